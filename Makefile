@@ -1,0 +1,47 @@
+# Thin front of CMake. `make run` and `make test` are all the set-up needed.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PORT ?= 8080
+DB ?= docket.db
+
+.PHONY: all build run test test-tsan bench fuzz format clean deps
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build build -j$(JOBS)
+
+run: build
+	./build/docket serve --listen 127.0.0.1:$(PORT) --db $(DB)
+
+test:
+	@scripts/deps.sh test
+	@cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Debug \
+	  -DSANITIZE=address,undefined >/dev/null
+	@cmake --build build/test -j$(JOBS)
+	cd build/test && ctest --output-on-failure -j$(JOBS)
+
+test-tsan:
+	@scripts/deps.sh test
+	@cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=thread >/dev/null
+	@cmake --build build/tsan -j$(JOBS)
+	cd build/tsan && ctest --output-on-failure -L integration
+
+bench:
+	@scripts/deps.sh bench
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build build -j$(JOBS)
+	bash tests/bench/run.sh
+
+fuzz:
+	@scripts/deps.sh test
+	bash tests/fuzz/run.sh $(or $(SECONDS_EACH),60)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

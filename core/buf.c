@@ -1,0 +1,207 @@
+/* buf.c: growable buffer and its escapers (see buf.h). */
+#include "buf.h"
+#include "err.h"
+#include "mem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int buf_reserve(buf *b, size_t extra)
+{
+    size_t max = b->max ? b->max : BUF_DEFAULT_MAX;
+    size_t need;
+
+    if (b->err)
+        return -1;
+    if (extra > max || b->len > max - extra) {
+        b->err = ERR_TOOBIG;
+        return -1;
+    }
+    need = b->len + extra + 1;
+    if (need > b->cap) {
+        size_t ncap = b->cap ? b->cap : 64;
+        while (ncap < need)
+            ncap *= 2;
+        b->data = xrealloc(b->data, ncap);
+        b->cap = ncap;
+    }
+    return 0;
+}
+
+void buf_append(buf *b, const void *p, size_t n)
+{
+    if (buf_reserve(b, n) < 0)
+        return;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void buf_puts(buf *b, const char *s)
+{
+    if (s)
+        buf_append(b, s, strlen(s));
+}
+
+void buf_putc(buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
+
+void buf_appendf(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (b->err)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void buf_append_html(buf *b, const char *s)
+{
+    const char *run = s; /* start of the pending run of safe bytes */
+
+    if (!s)
+        return;
+    for (; *s; s++) {
+        const char *ent;
+        switch (*s) {
+        case '&': ent = "&amp;"; break;
+        case '<': ent = "&lt;"; break;
+        case '>': ent = "&gt;"; break;
+        case '"': ent = "&quot;"; break;
+        case '\'': ent = "&#39;"; break;
+        default: continue;
+        }
+        buf_append(b, run, (size_t)(s - run));
+        buf_append(b, ent, strlen(ent));
+        run = s + 1;
+    }
+    buf_append(b, run, (size_t)(s - run));
+}
+
+void buf_append_url(buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    if (!s)
+        return;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+            c == '~') {
+            buf_putc(b, (char)c);
+        } else {
+            char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(b, enc, 3);
+        }
+    }
+}
+
+void buf_append_json_str(buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    buf_putc(b, '"');
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '"': buf_puts(b, "\\\""); break;
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\r': buf_puts(b, "\\r"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        default:
+            if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+                char enc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                buf_append(b, enc, 6);
+            } else {
+                buf_putc(b, (char)c);
+            }
+        }
+    }
+    buf_putc(b, '"');
+}
+
+void buf_append_csv(buf *b, const char *s)
+{
+    int quote = 0;
+    const char *p;
+
+    if (!s)
+        s = "";
+    for (p = s; *p; p++)
+        if (*p == '"' || *p == ',' || *p == '\n' || *p == '\r')
+            quote = 1;
+    if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
+        *s == '\r')
+        quote = 2;
+    if (quote)
+        buf_putc(b, '"');
+    if (quote == 2)
+        buf_putc(b, '\'');
+    for (p = s; *p; p++) {
+        if (*p == '"')
+            buf_putc(b, '"');
+        buf_putc(b, *p);
+    }
+    if (quote)
+        buf_putc(b, '"');
+}
+
+const char *buf_cstr(const buf *b)
+{
+    return b->data ? b->data : "";
+}
+
+int buf_error(const buf *b)
+{
+    return b->err;
+}
+
+void buf_reset(buf *b)
+{
+    b->len = 0;
+    b->err = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void buf_truncate(buf *b, size_t n)
+{
+    if (n < b->len) {
+        b->len = n;
+        b->data[n] = '\0';
+    }
+}
+
+void buf_dispose(buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->err = 0;
+}
+
+char *buf_detach(buf *b)
+{
+    char *p = b->data ? b->data : xstrdup("");
+
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->err = 0;
+    return p;
+}

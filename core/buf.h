@@ -1,0 +1,56 @@
+/* buf.h: the growable output buffer every module writes through, with one
+ * escaper per output context (HTML, URL component, JSON string, CSV cell).
+ * Escape at output, never before storing. */
+#ifndef DOCKET_BUF_H
+#define DOCKET_BUF_H
+
+#include <stddef.h>
+
+#define BUF_DEFAULT_MAX ((size_t)256 * 1024 * 1024)
+
+/* Growable byte buffer, always NUL-terminated once anything was appended.
+ * Errors are sticky: once an append would pass max, later appends do
+ * nothing and buf_error() returns ERR_TOOBIG. All-zero is a valid empty
+ * buffer. */
+typedef struct buf {
+    char *data; /* NULL until the first append; read via buf_cstr() */
+    size_t len; /* bytes used, excluding the NUL */
+    size_t cap; /* bytes allocated */
+    size_t max; /* limit on len; 0 means BUF_DEFAULT_MAX */
+    int err;    /* 0 or the first ERR_* hit */
+} buf;
+
+void buf_append(buf *b, const void *p, size_t n);
+void buf_puts(buf *b, const char *s);
+void buf_putc(buf *b, char c);
+/* printf-style; for numbers and literals only, never for user text. */
+void buf_appendf(buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Text for HTML element content and "quoted" attribute values. */
+void buf_append_html(buf *b, const char *s);
+/* One URL path segment or query value, percent-encoded (RFC 3986
+ * unreserved characters pass through). */
+void buf_append_url(buf *b, const char *s);
+/* A JSON string literal, quotes included; control characters escaped, and
+ * "<", ">", "&" escaped too so the JSON is safe inside HTML. */
+void buf_append_json_str(buf *b, const char *s);
+/* One CSV cell (RFC 4180 quoting). Cells starting with = + - @ TAB or CR
+ * are neutralised with a leading apostrophe so spreadsheets never run them
+ * as formulas. */
+void buf_append_csv(buf *b, const char *s);
+
+/* The contents as a C string ("" when empty); owned by b. */
+const char *buf_cstr(const buf *b);
+/* 0 or the sticky ERR_* code. */
+int buf_error(const buf *b);
+/* Empties b but keeps its memory. */
+void buf_reset(buf *b);
+/* Drops bytes after n (n <= len). */
+void buf_truncate(buf *b, size_t n);
+/* Frees the memory; b is left empty and reusable. */
+void buf_dispose(buf *b);
+/* Hands the memory to the caller (free() it); never NULL. b is left
+ * empty. */
+char *buf_detach(buf *b);
+
+#endif

@@ -1,0 +1,69 @@
+/* mem.c: allocation wrappers that abort when memory runs out. */
+#include "mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "docket: out of memory (%zu bytes)\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *xcalloc(size_t count, size_t n)
+{
+    void *p = calloc(count ? count : 1, n ? n : 1);
+
+    if (!p)
+        oom(count * n);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+
+    if (!q)
+        oom(n);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    return s ? xstrndup(s, strlen(s)) : NULL;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p;
+
+    if (!s)
+        return NULL;
+    p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void xgrow(void *arr, size_t *cap, size_t need, size_t size)
+{
+    void **pa = arr;
+    size_t ncap = *cap ? *cap : 8;
+
+    if (need <= *cap)
+        return;
+    while (ncap < need)
+        ncap *= 2;
+    *pa = xrealloc(*pa, ncap * size);
+    *cap = ncap;
+}

@@ -1,0 +1,271 @@
+/* str.c: string and time helpers (see str.h). */
+#include "str.h"
+#include "err.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int str_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + n;
+
+    while (p < end) {
+        unsigned c = *p;
+        size_t len;
+        unsigned cp;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if ((size_t)(end - p) < len)
+            return 0;
+        for (size_t i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+            (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        p += len;
+    }
+    return 1;
+}
+
+size_t str_utf8_len(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+int str_has_ctl(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            return 1;
+        if (c == 0x7F)
+            return 1;
+    }
+    return 0;
+}
+
+static int lc(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+int str_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int d = lc((unsigned char)*a) - lc((unsigned char)*b);
+        if (d || !*a)
+            return d;
+    }
+}
+
+int str_ncasecmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++) {
+        int d = lc((unsigned char)*a) - lc((unsigned char)*b);
+        if (d || !*a)
+            return d;
+    }
+    return 0;
+}
+
+int str_startswith(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *str_trim_dup(const char *s)
+{
+    const char *e;
+
+    if (!s)
+        return xstrdup("");
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+                     e[-1] == '\r'))
+        e--;
+    return xstrndup(s, (size_t)(e - s));
+}
+
+int str_to_i64(int64_t *out, const char *s)
+{
+    char *end = NULL;
+    long long v;
+
+    if (!s || !*s || (*s != '-' && (*s < '0' || *s > '9')))
+        return ERR_INVALID;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || !end || *end)
+        return ERR_INVALID;
+    *out = (int64_t)v;
+    return 0;
+}
+
+int str_to_int(int *out, const char *s, int min, int max)
+{
+    int64_t v;
+
+    if (str_to_i64(&v, s) < 0 || v < min || v > max)
+        return ERR_INVALID;
+    *out = (int)v;
+    return 0;
+}
+
+char *str_lower(char *s)
+{
+    for (char *p = s; *p; p++)
+        *p = (char)lc((unsigned char)*p);
+    return s;
+}
+
+int str_copy(char *dst, size_t size, const char *src)
+{
+    int n = snprintf(dst, size, "%s", src ? src : "");
+
+    return n < 0 || (size_t)n >= size;
+}
+
+int str_edit_distance(const char *a, const char *b, int max)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int *row, best, result;
+
+    if (la > 256 || lb > 256)
+        return max + 1;
+    row = xmalloc((lb + 1) * sizeof *row);
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int prev = row[0];
+        row[0] = (int)i;
+        best = row[0];
+        for (size_t j = 1; j <= lb; j++) {
+            int cur = row[j];
+            int cost = lc((unsigned char)a[i - 1]) !=
+                       lc((unsigned char)b[j - 1]);
+            int v = prev + cost;
+            if (row[j] + 1 < v)
+                v = row[j] + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            row[j] = v;
+            prev = cur;
+            if (v < best)
+                best = v;
+        }
+        if (best > max) {
+            free(row);
+            return max + 1;
+        }
+    }
+    result = row[lb] > max ? max + 1 : row[lb];
+    free(row);
+    return result;
+}
+
+int64_t time_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+int64_t time_now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t time_mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void time_iso(char *out, size_t size, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void time_date(char *out, size_t size, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, size, "%Y-%m-%d", &tm);
+}
+
+/* Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+int time_parse_iso(int64_t *out, const char *s)
+{
+    int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30,
+                                31, 31, 30, 31, 30, 31};
+
+    if (!s)
+        return ERR_INVALID;
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return ERR_INVALID;
+    if (s[10]) {
+        int m = 0;
+        if ((s[10] != 'T' && s[10] != ' ') ||
+            sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &se, &m) != 3 ||
+            m != 8 || (s[19] && strcmp(s + 19, "Z") != 0))
+            return ERR_INVALID;
+    }
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+        d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+        return ERR_INVALID;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return ERR_INVALID;
+    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+           mi * 60 + se;
+    return 0;
+}

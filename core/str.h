@@ -1,0 +1,46 @@
+/* str.h: small string helpers shared by every module: UTF-8 checks,
+ * trimming, case-insensitive comparison, strict number parsing, time. */
+#ifndef DOCKET_STR_H
+#define DOCKET_STR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, no
+ * code points above U+10FFFF); 0 otherwise. */
+int str_utf8_valid(const char *s, size_t n);
+/* Number of code points in a valid UTF-8 string. */
+size_t str_utf8_len(const char *s);
+/* 1 when s has a byte below 0x20 other than TAB, LF and CR. */
+int str_has_ctl(const char *s);
+/* Case-insensitive ASCII compare (like strcasecmp, locale free). */
+int str_casecmp(const char *a, const char *b);
+int str_ncasecmp(const char *a, const char *b, size_t n);
+/* 1 when s starts with prefix. */
+int str_startswith(const char *s, const char *prefix);
+/* Copy of s without leading and trailing ASCII space; caller frees. */
+char *str_trim_dup(const char *s);
+/* Strict base-10 parse of a whole string into *out; 0 or ERR_INVALID. */
+int str_to_i64(int64_t *out, const char *s);
+int str_to_int(int *out, const char *s, int min, int max);
+/* Lower-cases ASCII letters in place; returns s. */
+char *str_lower(char *s);
+/* snprintf into dst; returns 1 when the result was cut. */
+int str_copy(char *dst, size_t size, const char *src);
+/* Levenshtein distance between a and b (bytes), capped at max+1. */
+int str_edit_distance(const char *a, const char *b, int max);
+
+/* Wall clock in seconds and in microseconds since the epoch. */
+int64_t time_now(void);
+int64_t time_now_us(void);
+/* Monotonic clock in microseconds. */
+int64_t time_mono_us(void);
+/* UTC ISO 8601 text "2026-03-03T14:00:00Z" for t; out has 21+ bytes. */
+void time_iso(char *out, size_t size, int64_t t);
+/* UTC date "2026-03-03". */
+void time_date(char *out, size_t size, int64_t t);
+/* Parse "YYYY-MM-DD" (UTC midnight) or "YYYY-MM-DDTHH:MM:SSZ";
+ * 0 or ERR_INVALID. */
+int time_parse_iso(int64_t *out, const char *s);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder, replaced as the module grows */
+typedef int docket_migrations_placeholder;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Checks the module rules of DESIGN.md on the source tree:
+# - registry/, forms/, migrations/, notify/ and core/ include nothing of web/;
+# - forms/ and migrations/ never touch SQLite, only notify/ calls curl_*,
+#   only web/ calls MHD_*, only registry/ prepares SQL;
+# - banned functions (sprintf, strcpy, strcat, strncpy, strtok, atoi, gets).
+set -u
+top=${1:-.}
+cd "$top" || exit 2
+fail=0
+report() { echo "layout: $*"; fail=1; }
+
+for d in core forms registry migrations notify; do
+  for h in web.h web_int.h assets.h page.h api.h; do
+    if grep -ln "#include \"$h\"" $d/*.[ch] 2>/dev/null; then
+      report "$d/ includes web/$h"
+    fi
+  done
+done
+grep -ln 'sqlite3' forms/*.[ch] migrations/*.[ch] 2>/dev/null &&
+  report "forms/ or migrations/ use SQLite"
+for f in $(ls core/*.[ch] forms/*.[ch] registry/*.[ch] migrations/*.[ch] web/*.[ch] app/*.[ch] 2>/dev/null); do
+  grep -q 'curl_easy_\|curl_multi_' "$f" && report "$f calls libcurl (only notify/ may)"
+done
+for f in $(ls core/*.[ch] forms/*.[ch] registry/*.[ch] migrations/*.[ch] notify/*.[ch] app/*.[ch] 2>/dev/null); do
+  grep -q 'MHD_' "$f" && report "$f uses libmicrohttpd (only web/ may)"
+done
+for f in $(ls core/*.[ch] forms/*.[ch] migrations/*.[ch] notify/*.[ch] web/*.[ch] app/*.[ch] 2>/dev/null); do
+  grep -q 'sqlite3_prepare' "$f" && report "$f prepares SQL (only registry/ may)"
+done
+if grep -nE '\b(sprintf|strcpy|strcat|strncpy|strtok|atoi|gets)\s*\(' \
+     core/*.c forms/*.c registry/*.c migrations/*.c notify/*.c web/*.c app/*.c 2>/dev/null |
+   grep -v 'snprintf\|vsnprintf'; then
+  report "banned function used"
+fi
+[ $fail = 0 ] && echo "layout: ok"
+exit $fail

@@ -1,0 +1,2 @@
+/* harness */
+typedef int harness_placeholder;
