@@ -1,0 +1,363 @@
+/* registry.c: opening the database, schema upgrades, transactions, the
+ * statement cache and small helpers used by the other files of registry/
+ * (declared in registry_int.h). The schema itself is in schema.c. */
+#include "registry_int.h"
+#include "mem.h"
+#include "str.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern const char *const reg_schema_steps[];
+extern const int reg_schema_nsteps;
+
+int reg_db_error(registry *reg, errmsg *err)
+{
+    int ext = sqlite3_extended_errcode(reg->db);
+
+    if ((ext & 0xff) == SQLITE_CONSTRAINT)
+        return err_set(err, ERR_CONFLICT, "%s", sqlite3_errmsg(reg->db));
+    return err_set(err, ERR_DB, "database: %s", sqlite3_errmsg(reg->db));
+}
+
+sqlite3_stmt *reg_stmt_get(registry *reg, const char *sql, errmsg *err)
+{
+    sqlite3_stmt *st = NULL;
+
+    for (size_t i = 0; i < reg->nstmts; i++) {
+        if (reg->stmts[i].sql == sql) {
+            st = reg->stmts[i].st;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return st;
+        }
+    }
+    if (sqlite3_prepare_v3(reg->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                           NULL) != SQLITE_OK) {
+        reg_db_error(reg, err);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    xgrow(&reg->stmts, &reg->cap, reg->nstmts + 1, sizeof *reg->stmts);
+    reg->stmts[reg->nstmts].sql = sql;
+    reg->stmts[reg->nstmts].st = st;
+    reg->nstmts++;
+    return st;
+}
+
+void reg_done(sqlite3_stmt *st)
+{
+    if (st)
+        sqlite3_reset(st);
+}
+
+int reg_param(sqlite3_stmt *st, const char *name)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+
+    assert(i > 0 && "unknown SQL parameter");
+    return i;
+}
+
+void reg_bind_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+    sqlite3_bind_text(st, reg_param(st, name), v ? v : "", -1,
+                      SQLITE_TRANSIENT);
+}
+
+void reg_bind_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+    sqlite3_bind_int64(st, reg_param(st, name), v);
+}
+
+void reg_bind_null(sqlite3_stmt *st, const char *name)
+{
+    sqlite3_bind_null(st, reg_param(st, name));
+}
+
+int reg_exec(registry *reg, const char *sql, errmsg *err)
+{
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    int rc;
+
+    if (!st)
+        return ERR_DB;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        rc = reg_db_error(reg, err);
+        reg_done(st);
+        return rc;
+    }
+    reg_done(st);
+    return 0;
+}
+
+const char *reg_col_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    return t ? (const char *)t : "";
+}
+
+void reg_col_copy(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+    str_copy(dst, size, reg_col_text(st, col));
+}
+
+static int exec_script(registry *reg, const char *sql, errmsg *err)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(reg->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        err_set(err, ERR_DB, "database: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return ERR_DB;
+    }
+    return 0;
+}
+
+int registry_schema_version(registry *reg)
+{
+    static const char sql[] = "PRAGMA user_version";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, NULL);
+    int v = -1;
+
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    reg_done(st);
+    return v;
+}
+
+static int upgrade(registry *reg, errmsg *err)
+{
+    int v = registry_schema_version(reg);
+
+    if (v < 0)
+        return err_set(err, ERR_DB, "cannot read the schema version");
+    if (v > reg_schema_nsteps)
+        return err_set(err, ERR_INVALID,
+                       "this database has schema version %d, newer than "
+                       "this docket understands (%d): use a newer docket",
+                       v, reg_schema_nsteps);
+    for (; v < reg_schema_nsteps; v++) {
+        char bump[64];
+        int rc;
+        if (exec_script(reg, "BEGIN IMMEDIATE", err) < 0)
+            return ERR_DB;
+        rc = exec_script(reg, reg_schema_steps[v + 1], err);
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+        if (rc == 0)
+            rc = exec_script(reg, bump, err);
+        if (rc == 0)
+            rc = exec_script(reg, "COMMIT", err);
+        if (rc < 0) {
+            exec_script(reg, "ROLLBACK", NULL);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int registry_open(registry **out, const char *path, int flags, errmsg *err)
+{
+    registry *reg = xcalloc(1, sizeof *reg);
+    int oflags = SQLITE_OPEN_NOMUTEX;
+    int rc = 0;
+    struct stat sb;
+
+    if (flags & REGISTRY_READONLY)
+        oflags |= SQLITE_OPEN_READONLY;
+    else if (flags & REGISTRY_NOCREATE)
+        oflags |= SQLITE_OPEN_READWRITE;
+    else
+        oflags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if ((flags & (REGISTRY_READONLY | REGISTRY_NOCREATE)) &&
+        stat(path, &sb) != 0) {
+        rc = err_set(err, ERR_NOTFOUND, "no database at %s", path);
+        goto done;
+    }
+    reg->readonly = (flags & REGISTRY_READONLY) != 0;
+    if (sqlite3_open_v2(path, &reg->db, oflags, NULL) != SQLITE_OK) {
+        rc = err_set(err, ERR_DB, "cannot open database %s: %s", path,
+                     reg->db ? sqlite3_errmsg(reg->db) : "out of memory");
+        goto done;
+    }
+    sqlite3_extended_result_codes(reg->db, 1);
+    /* busy_timeout first: several threads may open the file at once and
+       the journal_mode change needs a lock. */
+    sqlite3_busy_timeout(reg->db, 5000);
+    if ((rc = exec_script(reg, "PRAGMA foreign_keys = ON", err)) < 0)
+        goto done;
+    if (!reg->readonly) {
+        if ((rc = exec_script(reg, "PRAGMA journal_mode = WAL", err)) < 0 ||
+            (rc = exec_script(reg, "PRAGMA synchronous = FULL", err)) < 0)
+            goto done;
+        rc = upgrade(reg, err);
+        if (rc < 0)
+            goto done;
+    } else {
+        int v = registry_schema_version(reg);
+        if (v > reg_schema_nsteps) {
+            rc = err_set(err, ERR_INVALID,
+                         "this database has schema version %d, newer than "
+                         "this docket understands (%d)",
+                         v, reg_schema_nsteps);
+            goto done;
+        }
+        if (v < 1) {
+            rc = err_set(err, ERR_INVALID, "%s is not a docket database",
+                         path);
+            goto done;
+        }
+    }
+done:
+    if (rc < 0) {
+        registry_close(reg);
+        return rc;
+    }
+    *out = reg;
+    return 0;
+}
+
+void registry_close(registry *reg)
+{
+    if (!reg)
+        return;
+    for (size_t i = 0; i < reg->nstmts; i++)
+        sqlite3_finalize(reg->stmts[i].st);
+    free(reg->stmts);
+    sqlite3_close(reg->db);
+    free(reg);
+}
+
+int registry_ping(registry *reg, errmsg *err)
+{
+    static const char sql[] = "SELECT count(*) FROM meta";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    int rc;
+
+    if (!st)
+        return ERR_DB;
+    rc = sqlite3_step(st) == SQLITE_ROW ? 0 : reg_db_error(reg, err);
+    reg_done(st);
+    return rc;
+}
+
+int registry_begin(registry *reg, errmsg *err)
+{
+    static const char sql[] = "BEGIN IMMEDIATE";
+
+    return reg_exec(reg, sql, err);
+}
+
+int registry_commit(registry *reg, errmsg *err)
+{
+    static const char sql[] = "COMMIT";
+    int rc = reg_exec(reg, sql, err);
+
+    if (rc < 0)
+        registry_rollback(reg);
+    return rc;
+}
+
+void registry_rollback(registry *reg)
+{
+    if (!sqlite3_get_autocommit(reg->db))
+        exec_script(reg, "ROLLBACK", NULL);
+}
+
+int64_t registry_generation(registry *reg)
+{
+    static const char sql[] = "SELECT value FROM meta WHERE key='generation'";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, NULL);
+    int64_t g = -1;
+
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        g = sqlite3_column_int64(st, 0);
+    reg_done(st);
+    return g;
+}
+
+int reg_generation_bump(registry *reg, errmsg *err)
+{
+    static const char sql[] =
+        "UPDATE meta SET value = value + 1 WHERE key = 'generation'";
+
+    return reg_exec(reg, sql, err);
+}
+
+int registry_backup(registry *reg, const char *path, errmsg *err)
+{
+    sqlite3 *dst = NULL;
+    sqlite3_backup *bk;
+    char tmp[4096];
+    int rc = 0;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >=
+        (int)sizeof tmp)
+        return err_set(err, ERR_INVALID, "backup path too long");
+    unlink(tmp);
+    if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK) {
+        rc = err_set(err, ERR_DB, "cannot create %s", tmp);
+        goto done;
+    }
+    bk = sqlite3_backup_init(dst, "main", reg->db, "main");
+    if (!bk) {
+        rc = err_set(err, ERR_DB, "backup: %s", sqlite3_errmsg(dst));
+        goto done;
+    }
+    /* Copy in steps so writers are held up only briefly; a write in
+       between restarts the copy of the changed pages. */
+    for (;;) {
+        int r = sqlite3_backup_step(bk, 256);
+        if (r == SQLITE_DONE)
+            break;
+        if (r == SQLITE_OK || r == SQLITE_BUSY || r == SQLITE_LOCKED) {
+            sqlite3_sleep(5);
+            continue;
+        }
+        rc = err_set(err, ERR_DB, "backup: %s", sqlite3_errstr(r));
+        break;
+    }
+    sqlite3_backup_finish(bk);
+    if (rc == 0 && sqlite3_errcode(dst) != SQLITE_OK)
+        rc = err_set(err, ERR_DB, "backup: %s", sqlite3_errmsg(dst));
+done:
+    sqlite3_close(dst);
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = err_set(err, ERR_DB, "cannot move the backup to %s", path);
+    if (rc < 0)
+        unlink(tmp);
+    return rc;
+}
+
+int registry_integrity(registry *reg, errmsg *err)
+{
+    static const char q1[] = "PRAGMA integrity_check";
+    static const char q2[] = "PRAGMA foreign_key_check";
+    sqlite3_stmt *st = reg_stmt_get(reg, q1, err);
+    int rc = 0;
+
+    if (!st)
+        return ERR_DB;
+    if (sqlite3_step(st) != SQLITE_ROW ||
+        strcmp(reg_col_text(st, 0), "ok") != 0)
+        rc = err_set(err, ERR_DB, "integrity_check: %s", reg_col_text(st, 0));
+    reg_done(st);
+    if (rc < 0)
+        return rc;
+    st = reg_stmt_get(reg, q2, err);
+    if (!st)
+        return ERR_DB;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rc = err_set(err, ERR_DB, "foreign_key_check: table %s row %lld",
+                     reg_col_text(st, 0),
+                     (long long)sqlite3_column_int64(st, 1));
+    reg_done(st);
+    return rc;
+}

@@ -1,0 +1,211 @@
+/* registry.h: docket's SQLite store, the only code that calls sqlite3_*.
+ * One registry handle per thread (each holds its own connection and its
+ * statement cache). Writers use BEGIN IMMEDIATE. Every write that must be
+ * announced writes its event and outbox rows in the same transaction.
+ *
+ * Files: registry.c (open, schema upgrades, transactions, statement cache),
+ * accounts.c (organisations, instances, users, sessions, tokens, audit),
+ * requests.c (change requests), events.c (events and outbox rows),
+ * catalog.c (registry tables/columns, history, search), outbox.c (the
+ * delivery side used by notify/). */
+#ifndef DOCKET_REGISTRY_H
+#define DOCKET_REGISTRY_H
+
+#include "err.h"
+#include "form.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define REGISTRY_SCHEMA_VERSION 1
+
+typedef struct registry registry;
+
+enum {
+    REGISTRY_READONLY = 1, /* open read-only (lookup, export, backup) */
+    REGISTRY_NOCREATE = 2  /* fail when the file does not exist */
+};
+
+/* Opens (creating when allowed) the database at path, sets WAL,
+ * foreign_keys, busy_timeout and synchronous=FULL, and upgrades the schema
+ * step by step (read-write only). A database newer than this binary is
+ * refused with ERR_INVALID. *out is set on success; free with
+ * registry_close. */
+int registry_open(registry **out, const char *path, int flags, errmsg *err);
+void registry_close(registry *reg);
+/* PRAGMA user_version of the open database. */
+int registry_schema_version(registry *reg);
+/* Runs a trivial query; 0 when the database answers. */
+int registry_ping(registry *reg, errmsg *err);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int registry_begin(registry *reg, errmsg *err);
+int registry_commit(registry *reg, errmsg *err);
+void registry_rollback(registry *reg);
+/* A counter bumped by every change to registry tables or columns (in the
+ * same transaction), for caches of rendered rules cards. */
+int64_t registry_generation(registry *reg);
+/* Online backup of the open database into path (SQLite backup API). */
+int registry_backup(registry *reg, const char *path, errmsg *err);
+/* PRAGMA integrity_check and foreign_key_check; 0 when both are clean. */
+int registry_integrity(registry *reg, errmsg *err);
+
+/* ---- accounts (accounts.c) ---- */
+
+typedef struct registry_user {
+    int64_t id;
+    char email[256];
+    char name[201];
+    char role[8]; /* client, pm, ops, admin */
+    int64_t org_id; /* clients only; 0 otherwise */
+    char org_name[201];
+    int active;
+    int must_change_password;
+} registry_user;
+
+typedef struct registry_org {
+    int64_t id;
+    char name[201];
+} registry_org;
+
+typedef struct registry_instance {
+    int64_t id;
+    int64_t org_id;
+    char name[101];
+    char org_name[201];
+    char environment[33]; /* qa, production, staging, ... */
+    char dialect[17];     /* postgres, mysql, snowflake, sqlite */
+} registry_instance;
+
+/* Valid role name? */
+int registry_role_valid(const char *role);
+
+int registry_org_add(registry *reg, int64_t *out_id, const char *name,
+                     errmsg *err);
+int registry_org_get(registry *reg, registry_org *out, const char *name,
+                     errmsg *err);
+/* Calls fn for every organisation, by name. */
+int registry_org_list(registry *reg,
+                      void (*fn)(void *ctx, const registry_org *o),
+                      void *ctx, errmsg *err);
+
+int registry_instance_add(registry *reg, int64_t *out_id, const char *org,
+                          const char *name, const char *environment,
+                          const char *dialect, errmsg *err);
+int registry_instance_get(registry *reg, registry_instance *out,
+                          const char *name, errmsg *err);
+/* Instances of org_id (0: all), by organisation then name. */
+int registry_instance_list(registry *reg, int64_t org_id,
+                           void (*fn)(void *ctx, const registry_instance *i),
+                           void *ctx, errmsg *err);
+
+/* Adds a user. password may be NULL (no password sign-in until one is
+ * set); otherwise 12..128 characters. ERR_CONFLICT when the e-mail is
+ * taken. */
+int registry_user_add(registry *reg, int64_t *out_id, const char *email,
+                      const char *name, const char *role, const char *org,
+                      const char *password, errmsg *err);
+int registry_user_get(registry *reg, registry_user *out, int64_t id,
+                      errmsg *err);
+int registry_user_find(registry *reg, registry_user *out, const char *email,
+                       errmsg *err);
+/* Updates name, role, organisation (NULL leaves a field alone). */
+int registry_user_update(registry *reg, int64_t id, const char *name,
+                         const char *role, const char *org, errmsg *err);
+int registry_user_set_active(registry *reg, int64_t id, int active,
+                             errmsg *err);
+/* Sets a new password (checked for length), and must_change_password. */
+int registry_user_set_password(registry *reg, int64_t id,
+                               const char *password, int must_change,
+                               errmsg *err);
+/* Checks e-mail and password of an active user; rehashes the stored hash
+ * when the hashing parameters changed. ERR_INVALID for any mismatch (the
+ * message never says which part was wrong). */
+int registry_user_authenticate(registry *reg, registry_user *out,
+                               const char *email, const char *password,
+                               errmsg *err);
+/* Calls fn for every user, by e-mail; role may be NULL for all. */
+int registry_user_list(registry *reg, const char *role,
+                       void (*fn)(void *ctx, const registry_user *u),
+                       void *ctx, errmsg *err);
+/* Number of users (to know whether the first admin is needed). */
+int64_t registry_user_count(registry *reg);
+
+/* Password rules shared by every path: 12..128 characters, valid UTF-8. */
+int registry_password_check(const char *password, errmsg *err);
+
+/* Sessions: a new random 256-bit token (hex, 64 chars) is written to
+ * token_out (65 bytes) and only its SHA-256 is stored; csrf_out (65 bytes)
+ * receives the session's CSRF token. */
+int registry_session_create(registry *reg, char *token_out, char *csrf_out,
+                            int64_t user_id, const char *address,
+                            errmsg *err);
+/* Finds the active user of a session token that is neither idle longer
+ * than idle_s nor older than lifetime_s, and refreshes its last use.
+ * ERR_NOTFOUND when there is none (expired sessions are deleted). */
+int registry_session_lookup(registry *reg, registry_user *out,
+                            char *csrf_out, const char *token,
+                            int64_t idle_s, int64_t lifetime_s, errmsg *err);
+int registry_session_delete(registry *reg, const char *token, errmsg *err);
+/* Signs a user out everywhere. */
+int registry_session_delete_user(registry *reg, int64_t user_id,
+                                 errmsg *err);
+
+/* API tokens: "dkt_" + 64 hex characters, shown once (token_out: 72+
+ * bytes), stored hashed. */
+int registry_token_create(registry *reg, char *token_out, int64_t *out_id,
+                          int64_t user_id, const char *label, errmsg *err);
+int registry_token_lookup(registry *reg, registry_user *out,
+                          const char *token, errmsg *err);
+/* Revokes token id of user_id (user_id 0: any user, for admins). */
+int registry_token_revoke(registry *reg, int64_t id, int64_t user_id,
+                          errmsg *err);
+
+typedef struct registry_token {
+    int64_t id;
+    char label[201];
+    int64_t created_at;
+    int64_t last_used;
+    int64_t revoked_at;
+} registry_token;
+int registry_token_list(registry *reg, int64_t user_id,
+                        void (*fn)(void *ctx, const registry_token *t),
+                        void *ctx, errmsg *err);
+
+/* One-time password-reset links: token_out (65 bytes) valid for
+ * ttl_s seconds, single use. */
+int registry_reset_create(registry *reg, char *token_out, int64_t user_id,
+                          int64_t ttl_s, errmsg *err);
+/* Uses the token: sets the password and signs the user out everywhere. */
+int registry_reset_use(registry *reg, int64_t *out_user, const char *token,
+                       const char *password, errmsg *err);
+
+/* The audit log: who (user id or 0, and a display name), what, target,
+ * detail (never a secret), from where. */
+int registry_audit(registry *reg, int64_t user_id, const char *actor,
+                   const char *action, const char *target,
+                   const char *detail, const char *address);
+
+typedef struct registry_audit_row {
+    int64_t id;
+    int64_t created_at;
+    const char *actor, *action, *target, *detail, *address;
+} registry_audit_row;
+int registry_audit_list(registry *reg, int64_t before_id, int limit,
+                        void (*fn)(void *ctx, const registry_audit_row *r),
+                        void *ctx, errmsg *err);
+
+/* Hex SHA-256 of a secret (65 bytes out), for stored token hashes. */
+void registry_hash_token(char *out, const char *token);
+/* Fills out (2*n+1 bytes) with n random bytes in hex. */
+void registry_random_hex(char *out, size_t n);
+
+/* ---- events and outbox (events.c) ---- */
+
+/* Records event (e.g. "request.submitted") with its JSON payload and
+ * writes one outbox row per channel the configuration routes it to. Must
+ * run inside the caller's transaction. */
+int registry_event_add(registry *reg, int64_t *out_id, const char *event,
+                       int64_t request_id, const char *payload_json,
+                       errmsg *err);
+
+#endif

@@ -1,0 +1,45 @@
+/* registry_int.h: helpers shared by the files of registry/ only. */
+#ifndef DOCKET_REGISTRY_INT_H
+#define DOCKET_REGISTRY_INT_H
+
+#include "registry.h"
+
+#include <sqlite3.h>
+
+typedef struct reg_stmt {
+    const char *sql; /* identity: the address of a static SQL string */
+    sqlite3_stmt *st;
+} reg_stmt;
+
+struct registry {
+    sqlite3 *db;
+    int readonly;
+    reg_stmt *stmts;
+    size_t nstmts;
+    size_t cap;
+};
+
+/* A cached prepared statement for the static string sql, reset and with
+ * bindings cleared. NULL on error (recorded in err). Never finalize it;
+ * call reg_done(st) when finished stepping so locks are released. */
+sqlite3_stmt *reg_stmt_get(registry *reg, const char *sql, errmsg *err);
+void reg_done(sqlite3_stmt *st);
+/* Index of the named parameter; asserts that it exists. */
+int reg_param(sqlite3_stmt *st, const char *name);
+/* Binding shorthands by parameter name (text is copied). */
+void reg_bind_text(sqlite3_stmt *st, const char *name, const char *v);
+void reg_bind_int(sqlite3_stmt *st, const char *name, int64_t v);
+void reg_bind_null(sqlite3_stmt *st, const char *name);
+/* Records sqlite3_errmsg() now; returns ERR_DB (ERR_CONFLICT for a
+ * constraint violation). */
+int reg_db_error(registry *reg, errmsg *err);
+/* Runs one statement of static SQL that returns no rows. */
+int reg_exec(registry *reg, const char *sql, errmsg *err);
+/* Column text that is never NULL. */
+const char *reg_col_text(sqlite3_stmt *st, int col);
+/* Copies column text into a fixed buffer. */
+void reg_col_copy(char *dst, size_t size, sqlite3_stmt *st, int col);
+/* Bumps the registry generation (inside the caller's transaction). */
+int reg_generation_bump(registry *reg, errmsg *err);
+
+#endif
