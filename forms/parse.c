@@ -1,0 +1,935 @@
+/* parse.c: a change request from the API's JSON or from the HTML form's
+ * fields, and back to JSON (see parse.h). Both readers are driven by the
+ * field table of def.c, so a field added there is read and written here
+ * without more code. Values are checked in validate.c. */
+#include "parse.h"
+#include "def.h"
+#include "form_int.h"
+#include "mem.h"
+#include "str.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Marker byte written over NUL bytes before cJSON sees the text, so the
+ * value holding one can be named (cJSON would cut the string there). */
+#define NUL_MARK '\x01'
+
+/* Keys written by form_request_to_json() that are not form fields. */
+enum { X_ID, X_NUMBER, X_STATUS, X_CREATED, X_UPDATED, X_ATTACH, X_ITEMS,
+       X_COLUMNS, X_OLD_TYPE, X_N };
+static const char *const extra_keys[X_N] = {
+    "id", "number", "status", "created_at", "updated_at", "attachments",
+    "items", "columns", "old_type"};
+
+static int extra_key(form_level level, const char *key)
+{
+    static const unsigned char at[X_N] = {
+        FORM_LEVEL_REQUEST, FORM_LEVEL_REQUEST, FORM_LEVEL_REQUEST,
+        FORM_LEVEL_REQUEST, FORM_LEVEL_REQUEST, FORM_LEVEL_REQUEST,
+        FORM_LEVEL_REQUEST, FORM_LEVEL_ITEM,    FORM_LEVEL_COLUMN};
+
+    for (int i = 0; i < X_N; i++)
+        if (at[i] == level && !strcmp(extra_keys[i], key))
+            return i;
+    return -1;
+}
+
+/* A key or field name made safe to quote in a message: printable ASCII
+ * only, at most 40 bytes. */
+static void safe_name(char *out, size_t size, const char *s, size_t len)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < len && o + 1 < size && o < 40; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[o++] = (c >= 0x20 && c < 0x7F && c != '"') ? (char)c : '?';
+    }
+    out[o] = '\0';
+}
+
+/* Prefix of the paths inside one object: "", "items[2].",
+ * "items[2].columns[5].". */
+static void obj_prefix(char *out, size_t size, form_level level, size_t item,
+                       size_t col)
+{
+    if (level == FORM_LEVEL_REQUEST)
+        out[0] = '\0';
+    else if (level == FORM_LEVEL_ITEM)
+        snprintf(out, size, "items[%zu].", item);
+    else
+        snprintf(out, size, "items[%zu].columns[%zu].", item, col);
+}
+
+static void column_defaults(form_column *c)
+{
+    c->nullable = 1;
+    c->action = FORM_ACTION_ADD;
+}
+
+/* Checks the bytes of a string value: NUL bytes and invalid UTF-8. */
+static int text_ok(const char *path, const char *s, size_t len,
+                   form_errors *fe)
+{
+    if (memchr(s, '\0', len) || memchr(s, NUL_MARK, len)) {
+        form_errors_add(fe, path, "must not contain NUL bytes");
+        return 0;
+    }
+    if (!str_utf8_valid(s, len)) {
+        form_errors_add(fe, path, "is not valid UTF-8 text");
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+/* Scans the text once before cJSON: refuses nesting deeper than
+ * FORM_MAX_DEPTH (cJSON recurses per level) and overwrites raw NUL bytes
+ * and \u0000 escapes with NUL_MARK so the value can be named later. */
+static int prescan(char *s, size_t len, form_errors *fe)
+{
+    int depth = 0, in_str = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '\0') {
+            s[i] = NUL_MARK;
+            continue;
+        }
+        if (in_str) {
+            if (c == '\\' && i + 1 < len) {
+                if (s[i + 1] == 'u' && i + 5 < len &&
+                    !memcmp(s + i + 2, "0000", 4))
+                    s[i + 5] = '1'; /* \u0001: NUL_MARK after decoding */
+                i++;
+            } else if (c == '"') {
+                in_str = 0;
+            }
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > FORM_MAX_DEPTH) {
+                form_errors_add(fe, "",
+                                "the JSON is nested more than %d levels deep",
+                                FORM_MAX_DEPTH);
+                return ERR_INVALID;
+            }
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
+static void syntax_error(const char *s, size_t len, const char *at,
+                         int trailing, form_errors *fe)
+{
+    size_t pos = at && at >= s && at <= s + len ? (size_t)(at - s) : len;
+    size_t line = 1, col = 1;
+
+    for (size_t i = 0; i < pos; i++) {
+        if (s[i] == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    if (trailing)
+        form_errors_add(fe, "",
+                        "unexpected text after the JSON value at line %zu, "
+                        "column %zu",
+                        line, col);
+    else
+        form_errors_add(fe, "", "invalid JSON at line %zu, column %zu", line,
+                        col);
+}
+
+static int json_whole(const cJSON *v, double min, double max, int64_t *out)
+{
+    double d;
+
+    if (!cJSON_IsNumber(v))
+        return ERR_INVALID;
+    d = v->valuedouble;
+    if (!(d >= min && d <= max)) /* also false for NaN */
+        return ERR_TOOBIG;
+    if ((double)(int64_t)d != d)
+        return ERR_INVALID;
+    *out = (int64_t)d;
+    return 0;
+}
+
+/* Reads one value of field f from JSON v into obj. */
+static void json_value(void *obj, const form_field *f, const cJSON *v,
+                       const char *path, form_errors *fe)
+{
+    void *p = form_field_ptr(obj, f);
+    errmsg err = {0};
+
+    if (cJSON_IsNull(v))
+        return; /* absent */
+    switch (f->value) {
+    case FORM_VALUE_STRING:
+    case FORM_VALUE_KIND:
+    case FORM_VALUE_TYPE:
+    case FORM_VALUE_ACTION: {
+        const char *s;
+        if (!cJSON_IsString(v)) {
+            form_errors_add(fe, path, "must be a string");
+            return;
+        }
+        s = v->valuestring;
+        if (!text_ok(path, s, strlen(s), fe))
+            return;
+        if (f->value == FORM_VALUE_STRING) {
+            free(*(char **)p);
+            *(char **)p = xstrdup(s);
+        } else if (f->value == FORM_VALUE_KIND) {
+            if (form_item_kind_parse(p, s) < 0)
+                form_errors_add(fe, path,
+                                "unknown kind; use new_table, add_columns, "
+                                "customer_attributes, activity_history or "
+                                "purchase_history");
+        } else if (f->value == FORM_VALUE_ACTION) {
+            if (form_action_parse(p, s) < 0)
+                form_errors_add(fe, path,
+                                "unknown action; use add, change or retire");
+        } else if (*s && form_type_parse(p, s, &err) < 0) {
+            form_errors_add(fe, path, "%s", err.msg);
+        }
+        return;
+    }
+    case FORM_VALUE_BOOL:
+        if (!cJSON_IsBool(v)) {
+            form_errors_add(fe, path, "must be true or false");
+            return;
+        }
+        *(int *)p = cJSON_IsTrue(v) ? 1 : 0;
+        return;
+    case FORM_VALUE_INT: {
+        int64_t n;
+        if (json_whole(v, f->min, f->max, &n) < 0) {
+            form_errors_add(fe, path, "must be a whole number from %d to %d",
+                            f->min, f->max);
+            return;
+        }
+        *(int *)p = (int)n;
+        return;
+    }
+    case FORM_VALUE_STRINGS: {
+        form_request *r = obj;
+        const cJSON *e;
+        size_t n = 0;
+        if (!cJSON_IsArray(v)) {
+            form_errors_add(fe, path, "must be a list of strings");
+            return;
+        }
+        if ((size_t)cJSON_GetArraySize(v) > FORM_MAX_INSTANCES) {
+            form_errors_add(fe, path, "at most %d instances",
+                            FORM_MAX_INSTANCES);
+            return;
+        }
+        r->instances = xcalloc((size_t)cJSON_GetArraySize(v) + 1,
+                               sizeof *r->instances);
+        cJSON_ArrayForEach(e, v)
+        {
+            char ep[160];
+            snprintf(ep, sizeof ep, "%s[%zu]", path, n);
+            if (!cJSON_IsString(e)) {
+                form_errors_add(fe, ep, "must be a string");
+            } else if (text_ok(ep, e->valuestring, strlen(e->valuestring),
+                               fe)) {
+                r->instances[r->ninstances++] = xstrdup(e->valuestring);
+            }
+            n++;
+        }
+        return;
+    }
+    }
+}
+
+static void json_object(void *obj, form_level level, const cJSON *o,
+                        size_t item, size_t col, form_errors *fe);
+
+static void json_columns(form_item *it, const cJSON *v, size_t item,
+                         form_errors *fe)
+{
+    char path[64];
+    const cJSON *e;
+    size_t n;
+
+    snprintf(path, sizeof path, "items[%zu].columns", item);
+    if (!cJSON_IsArray(v)) {
+        form_errors_add(fe, path, "must be a list of columns");
+        return;
+    }
+    n = (size_t)cJSON_GetArraySize(v);
+    if (n > FORM_MAX_COLUMNS) {
+        form_errors_add(fe, path, "at most %d columns per item",
+                        FORM_MAX_COLUMNS);
+        return;
+    }
+    it->columns = xcalloc(n ? n : 1, sizeof *it->columns);
+    cJSON_ArrayForEach(e, v)
+    {
+        form_column *c = &it->columns[it->ncolumns];
+        column_defaults(c);
+        if (!cJSON_IsObject(e)) {
+            char ep[80];
+            snprintf(ep, sizeof ep, "%s[%zu]", path, it->ncolumns);
+            form_errors_add(fe, ep, "must be an object");
+        } else {
+            json_object(c, FORM_LEVEL_COLUMN, e, item, it->ncolumns, fe);
+        }
+        form_obj_fill_empty(c, FORM_LEVEL_COLUMN);
+        it->ncolumns++;
+    }
+}
+
+static void json_items(form_request *r, const cJSON *v, form_errors *fe)
+{
+    const cJSON *e;
+    size_t n;
+
+    if (!cJSON_IsArray(v)) {
+        form_errors_add(fe, "items", "must be a list of items");
+        return;
+    }
+    n = (size_t)cJSON_GetArraySize(v);
+    if (n > FORM_MAX_ITEMS) {
+        form_errors_add(fe, "items", "at most %d items per request",
+                        FORM_MAX_ITEMS);
+        return;
+    }
+    r->items = xcalloc(n ? n : 1, sizeof *r->items);
+    cJSON_ArrayForEach(e, v)
+    {
+        form_item *it = &r->items[r->nitems];
+        char ep[32];
+        snprintf(ep, sizeof ep, "items[%zu]", r->nitems);
+        if (!cJSON_IsObject(e)) {
+            form_errors_add(fe, ep, "must be an object");
+        } else {
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "kind");
+            if (!k || cJSON_IsNull(k)) {
+                char kp[48];
+                snprintf(kp, sizeof kp, "%s.kind", ep);
+                form_errors_add(fe, kp, "choose the kind of change");
+            }
+            json_object(it, FORM_LEVEL_ITEM, e, r->nitems, 0, fe);
+        }
+        form_obj_fill_empty(it, FORM_LEVEL_ITEM);
+        r->nitems++;
+    }
+}
+
+static void json_extra(void *obj, int x, const cJSON *v, const char *path,
+                       form_errors *fe)
+{
+    form_request *r = obj;
+    int64_t n;
+
+    switch (x) {
+    case X_ID:
+        if (json_whole(v, 0, 9007199254740991.0, &n) < 0)
+            form_errors_add(fe, path, "must be a whole number");
+        else
+            r->id = n;
+        break;
+    case X_NUMBER:
+        if (!cJSON_IsString(v))
+            form_errors_add(fe, path, "must be a string");
+        break; /* derived from id; nothing to store */
+    case X_STATUS:
+        if (!cJSON_IsString(v))
+            form_errors_add(fe, path, "must be a string");
+        else if (text_ok(path, v->valuestring, strlen(v->valuestring), fe)) {
+            free(r->status);
+            r->status = xstrdup(v->valuestring);
+        }
+        break;
+    case X_CREATED:
+    case X_UPDATED:
+        if (!cJSON_IsString(v) ||
+            time_parse_iso(&n, v->valuestring) < 0)
+            form_errors_add(fe, path,
+                            "must be a time such as 2026-03-03T14:00:00Z");
+        else if (x == X_CREATED)
+            r->created_at = n;
+        else
+            r->updated_at = n;
+        break;
+    case X_ATTACH:
+        if (!cJSON_IsArray(v))
+            form_errors_add(fe, path, "must be a list");
+        break; /* read-only metadata: attachments come as files */
+    case X_ITEMS: json_items(r, v, fe); break;
+    case X_OLD_TYPE: {
+        form_column *c = obj;
+        errmsg err = {0};
+        if (!cJSON_IsString(v))
+            form_errors_add(fe, path, "must be a string");
+        else if (*v->valuestring &&
+                 form_type_parse(&c->old_type, v->valuestring, &err) < 0)
+            form_errors_add(fe, path, "%s", err.msg);
+        break;
+    }
+    default: break;
+    }
+}
+
+static void json_object(void *obj, form_level level, const cJSON *o,
+                        size_t item, size_t col, form_errors *fe)
+{
+    unsigned char seen[128] = {0};
+    char prefix[64], path[160];
+    const cJSON *v;
+
+    obj_prefix(prefix, sizeof prefix, level, item, col);
+    cJSON_ArrayForEach(v, o)
+    {
+        const char *key = v->string ? v->string : "";
+        const form_field *f = form_def_field_key(level, key, strlen(key));
+        int x = f ? -1 : extra_key(level, key);
+        size_t slot;
+        char safe[48];
+
+        safe_name(safe, sizeof safe, key, strlen(key));
+        snprintf(path, sizeof path, "%s%s", prefix, safe);
+        if (!f && x < 0) {
+            form_errors_add(fe, path, "unknown field \"%s\"", safe);
+            continue;
+        }
+        slot = f ? form_def_index(f) : 100 + (size_t)x;
+        if (seen[slot]) {
+            form_errors_add(fe, path, "\"%s\" is given twice", safe);
+            continue;
+        }
+        seen[slot] = 1;
+        if (f)
+            json_value(obj, f, v, path, fe);
+        else if (x == X_COLUMNS)
+            json_columns(obj, v, item, fe);
+        else if (!cJSON_IsNull(v))
+            json_extra(obj, x, v, path, fe);
+    }
+}
+
+int form_parse_json(form_request *out, const char *json, size_t len,
+                    form_errors *fe)
+{
+    size_t nerr0 = fe->n;
+    char *copy = NULL;
+    cJSON *root = NULL;
+    const char *end = NULL;
+
+    memset(out, 0, sizeof *out);
+    copy = xmalloc(len + 1);
+    memcpy(copy, json, len);
+    copy[len] = '\0';
+    if (prescan(copy, len, fe) < 0)
+        goto done;
+    root = cJSON_ParseWithLengthOpts(copy, len, &end, 1);
+    if (!root) {
+        cJSON *loose = cJSON_ParseWithLengthOpts(copy, len, NULL, 0);
+        syntax_error(copy, len, end, loose != NULL, fe);
+        cJSON_Delete(loose);
+        goto done;
+    }
+    if (!cJSON_IsObject(root)) {
+        form_errors_add(fe, "", "the request must be a JSON object");
+        goto done;
+    }
+    json_object(out, FORM_LEVEL_REQUEST, root, 0, 0, fe);
+done:
+    form_obj_fill_empty(out, FORM_LEVEL_REQUEST);
+    cJSON_Delete(root);
+    free(copy);
+    return fe->n > nerr0 ? ERR_INVALID : 0;
+}
+
+/* ---- HTML form fields -------------------------------------------------- */
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The value of kv as a heap string, trimmed unless f is multi-line. */
+static char *kv_value(const form_field *f, const form_kv *kv)
+{
+    const char *s = kv->value ? kv->value : "";
+    size_t len = kv->value ? kv->len : 0;
+
+    if (f->input != FORM_INPUT_TEXTAREA) {
+        while (len && is_space(*s)) {
+            s++;
+            len--;
+        }
+        while (len && is_space(s[len - 1]))
+            len--;
+    }
+    return xstrndup(s, len);
+}
+
+/* 1 when kv carries something a person typed (booleans, kind and action
+ * do not count: controls have them set even in a blank row). */
+static int kv_nonblank(const form_field *f, const form_kv *kv)
+{
+    if (f->value == FORM_VALUE_BOOL || f->value == FORM_VALUE_KIND ||
+        f->value == FORM_VALUE_ACTION || !kv->value)
+        return 0;
+    for (size_t i = 0; i < kv->len; i++)
+        if (!is_space(kv->value[i]))
+            return 1;
+    return 0;
+}
+
+static int parse_bool(int *out, const char *s)
+{
+    static const char *const yes[] = {"on", "1", "yes", "true"};
+    static const char *const no[] = {"", "0", "no", "off", "false"};
+
+    for (size_t i = 0; i < 4; i++)
+        if (!str_casecmp(s, yes[i])) {
+            *out = 1;
+            return 0;
+        }
+    for (size_t i = 0; i < 5; i++)
+        if (!str_casecmp(s, no[i])) {
+            *out = 0;
+            return 0;
+        }
+    return ERR_INVALID;
+}
+
+/* Stores one decoded field value into obj (s is a heap string, taken). */
+static void field_store(void *obj, const form_field *f, char *s,
+                        const char *path, form_errors *fe)
+{
+    void *p = form_field_ptr(obj, f);
+    errmsg err = {0};
+
+    switch (f->value) {
+    case FORM_VALUE_STRING:
+        free(*(char **)p);
+        *(char **)p = s;
+        return;
+    case FORM_VALUE_BOOL:
+        if (parse_bool(p, s) < 0)
+            form_errors_add(fe, path, "must be yes or no");
+        break;
+    case FORM_VALUE_INT:
+        if (*s && str_to_int(p, s, f->min, f->max) < 0)
+            form_errors_add(fe, path, "must be a whole number from %d to %d",
+                            f->min, f->max);
+        break;
+    case FORM_VALUE_KIND:
+        if (form_item_kind_parse(p, s) < 0)
+            form_errors_add(fe, path, "choose the kind of change");
+        break;
+    case FORM_VALUE_TYPE:
+        if (*s && form_type_parse(p, s, &err) < 0)
+            form_errors_add(fe, path, "%s", err.msg);
+        break;
+    case FORM_VALUE_ACTION:
+        if (*s && form_action_parse(p, s) < 0)
+            form_errors_add(fe, path,
+                            "unknown action; use add, change or retire");
+        break;
+    case FORM_VALUE_STRINGS: break; /* handled by the caller */
+    }
+    free(s);
+}
+
+int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
+                      form_errors *fe)
+{
+    size_t nerr0 = fe->n, nf, ncols = 0, ninst = 0;
+    signed char *ok = NULL;
+    form_path *paths = NULL;
+    unsigned char item_live[FORM_MAX_ITEMS] = {0};
+    unsigned char item_kind[FORM_MAX_ITEMS] = {0};
+    unsigned char *col_live[FORM_MAX_ITEMS] = {0};
+    size_t item_map[FORM_MAX_ITEMS];
+    size_t *col_map[FORM_MAX_ITEMS] = {0};
+    size_t col_base[FORM_MAX_ITEMS] = {0};
+    unsigned char rseen[128] = {0};
+    unsigned char *iseen = NULL, *cseen = NULL;
+
+    memset(out, 0, sizeof *out);
+    form_def_fields(&nf);
+    assert(nf <= 128);
+    ok = xcalloc(n ? n : 1, sizeof *ok);
+    paths = xcalloc(n ? n : 1, sizeof *paths);
+
+    /* Pass 1: which rows exist and carry anything. */
+    for (size_t i = 0; i < n; i++) {
+        const char *name = kv[i].name ? kv[i].name : "";
+        form_path *p = &paths[i];
+        char safe[48];
+        int rc = form_path_parse(p, name, strlen(name), FORM_MAX_ITEMS,
+                                 FORM_MAX_COLUMNS);
+
+        safe_name(safe, sizeof safe, name, strlen(name));
+        if (rc == ERR_NOTFOUND)
+            continue;
+        if (rc == ERR_TOOBIG) {
+            form_errors_add(fe, safe,
+                            "index too large: at most %d items of %d "
+                            "columns each",
+                            FORM_MAX_ITEMS, FORM_MAX_COLUMNS);
+            continue;
+        }
+        if (rc < 0 || (p->field->level != FORM_LEVEL_REQUEST &&
+                       p->item == SIZE_MAX)) {
+            form_errors_add(fe, safe, "unknown field \"%s\"", safe);
+            continue;
+        }
+        ok[i] = 1;
+        if (p->field->level == FORM_LEVEL_ITEM && kv_nonblank(p->field, &kv[i]))
+            item_live[p->item] = 1;
+        if (p->field->level == FORM_LEVEL_COLUMN) {
+            if (!col_live[p->item])
+                col_live[p->item] = xcalloc(FORM_MAX_COLUMNS, 1);
+            if (kv_nonblank(p->field, &kv[i])) {
+                col_live[p->item][p->column] = 1;
+                item_live[p->item] = 1;
+            }
+        }
+    }
+
+    /* Compaction: live rows keep their order, blank ones go. */
+    for (size_t i = 0; i < FORM_MAX_ITEMS; i++) {
+        item_map[i] = SIZE_MAX;
+        if (!item_live[i])
+            continue;
+        item_map[i] = out->nitems++;
+    }
+    out->items = xcalloc(out->nitems ? out->nitems : 1, sizeof *out->items);
+    for (size_t i = 0; i < FORM_MAX_ITEMS; i++) {
+        form_item *it;
+        size_t nc = 0;
+        if (item_map[i] == SIZE_MAX)
+            continue;
+        it = &out->items[item_map[i]];
+        col_base[i] = ncols;
+        if (col_live[i]) {
+            col_map[i] = xmalloc(FORM_MAX_COLUMNS * sizeof(size_t));
+            for (size_t c = 0; c < FORM_MAX_COLUMNS; c++)
+                col_map[i][c] = col_live[i][c] ? nc++ : SIZE_MAX;
+        }
+        it->columns = xcalloc(nc ? nc : 1, sizeof *it->columns);
+        it->ncolumns = nc;
+        for (size_t c = 0; c < nc; c++)
+            it->columns[c].action = FORM_ACTION_ADD;
+        ncols += nc;
+    }
+    iseen = xcalloc((out->nitems ? out->nitems : 1) * nf, 1);
+    cseen = xcalloc((ncols ? ncols : 1) * nf, 1);
+
+    /* Pass 2: values, with paths in compacted indices. */
+    for (size_t i = 0; i < n; i++) {
+        const form_path *p = &paths[i];
+        const form_field *f = p->field;
+        unsigned char *seen;
+        void *obj;
+        size_t it = 0, col = 0;
+        char path[160];
+
+        if (!ok[i])
+            continue;
+        if (f->level == FORM_LEVEL_REQUEST) {
+            obj = out;
+            seen = &rseen[form_def_index(f)];
+        } else {
+            if (item_map[p->item] == SIZE_MAX)
+                continue;
+            it = item_map[p->item];
+            if (f->level == FORM_LEVEL_ITEM) {
+                obj = &out->items[it];
+                seen = &iseen[it * nf + form_def_index(f)];
+            } else {
+                if (!col_map[p->item] ||
+                    col_map[p->item][p->column] == SIZE_MAX)
+                    continue;
+                col = col_map[p->item][p->column];
+                obj = &out->items[it].columns[col];
+                seen = &cseen[(col_base[p->item] + col) * nf +
+                              form_def_index(f)];
+            }
+        }
+        form_path_format(path, sizeof path, f, it, col);
+        if (kv[i].value && !text_ok(path, kv[i].value, kv[i].len, fe))
+            continue;
+        if (f->value == FORM_VALUE_STRINGS) {
+            char *s = kv_value(f, &kv[i]);
+            if (!*s) {
+                free(s);
+            } else if (ninst >= FORM_MAX_INSTANCES) {
+                if (ninst++ == FORM_MAX_INSTANCES)
+                    form_errors_add(fe, path, "at most %d instances",
+                                    FORM_MAX_INSTANCES);
+                free(s);
+            } else {
+                out->instances = xrealloc(out->instances,
+                                          (ninst + 1) * sizeof(char *));
+                out->instances[ninst++] = s;
+                out->ninstances = ninst;
+            }
+            continue;
+        }
+        if (*seen) {
+            if (*seen == 1)
+                form_errors_add(fe, path, "is given more than once");
+            *seen = 2;
+            continue;
+        }
+        *seen = 1;
+        {
+            char *s = kv_value(f, &kv[i]);
+            form_item_kind k;
+            if (f->value == FORM_VALUE_KIND && form_item_kind_parse(&k, s) == 0)
+                item_kind[it] = 1;
+            field_store(obj, f, s, path, fe);
+        }
+    }
+
+    /* Per item: the kind must be known; drop values of other kinds. */
+    for (size_t i = 0; i < out->nitems; i++) {
+        form_item *it = &out->items[i];
+        const form_field *fs = form_def_fields(&nf);
+        if (!item_kind[i]) {
+            char path[48];
+            snprintf(path, sizeof path, "items[%zu].kind", i);
+            if (!form_errors_get(fe, path))
+                form_errors_add(fe, path, "choose the kind of change");
+        }
+        form_obj_fill_empty(it, FORM_LEVEL_ITEM);
+        for (size_t c = 0; c < it->ncolumns; c++)
+            form_obj_fill_empty(&it->columns[c], FORM_LEVEL_COLUMN);
+        if (!item_kind[i])
+            continue;
+        for (size_t k = 0; k < nf; k++) {
+            if (form_field_applies(&fs[k], (int)it->kind))
+                continue;
+            if (fs[k].level == FORM_LEVEL_ITEM)
+                form_obj_clear_field(it, &fs[k]);
+            else if (fs[k].level == FORM_LEVEL_COLUMN)
+                for (size_t c = 0; c < it->ncolumns; c++)
+                    form_obj_clear_field(&it->columns[c], &fs[k]);
+        }
+        /* A cleared "nullable" would read true; HTML's absent box is
+         * false, and nullable applies to every kind, so it is untouched. */
+    }
+    form_obj_fill_empty(out, FORM_LEVEL_REQUEST);
+    for (size_t i = 0; i < FORM_MAX_ITEMS; i++) {
+        free(col_live[i]);
+        free(col_map[i]);
+    }
+    free(iseen);
+    free(cseen);
+    free(paths);
+    free(ok);
+    return fe->n > nerr0 ? ERR_INVALID : 0;
+}
+
+/* ---- back to JSON ------------------------------------------------------ */
+
+static void put_value(cJSON *o, const void *obj, const form_field *f)
+{
+    const void *p = form_field_cptr(obj, f);
+    char tbuf[64];
+
+    switch (f->value) {
+    case FORM_VALUE_STRING: {
+        const char *s = *(char *const *)p;
+        cJSON_AddStringToObject(o, f->key, s ? s : "");
+        break;
+    }
+    case FORM_VALUE_BOOL: cJSON_AddBoolToObject(o, f->key, *(const int *)p); break;
+    case FORM_VALUE_INT:
+        cJSON_AddNumberToObject(o, f->key, *(const int *)p);
+        break;
+    case FORM_VALUE_STRINGS: {
+        const form_request *r = obj;
+        cJSON *a = cJSON_AddArrayToObject(o, f->key);
+        for (size_t i = 0; i < r->ninstances; i++)
+            cJSON_AddItemToArray(
+                a, cJSON_CreateString(r->instances[i] ? r->instances[i] : ""));
+        break;
+    }
+    case FORM_VALUE_KIND:
+        cJSON_AddStringToObject(o, f->key,
+                                form_item_kind_name(*(const form_item_kind *)p));
+        break;
+    case FORM_VALUE_TYPE:
+        form_type_format(tbuf, sizeof tbuf, p);
+        cJSON_AddStringToObject(o, f->key, tbuf);
+        break;
+    case FORM_VALUE_ACTION:
+        cJSON_AddStringToObject(o, f->key,
+                                form_action_name(*(const form_action *)p));
+        break;
+    }
+}
+
+cJSON *form_request_to_json(const form_request *r)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *items;
+    const form_field *fs;
+    size_t nf;
+    char tbuf[64];
+
+    fs = form_def_fields(&nf);
+    if (r->id > 0) {
+        snprintf(tbuf, sizeof tbuf, "CR-%lld", (long long)r->id);
+        cJSON_AddNumberToObject(root, "id", (double)r->id);
+        cJSON_AddStringToObject(root, "number", tbuf);
+    }
+    for (size_t k = 0; k < nf; k++)
+        if (fs[k].level == FORM_LEVEL_REQUEST)
+            put_value(root, r, &fs[k]);
+    items = cJSON_AddArrayToObject(root, "items");
+    for (size_t i = 0; i < r->nitems; i++) {
+        const form_item *it = &r->items[i];
+        cJSON *io = cJSON_CreateObject();
+        cJSON *cols;
+        for (size_t k = 0; k < nf; k++)
+            if (fs[k].level == FORM_LEVEL_ITEM &&
+                (form_field_applies(&fs[k], (int)it->kind) ||
+                 form_obj_field_set(it, &fs[k])))
+                put_value(io, it, &fs[k]);
+        cols = cJSON_AddArrayToObject(io, "columns");
+        for (size_t c = 0; c < it->ncolumns; c++) {
+            const form_column *col = &it->columns[c];
+            cJSON *co = cJSON_CreateObject();
+            for (size_t k = 0; k < nf; k++)
+                if (fs[k].level == FORM_LEVEL_COLUMN &&
+                    (form_field_applies(&fs[k], (int)it->kind) ||
+                     form_obj_field_set(col, &fs[k])))
+                    put_value(co, col, &fs[k]);
+            if (col->old_type.kind != FORM_TYPE_NONE) {
+                form_type_format(tbuf, sizeof tbuf, &col->old_type);
+                cJSON_AddStringToObject(co, "old_type", tbuf);
+            }
+            cJSON_AddItemToArray(cols, co);
+        }
+        cJSON_AddItemToArray(items, io);
+    }
+    if (r->status && *r->status)
+        cJSON_AddStringToObject(root, "status", r->status);
+    if (r->created_at) {
+        time_iso(tbuf, sizeof tbuf, r->created_at);
+        cJSON_AddStringToObject(root, "created_at", tbuf);
+    }
+    if (r->updated_at) {
+        time_iso(tbuf, sizeof tbuf, r->updated_at);
+        cJSON_AddStringToObject(root, "updated_at", tbuf);
+    }
+    if (r->nattachments) {
+        cJSON *a = cJSON_AddArrayToObject(root, "attachments");
+        for (size_t i = 0; i < r->nattachments; i++) {
+            const form_attachment *at = &r->attachments[i];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "filename",
+                                    at->filename ? at->filename : "");
+            cJSON_AddStringToObject(o, "content_type",
+                                    at->content_type ? at->content_type : "");
+            cJSON_AddNumberToObject(o, "size", (double)at->size);
+            cJSON_AddItemToArray(a, o);
+        }
+    }
+    return root;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+static int type_eq(const form_type *a, const form_type *b)
+{
+    return a->kind == b->kind && a->length == b->length &&
+           a->precision == b->precision && a->scale == b->scale;
+}
+
+static int obj_equal(const void *a, const void *b, form_level level)
+{
+    size_t nf;
+    const form_field *fs = form_def_fields(&nf);
+
+    for (size_t k = 0; k < nf; k++) {
+        const form_field *f = &fs[k];
+        const void *pa, *pb;
+        if (f->level != level)
+            continue;
+        pa = form_field_cptr(a, f);
+        pb = form_field_cptr(b, f);
+        switch (f->value) {
+        case FORM_VALUE_STRING:
+            if (!str_eq(*(char *const *)pa, *(char *const *)pb))
+                return 0;
+            break;
+        case FORM_VALUE_BOOL:
+        case FORM_VALUE_INT:
+            if (*(const int *)pa != *(const int *)pb)
+                return 0;
+            break;
+        case FORM_VALUE_KIND:
+            if (*(const form_item_kind *)pa != *(const form_item_kind *)pb)
+                return 0;
+            break;
+        case FORM_VALUE_ACTION:
+            if (*(const form_action *)pa != *(const form_action *)pb)
+                return 0;
+            break;
+        case FORM_VALUE_TYPE:
+            if (!type_eq(pa, pb))
+                return 0;
+            break;
+        case FORM_VALUE_STRINGS: {
+            const form_request *ra = a, *rb = b;
+            if (ra->ninstances != rb->ninstances)
+                return 0;
+            for (size_t i = 0; i < ra->ninstances; i++)
+                if (!str_eq(ra->instances[i], rb->instances[i]))
+                    return 0;
+            break;
+        }
+        }
+    }
+    return 1;
+}
+
+int form_request_equal(const form_request *a, const form_request *b)
+{
+    if (a->id != b->id || !str_eq(a->status, b->status) ||
+        a->created_at != b->created_at || a->updated_at != b->updated_at ||
+        a->nitems != b->nitems || a->nattachments != b->nattachments ||
+        !obj_equal(a, b, FORM_LEVEL_REQUEST))
+        return 0;
+    for (size_t i = 0; i < a->nattachments; i++)
+        if (!str_eq(a->attachments[i].filename, b->attachments[i].filename) ||
+            !str_eq(a->attachments[i].content_type,
+                    b->attachments[i].content_type) ||
+            a->attachments[i].size != b->attachments[i].size)
+            return 0;
+    for (size_t i = 0; i < a->nitems; i++) {
+        const form_item *x = &a->items[i], *y = &b->items[i];
+        if (x->ncolumns != y->ncolumns || !obj_equal(x, y, FORM_LEVEL_ITEM))
+            return 0;
+        for (size_t c = 0; c < x->ncolumns; c++)
+            if (!obj_equal(&x->columns[c], &y->columns[c],
+                           FORM_LEVEL_COLUMN) ||
+                !type_eq(&x->columns[c].old_type, &y->columns[c].old_type))
+                return 0;
+    }
+    return 1;
+}

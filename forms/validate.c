@@ -1,0 +1,755 @@
+/* validate.c: the rules of the change-request form (see validate.h).
+ * Generic rules (required, length, choices, text) come from the field
+ * table of def.c; the rest is written out per field below. Reserved words
+ * are in reserved.c. */
+#include "validate.h"
+#include "def.h"
+#include "form_int.h"
+#include "mem.h"
+#include "str.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct vctx {
+    const form_request *r;
+    const form_context *ctx;
+    form_errors *fe;
+    int rc; /* first failed registry lookup */
+} vctx;
+
+static void add(vctx *v, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Appends a problem unless the field already has one. */
+static void add(vctx *v, const char *path, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    if (form_errors_get(v->fe, path))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    form_errors_add(v->fe, path, "%s", msg);
+}
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+/* ---- small syntax checks ----------------------------------------------- */
+
+int form_email_valid(const char *s)
+{
+    const char *at, *d;
+    size_t labels = 0, lablen = 0;
+
+    if (!s || !*s || strlen(s) > 254)
+        return 0;
+    at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@') || at - s > 64)
+        return 0;
+    for (const char *p = s; p < at; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= 0x20 || c >= 0x7F || strchr("()<>,;:\\\"[]", c))
+            return 0;
+    }
+    if (*s == '.' || at[-1] == '.' || strstr(s, ".."))
+        return 0;
+    for (d = at + 1;; d++) {
+        char c = *d;
+        if (c == '.' || c == '\0') {
+            if (!lablen || d[-1] == '-')
+                return 0;
+            labels++;
+            lablen = 0;
+            if (!c)
+                break;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '-'))
+            return 0;
+        if (c == '-' && lablen == 0)
+            return 0;
+        lablen++;
+    }
+    return labels >= 2;
+}
+
+static int digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int form_date_valid(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30,
+                                31, 31, 30, 31, 30, 31};
+    int y, m, d;
+
+    if (!s || strlen(s) != 10 || !digits(s, 4) || s[4] != '-' ||
+        !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
+        return 0;
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+        (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return 0;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 0;
+    return 1;
+}
+
+int form_time_valid(const char *s)
+{
+    if (!s || strlen(s) != 5 || !digits(s, 2) || s[2] != ':' ||
+        !digits(s + 3, 2))
+        return 0;
+    return (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
+}
+
+/* ---- identifiers -------------------------------------------------------- */
+
+static int ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The code point starting at s (which is >= 0x80), or 0xFFFD. */
+static unsigned code_point(const unsigned char *s)
+{
+    if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80)
+        return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+    if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 &&
+        (s[2] & 0xC0) == 0x80)
+        return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) |
+               (s[2] & 0x3Fu);
+    if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 &&
+        (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80)
+        return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) |
+               ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+    return 0xFFFD;
+}
+
+/* name with every run of other characters made one "_", lower-cased, cut
+ * to FORM_MAX_IDENT. */
+static void ident_suggest(char *out, size_t size, const char *name)
+{
+    size_t o = 0;
+    int pend = 0;
+
+    for (const char *p = name; *p && o + 2 < size && o < FORM_MAX_IDENT;
+         p++) {
+        char c = *p;
+        if (ident_char(c)) {
+            if (pend && o)
+                out[o++] = '_';
+            pend = 0;
+            out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+        } else if (((unsigned char)c & 0xC0) != 0x80) {
+            pend = 1;
+        }
+    }
+    out[o] = '\0';
+}
+
+/* Two names to propose instead of reserved word w, neither reserved. */
+static void reserved_suggest(char *a, char *b, size_t size, const char *w)
+{
+    static const char *const forms[] = {"%s_value", "%ss", "%s_name",
+                                        "%s_code", "c_%s"};
+    char cand[96];
+    int found = 0;
+
+    a[0] = b[0] = '\0';
+    for (size_t i = 0; i < sizeof forms / sizeof *forms && found < 2; i++) {
+        snprintf(cand, sizeof cand, forms[i], w);
+        if (cand[0] && cand[strlen(cand) - 1] == 's' && i == 1 &&
+            w[strlen(w) - 1] == 's')
+            continue; /* "rowss" */
+        if (strlen(cand) > FORM_MAX_IDENT || form_reserved_in(cand))
+            continue;
+        str_copy(found ? b : a, size, cand);
+        found++;
+    }
+}
+
+int form_ident_check(const char *name, char *msg, size_t msgsize)
+{
+    char tmp[256], low[FORM_MAX_IDENT + 1], sa[80], sb[80];
+    const char *dialects;
+    size_t len;
+
+    if (!msg) {
+        msg = tmp;
+        msgsize = sizeof tmp;
+    }
+    if (!name || !*name) {
+        snprintf(msg, msgsize, "enter a name");
+        return ERR_INVALID;
+    }
+    for (const char *p = name; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x80) {
+            snprintf(msg, msgsize,
+                     "contains the non-ASCII character U+%04X; use only "
+                     "ASCII letters, digits and _ (letters that merely look "
+                     "Latin are refused too)",
+                     code_point((const unsigned char *)p));
+            return ERR_INVALID;
+        }
+        if (!ident_char((char)c)) {
+            char sug[FORM_MAX_IDENT + 2];
+            ident_suggest(sug, sizeof sug, name);
+            if (c == ' ')
+                snprintf(msg, msgsize,
+                         "contains a space; use only letters, digits and _%s%s%s",
+                         *sug ? " (try " : "", sug, *sug ? ")" : "");
+            else if (c < 0x20 || c == 0x7F)
+                snprintf(msg, msgsize,
+                         "contains a control character; use only letters, "
+                         "digits and _");
+            else
+                snprintf(msg, msgsize,
+                         "contains \"%c\"; use only letters, digits and _%s%s%s",
+                         c, *sug ? " (try " : "", sug, *sug ? ")" : "");
+            return ERR_INVALID;
+        }
+    }
+    len = strlen(name);
+    if (len > FORM_MAX_IDENT) {
+        snprintf(msg, msgsize, "is %zu characters long; at most %d", len,
+                 FORM_MAX_IDENT);
+        return ERR_INVALID;
+    }
+    if (name[0] >= '0' && name[0] <= '9') {
+        snprintf(msg, msgsize, "must not start with a digit (try c_%.60s)",
+                 name);
+        return ERR_INVALID;
+    }
+    dialects = form_reserved_in(name);
+    if (dialects) {
+        str_copy(low, sizeof low, name);
+        str_lower(low);
+        reserved_suggest(sa, sb, sizeof sa, low);
+        snprintf(msg, msgsize,
+                 "\"%s\" is a reserved word in %s; try %s or %s", low,
+                 dialects, sa, sb);
+        return ERR_INVALID;
+    }
+    return 0;
+}
+
+/* ---- generic rules from the definition -------------------------------- */
+
+static const char *kind_label(int kind)
+{
+    return form_item_kind_name((form_item_kind)kind);
+}
+
+/* Text checks every string gets: encoding, control characters, length. */
+static int check_text(vctx *v, const char *path, const form_field *f,
+                      const char *s)
+{
+    size_t n;
+
+    if (!str_utf8_valid(s, strlen(s))) {
+        add(v, path, "is not valid UTF-8 text");
+        return 0;
+    }
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        int ctl = c < 0x20 || c == 0x7F;
+        if (ctl && f->input == FORM_INPUT_TEXTAREA &&
+            (c == '\n' || c == '\r' || c == '\t'))
+            continue;
+        if (ctl) {
+            add(v, path, c == '\n' || c == '\r'
+                             ? "must be a single line"
+                             : "must not contain control characters");
+            return 0;
+        }
+    }
+    n = str_utf8_len(s);
+    if (f->max_length && n > f->max_length) {
+        add(v, path, "is too long: %zu characters, at most %zu", n,
+            f->max_length);
+        return 0;
+    }
+    return 1;
+}
+
+/* The value of the boolean field key of the same object, or 0. */
+static int bool_of(const void *obj, form_level level, const char *key)
+{
+    const form_field *f = form_def_field_key(level, key, strlen(key));
+
+    if (!f || f->value != FORM_VALUE_BOOL)
+        return 0;
+    return *(const int *)form_field_cptr(obj, f);
+}
+
+static void choices_list(char *out, size_t size, const form_field *f)
+{
+    size_t o = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < f->nchoices && o < size; i++) {
+        int n = snprintf(out + o, size - o, "%s%s",
+                         i == 0 ? "" : (i + 1 == f->nchoices ? " or " : ", "),
+                         f->choices[i].value);
+        if (n < 0)
+            break;
+        o += (size_t)n;
+    }
+}
+
+/* Required, length, choices and "does not apply" for every field of obj
+ * at level (kind: the item's kind, -1 for the request). */
+static void check_generic(vctx *v, const void *obj, form_level level,
+                          int kind, size_t item, size_t col)
+{
+    size_t nf;
+    const form_field *fs = form_def_fields(&nf);
+    char path[160];
+
+    for (size_t k = 0; k < nf; k++) {
+        const form_field *f = &fs[k];
+        int applies, required;
+        if (f->level != level)
+            continue;
+        form_path_format(path, sizeof path, f, item, col);
+        applies = kind < 0 || (f->kinds & FORM_KIND_BIT(kind));
+        if (!applies) {
+            if (form_obj_field_set(obj, f))
+                add(v, path, "does not apply to %s items", kind_label(kind));
+            continue;
+        }
+        if (level == FORM_LEVEL_REQUEST)
+            required = f->required &&
+                       (!f->from_account ||
+                        (v->ctx && v->ctx->require_requester));
+        else
+            required = (f->kinds_required & FORM_KIND_BIT(kind)) != 0;
+        if (f->required_if && bool_of(obj, level, f->required_if))
+            required = 2;
+        if (f->value == FORM_VALUE_STRING) {
+            const char *s = nz(*(char *const *)form_field_cptr(obj, f));
+            if (!*s) {
+                if (required == 2)
+                    add(v, path, "%s is required when %s is ticked",
+                        f->label, f->required_if);
+                else if (required)
+                    add(v, path, "%s is required", f->label);
+                continue;
+            }
+            if (!check_text(v, path, f, s))
+                continue;
+            if (!form_def_choice_valid(f, s)) {
+                char list[200];
+                choices_list(list, sizeof list, f);
+                add(v, path, "choose one of %s", list);
+            }
+        } else if (f->value == FORM_VALUE_INT) {
+            int n = *(const int *)form_field_cptr(obj, f);
+            if (n < f->min || n > f->max)
+                add(v, path, "must be a whole number from %d to %d", f->min,
+                    f->max);
+        }
+    }
+}
+
+/* ---- request-level rules ---------------------------------------------- */
+
+static int in_list(const char *s, const char *const *list, size_t n,
+                   int nocase)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] && (nocase ? !str_casecmp(s, list[i]) : !strcmp(s, list[i])))
+            return 1;
+    return 0;
+}
+
+static void check_request(vctx *v)
+{
+    const form_request *r = v->r;
+    const form_context *ctx = v->ctx;
+    const char *main_inst = nz(r->instance);
+
+    check_generic(v, r, FORM_LEVEL_REQUEST, -1, 0, 0);
+    if (*nz(r->requester_email) && !form_email_valid(r->requester_email))
+        add(v, "requester_email", "is not an e-mail address");
+    if (*nz(r->project_manager)) {
+        if (!form_email_valid(r->project_manager))
+            add(v, "project_manager", "is not an e-mail address");
+        else if (ctx && ctx->project_managers &&
+                 !in_list(r->project_manager, ctx->project_managers,
+                          ctx->nproject_managers, 1))
+            add(v, "project_manager",
+                "choose one of the project managers offered");
+    }
+    if (*nz(r->desired_date)) {
+        if (!form_date_valid(r->desired_date))
+            add(v, "desired_date", "must be a real date such as 2026-12-08");
+        else if (ctx && ctx->today && strcmp(r->desired_date, ctx->today) < 0)
+            add(v, "desired_date", "is in the past");
+    }
+    if (*main_inst && ctx && ctx->instances &&
+        !in_list(main_inst, ctx->instances, ctx->ninstances, 0))
+        add(v, "instance", "\"%.60s\" is not an instance of your organisation",
+            main_inst);
+    if (r->ninstances > FORM_MAX_INSTANCES)
+        add(v, "instances", "at most %d instances", FORM_MAX_INSTANCES);
+    for (size_t i = 0; i < r->ninstances && i < FORM_MAX_INSTANCES; i++) {
+        const char *s = nz(r->instances[i]);
+        char path[48];
+        snprintf(path, sizeof path, "instances[%zu]", i);
+        if (!*s)
+            add(v, path, "is empty");
+        else if (!str_utf8_valid(s, strlen(s)) || str_has_ctl(s))
+            add(v, path, "is not a valid instance name");
+        else if (ctx && ctx->instances &&
+                 !in_list(s, ctx->instances, ctx->ninstances, 0))
+            add(v, path, "\"%.60s\" is not an instance of your organisation",
+                s);
+        else if (in_list(s, (const char *const *)r->instances, i, 0))
+            add(v, path, "\"%.60s\" is listed twice", s);
+    }
+    if (r->ninstances && *main_inst &&
+        !in_list(main_inst, (const char *const *)r->instances, r->ninstances,
+                 0))
+        add(v, "instances", "must include the main instance \"%.60s\"",
+            main_inst);
+}
+
+/* ---- items and columns ------------------------------------------------ */
+
+static int is_attr(int kind)
+{
+    return (FORM_KINDS_ATTRIBUTE & FORM_KIND_BIT(kind)) != 0;
+}
+
+/* Splits the comma-separated primary_key of it and checks each name
+ * against its columns; marks the key columns in pk[]. */
+static void check_primary_key(vctx *v, const form_item *it, size_t i,
+                              unsigned char *pk)
+{
+    const char *s = nz(it->primary_key);
+    char path[48], name[FORM_MAX_SHORT + 1];
+
+    snprintf(path, sizeof path, "items[%zu].primary_key", i);
+    while (*s) {
+        const char *e = strchr(s, ',');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        size_t c, a = 0;
+        while (a < len && (s[a] == ' ' || s[a] == '\t'))
+            a++;
+        while (len > a && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        if (len - a >= sizeof name)
+            len = a + sizeof name - 1;
+        memcpy(name, s + a, len - a);
+        name[len - a] = '\0';
+        if (!*name) {
+            add(v, path, "has an empty name; separate columns with commas");
+            return;
+        }
+        for (c = 0; c < it->ncolumns; c++)
+            if (!str_casecmp(nz(it->columns[c].name), name))
+                break;
+        if (c == it->ncolumns) {
+            add(v, path, "names \"%.60s\", which is not a column of this table",
+                name);
+            return;
+        }
+        if (pk[c]) {
+            add(v, path, "names \"%.60s\" twice", name);
+            return;
+        }
+        pk[c] = 1;
+        s += e ? (size_t)(e - s) + 1 : strlen(s);
+    }
+}
+
+static void check_column(vctx *v, const form_item *it, size_t i, size_t c,
+                         int in_pk)
+{
+    const form_column *col = &it->columns[c];
+    int kind = (int)it->kind;
+    char path[160], msg[256];
+
+    check_generic(v, col, FORM_LEVEL_COLUMN, kind, i, c);
+    snprintf(path, sizeof path, "items[%zu].columns[%zu].name", i, c);
+    if (*nz(col->name) && form_ident_check(col->name, msg, sizeof msg) < 0)
+        add(v, path, "%s", msg);
+    snprintf(path, sizeof path, "items[%zu].columns[%zu].type", i, c);
+    if (col->type.kind == FORM_TYPE_NONE && is_attr(kind) &&
+        col->action == FORM_ACTION_ADD)
+        add(v, path, "Type is required for a new attribute");
+    if (is_attr(kind) && col->action != FORM_ACTION_RETIRE &&
+        !*nz(col->rule) && !*nz(col->description)) {
+        snprintf(path, sizeof path, "items[%zu].columns[%zu].rule", i, c);
+        add(v, path, "describe the attribute: give a rule or a description");
+    }
+    if (!col->consent && *nz(col->consent_channel)) {
+        snprintf(path, sizeof path, "items[%zu].columns[%zu].consent_channel",
+                 i, c);
+        add(v, path, "only consent columns have a consent channel");
+    }
+    if (kind == FORM_ITEM_NEW_TABLE && in_pk && col->nullable) {
+        snprintf(path, sizeof path, "items[%zu].columns[%zu].nullable", i, c);
+        add(v, path, "a primary key column cannot be empty");
+    }
+    if (kind == FORM_ITEM_NEW_TABLE && col->primary_key && !in_pk) {
+        snprintf(path, sizeof path, "items[%zu].columns[%zu].primary_key", i,
+                 c);
+        add(v, path, "is not in the table's primary key (%.60s)",
+            nz(it->primary_key));
+    }
+}
+
+static void check_item(vctx *v, size_t i)
+{
+    const form_item *it = &v->r->items[i];
+    int kind = (int)it->kind;
+    char path[160], msg[256];
+    unsigned char *pk;
+
+    if ((unsigned)kind >= FORM_ITEM_NKINDS) {
+        snprintf(path, sizeof path, "items[%zu].kind", i);
+        add(v, path, "choose the kind of change");
+        return;
+    }
+    check_generic(v, it, FORM_LEVEL_ITEM, kind, i, 0);
+    snprintf(path, sizeof path, "items[%zu].table", i);
+    if (*nz(it->table) && form_ident_check(it->table, msg, sizeof msg) < 0)
+        add(v, path, "%s", msg);
+    snprintf(path, sizeof path, "items[%zu].expected_arrival", i);
+    if (*nz(it->expected_arrival) && !form_time_valid(it->expected_arrival))
+        add(v, path, "must be a time of day HH:MM (UTC), such as 05:00");
+    snprintf(path, sizeof path, "items[%zu].owner", i);
+    if (strchr(nz(it->owner), '@') && !form_email_valid(it->owner))
+        add(v, path, "looks like an e-mail address but is not a valid one");
+    snprintf(path, sizeof path, "items[%zu].escalation", i);
+    if (strchr(nz(it->escalation), '@') && !form_email_valid(it->escalation))
+        add(v, path, "looks like an e-mail address but is not a valid one");
+    snprintf(path, sizeof path, "items[%zu].columns", i);
+    if (it->ncolumns > FORM_MAX_COLUMNS) {
+        add(v, path, "at most %d columns per item", FORM_MAX_COLUMNS);
+        return;
+    }
+    if (!it->ncolumns)
+        add(v, path, is_attr(kind) ? "add at least one attribute"
+                                   : "add at least one column");
+    pk = xcalloc(it->ncolumns ? it->ncolumns : 1, 1);
+    if (kind == FORM_ITEM_NEW_TABLE) {
+        check_primary_key(v, it, i, pk);
+        if (!*nz(it->primary_key)) /* flags alone define the key */
+            for (size_t c = 0; c < it->ncolumns; c++)
+                pk[c] = (unsigned char)(it->columns[c].primary_key != 0);
+    }
+    for (size_t c = 0; c < it->ncolumns; c++)
+        check_column(v, it, i, c, pk[c]);
+    free(pk);
+}
+
+/* One column name of the request, for the uniqueness check. */
+typedef struct colref {
+    const char *table, *name;
+    size_t item, col;
+} colref;
+
+static int cmp_colref(const void *a, const void *b)
+{
+    const colref *x = a, *y = b;
+    int d = str_casecmp(x->table, y->table);
+
+    if (!d)
+        d = str_casecmp(x->name, y->name);
+    if (!d)
+        d = x->item != y->item ? (x->item < y->item ? -1 : 1)
+                               : (x->col < y->col ? -1 : x->col > y->col);
+    return d;
+}
+
+/* Column names must be unique per table, case-insensitively, across every
+ * item of the request that touches the table; a table may be created only
+ * once. */
+static void check_unique(vctx *v)
+{
+    const form_request *r = v->r;
+    size_t n = 0, total = 0;
+    colref *refs;
+    char path[160];
+
+    for (size_t i = 0; i < r->nitems; i++) {
+        total += r->items[i].ncolumns;
+        if (r->items[i].kind != FORM_ITEM_NEW_TABLE || !*nz(r->items[i].table))
+            continue;
+        for (size_t j = 0; j < i; j++)
+            if (r->items[j].kind == FORM_ITEM_NEW_TABLE &&
+                !str_casecmp(nz(r->items[j].table), r->items[i].table)) {
+                snprintf(path, sizeof path, "items[%zu].table", i);
+                add(v, path, "table \"%.60s\" is already created by items[%zu]",
+                    r->items[i].table, j);
+                break;
+            }
+    }
+    refs = xcalloc(total ? total : 1, sizeof *refs);
+    for (size_t i = 0; i < r->nitems; i++)
+        for (size_t c = 0; c < r->items[i].ncolumns; c++)
+            if (*nz(r->items[i].columns[c].name) && *nz(r->items[i].table))
+                refs[n++] = (colref){r->items[i].table,
+                                     r->items[i].columns[c].name, i, c};
+    qsort(refs, n, sizeof *refs, cmp_colref);
+    for (size_t k = 1; k < n; k++) {
+        const colref *a = &refs[k - 1], *b = &refs[k];
+        if (str_casecmp(a->table, b->table) || str_casecmp(a->name, b->name))
+            continue;
+        snprintf(path, sizeof path, "items[%zu].columns[%zu].name", b->item,
+                 b->col);
+        if (a->item == b->item)
+            add(v, path, "column \"%.60s\" is listed twice (also row %zu)",
+                b->name, a->col + 1);
+        else
+            add(v, path,
+                "column \"%.60s\" of table \"%.60s\" is also in items[%zu]",
+                b->name, b->table, a->item);
+    }
+    free(refs);
+}
+
+/* ---- against the registry --------------------------------------------- */
+
+/* The instances the request applies to: the main one, then the others. */
+static size_t target_instances(const form_request *r, const char **out,
+                               size_t max)
+{
+    size_t n = 0;
+
+    if (*nz(r->instance))
+        out[n++] = r->instance;
+    for (size_t i = 0; i < r->ninstances && n < max; i++)
+        if (*nz(r->instances[i]) &&
+            !in_list(r->instances[i], out, n, 0))
+            out[n++] = r->instances[i];
+    return n;
+}
+
+static int created_here(const form_request *r, const char *table)
+{
+    for (size_t i = 0; i < r->nitems; i++)
+        if (r->items[i].kind == FORM_ITEM_NEW_TABLE &&
+            !str_casecmp(nz(r->items[i].table), table))
+            return 1;
+    return 0;
+}
+
+static void check_registry(vctx *v)
+{
+    const form_request *r = v->r;
+    const form_context *ctx = v->ctx;
+    const char *inst[FORM_MAX_INSTANCES + 1];
+    size_t ninst;
+    char path[160];
+
+    if (!ctx || !ctx->table_exists)
+        return;
+    ninst = target_instances(r, inst, FORM_MAX_INSTANCES + 1);
+    for (size_t i = 0; i < r->nitems && !v->rc; i++) {
+        const form_item *it = &r->items[i];
+        int table_ok = 1;
+        snprintf(path, sizeof path, "items[%zu].table", i);
+        if (form_errors_get(v->fe, path) || !*nz(it->table) ||
+            (unsigned)it->kind >= FORM_ITEM_NKINDS)
+            continue;
+        for (size_t k = 0; k < ninst && !v->rc; k++) {
+            int ex = ctx->table_exists(ctx->cb_ctx, inst[k], it->table);
+            if (ex < 0) {
+                v->rc = ex;
+                break;
+            }
+            if (it->kind == FORM_ITEM_NEW_TABLE && ex) {
+                add(v, path, "table \"%.60s\" already exists in %.60s",
+                    it->table, inst[k]);
+                table_ok = 0;
+            } else if (it->kind != FORM_ITEM_NEW_TABLE && !ex &&
+                       !created_here(r, it->table)) {
+                add(v, path, "table \"%.60s\" does not exist in %.60s",
+                    it->table, inst[k]);
+                table_ok = 0;
+            }
+        }
+        if (!table_ok || it->kind == FORM_ITEM_NEW_TABLE ||
+            !ctx->column_exists || created_here(r, it->table))
+            continue;
+        for (size_t c = 0; c < it->ncolumns && !v->rc; c++) {
+            const form_column *col = &it->columns[c];
+            int want_new = it->kind == FORM_ITEM_ADD_COLUMNS ||
+                           col->action == FORM_ACTION_ADD;
+            snprintf(path, sizeof path, "items[%zu].columns[%zu].name", i, c);
+            if (!*nz(col->name) || form_errors_get(v->fe, path))
+                continue;
+            for (size_t k = 0; k < ninst; k++) {
+                int ex = ctx->column_exists(ctx->cb_ctx, inst[k], it->table,
+                                            col->name);
+                if (ex < 0) {
+                    v->rc = ex;
+                    break;
+                }
+                if (want_new && ex) {
+                    add(v, path, "\"%.60s\" already exists in %.60s.%.60s",
+                        col->name, inst[k], it->table);
+                    break;
+                }
+                if (!want_new && !ex) {
+                    add(v, path, "\"%.60s\" does not exist in %.60s.%.60s",
+                        col->name, inst[k], it->table);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+int form_validate(const form_request *r, const form_context *ctx,
+                  form_errors *fe)
+{
+    vctx v = {r, ctx, fe, 0};
+    int consent_cols = 0;
+    char where[64] = "";
+
+    check_request(&v);
+    if (!r->nitems)
+        add(&v, "items", "add at least one change");
+    else if (r->nitems > FORM_MAX_ITEMS)
+        add(&v, "items", "at most %d items per request", FORM_MAX_ITEMS);
+    for (size_t i = 0; i < r->nitems && i < FORM_MAX_ITEMS; i++) {
+        check_item(&v, i);
+        for (size_t c = 0; c < r->items[i].ncolumns; c++)
+            if (r->items[i].columns[c].consent && !consent_cols++)
+                snprintf(where, sizeof where, "items[%zu].columns[%zu]", i, c);
+    }
+    if (consent_cols && !r->consent_related)
+        add(&v, "consent_related",
+            "%s holds consent: answer yes and explain in the consent note",
+            where);
+    if (r->nitems <= FORM_MAX_ITEMS) {
+        check_unique(&v);
+        check_registry(&v);
+    }
+    if (v.rc < 0)
+        return v.rc;
+    return fe->n ? ERR_INVALID : 0;
+}

@@ -1,0 +1,86 @@
+/* validate.h: the rules a change request must meet before it is stored,
+ * and the identifier checks migrations/ reuses for lint. Pure functions:
+ * what needs the registry goes through callbacks in form_context. */
+#ifndef DOCKET_FORM_VALIDATE_H
+#define DOCKET_FORM_VALIDATE_H
+
+#include "form.h"
+
+#include <stddef.h>
+
+/* What validation needs to know about the world. All-zero is valid and
+ * checks nothing beyond the request itself. */
+typedef struct form_context {
+    /* Instance names of the request's organisation. NULL: names are not
+     * checked against a list; non-NULL with ninstances 0: none allowed. */
+    const char *const *instances;
+    size_t ninstances;
+    /* E-mails of the project managers one may choose; NULL: any syntactically
+     * valid e-mail. */
+    const char *const *project_managers;
+    size_t nproject_managers;
+    /* 1: organisation, requester_name and requester_email must be set (the
+     * server sets this after filling them from the account). */
+    int require_requester;
+    /* "YYYY-MM-DD" of today; when set, desired_date may not be earlier. */
+    const char *today;
+    /* Registry lookups; each returns 1 (exists), 0 (does not) or a
+     * negative ERR_* (lookup failed: form_validate stops and returns it).
+     * NULL: the registry checks are skipped. */
+    int (*table_exists)(void *cb_ctx, const char *instance,
+                        const char *table);
+    int (*column_exists)(void *cb_ctx, const char *instance,
+                         const char *table, const char *column);
+    void *cb_ctx;
+} form_context;
+
+/* Checks r against every rule of the form and appends each problem to fe
+ * with its field path ("title", "items[1].columns[3].name") and a message
+ * a client can act on. fe may already hold parse errors: a field that has
+ * one gets no second message. ctx may be NULL.
+ *
+ * Returns 0 when fe is empty at the end, ERR_INVALID when it is not, or
+ * the negative code of a failed registry lookup. */
+int form_validate(const form_request *r, const form_context *ctx,
+                  form_errors *fe);
+
+/* Checks a table or column name: ASCII letters, digits and _, not
+ * starting with a digit, at most FORM_MAX_IDENT bytes, not a reserved word
+ * of any dialect. Non-ASCII (including letters that merely look Latin,
+ * such as Cyrillic "а") is refused. Returns 0, or ERR_INVALID with a
+ * message in msg (a suggestion where one helps, e.g. "order" -> "try
+ * order_value or orders"). msg may be NULL. */
+int form_ident_check(const char *name, char *msg, size_t msgsize);
+
+/* SQL dialects docket generates DDL for. */
+typedef enum form_dialect {
+    FORM_DIALECT_POSTGRES = 0,
+    FORM_DIALECT_MYSQL, /* MySQL 8 and MariaDB */
+    FORM_DIALECT_SNOWFLAKE,
+    FORM_DIALECT_SQLITE,
+    FORM_DIALECT_N
+} form_dialect;
+
+/* The dialects in which word (any case) is reserved, as a static string
+ * such as "PostgreSQL, MySQL/MariaDB", or NULL when it is reserved in
+ * none. Lists: PostgreSQL reserved and "reserved (can be function or
+ * type)" key words; MySQL 8.0 (R) words plus MariaDB's own reserved
+ * words; Snowflake reserved and limited keywords; every SQLite keyword. */
+const char *form_reserved_in(const char *word);
+/* 1 when word is reserved in dialect d. */
+int form_reserved_in_dialect(const char *word, form_dialect d);
+/* The sorted, lower-case list of dialect d; *n gets its length. */
+const char *const *form_reserved_list(form_dialect d, size_t *n);
+/* "PostgreSQL", "MySQL/MariaDB", "Snowflake", "SQLite". */
+const char *form_dialect_name(form_dialect d);
+
+/* 1 when s looks like an e-mail address: one "@", a local part of
+ * printable ASCII without spaces, a domain of letters, digits, "-" and
+ * dots with at least one dot, no empty labels. */
+int form_email_valid(const char *s);
+/* 1 when s is a real calendar date "YYYY-MM-DD" (years 1900..9999). */
+int form_date_valid(const char *s);
+/* 1 when s is "HH:MM" from 00:00 to 23:59. */
+int form_time_valid(const char *s);
+
+#endif
