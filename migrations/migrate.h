@@ -1,0 +1,172 @@
+/* migrate.h: migration stubs generated from a change request, for four SQL
+ * dialects and six migration-tool file formats, with lint warnings.
+ * Pure: a form_request (forms/form.h) goes in, file names and text come out;
+ * no database, no files, no clock. Quoting and type mapping are in
+ * dialect.c, the statements in plan.c, the lint rules in lint.c and the
+ * file formats in format.c. */
+#ifndef DOCKET_MIGRATE_H
+#define DOCKET_MIGRATE_H
+
+#include "buf.h"
+#include "err.h"
+#include "form.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum migrate_dialect {
+    MIGRATE_POSTGRES = 0,
+    MIGRATE_MYSQL, /* MySQL 8 and MariaDB 10.5+, default sql_mode */
+    MIGRATE_SNOWFLAKE,
+    MIGRATE_SQLITE, /* 3.35+ (ALTER TABLE ... DROP COLUMN) */
+    MIGRATE_NDIALECTS
+} migrate_dialect;
+
+typedef enum migrate_format {
+    MIGRATE_PLAIN = 0, /* golang-migrate: V_slug.up.sql + V_slug.down.sql */
+    MIGRATE_FLYWAY,    /* VV__slug.sql + UV__slug.sql (undo) */
+    MIGRATE_LIQUIBASE, /* V_slug.sql, formatted SQL, changesets+rollback */
+    MIGRATE_DBMATE,    /* V_slug.sql with -- migrate:up / -- migrate:down */
+    MIGRATE_ATLAS,     /* V_slug.sql, up only (down as reference text) */
+    MIGRATE_GOOSE,     /* V_slug.sql with -- +goose Up / -- +goose Down */
+    MIGRATE_NFORMATS
+} migrate_format;
+
+/* "postgres" (also "postgresql", "pg"), "mysql" (also "mariadb"),
+ * "snowflake", "sqlite"; case-insensitive. 0 or ERR_INVALID (*out
+ * untouched). */
+int migrate_dialect_parse(migrate_dialect *out, const char *s);
+/* The canonical short name ("postgres", ...), "unknown" when out of range. */
+const char *migrate_dialect_name(migrate_dialect d);
+/* "plain" (also "golang-migrate"), "flyway", "liquibase", "dbmate",
+ * "atlas", "goose"; case-insensitive. 0 or ERR_INVALID. */
+int migrate_format_parse(migrate_format *out, const char *s);
+const char *migrate_format_name(migrate_format f);
+
+/* What generation needs besides the request. */
+typedef struct migrate_options {
+    const char *base_url; /* docket's address; NULL or "": no link line */
+    int64_t generated_at; /* Unix seconds shown in the header; 0: no line */
+    const char *instance; /* instance the files are for; NULL: the
+                             request's main instance. Must be one of the
+                             request's instances when it has any. */
+} migrate_options;
+
+/* One generated file; both strings are owned by the migrate_result. */
+typedef struct migrate_file {
+    char *name;    /* file name only, no directory */
+    char *content; /* the SQL text, ends with a newline */
+} migrate_file;
+
+/* The lint rules; migrate_lint_name() gives their stable names. */
+typedef enum migrate_lint {
+    MIGRATE_LINT_NOT_NULL_NO_DEFAULT = 0, /* NOT NULL added to a table that
+                                             exists: added as nullable */
+    MIGRATE_LINT_LOSSY_CHANGE,     /* type change that may lose data */
+    MIGRATE_LINT_OLD_TYPE_UNKNOWN, /* change without form_column.old_type */
+    MIGRATE_LINT_NAME_TOO_LONG,    /* over the dialect's identifier limit */
+    MIGRATE_LINT_RESERVED_WORD,    /* reserved in the dialect (quoted) */
+    MIGRATE_LINT_PII_NO_DESCRIPTION,
+    MIGRATE_LINT_CONSENT_NOT_FLAGGED, /* consent column, request not marked
+                                         consent_related */
+    MIGRATE_LINT_CAMPAIGN_NO_ARRIVAL, /* campaign-required table without an
+                                         expected arrival time */
+    MIGRATE_LINT_COMMENT_TRUNCATED,   /* MySQL comment limits */
+    MIGRATE_LINT_MANUAL_CHANGE, /* type change the dialect cannot do in
+                                   place (SQLite, some Snowflake) */
+    MIGRATE_LINT_MODIFY_RESTATES, /* MySQL MODIFY COLUMN restates NULL,
+                                     DEFAULT and COMMENT */
+    MIGRATE_LINT_PLACEHOLDER,     /* "${" in text (Flyway, Liquibase) */
+    MIGRATE_LINT_PRIMARY_KEY,     /* primary key that cannot be applied */
+    MIGRATE_LINT_NO_TYPE,         /* attribute added without a type */
+    MIGRATE_NLINTS
+} migrate_lint;
+
+/* "not-null-without-default", "lossy-type-change", ...; "unknown" when out
+ * of range. */
+const char *migrate_lint_name(migrate_lint rule);
+
+/* One lint warning. item and column are 0-based indexes into the request
+ * (r->items[item].columns[column]); -1 when the warning is not about one. */
+typedef struct migrate_warning {
+    migrate_lint rule;
+    int item;
+    int column;
+    char message[256]; /* one English sentence for the PM's page */
+} migrate_warning;
+
+typedef struct migrate_result {
+    migrate_file *files; /* in the order a tool would list them */
+    size_t nfiles;
+    migrate_warning *warnings; /* the same warnings are written, as SQL
+                                  comments, at the top of every file */
+    size_t nwarnings;
+} migrate_result;
+
+/* Generates the migration of request r for dialect d in format f.
+ * Statements that the request states precisely (new tables, new columns,
+ * type changes, descriptions) are written to run as they are; what needs a
+ * human (calculation rules, backfills, retiring a column, type changes the
+ * dialect cannot do in place) is written as a clearly marked, commented
+ * stub starting with "-- TODO(". Down migrations undo what can be undone and
+ * say why where they cannot; they are never empty.
+ *
+ * File names carry a version: r->created_at plus the index of the instance
+ * in r->instances (seconds), as UTC YYYYMMDDHHMMSS, so regenerating gives
+ * the same names; then "cr_<id>_<slug of the title>".
+ *
+ * On success *out is filled (release it with migrate_result_dispose()).
+ * Fails with ERR_INVALID (err names the field, e.g. "items[1].table") when
+ * the request lacks what a statement needs: a table or column name that is
+ * empty or not quotable, a new table without columns, a column of a new
+ * table or added columns without a type, or an options.instance that is not
+ * one of the request's instances; ERR_TOOBIG when the text passes the
+ * buffer limit. *out is untouched on failure. */
+int migrate_generate(migrate_result *out, const form_request *r,
+                     migrate_dialect d, migrate_format f,
+                     const migrate_options *opt, errmsg *err);
+
+/* Frees everything res owns; res is left zeroed. NULL-safe. */
+void migrate_result_dispose(migrate_result *res);
+
+/* Appends id as a quoted identifier of dialect d: "x" with "" doubled for
+ * PostgreSQL, Snowflake and SQLite, `x` with `` doubled for MySQL. Returns
+ * 0, or ERR_INVALID (appending nothing) when id is NULL, empty, not valid
+ * UTF-8 or has a control character; length limits are lint's business. */
+int migrate_quote_ident(buf *b, migrate_dialect d, const char *id);
+
+/* Appends s as one string literal of dialect d that never spans lines:
+ *  - PostgreSQL: 'x' with '' doubled; E'...' (with \\ \n \r \t) when s has
+ *    a backslash or a control character, so the result is the same whatever
+ *    standard_conforming_strings says;
+ *  - MySQL: 'x' with '' doubled and \\ \n \r \t \0 \Z escapes (default
+ *    sql_mode, that is without NO_BACKSLASH_ESCAPES);
+ *  - Snowflake: 'x' with '' doubled and \\ \n \r \t escapes;
+ *  - SQLite: 'x' with '' doubled (SQLite has no escapes; a newline stays a
+ *    newline).
+ * s NULL is treated as "". */
+void migrate_quote_string(buf *b, migrate_dialect d, const char *s);
+
+/* Appends s so that it stays inside one "-- " SQL comment line: CR, LF and
+ * other control characters become spaces. s NULL is treated as "". */
+void migrate_quote_comment(buf *b, const char *s);
+
+/* The dialect's column type for t ("VARCHAR(20)", "NUMERIC(12,2)", ...),
+ * written into out (64 bytes are always enough). "" for FORM_TYPE_NONE. */
+void migrate_type_name(char *out, size_t size, migrate_dialect d,
+                       const form_type *t);
+
+/* The reserved-word list of dialect d: the matching word (upper case) when
+ * word is reserved there (case-insensitive), else NULL. */
+const char *migrate_reserved(migrate_dialect d, const char *word);
+
+/* The dialect's identifier length limit (PostgreSQL 63 bytes, MySQL 64
+ * characters, Snowflake 255 characters), 0 when it has none (SQLite). */
+size_t migrate_name_limit(migrate_dialect d);
+
+/* The version used in file names: created_at + instance_index, as UTC
+ * YYYYMMDDHHMMSS, into out (15+ bytes). */
+void migrate_version(char *out, size_t size, int64_t created_at,
+                     size_t instance_index);
+
+#endif

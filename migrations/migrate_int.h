@@ -1,0 +1,78 @@
+/* migrate_int.h: helpers shared inside migrations/ only. A request becomes
+ * a plan (plan.c): a list of units, each with its up and down statements;
+ * lint.c adds warnings to the plan; format.c writes the plan as files. */
+#ifndef DOCKET_MIGRATE_INT_H
+#define DOCKET_MIGRATE_INT_H
+
+#include "migrate.h"
+
+/* One statement, or one block of comment lines. text has no trailing
+ * newline; a statement ends with ";". */
+typedef struct mig_stmt {
+    char *text;
+    int exec; /* 1: SQL that runs; 0: comment lines only */
+} mig_stmt;
+
+typedef struct mig_list {
+    mig_stmt *v;
+    size_t n;
+    size_t cap;
+} mig_list;
+
+/* What one item (or one attribute of an attribute item) does. */
+typedef struct mig_unit {
+    int item;    /* index into r->items */
+    int column;  /* index into the item's columns, -1 for the whole item */
+    char *title; /* comment text naming the unit ("Item 1: new table ...") */
+    mig_list up;
+    mig_list down; /* never empty: at least a comment saying why */
+} mig_unit;
+
+typedef struct mig_plan {
+    migrate_dialect d;
+    migrate_format f;
+    mig_unit *units;
+    size_t nunits;
+    size_t cap;
+    migrate_warning *warnings;
+    size_t nwarnings;
+    size_t wcap;
+} mig_plan;
+
+/* plan.c */
+int mig_plan_build(mig_plan *p, const form_request *r, migrate_dialect d,
+                   migrate_format f, errmsg *err);
+void mig_plan_dispose(mig_plan *p);
+/* Adds a warning (message cut at 255 bytes). */
+void mig_warn(mig_plan *p, migrate_lint rule, int item, int column,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* 1 when the unit runs something (an exec statement in up). */
+int mig_unit_runs(const mig_unit *u);
+/* 1 when the down list has a statement that runs. */
+int mig_unit_reverts(const mig_unit *u);
+
+/* lint.c */
+/* Request-wide rules: names, PII, consent, campaign, placeholders. */
+void mig_lint_request(mig_plan *p, const form_request *r);
+/* 1 when changing from -> to may lose data; why gets a short reason. */
+int mig_type_lossy(char *why, size_t size, const form_type *from,
+                   const form_type *to);
+
+/* dialect.c */
+const char *mig_dialect_title(migrate_dialect d);
+size_t mig_name_length(migrate_dialect d, const char *name);
+
+/* reserved.c */
+int mig_reserved_list(const char *const **words, size_t *n,
+                      migrate_dialect d);
+
+/* Writes text as "-- " comment lines, each starting with prefix, one per
+ * line of text (CR/LF split; nothing can leave the comment). */
+void mig_comment_lines(buf *b, const char *prefix, const char *text);
+/* Writes generated SQL as "-- " comment lines, one per line of sql. Only
+ * for text docket wrote itself: quoted names never hold a line break and
+ * string literals never span lines (migrate_quote_string), so every line
+ * starts with docket's own words. */
+void mig_comment_sql(buf *b, const char *sql);
+
+#endif
