@@ -372,17 +372,18 @@ static void write_liquibase(buf *b, const ctx *c)
             continue;
         buf_appendf(b, "\n--changeset docket:%s-%d\n", c->cr, ++n);
         mig_comment_lines(b, "", u->title);
-        for (int exec = 0; exec <= 1; exec++)
-            for (size_t k = 0; k < u->up.n; k++)
-                if (u->up.v[k].exec == exec)
-                    write_stmt(b, &u->up.v[k], 0);
         if (!mig_unit_reverts(u)) {
             mig_comment_lines(b, "", "No automatic undo for this changeset "
                                      "(Liquibase refuses to roll it back):");
             for (size_t k = 0; k < u->down.n; k++)
                 write_stmt(b, &u->down.v[k], 0);
-            continue;
         }
+        for (int exec = 0; exec <= 1; exec++)
+            for (size_t k = 0; k < u->up.n; k++)
+                if (u->up.v[k].exec == exec)
+                    write_stmt(b, &u->up.v[k], 0);
+        if (!mig_unit_reverts(u))
+            continue;
         for (int exec = 0; exec <= 1; exec++)
             for (size_t k = 0; k < u->down.n; k++) {
                 const char *line = u->down.v[k].text;

@@ -1,0 +1,200 @@
+/* test_golden.c: pins the exact output of migrations/ for the
+ * representative request (fixture.h) in every dialect and file format
+ * against tests/data/migrations/golden/<dialect>/<format>/<file>.
+ * Regenerate after an intended change with
+ *   UPDATE_GOLDEN=1 ./unit_migrations_test_golden
+ * and review the difference with git diff. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "migrate.h"
+#include "fixture.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define GOLDEN_DIR TEST_DATA_DIR "/migrations/golden"
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    buf b = {0};
+    char chunk[4096];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    return buf_detach(&b);
+}
+
+static void spit(const char *path, const char *content)
+{
+    FILE *f = fopen(path, "wb");
+
+    assert_non_null(f);
+    assert_int_equal(fputs(content, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void mkdirs(const char *path)
+{
+    char tmp[1024];
+
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(tmp, 0755);
+        *p = '/';
+    }
+    if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+        fail_msg("cannot create %s", tmp);
+}
+
+/* Prints where the texts first differ, as "file:line" with both lines. */
+static void report_diff(const char *golden, const char *expect,
+                        const char *actual)
+{
+    char dir[512], path[1024];
+    int line = 1;
+    const char *e = expect, *a = actual;
+
+    while (*e && *e == *a) {
+        if (*e == '\n')
+            line++;
+        e++, a++;
+    }
+    while (e > expect && e[-1] != '\n')
+        e--, a--;
+    snprintf(dir, sizeof dir, "%s/docket-golden-%d",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    mkdirs(dir);
+    snprintf(path, sizeof path, "%s/%s", dir, strrchr(golden, '/') + 1);
+    spit(path, actual);
+    print_error("golden mismatch at %s:%d\n  expected: %.*s\n  actual:   "
+                "%.*s\n  see: diff -u %s %s\n  (UPDATE_GOLDEN=1 regenerates "
+                "after an intended change)\n",
+                golden, line, (int)strcspn(e, "\n"), e,
+                (int)strcspn(a, "\n"), a, golden, path);
+}
+
+static void check_dialect(migrate_dialect d)
+{
+    form_request r;
+    int update = getenv("UPDATE_GOLDEN") && *getenv("UPDATE_GOLDEN") == '1';
+    int failures = 0;
+    int64_t when = 0;
+
+    fixture_request(&r);
+    time_parse_iso(&when, "2026-03-10T09:30:00Z");
+    for (int f = 0; f < MIGRATE_NFORMATS; f++) {
+        migrate_options opt = {"https://docket.example.com/", when, NULL};
+        migrate_result res = {0};
+        errmsg err = {0};
+        char dir[512];
+        DIR *dh;
+        struct dirent *de;
+
+        assert_int_equal(migrate_generate(&res, &r, d, (migrate_format)f,
+                                          &opt, &err),
+                         0);
+        snprintf(dir, sizeof dir, "%s/%s/%s", GOLDEN_DIR,
+                 migrate_dialect_name(d), migrate_format_name(f));
+        if (update)
+            mkdirs(dir);
+        for (size_t i = 0; i < res.nfiles; i++) {
+            char path[1024];
+            char *expect;
+
+            snprintf(path, sizeof path, "%s/%s", dir, res.files[i].name);
+            if (update) {
+                spit(path, res.files[i].content);
+                continue;
+            }
+            expect = slurp(path);
+            if (!expect) {
+                print_error("missing golden file %s (UPDATE_GOLDEN=1 "
+                            "writes it)\n",
+                            path);
+                failures++;
+                continue;
+            }
+            if (strcmp(expect, res.files[i].content)) {
+                report_diff(path, expect, res.files[i].content);
+                failures++;
+            }
+            free(expect);
+        }
+        /* A golden file the generator no longer writes is stale. */
+        dh = opendir(dir);
+        while (dh && (de = readdir(dh)) != NULL) {
+            size_t i;
+            if (de->d_name[0] == '.')
+                continue;
+            for (i = 0; i < res.nfiles; i++)
+                if (!strcmp(res.files[i].name, de->d_name))
+                    break;
+            if (i < res.nfiles)
+                continue;
+            if (update) {
+                char path[1024];
+                snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+                unlink(path);
+            } else {
+                print_error("stale golden file %s/%s\n", dir, de->d_name);
+                failures++;
+            }
+        }
+        if (dh)
+            closedir(dh);
+        migrate_result_dispose(&res);
+    }
+    form_request_dispose(&r);
+    assert_int_equal(failures, 0);
+}
+
+static void test_migrations__golden_postgres(void **state)
+{
+    (void)state;
+    check_dialect(MIGRATE_POSTGRES);
+}
+
+static void test_migrations__golden_mysql(void **state)
+{
+    (void)state;
+    check_dialect(MIGRATE_MYSQL);
+}
+
+static void test_migrations__golden_snowflake(void **state)
+{
+    (void)state;
+    check_dialect(MIGRATE_SNOWFLAKE);
+}
+
+static void test_migrations__golden_sqlite(void **state)
+{
+    (void)state;
+    check_dialect(MIGRATE_SQLITE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_migrations__golden_postgres),
+        cmocka_unit_test(test_migrations__golden_mysql),
+        cmocka_unit_test(test_migrations__golden_snowflake),
+        cmocka_unit_test(test_migrations__golden_sqlite),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
