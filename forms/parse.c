@@ -434,7 +434,9 @@ int form_parse_json(form_request *out, const char *json, size_t len,
     copy[len] = '\0';
     if (prescan(copy, len, fe) < 0)
         goto done;
-    root = cJSON_ParseWithLengthOpts(copy, len, &end, 1);
+    /* cJSON wants the terminating NUL inside the length to check that
+     * nothing follows the value; the copy has it (and no other NUL). */
+    root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
     if (!root) {
         cJSON *loose = cJSON_ParseWithLengthOpts(copy, len, NULL, 0);
         syntax_error(copy, len, end, loose != NULL, fe);
