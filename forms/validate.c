@@ -361,6 +361,10 @@ static void check_generic(vctx *v, const void *obj, form_level level,
                 choices_list(list, sizeof list, f);
                 add(v, path, "choose one of %s", list);
             }
+        } else if (f->value == FORM_VALUE_TYPE) {
+            const form_type *t = form_field_cptr(obj, f);
+            if (t->kind == FORM_TYPE_NONE && required)
+                add(v, path, "%s is required", f->label);
         } else if (f->value == FORM_VALUE_INT) {
             int n = *(const int *)form_field_cptr(obj, f);
             if (n < f->min || n > f->max)
