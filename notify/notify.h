@@ -1,0 +1,95 @@
+/* notify.h: delivery of outbox rows to Slack, Teams, e-mail (SMTP),
+ * PagerDuty and signed webhooks. notify/ is the only code that calls
+ * curl_*. The outbox rows themselves are written by registry_event_add in
+ * the transaction of the change they announce; notify/ only reads and
+ * updates them (registry/outbox.h).
+ *
+ * Files: worker.c (thread, run_once, retries, pacing), channels.c (one
+ * adapter per channel type), view.c (event payload -> neutral message),
+ * render_*.c (message -> wire format per channel), transport.c (libcurl
+ * HTTP and SMTP, address filter), policy.c (backoff, Retry-After, header
+ * encoding, signatures, redaction).
+ *
+ * Channel configuration ([channel.NAME], type = ...):
+ *   every type  timeout (seconds, 1..120, default 20), pace_ms (minimum
+ *               gap between two sends; defaults slack 1000, teams 300,
+ *               pagerduty 500, others 0)
+ *   slack       url
+ *   teams       url (Workflows webhook, with its sig query parameter)
+ *   email       smtp_url (smtp://host:port or smtps://), from, to (comma
+ *               list; the words "requester" and "pm" mean the request's
+ *               requester / project manager e-mail), username, password,
+ *               starttls (true|false, default true for smtp://), ca_file
+ *   pagerduty   routing_key (32 characters), url (change events, default
+ *               https://events.pagerduty.com/v2/change/enqueue), alerts
+ *               (true|false, default false: delivery.failed becomes an
+ *               alert with severity info), alert_url (default
+ *               https://events.pagerduty.com/v2/enqueue)
+ *   webhook     url, secret (whsec_ + base64 key; Standard Webhooks)
+ * [notify] retry_window_hours, allow_private, allow_http apply to all
+ * HTTP channels; the SMTP relay is trusted configuration and may be a
+ * local address. */
+#ifndef DOCKET_NOTIFY_H
+#define DOCKET_NOTIFY_H
+
+#include "config.h"
+#include "err.h"
+#include "registry.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Checks every [channel.*] section: known type, required keys present,
+ * URLs https:// (unless notify.allow_http), webhook secret decodable,
+ * PagerDuty routing key of 32 characters. ERR_INVALID naming the channel
+ * and key. Call it at start-up, before notify_start. */
+int notify_config_check(const config *cfg, errmsg *err);
+
+/* Starts the delivery thread with its own connection to db_path. cfg must
+ * stay valid and unchanged until notify_stop. The thread sends due rows at
+ * once, then sleeps until the next row is due, notify_wake() is called or
+ * a minute passes. ERR_CONFLICT when already started; ERR_DB when the
+ * database cannot be opened. */
+int notify_start(const config *cfg, const char *db_path, errmsg *err);
+/* Tells the thread that rows were added (cheap; never blocks on the
+ * network; does nothing when the thread is not running). */
+void notify_wake(void);
+/* Stops the thread and waits for it: a transfer in flight is abandoned
+ * and its row stays pending (sent again by the next start). Does nothing
+ * when not started. */
+void notify_stop(void);
+
+/* Delivers every row due at now on this thread, each at most once per
+ * call, keeping each channel's order and pacing (this may sleep for
+ * pacing). Outcomes are recorded in the outbox: delivered; failed with
+ * the next attempt after an exponential backoff with full jitter (and no
+ * sooner than Retry-After); dead after a permanent failure or when the
+ * row's retry window (notify.retry_window_hours) is over. A 410 disables
+ * the channel. A row that dies raises a delivery.failed event that never
+ * goes to the failing channel (and a failed delivery.failed raises none).
+ * *out_sent (may be NULL) is the number of rows delivered. Returns 0, or
+ * ERR_DB when the outbox could not be read or updated; delivery failures
+ * are not errors of this function. */
+int notify_run_once(registry *reg, const config *cfg, int64_t now,
+                    int *out_sent, errmsg *err);
+
+/* Sends a test message to channel now (for `docket notify test NAME`),
+ * bypassing the outbox. 0 when the receiver accepted it; otherwise
+ * ERR_NOTFOUND (no such channel), ERR_INVALID (bad configuration) or
+ * ERR_NET with the status / error in err. */
+int notify_test_channel(const config *cfg, const char *channel, errmsg *err);
+
+/* Copies url into out with its secrets hidden, for logs and admin pages:
+ * user info, path segments after the first (the first two characters of
+ * the second are kept) and query values are replaced: a Slack URL shows
+ * as https://hooks.slack.com/services/T0… followed by "/" and four
+ * asterisks. Returns out. */
+const char *notify_redact(const char *url, char *out, size_t size);
+
+/* Backoff parameters (milliseconds): the delay before retry n (n = 0 for
+ * the first retry) is uniformly random in [0, min(cap, base * 2^n)],
+ * rounded up to whole seconds, at least 1 s. Defaults 10 s and 1 h. For
+ * tests and the CLI; call before notify_start. */
+void notify_set_backoff(int64_t base_ms, int64_t cap_ms);
+
+#endif

@@ -1,0 +1,234 @@
+/* render_slack.c: a notify_view as a Slack incoming-webhook body: a plain
+ * text fallback and Block Kit (header, summary, fields, one section per
+ * table or request, and a context line linking to docket as the source of
+ * truth). Text is escaped for mrkdwn (& < >) and cut to Slack's limits,
+ * counted in UTF-16 units, never inside a character, entity or link. */
+#include "notify_int.h"
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SLACK_HEADER_MAX 150
+#define SLACK_TEXT_MAX 3000
+#define SLACK_FIELD_MAX 2000
+#define SLACK_FIELDS_MAX 10
+#define SLACK_BLOCKS_MAX 50
+
+/* UTF-16 units of the character starting with byte c (0 for a
+ * continuation byte). */
+static size_t units(unsigned char c)
+{
+    if ((c & 0xC0) == 0x80)
+        return 0;
+    return c >= 0xF0 ? 2 : 1;
+}
+
+static void md_esc(buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': buf_puts(b, "&amp;"); break;
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        default: buf_putc(b, *s);
+        }
+    }
+}
+
+/* Copy of text s cut to at most max UTF-16 units, ending in "…" when
+ * cut. Cuts never split a character and, when markup is set (mrkdwn),
+ * never an entity (&...;) or one of our links (<...>): user '<' and '&'
+ * are escaped, so any left are ours. */
+static char *fit(const char *s, size_t max, int markup)
+{
+    size_t total = 0, used = 0, safe = 0;
+    int in_ent = 0, in_link = 0;
+    char *out;
+
+    for (const char *p = s; *p; p++)
+        total += units((unsigned char)*p);
+    if (total <= max)
+        return xstrdup(s);
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!in_ent && !in_link && units(c))
+            safe = (size_t)(p - s); /* a cut here keeps [0, p) */
+        used += units(c);
+        if (used > max - 1)
+            break;
+        if (!markup)
+            continue;
+        if (c == '&')
+            in_ent = 1;
+        else if (c == ';')
+            in_ent = 0;
+        else if (c == '<')
+            in_link = 1;
+        else if (c == '>')
+            in_link = 0;
+    }
+    out = xmalloc(safe + 4);
+    memcpy(out, s, safe);
+    memcpy(out + safe, "\xE2\x80\xA6", 4);
+    return out;
+}
+
+static void add_text(cJSON *obj, const char *type, const buf *text,
+                     size_t max)
+{
+    cJSON *t = cJSON_AddObjectToObject(obj, "text");
+    char *s = fit(buf_cstr(text), max, 1);
+
+    cJSON_AddStringToObject(t, "type", type);
+    cJSON_AddStringToObject(t, "text", *s ? s : " ");
+    free(s);
+}
+
+static cJSON *section(cJSON *blocks, const buf *mrkdwn)
+{
+    cJSON *b = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(b, "type", "section");
+    add_text(b, "mrkdwn", mrkdwn, SLACK_TEXT_MAX);
+    cJSON_AddItemToArray(blocks, b);
+    return b;
+}
+
+static void link(buf *b, const char *url, const char *text)
+{
+    buf_putc(b, '<');
+    md_esc(b, url);
+    buf_putc(b, '|');
+    md_esc(b, text);
+    buf_putc(b, '>');
+}
+
+int notify_render_slack(buf *out, const notify_view *v)
+{
+    cJSON *root = cJSON_CreateObject(), *blocks, *b, *fields, *ctx;
+    buf t = {0};
+    size_t nblocks = 0, room, shown;
+    char *json, *s;
+    int rc = 0;
+
+    md_esc(&t, v->headline);
+    s = fit(buf_cstr(&t), SLACK_TEXT_MAX, 1);
+    cJSON_AddStringToObject(root, "text", s);
+    free(s);
+    blocks = cJSON_AddArrayToObject(root, "blocks");
+
+    /* Header: plain_text is never parsed, so it is only cut. */
+    b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "type", "header");
+    {
+        cJSON *txt = cJSON_AddObjectToObject(b, "text");
+        s = fit(v->headline, SLACK_HEADER_MAX, 0);
+        cJSON_AddStringToObject(txt, "type", "plain_text");
+        cJSON_AddStringToObject(txt, "text", *s ? s : " ");
+        cJSON_AddBoolToObject(txt, "emoji", 1);
+        free(s);
+    }
+    cJSON_AddItemToArray(blocks, b);
+    nblocks++;
+
+    /* Summary and note (quoted). */
+    buf_reset(&t);
+    md_esc(&t, v->summary);
+    if (v->note && *v->note) {
+        const char *line = v->note;
+        buf_puts(&t, "\n*");
+        md_esc(&t, v->note_label);
+        buf_puts(&t, ":*");
+        while (*line) {
+            size_t n = strcspn(line, "\n");
+            char *one = xstrndup(line, n);
+            buf_puts(&t, "\n>");
+            md_esc(&t, one);
+            free(one);
+            line += n;
+            if (*line == '\n')
+                line++;
+        }
+    }
+    section(blocks, &t);
+    nblocks++;
+
+    /* Fields: instance, tables, campaign dependency, consent, ... */
+    if (v->nfields) {
+        b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "type", "section");
+        fields = cJSON_AddArrayToObject(b, "fields");
+        for (size_t i = 0; i < v->nfields && i < SLACK_FIELDS_MAX; i++) {
+            cJSON *f = cJSON_CreateObject();
+            buf_reset(&t);
+            buf_putc(&t, '*');
+            md_esc(&t, v->fields[i].label);
+            buf_puts(&t, "*\n");
+            md_esc(&t, v->fields[i].value);
+            s = fit(buf_cstr(&t), SLACK_FIELD_MAX, 1);
+            cJSON_AddStringToObject(f, "type", "mrkdwn");
+            cJSON_AddStringToObject(f, "text", s);
+            free(s);
+            cJSON_AddItemToArray(fields, f);
+        }
+        cJSON_AddItemToArray(blocks, b);
+        nblocks++;
+    }
+
+    /* One section per item; keep room for "more" and the context. */
+    room = SLACK_BLOCKS_MAX - nblocks - 1;
+    shown = v->nitems <= room ? v->nitems : room - 1;
+    for (size_t i = 0; i < shown; i++) {
+        const notify_item *it = &v->items[i];
+        buf_reset(&t);
+        buf_putc(&t, '*');
+        if (it->url)
+            link(&t, it->url, it->title);
+        else
+            md_esc(&t, it->title);
+        buf_putc(&t, '*');
+        if (*it->detail) {
+            buf_putc(&t, '\n');
+            md_esc(&t, it->detail);
+        }
+        section(blocks, &t);
+        nblocks++;
+    }
+    if (shown < v->nitems) {
+        buf_reset(&t);
+        buf_appendf(&t, "_…and %zu more: see docket._", v->nitems - shown);
+        section(blocks, &t);
+        nblocks++;
+    }
+
+    /* Context: the link to the source of truth. */
+    b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "type", "context");
+    ctx = cJSON_AddArrayToObject(b, "elements");
+    {
+        cJSON *e = cJSON_CreateObject();
+        buf_reset(&t);
+        buf_puts(&t, "Source of truth: ");
+        if (v->url)
+            link(&t, v->url, v->link_text);
+        else
+            buf_puts(&t, "docket");
+        s = fit(buf_cstr(&t), SLACK_TEXT_MAX, 1);
+        cJSON_AddStringToObject(e, "type", "mrkdwn");
+        cJSON_AddStringToObject(e, "text", s);
+        free(s);
+        cJSON_AddItemToArray(ctx, e);
+    }
+    cJSON_AddItemToArray(blocks, b);
+    nblocks++;
+
+    json = cJSON_PrintUnformatted(root);
+    buf_puts(out, json);
+    free(json);
+    cJSON_Delete(root);
+    buf_dispose(&t);
+    if (buf_error(out))
+        rc = buf_error(out);
+    return rc;
+}

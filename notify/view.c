@@ -1,0 +1,685 @@
+/* view.c: turns an event payload (written by the modules that change
+ * state; shape in notify_int.h's users) into a notify_view: cleaned plain
+ * text for the headline, summary, note, fields and items, and safe
+ * absolute links. The channel renderers (render_*.c) only escape. */
+#include "notify_int.h"
+#include "mem.h"
+#include "str.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINE_MAX_BYTES 600  /* titles, names, one-line values */
+#define NOTE_MAX_BYTES 4000 /* free text (questions, reasons, comments) */
+#define MAX_ITEMS 200       /* tables or digest entries kept */
+
+size_t notify_utf8_fit(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n <= max)
+        return n;
+    n = max;
+    /* Back up over continuation bytes to the start of a character. */
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* Length of the valid UTF-8 sequence at p (at most avail bytes), 0 when
+ * it is invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    size_t len;
+
+    if (p[0] < 0x80)
+        return 1;
+    if ((p[0] & 0xE0) == 0xC0)
+        len = 2;
+    else if ((p[0] & 0xF0) == 0xE0)
+        len = 3;
+    else if ((p[0] & 0xF8) == 0xF0)
+        len = 4;
+    else
+        return 0;
+    if (len > avail || !str_utf8_valid((const char *)p, len))
+        return 0;
+    return len;
+}
+
+char *notify_text_clean(const char *s, size_t max, int multiline)
+{
+    buf b = {0};
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t avail = strlen((const char *)p), cut;
+    char *out, *t;
+
+    while (*p) {
+        size_t len = utf8_seq(p, avail);
+        if (len == 0) {
+            buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD */
+            len = 1;
+        } else if (*p == '\r') {
+            if (multiline)
+                buf_putc(&b, '\n');
+            else
+                buf_putc(&b, ' ');
+            if (p[1] == '\n') {
+                len = 2;
+            }
+        } else if (*p == '\n') {
+            buf_putc(&b, multiline ? '\n' : ' ');
+        } else if (*p < 0x20 || *p == 0x7F) {
+            buf_putc(&b, ' ');
+        } else if (len == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
+            buf_putc(&b, ' '); /* C1 controls */
+        } else if (len == 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+                   (p[2] == 0xA8 || p[2] == 0xA9)) {
+            buf_putc(&b, multiline ? '\n' : ' '); /* U+2028, U+2029 */
+        } else {
+            buf_append(&b, p, len);
+        }
+        p += len;
+        avail -= len;
+    }
+    out = str_trim_dup(buf_cstr(&b));
+    buf_dispose(&b);
+    if (strlen(out) > max) {
+        cut = notify_utf8_fit(out, max >= 3 ? max - 3 : 0);
+        t = xmalloc(cut + 4);
+        memcpy(t, out, cut);
+        memcpy(t + cut, "\xE2\x80\xA6", 4); /* "…" and the NUL */
+        free(out);
+        out = t;
+    }
+    return out;
+}
+
+char *notify_url_join(const char *base_url, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    static const char safe[] = "-._~/?=&%:@!$'()*+,;#";
+    buf b = {0};
+
+    if (!base_url || !path || path[0] != '/' ||
+        !(str_startswith(base_url, "https://") ||
+          str_startswith(base_url, "http://")))
+        return NULL;
+    if (strlen(path) > 2000)
+        return NULL;
+    buf_puts(&b, base_url);
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || (*p && strchr(safe, *p))) {
+            buf_putc(&b, (char)*p);
+        } else {
+            char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            buf_append(&b, enc, 3);
+        }
+    }
+    return buf_detach(&b);
+}
+
+/* ---- payload access ---- */
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    return cJSON_IsString(v) && v->valuestring && *v->valuestring
+               ? v->valuestring
+               : NULL;
+}
+
+/* Cleaned one-line copy of o[key], NULL when absent or empty. */
+static char *jline(const cJSON *o, const char *key)
+{
+    const char *s = jstr(o, key);
+    char *c;
+
+    if (!s)
+        return NULL;
+    c = notify_text_clean(s, LINE_MAX_BYTES, 0);
+    if (!*c) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* -1 when absent, else 0 or 1 (true, or a non-zero number). */
+static int jbool(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    if (cJSON_IsBool(v))
+        return cJSON_IsTrue(v);
+    if (cJSON_IsNumber(v))
+        return v->valuedouble != 0;
+    return -1;
+}
+
+static int64_t jint(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e15)
+        return (int64_t)v->valuedouble;
+    return 0;
+}
+
+/* The strings of array o[key] joined by sep, cleaned, or NULL. */
+static char *jjoin(const cJSON *o, const char *key, const char *sep)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, key);
+    const cJSON *v;
+    buf b = {0};
+    char *out;
+
+    if (!cJSON_IsArray(arr))
+        return NULL;
+    cJSON_ArrayForEach(v, arr)
+    {
+        if (!cJSON_IsString(v) || !v->valuestring || !*v->valuestring)
+            continue;
+        if (b.len)
+            buf_puts(&b, sep);
+        buf_puts(&b, v->valuestring);
+        if (b.len > LINE_MAX_BYTES)
+            break;
+    }
+    if (!b.len)
+        return NULL;
+    out = notify_text_clean(buf_cstr(&b), LINE_MAX_BYTES, 0);
+    buf_dispose(&b);
+    return out;
+}
+
+/* ---- building ---- */
+
+typedef struct req_info {
+    int64_t id;
+    char *number; /* "CR-12", or "#12", or "Request" */
+    char *title;
+    char *status;
+    char *org;
+    char *instances; /* instance, or the instances joined */
+    char *requester;
+    char *consent_note;
+    int consent; /* -1 unknown */
+} req_info;
+
+static void req_read(req_info *r, const cJSON *o)
+{
+    char tmp[32];
+
+    memset(r, 0, sizeof *r);
+    r->id = jint(o, "id");
+    r->number = jline(o, "number");
+    if (!r->number) {
+        if (r->id)
+            snprintf(tmp, sizeof tmp, "#%lld", (long long)r->id);
+        else
+            snprintf(tmp, sizeof tmp, "Request");
+        r->number = xstrdup(tmp);
+    }
+    r->title = jline(o, "title");
+    r->status = jline(o, "status");
+    r->org = jline(o, "organisation");
+    r->instances = jjoin(o, "instances", ", ");
+    if (!r->instances)
+        r->instances = jline(o, "instance");
+    r->requester = jline(o, "requester_name");
+    r->consent_note = jline(o, "consent_note");
+    r->consent = jbool(o, "consent_related");
+}
+
+static void req_dispose(req_info *r)
+{
+    free(r->number);
+    free(r->title);
+    free(r->status);
+    free(r->org);
+    free(r->instances);
+    free(r->requester);
+    free(r->consent_note);
+}
+
+static void add_field(notify_view *v, const char *label, char *value)
+{
+    if (!value || !*value || v->nfields >= NOTIFY_MAX_FIELDS) {
+        free(value);
+        return;
+    }
+    v->fields[v->nfields].label = label;
+    v->fields[v->nfields].value = value;
+    v->nfields++;
+}
+
+static void add_item(notify_view *v, char *title, char *detail, char *url)
+{
+    xgrow(&v->items, &v->items_cap, v->nitems + 1, sizeof *v->items);
+    v->items[v->nitems].title = title;
+    v->items[v->nitems].detail = detail ? detail : xstrdup("");
+    v->items[v->nitems].url = url;
+    v->nitems++;
+}
+
+static const char *campaign_text(const char *dep)
+{
+    if (!dep)
+        return NULL;
+    if (!strcmp(dep, "required"))
+        return "required (hold campaigns if the file is missing)";
+    if (!strcmp(dep, "optional"))
+        return "optional (campaigns may run without it)";
+    return NULL;
+}
+
+/* Items, and the Tables / Campaign dependency fields, from "tables". */
+static void read_tables(notify_view *v, const cJSON *payload,
+                        const char *base_url, int *any_consent,
+                        char **out_names)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(payload, "tables");
+    const cJSON *t;
+    buf names = {0}, deps = {0};
+    size_t n = 0;
+
+    *any_consent = 0;
+    *out_names = NULL;
+    if (!cJSON_IsArray(arr))
+        return;
+    cJSON_ArrayForEach(t, arr)
+    {
+        char *table, *inst, *changes, *url = NULL;
+        const char *dep;
+        buf title = {0}, detail = {0};
+        int consent;
+
+        if (!cJSON_IsObject(t) || n >= MAX_ITEMS)
+            continue;
+        table = jline(t, "table");
+        if (!table)
+            continue;
+        n++;
+        inst = jline(t, "instance");
+        changes = jjoin(t, "changes", ", ");
+        dep = campaign_text(jstr(t, "campaign_dependency"));
+        consent = jbool(t, "consent");
+        if (consent == 1)
+            *any_consent = 1;
+        if (inst) {
+            buf_puts(&title, inst);
+            buf_puts(&title, " / ");
+        }
+        buf_puts(&title, table);
+        if (changes)
+            buf_puts(&detail, changes);
+        if (dep) {
+            buf_puts(&detail, detail.len ? " · campaigns: " : "campaigns: ");
+            buf_puts(&detail, dep);
+        }
+        if (consent == 1)
+            buf_puts(&detail, detail.len ? " · consent-relevant"
+                                         : "consent-relevant");
+        url = notify_url_join(base_url, jstr(t, "url"));
+        if (names.len)
+            buf_puts(&names, ", ");
+        buf_puts(&names, table);
+        if (dep) {
+            if (deps.len)
+                buf_putc(&deps, '\n');
+            buf_puts(&deps, table);
+            buf_puts(&deps, ": ");
+            buf_puts(&deps, dep);
+        }
+        add_item(v, notify_text_clean(buf_cstr(&title), LINE_MAX_BYTES,
+                                            0),
+                 notify_text_clean(buf_cstr(&detail), LINE_MAX_BYTES * 2, 0),
+                 url);
+        buf_dispose(&title);
+        buf_dispose(&detail);
+        free(table);
+        free(inst);
+        free(changes);
+    }
+    if (names.len)
+        *out_names = notify_text_clean(buf_cstr(&names), 1500, 0);
+    if (deps.len)
+        add_field(v, "Campaign dependency",
+                  notify_text_clean(buf_cstr(&deps), 1500, 1));
+    buf_dispose(&names);
+    buf_dispose(&deps);
+}
+
+static void read_digest(notify_view *v, const cJSON *payload,
+                        const char *base_url)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(payload, "digest");
+    const cJSON *o;
+
+    if (!cJSON_IsArray(arr))
+        return;
+    cJSON_ArrayForEach(o, arr)
+    {
+        req_info r;
+        buf title = {0}, detail = {0}, path = {0};
+        char *url;
+
+        if (!cJSON_IsObject(o) || v->nitems >= MAX_ITEMS)
+            continue;
+        req_read(&r, o);
+        buf_puts(&title, r.number);
+        if (r.title) {
+            buf_puts(&title, ": ");
+            buf_puts(&title, r.title);
+        }
+        if (r.status)
+            buf_puts(&detail, r.status);
+        if (r.instances) {
+            buf_puts(&detail, detail.len ? " · " : "");
+            buf_puts(&detail, r.instances);
+        }
+        if (r.consent == 1)
+            buf_puts(&detail, detail.len ? " · consent-related"
+                                         : "consent-related");
+        if (jstr(o, "url"))
+            url = notify_url_join(base_url, jstr(o, "url"));
+        else if (r.id) {
+            buf_appendf(&path, "/requests/%lld", (long long)r.id);
+            url = notify_url_join(base_url, buf_cstr(&path));
+        } else {
+            url = NULL;
+        }
+        add_item(v,
+                 notify_text_clean(buf_cstr(&title), LINE_MAX_BYTES, 0),
+                 notify_text_clean(buf_cstr(&detail), LINE_MAX_BYTES, 0),
+                 url);
+        buf_dispose(&title);
+        buf_dispose(&detail);
+        buf_dispose(&path);
+        req_dispose(&r);
+    }
+}
+
+/* What happened, as the headline's verb part and the summary's. */
+typedef struct event_text {
+    const char *event;
+    const char *head_pre;  /* headline: head_pre + number + head_post */
+    const char *head_post;
+    const char *summary;   /* after the actor's name */
+    const char *note_label;
+} event_text;
+
+static const event_text texts[] = {
+    {"request.submitted", "New request ", "", "submitted a change request.",
+     "Note"},
+    {"request.updated", "", " updated", "updated the request.", "Note"},
+    {"request.commented", "New comment on ", "", "commented on the request.",
+     "Comment"},
+    {"request.needs_info", "", " needs information",
+     "asked for more information.", "Question"},
+    {"request.answered", "", " answered", "answered the open question.",
+     "Answer"},
+    {"request.scheduled", "", " scheduled", "scheduled the request.", "Note"},
+    {"request.deployed", "", " deployed", "deployed the request.", "Note"},
+    {"request.rejected", "", " rejected", "rejected the request.", "Reason"},
+};
+
+static const event_text *text_for(const char *event)
+{
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        if (!strcmp(texts[i].event, event))
+            return &texts[i];
+    return NULL;
+}
+
+static void build_delivery_failed(notify_view *v, const cJSON *p,
+                                  buf *head, buf *sum)
+{
+    char *channel = jline(p, "channel");
+    char *failed = jline(p, "failed_event");
+    int64_t attempts = jint(p, "attempts"), status = jint(p, "last_status");
+    char num[32];
+
+    buf_puts(head, "Notification delivery failed");
+    if (channel) {
+        buf_puts(head, " on channel ");
+        buf_puts(head, channel);
+    }
+    buf_puts(sum, "A notification");
+    if (failed) {
+        buf_puts(sum, " (");
+        buf_puts(sum, failed);
+        buf_puts(sum, ")");
+    }
+    buf_puts(sum, " could not be delivered");
+    if (channel) {
+        buf_puts(sum, " to ");
+        buf_puts(sum, channel);
+    }
+    buf_appendf(sum, " after %lld attempt%s.", (long long)attempts,
+                attempts == 1 ? "" : "s");
+    add_field(v, "Channel", channel);
+    add_field(v, "Event", failed);
+    if (status) {
+        snprintf(num, sizeof num, "%lld", (long long)status);
+        add_field(v, "Last status", xstrdup(num));
+    }
+    add_field(v, "Last error", jline(p, "last_error"));
+    add_field(v, "Channel state", jline(p, "channel_state"));
+}
+
+void notify_view_build(notify_view *v, const notify_event *ev,
+                       const char *base_url)
+{
+    const cJSON *p = ev->payload;
+    const cJSON *reqo = cJSON_GetObjectItemCaseSensitive(p, "request");
+    const cJSON *sprint = cJSON_GetObjectItemCaseSensitive(p, "sprint");
+    const event_text *et = text_for(ev->event);
+    req_info r;
+    buf head = {0}, sum = {0}, tmp = {0};
+    char *actor = jline(p, "actor"), *instance = jline(p, "instance");
+    char *table_names = NULL, *sprint_name = NULL, *deploy_at = NULL;
+    int any_consent = 0;
+
+    memset(v, 0, sizeof *v);
+    req_read(&r, cJSON_IsObject(reqo) ? reqo : NULL);
+    if (cJSON_IsObject(sprint)) {
+        sprint_name = jline(sprint, "name");
+        deploy_at = jline(sprint, "deploy_at");
+    }
+    if (!instance && r.instances)
+        instance = xstrdup(r.instances);
+    v->note_label = et ? et->note_label : "Note";
+    v->note = notify_text_clean(jstr(p, "note"), NOTE_MAX_BYTES, 1);
+
+    if (!strcmp(ev->event, "notify.test")) {
+        char *channel = jline(p, "channel");
+        buf_puts(&head, "docket test message");
+        buf_puts(&sum, "This is a test message for channel ");
+        buf_puts(&sum, channel ? channel : "?");
+        buf_puts(&sum, ". If you can read it, notifications reach you.");
+        free(channel);
+    } else if (!strcmp(ev->event, "delivery.failed")) {
+        build_delivery_failed(v, p, &head, &sum);
+    } else if (!strcmp(ev->event, "deploy.digest")) {
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "digest");
+        int n = cJSON_IsArray(d) ? cJSON_GetArraySize(d) : 0;
+        buf_appendf(&head, "Deploy digest: %d request%s deployed", n,
+                    n == 1 ? "" : "s");
+        if (instance) {
+            buf_puts(&head, " to ");
+            buf_puts(&head, instance);
+        }
+        buf_appendf(&sum, "%d change request%s went live", n,
+                    n == 1 ? "" : "s");
+        if (sprint_name) {
+            buf_puts(&sum, " in ");
+            buf_puts(&sum, sprint_name);
+        }
+        buf_puts(&sum, ".");
+    } else {
+        if (et) {
+            buf_puts(&head, et->head_pre);
+            buf_puts(&head, r.number);
+            buf_puts(&head, et->head_post);
+        } else {
+            buf_puts(&head, r.number);
+            buf_puts(&head, ": ");
+            buf_puts(&head, ev->event);
+        }
+        if (!strcmp(ev->event, "request.deployed") && instance) {
+            buf_puts(&head, " to ");
+            buf_puts(&head, instance);
+        }
+        if (!strcmp(ev->event, "request.scheduled") && sprint_name) {
+            buf_puts(&head, " for ");
+            buf_puts(&head, sprint_name);
+        }
+        if (r.title) {
+            buf_puts(&head, ": ");
+            buf_puts(&head, r.title);
+        }
+        if (!strcmp(ev->event, "request.submitted"))
+            buf_puts(&sum, r.requester ? r.requester
+                                       : (actor ? actor : "Someone"));
+        else
+            buf_puts(&sum, actor ? actor : "Someone");
+        if (!strcmp(ev->event, "request.submitted") && r.org) {
+            buf_puts(&sum, " (");
+            buf_puts(&sum, r.org);
+            buf_puts(&sum, ")");
+        }
+        buf_putc(&sum, ' ');
+        buf_puts(&sum, et ? et->summary : "changed the request.");
+        if (!strcmp(ev->event, "request.deployed"))
+            buf_puts(&sum, " The rules of the tables below changed in this "
+                           "deploy.");
+    }
+    v->headline = notify_text_clean(buf_cstr(&head), LINE_MAX_BYTES, 0);
+    v->summary = notify_text_clean(buf_cstr(&sum), LINE_MAX_BYTES * 2, 0);
+
+    /* Fields: instance, tables, campaign dependency, consent, ... */
+    if (strcmp(ev->event, "delivery.failed") != 0 &&
+        strcmp(ev->event, "notify.test") != 0) {
+        add_field(v, "Organisation", r.org ? xstrdup(r.org) : NULL);
+        add_field(v, "Instance", instance ? xstrdup(instance) : NULL);
+        read_tables(v, p, base_url, &any_consent, &table_names);
+        if (table_names) {
+            /* Keep Tables before Campaign dependency. */
+            notify_field dep = {0};
+            if (v->nfields && !strcmp(v->fields[v->nfields - 1].label,
+                                      "Campaign dependency"))
+                dep = v->fields[--v->nfields];
+            add_field(v, "Tables", table_names);
+            if (dep.value)
+                add_field(v, dep.label, dep.value);
+        }
+        if (r.consent == 1) {
+            buf_puts(&tmp, "Yes, consent-related");
+            if (r.consent_note) {
+                buf_puts(&tmp, ": ");
+                buf_puts(&tmp, r.consent_note);
+            }
+        } else if (any_consent) {
+            buf_puts(&tmp, "Yes, consent-relevant tables");
+        } else if (r.consent == 0) {
+            buf_puts(&tmp, "No");
+        }
+        add_field(v, "Consent",
+                  tmp.len ? notify_text_clean(buf_cstr(&tmp), 1500, 0)
+                          : NULL);
+        buf_reset(&tmp);
+        if (sprint_name) {
+            buf_puts(&tmp, sprint_name);
+            if (deploy_at) {
+                buf_puts(&tmp, " (deploy ");
+                buf_puts(&tmp, deploy_at);
+                buf_puts(&tmp, ")");
+            }
+            add_field(v, "Sprint",
+                      notify_text_clean(buf_cstr(&tmp), LINE_MAX_BYTES, 0));
+        }
+        add_field(v, "Requester", r.requester ? xstrdup(r.requester) : NULL);
+        add_field(v, "Status", r.status ? xstrdup(r.status) : NULL);
+        read_digest(v, p, base_url);
+    }
+
+    /* The link to the source of truth. */
+    buf_reset(&tmp);
+    if (jstr(p, "url")) {
+        v->url = notify_url_join(base_url, jstr(p, "url"));
+    } else if (r.id) {
+        buf_appendf(&tmp, "/requests/%lld", (long long)r.id);
+        v->url = notify_url_join(base_url, buf_cstr(&tmp));
+    }
+    buf_reset(&tmp);
+    if (!strcmp(ev->event, "delivery.failed"))
+        buf_puts(&tmp, "Open deliveries in docket");
+    else if (!strcmp(ev->event, "notify.test"))
+        buf_puts(&tmp, "Open channels in docket");
+    else if (!strcmp(ev->event, "deploy.digest") || !reqo)
+        buf_puts(&tmp, "Open in docket");
+    else {
+        buf_puts(&tmp, "Open ");
+        buf_puts(&tmp, r.number);
+        buf_puts(&tmp, " in docket");
+    }
+    v->link_text = notify_text_clean(buf_cstr(&tmp), LINE_MAX_BYTES, 0);
+
+    /* PagerDuty: say which tables' rules changed. */
+    buf_reset(&tmp);
+    if (!strcmp(ev->event, "request.deployed") && table_names) {
+        buf_puts(&tmp, strchr(table_names, ',') ? "Rules of tables "
+                                                : "Rules of table ");
+        buf_puts(&tmp, table_names);
+        buf_puts(&tmp, " changed in today's deploy");
+        if (instance) {
+            buf_puts(&tmp, " to ");
+            buf_puts(&tmp, instance);
+        }
+        buf_puts(&tmp, " (");
+        buf_puts(&tmp, r.number);
+        if (r.title) {
+            buf_puts(&tmp, ": ");
+            buf_puts(&tmp, r.title);
+        }
+        buf_puts(&tmp, ")");
+    } else {
+        buf_puts(&tmp, v->headline);
+    }
+    v->pd_summary = notify_text_clean(buf_cstr(&tmp), 1024, 0);
+
+    buf_dispose(&head);
+    buf_dispose(&sum);
+    buf_dispose(&tmp);
+    free(actor);
+    free(instance);
+    free(sprint_name);
+    free(deploy_at);
+    req_dispose(&r);
+}
+
+void notify_view_dispose(notify_view *v)
+{
+    if (!v)
+        return;
+    free(v->headline);
+    free(v->summary);
+    free(v->note);
+    for (size_t i = 0; i < v->nfields; i++)
+        free(v->fields[i].value);
+    for (size_t i = 0; i < v->nitems; i++) {
+        free(v->items[i].title);
+        free(v->items[i].detail);
+        free(v->items[i].url);
+    }
+    free(v->items);
+    free(v->url);
+    free(v->link_text);
+    free(v->pd_summary);
+    memset(v, 0, sizeof *v);
+}
