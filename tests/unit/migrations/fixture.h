@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* Appends an item; strings are copied. */
-static form_item *fx_item(form_request *r, form_item_kind kind,
+static inline form_item *fx_item(form_request *r, form_item_kind kind,
                           const char *table)
 {
     form_item *it;
@@ -32,14 +32,14 @@ static form_item *fx_item(form_request *r, form_item_kind kind,
     return it;
 }
 
-static void fx_set(char **field, const char *value)
+static inline void fx_set(char **field, const char *value)
 {
     free(*field);
     *field = xstrdup(value);
 }
 
 /* Appends a column; type and old_type are form spellings ("" for none). */
-static form_column *fx_col(form_item *it, const char *name, const char *type,
+static inline form_column *fx_col(form_item *it, const char *name, const char *type,
                            int nullable, const char *description)
 {
     form_column *c;
@@ -59,14 +59,14 @@ static form_column *fx_col(form_item *it, const char *name, const char *type,
     return c;
 }
 
-static void fx_old_type(form_column *c, const char *type)
+static inline void fx_old_type(form_column *c, const char *type)
 {
     if (form_type_parse(&c->old_type, type, NULL) < 0)
         abort();
 }
 
 /* A request with the given id and title and nothing else but people. */
-static void fx_request_init(form_request *r, int64_t id, const char *title)
+static inline void fx_request_init(form_request *r, int64_t id, const char *title)
 {
     int64_t t = 0;
 
@@ -88,7 +88,7 @@ static void fx_request_init(form_request *r, int64_t id, const char *title)
 
 /* The representative request: every item kind, every type, every action,
  * descriptions with quotes, backslashes and newlines. */
-static void fixture_request(form_request *r)
+static inline void fixture_request(form_request *r)
 {
     form_item *it;
     form_column *c;
