@@ -165,7 +165,9 @@ void notify_header_append(buf *b, const char *name, const char *value)
        up to 45 bytes + "?=" = 72, each holding whole UTF-8 characters
        (RFC 2047 section 5), folded onto continuation lines. */
     while (pos < len) {
-        size_t n = notify_utf8_fit(clean + pos, 45);
+        /* The first word shares its line with "Name: " (lines <= 78). */
+        size_t room = pos ? 45 : ((78 - 12 - strlen(name) - 2) / 4) * 3;
+        size_t n = notify_utf8_fit(clean + pos, room > 45 ? 45 : room);
         char b64[sodium_base64_ENCODED_LEN(45, sodium_base64_VARIANT_ORIGINAL)];
         if (n == 0)
             n = 1; /* cannot happen with cleaned text; avoid a loop */
