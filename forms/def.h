@@ -90,7 +90,8 @@ typedef struct form_field {
                                 account; required only when
                                 form_context.require_requester is set */
     int multiple;            /* 1: several values (instances) */
-    size_t max_length;       /* strings: most bytes allowed; 0 otherwise */
+    size_t max_length;       /* strings: most characters (code points)
+                                allowed; 0 otherwise */
     int min, max;            /* FORM_VALUE_INT: allowed range */
     const char *default_value; /* as JSON would spell it ("true", "add"), or
                                   NULL for ""/false/0 */

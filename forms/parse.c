@@ -238,7 +238,7 @@ static void json_value(void *obj, const form_field *f, const cJSON *v,
                                sizeof *r->instances);
         cJSON_ArrayForEach(e, v)
         {
-            char ep[160];
+            char ep[192];
             snprintf(ep, sizeof ep, "%s[%zu]", path, n);
             if (!cJSON_IsString(e)) {
                 form_errors_add(fe, ep, "must be a string");
