@@ -83,8 +83,9 @@ static void header_tables(buf *b, const ctx *c)
     buf line = {0};
 
     if (!r->nitems) {
-        mig_comment_lines(b, "", "Tables touched: none (the request has no "
-                                 "items).");
+        mig_comment_lines(b, "",
+                          "Tables touched: none (the request has no "
+                          "items).");
         return;
     }
     mig_comment_lines(b, "", "Tables touched:");
@@ -231,8 +232,8 @@ static void header(buf *b, const ctx *c, const char *part)
         buf_appendf(&line, "/requests/%lld", (long long)r->id);
         mig_comment_lines(b, "Request page: ", buf_cstr(&line));
     }
-    mig_comment_lines(b, "Consent-related: ",
-                      r->consent_related ? "yes" : "no");
+    mig_comment_lines(b,
+                      "Consent-related: ", r->consent_related ? "yes" : "no");
     if (is_set(r->consent_note))
         mig_comment_lines(b, "Consent note: ", r->consent_note);
     header_tables(b, c);
@@ -272,8 +273,7 @@ static int goose_needs_block(const char *text)
             while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
                 p++;
             w = 0;
-            while (p + w < end && p[w] != ' ' && p[w] != '\t' &&
-                   p[w] != '\r')
+            while (p + w < end && p[w] != ' ' && p[w] != '\t' && p[w] != '\r')
                 w++;
             if (!w)
                 break;
@@ -321,8 +321,9 @@ static void write_down(buf *b, const mig_plan *p, int goose)
 {
     if (!p->nunits) {
         buf_puts(b, "\n");
-        mig_comment_lines(b, "", "Nothing to undo: the request has no "
-                                 "items.");
+        mig_comment_lines(b, "",
+                          "Nothing to undo: the request has no "
+                          "items.");
     }
     for (size_t i = p->nunits; i-- > 0;) {
         const mig_unit *u = &p->units[i];
@@ -358,8 +359,9 @@ static void write_liquibase(buf *b, const ctx *c)
             continue;
         if (!stubs++) {
             buf_putc(b, '\n');
-            mig_comment_lines(b, "", "Stubs and notes that run nothing "
-                                     "(no changeset):");
+            mig_comment_lines(b, "",
+                              "Stubs and notes that run nothing "
+                              "(no changeset):");
         }
         buf_putc(b, '\n');
         mig_comment_lines(b, "", u->title);
@@ -373,8 +375,9 @@ static void write_liquibase(buf *b, const ctx *c)
         buf_appendf(b, "\n--changeset docket:%s-%d\n", c->cr, ++n);
         mig_comment_lines(b, "", u->title);
         if (!mig_unit_reverts(u)) {
-            mig_comment_lines(b, "", "No automatic undo for this changeset "
-                                     "(Liquibase refuses to roll it back):");
+            mig_comment_lines(b, "",
+                              "No automatic undo for this changeset "
+                              "(Liquibase refuses to roll it back):");
             for (size_t k = 0; k < u->down.n; k++)
                 write_stmt(b, &u->down.v[k], 0);
         }
@@ -455,8 +458,7 @@ static int build_files(migrate_result *res, const ctx *c)
                      "cannot.");
         write_down(&b, p, 0);
         if (p->f == MIGRATE_PLAIN)
-            snprintf(name, sizeof name, "%s_%s.down.sql", c->version,
-                     c->slug);
+            snprintf(name, sizeof name, "%s_%s.down.sql", c->version, c->slug);
         else
             snprintf(name, sizeof name, "U%s__%s.sql", c->version, c->slug);
         if (buf_error(&b))

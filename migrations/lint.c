@@ -33,8 +33,7 @@ const char *migrate_lint_name(migrate_lint rule)
 
 static int is_text(form_type_kind k)
 {
-    return k == FORM_TYPE_STRING || k == FORM_TYPE_TEXT ||
-           k == FORM_TYPE_JSON;
+    return k == FORM_TYPE_STRING || k == FORM_TYPE_TEXT || k == FORM_TYPE_JSON;
 }
 
 static int is_number(form_type_kind k)
@@ -93,8 +92,9 @@ int mig_type_lossy(char *why, size_t size, const form_type *from,
     if (t == FORM_TYPE_BOOLEAN) {
         if (f == FORM_TYPE_BOOLEAN)
             return 0;
-        snprintf(why, size, "values other than true and false are lost or "
-                            "rejected");
+        snprintf(why, size,
+                 "values other than true and false are lost or "
+                 "rejected");
         return 1;
     }
     if (t == FORM_TYPE_STRING) {
@@ -143,8 +143,9 @@ int mig_type_lossy(char *why, size_t size, const form_type *from,
     }
     if (is_time(t)) {
         if (is_text(f)) {
-            snprintf(why, size, "text that is not a date or time is "
-                                "rejected");
+            snprintf(why, size,
+                     "text that is not a date or time is "
+                     "rejected");
             return 1;
         }
         if (!is_time(f)) {
@@ -161,8 +162,9 @@ int mig_type_lossy(char *why, size_t size, const form_type *from,
             return 1;
         }
         if (t == FORM_TYPE_TIMESTAMPTZ && f == FORM_TYPE_TIMESTAMP) {
-            snprintf(why, size, "values without a zone are read in the "
-                                "session's time zone");
+            snprintf(why, size,
+                     "values without a zone are read in the "
+                     "session's time zone");
             return 1;
         }
         return 0;
@@ -214,8 +216,8 @@ static void lint_placeholders(mig_plan *p, const form_request *r)
         return;
     if (placeholder_in(r->title) || placeholder_in(r->requester_name) ||
         placeholder_in(r->requester_email) ||
-        placeholder_in(r->project_manager) ||
-        placeholder_in(r->consent_note) || placeholder_in(r->instance)) {
+        placeholder_in(r->project_manager) || placeholder_in(r->consent_note) ||
+        placeholder_in(r->instance)) {
         mig_warn(p, MIGRATE_LINT_PLACEHOLDER, -1, -1,
                  "the request's text contains \"${\", which %s reads as a "
                  "placeholder: %s",

@@ -62,7 +62,7 @@ typedef struct migrate_file {
 typedef enum migrate_lint {
     MIGRATE_LINT_NOT_NULL_NO_DEFAULT = 0, /* NOT NULL added to a table that
                                              exists: added as nullable */
-    MIGRATE_LINT_LOSSY_CHANGE,     /* type change that may lose data */
+    MIGRATE_LINT_LOSSY_CHANGE,            /* type change that may lose data */
     MIGRATE_LINT_OLD_TYPE_UNKNOWN, /* change without form_column.old_type */
     MIGRATE_LINT_NAME_TOO_LONG,    /* over the dialect's identifier limit */
     MIGRATE_LINT_RESERVED_WORD,    /* reserved in the dialect (quoted) */
@@ -72,13 +72,13 @@ typedef enum migrate_lint {
     MIGRATE_LINT_CAMPAIGN_NO_ARRIVAL, /* campaign-required table without an
                                          expected arrival time */
     MIGRATE_LINT_COMMENT_TRUNCATED,   /* MySQL comment limits */
-    MIGRATE_LINT_MANUAL_CHANGE, /* type change the dialect cannot do in
-                                   place (SQLite, some Snowflake) */
-    MIGRATE_LINT_MODIFY_RESTATES, /* MySQL MODIFY COLUMN restates NULL,
-                                     DEFAULT and COMMENT */
-    MIGRATE_LINT_PLACEHOLDER,     /* "${" in text (Flyway, Liquibase) */
-    MIGRATE_LINT_PRIMARY_KEY,     /* primary key that cannot be applied */
-    MIGRATE_LINT_NO_TYPE,         /* attribute added without a type */
+    MIGRATE_LINT_MANUAL_CHANGE,       /* type change the dialect cannot do in
+                                         place (SQLite, some Snowflake) */
+    MIGRATE_LINT_MODIFY_RESTATES,     /* MySQL MODIFY COLUMN restates NULL,
+                                         DEFAULT and COMMENT */
+    MIGRATE_LINT_PLACEHOLDER,         /* "${" in text (Flyway, Liquibase) */
+    MIGRATE_LINT_PRIMARY_KEY,         /* primary key that cannot be applied */
+    MIGRATE_LINT_NO_TYPE,             /* attribute added without a type */
     MIGRATE_NLINTS
 } migrate_lint;
 
@@ -135,15 +135,20 @@ void migrate_result_dispose(migrate_result *res);
  * UTF-8 or has a control character; length limits are lint's business. */
 int migrate_quote_ident(buf *b, migrate_dialect d, const char *id);
 
-/* Appends s as one string literal of dialect d that never spans lines:
- *  - PostgreSQL: 'x' with '' doubled; E'...' (with \\ \n \r \t) when s has
- *    a backslash or a control character, so the result is the same whatever
- *    standard_conforming_strings says;
- *  - MySQL: 'x' with '' doubled and \\ \n \r \t \0 \Z escapes (default
- *    sql_mode, that is without NO_BACKSLASH_ESCAPES);
- *  - Snowflake: 'x' with '' doubled and \\ \n \r \t escapes;
+/* Appends s as one string literal of dialect d. Except in SQLite, the
+ * literal never spans lines (so line-based tools such as goose, Liquibase
+ * and dbmate cannot misread it), and a quote is always written '' (never
+ * \'), so splitters that ignore backslashes find the same end:
+ *  - PostgreSQL: 'x' with '' doubled; E'...' (with \\ \n \r \t \xHH) when
+ *    s has a backslash or a control character, so the meaning does not
+ *    depend on standard_conforming_strings;
+ *  - MySQL: 'x' with '' doubled and \\ \n \r \t \Z escapes (default
+ *    sql_mode, that is without NO_BACKSLASH_ESCAPES); other control bytes
+ *    stay as they are;
+ *  - Snowflake: 'x' with '' doubled and \\ \n \r \t \xHH escapes;
  *  - SQLite: 'x' with '' doubled (SQLite has no escapes; a newline stays a
- *    newline).
+ *    newline; docket writes no SQLite literals into files, descriptions go
+ *    to comments there).
  * s NULL is treated as "". */
 void migrate_quote_string(buf *b, migrate_dialect d, const char *s);
 

@@ -63,8 +63,7 @@ const char *mig_dialect_title(migrate_dialect d);
 size_t mig_name_length(migrate_dialect d, const char *name);
 
 /* reserved.c */
-int mig_reserved_list(const char *const **words, size_t *n,
-                      migrate_dialect d);
+int mig_reserved_list(const char *const **words, size_t *n, migrate_dialect d);
 
 /* Writes text as "-- " comment lines, each starting with prefix, one per
  * line of text (CR/LF split; nothing can leave the comment). */

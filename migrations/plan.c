@@ -16,7 +16,8 @@
 
 #define MYSQL_COLUMN_COMMENT_MAX 1024
 #define MYSQL_TABLE_COMMENT_MAX  2048
-#define SQLITE_REBUILD_URL "https://www.sqlite.org/lang_altertable.html#otheralter"
+#define SQLITE_REBUILD_URL                                                     \
+    "https://www.sqlite.org/lang_altertable.html#otheralter"
 
 /* Generation state. */
 typedef struct gen {
@@ -122,11 +123,10 @@ static void push_comment(gen *g, mig_list *l, const char *prefix,
     push(g, l, &b, 0);
 }
 
-static mig_unit *unit_new(gen *g, int item, int column, const char *fmt,
-                          ...) __attribute__((format(printf, 4, 5)));
+static mig_unit *unit_new(gen *g, int item, int column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static mig_unit *unit_new(gen *g, int item, int column, const char *fmt,
-                          ...)
+static mig_unit *unit_new(gen *g, int item, int column, const char *fmt, ...)
 {
     mig_plan *p = g->p;
     mig_unit *u;
@@ -240,8 +240,7 @@ static void mysql_column_comment(buf *b, gen *g, int item, int column,
 
 /* name TYPE [NOT NULL | NULL] [COMMENT '...'] */
 static void column_def(buf *b, gen *g, int item, int column,
-                       const form_column *c, const form_type *t,
-                       int not_null)
+                       const form_column *c, const form_type *t, int not_null)
 {
     char type[64];
 
@@ -286,8 +285,8 @@ static void alter_table(buf *b, const gen *g, const char *table)
 }
 
 /* The commented statement that makes column c NOT NULL later. */
-static void set_not_null_stub(gen *g, mig_list *l, const char *table,
-                              int item, int column, const form_column *c)
+static void set_not_null_stub(gen *g, mig_list *l, const char *table, int item,
+                              int column, const form_column *c)
 {
     buf sql = {0}, b = {0};
     char what[300];
@@ -419,8 +418,8 @@ static void mysql_key_check(gen *g, int i, int j, const form_column *c)
 static void unit_new_table(gen *g, int i)
 {
     const form_item *it = &g->r->items[i];
-    mig_unit *u = unit_new(g, i, -1, "Item %d: new table \"%s\"", i + 1,
-                           it->table);
+    mig_unit *u =
+        unit_new(g, i, -1, "Item %d: new table \"%s\"", i + 1, it->table);
     char *pk = xcalloc(it->ncolumns ? it->ncolumns : 1, 1);
     int npk = 0;
     buf b = {0};
@@ -441,8 +440,7 @@ static void unit_new_table(gen *g, int i)
     for (size_t j = 0; j < it->ncolumns; j++) {
         const form_column *c = &it->columns[j];
         buf_puts(&b, "    ");
-        column_def(&b, g, i, (int)j, c, &c->type,
-                   !c->nullable || pk[j]);
+        column_def(&b, g, i, (int)j, c, &c->type, !c->nullable || pk[j]);
         if (j + 1 < it->ncolumns || npk)
             buf_putc(&b, ',');
         if (g->d == MIGRATE_SQLITE && is_set(c->description)) {
@@ -473,8 +471,8 @@ static void unit_new_table(gen *g, int i)
             char what[100];
             char *text;
             snprintf(what, sizeof what, "table \"%s\"", it->table);
-            text = mysql_comment(g, it->description, MYSQL_TABLE_COMMENT_MAX,
-                                 i, -1, what);
+            text = mysql_comment(g, it->description, MYSQL_TABLE_COMMENT_MAX, i,
+                                 -1, what);
             buf_puts(&b, " COMMENT=");
             migrate_quote_string(&b, g->d, text);
             free(text);
@@ -508,8 +506,7 @@ static void unit_new_table(gen *g, int i)
 
 /* Adds columns cols[0..n) of item i to its (existing) table: one ALTER
  * TABLE where the dialect allows several columns, else one per column. */
-static void add_columns(gen *g, mig_unit *u, int i, const int *cols,
-                        size_t n)
+static void add_columns(gen *g, mig_unit *u, int i, const int *cols, size_t n)
 {
     const form_item *it = &g->r->items[i];
     buf b = {0};
@@ -575,8 +572,7 @@ static void add_columns(gen *g, mig_unit *u, int i, const int *cols,
     if (comments_on(g))
         for (size_t k = 0; k < n; k++)
             if (is_set(it->columns[cols[k]].description))
-                comment_on_column(g, &u->up, it->table,
-                                  &it->columns[cols[k]]);
+                comment_on_column(g, &u->up, it->table, &it->columns[cols[k]]);
     for (size_t k = 0; k < n; k++)
         if (!it->columns[cols[k]].nullable)
             set_not_null_stub(g, &u->up, it->table, i, cols[k],
@@ -618,8 +614,8 @@ static void add_columns(gen *g, mig_unit *u, int i, const int *cols,
 static void unit_add_columns(gen *g, int i)
 {
     const form_item *it = &g->r->items[i];
-    mig_unit *u = unit_new(g, i, -1, "Item %d: add columns to \"%s\"",
-                           i + 1, it->table);
+    mig_unit *u =
+        unit_new(g, i, -1, "Item %d: add columns to \"%s\"", i + 1, it->table);
     int *cols = xcalloc(it->ncolumns ? it->ncolumns : 1, sizeof *cols);
 
     for (size_t j = 0; j < it->ncolumns; j++)
@@ -627,8 +623,9 @@ static void unit_add_columns(gen *g, int i)
     if (it->ncolumns)
         add_columns(g, u, i, cols, it->ncolumns);
     else {
-        push_comment(g, &u->up, "", "Nothing to add: the item lists no "
-                                    "columns.");
+        push_comment(g, &u->up, "",
+                     "Nothing to add: the item lists no "
+                     "columns.");
         push_comment(g, &u->down, "", "Nothing to undo.");
     }
     free(cols);
@@ -704,8 +701,7 @@ static void manual_change_stub(gen *g, mig_list *l, const char *table,
     if (g->d == MIGRATE_SQLITE) {
         snprintf(head, sizeof head,
                  "TODO(rebuild): SQLite cannot change the type of \"%s\" in "
-                 "place (to %s). Rebuild \"%s\" as in " SQLITE_REBUILD_URL
-                 ":",
+                 "place (to %s). Rebuild \"%s\" as in " SQLITE_REBUILD_URL ":",
                  c->name, type, table);
         mig_comment_lines(&b, "", head);
         buf_puts(&sql, "PRAGMA foreign_keys = OFF;\nBEGIN;\nCREATE TABLE ");
@@ -767,9 +763,8 @@ static void manual_change_stub(gen *g, mig_list *l, const char *table,
 }
 
 /* MySQL: ALTER TABLE t MODIFY COLUMN c TYPE [NOT] NULL [COMMENT '...']; */
-static void mysql_modify(gen *g, mig_list *l, int i, int j,
-                         const char *table, const form_column *c,
-                         const form_type *t)
+static void mysql_modify(gen *g, mig_list *l, int i, int j, const char *table,
+                         const form_column *c, const form_type *t)
 {
     buf b = {0};
 
@@ -799,8 +794,8 @@ static int change_type(gen *g, mig_list *l, int i, int j, const char *table,
         char note[200];
         type_of(type, g, to);
         snprintf(note, sizeof note,
-                 "\"%s\" already has type %s in %s: no type change.",
-                 c->name, type, mig_dialect_title(g->d));
+                 "\"%s\" already has type %s in %s: no type change.", c->name,
+                 type, mig_dialect_title(g->d));
         push_comment(g, l, "", note);
         return 0;
     }
@@ -913,8 +908,8 @@ static void attribute_change(gen *g, mig_unit *u, int i, int j)
                  "cannot tell whether changing it to %s loses data, and the "
                  "down migration cannot restore it",
                  c->name, to);
-    else if (has_type && mig_type_lossy(why, sizeof why, &c->old_type,
-                                        &c->type))
+    else if (has_type &&
+             mig_type_lossy(why, sizeof why, &c->old_type, &c->type))
         mig_warn(g->p, MIGRATE_LINT_LOSSY_CHANGE, i, j,
                  "changing \"%s\" from %s to %s may lose data: %s", c->name,
                  from, to, why);
@@ -1034,8 +1029,9 @@ static void unit_attributes(gen *g, int i)
     if (!it->ncolumns) {
         mig_unit *u = unit_new(g, i, -1, "Item %d (%s of \"%s\")", i + 1,
                                kind_words(it->kind), it->table);
-        push_comment(g, &u->up, "", "Nothing to do: the item lists no "
-                                    "attributes.");
+        push_comment(g, &u->up, "",
+                     "Nothing to do: the item lists no "
+                     "attributes.");
         push_comment(g, &u->down, "", "Nothing to undo.");
         return;
     }
@@ -1043,8 +1039,8 @@ static void unit_attributes(gen *g, int i)
         const form_column *c = &it->columns[j];
         mig_unit *u = unit_new(g, i, (int)j,
                                "Item %d (%s of \"%s\"), attribute \"%s\": %s",
-                               i + 1, kind_words(it->kind), it->table,
-                               c->name, form_action_name(c->action));
+                               i + 1, kind_words(it->kind), it->table, c->name,
+                               form_action_name(c->action));
         switch (c->action) {
         case FORM_ACTION_CHANGE: attribute_change(g, u, i, (int)j); break;
         case FORM_ACTION_RETIRE: attribute_retire(g, u, i, (int)j); break;
@@ -1104,16 +1100,16 @@ static int check_request(const form_request *r, errmsg *err)
         for (size_t j = 0; j < it->ncolumns; j++) {
             const form_column *c = &it->columns[j];
             if (!quotable(c->name)) {
-                snprintf(field, sizeof field, "items[%zu].columns[%zu].name",
-                         i, j);
+                snprintf(field, sizeof field, "items[%zu].columns[%zu].name", i,
+                         j);
                 return err_set_field(err, ERR_INVALID, field,
                                      "column %zu of item %zu needs a name",
                                      j + 1, i + 1);
             }
             if (!type_ok(&c->type) || !type_ok(&c->old_type) ||
                 (needs_type && c->type.kind == FORM_TYPE_NONE)) {
-                snprintf(field, sizeof field, "items[%zu].columns[%zu].type",
-                         i, j);
+                snprintf(field, sizeof field, "items[%zu].columns[%zu].type", i,
+                         j);
                 return err_set_field(err, ERR_INVALID, field,
                                      "column \"%.63s\" needs a valid type",
                                      c->name);

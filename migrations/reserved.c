@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */
 static const char *const pg_words[] = {
     "ALL", "ANALYSE", "ANALYZE", "AND", "ANY", "ARRAY", "AS", "ASC",
     "ASYMMETRIC", "AUTHORIZATION", "BINARY", "BOTH", "CASE", "CAST", "CHECK",
@@ -114,6 +115,7 @@ static const char *const sqlite_words[] = {
     "UPDATE", "USING", "VACUUM", "VALUES", "VIEW", "VIRTUAL", "WHEN", "WHERE",
     "WINDOW", "WITH", "WITHOUT",
 };
+/* clang-format on */
 
 typedef struct word_list {
     const char *const *words;
@@ -144,15 +146,14 @@ const char *migrate_reserved(migrate_dialect d, const char *word)
     if (n == 0 || n >= sizeof up)
         return NULL; /* no reserved word is that long */
     for (size_t i = 0; i <= n; i++)
-        up[i] = (word[i] >= 'a' && word[i] <= 'z') ? (char)(word[i] - 32)
-                                                    : word[i];
+        up[i] =
+            (word[i] >= 'a' && word[i] <= 'z') ? (char)(word[i] - 32) : word[i];
     hit = bsearch(up, lists[d].words, lists[d].n, sizeof *lists[d].words,
                   cmp_word);
     return hit ? *hit : NULL;
 }
 
-int mig_reserved_list(const char *const **words, size_t *n,
-                      migrate_dialect d)
+int mig_reserved_list(const char *const **words, size_t *n, migrate_dialect d)
 {
     if ((unsigned)d >= MIGRATE_NDIALECTS)
         return ERR_INVALID;

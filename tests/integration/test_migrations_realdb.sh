@@ -108,7 +108,7 @@ mkdir -p "$mydir"
 "$mysqld" --no-defaults --datadir="$mydir/data" --socket="$mysock" \
   --skip-networking --pid-file="$mydir/mysqld.pid" "${mysql_user[@]}" \
   --log-error="$mydir/error.log" --innodb-buffer-pool-size=16M \
-  --innodb-log-file-size=8M --skip-log-bin --open-files-limit=1024 --character-set-server=utf8mb4 \
+  --innodb-log-file-size=8M --skip-log-bin --open-files-limit=1024 --table-open-cache=200 --max-connections=20 --character-set-server=utf8mb4 \
   --collation-server=utf8mb4_bin &
 mypid=$!
 wait "$pg_start" || fail "PostgreSQL did not start"

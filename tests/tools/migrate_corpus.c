@@ -53,8 +53,9 @@ static void base_request(form_request *r)
     it = fx_item(r, FORM_ITEM_NEW_TABLE, "purchases");
     c = fx_col(it, "purchase_id", "bigint", 0, "");
     c->primary_key = 1;
-    fx_col(it, "amount", "decimal(10,2)", 0, "Amount in EUR, incl. VAT's "
-                                             "\"share\"");
+    fx_col(it, "amount", "decimal(10,2)", 0,
+           "Amount in EUR, incl. VAT's "
+           "\"share\"");
     fx_col(it, "qty", "integer", 0, "");
     fx_col(it, "placed_on", "date", 1, "");
     fx_col(it, "payload", "text", 1, "");
@@ -254,12 +255,20 @@ static void model_apply(model *m, const form_request *r, int e)
 
 static void type_text(char *out, size_t size, int e, const form_type *t)
 {
-    static const char *pg[FORM_TYPE_NKINDS] = {
-        "", "", "text", "integer", "bigint", "", "boolean", "date",
-        "timestamp without time zone", "timestamp with time zone", "jsonb"};
+    static const char *pg[FORM_TYPE_NKINDS] = {"",
+                                               "",
+                                               "text",
+                                               "integer",
+                                               "bigint",
+                                               "",
+                                               "boolean",
+                                               "date",
+                                               "timestamp without time zone",
+                                               "timestamp with time zone",
+                                               "jsonb"};
     static const char *my[FORM_TYPE_NKINDS] = {
-        "", "", "longtext", "int(11)", "bigint(20)", "", "tinyint(1)",
-        "date", "datetime(6)", "datetime(6)", "longtext"};
+        "",           "",     "longtext",    "int(11)",     "bigint(20)", "",
+        "tinyint(1)", "date", "datetime(6)", "datetime(6)", "longtext"};
 
     if (e == SL) {
         migrate_type_name(out, size, MIGRATE_SQLITE, t);

@@ -15,7 +15,7 @@
 
 /* Appends an item; strings are copied. */
 static inline form_item *fx_item(form_request *r, form_item_kind kind,
-                          const char *table)
+                                 const char *table)
 {
     form_item *it;
 
@@ -39,8 +39,9 @@ static inline void fx_set(char **field, const char *value)
 }
 
 /* Appends a column; type and old_type are form spellings ("" for none). */
-static inline form_column *fx_col(form_item *it, const char *name, const char *type,
-                           int nullable, const char *description)
+static inline form_column *fx_col(form_item *it, const char *name,
+                                  const char *type, int nullable,
+                                  const char *description)
 {
     form_column *c;
 
@@ -66,7 +67,8 @@ static inline void fx_old_type(form_column *c, const char *type)
 }
 
 /* A request with the given id and title and nothing else but people. */
-static inline void fx_request_init(form_request *r, int64_t id, const char *title)
+static inline void fx_request_init(form_request *r, int64_t id,
+                                   const char *title)
 {
     int64_t t = 0;
 

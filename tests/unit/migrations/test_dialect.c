@@ -44,7 +44,8 @@ static void test_migrations__quote_ident(void **state)
     want_ident(MIGRATE_MYSQL, "a`b", "`a``b`");
     want_ident(MIGRATE_MYSQL, "a\"b", "`a\"b`");
     want_ident(MIGRATE_MYSQL, "``", "``````");
-    want_ident(MIGRATE_MYSQL, "Kundennummer_\xc3\xa4", "`Kundennummer_\xc3\xa4`");
+    want_ident(MIGRATE_MYSQL, "Kundennummer_\xc3\xa4",
+               "`Kundennummer_\xc3\xa4`");
     /* Refused, and nothing appended. */
     assert_int_equal(migrate_quote_ident(&b, MIGRATE_POSTGRES, ""),
                      ERR_INVALID);
@@ -76,8 +77,7 @@ static void test_migrations__quote_string(void **state)
     want_string(MIGRATE_MYSQL, "a\nb\r\tc\x1a", "'a\\nb\\r\\tc\\Z'");
     want_string(MIGRATE_MYSQL, "100% _done_", "'100% _done_'");
     /* Snowflake: the same escapes, hex for other controls. */
-    want_string(MIGRATE_SNOWFLAKE, "it's \\ here\n",
-                  "'it''s \\\\ here\\n'");
+    want_string(MIGRATE_SNOWFLAKE, "it's \\ here\n", "'it''s \\\\ here\\n'");
     want_string(MIGRATE_SNOWFLAKE, "\x01", "'\\x01'");
     /* SQLite: no escapes at all. */
     want_string(MIGRATE_SQLITE, "O'Brien \\n", "'O''Brien \\n'");
@@ -103,7 +103,8 @@ static void test_migrations__quote_comment(void **state)
     buf b = {0};
 
     (void)state;
-    migrate_quote_comment(&b, "line one\nrollback DROP TABLE x;\r\nthree\rfour\x01");
+    migrate_quote_comment(
+        &b, "line one\nrollback DROP TABLE x;\r\nthree\rfour\x01");
     assert_string_equal(buf_cstr(&b),
                         "line one rollback DROP TABLE x; three four ");
     buf_reset(&b);
@@ -113,13 +114,12 @@ static void test_migrations__quote_comment(void **state)
                                       "TABLE x;\n-- |\n");
     buf_reset(&b);
     mig_comment_lines(&b, "Note: ", "a\n-- migrate:down");
-    assert_string_equal(buf_cstr(&b),
-                        "-- Note: a\n-- Note: -- migrate:down\n");
+    assert_string_equal(buf_cstr(&b), "-- Note: a\n-- Note: -- migrate:down\n");
     buf_dispose(&b);
 }
 
 static void want_type(const char *form, const char *pg, const char *my,
-                        const char *sf, const char *sl)
+                      const char *sf, const char *sl)
 {
     const char *want[MIGRATE_NDIALECTS] = {pg, my, sf, sl};
     form_type t = {0};
@@ -143,20 +143,20 @@ static void test_migrations__type_of_every_form_type(void **state)
     /*           form type            PostgreSQL      MySQL
      *           Snowflake            SQLite */
     want_type("string(20)", "VARCHAR(20)", "VARCHAR(20)", "VARCHAR(20)",
-                "VARCHAR(20)");
-    want_type("string(65535)", "VARCHAR(65535)", "MEDIUMTEXT",
-                "VARCHAR(65535)", "VARCHAR(65535)");
+              "VARCHAR(20)");
+    want_type("string(65535)", "VARCHAR(65535)", "MEDIUMTEXT", "VARCHAR(65535)",
+              "VARCHAR(65535)");
     want_type("text", "TEXT", "LONGTEXT", "VARCHAR", "TEXT");
     want_type("integer", "INTEGER", "INT", "INTEGER", "INTEGER");
     want_type("bigint", "BIGINT", "BIGINT", "BIGINT", "BIGINT");
-    want_type("decimal(12,2)", "NUMERIC(12,2)", "DECIMAL(12,2)",
-                "NUMBER(12,2)", "DECIMAL(12,2)");
+    want_type("decimal(12,2)", "NUMERIC(12,2)", "DECIMAL(12,2)", "NUMBER(12,2)",
+              "DECIMAL(12,2)");
     want_type("boolean", "BOOLEAN", "BOOLEAN", "BOOLEAN", "BOOLEAN");
     want_type("date", "DATE", "DATE", "DATE", "DATE");
     want_type("timestamp", "TIMESTAMP", "DATETIME(6)", "TIMESTAMP_NTZ",
-                "TIMESTAMP");
+              "TIMESTAMP");
     want_type("timestamp with time zone", "TIMESTAMPTZ", "DATETIME(6)",
-                "TIMESTAMP_TZ", "TIMESTAMPTZ");
+              "TIMESTAMP_TZ", "TIMESTAMPTZ");
     want_type("json", "JSONB", "JSON", "VARIANT", "TEXT");
     migrate_type_name(out, sizeof out, MIGRATE_POSTGRES, &none);
     assert_string_equal(out, "");
@@ -215,7 +215,8 @@ static void test_migrations__names_and_limits(void **state)
     }
     for (int i = 0; i < MIGRATE_NFORMATS; i++) {
         assert_int_equal(
-            migrate_format_parse(&f, migrate_format_name((migrate_format)i)), 0);
+            migrate_format_parse(&f, migrate_format_name((migrate_format)i)),
+            0);
         assert_int_equal(f, i);
     }
     assert_string_equal(migrate_dialect_name(MIGRATE_NDIALECTS), "unknown");
@@ -228,8 +229,7 @@ static void test_migrations__names_and_limits(void **state)
     migrate_version(v, sizeof v, 1772546400, 1);
     assert_string_equal(v, "20260303140001");
     for (int i = 0; i < MIGRATE_NLINTS; i++)
-        assert_string_not_equal(migrate_lint_name((migrate_lint)i),
-                                "unknown");
+        assert_string_not_equal(migrate_lint_name((migrate_lint)i), "unknown");
 }
 
 int main(void)

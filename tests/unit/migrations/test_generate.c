@@ -76,25 +76,25 @@ static void test_migrations__lint_each_rule(void **state)
     longname[64] = '\0';
 
     fx_request_init(&r, 7, "Lint");
-    it = fx_item(&r, FORM_ITEM_ADD_COLUMNS, "t");      /* item 0 */
-    fx_col(it, "a", "integer", 0, "");                 /* not null */
-    c = fx_col(it, "b", "string(10)", 1, "");          /* pii, no desc */
+    it = fx_item(&r, FORM_ITEM_ADD_COLUMNS, "t"); /* item 0 */
+    fx_col(it, "a", "integer", 0, "");            /* not null */
+    c = fx_col(it, "b", "string(10)", 1, "");     /* pii, no desc */
     c->pii = 1;
-    c = fx_col(it, "c", "boolean", 1, "opt-in");       /* consent */
+    c = fx_col(it, "c", "boolean", 1, "opt-in"); /* consent */
     c->consent = 1;
-    c = fx_col(it, longname, "integer", 1, "");        /* too long in PG */
-    fx_col(it, "select", "integer", 1, "");            /* reserved */
-    it = fx_item(&r, FORM_ITEM_NEW_TABLE, "feed");     /* item 1 */
+    c = fx_col(it, longname, "integer", 1, "");    /* too long in PG */
+    fx_col(it, "select", "integer", 1, "");        /* reserved */
+    it = fx_item(&r, FORM_ITEM_NEW_TABLE, "feed"); /* item 1 */
     fx_set(&it->campaign_dependency, "required");
     c = fx_col(it, "id", "text", 0, "");
-    c->primary_key = 1;                                /* MySQL key */
+    c->primary_key = 1; /* MySQL key */
     it = fx_item(&r, FORM_ITEM_CUSTOMER_ATTRIBUTES, "customers"); /* 2 */
     c = fx_col(it, "score", "integer", 1, "");
     c->action = FORM_ACTION_CHANGE;
-    fx_old_type(c, "bigint");                          /* lossy */
+    fx_old_type(c, "bigint"); /* lossy */
     c = fx_col(it, "band", "string(5)", 1, "");
-    c->action = FORM_ACTION_CHANGE;                    /* old unknown */
-    c = fx_col(it, "tier", "", 1, "");                 /* no type */
+    c->action = FORM_ACTION_CHANGE;    /* old unknown */
+    c = fx_col(it, "tier", "", 1, ""); /* no type */
     c = fx_col(it, "code", "string(80)", 1, "Rule: ${env}");
     c->action = FORM_ACTION_CHANGE;
     fx_old_type(c, "string(40)");
@@ -105,28 +105,28 @@ static void test_migrations__lint_each_rule(void **state)
                 MIGRATE_LINT_PII_NO_DESCRIPTION, 0, 1);
     expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN,
                 MIGRATE_LINT_CONSENT_NOT_FLAGGED, 0, 2);
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN,
-                MIGRATE_LINT_NAME_TOO_LONG, 0, 3);
-    expect_rule(&r, MIGRATE_MYSQL, MIGRATE_PLAIN,
-                MIGRATE_LINT_RESERVED_WORD, 0, 4);
+    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_NAME_TOO_LONG,
+                0, 3);
+    expect_rule(&r, MIGRATE_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_RESERVED_WORD, 0,
+                4);
     expect_rule(&r, MIGRATE_SQLITE, MIGRATE_PLAIN,
                 MIGRATE_LINT_CAMPAIGN_NO_ARRIVAL, 1, -1);
-    expect_rule(&r, MIGRATE_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_PRIMARY_KEY,
-                1, 0);
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN,
-                MIGRATE_LINT_LOSSY_CHANGE, 2, 0);
+    expect_rule(&r, MIGRATE_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_PRIMARY_KEY, 1,
+                0);
+    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_LOSSY_CHANGE,
+                2, 0);
     expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN,
                 MIGRATE_LINT_OLD_TYPE_UNKNOWN, 2, 1);
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_NO_TYPE,
-                2, 2);
-    expect_rule(&r, MIGRATE_MYSQL, MIGRATE_PLAIN,
-                MIGRATE_LINT_MODIFY_RESTATES, 2, 0);
-    expect_rule(&r, MIGRATE_SQLITE, MIGRATE_PLAIN,
-                MIGRATE_LINT_MANUAL_CHANGE, 2, 0);
+    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_NO_TYPE, 2,
+                2);
+    expect_rule(&r, MIGRATE_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_MODIFY_RESTATES,
+                2, 0);
+    expect_rule(&r, MIGRATE_SQLITE, MIGRATE_PLAIN, MIGRATE_LINT_MANUAL_CHANGE,
+                2, 0);
     expect_rule(&r, MIGRATE_SNOWFLAKE, MIGRATE_PLAIN,
                 MIGRATE_LINT_MANUAL_CHANGE, 2, 3); /* narrowing back */
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_FLYWAY,
-                MIGRATE_LINT_PLACEHOLDER, 2, 3);
+    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_FLYWAY, MIGRATE_LINT_PLACEHOLDER,
+                2, 3);
 
     {
         /* Limits depend on the dialect; the rule does not fire elsewhere. */
@@ -197,24 +197,36 @@ static void test_migrations__type_loss(void **state)
         const char *from, *to;
         int lossy;
     } cases[] = {
-        {"string(100)", "string(50)", 1}, {"string(50)", "string(100)", 0},
-        {"string(50)", "text", 0},        {"text", "string(50)", 1},
+        {"string(100)", "string(50)", 1},
+        {"string(50)", "string(100)", 0},
+        {"string(50)", "text", 0},
+        {"text", "string(50)", 1},
         {"decimal(12,2)", "decimal(12,1)", 1},
         {"decimal(12,2)", "decimal(11,2)", 1},
         {"decimal(12,2)", "decimal(14,4)", 0},
-        {"bigint", "integer", 1},         {"integer", "bigint", 0},
-        {"integer", "decimal(12,2)", 0},  {"bigint", "decimal(12,2)", 1},
-        {"decimal(9,0)", "integer", 0},   {"decimal(9,1)", "integer", 1},
-        {"text", "integer", 1},           {"string(10)", "decimal(5,2)", 1},
-        {"json", "bigint", 1},            {"integer", "boolean", 1},
-        {"text", "boolean", 1},           {"boolean", "boolean", 0},
-        {"boolean", "integer", 0},        {"timestamp", "date", 1},
-        {"date", "timestamp", 0},         {"timestamp with time zone",
-                                           "timestamp", 1},
+        {"bigint", "integer", 1},
+        {"integer", "bigint", 0},
+        {"integer", "decimal(12,2)", 0},
+        {"bigint", "decimal(12,2)", 1},
+        {"decimal(9,0)", "integer", 0},
+        {"decimal(9,1)", "integer", 1},
+        {"text", "integer", 1},
+        {"string(10)", "decimal(5,2)", 1},
+        {"json", "bigint", 1},
+        {"integer", "boolean", 1},
+        {"text", "boolean", 1},
+        {"boolean", "boolean", 0},
+        {"boolean", "integer", 0},
+        {"timestamp", "date", 1},
+        {"date", "timestamp", 0},
+        {"timestamp with time zone", "timestamp", 1},
         {"timestamp", "timestamp with time zone", 1},
-        {"string(20)", "date", 1},        {"integer", "string(5)", 1},
-        {"integer", "string(11)", 0},     {"text", "json", 1},
-        {"json", "text", 0},              {"date", "integer", 1},
+        {"string(20)", "date", 1},
+        {"integer", "string(5)", 1},
+        {"integer", "string(11)", 0},
+        {"text", "json", 1},
+        {"json", "text", 0},
+        {"date", "integer", 1},
     };
 
     (void)state;
@@ -224,8 +236,8 @@ static void test_migrations__type_loss(void **state)
         assert_int_equal(form_type_parse(&a, cases[i].from, NULL), 0);
         assert_int_equal(form_type_parse(&b, cases[i].to, NULL), 0);
         if (mig_type_lossy(why, sizeof why, &a, &b) != cases[i].lossy)
-            fail_msg("%s -> %s: want lossy=%d (%s)", cases[i].from,
-                     cases[i].to, cases[i].lossy, why);
+            fail_msg("%s -> %s: want lossy=%d (%s)", cases[i].from, cases[i].to,
+                     cases[i].lossy, why);
         if (cases[i].lossy)
             assert_true(why[0] != '\0');
     }
@@ -381,28 +393,28 @@ static void test_migrations__refuses_what_cannot_be_written(void **state)
     (void)state;
     fx_request_init(&r, 5, "Bad");
     it = fx_item(&r, FORM_ITEM_NEW_TABLE, "t");
-    assert_int_equal(migrate_generate(&res, &r, MIGRATE_POSTGRES,
-                                      MIGRATE_PLAIN, NULL, &err),
-                     ERR_INVALID);
+    assert_int_equal(
+        migrate_generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN, NULL, &err),
+        ERR_INVALID);
     assert_string_equal(err.field, "items[0].columns");
     assert_null(res.files);
     fx_col(it, "a", "", 1, "");
     err_clear(&err);
-    assert_int_equal(migrate_generate(&res, &r, MIGRATE_POSTGRES,
-                                      MIGRATE_PLAIN, NULL, &err),
-                     ERR_INVALID);
+    assert_int_equal(
+        migrate_generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN, NULL, &err),
+        ERR_INVALID);
     assert_string_equal(err.field, "items[0].columns[0].type");
     fx_set(&it->columns[0].name, "a\nb");
     err_clear(&err);
-    assert_int_equal(migrate_generate(&res, &r, MIGRATE_POSTGRES,
-                                      MIGRATE_PLAIN, NULL, &err),
-                     ERR_INVALID);
+    assert_int_equal(
+        migrate_generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN, NULL, &err),
+        ERR_INVALID);
     assert_string_equal(err.field, "items[0].columns[0].name");
     fx_set(&it->table, "");
     err_clear(&err);
-    assert_int_equal(migrate_generate(&res, &r, MIGRATE_POSTGRES,
-                                      MIGRATE_PLAIN, NULL, &err),
-                     ERR_INVALID);
+    assert_int_equal(
+        migrate_generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN, NULL, &err),
+        ERR_INVALID);
     assert_string_equal(err.field, "items[0].table");
     err_clear(&err);
     assert_int_equal(migrate_generate(&res, &r, MIGRATE_NDIALECTS,

@@ -85,8 +85,8 @@ static void report_diff(const char *golden, const char *expect,
     print_error("golden mismatch at %s:%d\n  expected: %.*s\n  actual:   "
                 "%.*s\n  see: diff -u %s %s\n  (UPDATE_GOLDEN=1 regenerates "
                 "after an intended change)\n",
-                golden, line, (int)strcspn(e, "\n"), e,
-                (int)strcspn(a, "\n"), a, golden, path);
+                golden, line, (int)strcspn(e, "\n"), e, (int)strcspn(a, "\n"),
+                a, golden, path);
 }
 
 static void check_dialect(migrate_dialect d)
@@ -106,9 +106,8 @@ static void check_dialect(migrate_dialect d)
         DIR *dh;
         struct dirent *de;
 
-        assert_int_equal(migrate_generate(&res, &r, d, (migrate_format)f,
-                                          &opt, &err),
-                         0);
+        assert_int_equal(
+            migrate_generate(&res, &r, d, (migrate_format)f, &opt, &err), 0);
         snprintf(dir, sizeof dir, "%s/%s/%s", GOLDEN_DIR,
                  migrate_dialect_name(d), migrate_format_name(f));
         if (update)
