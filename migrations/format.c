@@ -242,6 +242,11 @@ static void header(buf *b, const ctx *c, const char *part)
                           "MySQL has no time-zone-aware type: \"timestamp "
                           "with time zone\" columns are DATETIME(6) holding "
                           "UTC.");
+    if (c->p->d == MIGRATE_SNOWFLAKE)
+        mig_comment_lines(b, "Note: ",
+                          "names are quoted, so Snowflake keeps their case: "
+                          "queries must quote lower-case names too (\"tier\", "
+                          "not tier, which means TIER).");
     if (c->p->d == MIGRATE_MYSQL && c->p->f == MIGRATE_PLAIN)
         mig_comment_lines(b, "Note: ",
                           "golang-migrate runs each file as one call: the "

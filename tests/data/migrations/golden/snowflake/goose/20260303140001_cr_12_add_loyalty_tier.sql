@@ -15,6 +15,7 @@
 --   - item 3, "customers" (customer attributes); campaign dependency not stated
 --   - item 4, "purchases" (purchase history); campaign dependency required: campaigns are held when its data is missing
 --   - item 5, "web_events" (activity history); campaign dependency not stated
+-- Note: names are quoted, so Snowflake keeps their case: queries must quote lower-case names too ("tier", not tier, which means TIER).
 -- Lint warnings (9):
 --   WARNING [not-null-without-default] item 2 "customers", column "lifetime_value": "lifetime_value" is NOT NULL without a default and "customers" already exists: it is added as nullable; backfill it, then run the commented SET NOT NULL
 --   WARNING [pii-without-description] item 2 "customers", column "phone": "phone" holds personal data (PII) but has no description
