@@ -1,0 +1,997 @@
+/* test_notify_loopback.c: the notify worker against fake receivers on
+ * 127.0.0.1 (tests/receivers/: Slack, Teams, PagerDuty and Standard
+ * Webhooks fakes enforcing CONTRACTS.md, and aiosmtpd). Drives the outbox
+ * in-process with a temporary database: registry_event_add, then
+ * notify_run_once with chosen clocks (or the thread via notify_start).
+ * Registered in tests/cmake/notify.cmake. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "notify.h"
+#include "outbox.h"
+#include "registry.h"
+#include "config.h"
+#include "log.h"
+#include "str.h"
+#include "buf.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <sodium.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PY "/usr/bin/python3"
+#define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+#define RKEY "0123456789abcdef0123456789abcdef"
+
+typedef struct receiver {
+    pid_t pid;
+    int port;
+    char record[700];
+    char port_file[700];
+} receiver;
+
+typedef struct fixture {
+    char dir[512];
+    char db[600];
+    config cfg;
+    registry *reg;
+    receiver rx[6];
+    int nrx;
+} fixture;
+
+static const char *src_dir(void)
+{
+    const char *s = getenv("TEST_SOURCE_DIR");
+    return s ? s : TEST_SOURCE_DIR;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Starts a receiver script; argv ends with NULL. Waits for its port. */
+static receiver *rx_start(fixture *f, const char *name, const char *script,
+                          const char *const *extra, int port)
+{
+    receiver *r = &f->rx[f->nrx++];
+    char path[600], portarg[16];
+    const char *argv[32];
+    int n = 0;
+
+    snprintf(path, sizeof path, "%s/tests/receivers/%s", src_dir(), script);
+    snprintf(r->record, sizeof r->record, "%s/%s.jsonl", f->dir, name);
+    snprintf(r->port_file, sizeof r->port_file, "%s/%s.port", f->dir, name);
+    unlink(r->port_file);
+    snprintf(portarg, sizeof portarg, "%d", port);
+    argv[n++] = PY;
+    argv[n++] = path;
+    argv[n++] = "--port-file";
+    argv[n++] = r->port_file;
+    argv[n++] = "--timeout";
+    argv[n++] = "100";
+    if (strcmp(script, "smtp_receiver.py") != 0) {
+        argv[n++] = "--record";
+        argv[n++] = r->record;
+        argv[n++] = "--port";
+        argv[n++] = portarg;
+    }
+    for (; extra && *extra; extra++)
+        argv[n++] = *extra;
+    argv[n] = NULL;
+    r->pid = fork();
+    assert_true(r->pid >= 0);
+    if (r->pid == 0) {
+        execv(PY, (char *const *)argv);
+        _exit(127);
+    }
+    for (int i = 0; i < 200; i++) {
+        FILE *pf = fopen(r->port_file, "r");
+        if (pf) {
+            int ok = fscanf(pf, "%d", &r->port) == 1;
+            fclose(pf);
+            if (ok)
+                return r;
+        }
+        sleep_ms(50);
+    }
+    fail_msg("receiver %s did not start", name);
+    return NULL;
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *ctx)
+{
+    (void)p;
+    (void)ctx;
+    return size * n;
+}
+
+/* Replaces the receiver's scripted answers (POST /_control/script). */
+static void rx_script(const receiver *r, const char *script)
+{
+    CURL *c = curl_easy_init();
+    char url[128];
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/_control/script", r->port);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, script);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_cleanup(c);
+}
+
+static void rx_stop(receiver *r)
+{
+    if (r->pid > 0) {
+        kill(r->pid, SIGTERM);
+        waitpid(r->pid, NULL, 0);
+        r->pid = 0;
+    }
+}
+
+/* The records of a receiver as a JSON array (caller deletes). */
+static cJSON *rx_records(const receiver *r)
+{
+    cJSON *arr = cJSON_CreateArray();
+    FILE *fp = fopen(r->record, "r");
+    char line[300000];
+
+    if (!fp)
+        return arr;
+    while (fgets(line, sizeof line, fp)) {
+        cJSON *j = cJSON_Parse(line);
+        if (j)
+            cJSON_AddItemToArray(arr, j);
+    }
+    fclose(fp);
+    return arr;
+}
+
+static int rx_count(const receiver *r, int accepted_only)
+{
+    cJSON *arr = rx_records(r), *it;
+    int n = 0;
+
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (!accepted_only || cJSON_IsTrue(cJSON_GetObjectItem(it, "accepted")))
+            n++;
+    }
+    cJSON_Delete(arr);
+    return n;
+}
+
+static void set(fixture *f, const char *section, const char *key,
+                const char *value)
+{
+    errmsg err = {0};
+    if (cfg_set(&f->cfg, section, key, value, &err) < 0)
+        fail_msg("cfg_set %s.%s: %s", section, key, err.msg);
+}
+
+static void finish(fixture *f)
+{
+    errmsg err = {0};
+
+    set(f, "server", "base_url", "https://docket.example");
+    if (cfg_finish(&f->cfg, &err) < 0 || notify_config_check(&f->cfg, &err) < 0)
+        fail_msg("config: %s", err.msg);
+    g_config = &f->cfg;
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag,
+                  struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    const char *tmp = getenv("TEST_TMP");
+    errmsg err = {0};
+
+    if (tmp)
+        mkdir(tmp, 0755);
+    snprintf(f->dir, sizeof f->dir, "%s/notify-XXXXXX", tmp ? tmp : "/tmp");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->db, sizeof f->db, "%s/docket.db", f->dir);
+    cfg_init(&f->cfg);
+    set(f, "notify", "allow_private", "true");
+    set(f, "notify", "allow_http", "true");
+    if (registry_open(&f->reg, f->db, 0, &err) < 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    notify_set_backoff(1000, 60000);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    notify_stop();
+    for (int i = 0; i < f->nrx; i++)
+        rx_stop(&f->rx[i]);
+    registry_close(f->reg);
+    g_config = NULL;
+    cfg_dispose(&f->cfg);
+    nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+static char *payload_file(const char *event)
+{
+    char path[700];
+    FILE *fp;
+    static char data[65536];
+    size_t n;
+
+    snprintf(path, sizeof path, "%s/tests/data/notify/payloads/%s.json",
+             src_dir(), event);
+    fp = fopen(path, "r");
+    assert_non_null(fp);
+    n = fread(data, 1, sizeof data - 1, fp);
+    fclose(fp);
+    data[n] = '\0';
+    return data;
+}
+
+/* Writes an event (and its routed outbox rows) in one transaction. */
+static int64_t add_event(fixture *f, const char *event, const char *payload)
+{
+    errmsg err = {0};
+    int64_t id = 0;
+
+    assert_int_equal(registry_begin(f->reg, &err), 0);
+    if (registry_event_add(f->reg, &id, event, 0, payload, &err) < 0)
+        fail_msg("event_add: %s", err.msg);
+    assert_int_equal(registry_commit(f->reg, &err), 0);
+    return id;
+}
+
+static int run(fixture *f, int64_t now)
+{
+    errmsg err = {0};
+    int sent = -1;
+
+    if (notify_run_once(f->reg, &f->cfg, now, &sent, &err) < 0)
+        fail_msg("run_once: %s", err.msg);
+    return sent;
+}
+
+typedef struct rows {
+    registry_outbox_row r[64];
+    int n;
+} rows;
+
+static void collect(void *ctx, const registry_outbox_row *r)
+{
+    rows *rs = ctx;
+    if (rs->n < 64)
+        rs->r[rs->n++] = *r;
+}
+
+/* Outbox rows, oldest first, optionally of one state / channel. */
+static void list(fixture *f, rows *out, const char *state,
+                 const char *channel)
+{
+    registry_outbox_filter flt = {state, channel, NULL, 0, 500};
+    errmsg err = {0};
+
+    memset(out, 0, sizeof *out);
+    assert_int_equal(registry_outbox_list(f->reg, &flt, collect, out, &err),
+                     0);
+    for (int i = 0; i < out->n / 2; i++) {
+        registry_outbox_row t = out->r[i];
+        out->r[i] = out->r[out->n - 1 - i];
+        out->r[out->n - 1 - i] = t;
+    }
+}
+
+static void webhook_channel(fixture *f, const char *name, int port,
+                            const char *timeout)
+{
+    char url[128], sec[80];
+
+    snprintf(sec, sizeof sec, "channel.%s", name);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hooks/docket", port);
+    set(f, sec, "type", "webhook");
+    set(f, sec, "url", url);
+    set(f, sec, "secret", SECRET);
+    if (timeout)
+        set(f, sec, "timeout", timeout);
+}
+
+static receiver *webhook_rx(fixture *f, const char *name, const char *script)
+{
+    const char *extra[] = {"--kind", "webhook", "--secret", SECRET,
+                           "--script", script, NULL};
+    return rx_start(f, name, "fake_receiver.py", extra, 0);
+}
+
+static const char *all_events[] = {
+    "request.submitted", "request.updated",  "request.commented",
+    "request.needs_info", "request.answered", "request.scheduled",
+    "request.deployed",  "request.rejected", "deploy.digest",
+    "delivery.failed",
+};
+
+/* ---- every event reaches every channel it is routed to ---- */
+
+static int maildir_count(const char *dir, char *first, size_t size)
+{
+    char path[700];
+    DIR *d;
+    struct dirent *e;
+    int n = 0;
+
+    snprintf(path, sizeof path, "%s/new", dir);
+    d = opendir(path);
+    if (!d)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n++ == 0 && first) {
+            char file[1000];
+            FILE *fp;
+            size_t k;
+            snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+            fp = fopen(file, "r");
+            k = fp ? fread(first, 1, size - 1, fp) : 0;
+            first[k] = '\0';
+            if (fp)
+                fclose(fp);
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+static void test_notify__every_event_reaches_its_channels(void **state)
+{
+    fixture *f = *state;
+    const char *slack_x[] = {"--kind", "slack", NULL};
+    const char *teams_x[] = {"--kind", "teams", "--strict", NULL};
+    const char *pd_x[] = {"--kind", "pagerduty", NULL};
+    char maildir[600], url[300], mail[20000];
+    receiver *slack, *teams, *pd, *hook, *smtp;
+    const char *smtp_x[] = {"--maildir", maildir, NULL};
+    int64_t now = time_now();
+    int n = (int)(sizeof all_events / sizeof *all_events);
+    cJSON *recs, *it;
+    int64_t t0;
+
+    snprintf(maildir, sizeof maildir, "%s/maildir", f->dir);
+    slack = rx_start(f, "slack", "fake_receiver.py", slack_x, 0);
+    teams = rx_start(f, "teams", "fake_receiver.py", teams_x, 0);
+    pd = rx_start(f, "pd", "fake_receiver.py", pd_x, 0);
+    hook = webhook_rx(f, "hook", "ok");
+    smtp = rx_start(f, "smtp", "smtp_receiver.py", smtp_x, 0);
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/services/T000/B000/XXX",
+             slack->port);
+    set(f, "channel.ops-slack", "type", "slack");
+    set(f, "channel.ops-slack", "url", url);
+    set(f, "channel.ops-slack", "pace_ms", "0");
+    snprintf(url, sizeof url,
+             "http://127.0.0.1:%d/workflows/abc/triggers/manual/paths/invoke"
+             "?api-version=2016-06-01&sp=%%2Ftriggers&sv=1.0&sig=abc",
+             teams->port);
+    set(f, "channel.teams", "type", "teams");
+    set(f, "channel.teams", "url", url); /* default pacing: 300 ms */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v2/change/enqueue",
+             pd->port);
+    set(f, "channel.oncall", "type", "pagerduty");
+    set(f, "channel.oncall", "routing_key", RKEY);
+    set(f, "channel.oncall", "url", url);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v2/enqueue", pd->port);
+    set(f, "channel.oncall", "alert_url", url);
+    set(f, "channel.oncall", "alerts", "true");
+    set(f, "channel.oncall", "pace_ms", "0");
+    webhook_channel(f, "hook", hook->port, NULL);
+    snprintf(url, sizeof url, "smtp://127.0.0.1:%d", smtp->port);
+    set(f, "channel.mail", "type", "email");
+    set(f, "channel.mail", "smtp_url", url);
+    set(f, "channel.mail", "from", "Docket <docket@platform.example>");
+    set(f, "channel.mail", "to", "requester, pm, ops@platform.example");
+    set(f, "channel.mail", "starttls", "false");
+    for (int i = 0; i < n; i++)
+        set(f, "route", all_events[i], "ops-slack, teams, oncall, hook, mail");
+    set(f, "route", "request.commented", "ops-slack, teams, oncall, hook, mail");
+    finish(f);
+
+    for (int i = 0; i < n; i++)
+        add_event(f, all_events[i], payload_file(all_events[i]));
+    add_event(f, "request.commented", payload_file("hostile"));
+
+    t0 = time_mono_us();
+    assert_int_equal(run(f, now), (n + 1) * 5);
+    assert_int_equal(rx_count(slack, 1), n + 1);
+    assert_int_equal(rx_count(teams, 1), n + 1);
+    assert_int_equal(rx_count(pd, 1), n + 1);
+    assert_int_equal(rx_count(hook, 1), n + 1);
+    assert_int_equal(rx_count(slack, 0), n + 1); /* nothing rejected */
+    assert_int_equal(maildir_count(maildir, mail, sizeof mail), n + 1);
+    /* Teams is paced (300 ms): 11 messages take at least 3 s. */
+    assert_true(time_mono_us() - t0 >= 2900000);
+    recs = rx_records(teams);
+    for (int i = 1; i < cJSON_GetArraySize(recs); i++) {
+        double a = cJSON_GetObjectItem(cJSON_GetArrayItem(recs, i - 1),
+                                       "time")->valuedouble;
+        double b = cJSON_GetObjectItem(cJSON_GetArrayItem(recs, i), "time")
+                       ->valuedouble;
+        assert_true(b - a >= 0.25);
+    }
+    cJSON_Delete(recs);
+
+    /* PagerDuty: change events, and the delivery.failed one as an alert
+       with severity info and the event uid as dedup_key. */
+    recs = rx_records(pd);
+    {
+        int alerts = 0;
+        cJSON_ArrayForEach(it, recs)
+        {
+            const char *path = cJSON_GetObjectItem(it, "path")->valuestring;
+            if (!strcmp(path, "/v2/enqueue")) {
+                cJSON *body = cJSON_Parse(
+                    cJSON_GetObjectItem(it, "body")->valuestring);
+                assert_string_equal(
+                    cJSON_GetObjectItem(cJSON_GetObjectItem(body, "payload"),
+                                        "severity")
+                        ->valuestring,
+                    "info");
+                assert_int_equal(
+                    strlen(cJSON_GetObjectItem(body, "dedup_key")->valuestring),
+                    32);
+                cJSON_Delete(body);
+                alerts++;
+            }
+        }
+        assert_int_equal(alerts, 1);
+    }
+    cJSON_Delete(recs);
+
+    /* Webhook ids are the event uids, in order. */
+    {
+        rows rs;
+        int i = 0;
+        list(f, &rs, "delivered", "hook");
+        assert_int_equal(rs.n, n + 1);
+        recs = rx_records(hook);
+        cJSON_ArrayForEach(it, recs)
+        {
+            cJSON *h = cJSON_GetObjectItem(it, "headers");
+            assert_string_equal(
+                cJSON_GetObjectItem(h, "webhook-id")->valuestring,
+                rs.r[i].uid);
+            i++;
+        }
+        cJSON_Delete(recs);
+        /* The e-mail's Message-ID is the event uid (stable across
+           retries); Maildir order is arbitrary, so check its shape. */
+        assert_non_null(strstr(mail, "\nMessage-ID: <"));
+        assert_non_null(strstr(mail, "@docket>"));
+        assert_non_null(strstr(mail, "multipart/alternative"));
+    }
+    {
+        int64_t p, d, x;
+        errmsg err = {0};
+        assert_int_equal(registry_outbox_counts(f->reg, &p, &d, &x, &err), 0);
+        assert_int_equal(p, 0);
+        assert_int_equal(d, (n + 1) * 5);
+        assert_int_equal(x, 0);
+    }
+    /* Nothing more is due. */
+    assert_int_equal(run(f, now + 10), 0);
+}
+
+/* ---- a receiver down for a while gets everything, in order ---- */
+
+static void test_notify__down_receiver_catches_up_in_order(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "ok");
+    int port = hook->port;
+    int64_t now = time_now();
+    rows rs;
+    cJSON *recs, *it;
+    int i = 0;
+
+    webhook_channel(f, "hook", port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    rx_stop(hook); /* down: connection refused */
+    for (int k = 0; k < 5; k++)
+        add_event(f, "request.updated", payload_file("request.updated"));
+
+    assert_int_equal(run(f, now), 0);
+    list(f, &rs, "pending", "hook");
+    assert_int_equal(rs.n, 5);
+    assert_int_equal(rs.r[0].attempts, 1);
+    assert_true(rs.r[0].next_attempt >= now + 1);
+    assert_non_null(strstr(rs.r[0].last_error, "curl 7"));
+    for (int k = 1; k < 5; k++)
+        assert_int_equal(rs.r[k].attempts, 0); /* held back: order */
+
+    assert_int_equal(run(f, now + 120), 0); /* still down */
+    list(f, &rs, "pending", "hook");
+    assert_int_equal(rs.r[0].attempts, 2);
+
+    /* Back up on the same port. */
+    f->nrx--;
+    {
+        const char *extra[] = {"--kind", "webhook", "--secret", SECRET, NULL};
+        hook = rx_start(f, "hook", "fake_receiver.py", extra, port);
+    }
+    assert_int_equal(run(f, now + 3600), 5);
+    list(f, &rs, "delivered", "hook");
+    assert_int_equal(rs.n, 5);
+    recs = rx_records(hook);
+    assert_int_equal(cJSON_GetArraySize(recs), 5);
+    cJSON_ArrayForEach(it, recs)
+    {
+        cJSON *h = cJSON_GetObjectItem(it, "headers");
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(it, "accepted")));
+        assert_string_equal(cJSON_GetObjectItem(h, "webhook-id")->valuestring,
+                            rs.r[i].uid);
+        i++;
+    }
+    cJSON_Delete(recs);
+}
+
+/* ---- a permanent 4xx is dead after one attempt, visible, reported ---- */
+
+static void test_notify__permanent_4xx_dead_once(void **state)
+{
+    fixture *f = *state;
+    const char *slack_x[] = {"--kind", "slack", "--script", "403", NULL};
+    receiver *slack = rx_start(f, "slack", "fake_receiver.py", slack_x, 0);
+    receiver *hook = webhook_rx(f, "hook", "ok");
+    char url[128];
+    int64_t now = time_now();
+    rows rs;
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/services/T/B/X",
+             slack->port);
+    set(f, "channel.ops-slack", "type", "slack");
+    set(f, "channel.ops-slack", "url", url);
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.rejected", "ops-slack");
+    /* Routed to both, but never back to the failing channel. */
+    set(f, "route", "delivery.failed", "ops-slack, hook");
+    finish(f);
+    add_event(f, "request.rejected", payload_file("request.rejected"));
+
+    assert_int_equal(run(f, now), 1); /* the delivery.failed to hook */
+    list(f, &rs, "dead", NULL);
+    assert_int_equal(rs.n, 1);
+    assert_string_equal(rs.r[0].channel, "ops-slack");
+    assert_int_equal(rs.r[0].attempts, 1);
+    assert_int_equal(rs.r[0].last_status, 403);
+    assert_non_null(strstr(rs.r[0].last_error, "HTTP 403"));
+    assert_int_equal(rx_count(slack, 0), 1);
+
+    list(f, &rs, NULL, NULL);
+    assert_int_equal(rs.n, 2); /* no delivery.failed row for ops-slack */
+    assert_string_equal(rs.r[1].event, "delivery.failed");
+    assert_string_equal(rs.r[1].channel, "hook");
+    assert_string_equal(rs.r[1].state, "delivered");
+    {
+        cJSON *recs = rx_records(hook);
+        cJSON *body = cJSON_Parse(cJSON_GetObjectItem(
+            cJSON_GetArrayItem(recs, 0), "body")->valuestring);
+        cJSON *data = cJSON_GetObjectItem(body, "data");
+        assert_string_equal(cJSON_GetObjectItem(body, "type")->valuestring,
+                            "delivery.failed");
+        assert_string_equal(cJSON_GetObjectItem(data, "channel")->valuestring,
+                            "ops-slack");
+        assert_int_equal(
+            cJSON_GetObjectItem(data, "last_status")->valueint, 403);
+        cJSON_Delete(body);
+        cJSON_Delete(recs);
+    }
+
+    /* Retry now (admin page): dead -> pending, delivered once fixed. */
+    {
+        errmsg err = {0};
+        list(f, &rs, "dead", NULL);
+        assert_int_equal(registry_outbox_retry(f->reg, rs.r[0].id, now + 5,
+                                               &err),
+                         0);
+    }
+    rx_script(slack, "ok"); /* the receiver is fixed */
+    assert_int_equal(run(f, now + 5), 1);
+    list(f, &rs, "delivered", "ops-slack");
+    assert_int_equal(rs.n, 1);
+}
+
+/* ---- redirects and private addresses are refused ---- */
+
+static void test_notify__redirect_not_followed(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "redirect");
+    rows rs;
+
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, time_now()), 0);
+    list(f, &rs, "dead", "hook");
+    assert_int_equal(rs.n, 1);
+    assert_int_equal(rs.r[0].attempts, 1);
+    assert_int_equal(rs.r[0].last_status, 302);
+    assert_non_null(strstr(rs.r[0].last_error, "redirect not followed"));
+    assert_int_equal(rx_count(hook, 0), 1);
+}
+
+static void test_notify__private_address_refused(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "ok");
+    rows rs;
+
+    set(f, "notify", "allow_private", "false");
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, time_now()), 0);
+    list(f, &rs, "dead", "hook");
+    assert_int_equal(rs.n, 1);
+    assert_non_null(strstr(rs.r[0].last_error,
+                           "refused to connect to 127.0.0.1"));
+    assert_int_equal(rx_count(hook, 0), 0); /* never reached */
+}
+
+static void test_notify__plain_http_refused(void **state)
+{
+    fixture *f = *state;
+    errmsg err = {0};
+
+    set(f, "notify", "allow_http", "false");
+    webhook_channel(f, "hook", 9, NULL);
+    set(f, "server", "base_url", "https://docket.example");
+    assert_int_equal(cfg_finish(&f->cfg, &err), 0);
+    assert_int_equal(notify_config_check(&f->cfg, &err), ERR_INVALID);
+    assert_non_null(strstr(err.msg, "https://"));
+}
+
+/* ---- 429 with Retry-After, in both forms ---- */
+
+static void test_notify__retry_after_honoured(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "429:120,429date:600,ok");
+    int64_t now = time_now();
+    rows rs;
+
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, now), 0);
+    list(f, &rs, "pending", "hook");
+    assert_int_equal(rs.r[0].last_status, 429);
+    assert_true(rs.r[0].next_attempt >= now + 120);
+    assert_int_equal(run(f, now + 60), 0); /* not yet due */
+    assert_int_equal(rx_count(hook, 0), 1);
+    assert_int_equal(run(f, now + 121), 0); /* second 429, HTTP date */
+    list(f, &rs, "pending", "hook");
+    assert_true(rs.r[0].next_attempt >= now + 121 + 590);
+    assert_int_equal(run(f, now + 121 + 600), 1);
+    assert_int_equal(rx_count(hook, 0), 3);
+}
+
+/* ---- 410 disables the channel ---- */
+
+static void test_notify__gone_disables_channel(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "410");
+    int64_t now = time_now();
+    int disabled = 0;
+    char reason[300];
+    errmsg err = {0};
+    rows rs;
+
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, now), 0);
+    assert_int_equal(registry_channel_disabled(f->reg, &disabled, reason,
+                                               sizeof reason, "hook", &err),
+                     0);
+    assert_int_equal(disabled, 1);
+    assert_non_null(strstr(reason, "410"));
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, now + 1), 0);
+    list(f, &rs, "dead", "hook");
+    assert_int_equal(rs.n, 2);
+    assert_non_null(strstr(rs.r[1].last_error, "not sent"));
+    assert_int_equal(rx_count(hook, 0), 1); /* the second never sent */
+}
+
+/* ---- 503 until the retry window closes; a hanging receiver ---- */
+
+static void test_notify__retry_window_then_dead(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "503");
+    int64_t now = time_now();
+    rows rs;
+
+    set(f, "notify", "retry_window_hours", "1");
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, now), 0);
+    assert_int_equal(run(f, now + 1800), 0);
+    list(f, &rs, "pending", "hook");
+    assert_int_equal(rs.n, 1);
+    assert_int_equal(rs.r[0].attempts, 2);
+    assert_true(rs.r[0].next_attempt <= rs.r[0].created_at + 3600);
+    assert_int_equal(run(f, now + 3700), 0);
+    list(f, &rs, "dead", "hook");
+    assert_int_equal(rs.n, 1);
+    assert_int_equal(rs.r[0].attempts, 3);
+    assert_non_null(strstr(rs.r[0].last_error, "retry window over"));
+}
+
+static void test_notify__hanging_receiver_times_out(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "hang");
+    int64_t t0;
+    rows rs;
+
+    webhook_channel(f, "hook", hook->port, "1");
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    t0 = time_mono_us();
+    assert_int_equal(run(f, time_now()), 0);
+    assert_true(time_mono_us() - t0 < 5000000);
+    list(f, &rs, "pending", "hook");
+    assert_int_equal(rs.n, 1);
+    assert_non_null(strstr(rs.r[0].last_error, "curl 28"));
+}
+
+/* ---- the thread: wakes on notify_wake, resumes after a restart ---- */
+
+static void test_notify__worker_thread(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "ok");
+    errmsg err = {0};
+    int i;
+
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    assert_int_equal(notify_start(&f->cfg, f->db, &err), 0);
+    assert_int_equal(notify_start(&f->cfg, f->db, &err), ERR_CONFLICT);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    notify_wake();
+    for (i = 0; i < 100 && rx_count(hook, 1) < 1; i++)
+        sleep_ms(50);
+    assert_int_equal(rx_count(hook, 1), 1);
+    notify_stop();
+
+    /* Written while stopped: sent by the next start. */
+    add_event(f, "request.updated", payload_file("request.updated"));
+    sleep_ms(200);
+    assert_int_equal(rx_count(hook, 1), 1);
+    assert_int_equal(notify_start(&f->cfg, f->db, &err), 0);
+    for (i = 0; i < 100 && rx_count(hook, 1) < 2; i++)
+        sleep_ms(50);
+    assert_int_equal(rx_count(hook, 1), 2);
+    notify_stop();
+}
+
+/* ---- e-mail: STARTTLS and AUTH ---- */
+
+static void test_notify__smtp_starttls_auth(void **state)
+{
+    fixture *f = *state;
+    char maildir[600], cert[600], key[600], url[128];
+    const char *x[] = {"--maildir", maildir, "--tls-cert", cert, "--tls-key",
+                       key, "--auth", "docket:s3cret-pass", NULL};
+    receiver *smtp;
+    int64_t now = time_now();
+    rows rs;
+
+    snprintf(maildir, sizeof maildir, "%s/maildir", f->dir);
+    snprintf(cert, sizeof cert, "%s/tests/data/notify/tls/test-cert.pem",
+             src_dir());
+    snprintf(key, sizeof key, "%s/tests/data/notify/tls/test-key.pem",
+             src_dir());
+    smtp = rx_start(f, "smtp", "smtp_receiver.py", x, 0);
+    snprintf(url, sizeof url, "smtp://127.0.0.1:%d", smtp->port);
+    set(f, "channel.mail", "type", "email");
+    set(f, "channel.mail", "smtp_url", url);
+    set(f, "channel.mail", "from", "docket@platform.example");
+    set(f, "channel.mail", "to", "requester");
+    set(f, "channel.mail", "starttls", "true");
+    set(f, "channel.mail", "ca_file", cert);
+    set(f, "channel.mail", "username", "docket");
+    set(f, "channel.mail", "password", "s3cret-pass");
+    set(f, "channel.mail", "timeout", "10");
+    set(f, "channel.bad-pass", "type", "email");
+    set(f, "channel.bad-pass", "smtp_url", url);
+    set(f, "channel.bad-pass", "from", "docket@platform.example");
+    set(f, "channel.bad-pass", "to", "pm");
+    set(f, "channel.bad-pass", "ca_file", cert);
+    set(f, "channel.bad-pass", "username", "docket");
+    set(f, "channel.bad-pass", "password", "wrong-password");
+    set(f, "channel.bad-pass", "timeout", "10");
+    set(f, "channel.no-tls", "type", "email");
+    set(f, "channel.no-tls", "smtp_url", url);
+    set(f, "channel.no-tls", "from", "docket@platform.example");
+    set(f, "channel.no-tls", "to", "ops@platform.example");
+    set(f, "channel.no-tls", "starttls", "false");
+    set(f, "channel.no-tls", "timeout", "10");
+    set(f, "route", "request.needs_info", "mail, bad-pass, no-tls");
+    finish(f);
+    add_event(f, "request.needs_info", payload_file("request.needs_info"));
+    assert_int_equal(run(f, now), 1);
+    assert_int_equal(maildir_count(maildir, NULL, 0), 1);
+    list(f, &rs, "dead", "bad-pass");
+    assert_int_equal(rs.n, 1);
+    assert_int_equal(rs.r[0].last_status, 535);
+    list(f, &rs, "dead", "no-tls");
+    assert_int_equal(rs.n, 1);
+    assert_int_equal(rs.r[0].last_status, 530);
+}
+
+/* ---- notify test CHANNEL ---- */
+
+static void test_notify__test_channel(void **state)
+{
+    fixture *f = *state;
+    const char *slack_x[] = {"--kind", "slack", NULL};
+    const char *teams_x[] = {"--kind", "teams", "--strict", NULL};
+    receiver *slack = rx_start(f, "slack", "fake_receiver.py", slack_x, 0);
+    receiver *teams = rx_start(f, "teams", "fake_receiver.py", teams_x, 0);
+    char url[256];
+    errmsg err = {0};
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/services/T/B/X",
+             slack->port);
+    set(f, "channel.s", "type", "slack");
+    set(f, "channel.s", "url", url);
+    /* A Teams URL without its sig: the receiver says 401. */
+    snprintf(url, sizeof url,
+             "http://127.0.0.1:%d/workflows/abc/triggers/manual/paths/invoke"
+             "?api-version=2016-06-01",
+             teams->port);
+    set(f, "channel.t", "type", "teams");
+    set(f, "channel.t", "url", url);
+    finish(f);
+    assert_int_equal(notify_test_channel(&f->cfg, "s", &err), 0);
+    assert_int_equal(rx_count(slack, 1), 1);
+    assert_int_equal(notify_test_channel(&f->cfg, "t", &err), ERR_NET);
+    assert_non_null(strstr(err.msg, "HTTP 401"));
+    err_clear(&err);
+    assert_int_equal(notify_test_channel(&f->cfg, "nope", &err),
+                     ERR_NOTFOUND);
+}
+
+/* ---- the biggest messages still meet the receivers' limits ---- */
+
+static void test_notify__huge_deploy_within_limits(void **state)
+{
+    fixture *f = *state;
+    const char *slack_x[] = {"--kind", "slack", NULL};
+    const char *teams_x[] = {"--kind", "teams", "--strict", NULL};
+    receiver *slack = rx_start(f, "slack", "fake_receiver.py", slack_x, 0);
+    receiver *teams = rx_start(f, "teams", "fake_receiver.py", teams_x, 0);
+    char url[256];
+    cJSON *p = cJSON_CreateObject(), *r, *tables;
+    char *json;
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/services/T/B/X",
+             slack->port);
+    set(f, "channel.s", "type", "slack");
+    set(f, "channel.s", "url", url);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/workflows/a?sig=x",
+             teams->port);
+    set(f, "channel.t", "type", "teams");
+    set(f, "channel.t", "url", url);
+    set(f, "route", "request.deployed", "s, t");
+    finish(f);
+    cJSON_AddStringToObject(p, "event", "request.deployed");
+    r = cJSON_AddObjectToObject(p, "request");
+    cJSON_AddStringToObject(r, "number", "CR-99");
+    {
+        buf title = {0};
+        for (int i = 0; i < 300; i++)
+            buf_puts(&title, "Tïtle😀 ");
+        cJSON_AddStringToObject(r, "title", buf_cstr(&title));
+        buf_dispose(&title);
+    }
+    tables = cJSON_AddArrayToObject(p, "tables");
+    for (int i = 0; i < 150; i++) {
+        cJSON *t = cJSON_CreateObject();
+        char name[80];
+        snprintf(name, sizeof name, "table_%03d_%s", i,
+                 "with_quite_a_long_descriptive_name_for_testing");
+        cJSON_AddStringToObject(t, "table", name);
+        cJSON_AddStringToObject(t, "instance", "acme-prod");
+        cJSON_AddStringToObject(t, "campaign_dependency", "required");
+        cJSON_AddStringToObject(t, "url", "/tables/acme-prod/x");
+        cJSON_AddItemToArray(tables, t);
+    }
+    json = cJSON_PrintUnformatted(p);
+    add_event(f, "request.deployed", json);
+    free(json);
+    cJSON_Delete(p);
+    assert_int_equal(run(f, time_now()), 2);
+    assert_int_equal(rx_count(slack, 1), 1);
+    assert_int_equal(rx_count(teams, 1), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_notify__every_event_reaches_its_channels, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_notify__down_receiver_catches_up_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__permanent_4xx_dead_once,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__redirect_not_followed,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__private_address_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__plain_http_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__retry_after_honoured,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__gone_disables_channel,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__retry_window_then_dead,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_notify__hanging_receiver_times_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__worker_thread, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_notify__smtp_starttls_auth,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__test_channel, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_notify__huge_deploy_within_limits, setup, teardown),
+    };
+
+    log_set_level(LOG_WARN);
+    if (sodium_init() < 0)
+        return 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
