@@ -1,1 +1,223 @@
-int main(void){return 0;}
+/* main.c: the docket command. Global options, configuration loading
+ * (defaults < config file < DOCKET_* environment < flags) and dispatch to
+ * the subcommands in cmd_*.c. */
+#include "app.h"
+#include "log.h"
+#include "str.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+config app_config;
+
+static const char usage[] =
+    "usage: docket [--config FILE] [--db PATH] COMMAND [ARGS]\n"
+    "\n"
+    "Change requests and the living registry of a marketing-data platform.\n"
+    "\n"
+    "commands:\n"
+    "  serve [--listen ADDR:PORT] [--tls-cert F --tls-key F]\n"
+    "                      run the web server (default 127.0.0.1:8080)\n"
+    "  org add NAME        add an organisation (client company)\n"
+    "  instance add ORG NAME --env ENV --dialect D\n"
+    "                      add an instance (D: postgres, mysql, snowflake, "
+    "sqlite)\n"
+    "  user add --email E --name N --role R [--org ORG] [--password-stdin]\n"
+    "  user list | passwd --email E [--password-stdin] | deactivate --email E\n"
+    "  token create --email E --label L\n"
+    "                      print a new API token once\n"
+    "  backup FILE         copy the database safely while it is in use\n"
+    "  restore FILE        replace the database with a backup (server "
+    "stopped)\n"
+    "\n"
+    "options:\n"
+    "  --config FILE       INI configuration (also DOCKET_CONFIG)\n"
+    "  --db PATH           database file (also DOCKET_DB; default docket.db)\n"
+    "  --help, --version\n"
+    "\n"
+    "exit codes: 0 ok, 1 not found, 2 usage or configuration error, "
+    "3 failure\n";
+
+int app_fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("docket: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+static void args_remove(app_args *a, int i, int n)
+{
+    memmove(&a->argv[i], &a->argv[i + n],
+            (size_t)(a->argc - i - n + 1) * sizeof *a->argv);
+    a->argc -= n;
+}
+
+const char *app_opt(app_args *a, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (int i = 1; i < a->argc; i++) {
+        const char *s = a->argv[i];
+        if (!strcmp(s, "--"))
+            break;
+        if (!strncmp(s, name, n) && s[n] == '=') {
+            args_remove(a, i, 1);
+            return s + n + 1;
+        }
+        if (!strcmp(s, name)) {
+            const char *v;
+            if (i + 1 >= a->argc) {
+                app_fail(EXIT_USAGE, "%s needs a value", name);
+                exit(EXIT_USAGE);
+            }
+            v = a->argv[i + 1];
+            args_remove(a, i, 2);
+            return v;
+        }
+    }
+    return NULL;
+}
+
+int app_flag(app_args *a, const char *name)
+{
+    for (int i = 1; i < a->argc; i++) {
+        if (!strcmp(a->argv[i], "--"))
+            break;
+        if (!strcmp(a->argv[i], name)) {
+            args_remove(a, i, 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int app_positionals(app_args *a, const char *use)
+{
+    for (int i = 1; i < a->argc; i++) {
+        if (!strcmp(a->argv[i], "--")) {
+            args_remove(a, i, 1);
+            break;
+        }
+        if (str_startswith(a->argv[i], "--")) {
+            app_fail(EXIT_USAGE, "unknown option %s\nusage: %s", a->argv[i],
+                     use);
+            exit(EXIT_USAGE);
+        }
+    }
+    return a->argc - 1;
+}
+
+registry *app_open_db(int flags)
+{
+    registry *reg = NULL;
+    errmsg err = {0};
+
+    if (registry_open(&reg, app_config.db, flags, &err) < 0) {
+        app_fail(err.code == ERR_INVALID || err.code == ERR_NOTFOUND
+                     ? EXIT_USAGE
+                     : EXIT_RUNTIME,
+                 "%s", err.msg);
+        return NULL;
+    }
+    return reg;
+}
+
+static int set_level(const char *lvl)
+{
+    if (!strcmp(lvl, "debug"))
+        log_set_level(LOG_DEBUG);
+    else if (!strcmp(lvl, "warn"))
+        log_set_level(LOG_WARN);
+    else if (!strcmp(lvl, "error"))
+        log_set_level(LOG_ERROR);
+    else
+        log_set_level(LOG_INFO);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    app_args a = {argc, argv};
+    const char *cfgfile, *db;
+    errmsg err = {0};
+    int rc;
+
+    if (sodium_init() < 0)
+        return app_fail(EXIT_RUNTIME, "libsodium failed to start");
+    /* Global options may stand before the command. */
+    cfgfile = app_opt(&a, "--config");
+    db = app_opt(&a, "--db");
+    if (app_flag(&a, "--help") || app_flag(&a, "-h") ||
+        (a.argc > 1 && !strcmp(a.argv[1], "help"))) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (app_flag(&a, "--version") || (a.argc > 1 &&
+                                      !strcmp(a.argv[1], "version"))) {
+        printf("docket %s\n", DOCKET_VERSION);
+        return 0;
+    }
+    if (a.argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    cfg_init(&app_config);
+    if (!cfgfile)
+        cfgfile = getenv("DOCKET_CONFIG");
+    if (cfgfile && *cfgfile && cfg_load_file(&app_config, cfgfile, &err) < 0)
+        return app_fail(EXIT_USAGE, "%s", err.msg);
+    if (cfg_load_env(&app_config, &err) < 0)
+        return app_fail(EXIT_USAGE, "environment: %s", err.msg);
+    if (db && cfg_set(&app_config, "server", "db", db, &err) < 0)
+        return app_fail(EXIT_USAGE, "--db: %s", err.msg);
+    a.argc--;
+    a.argv++;
+    /* serve takes its own flags before the configuration is finished. */
+    if (!strcmp(a.argv[0], "serve"))
+        rc = cmd_serve(&a);
+    else {
+        if (cfg_finish(&app_config, &err) < 0)
+            return app_fail(EXIT_USAGE, "%s", err.msg);
+        g_config = &app_config;
+        set_level(app_config.log_level);
+        if (!strcmp(a.argv[0], "org"))
+            rc = cmd_org(&a);
+        else if (!strcmp(a.argv[0], "instance"))
+            rc = cmd_instance(&a);
+        else if (!strcmp(a.argv[0], "user"))
+            rc = cmd_user(&a);
+        else if (!strcmp(a.argv[0], "token"))
+            rc = cmd_token(&a);
+        else if (!strcmp(a.argv[0], "backup"))
+            rc = cmd_backup(&a);
+        else if (!strcmp(a.argv[0], "restore"))
+            rc = cmd_restore(&a);
+        else
+            rc = app_fail(EXIT_USAGE,
+                          "unknown command \"%s\" (see docket --help)",
+                          a.argv[0]);
+    }
+    cfg_dispose(&app_config);
+    return rc;
+}
+
+/* Used by serve, which parses --listen and friends first. */
+int app_finish_config(void);
+int app_finish_config(void)
+{
+    errmsg err = {0};
+
+    if (cfg_finish(&app_config, &err) < 0)
+        return app_fail(EXIT_USAGE, "%s", err.msg);
+    g_config = &app_config;
+    set_level(app_config.log_level);
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* app.h: what the files of app/ share. app/ holds main() and the
+ * subcommands; it parses arguments, loads the configuration and wires the
+ * modules together, with no business logic of its own. */
+#ifndef DOCKET_APP_H
+#define DOCKET_APP_H
+
+#include "config.h"
+#include "registry.h"
+
+/* Exit codes: 0 success, 1 "not found" style answers (lookup), 2 usage or
+ * configuration errors, 3 runtime failures. */
+enum { EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+
+/* Parsed command line: the global options (--db, --config) are taken out
+ * before the subcommand sees its arguments. */
+typedef struct app_args {
+    int argc;
+    char **argv; /* the subcommand's own arguments (argv[0] = its name) */
+} app_args;
+
+/* The loaded configuration (global, read-only once loaded). */
+extern config app_config;
+
+/* Finds --name VALUE or --name=VALUE in args and removes it; returns the
+ * value or NULL. */
+const char *app_opt(app_args *a, const char *name);
+/* Finds a flag (--json) and removes it; returns 1 if present. */
+int app_flag(app_args *a, const char *name);
+/* After options were taken: fails (exit 2) on anything left that starts
+ * with "--", and returns the count of positional arguments left. */
+int app_positionals(app_args *a, const char *usage);
+/* Prints "docket: msg" to stderr and returns code. */
+int app_fail(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Opens the configured database (flags as for registry_open); prints the
+ * error and returns NULL on failure. */
+registry *app_open_db(int flags);
+
+int cmd_serve(app_args *a);
+int cmd_org(app_args *a);
+int cmd_instance(app_args *a);
+int cmd_user(app_args *a);
+int cmd_token(app_args *a);
+int cmd_backup(app_args *a);
+int cmd_restore(app_args *a);
+
+#endif

@@ -1,0 +1,121 @@
+/* cmd_serve.c: `docket serve`. Opens (creating) the database, creates the
+ * first admin on first run, starts the web server, and stops cleanly on
+ * SIGINT/SIGTERM: in-flight requests finish and the database closes. */
+#include "app.h"
+#include "log.h"
+#include "str.h"
+#include "web.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+int app_finish_config(void);
+
+static const char serve_usage[] =
+    "docket serve [--listen ADDR:PORT] [--db PATH] [--config FILE] "
+    "[--tls-cert FILE --tls-key FILE] [--threads N]";
+
+/* A random password from an unambiguous alphabet. */
+static void random_password(char *out, size_t n)
+{
+    static const char alphabet[] =
+        "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    for (size_t i = 0; i + 1 < n; i++)
+        out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+    out[n - 1] = '\0';
+}
+
+static int first_admin(registry *reg)
+{
+    char password[21];
+    int64_t id;
+    errmsg err = {0};
+
+    if (registry_user_count(reg) != 0)
+        return 0;
+    random_password(password, sizeof password);
+    if (registry_user_add(reg, &id, "admin@docket.local", "Administrator",
+                          "admin", NULL, password, &err) < 0 ||
+        registry_user_set_password(reg, id, password, 1, &err) < 0)
+        return app_fail(EXIT_RUNTIME, "cannot create the first admin: %s",
+                        err.msg);
+    registry_audit(reg, 0, "docket", "user.create",
+                   "admin@docket.local (admin)", "first run", "local");
+    printf("docket: first run: created admin@docket.local with one-time "
+           "password %s\n"
+           "docket: sign in with it and choose a new password (it is not "
+           "shown again)\n",
+           password);
+    fflush(stdout);
+    return 0;
+}
+
+int cmd_serve(app_args *a)
+{
+    const char *v;
+    errmsg err = {0};
+    registry *reg;
+    web_server *srv = NULL;
+    sigset_t set;
+    int sig = 0, rc = 0;
+
+    if ((v = app_opt(a, "--listen")) &&
+        cfg_set(&app_config, "server", "listen", v, &err) < 0)
+        return app_fail(EXIT_USAGE, "--listen: %s", err.msg);
+    if ((v = app_opt(a, "--tls-cert")) &&
+        cfg_set(&app_config, "server", "tls_cert", v, &err) < 0)
+        return app_fail(EXIT_USAGE, "--tls-cert: %s", err.msg);
+    if ((v = app_opt(a, "--tls-key")) &&
+        cfg_set(&app_config, "server", "tls_key", v, &err) < 0)
+        return app_fail(EXIT_USAGE, "--tls-key: %s", err.msg);
+    if ((v = app_opt(a, "--threads")) &&
+        cfg_set(&app_config, "server", "threads", v, &err) < 0)
+        return app_fail(EXIT_USAGE, "--threads: %s", err.msg);
+    if ((v = app_opt(a, "--export-dir")) &&
+        cfg_set(&app_config, "server", "export_dir", v, &err) < 0)
+        return app_fail(EXIT_USAGE, "--export-dir: %s", err.msg);
+    if (app_positionals(a, serve_usage) != 0)
+        return app_fail(EXIT_USAGE, "usage: %s", serve_usage);
+    if ((rc = app_finish_config()) != 0)
+        return rc;
+
+    reg = app_open_db(0);
+    if (!reg)
+        return EXIT_USAGE;
+    rc = first_admin(reg);
+    registry_close(reg);
+    if (rc)
+        return rc;
+
+    /* Block the stop signals in every thread; this one waits for them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (web_start(&srv, &app_config, &err) < 0)
+        return app_fail(EXIT_USAGE, "%s", err.msg);
+    {
+        char host[256];
+        int port;
+        cfg_listen_split(&app_config, host, sizeof host, &port);
+        printf("docket: serving %s://%s%s%s:%d/ (database %s)\n",
+               *app_config.tls_cert ? "https" : "http",
+               strchr(host, ':') ? "[" : "", host,
+               strchr(host, ':') ? "]" : "", web_port(srv), app_config.db);
+        fflush(stdout);
+    }
+    log_info("serving on %s, %d threads", app_config.listen,
+             app_config.threads);
+    sigwait(&set, &sig);
+    log_info("signal %d: finishing requests and stopping", sig);
+    web_stop(srv);
+    log_info("stopped cleanly");
+    printf("docket: stopped\n");
+    return 0;
+}

@@ -1,0 +1,720 @@
+/* server.c: libmicrohttpd glue. Owns the request life cycle: reading and
+ * bounding the body (form fields through MHD's post processor, JSON raw),
+ * identifying the user, dispatching (router.c), and sending the reply with
+ * the security headers every response carries. One database connection per
+ * worker thread, opened on first use. Replies are queued on the second
+ * call of the access handler (MHD 0.9.75 closes the connection otherwise).
+ */
+#include "web.h"
+#include "web_int.h"
+#include "log.h"
+#include "mem.h"
+#include "str.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define WEB_MAX_FIELDS 20000
+
+struct web_server {
+    struct MHD_Daemon *daemon;
+    const config *cfg;
+    int port;
+    int tls;
+    char *tls_key, *tls_cert;
+};
+
+typedef struct req_state {
+    web_req req;
+    struct MHD_PostProcessor *pp;
+    uint64_t received;
+    int started;
+    int early_reply; /* a reply was queued before the body ended */
+    web_server *srv;
+} req_state;
+
+/* Requests between their first byte and their completion; shutdown waits
+ * for these, not for idle keep-alive connections. */
+static _Atomic int inflight;
+
+static pthread_key_t reg_key;
+static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
+
+static void reg_destroy(void *p)
+{
+    registry_close(p);
+}
+
+static void reg_key_init(void)
+{
+    pthread_key_create(&reg_key, reg_destroy);
+}
+
+/* This thread's database connection, opened on first use. */
+static registry *thread_registry(const config *cfg, errmsg *err)
+{
+    registry *reg;
+
+    pthread_once(&reg_once, reg_key_init);
+    reg = pthread_getspecific(reg_key);
+    if (!reg) {
+        if (registry_open(&reg, cfg->db, REGISTRY_NOCREATE, err) < 0)
+            return NULL;
+        pthread_setspecific(reg_key, reg);
+    }
+    return reg;
+}
+
+/* ---- request data ---- */
+
+const char *web_query(web_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+                                       name);
+}
+
+const char *web_header(web_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *web_cookie(web_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *web_field_get(web_req *req, const char *name)
+{
+    for (size_t i = 0; i < req->nfields; i++)
+        if (!strcmp(req->fields[i].name, name) && !req->fields[i].filename)
+            return buf_cstr(&req->fields[i].value);
+    return NULL;
+}
+
+int64_t web_arg_id(web_req *req, int i)
+{
+    int64_t v;
+
+    if (i >= req->nargs || !req->args[i])
+        return 0;
+    if (str_to_i64(&v, req->args[i]) < 0 || v <= 0)
+        return 0;
+    return v;
+}
+
+/* ---- replies ---- */
+
+void web_header_add(web_req *req, const char *name, const char *value)
+{
+    req->headers =
+        xrealloc(req->headers, (req->nheaders + 1) * sizeof *req->headers);
+    req->headers[req->nheaders].name = xstrdup(name);
+    req->headers[req->nheaders].value = xstrdup(value);
+    req->nheaders++;
+}
+
+void web_reply_type(web_req *req, int status, const char *type)
+{
+    req->status = status;
+    req->reply_type = type;
+    req->replied = 1;
+}
+
+void web_reply_json(web_req *req, int status, cJSON *root)
+{
+    char *s = cJSON_PrintUnformatted(root);
+
+    cJSON_Delete(root);
+    buf_reset(&req->out);
+    buf_puts(&req->out, s);
+    buf_putc(&req->out, '\n');
+    cJSON_free(s);
+    web_reply_type(req, status, "application/json");
+}
+
+static const char *status_text(int status)
+{
+    switch (status) {
+    case 400: return "Bad request";
+    case 401: return "Sign-in required";
+    case 403: return "Forbidden";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 409: return "Conflict";
+    case 413: return "Too large";
+    case 415: return "Unsupported media type";
+    case 422: return "Invalid input";
+    case 429: return "Too many attempts";
+    case 503: return "Unavailable";
+    default: return status >= 500 ? "Server error" : "Error";
+    }
+}
+
+static int route_is_api(const web_req *req)
+{
+    return str_startswith(req->path, "/api/") ||
+           !strcmp(req->path, "/healthz");
+}
+
+void web_reply_error(web_req *req, int status, const char *message)
+{
+    if (route_is_api(req)) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON *e = cJSON_AddObjectToObject(root, "error");
+        cJSON_AddNumberToObject(e, "status", status);
+        cJSON_AddStringToObject(e, "message", message);
+        if (req->incident[0])
+            cJSON_AddStringToObject(e, "incident", req->incident);
+        web_reply_json(req, status, root);
+        return;
+    }
+    buf_reset(&req->out);
+    req->status = status;
+    page_begin(req, status_text(status));
+    buf_puts(&req->out, "<section class=\"card error-page\"><h1>");
+    buf_append_html(&req->out, status_text(status));
+    buf_puts(&req->out, "</h1><p>");
+    buf_append_html(&req->out, message);
+    buf_puts(&req->out, "</p>");
+    if (req->incident[0]) {
+        buf_puts(&req->out, "<p>Incident <code>");
+        buf_append_html(&req->out, req->incident);
+        buf_puts(&req->out, "</code>: quote it when you report this.</p>");
+    }
+    buf_puts(&req->out, "<p><a href=\"/\">Back to the start page</a></p>"
+                        "</section>");
+    page_end(req);
+    req->status = status;
+    req->replied = 1;
+}
+
+void web_reply_err(web_req *req, const errmsg *err)
+{
+    switch (err->code) {
+    case ERR_NOTFOUND: web_reply_error(req, 404, err->msg); return;
+    case ERR_INVALID: web_reply_error(req, 422, err->msg); return;
+    case ERR_CONFLICT: web_reply_error(req, 409, err->msg); return;
+    case ERR_TOOBIG: web_reply_error(req, 413, err->msg); return;
+    case ERR_FORBIDDEN: web_reply_error(req, 403, err->msg); return;
+    default:
+        registry_random_hex(req->incident, 8);
+        log_error("incident %s: %s %s: %s", req->incident, req->method,
+                  req->path, err->msg);
+        web_reply_error(req, 500,
+                        "Something went wrong on our side. Nothing you "
+                        "sent was lost if you saw no confirmation: try "
+                        "again in a moment.");
+    }
+}
+
+void web_redirect(web_req *req, const char *location)
+{
+    /* Only local paths: never an open redirect. */
+    if (!location || location[0] != '/' || location[1] == '/' ||
+        location[1] == '\\')
+        location = "/";
+    buf_reset(&req->out);
+    web_header_add(req, "Location", location);
+    web_reply_type(req, 303, "text/plain; charset=utf-8");
+}
+
+cJSON *web_json_body_or_reply(web_req *req)
+{
+    cJSON *root;
+    const char *end = NULL;
+
+    if (!req->content_type || strcmp(req->content_type, "application/json")) {
+        web_reply_error(req, 415, "send Content-Type: application/json");
+        return NULL;
+    }
+    if (!str_utf8_valid(buf_cstr(&req->body), req->body.len) ||
+        strlen(buf_cstr(&req->body)) != req->body.len) {
+        web_reply_error(req, 400, "the body is not valid UTF-8 JSON");
+        return NULL;
+    }
+    root = cJSON_ParseWithLengthOpts(buf_cstr(&req->body), req->body.len,
+                                     &end, 0);
+    if (!root) {
+        web_reply_error(req, 400, "the body is not valid JSON");
+        return NULL;
+    }
+    return root;
+}
+
+/* ---- body ---- */
+
+static void body_fail(web_req *req, int status, const char *msg)
+{
+    if (!req->body_error) {
+        req->body_error = status;
+        str_copy(req->body_error_msg, sizeof req->body_error_msg, msg);
+    }
+}
+
+static enum MHD_Result on_post_field(void *cls, enum MHD_ValueKind kind,
+                                     const char *key, const char *filename,
+                                     const char *content_type,
+                                     const char *transfer_encoding,
+                                     const char *data, uint64_t off,
+                                     size_t size)
+{
+    web_req *req = cls;
+    web_field *f = NULL;
+
+    (void)kind;
+    (void)transfer_encoding;
+    if (req->body_error)
+        return MHD_NO;
+    if (!key) {
+        body_fail(req, 400, "a form field has no name");
+        return MHD_NO;
+    }
+    if (off > 0 && req->nfields) {
+        f = &req->fields[req->nfields - 1];
+        if (strcmp(f->name, key) != 0)
+            f = NULL;
+    }
+    if (!f) {
+        if (req->nfields >= WEB_MAX_FIELDS) {
+            body_fail(req, 413, "too many form fields");
+            return MHD_NO;
+        }
+        xgrow(&req->fields, &req->fields_cap, req->nfields + 1,
+              sizeof *req->fields);
+        f = &req->fields[req->nfields++];
+        memset(f, 0, sizeof *f);
+        f->name = xstrdup(key);
+        if (filename) {
+            f->filename = xstrdup(filename);
+            f->content_type =
+                xstrdup(content_type ? content_type
+                                     : "application/octet-stream");
+        }
+        f->value.max = (size_t)req->cfg->max_body;
+    }
+    if (size)
+        buf_append(&f->value, data, size);
+    if (f->value.len == 0 && !f->value.data)
+        buf_append(&f->value, "", 0);
+    return MHD_YES;
+}
+
+static void content_type_of(web_req *req)
+{
+    const char *ct = web_header(req, "Content-Type");
+    size_t n;
+
+    if (!ct)
+        return;
+    n = strcspn(ct, ";");
+    while (n && ct[n - 1] == ' ')
+        n--;
+    req->content_type = str_lower(xstrndup(ct, n));
+}
+
+/* ---- response ---- */
+
+static const char csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+static enum MHD_Result send_reply(req_state *rs)
+{
+    web_req *req = &rs->req;
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    size_t len;
+
+    if (req->static_data) {
+        len = req->static_len;
+        resp = MHD_create_response_from_buffer(
+            len, (void *)req->static_data, MHD_RESPMEM_PERSISTENT);
+    } else {
+        if (buf_error(&req->out)) {
+            buf_reset(&req->out);
+            buf_puts(&req->out, "reply too large\n");
+            req->status = 500;
+            req->reply_type = "text/plain; charset=utf-8";
+        }
+        len = req->out.len;
+        resp = MHD_create_response_from_buffer(len, buf_detach(&req->out),
+                                               MHD_RESPMEM_MUST_FREE);
+    }
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type",
+                            req->reply_type ? req->reply_type
+                                            : "text/html; charset=utf-8");
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy",
+                            "same-origin");
+    MHD_add_response_header(resp, "Permissions-Policy",
+                            "camera=(), microphone=(), geolocation=()");
+    if (rs->srv->tls)
+        MHD_add_response_header(resp, "Strict-Transport-Security",
+                                "max-age=31536000");
+    {
+        int has_cache = 0;
+        for (size_t i = 0; i < req->nheaders; i++) {
+            MHD_add_response_header(resp, req->headers[i].name,
+                                    req->headers[i].value);
+            if (!str_casecmp(req->headers[i].name, "Cache-Control"))
+                has_cache = 1;
+        }
+        if (!has_cache)
+            MHD_add_response_header(resp, "Cache-Control", "no-store");
+    }
+    if (req->status >= 400 && req->body_error)
+        MHD_add_response_header(resp, "Connection", "close");
+    ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+    MHD_destroy_response(resp);
+    log_request(req->method, req->path, req->status, len,
+                time_mono_us() - req->started_us,
+                req->user.id ? req->user.email : NULL);
+    return ret;
+}
+
+static void process(req_state *rs)
+{
+    web_req *req = &rs->req;
+    errmsg err = {0};
+
+    req->reg = thread_registry(req->cfg, &err);
+    if (!req->reg) {
+        registry_random_hex(req->incident, 8);
+        log_error("incident %s: %s", req->incident, err.msg);
+        web_reply_error(req, 503, "The database is not available.");
+        return;
+    }
+    web_auth_identify(req);
+    if (req->body_error) {
+        web_reply_error(req, req->body_error, req->body_error_msg);
+        return;
+    }
+    web_dispatch(req);
+    if (!req->status) {
+        registry_random_hex(req->incident, 8);
+        log_error("incident %s: %s %s gave no reply", req->incident,
+                  req->method, req->path);
+        web_reply_error(req, 500, "No reply was produced.");
+    }
+    /* A transaction left open by a failed handler must not leak into the
+       next request of this thread. */
+    registry_rollback(req->reg);
+}
+
+static void req_free(req_state *rs)
+{
+    web_req *req = &rs->req;
+
+    if (rs->pp)
+        MHD_destroy_post_processor(rs->pp);
+    free(req->path);
+    free(req->content_type);
+    for (int i = 0; i < req->nargs; i++)
+        free(req->args[i]);
+    buf_dispose(&req->body);
+    buf_dispose(&req->out);
+    for (size_t i = 0; i < req->nfields; i++) {
+        free(req->fields[i].name);
+        free(req->fields[i].filename);
+        free(req->fields[i].content_type);
+        buf_dispose(&req->fields[i].value);
+    }
+    free(req->fields);
+    for (size_t i = 0; i < req->nheaders; i++) {
+        free(req->headers[i].name);
+        free(req->headers[i].value);
+    }
+    free(req->headers);
+    free(rs);
+}
+
+static void client_address(web_req *req)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+        req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    str_copy(req->address, sizeof req->address, "-");
+    if (!sa)
+        return;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+                  req->address, sizeof req->address);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+                  req->address, sizeof req->address);
+}
+
+static enum MHD_Result early_reply(req_state *rs, int status,
+                                   const char *msg)
+{
+    web_req *req = &rs->req;
+
+    body_fail(req, status, msg);
+    web_reply_error(req, status, msg);
+    rs->early_reply = 1;
+    return send_reply(rs);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
+                                 const char *url, const char *method,
+                                 const char *version,
+                                 const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
+{
+    web_server *srv = cls;
+    req_state *rs = *con_cls;
+    web_req *req;
+
+    (void)version;
+    if (!rs) {
+        const char *cl, *xfp;
+        rs = xcalloc(1, sizeof *rs);
+        rs->srv = srv;
+        atomic_fetch_add(&inflight, 1);
+        req = &rs->req;
+        req->conn = conn;
+        req->cfg = srv->cfg;
+        req->method = method;
+        req->path = xstrdup(url);
+        req->started_us = time_mono_us();
+        req->out.max = 64u * 1024 * 1024;
+        req->body.max = (size_t)srv->cfg->max_body;
+        client_address(req);
+        xfp = web_header(req, "X-Forwarded-Proto");
+        req->secure = srv->tls || srv->cfg->behind_https_proxy ||
+                      (xfp && *srv->cfg->trusted_proxy &&
+                       !strcmp(req->address, srv->cfg->trusted_proxy) &&
+                       !strcmp(xfp, "https"));
+        *con_cls = rs;
+        content_type_of(req);
+        cl = web_header(req, "Content-Length");
+        if (cl) {
+            int64_t n;
+            if (str_to_i64(&n, cl) < 0 || n < 0)
+                return early_reply(rs, 400, "bad Content-Length");
+            if (n > srv->cfg->max_body)
+                return early_reply(rs, 413,
+                                   "the request body is larger than the "
+                                   "server accepts");
+        }
+        if (req->content_type &&
+            (!strcmp(req->content_type,
+                     "application/x-www-form-urlencoded") ||
+             !strcmp(req->content_type, "multipart/form-data"))) {
+            rs->pp = MHD_create_post_processor(conn, 64 * 1024,
+                                               on_post_field, req);
+            if (!rs->pp)
+                body_fail(req, 400,
+                          "malformed form body (multipart without a valid "
+                          "boundary?)");
+        }
+        return MHD_YES;
+    }
+    req = &rs->req;
+    if (rs->early_reply) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        rs->received += n;
+        if (rs->received > (uint64_t)srv->cfg->max_body)
+            return early_reply(rs, 413, "the request body is larger than "
+                                        "the server accepts");
+        if (req->body_error)
+            return MHD_YES;
+        if (rs->pp) {
+            if (MHD_post_process(rs->pp, upload_data, n) != MHD_YES)
+                body_fail(req, 400, "malformed form body");
+        } else {
+            buf_append(&req->body, upload_data, n);
+        }
+        return MHD_YES;
+    }
+    if (rs->pp) {
+        if (MHD_destroy_post_processor(rs->pp) != MHD_YES)
+            body_fail(req, 400, "malformed or unterminated form body");
+        rs->pp = NULL;
+    }
+    for (size_t i = 0; i < req->nfields && !req->body_error; i++)
+        if (buf_error(&req->fields[i].value))
+            body_fail(req, 413, "a form field is too large");
+    process(rs);
+    return send_reply(rs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (*con_cls) {
+        req_free(*con_cls);
+        atomic_fetch_sub(&inflight, 1);
+    }
+    *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_debug("http: %s", msg);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    buf b = {0};
+    char chunk[4096];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    return buf_detach(&b);
+}
+
+int web_start(web_server **out, const config *cfg, errmsg *err)
+{
+    web_server *srv = xcalloc(1, sizeof *srv);
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    char host[256];
+    int port;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    const union MHD_DaemonInfo *di;
+
+    memset(&ss, 0, sizeof ss);
+    if (cfg_listen_split(cfg, host, sizeof host, &port) < 0) {
+        free(srv);
+        return err_set(err, ERR_INVALID, "bad listen address %s",
+                       cfg->listen);
+    }
+    if (!strcmp(host, "localhost"))
+        str_copy(host, sizeof host, "127.0.0.1");
+    if (inet_pton(AF_INET, host,
+                  &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)port);
+        sslen = sizeof *sin;
+    } else if (inet_pton(AF_INET6, host,
+                         &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)port);
+        sslen = sizeof *sin6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        free(srv);
+        return err_set(err, ERR_INVALID,
+                       "listen address must be a numeric IP address: %s",
+                       host);
+    }
+    (void)sslen;
+    srv->cfg = cfg;
+    if (*cfg->tls_cert) {
+        srv->tls_cert = read_file(cfg->tls_cert);
+        srv->tls_key = read_file(cfg->tls_key);
+        if (!srv->tls_cert || !srv->tls_key) {
+            free(srv->tls_cert);
+            free(srv->tls_key);
+            free(srv);
+            return err_set(err, ERR_INVALID,
+                           "cannot read the TLS certificate or key");
+        }
+        srv->tls = 1;
+        flags |= MHD_USE_TLS;
+    }
+    web_static_init();
+    if (srv->tls)
+        srv->daemon = MHD_start_daemon(
+            flags, (uint16_t)port, NULL, NULL, on_access, srv,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key,
+            MHD_OPTION_HTTPS_MEM_CERT, srv->tls_cert, MHD_OPTION_END);
+    else
+        srv->daemon = MHD_start_daemon(
+            flags, (uint16_t)port, NULL, NULL, on_access, srv,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+    if (!srv->daemon) {
+        free(srv->tls_cert);
+        free(srv->tls_key);
+        free(srv);
+        return err_set(err, ERR_INVALID,
+                       "cannot listen on %s (address in use or not "
+                       "available?)",
+                       cfg->listen);
+    }
+    di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di ? di->port : port;
+    *out = srv;
+    return 0;
+}
+
+int web_port(const web_server *s)
+{
+    return s->port;
+}
+
+void web_stop(web_server *s)
+{
+    int64_t until;
+
+    if (!s)
+        return;
+    /* Stop accepting, then give in-flight requests time to finish. */
+    MHD_quiesce_daemon(s->daemon);
+    until = time_mono_us() + 5 * 1000000;
+    while (time_mono_us() < until) {
+        if (atomic_load(&inflight) == 0)
+            break;
+        usleep(10000);
+    }
+    MHD_stop_daemon(s->daemon);
+    free(s->tls_cert);
+    free(s->tls_key);
+    free(s);
+}

@@ -1,0 +1,204 @@
+/* web_int.h: what the files of web/ share: the request object, the
+ * router, replies, authentication helpers and the page layout.
+ *
+ * server.c  libmicrohttpd glue, request life cycle, limits, logging
+ * router.c  the route table (method + pattern + roles) and dispatch
+ * auth.c    sessions, cookies, CSRF, bearer tokens, throttling, sign-in
+ * layout.c  page frame (header, navigation, footer), flash, form helpers
+ * static.c  assets compiled into the binary
+ * page_*.c  HTML pages; api_*.c JSON API */
+#ifndef DOCKET_WEB_INT_H
+#define DOCKET_WEB_INT_H
+
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+#include "registry.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Roles as bits, for the route table. */
+enum {
+    ROLE_ANON = 1,   /* not signed in */
+    ROLE_CLIENT = 2,
+    ROLE_PM = 4,
+    ROLE_OPS = 8,
+    ROLE_ADMIN = 16,
+    ROLE_STAFF = ROLE_PM | ROLE_OPS | ROLE_ADMIN,
+    ROLE_USER = ROLE_CLIENT | ROLE_STAFF,
+    ROLE_ANY = ROLE_ANON | ROLE_USER
+};
+
+/* One decoded form field or uploaded file. */
+typedef struct web_field {
+    char *name;
+    char *filename;     /* NULL unless a file upload */
+    char *content_type; /* of an upload */
+    buf value;          /* bytes (may contain NUL: check len) */
+} web_field;
+
+typedef struct web_hdr {
+    char *name;
+    char *value;
+} web_hdr;
+
+#define WEB_MAX_ARGS 4
+
+typedef struct web_req {
+    void *conn;         /* struct MHD_Connection * */
+    const config *cfg;
+    registry *reg;      /* this thread's connection */
+    const char *method; /* "GET", "POST", ... */
+    char *path;         /* decoded path, without the query */
+    char address[64];   /* client address */
+    int secure;         /* HTTPS, or a proxy said so */
+    int64_t started_us;
+    char incident[17]; /* id of a 500 in the log */
+
+    /* who: filled before the handler runs */
+    registry_user user; /* id 0 when anonymous */
+    int role;           /* one ROLE_* bit */
+    int via_token;      /* signed in with a bearer token */
+    char session[65];   /* session token from the cookie, "" if none */
+    char csrf[65];      /* the session's CSRF token */
+
+    /* route */
+    char *args[WEB_MAX_ARGS]; /* {id} parts of the pattern, decoded */
+    int nargs;
+
+    /* body */
+    char *content_type; /* request Content-Type (lower case, no params) */
+    buf body;           /* raw body for JSON; form bodies are decoded */
+    web_field *fields;
+    size_t nfields;
+    size_t fields_cap;
+    int body_error; /* 0 or an HTTP status found while reading the body */
+    char body_error_msg[200];
+
+    /* reply */
+    int status;
+    const char *reply_type; /* Content-Type of the reply */
+    buf out;
+    web_hdr *headers;
+    size_t nheaders;
+    const unsigned char *static_data; /* reply with these bytes instead */
+    size_t static_len;
+    int replied; /* a reply was queued by a helper */
+} web_req;
+
+typedef void (*web_handler)(web_req *req);
+
+/* ---- router.c ---- */
+
+typedef struct web_route {
+    const char *method;  /* GET, POST, ... */
+    const char *pattern; /* "/requests/{id}"; a final "{*}" takes the rest */
+    int roles;           /* ROLE_* bits allowed; others get 404 or a sign-in
+                            redirect (anonymous) */
+    int flags;           /* WEB_* below */
+    web_handler handler;
+} web_route;
+
+enum {
+    WEB_JSON = 1,     /* API: errors as JSON, bearer tokens accepted */
+    WEB_NOCSRF = 2,   /* a POST that is safe without a CSRF token
+                         (sign-in: it creates the session) */
+    WEB_RAWBODY = 4,  /* keep the body raw (JSON) instead of form fields */
+};
+
+/* Finds the route for method and path, checks the role, runs it. */
+void web_dispatch(web_req *req);
+/* The whole route table, terminated by a NULL method (for tests and the
+ * OpenAPI checks). */
+const web_route *web_routes(void);
+
+/* ---- replies (server.c) ---- */
+
+void web_header_add(web_req *req, const char *name, const char *value);
+/* Replies with JSON and takes ownership of root. */
+void web_reply_json(web_req *req, int status, cJSON *root);
+/* Replies with an error: HTML page or {"error":{"status":..,
+ * "message":..}} for API routes. */
+void web_reply_error(web_req *req, int status, const char *message);
+/* Maps an errmsg to a reply (404, 422, 409, 413, 403, else 500 with an
+ * incident id; internal messages are only logged). */
+void web_reply_err(web_req *req, const errmsg *err);
+/* 303 See Other to a local path. */
+void web_redirect(web_req *req, const char *location);
+/* Plain text or any other type with the bytes in req->out. */
+void web_reply_type(web_req *req, int status, const char *type);
+
+/* Request data. */
+const char *web_query(web_req *req, const char *name); /* NULL if absent */
+const char *web_header(web_req *req, const char *name);
+const char *web_cookie(web_req *req, const char *name);
+/* The value of a single-valued form field (NULL if absent). */
+const char *web_field_get(web_req *req, const char *name);
+/* A route argument as a positive id; 0 when it is not one. */
+int64_t web_arg_id(web_req *req, int i);
+/* Parses the JSON body; NULL after replying 400/415 when invalid. */
+cJSON *web_json_body_or_reply(web_req *req);
+
+/* ---- auth.c ---- */
+
+/* Fills req->user/role from the session cookie or bearer token. */
+void web_auth_identify(web_req *req);
+/* For state-changing requests: checks the Origin header and the CSRF
+ * token (field "csrf" or header X-CSRF-Token). Bearer-token requests are
+ * exempt. Returns 0, or replies 403 and returns -1. */
+int web_csrf_check_or_reply(web_req *req);
+/* Signs the user in: new session, cookie set. */
+int web_session_start(web_req *req, const registry_user *u, errmsg *err);
+/* Name of the session cookie for this request. */
+const char *web_cookie_name(const web_req *req);
+
+/* ---- layout.c ---- */
+
+/* Opens the page: doctype, head with CSS/JS, header with navigation for
+ * the user's role, <main>. title is plain text (escaped here). */
+void page_begin(web_req *req, const char *title);
+/* Closes <main>, footer, </html>, and sets the reply to 200 HTML unless a
+ * status was set. */
+void page_end(web_req *req);
+/* A hidden CSRF input for forms. */
+void page_csrf_input(web_req *req);
+/* Adds a one-time message shown on the next page (cookie based). */
+void page_flash_set(web_req *req, const char *message);
+/* Formats t as "2026-03-03 14:00 UTC". */
+void page_time(buf *b, int64_t t);
+/* The URL of an embedded asset with its content hash, e.g.
+ * "/static/app.css?v=3f2a...". */
+const char *web_asset_url(const char *name);
+
+/* ---- static.c ---- */
+void web_static_init(void);
+void page_static(web_req *req);
+
+/* ---- pages and API handlers (page_*.c, api_*.c) ---- */
+void page_home(web_req *req);
+void page_healthz(web_req *req);
+void page_signin_form(web_req *req);
+void page_signin(web_req *req);
+void page_signout(web_req *req);
+void page_signout_all(web_req *req);
+void page_account(web_req *req);
+void page_password_change(web_req *req);
+void page_token_create(web_req *req);
+void page_token_revoke(web_req *req);
+void page_reset_request(web_req *req);
+void page_reset_request_form(web_req *req);
+void page_reset_form(web_req *req);
+void page_reset(web_req *req);
+void page_admin_users(web_req *req);
+void page_admin_user_create(web_req *req);
+void page_admin_user_edit(web_req *req);
+void page_admin_user_update(web_req *req);
+void page_admin_orgs(web_req *req);
+void page_admin_org_create(web_req *req);
+void page_admin_instance_create(web_req *req);
+void page_admin_audit(web_req *req);
+void api_me(web_req *req);
+
+#endif
