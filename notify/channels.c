@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define PD_CHANGE_URL "https://events.pagerduty.com/v2/change/enqueue"
-#define PD_ALERT_URL "https://events.pagerduty.com/v2/enqueue"
+#define PD_ALERT_URL  "https://events.pagerduty.com/v2/enqueue"
 
 static const char *get(const cfg_channel *ch, const char *key)
 {
@@ -50,7 +50,8 @@ int64_t notify_channel_pace_ms(const cfg_channel *ch)
 {
     int ms;
 
-    if (get(ch, "pace_ms") && str_to_int(&ms, get(ch, "pace_ms"), 0, 60000) == 0)
+    if (get(ch, "pace_ms") &&
+        str_to_int(&ms, get(ch, "pace_ms"), 0, 60000) == 0)
         return ms;
     if (!strcmp(ch->type, "slack"))
         return 1000; /* 1 message per second per webhook */
@@ -61,8 +62,8 @@ int64_t notify_channel_pace_ms(const cfg_channel *ch)
     return 0;
 }
 
-static int url_check(const config *cfg, const cfg_channel *ch,
-                     const char *key, const char *url, errmsg *err)
+static int url_check(const config *cfg, const cfg_channel *ch, const char *key,
+                     const char *url, errmsg *err)
 {
     if (!url)
         return err_set(err, ERR_INVALID, "[channel.%s] needs %s", ch->name,
@@ -78,19 +79,16 @@ static int url_check(const config *cfg, const cfg_channel *ch,
 }
 
 /* Checks one channel's keys; ERR_INVALID naming the key. */
-static int channel_check(const config *cfg, const cfg_channel *ch,
-                         errmsg *err)
+static int channel_check(const config *cfg, const cfg_channel *ch, errmsg *err)
 {
     const char *t = ch->type ? ch->type : "";
     int n;
 
-    if (get(ch, "timeout") &&
-        str_to_int(&n, get(ch, "timeout"), 1, 120) < 0)
+    if (get(ch, "timeout") && str_to_int(&n, get(ch, "timeout"), 1, 120) < 0)
         return err_set(err, ERR_INVALID,
                        "[channel.%s] timeout must be 1 to 120 seconds",
                        ch->name);
-    if (get(ch, "pace_ms") &&
-        str_to_int(&n, get(ch, "pace_ms"), 0, 60000) < 0)
+    if (get(ch, "pace_ms") && str_to_int(&n, get(ch, "pace_ms"), 0, 60000) < 0)
         return err_set(err, ERR_INVALID,
                        "[channel.%s] pace_ms must be 0 to 60000", ch->name);
     if (!strcmp(t, "slack") || !strcmp(t, "teams"))
@@ -102,8 +100,8 @@ static int channel_check(const config *cfg, const cfg_channel *ch,
         if (!get(ch, "secret"))
             return err_set(err, ERR_INVALID, "[channel.%s] needs secret",
                            ch->name);
-        if (notify_webhook_sign(sig, sizeof sig, get(ch, "secret"), "x", 0,
-                                "", 0, NULL) < 0)
+        if (notify_webhook_sign(sig, sizeof sig, get(ch, "secret"), "x", 0, "",
+                                0, NULL) < 0)
             return err_set(err, ERR_INVALID,
                            "[channel.%s] secret must be whsec_ followed by "
                            "base64 (16 to 64 bytes)",
@@ -141,8 +139,7 @@ static int channel_check(const config *cfg, const cfg_channel *ch,
             return err_set(err, ERR_INVALID, "[channel.%s] needs from",
                            ch->name);
         if (!get(ch, "to"))
-            return err_set(err, ERR_INVALID, "[channel.%s] needs to",
-                           ch->name);
+            return err_set(err, ERR_INVALID, "[channel.%s] needs to", ch->name);
         if (get(ch, "starttls") && get_bool(ch, "starttls") < 0)
             return err_set(err, ERR_INVALID,
                            "[channel.%s] starttls must be true or false",
@@ -163,8 +160,7 @@ int notify_config_check(const config *cfg, errmsg *err)
     return 0;
 }
 
-int notify_channel_check(const config *cfg, const cfg_channel *ch,
-                         errmsg *err)
+int notify_channel_check(const config *cfg, const cfg_channel *ch, errmsg *err)
 {
     return channel_check(cfg, ch, err);
 }
@@ -175,12 +171,10 @@ static int post_json(notify_result *res, const config *cfg,
 {
     const char *headers[8];
     size_t n = 0;
-    notify_http_opts o = {timeout_ms(ch), cfg->allow_private,
-                          cfg->allow_http};
+    notify_http_opts o = {timeout_ms(ch), cfg->allow_private, cfg->allow_http};
 
     headers[n++] = "Content-Type: application/json";
-    for (size_t i = 0; i < nextra && n < sizeof headers / sizeof *headers;
-         i++)
+    for (size_t i = 0; i < nextra && n < sizeof headers / sizeof *headers; i++)
         headers[n++] = extra[i];
     return notify_http_post(res, url, buf_cstr(body), body->len, headers, n,
                             &o);
@@ -223,8 +217,7 @@ static void rcpt_add(char ***list, size_t *n, size_t *cap, const char *addr)
 static int send_email(notify_result *res, const cfg_channel *ch,
                       const notify_event *ev, const notify_view *v)
 {
-    const cJSON *req =
-        cJSON_GetObjectItemCaseSensitive(ev->payload, "request");
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(ev->payload, "request");
     const char *to = get(ch, "to");
     char **rcpts = NULL, *from_addr = NULL;
     size_t n = 0, cap = 0;

@@ -66,7 +66,8 @@ void notify_stop(void);
  * sooner than Retry-After); dead after a permanent failure or when the
  * row's retry window (notify.retry_window_hours) is over. A 410 disables
  * the channel. A row that dies raises a delivery.failed event that never
- * goes to the failing channel (and a failed delivery.failed raises none).
+ * goes to the failing channel (and a failed delivery.failed raises none;
+ * its routing comes from g_config, as for every registry_event_add).
  * *out_sent (may be NULL) is the number of rows delivered. Returns 0, or
  * ERR_DB when the outbox could not be read or updated; delivery failures
  * are not errors of this function. */

@@ -49,8 +49,8 @@ typedef struct notify_view {
     notify_item *items; /* tables changed, or requests of a digest */
     size_t nitems;
     size_t items_cap;
-    char *url;       /* absolute link to the source of truth, or NULL */
-    char *link_text; /* "Open CR-12 in docket" */
+    char *url;        /* absolute link to the source of truth, or NULL */
+    char *link_text;  /* "Open CR-12 in docket" */
     char *pd_summary; /* PagerDuty summary, at most 1024 bytes */
 } notify_view;
 
@@ -97,9 +97,9 @@ int notify_render_webhook(buf *out, const notify_view *v,
  * needed), Date (date), Message-ID <uid@docket>, MIME-Version and a
  * multipart/alternative body with text and HTML parts (base64). from is
  * "Name <addr>" or "addr"; to are checked addresses. */
-int notify_render_email(buf *out, const notify_view *v,
-                        const notify_event *ev, const char *from,
-                        const char *const *to, size_t nto, int64_t date);
+int notify_render_email(buf *out, const notify_view *v, const notify_event *ev,
+                        const char *from, const char *const *to, size_t nto,
+                        int64_t date);
 
 /* ---- policy (policy.c) ---- */
 
@@ -172,7 +172,7 @@ int notify_http_post(notify_result *res, const char *url, const char *body,
 
 typedef struct notify_smtp_opts {
     long timeout_ms;
-    int starttls; /* require STARTTLS (smtp://) */
+    int starttls;                              /* require STARTTLS (smtp://) */
     const char *username, *password, *ca_file; /* NULL or "" when unset */
 } notify_smtp_opts;
 
@@ -192,8 +192,7 @@ extern atomic_int notify_stopping;
 int notify_channel_send(notify_result *res, const config *cfg,
                         const cfg_channel *ch, const notify_event *ev);
 /* The configuration check of one channel (see notify_config_check). */
-int notify_channel_check(const config *cfg, const cfg_channel *ch,
-                         errmsg *err);
+int notify_channel_check(const config *cfg, const cfg_channel *ch, errmsg *err);
 /* Minimum milliseconds between two sends on ch. */
 int64_t notify_channel_pace_ms(const cfg_channel *ch);
 

@@ -96,10 +96,10 @@ int notify_retry_after_parse(int64_t *out, const char *value, int64_t now,
 
 static int v4_blocked(uint32_t a)
 {
-    return (a >> 24) == 0 ||                 /* 0.0.0.0/8 */
-           (a >> 24) == 10 ||                /* 10/8 */
-           (a >> 24) == 127 ||               /* loopback */
-           (a >> 20) == ((172u << 4) | 1) || /* 172.16/12 */
+    return (a >> 24) == 0 ||                   /* 0.0.0.0/8 */
+           (a >> 24) == 10 ||                  /* 10/8 */
+           (a >> 24) == 127 ||                 /* loopback */
+           (a >> 20) == ((172u << 4) | 1) ||   /* 172.16/12 */
            (a >> 16) == ((192u << 8) | 168) || /* 192.168/16 */
            (a >> 16) == ((169u << 8) | 254) || /* link-local */
            (a >> 22) == ((100u << 2) | 1) ||   /* 100.64/10 CGNAT */
@@ -128,7 +128,7 @@ int notify_addr_blocked(const struct sockaddr *sa)
             /* 64:ff9b::/96 NAT64 carries an IPv4 address */
             return v4_blocked((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
                               (uint32_t)b[14] << 8 | b[15]);
-        return (b[0] & 0xfe) == 0xfc ||                 /* fc00::/7 ULA */
+        return (b[0] & 0xfe) == 0xfc ||                   /* fc00::/7 ULA */
                (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || /* fe80::/10 */
                (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) || /* fec0::/10 */
                b[0] == 0xff;                              /* multicast */
@@ -217,8 +217,8 @@ void notify_rfc5322_date(char *out, size_t size, int64_t t)
 
     gmtime_r(&tt, &tm);
     snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d +0000",
-             days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+             days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* ---- Standard Webhooks ---- */
@@ -236,17 +236,15 @@ int notify_webhook_sign(char *out, size_t size, const char *secret,
     crypto_auth_hmacsha256_state st;
 
     if (!secret || !str_startswith(secret, "whsec_") ||
-        sodium_base642bin(key, sizeof key, secret + 6, strlen(secret + 6),
-                          NULL, &keylen, &end,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        sodium_base642bin(key, sizeof key, secret + 6, strlen(secret + 6), NULL,
+                          &keylen, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
         *end || keylen < 16)
         return err_set(err, ERR_INVALID,
                        "webhook secret must be whsec_ followed by the "
                        "base64 of 16 to 64 bytes");
     snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
     crypto_auth_hmacsha256_init(&st, key, keylen);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id,
-                                  strlen(id));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)tsbuf,
                                   strlen(tsbuf));

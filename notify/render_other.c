@@ -223,8 +223,8 @@ static void put_base64(buf *out, const buf *in)
 
     while (left) {
         size_t n = left < 57 ? left : 57; /* 57 bytes -> 76 characters */
-        char line[sodium_base64_ENCODED_LEN(57,
-                                            sodium_base64_VARIANT_ORIGINAL)];
+        char
+            line[sodium_base64_ENCODED_LEN(57, sodium_base64_VARIANT_ORIGINAL)];
         sodium_bin2base64(line, sizeof line, p, n,
                           sodium_base64_VARIANT_ORIGINAL);
         buf_puts(out, line);
@@ -255,9 +255,9 @@ static void split_from(char **name, char **addr, const char *from)
     }
 }
 
-int notify_render_email(buf *out, const notify_view *v,
-                        const notify_event *ev, const char *from,
-                        const char *const *to, size_t nto, int64_t date)
+int notify_render_email(buf *out, const notify_view *v, const notify_event *ev,
+                        const char *from, const char *const *to, size_t nto,
+                        int64_t date)
 {
     buf t = {0}, h = {0}, line = {0};
     char datebuf[48], *name, *addr;

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #define SLACK_HEADER_MAX 150
-#define SLACK_TEXT_MAX 3000
-#define SLACK_FIELD_MAX 2000
+#define SLACK_TEXT_MAX   3000
+#define SLACK_FIELD_MAX  2000
 #define SLACK_FIELDS_MAX 10
 #define SLACK_BLOCKS_MAX 50
 
@@ -74,8 +74,7 @@ static char *fit(const char *s, size_t max, int markup)
     return out;
 }
 
-static void add_text(cJSON *obj, const char *type, const buf *text,
-                     size_t max)
+static void add_text(cJSON *obj, const char *type, const buf *text, size_t max)
 {
     cJSON *t = cJSON_AddObjectToObject(obj, "text");
     char *s = fit(buf_cstr(text), max, 1);

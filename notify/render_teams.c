@@ -56,8 +56,8 @@ static char *cut(const char *s, size_t max)
     return out;
 }
 
-static char *card_json(const notify_view *v, size_t max_items,
-                       size_t note_max, size_t text_max)
+static char *card_json(const notify_view *v, size_t max_items, size_t note_max,
+                       size_t text_max)
 {
     cJSON *root = cJSON_CreateObject(), *atts, *att, *card, *body, *in;
     char *s, *json;
@@ -70,8 +70,8 @@ static char *card_json(const notify_view *v, size_t max_items,
                             "application/vnd.microsoft.card.adaptive");
     cJSON_AddNullToObject(att, "contentUrl");
     card = cJSON_AddObjectToObject(att, "content");
-    cJSON_AddStringToObject(card, "$schema",
-                            "http://adaptivecards.io/schemas/adaptive-card.json");
+    cJSON_AddStringToObject(
+        card, "$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
     cJSON_AddStringToObject(card, "type", "AdaptiveCard");
     cJSON_AddStringToObject(card, "version", "1.4");
     body = cJSON_AddArrayToObject(card, "body");

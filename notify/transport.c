@@ -19,7 +19,7 @@
 atomic_int notify_stopping;
 
 #define RETRY_AFTER_CAP 3600 /* seconds; a receiver cannot park us longer */
-#define BODY_KEEP 512        /* response bytes kept for the error message */
+#define BODY_KEEP       512  /* response bytes kept for the error message */
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -30,11 +30,11 @@ static void curl_init_once(void)
 
 typedef struct xfer {
     int allow_private;
-    int refused;        /* the open-socket check refused an address */
+    int refused; /* the open-socket check refused an address */
     char refused_addr[64];
     int64_t retry_after; /* -1 none */
-    buf body;           /* first BODY_KEEP bytes of the response */
-    const char *up;     /* upload (SMTP) */
+    buf body;            /* first BODY_KEEP bytes of the response */
+    const char *up;      /* upload (SMTP) */
     size_t up_len, up_pos;
 } xfer;
 
@@ -45,14 +45,12 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
 
     (void)purpose;
     if (!x->allow_private && notify_addr_blocked(&a->addr)) {
-        const void *ip = a->family == AF_INET6
-                             ? (const void *)&((struct sockaddr_in6 *)&a->addr)
-                                   ->sin6_addr
-                             : (const void *)&((struct sockaddr_in *)&a->addr)
-                                   ->sin_addr;
+        const void *ip =
+            a->family == AF_INET6
+                ? (const void *)&((struct sockaddr_in6 *)&a->addr)->sin6_addr
+                : (const void *)&((struct sockaddr_in *)&a->addr)->sin_addr;
         x->refused = 1;
-        if (!inet_ntop(a->family, ip, x->refused_addr,
-                       sizeof x->refused_addr))
+        if (!inet_ntop(a->family, ip, x->refused_addr, sizeof x->refused_addr))
             str_copy(x->refused_addr, sizeof x->refused_addr, "?");
         return CURL_SOCKET_BAD;
     }
@@ -71,8 +69,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
                !str_ncasecmp(data, name, sizeof name - 1)) {
         char *v = xstrndup(data + sizeof name - 1, len - (sizeof name - 1));
         int64_t secs;
-        if (notify_retry_after_parse(&secs, v, time_now(),
-                                     RETRY_AFTER_CAP) == 0)
+        if (notify_retry_after_parse(&secs, v, time_now(), RETRY_AFTER_CAP) ==
+            0)
             x->retry_after = secs;
         free(v);
     }
@@ -86,7 +84,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 
     if (x->body.len < BODY_KEEP)
         buf_append(&x->body, data,
-                   len < BODY_KEEP - x->body.len ? len : BODY_KEEP - x->body.len);
+                   len < BODY_KEEP - x->body.len ? len
+                                                 : BODY_KEEP - x->body.len);
     return len;
 }
 
@@ -141,11 +140,11 @@ static int curl_failure(notify_result *res, const xfer *x, CURLcode cc,
                  "address (notify.allow_private is off)",
                  x->refused_addr);
     } else {
-        res->outcome = (cc == CURLE_UNSUPPORTED_PROTOCOL ||
-                        cc == CURLE_URL_MALFORMAT || cc == CURLE_LOGIN_DENIED ||
-                        cc == CURLE_USE_SSL_FAILED)
-                           ? NOTIFY_FAIL
-                           : NOTIFY_RETRY;
+        res->outcome =
+            (cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT ||
+             cc == CURLE_LOGIN_DENIED || cc == CURLE_USE_SSL_FAILED)
+                ? NOTIFY_FAIL
+                : NOTIFY_RETRY;
         snprintf(res->error, sizeof res->error, "%s (curl %d)",
                  *errbuf ? errbuf : curl_easy_strerror(cc), (int)cc);
     }

@@ -12,7 +12,7 @@
 
 #define LINE_MAX_BYTES 600  /* titles, names, one-line values */
 #define NOTE_MAX_BYTES 4000 /* free text (questions, reasons, comments) */
-#define MAX_ITEMS 200       /* tables or digest entries kept */
+#define MAX_ITEMS      200  /* tables or digest entries kept */
 
 size_t notify_utf8_fit(const char *s, size_t max)
 {
@@ -322,8 +322,8 @@ static void read_tables(notify_view *v, const cJSON *payload,
             buf_puts(&detail, dep);
         }
         if (consent == 1)
-            buf_puts(&detail, detail.len ? " · consent-relevant"
-                                         : "consent-relevant");
+            buf_puts(&detail,
+                     detail.len ? " · consent-relevant" : "consent-relevant");
         url = notify_url_join(base_url, jstr(t, "url"));
         if (names.len)
             buf_puts(&names, ", ");
@@ -335,8 +335,7 @@ static void read_tables(notify_view *v, const cJSON *payload,
             buf_puts(&deps, ": ");
             buf_puts(&deps, dep);
         }
-        add_item(v, notify_text_clean(buf_cstr(&title), LINE_MAX_BYTES,
-                                            0),
+        add_item(v, notify_text_clean(buf_cstr(&title), LINE_MAX_BYTES, 0),
                  notify_text_clean(buf_cstr(&detail), LINE_MAX_BYTES * 2, 0),
                  url);
         buf_dispose(&title);
@@ -383,8 +382,8 @@ static void read_digest(notify_view *v, const cJSON *payload,
             buf_puts(&detail, r.instances);
         }
         if (r.consent == 1)
-            buf_puts(&detail, detail.len ? " · consent-related"
-                                         : "consent-related");
+            buf_puts(&detail,
+                     detail.len ? " · consent-related" : "consent-related");
         if (jstr(o, "url"))
             url = notify_url_join(base_url, jstr(o, "url"));
         else if (r.id) {
@@ -393,10 +392,8 @@ static void read_digest(notify_view *v, const cJSON *payload,
         } else {
             url = NULL;
         }
-        add_item(v,
-                 notify_text_clean(buf_cstr(&title), LINE_MAX_BYTES, 0),
-                 notify_text_clean(buf_cstr(&detail), LINE_MAX_BYTES, 0),
-                 url);
+        add_item(v, notify_text_clean(buf_cstr(&title), LINE_MAX_BYTES, 0),
+                 notify_text_clean(buf_cstr(&detail), LINE_MAX_BYTES, 0), url);
         buf_dispose(&title);
         buf_dispose(&detail);
         buf_dispose(&path);
@@ -407,9 +404,9 @@ static void read_digest(notify_view *v, const cJSON *payload,
 /* What happened, as the headline's verb part and the summary's. */
 typedef struct event_text {
     const char *event;
-    const char *head_pre;  /* headline: head_pre + number + head_post */
+    const char *head_pre; /* headline: head_pre + number + head_post */
     const char *head_post;
-    const char *summary;   /* after the actor's name */
+    const char *summary; /* after the actor's name */
     const char *note_label;
 } event_text;
 
@@ -436,8 +433,8 @@ static const event_text *text_for(const char *event)
     return NULL;
 }
 
-static void build_delivery_failed(notify_view *v, const cJSON *p,
-                                  buf *head, buf *sum)
+static void build_delivery_failed(notify_view *v, const cJSON *p, buf *head,
+                                  buf *sum)
 {
     char *channel = jline(p, "channel");
     char *failed = jline(p, "failed_event");
@@ -544,8 +541,8 @@ void notify_view_build(notify_view *v, const notify_event *ev,
             buf_puts(&head, r.title);
         }
         if (!strcmp(ev->event, "request.submitted"))
-            buf_puts(&sum, r.requester ? r.requester
-                                       : (actor ? actor : "Someone"));
+            buf_puts(&sum,
+                     r.requester ? r.requester : (actor ? actor : "Someone"));
         else
             buf_puts(&sum, actor ? actor : "Someone");
         if (!strcmp(ev->event, "request.submitted") && r.org) {
@@ -571,8 +568,8 @@ void notify_view_build(notify_view *v, const notify_event *ev,
         if (table_names) {
             /* Keep Tables before Campaign dependency. */
             notify_field dep = {0};
-            if (v->nfields && !strcmp(v->fields[v->nfields - 1].label,
-                                      "Campaign dependency"))
+            if (v->nfields &&
+                !strcmp(v->fields[v->nfields - 1].label, "Campaign dependency"))
                 dep = v->fields[--v->nfields];
             add_field(v, "Tables", table_names);
             if (dep.value)
@@ -590,8 +587,7 @@ void notify_view_build(notify_view *v, const notify_event *ev,
             buf_puts(&tmp, "No");
         }
         add_field(v, "Consent",
-                  tmp.len ? notify_text_clean(buf_cstr(&tmp), 1500, 0)
-                          : NULL);
+                  tmp.len ? notify_text_clean(buf_cstr(&tmp), 1500, 0) : NULL);
         buf_reset(&tmp);
         if (sprint_name) {
             buf_puts(&tmp, sprint_name);

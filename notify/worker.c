@@ -21,8 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-#define BATCH 100
-#define IDLE_WAKE_S 60 /* the thread looks at the outbox at least this often */
+#define BATCH       100
+#define IDLE_WAKE_S 60 /* the thread looks at the outbox at least this often   \
+                        */
 
 /* ---- pacing: last send per channel (monotonic microseconds) ---- */
 
@@ -102,8 +103,7 @@ static int bury(registry *reg, const registry_outbox_row *row,
     int rc;
 
     if (!strcmp(row->event, "delivery.failed"))
-        return registry_outbox_dead(reg, row->id, res->status, error, now,
-                                    err);
+        return registry_outbox_dead(reg, row->id, res->status, error, now, err);
     p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "event", "delivery.failed");
     cJSON_AddStringToObject(p, "channel", row->channel);
@@ -157,8 +157,7 @@ static int record(registry *reg, const config *cfg,
         return registry_outbox_delivered(reg, row->id, res->status, now, err);
     case NOTIFY_RETRY:
         if (now >= deadline) {
-            snprintf(error, sizeof error, "retry window over: %s",
-                     res->error);
+            snprintf(error, sizeof error, "retry window over: %s", res->error);
             log_warn("notify: %s #%lld to %s dead: %s", row->event,
                      (long long)row->id, row->channel, error);
             return bury(reg, row, res, error, 0, now, err);
@@ -197,8 +196,8 @@ static int record(registry *reg, const config *cfg,
  * 1 when the row was settled, 0 when it must wait (pacing: *wait_us is
  * set), or ERR_*. */
 static int handle_row(registry *reg, const config *cfg,
-                      const registry_outbox_row *row, int64_t now,
-                      int *sent, int *failed, int64_t *wait_us, errmsg *err)
+                      const registry_outbox_row *row, int64_t now, int *sent,
+                      int *failed, int64_t *wait_us, errmsg *err)
 {
     const cfg_channel *ch = cfg_channel_find(cfg, row->channel);
     notify_result res = {0};
@@ -267,7 +266,7 @@ int notify_run_once(registry *reg, const config *cfg, int64_t now,
          round++) {
         registry_outbox_row *rows = NULL;
         size_t n = 0;
-        char (*blocked)[72] = NULL; /* channels to leave for later rounds */
+        char(*blocked)[72] = NULL; /* channels to leave for later rounds */
         size_t nblocked = 0, bcap = 0;
         int progressed = 0;
         int64_t min_wait = 0;
@@ -283,8 +282,8 @@ int notify_run_once(registry *reg, const config *cfg, int64_t now,
                     skip = 1;
             if (skip)
                 continue; /* keep the channel's order */
-            rc = handle_row(reg, cfg, &rows[i], now, &sent, &failed, &wait,
-                            err);
+            rc =
+                handle_row(reg, cfg, &rows[i], now, &sent, &failed, &wait, err);
             if (rc < 0)
                 break;
             if (rc == 1)
@@ -293,8 +292,7 @@ int notify_run_once(registry *reg, const config *cfg, int64_t now,
                 min_wait = wait;
             if (rc == 0 || failed) {
                 xgrow(&blocked, &bcap, nblocked + 1, sizeof *blocked);
-                str_copy(blocked[nblocked++], sizeof *blocked,
-                         rows[i].channel);
+                str_copy(blocked[nblocked++], sizeof *blocked, rows[i].channel);
             }
         }
         free(blocked);
@@ -344,8 +342,9 @@ int notify_test_channel(const config *cfg, const char *channel, errmsg *err)
     if (res.outcome == NOTIFY_SENT)
         return 0;
     if (res.outcome == NOTIFY_GONE)
-        return err_set(err, ERR_NET, "channel %s: %s (410: the endpoint is "
-                                     "gone)",
+        return err_set(err, ERR_NET,
+                       "channel %s: %s (410: the endpoint is "
+                       "gone)",
                        ch->name, res.error);
     return err_set(err, ERR_NET, "channel %s: %s", ch->name, res.error);
 }

@@ -52,8 +52,8 @@ void registry_outbox_rows_free(registry_outbox_row *rows, size_t n)
     free(rows);
 }
 
-int registry_outbox_due(registry *reg, registry_outbox_row **out,
-                        size_t *out_n, int64_t now, int limit, errmsg *err)
+int registry_outbox_due(registry *reg, registry_outbox_row **out, size_t *out_n,
+                        int64_t now, int limit, errmsg *err)
 {
     /* The NOT EXISTS keeps each channel in id order: while the channel's
        earliest pending row waits for its retry, later rows wait too. */
@@ -137,8 +137,7 @@ int registry_outbox_get(registry *reg, registry_outbox_row *out, int64_t id,
 }
 
 /* Runs an UPDATE that must touch one pending row. */
-static int update_one(registry *reg, sqlite3_stmt *st, int64_t id,
-                      errmsg *err)
+static int update_one(registry *reg, sqlite3_stmt *st, int64_t id, errmsg *err)
 {
     int rc = 0;
 
@@ -169,8 +168,8 @@ int registry_outbox_delivered(registry *reg, int64_t id, int status,
 }
 
 int registry_outbox_failed(registry *reg, int64_t id, int status,
-                           const char *error, int64_t next_attempt,
-                           int64_t now, errmsg *err)
+                           const char *error, int64_t next_attempt, int64_t now,
+                           errmsg *err)
 {
     static const char sql[] =
         "UPDATE outbox SET attempts = attempts + 1, last_status = :status,"
@@ -206,8 +205,8 @@ int registry_outbox_dead(registry *reg, int64_t id, int status,
     return update_one(reg, st, id, err);
 }
 
-int registry_outbox_drop(registry *reg, int64_t event_id,
-                         const char *channel, errmsg *err)
+int registry_outbox_drop(registry *reg, int64_t event_id, const char *channel,
+                         errmsg *err)
 {
     static const char sql[] =
         "DELETE FROM outbox WHERE event_id = :event AND channel = :channel"
@@ -230,8 +229,7 @@ int registry_outbox_list(registry *reg, const registry_outbox_filter *f,
                          void *ctx, errmsg *err)
 {
     static const char sql[] =
-        "SELECT " ROW_COLS
-        " FROM outbox o JOIN events e ON e.id = o.event_id"
+        "SELECT " ROW_COLS " FROM outbox o JOIN events e ON e.id = o.event_id"
         " WHERE (:state = '' OR o.state = :state)"
         " AND (:channel = '' OR o.channel = :channel)"
         " AND (:event = '' OR e.event = :event)"
@@ -262,10 +260,9 @@ int registry_outbox_counts(registry *reg, int64_t *out_pending,
                            int64_t *out_delivered, int64_t *out_dead,
                            errmsg *err)
 {
-    static const char sql[] =
-        "SELECT coalesce(sum(state = 'pending'), 0),"
-        " coalesce(sum(state = 'delivered'), 0),"
-        " coalesce(sum(state = 'dead'), 0) FROM outbox";
+    static const char sql[] = "SELECT coalesce(sum(state = 'pending'), 0),"
+                              " coalesce(sum(state = 'delivered'), 0),"
+                              " coalesce(sum(state = 'dead'), 0) FROM outbox";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc = 0;
 
@@ -282,8 +279,7 @@ int registry_outbox_counts(registry *reg, int64_t *out_pending,
     return rc;
 }
 
-int registry_outbox_retry(registry *reg, int64_t id, int64_t now,
-                          errmsg *err)
+int registry_outbox_retry(registry *reg, int64_t id, int64_t now, errmsg *err)
 {
     static const char sql[] =
         "UPDATE outbox SET state = 'pending', attempts = 0,"
@@ -299,15 +295,13 @@ int registry_outbox_retry(registry *reg, int64_t id, int64_t now,
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = reg_db_error(reg, err);
     else if (sqlite3_changes(reg->db) != 1)
-        rc = err_set(err, ERR_NOTFOUND, "no dead delivery %lld",
-                     (long long)id);
+        rc = err_set(err, ERR_NOTFOUND, "no dead delivery %lld", (long long)id);
     reg_done(st);
     return rc;
 }
 
 int registry_outbox_retry_dead(registry *reg, int64_t *out_n,
-                               const char *channel, int64_t now,
-                               errmsg *err)
+                               const char *channel, int64_t now, errmsg *err)
 {
     static const char sql[] =
         "UPDATE outbox SET state = 'pending', attempts = 0,"
@@ -357,8 +351,8 @@ int registry_channel_disabled(registry *reg, int *out_disabled, char *reason,
 }
 
 int registry_channel_set_disabled(registry *reg, const char *channel,
-                                  int disabled, const char *reason,
-                                  int64_t now, errmsg *err)
+                                  int disabled, const char *reason, int64_t now,
+                                  errmsg *err)
 {
     static const char sql[] =
         "INSERT INTO channel_state(channel, disabled, reason, updated_at)"

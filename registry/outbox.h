@@ -21,15 +21,15 @@
 typedef struct registry_outbox_row {
     int64_t id;
     int64_t event_id;
-    char channel[72];     /* [channel.NAME] the row goes to */
-    char event[72];       /* events.event, e.g. "request.deployed" */
-    char uid[40];         /* events.uid: one stable id across retries */
-    int64_t request_id;   /* 0 when the event has no request */
+    char channel[72];         /* [channel.NAME] the row goes to */
+    char event[72];           /* events.event, e.g. "request.deployed" */
+    char uid[40];             /* events.uid: one stable id across retries */
+    int64_t request_id;       /* 0 when the event has no request */
     int64_t event_created_at; /* events.created_at */
-    char state[12];       /* pending, delivered, dead */
-    int attempts;         /* attempts made so far */
-    int64_t next_attempt; /* not sent before this time */
-    int64_t created_at;   /* queued at (restarted by a manual retry) */
+    char state[12];           /* pending, delivered, dead */
+    int attempts;             /* attempts made so far */
+    int64_t next_attempt;     /* not sent before this time */
+    int64_t created_at;       /* queued at (restarted by a manual retry) */
     int64_t updated_at;
     int64_t delivered_at; /* 0 unless delivered */
     int last_status;      /* HTTP status / SMTP reply of the last attempt */
@@ -56,8 +56,8 @@ void registry_outbox_rows_free(registry_outbox_row *rows, size_t n);
  * order is kept: a row is skipped while an earlier pending row of its
  * channel is not yet due. *out (free with registry_outbox_rows_free) and
  * *out_n are set on success (possibly to NULL, 0). */
-int registry_outbox_due(registry *reg, registry_outbox_row **out,
-                        size_t *out_n, int64_t now, int limit, errmsg *err);
+int registry_outbox_due(registry *reg, registry_outbox_row **out, size_t *out_n,
+                        int64_t now, int limit, errmsg *err);
 
 /* The earliest next_attempt among pending rows; ERR_NOTFOUND when there
  * are none (no error message recorded then). */
@@ -76,16 +76,16 @@ void registry_outbox_row_dispose(registry_outbox_row *row);
 int registry_outbox_delivered(registry *reg, int64_t id, int status,
                               int64_t now, errmsg *err);
 int registry_outbox_failed(registry *reg, int64_t id, int status,
-                           const char *error, int64_t next_attempt,
-                           int64_t now, errmsg *err);
+                           const char *error, int64_t next_attempt, int64_t now,
+                           errmsg *err);
 int registry_outbox_dead(registry *reg, int64_t id, int status,
                          const char *error, int64_t now, errmsg *err);
 
 /* Removes the not-yet-attempted row of event_id for channel (used so that
  * a delivery.failed event never goes to the channel that failed). No
  * error when there is none. */
-int registry_outbox_drop(registry *reg, int64_t event_id,
-                         const char *channel, errmsg *err);
+int registry_outbox_drop(registry *reg, int64_t event_id, const char *channel,
+                         errmsg *err);
 
 /* Calls fn for the rows matching f (payload NULL). */
 int registry_outbox_list(registry *reg, const registry_outbox_filter *f,
@@ -99,13 +99,11 @@ int registry_outbox_counts(registry *reg, int64_t *out_pending,
 /* "Retry now" for a dead row: back to pending, due at now, attempts 0,
  * and its retry window starts again at now. ERR_NOTFOUND unless the row
  * is dead. */
-int registry_outbox_retry(registry *reg, int64_t id, int64_t now,
-                          errmsg *err);
+int registry_outbox_retry(registry *reg, int64_t id, int64_t now, errmsg *err);
 /* The same for every dead row of channel (NULL: all channels); the number
  * of rows is written to *out_n when out_n is not NULL. */
 int registry_outbox_retry_dead(registry *reg, int64_t *out_n,
-                               const char *channel, int64_t now,
-                               errmsg *err);
+                               const char *channel, int64_t now, errmsg *err);
 
 /* channel_state: whether a channel was disabled (e.g. after 410 Gone) and
  * why. A channel with no row is enabled (*out_disabled 0, reason ""). */
@@ -113,7 +111,7 @@ int registry_channel_disabled(registry *reg, int *out_disabled, char *reason,
                               size_t reason_size, const char *channel,
                               errmsg *err);
 int registry_channel_set_disabled(registry *reg, const char *channel,
-                                  int disabled, const char *reason,
-                                  int64_t now, errmsg *err);
+                                  int disabled, const char *reason, int64_t now,
+                                  errmsg *err);
 
 #endif

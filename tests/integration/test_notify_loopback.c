@@ -31,9 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
+#define PY     "/usr/bin/python3"
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-#define RKEY "0123456789abcdef0123456789abcdef"
+#define RKEY   "0123456789abcdef0123456789abcdef"
 
 typedef struct receiver {
     pid_t pid;
@@ -294,15 +294,13 @@ static void collect(void *ctx, const registry_outbox_row *r)
 }
 
 /* Outbox rows, oldest first, optionally of one state / channel. */
-static void list(fixture *f, rows *out, const char *state,
-                 const char *channel)
+static void list(fixture *f, rows *out, const char *state, const char *channel)
 {
     registry_outbox_filter flt = {state, channel, NULL, 0, 500};
     errmsg err = {0};
 
     memset(out, 0, sizeof *out);
-    assert_int_equal(registry_outbox_list(f->reg, &flt, collect, out, &err),
-                     0);
+    assert_int_equal(registry_outbox_list(f->reg, &flt, collect, out, &err), 0);
     for (int i = 0; i < out->n / 2; i++) {
         registry_outbox_row t = out->r[i];
         out->r[i] = out->r[out->n - 1 - i];
@@ -326,15 +324,15 @@ static void webhook_channel(fixture *f, const char *name, int port,
 
 static receiver *webhook_rx(fixture *f, const char *name, const char *script)
 {
-    const char *extra[] = {"--kind", "webhook", "--secret", SECRET,
-                           "--script", script, NULL};
+    const char *extra[] = {"--kind",   "webhook", "--secret", SECRET,
+                           "--script", script,    NULL};
     return rx_start(f, name, "fake_receiver.py", extra, 0);
 }
 
 static const char *all_events[] = {
-    "request.submitted", "request.updated",  "request.commented",
+    "request.submitted",  "request.updated",  "request.commented",
     "request.needs_info", "request.answered", "request.scheduled",
-    "request.deployed",  "request.rejected", "deploy.digest",
+    "request.deployed",   "request.rejected", "deploy.digest",
     "delivery.failed",
 };
 
@@ -420,7 +418,8 @@ static void test_notify__every_event_reaches_its_channels(void **state)
     set(f, "channel.mail", "starttls", "false");
     for (int i = 0; i < n; i++)
         set(f, "route", all_events[i], "ops-slack, teams, oncall, hook, mail");
-    set(f, "route", "request.commented", "ops-slack, teams, oncall, hook, mail");
+    set(f, "route", "request.commented",
+        "ops-slack, teams, oncall, hook, mail");
     finish(f);
 
     for (int i = 0; i < n; i++)
@@ -440,8 +439,8 @@ static void test_notify__every_event_reaches_its_channels(void **state)
     assert_true(time_mono_us() - t0 >= 2900000);
     recs = rx_records(teams);
     for (int i = 1; i < cJSON_GetArraySize(recs); i++) {
-        double a = cJSON_GetObjectItem(cJSON_GetArrayItem(recs, i - 1),
-                                       "time")->valuedouble;
+        double a = cJSON_GetObjectItem(cJSON_GetArrayItem(recs, i - 1), "time")
+                       ->valuedouble;
         double b = cJSON_GetObjectItem(cJSON_GetArrayItem(recs, i), "time")
                        ->valuedouble;
         assert_true(b - a >= 0.25);
@@ -457,8 +456,8 @@ static void test_notify__every_event_reaches_its_channels(void **state)
         {
             const char *path = cJSON_GetObjectItem(it, "path")->valuestring;
             if (!strcmp(path, "/v2/enqueue")) {
-                cJSON *body = cJSON_Parse(
-                    cJSON_GetObjectItem(it, "body")->valuestring);
+                cJSON *body =
+                    cJSON_Parse(cJSON_GetObjectItem(it, "body")->valuestring);
                 assert_string_equal(
                     cJSON_GetObjectItem(cJSON_GetObjectItem(body, "payload"),
                                         "severity")
@@ -486,8 +485,7 @@ static void test_notify__every_event_reaches_its_channels(void **state)
         {
             cJSON *h = cJSON_GetObjectItem(it, "headers");
             assert_string_equal(
-                cJSON_GetObjectItem(h, "webhook-id")->valuestring,
-                rs.r[i].uid);
+                cJSON_GetObjectItem(h, "webhook-id")->valuestring, rs.r[i].uid);
             i++;
         }
         cJSON_Delete(recs);
@@ -606,15 +604,16 @@ static void test_notify__permanent_4xx_dead_once(void **state)
     assert_string_equal(rs.r[1].state, "delivered");
     {
         cJSON *recs = rx_records(hook);
-        cJSON *body = cJSON_Parse(cJSON_GetObjectItem(
-            cJSON_GetArrayItem(recs, 0), "body")->valuestring);
+        cJSON *body =
+            cJSON_Parse(cJSON_GetObjectItem(cJSON_GetArrayItem(recs, 0), "body")
+                            ->valuestring);
         cJSON *data = cJSON_GetObjectItem(body, "data");
         assert_string_equal(cJSON_GetObjectItem(body, "type")->valuestring,
                             "delivery.failed");
         assert_string_equal(cJSON_GetObjectItem(data, "channel")->valuestring,
                             "ops-slack");
-        assert_int_equal(
-            cJSON_GetObjectItem(data, "last_status")->valueint, 403);
+        assert_int_equal(cJSON_GetObjectItem(data, "last_status")->valueint,
+                         403);
         cJSON_Delete(body);
         cJSON_Delete(recs);
     }
@@ -623,9 +622,8 @@ static void test_notify__permanent_4xx_dead_once(void **state)
     {
         errmsg err = {0};
         list(f, &rs, "dead", NULL);
-        assert_int_equal(registry_outbox_retry(f->reg, rs.r[0].id, now + 5,
-                                               &err),
-                         0);
+        assert_int_equal(
+            registry_outbox_retry(f->reg, rs.r[0].id, now + 5, &err), 0);
     }
     rx_script(slack, "ok"); /* the receiver is fixed */
     assert_int_equal(run(f, now + 5), 1);
@@ -668,8 +666,8 @@ static void test_notify__private_address_refused(void **state)
     assert_int_equal(run(f, time_now()), 0);
     list(f, &rs, "dead", "hook");
     assert_int_equal(rs.n, 1);
-    assert_non_null(strstr(rs.r[0].last_error,
-                           "refused to connect to 127.0.0.1"));
+    assert_non_null(
+        strstr(rs.r[0].last_error, "refused to connect to 127.0.0.1"));
     assert_int_equal(rx_count(hook, 0), 0); /* never reached */
 }
 
@@ -829,8 +827,9 @@ static void test_notify__smtp_starttls_auth(void **state)
 {
     fixture *f = *state;
     char maildir[600], cert[600], key[600], url[128];
-    const char *x[] = {"--maildir", maildir, "--tls-cert", cert, "--tls-key",
-                       key, "--auth", "docket:s3cret-pass", NULL};
+    const char *x[] = {"--maildir", maildir, "--tls-cert", cert,
+                       "--tls-key", key,     "--auth",     "docket:s3cret-pass",
+                       NULL};
     receiver *smtp;
     int64_t now;
     rows rs;
@@ -908,8 +907,7 @@ static void test_notify__test_channel(void **state)
     assert_int_equal(notify_test_channel(&f->cfg, "t", &err), ERR_NET);
     assert_non_null(strstr(err.msg, "HTTP 401"));
     err_clear(&err);
-    assert_int_equal(notify_test_channel(&f->cfg, "nope", &err),
-                     ERR_NOTFOUND);
+    assert_int_equal(notify_test_channel(&f->cfg, "nope", &err), ERR_NOTFOUND);
 }
 
 /* ---- the biggest messages still meet the receivers' limits ---- */
@@ -979,24 +977,24 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify__private_address_refused,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__plain_http_refused,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__plain_http_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_notify__retry_after_honoured,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify__gone_disables_channel,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify__retry_window_then_dead,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_notify__hanging_receiver_times_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__hanging_receiver_times_out,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify__worker_thread, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_notify__smtp_starttls_auth,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__smtp_starttls_auth, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_notify__test_channel, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(
-            test_notify__huge_deploy_within_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__huge_deploy_within_limits,
+                                        setup, teardown),
     };
 
     log_set_level(LOG_WARN);

@@ -28,8 +28,7 @@ static inline char *nt_read_file(const char *path)
     return buf_detach(&b);
 }
 
-static inline int nt_write_file(const char *path, const char *data,
-                                size_t len)
+static inline int nt_write_file(const char *path, const char *data, size_t len)
 {
     FILE *f = fopen(path, "wb");
     int ok;
@@ -72,8 +71,8 @@ static inline int nt_golden(const char *rel, const char *data)
         while (want[i] && want[i] == data[i])
             i++;
         fprintf(stderr,
-                "%s differs at byte %zu:\n  want: %.80s\n  got:  %.80s\n",
-                path, i, want + i, data + i);
+                "%s differs at byte %zu:\n  want: %.80s\n  got:  %.80s\n", path,
+                i, want + i, data + i);
         rc = -1;
     }
     free(want);

@@ -70,9 +70,8 @@ static int64_t add(fx *f, const char *event)
     int64_t id;
 
     assert_int_equal(registry_begin(f->reg, &err), 0);
-    assert_int_equal(registry_event_add(f->reg, &id, event, 0,
-                                        "{\"note\":\"x\"}", &err),
-                     0);
+    assert_int_equal(
+        registry_event_add(f->reg, &id, event, 0, "{\"note\":\"x\"}", &err), 0);
     assert_int_equal(registry_commit(f->reg, &err), 0);
     return id;
 }
@@ -82,8 +81,7 @@ static size_t due(fx *f, registry_outbox_row **rows, int64_t now)
     errmsg err = {0};
     size_t n = 0;
 
-    assert_int_equal(registry_outbox_due(f->reg, rows, &n, now, 100, &err),
-                     0);
+    assert_int_equal(registry_outbox_due(f->reg, rows, &n, now, 100, &err), 0);
     return n;
 }
 
@@ -95,7 +93,7 @@ static void test_outbox__due_keeps_channel_order(void **state)
     int64_t far = time_now() + 1000;
     size_t n;
 
-    add(f, "request.updated"); /* rows 1 (a), 2 (b) */
+    add(f, "request.updated");  /* rows 1 (a), 2 (b) */
     add(f, "request.deployed"); /* row 3 (a) */
     n = due(f, &rows, far);
     assert_int_equal(n, 3);
@@ -109,9 +107,9 @@ static void test_outbox__due_keeps_channel_order(void **state)
     registry_outbox_rows_free(rows, n);
 
     /* Row 1 fails and waits: row 3 (same channel) waits too, b goes on. */
-    assert_int_equal(registry_outbox_failed(f->reg, 1, 503, "HTTP 503",
-                                            far + 60, far, &err),
-                     0);
+    assert_int_equal(
+        registry_outbox_failed(f->reg, 1, 503, "HTTP 503", far + 60, far, &err),
+        0);
     n = due(f, &rows, far);
     assert_int_equal(n, 1);
     assert_string_equal(rows[0].channel, "b");
@@ -129,11 +127,9 @@ static void test_outbox__due_keeps_channel_order(void **state)
     registry_outbox_rows_free(rows, n);
 
     /* Once row 1 is settled, row 3 goes. */
-    assert_int_equal(registry_outbox_delivered(f->reg, 1, 200, far + 60,
-                                               &err),
+    assert_int_equal(registry_outbox_delivered(f->reg, 1, 200, far + 60, &err),
                      0);
-    assert_int_equal(registry_outbox_delivered(f->reg, 1, 200, far + 60,
-                                               &err),
+    assert_int_equal(registry_outbox_delivered(f->reg, 1, 200, far + 60, &err),
                      ERR_NOTFOUND); /* no longer pending */
     err_clear(&err);
     n = due(f, &rows, far + 60);
@@ -171,19 +167,16 @@ static void test_outbox__list_retry_counts(void **state)
 
     add(f, "request.updated");  /* 1 a, 2 b */
     add(f, "request.deployed"); /* 3 a */
-    assert_int_equal(registry_outbox_dead(f->reg, 2, 404, "HTTP 404", now,
-                                          &err),
-                     0);
-    assert_int_equal(registry_outbox_delivered(f->reg, 1, 200, now, &err),
-                     0);
+    assert_int_equal(
+        registry_outbox_dead(f->reg, 2, 404, "HTTP 404", now, &err), 0);
+    assert_int_equal(registry_outbox_delivered(f->reg, 1, 200, now, &err), 0);
     assert_int_equal(registry_outbox_counts(f->reg, &p, &d, &x, &err), 0);
     assert_int_equal(p, 1);
     assert_int_equal(d, 1);
     assert_int_equal(x, 1);
 
     flt.state = "dead";
-    assert_int_equal(registry_outbox_list(f->reg, &flt, collect, &s, &err),
-                     0);
+    assert_int_equal(registry_outbox_list(f->reg, &flt, collect, &s, &err), 0);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.ids[0], 2);
     memset(&s, 0, sizeof s);
@@ -225,12 +218,11 @@ static void test_outbox__list_retry_counts(void **state)
         registry_outbox_row_dispose(&r);
     }
     assert_int_equal(registry_outbox_dead(f->reg, 2, 404, "x", now, &err), 0);
-    assert_int_equal(registry_outbox_retry_dead(f->reg, &n, "b", now, &err),
-                     0);
+    assert_int_equal(registry_outbox_retry_dead(f->reg, &n, "b", now, &err), 0);
     assert_int_equal(n, 1);
-    assert_int_equal(registry_outbox_get(f->reg, &(registry_outbox_row){0},
-                                         99, &err),
-                     ERR_NOTFOUND);
+    assert_int_equal(
+        registry_outbox_get(f->reg, &(registry_outbox_row){0}, 99, &err),
+        ERR_NOTFOUND);
 }
 
 static void test_outbox__drop_and_channel_state(void **state)
@@ -250,20 +242,17 @@ static void test_outbox__drop_and_channel_state(void **state)
                      0);
     assert_int_equal(disabled, 0);
     assert_string_equal(reason, "");
-    assert_int_equal(registry_channel_set_disabled(f->reg, "a", 1,
-                                                   "410 Gone", 5, &err),
-                     0);
+    assert_int_equal(
+        registry_channel_set_disabled(f->reg, "a", 1, "410 Gone", 5, &err), 0);
     assert_int_equal(registry_channel_disabled(f->reg, &disabled, reason,
                                                sizeof reason, "a", &err),
                      0);
     assert_int_equal(disabled, 1);
     assert_string_equal(reason, "410 Gone");
-    assert_int_equal(registry_channel_set_disabled(f->reg, "a", 0, "", 6,
-                                                   &err),
+    assert_int_equal(registry_channel_set_disabled(f->reg, "a", 0, "", 6, &err),
                      0);
-    assert_int_equal(registry_channel_disabled(f->reg, &disabled, NULL, 0,
-                                               "a", &err),
-                     0);
+    assert_int_equal(
+        registry_channel_disabled(f->reg, &disabled, NULL, 0, "a", &err), 0);
     assert_int_equal(disabled, 0);
 }
 

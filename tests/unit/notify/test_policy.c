@@ -23,12 +23,12 @@ static void test_policy__standard_webhooks_reference_vector(void **state)
     errmsg err = {0};
 
     (void)state;
-    assert_int_equal(notify_webhook_sign(sig, sizeof sig,
-                                         "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                                         "msg_p5jXN8AQM9LWM0D4loKWxJek",
-                                         1614265330, body, strlen(body),
-                                         &err),
-                     0);
+    assert_int_equal(
+        notify_webhook_sign(sig, sizeof sig,
+                            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                            "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body,
+                            strlen(body), &err),
+        0);
     assert_string_equal(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
 }
 
@@ -61,10 +61,8 @@ static void test_policy__backoff_full_jitter(void **state)
     assert_int_equal(notify_backoff_delay(0, 10000, 3600000, UINT32_MAX), 10);
     assert_int_equal(notify_backoff_delay(1, 10000, 3600000, UINT32_MAX), 20);
     assert_int_equal(notify_backoff_delay(2, 10000, 3600000, UINT32_MAX), 40);
-    assert_int_equal(notify_backoff_delay(8, 10000, 3600000, UINT32_MAX),
-                     2560);
-    assert_int_equal(notify_backoff_delay(9, 10000, 3600000, UINT32_MAX),
-                     3600);
+    assert_int_equal(notify_backoff_delay(8, 10000, 3600000, UINT32_MAX), 2560);
+    assert_int_equal(notify_backoff_delay(9, 10000, 3600000, UINT32_MAX), 3600);
     assert_int_equal(notify_backoff_delay(60, 10000, 3600000, UINT32_MAX),
                      3600); /* no overflow */
     /* Half way. */
@@ -74,8 +72,8 @@ static void test_policy__backoff_full_jitter(void **state)
     assert_int_equal(notify_backoff_delay(0, 50, 1000, UINT32_MAX), 1);
     /* Random draws stay within [1, ceiling]. */
     for (int i = 0; i < 1000; i++) {
-        int64_t d = notify_backoff_delay(4, 10000, 3600000,
-                                         randombytes_random());
+        int64_t d =
+            notify_backoff_delay(4, 10000, 3600000, randombytes_random());
         assert_true(d >= 1 && d <= 160);
     }
 }
@@ -102,8 +100,7 @@ static void test_policy__retry_after_both_forms(void **state)
     assert_int_equal(s, 0); /* in the past: now */
     assert_int_equal(notify_retry_after_parse(&s, "soon", now, 3600),
                      ERR_INVALID);
-    assert_int_equal(notify_retry_after_parse(&s, "", now, 3600),
-                     ERR_INVALID);
+    assert_int_equal(notify_retry_after_parse(&s, "", now, 3600), ERR_INVALID);
     assert_int_equal(notify_retry_after_parse(&s, "12abc", now, 3600),
                      ERR_INVALID);
 }
@@ -293,7 +290,9 @@ static void test_policy__text_clean(void **state)
     char *s;
 
     (void)state;
-    s = notify_text_clean("a\r\nb\rc\nd\te\x01" "f\xff", 100, 1);
+    s = notify_text_clean("a\r\nb\rc\nd\te\x01"
+                          "f\xff",
+                          100, 1);
     assert_string_equal(s, "a\nb\nc\nd e f\xEF\xBF\xBD");
     free(s);
     s = notify_text_clean("a\r\nb", 100, 0);
@@ -314,27 +313,28 @@ static void test_policy__redact(void **state)
 
     (void)state;
     assert_string_equal(
-        notify_redact("https://hooks.slack.com/services/T0ABCDEF/B0123/XYZsecret",
-                      out, sizeof out),
+        notify_redact(
+            "https://hooks.slack.com/services/T0ABCDEF/B0123/XYZsecret", out,
+            sizeof out),
         "https://hooks.slack.com/services/T0\xE2\x80\xA6/****");
     assert_string_equal(
-        notify_redact("https://prod-12.westeurope.logic.azure.com:443/workflows/"
-                      "abcdef0123/triggers/manual/paths/invoke?api-version="
-                      "2016-06-01&sp=%2Ftriggers&sv=1.0&sig=SECRETSIG",
-                      out, sizeof out),
+        notify_redact(
+            "https://prod-12.westeurope.logic.azure.com:443/workflows/"
+            "abcdef0123/triggers/manual/paths/invoke?api-version="
+            "2016-06-01&sp=%2Ftriggers&sv=1.0&sig=SECRETSIG",
+            out, sizeof out),
         "https://prod-12.westeurope.logic.azure.com:443/workflows/"
         "ab\xE2\x80\xA6/****?api-version=2016-06-01&sp=****&sv=****&sig=****");
-    assert_string_equal(notify_redact("smtp://user:pass@mail.example:587",
-                                      out, sizeof out),
-                        "smtp://****@mail.example:587");
     assert_string_equal(
-        notify_redact("https://events.pagerduty.com/v2/enqueue", out,
-                      sizeof out),
-        "https://events.pagerduty.com/v2/en\xE2\x80\xA6");
+        notify_redact("smtp://user:pass@mail.example:587", out, sizeof out),
+        "smtp://****@mail.example:587");
+    assert_string_equal(notify_redact("https://events.pagerduty.com/v2/enqueue",
+                                      out, sizeof out),
+                        "https://events.pagerduty.com/v2/en\xE2\x80\xA6");
     assert_string_equal(notify_redact("not a url", out, sizeof out), "****");
-    assert_null(strstr(notify_redact("https://x.example/a/bsecret?token=abc",
-                                     out, sizeof out),
-                       "secret"));
+    assert_null(strstr(
+        notify_redact("https://x.example/a/bsecret?token=abc", out, sizeof out),
+        "secret"));
 }
 
 int main(void)

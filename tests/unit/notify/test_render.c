@@ -16,14 +16,14 @@
 #include <string.h>
 
 #define BASE_URL "https://docket.example"
-#define UID "0123456789abcdef0123456789abcdef"
-#define CREATED 1796724000 /* 2026-12-08T10:00:00Z */
+#define UID      "0123456789abcdef0123456789abcdef"
+#define CREATED  1796724000 /* 2026-12-08T10:00:00Z */
 
 static const char *events[] = {
-    "request.submitted", "request.updated",  "request.commented",
+    "request.submitted",  "request.updated",  "request.commented",
     "request.needs_info", "request.answered", "request.scheduled",
-    "request.deployed",  "request.rejected", "deploy.digest",
-    "delivery.failed",   "hostile",
+    "request.deployed",   "request.rejected", "deploy.digest",
+    "delivery.failed",    "hostile",
 };
 
 static cJSON *load_payload(const char *name)
@@ -72,8 +72,7 @@ static char *pretty(const char *json)
     return with_nl;
 }
 
-static int golden_json(const char *channel, const char *event,
-                       const buf *out)
+static int golden_json(const char *channel, const char *event, const buf *out)
 {
     char rel[256];
     char *p = pretty(buf_cstr(out));
@@ -136,17 +135,17 @@ static void test_render__golden_every_channel_and_event(void **state)
         assert_int_equal(notify_render_teams(&out, &v, NOTIFY_TEAMS_MAX), 0);
         failures += golden_json("teams", events[i], &out) != 0;
         buf_reset(&out);
-        assert_int_equal(notify_render_pagerduty(
-                             &out, &v, &ev,
-                             "0123456789abcdef0123456789abcdef", 0),
-                         0);
+        assert_int_equal(
+            notify_render_pagerduty(&out, &v, &ev,
+                                    "0123456789abcdef0123456789abcdef", 0),
+            0);
         failures += golden_json("pagerduty", events[i], &out) != 0;
         buf_reset(&out);
         if (!strcmp(events[i], "delivery.failed")) {
-            assert_int_equal(notify_render_pagerduty(
-                                 &out, &v, &ev,
-                                 "0123456789abcdef0123456789abcdef", 1),
-                             0);
+            assert_int_equal(
+                notify_render_pagerduty(&out, &v, &ev,
+                                        "0123456789abcdef0123456789abcdef", 1),
+                0);
             failures += golden_json("pagerduty-alert", events[i], &out) != 0;
             buf_reset(&out);
         }
@@ -210,8 +209,8 @@ static void test_render__hostile_text_is_neutralised(void **state)
     {
         cJSON *blocks = cJSON_GetObjectItem(j, "blocks");
         cJSON *header = cJSON_GetArrayItem(blocks, 0);
-        assert_string_equal(
-            cJSON_GetObjectItem(header, "type")->valuestring, "header");
+        assert_string_equal(cJSON_GetObjectItem(header, "type")->valuestring,
+                            "header");
         assert_string_equal(
             cJSON_GetObjectItem(cJSON_GetObjectItem(header, "text"), "type")
                 ->valuestring,
@@ -224,8 +223,7 @@ static void test_render__hostile_text_is_neutralised(void **state)
     assert_null(strstr(buf_cstr(&all), "<@U123>"));
     assert_non_null(strstr(buf_cstr(&all), "&lt;!channel&gt;"));
     /* The only links are ours, to docket. */
-    for (const char *s = strchr(buf_cstr(&all), '<'); s;
-         s = strchr(s + 1, '<'))
+    for (const char *s = strchr(buf_cstr(&all), '<'); s; s = strchr(s + 1, '<'))
         assert_true(str_startswith(s, "<https://docket.example/"));
     /* The hostile table URL had no leading '/', so it is no link. */
     assert_null(strstr(buf_cstr(&all), "evil.example/x"));
@@ -259,8 +257,8 @@ static void test_render__hostile_text_is_neutralised(void **state)
 
     /* E-mail: one header per line, no injected Bcc/X-Injected, the HTML
        escaped. */
-    notify_render_email(&out, &v, &ev, "Docket <docket@platform.example>",
-                        to, 1, CREATED);
+    notify_render_email(&out, &v, &ev, "Docket <docket@platform.example>", to,
+                        1, CREATED);
     {
         const char *end = strstr(buf_cstr(&out), "\r\n\r\n");
         char *headers;
@@ -415,7 +413,8 @@ static void test_render__teams_fits_28k(void **state)
     assert_true(out.len > NOTIFY_TEAMS_MAX / 4); /* shrunk, not emptied */
     assert_true(str_utf8_valid(buf_cstr(&out), out.len));
     assert_non_null(strstr(buf_cstr(&out), "more: see docket"));
-    assert_non_null(strstr(buf_cstr(&out), "application/vnd.microsoft.card.adaptive"));
+    assert_non_null(
+        strstr(buf_cstr(&out), "application/vnd.microsoft.card.adaptive"));
     buf_dispose(&out);
     notify_view_dispose(&v);
     cJSON_Delete(p);
@@ -434,8 +433,7 @@ static void test_render__pagerduty_summary_limit(void **state)
     notify_render_pagerduty(&out, &v, &ev, "0123456789abcdef0123456789abcdef",
                             0);
     j = cJSON_Parse(buf_cstr(&out));
-    summary = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "payload"),
-                                  "summary")
+    summary = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "payload"), "summary")
                   ->valuestring;
     assert_true(strlen(summary) >= 1 && strlen(summary) <= 1024);
     assert_true(str_utf8_valid(summary, strlen(summary)));
