@@ -1,2 +1,506 @@
-/* harness */
-typedef int harness_placeholder;
+/* harness.c: see harness.h. */
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char *bin(void)
+{
+    const char *b = getenv("DOCKET_BIN");
+
+    if (!b) {
+        fprintf(stderr, "DOCKET_BIN is not set (run through ctest)\n");
+        abort();
+    }
+    return b;
+}
+
+void h_tmpdir(char *out, size_t size, const char *name)
+{
+    const char *base = getenv("TEST_TMP");
+    char tmpl[512];
+
+    if (!base)
+        base = "/tmp";
+    mkdir(base, 0755);
+    snprintf(tmpl, sizeof tmpl, "%s/%s-XXXXXX", base, name);
+    if (!mkdtemp(tmpl)) {
+        fprintf(stderr, "mkdtemp %s: %s\n", tmpl, strerror(errno));
+        abort();
+    }
+    snprintf(out, size, "%s", tmpl);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *data;
+    long n;
+
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    data = malloc((size_t)n + 1);
+    if (fread(data, 1, (size_t)n, f) != (size_t)n)
+        n = 0;
+    data[n] = '\0';
+    fclose(f);
+    return data;
+}
+
+static void spawn(h_server *s)
+{
+    char out[700], listen[64];
+    pid_t pid;
+
+    snprintf(out, sizeof out, "%s/stdout", s->dir);
+    unlink(out);
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
+    pid = fork();
+    if (pid == 0) {
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int n = open("/dev/null", O_RDONLY);
+        dup2(n, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        execl(bin(), bin(), "--config", s->config, "serve", "--listen",
+              listen, (char *)NULL);
+        _exit(127);
+    }
+    s->pid = pid;
+    /* Wait for the "serving http://..." line. */
+    for (int i = 0; i < 1000; i++) {
+        char *text = slurp(out);
+        char *p = text ? strstr(text, "serving http") : NULL;
+        char *pw = text ? strstr(text, "one-time password ") : NULL;
+        if (pw && !s->admin_password[0])
+            sscanf(pw + 18, "%63s", s->admin_password);
+        if (p) {
+            char *colon = strstr(p + 13, ":");
+            s->port = colon ? atoi(colon + 1) : 0;
+            snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
+            free(text);
+            return;
+        }
+        free(text);
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            char *log = slurp(s->log);
+            fprintf(stderr, "server exited early:\n%s\n", log ? log : "");
+            free(log);
+            fail_msg("docket serve did not start");
+        }
+        usleep(10000);
+    }
+    fail_msg("docket serve did not print its URL in 10 s");
+}
+
+void h_server_start(h_server *s, const char *extra_config)
+{
+    FILE *f;
+
+    memset(s, 0, sizeof *s);
+    h_tmpdir(s->dir, sizeof s->dir, "docket");
+    snprintf(s->db, sizeof s->db, "%s/docket.db", s->dir);
+    snprintf(s->config, sizeof s->config, "%s/docket.ini", s->dir);
+    snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+    f = fopen(s->config, "w");
+    assert_non_null(f);
+    fprintf(f, "[server]\ndb = %s\nlisten = 127.0.0.1:0\nlog_level = info\n",
+            s->db);
+    if (extra_config)
+        fputs(extra_config, f);
+    fclose(f);
+    spawn(s);
+}
+
+void h_server_restart(h_server *s)
+{
+    spawn(s); /* same port */
+}
+
+int h_server_stop(h_server *s)
+{
+    int status = -1;
+
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, SIGTERM);
+    for (int i = 0; i < 1000; i++) {
+        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+            s->pid = 0;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+        }
+        usleep(10000);
+    }
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, &status, 0);
+    s->pid = 0;
+    return 124;
+}
+
+void h_server_kill(h_server *s)
+{
+    if (s->pid > 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+    }
+}
+
+void h_server_cleanup(h_server *s)
+{
+    char cmd[700];
+
+    h_server_kill(s);
+    if (getenv("KEEP_TEST_TMP"))
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", s->dir);
+}
+
+int h_docket(h_server *s, const char *stdin_text, char **out, ...)
+{
+    const char *argv[40];
+    int argc = 0, in[2], outp[2], status;
+    va_list ap;
+    pid_t pid;
+    char chunk[4096];
+    size_t len = 0, cap = 0;
+    char *text = NULL;
+    ssize_t n;
+
+    argv[argc++] = bin();
+    argv[argc++] = "--config";
+    argv[argc++] = s->config;
+    va_start(ap, out);
+    for (const char *a; (a = va_arg(ap, const char *)) && argc < 38;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    if (pipe(in) < 0 || pipe(outp) < 0)
+        abort();
+    pid = fork();
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(outp[1], 1);
+        dup2(outp[1], 2);
+        close(in[1]);
+        close(outp[0]);
+        execv(bin(), (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(outp[1]);
+    if (stdin_text && write(in[1], stdin_text, strlen(stdin_text)) < 0)
+        perror("write");
+    close(in[1]);
+    while ((n = read(outp[0], chunk, sizeof chunk)) > 0) {
+        if (len + (size_t)n + 1 > cap) {
+            cap = (len + (size_t)n + 1) * 2;
+            text = realloc(text, cap);
+        }
+        memcpy(text + len, chunk, (size_t)n);
+        len += (size_t)n;
+    }
+    close(outp[0]);
+    if (!text)
+        text = calloc(1, 1);
+    text[len] = '\0';
+    waitpid(pid, &status, 0);
+    if (out)
+        *out = text;
+    else
+        free(text);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+typedef struct growbuf {
+    char *data;
+    size_t len;
+} growbuf;
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    growbuf *g = ud;
+    size_t add = size * n;
+
+    g->data = realloc(g->data, g->len + add + 1);
+    memcpy(g->data + g->len, p, add);
+    g->len += add;
+    g->data[g->len] = '\0';
+    return add;
+}
+
+void h_request(h_resp *r, h_server *s, h_session *sess, const char *method,
+               const char *path, const char *content_type, const char *body,
+               size_t len, const char *const *headers)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *hl = NULL;
+    growbuf b = {0}, h = {0};
+    char url[2048], line[400];
+    CURLcode rc;
+
+    memset(r, 0, sizeof *r);
+    snprintf(url, sizeof url, "%s%s", s->url, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (!strcmp(method, "HEAD"))
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    if (content_type) {
+        snprintf(line, sizeof line, "Content-Type: %s", content_type);
+        hl = curl_slist_append(hl, line);
+    } else if (body) {
+        hl = curl_slist_append(hl, "Content-Type:");
+    }
+    hl = curl_slist_append(hl, "Expect:");
+    if (sess && sess->cookie[0]) {
+        snprintf(line, sizeof line, "Cookie: %s", sess->cookie);
+        hl = curl_slist_append(hl, line);
+    }
+    for (size_t i = 0; headers && headers[i]; i++)
+        hl = curl_slist_append(hl, headers[i]);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    rc = curl_easy_perform(c);
+    if (rc != CURLE_OK)
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    r->body = b.data ? b.data : calloc(1, 1);
+    r->len = b.len;
+    r->headers = h.data ? h.data : calloc(1, 1);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+}
+
+void h_post_form(h_resp *r, h_server *s, h_session *sess, const char *path,
+                 const char *body)
+{
+    char *full;
+    size_t n = strlen(body) + 100;
+
+    full = malloc(n);
+    if (sess && sess->csrf[0])
+        snprintf(full, n, "%s%scsrf=%s", body, *body ? "&" : "", sess->csrf);
+    else
+        snprintf(full, n, "%s", body);
+    h_request(r, s, sess, "POST", path, "application/x-www-form-urlencoded",
+              full, strlen(full), NULL);
+    free(full);
+}
+
+void h_send_json(h_resp *r, h_server *s, h_session *sess, const char *token,
+                 const char *method, const char *path, const char *json)
+{
+    char auth[200], csrf[120];
+    const char *hdrs[3] = {NULL, NULL, NULL};
+
+    if (token) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        hdrs[0] = auth;
+    } else if (sess) {
+        snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s", sess->csrf);
+        hdrs[0] = csrf;
+    }
+    h_request(r, s, token ? NULL : sess, method, path, "application/json",
+              json, json ? strlen(json) : 0, hdrs);
+}
+
+void h_resp_free(h_resp *r)
+{
+    free(r->body);
+    free(r->headers);
+    memset(r, 0, sizeof *r);
+}
+
+int h_resp_header(const h_resp *r, const char *name, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    const char *p = r->headers;
+
+    while (p && *p) {
+        const char *eol = strstr(p, "\r\n");
+        size_t linelen = eol ? (size_t)(eol - p) : strlen(p);
+        if (linelen > n && !strncasecmp(p, name, n) && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(out, size, "%.*s", (int)(linelen - (size_t)(v - p)), v);
+            return 1;
+        }
+        p = eol ? eol + 2 : NULL;
+    }
+    return 0;
+}
+
+static int find_csrf(const char *html, char *out)
+{
+    const char *p = strstr(html, "name=\"csrf\" value=\"");
+
+    if (!p)
+        return 0;
+    p += strlen("name=\"csrf\" value=\"");
+    if (strlen(p) < 64)
+        return 0;
+    memcpy(out, p, 64);
+    out[64] = '\0';
+    return 1;
+}
+
+long h_signin(h_session *sess, h_server *s, const char *email,
+              const char *password)
+{
+    h_resp r;
+    char body[1200], cookie[400];
+    long status;
+
+    memset(sess, 0, sizeof *sess);
+    snprintf(body, sizeof body, "email=%s&password=", h_urlenc(email));
+    strncat(body, h_urlenc(password), sizeof body - strlen(body) - 1);
+    h_post_form(&r, s, NULL, "/signin", body);
+    status = r.status;
+    if (status == 303 && h_resp_header(&r, "Set-Cookie", cookie,
+                                       sizeof cookie)) {
+        size_t n = strcspn(cookie, ";");
+        snprintf(sess->cookie, sizeof sess->cookie, "%.*s", (int)n, cookie);
+    }
+    h_resp_free(&r);
+    if (status != 303)
+        return status;
+    h_get(&r, s, sess, "/account");
+    if (!find_csrf(r.body, sess->csrf))
+        fail_msg("no CSRF token on /account after sign-in");
+    h_resp_free(&r);
+    return status;
+}
+
+void h_user(h_server *s, const char *email, const char *name,
+            const char *role, const char *org, const char *password)
+{
+    char pw[300], *out = NULL;
+    int rc;
+
+    snprintf(pw, sizeof pw, "%s\n", password);
+    if (org)
+        rc = h_docket(s, pw, &out, "user", "add", "--email", email, "--name",
+                      name, "--role", role, "--org", org, "--password-stdin",
+                      NULL);
+    else
+        rc = h_docket(s, pw, &out, "user", "add", "--email", email, "--name",
+                      name, "--role", role, "--password-stdin", NULL);
+    if (rc != 0)
+        fail_msg("docket user add %s failed (%d): %s", email, rc, out);
+    free(out);
+}
+
+int64_t h_db_int(h_server *s, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+
+    if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        fail_msg("open %s", s->db);
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+char *h_db_digest(h_server *s)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *tables = NULL;
+    uint64_t hsum = 1469598103934665603ULL;
+    int64_t rows = 0;
+    char *out = malloc(64);
+
+    if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        fail_msg("open %s", s->db);
+    sqlite3_busy_timeout(db, 5000);
+    /* Sessions and tokens record their last use and the audit log records
+       refusals: those may change on any request, so they are left out. */
+    sqlite3_prepare_v2(db,
+                       "SELECT name FROM sqlite_master WHERE type='table'"
+                       " AND name NOT LIKE 'sqlite_%' AND name NOT IN"
+                       " ('sessions','api_tokens','audit_log')"
+                       " AND name NOT LIKE 'search_fts_%' ORDER BY name",
+                       -1, &tables, NULL);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        char sql[300];
+        sqlite3_stmt *st = NULL;
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1",
+                 sqlite3_column_text(tables, 0));
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+            continue;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            rows++;
+            for (int i = 0; i < sqlite3_column_count(st); i++) {
+                const unsigned char *v = sqlite3_column_blob(st, i);
+                int n = sqlite3_column_bytes(st, i);
+                for (int k = 0; k < n; k++)
+                    hsum = (hsum ^ v[k]) * 1099511628211ULL;
+                hsum = (hsum ^ 0xff) * 1099511628211ULL;
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_finalize(tables);
+    sqlite3_close(db);
+    snprintf(out, 64, "%lld:%016llx", (long long)rows,
+             (unsigned long long)hsum);
+    return out;
+}
+
+const char *h_urlenc(const char *s)
+{
+    static char slots[4][2048];
+    static int next;
+    char *o = slots[next++ % 4];
+    size_t j = 0;
+
+    for (; *s && j + 4 < sizeof slots[0]; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+            c == '~') {
+            o[j++] = (char)c;
+        } else {
+            snprintf(o + j, 4, "%%%02X", c);
+            j += 3;
+        }
+    }
+    o[j] = '\0';
+    return o;
+}

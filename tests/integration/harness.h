@@ -1,0 +1,93 @@
+/* harness.h: helpers for integration tests: start the real `docket serve`
+ * on a free loopback port with a temporary database, talk to it with
+ * libcurl, run CLI commands against the same database, and inspect the
+ * database. Use with cmocka. DOCKET_BIN and TEST_TMP come from ctest. */
+#ifndef DOCKET_HARNESS_H
+#define DOCKET_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct h_server {
+    pid_t pid;
+    int port;
+    char dir[512];   /* temporary directory of this server */
+    char db[600];    /* its database */
+    char config[600];
+    char url[64];    /* http://127.0.0.1:PORT */
+    char admin_password[64]; /* printed at first run */
+    char log[600];   /* stderr of the server */
+} h_server;
+
+typedef struct h_resp {
+    long status;
+    char *body;
+    size_t len;
+    char *headers; /* raw header block, CRLF separated */
+} h_resp;
+
+typedef struct h_session {
+    char cookie[300]; /* "name=value" for the Cookie header */
+    char csrf[65];
+} h_session;
+
+/* A fresh directory under TEST_TMP (or /tmp), removed by h_server_stop. */
+void h_tmpdir(char *out, size_t size, const char *name);
+/* Starts the server; extra_config is INI text appended to the config file
+ * (NULL for none). Aborts the test on failure. */
+void h_server_start(h_server *s, const char *extra_config);
+/* Starts it again on the same database (after a stop or a kill). */
+void h_server_restart(h_server *s);
+/* SIGTERM, waits; returns the exit status (0 for a clean stop). */
+int h_server_stop(h_server *s);
+/* SIGKILL, no cleanup. */
+void h_server_kill(h_server *s);
+/* Removes the server's directory. */
+void h_server_cleanup(h_server *s);
+
+/* Runs `docket --config CONFIG ARGS...` (NULL-terminated) with stdin_text
+ * on standard input; returns the exit status; *out gets stdout+stderr
+ * (caller frees) when out is not NULL. */
+int h_docket(h_server *s, const char *stdin_text, char **out, ...);
+
+/* One HTTP request. headers is a NULL-terminated list of "Name: value"
+ * (may be NULL). sess (may be NULL) adds its cookie; with with_csrf, the
+ * CSRF header too. Never follows redirects. */
+void h_request(h_resp *r, h_server *s, h_session *sess, const char *method,
+               const char *path, const char *content_type, const char *body,
+               size_t len, const char *const *headers);
+#define h_get(r, s, sess, path) h_request(r, s, sess, "GET", path, NULL, NULL, 0, NULL)
+/* POST of application/x-www-form-urlencoded body; the session's CSRF
+ * token is appended as csrf=... when sess is not NULL. */
+void h_post_form(h_resp *r, h_server *s, h_session *sess, const char *path,
+                 const char *body);
+/* POST/PUT of JSON with the session cookie and X-CSRF-Token, or with a
+ * bearer token when token is not NULL. */
+void h_send_json(h_resp *r, h_server *s, h_session *sess, const char *token,
+                 const char *method, const char *path, const char *json);
+void h_resp_free(h_resp *r);
+/* Value of a response header (case-insensitive), copied into out. Returns
+ * 1 when present. */
+int h_resp_header(const h_resp *r, const char *name, char *out, size_t size);
+
+/* Signs in; fills sess (cookie and CSRF token). Returns the HTTP status of
+ * the sign-in POST (303 on success). */
+long h_signin(h_session *sess, h_server *s, const char *email,
+              const char *password);
+/* Adds a user through the CLI (password given on stdin); aborts on
+ * failure. org may be NULL. */
+void h_user(h_server *s, const char *email, const char *name,
+            const char *role, const char *org, const char *password);
+
+/* Runs a query returning one integer on the server's database (read-only
+ * connection). */
+int64_t h_db_int(h_server *s, const char *sql);
+/* A digest of every row of every table (for "nothing was written"). The
+ * caller frees it. */
+char *h_db_digest(h_server *s);
+
+/* URL-encodes s into a static thread-unsafe buffer rotation (4 slots). */
+const char *h_urlenc(const char *s);
+
+#endif
