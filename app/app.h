@@ -43,5 +43,6 @@ int cmd_user(app_args *a);
 int cmd_token(app_args *a);
 int cmd_backup(app_args *a);
 int cmd_restore(app_args *a);
+int cmd_notify(app_args *a);
 
 #endif

@@ -3,6 +3,7 @@
  * SIGINT/SIGTERM: in-flight requests finish and the database closes. */
 #include "app.h"
 #include "log.h"
+#include "notify.h"
 #include "str.h"
 #include "web.h"
 
@@ -82,6 +83,8 @@ int cmd_serve(app_args *a)
         return app_fail(EXIT_USAGE, "usage: %s", serve_usage);
     if ((rc = app_finish_config()) != 0)
         return rc;
+    if (notify_config_check(&app_config, &err) < 0)
+        return app_fail(EXIT_USAGE, "%s", err.msg);
 
     reg = app_open_db(0);
     if (!reg)
@@ -98,8 +101,12 @@ int cmd_serve(app_args *a)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (web_start(&srv, &app_config, &err) < 0)
+    if (notify_start(&app_config, app_config.db, &err) < 0)
+        return app_fail(EXIT_RUNTIME, "notifications: %s", err.msg);
+    if (web_start(&srv, &app_config, &err) < 0) {
+        notify_stop();
         return app_fail(EXIT_USAGE, "%s", err.msg);
+    }
     {
         char host[256];
         int port;
@@ -115,6 +122,7 @@ int cmd_serve(app_args *a)
     sigwait(&set, &sig);
     log_info("signal %d: finishing requests and stopping", sig);
     web_stop(srv);
+    notify_stop();
     log_info("stopped cleanly");
     printf("docket: stopped\n");
     return 0;

@@ -32,6 +32,8 @@ static const char usage[] =
     "  backup FILE         copy the database safely while it is in use\n"
     "  restore FILE        replace the database with a backup (server "
     "stopped)\n"
+    "  notify test CHANNEL send a test message to a configured channel\n"
+    "  notify run          deliver due notifications once\n"
     "\n"
     "options:\n"
     "  --config FILE       INI configuration (also DOCKET_CONFIG)\n"
@@ -200,6 +202,8 @@ int main(int argc, char **argv)
             rc = cmd_backup(&a);
         else if (!strcmp(a.argv[0], "restore"))
             rc = cmd_restore(&a);
+        else if (!strcmp(a.argv[0], "notify"))
+            rc = cmd_notify(&a);
         else
             rc = app_fail(EXIT_USAGE,
                           "unknown command \"%s\" (see docket --help)",

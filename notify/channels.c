@@ -226,7 +226,8 @@ static int send_email(notify_result *res, const cfg_channel *ch,
     const char *url = get(ch, "smtp_url");
     int starttls = get_bool(ch, "starttls");
 
-    /* to: addresses, "requester" and "pm". */
+    /* to: addresses, "requester", "pm" and "recipient" (the account an
+       account.reset link is for). */
     while (to && *to) {
         size_t len = strcspn(to, ",");
         char *one = xstrndup(to, len), *word = str_trim_dup(one);
@@ -235,7 +236,10 @@ static int send_email(notify_result *res, const cfg_channel *ch,
             v2 = cJSON_GetObjectItemCaseSensitive(req, "requester_email");
         else if (!strcmp(word, "pm"))
             v2 = cJSON_GetObjectItemCaseSensitive(req, "project_manager");
-        if (!strcmp(word, "requester") || !strcmp(word, "pm")) {
+        else if (!strcmp(word, "recipient"))
+            v2 = cJSON_GetObjectItemCaseSensitive(ev->payload, "recipient");
+        if (!strcmp(word, "requester") || !strcmp(word, "pm") ||
+            !strcmp(word, "recipient")) {
             if (cJSON_IsString(v2))
                 rcpt_add(&rcpts, &n, &cap, v2->valuestring);
         } else {

@@ -500,6 +500,12 @@ void notify_view_build(notify_view *v, const notify_event *ev,
         buf_puts(&sum, channel ? channel : "?");
         buf_puts(&sum, ". If you can read it, notifications reach you.");
         free(channel);
+    } else if (!strcmp(ev->event, "account.reset")) {
+        buf_puts(&head, "Reset your docket password");
+        buf_puts(&sum, "Someone asked to reset the password of this docket "
+                       "account. Open the link within 30 minutes to choose "
+                       "a new password; it works once. If it was not you, "
+                       "ignore this message.");
     } else if (!strcmp(ev->event, "delivery.failed")) {
         build_delivery_failed(v, p, &head, &sum);
     } else if (!strcmp(ev->event, "deploy.digest")) {

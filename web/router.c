@@ -16,10 +16,12 @@ extern const web_route web_routes_requests[];
 extern const web_route web_routes_catalog[];
 extern const web_route web_routes_triage[];
 extern const web_route web_routes_admin[];
+extern const web_route web_routes_deliveries[];
 
 static const web_route *const route_tables[] = {
     web_routes_core,    web_routes_accounts, web_routes_requests,
-    web_routes_catalog, web_routes_triage,   web_routes_admin, NULL};
+    web_routes_catalog, web_routes_triage,   web_routes_admin,
+    web_routes_deliveries, NULL};
 
 /* Matches path against pattern; fills args (heap copies) on success. */
 static int match(const char *pattern, const char *path, char **args,
@@ -63,9 +65,9 @@ fail:
     return 0;
 }
 
-const web_route *web_routes(void)
+const web_route *const *web_route_tables(void)
 {
-    return web_routes_core;
+    return route_tables;
 }
 
 static int is_write(const char *method)

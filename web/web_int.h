@@ -110,9 +110,9 @@ enum {
 
 /* Finds the route for method and path, checks the role, runs it. */
 void web_dispatch(web_req *req);
-/* The whole route table, terminated by a NULL method (for tests and the
- * OpenAPI checks). */
-const web_route *web_routes(void);
+/* Every route table, NULL-terminated; each table ends with a NULL method
+ * (for tests and the OpenAPI checks). */
+const web_route *const *web_route_tables(void);
 
 /* ---- replies (server.c) ---- */
 

@@ -438,6 +438,19 @@ int64_t h_db_int(h_server *s, const char *sql)
     return v;
 }
 
+void h_db_exec(h_server *s, const char *sql)
+{
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+
+    if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        fail_msg("open %s", s->db);
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
 char *h_db_digest(h_server *s)
 {
     sqlite3 *db = NULL;

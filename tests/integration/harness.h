@@ -83,6 +83,9 @@ void h_user(h_server *s, const char *email, const char *name,
 /* Runs a query returning one integer on the server's database (read-only
  * connection). */
 int64_t h_db_int(h_server *s, const char *sql);
+/* Runs SQL that changes the server's database (test set-up only, e.g. to
+ * age a session). Aborts on error. */
+void h_db_exec(h_server *s, const char *sql);
 /* A digest of every row of every table (for "nothing was written"). The
  * caller frees it. */
 char *h_db_digest(h_server *s);

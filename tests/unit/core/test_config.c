@@ -1,0 +1,215 @@
+/* Tests of core/config.c: precedence (defaults < file < environment <
+ * flags), validation messages, channels, routes and ${...} expansion. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char path[256];
+
+static void write_file(const char *text)
+{
+    FILE *f;
+
+    snprintf(path, sizeof path, "/tmp/docket-config-test-%d.ini",
+             (int)getpid());
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unlink(path);
+    unsetenv("DOCKET_LISTEN");
+    unsetenv("DOCKET_DB");
+    unsetenv("DOCKET_THREADS");
+    unsetenv("TEST_SLACK_URL");
+    return 0;
+}
+
+static void test_config__defaults(void **state)
+{
+    config c;
+    errmsg err = {0};
+
+    (void)state;
+    cfg_init(&c);
+    assert_int_equal(cfg_finish(&c, &err), 0);
+    assert_string_equal(c.listen, "127.0.0.1:8080");
+    assert_string_equal(c.db, "docket.db");
+    assert_string_equal(c.base_url, "http://127.0.0.1:8080");
+    assert_int_equal(c.session_idle_minutes, 30);
+    assert_int_equal(c.session_lifetime_hours, 12);
+    assert_int_equal(c.deploy_weekday, 2);
+    assert_int_equal(c.sprint_days, 14);
+    cfg_dispose(&c);
+}
+
+static void test_config__precedence_file_env_flag(void **state)
+{
+    config c;
+    errmsg err = {0};
+
+    (void)state;
+    write_file("[server]\nlisten = 127.0.0.1:9000\ndb = file.db\n"
+               "threads = 3\n");
+    setenv("DOCKET_DB", "env.db", 1);
+    setenv("DOCKET_THREADS", "5", 1);
+    cfg_init(&c);
+    assert_int_equal(cfg_load_file(&c, path, &err), 0);
+    assert_string_equal(c.db, "file.db");
+    assert_int_equal(cfg_load_env(&c, &err), 0);
+    assert_string_equal(c.listen, "127.0.0.1:9000"); /* file wins default */
+    assert_string_equal(c.db, "env.db");             /* env wins file */
+    assert_int_equal(c.threads, 5);
+    assert_int_equal(cfg_set(&c, "server", "db", "flag.db", &err), 0);
+    assert_string_equal(c.db, "flag.db"); /* flag wins env */
+    cfg_dispose(&c);
+}
+
+static void test_config__bad_value_names_file_and_line(void **state)
+{
+    config c;
+    errmsg err = {0};
+
+    (void)state;
+    write_file("[server]\nlisten = 127.0.0.1:9000\nthreads = lots\n");
+    cfg_init(&c);
+    assert_int_equal(cfg_load_file(&c, path, &err), ERR_INVALID);
+    assert_non_null(strstr(err.msg, ":3:"));
+    assert_non_null(strstr(err.msg, "server.threads"));
+    cfg_dispose(&c);
+}
+
+static void test_config__unknown_key_is_an_error(void **state)
+{
+    config c;
+    errmsg err = {0};
+
+    (void)state;
+    write_file("[server]\nlisten_on = 1\n");
+    cfg_init(&c);
+    assert_int_equal(cfg_load_file(&c, path, &err), ERR_INVALID);
+    assert_non_null(strstr(err.msg, "unknown setting server.listen_on"));
+    cfg_dispose(&c);
+}
+
+static void test_config__bad_listen_refused_by_finish(void **state)
+{
+    config c;
+    errmsg err = {0};
+
+    (void)state;
+    cfg_init(&c);
+    assert_int_equal(cfg_set(&c, "server", "listen", "nowhere", &err), 0);
+    assert_int_equal(cfg_finish(&c, &err), ERR_INVALID);
+    assert_non_null(strstr(err.msg, "ADDR:PORT"));
+    cfg_dispose(&c);
+}
+
+static void test_config__channels_routes_and_secrets(void **state)
+{
+    config c;
+    errmsg err = {0};
+    const cfg_channel *ch;
+    const cfg_route *r;
+
+    (void)state;
+    setenv("TEST_SLACK_URL", "https://hooks.example/T1/B2/xyz", 1);
+    write_file("[channel.ops-slack]\ntype = slack\nurl = ${TEST_SLACK_URL}\n"
+               "[channel.pm-mail]\ntype = email\nto = pm\n"
+               "[route]\nrequest.deployed = ops-slack, pm-mail\n");
+    cfg_init(&c);
+    assert_int_equal(cfg_load_file(&c, path, &err), 0);
+    assert_int_equal(cfg_finish(&c, &err), 0);
+    ch = cfg_channel_find(&c, "ops-slack");
+    assert_non_null(ch);
+    assert_string_equal(ch->type, "slack");
+    assert_string_equal(cfg_channel_get(ch, "url"),
+                        "https://hooks.example/T1/B2/xyz");
+    r = cfg_route_find(&c, "request.deployed");
+    assert_non_null(r);
+    assert_int_equal(r->nchannels, 2);
+    assert_string_equal(r->channels[1], "pm-mail");
+    cfg_dispose(&c);
+}
+
+static void test_config__missing_env_secret_is_an_error(void **state)
+{
+    config c;
+    errmsg err = {0};
+
+    (void)state;
+    unsetenv("TEST_SLACK_URL");
+    write_file("[channel.ops-slack]\ntype = slack\nurl = ${TEST_SLACK_URL}\n");
+    cfg_init(&c);
+    assert_int_equal(cfg_load_file(&c, path, &err), ERR_INVALID);
+    assert_non_null(strstr(err.msg, "TEST_SLACK_URL is not set"));
+    cfg_dispose(&c);
+}
+
+static void test_config__route_to_unknown_channel(void **state)
+{
+    config c;
+    errmsg err = {0};
+
+    (void)state;
+    write_file("[route]\nrequest.submitted = nowhere\n");
+    cfg_init(&c);
+    assert_int_equal(cfg_load_file(&c, path, &err), 0);
+    assert_int_equal(cfg_finish(&c, &err), ERR_INVALID);
+    assert_non_null(strstr(err.msg, "unknown channel nowhere"));
+    cfg_dispose(&c);
+}
+
+static void test_config__weekday_names(void **state)
+{
+    config c;
+    errmsg err = {0};
+
+    (void)state;
+    cfg_init(&c);
+    assert_int_equal(cfg_set(&c, "sprints", "deploy_weekday", "Thursday",
+                             &err), 0);
+    assert_int_equal(c.deploy_weekday, 4);
+    assert_int_equal(cfg_set(&c, "sprints", "deploy_weekday", "mon", &err),
+                     0);
+    assert_int_equal(c.deploy_weekday, 1);
+    assert_int_equal(cfg_set(&c, "sprints", "deploy_weekday", "someday",
+                             &err), ERR_INVALID);
+    cfg_dispose(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_config__defaults, teardown),
+        cmocka_unit_test_teardown(test_config__precedence_file_env_flag,
+                                  teardown),
+        cmocka_unit_test_teardown(test_config__bad_value_names_file_and_line,
+                                  teardown),
+        cmocka_unit_test_teardown(test_config__unknown_key_is_an_error,
+                                  teardown),
+        cmocka_unit_test_teardown(test_config__bad_listen_refused_by_finish,
+                                  teardown),
+        cmocka_unit_test_teardown(test_config__channels_routes_and_secrets,
+                                  teardown),
+        cmocka_unit_test_teardown(test_config__missing_env_secret_is_an_error,
+                                  teardown),
+        cmocka_unit_test_teardown(test_config__route_to_unknown_channel,
+                                  teardown),
+        cmocka_unit_test_teardown(test_config__weekday_names, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,199 @@
+/* Tests of registry/registry.c: open, pragmas, upgrade, refusing a newer
+ * database, read-only opens, backup and integrity. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "registry.h"
+#include "registry_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dbpath[256], bkpath[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dbpath, sizeof dbpath, "/tmp/docket-store-%d.db", (int)getpid());
+    snprintf(bkpath, sizeof bkpath, "/tmp/docket-store-%d.bak",
+             (int)getpid());
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char p[300];
+
+    (void)state;
+    unlink(dbpath);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    unlink(bkpath);
+    return 0;
+}
+
+static int64_t one_int(registry *reg, const char *sql)
+{
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, NULL);
+    int64_t v = -1;
+
+    assert_non_null(st);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    reg_done(st);
+    return v;
+}
+
+static void test_store__create_sets_pragmas_and_schema(void **state)
+{
+    static const char fk[] = "PRAGMA foreign_keys";
+    static const char sync[] = "PRAGMA synchronous";
+    static const char jm[] = "PRAGMA journal_mode";
+    static const char tables[] =
+        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN"
+        " ('organisations','instances','users','sessions','api_tokens',"
+        "'requests','request_items','item_columns','attachments','comments',"
+        "'request_events','sprints','reg_tables','reg_columns',"
+        "'registry_history','outbox','events','audit_log','search_fts')";
+    registry *reg = NULL;
+    errmsg err = {0};
+    sqlite3_stmt *st;
+
+    (void)state;
+    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
+    assert_int_equal(registry_schema_version(reg), REGISTRY_SCHEMA_VERSION);
+    assert_int_equal(one_int(reg, fk), 1);
+    assert_int_equal(one_int(reg, sync), 2); /* FULL */
+    assert_int_equal(one_int(reg, tables), 19);
+    st = reg_stmt_get(reg, jm, NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal(reg_col_text(st, 0), "wal");
+    reg_done(st);
+    registry_close(reg);
+}
+
+static void test_store__reopen_keeps_data(void **state)
+{
+    registry *reg = NULL;
+    errmsg err = {0};
+    registry_org o;
+
+    (void)state;
+    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
+    assert_int_equal(registry_org_add(reg, NULL, "acme", &err), 0);
+    registry_close(reg);
+    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
+    assert_int_equal(registry_org_get(reg, &o, "ACME", &err), 0);
+    assert_string_equal(o.name, "acme");
+    registry_close(reg);
+}
+
+static void test_store__refuses_newer_database(void **state)
+{
+    static const char bump[] = "PRAGMA user_version = 999";
+    registry *reg = NULL;
+    errmsg err = {0};
+
+    (void)state;
+    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
+    assert_int_equal(reg_exec(reg, bump, &err), 0);
+    registry_close(reg);
+    reg = NULL;
+    assert_int_equal(registry_open(&reg, dbpath, 0, &err), ERR_INVALID);
+    assert_null(reg);
+    assert_non_null(strstr(err.msg, "newer than this docket"));
+    err_clear(&err);
+    assert_int_equal(registry_open(&reg, dbpath, REGISTRY_READONLY, &err),
+                     ERR_INVALID);
+}
+
+static void test_store__readonly_needs_existing_file(void **state)
+{
+    registry *reg = NULL;
+    errmsg err = {0};
+
+    (void)state;
+    assert_int_equal(registry_open(&reg, dbpath, REGISTRY_READONLY, &err),
+                     ERR_NOTFOUND);
+    assert_int_equal(access(dbpath, F_OK), -1);
+}
+
+static void test_store__readonly_refuses_writes(void **state)
+{
+    registry *reg = NULL;
+    errmsg err = {0};
+
+    (void)state;
+    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
+    registry_close(reg);
+    assert_int_equal(registry_open(&reg, dbpath, REGISTRY_READONLY, &err), 0);
+    assert_true(registry_org_add(reg, NULL, "acme", &err) < 0);
+    registry_close(reg);
+}
+
+static void test_store__backup_is_complete_and_intact(void **state)
+{
+    registry *reg = NULL, *bk = NULL;
+    errmsg err = {0};
+    registry_org o;
+
+    (void)state;
+    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
+    assert_int_equal(registry_org_add(reg, NULL, "globex", &err), 0);
+    assert_int_equal(registry_backup(reg, bkpath, &err), 0);
+    registry_close(reg);
+    assert_int_equal(registry_open(&bk, bkpath, REGISTRY_NOCREATE, &err), 0);
+    assert_int_equal(registry_integrity(bk, &err), 0);
+    assert_int_equal(registry_org_get(bk, &o, "globex", &err), 0);
+    registry_close(bk);
+}
+
+static void test_store__generation_moves_with_registry_changes(void **state)
+{
+    static const char ins[] =
+        "INSERT INTO reg_tables(instance_id, name, created_at, updated_at)"
+        " VALUES (1, 'customers', 0, 0)";
+    registry *reg = NULL;
+    errmsg err = {0};
+    int64_t g0;
+
+    (void)state;
+    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
+    assert_int_equal(registry_org_add(reg, NULL, "acme", &err), 0);
+    assert_int_equal(registry_instance_add(reg, NULL, "acme", "acme-prod",
+                                           "production", "postgres", &err),
+                     0);
+    g0 = registry_generation(reg);
+    assert_int_equal(reg_exec(reg, ins, &err), 0);
+    assert_true(registry_generation(reg) > g0);
+    registry_close(reg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_store__create_sets_pragmas_and_schema, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__reopen_keeps_data, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store__refuses_newer_database,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_store__readonly_needs_existing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__readonly_refuses_writes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_store__backup_is_complete_and_intact, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_store__generation_moves_with_registry_changes, setup,
+            teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
