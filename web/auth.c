@@ -169,7 +169,10 @@ static void session_clear_cookie(web_req *req)
 /* ---- throttling ---- */
 
 #define THROTTLE_SLOTS 4096
-#define THROTTLE_FREE  5 /* failures before delays start */
+/* Failures before delays start: per account, and per address (higher,
+ * since an office may share one address). */
+#define THROTTLE_FREE_ACCOUNT 5
+#define THROTTLE_FREE_ADDRESS 20
 
 typedef struct throttle_slot {
     char key[200];
@@ -217,7 +220,7 @@ static int64_t throttle_wait(const char *key, int64_t now)
     return wait;
 }
 
-static void throttle_fail(const char *key, int64_t now)
+static void throttle_fail(const char *key, int free_failures, int64_t now)
 {
     throttle_slot *s;
 
@@ -225,8 +228,8 @@ static void throttle_fail(const char *key, int64_t now)
     s = throttle_find(key, 1);
     s->failures++;
     s->last = now;
-    if (s->failures >= THROTTLE_FREE) {
-        int shift = s->failures - THROTTLE_FREE;
+    if (s->failures >= free_failures) {
+        int shift = s->failures - free_failures;
         int64_t delay = shift > 10 ? 900 : (int64_t)1 << shift;
         s->until = now + (delay > 900 ? 900 : delay);
     }
@@ -324,8 +327,8 @@ void page_signin(web_req *req)
         return;
     }
     if (registry_user_authenticate(req->reg, &u, email, password, &err) < 0) {
-        throttle_fail(akey, now);
-        throttle_fail(ikey, now);
+        throttle_fail(akey, THROTTLE_FREE_ACCOUNT, now);
+        throttle_fail(ikey, THROTTLE_FREE_ADDRESS, now);
         log_warn("signin: failed for %s from %s", email, req->address);
         registry_audit(req->reg, 0, email, "signin.failure", email, "",
                        req->address);
