@@ -1,6 +1,249 @@
 /* page_deliveries.c: /admin/deliveries, the notification deliveries of the
  * outbox (registry/outbox.h) with their state, attempts, last error and
- * next attempt; retry now; per-channel test messages. */
+ * next attempt, filters, "retry now" for dead ones, and per channel a test
+ * message, the channel's redacted target and whether a 410 disabled it. */
 #include "web_int.h"
+#include "notify.h"
+#include "outbox.h"
+#include "str.h"
 
-const web_route web_routes_deliveries[] = {{NULL, NULL, 0, 0, NULL}};
+#include <stdio.h>
+#include <string.h>
+
+static void admin_nav(web_req *req)
+{
+    buf_puts(&req->out,
+             "<nav class=\"tabs\" aria-label=\"Administration\"><ul>"
+             "<li><a href=\"/admin/users\">Users</a></li>"
+             "<li><a href=\"/admin/orgs\">Organisations</a></li>"
+             "<li><a href=\"/admin/deliveries\" aria-current=\"page\">"
+             "Deliveries</a></li>"
+             "<li><a href=\"/admin/audit\">Audit log</a></li></ul></nav>");
+}
+
+static void delivery_row(void *ctx, const registry_outbox_row *d)
+{
+    web_req *req = ctx;
+    buf *o = &req->out;
+
+    buf_appendf(o, "<tr><td class=\"num\">%lld</td><td>", (long long)d->id);
+    page_time(o, d->event_created_at);
+    buf_puts(o, "</td><td><code>");
+    buf_append_html(o, d->event);
+    buf_puts(o, "</code>");
+    if (d->request_id)
+        buf_appendf(o, " <a href=\"/requests/%lld\">CR-%lld</a>",
+                    (long long)d->request_id, (long long)d->request_id);
+    buf_puts(o, "</td><td>");
+    buf_append_html(o, d->channel);
+    buf_puts(o, "</td><td><span class=\"badge ");
+    buf_puts(o, !strcmp(d->state, "delivered") ? "optional"
+                : !strcmp(d->state, "dead")    ? "required"
+                                               : "muted");
+    buf_puts(o, "\">");
+    buf_append_html(o, d->state);
+    buf_appendf(o, "</span></td><td class=\"num\">%d</td><td>", d->attempts);
+    if (!strcmp(d->state, "pending"))
+        page_time(o, d->next_attempt);
+    else if (!strcmp(d->state, "delivered"))
+        page_time(o, d->delivered_at);
+    else
+        buf_puts(o, "—");
+    buf_puts(o, "</td><td>");
+    if (d->last_status)
+        buf_appendf(o, "%d ", d->last_status);
+    buf_append_html(o, d->last_error);
+    buf_puts(o, "</td><td>");
+    if (!strcmp(d->state, "dead")) {
+        buf_appendf(o, "<form method=\"post\" action=\"/admin/deliveries/%lld"
+                       "/retry\">",
+                    (long long)d->id);
+        page_csrf_input(req);
+        buf_puts(o, "<button class=\"button small\" type=\"submit\">Retry "
+                    "now</button></form>");
+    }
+    buf_puts(o, "</td></tr>");
+}
+
+static void filter_select(web_req *req, const char *name, const char *label,
+                          const char *const *choices, const char *current)
+{
+    buf *o = &req->out;
+
+    buf_puts(o, "<label for=\"f-");
+    buf_puts(o, name);
+    buf_puts(o, "\">");
+    buf_puts(o, label);
+    buf_puts(o, "</label><select id=\"f-");
+    buf_puts(o, name);
+    buf_puts(o, "\" name=\"");
+    buf_puts(o, name);
+    buf_puts(o, "\"><option value=\"\">all</option>");
+    for (int i = 0; choices[i]; i++) {
+        buf_puts(o, "<option value=\"");
+        buf_append_html(o, choices[i]);
+        buf_puts(o, "\"");
+        if (current && !strcmp(current, choices[i]))
+            buf_puts(o, " selected");
+        buf_puts(o, ">");
+        buf_append_html(o, choices[i]);
+        buf_puts(o, "</option>");
+    }
+    buf_puts(o, "</select>");
+}
+
+/* GET /admin/deliveries?state=&channel=&event=&before= */
+static void page_deliveries(web_req *req)
+{
+    static const char *const states[] = {"pending", "delivered", "dead", NULL};
+    const char *channels[65];
+    registry_outbox_filter f = {0};
+    const char *before = web_query(req, "before");
+    int64_t pending = 0, delivered = 0, dead = 0;
+    size_t nch = 0;
+    buf *o = &req->out;
+
+    f.state = web_query(req, "state");
+    f.channel = web_query(req, "channel");
+    f.event = web_query(req, "event");
+    if (f.state && !*f.state)
+        f.state = NULL;
+    if (f.channel && !*f.channel)
+        f.channel = NULL;
+    if (f.event && !*f.event)
+        f.event = NULL;
+    if (before)
+        str_to_i64(&f.before_id, before);
+    f.limit = 100;
+    for (size_t i = 0; i < req->cfg->nchannels && nch < 64; i++)
+        channels[nch++] = req->cfg->channels[i].name;
+    channels[nch] = NULL;
+    registry_outbox_counts(req->reg, &pending, &delivered, &dead, NULL);
+
+    page_begin(req, "Deliveries");
+    buf_puts(o, "<h1>Administration</h1>");
+    admin_nav(req);
+    buf_appendf(o, "<section class=\"card\"><h2>Notification deliveries</h2>"
+                   "<p class=\"kv\"><span>%lld pending</span> · <span>%lld "
+                   "delivered</span> · <span>%lld dead</span></p>",
+                (long long)pending, (long long)delivered, (long long)dead);
+    buf_puts(o, "<form class=\"toolbar\" method=\"get\" "
+                "action=\"/admin/deliveries\">");
+    filter_select(req, "state", "State", states, f.state);
+    filter_select(req, "channel", "Channel", channels, f.channel);
+    buf_puts(o, "<label for=\"f-event\">Event</label><input id=\"f-event\" "
+                "name=\"event\" value=\"");
+    buf_append_html(o, f.event ? f.event : "");
+    buf_puts(o, "\" placeholder=\"request.deployed\"><button class=\"button\" "
+                "type=\"submit\">Filter</button></form><div "
+                "class=\"table-wrap\"><table class=\"table\"><thead><tr><th "
+                "scope=\"col\">#</th><th scope=\"col\">Event time</th><th "
+                "scope=\"col\">Event</th><th scope=\"col\">Channel</th><th "
+                "scope=\"col\">State</th><th scope=\"col\">Attempts</th><th "
+                "scope=\"col\">Next / delivered</th><th scope=\"col\">Last "
+                "error</th><th scope=\"col\"><span class=\"sr-only\">Actions"
+                "</span></th></tr></thead><tbody>");
+    registry_outbox_list(req->reg, &f, delivery_row, req, NULL);
+    buf_puts(o, "</tbody></table></div></section>");
+
+    buf_puts(o, "<section class=\"card\"><h2>Channels</h2>");
+    if (!req->cfg->nchannels)
+        buf_puts(o, "<p class=\"empty\">No channels are configured. Add "
+                    "[channel.NAME] sections to the configuration file (see "
+                    "the README).</p>");
+    else
+        buf_puts(o, "<div class=\"table-wrap\"><table class=\"table\"><thead>"
+                    "<tr><th scope=\"col\">Channel</th><th scope=\"col\">Type"
+                    "</th><th scope=\"col\">Target</th><th scope=\"col\">"
+                    "State</th><th scope=\"col\"><span class=\"sr-only\">"
+                    "Actions</span></th></tr></thead><tbody>");
+    for (size_t i = 0; i < req->cfg->nchannels; i++) {
+        const cfg_channel *ch = &req->cfg->channels[i];
+        const char *target = cfg_channel_get(ch, "url");
+        char red[300], reason[200] = "";
+        int disabled = 0;
+        if (!target)
+            target = cfg_channel_get(ch, "smtp_url");
+        registry_channel_disabled(req->reg, &disabled, reason, sizeof reason,
+                                  ch->name, NULL);
+        buf_puts(o, "<tr><td>");
+        buf_append_html(o, ch->name);
+        buf_puts(o, "</td><td>");
+        buf_append_html(o, ch->type);
+        buf_puts(o, "</td><td><code>");
+        buf_append_html(o, target ? notify_redact(target, red, sizeof red)
+                                  : "—");
+        buf_puts(o, "</code></td><td>");
+        if (disabled) {
+            buf_puts(o, "<span class=\"badge required\">disabled</span> ");
+            buf_append_html(o, reason);
+        } else {
+            buf_puts(o, "<span class=\"badge optional\">active</span>");
+        }
+        buf_puts(o, "</td><td><form method=\"post\" "
+                    "action=\"/admin/deliveries/test\">");
+        page_csrf_input(req);
+        buf_puts(o, "<input type=\"hidden\" name=\"channel\" value=\"");
+        buf_append_html(o, ch->name);
+        buf_puts(o, "\"><button class=\"button small\" type=\"submit\" "
+                    "data-busy>Send a test message</button></form></td></tr>");
+    }
+    if (req->cfg->nchannels)
+        buf_puts(o, "</tbody></table></div>");
+    buf_puts(o, "</section>");
+    page_end(req);
+}
+
+/* POST /admin/deliveries/{id}/retry */
+static void page_delivery_retry(web_req *req)
+{
+    errmsg err = {0};
+    int64_t id = web_arg_id(req, 0);
+
+    if (!id || registry_outbox_retry(req->reg, id, time_now(), &err) < 0) {
+        web_reply_error(req, err.code == ERR_CONFLICT ? 409 : 404,
+                        err.code ? err.msg : "No such delivery.");
+        return;
+    }
+    registry_audit(req->reg, req->user.id, req->user.email, "delivery.retry",
+                   req->args[0], "", req->address);
+    notify_wake();
+    page_flash_set(req, "The delivery will be tried again now.");
+    web_redirect(req, "/admin/deliveries");
+}
+
+/* POST /admin/deliveries/test: sends a test message now. This one request
+ * does wait on the network, by the admin's explicit choice. */
+static void page_delivery_test(web_req *req)
+{
+    const char *channel = web_field_get(req, "channel");
+    errmsg err = {0};
+    buf msg = {0};
+
+    if (!channel || !cfg_channel_find(req->cfg, channel)) {
+        web_reply_error(req, 404, "No such channel.");
+        return;
+    }
+    if (notify_test_channel(req->cfg, channel, &err) < 0) {
+        buf_puts(&msg, "Test message to ");
+        buf_puts(&msg, channel);
+        buf_puts(&msg, " failed: ");
+        buf_puts(&msg, err.msg);
+    } else {
+        buf_puts(&msg, "Test message delivered to ");
+        buf_puts(&msg, channel);
+        buf_puts(&msg, ".");
+    }
+    registry_audit(req->reg, req->user.id, req->user.email, "channel.test",
+                   channel, err.code ? "failed" : "delivered", req->address);
+    page_flash_set(req, buf_cstr(&msg));
+    buf_dispose(&msg);
+    web_redirect(req, "/admin/deliveries");
+}
+
+const web_route web_routes_deliveries[] = {
+    {"GET", "/admin/deliveries", ROLE_ADMIN, 0, page_deliveries},
+    {"POST", "/admin/deliveries/test", ROLE_ADMIN, 0, page_delivery_test},
+    {"POST", "/admin/deliveries/{id}/retry", ROLE_ADMIN, 0,
+     page_delivery_retry},
+    {NULL, NULL, 0, 0, NULL}};
