@@ -1,4 +1,4 @@
-/* migrate_quote_fuzz.c: libFuzzer target for the quoting of migrations/
+/* migrate_quote.c: libFuzzer target for the quoting of migrations/
  * (dialect.c, plan.c's comment lines). Whatever the text, the quoted
  * identifier or string literal must read back, with the dialect's own
  * rules, as exactly that text and end exactly where the output ends (no
@@ -6,7 +6,7 @@
  * Build and run from the top of the tree (C files: every .c of migrations/
  * and core/, and forms/form.c):
  *   clang -fsanitize=fuzzer,address -Icore -Iforms -Imigrations
- *     tests/fuzz/migrate_quote_fuzz.c migrations/<all>.c forms/form.c
+ *     tests/fuzz/migrate_quote.c migrations/<all>.c forms/form.c
  *     core/<all>.c $(pkg-config --libs --cflags inih)
  *   ./a.out tests/fuzz/corpus/migrate_quote
  * Input: first byte picks the dialect (bits 0-1) and the context (bits
