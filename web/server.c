@@ -504,6 +504,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         *con_cls = rs;
         content_type_of(req);
         cl = web_header(req, "Content-Length");
+        /* Both framings at once is how requests are smuggled past
+           proxies: refuse it rather than pick one. */
+        if (cl && web_header(req, "Transfer-Encoding"))
+            return early_reply(rs, 400,
+                               "Content-Length and Transfer-Encoding "
+                               "together are not accepted");
         if (cl) {
             int64_t n;
             if (str_to_i64(&n, cl) < 0 || n < 0)
@@ -534,6 +540,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        /* A body trickling in for longer than the deadline is cut off
+           (the idle timeout alone would let a slow drip go on forever). */
+        if (time_mono_us() - req->started_us >
+            (int64_t)srv->cfg->request_deadline * 1000000)
+            return early_reply(rs, 408, "the request took too long to "
+                                        "arrive");
         rs->received += n;
         if (rs->received > (uint64_t)srv->cfg->max_body)
             return early_reply(rs, 413, "the request body is larger than "
@@ -664,6 +676,7 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+            MHD_OPTION_STRICT_FOR_CLIENT, 1,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
             MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key,
@@ -677,6 +690,7 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+            MHD_OPTION_STRICT_FOR_CLIENT, 1,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
     if (!srv->daemon) {
