@@ -1,10 +1,14 @@
 /* catalog.h: the registry of tables and columns per instance (living
- * documentation): reading, applying requests, history, search. Implemented
- * in catalog.c. */
+ * documentation): reading, applying requests, manual edits, history,
+ * search, lookup and the data-dictionary CSV import. Implemented in
+ * catalog.c. Every change writes registry_history rows; the triggers of
+ * schema.c keep search_fts and meta.generation current. */
 #ifndef DOCKET_CATALOG_H
 #define DOCKET_CATALOG_H
 
 #include "registry.h"
+
+#include <cjson/cJSON.h>
 
 /* 1 when an active or deprecated table of that name exists in the
  * instance, 0 when not, < 0 on error. Case-insensitive. */
@@ -15,5 +19,305 @@ int registry_table_exists(registry *reg, const char *instance,
 int registry_column_exists(registry *reg, const char *instance,
                            const char *table, const char *column,
                            errmsg *err);
+
+/* ---- reading ---- */
+
+/* The whole registry entry of one table as JSON, the body of
+ * GET /api/v1/instances/{instance}/tables/{table} and of `docket lookup
+ * --json` (both print cJSON_PrintUnformatted of it plus "\n"):
+ *
+ *   {"instance", "environment", "organisation", "table", "description",
+ *    "kind", "status", "url": "/tables/<instance>/<table>",
+ *    "rules": {"campaign_dependency": "required"|"optional"|"",
+ *              "campaign_note", "expected_arrival": "HH:MM"|"",
+ *              "late_after_minutes", "missing_after": "HH:MM"|"",
+ *              "source", "cadence", "file_pattern", "owner", "escalation",
+ *              "consent_relevant": bool, "runbook"},
+ *    "created_at", "updated_at" (ISO 8601 UTC), "created_by_request"
+ *    (id or null),
+ *    "columns": [{"name", "type", "nullable", "primary_key",
+ *                 "description", "example", "pii", "consent",
+ *                 "consent_channel", "rule", "status", "added_at",
+ *                 "added_by_request" (id or null)}] by position,
+ *    "history": [{"id", "at", "column" ("" for the table), "field", "old",
+ *                 "new" (null when absent), "request" (id or null),
+ *                 "user" (name or ""), "reason"}] newest first, at most
+ *                 REGISTRY_HISTORY_MAX,
+ *    "last_change": the first history entry or null}
+ *
+ * The organisation check is the caller's (registry_table_org). Caller owns
+ * the result. ERR_NOTFOUND when there is no such table. */
+#define REGISTRY_HISTORY_MAX 200
+cJSON *registry_table_json(registry *reg, const char *instance,
+                           const char *table, errmsg *err);
+
+/* The organisation id owning instance into *out (for tenant checks).
+ * ERR_NOTFOUND when the instance does not exist. */
+int registry_instance_org(registry *reg, int64_t *out, const char *instance,
+                          errmsg *err);
+
+/* One table in a list. Strings are borrowed for the callback only. */
+typedef struct registry_table_row {
+    int64_t id;
+    int64_t org_id;
+    const char *instance, *environment, *name, *description, *kind;
+    const char *source, *cadence, *expected_arrival, *file_pattern;
+    const char *campaign_dependency, *campaign_note, *owner, *escalation;
+    const char *status;
+    int late_after_minutes;
+    int consent_relevant; /* the table's flag, or a consent column */
+    int has_pii;          /* some active column is PII */
+    int ncolumns;         /* active and deprecated columns */
+    int64_t updated_at;
+} registry_table_row;
+
+/* Which tables registry_table_list returns; all-zero means every table of
+ * every instance, by instance then name, no limit. */
+typedef struct registry_table_filter {
+    const char *instance;   /* NULL or "": all instances */
+    int64_t org_id;         /* 0: every organisation (staff) */
+    const char *dependency; /* "required", "optional", "none" or NULL */
+    int consent;            /* 1: consent-relevant tables only */
+    int pii;                /* 1: tables with PII columns only */
+    const char *source;     /* exact source or NULL */
+    const char *status;     /* "active", "deprecated" or NULL */
+    const char *sort;       /* name (default), instance, arrival,
+                               dependency, columns, updated */
+    int desc;               /* 1: descending */
+    int limit;              /* 0: no limit */
+    int offset;
+} registry_table_filter;
+
+/* Calls fn for each table matching f; *out_total (may be NULL) gets the
+ * number of matches before limit/offset. */
+int registry_table_list(registry *reg, const registry_table_filter *f,
+                        void (*fn)(void *ctx, const registry_table_row *t),
+                        void *ctx, int64_t *out_total, errmsg *err);
+
+/* One registry_history row; strings borrowed for the callback only. */
+typedef struct registry_history_row {
+    int64_t id;
+    const char *instance, *table, *column, *field;
+    const char *old_value, *new_value; /* NULL when absent */
+    int64_t request_id;                /* 0 when none */
+    const char *user;                  /* name, "" when unknown */
+    const char *reason;
+    int64_t created_at;
+} registry_history_row;
+
+typedef struct registry_history_filter {
+    const char *instance; /* NULL: all */
+    const char *table;    /* NULL: all (needs instance) */
+    const char *column;   /* NULL: all (needs table) */
+    int64_t org_id;       /* 0: every organisation */
+    int64_t from, to;     /* created_at in [from, to); 0: open */
+    int64_t before_id;    /* paging: rows with id < before_id; 0: newest */
+    int limit;            /* 0: 200 */
+} registry_history_filter;
+
+/* History rows newest first. */
+int registry_history_list(registry *reg, const registry_history_filter *f,
+                          void (*fn)(void *ctx, const registry_history_row *h),
+                          void *ctx, errmsg *err);
+
+/* An open (not yet deployed) request that will change a table. */
+typedef struct registry_open_request {
+    int64_t id;
+    const char *title, *status, *kind; /* kind of its item */
+    int64_t updated_at;
+} registry_open_request;
+
+/* Requests whose status is not deployed/rejected/withdrawn, that apply to
+ * the instance (main instance or request_instances, not yet deployed
+ * there) and have an item on the table. org_id 0: all. */
+int registry_table_open_requests(
+    registry *reg, const char *instance, const char *table, int64_t org_id,
+    void (*fn)(void *ctx, const registry_open_request *r), void *ctx,
+    errmsg *err);
+
+/* ---- search and lookup ---- */
+
+/* One search hit. name_hl and snippet carry highlight markers \x01 (start)
+ * and \x02 (end) around matched terms: escape the text first, then turn
+ * the markers into tags. Strings borrowed for the callback only. */
+typedef struct registry_search_hit {
+    const char *kind;     /* "table", "column", "request" */
+    int64_t ref;          /* table, column or request id */
+    const char *instance;
+    const char *name;     /* table/column name, or "CR-12 title" */
+    const char *table;    /* the column's table; "" otherwise */
+    const char *name_hl;  /* name with markers */
+    const char *snippet;  /* body excerpt with markers */
+    int exact;            /* the name equals the query */
+} registry_search_hit;
+
+/* Builds the FTS5 MATCH expression for user text q into out: each
+ * whitespace-separated word becomes a quoted phrase with prefix matching
+ * ("word"*), quotes doubled, words without a letter or digit dropped.
+ * Returns the number of words (0: nothing to search for). */
+int registry_search_expr(char *out, size_t size, const char *q);
+
+/* Full-text search over tables, columns and requests with prefix
+ * matching; exact name matches first, then by rank. org_id 0 sees
+ * everything, otherwise only that organisation's rows. limit 0: 50. */
+int registry_search(registry *reg, const char *q, int64_t org_id, int limit,
+                    void (*fn)(void *ctx, const registry_search_hit *h),
+                    void *ctx, errmsg *err);
+
+/* One lookup candidate; strings borrowed for the callback only. */
+typedef struct registry_lookup_hit {
+    const char *instance;
+    const char *environment;
+    const char *table;
+    const char *campaign_dependency;
+    const char *status;
+    int exact; /* the name equals the query (case-insensitive) */
+} registry_lookup_hit;
+
+enum {
+    REGISTRY_LOOKUP_PREFIX = 0,    /* names starting with q (index range) */
+    REGISTRY_LOOKUP_SUBSTRING = 1, /* names containing q (scan) */
+};
+
+/* Table names matching q in mode, exact matches first, then by name and
+ * instance. instance NULL or "": all (visible) instances. org_id 0: all.
+ * limit 0: 20. Returns the number of hits or < 0. */
+int registry_lookup(registry *reg, const char *q, int mode,
+                    const char *instance, int64_t org_id, int limit,
+                    void (*fn)(void *ctx, const registry_lookup_hit *h),
+                    void *ctx, errmsg *err);
+
+/* Table names within max_dist edits of q (str_edit_distance), closest
+ * first, at most limit (0: 5). Returns the number found or < 0. */
+int registry_lookup_similar(registry *reg, const char *q,
+                            const char *instance, int64_t org_id,
+                            int max_dist, int limit,
+                            void (*fn)(void *ctx,
+                                       const registry_lookup_hit *h),
+                            void *ctx, errmsg *err);
+
+/* ---- changing the registry ---- */
+
+/* Applies request r's items to the registry of instance. MUST run inside
+ * the caller's transaction (the deploy changes the request's status and
+ * applies it in one transaction).
+ *
+ * - new_table creates the table with its rules and columns
+ *   (ERR_CONFLICT when it already exists in that instance);
+ * - add_columns adds columns (ERR_CONFLICT when the table does not exist
+ *   or a column is already there; a retired column of that name comes
+ *   back active);
+ * - customer_attributes / activity_history / purchase_history add, change
+ *   (type, description, rule, example) or retire attributes of an
+ *   existing table (ERR_CONFLICT when the table or attribute is missing);
+ * - rules given on any item (description, source, cadence, arrival,
+ *   lateness, file pattern, campaign dependency and note, owner,
+ *   escalation) replace the table's; a consent column makes the table
+ *   consent-relevant.
+ *
+ * Every changed value writes a registry_history row (instance, table,
+ * column, field, old, new, request r->id when > 0, user_id when > 0,
+ * reason "CR-<id>"). On error nothing is rolled back here: the caller
+ * rolls its transaction back. */
+int registry_request_apply(registry *reg, const form_request *r,
+                           const char *instance, int64_t user_id,
+                           errmsg *err);
+
+/* What r changes per table, for notification payloads: an array of
+ * {"instance", "table", "campaign_dependency" (the item's, else the
+ * registry's current, else ""), "consent" (bool: consent columns or a
+ * consent-related request), "changes": ["new table", "add column x
+ * string(20)", "change column y type", "retire column z",
+ * "campaign_dependency: required", ...], "url": base_url +
+ * "/tables/<instance>/<table>"}. base_url may be "" or NULL. Caller owns
+ * the result; NULL only on a database error. */
+cJSON *registry_request_changes_json(registry *reg, const form_request *r,
+                                     const char *instance,
+                                     const char *base_url, errmsg *err);
+
+/* Table fields registry_table_update_field accepts (column NULL). */
+#define REGISTRY_TABLE_FIELDS                                                \
+    "description, kind, source, cadence, expected_arrival, "                 \
+    "late_after_minutes, file_pattern, campaign_dependency, campaign_note, " \
+    "consent_relevant, owner, escalation, runbook, status"
+/* Column fields (column given). */
+#define REGISTRY_COLUMN_FIELDS                                               \
+    "type, nullable, primary_key, description, example, pii, consent, "      \
+    "consent_channel, rule, status"
+
+/* A manual edit of one field of a table (column NULL) or of one of its
+ * columns, by user_id, for reason (required, it is shown in the history).
+ * Values are checked: expected_arrival "HH:MM" or "", late_after_minutes
+ * 0..1440, campaign_dependency required/optional/"", flags 0/1 (also
+ * true/false/yes/no/on/off), type as form_type_parse (stored canonical),
+ * status active/deprecated (columns also retired), text within the form's
+ * limits. MUST run inside the caller's transaction.
+ *
+ * Returns 1 when the value changed (a history row was written), 0 when it
+ * already had that value, ERR_NOTFOUND (no such table/column),
+ * ERR_INVALID (unknown field, bad value, no reason) or ERR_DB. */
+int registry_table_update_field(registry *reg, const char *instance,
+                                const char *table, const char *column,
+                                const char *field, const char *value,
+                                int64_t user_id, const char *reason,
+                                errmsg *err);
+
+/* ---- data-dictionary CSV import ---- */
+
+/* The CSV columns the import accepts (header names, any order; "table"
+ * and "column" required, the others optional) and the export writes, in
+ * this order. */
+extern const char *const registry_csv_columns[];
+extern const size_t registry_csv_ncolumns;
+
+typedef struct registry_import_problem {
+    int line;          /* line where the record starts (header: 1) */
+    char field[40];    /* CSV column, "" for the whole record */
+    char message[200];
+} registry_import_problem;
+
+/* What an import did or found. All-zero is empty; dispose with
+ * registry_import_report_dispose. */
+typedef struct registry_import_report {
+    registry_import_problem *problems;
+    size_t nproblems;
+    size_t cap;
+    int records;         /* data records read */
+    int tables_created;
+    int tables_updated;  /* existing tables with a changed field */
+    int columns_added;
+    int columns_updated;
+} registry_import_report;
+
+void registry_import_report_dispose(registry_import_report *rep);
+
+/* Imports a data dictionary (RFC 4180 CSV, UTF-8, optional BOM, LF or
+ * CRLF) into the registry of instance, as user_id (0: none), all or
+ * nothing in its own transaction. One record per column; a record with an
+ * empty "column" describes only the table. Table-level cells may repeat on
+ * every record of the table or stand on one; different non-empty values
+ * for one table are an error. Existing tables and columns are updated
+ * (only changed fields, each with a history row, reason "import");
+ * importing the same file twice changes nothing the second time. A quoted
+ * cell starting with an apostrophe followed by = + - @ TAB CR or another
+ * apostrophe loses that apostrophe (undoing the export's spreadsheet
+ * neutralisation).
+ *
+ * Returns 0, or ERR_INVALID with every problem in rep (nothing written),
+ * ERR_NOTFOUND (no such instance) or ERR_DB. */
+int registry_import_csv(registry *reg, registry_import_report *rep,
+                        const char *instance, const char *data, size_t len,
+                        int64_t user_id, errmsg *err);
+
+/* For demo data only (the triage life cycle owns real status changes):
+ * sets request id's status without the transition checks and, when
+ * instance is not NULL, marks it deployed there at time at. Runs inside
+ * the caller's transaction. */
+int registry_demo_request_status(registry *reg, int64_t id,
+                                 const char *status, const char *instance,
+                                 int64_t at, errmsg *err);
+
+/* 1 when the database holds no organisation, user or request yet. */
+int registry_is_empty(registry *reg);
 
 #endif
