@@ -17,8 +17,8 @@ case $what in
 build) ;;
 test)
   pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev postgresql
-    mariadb-server python3 python3-aiosmtpd chromium nodejs npm sqlite3
-    openssl procps" ;;
+    mariadb-server python3 python3-aiosmtpd chromium nodejs sqlite3
+    openssl curl procps iproute2" ;;
 bench)
   pkgs="$pkgs libcmocka-dev wrk nginx-light procps" ;;
 *) echo "usage: scripts/deps.sh build|test|bench" >&2; exit 2 ;;
@@ -47,6 +47,17 @@ if [ -n "$missing" ]; then
   else
     echo "deps: missing Debian packages; run:" >&2
     echo "  sudo apt-get install -y --no-install-recommends$missing" >&2
+    exit 1
+  fi
+fi
+
+# Debian ships npm as its own package; some Node.js builds bundle it (and
+# conflict with Debian's), so install it only when the command is missing.
+if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
+  else
+    echo "deps: run: sudo apt-get install -y --no-install-recommends npm" >&2
     exit 1
   fi
 fi
