@@ -201,4 +201,16 @@ void page_admin_instance_create(web_req *req);
 void page_admin_audit(web_req *req);
 void api_me(web_req *req);
 
+/* ---- markdown.c ---- */
+/* Appends md rendered as CommonMark HTML, safely: raw HTML is dropped,
+ * javascript:/vbscript:/file:/data: links are dropped, invalid UTF-8 is
+ * replaced (cmark with CMARK_OPT_SAFE | CMARK_OPT_VALIDATE_UTF8). */
+void web_markdown(buf *out, const char *md);
+
+/* ---- page_request_extra.c ---- */
+/* Called by the request page (page_requests.c) after its own sections,
+ * for the request id the user may see: the life-cycle actions and
+ * comments of page_triage append their sections here. */
+void page_request_extra(web_req *req, int64_t id);
+
 #endif
