@@ -89,8 +89,10 @@ void page_begin(web_req *req, const char *title)
     buf_puts(o, "\"></script></head><body>"
                 "<a class=\"skip\" href=\"#main\">Skip to content</a>"
                 "<header class=\"top\"><a class=\"brand\" href=\"/\">"
-                "<span class=\"logo\" aria-hidden=\"true\">▤</span> docket"
-                "</a>");
+                "<img class=\"logo\" alt=\"\" width=\"28\" height=\"28\" "
+                "src=\"");
+    buf_append_html(o, web_asset_url("icon.svg"));
+    buf_puts(o, "\">docket</a>");
     if (req->user.id) {
         buf_puts(o, "<nav aria-label=\"Main\"><ul>");
         for (const nav_link *l = nav; l->href; l++) {
@@ -126,9 +128,12 @@ void page_begin(web_req *req, const char *title)
 
 void page_end(web_req *req)
 {
-    buf_puts(&req->out, "</main><footer class=\"foot\"><span>docket "
-                        DOCKET_VERSION "</span> · <span>times in UTC</span>"
-                        "</footer></body></html>\n");
+    buf_puts(&req->out,
+             "</main><footer class=\"foot\"><span>docket " DOCKET_VERSION
+             "</span> · <span>times in UTC</span>");
+    if (req->user.id)
+        buf_puts(&req->out, " · <span>press <kbd>/</kbd> to search</span>");
+    buf_puts(&req->out, "</footer></body></html>\n");
     if (!req->status)
         req->status = 200;
     req->reply_type = "text/html; charset=utf-8";
