@@ -1,0 +1,74 @@
+/* http_get.c: the GET helper of http.h for `docket lookup --url`. The
+ * outbox transports (transport.c) have their own, stricter options. */
+#include "http.h"
+#include "str.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+
+#define HTTP_GET_MAX ((size_t)64 * 1024 * 1024)
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ctx)
+{
+    buf *b = ctx;
+
+    buf_append(b, p, size * n);
+    return buf_error(b) ? 0 : size * n;
+}
+
+int notify_http_get(buf *out, long *status, const char *url,
+                    const char *token, errmsg *err)
+{
+    CURL *c = NULL;
+    struct curl_slist *hl = NULL;
+    char errbuf[CURL_ERROR_SIZE] = "";
+    buf auth = {0};
+    CURLcode cc;
+    int rc = 0;
+
+    if (!url || !(str_startswith(url, "http://") ||
+                  str_startswith(url, "https://")))
+        return err_set(err, ERR_INVALID,
+                       "the URL must start with http:// or https://");
+    pthread_once(&once, init_once);
+    c = curl_easy_init();
+    if (!c)
+        return err_set(err, ERR_NET, "curl_easy_init failed");
+    if (token && *token) {
+        buf_puts(&auth, "Authorization: Bearer ");
+        buf_puts(&auth, token);
+        hl = curl_slist_append(hl, buf_cstr(&auth));
+    }
+    hl = curl_slist_append(hl, "Accept: application/json");
+    out->max = HTTP_GET_MAX;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "docket/" DOCKET_VERSION);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    cc = curl_easy_perform(c);
+    if (cc != CURLE_OK) {
+        rc = err_set(err, ERR_NET, "%s: %s", url,
+                     *errbuf ? errbuf : curl_easy_strerror(cc));
+        goto done;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+done:
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    buf_dispose(&auth);
+    return rc;
+}

@@ -1,0 +1,244 @@
+/* cache.c: the rendered-response cache of cache.h: a chained hash map
+ * keyed by (kind, instance, table, visibility) with a doubly linked LRU
+ * list, behind one mutex. Entries belong to one registry generation; the
+ * first lookup that sees a newer generation empties the map. The budget
+ * is read once from DOCKET_CACHE_MB. */
+#include "cache.h"
+#include "mem.h"
+#include "str.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct entry {
+    struct entry *next;             /* hash chain */
+    struct entry *lru_prev, *lru_next; /* most recent first */
+    uint64_t hash;
+    int kind, vis;
+    char *instance, *table; /* lower case */
+    int64_t org_id;
+    char *data;
+    size_t len;
+} entry;
+
+#define NBUCKETS 16384
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static entry *buckets[NBUCKETS];
+static entry *lru_head, *lru_tail;
+static int64_t generation = -1;
+static size_t bytes, nentries, budget;
+static int budget_read;
+static web_cache_stats stats;
+
+static void budget_init(void)
+{
+    const char *e;
+    int mb;
+
+    if (budget_read)
+        return;
+    budget_read = 1;
+    budget = (size_t)WEB_CACHE_DEFAULT_MB * 1024 * 1024;
+    e = getenv("DOCKET_CACHE_MB");
+    if (e && str_to_int(&mb, e, 0, 1 << 20) == 0)
+        budget = (size_t)mb * 1024 * 1024;
+}
+
+static uint64_t hash_of(int kind, const char *instance, const char *table,
+                        int vis)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    const char *parts[2] = {instance, table};
+
+    h = (h ^ (uint64_t)kind) * 1099511628211ULL;
+    h = (h ^ (uint64_t)vis) * 1099511628211ULL;
+    for (int i = 0; i < 2; i++) {
+        for (const char *p = parts[i]; *p; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c - 'A' + 'a');
+            h = (h ^ c) * 1099511628211ULL;
+        }
+        h = (h ^ 0xff) * 1099511628211ULL;
+    }
+    return h;
+}
+
+static size_t entry_size(const entry *e)
+{
+    return sizeof *e + e->len + strlen(e->instance) + strlen(e->table) + 2;
+}
+
+static void lru_unlink(entry *e)
+{
+    if (e->lru_prev)
+        e->lru_prev->lru_next = e->lru_next;
+    else
+        lru_head = e->lru_next;
+    if (e->lru_next)
+        e->lru_next->lru_prev = e->lru_prev;
+    else
+        lru_tail = e->lru_prev;
+    e->lru_prev = e->lru_next = NULL;
+}
+
+static void lru_push_front(entry *e)
+{
+    e->lru_prev = NULL;
+    e->lru_next = lru_head;
+    if (lru_head)
+        lru_head->lru_prev = e;
+    lru_head = e;
+    if (!lru_tail)
+        lru_tail = e;
+}
+
+static void entry_free(entry *e)
+{
+    free(e->instance);
+    free(e->table);
+    free(e->data);
+    free(e);
+}
+
+/* Unlinks e from its chain and the LRU list and frees it. */
+static void entry_remove(entry *e)
+{
+    entry **pp = &buckets[e->hash % NBUCKETS];
+
+    while (*pp && *pp != e)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = e->next;
+    lru_unlink(e);
+    bytes -= entry_size(e);
+    nentries--;
+    entry_free(e);
+}
+
+static void clear_locked(void)
+{
+    for (size_t i = 0; i < NBUCKETS; i++) {
+        entry *e = buckets[i];
+        while (e) {
+            entry *next = e->next;
+            entry_free(e);
+            e = next;
+        }
+        buckets[i] = NULL;
+    }
+    lru_head = lru_tail = NULL;
+    bytes = nentries = 0;
+}
+
+static entry *find_locked(uint64_t h, int kind, const char *instance,
+                          const char *table, int vis)
+{
+    for (entry *e = buckets[h % NBUCKETS]; e; e = e->next)
+        if (e->hash == h && e->kind == kind && e->vis == vis &&
+            !str_casecmp(e->instance, instance) &&
+            !str_casecmp(e->table, table))
+            return e;
+    return NULL;
+}
+
+/* Moves the cache to generation gen (emptying it) when gen is newer. */
+static void generation_check_locked(int64_t gen)
+{
+    if (gen > generation) {
+        if (nentries)
+            stats.invalidations++;
+        clear_locked();
+        generation = gen;
+    }
+}
+
+int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
+                  const char *table, int vis, int64_t gen)
+{
+    uint64_t h = hash_of(kind, instance, table, vis);
+    entry *e;
+    int hit = 0;
+
+    if (gen < 0)
+        return 0;
+    pthread_mutex_lock(&lock);
+    budget_init();
+    generation_check_locked(gen);
+    e = gen == generation ? find_locked(h, kind, instance, table, vis)
+                          : NULL;
+    if (e) {
+        lru_unlink(e);
+        lru_push_front(e);
+        buf_append(out, e->data, e->len);
+        if (org_id)
+            *org_id = e->org_id;
+        stats.hits++;
+        hit = 1;
+    } else {
+        stats.misses++;
+    }
+    pthread_mutex_unlock(&lock);
+    return hit;
+}
+
+void web_cache_put(int kind, const char *instance, const char *table,
+                   int vis, int64_t gen, int64_t org_id, const char *data,
+                   size_t len)
+{
+    uint64_t h = hash_of(kind, instance, table, vis);
+    entry *e, *old;
+
+    pthread_mutex_lock(&lock);
+    budget_init();
+    generation_check_locked(gen);
+    if (gen != generation || budget == 0 || len + 4096 > budget) {
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    old = find_locked(h, kind, instance, table, vis);
+    if (old)
+        entry_remove(old);
+    e = xcalloc(1, sizeof *e);
+    e->hash = h;
+    e->kind = kind;
+    e->vis = vis;
+    e->instance = xstrdup(instance);
+    e->table = xstrdup(table);
+    e->org_id = org_id;
+    e->data = xmalloc(len ? len : 1);
+    memcpy(e->data, data, len);
+    e->len = len;
+    e->next = buckets[h % NBUCKETS];
+    buckets[h % NBUCKETS] = e;
+    lru_push_front(e);
+    bytes += entry_size(e);
+    nentries++;
+    while (bytes > budget && lru_tail && lru_tail != e) {
+        entry_remove(lru_tail);
+        stats.evictions++;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+void web_cache_stats_get(web_cache_stats *out)
+{
+    pthread_mutex_lock(&lock);
+    budget_init();
+    *out = stats;
+    out->entries = nentries;
+    out->bytes = bytes;
+    out->budget = budget;
+    out->generation = generation;
+    pthread_mutex_unlock(&lock);
+}
+
+void web_cache_clear(void)
+{
+    pthread_mutex_lock(&lock);
+    clear_locked();
+    generation = -1;
+    pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,49 @@
+/* cache.h: rendered responses of the registry (a table's JSON, the body
+ * of its rules card page) kept in memory per registry generation, so the
+ * pages an ops engineer opens at 3 a.m. cost one small query. Shared by
+ * every server thread (mutex inside); bounded by a byte budget with LRU
+ * eviction. Implemented in cache.c; used by page_catalog.c. */
+#ifndef DOCKET_WEB_CACHE_H
+#define DOCKET_WEB_CACHE_H
+
+#include "buf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What is cached (part of the key). */
+enum {
+    CACHE_TABLE_JSON = 1, /* GET /api/v1/instances/{i}/tables/{t} */
+    CACHE_TABLE_CARD = 2  /* rules card page body (no page frame) */
+};
+
+/* Default budget: 256 MiB (DOCKET_CACHE_MB overrides it, 0 disables). */
+#define WEB_CACHE_DEFAULT_MB 256
+
+/* Looks up (kind, instance, table, vis) for registry generation gen. A
+ * different generation than the cache holds empties the cache first (any
+ * registry change invalidates every entry). On a hit appends the bytes to
+ * out, sets *org_id to the organisation stored with them and returns 1;
+ * 0 on a miss. instance and table compare case-insensitively. */
+int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
+                  const char *table, int vis, int64_t gen);
+
+/* Stores a copy of data[0..len) for generation gen (dropped when the
+ * cache already moved on to a newer generation or the entry alone exceeds
+ * the budget); evicts least recently used entries to stay in budget. */
+void web_cache_put(int kind, const char *instance, const char *table,
+                   int vis, int64_t gen, int64_t org_id, const char *data,
+                   size_t len);
+
+/* Counters for tests and /healthz-style diagnostics. */
+typedef struct web_cache_stats {
+    uint64_t hits, misses, evictions, invalidations;
+    size_t entries, bytes, budget;
+    int64_t generation;
+} web_cache_stats;
+void web_cache_stats_get(web_cache_stats *out);
+
+/* Drops everything (tests). */
+void web_cache_clear(void);
+
+#endif

@@ -1,0 +1,120 @@
+// lookup.js: suggestions for the big lookup box of GET /lookup. A plain ES
+// module: debounced fetch of /api/v1/lookup?q=, a listbox driven by
+// aria-activedescendant, arrow keys, Enter opens the selected (or first)
+// suggestion's rules card, Escape closes. Without JavaScript the form
+// submits to /lookup?q= and the server answers.
+const form = document.querySelector("form[data-lookup]");
+const input = form && form.querySelector("input[name=q]");
+const list = form && document.getElementById("lookup-suggestions");
+
+if (form && input && list) {
+  let items = [];
+  let active = -1;
+  let timer = 0;
+  let seq = 0;
+
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  };
+
+  const highlight = (i) => {
+    const opts = list.querySelectorAll("[role=option]");
+    opts.forEach((o, k) => o.setAttribute("aria-selected", k === i ? "true" : "false"));
+    active = i;
+    if (i >= 0 && opts[i]) {
+      input.setAttribute("aria-activedescendant", opts[i].id);
+      opts[i].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  };
+
+  const render = () => {
+    list.replaceChildren();
+    items.forEach((it, i) => {
+      const li = document.createElement("li");
+      li.id = "lookup-opt-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      const name = document.createElement("strong");
+      name.textContent = it.table;
+      const where = document.createElement("span");
+      where.className = "muted";
+      where.textContent = " " + it.instance + " · " + it.environment + " ";
+      const badge = document.createElement("span");
+      const dep = it.campaign_dependency;
+      badge.className = dep === "required" ? "badge required"
+        : dep === "optional" ? "badge optional" : "badge muted";
+      badge.textContent = dep === "required" ? "REQUIRED"
+        : dep === "optional" ? "OPTIONAL" : "not stated";
+      li.append(name, where, badge);
+      li.addEventListener("mousedown", (e) => {
+        e.preventDefault();
+        window.location.assign(it.url);
+      });
+      list.append(li);
+    });
+    if (items.length) {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      highlight(-1);
+    } else {
+      close();
+    }
+  };
+
+  const fetchSuggestions = async () => {
+    const q = input.value.trim();
+    const mine = ++seq;
+    if (!q) {
+      items = [];
+      render();
+      return;
+    }
+    try {
+      const r = await fetch("/api/v1/lookup?q=" + encodeURIComponent(q), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!r.ok || mine !== seq) return;
+      const data = await r.json();
+      if (mine !== seq) return;
+      items = Array.isArray(data) ? data : [];
+      render();
+    } catch {
+      /* offline or server gone: the form still submits */
+    }
+  };
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(fetchSuggestions, 120);
+  });
+
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") {
+      if (!items.length) return;
+      e.preventDefault();
+      highlight(active + 1 >= items.length ? 0 : active + 1);
+    } else if (e.key === "ArrowUp") {
+      if (!items.length) return;
+      e.preventDefault();
+      highlight(active <= 0 ? items.length - 1 : active - 1);
+    } else if (e.key === "Escape") {
+      close();
+    } else if (e.key === "Enter") {
+      const pick = items[active >= 0 ? active : 0];
+      if (pick && !list.hidden) {
+        e.preventDefault();
+        window.location.assign(pick.url);
+      }
+    }
+  });
+
+  input.addEventListener("blur", () => setTimeout(close, 100));
+  if (input.value.trim()) fetchSuggestions();
+  input.focus();
+}
