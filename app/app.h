@@ -44,5 +44,11 @@ int cmd_token(app_args *a);
 int cmd_backup(app_args *a);
 int cmd_restore(app_args *a);
 int cmd_notify(app_args *a);
+/* The registry on the command line (cmd_catalog.c, export.c). */
+int cmd_lookup(app_args *a);
+int cmd_tables(app_args *a);
+int cmd_import(app_args *a);
+int cmd_export(app_args *a);
+int cmd_demo(app_args *a);
 
 #endif

@@ -34,6 +34,16 @@ static const char usage[] =
     "stopped)\n"
     "  notify test CHANNEL send a test message to a configured channel\n"
     "  notify run          deliver due notifications once\n"
+    "  lookup NAME [--instance I] [--json] [--url URL --token T]\n"
+    "                      a table's rules card (exit 0 shown, 1 several or\n"
+    "                      none: candidates listed, 2 error)\n"
+    "  tables [--instance I] [--required] [--consent] [--pii]\n"
+    "                      compact list of the registry\n"
+    "  import --instance I FILE.csv\n"
+    "                      load a data dictionary (all or nothing)\n"
+    "  export --format html|markdown|csv --out DIR [--instance I]\n"
+    "                      offline copy of the registry\n"
+    "  demo                fill a FRESH database with a demo world\n"
     "\n"
     "options:\n"
     "  --config FILE       INI configuration (also DOCKET_CONFIG)\n"
@@ -204,6 +214,16 @@ int main(int argc, char **argv)
             rc = cmd_restore(&a);
         else if (!strcmp(a.argv[0], "notify"))
             rc = cmd_notify(&a);
+        else if (!strcmp(a.argv[0], "lookup"))
+            rc = cmd_lookup(&a);
+        else if (!strcmp(a.argv[0], "tables"))
+            rc = cmd_tables(&a);
+        else if (!strcmp(a.argv[0], "import"))
+            rc = cmd_import(&a);
+        else if (!strcmp(a.argv[0], "export"))
+            rc = cmd_export(&a);
+        else if (!strcmp(a.argv[0], "demo"))
+            rc = cmd_demo(&a);
         else
             rc = app_fail(EXIT_USAGE,
                           "unknown command \"%s\" (see docket --help)",
