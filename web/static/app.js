@@ -44,9 +44,9 @@
 //                            or an object with such an array in items,
 //                            results or suggestions. Arrow keys move
 //                            aria-selected, Enter opens the option's href
-//                            or submits its label, Escape closes. Without
-//                            data-suggest, options the server rendered get
-//                            the same keyboard handling.
+//                            or submits its label, Escape closes. Only
+//                            inputs with data-suggest are touched (the
+//                            /lookup page has its own lookup.js).
 
 const CONFIRMED = Symbol('confirmed');
 const BUSY = Symbol('busy');
@@ -603,12 +603,10 @@ function enhanceCombobox(input) {
 
   // server-rendered options get ids so aria-activedescendant works
   options().forEach((o, i) => { if (!o.id) o.id = `${list.id}-opt-${i}`; });
-  if (url) {
-    input.addEventListener('input', () => {
-      clearTimeout(timer);
-      timer = setTimeout(fetchNow, 120);
-    });
-  }
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(fetchNow, 120);
+  });
   input.addEventListener('keydown', (e) => {
     const opts = options();
     const cur = selected();
@@ -647,7 +645,8 @@ export function enhance(root = document) {
   const canCopy = (navigator.clipboard && window.isSecureContext) ||
     (document.queryCommandSupported && document.queryCommandSupported('copy'));
   if (canCopy) root.querySelectorAll('code.token, [data-copy]:not(button)').forEach(enhanceCopy);
-  root.querySelectorAll('input[role=combobox][aria-controls]').forEach(enhanceCombobox);
+  root.querySelectorAll('input[role=combobox][aria-controls][data-suggest]')
+    .forEach(enhanceCombobox);
   const summary = root.querySelector('.error-summary');
   if (summary && !summary.dataset[ENHANCED]) {
     summary.dataset[ENHANCED] = '1';
