@@ -1,0 +1,358 @@
+// form.js: enhances the change-request form of /requests/new (rendered by
+// web/page_requests.c). Without it the form works through its "add" submit
+// buttons; with it, changes (items) and column rows are added, removed and
+// reordered in the page (input names renumbered: items[0].columns[3].name),
+// fields not applying to an item's kind are hidden, staff see only the
+// instances of the chosen organisation, and a sample CSV/TSV file can
+// propose column rows through POST /api/v1/infer-columns.
+
+const form = document.getElementById('request-form');
+
+const MAX_SAMPLE = 10 * 1024 * 1024; // the server's limit for a sample
+
+function csrfToken() {
+  const el = form.querySelector('input[name="csrf"]');
+  return el ? el.value : '';
+}
+
+// ---- kinds -------------------------------------------------------------
+
+function applyKind(item) {
+  const select = item.querySelector('select.item-kind');
+  if (!select) return;
+  const kind = select.value;
+  item.querySelectorAll('[data-kinds]').forEach((el) => {
+    const kinds = el.getAttribute('data-kinds').split(' ');
+    el.hidden = !kinds.includes(kind);
+  });
+  item.querySelectorAll('[data-required-kinds]').forEach((el) => {
+    const kinds = el.getAttribute('data-required-kinds').split(' ');
+    el.hidden = !kinds.includes(kind);
+  });
+}
+
+// ---- renumbering -------------------------------------------------------
+
+const ATTRS = ['name', 'id', 'for', 'aria-describedby'];
+
+function renumber() {
+  const items = form.querySelectorAll('fieldset.item');
+  items.forEach((item, i) => {
+    item.dataset.item = String(i);
+    item.id = `items[${i}]`;
+    const legend = item.querySelector('legend .item-title') ||
+      item.querySelector('legend');
+    if (legend) legend.firstChild.textContent = `Change ${i + 1}`;
+    const more = item.querySelector('button.more-rows');
+    if (more) more.value = String(i);
+    item.querySelectorAll('*').forEach((el) => {
+      for (const a of ATTRS) {
+        const v = el.getAttribute(a);
+        if (v && v.includes('items[')) {
+          el.setAttribute(a, v.replace(/items\[\d+\]/g, `items[${i}]`));
+        }
+      }
+    });
+    item.querySelectorAll('tr.column-row').forEach((row, c) => {
+      row.dataset.column = String(c);
+      row.querySelectorAll('*').forEach((el) => {
+        for (const a of ATTRS) {
+          const v = el.getAttribute(a);
+          if (v && v.includes('columns[')) {
+            el.setAttribute(a, v.replace(/columns\[\d+\]/g, `columns[${c}]`));
+          }
+        }
+        if (el.tagName === 'LABEL' && el.classList.contains('sr-only')) {
+          el.textContent = el.textContent.replace(/row \d+$/, `row ${c + 1}`);
+        }
+      });
+    });
+    const up = item.querySelector('button.item-up');
+    const down = item.querySelector('button.item-down');
+    if (up) up.disabled = i === 0;
+    if (down) down.disabled = i === items.length - 1;
+  });
+}
+
+// ---- blank copies ------------------------------------------------------
+
+function clearControls(root) {
+  root.querySelectorAll('.field-error').forEach((el) => el.remove());
+  root.querySelectorAll('[aria-invalid]').forEach((el) => {
+    el.removeAttribute('aria-invalid');
+    const d = (el.getAttribute('aria-describedby') || '')
+      .split(' ').filter((x) => x && !x.startsWith('err-')).join(' ');
+    if (d) el.setAttribute('aria-describedby', d); else el.removeAttribute('aria-describedby');
+  });
+  root.querySelectorAll('input, textarea, select').forEach((el) => {
+    if (el.type === 'checkbox') {
+      // "May be empty" is ticked by default (an unticked box means NOT NULL).
+      el.checked = /\.nullable$/.test(el.name);
+    } else if (el.type === 'radio') {
+      el.checked = false;
+    } else if (el.tagName === 'SELECT') {
+      if (el.classList.contains('item-kind')) return;
+      const def = /\.action$/.test(el.name) ? 'add' : '';
+      el.value = def;
+    } else if (el.type !== 'button' && el.type !== 'submit') {
+      el.value = '';
+    }
+  });
+}
+
+function blankRow(tbody) {
+  const row = tbody.querySelector('tr.column-row').cloneNode(true);
+  clearControls(row);
+  return row;
+}
+
+function addRows(item, n) {
+  const tbody = item.querySelector('table.columns-table tbody');
+  for (let k = 0; k < n; k++) tbody.appendChild(blankRow(tbody));
+  decorateRows(item);
+  renumber();
+  applyKind(item);
+}
+
+function rowIsBlank(row) {
+  return [...row.querySelectorAll('input[type="text"], textarea')]
+    .every((el) => el.value.trim() === '');
+}
+
+// ---- buttons added by the script ---------------------------------------
+
+function smallButton(label, cls, title) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = `button small ${cls}`;
+  b.textContent = label;
+  if (title) b.setAttribute('aria-label', title);
+  return b;
+}
+
+function decorateRows(item) {
+  const table = item.querySelector('table.columns-table');
+  const head = table.querySelector('thead tr');
+  if (!head.querySelector('th.row-actions')) {
+    const th = document.createElement('th');
+    th.className = 'row-actions';
+    th.scope = 'col';
+    th.innerHTML = '<span class="sr-only">Row actions</span>';
+    head.appendChild(th);
+  }
+  table.querySelectorAll('tbody tr.column-row').forEach((row) => {
+    if (row.querySelector('td.row-actions')) return;
+    const td = document.createElement('td');
+    td.className = 'row-actions';
+    const rm = smallButton('×', 'danger remove-row', 'Remove this row');
+    rm.addEventListener('click', () => {
+      const tbody = row.parentNode;
+      if (tbody.querySelectorAll('tr.column-row').length > 1) {
+        row.remove();
+      } else {
+        clearControls(row);
+      }
+      renumber();
+    });
+    td.appendChild(rm);
+    row.appendChild(td);
+  });
+}
+
+function decorateItem(item) {
+  const legend = item.querySelector('legend');
+  if (legend && !legend.querySelector('.item-tools')) {
+    const tools = document.createElement('span');
+    tools.className = 'item-tools inline';
+    const up = smallButton('↑', 'item-up', 'Move this change up');
+    const down = smallButton('↓', 'item-down', 'Move this change down');
+    const rm = smallButton('Remove', 'danger item-remove', 'Remove this change');
+    up.addEventListener('click', () => {
+      const prev = item.previousElementSibling;
+      if (prev) item.parentNode.insertBefore(item, prev);
+      renumber();
+      up.focus();
+    });
+    down.addEventListener('click', () => {
+      const next = item.nextElementSibling;
+      if (next) item.parentNode.insertBefore(next, item);
+      renumber();
+      down.focus();
+    });
+    rm.addEventListener('click', () => {
+      const all = form.querySelectorAll('fieldset.item');
+      if (all.length > 1) {
+        item.remove();
+      } else {
+        clearControls(item);
+      }
+      renumber();
+    });
+    tools.append(' ', up, ' ', down, ' ', rm);
+    legend.appendChild(tools);
+  }
+  const select = item.querySelector('select.item-kind');
+  select.addEventListener('change', () => applyKind(item));
+  const more = item.querySelector('button.more-rows');
+  if (more) {
+    more.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      addRows(item, 3);
+    });
+  }
+  decorateRows(item);
+  setupInfer(item);
+  applyKind(item);
+}
+
+// ---- inference from a sample file --------------------------------------
+
+function setStatus(el, text) {
+  el.textContent = text;
+}
+
+// The first MAX_SAMPLE bytes, cut at the last line break.
+async function sampleOf(file) {
+  if (file.size <= MAX_SAMPLE) return file;
+  const buf = await file.slice(0, MAX_SAMPLE).arrayBuffer();
+  const bytes = new Uint8Array(buf);
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] !== 10) end--;
+  return new Blob([bytes.subarray(0, end || bytes.length)], { type: 'text/csv' });
+}
+
+function upload(blob, name, status) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const body = new FormData();
+    body.append('file', blob, name);
+    xhr.open('POST', '/api/v1/infer-columns');
+    xhr.setRequestHeader('X-CSRF-Token', csrfToken());
+    xhr.responseType = 'json';
+    xhr.upload.addEventListener('progress', (ev) => {
+      if (ev.lengthComputable) {
+        const pct = Math.round((ev.loaded / ev.total) * 100);
+        setStatus(status, pct < 100 ? `Uploading… ${pct}%` : 'Reading the sample…');
+      }
+    });
+    xhr.addEventListener('load', () => resolve({ status: xhr.status, json: xhr.response }));
+    xhr.addEventListener('error', () => reject(new Error('the upload failed')));
+    xhr.send(body);
+  });
+}
+
+function setField(row, key, value) {
+  const el = row.querySelector(`[name$=".${key}"]`);
+  if (!el) return;
+  if (el.type === 'checkbox') el.checked = Boolean(value);
+  else el.value = value;
+}
+
+function fillRows(item, columns) {
+  const tbody = item.querySelector('table.columns-table tbody');
+  // Blank rows go; rows already filled in are kept above the proposal.
+  tbody.querySelectorAll('tr.column-row').forEach((row) => {
+    if (rowIsBlank(row) && tbody.querySelectorAll('tr.column-row').length > 1) row.remove();
+  });
+  let rows = [...tbody.querySelectorAll('tr.column-row')];
+  let start = rows.length === 1 && rowIsBlank(rows[0]) ? 0 : rows.length;
+  while (rows.length < start + columns.length) {
+    tbody.appendChild(blankRow(tbody));
+    rows = [...tbody.querySelectorAll('tr.column-row')];
+  }
+  columns.forEach((col, k) => {
+    const row = rows[start + k];
+    setField(row, 'name', col.name);
+    setField(row, 'type', col.type);
+    setField(row, 'nullable', col.nullable);
+    setField(row, 'example', col.example);
+    const name = row.querySelector('[name$=".name"]');
+    if (name && col.original !== col.name) {
+      name.title = `From the header "${col.original}"`;
+      const desc = row.querySelector('[name$=".description"]');
+      if (desc && !desc.value) desc.placeholder = `Header: ${col.original}`;
+    }
+    row.classList.add('proposed');
+  });
+  decorateRows(item);
+  renumber();
+  applyKind(item);
+}
+
+function setupInfer(item) {
+  const box = item.querySelector('.infer');
+  if (!box) return;
+  box.hidden = false;
+  const input = box.querySelector('input.infer-file');
+  const status = box.querySelector('.infer-status');
+  input.addEventListener('change', async () => {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    try {
+      setStatus(status, file.size > 1024 * 1024 ? 'Preparing the sample…' : 'Uploading…');
+      const blob = await sampleOf(file);
+      const { status: code, json } = await upload(blob, file.name, status);
+      if (code === 200 && json && Array.isArray(json.columns)) {
+        fillRows(item, json.columns);
+        const cut = blob.size < file.size ? ' (first 10 MiB)' : '';
+        setStatus(status, `${json.columns.length} columns proposed from ${json.rows_read} rows${cut}: review them before you submit.`);
+      } else {
+        const msg = json && json.errors ? json.errors.map((e) => e.message).join('; ')
+          : json && json.error ? json.error.message : `error ${code}`;
+        setStatus(status, `No proposal: ${msg}`);
+      }
+    } catch (e) {
+      setStatus(status, `No proposal: ${e.message}`);
+    }
+    input.value = '';
+  });
+}
+
+// ---- organisation filter (staff) ---------------------------------------
+
+function applyOrg() {
+  const org = form.querySelector('select#organisation');
+  if (!org) return;
+  const chosen = org.value;
+  form.querySelectorAll('#instance optgroup, #instances label[data-org]').forEach((el) => {
+    el.hidden = chosen !== '' && el.getAttribute('data-org') !== chosen;
+  });
+  const inst = form.querySelector('select#instance');
+  const opt = inst && inst.selectedOptions[0];
+  if (opt && chosen && opt.dataset.org && opt.dataset.org !== chosen) inst.value = '';
+}
+
+// ---- start -------------------------------------------------------------
+
+if (form) {
+  form.querySelectorAll('fieldset.item').forEach(decorateItem);
+  const addItem = form.querySelector('button.add-item');
+  if (addItem) {
+    addItem.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      const items = form.querySelectorAll('fieldset.item');
+      const last = items[items.length - 1];
+      const copy = last.cloneNode(true);
+      copy.querySelectorAll('.item-tools, td.row-actions, th.row-actions').forEach((el) => el.remove());
+      const rows = copy.querySelectorAll('tr.column-row');
+      rows.forEach((row, k) => { if (k >= 3) row.remove(); });
+      clearControls(copy);
+      copy.querySelectorAll('tr.proposed').forEach((r) => r.classList.remove('proposed'));
+      const status = copy.querySelector('.infer-status');
+      if (status) status.textContent = '';
+      last.after(copy);
+      decorateItem(copy);
+      renumber();
+      const first = copy.querySelector('select.item-kind');
+      if (first) first.focus();
+    });
+  }
+  const org = form.querySelector('select#organisation');
+  if (org) {
+    org.addEventListener('change', applyOrg);
+    applyOrg();
+  }
+  renumber();
+  const summary = document.getElementById('error-summary');
+  if (summary) summary.focus();
+}
