@@ -597,11 +597,12 @@ int registry_lookup(registry *reg, const char *q, int mode,
                     void *ctx, errmsg *err)
 {
     /* Prefix: a range on the (instance_id, name COLLATE NOCASE) unique
-       index for each instance, never a scan of every table. */
+       index for each instance, never a scan of every table. CROSS JOIN
+       fixes the loop order (instances outside) for the planner. */
     static const char sql_prefix[] =
         "SELECT i.name, i.environment, t.name, t.campaign_dependency,"
         " t.status, t.name = :q AS exact"
-        " FROM instances i JOIN reg_tables t ON t.instance_id = i.id"
+        " FROM instances i CROSS JOIN reg_tables t ON t.instance_id = i.id"
         " AND t.name >= :lo AND t.name < :hi"
         " WHERE (:inst = '' OR i.name = :inst)"
         " AND (:org = 0 OR i.org_id = :org)"

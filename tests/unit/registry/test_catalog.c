@@ -1,0 +1,592 @@
+/* test_catalog.c: registry/catalog.c: applying requests builds the
+ * registry and its history exactly; manual edits need a reason and write
+ * history; search (prefix, exact first, organisation filter, quoting);
+ * lookup (prefix through the index, substring, spelling); the CSV import
+ * (good file, bad file writes nothing, idempotent re-import, apostrophe
+ * undo); the table JSON. */
+#include "catalog.h"
+#include "config.h"
+#include "parse.h"
+#include "registry.h"
+#include "requests.h"
+#include "str.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct fx {
+    char path[256];
+    config cfg;
+    registry *reg;
+    int64_t pm;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    errmsg err = {0};
+    int fd;
+
+    if (sodium_init() < 0)
+        return -1;
+    snprintf(f->path, sizeof f->path, "/tmp/docket-catalog-XXXXXX");
+    fd = mkstemp(f->path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(f->path);
+    cfg_init(&f->cfg);
+    g_config = &f->cfg;
+    if (registry_open(&f->reg, f->path, 0, &err) < 0)
+        return -1;
+    if (registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
+        registry_org_add(f->reg, NULL, "globex", &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa",
+                              "postgres", &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "acme", "acme-prod",
+                              "production", "postgres", &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "globex", "globex-prod",
+                              "production", "postgres", &err) < 0 ||
+        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat",
+                          "pm", NULL, "correct horse battery", &err) < 0) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    char side[300];
+
+    registry_close(f->reg);
+    g_config = NULL;
+    cfg_dispose(&f->cfg);
+    unlink(f->path);
+    snprintf(side, sizeof side, "%s-wal", f->path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", f->path);
+    unlink(side);
+    free(f);
+    return 0;
+}
+
+/* One integer from a query on a second connection. */
+static int64_t q_int(fx *f, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int64_t v = -1;
+
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY,
+                                     NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void parse(form_request *r, const char *json)
+{
+    form_errors fe = {0};
+
+    form_parse_json(r, json, strlen(json), &fe);
+    if (fe.n)
+        fail_msg("%s: %s", fe.errs[0].field, fe.errs[0].message);
+    form_errors_dispose(&fe);
+}
+
+/* Stores the request (so history can point at it) and returns its id. */
+static int64_t store(fx *f, form_request *r)
+{
+    registry_submit s = {0};
+    errmsg err = {0};
+    int64_t id = 0;
+
+    if (registry_request_insert(f->reg, &id, NULL, r, &s, &err) < 0)
+        fail_msg("insert: %s", err.msg);
+    r->id = id;
+    return id;
+}
+
+static int apply(fx *f, const form_request *r, const char *inst,
+                 errmsg *err)
+{
+    int rc;
+
+    assert_int_equal(registry_begin(f->reg, err), 0);
+    rc = registry_request_apply(f->reg, r, inst, f->pm, err);
+    if (rc < 0)
+        registry_rollback(f->reg);
+    else
+        assert_int_equal(registry_commit(f->reg, err), 0);
+    return rc;
+}
+
+static const char new_table_json[] =
+    "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","
+    "\"requester_name\":\"Ann\",\"requester_email\":\"ann@acme.example\","
+    "\"title\":\"Loyalty\",\"summary\":\"s\",\"items\":[{\"kind\":"
+    "\"new_table\",\"table\":\"loyalty_members\",\"description\":\"One row "
+    "per member.\",\"source\":\"flat_file_csv\",\"cadence\":\"daily\","
+    "\"expected_arrival\":\"05:00\",\"late_after_minutes\":120,"
+    "\"campaign_dependency\":\"required\",\"campaign_note\":\"Wait.\","
+    "\"owner\":\"data@acme.example\",\"columns\":[{\"name\":\"member_id\","
+    "\"type\":\"bigint\",\"nullable\":false,\"primary_key\":true},{\"name\":"
+    "\"tier\",\"type\":\"string(20)\"},{\"name\":\"opt_in\",\"type\":"
+    "\"boolean\",\"consent\":true,\"consent_channel\":\"email\"}]}]}";
+
+static void test_catalog__apply_new_table_with_history(void **state)
+{
+    fx *f = *state;
+    form_request r;
+    errmsg err = {0};
+    cJSON *t, *rules, *h;
+    int64_t id;
+    char sql[256];
+
+    parse(&r, new_table_json);
+    id = store(f, &r);
+    assert_int_equal(apply(f, &r, "acme-prod", &err), 0);
+    t = registry_table_json(f->reg, "acme-prod", "LOYALTY_MEMBERS", &err);
+    assert_non_null(t);
+    assert_string_equal(cJSON_GetObjectItem(t, "table")->valuestring,
+                        "loyalty_members");
+    rules = cJSON_GetObjectItem(t, "rules");
+    assert_string_equal(
+        cJSON_GetObjectItem(rules, "campaign_dependency")->valuestring,
+        "required");
+    assert_string_equal(
+        cJSON_GetObjectItem(rules, "missing_after")->valuestring, "07:00");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rules, "consent_relevant")));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(t, "columns")),
+                     3);
+    assert_int_equal((int64_t)cJSON_GetObjectItem(
+                         cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"),
+                                            0),
+                         "added_by_request")
+                         ->valuedouble,
+                     id);
+    h = cJSON_GetObjectItem(t, "last_change");
+    assert_int_equal((int64_t)cJSON_GetObjectItem(h, "request")->valuedouble,
+                     id);
+    cJSON_Delete(t);
+    /* 1 table + 7 rules + 3 columns + consent_relevant; every row names
+       the request, the user and the reason CR-<id>. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM registry_history WHERE request_id = %lld"
+             " AND reason = 'CR-%lld' AND user_id IS NOT NULL",
+             (long long)id, (long long)id);
+    assert_int_equal(q_int(f, sql), 12);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history"), 12);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history WHERE"
+                              " field = 'column' AND old_value IS NULL"),
+                     3);
+    /* The same request again: conflict, nothing written. */
+    assert_int_equal(apply(f, &r, "acme-prod", &err), ERR_CONFLICT);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history"), 12);
+    /* Other instance: its own registry. */
+    err_clear(&err);
+    assert_int_equal(apply(f, &r, "acme-qa", &err), 0);
+    assert_int_equal(registry_table_exists(f->reg, "acme-qa",
+                                           "loyalty_members", &err),
+                     1);
+    form_request_dispose(&r);
+}
+
+static void test_catalog__apply_columns_and_attributes(void **state)
+{
+    fx *f = *state;
+    form_request r, a, bad;
+    errmsg err = {0};
+    int64_t before, id;
+    cJSON *t, *c;
+
+    parse(&r, new_table_json);
+    store(f, &r);
+    assert_int_equal(apply(f, &r, "acme-prod", &err), 0);
+    before = q_int(f, "SELECT count(*) FROM registry_history");
+    parse(&a,
+          "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","
+          "\"requester_name\":\"Ann\",\"requester_email\":"
+          "\"ann@acme.example\",\"title\":\"Attrs\",\"summary\":\"s\","
+          "\"items\":[{\"kind\":\"add_columns\",\"table\":\"loyalty_members\","
+          "\"expected_arrival\":\"06:00\",\"columns\":[{\"name\":\"joined\","
+          "\"type\":\"date\"}]},{\"kind\":\"customer_attributes\",\"table\":"
+          "\"loyalty_members\",\"columns\":[{\"name\":\"tier\",\"action\":"
+          "\"change\",\"type\":\"string(50)\",\"rule\":\"gold/silver\"},"
+          "{\"name\":\"opt_in\",\"action\":\"retire\"}]}]}");
+    id = store(f, &a);
+    assert_int_equal(apply(f, &a, "acme-prod", &err), 0);
+    /* expected_arrival, joined added, kind set, tier type + rule, opt_in
+       retired: 6 rows. */
+    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history") -
+                         before,
+                     6);
+    t = registry_table_json(f->reg, "acme-prod", "loyalty_members", &err);
+    assert_non_null(t);
+    assert_string_equal(cJSON_GetObjectItem(t, "kind")->valuestring,
+                        "customer_attributes");
+    c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"), 1);
+    assert_string_equal(cJSON_GetObjectItem(c, "type")->valuestring,
+                        "string(50)");
+    assert_string_equal(cJSON_GetObjectItem(c, "rule")->valuestring,
+                        "gold/silver");
+    c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"), 2);
+    assert_string_equal(cJSON_GetObjectItem(c, "status")->valuestring,
+                        "retired");
+    c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"), 3);
+    assert_string_equal(cJSON_GetObjectItem(c, "name")->valuestring,
+                        "joined");
+    assert_int_equal(
+        (int64_t)cJSON_GetObjectItem(c, "added_by_request")->valuedouble, id);
+    cJSON_Delete(t);
+    {
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM registry_history WHERE column_name ="
+                 " 'tier' AND field = 'type' AND old_value = 'string(20)'"
+                 " AND new_value = 'string(50)' AND request_id = %lld",
+                 (long long)id);
+        assert_int_equal(q_int(f, sql), 1);
+    }
+    /* Attributes of a missing table: a clear conflict. */
+    parse(&bad, "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","
+                "\"requester_name\":\"Ann\",\"requester_email\":"
+                "\"ann@acme.example\",\"title\":\"x\",\"summary\":\"s\","
+                "\"items\":[{\"kind\":\"purchase_history\",\"table\":"
+                "\"nowhere\",\"columns\":[{\"name\":\"x\",\"action\":"
+                "\"retire\"}]}]}");
+    err_clear(&err);
+    assert_int_equal(apply(f, &bad, "acme-prod", &err), ERR_CONFLICT);
+    assert_non_null(strstr(err.msg, "nowhere"));
+    form_request_dispose(&r);
+    form_request_dispose(&a);
+    form_request_dispose(&bad);
+}
+
+static void test_catalog__manual_edit_needs_reason(void **state)
+{
+    fx *f = *state;
+    form_request r;
+    errmsg err = {0};
+
+    parse(&r, new_table_json);
+    assert_int_equal(apply(f, &r, "acme-prod", &err), 0);
+    assert_int_equal(registry_begin(f->reg, &err), 0);
+    assert_int_equal(registry_table_update_field(
+                         f->reg, "acme-prod", "loyalty_members", NULL,
+                         "campaign_dependency", "optional", f->pm, "  ",
+                         &err),
+                     ERR_INVALID);
+    assert_string_equal(err.field, "reason");
+    err_clear(&err);
+    assert_int_equal(registry_table_update_field(
+                         f->reg, "acme-prod", "loyalty_members", NULL,
+                         "campaign_dependency", "maybe", f->pm, "x", &err),
+                     ERR_INVALID);
+    err_clear(&err);
+    assert_int_equal(registry_table_update_field(
+                         f->reg, "acme-prod", "loyalty_members", NULL,
+                         "password", "x", f->pm, "x", &err),
+                     ERR_INVALID);
+    err_clear(&err);
+    assert_int_equal(registry_table_update_field(
+                         f->reg, "acme-prod", "loyalty_members", NULL,
+                         "campaign_dependency", "optional", f->pm,
+                         "reporting only now", &err),
+                     1);
+    assert_int_equal(registry_table_update_field(
+                         f->reg, "acme-prod", "loyalty_members", NULL,
+                         "campaign_dependency", "optional", f->pm,
+                         "again", &err),
+                     0);
+    assert_int_equal(registry_table_update_field(
+                         f->reg, "acme-prod", "loyalty_members", "tier",
+                         "type", "STRING(30)", f->pm, "longer names", &err),
+                     1);
+    assert_int_equal(registry_table_update_field(
+                         f->reg, "acme-prod", "loyalty_members", "nope",
+                         "type", "text", f->pm, "x", &err),
+                     ERR_NOTFOUND);
+    assert_int_equal(registry_commit(f->reg, &err), 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history WHERE"
+                              " reason = 'reporting only now' AND old_value"
+                              " = 'required' AND new_value = 'optional' AND"
+                              " request_id IS NULL"),
+                     1);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_columns WHERE name ="
+                              " 'tier' AND type = 'string(30)'"),
+                     1);
+    form_request_dispose(&r);
+}
+
+static void collect_hit(void *ctx, const registry_search_hit *h)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+
+    snprintf(out + n, 2048 - n, "%s:%s:%s%s;", h->kind, h->instance,
+             h->name, h->exact ? "!" : "");
+}
+
+static const char dict[] =
+    "table,column,type,pii,consent,consent_channel,campaign_dependency,"
+    "expected_arrival,late_after_minutes,table_description,runbook\n"
+    "customers,customer_id,bigint,,,,required,05:00,120,People,\"Page "
+    "on-call, then wait.\"\n"
+    "customers,email,string(255),yes,,,,,,,\n"
+    "customer_scores,customer_id,bigint,,,,optional,,,Scores of customers,\n"
+    "customer_scores,score,integer,,,,,,,,\n"
+    "consents,email_opt_in,boolean,,yes,email,required,,,,\n";
+
+static void import_ok(fx *f, const char *inst, const char *csv)
+{
+    registry_import_report rep = {0};
+    errmsg err = {0};
+
+    if (registry_import_csv(f->reg, &rep, inst, csv, strlen(csv), f->pm,
+                            &err) < 0)
+        fail_msg("import: %s (%s)", err.msg,
+                 rep.nproblems ? rep.problems[0].message : "");
+    registry_import_report_dispose(&rep);
+}
+
+static void test_catalog__search_prefix_exact_first_and_tenant(void **state)
+{
+    fx *f = *state;
+    char out[2048] = "", expr[256];
+    errmsg err = {0};
+    int64_t acme, globex;
+
+    import_ok(f, "acme-prod", dict);
+    import_ok(f, "globex-prod",
+              "table,column,type\ncustomers_globex,id,bigint\n");
+    assert_int_equal(registry_instance_org(f->reg, &acme, "acme-prod", &err),
+                     0);
+    assert_int_equal(
+        registry_instance_org(f->reg, &globex, "globex-prod", &err), 0);
+    /* Prefix: "cust" finds tables and columns; exact name first. */
+    assert_int_equal(registry_search(f->reg, "customers", 0, 50, collect_hit,
+                                     out, &err),
+                     0);
+    assert_true(str_startswith(out, "table:acme-prod:customers!;"));
+    assert_non_null(strstr(out, "customer_scores"));
+    assert_non_null(strstr(out, "customers_globex"));
+    /* A client of acme never sees globex. */
+    out[0] = '\0';
+    assert_int_equal(registry_search(f->reg, "cust", acme, 50, collect_hit,
+                                     out, &err),
+                     0);
+    assert_non_null(strstr(out, "customer_scores"));
+    assert_null(strstr(out, "globex"));
+    out[0] = '\0';
+    registry_search(f->reg, "cust", globex, 50, collect_hit, out, &err);
+    assert_null(strstr(out, "acme"));
+    /* User syntax never reaches MATCH: quotes, operators, column filters. */
+    assert_int_equal(registry_search_expr(expr, sizeof expr,
+                                          "a\"b OR name:x* -- NEAR("),
+                     4);
+    assert_string_equal(expr, "\"a\"\"b\"* \"OR\"* \"name:x*\"* \"NEAR(\"*");
+    assert_int_equal(registry_search_expr(expr, sizeof expr, " ** -- "), 0);
+    out[0] = '\0';
+    assert_int_equal(registry_search(f->reg, "\"on-call\" OR )(", 0, 50,
+                                     collect_hit, out, &err),
+                     0);
+}
+
+static void collect_lookup(void *ctx, const registry_lookup_hit *h)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+
+    snprintf(out + n, 1024 - n, "%s/%s%s;", h->instance, h->table,
+             h->exact ? "!" : "");
+}
+
+static void test_catalog__lookup_prefix_substring_similar(void **state)
+{
+    fx *f = *state;
+    char out[1024] = "";
+    errmsg err = {0};
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int uses_index = 0;
+
+    import_ok(f, "acme-prod", dict);
+    import_ok(f, "acme-qa", dict);
+    assert_int_equal(registry_lookup(f->reg, "Customers",
+                                     REGISTRY_LOOKUP_PREFIX, NULL, 0, 20,
+                                     collect_lookup, out, &err),
+                     2);
+    assert_string_equal(out, "acme-prod/customers!;acme-qa/customers!;");
+    out[0] = '\0';
+    assert_int_equal(registry_lookup(f->reg, "CUSTOMER",
+                                     REGISTRY_LOOKUP_PREFIX, NULL, 0, 20,
+                                     collect_lookup, out, &err),
+                     4);
+    assert_string_equal(out, "acme-prod/customers;acme-qa/customers;"
+                             "acme-prod/customer_scores;"
+                             "acme-qa/customer_scores;");
+    out[0] = '\0';
+    assert_int_equal(registry_lookup(f->reg, "scor", REGISTRY_LOOKUP_PREFIX,
+                                     "acme-qa", 0, 20, collect_lookup, out,
+                                     &err),
+                     0);
+    assert_int_equal(registry_lookup(f->reg, "scor",
+                                     REGISTRY_LOOKUP_SUBSTRING, "acme-qa", 0,
+                                     20, collect_lookup, out, &err),
+                     1);
+    assert_string_equal(out, "acme-qa/customer_scores;");
+    out[0] = '\0';
+    assert_int_equal(registry_lookup_similar(f->reg, "custmers", "acme-qa",
+                                             0, 2, 5, collect_lookup, out,
+                                             &err),
+                     1);
+    assert_string_equal(out, "acme-qa/customers;");
+    /* The prefix lookup is a range on the (instance_id, name) index. */
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY,
+                                     NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "EXPLAIN QUERY PLAN SELECT t.name FROM instances i"
+                           " CROSS JOIN reg_tables t ON t.instance_id = i.id AND"
+                           " t.name >= 'cu' AND t.name < 'cu\xff'",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(st, 3);
+        if (strstr(d, "reg_tables") && strstr(d, "name>?"))
+            uses_index = 1;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_true(uses_index);
+}
+
+static void test_catalog__import_good_bad_and_again(void **state)
+{
+    fx *f = *state;
+    registry_import_report rep = {0};
+    errmsg err = {0};
+    int64_t hist;
+    static const char bad[] =
+        "table,column,type,nullable,campaign_dependency,expected_arrival\n"
+        "good_table,id,bigint,no,,\n"
+        "order,id,bigint,no,,\n"
+        "t2,x,varchar(20),maybe,sometimes,25:00\n"
+        "t2,x,integer,,,\n";
+    static const char unknown[] = "table,column,colour\nt,c,red\n";
+
+    assert_int_equal(registry_import_csv(f->reg, &rep, "acme-prod", bad,
+                                         sizeof bad - 1, 0, &err),
+                     ERR_INVALID);
+    /* order reserved; type, nullable, dependency, time bad; duplicate. */
+    assert_true(rep.nproblems >= 6);
+    assert_int_equal(rep.problems[0].line, 3);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_tables"), 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history"), 0);
+    registry_import_report_dispose(&rep);
+    err_clear(&err);
+    assert_int_equal(registry_import_csv(f->reg, &rep, "acme-prod", unknown,
+                                         sizeof unknown - 1, 0, &err),
+                     ERR_INVALID);
+    assert_string_equal(rep.problems[0].field, "colour");
+    registry_import_report_dispose(&rep);
+
+    import_ok(f, "acme-prod", dict);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_tables"), 3);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_columns"), 5);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history WHERE"
+                              " reason <> 'import'"),
+                     0);
+    assert_int_equal(q_int(f, "SELECT consent_relevant FROM reg_tables WHERE"
+                              " name = 'consents'"),
+                     1);
+    hist = q_int(f, "SELECT count(*) FROM registry_history");
+    /* The same file again changes nothing. */
+    err_clear(&err);
+    assert_int_equal(registry_import_csv(f->reg, &rep, "acme-prod", dict,
+                                         sizeof dict - 1, 0, &err),
+                     0);
+    assert_int_equal(rep.tables_created + rep.tables_updated +
+                         rep.columns_added + rep.columns_updated,
+                     0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history"), hist);
+    registry_import_report_dispose(&rep);
+    /* A quoted neutralised cell loses its apostrophe; unquoted keeps it. */
+    import_ok(f, "acme-qa",
+              "table,column,type,description,example\n"
+              "t,a,text,\"'=SUM(A1)\",'=x\n");
+    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_columns WHERE"
+                              " description = '=SUM(A1)' AND example ="
+                              " '''=x'"),
+                     1);
+    /* Unknown instance. */
+    err_clear(&err);
+    assert_int_equal(registry_import_csv(f->reg, &rep, "nope", dict,
+                                         sizeof dict - 1, 0, &err),
+                     ERR_NOTFOUND);
+    registry_import_report_dispose(&rep);
+}
+
+static void test_catalog__changes_summary(void **state)
+{
+    fx *f = *state;
+    form_request r;
+    errmsg err = {0};
+    cJSON *arr, *o;
+    char *s;
+
+    parse(&r, new_table_json);
+    arr = registry_request_changes_json(f->reg, &r, "acme-prod",
+                                        "https://docket.example", &err);
+    assert_int_equal(cJSON_GetArraySize(arr), 1);
+    o = cJSON_GetArrayItem(arr, 0);
+    assert_string_equal(cJSON_GetObjectItem(o, "url")->valuestring,
+                        "https://docket.example/tables/acme-prod/"
+                        "loyalty_members");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "consent")));
+    s = cJSON_PrintUnformatted(cJSON_GetObjectItem(o, "changes"));
+    assert_non_null(strstr(s, "new table"));
+    assert_non_null(strstr(s, "add column tier string(20)"));
+    cJSON_free(s);
+    cJSON_Delete(arr);
+    form_request_dispose(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_catalog__apply_new_table_with_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_catalog__apply_columns_and_attributes, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_catalog__manual_edit_needs_reason, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_catalog__search_prefix_exact_first_and_tenant, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_catalog__lookup_prefix_substring_similar, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_catalog__import_good_bad_and_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog__changes_summary, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
