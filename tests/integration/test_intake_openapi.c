@@ -1,0 +1,425 @@
+/* test_intake_openapi.c: the OpenAPI document (web/static/openapi.json,
+ * served at /api/v1/openapi.json) against the real server: for real calls
+ * of every documented operation, the status must be listed for the path
+ * and method, and the JSON body must match the documented schema (types,
+ * required properties, nested properties and items, enums, $ref to
+ * components). Every documented operation must be exercised. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "harness.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PW "correct horse battery"
+
+static h_server srv;
+static h_session ops;
+static char token[128], ops_token[128];
+static cJSON *doc;
+
+typedef struct op_seen {
+    char key[160]; /* "get /api/v1/requests/{id}" */
+} op_seen;
+static op_seen seen[64];
+static size_t nseen;
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    buf b = {0};
+    char chunk[4096];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    return buf_detach(&b);
+}
+
+static void make_token(char *out, const char *email)
+{
+    char *text = NULL;
+
+    assert_int_equal(h_docket(&srv, NULL, &text, "token", "create",
+                              "--email", email, "--label", "openapi", NULL),
+                     0);
+    sscanf(text, "%127s", out);
+    free(text);
+}
+
+static int up(void **state)
+{
+    char path[600];
+    char *text;
+    const char *src = getenv("TEST_SOURCE_DIR");
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/web/static/openapi.json",
+             src ? src : ".");
+    text = read_all(path);
+    assert_non_null(text);
+    doc = cJSON_Parse(text);
+    free(text);
+    assert_non_null(doc);
+    h_server_start(&srv, NULL);
+    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL),
+                     0);
+    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
+                              "acme-prod", "--env", "production",
+                              "--dialect", "postgres", NULL),
+                     0);
+    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
+    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
+    h_user(&srv, "oz@platform.example", "Oz", "ops", NULL, PW);
+    make_token(token, "ann@acme.example");
+    make_token(ops_token, "oz@platform.example");
+    assert_int_equal(h_signin(&ops, &srv, "oz@platform.example", PW), 303);
+    return 0;
+}
+
+static int down(void **state)
+{
+    (void)state;
+    h_server_stop(&srv);
+    h_server_cleanup(&srv);
+    cJSON_Delete(doc);
+    return 0;
+}
+
+/* ---- the schema walker -------------------------------------------------- */
+
+static const cJSON *resolve(const cJSON *schema)
+{
+    const cJSON *ref = cJSON_GetObjectItemCaseSensitive(schema, "$ref");
+    const char *prefix = "#/components/schemas/";
+
+    while (cJSON_IsString(ref)) {
+        const cJSON *all;
+        if (strncmp(ref->valuestring, prefix, strlen(prefix)) != 0)
+            fail_msg("unsupported $ref %s", ref->valuestring);
+        all = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(doc, "components"), "schemas");
+        schema = cJSON_GetObjectItemCaseSensitive(
+            all, ref->valuestring + strlen(prefix));
+        if (!schema)
+            fail_msg("dangling $ref %s", ref->valuestring);
+        ref = cJSON_GetObjectItemCaseSensitive(schema, "$ref");
+    }
+    return schema;
+}
+
+static int type_is(const cJSON *v, const char *type)
+{
+    if (!strcmp(type, "object"))
+        return cJSON_IsObject(v);
+    if (!strcmp(type, "array"))
+        return cJSON_IsArray(v);
+    if (!strcmp(type, "string"))
+        return cJSON_IsString(v);
+    if (!strcmp(type, "boolean"))
+        return cJSON_IsBool(v);
+    if (!strcmp(type, "null"))
+        return cJSON_IsNull(v);
+    if (!strcmp(type, "number"))
+        return cJSON_IsNumber(v);
+    if (!strcmp(type, "integer"))
+        return cJSON_IsNumber(v) &&
+               v->valuedouble == (double)(long long)v->valuedouble;
+    fail_msg("unknown schema type %s", type);
+    return 0;
+}
+
+/* Checks v against schema; problems are appended to errs with their JSON
+ * path. */
+static void check(const cJSON *v, const cJSON *schema, const char *path,
+                  buf *errs)
+{
+    const cJSON *type, *req, *props, *items, *en, *e;
+    char sub[512];
+
+    schema = resolve(schema);
+    type = cJSON_GetObjectItemCaseSensitive(schema, "type");
+    if (cJSON_IsString(type) && !type_is(v, type->valuestring)) {
+        buf_appendf(errs, "%s: not of type %s\n", path, type->valuestring);
+        return;
+    }
+    if (cJSON_IsArray(type)) {
+        int ok = 0;
+        cJSON_ArrayForEach(e, type)
+        {
+            ok |= type_is(v, e->valuestring);
+        }
+        if (!ok) {
+            buf_appendf(errs, "%s: none of the allowed types\n", path);
+            return;
+        }
+    }
+    en = cJSON_GetObjectItemCaseSensitive(schema, "enum");
+    if (cJSON_IsArray(en)) {
+        int ok = 0;
+        cJSON_ArrayForEach(e, en)
+        {
+            ok |= cJSON_Compare(e, v, 1);
+        }
+        if (!ok)
+            buf_appendf(errs, "%s: not one of the enum values\n", path);
+    }
+    req = cJSON_GetObjectItemCaseSensitive(schema, "required");
+    if (cJSON_IsObject(v) && cJSON_IsArray(req)) {
+        cJSON_ArrayForEach(e, req)
+        {
+            if (!cJSON_GetObjectItemCaseSensitive(v, e->valuestring))
+                buf_appendf(errs, "%s: required property %s missing\n",
+                            path, e->valuestring);
+        }
+    }
+    props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
+    if (cJSON_IsObject(v) && cJSON_IsObject(props))
+        cJSON_ArrayForEach(e, props)
+        {
+            const cJSON *pv = cJSON_GetObjectItemCaseSensitive(v, e->string);
+            if (!pv)
+                continue;
+            snprintf(sub, sizeof sub, "%s.%s", path, e->string);
+            check(pv, e, sub, errs);
+        }
+    items = cJSON_GetObjectItemCaseSensitive(schema, "items");
+    if (cJSON_IsArray(v) && items) {
+        int i = 0;
+        cJSON_ArrayForEach(e, v)
+        {
+            snprintf(sub, sizeof sub, "%s[%d]", path, i++);
+            check(e, items, sub, errs);
+        }
+    }
+}
+
+/* ---- calls -------------------------------------------------------------- */
+
+static void lower(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+/* One call, checked against the operation of template/method. Returns the
+ * response (caller frees). */
+static void call(h_resp *r, const char *method, const char *tmpl,
+                 const char *path, const char *auth_token, h_session *sess,
+                 const char *ctype, const char *body,
+                 const char *const *extra, long want)
+{
+    const cJSON *op, *responses, *resp, *schema;
+    char m[16], st[8], auth[200], csrf[120];
+    const char *hdrs[8];
+    size_t nh = 0;
+    cJSON *json;
+    buf errs = {0};
+
+    snprintf(m, sizeof m, "%s", method);
+    lower(m);
+    op = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(doc, "paths"), tmpl),
+        m);
+    if (!op)
+        fail_msg("%s %s is not documented", method, tmpl);
+    if (auth_token) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", auth_token);
+        hdrs[nh++] = auth;
+    }
+    if (sess && strcmp(method, "GET")) {
+        snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s", sess->csrf);
+        hdrs[nh++] = csrf;
+    }
+    for (size_t i = 0; extra && extra[i] && nh < 7; i++)
+        hdrs[nh++] = extra[i];
+    hdrs[nh] = NULL;
+    h_request(r, &srv, sess, method, path, ctype, body,
+              body ? strlen(body) : 0, hdrs);
+    if (want && r->status != want)
+        fail_msg("%s %s: status %ld, wanted %ld: %s", method, path,
+                 r->status, want, r->body);
+    snprintf(st, sizeof st, "%ld", r->status);
+    responses = cJSON_GetObjectItemCaseSensitive(op, "responses");
+    resp = cJSON_GetObjectItemCaseSensitive(responses, st);
+    if (!resp)
+        fail_msg("%s %s answered %ld, which is not documented", method, tmpl,
+                 r->status);
+    schema = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(resp, "content"),
+            "application/json"),
+        "schema");
+    if (schema) {
+        json = cJSON_Parse(r->body);
+        if (!json)
+            fail_msg("%s %s: %ld body is not JSON", method, path, r->status);
+        check(json, schema, "$", &errs);
+        cJSON_Delete(json);
+        if (errs.len)
+            fail_msg("%s %s (%ld) does not match its schema:\n%s", method,
+                     path, r->status, buf_cstr(&errs));
+    }
+    buf_dispose(&errs);
+    if (nseen < sizeof seen / sizeof *seen) {
+        snprintf(seen[nseen].key, sizeof seen[nseen].key, "%s %s", m, tmpl);
+        nseen++;
+    }
+}
+
+static void call_free(const char *method, const char *tmpl,
+                      const char *path, const char *tok, h_session *sess,
+                      const char *ctype, const char *body,
+                      const char *const *extra, long want)
+{
+    h_resp r;
+
+    call(&r, method, tmpl, path, tok, sess, ctype, body, extra, want);
+    h_resp_free(&r);
+}
+
+static const char valid[] =
+    "{\"instance\":\"acme-prod\",\"project_manager\":"
+    "\"pat@platform.example\",\"title\":\"Loyalty\",\"summary\":\"s\","
+    "\"items\":[{\"kind\":\"new_table\",\"table\":\"loyalty\","
+    "\"description\":\"d\",\"source\":\"api\",\"cadence\":\"daily\","
+    "\"campaign_dependency\":\"required\",\"columns\":[{\"name\":\"id\","
+    "\"type\":\"bigint\",\"nullable\":false}]}]}";
+
+static void test_openapi__served_document_is_the_file(void **state)
+{
+    h_resp r;
+    cJSON *served;
+
+    (void)state;
+    call(&r, "GET", "/api/v1/openapi.json", "/api/v1/openapi.json", NULL,
+         NULL, NULL, NULL, NULL, 200);
+    served = cJSON_Parse(r.body);
+    assert_non_null(served);
+    assert_true(cJSON_Compare(served, doc, 1));
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(served, "openapi")->valuestring,
+        "3.1.0");
+    cJSON_Delete(served);
+    h_resp_free(&r);
+}
+
+static void test_openapi__responses_match_the_document(void **state)
+{
+    static const char *const idem1[] = {"Idempotency-Key: k-1", NULL};
+    static const char csv[] = "Member ID,Tier\n1,gold\n2,\n";
+    char path[64];
+    h_resp r;
+    cJSON *j;
+    char *other;
+
+    (void)state;
+    call_free("GET", "/healthz", "/healthz", NULL, NULL, NULL, NULL, NULL,
+              200);
+    call_free("GET", "/api/v1/me", "/api/v1/me", token, NULL, NULL, NULL,
+              NULL, 200);
+    call_free("GET", "/api/v1/me", "/api/v1/me", NULL, NULL, NULL, NULL, NULL,
+              401);
+    call_free("GET", "/api/v1/form", "/api/v1/form", token, NULL, NULL, NULL,
+              NULL, 200);
+    call_free("GET", "/api/v1/form", "/api/v1/form", NULL, NULL, NULL, NULL,
+              NULL, 401);
+
+    call(&r, "POST", "/api/v1/requests", "/api/v1/requests", token, NULL,
+         "application/json", valid, idem1, 201);
+    j = cJSON_Parse(r.body);
+    snprintf(path, sizeof path, "/api/v1/requests/%d",
+             cJSON_GetObjectItem(j, "id")->valueint);
+    cJSON_Delete(j);
+    h_resp_free(&r);
+    call_free("POST", "/api/v1/requests", "/api/v1/requests", token, NULL,
+              "application/json", valid, idem1, 201); /* replay */
+    other = strdup(valid);
+    memcpy(strstr(other, "Loyalty"), "Royalty", 7);
+    call_free("POST", "/api/v1/requests", "/api/v1/requests", token, NULL,
+              "application/json", other, idem1, 409);
+    free(other);
+    call_free("POST", "/api/v1/requests", "/api/v1/requests", token, NULL,
+              "application/json", "{\"title\":\"\",\"items\":[]}", NULL,
+              422);
+    call_free("POST", "/api/v1/requests", "/api/v1/requests", token, NULL,
+              "text/plain", valid, NULL, 415);
+    call_free("POST", "/api/v1/requests", "/api/v1/requests", NULL, NULL,
+              "application/json", valid, NULL, 401);
+    call_free("POST", "/api/v1/requests", "/api/v1/requests", ops_token,
+              NULL, "application/json", valid, NULL, 403);
+    call_free("POST", "/api/v1/requests", "/api/v1/requests", NULL, &ops,
+              "application/json", valid, NULL, 403);
+
+    call_free("GET", "/api/v1/requests", "/api/v1/requests", token, NULL,
+              NULL, NULL, NULL, 200);
+    call_free("GET", "/api/v1/requests", "/api/v1/requests?q=loy&page=1"
+                                         "&per_page=1&status=submitted",
+              token, NULL, NULL, NULL, NULL, 200);
+    call_free("GET", "/api/v1/requests", "/api/v1/requests?per_page=0",
+              token, NULL, NULL, NULL, NULL, 422);
+    call_free("GET", "/api/v1/requests", "/api/v1/requests", NULL, NULL,
+              NULL, NULL, NULL, 401);
+
+    call_free("GET", "/api/v1/requests/{id}", path, token, NULL, NULL, NULL,
+              NULL, 200);
+    call_free("GET", "/api/v1/requests/{id}", path, ops_token, NULL, NULL,
+              NULL, NULL, 200);
+    call_free("GET", "/api/v1/requests/{id}", "/api/v1/requests/424242",
+              token, NULL, NULL, NULL, NULL, 404);
+    call_free("GET", "/api/v1/requests/{id}", path, NULL, NULL, NULL, NULL,
+              NULL, 401);
+
+    call_free("POST", "/api/v1/infer-columns", "/api/v1/infer-columns", token,
+              NULL, "text/csv", csv, NULL, 200);
+    call_free("POST", "/api/v1/infer-columns", "/api/v1/infer-columns", token,
+              NULL, "text/csv", "", NULL, 422);
+    call_free("POST", "/api/v1/infer-columns", "/api/v1/infer-columns", token,
+              NULL, "application/xml", "<a/>", NULL, 415);
+    call_free("POST", "/api/v1/infer-columns", "/api/v1/infer-columns", NULL,
+              NULL, "text/csv", csv, NULL, 401);
+}
+
+/* Every operation of the document was called by the tests above. */
+static void test_openapi__every_operation_exercised(void **state)
+{
+    const cJSON *p, *m;
+
+    (void)state;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(doc, "paths"))
+    {
+        cJSON_ArrayForEach(m, p)
+        {
+            char key[160];
+            int found = 0;
+            snprintf(key, sizeof key, "%s %s", m->string, p->string);
+            for (size_t i = 0; i < nseen; i++)
+                found |= !strcmp(seen[i].key, key);
+            if (!found)
+                fail_msg("documented but not exercised: %s", key);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_openapi__served_document_is_the_file),
+        cmocka_unit_test(test_openapi__responses_match_the_document),
+        cmocka_unit_test(test_openapi__every_operation_exercised),
+    };
+
+    return cmocka_run_group_tests(tests, up, down);
+}
