@@ -1,0 +1,335 @@
+/* test_catalog.c: the registry over HTTP against the real server: rules
+ * card and table JSON, `docket lookup --json` equal to the API byte for
+ * byte (local and remote with a token), the cache shows a rules change on
+ * the very next request, edits need a reason and ops may only touch the
+ * runbook, a client never sees another organisation's tables (404 like a
+ * missing one, nothing in search or lookup), the Atom feed. */
+#include "harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char dict[] =
+    "table,column,type,nullable,primary_key,description,pii,consent,"
+    "consent_channel,campaign_dependency,campaign_note,expected_arrival,"
+    "late_after_minutes,source,owner,escalation,table_description,runbook\n"
+    "customers,customer_id,bigint,no,yes,Customer number,,,,required,"
+    "Hold all sends.,05:00,120,flat_file_csv,crm@acme.example,"
+    "+44 1 (on-call),People,\"Check the <b>drop</b> folder.\"\n"
+    "customers,email,string(255),yes,,E-mail,yes,,,,,,,,,,,\n"
+    "customer_scores,customer_id,bigint,no,yes,Customer,,,,optional,,,,,,,"
+    "Scores,\n"
+    "consents,email_opt_in,boolean,no,,Opt-in,,yes,email,required,,04:30,"
+    "60,,,,,\n";
+
+typedef struct world {
+    h_server s;
+    h_session pm, ops, acme, globex;
+} world;
+
+static int setup(void **state)
+{
+    world *w = calloc(1, sizeof *w);
+    char path[700], *out = NULL;
+    FILE *f;
+    int rc;
+
+    h_server_start(&w->s, NULL);
+    assert_int_equal(h_docket(&w->s, NULL, NULL, "org", "add", "acme", NULL),
+                     0);
+    assert_int_equal(
+        h_docket(&w->s, NULL, NULL, "org", "add", "globex", NULL), 0);
+    assert_int_equal(h_docket(&w->s, NULL, NULL, "instance", "add", "acme",
+                              "acme-prod", "--env", "production", NULL),
+                     0);
+    assert_int_equal(h_docket(&w->s, NULL, NULL, "instance", "add", "globex",
+                              "globex-prod", "--env", "production", NULL),
+                     0);
+    snprintf(path, sizeof path, "%s/dict.csv", w->s.dir);
+    f = fopen(path, "w");
+    fputs(dict, f);
+    fclose(f);
+    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "acme-prod",
+                  path, NULL);
+    if (rc != 0)
+        fail_msg("import: %s", out);
+    free(out);
+    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "globex-prod",
+                  path, NULL);
+    free(out);
+    assert_int_equal(rc, 0);
+    h_user(&w->s, "pm@t.example", "Pat", "pm", NULL, "pm-password-123");
+    h_user(&w->s, "ops@t.example", "Olu", "ops", NULL, "ops-password-123");
+    h_user(&w->s, "ann@acme.example", "Ann", "client", "acme",
+           "ann-password-123");
+    h_user(&w->s, "gus@globex.example", "Gus", "client", "globex",
+           "gus-password-123");
+    assert_int_equal(h_signin(&w->pm, &w->s, "pm@t.example",
+                              "pm-password-123"),
+                     303);
+    assert_int_equal(h_signin(&w->ops, &w->s, "ops@t.example",
+                              "ops-password-123"),
+                     303);
+    assert_int_equal(h_signin(&w->acme, &w->s, "ann@acme.example",
+                              "ann-password-123"),
+                     303);
+    assert_int_equal(h_signin(&w->globex, &w->s, "gus@globex.example",
+                              "gus-password-123"),
+                     303);
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    world *w = *state;
+
+    assert_int_equal(h_server_stop(&w->s), 0);
+    h_server_cleanup(&w->s);
+    free(w);
+    return 0;
+}
+
+static void test_catalog__card_and_json_equal_cli(void **state)
+{
+    world *w = *state;
+    h_resp r;
+    char *out = NULL;
+    char token[200] = "";
+    int rc;
+
+    h_get(&r, &w->s, &w->pm, "/tables/acme-prod/customers");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "REQUIRED</strong>: hold campaigns"));
+    assert_non_null(strstr(r.body, "05:00 UTC, missing after 07:00"));
+    assert_non_null(strstr(r.body, "+44 1 (on-call)"));
+    /* Markdown in safe mode: the raw <b> never reaches the page. */
+    assert_null(strstr(r.body, "<b>drop</b>"));
+    /* The edit form carries this session's CSRF token. */
+    assert_non_null(strstr(r.body, w->pm.csrf));
+    assert_null(strstr(r.body, "<!--csrf-->"));
+    h_resp_free(&r);
+
+    h_get(&r, &w->s, &w->pm, "/api/v1/instances/acme-prod/tables/customers");
+    assert_int_equal(r.status, 200);
+    rc = h_docket(&w->s, NULL, &out, "lookup", "customers", "--instance",
+                  "acme-prod", "--json", NULL);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, r.body);
+    free(out);
+    /* Remote, with a token. */
+    rc = h_docket(&w->s, NULL, &out, "token", "create", "--email",
+                  "ops@t.example", "--label", "cli", NULL);
+    assert_int_equal(rc, 0);
+    sscanf(out, "%199s", token);
+    free(out);
+    rc = h_docket(&w->s, NULL, &out, "lookup", "CUSTOMERS", "--instance",
+                  "acme-prod", "--json", "--url", w->s.url, "--token", token,
+                  NULL);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, r.body);
+    free(out);
+    rc = h_docket(&w->s, NULL, &out, "lookup", "custmers", "--url",
+                  w->s.url, "--token", token, NULL);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "did you mean"));
+    free(out);
+    rc = h_docket(&w->s, NULL, &out, "lookup", "customers", "--url",
+                  w->s.url, "--token", "dkt_wrong", NULL);
+    assert_int_equal(rc, 2);
+    free(out);
+    h_resp_free(&r);
+}
+
+static void test_catalog__cache_sees_change_next_request(void **state)
+{
+    world *w = *state;
+    h_resp r;
+    int64_t hist;
+
+    /* Fill the caches (JSON and card), twice to be sure. */
+    for (int i = 0; i < 2; i++) {
+        h_get(&r, &w->s, &w->pm,
+              "/api/v1/instances/acme-prod/tables/customers");
+        assert_non_null(strstr(r.body, "\"campaign_dependency\":"
+                                       "\"required\""));
+        h_resp_free(&r);
+        h_get(&r, &w->s, &w->ops, "/tables/acme-prod/customers");
+        assert_int_equal(r.status, 200);
+        h_resp_free(&r);
+    }
+    hist = h_db_int(&w->s, "SELECT count(*) FROM registry_history");
+    /* No reason: refused, nothing written. */
+    {
+        char *before = h_db_digest(&w->s);
+        char *after;
+        h_post_form(&r, &w->s, &w->pm, "/tables/acme-prod/customers/edit",
+                    "campaign_dependency=optional&reason=");
+        assert_int_equal(r.status, 422);
+        h_resp_free(&r);
+        after = h_db_digest(&w->s);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+    }
+    /* Ops may not change the dependency... */
+    h_post_form(&r, &w->s, &w->ops, "/tables/acme-prod/customers/edit",
+                "campaign_dependency=optional&reason=test");
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    /* ...the PM may, and the very next request shows it. */
+    h_post_form(&r, &w->s, &w->pm, "/tables/acme-prod/customers/edit",
+                "campaign_dependency=optional&expected_arrival=06:15&reason="
+                "file+moved+to+the+afternoon+batch");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    assert_int_equal(h_db_int(&w->s, "SELECT count(*) FROM registry_history"),
+                     hist + 2);
+    h_get(&r, &w->s, &w->pm, "/api/v1/instances/acme-prod/tables/customers");
+    assert_non_null(strstr(r.body, "\"campaign_dependency\":\"optional\""));
+    assert_non_null(strstr(r.body, "\"expected_arrival\":\"06:15\""));
+    assert_non_null(strstr(r.body, "file moved to the afternoon batch"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->ops, "/tables/acme-prod/customers");
+    assert_non_null(strstr(r.body, "OPTIONAL</strong>"));
+    assert_non_null(strstr(r.body, "06:15 UTC"));
+    h_resp_free(&r);
+    /* Ops edits the runbook note. */
+    h_post_form(&r, &w->s, &w->ops, "/tables/acme-prod/customers/edit",
+                "runbook=Call+%2A%2ACRM%2A%2A+first.&reason=night+shift");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->ops, "/tables/acme-prod/customers");
+    assert_non_null(strstr(r.body, "<strong>CRM</strong>"));
+    h_resp_free(&r);
+}
+
+static void test_catalog__tenant_isolation(void **state)
+{
+    world *w = *state;
+    h_resp r, missing;
+
+    h_get(&r, &w->s, &w->acme, "/tables/acme-prod/customers");
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "Edit rules"));
+    h_resp_free(&r);
+    /* Another organisation's table answers exactly like a missing one. */
+    h_get(&r, &w->s, &w->globex, "/tables/acme-prod/customers");
+    assert_int_equal(r.status, 404);
+    assert_non_null(
+        strstr(r.body, "There is no table customers in instance acme-prod."));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->globex,
+          "/api/v1/instances/acme-prod/tables/customers");
+    h_get(&missing, &w->s, &w->pm,
+          "/api/v1/instances/acme-prod/tables/nothing");
+    assert_int_equal(r.status, 404);
+    assert_int_equal(missing.status, 404);
+    assert_non_null(strstr(r.body, "\"status\":404"));
+    h_resp_free(&r);
+    h_resp_free(&missing);
+    h_get(&r, &w->s, &w->globex, "/api/v1/instances/acme-prod/tables");
+    assert_int_equal(r.status, 404);
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->globex, "/tables/acme-prod/customers/columns/email");
+    assert_int_equal(r.status, 404);
+    h_resp_free(&r);
+    h_post_form(&r, &w->s, &w->globex, "/tables/acme-prod/customers/edit",
+                "runbook=x&reason=y");
+    assert_true(r.status == 404 || r.status == 403);
+    h_resp_free(&r);
+    /* Search, lookup and lists show only the client's organisation. */
+    h_get(&r, &w->s, &w->globex, "/api/v1/search?q=cust");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "globex-prod"));
+    assert_null(strstr(r.body, "acme-prod"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->globex, "/api/v1/lookup?q=c");
+    assert_null(strstr(r.body, "acme-prod"));
+    assert_non_null(strstr(r.body, "globex-prod"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->globex, "/tables");
+    assert_null(strstr(r.body, "acme-prod"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->globex, "/changes");
+    assert_null(strstr(r.body, "acme-prod"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->globex, "/changes?instance=acme-prod");
+    assert_int_equal(r.status, 404);
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->pm, "/api/v1/search?q=cust");
+    assert_non_null(strstr(r.body, "acme-prod"));
+    assert_non_null(strstr(r.body, "globex-prod"));
+    h_resp_free(&r);
+}
+
+static void test_catalog__search_lookup_changes(void **state)
+{
+    world *w = *state;
+    h_resp r;
+    char loc[300];
+
+    /* Exact name first, highlighted and escaped. */
+    h_get(&r, &w->s, &w->pm, "/search?q=customers");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<mark>customers</mark>"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->pm, "/search?q=%22%3Cscript%3E%20OR%20*");
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "<script>"));
+    h_resp_free(&r);
+    /* One match: straight to its rules card. */
+    h_get(&r, &w->s, &w->acme, "/lookup?q=consen");
+    assert_int_equal(r.status, 303);
+    assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
+    assert_string_equal(loc, "/tables/acme-prod/consents");
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->pm, "/lookup");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "autofocus"));
+    assert_non_null(strstr(r.body, "lookup.js"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->pm, "/api/v1/lookup?q=CUST&instance=acme-prod");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"url\":\"/tables/acme-prod/customers\""));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->pm, "/changes?instance=acme-prod&from=2000-01-01");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "table created"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->pm, "/changes?to=2000-01-01");
+    assert_non_null(strstr(r.body, "No change in this period"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->pm, "/changes.atom");
+    assert_int_equal(r.status, 200);
+    assert_true(strncmp(r.body, "<?xml", 5) == 0);
+    assert_non_null(strstr(r.body, "<feed xmlns=\"http://www.w3.org/2005/"
+                                   "Atom\">"));
+    assert_non_null(strstr(r.body, "<entry>"));
+    h_resp_free(&r);
+    h_get(&r, &w->s, &w->pm, "/tables?dependency=required&consent=1");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "consents"));
+    assert_null(strstr(r.body, ">customer_scores<"));
+    h_resp_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_catalog__card_and_json_equal_cli,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_catalog__cache_sees_change_next_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog__tenant_isolation,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog__search_lookup_changes,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
