@@ -1,7 +1,7 @@
 # web/static (the design system and app.js) and web/layout.c:
 # - ui_css_contrast: WCAG contrast of every colour pair of app.css, light
 #   and dark (tests/tools/css_contrast.mjs, node only);
-# - e2e_ui: app.js in headless Chromium over the DevTools pipe
+# - e2e_ui_appjs: app.js in headless Chromium over the DevTools pipe
 #   (tests/e2e/cdp.mjs), against a fixture page and the real server.
 # The frame over plain HTTP is integration_test_ui (tests/integration/).
 find_program(NODE_EXE node)
@@ -12,10 +12,10 @@ if(NODE_EXE)
                    ${CMAKE_SOURCE_DIR}/web/static/app.css)
   set_tests_properties(ui_css_contrast PROPERTIES LABELS "unit;ui")
   if(CHROMIUM_EXE)
-    add_test(NAME e2e_ui
+    add_test(NAME e2e_ui_appjs
              COMMAND ${NODE_EXE} --test --test-concurrency=1
                      ${CMAKE_SOURCE_DIR}/tests/e2e/test_ui.mjs)
-    set_tests_properties(e2e_ui PROPERTIES LABELS "e2e;ui" TIMEOUT 300
+    set_tests_properties(e2e_ui_appjs PROPERTIES LABELS "e2e;ui" TIMEOUT 300
       ENVIRONMENT "DOCKET_BIN=$<TARGET_FILE:docket>;CHROMIUM=${CHROMIUM_EXE};TEST_TMP=${CMAKE_BINARY_DIR}/tmp")
   endif()
 endif()
