@@ -770,7 +770,7 @@ static void control(const view *v, const char *path, const void *obj,
         attr(o, "id", path);
         attr(o, "name", path);
         buf_appendf(o, " rows=\"%d\"",
-                    f->level == FORM_LEVEL_COLUMN ? 2 : 4);
+                    f->level == FORM_LEVEL_COLUMN ? 1 : 4);
         if (f->max_length)
             buf_appendf(o, " maxlength=\"%zu\"", f->max_length);
         if (f->placeholder)
@@ -1147,9 +1147,14 @@ static void item_block(const view *v, size_t i, const form_item *it)
 
     if (v->more_rows_item == (long)i)
         blanks += BLANK_ROWS;
-    buf_appendf(o, "<fieldset class=\"card item\" id=\"items[%zu]\" "
-                   "data-item=\"%zu\"><legend>Change %zu</legend>",
-                i, i, i + 1);
+    /* A group with a heading rather than a fieldset: a fieldset grows to
+       the width of the wide columns table instead of letting it scroll. */
+    buf_appendf(o, "<div class=\"card item\" role=\"group\" "
+                   "id=\"items[%zu]\" data-item=\"%zu\" "
+                   "aria-labelledby=\"items[%zu]-title\"><h3 "
+                   "class=\"item-title\" id=\"items[%zu]-title\">Change "
+                   "%zu</h3>",
+                i, i, i, i, i + 1);
     /* kind */
     snprintf(path, sizeof path, "items[%zu].kind", i);
     error = err_of(v, path);
@@ -1257,7 +1262,7 @@ static void item_block(const view *v, size_t i, const form_item *it)
         path_of(path, sizeof path, f, i, 0);
         field_block(v, path, it, f, kind);
     }
-    buf_puts(o, "</div></fieldset>");
+    buf_puts(o, "</div></div>");
 }
 
 static void changes_section(const view *v, const form_section *s)

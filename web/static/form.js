@@ -17,32 +17,37 @@ function csrfToken() {
 
 // ---- kinds -------------------------------------------------------------
 
+// hidden alone loses against a class that sets display (.field, .badge).
+function show(el, on) {
+  el.hidden = !on;
+  el.style.display = on ? '' : 'none';
+}
+
 function applyKind(item) {
   const select = item.querySelector('select.item-kind');
   if (!select) return;
   const kind = select.value;
   item.querySelectorAll('[data-kinds]').forEach((el) => {
     const kinds = el.getAttribute('data-kinds').split(' ');
-    el.hidden = !kinds.includes(kind);
+    show(el, kinds.includes(kind));
   });
   item.querySelectorAll('[data-required-kinds]').forEach((el) => {
     const kinds = el.getAttribute('data-required-kinds').split(' ');
-    el.hidden = !kinds.includes(kind);
+    show(el, kinds.includes(kind));
   });
 }
 
 // ---- renumbering -------------------------------------------------------
 
-const ATTRS = ['name', 'id', 'for', 'aria-describedby'];
+const ATTRS = ['name', 'id', 'for', 'aria-describedby', 'aria-labelledby'];
 
 function renumber() {
-  const items = form.querySelectorAll('fieldset.item');
+  const items = form.querySelectorAll('.card.item');
   items.forEach((item, i) => {
     item.dataset.item = String(i);
     item.id = `items[${i}]`;
-    const legend = item.querySelector('legend .item-title') ||
-      item.querySelector('legend');
-    if (legend) legend.firstChild.textContent = `Change ${i + 1}`;
+    const title = item.querySelector('.item-title');
+    if (title) title.firstChild.textContent = `Change ${i + 1}`;
     const more = item.querySelector('button.more-rows');
     if (more) more.value = String(i);
     item.querySelectorAll('*').forEach((el) => {
@@ -160,7 +165,7 @@ function decorateRows(item) {
 }
 
 function decorateItem(item) {
-  const legend = item.querySelector('legend');
+  const legend = item.querySelector('.item-title');
   if (legend && !legend.querySelector('.item-tools')) {
     const tools = document.createElement('span');
     tools.className = 'item-tools inline';
@@ -180,7 +185,7 @@ function decorateItem(item) {
       down.focus();
     });
     rm.addEventListener('click', () => {
-      const all = form.querySelectorAll('fieldset.item');
+      const all = form.querySelectorAll('.card.item');
       if (all.length > 1) {
         item.remove();
       } else {
@@ -282,7 +287,7 @@ function fillRows(item, columns) {
 function setupInfer(item) {
   const box = item.querySelector('.infer');
   if (!box) return;
-  box.hidden = false;
+  show(box, true);
   const input = box.querySelector('input.infer-file');
   const status = box.querySelector('.infer-status');
   input.addEventListener('change', async () => {
@@ -315,7 +320,7 @@ function applyOrg() {
   if (!org) return;
   const chosen = org.value;
   form.querySelectorAll('#instance optgroup, #instances label[data-org]').forEach((el) => {
-    el.hidden = chosen !== '' && el.getAttribute('data-org') !== chosen;
+    show(el, chosen === '' || el.getAttribute('data-org') === chosen);
   });
   const inst = form.querySelector('select#instance');
   const opt = inst && inst.selectedOptions[0];
@@ -325,12 +330,12 @@ function applyOrg() {
 // ---- start -------------------------------------------------------------
 
 if (form) {
-  form.querySelectorAll('fieldset.item').forEach(decorateItem);
+  form.querySelectorAll('.card.item').forEach(decorateItem);
   const addItem = form.querySelector('button.add-item');
   if (addItem) {
     addItem.addEventListener('click', (ev) => {
       ev.preventDefault();
-      const items = form.querySelectorAll('fieldset.item');
+      const items = form.querySelectorAll('.card.item');
       const last = items[items.length - 1];
       const copy = last.cloneNode(true);
       copy.querySelectorAll('.item-tools, td.row-actions, th.row-actions').forEach((el) => el.remove());
