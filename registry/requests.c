@@ -23,11 +23,9 @@ static const char *nz(const char *s)
 
 /* ---- resolving names -------------------------------------------------- */
 
-static int org_id_of(registry *reg, int64_t *out, const char *name,
-                     errmsg *err)
+static int org_id_of(registry *reg, int64_t *out, const char *name, errmsg *err)
 {
-    static const char sql[] =
-        "SELECT id FROM organisations WHERE name = :name";
+    static const char sql[] = "SELECT id FROM organisations WHERE name = :name";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc;
 
@@ -77,8 +75,7 @@ static int instance_id_of(registry *reg, int64_t *out, int64_t org_id,
     return rc;
 }
 
-static int pm_id_of(registry *reg, int64_t *out, const char *email,
-                    errmsg *err)
+static int pm_id_of(registry *reg, int64_t *out, const char *email, errmsg *err)
 {
     static const char sql[] = "SELECT id FROM users WHERE email = :email"
                               " AND role = 'pm' AND active = 1";
@@ -252,8 +249,7 @@ static int insert_item(registry *reg, int64_t req_id, int pos,
 }
 
 static int insert_attachment(registry *reg, int64_t req_id, int64_t user,
-                             const form_attachment *a, int64_t now,
-                             errmsg *err)
+                             const form_attachment *a, int64_t now, errmsg *err)
 {
     static const char sql[] =
         "INSERT INTO attachments(request_id, filename, content_type, size,"
@@ -346,11 +342,11 @@ static cJSON *payload_tables(const form_request *r)
             buf_dispose(&url);
             cJSON_AddItemToArray(arr, t);
         } else {
-            cJSON *dep = cJSON_GetObjectItemCaseSensitive(
-                t, "campaign_dependency");
+            cJSON *dep =
+                cJSON_GetObjectItemCaseSensitive(t, "campaign_dependency");
             if (consent)
-                cJSON_ReplaceItemInObjectCaseSensitive(
-                    t, "consent", cJSON_CreateBool(1));
+                cJSON_ReplaceItemInObjectCaseSensitive(t, "consent",
+                                                       cJSON_CreateBool(1));
             if (cJSON_IsString(dep) && !*dep->valuestring &&
                 *nz(it->campaign_dependency))
                 cJSON_ReplaceItemInObjectCaseSensitive(
@@ -376,8 +372,7 @@ static cJSON *payload_tables(const form_request *r)
     return arr;
 }
 
-static char *payload_json(const form_request *r, int64_t id,
-                          const char *actor)
+static char *payload_json(const form_request *r, int64_t id, const char *actor)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *req = cJSON_AddObjectToObject(root, "request");
@@ -435,14 +430,14 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
     int64_t inst_id, pm_id = 0, req_id, now = time_now();
     const char *key = s && s->requester_id ? nz(s->idempotency_key) : "";
     int64_t user = s ? s->requester_id : 0;
-    const char *actor = s && s->actor && *s->actor ? s->actor
-                                                   : nz(r->requester_name);
+    const char *actor =
+        s && s->actor && *s->actor ? s->actor : nz(r->requester_name);
     sqlite3_stmt *st;
     char *payload = NULL;
     int rc, pos = 0, listed = 0;
 
-    rc = instance_id_of(reg, &inst_id, org_id, nz(r->instance), "instance",
-                        err);
+    rc =
+        instance_id_of(reg, &inst_id, org_id, nz(r->instance), "instance", err);
     if (rc < 0)
         return rc;
     if (*nz(r->project_manager) &&
@@ -498,8 +493,8 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
         if ((rc = insert_item(reg, req_id, (int)i, &r->items[i], err)) < 0)
             return rc;
     for (size_t i = 0; i < r->nattachments; i++)
-        if ((rc = insert_attachment(reg, req_id, user, &r->attachments[i],
-                                    now, err)) < 0)
+        if ((rc = insert_attachment(reg, req_id, user, &r->attachments[i], now,
+                                    err)) < 0)
             return rc;
 
     st = reg_stmt_get(reg, ev, err);
@@ -537,9 +532,9 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
     return 0;
 }
 
-int registry_request_insert(registry *reg, int64_t *out_id,
-                            int *out_replayed, const form_request *r,
-                            const registry_submit *s, errmsg *err)
+int registry_request_insert(registry *reg, int64_t *out_id, int *out_replayed,
+                            const form_request *r, const registry_submit *s,
+                            errmsg *err)
 {
     const char *key = s && s->requester_id ? nz(s->idempotency_key) : "";
     cJSON *json = NULL;
@@ -614,14 +609,14 @@ int registry_request_org(registry *reg, int64_t id, int64_t *org_id)
 }
 
 /* The columns every row query selects, in this order (row_fill). */
-#define ROW_COLUMNS                                                           \
-    "r.id, r.org_id, o.name, i.name, r.status, r.title, r.requester_name,"   \
-    " r.requester_email, r.requester_id, coalesce(p.email, ''),"             \
-    " coalesce(p.name, ''), r.consent_related, r.sprint_id, r.created_at,"   \
+#define ROW_COLUMNS                                                            \
+    "r.id, r.org_id, o.name, i.name, r.status, r.title, r.requester_name,"     \
+    " r.requester_email, r.requester_id, coalesce(p.email, ''),"               \
+    " coalesce(p.name, ''), r.consent_related, r.sprint_id, r.created_at,"     \
     " r.updated_at"
-#define ROW_FROM                                                              \
-    " FROM requests r JOIN organisations o ON o.id = r.org_id"               \
-    " JOIN instances i ON i.id = r.instance_id"                               \
+#define ROW_FROM                                                               \
+    " FROM requests r JOIN organisations o ON o.id = r.org_id"                 \
+    " JOIN instances i ON i.id = r.instance_id"                                \
     " LEFT JOIN users p ON p.id = r.pm_id"
 
 static void row_fill(registry_request_row *o, sqlite3_stmt *st)
@@ -662,8 +657,7 @@ int registry_request_row_get(registry *reg, registry_request_row *out,
         row_fill(out, st);
         rc = 0;
     } else if (rc == SQLITE_DONE) {
-        rc = err_set(err, ERR_NOTFOUND, "no request CR-%lld",
-                     (long long)id);
+        rc = err_set(err, ERR_NOTFOUND, "no request CR-%lld", (long long)id);
     } else {
         rc = reg_db_error(reg, err);
     }
@@ -708,8 +702,7 @@ static int load_request(registry *reg, form_request *out, int64_t id,
         out->updated_at = sqlite3_column_int64(st, 12);
         rc = 0;
     } else if (rc == SQLITE_DONE) {
-        rc = err_set(err, ERR_NOTFOUND, "no request CR-%lld",
-                     (long long)id);
+        rc = err_set(err, ERR_NOTFOUND, "no request CR-%lld", (long long)id);
     } else {
         rc = reg_db_error(reg, err);
     }
@@ -719,10 +712,9 @@ static int load_request(registry *reg, form_request *out, int64_t id,
 
 static int load_instances(registry *reg, form_request *out, errmsg *err)
 {
-    static const char sql[] =
-        "SELECT i.name FROM request_instances ri"
-        " JOIN instances i ON i.id = ri.instance_id"
-        " WHERE ri.request_id = :id ORDER BY ri.position";
+    static const char sql[] = "SELECT i.name FROM request_instances ri"
+                              " JOIN instances i ON i.id = ri.instance_id"
+                              " WHERE ri.request_id = :id ORDER BY ri.position";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     size_t cap = 0;
     int rc;
@@ -897,13 +889,13 @@ static char *like_pattern(const char *q)
     return buf_detach(&b);
 }
 
-#define LIST_WHERE                                                            \
-    " WHERE (:org = 0 OR r.org_id = :org)"                                    \
-    " AND (:status = '' OR r.status = :status)"                               \
-    " AND (:inst = '' OR i.name = :inst OR EXISTS (SELECT 1 FROM"             \
-    " request_instances ri JOIN instances i2 ON i2.id = ri.instance_id"       \
-    " WHERE ri.request_id = r.id AND i2.name = :inst))"                       \
-    " AND (:q = '' OR r.title LIKE :like ESCAPE '\\'"                         \
+#define LIST_WHERE                                                             \
+    " WHERE (:org = 0 OR r.org_id = :org)"                                     \
+    " AND (:status = '' OR r.status = :status)"                                \
+    " AND (:inst = '' OR i.name = :inst OR EXISTS (SELECT 1 FROM"              \
+    " request_instances ri JOIN instances i2 ON i2.id = ri.instance_id"        \
+    " WHERE ri.request_id = r.id AND i2.name = :inst))"                        \
+    " AND (:q = '' OR r.title LIKE :like ESCAPE '\\'"                          \
     " OR r.summary LIKE :like ESCAPE '\\')"
 
 static void list_bind(sqlite3_stmt *st, const registry_request_query *q,
@@ -921,8 +913,7 @@ int registry_request_list(registry *reg, const registry_request_query *q,
                                      const registry_request_row *row),
                           void *ctx, int64_t *total, errmsg *err)
 {
-    static const char count_sql[] =
-        "SELECT count(*)" ROW_FROM LIST_WHERE;
+    static const char count_sql[] = "SELECT count(*)" ROW_FROM LIST_WHERE;
     static const char page_sql[] =
         "SELECT " ROW_COLUMNS ROW_FROM LIST_WHERE
         " ORDER BY r.id DESC LIMIT :limit OFFSET :offset";
@@ -988,11 +979,9 @@ static void attachment_fill(registry_attachment *a, sqlite3_stmt *st)
     a->created_at = sqlite3_column_int64(st, 6);
 }
 
-int registry_attachment_list(registry *reg, int64_t request_id,
-                             int64_t org_filter,
-                             void (*fn)(void *ctx,
-                                        const registry_attachment *a),
-                             void *ctx, errmsg *err)
+int registry_attachment_list(
+    registry *reg, int64_t request_id, int64_t org_filter,
+    void (*fn)(void *ctx, const registry_attachment *a), void *ctx, errmsg *err)
 {
     static const char sql[] =
         "SELECT a.id, a.request_id, a.filename, a.content_type, a.size,"
@@ -1097,11 +1086,10 @@ int registry_request_table_names(registry *reg, int64_t org_id, int limit,
                                             const char *table),
                                  void *ctx, errmsg *err)
 {
-    static const char sql[] =
-        "SELECT i.name, t.name FROM reg_tables t"
-        " JOIN instances i ON i.id = t.instance_id"
-        " WHERE (:org = 0 OR i.org_id = :org)"
-        " ORDER BY i.name, t.name LIMIT :limit";
+    static const char sql[] = "SELECT i.name, t.name FROM reg_tables t"
+                              " JOIN instances i ON i.id = t.instance_id"
+                              " WHERE (:org = 0 OR i.org_id = :org)"
+                              " ORDER BY i.name, t.name LIMIT :limit";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc;
 

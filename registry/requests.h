@@ -17,10 +17,10 @@
 
 /* Who submits, besides what (inputs of registry_request_insert). */
 typedef struct registry_submit {
-    int64_t requester_id; /* the submitting account; 0 for none (then the
-                             idempotency key is ignored) */
-    const char *actor;    /* display name written in the event payload;
-                             NULL or "": the request's requester_name */
+    int64_t requester_id;        /* the submitting account; 0 for none (then the
+                                    idempotency key is ignored) */
+    const char *actor;           /* display name written in the event payload;
+                                    NULL or "": the request's requester_name */
     const char *idempotency_key; /* NULL or "": none */
 } registry_submit;
 
@@ -28,12 +28,13 @@ typedef struct registry_submit {
  * (BEGIN IMMEDIATE ... COMMIT; never call it inside an open transaction):
  * the requests row (status "submitted", version 1), request_instances
  * (r->instances in order, preceded by the main instance when the list
- * does not name it; repeats are ignored), request_items and item_columns in order, attachments (bytes of
- * r->attachments[i].data, SHA-256 computed here, content type as given),
- * a request_events row ('' -> 'submitted'), a request_versions row
- * (version 1, body = form_request_to_json(r) of the request as submitted,
- * i.e. without id/status) and the "request.submitted" event with its
- * outbox rows (registry_event_add). Any failure rolls everything back.
+ * does not name it; repeats are ignored), request_items and item_columns in
+ * order, attachments (bytes of r->attachments[i].data, SHA-256 computed here,
+ * content type as given), a request_events row ('' -> 'submitted'), a
+ * request_versions row (version 1, body = form_request_to_json(r) of the
+ * request as submitted, i.e. without id/status) and the "request.submitted"
+ * event with its outbox rows (registry_event_add). Any failure rolls everything
+ * back.
  *
  * Names are resolved here: r->organisation must name an organisation,
  * r->instance and every r->instances[] an instance of it, and
@@ -49,9 +50,9 @@ typedef struct registry_submit {
  * printable ASCII is ERR_INVALID (field "Idempotency-Key").
  *
  * Returns 0 with *out_id set, or a negative ERR_* (nothing written). */
-int registry_request_insert(registry *reg, int64_t *out_id,
-                            int *out_replayed, const form_request *r,
-                            const registry_submit *s, errmsg *err);
+int registry_request_insert(registry *reg, int64_t *out_id, int *out_replayed,
+                            const form_request *r, const registry_submit *s,
+                            errmsg *err);
 
 /* Loads request id into *out (initialised here; free with
  * form_request_dispose): every form field, items and columns in order,
@@ -72,16 +73,16 @@ typedef struct registry_request_row {
     int64_t id;
     int64_t org_id;
     char organisation[201];
-    char instance[101];       /* main instance */
+    char instance[101]; /* main instance */
     char status[16];
-    char title[801];          /* FORM_MAX_SHORT code points of UTF-8 */
+    char title[801]; /* FORM_MAX_SHORT code points of UTF-8 */
     char requester_name[801];
     char requester_email[256];
-    int64_t requester_id;     /* 0 when unknown */
-    char pm_email[256];       /* "" when none */
+    int64_t requester_id; /* 0 when unknown */
+    char pm_email[256];   /* "" when none */
     char pm_name[201];
     int consent_related;
-    int64_t sprint_id;        /* 0 when not scheduled */
+    int64_t sprint_id; /* 0 when not scheduled */
     int64_t created_at;
     int64_t updated_at;
 } registry_request_row;
@@ -147,9 +148,9 @@ typedef struct registry_request_event {
     int64_t id;
     char from_status[16]; /* "" for the submission */
     char to_status[16];
-    char user_name[201];  /* "" when unknown */
-    char instance[101];   /* deploys: the instance; else "" */
-    const char *note;     /* borrowed: valid during the callback */
+    char user_name[201]; /* "" when unknown */
+    char instance[101];  /* deploys: the instance; else "" */
+    const char *note;    /* borrowed: valid during the callback */
     int64_t created_at;
 } registry_request_event;
 

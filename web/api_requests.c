@@ -35,8 +35,8 @@ static void add_instance(void *ctx, const registry_instance *i)
 {
     intake_org *o = ctx;
 
-    o->instances = xrealloc(o->instances,
-                            (o->ninstances + 1) * sizeof *o->instances);
+    o->instances =
+        xrealloc(o->instances, (o->ninstances + 1) * sizeof *o->instances);
     o->instances[o->ninstances++] = xstrdup(i->name);
 }
 
@@ -89,8 +89,9 @@ int intake_prepare(web_req *req, form_request *r, intake_org *org,
         errmsg e2 = {0};
         rc = registry_org_get(req->reg, &o, r->organisation, &e2);
         if (rc == ERR_NOTFOUND)
-            form_errors_add(fe, "organisation", "there is no organisation "
-                                                "of that name");
+            form_errors_add(fe, "organisation",
+                            "there is no organisation "
+                            "of that name");
         else if (rc < 0)
             return err_set(err, rc, "%s", e2.msg);
         else {
@@ -119,9 +120,8 @@ int intake_prepare(web_req *req, form_request *r, intake_org *org,
         r->instances[0] = xstrdup(r->instance);
         r->ninstances = 1;
     }
-    if (org->id &&
-        (rc = registry_instance_list(req->reg, org->id, add_instance, org,
-                                     err)) < 0)
+    if (org->id && (rc = registry_instance_list(req->reg, org->id, add_instance,
+                                                org, err)) < 0)
         return rc;
     return registry_user_list(req->reg, "pm", add_pm, org, err);
 }
@@ -141,8 +141,8 @@ static int cb_column(void *ctx, const char *instance, const char *table,
     return registry_column_exists(o->reg, instance, table, column, NULL);
 }
 
-int intake_validate(const form_request *r, intake_org *org,
-                    form_errors *fe, errmsg *err)
+int intake_validate(const form_request *r, intake_org *org, form_errors *fe,
+                    errmsg *err)
 {
     static const char *const none[1] = {""};
     form_context c = {0};
@@ -155,8 +155,7 @@ int intake_validate(const form_request *r, intake_org *org,
     c.instances = org->instances ? (const char *const *)org->instances
                                  : none; /* non-NULL with n 0: none */
     c.ninstances = org->ninstances;
-    c.project_managers =
-        org->pms ? (const char *const *)org->pms : none;
+    c.project_managers = org->pms ? (const char *const *)org->pms : none;
     c.nproject_managers = org->npms;
     c.require_requester = 1;
     c.today = today;
@@ -245,16 +244,16 @@ static cJSON *request_json(web_req *req, int64_t id, errmsg *err)
     att_ctx ac;
     char url[48];
 
-    if (registry_request_load(req->reg, &r, id, intake_org_filter(req),
-                              err) < 0)
+    if (registry_request_load(req->reg, &r, id, intake_org_filter(req), err) <
+        0)
         return NULL;
     root = form_request_to_json(&r);
     form_request_dispose(&r);
     cJSON_DeleteItemFromObjectCaseSensitive(root, "attachments");
     ac.arr = cJSON_AddArrayToObject(root, "attachments");
     ac.request_id = id;
-    if (registry_attachment_list(req->reg, id, intake_org_filter(req),
-                                 att_json, &ac, err) < 0) {
+    if (registry_attachment_list(req->reg, id, intake_org_filter(req), att_json,
+                                 &ac, err) < 0) {
         cJSON_Delete(root);
         return NULL;
     }
@@ -359,7 +358,7 @@ void api_requests_get(web_req *req)
 
 static int status_known(const char *s)
 {
-    static const char *const all[] = {"submitted", "triaged", "needs_info",
+    static const char *const all[] = {"submitted", "triaged",     "needs_info",
                                       "scheduled", "in_progress", "deployed",
                                       "rejected",  "withdrawn"};
 
@@ -429,8 +428,7 @@ void api_requests_list(web_req *req)
     }
     root = cJSON_CreateObject();
     arr = cJSON_AddArrayToObject(root, "requests");
-    if (registry_request_list(req->reg, &q, list_row, arr, &total, &err) <
-        0) {
+    if (registry_request_list(req->reg, &q, list_row, arr, &total, &err) < 0) {
         cJSON_Delete(root);
         web_reply_err(req, &err);
         return;
@@ -467,8 +465,9 @@ void api_infer_columns(web_req *req)
                 break;
             }
         if (!data) {
-            reply_one_error(req, "file", "send the sample in a field named "
-                                         "\"file\"");
+            reply_one_error(req, "file",
+                            "send the sample in a field named "
+                            "\"file\"");
             return;
         }
     } else if (!strcmp(ct, "text/csv") ||
@@ -477,13 +476,15 @@ void api_infer_columns(web_req *req)
         data = buf_cstr(&req->body);
         len = req->body.len;
     } else {
-        web_reply_error(req, 415, "send the sample as multipart/form-data "
-                                  "(field \"file\") or as text/csv");
+        web_reply_error(req, 415,
+                        "send the sample as multipart/form-data "
+                        "(field \"file\") or as text/csv");
         return;
     }
     if (len > FORM_MAX_ATTACHMENT) {
-        web_reply_error(req, 413, "the sample is larger than 10 MiB: send "
-                                  "the first rows only");
+        web_reply_error(req, 413,
+                        "the sample is larger than 10 MiB: send "
+                        "the first rows only");
         return;
     }
     if (form_infer_columns(&inf, data, len, &err) < 0) {

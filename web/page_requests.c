@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLANK_ROWS     3  /* column rows of a fresh item */
-#define TABLE_NAMES    2000 /* entries of the table autocomplete */
-#define MAX_KEPT       FORM_MAX_ATTACHMENTS
+#define BLANK_ROWS  3    /* column rows of a fresh item */
+#define TABLE_NAMES 2000 /* entries of the table autocomplete */
+#define MAX_KEPT    FORM_MAX_ATTACHMENTS
 
 static const char *nz(const char *s)
 {
@@ -126,8 +126,8 @@ static int choices_load(web_req *req, choices *c, errmsg *err)
     if ((rc = registry_instance_list(req->reg, org, ch_inst, c, err)) < 0 ||
         (rc = registry_user_list(req->reg, "pm", ch_pm, c, err)) < 0)
         return rc;
-    return registry_request_table_names(req->reg, org, TABLE_NAMES, ch_table,
-                                        c, err);
+    return registry_request_table_names(req->reg, org, TABLE_NAMES, ch_table, c,
+                                        err);
 }
 
 static void choices_dispose(choices *c)
@@ -175,10 +175,16 @@ static int has_prefix(const unsigned char *d, size_t n, const char *p,
 /* Executables and scripts, whatever the name says. */
 static int looks_executable(const unsigned char *d, size_t n)
 {
-    static const char *const magic[] = {
-        "MZ", "\x7f" "ELF", "#!", "\xfe\xed\xfa\xce", "\xfe\xed\xfa\xcf",
-        "\xce\xfa\xed\xfe", "\xcf\xfa\xed\xfe", "\xca\xfe\xba\xbe",
-        "\0asm"};
+    static const char *const magic[] = {"MZ",
+                                        "\x7f"
+                                        "ELF",
+                                        "#!",
+                                        "\xfe\xed\xfa\xce",
+                                        "\xfe\xed\xfa\xcf",
+                                        "\xce\xfa\xed\xfe",
+                                        "\xcf\xfa\xed\xfe",
+                                        "\xca\xfe\xba\xbe",
+                                        "\0asm"};
     static const size_t len[] = {2, 4, 2, 4, 4, 4, 4, 4, 4};
 
     for (size_t i = 0; i < sizeof magic / sizeof *magic; i++)
@@ -190,16 +196,15 @@ static int looks_executable(const unsigned char *d, size_t n)
 /* HTML, SVG or XML that a browser could render as a page. */
 static int looks_like_markup(const unsigned char *d, size_t n)
 {
-    static const char *const tags[] = {"<!doctype", "<html", "<script",
-                                       "<svg", "<?xml", "<head", "<body",
-                                       "<iframe", "<object", "<embed",
-                                       "<!--", "<img", "<a "};
+    static const char *const tags[] = {
+        "<!doctype", "<html",   "<script", "<svg", "<?xml", "<head", "<body",
+        "<iframe",   "<object", "<embed",  "<!--", "<img",  "<a "};
     size_t i = 0, lim = n < 4096 ? n : 4096;
 
     if (has_prefix(d, n, "\xef\xbb\xbf", 3))
         i = 3;
-    while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' ||
-                     d[i] == '\n'))
+    while (i < n &&
+           (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
         i++;
     if (i < n && d[i] == '<')
         return 1;
@@ -235,8 +240,9 @@ static char *clean_filename(const char *name, char *msg, size_t msgsize)
     }
     if (!str_utf8_valid(base, n) || str_has_ctl(base) || strchr(base, '\t') ||
         strchr(base, '\r') || strchr(base, '\n')) {
-        snprintf(msg, msgsize, "a file name has control characters or "
-                               "invalid UTF-8");
+        snprintf(msg, msgsize,
+                 "a file name has control characters or "
+                 "invalid UTF-8");
         return NULL;
     }
     cps = str_utf8_len(base);
@@ -264,9 +270,8 @@ static char *clean_filename(const char *name, char *msg, size_t msgsize)
 /* Checks one file: name, extension, size and content. On success fills
  * *out (name and type heap copies; data borrowed by the caller's
  * choice). Returns 0 or -1 with msg set. */
-static int file_check(kept_file *out, const char *name,
-                      const unsigned char *d, size_t n, char *msg,
-                      size_t msgsize)
+static int file_check(kept_file *out, const char *name, const unsigned char *d,
+                      size_t n, char *msg, size_t msgsize)
 {
     char *clean = clean_filename(name, msg, msgsize);
     const char *dot;
@@ -437,8 +442,7 @@ static void files_collect(web_req *req, kept_file **files, size_t *n,
         if (!*f->filename && !f->value.len)
             continue; /* the empty file input */
         add_file(files, n, f->filename,
-                 (const unsigned char *)buf_cstr(&f->value), f->value.len,
-                 fe);
+                 (const unsigned char *)buf_cstr(&f->value), f->value.len, fe);
     }
 }
 
@@ -521,8 +525,8 @@ static size_t raw_values_find(web_req *req, const form_errors *fe,
                     raw_indices(req->fields[i].name, &it, &col, &k) < 0 ||
                     it != ri)
                     continue;
-                item_live = live_value(k, col >= 0,
-                                       buf_cstr(&req->fields[i].value));
+                item_live =
+                    live_value(k, col >= 0, buf_cstr(&req->fields[i].value));
             }
             if (!item_live)
                 continue;
@@ -705,9 +709,8 @@ static void required_badge(buf *o, const form_field *f, int kind)
 }
 
 /* The text shown in a text-like input for field f of obj. */
-static void value_text(char *out, size_t size, const view *v,
-                       const char *path, const void *obj,
-                       const form_field *f)
+static void value_text(char *out, size_t size, const view *v, const char *path,
+                       const void *obj, const form_field *f)
 {
     const char *raw = raw_of(v, path);
 
@@ -732,12 +735,12 @@ static void value_text(char *out, size_t size, const view *v,
         break;
     }
     case FORM_VALUE_ACTION:
-        str_copy(out, size, form_action_name(*(const form_action *)fptr(
-                                obj, f)));
+        str_copy(out, size,
+                 form_action_name(*(const form_action *)fptr(obj, f)));
         break;
     case FORM_VALUE_KIND:
-        str_copy(out, size, form_item_kind_name(
-                                *(const form_item_kind *)fptr(obj, f)));
+        str_copy(out, size,
+                 form_item_kind_name(*(const form_item_kind *)fptr(obj, f)));
         break;
     default: break;
     }
@@ -769,8 +772,7 @@ static void control(const view *v, const char *path, const void *obj,
         buf_puts(o, "<textarea");
         attr(o, "id", path);
         attr(o, "name", path);
-        buf_appendf(o, " rows=\"%d\"",
-                    f->level == FORM_LEVEL_COLUMN ? 1 : 4);
+        buf_appendf(o, " rows=\"%d\"", f->level == FORM_LEVEL_COLUMN ? 1 : 4);
         if (f->max_length)
             buf_appendf(o, " maxlength=\"%zu\"", f->max_length);
         if (f->placeholder)
@@ -812,8 +814,7 @@ static void control(const view *v, const char *path, const void *obj,
         }
         buf_puts(o, "</select>");
         return;
-    default:
-        break;
+    default: break;
     }
     value_text(tv, sizeof tv, v, path, obj, f);
     buf_puts(o, "<input");
@@ -1149,11 +1150,12 @@ static void item_block(const view *v, size_t i, const form_item *it)
         blanks += BLANK_ROWS;
     /* A group with a heading rather than a fieldset: a fieldset grows to
        the width of the wide columns table instead of letting it scroll. */
-    buf_appendf(o, "<div class=\"card item\" role=\"group\" "
-                   "id=\"items[%zu]\" data-item=\"%zu\" "
-                   "aria-labelledby=\"items[%zu]-title\"><h3 "
-                   "class=\"item-title\" id=\"items[%zu]-title\">Change "
-                   "%zu</h3>",
+    buf_appendf(o,
+                "<div class=\"card item\" role=\"group\" "
+                "id=\"items[%zu]\" data-item=\"%zu\" "
+                "aria-labelledby=\"items[%zu]-title\"><h3 "
+                "class=\"item-title\" id=\"items[%zu]-title\">Change "
+                "%zu</h3>",
                 i, i, i, i, i + 1);
     /* kind */
     snprintf(path, sizeof path, "items[%zu].kind", i);
@@ -1247,10 +1249,11 @@ static void item_block(const view *v, size_t i, const form_item *it)
         kinds_note(o, f->kinds);
         buf_puts(o, "</dd>");
     }
-    buf_appendf(o, "</dl></details><div class=\"actions\"><button "
-                   "class=\"button small more-rows\" type=\"submit\" "
-                   "name=\"add_rows\" value=\"%zu\" formnovalidate>More "
-                   "column rows</button></div></div>",
+    buf_appendf(o,
+                "</dl></details><div class=\"actions\"><button "
+                "class=\"button small more-rows\" type=\"submit\" "
+                "name=\"add_rows\" value=\"%zu\" formnovalidate>More "
+                "column rows</button></div></div>",
                 i);
     /* examples and notes */
     buf_puts(o, "<div class=\"grid-form\">");
@@ -1321,21 +1324,22 @@ static void files_section(const view *v)
         buf_puts(o, "<ul class=\"kept-files\">");
         for (size_t i = 0; i < v->nfiles; i++) {
             const kept_file *f = &v->files[i];
-            size_t blen =
-                sodium_base64_ENCODED_LEN(f->size,
-                                          sodium_base64_VARIANT_ORIGINAL);
+            size_t blen = sodium_base64_ENCODED_LEN(
+                f->size, sodium_base64_VARIANT_ORIGINAL);
             char *b64 = xmalloc(blen);
             sodium_bin2base64(b64, blen, f->data, f->size,
                               sodium_base64_VARIANT_ORIGINAL);
-            buf_appendf(o, "<li><label class=\"inline\"><input "
-                           "type=\"checkbox\" name=\"kept[%zu].keep\" "
-                           "value=\"on\" checked> ",
+            buf_appendf(o,
+                        "<li><label class=\"inline\"><input "
+                        "type=\"checkbox\" name=\"kept[%zu].keep\" "
+                        "value=\"on\" checked> ",
                         i);
             buf_append_html(o, f->filename);
-            buf_appendf(o, " <span class=\"muted\">(%zu bytes, kept from "
-                           "your last attempt: untick to remove)</span>"
-                           "</label><input type=\"hidden\" "
-                           "name=\"kept[%zu].name\"",
+            buf_appendf(o,
+                        " <span class=\"muted\">(%zu bytes, kept from "
+                        "your last attempt: untick to remove)</span>"
+                        "</label><input type=\"hidden\" "
+                        "name=\"kept[%zu].name\"",
                         f->size, i);
             attr(o, "value", f->filename);
             buf_appendf(o, "><input type=\"hidden\" name=\"kept[%zu].data\"",
@@ -1351,10 +1355,11 @@ static void files_section(const view *v)
                 "id=\"attachments\" name=\"attachments\" multiple "
                 "accept=\".csv,.tsv,.json,.parquet,.xlsx,.pdf,.txt\"");
     described(o, "attachments", "attachments", error);
-    buf_appendf(o, "><p class=\"help\" id=\"help-attachments\">Up to %d "
-                   "files of at most 10 MiB each: CSV, TSV, JSON, Parquet, "
-                   "XLSX, PDF or TXT. Files are only ever downloaded, never "
-                   "opened in the browser.</p>",
+    buf_appendf(o,
+                "><p class=\"help\" id=\"help-attachments\">Up to %d "
+                "files of at most 10 MiB each: CSV, TSV, JSON, Parquet, "
+                "XLSX, PDF or TXT. Files are only ever downloaded, never "
+                "opened in the browser.</p>",
                 FORM_MAX_ATTACHMENTS);
     error_line(o, "attachments", error);
     buf_puts(o, "</div></section>");
@@ -1590,8 +1595,7 @@ static void page_request_create(web_req *req)
     }
     if (fe.n) {
         v.fe = &fe;
-        v.nraw = raw_values_find(req, &fe, v.raw,
-                                 sizeof v.raw / sizeof *v.raw);
+        v.nraw = raw_values_find(req, &fe, v.raw, sizeof v.raw / sizeof *v.raw);
         form_reply(&v, 422);
         goto done;
     }
@@ -1667,8 +1671,9 @@ static void item_view(buf *o, const form_item *it, size_t i)
     int feed = attrs || it->kind == FORM_ITEM_NEW_TABLE;
     char n[32];
 
-    buf_appendf(o, "<section class=\"card item\" id=\"item-%zu\"><h3>Change "
-                   "%zu: ",
+    buf_appendf(o,
+                "<section class=\"card item\" id=\"item-%zu\"><h3>Change "
+                "%zu: ",
                 i + 1, i + 1);
     buf_append_html(o, (size_t)it->kind < nk ? kinds[it->kind].label : "");
     buf_puts(o, " <code>");
@@ -1755,9 +1760,9 @@ static void item_view(buf *o, const form_item *it, size_t i)
             buf_puts(o, "<span class=\"badge consent\">consent");
             if (*nz(col->consent_channel)) {
                 buf_puts(o, ": ");
-                buf_append_html(o, label_of("consent_channel",
-                                            FORM_LEVEL_COLUMN,
-                                            col->consent_channel));
+                buf_append_html(o,
+                                label_of("consent_channel", FORM_LEVEL_COLUMN,
+                                         col->consent_channel));
             }
             buf_puts(o, "</span>");
         }
@@ -1789,12 +1794,14 @@ static void attachment_li(void *ctx, const registry_attachment *a)
     buf *o = &pc->req->out;
 
     pc->n++;
-    buf_appendf(o, "<li><a href=\"/requests/%lld/attachments/%lld\" "
-                   "download>",
+    buf_appendf(o,
+                "<li><a href=\"/requests/%lld/attachments/%lld\" "
+                "download>",
                 (long long)pc->id, (long long)a->id);
     buf_append_html(o, a->filename);
-    buf_appendf(o, "</a> <span class=\"muted\">%lld bytes, SHA-256 "
-                   "<code>%.12s</code>…</span></li>",
+    buf_appendf(o,
+                "</a> <span class=\"muted\">%lld bytes, SHA-256 "
+                "<code>%.12s</code>…</span></li>",
                 (long long)a->size, a->sha256);
 }
 
@@ -1850,8 +1857,9 @@ static void page_request_show(web_req *req)
     }
     snprintf(title, sizeof title, "CR-%lld %s", (long long)id, r.title);
     page_begin(req, title);
-    buf_appendf(o, "<article class=\"request stack\"><header><p "
-                   "class=\"muted\">CR-%lld</p><h1>",
+    buf_appendf(o,
+                "<article class=\"request stack\"><header><p "
+                "class=\"muted\">CR-%lld</p><h1>",
                 (long long)id);
     buf_append_html(o, r.title);
     buf_puts(o, "</h1><p>");

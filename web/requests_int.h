@@ -9,13 +9,13 @@
 
 /* The organisation a submission is for, with what validation needs. */
 typedef struct intake_org {
-    int64_t id;       /* 0 when it could not be determined */
+    int64_t id; /* 0 when it could not be determined */
     char name[201];
     char **instances; /* names of its instances */
     size_t ninstances;
-    char **pms;       /* e-mails of the active project managers */
+    char **pms; /* e-mails of the active project managers */
     size_t npms;
-    registry *reg;    /* for the registry callbacks of validation */
+    registry *reg; /* for the registry callbacks of validation */
 } intake_org;
 
 /* Completes r from the account and finds its organisation:
@@ -33,8 +33,8 @@ void intake_org_dispose(intake_org *org);
 /* form_validate with the organisation's instances, the project managers,
  * the registry's tables and columns, today's date and require_requester.
  * Returns 0, ERR_INVALID (problems in fe) or another < 0 (err set). */
-int intake_validate(const form_request *r, intake_org *org,
-                    form_errors *fe, errmsg *err);
+int intake_validate(const form_request *r, intake_org *org, form_errors *fe,
+                    errmsg *err);
 
 /* registry_request_insert for the signed-in user. An ERR_INVALID naming a
  * field is also added to fe. On success (new request) the notification

@@ -56,21 +56,20 @@ static int up(void **state)
 
     (void)state;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL),
-                     0);
+    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "globex", NULL),
                      0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect",
-                              "postgres", NULL),
+                              "acme-qa", "--env", "qa", "--dialect", "postgres",
+                              NULL),
                      0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production",
-                              "--dialect", "postgres", NULL),
+                              "acme-prod", "--env", "production", "--dialect",
+                              "postgres", NULL),
                      0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "globex",
-                              "globex-prod", "--env", "production",
-                              "--dialect", "snowflake", NULL),
+                              "globex-prod", "--env", "production", "--dialect",
+                              "snowflake", NULL),
                      0);
     seed_registry();
     h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
@@ -296,8 +295,7 @@ static cJSON *get_json(h_session *s, const char *token, const char *path,
     char auth[200];
     const char *hdrs[2] = {auth, NULL};
 
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s",
-             token ? token : "");
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
     h_request(&r, &srv, token ? NULL : s, "GET", path, NULL, NULL, 0,
               token ? hdrs : NULL);
     if (r.status != want)
@@ -310,8 +308,8 @@ static cJSON *get_json(h_session *s, const char *token, const char *path,
 
 static void strip_volatile(cJSON *j)
 {
-    static const char *const keys[] = {"id", "number", "created_at",
-                                       "updated_at", "url", "attachments"};
+    static const char *const keys[] = {"id",         "number", "created_at",
+                                       "updated_at", "url",    "attachments"};
 
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         cJSON_DeleteItemFromObjectCaseSensitive(j, keys[i]);
@@ -404,8 +402,7 @@ static void test_intake__multipart_with_attachment(void **state)
 {
     static const char csv[] = "member_id,tier\n100045,gold\n";
     static const char pdf[] = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n";
-    const file files[] = {{"C:\\Users\\ann\\members.csv", csv,
-                           sizeof csv - 1},
+    const file files[] = {{"C:\\Users\\ann\\members.csv", csv, sizeof csv - 1},
                           {"spec sheet.pdf", pdf, sizeof pdf - 1}};
     h_resp r;
     int64_t id;
@@ -427,9 +424,9 @@ static void test_intake__multipart_with_attachment(void **state)
         cJSON_GetObjectItem(cJSON_GetArrayItem(att, 0), "content_type")
             ->valuestring,
         "text/csv");
-    snprintf(path, sizeof path, "%s",
-             cJSON_GetObjectItem(cJSON_GetArrayItem(att, 1), "url")
-                 ->valuestring);
+    snprintf(
+        path, sizeof path, "%s",
+        cJSON_GetObjectItem(cJSON_GetArrayItem(att, 1), "url")->valuestring);
     expect_same_json(base_expected, j);
     cJSON_Delete(j);
 
@@ -457,8 +454,8 @@ static void test_intake__multipart_with_attachment(void **state)
 static void test_intake__unicode_filename_download(void **state)
 {
     static const char txt[] = "notes\n";
-    const file files[] = {{"r\xc3\xa9sum\xc3\xa9 2024.txt", txt,
-                           sizeof txt - 1}};
+    const file files[] = {
+        {"r\xc3\xa9sum\xc3\xa9 2024.txt", txt, sizeof txt - 1}};
     h_resp r;
     int64_t id;
     char path[96], hv[300];
@@ -484,8 +481,8 @@ typedef struct bad_case {
     const char *field; /* error path expected */
 } bad_case;
 
-static void test_intake__invalid_html_answers_422_and_writes_nothing(
-    void **state)
+static void
+test_intake__invalid_html_answers_422_and_writes_nothing(void **state)
 {
     static const bad_case cases[] = {
         {"no title", {{"title", NULL}}, "title"},
@@ -571,7 +568,8 @@ static void test_intake__bad_files_refused(void **state)
     static const char svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" "
                               "onload=\"alert(1)\"/>";
     static const char exe[] = "MZ\x90\0\3\0\0\0";
-    static const char elf[] = "\x7f" "ELF\2\1\1";
+    static const char elf[] = "\x7f"
+                              "ELF\2\1\1";
     static const char notpdf[] = "just text";
     const file cases[] = {{"page.html", html, sizeof html - 1},
                           {"image.txt", svg, sizeof svg - 1},
@@ -976,14 +974,12 @@ static void test_intake__other_organisation_gets_404(void **state)
         cJSON *e;
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(list, "requests"))
             assert_string_equal(
-                cJSON_GetObjectItem(e, "organisation")->valuestring,
-                "globex");
+                cJSON_GetObjectItem(e, "organisation")->valuestring, "globex");
     }
     cJSON_Delete(list);
     list = get_json(&oz, NULL, "/api/v1/requests?per_page=2&page=1", 200);
     assert_true(cJSON_GetObjectItem(list, "total")->valueint >= 1);
-    assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(list, "requests")) <=
-                2);
+    assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(list, "requests")) <= 2);
     cJSON_Delete(list);
     /* ops may read the page */
     snprintf(path, sizeof path, "/requests/%lld", (long long)id);
@@ -1006,8 +1002,7 @@ static void test_intake__list_filters(void **state)
     cJSON_Delete(l);
     l = get_json(&ann, NULL, "/api/v1/requests?instance=acme-qa&per_page=1",
                  200);
-    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "requests")),
-                     1);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(l, "requests")), 1);
     assert_true(cJSON_GetObjectItem(l, "pages")->valueint >= 1);
     cJSON_Delete(l);
     h_get(&r, &srv, &ann, "/api/v1/requests?per_page=1000");
@@ -1034,8 +1029,7 @@ static void test_intake__form_definition_and_inference(void **state)
 
     (void)state;
     j = get_json(&ann, NULL, "/api/v1/form", 200);
-    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "sections")),
-                     2);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "sections")), 2);
     cJSON_Delete(j);
 
     snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s", ann.csrf);

@@ -49,18 +49,18 @@ static int setup(void **state)
     if (registry_open(&f->reg, f->path, 0, &err) < 0 ||
         registry_org_add(f->reg, &f->org_a, "acme", &err) < 0 ||
         registry_org_add(f->reg, &f->org_b, "globex", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa",
+        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa", "postgres",
+                              &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "acme", "acme-prod", "production",
                               "postgres", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-prod",
-                              "production", "postgres", &err) < 0 ||
         registry_instance_add(f->reg, NULL, "globex", "globex-prod",
                               "production", "snowflake", &err) < 0 ||
         registry_user_add(f->reg, &f->client_a, "ann@acme.example", "Ann",
                           "client", "acme", NULL, &err) < 0 ||
         registry_user_add(f->reg, &f->client_b, "bob@globex.example", "Bob",
                           "client", "globex", NULL, &err) < 0 ||
-        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat",
-                          "pm", NULL, NULL, &err) < 0) {
+        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat", "pm",
+                          NULL, NULL, &err) < 0) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -140,8 +140,7 @@ static int64_t count(fx *f, const char *sql)
     sqlite3_stmt *st;
     int64_t n = -1;
 
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY,
-                                     NULL),
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -157,8 +156,7 @@ static char *text_of(fx *f, const char *sql)
     sqlite3_stmt *st;
     char *s = NULL;
 
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY,
-                                     NULL),
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -255,8 +253,8 @@ static void test_requests__rows_beside_the_request(void **state)
                          "'request.submitted'");
     p = cJSON_Parse(payload);
     assert_non_null(p);
-    assert_string_equal(
-        cJSON_GetObjectItem(p, "event")->valuestring, "request.submitted");
+    assert_string_equal(cJSON_GetObjectItem(p, "event")->valuestring,
+                        "request.submitted");
     assert_string_equal(cJSON_GetObjectItem(p, "actor")->valuestring, "Ann");
     assert_string_equal(cJSON_GetObjectItem(p, "url")->valuestring,
                         "/requests/1");
@@ -265,8 +263,7 @@ static void test_requests__rows_beside_the_request(void **state)
                         "CR-1");
     assert_string_equal(cJSON_GetObjectItem(req, "organisation")->valuestring,
                         "acme");
-    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(req,
-                                                            "instances")),
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(req, "instances")),
                      2);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(req, "consent_related")));
     assert_string_equal(
@@ -285,13 +282,11 @@ static void test_requests__rows_beside_the_request(void **state)
     assert_string_equal(cJSON_GetObjectItem(t0, "url")->valuestring,
                         "/tables/acme-prod/loyalty_members");
     assert_string_equal(
-        cJSON_GetArrayItem(cJSON_GetObjectItem(t0, "changes"), 0)
-            ->valuestring,
+        cJSON_GetArrayItem(cJSON_GetObjectItem(t0, "changes"), 0)->valuestring,
         "new table");
-    assert_int_equal(
-        cJSON_GetArraySize(cJSON_GetObjectItem(
-            cJSON_GetArrayItem(tables, 1), "changes")),
-        2); /* 1 column added, 1 attribute changed */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+                         cJSON_GetArrayItem(tables, 1), "changes")),
+                     2); /* 1 column added, 1 attribute changed */
     cJSON_Delete(p);
     free(payload);
     form_request_dispose(&r);
@@ -362,42 +357,36 @@ static void test_requests__org_filter(void **state)
     assert_int_equal(registry_request_org(f->reg, id + 100, &org),
                      ERR_NOTFOUND);
 
-    assert_int_equal(registry_request_load(f->reg, &back, id, f->org_a,
-                                           &err),
+    assert_int_equal(registry_request_load(f->reg, &back, id, f->org_a, &err),
                      0);
     form_request_dispose(&back);
     /* Another organisation's request is missing, exactly like a missing
        one. */
-    assert_int_equal(registry_request_load(f->reg, &back, id, f->org_b,
-                                           &err),
+    assert_int_equal(registry_request_load(f->reg, &back, id, f->org_b, &err),
                      ERR_NOTFOUND);
     assert_null(back.title);
-    assert_int_equal(registry_request_row_get(f->reg, &row, id, f->org_b,
-                                              &err),
+    assert_int_equal(registry_request_row_get(f->reg, &row, id, f->org_b, &err),
                      ERR_NOTFOUND);
-    assert_int_equal(registry_request_row_get(f->reg, &row, id, f->org_a,
-                                              &err),
+    assert_int_equal(registry_request_row_get(f->reg, &row, id, f->org_a, &err),
                      0);
     assert_string_equal(row.pm_name, "Pat");
     assert_string_equal(row.instance, "acme-prod");
 
-    assert_int_equal(registry_attachment_list(f->reg, id, f->org_b,
-                                              count_row, &n, &err),
-                     0);
+    assert_int_equal(
+        registry_attachment_list(f->reg, id, f->org_b, count_row, &n, &err), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(registry_attachment_list(f->reg, id, f->org_a,
-                                              count_row, &n, &err),
-                     0);
+    assert_int_equal(
+        registry_attachment_list(f->reg, id, f->org_a, count_row, &n, &err), 0);
     assert_int_equal(n, 2);
-    assert_int_equal(registry_attachment_get(f->reg, &meta, &data, id, 1,
-                                             f->org_b, &err),
-                     ERR_NOTFOUND);
-    assert_int_equal(registry_attachment_get(f->reg, &meta, &data, id + 1, 1,
-                                             0, &err),
-                     ERR_NOTFOUND);
-    assert_int_equal(registry_attachment_get(f->reg, &meta, &data, id, 1,
-                                             f->org_a, &err),
-                     0);
+    assert_int_equal(
+        registry_attachment_get(f->reg, &meta, &data, id, 1, f->org_b, &err),
+        ERR_NOTFOUND);
+    assert_int_equal(
+        registry_attachment_get(f->reg, &meta, &data, id + 1, 1, 0, &err),
+        ERR_NOTFOUND);
+    assert_int_equal(
+        registry_attachment_get(f->reg, &meta, &data, id, 1, f->org_a, &err),
+        0);
     assert_int_equal(meta.size, sizeof csv_bytes - 1);
     assert_memory_equal(data, csv_bytes, sizeof csv_bytes - 1);
     assert_string_equal(meta.filename, "members.csv");
@@ -414,30 +403,26 @@ static void test_requests__names_resolved(void **state)
     example(&r);
     free(r.instance);
     r.instance = xstrdup("globex-prod"); /* another organisation's */
-    assert_int_equal(insert(f, &r, f->client_a, NULL, NULL, &err),
-                     ERR_INVALID);
+    assert_int_equal(insert(f, &r, f->client_a, NULL, NULL, &err), ERR_INVALID);
     assert_string_equal(err.field, "instance");
     err_clear(&err);
     free(r.instance);
     r.instance = xstrdup("acme-prod");
     free(r.instances[0]);
     r.instances[0] = xstrdup("nowhere");
-    assert_int_equal(insert(f, &r, f->client_a, NULL, NULL, &err),
-                     ERR_INVALID);
+    assert_int_equal(insert(f, &r, f->client_a, NULL, NULL, &err), ERR_INVALID);
     assert_string_equal(err.field, "instances[0]");
     err_clear(&err);
     free(r.instances[0]);
     r.instances[0] = xstrdup("acme-qa");
     free(r.project_manager);
     r.project_manager = xstrdup("ann@acme.example"); /* not a pm */
-    assert_int_equal(insert(f, &r, f->client_a, NULL, NULL, &err),
-                     ERR_INVALID);
+    assert_int_equal(insert(f, &r, f->client_a, NULL, NULL, &err), ERR_INVALID);
     assert_string_equal(err.field, "project_manager");
     err_clear(&err);
     free(r.organisation);
     r.organisation = xstrdup("initech");
-    assert_int_equal(insert(f, &r, f->client_a, NULL, NULL, &err),
-                     ERR_INVALID);
+    assert_int_equal(insert(f, &r, f->client_a, NULL, NULL, &err), ERR_INVALID);
     assert_string_equal(err.field, "organisation");
     assert_int_equal(count(f, "SELECT count(*) FROM requests"), 0);
     assert_int_equal(count(f, "SELECT count(*) FROM request_items"), 0);
@@ -525,9 +510,8 @@ static void test_requests__list_filters_and_pages(void **state)
     assert_true(insert(f, &r, f->client_b, NULL, NULL, &err) > 0);
 
     memset(&s, 0, sizeof s);
-    assert_int_equal(registry_request_list(f->reg, &q, list_row, &s, &total,
-                                           &err),
-                     0);
+    assert_int_equal(
+        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
     assert_int_equal(total, 6);
     assert_int_equal(s.n, 6);
     assert_int_equal(s.ids[0], 6); /* newest first */
@@ -536,9 +520,8 @@ static void test_requests__list_filters_and_pages(void **state)
     q.org_id = f->org_a;
     q.per_page = 2;
     q.page = 2;
-    assert_int_equal(registry_request_list(f->reg, &q, list_row, &s, &total,
-                                           &err),
-                     0);
+    assert_int_equal(
+        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
     assert_int_equal(total, 5);
     assert_int_equal(s.n, 2);
     assert_int_equal(s.ids[0], 3);
@@ -547,9 +530,8 @@ static void test_requests__list_filters_and_pages(void **state)
     memset(&s, 0, sizeof s);
     memset(&q, 0, sizeof q);
     q.q = "100%_";
-    assert_int_equal(registry_request_list(f->reg, &q, list_row, &s, &total,
-                                           &err),
-                     0);
+    assert_int_equal(
+        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
     assert_int_equal(total, 1);
     assert_int_equal(s.ids[0], 4);
 
@@ -557,17 +539,15 @@ static void test_requests__list_filters_and_pages(void **state)
     memset(&q, 0, sizeof q);
     q.q = "LOYALTY programme"; /* summary, any case */
     q.instance = "acme-qa";    /* not the main instance, but listed */
-    assert_int_equal(registry_request_list(f->reg, &q, list_row, &s, &total,
-                                           &err),
-                     0);
+    assert_int_equal(
+        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
     assert_int_equal(total, 5);
 
     memset(&s, 0, sizeof s);
     memset(&q, 0, sizeof q);
     q.status = "deployed";
-    assert_int_equal(registry_request_list(f->reg, &q, list_row, &s, &total,
-                                           &err),
-                     0);
+    assert_int_equal(
+        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
     assert_int_equal(total, 0);
     assert_int_equal(s.n, 0);
     form_request_dispose(&r);
@@ -602,9 +582,9 @@ static void test_requests__timeline_and_table_names(void **state)
     assert_int_equal(registry_request_events(f->reg, id, ev_row, line, &err),
                      0);
     assert_string_equal(line, ">submitted by Ann");
-    assert_int_equal(registry_request_table_names(f->reg, f->org_a, 100,
-                                                  tn_row, &n, &err),
-                     0);
+    assert_int_equal(
+        registry_request_table_names(f->reg, f->org_a, 100, tn_row, &n, &err),
+        0);
     assert_int_equal(n, 0);
     form_request_dispose(&r);
 }
@@ -612,10 +592,10 @@ static void test_requests__timeline_and_table_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_requests__round_trip_exact,
+        cmocka_unit_test_setup_teardown(test_requests__round_trip_exact, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_requests__rows_beside_the_request,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_requests__rows_beside_the_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_requests__idempotency, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_requests__org_filter, setup,
@@ -624,10 +604,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_requests__failure_rolls_back_everything, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_requests__list_filters_and_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_requests__timeline_and_table_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_requests__list_filters_and_pages,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_requests__timeline_and_table_names,
+                                        setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
