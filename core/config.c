@@ -72,7 +72,9 @@ void cfg_init(config *c)
     set_str(&c->db, "docket.db");
     set_str(&c->base_url, "");
     c->threads = 2;
-    c->max_body = 64L * 1024 * 1024;
+    /* Five 10 MiB attachments carried base64-encoded through a form that
+       had errors still fit. */
+    c->max_body = 100L * 1024 * 1024;
     c->conn_limit = 1000;
     c->per_ip_limit = 0;
     c->timeout = 30;

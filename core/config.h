@@ -37,7 +37,7 @@ typedef struct config {
     char *db;             /* database path, default docket.db */
     char *base_url;       /* links in messages; default from listen */
     int threads;          /* HTTP worker threads, default 2 */
-    long max_body;        /* bytes of a request body, default 64 MiB */
+    long max_body;        /* bytes of a request body, default 100 MiB */
     int conn_limit;       /* open connections, default 1000 */
     int per_ip_limit;     /* connections per address, default 0 (off) */
     int timeout;          /* idle connection timeout, seconds, default 30 */
