@@ -578,6 +578,7 @@ typedef struct view {
     const char *submission_id;
     raw_value raw[32];
     size_t nraw;
+    const intake_form_mode *mode; /* NULL: the new-request form */
 } view;
 
 static const char *err_of(const view *v, const char *path)
@@ -1434,26 +1435,39 @@ static void form_page(view *v)
     size_t ns;
     const form_section *secs = form_def_sections(&ns);
 
-    page_begin(req, "New change request");
-    buf_puts(o, "<h1>New change request</h1>");
+    const intake_form_mode *m = v->mode;
+    const char *heading = m && m->heading ? m->heading : "New change request";
+
+    page_begin(req, heading);
+    buf_puts(o, "<h1>");
+    buf_append_html(o, heading);
+    buf_puts(o, "</h1>");
     error_summary(v);
-    buf_puts(o, "<form method=\"post\" action=\"/requests\" "
-                "enctype=\"multipart/form-data\" novalidate "
-                "class=\"request-form stack\" id=\"request-form\">");
-    page_csrf_input(req);
-    buf_puts(o, "<input type=\"hidden\" name=\"submission_id\"");
-    attr(o, "value", v->submission_id);
+    buf_puts(o, "<form method=\"post\" enctype=\"multipart/form-data\" "
+                "novalidate class=\"request-form stack\" "
+                "id=\"request-form\"");
+    attr(o, "action", m && m->action ? m->action : "/requests");
     buf_puts(o, ">");
+    page_csrf_input(req);
+    if (v->submission_id) {
+        buf_puts(o, "<input type=\"hidden\" name=\"submission_id\"");
+        attr(o, "value", v->submission_id);
+        buf_puts(o, ">");
+    }
     for (size_t s = 0; s < ns; s++) {
         if (!strcmp(secs[s].id, "about"))
             about_section(v, &secs[s]);
         else
             changes_section(v, &secs[s]);
     }
-    files_section(v);
+    if (!m || !m->no_files)
+        files_section(v);
+    if (m && m->extra)
+        m->extra(req, m->ctx);
     buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
-                "type=\"submit\" name=\"submit\" value=\"1\">Submit request"
-                "</button></div></form><script type=\"module\" src=\"");
+                "type=\"submit\" name=\"submit\" value=\"1\">");
+    buf_append_html(o, m && m->submit ? m->submit : "Submit request");
+    buf_puts(o, "</button></div></form><script type=\"module\" src=\"");
     buf_append_html(o, web_asset_url("form.js"));
     buf_puts(o, "\"></script>");
     page_end(req);
@@ -1614,6 +1628,39 @@ done:
     form_errors_dispose(&fe);
     form_errors_dispose(&shown);
     form_request_dispose(&r);
+}
+
+/* ---- shared with page_triage.c (requests_int.h) ------------------------ */
+
+int intake_file_check(char **out_name, char **out_type, const char *name,
+                      const unsigned char *data, size_t len, char *msg,
+                      size_t msgsize)
+{
+    kept_file f = {0};
+
+    if (file_check(&f, name, data, len, msg, msgsize) < 0)
+        return -1;
+    *out_name = f.filename;
+    *out_type = f.content_type;
+    return 0;
+}
+
+void intake_form_show(web_req *req, const form_request *r,
+                      const form_errors *fe, const intake_form_mode *mode,
+                      int status)
+{
+    view v;
+
+    memset(&v, 0, sizeof v);
+    v.req = req;
+    v.r = r;
+    v.fe = fe;
+    v.mode = mode;
+    v.more_rows_item = mode ? mode->more_rows_item : -1;
+    v.add_item = mode ? mode->add_item : 0;
+    if (fe && fe->n)
+        v.nraw = raw_values_find(req, fe, v.raw, sizeof v.raw / sizeof *v.raw);
+    form_reply(&v, status);
 }
 
 /* ---- the request page -------------------------------------------------- */

@@ -47,6 +47,33 @@ int intake_store(web_req *req, const form_request *r, const char *idem_key,
  * clients, 0 (any) for staff. */
 int64_t intake_org_filter(const web_req *req);
 
+/* How page_triage.c reuses the form for edits (GET/POST
+ * /requests/{id}/edit). All-zero is the new-request form. */
+typedef struct intake_form_mode {
+    const char *heading; /* NULL: "New change request" */
+    const char *action;  /* NULL: "/requests" */
+    const char *submit;  /* NULL: "Submit request" */
+    int no_files;        /* 1: no attachments section */
+    long more_rows_item; /* item that gets more blank rows, or -1 */
+    int add_item;        /* 1: one more blank item */
+    /* Extra inputs just before the submit button (may be NULL). */
+    void (*extra)(web_req *req, void *ctx);
+    void *ctx;
+} intake_form_mode;
+
+/* Renders the request form for r (NULL: blank) with the problems in fe
+ * (may be NULL) and the choices of the signed-in user; status 0 is 200. */
+void intake_form_show(web_req *req, const form_request *r,
+                      const form_errors *fe, const intake_form_mode *mode,
+                      int status);
+
+/* The intake's checks of one uploaded file (name, extension, size,
+ * content): 0 with *out_name / *out_type heap copies (caller frees), or
+ * -1 with a message for the user in msg. */
+int intake_file_check(char **out_name, char **out_type, const char *name,
+                      const unsigned char *data, size_t len, char *msg,
+                      size_t msgsize);
+
 /* JSON API handlers (api_requests.c). */
 void api_requests_create(web_req *req);
 void api_requests_get(web_req *req);
