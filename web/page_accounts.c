@@ -4,6 +4,7 @@
  * outbox as an account.reset event). Sign-in and sign-out are in auth.c. */
 #include "web_int.h"
 #include "log.h"
+#include "notify.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -257,9 +258,11 @@ void page_reset_request(web_req *req)
             json = cJSON_PrintUnformatted(p);
             if (registry_event_add(req->reg, NULL, "account.reset", 0, json,
                                    &err) == 0 &&
-                registry_commit(req->reg, &err) == 0)
+                registry_commit(req->reg, &err) == 0) {
                 registry_audit(req->reg, u.id, u.email, "password.reset.sent",
                                u.email, "", req->address);
+                notify_wake();
+            }
             cJSON_free(json);
         }
         registry_rollback(req->reg);

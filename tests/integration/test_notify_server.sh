@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Notifications from the running server, end to end on loopback:
+#  1. a request submitted through the API reaches a signed webhook (the
+#     fake receiver verifies the Standard Webhooks signature);
+#  2. docket killed with SIGKILL while a delivery hangs loses nothing: after
+#     a restart the same event (same webhook-id) is delivered;
+#  3. a password-reset link travels through the outbox to a real SMTP
+#     server (aiosmtpd), works once, and sets the password;
+#  4. the admin deliveries page shows the deliveries.
+set -euo pipefail
+bin=${DOCKET_BIN:?run through ctest}
+src=${TEST_SOURCE_DIR:?}
+py=/usr/bin/python3
+tmp=$(mktemp -d "${TEST_TMP:-/tmp}/notify-server-XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; tail -30 "$tmp/server.log" 2>/dev/null; exit 1; }
+passed=0
+wait_for() { # wait_for SECONDS COMMAND...
+  local t=$1; shift
+  for _ in $(seq $((t * 20))); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
+
+secret=whsec_$($py -c 'import base64,os;print(base64.b64encode(os.urandom(24)).decode())')
+$py "$src/tests/receivers/fake_receiver.py" --kind webhook --secret "$secret" \
+  --record "$tmp/hook.jsonl" --port-file "$tmp/hook.port" --script "hang,ok" \
+  --timeout 90 2>"$tmp/hook.log" &
+pids+=($!)
+
+$py "$src/tests/receivers/smtp_receiver.py" --maildir "$tmp/mail" \
+  --port-file "$tmp/smtp.port" --timeout 90 2>"$tmp/smtp.log" &
+pids+=($!)
+wait_for 10 test -s "$tmp/hook.port" || fail "webhook receiver did not start"
+wait_for 10 test -s "$tmp/smtp.port" || fail "SMTP receiver did not start"
+hook_port=$(cat "$tmp/hook.port")
+smtp_port=$(cat "$tmp/smtp.port")
+
+cfg="$tmp/docket.ini"
+cat >"$cfg" <<INI
+[server]
+db = $tmp/docket.db
+base_url = http://docket.test
+log_level = info
+[notify]
+allow_private = true
+allow_http = true
+[channel.hooks]
+type = webhook
+url = http://127.0.0.1:$hook_port/hook
+secret = $secret
+timeout = 60
+[channel.mail]
+type = email
+smtp_url = smtp://127.0.0.1:$smtp_port
+starttls = false
+from = docket <docket@example.com>
+to = recipient
+[route]
+request.submitted = hooks
+account.reset = mail
+INI
+
+start() {
+  : >"$tmp/out"
+  "$bin" --config "$cfg" serve --listen "127.0.0.1:${port:-0}" >"$tmp/out" 2>>"$tmp/server.log" &
+  server=$!
+  pids+=($server)
+  wait_for 10 grep -q 'serving http' "$tmp/out" || fail "server did not start"
+  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/out" | head -1)
+  port=${url##*:}
+}
+start
+d() { "$bin" --config "$cfg" "$@"; }
+d org add acme >/dev/null
+d instance add acme acme-prod --env production --dialect postgres >/dev/null
+echo 'correct horse battery' | d user add --email client@acme.example --name Cleo --role client --org acme --password-stdin >/dev/null
+echo 'correct horse battery' | d user add --email pm@platform.example --name Pat --role pm --password-stdin >/dev/null
+echo 'correct horse battery' | d user add --email admin@platform.example --name Ada --role admin --password-stdin >/dev/null
+token=$(d token create --email client@acme.example --label test)
+admin_token=$(d token create --email admin@platform.example --label test)
+
+# ---- 1 and 2: submit; the first delivery hangs; kill -9; restart ----
+body='{"instance":"acme-prod","project_manager":"pm@platform.example","title":"Loyalty tiers","summary":"Why","consent_related":false,"items":[{"kind":"new_table","table":"loyalty_members","description":"Members","source":"flat_file_csv","cadence":"daily","campaign_dependency":"required","expected_arrival":"05:00","columns":[{"name":"member_id","type":"bigint","nullable":false,"primary_key":true,"description":"Member number"}],"primary_key":"member_id"}]}'
+status=$(curl -sS -o "$tmp/created.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' --data "$body" "$url/api/v1/requests")
+[ "$status" = 201 ] || fail "submit answered $status: $(cat "$tmp/created.json")"
+# The worker picked the row up and is waiting on the hanging receiver.
+wait_for 10 grep -q 'POST /hook' "$tmp/hook.log" || sleep 1
+sleep 0.5
+[ "$(sqlite3 "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = pending ] ||
+  fail "the row is not pending while the receiver hangs"
+kill -9 "$server"
+wait "$server" 2>/dev/null || true
+start
+wait_for 30 grep -q '"accepted": true' "$tmp/hook.jsonl" || fail "event not delivered after restart"
+[ "$(sqlite3 "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = delivered ] ||
+  fail "outbox row not marked delivered"
+$py - "$tmp/hook.jsonl" <<'PY' || fail "delivered webhook content"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ok = [r for r in recs if r["accepted"]]
+assert len(ok) == 1, f"{len(ok)} accepted deliveries"
+body = json.loads(ok[0]["body"])
+assert "request.submitted" in json.dumps(body), body
+assert "Loyalty tiers" in ok[0]["body"]
+assert "http://docket.test/requests/1" in ok[0]["body"], ok[0]["body"][:300]
+ids = {r["headers"].get("webhook-id") for r in recs}
+assert len(ids) == 1, f"webhook-id changed across retries: {ids}"
+PY
+echo "webhook delivered once after kill -9 mid-delivery, same webhook-id"
+passed=$((passed + 1))
+
+# ---- 3: password reset e-mail ----
+curl -sS -o /dev/null -w '%{http_code}' --data 'email=client%40acme.example' "$url/reset" | grep -q 200 ||
+  fail "reset request"
+curl -sS -o /dev/null --data 'email=nobody%40acme.example' "$url/reset"
+wait_for 20 sh -c "ls '$tmp/mail/new' 2>/dev/null | grep -q ." || fail "no reset e-mail arrived"
+sleep 0.3
+[ "$(ls "$tmp/mail/new" | wc -l)" = 1 ] || fail "expected exactly one e-mail (none for unknown addresses)"
+mailfile=$(ls "$tmp/mail/new/"* | head -1)
+link=$($py - "$mailfile" <<'PY'
+import email, re, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"))
+assert msg["To"].strip().endswith("client@acme.example"), msg["To"]
+text = "".join(p.get_payload(decode=True).decode() for p in msg.walk()
+               if p.get_content_type() == "text/plain")
+m = re.search(r"http://docket\.test(/reset/[0-9a-f]{64})", text)
+assert m, text
+print(m.group(1))
+PY
+) || fail "reset e-mail content"
+code=$(curl -sS -o /dev/null -w '%{http_code}' --data 'new=a+brand+new+password' "$url$link")
+[ "$code" = 303 ] || fail "using the reset link answered $code"
+code=$(curl -sS -o /dev/null -w '%{http_code}' --data 'new=another+new+password' "$url$link")
+[ "$code" = 404 ] || fail "second use of the reset link answered $code"
+code=$(curl -sS -o /dev/null -w '%{http_code}' --data 'email=client%40acme.example&password=a+brand+new+password' "$url/signin")
+[ "$code" = 303 ] || fail "sign-in with the new password answered $code"
+echo "password reset by e-mail works once"
+passed=$((passed + 1))
+
+# ---- 4: the admin page ----
+page=$(curl -sS -H "Authorization: Bearer $admin_token" "$url/admin/deliveries")
+echo "$page" | grep -q 'request.submitted' || fail "deliveries page lacks the event"
+echo "$page" | grep -q 'delivered' || fail "deliveries page lacks the state"
+echo "$page" | grep -q "$secret" && fail "the webhook secret appears on the page"
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$url/admin/deliveries")
+[ "$code" = 403 ] || fail "a client reached the deliveries page ($code)"
+grep -q "$secret" "$tmp/server.log" && fail "the webhook secret appears in the log"
+echo "deliveries page shows the deliveries, no secrets"
+passed=$((passed + 1))
+
+echo "$passed passed, 0 failed"
