@@ -1,11 +1,584 @@
-/* page_request_extra.c: sections the triage adds to the request page
- * (life-cycle actions, comments). page_requests.c calls
- * page_request_extra() after its own sections; empty until triage fills
- * it. */
+/* page_request_extra.c: the sections triage adds to the request page
+ * (GET /requests/{id}, page_requests.c): the plan (sprint, priority,
+ * estimate, deploy per instance), the life-cycle actions the signed-in
+ * user may take, the edit and migration links, and ONE chronological
+ * timeline of status changes, comments and edits (with field-level diffs)
+ * followed by the comment form. The actions post to the routes of
+ * page_triage.c; the rules live in registry/triage.c. */
 #include "web_int.h"
+#include "mem.h"
+#include "requests.h"
+#include "str.h"
+#include "triage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static void status_badge(buf *o, const char *status)
+{
+    buf_puts(o, "<span class=\"badge status-");
+    buf_append_html(o, status);
+    buf_puts(o, "\">");
+    for (const char *p = status; *p; p++)
+        buf_putc(o, *p == '_' ? ' ' : *p);
+    buf_puts(o, "</span>");
+}
+
+/* ---- the timeline ----------------------------------------------------- */
+
+typedef struct entry {
+    int64_t at;
+    int64_t seq; /* tie-break: kind then id */
+    char *html;
+} entry;
+
+typedef struct tl {
+    web_req *req;
+    int64_t id;
+    entry *e;
+    size_t n, cap;
+    char *prev_copy; /* previous version's body */
+    /* files of the comments */
+    struct cfile {
+        int64_t comment, id, size;
+        char *name;
+    } *files;
+    size_t nfiles, fcap;
+} tl;
+
+static void tl_add(tl *t, int64_t at, int64_t seq, buf *b)
+{
+    xgrow(&t->e, &t->cap, t->n + 1, sizeof *t->e);
+    t->e[t->n].at = at;
+    t->e[t->n].seq = seq;
+    t->e[t->n].html = buf_detach(b);
+    t->n++;
+}
+
+static void time_el(buf *o, int64_t t)
+{
+    char iso[32];
+
+    time_iso(iso, sizeof iso, t);
+    buf_puts(o, "<time datetime=\"");
+    buf_puts(o, iso);
+    buf_puts(o, "\">");
+    page_time(o, t);
+    buf_puts(o, "</time>");
+}
+
+static void tl_event(void *ctx, const registry_request_event *e)
+{
+    tl *t = ctx;
+    buf b = {0};
+
+    buf_puts(&b, "<li class=\"event\">");
+    time_el(&b, e->created_at);
+    buf_puts(&b, "<span class=\"actor\">");
+    buf_append_html(&b, *e->user_name ? e->user_name : "docket");
+    buf_puts(&b, "</span>");
+    if (*e->from_status) {
+        status_badge(&b, e->from_status);
+        buf_puts(&b, " → ");
+    }
+    status_badge(&b, e->to_status);
+    if (*e->instance) {
+        buf_puts(&b, " on <strong>");
+        buf_append_html(&b, e->instance);
+        buf_puts(&b, "</strong>");
+    }
+    if (*nz(e->note)) {
+        buf_puts(&b, "<div class=\"text markdown\">");
+        web_markdown(&b, e->note);
+        buf_puts(&b, "</div>");
+    }
+    buf_puts(&b, "</li>");
+    tl_add(t, e->created_at, e->id * 4 + 0, &b);
+}
+
+static void tl_file(void *ctx, int64_t comment_id, int64_t file_id,
+                    const char *filename, int64_t size)
+{
+    tl *t = ctx;
+
+    xgrow(&t->files, &t->fcap, t->nfiles + 1, sizeof *t->files);
+    t->files[t->nfiles].comment = comment_id;
+    t->files[t->nfiles].id = file_id;
+    t->files[t->nfiles].size = size;
+    t->files[t->nfiles].name = xstrdup(filename);
+    t->nfiles++;
+}
+
+static void tl_comment(void *ctx, const registry_comment *c)
+{
+    tl *t = ctx;
+    buf b = {0};
+    int files = 0;
+
+    buf_appendf(&b, "<li class=\"comment\" id=\"comment-%lld\">",
+                (long long)c->id);
+    time_el(&b, c->created_at);
+    buf_puts(&b, "<span class=\"actor\">");
+    buf_append_html(&b, *c->user_name ? c->user_name : "someone");
+    buf_puts(&b, "</span>");
+    if (*c->user_role) {
+        buf_puts(&b, "<span class=\"badge role\">");
+        buf_append_html(&b, c->user_role);
+        buf_puts(&b, "</span>");
+    }
+    buf_puts(&b, "<div class=\"text markdown\">");
+    web_markdown(&b, c->body);
+    buf_puts(&b, "</div>");
+    for (size_t i = 0; i < t->nfiles; i++) {
+        if (t->files[i].comment != c->id)
+            continue;
+        if (!files++)
+            buf_puts(&b, "<ul class=\"files\">");
+        buf_appendf(&b,
+                    "<li><a href=\"/requests/%lld/attachments/%lld\" "
+                    "download>",
+                    (long long)t->id, (long long)t->files[i].id);
+        buf_append_html(&b, t->files[i].name);
+        buf_appendf(&b, "</a> <span class=\"muted\">%lld bytes</span></li>",
+                    (long long)t->files[i].size);
+    }
+    if (files)
+        buf_puts(&b, "</ul>");
+    buf_puts(&b, "</li>");
+    tl_add(t, c->created_at, c->id * 4 + 1, &b);
+}
+
+typedef struct diff_out {
+    buf *b;
+    int n;
+} diff_out;
+
+static void diff_line(void *ctx, const char *path, const char *o,
+                      const char *n)
+{
+    diff_out *d = ctx;
+
+    if (d->n++ >= 200)
+        return;
+    buf_puts(d->b, "<li><code>");
+    buf_append_html(d->b, path);
+    buf_puts(d->b, "</code>: ");
+    if (o && *o) {
+        buf_puts(d->b, "<del>");
+        buf_append_html(d->b, o);
+        buf_puts(d->b, "</del>");
+    } else {
+        buf_puts(d->b, "<span class=\"muted\">(empty)</span>");
+    }
+    buf_puts(d->b, " → ");
+    if (n && *n) {
+        buf_puts(d->b, "<ins>");
+        buf_append_html(d->b, n);
+        buf_puts(d->b, "</ins>");
+    } else {
+        buf_puts(d->b, "<span class=\"muted\">(removed)</span>");
+    }
+    buf_puts(d->b, "</li>");
+}
+
+static void tl_version(void *ctx, const registry_version *v)
+{
+    tl *t = ctx;
+    buf b = {0};
+    diff_out d = {&b, 0};
+
+    if (v->version > 1 && t->prev_copy) {
+        buf_appendf(&b, "<li class=\"event edit\" id=\"version-%d\">",
+                    v->version);
+        time_el(&b, v->created_at);
+        buf_puts(&b, "<span class=\"actor\">");
+        buf_append_html(&b, *v->user_name ? v->user_name : "someone");
+        buf_appendf(&b, "</span>edited the request (version %d)"
+                        "<div class=\"text\"><ul class=\"diff\">",
+                    v->version);
+        registry_version_diff(t->prev_copy, v->body, diff_line, &d);
+        if (d.n > 200)
+            buf_appendf(&b, "<li>… and %d more</li>", d.n - 200);
+        buf_puts(&b, "</ul></div></li>");
+        tl_add(t, v->created_at, (int64_t)v->version * 4 + 2, &b);
+    }
+    free(t->prev_copy);
+    t->prev_copy = xstrdup(v->body);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void timeline(web_req *req, int64_t id, int64_t orgf)
+{
+    buf *o = &req->out;
+    tl t;
+
+    memset(&t, 0, sizeof t);
+    t.req = req;
+    t.id = id;
+    registry_request_events(req->reg, id, tl_event, &t, NULL);
+    registry_comment_files(req->reg, id, orgf, tl_file, &t, NULL);
+    registry_comment_list(req->reg, id, orgf, tl_comment, &t, NULL);
+    registry_version_list(req->reg, id, orgf, tl_version, &t, NULL);
+    qsort(t.e, t.n, sizeof *t.e, entry_cmp);
+    buf_puts(o, "<section class=\"card\" id=\"timeline\"><h2>Timeline and "
+                "conversation</h2><ol class=\"timeline\">");
+    for (size_t i = 0; i < t.n; i++) {
+        buf_puts(o, t.e[i].html);
+        free(t.e[i].html);
+    }
+    buf_puts(o, "</ol>");
+    free(t.e);
+    free(t.prev_copy);
+    for (size_t i = 0; i < t.nfiles; i++)
+        free(t.files[i].name);
+    free(t.files);
+}
+
+/* ---- plan and actions ------------------------------------------------- */
+
+typedef struct inst_ctx {
+    registry_request_instance *list;
+    size_t n;
+} inst_ctx;
+
+static void inst_collect(void *ctx, const registry_request_instance *i)
+{
+    inst_ctx *c = ctx;
+
+    c->list = xrealloc(c->list, (c->n + 1) * sizeof *c->list);
+    c->list[c->n++] = *i;
+}
+
+typedef struct sprint_opts {
+    buf *o;
+    int n;
+} sprint_opts;
+
+static void sprint_option(void *ctx, const registry_sprint *s, int nreq)
+{
+    sprint_opts *so = ctx;
+
+    so->n++;
+    buf_appendf(so->o, "<option value=\"%lld\"%s>", (long long)s->id,
+                so->n == 2 ? " selected" : "");
+    buf_append_html(so->o, s->name);
+    buf_puts(so->o, " (deploy ");
+    page_time(so->o, s->deploy_at);
+    buf_appendf(so->o, ", %d request%s)</option>", nreq,
+                nreq == 1 ? "" : "s");
+}
+
+static void last_question(void *ctx, const registry_request_event *e)
+{
+    char **q = ctx;
+
+    if (strcmp(e->to_status, "needs_info") != 0)
+        return;
+    free(*q);
+    *q = xstrdup(nz(e->note));
+}
+
+/* <form> opening for a transition. */
+static void action_open(web_req *req, int64_t id, const char *to,
+                        const char *cls)
+{
+    buf *o = &req->out;
+
+    buf_appendf(o, "<form method=\"post\" action=\"/requests/%lld/"
+                   "transitions\" class=\"",
+                (long long)id);
+    buf_puts(o, cls);
+    buf_puts(o, "\">");
+    page_csrf_input(req);
+    buf_puts(o, "<input type=\"hidden\" name=\"to\" value=\"");
+    buf_puts(o, to);
+    buf_puts(o, "\">");
+}
+
+static void note_field(buf *o, const char *to, const char *label,
+                       int required)
+{
+    buf_puts(o, "<div class=\"field\"><label for=\"note-");
+    buf_puts(o, to);
+    buf_puts(o, "\">");
+    buf_puts(o, label);
+    if (!required)
+        buf_puts(o, " <span class=\"muted\">(optional)</span>");
+    buf_puts(o, "</label><textarea rows=\"3\" name=\"note\" id=\"note-");
+    buf_puts(o, to);
+    buf_puts(o, "\"");
+    if (required)
+        buf_puts(o, " required");
+    buf_puts(o, "></textarea></div>");
+}
+
+static void actions(web_req *req, int64_t id, const char *status,
+                    const registry_request_plan_info *plan,
+                    const inst_ctx *ic)
+{
+    buf *o = &req->out;
+    const char *role = req->user.role;
+    int any = 0;
+
+#define CAN(to) registry_transition_allowed(status, to, role)
+    if (CAN("triaged") || CAN("needs_info") || CAN("answered") ||
+        CAN("scheduled") || CAN("in_progress") || CAN("deployed") ||
+        CAN("rejected") || CAN("withdrawn"))
+        any = 1;
+    if (!any)
+        return;
+    buf_puts(o, "<section class=\"card\" id=\"actions\"><h2>What next"
+                "</h2><div class=\"stack\">");
+    if (CAN("answered")) {
+        char *q = NULL;
+        registry_request_events(req->reg, id, last_question, &q, NULL);
+        if (q) {
+            buf_puts(o, "<div class=\"alert warning\" role=\"note\">"
+                        "<strong>Waiting on the client.</strong> The "
+                        "question:<div class=\"markdown\">");
+            web_markdown(o, q);
+            buf_puts(o, "</div></div>");
+            free(q);
+        }
+        action_open(req, id, "answered", "stack");
+        note_field(o, "answered", "Your answer", 0);
+        buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
+                    "type=\"submit\">Send the answer</button>");
+        if (!strcmp(status, "needs_info"))
+            buf_appendf(o, " <a class=\"button\" href=\"/requests/%lld/"
+                           "edit\">Answer by editing the request</a>",
+                        (long long)id);
+        buf_puts(o, "</div></form>");
+    }
+    if (CAN("triaged")) {
+        action_open(req, id, "triaged", "stack");
+        note_field(o, "triaged", "Note", 0);
+        buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
+                    "type=\"submit\">Mark as triaged</button></div></form>");
+    }
+    if (CAN("scheduled")) {
+        sprint_opts so = {o, 0};
+        char today[16];
+        action_open(req, id, "scheduled", "grid-form");
+        buf_puts(o, "<div class=\"field\"><label for=\"sprint\">Sprint"
+                    "</label><select id=\"sprint\" name=\"sprint\" "
+                    "required>");
+        time_date(today, sizeof today, time_now());
+        registry_sprint_list(req->reg, today, sprint_option, &so, NULL);
+        buf_puts(o, "</select></div><div class=\"field\"><label "
+                    "for=\"priority\">Priority</label><input id=\"priority\" "
+                    "name=\"priority\" type=\"number\" min=\"-1000\" "
+                    "max=\"1000\"");
+        buf_appendf(o, " value=\"%d\"><p class=\"help\">Higher goes first."
+                       "</p></div>",
+                    plan->priority);
+        buf_puts(o, "<div class=\"field\"><label for=\"estimate\">Estimate"
+                    "</label><input id=\"estimate\" name=\"estimate\" "
+                    "maxlength=\"200\" value=\"");
+        buf_append_html(o, plan->estimate);
+        buf_puts(o, "\" placeholder=\"e.g. 2 days\"></div>");
+        note_field(o, "scheduled", "Note", 0);
+        buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
+                    "type=\"submit\">Schedule</button></div></form>");
+    }
+    if (CAN("needs_info")) {
+        action_open(req, id, "needs_info", "stack");
+        note_field(o, "needs_info", "Question for the client", 1);
+        buf_puts(o, "<div class=\"actions\"><button class=\"button\" "
+                    "type=\"submit\">Ask the client</button></div></form>");
+    }
+    if (CAN("in_progress")) {
+        action_open(req, id, "in_progress", "stack");
+        buf_puts(o, "<div class=\"actions\"><button class=\"button\" "
+                    "type=\"submit\">Start work</button></div></form>");
+    }
+    if (CAN("deployed")) {
+        buf_puts(o, "<div><h3>Deploy</h3><p class=\"help\">Deploying "
+                    "applies the request to that instance's registry. "
+                    "QA first, production after.</p><div class=\"actions\">");
+        for (size_t i = 0; i < ic->n; i++) {
+            if (ic->list[i].deployed_at)
+                continue;
+            action_open(req, id, "deployed", "inline");
+            buf_puts(o, "<input type=\"hidden\" name=\"instance\" value=\"");
+            buf_append_html(o, ic->list[i].name);
+            buf_puts(o, "\"><button class=\"button primary\" type=\"submit\" "
+                        "data-confirm=\"Mark it deployed to ");
+            buf_append_html(o, ic->list[i].name);
+            buf_puts(o, " and update that registry?\">Deployed to ");
+            buf_append_html(o, ic->list[i].name);
+            buf_puts(o, " <span class=\"muted\">(");
+            buf_append_html(o, ic->list[i].environment);
+            buf_puts(o, ")</span></button></form>");
+        }
+        buf_puts(o, "</div></div>");
+    }
+    if (CAN("rejected")) {
+        action_open(req, id, "rejected", "stack");
+        note_field(o, "rejected", "Reason for rejecting", 1);
+        buf_puts(o, "<div class=\"actions\"><button class=\"button danger\" "
+                    "type=\"submit\" data-confirm=\"Reject this request?\">"
+                    "Reject</button></div></form>");
+    }
+    if (CAN("withdrawn")) {
+        action_open(req, id, "withdrawn", "stack");
+        note_field(o, "withdrawn", "Why you withdraw it", 0);
+        buf_puts(o, "<div class=\"actions\"><button class=\"button danger\" "
+                    "type=\"submit\" data-confirm=\"Withdraw this request? "
+                    "This cannot be undone.\">Withdraw the request</button>"
+                    "</div></form>");
+    }
+#undef CAN
+    buf_puts(o, "</div></section>");
+}
+
+static void plan_card(web_req *req, int64_t id, const char *status,
+                      const registry_request_plan_info *plan,
+                      const inst_ctx *ic)
+{
+    buf *o = &req->out;
+    int staff_writer = !strcmp(req->user.role, "pm") ||
+                       !strcmp(req->user.role, "admin");
+    int editable = (!strcmp(status, "submitted") ||
+                    !strcmp(status, "needs_info")) &&
+                   strcmp(req->user.role, "ops") != 0;
+
+    buf_puts(o, "<section class=\"card\" id=\"plan\"><div "
+                "class=\"page-head\"><h2>Plan and deploys</h2><div "
+                "class=\"actions\">");
+    if (editable)
+        buf_appendf(o, "<a class=\"button\" href=\"/requests/%lld/edit\">"
+                       "Edit request</a>",
+                    (long long)id);
+    buf_appendf(o, "<a class=\"button\" href=\"/requests/%lld/migrations\">"
+                   "Migration preview</a></div></div><dl class=\"facts\">"
+                   "<dt>Status</dt><dd>",
+                (long long)id);
+    status_badge(o, status);
+    buf_puts(o, "</dd><dt>Sprint</dt><dd>");
+    if (plan->sprint_id) {
+        if (req->role != ROLE_CLIENT) {
+            buf_appendf(o, "<a href=\"/sprints/%lld\">",
+                        (long long)plan->sprint_id);
+            buf_append_html(o, plan->sprint_name);
+            buf_puts(o, "</a>");
+        } else {
+            buf_append_html(o, plan->sprint_name);
+        }
+        buf_puts(o, " · deploy ");
+        page_time(o, plan->sprint_deploy_at);
+    } else {
+        buf_puts(o, "<span class=\"muted\">not scheduled</span>");
+    }
+    buf_appendf(o, "</dd><dt>Priority</dt><dd>%d</dd><dt>Estimate</dt><dd>",
+                plan->priority);
+    if (*plan->estimate)
+        buf_append_html(o, plan->estimate);
+    else
+        buf_puts(o, "<span class=\"muted\">—</span>");
+    buf_appendf(o, "</dd><dt>Version</dt><dd>%d</dd></dl><h3>Instances"
+                   "</h3><ul class=\"deploys\">",
+                plan->version);
+    for (size_t i = 0; i < ic->n; i++) {
+        const registry_request_instance *ri = &ic->list[i];
+        buf_puts(o, "<li><strong>");
+        buf_append_html(o, ri->name);
+        buf_puts(o, "</strong> <span class=\"muted\">");
+        buf_append_html(o, ri->environment);
+        buf_puts(o, "</span>: ");
+        if (ri->deployed_at) {
+            buf_puts(o, "<span class=\"badge status-deployed\">deployed"
+                        "</span> ");
+            page_time(o, ri->deployed_at);
+            if (*ri->deployed_by) {
+                buf_puts(o, " by ");
+                buf_append_html(o, ri->deployed_by);
+            }
+        } else {
+            buf_puts(o, "<span class=\"badge muted\">not yet deployed"
+                        "</span>");
+        }
+        buf_puts(o, "</li>");
+    }
+    buf_puts(o, "</ul>");
+    if (staff_writer && strcmp(status, "deployed") &&
+        strcmp(status, "rejected") && strcmp(status, "withdrawn")) {
+        buf_appendf(o, "<form method=\"post\" action=\"/requests/%lld/plan\" "
+                       "class=\"inline\">",
+                    (long long)id);
+        page_csrf_input(req);
+        buf_appendf(o, "<label for=\"plan-priority\">Priority</label><input "
+                       "id=\"plan-priority\" name=\"priority\" "
+                       "type=\"number\" min=\"-1000\" max=\"1000\" "
+                       "value=\"%d\"><label for=\"plan-estimate\">Estimate"
+                       "</label><input id=\"plan-estimate\" name=\"estimate\" "
+                       "maxlength=\"200\" value=\"",
+                    plan->priority);
+        buf_append_html(o, plan->estimate);
+        buf_puts(o, "\"><button class=\"button small\" type=\"submit\">Save"
+                    "</button></form>");
+    }
+    buf_puts(o, "</section>");
+}
+
+static void comment_form(web_req *req, int64_t id)
+{
+    buf *o = &req->out;
+
+    buf_appendf(o, "<form method=\"post\" action=\"/requests/%lld/comments\" "
+                   "enctype=\"multipart/form-data\" class=\"stack\" "
+                   "id=\"comment-form\">",
+                (long long)id);
+    page_csrf_input(req);
+    buf_puts(o, "<div class=\"field\"><label for=\"comment-body\">Add a "
+                "comment</label><textarea id=\"comment-body\" name=\"body\" "
+                "rows=\"4\" maxlength=\"20000\" "
+                "aria-describedby=\"comment-help\"></textarea><p "
+                "class=\"help\" id=\"comment-help\">Markdown works. Everyone "
+                "who can see this request can read it.</p></div><div "
+                "class=\"field\"><label for=\"comment-files\">Files "
+                "<span class=\"muted\">(optional)</span></label><input "
+                "type=\"file\" id=\"comment-files\" name=\"attachments\" "
+                "multiple accept=\".csv,.tsv,.json,.parquet,.xlsx,.pdf,.txt\">"
+                "</div><div class=\"actions\"><button class=\"button "
+                "primary\" type=\"submit\" data-busy>Comment</button></div>"
+                "</form></section>");
+}
 
 void page_request_extra(web_req *req, int64_t id)
 {
-    (void)req;
-    (void)id;
+    int64_t orgf = req->role == ROLE_CLIENT ? req->user.org_id : 0;
+    registry_request_row row;
+    registry_request_plan_info plan;
+    inst_ctx ic = {NULL, 0};
+    errmsg err = {0};
+
+    if (registry_request_row_get(req->reg, &row, id, orgf, &err) < 0 ||
+        registry_request_plan_get(req->reg, &plan, id, orgf, &err) < 0 ||
+        registry_request_instances(req->reg, id, orgf, inst_collect, &ic,
+                                   &err) < 0) {
+        buf_puts(&req->out, "<p class=\"alert error\">The plan of this "
+                            "request could not be read.</p>");
+        free(ic.list);
+        return;
+    }
+    plan_card(req, id, row.status, &plan, &ic);
+    actions(req, id, row.status, &plan, &ic);
+    timeline(req, id, orgf);
+    comment_form(req, id);
+    free(ic.list);
 }

@@ -437,8 +437,17 @@ static void files_collect(web_req *req, kept_file **files, size_t *n,
     }
     for (size_t i = 0; i < req->nfields; i++) {
         const web_field *f = &req->fields[i];
-        if (!f->filename || strcmp(f->name, "attachments") != 0)
+        if (strcmp(f->name, "attachments") != 0)
             continue;
+        if (!f->filename) {
+            /* A file part whose name MHD could not read (a NUL or a line
+               break in filename="...") arrives without one: refuse it
+               rather than drop the file silently. */
+            if (f->value.len)
+                form_errors_add(fe, "attachments",
+                                "a file was sent without a readable name");
+            continue;
+        }
         if (!*f->filename && !f->value.len)
             continue; /* the empty file input */
         add_file(files, n, f->filename,
@@ -1852,36 +1861,6 @@ static void attachment_li(void *ctx, const registry_attachment *a)
                 (long long)a->size, a->sha256);
 }
 
-static void event_li(void *ctx, const registry_request_event *e)
-{
-    page_ctx *pc = ctx;
-    buf *o = &pc->req->out;
-
-    pc->n++;
-    buf_puts(o, "<li><time>");
-    page_time(o, e->created_at);
-    buf_puts(o, "</time> ");
-    if (*e->from_status) {
-        status_badge(o, e->from_status);
-        buf_puts(o, " → ");
-    }
-    status_badge(o, e->to_status);
-    if (*e->instance) {
-        buf_puts(o, " on ");
-        buf_append_html(o, e->instance);
-    }
-    if (*e->user_name) {
-        buf_puts(o, " by ");
-        buf_append_html(o, e->user_name);
-    }
-    if (*nz(e->note)) {
-        buf_puts(o, "<div class=\"markdown\">");
-        web_markdown(o, e->note);
-        buf_puts(o, "</div>");
-    }
-    buf_puts(o, "</li>");
-}
-
 /* GET /requests/{id} */
 static void page_request_show(web_req *req)
 {
@@ -1962,10 +1941,9 @@ static void page_request_show(web_req *req)
     buf_puts(o, "</ul>");
     if (!pc.n)
         buf_puts(o, "<p class=\"muted\">No files were attached.</p>");
-    buf_puts(o, "</section><section class=\"card\" id=\"timeline\"><h2>"
-                "Timeline</h2><ol class=\"timeline\">");
-    registry_request_events(req->reg, id, event_li, &pc, NULL);
-    buf_puts(o, "</ol></section>");
+    buf_puts(o, "</section>");
+    /* The timeline (events, comments and edits in one list), the
+       life-cycle actions and the conversation: page_request_extra.c. */
     page_request_extra(req, id);
     snprintf(tbuf, sizeof tbuf, "%lld", (long long)id);
     buf_puts(o, "<p><a href=\"/api/v1/requests/");
