@@ -460,6 +460,18 @@ static void client_address(web_req *req)
                   req->address, sizeof req->address);
 }
 
+static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind,
+                                           const char *key, const char *value)
+{
+    int *n = cls;
+
+    (void)kind;
+    (void)value;
+    if (!str_casecmp(key, "Content-Length"))
+        (*n)++;
+    return MHD_YES;
+}
+
 static enum MHD_Result early_reply(req_state *rs, int status,
                                    const char *msg)
 {
@@ -512,6 +524,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
                                "together are not accepted");
         if (cl) {
             int64_t n;
+            int ncl = 0;
+            /* MHD frames the body by the first of several; a proxy in
+               front may pick another: refuse the ambiguity. */
+            MHD_get_connection_values(conn, MHD_HEADER_KIND,
+                                      count_content_length, &ncl);
+            if (ncl > 1)
+                return early_reply(rs, 400, "more than one Content-Length");
             if (str_to_i64(&n, cl) < 0 || n < 0)
                 return early_reply(rs, 400, "bad Content-Length");
             if (n > srv->cfg->max_body)
