@@ -617,6 +617,41 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_debug("http: %s", msg);
 }
 
+static int hexdigit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* MHD's percent-decoding of paths and query values, except that "%00"
+ * stays as it is: a decoded NUL would silently cut "/requests/1%00" to
+ * "/requests/1" (and a query value at the NUL). */
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *c, char *s)
+{
+    char *w = s;
+    const char *r = s;
+
+    (void)cls;
+    (void)c;
+    while (*r) {
+        int hi = r[0] == '%' ? hexdigit(r[1]) : -1;
+        int lo = hi >= 0 ? hexdigit(r[2]) : -1;
+        if (lo >= 0 && (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+            continue;
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -698,6 +733,7 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
             MHD_OPTION_STRICT_FOR_CLIENT, 1,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
             MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key,
             MHD_OPTION_HTTPS_MEM_CERT, srv->tls_cert, MHD_OPTION_END);
     else
@@ -711,7 +747,8 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
             MHD_OPTION_STRICT_FOR_CLIENT, 1,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv->tls_cert);
         free(srv->tls_key);
