@@ -128,3 +128,35 @@ export function setupWorld(srv) {
     srv.cli(args, `${PW}\n`);
   }
 }
+
+// The element whose id is exactly id (ids like "items[0].table" need no
+// CSS escaping this way).
+export function byId(page, id) {
+  return page.locator(`[id="${id}"]`);
+}
+
+// Loads a data dictionary into an instance's registry with `docket import`.
+export function importDictionary(srv, instance, csv) {
+  const file = join(srv.dir, `import-${instance}.csv`);
+  writeFileSync(file, csv);
+  return srv.cli(['import', '--instance', instance, file]);
+}
+
+export const dictionary = [
+  'table,column,type,nullable,primary_key,description,pii,consent,consent_channel,campaign_dependency,campaign_note,expected_arrival,late_after_minutes,source,cadence,file_pattern,owner,escalation,table_description,runbook',
+  'customers,customer_id,bigint,false,true,Customer number,false,false,,required,All campaigns select from customers.,05:00,120,flat_file_csv,daily,customers_YYYYMMDD.csv,crm-data@acme.example,CRM on-call +44 20 7946 0001,One row per customer.,Check the SFTP folder first.',
+  'customers,email,string(255),true,false,E-mail address,true,false,,,,,,,,,,,,',
+  'loyalty_members,member_id,bigint,false,true,Member number,false,false,,required,Tier campaigns must wait for this file.,05:30,90,flat_file_csv,daily,loyalty_YYYYMMDD.csv,loyalty@acme.example,Loyalty on-call,One row per loyalty member.,"If late, hold tier campaigns and page loyalty on-call."',
+  'loyalty_members,tier,string(20),true,false,"gold, silver or bronze",false,false,,,,,,,,,,,,',
+  'web_sessions,session_id,string(64),false,true,Session id,false,false,,optional,Campaigns may run without it.,06:00,60,json,daily,sessions_YYYYMMDD.json,web@acme.example,Web on-call,One row per web session.,',
+].join('\n') + '\n';
+
+// A request through the JSON API with a bearer token; resolves to the JSON.
+export async function apiRequest(srv, token, method, path, body) {
+  const res = await fetch(`${srv.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: await res.json().catch(() => null) };
+}

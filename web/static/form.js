@@ -107,6 +107,10 @@ function clearControls(root) {
 
 function blankRow(tbody) {
   const row = tbody.querySelector('tr.column-row').cloneNode(true);
+  // The clone's remove button has no listener: drop it so decorateRows
+  // gives the new row a working one.
+  row.querySelectorAll('td.row-actions').forEach((td) => td.remove());
+  row.classList.remove('proposed');
   clearControls(row);
   return row;
 }
