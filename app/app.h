@@ -50,5 +50,7 @@ int cmd_tables(app_args *a);
 int cmd_import(app_args *a);
 int cmd_export(app_args *a);
 int cmd_demo(app_args *a);
+/* `docket migrate CR-12 ...` (cmd_migrate.c). */
+int cmd_migrate(app_args *a);
 
 #endif

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "notify.h"
 #include "str.h"
+#include "triage.h"
 #include "web.h"
 
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 int app_finish_config(void);
 
@@ -55,8 +57,43 @@ static int first_admin(registry *reg)
     return 0;
 }
 
+/* The triage clock: every minute (and at start) the upcoming sprints are
+ * created and the deploy-day digest is written (registry/triage.c). */
+static pthread_mutex_t tick_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tick_cv = PTHREAD_COND_INITIALIZER;
+static int tick_stop;
+
+static void *tick_main(void *arg)
+{
+    registry *reg = arg;
+    registry_sprint_rules rules;
+
+    registry_sprint_rules_from_config(&rules, &app_config);
+    pthread_mutex_lock(&tick_mu);
+    while (!tick_stop) {
+        struct timespec ts;
+        errmsg err = {0};
+        int wrote = 0;
+        pthread_mutex_unlock(&tick_mu);
+        if (registry_triage_tick(reg, &rules, time_now(), &wrote, &err) < 0)
+            log_warn("sprint clock: %s", err.msg);
+        else if (wrote)
+            notify_wake();
+        pthread_mutex_lock(&tick_mu);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 60;
+        if (!tick_stop)
+            pthread_cond_timedwait(&tick_cv, &tick_mu, &ts);
+    }
+    pthread_mutex_unlock(&tick_mu);
+    registry_close(reg);
+    return NULL;
+}
+
 int cmd_serve(app_args *a)
 {
+    pthread_t tick;
+    registry *tick_reg = NULL;
     const char *v;
     errmsg err = {0};
     registry *reg;
@@ -119,8 +156,20 @@ int cmd_serve(app_args *a)
     }
     log_info("serving on %s, %d threads", app_config.listen,
              app_config.threads);
+    tick_reg = app_open_db(REGISTRY_NOCREATE);
+    if (tick_reg && pthread_create(&tick, NULL, tick_main, tick_reg) != 0) {
+        registry_close(tick_reg);
+        tick_reg = NULL;
+    }
     sigwait(&set, &sig);
     log_info("signal %d: finishing requests and stopping", sig);
+    if (tick_reg) {
+        pthread_mutex_lock(&tick_mu);
+        tick_stop = 1;
+        pthread_cond_signal(&tick_cv);
+        pthread_mutex_unlock(&tick_mu);
+        pthread_join(tick, NULL);
+    }
     web_stop(srv);
     notify_stop();
     log_info("stopped cleanly");

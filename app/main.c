@@ -44,6 +44,9 @@ static const char usage[] =
     "  export --format html|markdown|csv --out DIR [--instance I]\n"
     "                      offline copy of the registry\n"
     "  demo                fill a FRESH database with a demo world\n"
+    "  migrate CR-ID --out DIR [--instance I] [--dialect D] [--format F]\n"
+    "                      write the migration of a request (F: plain,\n"
+    "                      flyway, liquibase, dbmate, atlas, goose)\n"
     "\n"
     "options:\n"
     "  --config FILE       INI configuration (also DOCKET_CONFIG)\n"
@@ -224,6 +227,8 @@ int main(int argc, char **argv)
             rc = cmd_export(&a);
         else if (!strcmp(a.argv[0], "demo"))
             rc = cmd_demo(&a);
+        else if (!strcmp(a.argv[0], "migrate"))
+            rc = cmd_migrate(&a);
         else
             rc = app_fail(EXIT_USAGE,
                           "unknown command \"%s\" (see docket --help)",

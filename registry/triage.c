@@ -490,7 +490,7 @@ static int transition_tx(registry *reg, char *out_status, int64_t id,
     if (!(ru->roles & role_bit(who->role)) ||
         ((t->set_priority || t->estimate) && !is_staff_writer(who->role))) {
         rc = err_set(err, ERR_FORBIDDEN,
-                     "a %s may not move a request to %s", nz(who->role),
+                     "your role (%s) may not move a request to %s", nz(who->role),
                      ru->to);
         goto done;
     }
