@@ -1,0 +1,64 @@
+// Scenario 3: an ops user opens /lookup, types part of a table name,
+// presses Enter and reads REQUIRED on the rules card; then sees the change
+// in /changes. Screenshots at desktop and 390 px, light and dark.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, launch, newPage, screenshot, checkA11y, signIn, setupWorld,
+  importDictionary, dictionary, PW,
+} from './lib.mjs';
+
+test('ops look up a table half-asleep and read its rules', async () => {
+  const srv = await startServer();
+  setupWorld(srv);
+  importDictionary(srv, 'acme-prod', dictionary);
+  const browser = await launch();
+  try {
+    for (const [width, dark] of [[1280, false], [390, false], [1280, true], [390, true]]) {
+      const label = `${width}${dark ? '-dark' : ''}`;
+      const page = await newPage(browser, { width, height: width > 500 ? 900 : 844, dark });
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await signIn(page, srv.url, 'ops@platform.example', PW);
+      await page.goto(`${srv.url}/lookup`);
+      // The box has the focus at once: typing needs no click.
+      await page.keyboard.type('loyal');
+      const option = page.locator('[role="option"]').first();
+      await option.waitFor();
+      assert.match(await option.textContent(), /loyalty_members/);
+      await checkA11y(page, `/lookup (${label})`);
+      await screenshot(page, `ops-lookup-${label}`);
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      assert.match(page.url(), /\/tables\/acme-prod\/loyalty_members$/);
+      const card = page.locator('.rules-card');
+      assert.match(await card.locator('.dependency').textContent(), /REQUIRED/);
+      assert.match(await card.textContent(), /05:30/);
+      assert.match(await card.textContent(), /loyalty@acme\.example/);
+      await checkA11y(page, `rules card (${label})`);
+      await screenshot(page, `ops-rules-card-${label}`);
+      assert.deepEqual(errors, []);
+      await page.context().close();
+    }
+
+    // The change that created the table shows in /changes and its feed.
+    const page = await newPage(browser);
+    await signIn(page, srv.url, 'ops@platform.example', PW);
+    await page.goto(`${srv.url}/changes?instance=acme-prod`);
+    const main = await page.textContent('main');
+    assert.match(main, /loyalty_members/);
+    assert.match(main, /campaign_dependency/);
+    await checkA11y(page, '/changes');
+    await screenshot(page, 'ops-changes');
+    // Without JavaScript the lookup still works: the form submits.
+    const nojs = await browser.newContext({ javaScriptEnabled: false });
+    const p2 = await nojs.newPage();
+    await signIn(p2, srv.url, 'ops@platform.example', PW);
+    await p2.goto(`${srv.url}/lookup`);
+    await p2.fill('input[name="q"]:focus, main input[name="q"]', 'loyalty_memb');
+    await Promise.all([p2.waitForNavigation(), p2.keyboard.press('Enter')]);
+    assert.match(await p2.textContent('main'), /REQUIRED/);
+  } finally {
+    await browser.close();
+    await srv.stop();
+  }
+});
