@@ -1,0 +1,803 @@
+/* test_triage.c: registry/triage.c: sprint generation from the deploy
+ * weekday (Tuesday and Thursday, 14 and 7 days, deploy time), the table of
+ * transitions x roles, a whole life cycle with its request_events, events
+ * and outbox rows, the per-instance deploy applying the registry in the
+ * same transaction (and a failing apply that leaves status and registry
+ * unchanged), forbidden transitions writing nothing, comments with files,
+ * edits with versions and diffs, the queue filters and the deploy-day
+ * digest written once. */
+#include "triage.h"
+#include "buf.h"
+#include "catalog.h"
+#include "config.h"
+#include "mem.h"
+#include "parse.h"
+#include "registry.h"
+#include "requests.h"
+#include "str.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct fx {
+    char path[256];
+    config cfg;
+    registry *reg;
+    sqlite3 *db; /* a second connection to look at rows */
+    int64_t client_a, client_b, pm, ops, admin;
+} fx;
+
+static const char *const events[] = {
+    "request.submitted", "request.triaged",   "request.needs_info",
+    "request.answered",  "request.scheduled", "request.in_progress",
+    "request.deployed",  "request.rejected",  "request.withdrawn",
+    "request.commented", "request.updated",   "deploy.digest"};
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    errmsg err = {0};
+    int fd;
+
+    snprintf(f->path, sizeof f->path, "/tmp/docket-triage-XXXXXX");
+    fd = mkstemp(f->path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(f->path);
+    cfg_init(&f->cfg);
+    cfg_set(&f->cfg, "channel.ops", "type", "slack", &err);
+    for (size_t i = 0; i < sizeof events / sizeof *events; i++)
+        cfg_set(&f->cfg, "route", events[i], "ops", &err);
+    g_config = &f->cfg;
+    if (registry_open(&f->reg, f->path, 0, &err) < 0 ||
+        registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
+        registry_org_add(f->reg, NULL, "globex", &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa",
+                              "postgres", &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "acme", "acme-prod",
+                              "production", "postgres", &err) < 0 ||
+        registry_user_add(f->reg, &f->client_a, "ann@acme.example", "Ann",
+                          "client", "acme", NULL, &err) < 0 ||
+        registry_user_add(f->reg, &f->client_b, "bob@globex.example", "Bob",
+                          "client", "globex", NULL, &err) < 0 ||
+        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat", "pm",
+                          NULL, NULL, &err) < 0 ||
+        registry_user_add(f->reg, &f->ops, "ops@platform.example", "Oz",
+                          "ops", NULL, NULL, &err) < 0 ||
+        registry_user_add(f->reg, &f->admin, "admin@platform.example", "Ada",
+                          "admin", NULL, NULL, &err) < 0) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    if (sqlite3_open(f->path, &f->db) != SQLITE_OK)
+        return -1;
+    sqlite3_busy_timeout(f->db, 5000);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    char side[300];
+
+    sqlite3_close(f->db);
+    registry_close(f->reg);
+    g_config = NULL;
+    cfg_dispose(&f->cfg);
+    unlink(f->path);
+    snprintf(side, sizeof side, "%s-wal", f->path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", f->path);
+    unlink(side);
+    free(f);
+    return 0;
+}
+
+static int64_t q_int(fx *f, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+
+    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static char *q_text(fx *f, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+
+    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Every row of the tables a transition may write, as one string. */
+static char *digest(fx *f)
+{
+    static const char *const q[] = {
+        "SELECT group_concat(id || status || coalesce(sprint_id, '') ||"
+        " priority || estimate || version || title || updated_at, '|')"
+        " FROM requests",
+        "SELECT group_concat(request_id || instance_id || deployed_at, '|')"
+        " FROM request_instances",
+        "SELECT count(*) FROM request_events",
+        "SELECT count(*) FROM events",
+        "SELECT count(*) FROM outbox",
+        "SELECT count(*) FROM reg_tables",
+        "SELECT count(*) FROM reg_columns",
+        "SELECT count(*) FROM registry_history",
+        "SELECT count(*) FROM comments",
+        "SELECT count(*) FROM request_versions",
+        "SELECT count(*) FROM request_items"};
+    buf b = {0};
+
+    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
+        char *t = q_text(f, q[i]);
+        buf_puts(&b, t ? t : "-");
+        buf_putc(&b, '/');
+        free(t);
+    }
+    return buf_detach(&b);
+}
+
+static const char request_json[] =
+    "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","
+    "\"instances\":[\"acme-qa\",\"acme-prod\"],"
+    "\"project_manager\":\"pm@platform.example\","
+    "\"requester_name\":\"Ann\",\"requester_email\":\"ann@acme.example\","
+    "\"title\":\"Loyalty tiers\",\"summary\":\"Tiers.\","
+    "\"items\":[{\"kind\":\"new_table\",\"table\":\"loyalty_members\","
+    "\"description\":\"Members\",\"source\":\"flat_file_csv\","
+    "\"cadence\":\"daily\",\"campaign_dependency\":\"required\","
+    "\"columns\":[{\"name\":\"member_id\",\"type\":\"bigint\","
+    "\"nullable\":false,\"primary_key\":true,\"description\":\"id\"},"
+    "{\"name\":\"tier\",\"type\":\"string(20)\",\"description\":\"t\"}]}]}";
+
+static int64_t submit(fx *f)
+{
+    form_request r;
+    form_errors fe = {0};
+    registry_submit s = {f->client_a, "Ann", NULL};
+    errmsg err = {0};
+    int64_t id = 0;
+
+    assert_int_equal(form_parse_json(&r, request_json, strlen(request_json),
+                                     &fe),
+                     0);
+    if (registry_request_insert(f->reg, &id, NULL, &r, &s, &err) < 0)
+        fail_msg("insert: %s", err.msg);
+    form_request_dispose(&r);
+    form_errors_dispose(&fe);
+    return id;
+}
+
+static registry_actor actor(fx *f, const char *role)
+{
+    registry_actor a = {0, role, 0, role};
+
+    if (!strcmp(role, "client")) {
+        a.user_id = f->client_a;
+        a.org_id = q_int(f, "SELECT id FROM organisations WHERE name='acme'");
+    } else if (!strcmp(role, "pm")) {
+        a.user_id = f->pm;
+    } else if (!strcmp(role, "ops")) {
+        a.user_id = f->ops;
+    } else {
+        a.user_id = f->admin;
+    }
+    return a;
+}
+
+static int go(fx *f, int64_t id, const char *role, const char *to,
+              const char *note, int64_t sprint, const char *instance,
+              errmsg *err)
+{
+    registry_actor a = actor(f, role);
+    registry_transition t = {0};
+
+    t.to = to;
+    t.note = note;
+    t.sprint_id = sprint;
+    t.instance = instance;
+    err_clear(err);
+    return registry_transition_apply(f->reg, NULL, id, &a, &t, err);
+}
+
+static int64_t a_sprint(fx *f)
+{
+    registry_sprint_rules rules = {14, 2, 600};
+    errmsg err = {0};
+
+    assert_int_equal(registry_sprints_ensure(f->reg, &rules, time_now(), 2,
+                                             &err),
+                     0);
+    return q_int(f, "SELECT max(id) FROM sprints");
+}
+
+/* ---- sprints ------------------------------------------------------------ */
+
+static void check_sprint(const registry_sprint_rules *r, const char *day,
+                         int offset, const char *starts, const char *ends,
+                         const char *deploy_iso)
+{
+    registry_sprint s;
+    int64_t t, want;
+
+    assert_int_equal(time_parse_iso(&t, day), 0);
+    registry_sprint_compute(&s, r, t + 3600 * 13, offset);
+    assert_string_equal(s.starts_on, starts);
+    assert_string_equal(s.ends_on, ends);
+    assert_int_equal(time_parse_iso(&want, deploy_iso), 0);
+    assert_int_equal(s.deploy_at, want);
+    assert_true(str_startswith(s.name, "Sprint "));
+}
+
+static void test_triage__sprints_end_on_the_deploy_weekday(void **state)
+{
+    registry_sprint_rules tue = {14, 2, 600}, thu = {14, 4, 9 * 60 + 30};
+    registry_sprint_rules weekly = {7, 2, 600}, odd = {10, 2, 600};
+
+    (void)state;
+    /* Tuesday deploys, 14 days: a deploy day ends its sprint. */
+    check_sprint(&tue, "2026-03-03", 0, "2026-02-18", "2026-03-03",
+                 "2026-03-03T10:00:00Z");
+    check_sprint(&tue, "2026-03-04", 0, "2026-03-04", "2026-03-17",
+                 "2026-03-17T10:00:00Z");
+    check_sprint(&tue, "2026-03-10", 0, "2026-03-04", "2026-03-17",
+                 "2026-03-17T10:00:00Z");
+    check_sprint(&tue, "2026-03-10", 1, "2026-03-18", "2026-03-31",
+                 "2026-03-31T10:00:00Z");
+    check_sprint(&tue, "2026-03-10", -1, "2026-02-18", "2026-03-03",
+                 "2026-03-03T10:00:00Z");
+    /* Thursday at 09:30. */
+    check_sprint(&thu, "2026-03-03", 0, "2026-02-27", "2026-03-12",
+                 "2026-03-12T09:30:00Z");
+    check_sprint(&thu, "2026-03-17", 0, "2026-03-13", "2026-03-26",
+                 "2026-03-26T09:30:00Z");
+    check_sprint(&thu, "2026-03-17", 2, "2026-04-10", "2026-04-23",
+                 "2026-04-23T09:30:00Z");
+    /* Weekly, and a length rounded up to whole weeks. */
+    check_sprint(&weekly, "2026-03-04", 0, "2026-03-04", "2026-03-10",
+                 "2026-03-10T10:00:00Z");
+    check_sprint(&odd, "2026-03-04", 0, "2026-03-04", "2026-03-17",
+                 "2026-03-17T10:00:00Z");
+}
+
+static void test_triage__sprints_ensure_is_idempotent(void **state)
+{
+    fx *f = *state;
+    registry_sprint_rules rules = {14, 2, 600};
+    errmsg err = {0};
+    int64_t t;
+    registry_sprint s;
+
+    assert_int_equal(time_parse_iso(&t, "2026-03-10T08:00:00Z"), 0);
+    assert_int_equal(registry_sprints_ensure(f->reg, &rules, t, 2, &err), 0);
+    assert_int_equal(registry_sprints_ensure(f->reg, &rules, t, 2, &err), 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM sprints"), 3);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM sprints WHERE "
+                              "strftime('%w', ends_on) = '2'"),
+                     3);
+    assert_int_equal(registry_sprint_next(f->reg, &s, t, &err), 0);
+    assert_string_equal(s.ends_on, "2026-03-17");
+    assert_int_equal(registry_sprint_last(f->reg, &s, t, &err),
+                     ERR_NOTFOUND);
+}
+
+/* ---- the rules ---------------------------------------------------------- */
+
+static void test_triage__rules_table(void **state)
+{
+    (void)state;
+    assert_true(registry_transition_allowed("submitted", "triaged", "pm"));
+    assert_true(registry_transition_allowed("submitted", "triaged", "admin"));
+    assert_false(registry_transition_allowed("submitted", "triaged", "ops"));
+    assert_false(
+        registry_transition_allowed("submitted", "triaged", "client"));
+    assert_false(registry_transition_allowed("triaged", "triaged", "pm"));
+    assert_true(
+        registry_transition_allowed("needs_info", "answered", "client"));
+    assert_false(
+        registry_transition_allowed("triaged", "answered", "client"));
+    assert_true(
+        registry_transition_allowed("scheduled", "withdrawn", "client"));
+    assert_false(
+        registry_transition_allowed("in_progress", "withdrawn", "client"));
+    assert_false(registry_transition_allowed("submitted", "withdrawn", "pm"));
+    assert_true(registry_transition_allowed("in_progress", "deployed", "pm"));
+    assert_false(registry_transition_allowed("triaged", "deployed", "pm"));
+    assert_false(registry_transition_allowed("deployed", "rejected", "pm"));
+    for (size_t i = 0; i < 8; i++) {
+        static const char *const all[] = {
+            "submitted", "triaged",  "needs_info", "scheduled",
+            "in_progress", "deployed", "rejected", "withdrawn"};
+        static const char *const tos[] = {
+            "triaged", "needs_info", "answered", "scheduled",
+            "in_progress", "deployed", "rejected", "withdrawn"};
+        for (size_t k = 0; k < 8; k++)
+            assert_false(registry_transition_allowed(all[i], tos[k], "ops"));
+    }
+}
+
+/* ---- the life cycle ----------------------------------------------------- */
+
+static void test_triage__life_cycle_writes_events_and_outbox(void **state)
+{
+    fx *f = *state;
+    errmsg err = {0};
+    int64_t id = submit(f), sprint = a_sprint(f);
+    char *s, *before;
+
+    assert_int_equal(go(f, id, "pm", "triaged", "looks fine", 0, NULL, &err),
+                     0);
+    assert_int_equal(go(f, id, "pm", "needs_info", "Which tiers?", 0, NULL,
+                        &err),
+                     0);
+    assert_int_equal(go(f, id, "client", "answered", "gold and silver", 0,
+                        NULL, &err),
+                     0);
+    s = q_text(f, "SELECT status FROM requests");
+    assert_string_equal(s, "triaged"); /* back where it was */
+    free(s);
+    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err),
+                     0);
+    assert_int_equal(q_int(f, "SELECT sprint_id FROM requests"), sprint);
+    assert_int_equal(go(f, id, "pm", "in_progress", NULL, 0, NULL, &err), 0);
+
+    /* Deploy to QA: the QA registry gets the table, status in_progress. */
+    assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-qa", &err),
+                     0);
+    s = q_text(f, "SELECT status FROM requests");
+    assert_string_equal(s, "in_progress");
+    free(s);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_tables t JOIN "
+                              "instances i ON i.id = t.instance_id WHERE "
+                              "i.name = 'acme-qa'"),
+                     1);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_tables t JOIN "
+                              "instances i ON i.id = t.instance_id WHERE "
+                              "i.name = 'acme-prod'"),
+                     0);
+    /* The same instance twice: 409, nothing written. */
+    before = digest(f);
+    assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-qa", &err),
+                     ERR_CONFLICT);
+    s = digest(f);
+    assert_string_equal(before, s);
+    free(s);
+    free(before);
+    /* Production: deployed. */
+    assert_int_equal(go(f, id, "admin", "deployed", NULL, 0, "acme-prod",
+                        &err),
+                     0);
+    s = q_text(f, "SELECT status FROM requests");
+    assert_string_equal(s, "deployed");
+    free(s);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM request_instances WHERE "
+                              "deployed_at > 0 AND deployed_by IS NOT NULL"),
+                     2);
+    /* One request_events row per transition, and one event each with one
+       outbox row (everything is routed to "ops" here). */
+    assert_int_equal(q_int(f, "SELECT count(*) FROM request_events"), 8);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM request_events WHERE "
+                              "to_status = 'deployed' AND instance_id IS "
+                              "NOT NULL"),
+                     2);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM events"), 8);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 8);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM events WHERE event = "
+                              "'request.answered'"),
+                     1);
+    s = q_text(f, "SELECT payload FROM events WHERE event = "
+                  "'request.deployed' ORDER BY id LIMIT 1");
+    {
+        cJSON *p = cJSON_Parse(s);
+        const cJSON *tables = cJSON_GetObjectItemCaseSensitive(p, "tables");
+        const cJSON *req = cJSON_GetObjectItemCaseSensitive(p, "request");
+        assert_non_null(p);
+        assert_string_equal(
+            cJSON_GetObjectItemCaseSensitive(p, "instance")->valuestring,
+            "acme-qa");
+        assert_int_equal(cJSON_GetArraySize(tables), 1);
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(
+                                cJSON_GetArrayItem(tables, 0), "url")
+                                ->valuestring,
+                            "/tables/acme-qa/loyalty_members");
+        assert_string_equal(
+            cJSON_GetObjectItemCaseSensitive(req, "number")->valuestring,
+            "CR-1");
+        assert_non_null(cJSON_GetObjectItemCaseSensitive(p, "sprint"));
+        cJSON_Delete(p);
+    }
+    free(s);
+}
+
+static void test_triage__failed_apply_changes_nothing(void **state)
+{
+    fx *f = *state;
+    errmsg err = {0};
+    int64_t id = submit(f), sprint = a_sprint(f);
+    char *before, *after, *status;
+
+    assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
+    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err),
+                     0);
+    /* The table already exists in production: the apply must fail. */
+    assert_int_equal(sqlite3_exec(f->db,
+                                  "INSERT INTO reg_tables(instance_id, name,"
+                                  " created_at, updated_at) SELECT id,"
+                                  " 'loyalty_members', 0, 0 FROM instances"
+                                  " WHERE name = 'acme-prod'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    before = digest(f);
+    assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-prod", &err),
+                     ERR_CONFLICT);
+    assert_non_null(strstr(err.msg, "loyalty_members"));
+    after = digest(f);
+    assert_string_equal(before, after);
+    status = q_text(f, "SELECT status FROM requests");
+    assert_string_equal(status, "scheduled");
+    free(status);
+    free(before);
+    free(after);
+    /* QA still works. */
+    assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-qa", &err),
+                     0);
+}
+
+typedef struct case_ {
+    const char *status; /* set up first */
+    const char *role;
+    const char *to;
+    int rc;
+} case_;
+
+static void test_triage__forbidden_transitions_write_nothing(void **state)
+{
+    static const case_ cases[] = {
+        {"submitted", "client", "triaged", ERR_FORBIDDEN},
+        {"submitted", "ops", "triaged", ERR_FORBIDDEN},
+        {"submitted", "ops", "withdrawn", ERR_FORBIDDEN},
+        {"submitted", "pm", "withdrawn", ERR_FORBIDDEN},
+        {"submitted", "client", "rejected", ERR_FORBIDDEN},
+        {"submitted", "pm", "answered", ERR_CONFLICT},
+        {"submitted", "pm", "in_progress", ERR_CONFLICT},
+        {"submitted", "pm", "deployed", ERR_CONFLICT},
+        {"submitted", "client", "answered", ERR_CONFLICT},
+        {"submitted", "pm", "bogus", ERR_INVALID},
+        {"submitted", "pm", "needs_info", ERR_INVALID}, /* no question */
+        {"submitted", "pm", "rejected", ERR_INVALID},   /* no reason */
+        {"triaged", "pm", "scheduled", ERR_INVALID},    /* no sprint */
+        {"triaged", "pm", "triaged", ERR_CONFLICT},
+    };
+    fx *f = *state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        errmsg err = {0};
+        int64_t id = submit(f);
+        char *before, *after;
+        if (!strcmp(cases[i].status, "triaged"))
+            assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err),
+                             0);
+        before = digest(f);
+        if (go(f, id, cases[i].role, cases[i].to, NULL, 0, NULL, &err) !=
+            cases[i].rc)
+            fail_msg("case %zu: %s %s -> %s gave %d (%s)", i,
+                     cases[i].role, cases[i].status, cases[i].to, err.code,
+                     err.msg);
+        after = digest(f);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+    }
+}
+
+static void test_triage__other_organisation_is_not_found(void **state)
+{
+    fx *f = *state;
+    errmsg err = {0};
+    int64_t id = submit(f);
+    registry_actor bob = {f->client_b, "client", 0, "Bob"};
+    registry_transition t = {0};
+
+    bob.org_id = q_int(f, "SELECT id FROM organisations WHERE name='globex'");
+    t.to = "withdrawn";
+    assert_int_equal(registry_transition_apply(f->reg, NULL, id, &bob, &t,
+                                               &err),
+                     ERR_NOTFOUND);
+    err_clear(&err);
+    assert_int_equal(registry_comment_add(f->reg, NULL, id, &bob, "hi", NULL,
+                                          0, &err),
+                     ERR_NOTFOUND);
+    /* The client of the organisation withdraws it. */
+    err_clear(&err);
+    assert_int_equal(go(f, id, "client", "withdrawn", "not needed", 0, NULL,
+                        &err),
+                     0);
+}
+
+/* ---- comments and edits ------------------------------------------------- */
+
+static void test_triage__comments_with_files(void **state)
+{
+    fx *f = *state;
+    errmsg err = {0};
+    int64_t id = submit(f), cid = 0;
+    registry_actor ops = actor(f, "ops");
+    registry_file file = {"sample.csv", "text/csv",
+                          (const unsigned char *)"a,b\n1,2\n", 8};
+
+    assert_int_equal(registry_comment_add(f->reg, &cid, id, &ops,
+                                          "  File is **late** ", &file, 1,
+                                          &err),
+                     0);
+    assert_true(cid > 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM attachments WHERE "
+                              "comment_id IS NOT NULL"),
+                     1);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM events WHERE event = "
+                              "'request.commented'"),
+                     1);
+    err_clear(&err);
+    assert_int_equal(registry_comment_add(f->reg, NULL, id, &ops, "  ", NULL,
+                                          0, &err),
+                     ERR_INVALID);
+}
+
+static void count_diff(void *ctx, const char *path, const char *o,
+                       const char *n)
+{
+    buf *b = ctx;
+
+    buf_puts(b, path);
+    buf_puts(b, "=");
+    buf_puts(b, o ? o : "(none)");
+    buf_puts(b, ">");
+    buf_puts(b, n ? n : "(none)");
+    buf_puts(b, ";");
+}
+
+static void test_triage__edit_keeps_versions_and_answers(void **state)
+{
+    fx *f = *state;
+    errmsg err = {0};
+    int64_t id = submit(f);
+    form_request r;
+    registry_actor ann = actor(f, "client"), ops = actor(f, "ops");
+    int version = 0;
+    char *v1, *v2, *status;
+    buf d = {0};
+
+    assert_int_equal(go(f, id, "pm", "needs_info", "Which type for tier?", 0,
+                        NULL, &err),
+                     0);
+    assert_int_equal(registry_request_load(f->reg, &r, id, 0, &err), 0);
+    free(r.title);
+    r.title = xstrdup("Loyalty tiers and points");
+    r.items[0].columns[1].type.length = 40;
+    /* ops may not edit; nothing changed is a conflict */
+    assert_int_equal(registry_request_edit(f->reg, NULL, id, &ops, &r, 0,
+                                           &err),
+                     ERR_FORBIDDEN);
+    err_clear(&err);
+    assert_int_equal(registry_request_edit(f->reg, &version, id, &ann, &r, 1,
+                                           &err),
+                     0);
+    assert_int_equal(version, 2);
+    status = q_text(f, "SELECT status FROM requests");
+    assert_string_equal(status, "submitted"); /* answered: back */
+    free(status);
+    assert_int_equal(q_int(f, "SELECT version FROM requests"), 2);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM request_versions"), 2);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM events WHERE event IN "
+                              "('request.updated', 'request.answered')"),
+                     2);
+    v1 = q_text(f, "SELECT body FROM request_versions WHERE version = 1");
+    v2 = q_text(f, "SELECT body FROM request_versions WHERE version = 2");
+    assert_int_equal(registry_version_diff(v1, v2, count_diff, &d), 2);
+    assert_non_null(strstr(buf_cstr(&d), "title=Loyalty tiers>Loyalty tiers "
+                                         "and points;"));
+    assert_non_null(strstr(buf_cstr(&d), "items[0].columns[1].type="
+                                         "string(20)>string(40);"));
+    /* The stored content follows the edit. */
+    form_request_dispose(&r);
+    assert_int_equal(registry_request_load(f->reg, &r, id, 0, &err), 0);
+    assert_string_equal(r.title, "Loyalty tiers and points");
+    assert_int_equal(r.items[0].columns[1].type.length, 40);
+    /* Nothing changed: conflict, and not while triaged. */
+    err_clear(&err);
+    assert_int_equal(registry_request_edit(f->reg, NULL, id, &ann, &r, 0,
+                                           &err),
+                     ERR_CONFLICT);
+    assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
+    free(r.title);
+    r.title = xstrdup("Too late");
+    err_clear(&err);
+    assert_int_equal(registry_request_edit(f->reg, NULL, id, &ann, &r, 0,
+                                           &err),
+                     ERR_CONFLICT);
+    form_request_dispose(&r);
+    buf_dispose(&d);
+    free(v1);
+    free(v2);
+}
+
+static void test_triage__diff_items_added_and_removed(void **state)
+{
+    buf d = {0};
+
+    (void)state;
+    assert_int_equal(
+        registry_version_diff(
+            "{\"title\":\"a\",\"items\":[{\"kind\":\"new_table\","
+            "\"table\":\"t\",\"columns\":[]}],\"attachments\":[1]}",
+            "{\"title\":\"a\",\"items\":[{\"kind\":\"new_table\","
+            "\"table\":\"t\",\"columns\":[]},{\"kind\":\"add_columns\","
+            "\"table\":\"u\"}]}",
+            count_diff, &d),
+        1);
+    assert_string_equal(buf_cstr(&d), "items[1]=(none)>add_columns u;");
+    assert_true(registry_version_diff("{", "{}", NULL, NULL) < 0);
+    buf_dispose(&d);
+}
+
+/* ---- queue and digest --------------------------------------------------- */
+
+typedef struct seen {
+    int n;
+    int64_t ids[16];
+} seen;
+
+static void seen_row(void *ctx, const registry_queue_row *r)
+{
+    seen *s = ctx;
+
+    if (s->n < 16)
+        s->ids[s->n] = r->id;
+    s->n++;
+}
+
+static void test_triage__queue_filters_and_sort(void **state)
+{
+    fx *f = *state;
+    errmsg err = {0};
+    int64_t a = submit(f), b = submit(f), c = submit(f);
+    registry_queue_filter q = {0};
+    registry_actor pm = actor(f, "pm");
+    seen s = {0};
+    int64_t total = 0;
+
+    assert_int_equal(go(f, b, "pm", "needs_info", "?", 0, NULL, &err), 0);
+    assert_int_equal(registry_request_plan(f->reg, c, &pm, 9, "1 day", &err),
+                     0);
+    sqlite3_exec(f->db, "UPDATE requests SET created_at = created_at - "
+                        "10 * 86400 WHERE id = 1",
+                 NULL, NULL, NULL);
+    q.sort = "priority";
+    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, &total,
+                                         &err),
+                     0);
+    assert_int_equal(total, 3);
+    assert_int_equal(s.ids[0], c);
+    memset(&s, 0, sizeof s);
+    q.sort = NULL;
+    q.waiting = 1;
+    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL,
+                                         &err),
+                     0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.ids[0], b);
+    memset(&s, 0, sizeof s);
+    q.waiting = 0;
+    q.age_days = 5;
+    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL,
+                                         &err),
+                     0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.ids[0], a);
+    memset(&s, 0, sizeof s);
+    q.age_days = 0;
+    q.org_id = q_int(f, "SELECT id FROM organisations WHERE name='globex'");
+    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL,
+                                         &err),
+                     0);
+    assert_int_equal(s.n, 0);
+}
+
+static void test_triage__digest_once_per_deploy_day(void **state)
+{
+    fx *f = *state;
+    registry_sprint_rules rules = {14, 2, 600};
+    errmsg err = {0};
+    int64_t id = submit(f), t, sprint;
+    int wrote = 0;
+
+    /* Sprints around 2026-03-17 (a deploy Tuesday). */
+    assert_int_equal(time_parse_iso(&t, "2026-03-10T08:00:00Z"), 0);
+    assert_int_equal(registry_sprints_ensure(f->reg, &rules, t, 2, &err), 0);
+    sprint = q_int(f, "SELECT id FROM sprints WHERE ends_on = '2026-03-17'");
+    assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
+    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err),
+                     0);
+    /* Not a deploy day; too early on the day; then once. */
+    assert_int_equal(registry_deploy_digest(f->reg, &rules, t, &wrote, &err),
+                     0);
+    assert_int_equal(wrote, 0);
+    assert_int_equal(time_parse_iso(&t, "2026-03-17T05:00:00Z"), 0);
+    assert_int_equal(registry_deploy_digest(f->reg, &rules, t, &wrote, &err),
+                     0);
+    assert_int_equal(wrote, 0);
+    assert_int_equal(time_parse_iso(&t, "2026-03-17T06:30:00Z"), 0);
+    assert_int_equal(registry_triage_tick(f->reg, &rules, t, &wrote, &err),
+                     0);
+    assert_int_equal(wrote, 1);
+    assert_int_equal(registry_deploy_digest(f->reg, &rules, t + 60, &wrote,
+                                            &err),
+                     0);
+    assert_int_equal(wrote, 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM events WHERE event = "
+                              "'deploy.digest'"),
+                     1);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM outbox o JOIN events e "
+                              "ON e.id = o.event_id WHERE e.event = "
+                              "'deploy.digest'"),
+                     1);
+    assert_int_equal(
+        q_int(f, "SELECT json_array_length(payload, '$.digest') FROM events "
+                 "WHERE event = 'deploy.digest'"),
+        1);
+    assert_int_equal(
+        q_int(f, "SELECT json_array_length(payload, '$.tables') FROM events "
+                 "WHERE event = 'deploy.digest'"),
+        2); /* the table on QA and on production */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_triage__sprints_end_on_the_deploy_weekday),
+        cmocka_unit_test_setup_teardown(
+            test_triage__sprints_ensure_is_idempotent, setup, teardown),
+        cmocka_unit_test(test_triage__rules_table),
+        cmocka_unit_test_setup_teardown(
+            test_triage__life_cycle_writes_events_and_outbox, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_triage__failed_apply_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_triage__forbidden_transitions_write_nothing, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_triage__other_organisation_is_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_triage__comments_with_files,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_triage__edit_keeps_versions_and_answers, setup, teardown),
+        cmocka_unit_test(test_triage__diff_items_added_and_removed),
+        cmocka_unit_test_setup_teardown(test_triage__queue_filters_and_sort,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_triage__digest_once_per_deploy_day, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
