@@ -31,10 +31,20 @@ sources_for() {
   migrate_*) s="$s $top/migrations/*.c" ;;
   notify_*) s="$s $top/registry/*.c $top/notify/*.c" ;;
   web_*) s="$s $top/web/markdown.c" ;;
+  webapp_*)
+    # all of web/ (and what it links), with the embedded assets generated
+    # the way web/CMakeLists.txt does
+    cmake -DOUT="$out/$t.assets.c" -DDIR="$top/web/static" \
+      -P "$top/web/embed.cmake" >/dev/null
+    s="$s $top/migrations/*.c $top/registry/*.c $top/notify/*.c $top/web/*.c $out/$t.assets.c" ;;
   *) echo "fuzz: no source set for $t" >&2; return 1 ;;
   esac
   echo $s
 }
+
+# libzip is optional for web/ (HAVE_LIBZIP), as in web/CMakeLists.txt
+zip=""
+if pkg-config --exists libzip; then zip="-DHAVE_LIBZIP=1 $(pkg-config --cflags --libs libzip)"; fi
 
 status=0
 for t in "${targets[@]}"; do
@@ -46,7 +56,7 @@ for t in "${targets[@]}"; do
     -I"$top/core" -I"$top/forms" -I"$top/migrations" -I"$top/registry" \
     -I"$top/notify" -I"$top/web" \
     "$here/$t.c" $src -o "$bin" \
-    $(pkg-config --cflags --libs libcjson inih sqlite3 libcurl libsodium libcmark) -lm
+    $(pkg-config --cflags --libs libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd) -lm $zip
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
   seeds="$here/corpus/$t"
   [ -d "$seeds" ] || seeds=""
