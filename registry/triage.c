@@ -633,15 +633,17 @@ int registry_request_plan(registry *reg, int64_t id,
     sqlite3_stmt *st;
     int rc;
 
-    if (!is_staff_writer(who->role))
-        return err_set(err, ERR_FORBIDDEN,
-                       "only a project manager sets priorities");
     if ((rc = text_check(estimate, FORM_MAX_SHORT, "estimate", err)) < 0)
         return rc;
     if ((rc = registry_begin(reg, err)) < 0)
         return rc;
-    if ((rc = state_get(reg, &s, id, 0, err)) < 0)
+    if ((rc = state_get(reg, &s, id, org_filter_of(who), err)) < 0)
         goto done;
+    if (!is_staff_writer(who->role)) {
+        rc = err_set(err, ERR_FORBIDDEN,
+                     "only a project manager sets priorities");
+        goto done;
+    }
     st = reg_stmt_get(reg, sql, err);
     if (!st) {
         rc = ERR_DB;

@@ -92,8 +92,9 @@ int registry_transition_allowed(const char *from, const char *to,
                                 const char *role);
 
 /* PM/admin: sets priority and estimate (NULL: unchanged) without a status
- * change (an event row is not written; updated_at is). ERR_FORBIDDEN for
- * other roles, ERR_NOTFOUND, ERR_INVALID (estimate too long). */
+ * change (an event row is not written; updated_at is). ERR_NOTFOUND (also
+ * another organisation's request for a client), then ERR_FORBIDDEN for
+ * roles other than pm/admin, ERR_INVALID (estimate too long). */
 int registry_request_plan(registry *reg, int64_t id,
                           const registry_actor *who, int priority,
                           const char *estimate, errmsg *err);

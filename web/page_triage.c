@@ -2152,7 +2152,7 @@ const web_route web_routes_triage[] = {
     {"GET", "/requests", ROLE_USER, 0, page_queue},
     {"GET", "/requests.csv", ROLE_USER, 0, page_queue_csv},
     {"POST", "/requests/{id}/transitions", ROLE_USER, 0, page_transition},
-    {"POST", "/requests/{id}/plan", ROLE_PM | ROLE_ADMIN, 0, page_plan},
+    {"POST", "/requests/{id}/plan", ROLE_USER, 0, page_plan},
     {"POST", "/requests/{id}/comments", ROLE_USER, 0, page_comment},
     {"GET", "/requests/{id}/edit", ROLE_CLIENT | ROLE_PM | ROLE_ADMIN, 0,
      page_edit_form},
