@@ -441,11 +441,16 @@ int registry_table_open_requests(
     void (*fn)(void *ctx, const registry_open_request *r), void *ctx,
     errmsg *err)
 {
+    /* Driven from the instance's organisation (requests_org index), not
+       from request_items: a NOCASE comparison cannot use the BINARY index
+       on table_name, and scanning every item cost ~10 ms per rules card
+       at 20,000 requests. The store only accepts instances of the
+       request's organisation, so r.org_id = i.org_id drops nothing. */
     static const char sql[] =
         "SELECT r.id, r.title, r.status, min(it.kind), r.updated_at"
-        " FROM instances i JOIN request_items it"
-        " ON it.table_name = :table COLLATE NOCASE"
-        " JOIN requests r ON r.id = it.request_id"
+        " FROM instances i JOIN requests r ON r.org_id = i.org_id"
+        " JOIN request_items it ON it.request_id = r.id"
+        " AND it.table_name = :table COLLATE NOCASE"
         " WHERE i.name = :inst"
         " AND r.status NOT IN ('deployed', 'rejected', 'withdrawn')"
         " AND (:org = 0 OR r.org_id = :org)"
