@@ -1955,6 +1955,10 @@ static void api_comments_add(web_req *req)
     body = web_json_body_or_reply(req);
     if (!body)
         return;
+    if (!cJSON_IsObject(body)) {
+        api_one_error(req, "", "send a JSON object");
+        goto done;
+    }
     cJSON_ArrayForEach(v, body)
     {
         if (strcmp(v->string, "body") != 0) {
@@ -1962,8 +1966,8 @@ static void api_comments_add(web_req *req)
             goto done;
         }
     }
-    text = cJSON_IsObject(body) ? jstr(body, "body", &bad) : NULL;
-    if (bad || !cJSON_IsObject(body)) {
+    text = jstr(body, "body", &bad);
+    if (bad) {
         api_one_error(req, "body", "is a string");
         goto done;
     }

@@ -388,6 +388,101 @@ static void test_openapi__responses_match_the_document(void **state)
               NULL, "text/csv", csv, NULL, 401);
 }
 
+/* The triage operations (life cycle, comments, migrations, sprints). */
+static void test_openapi__triage_operations(void **state)
+{
+    char pm_token[128], path[96], sprint[64];
+    const char *tmpl_path;
+    h_resp r;
+    cJSON *j;
+    int id;
+
+    (void)state;
+    make_token(pm_token, "pat@platform.example");
+    call(&r, "POST", "/api/v1/requests", "/api/v1/requests", token, NULL,
+         "application/json", valid, NULL, 201);
+    j = cJSON_Parse(r.body);
+    id = cJSON_GetObjectItem(j, "id")->valueint;
+    cJSON_Delete(j);
+    h_resp_free(&r);
+
+    snprintf(path, sizeof path, "/api/v1/requests/%d/transitions", id);
+    tmpl_path = "/api/v1/requests/{id}/transitions";
+    call_free("POST", tmpl_path, path, pm_token, NULL, "application/json",
+              "{\"to\":\"triaged\",\"note\":\"ok\"}", NULL, 200);
+    call_free("POST", tmpl_path, path, token, NULL, "application/json",
+              "{\"to\":\"in_progress\"}", NULL, 403);
+    call_free("POST", tmpl_path, path, token, NULL, "application/json",
+              "{\"to\":\"answered\"}", NULL, 409);
+    call_free("POST", tmpl_path, path, pm_token, NULL, "application/json",
+              "{\"to\":\"bogus\"}", NULL, 422);
+    call_free("POST", tmpl_path, path, pm_token, NULL, "application/json",
+              "{", NULL, 400);
+    call_free("POST", tmpl_path, path, pm_token, NULL, "text/plain", "x",
+              NULL, 415);
+    call_free("POST", tmpl_path, path, NULL, NULL, "application/json",
+              "{\"to\":\"triaged\"}", NULL, 401);
+    call_free("POST", tmpl_path, "/api/v1/requests/424242/transitions",
+              pm_token, NULL, "application/json", "{\"to\":\"triaged\"}",
+              NULL, 404);
+
+    snprintf(path, sizeof path, "/api/v1/requests/%d/comments", id);
+    tmpl_path = "/api/v1/requests/{id}/comments";
+    call_free("POST", tmpl_path, path, NULL, &ops, "application/json",
+              "{\"body\":\"The file lands at 05:00.\"}", NULL, 201);
+    call_free("POST", tmpl_path, path, token, NULL, "application/json",
+              "{\"body\":\" \"}", NULL, 422);
+    call_free("POST", tmpl_path, path, token, NULL, "application/json", "[",
+              NULL, 400);
+    call_free("POST", tmpl_path, path, token, NULL, "text/plain", "x", NULL,
+              415);
+    call_free("POST", tmpl_path, path, NULL, NULL, "application/json",
+              "{\"body\":\"x\"}", NULL, 401);
+    call_free("POST", tmpl_path, "/api/v1/requests/424242/comments", token,
+              NULL, "application/json", "{\"body\":\"x\"}", NULL, 404);
+    call_free("GET", tmpl_path, path, token, NULL, NULL, NULL, NULL, 200);
+    call_free("GET", tmpl_path, path, NULL, NULL, NULL, NULL, NULL, 401);
+    call_free("GET", tmpl_path, "/api/v1/requests/424242/comments", token,
+              NULL, NULL, NULL, NULL, 404);
+
+    snprintf(path, sizeof path, "/api/v1/requests/%d/migrations", id);
+    tmpl_path = "/api/v1/requests/{id}/migrations";
+    call_free("GET", tmpl_path, path, token, NULL, NULL, NULL, NULL, 200);
+    snprintf(path, sizeof path,
+             "/api/v1/requests/%d/migrations?dialect=mysql&format=flyway",
+             id);
+    call_free("GET", tmpl_path, path, pm_token, NULL, NULL, NULL, NULL, 200);
+    snprintf(path, sizeof path, "/api/v1/requests/%d/migrations?dialect=db2",
+             id);
+    call_free("GET", tmpl_path, path, pm_token, NULL, NULL, NULL, NULL, 422);
+    call_free("GET", tmpl_path, "/api/v1/requests/424242/migrations", token,
+              NULL, NULL, NULL, NULL, 404);
+    call_free("GET", tmpl_path, path, NULL, NULL, NULL, NULL, NULL, 401);
+
+    call(&r, "GET", "/api/v1/sprints", "/api/v1/sprints", pm_token, NULL,
+         NULL, NULL, NULL, 200);
+    j = cJSON_Parse(r.body);
+    snprintf(sprint, sizeof sprint, "/api/v1/sprints/%d",
+             cJSON_GetObjectItem(
+                 cJSON_GetArrayItem(cJSON_GetObjectItem(j, "sprints"), 0),
+                 "id")
+                 ->valueint);
+    cJSON_Delete(j);
+    h_resp_free(&r);
+    call_free("GET", "/api/v1/sprints", "/api/v1/sprints", token, NULL, NULL,
+              NULL, NULL, 403);
+    call_free("GET", "/api/v1/sprints", "/api/v1/sprints", NULL, NULL, NULL,
+              NULL, NULL, 401);
+    call_free("GET", "/api/v1/sprints/{id}", sprint, ops_token, NULL, NULL,
+              NULL, NULL, 200);
+    call_free("GET", "/api/v1/sprints/{id}", "/api/v1/sprints/424242",
+              ops_token, NULL, NULL, NULL, NULL, 404);
+    call_free("GET", "/api/v1/sprints/{id}", sprint, token, NULL, NULL, NULL,
+              NULL, 403);
+    call_free("GET", "/api/v1/sprints/{id}", sprint, NULL, NULL, NULL, NULL,
+              NULL, 401);
+}
+
 /* Every operation of the document was called by the tests above. */
 static void test_openapi__every_operation_exercised(void **state)
 {
@@ -414,6 +509,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_openapi__served_document_is_the_file),
         cmocka_unit_test(test_openapi__responses_match_the_document),
+        cmocka_unit_test(test_openapi__triage_operations),
         cmocka_unit_test(test_openapi__every_operation_exercised),
     };
 
