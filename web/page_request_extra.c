@@ -421,9 +421,9 @@ static void actions(web_req *req, int64_t id, const char *status,
             buf_append_html(o, ic->list[i].name);
             buf_puts(o, " and update that registry?\">Deployed to ");
             buf_append_html(o, ic->list[i].name);
-            buf_puts(o, " <span class=\"muted\">(");
+            buf_puts(o, " (");
             buf_append_html(o, ic->list[i].environment);
-            buf_puts(o, ")</span></button></form>");
+            buf_puts(o, ")</button></form>");
         }
         buf_puts(o, "</div></div>");
     }
