@@ -1,0 +1,297 @@
+/* test_cache.c: the rendered-response cache (web/cache.c) never serves a
+ * stale rules card. test_catalog.c covers an edit through the web page;
+ * this adds what it does not: a change written by another process (the
+ * `docket import` CLI on the live database) seen on the very next request
+ * by every server thread, for the table JSON and the card of every role
+ * (client, ops, pm: different cached variants), with and without gzip,
+ * under another spelling of the URL (the cache key ignores case), and the
+ * open-requests section of the card, which is never cached. */
+#include "harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char dict_v1[] =
+    "table,column,type,nullable,primary_key,description,"
+    "campaign_dependency,expected_arrival,late_after_minutes,runbook\n"
+    "customers,customer_id,bigint,no,yes,Customer number,required,05:00,"
+    "60,Check the drop folder.\n"
+    "customers,email,string(255),yes,,E-mail,,,,\n";
+
+static const char dict_v2[] =
+    "table,column,type,nullable,primary_key,description,"
+    "campaign_dependency,expected_arrival,late_after_minutes,runbook\n"
+    "customers,customer_id,bigint,no,yes,Customer number,optional,07:45,"
+    "60,Call the CRM team first.\n"
+    "customers,email,string(255),yes,,E-mail,,,,\n"
+    "customers,loyalty_tier,string(20),yes,,Tier of the loyalty "
+    "programme,,,,\n";
+
+typedef struct world {
+    h_server s;
+    h_session pm, ops, client;
+    char auth[200]; /* "Authorization: Bearer <ops token>" */
+} world;
+
+static void import(world *w, const char *csv)
+{
+    char path[700], *out = NULL;
+    FILE *f;
+    int rc;
+
+    snprintf(path, sizeof path, "%s/dict.csv", w->s.dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(csv, f);
+    fclose(f);
+    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "acme-prod",
+                  path, NULL);
+    if (rc != 0)
+        fail_msg("import: %s", out ? out : "");
+    free(out);
+}
+
+static int setup(void **state)
+{
+    world *w = calloc(1, sizeof *w);
+    char *out = NULL, token[100];
+
+    h_server_start(&w->s, NULL);
+    assert_int_equal(h_docket(&w->s, NULL, NULL, "org", "add", "acme", NULL),
+                     0);
+    assert_int_equal(h_docket(&w->s, NULL, NULL, "instance", "add", "acme",
+                              "acme-prod", "--env", "production", NULL),
+                     0);
+    import(w, dict_v1);
+    h_user(&w->s, "pm@t.example", "Pat", "pm", NULL, "pm-password-123");
+    h_user(&w->s, "ops@t.example", "Olu", "ops", NULL, "ops-password-123");
+    h_user(&w->s, "ann@acme.example", "Ann", "client", "acme",
+           "ann-password-123");
+    assert_int_equal(h_signin(&w->pm, &w->s, "pm@t.example",
+                              "pm-password-123"),
+                     303);
+    assert_int_equal(h_signin(&w->ops, &w->s, "ops@t.example",
+                              "ops-password-123"),
+                     303);
+    assert_int_equal(h_signin(&w->client, &w->s, "ann@acme.example",
+                              "ann-password-123"),
+                     303);
+    assert_int_equal(h_docket(&w->s, NULL, &out, "token", "create",
+                              "--email", "ops@t.example", "--label", "cli",
+                              NULL),
+                     0);
+    assert_int_equal(sscanf(out, "%99s", token), 1);
+    free(out);
+    snprintf(w->auth, sizeof w->auth, "Authorization: Bearer %s", token);
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    world *w = *state;
+
+    assert_int_equal(h_server_stop(&w->s), 0);
+    h_server_cleanup(&w->s);
+    free(w);
+    return 0;
+}
+
+/* GET path as ops with the bearer token; gzip asks for a compressed body
+ * (which must then be labelled as such, or be plain). */
+static void get_token(h_resp *r, world *w, const char *path, int gzip)
+{
+    const char *hdrs[3] = {w->auth, gzip ? "Accept-Encoding: gzip" : NULL,
+                           NULL};
+
+    h_request(r, &w->s, NULL, "GET", path, NULL, NULL, 0, hdrs);
+    assert_int_equal(r->status, 200);
+}
+
+static int is_gzip(const h_resp *r)
+{
+    char enc[64];
+
+    return h_resp_header(r, "Content-Encoding", enc, sizeof enc) &&
+           strstr(enc, "gzip") != NULL;
+}
+
+/* Requests every cached variant of the customers table several times so
+ * that each server thread holds (or has seen) it. */
+static void fill(world *w)
+{
+    static const char *const paths[] = {
+        "/api/v1/instances/acme-prod/tables/customers",
+        "/api/v1/instances/ACME-PROD/tables/Customers"};
+    h_session *sess[3] = {&w->client, &w->ops, &w->pm};
+    h_resp r;
+
+    for (int round = 0; round < 6; round++) {
+        for (int p = 0; p < 2; p++) {
+            get_token(&r, w, paths[p], round % 2);
+            h_resp_free(&r);
+        }
+        for (int s = 0; s < 3; s++) {
+            h_get(&r, &w->s, sess[s], "/tables/acme-prod/customers");
+            assert_int_equal(r.status, 200);
+            h_resp_free(&r);
+            h_get(&r, &w->s, sess[s], "/tables/Acme-Prod/CUSTOMERS");
+            assert_int_equal(r.status, 200);
+            h_resp_free(&r);
+        }
+    }
+}
+
+static void expect_json(world *w, const char *path, int v2)
+{
+    for (int gzip = 0; gzip < 2; gzip++) {
+        h_resp r;
+        get_token(&r, w, path, gzip);
+        if (is_gzip(&r)) {
+            /* libcurl was not asked to decode: the body is compressed.
+               Only check that it is not the plain old text. */
+            assert_null(strstr(r.body, "\"campaign_dependency\""));
+            h_resp_free(&r);
+            continue;
+        }
+        if (v2) {
+            assert_non_null(strstr(r.body, "\"campaign_dependency\":"
+                                           "\"optional\""));
+            assert_non_null(strstr(r.body, "\"expected_arrival\":\"07:45\""));
+            assert_non_null(strstr(r.body, "Call the CRM team first."));
+            assert_non_null(strstr(r.body, "\"name\":\"loyalty_tier\""));
+        } else {
+            assert_non_null(strstr(r.body, "\"campaign_dependency\":"
+                                           "\"required\""));
+            assert_null(strstr(r.body, "loyalty_tier"));
+        }
+        h_resp_free(&r);
+    }
+}
+
+static void expect_card(world *w, h_session *sess, const char *path, int v2)
+{
+    h_resp r;
+
+    h_get(&r, &w->s, sess, path);
+    assert_int_equal(r.status, 200);
+    if (v2) {
+        assert_non_null(strstr(r.body, "OPTIONAL</strong>"));
+        assert_non_null(strstr(r.body, "07:45 UTC"));
+        assert_non_null(strstr(r.body, "loyalty_tier"));
+        assert_null(strstr(r.body, "REQUIRED</strong>"));
+    } else {
+        assert_non_null(strstr(r.body, "REQUIRED</strong>"));
+        assert_null(strstr(r.body, "loyalty_tier"));
+    }
+    h_resp_free(&r);
+}
+
+static void test_cache__cli_import_seen_on_next_request(void **state)
+{
+    world *w = *state;
+    h_session *sess[3] = {&w->client, &w->ops, &w->pm};
+    int64_t gen;
+
+    fill(w);
+    expect_json(w, "/api/v1/instances/acme-prod/tables/customers", 0);
+    for (int s = 0; s < 3; s++)
+        expect_card(w, sess[s], "/tables/acme-prod/customers", 0);
+    gen = h_db_int(&w->s, "SELECT value FROM meta WHERE key='generation'");
+    /* Another process changes the registry under the running server. */
+    import(w, dict_v2);
+    assert_true(h_db_int(&w->s, "SELECT value FROM meta WHERE "
+                                "key='generation'") > gen);
+    /* Every following request, on whichever thread, sees the change. */
+    for (int round = 0; round < 4; round++) {
+        expect_json(w, "/api/v1/instances/acme-prod/tables/customers", 1);
+        expect_json(w, "/api/v1/instances/ACME-PROD/tables/Customers", 1);
+        for (int s = 0; s < 3; s++) {
+            expect_card(w, sess[s], "/tables/acme-prod/customers", 1);
+            expect_card(w, sess[s], "/tables/Acme-Prod/CUSTOMERS", 1);
+        }
+    }
+}
+
+static void test_cache__runbook_edit_seen_in_json(void **state)
+{
+    world *w = *state;
+    h_resp r;
+
+    fill(w);
+    h_post_form(&r, &w->s, &w->ops, "/tables/acme-prod/customers/edit",
+                "runbook=Page+the+night+desk.&reason=new+rota");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    for (int round = 0; round < 4; round++) {
+        get_token(&r, w, "/api/v1/instances/acme-prod/tables/customers", 0);
+        assert_non_null(strstr(r.body, "Page the night desk."));
+        h_resp_free(&r);
+        h_get(&r, &w->s, &w->client, "/tables/acme-prod/customers");
+        assert_non_null(strstr(r.body, "Page the night desk."));
+        h_resp_free(&r);
+    }
+}
+
+/* The open-requests section changes with submissions, which do not touch
+ * the registry generation: it must never come from the cache. */
+static void test_cache__open_requests_never_cached(void **state)
+{
+    world *w = *state;
+    static const char body[] =
+        "{\"instance\":\"acme-prod\",\"project_manager\":\"pm@t.example\","
+        "\"title\":\"Loyalty points on customers\",\"summary\":\"Points.\","
+        "\"consent_related\":false,\"consent_note\":\"\",\"desired_date\":"
+        "\"\",\"items\":[{\"kind\":\"add_columns\",\"table\":\"customers\","
+        "\"description\":\"\",\"source\":\"\",\"cadence\":\"\","
+        "\"expected_arrival\":\"\",\"late_after_minutes\":0,"
+        "\"file_pattern\":\"\",\"campaign_dependency\":\"\","
+        "\"campaign_note\":\"\",\"owner\":\"\",\"escalation\":\"\","
+        "\"examples\":\"\",\"notes\":\"\",\"columns\":[{\"name\":"
+        "\"points\",\"type\":\"integer\",\"nullable\":true,\"description\":"
+        "\"Points\",\"example\":\"10\",\"pii\":false,\"consent\":false,"
+        "\"consent_channel\":\"\",\"action\":\"add\",\"rule\":\"\"}]}]}";
+    h_session *sess[3] = {&w->client, &w->ops, &w->pm};
+    h_resp r;
+    char want[64];
+    int64_t id;
+
+    fill(w);
+    for (int s = 0; s < 3; s++) {
+        h_get(&r, &w->s, sess[s], "/tables/acme-prod/customers");
+        assert_non_null(strstr(r.body, "No open request changes"));
+        h_resp_free(&r);
+    }
+    h_send_json(&r, &w->s, &w->client, NULL, "POST", "/api/v1/requests",
+                body);
+    if (r.status != 201)
+        fail_msg("submission: %ld %s", r.status, r.body);
+    h_resp_free(&r);
+    id = h_db_int(&w->s, "SELECT max(id) FROM requests");
+    snprintf(want, sizeof want, "/requests/%lld\"", (long long)id);
+    for (int round = 0; round < 4; round++)
+        for (int s = 0; s < 3; s++) {
+            h_get(&r, &w->s, sess[s], "/tables/Acme-Prod/customers");
+            assert_non_null(strstr(r.body, want));
+            assert_non_null(strstr(r.body, "Loyalty points on customers"));
+            h_resp_free(&r);
+        }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_cache__cli_import_seen_on_next_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache__runbook_edit_seen_in_json,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_cache__open_requests_never_cached, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
