@@ -88,12 +88,14 @@ int cmd_migrate(app_args *a)
         return app_fail(EXIT_USAGE, "%s is not a request number (CR-12)",
                         a->argv[1]);
     if (fmt && migrate_format_parse(&f, fmt) < 0)
-        return app_fail(EXIT_USAGE, "unknown format %s: use plain, flyway, "
-                                    "liquibase, dbmate, atlas or goose",
+        return app_fail(EXIT_USAGE,
+                        "unknown format %s: use plain, flyway, "
+                        "liquibase, dbmate, atlas or goose",
                         fmt);
     if (dia && migrate_dialect_parse(&d, dia) < 0)
-        return app_fail(EXIT_USAGE, "unknown dialect %s: use postgres, "
-                                    "mysql, snowflake or sqlite",
+        return app_fail(EXIT_USAGE,
+                        "unknown dialect %s: use postgres, "
+                        "mysql, snowflake or sqlite",
                         dia);
     reg = app_open_db(REGISTRY_READONLY);
     if (!reg)

@@ -44,9 +44,9 @@ static int64_t org_filter_of(const registry_actor *who)
 
 /* ---- the rules -------------------------------------------------------- */
 
-static const char *const statuses[] = {"submitted",   "triaged",  "needs_info",
-                                       "scheduled",   "in_progress",
-                                       "deployed",    "rejected", "withdrawn"};
+static const char *const statuses[] = {"submitted", "triaged",     "needs_info",
+                                       "scheduled", "in_progress", "deployed",
+                                       "rejected",  "withdrawn"};
 
 int registry_status_valid(const char *s)
 {
@@ -90,8 +90,8 @@ static int role_bit(const char *role)
 
 static const rule *rule_find(const char *to)
 {
-    for (size_t i = 0;
-         i < sizeof transition_rules / sizeof *transition_rules; i++)
+    for (size_t i = 0; i < sizeof transition_rules / sizeof *transition_rules;
+         i++)
         if (!strcmp(transition_rules[i].to, nz(to)))
             return &transition_rules[i];
     return NULL;
@@ -190,9 +190,9 @@ static int prev_status(registry *reg, char *out, size_t size, int64_t id,
     return rc;
 }
 
-static int event_row(registry *reg, int64_t id, int64_t user,
-                     const char *from, const char *to, int64_t inst_id,
-                     const char *note, int64_t now, errmsg *err)
+static int event_row(registry *reg, int64_t id, int64_t user, const char *from,
+                     const char *to, int64_t inst_id, const char *note,
+                     int64_t now, errmsg *err)
 {
     static const char sql[] =
         "INSERT INTO request_events(request_id, user_id, from_status,"
@@ -218,8 +218,7 @@ static int event_row(registry *reg, int64_t id, int64_t user,
     return step_done(reg, st, err);
 }
 
-static int text_check(const char *s, size_t max, const char *field,
-                      errmsg *err)
+static int text_check(const char *s, size_t max, const char *field, errmsg *err)
 {
     size_t n = strlen(nz(s));
 
@@ -381,8 +380,8 @@ static int request_instance_find(registry *reg, int64_t id, const char *name,
     return rc;
 }
 
-static int count_int(registry *reg, const char *sql, int64_t id,
-                     int64_t *out, errmsg *err)
+static int count_int(registry *reg, const char *sql, int64_t id, int64_t *out,
+                     errmsg *err)
 {
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc;
@@ -490,8 +489,8 @@ static int transition_tx(registry *reg, char *out_status, int64_t id,
     if (!(ru->roles & role_bit(who->role)) ||
         ((t->set_priority || t->estimate) && !is_staff_writer(who->role))) {
         rc = err_set(err, ERR_FORBIDDEN,
-                     "your role (%s) may not move a request to %s", nz(who->role),
-                     ru->to);
+                     "your role (%s) may not move a request to %s",
+                     nz(who->role), ru->to);
         goto done;
     }
     if (!from_listed(ru, s.status)) {
@@ -520,8 +519,7 @@ static int transition_tx(registry *reg, char *out_status, int64_t id,
                                "choose the sprint to schedule it in");
             goto done;
         }
-        if ((rc = count_int(reg, sql_sprint_exists, t->sprint_id, &n,
-                            err)) < 0)
+        if ((rc = count_int(reg, sql_sprint_exists, t->sprint_id, &n, err)) < 0)
             goto done;
         if (!n) {
             rc = err_set_field(err, ERR_INVALID, "sprint",
@@ -536,8 +534,7 @@ static int transition_tx(registry *reg, char *out_status, int64_t id,
             goto done;
         }
     } else if (!strcmp(ru->to, "answered")) {
-        if ((rc = prev_status(reg, new_status, sizeof new_status, id,
-                              err)) < 0)
+        if ((rc = prev_status(reg, new_status, sizeof new_status, id, err)) < 0)
             goto done;
     } else if (!strcmp(ru->to, "deployed")) {
         int64_t deployed_at = 0;
@@ -551,16 +548,15 @@ static int transition_tx(registry *reg, char *out_status, int64_t id,
             goto done;
         if (deployed_at) {
             rc = err_set(err, ERR_CONFLICT,
-                         "CR-%lld is already deployed to %.100s",
-                         (long long)id, t->instance);
+                         "CR-%lld is already deployed to %.100s", (long long)id,
+                         t->instance);
             goto done;
         }
-        if ((rc = deploy_one(reg, id, who, t->instance, inst_id, now,
-                             &tables, new_status, err)) < 0)
+        if ((rc = deploy_one(reg, id, who, t->instance, inst_id, now, &tables,
+                             new_status, err)) < 0)
             goto done;
     }
-    if (!strcmp(ru->to, "triaged") && !s.pm_id &&
-        !strcmp(nz(who->role), "pm"))
+    if (!strcmp(ru->to, "triaged") && !s.pm_id && !strcmp(nz(who->role), "pm"))
         pm = who->user_id;
     st = reg_stmt_get(reg, upd, err);
     if (!st) {
@@ -622,9 +618,8 @@ int registry_transition_apply(registry *reg, char *out_status, int64_t id,
     return rc;
 }
 
-int registry_request_plan(registry *reg, int64_t id,
-                          const registry_actor *who, int priority,
-                          const char *estimate, errmsg *err)
+int registry_request_plan(registry *reg, int64_t id, const registry_actor *who,
+                          int priority, const char *estimate, errmsg *err)
 {
     static const char sql[] =
         "UPDATE requests SET priority = :prio, estimate = CASE WHEN :sete"
@@ -920,29 +915,29 @@ int registry_sprint_last(registry *reg, registry_sprint *out, int64_t now,
 
 /* ---- the queue -------------------------------------------------------- */
 
-#define Q_FROM                                                                \
-    " FROM requests r JOIN organisations o ON o.id = r.org_id"               \
-    " JOIN instances i ON i.id = r.instance_id"                               \
-    " LEFT JOIN users p ON p.id = r.pm_id"                                    \
-    " LEFT JOIN sprints s ON s.id = r.sprint_id"                              \
-    " LEFT JOIN request_events le ON le.id = (SELECT max(e.id) FROM"          \
+#define Q_FROM                                                                 \
+    " FROM requests r JOIN organisations o ON o.id = r.org_id"                 \
+    " JOIN instances i ON i.id = r.instance_id"                                \
+    " LEFT JOIN users p ON p.id = r.pm_id"                                     \
+    " LEFT JOIN sprints s ON s.id = r.sprint_id"                               \
+    " LEFT JOIN request_events le ON le.id = (SELECT max(e.id) FROM"           \
     " request_events e WHERE e.request_id = r.id)"
-#define Q_WHERE                                                               \
-    " WHERE (:org = 0 OR r.org_id = :org)"                                    \
-    " AND (:orgname = '' OR o.name = :orgname)"                               \
-    " AND (:status = '' OR r.status = :status)"                               \
-    " AND (:waiting = 0 OR r.status = 'needs_info')"                          \
-    " AND (:inst = '' OR i.name = :inst OR EXISTS (SELECT 1 FROM"             \
-    " request_instances ri JOIN instances i2 ON i2.id = ri.instance_id"       \
-    " WHERE ri.request_id = r.id AND i2.name = :inst))"                       \
-    " AND (:pm = '' OR (:pm = 'none' AND r.pm_id IS NULL) OR p.email = :pm)"  \
-    " AND (:consent = 0 OR (:consent = 1 AND r.consent_related = 1)"          \
-    " OR (:consent = -1 AND r.consent_related = 0))"                          \
-    " AND (:age = 0 OR r.created_at <= :now - :age * 86400)"                  \
-    " AND (:since = 0 OR coalesce(le.created_at, r.created_at) <="            \
-    " :now - :since * 86400)"                                                 \
-    " AND (:sprint = 0 OR r.sprint_id = :sprint)"                             \
-    " AND (:q = '' OR r.title LIKE :like ESCAPE '\\'"                         \
+#define Q_WHERE                                                                \
+    " WHERE (:org = 0 OR r.org_id = :org)"                                     \
+    " AND (:orgname = '' OR o.name = :orgname)"                                \
+    " AND (:status = '' OR r.status = :status)"                                \
+    " AND (:waiting = 0 OR r.status = 'needs_info')"                           \
+    " AND (:inst = '' OR i.name = :inst OR EXISTS (SELECT 1 FROM"              \
+    " request_instances ri JOIN instances i2 ON i2.id = ri.instance_id"        \
+    " WHERE ri.request_id = r.id AND i2.name = :inst))"                        \
+    " AND (:pm = '' OR (:pm = 'none' AND r.pm_id IS NULL) OR p.email = :pm)"   \
+    " AND (:consent = 0 OR (:consent = 1 AND r.consent_related = 1)"           \
+    " OR (:consent = -1 AND r.consent_related = 0))"                           \
+    " AND (:age = 0 OR r.created_at <= :now - :age * 86400)"                   \
+    " AND (:since = 0 OR coalesce(le.created_at, r.created_at) <="             \
+    " :now - :since * 86400)"                                                  \
+    " AND (:sprint = 0 OR r.sprint_id = :sprint)"                              \
+    " AND (:q = '' OR r.title LIKE :like ESCAPE '\\'"                          \
     " OR r.summary LIKE :like ESCAPE '\\')"
 
 static char *like_pattern(const char *q)
@@ -1058,8 +1053,7 @@ int registry_queue_list(registry *reg, const registry_queue_filter *f,
 }
 
 int registry_queue_counts(registry *reg, const registry_queue_filter *f,
-                          void (*fn)(void *ctx, const char *status,
-                                     int64_t n),
+                          void (*fn)(void *ctx, const char *status, int64_t n),
                           void *ctx, errmsg *err)
 {
     static const char sql[] =
@@ -1086,10 +1080,9 @@ int registry_queue_counts(registry *reg, const registry_queue_filter *f,
     return rc;
 }
 
-static void table_row_emit(sqlite3_stmt *st,
-                           void (*fn)(void *ctx,
-                                      const registry_sprint_table *t),
-                           void *ctx)
+static void
+table_row_emit(sqlite3_stmt *st,
+               void (*fn)(void *ctx, const registry_sprint_table *t), void *ctx)
 {
     registry_sprint_table t;
 
@@ -1102,8 +1095,7 @@ static void table_row_emit(sqlite3_stmt *st,
     fn(ctx, &t);
 }
 
-int registry_sprint_tables(registry *reg, int64_t sprint_id,
-                           int64_t org_filter,
+int registry_sprint_tables(registry *reg, int64_t sprint_id, int64_t org_filter,
                            void (*fn)(void *ctx,
                                       const registry_sprint_table *t),
                            void *ctx, errmsg *err)
@@ -1202,8 +1194,7 @@ static int file_insert(registry *reg, int64_t id, int64_t comment_id,
 
 int registry_comment_add(registry *reg, int64_t *out_id, int64_t id,
                          const registry_actor *who, const char *body,
-                         const registry_file *files, size_t nfiles,
-                         errmsg *err)
+                         const registry_file *files, size_t nfiles, errmsg *err)
 {
     static const char sql[] =
         "INSERT INTO comments(request_id, user_id, body, created_at)"
@@ -1224,9 +1215,9 @@ int registry_comment_add(registry *reg, int64_t *out_id, int64_t id,
     if ((rc = text_check(text, REGISTRY_COMMENT_MAX, "body", err)) < 0)
         goto out;
     if (nfiles > FORM_MAX_ATTACHMENTS) {
-        rc = err_set_field(err, ERR_INVALID, "attachments",
-                           "at most %d files per comment",
-                           FORM_MAX_ATTACHMENTS);
+        rc =
+            err_set_field(err, ERR_INVALID, "attachments",
+                          "at most %d files per comment", FORM_MAX_ATTACHMENTS);
         goto out;
     }
     if ((rc = registry_begin(reg, err)) < 0)
@@ -1261,8 +1252,8 @@ int registry_comment_add(registry *reg, int64_t *out_id, int64_t id,
     reg_bind_int(st, ":id", id);
     if ((rc = step_done(reg, st, err)) < 0)
         goto done;
-    payload = registry_request_payload(reg, id, "request.commented",
-                                       who->name, text, err);
+    payload = registry_request_payload(reg, id, "request.commented", who->name,
+                                       text, err);
     if (!payload) {
         rc = ERR_DB;
         goto done;
@@ -1557,8 +1548,7 @@ static int edit_tx(registry *reg, int *out_version, int64_t id,
     }
     if ((rc = registry_request_load(reg, &stored, id, 0, err)) < 0)
         goto done;
-    rc = id_lookup(reg, sql_inst_of_org, nz(r->instance), s.org_id, &inst,
-                   err);
+    rc = id_lookup(reg, sql_inst_of_org, nz(r->instance), s.org_id, &inst, err);
     if (rc == ERR_NOTFOUND)
         rc = err_set_field(err, ERR_INVALID, "instance",
                            "\"%.100s\" is not an instance of the "
@@ -1567,8 +1557,7 @@ static int edit_tx(registry *reg, int *out_version, int64_t id,
     if (rc < 0)
         goto done;
     if (*nz(r->project_manager)) {
-        rc = id_lookup(reg, sql_pm_by_email, r->project_manager, 0, &pm,
-                       err);
+        rc = id_lookup(reg, sql_pm_by_email, r->project_manager, 0, &pm, err);
         if (rc == ERR_NOTFOUND)
             rc = err_set_field(err, ERR_INVALID, "project_manager",
                                "\"%.100s\" is not a project manager",
@@ -1741,9 +1730,9 @@ typedef struct diff_ctx {
 
 static int diff_skip(const char *key)
 {
-    static const char *const skip[] = {"attachments", "id", "number",
-                                       "status", "created_at", "updated_at",
-                                       "url", "old_type"};
+    static const char *const skip[] = {
+        "attachments", "id",         "number", "status",
+        "created_at",  "updated_at", "url",    "old_type"};
 
     for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
         if (!strcmp(key, skip[i]))
@@ -1939,8 +1928,7 @@ int registry_request_old_types(registry *reg, form_request *r,
             rc = sqlite3_step(st);
             memset(&col->old_type, 0, sizeof col->old_type);
             if (rc == SQLITE_ROW && *reg_col_text(st, 0) &&
-                form_type_parse(&col->old_type, reg_col_text(st, 0), NULL) <
-                    0)
+                form_type_parse(&col->old_type, reg_col_text(st, 0), NULL) < 0)
                 memset(&col->old_type, 0, sizeof col->old_type);
             if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
                 rc = reg_db_error(reg, err);
@@ -1955,8 +1943,7 @@ int registry_request_old_types(registry *reg, form_request *r,
 
 /* ---- the clock: digest and tick --------------------------------------- */
 
-static int digest_done(registry *reg, int64_t sprint_id, int *out,
-                       errmsg *err)
+static int digest_done(registry *reg, int64_t sprint_id, int *out, errmsg *err)
 {
     static const char sql[] =
         "SELECT count(*) FROM events WHERE event = 'deploy.digest' AND"
@@ -2060,25 +2047,24 @@ int registry_deploy_digest(registry *reg, const registry_sprint_rules *rules,
     cJSON_AddStringToObject(root, "actor", "docket");
     cJSON_AddStringToObject(root, "url", "/sprints");
     for (size_t i = 0; i < nids; i++) {
-        cJSON *p = registry_request_payload(reg, ids[i], "deploy.digest", "",
-                                            "", err);
+        cJSON *p =
+            registry_request_payload(reg, ids[i], "deploy.digest", "", "", err);
         form_request r;
         inst_names in = {0};
         if (!p) {
             rc = ERR_DB;
             goto done;
         }
-        cJSON_AddItemToArray(digest,
-                             cJSON_DetachItemFromObjectCaseSensitive(
-                                 p, "request"));
+        cJSON_AddItemToArray(
+            digest, cJSON_DetachItemFromObjectCaseSensitive(p, "request"));
         cJSON_Delete(p);
         if ((rc = registry_request_load(reg, &r, ids[i], 0, err)) < 0)
             goto done;
-        rc = registry_request_instances(reg, ids[i], 0, collect_undeployed,
-                                        &in, err);
+        rc = registry_request_instances(reg, ids[i], 0, collect_undeployed, &in,
+                                        err);
         for (size_t k = 0; rc == 0 && k < in.n; k++) {
-            cJSON *arr = registry_request_changes_json(reg, &r, in.names[k],
-                                                       "", err);
+            cJSON *arr =
+                registry_request_changes_json(reg, &r, in.names[k], "", err);
             cJSON *e;
             if (!arr) {
                 rc = ERR_DB;

@@ -39,14 +39,14 @@ int registry_status_valid(const char *s);
  * answer to needs_info: back to the status before needs_info). */
 typedef struct registry_transition {
     const char *to;
-    const char *note;      /* question (needs_info), reason (rejected),
-                              else optional; Markdown */
-    int64_t sprint_id;     /* scheduled: required (an existing sprint) */
-    const char *instance;  /* deployed: required, one of the request's
-                              instances not yet deployed */
-    int set_priority;      /* 1: priority below is stored (PM/admin) */
+    const char *note;     /* question (needs_info), reason (rejected),
+                             else optional; Markdown */
+    int64_t sprint_id;    /* scheduled: required (an existing sprint) */
+    const char *instance; /* deployed: required, one of the request's
+                             instances not yet deployed */
+    int set_priority;     /* 1: priority below is stored (PM/admin) */
     int priority;
-    const char *estimate;  /* NULL: unchanged (PM/admin) */
+    const char *estimate; /* NULL: unchanged (PM/admin) */
 } registry_transition;
 
 /* The rules, transitions x roles (PM and admin alike; ops never):
@@ -95,9 +95,8 @@ int registry_transition_allowed(const char *from, const char *to,
  * change (an event row is not written; updated_at is). ERR_NOTFOUND (also
  * another organisation's request for a client), then ERR_FORBIDDEN for
  * roles other than pm/admin, ERR_INVALID (estimate too long). */
-int registry_request_plan(registry *reg, int64_t id,
-                          const registry_actor *who, int priority,
-                          const char *estimate, errmsg *err);
+int registry_request_plan(registry *reg, int64_t id, const registry_actor *who,
+                          int priority, const char *estimate, errmsg *err);
 
 /* The notification payload of request id (see the README): {"event",
  * "request": {"id", "number", "title", "status", "organisation",
@@ -161,8 +160,8 @@ void registry_sprint_rules_from_config(registry_sprint_rules *out,
                                        const config *cfg);
 
 typedef struct registry_sprint {
-    int64_t id; /* 0 for a computed, unstored sprint */
-    char name[101];  /* "Sprint 2026-03-10" (its deploy day) */
+    int64_t id;         /* 0 for a computed, unstored sprint */
+    char name[101];     /* "Sprint 2026-03-10" (its deploy day) */
     char starts_on[11]; /* YYYY-MM-DD */
     char ends_on[11];   /* the deploy day */
     int64_t deploy_at;  /* Unix seconds */
@@ -228,7 +227,7 @@ typedef struct registry_queue_row {
     int64_t sprint_id;
     const char *sprint_name;
     int64_t created_at, updated_at;
-    int64_t status_since; /* time of the last event */
+    int64_t status_since;  /* time of the last event */
     const char *last_note; /* note of the last event ("" none) */
     const char *instances; /* comma-separated instance names */
 } registry_queue_row;
@@ -239,8 +238,7 @@ int registry_queue_list(registry *reg, const registry_queue_filter *f,
 /* Counts per status of the rows f matches when its status, waiting and
  * paging are ignored: fn(status, n) for statuses with n > 0. */
 int registry_queue_counts(registry *reg, const registry_queue_filter *f,
-                          void (*fn)(void *ctx, const char *status,
-                                     int64_t n),
+                          void (*fn)(void *ctx, const char *status, int64_t n),
                           void *ctx, errmsg *err);
 
 /* One table a sprint changes (or changed): instance, table, request. */
@@ -251,8 +249,7 @@ typedef struct registry_sprint_table {
 } registry_sprint_table;
 
 /* Tables that the requests of sprint_id change (not withdrawn/rejected). */
-int registry_sprint_tables(registry *reg, int64_t sprint_id,
-                           int64_t org_filter,
+int registry_sprint_tables(registry *reg, int64_t sprint_id, int64_t org_filter,
                            void (*fn)(void *ctx,
                                       const registry_sprint_table *t),
                            void *ctx, errmsg *err);

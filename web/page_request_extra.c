@@ -48,7 +48,7 @@ typedef struct tl {
     struct cfile {
         int64_t comment, id, size;
         char *name;
-    } *files;
+    } * files;
     size_t nfiles, fcap;
 } tl;
 
@@ -159,8 +159,7 @@ typedef struct diff_out {
     int n;
 } diff_out;
 
-static void diff_line(void *ctx, const char *path, const char *o,
-                      const char *n)
+static void diff_line(void *ctx, const char *path, const char *o, const char *n)
 {
     diff_out *d = ctx;
 
@@ -199,8 +198,9 @@ static void tl_version(void *ctx, const registry_version *v)
         time_el(&b, v->created_at);
         buf_puts(&b, "<span class=\"actor\">");
         buf_append_html(&b, *v->user_name ? v->user_name : "someone");
-        buf_appendf(&b, "</span>edited the request (version %d)"
-                        "<div class=\"text\"><ul class=\"diff\">",
+        buf_appendf(&b,
+                    "</span>edited the request (version %d)"
+                    "<div class=\"text\"><ul class=\"diff\">",
                     v->version);
         registry_version_diff(t->prev_copy, v->body, diff_line, &d);
         if (d.n > 200)
@@ -278,8 +278,7 @@ static void sprint_option(void *ctx, const registry_sprint *s, int nreq)
     buf_append_html(so->o, s->name);
     buf_puts(so->o, " (deploy ");
     page_time(so->o, s->deploy_at);
-    buf_appendf(so->o, ", %d request%s)</option>", nreq,
-                nreq == 1 ? "" : "s");
+    buf_appendf(so->o, ", %d request%s)</option>", nreq, nreq == 1 ? "" : "s");
 }
 
 static void last_question(void *ctx, const registry_request_event *e)
@@ -298,8 +297,9 @@ static void action_open(web_req *req, int64_t id, const char *to,
 {
     buf *o = &req->out;
 
-    buf_appendf(o, "<form method=\"post\" action=\"/requests/%lld/"
-                   "transitions\" class=\"",
+    buf_appendf(o,
+                "<form method=\"post\" action=\"/requests/%lld/"
+                "transitions\" class=\"",
                 (long long)id);
     buf_puts(o, cls);
     buf_puts(o, "\">");
@@ -309,8 +309,7 @@ static void action_open(web_req *req, int64_t id, const char *to,
     buf_puts(o, "\">");
 }
 
-static void note_field(buf *o, const char *to, const char *label,
-                       int required)
+static void note_field(buf *o, const char *to, const char *label, int required)
 {
     buf_puts(o, "<div class=\"field\"><label for=\"note-");
     buf_puts(o, to);
@@ -327,8 +326,7 @@ static void note_field(buf *o, const char *to, const char *label,
 }
 
 static void actions(web_req *req, int64_t id, const char *status,
-                    const registry_request_plan_info *plan,
-                    const inst_ctx *ic)
+                    const registry_request_plan_info *plan, const inst_ctx *ic)
 {
     buf *o = &req->out;
     const char *role = req->user.role;
@@ -359,8 +357,9 @@ static void actions(web_req *req, int64_t id, const char *status,
         buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
                     "type=\"submit\">Send the answer</button>");
         if (!strcmp(status, "needs_info"))
-            buf_appendf(o, " <a class=\"button\" href=\"/requests/%lld/"
-                           "edit\">Answer by editing the request</a>",
+            buf_appendf(o,
+                        " <a class=\"button\" href=\"/requests/%lld/"
+                        "edit\">Answer by editing the request</a>",
                         (long long)id);
         buf_puts(o, "</div></form>");
     }
@@ -383,8 +382,9 @@ static void actions(web_req *req, int64_t id, const char *status,
                     "for=\"priority\">Priority</label><input id=\"priority\" "
                     "name=\"priority\" type=\"number\" min=\"-1000\" "
                     "max=\"1000\"");
-        buf_appendf(o, " value=\"%d\"><p class=\"help\">Higher goes first."
-                       "</p></div>",
+        buf_appendf(o,
+                    " value=\"%d\"><p class=\"help\">Higher goes first."
+                    "</p></div>",
                     plan->priority);
         buf_puts(o, "<div class=\"field\"><label for=\"estimate\">Estimate"
                     "</label><input id=\"estimate\" name=\"estimate\" "
@@ -451,22 +451,24 @@ static void plan_card(web_req *req, int64_t id, const char *status,
                       const inst_ctx *ic)
 {
     buf *o = &req->out;
-    int staff_writer = !strcmp(req->user.role, "pm") ||
-                       !strcmp(req->user.role, "admin");
-    int editable = (!strcmp(status, "submitted") ||
-                    !strcmp(status, "needs_info")) &&
-                   strcmp(req->user.role, "ops") != 0;
+    int staff_writer =
+        !strcmp(req->user.role, "pm") || !strcmp(req->user.role, "admin");
+    int editable =
+        (!strcmp(status, "submitted") || !strcmp(status, "needs_info")) &&
+        strcmp(req->user.role, "ops") != 0;
 
     buf_puts(o, "<section class=\"card\" id=\"plan\"><div "
                 "class=\"page-head\"><h2>Plan and deploys</h2><div "
                 "class=\"actions\">");
     if (editable)
-        buf_appendf(o, "<a class=\"button\" href=\"/requests/%lld/edit\">"
-                       "Edit request</a>",
+        buf_appendf(o,
+                    "<a class=\"button\" href=\"/requests/%lld/edit\">"
+                    "Edit request</a>",
                     (long long)id);
-    buf_appendf(o, "<a class=\"button\" href=\"/requests/%lld/migrations\">"
-                   "Migration preview</a></div></div><dl class=\"facts\">"
-                   "<dt>Status</dt><dd>",
+    buf_appendf(o,
+                "<a class=\"button\" href=\"/requests/%lld/migrations\">"
+                "Migration preview</a></div></div><dl class=\"facts\">"
+                "<dt>Status</dt><dd>",
                 (long long)id);
     status_badge(o, status);
     buf_puts(o, "</dd><dt>Sprint</dt><dd>");
@@ -490,8 +492,9 @@ static void plan_card(web_req *req, int64_t id, const char *status,
         buf_append_html(o, plan->estimate);
     else
         buf_puts(o, "<span class=\"muted\">—</span>");
-    buf_appendf(o, "</dd><dt>Version</dt><dd>%d</dd></dl><h3>Instances"
-                   "</h3><ul class=\"deploys\">",
+    buf_appendf(o,
+                "</dd><dt>Version</dt><dd>%d</dd></dl><h3>Instances"
+                "</h3><ul class=\"deploys\">",
                 plan->version);
     for (size_t i = 0; i < ic->n; i++) {
         const registry_request_instance *ri = &ic->list[i];
@@ -517,16 +520,18 @@ static void plan_card(web_req *req, int64_t id, const char *status,
     buf_puts(o, "</ul>");
     if (staff_writer && strcmp(status, "deployed") &&
         strcmp(status, "rejected") && strcmp(status, "withdrawn")) {
-        buf_appendf(o, "<form method=\"post\" action=\"/requests/%lld/plan\" "
-                       "class=\"inline\">",
+        buf_appendf(o,
+                    "<form method=\"post\" action=\"/requests/%lld/plan\" "
+                    "class=\"inline\">",
                     (long long)id);
         page_csrf_input(req);
-        buf_appendf(o, "<label for=\"plan-priority\">Priority</label><input "
-                       "id=\"plan-priority\" name=\"priority\" "
-                       "type=\"number\" min=\"-1000\" max=\"1000\" "
-                       "value=\"%d\"><label for=\"plan-estimate\">Estimate"
-                       "</label><input id=\"plan-estimate\" name=\"estimate\" "
-                       "maxlength=\"200\" value=\"",
+        buf_appendf(o,
+                    "<label for=\"plan-priority\">Priority</label><input "
+                    "id=\"plan-priority\" name=\"priority\" "
+                    "type=\"number\" min=\"-1000\" max=\"1000\" "
+                    "value=\"%d\"><label for=\"plan-estimate\">Estimate"
+                    "</label><input id=\"plan-estimate\" name=\"estimate\" "
+                    "maxlength=\"200\" value=\"",
                     plan->priority);
         buf_append_html(o, plan->estimate);
         buf_puts(o, "\"><button class=\"button small\" type=\"submit\">Save"
@@ -539,9 +544,10 @@ static void comment_form(web_req *req, int64_t id)
 {
     buf *o = &req->out;
 
-    buf_appendf(o, "<form method=\"post\" action=\"/requests/%lld/comments\" "
-                   "enctype=\"multipart/form-data\" class=\"stack\" "
-                   "id=\"comment-form\">",
+    buf_appendf(o,
+                "<form method=\"post\" action=\"/requests/%lld/comments\" "
+                "enctype=\"multipart/form-data\" class=\"stack\" "
+                "id=\"comment-form\">",
                 (long long)id);
     page_csrf_input(req);
     buf_puts(o, "<div class=\"field\"><label for=\"comment-body\">Add a "

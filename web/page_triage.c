@@ -96,12 +96,12 @@ static int64_t visible_id(web_req *req)
 /* ---- the queue (GET /requests, /requests.csv) -------------------------- */
 
 static const char *const all_statuses[] = {
-    "submitted", "triaged",  "needs_info", "scheduled",
-    "in_progress", "deployed", "rejected", "withdrawn"};
+    "submitted",   "triaged",  "needs_info", "scheduled",
+    "in_progress", "deployed", "rejected",   "withdrawn"};
 
 typedef struct qparams {
-    const char *status, *org, *instance, *pm, *consent, *waiting, *age,
-        *since, *sort, *q, *sprint;
+    const char *status, *org, *instance, *pm, *consent, *waiting, *age, *since,
+        *sort, *q, *sprint;
     int page;
 } qparams;
 
@@ -175,12 +175,12 @@ static void qparams_read(web_req *req, qparams *p, registry_queue_filter *f)
 static void qstring(buf *b, const qparams *p, const char *key,
                     const char *value)
 {
-    const char *keys[] = {"status", "organisation", "instance", "pm",
-                          "consent", "waiting", "age", "since",
-                          "sprint", "sort", "q"};
-    const char *vals[] = {p->status, p->org, p->instance, p->pm,
-                          p->consent, p->waiting, p->age, p->since,
-                          p->sprint, p->sort, p->q};
+    const char *keys[] = {"status",  "organisation", "instance", "pm",
+                          "consent", "waiting",      "age",      "since",
+                          "sprint",  "sort",         "q"};
+    const char *vals[] = {p->status,  p->org,     p->instance, p->pm,
+                          p->consent, p->waiting, p->age,      p->since,
+                          p->sprint,  p->sort,    p->q};
     int first = 1;
 
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
@@ -317,9 +317,10 @@ static void opt_pm(void *ctx, const registry_user *u)
 static void select_open(buf *o, const char *id, const char *label,
                         const char *any)
 {
-    buf_appendf(o, "<div class=\"field\"><label for=\"f-%s\">%s</label>"
-                   "<select id=\"f-%s\" name=\"%s\"><option value=\"\">%s"
-                   "</option>",
+    buf_appendf(o,
+                "<div class=\"field\"><label for=\"f-%s\">%s</label>"
+                "<select id=\"f-%s\" name=\"%s\"><option value=\"\">%s"
+                "</option>",
                 id, label, id, id, any);
 }
 
@@ -408,8 +409,7 @@ static void page_queue(web_req *req)
     qparams p;
     registry_queue_filter f;
     count_ctx counts = {{0}};
-    queue_ctx qc = {req, &req->out, time_now(), 0,
-                    req->role != ROLE_CLIENT};
+    queue_ctx qc = {req, &req->out, time_now(), 0, req->role != ROLE_CLIENT};
     buf *o = &req->out;
     buf link = {0};
     errmsg err = {0};
@@ -460,8 +460,9 @@ static void page_queue(web_req *req)
         buf_puts(o, ">");
         for (const char *c = all_statuses[i]; *c; c++)
             buf_putc(o, *c == '_' ? ' ' : *c);
-        buf_appendf(o, " <span class=\"badge muted\" data-status=\"%s\">"
-                       "%lld</span></a></li>",
+        buf_appendf(o,
+                    " <span class=\"badge muted\" data-status=\"%s\">"
+                    "%lld</span></a></li>",
                     all_statuses[i], (long long)counts.n[i]);
     }
     buf_puts(o, "</ul></nav>");
@@ -477,8 +478,8 @@ static void page_queue(web_req *req)
                 "scope=\"col\">Sprint</th><th scope=\"col\">Age</th><th "
                 "scope=\"col\">In status</th><th scope=\"col\">Updated</th>"
                 "</tr></thead><tbody>");
-    if (registry_queue_list(req->reg, &f, queue_row_html, &qc, &total,
-                            &err) < 0) {
+    if (registry_queue_list(req->reg, &f, queue_row_html, &qc, &total, &err) <
+        0) {
         buf_dispose(&link);
         buf_reset(o);
         web_reply_err(req, &err);
@@ -570,8 +571,7 @@ static void page_queue_csv(web_req *req)
                         "project_manager,priority,estimate,sprint,"
                         "consent_related,created_at,updated_at,"
                         "status_since\r\n");
-    if (registry_queue_list(req->reg, &f, csv_row, &req->out, NULL, &err) <
-        0) {
+    if (registry_queue_list(req->reg, &f, csv_row, &req->out, NULL, &err) < 0) {
         buf_reset(&req->out);
         web_reply_err(req, &err);
         return;
@@ -597,8 +597,8 @@ static void dash_row(void *ctx, const registry_queue_row *r)
     buf *o = c->o;
 
     c->n++;
-    buf_appendf(o, "<li><a href=\"/requests/%lld\">CR-%lld ",
-                (long long)r->id, (long long)r->id);
+    buf_appendf(o, "<li><a href=\"/requests/%lld\">CR-%lld ", (long long)r->id,
+                (long long)r->id);
     buf_append_html(o, r->title);
     buf_puts(o, "</a> ");
     status_badge(o, r->status);
@@ -619,8 +619,7 @@ static void dash_row(void *ctx, const registry_queue_row *r)
 }
 
 static void dash_list(web_req *req, const char *heading, const char *empty,
-                      registry_queue_filter *f, int question,
-                      const char *more)
+                      registry_queue_filter *f, int question, const char *more)
 {
     buf *o = &req->out;
     dash_ctx c = {o, time_now(), 0, question};
@@ -763,8 +762,8 @@ void page_dashboard(web_req *req)
         memset(&f, 0, sizeof f);
         f.org_id = req->user.org_id;
         f.sort = "updated";
-        dash_list(req, "Your organisation's requests",
-                  "No requests yet.", &f, 0, "/requests?sort=updated");
+        dash_list(req, "Your organisation's requests", "No requests yet.", &f,
+                  0, "/requests?sort=updated");
         buf_puts(o, "</div>");
         lookup_box(o);
     } else if (req->role == ROLE_OPS) {
@@ -853,21 +852,21 @@ static void page_sprints(web_req *req)
         registry_sprint_last(req->reg, &last, time_now(), NULL) == 0)
         str_copy(from, sizeof from, last.ends_on);
     page_begin(req, "Sprints");
-    buf_appendf(o, "<div class=\"page-head\"><h1>Sprints</h1><div "
-                   "class=\"actions\"><a class=\"button\" href=\"%s\">%s"
-                   "</a></div></div>",
+    buf_appendf(o,
+                "<div class=\"page-head\"><h1>Sprints</h1><div "
+                "class=\"actions\"><a class=\"button\" href=\"%s\">%s"
+                "</a></div></div>",
                 *from ? "/sprints?all=1" : "/sprints",
                 *from ? "Show past sprints" : "Hide past sprints");
-    buf_appendf(o, "<p class=\"lead\">Sprints of %d days end on their "
-                   "deploy day (%s at %s UTC).</p>",
-                req->cfg ? req->cfg->sprint_days : 14,
-                (const char *[]){"Sunday", "Monday", "Tuesday", "Wednesday",
-                                 "Thursday", "Friday",
-                                 "Saturday"}[req->cfg ? req->cfg
-                                                            ->deploy_weekday
-                                                      : 2],
-                req->cfg && req->cfg->deploy_time ? req->cfg->deploy_time
-                                                  : "10:00");
+    buf_appendf(
+        o,
+        "<p class=\"lead\">Sprints of %d days end on their "
+        "deploy day (%s at %s UTC).</p>",
+        req->cfg ? req->cfg->sprint_days : 14,
+        (const char *[]){"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
+                         "Friday",
+                         "Saturday"}[req->cfg ? req->cfg->deploy_weekday : 2],
+        req->cfg && req->cfg->deploy_time ? req->cfg->deploy_time : "10:00");
     buf_puts(o, "<div class=\"table-wrap\"><table class=\"table\"><caption "
                 "class=\"sr-only\">Sprints</caption><thead><tr><th "
                 "scope=\"col\">Sprint</th><th scope=\"col\">Starts</th><th "
@@ -964,8 +963,9 @@ static void page_sprint_board(web_req *req)
                                            "needs_info", "deployed"};
         for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
             board_ctx bc = {o, cols[i], 0, req};
-            buf_appendf(o, "<section class=\"board-column\" "
-                           "aria-labelledby=\"col-%s\"><h2 id=\"col-%s\">",
+            buf_appendf(o,
+                        "<section class=\"board-column\" "
+                        "aria-labelledby=\"col-%s\"><h2 id=\"col-%s\">",
                         cols[i], cols[i]);
             status_badge(o, cols[i]);
             buf_puts(o, "</h2><ul class=\"stack\">");
@@ -1024,16 +1024,16 @@ static void page_transition(web_req *req)
     t.sprint_id = sprint;
     if (prio && *prio && (req->role & (ROLE_PM | ROLE_ADMIN))) {
         if (str_to_int(&t.priority, prio, -1000, 1000) < 0) {
-            web_reply_error(req, 422, "the priority is a whole number from "
-                                      "-1000 to 1000");
+            web_reply_error(req, 422,
+                            "the priority is a whole number from "
+                            "-1000 to 1000");
             return;
         }
         t.set_priority = 1;
     }
     if (req->role & (ROLE_PM | ROLE_ADMIN))
         t.estimate = web_field_get(req, "estimate");
-    if (registry_transition_apply(req->reg, status, id, &who, &t, &err) <
-        0) {
+    if (registry_transition_apply(req->reg, status, id, &who, &t, &err) < 0) {
         web_reply_err(req, &err);
         return;
     }
@@ -1059,8 +1059,9 @@ static void page_plan(web_req *req)
         return;
     }
     if (prio && *prio && str_to_int(&p, prio, -1000, 1000) < 0) {
-        web_reply_error(req, 422, "the priority is a whole number from "
-                                  "-1000 to 1000");
+        web_reply_error(req, 422,
+                        "the priority is a whole number from "
+                        "-1000 to 1000");
         return;
     }
     actor_of(&who, req);
@@ -1102,8 +1103,9 @@ static int uploads_collect(web_req *req, upload *u, char *msg, size_t size)
             continue;
         if (!f->filename) {
             if (f->value.len) {
-                snprintf(msg, size, "a file was sent without a readable "
-                                    "name");
+                snprintf(msg, size,
+                         "a file was sent without a readable "
+                         "name");
                 return -1;
             }
             continue;
@@ -1163,8 +1165,8 @@ static void page_comment(web_req *req)
     notify_wake();
     {
         char loc[64];
-        snprintf(loc, sizeof loc, "/requests/%lld#comment-%lld",
-                 (long long)id, (long long)cid);
+        snprintf(loc, sizeof loc, "/requests/%lld#comment-%lld", (long long)id,
+                 (long long)cid);
         page_flash_set(req, "Your comment was added.");
         web_redirect(req, loc);
     }
@@ -1206,9 +1208,10 @@ static void page_edit_form(web_req *req)
         return;
     }
     if (!may_edit(req, nz(r.status))) {
-        web_reply_error(req, 409, "This request can be edited only while it "
-                                  "is submitted or waiting for "
-                                  "information.");
+        web_reply_error(req, 409,
+                        "This request can be edited only while it "
+                        "is submitted or waiting for "
+                        "information.");
         form_request_dispose(&r);
         return;
     }
@@ -1277,9 +1280,10 @@ static void page_edit(web_req *req)
     if (!strcmp(nz(stored.status), "needs_info"))
         m.extra = answers_box;
     if (!may_edit(req, nz(stored.status))) {
-        web_reply_error(req, 409, "This request can be edited only while it "
-                                  "is submitted or waiting for "
-                                  "information.");
+        web_reply_error(req, 409,
+                        "This request can be edited only while it "
+                        "is submitted or waiting for "
+                        "information.");
         goto done;
     }
     if (web_field_get(req, "add_item") || add_rows) {
@@ -1310,8 +1314,9 @@ static void page_edit(web_req *req)
         if (rc == ERR_INVALID && err.field[0])
             form_errors_add(&fe, err.field, "%s", err.msg);
         else if (rc == ERR_CONFLICT && !strcmp(err.msg, "nothing was changed"))
-            form_errors_add(&fe, "title", "nothing was changed: edit a "
-                                          "field, then save");
+            form_errors_add(&fe, "title",
+                            "nothing was changed: edit a "
+                            "field, then save");
         else if (rc < 0) {
             web_reply_err(req, &err);
             goto done;
@@ -1322,8 +1327,8 @@ static void page_edit(web_req *req)
         goto done;
     }
     notify_wake();
-    snprintf(msg, sizeof msg, "CR-%lld was saved as version %d.",
-             (long long)id, version);
+    snprintf(msg, sizeof msg, "CR-%lld was saved as version %d.", (long long)id,
+             version);
     flash_redirect(req, id, msg);
 done:
     free(kv);
@@ -1391,8 +1396,9 @@ static int mig_load(web_req *req, mig *m, int64_t id)
             if (!strcmp(m->insts.list[k].name, inst))
                 break;
         if (k == m->insts.n) {
-            web_reply_error(req, 422, "the request does not apply to that "
-                                      "instance");
+            web_reply_error(req, 422,
+                            "the request does not apply to that "
+                            "instance");
             return -1;
         }
     } else {
@@ -1407,20 +1413,21 @@ static int mig_load(web_req *req, mig *m, int64_t id)
         return -1;
     }
     m->instance = m->insts.list[k].name;
-    if (migrate_dialect_parse(&m->dialect,
-                              dia && *dia ? dia
-                                          : m->insts.list[k].dialect) < 0) {
+    if (migrate_dialect_parse(
+            &m->dialect, dia && *dia ? dia : m->insts.list[k].dialect) < 0) {
         if (dia && *dia) {
-            web_reply_error(req, 422, "unknown dialect: use postgres, mysql, "
-                                      "snowflake or sqlite");
+            web_reply_error(req, 422,
+                            "unknown dialect: use postgres, mysql, "
+                            "snowflake or sqlite");
             return -1;
         }
         m->dialect = MIGRATE_POSTGRES;
     }
     if (fmt && *fmt) {
         if (migrate_format_parse(&m->format, fmt) < 0) {
-            web_reply_error(req, 422, "unknown format: use plain, flyway, "
-                                      "liquibase, dbmate, atlas or goose");
+            web_reply_error(req, 422,
+                            "unknown format: use plain, flyway, "
+                            "liquibase, dbmate, atlas or goose");
             return -1;
         }
     } else {
@@ -1473,15 +1480,17 @@ static void page_migrations(web_req *req)
     }
     snprintf(title, sizeof title, "Migration of CR-%lld", (long long)id);
     page_begin(req, title);
-    buf_appendf(o, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a "
-                   "href=\"/requests/%lld\">CR-%lld</a></nav><h1>",
+    buf_appendf(o,
+                "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a "
+                "href=\"/requests/%lld\">CR-%lld</a></nav><h1>",
                 (long long)id, (long long)id);
     buf_append_html(o, title);
-    buf_appendf(o, "</h1><form method=\"get\" action=\"/requests/%lld/"
-                   "migrations\" class=\"toolbar grid-form\" "
-                   "aria-label=\"Migration options\"><div class=\"field\">"
-                   "<label for=\"m-instance\">Instance</label><select "
-                   "id=\"m-instance\" name=\"instance\">",
+    buf_appendf(o,
+                "</h1><form method=\"get\" action=\"/requests/%lld/"
+                "migrations\" class=\"toolbar grid-form\" "
+                "aria-label=\"Migration options\"><div class=\"field\">"
+                "<label for=\"m-instance\">Instance</label><select "
+                "id=\"m-instance\" name=\"instance\">",
                 (long long)id);
     for (size_t i = 0; i < m.insts.n; i++) {
         buf_puts(o, "<option value=\"");
@@ -1516,8 +1525,9 @@ static void page_migrations(web_req *req)
     buf_puts(o, "</select></div><div class=\"actions\"><button "
                 "class=\"button primary\" type=\"submit\">Show</button>");
 #ifdef HAVE_LIBZIP
-    buf_appendf(o, " <a class=\"button\" href=\"/requests/%lld/migrations/"
-                   "download",
+    buf_appendf(o,
+                " <a class=\"button\" href=\"/requests/%lld/migrations/"
+                "download",
                 (long long)id);
     mig_query(&q, &m, "&zip=1");
     buf_append_html(o, buf_cstr(&q));
@@ -1545,9 +1555,10 @@ static void page_migrations(web_req *req)
         buf_puts(o, "<section class=\"card\"><div class=\"page-head\"><h2>"
                     "<code>");
         buf_append_html(o, m.res.files[i].name);
-        buf_appendf(o, "</code></h2><div class=\"actions\"><a "
-                       "class=\"button small\" href=\"/requests/%lld/"
-                       "migrations/download",
+        buf_appendf(o,
+                    "</code></h2><div class=\"actions\"><a "
+                    "class=\"button small\" href=\"/requests/%lld/"
+                    "migrations/download",
                     (long long)id);
         buf_append_html(o, buf_cstr(&q));
         buf_puts(o, "\" download>Download</a></div></div><pre "
@@ -1599,9 +1610,8 @@ static int zip_build(buf *out, const migrate_result *res)
     }
     zip_source_keep(src);
     for (size_t i = 0; i < res->nfiles; i++) {
-        zip_source_t *fs =
-            zip_source_buffer(za, res->files[i].content,
-                              strlen(res->files[i].content), 0);
+        zip_source_t *fs = zip_source_buffer(za, res->files[i].content,
+                                             strlen(res->files[i].content), 0);
         if (!fs || zip_file_add(za, res->files[i].name, fs,
                                 ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) < 0) {
             zip_source_free(fs);
@@ -1672,8 +1682,9 @@ static void page_migrations_download(web_req *req)
         web_reply_type(req, 200, "application/zip");
 #else
         (void)name;
-        web_reply_error(req, 404, "This docket was built without zip "
-                                  "support.");
+        web_reply_error(req, 404,
+                        "This docket was built without zip "
+                        "support.");
 #endif
         mig_dispose(&m);
         return;
@@ -1750,9 +1761,9 @@ static cJSON *state_json(web_req *req, int64_t id, errmsg *err)
         return NULL;
     root = cJSON_DetachItemFromObjectCaseSensitive(p, "request");
     if (cJSON_GetObjectItemCaseSensitive(p, "sprint"))
-        cJSON_AddItemToObject(root, "sprint",
-                              cJSON_DetachItemFromObjectCaseSensitive(
-                                  p, "sprint"));
+        cJSON_AddItemToObject(
+            root, "sprint",
+            cJSON_DetachItemFromObjectCaseSensitive(p, "sprint"));
     else
         cJSON_AddNullToObject(root, "sprint");
     cJSON_Delete(p);
@@ -1808,9 +1819,8 @@ static void api_transition(web_req *req)
     }
     cJSON_ArrayForEach(v, body)
     {
-        static const char *const known[] = {"to", "note", "sprint",
-                                            "instance", "priority",
-                                            "estimate"};
+        static const char *const known[] = {"to",       "note",     "sprint",
+                                            "instance", "priority", "estimate"};
         int ok = 0;
         for (size_t i = 0; i < sizeof known / sizeof *known; i++)
             ok |= !strcmp(v->string, known[i]);
@@ -1831,8 +1841,7 @@ static void api_transition(web_req *req)
     }
     v = cJSON_GetObjectItemCaseSensitive(body, "sprint");
     if (v && !cJSON_IsNull(v)) {
-        if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
-            v->valuedouble > 1e15 ||
+        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 1e15 ||
             v->valuedouble != (double)(int64_t)v->valuedouble) {
             api_one_error(req, "sprint", "is the id of a sprint");
             goto done;
@@ -1928,8 +1937,8 @@ static void api_comments_list(web_req *req)
     cj.id = id;
     if (registry_comment_list(req->reg, id, orgf(req), comment_json, &cj,
                               &err) < 0 ||
-        registry_comment_files(req->reg, id, orgf(req), comment_file_json,
-                               &cj, &err) < 0) {
+        registry_comment_files(req->reg, id, orgf(req), comment_file_json, &cj,
+                               &err) < 0) {
         cJSON_Delete(root);
         web_reply_err(req, &err);
         return;
@@ -1986,8 +1995,7 @@ static void api_comments_add(web_req *req)
     time_iso(t, sizeof t, time_now());
     cJSON_AddStringToObject(out, "created_at", t);
     cJSON_AddArrayToObject(out, "files");
-    snprintf(loc, sizeof loc, "/api/v1/requests/%lld/comments",
-             (long long)id);
+    snprintf(loc, sizeof loc, "/api/v1/requests/%lld/comments", (long long)id);
     web_header_add(req, "Location", loc);
     web_reply_json(req, 201, out);
 done:
@@ -2064,8 +2072,7 @@ static void sprint_table_json(void *ctx, const registry_sprint_table *t)
 
     cJSON_AddStringToObject(o, "instance", t->instance);
     cJSON_AddStringToObject(o, "table", t->table);
-    cJSON_AddStringToObject(o, "campaign_dependency",
-                            t->campaign_dependency);
+    cJSON_AddStringToObject(o, "campaign_dependency", t->campaign_dependency);
     cJSON_AddNumberToObject(o, "request", (double)t->request_id);
     buf_puts(&url, "/tables/");
     buf_append_url(&url, t->instance);

@@ -47,21 +47,20 @@ static int up(void **state)
 
     (void)state;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL),
-                     0);
+    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "globex", NULL),
                      0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect",
-                              "postgres", NULL),
+                              "acme-qa", "--env", "qa", "--dialect", "postgres",
+                              NULL),
                      0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production",
-                              "--dialect", "mysql", NULL),
+                              "acme-prod", "--env", "production", "--dialect",
+                              "mysql", NULL),
                      0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "globex",
-                              "globex-prod", "--env", "production",
-                              "--dialect", "snowflake", NULL),
+                              "globex-prod", "--env", "production", "--dialect",
+                              "snowflake", NULL),
                      0);
     h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
     h_user(&srv, "bob@globex.example", "Bob", "client", "globex", PW);
@@ -199,20 +198,19 @@ static int64_t at_status(const char *status)
     assert_int_equal(
         api_move(id, "{\"to\":\"deployed\",\"instance\":\"acme-qa\"}"), 200);
     assert_int_equal(
-        api_move(id, "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}"),
-        200);
+        api_move(id, "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}"), 200);
     status_is(id, "deployed");
     return id;
 }
 
 /* ---- the matrix --------------------------------------------------------- */
 
-static const char *const statuses[] = {"submitted", "triaged",  "needs_info",
-                                       "scheduled", "in_progress",
-                                       "deployed",  "rejected", "withdrawn"};
-static const char *const targets[] = {"triaged",  "needs_info", "answered",
+static const char *const statuses[] = {"submitted", "triaged",     "needs_info",
+                                       "scheduled", "in_progress", "deployed",
+                                       "rejected",  "withdrawn"};
+static const char *const targets[] = {"triaged",   "needs_info",  "answered",
                                       "scheduled", "in_progress", "deployed",
-                                      "rejected", "withdrawn"};
+                                      "rejected",  "withdrawn"};
 
 /* The rules of the README, written out again independently. */
 static int expect_allowed(const char *from, const char *to, const char *role)
@@ -258,8 +256,7 @@ typedef struct who {
     int other_org;
 } who;
 
-static void post_transition(h_resp *r, h_session *s, int64_t id,
-                            const char *to)
+static void post_transition(h_resp *r, h_session *s, int64_t id, const char *to)
 {
     char path[96], body[256];
 
@@ -272,8 +269,10 @@ static void post_transition(h_resp *r, h_session *s, int64_t id,
 
 static void test_triage__every_transition_for_every_role(void **state)
 {
-    const who people[] = {{"client", &ann, 0}, {"client", &bob, 1},
-                          {"pm", &pat, 0},     {"ops", &oz, 0},
+    const who people[] = {{"client", &ann, 0},
+                          {"client", &bob, 1},
+                          {"pm", &pat, 0},
+                          {"ops", &oz, 0},
                           {"admin", &ada, 0}};
     int64_t shared[8];
 
@@ -499,9 +498,8 @@ static void test_triage__queue_filters_and_csv(void **state)
 
 #define BOUNDARY "----dockettriageboundary9x8y7z"
 
-static void comment_post(h_resp *r, h_session *s, int64_t id,
-                         const char *body, const char *filename,
-                         const char *data)
+static void comment_post(h_resp *r, h_session *s, int64_t id, const char *body,
+                         const char *filename, const char *data)
 {
     buf b = {0};
     char path[96];
@@ -771,9 +769,9 @@ static void test_triage__sprints_and_migrations(void **state)
     assert_non_null(strstr(out, ".sql"));
     free(out);
     out = NULL;
-    assert_int_equal(h_docket(&srv, NULL, &out, "migrate", "CR-99999",
-                              "--out", dir, NULL),
-                     1);
+    assert_int_equal(
+        h_docket(&srv, NULL, &out, "migrate", "CR-99999", "--out", dir, NULL),
+        1);
     free(out);
 }
 
@@ -786,10 +784,12 @@ static void test_triage__other_organisation_gets_404_everywhere(void **state)
     char path[160];
     h_resp r;
     static const char *const gets[] = {
-        "/requests/%lld/edit", "/requests/%lld/migrations",
+        "/requests/%lld/edit",
+        "/requests/%lld/migrations",
         "/requests/%lld/migrations/download?zip=1",
         "/requests/%lld/migrations/download?file=x.sql",
-        "/api/v1/requests/%lld/migrations", "/api/v1/requests/%lld/comments"};
+        "/api/v1/requests/%lld/migrations",
+        "/api/v1/requests/%lld/comments"};
     static const char *const posts[] = {
         "/requests/%lld/transitions", "/requests/%lld/plan",
         "/requests/%lld/comments", "/requests/%lld/edit"};

@@ -61,18 +61,18 @@ static int setup(void **state)
     if (registry_open(&f->reg, f->path, 0, &err) < 0 ||
         registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
         registry_org_add(f->reg, NULL, "globex", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa",
+        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa", "postgres",
+                              &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "acme", "acme-prod", "production",
                               "postgres", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-prod",
-                              "production", "postgres", &err) < 0 ||
         registry_user_add(f->reg, &f->client_a, "ann@acme.example", "Ann",
                           "client", "acme", NULL, &err) < 0 ||
         registry_user_add(f->reg, &f->client_b, "bob@globex.example", "Bob",
                           "client", "globex", NULL, &err) < 0 ||
         registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat", "pm",
                           NULL, NULL, &err) < 0 ||
-        registry_user_add(f->reg, &f->ops, "ops@platform.example", "Oz",
-                          "ops", NULL, NULL, &err) < 0 ||
+        registry_user_add(f->reg, &f->ops, "ops@platform.example", "Oz", "ops",
+                          NULL, NULL, &err) < 0 ||
         registry_user_add(f->reg, &f->admin, "admin@platform.example", "Ada",
                           "admin", NULL, NULL, &err) < 0) {
         fprintf(stderr, "setup: %s\n", err.msg);
@@ -108,8 +108,7 @@ static int64_t q_int(fx *f, const char *sql)
     sqlite3_stmt *st = NULL;
     int64_t v = -1;
 
-    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -121,8 +120,7 @@ static char *q_text(fx *f, const char *sql)
     sqlite3_stmt *st = NULL;
     char *v = NULL;
 
-    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW)
         v = xstrdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
@@ -179,9 +177,8 @@ static int64_t submit(fx *f)
     errmsg err = {0};
     int64_t id = 0;
 
-    assert_int_equal(form_parse_json(&r, request_json, strlen(request_json),
-                                     &fe),
-                     0);
+    assert_int_equal(
+        form_parse_json(&r, request_json, strlen(request_json), &fe), 0);
     if (registry_request_insert(f->reg, &id, NULL, &r, &s, &err) < 0)
         fail_msg("insert: %s", err.msg);
     form_request_dispose(&r);
@@ -226,9 +223,8 @@ static int64_t a_sprint(fx *f)
     registry_sprint_rules rules = {14, 2, 600};
     errmsg err = {0};
 
-    assert_int_equal(registry_sprints_ensure(f->reg, &rules, time_now(), 2,
-                                             &err),
-                     0);
+    assert_int_equal(
+        registry_sprints_ensure(f->reg, &rules, time_now(), 2, &err), 0);
     return q_int(f, "SELECT max(id) FROM sprints");
 }
 
@@ -298,8 +294,7 @@ static void test_triage__sprints_ensure_is_idempotent(void **state)
                      3);
     assert_int_equal(registry_sprint_next(f->reg, &s, t, &err), 0);
     assert_string_equal(s.ends_on, "2026-03-17");
-    assert_int_equal(registry_sprint_last(f->reg, &s, t, &err),
-                     ERR_NOTFOUND);
+    assert_int_equal(registry_sprint_last(f->reg, &s, t, &err), ERR_NOTFOUND);
 }
 
 /* ---- the rules ---------------------------------------------------------- */
@@ -310,13 +305,11 @@ static void test_triage__rules_table(void **state)
     assert_true(registry_transition_allowed("submitted", "triaged", "pm"));
     assert_true(registry_transition_allowed("submitted", "triaged", "admin"));
     assert_false(registry_transition_allowed("submitted", "triaged", "ops"));
-    assert_false(
-        registry_transition_allowed("submitted", "triaged", "client"));
+    assert_false(registry_transition_allowed("submitted", "triaged", "client"));
     assert_false(registry_transition_allowed("triaged", "triaged", "pm"));
     assert_true(
         registry_transition_allowed("needs_info", "answered", "client"));
-    assert_false(
-        registry_transition_allowed("triaged", "answered", "client"));
+    assert_false(registry_transition_allowed("triaged", "answered", "client"));
     assert_true(
         registry_transition_allowed("scheduled", "withdrawn", "client"));
     assert_false(
@@ -327,11 +320,11 @@ static void test_triage__rules_table(void **state)
     assert_false(registry_transition_allowed("deployed", "rejected", "pm"));
     for (size_t i = 0; i < 8; i++) {
         static const char *const all[] = {
-            "submitted", "triaged",  "needs_info", "scheduled",
-            "in_progress", "deployed", "rejected", "withdrawn"};
+            "submitted",   "triaged",  "needs_info", "scheduled",
+            "in_progress", "deployed", "rejected",   "withdrawn"};
         static const char *const tos[] = {
-            "triaged", "needs_info", "answered", "scheduled",
-            "in_progress", "deployed", "rejected", "withdrawn"};
+            "triaged",     "needs_info", "answered", "scheduled",
+            "in_progress", "deployed",   "rejected", "withdrawn"};
         for (size_t k = 0; k < 8; k++)
             assert_false(registry_transition_allowed(all[i], tos[k], "ops"));
     }
@@ -348,23 +341,19 @@ static void test_triage__life_cycle_writes_events_and_outbox(void **state)
 
     assert_int_equal(go(f, id, "pm", "triaged", "looks fine", 0, NULL, &err),
                      0);
-    assert_int_equal(go(f, id, "pm", "needs_info", "Which tiers?", 0, NULL,
-                        &err),
-                     0);
-    assert_int_equal(go(f, id, "client", "answered", "gold and silver", 0,
-                        NULL, &err),
-                     0);
+    assert_int_equal(
+        go(f, id, "pm", "needs_info", "Which tiers?", 0, NULL, &err), 0);
+    assert_int_equal(
+        go(f, id, "client", "answered", "gold and silver", 0, NULL, &err), 0);
     s = q_text(f, "SELECT status FROM requests");
     assert_string_equal(s, "triaged"); /* back where it was */
     free(s);
-    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err),
-                     0);
+    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err), 0);
     assert_int_equal(q_int(f, "SELECT sprint_id FROM requests"), sprint);
     assert_int_equal(go(f, id, "pm", "in_progress", NULL, 0, NULL, &err), 0);
 
     /* Deploy to QA: the QA registry gets the table, status in_progress. */
-    assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-qa", &err),
-                     0);
+    assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-qa", &err), 0);
     s = q_text(f, "SELECT status FROM requests");
     assert_string_equal(s, "in_progress");
     free(s);
@@ -385,8 +374,7 @@ static void test_triage__life_cycle_writes_events_and_outbox(void **state)
     free(s);
     free(before);
     /* Production: deployed. */
-    assert_int_equal(go(f, id, "admin", "deployed", NULL, 0, "acme-prod",
-                        &err),
+    assert_int_equal(go(f, id, "admin", "deployed", NULL, 0, "acme-prod", &err),
                      0);
     s = q_text(f, "SELECT status FROM requests");
     assert_string_equal(s, "deployed");
@@ -438,8 +426,7 @@ static void test_triage__failed_apply_changes_nothing(void **state)
     char *before, *after, *status;
 
     assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
-    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err),
-                     0);
+    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err), 0);
     /* The table already exists in production: the apply must fail. */
     assert_int_equal(sqlite3_exec(f->db,
                                   "INSERT INTO reg_tables(instance_id, name,"
@@ -460,8 +447,7 @@ static void test_triage__failed_apply_changes_nothing(void **state)
     free(before);
     free(after);
     /* QA still works. */
-    assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-qa", &err),
-                     0);
+    assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-qa", &err), 0);
 }
 
 typedef struct case_ {
@@ -501,9 +487,8 @@ static void test_triage__forbidden_transitions_write_nothing(void **state)
         before = digest(f);
         if (go(f, id, cases[i].role, cases[i].to, NULL, 0, NULL, &err) !=
             cases[i].rc)
-            fail_msg("case %zu: %s %s -> %s gave %d (%s)", i,
-                     cases[i].role, cases[i].status, cases[i].to, err.code,
-                     err.msg);
+            fail_msg("case %zu: %s %s -> %s gave %d (%s)", i, cases[i].role,
+                     cases[i].status, cases[i].to, err.code, err.msg);
         after = digest(f);
         assert_string_equal(before, after);
         free(before);
@@ -521,18 +506,17 @@ static void test_triage__other_organisation_is_not_found(void **state)
 
     bob.org_id = q_int(f, "SELECT id FROM organisations WHERE name='globex'");
     t.to = "withdrawn";
-    assert_int_equal(registry_transition_apply(f->reg, NULL, id, &bob, &t,
-                                               &err),
-                     ERR_NOTFOUND);
+    assert_int_equal(
+        registry_transition_apply(f->reg, NULL, id, &bob, &t, &err),
+        ERR_NOTFOUND);
     err_clear(&err);
-    assert_int_equal(registry_comment_add(f->reg, NULL, id, &bob, "hi", NULL,
-                                          0, &err),
-                     ERR_NOTFOUND);
+    assert_int_equal(
+        registry_comment_add(f->reg, NULL, id, &bob, "hi", NULL, 0, &err),
+        ERR_NOTFOUND);
     /* The client of the organisation withdraws it. */
     err_clear(&err);
-    assert_int_equal(go(f, id, "client", "withdrawn", "not needed", 0, NULL,
-                        &err),
-                     0);
+    assert_int_equal(
+        go(f, id, "client", "withdrawn", "not needed", 0, NULL, &err), 0);
 }
 
 /* ---- comments and edits ------------------------------------------------- */
@@ -558,9 +542,9 @@ static void test_triage__comments_with_files(void **state)
                               "'request.commented'"),
                      1);
     err_clear(&err);
-    assert_int_equal(registry_comment_add(f->reg, NULL, id, &ops, "  ", NULL,
-                                          0, &err),
-                     ERR_INVALID);
+    assert_int_equal(
+        registry_comment_add(f->reg, NULL, id, &ops, "  ", NULL, 0, &err),
+        ERR_INVALID);
 }
 
 static void count_diff(void *ctx, const char *path, const char *o,
@@ -587,21 +571,19 @@ static void test_triage__edit_keeps_versions_and_answers(void **state)
     char *v1, *v2, *status;
     buf d = {0};
 
-    assert_int_equal(go(f, id, "pm", "needs_info", "Which type for tier?", 0,
-                        NULL, &err),
-                     0);
+    assert_int_equal(
+        go(f, id, "pm", "needs_info", "Which type for tier?", 0, NULL, &err),
+        0);
     assert_int_equal(registry_request_load(f->reg, &r, id, 0, &err), 0);
     free(r.title);
     r.title = xstrdup("Loyalty tiers and points");
     r.items[0].columns[1].type.length = 40;
     /* ops may not edit; nothing changed is a conflict */
-    assert_int_equal(registry_request_edit(f->reg, NULL, id, &ops, &r, 0,
-                                           &err),
+    assert_int_equal(registry_request_edit(f->reg, NULL, id, &ops, &r, 0, &err),
                      ERR_FORBIDDEN);
     err_clear(&err);
-    assert_int_equal(registry_request_edit(f->reg, &version, id, &ann, &r, 1,
-                                           &err),
-                     0);
+    assert_int_equal(
+        registry_request_edit(f->reg, &version, id, &ann, &r, 1, &err), 0);
     assert_int_equal(version, 2);
     status = q_text(f, "SELECT status FROM requests");
     assert_string_equal(status, "submitted"); /* answered: back */
@@ -625,15 +607,13 @@ static void test_triage__edit_keeps_versions_and_answers(void **state)
     assert_int_equal(r.items[0].columns[1].type.length, 40);
     /* Nothing changed: conflict, and not while triaged. */
     err_clear(&err);
-    assert_int_equal(registry_request_edit(f->reg, NULL, id, &ann, &r, 0,
-                                           &err),
+    assert_int_equal(registry_request_edit(f->reg, NULL, id, &ann, &r, 0, &err),
                      ERR_CONFLICT);
     assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
     free(r.title);
     r.title = xstrdup("Too late");
     err_clear(&err);
-    assert_int_equal(registry_request_edit(f->reg, NULL, id, &ann, &r, 0,
-                                           &err),
+    assert_int_equal(registry_request_edit(f->reg, NULL, id, &ann, &r, 0, &err),
                      ERR_CONFLICT);
     form_request_dispose(&r);
     buf_dispose(&d);
@@ -689,36 +669,33 @@ static void test_triage__queue_filters_and_sort(void **state)
     assert_int_equal(go(f, b, "pm", "needs_info", "?", 0, NULL, &err), 0);
     assert_int_equal(registry_request_plan(f->reg, c, &pm, 9, "1 day", &err),
                      0);
-    sqlite3_exec(f->db, "UPDATE requests SET created_at = created_at - "
-                        "10 * 86400 WHERE id = 1",
+    sqlite3_exec(f->db,
+                 "UPDATE requests SET created_at = created_at - "
+                 "10 * 86400 WHERE id = 1",
                  NULL, NULL, NULL);
     q.sort = "priority";
-    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, &total,
-                                         &err),
-                     0);
+    assert_int_equal(
+        registry_queue_list(f->reg, &q, seen_row, &s, &total, &err), 0);
     assert_int_equal(total, 3);
     assert_int_equal(s.ids[0], c);
     memset(&s, 0, sizeof s);
     q.sort = NULL;
     q.waiting = 1;
-    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL,
-                                         &err),
+    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL, &err),
                      0);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.ids[0], b);
     memset(&s, 0, sizeof s);
     q.waiting = 0;
     q.age_days = 5;
-    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL,
-                                         &err),
+    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL, &err),
                      0);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.ids[0], a);
     memset(&s, 0, sizeof s);
     q.age_days = 0;
     q.org_id = q_int(f, "SELECT id FROM organisations WHERE name='globex'");
-    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL,
-                                         &err),
+    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL, &err),
                      0);
     assert_int_equal(s.n, 0);
 }
@@ -736,8 +713,7 @@ static void test_triage__digest_once_per_deploy_day(void **state)
     assert_int_equal(registry_sprints_ensure(f->reg, &rules, t, 2, &err), 0);
     sprint = q_int(f, "SELECT id FROM sprints WHERE ends_on = '2026-03-17'");
     assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
-    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err),
-                     0);
+    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err), 0);
     /* Not a deploy day; too early on the day; then once. */
     assert_int_equal(registry_deploy_digest(f->reg, &rules, t, &wrote, &err),
                      0);
@@ -747,12 +723,10 @@ static void test_triage__digest_once_per_deploy_day(void **state)
                      0);
     assert_int_equal(wrote, 0);
     assert_int_equal(time_parse_iso(&t, "2026-03-17T06:30:00Z"), 0);
-    assert_int_equal(registry_triage_tick(f->reg, &rules, t, &wrote, &err),
-                     0);
+    assert_int_equal(registry_triage_tick(f->reg, &rules, t, &wrote, &err), 0);
     assert_int_equal(wrote, 1);
-    assert_int_equal(registry_deploy_digest(f->reg, &rules, t + 60, &wrote,
-                                            &err),
-                     0);
+    assert_int_equal(
+        registry_deploy_digest(f->reg, &rules, t + 60, &wrote, &err), 0);
     assert_int_equal(wrote, 0);
     assert_int_equal(q_int(f, "SELECT count(*) FROM events WHERE event = "
                               "'deploy.digest'"),
@@ -779,24 +753,22 @@ int main(void)
             test_triage__sprints_ensure_is_idempotent, setup, teardown),
         cmocka_unit_test(test_triage__rules_table),
         cmocka_unit_test_setup_teardown(
-            test_triage__life_cycle_writes_events_and_outbox, setup,
-            teardown),
+            test_triage__life_cycle_writes_events_and_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_triage__failed_apply_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_triage__forbidden_transitions_write_nothing, setup,
-            teardown),
+            test_triage__forbidden_transitions_write_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_triage__other_organisation_is_not_found, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_triage__comments_with_files,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_triage__comments_with_files, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             test_triage__edit_keeps_versions_and_answers, setup, teardown),
         cmocka_unit_test(test_triage__diff_items_added_and_removed),
         cmocka_unit_test_setup_teardown(test_triage__queue_filters_and_sort,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_triage__digest_once_per_deploy_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_triage__digest_once_per_deploy_day,
+                                        setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
