@@ -2,7 +2,9 @@
  * keyed by (kind, instance, table, visibility) with a doubly linked LRU
  * list, behind one mutex. Entries belong to one registry generation; the
  * first lookup that sees a newer generation empties the map. The budget
- * is read once from DOCKET_CACHE_MB. */
+ * is read once from DOCKET_CACHE_MB. Data is kept as one gzip member
+ * (zlib, compressed outside the lock); plain readers inflate their copy
+ * after the lock is released. */
 #include "cache.h"
 #include "mem.h"
 #include "str.h"
@@ -10,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 typedef struct entry {
     struct entry *next;             /* hash chain */
@@ -155,7 +158,8 @@ static void generation_check_locked(int64_t gen)
     }
 }
 
-int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
+/* Appends the stored bytes of the entry to out; 1 on a hit. */
+static int lookup(buf *out, int64_t *org_id, int kind, const char *instance,
                   const char *table, int vis, int64_t gen)
 {
     uint64_t h = hash_of(kind, instance, table, vis);
@@ -184,18 +188,107 @@ int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
     return hit;
 }
 
+int web_cache_get_gzip(buf *out, int64_t *org_id, int kind,
+                       const char *instance, const char *table, int vis,
+                       int64_t gen)
+{
+    return lookup(out, org_id, kind, instance, table, vis, gen);
+}
+
+/* Inflates the gzip member gz[0..n) onto out; 0 or -1. */
+static int gunzip(buf *out, const unsigned char *gz, size_t n)
+{
+    z_stream zs;
+    unsigned char chunk[16384];
+    int rc;
+
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 15 + 16) != Z_OK)
+        return -1;
+    zs.next_in = (unsigned char *)gz;
+    zs.avail_in = (uInt)n;
+    do {
+        zs.next_out = chunk;
+        zs.avail_out = sizeof chunk;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END)
+            break;
+        buf_append(out, chunk, sizeof chunk - zs.avail_out);
+    } while (rc != Z_STREAM_END);
+    inflateEnd(&zs);
+    return rc == Z_STREAM_END ? 0 : -1;
+}
+
+int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
+                  const char *table, int vis, int64_t gen)
+{
+    buf gz = {0};
+    size_t before = out->len;
+    int hit = lookup(&gz, org_id, kind, instance, table, vis, gen);
+
+    if (hit && gunzip(out, (const unsigned char *)buf_cstr(&gz), gz.len) <
+                   0) {
+        /* Cannot happen with our own data; answer as a miss. */
+        out->len = before;
+        if (out->data)
+            out->data[before] = '\0';
+        hit = 0;
+    }
+    buf_dispose(&gz);
+    return hit;
+}
+
+/* data[0..len) as one gzip member in *out (malloc'd); its size or 0. */
+static size_t gzip_of(unsigned char **out, const char *data, size_t len)
+{
+    z_stream zs;
+    uLong cap;
+    unsigned char *z;
+    size_t n = 0;
+
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
+        return 0;
+    cap = deflateBound(&zs, (uLong)len);
+    z = xmalloc(cap);
+    zs.next_in = (unsigned char *)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = z;
+    zs.avail_out = (uInt)cap;
+    if (deflate(&zs, Z_FINISH) == Z_STREAM_END)
+        n = cap - zs.avail_out;
+    deflateEnd(&zs);
+    if (!n) {
+        free(z);
+        return 0;
+    }
+    *out = xrealloc(z, n);
+    return n;
+}
+
 void web_cache_put(int kind, const char *instance, const char *table,
                    int vis, int64_t gen, int64_t org_id, const char *data,
                    size_t len)
 {
     uint64_t h = hash_of(kind, instance, table, vis);
     entry *e, *old;
+    unsigned char *gz = NULL;
+    size_t gzlen;
 
     pthread_mutex_lock(&lock);
     budget_init();
+    pthread_mutex_unlock(&lock);
+    if (budget == 0 || len > (size_t)UINT32_MAX / 2)
+        return;
+    gzlen = gzip_of(&gz, data, len);
+    if (!gzlen)
+        return;
+    pthread_mutex_lock(&lock);
     generation_check_locked(gen);
-    if (gen != generation || budget == 0 || len + 4096 > budget) {
+    if (gen != generation || gzlen + 4096 > budget) {
         pthread_mutex_unlock(&lock);
+        free(gz);
         return;
     }
     old = find_locked(h, kind, instance, table, vis);
@@ -208,9 +301,8 @@ void web_cache_put(int kind, const char *instance, const char *table,
     e->instance = xstrdup(instance);
     e->table = xstrdup(table);
     e->org_id = org_id;
-    e->data = xmalloc(len ? len : 1);
-    memcpy(e->data, data, len);
-    e->len = len;
+    e->data = (char *)gz;
+    e->len = gzlen;
     e->next = buckets[h % NBUCKETS];
     buckets[h % NBUCKETS] = e;
     lru_push_front(e);

@@ -2,7 +2,10 @@
  * of its rules card page) kept in memory per registry generation, so the
  * pages an ops engineer opens at 3 a.m. cost one small query. Shared by
  * every server thread (mutex inside); bounded by a byte budget with LRU
- * eviction. Implemented in cache.c; used by page_catalog.c. */
+ * eviction. Entries are stored gzip-compressed (about 5x smaller, so the
+ * whole registry of a large installation fits a small budget) and served
+ * as they are to clients that accept gzip. Implemented in cache.c; used
+ * by page_catalog.c. */
 #ifndef DOCKET_WEB_CACHE_H
 #define DOCKET_WEB_CACHE_H
 
@@ -17,20 +20,30 @@ enum {
     CACHE_TABLE_CARD = 2  /* rules card page body (no page frame) */
 };
 
-/* Default budget: 256 MiB (DOCKET_CACHE_MB overrides it, 0 disables). */
-#define WEB_CACHE_DEFAULT_MB 256
+/* Default budget of compressed bytes: 32 MiB, room for the JSON and the
+ * cards of about 7,000 tables of 20 columns, or all the JSON of 14,000
+ * (DOCKET_CACHE_MB overrides it, 0 disables). Counted against the
+ * server's RSS, which should stay within 64 MiB at 10,000 tables. */
+#define WEB_CACHE_DEFAULT_MB 32
 
 /* Looks up (kind, instance, table, vis) for registry generation gen. A
  * different generation than the cache holds empties the cache first (any
  * registry change invalidates every entry). On a hit appends the bytes to
- * out, sets *org_id to the organisation stored with them and returns 1;
- * 0 on a miss. instance and table compare case-insensitively. */
+ * out (decompressed), sets *org_id to the organisation stored with them
+ * and returns 1; 0 on a miss. instance and table compare
+ * case-insensitively. */
 int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
                   const char *table, int vis, int64_t gen);
+/* The same, but appends the stored gzip member (RFC 1952) as it is: the
+ * body of a reply with Content-Encoding: gzip. */
+int web_cache_get_gzip(buf *out, int64_t *org_id, int kind,
+                       const char *instance, const char *table, int vis,
+                       int64_t gen);
 
-/* Stores a copy of data[0..len) for generation gen (dropped when the
- * cache already moved on to a newer generation or the entry alone exceeds
- * the budget); evicts least recently used entries to stay in budget. */
+/* Stores a gzip-compressed copy of data[0..len) for generation gen
+ * (dropped when the cache already moved on to a newer generation or the
+ * entry alone exceeds the budget); evicts least recently used entries to
+ * stay in budget. Compression runs outside the lock. */
 void web_cache_put(int kind, const char *instance, const char *table,
                    int vis, int64_t gen, int64_t org_id, const char *data,
                    size_t len);

@@ -671,17 +671,74 @@ done:
     buf_dispose(&open);
 }
 
-/* GET /api/v1/instances/{instance}/tables/{table} */
+/* 1 when the client accepts a gzip body (Accept-Encoding lists gzip or *
+ * without q=0). */
+static int accepts_gzip(web_req *req)
+{
+    const char *ae = web_header(req, "Accept-Encoding");
+    const char *p;
+
+    if (!ae)
+        return 0;
+    for (p = ae; *p;) {
+        size_t n;
+        const char *q;
+        while (*p == ' ' || *p == ',')
+            p++;
+        n = strcspn(p, ",;");
+        if ((n == 4 && !str_ncasecmp(p, "gzip", 4)) ||
+            (n == 1 && *p == '*')) {
+            q = p + n;
+            while (*q == ' ')
+                q++;
+            if (*q != ';')
+                return 1;
+            q++;
+            while (*q == ' ')
+                q++;
+            /* q=0, q=0.0, q=0.00...: refused; anything else accepted. */
+            if (str_ncasecmp(q, "q=0", 3) != 0)
+                return 1;
+            q += 3;
+            if (*q == '.')
+                q++;
+            while (*q == '0')
+                q++;
+            if (*q != '\0' && *q != ',' && *q != ' ')
+                return 1;
+        }
+        p += n;
+        while (*p && *p != ',')
+            p++;
+    }
+    return 0;
+}
+
+/* GET /api/v1/instances/{instance}/tables/{table}: from the cache (as
+ * stored, gzip, when the client accepts it) or rendered and cached. */
 static void api_table(web_req *req)
 {
     const char *inst = req->args[0], *tbl = req->args[1];
     int64_t gen = registry_generation(req->reg), org = 0;
+    int gzip = accepts_gzip(req);
     errmsg err = {0};
-    buf out = {0};
     cJSON *t;
     char *s;
 
-    if (!web_cache_get(&out, &org, CACHE_TABLE_JSON, inst, tbl, 0, gen)) {
+    web_header_add(req, "Vary", "Accept-Encoding");
+    buf_reset(&req->out);
+    if (gzip && web_cache_get_gzip(&req->out, &org, CACHE_TABLE_JSON, inst,
+                                   tbl, 0, gen)) {
+        if (org_filter(req) && org != org_filter(req)) {
+            not_found(req, inst, tbl);
+            return;
+        }
+        web_header_add(req, "Content-Encoding", "gzip");
+        web_reply_type(req, 200, "application/json");
+        return;
+    }
+    if (!web_cache_get(&req->out, &org, CACHE_TABLE_JSON, inst, tbl, 0,
+                       gen)) {
         t = registry_table_json(req->reg, inst, tbl, &err);
         if (!t) {
             if (err.code == ERR_NOTFOUND)
@@ -698,20 +755,17 @@ static void api_table(web_req *req)
         }
         s = cJSON_PrintUnformatted(t);
         cJSON_Delete(t);
-        buf_puts(&out, s);
-        buf_putc(&out, '\n');
+        buf_puts(&req->out, s);
+        buf_putc(&req->out, '\n');
         cJSON_free(s);
-        web_cache_put(CACHE_TABLE_JSON, inst, tbl, 0, gen, org,
-                      buf_cstr(&out), out.len);
+        if (!buf_error(&req->out))
+            web_cache_put(CACHE_TABLE_JSON, inst, tbl, 0, gen, org,
+                          buf_cstr(&req->out), req->out.len);
     }
     if (org_filter(req) && org != org_filter(req)) {
-        buf_dispose(&out);
         not_found(req, inst, tbl);
         return;
     }
-    buf_reset(&req->out);
-    buf_append(&req->out, buf_cstr(&out), out.len);
-    buf_dispose(&out);
     web_reply_type(req, 200, "application/json");
 }
 
