@@ -17,7 +17,8 @@
 /* What is cached (part of the key). */
 enum {
     CACHE_TABLE_JSON = 1, /* GET /api/v1/instances/{i}/tables/{t} */
-    CACHE_TABLE_CARD = 2  /* rules card page body (no page frame) */
+    CACHE_TABLE_CARD = 2, /* rules card page body (no page frame) */
+    CACHE_LOOKUP = 3      /* GET /api/v1/lookup: "table" is the query key */
 };
 
 /* Default budget of compressed bytes: 32 MiB, room for the JSON and the

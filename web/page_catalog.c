@@ -1471,15 +1471,44 @@ static void api_lookup(web_req *req)
     errmsg err = {0};
     int limit = 10;
 
+    int64_t gen = registry_generation(req->reg), org = 0;
+    buf key = {0};
+    char *s;
+
     memset(&c, 0, sizeof c);
     if (web_query(req, "limit"))
         str_to_int(&limit, web_query(req, "limit"), 1, 50);
+    /* The answer depends only on the registry tables (and the caller's
+       organisation), so it is cached per registry generation like the
+       cards; the key holds every input. */
+    buf_appendf(&key, "%lld\x1f%d\x1f%d\x1f", (long long)org_filter(req),
+                limit, web_query(req, "similar") != NULL);
+    buf_puts(&key, inst);
+    buf_putc(&key, '\x1f');
+    buf_puts(&key, q);
+    web_header_add(req, "Vary", "Accept-Encoding");
+    buf_reset(&req->out);
+    if (!buf_error(&key) && accepts_gzip(req) &&
+        web_cache_get_gzip(&req->out, &org, CACHE_LOOKUP, "", buf_cstr(&key),
+                           0, gen)) {
+        web_header_add(req, "Content-Encoding", "gzip");
+        web_reply_type(req, 200, "application/json");
+        buf_dispose(&key);
+        return;
+    }
+    if (!buf_error(&key) && web_cache_get(&req->out, &org, CACHE_LOOKUP, "",
+                                          buf_cstr(&key), 0, gen)) {
+        web_reply_type(req, 200, "application/json");
+        buf_dispose(&key);
+        return;
+    }
     c.arr = cJSON_CreateArray();
     if (*q && registry_lookup(req->reg, q, REGISTRY_LOOKUP_PREFIX, inst,
                               org_filter(req), limit, lookup_hit_json, &c,
                               &err) < 0) {
         cJSON_Delete(c.arr);
         web_reply_err(req, &err);
+        buf_dispose(&key);
         return;
     }
     if (*q && c.n == 0 &&
@@ -1488,6 +1517,7 @@ static void api_lookup(web_req *req)
                         &err) < 0) {
         cJSON_Delete(c.arr);
         web_reply_err(req, &err);
+        buf_dispose(&key);
         return;
     }
     if (*q && c.n == 0 && web_query(req, "similar")) {
@@ -1496,10 +1526,21 @@ static void api_lookup(web_req *req)
                                     limit, lookup_hit_json, &c, &err) < 0) {
             cJSON_Delete(c.arr);
             web_reply_err(req, &err);
+            buf_dispose(&key);
             return;
         }
     }
-    web_reply_json(req, 200, c.arr);
+    s = cJSON_PrintUnformatted(c.arr);
+    cJSON_Delete(c.arr);
+    buf_reset(&req->out);
+    buf_puts(&req->out, s);
+    buf_putc(&req->out, '\n');
+    cJSON_free(s);
+    if (!buf_error(&key) && !buf_error(&req->out))
+        web_cache_put(CACHE_LOOKUP, "", buf_cstr(&key), 0, gen, 0,
+                      buf_cstr(&req->out), req->out.len);
+    buf_dispose(&key);
+    web_reply_type(req, 200, "application/json");
 }
 
 static void lookup_hit_html(void *ctx, const registry_lookup_hit *h)

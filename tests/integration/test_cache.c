@@ -4,8 +4,9 @@
  * `docket import` CLI on the live database) seen on the very next request
  * by every server thread, for the table JSON and the card of every role
  * (client, ops, pm: different cached variants), with and without gzip,
- * under another spelling of the URL (the cache key ignores case), and the
- * open-requests section of the card, which is never cached. */
+ * under another spelling of the URL (the cache key ignores case), the
+ * cached lookup answers, and the open-requests section of the card, which
+ * is never cached. */
 #include "harness.h"
 
 #include <setjmp.h>
@@ -228,6 +229,13 @@ static void test_cache__cli_import_seen_on_next_request(void **state)
     expect_json(w, "/api/v1/instances/acme-prod/tables/customers", 0);
     for (int s = 0; s < 3; s++)
         expect_card(w, sess[s], "/tables/acme-prod/customers", 0);
+    for (int i = 0; i < 4; i++) {
+        h_resp r;
+        get_token(&r, w, "/api/v1/lookup?q=CUST", 0);
+        assert_non_null(strstr(r.body, "\"campaign_dependency\":"
+                                       "\"required\""));
+        h_resp_free(&r);
+    }
     gen = h_db_int(&w->s, "SELECT value FROM meta WHERE key='generation'");
     /* Another process changes the registry under the running server. */
     import(w, dict_v2);
@@ -237,6 +245,15 @@ static void test_cache__cli_import_seen_on_next_request(void **state)
     for (int round = 0; round < 4; round++) {
         expect_json(w, "/api/v1/instances/acme-prod/tables/customers", 1);
         expect_json(w, "/api/v1/instances/ACME-PROD/tables/Customers", 1);
+        {
+            h_resp r;
+            get_token(&r, w, "/api/v1/lookup?q=cust", round % 2);
+            if (is_gzip(&r))
+                gunzip_body(&r);
+            assert_non_null(strstr(r.body, "\"campaign_dependency\":"
+                                           "\"optional\""));
+            h_resp_free(&r);
+        }
         for (int s = 0; s < 3; s++) {
             expect_card(w, sess[s], "/tables/acme-prod/customers", 1);
             expect_card(w, sess[s], "/tables/Acme-Prod/CUSTOMERS", 1);
