@@ -124,8 +124,8 @@ static void page_deliveries(web_req *req)
     buf_puts(o, "<h1>Administration</h1>");
     admin_nav(req);
     buf_appendf(o, "<section class=\"card\"><h2>Notification deliveries</h2>"
-                   "<p class=\"kv\"><span>%lld pending</span> · <span>%lld "
-                   "delivered</span> · <span>%lld dead</span></p>",
+                   "<p class=\"muted\">%lld pending · %lld "
+                   "delivered · %lld dead</p>",
                 (long long)pending, (long long)delivered, (long long)dead);
     buf_puts(o, "<form class=\"toolbar\" method=\"get\" "
                 "action=\"/admin/deliveries\">");
