@@ -36,6 +36,10 @@ test('ops look up a table half-asleep and read its rules', async () => {
       assert.match(await card.textContent(), /loyalty@acme\.example/);
       await checkA11y(page, `rules card (${label})`);
       await screenshot(page, `ops-rules-card-${label}`);
+      await page.goto(`${srv.url}/search?q=loyal`);
+      assert.match(await page.textContent('main'), /loyalty_members/);
+      await checkA11y(page, `/search (${label})`);
+      await screenshot(page, `ops-search-${label}`);
       assert.deepEqual(errors, []);
       await page.context().close();
     }
