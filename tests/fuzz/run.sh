@@ -45,6 +45,8 @@ sources_for() {
 # libzip is optional for web/ (HAVE_LIBZIP), as in web/CMakeLists.txt
 zip=""
 if pkg-config --exists libzip; then zip="-DHAVE_LIBZIP=1 $(pkg-config --cflags --libs libzip)"; fi
+# web/ may use zlib (compressed replies)
+if pkg-config --exists zlib; then zip="$zip $(pkg-config --cflags --libs zlib)"; fi
 
 status=0
 for t in "${targets[@]}"; do
