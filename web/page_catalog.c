@@ -686,8 +686,7 @@ static int accepts_gzip(web_req *req)
         while (*p == ' ' || *p == ',')
             p++;
         n = strcspn(p, ",;");
-        if ((n == 4 && !str_ncasecmp(p, "gzip", 4)) ||
-            (n == 1 && *p == '*')) {
+        if ((n == 4 && !str_ncasecmp(p, "gzip", 4)) || (n == 1 && *p == '*')) {
             q = p + n;
             while (*q == ' ')
                 q++;
@@ -727,8 +726,8 @@ static void api_table(web_req *req)
 
     web_header_add(req, "Vary", "Accept-Encoding");
     buf_reset(&req->out);
-    if (gzip && web_cache_get_gzip(&req->out, &org, CACHE_TABLE_JSON, inst,
-                                   tbl, 0, gen)) {
+    if (gzip && web_cache_get_gzip(&req->out, &org, CACHE_TABLE_JSON, inst, tbl,
+                                   0, gen)) {
         if (org_filter(req) && org != org_filter(req)) {
             not_found(req, inst, tbl);
             return;
@@ -737,8 +736,7 @@ static void api_table(web_req *req)
         web_reply_type(req, 200, "application/json");
         return;
     }
-    if (!web_cache_get(&req->out, &org, CACHE_TABLE_JSON, inst, tbl, 0,
-                       gen)) {
+    if (!web_cache_get(&req->out, &org, CACHE_TABLE_JSON, inst, tbl, 0, gen)) {
         t = registry_table_json(req->reg, inst, tbl, &err);
         if (!t) {
             if (err.code == ERR_NOTFOUND)
@@ -747,8 +745,8 @@ static void api_table(web_req *req)
                 web_reply_err(req, &err);
             return;
         }
-        if (registry_instance_org(req->reg, &org, jstr(t, "instance"),
-                                  &err) < 0) {
+        if (registry_instance_org(req->reg, &org, jstr(t, "instance"), &err) <
+            0) {
             cJSON_Delete(t);
             web_reply_err(req, &err);
             return;
@@ -1481,16 +1479,16 @@ static void api_lookup(web_req *req)
     /* The answer depends only on the registry tables (and the caller's
        organisation), so it is cached per registry generation like the
        cards; the key holds every input. */
-    buf_appendf(&key, "%lld\x1f%d\x1f%d\x1f", (long long)org_filter(req),
-                limit, web_query(req, "similar") != NULL);
+    buf_appendf(&key, "%lld\x1f%d\x1f%d\x1f", (long long)org_filter(req), limit,
+                web_query(req, "similar") != NULL);
     buf_puts(&key, inst);
     buf_putc(&key, '\x1f');
     buf_puts(&key, q);
     web_header_add(req, "Vary", "Accept-Encoding");
     buf_reset(&req->out);
     if (!buf_error(&key) && accepts_gzip(req) &&
-        web_cache_get_gzip(&req->out, &org, CACHE_LOOKUP, "", buf_cstr(&key),
-                           0, gen)) {
+        web_cache_get_gzip(&req->out, &org, CACHE_LOOKUP, "", buf_cstr(&key), 0,
+                           gen)) {
         web_header_add(req, "Content-Encoding", "gzip");
         web_reply_type(req, 200, "application/json");
         buf_dispose(&key);

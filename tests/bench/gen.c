@@ -51,81 +51,90 @@ static unsigned rz(unsigned n)
 }
 
 static const char *const domains[] = {
-    "customer", "email",    "sms",      "push",      "web",      "app",
-    "loyalty",  "store",    "product",  "order",     "campaign", "consent",
-    "preference", "survey", "ticket",   "ad",        "social",   "payment",
-    "subscription", "catalog", "inventory", "return", "coupon",  "referral",
-    "session",  "device",   "address",  "household", "segment",  "score",
-    "wishlist", "cart",     "review",   "shipment",  "invoice",  "member",
-    "partner",  "promo",    "newsletter", "event"};
+    "customer",  "email",   "sms",        "push",         "web",
+    "app",       "loyalty", "store",      "product",      "order",
+    "campaign",  "consent", "preference", "survey",       "ticket",
+    "ad",        "social",  "payment",    "subscription", "catalog",
+    "inventory", "return",  "coupon",     "referral",     "session",
+    "device",    "address", "household",  "segment",      "score",
+    "wishlist",  "cart",    "review",     "shipment",     "invoice",
+    "member",    "partner", "promo",      "newsletter",   "event"};
 static const char *const entities[] = {
-    "events",   "attributes", "history", "snapshot", "opens",   "clicks",
-    "bounces",  "sends",      "visits",  "purchases", "returns", "lines",
-    "items",    "profiles",   "scores",  "status",   "optins",  "optouts",
-    "balances", "transactions", "responses", "impressions", "conversions",
-    "views",    "logins",     "signups", "unsubscribes", "complaints",
-    "deliveries", "feedback"};
-static const char *const suffixes[] = {"", "_daily", "_hourly", "_v2",
-                                       "_raw", "_agg", "_hist", "_latest"};
+    "events",    "attributes",   "history",     "snapshot",   "opens",
+    "clicks",    "bounces",      "sends",       "visits",     "purchases",
+    "returns",   "lines",        "items",       "profiles",   "scores",
+    "status",    "optins",       "optouts",     "balances",   "transactions",
+    "responses", "impressions",  "conversions", "views",      "logins",
+    "signups",   "unsubscribes", "complaints",  "deliveries", "feedback"};
+static const char *const suffixes[] = {"",     "_daily", "_hourly", "_v2",
+                                       "_raw", "_agg",   "_hist",   "_latest"};
 static const char *const col_words[] = {
-    "customer", "email",   "phone",   "first",   "last",    "name",
-    "birth",    "postal",  "city",    "country", "gender",  "language",
-    "store",    "order",   "product", "sku",     "price",   "amount",
-    "currency", "discount", "tax",    "channel", "campaign", "segment",
-    "score",    "tier",    "points",  "balance", "status",  "source",
-    "device",   "browser", "region",  "category", "brand",  "quantity",
-    "opt",      "consent", "click",   "open",    "visit",   "session",
-    "referrer", "coupon",  "return",  "reason",  "payment", "method",
-    "shipping", "carrier", "delivery", "survey", "rating",  "review"};
+    "customer", "email",    "phone",    "first",    "last",     "name",
+    "birth",    "postal",   "city",     "country",  "gender",   "language",
+    "store",    "order",    "product",  "sku",      "price",    "amount",
+    "currency", "discount", "tax",      "channel",  "campaign", "segment",
+    "score",    "tier",     "points",   "balance",  "status",   "source",
+    "device",   "browser",  "region",   "category", "brand",    "quantity",
+    "opt",      "consent",  "click",    "open",     "visit",    "session",
+    "referrer", "coupon",   "return",   "reason",   "payment",  "method",
+    "shipping", "carrier",  "delivery", "survey",   "rating",   "review"};
 static const char *const col_suffixes[] = {
-    "_id", "_code", "_at", "_date", "_flag", "_count", "_amount", "_name",
-    "_type", "_key", "", "_total"};
+    "_id",     "_code", "_at",   "_date", "_flag", "_count",
+    "_amount", "_name", "_type", "_key",  "",      "_total"};
 /* Words of descriptions, notes and runbooks (the search vocabulary). */
 static const char *const words[] = {
-    "daily",     "file",       "customer",   "profile",   "attributes",
-    "loyalty",   "program",    "points",     "balance",   "email",
-    "opens",     "clicks",     "bounces",    "delivered", "campaign",
-    "audience",  "segment",    "consent",    "opt",       "preference",
-    "purchase",  "history",    "order",      "lines",     "returns",
-    "refund",    "store",      "online",     "mobile",    "app",
-    "push",      "notification", "sms",      "message",   "web",
-    "visit",     "session",    "page",       "view",      "product",
-    "catalog",   "price",      "discount",   "coupon",    "promotion",
-    "inventory", "stock",      "warehouse",  "shipment",  "carrier",
-    "tracking",  "invoice",    "payment",    "card",      "token",
-    "subscription", "renewal", "churn",      "score",     "model",
-    "prediction", "lifetime",  "value",      "household", "address",
-    "postal",    "validated",  "deduplicated", "merged",  "source",
-    "system",    "crm",        "erp",        "pos",       "ecommerce",
-    "platform",  "export",     "snapshot",   "incremental", "full",
-    "load",      "sftp",       "bucket",     "partner",   "agency",
-    "vendor",    "survey",     "response",   "rating",    "review",
-    "feedback",  "complaint",  "ticket",     "support",   "agent",
-    "channel",   "region",     "country",    "language",  "currency",
-    "timezone",  "utc",        "midnight",   "morning",   "batch",
-    "late",      "missing",    "hold",       "sends",     "suppression",
-    "unsubscribe", "gdpr",     "ccpa",       "retention", "deletion",
-    "pii",       "hashed",     "encrypted",  "masked",    "analytics",
-    "reporting", "dashboard",  "finance",    "marketing", "sales",
-    "service",   "team",       "owner",      "escalate",  "oncall",
-    "rerun",     "backfill",   "reload",     "check",     "folder",
-    "drop",      "arrival",    "window",     "threshold", "alert",
-    "weekly",    "monthly",    "quarterly",  "yearly",    "seasonal",
-    "holiday",   "black",      "friday",     "winter",    "summer",
-    "member",    "tier",       "gold",       "silver",    "bronze",
-    "referral",  "reward",     "redemption", "earned",    "expired",
-    "wishlist",  "cart",       "abandoned",  "checkout",  "conversion",
-    "attribution", "impression", "click",    "spend",     "budget"};
+    "daily",      "file",        "customer",    "profile",
+    "attributes", "loyalty",     "program",     "points",
+    "balance",    "email",       "opens",       "clicks",
+    "bounces",    "delivered",   "campaign",    "audience",
+    "segment",    "consent",     "opt",         "preference",
+    "purchase",   "history",     "order",       "lines",
+    "returns",    "refund",      "store",       "online",
+    "mobile",     "app",         "push",        "notification",
+    "sms",        "message",     "web",         "visit",
+    "session",    "page",        "view",        "product",
+    "catalog",    "price",       "discount",    "coupon",
+    "promotion",  "inventory",   "stock",       "warehouse",
+    "shipment",   "carrier",     "tracking",    "invoice",
+    "payment",    "card",        "token",       "subscription",
+    "renewal",    "churn",       "score",       "model",
+    "prediction", "lifetime",    "value",       "household",
+    "address",    "postal",      "validated",   "deduplicated",
+    "merged",     "source",      "system",      "crm",
+    "erp",        "pos",         "ecommerce",   "platform",
+    "export",     "snapshot",    "incremental", "full",
+    "load",       "sftp",        "bucket",      "partner",
+    "agency",     "vendor",      "survey",      "response",
+    "rating",     "review",      "feedback",    "complaint",
+    "ticket",     "support",     "agent",       "channel",
+    "region",     "country",     "language",    "currency",
+    "timezone",   "utc",         "midnight",    "morning",
+    "batch",      "late",        "missing",     "hold",
+    "sends",      "suppression", "unsubscribe", "gdpr",
+    "ccpa",       "retention",   "deletion",    "pii",
+    "hashed",     "encrypted",   "masked",      "analytics",
+    "reporting",  "dashboard",   "finance",     "marketing",
+    "sales",      "service",     "team",        "owner",
+    "escalate",   "oncall",      "rerun",       "backfill",
+    "reload",     "check",       "folder",      "drop",
+    "arrival",    "window",      "threshold",   "alert",
+    "weekly",     "monthly",     "quarterly",   "yearly",
+    "seasonal",   "holiday",     "black",       "friday",
+    "winter",     "summer",      "member",      "tier",
+    "gold",       "silver",      "bronze",      "referral",
+    "reward",     "redemption",  "earned",      "expired",
+    "wishlist",   "cart",        "abandoned",   "checkout",
+    "conversion", "attribution", "impression",  "click",
+    "spend",      "budget"};
 static const char *const types[] = {
-    "bigint",    "string(255)", "string(50)", "string(20)", "boolean",
-    "date",      "timestamp",  "decimal(12,2)", "integer",  "text"};
-static const char *const sources[] = {"snowflake_share", "flat_file_csv",
-                                      "json", "parquet", "database", "api"};
-static const char *const cadences[] = {"daily", "hourly", "weekly",
-                                       "monthly", "ad_hoc"};
-static const char *const open_statuses[] = {"submitted", "triaged",
-                                            "needs_info", "scheduled",
-                                            "in_progress"};
+    "bigint", "string(255)", "string(50)",    "string(20)", "boolean",
+    "date",   "timestamp",   "decimal(12,2)", "integer",    "text"};
+static const char *const sources[] = {
+    "snowflake_share", "flat_file_csv", "json", "parquet", "database", "api"};
+static const char *const cadences[] = {"daily", "hourly", "weekly", "monthly",
+                                       "ad_hoc"};
+static const char *const open_statuses[] = {
+    "submitted", "triaged", "needs_info", "scheduled", "in_progress"};
 static const char *const item_kinds[] = {
     "new_table", "add_columns", "customer_attributes", "activity_history",
     "purchase_history"};
@@ -313,8 +322,7 @@ int main(int argc, char **argv)
     }
     if (registry_user_add(reg, &ops_id, "ops@platform.example", "Night ops",
                           "ops", NULL, NULL, &err) < 0 ||
-        registry_token_create(reg, ops_token, NULL, ops_id, "bench", &err) <
-            0)
+        registry_token_create(reg, ops_token, NULL, ops_id, "bench", &err) < 0)
         goto fail;
     if (registry_commit(reg, &err) < 0)
         goto fail;
@@ -323,8 +331,7 @@ int main(int argc, char **argv)
 
     /* Bulk rows straight into SQLite: one connection, big transactions,
        no fsync (the benchmark reopens the file with synchronous=FULL). */
-    if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         die("open");
     exec("PRAGMA synchronous = OFF");
     exec("PRAGMA cache_size = -262144");
@@ -419,8 +426,8 @@ int main(int argc, char **argv)
                 total_hist++;
                 for (int col = 0; col < ncols; col++) {
                     char cn[48], cdesc[300], example[64], rule[200];
-                    const char *type = col == 0 ? "bigint"
-                                                : types[rz(N(types))];
+                    const char *type =
+                        col == 0 ? "bigint" : types[rz(N(types))];
                     int dup;
                     int64_t cid;
                     do {
@@ -521,10 +528,10 @@ int main(int argc, char **argv)
             " table_name, description, source, cadence, expected_arrival,"
             " campaign_dependency, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
             " ?8, ?9, ?10)");
-        sqlite3_stmt *ici = prep(
-            "INSERT INTO item_columns(item_id, position, name, type,"
-            " nullable, description, example, pii, consent, action) VALUES"
-            " (?1, ?2, ?3, ?4, 1, ?5, '', ?6, 0, 'add')");
+        sqlite3_stmt *ici =
+            prep("INSERT INTO item_columns(item_id, position, name, type,"
+                 " nullable, description, example, pii, consent, action) VALUES"
+                 " (?1, ?2, ?3, ?4, 1, ?5, '', ?6, 0, 'add')");
         sqlite3_stmt *ei = prep(
             "INSERT INTO request_events(request_id, user_id, from_status,"
             " to_status, instance_id, note, created_at) VALUES (?1, ?2, ?3,"

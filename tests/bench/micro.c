@@ -65,9 +65,9 @@ static int no_column(void *ctx, const char *instance, const char *table,
 /* A new_table request with NCOLS columns, as the API receives it. */
 static void request_json(buf *b)
 {
-    static const char *const types[] = {"bigint",  "string(255)", "boolean",
-                                        "date",    "timestamp",
-                                        "decimal(12,2)", "integer", "text"};
+    static const char *const types[] = {
+        "bigint",    "string(255)",   "boolean", "date",
+        "timestamp", "decimal(12,2)", "integer", "text"};
 
     buf_puts(b, "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","
                 "\"instances\":[\"acme-prod\"],\"project_manager\":"
@@ -95,8 +95,7 @@ static void request_json(buf *b)
                     i ? "," : "", i, i == 0 ? "bigint" : types[i % 8],
                     i == 0 ? "false" : "true", i == 0 ? "true" : "false", i,
                     i * 7, i % 9 == 0 ? "true" : "false",
-                    i % 50 == 0 ? "true" : "false",
-                    i % 50 == 0 ? "email" : "");
+                    i % 50 == 0 ? "true" : "false", i % 50 == 0 ? "email" : "");
     }
     buf_puts(b, "]}]}");
 }
@@ -118,9 +117,8 @@ static void csv_sample(buf *b, size_t mb)
                     "2025-01-%02u %02u:%02u:00,\"note, with comma %u\"\n",
                     row, row, x % 1000, 50 + x % 50, 1 + x % 12, 1 + x % 28,
                     1 + x % 12, 1 + x % 28, x % 24, x % 60, (x >> 8) % 60,
-                    x % 100000, x % 10000, x % 100,
-                    x % 2 ? "true" : "false", x % 100000, 1 + x % 28,
-                    x % 24, x % 60, x % 1000);
+                    x % 100000, x % 10000, x % 100, x % 2 ? "true" : "false",
+                    x % 100000, 1 + x % 28, x % 24, x % 60, x % 1000);
     }
 }
 
@@ -200,8 +198,7 @@ int main(int argc, char **argv)
         char name[64];
         for (int i = 0; i < iters; i++) {
             migrate_result res = {0};
-            migrate_options opt = {"https://docket.example", 1767225600,
-                                   NULL};
+            migrate_options opt = {"https://docket.example", 1767225600, NULL};
             errmsg err = {0};
             double a = now_ms();
             rc = migrate_generate(&res, &r, (migrate_dialect)d, MIGRATE_PLAIN,
@@ -259,8 +256,8 @@ int main(int argc, char **argv)
         }
         qsort(t, (size_t)n, sizeof *t, dcmp);
         snprintf(extra, sizeof extra, "\"bytes\": %zu, \"mb_per_s\": %.1f",
-                 csv.len, (double)csv.len / (1024.0 * 1024.0) /
-                              (t[n / 2] / 1e3));
+                 csv.len,
+                 (double)csv.len / (1024.0 * 1024.0) / (t[n / 2] / 1e3));
         report("infer_csv", t, n, extra);
     }
     buf_dispose(&json);

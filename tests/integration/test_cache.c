@@ -51,8 +51,8 @@ static void import(world *w, const char *csv)
     assert_non_null(f);
     fputs(csv, f);
     fclose(f);
-    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "acme-prod",
-                  path, NULL);
+    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "acme-prod", path,
+                  NULL);
     if (rc != 0)
         fail_msg("import: %s", out ? out : "");
     free(out);
@@ -74,18 +74,15 @@ static int setup(void **state)
     h_user(&w->s, "ops@t.example", "Olu", "ops", NULL, "ops-password-123");
     h_user(&w->s, "ann@acme.example", "Ann", "client", "acme",
            "ann-password-123");
-    assert_int_equal(h_signin(&w->pm, &w->s, "pm@t.example",
-                              "pm-password-123"),
+    assert_int_equal(h_signin(&w->pm, &w->s, "pm@t.example", "pm-password-123"),
                      303);
-    assert_int_equal(h_signin(&w->ops, &w->s, "ops@t.example",
-                              "ops-password-123"),
-                     303);
-    assert_int_equal(h_signin(&w->client, &w->s, "ann@acme.example",
-                              "ann-password-123"),
-                     303);
-    assert_int_equal(h_docket(&w->s, NULL, &out, "token", "create",
-                              "--email", "ops@t.example", "--label", "cli",
-                              NULL),
+    assert_int_equal(
+        h_signin(&w->ops, &w->s, "ops@t.example", "ops-password-123"), 303);
+    assert_int_equal(
+        h_signin(&w->client, &w->s, "ann@acme.example", "ann-password-123"),
+        303);
+    assert_int_equal(h_docket(&w->s, NULL, &out, "token", "create", "--email",
+                              "ops@t.example", "--label", "cli", NULL),
                      0);
     assert_int_equal(sscanf(out, "%99s", token), 1);
     free(out);
@@ -183,8 +180,7 @@ static void expect_json(world *w, const char *path, int v2)
         if (is_gzip(&r)) {
             gunzip_body(&r);
             gzip_seen++;
-        }
-        else
+        } else
             assert_non_null(strstr(r.body, "\"instance\""));
         if (v2) {
             assert_non_null(strstr(r.body, "\"campaign_dependency\":"
@@ -311,8 +307,7 @@ static void test_cache__open_requests_never_cached(void **state)
         assert_non_null(strstr(r.body, "No open request changes"));
         h_resp_free(&r);
     }
-    h_send_json(&r, &w->s, &w->client, NULL, "POST", "/api/v1/requests",
-                body);
+    h_send_json(&r, &w->s, &w->client, NULL, "POST", "/api/v1/requests", body);
     if (r.status != 201)
         fail_msg("submission: %ld %s", r.status, r.body);
     h_resp_free(&r);
@@ -334,8 +329,8 @@ int main(void)
             test_cache__cli_import_seen_on_next_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache__runbook_edit_seen_in_json,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_cache__open_requests_never_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache__open_requests_never_cached,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
