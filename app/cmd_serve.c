@@ -9,6 +9,10 @@
 #include "web.h"
 
 #include <pthread.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -19,7 +23,8 @@ int app_finish_config(void);
 
 static const char serve_usage[] =
     "docket serve [--listen ADDR:PORT] [--db PATH] [--config FILE] "
-    "[--tls-cert FILE --tls-key FILE] [--threads N]";
+    "[--tls-cert FILE --tls-key FILE] [--threads N] "
+    "[--export-every 1h --export-dir DIR]";
 
 /* A random password from an unambiguous alphabet. */
 static void random_password(char *out, size_t n)
@@ -63,10 +68,54 @@ static pthread_mutex_t tick_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t tick_cv = PTHREAD_COND_INITIALIZER;
 static int tick_stop;
 
+/* The periodic offline export (--export-every): `docket export --format
+ * html` run as a child process into DIR.new, then swapped into DIR so
+ * readers never see a half-written export. */
+static void export_now(void)
+{
+    extern char **environ;
+    const char *dir = app_config.export_dir;
+    char fresh[4200], old[4200], self[4096];
+    char *argv[] = {self, "--db", app_config.db, "export", "--format", "html",
+                    "--out", fresh, NULL};
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    pid_t pid;
+    int status = 0;
+
+    if (n <= 0)
+        return;
+    self[n] = '\0';
+    snprintf(fresh, sizeof fresh, "%s.new", dir);
+    snprintf(old, sizeof old, "%s.old", dir);
+    if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0) {
+        log_warn("export: cannot start %s", self);
+        return;
+    }
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        log_warn("export: docket export failed (status %d)", status);
+        return;
+    }
+    /* Swap: DIR -> DIR.old, DIR.new -> DIR, then drop DIR.old. */
+    (void)rename(dir, old);
+    if (rename(fresh, dir) != 0) {
+        log_warn("export: cannot move %s into place", fresh);
+        (void)rename(old, dir);
+        return;
+    }
+    {
+        char *rm[] = {"rm", "-rf", old, NULL};
+        if (posix_spawnp(&pid, "rm", NULL, NULL, rm, environ) == 0)
+            waitpid(pid, NULL, 0);
+    }
+    log_info("export: fresh HTML export in %s", dir);
+}
+
 static void *tick_main(void *arg)
 {
     registry *reg = arg;
     registry_sprint_rules rules;
+    int64_t last_export = 0;
 
     registry_sprint_rules_from_config(&rules, &app_config);
     pthread_mutex_lock(&tick_mu);
@@ -79,6 +128,11 @@ static void *tick_main(void *arg)
             log_warn("sprint clock: %s", err.msg);
         else if (wrote)
             notify_wake();
+        if (app_config.export_every > 0 && *app_config.export_dir &&
+            time_now() - last_export >= app_config.export_every) {
+            last_export = time_now();
+            export_now();
+        }
         pthread_mutex_lock(&tick_mu);
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 60;
@@ -88,6 +142,24 @@ static void *tick_main(void *arg)
     pthread_mutex_unlock(&tick_mu);
     registry_close(reg);
     return NULL;
+}
+
+/* "1h", "30m", "900s" or "900" as a number of seconds in text. */
+static int duration_seconds(char *out, size_t size, const char *v)
+{
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+
+    if (!end || end == v || n <= 0)
+        return -1;
+    if (!strcmp(end, "h"))
+        n *= 3600;
+    else if (!strcmp(end, "m"))
+        n *= 60;
+    else if (*end && strcmp(end, "s"))
+        return -1;
+    snprintf(out, size, "%ld", n);
+    return 0;
 }
 
 int cmd_serve(app_args *a)
@@ -116,6 +188,14 @@ int cmd_serve(app_args *a)
     if ((v = app_opt(a, "--export-dir")) &&
         cfg_set(&app_config, "server", "export_dir", v, &err) < 0)
         return app_fail(EXIT_USAGE, "--export-dir: %s", err.msg);
+    if ((v = app_opt(a, "--export-every"))) {
+        char secs[32];
+        if (duration_seconds(secs, sizeof secs, v) < 0 ||
+            cfg_set(&app_config, "server", "export_every", secs, &err) < 0)
+            return app_fail(EXIT_USAGE,
+                            "--export-every takes a duration such as 1h, "
+                            "30m or 900s");
+    }
     if (app_positionals(a, serve_usage) != 0)
         return app_fail(EXIT_USAGE, "usage: %s", serve_usage);
     if ((rc = app_finish_config()) != 0)
