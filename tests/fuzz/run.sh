@@ -43,22 +43,45 @@ sources_for() {
 }
 
 # libzip is optional for web/ (HAVE_LIBZIP), as in web/CMakeLists.txt
-zip=""
-if pkg-config --exists libzip; then zip="-DHAVE_LIBZIP=1 $(pkg-config --cflags --libs libzip)"; fi
-# web/ may use zlib (compressed replies)
-if pkg-config --exists zlib; then zip="$zip $(pkg-config --cflags --libs zlib)"; fi
+zip="" zipdef=""
+if pkg-config --exists libzip; then zip="$(pkg-config --libs libzip)"; zipdef="-DHAVE_LIBZIP=1 $(pkg-config --cflags libzip)"; fi
+# web/ uses zlib (compressed replies)
+if pkg-config --exists zlib; then zip="$zip $(pkg-config --libs zlib)"; fi
+
+cflags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+  -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DDOCKET_VERSION=\"fuzz\"
+  -I$top/core -I$top/forms -I$top/migrations -I$top/registry -I$top/notify
+  -I$top/web $(pkg-config --cflags libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd)"
+libs="$(pkg-config --libs libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd) -lm $zip"
+newest_header=$(ls -t "$top"/*/*.h 2>/dev/null | head -1)
+
+# Objects are shared by every target and kept in $out/obj, rebuilt when the
+# source or any header is newer; the lock lets parallel runs share them.
+objects_for() {
+  local objs="" src o
+  mkdir -p "$out/obj"
+  exec 9>"$out/obj.lock"
+  flock 9
+  for src in $1; do
+    o="$out/obj/$(echo "$src" | sed "s|^$top/||; s|^$out/||; s|/|_|g").o"
+    if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ "$newest_header" -nt "$o" ]; then
+      # shellcheck disable=SC2086
+      clang $cflags $zipdef -c "$src" -o "$o.tmp" && mv "$o.tmp" "$o"
+    fi
+    objs="$objs $o"
+  done
+  flock -u 9
+  echo "$objs"
+}
 
 status=0
 for t in "${targets[@]}"; do
   bin="$out/$t"
   src=$(sources_for "$t")
+  objs=$(objects_for "$src")
   # shellcheck disable=SC2086
-  clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DDOCKET_VERSION='"fuzz"' \
-    -I"$top/core" -I"$top/forms" -I"$top/migrations" -I"$top/registry" \
-    -I"$top/notify" -I"$top/web" \
-    "$here/$t.c" $src -o "$bin" \
-    $(pkg-config --cflags --libs libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd) -lm $zip
+  clang $cflags -fsanitize=fuzzer,address,undefined "$here/$t.c" $objs \
+    -o "$bin" $libs
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
   seeds="$here/corpus/$t"
   [ -d "$seeds" ] || seeds=""
