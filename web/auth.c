@@ -229,8 +229,9 @@ static void throttle_fail(const char *key, int free_failures, int64_t now)
     s->failures++;
     s->last = now;
     if (s->failures >= free_failures) {
+        /* 15 s, then doubling up to 15 minutes. */
         int shift = s->failures - free_failures;
-        int64_t delay = shift > 10 ? 900 : (int64_t)1 << shift;
+        int64_t delay = shift > 6 ? 900 : (int64_t)15 << shift;
         s->until = now + (delay > 900 ? 900 : delay);
     }
     pthread_mutex_unlock(&throttle_mu);
