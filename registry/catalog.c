@@ -533,40 +533,109 @@ int registry_search_expr(char *out, size_t size, const char *q)
     return n;
 }
 
+/* Search runs in two statements. The first ranks the hits by their sort
+ * keys alone: exact name (an indexed look-up in reg_tables/reg_columns;
+ * a request's name is read only when the query starts with "CR-"), kind
+ * (rowid % 4: 1 table, 2 column, 3 request) and bm25, computed only for
+ * exact hits and kinds up to :kmax, so a query whose first :lim hits are
+ * all tables does not rank thousands of columns. When a kind beyond :kmax
+ * reaches the answer it runs again with a larger :kmax. The second reads
+ * names, highlight and snippet for the chosen rows only, in that order
+ * (the "+" keeps SQLite from seeking the FTS index once per rowid, which
+ * re-expands every prefix term). */
+#define SEARCH_MAX 200
+
 int registry_search(registry *reg, const char *q, int64_t org_id, int limit,
                     void (*fn)(void *ctx, const registry_search_hit *h),
                     void *ctx, errmsg *err)
 {
-    static const char sql[] =
+    static const char rank_sql[] =
+        "SELECT f.rowid, CASE"
+        "  WHEN f.rowid IN (SELECT id * 4 + 1 FROM reg_tables"
+        "   WHERE name = :raw UNION ALL SELECT id * 4 + 2 FROM reg_columns"
+        "   WHERE name = :raw) THEN 1"
+        "  WHEN :cr AND f.rowid % 4 = 3 THEN lower(f.name) = lower(:raw)"
+        "  ELSE 0 END AS exact,"
+        " f.rowid % 4 AS k"
+        " FROM search_fts f WHERE search_fts MATCH :expr"
+        " AND (:org = 0 OR CAST(f.org_id AS INTEGER) = :org)"
+        " ORDER BY exact DESC, k,"
+        "  CASE WHEN exact OR k <= :kmax THEN bm25(search_fts) END"
+        " LIMIT :lim";
+    static const char rows_sql[] =
         "SELECT f.kind, f.ref, f.instance, f.name,"
         " highlight(search_fts, 4, char(1), char(2)),"
         " snippet(search_fts, 5, char(1), char(2), '…', 16),"
         " CASE f.kind WHEN 'column' THEN (SELECT t.name FROM reg_columns c"
         "  JOIN reg_tables t ON t.id = c.table_id WHERE c.id = f.ref)"
         "  ELSE '' END,"
-        " lower(f.name) = lower(:raw) AS exact"
+        " (SELECT j.key FROM json_each(:ids) j WHERE j.value = f.rowid) AS pos"
         " FROM search_fts f WHERE search_fts MATCH :expr"
-        " AND (:org = 0 OR CAST(f.org_id AS INTEGER) = :org)"
-        " ORDER BY exact DESC, CASE f.kind WHEN 'table' THEN 0"
-        "  WHEN 'column' THEN 1 ELSE 2 END, rank LIMIT :lim";
+        " AND +f.rowid IN (SELECT value FROM json_each(:ids))"
+        " ORDER BY pos";
     char expr[1024];
-    char *raw;
-    sqlite3_stmt *st;
+    char *raw = NULL;
+    int64_t rid[SEARCH_MAX];
+    int exact[SEARCH_MAX];
+    int n = 0, kmax = 1, lim = limit > 0 ? limit : 50, ret = 0;
+    buf ids = {0};
+    sqlite3_stmt *st = NULL;
     int rc;
 
+    if (lim > SEARCH_MAX)
+        lim = SEARCH_MAX;
     if (registry_search_expr(expr, sizeof expr, q) == 0)
         return 0;
-    st = reg_stmt_get(reg, sql, err);
-    if (!st)
-        return ERR_DB;
     raw = str_trim_dup(q);
-    reg_bind_text(st, ":raw", raw);
-    free(raw);
+    for (;;) {
+        int again = 0;
+        st = reg_stmt_get(reg, rank_sql, err);
+        if (!st) {
+            ret = ERR_DB;
+            goto done;
+        }
+        reg_bind_text(st, ":raw", raw);
+        reg_bind_int(st, ":cr", !str_ncasecmp(raw, "cr-", 3));
+        reg_bind_text(st, ":expr", expr);
+        reg_bind_int(st, ":org", org_id);
+        reg_bind_int(st, ":kmax", kmax);
+        reg_bind_int(st, ":lim", lim);
+        n = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < lim) {
+            int k = sqlite3_column_int(st, 2);
+            rid[n] = sqlite3_column_int64(st, 0);
+            exact[n] = sqlite3_column_int(st, 1);
+            if (!exact[n] && k > kmax) {
+                kmax = k;
+                again = 1;
+            }
+            n++;
+        }
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+            ret = reg_db_error(reg, err);
+            goto done;
+        }
+        reg_done(st);
+        st = NULL;
+        if (!again)
+            break;
+    }
+    if (!n)
+        goto done;
+    buf_putc(&ids, '[');
+    for (int i = 0; i < n; i++)
+        buf_appendf(&ids, "%s%lld", i ? "," : "", (long long)rid[i]);
+    buf_putc(&ids, ']');
+    st = reg_stmt_get(reg, rows_sql, err);
+    if (!st) {
+        ret = ERR_DB;
+        goto done;
+    }
+    reg_bind_text(st, ":ids", buf_cstr(&ids));
     reg_bind_text(st, ":expr", expr);
-    reg_bind_int(st, ":org", org_id);
-    reg_bind_int(st, ":lim", limit > 0 ? limit : 50);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         registry_search_hit h;
+        int pos = sqlite3_column_int(st, 7);
         h.kind = reg_col_text(st, 0);
         h.ref = sqlite3_column_int64(st, 1);
         h.instance = reg_col_text(st, 2);
@@ -574,16 +643,20 @@ int registry_search(registry *reg, const char *q, int64_t org_id, int limit,
         h.name_hl = reg_col_text(st, 4);
         h.snippet = reg_col_text(st, 5);
         h.table = reg_col_text(st, 6);
-        h.exact = sqlite3_column_int(st, 7);
+        h.exact = pos >= 0 && pos < n ? exact[pos] : 0;
         fn(ctx, &h);
     }
     if (rc != SQLITE_DONE) {
-        rc = reg_db_error(reg, err);
-        reg_done(st);
-        return rc;
+        ret = reg_db_error(reg, err);
+        goto done;
     }
-    reg_done(st);
-    return 0;
+
+done:
+    if (st)
+        reg_done(st);
+    buf_dispose(&ids);
+    free(raw);
+    return ret;
 }
 
 static void lookup_hit_from(registry_lookup_hit *h, sqlite3_stmt *st)

@@ -360,6 +360,12 @@ static const char step1[] =
     "END;";
 
 
-const char *const reg_schema_steps[] = {NULL, step1};
+/* Step 2: indexes on registry names alone, so search finds exact-name
+   hits without reading every matched row (registry_search). */
+static const char step2[] =
+    "CREATE INDEX reg_tables_name ON reg_tables(name);"
+    "CREATE INDEX reg_columns_name ON reg_columns(name);";
+
+const char *const reg_schema_steps[] = {NULL, step1, step2};
 const int reg_schema_nsteps = (int)(sizeof reg_schema_steps /
                                     sizeof *reg_schema_steps) - 1;
