@@ -46,9 +46,8 @@ int cmd_org(app_args *a)
 
 int cmd_instance(app_args *a)
 {
-    static const char u[] =
-        "docket instance add ORG NAME --env ENV --dialect "
-        "postgres|mysql|snowflake|sqlite";
+    static const char u[] = "docket instance add ORG NAME --env ENV --dialect "
+                            "postgres|mysql|snowflake|sqlite";
     const char *env = app_opt(a, "--env");
     const char *dialect = app_opt(a, "--dialect");
     registry *reg;
@@ -64,8 +63,8 @@ int cmd_instance(app_args *a)
                               dialect ? dialect : "postgres", &err) < 0)
         rc = app_fail(exit_for(&err), "%s", err.msg);
     else {
-        registry_audit(reg, 0, "cli", "instance.create", a->argv[3],
-                       a->argv[2], "local");
+        registry_audit(reg, 0, "cli", "instance.create", a->argv[3], a->argv[2],
+                       "local");
         printf("instance %s added to %s\n", a->argv[3], a->argv[2]);
     }
     registry_close(reg);
@@ -166,14 +165,13 @@ int cmd_user(app_args *a)
         printf("user %s added (%s)\n", email, role);
     } else if (!strcmp(a->argv[1], "passwd")) {
         if (registry_user_find(reg, &usr, email, &err) < 0 ||
-            registry_user_set_password(reg, usr.id, password, generated,
-                                       &err) < 0 ||
+            registry_user_set_password(reg, usr.id, password, generated, &err) <
+                0 ||
             registry_session_delete_user(reg, usr.id, &err) < 0) {
             rc = app_fail(exit_for(&err), "%s", err.msg);
             goto done;
         }
-        registry_audit(reg, 0, "cli", "user.password.set", email, "",
-                       "local");
+        registry_audit(reg, 0, "cli", "user.password.set", email, "", "local");
         printf("password of %s changed; its sessions were ended\n", email);
     } else if (!strcmp(a->argv[1], "deactivate")) {
         if (registry_user_find(reg, &usr, email, &err) < 0 ||

@@ -297,14 +297,14 @@ static void cands_dispose(cands *cs)
 
 static void cand_hit(void *ctx, const registry_lookup_hit *h)
 {
-    cand_add(ctx, h->instance, h->environment, h->table,
-             h->campaign_dependency, h->exact);
+    cand_add(ctx, h->instance, h->environment, h->table, h->campaign_dependency,
+             h->exact);
 }
 
 /* Where the data comes from: the database or a server. */
 typedef struct source {
-    registry *reg;     /* local */
-    const char *url;   /* remote base URL */
+    registry *reg;   /* local */
+    const char *url; /* remote base URL */
     const char *token;
 } source;
 
@@ -340,14 +340,14 @@ static int find_candidates(cands *cs, const source *s, const char *q,
     errmsg err = {0};
 
     if (s->reg) {
-        int n = registry_lookup(s->reg, q, REGISTRY_LOOKUP_PREFIX, instance,
-                                0, 50, cand_hit, cs, &err);
+        int n = registry_lookup(s->reg, q, REGISTRY_LOOKUP_PREFIX, instance, 0,
+                                50, cand_hit, cs, &err);
         if (n == 0)
-            n = registry_lookup(s->reg, q, REGISTRY_LOOKUP_SUBSTRING,
-                                instance, 0, 50, cand_hit, cs, &err);
+            n = registry_lookup(s->reg, q, REGISTRY_LOOKUP_SUBSTRING, instance,
+                                0, 50, cand_hit, cs, &err);
         if (n == 0) {
-            n = registry_lookup_similar(s->reg, q, instance, 0, 3, 5,
-                                        cand_hit, cs, &err);
+            n = registry_lookup_similar(s->reg, q, instance, 0, 3, 5, cand_hit,
+                                        cs, &err);
             cs->similar = n > 0;
         }
         if (n < 0)
@@ -367,8 +367,7 @@ static int find_candidates(cands *cs, const source *s, const char *q,
         buf_dispose(&path);
         if (rc) {
             buf_dispose(&body);
-            return rc == 1 ? app_fail(EXIT_USAGE, "no lookup API at %s",
-                                      s->url)
+            return rc == 1 ? app_fail(EXIT_USAGE, "no lookup API at %s", s->url)
                            : rc;
         }
         arr = cJSON_Parse(buf_cstr(&body));
@@ -514,8 +513,7 @@ int cmd_lookup(app_args *a)
             if (!cs.v[i].exact)
                 continue;
             if (shown++ && !json)
-                fputs("\n────────────────────────────────────────\n\n",
-                      stdout);
+                fputs("\n────────────────────────────────────────\n\n", stdout);
             rc = show(&s, &cs.v[i], json, &t);
         }
         if (rc == 0 && (size_t)nexact < cs.n) {
@@ -548,7 +546,8 @@ static void table_line(void *ctx, const registry_table_row *r)
 
     if (r->late_after_minutes > 0 && strlen(r->expected_arrival) == 5) {
         int m = ((r->expected_arrival[0] - '0') * 10 +
-                 (r->expected_arrival[1] - '0')) * 60 +
+                 (r->expected_arrival[1] - '0')) *
+                    60 +
                 (r->expected_arrival[3] - '0') * 10 +
                 (r->expected_arrival[4] - '0') + r->late_after_minutes;
         m %= 24 * 60;
@@ -884,8 +883,8 @@ static int demo_user(registry *reg, int64_t *out_id, const char *email,
     errmsg err = {0};
 
     registry_random_hex(password, 10);
-    if (registry_user_add(reg, out_id, email, name, role, org, password,
-                          &err) < 0)
+    if (registry_user_add(reg, out_id, email, name, role, org, password, &err) <
+        0)
         return app_fail(EXIT_RUNTIME, "%s", err.msg);
     printf("  %-26s %-7s password %s\n", email, role, password);
     return 0;
@@ -922,10 +921,10 @@ int cmd_demo(app_args *a)
     }
     printf("demo: organisation acme, instances acme-qa (qa) and acme-prod "
            "(production)\ndemo: users (passwords are shown only now):\n");
-    if ((rc = demo_user(reg, &client_id, "client@acme.example",
-                        "Casey Client", "client", "acme")) ||
-        (rc = demo_user(reg, &pm_id, "pm@platform.example", "Pat Manager",
-                        "pm", NULL)) ||
+    if ((rc = demo_user(reg, &client_id, "client@acme.example", "Casey Client",
+                        "client", "acme")) ||
+        (rc = demo_user(reg, &pm_id, "pm@platform.example", "Pat Manager", "pm",
+                        NULL)) ||
         (rc = demo_user(reg, &id, "ops@platform.example", "Olu Ops", "ops",
                         NULL)) ||
         (rc = demo_user(reg, &id, "admin@platform.example", "Ada Admin",
@@ -947,8 +946,7 @@ int cmd_demo(app_args *a)
                rep.tables_created, rep.columns_added);
         registry_import_report_dispose(&rep);
     }
-    for (size_t i = 0; i < sizeof demo_requests / sizeof *demo_requests;
-         i++) {
+    for (size_t i = 0; i < sizeof demo_requests / sizeof *demo_requests; i++) {
         form_request r;
         form_errors fe = {0};
         registry_submit sub = {client_id, "Casey Client", NULL};
@@ -977,8 +975,7 @@ int cmd_demo(app_args *a)
         for (size_t k = 0; k < 2 && demo_requests[i].deployed[k]; k++)
             if (registry_request_apply(reg, &r, demo_requests[i].deployed[k],
                                        pm_id, &err) < 0 ||
-                registry_demo_request_status(reg, rid,
-                                             demo_requests[i].status,
+                registry_demo_request_status(reg, rid, demo_requests[i].status,
                                              demo_requests[i].deployed[k],
                                              time_now(), &err) < 0)
                 break;
@@ -996,8 +993,7 @@ int cmd_demo(app_args *a)
         form_request_dispose(&r);
     }
     registry_audit(reg, 0, "cli", "demo.create", app_config.db, "", "local");
-    printf("demo: ready. Start it with: docket --db %s serve\n",
-           app_config.db);
+    printf("demo: ready. Start it with: docket --db %s serve\n", app_config.db);
 done:
     registry_close(reg);
     return rc;

@@ -30,8 +30,7 @@ int cmd_notify(app_args *a)
         if (notify_run_once(reg, &app_config, time_now(), &sent, &err) < 0)
             rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
         else
-            printf("%d notification%s delivered\n", sent,
-                   sent == 1 ? "" : "s");
+            printf("%d notification%s delivered\n", sent, sent == 1 ? "" : "s");
         registry_close(reg);
         return rc;
     }

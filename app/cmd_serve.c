@@ -76,8 +76,8 @@ static void export_now(void)
     extern char **environ;
     const char *dir = app_config.export_dir;
     char fresh[4200], old[4200], self[4096];
-    char *argv[] = {self, "--db", app_config.db, "export", "--format", "html",
-                    "--out", fresh, NULL};
+    char *argv[] = {self,   "--db",  app_config.db, "export", "--format",
+                    "html", "--out", fresh,         NULL};
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     pid_t pid;
     int status = 0;
@@ -230,8 +230,8 @@ int cmd_serve(app_args *a)
         cfg_listen_split(&app_config, host, sizeof host, &port);
         printf("docket: serving %s://%s%s%s:%d/ (database %s)\n",
                *app_config.tls_cert ? "https" : "http",
-               strchr(host, ':') ? "[" : "", host,
-               strchr(host, ':') ? "]" : "", web_port(srv), app_config.db);
+               strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+               web_port(srv), app_config.db);
         fflush(stdout);
     }
     log_info("serving on %s, %d threads", app_config.listen,

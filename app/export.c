@@ -150,33 +150,32 @@ static void csv_row(buf *b, const cJSON *t, const cJSON *c)
 
     snprintf(late, sizeof late, "%lld", ji(r, "late_after_minutes"));
     /* The order of registry_csv_columns. */
-    const char *cells[] = {
-        js(t, "table"),
-        c ? js(c, "name") : "",
-        c ? js(c, "type") : "",
-        c ? (jb(c, "nullable") ? "yes" : "no") : "",
-        c ? (jb(c, "primary_key") ? "yes" : "no") : "",
-        c ? js(c, "description") : "",
-        c ? js(c, "example") : "",
-        c ? (jb(c, "pii") ? "yes" : "no") : "",
-        c ? (jb(c, "consent") ? "yes" : "no") : "",
-        c ? js(c, "consent_channel") : "",
-        c ? js(c, "rule") : "",
-        c ? js(c, "status") : "",
-        js(r, "campaign_dependency"),
-        js(r, "campaign_note"),
-        js(r, "expected_arrival"),
-        late,
-        js(r, "source"),
-        js(r, "cadence"),
-        js(r, "file_pattern"),
-        js(r, "owner"),
-        js(r, "escalation"),
-        js(t, "description"),
-        js(r, "runbook"),
-        js(t, "kind"),
-        js(t, "status"),
-        jb(r, "consent_relevant") ? "yes" : "no"};
+    const char *cells[] = {js(t, "table"),
+                           c ? js(c, "name") : "",
+                           c ? js(c, "type") : "",
+                           c ? (jb(c, "nullable") ? "yes" : "no") : "",
+                           c ? (jb(c, "primary_key") ? "yes" : "no") : "",
+                           c ? js(c, "description") : "",
+                           c ? js(c, "example") : "",
+                           c ? (jb(c, "pii") ? "yes" : "no") : "",
+                           c ? (jb(c, "consent") ? "yes" : "no") : "",
+                           c ? js(c, "consent_channel") : "",
+                           c ? js(c, "rule") : "",
+                           c ? js(c, "status") : "",
+                           js(r, "campaign_dependency"),
+                           js(r, "campaign_note"),
+                           js(r, "expected_arrival"),
+                           late,
+                           js(r, "source"),
+                           js(r, "cadence"),
+                           js(r, "file_pattern"),
+                           js(r, "owner"),
+                           js(r, "escalation"),
+                           js(t, "description"),
+                           js(r, "runbook"),
+                           js(t, "kind"),
+                           js(t, "status"),
+                           jb(r, "consent_relevant") ? "yes" : "no"};
 
     for (size_t i = 0; i < sizeof cells / sizeof *cells; i++) {
         if (i)
@@ -369,9 +368,8 @@ static void html_dep(buf *b, const char *dep)
 
 static void html_markdown(buf *b, const char *md)
 {
-    char *html = cmark_markdown_to_html(md, strlen(md),
-                                        CMARK_OPT_SAFE |
-                                            CMARK_OPT_VALIDATE_UTF8);
+    char *html = cmark_markdown_to_html(
+        md, strlen(md), CMARK_OPT_SAFE | CMARK_OPT_VALIDATE_UTF8);
 
     if (html)
         buf_puts(b, html);
@@ -703,8 +701,7 @@ int cmd_export(app_args *a)
             buf_putc(&dir, '/');
             buf_append(&dir, buf_cstr(&name), name.len);
             if (mkdir_p(buf_cstr(&dir)) < 0) {
-                rc = app_fail(EXIT_RUNTIME, "cannot create %s",
-                              buf_cstr(&dir));
+                rc = app_fail(EXIT_RUNTIME, "cannot create %s", buf_cstr(&dir));
                 goto table_done;
             }
             buf_puts(&path, tbl);

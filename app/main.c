@@ -175,8 +175,8 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
-    if (app_flag(&a, "--version") || (a.argc > 1 &&
-                                      !strcmp(a.argv[1], "version"))) {
+    if (app_flag(&a, "--version") ||
+        (a.argc > 1 && !strcmp(a.argv[1], "version"))) {
         printf("docket %s\n", DOCKET_VERSION);
         return 0;
     }

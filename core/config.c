@@ -24,7 +24,9 @@ typedef struct setting {
 } setting;
 
 #define S(sec, key, type, field, min, max)                                     \
-    {sec, key, type, offsetof(config, field), min, max}
+    {                                                                          \
+        sec, key, type, offsetof(config, field), min, max                      \
+    }
 
 static const setting settings[] = {
     S("server", "listen", T_STR, listen, 0, 0),
@@ -36,8 +38,7 @@ static const setting settings[] = {
     S("server", "per_ip_limit", T_INT, per_ip_limit, 0, 100000),
     S("server", "timeout", T_INT, timeout, 1, 3600),
     S("server", "request_deadline", T_INT, request_deadline, 1, 3600),
-    S("server", "session_idle_minutes", T_INT, session_idle_minutes, 1,
-      10080),
+    S("server", "session_idle_minutes", T_INT, session_idle_minutes, 1, 10080),
     S("server", "session_lifetime_hours", T_INT, session_lifetime_hours, 1,
       720),
     S("server", "trusted_proxy", T_STR, trusted_proxy, 0, 0),
@@ -151,8 +152,8 @@ int cfg_expand(char **out, const char *value, errmsg *err)
             while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
                 buf_append(&b, chunk, n);
             fclose(f);
-            while (b.len && (b.data[b.len - 1] == '\n' ||
-                             b.data[b.len - 1] == '\r'))
+            while (b.len &&
+                   (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
                 buf_truncate(&b, b.len - 1);
         } else {
             const char *v = getenv(name);
@@ -182,8 +183,7 @@ static int parse_bool(int *out, const char *v)
     return 0;
 }
 
-static int set_setting(config *c, const setting *s, const char *v,
-                       errmsg *err)
+static int set_setting(config *c, const setting *s, const char *v, errmsg *err)
 {
     void *field = (char *)c + s->offset;
     int64_t n;
@@ -245,14 +245,12 @@ static int valid_name(const char *s)
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
-              *s == '.'))
+              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
             return 0;
     return 1;
 }
 
-static int set_route(config *c, const char *event, const char *v,
-                     errmsg *err)
+static int set_route(config *c, const char *event, const char *v, errmsg *err)
 {
     cfg_route *r = NULL;
     char *copy, *p, *save;
@@ -298,8 +296,8 @@ static int set_route(config *c, const char *event, const char *v,
     return 0;
 }
 
-int cfg_set(config *c, const char *section, const char *key,
-            const char *value, errmsg *err)
+int cfg_set(config *c, const char *section, const char *key, const char *value,
+            errmsg *err)
 {
     char *v = NULL;
     int rc;
@@ -311,8 +309,7 @@ int cfg_set(config *c, const char *section, const char *key,
         const char *name = section + 8;
         cfg_channel *ch;
         if (!valid_name(name)) {
-            rc = err_set(err, ERR_INVALID, "bad channel name [%.60s]",
-                         section);
+            rc = err_set(err, ERR_INVALID, "bad channel name [%.60s]", section);
             goto done;
         }
         ch = channel_get(c, name);
@@ -324,8 +321,7 @@ int cfg_set(config *c, const char *section, const char *key,
                 if (!strcmp(ch->pairs[i].key, key))
                     break;
             if (i == ch->npairs) {
-                xgrow(&ch->pairs, &ch->cap, ch->npairs + 1,
-                      sizeof *ch->pairs);
+                xgrow(&ch->pairs, &ch->cap, ch->npairs + 1, sizeof *ch->pairs);
                 ch->pairs[i].key = xstrdup(key);
                 ch->pairs[i].value = NULL;
                 ch->npairs++;
@@ -444,8 +440,8 @@ int cfg_finish(config *c, errmsg *err)
                        "server.log_level must be debug, info, warn or error");
     {
         int h, m, n = 0;
-        if (sscanf(c->deploy_time, "%2d:%2d%n", &h, &m, &n) != 2 ||
-            n != 5 || h > 23 || m > 59 || h < 0 || m < 0)
+        if (sscanf(c->deploy_time, "%2d:%2d%n", &h, &m, &n) != 2 || n != 5 ||
+            h > 23 || m > 59 || h < 0 || m < 0)
             return err_set(err, ERR_INVALID,
                            "sprints.deploy_time must be HH:MM (UTC)");
     }

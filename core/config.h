@@ -33,16 +33,16 @@ typedef struct cfg_route {
 
 typedef struct config {
     /* [server] */
-    char *listen;         /* ADDR:PORT, default 127.0.0.1:8080 */
-    char *db;             /* database path, default docket.db */
-    char *base_url;       /* links in messages; default from listen */
-    int threads;          /* HTTP worker threads, default 2 */
-    long max_body;        /* bytes of a request body, default 100 MiB */
-    int conn_limit;       /* open connections, default 1000 */
-    int per_ip_limit;     /* connections per address, default 0 (off) */
-    int timeout;          /* idle connection timeout, seconds, default 30 */
-    int request_deadline; /* seconds a request may take, default 60 */
-    int session_idle_minutes;   /* default 30 */
+    char *listen;             /* ADDR:PORT, default 127.0.0.1:8080 */
+    char *db;                 /* database path, default docket.db */
+    char *base_url;           /* links in messages; default from listen */
+    int threads;              /* HTTP worker threads, default 2 */
+    long max_body;            /* bytes of a request body, default 100 MiB */
+    int conn_limit;           /* open connections, default 1000 */
+    int per_ip_limit;         /* connections per address, default 0 (off) */
+    int timeout;              /* idle connection timeout, seconds, default 30 */
+    int request_deadline;     /* seconds a request may take, default 60 */
+    int session_idle_minutes; /* default 30 */
     int session_lifetime_hours; /* default 12 */
     char *trusted_proxy;        /* address whose user header is trusted */
     char *trusted_user_header;  /* default X-Forwarded-User */
@@ -52,9 +52,9 @@ typedef struct config {
     char *export_dir;           /* periodic HTML export, "" when off */
     int export_every;           /* seconds; 0 off */
     /* [sprints] */
-    int sprint_days;     /* default 14 */
-    int deploy_weekday;  /* 0 = Sunday ... 6; default 2 (Tuesday) */
-    char *deploy_time;   /* HH:MM UTC, default 10:00 */
+    int sprint_days;    /* default 14 */
+    int deploy_weekday; /* 0 = Sunday ... 6; default 2 (Tuesday) */
+    char *deploy_time;  /* HH:MM UTC, default 10:00 */
     /* [notify] */
     int retry_window_hours; /* default 24 */
     int allow_private;      /* allow private/loopback targets; default 0 */
@@ -77,8 +77,8 @@ int cfg_load_file(config *c, const char *path, errmsg *err);
 int cfg_load_env(config *c, errmsg *err);
 /* Sets one setting, as the file would; section is "server", "sprints",
  * "notify", "route" or "channel.NAME". */
-int cfg_set(config *c, const char *section, const char *key,
-            const char *value, errmsg *err);
+int cfg_set(config *c, const char *section, const char *key, const char *value,
+            errmsg *err);
 /* Checks cross-field rules (e.g. both TLS files or neither); fills
  * derived defaults such as base_url. */
 int cfg_finish(config *c, errmsg *err);
@@ -89,8 +89,7 @@ const char *cfg_channel_get(const cfg_channel *ch, const char *key);
 const cfg_channel *cfg_channel_find(const config *c, const char *name);
 const cfg_route *cfg_route_find(const config *c, const char *event);
 /* Splits "host:port" of c->listen; 0 or ERR_INVALID. */
-int cfg_listen_split(const config *c, char *host, size_t hostsize,
-                     int *port);
+int cfg_listen_split(const config *c, char *host, size_t hostsize, int *port);
 
 /* The global config used by the running program (set by app/). */
 extern const config *g_config;

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int err_vset(errmsg *err, int code, const char *field,
-                    const char *fmt, va_list ap)
+static int err_vset(errmsg *err, int code, const char *field, const char *fmt,
+                    va_list ap)
 {
     if (!err || err->code)
         return code;

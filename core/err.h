@@ -5,19 +5,19 @@
 #define DOCKET_ERR_H
 
 enum {
-    ERR_NOTFOUND = -1, /* expected: a missing object (users may see it) */
-    ERR_INVALID = -2,  /* expected: bad input (users may see it) */
-    ERR_CONFLICT = -3, /* expected: state does not allow it */
-    ERR_TOOBIG = -4,   /* expected: a size limit */
+    ERR_NOTFOUND = -1,  /* expected: a missing object (users may see it) */
+    ERR_INVALID = -2,   /* expected: bad input (users may see it) */
+    ERR_CONFLICT = -3,  /* expected: state does not allow it */
+    ERR_TOOBIG = -4,    /* expected: a size limit */
     ERR_FORBIDDEN = -5, /* expected: not allowed for this user */
-    ERR_DB = -10,      /* only logged */
-    ERR_NET = -11,     /* only logged */
-    ERR_INTERNAL = -12 /* only logged */
+    ERR_DB = -10,       /* only logged */
+    ERR_NET = -11,      /* only logged */
+    ERR_INTERNAL = -12  /* only logged */
 };
 
 typedef struct errmsg {
-    int code;      /* first ERR_* recorded, 0 if none */
-    char msg[256]; /* human-readable, NUL-terminated */
+    int code;        /* first ERR_* recorded, 0 if none */
+    char msg[256];   /* human-readable, NUL-terminated */
     char field[128]; /* the input field concerned, "" if none */
 } errmsg;
 

@@ -55,8 +55,8 @@ void log_request(const char *method, const char *path, int status,
     clean(p);
     clean(m);
     time_iso(ts, sizeof ts, time_now());
-    snprintf(line, sizeof line, "%s http %s %s %d %llu %lldus %s\n", ts, m,
-             p, status, (unsigned long long)bytes, (long long)usec,
+    snprintf(line, sizeof line, "%s http %s %s %d %llu %lldus %s\n", ts, m, p,
+             status, (unsigned long long)bytes, (long long)usec,
              user && *user ? user : "-");
     fputs(line, stderr);
 }

@@ -110,8 +110,8 @@ char *str_trim_dup(const char *s)
     while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
         s++;
     e = s + strlen(s);
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-                     e[-1] == '\r'))
+    while (e > s &&
+           (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
         e--;
     return xstrndup(s, (size_t)(e - s));
 }
@@ -171,8 +171,8 @@ int str_edit_distance(const char *a, const char *b, int max)
         best = row[0];
         for (size_t j = 1; j <= lb; j++) {
             int cur = row[j];
-            int cost = lc((unsigned char)a[i - 1]) !=
-                       lc((unsigned char)b[j - 1]);
+            int cost =
+                lc((unsigned char)a[i - 1]) != lc((unsigned char)b[j - 1]);
             int v = prev + cost;
             if (row[j] + 1 < v)
                 v = row[j] + 1;
@@ -246,8 +246,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 int time_parse_iso(int64_t *out, const char *s)
 {
     int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
     if (!s)
         return ERR_INVALID;
@@ -256,8 +255,8 @@ int time_parse_iso(int64_t *out, const char *s)
     if (s[10]) {
         int m = 0;
         if ((s[10] != 'T' && s[10] != ' ') ||
-            sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &se, &m) != 3 ||
-            m != 8 || (s[19] && strcmp(s + 19, "Z") != 0))
+            sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &se, &m) != 3 || m != 8 ||
+            (s[19] && strcmp(s + 19, "Z") != 0))
             return ERR_INVALID;
     }
     if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||

@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 /* More limits of the form (the others are in form.h). */
-#define FORM_MAX_INSTANCES 20  /* entries of "instances" */
-#define FORM_MAX_DEPTH     32  /* JSON nesting accepted by form_parse_json */
+#define FORM_MAX_INSTANCES 20    /* entries of "instances" */
+#define FORM_MAX_DEPTH     32    /* JSON nesting accepted by form_parse_json */
 #define FORM_LATE_MAX      10080 /* late_after_minutes: one week */
 
 /* The HTML control a field is shown with. */
@@ -50,14 +50,14 @@ typedef enum form_level {
 #define FORM_KIND_BIT(k) (1u << (unsigned)(k))
 #define FORM_KINDS_ALL   ((1u << FORM_ITEM_NKINDS) - 1u)
 /* The kinds whose rows are attributes with an action (add/change/retire). */
-#define FORM_KINDS_ATTRIBUTE                                                  \
-    (FORM_KIND_BIT(FORM_ITEM_CUSTOMER_ATTRIBUTES) |                           \
-     FORM_KIND_BIT(FORM_ITEM_ACTIVITY_HISTORY) |                              \
+#define FORM_KINDS_ATTRIBUTE                                                   \
+    (FORM_KIND_BIT(FORM_ITEM_CUSTOMER_ATTRIBUTES) |                            \
+     FORM_KIND_BIT(FORM_ITEM_ACTIVITY_HISTORY) |                               \
      FORM_KIND_BIT(FORM_ITEM_PURCHASE_HISTORY))
 /* The kinds that describe a feed (source, cadence, arrival, owner...). */
-#define FORM_KINDS_FEED                                                       \
-    (FORM_KIND_BIT(FORM_ITEM_NEW_TABLE) |                                     \
-     FORM_KIND_BIT(FORM_ITEM_ACTIVITY_HISTORY) |                              \
+#define FORM_KINDS_FEED                                                        \
+    (FORM_KIND_BIT(FORM_ITEM_NEW_TABLE) |                                      \
+     FORM_KIND_BIT(FORM_ITEM_ACTIVITY_HISTORY) |                               \
      FORM_KIND_BIT(FORM_ITEM_PURCHASE_HISTORY))
 
 /* One allowed value of a select/radio field, and its label. */
@@ -68,33 +68,33 @@ typedef struct form_choice {
 
 /* One field of the form. Every pointer is static; nothing is freed. */
 typedef struct form_field {
-    const char *name;  /* path template, also the HTML input name with the
-                          indices filled in: "title", "items[].table",
-                          "items[].columns[].name" */
-    const char *key;   /* the JSON key inside its object: "table" */
+    const char *name; /* path template, also the HTML input name with the
+                         indices filled in: "title", "items[].table",
+                         "items[].columns[].name" */
+    const char *key;  /* the JSON key inside its object: "table" */
     form_level level;
     form_value value;
     form_input input;
     const char *label;
-    const char *help;        /* one or two sentences, plain text */
-    const char *placeholder; /* example shown in an empty input, or NULL */
-    int required;            /* 1: must be given (request fields; item and
-                                column fields use kinds_required) */
-    unsigned kinds;          /* item/column fields: FORM_KIND_BIT()s of the
-                                kinds it applies to (0 for request fields) */
-    unsigned kinds_required; /* item/column fields: kinds needing it */
-    const char *required_if; /* key of a boolean field of the same object
-                                whose truth makes this one required
-                                ("consent_related", "consent"), or NULL */
-    int from_account;        /* 1: the server fills it from the signed-in
-                                account; required only when
-                                form_context.require_requester is set */
-    int multiple;            /* 1: several values (instances) */
-    size_t max_length;       /* strings: most characters (code points)
-                                allowed; 0 otherwise */
-    int min, max;            /* FORM_VALUE_INT: allowed range */
-    const char *default_value; /* as JSON would spell it ("true", "add"), or
-                                  NULL for ""/false/0 */
+    const char *help;           /* one or two sentences, plain text */
+    const char *placeholder;    /* example shown in an empty input, or NULL */
+    int required;               /* 1: must be given (request fields; item and
+                                   column fields use kinds_required) */
+    unsigned kinds;             /* item/column fields: FORM_KIND_BIT()s of the
+                                   kinds it applies to (0 for request fields) */
+    unsigned kinds_required;    /* item/column fields: kinds needing it */
+    const char *required_if;    /* key of a boolean field of the same object
+                                   whose truth makes this one required
+                                   ("consent_related", "consent"), or NULL */
+    int from_account;           /* 1: the server fills it from the signed-in
+                                   account; required only when
+                                   form_context.require_requester is set */
+    int multiple;               /* 1: several values (instances) */
+    size_t max_length;          /* strings: most characters (code points)
+                                   allowed; 0 otherwise */
+    int min, max;               /* FORM_VALUE_INT: allowed range */
+    const char *default_value;  /* as JSON would spell it ("true", "add"), or
+                                   NULL for ""/false/0 */
     const form_choice *choices; /* allowed values, or NULL */
     size_t nchoices;
     int choices_open;    /* 1: choices are only suggestions (a datalist) */

@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void form_errors_add(form_errors *fe, const char *field, const char *fmt,
-                     ...)
+void form_errors_add(form_errors *fe, const char *field, const char *fmt, ...)
 {
     va_list ap;
     form_error *e;

@@ -109,10 +109,10 @@ typedef struct form_attachment {
 
 /* A change request. */
 typedef struct form_request {
-    int64_t id;           /* 0 until stored; shown as CR-<id> */
-    char *organisation;   /* organisation name */
-    char *instance;       /* main instance name */
-    char **instances;     /* every instance it applies to (incl. main) */
+    int64_t id;         /* 0 until stored; shown as CR-<id> */
+    char *organisation; /* organisation name */
+    char *instance;     /* main instance name */
+    char **instances;   /* every instance it applies to (incl. main) */
     size_t ninstances;
     char *project_manager; /* PM e-mail */
     char *requester_name;
@@ -146,8 +146,8 @@ typedef struct form_errors {
     size_t cap;
 } form_errors;
 
-void form_errors_add(form_errors *fe, const char *field, const char *fmt,
-                     ...) __attribute__((format(printf, 3, 4)));
+void form_errors_add(form_errors *fe, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void form_errors_dispose(form_errors *fe);
 /* The first message recorded for field, or NULL. */
 const char *form_errors_get(const form_errors *fe, const char *field);

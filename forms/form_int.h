@@ -23,8 +23,8 @@ typedef struct form_path {
 int form_path_parse(form_path *out, const char *s, size_t len,
                     size_t item_limit, size_t col_limit);
 /* Writes f's name with the indices filled in ("items[2].columns[0].name"). */
-void form_path_format(char *out, size_t size, const form_field *f,
-                      size_t item, size_t column);
+void form_path_format(char *out, size_t size, const form_field *f, size_t item,
+                      size_t column);
 /* Position of f in the table of form_def_fields(). */
 size_t form_def_index(const form_field *f);
 
@@ -34,8 +34,7 @@ static inline void *form_field_ptr(void *obj, const form_field *f)
 {
     return (char *)obj + f->offset;
 }
-static inline const void *form_field_cptr(const void *obj,
-                                          const form_field *f)
+static inline const void *form_field_cptr(const void *obj, const form_field *f)
 {
     return (const char *)obj + f->offset;
 }

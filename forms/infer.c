@@ -38,9 +38,9 @@ typedef struct colstat {
 typedef struct scan {
     const char *p, *end;
     char delim;
-    size_t line;  /* line of p, from 1 */
-    int quoted;   /* the last cell was quoted */
-    buf scratch;  /* unescaped quoted cells */
+    size_t line; /* line of p, from 1 */
+    int quoted;  /* the last cell was quoted */
+    buf scratch; /* unescaped quoted cells */
 } scan;
 
 static int isdig(char c)
@@ -173,8 +173,8 @@ static size_t parse_time(const char *s, size_t n, int *tz)
     size_t i = 5;
 
     *tz = 0;
-    if (n < 5 || !isdig(s[0]) || !isdig(s[1]) || s[2] != ':' ||
-        !isdig(s[3]) || !isdig(s[4]) || num2(s) > 23 || num2(s + 3) > 59)
+    if (n < 5 || !isdig(s[0]) || !isdig(s[1]) || s[2] != ':' || !isdig(s[3]) ||
+        !isdig(s[4]) || num2(s) > 23 || num2(s + 3) > 59)
         return 0;
     if (i < n && s[i] == ':') {
         if (i + 3 > n || !isdig(s[i + 1]) || !isdig(s[i + 2]) ||
@@ -214,8 +214,7 @@ static size_t parse_time(const char *s, size_t n, int *tz)
 
 static int date_ok(const char *s)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, m, d;
 
     if (!isdig(s[0]) || !isdig(s[1]) || !isdig(s[2]) || !isdig(s[3]) ||
@@ -267,13 +266,14 @@ static unsigned classify(const char *s, size_t n, int *id, int *fd)
             size_t nd = i - d0;
             const char *ds = s + d0;
             int neg = s[0] == '-';
-            if (nd < 10 || (nd == 10 && memcmp(ds, neg ? "2147483648"
-                                                       : "2147483647",
-                                               10) <= 0))
+            if (nd < 10 ||
+                (nd == 10 &&
+                 memcmp(ds, neg ? "2147483648" : "2147483647", 10) <= 0))
                 return T_INT32 | T_INT64 | T_DEC;
-            if (nd < 19 || (nd == 19 && memcmp(ds, neg ? "9223372036854775808"
-                                                       : "9223372036854775807",
-                                               19) <= 0))
+            if (nd < 19 ||
+                (nd == 19 &&
+                 memcmp(ds, neg ? "9223372036854775808" : "9223372036854775807",
+                        19) <= 0))
                 return T_INT64 | T_DEC;
             return nd <= 38 ? T_DEC : 0;
         }

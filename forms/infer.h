@@ -12,11 +12,11 @@
 /* One proposed column. */
 typedef struct form_inferred_column {
     char name[FORM_MAX_IDENT + 1]; /* a valid, unreserved identifier */
-    char *original;   /* the header cell as written (heap, never NULL) */
+    char *original; /* the header cell as written (heap, never NULL) */
     form_type type;
-    int nullable;     /* 1: some row has it empty (or missing) */
-    char *example;    /* first non-empty value, at most FORM_MAX_SHORT
-                         bytes (heap, "" when every cell is empty) */
+    int nullable;      /* 1: some row has it empty (or missing) */
+    char *example;     /* first non-empty value, at most FORM_MAX_SHORT
+                          bytes (heap, "" when every cell is empty) */
     size_t max_length; /* longest value, in characters */
 } form_inferred_column;
 

@@ -19,11 +19,21 @@
 #define NUL_MARK '\x01'
 
 /* Keys written by form_request_to_json() that are not form fields. */
-enum { X_ID, X_NUMBER, X_STATUS, X_CREATED, X_UPDATED, X_ATTACH, X_ITEMS,
-       X_COLUMNS, X_OLD_TYPE, X_N };
+enum {
+    X_ID,
+    X_NUMBER,
+    X_STATUS,
+    X_CREATED,
+    X_UPDATED,
+    X_ATTACH,
+    X_ITEMS,
+    X_COLUMNS,
+    X_OLD_TYPE,
+    X_N
+};
 static const char *const extra_keys[X_N] = {
-    "id", "number", "status", "created_at", "updated_at", "attachments",
-    "items", "columns", "old_type"};
+    "id",          "number", "status",  "created_at", "updated_at",
+    "attachments", "items",  "columns", "old_type"};
 
 static int extra_key(form_level level, const char *key)
 {
@@ -71,8 +81,7 @@ static void column_defaults(form_column *c)
 }
 
 /* Checks the bytes of a string value: NUL bytes and invalid UTF-8. */
-static int text_ok(const char *path, const char *s, size_t len,
-                   form_errors *fe)
+static int text_ok(const char *path, const char *s, size_t len, form_errors *fe)
 {
     if (memchr(s, '\0', len) || memchr(s, NUL_MARK, len)) {
         form_errors_add(fe, path, "must not contain NUL bytes");
@@ -234,8 +243,8 @@ static void json_value(void *obj, const form_field *f, const cJSON *v,
                             FORM_MAX_INSTANCES);
             return;
         }
-        r->instances = xcalloc((size_t)cJSON_GetArraySize(v) + 1,
-                               sizeof *r->instances);
+        r->instances =
+            xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *r->instances);
         cJSON_ArrayForEach(e, v)
         {
             char ep[192];
@@ -355,8 +364,7 @@ static void json_extra(void *obj, int x, const cJSON *v, const char *path,
         break;
     case X_CREATED:
     case X_UPDATED:
-        if (!cJSON_IsString(v) ||
-            time_parse_iso(&n, v->valuestring) < 0)
+        if (!cJSON_IsString(v) || time_parse_iso(&n, v->valuestring) < 0)
             form_errors_add(fe, path,
                             "must be a time such as 2026-03-03T14:00:00Z");
         else if (x == X_CREATED)
@@ -588,8 +596,8 @@ int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
                             FORM_MAX_ITEMS, FORM_MAX_COLUMNS);
             continue;
         }
-        if (rc < 0 || (p->field->level != FORM_LEVEL_REQUEST &&
-                       p->item == SIZE_MAX)) {
+        if (rc < 0 ||
+            (p->field->level != FORM_LEVEL_REQUEST && p->item == SIZE_MAX)) {
             form_errors_add(fe, safe, "unknown field \"%s\"", safe);
             continue;
         }
@@ -662,8 +670,8 @@ int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
                     continue;
                 col = col_map[p->item][p->column];
                 obj = &out->items[it].columns[col];
-                seen = &cseen[(col_base[p->item] + col) * nf +
-                              form_def_index(f)];
+                seen =
+                    &cseen[(col_base[p->item] + col) * nf + form_def_index(f)];
             }
         }
         form_path_format(path, sizeof path, f, it, col);
@@ -679,8 +687,8 @@ int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
                                     FORM_MAX_INSTANCES);
                 free(s);
             } else {
-                out->instances = xrealloc(out->instances,
-                                          (ninst + 1) * sizeof(char *));
+                out->instances =
+                    xrealloc(out->instances, (ninst + 1) * sizeof(char *));
                 out->instances[ninst++] = s;
                 out->ninstances = ninst;
             }
@@ -754,7 +762,9 @@ static void put_value(cJSON *o, const void *obj, const form_field *f)
         cJSON_AddStringToObject(o, f->key, s ? s : "");
         break;
     }
-    case FORM_VALUE_BOOL: cJSON_AddBoolToObject(o, f->key, *(const int *)p); break;
+    case FORM_VALUE_BOOL:
+        cJSON_AddBoolToObject(o, f->key, *(const int *)p);
+        break;
     case FORM_VALUE_INT:
         cJSON_AddNumberToObject(o, f->key, *(const int *)p);
         break;
@@ -767,8 +777,8 @@ static void put_value(cJSON *o, const void *obj, const form_field *f)
         break;
     }
     case FORM_VALUE_KIND:
-        cJSON_AddStringToObject(o, f->key,
-                                form_item_kind_name(*(const form_item_kind *)p));
+        cJSON_AddStringToObject(
+            o, f->key, form_item_kind_name(*(const form_item_kind *)p));
         break;
     case FORM_VALUE_TYPE:
         form_type_format(tbuf, sizeof tbuf, p);
@@ -928,8 +938,7 @@ int form_request_equal(const form_request *a, const form_request *b)
         if (x->ncolumns != y->ncolumns || !obj_equal(x, y, FORM_LEVEL_ITEM))
             return 0;
         for (size_t c = 0; c < x->ncolumns; c++)
-            if (!obj_equal(&x->columns[c], &y->columns[c],
-                           FORM_LEVEL_COLUMN) ||
+            if (!obj_equal(&x->columns[c], &y->columns[c], FORM_LEVEL_COLUMN) ||
                 !type_eq(&x->columns[c].old_type, &y->columns[c].old_type))
                 return 0;
     }

@@ -87,8 +87,8 @@ int form_path_parse(form_path *out, const char *s, size_t len,
     return 0;
 }
 
-void form_path_format(char *out, size_t size, const form_field *f,
-                      size_t item, size_t column)
+void form_path_format(char *out, size_t size, const form_field *f, size_t item,
+                      size_t column)
 {
     switch (f->level) {
     case FORM_LEVEL_REQUEST: snprintf(out, size, "%s", f->key); break;
@@ -96,8 +96,7 @@ void form_path_format(char *out, size_t size, const form_field *f,
         snprintf(out, size, "items[%zu].%s", item, f->key);
         break;
     case FORM_LEVEL_COLUMN:
-        snprintf(out, size, "items[%zu].columns[%zu].%s", item, column,
-                 f->key);
+        snprintf(out, size, "items[%zu].columns[%zu].%s", item, column, f->key);
         break;
     }
 }
@@ -151,10 +150,8 @@ int form_obj_field_set(const void *obj, const form_field *f)
         return *(const int *)p != def;
     }
     case FORM_VALUE_INT: return *(const int *)p != 0;
-    case FORM_VALUE_TYPE:
-        return ((const form_type *)p)->kind != FORM_TYPE_NONE;
-    case FORM_VALUE_ACTION:
-        return *(const form_action *)p != FORM_ACTION_ADD;
+    case FORM_VALUE_TYPE: return ((const form_type *)p)->kind != FORM_TYPE_NONE;
+    case FORM_VALUE_ACTION: return *(const form_action *)p != FORM_ACTION_ADD;
     case FORM_VALUE_KIND:
     case FORM_VALUE_STRINGS: return 1;
     }

@@ -92,8 +92,7 @@ static int digits(const char *s, int n)
 
 int form_date_valid(const char *s)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, m, d;
 
     if (!s || strlen(s) != 10 || !digits(s, 4) || s[4] != '-' ||
@@ -131,10 +130,8 @@ static unsigned code_point(const unsigned char *s)
 {
     if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80)
         return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-    if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 &&
-        (s[2] & 0xC0) == 0x80)
-        return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) |
-               (s[2] & 0x3Fu);
+    if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80)
+        return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
     if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 &&
         (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80)
         return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) |
@@ -149,8 +146,7 @@ static void ident_suggest(char *out, size_t size, const char *name)
     size_t o = 0;
     int pend = 0;
 
-    for (const char *p = name; *p && o + 2 < size && o < FORM_MAX_IDENT;
-         p++) {
+    for (const char *p = name; *p && o + 2 < size && o < FORM_MAX_IDENT; p++) {
         char c = *p;
         if (ident_char(c)) {
             if (pend && o)
@@ -167,8 +163,8 @@ static void ident_suggest(char *out, size_t size, const char *name)
 /* Two names to propose instead of reserved word w, neither reserved. */
 static void reserved_suggest(char *a, char *b, size_t size, const char *w)
 {
-    static const char *const forms[] = {"%s_value", "%ss", "%s_name",
-                                        "%s_code", "c_%s"};
+    static const char *const forms[] = {"%s_value", "%ss", "%s_name", "%s_code",
+                                        "c_%s"};
     char cand[96];
     int found = 0;
 
@@ -213,17 +209,19 @@ int form_ident_check(const char *name, char *msg, size_t msgsize)
             char sug[FORM_MAX_IDENT + 2];
             ident_suggest(sug, sizeof sug, name);
             if (c == ' ')
-                snprintf(msg, msgsize,
-                         "contains a space; use only letters, digits and _%s%s%s",
-                         *sug ? " (try " : "", sug, *sug ? ")" : "");
+                snprintf(
+                    msg, msgsize,
+                    "contains a space; use only letters, digits and _%s%s%s",
+                    *sug ? " (try " : "", sug, *sug ? ")" : "");
             else if (c < 0x20 || c == 0x7F)
                 snprintf(msg, msgsize,
                          "contains a control character; use only letters, "
                          "digits and _");
             else
-                snprintf(msg, msgsize,
-                         "contains \"%c\"; use only letters, digits and _%s%s%s",
-                         c, *sug ? " (try " : "", sug, *sug ? ")" : "");
+                snprintf(
+                    msg, msgsize,
+                    "contains \"%c\"; use only letters, digits and _%s%s%s", c,
+                    *sug ? " (try " : "", sug, *sug ? ")" : "");
             return ERR_INVALID;
         }
     }
@@ -243,9 +241,8 @@ int form_ident_check(const char *name, char *msg, size_t msgsize)
         str_copy(low, sizeof low, name);
         str_lower(low);
         reserved_suggest(sa, sb, sizeof sa, low);
-        snprintf(msg, msgsize,
-                 "\"%s\" is a reserved word in %s; try %s or %s", low,
-                 dialects, sa, sb);
+        snprintf(msg, msgsize, "\"%s\" is a reserved word in %s; try %s or %s",
+                 low, dialects, sa, sb);
         return ERR_INVALID;
     }
     return 0;
@@ -275,9 +272,9 @@ static int check_text(vctx *v, const char *path, const form_field *f,
             (c == '\n' || c == '\r' || c == '\t'))
             continue;
         if (ctl) {
-            add(v, path, c == '\n' || c == '\r'
-                             ? "must be a single line"
-                             : "must not contain control characters");
+            add(v, path,
+                c == '\n' || c == '\r' ? "must be a single line"
+                                       : "must not contain control characters");
             return 0;
         }
     }
@@ -317,8 +314,8 @@ static void choices_list(char *out, size_t size, const form_field *f)
 
 /* Required, length, choices and "does not apply" for every field of obj
  * at level (kind: the item's kind, -1 for the request). */
-static void check_generic(vctx *v, const void *obj, form_level level,
-                          int kind, size_t item, size_t col)
+static void check_generic(vctx *v, const void *obj, form_level level, int kind,
+                          size_t item, size_t col)
 {
     size_t nf;
     const form_field *fs = form_def_fields(&nf);
@@ -337,9 +334,8 @@ static void check_generic(vctx *v, const void *obj, form_level level,
             continue;
         }
         if (level == FORM_LEVEL_REQUEST)
-            required = f->required &&
-                       (!f->from_account ||
-                        (v->ctx && v->ctx->require_requester));
+            required = f->required && (!f->from_account ||
+                                       (v->ctx && v->ctx->require_requester));
         else
             required = (f->kinds_required & FORM_KIND_BIT(kind)) != 0;
         if (f->required_if && bool_of(obj, level, f->required_if))
@@ -348,8 +344,8 @@ static void check_generic(vctx *v, const void *obj, form_level level,
             const char *s = nz(*(char *const *)form_field_cptr(obj, f));
             if (!*s) {
                 if (required == 2)
-                    add(v, path, "%s is required when %s is ticked",
-                        f->label, f->required_if);
+                    add(v, path, "%s is required when %s is ticked", f->label,
+                        f->required_if);
                 else if (required)
                     add(v, path, "%s is required", f->label);
                 continue;
@@ -376,11 +372,11 @@ static void check_generic(vctx *v, const void *obj, form_level level,
 
 /* ---- request-level rules ---------------------------------------------- */
 
-static int in_list(const char *s, const char *const *list, size_t n,
-                   int nocase)
+static int in_list(const char *s, const char *const *list, size_t n, int nocase)
 {
     for (size_t i = 0; i < n; i++)
-        if (list[i] && (nocase ? !str_casecmp(s, list[i]) : !strcmp(s, list[i])))
+        if (list[i] &&
+            (nocase ? !str_casecmp(s, list[i]) : !strcmp(s, list[i])))
             return 1;
     return 0;
 }
@@ -501,8 +497,8 @@ static void check_column(vctx *v, const form_item *it, size_t i, size_t c,
     if (col->type.kind == FORM_TYPE_NONE && is_attr(kind) &&
         col->action == FORM_ACTION_ADD)
         add(v, path, "Type is required for a new attribute");
-    if (is_attr(kind) && col->action != FORM_ACTION_RETIRE &&
-        !*nz(col->rule) && !*nz(col->description)) {
+    if (is_attr(kind) && col->action != FORM_ACTION_RETIRE && !*nz(col->rule) &&
+        !*nz(col->description)) {
         snprintf(path, sizeof path, "items[%zu].columns[%zu].rule", i, c);
         add(v, path, "describe the attribute: give a rule or a description");
     }
@@ -554,8 +550,9 @@ static void check_item(vctx *v, size_t i)
         return;
     }
     if (!it->ncolumns)
-        add(v, path, is_attr(kind) ? "add at least one attribute"
-                                   : "add at least one column");
+        add(v, path,
+            is_attr(kind) ? "add at least one attribute"
+                          : "add at least one column");
     pk = xcalloc(it->ncolumns ? it->ncolumns : 1, 1);
     if (kind == FORM_ITEM_NEW_TABLE) {
         check_primary_key(v, it, i, pk);
@@ -645,8 +642,7 @@ static size_t target_instances(const form_request *r, const char **out,
     if (*nz(r->instance))
         out[n++] = r->instance;
     for (size_t i = 0; i < r->ninstances && n < max; i++)
-        if (*nz(r->instances[i]) &&
-            !in_list(r->instances[i], out, n, 0))
+        if (*nz(r->instances[i]) && !in_list(r->instances[i], out, n, 0))
             out[n++] = r->instances[i];
     return n;
 }

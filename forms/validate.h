@@ -27,10 +27,9 @@ typedef struct form_context {
     /* Registry lookups; each returns 1 (exists), 0 (does not) or a
      * negative ERR_* (lookup failed: form_validate stops and returns it).
      * NULL: the registry checks are skipped. */
-    int (*table_exists)(void *cb_ctx, const char *instance,
-                        const char *table);
-    int (*column_exists)(void *cb_ctx, const char *instance,
-                         const char *table, const char *column);
+    int (*table_exists)(void *cb_ctx, const char *instance, const char *table);
+    int (*column_exists)(void *cb_ctx, const char *instance, const char *table,
+                         const char *column);
     void *cb_ctx;
 } form_context;
 

@@ -13,7 +13,7 @@
  * goes to out and the HTTP status to *status (any status: the caller
  * decides). Returns 0, ERR_INVALID (bad URL scheme) or ERR_NET (no
  * answer), with a message in err. */
-int notify_http_get(buf *out, long *status, const char *url,
-                    const char *token, errmsg *err);
+int notify_http_get(buf *out, long *status, const char *url, const char *token,
+                    errmsg *err);
 
 #endif

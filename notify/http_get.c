@@ -23,8 +23,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
     return buf_error(b) ? 0 : size * n;
 }
 
-int notify_http_get(buf *out, long *status, const char *url,
-                    const char *token, errmsg *err)
+int notify_http_get(buf *out, long *status, const char *url, const char *token,
+                    errmsg *err)
 {
     CURL *c = NULL;
     struct curl_slist *hl = NULL;
@@ -33,8 +33,8 @@ int notify_http_get(buf *out, long *status, const char *url,
     CURLcode cc;
     int rc = 0;
 
-    if (!url || !(str_startswith(url, "http://") ||
-                  str_startswith(url, "https://")))
+    if (!url ||
+        !(str_startswith(url, "http://") || str_startswith(url, "https://")))
         return err_set(err, ERR_INVALID,
                        "the URL must start with http:// or https://");
     pthread_once(&once, init_once);

@@ -424,10 +424,9 @@ static const event_text texts[] = {
     {"request.deployed", "", " deployed", "deployed the request.", "Note"},
     {"request.rejected", "", " rejected", "rejected the request.", "Reason"},
     {"request.triaged", "", " triaged", "triaged the request.", "Note"},
-    {"request.in_progress", "", " in progress",
-     "started work on the request.", "Note"},
-    {"request.withdrawn", "", " withdrawn", "withdrew the request.",
-     "Reason"},
+    {"request.in_progress", "", " in progress", "started work on the request.",
+     "Note"},
+    {"request.withdrawn", "", " withdrawn", "withdrew the request.", "Reason"},
 };
 
 static const event_text *text_for(const char *event)

@@ -21,9 +21,10 @@
 #include <string.h>
 #include <time.h>
 
-#define BATCH       100
-#define IDLE_WAKE_S 60 /* the thread looks at the outbox at least this often   \
-                        */
+#define BATCH 100
+#define IDLE_WAKE_S                                                            \
+    60 /* the thread looks at the outbox at least this often                   \
+        */
 
 /* ---- pacing: last send per channel (monotonic microseconds) ---- */
 

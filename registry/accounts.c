@@ -34,8 +34,7 @@ int registry_role_valid(const char *role)
                     !strcmp(role, "ops") || !strcmp(role, "admin"));
 }
 
-static int name_check(const char *what, const char *s, size_t max,
-                      errmsg *err)
+static int name_check(const char *what, const char *s, size_t max, errmsg *err)
 {
     if (!s || !*s)
         return err_set(err, ERR_INVALID, "%s is required", what);
@@ -57,8 +56,7 @@ static int slug_check(const char *what, const char *s, errmsg *err)
         return ERR_INVALID;
     for (const char *p = s; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
-              *p == '.'))
+              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
             return err_set(err, ERR_INVALID,
                            "%s may use letters, digits, '-', '_' and '.' "
                            "only",
@@ -87,8 +85,7 @@ int registry_org_add(registry *reg, int64_t *out_id, const char *name,
         reg_done(st);
         if (rc == ERR_CONFLICT) {
             err_clear(err);
-            err_set(err, ERR_CONFLICT, "organisation %s already exists",
-                    name);
+            err_set(err, ERR_CONFLICT, "organisation %s already exists", name);
         }
         return rc;
     }
@@ -121,8 +118,8 @@ int registry_org_get(registry *reg, registry_org *out, const char *name,
 }
 
 int registry_org_list(registry *reg,
-                      void (*fn)(void *ctx, const registry_org *o),
-                      void *ctx, errmsg *err)
+                      void (*fn)(void *ctx, const registry_org *o), void *ctx,
+                      errmsg *err)
 {
     static const char sql[] = "SELECT id, name FROM organisations ORDER BY "
                               "name";
@@ -279,8 +276,7 @@ static int email_check(const char *email, errmsg *err)
     if (!at || at == email || !at[1] || strchr(at + 1, '@') ||
         !strchr(at + 1, '.') || strpbrk(email, " \t\r\n<>()[],;:\"\\"))
         return err_set_field(err, ERR_INVALID, "email",
-                             "\"%.100s\" is not a valid e-mail address",
-                             email);
+                             "\"%.100s\" is not a valid e-mail address", email);
     return 0;
 }
 
@@ -383,10 +379,9 @@ int registry_user_get(registry *reg, registry_user *out, int64_t id,
 int registry_user_find(registry *reg, registry_user *out, const char *email,
                        errmsg *err)
 {
-    static const char sql[] =
-        "SELECT " USER_COLS " FROM users u"
-        " LEFT JOIN organisations o ON o.id = u.org_id"
-        " WHERE u.email = :email";
+    static const char sql[] = "SELECT " USER_COLS " FROM users u"
+                              " LEFT JOIN organisations o ON o.id = u.org_id"
+                              " WHERE u.email = :email";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc = 0;
 
@@ -444,14 +439,13 @@ int registry_user_update(registry *reg, int64_t id, const char *name,
         }
         return rc;
     }
-    rc = sqlite3_changes(reg->db) ? 0 : err_set(err, ERR_NOTFOUND,
-                                                "no such user");
+    rc = sqlite3_changes(reg->db) ? 0
+                                  : err_set(err, ERR_NOTFOUND, "no such user");
     reg_done(st);
     return rc;
 }
 
-int registry_user_set_active(registry *reg, int64_t id, int active,
-                             errmsg *err)
+int registry_user_set_active(registry *reg, int64_t id, int active, errmsg *err)
 {
     static const char sql[] =
         "UPDATE users SET active = :a, updated_at = :now WHERE id = :id";
@@ -479,9 +473,8 @@ int registry_user_set_active(registry *reg, int64_t id, int active,
     return rc;
 }
 
-int registry_user_set_password(registry *reg, int64_t id,
-                               const char *password, int must_change,
-                               errmsg *err)
+int registry_user_set_password(registry *reg, int64_t id, const char *password,
+                               int must_change, errmsg *err)
 {
     static const char sql[] =
         "UPDATE users SET password_hash = :hash, must_change_password = :mc,"
@@ -568,8 +561,8 @@ int registry_user_authenticate(registry *reg, registry_user *out,
 }
 
 int registry_user_list(registry *reg, const char *role,
-                       void (*fn)(void *ctx, const registry_user *u),
-                       void *ctx, errmsg *err)
+                       void (*fn)(void *ctx, const registry_user *u), void *ctx,
+                       errmsg *err)
 {
     static const char sql[] =
         "SELECT " USER_COLS " FROM users u"
@@ -602,8 +595,7 @@ int64_t registry_user_count(registry *reg)
 }
 
 int registry_session_create(registry *reg, char *token_out, char *csrf_out,
-                            int64_t user_id, const char *address,
-                            errmsg *err)
+                            int64_t user_id, const char *address, errmsg *err)
 {
     static const char sql[] =
         "INSERT INTO sessions(token_hash, user_id, csrf, address, created_at,"
@@ -632,9 +624,9 @@ int registry_session_create(registry *reg, char *token_out, char *csrf_out,
     return rc;
 }
 
-int registry_session_lookup(registry *reg, registry_user *out,
-                            char *csrf_out, const char *token,
-                            int64_t idle_s, int64_t lifetime_s, errmsg *err)
+int registry_session_lookup(registry *reg, registry_user *out, char *csrf_out,
+                            const char *token, int64_t idle_s,
+                            int64_t lifetime_s, errmsg *err)
 {
     static const char sql[] =
         "SELECT " USER_COLS ", s.csrf, s.id, s.created_at, s.last_seen"
@@ -706,8 +698,7 @@ int registry_session_delete(registry *reg, const char *token, errmsg *err)
     return rc;
 }
 
-int registry_session_delete_user(registry *reg, int64_t user_id,
-                                 errmsg *err)
+int registry_session_delete_user(registry *reg, int64_t user_id, errmsg *err)
 {
     static const char sql[] = "DELETE FROM sessions WHERE user_id = :id";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
@@ -753,8 +744,8 @@ int registry_token_create(registry *reg, char *token_out, int64_t *out_id,
     return rc;
 }
 
-int registry_token_lookup(registry *reg, registry_user *out,
-                          const char *token, errmsg *err)
+int registry_token_lookup(registry *reg, registry_user *out, const char *token,
+                          errmsg *err)
 {
     static const char sql[] =
         "SELECT " USER_COLS ", t.id, t.last_used FROM api_tokens t"
@@ -896,8 +887,8 @@ int registry_reset_use(registry *reg, int64_t *out_user, const char *token,
         user = sqlite3_column_int64(st, 0);
     reg_done(st);
     if (!user) {
-        rc = err_set(err, ERR_NOTFOUND,
-                     "this link is invalid, used or expired");
+        rc =
+            err_set(err, ERR_NOTFOUND, "this link is invalid, used or expired");
         goto done;
     }
     if ((rc = registry_user_set_password(reg, user, password, 0, err)) < 0 ||
@@ -913,8 +904,8 @@ done:
 }
 
 int registry_audit(registry *reg, int64_t user_id, const char *actor,
-                   const char *action, const char *target,
-                   const char *detail, const char *address)
+                   const char *action, const char *target, const char *detail,
+                   const char *address)
 {
     static const char sql[] =
         "INSERT INTO audit_log(created_at, user_id, actor, action, target,"

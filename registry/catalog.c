@@ -35,8 +35,7 @@ int registry_table_exists(registry *reg, const char *instance,
 }
 
 int registry_column_exists(registry *reg, const char *instance,
-                           const char *table, const char *column,
-                           errmsg *err)
+                           const char *table, const char *column, errmsg *err)
 {
     static const char sql[] =
         "SELECT 1 FROM reg_columns c JOIN reg_tables t ON t.id = c.table_id"
@@ -67,8 +66,7 @@ static const char *nz(const char *s)
 int registry_instance_org(registry *reg, int64_t *out, const char *instance,
                           errmsg *err)
 {
-    static const char sql[] =
-        "SELECT org_id FROM instances WHERE name = :name";
+    static const char sql[] = "SELECT org_id FROM instances WHERE name = :name";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc = 0;
 
@@ -116,8 +114,7 @@ static void add_text_or_null(cJSON *o, const char *key, sqlite3_stmt *st,
 
 /* "HH:MM" plus minutes, modulo a day, into out (6 bytes); "" when the
  * arrival time is not set or not a time. */
-static void missing_after(char *out, size_t size, const char *arrival,
-                          int late)
+static void missing_after(char *out, size_t size, const char *arrival, int late)
 {
     int m;
 
@@ -269,8 +266,7 @@ cJSON *registry_table_json(registry *reg, const char *instance,
     }
     reg_done(st);
     if (first)
-        cJSON_AddItemToObject(root, "last_change",
-                              cJSON_Duplicate(first, 1));
+        cJSON_AddItemToObject(root, "last_change", cJSON_Duplicate(first, 1));
     else
         cJSON_AddNullToObject(root, "last_change");
     return root;
@@ -283,20 +279,20 @@ int registry_table_list(registry *reg, const registry_table_filter *f,
                         void (*fn)(void *ctx, const registry_table_row *t),
                         void *ctx, int64_t *out_total, errmsg *err)
 {
-#define CONSENT_EXPR                                                         \
-    "(t.consent_relevant OR EXISTS (SELECT 1 FROM reg_columns c"             \
+#define CONSENT_EXPR                                                           \
+    "(t.consent_relevant OR EXISTS (SELECT 1 FROM reg_columns c"               \
     " WHERE c.table_id = t.id AND c.consent AND c.status <> 'retired'))"
-#define PII_EXPR                                                             \
-    "EXISTS (SELECT 1 FROM reg_columns c WHERE c.table_id = t.id"            \
+#define PII_EXPR                                                               \
+    "EXISTS (SELECT 1 FROM reg_columns c WHERE c.table_id = t.id"              \
     " AND c.pii AND c.status <> 'retired')"
-#define NCOL_EXPR                                                            \
-    "(SELECT count(*) FROM reg_columns c WHERE c.table_id = t.id"            \
+#define NCOL_EXPR                                                              \
+    "(SELECT count(*) FROM reg_columns c WHERE c.table_id = t.id"              \
     " AND c.status <> 'retired')"
-#define SORT_KEY                                                             \
-    "CASE :sort WHEN 'instance' THEN i.name"                                 \
-    " WHEN 'arrival' THEN t.expected_arrival"                                \
-    " WHEN 'dependency' THEN t.campaign_dependency"                          \
-    " WHEN 'columns' THEN ncol WHEN 'updated' THEN t.updated_at"             \
+#define SORT_KEY                                                               \
+    "CASE :sort WHEN 'instance' THEN i.name"                                   \
+    " WHEN 'arrival' THEN t.expected_arrival"                                  \
+    " WHEN 'dependency' THEN t.campaign_dependency"                            \
+    " WHEN 'columns' THEN ncol WHEN 'updated' THEN t.updated_at"               \
     " ELSE t.name END"
     static const char sql[] =
         "SELECT t.id, i.org_id, i.name, i.environment, t.name,"
@@ -436,10 +432,11 @@ int registry_history_list(registry *reg, const registry_history_filter *f,
     return 0;
 }
 
-int registry_table_open_requests(
-    registry *reg, const char *instance, const char *table, int64_t org_id,
-    void (*fn)(void *ctx, const registry_open_request *r), void *ctx,
-    errmsg *err)
+int registry_table_open_requests(registry *reg, const char *instance,
+                                 const char *table, int64_t org_id,
+                                 void (*fn)(void *ctx,
+                                            const registry_open_request *r),
+                                 void *ctx, errmsg *err)
 {
     /* Driven from the instance's organisation (requests_org index), not
        from request_items: a NOCASE comparison cannot use the BINARY index
@@ -701,9 +698,8 @@ int registry_lookup(registry *reg, const char *q, int mode,
 
     if (!q || !*q)
         return 0;
-    st = reg_stmt_get(reg, mode == REGISTRY_LOOKUP_SUBSTRING ? sql_sub
-                                                             : sql_prefix,
-                      err);
+    st = reg_stmt_get(
+        reg, mode == REGISTRY_LOOKUP_SUBSTRING ? sql_sub : sql_prefix, err);
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":q", q);
@@ -755,11 +751,9 @@ static int similar_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->instance, y->instance);
 }
 
-int registry_lookup_similar(registry *reg, const char *q,
-                            const char *instance, int64_t org_id,
-                            int max_dist, int limit,
-                            void (*fn)(void *ctx,
-                                       const registry_lookup_hit *h),
+int registry_lookup_similar(registry *reg, const char *q, const char *instance,
+                            int64_t org_id, int max_dist, int limit,
+                            void (*fn)(void *ctx, const registry_lookup_hit *h),
                             void *ctx, errmsg *err)
 {
     static const char sql[] =
@@ -970,8 +964,7 @@ static char *field_get(hctx *h, int64_t table_id, int64_t column_id,
         " WHEN 'consent_channel' THEN consent_channel"
         " WHEN 'rule' THEN rule WHEN 'status' THEN status END"
         " FROM reg_columns WHERE id = :id";
-    sqlite3_stmt *st =
-        reg_stmt_get(h->reg, column_id ? sql_c : sql_t, h->err);
+    sqlite3_stmt *st = reg_stmt_get(h->reg, column_id ? sql_c : sql_t, h->err);
     char *v = NULL;
 
     if (!st)
@@ -1034,8 +1027,7 @@ static int field_put(hctx *h, int64_t table_id, int64_t column_id,
         " updated_at = :now WHERE id = :id";
     static const char sql_touch[] =
         "UPDATE reg_tables SET updated_at = :now WHERE id = :id";
-    sqlite3_stmt *st =
-        reg_stmt_get(h->reg, column_id ? sql_c : sql_t, h->err);
+    sqlite3_stmt *st = reg_stmt_get(h->reg, column_id ? sql_c : sql_t, h->err);
     int rc;
 
     if (!st)
@@ -1064,8 +1056,8 @@ static int field_put(hctx *h, int64_t table_id, int64_t column_id,
 /* Sets a field when it differs, with a history row: 1 changed, 0 same,
  * < 0 error. value is already normalised. */
 static int field_set(hctx *h, int64_t table_id, const char *table,
-                     int64_t column_id, const char *column,
-                     const char *field, const char *value)
+                     int64_t column_id, const char *column, const char *field,
+                     const char *value)
 {
     char *old = field_get(h, table_id, column_id, field);
     int rc;
@@ -1078,14 +1070,23 @@ static int field_set(hctx *h, int64_t table_id, const char *table,
     }
     rc = field_put(h, table_id, column_id, field, value);
     if (rc == 0)
-        rc = hist_add(h, table_id, column_id, table, column, field, old,
-                      value);
+        rc = hist_add(h, table_id, column_id, table, column, field, old, value);
     free(old);
     return rc < 0 ? rc : 1;
 }
 
-enum { FV_TEXT, FV_SHORT, FV_FLAG, FV_TIME, FV_MINUTES, FV_DEP, FV_TYPE,
-       FV_TSTATUS, FV_CSTATUS, FV_CHANNEL };
+enum {
+    FV_TEXT,
+    FV_SHORT,
+    FV_FLAG,
+    FV_TIME,
+    FV_MINUTES,
+    FV_DEP,
+    FV_TYPE,
+    FV_TSTATUS,
+    FV_CSTATUS,
+    FV_CHANNEL
+};
 
 typedef struct field_def {
     const char *name;
@@ -1093,20 +1094,31 @@ typedef struct field_def {
     int kind;   /* FV_* */
 } field_def;
 
-static const field_def field_defs[] = {
-    {"description", 0, FV_TEXT},        {"kind", 0, FV_SHORT},
-    {"source", 0, FV_SHORT},            {"cadence", 0, FV_SHORT},
-    {"expected_arrival", 0, FV_TIME},   {"late_after_minutes", 0, FV_MINUTES},
-    {"file_pattern", 0, FV_SHORT},      {"campaign_dependency", 0, FV_DEP},
-    {"campaign_note", 0, FV_TEXT},      {"consent_relevant", 0, FV_FLAG},
-    {"owner", 0, FV_SHORT},             {"escalation", 0, FV_SHORT},
-    {"runbook", 0, FV_TEXT},            {"status", 0, FV_TSTATUS},
-    {"type", 1, FV_TYPE},               {"nullable", 1, FV_FLAG},
-    {"primary_key", 1, FV_FLAG},        {"description", 1, FV_TEXT},
-    {"example", 1, FV_SHORT},           {"pii", 1, FV_FLAG},
-    {"consent", 1, FV_FLAG},            {"consent_channel", 1, FV_CHANNEL},
-    {"rule", 1, FV_TEXT},               {"status", 1, FV_CSTATUS},
-    {NULL, 0, 0}};
+static const field_def field_defs[] = {{"description", 0, FV_TEXT},
+                                       {"kind", 0, FV_SHORT},
+                                       {"source", 0, FV_SHORT},
+                                       {"cadence", 0, FV_SHORT},
+                                       {"expected_arrival", 0, FV_TIME},
+                                       {"late_after_minutes", 0, FV_MINUTES},
+                                       {"file_pattern", 0, FV_SHORT},
+                                       {"campaign_dependency", 0, FV_DEP},
+                                       {"campaign_note", 0, FV_TEXT},
+                                       {"consent_relevant", 0, FV_FLAG},
+                                       {"owner", 0, FV_SHORT},
+                                       {"escalation", 0, FV_SHORT},
+                                       {"runbook", 0, FV_TEXT},
+                                       {"status", 0, FV_TSTATUS},
+                                       {"type", 1, FV_TYPE},
+                                       {"nullable", 1, FV_FLAG},
+                                       {"primary_key", 1, FV_FLAG},
+                                       {"description", 1, FV_TEXT},
+                                       {"example", 1, FV_SHORT},
+                                       {"pii", 1, FV_FLAG},
+                                       {"consent", 1, FV_FLAG},
+                                       {"consent_channel", 1, FV_CHANNEL},
+                                       {"rule", 1, FV_TEXT},
+                                       {"status", 1, FV_CSTATUS},
+                                       {NULL, 0, 0}};
 
 static const field_def *field_def_get(int column, const char *name)
 {
@@ -1143,12 +1155,11 @@ static int field_normalise(buf *out, const field_def *d, const char *value,
     int n;
 
     if (!str_utf8_valid(v, len))
-        return err_set_field(err, ERR_INVALID, d->name,
-                             "%s is not valid UTF-8", d->name);
+        return err_set_field(err, ERR_INVALID, d->name, "%s is not valid UTF-8",
+                             d->name);
     if (d->kind != FV_TEXT && str_has_ctl(v))
         return err_set_field(err, ERR_INVALID, d->name,
-                             "%s may not contain control characters",
-                             d->name);
+                             "%s may not contain control characters", d->name);
     if (d->kind != FV_TEXT && strchr(v, '\n'))
         return err_set_field(err, ERR_INVALID, d->name,
                              "%s must be a single line", d->name);
@@ -1174,8 +1185,7 @@ static int field_normalise(buf *out, const field_def *d, const char *value,
                                  "%s is longer than %d characters", d->name,
                                  FORM_MAX_SHORT);
         if (d->kind == FV_CHANNEL && *v && strcmp(v, "email") &&
-            strcmp(v, "sms") && strcmp(v, "push") &&
-            strcmp(v, "direct_mail"))
+            strcmp(v, "sms") && strcmp(v, "push") && strcmp(v, "direct_mail"))
             return err_set_field(err, ERR_INVALID, d->name,
                                  "consent_channel must be email, sms, push "
                                  "or direct_mail");
@@ -1218,8 +1228,7 @@ static int field_normalise(buf *out, const field_def *d, const char *value,
             return ERR_INVALID;
         }
         if (t.kind == FORM_TYPE_NONE)
-            return err_set_field(err, ERR_INVALID, d->name,
-                                 "type is required");
+            return err_set_field(err, ERR_INVALID, d->name, "type is required");
         form_type_format(tmp, sizeof tmp, &t);
         buf_puts(out, tmp);
         return 0;
@@ -1238,8 +1247,7 @@ static int field_normalise(buf *out, const field_def *d, const char *value,
                                  "or retired");
         buf_puts(out, v);
         return 0;
-    default:
-        return err_set(err, ERR_INTERNAL, "unknown field kind");
+    default: return err_set(err, ERR_INTERNAL, "unknown field kind");
     }
 }
 
@@ -1253,11 +1261,10 @@ static int field_set_checked(hctx *h, int64_t table_id, const char *table,
     int rc;
 
     if (!d)
-        return err_set_field(h->err, ERR_INVALID, "field",
-                             "unknown %s field %.60s (one of %s)",
-                             column_id ? "column" : "table", field,
-                             column_id ? REGISTRY_COLUMN_FIELDS
-                                       : REGISTRY_TABLE_FIELDS);
+        return err_set_field(
+            h->err, ERR_INVALID, "field", "unknown %s field %.60s (one of %s)",
+            column_id ? "column" : "table", field,
+            column_id ? REGISTRY_COLUMN_FIELDS : REGISTRY_TABLE_FIELDS);
     rc = field_normalise(&v, d, value, h->err);
     if (rc == 0)
         rc = field_set(h, table_id, table, column_id, column, field,
@@ -1291,11 +1298,10 @@ static int hctx_init(hctx *h, registry *reg, const char *instance,
 static int table_insert(hctx *h, int64_t *out_id, const char *name,
                         const char *description, const char *kind,
                         const char *source, const char *cadence,
-                        const char *arrival, int late,
-                        const char *file_pattern, const char *dependency,
-                        const char *note, int consent, const char *owner,
-                        const char *escalation, const char *runbook,
-                        const char *status)
+                        const char *arrival, int late, const char *file_pattern,
+                        const char *dependency, const char *note, int consent,
+                        const char *owner, const char *escalation,
+                        const char *runbook, const char *status)
 {
     static const char sql[] =
         "INSERT INTO reg_tables(instance_id, name, description, kind,"
@@ -1370,26 +1376,25 @@ static int column_add(hctx *h, int64_t table_id, const char *table,
     if (rc < 0)
         return rc;
     if (rc == 1) {
-        const char *flags[][2] = {
-            {"nullable", c->nullable ? "1" : "0"},
-            {"primary_key", c->primary_key ? "1" : "0"},
-            {"pii", c->pii ? "1" : "0"},
-            {"consent", c->consent ? "1" : "0"}};
+        const char *flags[][2] = {{"nullable", c->nullable ? "1" : "0"},
+                                  {"primary_key", c->primary_key ? "1" : "0"},
+                                  {"pii", c->pii ? "1" : "0"},
+                                  {"consent", c->consent ? "1" : "0"}};
         if (strcmp(status, "retired") != 0)
             return err_set(h->err, ERR_CONFLICT,
-                           "column %s already exists on table %s",
-                           c->name, table);
+                           "column %s already exists on table %s", c->name,
+                           table);
         /* A retired column comes back with the new definition. */
-        if ((rc = field_set(h, table_id, table, cid, stored, "type",
-                            c->type)) < 0 ||
+        if ((rc = field_set(h, table_id, table, cid, stored, "type", c->type)) <
+                0 ||
             (rc = field_set(h, table_id, table, cid, stored, "description",
                             c->description)) < 0 ||
             (rc = field_set(h, table_id, table, cid, stored, "example",
                             c->example)) < 0 ||
-            (rc = field_set(h, table_id, table, cid, stored,
-                            "consent_channel", c->channel)) < 0 ||
-            (rc = field_set(h, table_id, table, cid, stored, "rule",
-                            c->rule)) < 0)
+            (rc = field_set(h, table_id, table, cid, stored, "consent_channel",
+                            c->channel)) < 0 ||
+            (rc = field_set(h, table_id, table, cid, stored, "rule", c->rule)) <
+                0)
             return rc;
         for (size_t i = 0; i < 4; i++)
             if ((rc = field_set(h, table_id, table, cid, stored, flags[i][0],
@@ -1425,8 +1430,7 @@ static int column_add(hctx *h, int64_t table_id, const char *table,
     if (rc < 0)
         return rc;
     cid = sqlite3_last_insert_rowid(h->reg->db);
-    return hist_add(h, table_id, cid, table, c->name, "column", NULL,
-                    c->type);
+    return hist_add(h, table_id, cid, table, c->name, "column", NULL, c->type);
 }
 
 static void col_vals_from(col_vals *v, const form_column *c, char *type,
@@ -1448,8 +1452,8 @@ static void col_vals_from(col_vals *v, const form_column *c, char *type,
 
 /* The rules an item may carry, as (field, value) pairs; value NULL when
  * the item leaves it alone. */
-static void item_rules(const form_item *it, const char *v[][2],
-                       char *late, size_t lsize)
+static void item_rules(const form_item *it, const char *v[][2], char *late,
+                       size_t lsize)
 {
     snprintf(late, lsize, "%d", it->late_after_minutes);
     v[0][0] = "source";
@@ -1476,7 +1480,8 @@ static void item_rules(const form_item *it, const char *v[][2],
 static int item_has_consent(const form_item *it)
 {
     for (size_t c = 0; c < it->ncolumns; c++)
-        if (it->columns[c].consent && it->columns[c].action != FORM_ACTION_RETIRE)
+        if (it->columns[c].consent &&
+            it->columns[c].action != FORM_ACTION_RETIRE)
             return 1;
     return 0;
 }
@@ -1537,14 +1542,14 @@ static int apply_item(hctx *h, const form_item *it)
                 return rc;
             continue;
         }
-        rc = column_find(h, tid, fc->name, &cid, status, sizeof status,
-                         cname, sizeof cname);
+        rc = column_find(h, tid, fc->name, &cid, status, sizeof status, cname,
+                         sizeof cname);
         if (rc < 0)
             return rc;
         if (rc == 0 || !strcmp(status, "retired"))
             return err_set(h->err, ERR_CONFLICT,
-                           "attribute %s does not exist on table %s",
-                           fc->name, tname);
+                           "attribute %s does not exist on table %s", fc->name,
+                           tname);
         if (fc->action == FORM_ACTION_RETIRE) {
             if ((rc = field_set(h, tid, tname, cid, cname, "status",
                                 "retired")) < 0)
@@ -1555,15 +1560,15 @@ static int apply_item(hctx *h, const form_item *it)
         if (*v.type &&
             (rc = field_set(h, tid, tname, cid, cname, "type", v.type)) < 0)
             return rc;
-        if (*v.description && (rc = field_set(h, tid, tname, cid, cname,
-                                              "description",
-                                              v.description)) < 0)
+        if (*v.description &&
+            (rc = field_set(h, tid, tname, cid, cname, "description",
+                            v.description)) < 0)
             return rc;
         if (*v.rule &&
             (rc = field_set(h, tid, tname, cid, cname, "rule", v.rule)) < 0)
             return rc;
-        if (*v.example && (rc = field_set(h, tid, tname, cid, cname,
-                                          "example", v.example)) < 0)
+        if (*v.example && (rc = field_set(h, tid, tname, cid, cname, "example",
+                                          v.example)) < 0)
             return rc;
         if (fc->pii &&
             (rc = field_set(h, tid, tname, cid, cname, "pii", "1")) < 0)
@@ -1582,8 +1587,7 @@ static int apply_item(hctx *h, const form_item *it)
 }
 
 int registry_request_apply(registry *reg, const form_request *r,
-                           const char *instance, int64_t user_id,
-                           errmsg *err)
+                           const char *instance, int64_t user_id, errmsg *err)
 {
     char reason[40];
     hctx h;
@@ -1651,8 +1655,8 @@ done:
 }
 
 cJSON *registry_request_changes_json(registry *reg, const form_request *r,
-                                     const char *instance,
-                                     const char *base_url, errmsg *err)
+                                     const char *instance, const char *base_url,
+                                     errmsg *err)
 {
     cJSON *arr = cJSON_CreateArray();
 
@@ -1675,9 +1679,10 @@ cJSON *registry_request_changes_json(registry *reg, const form_request *r,
             cJSON_AddItemToArray(arr, o);
             cJSON_AddStringToObject(o, "instance", nz(instance));
             cJSON_AddStringToObject(o, "table", it->table);
-            if (!*nz(it->campaign_dependency) && it->kind != FORM_ITEM_NEW_TABLE) {
-                cJSON *cur = registry_table_json(reg, instance, it->table,
-                                                 NULL);
+            if (!*nz(it->campaign_dependency) &&
+                it->kind != FORM_ITEM_NEW_TABLE) {
+                cJSON *cur =
+                    registry_table_json(reg, instance, it->table, NULL);
                 cJSON *rl = cJSON_GetObjectItem(cur, "rules");
                 cJSON *d = cJSON_GetObjectItem(rl, "campaign_dependency");
                 if (cJSON_IsString(d))
@@ -1711,8 +1716,7 @@ cJSON *registry_request_changes_json(registry *reg, const form_request *r,
         for (size_t k = 0; k < ITEM_NRULES; k++) {
             if (!rules[k][1])
                 continue;
-            snprintf(line, sizeof line, "%s: %.400s", rules[k][0],
-                     rules[k][1]);
+            snprintf(line, sizeof line, "%s: %.400s", rules[k][0], rules[k][1]);
             cJSON_AddItemToArray(changes, cJSON_CreateString(line));
         }
         for (size_t c = 0; c < it->ncolumns; c++) {
@@ -1739,25 +1743,62 @@ cJSON *registry_request_changes_json(registry *reg, const form_request *r,
 /* ---- data-dictionary CSV import ----------------------------------------- */
 
 enum {
-    CSV_TABLE, CSV_COLUMN, CSV_TYPE, CSV_NULLABLE, CSV_PRIMARY_KEY,
-    CSV_DESCRIPTION, CSV_EXAMPLE, CSV_PII, CSV_CONSENT, CSV_CONSENT_CHANNEL,
-    CSV_RULE, CSV_COLUMN_STATUS, CSV_CAMPAIGN_DEPENDENCY, CSV_CAMPAIGN_NOTE,
-    CSV_EXPECTED_ARRIVAL, CSV_LATE_AFTER, CSV_SOURCE, CSV_CADENCE,
-    CSV_FILE_PATTERN, CSV_OWNER, CSV_ESCALATION, CSV_TABLE_DESCRIPTION,
-    CSV_RUNBOOK, CSV_TABLE_KIND, CSV_TABLE_STATUS, CSV_CONSENT_RELEVANT,
+    CSV_TABLE,
+    CSV_COLUMN,
+    CSV_TYPE,
+    CSV_NULLABLE,
+    CSV_PRIMARY_KEY,
+    CSV_DESCRIPTION,
+    CSV_EXAMPLE,
+    CSV_PII,
+    CSV_CONSENT,
+    CSV_CONSENT_CHANNEL,
+    CSV_RULE,
+    CSV_COLUMN_STATUS,
+    CSV_CAMPAIGN_DEPENDENCY,
+    CSV_CAMPAIGN_NOTE,
+    CSV_EXPECTED_ARRIVAL,
+    CSV_LATE_AFTER,
+    CSV_SOURCE,
+    CSV_CADENCE,
+    CSV_FILE_PATTERN,
+    CSV_OWNER,
+    CSV_ESCALATION,
+    CSV_TABLE_DESCRIPTION,
+    CSV_RUNBOOK,
+    CSV_TABLE_KIND,
+    CSV_TABLE_STATUS,
+    CSV_CONSENT_RELEVANT,
     CSV_NCOLS
 };
 
-const char *const registry_csv_columns[] = {
-    "table",          "column",              "type",
-    "nullable",       "primary_key",         "description",
-    "example",        "pii",                 "consent",
-    "consent_channel", "rule",               "column_status",
-    "campaign_dependency", "campaign_note",  "expected_arrival",
-    "late_after_minutes", "source",          "cadence",
-    "file_pattern",   "owner",               "escalation",
-    "table_description", "runbook",          "table_kind",
-    "table_status",   "consent_relevant",    NULL};
+const char *const registry_csv_columns[] = {"table",
+                                            "column",
+                                            "type",
+                                            "nullable",
+                                            "primary_key",
+                                            "description",
+                                            "example",
+                                            "pii",
+                                            "consent",
+                                            "consent_channel",
+                                            "rule",
+                                            "column_status",
+                                            "campaign_dependency",
+                                            "campaign_note",
+                                            "expected_arrival",
+                                            "late_after_minutes",
+                                            "source",
+                                            "cadence",
+                                            "file_pattern",
+                                            "owner",
+                                            "escalation",
+                                            "table_description",
+                                            "runbook",
+                                            "table_kind",
+                                            "table_status",
+                                            "consent_relevant",
+                                            NULL};
 const size_t registry_csv_ncolumns = CSV_NCOLS;
 
 /* CSV column -> (is column field, registry field name). */
@@ -1813,8 +1854,7 @@ static void problem_add(registry_import_report *rep, int line,
 
     if (rep->nproblems >= 1000)
         return; /* enough to act on */
-    xgrow(&rep->problems, &rep->cap, rep->nproblems + 1,
-          sizeof *rep->problems);
+    xgrow(&rep->problems, &rep->cap, rep->nproblems + 1, sizeof *rep->problems);
     p = &rep->problems[rep->nproblems++];
     p->line = line;
     str_copy(p->field, sizeof p->field, nz(field));
@@ -1933,8 +1973,8 @@ fail:
 typedef struct imp_rec {
     int line;
     char *table;
-    char *column;         /* "" for a table-only record */
-    char *v[CSV_NCOLS];   /* normalised values, NULL when empty/absent */
+    char *column;       /* "" for a table-only record */
+    char *v[CSV_NCOLS]; /* normalised values, NULL when empty/absent */
 } imp_rec;
 
 static int imp_cmp_name(const void *a, const void *b)
@@ -1984,8 +2024,8 @@ static void imp_check(imp_rec *out, const csv_rec *r, const int *map,
     out->column = out->v[CSV_COLUMN] ? out->v[CSV_COLUMN] : xstrdup("");
     out->v[CSV_TABLE] = out->v[CSV_COLUMN] = NULL;
     if (form_ident_check(out->table, msg, sizeof msg) < 0)
-        problem_add(rep, r->line, "table", "%s", *out->table ? msg
-                                                    : "the table is empty");
+        problem_add(rep, r->line, "table", "%s",
+                    *out->table ? msg : "the table is empty");
     if (*out->column && form_ident_check(out->column, msg, sizeof msg) < 0)
         problem_add(rep, r->line, "column", "%s", msg);
     if (*out->column && !out->v[CSV_TYPE])
@@ -2030,8 +2070,8 @@ static const char *vv(const imp_rec *r, int c, const char *dflt)
 }
 
 /* Writes one table's records (sorted by line). */
-static int imp_table(hctx *h, imp_rec **g, size_t n,
-                     const char *const *tv, registry_import_report *rep)
+static int imp_table(hctx *h, imp_rec **g, size_t n, const char *const *tv,
+                     registry_import_report *rep)
 {
     char tname[FORM_MAX_IDENT * 4 + 1];
     int64_t tid;
@@ -2071,8 +2111,7 @@ static int imp_table(hctx *h, imp_rec **g, size_t n,
         int cchanged = 0;
         if (!*r->column)
             continue;
-        rc = column_find(h, tid, r->column, &cid, NULL, 0, cname,
-                         sizeof cname);
+        rc = column_find(h, tid, r->column, &cid, NULL, 0, cname, sizeof cname);
         if (rc < 0)
             return rc;
         if (rc == 0) {
@@ -2171,8 +2210,8 @@ int registry_import_csv(registry *reg, registry_import_report *rep,
     for (size_t r = 1; r < nrecs; r++) {
         if (recs[r].n > recs[0].n)
             problem_add(rep, recs[r].line, "",
-                        "the record has %zu cells, the header %zu",
-                        recs[r].n, recs[0].n);
+                        "the record has %zu cells, the header %zu", recs[r].n,
+                        recs[0].n);
         imp_check(&imp[nimp], &recs[r], map, rep);
         idx[nimp] = &imp[nimp];
         nimp++;
@@ -2210,8 +2249,9 @@ int registry_import_csv(registry *reg, registry_import_report *rep,
         i = j;
     }
     if (rep->nproblems) {
-        rc = err_set(err, ERR_INVALID, "%zu problem%s found: nothing was "
-                                       "imported",
+        rc = err_set(err, ERR_INVALID,
+                     "%zu problem%s found: nothing was "
+                     "imported",
                      rep->nproblems, rep->nproblems == 1 ? "" : "s");
         goto done;
     }
@@ -2252,9 +2292,8 @@ done:
 
 /* ---- demo helpers ------------------------------------------------------- */
 
-int registry_demo_request_status(registry *reg, int64_t id,
-                                 const char *status, const char *instance,
-                                 int64_t at, errmsg *err)
+int registry_demo_request_status(registry *reg, int64_t id, const char *status,
+                                 const char *instance, int64_t at, errmsg *err)
 {
     static const char sql_s[] =
         "UPDATE requests SET status = :status, updated_at = :at"

@@ -17,8 +17,7 @@ int registry_table_exists(registry *reg, const char *instance,
 /* 1 when the column exists on that table of the instance, 0 when not,
  * < 0 on error. Case-insensitive. */
 int registry_column_exists(registry *reg, const char *instance,
-                           const char *table, const char *column,
-                           errmsg *err);
+                           const char *table, const char *column, errmsg *err);
 
 /* ---- reading ---- */
 
@@ -130,10 +129,11 @@ typedef struct registry_open_request {
 /* Requests whose status is not deployed/rejected/withdrawn, that apply to
  * the instance (main instance or request_instances, not yet deployed
  * there) and have an item on the table. org_id 0: all. */
-int registry_table_open_requests(
-    registry *reg, const char *instance, const char *table, int64_t org_id,
-    void (*fn)(void *ctx, const registry_open_request *r), void *ctx,
-    errmsg *err);
+int registry_table_open_requests(registry *reg, const char *instance,
+                                 const char *table, int64_t org_id,
+                                 void (*fn)(void *ctx,
+                                            const registry_open_request *r),
+                                 void *ctx, errmsg *err);
 
 /* ---- search and lookup ---- */
 
@@ -141,14 +141,14 @@ int registry_table_open_requests(
  * and \x02 (end) around matched terms: escape the text first, then turn
  * the markers into tags. Strings borrowed for the callback only. */
 typedef struct registry_search_hit {
-    const char *kind;     /* "table", "column", "request" */
-    int64_t ref;          /* table, column or request id */
+    const char *kind; /* "table", "column", "request" */
+    int64_t ref;      /* table, column or request id */
     const char *instance;
-    const char *name;     /* table/column name, or "CR-12 title" */
-    const char *table;    /* the column's table; "" otherwise */
-    const char *name_hl;  /* name with markers */
-    const char *snippet;  /* body excerpt with markers */
-    int exact;            /* the name equals the query */
+    const char *name;    /* table/column name, or "CR-12 title" */
+    const char *table;   /* the column's table; "" otherwise */
+    const char *name_hl; /* name with markers */
+    const char *snippet; /* body excerpt with markers */
+    int exact;           /* the name equals the query */
 } registry_search_hit;
 
 /* Builds the FTS5 MATCH expression for user text q into out: each
@@ -189,11 +189,9 @@ int registry_lookup(registry *reg, const char *q, int mode,
 
 /* Table names within max_dist edits of q (str_edit_distance), closest
  * first, at most limit (0: 5). Returns the number found or < 0. */
-int registry_lookup_similar(registry *reg, const char *q,
-                            const char *instance, int64_t org_id,
-                            int max_dist, int limit,
-                            void (*fn)(void *ctx,
-                                       const registry_lookup_hit *h),
+int registry_lookup_similar(registry *reg, const char *q, const char *instance,
+                            int64_t org_id, int max_dist, int limit,
+                            void (*fn)(void *ctx, const registry_lookup_hit *h),
                             void *ctx, errmsg *err);
 
 /* ---- changing the registry ---- */
@@ -220,8 +218,7 @@ int registry_lookup_similar(registry *reg, const char *q,
  * reason "CR-<id>"). On error nothing is rolled back here: the caller
  * rolls its transaction back. */
 int registry_request_apply(registry *reg, const form_request *r,
-                           const char *instance, int64_t user_id,
-                           errmsg *err);
+                           const char *instance, int64_t user_id, errmsg *err);
 
 /* What r changes per table, for notification payloads: an array of
  * {"instance", "table", "campaign_dependency" (the item's, else the
@@ -232,17 +229,17 @@ int registry_request_apply(registry *reg, const form_request *r,
  * "/tables/<instance>/<table>"}. base_url may be "" or NULL. Caller owns
  * the result; NULL only on a database error. */
 cJSON *registry_request_changes_json(registry *reg, const form_request *r,
-                                     const char *instance,
-                                     const char *base_url, errmsg *err);
+                                     const char *instance, const char *base_url,
+                                     errmsg *err);
 
 /* Table fields registry_table_update_field accepts (column NULL). */
-#define REGISTRY_TABLE_FIELDS                                                \
-    "description, kind, source, cadence, expected_arrival, "                 \
-    "late_after_minutes, file_pattern, campaign_dependency, campaign_note, " \
+#define REGISTRY_TABLE_FIELDS                                                  \
+    "description, kind, source, cadence, expected_arrival, "                   \
+    "late_after_minutes, file_pattern, campaign_dependency, campaign_note, "   \
     "consent_relevant, owner, escalation, runbook, status"
 /* Column fields (column given). */
-#define REGISTRY_COLUMN_FIELDS                                               \
-    "type, nullable, primary_key, description, example, pii, consent, "      \
+#define REGISTRY_COLUMN_FIELDS                                                 \
+    "type, nullable, primary_key, description, example, pii, consent, "        \
     "consent_channel, rule, status"
 
 /* A manual edit of one field of a table (column NULL) or of one of its
@@ -271,8 +268,8 @@ extern const char *const registry_csv_columns[];
 extern const size_t registry_csv_ncolumns;
 
 typedef struct registry_import_problem {
-    int line;          /* line where the record starts (header: 1) */
-    char field[40];    /* CSV column, "" for the whole record */
+    int line;       /* line where the record starts (header: 1) */
+    char field[40]; /* CSV column, "" for the whole record */
     char message[200];
 } registry_import_problem;
 
@@ -282,9 +279,9 @@ typedef struct registry_import_report {
     registry_import_problem *problems;
     size_t nproblems;
     size_t cap;
-    int records;         /* data records read */
+    int records; /* data records read */
     int tables_created;
-    int tables_updated;  /* existing tables with a changed field */
+    int tables_updated; /* existing tables with a changed field */
     int columns_added;
     int columns_updated;
 } registry_import_report;
@@ -313,9 +310,8 @@ int registry_import_csv(registry *reg, registry_import_report *rep,
  * sets request id's status without the transition checks and, when
  * instance is not NULL, marks it deployed there at time at. Runs inside
  * the caller's transaction. */
-int registry_demo_request_status(registry *reg, int64_t id,
-                                 const char *status, const char *instance,
-                                 int64_t at, errmsg *err);
+int registry_demo_request_status(registry *reg, int64_t id, const char *status,
+                                 const char *instance, int64_t at, errmsg *err);
 
 /* 1 when the database holds no organisation, user or request yet. */
 int registry_is_empty(registry *reg);

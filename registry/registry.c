@@ -209,8 +209,7 @@ int registry_open(registry **out, const char *path, int flags, errmsg *err)
             goto done;
         }
         if (v < 1) {
-            rc = err_set(err, ERR_INVALID, "%s is not a docket database",
-                         path);
+            rc = err_set(err, ERR_INVALID, "%s is not a docket database", path);
             goto done;
         }
     }

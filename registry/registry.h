@@ -55,7 +55,7 @@ typedef struct registry_user {
     int64_t id;
     char email[256];
     char name[201];
-    char role[8]; /* client, pm, ops, admin */
+    char role[8];   /* client, pm, ops, admin */
     int64_t org_id; /* clients only; 0 otherwise */
     char org_name[201];
     int active;
@@ -85,8 +85,8 @@ int registry_org_get(registry *reg, registry_org *out, const char *name,
                      errmsg *err);
 /* Calls fn for every organisation, by name. */
 int registry_org_list(registry *reg,
-                      void (*fn)(void *ctx, const registry_org *o),
-                      void *ctx, errmsg *err);
+                      void (*fn)(void *ctx, const registry_org *o), void *ctx,
+                      errmsg *err);
 
 int registry_instance_add(registry *reg, int64_t *out_id, const char *org,
                           const char *name, const char *environment,
@@ -114,9 +114,8 @@ int registry_user_update(registry *reg, int64_t id, const char *name,
 int registry_user_set_active(registry *reg, int64_t id, int active,
                              errmsg *err);
 /* Sets a new password (checked for length), and must_change_password. */
-int registry_user_set_password(registry *reg, int64_t id,
-                               const char *password, int must_change,
-                               errmsg *err);
+int registry_user_set_password(registry *reg, int64_t id, const char *password,
+                               int must_change, errmsg *err);
 /* Checks e-mail and password of an active user; rehashes the stored hash
  * when the hashing parameters changed. ERR_INVALID for any mismatch (the
  * message never says which part was wrong). */
@@ -125,8 +124,8 @@ int registry_user_authenticate(registry *reg, registry_user *out,
                                errmsg *err);
 /* Calls fn for every user, by e-mail; role may be NULL for all. */
 int registry_user_list(registry *reg, const char *role,
-                       void (*fn)(void *ctx, const registry_user *u),
-                       void *ctx, errmsg *err);
+                       void (*fn)(void *ctx, const registry_user *u), void *ctx,
+                       errmsg *err);
 /* Number of users (to know whether the first admin is needed). */
 int64_t registry_user_count(registry *reg);
 
@@ -137,25 +136,23 @@ int registry_password_check(const char *password, errmsg *err);
  * token_out (65 bytes) and only its SHA-256 is stored; csrf_out (65 bytes)
  * receives the session's CSRF token. */
 int registry_session_create(registry *reg, char *token_out, char *csrf_out,
-                            int64_t user_id, const char *address,
-                            errmsg *err);
+                            int64_t user_id, const char *address, errmsg *err);
 /* Finds the active user of a session token that is neither idle longer
  * than idle_s nor older than lifetime_s, and refreshes its last use.
  * ERR_NOTFOUND when there is none (expired sessions are deleted). */
-int registry_session_lookup(registry *reg, registry_user *out,
-                            char *csrf_out, const char *token,
-                            int64_t idle_s, int64_t lifetime_s, errmsg *err);
+int registry_session_lookup(registry *reg, registry_user *out, char *csrf_out,
+                            const char *token, int64_t idle_s,
+                            int64_t lifetime_s, errmsg *err);
 int registry_session_delete(registry *reg, const char *token, errmsg *err);
 /* Signs a user out everywhere. */
-int registry_session_delete_user(registry *reg, int64_t user_id,
-                                 errmsg *err);
+int registry_session_delete_user(registry *reg, int64_t user_id, errmsg *err);
 
 /* API tokens: "dkt_" + 64 hex characters, shown once (token_out: 72+
  * bytes), stored hashed. */
 int registry_token_create(registry *reg, char *token_out, int64_t *out_id,
                           int64_t user_id, const char *label, errmsg *err);
-int registry_token_lookup(registry *reg, registry_user *out,
-                          const char *token, errmsg *err);
+int registry_token_lookup(registry *reg, registry_user *out, const char *token,
+                          errmsg *err);
 /* Revokes token id of user_id (user_id 0: any user, for admins). */
 int registry_token_revoke(registry *reg, int64_t id, int64_t user_id,
                           errmsg *err);
@@ -182,8 +179,8 @@ int registry_reset_use(registry *reg, int64_t *out_user, const char *token,
 /* The audit log: who (user id or 0, and a display name), what, target,
  * detail (never a secret), from where. */
 int registry_audit(registry *reg, int64_t user_id, const char *actor,
-                   const char *action, const char *target,
-                   const char *detail, const char *address);
+                   const char *action, const char *target, const char *detail,
+                   const char *address);
 
 typedef struct registry_audit_row {
     int64_t id;

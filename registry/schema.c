@@ -359,7 +359,6 @@ static const char step1[] =
     " DELETE FROM search_fts WHERE rowid = old.id * 4 + 3;"
     "END;";
 
-
 /* Step 2: indexes on registry names alone, so search finds exact-name
    hits without reading every matched row (registry_search). */
 static const char step2[] =
@@ -367,5 +366,5 @@ static const char step2[] =
     "CREATE INDEX reg_columns_name ON reg_columns(name);";
 
 const char *const reg_schema_steps[] = {NULL, step1, step2};
-const int reg_schema_nsteps = (int)(sizeof reg_schema_steps /
-                                    sizeof *reg_schema_steps) - 1;
+const int reg_schema_nsteps =
+    (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;

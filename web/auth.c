@@ -48,8 +48,7 @@ void web_auth_identify(web_req *req)
     req->role = ROLE_ANON;
     memset(&req->user, 0, sizeof req->user);
     if (authz && !str_ncasecmp(authz, "Bearer ", 7)) {
-        if (registry_token_lookup(req->reg, &req->user, authz + 7, &err) ==
-            0) {
+        if (registry_token_lookup(req->reg, &req->user, authz + 7, &err) == 0) {
             req->via_token = 1;
             req->role = role_bit(req->user.role);
         } else {
@@ -168,7 +167,7 @@ static void session_clear_cookie(web_req *req)
 
 /* ---- throttling ---- */
 
-#define THROTTLE_SLOTS 4096
+#define THROTTLE_SLOTS        4096
 /* Failures before delays start: per account, and per address (higher,
  * since an office may share one address). */
 #define THROTTLE_FREE_ACCOUNT 5

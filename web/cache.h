@@ -45,9 +45,8 @@ int web_cache_get_gzip(buf *out, int64_t *org_id, int kind,
  * (dropped when the cache already moved on to a newer generation or the
  * entry alone exceeds the budget); evicts least recently used entries to
  * stay in budget. Compression runs outside the lock. */
-void web_cache_put(int kind, const char *instance, const char *table,
-                   int vis, int64_t gen, int64_t org_id, const char *data,
-                   size_t len);
+void web_cache_put(int kind, const char *instance, const char *table, int vis,
+                   int64_t gen, int64_t org_id, const char *data, size_t len);
 
 /* Counters for tests and /healthz-style diagnostics. */
 typedef struct web_cache_stats {

@@ -44,8 +44,7 @@ static void token_row(void *ctx, const registry_token *t)
     buf_puts(o, "</td></tr>");
 }
 
-static void account_page(web_req *req, const char *error,
-                         const char *new_token)
+static void account_page(web_req *req, const char *error, const char *new_token)
 {
     buf *o = &req->out;
     token_ctx tc = {req, 0};
@@ -150,8 +149,8 @@ void page_password_change(web_req *req)
         account_page(req, "The new passwords differ.", NULL);
         return;
     }
-    if (registry_user_authenticate(req->reg, &u, req->user.email, cur,
-                                   &err) < 0) {
+    if (registry_user_authenticate(req->reg, &u, req->user.email, cur, &err) <
+        0) {
         registry_audit(req->reg, req->user.id, req->user.email,
                        "password.change.failure", req->user.email,
                        "wrong current password", req->address);
@@ -165,8 +164,8 @@ void page_password_change(web_req *req)
         account_page(req, err.msg, NULL);
         return;
     }
-    registry_audit(req->reg, req->user.id, req->user.email,
-                   "password.change", req->user.email, "", req->address);
+    registry_audit(req->reg, req->user.id, req->user.email, "password.change",
+                   req->user.email, "", req->address);
     page_flash_set(req, "Your password was changed.");
     web_redirect(req, "/account");
 }
@@ -312,8 +311,8 @@ void page_reset(web_req *req)
     int64_t user = 0;
     errmsg err = {0};
 
-    if (registry_reset_use(req->reg, &user, req->args[0], nw ? nw : "",
-                           &err) < 0) {
+    if (registry_reset_use(req->reg, &user, req->args[0], nw ? nw : "", &err) <
+        0) {
         req->status = err.code == ERR_NOTFOUND ? 404 : 422;
         reset_form(req, err.msg);
         return;

@@ -53,8 +53,9 @@ static void user_row(void *ctx, const registry_user *u)
     buf_puts(o, "</span></td><td>");
     buf_append_html(o, u->org_name);
     buf_puts(o, "</td><td>");
-    buf_puts(o, u->active ? "active" : "<span class=\"badge muted\">"
-                                       "deactivated</span>");
+    buf_puts(o, u->active ? "active"
+                          : "<span class=\"badge muted\">"
+                            "deactivated</span>");
     buf_puts(o, "</td></tr>");
 }
 
@@ -162,9 +163,9 @@ void page_admin_user_create(web_req *req)
 
     if (org && !*org)
         org = NULL;
-    if (registry_user_add(req->reg, &id, email ? email : "",
-                          name ? name : "", role ? role : "", org,
-                          password ? password : "", &err) < 0 ||
+    if (registry_user_add(req->reg, &id, email ? email : "", name ? name : "",
+                          role ? role : "", org, password ? password : "",
+                          &err) < 0 ||
         registry_user_set_password(req->reg, id, password, 1, &err) < 0) {
         req->status = err.code == ERR_CONFLICT ? 409 : 422;
         users_page(req, err.msg);
@@ -189,8 +190,9 @@ static void user_edit_page(web_req *req, const registry_user *u,
     buf_append_html(o, u->email);
     buf_puts(o, "</h2>");
     alert(o, error);
-    buf_appendf(o, "<form method=\"post\" action=\"/admin/users/%lld\" "
-                   "class=\"grid-form\">",
+    buf_appendf(o,
+                "<form method=\"post\" action=\"/admin/users/%lld\" "
+                "class=\"grid-form\">",
                 (long long)u->id);
     page_csrf_input(req);
     buf_puts(o, "<div class=\"field\"><label for=\"name\">Name</label><input "
@@ -251,22 +253,21 @@ void page_admin_user_update(web_req *req)
         web_reply_error(req, 404, "No such user.");
         return;
     }
-    if (id == req->user.id && ((role && strcmp(role, "admin")) ||
-                               (active && !strcmp(active, "0")))) {
+    if (id == req->user.id &&
+        ((role && strcmp(role, "admin")) || (active && !strcmp(active, "0")))) {
         req->status = 422;
         user_edit_page(req, &before,
                        "You cannot remove your own admin rights.");
         return;
     }
     if ((rc = registry_begin(req->reg, &err)) < 0 ||
-        (rc = registry_user_update(req->reg, id, name, role,
-                                   org ? org : NULL, &err)) < 0 ||
-        (active &&
-         (rc = registry_user_set_active(req->reg, id, strcmp(active, "0"),
-                                        &err)) < 0) ||
+        (rc = registry_user_update(req->reg, id, name, role, org ? org : NULL,
+                                   &err)) < 0 ||
+        (active && (rc = registry_user_set_active(
+                        req->reg, id, strcmp(active, "0"), &err)) < 0) ||
         (password && *password &&
-         (rc = registry_user_set_password(req->reg, id, password, 1,
-                                          &err)) < 0) ||
+         (rc = registry_user_set_password(req->reg, id, password, 1, &err)) <
+             0) ||
         (rc = registry_commit(req->reg, &err)) < 0) {
         registry_rollback(req->reg);
         req->status = 422;
@@ -370,8 +371,8 @@ void page_admin_org_create(web_req *req)
         orgs_page(req, err.msg);
         return;
     }
-    registry_audit(req->reg, req->user.id, req->user.email, "org.create",
-                   name, "", req->address);
+    registry_audit(req->reg, req->user.id, req->user.email, "org.create", name,
+                   "", req->address);
     page_flash_set(req, "Organisation added.");
     web_redirect(req, "/admin/orgs");
 }
@@ -385,15 +386,15 @@ void page_admin_instance_create(web_req *req)
     const char *dialect = web_field_get(req, "dialect");
     errmsg err = {0};
 
-    if (registry_instance_add(req->reg, NULL, org ? org : "",
-                              name ? name : "", env ? env : "",
-                              dialect ? dialect : "", &err) < 0) {
+    if (registry_instance_add(req->reg, NULL, org ? org : "", name ? name : "",
+                              env ? env : "", dialect ? dialect : "",
+                              &err) < 0) {
         req->status = err.code == ERR_CONFLICT ? 409 : 422;
         orgs_page(req, err.msg);
         return;
     }
-    registry_audit(req->reg, req->user.id, req->user.email,
-                   "instance.create", name, org, req->address);
+    registry_audit(req->reg, req->user.id, req->user.email, "instance.create",
+                   name, org, req->address);
     page_flash_set(req, "Instance added.");
     web_redirect(req, "/admin/orgs");
 }

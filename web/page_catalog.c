@@ -192,9 +192,8 @@ static void cr_link(buf *o, int64_t id)
 /* One history entry as a timeline item. */
 static void history_item(buf *o, const char *at, const char *column,
                          const char *field, const char *old_v,
-                         const char *new_v, int64_t request,
-                         const char *user, const char *reason,
-                         const char *table_link_instance,
+                         const char *new_v, int64_t request, const char *user,
+                         const char *reason, const char *table_link_instance,
                          const char *table_link_table)
 {
     buf_puts(o, "<li><time datetime=\"");
@@ -324,8 +323,8 @@ static void edit_form(buf *o, const cJSON *t, int vis)
     char late[16];
 
     buf_puts(o, "<details class=\"card edit\"><summary>");
-    buf_puts(o, vis == 2 ? "Edit rules and description"
-                         : "Edit the runbook note");
+    buf_puts(o,
+             vis == 2 ? "Edit rules and description" : "Edit the runbook note");
     buf_puts(o, "</summary><form method=\"post\" action=\"");
     table_href(o, jstr(t, "instance"), jstr(t, "table"));
     buf_puts(o, "/edit\" class=\"stack\"><input type=\"hidden\" "
@@ -349,16 +348,15 @@ static void edit_form(buf *o, const cJSON *t, int vis)
         field_input(o, "owner", "Owner", jstr(rules, "owner"), NULL);
         field_input(o, "escalation", "Escalation contact",
                     jstr(rules, "escalation"), NULL);
-        field_select(o, "consent_relevant", "Consent relevance",
-                     jbool(rules, "consent_relevant") ? "1" : "0",
-                     (const char *const[]){"0", "1"},
-                     (const char *const[]){"not consent-relevant",
-                                           "consent-relevant"},
+        field_select(
+            o, "consent_relevant", "Consent relevance",
+            jbool(rules, "consent_relevant") ? "1" : "0",
+            (const char *const[]){"0", "1"},
+            (const char *const[]){"not consent-relevant", "consent-relevant"},
+            2);
+        field_select(o, "status", "Status", jstr(t, "status"), states, states,
                      2);
-        field_select(o, "status", "Status", jstr(t, "status"), states,
-                     states, 2);
-        field_textarea(o, "description", "Description",
-                       jstr(t, "description"));
+        field_textarea(o, "description", "Description", jstr(t, "description"));
     }
     field_textarea(o, "runbook", "Runbook note (Markdown)",
                    jstr(rules, "runbook"));
@@ -439,7 +437,7 @@ static void render_card(buf *o, const cJSON *t, int vis)
     buf_append_html(o, *jstr(rules, "owner") ? jstr(rules, "owner") : "—");
     buf_puts(o, "</dd><dt>Escalation</dt><dd>");
     buf_append_html(o, *jstr(rules, "escalation") ? jstr(rules, "escalation")
-                                                   : "—");
+                                                  : "—");
     buf_puts(o, "</dd><dt>Consent</dt><dd>");
     if (jbool(rules, "consent_relevant") || consent_cols) {
         buf_puts(o, "<span class=\"badge consent\">consent-relevant</span> ");
@@ -479,8 +477,9 @@ static void render_card(buf *o, const cJSON *t, int vis)
     if (vis > 0)
         edit_form(o, t, vis);
 
-    buf_appendf(o, "<section class=\"card\"><h2>Columns <span "
-                   "class=\"muted\">(%d)</span></h2>",
+    buf_appendf(o,
+                "<section class=\"card\"><h2>Columns <span "
+                "class=\"muted\">(%d)</span></h2>",
                 cJSON_GetArraySize(cols));
     buf_puts(o, "<div class=\"table-wrap\"><table class=\"table\"><thead><tr>"
                 "<th scope=\"col\">Column</th><th scope=\"col\">Type</th>"
@@ -595,8 +594,7 @@ static int card_fragment(web_req *req, buf *frag, int64_t *org,
     cJSON *t;
     int rc;
 
-    if (web_cache_get(frag, org, CACHE_TABLE_CARD, instance, table, vis,
-                      gen))
+    if (web_cache_get(frag, org, CACHE_TABLE_CARD, instance, table, vis, gen))
         return 0;
     t = registry_table_json(req->reg, instance, table, err);
     if (!t)
@@ -639,8 +637,8 @@ static void page_table_show(web_req *req)
     int rc;
 
     rc = card_fragment(req, &frag, &org, inst, tbl, card_vis(req), &err);
-    if (rc == ERR_NOTFOUND || (rc == 0 && org_filter(req) &&
-                               org != org_filter(req))) {
+    if (rc == ERR_NOTFOUND ||
+        (rc == 0 && org_filter(req) && org != org_filter(req))) {
         not_found(req, inst, tbl);
         goto done;
     }
@@ -773,11 +771,19 @@ static void api_table(web_req *req)
  * runbook note only; a reason is required; one transaction. */
 static void page_table_edit(web_req *req)
 {
-    static const char *const fields[] = {
-        "campaign_dependency", "campaign_note", "expected_arrival",
-        "late_after_minutes", "source", "cadence", "file_pattern", "owner",
-        "escalation", "consent_relevant", "status", "description",
-        "runbook"};
+    static const char *const fields[] = {"campaign_dependency",
+                                         "campaign_note",
+                                         "expected_arrival",
+                                         "late_after_minutes",
+                                         "source",
+                                         "cadence",
+                                         "file_pattern",
+                                         "owner",
+                                         "escalation",
+                                         "consent_relevant",
+                                         "status",
+                                         "description",
+                                         "runbook"};
     const char *inst = req->args[0], *tbl = req->args[1];
     const char *reason = web_field_get(req, "reason");
     errmsg err = {0};
@@ -803,13 +809,11 @@ static void page_table_edit(web_req *req)
             continue;
         if (req->role == ROLE_OPS && strcmp(fields[i], "runbook")) {
             registry_rollback(req->reg);
-            web_reply_error(req, 403,
-                            "Ops may edit the runbook note only.");
+            web_reply_error(req, 403, "Ops may edit the runbook note only.");
             return;
         }
-        rc = registry_table_update_field(req->reg, inst, tbl, NULL,
-                                         fields[i], v, req->user.id, reason,
-                                         &err);
+        rc = registry_table_update_field(req->reg, inst, tbl, NULL, fields[i],
+                                         v, req->user.id, reason, &err);
         if (rc < 0)
             break;
         changed += rc;
@@ -975,7 +979,8 @@ static void table_row_html(void *ctx, const registry_table_row *t)
         buf_append_html(o, t->expected_arrival);
         if (t->late_after_minutes > 0 && form_time_valid(t->expected_arrival)) {
             int m = ((t->expected_arrival[0] - '0') * 10 +
-                     (t->expected_arrival[1] - '0')) * 60 +
+                     (t->expected_arrival[1] - '0')) *
+                        60 +
                     (t->expected_arrival[3] - '0') * 10 +
                     (t->expected_arrival[4] - '0') + t->late_after_minutes;
             m %= 24 * 60;
@@ -1025,8 +1030,8 @@ static void option(buf *o, const char *value, const char *label,
 }
 
 /* A link to the index with the current filters and another sort. */
-static void sort_link(buf *o, const registry_table_filter *f,
-                      const char *sort, const char *label)
+static void sort_link(buf *o, const registry_table_filter *f, const char *sort,
+                      const char *label)
 {
     int cur = !strcmp(f->sort ? f->sort : "name", sort);
 
@@ -1074,8 +1079,8 @@ static const char *query_or_empty(web_req *req, const char *name)
  * counts. */
 static void page_tables_index(web_req *req)
 {
-    static const char *const sorts[] = {"name", "instance", "arrival",
-                                        "dependency", "columns", "updated"};
+    static const char *const sorts[] = {"name",       "instance", "arrival",
+                                        "dependency", "columns",  "updated"};
     registry_table_filter f = {0};
     inst_list il = {0};
     const char *inst = query_or_empty(req, "instance");
@@ -1105,8 +1110,7 @@ static void page_tables_index(web_req *req)
         str_to_int(&page, web_query(req, "page"), 1, 100000);
     if (*inst && instance_or_404(req, inst, NULL, NULL) < 0)
         return;
-    registry_instance_list(req->reg, org_filter(req), inst_collect, &il,
-                           NULL);
+    registry_instance_list(req->reg, org_filter(req), inst_collect, &il, NULL);
 
     page_begin(req, "Tables");
     buf_puts(o, "<h1>Tables</h1><form class=\"card filters inline\" "
@@ -1191,8 +1195,8 @@ static void page_tables_index(web_req *req)
         if (*inst && total > (int64_t)page * per) {
             buf_appendf(o, " · <a href=\"/tables?instance=");
             buf_append_url(o, il.v[i].name);
-            buf_appendf(o, "&amp;sort=%s%s&amp;page=%d\">next page</a>",
-                        f.sort, f.desc ? "&amp;desc=1" : "", page + 1);
+            buf_appendf(o, "&amp;sort=%s%s&amp;page=%d\">next page</a>", f.sort,
+                        f.desc ? "&amp;desc=1" : "", page + 1);
         }
         buf_puts(o, "</p></section>");
     }
@@ -1290,7 +1294,7 @@ static void api_tables(web_req *req)
 typedef struct search_ctx {
     buf groups[3]; /* tables, columns, requests */
     int counts[3];
-    cJSON *arr;    /* API */
+    cJSON *arr; /* API */
 } search_ctx;
 
 static void hit_href(buf *o, const registry_search_hit *h)
@@ -1363,9 +1367,10 @@ static void page_search(web_req *req)
         total += c.counts[g];
         if (!c.counts[g])
             continue;
-        buf_appendf(o, "<section class=\"card\"><h2>%s <span "
-                       "class=\"muted\">(%d)</span></h2><ul class=\"stack "
-                       "results\">",
+        buf_appendf(o,
+                    "<section class=\"card\"><h2>%s <span "
+                    "class=\"muted\">(%d)</span></h2><ul class=\"stack "
+                    "results\">",
                     titles[g], c.counts[g]);
         buf_append(o, buf_cstr(&c.groups[g]), c.groups[g].len);
         buf_puts(o, "</ul></section>");
@@ -1415,8 +1420,8 @@ static void api_search(web_req *req)
 
     memset(&c, 0, sizeof c);
     c.arr = cJSON_CreateArray();
-    if (*q && registry_search(req->reg, q, org_filter(req), 50,
-                              search_hit_json, &c, &err) < 0) {
+    if (*q && registry_search(req->reg, q, org_filter(req), 50, search_hit_json,
+                              &c, &err) < 0) {
         cJSON_Delete(c.arr);
         cJSON_Delete(root);
         web_reply_err(req, &err);
@@ -1578,16 +1583,16 @@ static void page_lookup(web_req *req)
     memset(&c, 0, sizeof c);
     c.o = &list;
     if (*q) {
-        int rc = registry_lookup(req->reg, q, REGISTRY_LOOKUP_PREFIX, NULL,
-                                 org_filter(req), 30, lookup_hit_html, &c,
-                                 &err);
+        int rc =
+            registry_lookup(req->reg, q, REGISTRY_LOOKUP_PREFIX, NULL,
+                            org_filter(req), 30, lookup_hit_html, &c, &err);
         if (rc == 0)
-            rc = registry_lookup(req->reg, q, REGISTRY_LOOKUP_SUBSTRING,
-                                 NULL, org_filter(req), 30, lookup_hit_html,
-                                 &c, &err);
+            rc =
+                registry_lookup(req->reg, q, REGISTRY_LOOKUP_SUBSTRING, NULL,
+                                org_filter(req), 30, lookup_hit_html, &c, &err);
         if (rc == 0) {
-            rc = registry_lookup_similar(req->reg, q, NULL, org_filter(req),
-                                         3, 5, lookup_hit_html, &c, &err);
+            rc = registry_lookup_similar(req->reg, q, NULL, org_filter(req), 3,
+                                         5, lookup_hit_html, &c, &err);
             similar = rc > 0;
         }
         if (rc < 0) {
@@ -1697,8 +1702,7 @@ static void page_changes(web_req *req)
         web_reply_err(req, &err);
         return;
     }
-    registry_instance_list(req->reg, org_filter(req), inst_collect, &il,
-                           NULL);
+    registry_instance_list(req->reg, org_filter(req), inst_collect, &il, NULL);
     page_begin(req, "Changes");
     buf_puts(o, "<h1>Registry changes</h1><form class=\"card filters "
                 "inline\" method=\"get\" action=\"/changes\"><label>Instance "
@@ -1831,8 +1835,7 @@ static void page_changes_atom(web_req *req)
     buf entries = {0}, *o = &req->out;
     atom_ctx ac = {0};
     errmsg err = {0};
-    const char *base = req->cfg && req->cfg->base_url ? req->cfg->base_url
-                                                      : "";
+    const char *base = req->cfg && req->cfg->base_url ? req->cfg->base_url : "";
     char updated[32];
     int64_t newest = 0;
     size_t blen = strlen(base);
@@ -1898,8 +1901,7 @@ static void page_changes_atom(web_req *req)
 const web_route web_routes_catalog[] = {
     {"GET", "/tables", ROLE_USER, 0, page_tables_index},
     {"GET", "/tables/{instance}/{table}", ROLE_USER, 0, page_table_show},
-    {"POST", "/tables/{instance}/{table}/edit", ROLE_STAFF, 0,
-     page_table_edit},
+    {"POST", "/tables/{instance}/{table}/edit", ROLE_STAFF, 0, page_table_edit},
     {"GET", "/tables/{instance}/{table}/columns/{column}", ROLE_USER, 0,
      page_column_show},
     {"GET", "/search", ROLE_USER, 0, page_search},
@@ -1908,8 +1910,8 @@ const web_route web_routes_catalog[] = {
     {"GET", "/changes.atom", ROLE_USER, 0, page_changes_atom},
     {"GET", "/api/v1/instances/{instance}/tables", ROLE_USER, WEB_JSON,
      api_tables},
-    {"GET", "/api/v1/instances/{instance}/tables/{table}", ROLE_USER,
-     WEB_JSON, api_table},
+    {"GET", "/api/v1/instances/{instance}/tables/{table}", ROLE_USER, WEB_JSON,
+     api_table},
     {"GET", "/api/v1/search", ROLE_USER, WEB_JSON, api_search},
     {"GET", "/api/v1/lookup", ROLE_USER, WEB_JSON, api_lookup},
     {NULL, NULL, 0, 0, NULL}};

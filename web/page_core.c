@@ -17,8 +17,7 @@ void page_healthz(web_req *req)
     cJSON_AddStringToObject(root, "status", ok ? "ok" : "degraded");
     cJSON_AddStringToObject(root, "version", DOCKET_VERSION);
     cJSON_AddBoolToObject(root, "database", ok);
-    cJSON_AddNumberToObject(root, "schema",
-                            registry_schema_version(req->reg));
+    cJSON_AddNumberToObject(root, "schema", registry_schema_version(req->reg));
     web_reply_json(req, ok ? 200 : 503, root);
 }
 

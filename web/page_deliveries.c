@@ -55,8 +55,9 @@ static void delivery_row(void *ctx, const registry_outbox_row *d)
     buf_append_html(o, d->last_error);
     buf_puts(o, "</td><td>");
     if (!strcmp(d->state, "dead")) {
-        buf_appendf(o, "<form method=\"post\" action=\"/admin/deliveries/%lld"
-                       "/retry\">",
+        buf_appendf(o,
+                    "<form method=\"post\" action=\"/admin/deliveries/%lld"
+                    "/retry\">",
                     (long long)d->id);
         page_csrf_input(req);
         buf_puts(o, "<button class=\"button small\" type=\"submit\">Retry "
@@ -123,9 +124,10 @@ static void page_deliveries(web_req *req)
     page_begin(req, "Deliveries");
     buf_puts(o, "<h1>Administration</h1>");
     admin_nav(req);
-    buf_appendf(o, "<section class=\"card\"><h2>Notification deliveries</h2>"
-                   "<p class=\"muted\">%lld pending · %lld "
-                   "delivered · %lld dead</p>",
+    buf_appendf(o,
+                "<section class=\"card\"><h2>Notification deliveries</h2>"
+                "<p class=\"muted\">%lld pending · %lld "
+                "delivered · %lld dead</p>",
                 (long long)pending, (long long)delivered, (long long)dead);
     buf_puts(o, "<form class=\"toolbar\" method=\"get\" "
                 "action=\"/admin/deliveries\">");
@@ -171,8 +173,8 @@ static void page_deliveries(web_req *req)
         buf_puts(o, "</td><td>");
         buf_append_html(o, ch->type);
         buf_puts(o, "</td><td><code>");
-        buf_append_html(o, target ? notify_redact(target, red, sizeof red)
-                                  : "—");
+        buf_append_html(o,
+                        target ? notify_redact(target, red, sizeof red) : "—");
         buf_puts(o, "</code></td><td>");
         if (disabled) {
             buf_puts(o, "<span class=\"badge required\">disabled</span> ");

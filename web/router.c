@@ -19,13 +19,13 @@ extern const web_route web_routes_admin[];
 extern const web_route web_routes_deliveries[];
 
 static const web_route *const route_tables[] = {
-    web_routes_core,    web_routes_accounts, web_routes_requests,
-    web_routes_catalog, web_routes_triage,   web_routes_admin,
+    web_routes_core,       web_routes_accounts,
+    web_routes_requests,   web_routes_catalog,
+    web_routes_triage,     web_routes_admin,
     web_routes_deliveries, NULL};
 
 /* Matches path against pattern; fills args (heap copies) on success. */
-static int match(const char *pattern, const char *path, char **args,
-                 int *nargs)
+static int match(const char *pattern, const char *path, char **args, int *nargs)
 {
     const char *p = pattern, *s = path;
     int n = 0;
@@ -106,11 +106,11 @@ void web_dispatch(web_req *req)
     if (!found) {
         if (allow.len) {
             web_header_add(req, "Allow", buf_cstr(&allow));
-            web_reply_error(req, 405, "This address does not accept that "
-                                      "method.");
+            web_reply_error(req, 405,
+                            "This address does not accept that "
+                            "method.");
         } else {
-            web_reply_error(req, 404,
-                            "There is nothing at this address.");
+            web_reply_error(req, 404, "There is nothing at this address.");
         }
         buf_dispose(&allow);
         return;
@@ -118,8 +118,7 @@ void web_dispatch(web_req *req)
     buf_dispose(&allow);
     if (!(found->roles & req->role)) {
         if (req->role == ROLE_ANON) {
-            if (found->flags & WEB_JSON ||
-                str_startswith(req->path, "/api/")) {
+            if (found->flags & WEB_JSON || str_startswith(req->path, "/api/")) {
                 web_header_add(req, "WWW-Authenticate", "Bearer");
                 web_reply_error(req, 401, "Sign in or send a bearer token.");
             } else if (!is_write(req->method)) {
@@ -132,16 +131,14 @@ void web_dispatch(web_req *req)
                 web_reply_error(req, 401, "Sign in first.");
             }
         } else {
-            web_reply_error(req, 403,
-                            "Your account may not use this page.");
+            web_reply_error(req, 403, "Your account may not use this page.");
         }
         return;
     }
     if (is_write(req->method)) {
         if (!(found->flags & WEB_RAWBODY) &&
             (!req->content_type ||
-             (strcmp(req->content_type,
-                     "application/x-www-form-urlencoded") &&
+             (strcmp(req->content_type, "application/x-www-form-urlencoded") &&
               strcmp(req->content_type, "multipart/form-data")))) {
             web_reply_error(req, 415,
                             "send the form as application/x-www-form-"

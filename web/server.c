@@ -77,8 +77,7 @@ static registry *thread_registry(const config *cfg, errmsg *err)
 
 const char *web_query(web_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
-                                       name);
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *web_header(web_req *req, const char *name)
@@ -160,8 +159,7 @@ static const char *status_text(int status)
 
 static int route_is_api(const web_req *req)
 {
-    return str_startswith(req->path, "/api/") ||
-           !strcmp(req->path, "/healthz");
+    return str_startswith(req->path, "/api/") || !strcmp(req->path, "/healthz");
 }
 
 void web_reply_error(web_req *req, int status, const char *message)
@@ -240,8 +238,8 @@ cJSON *web_json_body_or_reply(web_req *req)
         web_reply_error(req, 400, "the body is not valid UTF-8 JSON");
         return NULL;
     }
-    root = cJSON_ParseWithLengthOpts(buf_cstr(&req->body), req->body.len,
-                                     &end, 0);
+    root =
+        cJSON_ParseWithLengthOpts(buf_cstr(&req->body), req->body.len, &end, 0);
     if (!root) {
         web_reply_error(req, 400, "the body is not valid JSON");
         return NULL;
@@ -294,9 +292,8 @@ static enum MHD_Result on_post_field(void *cls, enum MHD_ValueKind kind,
         f->name = xstrdup(key);
         if (filename) {
             f->filename = xstrdup(filename);
-            f->content_type =
-                xstrdup(content_type ? content_type
-                                     : "application/octet-stream");
+            f->content_type = xstrdup(
+                content_type ? content_type : "application/octet-stream");
         }
         f->value.max = (size_t)req->cfg->max_body;
     }
@@ -337,8 +334,8 @@ static enum MHD_Result send_reply(req_state *rs)
 
     if (req->static_data) {
         len = req->static_len;
-        resp = MHD_create_response_from_buffer(
-            len, (void *)req->static_data, MHD_RESPMEM_PERSISTENT);
+        resp = MHD_create_response_from_buffer(len, (void *)req->static_data,
+                                               MHD_RESPMEM_PERSISTENT);
     } else {
         if (buf_error(&req->out)) {
             buf_reset(&req->out);
@@ -359,8 +356,7 @@ static enum MHD_Result send_reply(req_state *rs)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy",
-                            "same-origin");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(resp, "Permissions-Policy",
                             "camera=(), microphone=(), geolocation=()");
     if (rs->srv->tls)
@@ -445,8 +441,8 @@ static void req_free(req_state *rs)
 
 static void client_address(web_req *req)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-        req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
     str_copy(req->address, sizeof req->address, "-");
@@ -461,7 +457,7 @@ static void client_address(web_req *req)
 }
 
 static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind,
-                                           const char *key, const char *value)
+                                            const char *key, const char *value)
 {
     int *n = cls;
 
@@ -472,8 +468,7 @@ static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
-static enum MHD_Result early_reply(req_state *rs, int status,
-                                   const char *msg)
+static enum MHD_Result early_reply(req_state *rs, int status, const char *msg)
 {
     web_req *req = &rs->req;
 
@@ -485,8 +480,7 @@ static enum MHD_Result early_reply(req_state *rs, int status,
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
                                  const char *url, const char *method,
-                                 const char *version,
-                                 const char *upload_data,
+                                 const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls)
 {
     web_server *srv = cls;
@@ -539,11 +533,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
                                    "server accepts");
         }
         if (req->content_type &&
-            (!strcmp(req->content_type,
-                     "application/x-www-form-urlencoded") ||
+            (!strcmp(req->content_type, "application/x-www-form-urlencoded") ||
              !strcmp(req->content_type, "multipart/form-data"))) {
-            rs->pp = MHD_create_post_processor(conn, 64 * 1024,
-                                               on_post_field, req);
+            rs->pp =
+                MHD_create_post_processor(conn, 64 * 1024, on_post_field, req);
             if (!rs->pp)
                 body_fail(req, 400,
                           "malformed form body (multipart without a valid "
@@ -563,12 +556,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
            (the idle timeout alone would let a slow drip go on forever). */
         if (time_mono_us() - req->started_us >
             (int64_t)srv->cfg->request_deadline * 1000000)
-            return early_reply(rs, 408, "the request took too long to "
-                                        "arrive");
+            return early_reply(rs, 408,
+                               "the request took too long to "
+                               "arrive");
         rs->received += n;
         if (rs->received > (uint64_t)srv->cfg->max_body)
-            return early_reply(rs, 413, "the request body is larger than "
-                                        "the server accepts");
+            return early_reply(rs, 413,
+                               "the request body is larger than "
+                               "the server accepts");
         if (req->body_error)
             return MHD_YES;
         if (rs->pp) {
@@ -591,8 +586,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
     return send_reply(rs);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-                         void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
     (void)conn;
@@ -681,13 +676,11 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
     memset(&ss, 0, sizeof ss);
     if (cfg_listen_split(cfg, host, sizeof host, &port) < 0) {
         free(srv);
-        return err_set(err, ERR_INVALID, "bad listen address %s",
-                       cfg->listen);
+        return err_set(err, ERR_INVALID, "bad listen address %s", cfg->listen);
     }
     if (!strcmp(host, "localhost"))
         str_copy(host, sizeof host, "127.0.0.1");
-    if (inet_pton(AF_INET, host,
-                  &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+    if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
         struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
         sin->sin_family = AF_INET;
         sin->sin_port = htons((uint16_t)port);
@@ -702,8 +695,7 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
     } else {
         free(srv);
         return err_set(err, ERR_INVALID,
-                       "listen address must be a numeric IP address: %s",
-                       host);
+                       "listen address must be a numeric IP address: %s", host);
     }
     (void)sslen;
     srv->cfg = cfg;
@@ -733,12 +725,11 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-            MHD_OPTION_STRICT_FOR_CLIENT, 1,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
+            on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
             MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
-            MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key,
-            MHD_OPTION_HTTPS_MEM_CERT, srv->tls_cert, MHD_OPTION_END);
+            MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key, MHD_OPTION_HTTPS_MEM_CERT,
+            srv->tls_cert, MHD_OPTION_END);
     else
         srv->daemon = MHD_start_daemon(
             flags, (uint16_t)port, NULL, NULL, on_access, srv,
@@ -748,10 +739,10 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-            MHD_OPTION_STRICT_FOR_CLIENT, 1,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-            MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL, MHD_OPTION_END);
+            MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
+            on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
+            MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv->tls_cert);
         free(srv->tls_key);

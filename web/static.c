@@ -18,8 +18,8 @@ void web_static_init(void)
     for (size_t i = 0; web_assets[i].name && i < MAX_ASSETS; i++) {
         unsigned char h[8];
         char hex[17];
-        crypto_generichash(h, sizeof h, web_assets[i].data,
-                           web_assets[i].size, NULL, 0);
+        crypto_generichash(h, sizeof h, web_assets[i].data, web_assets[i].size,
+                           NULL, 0);
         sodium_bin2hex(hex, sizeof hex, h, sizeof h);
         snprintf(asset_urls[i], sizeof asset_urls[i], "/static/%s?v=%s",
                  web_assets[i].name, hex);

@@ -21,7 +21,7 @@
 
 /* Roles as bits, for the route table. */
 enum {
-    ROLE_ANON = 1,   /* not signed in */
+    ROLE_ANON = 1, /* not signed in */
     ROLE_CLIENT = 2,
     ROLE_PM = 4,
     ROLE_OPS = 8,
@@ -47,7 +47,7 @@ typedef struct web_hdr {
 #define WEB_MAX_ARGS 4
 
 typedef struct web_req {
-    void *conn;         /* struct MHD_Connection * */
+    void *conn; /* struct MHD_Connection * */
     const config *cfg;
     registry *reg;      /* this thread's connection */
     const char *method; /* "GET", "POST", ... */
@@ -102,10 +102,10 @@ typedef struct web_route {
 } web_route;
 
 enum {
-    WEB_JSON = 1,     /* API: errors as JSON, bearer tokens accepted */
-    WEB_NOCSRF = 2,   /* a POST that is safe without a CSRF token
-                         (sign-in: it creates the session) */
-    WEB_RAWBODY = 4,  /* keep the body raw (JSON) instead of form fields */
+    WEB_JSON = 1,    /* API: errors as JSON, bearer tokens accepted */
+    WEB_NOCSRF = 2,  /* a POST that is safe without a CSRF token
+                        (sign-in: it creates the session) */
+    WEB_RAWBODY = 4, /* keep the body raw (JSON) instead of form fields */
 };
 
 /* Finds the route for method and path, checks the role, runs it. */

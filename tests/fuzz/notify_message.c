@@ -61,8 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_json(&b);
     }
     buf_reset(&b);
-    notify_render_pagerduty(&b, &v, &ev, "0123456789abcdef0123456789abcdef",
-                            0);
+    notify_render_pagerduty(&b, &v, &ev, "0123456789abcdef0123456789abcdef", 0);
     check_json(&b);
     buf_reset(&b);
     notify_render_webhook(&b, &v, &ev);

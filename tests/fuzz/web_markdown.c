@@ -20,9 +20,9 @@
 
 /* Tags cmark writes; anything else would be raw HTML let through. */
 static const char *const allowed[] = {
-    "p",  "em", "strong", "a",  "img", "code", "pre", "blockquote", "ul",
-    "ol", "li", "h1",     "h2", "h3",  "h4",   "h5",  "h6",         "hr",
-    "br", "del", NULL};
+    "p",          "em", "strong", "a",  "img", "code", "pre",
+    "blockquote", "ul", "ol",     "li", "h1",  "h2",   "h3",
+    "h4",         "h5", "h6",     "hr", "br",  "del",  NULL};
 
 static int lower(int c)
 {

@@ -80,8 +80,8 @@ static void spawn(h_server *s)
         dup2(n, 0);
         dup2(o, 1);
         dup2(e, 2);
-        execl(bin(), bin(), "--config", s->config, "serve", "--listen",
-              listen, (char *)NULL);
+        execl(bin(), bin(), "--config", s->config, "serve", "--listen", listen,
+              (char *)NULL);
         _exit(127);
     }
     s->pid = pid;
@@ -329,8 +329,8 @@ void h_send_json(h_resp *r, h_server *s, h_session *sess, const char *token,
         snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s", sess->csrf);
         hdrs[0] = csrf;
     }
-    h_request(r, s, token ? NULL : sess, method, path, "application/json",
-              json, json ? strlen(json) : 0, hdrs);
+    h_request(r, s, token ? NULL : sess, method, path, "application/json", json,
+              json ? strlen(json) : 0, hdrs);
 }
 
 void h_resp_free(h_resp *r)
@@ -386,8 +386,8 @@ long h_signin(h_session *sess, h_server *s, const char *email,
     strncat(body, h_urlenc(password), sizeof body - strlen(body) - 1);
     h_post_form(&r, s, NULL, "/signin", body);
     status = r.status;
-    if (status == 303 && h_resp_header(&r, "Set-Cookie", cookie,
-                                       sizeof cookie)) {
+    if (status == 303 &&
+        h_resp_header(&r, "Set-Cookie", cookie, sizeof cookie)) {
         size_t n = strcspn(cookie, ";");
         snprintf(sess->cookie, sizeof sess->cookie, "%.*s", (int)n, cookie);
     }
@@ -401,8 +401,8 @@ long h_signin(h_session *sess, h_server *s, const char *email,
     return status;
 }
 
-void h_user(h_server *s, const char *email, const char *name,
-            const char *role, const char *org, const char *password)
+void h_user(h_server *s, const char *email, const char *name, const char *role,
+            const char *org, const char *password)
 {
     char pw[300], *out = NULL;
     int rc;

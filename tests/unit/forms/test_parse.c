@@ -327,7 +327,8 @@ static void test_parse__invalid_utf8(void **state)
 {
     (void)state;
     expect_json_error_s("{\"summary\":\"caf\xe9\"}", "summary");
-    expect_json_error_s("{\"title\":\"\xed\xa0\x80\"}", "title"); /* surrogate */
+    expect_json_error_s("{\"title\":\"\xed\xa0\x80\"}",
+                        "title"); /* surrogate */
     expect_json_error_s("{\"items\":[{\"kind\":\"new_table\",\"table\":"
                         "\"t\xc0\xaf\"}]}",
                         "items[0].table");
@@ -359,7 +360,8 @@ static void test_parse__limits(void **state)
 
     buf_puts(&b, "{\"items\":[");
     for (int i = 0; i <= FORM_MAX_ITEMS; i++)
-        buf_puts(&b, i ? ",{\"kind\":\"new_table\"}" : "{\"kind\":\"new_table\"}");
+        buf_puts(&b,
+                 i ? ",{\"kind\":\"new_table\"}" : "{\"kind\":\"new_table\"}");
     buf_puts(&b, "]}");
     expect_json_error_s(buf_cstr(&b), "items");
     buf_reset(&b);
@@ -379,7 +381,10 @@ static void test_parse__limits(void **state)
 
 /* ---- HTML form fields ---------------------------------------------------- */
 
-#define KV(n, v) {n, v, sizeof(v) - 1}
+#define KV(n, v)                                                               \
+    {                                                                          \
+        n, v, sizeof(v) - 1                                                    \
+    }
 
 static void test_parse__fields_basic_and_gaps(void **state)
 {
@@ -407,8 +412,8 @@ static void test_parse__fields_basic_and_gaps(void **state)
 
     assert_int_equal(form_parse_fields(&r, kv, sizeof kv / sizeof *kv, &fe), 0);
     ft_dump(&fe);
-    assert_string_equal(r.title, "Loyalty tiers");           /* trimmed */
-    assert_string_equal(r.summary, "  keep\nspaces ");       /* textarea */
+    assert_string_equal(r.title, "Loyalty tiers");     /* trimmed */
+    assert_string_equal(r.summary, "  keep\nspaces "); /* textarea */
     assert_int_equal(r.consent_related, 1);
     assert_int_equal(r.ninstances, 2);
     assert_string_equal(r.instances[1], "acme-prod");
@@ -444,8 +449,7 @@ static void test_parse__fields_duplicates(void **state)
 {
     const form_kv a[] = {KV("title", "a"), KV("title", "b")};
     const form_kv b[] = {KV("items[4].kind", "new_table"),
-                         KV("items[4].table", "x"),
-                         KV("items[4].table", "y")};
+                         KV("items[4].table", "x"), KV("items[4].table", "y")};
     const form_kv c[] = {KV("items[0].kind", "new_table"),
                          KV("items[0].columns[3].name", "x"),
                          KV("items[0].columns[3].name", "y")};
@@ -541,16 +545,16 @@ static void test_parse__fields_blank_rows_and_other_kinds(void **state)
     const form_kv kv[] = {
         KV("items[0].kind", "add_columns"),
         KV("items[0].table", "customers"),
-        KV("items[0].source", "api"),          /* hidden input of new_table */
+        KV("items[0].source", "api"), /* hidden input of new_table */
         KV("items[0].primary_key", "id"),
         KV("items[0].columns[0].name", "tier"),
         KV("items[0].columns[0].primary_key", "on"),
         KV("items[0].columns[0].rule", "hidden attribute rule"),
         KV("items[0].columns[0].action", "change"),
-        KV("items[0].columns[1].name", ""),    /* blank template row */
+        KV("items[0].columns[1].name", ""), /* blank template row */
         KV("items[0].columns[1].nullable", "on"),
         KV("items[0].columns[1].action", "add"),
-        KV("items[1].kind", "new_table"),      /* blank template item */
+        KV("items[1].kind", "new_table"), /* blank template item */
         KV("items[1].table", " "),
     };
     form_request r;
@@ -574,10 +578,15 @@ static void test_parse__fields_match_json(void **state)
 {
     /* The same request given as fields and as JSON reads the same. */
     const form_kv kv[] = {
-        KV("instance", "acme-prod"), KV("instances", "acme-prod"),
-        KV("title", "T"), KV("summary", "S"), KV("consent_related", "no"),
-        KV("items[0].kind", "new_table"), KV("items[0].table", "t"),
-        KV("items[0].source", "json"), KV("items[0].late_after_minutes", "5"),
+        KV("instance", "acme-prod"),
+        KV("instances", "acme-prod"),
+        KV("title", "T"),
+        KV("summary", "S"),
+        KV("consent_related", "no"),
+        KV("items[0].kind", "new_table"),
+        KV("items[0].table", "t"),
+        KV("items[0].source", "json"),
+        KV("items[0].late_after_minutes", "5"),
         KV("items[0].columns[0].name", "a"),
         KV("items[0].columns[0].type", "decimal(5,1)"),
         KV("items[0].columns[0].nullable", "on"),

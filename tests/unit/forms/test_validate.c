@@ -61,8 +61,8 @@ static form_request example(void)
 }
 
 /* Validates r with ctx; fails unless field has an error. Disposes r. */
-static void expect(form_request *r, const form_context *ctx,
-                   const char *field, const char *needle)
+static void expect(form_request *r, const form_context *ctx, const char *field,
+                   const char *needle)
 {
     form_errors fe = {0};
     int rc = form_validate(r, ctx, &fe);

@@ -49,14 +49,14 @@ static int setup(void **state)
         return -1;
     if (registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
         registry_org_add(f->reg, NULL, "globex", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa",
+        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa", "postgres",
+                              &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "acme", "acme-prod", "production",
                               "postgres", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-prod",
-                              "production", "postgres", &err) < 0 ||
         registry_instance_add(f->reg, NULL, "globex", "globex-prod",
                               "production", "postgres", &err) < 0 ||
-        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat",
-                          "pm", NULL, "correct horse battery", &err) < 0) {
+        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat", "pm",
+                          NULL, "correct horse battery", &err) < 0) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return -1;
     }
@@ -88,8 +88,7 @@ static int64_t q_int(fx *f, const char *sql)
     sqlite3_stmt *st;
     int64_t v = -1;
 
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY,
-                                     NULL),
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -122,8 +121,7 @@ static int64_t store(fx *f, form_request *r)
     return id;
 }
 
-static int apply(fx *f, const form_request *r, const char *inst,
-                 errmsg *err)
+static int apply(fx *f, const form_request *r, const char *inst, errmsg *err)
 {
     int rc;
 
@@ -172,14 +170,13 @@ static void test_catalog__apply_new_table_with_history(void **state)
     assert_string_equal(
         cJSON_GetObjectItem(rules, "missing_after")->valuestring, "07:00");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rules, "consent_relevant")));
-    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(t, "columns")),
-                     3);
-    assert_int_equal((int64_t)cJSON_GetObjectItem(
-                         cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"),
-                                            0),
-                         "added_by_request")
-                         ->valuedouble,
-                     id);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(t, "columns")), 3);
+    assert_int_equal(
+        (int64_t)cJSON_GetObjectItem(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"), 0),
+            "added_by_request")
+            ->valuedouble,
+        id);
     h = cJSON_GetObjectItem(t, "last_change");
     assert_int_equal((int64_t)cJSON_GetObjectItem(h, "request")->valuedouble,
                      id);
@@ -201,9 +198,8 @@ static void test_catalog__apply_new_table_with_history(void **state)
     /* Other instance: its own registry. */
     err_clear(&err);
     assert_int_equal(apply(f, &r, "acme-qa", &err), 0);
-    assert_int_equal(registry_table_exists(f->reg, "acme-qa",
-                                           "loyalty_members", &err),
-                     1);
+    assert_int_equal(
+        registry_table_exists(f->reg, "acme-qa", "loyalty_members", &err), 1);
     form_request_dispose(&r);
 }
 
@@ -233,8 +229,7 @@ static void test_catalog__apply_columns_and_attributes(void **state)
     assert_int_equal(apply(f, &a, "acme-prod", &err), 0);
     /* expected_arrival, joined added, kind set, tier type + rule, opt_in
        retired: 6 rows. */
-    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history") -
-                         before,
+    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history") - before,
                      6);
     t = registry_table_json(f->reg, "acme-prod", "loyalty_members", &err);
     assert_non_null(t);
@@ -249,8 +244,7 @@ static void test_catalog__apply_columns_and_attributes(void **state)
     assert_string_equal(cJSON_GetObjectItem(c, "status")->valuestring,
                         "retired");
     c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"), 3);
-    assert_string_equal(cJSON_GetObjectItem(c, "name")->valuestring,
-                        "joined");
+    assert_string_equal(cJSON_GetObjectItem(c, "name")->valuestring, "joined");
     assert_int_equal(
         (int64_t)cJSON_GetObjectItem(c, "added_by_request")->valuedouble, id);
     cJSON_Delete(t);
@@ -289,8 +283,7 @@ static void test_catalog__manual_edit_needs_reason(void **state)
     assert_int_equal(registry_begin(f->reg, &err), 0);
     assert_int_equal(registry_table_update_field(
                          f->reg, "acme-prod", "loyalty_members", NULL,
-                         "campaign_dependency", "optional", f->pm, "  ",
-                         &err),
+                         "campaign_dependency", "optional", f->pm, "  ", &err),
                      ERR_INVALID);
     assert_string_equal(err.field, "reason");
     err_clear(&err);
@@ -299,29 +292,29 @@ static void test_catalog__manual_edit_needs_reason(void **state)
                          "campaign_dependency", "maybe", f->pm, "x", &err),
                      ERR_INVALID);
     err_clear(&err);
-    assert_int_equal(registry_table_update_field(
-                         f->reg, "acme-prod", "loyalty_members", NULL,
-                         "password", "x", f->pm, "x", &err),
-                     ERR_INVALID);
+    assert_int_equal(
+        registry_table_update_field(f->reg, "acme-prod", "loyalty_members",
+                                    NULL, "password", "x", f->pm, "x", &err),
+        ERR_INVALID);
     err_clear(&err);
+    assert_int_equal(
+        registry_table_update_field(f->reg, "acme-prod", "loyalty_members",
+                                    NULL, "campaign_dependency", "optional",
+                                    f->pm, "reporting only now", &err),
+        1);
+    assert_int_equal(
+        registry_table_update_field(f->reg, "acme-prod", "loyalty_members",
+                                    NULL, "campaign_dependency", "optional",
+                                    f->pm, "again", &err),
+        0);
     assert_int_equal(registry_table_update_field(
-                         f->reg, "acme-prod", "loyalty_members", NULL,
-                         "campaign_dependency", "optional", f->pm,
-                         "reporting only now", &err),
+                         f->reg, "acme-prod", "loyalty_members", "tier", "type",
+                         "STRING(30)", f->pm, "longer names", &err),
                      1);
-    assert_int_equal(registry_table_update_field(
-                         f->reg, "acme-prod", "loyalty_members", NULL,
-                         "campaign_dependency", "optional", f->pm,
-                         "again", &err),
-                     0);
-    assert_int_equal(registry_table_update_field(
-                         f->reg, "acme-prod", "loyalty_members", "tier",
-                         "type", "STRING(30)", f->pm, "longer names", &err),
-                     1);
-    assert_int_equal(registry_table_update_field(
-                         f->reg, "acme-prod", "loyalty_members", "nope",
-                         "type", "text", f->pm, "x", &err),
-                     ERR_NOTFOUND);
+    assert_int_equal(
+        registry_table_update_field(f->reg, "acme-prod", "loyalty_members",
+                                    "nope", "type", "text", f->pm, "x", &err),
+        ERR_NOTFOUND);
     assert_int_equal(registry_commit(f->reg, &err), 0);
     assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history WHERE"
                               " reason = 'reporting only now' AND old_value"
@@ -339,8 +332,8 @@ static void collect_hit(void *ctx, const registry_search_hit *h)
     char *out = ctx;
     size_t n = strlen(out);
 
-    snprintf(out + n, 2048 - n, "%s:%s:%s%s;", h->kind, h->instance,
-             h->name, h->exact ? "!" : "");
+    snprintf(out + n, 2048 - n, "%s:%s:%s%s;", h->kind, h->instance, h->name,
+             h->exact ? "!" : "");
 }
 
 static const char dict[] =
@@ -358,8 +351,8 @@ static void import_ok(fx *f, const char *inst, const char *csv)
     registry_import_report rep = {0};
     errmsg err = {0};
 
-    if (registry_import_csv(f->reg, &rep, inst, csv, strlen(csv), f->pm,
-                            &err) < 0)
+    if (registry_import_csv(f->reg, &rep, inst, csv, strlen(csv), f->pm, &err) <
+        0)
         fail_msg("import: %s (%s)", err.msg,
                  rep.nproblems ? rep.problems[0].message : "");
     registry_import_report_dispose(&rep);
@@ -380,26 +373,23 @@ static void test_catalog__search_prefix_exact_first_and_tenant(void **state)
     assert_int_equal(
         registry_instance_org(f->reg, &globex, "globex-prod", &err), 0);
     /* Prefix: "cust" finds tables and columns; exact name first. */
-    assert_int_equal(registry_search(f->reg, "customers", 0, 50, collect_hit,
-                                     out, &err),
-                     0);
+    assert_int_equal(
+        registry_search(f->reg, "customers", 0, 50, collect_hit, out, &err), 0);
     assert_true(str_startswith(out, "table:acme-prod:customers!;"));
     assert_non_null(strstr(out, "customer_scores"));
     assert_non_null(strstr(out, "customers_globex"));
     /* A client of acme never sees globex. */
     out[0] = '\0';
-    assert_int_equal(registry_search(f->reg, "cust", acme, 50, collect_hit,
-                                     out, &err),
-                     0);
+    assert_int_equal(
+        registry_search(f->reg, "cust", acme, 50, collect_hit, out, &err), 0);
     assert_non_null(strstr(out, "customer_scores"));
     assert_null(strstr(out, "globex"));
     out[0] = '\0';
     registry_search(f->reg, "cust", globex, 50, collect_hit, out, &err);
     assert_null(strstr(out, "acme"));
     /* User syntax never reaches MATCH: quotes, operators, column filters. */
-    assert_int_equal(registry_search_expr(expr, sizeof expr,
-                                          "a\"b OR name:x* -- NEAR("),
-                     4);
+    assert_int_equal(
+        registry_search_expr(expr, sizeof expr, "a\"b OR name:x* -- NEAR("), 4);
     assert_string_equal(expr, "\"a\"\"b\"* \"OR\"* \"name:x*\"* \"NEAR(\"*");
     assert_int_equal(registry_search_expr(expr, sizeof expr, " ** -- "), 0);
     out[0] = '\0';
@@ -434,9 +424,8 @@ static void test_catalog__lookup_prefix_substring_similar(void **state)
                      2);
     assert_string_equal(out, "acme-prod/customers!;acme-qa/customers!;");
     out[0] = '\0';
-    assert_int_equal(registry_lookup(f->reg, "CUSTOMER",
-                                     REGISTRY_LOOKUP_PREFIX, NULL, 0, 20,
-                                     collect_lookup, out, &err),
+    assert_int_equal(registry_lookup(f->reg, "CUSTOMER", REGISTRY_LOOKUP_PREFIX,
+                                     NULL, 0, 20, collect_lookup, out, &err),
                      4);
     assert_string_equal(out, "acme-prod/customers;acme-qa/customers;"
                              "acme-prod/customer_scores;"
@@ -446,28 +435,26 @@ static void test_catalog__lookup_prefix_substring_similar(void **state)
                                      "acme-qa", 0, 20, collect_lookup, out,
                                      &err),
                      0);
-    assert_int_equal(registry_lookup(f->reg, "scor",
-                                     REGISTRY_LOOKUP_SUBSTRING, "acme-qa", 0,
-                                     20, collect_lookup, out, &err),
+    assert_int_equal(registry_lookup(f->reg, "scor", REGISTRY_LOOKUP_SUBSTRING,
+                                     "acme-qa", 0, 20, collect_lookup, out,
+                                     &err),
                      1);
     assert_string_equal(out, "acme-qa/customer_scores;");
     out[0] = '\0';
-    assert_int_equal(registry_lookup_similar(f->reg, "custmers", "acme-qa",
-                                             0, 2, 5, collect_lookup, out,
-                                             &err),
+    assert_int_equal(registry_lookup_similar(f->reg, "custmers", "acme-qa", 0,
+                                             2, 5, collect_lookup, out, &err),
                      1);
     assert_string_equal(out, "acme-qa/customers;");
     /* The prefix lookup is a range on the (instance_id, name) index. */
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY,
-                                     NULL),
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL),
                      SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db,
-                           "EXPLAIN QUERY PLAN SELECT t.name FROM instances i"
-                           " CROSS JOIN reg_tables t ON t.instance_id = i.id AND"
-                           " t.name >= 'cu' AND t.name < 'cu\xff'",
-                           -1, &st, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(
+                         db,
+                         "EXPLAIN QUERY PLAN SELECT t.name FROM instances i"
+                         " CROSS JOIN reg_tables t ON t.instance_id = i.id AND"
+                         " t.name >= 'cu' AND t.name < 'cu\xff'",
+                         -1, &st, NULL),
+                     SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *d = (const char *)sqlite3_column_text(st, 3);
         if (strstr(d, "reg_tables") && strstr(d, "name>?"))
@@ -576,15 +563,15 @@ int main(void)
             test_catalog__apply_new_table_with_history, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_catalog__apply_columns_and_attributes, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_catalog__manual_edit_needs_reason, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog__manual_edit_needs_reason,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_catalog__search_prefix_exact_first_and_tenant, setup,
             teardown),
         cmocka_unit_test_setup_teardown(
             test_catalog__lookup_prefix_substring_similar, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_catalog__import_good_bad_and_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog__import_good_bad_and_again,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog__changes_summary, setup,
                                         teardown),
     };

@@ -20,8 +20,7 @@ static int setup(void **state)
 {
     (void)state;
     snprintf(dbpath, sizeof dbpath, "/tmp/docket-store-%d.db", (int)getpid());
-    snprintf(bkpath, sizeof bkpath, "/tmp/docket-store-%d.bak",
-             (int)getpid());
+    snprintf(bkpath, sizeof bkpath, "/tmp/docket-store-%d.bak", (int)getpid());
     return 0;
 }
 
