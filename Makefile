@@ -44,7 +44,7 @@ bench:
 	@scripts/deps.sh bench
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 	@cmake --build build -j$(JOBS)
-	bash tests/bench/run.sh
+	bash tests/bench/run.sh $(BENCH_ARGS)
 
 fuzz:
 	@scripts/deps.sh test
