@@ -5,7 +5,7 @@ file(GLOB FUZZ_TARGETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/*.c)
 foreach(src ${FUZZ_TARGETS})
   get_filename_component(name ${src} NAME_WE)
   add_test(NAME fuzz_${name}
-           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fuzz/run.sh --seconds 20
+           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fuzz/run.sh --seconds 20 --seed 1
                    --out ${CMAKE_BINARY_DIR}/fuzz ${name})
   set_tests_properties(fuzz_${name} PROPERTIES LABELS fuzz TIMEOUT 240)
 endforeach()

@@ -9,11 +9,13 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 seconds=60
+seed=0 # 0: libFuzzer picks one; make test passes a fixed seed so runs repeat
 out="$top/build/fuzz"
 while [ $# -gt 0 ]; do
   case $1 in
   --seconds) seconds=$2; shift 2 ;;
   --out) out=$2; shift 2 ;;
+  --seed) seed=$2; shift 2 ;;
   *) break ;;
   esac
 done
@@ -86,7 +88,7 @@ for t in "${targets[@]}"; do
   seeds="$here/corpus/$t"
   [ -d "$seeds" ] || seeds=""
   echo "fuzz: $t for ${seconds}s"
-  if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if ! "$bin" -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=2048 \
        -max_len=65536 -print_final_stats=0 \
        -artifact_prefix="$out/crashes/$t/" "$out/corpus/$t" $seeds \
        >"$out/$t.log" 2>&1; then
