@@ -6,10 +6,14 @@
 #include "str.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 extern const char *const reg_schema_steps[];
@@ -162,6 +166,66 @@ static int upgrade(registry *reg, errmsg *err)
     return 0;
 }
 
+/* How long a statement waits for another connection's lock before
+ * SQLITE_BUSY (what sqlite3_busy_timeout(5000) gave before). */
+#define BUSY_LIMIT_US 5000000
+
+/* SQLite's default busy handler sleeps 1, 2, 5, 10 ... 100 ms between
+ * tries: a writer waiting for another writer's 1 ms transaction lost tens
+ * of milliseconds. This one yields, then sleeps 50 us doubling up to 1 ms,
+ * for at most BUSY_LIMIT_US in total. */
+static int busy_wait(void *ctx, int count)
+{
+    registry *reg = ctx;
+    int64_t now = time_mono_us();
+    int64_t us = 50;
+    struct timespec ts;
+
+    if (count == 0)
+        reg->busy_since_us = now;
+    else if (now - reg->busy_since_us >= BUSY_LIMIT_US)
+        return 0;
+    if (count < 2) {
+        sched_yield();
+        return 1;
+    }
+    for (int i = 2; i < count && us < 1000; i++)
+        us *= 2;
+    if (us > 1000)
+        us = 1000;
+    ts.tv_sec = 0;
+    ts.tv_nsec = (long)us * 1000;
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+/* Write transactions of this process take this lock first (registry_begin
+ * to registry_commit/registry_rollback), so two threads never meet on
+ * SQLite's write lock and hand over without busy-handler sleeps. A
+ * transaction left open by a bug would block the others only up to the
+ * timeout, after which they fall back to SQLite's locking as before. */
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void write_lock(registry *reg)
+{
+    struct timespec until;
+
+    if (reg->holds_write_mu)
+        return;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += BUSY_LIMIT_US / 1000000;
+    if (pthread_mutex_timedlock(&write_mu, &until) == 0)
+        reg->holds_write_mu = 1;
+}
+
+static void write_unlock(registry *reg)
+{
+    if (!reg->holds_write_mu)
+        return;
+    reg->holds_write_mu = 0;
+    pthread_mutex_unlock(&write_mu);
+}
+
 int registry_open(registry **out, const char *path, int flags, errmsg *err)
 {
     registry *reg = xcalloc(1, sizeof *reg);
@@ -189,13 +253,20 @@ int registry_open(registry **out, const char *path, int flags, errmsg *err)
     sqlite3_extended_result_codes(reg->db, 1);
     /* busy_timeout first: several threads may open the file at once and
        the journal_mode change needs a lock. */
-    sqlite3_busy_timeout(reg->db, 5000);
+    sqlite3_busy_handler(reg->db, busy_wait, reg);
     if ((rc = exec_script(reg, "PRAGMA foreign_keys = ON", err)) < 0)
         goto done;
     if (!reg->readonly) {
         if ((rc = exec_script(reg, "PRAGMA journal_mode = WAL", err)) < 0 ||
             (rc = exec_script(reg, "PRAGMA synchronous = FULL", err)) < 0)
             goto done;
+        /* Checkpoint every 10,000 pages (~40 MB of WAL) instead of 1000:
+           a submission writes ~30 pages, mostly the same index leaves,
+           which a checkpoint then copies once instead of ten times.
+           Measured on case 5: 870 -> 1020 submissions/s. (A background
+           PASSIVE checkpointer was slower: under a steady write load it
+           never caught up, so the WAL could not restart and grew.) */
+        sqlite3_wal_autocheckpoint(reg->db, 10000);
         rc = upgrade(reg, err);
         if (rc < 0)
             goto done;
@@ -226,6 +297,7 @@ void registry_close(registry *reg)
 {
     if (!reg)
         return;
+    write_unlock(reg);
     for (size_t i = 0; i < reg->nstmts; i++)
         sqlite3_finalize(reg->stmts[i].st);
     free(reg->stmts);
@@ -249,8 +321,13 @@ int registry_ping(registry *reg, errmsg *err)
 int registry_begin(registry *reg, errmsg *err)
 {
     static const char sql[] = "BEGIN IMMEDIATE";
+    int rc;
 
-    return reg_exec(reg, sql, err);
+    write_lock(reg);
+    rc = reg_exec(reg, sql, err);
+    if (rc < 0 && sqlite3_get_autocommit(reg->db))
+        write_unlock(reg);
+    return rc;
 }
 
 int registry_commit(registry *reg, errmsg *err)
@@ -260,6 +337,8 @@ int registry_commit(registry *reg, errmsg *err)
 
     if (rc < 0)
         registry_rollback(reg);
+    else if (sqlite3_get_autocommit(reg->db))
+        write_unlock(reg);
     return rc;
 }
 
@@ -267,6 +346,8 @@ void registry_rollback(registry *reg)
 {
     if (!sqlite3_get_autocommit(reg->db))
         exec_script(reg, "ROLLBACK", NULL);
+    if (sqlite3_get_autocommit(reg->db))
+        write_unlock(reg);
 }
 
 int64_t registry_generation(registry *reg)

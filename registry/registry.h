@@ -27,9 +27,9 @@ enum {
 };
 
 /* Opens (creating when allowed) the database at path, sets WAL,
- * foreign_keys, busy_timeout and synchronous=FULL, and upgrades the schema
- * step by step (read-write only). A database newer than this binary is
- * refused with ERR_INVALID. *out is set on success; free with
+ * foreign_keys, a 5 s busy handler and synchronous=FULL, and upgrades
+ * the schema step by step (read-write only). A database newer than this
+ * binary is refused with ERR_INVALID. *out is set on success; free with
  * registry_close. */
 int registry_open(registry **out, const char *path, int flags, errmsg *err);
 void registry_close(registry *reg);
@@ -37,7 +37,9 @@ void registry_close(registry *reg);
 int registry_schema_version(registry *reg);
 /* Runs a trivial query; 0 when the database answers. */
 int registry_ping(registry *reg, errmsg *err);
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Write transactions of one process
+ * are serialised by a mutex (taken in begin, released when the
+ * transaction ends), so its threads do not meet on SQLite's lock. */
 int registry_begin(registry *reg, errmsg *err);
 int registry_commit(registry *reg, errmsg *err);
 void registry_rollback(registry *reg);

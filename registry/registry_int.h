@@ -17,6 +17,8 @@ struct registry {
     reg_stmt *stmts;
     size_t nstmts;
     size_t cap;
+    int64_t busy_since_us; /* busy handler: start of the current wait */
+    int holds_write_mu;    /* registry_begin took the process write lock */
 };
 
 /* A cached prepared statement for the static string sql, reset and with
