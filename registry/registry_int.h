@@ -41,6 +41,14 @@ int reg_exec(registry *reg, const char *sql, errmsg *err);
 const char *reg_col_text(sqlite3_stmt *st, int col);
 /* Copies column text into a fixed buffer. */
 void reg_col_copy(char *dst, size_t size, sqlite3_stmt *st, int col);
+/* Rows of a change request (requests.c), shared by the first insert and
+ * by edits (triage.c): an instance of the request at a position, and an
+ * item with its columns. Inside the caller's transaction. */
+int reg_request_instance_insert(registry *reg, int64_t req_id, int64_t inst_id,
+                                int pos, errmsg *err);
+int reg_request_item_insert(registry *reg, int64_t req_id, int pos,
+                            const form_item *it, errmsg *err);
+
 /* Bumps the registry generation (inside the caller's transaction). */
 int reg_generation_bump(registry *reg, errmsg *err);
 

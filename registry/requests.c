@@ -156,8 +156,8 @@ static int step_done(registry *reg, sqlite3_stmt *st, errmsg *err)
     return rc;
 }
 
-static int insert_instance(registry *reg, int64_t req_id, int64_t inst_id,
-                           int pos, errmsg *err)
+int reg_request_instance_insert(registry *reg, int64_t req_id, int64_t inst_id,
+                                int pos, errmsg *err)
 {
     static const char sql[] =
         "INSERT OR IGNORE INTO request_instances(request_id, instance_id,"
@@ -202,8 +202,8 @@ static int insert_column(registry *reg, int64_t item_id, int pos,
     return step_done(reg, st, err);
 }
 
-static int insert_item(registry *reg, int64_t req_id, int pos,
-                       const form_item *it, errmsg *err)
+int reg_request_item_insert(registry *reg, int64_t req_id, int pos,
+                            const form_item *it, errmsg *err)
 {
     static const char sql[] =
         "INSERT INTO request_items(request_id, position, kind, table_name,"
@@ -476,7 +476,8 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
        does not name it. */
     for (size_t i = 0; i < r->ninstances && !listed; i++)
         listed = !str_casecmp(nz(r->instances[i]), nz(r->instance));
-    if (!listed && (rc = insert_instance(reg, req_id, inst_id, pos++, err)) < 0)
+    if (!listed && (rc = reg_request_instance_insert(reg, req_id, inst_id,
+                                                     pos++, err)) < 0)
         return rc;
     for (size_t i = 0; i < r->ninstances; i++) {
         int64_t other;
@@ -485,12 +486,13 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
         rc = instance_id_of(reg, &other, org_id, nz(r->instances[i]), field,
                             err);
         if (rc == 0)
-            rc = insert_instance(reg, req_id, other, pos++, err);
+            rc = reg_request_instance_insert(reg, req_id, other, pos++, err);
         if (rc < 0)
             return rc;
     }
     for (size_t i = 0; i < r->nitems; i++)
-        if ((rc = insert_item(reg, req_id, (int)i, &r->items[i], err)) < 0)
+        if ((rc = reg_request_item_insert(reg, req_id, (int)i, &r->items[i],
+                                          err)) < 0)
             return rc;
     for (size_t i = 0; i < r->nattachments; i++)
         if ((rc = insert_attachment(reg, req_id, user, &r->attachments[i], now,

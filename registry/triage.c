@@ -1365,96 +1365,6 @@ static const char sql_pm_by_email[] =
     "SELECT id FROM users WHERE email = :name AND role = 'pm' AND"
     " active = 1";
 
-static int edit_insert_column(registry *reg, int64_t item_id, int pos,
-                              const form_column *c, errmsg *err)
-{
-    static const char sql[] =
-        "INSERT INTO item_columns(item_id, position, name, type, nullable,"
-        " primary_key, description, example, pii, consent, consent_channel,"
-        " action, rule) VALUES (:item, :pos, :name, :type, :nullable, :pk,"
-        " :descr, :example, :pii, :consent, :channel, :action, :rule)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    char type[64];
-
-    if (!st)
-        return ERR_DB;
-    form_type_format(type, sizeof type, &c->type);
-    reg_bind_int(st, ":item", item_id);
-    reg_bind_int(st, ":pos", pos);
-    reg_bind_text(st, ":name", c->name);
-    reg_bind_text(st, ":type", c->type.kind == FORM_TYPE_NONE ? "" : type);
-    reg_bind_int(st, ":nullable", c->nullable != 0);
-    reg_bind_int(st, ":pk", c->primary_key != 0);
-    reg_bind_text(st, ":descr", c->description);
-    reg_bind_text(st, ":example", c->example);
-    reg_bind_int(st, ":pii", c->pii != 0);
-    reg_bind_int(st, ":consent", c->consent != 0);
-    reg_bind_text(st, ":channel", c->consent_channel);
-    reg_bind_text(st, ":action", form_action_name(c->action));
-    reg_bind_text(st, ":rule", c->rule);
-    return step_done(reg, st, err);
-}
-
-static int edit_insert_item(registry *reg, int64_t req_id, int pos,
-                            const form_item *it, errmsg *err)
-{
-    static const char sql[] =
-        "INSERT INTO request_items(request_id, position, kind, table_name,"
-        " description, primary_key, source, cadence, expected_arrival,"
-        " late_after_minutes, file_pattern, campaign_dependency,"
-        " campaign_note, owner, escalation, examples, notes) VALUES (:req,"
-        " :pos, :kind, :table, :descr, :pk, :source, :cadence, :arrival,"
-        " :late, :pattern, :dep, :depnote, :owner, :escalation, :examples,"
-        " :notes)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int64_t item_id;
-    int rc;
-
-    if (!st)
-        return ERR_DB;
-    reg_bind_int(st, ":req", req_id);
-    reg_bind_int(st, ":pos", pos);
-    reg_bind_text(st, ":kind", form_item_kind_name(it->kind));
-    reg_bind_text(st, ":table", it->table);
-    reg_bind_text(st, ":descr", it->description);
-    reg_bind_text(st, ":pk", it->primary_key);
-    reg_bind_text(st, ":source", it->source);
-    reg_bind_text(st, ":cadence", it->cadence);
-    reg_bind_text(st, ":arrival", it->expected_arrival);
-    reg_bind_int(st, ":late", it->late_after_minutes);
-    reg_bind_text(st, ":pattern", it->file_pattern);
-    reg_bind_text(st, ":dep", it->campaign_dependency);
-    reg_bind_text(st, ":depnote", it->campaign_note);
-    reg_bind_text(st, ":owner", it->owner);
-    reg_bind_text(st, ":escalation", it->escalation);
-    reg_bind_text(st, ":examples", it->examples);
-    reg_bind_text(st, ":notes", it->notes);
-    if ((rc = step_done(reg, st, err)) < 0)
-        return rc;
-    item_id = sqlite3_last_insert_rowid(reg->db);
-    for (size_t c = 0; c < it->ncolumns; c++)
-        if ((rc = edit_insert_column(reg, item_id, (int)c, &it->columns[c],
-                                     err)) < 0)
-            return rc;
-    return 0;
-}
-
-static int edit_insert_instance(registry *reg, int64_t id, int64_t inst,
-                                int pos, errmsg *err)
-{
-    static const char sql[] =
-        "INSERT OR IGNORE INTO request_instances(request_id, instance_id,"
-        " position) VALUES (:req, :inst, :pos)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-
-    if (!st)
-        return ERR_DB;
-    reg_bind_int(st, ":req", id);
-    reg_bind_int(st, ":inst", inst);
-    reg_bind_int(st, ":pos", pos);
-    return step_done(reg, st, err);
-}
-
 /* The version body of r as stored for id (organisation and requester from
  * the stored request). Caller frees. */
 static char *version_body(const form_request *r, const form_request *stored)
@@ -1610,7 +1520,8 @@ static int edit_tx(registry *reg, int *out_version, int64_t id,
         goto done;
     for (size_t i = 0; i < r->ninstances && !listed; i++)
         listed = !str_casecmp(nz(r->instances[i]), nz(r->instance));
-    if (!listed && (rc = edit_insert_instance(reg, id, inst, pos++, err)) < 0)
+    if (!listed &&
+        (rc = reg_request_instance_insert(reg, id, inst, pos++, err)) < 0)
         goto done;
     for (size_t i = 0; i < r->ninstances; i++) {
         int64_t other = 0;
@@ -1624,12 +1535,13 @@ static int edit_tx(registry *reg, int *out_version, int64_t id,
                                "organisation",
                                nz(r->instances[i]));
         if (rc == 0)
-            rc = edit_insert_instance(reg, id, other, pos++, err);
+            rc = reg_request_instance_insert(reg, id, other, pos++, err);
         if (rc < 0)
             goto done;
     }
     for (size_t i = 0; i < r->nitems; i++)
-        if ((rc = edit_insert_item(reg, id, (int)i, &r->items[i], err)) < 0)
+        if ((rc = reg_request_item_insert(reg, id, (int)i, &r->items[i], err)) <
+            0)
             goto done;
     if ((st = reg_stmt_get(reg, ver, err)) == NULL) {
         rc = ERR_DB;
