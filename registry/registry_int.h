@@ -49,6 +49,13 @@ int reg_request_instance_insert(registry *reg, int64_t req_id, int64_t inst_id,
 int reg_request_item_insert(registry *reg, int64_t req_id, int pos,
                             const form_item *it, errmsg *err);
 
+/* Stores an attachment (with its SHA-256) of a request, or of one of its
+ * comments when comment_id is not 0. Inside the caller's transaction. */
+int reg_attachment_insert(registry *reg, int64_t req_id, int64_t comment_id,
+                          int64_t user, const char *filename,
+                          const char *content_type, const unsigned char *data,
+                          size_t size, int64_t now, errmsg *err);
+
 /* Bumps the registry generation (inside the caller's transaction). */
 int reg_generation_bump(registry *reg, errmsg *err);
 

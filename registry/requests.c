@@ -248,31 +248,37 @@ int reg_request_item_insert(registry *reg, int64_t req_id, int pos,
     return 0;
 }
 
-static int insert_attachment(registry *reg, int64_t req_id, int64_t user,
-                             const form_attachment *a, int64_t now, errmsg *err)
+int reg_attachment_insert(registry *reg, int64_t req_id, int64_t comment_id,
+                          int64_t user, const char *filename,
+                          const char *content_type, const unsigned char *data,
+                          size_t size, int64_t now, errmsg *err)
 {
     static const char sql[] =
-        "INSERT INTO attachments(request_id, filename, content_type, size,"
-        " sha256, data, uploaded_by, created_at) VALUES (:req, :name,"
-        " :type, :size, :sha, :data, :user, :now)";
+        "INSERT INTO attachments(request_id, comment_id, filename,"
+        " content_type, size, sha256, data, uploaded_by, created_at)"
+        " VALUES (:req, :comment, :name, :type, :size, :sha, :data, :user,"
+        " :now)";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     unsigned char h[crypto_hash_sha256_BYTES];
     char hex[2 * crypto_hash_sha256_BYTES + 1];
 
     if (!st)
         return ERR_DB;
-    crypto_hash_sha256(h, a->data ? a->data : (const unsigned char *)"",
-                       a->size);
+    crypto_hash_sha256(h, data ? data : (const unsigned char *)"", size);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     reg_bind_int(st, ":req", req_id);
-    reg_bind_text(st, ":name", a->filename);
-    reg_bind_text(st, ":type", a->content_type);
-    reg_bind_int(st, ":size", (int64_t)a->size);
+    if (comment_id)
+        reg_bind_int(st, ":comment", comment_id);
+    else
+        reg_bind_null(st, ":comment");
+    reg_bind_text(st, ":name", filename);
+    reg_bind_text(st, ":type", content_type);
+    reg_bind_int(st, ":size", (int64_t)size);
     reg_bind_text(st, ":sha", hex);
     /* zeroblob for an empty file: a NULL pointer would bind NULL. */
-    if (a->size)
-        sqlite3_bind_blob64(st, reg_param(st, ":data"), a->data,
-                            (sqlite3_uint64)a->size, SQLITE_STATIC);
+    if (size)
+        sqlite3_bind_blob64(st, reg_param(st, ":data"), data,
+                            (sqlite3_uint64)size, SQLITE_STATIC);
     else
         sqlite3_bind_zeroblob(st, reg_param(st, ":data"), 0);
     if (user)
@@ -495,8 +501,10 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
                                           err)) < 0)
             return rc;
     for (size_t i = 0; i < r->nattachments; i++)
-        if ((rc = insert_attachment(reg, req_id, user, &r->attachments[i], now,
-                                    err)) < 0)
+        if ((rc = reg_attachment_insert(
+                 reg, req_id, 0, user, r->attachments[i].filename,
+                 r->attachments[i].content_type, r->attachments[i].data,
+                 r->attachments[i].size, now, err)) < 0)
             return rc;
 
     st = reg_stmt_get(reg, ev, err);

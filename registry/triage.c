@@ -1155,43 +1155,6 @@ int registry_last_deploy_tables(registry *reg, int64_t org_filter,
 
 /* ---- comments --------------------------------------------------------- */
 
-static int file_insert(registry *reg, int64_t id, int64_t comment_id,
-                       int64_t user, const registry_file *f, int64_t now,
-                       errmsg *err)
-{
-    static const char sql[] =
-        "INSERT INTO attachments(request_id, comment_id, filename,"
-        " content_type, size, sha256, data, uploaded_by, created_at)"
-        " VALUES (:req, :comment, :name, :type, :size, :sha, :data, :user,"
-        " :now)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    unsigned char h[crypto_hash_sha256_BYTES];
-    char hex[2 * crypto_hash_sha256_BYTES + 1];
-
-    if (!st)
-        return ERR_DB;
-    crypto_hash_sha256(h, f->data ? f->data : (const unsigned char *)"",
-                       f->size);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    reg_bind_int(st, ":req", id);
-    reg_bind_int(st, ":comment", comment_id);
-    reg_bind_text(st, ":name", f->filename);
-    reg_bind_text(st, ":type", f->content_type);
-    reg_bind_int(st, ":size", (int64_t)f->size);
-    reg_bind_text(st, ":sha", hex);
-    if (f->size)
-        sqlite3_bind_blob64(st, reg_param(st, ":data"), f->data,
-                            (sqlite3_uint64)f->size, SQLITE_STATIC);
-    else
-        sqlite3_bind_zeroblob(st, reg_param(st, ":data"), 0);
-    if (user)
-        reg_bind_int(st, ":user", user);
-    else
-        reg_bind_null(st, ":user");
-    reg_bind_int(st, ":now", now);
-    return step_done(reg, st, err);
-}
-
 int registry_comment_add(registry *reg, int64_t *out_id, int64_t id,
                          const registry_actor *who, const char *body,
                          const registry_file *files, size_t nfiles, errmsg *err)
@@ -1240,7 +1203,9 @@ int registry_comment_add(registry *reg, int64_t *out_id, int64_t id,
         goto done;
     cid = sqlite3_last_insert_rowid(reg->db);
     for (size_t i = 0; i < nfiles && rc == 0; i++)
-        rc = file_insert(reg, id, cid, who->user_id, &files[i], now, err);
+        rc = reg_attachment_insert(reg, id, cid, who->user_id,
+                                   files[i].filename, files[i].content_type,
+                                   files[i].data, files[i].size, now, err);
     if (rc < 0)
         goto done;
     st = reg_stmt_get(reg, touch, err);
