@@ -352,7 +352,9 @@ void registry_rollback(registry *reg)
 
 int64_t registry_generation(registry *reg)
 {
-    static const char sql[] = "SELECT value FROM meta WHERE key='generation'";
+    static const char sql[] =
+        "SELECT (SELECT value FROM meta WHERE key = 'generation') * 4294967296"
+        " + coalesce((SELECT value FROM meta WHERE key = 'requests'), 0)";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, NULL);
     int64_t g = -1;
 

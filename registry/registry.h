@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 2
+#define REGISTRY_SCHEMA_VERSION 3
 
 typedef struct registry registry;
 
@@ -43,8 +43,10 @@ int registry_ping(registry *reg, errmsg *err);
 int registry_begin(registry *reg, errmsg *err);
 int registry_commit(registry *reg, errmsg *err);
 void registry_rollback(registry *reg);
-/* A counter bumped by every change to registry tables or columns (in the
- * same transaction), for caches of rendered rules cards. */
+/* A number that grows with every change to registry tables or columns and
+ * with every change to requests that can alter a table's open requests
+ * (both bumped by triggers in the same transaction), for caches of
+ * rendered rules cards, table JSON and lookups. */
 int64_t registry_generation(registry *reg);
 /* Online backup of the open database into path (SQLite backup API). */
 int registry_backup(registry *reg, const char *path, errmsg *err);

@@ -549,7 +549,7 @@ int registry_request_insert(registry *reg, int64_t *out_id, int *out_replayed,
     const char *key = s && s->requester_id ? nz(s->idempotency_key) : "";
     cJSON *json = NULL;
     char *body = NULL;
-    int64_t org_id, id = 0;
+    int64_t org_id = 0, id = 0;
     int rc, same = 0;
 
     if (out_replayed)

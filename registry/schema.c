@@ -365,6 +365,35 @@ static const char step2[] =
     "CREATE INDEX reg_tables_name ON reg_tables(name);"
     "CREATE INDEX reg_columns_name ON reg_columns(name);";
 
-const char *const reg_schema_steps[] = {NULL, step1, step2};
+/* Step 3: a counter of changes to requests that can change what a rules
+   card lists as open requests (new requests, status, items, deploys), so
+   that list can be cached with the rendered cards (registry_generation
+   combines both counters). */
+static const char step3[] =
+    "INSERT INTO meta(key, value) VALUES ('requests', 1);"
+    "CREATE TRIGGER requests_gen_ai AFTER INSERT ON requests BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;"
+    "CREATE TRIGGER requests_gen_au AFTER UPDATE OF status, title, org_id,"
+    " instance_id ON requests BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;"
+    "CREATE TRIGGER requests_gen_ad AFTER DELETE ON requests BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;"
+    "CREATE TRIGGER request_items_gen_ai AFTER INSERT ON request_items BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;"
+    "CREATE TRIGGER request_items_gen_au AFTER UPDATE ON request_items BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;"
+    "CREATE TRIGGER request_items_gen_ad AFTER DELETE ON request_items BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;"
+    "CREATE TRIGGER request_instances_gen_ai AFTER INSERT ON"
+    " request_instances BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;"
+    "CREATE TRIGGER request_instances_gen_au AFTER UPDATE ON"
+    " request_instances BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;"
+    "CREATE TRIGGER request_instances_gen_ad AFTER DELETE ON"
+    " request_instances BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;";
+
+const char *const reg_schema_steps[] = {NULL, step1, step2, step3};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;

@@ -18,7 +18,9 @@
 enum {
     CACHE_TABLE_JSON = 1, /* GET /api/v1/instances/{i}/tables/{t} */
     CACHE_TABLE_CARD = 2, /* rules card page body (no page frame) */
-    CACHE_LOOKUP = 3      /* GET /api/v1/lookup: "table" is the query key */
+    CACHE_LOOKUP = 3,     /* GET /api/v1/lookup: "table" is the query key */
+    CACHE_TABLE_OPEN = 4  /* a card's open-requests section; vis is the
+                             organisation filter (0 for staff) */
 };
 
 /* Default budget of compressed bytes: 28 MiB, room for the JSON of all

@@ -646,10 +646,22 @@ static void page_table_show(web_req *req)
         web_reply_err(req, &err);
         goto done;
     }
-    /* Open requests change with every submission, not with the registry
-       generation: never cached. */
-    registry_table_open_requests(req->reg, inst, tbl, org_filter(req),
-                                 open_request_row, &open, NULL);
+    /* Open requests change with submissions, status changes and deploys;
+       registry_generation() counts those too, so the list is cached per
+       organisation filter like the card. */
+    {
+        int64_t gen = registry_generation(req->reg), owner = 0;
+        int filter = (int)org_filter(req);
+        if (!web_cache_get(&open, &owner, CACHE_TABLE_OPEN, inst, tbl, filter,
+                           gen)) {
+            buf_reset(&open);
+            registry_table_open_requests(req->reg, inst, tbl, org_filter(req),
+                                         open_request_row, &open, NULL);
+            if (!buf_error(&open))
+                web_cache_put(CACHE_TABLE_OPEN, inst, tbl, filter, gen, org,
+                              buf_cstr(&open), open.len);
+        }
+    }
     page_begin(req, tbl);
     append_fragment(req, &frag);
     buf_puts(&req->out, "<section class=\"card\"><h2>Open requests</h2>");
