@@ -41,13 +41,19 @@ int reg_exec(registry *reg, const char *sql, errmsg *err);
 const char *reg_col_text(sqlite3_stmt *st, int col);
 /* Copies column text into a fixed buffer. */
 void reg_col_copy(char *dst, size_t size, sqlite3_stmt *st, int col);
-/* Rows of a change request (requests.c), shared by the first insert and
- * by edits (triage.c): an instance of the request at a position, and an
- * item with its columns. Inside the caller's transaction. */
-int reg_request_instance_insert(registry *reg, int64_t req_id, int64_t inst_id,
-                                int pos, errmsg *err);
-int reg_request_item_insert(registry *reg, int64_t req_id, int pos,
-                            const form_item *it, errmsg *err);
+/* Change-request pieces of requests.c shared with triage.c (edits):
+ * the id of an instance of an organisation (ERR_INVALID naming field when
+ * it is not one), the id of an active project manager (ERR_INVALID naming
+ * "project_manager"), and the request's instance rows (main_inst first
+ * when r->instances does not list it) and item rows with their columns.
+ * The inserts run inside the caller's transaction. */
+int reg_request_instance_id(registry *reg, int64_t *out, int64_t org_id,
+                            const char *name, const char *field, errmsg *err);
+int reg_request_pm_id(registry *reg, int64_t *out, const char *email,
+                      errmsg *err);
+int reg_request_rows_insert(registry *reg, int64_t req_id, int64_t org_id,
+                            int64_t main_inst, const form_request *r,
+                            errmsg *err);
 
 /* Stores an attachment (with its SHA-256) of a request, or of one of its
  * comments when comment_id is not 0. Inside the caller's transaction. */

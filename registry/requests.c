@@ -23,6 +23,25 @@ static const char *nz(const char *s)
 
 /* ---- resolving names -------------------------------------------------- */
 
+/* Steps st, which selects at most one id: 0 with *out set, 1 when there
+ * is no row, or ERR_DB. Resets st. */
+static int step_one_id(registry *reg, sqlite3_stmt *st, int64_t *out,
+                       errmsg *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = 1;
+    } else {
+        rc = reg_db_error(reg, err);
+    }
+    reg_done(st);
+    return rc;
+}
+
 static int org_id_of(registry *reg, int64_t *out, const char *name, errmsg *err)
 {
     static const char sql[] = "SELECT id FROM organisations WHERE name = :name";
@@ -32,23 +51,15 @@ static int org_id_of(registry *reg, int64_t *out, const char *name, errmsg *err)
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":name", name);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
+    rc = step_one_id(reg, st, out, err);
+    if (rc == 1)
         rc = err_set_field(err, ERR_INVALID, "organisation",
                            "no organisation named \"%.100s\"", name);
-    } else {
-        rc = reg_db_error(reg, err);
-    }
-    reg_done(st);
     return rc;
 }
 
-/* The id of instance name of organisation org_id. */
-static int instance_id_of(registry *reg, int64_t *out, int64_t org_id,
-                          const char *name, const char *field, errmsg *err)
+int reg_request_instance_id(registry *reg, int64_t *out, int64_t org_id,
+                            const char *name, const char *field, errmsg *err)
 {
     static const char sql[] =
         "SELECT id FROM instances WHERE name = :name AND org_id = :org";
@@ -59,23 +70,17 @@ static int instance_id_of(registry *reg, int64_t *out, int64_t org_id,
         return ERR_DB;
     reg_bind_text(st, ":name", name);
     reg_bind_int(st, ":org", org_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
+    rc = step_one_id(reg, st, out, err);
+    if (rc == 1)
         rc = err_set_field(err, ERR_INVALID, field,
                            "\"%.100s\" is not an instance of the "
                            "organisation",
                            name);
-    } else {
-        rc = reg_db_error(reg, err);
-    }
-    reg_done(st);
     return rc;
 }
 
-static int pm_id_of(registry *reg, int64_t *out, const char *email, errmsg *err)
+int reg_request_pm_id(registry *reg, int64_t *out, const char *email,
+                      errmsg *err)
 {
     static const char sql[] = "SELECT id FROM users WHERE email = :email"
                               " AND role = 'pm' AND active = 1";
@@ -85,17 +90,10 @@ static int pm_id_of(registry *reg, int64_t *out, const char *email, errmsg *err)
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":email", email);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
+    rc = step_one_id(reg, st, out, err);
+    if (rc == 1)
         rc = err_set_field(err, ERR_INVALID, "project_manager",
                            "\"%.100s\" is not a project manager", email);
-    } else {
-        rc = reg_db_error(reg, err);
-    }
-    reg_done(st);
     return rc;
 }
 
@@ -156,8 +154,8 @@ static int step_done(registry *reg, sqlite3_stmt *st, errmsg *err)
     return rc;
 }
 
-int reg_request_instance_insert(registry *reg, int64_t req_id, int64_t inst_id,
-                                int pos, errmsg *err)
+static int insert_instance(registry *reg, int64_t req_id, int64_t inst_id,
+                           int pos, errmsg *err)
 {
     static const char sql[] =
         "INSERT OR IGNORE INTO request_instances(request_id, instance_id,"
@@ -202,8 +200,8 @@ static int insert_column(registry *reg, int64_t item_id, int pos,
     return step_done(reg, st, err);
 }
 
-int reg_request_item_insert(registry *reg, int64_t req_id, int pos,
-                            const form_item *it, errmsg *err)
+static int insert_item(registry *reg, int64_t req_id, int pos,
+                       const form_item *it, errmsg *err)
 {
     static const char sql[] =
         "INSERT INTO request_items(request_id, position, kind, table_name,"
@@ -245,6 +243,36 @@ int reg_request_item_insert(registry *reg, int64_t req_id, int pos,
         if (rc < 0)
             return rc;
     }
+    return 0;
+}
+
+int reg_request_rows_insert(registry *reg, int64_t req_id, int64_t org_id,
+                            int64_t main_inst, const form_request *r,
+                            errmsg *err)
+{
+    int rc, pos = 0, listed = 0;
+
+    /* The instances in the order given; the main one first when the list
+       does not name it. */
+    for (size_t i = 0; i < r->ninstances && !listed; i++)
+        listed = !str_casecmp(nz(r->instances[i]), nz(r->instance));
+    if (!listed &&
+        (rc = insert_instance(reg, req_id, main_inst, pos++, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < r->ninstances; i++) {
+        int64_t other;
+        char field[48];
+        snprintf(field, sizeof field, "instances[%zu]", i);
+        rc = reg_request_instance_id(reg, &other, org_id, nz(r->instances[i]),
+                                     field, err);
+        if (rc == 0)
+            rc = insert_instance(reg, req_id, other, pos++, err);
+        if (rc < 0)
+            return rc;
+    }
+    for (size_t i = 0; i < r->nitems; i++)
+        if ((rc = insert_item(reg, req_id, (int)i, &r->items[i], err)) < 0)
+            return rc;
     return 0;
 }
 
@@ -440,14 +468,14 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
         s && s->actor && *s->actor ? s->actor : nz(r->requester_name);
     sqlite3_stmt *st;
     char *payload = NULL;
-    int rc, pos = 0, listed = 0;
+    int rc;
 
-    rc =
-        instance_id_of(reg, &inst_id, org_id, nz(r->instance), "instance", err);
+    rc = reg_request_instance_id(reg, &inst_id, org_id, nz(r->instance),
+                                 "instance", err);
     if (rc < 0)
         return rc;
     if (*nz(r->project_manager) &&
-        (rc = pm_id_of(reg, &pm_id, r->project_manager, err)) < 0)
+        (rc = reg_request_pm_id(reg, &pm_id, r->project_manager, err)) < 0)
         return rc;
     st = reg_stmt_get(reg, ins, err);
     if (!st)
@@ -478,28 +506,9 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
         return rc;
     req_id = sqlite3_last_insert_rowid(reg->db);
 
-    /* The instances in the order given; the main one first when the list
-       does not name it. */
-    for (size_t i = 0; i < r->ninstances && !listed; i++)
-        listed = !str_casecmp(nz(r->instances[i]), nz(r->instance));
-    if (!listed && (rc = reg_request_instance_insert(reg, req_id, inst_id,
-                                                     pos++, err)) < 0)
+    if ((rc = reg_request_rows_insert(reg, req_id, org_id, inst_id, r, err)) <
+        0)
         return rc;
-    for (size_t i = 0; i < r->ninstances; i++) {
-        int64_t other;
-        char field[48];
-        snprintf(field, sizeof field, "instances[%zu]", i);
-        rc = instance_id_of(reg, &other, org_id, nz(r->instances[i]), field,
-                            err);
-        if (rc == 0)
-            rc = reg_request_instance_insert(reg, req_id, other, pos++, err);
-        if (rc < 0)
-            return rc;
-    }
-    for (size_t i = 0; i < r->nitems; i++)
-        if ((rc = reg_request_item_insert(reg, req_id, (int)i, &r->items[i],
-                                          err)) < 0)
-            return rc;
     for (size_t i = 0; i < r->nattachments; i++)
         if ((rc = reg_attachment_insert(
                  reg, req_id, 0, user, r->attachments[i].filename,

@@ -1300,36 +1300,6 @@ int registry_comment_files(registry *reg, int64_t id, int64_t org_filter,
 
 /* ---- edits ------------------------------------------------------------ */
 
-static int id_lookup(registry *reg, const char *sql, const char *name,
-                     int64_t org, int64_t *out, errmsg *err)
-{
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc;
-
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":name", name);
-    if (org)
-        reg_bind_int(st, ":org", org);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
-        rc = ERR_NOTFOUND;
-    } else {
-        rc = reg_db_error(reg, err);
-    }
-    reg_done(st);
-    return rc;
-}
-
-static const char sql_inst_of_org[] =
-    "SELECT id FROM instances WHERE name = :name AND org_id = :org";
-static const char sql_pm_by_email[] =
-    "SELECT id FROM users WHERE email = :name AND role = 'pm' AND"
-    " active = 1";
-
 /* The version body of r as stored for id (organisation and requester from
  * the stored request). Caller frees. */
 static char *version_body(const form_request *r, const form_request *stored)
@@ -1405,7 +1375,7 @@ static int edit_tx(registry *reg, int *out_version, int64_t id,
     char *body = NULL, *old = NULL, note[64];
     cJSON *payload = NULL;
     sqlite3_stmt *st;
-    int rc, pos = 0, listed = 0, ndiff = 0, version;
+    int rc, ndiff = 0, version;
 
     memset(&stored, 0, sizeof stored);
     if ((rc = state_get(reg, &s, id, org_filter_of(who), err)) < 0)
@@ -1423,23 +1393,12 @@ static int edit_tx(registry *reg, int *out_version, int64_t id,
     }
     if ((rc = registry_request_load(reg, &stored, id, 0, err)) < 0)
         goto done;
-    rc = id_lookup(reg, sql_inst_of_org, nz(r->instance), s.org_id, &inst, err);
-    if (rc == ERR_NOTFOUND)
-        rc = err_set_field(err, ERR_INVALID, "instance",
-                           "\"%.100s\" is not an instance of the "
-                           "organisation",
-                           nz(r->instance));
-    if (rc < 0)
+    if ((rc = reg_request_instance_id(reg, &inst, s.org_id, nz(r->instance),
+                                      "instance", err)) < 0)
         goto done;
-    if (*nz(r->project_manager)) {
-        rc = id_lookup(reg, sql_pm_by_email, r->project_manager, 0, &pm, err);
-        if (rc == ERR_NOTFOUND)
-            rc = err_set_field(err, ERR_INVALID, "project_manager",
-                               "\"%.100s\" is not a project manager",
-                               r->project_manager);
-        if (rc < 0)
-            goto done;
-    }
+    if (*nz(r->project_manager) &&
+        (rc = reg_request_pm_id(reg, &pm, r->project_manager, err)) < 0)
+        goto done;
     body = version_body(r, &stored);
     if ((rc = latest_body(reg, id, &old, err)) < 0)
         goto done;
@@ -1483,31 +1442,8 @@ static int edit_tx(registry *reg, int *out_version, int64_t id,
     reg_bind_int(st, ":id", id);
     if ((rc = step_done(reg, st, err)) < 0)
         goto done;
-    for (size_t i = 0; i < r->ninstances && !listed; i++)
-        listed = !str_casecmp(nz(r->instances[i]), nz(r->instance));
-    if (!listed &&
-        (rc = reg_request_instance_insert(reg, id, inst, pos++, err)) < 0)
+    if ((rc = reg_request_rows_insert(reg, id, s.org_id, inst, r, err)) < 0)
         goto done;
-    for (size_t i = 0; i < r->ninstances; i++) {
-        int64_t other = 0;
-        char field[48];
-        snprintf(field, sizeof field, "instances[%zu]", i);
-        rc = id_lookup(reg, sql_inst_of_org, nz(r->instances[i]), s.org_id,
-                       &other, err);
-        if (rc == ERR_NOTFOUND)
-            rc = err_set_field(err, ERR_INVALID, field,
-                               "\"%.100s\" is not an instance of the "
-                               "organisation",
-                               nz(r->instances[i]));
-        if (rc == 0)
-            rc = reg_request_instance_insert(reg, id, other, pos++, err);
-        if (rc < 0)
-            goto done;
-    }
-    for (size_t i = 0; i < r->nitems; i++)
-        if ((rc = reg_request_item_insert(reg, id, (int)i, &r->items[i], err)) <
-            0)
-            goto done;
     if ((st = reg_stmt_get(reg, ver, err)) == NULL) {
         rc = ERR_DB;
         goto done;
