@@ -272,46 +272,32 @@ typedef struct opt_ctx {
     const char *selected;
 } opt_ctx;
 
-static void opt_org(void *ctx, const registry_org *org)
+/* <option value="value">label</option>, selected when value is. */
+static void opt(const opt_ctx *c, const char *value, const char *label)
 {
-    opt_ctx *c = ctx;
-
     buf_puts(c->o, "<option");
-    if (c->selected && !strcmp(c->selected, org->name))
+    if (c->selected && !strcmp(c->selected, value))
         buf_puts(c->o, " selected");
     buf_puts(c->o, " value=\"");
-    buf_append_html(c->o, org->name);
+    buf_append_html(c->o, value);
     buf_puts(c->o, "\">");
-    buf_append_html(c->o, org->name);
+    buf_append_html(c->o, label);
     buf_puts(c->o, "</option>");
+}
+
+static void opt_org(void *ctx, const registry_org *org)
+{
+    opt(ctx, org->name, org->name);
 }
 
 static void opt_inst(void *ctx, const registry_instance *i)
 {
-    opt_ctx *c = ctx;
-
-    buf_puts(c->o, "<option");
-    if (c->selected && !strcmp(c->selected, i->name))
-        buf_puts(c->o, " selected");
-    buf_puts(c->o, " value=\"");
-    buf_append_html(c->o, i->name);
-    buf_puts(c->o, "\">");
-    buf_append_html(c->o, i->name);
-    buf_puts(c->o, "</option>");
+    opt(ctx, i->name, i->name);
 }
 
 static void opt_pm(void *ctx, const registry_user *u)
 {
-    opt_ctx *c = ctx;
-
-    buf_puts(c->o, "<option");
-    if (c->selected && !strcmp(c->selected, u->email))
-        buf_puts(c->o, " selected");
-    buf_puts(c->o, " value=\"");
-    buf_append_html(c->o, u->email);
-    buf_puts(c->o, "\">");
-    buf_append_html(c->o, u->name);
-    buf_puts(c->o, "</option>");
+    opt(ctx, u->email, u->name);
 }
 
 static void select_open(buf *o, const char *id, const char *label,
