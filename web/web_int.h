@@ -86,6 +86,9 @@ typedef struct web_req {
     const unsigned char *static_data; /* reply with these bytes instead */
     size_t static_len;
     int replied; /* a reply was queued by a helper */
+    int page_template; /* page_begin/page_csrf_input write hole markers
+                          (WEB_HOLE_*) instead of the user's name and
+                          CSRF token: a page cached for every user */
 } web_req;
 
 typedef void (*web_handler)(web_req *req);
