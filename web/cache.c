@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "mem.h"
 #include "str.h"
+#include "tmpl.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -187,35 +188,11 @@ static int lookup(buf *out, int64_t *org_id, int kind, const char *instance,
     return hit;
 }
 
-int web_cache_get_gzip(buf *out, int64_t *org_id, int kind,
-                       const char *instance, const char *table, int vis,
-                       int64_t gen)
+int web_cache_get_stored(buf *out, int64_t *org_id, int kind,
+                         const char *instance, const char *table, int vis,
+                         int64_t gen)
 {
     return lookup(out, org_id, kind, instance, table, vis, gen);
-}
-
-/* Inflates the gzip member gz[0..n) onto out; 0 or -1. */
-static int gunzip(buf *out, const unsigned char *gz, size_t n)
-{
-    z_stream zs;
-    unsigned char chunk[16384];
-    int rc;
-
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, 15 + 16) != Z_OK)
-        return -1;
-    zs.next_in = (unsigned char *)gz;
-    zs.avail_in = (uInt)n;
-    do {
-        zs.next_out = chunk;
-        zs.avail_out = sizeof chunk;
-        rc = inflate(&zs, Z_NO_FLUSH);
-        if (rc != Z_OK && rc != Z_STREAM_END)
-            break;
-        buf_append(out, chunk, sizeof chunk - zs.avail_out);
-    } while (rc != Z_STREAM_END);
-    inflateEnd(&zs);
-    return rc == Z_STREAM_END ? 0 : -1;
 }
 
 int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
@@ -225,11 +202,10 @@ int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
     size_t before = out->len;
     int hit = lookup(&gz, org_id, kind, instance, table, vis, gen);
 
-    if (hit && gunzip(out, (const unsigned char *)buf_cstr(&gz), gz.len) < 0) {
+    if (hit && tmpl_gunzip(out, (const unsigned char *)buf_cstr(&gz), gz.len) <
+                   0) {
         /* Cannot happen with our own data; answer as a miss. */
-        out->len = before;
-        if (out->data)
-            out->data[before] = '\0';
+        buf_truncate(out, before);
         hit = 0;
     }
     buf_dispose(&gz);
@@ -267,27 +243,19 @@ static size_t gzip_of(unsigned char **out, const char *data, size_t len)
     return n;
 }
 
-void web_cache_put(int kind, const char *instance, const char *table, int vis,
-                   int64_t gen, int64_t org_id, const char *data, size_t len)
+/* Files data[0..len) (malloc'd, taken over) under the key. */
+static void insert(int kind, const char *instance, const char *table, int vis,
+                   int64_t gen, int64_t org_id, char *data, size_t len)
 {
     uint64_t h = hash_of(kind, instance, table, vis);
     entry *e, *old;
-    unsigned char *gz = NULL;
-    size_t gzlen;
 
     pthread_mutex_lock(&lock);
     budget_init();
-    pthread_mutex_unlock(&lock);
-    if (budget == 0 || len > (size_t)UINT32_MAX / 2)
-        return;
-    gzlen = gzip_of(&gz, data, len);
-    if (!gzlen)
-        return;
-    pthread_mutex_lock(&lock);
     generation_check_locked(gen);
-    if (gen != generation || gzlen + 4096 > budget) {
+    if (gen != generation || len + 4096 > budget) {
         pthread_mutex_unlock(&lock);
-        free(gz);
+        free(data);
         return;
     }
     old = find_locked(h, kind, instance, table, vis);
@@ -300,8 +268,8 @@ void web_cache_put(int kind, const char *instance, const char *table, int vis,
     e->instance = xstrdup(instance);
     e->table = xstrdup(table);
     e->org_id = org_id;
-    e->data = (char *)gz;
-    e->len = gzlen;
+    e->data = data;
+    e->len = len;
     e->next = buckets[h % NBUCKETS];
     buckets[h % NBUCKETS] = e;
     lru_push_front(e);
@@ -312,6 +280,43 @@ void web_cache_put(int kind, const char *instance, const char *table, int vis,
         stats.evictions++;
     }
     pthread_mutex_unlock(&lock);
+}
+
+static int budget_zero(void)
+{
+    int zero;
+
+    pthread_mutex_lock(&lock);
+    budget_init();
+    zero = budget == 0;
+    pthread_mutex_unlock(&lock);
+    return zero;
+}
+
+void web_cache_put(int kind, const char *instance, const char *table, int vis,
+                   int64_t gen, int64_t org_id, const char *data, size_t len)
+{
+    unsigned char *gz = NULL;
+    size_t gzlen;
+
+    if (budget_zero() || len > (size_t)UINT32_MAX / 2)
+        return;
+    gzlen = gzip_of(&gz, data, len);
+    if (gzlen)
+        insert(kind, instance, table, vis, gen, org_id, (char *)gz, gzlen);
+}
+
+void web_cache_put_stored(int kind, const char *instance, const char *table,
+                          int vis, int64_t gen, int64_t org_id,
+                          const char *data, size_t len)
+{
+    char *copy;
+
+    if (budget_zero() || len == 0)
+        return;
+    copy = xmalloc(len);
+    memcpy(copy, data, len);
+    insert(kind, instance, table, vis, gen, org_id, copy, len);
 }
 
 void web_cache_stats_get(web_cache_stats *out)

@@ -17,10 +17,12 @@
 /* What is cached (part of the key). */
 enum {
     CACHE_TABLE_JSON = 1, /* GET /api/v1/instances/{i}/tables/{t} */
-    CACHE_TABLE_CARD = 2, /* rules card page body (no page frame) */
+    CACHE_TABLE_PAGE = 2, /* a rules card page's content (card and open
+                             requests) as a compiled template (tmpl.h);
+                             vis is card visibility | org filter << 2 */
     CACHE_LOOKUP = 3,     /* GET /api/v1/lookup: "table" is the query key */
-    CACHE_TABLE_OPEN = 4  /* a card's open-requests section; vis is the
-                             organisation filter (0 for staff) */
+    CACHE_PAGE_FRAME = 4  /* a page frame as a compiled template; vis is
+                             the role, table the section ("tables") */
 };
 
 /* Default budget of compressed bytes: 28 MiB, room for the JSON of all
@@ -37,11 +39,6 @@ enum {
  * case-insensitively. */
 int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
                   const char *table, int vis, int64_t gen);
-/* The same, but appends the stored gzip member (RFC 1952) as it is: the
- * body of a reply with Content-Encoding: gzip. */
-int web_cache_get_gzip(buf *out, int64_t *org_id, int kind,
-                       const char *instance, const char *table, int vis,
-                       int64_t gen);
 
 /* Stores a gzip-compressed copy of data[0..len) for generation gen
  * (dropped when the cache already moved on to a newer generation or the
@@ -49,6 +46,19 @@ int web_cache_get_gzip(buf *out, int64_t *org_id, int kind,
  * stay in budget. Compression runs outside the lock. */
 void web_cache_put(int kind, const char *instance, const char *table, int vis,
                    int64_t gen, int64_t org_id, const char *data, size_t len);
+
+/* Stores data[0..len) as it is (already compressed, e.g. a compiled
+ * template), under the same rules as web_cache_put. */
+void web_cache_put_stored(int kind, const char *instance, const char *table,
+                          int vis, int64_t gen, int64_t org_id,
+                          const char *data, size_t len);
+/* The same as web_cache_get, but appends the stored bytes as they are:
+ * for web_cache_put entries one gzip member (RFC 1952), the body of a
+ * reply with Content-Encoding: gzip; for web_cache_put_stored entries
+ * what was stored. 1 on a hit. */
+int web_cache_get_stored(buf *out, int64_t *org_id, int kind,
+                         const char *instance, const char *table, int vis,
+                         int64_t gen);
 
 /* Counters for tests and /healthz-style diagnostics. */
 typedef struct web_cache_stats {

@@ -4,6 +4,7 @@
 #include "web_int.h"
 #include "mem.h"
 #include "str.h"
+#include "tmpl.h"
 
 #include <microhttpd.h>
 #include <stdlib.h>
@@ -79,7 +80,10 @@ void page_begin(web_req *req, const char *title)
                 "<meta name=\"viewport\" content=\"width=device-width, "
                 "initial-scale=1\">"
                 "<meta name=\"color-scheme\" content=\"light dark\"><title>");
-    buf_append_html(o, title);
+    if (req->page_template)
+        buf_puts(o, TMPL_MARK_TITLE);
+    else
+        buf_append_html(o, title);
     buf_puts(o, " · docket</title><link rel=\"stylesheet\" href=\"");
     buf_append_html(o, web_asset_url("app.css"));
     buf_puts(o, "\"><link rel=\"icon\" href=\"");
@@ -114,7 +118,10 @@ void page_begin(web_req *req, const char *title)
                     "name=\"q\" type=\"search\" placeholder=\"Search "
                     "(press /)\" data-hotkey=\"/\"></form>"
                     "<a href=\"/account\" class=\"me\">");
-        buf_append_html(o, req->user.name);
+        if (req->page_template)
+            buf_puts(o, TMPL_MARK_USER);
+        else
+            buf_append_html(o, req->user.name);
         buf_puts(o, " <span class=\"badge role\">");
         buf_append_html(o, req->user.role);
         buf_puts(o, "</span></a><form method=\"post\" action=\"/signout\">");
@@ -123,7 +130,8 @@ void page_begin(web_req *req, const char *title)
                     "</button></form></div>");
     }
     buf_puts(o, "</header><main id=\"main\" tabindex=\"-1\">");
-    flash_show(req);
+    if (!req->page_template)
+        flash_show(req);
 }
 
 void page_end(web_req *req)
@@ -143,7 +151,10 @@ void page_end(web_req *req)
 void page_csrf_input(web_req *req)
 {
     buf_puts(&req->out, "<input type=\"hidden\" name=\"csrf\" value=\"");
-    buf_append_html(&req->out, req->csrf);
+    if (req->page_template)
+        buf_puts(&req->out, TMPL_MARK_CSRF);
+    else
+        buf_append_html(&req->out, req->csrf);
     buf_puts(&req->out, "\">");
 }
 

@@ -11,16 +11,16 @@
 #include "catalog.h"
 #include "mem.h"
 #include "str.h"
+#include "tmpl.h"
 #include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The page fragment is cached without per-user parts; this marker (which
- * escaped user text can never contain, since "<" is always escaped)
- * stands for the CSRF token and is replaced per request. */
-#define CSRF_MARK "<!--csrf-->"
+/* Rules card content is cached without per-user parts: the CSRF token
+ * is a hole of the compiled template (tmpl.h). */
+#define CSRF_MARK TMPL_MARK_CSRF
 
 static int64_t org_filter(const web_req *req)
 {
@@ -565,122 +565,6 @@ static void render_card(buf *o, const cJSON *t, int vis)
     buf_puts(o, "</section>");
 }
 
-/* Appends the cached fragment with the CSRF marker replaced. */
-static void append_fragment(web_req *req, const buf *frag)
-{
-    const char *s = buf_cstr(frag), *end = s + frag->len;
-    size_t ml = strlen(CSRF_MARK);
-
-    while (s < end) {
-        const char *m = strstr(s, CSRF_MARK);
-        if (!m) {
-            buf_append(&req->out, s, (size_t)(end - s));
-            break;
-        }
-        buf_append(&req->out, s, (size_t)(m - s));
-        buf_append_html(&req->out, req->csrf);
-        s = m + ml;
-    }
-}
-
-/* The rules card body of instance/table for vis into frag, from the cache
- * or rendered (and cached). *org gets the owning organisation. Returns 0,
- * or ERR_* (err set). */
-static int card_fragment(web_req *req, buf *frag, int64_t *org,
-                         const char *instance, const char *table, int vis,
-                         errmsg *err)
-{
-    int64_t gen = registry_generation(req->reg);
-    cJSON *t;
-    int rc;
-
-    if (web_cache_get(frag, org, CACHE_TABLE_CARD, instance, table, vis, gen))
-        return 0;
-    t = registry_table_json(req->reg, instance, table, err);
-    if (!t)
-        return err->code;
-    rc = registry_instance_org(req->reg, org, jstr(t, "instance"), err);
-    if (rc == 0) {
-        render_card(frag, t, vis);
-        if (!buf_error(frag))
-            web_cache_put(CACHE_TABLE_CARD, instance, table, vis, gen, *org,
-                          buf_cstr(frag), frag->len);
-    }
-    cJSON_Delete(t);
-    return rc;
-}
-
-static void open_request_row(void *ctx, const registry_open_request *r)
-{
-    buf *o = ctx;
-
-    buf_puts(o, "<li>");
-    cr_link(o, r->id);
-    buf_puts(o, " ");
-    buf_append_html(o, r->title);
-    buf_puts(o, " <span class=\"badge status-");
-    buf_append_html(o, r->status);
-    buf_puts(o, "\">");
-    buf_append_html(o, r->status);
-    buf_puts(o, "</span> <span class=\"muted\">");
-    buf_append_html(o, r->kind);
-    buf_puts(o, " · not yet live</span></li>");
-}
-
-/* GET /tables/{instance}/{table} */
-static void page_table_show(web_req *req)
-{
-    const char *inst = req->args[0], *tbl = req->args[1];
-    buf frag = {0}, open = {0};
-    errmsg err = {0};
-    int64_t org = 0;
-    int rc;
-
-    rc = card_fragment(req, &frag, &org, inst, tbl, card_vis(req), &err);
-    if (rc == ERR_NOTFOUND ||
-        (rc == 0 && org_filter(req) && org != org_filter(req))) {
-        not_found(req, inst, tbl);
-        goto done;
-    }
-    if (rc < 0) {
-        web_reply_err(req, &err);
-        goto done;
-    }
-    /* Open requests change with submissions, status changes and deploys;
-       registry_generation() counts those too, so the list is cached per
-       organisation filter like the card. */
-    {
-        int64_t gen = registry_generation(req->reg), owner = 0;
-        int filter = (int)org_filter(req);
-        if (!web_cache_get(&open, &owner, CACHE_TABLE_OPEN, inst, tbl, filter,
-                           gen)) {
-            buf_reset(&open);
-            registry_table_open_requests(req->reg, inst, tbl, org_filter(req),
-                                         open_request_row, &open, NULL);
-            if (!buf_error(&open))
-                web_cache_put(CACHE_TABLE_OPEN, inst, tbl, filter, gen, org,
-                              buf_cstr(&open), open.len);
-        }
-    }
-    page_begin(req, tbl);
-    append_fragment(req, &frag);
-    buf_puts(&req->out, "<section class=\"card\"><h2>Open requests</h2>");
-    if (open.len) {
-        buf_puts(&req->out, "<p class=\"muted\">These requests will change "
-                            "this table once deployed here.</p><ul>");
-        buf_append(&req->out, buf_cstr(&open), open.len);
-        buf_puts(&req->out, "</ul>");
-    } else {
-        buf_puts(&req->out, "<p class=\"muted\">No open request changes "
-                            "this table.</p>");
-    }
-    buf_puts(&req->out, "</section>");
-    page_end(req);
-done:
-    buf_dispose(&frag);
-    buf_dispose(&open);
-}
-
 /* 1 when the client accepts a gzip body (Accept-Encoding lists gzip or *
  * without q=0). */
 static int accepts_gzip(web_req *req)
@@ -723,6 +607,159 @@ static int accepts_gzip(web_req *req)
     return 0;
 }
 
+static void open_request_row(void *ctx, const registry_open_request *r)
+{
+    buf *o = ctx;
+
+    buf_puts(o, "<li>");
+    cr_link(o, r->id);
+    buf_puts(o, " ");
+    buf_append_html(o, r->title);
+    buf_puts(o, " <span class=\"badge status-");
+    buf_append_html(o, r->status);
+    buf_puts(o, "\">");
+    buf_append_html(o, r->status);
+    buf_puts(o, "</span> <span class=\"muted\">");
+    buf_append_html(o, r->kind);
+    buf_puts(o, " · not yet live</span></li>");
+}
+
+/* The content of the rules card page of instance/table as this request's
+ * role and organisation see it (the card, then the requests that will
+ * change the table), with CSRF holes, into body. *org gets the owning
+ * organisation; a table of another organisation answers ERR_NOTFOUND
+ * before anything of it is read. Returns 0, or ERR_* (err set). */
+static int card_body(web_req *req, buf *body, int64_t *org,
+                     const char *instance, const char *table, errmsg *err)
+{
+    buf open = {0};
+    cJSON *t;
+    int rc;
+
+    t = registry_table_json(req->reg, instance, table, err);
+    if (!t)
+        return err->code;
+    rc = registry_instance_org(req->reg, org, jstr(t, "instance"), err);
+    if (rc == 0 && org_filter(req) && *org != org_filter(req))
+        rc = err_set(err, ERR_NOTFOUND, "no such table");
+    if (rc < 0) {
+        cJSON_Delete(t);
+        return rc;
+    }
+    render_card(body, t, card_vis(req));
+    registry_table_open_requests(req->reg, jstr(t, "instance"),
+                                 jstr(t, "table"), org_filter(req),
+                                 open_request_row, &open, NULL);
+    cJSON_Delete(t);
+    buf_puts(body, "<section class=\"card\"><h2>Open requests</h2>");
+    if (open.len) {
+        buf_puts(body, "<p class=\"muted\">These requests will change "
+                       "this table once deployed here.</p><ul>");
+        buf_append(body, buf_cstr(&open), open.len);
+        buf_puts(body, "</ul>");
+    } else {
+        buf_puts(body, "<p class=\"muted\">No open request changes "
+                       "this table.</p>");
+    }
+    buf_puts(body, "</section>");
+    buf_dispose(&open);
+    return buf_error(body) ? err_set(err, ERR_INTERNAL, "page too large") : 0;
+}
+
+/* The page frame of the tables section for this request's role as a
+ * compiled template (title, user, CSRF and body holes), from the cache or
+ * rendered and cached. 0, or -1. */
+static int tables_frame(web_req *req, buf *frame, int64_t gen)
+{
+    buf saved = req->out;
+    int rc;
+
+    if (web_cache_get_stored(frame, NULL, CACHE_PAGE_FRAME, "", "tables",
+                             req->role, gen))
+        return 0;
+    memset(&req->out, 0, sizeof req->out);
+    req->page_template = 1;
+    page_begin(req, NULL);
+    buf_puts(&req->out, TMPL_MARK_BODY);
+    page_end(req);
+    req->page_template = 0;
+    rc = buf_error(&req->out) ? -1
+                              : tmpl_compile(frame, req->out.data, req->out.len);
+    buf_dispose(&req->out);
+    req->out = saved;
+    if (rc == 0)
+        web_cache_put_stored(CACHE_PAGE_FRAME, "", "tables", req->role, gen, 0,
+                             frame->data, frame->len);
+    return rc;
+}
+
+/* GET /tables/{instance}/{table}: the page content is kept compiled
+ * (tmpl.h) per registry generation, role and organisation, the frame per
+ * role; a hit sends them as one gzip member with this user's name, CSRF
+ * token and the title filled in, compressing nothing. */
+static void page_table_show(web_req *req)
+{
+    const char *inst = req->args[0], *tbl = req->args[1];
+    const char *flash = web_cookie(req, "docket_flash");
+    int64_t gen = registry_generation(req->reg), org = 0;
+    int vis = card_vis(req) | (int)(org_filter(req) << 2);
+    buf body = {0}, text = {0}, frame = {0}, title = {0}, user = {0},
+        csrf = {0};
+    const char *vals[TMPL_NHOLES] = {0};
+    errmsg err = {0};
+    int rc = 0;
+
+    if (!web_cache_get_stored(&body, &org, CACHE_TABLE_PAGE, inst, tbl, vis,
+                              gen)) {
+        rc = card_body(req, &text, &org, inst, tbl, &err);
+        if (rc == 0 && tmpl_compile(&body, text.data, text.len) == 0)
+            web_cache_put_stored(CACHE_TABLE_PAGE, inst, tbl, vis, gen, org,
+                                 body.data, body.len);
+    }
+    if (rc == ERR_NOTFOUND || (org_filter(req) && org != org_filter(req))) {
+        not_found(req, inst, tbl);
+        goto done;
+    }
+    if (rc < 0 || !body.len) {
+        if (rc == 0)
+            err_set(&err, ERR_INTERNAL, "the page could not be prepared");
+        web_reply_err(req, &err);
+        goto done;
+    }
+    buf_append_html(&title, tbl);
+    buf_append_html(&user, req->user.name);
+    buf_append_html(&csrf, req->csrf);
+    vals[TMPL_TITLE] = buf_cstr(&title);
+    vals[TMPL_USER] = buf_cstr(&user);
+    vals[TMPL_CSRF] = buf_cstr(&csrf);
+    /* A flash message belongs to one response: such a page is built in
+       full, frame included (page_begin shows and clears the message). */
+    if (flash && *flash) {
+        page_begin(req, tbl);
+        tmpl_plain(&req->out, &body, NULL, vals);
+        page_end(req);
+        goto done;
+    }
+    web_header_add(req, "Vary", "Accept-Encoding");
+    if (tables_frame(req, &frame, gen) < 0 ||
+        (accepts_gzip(req) ? tmpl_gzip(&req->out, &frame, &body, vals)
+                           : tmpl_plain(&req->out, &frame, &body, vals)) < 0) {
+        err_set(&err, ERR_INTERNAL, "the page could not be prepared");
+        web_reply_err(req, &err);
+        goto done;
+    }
+    if (accepts_gzip(req))
+        web_header_add(req, "Content-Encoding", "gzip");
+    web_reply_type(req, 200, "text/html; charset=utf-8");
+done:
+    buf_dispose(&body);
+    buf_dispose(&text);
+    buf_dispose(&frame);
+    buf_dispose(&title);
+    buf_dispose(&user);
+    buf_dispose(&csrf);
+}
+
 /* GET /api/v1/instances/{instance}/tables/{table}: from the cache (as
  * stored, gzip, when the client accepts it) or rendered and cached. */
 static void api_table(web_req *req)
@@ -736,7 +773,7 @@ static void api_table(web_req *req)
 
     web_header_add(req, "Vary", "Accept-Encoding");
     buf_reset(&req->out);
-    if (gzip && web_cache_get_gzip(&req->out, &org, CACHE_TABLE_JSON, inst, tbl,
+    if (gzip && web_cache_get_stored(&req->out, &org, CACHE_TABLE_JSON, inst, tbl,
                                    0, gen)) {
         if (org_filter(req) && org != org_filter(req)) {
             not_found(req, inst, tbl);
@@ -1504,7 +1541,7 @@ static void api_lookup(web_req *req)
     web_header_add(req, "Vary", "Accept-Encoding");
     buf_reset(&req->out);
     if (!buf_error(&key) && accepts_gzip(req) &&
-        web_cache_get_gzip(&req->out, &org, CACHE_LOOKUP, "", buf_cstr(&key), 0,
+        web_cache_get_stored(&req->out, &org, CACHE_LOOKUP, "", buf_cstr(&key), 0,
                            gen)) {
         web_header_add(req, "Content-Encoding", "gzip");
         web_reply_type(req, 200, "application/json");

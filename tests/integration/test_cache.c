@@ -6,7 +6,10 @@
  * (client, ops, pm: different cached variants), with and without gzip,
  * under another spelling of the URL (the cache key ignores case), the
  * cached lookup answers, and the open-requests section of the card, which
- * is never cached. */
+ * changes with submissions. The card page is cached once for every user
+ * of a role (web/tmpl.h): each user must still get their own name and
+ * CSRF token, the same page with and without gzip, and a flash message
+ * exactly once. */
 #include "harness.h"
 
 #include <setjmp.h>
@@ -322,6 +325,116 @@ static void test_cache__open_requests_never_cached(void **state)
         }
 }
 
+/* Inflates a gzip reply or keeps a plain one; the text, caller frees. */
+static char *page_text(h_resp *r)
+{
+    char *text;
+
+    if (is_gzip(r))
+        gunzip_body(r);
+    text = strdup(r->body);
+    assert_non_null(text);
+    return text;
+}
+
+static void get_page(h_resp *r, world *w, h_session *sess, const char *path,
+                     int gzip)
+{
+    const char *hdrs[2] = {gzip ? "Accept-Encoding: gzip" : NULL, NULL};
+
+    h_request(r, &w->s, sess, "GET", path, NULL, NULL, 0, hdrs);
+    assert_int_equal(r->status, 200);
+}
+
+static void test_cache__card_page_per_user(void **state)
+{
+    world *w = *state;
+    h_session ops2;
+    char *plain[2], *zipped[2], want[200];
+    h_session *who[2] = {&w->ops, &ops2};
+    const char *names[2] = {"Olu", "Oma &lt;night&gt;"};
+    h_resp r;
+
+    h_user(&w->s, "oma@t.example", "Oma <night>", "ops", NULL,
+           "oma-password-123");
+    assert_int_equal(h_signin(&ops2, &w->s, "oma@t.example",
+                              "oma-password-123"),
+                     303);
+    fill(w);
+    for (int round = 0; round < 3; round++) {
+        for (int u = 0; u < 2; u++) {
+            get_page(&r, w, who[u], "/tables/acme-prod/customers", 1);
+            assert_true(is_gzip(&r));
+            zipped[u] = page_text(&r);
+            h_resp_free(&r);
+            get_page(&r, w, who[u], "/tables/acme-prod/customers", 0);
+            assert_false(is_gzip(&r));
+            plain[u] = page_text(&r);
+            h_resp_free(&r);
+            /* The same page either way, with this user's own parts. */
+            assert_string_equal(zipped[u], plain[u]);
+            snprintf(want, sizeof want, "class=\"me\">%s <span", names[u]);
+            assert_non_null(strstr(plain[u], want));
+            snprintf(want, sizeof want, "name=\"csrf\" value=\"%s\"",
+                     who[u]->csrf);
+            assert_non_null(strstr(plain[u], want));
+            assert_null(strstr(plain[u], "<!--"));
+            assert_non_null(strstr(plain[u], "<title>customers · docket"));
+        }
+        assert_null(strstr(plain[0], ops2.csrf));
+        assert_null(strstr(plain[1], w->ops.csrf));
+        assert_null(strstr(plain[0], "Oma"));
+        for (int u = 0; u < 2; u++) {
+            free(plain[u]);
+            free(zipped[u]);
+        }
+    }
+    /* The title is the name as asked for, whichever spelling was cached. */
+    get_page(&r, w, &w->ops, "/tables/acme-prod/CUSTOMERS", 1);
+    plain[0] = page_text(&r);
+    assert_non_null(strstr(plain[0], "<title>CUSTOMERS · docket"));
+    free(plain[0]);
+    h_resp_free(&r);
+}
+
+/* A flash message (set by the edit's redirect) shows on the next card
+ * page once, although that page is otherwise cached. */
+static void test_cache__card_page_flash(void **state)
+{
+    world *w = *state;
+    char flash[300], cookie[700];
+    const char *hdrs[3] = {cookie, "Accept-Encoding: gzip", NULL};
+    h_resp r;
+    char *text;
+
+    fill(w);
+    h_post_form(&r, &w->s, &w->ops, "/tables/acme-prod/customers/edit",
+                "runbook=Page+the+night+desk.&reason=new+rota");
+    assert_int_equal(r.status, 303);
+    assert_true(h_resp_header(&r, "Set-Cookie", flash, sizeof flash));
+    h_resp_free(&r);
+    assert_true(strncmp(flash, "docket_flash=", 13) == 0);
+    *strchr(flash, ';') = '\0';
+    snprintf(cookie, sizeof cookie, "Cookie: %s; %s", w->ops.cookie, flash);
+    h_request(&r, &w->s, NULL, "GET", "/tables/acme-prod/customers", NULL,
+              NULL, 0, hdrs);
+    assert_int_equal(r.status, 200);
+    text = page_text(&r);
+    assert_non_null(strstr(text, "class=\"flash\""));
+    assert_non_null(strstr(text, "Page the night desk."));
+    assert_non_null(strstr(text, "class=\"me\">Olu"));
+    assert_null(strstr(text, "<!--"));
+    free(text);
+    h_resp_free(&r);
+    /* Without the cookie (the browser dropped it): no flash. */
+    get_page(&r, w, &w->ops, "/tables/acme-prod/customers", 1);
+    text = page_text(&r);
+    assert_null(strstr(text, "class=\"flash\""));
+    assert_non_null(strstr(text, "Page the night desk."));
+    free(text);
+    h_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +444,10 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache__open_requests_never_cached,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache__card_page_per_user, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cache__card_page_flash, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

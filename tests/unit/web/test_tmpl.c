@@ -1,0 +1,156 @@
+/* test_tmpl.c: compiled page templates (web/tmpl.c). Every page built
+ * from pieces must be one valid gzip member (zlib checks its CRC-32 and
+ * length) whose text is the template with its holes filled, whatever the
+ * hole values, their length or where the markers sit. */
+#include "tmpl.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Replaces each marker in text with its value (or the body text) the
+ * slow way: what tmpl_gzip must produce. */
+static void expand(buf *out, const char *text, const char *body,
+                   const char *const vals[TMPL_NHOLES])
+{
+    static const char *const marks[TMPL_NHOLES] = {
+        TMPL_MARK_TITLE, TMPL_MARK_USER, TMPL_MARK_CSRF, TMPL_MARK_BODY};
+    const char *p = text;
+
+    while (*p) {
+        int hit = -1;
+        for (int i = 0; i < TMPL_NHOLES; i++)
+            if (!strncmp(p, marks[i], strlen(marks[i])))
+                hit = i;
+        if (hit < 0) {
+            buf_putc(out, *p++);
+            continue;
+        }
+        p += strlen(marks[hit]);
+        if (hit == TMPL_BODY) {
+            if (body)
+                expand(out, body, NULL, vals);
+        } else if (vals[hit]) {
+            buf_puts(out, vals[hit]);
+        }
+    }
+}
+
+static void check(const char *frame_text, const char *body_text,
+                  const char *const vals[TMPL_NHOLES])
+{
+    buf frame = {0}, body = {0}, gz = {0}, plain = {0}, want = {0},
+        inflated = {0};
+
+    assert_int_equal(tmpl_compile(&frame, frame_text, strlen(frame_text)), 0);
+    if (body_text)
+        assert_int_equal(tmpl_compile(&body, body_text, strlen(body_text)), 0);
+    assert_int_equal(
+        tmpl_gzip(&gz, &frame, body_text ? &body : NULL, vals), 0);
+    assert_int_equal(tmpl_gunzip(&inflated, (const unsigned char *)gz.data,
+                                 gz.len),
+                     0);
+    assert_int_equal(
+        tmpl_plain(&plain, &frame, body_text ? &body : NULL, vals), 0);
+    expand(&want, frame_text, body_text, vals);
+    assert_int_equal(inflated.len, want.len);
+    assert_memory_equal(buf_cstr(&inflated), buf_cstr(&want), want.len);
+    assert_string_equal(buf_cstr(&plain), buf_cstr(&want));
+    buf_dispose(&frame);
+    buf_dispose(&body);
+    buf_dispose(&gz);
+    buf_dispose(&plain);
+    buf_dispose(&want);
+    buf_dispose(&inflated);
+}
+
+static void test_tmpl__holes_filled(void **state)
+{
+    const char *vals[TMPL_NHOLES] = {"customers", "Olu &amp; co",
+                                     "0123abcd", NULL};
+    (void)state;
+    check("<title>" TMPL_MARK_TITLE " · docket</title><a>" TMPL_MARK_USER
+          "</a><input value=\"" TMPL_MARK_CSRF "\"><main>" TMPL_MARK_BODY
+          "</main>",
+          "<h1>card</h1><input value=\"" TMPL_MARK_CSRF "\"><p>rules</p>",
+          vals);
+}
+
+static void test_tmpl__markers_at_edges_and_adjacent(void **state)
+{
+    const char *vals[TMPL_NHOLES] = {"T", "U", "C", NULL};
+    (void)state;
+    check(TMPL_MARK_TITLE TMPL_MARK_USER TMPL_MARK_BODY TMPL_MARK_CSRF, "",
+          vals);
+    check("", NULL, vals);
+    check("no holes at all", NULL, vals);
+    check(TMPL_MARK_BODY, TMPL_MARK_CSRF, vals);
+    /* A nested body hole stays empty; unknown comments stay as they are. */
+    check("a" TMPL_MARK_BODY "b", "x" TMPL_MARK_BODY "<!--other-->y", vals);
+    /* Missing values and a missing body leave the holes empty. */
+    {
+        const char *none[TMPL_NHOLES] = {NULL, NULL, NULL, NULL};
+        check("a" TMPL_MARK_USER "b" TMPL_MARK_BODY "c", NULL, none);
+    }
+}
+
+static void test_tmpl__long_values_and_pieces(void **state)
+{
+    size_t n = 200000;
+    char *big = malloc(n + 1), *text = malloc(2 * n + 100);
+    const char *vals[TMPL_NHOLES] = {NULL, NULL, NULL, NULL};
+    unsigned x = 12345;
+
+    (void)state;
+    assert_non_null(big);
+    assert_non_null(text);
+    /* A value longer than one stored block (65,535 bytes) and pieces that
+       need more than one deflate output chunk, of poorly compressible
+       bytes. */
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        big[i] = (char)('a' + (x >> 16) % 26);
+    }
+    big[n] = '\0';
+    vals[TMPL_USER] = big;
+    memcpy(text, big, n);
+    strcpy(text + n, TMPL_MARK_USER "tail");
+    check(text, NULL, vals);
+    free(big);
+    free(text);
+}
+
+static void test_tmpl__malformed_rejected(void **state)
+{
+    buf t = {0}, out = {0};
+    const char *vals[TMPL_NHOLES] = {NULL, NULL, NULL, NULL};
+
+    (void)state;
+    buf_puts(&out, "kept");
+    assert_int_equal(tmpl_gzip(&out, &t, NULL, vals), -1);
+    buf_puts(&t, "not a template");
+    assert_int_equal(tmpl_gzip(&out, &t, NULL, vals), -1);
+    buf_reset(&t);
+    assert_int_equal(tmpl_compile(&t, "abc", 3), 0);
+    t.len--; /* truncated */
+    assert_int_equal(tmpl_gzip(&out, &t, NULL, vals), -1);
+    assert_string_equal(buf_cstr(&out), "kept");
+    assert_int_equal(tmpl_gunzip(&out, (const unsigned char *)"xyz", 3), -1);
+    assert_string_equal(buf_cstr(&out), "kept");
+    buf_dispose(&t);
+    buf_dispose(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tmpl__holes_filled),
+        cmocka_unit_test(test_tmpl__markers_at_edges_and_adjacent),
+        cmocka_unit_test(test_tmpl__long_values_and_pieces),
+        cmocka_unit_test(test_tmpl__malformed_rejected),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
