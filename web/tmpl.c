@@ -3,7 +3,7 @@
  * Compiled layout (native byte order; it never leaves the process):
  *
  *   uint32 nseg
- *   nseg x { uint32 clen, rlen, crc; int32 hole }   piece i, then hole
+ *   nseg x { uint32 clen, rlen, crc, op; int32 hole }   piece i, then hole
  *   compressed pieces, back to back
  *
  * Each piece is a raw deflate stream of its own (fresh window, so no
@@ -19,6 +19,8 @@
 
 typedef struct seg {
     uint32_t clen, rlen, crc;
+    uint32_t op; /* crc32_combine_gen(rlen): appending the piece's CRC to
+                    a running one costs one multiplication per request */
     int32_t hole; /* TMPL_* after this piece, -1 for none */
 } seg;
 
@@ -91,6 +93,7 @@ int tmpl_compile(buf *out, const char *text, size_t len)
         s.clen = (uint32_t)(z.len - before);
         s.rlen = (uint32_t)(at - p);
         s.crc = (uint32_t)crc32(0L, (const Bytef *)p, (uInt)(at - p));
+        s.op = (uint32_t)crc32_combine_gen((z_off_t)(at - p));
         s.hole = hole;
         buf_append(&segs, &s, sizeof s);
         nseg++;
@@ -169,7 +172,7 @@ static int put_template(gz *g, const buf *t, const buf *body,
         memcpy(&s, &segs[i], sizeof s);
         buf_append(g->out, data, s.clen);
         data += s.clen;
-        g->crc = crc32_combine(g->crc, s.crc, (z_off_t)s.rlen);
+        g->crc = crc32_combine_op(g->crc, s.crc, s.op);
         g->isize += s.rlen;
         if (s.hole == TMPL_BODY) {
             if (depth == 0 && body && put_template(g, body, NULL, vals, 1) < 0)
