@@ -55,6 +55,13 @@ int reg_request_rows_insert(registry *reg, int64_t req_id, int64_t org_id,
                             int64_t main_inst, const form_request *r,
                             errmsg *err);
 
+/* The work of one submission (requests.c) inside the caller's open
+ * transaction: the idempotency lookup, then every insert. Sets job->rc,
+ * id, replayed and err and returns job->rc. On failure the caller rolls
+ * back what the job wrote (transaction or savepoint). */
+struct registry_job;
+int reg_job_apply(registry *reg, struct registry_job *job);
+
 /* Stores an attachment (with its SHA-256) of a request, or of one of its
  * comments when comment_id is not 0. Inside the caller's transaction. */
 int reg_attachment_insert(registry *reg, int64_t req_id, int64_t comment_id,

@@ -551,57 +551,111 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
     return 0;
 }
 
+int registry_job_init(registry_job *job, const form_request *r,
+                      const registry_submit *s, errmsg *err)
+{
+    const char *key = s && s->requester_id ? nz(s->idempotency_key) : "";
+    cJSON *json;
+    int rc;
+
+    memset(job, 0, sizeof *job);
+    if (*key && (rc = idem_key_check(key, err)) < 0)
+        return rc;
+    job->r = r;
+    if (s)
+        job->sub = *s;
+    /* The body is built here, on the caller's thread, so a writer that
+       applies a batch of jobs spends its time on the inserts alone. */
+    json = form_request_to_json(r);
+    job->body = cJSON_PrintUnformatted(json);
+    cJSON_Delete(json);
+    return 0;
+}
+
+void registry_job_dispose(registry_job *job)
+{
+    if (!job)
+        return;
+    cJSON_free(job->body);
+    job->body = NULL;
+}
+
+int reg_job_apply(registry *reg, registry_job *job)
+{
+    const registry_submit *s = &job->sub;
+    const char *key = s->requester_id ? nz(s->idempotency_key) : "";
+    int64_t org_id = 0, id = 0;
+    int rc, same = 0;
+
+    job->id = 0;
+    job->replayed = 0;
+    memset(&job->err, 0, sizeof job->err);
+    if (*key) {
+        rc = idem_lookup(reg, &id, &same, s->requester_id, key, job->body,
+                         &job->err);
+        if (rc == 0) {
+            if (!same)
+                return job->rc = err_set_field(
+                           &job->err, ERR_CONFLICT, "Idempotency-Key",
+                           "this Idempotency-Key was used for CR-%lld with a "
+                           "different body",
+                           (long long)id);
+            job->replayed = 1;
+            job->id = id;
+            return job->rc = 0;
+        }
+        if (rc != ERR_NOTFOUND)
+            return job->rc = rc;
+    }
+    rc = org_id_of(reg, &org_id, nz(job->r->organisation), &job->err);
+    if (rc == 0)
+        rc = insert_all(reg, &id, job->r, s, org_id, job->body, &job->err);
+    if (rc == 0)
+        job->id = id;
+    return job->rc = rc;
+}
+
+int registry_job_run(registry *reg, registry_job *job)
+{
+    int rc = registry_begin(reg, &job->err);
+
+    if (rc < 0)
+        return job->rc = rc;
+    rc = reg_job_apply(reg, job);
+    /* A replay or a rejected job wrote nothing: nothing to commit. */
+    if (rc == 0 && !job->replayed)
+        rc = registry_commit(reg, &job->err);
+    else
+        registry_rollback(reg);
+    if (rc < 0) {
+        job->id = 0;
+        job->replayed = 0;
+    }
+    return job->rc = rc;
+}
+
 int registry_request_insert(registry *reg, int64_t *out_id, int *out_replayed,
                             const form_request *r, const registry_submit *s,
                             errmsg *err)
 {
-    const char *key = s && s->requester_id ? nz(s->idempotency_key) : "";
-    cJSON *json = NULL;
-    char *body = NULL;
-    int64_t org_id = 0, id = 0;
-    int rc, same = 0;
+    registry_job job;
+    int rc;
 
     if (out_replayed)
         *out_replayed = 0;
-    if (*key && (rc = idem_key_check(key, err)) < 0)
-        return rc;
-    json = form_request_to_json(r);
-    body = cJSON_PrintUnformatted(json);
-    cJSON_Delete(json);
-    if ((rc = registry_begin(reg, err)) < 0)
-        goto done;
-    if (*key) {
-        rc = idem_lookup(reg, &id, &same, s->requester_id, key, body, err);
-        if (rc == 0) {
-            registry_rollback(reg);
-            if (!same) {
-                rc = err_set_field(err, ERR_CONFLICT, "Idempotency-Key",
-                                   "this Idempotency-Key was used for "
-                                   "CR-%lld with a different body",
-                                   (long long)id);
-                goto done;
-            }
-            if (out_replayed)
-                *out_replayed = 1;
-            *out_id = id;
-            goto done;
-        }
-        if (rc != ERR_NOTFOUND)
-            goto fail;
-    }
-    rc = org_id_of(reg, &org_id, nz(r->organisation), err);
-    if (rc == 0)
-        rc = insert_all(reg, &id, r, s, org_id, body, err);
-    if (rc == 0)
-        rc = registry_commit(reg, err);
+    rc = registry_job_init(&job, r, s, err);
     if (rc < 0)
-        goto fail;
-    *out_id = id;
-    goto done;
-fail:
-    registry_rollback(reg);
-done:
-    cJSON_free(body);
+        return rc;
+    rc = registry_job_run(reg, &job);
+    if (rc < 0) {
+        if (err && !err->code)
+            *err = job.err;
+    } else {
+        *out_id = job.id;
+        if (out_replayed)
+            *out_replayed = job.replayed;
+    }
+    registry_job_dispose(&job);
     return rc;
 }
 

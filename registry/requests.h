@@ -54,6 +54,38 @@ int registry_request_insert(registry *reg, int64_t *out_id, int *out_replayed,
                             const form_request *r, const registry_submit *s,
                             errmsg *err);
 
+/* One submission prepared for registry_request_insert's work, so that it
+ * can also be applied by the group-commit writer (writer.h) together with
+ * others in one transaction. All-zero is empty. */
+typedef struct registry_job {
+    /* inputs (registry_job_init): borrowed until the job is done */
+    const form_request *r; /* validated request */
+    registry_submit sub;   /* copied; its strings are borrowed */
+    /* results, set when the job is done */
+    int rc;           /* 0 or the negative ERR_* of registry_request_insert */
+    int64_t id;       /* the request's id when rc is 0 */
+    int replayed;     /* 1: an earlier request with the same key was found */
+    errmsg err;       /* the error when rc < 0 */
+    /* completion, for registry_writer_submit (may be NULL otherwise) */
+    void (*done)(struct registry_job *job, void *ctx);
+    void *ctx;
+    /* private */
+    char *body;                /* version-1 body (form_request_to_json) */
+    struct registry_job *next; /* writer queue */
+} registry_job;
+
+/* Prepares job for r and s (both borrowed until the job is done): checks
+ * the idempotency key (ERR_INVALID, field "Idempotency-Key", recorded in
+ * err) and renders the request's version-1 body. Dispose with
+ * registry_job_dispose, also after a failure. */
+int registry_job_init(registry_job *job, const form_request *r,
+                      const registry_submit *s, errmsg *err);
+void registry_job_dispose(registry_job *job);
+/* Applies job in its own transaction, exactly as registry_request_insert
+ * (which is registry_job_init + registry_job_run). Sets job->rc, id,
+ * replayed and err; returns job->rc. done is not called. */
+int registry_job_run(registry *reg, registry_job *job);
+
 /* Loads request id into *out (initialised here; free with
  * form_request_dispose): every form field, items and columns in order,
  * instances (in stored order), status, created_at, updated_at and attachment

@@ -168,21 +168,25 @@ int intake_validate(const form_request *r, intake_org *org, form_errors *fe,
     return rc;
 }
 
-int intake_store(web_req *req, const form_request *r, const char *idem_key,
-                 int64_t *out_id, int *out_replayed, form_errors *fe,
-                 errmsg *err)
+int intake_store_defer(web_req *req, registry_job *job, const form_request *r,
+                       const char *idem_key, web_resume_fn fn, void *ctx,
+                       void (*free_ctx)(void *ctx), errmsg *err)
 {
     registry_submit s = {req->user.id, req->user.name, idem_key};
-    int replayed = 0;
-    int rc = registry_request_insert(req->reg, out_id, &replayed, r, &s, err);
+    int rc = registry_job_init(job, r, &s, err);
 
-    if (rc == ERR_INVALID && err->field[0] && fe)
-        form_errors_add(fe, err->field, "%s", err->msg);
-    if (rc == 0 && !replayed)
+    if (rc < 0)
+        return rc;
+    web_defer_job(req, job, fn, ctx, free_ctx);
+    return 0;
+}
+
+void intake_stored(const registry_job *job, form_errors *fe)
+{
+    if (job->rc == ERR_INVALID && job->err.field[0] && fe)
+        form_errors_add(fe, job->err.field, "%s", job->err.msg);
+    if (job->rc == 0 && !job->replayed)
         notify_wake();
-    if (out_replayed)
-        *out_replayed = replayed;
-    return rc;
 }
 
 /* ---- replies ----------------------------------------------------------- */
@@ -264,74 +268,111 @@ static cJSON *request_json(web_req *req, int64_t id, errmsg *err)
 
 /* ---- handlers ---------------------------------------------------------- */
 
-/* POST /api/v1/requests */
-void api_requests_create(web_req *req)
-{
+/* What a submission keeps while the writer stores it. */
+typedef struct api_create {
     form_request r;
+    registry_job job;
+} api_create;
+
+static void api_create_free(void *ctx)
+{
+    api_create *c = ctx;
+
+    registry_job_dispose(&c->job);
+    form_request_dispose(&c->r);
+    free(c);
+}
+
+/* The reply once the request is stored: 201 with the stored request,
+ * Location, and Idempotent-Replayed for a replay. */
+static void api_create_finish(web_req *req, registry_job *job, void *ctx)
+{
     form_errors fe = {0};
-    intake_org org = {0};
     errmsg err = {0};
-    const char *key = web_header(req, "Idempotency-Key");
-    int64_t id = 0;
-    int replayed = 0, rc;
     cJSON *out;
     char loc[64];
 
-    memset(&r, 0, sizeof r);
-    if (!req->content_type || strcmp(req->content_type, "application/json")) {
-        web_reply_error(req, 415, "send Content-Type: application/json");
-        return;
-    }
-    form_parse_json(&r, buf_cstr(&req->body), req->body.len, &fe);
-    /* Read-only keys of the response shape are ignored on input. */
-    r.id = 0;
-    free(r.status);
-    r.status = NULL;
-    r.created_at = r.updated_at = 0;
-    for (size_t i = 0; i < r.nattachments; i++) {
-        free(r.attachments[i].filename);
-        free(r.attachments[i].content_type);
-    }
-    free(r.attachments);
-    r.attachments = NULL;
-    r.nattachments = 0;
-    for (size_t i = 0; i < r.nitems; i++)
-        for (size_t c = 0; c < r.items[i].ncolumns; c++)
-            memset(&r.items[i].columns[c].old_type, 0,
-                   sizeof r.items[i].columns[c].old_type);
-    if (intake_prepare(req, &r, &org, &fe, &err) < 0 ||
-        ((rc = intake_validate(&r, &org, &fe, &err)) < 0 &&
-         rc != ERR_INVALID)) {
-        web_reply_err(req, &err);
-        goto done;
-    }
-    if (fe.n) {
+    (void)ctx;
+    intake_stored(job, &fe);
+    if (job->rc == ERR_INVALID && fe.n) {
         reply_errors(req, &fe);
         goto done;
     }
-    rc = intake_store(req, &r, key, &id, &replayed, &fe, &err);
-    if (rc == ERR_INVALID && fe.n) {
-        reply_errors(req, &fe);
+    if (job->rc < 0) {
+        web_reply_err(req, &job->err);
         goto done;
     }
-    if (rc < 0) {
-        web_reply_err(req, &err);
-        goto done;
-    }
-    out = request_json(req, id, &err);
+    out = request_json(req, job->id, &err);
     if (!out) {
         web_reply_err(req, &err);
         goto done;
     }
-    snprintf(loc, sizeof loc, "/api/v1/requests/%lld", (long long)id);
+    snprintf(loc, sizeof loc, "/api/v1/requests/%lld", (long long)job->id);
     web_header_add(req, "Location", loc);
-    if (replayed)
+    if (job->replayed)
         web_header_add(req, "Idempotent-Replayed", "true");
     web_reply_json(req, 201, out);
 done:
+    form_errors_dispose(&fe);
+}
+
+/* POST /api/v1/requests */
+void api_requests_create(web_req *req)
+{
+    api_create *c = xcalloc(1, sizeof *c);
+    form_request *r = &c->r;
+    form_errors fe = {0};
+    intake_org org = {0};
+    errmsg err = {0};
+    const char *key = web_header(req, "Idempotency-Key");
+    int rc;
+
+    if (!req->content_type || strcmp(req->content_type, "application/json")) {
+        web_reply_error(req, 415, "send Content-Type: application/json");
+        goto fail;
+    }
+    form_parse_json(r, buf_cstr(&req->body), req->body.len, &fe);
+    /* Read-only keys of the response shape are ignored on input. */
+    r->id = 0;
+    free(r->status);
+    r->status = NULL;
+    r->created_at = r->updated_at = 0;
+    for (size_t i = 0; i < r->nattachments; i++) {
+        free(r->attachments[i].filename);
+        free(r->attachments[i].content_type);
+    }
+    free(r->attachments);
+    r->attachments = NULL;
+    r->nattachments = 0;
+    for (size_t i = 0; i < r->nitems; i++)
+        for (size_t k = 0; k < r->items[i].ncolumns; k++)
+            memset(&r->items[i].columns[k].old_type, 0,
+                   sizeof r->items[i].columns[k].old_type);
+    if (intake_prepare(req, r, &org, &fe, &err) < 0 ||
+        ((rc = intake_validate(r, &org, &fe, &err)) < 0 &&
+         rc != ERR_INVALID)) {
+        web_reply_err(req, &err);
+        goto fail;
+    }
+    if (fe.n) {
+        reply_errors(req, &fe);
+        goto fail;
+    }
+    rc = intake_store_defer(req, &c->job, r, key, api_create_finish, c,
+                            api_create_free, &err);
+    if (rc < 0) {
+        if (rc == ERR_INVALID && err.field[0])
+            reply_one_error(req, err.field, err.msg);
+        else
+            web_reply_err(req, &err);
+        goto fail;
+    }
+    c = NULL; /* the writer's continuation owns it now */
+fail:
+    if (c)
+        api_create_free(c);
     intake_org_dispose(&org);
     form_errors_dispose(&fe);
-    form_request_dispose(&r);
 }
 
 /* GET /api/v1/requests/{id} */

@@ -1532,21 +1532,76 @@ static int hex32(const char *s)
     return 1;
 }
 
+/* What a form submission keeps while the writer stores it: the request,
+ * its files (the attachments' bytes) and the submission id, for the
+ * redirect or, when the store rejects a field, the form again. */
+typedef struct create_ctx {
+    form_request r;
+    kept_file *files;
+    size_t nfiles;
+    char sid[33];
+    registry_job job;
+} create_ctx;
+
+static void create_ctx_free(void *ctx)
+{
+    create_ctx *c = ctx;
+
+    registry_job_dispose(&c->job);
+    files_dispose(c->files, c->nfiles);
+    form_request_dispose(&c->r);
+    free(c);
+}
+
+/* The reply once the request is stored: a redirect to its page with a
+ * flash message, or the form with the problem. */
+static void create_finish(web_req *req, registry_job *job, void *ctx)
+{
+    create_ctx *c = ctx;
+    form_errors fe = {0};
+    char msg[96], loc[48];
+    view v;
+
+    intake_stored(job, &fe);
+    if (job->rc < 0 && !(job->rc == ERR_INVALID && fe.n)) {
+        web_reply_err(req, &job->err);
+        goto done;
+    }
+    if (fe.n) {
+        memset(&v, 0, sizeof v);
+        v.req = req;
+        v.r = &c->r;
+        v.files = c->files;
+        v.nfiles = c->nfiles;
+        v.submission_id = c->sid;
+        v.more_rows_item = -1;
+        v.fe = &fe;
+        v.nraw = raw_values_find(req, &fe, v.raw, sizeof v.raw / sizeof *v.raw);
+        form_reply(&v, 422);
+        goto done;
+    }
+    snprintf(msg, sizeof msg, "Request CR-%lld was submitted.",
+             (long long)job->id);
+    snprintf(loc, sizeof loc, "/requests/%lld", (long long)job->id);
+    page_flash_set(req, msg);
+    web_redirect(req, loc);
+done:
+    form_errors_dispose(&fe);
+}
+
 /* POST /requests */
 static void page_request_create(web_req *req)
 {
-    form_request r;
+    create_ctx *c = xcalloc(1, sizeof *c);
+    form_request *rp = &c->r;
     form_errors fe = {0}, shown = {0};
     intake_org org = {0};
     errmsg err = {0};
     form_kv *kv = xcalloc(req->nfields ? req->nfields : 1, sizeof *kv);
-    kept_file *files = NULL;
-    size_t nkv = 0, nfiles = 0;
+    size_t nkv = 0;
     const char *add_rows = web_field_get(req, "add_rows");
     const char *sid = web_field_get(req, "submission_id");
-    char fresh[33];
     view v;
-    int64_t id = 0;
     int rc;
 
     memset(&v, 0, sizeof v);
@@ -1559,17 +1614,17 @@ static void page_request_create(web_req *req)
         kv[nkv].len = f->value.len;
         nkv++;
     }
-    form_parse_fields(&r, kv, nkv, &fe);
-    files_collect(req, &files, &nfiles, &fe);
-    if (!hex32(sid)) {
-        registry_random_hex(fresh, 16);
-        sid = fresh;
-    }
+    form_parse_fields(rp, kv, nkv, &fe);
+    files_collect(req, &c->files, &c->nfiles, &fe);
+    if (hex32(sid))
+        memcpy(c->sid, sid, sizeof c->sid);
+    else
+        registry_random_hex(c->sid, 16);
     v.req = req;
-    v.r = &r;
-    v.files = files;
-    v.nfiles = nfiles;
-    v.submission_id = sid;
+    v.r = rp;
+    v.files = c->files;
+    v.nfiles = c->nfiles;
+    v.submission_id = c->sid;
     v.more_rows_item = -1;
 
     /* "Add another change" / "More column rows": the same form, longer. */
@@ -1580,8 +1635,8 @@ static void page_request_create(web_req *req)
             item = strtol(add_rows, &end, 10);
             if (*end || item < 0)
                 item = -1;
-            if (item >= (long)r.nitems)
-                item = r.nitems ? (long)r.nitems - 1 : 0;
+            if (item >= (long)rp->nitems)
+                item = rp->nitems ? (long)rp->nitems - 1 : 0;
         }
         v.more_rows_item = item;
         v.add_item = web_field_get(req, "add_item") != NULL;
@@ -1595,48 +1650,46 @@ static void page_request_create(web_req *req)
         form_reply(&v, 0);
         goto done;
     }
-    if (intake_prepare(req, &r, &org, &fe, &err) < 0 ||
-        ((rc = intake_validate(&r, &org, &fe, &err)) < 0 &&
+    if (intake_prepare(req, rp, &org, &fe, &err) < 0 ||
+        ((rc = intake_validate(rp, &org, &fe, &err)) < 0 &&
          rc != ERR_INVALID)) {
         web_reply_err(req, &err);
         goto done;
     }
     if (!fe.n) {
-        r.attachments = xcalloc(nfiles ? nfiles : 1, sizeof *r.attachments);
-        for (size_t i = 0; i < nfiles; i++) {
-            r.attachments[i].filename = xstrdup(files[i].filename);
-            r.attachments[i].content_type = xstrdup(files[i].content_type);
-            r.attachments[i].data = files[i].data;
-            r.attachments[i].size = files[i].size;
+        rp->attachments =
+            xcalloc(c->nfiles ? c->nfiles : 1, sizeof *rp->attachments);
+        for (size_t i = 0; i < c->nfiles; i++) {
+            rp->attachments[i].filename = xstrdup(c->files[i].filename);
+            rp->attachments[i].content_type =
+                xstrdup(c->files[i].content_type);
+            rp->attachments[i].data = c->files[i].data;
+            rp->attachments[i].size = c->files[i].size;
         }
-        r.nattachments = nfiles;
-        rc = intake_store(req, &r, sid, &id, NULL, &fe, &err);
-        if (rc < 0 && !(rc == ERR_INVALID && fe.n)) {
+        rp->nattachments = c->nfiles;
+        rc = intake_store_defer(req, &c->job, rp, c->sid, create_finish, c,
+                                create_ctx_free, &err);
+        if (rc == 0) {
+            c = NULL; /* the writer's continuation owns it now */
+            goto done;
+        }
+        if (rc == ERR_INVALID && err.field[0])
+            form_errors_add(&fe, err.field, "%s", err.msg);
+        else {
             web_reply_err(req, &err);
             goto done;
         }
     }
-    if (fe.n) {
-        v.fe = &fe;
-        v.nraw = raw_values_find(req, &fe, v.raw, sizeof v.raw / sizeof *v.raw);
-        form_reply(&v, 422);
-        goto done;
-    }
-    {
-        char msg[96], loc[48];
-        snprintf(msg, sizeof msg, "Request CR-%lld was submitted.",
-                 (long long)id);
-        snprintf(loc, sizeof loc, "/requests/%lld", (long long)id);
-        page_flash_set(req, msg);
-        web_redirect(req, loc);
-    }
+    v.fe = &fe;
+    v.nraw = raw_values_find(req, &fe, v.raw, sizeof v.raw / sizeof *v.raw);
+    form_reply(&v, 422);
 done:
     free(kv);
-    files_dispose(files, nfiles);
+    if (c)
+        create_ctx_free(c);
     intake_org_dispose(&org);
     form_errors_dispose(&fe);
     form_errors_dispose(&shown);
-    form_request_dispose(&r);
 }
 
 /* ---- shared with page_triage.c (requests_int.h) ------------------------ */

@@ -5,6 +5,7 @@
 #define DOCKET_REQUESTS_INT_H
 
 #include "web_int.h"
+#include "defer.h"
 #include "form.h"
 
 /* The organisation a submission is for, with what validation needs. */
@@ -36,12 +37,20 @@ void intake_org_dispose(intake_org *org);
 int intake_validate(const form_request *r, intake_org *org, form_errors *fe,
                     errmsg *err);
 
-/* registry_request_insert for the signed-in user. An ERR_INVALID naming a
- * field is also added to fe. On success (new request) the notification
- * worker is woken. */
-int intake_store(web_req *req, const form_request *r, const char *idem_key,
-                 int64_t *out_id, int *out_replayed, form_errors *fe,
-                 errmsg *err);
+/* registry_request_insert for the signed-in user, through the group-commit
+ * writer (defer.h): prepares job for r and idem_key (job, r and what they
+ * borrow must live in ctx until free_ctx) and hands it over; the handler
+ * then returns, and fn(req, job, ctx) replies once the request is durable
+ * (or failed), followed by free_ctx(ctx). fn should start with
+ * intake_stored. Returns 0, or < 0 with err set when nothing was handed
+ * over (a bad Idempotency-Key: ERR_INVALID naming the field); the caller
+ * then replies and frees ctx itself. */
+int intake_store_defer(web_req *req, registry_job *job, const form_request *r,
+                       const char *idem_key, web_resume_fn fn, void *ctx,
+                       void (*free_ctx)(void *ctx), errmsg *err);
+/* After a stored job: wakes the notification worker for a new request and
+ * adds an ERR_INVALID naming a field to fe (may be NULL). */
+void intake_stored(const registry_job *job, form_errors *fe);
 
 /* The organisation filter of the signed-in user: their organisation for
  * clients, 0 (any) for staff. */

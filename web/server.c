@@ -4,18 +4,25 @@
  * the security headers every response carries. One database connection per
  * worker thread, opened on first use. Replies are queued on the second
  * call of the access handler (MHD 0.9.75 closes the connection otherwise).
+ * Submissions go through the group-commit writer (web_defer_job): their
+ * connection is suspended until the batch is durable, then resumed, and
+ * the continuation replies on the access handler's next call.
  */
 #include "web.h"
 #include "web_int.h"
+#include "defer.h"
 #include "log.h"
 #include "mem.h"
 #include "str.h"
+#include "writer.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +37,16 @@ struct web_server {
     int port;
     int tls;
     char *tls_key, *tls_cert;
+    registry_writer *writer; /* group commit of submissions */
+};
+
+/* Where a reply waiting for the writer stands (req_state.defer). */
+enum {
+    DEFER_NONE,     /* no job, or its continuation has run */
+    DEFER_WAITING,  /* queued; the connection is suspended */
+    DEFER_DONE,     /* finished; the continuation runs on the next call */
+    DEFER_ORPHANED  /* the connection ended while waiting: the writer's
+                       callback frees the request */
 };
 
 typedef struct req_state {
@@ -39,7 +56,17 @@ typedef struct req_state {
     int started;
     int early_reply; /* a reply was queued before the body ended */
     web_server *srv;
+    /* a reply that waits for the group-commit writer (web_defer_job) */
+    _Atomic int defer;     /* DEFER_* */
+    int suspended;         /* MHD_suspend_connection was called */
+    registry_job *job;     /* lives in resume_ctx */
+    web_resume_fn resume;  /* replies once the job is done */
+    void *resume_ctx;      /* freed with free_ctx */
+    void (*free_ctx)(void *ctx);
 } req_state;
+
+/* web_defer_job finds the state from the request. */
+_Static_assert(offsetof(req_state, req) == 0, "web_req must come first");
 
 /* Requests between their first byte and their completion; shutdown waits
  * for these, not for idle keep-alive connections. */
@@ -401,7 +428,8 @@ static void process(req_state *rs)
         return;
     }
     web_dispatch(req);
-    if (!req->status) {
+    /* A suspended request replies when the writer is done. */
+    if (!req->status && !rs->suspended) {
         registry_random_hex(req->incident, 8);
         log_error("incident %s: %s %s gave no reply", req->incident,
                   req->method, req->path);
@@ -410,6 +438,76 @@ static void process(req_state *rs)
     /* A transaction left open by a failed handler must not leak into the
        next request of this thread. */
     registry_rollback(req->reg);
+}
+
+/* Runs the continuation of a finished job and frees its context. */
+static void defer_finish(req_state *rs)
+{
+    web_req *req = &rs->req;
+
+    rs->resume(req, rs->job, rs->resume_ctx);
+    rs->free_ctx(rs->resume_ctx);
+    rs->resume_ctx = NULL;
+    rs->job = NULL;
+    atomic_store(&rs->defer, DEFER_NONE);
+    if (!req->status) {
+        registry_random_hex(req->incident, 8);
+        log_error("incident %s: %s %s gave no reply", req->incident,
+                  req->method, req->path);
+        web_reply_error(req, 500, "No reply was produced.");
+    }
+}
+
+static void req_free(req_state *rs);
+
+/* The writer's callback (writer thread): the job's batch is committed or
+ * failed. Wakes the connection; MHD then calls on_access again. */
+static void defer_done(registry_job *job, void *ctx)
+{
+    req_state *rs = ctx;
+    int expect = DEFER_WAITING;
+
+    (void)job;
+    if (atomic_compare_exchange_strong(&rs->defer, &expect, DEFER_DONE)) {
+        MHD_resume_connection(rs->req.conn);
+        return;
+    }
+    /* on_completed ran while the job waited: nobody is left to answer. */
+    rs->free_ctx(rs->resume_ctx);
+    rs->resume_ctx = NULL;
+    req_free(rs);
+}
+
+void web_defer_job(web_req *req, registry_job *job, web_resume_fn fn,
+                   void *ctx, void (*free_ctx)(void *ctx))
+{
+    req_state *rs = (req_state *)req;
+    registry_writer *w = rs->srv->writer;
+
+    assert(!rs->resume_ctx && "one deferred job per request");
+    rs->job = job;
+    rs->resume = fn;
+    rs->resume_ctx = ctx;
+    rs->free_ctx = free_ctx;
+    job->done = defer_done;
+    job->ctx = rs;
+    if (!w) {
+        registry_job_run(req->reg, job);
+        defer_finish(rs);
+        return;
+    }
+    /* Suspend before queueing: the writer may resume at once, and
+       resuming a connection that is not suspended is not allowed. */
+    atomic_store(&rs->defer, DEFER_WAITING);
+    rs->suspended = 1;
+    MHD_suspend_connection(req->conn);
+    if (registry_writer_submit(w, job) == 0)
+        return;
+    /* The writer is stopping: apply the job on this thread; the resumed
+       call replies as for a queued job. */
+    registry_job_run(req->reg, job);
+    atomic_store(&rs->defer, DEFER_DONE);
+    MHD_resume_connection(req->conn);
 }
 
 static void req_free(req_state *rs)
@@ -549,6 +647,26 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (rs->suspended) {
+        errmsg err = {0};
+        /* Resumed by the writer: the job is done, reply now. */
+        if (atomic_load(&rs->defer) != DEFER_DONE)
+            return MHD_YES;
+        rs->suspended = 0;
+        req->reg = thread_registry(req->cfg, &err);
+        if (!req->reg) {
+            registry_random_hex(req->incident, 8);
+            log_error("incident %s: %s", req->incident, err.msg);
+            web_reply_error(req, 503, "The database is not available.");
+            rs->free_ctx(rs->resume_ctx);
+            rs->resume_ctx = NULL;
+            atomic_store(&rs->defer, DEFER_NONE);
+            return send_reply(rs);
+        }
+        defer_finish(rs);
+        registry_rollback(req->reg);
+        return send_reply(rs);
+    }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
@@ -583,6 +701,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         if (buf_error(&req->fields[i].value))
             body_fail(req, 413, "a form field is too large");
     process(rs);
+    if (rs->suspended)
+        return MHD_YES;
     return send_reply(rs);
 }
 
@@ -593,7 +713,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)conn;
     (void)toe;
     if (*con_cls) {
-        req_free(*con_cls);
+        req_state *rs = *con_cls;
+        int expect = DEFER_WAITING;
+        /* A job still with the writer: its callback frees the request. */
+        if (!atomic_compare_exchange_strong(&rs->defer, &expect,
+                                            DEFER_ORPHANED)) {
+            if (rs->resume_ctx)
+                rs->free_ctx(rs->resume_ctx);
+            req_free(rs);
+        }
         atomic_fetch_sub(&inflight, 1);
     }
     *con_cls = NULL;
@@ -670,7 +798,8 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
     char host[256];
     int port;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     const union MHD_DaemonInfo *di;
 
     memset(&ss, 0, sizeof ss);
@@ -713,6 +842,12 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
         flags |= MHD_USE_TLS;
     }
     web_static_init();
+    if (registry_writer_start(&srv->writer, cfg->db, err) < 0) {
+        free(srv->tls_cert);
+        free(srv->tls_key);
+        free(srv);
+        return ERR_DB;
+    }
     /* The connection memory limit is MHD's per-connection pool, which MHD
        zeroes after every request: 32 KiB (MHD's default) holds any sane
        header block, and 64 KiB cost ~8% of a cached reply's CPU. */
@@ -744,6 +879,8 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
             MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
             MHD_OPTION_END);
     if (!srv->daemon) {
+        registry_writer_stop(srv->writer);
+        registry_writer_free(srv->writer);
         free(srv->tls_cert);
         free(srv->tls_key);
         free(srv);
@@ -777,7 +914,15 @@ void web_stop(web_server *s)
             break;
         usleep(10000);
     }
+    /* Finish every queued submission: each suspended connection is
+       resumed (MHD refuses to stop with suspended ones), and later ones
+       are applied on their handler thread. Then let the replies go. */
+    registry_writer_stop(s->writer);
+    until = time_mono_us() + 1000000;
+    while (time_mono_us() < until && atomic_load(&inflight) != 0)
+        usleep(10000);
     MHD_stop_daemon(s->daemon);
+    registry_writer_free(s->writer);
     free(s->tls_cert);
     free(s->tls_key);
     free(s);

@@ -1,0 +1,188 @@
+/* writer.c: the group-commit writer of submissions (contract in writer.h).
+ * Handler threads queue prepared jobs; this thread applies all that are
+ * waiting in one transaction, a SAVEPOINT per job, and commits once. While
+ * one batch is committing (its fsync), the next one gathers, so batches
+ * grow with the load without any added delay. The per-job work is
+ * reg_job_apply in requests.c, the same as registry_request_insert. */
+#include "writer.h"
+#include "registry_int.h"
+#include "log.h"
+#include "mem.h"
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* At most this many jobs per transaction: bounds how long the write lock
+ * is held (other writers of the process wait for it) and the latency of
+ * the first job of a long queue. */
+#define BATCH_MAX 128
+
+struct registry_writer {
+    registry *reg; /* the writer thread's own connection */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    registry_job *head, *tail; /* queue, guarded by mu */
+    int stopping;              /* guarded by mu */
+    int joined;                /* the thread has ended */
+};
+
+/* Fails every job of the list with rc and err (nothing of it is stored). */
+static void fail_all(registry_job *jobs, int rc, const errmsg *err)
+{
+    for (registry_job *j = jobs; j; j = j->next) {
+        j->rc = rc;
+        j->id = 0;
+        j->replayed = 0;
+        j->err = *err;
+        if (!j->err.code)
+            err_set(&j->err, ERR_DB, "database: the batch failed");
+    }
+}
+
+static void run_batch(registry *reg, registry_job *jobs, size_t n)
+{
+    static const char sp[] = "SAVEPOINT job";
+    static const char sp_undo[] = "ROLLBACK TO job";
+    static const char sp_release[] = "RELEASE job";
+    errmsg err = {0};
+    int rc = registry_begin(reg, &err);
+
+    for (registry_job *j = jobs; j && rc == 0; j = j->next) {
+        rc = reg_exec(reg, sp, &err);
+        if (rc < 0)
+            break;
+        if (reg_job_apply(reg, j) < 0) {
+            /* Errors such as SQLITE_FULL or an I/O error end the whole
+               transaction: then the earlier jobs are lost too. */
+            if (sqlite3_get_autocommit(reg->db)) {
+                rc = j->rc;
+                err = j->err;
+                break;
+            }
+            rc = reg_exec(reg, sp_undo, &err);
+            if (rc < 0)
+                break;
+        }
+        rc = reg_exec(reg, sp_release, &err);
+    }
+    if (rc == 0)
+        rc = registry_commit(reg, &err);
+    else
+        registry_rollback(reg);
+    if (rc < 0) {
+        log_error("writer: a batch of %zu submissions failed: %s", n,
+                  err.msg);
+        fail_all(jobs, rc, &err);
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    registry_writer *w = arg;
+
+    for (;;) {
+        registry_job *jobs, *last;
+        size_t n = 1;
+
+        pthread_mutex_lock(&w->mu);
+        while (!w->head && !w->stopping)
+            pthread_cond_wait(&w->cond, &w->mu);
+        if (!w->head) {
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+        jobs = last = w->head;
+        while (last->next && n < BATCH_MAX) {
+            last = last->next;
+            n++;
+        }
+        w->head = last->next;
+        if (!w->head)
+            w->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&w->mu);
+
+        run_batch(w->reg, jobs, n);
+        /* After the commit: each reply may now be sent. done may free
+           the job, so read next first. */
+        while (jobs) {
+            registry_job *next = jobs->next;
+            jobs->next = NULL;
+            jobs->done(jobs, jobs->ctx);
+            jobs = next;
+        }
+    }
+    return NULL;
+}
+
+int registry_writer_start(registry_writer **out, const char *path,
+                          errmsg *err)
+{
+    registry_writer *w = xcalloc(1, sizeof *w);
+    int rc;
+
+    rc = registry_open(&w->reg, path, REGISTRY_NOCREATE, err);
+    if (rc < 0) {
+        free(w);
+        return rc;
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cond, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_cond_destroy(&w->cond);
+        pthread_mutex_destroy(&w->mu);
+        registry_close(w->reg);
+        free(w);
+        return err_set(err, ERR_INTERNAL, "cannot start the writer thread");
+    }
+    *out = w;
+    return 0;
+}
+
+int registry_writer_submit(registry_writer *w, registry_job *job)
+{
+    int rc = 0;
+
+    assert(job->done && job->body);
+    job->next = NULL;
+    pthread_mutex_lock(&w->mu);
+    if (w->stopping) {
+        rc = ERR_INTERNAL;
+    } else {
+        if (w->tail)
+            w->tail->next = job;
+        else
+            w->head = job;
+        w->tail = job;
+        pthread_cond_signal(&w->cond);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+void registry_writer_stop(registry_writer *w)
+{
+    if (!w || w->joined)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = 1;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->mu);
+    /* The thread leaves only with an empty queue: every job is done. */
+    pthread_join(w->thread, NULL);
+    w->joined = 1;
+}
+
+void registry_writer_free(registry_writer *w)
+{
+    if (!w)
+        return;
+    registry_writer_stop(w);
+    pthread_cond_destroy(&w->cond);
+    pthread_mutex_destroy(&w->mu);
+    registry_close(w->reg);
+    free(w);
+}
