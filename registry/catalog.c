@@ -5,6 +5,7 @@
  * pages are in web/page_catalog.c, the CLI in app/cmd_catalog.c. */
 #include "catalog.h"
 #include "registry_int.h"
+#include "search_index.h"
 #include "buf.h"
 #include "mem.h"
 #include "str.h"
@@ -581,6 +582,12 @@ int registry_search(registry *reg, const char *q, int64_t org_id, int limit,
 
     if (lim > SEARCH_MAX)
         lim = SEARCH_MAX;
+    /* Tables and columns from the in-memory index of this generation when
+       it is ready (search_index.c); FTS5 below answers otherwise. */
+    ret = search_index_run(reg, q, org_id, lim, fn, ctx, err);
+    if (ret != SEARCH_INDEX_FALLBACK)
+        return ret;
+    ret = 0;
     if (registry_search_expr(expr, sizeof expr, q) == 0)
         return 0;
     raw = str_trim_dup(q);

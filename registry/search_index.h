@@ -1,0 +1,57 @@
+/* search_index.h: the in-memory search index of registry tables and
+ * columns that registry_search (catalog.c) asks before FTS5. One immutable
+ * snapshot per database file and registry generation, shared by all
+ * threads and built in the background; see search_index.c. Used inside
+ * registry/ only (and by its tests). */
+#ifndef DOCKET_SEARCH_INDEX_H
+#define DOCKET_SEARCH_INDEX_H
+
+#include "catalog.h"
+#include "registry.h"
+
+#include <stdint.h>
+
+/* search_index_run's answer when it cannot serve a query and FTS5 must. */
+#define SEARCH_INDEX_FALLBACK 1
+
+/* Answers registry_search(reg, q, org_id, limit) from the snapshot of the
+ * generation reg's connection sees, and requests (kind 3) from FTS5 when
+ * tables and columns give fewer than limit hits. Calls fn for each hit in
+ * rank order: exact name first, then tables before columns before
+ * requests, then within a kind more query words in the name first, then
+ * fewer tokens, then by id (requests by bm25). name_hl and snippet are
+ * those FTS5's highlight() and snippet(…, 16) give.
+ * Returns SEARCH_INDEX_FALLBACK without calling fn when it cannot answer:
+ * no snapshot of this generation yet (one is then built in the
+ * background), a word that is not exactly one token (a phrase such as
+ * "customer_id"), a "CR-…" query, or the index is disabled. limit must be
+ * 1..200. Returns 0 or ERR_DB. */
+int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
+                     void (*fn)(void *ctx, const registry_search_hit *h),
+                     void *ctx, errmsg *err);
+
+/* Waits up to timeout_ms for the snapshot of the generation reg sees,
+ * starting its build if none runs. 0 when ready, ERR_NOTFOUND on timeout
+ * or when the database cannot have one (in-memory database). */
+int search_index_wait(registry *reg, int timeout_ms);
+
+/* Turns the index on (default) or off for the whole process; off sends
+ * every search to FTS5 (tests compare both paths). */
+void search_index_enable(int on);
+
+/* Test hook: called by the building thread after it read a snapshot and
+ * before it publishes it; a test may block in it to search meanwhile.
+ * NULL removes it. Set it while no build runs. */
+void search_index_set_build_hook(void (*fn)(void *ctx), void *ctx);
+
+/* Searches answered by the index and by the FTS5 fallback since start. */
+typedef struct search_index_stats {
+    long served;    /* answered from a snapshot */
+    long fallbacks; /* sent to FTS5 */
+    long builds;    /* snapshots built */
+    size_t bytes;   /* memory of the newest snapshot built */
+    int64_t build_us; /* time the newest build took */
+} search_index_stats;
+void search_index_stats_get(search_index_stats *out);
+
+#endif
