@@ -1,0 +1,515 @@
+/* test_search_index.c: registry/search_index.c: on a generated data set the
+ * in-memory index gives the same hits as FTS5 (same rows, same exact-first
+ * and kind order, same highlights and snippets, tenant filter); a change to
+ * a table or column, also from another connection, is visible to the very
+ * next search; searches during a rebuild answer correctly and never from a
+ * snapshot of another generation. */
+#include "buf.h"
+#include "catalog.h"
+#include "config.h"
+#include "parse.h"
+#include "registry.h"
+#include "requests.h"
+#include "search_index.h"
+#include "str.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct fx {
+    char path[256];
+    config cfg;
+    registry *reg;
+    int64_t pm, acme, globex;
+} fx;
+
+/* Descriptions draw on few words so that every word matches many rows;
+ * "café" checks diacritics folding ("cafe" finds it), "Émile" case and
+ * diacritics together. */
+static const char *const vocab[] = {
+    "email",  "opens",   "clicks",  "consent", "order",   "orders",
+    "refund", "loyalty", "points",  "daily",   "weekly",  "segment",
+    "café",   "Émile",   "store",   "online",  "mobile",  "push",
+    "budget", "spend",   "session", "page",    "catalog", "customer"};
+#define NVOCAB (sizeof vocab / sizeof *vocab)
+
+static unsigned rnd_state = 12345;
+
+static unsigned rnd(void)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 16) & 0x7fff;
+}
+
+static void words(char *out, size_t size, int n)
+{
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        len += (size_t)snprintf(out + len, size - len, "%s%s%s",
+                                i ? " " : "", vocab[rnd() % NVOCAB],
+                                i % 5 == 4 ? "." : "");
+        if (len >= size)
+            break;
+    }
+}
+
+static void import_ok(fx *f, const char *inst, const char *csv)
+{
+    registry_import_report rep = {0};
+    errmsg err = {0};
+
+    if (registry_import_csv(f->reg, &rep, inst, csv, strlen(csv), f->pm, &err) <
+        0)
+        fail_msg("import: %s (%s)", err.msg,
+                 rep.nproblems ? rep.problems[0].message : "");
+    registry_import_report_dispose(&rep);
+}
+
+static void gen_instance(fx *f, const char *inst, int ntables)
+{
+    static const char *const cols[] = {"customer_id", "email", "opens",
+                                       "order_total", "consent_flag"};
+    buf csv = {0};
+    char desc[400], runbook[400], cdesc[200];
+
+    buf_puts(&csv, "table,column,type,description,table_description,"
+                   "runbook\n");
+    for (int t = 0; t < ntables; t++) {
+        char table[64];
+        snprintf(table, sizeof table, "%s_%s_%d", vocab[rnd() % NVOCAB],
+                 vocab[rnd() % NVOCAB], t);
+        /* Names: lower case ASCII identifiers (the café word stays in
+           descriptions). */
+        for (char *p = table; *p; p++)
+            if ((unsigned char)*p >= 0x80)
+                *p = 'x';
+        words(desc, sizeof desc, 4 + (int)(rnd() % 12));
+        words(runbook, sizeof runbook, (int)(rnd() % 30));
+        for (int c = 0; c < 5; c++) {
+            if (c > 0 && rnd() % 4 == 0)
+                continue;
+            words(cdesc, sizeof cdesc, 2 + (int)(rnd() % 8));
+            buf_appendf(&csv, "%s,%s,bigint,\"%s\",\"%s\",\"%s\"\n", table,
+                        cols[c], cdesc, c == 0 ? desc : "",
+                        c == 0 ? runbook : "");
+        }
+    }
+    import_ok(f, inst, buf_cstr(&csv));
+    buf_dispose(&csv);
+}
+
+static void add_request(fx *f, const char *org, const char *inst)
+{
+    char title[120], summary[300], json[1200];
+    form_request r;
+    form_errors fe = {0};
+    registry_submit s = {0};
+    errmsg err = {0};
+    int64_t id;
+
+    words(title, sizeof title, 3);
+    words(summary, sizeof summary, 12);
+    for (char *p = title; *p; p++)
+        if (*p == '.')
+            *p = ' ';
+    snprintf(json, sizeof json,
+             "{\"organisation\":\"%s\",\"instance\":\"%s\","
+             "\"requester_name\":\"Ann\",\"requester_email\":\"ann@x.example\","
+             "\"title\":\"%s\",\"summary\":\"%s\",\"items\":[{\"kind\":"
+             "\"new_table\",\"table\":\"req_table\",\"description\":\"d\","
+             "\"source\":\"flat_file_csv\",\"cadence\":\"daily\","
+             "\"campaign_dependency\":\"optional\","
+             "\"columns\":[{\"name\":\"id\",\"type\":\"bigint\"}]}]}",
+             org, inst, title, summary);
+    form_parse_json(&r, json, strlen(json), &fe);
+    if (fe.n)
+        fail_msg("%s: %s", fe.errs[0].field, fe.errs[0].message);
+    form_errors_dispose(&fe);
+    if (registry_request_insert(f->reg, &id, NULL, &r, &s, &err) < 0)
+        fail_msg("insert: %s", err.msg);
+    form_request_dispose(&r);
+}
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    errmsg err = {0};
+    int fd;
+
+    if (sodium_init() < 0)
+        return -1;
+    snprintf(f->path, sizeof f->path, "/tmp/docket-sindex-XXXXXX");
+    fd = mkstemp(f->path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(f->path);
+    cfg_init(&f->cfg);
+    g_config = &f->cfg;
+    if (registry_open(&f->reg, f->path, 0, &err) < 0)
+        return -1;
+    if (registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
+        registry_org_add(f->reg, NULL, "globex", &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa", "postgres",
+                              &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "acme", "acme-prod", "production",
+                              "postgres", &err) < 0 ||
+        registry_instance_add(f->reg, NULL, "globex", "globex-prod",
+                              "production", "postgres", &err) < 0 ||
+        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat", "pm",
+                          NULL, "correct horse battery", &err) < 0 ||
+        registry_instance_org(f->reg, &f->acme, "acme-prod", &err) < 0 ||
+        registry_instance_org(f->reg, &f->globex, "globex-prod", &err) < 0) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return -1;
+    }
+    rnd_state = 12345;
+    gen_instance(f, "acme-qa", 40);
+    gen_instance(f, "acme-prod", 40);
+    gen_instance(f, "globex-prod", 30);
+    for (int i = 0; i < 30; i++)
+        add_request(f, i % 3 ? "acme" : "globex",
+                    i % 3 ? "acme-prod" : "globex-prod");
+    search_index_enable(1);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    char side[300];
+
+    search_index_enable(1);
+    search_index_set_build_hook(NULL, NULL);
+    registry_close(f->reg);
+    g_config = NULL;
+    cfg_dispose(&f->cfg);
+    unlink(f->path);
+    snprintf(side, sizeof side, "%s-wal", f->path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", f->path);
+    unlink(side);
+    free(f);
+    return 0;
+}
+
+/* ---- collecting hits ---- */
+
+#define MAXHITS 200
+
+typedef struct hits {
+    char *row[MAXHITS]; /* everything a caller sees of a hit */
+    char key[MAXHITS];  /* exact and kind: 'A' + exact * 4 + kind */
+    int n;
+} hits;
+
+static void collect(void *ctx, const registry_search_hit *h)
+{
+    hits *hs = ctx;
+    buf b = {0};
+
+    assert_true(hs->n < MAXHITS);
+    buf_appendf(&b, "%s|%lld|%s|%s|%s|%d|%s|%s", h->kind, (long long)h->ref,
+                h->instance, h->name, h->table, h->exact, h->name_hl,
+                h->snippet);
+    hs->row[hs->n] = buf_detach(&b);
+    hs->key[hs->n] = (char)('A' + (h->exact ? 0 : 4) +
+                            (h->kind[0] == 't'   ? 0
+                             : h->kind[0] == 'c' ? 1
+                                                 : 2));
+    hs->n++;
+}
+
+static void hits_free(hits *hs)
+{
+    for (int i = 0; i < hs->n; i++)
+        free(hs->row[i]);
+    hs->n = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void search(fx *f, hits *out, const char *q, int64_t org, int limit)
+{
+    errmsg err = {0};
+
+    memset(out, 0, sizeof *out);
+    if (registry_search(f->reg, q, org, limit, collect, out, &err) < 0)
+        fail_msg("search %s: %s", q, err.msg);
+}
+
+static int has_row(const hits *hs, const char *needle)
+{
+    for (int i = 0; i < hs->n; i++)
+        if (strstr(hs->row[i], needle))
+            return 1;
+    return 0;
+}
+
+/* Both paths give the same hits for q: the same exact/kind sequence, and
+ * when the answer is not cut by the limit, the same rows with the same
+ * highlights and snippets. Returns 1 when the index answered. */
+static int same_as_fts(fx *f, const char *q, int64_t org, int limit)
+{
+    hits a, b;
+    search_index_stats s0, s1;
+    int served;
+
+    search_index_enable(0);
+    search(f, &a, q, org, limit);
+    search_index_enable(1);
+    search_index_stats_get(&s0);
+    search(f, &b, q, org, limit);
+    search_index_stats_get(&s1);
+    served = s1.served > s0.served;
+    if (a.n != b.n)
+        fail_msg("%s (org %lld): %d hits from FTS5, %d from the index", q,
+                 (long long)org, a.n, b.n);
+    for (int i = 0; i < a.n; i++)
+        if (a.key[i] != b.key[i])
+            fail_msg("%s: hit %d is %c from FTS5, %c from the index", q, i,
+                     a.key[i], b.key[i]);
+    if (a.n < limit) {
+        qsort(a.row, (size_t)a.n, sizeof *a.row, cmp_str);
+        qsort(b.row, (size_t)b.n, sizeof *b.row, cmp_str);
+        for (int i = 0; i < a.n; i++)
+            if (strcmp(a.row[i], b.row[i]))
+                fail_msg("%s:\n FTS5  %s\n index %s", q, a.row[i], b.row[i]);
+    }
+    if (org) {
+        const char *other = org == f->acme ? "|globex-prod|" : "|acme-";
+        for (int i = 0; i < b.n; i++)
+            if (strstr(b.row[i], other))
+                fail_msg("%s: org %lld sees %s", q, (long long)org, b.row[i]);
+    }
+    hits_free(&a);
+    hits_free(&b);
+    return served;
+}
+
+static void wait_ready(fx *f)
+{
+    assert_int_equal(search_index_wait(f->reg, 20000), 0);
+}
+
+static void test_search_index__same_hits_as_fts5(void **state)
+{
+    fx *f = *state;
+    const int64_t orgs[] = {0, f->acme, f->globex};
+    char q[200];
+    int served = 0, nq = 0;
+
+    wait_ready(f);
+    for (size_t o = 0; o < 3; o++) {
+        for (size_t i = 0; i < NVOCAB; i++) {
+            /* One word, its prefix, two words, upper case. */
+            served += same_as_fts(f, vocab[i], orgs[o], MAXHITS);
+            snprintf(q, sizeof q, "%.3s", vocab[i]);
+            served += same_as_fts(f, q, orgs[o], MAXHITS);
+            snprintf(q, sizeof q, "%s %s", vocab[i],
+                     vocab[(i * 7 + 3) % NVOCAB]);
+            served += same_as_fts(f, q, orgs[o], MAXHITS);
+            served += same_as_fts(f, q, orgs[o], 7);
+            snprintf(q, sizeof q, "  %s\t%.2s ", vocab[(i * 5 + 1) % NVOCAB],
+                     vocab[i]);
+            served += same_as_fts(f, q, orgs[o], 50);
+            nq += 5;
+        }
+        /* Exact names first (a column name is in every table). */
+        served += same_as_fts(f, "email", orgs[o], MAXHITS);
+        served += same_as_fts(f, "EMAIL", orgs[o], 30);
+        served += same_as_fts(f, "opens", orgs[o], 5);
+        /* Folding: "cafe" finds "café", "emile" finds "Émile". */
+        served += same_as_fts(f, "cafe", orgs[o], MAXHITS);
+        served += same_as_fts(f, "EMI", orgs[o], MAXHITS);
+        /* Nothing, requests only, odd input, phrases (FTS5 answers). */
+        served += same_as_fts(f, "zzzz", orgs[o], 50);
+        served += same_as_fts(f, "budget spend", orgs[o], MAXHITS);
+        served += same_as_fts(f, "customer_id", orgs[o], 50);
+        served += same_as_fts(f, "\"on-call\" OR )(", orgs[o], 50);
+        served += same_as_fts(f, "CR-3", orgs[o], 50);
+        nq += 10;
+    }
+    /* The comparison means something only when the index answered. */
+    assert_true(served > nq / 2);
+}
+
+static void test_search_index__exact_first_and_tenant(void **state)
+{
+    fx *f = *state;
+    hits h;
+
+    wait_ready(f);
+    import_ok(f, "acme-prod", "table,column,type\nsegment,segment_id,bigint\n");
+    wait_ready(f);
+    search(f, &h, "segment", 0, 50);
+    assert_true(h.n > 1);
+    assert_true(str_startswith(h.row[0], "table|"));
+    assert_non_null(strstr(h.row[0], "|acme-prod|segment||1|"));
+    assert_non_null(strstr(h.row[0], "\x01segment\x02"));
+    hits_free(&h);
+    search(f, &h, "segment", f->globex, 50);
+    assert_false(has_row(&h, "|acme-"));
+    hits_free(&h);
+}
+
+/* Edits a table's description through reg (another handle when other). */
+static void edit(registry *reg, fx *f, const char *inst, const char *table,
+                 const char *column, const char *field, const char *value)
+{
+    errmsg err = {0};
+
+    assert_int_equal(registry_begin(reg, &err), 0);
+    if (registry_table_update_field(reg, inst, table, column, field, value,
+                                    f->pm, "test", &err) < 0)
+        fail_msg("edit: %s", err.msg);
+    assert_int_equal(registry_commit(reg, &err), 0);
+}
+
+static void test_search_index__change_visible_to_next_search(void **state)
+{
+    fx *f = *state;
+    registry *other;
+    errmsg err = {0};
+    hits h;
+
+    import_ok(f, "acme-prod",
+              "table,column,type,description\nzoo,zoo_id,bigint,plain\n");
+    wait_ready(f);
+    search(f, &h, "zebra", 0, 50);
+    assert_int_equal(h.n, 0);
+    hits_free(&h);
+    /* Table description: the very next search finds it. */
+    edit(f->reg, f, "acme-prod", "zoo", NULL, "description", "zebra stripes");
+    search(f, &h, "zebra", 0, 50);
+    assert_int_equal(h.n, 1);
+    assert_true(str_startswith(h.row[0], "table|"));
+    assert_non_null(strstr(h.row[0], "\x01zebra\x02 stripes"));
+    hits_free(&h);
+    /* A column, changed through another connection (as `docket catalog
+       import` in another process would). */
+    assert_int_equal(registry_open(&other, f->path, 0, &err), 0);
+    wait_ready(f);
+    edit(other, f, "acme-prod", "zoo", "zoo_id", "description", "zebra id");
+    search(f, &h, "zebra", 0, 50);
+    assert_int_equal(h.n, 2);
+    assert_true(has_row(&h, "column|"));
+    hits_free(&h);
+    /* And away again: no stale hit from the snapshot of before. */
+    wait_ready(f);
+    edit(other, f, "acme-prod", "zoo", NULL, "description", "plain");
+    search(f, &h, "zebra", 0, 50);
+    assert_int_equal(h.n, 1);
+    assert_true(has_row(&h, "column|"));
+    hits_free(&h);
+    wait_ready(f);
+    search(f, &h, "zebra", 0, 50);
+    assert_int_equal(h.n, 1);
+    hits_free(&h);
+    registry_close(other);
+}
+
+/* A build hook that holds the builder until the test lets it go. */
+static pthread_mutex_t hook_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hook_cv = PTHREAD_COND_INITIALIZER;
+static int hook_entered, hook_release;
+
+static void hold_build(void *ctx)
+{
+    (void)ctx;
+    pthread_mutex_lock(&hook_mu);
+    hook_entered = 1;
+    pthread_cond_broadcast(&hook_cv);
+    while (!hook_release)
+        pthread_cond_wait(&hook_cv, &hook_mu);
+    pthread_mutex_unlock(&hook_mu);
+}
+
+static void test_search_index__search_during_rebuild(void **state)
+{
+    fx *f = *state;
+    search_index_stats s0, s1;
+    hits h;
+    int entered;
+
+    import_ok(f, "acme-prod",
+              "table,column,type,description\nzoo,zoo_id,bigint,plain\n");
+    wait_ready(f);
+    hook_entered = hook_release = 0;
+    search_index_set_build_hook(hold_build, NULL);
+    edit(f->reg, f, "acme-prod", "zoo", NULL, "description", "yak wool");
+    /* This search starts the rebuild and answers from FTS5. */
+    search_index_stats_get(&s0);
+    search(f, &h, "yak", 0, 50);
+    assert_int_equal(h.n, 1);
+    hits_free(&h);
+    pthread_mutex_lock(&hook_mu);
+    for (int i = 0; i < 2000 && !hook_entered; i++) {
+        pthread_mutex_unlock(&hook_mu);
+        usleep(5000);
+        pthread_mutex_lock(&hook_mu);
+    }
+    entered = hook_entered;
+    pthread_mutex_unlock(&hook_mu);
+    assert_true(entered);
+    /* While the build is held: correct answers, all from FTS5; a second
+       change makes the snapshot being built stale before it is out. */
+    search(f, &h, "yak wool", 0, 50);
+    assert_int_equal(h.n, 1);
+    hits_free(&h);
+    edit(f->reg, f, "acme-prod", "zoo", "zoo_id", "description", "yak id");
+    search(f, &h, "yak", 0, 50);
+    assert_int_equal(h.n, 2);
+    hits_free(&h);
+    search_index_stats_get(&s1);
+    assert_int_equal(s1.served, s0.served);
+    assert_true(s1.fallbacks >= s0.fallbacks + 3);
+    search_index_set_build_hook(NULL, NULL);
+    pthread_mutex_lock(&hook_mu);
+    hook_release = 1;
+    pthread_cond_broadcast(&hook_cv);
+    pthread_mutex_unlock(&hook_mu);
+    /* The held snapshot is one generation old: never used. */
+    search(f, &h, "yak", 0, 50);
+    assert_int_equal(h.n, 2);
+    hits_free(&h);
+    wait_ready(f);
+    search_index_stats_get(&s0);
+    search(f, &h, "yak", 0, 50);
+    assert_int_equal(h.n, 2);
+    assert_true(has_row(&h, "column|"));
+    hits_free(&h);
+    search_index_stats_get(&s1);
+    assert_int_equal(s1.served, s0.served + 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_search_index__same_hits_as_fts5,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_search_index__exact_first_and_tenant, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_search_index__change_visible_to_next_search, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_search_index__search_during_rebuild, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
