@@ -49,6 +49,9 @@ typedef struct ix_term {
 typedef struct search_index {
     atomic_int refs;
     int64_t gen;      /* high half of registry_generation() */
+    unsigned char *version; /* requests: FTS5's structure record */
+    size_t nversion;
+    uint8_t kinds[2]; /* rowid % 4 of the docs of sections 0 and 1 */
     uint32_t ntab;    /* docs [0, ntab) are tables */
     uint32_t ndocs;   /* docs [ntab, ndocs) are columns */
     uint32_t *id;     /* table or column id of each doc */
@@ -81,6 +84,7 @@ static void index_free(search_index *ix)
     free(ix->posts);
     free(ix->text);
     free(ix->tab_text);
+    free(ix->version);
     free(ix);
 }
 
@@ -102,6 +106,9 @@ typedef struct ix_slot {
     search_index *cur;   /* newest snapshot published, or NULL */
     int building;        /* a builder thread runs for this file */
     int64_t retry_after; /* time_mono_us() before which no build starts */
+    search_index *req;   /* newest snapshot of the requests, or NULL */
+    int req_building;    /* a builder thread of requests runs */
+    int64_t req_after;   /* time_mono_us() before which none starts */
     struct ix_slot *next;
 } ix_slot;
 
@@ -111,8 +118,8 @@ static ix_slot *g_slots;
 static atomic_int g_on = 1;
 static atomic_long g_served, g_fallbacks;
 static long g_builds;
-static size_t g_bytes;
-static int64_t g_build_us;
+static size_t g_bytes, g_req_bytes;
+static int64_t g_build_us, g_req_build_us;
 static void (*g_hook)(void *ctx);
 static void *g_hook_ctx;
 
@@ -137,6 +144,8 @@ void search_index_stats_get(search_index_stats *out)
     out->builds = g_builds;
     out->bytes = g_bytes;
     out->build_us = g_build_us;
+    out->req_bytes = g_req_bytes;
+    out->req_build_us = g_req_build_us;
     pthread_mutex_unlock(&g_mu);
 }
 
@@ -166,6 +175,8 @@ static ix_slot *slot_for(registry *reg)
            usable (dev/ino are checked again there). */
         index_release(s->cur);
         s->cur = NULL;
+        index_release(s->req);
+        s->req = NULL;
         s->dev = sb.st_dev;
         s->ino = sb.st_ino;
     }
@@ -174,22 +185,40 @@ static ix_slot *slot_for(registry *reg)
 }
 
 static void *build_main(void *arg);
+static void *build_req_main(void *arg);
+
+static int thread_start(void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t at;
+    pthread_t th;
+    int rc;
+
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    rc = pthread_create(&th, &at, fn, arg);
+    pthread_attr_destroy(&at);
+    return rc == 0 ? 0 : -1;
+}
 
 /* Starts a builder thread unless one runs. Caller holds g_mu. */
 static void build_start_locked(ix_slot *s)
 {
-    pthread_attr_t at;
-    pthread_t th;
-
     if (s->building || time_mono_us() < s->retry_after)
         return;
-    pthread_attr_init(&at);
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&th, &at, build_main, s) == 0)
+    if (thread_start(build_main, s) == 0)
         s->building = 1;
     else
         s->retry_after = time_mono_us() + RETRY_US;
-    pthread_attr_destroy(&at);
+}
+
+static void req_build_start_locked(ix_slot *s)
+{
+    if (s->req_building || time_mono_us() < s->req_after)
+        return;
+    if (thread_start(build_req_main, s) == 0)
+        s->req_building = 1;
+    else
+        s->req_after = time_mono_us() + RETRY_US;
 }
 
 /* A reference to the snapshot of generation gen, or NULL (then a build
@@ -343,48 +372,100 @@ static void term_flush(builder *b, const char *term, size_t len)
     b->runs[0].n = b->runs[1].n = 0;
 }
 
-/* Reads the documents (ids and organisations) and the term instances of
- * kinds 1 and 2 in one read transaction of db. */
-static int build_read(builder *b, sqlite3 *db)
+/* What one kind of snapshot is built from. Both read the FTS5 index's
+ * own tokens through fts5vocab 'instance' rows (term, doc, column, by
+ * term then doc), so they hold exactly what FTS5 would match. */
+typedef struct build_spec {
+    const char *setup;   /* statements run before the transaction */
+    const char *version; /* one row, one value: the snapshot's version */
+    const char *fill;    /* run inside the transaction first, or NULL */
+    const char *docs;    /* rowid, org_id[, name, instance, body] by rowid */
+    const char *vocab;   /* term, doc (rowid), in the name column */
+    int kinds[2];        /* rowid % 4 of sections 0 and 1 (0: none) */
+    int text;            /* keep the texts of section 0 */
+} build_spec;
+
+/* Tables (section 0, texts kept) and columns (section 1), versioned by
+ * the registry generation. */
+static const build_spec registry_spec = {
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_index_vocab USING"
+    " fts5vocab(main, search_fts, instance)",
+    "SELECT value FROM meta WHERE key = 'generation'",
+    NULL,
+    "SELECT rowid, CAST(org_id AS INTEGER), name, instance, body"
+    " FROM search_fts WHERE rowid % 4 IN (1, 2) ORDER BY rowid",
+    "SELECT term, doc, col = 'name' FROM temp.search_index_vocab",
+    {1, 2},
+    1};
+
+/* Requests, versioned by FTS5's structure record (the row of id 10 in
+ * search_fts_data), which FTS5 rewrites with a new write counter on every
+ * change to the index. Their rows are copied into a temporary FTS5 table
+ * with the same tokenizer (a temporary file, not memory), so the vocabulary
+ * of 20,000 requests is read without scanning every row's tokens. */
+static const build_spec request_spec = {
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_index_req USING"
+    " fts5(name, body, tokenize = 'unicode61');"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_index_req_vocab USING"
+    " fts5vocab(temp, search_index_req, instance);"
+    "DELETE FROM temp.search_index_req",
+    "SELECT block FROM search_fts_data WHERE id = 10",
+    "INSERT INTO temp.search_index_req(rowid, name, body)"
+    " SELECT id, c4, c5 FROM search_fts_content"
+    " WHERE id IN (SELECT id * 4 + 3 FROM requests)",
+    "SELECT id, CAST(c2 AS INTEGER) FROM search_fts_content"
+    " WHERE id IN (SELECT id * 4 + 3 FROM requests) ORDER BY id",
+    "SELECT term, doc, col = 'name' FROM temp.search_index_req_vocab",
+    {3, 0},
+    0};
+
+static int spec_section(const build_spec *spec, int kind)
 {
-    static const char gen_sql[] =
-        "SELECT value FROM meta WHERE key = 'generation'";
-    static const char docs_sql[] =
-        "SELECT rowid, CAST(org_id AS INTEGER), name, instance, body"
-        " FROM search_fts"
-        " WHERE rowid % 4 IN (1, 2) ORDER BY rowid";
-    static const char vocab_sql[] =
-        "SELECT term, doc, col = 'name' FROM temp.search_index_vocab";
+    return kind == spec->kinds[0] ? 0 : kind == spec->kinds[1] ? 1 : -1;
+}
+
+/* Reads the documents (ids and organisations) and the term instances
+ * spec names in one read transaction of db. */
+static int build_read(builder *b, sqlite3 *db, const build_spec *spec)
+{
     search_index *ix = b->ix;
     sqlite3_stmt *st = NULL;
     char *last = NULL;
     size_t last_len = 0, last_cap = 0;
-    int rc = -1, src;
+    int rc = -1, src, began = 0;
 
-    if (sqlite3_exec(db,
-                     "CREATE VIRTUAL TABLE IF NOT EXISTS"
-                     " temp.search_index_vocab USING"
-                     " fts5vocab(main, search_fts, instance);"
-                     "BEGIN",
-                     NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(db, spec->setup, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         goto done;
-    if (sqlite3_prepare_v2(db, gen_sql, -1, &st, NULL) != SQLITE_OK ||
+    began = 1;
+    if (sqlite3_prepare_v2(db, spec->version, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW)
         goto done;
     ix->gen = sqlite3_column_int64(st, 0);
+    if (sqlite3_column_type(st, 0) == SQLITE_BLOB) {
+        ix->nversion = (size_t)sqlite3_column_bytes(st, 0);
+        ix->version = xmalloc(ix->nversion ? ix->nversion : 1);
+        if (ix->nversion)
+            memcpy(ix->version, sqlite3_column_blob(st, 0), ix->nversion);
+    }
     sqlite3_finalize(st);
     st = NULL;
-    if (sqlite3_prepare_v2(db, docs_sql, -1, &st, NULL) != SQLITE_OK)
+    if (spec->fill &&
+        sqlite3_exec(db, spec->fill, NULL, NULL, NULL) != SQLITE_OK)
+        goto done;
+    if (sqlite3_prepare_v2(db, spec->docs, -1, &st, NULL) != SQLITE_OK)
         goto done;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t rowid = sqlite3_column_int64(st, 0);
         int org = org_index(b, sqlite3_column_int64(st, 1));
-        int kind = (int)(rowid & 3);
+        int sec = spec_section(spec, (int)(rowid & 3));
+        if (sec < 0)
+            continue;
         if (org < 0 || rowid / 4 > UINT32_MAX)
             goto done; /* beyond this index's layout: FTS5 answers */
-        u32_push(kind == 1 ? &b->tab_id : &b->col_id, (uint32_t)(rowid / 4));
-        u32_push(kind == 1 ? &b->tab_org : &b->col_org, (uint32_t)org);
-        if (kind == 1) {
+        u32_push(sec ? &b->col_id : &b->tab_id, (uint32_t)(rowid / 4));
+        u32_push(sec ? &b->col_org : &b->tab_org, (uint32_t)org);
+        if (sec == 0 && spec->text) {
             if (b->text.n > UINT32_MAX / 2)
                 goto done;
             u32_push(&b->tab_text, (uint32_t)b->text.n);
@@ -400,19 +481,21 @@ static int build_read(builder *b, sqlite3 *db)
         goto done;
     sqlite3_finalize(st);
     st = NULL;
+    ix->kinds[0] = (uint8_t)spec->kinds[0];
+    ix->kinds[1] = (uint8_t)spec->kinds[1];
     ix->ntab = (uint32_t)b->tab_id.n;
     ix->ndocs = (uint32_t)(b->tab_id.n + b->col_id.n);
     ix->len = xcalloc(ix->ndocs ? ix->ndocs : 1, 1);
-    if (sqlite3_prepare_v2(db, vocab_sql, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, spec->vocab, -1, &st, NULL) != SQLITE_OK)
         goto done;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         const char *term = (const char *)sqlite3_column_text(st, 0);
         size_t tlen = (size_t)sqlite3_column_bytes(st, 0);
         int64_t rowid = sqlite3_column_int64(st, 1);
-        int kind = (int)(rowid & 3), pos;
+        int sec = spec_section(spec, (int)(rowid & 3)), pos;
         uint32_t doc;
 
-        if (kind != 1 && kind != 2)
+        if (sec < 0)
             continue;
         if (!last || tlen != last_len || memcmp(term, last, tlen)) {
             term_flush(b, last, last_len);
@@ -423,16 +506,15 @@ static int build_read(builder *b, sqlite3 *db)
         }
         pos = rowid / 4 > UINT32_MAX
                   ? -1
-                  : find_u32(kind == 1 ? b->tab_id.v : b->col_id.v,
-                             kind == 1 ? b->tab_id.n : b->col_id.n,
+                  : find_u32(sec ? b->col_id.v : b->tab_id.v,
+                             sec ? b->col_id.n : b->tab_id.n,
                              (uint32_t)(rowid / 4));
         if (pos < 0)
             continue; /* cannot happen within one transaction */
-        doc = kind == 1 ? (uint32_t)pos : ix->ntab + (uint32_t)pos;
+        doc = sec ? ix->ntab + (uint32_t)pos : (uint32_t)pos;
         if (ix->len[doc] < 255)
             ix->len[doc]++;
-        run_add(&b->runs[kind - 1], (uint32_t)pos,
-                sqlite3_column_int(st, 2));
+        run_add(&b->runs[sec], (uint32_t)pos, sqlite3_column_int(st, 2));
     }
     if (src != SQLITE_DONE)
         goto done;
@@ -441,13 +523,14 @@ static int build_read(builder *b, sqlite3 *db)
     rc = 0;
 done:
     sqlite3_finalize(st);
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (began)
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     free(last);
     return rc;
 }
 
 /* Builds the snapshot of the file at path; NULL on failure. */
-static search_index *build(const char *path)
+static search_index *build(const char *path, const build_spec *spec)
 {
     builder b;
     search_index *ix = xcalloc(1, sizeof *ix);
@@ -460,7 +543,7 @@ static search_index *build(const char *path)
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         goto done;
     sqlite3_busy_timeout(db, 5000);
-    if (build_read(&b, db) < 0)
+    if (build_read(&b, db, spec) < 0)
         goto done;
     /* Move the arrays into their final, exact-size homes. */
     ix->id = xmalloc((ix->ndocs ? ix->ndocs : 1) * sizeof *ix->id);
@@ -508,7 +591,7 @@ static void *build_main(void *arg)
 {
     ix_slot *s = arg;
     int64_t t0 = time_mono_us();
-    search_index *ix = build(s->path), *old = NULL;
+    search_index *ix = build(s->path, &registry_spec), *old = NULL;
     int built = ix != NULL;
     struct stat sb;
     void (*hook)(void *);
@@ -533,11 +616,83 @@ static void *build_main(void *arg)
     if (!built)
         s->retry_after = time_mono_us() + RETRY_US;
     s->building = 0;
+    /* The requests come next (the first query with few table and column
+       hits would ask for them anyway). */
+    if (built && !s->req)
+        req_build_start_locked(s);
     pthread_cond_broadcast(&g_cv);
     pthread_mutex_unlock(&g_mu);
     index_release(old);
     index_free(ix);
     return NULL;
+}
+
+static void *build_req_main(void *arg)
+{
+    ix_slot *s = arg;
+    int64_t t0 = time_mono_us(), took, wait;
+    search_index *ix = build(s->path, &request_spec), *old = NULL;
+    int built = ix != NULL;
+    struct stat sb;
+
+    pthread_mutex_lock(&g_mu);
+    took = time_mono_us() - t0;
+    if (ix && stat(s->path, &sb) == 0 && sb.st_dev == s->dev &&
+        sb.st_ino == s->ino) {
+        old = s->req;
+        s->req = ix;
+        g_req_bytes = ix->bytes;
+        g_req_build_us = took;
+        ix = NULL;
+    }
+    /* While submissions keep coming every snapshot is soon stale (FTS5
+       answers for requests meanwhile): build at most once a second and
+       spend at most a fifth of the time on it. */
+    wait = 4 * took > 1000000 ? 4 * took : 1000000;
+    s->req_after = time_mono_us() + (built ? wait : RETRY_US);
+    s->req_building = 0;
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+    index_release(old);
+    index_free(ix);
+    return NULL;
+}
+
+/* FTS5's structure record of search_fts as reg's transaction sees it:
+ * the version of the requests snapshot. Borrowed until reg_done(*st). */
+static const void *fts_version(registry *reg, sqlite3_stmt **st, size_t *n)
+{
+    static const char sql[] = "SELECT block FROM search_fts_data WHERE id = 10";
+
+    *st = reg_stmt_get(reg, sql, NULL);
+    if (!*st || sqlite3_step(*st) != SQLITE_ROW)
+        return NULL;
+    *n = (size_t)sqlite3_column_bytes(*st, 0);
+    return sqlite3_column_blob(*st, 0);
+}
+
+/* A reference to the requests snapshot of the version reg's transaction
+ * sees, or NULL (then a build starts when none runs). */
+static search_index *req_acquire(registry *reg, ix_slot *s)
+{
+    sqlite3_stmt *st;
+    search_index *ix = NULL;
+    size_t n = 0;
+    const void *v = fts_version(reg, &st, &n);
+
+    if (v) {
+        pthread_mutex_lock(&g_mu);
+        if (s->req && s->req->nversion == n &&
+            !memcmp(s->req->version, v, n)) {
+            ix = s->req;
+            atomic_fetch_add(&ix->refs, 1);
+        } else {
+            req_build_start_locked(s);
+        }
+        pthread_mutex_unlock(&g_mu);
+    }
+    reg_done(st);
+    return ix;
 }
 
 /* ---- the query's words ------------------------------------------------- */
@@ -851,6 +1006,17 @@ typedef struct htok {
     uint32_t mask;  /* query words (phrases) this token matches */
 } htok;
 
+static int ascii_tokchar(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+static unsigned char ascii_fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
 typedef struct htoks {
     htok *v;
     size_t n, cap;
@@ -877,6 +1043,55 @@ static int htok_cb(void *ctx, int tflags, const char *tok, int ntok, int start,
     h->v[h->n].mask = mask;
     h->n++;
     return SQLITE_OK;
+}
+
+/* The tokens of text into h. unicode61 makes tokens of the ASCII letters
+ * and digits only, folded to lower case, and separators of every other
+ * ASCII byte, so ASCII text (nearly all of it here) is split in one pass
+ * without the tokenizer's per-token callback and folding buffer; text
+ * with any other byte goes through FTS5's tokenizer itself. The tests
+ * compare the results with FTS5's highlight() and snippet(). */
+static void tokens_get(htoks *h, tokenizer *tk, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text, *p;
+
+    h->n = 0;
+    for (p = s; *p; p++)
+        if (*p >= 0x80) {
+            tk->mod.xTokenize(tk->tok, h, FTS5_TOKENIZE_DOCUMENT, text,
+                              (int)(p - s) + (int)strlen((const char *)p),
+                              htok_cb);
+            return;
+        }
+    for (p = s; *p;) {
+        const unsigned char *start;
+        uint32_t mask = 0;
+        size_t len;
+        if (!ascii_tokchar(*p)) {
+            p++;
+            continue;
+        }
+        start = p;
+        while (ascii_tokchar(*p))
+            p++;
+        len = (size_t)(p - start);
+        for (int i = 0; i < h->nw; i++) {
+            const qword *w = &h->w[i];
+            size_t k = 0;
+            if (len < w->len)
+                continue;
+            while (k < w->len && ascii_fold(start[k]) == (unsigned char)w->tok[k])
+                k++;
+            if (k == w->len)
+                mask |= 1u << i;
+        }
+        if (h->n == h->cap)
+            xgrow(&h->v, &h->cap, h->n + 1, sizeof *h->v);
+        h->v[h->n].start = (int)(start - s);
+        h->v[h->n].end = (int)(p - s);
+        h->v[h->n].mask = mask;
+        h->n++;
+    }
 }
 
 /* highlight(): the whole text with every matched token marked. */
@@ -1063,7 +1278,7 @@ static int exact_docs(registry *reg, const search_index *ix, const char *raw,
 
 static int64_t doc_rowid(const search_index *ix, uint32_t doc)
 {
-    return (int64_t)ix->id[doc] * 4 + (doc < ix->ntab ? 1 : 2);
+    return (int64_t)ix->id[doc] * 4 + ix->kinds[doc < ix->ntab ? 0 : 1];
 }
 
 /* Requests (kind 3) by bm25 from FTS5, after the first have hits. */
@@ -1151,13 +1366,9 @@ static int hits_emit(registry *reg, const search_index *ix, tokenizer *tk,
         }
         buf_reset(&name_hl);
         buf_reset(&snip);
-        h.n = 0;
-        tk->mod.xTokenize(tk->tok, &h, FTS5_TOKENIZE_DOCUMENT, name,
-                          (int)strlen(name), htok_cb);
+        tokens_get(&h, tk, name);
         highlight(&name_hl, name, &h);
-        h.n = 0;
-        tk->mod.xTokenize(tk->tok, &h, FTS5_TOKENIZE_DOCUMENT, body,
-                          (int)strlen(body), htok_cb);
+        tokens_get(&h, tk, body);
         snippet(&snip, body, &h);
         sh.name = name;
         sh.name_hl = buf_cstr(&name_hl);
@@ -1183,6 +1394,8 @@ static void rank(const search_index *ix, const qword *w, int nw,
     }
     for (int sec = 0; sec < 2 && *n < lim; sec++) {
         uint32_t base = sec ? ix->ntab : 0;
+        if (sec == 1 && ix->ndocs == ix->ntab)
+            break; /* requests: one section */
         cand c;
         topk t;
 
@@ -1210,6 +1423,27 @@ static void rank(const search_index *ix, const qword *w, int nw,
         free(c.doc);
         free(c.nname);
     }
+}
+
+/* The index of org_id in ix->orgs for rank(): -1 for all (org_id 0), -2
+ * when nothing can match (an organisation without docs, or a word no
+ * doc holds); sets each word's term range. */
+static int org_slot(const search_index *ix, qword *w, int nw, int64_t org_id)
+{
+    int orgi = -1;
+
+    if (org_id) {
+        orgi = -2;
+        for (uint32_t i = 0; i < ix->norgs; i++)
+            if (ix->orgs[i] == org_id)
+                orgi = (int)i;
+    }
+    for (int i = 0; i < nw; i++) {
+        word_terms(ix, &w[i]);
+        if (w[i].lo == w[i].hi)
+            orgi = -2;
+    }
+    return orgi;
 }
 
 int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
@@ -1254,17 +1488,7 @@ int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
     ix = index_acquire(slot, gen >> 32);
     if (!ix)
         goto done;
-    if (org_id) {
-        orgi = -2; /* an organisation without tables or columns */
-        for (uint32_t i = 0; i < ix->norgs; i++)
-            if (ix->orgs[i] == org_id)
-                orgi = (int)i;
-    }
-    for (int i = 0; i < nw; i++) {
-        word_terms(ix, &w[i]);
-        if (w[i].lo == w[i].hi)
-            orgi = -2; /* a word no table or column holds */
-    }
+    orgi = org_slot(ix, w, nw, org_id);
     ret = 0;
     if (orgi != -2) {
         ret = exact_docs(reg, ix, raw, orgi, nw, exact, (size_t)limit,
@@ -1274,9 +1498,23 @@ int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
         rank(ix, w, nw, exact, nexact, orgi, limit, hits, &n);
     }
     if (n < limit) {
-        ret = request_hits(reg, expr, org_id, limit - n, hits, &n, err);
-        if (ret < 0)
-            goto done;
+        /* Requests rank last: needed only now. */
+        search_index *rq = req_acquire(reg, slot);
+        if (rq) {
+            qword rw[MAX_WORDS];
+            int n0 = n, rorgi;
+            memcpy(rw, w, (size_t)nw * sizeof *w);
+            rorgi = org_slot(rq, rw, nw, org_id);
+            if (rorgi != -2)
+                rank(rq, rw, nw, NULL, 0, rorgi, limit, hits, &n);
+            for (int i = n0; i < n; i++)
+                hits[i].doc = -1; /* rows are read from the database */
+            index_release(rq);
+        } else {
+            ret = request_hits(reg, expr, org_id, limit - n, hits, &n, err);
+            if (ret < 0)
+                goto done;
+        }
     }
     ret = hits_emit(reg, ix, &tk, w, nw, hits, n, fn, ctx, err);
 done:
@@ -1298,23 +1536,40 @@ int search_index_wait(registry *reg, int timeout_ms)
     ix_slot *slot = slot_for(reg);
     int64_t deadline = time_mono_us() + (int64_t)timeout_ms * 1000;
     int64_t gen = registry_generation(reg);
+    unsigned char *ver = NULL;
+    size_t nver = 0;
+    sqlite3_stmt *st;
+    const void *v;
     int ready = 0;
 
     if (!slot || gen < 0)
         return ERR_NOTFOUND;
     gen >>= 32;
+    v = fts_version(reg, &st, &nver);
+    if (v) {
+        ver = xmalloc(nver ? nver : 1);
+        memcpy(ver, v, nver);
+    }
+    reg_done(st);
     pthread_mutex_lock(&g_mu);
     for (;;) {
         struct timespec ts;
-        if (slot->cur && slot->cur->gen == gen) {
+        int req_ok = !ver || (slot->req && slot->req->nversion == nver &&
+                              !memcmp(slot->req->version, ver, nver));
+        if (slot->cur && slot->cur->gen == gen && req_ok) {
             ready = 1;
             break;
         }
         if (time_mono_us() >= deadline)
             break;
+        /* Asked for explicitly: no waiting out the pause between builds. */
         if (!slot->cur || slot->cur->gen < gen) {
-            slot->retry_after = 0; /* asked for explicitly */
+            slot->retry_after = 0;
             build_start_locked(slot);
+        }
+        if (!req_ok && !slot->req_building) {
+            slot->req_after = 0;
+            req_build_start_locked(slot);
         }
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 20 * 1000000;
@@ -1325,5 +1580,6 @@ int search_index_wait(registry *reg, int timeout_ms)
         pthread_cond_timedwait(&g_cv, &g_mu, &ts);
     }
     pthread_mutex_unlock(&g_mu);
+    free(ver);
     return ready ? 0 : ERR_NOTFOUND;
 }

@@ -49,8 +49,10 @@ typedef struct search_index_stats {
     long served;    /* answered from a snapshot */
     long fallbacks; /* sent to FTS5 */
     long builds;    /* snapshots built */
-    size_t bytes;   /* memory of the newest snapshot built */
+    size_t bytes;     /* memory of the newest snapshot built */
     int64_t build_us; /* time the newest build took */
+    size_t req_bytes; /* the same for the requests snapshot */
+    int64_t req_build_us;
 } search_index_stats;
 void search_index_stats_get(search_index_stats *out);
 

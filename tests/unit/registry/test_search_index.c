@@ -108,7 +108,9 @@ static void gen_instance(fx *f, const char *inst, int ntables)
     buf_dispose(&csv);
 }
 
-static void add_request(fx *f, const char *org, const char *inst)
+/* Stores a request with a random title, or title when not NULL. */
+static void add_request(fx *f, const char *org, const char *inst,
+                        const char *fixed)
 {
     char title[120], summary[300], json[1200];
     form_request r;
@@ -118,6 +120,8 @@ static void add_request(fx *f, const char *org, const char *inst)
     int64_t id;
 
     words(title, sizeof title, 3);
+    if (fixed)
+        snprintf(title, sizeof title, "%s", fixed);
     words(summary, sizeof summary, 12);
     for (char *p = title; *p; p++)
         if (*p == '.')
@@ -179,7 +183,7 @@ static int setup(void **state)
     gen_instance(f, "globex-prod", 30);
     for (int i = 0; i < 30; i++)
         add_request(f, i % 3 ? "acme" : "globex",
-                    i % 3 ? "acme-prod" : "globex-prod");
+                    i % 3 ? "acme-prod" : "globex-prod", NULL);
     search_index_enable(1);
     *state = f;
     return 0;
@@ -418,6 +422,24 @@ static void test_search_index__change_visible_to_next_search(void **state)
     hits_free(&h);
     wait_ready(f);
     search(f, &h, "zebra", 0, 50);
+    assert_int_equal(h.n, 1);
+    hits_free(&h);
+    /* Requests: a new one is found by the next search, not hidden by the
+       snapshot of the requests before it. */
+    search(f, &h, "quokka", 0, 50);
+    assert_int_equal(h.n, 0);
+    hits_free(&h);
+    add_request(f, "globex", "globex-prod", "quokka feed");
+    search(f, &h, "quokka", 0, 50);
+    assert_int_equal(h.n, 1);
+    assert_true(str_startswith(h.row[0], "request|"));
+    assert_non_null(strstr(h.row[0], "\x01quokka\x02 feed"));
+    hits_free(&h);
+    search(f, &h, "quokka", f->acme, 50);
+    assert_int_equal(h.n, 0);
+    hits_free(&h);
+    wait_ready(f);
+    search(f, &h, "quok", f->globex, 50);
     assert_int_equal(h.n, 1);
     hits_free(&h);
     registry_close(other);
