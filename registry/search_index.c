@@ -10,7 +10,10 @@
  * unicode61 tokens FTS5 stored and no text is tokenised twice. Until the
  * snapshot of the generation a connection sees exists, searches take the
  * FTS5 path; a search never uses a snapshot of another generation.
- * Requests (kind 3) change with every submission and stay on FTS5. */
+ * Requests (kind 3) change with every submission: they have their own
+ * snapshot, versioned by FTS5's structure record and rebuilt at most once
+ * a second, and FTS5 answers for them while it is stale. Only queries
+ * whose tables and columns fill fewer than limit hits look at requests. */
 #include "search_index.h"
 
 #include "buf.h"
@@ -19,6 +22,9 @@
 #include "str.h"
 
 #include <assert.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -31,6 +37,9 @@
 #define SNIPPET_TOKS 16 /* snippet(search_fts, 5, ..., 16) in catalog.c */
 #define MAX_ORGS     4096
 #define RETRY_US     (10 * 1000000) /* after a failed build */
+/* Tables' texts are kept up to this size (10,000 tables: 2.7 MB); beyond
+ * it, as for columns, hits read their rows from the database. */
+#define TEXT_BUDGET (6u << 20)
 
 /* ---- the snapshot ------------------------------------------------------ */
 
@@ -46,6 +55,14 @@ typedef struct ix_term {
     uint32_t col;  /* first byte of its column run */
 } ix_term;
 
+/* Docs first.. (up to the next run's first) have value v + (doc - first)
+ * (ids, which mostly rise by one) or v (organisations, shared by a
+ * table's columns): a few thousand runs instead of an array per doc. */
+typedef struct ix_run {
+    uint32_t first;
+    uint32_t v;
+} ix_run;
+
 typedef struct search_index {
     atomic_int refs;
     int64_t gen;      /* high half of registry_generation() */
@@ -54,8 +71,10 @@ typedef struct search_index {
     uint8_t kinds[2]; /* rowid % 4 of the docs of sections 0 and 1 */
     uint32_t ntab;    /* docs [0, ntab) are tables */
     uint32_t ndocs;   /* docs [ntab, ndocs) are columns */
-    uint32_t *id;     /* table or column id of each doc */
-    uint16_t *org;    /* index into orgs of each doc */
+    ix_run *idrun;    /* table, column or request id of each doc */
+    uint32_t nidrun;  /* (runs of ids never cross ntab) */
+    ix_run *orgrun;   /* index into orgs of each doc */
+    uint32_t norgrun;
     uint8_t *len;     /* tokens in name and body, at most 255 */
     int64_t *orgs;    /* org_id values */
     uint32_t norgs;   /* entries in orgs */
@@ -65,7 +84,8 @@ typedef struct search_index {
     unsigned char *posts;
     /* Name, instance and body of each table, NUL-terminated one after
        the other from text + tab_text[doc]: a page of tables needs no
-       database read (10,000 tables are 2.7 MB; columns are read). */
+       database read (10,000 tables are 2.7 MB; columns are read). NULL
+       past TEXT_BUDGET. */
     char *text;
     uint32_t *tab_text;
     size_t bytes; /* memory held, for the stats */
@@ -75,8 +95,8 @@ static void index_free(search_index *ix)
 {
     if (!ix)
         return;
-    free(ix->id);
-    free(ix->org);
+    free(ix->idrun);
+    free(ix->orgrun);
     free(ix->len);
     free(ix->orgs);
     free(ix->terms);
@@ -321,6 +341,7 @@ typedef struct builder {
     u32vec runs[2]; /* the current term's table and column runs */
     bytevec pool, posts, text;
     u32vec tab_text;
+    int no_text; /* the texts passed TEXT_BUDGET */
     ix_term *terms;
     size_t nterms, terms_cap;
 } builder;
@@ -465,9 +486,15 @@ static int build_read(builder *b, sqlite3 *db, const build_spec *spec)
             goto done; /* beyond this index's layout: FTS5 answers */
         u32_push(sec ? &b->col_id : &b->tab_id, (uint32_t)(rowid / 4));
         u32_push(sec ? &b->col_org : &b->tab_org, (uint32_t)org);
-        if (sec == 0 && spec->text) {
-            if (b->text.n > UINT32_MAX / 2)
-                goto done;
+        if (sec == 0 && spec->text && !b->no_text) {
+            if (b->text.n > TEXT_BUDGET) {
+                b->no_text = 1;
+                free(b->text.v);
+                free(b->tab_text.v);
+                memset(&b->text, 0, sizeof b->text);
+                memset(&b->tab_text, 0, sizeof b->tab_text);
+                continue;
+            }
             u32_push(&b->tab_text, (uint32_t)b->text.n);
             for (int c = 2; c <= 4; c++) {
                 const unsigned char *t = sqlite3_column_text(st, c);
@@ -535,6 +562,7 @@ static search_index *build(const char *path, const build_spec *spec)
     builder b;
     search_index *ix = xcalloc(1, sizeof *ix);
     sqlite3 *db = NULL;
+    size_t idcap = 0, orgcap = 0;
     int ok = 0;
 
     memset(&b, 0, sizeof b);
@@ -546,14 +574,26 @@ static search_index *build(const char *path, const build_spec *spec)
     if (build_read(&b, db, spec) < 0)
         goto done;
     /* Move the arrays into their final, exact-size homes. */
-    ix->id = xmalloc((ix->ndocs ? ix->ndocs : 1) * sizeof *ix->id);
-    ix->org = xmalloc((ix->ndocs ? ix->ndocs : 1) * sizeof *ix->org);
-    for (size_t i = 0; i < ix->ndocs; i++) {
+    for (uint32_t i = 0; i < ix->ndocs; i++) {
         int tab = i < ix->ntab;
         size_t k = tab ? i : i - ix->ntab;
-        ix->id[i] = tab ? b.tab_id.v[k] : b.col_id.v[k];
-        ix->org[i] = (uint16_t)(tab ? b.tab_org.v[k] : b.col_org.v[k]);
+        uint32_t id = tab ? b.tab_id.v[k] : b.col_id.v[k];
+        uint32_t org = tab ? b.tab_org.v[k] : b.col_org.v[k];
+        const ix_run *last = ix->nidrun ? &ix->idrun[ix->nidrun - 1] : NULL;
+        if (!last || i == ix->ntab || id != last->v + (i - last->first)) {
+            xgrow(&ix->idrun, &idcap, ix->nidrun + 1, sizeof *ix->idrun);
+            ix->idrun[ix->nidrun++] = (ix_run){i, id};
+        }
+        last = ix->norgrun ? &ix->orgrun[ix->norgrun - 1] : NULL;
+        if (!last || org != last->v) {
+            xgrow(&ix->orgrun, &orgcap, ix->norgrun + 1, sizeof *ix->orgrun);
+            ix->orgrun[ix->norgrun++] = (ix_run){i, org};
+        }
     }
+    if (ix->nidrun)
+        ix->idrun = xrealloc(ix->idrun, ix->nidrun * sizeof *ix->idrun);
+    if (ix->norgrun)
+        ix->orgrun = xrealloc(ix->orgrun, ix->norgrun * sizeof *ix->orgrun);
     ix->norgs = (uint32_t)b.norgs;
     ix->orgs = xmalloc((b.norgs ? b.norgs : 1) * sizeof *ix->orgs);
     if (b.norgs)
@@ -567,14 +607,19 @@ static search_index *build(const char *path, const build_spec *spec)
     ix->pool = xrealloc(b.pool.v, b.pool.n ? b.pool.n : 1);
     b.pool.v = NULL;
     ix->posts = xrealloc(b.posts.v, b.posts.n ? b.posts.n : 1);
-    ix->text = xrealloc(b.text.v, b.text.n ? b.text.n : 1);
-    b.text.v = NULL;
-    ix->tab_text = xrealloc(b.tab_text.v, (b.tab_text.n ? b.tab_text.n : 1) *
-                                              sizeof *ix->tab_text);
-    b.tab_text.v = NULL;
-    ix->bytes = sizeof *ix + ix->ndocs * (4 + 2 + 1) + b.norgs * 8 +
+    if (b.tab_text.n == ix->ntab && ix->ntab) {
+        ix->text = xrealloc(b.text.v, b.text.n);
+        b.text.v = NULL;
+        ix->tab_text =
+            xrealloc(b.tab_text.v, b.tab_text.n * sizeof *ix->tab_text);
+        b.tab_text.v = NULL;
+    } else {
+        b.text.n = 0;
+    }
+    ix->bytes = sizeof *ix + ix->ndocs +
+                (ix->nidrun + ix->norgrun) * sizeof(ix_run) + b.norgs * 8 +
                 (b.nterms + 1) * sizeof(ix_term) + b.pool.n + b.posts.n +
-                b.text.n + ix->ntab * 4;
+                b.text.n + (ix->text ? ix->ntab * 4 : 0);
     b.posts.v = NULL;
     ok = b.posts.n < UINT32_MAX && b.pool.n < UINT32_MAX;
 done:
@@ -585,6 +630,16 @@ done:
         return NULL;
     }
     return ix;
+}
+
+/* A build frees several times the snapshot's size of scratch (growing
+ * arrays, the builder connection's page cache) in its thread's malloc
+ * arena; give those pages back so the resident size is the snapshot's. */
+static void trim(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 static void *build_main(void *arg)
@@ -624,6 +679,7 @@ static void *build_main(void *arg)
     pthread_mutex_unlock(&g_mu);
     index_release(old);
     index_free(ix);
+    trim();
     return NULL;
 }
 
@@ -655,6 +711,7 @@ static void *build_req_main(void *arg)
     pthread_mutex_unlock(&g_mu);
     index_release(old);
     index_free(ix);
+    trim();
     return NULL;
 }
 
@@ -1008,8 +1065,7 @@ typedef struct htok {
 
 static int ascii_tokchar(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9');
+    return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
 }
 
 static unsigned char ascii_fold(unsigned char c)
@@ -1020,6 +1076,8 @@ static unsigned char ascii_fold(unsigned char c)
 typedef struct htoks {
     htok *v;
     size_t n, cap;
+    int *first; /* snippet(): scratch of n entries */
+    size_t first_cap;
     const qword *w;
     int nw;
 } htoks;
@@ -1053,34 +1111,33 @@ static int htok_cb(void *ctx, int tflags, const char *tok, int ntok, int start,
  * compare the results with FTS5's highlight() and snippet(). */
 static void tokens_get(htoks *h, tokenizer *tk, const char *text)
 {
-    const unsigned char *s = (const unsigned char *)text, *p;
+    const unsigned char *s = (const unsigned char *)text, *p = s;
 
     h->n = 0;
-    for (p = s; *p; p++)
-        if (*p >= 0x80) {
-            tk->mod.xTokenize(tk->tok, h, FTS5_TOKENIZE_DOCUMENT, text,
-                              (int)(p - s) + (int)strlen((const char *)p),
-                              htok_cb);
-            return;
-        }
-    for (p = s; *p;) {
+    for (;;) {
         const unsigned char *start;
         uint32_t mask = 0;
         size_t len;
-        if (!ascii_tokchar(*p)) {
+        while (*p && !ascii_tokchar(*p)) {
+            if (*p >= 0x80)
+                goto slow;
             p++;
-            continue;
         }
+        if (!*p)
+            return;
         start = p;
         while (ascii_tokchar(*p))
             p++;
+        if (*p >= 0x80)
+            goto slow;
         len = (size_t)(p - start);
         for (int i = 0; i < h->nw; i++) {
             const qword *w = &h->w[i];
             size_t k = 0;
-            if (len < w->len)
+            if (len < w->len || ascii_fold(*start) != (unsigned char)w->tok[0])
                 continue;
-            while (k < w->len && ascii_fold(start[k]) == (unsigned char)w->tok[k])
+            while (k < w->len &&
+                   ascii_fold(start[k]) == (unsigned char)w->tok[k])
                 k++;
             if (k == w->len)
                 mask |= 1u << i;
@@ -1092,6 +1149,10 @@ static void tokens_get(htoks *h, tokenizer *tk, const char *text)
         h->v[h->n].mask = mask;
         h->n++;
     }
+slow:
+    h->n = 0;
+    tk->mod.xTokenize(tk->tok, h, FTS5_TOKENIZE_DOCUMENT, text,
+                      (int)strlen(text), htok_cb);
 }
 
 /* highlight(): the whole text with every matched token marked. */
@@ -1147,13 +1208,16 @@ static int snippet_score(const htoks *h, int pos, int *adj)
  * fts5SnippetFunction for one column), for phrases of one token each:
  * the best window by snippet_score, preferring one that starts a
  * sentence ('.' or ':' before the blank ahead of a token). */
-static void snippet(buf *out, const char *text, const htoks *h)
+static void snippet(buf *out, const char *text, htoks *h)
 {
     static const char ellipsis[] = "\xe2\x80\xa6";
     int ndoc = (int)h->n, best = 0, start = 0, end, off = 0;
-    int *first = xmalloc((h->n ? h->n : 1) * sizeof *first);
+    int *first;
     int nfirst = 0;
 
+    if (h->first_cap < h->n + 1)
+        xgrow(&h->first, &h->first_cap, h->n + 1, sizeof *h->first);
+    first = h->first;
     for (int i = 0; i < ndoc; i++) {
         int j = h->v[i].start - 1;
         char c = 0;
@@ -1195,7 +1259,6 @@ static void snippet(buf *out, const char *text, const htoks *h)
             }
         }
     }
-    free(first);
     end = start + SNIPPET_TOKS - 1;
     if (start > 0)
         buf_puts(out, ellipsis);
@@ -1223,6 +1286,68 @@ static void snippet(buf *out, const char *text, const htoks *h)
 
 /* ---- the search -------------------------------------------------------- */
 
+/* The run of runs[lo..hi) that holds doc (the last first <= doc). */
+static uint32_t run_of(const ix_run *runs, uint32_t lo, uint32_t hi,
+                       uint32_t doc)
+{
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (runs[mid].first <= doc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static uint32_t doc_id(const search_index *ix, uint32_t doc)
+{
+    const ix_run *r = &ix->idrun[run_of(ix->idrun, 0, ix->nidrun, doc)];
+
+    return r->v + (doc - r->first);
+}
+
+static uint32_t doc_org(const search_index *ix, uint32_t doc)
+{
+    return ix->orgrun[run_of(ix->orgrun, 0, ix->norgrun, doc)].v;
+}
+
+/* The doc of id in section sec, or -1. Ids rise with docs in a section
+ * and no run crosses into the next section. */
+static int64_t id_doc(const search_index *ix, int sec, uint32_t id)
+{
+    uint32_t lo = 0, hi = ix->nidrun, end, r;
+
+    while (lo < hi) { /* the first run of section 1 */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ix->idrun[mid].first < ix->ntab)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (sec) {
+        hi = ix->nidrun;
+    } else {
+        hi = lo;
+        lo = 0;
+    }
+    if (lo == hi || id < ix->idrun[lo].v)
+        return -1;
+    end = hi;
+    while (hi - lo > 1) { /* the last run whose first id <= id */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ix->idrun[mid].v <= id)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    r = ix->idrun[lo].first + (id - ix->idrun[lo].v);
+    if (r >= (lo + 1 < end ? ix->idrun[lo + 1].first
+                           : (sec ? ix->ndocs : ix->ntab)))
+        return -1;
+    return r;
+}
+
 typedef struct hit {
     int64_t rowid;
     int exact;
@@ -1248,17 +1373,16 @@ static int exact_docs(registry *reg, const search_index *ix, const char *raw,
     reg_bind_text(st, ":raw", raw);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t rowid = sqlite3_column_int64(st, 0);
-        int kind = (int)(rowid & 3), pos;
+        int kind = (int)(rowid & 3);
+        int64_t pos;
         uint32_t doc;
         if (rowid / 4 > UINT32_MAX)
             continue;
-        pos = kind == 1 ? find_u32(ix->id, ix->ntab, (uint32_t)(rowid / 4))
-                        : find_u32(ix->id + ix->ntab, ix->ndocs - ix->ntab,
-                                   (uint32_t)(rowid / 4));
+        pos = id_doc(ix, kind - 1, (uint32_t)(rowid / 4));
         if (pos < 0)
             continue;
-        doc = kind == 1 ? (uint32_t)pos : ix->ntab + (uint32_t)pos;
-        if (orgi >= 0 && ix->org[doc] != orgi)
+        doc = (uint32_t)pos;
+        if (orgi >= 0 && doc_org(ix, doc) != (uint32_t)orgi)
             continue;
         if (n == max)
             continue;
@@ -1278,7 +1402,7 @@ static int exact_docs(registry *reg, const search_index *ix, const char *raw,
 
 static int64_t doc_rowid(const search_index *ix, uint32_t doc)
 {
-    return (int64_t)ix->id[doc] * 4 + ix->kinds[doc < ix->ntab ? 0 : 1];
+    return (int64_t)doc_id(ix, doc) * 4 + ix->kinds[doc < ix->ntab ? 0 : 1];
 }
 
 /* Requests (kind 3) by bm25 from FTS5, after the first have hits. */
@@ -1340,10 +1464,10 @@ static int hits_emit(registry *reg, const search_index *ix, tokenizer *tk,
         const char *name, *body;
         int rc;
 
-        if (hits[i].doc >= 0 && hits[i].doc < ix->ntab) {
+        if (hits[i].doc >= 0 && hits[i].doc < ix->ntab && ix->text) {
             name = ix->text + ix->tab_text[hits[i].doc];
             sh.kind = "table";
-            sh.ref = ix->id[hits[i].doc];
+            sh.ref = doc_id(ix, (uint32_t)hits[i].doc);
             sh.instance = name + strlen(name) + 1;
             sh.table = "";
             body = sh.instance + strlen(sh.instance) + 1;
@@ -1378,6 +1502,7 @@ static int hits_emit(registry *reg, const search_index *ix, tokenizer *tk,
     }
     reg_done(st);
     free(h.v);
+    free(h.first);
     buf_dispose(&name_hl);
     buf_dispose(&snip);
     return ret;
@@ -1406,7 +1531,7 @@ static void rank(const search_index *ix, const qword *w, int nw,
         for (size_t i = 0; i < c.n; i++) {
             uint32_t doc = base + c.doc[i];
             int is_exact = 0;
-            if (orgi >= 0 && ix->org[doc] != orgi)
+            if (orgi >= 0 && doc_org(ix, doc) != (uint32_t)orgi)
                 continue;
             for (size_t j = 0; j < nexact; j++)
                 if ((uint32_t)(exact[j] & 0xffffffffu) == doc)

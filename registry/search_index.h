@@ -15,12 +15,14 @@
 #define SEARCH_INDEX_FALLBACK 1
 
 /* Answers registry_search(reg, q, org_id, limit) from the snapshot of the
- * generation reg's connection sees, and requests (kind 3) from FTS5 when
- * tables and columns give fewer than limit hits. Calls fn for each hit in
+ * generation reg's connection sees; requests (kind 3), needed only when
+ * tables and columns give fewer than limit hits, from the requests
+ * snapshot when it is current, else from FTS5. Calls fn for each hit in
  * rank order: exact name first, then tables before columns before
  * requests, then within a kind more query words in the name first, then
- * fewer tokens, then by id (requests by bm25). name_hl and snippet are
- * those FTS5's highlight() and snippet(…, 16) give.
+ * fewer tokens, then by id (requests from FTS5: by bm25). This replaces
+ * FTS5's bm25 order within a kind. name_hl and snippet are exactly those
+ * FTS5's highlight() and snippet(…, 16) give.
  * Returns SEARCH_INDEX_FALLBACK without calling fn when it cannot answer:
  * no snapshot of this generation yet (one is then built in the
  * background), a word that is not exactly one token (a phrase such as
@@ -30,8 +32,8 @@ int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
                      void (*fn)(void *ctx, const registry_search_hit *h),
                      void *ctx, errmsg *err);
 
-/* Waits up to timeout_ms for the snapshot of the generation reg sees,
- * starting its build if none runs. 0 when ready, ERR_NOTFOUND on timeout
+/* Waits up to timeout_ms for the snapshots of the generation and of the
+ * requests reg sees, starting their builds if none runs. 0 when ready, ERR_NOTFOUND on timeout
  * or when the database cannot have one (in-memory database). */
 int search_index_wait(registry *reg, int timeout_ms);
 
