@@ -1,6 +1,7 @@
 /* writer.c: the group-commit writer of submissions (contract in writer.h).
  * Handler threads queue prepared jobs; this thread applies all that are
- * waiting in one transaction, a SAVEPOINT per job, and commits once. While
+ * waiting in one transaction and commits once (see run_batch for how a
+ * failing job is kept from failing the others). While
  * one batch is committing (its fsync), the next one gathers, so batches
  * grow with the load without any added delay. The per-job work is
  * reg_job_apply in requests.c, the same as registry_request_insert. */
@@ -42,31 +43,61 @@ static void fail_all(registry_job *jobs, int rc, const errmsg *err)
     }
 }
 
-static void run_batch(registry *reg, registry_job *jobs, size_t n)
+/* Applies the jobs in the open transaction. With savepoints, a failing
+ * job is undone alone; without, the first failure stops the pass and
+ * returns 1 (the caller rolls back and retries with savepoints). Returns
+ * 0, 1, or < 0 when the transaction itself failed (err set). */
+static int apply_jobs(registry *reg, registry_job *jobs, int savepoints,
+                      errmsg *err)
 {
     static const char sp[] = "SAVEPOINT job";
     static const char sp_undo[] = "ROLLBACK TO job";
     static const char sp_release[] = "RELEASE job";
-    errmsg err = {0};
-    int rc = registry_begin(reg, &err);
+    int rc;
 
-    for (registry_job *j = jobs; j && rc == 0; j = j->next) {
-        rc = reg_exec(reg, sp, &err);
-        if (rc < 0)
-            break;
+    for (registry_job *j = jobs; j; j = j->next) {
+        if (savepoints && (rc = reg_exec(reg, sp, err)) < 0)
+            return rc;
         if (reg_job_apply(reg, j) < 0) {
             /* Errors such as SQLITE_FULL or an I/O error end the whole
                transaction: then the earlier jobs are lost too. */
             if (sqlite3_get_autocommit(reg->db)) {
-                rc = j->rc;
-                err = j->err;
-                break;
+                *err = j->err;
+                return j->rc;
             }
-            rc = reg_exec(reg, sp_undo, &err);
-            if (rc < 0)
-                break;
+            if (!savepoints)
+                return 1;
+            if ((rc = reg_exec(reg, sp_undo, err)) < 0)
+                return rc;
         }
-        rc = reg_exec(reg, sp_release, &err);
+        if (savepoints && (rc = reg_exec(reg, sp_release, err)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* One transaction for the batch. The first pass runs without savepoints:
+ * FTS5 writes its pending index data out at every SAVEPOINT once it is
+ * part of the transaction, which made a batch cost almost as many search
+ * index writes as separate transactions. Jobs rarely fail; when one does,
+ * the pass is rolled back and the batch runs again with a savepoint per
+ * job, which gives each job its own outcome. */
+static void run_batch(registry *reg, registry_job *jobs, size_t n)
+{
+    errmsg err = {0};
+    int rc = registry_begin(reg, &err);
+
+    if (rc == 0) {
+        rc = apply_jobs(reg, jobs, 0, &err);
+        if (rc == 1) {
+            log_debug("writer: a job failed; the batch of %zu runs again"
+                      " with savepoints",
+                      n);
+            registry_rollback(reg);
+            rc = registry_begin(reg, &err);
+            if (rc == 0)
+                rc = apply_jobs(reg, jobs, 1, &err);
+        }
     }
     if (rc == 0)
         rc = registry_commit(reg, &err);

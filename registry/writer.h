@@ -1,8 +1,8 @@
 /* writer.h: group commit of submissions. One thread with its own
  * connection takes every queued job (registry_job, requests.h), applies
- * each inside a SAVEPOINT of ONE transaction and commits once, so a batch
- * costs one fsync instead of one per submission; then it reports each job
- * through its done callback. Implemented in writer.c; web/server.c
+ * them in ONE transaction and commits once, so a batch costs one fsync
+ * instead of one per submission; a job that fails is undone alone (a
+ * savepoint each). Then it reports each job through its done callback. Implemented in writer.c; web/server.c
  * suspends the HTTP connection meanwhile. */
 #ifndef DOCKET_WRITER_H
 #define DOCKET_WRITER_H
