@@ -39,7 +39,7 @@
 #define RETRY_US     (10 * 1000000) /* after a failed build */
 /* Tables' texts are kept up to this size (10,000 tables: 2.7 MB); beyond
  * it, as for columns, hits read their rows from the database. */
-#define TEXT_BUDGET (6u << 20)
+#define TEXT_BUDGET  (6u << 20)
 
 /* ---- the snapshot ------------------------------------------------------ */
 
@@ -65,7 +65,7 @@ typedef struct ix_run {
 
 typedef struct search_index {
     atomic_int refs;
-    int64_t gen;      /* high half of registry_generation() */
+    int64_t gen;            /* high half of registry_generation() */
     unsigned char *version; /* requests: FTS5's structure record */
     size_t nversion;
     uint8_t kinds[2]; /* rowid % 4 of the docs of sections 0 and 1 */
@@ -75,12 +75,12 @@ typedef struct search_index {
     uint32_t nidrun;  /* (runs of ids never cross ntab) */
     ix_run *orgrun;   /* index into orgs of each doc */
     uint32_t norgrun;
-    uint8_t *len;     /* tokens in name and body, at most 255 */
-    int64_t *orgs;    /* org_id values */
-    uint32_t norgs;   /* entries in orgs */
-    ix_term *terms;   /* nterms + 1 (the last only ends the postings) */
-    uint32_t nterms;  /* sorted by memcmp of the terms, as FTS5 */
-    char *pool;       /* term strings */
+    uint8_t *len;    /* tokens in name and body, at most 255 */
+    int64_t *orgs;   /* org_id values */
+    uint32_t norgs;  /* entries in orgs */
+    ix_term *terms;  /* nterms + 1 (the last only ends the postings) */
+    uint32_t nterms; /* sorted by memcmp of the terms, as FTS5 */
+    char *pool;      /* term strings */
     unsigned char *posts;
     /* Name, instance and body of each table, NUL-terminated one after
        the other from text + tab_text[doc]: a page of tables needs no
@@ -531,11 +531,10 @@ static int build_read(builder *b, sqlite3 *db, const build_spec *spec)
             memcpy(last, term, tlen);
             last_len = tlen;
         }
-        pos = rowid / 4 > UINT32_MAX
-                  ? -1
-                  : find_u32(sec ? b->col_id.v : b->tab_id.v,
-                             sec ? b->col_id.n : b->tab_id.n,
-                             (uint32_t)(rowid / 4));
+        pos = rowid / 4 > UINT32_MAX ? -1
+                                     : find_u32(sec ? b->col_id.v : b->tab_id.v,
+                                                sec ? b->col_id.n : b->tab_id.n,
+                                                (uint32_t)(rowid / 4));
         if (pos < 0)
             continue; /* cannot happen within one transaction */
         doc = sec ? ix->ntab + (uint32_t)pos : (uint32_t)pos;
@@ -642,13 +641,21 @@ static void trim(void)
 #endif
 }
 
+/* The file at path is still the one the slot stands for and the one sb0
+ * described when the build began. Caller holds g_mu. */
+static int same_file(const ix_slot *s, const struct stat *sb0)
+{
+    return s->dev == sb0->st_dev && s->ino == sb0->st_ino;
+}
+
 static void *build_main(void *arg)
 {
     ix_slot *s = arg;
     int64_t t0 = time_mono_us();
-    search_index *ix = build(s->path, &registry_spec), *old = NULL;
-    int built = ix != NULL;
     struct stat sb;
+    int ok = stat(s->path, &sb) == 0;
+    search_index *ix = ok ? build(s->path, &registry_spec) : NULL, *old = NULL;
+    int built = ix != NULL;
     void (*hook)(void *);
     void *hook_ctx;
 
@@ -659,8 +666,7 @@ static void *build_main(void *arg)
     if (hook)
         hook(hook_ctx);
     pthread_mutex_lock(&g_mu);
-    if (ix && stat(s->path, &sb) == 0 && sb.st_dev == s->dev &&
-        sb.st_ino == s->ino && (!s->cur || s->cur->gen < ix->gen)) {
+    if (ix && same_file(s, &sb) && (!s->cur || s->cur->gen < ix->gen)) {
         old = s->cur;
         s->cur = ix;
         g_builds++;
@@ -687,14 +693,14 @@ static void *build_req_main(void *arg)
 {
     ix_slot *s = arg;
     int64_t t0 = time_mono_us(), took, wait;
-    search_index *ix = build(s->path, &request_spec), *old = NULL;
-    int built = ix != NULL;
     struct stat sb;
+    int ok = stat(s->path, &sb) == 0;
+    search_index *ix = ok ? build(s->path, &request_spec) : NULL, *old = NULL;
+    int built = ix != NULL;
 
     pthread_mutex_lock(&g_mu);
     took = time_mono_us() - t0;
-    if (ix && stat(s->path, &sb) == 0 && sb.st_dev == s->dev &&
-        sb.st_ino == s->ino) {
+    if (ix && same_file(s, &sb)) {
         old = s->req;
         s->req = ix;
         g_req_bytes = ix->bytes;
@@ -739,8 +745,7 @@ static search_index *req_acquire(registry *reg, ix_slot *s)
 
     if (v) {
         pthread_mutex_lock(&g_mu);
-        if (s->req && s->req->nversion == n &&
-            !memcmp(s->req->version, v, n)) {
+        if (s->req && s->req->nversion == n && !memcmp(s->req->version, v, n)) {
             ix = s->req;
             atomic_fetch_add(&ix->refs, 1);
         } else {
@@ -841,9 +846,8 @@ static int query_words(qword *w, tokenizer *tk, const char *q)
         t.w = &w[n];
         t.n = 0;
         if (tk->mod.xTokenize(tk->tok, &t,
-                              FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX,
-                              start, (int)(p - start),
-                              tok_one_cb) != SQLITE_OK ||
+                              FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, start,
+                              (int)(p - start), tok_one_cb) != SQLITE_OK ||
             t.n != 1)
             return -1;
         n++;
@@ -900,8 +904,7 @@ static const unsigned char *run_start(const search_index *ix, uint32_t t,
     return ix->posts + (sec ? ix->terms[t].col : ix->terms[t].post);
 }
 
-static const unsigned char *run_end(const search_index *ix, uint32_t t,
-                                    int sec)
+static const unsigned char *run_end(const search_index *ix, uint32_t t, int sec)
 {
     return ix->posts + (sec ? ix->terms[t + 1].post : ix->terms[t].col);
 }
@@ -925,7 +928,8 @@ static uint32_t *word_docs(const search_index *ix, const qword *w, int sec,
         uint32_t size = sec ? ix->ndocs - ix->ntab : ix->ntab;
         unsigned char *mark = xcalloc(size ? size : 1, 1);
         for (uint32_t t = w->lo; t < w->hi; t++) {
-            size_t k = run_decode(v, run_start(ix, t, sec), run_end(ix, t, sec));
+            size_t k =
+                run_decode(v, run_start(ix, t, sec), run_end(ix, t, sec));
             for (size_t i = 0; i < k; i++)
                 mark[v[i] >> 1] |= (unsigned char)(1 | (v[i] & 1) << 1);
         }
@@ -1342,8 +1346,8 @@ static int64_t id_doc(const search_index *ix, int sec, uint32_t id)
             hi = mid;
     }
     r = ix->idrun[lo].first + (id - ix->idrun[lo].v);
-    if (r >= (lo + 1 < end ? ix->idrun[lo + 1].first
-                           : (sec ? ix->ndocs : ix->ntab)))
+    if (r >=
+        (lo + 1 < end ? ix->idrun[lo + 1].first : (sec ? ix->ndocs : ix->ntab)))
         return -1;
     return r;
 }
@@ -1616,8 +1620,8 @@ int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
     orgi = org_slot(ix, w, nw, org_id);
     ret = 0;
     if (orgi != -2) {
-        ret = exact_docs(reg, ix, raw, orgi, nw, exact, (size_t)limit,
-                         &nexact, err);
+        ret = exact_docs(reg, ix, raw, orgi, nw, exact, (size_t)limit, &nexact,
+                         err);
         if (ret < 0)
             goto done;
         rank(ix, w, nw, exact, nexact, orgi, limit, hits, &n);

@@ -33,8 +33,9 @@ int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
                      void *ctx, errmsg *err);
 
 /* Waits up to timeout_ms for the snapshots of the generation and of the
- * requests reg sees, starting their builds if none runs. 0 when ready, ERR_NOTFOUND on timeout
- * or when the database cannot have one (in-memory database). */
+ * requests reg sees, starting their builds if none runs. 0 when ready,
+ * ERR_NOTFOUND on timeout or when the database cannot have one (in-memory
+ * database). */
 int search_index_wait(registry *reg, int timeout_ms);
 
 /* Turns the index on (default) or off for the whole process; off sends
@@ -48,9 +49,9 @@ void search_index_set_build_hook(void (*fn)(void *ctx), void *ctx);
 
 /* Searches answered by the index and by the FTS5 fallback since start. */
 typedef struct search_index_stats {
-    long served;    /* answered from a snapshot */
-    long fallbacks; /* sent to FTS5 */
-    long builds;    /* snapshots built */
+    long served;      /* answered from a snapshot */
+    long fallbacks;   /* sent to FTS5 */
+    long builds;      /* snapshots built */
     size_t bytes;     /* memory of the newest snapshot built */
     int64_t build_us; /* time the newest build took */
     size_t req_bytes; /* the same for the requests snapshot */

@@ -56,9 +56,8 @@ static void words(char *out, size_t size, int n)
 
     out[0] = '\0';
     for (int i = 0; i < n; i++) {
-        len += (size_t)snprintf(out + len, size - len, "%s%s%s",
-                                i ? " " : "", vocab[rnd() % NVOCAB],
-                                i % 5 == 4 ? "." : "");
+        len += (size_t)snprintf(out + len, size - len, "%s%s%s", i ? " " : "",
+                                vocab[rnd() % NVOCAB], i % 5 == 4 ? "." : "");
         if (len >= size)
             break;
     }
@@ -544,8 +543,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_search_index__exact_first_and_tenant, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_search_index__change_visible_to_next_search, setup,
-            teardown),
+            test_search_index__change_visible_to_next_search, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_search_index__search_during_rebuild, setup, teardown),
     };
