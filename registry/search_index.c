@@ -922,9 +922,38 @@ static uint32_t *word_docs(const search_index *ix, const qword *w, int sec,
     v = xmalloc((total ? total : 1) * sizeof *v);
     if (w->hi - w->lo == 1) {
         n = run_decode(v, run_start(ix, w->lo, sec), run_end(ix, w->lo, sec));
+    } else if (w->hi - w->lo <= 4) {
+        /* A prefix of a few terms ("order", "orders"): merge their runs. */
+        uint32_t *dec = xmalloc(total * sizeof *dec);
+        uint32_t *out = xmalloc(total * sizeof *out);
+        n = run_decode(v, run_start(ix, w->lo, sec), run_end(ix, w->lo, sec));
+        for (uint32_t t = w->lo + 1; t < w->hi; t++) {
+            size_t k =
+                run_decode(dec, run_start(ix, t, sec), run_end(ix, t, sec));
+            size_t i = 0, j = 0, m = 0;
+            uint32_t *swap;
+            while (i < n && j < k) {
+                if (v[i] >> 1 < dec[j] >> 1)
+                    out[m++] = v[i++];
+                else if (dec[j] >> 1 < v[i] >> 1)
+                    out[m++] = dec[j++];
+                else
+                    out[m++] = v[i++] | (dec[j++] & 1);
+            }
+            while (i < n)
+                out[m++] = v[i++];
+            while (j < k)
+                out[m++] = dec[j++];
+            swap = v;
+            v = out;
+            out = swap;
+            n = m;
+        }
+        free(dec);
+        free(out);
     } else if (w->hi > w->lo) {
-        /* A prefix of several terms: flag the docs in a section-sized
-           byte map, then read it in order (no sort, no merge). */
+        /* A prefix of many terms: flag the docs in a section-sized byte
+           map, then read it in order. */
         uint32_t size = sec ? ix->ndocs - ix->ntab : ix->ntab;
         unsigned char *mark = xcalloc(size ? size : 1, 1);
         for (uint32_t t = w->lo; t < w->hi; t++) {
