@@ -226,13 +226,27 @@ static void write_unlock(registry *reg)
     pthread_mutex_unlock(&write_mu);
 }
 
+/* SQLite counts every allocation in global statistics under one mutex
+ * unless told not to; nothing here reads them, and with several threads
+ * inserting and reading at once that mutex was contended (futex waits in
+ * profiles of concurrent submissions). Must precede sqlite3_initialize:
+ * once SQLite is initialised the call is refused, harmlessly. */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_config(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int registry_open(registry **out, const char *path, int flags, errmsg *err)
 {
-    registry *reg = xcalloc(1, sizeof *reg);
+    registry *reg;
     int oflags = SQLITE_OPEN_NOMUTEX;
     int rc = 0;
     struct stat sb;
 
+    pthread_once(&config_once, sqlite_config);
+    reg = xcalloc(1, sizeof *reg);
     if (flags & REGISTRY_READONLY)
         oflags |= SQLITE_OPEN_READONLY;
     else if (flags & REGISTRY_NOCREATE)
