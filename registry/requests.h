@@ -62,10 +62,10 @@ typedef struct registry_job {
     const form_request *r; /* validated request */
     registry_submit sub;   /* copied; its strings are borrowed */
     /* results, set when the job is done */
-    int rc;           /* 0 or the negative ERR_* of registry_request_insert */
-    int64_t id;       /* the request's id when rc is 0 */
-    int replayed;     /* 1: an earlier request with the same key was found */
-    errmsg err;       /* the error when rc < 0 */
+    int rc;       /* 0 or the negative ERR_* of registry_request_insert */
+    int64_t id;   /* the request's id when rc is 0 */
+    int replayed; /* 1: an earlier request with the same key was found */
+    errmsg err;   /* the error when rc < 0 */
     /* completion, for registry_writer_submit (may be NULL otherwise) */
     void (*done)(struct registry_job *job, void *ctx);
     void *ctx;

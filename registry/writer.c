@@ -104,8 +104,7 @@ static void run_batch(registry *reg, registry_job *jobs, size_t n)
     else
         registry_rollback(reg);
     if (rc < 0) {
-        log_error("writer: a batch of %zu submissions failed: %s", n,
-                  err.msg);
+        log_error("writer: a batch of %zu submissions failed: %s", n, err.msg);
         fail_all(jobs, rc, &err);
     }
 }
@@ -149,8 +148,7 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int registry_writer_start(registry_writer **out, const char *path,
-                          errmsg *err)
+int registry_writer_start(registry_writer **out, const char *path, errmsg *err)
 {
     registry_writer *w = xcalloc(1, sizeof *w);
     int rc;

@@ -2,8 +2,9 @@
  * connection takes every queued job (registry_job, requests.h), applies
  * them in ONE transaction and commits once, so a batch costs one fsync
  * instead of one per submission; a job that fails is undone alone (a
- * savepoint each). Then it reports each job through its done callback. Implemented in writer.c; web/server.c
- * suspends the HTTP connection meanwhile. */
+ * savepoint each). Then it reports each job through its done callback.
+ * Implemented in writer.c; web/server.c suspends the HTTP connection meanwhile.
+ */
 #ifndef DOCKET_WRITER_H
 #define DOCKET_WRITER_H
 
@@ -13,8 +14,7 @@ typedef struct registry_writer registry_writer;
 
 /* Opens a connection to the existing database at path and starts the
  * writer thread. *out is set on success; stop with registry_writer_stop. */
-int registry_writer_start(registry_writer **out, const char *path,
-                          errmsg *err);
+int registry_writer_start(registry_writer **out, const char *path, errmsg *err);
 
 /* Queues job (prepared with registry_job_init; job->done must be set).
  * Returns 0 when queued: job->done(job, job->ctx) will then be called

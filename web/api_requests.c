@@ -349,8 +349,7 @@ void api_requests_create(web_req *req)
             memset(&r->items[i].columns[k].old_type, 0,
                    sizeof r->items[i].columns[k].old_type);
     if (intake_prepare(req, r, &org, &fe, &err) < 0 ||
-        ((rc = intake_validate(r, &org, &fe, &err)) < 0 &&
-         rc != ERR_INVALID)) {
+        ((rc = intake_validate(r, &org, &fe, &err)) < 0 && rc != ERR_INVALID)) {
         web_reply_err(req, &err);
         goto fail;
     }

@@ -21,7 +21,7 @@ typedef void (*web_resume_fn)(web_req *req, registry_job *job, void *ctx);
  * returns right after this call without replying. Without a writer
  * (stopping, or one could not be started) the job runs at once on
  * req->reg and fn runs before this returns. */
-void web_defer_job(web_req *req, registry_job *job, web_resume_fn fn,
-                   void *ctx, void (*free_ctx)(void *ctx));
+void web_defer_job(web_req *req, registry_job *job, web_resume_fn fn, void *ctx,
+                   void (*free_ctx)(void *ctx));
 
 #endif

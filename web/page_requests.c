@@ -1661,8 +1661,7 @@ static void page_request_create(web_req *req)
             xcalloc(c->nfiles ? c->nfiles : 1, sizeof *rp->attachments);
         for (size_t i = 0; i < c->nfiles; i++) {
             rp->attachments[i].filename = xstrdup(c->files[i].filename);
-            rp->attachments[i].content_type =
-                xstrdup(c->files[i].content_type);
+            rp->attachments[i].content_type = xstrdup(c->files[i].content_type);
             rp->attachments[i].data = c->files[i].data;
             rp->attachments[i].size = c->files[i].size;
         }

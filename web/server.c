@@ -42,11 +42,11 @@ struct web_server {
 
 /* Where a reply waiting for the writer stands (req_state.defer). */
 enum {
-    DEFER_NONE,     /* no job, or its continuation has run */
-    DEFER_WAITING,  /* queued; the connection is suspended */
-    DEFER_DONE,     /* finished; the continuation runs on the next call */
-    DEFER_ORPHANED  /* the connection ended while waiting: the writer's
-                       callback frees the request */
+    DEFER_NONE,    /* no job, or its continuation has run */
+    DEFER_WAITING, /* queued; the connection is suspended */
+    DEFER_DONE,    /* finished; the continuation runs on the next call */
+    DEFER_ORPHANED /* the connection ended while waiting: the writer's
+                      callback frees the request */
 };
 
 typedef struct req_state {
@@ -57,11 +57,11 @@ typedef struct req_state {
     int early_reply; /* a reply was queued before the body ended */
     web_server *srv;
     /* a reply that waits for the group-commit writer (web_defer_job) */
-    _Atomic int defer;     /* DEFER_* */
-    int suspended;         /* MHD_suspend_connection was called */
-    registry_job *job;     /* lives in resume_ctx */
-    web_resume_fn resume;  /* replies once the job is done */
-    void *resume_ctx;      /* freed with free_ctx */
+    _Atomic int defer;    /* DEFER_* */
+    int suspended;        /* MHD_suspend_connection was called */
+    registry_job *job;    /* lives in resume_ctx */
+    web_resume_fn resume; /* replies once the job is done */
+    void *resume_ctx;     /* freed with free_ctx */
     void (*free_ctx)(void *ctx);
 } req_state;
 
@@ -478,8 +478,8 @@ static void defer_done(registry_job *job, void *ctx)
     req_free(rs);
 }
 
-void web_defer_job(web_req *req, registry_job *job, web_resume_fn fn,
-                   void *ctx, void (*free_ctx)(void *ctx))
+void web_defer_job(web_req *req, registry_job *job, web_resume_fn fn, void *ctx,
+                   void (*free_ctx)(void *ctx))
 {
     req_state *rs = (req_state *)req;
     registry_writer *w = rs->srv->writer;
@@ -798,8 +798,7 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
     char host[256];
     int port;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG |
-                     MHD_ALLOW_SUSPEND_RESUME;
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     const union MHD_DaemonInfo *di;
 
     memset(&ss, 0, sizeof ss);

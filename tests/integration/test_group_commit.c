@@ -196,8 +196,8 @@ static void sub_answer(sub *s)
     if (!s->form && s->status == 201 &&
         (p = strstr(buf_cstr(&s->headers), "Location: /api/v1/requests/")))
         s->id = strtoll(p + 27, NULL, 10);
-    s->replayed = strstr(buf_cstr(&s->headers), "Idempotent-Replayed: true") !=
-                  NULL;
+    s->replayed =
+        strstr(buf_cstr(&s->headers), "Idempotent-Replayed: true") != NULL;
 }
 
 static void sub_dispose(sub *s)
@@ -272,9 +272,8 @@ static void check_stored(const sub *s)
                  (long long)q_id("SELECT count(*) FROM requests WHERE "
                                  "title = '%s'",
                                  s->title));
-    assert_int_equal(q_id("SELECT id FROM requests WHERE title = '%s'",
-                          s->title),
-                     s->id);
+    assert_int_equal(
+        q_id("SELECT id FROM requests WHERE title = '%s'", s->title), s->id);
     snprintf(sql, sizeof sql,
              "SELECT group_concat(name, ',') = 'member_id,%s' FROM (SELECT"
              " c.name FROM request_items i JOIN item_columns c ON c.item_id"
@@ -359,9 +358,8 @@ static void test_group__same_key_at_once_one_request(void **state)
         if (subs[i].status == 201 && !subs[i].replayed)
             memcpy(winner, subs[i].title, sizeof winner);
     assert_true(*winner);
-    assert_int_equal(q_id("SELECT count(*) FROM requests WHERE title = '%s'",
-                          winner),
-                     1);
+    assert_int_equal(
+        q_id("SELECT count(*) FROM requests WHERE title = '%s'", winner), 1);
     for (int i = 0; i < NSAME; i++) {
         if (!strcmp(subs[i].title, winner)) {
             if (subs[i].status != 201)
