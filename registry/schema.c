@@ -394,6 +394,14 @@ static const char step3[] =
     " request_instances BEGIN"
     " UPDATE meta SET value = value + 1 WHERE key = 'requests'; END;";
 
-const char *const reg_schema_steps[] = {NULL, step1, step2, step3};
+/* Step 4: request items by table name as a rules card compares it
+   (case-insensitively), so a card's open requests are found from the
+   table's items instead of every request of its organisation (5 ms per
+   card at 4,000 requests per organisation). */
+static const char step4[] =
+    "CREATE INDEX request_items_table_nocase ON"
+    " request_items(table_name COLLATE NOCASE);";
+
+const char *const reg_schema_steps[] = {NULL, step1, step2, step3, step4};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;
