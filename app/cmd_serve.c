@@ -2,6 +2,7 @@
  * first admin on first run, starts the web server, and stops cleanly on
  * SIGINT/SIGTERM: in-flight requests finish and the database closes. */
 #include "app.h"
+#include "catalog.h"
 #include "log.h"
 #include "notify.h"
 #include "str.h"
@@ -207,6 +208,8 @@ int cmd_serve(app_args *a)
     if (!reg)
         return EXIT_USAGE;
     rc = first_admin(reg);
+    if (rc == 0)
+        registry_search_warm(reg);
     registry_close(reg);
     if (rc)
         return rc;

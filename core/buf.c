@@ -114,25 +114,34 @@ void buf_append_url(buf *b, const char *s)
 void buf_append_json_str(buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    const char *run = s; /* start of the pending run of plain bytes */
+    char enc[6] = {'\\', 'u', '0', '0', '0', '0'};
 
     buf_putc(b, '"');
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
+        const char *e;
+        size_t n = 2;
         switch (c) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
         default:
-            if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-                char enc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                buf_append(b, enc, 6);
-            } else {
-                buf_putc(b, (char)c);
-            }
+            if (c >= 0x20 && c != '<' && c != '>' && c != '&')
+                continue;
+            enc[4] = hex[c >> 4];
+            enc[5] = hex[c & 15];
+            e = enc;
+            n = 6;
         }
+        buf_append(b, run, (size_t)(s - run));
+        buf_append(b, e, n);
+        run = s + 1;
     }
+    if (run)
+        buf_append(b, run, (size_t)(s - run));
     buf_putc(b, '"');
 }
 

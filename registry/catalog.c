@@ -663,6 +663,13 @@ done:
     return ret;
 }
 
+void registry_search_warm(registry *reg)
+{
+    /* A 1 ms wait starts both builds (tables and columns, requests) and
+       returns; the snapshots are published when ready. */
+    search_index_wait(reg, 1);
+}
+
 static void lookup_hit_from(registry_lookup_hit *h, sqlite3_stmt *st)
 {
     h->instance = reg_col_text(st, 0);

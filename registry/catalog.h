@@ -164,6 +164,11 @@ int registry_search(registry *reg, const char *q, int64_t org_id, int limit,
                     void (*fn)(void *ctx, const registry_search_hit *h),
                     void *ctx, errmsg *err);
 
+/* Starts building the in-memory search index of the database in the
+ * background (server start-up), so the first searches need not fall back
+ * to FTS5. Returns at once. */
+void registry_search_warm(registry *reg);
+
 /* One lookup candidate; strings borrowed for the callback only. */
 typedef struct registry_lookup_hit {
     const char *instance;
