@@ -111,17 +111,30 @@ void buf_append_url(buf *b, const char *s)
     }
 }
 
+/* Bytes buf_append_json_str must escape: controls, the quote, the
+ * backslash, and < > & (so JSON is safe inside HTML too); NUL ends the
+ * string. */
+static const unsigned char json_esc[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    ['"'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['\\'] = 1};
+
 void buf_append_json_str(buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    const char *run = s; /* start of the pending run of plain bytes */
     char enc[6] = {'\\', 'u', '0', '0', '0', '0'};
 
     buf_putc(b, '"');
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        const char *e;
+    while (s && *s) {
+        const char *run = s, *e;
+        unsigned char c;
         size_t n = 2;
+        while (!json_esc[(unsigned char)*s])
+            s++;
+        buf_append(b, run, (size_t)(s - run));
+        if (!*s)
+            break;
+        c = (unsigned char)*s++;
         switch (c) {
         case '"': e = "\\\""; break;
         case '\\': e = "\\\\"; break;
@@ -129,19 +142,13 @@ void buf_append_json_str(buf *b, const char *s)
         case '\r': e = "\\r"; break;
         case '\t': e = "\\t"; break;
         default:
-            if (c >= 0x20 && c != '<' && c != '>' && c != '&')
-                continue;
             enc[4] = hex[c >> 4];
             enc[5] = hex[c & 15];
             e = enc;
             n = 6;
         }
-        buf_append(b, run, (size_t)(s - run));
         buf_append(b, e, n);
-        run = s + 1;
     }
-    if (run)
-        buf_append(b, run, (size_t)(s - run));
     buf_putc(b, '"');
 }
 
