@@ -487,36 +487,41 @@ int registry_table_open_requests(registry *reg, const char *instance,
 
 /* ---- search and lookup -------------------------------------------------- */
 
-static int word_byte(unsigned char c)
+size_t reg_search_word(const char **p, const char **start, int *useful)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c >= 0x80;
+    const char *s = *p;
+
+    *useful = 0;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    *start = s;
+    while (*s && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9') || c >= 0x80)
+            *useful = 1;
+        s++;
+    }
+    *p = s;
+    return (size_t)(s - *start);
 }
 
 int registry_search_expr(char *out, size_t size, const char *q)
 {
     buf b = {0};
     int n = 0;
-    const char *p = nz(q);
+    const char *p = nz(q), *start;
+    int useful;
+    size_t len;
 
     b.max = size > 0 ? size - 1 : 0;
-    while (*p) {
-        const char *start;
-        int useful = 0;
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-            p++;
-        start = p;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-            if (word_byte((unsigned char)*p))
-                useful = 1;
-            p++;
-        }
-        if (!useful || n >= 16)
+    while ((len = reg_search_word(&p, &start, &useful)) > 0) {
+        if (!useful || n >= REG_SEARCH_MAX_WORDS)
             continue;
         if (n)
             buf_putc(&b, ' ');
         buf_putc(&b, '"');
-        for (const char *c = start; c < p; c++) {
+        for (const char *c = start; c < start + len; c++) {
             if (*c == '"')
                 buf_putc(&b, '"');
             buf_putc(&b, *c);

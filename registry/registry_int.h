@@ -72,4 +72,12 @@ int reg_attachment_insert(registry *reg, int64_t req_id, int64_t comment_id,
 /* Bumps the registry generation (inside the caller's transaction). */
 int reg_generation_bump(registry *reg, errmsg *err);
 
+/* The next whitespace-separated word of search text at *p (catalog.c):
+ * *start and the returned length, *p moved past it; 0 at the end.
+ * *useful is 1 when the word has a letter or digit (other words are not
+ * searched). Shared by the FTS5 expression and the in-memory index so
+ * both see the same words. */
+size_t reg_search_word(const char **p, const char **start, int *useful);
+#define REG_SEARCH_MAX_WORDS 16
+
 #endif

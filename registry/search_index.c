@@ -33,7 +33,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define MAX_WORDS    16 /* as registry_search_expr */
+#define MAX_WORDS    REG_SEARCH_MAX_WORDS /* as registry_search_expr */
 #define SNIPPET_TOKS 16 /* snippet(search_fts, 5, ..., 16) in catalog.c */
 #define MAX_ORGS     4096
 #define RETRY_US     (10 * 1000000) /* after a failed build */
@@ -814,12 +814,6 @@ static int tok_one_cb(void *ctx, int tflags, const char *tok, int ntok,
     return SQLITE_OK;
 }
 
-static int word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 /* The tokenizer search_fts uses ("unicode61" without options), from
  * FTS5 itself through the fts5_api of reg's connection. */
 typedef struct tokenizer {
@@ -851,28 +845,19 @@ static int tokenizer_open(tokenizer *out, registry *reg)
  * of several tokens needs positions this index does not keep). */
 static int query_words(qword *w, tokenizer *tk, const char *q)
 {
-    const char *p = q;
-    int n = 0;
+    const char *p = q, *start;
+    int n = 0, useful;
+    size_t len;
 
-    while (*p) {
-        const char *start;
-        int useful = 0;
+    while ((len = reg_search_word(&p, &start, &useful)) > 0) {
         tok_one t;
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-            p++;
-        start = p;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-            if (word_byte((unsigned char)*p))
-                useful = 1;
-            p++;
-        }
         if (!useful || n >= MAX_WORDS)
             continue;
         t.w = &w[n];
         t.n = 0;
         if (tk->mod.xTokenize(tk->tok, &t,
                               FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, start,
-                              (int)(p - start), tok_one_cb) != SQLITE_OK ||
+                              (int)len, tok_one_cb) != SQLITE_OK ||
             t.n != 1)
             return -1;
         n++;
