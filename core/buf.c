@@ -115,8 +115,10 @@ void buf_append_url(buf *b, const char *s)
  * backslash, and < > & (so JSON is safe inside HTML too); NUL ends the
  * string. */
 static const unsigned char json_esc[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    1,         1,         1,         1,         1,         1, 1, 1,
+    1,         1,         1,         1,         1,         1, 1, 1, /* 0x00 */
+    1,         1,         1,         1,         1,         1, 1, 1,
+    1,         1,         1,         1,         1,         1, 1, 1, /* 0x10 */
     ['"'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['\\'] = 1};
 
 void buf_append_json_str(buf *b, const char *s)

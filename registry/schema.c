@@ -398,9 +398,8 @@ static const char step3[] =
    (case-insensitively), so a card's open requests are found from the
    table's items instead of every request of its organisation (5 ms per
    card at 4,000 requests per organisation). */
-static const char step4[] =
-    "CREATE INDEX request_items_table_nocase ON"
-    " request_items(table_name COLLATE NOCASE);";
+static const char step4[] = "CREATE INDEX request_items_table_nocase ON"
+                            " request_items(table_name COLLATE NOCASE);";
 
 const char *const reg_schema_steps[] = {NULL, step1, step2, step3, step4};
 const int reg_schema_nsteps =

@@ -22,8 +22,8 @@
 #include <zlib.h>
 
 typedef struct entry {
-    struct entry *next;                /* hash chain */
-    size_t slot; /* index in all[] */
+    struct entry *next; /* hash chain */
+    size_t slot;        /* index in all[] */
     uint64_t hash;
     int kind, vis;
     char *instance, *table; /* lower case */
@@ -207,8 +207,8 @@ int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
     size_t before = out->len;
     int hit = lookup(&gz, org_id, kind, instance, table, vis, gen);
 
-    if (hit && tmpl_gunzip(out, (const unsigned char *)buf_cstr(&gz), gz.len) <
-                   0) {
+    if (hit &&
+        tmpl_gunzip(out, (const unsigned char *)buf_cstr(&gz), gz.len) < 0) {
         /* Cannot happen with our own data; answer as a miss. */
         buf_truncate(out, before);
         hit = 0;

@@ -683,8 +683,9 @@ static int tables_frame(web_req *req, buf *frame, int64_t gen)
     buf_puts(&req->out, TMPL_MARK_BODY);
     page_end(req);
     req->page_template = 0;
-    rc = buf_error(&req->out) ? -1
-                              : tmpl_compile(frame, req->out.data, req->out.len);
+    rc = buf_error(&req->out)
+             ? -1
+             : tmpl_compile(frame, req->out.data, req->out.len);
     buf_dispose(&req->out);
     req->out = saved;
     if (rc == 0)
@@ -773,8 +774,8 @@ static void api_table(web_req *req)
 
     web_header_add(req, "Vary", "Accept-Encoding");
     buf_reset(&req->out);
-    if (gzip && web_cache_get_stored(&req->out, &org, CACHE_TABLE_JSON, inst, tbl,
-                                   0, gen)) {
+    if (gzip && web_cache_get_stored(&req->out, &org, CACHE_TABLE_JSON, inst,
+                                     tbl, 0, gen)) {
         if (org_filter(req) && org != org_filter(req)) {
             not_found(req, inst, tbl);
             return;
@@ -1557,8 +1558,8 @@ static void api_lookup(web_req *req)
     web_header_add(req, "Vary", "Accept-Encoding");
     buf_reset(&req->out);
     if (!buf_error(&key) && accepts_gzip(req) &&
-        web_cache_get_stored(&req->out, &org, CACHE_LOOKUP, "", buf_cstr(&key), 0,
-                           gen)) {
+        web_cache_get_stored(&req->out, &org, CACHE_LOOKUP, "", buf_cstr(&key),
+                             0, gen)) {
         web_header_add(req, "Content-Encoding", "gzip");
         web_reply_type(req, 200, "application/json");
         buf_dispose(&key);

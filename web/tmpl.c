@@ -19,13 +19,13 @@
 
 typedef struct seg {
     uint32_t clen, rlen, crc;
-    uint32_t op; /* crc32_combine_gen(rlen): appending the piece's CRC to
-                    a running one costs one multiplication per request */
+    uint32_t op;  /* crc32_combine_gen(rlen): appending the piece's CRC to
+                     a running one costs one multiplication per request */
     int32_t hole; /* TMPL_* after this piece, -1 for none */
 } seg;
 
-static const char *const marks[TMPL_NHOLES] = {
-    TMPL_MARK_TITLE, TMPL_MARK_USER, TMPL_MARK_CSRF, TMPL_MARK_BODY};
+static const char *const marks[TMPL_NHOLES] = {TMPL_MARK_TITLE, TMPL_MARK_USER,
+                                               TMPL_MARK_CSRF, TMPL_MARK_BODY};
 
 /* The first marker at or after p in [p, end): its start in *at and its
  * index, or -1 (then *at = end). */
@@ -146,10 +146,9 @@ static void put_stored(gz *g, const char *s, size_t n)
     g->isize += (uint32_t)n;
     while (n > 0) {
         size_t k = n > 65535 ? 65535 : n;
-        unsigned char h[5] = {0x00, (unsigned char)(k & 0xff),
-                              (unsigned char)(k >> 8),
-                              (unsigned char)(~k & 0xff),
-                              (unsigned char)((~k >> 8) & 0xff)};
+        unsigned char h[5] = {
+            0x00, (unsigned char)(k & 0xff), (unsigned char)(k >> 8),
+            (unsigned char)(~k & 0xff), (unsigned char)((~k >> 8) & 0xff)};
         buf_append(g->out, h, sizeof h);
         buf_append(g->out, s, k);
         s += k;
@@ -177,7 +176,8 @@ static int put_template(gz *g, const buf *t, const buf *body,
         if (s.hole == TMPL_BODY) {
             if (depth == 0 && body && put_template(g, body, NULL, vals, 1) < 0)
                 return -1;
-        } else if (s.hole >= 0 && s.hole < TMPL_NHOLES && vals && vals[s.hole]) {
+        } else if (s.hole >= 0 && s.hole < TMPL_NHOLES && vals &&
+                   vals[s.hole]) {
             put_stored(g, vals[s.hole], strlen(vals[s.hole]));
         }
     }
@@ -188,8 +188,8 @@ int tmpl_gzip(buf *out, const buf *frame, const buf *body,
               const char *const vals[TMPL_NHOLES])
 {
     /* mtime 0, no flags, OS unknown: the same bytes for the same page. */
-    static const unsigned char head[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0,
-                                           0xff};
+    static const unsigned char head[10] = {0x1f, 0x8b, 8, 0, 0,
+                                           0,    0,    0, 0, 0xff};
     /* A final, empty block with fixed codes: BFINAL=1, BTYPE=01, EOB. */
     static const unsigned char last[2] = {0x03, 0x00};
     size_t before = out->len;

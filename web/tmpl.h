@@ -21,9 +21,9 @@
  * frame's content); the others take text that is already escaped. */
 enum { TMPL_TITLE, TMPL_USER, TMPL_CSRF, TMPL_BODY, TMPL_NHOLES };
 #define TMPL_MARK_TITLE "<!--hole:title-->"
-#define TMPL_MARK_USER "<!--hole:user-->"
-#define TMPL_MARK_CSRF "<!--csrf-->"
-#define TMPL_MARK_BODY "<!--hole:body-->"
+#define TMPL_MARK_USER  "<!--hole:user-->"
+#define TMPL_MARK_CSRF  "<!--csrf-->"
+#define TMPL_MARK_BODY  "<!--hole:body-->"
 
 /* Compiles text[0..len) into out (opaque bytes, appended). 0, or -1 when
  * zlib fails (out unchanged). */

@@ -357,9 +357,8 @@ static void test_cache__card_page_per_user(void **state)
 
     h_user(&w->s, "oma@t.example", "Oma <night>", "ops", NULL,
            "oma-password-123");
-    assert_int_equal(h_signin(&ops2, &w->s, "oma@t.example",
-                              "oma-password-123"),
-                     303);
+    assert_int_equal(
+        h_signin(&ops2, &w->s, "oma@t.example", "oma-password-123"), 303);
     fill(w);
     for (int round = 0; round < 3; round++) {
         for (int u = 0; u < 2; u++) {
@@ -416,8 +415,8 @@ static void test_cache__card_page_flash(void **state)
     assert_true(strncmp(flash, "docket_flash=", 13) == 0);
     *strchr(flash, ';') = '\0';
     snprintf(cookie, sizeof cookie, "Cookie: %s; %s", w->ops.cookie, flash);
-    h_request(&r, &w->s, NULL, "GET", "/tables/acme-prod/customers", NULL,
-              NULL, 0, hdrs);
+    h_request(&r, &w->s, NULL, "GET", "/tables/acme-prod/customers", NULL, NULL,
+              0, hdrs);
     assert_int_equal(r.status, 200);
     text = page_text(&r);
     assert_non_null(strstr(text, "class=\"flash\""));
