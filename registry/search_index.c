@@ -272,21 +272,8 @@ static void u32_push(u32vec *a, uint32_t x)
     a->v[a->n++] = x;
 }
 
-typedef struct bytevec {
-    unsigned char *v;
-    size_t n, cap;
-} bytevec;
-
-static void bytes_put(bytevec *b, const void *p, size_t n)
-{
-    if (b->n + n > b->cap)
-        xgrow(&b->v, &b->cap, b->n + n, 1);
-    memcpy(b->v + b->n, p, n);
-    b->n += n;
-}
-
 /* Appends one run of postings; e holds doc << 1 | in-name, docs rising. */
-static void run_encode(bytevec *out, const u32vec *e)
+static void run_encode(buf *out, const u32vec *e)
 {
     uint32_t prev = UINT32_MAX;
 
@@ -302,7 +289,7 @@ static void run_encode(bytevec *out, const u32vec *e)
                 tmp[k] |= 0x80;
             k++;
         } while (v);
-        bytes_put(out, tmp, k);
+        buf_append(out, tmp, k);
         prev = doc;
     }
 }
@@ -338,8 +325,8 @@ typedef struct builder {
     u32vec tab_org, col_org;
     int64_t *orgs;
     size_t norgs, orgs_cap;
-    u32vec runs[2]; /* the current term's table and column runs */
-    bytevec pool, posts, text;
+    u32vec runs[2];        /* the current term's table and column runs */
+    buf pool, posts, text; /* grown here, handed to the snapshot */
     u32vec tab_text;
     int no_text; /* the texts passed TEXT_BUDGET */
     ix_term *terms;
@@ -355,9 +342,9 @@ static void builder_dispose(builder *b)
     free(b->orgs);
     free(b->runs[0].v);
     free(b->runs[1].v);
-    free(b->pool.v);
-    free(b->posts.v);
-    free(b->text.v);
+    buf_dispose(&b->pool);
+    buf_dispose(&b->posts);
+    buf_dispose(&b->text);
     free(b->tab_text.v);
     free(b->terms);
 }
@@ -383,12 +370,12 @@ static void term_flush(builder *b, const char *term, size_t len)
         return;
     xgrow(&b->terms, &b->terms_cap, b->nterms + 2, sizeof *b->terms);
     t = &b->terms[b->nterms++];
-    t->str = (uint32_t)b->pool.n;
-    bytes_put(&b->pool, term, len);
-    bytes_put(&b->pool, "", 1);
-    t->post = (uint32_t)b->posts.n;
+    t->str = (uint32_t)b->pool.len;
+    buf_append(&b->pool, term, len);
+    buf_append(&b->pool, "", 1);
+    t->post = (uint32_t)b->posts.len;
     run_encode(&b->posts, &b->runs[0]);
-    t->col = (uint32_t)b->posts.n;
+    t->col = (uint32_t)b->posts.len;
     run_encode(&b->posts, &b->runs[1]);
     b->runs[0].n = b->runs[1].n = 0;
 }
@@ -490,20 +477,19 @@ static int build_read(builder *b, sqlite3 *db, const build_spec *spec)
         u32_push(sec ? &b->col_id : &b->tab_id, (uint32_t)(rowid / 4));
         u32_push(sec ? &b->col_org : &b->tab_org, (uint32_t)org);
         if (sec == 0 && spec->text && !b->no_text) {
-            if (b->text.n > TEXT_BUDGET) {
+            if (b->text.len > TEXT_BUDGET) {
                 b->no_text = 1;
-                free(b->text.v);
+                buf_dispose(&b->text);
                 free(b->tab_text.v);
-                memset(&b->text, 0, sizeof b->text);
                 memset(&b->tab_text, 0, sizeof b->tab_text);
                 continue;
             }
-            u32_push(&b->tab_text, (uint32_t)b->text.n);
+            u32_push(&b->tab_text, (uint32_t)b->text.len);
             for (int c = 2; c <= 4; c++) {
                 const unsigned char *t = sqlite3_column_text(st, c);
-                bytes_put(&b->text, t ? t : (const unsigned char *)"",
-                          t ? (size_t)sqlite3_column_bytes(st, c) : 0);
-                bytes_put(&b->text, "", 1);
+                buf_append(&b->text, t ? t : (const unsigned char *)"",
+                           t ? (size_t)sqlite3_column_bytes(st, c) : 0);
+                buf_append(&b->text, "", 1);
             }
         }
     }
@@ -583,7 +569,7 @@ static search_index *build(const char *path, const build_spec *spec)
     builder b;
     search_index *ix = xcalloc(1, sizeof *ix);
     sqlite3 *db = NULL;
-    size_t idcap = 0, orgcap = 0;
+    size_t idcap = 0, orgcap = 0, npool, nposts, ntext;
     int ok = 0;
 
     memset(&b, 0, sizeof b);
@@ -623,29 +609,29 @@ static search_index *build(const char *path, const build_spec *spec)
     if (b.norgs)
         memcpy(ix->orgs, b.orgs, b.norgs * sizeof *ix->orgs);
     xgrow(&b.terms, &b.terms_cap, b.nterms + 1, sizeof *b.terms);
-    b.terms[b.nterms].post = b.terms[b.nterms].col = (uint32_t)b.posts.n;
+    b.terms[b.nterms].post = b.terms[b.nterms].col = (uint32_t)b.posts.len;
     b.terms[b.nterms].str = 0;
     ix->nterms = (uint32_t)b.nterms;
     ix->terms = xrealloc(b.terms, (b.nterms + 1) * sizeof *b.terms);
     b.terms = NULL;
-    ix->pool = xrealloc(b.pool.v, b.pool.n ? b.pool.n : 1);
-    b.pool.v = NULL;
-    ix->posts = xrealloc(b.posts.v, b.posts.n ? b.posts.n : 1);
+    npool = b.pool.len;
+    nposts = b.posts.len;
+    ntext = 0;
+    ok = !buf_error(&b.pool) && !buf_error(&b.posts) && !buf_error(&b.text) &&
+         nposts < UINT32_MAX && npool < UINT32_MAX;
+    ix->pool = xrealloc(buf_detach(&b.pool), npool ? npool : 1);
+    ix->posts = xrealloc(buf_detach(&b.posts), nposts ? nposts : 1);
     if (b.tab_text.n == ix->ntab && ix->ntab) {
-        ix->text = xrealloc(b.text.v, b.text.n);
-        b.text.v = NULL;
+        ntext = b.text.len;
+        ix->text = xrealloc(buf_detach(&b.text), ntext ? ntext : 1);
         ix->tab_text =
             xrealloc(b.tab_text.v, b.tab_text.n * sizeof *ix->tab_text);
         b.tab_text.v = NULL;
-    } else {
-        b.text.n = 0;
     }
     ix->bytes = sizeof *ix + ix->ndocs +
                 (ix->nidrun + ix->norgrun) * sizeof(ix_run) + b.norgs * 8 +
-                (b.nterms + 1) * sizeof(ix_term) + b.pool.n + b.posts.n +
-                b.text.n + (ix->text ? ix->ntab * 4 : 0);
-    b.posts.v = NULL;
-    ok = b.posts.n < UINT32_MAX && b.pool.n < UINT32_MAX;
+                (b.nterms + 1) * sizeof(ix_term) + npool + nposts + ntext +
+                (ix->text ? ix->ntab * 4 : 0);
 done:
     sqlite3_close(db);
     builder_dispose(&b);
