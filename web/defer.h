@@ -18,9 +18,9 @@ typedef void (*web_resume_fn)(web_req *req, registry_job *job, void *ctx);
  * set here) and then calls fn(req, job, ctx) to reply, followed by
  * free_ctx(ctx) (also when the connection went away and fn is skipped).
  * job and everything it borrows must live in ctx or req. The handler
- * returns right after this call without replying. Without a writer
- * (stopping, or one could not be started) the job runs at once on
- * req->reg and fn runs before this returns. */
+ * returns right after this call without replying. When the writer is
+ * stopping the job runs at once on req->reg, and fn still replies on the
+ * resumed call. */
 void web_defer_job(web_req *req, registry_job *job, web_resume_fn fn, void *ctx,
                    void (*free_ctx)(void *ctx));
 

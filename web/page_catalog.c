@@ -18,10 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rules card content is cached without per-user parts: the CSRF token
- * is a hole of the compiled template (tmpl.h). */
-#define CSRF_MARK TMPL_MARK_CSRF
-
 static int64_t org_filter(const web_req *req)
 {
     return req->role == ROLE_CLIENT ? req->user.org_id : 0;
@@ -328,7 +324,7 @@ static void edit_form(buf *o, const cJSON *t, int vis)
     buf_puts(o, "</summary><form method=\"post\" action=\"");
     table_href(o, jstr(t, "instance"), jstr(t, "table"));
     buf_puts(o, "/edit\" class=\"stack\"><input type=\"hidden\" "
-                "name=\"csrf\" value=\"" CSRF_MARK "\">");
+                "name=\"csrf\" value=\"" TMPL_MARK_CSRF "\">");
     if (vis == 2) {
         field_select(o, "campaign_dependency", "Campaign dependency",
                      jstr(rules, "campaign_dependency"), deps, dep_labels, 3);
@@ -708,7 +704,7 @@ static void page_table_show(web_req *req)
         csrf = {0};
     const char *vals[TMPL_NHOLES] = {0};
     errmsg err = {0};
-    int rc = 0;
+    int rc = 0, gzip;
 
     if (!web_cache_get_stored(&body, &org, CACHE_TABLE_PAGE, inst, tbl, vis,
                               gen)) {
@@ -742,14 +738,15 @@ static void page_table_show(web_req *req)
         goto done;
     }
     web_header_add(req, "Vary", "Accept-Encoding");
+    gzip = accepts_gzip(req);
     if (tables_frame(req, &frame, gen) < 0 ||
-        (accepts_gzip(req) ? tmpl_gzip(&req->out, &frame, &body, vals)
-                           : tmpl_plain(&req->out, &frame, &body, vals)) < 0) {
+        (gzip ? tmpl_gzip(&req->out, &frame, &body, vals)
+              : tmpl_plain(&req->out, &frame, &body, vals)) < 0) {
         err_set(&err, ERR_INTERNAL, "the page could not be prepared");
         web_reply_err(req, &err);
         goto done;
     }
-    if (accepts_gzip(req))
+    if (gzip)
         web_header_add(req, "Content-Encoding", "gzip");
     web_reply_type(req, 200, "text/html; charset=utf-8");
 done:
@@ -1343,8 +1340,9 @@ static void api_tables(web_req *req)
 
 typedef struct search_ctx {
     buf groups[3]; /* tables, columns, requests */
-    int counts[3]; /* API: counts[0] is the number of hits written */
-    buf *json;     /* API: the reply */
+    int counts[3];
+    buf *json; /* API: the reply */
+    int njson; /* API: hits written */
 } search_ctx;
 
 static void hit_href(buf *o, const registry_search_hit *h)
@@ -1441,7 +1439,7 @@ static void search_hit_json(void *ctx, const registry_search_hit *h)
     buf *o = c->json, b = {0};
     char *plain;
 
-    buf_puts(o, c->counts[0]++ ? ",{\"kind\":" : "{\"kind\":");
+    buf_puts(o, c->njson++ ? ",{\"kind\":" : "{\"kind\":");
     buf_append_json_str(o, h->kind);
     buf_puts(o, ",\"instance\":");
     buf_append_json_str(o, h->instance);

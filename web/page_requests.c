@@ -1543,6 +1543,27 @@ typedef struct create_ctx {
     registry_job job;
 } create_ctx;
 
+/* The form view of a submission: the request, its kept files and id. */
+static void create_view(view *v, web_req *req, create_ctx *c)
+{
+    memset(v, 0, sizeof *v);
+    v->req = req;
+    v->r = &c->r;
+    v->files = c->files;
+    v->nfiles = c->nfiles;
+    v->submission_id = c->sid;
+    v->more_rows_item = -1;
+}
+
+/* The form again with the problems of fe (422). */
+static void create_reply_errors(view *v, form_errors *fe)
+{
+    v->fe = fe;
+    v->nraw =
+        raw_values_find(v->req, fe, v->raw, sizeof v->raw / sizeof *v->raw);
+    form_reply(v, 422);
+}
+
 static void create_ctx_free(void *ctx)
 {
     create_ctx *c = ctx;
@@ -1568,16 +1589,8 @@ static void create_finish(web_req *req, registry_job *job, void *ctx)
         goto done;
     }
     if (fe.n) {
-        memset(&v, 0, sizeof v);
-        v.req = req;
-        v.r = &c->r;
-        v.files = c->files;
-        v.nfiles = c->nfiles;
-        v.submission_id = c->sid;
-        v.more_rows_item = -1;
-        v.fe = &fe;
-        v.nraw = raw_values_find(req, &fe, v.raw, sizeof v.raw / sizeof *v.raw);
-        form_reply(&v, 422);
+        create_view(&v, req, c);
+        create_reply_errors(&v, &fe);
         goto done;
     }
     snprintf(msg, sizeof msg, "Request CR-%lld was submitted.",
@@ -1604,7 +1617,6 @@ static void page_request_create(web_req *req)
     view v;
     int rc;
 
-    memset(&v, 0, sizeof v);
     for (size_t i = 0; i < req->nfields; i++) {
         const web_field *f = &req->fields[i];
         if (f->filename || str_startswith(f->name, "kept["))
@@ -1620,12 +1632,7 @@ static void page_request_create(web_req *req)
         memcpy(c->sid, sid, sizeof c->sid);
     else
         registry_random_hex(c->sid, 16);
-    v.req = req;
-    v.r = rp;
-    v.files = c->files;
-    v.nfiles = c->nfiles;
-    v.submission_id = c->sid;
-    v.more_rows_item = -1;
+    create_view(&v, req, c);
 
     /* "Add another change" / "More column rows": the same form, longer. */
     if (web_field_get(req, "add_item") || add_rows) {
@@ -1679,9 +1686,7 @@ static void page_request_create(web_req *req)
             goto done;
         }
     }
-    v.fe = &fe;
-    v.nraw = raw_values_find(req, &fe, v.raw, sizeof v.raw / sizeof *v.raw);
-    form_reply(&v, 422);
+    create_reply_errors(&v, &fe);
 done:
     free(kv);
     if (c)

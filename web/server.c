@@ -410,18 +410,38 @@ static enum MHD_Result send_reply(req_state *rs)
     return ret;
 }
 
-static void process(req_state *rs)
+/* Sets req->reg to this thread's connection; 0, or -1 after replying
+ * 503 with an incident id. */
+static int attach_registry(web_req *req)
 {
-    web_req *req = &rs->req;
     errmsg err = {0};
 
     req->reg = thread_registry(req->cfg, &err);
-    if (!req->reg) {
-        registry_random_hex(req->incident, 8);
-        log_error("incident %s: %s", req->incident, err.msg);
-        web_reply_error(req, 503, "The database is not available.");
+    if (req->reg)
+        return 0;
+    registry_random_hex(req->incident, 8);
+    log_error("incident %s: %s", req->incident, err.msg);
+    web_reply_error(req, 503, "The database is not available.");
+    return -1;
+}
+
+/* A handler (or continuation) that produced nothing gets a 500. */
+static void ensure_reply(web_req *req)
+{
+    if (req->status)
         return;
-    }
+    registry_random_hex(req->incident, 8);
+    log_error("incident %s: %s %s gave no reply", req->incident, req->method,
+              req->path);
+    web_reply_error(req, 500, "No reply was produced.");
+}
+
+static void process(req_state *rs)
+{
+    web_req *req = &rs->req;
+
+    if (attach_registry(req) < 0)
+        return;
     web_auth_identify(req);
     if (req->body_error) {
         web_reply_error(req, req->body_error, req->body_error_msg);
@@ -429,12 +449,8 @@ static void process(req_state *rs)
     }
     web_dispatch(req);
     /* A suspended request replies when the writer is done. */
-    if (!req->status && !rs->suspended) {
-        registry_random_hex(req->incident, 8);
-        log_error("incident %s: %s %s gave no reply", req->incident,
-                  req->method, req->path);
-        web_reply_error(req, 500, "No reply was produced.");
-    }
+    if (!rs->suspended)
+        ensure_reply(req);
     /* A transaction left open by a failed handler must not leak into the
        next request of this thread. */
     registry_rollback(req->reg);
@@ -450,12 +466,7 @@ static void defer_finish(req_state *rs)
     rs->resume_ctx = NULL;
     rs->job = NULL;
     atomic_store(&rs->defer, DEFER_NONE);
-    if (!req->status) {
-        registry_random_hex(req->incident, 8);
-        log_error("incident %s: %s %s gave no reply", req->incident,
-                  req->method, req->path);
-        web_reply_error(req, 500, "No reply was produced.");
-    }
+    ensure_reply(req);
 }
 
 static void req_free(req_state *rs);
@@ -491,11 +502,6 @@ void web_defer_job(web_req *req, registry_job *job, web_resume_fn fn, void *ctx,
     rs->free_ctx = free_ctx;
     job->done = defer_done;
     job->ctx = rs;
-    if (!w) {
-        registry_job_run(req->reg, job);
-        defer_finish(rs);
-        return;
-    }
     /* Suspend before queueing: the writer may resume at once, and
        resuming a connection that is not suspended is not allowed. */
     atomic_store(&rs->defer, DEFER_WAITING);
@@ -648,16 +654,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
     if (rs->suspended) {
-        errmsg err = {0};
         /* Resumed by the writer: the job is done, reply now. */
         if (atomic_load(&rs->defer) != DEFER_DONE)
             return MHD_YES;
         rs->suspended = 0;
-        req->reg = thread_registry(req->cfg, &err);
-        if (!req->reg) {
-            registry_random_hex(req->incident, 8);
-            log_error("incident %s: %s", req->incident, err.msg);
-            web_reply_error(req, 503, "The database is not available.");
+        if (attach_registry(req) < 0) {
             rs->free_ctx(rs->resume_ctx);
             rs->resume_ctx = NULL;
             atomic_store(&rs->defer, DEFER_NONE);
