@@ -2,11 +2,14 @@
 #include "buf.h"
 #include "err.h"
 #include "mem.h"
+#include "str.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define UTF8_REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
 static int buf_reserve(buf *b, size_t extra)
 {
@@ -111,15 +114,21 @@ void buf_append_url(buf *b, const char *s)
     }
 }
 
-/* Bytes buf_append_json_str must escape: controls, the quote, the
- * backslash, and < > & (so JSON is safe inside HTML too); NUL ends the
- * string. */
+/* Bytes buf_append_json_str must look at: 1 for those it escapes
+ * (controls, the quote, the backslash, and < > & so JSON is safe inside
+ * HTML too; NUL ends the string), 2 for bytes that start or continue a
+ * multi-byte character, checked for well-formed UTF-8. */
+#define J2 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
 static const unsigned char json_esc[256] = {
-    1,         1,         1,         1,         1,         1, 1, 1,
-    1,         1,         1,         1,         1,         1, 1, 1, /* 0x00 */
-    1,         1,         1,         1,         1,         1, 1, 1,
-    1,         1,         1,         1,         1,         1, 1, 1, /* 0x10 */
-    ['"'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['\\'] = 1};
+    1,         1,         1,         1,         1,          1,           1,
+    1,         1,         1,         1,         1,          1,           1,
+    1,         1, /* 0x00 */
+    1,         1,         1,         1,         1,          1,           1,
+    1,         1,         1,         1,         1,          1,           1,
+    1,         1, /* 0x10 */
+    ['"'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['\\'] = 1, [0x80] = J2, J2,
+    J2,        J2,        J2,        J2,        J2,         J2};
+#undef J2
 
 void buf_append_json_str(buf *b, const char *s)
 {
@@ -131,8 +140,24 @@ void buf_append_json_str(buf *b, const char *s)
         const char *run = s, *e;
         unsigned char c;
         size_t n = 2;
-        while (!json_esc[(unsigned char)*s])
-            s++;
+        for (;;) {
+            int k;
+            while (!json_esc[(unsigned char)*s])
+                s++;
+            if (json_esc[(unsigned char)*s] != 2)
+                break;
+            /* A NUL or any other byte that cannot continue the sequence
+               stops str_utf8_next, so reading "4" bytes stays inside s. */
+            k = str_utf8_next(s, 4);
+            if (k < 0) {
+                buf_append(b, run, (size_t)(s - run));
+                buf_append(b, UTF8_REPLACEMENT, 3);
+                s += -k;
+                run = s;
+                continue;
+            }
+            s += k;
+        }
         buf_append(b, run, (size_t)(s - run));
         if (!*s)
             break;
@@ -154,6 +179,42 @@ void buf_append_json_str(buf *b, const char *s)
     buf_putc(b, '"');
 }
 
+void buf_append_utf8(buf *b, const char *s, size_t n)
+{
+    const char *end = s + n, *run = s;
+
+    while (s < end) {
+        int k;
+        if (!((unsigned char)*s & 0x80)) {
+            s++;
+            continue;
+        }
+        k = str_utf8_next(s, (size_t)(end - s));
+        if (k > 0) {
+            s += k;
+            continue;
+        }
+        buf_append(b, run, (size_t)(s - run));
+        buf_append(b, UTF8_REPLACEMENT, 3);
+        s += -k;
+        run = s;
+    }
+    buf_append(b, run, (size_t)(s - run));
+}
+
+int buf_csv_is_risky(const char *s)
+{
+    const char *p = s;
+
+    if (!s || !*s)
+        return 0;
+    if (strchr("=+-@|;\t\r", *s))
+        return 1;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    return p != s && *p && strchr("=+-@", *p) != NULL;
+}
+
 void buf_append_csv(buf *b, const char *s)
 {
     int quote = 0;
@@ -164,8 +225,7 @@ void buf_append_csv(buf *b, const char *s)
     for (p = s; *p; p++)
         if (*p == '"' || *p == ',' || *p == '\n' || *p == '\r')
             quote = 1;
-    if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
-        *s == '\r')
+    if (buf_csv_is_risky(s))
         quote = 2;
     if (quote)
         buf_putc(b, '"');

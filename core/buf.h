@@ -32,12 +32,25 @@ void buf_append_html(buf *b, const char *s);
  * unreserved characters pass through). */
 void buf_append_url(buf *b, const char *s);
 /* A JSON string literal, quotes included; control characters escaped, and
- * "<", ">", "&" escaped too so the JSON is safe inside HTML. */
+ * "<", ">", "&" escaped too so the JSON is safe inside HTML. The result
+ * is always valid UTF-8: each ill-formed sequence in s (stray or missing
+ * continuation bytes, overlongs, surrogates, code points above U+10FFFF)
+ * becomes U+FFFD, one per maximal ill-formed subpart. */
 void buf_append_json_str(buf *b, const char *s);
-/* One CSV cell (RFC 4180 quoting). Cells starting with = + - @ TAB or CR
- * are neutralised with a leading apostrophe so spreadsheets never run them
- * as formulas. */
+/* n bytes of s with each ill-formed UTF-8 sequence replaced by U+FFFD (as
+ * buf_append_json_str does). For text that is already escaped for its
+ * context but may hold bytes nobody checked, such as a serialised cJSON
+ * document (cJSON copies string bytes as they are). */
+void buf_append_utf8(buf *b, const char *s, size_t n);
+/* One CSV cell (RFC 4180 quoting). Cells buf_csv_is_risky finds are
+ * neutralised with a leading apostrophe (inside quotes) so spreadsheets
+ * never run them as formulas. */
 void buf_append_csv(buf *b, const char *s);
+/* 1 when a spreadsheet could read CSV cell s as a formula or command: it
+ * starts with = + - @ | ; TAB or CR, or with spaces, tabs, CRs or LFs
+ * followed by = + - @. The one test every CSV writer (and the importer
+ * undoing the apostrophe) uses. */
+int buf_csv_is_risky(const char *s);
 
 /* The contents as a C string ("" when empty); owned by b. */
 const char *buf_cstr(const buf *b);

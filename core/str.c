@@ -50,6 +50,76 @@ int str_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
+int str_utf8_next(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+    int len;
+
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        len = 2;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        len = 3;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        len = 4;
+    else
+        return -1; /* 80-C1 (continuation, overlong lead), F5-FF */
+    /* Table 3-7 of the Unicode standard: the second byte's range rules
+       out overlongs, surrogates and code points above U+10FFFF. */
+    if (p[0] == 0xE0)
+        lo = 0xA0;
+    else if (p[0] == 0xED)
+        hi = 0x9F;
+    else if (p[0] == 0xF0)
+        lo = 0x90;
+    else if (p[0] == 0xF4)
+        hi = 0x8F;
+    for (int i = 1; i < len; i++) {
+        if ((size_t)i >= n)
+            return -i;
+        if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xBF))
+            return -i;
+    }
+    return len;
+}
+
+size_t str_format_char_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned cp;
+
+    if (p[0] == 0xD8 && p[1] == 0x9C)
+        return 2; /* U+061C */
+    if (p[0] != 0xE1 && p[0] != 0xE2 && p[0] != 0xEF)
+        return 0;
+    if (str_utf8_next(s, 3) != 3)
+        return 0;
+    cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    if (cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
+        (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
+        (cp >= 0x2066 && cp <= 0x206F) || cp == 0xFEFF ||
+        (cp >= 0xFFF9 && cp <= 0xFFFB))
+        return 3;
+    return 0;
+}
+
+char *str_strip_format_dup(const char *s)
+{
+    char *out = xmalloc(strlen(s) + 1), *o = out;
+
+    while (*s) {
+        size_t k = str_format_char_len(s);
+        if (k)
+            s += k;
+        else
+            *o++ = *s++;
+    }
+    *o = '\0';
+    return out;
+}
+
 size_t str_utf8_len(const char *s)
 {
     size_t n = 0;

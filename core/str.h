@@ -9,6 +9,24 @@
 /* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, no
  * code points above U+10FFFF); 0 otherwise. */
 int str_utf8_valid(const char *s, size_t n);
+/* The UTF-8 sequence at s, of which n > 0 bytes may be read: its length
+ * (1 to 4) when it is one well-formed character, else minus the length of
+ * its maximal ill-formed subpart (Unicode 3.9, "U+FFFD substitution of
+ * maximal subparts": the bytes one U+FFFD replaces, as browsers decode).
+ * Never reads past the first byte that cannot continue the sequence, so a
+ * NUL-terminated string may pass n = 4. */
+int str_utf8_next(const char *s, size_t n);
+/* Length in bytes of the invisible format character starting at s (bidi
+ * embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069,
+ * marks U+200E, U+200F and U+061C, zero-width characters U+200B-U+200D,
+ * U+2060-U+2064 and U+FEFF, line and paragraph separators U+2028/U+2029,
+ * and the other default-ignorable format controls U+180E, U+206A-U+206F,
+ * U+FFF9-U+FFFB), or 0 when s starts with anything else. */
+size_t str_format_char_len(const char *s);
+/* Copy of s without the characters str_format_char_len finds (so a name
+ * shows as the bytes it has: "\u202Eexe.csv" does not display as
+ * "vsc.exe"). Caller frees. */
+char *str_strip_format_dup(const char *s);
 /* Number of code points in a valid UTF-8 string. */
 size_t str_utf8_len(const char *s);
 /* 1 when s has a byte below 0x20 other than TAB, LF and CR. */

@@ -2029,8 +2029,8 @@ static void imp_check(imp_rec *out, const csv_rec *r, const int *map,
             continue;
         cell = r->cells[map[c]];
         /* Undo the export's spreadsheet neutralisation (quoted cells). */
-        if (r->quoted[map[c]] && cell[0] == '\'' && cell[1] &&
-            strchr("=+-@\t\r'", cell[1]))
+        if (r->quoted[map[c]] && cell[0] == '\'' &&
+            (cell[1] == '\'' || buf_csv_is_risky(cell + 1)))
             cell++;
         if (c == CSV_TABLE || c == CSV_COLUMN) {
             out->v[c] = str_trim_dup(cell);

@@ -301,9 +301,9 @@ void registry_import_report_dispose(registry_import_report *rep);
  * for one table are an error. Existing tables and columns are updated
  * (only changed fields, each with a history row, reason "import");
  * importing the same file twice changes nothing the second time. A quoted
- * cell starting with an apostrophe followed by = + - @ TAB CR or another
- * apostrophe loses that apostrophe (undoing the export's spreadsheet
- * neutralisation).
+ * cell starting with an apostrophe followed by another apostrophe or by
+ * what buf_csv_is_risky finds loses that apostrophe (undoing the export's
+ * spreadsheet neutralisation).
  *
  * Returns 0, or ERR_INVALID with every problem in rep (nothing written),
  * ERR_NOTFOUND (no such instance) or ERR_DB. */
