@@ -338,3 +338,92 @@ int time_parse_iso(int64_t *out, const char *s)
            mi * 60 + se;
     return 0;
 }
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* One round of percent-decoding of s[0..n) into out (n+1 bytes). Sets
+ * *more when a valid escape is left in the result. Returns 0 when an
+ * escape decodes to a byte that bad() refuses. Invalid escapes stay as
+ * they are (browsers keep them literally too). */
+static int decode_round(char *out, size_t *out_n, const char *s, size_t n,
+                        int (*bad)(unsigned char c), int *more)
+{
+    size_t j = 0;
+
+    *more = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
+            (lo = hexval(s[i + 2])) >= 0) {
+            unsigned char c = (unsigned char)(hi * 16 + lo);
+            if (bad(c))
+                return 0;
+            out[j++] = (char)c;
+            i += 2;
+            continue;
+        }
+        out[j++] = s[i];
+    }
+    out[j] = '\0';
+    for (size_t i = 0; i + 2 < j; i++)
+        if (out[i] == '%' && hexval(out[i + 1]) >= 0 && hexval(out[i + 2]) >= 0)
+            *more = 1;
+    *out_n = j;
+    return 1;
+}
+
+static int bad_in_path(unsigned char c)
+{
+    return c == '/' || c == '\\' || c <= 0x20 || c == 0x7F;
+}
+
+static int bad_in_query(unsigned char c)
+{
+    return c < 0x20 || c == 0x7F;
+}
+
+/* Decodes s[0..n) up to four rounds; 0 when bad() refuses an escape or
+ * one is still left at the end. */
+static int decoded_ok(const char *s, size_t n, int (*bad)(unsigned char c))
+{
+    char a[4096], b[4096];
+    const char *cur = s;
+    size_t len = n;
+    int more = 1;
+
+    for (int round = 0; round < 4 && more; round++) {
+        char *out = round % 2 ? b : a;
+        if (!decode_round(out, &len, cur, len, bad, &more))
+            return 0;
+        cur = out;
+    }
+    return !more;
+}
+
+int str_local_path_ok(const char *s)
+{
+    size_t n, path_n;
+
+    if (!s || s[0] != '/' || s[1] == '/' || s[1] == '\\')
+        return 0;
+    n = strlen(s);
+    if (n >= 4096)
+        return 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= 0x20 || c >= 0x7F || c == '\\')
+            return 0;
+    }
+    path_n = strcspn(s, "?#");
+    return decoded_ok(s, path_n, bad_in_path) &&
+           decoded_ok(s + path_n, n - path_n, bad_in_query);
+}

@@ -47,6 +47,16 @@ char *str_lower(char *s);
 int str_copy(char *dst, size_t size, const char *src);
 /* Levenshtein distance between a and b (bytes), capped at max+1. */
 int str_edit_distance(const char *a, const char *b, int max);
+/* 1 when s may follow a sign-in or go into a Location header as a path on
+ * this site that no browser reads as another site: it starts with exactly
+ * one '/' (not "//" or "/\\"), and has no byte below 0x21, no DEL, no byte
+ * above 0x7E and no backslash anywhere. Its path part (before '?' or '#')
+ * is also percent-decoded repeatedly (up to four rounds): an escape that
+ * decodes to '/', '\\', a control character or a space refuses it, as does
+ * one still left after the last round; in the query and fragment an escape
+ * that decodes to a control character refuses it. 0 otherwise (NULL, "",
+ * longer than 4 KiB). The single check behind web_redirect and "next". */
+int str_local_path_ok(const char *s);
 
 /* Wall clock in seconds and in microseconds since the epoch. */
 int64_t time_now(void);
