@@ -9,7 +9,7 @@ if(NODE)
     string(REPLACE ".test" "" name ${name})
     add_test(NAME e2e_${name} COMMAND ${NODE} --test ${src}
              WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/e2e)
-    set_tests_properties(e2e_${name} PROPERTIES LABELS e2e TIMEOUT 300
+    set_tests_properties(e2e_${name} PROPERTIES LABELS e2e TIMEOUT 300 COST 70
       ENVIRONMENT "DOCKET_BIN=$<TARGET_FILE:docket>;TEST_TMP=${CMAKE_BINARY_DIR}/tmp;E2E_OUT=${CMAKE_SOURCE_DIR}/build/e2e")
   endforeach()
 endif()

@@ -7,5 +7,5 @@ foreach(src ${FUZZ_TARGETS})
   add_test(NAME fuzz_${name}
            COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fuzz/run.sh --seconds 20 --seed 1
                    --out ${CMAKE_BINARY_DIR}/fuzz ${name})
-  set_tests_properties(fuzz_${name} PROPERTIES LABELS fuzz TIMEOUT 240)
+  set_tests_properties(fuzz_${name} PROPERTIES LABELS fuzz TIMEOUT 240 COST 40)
 endforeach()
