@@ -633,17 +633,38 @@ static void check_unique(vctx *v)
 
 /* ---- against the registry --------------------------------------------- */
 
-/* The instances the request applies to: the main one, then the others. */
-static size_t target_instances(const form_request *r, const char **out,
-                               size_t max)
+/* The instance of the context named name, as the context spells it; NULL
+ * when the context lists no such instance (another organisation's and a
+ * made-up name alike). Without a list every non-empty name is taken. */
+static const char *instance_resolve(const form_context *ctx, const char *name)
 {
+    if (!*nz(name))
+        return NULL;
+    if (!ctx->instances)
+        return name;
+    for (size_t i = 0; i < ctx->ninstances; i++)
+        if (ctx->instances[i] && !strcmp(name, ctx->instances[i]))
+            return ctx->instances[i];
+    return NULL;
+}
+
+/* The instances the registry is asked about: the main one, then the
+ * others, each only once it resolves against the context. A name that
+ * does not already has its error on "instance" / "instances[i]", and no
+ * registry fact of it may reach the answer. */
+static size_t target_instances(const form_request *r, const form_context *ctx,
+                               const char **out, size_t max)
+{
+    const char *name = instance_resolve(ctx, r->instance);
     size_t n = 0;
 
-    if (*nz(r->instance))
-        out[n++] = r->instance;
-    for (size_t i = 0; i < r->ninstances && n < max; i++)
-        if (*nz(r->instances[i]) && !in_list(r->instances[i], out, n, 0))
-            out[n++] = r->instances[i];
+    if (name)
+        out[n++] = name;
+    for (size_t i = 0; i < r->ninstances && n < max; i++) {
+        name = instance_resolve(ctx, r->instances[i]);
+        if (name && !in_list(name, out, n, 0))
+            out[n++] = name;
+    }
     return n;
 }
 
@@ -666,7 +687,7 @@ static void check_registry(vctx *v)
 
     if (!ctx || !ctx->table_exists)
         return;
-    ninst = target_instances(r, inst, FORM_MAX_INSTANCES + 1);
+    ninst = target_instances(r, ctx, inst, FORM_MAX_INSTANCES + 1);
     for (size_t i = 0; i < r->nitems && !v->rc; i++) {
         const form_item *it = &r->items[i];
         int table_ok = 1;

@@ -12,7 +12,12 @@
  * checks nothing beyond the request itself. */
 typedef struct form_context {
     /* Instance names of the request's organisation. NULL: names are not
-     * checked against a list; non-NULL with ninstances 0: none allowed. */
+     * checked against a list; non-NULL with ninstances 0: none allowed.
+     * The request's instance and instances[] are resolved against this
+     * list before any registry lookup: a name not in it (another
+     * organisation's instance or a made-up one alike) gets only its
+     * "is not an instance of your organisation" error, and the callbacks
+     * below are never asked about it. */
     const char *const *instances;
     size_t ninstances;
     /* E-mails of the project managers one may choose; NULL: any syntactically
@@ -26,7 +31,8 @@ typedef struct form_context {
     const char *today;
     /* Registry lookups; each returns 1 (exists), 0 (does not) or a
      * negative ERR_* (lookup failed: form_validate stops and returns it).
-     * NULL: the registry checks are skipped. */
+     * instance is always an entry of instances (when that is set), as
+     * spelled there. NULL: the registry checks are skipped. */
     int (*table_exists)(void *cb_ctx, const char *instance, const char *table);
     int (*column_exists)(void *cb_ctx, const char *instance, const char *table,
                          const char *column);

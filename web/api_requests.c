@@ -126,10 +126,24 @@ int intake_prepare(web_req *req, form_request *r, intake_org *org,
     return registry_user_list(req->reg, "pm", add_pm, org, err);
 }
 
+/* 1 when instance is one of the organisation's. form_validate asks the
+ * registry only about those (it resolves the request's names against the
+ * same list first); the callbacks below check again, so that no registry
+ * fact of another organisation's instance can reach an answer. */
+static int org_has_instance(const intake_org *o, const char *instance)
+{
+    for (size_t i = 0; i < o->ninstances; i++)
+        if (!strcmp(o->instances[i], instance))
+            return 1;
+    return 0;
+}
+
 static int cb_table(void *ctx, const char *instance, const char *table)
 {
     intake_org *o = ctx;
 
+    if (!org_has_instance(o, instance))
+        return 0;
     return registry_table_exists(o->reg, instance, table, NULL);
 }
 
@@ -138,6 +152,8 @@ static int cb_column(void *ctx, const char *instance, const char *table,
 {
     intake_org *o = ctx;
 
+    if (!org_has_instance(o, instance))
+        return 0;
     return registry_column_exists(o->reg, instance, table, column, NULL);
 }
 

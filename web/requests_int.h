@@ -33,6 +33,10 @@ void intake_org_dispose(intake_org *org);
 
 /* form_validate with the organisation's instances, the project managers,
  * the registry's tables and columns, today's date and require_requester.
+ * The registry is asked only about instances of org (the request's names
+ * are resolved against org->instances first): another organisation's
+ * instance is answered exactly like a missing one. Every submission and
+ * edit path (API, HTML form, edit form) goes through here.
  * Returns 0, ERR_INVALID (problems in fe) or another < 0 (err set). */
 int intake_validate(const form_request *r, intake_org *org, form_errors *fe,
                     errmsg *err);

@@ -320,6 +320,176 @@ static void test_tenancy__cannot_submit_into_another_instance(void **state)
     free(after);
 }
 
+/* ---- validation answers carry no fact of another organisation ---------- */
+
+/* One probe: a request naming an instance in the main instance (list 0) or
+ * in the "other instances" list (list 1, after globex-prod), with one item
+ * of one column. The registry facts of acme-prod it would reveal are in
+ * the comments. */
+typedef struct probe {
+    int list;
+    const char *kind, *table, *column;
+} probe;
+
+static const probe probes[] = {
+    {0, "add_columns", "customers", "email"}, /* column exists */
+    {0, "add_columns", "acme_only", "thing"}, /* both exist */
+    {0, "add_columns", "acme_only", "fresh"}, /* table exists */
+    {0, "add_columns", "zz", "fresh"},        /* table missing */
+    {0, "customer_attributes", "acme_only", "thing"},
+    {0, "new_table", "acme_only", "fresh"},   /* table exists */
+    {0, "new_table", "customers", "fresh"},   /* table exists */
+    {1, "add_columns", "acme_only", "thing"}, /* both exist */
+    {1, "add_columns", "customers", "email"}, /* column exists */
+    {1, "add_columns", "zz", "fresh"},        /* table missing */
+    {1, "new_table", "acme_only", "fresh"},   /* table exists */
+    {1, "activity_history", "acme_only", "fresh"},
+};
+
+#define FOREIGN "acme-prod"
+#define MADE_UP "nowhere-prod"
+#define SID     "0123456789abcdef0123456789abcdef"
+
+static char *probe_json(const probe *p, const char *inst, int staff)
+{
+    char *out = malloc(2048);
+
+    assert_non_null(out);
+    snprintf(out, 2048,
+             "{%s\"instance\":\"%s\",\"instances\":[%s%s%s],"
+             "\"project_manager\":\"pm@platform.example\",\"title\":"
+             "\"Probe\",\"summary\":\"x\",\"consent_related\":false,"
+             "\"items\":[{\"kind\":\"%s\",\"table\":\"%s\",\"columns\":[{"
+             "\"name\":\"%s\",\"type\":\"integer\",\"description\":\"d\"}]}]}",
+             staff ? "\"organisation\":\"globex\"," : "",
+             p->list ? "globex-prod" : inst,
+             p->list ? "\"globex-prod\",\"" : "\"", inst, "\"", p->kind,
+             p->table, p->column);
+    return out;
+}
+
+static char *probe_form(const probe *p, const char *inst, int staff)
+{
+    char *out = malloc(2048);
+
+    assert_non_null(out);
+    snprintf(out, 2048,
+             "%sinstance=%s&%sinstances=%s&project_manager=pm%%40platform."
+             "example&title=Probe&summary=x&consent_related=no"
+             "&items%%5B0%%5D.kind=%s&items%%5B0%%5D.table=%s"
+             "&items%%5B0%%5D.columns%%5B0%%5D.name=%s"
+             "&items%%5B0%%5D.columns%%5B0%%5D.type=integer"
+             "&items%%5B0%%5D.columns%%5B0%%5D.description=d"
+             "&submission_id=" SID,
+             staff ? "organisation=globex&" : "",
+             p->list ? "globex-prod" : inst,
+             p->list ? "instances=globex-prod&" : "", inst, p->kind, p->table,
+             p->column);
+    return out;
+}
+
+/* body with both probed names replaced by one placeholder. A staff page
+ * lists every instance, acme-prod among them, in both answers, and marks
+ * what was chosen: for staff the marks are dropped too. */
+static char *normalised(const char *body, int staff)
+{
+    size_t n = strlen(body), j = 0;
+    char *out = malloc(n * 2 + 16);
+
+    assert_non_null(out);
+    for (const char *s = body; *s;) {
+        if (staff && !strncmp(s, " selected>", 10)) {
+            s += 9;
+        } else if (staff && !strncmp(s, " checked ", 9)) {
+            s += 8;
+        } else if (!strncmp(s, FOREIGN, sizeof FOREIGN - 1)) {
+            memcpy(out + j, "@INST@", 6);
+            j += 6;
+            s += sizeof FOREIGN - 1;
+        } else if (!strncmp(s, MADE_UP, sizeof MADE_UP - 1)) {
+            memcpy(out + j, "@INST@", 6);
+            j += 6;
+            s += sizeof MADE_UP - 1;
+        } else {
+            out[j++] = *s++;
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+/* Sends probe p naming FOREIGN and then MADE_UP by route (0 JSON API,
+ * 1 the HTML form, 2 the edit form of request edit_id) as sess; both
+ * answers must be the same 422. */
+static void probe_same(h_session *sess, int staff, int route, int64_t edit_id,
+                       const probe *p)
+{
+    const char *names[2] = {FOREIGN, MADE_UP};
+    char *norm[2], path[64];
+    long status[2];
+
+    if (route == 2)
+        snprintf(path, sizeof path, "/requests/%lld/edit", (long long)edit_id);
+    for (int k = 0; k < 2; k++) {
+        h_resp r;
+        char *body = route == 0 ? probe_json(p, names[k], staff)
+                                : probe_form(p, names[k], staff);
+        if (route == 0)
+            h_send_json(&r, &srv, sess, NULL, "POST", "/api/v1/requests", body);
+        else
+            h_post_form(&r, &srv, sess, route == 1 ? "/requests" : path, body);
+        free(body);
+        status[k] = r.status;
+        norm[k] = normalised(r.body ? r.body : "", staff);
+        h_resp_free(&r);
+    }
+    if (status[0] != 422 || status[1] != 422 || strcmp(norm[0], norm[1]))
+        fail_msg("%s route %d, %s %s.%s in %s: %ld vs %ld\n--- %s: %.1500s\n"
+                 "--- %s: %.1500s",
+                 staff ? "pm" : "client", route, p->kind, p->table, p->column,
+                 p->list ? "instances" : "instance", status[0], status[1],
+                 FOREIGN, norm[0], MADE_UP, norm[1]);
+    /* The answer names the instance as not the organisation's. */
+    assert_non_null(strstr(norm[0], "is not an instance of"));
+    free(norm[0]);
+    free(norm[1]);
+}
+
+static void
+test_tenancy__validation_tells_nothing_of_other_instances(void **state)
+{
+    h_session pm;
+    h_resp r;
+    int64_t own;
+    char *before, *after;
+
+    (void)state;
+    assert_int_equal(h_signin(&pm, &srv, "pm@platform.example", PW), 303);
+    /* Globex's own request, to probe through its edit form. */
+    h_send_json(&r, &srv, &b, NULL, "POST", "/api/v1/requests",
+                "{\"instance\":\"globex-prod\",\"project_manager\":"
+                "\"pm@platform.example\",\"title\":\"Own\",\"summary\":"
+                "\"x\",\"consent_related\":false,\"items\":[{\"kind\":"
+                "\"add_columns\",\"table\":\"customers\",\"columns\":[{"
+                "\"name\":\"own_col\",\"type\":\"integer\",\"description\":"
+                "\"x\"}]}]}");
+    if (r.status != 201)
+        fail_msg("globex's request: %ld %s", r.status, r.body);
+    own = location_id(&r);
+    h_resp_free(&r);
+    assert_true(own > 0);
+    before = h_db_digest(&srv);
+    for (size_t i = 0; i < sizeof probes / sizeof *probes; i++)
+        for (int route = 0; route < 3; route++) {
+            probe_same(&b, 0, route, own, &probes[i]);
+            probe_same(&pm, 1, route, own, &probes[i]);
+        }
+    after = h_db_digest(&srv);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +497,8 @@ int main(void)
         cmocka_unit_test(test_tenancy__other_client_walks_every_route),
         cmocka_unit_test(test_tenancy__missing_and_foreign_look_the_same),
         cmocka_unit_test(test_tenancy__cannot_submit_into_another_instance),
+        cmocka_unit_test(
+            test_tenancy__validation_tells_nothing_of_other_instances),
     };
     return cmocka_run_group_tests(tests, up, down);
 }

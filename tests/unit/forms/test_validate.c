@@ -593,6 +593,74 @@ static void test_validate__registry(void **state)
     form_errors_dispose(&fe);
 }
 
+/* Callbacks that note every instance they are asked about. */
+static char asked[512];
+
+static int noting_table(void *cb, const char *inst, const char *table)
+{
+    (void)cb;
+    (void)table;
+    snprintf(asked + strlen(asked), sizeof asked - strlen(asked), "%s;", inst);
+    return 1;
+}
+
+static int noting_column(void *cb, const char *inst, const char *table,
+                         const char *col)
+{
+    (void)cb;
+    (void)table;
+    (void)col;
+    snprintf(asked + strlen(asked), sizeof asked - strlen(asked), "%s;", inst);
+    return 1;
+}
+
+static void test_validate__registry_only_for_listed_instances(void **state)
+{
+    form_context c = ctx_full();
+    form_request r;
+    form_errors fe = {0};
+    (void)state;
+
+    c.table_exists = noting_table;
+    c.column_exists = noting_column;
+    /* Another organisation's main instance and one in the list: errors on
+       the names, and the registry is asked about acme-qa only. */
+    r = example();
+    ft_set(&r.instance, "globex-prod");
+    ft_set(&r.instances[0], "acme-qa");
+    ft_set(&r.instances[1], "globex-prod");
+    asked[0] = '\0';
+    assert_int_equal(form_validate(&r, &c, &fe), ERR_INVALID);
+    ft_expect(&fe, "instance");
+    ft_expect(&fe, "instances[1]");
+    assert_non_null(strstr(asked, "acme-qa;"));
+    assert_null(strstr(asked, "globex"));
+    /* Every error is about the names or about acme-qa, none of globex's
+       tables or columns. */
+    for (size_t i = 0; i < fe.n; i++)
+        if (strncmp(fe.errs[i].field, "instance", 8))
+            assert_null(strstr(fe.errs[i].message, "globex"));
+    form_errors_dispose(&fe);
+    form_request_dispose(&r);
+    /* A name differing only in case is not the instance either. */
+    r = example();
+    ft_set(&r.instance, "ACME-PROD");
+    asked[0] = '\0';
+    assert_int_equal(form_validate(&r, &c, &fe), ERR_INVALID);
+    assert_null(strstr(asked, "ACME"));
+    form_errors_dispose(&fe);
+    form_request_dispose(&r);
+    /* An organisation without instances: nothing is looked up. */
+    c.instances = allowed_instances;
+    c.ninstances = 0;
+    r = example();
+    asked[0] = '\0';
+    assert_int_equal(form_validate(&r, &c, &fe), ERR_INVALID);
+    assert_string_equal(asked, "");
+    form_errors_dispose(&fe);
+    form_request_dispose(&r);
+}
+
 static void test_validate__one_message_per_field(void **state)
 {
     form_context c = ctx_full();
@@ -654,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_validate__consent_columns),
         cmocka_unit_test(test_validate__fields_of_other_kinds),
         cmocka_unit_test(test_validate__registry),
+        cmocka_unit_test(test_validate__registry_only_for_listed_instances),
         cmocka_unit_test(test_validate__one_message_per_field),
         cmocka_unit_test(test_validate__date_time_helpers),
     };
