@@ -29,8 +29,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define WEB_MAX_FIELDS 20000
-
 struct web_server {
     struct MHD_Daemon *daemon;
     const config *cfg;
@@ -51,7 +49,7 @@ enum {
 
 typedef struct req_state {
     web_req req;
-    struct MHD_PostProcessor *pp;
+    web_form *form; /* a form body being decoded */
     uint64_t received;
     int started;
     int early_reply; /* a reply was queued before the body ended */
@@ -276,61 +274,6 @@ cJSON *web_json_body_or_reply(web_req *req)
 
 /* ---- body ---- */
 
-static void body_fail(web_req *req, int status, const char *msg)
-{
-    if (!req->body_error) {
-        req->body_error = status;
-        str_copy(req->body_error_msg, sizeof req->body_error_msg, msg);
-    }
-}
-
-static enum MHD_Result on_post_field(void *cls, enum MHD_ValueKind kind,
-                                     const char *key, const char *filename,
-                                     const char *content_type,
-                                     const char *transfer_encoding,
-                                     const char *data, uint64_t off,
-                                     size_t size)
-{
-    web_req *req = cls;
-    web_field *f = NULL;
-
-    (void)kind;
-    (void)transfer_encoding;
-    if (req->body_error)
-        return MHD_NO;
-    if (!key) {
-        body_fail(req, 400, "a form field has no name");
-        return MHD_NO;
-    }
-    if (off > 0 && req->nfields) {
-        f = &req->fields[req->nfields - 1];
-        if (strcmp(f->name, key) != 0)
-            f = NULL;
-    }
-    if (!f) {
-        if (req->nfields >= WEB_MAX_FIELDS) {
-            body_fail(req, 413, "too many form fields");
-            return MHD_NO;
-        }
-        xgrow(&req->fields, &req->fields_cap, req->nfields + 1,
-              sizeof *req->fields);
-        f = &req->fields[req->nfields++];
-        memset(f, 0, sizeof *f);
-        f->name = xstrdup(key);
-        if (filename) {
-            f->filename = xstrdup(filename);
-            f->content_type = xstrdup(
-                content_type ? content_type : "application/octet-stream");
-        }
-        f->value.max = (size_t)req->cfg->max_body;
-    }
-    if (size)
-        buf_append(&f->value, data, size);
-    if (f->value.len == 0 && !f->value.data)
-        buf_append(&f->value, "", 0);
-    return MHD_YES;
-}
-
 static void content_type_of(web_req *req)
 {
     const char *ct = web_header(req, "Content-Type");
@@ -520,21 +463,14 @@ static void req_free(req_state *rs)
 {
     web_req *req = &rs->req;
 
-    if (rs->pp)
-        MHD_destroy_post_processor(rs->pp);
+    web_form_abort(rs->form);
     free(req->path);
     free(req->content_type);
     for (int i = 0; i < req->nargs; i++)
         free(req->args[i]);
-    buf_dispose(&req->body);
+    web_spool_dispose(&req->body, &req->body_spool);
     buf_dispose(&req->out);
-    for (size_t i = 0; i < req->nfields; i++) {
-        free(req->fields[i].name);
-        free(req->fields[i].filename);
-        free(req->fields[i].content_type);
-        buf_dispose(&req->fields[i].value);
-    }
-    free(req->fields);
+    web_fields_free(req);
     for (size_t i = 0; i < req->nheaders; i++) {
         free(req->headers[i].name);
         free(req->headers[i].value);
@@ -576,7 +512,7 @@ static enum MHD_Result early_reply(req_state *rs, int status, const char *msg)
 {
     web_req *req = &rs->req;
 
-    body_fail(req, status, msg);
+    web_body_fail(req, status, msg);
     web_reply_error(req, status, msg);
     rs->early_reply = 1;
     return send_reply(rs);
@@ -639,12 +575,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         if (req->content_type &&
             (!strcmp(req->content_type, "application/x-www-form-urlencoded") ||
              !strcmp(req->content_type, "multipart/form-data"))) {
-            rs->pp =
-                MHD_create_post_processor(conn, 64 * 1024, on_post_field, req);
-            if (!rs->pp)
-                body_fail(req, 400,
-                          "malformed form body (multipart without a valid "
-                          "boundary?)");
+            rs->form = web_form_begin(req);
         }
         return MHD_YES;
     }
@@ -685,22 +616,17 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
                                "the server accepts");
         if (req->body_error)
             return MHD_YES;
-        if (rs->pp) {
-            if (MHD_post_process(rs->pp, upload_data, n) != MHD_YES)
-                body_fail(req, 400, "malformed form body");
+        if (rs->form) {
+            web_form_feed(rs->form, upload_data, n);
         } else {
             buf_append(&req->body, upload_data, n);
         }
         return MHD_YES;
     }
-    if (rs->pp) {
-        if (MHD_destroy_post_processor(rs->pp) != MHD_YES)
-            body_fail(req, 400, "malformed or unterminated form body");
-        rs->pp = NULL;
+    if (rs->form) {
+        web_form_end(rs->form);
+        rs->form = NULL;
     }
-    for (size_t i = 0; i < req->nfields && !req->body_error; i++)
-        if (buf_error(&req->fields[i].value))
-            body_fail(req, 413, "a form field is too large");
     process(rs);
     if (rs->suspended)
         return MHD_YES;

@@ -31,12 +31,25 @@ enum {
     ROLE_ANY = ROLE_ANON | ROLE_USER
 };
 
+/* A value that moved to an unlinked temporary file once it grew past
+ * WEB_SPOOL_AT bytes (upload.c). When the body has ended the file is
+ * mapped read-only-in-effect (private) at the buf's data, NUL-terminated,
+ * so handlers read it like any buf and its pages stay out of the heap;
+ * appends to such a buf fail (max = len). */
+typedef struct web_spool {
+    int active;     /* the bytes live in fd */
+    int fd;         /* the temporary file (already unlinked) */
+    uint64_t size;  /* bytes written */
+    size_t map_len; /* bytes mapped at the buf's data; 0 when unmapped */
+} web_spool;
+
 /* One decoded form field or uploaded file. */
 typedef struct web_field {
     char *name;
     char *filename;     /* NULL unless a file upload */
     char *content_type; /* of an upload */
     buf value;          /* bytes (may contain NUL: check len) */
+    web_spool spool;    /* large file parts: value is mapped from disk */
 } web_field;
 
 typedef struct web_hdr {
@@ -69,8 +82,9 @@ typedef struct web_req {
     int nargs;
 
     /* body */
-    char *content_type; /* request Content-Type (lower case, no params) */
-    buf body;           /* raw body for JSON; form bodies are decoded */
+    char *content_type;   /* request Content-Type (lower case, no params) */
+    buf body;             /* raw body for JSON; form bodies are decoded */
+    web_spool body_spool; /* a large raw body: body is mapped from disk */
     web_field *fields;
     size_t nfields;
     size_t fields_cap;
@@ -85,7 +99,7 @@ typedef struct web_req {
     size_t nheaders;
     const unsigned char *static_data; /* reply with these bytes instead */
     size_t static_len;
-    int replied; /* a reply was queued by a helper */
+    int replied;       /* a reply was queued by a helper */
     int page_template; /* page_begin/page_csrf_input write hole markers
                           (WEB_HOLE_*) instead of the user's name and
                           CSRF token: a page cached for every user */
@@ -144,6 +158,48 @@ int64_t web_arg_id(web_req *req, int i);
 /* Parses the JSON body; NULL after replying 400/415 when invalid. */
 cJSON *web_json_body_or_reply(web_req *req);
 
+/* ---- upload.c: reading request bodies ---- */
+
+/* Raw bodies and file parts larger than this go to a temporary file
+ * (unlinked at once) instead of the heap. */
+#define WEB_SPOOL_AT ((size_t)1024 * 1024)
+
+/* Records the first problem found while reading the body (HTTP status
+ * and message); the request is answered with it. */
+void web_body_fail(web_req *req, int status, const char *message);
+
+/* Appends to b, or to its temporary file once b would pass spool_at bytes
+ * (0: never spool). b->max is enforced (ERR_TOOBIG). Returns 0, or -1
+ * when the temporary file cannot be written. */
+int web_spool_append(buf *b, web_spool *s, const void *p, size_t n,
+                     size_t spool_at);
+/* After the last append: maps a spooled value at b->data. 0 or -1. */
+int web_spool_finish(buf *b, web_spool *s);
+/* Frees b and its temporary file or mapping. */
+void web_spool_dispose(buf *b, web_spool *s);
+
+/* A form body (application/x-www-form-urlencoded or multipart/form-data,
+ * from the request's Content-Type) decoded into req->fields through
+ * libmicrohttpd's post processor. Pieces of one field that the post
+ * processor hands over in several calls are joined into one field, also
+ * when a piece is empty or its offset restarts at 0 (0.9.75 does that
+ * when a value starts just before the end of a read); fields that merely
+ * share a name stay separate. */
+typedef struct web_form web_form;
+/* NULL after web_body_fail when the body cannot be decoded (e.g.
+ * multipart without a boundary). */
+web_form *web_form_begin(web_req *req);
+/* The next bytes of the body, split anywhere. 0, or -1 after
+ * web_body_fail. */
+int web_form_feed(web_form *fr, const char *data, size_t n);
+/* After the last byte: flushes, checks the form was complete, maps
+ * spooled files, frees fr. 0, or -1 after web_body_fail. */
+int web_form_end(web_form *fr);
+/* Frees fr without finishing (the request ended early). */
+void web_form_abort(web_form *fr);
+/* Frees req->fields. */
+void web_fields_free(web_req *req);
+
 /* ---- auth.c ---- */
 
 /* Fills req->user/role from the session cookie or bearer token. */
@@ -190,6 +246,7 @@ void page_account(web_req *req);
 void page_password_change(web_req *req);
 void page_token_create(web_req *req);
 void page_token_revoke(web_req *req);
+void page_token_revoke_all(web_req *req);
 void page_reset_request(web_req *req);
 void page_reset_request_form(web_req *req);
 void page_reset_form(web_req *req);

@@ -1,0 +1,344 @@
+/* test_http_seams.c: the HTTP edge at its read boundaries, against the
+ * real server: the request form posted urlencoded and as multipart with a
+ * CSV attachment, with one field's value starting at every byte from 14
+ * before to 6 after 16, 32 and 64 KiB of the body (an ignored padding
+ * field in front shifts it). Each post must create exactly one request
+ * with the exact title, the submission id it sent, the CSRF token
+ * accepted and exactly one attachment with the exact bytes. The body is
+ * written in 16 KiB pieces with a short pause between them, as a browser's
+ * writes arrive, so the server's reads end at those offsets too. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define PW "correct horse battery"
+#define B  "----seamboundary1b2c3d4e5f"
+
+static h_server srv;
+static h_session ann;
+
+static int up(void **state)
+{
+    (void)state;
+    h_server_start(&srv, NULL);
+    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
+    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
+                              "acme-prod", "--env", "production", "--dialect",
+                              "postgres", NULL),
+                     0);
+    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
+    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
+    assert_int_equal(h_signin(&ann, &srv, "ann@acme.example", PW), 303);
+    return 0;
+}
+
+static int down(void **state)
+{
+    (void)state;
+    h_server_stop(&srv);
+    h_server_cleanup(&srv);
+    return 0;
+}
+
+typedef struct kv {
+    const char *name;
+    const char *value;
+} kv;
+
+/* A valid submission, without the fields a case places itself (title,
+ * csrf, submission_id). */
+static const kv rest[] = {{"instance", "acme-prod"},
+                          {"instances", "acme-prod"},
+                          {"project_manager", "pat@platform.example"},
+                          {"requester_name", "Ann"},
+                          {"requester_email", "ann@acme.example"},
+                          {"summary", "Seams."},
+                          {"consent_related", "no"},
+                          {"items[0].kind", "new_table"},
+                          {"items[0].table", "seam_members"},
+                          {"items[0].description", "One row per member."},
+                          {"items[0].primary_key", "member_id"},
+                          {"items[0].source", "flat_file_csv"},
+                          {"items[0].cadence", "daily"},
+                          {"items[0].expected_arrival", "05:00"},
+                          {"items[0].late_after_minutes", "120"},
+                          {"items[0].file_pattern", "seam_YYYYMMDD.csv"},
+                          {"items[0].campaign_dependency", "optional"},
+                          {"items[0].owner", "data@acme.example"},
+                          {"items[0].columns[0].name", "member_id"},
+                          {"items[0].columns[0].type", "bigint"},
+                          {"items[0].columns[0].primary_key", "on"},
+                          {"items[0].columns[1].name", "tier"},
+                          {"items[0].columns[1].type", "string(20)"},
+                          {NULL, NULL}};
+
+static const char csv[] = "member_id,tier\n1,gold\n2,silver\n3,bronze\n";
+
+/* the field placed at the offset */
+enum { T_TITLE, T_CSRF, T_SID, T_FILE, T_N };
+static const char *const target_names[T_N] = {"title", "csrf", "submission_id",
+                                              "attachments"};
+
+typedef struct post {
+    char title[64];
+    char sid[33];
+} post;
+
+static void mp_head(buf *b, const char *name, const char *filename)
+{
+    buf_puts(b, "--" B "\r\nContent-Disposition: form-data; name=\"");
+    buf_puts(b, name);
+    if (filename) {
+        buf_puts(b, "\"; filename=\"");
+        buf_puts(b, filename);
+        buf_puts(b, "\"\r\nContent-Type: text/csv\r\n\r\n");
+    } else {
+        buf_puts(b, "\"\r\n\r\n");
+    }
+}
+
+static void field(buf *b, int multipart, const char *name, const char *value)
+{
+    if (multipart) {
+        mp_head(b, name, NULL);
+        buf_puts(b, value);
+        buf_puts(b, "\r\n");
+    } else {
+        if (b->len)
+            buf_putc(b, '&');
+        buf_puts(b, name);
+        buf_putc(b, '=');
+        buf_append_url(b, value);
+    }
+}
+
+static const char *target_value(const post *p, int t)
+{
+    switch (t) {
+    case T_TITLE: return p->title;
+    case T_CSRF: return ann.csrf;
+    case T_SID: return p->sid;
+    default: return csv;
+    }
+}
+
+/* The body with the value of target starting at byte `at`. */
+static void build(buf *b, int multipart, int t, size_t at, const post *p)
+{
+    buf head = {0};
+    size_t pad;
+
+    /* what precedes the value, without the padding */
+    field(&head, multipart, "kept[0].pad", "");
+    if (multipart) {
+        mp_head(&head, target_names[t], t == T_FILE ? "sample.csv" : NULL);
+    } else {
+        buf_putc(&head, '&');
+        buf_puts(&head, target_names[t]);
+        buf_putc(&head, '=');
+    }
+    assert_true(at > head.len);
+    pad = at - head.len;
+    buf_dispose(&head);
+
+    if (multipart)
+        mp_head(b, "kept[0].pad", NULL);
+    else
+        buf_puts(b, "kept[0].pad=");
+    for (size_t i = 0; i < pad; i++)
+        buf_putc(b, 'p');
+    if (multipart)
+        buf_puts(b, "\r\n");
+    if (multipart) {
+        mp_head(b, target_names[t], t == T_FILE ? "sample.csv" : NULL);
+        buf_puts(b, target_value(p, t));
+        buf_puts(b, "\r\n");
+    } else {
+        field(b, 0, target_names[t], target_value(p, t));
+    }
+    /* where the value starts, checked */
+    if (multipart)
+        assert_memory_equal(b->data + at, target_value(p, t), 4);
+    for (int o = 0; o < T_FILE; o++)
+        if (o != t)
+            field(b, multipart, target_names[o], target_value(p, o));
+    if (multipart && t != T_FILE) {
+        mp_head(b, "attachments", "sample.csv");
+        buf_puts(b, csv);
+        buf_puts(b, "\r\n");
+    }
+    for (const kv *f = rest; f->name; f++)
+        field(b, multipart, f->name, f->value);
+    if (multipart)
+        buf_puts(b, "--" B "--\r\n");
+}
+
+/* POST over a plain socket, the body in 16 KiB writes; fills status and
+ * Location (or ""). */
+static long raw_post(const char *ct, const char *body, size_t len, char *loc,
+                     size_t locsize)
+{
+    struct sockaddr_in sa = {0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    char head[1024], answer[8192];
+    size_t got = 0, sent = 0;
+    long status = 0;
+    const char *l;
+
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)srv.port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    snprintf(head, sizeof head,
+             "POST /requests HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: %s\r\n"
+             "Content-Type: %s\r\nContent-Length: %zu\r\n"
+             "Connection: close\r\n\r\n",
+             ann.cookie, ct, len);
+    assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+    while (sent < len) {
+        size_t n = len - sent < 16384 ? len - sent : 16384;
+        ssize_t w = write(fd, body + sent, n);
+        assert_true(w > 0);
+        sent += (size_t)w;
+        usleep(2000);
+    }
+    for (;;) {
+        ssize_t n = read(fd, answer + got, sizeof answer - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        if (got == sizeof answer - 1)
+            break;
+    }
+    close(fd);
+    answer[got] = '\0';
+    sscanf(answer, "HTTP/1.1 %ld", &status);
+    loc[0] = '\0';
+    l = strstr(answer, "\r\nLocation: ");
+    if (l)
+        snprintf(loc, locsize, "%.*s", (int)strcspn(l + 12, "\r\n"), l + 12);
+    return status;
+}
+
+static int64_t q(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int64_t q(const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    return h_db_int(&srv, sql);
+}
+
+static long failures;
+
+static void one(int multipart, int t, size_t at)
+{
+    static unsigned serial;
+    post p;
+    buf b = {0};
+    long status;
+    char loc[256], hex[sizeof csv * 2];
+    long long id = 0;
+    int64_t before = q("SELECT count(*) FROM requests");
+    const char *what = multipart ? "multipart" : "urlencoded";
+
+    serial++;
+    /* starts with an escape in urlencoded bodies ("%C3%A9") */
+    snprintf(p.title, sizeof p.title, "\xc3\xa9 seam %s %s at %zu", what,
+             target_names[t], at);
+    snprintf(p.sid, sizeof p.sid, "%08x%08x%08x%08x", 0x5ea05ea0u, serial,
+             (unsigned)at, (unsigned)t);
+    build(&b, multipart, t, at, &p);
+    status = raw_post(multipart ? "multipart/form-data; boundary=" B
+                                : "application/x-www-form-urlencoded",
+                      buf_cstr(&b), b.len, loc, sizeof loc);
+    buf_dispose(&b);
+    if (status != 303 || sscanf(loc, "/requests/%lld", &id) != 1) {
+        fprintf(stderr, "%s %s at %zu: status %ld\n", what, target_names[t], at,
+                status);
+        failures++;
+        return;
+    }
+    for (size_t i = 0; i < sizeof csv - 1; i++)
+        snprintf(hex + 2 * i, 3, "%02X", (unsigned char)csv[i]);
+    if (q("SELECT count(*) FROM requests") != before + 1 ||
+        q("SELECT count(*) FROM requests WHERE id = %lld AND title = '%s'", id,
+          p.title) != 1 ||
+        q("SELECT count(*) FROM requests WHERE id = %lld AND "
+          "instr(idempotency_key, '%s') > 0",
+          id, p.sid) != 1 ||
+        q("SELECT count(*) FROM attachments WHERE request_id = %lld", id) !=
+            multipart ||
+        (multipart &&
+         q("SELECT count(*) FROM attachments WHERE request_id = %lld AND "
+           "filename = 'sample.csv' AND hex(data) = '%s'",
+           id, hex) != 1)) {
+        fprintf(stderr,
+                "%s %s at %zu: requests +%lld, title %lld, submission %lld, "
+                "attachments %lld\n",
+                what, target_names[t], at,
+                (long long)(q("SELECT count(*) FROM requests") - before),
+                (long long)q("SELECT count(*) FROM requests WHERE id = %lld "
+                             "AND title = '%s'",
+                             id, p.title),
+                (long long)q("SELECT count(*) FROM requests WHERE id = %lld "
+                             "AND instr(idempotency_key, '%s') > 0",
+                             id, p.sid),
+                (long long)q("SELECT count(*) FROM attachments WHERE "
+                             "request_id = %lld",
+                             id));
+        failures++;
+    }
+}
+
+static void around(int multipart)
+{
+    static const size_t seams[] = {16384, 32768, 65536};
+
+    failures = 0;
+    for (size_t s = 0; s < 3; s++)
+        for (size_t at = seams[s] - 14; at <= seams[s] + 6; at++)
+            for (int t = 0; t < T_N; t++)
+                if (t != T_FILE || multipart)
+                    one(multipart, t, at);
+    assert_int_equal(failures, 0);
+}
+
+static void test_seams__urlencoded_values_at_read_boundaries(void **state)
+{
+    (void)state;
+    around(0);
+}
+
+static void test_seams__multipart_values_at_read_boundaries(void **state)
+{
+    (void)state;
+    around(1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seams__urlencoded_values_at_read_boundaries),
+        cmocka_unit_test(test_seams__multipart_values_at_read_boundaries),
+    };
+    return cmocka_run_group_tests(tests, up, down);
+}
