@@ -6,6 +6,7 @@
 #include "str.h"
 #include "log.h"
 
+#include <cjson/cJSON.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -473,6 +474,24 @@ int registry_user_set_active(registry *reg, int64_t id, int active, errmsg *err)
     return rc;
 }
 
+/* Ends every reset link of user that is still usable. */
+static int resets_expire(registry *reg, int64_t user, errmsg *err)
+{
+    static const char sql[] =
+        "UPDATE password_resets SET expires_at = :now"
+        " WHERE user_id = :user AND used_at = 0 AND expires_at > :now";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    int rc;
+
+    if (!st)
+        return ERR_DB;
+    reg_bind_int(st, ":now", time_now());
+    reg_bind_int(st, ":user", user);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : reg_db_error(reg, err);
+    reg_done(st);
+    return rc;
+}
+
 int registry_user_set_password(registry *reg, int64_t id, const char *password,
                                int must_change, errmsg *err)
 {
@@ -498,6 +517,9 @@ int registry_user_set_password(registry *reg, int64_t id, const char *password,
     if (rc == 0 && !sqlite3_changes(reg->db))
         rc = err_set(err, ERR_NOTFOUND, "no such user");
     reg_done(st);
+    /* A new password ends every reset link still out. */
+    if (rc == 0)
+        rc = resets_expire(reg, id, err);
     return rc;
 }
 
@@ -712,6 +734,25 @@ int registry_session_delete_user(registry *reg, int64_t user_id, errmsg *err)
     return rc;
 }
 
+int registry_session_delete_others(registry *reg, int64_t user_id,
+                                   const char *keep_token, errmsg *err)
+{
+    static const char sql[] =
+        "DELETE FROM sessions WHERE user_id = :id AND token_hash != :keep";
+    char hash[65];
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    int rc;
+
+    if (!st)
+        return ERR_DB;
+    registry_hash_token(hash, keep_token ? keep_token : "");
+    reg_bind_int(st, ":id", user_id);
+    reg_bind_text(st, ":keep", hash);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : reg_db_error(reg, err);
+    reg_done(st);
+    return rc;
+}
+
 int registry_token_create(registry *reg, char *token_out, int64_t *out_id,
                           int64_t user_id, const char *label, errmsg *err)
 {
@@ -809,6 +850,25 @@ int registry_token_revoke(registry *reg, int64_t id, int64_t user_id,
     return rc;
 }
 
+int registry_token_revoke_all(registry *reg, int64_t *out_n, int64_t user_id,
+                              errmsg *err)
+{
+    static const char sql[] = "UPDATE api_tokens SET revoked_at = :now"
+                              " WHERE user_id = :user AND revoked_at = 0";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    int rc;
+
+    if (!st)
+        return ERR_DB;
+    reg_bind_int(st, ":now", time_now());
+    reg_bind_int(st, ":user", user_id);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : reg_db_error(reg, err);
+    if (rc == 0 && out_n)
+        *out_n = sqlite3_changes(reg->db);
+    reg_done(st);
+    return rc;
+}
+
 int registry_token_list(registry *reg, int64_t user_id,
                         void (*fn)(void *ctx, const registry_token *t),
                         void *ctx, errmsg *err)
@@ -856,6 +916,58 @@ int registry_reset_create(registry *reg, char *token_out, int64_t user_id,
     reg_done(st);
     if (rc == 0)
         memcpy(token_out, token, 65);
+    return rc;
+}
+
+int registry_reset_request(registry *reg, int *out_sent, const char *email,
+                           const char *address, int64_t ttl_s, errmsg *err)
+{
+    registry_user u = {0};
+    errmsg nf = {0};
+    char token[65], url[80];
+    cJSON *p = NULL;
+    char *json = NULL;
+    int known, rc;
+
+    known = registry_user_find(reg, &u, email, &nf) == 0 && u.active;
+    if (nf.code && nf.code != ERR_NOTFOUND)
+        return err_set(err, nf.code, "%s", nf.msg);
+    if ((rc = registry_begin(reg, err)) < 0)
+        return rc;
+    if (!known) {
+        rc = registry_audit(reg, 0, email, "password.reset.unknown", email,
+                            "no active account", address);
+        if (rc < 0)
+            err_set(err, ERR_DB, "cannot write the audit log");
+        goto done;
+    }
+    /* Only the newest link works. */
+    if ((rc = resets_expire(reg, u.id, err)) < 0 ||
+        (rc = registry_reset_create(reg, token, u.id, ttl_s, err)) < 0)
+        goto done;
+    snprintf(url, sizeof url, "/reset/%s", token);
+    p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "event", "account.reset");
+    cJSON_AddStringToObject(p, "recipient", u.email);
+    cJSON_AddStringToObject(p, "name", u.name);
+    cJSON_AddStringToObject(p, "url", url);
+    json = cJSON_PrintUnformatted(p);
+    if ((rc = registry_event_add(reg, NULL, "account.reset", 0, json, err)) < 0)
+        goto done;
+    rc = registry_audit(reg, u.id, u.email, "password.reset.sent", u.email, "",
+                        address);
+    if (rc < 0)
+        err_set(err, ERR_DB, "cannot write the audit log");
+done:
+    if (rc == 0)
+        rc = registry_commit(reg, err);
+    else
+        registry_rollback(reg);
+    cJSON_free(json);
+    cJSON_Delete(p);
+    sodium_memzero(token, sizeof token);
+    if (rc == 0)
+        *out_sent = known;
     return rc;
 }
 

@@ -117,7 +117,8 @@ int registry_user_update(registry *reg, int64_t id, const char *name,
                          const char *role, const char *org, errmsg *err);
 int registry_user_set_active(registry *reg, int64_t id, int active,
                              errmsg *err);
-/* Sets a new password (checked for length), and must_change_password. */
+/* Sets a new password (checked for length), and must_change_password;
+ * every reset link of the user still out stops working. */
 int registry_user_set_password(registry *reg, int64_t id, const char *password,
                                int must_change, errmsg *err);
 /* Checks e-mail and password of an active user; rehashes the stored hash
@@ -150,6 +151,10 @@ int registry_session_lookup(registry *reg, registry_user *out, char *csrf_out,
 int registry_session_delete(registry *reg, const char *token, errmsg *err);
 /* Signs a user out everywhere. */
 int registry_session_delete_user(registry *reg, int64_t user_id, errmsg *err);
+/* Ends every session of user_id except the one of keep_token (after a
+ * password change: the other browsers sign in again). */
+int registry_session_delete_others(registry *reg, int64_t user_id,
+                                   const char *keep_token, errmsg *err);
 
 /* API tokens: "dkt_" + 64 hex characters, shown once (token_out: 72+
  * bytes), stored hashed. */
@@ -168,6 +173,10 @@ typedef struct registry_token {
     int64_t last_used;
     int64_t revoked_at;
 } registry_token;
+/* Revokes every active token of user_id; *out_n (may be NULL) gets how
+ * many. */
+int registry_token_revoke_all(registry *reg, int64_t *out_n, int64_t user_id,
+                              errmsg *err);
 int registry_token_list(registry *reg, int64_t user_id,
                         void (*fn)(void *ctx, const registry_token *t),
                         void *ctx, errmsg *err);
@@ -176,7 +185,17 @@ int registry_token_list(registry *reg, int64_t user_id,
  * ttl_s seconds, single use. */
 int registry_reset_create(registry *reg, char *token_out, int64_t user_id,
                           int64_t ttl_s, errmsg *err);
-/* Uses the token: sets the password and signs the user out everywhere. */
+/* A password-reset request for email, from address (for the audit log).
+ * When an active user has that address: ends their links still out,
+ * makes a new one valid for ttl_s, writes the account.reset event
+ * ({"event","recipient","name","url":"/reset/<token>"}) with its outbox
+ * rows and audits "password.reset.sent"; otherwise audits
+ * "password.reset.unknown". One transaction either way; *out_sent is 1
+ * when a link was made, 0 when not. */
+int registry_reset_request(registry *reg, int *out_sent, const char *email,
+                           const char *address, int64_t ttl_s, errmsg *err);
+/* Uses the token: sets the password (which ends every other link of the
+ * user) and signs the user out everywhere. */
 int registry_reset_use(registry *reg, int64_t *out_user, const char *token,
                        const char *password, errmsg *err);
 

@@ -1,7 +1,9 @@
 /* auth.c: who is asking. Session cookies (tokens stored hashed by
  * registry/accounts.c), bearer API tokens, the trusted proxy header, the
- * CSRF check of every state-changing request, and sign-in throttling
- * (per account and per address, growing delays, kept in memory). */
+ * CSRF check of every state-changing request, the pre-session CSRF check
+ * of the sign-in and reset forms, the temporary-password gate, and
+ * throttling of password guesses and reset requests (per account and per
+ * address, growing delays, kept in memory). */
 #include "web_int.h"
 #include "log.h"
 #include "mem.h"
@@ -84,24 +86,50 @@ void web_auth_identify(web_req *req)
     }
 }
 
-/* Origin must name this server: scheme and Host of the request. */
-static int origin_ok(web_req *req)
+/* origin ("scheme://host[:port]", n bytes) names this server: scheme and
+ * Host of the request. */
+static int origin_matches(web_req *req, const char *origin, size_t n)
 {
-    const char *origin = web_header(req, "Origin");
     const char *host = web_header(req, "Host");
     char want[300];
 
-    if (!origin)
-        return 1; /* non-browser clients; the token still decides */
     if (!host)
         return 0;
     snprintf(want, sizeof want, "%s://%s", req->secure ? "https" : "http",
              host);
-    if (!strcmp(origin, want))
+    if (strlen(want) == n && !strncmp(origin, want, n))
         return 1;
     /* Behind a TLS-terminating proxy the browser says https. */
     snprintf(want, sizeof want, "https://%s", host);
-    return *req->cfg->trusted_proxy && !strcmp(origin, want);
+    return *req->cfg->trusted_proxy && strlen(want) == n &&
+           !strncmp(origin, want, n);
+}
+
+/* Origin, when sent, must name this server ("null" does not). */
+static int origin_ok(web_req *req)
+{
+    const char *origin = web_header(req, "Origin");
+
+    if (!origin)
+        return 1; /* non-browser clients; the token still decides */
+    return origin_matches(req, origin, strlen(origin));
+}
+
+/* For posts without a session: Origin must name this server, or, when a
+ * browser sends no Origin, the Referer must. Neither: refused. */
+static int origin_strict_ok(web_req *req)
+{
+    const char *origin = web_header(req, "Origin");
+    const char *referer, *p;
+
+    if (origin)
+        return origin_matches(req, origin, strlen(origin));
+    referer = web_header(req, "Referer");
+    if (!referer || !(p = strstr(referer, "://")))
+        return 0;
+    p += 3;
+    return origin_matches(req, referer,
+                          (size_t)(p - referer) + strcspn(p, "/?#"));
 }
 
 int web_csrf_check_or_reply(web_req *req)
@@ -129,6 +157,125 @@ int web_csrf_check_or_reply(web_req *req)
         return -1;
     }
     return 0;
+}
+
+/* ---- pre-session CSRF: the sign-in and reset forms ---- */
+
+/* The forms' token is an HMAC of the browser's random pre-session cookie
+ * under a key made at start-up: another site can neither read the cookie
+ * nor compute a token for one it sets. A restart makes open forms stale
+ * (they are refused with "reload the page"). */
+static unsigned char pre_key[crypto_auth_hmacsha256_KEYBYTES];
+static pthread_once_t pre_once = PTHREAD_ONCE_INIT;
+
+static void pre_key_init(void)
+{
+    crypto_auth_hmacsha256_keygen(pre_key);
+}
+
+static const char *pre_cookie_name(const web_req *req)
+{
+    return req->secure || is_loopback(req->address) ? "__Host-docket_pre"
+                                                    : "docket_pre";
+}
+
+static int pre_nonce_ok(const char *s)
+{
+    if (!s || strlen(s) != 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* out (65 bytes): hex HMAC-SHA256 of the cookie's nonce. */
+static void pre_token(char *out, const char *nonce)
+{
+    static const char label[] = "docket pre-session form:";
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+
+    pthread_once(&pre_once, pre_key_init);
+    crypto_auth_hmacsha256_init(&st, pre_key, sizeof pre_key);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
+                                  sizeof label - 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)nonce,
+                                  strlen(nonce));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, 65, mac, sizeof mac);
+}
+
+void page_presession_input(web_req *req)
+{
+    const char *nonce = web_cookie(req, pre_cookie_name(req));
+    char fresh[65], token[65], cookie[200];
+
+    if (!pre_nonce_ok(nonce)) {
+        registry_random_hex(fresh, 32);
+        snprintf(cookie, sizeof cookie,
+                 "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
+                 pre_cookie_name(req), fresh,
+                 req->secure || is_loopback(req->address) ? "; Secure" : "");
+        web_header_add(req, "Set-Cookie", cookie);
+        nonce = fresh;
+    }
+    pre_token(token, nonce);
+    buf_puts(&req->out, "<input type=\"hidden\" name=\"csrf\" value=\"");
+    buf_puts(&req->out, token);
+    buf_puts(&req->out, "\">");
+}
+
+int web_presession_check_or_reply(web_req *req)
+{
+    const char *nonce = web_cookie(req, pre_cookie_name(req));
+    const char *token = web_field_get(req, "csrf");
+    char want[65];
+
+    if (!origin_strict_ok(req)) {
+        log_warn("csrf: %s %s from %s without this site's Origin or "
+                 "Referer refused",
+                 req->method, req->path, req->address);
+        web_reply_error(req, 403, "Cross-site request refused.");
+        return -1;
+    }
+    if (pre_nonce_ok(nonce) && token && strlen(token) == 64) {
+        pre_token(want, nonce);
+        if (sodium_memcmp(want, token, 64) == 0)
+            return 0;
+    }
+    log_warn("csrf: bad or missing form token on %s %s from %s", req->method,
+             req->path, req->address);
+    web_reply_error(req, 403,
+                    "This form has expired or did not come from docket. "
+                    "Reload the page and try again.");
+    return -1;
+}
+
+/* ---- the temporary-password gate ---- */
+
+int web_password_gate_or_reply(web_req *req, const web_route *route)
+{
+    static const web_handler open[] = {
+        page_account, page_password_change, page_signout,     page_signout_all,
+        page_static,  page_healthz,         page_signin_form, page_signin};
+
+    /* Bearer tokens and the proxy's word are not the temporary password. */
+    if (!req->user.id || !req->user.must_change_password || req->via_token)
+        return 0;
+    for (size_t i = 0; i < sizeof open / sizeof *open; i++)
+        if (route->handler == open[i])
+            return 0;
+    if ((route->flags & WEB_JSON) || str_startswith(req->path, "/api/")) {
+        web_reply_error(req, 403,
+                        "Choose a new password first: this account has a "
+                        "temporary password, and nothing else opens until "
+                        "it is changed on the account page (/account).");
+        return -1;
+    }
+    page_flash_set(req, "Choose a new password to go on.");
+    web_redirect(req, "/account#password");
+    return -1;
 }
 
 int web_session_start(web_req *req, const registry_user *u, errmsg *err)
@@ -167,14 +314,29 @@ static void session_clear_cookie(web_req *req)
 
 /* ---- throttling ---- */
 
-#define THROTTLE_SLOTS        4096
-/* Failures before delays start: per account, and per address (higher,
- * since an office may share one address). */
-#define THROTTLE_FREE_ACCOUNT 5
-#define THROTTLE_FREE_ADDRESS 20
+#define THROTTLE_SLOTS  4096
+/* Failures are forgotten after an hour without any (and no delay left). */
+#define THROTTLE_FORGET 3600
+
+/* Free attempts before delays start, then base seconds doubling up to
+ * cap. */
+typedef struct throttle_rule {
+    int free;
+    int64_t base;
+    int64_t cap;
+} throttle_rule;
+
+/* Password guesses (sign-in and password change) per account, and per
+ * address (higher, since an office may share one address). */
+static const throttle_rule guess_account = {5, 15, 900};
+static const throttle_rule guess_address = {20, 15, 900};
+/* Reset requests per e-mail address asked for (known or not, so the
+ * answer tells nothing), and per client address. */
+static const throttle_rule reset_email = {3, 300, 3600};
+static const throttle_rule reset_address = {20, 60, 3600};
 
 typedef struct throttle_slot {
-    char key[200];
+    char key[300];
     int failures;
     int64_t until; /* no attempts before this time */
     int64_t last;
@@ -205,34 +367,48 @@ static throttle_slot *throttle_find(const char *key, int create)
     return oldest;
 }
 
-/* Seconds to wait before another attempt for key, 0 if allowed. */
+/* Seconds to wait before another attempt for key, 0 if allowed. Call
+ * with throttle_mu held. */
+static int64_t throttle_wait_locked(const char *key, int64_t now)
+{
+    throttle_slot *s = throttle_find(key, 0);
+
+    return s && s->until > now ? s->until - now : 0;
+}
+
 static int64_t throttle_wait(const char *key, int64_t now)
 {
-    throttle_slot *s;
-    int64_t wait = 0;
+    int64_t wait;
 
     pthread_mutex_lock(&throttle_mu);
-    s = throttle_find(key, 0);
-    if (s && s->until > now)
-        wait = s->until - now;
+    wait = throttle_wait_locked(key, now);
     pthread_mutex_unlock(&throttle_mu);
     return wait;
 }
 
-static void throttle_fail(const char *key, int free_failures, int64_t now)
+/* Counts one attempt for key. Call with throttle_mu held. */
+static void throttle_fail_locked(const char *key, const throttle_rule *rule,
+                                 int64_t now)
 {
-    throttle_slot *s;
+    throttle_slot *s = throttle_find(key, 1);
 
-    pthread_mutex_lock(&throttle_mu);
-    s = throttle_find(key, 1);
+    if (s->last && s->until <= now && now - s->last > THROTTLE_FORGET)
+        s->failures = 0;
     s->failures++;
     s->last = now;
-    if (s->failures >= free_failures) {
-        /* 15 s, then doubling up to 15 minutes. */
-        int shift = s->failures - free_failures;
-        int64_t delay = shift > 6 ? 900 : (int64_t)15 << shift;
-        s->until = now + (delay > 900 ? 900 : delay);
+    if (s->failures >= rule->free) {
+        /* base, then doubling up to cap. */
+        int shift = s->failures - rule->free;
+        int64_t delay = shift > 16 ? rule->cap : rule->base << shift;
+        s->until = now + (delay > rule->cap ? rule->cap : delay);
     }
+}
+
+static void throttle_fail(const char *key, const throttle_rule *rule,
+                          int64_t now)
+{
+    pthread_mutex_lock(&throttle_mu);
+    throttle_fail_locked(key, rule, now);
     pthread_mutex_unlock(&throttle_mu);
 }
 
@@ -245,6 +421,65 @@ static void throttle_reset(const char *key)
     if (s)
         memset(s, 0, sizeof *s);
     pthread_mutex_unlock(&throttle_mu);
+}
+
+static void guess_keys(web_req *req, const char *email, char *akey,
+                       size_t asize, char *ikey, size_t isize)
+{
+    snprintf(akey, asize, "acct:%s", email);
+    str_lower(akey);
+    snprintf(ikey, isize, "addr:%s", req->address);
+}
+
+int64_t web_guess_wait(web_req *req, const char *email)
+{
+    char akey[300], ikey[100];
+    int64_t now = time_now(), wait, w2;
+
+    guess_keys(req, email, akey, sizeof akey, ikey, sizeof ikey);
+    wait = throttle_wait(akey, now);
+    w2 = throttle_wait(ikey, now);
+    return w2 > wait ? w2 : wait;
+}
+
+void web_guess_failed(web_req *req, const char *email)
+{
+    char akey[300], ikey[100];
+    int64_t now = time_now();
+
+    guess_keys(req, email, akey, sizeof akey, ikey, sizeof ikey);
+    throttle_fail(akey, &guess_account, now);
+    throttle_fail(ikey, &guess_address, now);
+}
+
+void web_guess_passed(web_req *req, const char *email)
+{
+    char akey[300], ikey[100];
+
+    guess_keys(req, email, akey, sizeof akey, ikey, sizeof ikey);
+    throttle_reset(akey);
+}
+
+int64_t web_reset_take(web_req *req, const char *email)
+{
+    char ekey[300], ikey[100];
+    int64_t now = time_now(), wait, w2;
+
+    snprintf(ekey, sizeof ekey, "reset:%s", email);
+    str_lower(ekey);
+    snprintf(ikey, sizeof ikey, "resetaddr:%s", req->address);
+    /* Check and count under one lock: parallel requests cannot all pass. */
+    pthread_mutex_lock(&throttle_mu);
+    wait = throttle_wait_locked(ekey, now);
+    w2 = throttle_wait_locked(ikey, now);
+    if (w2 > wait)
+        wait = w2;
+    if (!wait) {
+        throttle_fail_locked(ekey, &reset_email, now);
+        throttle_fail_locked(ikey, &reset_address, now);
+    }
+    pthread_mutex_unlock(&throttle_mu);
+    return wait;
 }
 
 /* ---- pages ---- */
@@ -261,9 +496,10 @@ static void signin_form(web_req *req, const char *email, const char *next,
         buf_append_html(o, error);
         buf_puts(o, "</div>");
     }
-    buf_puts(o, "<form method=\"post\" action=\"/signin\" class=\"stack\">"
-                "<input type=\"hidden\" name=\"next\" value=\"");
-    buf_append_html(o, next ? next : "/");
+    buf_puts(o, "<form method=\"post\" action=\"/signin\" class=\"stack\">");
+    page_presession_input(req);
+    buf_puts(o, "<input type=\"hidden\" name=\"next\" value=\"");
+    buf_append_html(o, next && str_local_path_ok(next) ? next : "/");
     buf_puts(o, "\"><div class=\"field\"><label for=\"email\">E-mail</label>"
                 "<input id=\"email\" name=\"email\" type=\"email\" "
                 "autocomplete=\"username\" required autofocus value=\"");
@@ -292,8 +528,7 @@ void page_signin(web_req *req)
     const char *email = web_field_get(req, "email");
     const char *password = web_field_get(req, "password");
     const char *next = web_field_get(req, "next");
-    char akey[300], ikey[100];
-    int64_t now = time_now(), wait;
+    int64_t wait;
     registry_user u;
     errmsg err = {0};
 
@@ -307,12 +542,7 @@ void page_signin(web_req *req)
         signin_form(req, NULL, next, "Wrong e-mail or password.");
         return;
     }
-    snprintf(akey, sizeof akey, "acct:%s", email);
-    str_lower(akey);
-    snprintf(ikey, sizeof ikey, "addr:%s", req->address);
-    wait = throttle_wait(akey, now);
-    if (throttle_wait(ikey, now) > wait)
-        wait = throttle_wait(ikey, now);
+    wait = web_guess_wait(req, email);
     if (wait > 0) {
         char secs[32];
         snprintf(secs, sizeof secs, "%lld", (long long)wait);
@@ -327,8 +557,7 @@ void page_signin(web_req *req)
         return;
     }
     if (registry_user_authenticate(req->reg, &u, email, password, &err) < 0) {
-        throttle_fail(akey, THROTTLE_FREE_ACCOUNT, now);
-        throttle_fail(ikey, THROTTLE_FREE_ADDRESS, now);
+        web_guess_failed(req, email);
         log_warn("signin: failed for %s from %s", email, req->address);
         registry_audit(req->reg, 0, email, "signin.failure", email, "",
                        req->address);
@@ -336,7 +565,7 @@ void page_signin(web_req *req)
         signin_form(req, email, next, "Wrong e-mail or password.");
         return;
     }
-    throttle_reset(akey);
+    web_guess_passed(req, email);
     if (web_session_start(req, &u, &err) < 0) {
         web_reply_err(req, &err);
         return;
@@ -348,7 +577,7 @@ void page_signin(web_req *req)
         web_redirect(req, "/account#password");
         return;
     }
-    web_redirect(req, next && next[0] == '/' ? next : "/");
+    web_redirect(req, next && str_local_path_ok(next) ? next : "/");
 }
 
 void page_signout(web_req *req)

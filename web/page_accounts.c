@@ -1,18 +1,24 @@
 /* page_accounts.c: a user's own account: profile, password change (needs
- * the current password), personal API tokens (shown once), sign out
+ * the current password, throttled like sign-in, ends the other sessions),
+ * personal API tokens (shown once; revoke one or all), sign out
  * everywhere, and password reset by one-time link (sent through the
- * outbox as an account.reset event). Sign-in and sign-out are in auth.c. */
+ * outbox as an account.reset event by a background thread, so the answer
+ * never waits for the database). Sign-in and sign-out are in auth.c. */
 #include "web_int.h"
 #include "log.h"
+#include "mem.h"
 #include "notify.h"
 #include "str.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct token_ctx {
     web_req *req;
     int n;
+    int active;
 } token_ctx;
 
 static void token_row(void *ctx, const registry_token *t)
@@ -32,6 +38,7 @@ static void token_row(void *ctx, const registry_token *t)
     if (t->revoked_at) {
         buf_puts(o, "<span class=\"badge muted\">revoked</span>");
     } else {
+        tc->active++;
         snprintf(id, sizeof id, "%lld", (long long)t->id);
         buf_puts(o, "<form method=\"post\" action=\"/account/tokens/");
         buf_puts(o, id);
@@ -47,7 +54,7 @@ static void token_row(void *ctx, const registry_token *t)
 static void account_page(web_req *req, const char *error, const char *new_token)
 {
     buf *o = &req->out;
-    token_ctx tc = {req, 0};
+    token_ctx tc = {req, 0, 0};
 
     page_begin(req, "Your account");
     buf_puts(o, "<h1>Your account</h1><section class=\"card\"><dl "
@@ -67,6 +74,11 @@ static void account_page(web_req *req, const char *error, const char *new_token)
 
     buf_puts(o, "<section class=\"card\" id=\"password\"><h2>Change "
                 "password</h2>");
+    if (req->user.must_change_password)
+        buf_puts(o, "<div class=\"alert warning\" role=\"alert\">Choose a "
+                    "new password to go on: yours was set by an administrator "
+                    "or generated, and docket opens nothing else until it is "
+                    "changed.</div>");
     if (error) {
         buf_puts(o, "<div class=\"alert error\" role=\"alert\">");
         buf_append_html(o, error);
@@ -108,7 +120,16 @@ static void account_page(web_req *req, const char *error, const char *new_token)
     if (!tc.n)
         buf_puts(o, "<tr><td colspan=\"4\" class=\"muted\">No tokens yet."
                     "</td></tr>");
-    buf_puts(o, "</tbody></table><form method=\"post\" "
+    buf_puts(o, "</tbody></table>");
+    if (tc.active) {
+        buf_puts(o, "<form method=\"post\" action=\"/account/tokens/"
+                    "revoke-all\" class=\"inline\" data-confirm=\"Revoke "
+                    "every token? Scripts using them stop working.\">");
+        page_csrf_input(req);
+        buf_puts(o, "<button class=\"button small danger\" type=\"submit\">"
+                    "Revoke all tokens</button></form>");
+    }
+    buf_puts(o, "<form method=\"post\" "
                 "action=\"/account/tokens\" class=\"inline\">");
     page_csrf_input(req);
     buf_puts(o, "<label for=\"label\">Label</label><input id=\"label\" "
@@ -130,7 +151,16 @@ void page_account(web_req *req)
     account_page(req, NULL, NULL);
 }
 
-/* POST /account/password */
+static void count_active(void *ctx, const registry_token *t)
+{
+    if (!t->revoked_at)
+        (*(int *)ctx)++;
+}
+
+/* POST /account/password: throttled like sign-in (wrong guesses of the
+ * current password count for the account and the address); the change
+ * ends every other session of the user, keeps this one, and keeps API
+ * tokens (the account page offers to revoke them all). */
 void page_password_change(web_req *req)
 {
     const char *cur = web_field_get(req, "current");
@@ -138,10 +168,30 @@ void page_password_change(web_req *req)
     const char *confirm = web_field_get(req, "confirm");
     registry_user u;
     errmsg err = {0};
+    int64_t wait;
+    int tokens = 0;
+    char msg[300];
 
     if (!cur || !nw || !confirm) {
         req->status = 422;
         account_page(req, "Fill in all three fields.", NULL);
+        return;
+    }
+    wait = web_guess_wait(req, req->user.email);
+    if (wait > 0) {
+        char secs[32];
+        snprintf(secs, sizeof secs, "%lld", (long long)wait);
+        web_header_add(req, "Retry-After", secs);
+        log_warn("password change: throttled %s from %s (%llds)",
+                 req->user.email, req->address, (long long)wait);
+        registry_audit(req->reg, req->user.id, req->user.email,
+                       "password.change.throttled", req->user.email, "",
+                       req->address);
+        req->status = 429;
+        account_page(req,
+                     "Too many wrong passwords. Wait a little and try "
+                     "again.",
+                     NULL);
         return;
     }
     if (strcmp(nw, confirm) != 0) {
@@ -151,6 +201,7 @@ void page_password_change(web_req *req)
     }
     if (registry_user_authenticate(req->reg, &u, req->user.email, cur, &err) <
         0) {
+        web_guess_failed(req, req->user.email);
         registry_audit(req->reg, req->user.id, req->user.email,
                        "password.change.failure", req->user.email,
                        "wrong current password", req->address);
@@ -158,16 +209,45 @@ void page_password_change(web_req *req)
         account_page(req, "The current password is wrong.", NULL);
         return;
     }
+    web_guess_passed(req, req->user.email);
     err_clear(&err);
-    if (registry_user_set_password(req->reg, req->user.id, nw, 0, &err) < 0) {
+    if (registry_password_check(nw, &err) < 0) {
         req->status = 422;
         account_page(req, err.msg, NULL);
         return;
     }
-    registry_audit(req->reg, req->user.id, req->user.email, "password.change",
-                   req->user.email, "", req->address);
-    page_flash_set(req, "Your password was changed.");
-    web_redirect(req, "/account");
+    if (registry_begin(req->reg, &err) < 0 ||
+        registry_user_set_password(req->reg, req->user.id, nw, 0, &err) < 0 ||
+        registry_session_delete_others(req->reg, req->user.id, req->session,
+                                       &err) < 0 ||
+        registry_audit(req->reg, req->user.id, req->user.email,
+                       "password.change", req->user.email,
+                       "other sessions ended", req->address) < 0 ||
+        registry_commit(req->reg, &err) < 0) {
+        registry_rollback(req->reg);
+        if (!err.code)
+            err_set(&err, ERR_DB, "cannot write the audit log");
+        if (err.code == ERR_INVALID) {
+            req->status = 422;
+            account_page(req, err.msg, NULL);
+        } else {
+            web_reply_err(req, &err);
+        }
+        return;
+    }
+    registry_token_list(req->reg, req->user.id, count_active, &tokens, NULL);
+    if (tokens)
+        snprintf(msg, sizeof msg,
+                 "Your password was changed and your other sessions were "
+                 "signed out. Your %d API token%s still work%s: revoke "
+                 "them below if someone else may know them.",
+                 tokens, tokens == 1 ? "" : "s", tokens == 1 ? "s" : "");
+    else
+        snprintf(msg, sizeof msg,
+                 "Your password was changed and your other sessions were "
+                 "signed out.");
+    page_flash_set(req, msg);
+    web_redirect(req, tokens ? "/account#tokens" : "/account");
 }
 
 /* POST /account/tokens */
@@ -205,7 +285,28 @@ void page_token_revoke(web_req *req)
     web_redirect(req, "/account#tokens");
 }
 
-static void reset_request_page(web_req *req, const char *notice)
+/* POST /account/tokens/revoke-all */
+void page_token_revoke_all(web_req *req)
+{
+    int64_t n = 0;
+    char detail[32];
+    errmsg err = {0};
+
+    if (registry_token_revoke_all(req->reg, &n, req->user.id, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
+    snprintf(detail, sizeof detail, "%lld revoked", (long long)n);
+    registry_audit(req->reg, req->user.id, req->user.email, "token.revoke.all",
+                   req->user.email, detail, req->address);
+    page_flash_set(req, n == 1   ? "Your API token was revoked."
+                        : n == 0 ? "You had no API tokens to revoke."
+                                 : "All your API tokens were revoked.");
+    web_redirect(req, "/account#tokens");
+}
+
+static void reset_request_page(web_req *req, const char *notice,
+                               const char *error)
 {
     buf *o = &req->out;
 
@@ -216,63 +317,160 @@ static void reset_request_page(web_req *req, const char *notice)
         buf_append_html(o, notice);
         buf_puts(o, "</div>");
     }
-    buf_puts(o, "<form method=\"post\" action=\"/reset\" class=\"stack\">"
-                "<div class=\"field\"><label for=\"email\">E-mail</label>"
+    if (error) {
+        buf_puts(o, "<div class=\"alert error\" role=\"alert\">");
+        buf_append_html(o, error);
+        buf_puts(o, "</div>");
+    }
+    buf_puts(o, "<form method=\"post\" action=\"/reset\" class=\"stack\">");
+    page_presession_input(req);
+    buf_puts(o, "<div class=\"field\"><label for=\"email\">E-mail</label>"
                 "<input id=\"email\" name=\"email\" type=\"email\" required "
                 "autocomplete=\"username\"></div><button class=\"button "
                 "primary\" type=\"submit\">Send me a link</button></form>"
-                "<p class=\"help\">The link works once, for 30 minutes.</p>"
-                "</section>");
+                "<p class=\"help\">The link works once, for 30 minutes; a "
+                "newer link replaces it.</p></section>");
     page_end(req);
 }
 
 /* GET /reset */
 void page_reset_request_form(web_req *req)
 {
-    reset_request_page(req, NULL);
+    reset_request_page(req, NULL, NULL);
 }
 
-/* POST /reset: always the same answer, whether the account exists or
- * not. */
+/* ---- reset requests, handled off the request path ----
+ * The answer to POST /reset must not tell whether the address has an
+ * account, not even by its timing. So the handler does the same for
+ * every address (check, throttle, queue) and answers; this thread then
+ * looks the address up and writes the link, its outbox rows and the
+ * audit record (registry_reset_request) on a connection of its own. The
+ * queue is in memory: requests still queued when the server stops are
+ * dropped (the user asks again). */
+
+#define RESET_QUEUE 256
+
+typedef struct reset_job {
+    char email[256];
+    char address[64];
+} reset_job;
+
+static pthread_mutex_t reset_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reset_cv = PTHREAD_COND_INITIALIZER;
+static reset_job reset_q[RESET_QUEUE];
+static int reset_head, reset_n, reset_started;
+static char *reset_db; /* database path, copied when the thread starts */
+
+static void reset_handle(registry **reg, const reset_job *job)
+{
+    errmsg err = {0};
+    int sent = 0;
+
+    /* The database may be busy (a backup, a long write): try a few
+       times before giving up on this request. */
+    for (int attempt = 0; attempt < 5; attempt++) {
+        struct timespec pause = {1, 0};
+        err_clear(&err);
+        if (!*reg &&
+            registry_open(reg, reset_db, REGISTRY_NOCREATE, &err) < 0) {
+            *reg = NULL;
+        } else if (registry_reset_request(*reg, &sent, job->email, job->address,
+                                          30 * 60, &err) == 0) {
+            if (sent)
+                notify_wake();
+            return;
+        }
+        if (err.code != ERR_DB)
+            break;
+        nanosleep(&pause, NULL);
+    }
+    log_error("password reset request from %s: %s", job->address, err.msg);
+}
+
+static void *reset_thread(void *arg)
+{
+    registry *reg = NULL;
+
+    (void)arg;
+    for (;;) {
+        reset_job job;
+        pthread_mutex_lock(&reset_mu);
+        while (!reset_n)
+            pthread_cond_wait(&reset_cv, &reset_mu);
+        job = reset_q[reset_head];
+        reset_head = (reset_head + 1) % RESET_QUEUE;
+        reset_n--;
+        pthread_mutex_unlock(&reset_mu);
+        reset_handle(&reg, &job);
+    }
+    return NULL;
+}
+
+/* Queues a request; 0, or -1 when the queue is full or no thread runs. */
+static int reset_enqueue(web_req *req, const char *email)
+{
+    int rc = -1;
+
+    pthread_mutex_lock(&reset_mu);
+    if (!reset_started) {
+        pthread_t t;
+        pthread_attr_t attr;
+        reset_db = xstrdup(req->cfg->db);
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &attr, reset_thread, NULL) == 0)
+            reset_started = 1;
+        pthread_attr_destroy(&attr);
+    }
+    if (reset_started && reset_n < RESET_QUEUE) {
+        reset_job *j = &reset_q[(reset_head + reset_n) % RESET_QUEUE];
+        str_copy(j->email, sizeof j->email, email);
+        str_copy(j->address, sizeof j->address, req->address);
+        reset_n++;
+        pthread_cond_signal(&reset_cv);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&reset_mu);
+    return rc;
+}
+
+/* POST /reset: the same answer, after the same work, whether the account
+ * exists or not; throttled per e-mail asked for and per client address. */
 void page_reset_request(web_req *req)
 {
     const char *email = web_field_get(req, "email");
-    registry_user u;
-    errmsg err = {0};
-    char token[65];
+    int64_t wait;
 
-    if (email && strlen(email) < 255 &&
-        registry_user_find(req->reg, &u, email, &err) == 0 && u.active) {
-        cJSON *p = cJSON_CreateObject();
-        buf url = {0};
-        char *json;
-        buf_puts(&url, "/reset/");
-        if (registry_begin(req->reg, &err) == 0 &&
-            registry_reset_create(req->reg, token, u.id, 30 * 60, &err) == 0) {
-            buf_puts(&url, token);
-            cJSON_AddStringToObject(p, "event", "account.reset");
-            cJSON_AddStringToObject(p, "recipient", u.email);
-            cJSON_AddStringToObject(p, "name", u.name);
-            cJSON_AddStringToObject(p, "url", buf_cstr(&url));
-            json = cJSON_PrintUnformatted(p);
-            if (registry_event_add(req->reg, NULL, "account.reset", 0, json,
-                                   &err) == 0 &&
-                registry_commit(req->reg, &err) == 0) {
-                registry_audit(req->reg, u.id, u.email, "password.reset.sent",
-                               u.email, "", req->address);
-                notify_wake();
-            }
-            cJSON_free(json);
-        }
-        registry_rollback(req->reg);
-        cJSON_Delete(p);
-        buf_dispose(&url);
-        if (err.code)
-            log_error("password reset for user %lld: %s", (long long)u.id,
-                      err.msg);
+    if (!email || !*email || strlen(email) > 254 || str_has_ctl(email) ||
+        !str_utf8_valid(email, strlen(email))) {
+        req->status = 422;
+        reset_request_page(req, NULL,
+                           "Enter the e-mail address of your "
+                           "account.");
+        return;
     }
-    reset_request_page(req, "If an account uses that address, a link is on "
-                            "its way.");
+    wait = web_reset_take(req, email);
+    if (wait > 0) {
+        char secs[32], text[200];
+        snprintf(secs, sizeof secs, "%lld", (long long)wait);
+        web_header_add(req, "Retry-After", secs);
+        log_warn("reset: throttled a request from %s (%llds)", req->address,
+                 (long long)wait);
+        snprintf(text, sizeof text,
+                 "Too many reset requests. Wait %lld minute%s and try again; "
+                 "the newest link you got still works.",
+                 (long long)(wait + 59) / 60, wait > 60 ? "s" : "");
+        req->status = 429;
+        reset_request_page(req, NULL, text);
+        return;
+    }
+    if (reset_enqueue(req, email) < 0)
+        log_error("reset: queue full, a request from %s was dropped",
+                  req->address);
+    reset_request_page(req,
+                       "If an account uses that address, a link is on its "
+                       "way.",
+                       NULL);
 }
 
 static void reset_form(web_req *req, const char *error)
@@ -289,7 +487,9 @@ static void reset_form(web_req *req, const char *error)
     }
     buf_puts(o, "<form method=\"post\" class=\"stack\" action=\"/reset/");
     buf_append_url(o, req->args[0]);
-    buf_puts(o, "\"><div class=\"field\"><label for=\"new\">New password"
+    buf_puts(o, "\">");
+    page_presession_input(req);
+    buf_puts(o, "<div class=\"field\"><label for=\"new\">New password"
                 "</label><input id=\"new\" name=\"new\" type=\"password\" "
                 "autocomplete=\"new-password\" minlength=\"12\" "
                 "maxlength=\"128\" required></div><button class=\"button "
@@ -332,6 +532,7 @@ const web_route web_routes_accounts[] = {
     {"POST", "/account/password", ROLE_USER, 0, page_password_change},
     {"POST", "/account/tokens", ROLE_USER, 0, page_token_create},
     {"POST", "/account/tokens/{id}/revoke", ROLE_USER, 0, page_token_revoke},
+    {"POST", "/account/tokens/revoke-all", ROLE_USER, 0, page_token_revoke_all},
     {"GET", "/reset", ROLE_ANY, 0, page_reset_request_form},
     {"POST", "/reset", ROLE_ANY, WEB_NOCSRF, page_reset_request},
     {"GET", "/reset/{token}", ROLE_ANY, 0, page_reset_form},

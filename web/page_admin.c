@@ -266,8 +266,13 @@ void page_admin_user_update(web_req *req)
         (active && (rc = registry_user_set_active(
                         req->reg, id, strcmp(active, "0"), &err)) < 0) ||
         (password && *password &&
-         (rc = registry_user_set_password(req->reg, id, password, 1, &err)) <
-             0) ||
+         ((rc = registry_user_set_password(req->reg, id, password, 1, &err)) <
+              0 ||
+          /* A new password ends the user's sessions (not the admin's own
+             current one). */
+          (rc = registry_session_delete_others(
+               req->reg, id, id == req->user.id ? req->session : "", &err)) <
+              0)) ||
         (rc = registry_commit(req->reg, &err)) < 0) {
         registry_rollback(req->reg);
         req->status = 422;

@@ -116,6 +116,8 @@ void web_dispatch(web_req *req)
         return;
     }
     buf_dispose(&allow);
+    if (web_password_gate_or_reply(req, found) < 0)
+        return;
     if (!(found->roles & req->role)) {
         if (req->role == ROLE_ANON) {
             if (found->flags & WEB_JSON || str_startswith(req->path, "/api/")) {
@@ -146,6 +148,9 @@ void web_dispatch(web_req *req)
             return;
         }
         if (!(found->flags & WEB_NOCSRF) && web_csrf_check_or_reply(req) < 0)
+            return;
+        if ((found->flags & WEB_NOCSRF) &&
+            web_presession_check_or_reply(req) < 0)
             return;
     }
     found->handler(req);

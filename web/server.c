@@ -240,9 +240,8 @@ void web_reply_err(web_req *req, const errmsg *err)
 
 void web_redirect(web_req *req, const char *location)
 {
-    /* Only local paths: never an open redirect. */
-    if (!location || location[0] != '/' || location[1] == '/' ||
-        location[1] == '\\')
+    /* Only paths on this site: never an open redirect (str.h). */
+    if (!str_local_path_ok(location))
         location = "/";
     buf_reset(&req->out);
     web_header_add(req, "Location", location);

@@ -120,8 +120,9 @@ typedef struct web_route {
 
 enum {
     WEB_JSON = 1,    /* API: errors as JSON, bearer tokens accepted */
-    WEB_NOCSRF = 2,  /* a POST that is safe without a CSRF token
-                        (sign-in: it creates the session) */
+    WEB_NOCSRF = 2,  /* a POST made before there is a session (sign-in,
+                        reset): checked by web_presession_check_or_reply
+                        instead of the session's CSRF token */
     WEB_RAWBODY = 4, /* keep the body raw (JSON) instead of form fields */
 };
 
@@ -212,6 +213,28 @@ int web_csrf_check_or_reply(web_req *req);
 int web_session_start(web_req *req, const registry_user *u, errmsg *err);
 /* Name of the session cookie for this request. */
 const char *web_cookie_name(const web_req *req);
+/* For the session-less posts (WEB_NOCSRF: sign-in, reset): Origin must
+ * name this server (Referer when there is no Origin; neither, or "null",
+ * is refused) and the form's "csrf" field must be the HMAC of the
+ * browser's pre-session cookie (page_presession_input). Returns 0, or
+ * replies 403 and returns -1. */
+int web_presession_check_or_reply(web_req *req);
+/* For a session whose password is temporary (set by an admin or
+ * generated): every route but the account page, the password change,
+ * sign-out, sign-in, static assets and /healthz answers with a redirect
+ * to the password form (pages) or 403 JSON (API). Bearer tokens and the
+ * trusted proxy are not affected. Returns 0, or replies and returns -1. */
+int web_password_gate_or_reply(web_req *req, const web_route *route);
+/* Throttling of password guesses (sign-in and password change) per
+ * account and per client address: seconds to wait (0: go on), a wrong
+ * guess, a right one (clears the account's count). */
+int64_t web_guess_wait(web_req *req, const char *email);
+void web_guess_failed(web_req *req, const char *email);
+void web_guess_passed(web_req *req, const char *email);
+/* Throttling of password-reset requests per e-mail asked for and per
+ * client address: 0 when allowed (and then counted), else the seconds to
+ * wait. */
+int64_t web_reset_take(web_req *req, const char *email);
 
 /* ---- layout.c ---- */
 
@@ -223,6 +246,10 @@ void page_begin(web_req *req, const char *title);
 void page_end(web_req *req);
 /* A hidden CSRF input for forms. */
 void page_csrf_input(web_req *req);
+/* The hidden "csrf" input of the sign-in and reset forms (no session
+ * yet): an HMAC of the pre-session cookie, which it sets when the browser
+ * has none (auth.c). */
+void page_presession_input(web_req *req);
 /* Adds a one-time message shown on the next page (cookie based). */
 void page_flash_set(web_req *req, const char *message);
 /* Formats t as "2026-03-03 14:00 UTC". */

@@ -374,17 +374,51 @@ static int find_csrf(const char *html, char *out)
     return 1;
 }
 
+/* The pre-session cookie ("...docket_pre=...") a form page set, if any. */
+static void presession_cookie(const h_resp *r, char *out, size_t size)
+{
+    const char *p = r->headers;
+
+    out[0] = '\0';
+    while (p && (p = strstr(p, "\nSet-Cookie:")) != NULL) {
+        const char *v = p + strlen("\nSet-Cookie:");
+        size_t n;
+        while (*v == ' ')
+            v++;
+        n = strcspn(v, "=;\r\n");
+        if (n >= 10 && !strncmp(v + n - 10, "docket_pre", 10)) {
+            snprintf(out, size, "%.*s", (int)strcspn(v, ";\r\n"), v);
+            return;
+        }
+        p = v;
+    }
+}
+
 long h_signin(h_session *sess, h_server *s, const char *email,
               const char *password)
 {
     h_resp r;
-    char body[1200], cookie[400];
+    char body[1300], cookie[400], origin[120];
+    const char *hdrs[] = {origin, NULL};
+    h_session pre;
     long status;
 
     memset(sess, 0, sizeof *sess);
+    /* As a browser does: the form first (its pre-session cookie and
+       token), then the POST from this origin. */
+    memset(&pre, 0, sizeof pre);
+    h_get(&r, s, NULL, "/signin");
+    presession_cookie(&r, pre.cookie, sizeof pre.cookie);
+    if (!find_csrf(r.body, pre.csrf))
+        pre.csrf[0] = '\0';
+    h_resp_free(&r);
     snprintf(body, sizeof body, "email=%s&password=", h_urlenc(email));
     strncat(body, h_urlenc(password), sizeof body - strlen(body) - 1);
-    h_post_form(&r, s, NULL, "/signin", body);
+    strncat(body, "&csrf=", sizeof body - strlen(body) - 1);
+    strncat(body, pre.csrf, sizeof body - strlen(body) - 1);
+    snprintf(origin, sizeof origin, "Origin: %s", s->url);
+    h_request(&r, s, &pre, "POST", "/signin",
+              "application/x-www-form-urlencoded", body, strlen(body), hdrs);
     status = r.status;
     if (status == 303 &&
         h_resp_header(&r, "Set-Cookie", cookie, sizeof cookie)) {

@@ -1,0 +1,800 @@
+/* Account security against the real server: sign-in and reset forms
+ * refuse posts from other sites (Origin/Referer and a pre-session token
+ * bound to a cookie), "next" stays on this site, a temporary password
+ * blocks every route but the password change, reset links are throttled
+ * and die together, the reset answer never waits for the database, and a
+ * password change is throttled, ends the other sessions and offers to
+ * revoke every API token. Throttles live in the server's memory, so the
+ * tests that count them start a server of their own. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "web_int.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PW "correct horse battery"
+
+/* ---- helpers ---- */
+
+/* A form as the browser has it: the pre-session cookie the page set
+ * ("name=value") and the token in its hidden "csrf" field. */
+typedef struct form_state {
+    char cookie[300];
+    char token[80];
+} form_state;
+
+static void form_get(form_state *f, h_server *s, const char *path)
+{
+    h_resp r;
+    const char *p, *t;
+
+    memset(f, 0, sizeof *f);
+    h_get(&r, s, NULL, path);
+    assert_int_equal(r.status, 200);
+    for (p = r.headers; (p = strstr(p, "\nSet-Cookie:")) != NULL; p++) {
+        const char *v = p + strlen("\nSet-Cookie:");
+        size_t n;
+        while (*v == ' ')
+            v++;
+        n = strcspn(v, "=;\r\n");
+        if (n >= 10 && !strncmp(v + n - 10, "docket_pre", 10))
+            snprintf(f->cookie, sizeof f->cookie, "%.*s",
+                     (int)strcspn(v, ";\r\n"), v);
+    }
+    t = strstr(r.body, "name=\"csrf\" value=\"");
+    if (t) {
+        t += strlen("name=\"csrf\" value=\"");
+        snprintf(f->token, sizeof f->token, "%.*s", (int)strcspn(t, "\""), t);
+    }
+    h_resp_free(&r);
+}
+
+/* POSTs body (+ "&csrf=token" when token is not NULL) to path with the
+ * cookie (may be "") and one extra header line (may be NULL). */
+static void post_raw(h_resp *r, h_server *s, const char *cookie,
+                     const char *extra, const char *path, const char *body,
+                     const char *token)
+{
+    char full[4096], ck[400];
+    const char *hdrs[3] = {NULL, NULL, NULL};
+    int n = 0;
+
+    snprintf(full, sizeof full, "%s%s%s", body, token ? "&csrf=" : "",
+             token ? token : "");
+    if (cookie && *cookie) {
+        snprintf(ck, sizeof ck, "Cookie: %s", cookie);
+        hdrs[n++] = ck;
+    }
+    if (extra)
+        hdrs[n++] = extra;
+    h_request(r, s, NULL, "POST", path, "application/x-www-form-urlencoded",
+              full, strlen(full), hdrs);
+}
+
+/* What the browser sends after showing form_path: cookie, token, Origin. */
+static void browser_post(h_resp *r, h_server *s, const char *form_path,
+                         const char *path, const char *body)
+{
+    form_state f;
+    char origin[120];
+
+    form_get(&f, s, form_path);
+    snprintf(origin, sizeof origin, "Origin: %s", s->url);
+    post_raw(r, s, f.cookie, origin, path, body, f.token);
+}
+
+static long signin_status(h_server *s, const char *email, const char *pw,
+                          char *location, size_t size)
+{
+    h_resp r;
+    char body[600];
+    long st;
+
+    snprintf(body, sizeof body, "email=%s&password=", h_urlenc(email));
+    strncat(body, h_urlenc(pw), sizeof body - strlen(body) - 1);
+    browser_post(&r, s, "/signin", "/signin", body);
+    st = r.status;
+    if (location && !h_resp_header(&r, "Location", location, size))
+        location[0] = '\0';
+    h_resp_free(&r);
+    return st;
+}
+
+/* The newest reset link's token from the outbox payloads ("" if none). */
+static void last_reset_token(h_server *s, char *out)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    out[0] = '\0';
+    if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        fail_msg("open %s", s->db);
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT payload FROM events WHERE event ="
+                           " 'account.reset' ORDER BY id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s", sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *p =
+            strstr((const char *)sqlite3_column_text(st, 0), "/reset/");
+        if (p)
+            snprintf(out, 65, "%.64s", p + 7);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Waits (at most 20 s) until the query answers at least want. */
+static int64_t wait_for_count(h_server *s, const char *sql, int64_t want)
+{
+    int64_t v = -1;
+
+    for (int i = 0; i < 200; i++) {
+        v = h_db_int(s, sql);
+        if (v >= want)
+            break;
+        sleep_ms(100);
+    }
+    return v;
+}
+
+#define RESETS_DONE                                                            \
+    "SELECT count(*) FROM audit_log WHERE action IN"                           \
+    " ('password.reset.sent', 'password.reset.unknown')"
+
+static const char mail_config[] = "[notify]\nallow_private = true\n"
+                                  "[channel.mail]\ntype = email\n"
+                                  "smtp_url = smtp://127.0.0.1:9\n"
+                                  "starttls = false\n"
+                                  "from = docket <docket@example.com>\n"
+                                  "to = recipient\n"
+                                  "[route]\naccount.reset = mail\n";
+
+static void server_with_users(h_server *s, const char *extra)
+{
+    h_server_start(s, extra);
+    assert_int_equal(h_docket(s, NULL, NULL, "org", "add", "acme", NULL), 0);
+    h_user(s, "cleo@acme.example", "Cleo Client", "client", "acme", PW);
+    h_user(s, "ada@platform.example", "Ada Admin", "admin", NULL, PW);
+}
+
+static void server_done(h_server *s)
+{
+    h_server_stop(s);
+    h_server_cleanup(s);
+}
+
+static int64_t sessions_of(h_server *s, const char *email)
+{
+    char sql[300];
+
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM sessions WHERE user_id = (SELECT id FROM"
+             " users WHERE email = '%s')",
+             email);
+    return h_db_int(s, sql);
+}
+
+/* ---- 2: login CSRF ---- */
+
+static void test_security__signin_from_another_site_refused(void **state)
+{
+    h_server s;
+    h_resp r;
+    form_state f;
+    char origin[120], referer[140], body[300];
+    const char *cross[] = {"Origin: https://evil.example", "Origin: null",
+                           "Referer: https://evil.example/login", NULL};
+
+    (void)state;
+    server_with_users(&s, NULL);
+    snprintf(body, sizeof body, "email=cleo%%40acme.example&password=%s",
+             h_urlenc(PW));
+    form_get(&f, &s, "/signin");
+    assert_true(f.cookie[0]);
+    assert_int_equal(strlen(f.token), 64);
+    /* Another site auto-submitting (the attacker's) credentials. */
+    for (int i = 0; cross[i]; i++) {
+        post_raw(&r, &s, f.cookie, cross[i], "/signin", body, f.token);
+        if (r.status != 403)
+            fail_msg("%s: %ld", cross[i], r.status);
+        assert_null(strstr(r.headers, "docket="));
+        h_resp_free(&r);
+    }
+    /* Neither Origin nor Referer: refused too. */
+    post_raw(&r, &s, f.cookie, NULL, "/signin", body, f.token);
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    assert_int_equal(sessions_of(&s, "cleo@acme.example"), 0);
+    /* This site: by Origin, or by Referer when there is no Origin. */
+    snprintf(origin, sizeof origin, "Origin: %s", s.url);
+    post_raw(&r, &s, f.cookie, origin, "/signin", body, f.token);
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    snprintf(referer, sizeof referer, "Referer: %s/signin", s.url);
+    post_raw(&r, &s, f.cookie, referer, "/signin", body, f.token);
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    assert_int_equal(sessions_of(&s, "cleo@acme.example"), 2);
+    server_done(&s);
+}
+
+static void test_security__signin_needs_presession_token(void **state)
+{
+    h_server s;
+    h_resp r;
+    form_state a, b;
+    char origin[120], body[300];
+
+    (void)state;
+    server_with_users(&s, NULL);
+    snprintf(origin, sizeof origin, "Origin: %s", s.url);
+    snprintf(body, sizeof body, "email=cleo%%40acme.example&password=%s",
+             h_urlenc(PW));
+    form_get(&a, &s, "/signin");
+    form_get(&b, &s, "/signin");
+    assert_string_not_equal(a.cookie, b.cookie);
+    /* No token, a forged one, another form's token, no cookie. */
+    post_raw(&r, &s, a.cookie, origin, "/signin", body, NULL);
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    post_raw(
+        &r, &s, a.cookie, origin, "/signin", body,
+        "0000000000000000000000000000000000000000000000000000000000000000");
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    post_raw(&r, &s, a.cookie, origin, "/signin", body, b.token);
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    post_raw(&r, &s, "", origin, "/signin", body, a.token);
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    /* A cookie value taken as its own token is no token either. */
+    post_raw(&r, &s, a.cookie, origin, "/signin", body,
+             strchr(a.cookie, '=') + 1);
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    assert_int_equal(sessions_of(&s, "cleo@acme.example"), 0);
+    post_raw(&r, &s, a.cookie, origin, "/signin", body, a.token);
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    /* The form keeps the browser's cookie (a second tab still works). */
+    {
+        char ck[400];
+        const char *hdrs[] = {ck, NULL};
+        snprintf(ck, sizeof ck, "Cookie: %s", b.cookie);
+        h_request(&r, &s, NULL, "GET", "/signin", NULL, NULL, 0, hdrs);
+        assert_null(strstr(r.headers, "docket_pre="));
+        assert_non_null(strstr(r.body, b.token));
+        h_resp_free(&r);
+    }
+    server_done(&s);
+}
+
+static void test_security__reset_forms_refuse_other_sites(void **state)
+{
+    h_server s;
+    h_resp r;
+    form_state f;
+    char token[80], path[120], body[200];
+
+    (void)state;
+    server_with_users(&s, mail_config);
+    form_get(&f, &s, "/reset");
+    post_raw(&r, &s, f.cookie, "Origin: https://evil.example", "/reset",
+             "email=cleo%40acme.example", f.token);
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    post_raw(&r, &s, f.cookie, NULL, "/reset", "email=cleo%40acme.example",
+             NULL);
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM password_resets"), 0);
+    /* A real link, then a cross-site post of a new password to it. */
+    browser_post(&r, &s, "/reset", "/reset", "email=cleo%40acme.example");
+    assert_int_equal(r.status, 200);
+    h_resp_free(&r);
+    assert_int_equal(wait_for_count(&s, RESETS_DONE, 1), 1);
+    last_reset_token(&s, token);
+    assert_int_equal(strlen(token), 64);
+    snprintf(path, sizeof path, "/reset/%s", token);
+    form_get(&f, &s, path);
+    snprintf(body, sizeof body, "new=%s", h_urlenc("attacker chosen pw"));
+    post_raw(&r, &s, f.cookie, "Origin: null", path, body, f.token);
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM password_resets WHERE"
+                                  " used_at = 0"),
+                     1);
+    assert_int_equal(signin_status(&s, "cleo@acme.example", PW, NULL, 0), 303);
+    server_done(&s);
+}
+
+/* ---- 3: next stays on this site ---- */
+
+static void test_security__next_after_signin_stays_on_this_site(void **state)
+{
+    static const char *const bad[] = {
+        "/\t/evil.example",       "/\n/evil.example",     "/ /evil.example",
+        "/%09/evil.example",      "/%0a/evil.example",    "//evil.example",
+        "/%5Cevil.example",       "https://evil.example", "/%252F/evil.example",
+        "/%2F%2Fevil.example",    "/%20/evil.example",    "%09//evil.example",
+        "/requests%0d%0aX-Evil:1"};
+    h_server s;
+    char loc[300], body[600];
+
+    (void)state;
+    server_with_users(&s, NULL);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        h_resp r;
+        /* As the sign-in redirect carries it: already URL-encoded once. */
+        snprintf(body, sizeof body,
+                 "email=cleo%%40acme.example&password=%s&next=%s", h_urlenc(PW),
+                 h_urlenc(bad[i]));
+        browser_post(&r, &s, "/signin", "/signin", body);
+        assert_int_equal(r.status, 303);
+        assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
+        if (strcmp(loc, "/") != 0)
+            fail_msg("next=%s led to Location: %s", bad[i], loc);
+        h_resp_free(&r);
+    }
+    {
+        h_resp r;
+        snprintf(body, sizeof body,
+                 "email=cleo%%40acme.example&password=%s&next=%s", h_urlenc(PW),
+                 h_urlenc("/requests?status=submitted#list"));
+        browser_post(&r, &s, "/signin", "/signin", body);
+        assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
+        assert_string_equal(loc, "/requests?status=submitted#list");
+        h_resp_free(&r);
+    }
+    /* The form does not carry a bad next either. */
+    {
+        h_resp r;
+        h_get(&r, &s, NULL, "/signin?next=/%09/evil.example");
+        assert_int_equal(r.status, 200);
+        assert_null(strstr(r.body, "evil.example"));
+        h_resp_free(&r);
+    }
+    server_done(&s);
+}
+
+/* ---- 4: a temporary password blocks everything else ---- */
+
+static void concrete_path(char *out, size_t size, const char *pattern)
+{
+    size_t j = 0;
+
+    for (const char *p = pattern; *p && j + 16 < size;) {
+        if (*p == '{') {
+            const char *v = p[1] == '*' ? "app.css" : "1";
+            const char *close = strchr(p, '}');
+            j += (size_t)snprintf(out + j, size - j, "%s", v);
+            p = close ? close + 1 : p + strlen(p);
+        } else {
+            out[j++] = *p++;
+        }
+    }
+    out[j] = '\0';
+}
+
+static int open_while_temporary(const web_route *r)
+{
+    static const char *const open[] = {
+        "GET /account",    "POST /account/password",
+        "POST /signout",   "POST /account/signout-all",
+        "GET /static/{*}", "GET /healthz",
+        "GET /signin",     "POST /signin"};
+    char key[300];
+
+    snprintf(key, sizeof key, "%s %s", r->method, r->pattern);
+    for (size_t i = 0; i < sizeof open / sizeof *open; i++)
+        if (!strcmp(key, open[i]))
+            return 1;
+    return 0;
+}
+
+static void test_security__temporary_password_blocks_every_route(void **state)
+{
+    h_server s;
+    h_session sess;
+    h_resp r;
+    char loc[300], body[400];
+    int walked = 0;
+    int64_t tokens;
+
+    (void)state;
+    server_with_users(&s, NULL);
+    h_db_exec(&s, "UPDATE users SET must_change_password = 1 WHERE email ="
+                  " 'ada@platform.example'");
+    assert_int_equal(
+        signin_status(&s, "ada@platform.example", PW, loc, sizeof loc), 303);
+    assert_string_equal(loc, "/account#password");
+    assert_int_equal(h_signin(&sess, &s, "ada@platform.example", PW), 303);
+    tokens = h_db_int(&s, "SELECT count(*) FROM api_tokens");
+    for (const web_route *const *t = web_route_tables(); *t; t++) {
+        for (const web_route *rt = *t; rt->method; rt++) {
+            char path[300];
+            int json =
+                (rt->flags & WEB_JSON) || !strncmp(rt->pattern, "/api/", 5);
+            if (open_while_temporary(rt))
+                continue;
+            concrete_path(path, sizeof path, rt->pattern);
+            if (!strcmp(rt->method, "GET"))
+                h_get(&r, &s, &sess, path);
+            else if (rt->flags & WEB_RAWBODY)
+                h_send_json(&r, &s, &sess, NULL, rt->method, path, "{}");
+            else
+                h_post_form(&r, &s, &sess, path, "label=x&name=x");
+            if (json) {
+                if (r.status != 403 || !strstr(r.body, "new password"))
+                    fail_msg("%s %s: %ld %.200s", rt->method, path, r.status,
+                             r.body);
+            } else {
+                if (r.status != 303 ||
+                    !h_resp_header(&r, "Location", loc, sizeof loc) ||
+                    strcmp(loc, "/account#password") != 0)
+                    fail_msg("%s %s: %ld, expected 303 to the password form",
+                             rt->method, path, r.status);
+            }
+            h_resp_free(&r);
+            walked++;
+        }
+    }
+    assert_true(walked >= 20);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM api_tokens"), tokens);
+    /* What stays open: the account page (with the reason), assets. */
+    h_get(&r, &s, &sess, "/account");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Choose a new password"));
+    h_resp_free(&r);
+    h_get(&r, &s, &sess, "/static/app.css");
+    assert_int_equal(r.status, 200);
+    h_resp_free(&r);
+    h_get(&r, &s, &sess, "/api/v1/me");
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.body, "\"error\""));
+    h_resp_free(&r);
+    /* The change opens everything. */
+    snprintf(body, sizeof body,
+             "current=%s&new=a+brand+new+password&confirm=a+brand+new+"
+             "password",
+             h_urlenc(PW));
+    h_post_form(&r, &s, &sess, "/account/password", body);
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    {
+        static const char *const pages[] = {"/", "/requests", "/tables",
+                                            "/requests/new", "/api/v1/me"};
+        for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+            h_get(&r, &s, &sess, pages[i]);
+            if (r.status != 200)
+                fail_msg("%s after the change: %ld", pages[i], r.status);
+            h_resp_free(&r);
+        }
+    }
+    server_done(&s);
+}
+
+static void test_security__temporary_password_signout_works(void **state)
+{
+    h_server s;
+    h_session sess;
+    h_resp r;
+
+    (void)state;
+    server_with_users(&s, NULL);
+    h_db_exec(&s, "UPDATE users SET must_change_password = 1 WHERE email ="
+                  " 'cleo@acme.example'");
+    assert_int_equal(h_signin(&sess, &s, "cleo@acme.example", PW), 303);
+    h_get(&r, &s, &sess, "/requests/new");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    h_post_form(&r, &s, &sess, "/signout", "");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    assert_int_equal(sessions_of(&s, "cleo@acme.example"), 0);
+    server_done(&s);
+}
+
+/* ---- 5: password reset ---- */
+
+static void test_security__reset_throttled_per_address(void **state)
+{
+    h_server s;
+    int ok = 0, throttled = 0;
+
+    (void)state;
+    server_with_users(&s, mail_config);
+    for (int i = 0; i < 30; i++) {
+        h_resp r;
+        browser_post(&r, &s, "/reset", "/reset", "email=cleo%40acme.example");
+        if (r.status == 200)
+            ok++;
+        else if (r.status == 429)
+            throttled++;
+        else
+            fail_msg("reset %d: %ld", i, r.status);
+        h_resp_free(&r);
+    }
+    assert_true(ok >= 1 && ok <= 3);
+    assert_int_equal(ok + throttled, 30);
+    assert_int_equal(wait_for_count(&s, RESETS_DONE, ok), ok);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM events WHERE event ="
+                                  " 'account.reset'"),
+                     ok);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM outbox"), ok);
+    /* Only the newest link works. */
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM password_resets"
+                                  " WHERE used_at = 0 AND expires_at >"
+                                  " CAST(strftime('%s','now') AS INTEGER)"),
+                     1);
+    server_done(&s);
+}
+
+static void test_security__reset_throttled_per_client(void **state)
+{
+    h_server s;
+    int ok = 0, throttled = 0;
+
+    (void)state;
+    server_with_users(&s, mail_config);
+    for (int i = 0; i < 40; i++) {
+        h_resp r;
+        char body[100];
+        snprintf(body, sizeof body, "email=someone%d%%40acme.example", i);
+        browser_post(&r, &s, "/reset", "/reset", body);
+        if (r.status == 200)
+            ok++;
+        else if (r.status == 429)
+            throttled++;
+        h_resp_free(&r);
+    }
+    assert_true(ok < 40);
+    assert_true(throttled > 0);
+    assert_int_equal(ok + throttled, 40);
+    server_done(&s);
+}
+
+static void test_security__reset_links_die_together(void **state)
+{
+    h_server s;
+    h_session sess;
+    h_resp r;
+    char t1[80], t2[80], t3[80], path[120], body[300];
+
+    (void)state;
+    server_with_users(&s, mail_config);
+    browser_post(&r, &s, "/reset", "/reset", "email=cleo%40acme.example");
+    h_resp_free(&r);
+    assert_int_equal(wait_for_count(&s, RESETS_DONE, 1), 1);
+    last_reset_token(&s, t1);
+    browser_post(&r, &s, "/reset", "/reset", "email=cleo%40acme.example");
+    h_resp_free(&r);
+    assert_int_equal(wait_for_count(&s, RESETS_DONE, 2), 2);
+    last_reset_token(&s, t2);
+    assert_string_not_equal(t1, t2);
+    /* A new link invalidates the older one. */
+    snprintf(path, sizeof path, "/reset/%s", t1);
+    browser_post(&r, &s, path, path, "new=first+new+password");
+    assert_int_equal(r.status, 404);
+    h_resp_free(&r);
+    /* Two valid links (as from an older version): using one kills both. */
+    h_db_exec(&s, "UPDATE password_resets SET expires_at ="
+                  " CAST(strftime('%s','now') AS INTEGER) + 600");
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM password_resets WHERE"
+                                  " used_at = 0"),
+                     2);
+    snprintf(path, sizeof path, "/reset/%s", t2);
+    browser_post(&r, &s, path, path, "new=second+new+password");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    snprintf(path, sizeof path, "/reset/%s", t1);
+    browser_post(&r, &s, path, path, "new=third+new+password");
+    assert_int_equal(r.status, 404);
+    h_resp_free(&r);
+    assert_int_equal(
+        signin_status(&s, "cleo@acme.example", "second new password", NULL, 0),
+        303);
+    /* A password change kills an outstanding link. */
+    browser_post(&r, &s, "/reset", "/reset", "email=cleo%40acme.example");
+    h_resp_free(&r);
+    assert_int_equal(wait_for_count(&s, RESETS_DONE, 3), 3);
+    last_reset_token(&s, t3);
+    assert_int_equal(
+        h_signin(&sess, &s, "cleo@acme.example", "second new password"), 303);
+    snprintf(body, sizeof body,
+             "current=second+new+password&new=fourth+new+password&confirm="
+             "fourth+new+password");
+    h_post_form(&r, &s, &sess, "/account/password", body);
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    snprintf(path, sizeof path, "/reset/%s", t3);
+    browser_post(&r, &s, path, path, "new=fifth+new+password");
+    assert_int_equal(r.status, 404);
+    h_resp_free(&r);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM password_resets WHERE"
+                                  " used_at = 0 AND expires_at >"
+                                  " CAST(strftime('%s','now') AS INTEGER)"),
+                     0);
+    server_done(&s);
+}
+
+/* The answer to a reset request is built before, and without, any
+ * database work: with the database locked by someone else, a known
+ * address is answered at once, exactly like an unknown one, and the link
+ * is written once the lock is gone. */
+static void test_security__reset_answer_does_not_wait(void **state)
+{
+    h_server s;
+    h_resp known, unknown;
+    sqlite3 *db = NULL;
+    form_state f;
+    char origin[120];
+
+    (void)state;
+    server_with_users(&s, mail_config);
+    snprintf(origin, sizeof origin, "Origin: %s", s.url);
+    form_get(&f, &s, "/reset");
+    assert_int_equal(sqlite3_open(s.db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+                     SQLITE_OK);
+    post_raw(&known, &s, f.cookie, origin, "/reset",
+             "email=cleo%40acme.example", f.token);
+    post_raw(&unknown, &s, f.cookie, origin, "/reset",
+             "email=nobody%40acme.example", f.token);
+    assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(known.status, 200);
+    assert_int_equal(unknown.status, 200);
+    assert_int_equal(known.len, unknown.len);
+    assert_memory_equal(known.body, unknown.body, known.len);
+    h_resp_free(&known);
+    h_resp_free(&unknown);
+    /* Both were handled after the lock was released: one link, one
+       "unknown" record. */
+    assert_int_equal(wait_for_count(&s, RESETS_DONE, 2), 2);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM password_resets"), 1);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM audit_log WHERE"
+                                  " action = 'password.reset.unknown'"),
+                     1);
+    server_done(&s);
+}
+
+/* ---- 6: password change ---- */
+
+static void test_security__password_change_is_throttled(void **state)
+{
+    h_server s;
+    h_session sess;
+    h_resp r;
+    char body[400], v[40];
+
+    (void)state;
+    server_with_users(&s, NULL);
+    assert_int_equal(h_signin(&sess, &s, "cleo@acme.example", PW), 303);
+    for (int i = 0; i < 5; i++) {
+        snprintf(body, sizeof body,
+                 "current=guess+number+%d&new=a+brand+new+password&confirm="
+                 "a+brand+new+password",
+                 i);
+        h_post_form(&r, &s, &sess, "/account/password", body);
+        assert_int_equal(r.status, 422);
+        h_resp_free(&r);
+    }
+    /* The right one now waits, like a sign-in would. */
+    snprintf(body, sizeof body,
+             "current=%s&new=a+brand+new+password&confirm=a+brand+new+"
+             "password",
+             h_urlenc(PW));
+    h_post_form(&r, &s, &sess, "/account/password", body);
+    assert_int_equal(r.status, 429);
+    assert_true(h_resp_header(&r, "Retry-After", v, sizeof v));
+    assert_true(atoi(v) >= 1);
+    h_resp_free(&r);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM audit_log WHERE"
+                                  " action = 'password.change'"),
+                     0);
+    assert_true(h_db_int(&s, "SELECT count(*) FROM audit_log WHERE"
+                             " action = 'password.change.throttled'") >= 1);
+    server_done(&s);
+}
+
+static void test_security__password_change_ends_other_sessions(void **state)
+{
+    h_server s;
+    h_session a, b;
+    h_resp r;
+    char *out = NULL, token[100], auth[200], body[400];
+    const char *hdrs[2] = {auth, NULL};
+
+    (void)state;
+    server_with_users(&s, NULL);
+    assert_int_equal(h_docket(&s, NULL, &out, "token", "create", "--email",
+                              "cleo@acme.example", "--label", "nightly", NULL),
+                     0);
+    assert_int_equal(sscanf(out, "%99s", token), 1);
+    free(out);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    assert_int_equal(h_signin(&a, &s, "cleo@acme.example", PW), 303);
+    assert_int_equal(h_signin(&b, &s, "cleo@acme.example", PW), 303);
+    snprintf(body, sizeof body,
+             "current=%s&new=a+brand+new+password&confirm=a+brand+new+"
+             "password",
+             h_urlenc(PW));
+    h_post_form(&r, &s, &a, "/account/password", body);
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    /* The other session is gone, this one stays, tokens keep working. */
+    h_get(&r, &s, &b, "/account");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    h_get(&r, &s, &a, "/account");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "nightly"));
+    assert_non_null(strstr(r.body, "action=\"/account/tokens/revoke-all\""));
+    h_resp_free(&r);
+    assert_int_equal(sessions_of(&s, "cleo@acme.example"), 1);
+    h_request(&r, &s, NULL, "GET", "/api/v1/me", NULL, NULL, 0, hdrs);
+    assert_int_equal(r.status, 200);
+    h_resp_free(&r);
+    /* Revoke all: a POST with the CSRF token, audit-logged. */
+    {
+        h_session nocsrf = a;
+        nocsrf.csrf[0] = '\0';
+        h_post_form(&r, &s, &nocsrf, "/account/tokens/revoke-all", "");
+        assert_int_equal(r.status, 403);
+        h_resp_free(&r);
+    }
+    h_request(&r, &s, NULL, "GET", "/api/v1/me", NULL, NULL, 0, hdrs);
+    assert_int_equal(r.status, 200);
+    h_resp_free(&r);
+    h_post_form(&r, &s, &a, "/account/tokens/revoke-all", "");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    h_request(&r, &s, NULL, "GET", "/api/v1/me", NULL, NULL, 0, hdrs);
+    assert_int_equal(r.status, 401);
+    h_resp_free(&r);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM api_tokens WHERE"
+                                  " revoked_at = 0"),
+                     0);
+    assert_int_equal(h_db_int(&s, "SELECT count(*) FROM audit_log WHERE"
+                                  " action = 'token.revoke.all'"),
+                     1);
+    server_done(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_security__signin_from_another_site_refused),
+        cmocka_unit_test(test_security__signin_needs_presession_token),
+        cmocka_unit_test(test_security__reset_forms_refuse_other_sites),
+        cmocka_unit_test(test_security__next_after_signin_stays_on_this_site),
+        cmocka_unit_test(test_security__temporary_password_blocks_every_route),
+        cmocka_unit_test(test_security__temporary_password_signout_works),
+        cmocka_unit_test(test_security__reset_throttled_per_address),
+        cmocka_unit_test(test_security__reset_throttled_per_client),
+        cmocka_unit_test(test_security__reset_links_die_together),
+        cmocka_unit_test(test_security__reset_answer_does_not_wait),
+        cmocka_unit_test(test_security__password_change_is_throttled),
+        cmocka_unit_test(test_security__password_change_ends_other_sessions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
