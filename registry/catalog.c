@@ -1538,18 +1538,7 @@ static int apply_item(hctx *h, const form_item *it)
             (rc = field_set_checked(h, tid, tname, 0, NULL, rules[i][0],
                                     rules[i][1])) < 0)
             return rc;
-    if (it->kind >= FORM_ITEM_CUSTOMER_ATTRIBUTES) {
-        char *kind = field_get(h, tid, 0, "kind");
-        if (!kind)
-            return ERR_DB;
-        rc = 0;
-        if (!*kind)
-            rc = field_set(h, tid, tname, 0, NULL, "kind",
-                           form_item_kind_name(it->kind));
-        free(kind);
-        if (rc < 0)
-            return rc;
-    }
+    /* The table's kind is not the item's: an update item leaves it. */
     for (size_t c = 0; c < it->ncolumns; c++) {
         const form_column *fc = &it->columns[c];
         col_vals v;

@@ -450,6 +450,183 @@ static void test_triage__failed_apply_changes_nothing(void **state)
     assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-qa", &err), 0);
 }
 
+/* ---- an update item changes only what it states ------------------------ */
+
+/* Stores request json (acme, both instances) as Ann and deploys it to
+ * instance through triaged and scheduled; fails the test otherwise. */
+static void deploy_json(fx *f, const char *json, const char *instance)
+{
+    form_request r;
+    form_errors fe = {0};
+    registry_submit s = {f->client_a, "Ann", NULL};
+    errmsg err = {0};
+    int64_t id = 0, sprint = a_sprint(f);
+
+    assert_int_equal(form_parse_json(&r, json, strlen(json), &fe), 0);
+    if (registry_request_insert(f->reg, &id, NULL, &r, &s, &err) < 0)
+        fail_msg("insert: %s", err.msg);
+    form_request_dispose(&r);
+    form_errors_dispose(&fe);
+    assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
+    assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err), 0);
+    if (go(f, id, "pm", "deployed", NULL, 0, instance, &err) < 0)
+        fail_msg("deploy to %s: %s", instance, err.msg);
+}
+
+#define UPDATE_JSON(kind, table, column)                                       \
+    "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","                   \
+    "\"instances\":[\"acme-qa\",\"acme-prod\"],"                               \
+    "\"requester_name\":\"Ann\",\"requester_email\":\"ann@acme.example\","     \
+    "\"title\":\"Update\",\"summary\":\"s\",\"items\":[{\"kind\":\"" kind      \
+    "\",\"table\":\"" table "\",\"columns\":[{\"name\":\"" column              \
+    "\",\"type\":\"integer\",\"description\":\"d\"}]}]}"
+
+/* The table-level fields of instance.table as one string, and how many
+ * history rows of the table name a table-level field. */
+static char *table_fields(fx *f, const char *instance, const char *table)
+{
+    char sql[600];
+
+    snprintf(sql, sizeof sql,
+             "SELECT kind || '|' || description || '|' || source || '|' ||"
+             " cadence || '|' || expected_arrival || '|' || late_after_minutes"
+             " || '|' || file_pattern || '|' || campaign_dependency || '|' ||"
+             " campaign_note || '|' || owner || '|' || escalation || '|' ||"
+             " runbook || '|' || consent_relevant || '|' || t.status FROM"
+             " reg_tables t JOIN instances i ON i.id = t.instance_id WHERE"
+             " i.name = '%s' AND t.name = '%s'",
+             instance, table);
+    return q_text(f, sql);
+}
+
+static int64_t table_history(fx *f, const char *instance, const char *table,
+                             const char *field)
+{
+    char sql[600];
+
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM registry_history h JOIN reg_tables t ON"
+             " t.id = h.table_id JOIN instances i ON i.id = t.instance_id"
+             " WHERE i.name = '%s' AND t.name = '%s' AND h.column_id IS NULL"
+             " AND h.field %s",
+             instance, table, field ? "= 'kind'" : "<> 'column'");
+    return q_int(f, sql);
+}
+
+static void kind_is(fx *f, const char *instance, const char *table,
+                    const char *want)
+{
+    errmsg err = {0};
+    cJSON *t = registry_table_json(f->reg, instance, table, &err);
+
+    assert_non_null(t);
+    assert_string_equal(cJSON_GetObjectItem(t, "kind")->valuestring, want);
+    cJSON_Delete(t);
+}
+
+static void test_triage__update_items_keep_the_table_kind(void **state)
+{
+    static const char *const updates[][2] = {
+        {UPDATE_JSON("customer_attributes", "loyalty_members", "points"),
+         "points"},
+        {UPDATE_JSON("add_columns", "loyalty_members", "joined"), "joined"},
+        {UPDATE_JSON("activity_history", "loyalty_members", "visits"),
+         "visits"},
+        {UPDATE_JSON("purchase_history", "loyalty_members", "spend"), "spend"}};
+    fx *f = *state;
+    errmsg err = {0};
+    char *before_prod, *before_qa, *now;
+    int64_t hist_prod, hist_qa;
+
+    /* The table from a new_table item (source, cadence, dependency). */
+    deploy_json(f, request_json, "acme-prod");
+    deploy_json(f, request_json, "acme-qa");
+    /* Its kind on production is set (a PM's edit); QA's stays empty. */
+    assert_int_equal(registry_begin(f->reg, &err), 0);
+    assert_int_equal(registry_table_update_field(
+                         f->reg, "acme-prod", "loyalty_members", NULL, "kind",
+                         "loyalty programme", f->pm, "classified", &err),
+                     1);
+    assert_int_equal(registry_table_update_field(
+                         f->reg, "acme-prod", "loyalty_members", NULL,
+                         "runbook", "Page the CRM team.", f->pm, "r", &err),
+                     1);
+    assert_int_equal(registry_commit(f->reg, &err), 0);
+    before_prod = table_fields(f, "acme-prod", "loyalty_members");
+    before_qa = table_fields(f, "acme-qa", "loyalty_members");
+    assert_non_null(strstr(before_prod, "loyalty programme|Members|"
+                                        "flat_file_csv|daily|"));
+    assert_non_null(strstr(before_qa, "|Members|flat_file_csv|daily|"));
+    assert_int_equal(before_qa[0], '|'); /* empty kind */
+    hist_prod = table_history(f, "acme-prod", "loyalty_members", NULL);
+    hist_qa = table_history(f, "acme-qa", "loyalty_members", NULL);
+    /* Every kind of update item, none stating table-level fields: only
+       its column is added, on both instances. */
+    for (size_t i = 0; i < sizeof updates / sizeof *updates; i++) {
+        deploy_json(f, updates[i][0], "acme-prod");
+        deploy_json(f, updates[i][0], "acme-qa");
+        now = table_fields(f, "acme-prod", "loyalty_members");
+        assert_string_equal(now, before_prod);
+        free(now);
+        now = table_fields(f, "acme-qa", "loyalty_members");
+        assert_string_equal(now, before_qa);
+        free(now);
+        assert_int_equal(table_history(f, "acme-prod", "loyalty_members", NULL),
+                         hist_prod);
+        assert_int_equal(table_history(f, "acme-qa", "loyalty_members", NULL),
+                         hist_qa);
+    }
+    assert_int_equal(table_history(f, "acme-prod", "loyalty_members", "kind"),
+                     1);
+    assert_int_equal(table_history(f, "acme-qa", "loyalty_members", "kind"), 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_columns c JOIN"
+                              " reg_tables t ON t.id = c.table_id WHERE"
+                              " t.name = 'loyalty_members'"),
+                     2 * 6);
+    /* The table JSON (the rules card's source) shows the kind it had. */
+    kind_is(f, "acme-prod", "loyalty_members", "loyalty programme");
+    kind_is(f, "acme-qa", "loyalty_members", "");
+    free(before_prod);
+    free(before_qa);
+}
+
+static void test_triage__update_item_on_imported_table(void **state)
+{
+    static const char csv[] =
+        "table,column,type,description,source,cadence,campaign_dependency,"
+        "expected_arrival,owner\n"
+        "customers,customer_id,bigint,Customer,flat_file_csv,daily,required,"
+        "05:00,crm@acme.example\n";
+    fx *f = *state;
+    registry_import_report rep = {0};
+    errmsg err = {0};
+    char *before, *after;
+    int64_t hist;
+
+    assert_int_equal(registry_import_csv(f->reg, &rep, "acme-prod", csv,
+                                         strlen(csv), f->pm, &err),
+                     0);
+    registry_import_report_dispose(&rep);
+    before = table_fields(f, "acme-prod", "customers");
+    assert_int_equal(before[0], '|'); /* no kind imported */
+    hist = table_history(f, "acme-prod", "customers", NULL);
+    deploy_json(f,
+                "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","
+                "\"requester_name\":\"Ann\",\"requester_email\":"
+                "\"ann@acme.example\",\"title\":\"Update\",\"summary\":\"s\","
+                "\"items\":[{\"kind\":\"customer_attributes\",\"table\":"
+                "\"customers\",\"columns\":[{\"name\":\"points\",\"type\":"
+                "\"integer\",\"description\":\"d\"}]}]}",
+                "acme-prod");
+    after = table_fields(f, "acme-prod", "customers");
+    assert_string_equal(after, before);
+    assert_int_equal(table_history(f, "acme-prod", "customers", NULL), hist);
+    assert_int_equal(table_history(f, "acme-prod", "customers", "kind"), 0);
+    kind_is(f, "acme-prod", "customers", "");
+    free(before);
+    free(after);
+}
+
 typedef struct case_ {
     const char *status; /* set up first */
     const char *role;
@@ -756,6 +933,10 @@ int main(void)
             test_triage__life_cycle_writes_events_and_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_triage__failed_apply_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_triage__update_items_keep_the_table_kind, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_triage__update_item_on_imported_table, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_triage__forbidden_transitions_write_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(
