@@ -490,6 +490,68 @@ test_tenancy__validation_tells_nothing_of_other_instances(void **state)
     free(after);
 }
 
+/* Every GET a client may use, asked about another organisation's instance
+ * (in the path and in ?instance=) and about a made-up one: the same
+ * status and the same body. */
+static void
+test_tenancy__foreign_instance_reads_like_a_missing_one(void **state)
+{
+    int n = 0;
+
+    (void)state;
+    for (const web_route *const *t = web_route_tables(); *t; t++) {
+        for (const web_route *r = *t; r->method; r++) {
+            char path[400], q[3][500];
+            char *norm[3];
+            long status[3];
+            if (!(r->roles & ROLE_CLIENT) || strcmp(r->method, "GET") ||
+                !strcmp(r->pattern, "/static/{*}") ||
+                strstr(r->pattern, "{id}") || strstr(r->pattern, "{aid}"))
+                continue;
+            /* The made-up name twice: a page that changes by itself
+               (health, counters) cannot be compared. */
+            for (int k = 0; k < 3; k++) {
+                const char *inst = k ? MADE_UP : FOREIGN;
+                h_resp resp;
+                size_t j = 0;
+                /* The route with the instance filled in. */
+                for (const char *p = r->pattern; *p && j + 40 < sizeof path;) {
+                    if (!strncmp(p, "{instance}", 10)) {
+                        j += (size_t)snprintf(path + j, sizeof path - j, "%s",
+                                              inst);
+                        p += 10;
+                    } else if (*p == '{') {
+                        j += (size_t)snprintf(path + j, sizeof path - j,
+                                              "customers");
+                        p = strchr(p, '}') + 1;
+                    } else {
+                        path[j++] = *p++;
+                    }
+                }
+                path[j] = '\0';
+                snprintf(q[k], sizeof q[k], "%s?instance=%s&q=customers", path,
+                         inst);
+                h_get(&resp, &srv, &b, q[k]);
+                status[k] = resp.status;
+                norm[k] = normalised(resp.body ? resp.body : "", 0);
+                h_resp_free(&resp);
+            }
+            if (status[1] == status[2] && !strcmp(norm[1], norm[2]) &&
+                (status[0] != status[1] || strcmp(norm[0], norm[1])))
+                fail_msg("GET %s: %ld vs %ld\n--- %s: %.1500s\n--- %s: "
+                         "%.1500s",
+                         q[0], status[0], status[1], FOREIGN, norm[0], MADE_UP,
+                         norm[1]);
+            n += status[1] == status[2] && !strcmp(norm[1], norm[2]);
+            free(norm[0]);
+            free(norm[1]);
+            free(norm[2]);
+        }
+    }
+    print_message("compared %d routes\n", n);
+    assert_true(n >= 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +561,8 @@ int main(void)
         cmocka_unit_test(test_tenancy__cannot_submit_into_another_instance),
         cmocka_unit_test(
             test_tenancy__validation_tells_nothing_of_other_instances),
+        cmocka_unit_test(
+            test_tenancy__foreign_instance_reads_like_a_missing_one),
     };
     return cmocka_run_group_tests(tests, up, down);
 }
