@@ -1467,13 +1467,36 @@ static void search_hit_json(void *ctx, const registry_search_hit *h)
     buf_dispose(&b);
 }
 
+/* 0 when every named query parameter is valid UTF-8; otherwise replies
+ * 400 naming the first bad one and returns -1. The JSON answers echo
+ * these values (search) or key a cache with them (lookup). */
+static int utf8_query_or_400(web_req *req, const char *const *names)
+{
+    for (; *names; names++) {
+        const char *v = web_query(req, *names);
+        if (v && !str_utf8_valid(v, strlen(v))) {
+            buf m = {0};
+            buf_puts(&m, "the query parameter ");
+            buf_puts(&m, *names);
+            buf_puts(&m, " is not valid UTF-8");
+            web_reply_error(req, 400, buf_cstr(&m));
+            buf_dispose(&m);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* GET /api/v1/search?q= */
 static void api_search(web_req *req)
 {
+    static const char *const params[] = {"q", NULL};
     const char *q = query_or_empty(req, "q");
     search_ctx c;
     errmsg err = {0};
 
+    if (utf8_query_or_400(req, params) < 0)
+        return;
     memset(&c, 0, sizeof c);
     c.json = &req->out;
     buf_reset(&req->out);
@@ -1532,6 +1555,7 @@ static void lookup_hit_json(void *ctx, const registry_lookup_hit *h)
  * then (with similar=1) names within 3 edits, marked "similar": true. */
 static void api_lookup(web_req *req)
 {
+    static const char *const params[] = {"q", "instance", NULL};
     const char *q = query_or_empty(req, "q");
     const char *inst = query_or_empty(req, "instance");
     lookup_ctx c;
@@ -1542,6 +1566,8 @@ static void api_lookup(web_req *req)
     buf key = {0};
     char *s;
 
+    if (utf8_query_or_400(req, params) < 0)
+        return;
     memset(&c, 0, sizeof c);
     if (web_query(req, "limit"))
         str_to_int(&limit, web_query(req, "limit"), 1, 50);
@@ -1600,7 +1626,9 @@ static void api_lookup(web_req *req)
     s = cJSON_PrintUnformatted(c.arr);
     cJSON_Delete(c.arr);
     buf_reset(&req->out);
-    buf_puts(&req->out, s);
+    /* cJSON copies string bytes unchecked: the answer is valid UTF-8
+       whatever the registry holds. */
+    buf_append_utf8(&req->out, s, strlen(s));
     buf_putc(&req->out, '\n');
     cJSON_free(s);
     if (!buf_error(&key) && !buf_error(&req->out))

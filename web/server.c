@@ -158,7 +158,9 @@ void web_reply_json(web_req *req, int status, cJSON *root)
 
     cJSON_Delete(root);
     buf_reset(&req->out);
-    buf_puts(&req->out, s);
+    /* cJSON copies string bytes unchecked (a 404 quoting a path, an error
+       message cut inside a character): the answer is valid UTF-8 always. */
+    buf_append_utf8(&req->out, s, strlen(s));
     buf_putc(&req->out, '\n');
     cJSON_free(s);
     web_reply_type(req, status, "application/json");
