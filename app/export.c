@@ -187,19 +187,197 @@ static void csv_row(buf *b, const cJSON *t, const cJSON *c)
 
 /* ---- Markdown ----------------------------------------------------------- */
 
-/* Text inside a Markdown table cell or line: | and line ends escaped,
- * characters with meaning backslash-escaped. */
+/* Every user value lands in one of three Markdown contexts, each with its
+ * own writer: plain text (md_text), a code span (md_code) and the runbook
+ * (md_runbook), which is Markdown by design. Whatever a value holds, the
+ * result rendered by a CommonMark or GFM renderer that lets raw HTML
+ * through (as wikis do) has no HTML and no link but those docket writes or
+ * safe ones from the runbook. */
+
+/* Plain text inside a line, a table cell or a paragraph: on one line
+ * (line ends become spaces), outer whitespace trimmed (it would start an
+ * indented code block), every character with inline meaning
+ * backslash-escaped (CommonMark lets any ASCII punctuation be escaped), and
+ * a leading - + = or "1." / "1)" escaped so no list or heading starts. */
 static void md_text(buf *b, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '\n' || *s == '\r') {
+    const char *begin, *end;
+    int digits = 1; /* only digits so far */
+
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    begin = s;
+    end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' ||
+                       end[-1] == '\r'))
+        end--;
+    for (; s < end; s++) {
+        if (*s == '\n' || *s == '\r' || *s == '\t') {
             buf_putc(b, ' ');
+            digits = 0;
             continue;
         }
-        if (strchr("\\`*_[]<>|#", *s))
+        if (strchr("\\`*_[]<>|#&!~", *s) || (s == begin && strchr("-+=", *s)) ||
+            (s > begin && digits && (*s == '.' || *s == ')')))
             buf_putc(b, '\\');
+        if (*s < '0' || *s > '9')
+            digits = 0;
         buf_putc(b, *s);
     }
+}
+
+/* A code span holding s literally: fenced by one more backtick than the
+ * longest run inside, padded with a space on each side when s starts or
+ * ends with a backtick or a space (CommonMark strips one padding space
+ * from each side), line ends as spaces. Nothing inside a code span is
+ * markup. */
+static void md_code(buf *b, const char *s)
+{
+    size_t run = 0, longest = 0, n = strlen(s);
+    int pad, blank = 1;
+
+    if (!n)
+        return;
+    for (const char *p = s; *p; p++) {
+        run = *p == '`' ? run + 1 : 0;
+        if (run > longest)
+            longest = run;
+        if (*p != ' ')
+            blank = 0;
+    }
+    pad = !blank &&
+          (s[0] == '`' || s[0] == ' ' || s[n - 1] == '`' || s[n - 1] == ' ');
+    for (size_t i = 0; i <= longest; i++)
+        buf_putc(b, '`');
+    if (pad)
+        buf_putc(b, ' ');
+    for (const char *p = s; *p; p++)
+        buf_putc(b, (*p == '\n' || *p == '\r') ? ' ' : *p);
+    if (pad)
+        buf_putc(b, ' ');
+    for (size_t i = 0; i <= longest; i++)
+        buf_putc(b, '`');
+}
+
+/* 1 when a link or image destination may stay: relative (no scheme), or
+ * http, https or mailto. The scheme is read as browsers do, skipping
+ * leading spaces and controls and tabs and line ends anywhere. */
+static int md_url_safe(const char *url)
+{
+    char scheme[16];
+    size_t n = 0;
+    const char *p = url;
+
+    while (*p && (unsigned char)*p <= 0x20)
+        p++;
+    for (; *p && *p != ':'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
+            return 1; /* '/', '?', '#' ... before any ':': relative */
+        if (n + 1 >= sizeof scheme)
+            return 0;
+        scheme[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    }
+    if (!*p)
+        return 1;
+    scheme[n] = '\0';
+    return !strcmp(scheme, "http") || !strcmp(scheme, "https") ||
+           !strcmp(scheme, "mailto");
+}
+
+/* Text nodes (with soft breaks between lines) for literal s, inserted
+ * before node at. */
+static void md_literal_before(cmark_node *at, const char *s)
+{
+    const char *line = s;
+
+    while (*line) {
+        size_t n = strcspn(line, "\n");
+        cmark_node *t = cmark_node_new(CMARK_NODE_TEXT);
+        char *one = xstrndup(line, n);
+        cmark_node_set_literal(t, one);
+        free(one);
+        cmark_node_insert_before(at, t);
+        line += n;
+        if (*line == '\n')
+            line++;
+        if (*line)
+            cmark_node_insert_before(at, cmark_node_new(CMARK_NODE_SOFTBREAK));
+    }
+}
+
+/* The runbook note, Markdown by design: parsed with cmark and written
+ * back as CommonMark with its formatting, but raw HTML (blocks and
+ * inline) turned into literal text and links and images to any scheme
+ * but http, https and mailto replaced by their text. */
+static void md_runbook(buf *b, const char *md)
+{
+    cmark_node *doc =
+        cmark_parse_document(md, strlen(md), CMARK_OPT_VALIDATE_UTF8);
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_node **todo = NULL, *n;
+    size_t ntodo = 0, cap = 0;
+    cmark_event_type ev;
+    char *out;
+
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node_type t;
+        n = cmark_iter_get_node(it);
+        t = cmark_node_get_type(n);
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        if (t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE ||
+            ((t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) &&
+             !md_url_safe(cmark_node_get_url(n) ? cmark_node_get_url(n)
+                                                : ""))) {
+            xgrow(&todo, &cap, ntodo + 1, sizeof *todo);
+            todo[ntodo++] = n;
+        }
+    }
+    cmark_iter_free(it);
+    /* Changed after the walk; none of these nodes holds another one when
+       it is freed (links and images give their children away first). */
+    for (size_t i = 0; i < ntodo; i++) {
+        const char *lit;
+        n = todo[i];
+        switch (cmark_node_get_type(n)) {
+        case CMARK_NODE_HTML_BLOCK: {
+            cmark_node *para = cmark_node_new(CMARK_NODE_PARAGRAPH);
+            cmark_node *end = cmark_node_new(CMARK_NODE_TEXT);
+            char *text;
+            size_t len;
+            lit = cmark_node_get_literal(n);
+            text = xstrdup(lit ? lit : "");
+            len = strlen(text);
+            while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+                text[--len] = '\0';
+            cmark_node_append_child(para, end);
+            md_literal_before(end, text);
+            cmark_node_free(end);
+            free(text);
+            cmark_node_insert_before(n, para);
+            break;
+        }
+        case CMARK_NODE_HTML_INLINE:
+            lit = cmark_node_get_literal(n);
+            md_literal_before(n, lit ? lit : "");
+            break;
+        default: { /* an unsafe link or image: keep its text */
+            cmark_node *c;
+            while ((c = cmark_node_first_child(n)) != NULL)
+                cmark_node_insert_before(n, c);
+        }
+        }
+        cmark_node_free(n); /* also unlinks it */
+    }
+    free(todo);
+    out = cmark_render_commonmark(doc, CMARK_OPT_DEFAULT, 0);
+    buf_puts(b, out);
+    free(out);
+    cmark_node_free(doc);
 }
 
 static const char *dep_line(const char *dep)
@@ -243,9 +421,8 @@ static void md_table(buf *b, const cJSON *t, const char *stamp)
     buf_puts(b, " ");
     md_text(b, js(r, "cadence"));
     if (*js(r, "file_pattern")) {
-        buf_puts(b, " `");
-        buf_puts(b, js(r, "file_pattern"));
-        buf_puts(b, "`");
+        buf_putc(b, ' ');
+        md_code(b, js(r, "file_pattern"));
     }
     buf_puts(b, "\n- Owner: ");
     md_text(b, js(r, "owner"));
@@ -263,8 +440,8 @@ static void md_table(buf *b, const cJSON *t, const char *stamp)
     }
     if (*js(r, "runbook")) {
         buf_puts(b, "## Runbook\n\n");
-        buf_puts(b, js(r, "runbook")); /* Markdown already */
-        buf_puts(b, "\n\n");
+        md_runbook(b, js(r, "runbook"));
+        buf_puts(b, "\n");
     }
     buf_puts(b, "## Columns\n\n| Column | Type | Description | Flags |\n"
                 "| --- | --- | --- | --- |\n");
