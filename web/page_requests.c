@@ -221,49 +221,55 @@ static int looks_like_markup(const unsigned char *d, size_t n)
     return 0;
 }
 
-/* The name without path parts, control characters refused, at most
- * FORM_MAX_SHORT code points (the base is cut, the extension kept). NULL
- * with msg set when unusable. Caller frees. */
+/* The name without path parts, control characters refused, bidi controls
+ * and invisible format characters removed (a right-to-left override makes
+ * "\u202Eexe.csv" show as "vsc.exe"), at most FORM_MAX_SHORT code points
+ * (the base is cut, the extension kept). NULL with msg set when unusable.
+ * Caller frees. */
 static char *clean_filename(const char *name, char *msg, size_t msgsize)
 {
     const char *base = name, *ext;
+    char *clean = NULL;
     size_t n, cps;
     buf b = {0};
 
     for (const char *p = name; *p; p++)
         if (*p == '/' || *p == '\\')
             base = p + 1;
-    n = strlen(base);
-    if (!n || !strcmp(base, ".") || !strcmp(base, "..")) {
-        snprintf(msg, msgsize, "a file has no usable name");
-        return NULL;
-    }
-    if (!str_utf8_valid(base, n) || str_has_ctl(base) || strchr(base, '\t') ||
-        strchr(base, '\r') || strchr(base, '\n')) {
+    if (!str_utf8_valid(base, strlen(base)) || str_has_ctl(base) ||
+        strchr(base, '\t') || strchr(base, '\r') || strchr(base, '\n')) {
         snprintf(msg, msgsize,
                  "a file name has control characters or "
                  "invalid UTF-8");
         return NULL;
     }
-    cps = str_utf8_len(base);
+    clean = str_strip_format_dup(base);
+    n = strlen(clean);
+    if (!n || !strcmp(clean, ".") || !strcmp(clean, "..")) {
+        snprintf(msg, msgsize, "a file has no usable name");
+        free(clean);
+        return NULL;
+    }
+    cps = str_utf8_len(clean);
     if (cps <= FORM_MAX_SHORT)
-        return xstrdup(base);
-    ext = strrchr(base, '.');
+        return clean;
+    ext = strrchr(clean, '.');
     if (!ext || strlen(ext) > 16)
-        ext = base + n;
+        ext = clean + n;
     /* Keep FORM_MAX_SHORT - len(ext) code points of the base. */
     {
         size_t keep = FORM_MAX_SHORT - str_utf8_len(ext), k = 0;
-        const char *p = base;
+        const char *p = clean;
         while (p < ext && k < keep) {
             p++;
             while (p < ext && ((unsigned char)*p & 0xc0) == 0x80)
                 p++;
             k++;
         }
-        buf_append(&b, base, (size_t)(p - base));
+        buf_append(&b, clean, (size_t)(p - clean));
         buf_puts(&b, ext);
     }
+    free(clean);
     return buf_detach(&b);
 }
 
