@@ -7,6 +7,8 @@
 #include "tmpl.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +43,61 @@ static int nav_current(const char *path, const char *href)
     return !strncmp(path, href, n) && (path[n] == '\0' || path[n] == '/');
 }
 
+/* The flash cookie is "<expiry>.<mac>.<message>": the message
+ * percent-encoded (buf_append_url, so nothing in it can end or split the
+ * header), expiry in Unix seconds, and mac the base64url HMAC-SHA256 of
+ * "<expiry>.<message>" under a key drawn at random once per process. A
+ * crafted or altered cookie, one past its minute and one issued before a
+ * restart show nothing. */
+#define FLASH_TTL 60 /* seconds */
+
+static unsigned char flash_key[crypto_auth_hmacsha256_KEYBYTES];
+static pthread_once_t flash_once = PTHREAD_ONCE_INIT;
+
+static void flash_key_init(void)
+{
+    if (sodium_init() < 0)
+        abort();
+    crypto_auth_hmacsha256_keygen(flash_key);
+}
+
+/* The message of cookie value v when its MAC and expiry hold, else NULL.
+ * Caller frees. */
+static char *flash_open(const char *v)
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    const char *dot1 = strchr(v, '.'), *dot2, *mac_end = NULL;
+    size_t maclen = 0;
+    int64_t exp;
+    char *num, *msg = NULL;
+    buf signed_part = {0};
+
+    if (!dot1 || !(dot2 = strchr(dot1 + 1, '.')))
+        return NULL;
+    num = xstrndup(v, (size_t)(dot1 - v));
+    if (str_to_i64(&exp, num) < 0 || exp < time_now() ||
+        exp > time_now() + FLASH_TTL + 5 ||
+        sodium_base642bin(mac, sizeof mac, dot1 + 1, (size_t)(dot2 - dot1 - 1),
+                          NULL, &maclen, &mac_end,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        maclen != sizeof mac || mac_end != dot2)
+        goto done;
+    buf_append(&signed_part, v, (size_t)(dot1 - v) + 1);
+    buf_puts(&signed_part, dot2 + 1);
+    pthread_once(&flash_once, flash_key_init);
+    if (buf_error(&signed_part) ||
+        crypto_auth_hmacsha256_verify(
+            mac, (const unsigned char *)buf_cstr(&signed_part), signed_part.len,
+            flash_key) != 0)
+        goto done;
+    msg = xstrdup(dot2 + 1);
+    MHD_http_unescape(msg);
+done:
+    free(num);
+    buf_dispose(&signed_part);
+    return msg;
+}
+
 static void flash_show(web_req *req)
 {
     const char *f = web_cookie(req, "docket_flash");
@@ -48,9 +105,8 @@ static void flash_show(web_req *req)
 
     if (!f || !*f)
         return;
-    msg = xstrdup(f);
-    MHD_http_unescape(msg);
-    if (str_utf8_valid(msg, strlen(msg))) {
+    msg = flash_open(f);
+    if (msg && str_utf8_valid(msg, strlen(msg))) {
         buf_puts(&req->out, "<div class=\"flash\" role=\"status\">");
         buf_append_html(&req->out, msg);
         buf_puts(&req->out, "</div>");
@@ -62,12 +118,29 @@ static void flash_show(web_req *req)
 
 void page_flash_set(web_req *req, const char *message)
 {
-    buf b = {0};
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    char mac64[sodium_base64_ENCODED_LEN(
+        crypto_auth_hmacsha256_BYTES,
+        sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    buf signed_part = {0}, b = {0};
+    size_t numlen;
 
+    buf_appendf(&signed_part, "%lld.", (long long)(time_now() + FLASH_TTL));
+    numlen = signed_part.len;
+    buf_append_url(&signed_part, message);
+    pthread_once(&flash_once, flash_key_init);
+    crypto_auth_hmacsha256(mac, (const unsigned char *)buf_cstr(&signed_part),
+                           signed_part.len, flash_key);
+    sodium_bin2base64(mac64, sizeof mac64, mac, sizeof mac,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     buf_puts(&b, "docket_flash=");
-    buf_append_url(&b, message);
+    buf_append(&b, buf_cstr(&signed_part), numlen);
+    buf_puts(&b, mac64);
+    buf_putc(&b, '.');
+    buf_puts(&b, buf_cstr(&signed_part) + numlen);
     buf_puts(&b, "; Path=/; Max-Age=60; SameSite=Lax; HttpOnly");
     web_header_add(req, "Set-Cookie", buf_cstr(&b));
+    buf_dispose(&signed_part);
     buf_dispose(&b);
 }
 
