@@ -1,11 +1,14 @@
 /* render_slack.c: a notify_view as a Slack incoming-webhook body: a plain
  * text fallback and Block Kit (header, summary, fields, one section per
  * table or request, and a context line linking to docket as the source of
- * truth). Text is escaped for mrkdwn (& < >) and cut to Slack's limits,
- * counted in UTF-16 units, never inside a character, entity or link. */
+ * truth). Text is escaped for mrkdwn (& < >), @here, @channel and
+ * @everyone are broken with a WORD JOINER, mrkdwn objects are "verbatim",
+ * and text is cut to Slack's limits, counted in UTF-16 units, never inside
+ * a character, entity or link. */
 #include "notify_int.h"
 #include "mem.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,9 +27,42 @@ static size_t units(unsigned char c)
     return c >= 0xF0 ? 2 : 1;
 }
 
-static void md_esc(buf *b, const char *s)
+/* Length of a channel-wide mention keyword ("here", "channel",
+ * "everyone", any case) at s, or 0. */
+static size_t mention_kw(const char *s)
 {
+    static const char *const kw[] = {"here", "channel", "everyone"};
+
+    for (size_t k = 0; k < sizeof kw / sizeof *kw; k++) {
+        size_t n = strlen(kw[k]), i = 0;
+        while (i < n && s[i] && (s[i] | 0x20) == kw[k][i])
+            i++;
+        if (i == n)
+            return n;
+    }
+    return 0;
+}
+
+/* User text for Slack: with markup (mrkdwn) & < > escaped, so Slack's own
+ * <!here> and <@U…> syntax cannot be written; in any text a WORD JOINER
+ * (U+2060, invisible) after the '@' of @here, @channel and @everyone at a
+ * word start, so clients and workspaces that read the plain words as
+ * mentions notify nobody (addresses like ops@channel.example are left
+ * alone). */
+static void esc(buf *b, const char *s, int markup)
+{
+    const char *start = s;
+
     for (; s && *s; s++) {
+        if (*s == '@' && mention_kw(s + 1) &&
+            (s == start || !isalnum((unsigned char)s[-1]))) {
+            buf_puts(b, "@\xE2\x81\xA0");
+            continue;
+        }
+        if (!markup) {
+            buf_putc(b, *s);
+            continue;
+        }
         switch (*s) {
         case '&': buf_puts(b, "&amp;"); break;
         case '<': buf_puts(b, "&lt;"); break;
@@ -34,6 +70,11 @@ static void md_esc(buf *b, const char *s)
         default: buf_putc(b, *s);
         }
     }
+}
+
+static void md_esc(buf *b, const char *s)
+{
+    esc(b, s, 1);
 }
 
 /* Copy of text s cut to at most max UTF-16 units, ending in "…" when
@@ -81,6 +122,9 @@ static void add_text(cJSON *obj, const char *type, const buf *text, size_t max)
 
     cJSON_AddStringToObject(t, "type", type);
     cJSON_AddStringToObject(t, "text", *s ? s : " ");
+    /* mrkdwn as written: no automatic links to names or channels */
+    if (!strcmp(type, "mrkdwn"))
+        cJSON_AddTrueToObject(t, "verbatim");
     free(s);
 }
 
@@ -117,12 +161,15 @@ int notify_render_slack(buf *out, const notify_view *v)
     free(s);
     blocks = cJSON_AddArrayToObject(root, "blocks");
 
-    /* Header: plain_text is never parsed, so it is only cut. */
+    /* Header: plain_text is never parsed for markup, so it is only cut
+       (and its mentions broken). */
     b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "type", "header");
     {
         cJSON *txt = cJSON_AddObjectToObject(b, "text");
-        s = fit(v->headline, SLACK_HEADER_MAX, 0);
+        buf_reset(&t);
+        esc(&t, v->headline, 0);
+        s = fit(buf_cstr(&t), SLACK_HEADER_MAX, 0);
         cJSON_AddStringToObject(txt, "type", "plain_text");
         cJSON_AddStringToObject(txt, "text", *s ? s : " ");
         cJSON_AddBoolToObject(txt, "emoji", 1);
@@ -168,6 +215,7 @@ int notify_render_slack(buf *out, const notify_view *v)
             s = fit(buf_cstr(&t), SLACK_FIELD_MAX, 1);
             cJSON_AddStringToObject(f, "type", "mrkdwn");
             cJSON_AddStringToObject(f, "text", s);
+            cJSON_AddTrueToObject(f, "verbatim");
             free(s);
             cJSON_AddItemToArray(fields, f);
         }
@@ -216,6 +264,7 @@ int notify_render_slack(buf *out, const notify_view *v)
         s = fit(buf_cstr(&t), SLACK_TEXT_MAX, 1);
         cJSON_AddStringToObject(e, "type", "mrkdwn");
         cJSON_AddStringToObject(e, "text", s);
+        cJSON_AddTrueToObject(e, "verbatim");
         free(s);
         cJSON_AddItemToArray(ctx, e);
     }
