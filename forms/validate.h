@@ -57,27 +57,11 @@ int form_validate(const form_request *r, const form_context *ctx,
  * order_value or orders"). msg may be NULL. */
 int form_ident_check(const char *name, char *msg, size_t msgsize);
 
-/* SQL dialects docket generates DDL for. */
-typedef enum form_dialect {
-    FORM_DIALECT_POSTGRES = 0,
-    FORM_DIALECT_MYSQL, /* MySQL 8 and MariaDB */
-    FORM_DIALECT_SNOWFLAKE,
-    FORM_DIALECT_SQLITE,
-    FORM_DIALECT_N
-} form_dialect;
-
 /* The dialects in which word (any case) is reserved, as a static string
  * such as "PostgreSQL, MySQL/MariaDB", or NULL when it is reserved in
- * none. Lists: PostgreSQL reserved and "reserved (can be function or
- * type)" key words; MySQL 8.0 (R) words plus MariaDB's own reserved
- * words; Snowflake reserved and limited keywords; every SQLite keyword. */
+ * none. The dialects and their one reserved-word table (the same one the
+ * migration lint uses) are in core/dialect.h. */
 const char *form_reserved_in(const char *word);
-/* 1 when word is reserved in dialect d. */
-int form_reserved_in_dialect(const char *word, form_dialect d);
-/* The sorted, lower-case list of dialect d; *n gets its length. */
-const char *const *form_reserved_list(form_dialect d, size_t *n);
-/* "PostgreSQL", "MySQL/MariaDB", "Snowflake", "SQLite". */
-const char *form_dialect_name(form_dialect d);
 
 /* 1 when s looks like an e-mail address: one "@", a local part of
  * printable ASCII without spaces, a domain of letters, digits, "-" and
