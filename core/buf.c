@@ -130,6 +130,23 @@ static const unsigned char json_esc[256] = {
     J2,        J2,        J2,        J2,        J2,         J2};
 #undef J2
 
+/* Length of the well-formed UTF-8 character at s, or minus the length of
+ * its maximal ill-formed subpart; the common two- and three-byte
+ * characters are checked here, the rest by str_utf8_next. A byte is read
+ * only after the one before it proved to be a lead or continuation byte,
+ * so a NUL-terminated s is never read past its end. */
+static inline int utf8_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    if (p[0] >= 0xC2 && p[0] <= 0xDF && (p[1] & 0xC0) == 0x80)
+        return 2;
+    if (p[0] >= 0xE1 && p[0] <= 0xEF && p[0] != 0xED && (p[1] & 0xC0) == 0x80 &&
+        (p[2] & 0xC0) == 0x80)
+        return 3;
+    return str_utf8_next(s, 4);
+}
+
 void buf_append_json_str(buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -146,9 +163,7 @@ void buf_append_json_str(buf *b, const char *s)
                 s++;
             if (json_esc[(unsigned char)*s] != 2)
                 break;
-            /* A NUL or any other byte that cannot continue the sequence
-               stops str_utf8_next, so reading "4" bytes stays inside s. */
-            k = str_utf8_next(s, 4);
+            k = utf8_len(s);
             if (k < 0) {
                 buf_append(b, run, (size_t)(s - run));
                 buf_append(b, UTF8_REPLACEMENT, 3);
