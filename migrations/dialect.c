@@ -1,7 +1,8 @@
 /* dialect.c: what differs between PostgreSQL, MySQL, Snowflake and SQLite
- * at the token level: names, identifier and string quoting, comment text,
- * column types, identifier limits. Reserved words are in reserved.c; the
- * statements built from these pieces are in plan.c. */
+ * at the token level: format names, identifier and string quoting, comment
+ * text, column types, identifier limits. The dialects' names and reserved
+ * words are core's (core/dialect.h); the statements built from these pieces
+ * are in plan.c. */
 #include "migrate.h"
 #include "migrate_int.h"
 #include "str.h"
@@ -10,42 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-static const char *dialect_names[MIGRATE_NDIALECTS] = {"postgres", "mysql",
-                                                       "snowflake", "sqlite"};
-static const char *dialect_titles[MIGRATE_NDIALECTS] = {
-    "PostgreSQL", "MySQL/MariaDB", "Snowflake", "SQLite"};
 static const char *format_names[MIGRATE_NFORMATS] = {
     "plain", "flyway", "liquibase", "dbmate", "atlas", "goose"};
-
-int migrate_dialect_parse(migrate_dialect *out, const char *s)
-{
-    if (!s)
-        return ERR_INVALID;
-    for (int i = 0; i < MIGRATE_NDIALECTS; i++)
-        if (!str_casecmp(s, dialect_names[i])) {
-            *out = (migrate_dialect)i;
-            return 0;
-        }
-    if (!str_casecmp(s, "postgresql") || !str_casecmp(s, "pg")) {
-        *out = MIGRATE_POSTGRES;
-        return 0;
-    }
-    if (!str_casecmp(s, "mariadb")) {
-        *out = MIGRATE_MYSQL;
-        return 0;
-    }
-    return ERR_INVALID;
-}
-
-const char *migrate_dialect_name(migrate_dialect d)
-{
-    return (unsigned)d < MIGRATE_NDIALECTS ? dialect_names[d] : "unknown";
-}
-
-const char *mig_dialect_title(migrate_dialect d)
-{
-    return (unsigned)d < MIGRATE_NDIALECTS ? dialect_titles[d] : "unknown";
-}
 
 int migrate_format_parse(migrate_format *out, const char *s)
 {
@@ -68,9 +35,9 @@ const char *migrate_format_name(migrate_format f)
     return (unsigned)f < MIGRATE_NFORMATS ? format_names[f] : "unknown";
 }
 
-int migrate_quote_ident(buf *b, migrate_dialect d, const char *id)
+int migrate_quote_ident(buf *b, sql_dialect d, const char *id)
 {
-    char q = d == MIGRATE_MYSQL ? '`' : '"';
+    char q = d == SQL_MYSQL ? '`' : '"';
     const char *run;
 
     if (!id || !*id || !str_utf8_valid(id, strlen(id)))
@@ -127,7 +94,7 @@ static void quote_string_pg(buf *b, const char *s)
 /* MySQL (default sql_mode) and Snowflake: backslash escapes are always on.
  * A quote is written '' rather than \' so that tools that split scripts
  * without knowing about backslashes still find the same end of string. */
-static void quote_string_bs(buf *b, migrate_dialect d, const char *s)
+static void quote_string_bs(buf *b, sql_dialect d, const char *s)
 {
     buf_putc(b, '\'');
     for (; *s; s++) {
@@ -139,14 +106,14 @@ static void quote_string_bs(buf *b, migrate_dialect d, const char *s)
         case '\r': buf_puts(b, "\\r"); break;
         case '\t': buf_puts(b, "\\t"); break;
         case 0x1A:
-            if (d == MIGRATE_MYSQL) {
+            if (d == SQL_MYSQL) {
                 buf_puts(b, "\\Z");
                 break;
             }
             buf_appendf(b, "\\x%02X", c);
             break;
         default:
-            if ((c < 0x20 || c == 0x7F) && d == MIGRATE_SNOWFLAKE)
+            if ((c < 0x20 || c == 0x7F) && d == SQL_SNOWFLAKE)
                 buf_appendf(b, "\\x%02X", c);
             else
                 buf_putc(b, (char)c);
@@ -156,16 +123,16 @@ static void quote_string_bs(buf *b, migrate_dialect d, const char *s)
     buf_putc(b, '\'');
 }
 
-void migrate_quote_string(buf *b, migrate_dialect d, const char *s)
+void migrate_quote_string(buf *b, sql_dialect d, const char *s)
 {
     const char *run;
 
     if (!s)
         s = "";
     switch (d) {
-    case MIGRATE_POSTGRES: quote_string_pg(b, s); return;
-    case MIGRATE_MYSQL:
-    case MIGRATE_SNOWFLAKE: quote_string_bs(b, d, s); return;
+    case SQL_POSTGRES: quote_string_pg(b, s); return;
+    case SQL_MYSQL:
+    case SQL_SNOWFLAKE: quote_string_bs(b, d, s); return;
     default: break;
     }
     buf_putc(b, '\'');
@@ -201,56 +168,56 @@ void migrate_quote_comment(buf *b, const char *s)
     buf_puts(b, run);
 }
 
-void migrate_type_name(char *out, size_t size, migrate_dialect d,
+void migrate_type_name(char *out, size_t size, sql_dialect d,
                        const form_type *t)
 {
     switch (t->kind) {
     case FORM_TYPE_STRING:
         /* utf8mb4 VARCHAR holds at most 16383 characters (65535 bytes). */
-        if (d == MIGRATE_MYSQL && t->length > 16383)
+        if (d == SQL_MYSQL && t->length > 16383)
             snprintf(out, size, "MEDIUMTEXT");
         else
             snprintf(out, size, "VARCHAR(%d)", t->length);
         return;
     case FORM_TYPE_TEXT:
         snprintf(out, size, "%s",
-                 d == MIGRATE_MYSQL       ? "LONGTEXT"
-                 : d == MIGRATE_SNOWFLAKE ? "VARCHAR"
-                                          : "TEXT");
+                 d == SQL_MYSQL       ? "LONGTEXT"
+                 : d == SQL_SNOWFLAKE ? "VARCHAR"
+                                      : "TEXT");
         return;
     case FORM_TYPE_INTEGER:
-        snprintf(out, size, "%s", d == MIGRATE_MYSQL ? "INT" : "INTEGER");
+        snprintf(out, size, "%s", d == SQL_MYSQL ? "INT" : "INTEGER");
         return;
     case FORM_TYPE_BIGINT: snprintf(out, size, "BIGINT"); return;
     case FORM_TYPE_DECIMAL:
         snprintf(out, size, "%s(%d,%d)",
-                 d == MIGRATE_POSTGRES    ? "NUMERIC"
-                 : d == MIGRATE_SNOWFLAKE ? "NUMBER"
-                                          : "DECIMAL",
+                 d == SQL_POSTGRES    ? "NUMERIC"
+                 : d == SQL_SNOWFLAKE ? "NUMBER"
+                                      : "DECIMAL",
                  t->precision, t->scale);
         return;
     case FORM_TYPE_BOOLEAN: snprintf(out, size, "BOOLEAN"); return;
     case FORM_TYPE_DATE: snprintf(out, size, "DATE"); return;
     case FORM_TYPE_TIMESTAMP:
         snprintf(out, size, "%s",
-                 d == MIGRATE_MYSQL       ? "DATETIME(6)"
-                 : d == MIGRATE_SNOWFLAKE ? "TIMESTAMP_NTZ"
-                                          : "TIMESTAMP");
+                 d == SQL_MYSQL       ? "DATETIME(6)"
+                 : d == SQL_SNOWFLAKE ? "TIMESTAMP_NTZ"
+                                      : "TIMESTAMP");
         return;
     case FORM_TYPE_TIMESTAMPTZ:
         /* MySQL has no zone-aware type (TIMESTAMP converts through the
          * session zone and ends in 2038): DATETIME(6) holding UTC. */
         snprintf(out, size, "%s",
-                 d == MIGRATE_MYSQL       ? "DATETIME(6)"
-                 : d == MIGRATE_SNOWFLAKE ? "TIMESTAMP_TZ"
-                                          : "TIMESTAMPTZ");
+                 d == SQL_MYSQL       ? "DATETIME(6)"
+                 : d == SQL_SNOWFLAKE ? "TIMESTAMP_TZ"
+                                      : "TIMESTAMPTZ");
         return;
     case FORM_TYPE_JSON:
         snprintf(out, size, "%s",
-                 d == MIGRATE_POSTGRES    ? "JSONB"
-                 : d == MIGRATE_SNOWFLAKE ? "VARIANT"
-                 : d == MIGRATE_MYSQL     ? "JSON"
-                                          : "TEXT");
+                 d == SQL_POSTGRES    ? "JSONB"
+                 : d == SQL_SNOWFLAKE ? "VARIANT"
+                 : d == SQL_MYSQL     ? "JSON"
+                                      : "TEXT");
         return;
     default: break;
     }
@@ -258,20 +225,20 @@ void migrate_type_name(char *out, size_t size, migrate_dialect d,
         out[0] = '\0';
 }
 
-size_t migrate_name_limit(migrate_dialect d)
+size_t migrate_name_limit(sql_dialect d)
 {
     switch (d) {
-    case MIGRATE_POSTGRES: return 63;
-    case MIGRATE_MYSQL: return 64;
-    case MIGRATE_SNOWFLAKE: return 255;
+    case SQL_POSTGRES: return 63;
+    case SQL_MYSQL: return 64;
+    case SQL_SNOWFLAKE: return 255;
     default: return 0;
     }
 }
 
 /* PostgreSQL counts bytes (NAMEDATALEN - 1), the others characters. */
-size_t mig_name_length(migrate_dialect d, const char *name)
+size_t mig_name_length(sql_dialect d, const char *name)
 {
-    return d == MIGRATE_POSTGRES ? strlen(name) : str_utf8_len(name);
+    return d == SQL_POSTGRES ? strlen(name) : str_utf8_len(name);
 }
 
 void migrate_version(char *out, size_t size, int64_t created_at,

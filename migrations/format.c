@@ -220,7 +220,7 @@ static void header(buf *b, const ctx *c, const char *part)
     } else {
         buf_puts(&line, "by docket");
     }
-    buf_appendf(&line, " for %s, %s format", mig_dialect_title(c->p->d),
+    buf_appendf(&line, " for %s, %s format", sql_dialect_title(c->p->d),
                 migrate_format_name(c->p->f));
     mig_comment_lines(b, "Generated: ", buf_cstr(&line));
     if (is_set(opt->base_url)) {
@@ -237,17 +237,17 @@ static void header(buf *b, const ctx *c, const char *part)
     if (is_set(r->consent_note))
         mig_comment_lines(b, "Consent note: ", r->consent_note);
     header_tables(b, c);
-    if (c->p->d == MIGRATE_MYSQL && uses_timestamptz(r))
+    if (c->p->d == SQL_MYSQL && uses_timestamptz(r))
         mig_comment_lines(b, "Note: ",
                           "MySQL has no time-zone-aware type: \"timestamp "
                           "with time zone\" columns are DATETIME(6) holding "
                           "UTC.");
-    if (c->p->d == MIGRATE_SNOWFLAKE)
+    if (c->p->d == SQL_SNOWFLAKE)
         mig_comment_lines(b, "Note: ",
                           "names are quoted, so Snowflake keeps their case: "
                           "queries must quote lower-case names too (\"tier\", "
                           "not tier, which means TIER).");
-    if (c->p->d == MIGRATE_MYSQL && c->p->f == MIGRATE_PLAIN)
+    if (c->p->d == SQL_MYSQL && c->p->f == MIGRATE_PLAIN)
         mig_comment_lines(b, "Note: ",
                           "golang-migrate runs each file as one call: the "
                           "MySQL DSN needs multiStatements=true.");
@@ -525,9 +525,8 @@ void migrate_result_dispose(migrate_result *res)
     memset(res, 0, sizeof *res);
 }
 
-int migrate_generate(migrate_result *out, const form_request *r,
-                     migrate_dialect d, migrate_format f,
-                     const migrate_options *opt, errmsg *err)
+int migrate_generate(migrate_result *out, const form_request *r, sql_dialect d,
+                     migrate_format f, const migrate_options *opt, errmsg *err)
 {
     static const migrate_options no_options = {0};
     migrate_result res = {0};
@@ -536,7 +535,7 @@ int migrate_generate(migrate_result *out, const form_request *r,
     size_t index = 0;
     int rc;
 
-    if ((unsigned)d >= MIGRATE_NDIALECTS || (unsigned)f >= MIGRATE_NFORMATS)
+    if ((unsigned)d >= SQL_NDIALECTS || (unsigned)f >= MIGRATE_NFORMATS)
         return err_set(err, ERR_INVALID, "unknown dialect or file format");
     if (!opt)
         opt = &no_options;

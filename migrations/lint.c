@@ -181,19 +181,19 @@ static void lint_name(mig_plan *p, int item, int column, const char *what,
 {
     size_t limit = migrate_name_limit(p->d);
     size_t len = mig_name_length(p->d, name);
-    const char *word = migrate_reserved(p->d, name);
+    const char *word = sql_reserved(p->d, name);
 
     if (limit && len > limit)
         mig_warn(p, MIGRATE_LINT_NAME_TOO_LONG, item, column,
                  "%s name \"%.80s%s\" has %zu %s; %s allows %zu", what, name,
                  strlen(name) > 80 ? "..." : "", len,
-                 p->d == MIGRATE_POSTGRES ? "bytes" : "characters",
-                 mig_dialect_title(p->d), limit);
+                 p->d == SQL_POSTGRES ? "bytes" : "characters",
+                 sql_dialect_title(p->d), limit);
     if (word)
         mig_warn(p, MIGRATE_LINT_RESERVED_WORD, item, column,
                  "%s name \"%s\" is a reserved word in %s: it is quoted "
                  "here, and every query must quote it too",
-                 what, name, mig_dialect_title(p->d));
+                 what, name, sql_dialect_title(p->d));
 }
 
 /* Flyway replaces ${name} in scripts (and fails on unknown names);

@@ -8,19 +8,25 @@
 #define DOCKET_MIGRATE_H
 
 #include "buf.h"
+#include "dialect.h"
 #include "err.h"
 #include "form.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum migrate_dialect {
-    MIGRATE_POSTGRES = 0,
-    MIGRATE_MYSQL, /* MySQL 8 and MariaDB 10.5+, default sql_mode */
-    MIGRATE_SNOWFLAKE,
-    MIGRATE_SQLITE, /* 3.35+ (ALTER TABLE ... DROP COLUMN) */
-    MIGRATE_NDIALECTS
-} migrate_dialect;
+/* The dialects are core's one enum, sql_dialect (SQL_POSTGRES, SQL_MYSQL,
+ * SQL_SNOWFLAKE, SQL_SQLITE), named and parsed by sql_dialect_name() and
+ * sql_dialect_parse() (core/dialect.h). The names below are the older
+ * spellings of the same enum, kept for callers outside migrations/. */
+typedef sql_dialect migrate_dialect;
+#define MIGRATE_POSTGRES      SQL_POSTGRES
+#define MIGRATE_MYSQL         SQL_MYSQL
+#define MIGRATE_SNOWFLAKE     SQL_SNOWFLAKE
+#define MIGRATE_SQLITE        SQL_SQLITE
+#define MIGRATE_NDIALECTS     SQL_NDIALECTS
+#define migrate_dialect_parse sql_dialect_parse
+#define migrate_dialect_name  sql_dialect_name
 
 typedef enum migrate_format {
     MIGRATE_PLAIN = 0, /* golang-migrate: V_slug.up.sql + V_slug.down.sql */
@@ -32,12 +38,6 @@ typedef enum migrate_format {
     MIGRATE_NFORMATS
 } migrate_format;
 
-/* "postgres" (also "postgresql", "pg"), "mysql" (also "mariadb"),
- * "snowflake", "sqlite"; case-insensitive. 0 or ERR_INVALID (*out
- * untouched). */
-int migrate_dialect_parse(migrate_dialect *out, const char *s);
-/* The canonical short name ("postgres", ...), "unknown" when out of range. */
-const char *migrate_dialect_name(migrate_dialect d);
 /* "plain" (also "golang-migrate"), "flyway", "liquibase", "dbmate",
  * "atlas", "goose"; case-insensitive. 0 or ERR_INVALID. */
 int migrate_format_parse(migrate_format *out, const char *s);
@@ -122,9 +122,8 @@ typedef struct migrate_result {
  * table or added columns without a type, or an options.instance that is not
  * one of the request's instances; ERR_TOOBIG when the text passes the
  * buffer limit. *out is untouched on failure. */
-int migrate_generate(migrate_result *out, const form_request *r,
-                     migrate_dialect d, migrate_format f,
-                     const migrate_options *opt, errmsg *err);
+int migrate_generate(migrate_result *out, const form_request *r, sql_dialect d,
+                     migrate_format f, const migrate_options *opt, errmsg *err);
 
 /* Frees everything res owns; res is left zeroed. NULL-safe. */
 void migrate_result_dispose(migrate_result *res);
@@ -133,7 +132,7 @@ void migrate_result_dispose(migrate_result *res);
  * PostgreSQL, Snowflake and SQLite, `x` with `` doubled for MySQL. Returns
  * 0, or ERR_INVALID (appending nothing) when id is NULL, empty, not valid
  * UTF-8 or has a control character; length limits are lint's business. */
-int migrate_quote_ident(buf *b, migrate_dialect d, const char *id);
+int migrate_quote_ident(buf *b, sql_dialect d, const char *id);
 
 /* Appends s as one string literal of dialect d. Except in SQLite, the
  * literal never spans lines (so line-based tools such as goose, Liquibase
@@ -150,7 +149,7 @@ int migrate_quote_ident(buf *b, migrate_dialect d, const char *id);
  *    newline; docket writes no SQLite literals into files, descriptions go
  *    to comments there).
  * s NULL is treated as "". */
-void migrate_quote_string(buf *b, migrate_dialect d, const char *s);
+void migrate_quote_string(buf *b, sql_dialect d, const char *s);
 
 /* Appends s so that it stays inside one "-- " SQL comment line: CR, LF and
  * other control characters become spaces. s NULL is treated as "". */
@@ -158,16 +157,12 @@ void migrate_quote_comment(buf *b, const char *s);
 
 /* The dialect's column type for t ("VARCHAR(20)", "NUMERIC(12,2)", ...),
  * written into out (64 bytes are always enough). "" for FORM_TYPE_NONE. */
-void migrate_type_name(char *out, size_t size, migrate_dialect d,
+void migrate_type_name(char *out, size_t size, sql_dialect d,
                        const form_type *t);
-
-/* The reserved-word list of dialect d: the matching word (upper case) when
- * word is reserved there (case-insensitive), else NULL. */
-const char *migrate_reserved(migrate_dialect d, const char *word);
 
 /* The dialect's identifier length limit (PostgreSQL 63 bytes, MySQL 64
  * characters, Snowflake 255 characters), 0 when it has none (SQLite). */
-size_t migrate_name_limit(migrate_dialect d);
+size_t migrate_name_limit(sql_dialect d);
 
 /* The version used in file names: created_at + instance_index, as UTC
  * YYYYMMDDHHMMSS, into out (15+ bytes). */

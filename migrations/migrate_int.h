@@ -29,7 +29,7 @@ typedef struct mig_unit {
 } mig_unit;
 
 typedef struct mig_plan {
-    migrate_dialect d;
+    sql_dialect d;
     migrate_format f;
     mig_unit *units;
     size_t nunits;
@@ -40,7 +40,7 @@ typedef struct mig_plan {
 } mig_plan;
 
 /* plan.c */
-int mig_plan_build(mig_plan *p, const form_request *r, migrate_dialect d,
+int mig_plan_build(mig_plan *p, const form_request *r, sql_dialect d,
                    migrate_format f, errmsg *err);
 void mig_plan_dispose(mig_plan *p);
 /* Adds a warning (message cut at 255 bytes). */
@@ -59,11 +59,7 @@ int mig_type_lossy(char *why, size_t size, const form_type *from,
                    const form_type *to);
 
 /* dialect.c */
-const char *mig_dialect_title(migrate_dialect d);
-size_t mig_name_length(migrate_dialect d, const char *name);
-
-/* reserved.c */
-int mig_reserved_list(const char *const **words, size_t *n, migrate_dialect d);
+size_t mig_name_length(sql_dialect d, const char *name);
 
 /* Writes text as "-- " comment lines, each starting with prefix, one per
  * line of text (CR/LF split; nothing can leave the comment). */

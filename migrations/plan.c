@@ -23,7 +23,7 @@
 typedef struct gen {
     mig_plan *p;
     const form_request *r;
-    migrate_dialect d;
+    sql_dialect d;
     int err; /* sticky ERR_TOOBIG from any buffer */
 } gen;
 
@@ -250,9 +250,9 @@ static void column_def(buf *b, gen *g, int item, int column,
     buf_puts(b, type);
     if (not_null)
         buf_puts(b, " NOT NULL");
-    else if (g->d == MIGRATE_MYSQL)
+    else if (g->d == SQL_MYSQL)
         buf_puts(b, " NULL");
-    if (g->d == MIGRATE_MYSQL)
+    if (g->d == SQL_MYSQL)
         mysql_column_comment(b, g, item, column, c);
 }
 
@@ -274,7 +274,7 @@ static void comment_on_column(gen *g, mig_list *l, const char *table,
 
 static int comments_on(const gen *g)
 {
-    return g->d == MIGRATE_POSTGRES || g->d == MIGRATE_SNOWFLAKE;
+    return g->d == SQL_POSTGRES || g->d == SQL_SNOWFLAKE;
 }
 
 /* "ALTER TABLE t" */
@@ -297,14 +297,14 @@ static void set_not_null_stub(gen *g, mig_list *l, const char *table, int item,
              c->name);
     mig_comment_lines(&b, "", what);
     switch (g->d) {
-    case MIGRATE_POSTGRES:
-    case MIGRATE_SNOWFLAKE:
+    case SQL_POSTGRES:
+    case SQL_SNOWFLAKE:
         alter_table(&sql, g, table);
         buf_puts(&sql, " ALTER COLUMN ");
         qi(&sql, g, c->name);
         buf_puts(&sql, " SET NOT NULL;");
         break;
-    case MIGRATE_MYSQL:
+    case SQL_MYSQL:
         alter_table(&sql, g, table);
         buf_puts(&sql, " MODIFY COLUMN ");
         column_def(&sql, g, item, column, c, &c->type, 1);
@@ -404,7 +404,7 @@ static void mysql_key_check(gen *g, int i, int j, const form_column *c)
 {
     form_type_kind k = c->type.kind;
 
-    if (g->d != MIGRATE_MYSQL)
+    if (g->d != SQL_MYSQL)
         return;
     if (k == FORM_TYPE_TEXT || k == FORM_TYPE_JSON ||
         (k == FORM_TYPE_STRING && c->type.length > 768))
@@ -431,7 +431,7 @@ static void unit_new_table(gen *g, int i)
     buf_puts(&b, "CREATE TABLE ");
     qi(&b, g, it->table);
     buf_puts(&b, " (\n");
-    if (g->d == MIGRATE_SQLITE && is_set(it->description)) {
+    if (g->d == SQL_SQLITE && is_set(it->description)) {
         /* SQLite keeps comments inside CREATE TABLE in sqlite_schema. */
         buf_puts(&b, "    -- ");
         migrate_quote_comment(&b, it->description);
@@ -443,7 +443,7 @@ static void unit_new_table(gen *g, int i)
         column_def(&b, g, i, (int)j, c, &c->type, !c->nullable || pk[j]);
         if (j + 1 < it->ncolumns || npk)
             buf_putc(&b, ',');
-        if (g->d == MIGRATE_SQLITE && is_set(c->description)) {
+        if (g->d == SQL_SQLITE && is_set(c->description)) {
             buf_puts(&b, " -- ");
             migrate_quote_comment(&b, c->description);
         }
@@ -465,7 +465,7 @@ static void unit_new_table(gen *g, int i)
         buf_puts(&b, ")\n");
     }
     buf_putc(&b, ')');
-    if (g->d == MIGRATE_MYSQL) {
+    if (g->d == SQL_MYSQL) {
         buf_puts(&b, " DEFAULT CHARSET=utf8mb4");
         if (is_set(it->description)) {
             char what[100];
@@ -527,8 +527,8 @@ static void add_columns(gen *g, mig_unit *u, int i, const int *cols, size_t n)
     }
 
     switch (g->d) {
-    case MIGRATE_POSTGRES:
-    case MIGRATE_MYSQL:
+    case SQL_POSTGRES:
+    case SQL_MYSQL:
         alter_table(&b, g, it->table);
         for (size_t k = 0; k < n; k++) {
             const form_column *c = &it->columns[cols[k]];
@@ -538,7 +538,7 @@ static void add_columns(gen *g, mig_unit *u, int i, const int *cols, size_t n)
         }
         push(g, &u->up, &b, 1);
         break;
-    case MIGRATE_SNOWFLAKE:
+    case SQL_SNOWFLAKE:
         alter_table(&b, g, it->table);
         buf_puts(&b, " ADD COLUMN");
         for (size_t k = 0; k < n; k++) {
@@ -580,8 +580,8 @@ static void add_columns(gen *g, mig_unit *u, int i, const int *cols, size_t n)
 
     /* Down: drop them, last first. */
     switch (g->d) {
-    case MIGRATE_POSTGRES:
-    case MIGRATE_MYSQL:
+    case SQL_POSTGRES:
+    case SQL_MYSQL:
         alter_table(&b, g, it->table);
         for (size_t k = n; k-- > 0;) {
             buf_puts(&b, "\n    DROP COLUMN ");
@@ -590,7 +590,7 @@ static void add_columns(gen *g, mig_unit *u, int i, const int *cols, size_t n)
         }
         push(g, &u->down, &b, 1);
         break;
-    case MIGRATE_SNOWFLAKE:
+    case SQL_SNOWFLAKE:
         alter_table(&b, g, it->table);
         buf_puts(&b, " DROP COLUMN ");
         for (size_t k = n; k-- > 0;) {
@@ -652,7 +652,7 @@ static int same_type(const gen *g, const form_type *x, const form_type *y)
     char a[64], b[64];
     int xa, xb, ya, yb, cx, cy;
 
-    if (g->d == MIGRATE_SNOWFLAKE) {
+    if (g->d == SQL_SNOWFLAKE) {
         cx = sf_class(x, &xa, &xb);
         cy = sf_class(y, &ya, &yb);
         if (cx && cx == cy)
@@ -698,7 +698,7 @@ static void manual_change_stub(gen *g, mig_list *l, const char *table,
     char type[64], head[400];
 
     type_of(type, g, to);
-    if (g->d == MIGRATE_SQLITE) {
+    if (g->d == SQL_SQLITE) {
         snprintf(head, sizeof head,
                  "TODO(rebuild): SQLite cannot change the type of \"%s\" in "
                  "place (to %s). Rebuild \"%s\" as in " SQLITE_REBUILD_URL ":",
@@ -795,13 +795,13 @@ static int change_type(gen *g, mig_list *l, int i, int j, const char *table,
         type_of(type, g, to);
         snprintf(note, sizeof note,
                  "\"%s\" already has type %s in %s: no type change.", c->name,
-                 type, mig_dialect_title(g->d));
+                 type, sql_dialect_title(g->d));
         push_comment(g, l, "", note);
         return 0;
     }
     type_of(type, g, to);
     switch (g->d) {
-    case MIGRATE_POSTGRES:
+    case SQL_POSTGRES:
         alter_table(&b, g, table);
         buf_puts(&b, " ALTER COLUMN ");
         qi(&b, g, c->name);
@@ -814,8 +814,8 @@ static int change_type(gen *g, mig_list *l, int i, int j, const char *table,
         buf_putc(&b, ';');
         push(g, l, &b, 1);
         return 1;
-    case MIGRATE_MYSQL: mysql_modify(g, l, i, j, table, c, to); return 1;
-    case MIGRATE_SNOWFLAKE:
+    case SQL_MYSQL: mysql_modify(g, l, i, j, table, c, to); return 1;
+    case SQL_SNOWFLAKE:
         if (from->kind != FORM_TYPE_NONE && !sf_in_place(from, to)) {
             mig_warn(g->p, MIGRATE_LINT_MANUAL_CHANGE, i, j,
                      "Snowflake cannot change \"%s\" to %s in place: the "
@@ -915,7 +915,7 @@ static void attribute_change(gen *g, mig_unit *u, int i, int j)
                  from, to, why);
 
     /* Up. */
-    if (g->d == MIGRATE_MYSQL && (has_type || desc)) {
+    if (g->d == SQL_MYSQL && (has_type || desc)) {
         /* One MODIFY carries both the type and the comment. */
         if (has_type && old_known && same_type(g, &c->old_type, &c->type) &&
             !desc)
@@ -980,7 +980,7 @@ static void attribute_change(gen *g, mig_unit *u, int i, int j)
                  c->name);
         push_comment(g, &u->down, "", note);
     } else if (has_type && !same_type(g, &c->old_type, &c->type)) {
-        if (g->d == MIGRATE_MYSQL)
+        if (g->d == SQL_MYSQL)
             mysql_modify(g, &u->down, i, j, it->table, c, &c->old_type);
         else
             change_type(g, &u->down, i, j, it->table, c, &c->type,
@@ -1066,7 +1066,7 @@ static int type_ok(const form_type *t)
 static int quotable(const char *name)
 {
     buf b = {0};
-    int rc = migrate_quote_ident(&b, MIGRATE_POSTGRES, name);
+    int rc = migrate_quote_ident(&b, SQL_POSTGRES, name);
 
     buf_dispose(&b);
     return rc == 0;
@@ -1136,7 +1136,7 @@ static void sort_warnings(mig_plan *p)
     }
 }
 
-int mig_plan_build(mig_plan *p, const form_request *r, migrate_dialect d,
+int mig_plan_build(mig_plan *p, const form_request *r, sql_dialect d,
                    migrate_format f, errmsg *err)
 {
     gen g = {0};

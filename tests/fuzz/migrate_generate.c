@@ -26,9 +26,9 @@
     } while (0)
 
 /* Reads the quoted identifier q back; it must be the whole of q. */
-static void check_ident(migrate_dialect d, const char *text, const char *q)
+static void check_ident(sql_dialect d, const char *text, const char *q)
 {
-    char quote = d == MIGRATE_MYSQL ? '`' : '"';
+    char quote = d == SQL_MYSQL ? '`' : '"';
     size_t n = strlen(q), i = 1;
     buf out = {0};
 
@@ -50,7 +50,7 @@ static void check_ident(migrate_dialect d, const char *text, const char *q)
     buf_dispose(&out);
 }
 
-static int quoted(buf *b, migrate_dialect d, const char *name)
+static int quoted(buf *b, sql_dialect d, const char *name)
 {
     buf_reset(b);
     if (migrate_quote_ident(b, d, name) < 0)
@@ -69,17 +69,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     form_parse_json(&r, (const char *)data, size, &fe);
     if (!r.created_at)
         r.created_at = 1772546400;
-    for (int d = 0; d < MIGRATE_NDIALECTS; d++) {
+    for (int d = 0; d < SQL_NDIALECTS; d++) {
         for (size_t i = 0; i < r.nitems; i++) {
-            quoted(&q, (migrate_dialect)d, r.items[i].table);
+            quoted(&q, (sql_dialect)d, r.items[i].table);
             for (size_t c = 0; c < r.items[i].ncolumns; c++)
-                quoted(&q, (migrate_dialect)d, r.items[i].columns[c].name);
+                quoted(&q, (sql_dialect)d, r.items[i].columns[c].name);
         }
         for (int f = 0; f < MIGRATE_NFORMATS; f++) {
             migrate_result res;
             errmsg err = {0};
             buf all = {0};
-            int rc = migrate_generate(&res, &r, (migrate_dialect)d,
+            int rc = migrate_generate(&res, &r, (sql_dialect)d,
                                       (migrate_format)f, &opt, &err);
             if (rc < 0) {
                 CHECK(rc == ERR_INVALID || rc == ERR_TOOBIG);
@@ -98,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if ((r.items[i].kind == FORM_ITEM_NEW_TABLE ||
                      r.items[i].kind == FORM_ITEM_ADD_COLUMNS) &&
                     r.items[i].ncolumns &&
-                    quoted(&q, (migrate_dialect)d, r.items[i].table))
+                    quoted(&q, (sql_dialect)d, r.items[i].table))
                     CHECK(strstr(buf_cstr(&all), buf_cstr(&q)) != NULL);
             buf_dispose(&all);
             migrate_result_dispose(&res);

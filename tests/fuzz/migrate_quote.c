@@ -42,9 +42,9 @@ static int hexval(char c)
 }
 
 /* Reads the quoted identifier q back; checks it is the whole of q. */
-static void check_ident(migrate_dialect d, const char *text, const char *q)
+static void check_ident(sql_dialect d, const char *text, const char *q)
 {
-    char quote = d == MIGRATE_MYSQL ? '`' : '"';
+    char quote = d == SQL_MYSQL ? '`' : '"';
     size_t n = strlen(q), i = 1;
     buf out = {0};
 
@@ -67,17 +67,17 @@ static void check_ident(migrate_dialect d, const char *text, const char *q)
 }
 
 /* Reads the string literal q back with dialect d's rules. */
-static void check_string(migrate_dialect d, const char *text, const char *q)
+static void check_string(sql_dialect d, const char *text, const char *q)
 {
     size_t n = strlen(q), i = 0;
-    int escapes = d == MIGRATE_MYSQL || d == MIGRATE_SNOWFLAKE;
+    int escapes = d == SQL_MYSQL || d == SQL_SNOWFLAKE;
     buf out = {0};
 
-    if (d == MIGRATE_POSTGRES && q[0] == 'E') {
+    if (d == SQL_POSTGRES && q[0] == 'E') {
         escapes = 1;
         i = 1;
     }
-    if (d != MIGRATE_SQLITE)
+    if (d != SQL_SQLITE)
         CHECK(!strchr(q, '\n') && !strchr(q, '\r')); /* one line */
     CHECK(q[i] == '\'');
     i++;
@@ -103,13 +103,13 @@ static void check_string(migrate_dialect d, const char *text, const char *q)
             case 'r': buf_putc(&out, '\r'); break;
             case 't': buf_putc(&out, '\t'); break;
             case 'Z':
-                CHECK(d == MIGRATE_MYSQL);
+                CHECK(d == SQL_MYSQL);
                 buf_putc(&out, 0x1A);
                 break;
             case 'x': {
                 /* PostgreSQL and Snowflake: exactly two hex digits here */
                 int hi, lo;
-                CHECK(d != MIGRATE_MYSQL && i + 1 < n);
+                CHECK(d != SQL_MYSQL && i + 1 < n);
                 hi = hexval(q[i]);
                 lo = hexval(q[i + 1]);
                 CHECK(hi >= 0 && lo >= 0);
@@ -129,14 +129,14 @@ static void check_string(migrate_dialect d, const char *text, const char *q)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    migrate_dialect d;
+    sql_dialect d;
     int mode;
     char *text;
     buf b = {0};
 
     if (size < 1)
         return 0;
-    d = (migrate_dialect)(data[0] & 3);
+    d = (sql_dialect)(data[0] & 3);
     mode = (data[0] >> 2) & 3;
     text = malloc(size);
     memcpy(text, data + 1, size - 1);

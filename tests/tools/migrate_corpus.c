@@ -24,8 +24,8 @@
 
 enum { PG, MY, SL, NENGINES };
 static const char *engine_dir[NENGINES] = {"postgres", "mysql", "sqlite"};
-static const migrate_dialect engine_dialect[NENGINES] = {
-    MIGRATE_POSTGRES, MIGRATE_MYSQL, MIGRATE_SQLITE};
+static const sql_dialect engine_dialect[NENGINES] = {SQL_POSTGRES, SQL_MYSQL,
+                                                     SQL_SQLITE};
 
 /* ---- the corpus ------------------------------------------------------ */
 
@@ -271,7 +271,7 @@ static void type_text(char *out, size_t size, int e, const form_type *t)
         "tinyint(1)", "date", "datetime(6)", "datetime(6)", "longtext"};
 
     if (e == SL) {
-        migrate_type_name(out, size, MIGRATE_SQLITE, t);
+        migrate_type_name(out, size, SQL_SQLITE, t);
         return;
     }
     if (t->kind == FORM_TYPE_STRING) {

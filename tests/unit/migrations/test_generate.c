@@ -15,8 +15,8 @@
 
 static const migrate_options opts = {"https://docket.example.com", 1, NULL};
 
-static void generate(migrate_result *res, const form_request *r,
-                     migrate_dialect d, migrate_format f)
+static void generate(migrate_result *res, const form_request *r, sql_dialect d,
+                     migrate_format f)
 {
     errmsg err = {0};
 
@@ -40,9 +40,8 @@ static int count(const migrate_result *res, migrate_lint rule, int item,
 
 /* Generates r in d (plain format) and checks exactly one warning of rule at
  * (item, column), which the file header repeats. */
-static void expect_rule(const form_request *r, migrate_dialect d,
-                        migrate_format f, migrate_lint rule, int item,
-                        int column)
+static void expect_rule(const form_request *r, sql_dialect d, migrate_format f,
+                        migrate_lint rule, int item, int column)
 {
     migrate_result res;
     char tag[64];
@@ -55,8 +54,7 @@ static void expect_rule(const form_request *r, migrate_dialect d,
                         res.warnings[i].item, res.warnings[i].column,
                         res.warnings[i].message);
         fail_msg("want one %s at item %d column %d in %s",
-                 migrate_lint_name(rule), item, column,
-                 migrate_dialect_name(d));
+                 migrate_lint_name(rule), item, column, sql_dialect_name(d));
     }
     snprintf(tag, sizeof tag, "WARNING [%s]", migrate_lint_name(rule));
     for (size_t i = 0; i < res.nfiles; i++)
@@ -99,46 +97,43 @@ static void test_migrations__lint_each_rule(void **state)
     c->action = FORM_ACTION_CHANGE;
     fx_old_type(c, "string(40)");
 
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN,
+    expect_rule(&r, SQL_POSTGRES, MIGRATE_PLAIN,
                 MIGRATE_LINT_NOT_NULL_NO_DEFAULT, 0, 0);
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN,
+    expect_rule(&r, SQL_POSTGRES, MIGRATE_PLAIN,
                 MIGRATE_LINT_PII_NO_DESCRIPTION, 0, 1);
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN,
+    expect_rule(&r, SQL_POSTGRES, MIGRATE_PLAIN,
                 MIGRATE_LINT_CONSENT_NOT_FLAGGED, 0, 2);
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_NAME_TOO_LONG,
-                0, 3);
-    expect_rule(&r, MIGRATE_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_RESERVED_WORD, 0,
-                4);
-    expect_rule(&r, MIGRATE_SQLITE, MIGRATE_PLAIN,
-                MIGRATE_LINT_CAMPAIGN_NO_ARRIVAL, 1, -1);
-    expect_rule(&r, MIGRATE_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_PRIMARY_KEY, 1,
+    expect_rule(&r, SQL_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_NAME_TOO_LONG, 0,
+                3);
+    expect_rule(&r, SQL_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_RESERVED_WORD, 0, 4);
+    expect_rule(&r, SQL_SQLITE, MIGRATE_PLAIN, MIGRATE_LINT_CAMPAIGN_NO_ARRIVAL,
+                1, -1);
+    expect_rule(&r, SQL_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_PRIMARY_KEY, 1, 0);
+    expect_rule(&r, SQL_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_LOSSY_CHANGE, 2,
                 0);
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_LOSSY_CHANGE,
-                2, 0);
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN,
-                MIGRATE_LINT_OLD_TYPE_UNKNOWN, 2, 1);
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_NO_TYPE, 2,
-                2);
-    expect_rule(&r, MIGRATE_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_MODIFY_RESTATES,
-                2, 0);
-    expect_rule(&r, MIGRATE_SQLITE, MIGRATE_PLAIN, MIGRATE_LINT_MANUAL_CHANGE,
-                2, 0);
-    expect_rule(&r, MIGRATE_SNOWFLAKE, MIGRATE_PLAIN,
-                MIGRATE_LINT_MANUAL_CHANGE, 2, 3); /* narrowing back */
-    expect_rule(&r, MIGRATE_POSTGRES, MIGRATE_FLYWAY, MIGRATE_LINT_PLACEHOLDER,
-                2, 3);
+    expect_rule(&r, SQL_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_OLD_TYPE_UNKNOWN,
+                2, 1);
+    expect_rule(&r, SQL_POSTGRES, MIGRATE_PLAIN, MIGRATE_LINT_NO_TYPE, 2, 2);
+    expect_rule(&r, SQL_MYSQL, MIGRATE_PLAIN, MIGRATE_LINT_MODIFY_RESTATES, 2,
+                0);
+    expect_rule(&r, SQL_SQLITE, MIGRATE_PLAIN, MIGRATE_LINT_MANUAL_CHANGE, 2,
+                0);
+    expect_rule(&r, SQL_SNOWFLAKE, MIGRATE_PLAIN, MIGRATE_LINT_MANUAL_CHANGE, 2,
+                3); /* narrowing back */
+    expect_rule(&r, SQL_POSTGRES, MIGRATE_FLYWAY, MIGRATE_LINT_PLACEHOLDER, 2,
+                3);
 
     {
         /* Limits depend on the dialect; the rule does not fire elsewhere. */
         migrate_result res;
-        generate(&res, &r, MIGRATE_SQLITE, MIGRATE_PLAIN);
+        generate(&res, &r, SQL_SQLITE, MIGRATE_PLAIN);
         assert_int_equal(count(&res, MIGRATE_LINT_NAME_TOO_LONG, 0, 3), 0);
         assert_int_equal(count(&res, MIGRATE_LINT_PLACEHOLDER, 2, 3), 0);
         migrate_result_dispose(&res);
-        generate(&res, &r, MIGRATE_MYSQL, MIGRATE_PLAIN);
+        generate(&res, &r, SQL_MYSQL, MIGRATE_PLAIN);
         assert_int_equal(count(&res, MIGRATE_LINT_NAME_TOO_LONG, 0, 3), 0);
         migrate_result_dispose(&res);
-        generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN);
+        generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN);
         assert_int_equal(count(&res, MIGRATE_LINT_PRIMARY_KEY, 1, 0), 0);
         /* widening (string(40) -> string(80)) is not lossy */
         assert_int_equal(count(&res, MIGRATE_LINT_LOSSY_CHANGE, 2, 3), 0);
@@ -147,7 +142,7 @@ static void test_migrations__lint_each_rule(void **state)
     r.consent_related = 1;
     {
         migrate_result res;
-        generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN);
+        generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN);
         assert_int_equal(count(&res, MIGRATE_LINT_CONSENT_NOT_FLAGGED, 0, 2),
                          0);
         migrate_result_dispose(&res);
@@ -175,7 +170,7 @@ static void test_migrations__mysql_comment_truncated(void **state)
     it = fx_item(&r, FORM_ITEM_NEW_TABLE, "t");
     fx_set(&it->description, tab);
     fx_col(it, "c", "integer", 1, col);
-    generate(&res, &r, MIGRATE_MYSQL, MIGRATE_PLAIN);
+    generate(&res, &r, SQL_MYSQL, MIGRATE_PLAIN);
     assert_int_equal(count(&res, MIGRATE_LINT_COMMENT_TRUNCATED, 0, 0), 1);
     assert_int_equal(count(&res, MIGRATE_LINT_COMMENT_TRUNCATED, 0, -1), 1);
     end = strstr(res.files[0].content, "`c` INT NULL COMMENT '");
@@ -183,7 +178,7 @@ static void test_migrations__mysql_comment_truncated(void **state)
     end += strlen("`c` INT NULL COMMENT '");
     assert_int_equal(strcspn(end, "'"), 2048); /* 1024 characters */
     migrate_result_dispose(&res);
-    generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN);
+    generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN);
     assert_int_equal(res.nwarnings, 0);
     migrate_result_dispose(&res);
     form_request_dispose(&r);
@@ -263,8 +258,8 @@ static void test_migrations__stable_versions_and_names(void **state)
     (void)state;
     fixture_request(&r);
     for (int f = 0; f < MIGRATE_NFORMATS; f++) {
-        generate(&a, &r, MIGRATE_POSTGRES, (migrate_format)f);
-        generate(&b, &r, MIGRATE_POSTGRES, (migrate_format)f);
+        generate(&a, &r, SQL_POSTGRES, (migrate_format)f);
+        generate(&b, &r, SQL_POSTGRES, (migrate_format)f);
         assert_int_equal(a.nfiles, want[f][1] ? 2 : 1);
         for (size_t i = 0; i < a.nfiles; i++) {
             assert_string_equal(a.files[i].name, want[f][i]);
@@ -276,7 +271,7 @@ static void test_migrations__stable_versions_and_names(void **state)
     }
     /* The first instance of the request gets created_at itself. */
     assert_int_equal(
-        migrate_generate(&a, &r, MIGRATE_MYSQL, MIGRATE_DBMATE, &qa, &err), 0);
+        migrate_generate(&a, &r, SQL_MYSQL, MIGRATE_DBMATE, &qa, &err), 0);
     assert_string_equal(a.files[0].name,
                         "20260303140000_cr_12_add_loyalty_tier.sql");
     assert_non_null(strstr(a.files[0].content, "-- Instance: acme_qa ("));
@@ -285,12 +280,12 @@ static void test_migrations__stable_versions_and_names(void **state)
     migrate_result_dispose(&a);
     /* An instance the request does not name is refused. */
     assert_int_equal(
-        migrate_generate(&a, &r, MIGRATE_MYSQL, MIGRATE_DBMATE, &bad, &err),
+        migrate_generate(&a, &r, SQL_MYSQL, MIGRATE_DBMATE, &bad, &err),
         ERR_INVALID);
     assert_string_equal(err.field, "instance");
     /* The slug keeps ASCII letters and digits only. */
     fx_set(&r.title, "  Ändern: \"Kunden\"-Tabelle -- v2!! ");
-    generate(&a, &r, MIGRATE_SQLITE, MIGRATE_GOOSE);
+    generate(&a, &r, SQL_SQLITE, MIGRATE_GOOSE);
     assert_string_equal(a.files[0].name,
                         "20260303140001_cr_12_ndern_kunden_tabelle_v2.sql");
     migrate_result_dispose(&a);
@@ -317,11 +312,11 @@ static int section_has_content(const char *file, const char *marker,
 
 static void check_down_not_empty(const form_request *r)
 {
-    for (int d = 0; d < MIGRATE_NDIALECTS; d++)
+    for (int d = 0; d < SQL_NDIALECTS; d++)
         for (int f = 0; f < MIGRATE_NFORMATS; f++) {
             migrate_result res;
             const char *text;
-            generate(&res, r, (migrate_dialect)d, (migrate_format)f);
+            generate(&res, r, (sql_dialect)d, (migrate_format)f);
             text = res.files[res.nfiles - 1].content;
             switch (f) {
             case MIGRATE_PLAIN:
@@ -394,32 +389,32 @@ static void test_migrations__refuses_what_cannot_be_written(void **state)
     fx_request_init(&r, 5, "Bad");
     it = fx_item(&r, FORM_ITEM_NEW_TABLE, "t");
     assert_int_equal(
-        migrate_generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN, NULL, &err),
+        migrate_generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN, NULL, &err),
         ERR_INVALID);
     assert_string_equal(err.field, "items[0].columns");
     assert_null(res.files);
     fx_col(it, "a", "", 1, "");
     err_clear(&err);
     assert_int_equal(
-        migrate_generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN, NULL, &err),
+        migrate_generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN, NULL, &err),
         ERR_INVALID);
     assert_string_equal(err.field, "items[0].columns[0].type");
     fx_set(&it->columns[0].name, "a\nb");
     err_clear(&err);
     assert_int_equal(
-        migrate_generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN, NULL, &err),
+        migrate_generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN, NULL, &err),
         ERR_INVALID);
     assert_string_equal(err.field, "items[0].columns[0].name");
     fx_set(&it->table, "");
     err_clear(&err);
     assert_int_equal(
-        migrate_generate(&res, &r, MIGRATE_POSTGRES, MIGRATE_PLAIN, NULL, &err),
+        migrate_generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN, NULL, &err),
         ERR_INVALID);
     assert_string_equal(err.field, "items[0].table");
     err_clear(&err);
-    assert_int_equal(migrate_generate(&res, &r, MIGRATE_NDIALECTS,
-                                      MIGRATE_PLAIN, NULL, &err),
-                     ERR_INVALID);
+    assert_int_equal(
+        migrate_generate(&res, &r, SQL_NDIALECTS, MIGRATE_PLAIN, NULL, &err),
+        ERR_INVALID);
     assert_null(res.files);
     migrate_result_dispose(NULL);
     form_request_dispose(&r);
@@ -433,7 +428,7 @@ static void test_migrations__header(void **state)
 
     (void)state;
     fixture_request(&r);
-    generate(&res, &r, MIGRATE_SNOWFLAKE, MIGRATE_LIQUIBASE);
+    generate(&res, &r, SQL_SNOWFLAKE, MIGRATE_LIQUIBASE);
     t = res.files[0].content;
     assert_true(str_startswith(t, "--liquibase formatted sql\n\n-- CR-12: "
                                   "Add loyalty tier\n"));

@@ -89,7 +89,7 @@ static void report_diff(const char *golden, const char *expect,
                 a, golden, path);
 }
 
-static void check_dialect(migrate_dialect d)
+static void check_dialect(sql_dialect d)
 {
     form_request r;
     int update = getenv("UPDATE_GOLDEN") && *getenv("UPDATE_GOLDEN") == '1';
@@ -108,8 +108,8 @@ static void check_dialect(migrate_dialect d)
 
         assert_int_equal(
             migrate_generate(&res, &r, d, (migrate_format)f, &opt, &err), 0);
-        snprintf(dir, sizeof dir, "%s/%s/%s", GOLDEN_DIR,
-                 migrate_dialect_name(d), migrate_format_name(f));
+        snprintf(dir, sizeof dir, "%s/%s/%s", GOLDEN_DIR, sql_dialect_name(d),
+                 migrate_format_name(f));
         if (update)
             mkdirs(dir);
         for (size_t i = 0; i < res.nfiles; i++) {
@@ -166,25 +166,25 @@ static void check_dialect(migrate_dialect d)
 static void test_migrations__golden_postgres(void **state)
 {
     (void)state;
-    check_dialect(MIGRATE_POSTGRES);
+    check_dialect(SQL_POSTGRES);
 }
 
 static void test_migrations__golden_mysql(void **state)
 {
     (void)state;
-    check_dialect(MIGRATE_MYSQL);
+    check_dialect(SQL_MYSQL);
 }
 
 static void test_migrations__golden_snowflake(void **state)
 {
     (void)state;
-    check_dialect(MIGRATE_SNOWFLAKE);
+    check_dialect(SQL_SNOWFLAKE);
 }
 
 static void test_migrations__golden_sqlite(void **state)
 {
     (void)state;
-    check_dialect(MIGRATE_SQLITE);
+    check_dialect(SQL_SQLITE);
 }
 
 int main(void)

@@ -1,0 +1,124 @@
+/* test_vocab.c: forms/ and migrations/ share one vocabulary. For every
+ * word of every dialect's reserved-word table (core/reserved.c), and for
+ * a few that are reserved nowhere, the client's form refuses the name
+ * naming exactly the dialects whose migration lint flags it, so the two
+ * layers cannot drift apart again. Also: the table is sorted and free of
+ * duplicates (bsearch() needs both). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "dialect.h"
+#include "fixture.h"
+#include "migrate.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const unreserved[] = {
+    "customer", "loyalty_tier", "status", "name", "rownum", "owner",
+};
+
+/* Every distinct word of every table, then the unreserved ones. */
+static size_t all_words(const char ***out)
+{
+    const char **v = NULL;
+    size_t n = 0;
+
+    for (int d = 0; d < SQL_NDIALECTS; d++) {
+        size_t k;
+        const char *const *w = sql_reserved_list((sql_dialect)d, &k);
+        for (size_t i = 0; i < k; i++) {
+            size_t j = 0;
+            while (j < n && strcmp(v[j], w[i]))
+                j++;
+            if (j < n)
+                continue;
+            v = xrealloc(v, (n + 1) * sizeof *v);
+            v[n++] = w[i];
+        }
+    }
+    for (size_t i = 0; i < sizeof unreserved / sizeof *unreserved; i++) {
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        v[n++] = unreserved[i];
+    }
+    *out = v;
+    return n;
+}
+
+static void test_vocab__tables_sorted_and_unique(void **state)
+{
+    (void)state;
+    for (int d = 0; d < SQL_NDIALECTS; d++) {
+        size_t n;
+        const char *const *w = sql_reserved_list((sql_dialect)d, &n);
+        assert_true(n > 50);
+        for (size_t i = 1; i < n; i++)
+            if (strcmp(w[i - 1], w[i]) >= 0)
+                fail_msg("%s table: \"%s\" before \"%s\"",
+                         sql_dialect_name((sql_dialect)d), w[i - 1], w[i]);
+    }
+}
+
+static void test_vocab__forms_and_migrations_agree(void **state)
+{
+    const char **words;
+    size_t nwords = all_words(&words);
+    form_request r;
+    form_item *it;
+
+    (void)state;
+    /* One new table with a column named after every word. */
+    fx_request_init(&r, 5, "Vocabulary");
+    it = fx_item(&r, FORM_ITEM_NEW_TABLE, "vocab_probe");
+    for (size_t i = 0; i < nwords; i++)
+        fx_col(it, words[i], "integer", 1, "a column");
+    for (int d = 0; d < SQL_NDIALECTS; d++) {
+        const char *title = sql_dialect_title((sql_dialect)d);
+        migrate_result res;
+        errmsg err = {0};
+        char *flagged = xcalloc(nwords, 1);
+
+        assert_int_equal(migrate_generate(&res, &r, (sql_dialect)d,
+                                          MIGRATE_PLAIN, NULL, &err),
+                         0);
+        for (size_t k = 0; k < res.nwarnings; k++)
+            if (res.warnings[k].rule == MIGRATE_LINT_RESERVED_WORD &&
+                res.warnings[k].column >= 0)
+                flagged[res.warnings[k].column] = 1;
+        for (size_t i = 0; i < nwords; i++) {
+            const char *in = form_reserved_in(words[i]);
+            int forms = in && strstr(in, title);
+            int refused = form_ident_check(words[i], NULL, 0) < 0;
+            if (forms != flagged[i])
+                fail_msg("%s: forms/ says \"%s\" is %sreserved, the "
+                         "migration lint %s it",
+                         title, words[i], forms ? "" : "not ",
+                         flagged[i] ? "flags" : "does not flag");
+            if (forms && !refused)
+                fail_msg("\"%s\" is reserved in %s but the form accepts it",
+                         words[i], title);
+            if (forms != (sql_reserved((sql_dialect)d, words[i]) != NULL))
+                fail_msg("%s: forms/ and core differ on \"%s\"", title,
+                         words[i]);
+        }
+        free(flagged);
+        migrate_result_dispose(&res);
+    }
+    for (size_t i = 0; i < sizeof unreserved / sizeof *unreserved; i++)
+        assert_int_equal(form_ident_check(unreserved[i], NULL, 0), 0);
+    form_request_dispose(&r);
+    free(words);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vocab__tables_sorted_and_unique),
+        cmocka_unit_test(test_vocab__forms_and_migrations_agree),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
