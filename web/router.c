@@ -116,8 +116,6 @@ void web_dispatch(web_req *req)
         return;
     }
     buf_dispose(&allow);
-    if (web_password_gate_or_reply(req, found) < 0)
-        return;
     if (!(found->roles & req->role)) {
         if (req->role == ROLE_ANON) {
             if (found->flags & WEB_JSON || str_startswith(req->path, "/api/")) {
@@ -137,6 +135,8 @@ void web_dispatch(web_req *req)
         }
         return;
     }
+    if (web_password_gate_or_reply(req, found) < 0)
+        return;
     if (is_write(req->method)) {
         if (!(found->flags & WEB_RAWBODY) &&
             (!req->content_type ||

@@ -1,8 +1,11 @@
 // Sign-in, first-run password change, user administration and sign-out in
-// a real browser, with screenshots and accessibility checks.
+// a real browser, with screenshots and accessibility checks; a sign-in
+// posted from another site is refused, and a temporary password opens
+// nothing but the password form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, screenshot, checkA11y, signIn, signOut, PW } from './lib.mjs';
+import http from 'node:http';
+import { startServer, launch, newPage, screenshot, checkA11y, signIn, signOut, setupWorld, PW } from './lib.mjs';
 
 test('an admin signs in, changes the one-time password, creates a user, signs out', async () => {
   const srv = await startServer();
@@ -61,6 +64,62 @@ test('an admin signs in, changes the one-time password, creates a user, signs ou
     const res = await page.goto(`${srv.url}/admin/users`);
     assert.equal(res.status(), 403);
   } finally {
+    await browser.close();
+    await srv.stop();
+  }
+});
+
+test('another site cannot sign the browser in; a temporary password opens only the password form', async () => {
+  const srv = await startServer();
+  const browser = await launch();
+  // A page on another origin that auto-submits the attacker's credentials.
+  const evil = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(`<!doctype html><form method="post" action="${srv.url}/signin">
+      <input name="email" value="mallory@acme.example">
+      <input name="password" value="${PW}"></form>
+      <script>document.forms[0].submit()</script>`);
+  });
+  await new Promise((ok) => evil.listen(0, '127.0.0.1', ok));
+  try {
+    setupWorld(srv);
+    srv.cli(['user', 'add', '--email', 'mallory@acme.example', '--name', 'Mallory', '--role', 'client',
+      '--org', 'acme', '--password-stdin'], `${PW}\n`);
+    const page = await newPage(browser);
+    const refused = page.waitForResponse((r) => r.url() === `${srv.url}/signin` && r.request().method() === 'POST');
+    await page.goto(`http://127.0.0.1:${evil.address().port}/`);
+    assert.equal((await refused).status(), 403);
+    await page.goto(`${srv.url}/account`);
+    assert.match(page.url(), /\/signin\?next=/);
+
+    // A temporary password (set by an admin): everything leads to the form.
+    const admin = await newPage(browser);
+    await signIn(admin, srv.url, 'admin@platform.example', PW);
+    const users = await admin.goto(`${srv.url}/admin/users`);
+    assert.equal(users.status(), 200);
+    const edit = admin.locator('a', { hasText: 'client@acme.example' });
+    await Promise.all([admin.waitForNavigation(), edit.first().click()]);
+    await admin.fill('#password', 'temporary pass 2');
+    await Promise.all([admin.waitForNavigation(), admin.click('form[action^="/admin/users/"] button[type=submit]')]);
+    await signIn(page, srv.url, 'client@acme.example', 'temporary pass 2');
+    assert.match(page.url(), /\/account#password$/);
+    for (const path of ['/', '/requests', '/tables', '/requests/new']) {
+      await page.goto(`${srv.url}${path}`);
+      assert.match(page.url(), /\/account#password$/, path);
+    }
+    assert.match(await page.textContent('#password'), /Choose a new password to go on/);
+    await checkA11y(page, '/account (temporary password)');
+    await screenshot(page, 'accounts-temporary-password');
+    await page.fill('#current', 'temporary pass 2');
+    await page.fill('#new', 'a brand new password');
+    await page.fill('#confirm', 'a brand new password');
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/account/password"] button')]);
+    assert.match(await page.textContent('.flash'), /other sessions were signed out/);
+    const res = await page.goto(`${srv.url}/requests`);
+    assert.equal(res.status(), 200);
+    assert.match(page.url(), /\/requests$/);
+  } finally {
+    evil.close();
     await browser.close();
     await srv.stop();
   }

@@ -377,10 +377,14 @@ test('real server: account page, hotkey, token copy, confirm, flash', { skip: !b
       if (i > 100) throw new Error(`server did not start: ${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    // The sign-in form first: its pre-session cookie and the token bound to it.
+    const form = await fetch(`${origin}/signin`);
+    const pre = form.headers.get('set-cookie').split(';')[0];
+    const csrf = (await form.text()).match(/name="csrf" value="([0-9a-f]{64})"/)[1];
     const r = await fetch(`${origin}/signin`, {
       method: 'POST', redirect: 'manual',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin },
-      body: 'email=ops%40x.example&password=correct+horse+battery&next=%2F',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin, Cookie: pre },
+      body: `email=ops%40x.example&password=correct+horse+battery&next=%2F&csrf=${csrf}`,
     });
     assert.equal(r.status, 303);
     const cookie = r.headers.get('set-cookie').split(';')[0];

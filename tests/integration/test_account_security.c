@@ -433,8 +433,8 @@ static void test_security__temporary_password_blocks_every_route(void **state)
             char path[300];
             int json =
                 (rt->flags & WEB_JSON) || !strncmp(rt->pattern, "/api/", 5);
-            if (open_while_temporary(rt))
-                continue;
+            if (open_while_temporary(rt) || !(rt->roles & ROLE_ADMIN))
+                continue; /* open, or 403 to an admin anyway */
             concrete_path(path, sizeof path, rt->pattern);
             if (!strcmp(rt->method, "GET"))
                 h_get(&r, &s, &sess, path);
