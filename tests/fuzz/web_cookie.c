@@ -1,7 +1,9 @@
-/* web_cookie.c: libFuzzer target for the flash-message cookie of
- * web/layout.c: page_flash_set writes the message with buf_append_url,
- * flash_show decodes it with MHD_http_unescape, checks UTF-8 and escapes
- * it with buf_append_html. Asserts for any bytes:
+/* web_cookie.c: libFuzzer target for the message part of the flash
+ * cookie of web/layout.c (the cookie is "<expiry>.<mac>.<message>"; the
+ * HMAC is checked before the message is decoded, see
+ * tests/integration/test_escaping.c): page_flash_set writes the message
+ * with buf_append_url, flash_show decodes it with MHD_http_unescape,
+ * checks UTF-8 and escapes it with buf_append_html. Asserts for any bytes:
  * - encoding: the cookie value has only unreserved characters and '%'
  *   (no ';', ',', space, quote or control byte can end or split the
  *   Set-Cookie header) and decodes back to exactly the message;
