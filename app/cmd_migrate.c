@@ -67,7 +67,7 @@ int cmd_migrate(app_args *a)
     const char *fmt = app_opt(a, "--format");
     const char *out = app_opt(a, "--out");
     const char *num;
-    migrate_dialect d = MIGRATE_POSTGRES;
+    sql_dialect d = SQL_POSTGRES;
     migrate_format f = MIGRATE_PLAIN;
     migrate_options opt = {0};
     migrate_result res = {0};
@@ -92,7 +92,7 @@ int cmd_migrate(app_args *a)
                         "unknown format %s: use plain, flyway, "
                         "liquibase, dbmate, atlas or goose",
                         fmt);
-    if (dia && migrate_dialect_parse(&d, dia) < 0)
+    if (dia && sql_dialect_parse(&d, dia) < 0)
         return app_fail(EXIT_USAGE,
                         "unknown dialect %s: use postgres, "
                         "mysql, snowflake or sqlite",
@@ -116,8 +116,8 @@ int cmd_migrate(app_args *a)
                       (long long)id, inst ? inst : "?");
         goto done;
     }
-    if (!dia && migrate_dialect_parse(&d, ip.dialect) < 0)
-        d = MIGRATE_POSTGRES;
+    if (!dia && sql_dialect_parse(&d, ip.dialect) < 0)
+        d = SQL_POSTGRES;
     if (registry_request_old_types(reg, &r, ip.name, &err) < 0) {
         rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
         goto done;

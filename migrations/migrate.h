@@ -17,16 +17,7 @@
 
 /* The dialects are core's one enum, sql_dialect (SQL_POSTGRES, SQL_MYSQL,
  * SQL_SNOWFLAKE, SQL_SQLITE), named and parsed by sql_dialect_name() and
- * sql_dialect_parse() (core/dialect.h). The names below are the older
- * spellings of the same enum, kept for callers outside migrations/. */
-typedef sql_dialect migrate_dialect;
-#define MIGRATE_POSTGRES      SQL_POSTGRES
-#define MIGRATE_MYSQL         SQL_MYSQL
-#define MIGRATE_SNOWFLAKE     SQL_SNOWFLAKE
-#define MIGRATE_SQLITE        SQL_SQLITE
-#define MIGRATE_NDIALECTS     SQL_NDIALECTS
-#define migrate_dialect_parse sql_dialect_parse
-#define migrate_dialect_name  sql_dialect_name
+ * sql_dialect_parse(), reserved words by sql_reserved() (core/dialect.h). */
 
 typedef enum migrate_format {
     MIGRATE_PLAIN = 0, /* golang-migrate: V_slug.up.sql + V_slug.down.sql */

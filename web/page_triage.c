@@ -1344,7 +1344,7 @@ typedef struct mig {
     form_request r;
     mig_inst insts;
     const char *instance;
-    migrate_dialect dialect;
+    sql_dialect dialect;
     migrate_format format;
     migrate_result res;
 } mig;
@@ -1399,15 +1399,15 @@ static int mig_load(web_req *req, mig *m, int64_t id)
         return -1;
     }
     m->instance = m->insts.list[k].name;
-    if (migrate_dialect_parse(
-            &m->dialect, dia && *dia ? dia : m->insts.list[k].dialect) < 0) {
+    if (sql_dialect_parse(&m->dialect,
+                          dia && *dia ? dia : m->insts.list[k].dialect) < 0) {
         if (dia && *dia) {
             web_reply_error(req, 422,
                             "unknown dialect: use postgres, mysql, "
                             "snowflake or sqlite");
             return -1;
         }
-        m->dialect = MIGRATE_POSTGRES;
+        m->dialect = SQL_POSTGRES;
     }
     if (fmt && *fmt) {
         if (migrate_format_parse(&m->format, fmt) < 0) {
@@ -1440,7 +1440,7 @@ static void mig_query(buf *b, const mig *m, const char *extra)
     buf_puts(b, "?instance=");
     buf_append_url(b, m->instance);
     buf_puts(b, "&dialect=");
-    buf_puts(b, migrate_dialect_name(m->dialect));
+    buf_puts(b, sql_dialect_name(m->dialect));
     buf_puts(b, "&format=");
     buf_puts(b, migrate_format_name(m->format));
     if (extra)
@@ -1495,11 +1495,11 @@ static void page_migrations(web_req *req)
     buf_puts(o, "</select></div><div class=\"field\"><label "
                 "for=\"m-dialect\">Dialect</label><select id=\"m-dialect\" "
                 "name=\"dialect\">");
-    for (int d = 0; d < MIGRATE_NDIALECTS; d++)
+    for (int d = 0; d < SQL_NDIALECTS; d++)
         buf_appendf(o, "<option value=\"%s\"%s>%s</option>",
-                    migrate_dialect_name((migrate_dialect)d),
+                    sql_dialect_name((sql_dialect)d),
                     d == (int)m.dialect ? " selected" : "",
-                    migrate_dialect_name((migrate_dialect)d));
+                    sql_dialect_name((sql_dialect)d));
     buf_puts(o, "</select></div><div class=\"field\"><label "
                 "for=\"m-format\">File format</label><select id=\"m-format\" "
                 "name=\"format\">");
@@ -1662,7 +1662,7 @@ static void page_migrations_download(web_req *req)
             return;
         }
         snprintf(name, sizeof name, "cr-%lld-%s-%s-%s.zip", (long long)id,
-                 m.instance, migrate_dialect_name(m.dialect),
+                 m.instance, sql_dialect_name(m.dialect),
                  migrate_format_name(m.format));
         content_disposition(req, name);
         web_reply_type(req, 200, "application/zip");
@@ -2116,7 +2116,7 @@ static void api_migrations(web_req *req)
     root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "request", (double)id);
     cJSON_AddStringToObject(root, "instance", m.instance);
-    cJSON_AddStringToObject(root, "dialect", migrate_dialect_name(m.dialect));
+    cJSON_AddStringToObject(root, "dialect", sql_dialect_name(m.dialect));
     cJSON_AddStringToObject(root, "format", migrate_format_name(m.format));
     files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; i < m.res.nfiles; i++) {

@@ -194,35 +194,35 @@ int main(int argc, char **argv)
        dialect x format at once. */
     r.created_at = 1767225600;
     r.id = 42;
-    for (int d = 0; d < MIGRATE_NDIALECTS; d++) {
+    for (int d = 0; d < SQL_NDIALECTS; d++) {
         char name[64];
         for (int i = 0; i < iters; i++) {
             migrate_result res = {0};
             migrate_options opt = {"https://docket.example", 1767225600, NULL};
             errmsg err = {0};
             double a = now_ms();
-            rc = migrate_generate(&res, &r, (migrate_dialect)d, MIGRATE_PLAIN,
-                                  &opt, &err);
+            rc = migrate_generate(&res, &r, (sql_dialect)d, MIGRATE_PLAIN, &opt,
+                                  &err);
             t[i] = now_ms() - a;
             if (rc < 0) {
                 fprintf(stderr, "bench_micro: migrate %s: %s\n",
-                        migrate_dialect_name((migrate_dialect)d), err.msg);
+                        sql_dialect_name((sql_dialect)d), err.msg);
                 return 3;
             }
             migrate_result_dispose(&res);
         }
         snprintf(name, sizeof name, "migrate_500_columns_%s",
-                 migrate_dialect_name((migrate_dialect)d));
+                 sql_dialect_name((sql_dialect)d));
         report(name, t, iters, "\"columns\": 500");
     }
     for (int i = 0; i < iters; i++) {
         double a = now_ms();
-        for (int d = 0; d < MIGRATE_NDIALECTS; d++)
+        for (int d = 0; d < SQL_NDIALECTS; d++)
             for (int f = 0; f < MIGRATE_NFORMATS; f++) {
                 migrate_result res = {0};
                 migrate_options opt = {NULL, 0, NULL};
                 errmsg err = {0};
-                if (migrate_generate(&res, &r, (migrate_dialect)d,
+                if (migrate_generate(&res, &r, (sql_dialect)d,
                                      (migrate_format)f, &opt, &err) < 0) {
                     fprintf(stderr, "bench_micro: migrate: %s\n", err.msg);
                     return 3;
