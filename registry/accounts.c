@@ -2,6 +2,7 @@
  * libsodium), sessions, API tokens, password resets and the audit log.
  * Secrets are stored only as hashes; see registry.h for the contracts. */
 #include "registry_int.h"
+#include "dialect.h"
 #include "mem.h"
 #include "str.h"
 #include "log.h"
@@ -138,10 +139,12 @@ int registry_org_list(registry *reg,
     return 0;
 }
 
+/* Only the canonical names of core's one name table are stored. */
 static int dialect_valid(const char *d)
 {
-    return !strcmp(d, "postgres") || !strcmp(d, "mysql") ||
-           !strcmp(d, "snowflake") || !strcmp(d, "sqlite");
+    sql_dialect x;
+
+    return sql_dialect_parse(&x, d) == 0 && !strcmp(d, sql_dialect_name(x));
 }
 
 int registry_instance_add(registry *reg, int64_t *out_id, const char *org,

@@ -3,6 +3,7 @@
  * log. Every action is written to the audit log. The deliveries page is
  * in page_deliveries.c. */
 #include "web_int.h"
+#include "dialect.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -350,11 +351,12 @@ static void orgs_page(web_req *req, const char *error)
                 "qa</option><option selected>production</option><option>"
                 "staging</option><option>development</option></select></div>"
                 "<div class=\"field\"><label for=\"i-dialect\">Default SQL "
-                "dialect</label><select id=\"i-dialect\" name=\"dialect\">"
-                "<option>postgres</option><option>mysql</option><option>"
-                "snowflake</option><option>sqlite</option></select></div>"
-                "<div class=\"actions\"><button class=\"button primary\" "
-                "type=\"submit\">Add instance</button></div></form>"
+                "dialect</label><select id=\"i-dialect\" name=\"dialect\">");
+    for (int d = 0; d < SQL_NDIALECTS; d++)
+        buf_appendf(o, "<option>%s</option>", sql_dialect_name((sql_dialect)d));
+    buf_puts(o, "</select></div><div class=\"actions\"><button "
+                "class=\"button primary\" type=\"submit\">Add instance"
+                "</button></div></form>"
                 "</section>");
     page_end(req);
 }
