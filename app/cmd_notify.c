@@ -13,7 +13,7 @@ int cmd_notify(app_args *a)
     static const char u[] = "docket notify test CHANNEL | docket notify run";
     int n = app_positionals(a, u), rc = 0, sent = 0;
     errmsg err = {0};
-    registry *reg;
+    notify_ctx *ctx;
 
     if (notify_config_check(&app_config, &err) < 0)
         return app_fail(EXIT_USAGE, "%s", err.msg);
@@ -25,13 +25,16 @@ int cmd_notify(app_args *a)
         return 0;
     }
     if (n == 1 && !strcmp(a->argv[1], "run")) {
-        if (!(reg = app_open_db(REGISTRY_NOCREATE)))
+        registry *reg = app_open_db(REGISTRY_NOCREATE);
+        if (!reg)
             return EXIT_USAGE;
-        if (notify_run_once(reg, &app_config, time_now(), &sent, &err) < 0)
+        registry_close(reg); /* the file is there; each channel opens its own */
+        ctx = notify_ctx_new(&app_config, app_config.db);
+        if (notify_run_once(ctx, time_now(), &sent, &err) < 0)
             rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
         else
             printf("%d notification%s delivered\n", sent, sent == 1 ? "" : "s");
-        registry_close(reg);
+        notify_ctx_free(ctx);
         return rc;
     }
     return app_fail(EXIT_USAGE, "usage: %s", u);

@@ -171,6 +171,7 @@ int cmd_serve(app_args *a)
     errmsg err = {0};
     registry *reg;
     web_server *srv = NULL;
+    notify_ctx *nctx = NULL;
     sigset_t set;
     int sig = 0, rc = 0;
 
@@ -221,10 +222,13 @@ int cmd_serve(app_args *a)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (notify_start(&app_config, app_config.db, &err) < 0)
+    nctx = notify_ctx_new(&app_config, app_config.db);
+    if (notify_start(nctx, &err) < 0) {
+        notify_ctx_free(nctx);
         return app_fail(EXIT_RUNTIME, "notifications: %s", err.msg);
+    }
     if (web_start(&srv, &app_config, &err) < 0) {
-        notify_stop();
+        notify_ctx_free(nctx);
         return app_fail(EXIT_USAGE, "%s", err.msg);
     }
     {
@@ -254,7 +258,7 @@ int cmd_serve(app_args *a)
         pthread_join(tick, NULL);
     }
     web_stop(srv);
-    notify_stop();
+    notify_ctx_free(nctx);
     log_info("stopped cleanly");
     printf("docket: stopped\n");
     return 0;

@@ -94,18 +94,22 @@ static int channel_check(const config *cfg, const cfg_channel *ch, errmsg *err)
     if (!strcmp(t, "slack") || !strcmp(t, "teams"))
         return url_check(cfg, ch, "url", get(ch, "url"), err);
     if (!strcmp(t, "webhook")) {
-        char sig[80];
+        buf sig = {0};
+        errmsg e = {0};
+        int rc;
         if (url_check(cfg, ch, "url", get(ch, "url"), err) < 0)
             return ERR_INVALID;
         if (!get(ch, "secret"))
             return err_set(err, ERR_INVALID, "[channel.%s] needs secret",
                            ch->name);
-        if (notify_webhook_sign(sig, sizeof sig, get(ch, "secret"), "x", 0, "",
-                                0, NULL) < 0)
+        rc =
+            notify_webhook_sign_all(&sig, get(ch, "secret"), "x", 0, "", 0, &e);
+        buf_dispose(&sig);
+        if (rc < 0)
             return err_set(err, ERR_INVALID,
-                           "[channel.%s] secret must be whsec_ followed by "
-                           "base64 (16 to 64 bytes)",
-                           ch->name);
+                           "[channel.%s] secret: %s (several keys are "
+                           "separated by spaces)",
+                           ch->name, e.msg);
         return 0;
     }
     if (!strcmp(t, "pagerduty")) {
@@ -167,11 +171,13 @@ int notify_channel_check(const config *cfg, const cfg_channel *ch, errmsg *err)
 
 static int post_json(notify_result *res, const config *cfg,
                      const cfg_channel *ch, const char *url, const buf *body,
-                     const char *const *extra, size_t nextra)
+                     const char *const *extra, size_t nextra,
+                     const atomic_int *stop)
 {
     const char *headers[8];
     size_t n = 0;
-    notify_http_opts o = {timeout_ms(ch), cfg->allow_private, cfg->allow_http};
+    notify_http_opts o = {timeout_ms(ch), cfg->allow_private, cfg->allow_http,
+                          stop};
 
     headers[n++] = "Content-Type: application/json";
     for (size_t i = 0; i < nextra && n < sizeof headers / sizeof *headers; i++)
@@ -182,24 +188,30 @@ static int post_json(notify_result *res, const config *cfg,
 
 static int send_webhook(notify_result *res, const config *cfg,
                         const cfg_channel *ch, const notify_event *ev,
-                        const buf *body)
+                        const buf *body, const atomic_int *stop)
 {
-    char sig[80], h_id[128], h_ts[64], h_sig[128];
-    const char *extra[3] = {h_id, h_ts, h_sig};
+    char h_id[128], h_ts[64];
+    buf h_sig = {0};
+    const char *extra[3] = {h_id, h_ts, NULL};
     /* The real clock: receivers check the timestamp against theirs. */
     int64_t ts = time_now();
     errmsg e = {0};
 
-    if (notify_webhook_sign(sig, sizeof sig, get(ch, "secret"), ev->uid, ts,
-                            buf_cstr(body), body->len, &e) < 0) {
+    /* One signature per configured key (rotation). */
+    buf_puts(&h_sig, "webhook-signature: ");
+    if (notify_webhook_sign_all(&h_sig, get(ch, "secret"), ev->uid, ts,
+                                buf_cstr(body), body->len, &e) < 0) {
         res->outcome = NOTIFY_FAIL;
         str_copy(res->error, sizeof res->error, e.msg);
+        buf_dispose(&h_sig);
         return res->outcome;
     }
     snprintf(h_id, sizeof h_id, "webhook-id: %s", ev->uid);
     snprintf(h_ts, sizeof h_ts, "webhook-timestamp: %lld", (long long)ts);
-    snprintf(h_sig, sizeof h_sig, "webhook-signature: %s", sig);
-    return post_json(res, cfg, ch, get(ch, "url"), body, extra, 3);
+    extra[2] = buf_cstr(&h_sig);
+    post_json(res, cfg, ch, get(ch, "url"), body, extra, 3, stop);
+    buf_dispose(&h_sig);
+    return res->outcome;
 }
 
 /* Adds addr to the recipients unless invalid or already there. */
@@ -215,7 +227,8 @@ static void rcpt_add(char ***list, size_t *n, size_t *cap, const char *addr)
 }
 
 static int send_email(notify_result *res, const cfg_channel *ch,
-                      const notify_event *ev, const notify_view *v)
+                      const notify_event *ev, const notify_view *v,
+                      const atomic_int *stop)
 {
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(ev->payload, "request");
     const char *to = get(ch, "to");
@@ -279,6 +292,7 @@ static int send_email(notify_result *res, const cfg_channel *ch,
     o.username = get(ch, "username");
     o.password = get(ch, "password");
     o.ca_file = get(ch, "ca_file");
+    o.stop = stop;
     notify_smtp_send(res, url, from_addr, (const char *const *)rcpts, n,
                      buf_cstr(&msg), msg.len, &o);
 done:
@@ -291,7 +305,8 @@ done:
 }
 
 int notify_channel_send(notify_result *res, const config *cfg,
-                        const cfg_channel *ch, const notify_event *ev)
+                        const cfg_channel *ch, const notify_event *ev,
+                        const atomic_int *stop)
 {
     notify_view v;
     buf body = {0};
@@ -308,14 +323,14 @@ int notify_channel_send(notify_result *res, const config *cfg,
     notify_view_build(&v, ev, cfg->base_url);
     if (!strcmp(t, "slack")) {
         notify_render_slack(&body, &v);
-        post_json(res, cfg, ch, get(ch, "url"), &body, NULL, 0);
+        post_json(res, cfg, ch, get(ch, "url"), &body, NULL, 0, stop);
     } else if (!strcmp(t, "teams")) {
         if (notify_render_teams(&body, &v, NOTIFY_TEAMS_MAX) < 0) {
             res->outcome = NOTIFY_FAIL;
             str_copy(res->error, sizeof res->error,
                      "the card does not fit in 28 KB");
         } else {
-            post_json(res, cfg, ch, get(ch, "url"), &body, NULL, 0);
+            post_json(res, cfg, ch, get(ch, "url"), &body, NULL, 0, stop);
         }
     } else if (!strcmp(t, "pagerduty")) {
         int alert = get_bool(ch, "alerts") == 1 &&
@@ -324,12 +339,12 @@ int notify_channel_send(notify_result *res, const config *cfg,
         notify_render_pagerduty(&body, &v, ev, get(ch, "routing_key"), alert);
         post_json(res, cfg, ch,
                   url ? url : (alert ? PD_ALERT_URL : PD_CHANGE_URL), &body,
-                  NULL, 0);
+                  NULL, 0, stop);
     } else if (!strcmp(t, "webhook")) {
         notify_render_webhook(&body, &v, ev);
-        send_webhook(res, cfg, ch, ev, &body);
+        send_webhook(res, cfg, ch, ev, &body, stop);
     } else if (!strcmp(t, "email")) {
-        send_email(res, ch, ev, &v);
+        send_email(res, ch, ev, &v, stop);
     }
     notify_view_dispose(&v);
     buf_dispose(&body);

@@ -4,8 +4,8 @@
  * the transaction of the change they announce; notify/ only reads and
  * updates them (registry/outbox.h).
  *
- * Files: worker.c (thread, run_once, retries, pacing), channels.c (one
- * adapter per channel type), view.c (event payload -> neutral message),
+ * Files: worker.c (context, threads, run_once, retries, pacing), channels.c
+ * (one adapter per channel type), view.c (event payload -> neutral message),
  * render_*.c (message -> wire format per channel), transport.c (libcurl
  * HTTP and SMTP, address filter), policy.c (backoff, Retry-After, header
  * encoding, signatures, redaction).
@@ -25,7 +25,9 @@
  *               (true|false, default false: delivery.failed becomes an
  *               alert with severity info), alert_url (default
  *               https://events.pagerduty.com/v2/enqueue)
- *   webhook     url, secret (whsec_ + base64 key; Standard Webhooks)
+ *   webhook     url, secret (whsec_ + base64 key; Standard Webhooks;
+ *               several space-separated keys sign each message with
+ *               every key, for rotation without downtime)
  * [notify] retry_window_hours, allow_private, allow_http apply to all
  * HTTP channels; the SMTP relay is trusted configuration and may be a
  * local address. */
@@ -45,34 +47,63 @@
  * and key. Call it at start-up, before notify_start. */
 int notify_config_check(const config *cfg, errmsg *err);
 
-/* Starts the delivery thread with its own connection to db_path. cfg must
- * stay valid and unchanged until notify_stop. The thread sends due rows at
- * once, then sleeps until the next row is due, notify_wake() is called or
- * a minute passes. ERR_CONFLICT when already started; ERR_DB when the
- * database cannot be opened. */
-int notify_start(const config *cfg, const char *db_path, errmsg *err);
-/* Tells the thread that rows were added (cheap; never blocks on the
- * network; does nothing when the thread is not running). */
-void notify_wake(void);
-/* Stops the thread and waits for it: a transfer in flight is abandoned
- * and its row stays pending (sent again by the next start). Does nothing
- * when not started. */
-void notify_stop(void);
+/* A delivery context: the channels of cfg, the database at db_path, the
+ * backoff parameters, each channel's pacing and the stop flag. cfg must
+ * stay valid and unchanged until notify_ctx_free. Nothing is started:
+ * call notify_start (a server) or notify_run_once (the CLI, tests).
+ * Never fails (out of memory aborts). */
+typedef struct notify_ctx notify_ctx;
+notify_ctx *notify_ctx_new(const config *cfg, const char *db_path);
+/* Stops the threads (notify_stop) and frees ctx. NULL does nothing. */
+void notify_ctx_free(notify_ctx *ctx);
 
-/* Delivers every row due at now on this thread, each at most once per
- * call, keeping each channel's order and pacing (this may sleep for
- * pacing). Outcomes are recorded in the outbox: delivered; failed with
- * the next attempt after an exponential backoff with full jitter (and no
- * sooner than Retry-After); dead after a permanent failure or when the
+/* Backoff parameters (milliseconds): the delay before retry n (n = 0 for
+ * the first retry) is uniformly random in [0, min(cap, base * 2^n)],
+ * rounded up to whole seconds, at least 1 s. Defaults 10 s and 1 h.
+ * Values <= 0 keep the current one. Call before notify_start. */
+void notify_set_backoff(notify_ctx *ctx, int64_t base_ms, int64_t cap_ms);
+
+/* Starts one delivery thread per configured channel, each with its own
+ * connection to the database, its own pacing and its own clock: a
+ * channel that is slow, hangs (up to its timeout) or is told to wait
+ * (Retry-After) delays only its own rows. Each thread sends its channel's
+ * due rows in id order, then sleeps until its next row is due,
+ * notify_wake() is called or a minute passes. Pending rows of channels
+ * that are no longer configured die first. ERR_CONFLICT when ctx is
+ * already started (or in notify_run_once); ERR_DB when the database
+ * cannot be opened. */
+int notify_start(notify_ctx *ctx, errmsg *err);
+/* Tells every started context that rows were added (cheap; never blocks
+ * on the network; does nothing when none is started). The web handlers
+ * and the sprint clock, which hold no context, call it after writing
+ * outbox rows. */
+void notify_wake(void);
+/* Stops ctx's threads and waits for them: a transfer in flight is
+ * abandoned and its row stays pending (sent again by the next start).
+ * Does nothing when not started. */
+void notify_stop(notify_ctx *ctx);
+
+/* Delivers every row due at now (a unix time: the caller's clock, which
+ * then runs on in real time), each at most once per call, every channel
+ * at the same time on a thread of its own, keeping each channel's order
+ * and pacing (this may sleep for pacing). Outcomes are recorded in the
+ * outbox as each attempt ends: delivered; failed with the next attempt,
+ * counted from when the failure was seen, after an exponential backoff
+ * with full jitter and no sooner than Retry-After (capped at
+ * NOTIFY_RETRY_AFTER_CAP); dead after a permanent failure or when the
  * row's retry window (notify.retry_window_hours) is over. A 410 disables
  * the channel. A row that dies raises a delivery.failed event that never
  * goes to the failing channel (and a failed delivery.failed raises none;
- * its routing comes from g_config, as for every registry_event_add).
- * *out_sent (may be NULL) is the number of rows delivered. Returns 0, or
- * ERR_DB when the outbox could not be read or updated; delivery failures
- * are not errors of this function. */
-int notify_run_once(registry *reg, const config *cfg, int64_t now,
-                    int *out_sent, errmsg *err);
+ * its routing is registry_event_add's); such rows are sent in the same
+ * call. *out_sent (may be NULL) is the number of rows delivered. Returns
+ * 0, ERR_CONFLICT when ctx is started, or ERR_DB when the outbox could
+ * not be read or updated; delivery failures are not errors of this
+ * function. */
+int notify_run_once(notify_ctx *ctx, int64_t now, int *out_sent, errmsg *err);
+
+/* The longest wait a receiver's Retry-After can impose, in seconds
+ * (15 minutes): a longer one is cut to this. */
+#define NOTIFY_RETRY_AFTER_CAP 900
 
 /* Sends a test message to channel now (for `docket notify test NAME`),
  * bypassing the outbox. 0 when the receiver accepted it; otherwise
@@ -86,11 +117,5 @@ int notify_test_channel(const config *cfg, const char *channel, errmsg *err);
  * as https://hooks.slack.com/services/T0… followed by "/" and four
  * asterisks. Returns out. */
 const char *notify_redact(const char *url, char *out, size_t size);
-
-/* Backoff parameters (milliseconds): the delay before retry n (n = 0 for
- * the first retry) is uniformly random in [0, min(cap, base * 2^n)],
- * rounded up to whole seconds, at least 1 s. Defaults 10 s and 1 h. For
- * tests and the CLI; call before notify_start. */
-void notify_set_backoff(int64_t base_ms, int64_t cap_ms);
 
 #endif

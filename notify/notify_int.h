@@ -108,7 +108,7 @@ enum {
     NOTIFY_RETRY = 1, /* network error, timeout, 408, 429, 5xx, SMTP 4xx */
     NOTIFY_FAIL = 2,  /* permanent: other 4xx, 3xx, refused target, config */
     NOTIFY_GONE = 3,  /* 410: the channel is disabled */
-    NOTIFY_ABORT = 4  /* notify_stop during the transfer: row untouched */
+    NOTIFY_ABORT = 4  /* stopped during the transfer: row untouched */
 };
 
 typedef struct notify_result {
@@ -126,7 +126,6 @@ int notify_http_classify(int status);
  * rounded up, at least 1. */
 int64_t notify_backoff_delay(int attempt, int64_t base_ms, int64_t cap_ms,
                              uint32_t rnd);
-void notify_backoff_get(int64_t *base_ms, int64_t *cap_ms);
 
 /* Retry-After value (delay-seconds or an HTTP date) as seconds from now,
  * clamped to [0, cap]; ERR_INVALID when unparsable. */
@@ -153,6 +152,14 @@ void notify_rfc5322_date(char *out, size_t size, int64_t t);
 int notify_webhook_sign(char *out, size_t size, const char *secret,
                         const char *id, int64_t ts, const char *body,
                         size_t len, errmsg *err);
+/* The webhook-signature header value for secrets, a space-separated list
+ * of whsec_ keys: "v1,<a> v1,<b>", one signature per key in the order
+ * given (Standard Webhooks allows several, so a receiver rotating its key
+ * accepts either). Appends to out; ERR_INVALID (naming the key by its
+ * position) when a key is bad or the list is empty. */
+int notify_webhook_sign_all(buf *out, const char *secrets, const char *id,
+                            int64_t ts, const char *body, size_t len,
+                            errmsg *err);
 
 /* ---- transports (transport.c) ---- */
 
@@ -160,6 +167,7 @@ typedef struct notify_http_opts {
     long timeout_ms;
     int allow_private;
     int allow_http;
+    const atomic_int *stop; /* non-zero: give up now (NULL: never) */
 } notify_http_opts;
 
 /* POSTs body to url with the given extra header lines ("Name: value").
@@ -174,6 +182,7 @@ typedef struct notify_smtp_opts {
     long timeout_ms;
     int starttls;                              /* require STARTTLS (smtp://) */
     const char *username, *password, *ca_file; /* NULL or "" when unset */
+    const atomic_int *stop; /* non-zero: give up now (NULL: never) */
 } notify_smtp_opts;
 
 /* Sends msg (a complete RFC 5322 message) through the SMTP relay. */
@@ -182,15 +191,14 @@ int notify_smtp_send(notify_result *res, const char *smtp_url,
                      size_t nrcpts, const char *msg, size_t len,
                      const notify_smtp_opts *o);
 
-/* Set by notify_stop so that transfers in flight give up at once. */
-extern atomic_int notify_stopping;
-
 /* ---- channels (channels.c) ---- */
 
 /* Renders ev for channel ch and sends it; fills res and returns its
- * outcome. Configuration errors are NOTIFY_FAIL. */
+ * outcome. Configuration errors are NOTIFY_FAIL. The transfer gives up
+ * (NOTIFY_ABORT) once *stop is non-zero; stop may be NULL. */
 int notify_channel_send(notify_result *res, const config *cfg,
-                        const cfg_channel *ch, const notify_event *ev);
+                        const cfg_channel *ch, const notify_event *ev,
+                        const atomic_int *stop);
 /* The configuration check of one channel (see notify_config_check). */
 int notify_channel_check(const config *cfg, const cfg_channel *ch, errmsg *err);
 /* Minimum milliseconds between two sends on ch. */

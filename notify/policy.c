@@ -9,29 +9,10 @@
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* Backoff parameters, set before the worker starts (tests, CLI). */
-static _Atomic int64_t backoff_base_ms = 10000;
-static _Atomic int64_t backoff_cap_ms = 3600000;
-
-void notify_set_backoff(int64_t base_ms, int64_t cap_ms)
-{
-    if (base_ms > 0)
-        backoff_base_ms = base_ms;
-    if (cap_ms > 0)
-        backoff_cap_ms = cap_ms;
-}
-
-void notify_backoff_get(int64_t *base_ms, int64_t *cap_ms)
-{
-    *base_ms = backoff_base_ms;
-    *cap_ms = backoff_cap_ms;
-}
 
 int64_t notify_backoff_delay(int attempt, int64_t base_ms, int64_t cap_ms,
                              uint32_t rnd)
@@ -257,6 +238,38 @@ int notify_webhook_sign(char *out, size_t size, const char *secret,
     if (str_copy(out, size, "v1,") || strlen(b64) + 4 > size)
         return err_set(err, ERR_INTERNAL, "signature buffer too small");
     memcpy(out + 3, b64, strlen(b64) + 1);
+    return 0;
+}
+
+int notify_webhook_sign_all(buf *out, const char *secrets, const char *id,
+                            int64_t ts, const char *body, size_t len,
+                            errmsg *err)
+{
+    const char *p = secrets ? secrets : "";
+    int n = 0;
+
+    for (;;) {
+        char sig[80], *one;
+        size_t k;
+        errmsg e = {0};
+        int rc;
+
+        p += strspn(p, " \t");
+        if (!*p)
+            break;
+        k = strcspn(p, " \t");
+        one = xstrndup(p, k);
+        rc = notify_webhook_sign(sig, sizeof sig, one, id, ts, body, len, &e);
+        free(one);
+        if (rc < 0)
+            return err_set(err, rc, "key %d: %s", n + 1, e.msg);
+        if (n++)
+            buf_putc(out, ' ');
+        buf_puts(out, sig);
+        p += k;
+    }
+    if (!n)
+        return err_set(err, ERR_INVALID, "no webhook secret");
     return 0;
 }
 

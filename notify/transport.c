@@ -16,10 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-atomic_int notify_stopping;
-
-#define RETRY_AFTER_CAP 3600 /* seconds; a receiver cannot park us longer */
-#define BODY_KEEP       512  /* response bytes kept for the error message */
+#define BODY_KEEP 512 /* response bytes kept for the error message */
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -29,6 +26,7 @@ static void curl_init_once(void)
 }
 
 typedef struct xfer {
+    const atomic_int *stop; /* NULL: never stop */
     int allow_private;
     int refused; /* the open-socket check refused an address */
     char refused_addr[64];
@@ -69,8 +67,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
                !str_ncasecmp(data, name, sizeof name - 1)) {
         char *v = xstrndup(data + sizeof name - 1, len - (sizeof name - 1));
         int64_t secs;
-        if (notify_retry_after_parse(&secs, v, time_now(), RETRY_AFTER_CAP) ==
-            0)
+        if (notify_retry_after_parse(&secs, v, time_now(),
+                                     NOTIFY_RETRY_AFTER_CAP) == 0)
             x->retry_after = secs;
         free(v);
     }
@@ -103,12 +101,13 @@ static size_t on_read(char *dst, size_t size, size_t n, void *ctx)
 static int on_progress(void *ctx, curl_off_t dlt, curl_off_t dln,
                        curl_off_t ult, curl_off_t uln)
 {
-    (void)ctx;
+    xfer *x = ctx;
+
     (void)dlt;
     (void)dln;
     (void)ult;
     (void)uln;
-    return atomic_load(&notify_stopping) ? 1 : 0;
+    return x->stop && atomic_load(x->stop) ? 1 : 0;
 }
 
 static void common_opts(CURL *c, xfer *x, long timeout_ms, char *errbuf)
@@ -123,6 +122,7 @@ static void common_opts(CURL *c, xfer *x, long timeout_ms, char *errbuf)
     curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, x);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 }
 
@@ -165,6 +165,7 @@ int notify_http_post(notify_result *res, const char *url, const char *body,
     memset(res, 0, sizeof *res);
     res->retry_after = -1;
     x.allow_private = o->allow_private;
+    x.stop = o->stop;
     x.retry_after = -1;
     if (!(str_startswith(url, "https://") ||
           (o->allow_http && str_startswith(url, "http://")))) {
@@ -241,6 +242,7 @@ int notify_smtp_send(notify_result *res, const char *smtp_url,
     memset(res, 0, sizeof *res);
     res->retry_after = -1;
     x.allow_private = 1; /* the relay is trusted configuration */
+    x.stop = o->stop;
     x.retry_after = -1;
     x.up = msg;
     x.up_len = len;

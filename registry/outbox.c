@@ -1,5 +1,5 @@
-/* outbox.c: the delivery side of the outbox (see outbox.h): due rows in
- * per-channel order, attempt outcomes, the admin listing and the channel
+/* outbox.c: the delivery side of the outbox (see outbox.h): a channel's
+ * due rows in order, attempt outcomes, the admin listing and the channel
  * disabled flag. Rows are created by registry_event_add in events.c; the
  * worker that sends them is notify/worker.c. */
 #include "outbox.h"
@@ -52,17 +52,19 @@ void registry_outbox_rows_free(registry_outbox_row *rows, size_t n)
     free(rows);
 }
 
-int registry_outbox_due(registry *reg, registry_outbox_row **out, size_t *out_n,
-                        int64_t now, int limit, errmsg *err)
+int registry_outbox_due_channel(registry *reg, registry_outbox_row **out,
+                                size_t *out_n, const char *channel, int64_t now,
+                                int limit, errmsg *err)
 {
-    /* The NOT EXISTS keeps each channel in id order: while the channel's
-       earliest pending row waits for its retry, later rows wait too. */
+    /* The NOT EXISTS keeps the channel in id order: while its earliest
+       pending row waits for its retry, later rows wait too. */
     static const char sql[] =
         "SELECT " ROW_COLS ", e.payload"
         " FROM outbox o JOIN events e ON e.id = o.event_id"
-        " WHERE o.state = 'pending' AND o.next_attempt <= :now"
+        " WHERE o.channel = :channel AND o.state = 'pending'"
+        " AND o.next_attempt <= :now"
         " AND NOT EXISTS (SELECT 1 FROM outbox p"
-        "  WHERE p.channel = o.channel AND p.state = 'pending'"
+        "  WHERE p.channel = :channel AND p.state = 'pending'"
         "  AND p.id < o.id AND p.next_attempt > :now)"
         " ORDER BY o.id LIMIT :limit";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
@@ -72,6 +74,7 @@ int registry_outbox_due(registry *reg, registry_outbox_row **out, size_t *out_n,
 
     if (!st)
         return ERR_DB;
+    reg_bind_text(st, ":channel", channel);
     reg_bind_int(st, ":now", now);
     reg_bind_int(st, ":limit", limit > 0 ? limit : 100);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -92,25 +95,59 @@ int registry_outbox_due(registry *reg, registry_outbox_row **out, size_t *out_n,
     return 0;
 }
 
-int registry_outbox_next_due(registry *reg, int64_t *out, errmsg *err)
+int registry_outbox_channel_next(registry *reg, int64_t *out,
+                                 const char *channel, errmsg *err)
 {
+    /* The first pending row decides: the rows after it wait for it. */
     static const char sql[] =
-        "SELECT min(next_attempt) FROM outbox WHERE state = 'pending'";
+        "SELECT next_attempt FROM outbox WHERE channel = :channel"
+        " AND state = 'pending' ORDER BY id LIMIT 1";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = ERR_NOTFOUND;
+    int rc = ERR_NOTFOUND, step;
 
     if (!st)
         return ERR_DB;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
-            *out = sqlite3_column_int64(st, 0);
-            rc = 0;
-        }
-    } else {
+    reg_bind_text(st, ":channel", channel);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else if (step != SQLITE_DONE) {
         rc = reg_db_error(reg, err);
     }
     reg_done(st);
     return rc;
+}
+
+int registry_outbox_pending_channels(registry *reg, char ***out, size_t *out_n,
+                                     errmsg *err)
+{
+    static const char sql[] =
+        "SELECT DISTINCT channel FROM outbox WHERE state = 'pending'"
+        " ORDER BY channel";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0, step;
+
+    if (!st)
+        return ERR_DB;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        xgrow(&names, &cap, n + 1, sizeof *names);
+        names[n++] = xstrdup(reg_col_text(st, 0));
+    }
+    if (step != SQLITE_DONE)
+        rc = reg_db_error(reg, err);
+    reg_done(st);
+    if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        return rc;
+    }
+    *out = names;
+    *out_n = n;
+    return 0;
 }
 
 int registry_outbox_get(registry *reg, registry_outbox_row *out, int64_t id,
@@ -281,10 +318,13 @@ int registry_outbox_counts(registry *reg, int64_t *out_pending,
 
 int registry_outbox_retry(registry *reg, int64_t id, int64_t now, errmsg *err)
 {
+    /* SQLite evaluates every SET expression on the old row. */
     static const char sql[] =
-        "UPDATE outbox SET state = 'pending', attempts = 0,"
-        " next_attempt = :now, created_at = :now, updated_at = :now"
-        " WHERE id = :id AND state = 'dead'";
+        "UPDATE outbox SET next_attempt = :now, updated_at = :now,"
+        " attempts = CASE state WHEN 'dead' THEN 0 ELSE attempts END,"
+        " created_at = CASE state WHEN 'dead' THEN :now ELSE created_at END,"
+        " state = 'pending'"
+        " WHERE id = :id AND state IN ('dead', 'pending')";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc = 0;
 
@@ -295,7 +335,8 @@ int registry_outbox_retry(registry *reg, int64_t id, int64_t now, errmsg *err)
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = reg_db_error(reg, err);
     else if (sqlite3_changes(reg->db) != 1)
-        rc = err_set(err, ERR_NOTFOUND, "no dead delivery %lld", (long long)id);
+        rc = err_set(err, ERR_NOTFOUND, "no pending or dead delivery %lld",
+                     (long long)id);
     reg_done(st);
     return rc;
 }

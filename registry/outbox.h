@@ -1,7 +1,7 @@
 /* outbox.h: the delivery side of the outbox, for the notify/ worker and the
  * /admin/deliveries page. Rows are written by registry_event_add (events.c)
  * in the transaction of the change they announce; this API picks the due
- * ones in per-channel order, records each attempt's outcome, lists them for
+ * ones of each channel in order, records each attempt's outcome, lists them for
  * admins and keeps the per-channel disabled flag (channel_state).
  *
  * Times are unix seconds. A row is 'pending' until it is 'delivered' (after
@@ -48,20 +48,29 @@ typedef struct registry_outbox_filter {
     int limit;
 } registry_outbox_filter;
 
-/* Frees the payloads and the array from registry_outbox_due. */
+/* Frees the payloads and the array from registry_outbox_due_channel. */
 void registry_outbox_rows_free(registry_outbox_row *rows, size_t n);
 
-/* The pending rows due at now (next_attempt <= now), oldest id first, at
- * most limit of them, with their event's uid, name and payload. Per-channel
- * order is kept: a row is skipped while an earlier pending row of its
- * channel is not yet due. *out (free with registry_outbox_rows_free) and
- * *out_n are set on success (possibly to NULL, 0). */
-int registry_outbox_due(registry *reg, registry_outbox_row **out, size_t *out_n,
-                        int64_t now, int limit, errmsg *err);
+/* The pending rows of channel due at now (next_attempt <= now), oldest id
+ * first, at most limit of them, with their event's uid, name and
+ * payload. The channel's order is kept: a row is left out while an
+ * earlier pending row of the channel is not yet due. *out (free with
+ * registry_outbox_rows_free) and *out_n are set on success (possibly to
+ * NULL, 0). Each channel is read on its own, so a channel that waits
+ * (Retry-After, backoff) holds no other. */
+int registry_outbox_due_channel(registry *reg, registry_outbox_row **out,
+                                size_t *out_n, const char *channel, int64_t now,
+                                int limit, errmsg *err);
 
-/* The earliest next_attempt among pending rows; ERR_NOTFOUND when there
- * are none (no error message recorded then). */
-int registry_outbox_next_due(registry *reg, int64_t *out, errmsg *err);
+/* When channel's next row may go: the next_attempt of its first pending
+ * row; ERR_NOTFOUND when it has none (no error message recorded then). */
+int registry_outbox_channel_next(registry *reg, int64_t *out,
+                                 const char *channel, errmsg *err);
+
+/* The channels that have pending rows (*out: heap array of heap names,
+ * the caller frees each and the array). */
+int registry_outbox_pending_channels(registry *reg, char ***out, size_t *out_n,
+                                     errmsg *err);
 
 /* One row with its payload (free it with registry_outbox_row_dispose). */
 int registry_outbox_get(registry *reg, registry_outbox_row *out, int64_t id,
@@ -96,9 +105,10 @@ int registry_outbox_counts(registry *reg, int64_t *out_pending,
                            int64_t *out_delivered, int64_t *out_dead,
                            errmsg *err);
 
-/* "Retry now" for a dead row: back to pending, due at now, attempts 0,
- * and its retry window starts again at now. ERR_NOTFOUND unless the row
- * is dead. */
+/* "Retry now": a dead row goes back to pending, due at now, attempts 0,
+ * and its retry window starts again at now; a pending row is due at now
+ * (its attempts and window stay). ERR_NOTFOUND unless the row is dead or
+ * pending. */
 int registry_outbox_retry(registry *reg, int64_t id, int64_t now, errmsg *err);
 /* The same for every dead row of channel (NULL: all channels); the number
  * of rows is written to *out_n when out_n is not NULL. */

@@ -2,7 +2,7 @@
  * 127.0.0.1 (tests/receivers/: Slack, Teams, PagerDuty and Standard
  * Webhooks fakes enforcing CONTRACTS.md, and aiosmtpd). Drives the outbox
  * in-process with a temporary database: registry_event_add, then
- * notify_run_once with chosen clocks (or the thread via notify_start).
+ * notify_run_once with chosen clocks (or the threads via notify_start).
  * Registered in tests/cmake/notify.cmake. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "notify.h"
@@ -47,6 +47,7 @@ typedef struct fixture {
     char db[600];
     config cfg;
     registry *reg;
+    notify_ctx *ctx; /* made by finish() */
     receiver rx[6];
     int nrx;
 } fixture;
@@ -191,6 +192,8 @@ static void finish(fixture *f)
     if (cfg_finish(&f->cfg, &err) < 0 || notify_config_check(&f->cfg, &err) < 0)
         fail_msg("config: %s", err.msg);
     g_config = &f->cfg;
+    f->ctx = notify_ctx_new(&f->cfg, f->db);
+    notify_set_backoff(f->ctx, 1000, 60000);
 }
 
 static int rm_one(const char *path, const struct stat *sb, int flag,
@@ -221,7 +224,6 @@ static int setup(void **state)
         fprintf(stderr, "%s\n", err.msg);
         return -1;
     }
-    notify_set_backoff(1000, 60000);
     *state = f;
     return 0;
 }
@@ -230,7 +232,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
 
-    notify_stop();
+    notify_ctx_free(f->ctx); /* stops its threads first */
     for (int i = 0; i < f->nrx; i++)
         rx_stop(&f->rx[i]);
     registry_close(f->reg);
@@ -276,7 +278,7 @@ static int run(fixture *f, int64_t now)
     errmsg err = {0};
     int sent = -1;
 
-    if (notify_run_once(f->reg, &f->cfg, now, &sent, &err) < 0)
+    if (notify_run_once(f->ctx, now, &sent, &err) < 0)
         fail_msg("run_once: %s", err.msg);
     return sent;
 }
@@ -704,10 +706,10 @@ static void test_notify__retry_after_honoured(void **state)
     assert_true(rs.r[0].next_attempt >= now + 120);
     assert_int_equal(run(f, now + 60), 0); /* not yet due */
     assert_int_equal(rx_count(hook, 0), 1);
-    assert_int_equal(run(f, now + 121), 0); /* second 429, HTTP date */
+    assert_int_equal(run(f, now + 125), 0); /* second 429, HTTP date */
     list(f, &rs, "pending", "hook");
-    assert_true(rs.r[0].next_attempt >= now + 121 + 590);
-    assert_int_equal(run(f, now + 121 + 600), 1);
+    assert_true(rs.r[0].next_attempt >= now + 125 + 590);
+    assert_int_equal(run(f, now + 125 + 610), 1);
     assert_int_equal(rx_count(hook, 0), 3);
 }
 
@@ -801,24 +803,24 @@ static void test_notify__worker_thread(void **state)
     webhook_channel(f, "hook", hook->port, NULL);
     set(f, "route", "request.updated", "hook");
     finish(f);
-    assert_int_equal(notify_start(&f->cfg, f->db, &err), 0);
-    assert_int_equal(notify_start(&f->cfg, f->db, &err), ERR_CONFLICT);
+    assert_int_equal(notify_start(f->ctx, &err), 0);
+    assert_int_equal(notify_start(f->ctx, &err), ERR_CONFLICT);
     add_event(f, "request.updated", payload_file("request.updated"));
     notify_wake();
     for (i = 0; i < 100 && rx_count(hook, 1) < 1; i++)
         sleep_ms(50);
     assert_int_equal(rx_count(hook, 1), 1);
-    notify_stop();
+    notify_stop(f->ctx);
 
     /* Written while stopped: sent by the next start. */
     add_event(f, "request.updated", payload_file("request.updated"));
     sleep_ms(200);
     assert_int_equal(rx_count(hook, 1), 1);
-    assert_int_equal(notify_start(&f->cfg, f->db, &err), 0);
+    assert_int_equal(notify_start(f->ctx, &err), 0);
     for (i = 0; i < 100 && rx_count(hook, 1) < 2; i++)
         sleep_ms(50);
     assert_int_equal(rx_count(hook, 1), 2);
-    notify_stop();
+    notify_stop(f->ctx);
 }
 
 /* ---- e-mail: STARTTLS and AUTH ---- */
@@ -964,6 +966,178 @@ static void test_notify__huge_deploy_within_limits(void **state)
     assert_int_equal(rx_count(teams, 1), 1);
 }
 
+/* ---- a blocked channel holds no other channel ---- */
+
+/* The time field of the receiver's first record (0 when none). */
+static double rx_first_time(const receiver *r)
+{
+    cJSON *arr = rx_records(r);
+    cJSON *first = cJSON_GetArrayItem(arr, 0);
+    double t = first ? cJSON_GetObjectItem(first, "time")->valuedouble : 0;
+
+    cJSON_Delete(arr);
+    return t;
+}
+
+/* The webhook-ids a receiver accepted equal the delivered rows' uids of
+ * channel, in the same (id) order. */
+static void assert_in_order(fixture *f, const receiver *r, const char *channel,
+                            int n)
+{
+    rows rs;
+    cJSON *recs = rx_records(r), *it;
+    int i = 0;
+
+    list(f, &rs, "delivered", channel);
+    assert_int_equal(rs.n, n);
+    cJSON_ArrayForEach(it, recs)
+    {
+        cJSON *h = cJSON_GetObjectItem(it, "headers");
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(it, "accepted")));
+        assert_true(i < n);
+        assert_string_equal(cJSON_GetObjectItem(h, "webhook-id")->valuestring,
+                            rs.r[i].uid);
+        i++;
+    }
+    assert_int_equal(i, n);
+    cJSON_Delete(recs);
+}
+
+static void test_notify__blocked_channel_holds_no_other(void **state)
+{
+    fixture *f = *state;
+    receiver *limited = webhook_rx(f, "limited", "429:30");
+    receiver *hung = webhook_rx(f, "hung", "hang");
+    receiver *fast = webhook_rx(f, "fast", "ok");
+    receiver *paced = webhook_rx(f, "paced", "ok");
+    errmsg err = {0};
+    int64_t t_start;
+    rows rs;
+    int i;
+
+    webhook_channel(f, "limited", limited->port, NULL);
+    webhook_channel(f, "hung", hung->port, "60"); /* hangs 30 s */
+    webhook_channel(f, "fast", fast->port, NULL);
+    webhook_channel(f, "paced", paced->port, NULL);
+    set(f, "channel.paced", "pace_ms", "200");
+    set(f, "route", "request.updated", "limited, hung, fast, paced");
+    finish(f);
+    for (i = 0; i < 5; i++)
+        add_event(f, "request.updated", payload_file("request.updated"));
+    t_start = time_now();
+    assert_int_equal(notify_start(f->ctx, &err), 0);
+    /* Generous: well within the 30 s Retry-After and the 30 s hang. */
+    for (i = 0; i < 400 && (rx_count(fast, 1) < 5 || rx_count(paced, 1) < 5);
+         i++)
+        sleep_ms(50);
+    /* Both healthy channels got everything, in order, while the hung
+       channel's first transfer is still in flight (its receiver answers
+       only after 30 s: nothing recorded, no attempt counted) ... */
+    assert_int_equal(rx_count(fast, 1), 5);
+    assert_int_equal(rx_count(paced, 1), 5);
+    assert_int_equal(rx_count(hung, 0), 0);
+    list(f, &rs, "pending", "hung");
+    assert_int_equal(rs.n, 5);
+    assert_int_equal(rs.r[0].attempts, 0);
+    /* ... and the rate-limited one was asked once and waits for its
+       Retry-After, its later rows behind its first. */
+    assert_true(time_now() < t_start + 30);
+    assert_int_equal(rx_count(limited, 0), 1);
+    list(f, &rs, "pending", "limited");
+    assert_int_equal(rs.n, 5);
+    assert_int_equal(rs.r[0].attempts, 1);
+    assert_int_equal(rs.r[0].last_status, 429);
+    assert_true(rs.r[0].next_attempt >= (int64_t)rx_first_time(limited) + 30);
+    for (i = 1; i < 5; i++)
+        assert_int_equal(rs.r[i].attempts, 0);
+    notify_stop(f->ctx);
+    assert_in_order(f, fast, "fast", 5);
+    assert_in_order(f, paced, "paced", 5);
+    /* The abandoned transfer left the hung channel's row pending. */
+    list(f, &rs, "pending", "hung");
+    assert_int_equal(rs.n, 5);
+    assert_int_equal(rs.r[0].attempts, 0);
+}
+
+/* ---- retry times count from the failure, not from the pass ---- */
+
+static void test_notify__retry_counted_from_failure(void **state)
+{
+    fixture *f = *state;
+    receiver *slow = webhook_rx(f, "slow", "delay:3:429:10");
+    rows rs;
+    double failed_at;
+
+    webhook_channel(f, "slow", slow->port, "20");
+    set(f, "route", "request.updated", "slow");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, time_now()), 0);
+    failed_at = rx_first_time(slow); /* just before the 429 was sent */
+    assert_true(failed_at > 0);
+    list(f, &rs, "pending", "slow");
+    assert_int_equal(rs.n, 1);
+    assert_int_equal(rs.r[0].last_status, 429);
+    assert_true((double)rs.r[0].next_attempt >= failed_at + 10);
+}
+
+/* ---- Retry-After is capped at 15 minutes ---- */
+
+static void test_notify__retry_after_capped(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "429:86400");
+    int64_t now;
+    rows rs;
+
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    now = time_now();
+    assert_int_equal(run(f, now), 0);
+    list(f, &rs, "pending", "hook");
+    assert_int_equal(rs.r[0].last_status, 429);
+    assert_true(rs.r[0].next_attempt >= now + 900);
+    assert_true(rs.r[0].next_attempt <= time_now() + 900 + 1);
+}
+
+/* ---- webhook secret rotation: one signature per listed secret ---- */
+
+#define SECRET2 "whsec_c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24="
+
+static void test_notify__webhook_secret_rotation(void **state)
+{
+    fixture *f = *state;
+    const char *both_x[] = {"--kind", "webhook", "--secret", SECRET " " SECRET2,
+                            NULL};
+    const char *new_x[] = {"--kind", "webhook", "--secret", SECRET2, NULL};
+    receiver *both = rx_start(f, "both", "fake_receiver.py", both_x, 0);
+    receiver *newer = rx_start(f, "newer", "fake_receiver.py", new_x, 0);
+    cJSON *recs;
+    const char *sig;
+
+    webhook_channel(f, "both", both->port, NULL);
+    set(f, "channel.both", "secret", SECRET " " SECRET2);
+    webhook_channel(f, "newer", newer->port, NULL);
+    set(f, "channel.newer", "secret", SECRET " " SECRET2);
+    set(f, "route", "request.updated", "both, newer");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, time_now()), 2);
+    /* Verified with both keys, and with the new key alone. */
+    assert_int_equal(rx_count(both, 1), 1);
+    assert_int_equal(rx_count(newer, 1), 1);
+    recs = rx_records(both);
+    sig = cJSON_GetObjectItem(
+              cJSON_GetObjectItem(cJSON_GetArrayItem(recs, 0), "headers"),
+              "webhook-signature")
+              ->valuestring;
+    assert_non_null(strchr(sig, ' ')); /* "v1,<a> v1,<b>" */
+    assert_non_null(strstr(strchr(sig, ' '), " v1,"));
+    cJSON_Delete(recs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -994,6 +1168,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_notify__test_channel, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_notify__huge_deploy_within_limits,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_notify__blocked_channel_holds_no_other, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__retry_counted_from_failure,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__retry_after_capped, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_notify__webhook_secret_rotation,
                                         setup, teardown),
     };
 

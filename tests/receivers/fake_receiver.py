@@ -13,13 +13,18 @@ enforcing its contract from CONTRACTS.md:
              events also need event_action, severity, source) -> else 400
              "invalid event"; 202 success JSON
   webhook    Standard Webhooks signature with --secret and a timestamp
-             within 300 s -> else 401; 200
+             within 300 s -> else 401; 200. --secret may list several
+             space-separated whsec_ keys: then a signature for every one
+             of them must be present (a sender rotating its key signs
+             with the old and the new key)
 
 Scripted answers come first: --script "503,503,ok" (or POST
 /_control/script with the same text) answers the next requests in order,
 the last one sticking. Words: ok, NNN (that status), 429:N (429 with
 Retry-After: N seconds), 429date:N (Retry-After as an HTTP date N s
-ahead), redirect (302), hang (no answer for 30 s).
+ahead), redirect (302), hang (no answer for 30 s), delay:S:WORD (wait S
+seconds, then answer as WORD does, e.g. delay:3:429:10). The record's
+time is taken after any wait, just before the answer is sent.
 
 Every request is appended as one JSON line to --record: method, path,
 query, headers, body, status answered, and accepted (true when the
@@ -180,14 +185,16 @@ def webhook_check(handler, body):
         return 401, "bad timestamp"
     if abs(time.time() - its) > 300:
         return 401, "timestamp out of tolerance"
-    key = base64.b64decode(ARGS.secret[len("whsec_"):])
     signed = mid.encode() + b"." + ts.encode() + b"." + body
-    want = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
-    for s in sigs.split(" "):
-        version, _, value = s.partition(",")
-        if version == "v1" and hmac.compare_digest(value.encode(), want):
-            return 200, ""
-    return 401, "bad signature"
+    given = [s.partition(",") for s in sigs.split(" ")]
+    for secret in ARGS.secret.split():
+        key = base64.b64decode(secret[len("whsec_"):])
+        want = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+        if not any(version == "v1" and hmac.compare_digest(value.encode(),
+                                                           want)
+                   for version, _, value in given):
+            return 401, "bad signature"
+    return 200, ""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -219,6 +226,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         word = next_answer().strip()
         headers = []
+        if word.startswith("delay:"):
+            _, secs, word = word.split(":", 2)
+            time.sleep(float(secs))
         if word == "hang":
             time.sleep(30)
             status, text = 200, "late"

@@ -1,5 +1,5 @@
 /* test_outbox.c: registry/outbox.c, the delivery side of the outbox:
- * due rows in per-channel order, attempt outcomes, the admin listing with
+ * a channel's due rows in order, attempt outcomes, the admin listing with
  * filters and paging, retry now, the channel disabled flag, and that
  * rows left pending (a crash mid-delivery) are simply due again. */
 #include "outbox.h"
@@ -76,12 +76,15 @@ static int64_t add(fx *f, const char *event)
     return id;
 }
 
-static size_t due(fx *f, registry_outbox_row **rows, int64_t now)
+static size_t due(fx *f, registry_outbox_row **rows, const char *channel,
+                  int64_t now)
 {
     errmsg err = {0};
     size_t n = 0;
 
-    assert_int_equal(registry_outbox_due(f->reg, rows, &n, now, 100, &err), 0);
+    assert_int_equal(
+        registry_outbox_due_channel(f->reg, rows, &n, channel, now, 100, &err),
+        0);
     return n;
 }
 
@@ -90,40 +93,49 @@ static void test_outbox__due_keeps_channel_order(void **state)
     fx *f = *state;
     registry_outbox_row *rows;
     errmsg err = {0};
-    int64_t far = time_now() + 1000;
+    int64_t far = time_now() + 1000, next = 0;
     size_t n;
 
     add(f, "request.updated");  /* rows 1 (a), 2 (b) */
     add(f, "request.deployed"); /* row 3 (a) */
-    n = due(f, &rows, far);
-    assert_int_equal(n, 3);
+    n = due(f, &rows, "a", far);
+    assert_int_equal(n, 2);
     assert_int_equal(rows[0].id, 1);
     assert_string_equal(rows[0].channel, "a");
     assert_string_equal(rows[0].event, "request.updated");
     assert_int_equal(strlen(rows[0].uid), 32);
     assert_string_equal(rows[0].payload, "{\"note\":\"x\"}");
-    assert_string_equal(rows[1].channel, "b");
-    assert_int_equal(rows[2].id, 3);
+    assert_int_equal(rows[1].id, 3);
     registry_outbox_rows_free(rows, n);
+    n = due(f, &rows, "b", far);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, 2);
+    registry_outbox_rows_free(rows, n);
+    assert_int_equal(due(f, &rows, "nope", far), 0);
+    assert_int_equal(registry_outbox_channel_next(f->reg, &next, "nope", &err),
+                     ERR_NOTFOUND);
 
-    /* Row 1 fails and waits: row 3 (same channel) waits too, b goes on. */
+    /* Row 1 fails and waits: row 3 (same channel) waits too, b goes on;
+       a's next time is its first row's. */
     assert_int_equal(
         registry_outbox_failed(f->reg, 1, 503, "HTTP 503", far + 60, far, &err),
         0);
-    n = due(f, &rows, far);
+    assert_int_equal(due(f, &rows, "a", far), 0);
+    assert_int_equal(registry_outbox_channel_next(f->reg, &next, "a", &err), 0);
+    assert_int_equal(next, far + 60);
+    n = due(f, &rows, "b", far);
     assert_int_equal(n, 1);
-    assert_string_equal(rows[0].channel, "b");
     registry_outbox_rows_free(rows, n);
-    n = due(f, &rows, far + 60);
-    assert_int_equal(n, 3);
+    n = due(f, &rows, "a", far + 60);
+    assert_int_equal(n, 2);
     assert_int_equal(rows[0].attempts, 1);
     assert_int_equal(rows[0].last_status, 503);
     assert_string_equal(rows[0].last_error, "HTTP 503");
     registry_outbox_rows_free(rows, n);
 
     /* Claimed but never finished (a crash): simply due again. */
-    n = due(f, &rows, far + 60);
-    assert_int_equal(n, 3);
+    n = due(f, &rows, "a", far + 60);
+    assert_int_equal(n, 2);
     registry_outbox_rows_free(rows, n);
 
     /* Once row 1 is settled, row 3 goes. */
@@ -132,15 +144,23 @@ static void test_outbox__due_keeps_channel_order(void **state)
     assert_int_equal(registry_outbox_delivered(f->reg, 1, 200, far + 60, &err),
                      ERR_NOTFOUND); /* no longer pending */
     err_clear(&err);
-    n = due(f, &rows, far + 60);
-    assert_int_equal(n, 2);
-    assert_int_equal(rows[0].id, 2);
-    assert_int_equal(rows[1].id, 3);
+    n = due(f, &rows, "a", far + 60);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, 3);
     registry_outbox_rows_free(rows, n);
+    assert_int_equal(registry_outbox_channel_next(f->reg, &next, "a", &err), 0);
+    assert_true(next <= far);
     {
-        int64_t next;
-        assert_int_equal(registry_outbox_next_due(f->reg, &next, &err), 0);
-        assert_true(next <= far);
+        char **names = NULL;
+        size_t k = 0;
+        assert_int_equal(
+            registry_outbox_pending_channels(f->reg, &names, &k, &err), 0);
+        assert_int_equal(k, 2);
+        assert_string_equal(names[0], "a");
+        assert_string_equal(names[1], "b");
+        free(names[0]);
+        free(names[1]);
+        free(names);
     }
 }
 
@@ -202,10 +222,24 @@ static void test_outbox__list_retry_counts(void **state)
     assert_int_equal(s.n, 1);
     assert_int_equal(s.ids[0], 1);
 
-    /* Retry now: only dead rows; the window starts again. */
+    /* Retry now: not a delivered row; a pending one is due at once and
+       keeps its attempts and window; a dead one starts again. */
     assert_int_equal(registry_outbox_retry(f->reg, 1, now + 9, &err),
                      ERR_NOTFOUND);
     err_clear(&err);
+    assert_int_equal(registry_outbox_failed(f->reg, 3, 429, "HTTP 429",
+                                            now + 900, now, &err),
+                     0);
+    assert_int_equal(registry_outbox_retry(f->reg, 3, now + 9, &err), 0);
+    {
+        registry_outbox_row r;
+        assert_int_equal(registry_outbox_get(f->reg, &r, 3, &err), 0);
+        assert_string_equal(r.state, "pending");
+        assert_int_equal(r.attempts, 1);
+        assert_int_equal(r.next_attempt, now + 9);
+        assert_true(r.created_at <= now);
+        registry_outbox_row_dispose(&r);
+    }
     assert_int_equal(registry_outbox_retry(f->reg, 2, now + 9, &err), 0);
     {
         registry_outbox_row r;

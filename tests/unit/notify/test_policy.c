@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,49 @@ static void test_policy__bad_webhook_secret(void **state)
     assert_int_equal(notify_webhook_sign(sig, sizeof sig, "whsec_c2hvcnQ=",
                                          "id", 1, "", 0, &err),
                      ERR_INVALID); /* 5 bytes: too short */
+}
+
+/* Rotation: "whsec_A whsec_B" gives one signature per key, in order,
+ * each the one a single key gives; a bad key anywhere is an error. */
+static void test_policy__webhook_secret_list(void **state)
+{
+    static const char body[] = "{\"test\": 2432232314}";
+    static const char a[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    static const char b[] = "whsec_c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24=";
+    char sig_a[80], sig_b[80], want[200], secrets[200];
+    buf out = {0};
+    errmsg err = {0};
+
+    (void)state;
+    assert_int_equal(notify_webhook_sign(sig_a, sizeof sig_a, a, "msg_1", 7,
+                                         body, strlen(body), &err),
+                     0);
+    assert_int_equal(notify_webhook_sign(sig_b, sizeof sig_b, b, "msg_1", 7,
+                                         body, strlen(body), &err),
+                     0);
+    snprintf(want, sizeof want, "%s %s", sig_a, sig_b);
+    snprintf(secrets, sizeof secrets, "  %s \t%s ", a, b);
+    assert_int_equal(notify_webhook_sign_all(&out, secrets, "msg_1", 7, body,
+                                             strlen(body), &err),
+                     0);
+    assert_string_equal(buf_cstr(&out), want);
+    buf_dispose(&out);
+    /* One key: exactly the single signature. */
+    assert_int_equal(
+        notify_webhook_sign_all(&out, a, "msg_1", 7, body, strlen(body), &err),
+        0);
+    assert_string_equal(buf_cstr(&out), sig_a);
+    buf_dispose(&out);
+    snprintf(secrets, sizeof secrets, "%s whsec_c2hvcnQ=", a);
+    assert_int_equal(
+        notify_webhook_sign_all(&out, secrets, "id", 1, "", 0, &err),
+        ERR_INVALID);
+    assert_non_null(strstr(err.msg, "key 2"));
+    err_clear(&err);
+    buf_dispose(&out);
+    assert_int_equal(notify_webhook_sign_all(&out, "  ", "id", 1, "", 0, &err),
+                     ERR_INVALID);
+    buf_dispose(&out);
 }
 
 static void test_policy__backoff_full_jitter(void **state)
@@ -342,6 +386,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_policy__standard_webhooks_reference_vector),
         cmocka_unit_test(test_policy__bad_webhook_secret),
+        cmocka_unit_test(test_policy__webhook_secret_list),
         cmocka_unit_test(test_policy__backoff_full_jitter),
         cmocka_unit_test(test_policy__retry_after_both_forms),
         cmocka_unit_test(test_policy__http_classes),
