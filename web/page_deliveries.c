@@ -1,6 +1,7 @@
 /* page_deliveries.c: /admin/deliveries, the notification deliveries of the
  * outbox (registry/outbox.h) with their state, attempts, last error and
- * next attempt, filters, "retry now" for dead ones, and per channel a test
+ * when the next attempt is due, filters, "retry now" for dead rows and for
+ * pending rows that wait (backoff, Retry-After), and per channel a test
  * message, the channel's redacted target and whether a 410 disabled it. */
 #include "web_int.h"
 #include "notify.h"
@@ -21,10 +22,35 @@ static void admin_nav(web_req *req)
              "<li><a href=\"/admin/audit\">Audit log</a></li></ul></nav>");
 }
 
+/* "next attempt at 2026-12-05 18:40:12 UTC (in 28 s)", or "due now". */
+static void next_attempt(buf *o, int64_t t, int64_t now)
+{
+    char iso[32], shown[32];
+    int64_t in = t - now;
+
+    if (in <= 0) {
+        buf_puts(o, "due now");
+        return;
+    }
+    time_iso(iso, sizeof iso, t); /* 2026-12-05T18:40:12Z */
+    str_copy(shown, sizeof shown, iso);
+    shown[10] = ' ';
+    shown[19] = '\0';
+    buf_appendf(o, "next attempt at <time datetime=\"%s\">%s UTC</time> ", iso,
+                shown);
+    if (in < 120)
+        buf_appendf(o, "(in %lld s)", (long long)in);
+    else if (in < 7200)
+        buf_appendf(o, "(in %lld min)", (long long)((in + 59) / 60));
+    else
+        buf_appendf(o, "(in %lld h)", (long long)((in + 1799) / 3600));
+}
+
 static void delivery_row(void *ctx, const registry_outbox_row *d)
 {
     web_req *req = ctx;
     buf *o = &req->out;
+    int waits = !strcmp(d->state, "pending") && d->next_attempt > time_now();
 
     buf_appendf(o, "<tr><td class=\"num\">%lld</td><td>", (long long)d->id);
     page_time(o, d->event_created_at);
@@ -44,7 +70,7 @@ static void delivery_row(void *ctx, const registry_outbox_row *d)
     buf_append_html(o, d->state);
     buf_appendf(o, "</span></td><td class=\"num\">%d</td><td>", d->attempts);
     if (!strcmp(d->state, "pending"))
-        page_time(o, d->next_attempt);
+        next_attempt(o, d->next_attempt, time_now());
     else if (!strcmp(d->state, "delivered"))
         page_time(o, d->delivered_at);
     else
@@ -54,7 +80,7 @@ static void delivery_row(void *ctx, const registry_outbox_row *d)
         buf_appendf(o, "%d ", d->last_status);
     buf_append_html(o, d->last_error);
     buf_puts(o, "</td><td>");
-    if (!strcmp(d->state, "dead")) {
+    if (!strcmp(d->state, "dead") || waits) {
         buf_appendf(o,
                     "<form method=\"post\" action=\"/admin/deliveries/%lld"
                     "/retry\">",

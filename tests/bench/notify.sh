@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# notify.sh: the notify case of `make bench`. A running docket delivers
+# request.submitted events to five channels on loopback (the fake
+# receivers of tests/receivers/): a webhook that answers every request
+# with 429 Retry-After: 30, a healthy webhook, Slack (paced 1/s), Teams
+# (300 ms) and PagerDuty (500 ms). Requests are submitted through the API
+# a little slower than Slack's pace; for each healthy channel it reports
+# how long an event took from its submission to its receiver, as JSON
+# lines for run.sh's report:
+#   {"name": "notify_webhook_beside_429", "median_ms": ..., "p99_ms": ...,
+#    "max_ms": ..., "events": N, "blocked_requests": K}
+# Target: every event reaches every other channel in < 2 s while the
+# rate-limited one waits out its Retry-After (blocked_requests stays 1).
+#
+#   tests/bench/notify.sh DOCKET_BIN WORK_DIR [EVENTS]
+set -euo pipefail
+bin=$1
+work=$2
+events=${3:-15}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+py=/usr/bin/python3
+rx=$root/tests/receivers/fake_receiver.py
+dir=$work/notify
+rm -rf "$dir"
+mkdir -p "$dir"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+die() { echo "notify.sh: $*" >&2; tail -20 "$dir/server.log" >&2 || true; exit 3; }
+wait_for() { # wait_for SECONDS COMMAND...
+  local t=$1; shift
+  for _ in $(seq $((t * 20))); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
+
+secret=whsec_$($py -c 'import base64,os;print(base64.b64encode(os.urandom(24)).decode())')
+start_rx() { # name kind script [extra...]
+  local name=$1 kind=$2 script=$3; shift 3
+  $py "$rx" --kind "$kind" --script "$script" --record "$dir/$name.jsonl" \
+    --port-file "$dir/$name.port" --timeout 600 "$@" 2>"$dir/$name.log" &
+  pids+=($!)
+}
+start_rx limited webhook '429:30' --secret "$secret"
+start_rx hook webhook ok --secret "$secret"
+start_rx slack slack ok
+start_rx teams teams ok
+start_rx pd pagerduty ok
+for n in limited hook slack teams pd; do
+  wait_for 10 test -s "$dir/$n.port" || die "receiver $n did not start"
+done
+p() { cat "$dir/$1.port"; }
+
+cat >"$dir/docket.ini" <<INI
+[server]
+db = $dir/docket.db
+base_url = http://docket.test
+log_level = warn
+[notify]
+allow_private = true
+allow_http = true
+[channel.limited]
+type = webhook
+url = http://127.0.0.1:$(p limited)/hook
+secret = $secret
+[channel.hook]
+type = webhook
+url = http://127.0.0.1:$(p hook)/hook
+secret = $secret
+[channel.slack]
+type = slack
+url = http://127.0.0.1:$(p slack)/services/T0/B0/X
+[channel.teams]
+type = teams
+url = http://127.0.0.1:$(p teams)/workflows/a/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x
+[channel.pd]
+type = pagerduty
+routing_key = 0123456789abcdef0123456789abcdef
+url = http://127.0.0.1:$(p pd)/v2/change/enqueue
+[route]
+request.submitted = limited, hook, slack, teams, pd
+INI
+d() { "$bin" --config "$dir/docket.ini" "$@"; }
+"$bin" --config "$dir/docket.ini" serve --listen 127.0.0.1:0 >"$dir/out" 2>"$dir/server.log" &
+server=$!
+pids+=($server)
+wait_for 20 grep -q 'serving http' "$dir/out" || die "docket did not start"
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out" | head -1)
+d org add acme >/dev/null
+d instance add acme acme-prod --env production --dialect postgres >/dev/null
+echo 'correct horse battery' | d user add --email client@acme.example --name Cleo --role client --org acme --password-stdin >/dev/null
+echo 'correct horse battery' | d user add --email pm@platform.example --name Pat --role pm --password-stdin >/dev/null
+token=$(d token create --email client@acme.example --label bench)
+
+# One request every 1.2 s (Slack's pace is 1/s): "Bench event NNN".
+: >"$dir/submitted.tsv"
+for i in $(seq 1 "$events"); do
+  n=$(printf '%03d' "$i")
+  body='{"instance":"acme-prod","project_manager":"pm@platform.example","title":"Bench event '$n'","summary":"Why","consent_related":false,"items":[{"kind":"new_table","table":"bench_'$n'","description":"Bench","source":"flat_file_csv","cadence":"daily","campaign_dependency":"optional","expected_arrival":"05:00","columns":[{"name":"id","type":"bigint","nullable":false,"primary_key":true,"description":"Id"}],"primary_key":"id"}]}'
+  t=$($py -c 'import time;print(time.time())')
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' --data "$body" "$url/api/v1/requests")
+  [ "$code" = 201 ] || die "submit answered $code"
+  printf '%s\t%s\n' "$n" "$t" >>"$dir/submitted.tsv"
+  sleep 1.2
+done
+# Let the paced channels drain (well inside the 30 s Retry-After).
+sleep 3
+
+$py - "$dir" "$events" <<'PY'
+import json, re, sys
+d, events = sys.argv[1], int(sys.argv[2])
+sub = dict(l.split("\t") for l in open(f"{d}/submitted.tsv").read().split("\n") if l)
+sub = {k: float(v) for k, v in sub.items()}
+def recs(name):
+    try:
+        return [json.loads(l) for l in open(f"{d}/{name}.jsonl")]
+    except FileNotFoundError:
+        return []
+blocked = len(recs("limited"))
+for name, label in (("hook", "webhook"), ("slack", "slack"),
+                    ("teams", "teams"), ("pd", "pagerduty")):
+    lat = []
+    for r in recs(name):
+        m = re.search(r"Bench event (\d{3})", r["body"])
+        if r["accepted"] and m and m.group(1) in sub:
+            lat.append((r["time"] - sub[m.group(1)]) * 1000)
+    lat.sort()
+    if not lat:
+        lat = [float("nan")]
+    med = lat[len(lat) // 2]
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    print(json.dumps({"name": f"notify_{label}_beside_429",
+                      "median_ms": round(med, 1), "p99_ms": round(p99, 1),
+                      "max_ms": round(lat[-1], 1), "events": len(lat),
+                      "expected": events, "blocked_requests": blocked}))
+PY
