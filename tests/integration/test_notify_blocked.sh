@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Notifications from the running server while one channel is rate-limited:
+#  1. a webhook that answers every request with 429 Retry-After: 120 holds
+#     up no other channel: a healthy webhook and Slack (paced 1/s) get
+#     every event, in order, long before the Retry-After is over, while
+#     the limited channel was asked once and its rows wait behind its
+#     first, whose next attempt counts from the 429;
+#  2. /admin/deliveries shows when the waiting row is tried next and
+#     offers "retry now" for it; retry now sends it (and the rows behind
+#     it) at once, without waiting out the Retry-After.
+set -euo pipefail
+bin=${DOCKET_BIN:?run through ctest}
+src=${TEST_SOURCE_DIR:?}
+py=/usr/bin/python3
+tmp=$(mktemp -d "${TEST_TMP:-/tmp}/notify-blocked-XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; tail -30 "$tmp/server.log" 2>/dev/null; exit 1; }
+passed=0
+wait_for() { # wait_for SECONDS COMMAND...
+  local t=$1; shift
+  for _ in $(seq $((t * 20))); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
+accepted() { # accepted NAME N: the receiver accepted at least N requests
+  [ "$(grep -c '"accepted": true' "$tmp/$1.jsonl" 2>/dev/null)" -ge "$2" ]
+}
+
+secret=whsec_$($py -c 'import base64,os;print(base64.b64encode(os.urandom(24)).decode())')
+start_rx() { # name kind script [extra...]
+  local name=$1 kind=$2 script=$3; shift 3
+  $py "$src/tests/receivers/fake_receiver.py" --kind "$kind" --script "$script" \
+    --record "$tmp/$name.jsonl" --port-file "$tmp/$name.port" --timeout 170 \
+    "$@" 2>"$tmp/$name.log" &
+  pids+=($!)
+}
+start_rx limited webhook '429:120' --secret "$secret"
+start_rx hook webhook ok --secret "$secret"
+start_rx slack slack ok
+for n in limited hook slack; do
+  wait_for 10 test -s "$tmp/$n.port" || fail "receiver $n did not start"
+done
+p() { cat "$tmp/$1.port"; }
+
+cfg="$tmp/docket.ini"
+cat >"$cfg" <<INI
+[server]
+db = $tmp/docket.db
+base_url = http://docket.test
+log_level = info
+[notify]
+allow_private = true
+allow_http = true
+[channel.limited]
+type = webhook
+url = http://127.0.0.1:$(p limited)/hook
+secret = $secret
+[channel.hook]
+type = webhook
+url = http://127.0.0.1:$(p hook)/hook
+secret = $secret
+[channel.slack]
+type = slack
+url = http://127.0.0.1:$(p slack)/services/T0/B0/X
+[route]
+request.submitted = limited, hook, slack
+INI
+"$bin" --config "$cfg" serve --listen 127.0.0.1:0 >"$tmp/out" 2>>"$tmp/server.log" &
+server=$!
+pids+=($server)
+wait_for 20 grep -q 'serving http' "$tmp/out" || fail "server did not start"
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/out" | head -1)
+d() { "$bin" --config "$cfg" "$@"; }
+d org add acme >/dev/null
+d instance add acme acme-prod --env production --dialect postgres >/dev/null
+echo 'correct horse battery' | d user add --email client@acme.example --name Cleo --role client --org acme --password-stdin >/dev/null
+echo 'correct horse battery' | d user add --email pm@platform.example --name Pat --role pm --password-stdin >/dev/null
+echo 'correct horse battery' | d user add --email admin@platform.example --name Ada --role admin --password-stdin >/dev/null
+token=$(d token create --email client@acme.example --label test)
+admin_token=$(d token create --email admin@platform.example --label test)
+
+# ---- 1: four requests; the healthy channels get them all ----
+t0=$(date +%s)
+for i in 1 2 3 4; do
+  body='{"instance":"acme-prod","project_manager":"pm@platform.example","title":"Blocked test '$i'","summary":"Why","consent_related":false,"items":[{"kind":"new_table","table":"blocked_'$i'","description":"T","source":"flat_file_csv","cadence":"daily","campaign_dependency":"optional","expected_arrival":"05:00","columns":[{"name":"id","type":"bigint","nullable":false,"primary_key":true,"description":"Id"}],"primary_key":"id"}]}'
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' --data "$body" "$url/api/v1/requests")
+  [ "$code" = 201 ] || fail "submit $i answered $code"
+done
+wait_for 60 accepted hook 4 || fail "the healthy webhook did not get all four events"
+wait_for 60 accepted slack 4 || fail "Slack did not get all four events"
+[ $(( $(date +%s) - t0 )) -lt 110 ] || fail "too slow to tell (over 110 s)"
+[ "$(grep -c . "$tmp/limited.jsonl")" = 1 ] ||
+  fail "the rate-limited channel was asked $(grep -c . "$tmp/limited.jsonl") times, not once"
+$py - "$tmp" <<'PY' || fail "order or outbox state"
+import json, sqlite3, sys
+d = sys.argv[1]
+db = sqlite3.connect(f"{d}/docket.db")
+def uids(channel, state):
+    return [r[0] for r in db.execute(
+        "SELECT e.uid FROM outbox o JOIN events e ON e.id = o.event_id"
+        " WHERE o.channel = ? AND o.state = ? ORDER BY o.id", (channel, state))]
+def titles(name):
+    return [json.loads(l)["body"] for l in open(f"{d}/{name}.jsonl")]
+# In order per channel: the webhook ids are the uids in outbox order.
+got = [json.loads(l)["headers"]["webhook-id"] for l in open(f"{d}/hook.jsonl")]
+assert got == uids("hook", "delivered"), (got, uids("hook", "delivered"))
+slack = titles("slack")
+assert [("Blocked test %d" % i) in slack[i - 1] for i in (1, 2, 3, 4)] == [True] * 4
+rows = list(db.execute(
+    "SELECT attempts, last_status, next_attempt FROM outbox"
+    " WHERE channel = 'limited' AND state = 'pending' ORDER BY id"))
+assert len(rows) == 4, rows
+assert rows[0][:2] == (1, 429), rows
+assert [r[0] for r in rows[1:]] == [0, 0, 0], rows
+first = json.loads(open(f"{d}/limited.jsonl").readline())["time"]
+assert rows[0][2] >= first + 120, (rows[0][2], first)
+PY
+echo "a channel answering 429 Retry-After: 120 held up no other; order kept"
+passed=$((passed + 1))
+
+# ---- 2: the deliveries page and retry now for a pending row ----
+page=$(curl -sS -H "Authorization: Bearer $admin_token" "$url/admin/deliveries?channel=limited")
+echo "$page" | grep -q 'next attempt at <time' || fail "the page does not say when the next attempt is"
+id=$(sqlite3 "$tmp/docket.db" "SELECT min(id) FROM outbox WHERE channel='limited' AND state='pending'")
+echo "$page" | grep -q "/admin/deliveries/$id/retry" || fail "no retry now for the waiting row $id"
+curl -sS -o /dev/null -H 'Content-Type: text/plain' --data ok "http://127.0.0.1:$(p limited)/_control/script"
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $admin_token" \
+  --data "" "$url/admin/deliveries/$id/retry")
+[ "$code" = 303 ] || fail "retry now answered $code"
+wait_for 60 accepted limited 4 || fail "retry now did not send the waiting rows"
+first=$($py -c 'import json,sys;print(int(json.loads(open(sys.argv[1]).readline())["time"]))' "$tmp/limited.jsonl")
+[ $(( $(date +%s) - first )) -lt 120 ] || fail "sent only after the Retry-After"
+[ "$(sqlite3 "$tmp/docket.db" "SELECT count(*) FROM outbox WHERE state='delivered'")" = 12 ] ||
+  fail "not every row is delivered"
+echo "deliveries page: next attempt shown; retry now sends a waiting row at once"
+passed=$((passed + 1))
+
+echo "$passed passed, 0 failed"
