@@ -3,20 +3,25 @@
  * a few that are reserved nowhere, the client's form refuses the name
  * naming exactly the dialects whose migration lint flags it, so the two
  * layers cannot drift apart again. Also: the table is sorted and free of
- * duplicates (bsearch() needs both). */
+ * duplicates (bsearch() needs both), and the registry stores dialects by
+ * the one name table's canonical names. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "config.h"
 #include "dialect.h"
 #include "fixture.h"
 #include "migrate.h"
+#include "registry.h"
 #include "validate.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const unreserved[] = {
     "customer", "loyalty_tier", "status", "name", "rownum", "owner",
@@ -114,11 +119,59 @@ static void test_vocab__forms_and_migrations_agree(void **state)
     free(words);
 }
 
+/* An instance's dialect is stored as the name table's canonical name, so
+ * every reader (migrations page, CLI, export) parses what it finds. */
+static void test_vocab__registry_stores_canonical_dialects(void **state)
+{
+    static const char *const refused[] = {"pg",     "mariadb", "Postgres",
+                                          "oracle", "",        " mysql"};
+    config cfg;
+    registry *reg = NULL;
+    errmsg err = {0};
+    char path[64], side[80];
+    int fd;
+
+    (void)state;
+    assert_true(sodium_init() >= 0);
+    snprintf(path, sizeof path, "/tmp/docket-vocab-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    cfg_init(&cfg);
+    g_config = &cfg;
+    assert_int_equal(registry_open(&reg, path, 0, &err), 0);
+    assert_int_equal(registry_org_add(reg, NULL, "acme", &err), 0);
+    for (int d = 0; d < SQL_NDIALECTS; d++) {
+        const char *name = sql_dialect_name((sql_dialect)d);
+        char inst[32];
+        snprintf(inst, sizeof inst, "acme-%s", name);
+        assert_int_equal(
+            registry_instance_add(reg, NULL, "acme", inst, "qa", name, &err),
+            0);
+    }
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        errmsg e = {0};
+        assert_int_equal(registry_instance_add(reg, NULL, "acme", "acme-x",
+                                               "qa", refused[i], &e),
+                         ERR_INVALID);
+    }
+    registry_close(reg);
+    g_config = NULL;
+    cfg_dispose(&cfg);
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vocab__tables_sorted_and_unique),
         cmocka_unit_test(test_vocab__forms_and_migrations_agree),
+        cmocka_unit_test(test_vocab__registry_stores_canonical_dialects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
