@@ -65,7 +65,7 @@ static const char *campaign_words(const char *dep)
     return "not stated";
 }
 
-static const char *kind_words(form_item_kind k)
+const char *mig_kind_words(form_item_kind k)
 {
     switch (k) {
     case FORM_ITEM_NEW_TABLE: return "new table";
@@ -96,7 +96,7 @@ static void header_tables(buf *b, const ctx *c)
         buf_appendf(&line, "- item %zu, \"", i + 1);
         buf_puts(&line, it->table);
         buf_puts(&line, "\" (");
-        buf_puts(&line, kind_words(it->kind));
+        buf_puts(&line, mig_kind_words(it->kind));
         buf_puts(&line, "); campaign dependency ");
         buf_puts(&line, campaign_words(it->campaign_dependency));
         if (is_set(it->expected_arrival)) {

@@ -58,6 +58,11 @@ void mig_lint_request(mig_plan *p, const form_request *r);
 int mig_type_lossy(char *why, size_t size, const form_type *from,
                    const form_type *to);
 
+/* format.c */
+/* An item kind in words for comments ("new table", "customer
+ * attributes"); "unknown" when k is out of range. */
+const char *mig_kind_words(form_item_kind k);
+
 /* dialect.c */
 size_t mig_name_length(sql_dialect d, const char *name);
 

@@ -844,16 +844,6 @@ static int change_type(gen *g, mig_list *l, int i, int j, const char *table,
 
 /* ---- attribute items ------------------------------------------------- */
 
-static const char *kind_words(form_item_kind k)
-{
-    switch (k) {
-    case FORM_ITEM_CUSTOMER_ATTRIBUTES: return "customer attributes";
-    case FORM_ITEM_ACTIVITY_HISTORY: return "activity history";
-    case FORM_ITEM_PURCHASE_HISTORY: return "purchase history";
-    default: return form_item_kind_name(k);
-    }
-}
-
 static void attribute_add(gen *g, mig_unit *u, int i, int j)
 {
     const form_item *it = &g->r->items[i];
@@ -1028,7 +1018,7 @@ static void unit_attributes(gen *g, int i)
 
     if (!it->ncolumns) {
         mig_unit *u = unit_new(g, i, -1, "Item %d (%s of \"%s\")", i + 1,
-                               kind_words(it->kind), it->table);
+                               mig_kind_words(it->kind), it->table);
         push_comment(g, &u->up, "",
                      "Nothing to do: the item lists no "
                      "attributes.");
@@ -1039,8 +1029,8 @@ static void unit_attributes(gen *g, int i)
         const form_column *c = &it->columns[j];
         mig_unit *u = unit_new(g, i, (int)j,
                                "Item %d (%s of \"%s\"), attribute \"%s\": %s",
-                               i + 1, kind_words(it->kind), it->table, c->name,
-                               form_action_name(c->action));
+                               i + 1, mig_kind_words(it->kind), it->table,
+                               c->name, form_action_name(c->action));
         switch (c->action) {
         case FORM_ACTION_CHANGE: attribute_change(g, u, i, (int)j); break;
         case FORM_ACTION_RETIRE: attribute_retire(g, u, i, (int)j); break;

@@ -15,6 +15,7 @@
 #include "dialect.h"
 #include "fixture.h"
 #include "migrate.h"
+#include "migrate_int.h"
 #include "registry.h"
 #include "validate.h"
 
@@ -119,6 +120,23 @@ static void test_vocab__forms_and_migrations_agree(void **state)
     free(words);
 }
 
+/* The words migration comments use for an item kind are its API name with
+ * spaces for underscores. */
+static void test_vocab__kind_words_follow_kind_names(void **state)
+{
+    (void)state;
+    for (int k = 0; k < FORM_ITEM_NKINDS; k++) {
+        char want[64];
+        snprintf(want, sizeof want, "%s",
+                 form_item_kind_name((form_item_kind)k));
+        for (char *p = want; *p; p++)
+            if (*p == '_')
+                *p = ' ';
+        assert_string_equal(mig_kind_words((form_item_kind)k), want);
+    }
+    assert_string_equal(mig_kind_words(FORM_ITEM_NKINDS), "unknown");
+}
+
 /* An instance's dialect is stored as the name table's canonical name, so
  * every reader (migrations page, CLI, export) parses what it finds. */
 static void test_vocab__registry_stores_canonical_dialects(void **state)
@@ -172,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_vocab__tables_sorted_and_unique),
         cmocka_unit_test(test_vocab__forms_and_migrations_agree),
         cmocka_unit_test(test_vocab__registry_stores_canonical_dialects),
+        cmocka_unit_test(test_vocab__kind_words_follow_kind_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
