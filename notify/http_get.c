@@ -1,19 +1,12 @@
 /* http_get.c: the GET helper of http.h for `docket lookup --url`. The
  * outbox transports (transport.c) have their own, stricter options. */
 #include "http.h"
+#include "notify_int.h"
 #include "str.h"
 
 #include <curl/curl.h>
-#include <pthread.h>
 
 #define HTTP_GET_MAX ((size_t)64 * 1024 * 1024)
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 {
@@ -37,7 +30,7 @@ int notify_http_get(buf *out, long *status, const char *url, const char *token,
         !(str_startswith(url, "http://") || str_startswith(url, "https://")))
         return err_set(err, ERR_INVALID,
                        "the URL must start with http:// or https://");
-    pthread_once(&once, init_once);
+    notify_curl_init();
     c = curl_easy_init();
     if (!c)
         return err_set(err, ERR_NET, "curl_easy_init failed");

@@ -163,6 +163,10 @@ int notify_webhook_sign_all(buf *out, const char *secrets, const char *id,
 
 /* ---- transports (transport.c) ---- */
 
+/* curl_global_init, once per process (every curl user in notify/ calls
+ * it first). */
+void notify_curl_init(void);
+
 typedef struct notify_http_opts {
     long timeout_ms;
     int allow_private;

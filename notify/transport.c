@@ -25,6 +25,11 @@ static void curl_init_once(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+void notify_curl_init(void)
+{
+    pthread_once(&curl_once, curl_init_once);
+}
+
 typedef struct xfer {
     const atomic_int *stop; /* NULL: never stop */
     int allow_private;
@@ -176,7 +181,7 @@ int notify_http_post(notify_result *res, const char *url, const char *body,
                                  "(notify.allow_http is off)");
         goto done;
     }
-    pthread_once(&curl_once, curl_init_once);
+    notify_curl_init();
     c = curl_easy_init();
     if (!c) {
         res->outcome = NOTIFY_RETRY;
@@ -253,7 +258,7 @@ int notify_smtp_send(notify_result *res, const char *smtp_url,
                  "smtp_url must start with smtp:// or smtps://");
         goto done;
     }
-    pthread_once(&curl_once, curl_init_once);
+    notify_curl_init();
     c = curl_easy_init();
     if (!c) {
         res->outcome = NOTIFY_RETRY;
