@@ -138,7 +138,7 @@ void page_flash_set(web_req *req, const char *message)
     buf_puts(&b, mac64);
     buf_putc(&b, '.');
     buf_puts(&b, buf_cstr(&signed_part) + numlen);
-    buf_puts(&b, "; Path=/; Max-Age=60; SameSite=Lax; HttpOnly");
+    buf_appendf(&b, "; Path=/; Max-Age=%d; SameSite=Lax; HttpOnly", FLASH_TTL);
     web_header_add(req, "Set-Cookie", buf_cstr(&b));
     buf_dispose(&signed_part);
     buf_dispose(&b);
