@@ -423,7 +423,16 @@ int notify_run_once(notify_ctx *ctx, int64_t now, int *out_sent, errmsg *err)
 {
     registry *reg = NULL;
     int sent = 0, rc, buried = 0;
-    int64_t t0_us = now * 1000000, mono0_us = time_mono_us();
+    /* now names a second. When it is the real one (or the one before:
+       the clock may have ticked since the caller read it), the channels'
+       clocks are the real clock, so a failure is never dated before it
+       happened; otherwise (tests) the real fraction of a second goes on
+       top of now. */
+    int64_t real_us = time_now_us();
+    int64_t t0_us = now >= real_us / 1000000 - 1 && now <= real_us / 1000000
+                        ? real_us
+                        : now * 1000000 + real_us % 1000000;
+    int64_t mono0_us = time_mono_us();
 
     pthread_mutex_lock(&ctx->mu);
     if (ctx->started || ctx->in_run) {
