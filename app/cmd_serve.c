@@ -1,10 +1,14 @@
-/* cmd_serve.c: `docket serve`. Opens (creating) the database, creates the
- * first admin on first run, starts the web server, and stops cleanly on
- * SIGINT/SIGTERM: in-flight requests finish and the database closes. */
+/* cmd_serve.c: `docket serve`. Checks that the database can be written
+ * (or opens it read-only with --read-only), opens (creating) it, creates
+ * the first admin on first run, starts the checkpointer, notifications and
+ * the web server, and stops cleanly on SIGINT/SIGTERM whenever they come
+ * (main() blocked them before anything else): in-flight requests finish
+ * and the database closes. */
 #include "app.h"
 #include "catalog.h"
 #include "log.h"
 #include "notify.h"
+#include "storage.h"
 #include "str.h"
 #include "triage.h"
 #include "web.h"
@@ -25,7 +29,7 @@ int app_finish_config(void);
 static const char serve_usage[] =
     "docket serve [--listen ADDR:PORT] [--db PATH] [--config FILE] "
     "[--tls-cert FILE --tls-key FILE] [--threads N] "
-    "[--export-every 1h --export-dir DIR]";
+    "[--export-every 1h --export-dir DIR] [--read-only]";
 
 /* A random password from an unambiguous alphabet. */
 static void random_password(char *out, size_t n)
@@ -163,6 +167,20 @@ static int duration_seconds(char *out, size_t size, const char *v)
     return 0;
 }
 
+/* A stop that arrived during start-up (before anything serves): the
+ * server stops without starting its threads. */
+static int stop_pending(const sigset_t *set)
+{
+    struct timespec now = {0, 0};
+    int sig = sigtimedwait(set, NULL, &now);
+
+    if (sig <= 0)
+        return 0;
+    log_info("signal %d during start-up: stopping", sig);
+    printf("docket: stopped\n");
+    return 1;
+}
+
 int cmd_serve(app_args *a)
 {
     pthread_t tick;
@@ -173,8 +191,20 @@ int cmd_serve(app_args *a)
     web_server *srv = NULL;
     notify_ctx *nctx = NULL;
     sigset_t set;
-    int sig = 0, rc = 0;
+    int sig = 0, rc = 0, read_only;
 
+    /* main() blocked SIGINT and SIGTERM before anything else; every thread
+       started below inherits the mask, and this one collects them with
+       sigwait, also when they arrived during start-up. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (app_flag(a, "--read-only") &&
+        cfg_set(&app_config, "server", "read_only", "true", &err) < 0)
+        return app_fail(EXIT_USAGE, "--read-only: %s", err.msg);
     if ((v = app_opt(a, "--listen")) &&
         cfg_set(&app_config, "server", "listen", v, &err) < 0)
         return app_fail(EXIT_USAGE, "--listen: %s", err.msg);
@@ -205,45 +235,59 @@ int cmd_serve(app_args *a)
     if (notify_config_check(&app_config, &err) < 0)
         return app_fail(EXIT_USAGE, "%s", err.msg);
 
-    reg = app_open_db(0);
+    /* A database that cannot be written is refused here, not found out
+       at the first submission; --read-only serves it as it is. */
+    read_only = app_config.read_only;
+    registry_read_only_set(read_only);
+    if (!read_only && registry_check_writable(app_config.db, &err) < 0)
+        return app_fail(EXIT_USAGE,
+                        "%s (docket serve --read-only serves lookups "
+                        "without writing)",
+                        err.msg);
+    reg = app_open_db(read_only ? REGISTRY_READONLY : 0);
     if (!reg)
         return EXIT_USAGE;
-    rc = first_admin(reg);
+    if (!read_only)
+        rc = first_admin(reg);
     if (rc == 0)
         registry_search_warm(reg);
     registry_close(reg);
     if (rc)
         return rc;
 
-    /* Block the stop signals in every thread; this one waits for them. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    nctx = notify_ctx_new(&app_config, app_config.db);
-    if (notify_start(nctx, &err) < 0) {
+    if (stop_pending(&set))
+        return 0;
+    /* Read-only: no checkpointer, no notification worker, no sprint
+       clock and (web_start) no writer thread. */
+    if (!read_only && registry_checkpointer_start(
+                          app_config.db, app_config.checkpoint_ms,
+                          (int64_t)app_config.wal_limit_mb << 20, &err) < 0)
+        return app_fail(EXIT_RUNTIME, "checkpointer: %s", err.msg);
+    nctx = read_only ? NULL : notify_ctx_new(&app_config, app_config.db);
+    if (nctx && notify_start(nctx, &err) < 0) {
         notify_ctx_free(nctx);
+        registry_checkpointer_stop();
         return app_fail(EXIT_RUNTIME, "notifications: %s", err.msg);
     }
     if (web_start(&srv, &app_config, &err) < 0) {
         notify_ctx_free(nctx);
+        registry_checkpointer_stop();
         return app_fail(EXIT_USAGE, "%s", err.msg);
     }
     {
         char host[256];
         int port;
         cfg_listen_split(&app_config, host, sizeof host, &port);
-        printf("docket: serving %s://%s%s%s:%d/ (database %s)\n",
+        printf("docket: serving %s://%s%s%s:%d/ (database %s%s)\n",
                *app_config.tls_cert ? "https" : "http",
                strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
-               web_port(srv), app_config.db);
+               web_port(srv), app_config.db, read_only ? ", read-only" : "");
         fflush(stdout);
     }
     log_info("serving on %s, %d threads", app_config.listen,
              app_config.threads);
-    tick_reg = app_open_db(REGISTRY_NOCREATE);
+    if (!read_only)
+        tick_reg = app_open_db(REGISTRY_NOCREATE);
     if (tick_reg && pthread_create(&tick, NULL, tick_main, tick_reg) != 0) {
         registry_close(tick_reg);
         tick_reg = NULL;
@@ -259,6 +303,7 @@ int cmd_serve(app_args *a)
     }
     web_stop(srv);
     notify_ctx_free(nctx);
+    registry_checkpointer_stop();
     log_info("stopped cleanly");
     printf("docket: stopped\n");
     return 0;

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "str.h"
 
+#include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,8 +20,9 @@ static const char usage[] =
     "Change requests and the living registry of a marketing-data platform.\n"
     "\n"
     "commands:\n"
-    "  serve [--listen ADDR:PORT] [--tls-cert F --tls-key F]\n"
-    "                      run the web server (default 127.0.0.1:8080)\n"
+    "  serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--read-only]\n"
+    "                      run the web server (default 127.0.0.1:8080);\n"
+    "                      --read-only serves a copy it must not write\n"
     "  org add NAME        add an organisation (client company)\n"
     "  instance add ORG NAME --env ENV --dialect D\n"
     "                      add an instance (D: postgres, mysql, snowflake, "
@@ -163,8 +165,19 @@ int main(int argc, char **argv)
     app_args a = {argc, argv};
     const char *cfgfile, *db;
     errmsg err = {0};
+    sigset_t stop, before;
     int rc;
 
+    /* `docket serve` waits for SIGINT/SIGTERM with sigwait, so they must
+       be blocked in every thread it starts: block them before anything
+       else, so that a stop that arrives during start-up (the database
+       opening, the search index building in the background) stays pending
+       until serve collects it, instead of killing the process. The other
+       commands get their usual signals back below. */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, &before);
     if (sodium_init() < 0)
         return app_fail(EXIT_RUNTIME, "libsodium failed to start");
     /* Global options may stand before the command. */
@@ -199,6 +212,7 @@ int main(int argc, char **argv)
     if (!strcmp(a.argv[0], "serve"))
         rc = cmd_serve(&a);
     else {
+        pthread_sigmask(SIG_SETMASK, &before, NULL);
         if (cfg_finish(&app_config, &err) < 0)
             return app_fail(EXIT_USAGE, "%s", err.msg);
         g_config = &app_config;

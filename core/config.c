@@ -49,6 +49,10 @@ static const setting settings[] = {
     S("server", "log_level", T_STR, log_level, 0, 0),
     S("server", "export_dir", T_STR, export_dir, 0, 0),
     S("server", "export_every", T_INT, export_every, 0, 86400 * 7),
+    S("server", "read_only", T_BOOL, read_only, 0, 1),
+    S("server", "min_free_mb", T_INT, min_free_mb, 0, 1 << 20),
+    S("server", "wal_limit_mb", T_INT, wal_limit_mb, 1, 4096),
+    S("server", "checkpoint_ms", T_INT, checkpoint_ms, 10, 60000),
     S("sprints", "length_days", T_INT, sprint_days, 1, 90),
     S("sprints", "deploy_weekday", T_WEEKDAY, deploy_weekday, 0, 6),
     S("sprints", "deploy_time", T_STR, deploy_time, 0, 0),
@@ -88,6 +92,9 @@ void cfg_init(config *c)
     set_str(&c->tls_key, "");
     set_str(&c->log_level, "info");
     set_str(&c->export_dir, "");
+    c->min_free_mb = 64;
+    c->wal_limit_mb = 16;
+    c->checkpoint_ms = 500;
     c->sprint_days = 14;
     c->deploy_weekday = 2;
     set_str(&c->deploy_time, "10:00");

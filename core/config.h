@@ -51,6 +51,12 @@ typedef struct config {
     char *log_level;            /* debug, info, warn, error */
     char *export_dir;           /* periodic HTML export, "" when off */
     int export_every;           /* seconds; 0 off */
+    int read_only;              /* serve lookups only, never write */
+    int min_free_mb;   /* /healthz is degraded below this free space, MiB;
+                          default 64, 0 off */
+    int wal_limit_mb;  /* the WAL is checkpointed and restarted once it
+                          passes this, MiB; default 16 */
+    int checkpoint_ms; /* background checkpoint period, default 500 */
     /* [sprints] */
     int sprint_days;    /* default 14 */
     int deploy_weekday; /* 0 = Sunday ... 6; default 2 (Tuesday) */

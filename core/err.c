@@ -52,6 +52,8 @@ const char *err_name(int code)
     case ERR_CONFLICT: return "conflict";
     case ERR_TOOBIG: return "too big";
     case ERR_FORBIDDEN: return "forbidden";
+    case ERR_NOSPACE: return "out of space";
+    case ERR_READONLY: return "read-only";
     case ERR_DB: return "database error";
     case ERR_NET: return "network error";
     default: return "internal error";

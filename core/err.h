@@ -10,6 +10,9 @@ enum {
     ERR_CONFLICT = -3,  /* expected: state does not allow it */
     ERR_TOOBIG = -4,    /* expected: a size limit */
     ERR_FORBIDDEN = -5, /* expected: not allowed for this user */
+    ERR_NOSPACE = -6,   /* expected: out of disk space, nothing was saved */
+    ERR_READONLY = -7,  /* expected: the database cannot be written (a
+                           read-only server, or a read-only file) */
     ERR_DB = -10,       /* only logged */
     ERR_NET = -11,      /* only logged */
     ERR_INTERNAL = -12  /* only logged */

@@ -69,6 +69,17 @@ int reg_attachment_insert(registry *reg, int64_t req_id, int64_t comment_id,
                           const char *content_type, const unsigned char *data,
                           size_t size, int64_t now, errmsg *err);
 
+/* Storage (storage.c): an SQLite failure as ERR_NOSPACE, ERR_READONLY or
+ * ERR_DB, noting failed writes and damage for /healthz; a commit that
+ * worked; a new read-write connection's checkpointing; sqlite3_open_v2 as
+ * read-only mode needs it. The process write lock (registry.c). */
+int reg_storage_error(registry *reg, errmsg *err);
+void reg_storage_ok(void);
+void reg_storage_conn_setup(registry *reg);
+int reg_storage_sqlite_open(sqlite3 **db, const char *path, int oflags);
+void reg_write_lock(registry *reg);
+void reg_write_unlock(registry *reg);
+
 /* Bumps the registry generation (inside the caller's transaction). */
 int reg_generation_bump(registry *reg, errmsg *err);
 

@@ -7,6 +7,7 @@
  * reg_job_apply in requests.c, the same as registry_request_insert. */
 #include "writer.h"
 #include "registry_int.h"
+#include "storage.h"
 #include "log.h"
 #include "mem.h"
 
@@ -153,6 +154,17 @@ int registry_writer_start(registry_writer **out, const char *path, errmsg *err)
     registry_writer *w = xcalloc(1, sizeof *w);
     int rc;
 
+    if (registry_read_only_get()) {
+        /* Nothing to write: a writer that was stopped from the start, so
+           each submission is run where it arrived and refused there
+           (ERR_READONLY). */
+        pthread_mutex_init(&w->mu, NULL);
+        pthread_cond_init(&w->cond, NULL);
+        w->stopping = 1;
+        w->joined = 1;
+        *out = w;
+        return 0;
+    }
     rc = registry_open(&w->reg, path, REGISTRY_NOCREATE, err);
     if (rc < 0) {
         free(w);

@@ -13,7 +13,11 @@
 typedef struct registry_writer registry_writer;
 
 /* Opens a connection to the existing database at path and starts the
- * writer thread. *out is set on success; stop with registry_writer_stop. */
+ * writer thread. *out is set on success; stop with registry_writer_stop.
+ * In read-only mode (storage.h) there is no connection and no thread: the
+ * writer is stopped from the start, so registry_writer_submit returns
+ * ERR_INTERNAL and the caller runs the job itself, which registry_begin
+ * refuses with ERR_READONLY. */
 int registry_writer_start(registry_writer **out, const char *path, errmsg *err);
 
 /* Queues job (prepared with registry_job_init; job->done must be set).

@@ -2,22 +2,57 @@
  * dashboards of the start page are filled in by page_triage.c
  * (page_dashboard). */
 #include "web_int.h"
+#include "storage.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void page_dashboard(web_req *req);
 
-/* GET /healthz: status, version and whether the database answers. */
+/* GET /healthz: "ok" (200) or "degraded" (503, so a load balancer can
+ * act) with the reasons: the database does not answer, cannot be written,
+ * its disk is nearly full (server.min_free_mb), the last write failed and
+ * none succeeded since, or SQLite found it damaged. A read-only server
+ * (--read-only) is ok and says "mode": "read-only". */
 void page_healthz(web_req *req)
 {
     cJSON *root = cJSON_CreateObject();
     errmsg err = {0};
-    int ok = registry_ping(req->reg, &err) == 0;
+    registry_health h;
+    int answers = registry_ping(req->reg, &err) == 0;
+    int ok;
 
+    registry_health_get(req->reg, (int64_t)req->cfg->min_free_mb << 20, &h);
+    ok = answers && h.ok;
     cJSON_AddStringToObject(root, "status", ok ? "ok" : "degraded");
+    if (!ok) {
+        char reason[440];
+        snprintf(reason, sizeof reason, "%s%s%s",
+                 answers ? "" : "the database does not answer",
+                 !answers && h.reason[0] ? "; " : "", h.reason);
+        cJSON_AddStringToObject(root, "reason", reason);
+    }
+    cJSON_AddStringToObject(root, "mode",
+                            h.read_only ? "read-only" : "read-write");
     cJSON_AddStringToObject(root, "version", DOCKET_VERSION);
-    cJSON_AddBoolToObject(root, "database", ok);
+    cJSON_AddBoolToObject(root, "database", answers);
     cJSON_AddNumberToObject(root, "schema", registry_schema_version(req->reg));
+    if (!h.read_only)
+        cJSON_AddBoolToObject(root, "writable", h.writable);
+    if (h.free_bytes >= 0)
+        cJSON_AddNumberToObject(root, "free_bytes", (double)h.free_bytes);
+    cJSON_AddNumberToObject(root, "wal_bytes", (double)h.wal_bytes);
+    if (h.failed_at) {
+        char when[32];
+        time_t t = (time_t)h.failed_at;
+        struct tm tm;
+        cJSON *f = cJSON_AddObjectToObject(root, "last_write_failure");
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        cJSON_AddStringToObject(f, "at", when);
+        cJSON_AddStringToObject(f, "error", h.failure);
+    }
     web_reply_json(req, ok ? 200 : 503, root);
 }
 

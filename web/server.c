@@ -229,6 +229,32 @@ void web_reply_err(web_req *req, const errmsg *err)
     case ERR_CONFLICT: web_reply_error(req, 409, err->msg); return;
     case ERR_TOOBIG: web_reply_error(req, 413, err->msg); return;
     case ERR_FORBIDDEN: web_reply_error(req, 403, err->msg); return;
+    case ERR_NOSPACE:
+        /* 507 Insufficient Storage: the transaction was rolled back. */
+        registry_random_hex(req->incident, 8);
+        log_error("incident %s: %s %s: %s", req->incident, req->method,
+                  req->path, err->msg);
+        web_header_add(req, "Retry-After", "60");
+        web_reply_error(req, 507,
+                        "The server is out of disk space: nothing you sent "
+                        "was saved. Try again later.");
+        return;
+    case ERR_READONLY:
+        if (req->cfg && req->cfg->read_only) {
+            web_reply_error(req, 503,
+                            "This server is read-only: it answers lookups "
+                            "from a copy of the database, and nothing can "
+                            "be saved here.");
+            return;
+        }
+        registry_random_hex(req->incident, 8);
+        log_error("incident %s: %s %s: %s", req->incident, req->method,
+                  req->path, err->msg);
+        web_header_add(req, "Retry-After", "60");
+        web_reply_error(req, 503,
+                        "The database cannot be written at the moment: "
+                        "nothing you sent was saved. Try again later.");
+        return;
     default:
         registry_random_hex(req->incident, 8);
         log_error("incident %s: %s %s: %s", req->incident, req->method,
