@@ -75,78 +75,132 @@ static int is_write(const char *method)
     return strcmp(method, "GET") && strcmp(method, "HEAD");
 }
 
-void web_dispatch(web_req *req)
+/* The route for the request's method and path (HEAD as GET); NULL when
+ * none, with the methods the path does accept in allow. With args_too,
+ * the {id} parts go to req->args. */
+static const web_route *route_find(web_req *req, buf *allow, int args_too)
 {
-    const web_route *found = NULL;
     const char *method = !strcmp(req->method, "HEAD") ? "GET" : req->method;
-    buf allow = {0};
 
-    for (int t = 0; route_tables[t] && !found; t++) {
+    for (int t = 0; route_tables[t]; t++) {
         for (const web_route *r = route_tables[t]; r->method; r++) {
             char *args[WEB_MAX_ARGS] = {0};
             int nargs = 0;
             if (!match(r->pattern, req->path, args, &nargs))
                 continue;
             if (strcmp(r->method, method) != 0) {
-                if (!strstr(buf_cstr(&allow), r->method)) {
-                    if (allow.len)
-                        buf_puts(&allow, ", ");
-                    buf_puts(&allow, r->method);
+                if (!strstr(buf_cstr(allow), r->method)) {
+                    if (allow->len)
+                        buf_puts(allow, ", ");
+                    buf_puts(allow, r->method);
                 }
                 for (int i = 0; i < nargs; i++)
                     free(args[i]);
                 continue;
             }
-            memcpy(req->args, args, sizeof args);
-            req->nargs = nargs;
-            found = r;
-            break;
+            if (args_too) {
+                memcpy(req->args, args, sizeof args);
+                req->nargs = nargs;
+            } else {
+                for (int i = 0; i < nargs; i++)
+                    free(args[i]);
+            }
+            return r;
         }
     }
-    if (!found) {
-        if (allow.len) {
-            web_header_add(req, "Allow", buf_cstr(&allow));
-            web_reply_error(req, 405,
-                            "This address does not accept that "
-                            "method.");
+    return NULL;
+}
+
+/* 405 with Allow, or 404. */
+static void reply_no_route(web_req *req, const buf *allow)
+{
+    if (allow->len) {
+        web_header_add(req, "Allow", buf_cstr(allow));
+        web_reply_error(req, 405,
+                        "This address does not accept that "
+                        "method.");
+    } else {
+        web_reply_error(req, 404, "There is nothing at this address.");
+    }
+}
+
+/* The user's role may not use route r: 401 (API, or a post), a sign-in
+ * redirect (pages), or 403. */
+static void reply_role_refused(web_req *req, const web_route *r)
+{
+    if (req->role == ROLE_ANON) {
+        if (r->flags & WEB_JSON || str_startswith(req->path, "/api/")) {
+            web_header_add(req, "WWW-Authenticate", "Bearer");
+            web_reply_error(req, 401, "Sign in or send a bearer token.");
+        } else if (!is_write(req->method)) {
+            buf next = {0};
+            buf_puts(&next, "/signin?next=");
+            buf_append_url(&next, req->path);
+            web_redirect(req, buf_cstr(&next));
+            buf_dispose(&next);
         } else {
-            web_reply_error(req, 404, "There is nothing at this address.");
+            web_reply_error(req, 401, "Sign in first.");
         }
+    } else {
+        web_reply_error(req, 403, "Your account may not use this page.");
+    }
+}
+
+/* A form route takes only form bodies: 0, or 415 and -1. */
+static int body_type_ok_or_reply(web_req *req, const web_route *r)
+{
+    if (!(r->flags & WEB_RAWBODY) &&
+        (!req->content_type ||
+         (strcmp(req->content_type, "application/x-www-form-urlencoded") &&
+          strcmp(req->content_type, "multipart/form-data")))) {
+        web_reply_error(req, 415,
+                        "send the form as application/x-www-form-"
+                        "urlencoded or multipart/form-data");
+        return -1;
+    }
+    return 0;
+}
+
+int web_route_precheck(web_req *req)
+{
+    buf allow = {0};
+    const web_route *found = route_find(req, &allow, 0);
+
+    if (!found) {
+        reply_no_route(req, &allow);
+        buf_dispose(&allow);
+        return -1;
+    }
+    buf_dispose(&allow);
+    if (!(found->roles & req->role)) {
+        reply_role_refused(req, found);
+        return -1;
+    }
+    if (is_write(req->method) && body_type_ok_or_reply(req, found) < 0)
+        return -1;
+    return 0;
+}
+
+void web_dispatch(web_req *req)
+{
+    buf allow = {0};
+    const web_route *found = route_find(req, &allow, 1);
+
+    if (!found) {
+        reply_no_route(req, &allow);
         buf_dispose(&allow);
         return;
     }
     buf_dispose(&allow);
     if (!(found->roles & req->role)) {
-        if (req->role == ROLE_ANON) {
-            if (found->flags & WEB_JSON || str_startswith(req->path, "/api/")) {
-                web_header_add(req, "WWW-Authenticate", "Bearer");
-                web_reply_error(req, 401, "Sign in or send a bearer token.");
-            } else if (!is_write(req->method)) {
-                buf next = {0};
-                buf_puts(&next, "/signin?next=");
-                buf_append_url(&next, req->path);
-                web_redirect(req, buf_cstr(&next));
-                buf_dispose(&next);
-            } else {
-                web_reply_error(req, 401, "Sign in first.");
-            }
-        } else {
-            web_reply_error(req, 403, "Your account may not use this page.");
-        }
+        reply_role_refused(req, found);
         return;
     }
     if (web_password_gate_or_reply(req, found) < 0)
         return;
     if (is_write(req->method)) {
-        if (!(found->flags & WEB_RAWBODY) &&
-            (!req->content_type ||
-             (strcmp(req->content_type, "application/x-www-form-urlencoded") &&
-              strcmp(req->content_type, "multipart/form-data")))) {
-            web_reply_error(req, 415,
-                            "send the form as application/x-www-form-"
-                            "urlencoded or multipart/form-data");
+        if (body_type_ok_or_reply(req, found) < 0)
             return;
-        }
         if (!(found->flags & WEB_NOCSRF) && web_csrf_check_or_reply(req) < 0)
             return;
         if ((found->flags & WEB_NOCSRF) &&

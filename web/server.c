@@ -29,6 +29,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Idle timeout in seconds while a request's headers arrive (at most the
+ * configured idle timeout). */
+#define WEB_HEADER_TIMEOUT 10u
+/* Bodies larger than WEB_SPOOL_AT (kept on disk) received at once; one
+ * more is answered 503 with Retry-After. */
+#define WEB_UPLOAD_SLOTS   8
+/* Bytes of body a client that is not signed in may send (the sign-in and
+ * password-reset forms). */
+#define WEB_ANON_BODY_MAX  (64 * 1024)
+
 struct web_server {
     struct MHD_Daemon *daemon;
     const config *cfg;
@@ -53,6 +63,8 @@ typedef struct req_state {
     uint64_t received;
     int started;
     int early_reply; /* a reply was queued before the body ended */
+    int identified;  /* web_auth_identify ran (before the body) */
+    int upload_slot; /* holds one of WEB_UPLOAD_SLOTS */
     web_server *srv;
     /* a reply that waits for the group-commit writer (web_defer_job) */
     _Atomic int defer;    /* DEFER_* */
@@ -69,6 +81,23 @@ _Static_assert(offsetof(req_state, req) == 0, "web_req must come first");
 /* Requests between their first byte and their completion; shutdown waits
  * for these, not for idle keep-alive connections. */
 static _Atomic int inflight;
+/* Large bodies being received or handled (WEB_UPLOAD_SLOTS). */
+static _Atomic int uploads;
+
+/* Takes an upload slot for rs; 0, or -1 when all are taken. */
+static int upload_slot_take(req_state *rs)
+{
+    int n = atomic_load(&uploads);
+
+    if (rs->upload_slot)
+        return 0;
+    do {
+        if (n >= WEB_UPLOAD_SLOTS)
+            return -1;
+    } while (!atomic_compare_exchange_weak(&uploads, &n, n + 1));
+    rs->upload_slot = 1;
+    return 0;
+}
 
 static pthread_key_t reg_key;
 static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
@@ -412,7 +441,8 @@ static void process(req_state *rs)
 
     if (attach_registry(req) < 0)
         return;
-    web_auth_identify(req);
+    if (!rs->identified)
+        web_auth_identify(req);
     if (req->body_error) {
         web_reply_error(req, req->body_error, req->body_error_msg);
         return;
@@ -491,6 +521,8 @@ static void req_free(req_state *rs)
     web_req *req = &rs->req;
 
     web_form_abort(rs->form);
+    if (rs->upload_slot)
+        atomic_fetch_sub(&uploads, 1);
     free(req->path);
     free(req->content_type);
     for (int i = 0; i < req->nargs; i++)
@@ -545,6 +577,23 @@ static enum MHD_Result early_reply(req_state *rs, int status, const char *msg)
     return send_reply(rs);
 }
 
+/* Sends the reply prepared in req (status set) before the body is read;
+ * the connection closes after it, the body unread. */
+static enum MHD_Result early_prepared(req_state *rs)
+{
+    rs->req.body_error = rs->req.status;
+    rs->early_reply = 1;
+    return send_reply(rs);
+}
+
+static enum MHD_Result uploads_busy(req_state *rs)
+{
+    web_header_add(&rs->req, "Retry-After", "10");
+    return early_reply(rs, 503,
+                       "too many large uploads at once: try again in a "
+                       "few seconds");
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
                                  const char *url, const char *method,
                                  const char *version, const char *upload_data,
@@ -556,7 +605,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 
     (void)version;
     if (!rs) {
-        const char *cl, *xfp;
+        const char *cl, *te, *xfp;
+        int64_t declared = 0;
         rs = xcalloc(1, sizeof *rs);
         rs->srv = srv;
         atomic_fetch_add(&inflight, 1);
@@ -575,11 +625,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
                        !strcmp(req->address, srv->cfg->trusted_proxy) &&
                        !strcmp(xfp, "https"));
         *con_cls = rs;
+        /* the headers are in: the normal idle timeout again */
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                  (unsigned)srv->cfg->timeout);
         content_type_of(req);
         cl = web_header(req, "Content-Length");
+        te = web_header(req, "Transfer-Encoding");
         /* Both framings at once is how requests are smuggled past
            proxies: refuse it rather than pick one. */
-        if (cl && web_header(req, "Transfer-Encoding"))
+        if (cl && te)
             return early_reply(rs, 400,
                                "Content-Length and Transfer-Encoding "
                                "together are not accepted");
@@ -598,6 +652,24 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
                 return early_reply(rs, 413,
                                    "the request body is larger than the "
                                    "server accepts");
+            declared = n;
+        }
+        /* Who may send a body is decided from the headers: a request the
+           route or the role refuses is answered now and its body never
+           read (the connection closes). */
+        if (declared > 0 || te) {
+            if (attach_registry(req) < 0)
+                return early_prepared(rs);
+            web_auth_identify(req);
+            rs->identified = 1;
+            if (web_route_precheck(req) < 0)
+                return early_prepared(rs);
+            if (req->role == ROLE_ANON && declared > WEB_ANON_BODY_MAX)
+                return early_reply(rs, 413,
+                                   "sign in before sending a body this "
+                                   "large");
+            if (declared > (int64_t)WEB_SPOOL_AT && upload_slot_take(rs) < 0)
+                return uploads_busy(rs);
         }
         if (req->content_type &&
             (!strcmp(req->content_type, "application/x-www-form-urlencoded") ||
@@ -641,18 +713,29 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
             return early_reply(rs, 413,
                                "the request body is larger than "
                                "the server accepts");
+        if (rs->identified && req->role == ROLE_ANON &&
+            rs->received > WEB_ANON_BODY_MAX)
+            return early_reply(rs, 413,
+                               "sign in before sending a body this large");
+        if (rs->received > WEB_SPOOL_AT && upload_slot_take(rs) < 0)
+            return uploads_busy(rs);
         if (req->body_error)
             return MHD_YES;
-        if (rs->form) {
+        if (rs->form)
             web_form_feed(rs->form, upload_data, n);
-        } else {
-            buf_append(&req->body, upload_data, n);
-        }
+        else if (web_spool_append(&req->body, &req->body_spool, upload_data, n,
+                                  WEB_SPOOL_AT) < 0)
+            web_body_fail(req, 503,
+                          "the server has no room for the upload right now");
         return MHD_YES;
     }
     if (rs->form) {
         web_form_end(rs->form);
         rs->form = NULL;
+    } else if (!req->body_error &&
+               web_spool_finish(&req->body, &req->body_spool) < 0) {
+        web_body_fail(req, 503,
+                      "the server has no room for the upload right now");
     }
     process(rs);
     if (rs->suspended)
@@ -679,6 +762,29 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         atomic_fetch_sub(&inflight, 1);
     }
     *con_cls = NULL;
+}
+
+/* While a request's headers arrive the connection gets a shorter idle
+ * timeout than between requests: a client that opens connections and
+ * sends a few bytes now and then cannot keep them for the full idle
+ * timeout. The first call of the access handler (headers complete) sets
+ * the normal one again. */
+static unsigned header_timeout(const config *cfg)
+{
+    return (unsigned)cfg->timeout < WEB_HEADER_TIMEOUT ? (unsigned)cfg->timeout
+                                                       : WEB_HEADER_TIMEOUT;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    web_server *srv = cls;
+
+    (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                  header_timeout(srv->cfg));
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -751,7 +857,13 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
     socklen_t sslen;
     char host[256];
     int port;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+    /* poll(), not epoll: libmicrohttpd 0.9.75 registers connections
+       edge-triggered and stops reading after a short read, so a peer
+       that sent part of a request and closed in the same breath is never
+       seen to close and holds its slot for the whole idle timeout (2,000
+       such aborts filled the connection limit). poll() is level-triggered:
+       MHD reads the end of the stream and frees the slot at once. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     const union MHD_DaemonInfo *di;
 
@@ -814,7 +926,8 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
             MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
-            on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+            srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
             MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
             MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key, MHD_OPTION_HTTPS_MEM_CERT,
             srv->tls_cert, MHD_OPTION_END);
@@ -828,7 +941,8 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
             MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
-            on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+            srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
             MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
             MHD_OPTION_END);
     if (!srv->daemon) {

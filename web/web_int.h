@@ -128,6 +128,12 @@ enum {
 
 /* Finds the route for method and path, checks the role, runs it. */
 void web_dispatch(web_req *req);
+/* What can be decided from the headers alone, before a body is read
+ * (req->user and role known): the route exists for the method (else 404
+ * or 405), the role may use it (else 401, a sign-in redirect or 403), and
+ * a form route gets a form (else 415). Returns 0, or -1 with the reply
+ * prepared. */
+int web_route_precheck(web_req *req);
 /* Every route table, NULL-terminated; each table ends with a NULL method
  * (for tests and the OpenAPI checks). */
 const web_route *const *web_route_tables(void);

@@ -1,5 +1,12 @@
-/* test_http_seams.c: the HTTP edge at its read boundaries, against the
- * real server: the request form posted urlencoded and as multipart with a
+/* test_http_seams.c: the HTTP edge against the real server.
+ *
+ * Bodies: who may send one is decided from the headers, so a request
+ * without credentials (or to no route, or of the wrong type) is answered
+ * before its body is read; large bodies are kept on disk and handled
+ * exactly as before; at most 8 large uploads at once, then 503 with
+ * Retry-After.
+ *
+ * Read boundaries: the request form posted urlencoded and as multipart with a
  * CSV attachment, with one field's value starting at every byte from 14
  * before to 6 after 16, 32 and 64 KiB of the body (an ignored padding
  * field in front shifts it). Each post must create exactly one request
@@ -22,7 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #define PW "correct horse battery"
@@ -30,6 +39,7 @@
 
 static h_server srv;
 static h_session ann;
+static char ann_token[128];
 
 static int up(void **state)
 {
@@ -43,6 +53,15 @@ static int up(void **state)
     h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
     h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
     assert_int_equal(h_signin(&ann, &srv, "ann@acme.example", PW), 303);
+    {
+        char *out = NULL;
+        assert_int_equal(h_docket(&srv, NULL, &out, "token", "create",
+                                  "--email", "ann@acme.example", "--label",
+                                  "tests", NULL),
+                         0);
+        sscanf(out, "%127s", ann_token);
+        free(out);
+    }
     return 0;
 }
 
@@ -334,9 +353,270 @@ static void test_seams__multipart_values_at_read_boundaries(void **state)
     around(1);
 }
 
+/* ---- bodies ------------------------------------------------------------ */
+
+/* Opens a request with the given header lines (each ending in CRLF) and
+ * Content-Length; the body is sent with body_send. */
+static int body_open(const char *method, const char *path, const char *extra,
+                     const char *ct, size_t len)
+{
+    struct sockaddr_in sa = {0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    char head[2048];
+    struct timeval tv = {30, 0};
+
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)srv.port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    snprintf(head, sizeof head,
+             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sContent-Type: %s\r\n"
+             "Content-Length: %zu\r\n\r\n",
+             method, path, extra ? extra : "", ct, len);
+    assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+    return fd;
+}
+
+/* Sends n bytes of CSV-ish filler; returns how many went out before the
+ * server stopped taking them. */
+static size_t body_send(int fd, size_t n)
+{
+    static char chunk[65536];
+    size_t sent = 0;
+
+    if (!chunk[0])
+        for (size_t i = 0; i < sizeof chunk; i++)
+            chunk[i] = "a,b\n1,2\n"[i % 8];
+    while (sent < n) {
+        size_t k = n - sent < sizeof chunk ? n - sent : sizeof chunk;
+        ssize_t w = send(fd, chunk, k, MSG_NOSIGNAL);
+        if (w <= 0)
+            break;
+        sent += (size_t)w;
+    }
+    return sent;
+}
+
+/* Reads the answer's head; returns the status, head copied to out. */
+static long body_answer(int fd, char *out, size_t size)
+{
+    size_t got = 0;
+    long status = 0;
+
+    while (got + 1 < size) {
+        ssize_t n = recv(fd, out + got, size - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        out[got] = '\0';
+        if (strstr(out, "\r\n\r\n"))
+            break;
+    }
+    out[got] = '\0';
+    sscanf(out, "HTTP/1.1 %ld", &status);
+    return status;
+}
+
+static long vm_rss_kib(void)
+{
+    char path[64], line[256];
+    long kib = -1;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%d/status", (int)srv.pid);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+            break;
+    fclose(f);
+    return kib;
+}
+
+#define BIG ((size_t)95 * 1000 * 1000)
+
+/* A refused request is answered after its headers: 1 MiB of its 95 MB is
+ * sent, then the answer is read (the rest never sent). */
+static void refused_before_body(const char *method, const char *path,
+                                const char *extra, const char *ct, long want,
+                                const char *want_text)
+{
+    char head[4096];
+    int fd = body_open(method, path, extra, ct, BIG);
+    long status;
+
+    body_send(fd, 1024 * 1024);
+    status = body_answer(fd, head, sizeof head);
+    close(fd);
+    if (status != want || (want_text && !strstr(head, want_text)))
+        fail_msg("%s %s: wanted %ld, got: %.300s", method, path, want, head);
+}
+
+static void test_bodies__refused_before_the_body_is_read(void **state)
+{
+    char cookie[400];
+    long before = vm_rss_kib();
+
+    (void)state;
+    snprintf(cookie, sizeof cookie, "Cookie: %s\r\n", ann.cookie);
+    /* no credentials */
+    refused_before_body("POST", "/api/v1/infer-columns", NULL, "text/csv", 401,
+                        "WWW-Authenticate: Bearer");
+    refused_before_body("POST", "/requests", NULL,
+                        "multipart/form-data; boundary=" B, 401,
+                        "Connection: close");
+    refused_before_body("POST", "/api/v1/requests", NULL, "application/json",
+                        401, NULL);
+    /* a form-sized route for anonymous clients: no large bodies */
+    refused_before_body("POST", "/signin", NULL,
+                        "application/x-www-form-urlencoded", 413, NULL);
+    /* signed in, but no such route, method or type */
+    refused_before_body("POST", "/nowhere", cookie, "text/csv", 404, NULL);
+    refused_before_body("PUT", "/requests", cookie,
+                        "multipart/form-data; boundary=" B, 405, "Allow: ");
+    refused_before_body("POST", "/requests", cookie, "text/csv", 415, NULL);
+    /* eight at once, as in the report, without credentials: the server
+       does not read them */
+    {
+        int fds[8];
+        char head[4096];
+        for (int i = 0; i < 8; i++) {
+            fds[i] = body_open("POST", "/api/v1/infer-columns", NULL,
+                               "text/csv", BIG);
+            body_send(fds[i], 4 * 1024 * 1024);
+        }
+        for (int i = 0; i < 8; i++) {
+            assert_int_equal(body_answer(fds[i], head, sizeof head), 401);
+            close(fds[i]);
+        }
+    }
+    /* 8 x 4 MiB were sent; none of it may have stayed in the server */
+    fprintf(stderr, "server RSS %ld KiB before, %ld KiB after\n", before,
+            vm_rss_kib());
+    assert_true(vm_rss_kib() < before + 24 * 1024);
+}
+
+/* The column inference with a large raw sample: the same answers as when
+ * bodies were read into memory. */
+static void test_bodies__large_uploads_unchanged(void **state)
+{
+    char auth[300], head[4096];
+    int fd;
+    h_resp r;
+    size_t n;
+    buf csvbody = {0};
+    const char *hdrs[2] = {auth, NULL};
+
+    (void)state;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", ann_token);
+    /* over the 10 MiB sample limit: 413 with the message */
+    fd = body_open("POST", "/api/v1/infer-columns", auth, "text/csv",
+                   12u * 1024 * 1024);
+    assert_int_equal(body_send(fd, 12u * 1024 * 1024), 12u * 1024 * 1024);
+    assert_int_equal(body_answer(fd, head, sizeof head), 413);
+    close(fd);
+    /* a 3 MiB sample (kept on disk while it arrives) is inferred */
+    buf_puts(&csvbody, "member_id,tier,joined\n");
+    for (n = 0; csvbody.len < 3u * 1024 * 1024; n++)
+        buf_appendf(&csvbody, "%zu,gold,2024-01-%02zu\n", n, n % 28 + 1);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", ann_token);
+    h_request(&r, &srv, NULL, "POST", "/api/v1/infer-columns", "text/csv",
+              buf_cstr(&csvbody), csvbody.len, hdrs);
+    if (r.status != 200 || !strstr(r.body, "\"member_id\"") ||
+        !strstr(r.body, "\"joined\""))
+        fail_msg("inference: %ld %.300s", r.status, r.body);
+    h_resp_free(&r);
+    /* a 3 MiB attachment of the form is stored exactly */
+    {
+        post p;
+        buf b = {0};
+        char loc[256];
+        long status;
+        long long id = 0;
+        snprintf(p.title, sizeof p.title, "Large attachment");
+        snprintf(p.sid, sizeof p.sid, "%032x", 0xb16u);
+        field(&b, 1, "csrf", ann.csrf);
+        field(&b, 1, "title", p.title);
+        field(&b, 1, "submission_id", p.sid);
+        mp_head(&b, "attachments", "big.csv");
+        buf_append(&b, csvbody.data, csvbody.len);
+        buf_puts(&b, "\r\n");
+        for (const kv *f = rest; f->name; f++)
+            field(&b, 1, f->name, f->value);
+        buf_puts(&b, "--" B "--\r\n");
+        status = raw_post("multipart/form-data; boundary=" B, buf_cstr(&b),
+                          b.len, loc, sizeof loc);
+        buf_dispose(&b);
+        assert_int_equal(status, 303);
+        assert_int_equal(sscanf(loc, "/requests/%lld", &id), 1);
+        assert_int_equal(
+            q("SELECT count(*) FROM attachments WHERE request_id = %lld", id),
+            1);
+        assert_int_equal(q("SELECT length(data) FROM attachments WHERE "
+                           "request_id = %lld",
+                           id),
+                         (int64_t)csvbody.len);
+        assert_int_equal(
+            q("SELECT count(*) FROM attachments WHERE request_id = %lld AND "
+              "substr(data, 1, 22) = CAST('member_id,tier,joined\n' AS BLOB) "
+              "AND substr(data, -12) = CAST('%.12s' AS BLOB)",
+              id, csvbody.data + csvbody.len - 12),
+            1);
+    }
+    buf_dispose(&csvbody);
+}
+
+/* At most 8 large uploads at once: of nine, one is told to come back. */
+static void test_bodies__large_uploads_capped(void **state)
+{
+    char auth[300], head[4096];
+    struct pollfd pfd[9];
+    int busy = -1, answered = 0, fd;
+    long status = 0;
+
+    (void)state;
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", ann_token);
+    for (int i = 0; i < 9; i++) {
+        pfd[i].fd = body_open("POST", "/api/v1/infer-columns", auth, "text/csv",
+                              5u * 1024 * 1024);
+        pfd[i].events = POLLIN;
+        body_send(pfd[i].fd, 64 * 1024);
+    }
+    /* one answer comes (the others wait for the rest of their bodies) */
+    assert_true(poll(pfd, 9, 20000) >= 1);
+    usleep(300000);
+    assert_true(poll(pfd, 9, 0) >= 1);
+    for (int i = 0; i < 9; i++)
+        if (pfd[i].revents & POLLIN) {
+            answered++;
+            busy = i;
+        }
+    assert_int_equal(answered, 1);
+    assert_int_equal(body_answer(pfd[busy].fd, head, sizeof head), 503);
+    assert_non_null(strstr(head, "Retry-After: "));
+    for (int i = 0; i < 9; i++)
+        close(pfd[i].fd);
+    /* their slots come free when they close */
+    for (int tries = 0; tries < 100 && status != 413; tries++) {
+        fd = body_open("POST", "/api/v1/infer-columns", auth, "text/csv",
+                       11u * 1024 * 1024);
+        body_send(fd, 11u * 1024 * 1024);
+        status = body_answer(fd, head, sizeof head);
+        close(fd);
+        if (status != 413)
+            usleep(50000);
+    }
+    assert_int_equal(status, 413);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bodies__refused_before_the_body_is_read),
+        cmocka_unit_test(test_bodies__large_uploads_unchanged),
+        cmocka_unit_test(test_bodies__large_uploads_capped),
         cmocka_unit_test(test_seams__urlencoded_values_at_read_boundaries),
         cmocka_unit_test(test_seams__multipart_values_at_read_boundaries),
     };
