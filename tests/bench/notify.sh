@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # notify.sh: the notify case of `make bench`. A running docket delivers
-# request.submitted events to five channels on loopback (the fake
+# request.submitted events to six channels on loopback (the fake
 # receivers of tests/receivers/): a webhook that answers every request
-# with 429 Retry-After: 30, a healthy webhook, Slack (paced 1/s), Teams
-# (300 ms) and PagerDuty (500 ms). Requests are submitted through the API
+# with 429 Retry-After: 30, a webhook that hangs (timeout 20 s), a healthy
+# webhook, Slack (paced 1/s), Teams (300 ms) and PagerDuty (500 ms).
+# Requests are submitted through the API
 # a little slower than Slack's pace; for each healthy channel it reports
 # how long an event took from its submission to its receiver, as JSON
 # lines for run.sh's report:
-#   {"name": "notify_webhook_beside_429", "median_ms": ..., "p99_ms": ...,
-#    "max_ms": ..., "events": N, "blocked_requests": K}
+#   {"name": "notify_webhook_beside_429_hang", "median_ms": ...,
+#    "p99_ms": ..., "max_ms": ..., "events": N, "expected": N,
+#    "blocked_requests": K}
 # Target: every event reaches every other channel in < 2 s while the
-# rate-limited one waits out its Retry-After (blocked_requests stays 1).
+# rate-limited one waits out its Retry-After (blocked_requests stays 1)
+# and the hanging one times out.
 #
 #   tests/bench/notify.sh DOCKET_BIN WORK_DIR [EVENTS]
 set -euo pipefail
@@ -45,11 +48,12 @@ start_rx() { # name kind script [extra...]
   pids+=($!)
 }
 start_rx limited webhook '429:30' --secret "$secret"
+start_rx hung webhook hang --secret "$secret"
 start_rx hook webhook ok --secret "$secret"
 start_rx slack slack ok
 start_rx teams teams ok
 start_rx pd pagerduty ok
-for n in limited hook slack teams pd; do
+for n in limited hung hook slack teams pd; do
   wait_for 10 test -s "$dir/$n.port" || die "receiver $n did not start"
 done
 p() { cat "$dir/$1.port"; }
@@ -66,6 +70,11 @@ allow_http = true
 type = webhook
 url = http://127.0.0.1:$(p limited)/hook
 secret = $secret
+[channel.hung]
+type = webhook
+url = http://127.0.0.1:$(p hung)/hook
+secret = $secret
+timeout = 20
 [channel.hook]
 type = webhook
 url = http://127.0.0.1:$(p hook)/hook
@@ -81,7 +90,7 @@ type = pagerduty
 routing_key = 0123456789abcdef0123456789abcdef
 url = http://127.0.0.1:$(p pd)/v2/change/enqueue
 [route]
-request.submitted = limited, hook, slack, teams, pd
+request.submitted = limited, hung, hook, slack, teams, pd
 INI
 d() { "$bin" --config "$dir/docket.ini" "$@"; }
 "$bin" --config "$dir/docket.ini" serve --listen 127.0.0.1:0 >"$dir/out" 2>"$dir/server.log" &
@@ -107,8 +116,10 @@ for i in $(seq 1 "$events"); do
   printf '%s\t%s\n' "$n" "$t" >>"$dir/submitted.tsv"
   sleep 1.2
 done
-# Let the paced channels drain (well inside the 30 s Retry-After).
-sleep 3
+# Until every healthy channel has every event (at most 120 s).
+got() { [ "$(grep -c '"accepted": true' "$dir/$1.jsonl" 2>/dev/null)" -ge "$events" ]; }
+all_got() { got hook && got slack && got teams && got pd; }
+wait_for 120 all_got || echo "notify.sh: not every event arrived in 120 s" >&2
 
 $py - "$dir" "$events" <<'PY'
 import json, re, sys
@@ -129,12 +140,11 @@ for name, label in (("hook", "webhook"), ("slack", "slack"),
         if r["accepted"] and m and m.group(1) in sub:
             lat.append((r["time"] - sub[m.group(1)]) * 1000)
     lat.sort()
-    if not lat:
-        lat = [float("nan")]
-    med = lat[len(lat) // 2]
-    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-    print(json.dumps({"name": f"notify_{label}_beside_429",
+    n = len(lat)
+    med = lat[n // 2] if n else -1
+    p99 = lat[min(n - 1, int(n * 0.99))] if n else -1
+    print(json.dumps({"name": f"notify_{label}_beside_429_hang",
                       "median_ms": round(med, 1), "p99_ms": round(p99, 1),
-                      "max_ms": round(lat[-1], 1), "events": len(lat),
+                      "max_ms": round(lat[-1] if n else -1, 1), "events": n,
                       "expected": events, "blocked_requests": blocked}))
 PY

@@ -12,3 +12,9 @@ if(TARGET integration_test_notify_loopback)
   set_tests_properties(integration_test_notify_loopback PROPERTIES
                        LABELS "integration;notify" TIMEOUT 240)
 endif()
+# The running server beside a rate-limited channel (tests/integration/
+# test_notify_blocked.sh, registered by the script glob).
+if(TEST script_test_notify_blocked)
+  set_tests_properties(script_test_notify_blocked PROPERTIES
+                       LABELS "integration;notify" TIMEOUT 240)
+endif()
