@@ -225,6 +225,8 @@ static int up(void **state)
                                         "wait@acme.example",
                                         "guess@acme.example",
                                         "sessions@acme.example",
+                                        "boss@platform.example",
+                                        "reset-by-admin@acme.example",
                                         NULL};
 
     (void)state;
@@ -557,6 +559,41 @@ static void test_security__temporary_password_signout_works(void **state)
     assert_int_equal(sessions_of(&srv, email), 0);
 }
 
+/* An admin's new temporary password ends the user's sessions; the next
+ * sign-in leads to the password form. */
+static void test_security__admin_set_password_ends_sessions(void **state)
+{
+    static const char email[] = "reset-by-admin@acme.example";
+    h_session user, admin;
+    h_resp r;
+    char path[100], loc[200];
+
+    (void)state;
+    assert_int_equal(h_signin(&user, &srv, email, PW), 303);
+    assert_int_equal(h_signin(&admin, &srv, "boss@platform.example", PW), 303);
+    snprintf(path, sizeof path, "/admin/users/%lld",
+             (long long)count_for(&srv,
+                                  "SELECT id FROM users WHERE email ="
+                                  " '%s'",
+                                  email));
+    h_post_form(&r, &srv, &admin, path,
+                "name=Test+User&role=client&org=acme&active=1&password="
+                "temporary+pass+9");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    h_get(&r, &srv, &user, "/account");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    assert_int_equal(sessions_of(&srv, email), 0);
+    assert_int_equal(
+        signin_status(&srv, email, "temporary pass 9", loc, sizeof loc), 303);
+    assert_string_equal(loc, "/account#password");
+    /* The admin's own session is untouched. */
+    h_get(&r, &srv, &admin, "/admin/users");
+    assert_int_equal(r.status, 200);
+    h_resp_free(&r);
+}
+
 /* ---- 5: password reset ---- */
 
 static void test_security__reset_throttled_per_address(void **state)
@@ -846,6 +883,7 @@ int main(void)
         cmocka_unit_test(test_security__next_after_signin_stays_on_this_site),
         cmocka_unit_test(test_security__temporary_password_blocks_every_route),
         cmocka_unit_test(test_security__temporary_password_signout_works),
+        cmocka_unit_test(test_security__admin_set_password_ends_sessions),
         cmocka_unit_test(test_security__reset_throttled_per_address),
         cmocka_unit_test(test_security__reset_throttled_per_client),
         cmocka_unit_test(test_security__reset_links_die_together),
