@@ -3,7 +3,11 @@
 # - registry/, forms/, migrations/, notify/ and core/ include nothing of web/;
 # - forms/ and migrations/ never touch SQLite, only notify/ calls curl_*,
 #   only web/ calls MHD_*, only registry/ prepares SQL;
-# - banned functions (sprintf, strcpy, strcat, strncpy, strtok, atoi, gets).
+# - banned functions (sprintf, strcpy, strcat, strncpy, strtok, atoi, gets);
+# - a folder's internal header (<name>_int.h) is included only inside that
+#   folder (its own tests under tests/ may include it);
+# - the process-wide configuration g_config is read only by app/: the
+#   modules get what they need as arguments (core/config.[ch] define it).
 set -u
 top=${1:-.}
 cd "$top" || exit 2
@@ -33,5 +37,35 @@ if grep -nE '\b(sprintf|strcpy|strcat|strncpy|strtok|atoi|gets)\s*\(' \
    grep -v 'snprintf\|vsnprintf'; then
   report "banned function used"
 fi
+mods="app core forms migrations notify registry web"
+for d in $mods; do
+  for h in $d/*_int.h; do
+    [ -e "$h" ] || continue
+    name=$(basename "$h")
+    for o in $mods; do
+      [ "$o" = "$d" ] && continue
+      if grep -ln "#include \"$name\"" $o/*.[ch] 2>/dev/null; then
+        report "$o/ includes $d/$name (internal to $d/)"
+      fi
+    done
+  done
+done
+
+# TEMPORARY: registry/events.c reads g_config for the channel routes of an
+# event; it is being changed to take them as an argument. Remove this
+# entry with that change. No other file may be added here.
+g_config_allowed="registry/events.c"
+for f in $(ls core/*.[ch] forms/*.[ch] registry/*.[ch] migrations/*.[ch] \
+             notify/*.[ch] web/*.[ch] 2>/dev/null); do
+  case $f in core/config.c | core/config.h) continue ;; esac
+  grep -qw 'g_config' "$f" || continue
+  if [ "$f" = "$g_config_allowed" ]; then
+    echo "layout: note: $f still reads g_config (temporary allow-list)"
+    continue
+  fi
+  grep -nw 'g_config' "$f" | sed "s|^|$f:|"
+  report "$f reads g_config (only app/ may; pass what is needed)"
+done
+
 [ $fail = 0 ] && echo "layout: ok"
 exit $fail
