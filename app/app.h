@@ -8,8 +8,9 @@
 #include "registry.h"
 
 /* Exit codes: 0 success, 1 "not found" style answers (lookup), 2 usage or
- * configuration errors, 3 runtime failures. */
-enum { EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+ * configuration errors, 3 runtime failures, among them EXIT_BUSY: refused
+ * because the database is in use (restore under a running server). */
+enum { EXIT_USAGE = 2, EXIT_RUNTIME = 3, EXIT_BUSY = 3 };
 
 /* Parsed command line: the global options (--db, --config) are taken out
  * before the subcommand sees its arguments. */

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "str.h"
 
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -221,6 +222,30 @@ int cmd_token(app_args *a)
     return rc;
 }
 
+/* SIGINT/SIGTERM/SIGHUP during a backup or restore: remove the temporary
+ * file of the copy, then die of the signal as if unhandled
+ * (SA_RESETHAND; the signal is pending until the handler returns). */
+static void on_stop_signal(int sig)
+{
+    registry_backup_cleanup();
+    raise(sig);
+}
+
+static void cleanup_on_stop_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaddset(&sa.sa_mask, sigs[i]);
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
 int cmd_backup(app_args *a)
 {
     static const char u[] = "docket backup FILE";
@@ -232,6 +257,7 @@ int cmd_backup(app_args *a)
         return usage_fail(u);
     if (!(reg = app_open_db(REGISTRY_NOCREATE)))
         return EXIT_USAGE;
+    cleanup_on_stop_signals();
     if (registry_backup(reg, a->argv[1], &err) < 0)
         rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
     else
@@ -243,31 +269,17 @@ int cmd_backup(app_args *a)
 int cmd_restore(app_args *a)
 {
     static const char u[] = "docket restore FILE";
-    registry *src;
     errmsg err = {0};
-    int rc = 0;
 
     if (app_positionals(a, u) != 1)
         return usage_fail(u);
-    /* Check the backup first: it must open and be intact. */
-    if (registry_open(&src, a->argv[1], REGISTRY_NOCREATE, &err) < 0)
-        return app_fail(EXIT_USAGE, "%s", err.msg);
-    if (registry_integrity(src, &err) < 0) {
-        registry_close(src);
-        return app_fail(EXIT_RUNTIME, "the backup is damaged: %s", err.msg);
+    cleanup_on_stop_signals();
+    if (registry_restore(app_config.db, a->argv[1], &err) < 0) {
+        int code = err.code == ERR_CONFLICT   ? EXIT_BUSY
+                   : err.code == ERR_NOTFOUND ? EXIT_USAGE
+                                              : EXIT_RUNTIME;
+        return app_fail(code, "%s", err.msg);
     }
-    /* Copying with the backup API into the configured path replaces its
-       content atomically (a temporary file renamed into place). */
-    if (registry_backup(src, app_config.db, &err) < 0)
-        rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
-    else {
-        char wal[4200], shm[4200];
-        snprintf(wal, sizeof wal, "%s-wal", app_config.db);
-        snprintf(shm, sizeof shm, "%s-shm", app_config.db);
-        unlink(wal);
-        unlink(shm);
-        printf("database %s restored from %s\n", app_config.db, a->argv[1]);
-    }
-    registry_close(src);
-    return rc;
+    printf("database %s restored from %s\n", app_config.db, a->argv[1]);
+    return 0;
 }

@@ -191,7 +191,7 @@ int cmd_serve(app_args *a)
     web_server *srv = NULL;
     notify_ctx *nctx = NULL;
     sigset_t set;
-    int sig = 0, rc = 0, read_only;
+    int sig = 0, rc = 0, lock_fd = -1, read_only;
 
     /* main() blocked SIGINT and SIGTERM before anything else; every thread
        started below inherits the mask, and this one collects them with
@@ -244,6 +244,13 @@ int cmd_serve(app_args *a)
                         "%s (docket serve --read-only serves lookups "
                         "without writing)",
                         err.msg);
+    /* Held for the life of the process: docket restore refuses meanwhile. */
+    if (registry_serve_lock(&lock_fd, app_config.db, &err) < 0) {
+        /* A read-only copy may sit where no lock file can be made. */
+        if (!read_only || err.code == ERR_CONFLICT)
+            return app_fail(EXIT_BUSY, "%s", err.msg);
+        err_clear(&err);
+    }
     reg = app_open_db(read_only ? REGISTRY_READONLY : 0);
     if (!reg)
         return EXIT_USAGE;

@@ -410,52 +410,6 @@ int reg_generation_bump(registry *reg, errmsg *err)
     return reg_exec(reg, sql, err);
 }
 
-int registry_backup(registry *reg, const char *path, errmsg *err)
-{
-    sqlite3 *dst = NULL;
-    sqlite3_backup *bk;
-    char tmp[4096];
-    int rc = 0;
-
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >=
-        (int)sizeof tmp)
-        return err_set(err, ERR_INVALID, "backup path too long");
-    unlink(tmp);
-    if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        NULL) != SQLITE_OK) {
-        rc = err_set(err, ERR_DB, "cannot create %s", tmp);
-        goto done;
-    }
-    bk = sqlite3_backup_init(dst, "main", reg->db, "main");
-    if (!bk) {
-        rc = err_set(err, ERR_DB, "backup: %s", sqlite3_errmsg(dst));
-        goto done;
-    }
-    /* Copy in steps so writers are held up only briefly; a write in
-       between restarts the copy of the changed pages. */
-    for (;;) {
-        int r = sqlite3_backup_step(bk, 256);
-        if (r == SQLITE_DONE)
-            break;
-        if (r == SQLITE_OK || r == SQLITE_BUSY || r == SQLITE_LOCKED) {
-            sqlite3_sleep(5);
-            continue;
-        }
-        rc = err_set(err, ERR_DB, "backup: %s", sqlite3_errstr(r));
-        break;
-    }
-    sqlite3_backup_finish(bk);
-    if (rc == 0 && sqlite3_errcode(dst) != SQLITE_OK)
-        rc = err_set(err, ERR_DB, "backup: %s", sqlite3_errmsg(dst));
-done:
-    sqlite3_close(dst);
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = err_set(err, ERR_DB, "cannot move the backup to %s", path);
-    if (rc < 0)
-        unlink(tmp);
-    return rc;
-}
-
 int registry_integrity(registry *reg, errmsg *err)
 {
     static const char q1[] = "PRAGMA integrity_check";

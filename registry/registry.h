@@ -7,7 +7,8 @@
  * accounts.c (organisations, instances, users, sessions, tokens, audit),
  * requests.c (change requests), events.c (events and outbox rows),
  * catalog.c (registry tables/columns, history, search), outbox.c (the
- * delivery side used by notify/). */
+ * delivery side used by notify/), backup.c (backup, restore and the
+ * server's lock on the database). */
 #ifndef DOCKET_REGISTRY_H
 #define DOCKET_REGISTRY_H
 
@@ -48,8 +49,40 @@ void registry_rollback(registry *reg);
  * (both bumped by triggers in the same transaction), for caches of
  * rendered rules cards, table JSON and lookups. */
 int64_t registry_generation(registry *reg);
-/* Online backup of the open database into path (SQLite backup API). */
+/* Online backup of the open database into path (backup.c). All pages
+ * are copied in one read transaction, a consistent snapshot of the last
+ * commit before the copy began; in WAL mode other connections go on
+ * writing meanwhile, so the copy ends in bounded time under any write
+ * load. The copy is written to path.tmp-XXXXXX beside path, fsynced and
+ * renamed over path; on failure it is removed. Files path.tmp-* left by a
+ * copy that was killed are removed first (those of a copy still running
+ * are locked and kept). */
 int registry_backup(registry *reg, const char *path, errmsg *err);
+/* Async-signal-safe: removes the temporary file of the registry_backup or
+ * registry_restore under way in this process, if any. For SIGINT/SIGTERM
+ * handlers that then end the process. */
+void registry_backup_cleanup(void);
+/* Replaces the database at path by the backup at from (backup.c). Holds
+ * the database's lock (see registry_serve_lock) exclusively throughout,
+ * so no server can start meanwhile. ERR_CONFLICT, with a message saying
+ * how to stop it, when a server holds the lock or another program has the
+ * database open; ERR_NOTFOUND when from does not exist; ERR_INVALID when
+ * it is not an intact docket database. The backup is copied to a
+ * temporary file beside the database, fsynced, the old database's WAL is
+ * checkpointed and its -wal, -shm and -journal removed, and the copy
+ * renamed into place: the file is the old database or the backup, never
+ * a mix. */
+int registry_restore(const char *path, const char *from, errmsg *err);
+/* The database's lock for `docket serve`: a shared flock on path.lock
+ * (beside the real file, symbolic links resolved; the file is never
+ * removed and holds the pid of the last server), kept until *out_fd is
+ * closed, i.e. for the life of the process. Several servers may hold it
+ * at once; registry_restore needs it alone. The kernel drops it however
+ * the process ends, so kill -9 leaves no stale lock. ERR_CONFLICT when a
+ * restore is replacing the database. */
+int registry_serve_lock(int *out_fd, const char *path, errmsg *err);
+/* Releases the lock of registry_serve_lock (-1 does nothing). */
+void registry_serve_unlock(int fd);
 /* PRAGMA integrity_check and foreign_key_check; 0 when both are clean. */
 int registry_integrity(registry *reg, errmsg *err);
 
