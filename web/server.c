@@ -1,9 +1,14 @@
-/* server.c: libmicrohttpd glue. Owns the request life cycle: reading and
- * bounding the body (form fields through MHD's post processor, JSON raw),
- * identifying the user, dispatching (router.c), and sending the reply with
- * the security headers every response carries. One database connection per
- * worker thread, opened on first use. Replies are queued on the second
- * call of the access handler (MHD 0.9.75 closes the connection otherwise).
+/* server.c: libmicrohttpd glue. Owns the request life cycle: deciding
+ * from the headers whether a body may be sent at all (route, method,
+ * session or bearer token: refusals are answered before the body is read
+ * and the connection closed), reading and bounding the body (upload.c:
+ * form fields through MHD's post processor, raw bodies; large ones on
+ * disk, at most WEB_UPLOAD_SLOTS at once), identifying the user,
+ * dispatching (router.c), and sending the reply with the security headers
+ * every response carries. One database connection per worker thread,
+ * opened on first use. Replies are queued on the second call of the
+ * access handler (MHD 0.9.75 closes the connection otherwise), except
+ * refusals of a body, where closing is the point.
  * Submissions go through the group-commit writer (web_defer_job): their
  * connection is suspended until the batch is durable, then resumed, and
  * the continuation replies on the access handler's next call.

@@ -1,5 +1,5 @@
 /* web.h: the HTTP server (libmicrohttpd with its internal thread pool and
- * epoll), the only code that speaks HTTP to browsers. app/ starts and
+ * poll), the only code that speaks HTTP to browsers. app/ starts and
  * stops it; everything else of web/ is internal (web_int.h). */
 #ifndef DOCKET_WEB_H
 #define DOCKET_WEB_H
