@@ -890,7 +890,7 @@ static void test_intake__idempotency_key(void **state)
     assert_int_equal(r1.status, 201);
     before = h_db_digest(&srv);
     post_api(&r2, ann_token, "retry-42", api_body);
-    assert_true(r2.status == 201 || r2.status == 200);
+    assert_int_equal(r2.status, 201); /* the stored request again */
     a = cJSON_Parse(r1.body);
     b = cJSON_Parse(r2.body);
     assert_int_equal(cJSON_GetObjectItem(a, "id")->valueint,
@@ -903,7 +903,7 @@ static void test_intake__idempotency_key(void **state)
     other = strdup(api_body);
     memcpy(strstr(other, "Purchase history returns"), "Purchase History", 16);
     post_api(&r3, ann_token, "retry-42", other);
-    assert_true(r3.status == 409 || r3.status == 422);
+    assert_int_equal(r3.status, 409);
     assert_non_null(strstr(r3.body, "Idempotency-Key"));
     after = h_db_digest(&srv);
     assert_string_equal(before, after);

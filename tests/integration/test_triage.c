@@ -818,10 +818,9 @@ static void test_triage__other_organisation_gets_404_everywhere(void **state)
     }
     snprintf(path, sizeof path, "/api/v1/requests/%lld/transitions",
              (long long)id);
-    h_request(&r, &srv, &bob, "POST", path, "application/json",
-              "{\"to\":\"answered\"}", 17,
-              (const char *const[]){"X-CSRF-Token: x", NULL});
-    assert_true(r.status == 404 || r.status == 403);
+    /* with bob's own CSRF token, so that the tenant check answers */
+    h_send_json(&r, &srv, &bob, NULL, "POST", path, "{\"to\":\"answered\"}");
+    assert_int_equal(r.status, 404);
     h_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/requests/%lld/comments",
              (long long)id);
