@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh: installs the Debian packages docket needs, only when missing.
 #   scripts/deps.sh build   what `make run` needs (compiler, libraries)
-#   scripts/deps.sh test    plus what `make test` needs (cmocka, database
-#                           servers, SMTP server, Chromium, node packages)
+#   scripts/deps.sh test    plus what `make test` needs (cmocka, clang-format
+#                           and clang-tidy, database servers, SMTP server,
+#                           Chromium, node packages)
 #   scripts/deps.sh bench   plus what `make bench` needs (wrk, nginx)
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 # When everything is present it only asks dpkg, which takes milliseconds.
@@ -16,7 +17,7 @@ pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev
 case $what in
 build) ;;
 test)
-  pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev postgresql
+  pkgs="$pkgs libcmocka-dev clang clang-format clang-tidy libclang-rt-14-dev postgresql
     mariadb-server python3 python3-aiosmtpd chromium nodejs sqlite3
     openssl curl procps iproute2" ;;
 bench)

@@ -1,0 +1,30 @@
+# checks.cmake: checks that keep the code in shape, run with every
+# `make test` (label "checks"; `ctest -L checks` runs only them):
+# - check_format: clang-format 14 --dry-run -Werror on every tracked .c/.h;
+# - check_clang_tidy: the checked-in .clang-tidy over the sources of every
+#   module, with this build dir's compile_commands.json;
+# - check_werror_gcc, check_werror_clang: Release builds of the docket
+#   binary with -Werror (WERROR=ON) under each compiler, each in a build
+#   dir of its own below this one (werror-gcc/, werror-clang/);
+# - layout_no_web_includes (tests/CMakeLists.txt): the module rules.
+set(CHECKS_DIR ${CMAKE_CURRENT_SOURCE_DIR}/checks)
+
+add_test(NAME check_format
+         COMMAND bash ${CHECKS_DIR}/format.sh ${CMAKE_SOURCE_DIR})
+add_test(NAME check_clang_tidy
+         COMMAND bash ${CHECKS_DIR}/tidy.sh ${CMAKE_SOURCE_DIR}
+                 ${CMAKE_BINARY_DIR})
+foreach(cc gcc clang)
+  add_test(NAME check_werror_${cc}
+           COMMAND bash ${CHECKS_DIR}/werror.sh ${CMAKE_SOURCE_DIR}
+                   ${CMAKE_BINARY_DIR}/werror-${cc} ${cc})
+endforeach()
+
+set_tests_properties(check_format PROPERTIES LABELS checks TIMEOUT 300)
+# The two builds and clang-tidy are the long checks: started first (COST),
+# they run beside the other tests instead of after them.
+set_tests_properties(check_clang_tidy check_werror_gcc check_werror_clang
+                     PROPERTIES LABELS checks TIMEOUT 900 COST 50)
+if(TEST layout_no_web_includes)
+  set_property(TEST layout_no_web_includes APPEND PROPERTY LABELS checks)
+endif()
