@@ -24,7 +24,8 @@ void registry_read_only_set(int on);
 int registry_read_only_get(void);
 
 /* Checks that the database at path can be written: the file and its -wal
- * and -shm (those that exist) open for writing, and its directory lets
+ * and -shm (those that exist) may be written (access(2), so SQLite's locks
+ * on open files are never disturbed), and its directory lets
  * SQLite create and remove them. ERR_READONLY naming the file and the
  * system's reason (read-only file system, permission denied, immutable
  * file), 0 when all can be written. A missing database only needs its

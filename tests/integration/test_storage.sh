@@ -13,7 +13,7 @@
 #     freed writes succeed and /healthz is ok again;
 #  3. a database made unwritable while serving: /healthz degraded;
 #  4. a damaged b-tree: the failed write makes /healthz degraded.
-# Needs DOCKET_BIN (from ctest), curl, sqlite3, python3; loopback only.
+# Needs DOCKET_BIN (from ctest), curl, sqlite3; loopback only.
 set -euo pipefail
 bin=${DOCKET_BIN:?run through ctest}
 
@@ -92,25 +92,24 @@ seed() {
     grep -o 'dkt_[0-9a-f]*' >"$tmp/token"
 }
 
-# submit TITLE [SUMMARY_BYTES]: POST /api/v1/requests; prints the status,
+# submit TITLE [SUMMARY_BYTES]: POST /api/v1/requests (a new table named
+# after a counter, a summary of words of that size); prints the status,
 # the body goes to $tmp/answer.
+words=(consent loyalty orders email daily feed opt-in campaign segment store
+       customer history)
+nsub=0
 submit() {
-  python3 - "$1" "${2:-100}" >"$tmp/body.json" <<'PY'
-import json, random, sys
-random.seed(sys.argv[1])
-words = ["consent", "loyalty", "orders", "email", "daily", "feed", "opt-in",
-         "campaign", "segment", "store", "customer", "history"]
-text = ""
-while len(text) < int(sys.argv[2]):
-    text += random.choice(words) + " "
-print(json.dumps({
-    "instance": "acme-qa", "project_manager": "pat@platform.example",
-    "title": sys.argv[1], "summary": text,
-    "items": [{"kind": "new_table", "table": "fill_" + str(abs(hash(sys.argv[1])) % 10**8),
-               "description": "d", "source": "api", "cadence": "daily",
-               "campaign_dependency": "optional",
-               "columns": [{"name": "member_id", "type": "bigint"}]}]}))
-PY
+  local size=${2:-100} text="" i=0
+  if [ ! -f "$tmp/summary.$size" ]; then
+    while [ ${#text} -lt "$size" ]; do
+      text+="${words[$((i * 7 % 12))]}$i "
+      i=$((i + 1))
+    done
+    printf '%s' "$text" >"$tmp/summary.$size"
+  fi
+  nsub=$((nsub + 1))
+  printf '{"instance":"acme-qa","project_manager":"pat@platform.example","title":"%s","summary":"%s","items":[{"kind":"new_table","table":"fill_%d","description":"d","source":"api","cadence":"daily","campaign_dependency":"optional","columns":[{"name":"member_id","type":"bigint"}]}]}' \
+    "$1" "$(cat "$tmp/summary.$size")" "$nsub" >"$tmp/body.json"
   curl -sS -o "$tmp/answer" -w '%{http_code}' -X POST \
     -H "Authorization: Bearer $(cat "$tmp/token")" \
     -H 'Content-Type: application/json' --data-binary @"$tmp/body.json" \
