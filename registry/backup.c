@@ -27,22 +27,29 @@
  *
  * A copy is written to PATH.tmp-XXXXXX beside its target, fsynced and
  * renamed over the target, so the target is either the old file or the
- * whole new one. The writer holds flock(LOCK_EX) on its temporary file
- * until it is renamed or removed; a file PATH.tmp-* that nobody holds was
- * left by a process that died (SIGKILL cannot be cleaned up after) and the
- * next copy to PATH removes it. SIGINT/SIGTERM handlers call
- * registry_backup_cleanup(), which removes the file of the copy under way.
+ * whole new one. While SQLite writes it, it may have PATH.tmp-XXXXXX-wal,
+ * -shm and -journal beside it. The writer holds flock(LOCK_EX) on its
+ * temporary file until it is renamed or removed; a temporary file that
+ * nobody holds was left by a process that died (SIGKILL cannot be cleaned
+ * up after), and the next copy to PATH removes it and its companions.
+ * SIGINT/SIGTERM handlers call registry_backup_cleanup(), which removes
+ * the files of the copy under way.
  */
 
+static const char *const companion[] = {"", "-wal", "-shm", "-journal"};
+#define NCOMPANION (sizeof companion / sizeof *companion)
+
 static pthread_mutex_t sig_mu = PTHREAD_MUTEX_INITIALIZER;
-static char sig_tmp[PATH_MAX + 32];       /* the temporary file to remove */
-static volatile sig_atomic_t sig_tmp_set; /* 1 while sig_tmp is in use */
-static int sig_tmp_mine;                  /* (under sig_mu) a copy owns it */
+static char sig_tmp[NCOMPANION][PATH_MAX + 48]; /* the files to remove */
+static volatile sig_atomic_t sig_tmp_set;       /* 1 while sig_tmp is in use */
+static int sig_tmp_mine; /* (under sig_mu) a copy owns it */
 
 void registry_backup_cleanup(void)
 {
-    if (sig_tmp_set)
-        unlink(sig_tmp); /* async-signal-safe */
+    if (!sig_tmp_set)
+        return;
+    for (size_t i = 0; i < NCOMPANION; i++)
+        unlink(sig_tmp[i]); /* async-signal-safe */
 }
 
 /* Registers tmp for registry_backup_cleanup; 1 when it did (only one copy
@@ -52,8 +59,9 @@ static int sig_register(const char *tmp)
     int mine = 0;
 
     pthread_mutex_lock(&sig_mu);
-    if (!sig_tmp_mine && strlen(tmp) < sizeof sig_tmp) {
-        memcpy(sig_tmp, tmp, strlen(tmp) + 1);
+    if (!sig_tmp_mine && strlen(tmp) < PATH_MAX + 32) {
+        for (size_t i = 0; i < NCOMPANION; i++)
+            snprintf(sig_tmp[i], sizeof sig_tmp[i], "%s%s", tmp, companion[i]);
         sig_tmp_set = 1;
         sig_tmp_mine = mine = 1;
     }
@@ -69,6 +77,16 @@ static void sig_unregister(int mine)
     sig_tmp_set = 0;
     sig_tmp_mine = 0;
     pthread_mutex_unlock(&sig_mu);
+}
+
+/* Removes a temporary file's companions, then the file itself. */
+static void unlink_with_companions(const char *name)
+{
+    for (size_t i = NCOMPANION; i-- > 0;) {
+        char p[PATH_MAX + NAME_MAX + 16];
+        if (snprintf(p, sizeof p, "%s%s", name, companion[i]) < (int)sizeof p)
+            unlink(p);
+    }
 }
 
 typedef struct tmp_copy {
@@ -106,7 +124,9 @@ static int split_path(char *dir, size_t dsize, const char **base,
     return 0;
 }
 
-/* Removes the files PATH.tmp-* that no running copy holds. */
+/* Removes the files PATH.tmp-* that no running copy holds: temporary
+ * files (PATH.tmp- and letters or digits) whose lock is free, with their
+ * companions, and companions whose temporary file is gone. */
 static void sweep_stale(const char *path)
 {
     char dir[PATH_MAX], prefix[NAME_MAX + 8];
@@ -123,11 +143,24 @@ static void sweep_stale(const char *path)
         return;
     while ((e = readdir(d))) {
         char name[PATH_MAX + NAME_MAX + 2];
+        const char *dash;
         int fd;
         if (strncmp(e->d_name, prefix, strlen(prefix)) ||
             snprintf(name, sizeof name, "%s/%s", dir, e->d_name) >=
                 (int)sizeof name)
             continue;
+        dash = strchr(e->d_name + strlen(prefix), '-');
+        if (dash) {
+            /* A companion: only when its temporary file is gone (a running
+               copy removes its companions before its file). */
+            struct stat sb;
+            name[strlen(dir) + 1 + (size_t)(dash - e->d_name)] = '\0';
+            if (stat(name, &sb) != 0 && errno == ENOENT) {
+                snprintf(name, sizeof name, "%s/%s", dir, e->d_name);
+                unlink(name);
+            }
+            continue;
+        }
         fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
             continue;
@@ -135,7 +168,7 @@ static void sweep_stale(const char *path)
            checked again under the lock: it may have been renamed into
            place, or removed and made anew, since it was listed. */
         if (flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(name, fd))
-            unlink(name);
+            unlink_with_companions(name);
         close(fd);
     }
     closedir(d);
@@ -174,7 +207,7 @@ static void tmp_discard(tmp_copy *t)
 {
     if (t->fd < 0)
         return;
-    unlink(t->path);
+    unlink_with_companions(t->path);
     sig_unregister(t->signal);
     close(t->fd);
     t->fd = -1;
@@ -270,6 +303,12 @@ static int copy_to_tmp(tmp_copy *t, sqlite3 *src, const char *path, errmsg *err)
         rc = err_set(err, ERR_DB, "copy: %s", sqlite3_errstr(r));
     r = sqlite3_backup_finish(bk);
     if (rc == 0 && r != SQLITE_OK)
+        rc = err_set(err, ERR_DB, "copy: %s", sqlite3_errmsg(dst));
+    /* The pages came with the source's WAL mark; a copy in rollback mode
+       is one self-contained file that readers open without making -wal
+       and -shm files beside it (docket serve turns WAL on again). */
+    if (rc == 0 && sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL,
+                                NULL) != SQLITE_OK)
         rc = err_set(err, ERR_DB, "copy: %s", sqlite3_errmsg(dst));
 done:
     if (dst && sqlite3_close(dst) != SQLITE_OK && rc == 0)
@@ -441,6 +480,7 @@ int registry_restore(const char *path, const char *from, errmsg *err)
     errmsg damage = {0};
     tmp_copy t = {.fd = -1};
     int lock = -1, rc = 0;
+    struct stat sb;
     long pid;
 
     real_db_path(db, sizeof db, path);
@@ -478,10 +518,21 @@ int registry_restore(const char *path, const char *from, errmsg *err)
                      damage.msg);
         goto done;
     }
+    sweep_stale(db);
     if ((rc = copy_to_tmp(&t, src->db, db, err)) < 0)
         goto done;
     registry_close(src);
     src = NULL;
+    /* The restored file keeps the old one's mode and owner (temporary
+       files are made 0600), so the server's user can still open it. */
+    if (stat(db, &sb) == 0) {
+        if (fchmod(t.fd, sb.st_mode & 07777) != 0 ||
+            (geteuid() == 0 && fchown(t.fd, sb.st_uid, sb.st_gid) != 0)) {
+            rc = err_set(err, ERR_DB, "cannot set the mode of %s: %s", t.path,
+                         strerror(errno));
+            goto done;
+        }
+    }
     retire_old(db);
     rc = tmp_commit(&t, db, err);
 done:
