@@ -13,7 +13,7 @@
  *    removes (that backup's time is the idle time of 3).
  * 3. A backup of that database while 8 clients submit without pause
  *    finishes within 3 times the idle backup's time (measured in the same
- *    run) plus 5 s, and the copy is a consistent snapshot: it passes
+ *    run) plus 10 s, and the copy is a consistent snapshot: it passes
  *    integrity_check and foreign_key_check, holds no partial request, and
  *    its requests are exactly the acknowledged ones up to its newest
  *    (request ids are given in commit order, so the copy holds ids 1..N
@@ -616,7 +616,8 @@ static void test_backup__finishes_under_load_as_a_snapshot(void **state)
     seed = big_seed;
     idle = idle_s;
     snprintf(load_path, sizeof load_path, "%s/load.db", srv.dir);
-    limit = 3 * idle + 5;
+    /* the constant absorbs other I/O of a busy machine */
+    limit = 3 * idle + 10;
 
     for (int c = 0; c < NCLIENTS; c++) {
         snprintf(records[c], sizeof records[c], "%s/client%d.txt", srv.dir, c);
