@@ -127,7 +127,7 @@ passed=$((passed + 1))
 # ---- 2: the deliveries page and retry now for a pending row ----
 page=$(curl -sS -H "Authorization: Bearer $admin_token" "$url/admin/deliveries?channel=limited")
 echo "$page" | grep -q 'next attempt at <time' || fail "the page does not say when the next attempt is"
-id=$(sqlite3 "$tmp/docket.db" "SELECT min(id) FROM outbox WHERE channel='limited' AND state='pending'")
+id=$(sqlite3 -cmd ".timeout 10000" "$tmp/docket.db" "SELECT min(id) FROM outbox WHERE channel='limited' AND state='pending'")
 echo "$page" | grep -q "/admin/deliveries/$id/retry" || fail "no retry now for the waiting row $id"
 curl -sS -o /dev/null -H 'Content-Type: text/plain' --data ok "http://127.0.0.1:$(p limited)/_control/script"
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $admin_token" \
@@ -136,7 +136,7 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $admin_
 wait_for 60 accepted limited 4 || fail "retry now did not send the waiting rows"
 first=$($py -c 'import json,sys;print(int(json.loads(open(sys.argv[1]).readline())["time"]))' "$tmp/limited.jsonl")
 [ $(( $(date +%s) - first )) -lt 120 ] || fail "sent only after the Retry-After"
-[ "$(sqlite3 "$tmp/docket.db" "SELECT count(*) FROM outbox WHERE state='delivered'")" = 12 ] ||
+[ "$(sqlite3 -cmd ".timeout 10000" "$tmp/docket.db" "SELECT count(*) FROM outbox WHERE state='delivered'")" = 12 ] ||
   fail "not every row is delivered"
 echo "deliveries page: next attempt shown; retry now sends a waiting row at once"
 passed=$((passed + 1))

@@ -91,15 +91,16 @@ status=$(curl -sS -o "$tmp/created.json" -w '%{http_code}' -H "Authorization: Be
   -H 'Content-Type: application/json' --data "$body" "$url/api/v1/requests")
 [ "$status" = 201 ] || fail "submit answered $status: $(cat "$tmp/created.json")"
 # The worker picked the row up and is waiting on the hanging receiver.
-wait_for 10 grep -q 'POST /hook' "$tmp/hook.log" || sleep 1
+wait_for 20 grep -q 'POST /hook' "$tmp/hook.log" ||
+  fail "the hanging receiver was never asked"
 sleep 0.5
-[ "$(sqlite3 "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = pending ] ||
+[ "$(sqlite3 -cmd ".timeout 10000" "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = pending ] ||
   fail "the row is not pending while the receiver hangs"
 kill -9 "$server"
 wait "$server" 2>/dev/null || true
 start
 wait_for 30 grep -q '"accepted": true' "$tmp/hook.jsonl" || fail "event not delivered after restart"
-[ "$(sqlite3 "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = delivered ] ||
+[ "$(sqlite3 -cmd ".timeout 10000" "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = delivered ] ||
   fail "outbox row not marked delivered"
 $py - "$tmp/hook.jsonl" <<'PY' || fail "delivered webhook content"
 import json, sys
