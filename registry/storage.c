@@ -295,11 +295,12 @@ void registry_health_get(registry *reg, int64_t min_free_bytes,
 /* ---- the checkpointer ------------------------------------------------- */
 
 static struct {
-    atomic_int active; /* connections opened now use the hook */
-    atomic_int nudged; /* a commit asked for a checkpoint */
-    int nudge_frames;  /* frames in the WAL that ask for one */
-    int limit_frames;  /* frames after which the WAL is restarted */
-    int64_t limit;     /* wal_limit, bytes */
+    atomic_int active;   /* connections opened now use the hook */
+    atomic_int nudged;   /* a commit asked for a checkpoint */
+    atomic_long commits; /* commits seen by the hook */
+    int nudge_frames;    /* frames in the WAL that ask for one */
+    int limit_frames;    /* frames after which the WAL is restarted */
+    int64_t limit;       /* wal_limit, bytes */
     int interval_ms;
     registry *reg; /* the thread's own connection */
     pthread_t thread;
@@ -315,6 +316,7 @@ static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
     (void)ctx;
     (void)db;
     (void)name;
+    atomic_fetch_add_explicit(&ck.commits, 1, memory_order_relaxed);
     if (frames >= ck.nudge_frames && !atomic_exchange(&ck.nudged, 1)) {
         pthread_mutex_lock(&ck.mu);
         pthread_cond_signal(&ck.cond);
@@ -359,14 +361,32 @@ static int checkpoint(int *log, int *done)
     return rc;
 }
 
-static void *ck_main(void *arg)
+/* One round: a PASSIVE checkpoint, and when the writer outran it and
+ * the WAL is at its limit, another between two transactions (it copies
+ * only what they committed since, and completes), so that the next one
+ * restarts the WAL. */
+static void ck_round(void)
 {
     int log_frames, done_frames;
+
+    if (checkpoint(&log_frames, &done_frames) == SQLITE_OK &&
+        log_frames >= ck.limit_frames && done_frames < log_frames) {
+        reg_write_lock(ck.reg);
+        checkpoint(&log_frames, &done_frames);
+        reg_write_unlock(ck.reg);
+    }
+}
+
+static void *ck_main(void *arg)
+{
+    long seen = -1;
 
     (void)arg;
     pthread_mutex_lock(&ck.mu);
     while (!ck.stop) {
         struct timespec until;
+        long now;
+        int nudged, idle;
         if (!atomic_load(&ck.nudged)) {
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += (long)(ck.interval_ms % 1000) * 1000000L;
@@ -376,18 +396,18 @@ static void *ck_main(void *arg)
         }
         if (ck.stop)
             break;
-        atomic_store(&ck.nudged, 0);
+        nudged = atomic_exchange(&ck.nudged, 0);
         pthread_mutex_unlock(&ck.mu);
-
-        if (checkpoint(&log_frames, &done_frames) == SQLITE_OK &&
-            log_frames >= ck.limit_frames && done_frames < log_frames) {
-            /* The writer outran the checkpoint: finish it between two
-               transactions (copying only what they committed since),
-               so the next one restarts the WAL. */
-            reg_write_lock(ck.reg);
-            checkpoint(&log_frames, &done_frames);
-            reg_write_unlock(ck.reg);
-        }
+        /* While commits keep coming, wait for the WAL to reach its limit:
+           each checkpoint copies every page written since the last one,
+           and the same index pages are written over and over, so fewer
+           checkpoints copy less (see registry.c). When writes pause,
+           checkpoint what is left so the next write starts the WAL over. */
+        now = atomic_load_explicit(&ck.commits, memory_order_relaxed);
+        idle = now == seen;
+        seen = now;
+        if (nudged || idle)
+            ck_round();
         pthread_mutex_lock(&ck.mu);
     }
     pthread_mutex_unlock(&ck.mu);
@@ -416,7 +436,7 @@ int registry_checkpointer_start(const char *path, int interval_ms,
     ck.limit_frames = (int)(wal_limit / (page + 24));
     if (ck.limit_frames < 16)
         ck.limit_frames = 16;
-    ck.nudge_frames = ck.limit_frames / 2;
+    ck.nudge_frames = ck.limit_frames;
     ck.stop = 0;
     atomic_store(&ck.nudged, 0);
     /* The thread's own connection is the one opened before: it does not

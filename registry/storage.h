@@ -58,19 +58,20 @@ void registry_health_get(registry *reg, int64_t min_free_bytes,
 
 /* The background checkpointer of the server, process-wide. Connections
  * opened while it runs never checkpoint themselves (SQLite's automatic
- * checkpoint on commit is replaced by a hook that only wakes this
- * thread), and the WAL file is cut back to wal_limit bytes when it
- * restarts (journal_size_limit). Every interval_ms, or sooner when a
- * commit leaves more than half of wal_limit in the WAL, the thread runs
- * a PASSIVE checkpoint (never waits for readers or writers: the writer
- * keeps committing meanwhile). Under a steady write load such a
- * checkpoint never catches up with the writer, so once the WAL holds
- * wal_limit bytes it runs one more PASSIVE checkpoint while holding the
- * process's write lock (registry_begin's): that one copies only what was
- * committed since the first, and completes, so the next transaction
- * starts the WAL over from its beginning. Failures (disk full) are
- * recorded for registry_health_get. ERR_DB when the database cannot be
- * opened, ERR_INTERNAL when the thread cannot start. */
+ * checkpoint on commit is replaced by a hook that only counts commits
+ * and wakes this thread), and the WAL file is cut back to wal_limit bytes
+ * when it restarts (journal_size_limit). When a commit leaves wal_limit
+ * bytes or more in the WAL, the thread runs a PASSIVE checkpoint (it
+ * never waits for readers or writers: the writer keeps committing
+ * meanwhile); under a steady write load such a checkpoint never catches
+ * up with the writer, so it then runs one more PASSIVE checkpoint while
+ * holding the process's write lock (registry_begin's), which copies only
+ * what was committed since the first and completes, so the next
+ * transaction starts the WAL over from its beginning. After interval_ms
+ * without a commit, what is left in the WAL is checkpointed too.
+ * Failures (disk full) are recorded for registry_health_get. ERR_DB when
+ * the database cannot be opened, ERR_INTERNAL when the thread cannot
+ * start. */
 int registry_checkpointer_start(const char *path, int interval_ms,
                                 int64_t wal_limit, errmsg *err);
 /* Stops the thread and closes its connection; nothing when not running. */
