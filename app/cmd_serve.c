@@ -73,12 +73,29 @@ static pthread_mutex_t tick_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t tick_cv = PTHREAD_COND_INITIALIZER;
 static int tick_stop;
 
+/* posix_spawnp of file, with the usual signals: the serving threads block
+ * SIGINT and SIGTERM (see cmd_serve), and a child would inherit that. */
+static int spawn(pid_t *pid, const char *file, char *const argv[])
+{
+    extern char **environ;
+    posix_spawnattr_t attr;
+    sigset_t none;
+    int rc;
+
+    posix_spawnattr_init(&attr);
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    rc = posix_spawnp(pid, file, NULL, &attr, argv, environ);
+    posix_spawnattr_destroy(&attr);
+    return rc;
+}
+
 /* The periodic offline export (--export-every): `docket export --format
  * html` run as a child process into DIR.new, then swapped into DIR so
  * readers never see a half-written export. */
 static void export_now(void)
 {
-    extern char **environ;
     const char *dir = app_config.export_dir;
     char fresh[4200], old[4200], self[4096];
     char *argv[] = {self,   "--db",  app_config.db, "export", "--format",
@@ -92,7 +109,7 @@ static void export_now(void)
     self[n] = '\0';
     snprintf(fresh, sizeof fresh, "%s.new", dir);
     snprintf(old, sizeof old, "%s.old", dir);
-    if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0) {
+    if (spawn(&pid, self, argv) != 0) {
         log_warn("export: cannot start %s", self);
         return;
     }
@@ -110,7 +127,7 @@ static void export_now(void)
     }
     {
         char *rm[] = {"rm", "-rf", old, NULL};
-        if (posix_spawnp(&pid, "rm", NULL, NULL, rm, environ) == 0)
+        if (spawn(&pid, "rm", rm) == 0)
             waitpid(pid, NULL, 0);
     }
     log_info("export: fresh HTML export in %s", dir);
