@@ -214,6 +214,7 @@ static const char *status_text(int status)
     case 422: return "Invalid input";
     case 429: return "Too many attempts";
     case 503: return "Unavailable";
+    case 507: return "Disk full";
     default: return status >= 500 ? "Server error" : "Error";
     }
 }
@@ -730,8 +731,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
             web_form_feed(rs->form, upload_data, n);
         else if (web_spool_append(&req->body, &req->body_spool, upload_data, n,
                                   WEB_SPOOL_AT) < 0)
-            web_body_fail(req, 503,
-                          "the server has no room for the upload right now");
+            web_spool_fail(req);
         return MHD_YES;
     }
     if (rs->form) {
@@ -739,8 +739,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         rs->form = NULL;
     } else if (!req->body_error &&
                web_spool_finish(&req->body, &req->body_spool) < 0) {
-        web_body_fail(req, 503,
-                      "the server has no room for the upload right now");
+        web_spool_fail(req);
     }
     process(rs);
     if (rs->suspended)

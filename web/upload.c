@@ -46,6 +46,17 @@ void web_body_fail(web_req *req, int status, const char *message)
 
 /* ---- values on disk ---- */
 
+void web_spool_fail(web_req *req)
+{
+    if (errno == ENOSPC || errno == EDQUOT)
+        web_body_fail(req, 507,
+                      "the server's disk is full: nothing was saved; try "
+                      "again later");
+    else
+        web_body_fail(req, 503,
+                      "the server has no room for the upload right now");
+}
+
 /* An unlinked temporary file in $TMPDIR (or /tmp); -1 on failure. */
 static int spool_open(void)
 {
@@ -247,8 +258,7 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
     /* Only files go to disk: handlers read other values as C strings. */
     if (web_spool_append(&f->value, &f->spool, data, size,
                          f->filename ? WEB_SPOOL_AT : 0) < 0) {
-        web_body_fail(req, 503,
-                      "the server has no room for the upload right now");
+        web_spool_fail(req);
         return MHD_NO;
     }
     if (f->value.len == 0 && !f->value.data && !f->spool.active)
@@ -468,8 +478,7 @@ int web_form_end(web_form *fr)
         if (buf_error(&f->value))
             web_body_fail(req, 413, "a form field is too large");
         else if (web_spool_finish(&f->value, &f->spool) < 0)
-            web_body_fail(req, 503,
-                          "the server has no room for the upload right now");
+            web_spool_fail(req);
     }
     if (req->body_error)
         rc = -1;

@@ -184,6 +184,9 @@ int web_spool_append(buf *b, web_spool *s, const void *p, size_t n,
 int web_spool_finish(buf *b, web_spool *s);
 /* Frees b and its temporary file or mapping. */
 void web_spool_dispose(buf *b, web_spool *s);
+/* After a failed web_spool_append/finish: web_body_fail with 507 when
+ * the disk is full (errno ENOSPC), else 503. */
+void web_spool_fail(web_req *req);
 
 /* A form body (application/x-www-form-urlencoded or multipart/form-data,
  * from the request's Content-Type) decoded into req->fields through

@@ -150,6 +150,31 @@ assert got == b"" and waited < 30, (got, waited)
 PY
 passed=$((passed + 1))
 
+# ---- 1c. a large upload when the temporary files' disk is full ----
+# (needs a tmpfs mount: skipped where mounting is not allowed)
+mkdir -p "$tmp/tiny"
+if mount -t tmpfs -o size=2m tmpfs "$tmp/tiny" 2>/dev/null; then
+  cleanup_mount() { umount "$tmp/tiny" 2>/dev/null || true; }
+  trap 'cleanup_mount; cleanup' EXIT
+  printf 'correct horse battery\n' |
+    "$bin" --config "$tmp/aborts.ini" user add --email up@x.example --name Up \
+      --role pm >/dev/null 2>&1 || fail "user add"
+  token=$("$bin" --config "$tmp/aborts.ini" token create --email up@x.example \
+    --label t 2>/dev/null | cut -d' ' -f1)
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  TMPDIR=$tmp/tiny idle_timeout=60 start aborts
+  head -c 5000000 /dev/zero | tr '\0' 'a' | sed 's/a\{99\}/&\n/g' >"$tmp/big.csv"
+  code=$(curl -s -o "$tmp/full.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
+    -H 'Content-Type: text/csv' --data-binary @"$tmp/big.csv" "$url/api/v1/infer-columns")
+  [ "$code" = 507 ] || fail "upload onto a full disk answered $code: $(cat "$tmp/full.json")"
+  curl -sS "$url/healthz" | grep -q '"status"' || fail "server unhealthy after a full disk"
+  echo "upload onto a full temporary disk: 507, server still answers"
+  cleanup_mount
+  passed=$((passed + 1))
+else
+  echo "skipped: the full-disk upload (tmpfs cannot be mounted here)"
+fi
+
 # ---- 2. HTTPS ----
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
   -addext "subjectAltName=IP:127.0.0.1" \
