@@ -313,20 +313,40 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* The number in s[0..n-1] when every one of those bytes is a digit, else
+ * -1 (sscanf's %d would also take a sign or leading spaces). */
+static int fixed_digits(const char *s, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 int time_parse_iso(int64_t *out, const char *s)
 {
-    int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
+    int y, mo, d, h = 0, mi = 0, se = 0;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
-    if (!s)
+    if (!s || strnlen(s, 11) < 10 || s[4] != '-' || s[7] != '-')
         return ERR_INVALID;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+    y = fixed_digits(s, 4);
+    mo = fixed_digits(s + 5, 2);
+    d = fixed_digits(s + 8, 2);
+    if (y < 0 || mo < 0 || d < 0)
         return ERR_INVALID;
     if (s[10]) {
-        int m = 0;
-        if ((s[10] != 'T' && s[10] != ' ') ||
-            sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &se, &m) != 3 || m != 8 ||
-            (s[19] && strcmp(s + 19, "Z") != 0))
+        if ((s[10] != 'T' && s[10] != ' ') || strnlen(s + 11, 9) < 8 ||
+            s[13] != ':' || s[16] != ':' || (s[19] && strcmp(s + 19, "Z") != 0))
+            return ERR_INVALID;
+        h = fixed_digits(s + 11, 2);
+        mi = fixed_digits(s + 14, 2);
+        se = fixed_digits(s + 17, 2);
+        if (h < 0 || mi < 0 || se < 0)
             return ERR_INVALID;
     }
     if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||

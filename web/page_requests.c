@@ -176,8 +176,7 @@ static int has_prefix(const unsigned char *d, size_t n, const char *p,
 static int looks_executable(const unsigned char *d, size_t n)
 {
     static const char *const magic[] = {"MZ",
-                                        "\x7f"
-                                        "ELF",
+                                        "\177ELF",
                                         "#!",
                                         "\xfe\xed\xfa\xce",
                                         "\xfe\xed\xfa\xcf",

@@ -12,12 +12,7 @@ command -v "$cc" >/dev/null || {
   echo "werror: $cc not installed (scripts/deps.sh test installs it)"
   exit 1
 }
-# TEMPORARY: web/page_requests.c writes the ELF magic as "\x7f" "ELF" in an
-# array (split to end the hex escape), which clang's -Wstring-concatenation
-# takes for a missing comma. Drop this flag once that line is written
-# without two adjacent literals (e.g. "\x7f\x45LF").
 extra=""
-[ "$cc" = clang ] && extra="-Wno-string-concatenation"
 mkdir -p "$dir" || exit 1
 log=$dir/werror.log
 cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DWERROR=ON \
