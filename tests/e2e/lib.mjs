@@ -38,7 +38,7 @@ export async function startServer(extra = '') {
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
   const ready = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 10000);
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 30000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/serving (http:\/\/[0-9.:]+)\//);

@@ -86,7 +86,7 @@ static void spawn(h_server *s)
     }
     s->pid = pid;
     /* Wait for the "serving http://..." line. */
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < 3000; i++) { /* 30 s: a loaded machine */
         char *text = slurp(out);
         char *p = text ? strstr(text, "serving http") : NULL;
         char *pw = text ? strstr(text, "one-time password ") : NULL;
@@ -142,7 +142,7 @@ int h_server_stop(h_server *s)
     if (s->pid <= 0)
         return -1;
     kill(s->pid, SIGTERM);
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < 3000; i++) { /* 30 s: a loaded machine */
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = 0;
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -462,11 +462,14 @@ int64_t h_db_int(h_server *s, const char *sql)
 
     if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         fail_msg("open %s", s->db);
-    sqlite3_busy_timeout(db, 5000);
+    sqlite3_busy_timeout(db, 30000);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
+    switch (sqlite3_step(st)) {
+    case SQLITE_ROW: v = sqlite3_column_int64(st, 0); break;
+    case SQLITE_DONE: break;
+    default: fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    }
     sqlite3_finalize(st);
     sqlite3_close(db);
     return v;
@@ -479,7 +482,7 @@ void h_db_exec(h_server *s, const char *sql)
 
     if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         fail_msg("open %s", s->db);
-    sqlite3_busy_timeout(db, 5000);
+    sqlite3_busy_timeout(db, 30000);
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
         fail_msg("%s: %s", sql, msg ? msg : "?");
     sqlite3_close(db);
@@ -495,7 +498,7 @@ char *h_db_digest(h_server *s)
 
     if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         fail_msg("open %s", s->db);
-    sqlite3_busy_timeout(db, 5000);
+    sqlite3_busy_timeout(db, 30000);
     /* Sessions and tokens record their last use and the audit log records
        refusals: those may change on any request, so they are left out. */
     sqlite3_prepare_v2(db,
