@@ -158,23 +158,47 @@ void form_type_format(char *out, size_t size, const form_type *t)
     }
 }
 
+/* One integer of a type's parameters at *p (spaces around it, an optional
+ * sign); values beyond +-999999 are clamped to +-1000000, which every range
+ * check refuses (sscanf's %d had undefined behaviour on overflow). */
+static int param_int(const char **p, int *out)
+{
+    const char *s = *p;
+    int neg = 0, v = 0, digits = 0;
+
+    while (*s == ' ')
+        s++;
+    if (*s == '-' || *s == '+')
+        neg = *s++ == '-';
+    for (; *s >= '0' && *s <= '9'; s++, digits++)
+        if (v < 1000000)
+            v = v * 10 + (*s - '0');
+    if (!digits)
+        return -1;
+    if (v > 1000000)
+        v = 1000000;
+    while (*s == ' ')
+        s++;
+    *out = neg ? -v : v;
+    *p = s;
+    return 0;
+}
+
 /* Parses "(a)" or "(a,b)" after a type name; returns the count read. */
 static int parse_params(const char *p, int *a, int *b)
 {
-    char extra;
-    int n;
-
     while (*p == ' ')
         p++;
     if (*p != '(')
         return 0;
-    n = sscanf(p, "( %d , %d )%c", a, b, &extra);
-    if (n == 2)
-        return 2;
-    n = sscanf(p, "( %d )%c", a, &extra);
-    if (n == 1)
-        return 1;
-    return -1;
+    p++;
+    if (param_int(&p, a) < 0)
+        return -1;
+    if (*p == ')')
+        return p[1] ? -1 : 1;
+    if (*p++ != ',' || param_int(&p, b) < 0 || *p != ')' || p[1])
+        return -1;
+    return 2;
 }
 
 int form_type_parse(form_type *out, const char *s, errmsg *err)
