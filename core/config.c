@@ -446,9 +446,8 @@ int cfg_finish(config *c, errmsg *err)
         return err_set(err, ERR_INVALID,
                        "server.log_level must be debug, info, warn or error");
     {
-        int h, m, n = 0;
-        if (sscanf(c->deploy_time, "%2d:%2d%n", &h, &m, &n) != 2 || n != 5 ||
-            h > 23 || m > 59 || h < 0 || m < 0)
+        int minutes;
+        if (time_parse_hhmm(&minutes, c->deploy_time) < 0)
             return err_set(err, ERR_INVALID,
                            "sprints.deploy_time must be HH:MM (UTC)");
     }

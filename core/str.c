@@ -359,6 +359,20 @@ int time_parse_iso(int64_t *out, const char *s)
     return 0;
 }
 
+int time_parse_hhmm(int *out, const char *s)
+{
+    int h, m;
+
+    if (!s || strnlen(s, 6) != 5 || s[2] != ':')
+        return ERR_INVALID;
+    h = fixed_digits(s, 2);
+    m = fixed_digits(s + 3, 2);
+    if (h < 0 || m < 0 || h > 23 || m > 59)
+        return ERR_INVALID;
+    *out = h * 60 + m;
+    return 0;
+}
+
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9')

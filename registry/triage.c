@@ -737,15 +737,9 @@ int registry_request_plan_get(registry *reg, registry_request_plan_info *out,
 void registry_sprint_rules_from_config(registry_sprint_rules *out,
                                        const config *cfg)
 {
-    int h = 10, m = 0, n = 0;
-
     out->length_days = cfg ? cfg->sprint_days : 14;
     out->weekday = cfg ? cfg->deploy_weekday : 2;
-    if (cfg && cfg->deploy_time &&
-        sscanf(cfg->deploy_time, "%2d:%2d%n", &h, &m, &n) == 2 && h >= 0 &&
-        h < 24 && m >= 0 && m < 60)
-        out->deploy_minutes = h * 60 + m;
-    else
+    if (!cfg || time_parse_hhmm(&out->deploy_minutes, cfg->deploy_time) < 0)
         out->deploy_minutes = 600;
     if (out->length_days < 1 || out->length_days > 90)
         out->length_days = 14;

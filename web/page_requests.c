@@ -1502,6 +1502,7 @@ static void form_reply(view *v, int status)
     if (status)
         v->req->status = status;
     form_page(v);
+    v->ch = NULL; /* ch ends here */
     choices_dispose(&ch);
 }
 

@@ -560,6 +560,28 @@ static void test_str__time_parse_iso_refuses_signs_and_spaces(void **state)
             fail_msg("accepted \"%s\"", bad[i]);
 }
 
+static void test_str__time_parse_hhmm(void **state)
+{
+    static const char *const bad[] = {
+        " 1: 2",  "+1:+2", "1:02", "01:2",  "24:00", "23:60", "-1:00",
+        "01:00 ", "0100",  "",     "01-00", "01:0x", "ab:cd",
+    };
+    int m = 7;
+
+    (void)state;
+    assert_int_equal(time_parse_hhmm(&m, "00:00"), 0);
+    assert_int_equal(m, 0);
+    assert_int_equal(time_parse_hhmm(&m, "10:30"), 0);
+    assert_int_equal(m, 630);
+    assert_int_equal(time_parse_hhmm(&m, "23:59"), 0);
+    assert_int_equal(m, 23 * 60 + 59);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (time_parse_hhmm(&m, bad[i]) != ERR_INVALID)
+            fail_msg("accepted \"%s\"", bad[i]);
+    assert_int_equal(time_parse_hhmm(&m, NULL), ERR_INVALID);
+    assert_int_equal(m, 23 * 60 + 59); /* untouched on failure */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -589,6 +611,7 @@ int main(void)
         cmocka_unit_test(test_str__time_parse_iso_accepts),
         cmocka_unit_test(test_str__time_parse_iso_refuses),
         cmocka_unit_test(test_str__time_parse_iso_refuses_signs_and_spaces),
+        cmocka_unit_test(test_str__time_parse_hhmm),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
