@@ -93,7 +93,7 @@ void cfg_init(config *c)
     set_str(&c->log_level, "info");
     set_str(&c->export_dir, "");
     c->min_free_mb = 64;
-    c->wal_limit_mb = 16;
+    c->wal_limit_mb = 40;
     c->checkpoint_ms = 500;
     c->sprint_days = 14;
     c->deploy_weekday = 2;

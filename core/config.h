@@ -55,8 +55,10 @@ typedef struct config {
     int min_free_mb;   /* /healthz is degraded below this free space, MiB;
                           default 64, 0 off */
     int wal_limit_mb;  /* the WAL is checkpointed and restarted once it
-                          passes this, MiB; default 16 */
-    int checkpoint_ms; /* background checkpoint period, default 500 */
+                          passes this, MiB; default 40 (SQLite's commit
+                          checkpoint used to run every 10,000 pages) */
+    int checkpoint_ms; /* without a commit for this long, the rest of the
+                          WAL is checkpointed; default 500 */
     /* [sprints] */
     int sprint_days;    /* default 14 */
     int deploy_weekday; /* 0 = Sunday ... 6; default 2 (Tuesday) */
