@@ -91,7 +91,7 @@ status=$(curl -sS -o "$tmp/created.json" -w '%{http_code}' -H "Authorization: Be
   -H 'Content-Type: application/json' --data "$body" "$url/api/v1/requests")
 [ "$status" = 201 ] || fail "submit answered $status: $(cat "$tmp/created.json")"
 # The worker picked the row up and is waiting on the hanging receiver.
-wait_for 20 grep -q 'POST /hook' "$tmp/hook.log" ||
+wait_for 20 grep -q 'hanging POST /hook' "$tmp/hook.log" ||
   fail "the hanging receiver was never asked"
 sleep 0.5
 [ "$(sqlite3 -cmd ".timeout 10000" "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = pending ] ||

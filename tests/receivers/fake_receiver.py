@@ -230,6 +230,10 @@ class Handler(BaseHTTPRequestHandler):
             _, secs, word = word.split(":", 2)
             time.sleep(float(secs))
         if word == "hang":
+            # Said at once (the access log line comes only after the answer),
+            # so a test can tell the sender is now waiting.
+            sys.stderr.write(f"hanging {self.command} {parts.path}\n")
+            sys.stderr.flush()
             time.sleep(30)
             status, text = 200, "late"
         elif word == "redirect":
