@@ -119,24 +119,32 @@ int registry_org_get(registry *reg, registry_org *out, const char *name,
     return rc;
 }
 
+struct org_each {
+    void (*fn)(void *ctx, const registry_org *o);
+    void *ctx;
+};
+
+static int org_each_row(sqlite3_stmt *st, void *ctx)
+{
+    struct org_each *e = ctx;
+    registry_org o;
+
+    o.id = sqlite3_column_int64(st, 0);
+    reg_col_copy(o.name, sizeof o.name, st, 1);
+    e->fn(e->ctx, &o);
+    return 0;
+}
+
 int registry_org_list(registry *reg,
                       void (*fn)(void *ctx, const registry_org *o), void *ctx,
                       errmsg *err)
 {
+    struct org_each e = {fn, ctx};
     static const char sql[] = "SELECT id, name FROM organisations ORDER BY "
                               "name";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
-    if (!st)
-        return ERR_DB;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        registry_org o;
-        o.id = sqlite3_column_int64(st, 0);
-        reg_col_copy(o.name, sizeof o.name, st, 1);
-        fn(ctx, &o);
-    }
-    reg_done(st);
-    return 0;
+    return reg_each(reg, st, org_each_row, &e, err);
 }
 
 /* Only the canonical names of core's one name table are stored. */
@@ -221,6 +229,21 @@ int registry_instance_get(registry *reg, registry_instance *out,
     return rc;
 }
 
+struct instance_each {
+    void (*fn)(void *ctx, const registry_instance *i);
+    void *ctx;
+};
+
+static int instance_each_row(sqlite3_stmt *st, void *ctx)
+{
+    struct instance_each *e = ctx;
+    registry_instance i;
+
+    instance_row(&i, st);
+    e->fn(e->ctx, &i);
+    return 0;
+}
+
 int registry_instance_list(registry *reg, int64_t org_id,
                            void (*fn)(void *ctx, const registry_instance *i),
                            void *ctx, errmsg *err)
@@ -229,18 +252,13 @@ int registry_instance_list(registry *reg, int64_t org_id,
         "SELECT i.id, i.org_id, i.name, o.name, i.environment, i.dialect"
         " FROM instances i JOIN organisations o ON o.id = i.org_id"
         " WHERE :org = 0 OR i.org_id = :org ORDER BY o.name, i.name";
+    struct instance_each e = {fn, ctx};
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
     if (!st)
         return ERR_DB;
     reg_bind_int(st, ":org", org_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        registry_instance i;
-        instance_row(&i, st);
-        fn(ctx, &i);
-    }
-    reg_done(st);
-    return 0;
+    return reg_each(reg, st, instance_each_row, &e, err);
 }
 
 int registry_password_check(const char *password, errmsg *err)
@@ -585,6 +603,21 @@ int registry_user_authenticate(registry *reg, registry_user *out,
     return 0;
 }
 
+struct user_each {
+    void (*fn)(void *ctx, const registry_user *u);
+    void *ctx;
+};
+
+static int user_each_row(sqlite3_stmt *st, void *ctx)
+{
+    struct user_each *e = ctx;
+    registry_user u;
+
+    user_row(&u, st);
+    e->fn(e->ctx, &u);
+    return 0;
+}
+
 int registry_user_list(registry *reg, const char *role,
                        void (*fn)(void *ctx, const registry_user *u), void *ctx,
                        errmsg *err)
@@ -593,18 +626,13 @@ int registry_user_list(registry *reg, const char *role,
         "SELECT " USER_COLS " FROM users u"
         " LEFT JOIN organisations o ON o.id = u.org_id"
         " WHERE :role = '' OR u.role = :role ORDER BY u.email";
+    struct user_each e = {fn, ctx};
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":role", role ? role : "");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        registry_user u;
-        user_row(&u, st);
-        fn(ctx, &u);
-    }
-    reg_done(st);
-    return 0;
+    return reg_each(reg, st, user_each_row, &e, err);
 }
 
 int64_t registry_user_count(registry *reg)
@@ -872,6 +900,25 @@ int registry_token_revoke_all(registry *reg, int64_t *out_n, int64_t user_id,
     return rc;
 }
 
+struct token_each {
+    void (*fn)(void *ctx, const registry_token *t);
+    void *ctx;
+};
+
+static int token_each_row(sqlite3_stmt *st, void *ctx)
+{
+    struct token_each *e = ctx;
+    registry_token t;
+
+    t.id = sqlite3_column_int64(st, 0);
+    reg_col_copy(t.label, sizeof t.label, st, 1);
+    t.created_at = sqlite3_column_int64(st, 2);
+    t.last_used = sqlite3_column_int64(st, 3);
+    t.revoked_at = sqlite3_column_int64(st, 4);
+    e->fn(e->ctx, &t);
+    return 0;
+}
+
 int registry_token_list(registry *reg, int64_t user_id,
                         void (*fn)(void *ctx, const registry_token *t),
                         void *ctx, errmsg *err)
@@ -879,22 +926,13 @@ int registry_token_list(registry *reg, int64_t user_id,
     static const char sql[] =
         "SELECT id, label, created_at, last_used, revoked_at FROM api_tokens"
         " WHERE user_id = :user ORDER BY id DESC";
+    struct token_each e = {fn, ctx};
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
     if (!st)
         return ERR_DB;
     reg_bind_int(st, ":user", user_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        registry_token t;
-        t.id = sqlite3_column_int64(st, 0);
-        reg_col_copy(t.label, sizeof t.label, st, 1);
-        t.created_at = sqlite3_column_int64(st, 2);
-        t.last_used = sqlite3_column_int64(st, 3);
-        t.revoked_at = sqlite3_column_int64(st, 4);
-        fn(ctx, &t);
-    }
-    reg_done(st);
-    return 0;
+    return reg_each(reg, st, token_each_row, &e, err);
 }
 
 int registry_reset_create(registry *reg, char *token_out, int64_t user_id,
@@ -1046,6 +1084,27 @@ int registry_audit(registry *reg, int64_t user_id, const char *actor,
     return rc;
 }
 
+struct audit_each {
+    void (*fn)(void *ctx, const registry_audit_row *r);
+    void *ctx;
+};
+
+static int audit_each_row(sqlite3_stmt *st, void *ctx)
+{
+    struct audit_each *e = ctx;
+    registry_audit_row r;
+
+    r.id = sqlite3_column_int64(st, 0);
+    r.created_at = sqlite3_column_int64(st, 1);
+    r.actor = reg_col_text(st, 2);
+    r.action = reg_col_text(st, 3);
+    r.target = reg_col_text(st, 4);
+    r.detail = reg_col_text(st, 5);
+    r.address = reg_col_text(st, 6);
+    e->fn(e->ctx, &r);
+    return 0;
+}
+
 int registry_audit_list(registry *reg, int64_t before_id, int limit,
                         void (*fn)(void *ctx, const registry_audit_row *r),
                         void *ctx, errmsg *err)
@@ -1054,23 +1113,12 @@ int registry_audit_list(registry *reg, int64_t before_id, int limit,
         "SELECT id, created_at, actor, action, target, detail, address"
         " FROM audit_log WHERE :before = 0 OR id < :before"
         " ORDER BY id DESC LIMIT :limit";
+    struct audit_each e = {fn, ctx};
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
     if (!st)
         return ERR_DB;
     reg_bind_int(st, ":before", before_id);
     reg_bind_int(st, ":limit", limit);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        registry_audit_row r;
-        r.id = sqlite3_column_int64(st, 0);
-        r.created_at = sqlite3_column_int64(st, 1);
-        r.actor = reg_col_text(st, 2);
-        r.action = reg_col_text(st, 3);
-        r.target = reg_col_text(st, 4);
-        r.detail = reg_col_text(st, 5);
-        r.address = reg_col_text(st, 6);
-        fn(ctx, &r);
-    }
-    reg_done(st);
-    return 0;
+    return reg_each(reg, st, audit_each_row, &e, err);
 }

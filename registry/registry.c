@@ -62,6 +62,43 @@ void reg_done(sqlite3_stmt *st)
         sqlite3_reset(st);
 }
 
+int reg_each(registry *reg, sqlite3_stmt *st,
+             int (*row)(sqlite3_stmt *st, void *ctx), void *ctx, errmsg *err)
+{
+    int rc, sr;
+
+    if (!st)
+        return ERR_DB;
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = row(st, ctx);
+        if (rc < 0) {
+            reg_done(st);
+            return rc;
+        }
+    }
+    rc = sr == SQLITE_DONE ? 0 : reg_db_error(reg, err);
+    reg_done(st);
+    return rc;
+}
+
+int reg_one(registry *reg, sqlite3_stmt *st,
+            int (*row)(sqlite3_stmt *st, void *ctx), void *ctx, errmsg *err)
+{
+    int rc, sr;
+
+    if (!st)
+        return ERR_DB;
+    sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW)
+        rc = row ? row(st, ctx) : 0;
+    else if (sr == SQLITE_DONE)
+        rc = ERR_NOTFOUND;
+    else
+        rc = reg_db_error(reg, err);
+    reg_done(st);
+    return rc;
+}
+
 int reg_param(sqlite3_stmt *st, const char *name)
 {
     int i = sqlite3_bind_parameter_index(st, name);

@@ -35,6 +35,20 @@ void reg_bind_null(sqlite3_stmt *st, const char *name);
 /* Records sqlite3_errmsg() now; returns ERR_DB (ERR_CONFLICT for a
  * constraint violation). */
 int reg_db_error(registry *reg, errmsg *err);
+/* Steps st (from reg_stmt_get, bound) to the end, calling row(st, ctx)
+ * for each row, then reg_done(st). Returns 0 at SQLITE_DONE; a negative
+ * return of row stops the loop and is returned; any other step result
+ * (BUSY, IOERR, INTERRUPT, CORRUPT...) is recorded and returned as by
+ * reg_db_error, so a failure in the middle of a list is never a shorter
+ * list. */
+int reg_each(registry *reg, sqlite3_stmt *st,
+             int (*row)(sqlite3_stmt *st, void *ctx), void *ctx, errmsg *err);
+/* Steps st once for a single-row read, then reg_done(st): 0 after
+ * row(st, ctx) (NULL: nothing to copy) when there is a row, ERR_NOTFOUND
+ * (no message: the caller names what is missing) when there is none, the
+ * error of reg_db_error when the step fails. */
+int reg_one(registry *reg, sqlite3_stmt *st,
+            int (*row)(sqlite3_stmt *st, void *ctx), void *ctx, errmsg *err);
 /* Runs one statement of static SQL that returns no rows. */
 int reg_exec(registry *reg, const char *sql, errmsg *err);
 /* Column text that is never NULL. */

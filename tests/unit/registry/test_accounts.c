@@ -1,0 +1,219 @@
+/* Tests of the list functions of registry/accounts.c: a read that fails
+ * in the middle of a list (here SQLITE_INTERRUPT from a progress handler
+ * once the first row has been handed out, as a BUSY or I/O error would)
+ * is returned as an error, never as a shorter list. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "registry.h"
+#include "registry_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dbpath[256];
+static registry *reg;
+static int rows;     /* rows handed to the callback */
+static int stop_now; /* the progress handler interrupts once set */
+
+static int progress(void *ctx)
+{
+    (void)ctx;
+    return stop_now;
+}
+
+static int setup(void **state)
+{
+    errmsg err = {0};
+
+    (void)state;
+    snprintf(dbpath, sizeof dbpath, "/tmp/docket-accounts-%d.db",
+             (int)getpid());
+    unlink(dbpath);
+    if (registry_open(&reg, dbpath, 0, &err) != 0)
+        return -1;
+    rows = 0;
+    stop_now = 0;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char p[300];
+
+    (void)state;
+    registry_close(reg);
+    reg = NULL;
+    unlink(dbpath);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    return 0;
+}
+
+/* From the next step on, every statement of reg's connection fails. */
+static void fail_after_this_row(void)
+{
+    rows++;
+    stop_now = 1;
+    sqlite3_progress_handler(reg->db, 1, progress, NULL);
+}
+
+static void on_org(void *ctx, const registry_org *o)
+{
+    (void)ctx;
+    (void)o;
+    fail_after_this_row();
+}
+
+static void on_instance(void *ctx, const registry_instance *i)
+{
+    (void)ctx;
+    (void)i;
+    fail_after_this_row();
+}
+
+static void on_user(void *ctx, const registry_user *u)
+{
+    (void)ctx;
+    (void)u;
+    fail_after_this_row();
+}
+
+static void on_token(void *ctx, const registry_token *t)
+{
+    (void)ctx;
+    (void)t;
+    fail_after_this_row();
+}
+
+static void on_audit(void *ctx, const registry_audit_row *r)
+{
+    (void)ctx;
+    (void)r;
+    fail_after_this_row();
+}
+
+static void add_orgs(void)
+{
+    errmsg err = {0};
+
+    assert_int_equal(registry_org_add(reg, NULL, "Acme", &err), 0);
+    assert_int_equal(registry_org_add(reg, NULL, "Beta", &err), 0);
+    assert_int_equal(registry_org_add(reg, NULL, "Gamma", &err), 0);
+}
+
+static void test_accounts__org_list_error_midway_is_an_error(void **state)
+{
+    errmsg err = {0};
+
+    (void)state;
+    add_orgs();
+    assert_true(registry_org_list(reg, on_org, NULL, &err) < 0);
+    assert_int_equal(rows, 1);
+    assert_true(err.msg[0] != '\0');
+}
+
+static void test_accounts__instance_list_error_midway_is_an_error(void **state)
+{
+    errmsg err = {0};
+
+    (void)state;
+    add_orgs();
+    assert_int_equal(
+        registry_instance_add(reg, NULL, "Acme", "qa", "qa", "postgres", &err),
+        0);
+    assert_int_equal(registry_instance_add(reg, NULL, "Acme", "prod",
+                                           "production", "postgres", &err),
+                     0);
+    assert_true(registry_instance_list(reg, 0, on_instance, NULL, &err) < 0);
+    assert_int_equal(rows, 1);
+}
+
+static void test_accounts__user_list_error_midway_is_an_error(void **state)
+{
+    errmsg err = {0};
+
+    (void)state;
+    assert_int_equal(registry_user_add(reg, NULL, "a@example.com", "A", "pm",
+                                       NULL, NULL, &err),
+                     0);
+    assert_int_equal(registry_user_add(reg, NULL, "b@example.com", "B", "pm",
+                                       NULL, NULL, &err),
+                     0);
+    assert_true(registry_user_list(reg, NULL, on_user, NULL, &err) < 0);
+    assert_int_equal(rows, 1);
+}
+
+static void test_accounts__token_list_error_midway_is_an_error(void **state)
+{
+    errmsg err = {0};
+    char tok[128];
+    int64_t uid;
+
+    (void)state;
+    assert_int_equal(registry_user_add(reg, &uid, "a@example.com", "A", "pm",
+                                       NULL, NULL, &err),
+                     0);
+    assert_int_equal(registry_token_create(reg, tok, NULL, uid, "one", &err),
+                     0);
+    assert_int_equal(registry_token_create(reg, tok, NULL, uid, "two", &err),
+                     0);
+    assert_true(registry_token_list(reg, uid, on_token, NULL, &err) < 0);
+    assert_int_equal(rows, 1);
+}
+
+static void test_accounts__audit_list_error_midway_is_an_error(void **state)
+{
+    errmsg err = {0};
+
+    (void)state;
+    assert_int_equal(registry_audit(reg, 0, "cli", "one", "", "", ""), 0);
+    assert_int_equal(registry_audit(reg, 0, "cli", "two", "", "", ""), 0);
+    assert_true(registry_audit_list(reg, 0, 10, on_audit, NULL, &err) < 0);
+    assert_int_equal(rows, 1);
+}
+
+static void count_org(void *ctx, const registry_org *o)
+{
+    (void)o;
+    (*(int *)ctx)++;
+}
+
+static void test_accounts__org_list_whole_when_reads_work(void **state)
+{
+    errmsg err = {0};
+    int n = 0;
+
+    (void)state;
+    add_orgs();
+    assert_int_equal(registry_org_list(reg, count_org, &n, &err), 0);
+    assert_int_equal(n, 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_accounts__org_list_error_midway_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_accounts__instance_list_error_midway_is_an_error, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_accounts__user_list_error_midway_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_accounts__token_list_error_midway_is_an_error, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_accounts__audit_list_error_midway_is_an_error, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_accounts__org_list_whole_when_reads_work, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
