@@ -200,8 +200,9 @@ static int bury(registry *reg, const registry_outbox_row *row,
     cJSON_AddStringToObject(p, "last_error", error);
     if (disabled)
         cJSON_AddStringToObject(p, "channel_state",
-                                "disabled (410 Gone): re-enable it on the "
-                                "admin page once fixed");
+                                "disabled (410 Gone): once fixed, enable it "
+                                "on the deliveries admin page (or docket "
+                                "notify enable CHANNEL --resend)");
     buf_puts(&url, "/admin/deliveries?state=dead&channel=");
     buf_append_url(&url, row->channel);
     cJSON_AddStringToObject(p, "url", buf_cstr(&url));
@@ -516,7 +517,7 @@ int notify_test_channel(const config *cfg, const char *channel, errmsg *err)
     payload = cJSON_CreateObject();
     cJSON_AddStringToObject(payload, "event", "notify.test");
     cJSON_AddStringToObject(payload, "channel", ch->name);
-    cJSON_AddStringToObject(payload, "url", "/admin/channels");
+    cJSON_AddStringToObject(payload, "url", "/admin/deliveries");
     ev.uid = uid;
     ev.event = "notify.test";
     ev.created_at = time_now();

@@ -7,6 +7,7 @@
 #include "mem.h"
 #include "str.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -412,5 +413,103 @@ int registry_channel_set_disabled(registry *reg, const char *channel,
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = reg_db_error(reg, err);
     reg_done(st);
+    return rc;
+}
+
+int registry_channel_state(registry *reg, const char *channel,
+                           int *out_disabled, char *reason, size_t reason_size,
+                           int64_t *out_since, errmsg *err)
+{
+    static const char sql[] = "SELECT disabled, reason, updated_at"
+                              " FROM channel_state WHERE channel = :channel";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    int rc = 0, step;
+
+    if (!st)
+        return ERR_DB;
+    reg_bind_text(st, ":channel", channel);
+    step = sqlite3_step(st);
+    *out_disabled = 0;
+    if (out_since)
+        *out_since = 0;
+    if (reason && reason_size)
+        reason[0] = '\0';
+    if (step == SQLITE_ROW) {
+        *out_disabled = sqlite3_column_int(st, 0) != 0;
+        if (reason)
+            reg_col_copy(reason, reason_size, st, 1);
+        if (out_since)
+            *out_since = sqlite3_column_int64(st, 2);
+    } else if (step != SQLITE_DONE) {
+        rc = reg_db_error(reg, err);
+    }
+    reg_done(st);
+    return rc;
+}
+
+int registry_channel_dead_while_off(registry *reg, const char *channel,
+                                    int64_t *out_n, errmsg *err)
+{
+    static const char sql[] =
+        "SELECT count(*) FROM outbox o JOIN channel_state c"
+        " ON c.channel = o.channel WHERE o.channel = :channel"
+        " AND c.disabled AND o.state = 'dead'"
+        " AND o.updated_at >= c.updated_at";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    int rc = 0;
+
+    if (!st)
+        return ERR_DB;
+    reg_bind_text(st, ":channel", channel);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out_n = sqlite3_column_int64(st, 0);
+    else
+        rc = reg_db_error(reg, err);
+    reg_done(st);
+    return rc;
+}
+
+int registry_channel_enable(registry *reg, const char *channel, int resend,
+                            const char *who, int64_t now, int64_t *out_n,
+                            errmsg *err)
+{
+    /* Runs before channel_state changes: the rows are those that died
+       since the disabling. */
+    static const char sql[] =
+        "UPDATE outbox SET state = 'pending', attempts = 0,"
+        " next_attempt = :now, created_at = :now, updated_at = :now"
+        " WHERE channel = :channel AND state = 'dead'"
+        " AND EXISTS (SELECT 1 FROM channel_state c"
+        "  WHERE c.channel = :channel AND c.disabled"
+        "  AND outbox.updated_at >= c.updated_at)";
+    char reason[200];
+    int64_t n = 0;
+    int rc = registry_begin(reg, err);
+
+    if (rc < 0)
+        return rc;
+    if (resend) {
+        sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+        if (!st) {
+            registry_rollback(reg);
+            return ERR_DB;
+        }
+        reg_bind_int(st, ":now", now);
+        reg_bind_text(st, ":channel", channel);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = reg_db_error(reg, err);
+        else
+            n = sqlite3_changes(reg->db);
+        reg_done(st);
+    }
+    snprintf(reason, sizeof reason, "enabled by %s", who ? who : "");
+    if (rc == 0)
+        rc = registry_channel_set_disabled(reg, channel, 0, reason, now, err);
+    if (rc == 0)
+        rc = registry_commit(reg, err);
+    else
+        registry_rollback(reg);
+    if (rc == 0 && out_n)
+        *out_n = n;
     return rc;
 }

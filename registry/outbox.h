@@ -124,4 +124,25 @@ int registry_channel_set_disabled(registry *reg, const char *channel,
                                   int disabled, const char *reason, int64_t now,
                                   errmsg *err);
 
+/* The same as registry_channel_disabled, with the time of the last change
+ * (*out_since, 0 when the channel never had one). */
+int registry_channel_state(registry *reg, const char *channel,
+                           int *out_disabled, char *reason, size_t reason_size,
+                           int64_t *out_since, errmsg *err);
+
+/* How many of channel's rows died while it is disabled (dead rows whose
+ * last change is at or after the disabling, including the row whose 410
+ * disabled it). 0 when the channel is enabled. */
+int registry_channel_dead_while_off(registry *reg, const char *channel,
+                                    int64_t *out_n, errmsg *err);
+
+/* Enables channel (reason "enabled by WHO"). With resend, the rows
+ * counted by registry_channel_dead_while_off go back to pending, due at
+ * now, attempts 0, their retry window starting at now, in the same
+ * transaction; *out_n (may be NULL) is their number. Rows keep their ids,
+ * so the channel sends them in their original order. */
+int registry_channel_enable(registry *reg, const char *channel, int resend,
+                            const char *who, int64_t now, int64_t *out_n,
+                            errmsg *err);
+
 #endif

@@ -2,7 +2,9 @@
  * outbox (registry/outbox.h) with their state, attempts, last error and
  * when the next attempt is due, filters, "retry now" for dead rows and for
  * pending rows that wait (backoff, Retry-After), and per channel a test
- * message, the channel's redacted target and whether a 410 disabled it. */
+ * message, the channel's redacted target, whether it is enabled (a 410
+ * disables it) and a button to enable it again, optionally resending the
+ * deliveries that died while it was off, or to disable it. */
 #include "web_int.h"
 #include "notify.h"
 #include "outbox.h"
@@ -119,6 +121,35 @@ static void filter_select(web_req *req, const char *name, const char *label,
     buf_puts(o, "</select>");
 }
 
+/* The enable / disable form of a channel: a disabled one offers to
+ * resend the dead deliveries that died while it was off. */
+static void channel_switch(web_req *req, const char *name, int disabled,
+                           int64_t dead)
+{
+    buf *o = &req->out;
+
+    buf_appendf(o, "<form method=\"post\" action=\"/admin/deliveries/%s\">",
+                disabled ? "enable" : "disable");
+    page_csrf_input(req);
+    buf_puts(o, "<input type=\"hidden\" name=\"channel\" value=\"");
+    buf_append_html(o, name);
+    buf_puts(o, "\">");
+    if (!disabled) {
+        buf_puts(o, "<button class=\"button small\" type=\"submit\">"
+                    "Disable</button></form>");
+        return;
+    }
+    buf_puts(o, "<button class=\"button small\" type=\"submit\">Enable"
+                "</button>");
+    if (dead > 0)
+        buf_appendf(o,
+                    " <button class=\"button small\" type=\"submit\" "
+                    "name=\"resend\" value=\"1\">Enable and resend %lld "
+                    "dead deliver%s</button>",
+                    (long long)dead, dead == 1 ? "y" : "ies");
+    buf_puts(o, "</form>");
+}
+
 /* GET /admin/deliveries?state=&channel=&event=&before= */
 static void page_deliveries(web_req *req)
 {
@@ -192,8 +223,12 @@ static void page_deliveries(web_req *req)
         int disabled = 0;
         if (!target)
             target = cfg_channel_get(ch, "smtp_url");
-        registry_channel_disabled(req->reg, &disabled, reason, sizeof reason,
-                                  ch->name, NULL);
+        int64_t since = 0, off_dead = 0;
+        registry_channel_state(req->reg, ch->name, &disabled, reason,
+                               sizeof reason, &since, NULL);
+        if (disabled)
+            registry_channel_dead_while_off(req->reg, ch->name, &off_dead,
+                                            NULL);
         buf_puts(o, "<tr><td>");
         buf_append_html(o, ch->name);
         buf_puts(o, "</td><td>");
@@ -206,9 +241,20 @@ static void page_deliveries(web_req *req)
             buf_puts(o, "<span class=\"badge required\">disabled</span> ");
             buf_append_html(o, reason);
         } else {
-            buf_puts(o, "<span class=\"badge optional\">active</span>");
+            buf_puts(o, "<span class=\"badge optional\">enabled</span>");
+            if (since && *reason) {
+                buf_puts(o, " ");
+                buf_append_html(o, reason);
+            }
         }
-        buf_puts(o, "</td><td><form method=\"post\" "
+        if (since) {
+            buf_puts(o, " <span class=\"muted\">since ");
+            page_time(o, since);
+            buf_puts(o, "</span>");
+        }
+        buf_puts(o, "</td><td>");
+        channel_switch(req, ch->name, disabled, off_dead);
+        buf_puts(o, "<form method=\"post\" "
                     "action=\"/admin/deliveries/test\">");
         page_csrf_input(req);
         buf_puts(o, "<input type=\"hidden\" name=\"channel\" value=\"");
@@ -228,6 +274,20 @@ static void page_delivery_retry(web_req *req)
     errmsg err = {0};
     int64_t id = web_arg_id(req, 0);
 
+    registry_outbox_row row = {0};
+    int disabled = 0;
+
+    if (id && registry_outbox_get(req->reg, &row, id, NULL) == 0) {
+        registry_outbox_row_dispose(&row);
+        if (registry_channel_disabled(req->reg, &disabled, NULL, 0, row.channel,
+                                      NULL) == 0 &&
+            disabled) {
+            web_reply_error(req, 409,
+                            "The channel is disabled: enable it first (its "
+                            "Enable button below the deliveries).");
+            return;
+        }
+    }
     if (!id || registry_outbox_retry(req->reg, id, time_now(), &err) < 0) {
         web_reply_error(req, err.code == ERR_CONFLICT ? 409 : 404,
                         err.code ? err.msg : "No such delivery.");
@@ -269,9 +329,73 @@ static void page_delivery_test(web_req *req)
     web_redirect(req, "/admin/deliveries");
 }
 
+/* POST /admin/deliveries/enable (channel, resend) and .../disable
+ * (channel). */
+static void channel_set(web_req *req, int enable)
+{
+    const char *channel = web_field_get(req, "channel");
+    const char *resend = web_field_get(req, "resend");
+    int want_resend = enable && resend && !strcmp(resend, "1");
+    char detail[64] = "", actor[300];
+    errmsg err = {0};
+    int64_t n = 0;
+    int rc;
+    buf msg = {0};
+
+    if (!channel || !cfg_channel_find(req->cfg, channel)) {
+        web_reply_error(req, 404, "No such channel.");
+        return;
+    }
+    str_copy(actor, sizeof actor, req->user.email);
+    if (enable)
+        rc = registry_channel_enable(req->reg, channel, want_resend, actor,
+                                     time_now(), &n, &err);
+    else {
+        char why[320];
+        snprintf(why, sizeof why, "disabled by %s", actor);
+        rc = registry_channel_set_disabled(req->reg, channel, 1, why,
+                                           time_now(), &err);
+    }
+    if (rc < 0) {
+        web_reply_error(req, 500, err.msg);
+        return;
+    }
+    if (want_resend)
+        snprintf(detail, sizeof detail, "resent %lld", (long long)n);
+    registry_audit(req->reg, req->user.id, req->user.email,
+                   enable ? "channel.enable" : "channel.disable", channel,
+                   detail, req->address);
+    buf_puts(&msg, "Channel ");
+    buf_puts(&msg, channel);
+    buf_puts(&msg, enable ? " enabled." : " disabled.");
+    if (want_resend) {
+        char more[96];
+        snprintf(more, sizeof more, " %lld dead deliver%s will be sent again.",
+                 (long long)n, n == 1 ? "y" : "ies");
+        buf_puts(&msg, more);
+    }
+    if (enable)
+        notify_wake();
+    page_flash_set(req, buf_cstr(&msg));
+    buf_dispose(&msg);
+    web_redirect(req, "/admin/deliveries");
+}
+
+static void page_channel_enable(web_req *req)
+{
+    channel_set(req, 1);
+}
+
+static void page_channel_disable(web_req *req)
+{
+    channel_set(req, 0);
+}
+
 const web_route web_routes_deliveries[] = {
     {"GET", "/admin/deliveries", ROLE_ADMIN, 0, page_deliveries},
     {"POST", "/admin/deliveries/test", ROLE_ADMIN, 0, page_delivery_test},
+    {"POST", "/admin/deliveries/enable", ROLE_ADMIN, 0, page_channel_enable},
+    {"POST", "/admin/deliveries/disable", ROLE_ADMIN, 0, page_channel_disable},
     {"POST", "/admin/deliveries/{id}/retry", ROLE_ADMIN, 0,
      page_delivery_retry},
     {NULL, NULL, 0, 0, NULL}};
