@@ -216,6 +216,7 @@ int main(int argc, char **argv)
         if (cfg_finish(&app_config, &err) < 0)
             return app_fail(EXIT_USAGE, "%s", err.msg);
         g_config = &app_config;
+        registry_routes_set(app_config.routes, app_config.nroutes);
         set_level(app_config.log_level);
         if (!strcmp(a.argv[0], "org"))
             rc = cmd_org(&a);
@@ -261,6 +262,7 @@ int app_finish_config(void)
     if (cfg_finish(&app_config, &err) < 0)
         return app_fail(EXIT_USAGE, "%s", err.msg);
     g_config = &app_config;
+    registry_routes_set(app_config.routes, app_config.nroutes);
     set_level(app_config.log_level);
     return 0;
 }

@@ -1,12 +1,29 @@
 /* events.c: the event log and the outbox rows it fans out to. Events are
  * written by the code that changes state, in its transaction; notify/
- * delivers the outbox rows (see outbox.c). Routing comes from the [route]
- * section of the configuration. */
+ * delivers the outbox rows (see outbox.c). Routing is the [route] table of
+ * the configuration, handed over by app/ (registry_routes_set). */
 #include "registry_int.h"
 #include "config.h"
 #include "str.h"
 
 #include <string.h>
+
+static const cfg_route *routes;
+static size_t nroutes;
+
+void registry_routes_set(const cfg_route *r, size_t n)
+{
+    routes = r;
+    nroutes = r ? n : 0;
+}
+
+static const cfg_route *route_find(const char *event)
+{
+    for (size_t i = 0; i < nroutes; i++)
+        if (!strcmp(routes[i].event, event))
+            return &routes[i];
+    return NULL;
+}
 
 int registry_event_add(registry *reg, int64_t *out_id, const char *event,
                        int64_t request_id, const char *payload_json,
@@ -18,7 +35,7 @@ int registry_event_add(registry *reg, int64_t *out_id, const char *event,
     static const char box[] =
         "INSERT INTO outbox(event_id, channel, next_attempt, created_at,"
         " updated_at) VALUES (:event, :channel, :now, :now, :now)";
-    const cfg_route *route = g_config ? cfg_route_find(g_config, event) : NULL;
+    const cfg_route *route = route_find(event);
     sqlite3_stmt *st;
     char uid[33];
     int64_t id, now = time_now();

@@ -254,9 +254,17 @@ void registry_random_hex(char *out, size_t n);
 
 /* ---- events and outbox (events.c) ---- */
 
+/* The routing of events to channels (the [route] table of the
+ * configuration), for every handle of this process. The registry never
+ * reads the configuration itself: app/ hands the table over once, before
+ * any thread opens a handle, and keeps it alive until the last handle is
+ * closed (the pointer is kept, not copied). NULL, 0: no event is routed. */
+struct cfg_route;
+void registry_routes_set(const struct cfg_route *routes, size_t nroutes);
+
 /* Records event (e.g. "request.submitted") with its JSON payload and
- * writes one outbox row per channel the configuration routes it to. Must
- * run inside the caller's transaction. */
+ * writes one outbox row per channel registry_routes_set routes it to.
+ * Must run inside the caller's transaction. */
 int registry_event_add(registry *reg, int64_t *out_id, const char *event,
                        int64_t request_id, const char *payload_json,
                        errmsg *err);

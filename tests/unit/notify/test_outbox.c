@@ -41,6 +41,7 @@ static int setup(void **state)
     cfg_set(&f->cfg, "route", "request.updated", "a, b", &err);
     cfg_set(&f->cfg, "route", "request.deployed", "a", &err);
     g_config = &f->cfg;
+    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
     if (registry_open(&f->reg, f->path, 0, &err) < 0)
         return -1;
     *state = f;
@@ -54,6 +55,7 @@ static int teardown(void **state)
 
     registry_close(f->reg);
     g_config = NULL;
+    registry_routes_set(NULL, 0);
     cfg_dispose(&f->cfg);
     unlink(f->path);
     snprintf(side, sizeof side, "%s-wal", f->path);

@@ -45,6 +45,7 @@ static int setup(void **state)
     unlink(f->path);
     cfg_init(&f->cfg);
     g_config = &f->cfg;
+    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
     if (registry_open(&f->reg, f->path, 0, &err) < 0)
         return -1;
     if (registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
@@ -71,6 +72,7 @@ static int teardown(void **state)
 
     registry_close(f->reg);
     g_config = NULL;
+    registry_routes_set(NULL, 0);
     cfg_dispose(&f->cfg);
     unlink(f->path);
     snprintf(side, sizeof side, "%s-wal", f->path);

@@ -46,6 +46,7 @@ static int setup(void **state)
     cfg_set(&f->cfg, "channel.ops", "type", "slack", &err);
     cfg_set(&f->cfg, "route", "request.submitted", "ops", &err);
     g_config = &f->cfg;
+    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
     if (registry_open(&f->reg, f->path, 0, &err) < 0 ||
         registry_org_add(f->reg, &f->org_a, "acme", &err) < 0 ||
         registry_org_add(f->reg, &f->org_b, "globex", &err) < 0 ||
@@ -75,6 +76,7 @@ static int teardown(void **state)
 
     registry_close(f->reg);
     g_config = NULL;
+    registry_routes_set(NULL, 0);
     cfg_dispose(&f->cfg);
     unlink(f->path);
     snprintf(side, sizeof side, "%s-wal", f->path);

@@ -161,6 +161,7 @@ static int setup(void **state)
     unlink(f->path);
     cfg_init(&f->cfg);
     g_config = &f->cfg;
+    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
     if (registry_open(&f->reg, f->path, 0, &err) < 0)
         return -1;
     if (registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
@@ -214,6 +215,7 @@ static int teardown(void **state)
     search_index_set_build_hook(NULL, NULL);
     registry_close(f->reg);
     g_config = NULL;
+    registry_routes_set(NULL, 0);
     cfg_dispose(&f->cfg);
     unlink(f->path);
     snprintf(side, sizeof side, "%s-wal", f->path);

@@ -58,6 +58,7 @@ static int setup(void **state)
     for (size_t i = 0; i < sizeof events / sizeof *events; i++)
         cfg_set(&f->cfg, "route", events[i], "ops", &err);
     g_config = &f->cfg;
+    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
     if (registry_open(&f->reg, f->path, 0, &err) < 0 ||
         registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
         registry_org_add(f->reg, NULL, "globex", &err) < 0 ||
@@ -93,6 +94,7 @@ static int teardown(void **state)
     sqlite3_close(f->db);
     registry_close(f->reg);
     g_config = NULL;
+    registry_routes_set(NULL, 0);
     cfg_dispose(&f->cfg);
     unlink(f->path);
     snprintf(side, sizeof side, "%s-wal", f->path);
