@@ -192,6 +192,7 @@ static void finish(fixture *f)
     if (cfg_finish(&f->cfg, &err) < 0 || notify_config_check(&f->cfg, &err) < 0)
         fail_msg("config: %s", err.msg);
     g_config = &f->cfg;
+    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
     f->ctx = notify_ctx_new(&f->cfg, f->db);
     notify_set_backoff(f->ctx, 1000, 60000);
 }
@@ -237,6 +238,7 @@ static int teardown(void **state)
         rx_stop(&f->rx[i]);
     registry_close(f->reg);
     g_config = NULL;
+    registry_routes_set(NULL, 0);
     cfg_dispose(&f->cfg);
     nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     free(f);
