@@ -746,6 +746,103 @@ static void test_notify__gone_disables_channel(void **state)
     assert_int_equal(rx_count(hook, 0), 1); /* the second never sent */
 }
 
+/* ---- a disabled channel is enabled again; its dead rows are resent ---- */
+
+static void test_notify__enable_resends_in_order(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "410,ok");
+    char uid[3][40];
+    int64_t now, n = -1, dead = -1;
+    int disabled = 1, k = 0;
+    errmsg err = {0};
+    cJSON *recs, *it;
+    rows rs;
+
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    now = time_now();
+    assert_int_equal(run(f, now), 0); /* 410: disabled */
+    add_event(f, "request.updated", payload_file("request.updated"));
+    add_event(f, "request.updated", payload_file("request.updated"));
+    /* Well after the 410 was seen (its clock runs on in real time). */
+    assert_int_equal(run(f, now + 10), 0);
+    assert_int_equal(rx_count(hook, 0), 1); /* not attempted while off */
+    assert_int_equal(
+        registry_channel_dead_while_off(f->reg, "hook", &dead, &err), 0);
+    assert_int_equal(dead, 3);
+    list(f, &rs, "dead", "hook");
+    assert_int_equal(rs.n, 3);
+    for (int i = 0; i < 3; i++)
+        str_copy(uid[i], sizeof uid[i], rs.r[i].uid);
+
+    assert_int_equal(
+        registry_channel_enable(f->reg, "hook", 1, "test", now + 11, &n, &err),
+        0);
+    assert_int_equal(n, 3);
+    assert_int_equal(
+        registry_channel_disabled(f->reg, &disabled, NULL, 0, "hook", &err), 0);
+    assert_int_equal(disabled, 0);
+    assert_int_equal(
+        registry_channel_dead_while_off(f->reg, "hook", &dead, &err), 0);
+    assert_int_equal(dead, 0);
+    assert_int_equal(run(f, now + 12), 3);
+    list(f, &rs, "delivered", "hook");
+    assert_int_equal(rs.n, 3);
+    /* The receiver got the three events in their original order. */
+    recs = rx_records(hook);
+    cJSON_ArrayForEach(it, recs)
+    {
+        const char *body;
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(it, "accepted")))
+            continue;
+        body = cJSON_GetStringValue(cJSON_GetObjectItem(it, "body"));
+        assert_true(k < 3);
+        assert_non_null(body);
+        assert_non_null(strstr(body, uid[k]));
+        k++;
+    }
+    cJSON_Delete(recs);
+    assert_int_equal(k, 3);
+}
+
+/* Enabling without resend leaves the dead rows dead; rows that died
+ * before the channel was disabled are never resent by an enable. */
+static void test_notify__enable_without_resend(void **state)
+{
+    fixture *f = *state;
+    receiver *hook = webhook_rx(f, "hook", "400,410,ok");
+    int64_t now, n = -1;
+    errmsg err = {0};
+    rows rs;
+
+    webhook_channel(f, "hook", hook->port, NULL);
+    set(f, "route", "request.updated", "hook");
+    finish(f);
+    add_event(f, "request.updated", payload_file("request.updated"));
+    now = time_now();
+    assert_int_equal(run(f, now), 0); /* 400: dead, channel still on */
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, now + 5), 0); /* 410: off */
+    assert_int_equal(
+        registry_channel_enable(f->reg, "hook", 0, "test", now + 6, &n, &err),
+        0);
+    assert_int_equal(n, 0);
+    list(f, &rs, "dead", "hook");
+    assert_int_equal(rs.n, 2);
+    assert_int_equal(registry_channel_set_disabled(f->reg, "hook", 1, "test",
+                                                   now + 30, &err),
+                     0);
+    assert_int_equal(
+        registry_channel_enable(f->reg, "hook", 1, "test", now + 31, &n, &err),
+        0);
+    assert_int_equal(n, 0); /* both died before this disabling */
+    add_event(f, "request.updated", payload_file("request.updated"));
+    assert_int_equal(run(f, now + 32), 1);
+}
+
 /* ---- 503 until the retry window closes; a hanging receiver ---- */
 
 static void test_notify__retry_window_then_dead(void **state)
@@ -1158,6 +1255,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_notify__retry_after_honoured,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify__gone_disables_channel,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__enable_resends_in_order,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify__enable_without_resend,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify__retry_window_then_dead,
                                         setup, teardown),
