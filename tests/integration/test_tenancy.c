@@ -225,6 +225,8 @@ static void test_tenancy__other_client_walks_every_route(void **state)
                             strstr(r->pattern, "{instance}");
             if (!(r->roles & ROLE_CLIENT) ||
                 !strcmp(r->pattern, "/static/{*}") ||
+                /* no parameters; its free space changes by the call */
+                !strcmp(r->pattern, "/healthz") ||
                 !strcmp(r->pattern, "/signout") ||
                 !strcmp(r->pattern, "/account/signout-all"))
                 continue;
@@ -506,7 +508,9 @@ test_tenancy__foreign_instance_reads_like_a_missing_one(void **state)
             long status[3];
             if (!(r->roles & ROLE_CLIENT) || strcmp(r->method, "GET") ||
                 !strcmp(r->pattern, "/static/{*}") ||
-                strstr(r->pattern, "{id}") || strstr(r->pattern, "{aid}"))
+                /* no parameters; its free space changes by the call */
+                !strcmp(r->pattern, "/healthz") || strstr(r->pattern, "{id}") ||
+                strstr(r->pattern, "{aid}"))
                 continue;
             /* The made-up name twice: a page that changes by itself
                (health, counters) cannot be compared. */
