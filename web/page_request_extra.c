@@ -221,31 +221,41 @@ static int entry_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void timeline(web_req *req, int64_t id, int64_t orgf)
+/* The timeline, or a negative ERR_* (in err), with nothing rendered, when
+ * any of its reads fails: a timeline with a hole would tell a wrong
+ * story. */
+static int timeline(web_req *req, int64_t id, int64_t orgf, errmsg *err)
 {
     buf *o = &req->out;
     tl t;
+    int rc;
 
     memset(&t, 0, sizeof t);
     t.req = req;
     t.id = id;
-    registry_request_events(req->reg, id, tl_event, &t, NULL);
-    registry_comment_files(req->reg, id, orgf, tl_file, &t, NULL);
-    registry_comment_list(req->reg, id, orgf, tl_comment, &t, NULL);
-    registry_version_list(req->reg, id, orgf, tl_version, &t, NULL);
-    qsort(t.e, t.n, sizeof *t.e, entry_cmp);
-    buf_puts(o, "<section class=\"card\" id=\"timeline\"><h2>Timeline and "
-                "conversation</h2><ol class=\"timeline\">");
-    for (size_t i = 0; i < t.n; i++) {
-        buf_puts(o, t.e[i].html);
-        free(t.e[i].html);
+    rc = registry_request_events(req->reg, id, tl_event, &t, err);
+    if (rc == 0)
+        rc = registry_comment_files(req->reg, id, orgf, tl_file, &t, err);
+    if (rc == 0)
+        rc = registry_comment_list(req->reg, id, orgf, tl_comment, &t, err);
+    if (rc == 0)
+        rc = registry_version_list(req->reg, id, orgf, tl_version, &t, err);
+    if (rc == 0) {
+        qsort(t.e, t.n, sizeof *t.e, entry_cmp);
+        buf_puts(o, "<section class=\"card\" id=\"timeline\"><h2>Timeline "
+                    "and conversation</h2><ol class=\"timeline\">");
+        for (size_t i = 0; i < t.n; i++)
+            buf_puts(o, t.e[i].html);
+        buf_puts(o, "</ol>");
     }
-    buf_puts(o, "</ol>");
+    for (size_t i = 0; i < t.n; i++)
+        free(t.e[i].html);
     free(t.e);
     free(t.prev_copy);
     for (size_t i = 0; i < t.nfiles; i++)
         free(t.files[i].name);
     free(t.files);
+    return rc;
 }
 
 /* ---- plan and actions ------------------------------------------------- */
@@ -325,8 +335,10 @@ static void note_field(buf *o, const char *to, const char *label, int required)
     buf_puts(o, "></textarea></div>");
 }
 
-static void actions(web_req *req, int64_t id, const char *status,
-                    const registry_request_plan_info *plan, const inst_ctx *ic)
+/* The "What next" card; a negative ERR_* (in err) when a read fails. */
+static int actions(web_req *req, int64_t id, const char *status,
+                   const registry_request_plan_info *plan, const inst_ctx *ic,
+                   errmsg *err)
 {
     buf *o = &req->out;
     const char *role = req->user.role;
@@ -338,12 +350,16 @@ static void actions(web_req *req, int64_t id, const char *status,
         CAN("rejected") || CAN("withdrawn"))
         any = 1;
     if (!any)
-        return;
+        return 0;
     buf_puts(o, "<section class=\"card\" id=\"actions\"><h2>What next"
                 "</h2><div class=\"stack\">");
     if (CAN("answered")) {
         char *q = NULL;
-        registry_request_events(req->reg, id, last_question, &q, NULL);
+        int rc = registry_request_events(req->reg, id, last_question, &q, err);
+        if (rc < 0) {
+            free(q);
+            return rc;
+        }
         if (q) {
             buf_puts(o, "<div class=\"alert warning\" role=\"note\">"
                         "<strong>Waiting on the client.</strong> The "
@@ -372,12 +388,15 @@ static void actions(web_req *req, int64_t id, const char *status,
     if (CAN("scheduled")) {
         sprint_opts so = {o, 0};
         char today[16];
+        int rc;
         action_open(req, id, "scheduled", "grid-form");
         buf_puts(o, "<div class=\"field\"><label for=\"sprint\">Sprint"
                     "</label><select id=\"sprint\" name=\"sprint\" "
                     "required>");
         time_date(today, sizeof today, time_now());
-        registry_sprint_list(req->reg, today, sprint_option, &so, NULL);
+        rc = registry_sprint_list(req->reg, today, sprint_option, &so, err);
+        if (rc < 0)
+            return rc;
         buf_puts(o, "</select></div><div class=\"field\"><label "
                     "for=\"priority\">Priority</label><input id=\"priority\" "
                     "name=\"priority\" type=\"number\" min=\"-1000\" "
@@ -444,6 +463,7 @@ static void actions(web_req *req, int64_t id, const char *status,
     }
 #undef CAN
     buf_puts(o, "</div></section>");
+    return 0;
 }
 
 static void plan_card(web_req *req, int64_t id, const char *status,
@@ -565,26 +585,27 @@ static void comment_form(web_req *req, int64_t id)
                 "</form></section>");
 }
 
-void page_request_extra(web_req *req, int64_t id)
+int page_request_extra(web_req *req, int64_t id, errmsg *err)
 {
     int64_t orgf = req->role == ROLE_CLIENT ? req->user.org_id : 0;
     registry_request_row row;
     registry_request_plan_info plan;
     inst_ctx ic = {NULL, 0};
-    errmsg err = {0};
+    int rc;
 
-    if (registry_request_row_get(req->reg, &row, id, orgf, &err) < 0 ||
-        registry_request_plan_get(req->reg, &plan, id, orgf, &err) < 0 ||
-        registry_request_instances(req->reg, id, orgf, inst_collect, &ic,
-                                   &err) < 0) {
-        buf_puts(&req->out, "<p class=\"alert error\">The plan of this "
-                            "request could not be read.</p>");
+    if ((rc = registry_request_row_get(req->reg, &row, id, orgf, err)) < 0 ||
+        (rc = registry_request_plan_get(req->reg, &plan, id, orgf, err)) < 0 ||
+        (rc = registry_request_instances(req->reg, id, orgf, inst_collect, &ic,
+                                         err)) < 0) {
         free(ic.list);
-        return;
+        return rc;
     }
     plan_card(req, id, row.status, &plan, &ic);
-    actions(req, id, row.status, &plan, &ic);
-    timeline(req, id, orgf);
-    comment_form(req, id);
+    rc = actions(req, id, row.status, &plan, &ic, err);
+    if (rc == 0)
+        rc = timeline(req, id, orgf, err);
+    if (rc == 0)
+        comment_form(req, id);
     free(ic.list);
+    return rc;
 }

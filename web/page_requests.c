@@ -2000,14 +2000,23 @@ static void page_request_show(web_req *req)
         item_view(o, &r.items[i], i);
     buf_puts(o, "</section><section class=\"card\" id=\"attachments\"><h2>"
                 "Attachments</h2><ul>");
-    registry_attachment_list(req->reg, id, orgf, attachment_li, &pc, NULL);
+    if (registry_attachment_list(req->reg, id, orgf, attachment_li, &pc, &err) <
+        0) {
+        web_reply_err(req, &err);
+        form_request_dispose(&r);
+        return;
+    }
     buf_puts(o, "</ul>");
     if (!pc.n)
         buf_puts(o, "<p class=\"muted\">No files were attached.</p>");
     buf_puts(o, "</section>");
     /* The timeline (events, comments and edits in one list), the
        life-cycle actions and the conversation: page_request_extra.c. */
-    page_request_extra(req, id);
+    if (page_request_extra(req, id, &err) < 0) {
+        web_reply_err(req, &err);
+        form_request_dispose(&r);
+        return;
+    }
     snprintf(tbuf, sizeof tbuf, "%lld", (long long)id);
     buf_puts(o, "<p><a href=\"/api/v1/requests/");
     buf_puts(o, tbuf);

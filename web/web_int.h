@@ -306,7 +306,9 @@ void web_markdown(buf *out, const char *md);
 /* ---- page_request_extra.c ---- */
 /* Called by the request page (page_requests.c) after its own sections,
  * for the request id the user may see: the life-cycle actions and
- * comments of page_triage append their sections here. */
-void page_request_extra(web_req *req, int64_t id);
+ * comments of page_triage append their sections here. A negative ERR_*
+ * (in err) when a read fails: the caller answers the error instead of a
+ * page with a section missing. */
+int page_request_extra(web_req *req, int64_t id, errmsg *err);
 
 #endif
