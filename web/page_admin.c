@@ -4,6 +4,7 @@
  * in page_deliveries.c. */
 #include "web_int.h"
 #include "dialect.h"
+#include "log.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -76,16 +77,21 @@ static void org_option(void *ctx, const registry_org *org)
     buf_puts(&req->out, "</option>");
 }
 
-static void org_select(web_req *req, const char *id, const char *selected)
+/* A <select> of the organisations; a negative ERR_* (in err) when they
+ * cannot be read. */
+static int org_select(web_req *req, const char *id, const char *selected,
+                      errmsg *err)
 {
     void *ctx[2] = {req, (void *)selected};
+    int rc;
 
     buf_puts(&req->out, "<select id=\"");
     buf_puts(&req->out, id);
     buf_puts(&req->out, "\" name=\"org\"><option value=\"\">(none: staff)"
                         "</option>");
-    registry_org_list(req->reg, org_option, ctx, NULL);
+    rc = registry_org_list(req->reg, org_option, ctx, err);
     buf_puts(&req->out, "</select>");
+    return rc;
 }
 
 static void role_select(web_req *req, const char *selected)
@@ -107,6 +113,7 @@ static void role_select(web_req *req, const char *selected)
 static void users_page(web_req *req, const char *error)
 {
     buf *o = &req->out;
+    errmsg err = {0};
 
     page_begin(req, "Users");
     buf_puts(o, "<h1>Administration</h1>");
@@ -116,7 +123,10 @@ static void users_page(web_req *req, const char *error)
                 "Name</th><th scope=\"col\">Role</th><th scope=\"col\">"
                 "Organisation</th><th scope=\"col\">State</th></tr></thead>"
                 "<tbody>");
-    registry_user_list(req->reg, NULL, user_row, req, NULL);
+    if (registry_user_list(req->reg, NULL, user_row, req, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "</tbody></table></section><section class=\"card\" "
                 "id=\"new-user\"><h2>New user</h2>");
     alert(o, error);
@@ -131,7 +141,10 @@ static void users_page(web_req *req, const char *error)
     role_select(req, "client");
     buf_puts(o, "</div><div class=\"field\"><label for=\"org\">Organisation "
                 "(clients)</label>");
-    org_select(req, "org", NULL);
+    if (org_select(req, "org", NULL, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "</div><div class=\"field\"><label for=\"password\">"
                 "Temporary password</label><input id=\"password\" "
                 "name=\"password\" type=\"password\" minlength=\"12\" "
@@ -183,6 +196,7 @@ static void user_edit_page(web_req *req, const registry_user *u,
                            const char *error)
 {
     buf *o = &req->out;
+    errmsg err = {0};
 
     page_begin(req, u->email);
     buf_puts(o, "<h1>Administration</h1>");
@@ -205,7 +219,10 @@ static void user_edit_page(web_req *req, const registry_user *u,
     role_select(req, u->role);
     buf_puts(o, "</div><div class=\"field\"><label for=\"org\">Organisation"
                 "</label>");
-    org_select(req, "org", u->org_name);
+    if (org_select(req, "org", u->org_name, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "</div><div class=\"field\"><label for=\"active\">State"
                 "</label><select id=\"active\" name=\"active\"><option "
                 "value=\"1\"");
@@ -280,7 +297,12 @@ void page_admin_user_update(web_req *req)
         user_edit_page(req, &before, err.msg);
         return;
     }
-    registry_user_get(req->reg, &after, id, NULL);
+    if (registry_user_get(req->reg, &after, id, &err) < 0) {
+        /* Saved; only the audit detail is unknown. */
+        log_warn("user %lld saved, but not read back: %s", (long long)id,
+                 err.msg);
+        after = before;
+    }
     if (strcmp(before.role, after.role))
         registry_audit(req->reg, req->user.id, req->user.email, "user.role",
                        after.email, after.role, req->address);
@@ -317,6 +339,7 @@ static void instance_row(void *ctx, const registry_instance *i)
 static void orgs_page(web_req *req, const char *error)
 {
     buf *o = &req->out;
+    errmsg err = {0};
 
     page_begin(req, "Organisations");
     buf_puts(o, "<h1>Administration</h1>");
@@ -327,7 +350,10 @@ static void orgs_page(web_req *req, const char *error)
                 "Organisation</th><th scope=\"col\">Instance</th><th "
                 "scope=\"col\">Environment</th><th scope=\"col\">Dialect"
                 "</th></tr></thead><tbody>");
-    registry_instance_list(req->reg, 0, instance_row, req, NULL);
+    if (registry_instance_list(req->reg, 0, instance_row, req, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "</tbody></table></section><section class=\"card\"><h2>New "
                 "organisation</h2><form method=\"post\" action=\"/admin/orgs\" "
                 "class=\"inline\">");
@@ -342,7 +368,10 @@ static void orgs_page(web_req *req, const char *error)
     page_csrf_input(req);
     buf_puts(o, "<div class=\"field\"><label for=\"i-org\">Organisation"
                 "</label>");
-    org_select(req, "i-org", NULL);
+    if (org_select(req, "i-org", NULL, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "</div><div class=\"field\"><label for=\"i-name\">Name"
                 "</label><input id=\"i-name\" name=\"name\" required "
                 "maxlength=\"100\" placeholder=\"acme-prod\"></div>"
@@ -432,6 +461,7 @@ void page_admin_audit(web_req *req)
     const char *before = web_query(req, "before");
     int64_t b = 0;
     buf *o = &req->out;
+    errmsg err = {0};
 
     if (before && str_to_i64(&b, before) < 0)
         b = 0;
@@ -443,7 +473,10 @@ void page_admin_audit(web_req *req)
                 "scope=\"col\">Who</th><th scope=\"col\">What</th><th "
                 "scope=\"col\">Target</th><th scope=\"col\">Detail</th><th "
                 "scope=\"col\">From</th></tr></thead><tbody>");
-    registry_audit_list(req->reg, b, 200, audit_row, req, NULL);
+    if (registry_audit_list(req->reg, b, 200, audit_row, req, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "</tbody></table></section>");
     page_end(req);
 }
