@@ -55,6 +55,7 @@ static void account_page(web_req *req, const char *error, const char *new_token)
 {
     buf *o = &req->out;
     token_ctx tc = {req, 0, 0};
+    errmsg err = {0};
 
     page_begin(req, "Your account");
     buf_puts(o, "<h1>Your account</h1><section class=\"card\"><dl "
@@ -116,8 +117,15 @@ static void account_page(web_req *req, const char *error, const char *new_token)
                 "</th><th scope=\"col\">Created</th><th scope=\"col\">Last "
                 "used</th><th scope=\"col\"><span class=\"sr-only\">Actions"
                 "</span></th></tr></thead><tbody>");
-    registry_token_list(req->reg, req->user.id, token_row, &tc, NULL);
-    if (!tc.n)
+    if (registry_token_list(req->reg, req->user.id, token_row, &tc, &err) < 0) {
+        /* A token just created is shown once: keep the page for it. */
+        if (!new_token) {
+            web_reply_err(req, &err);
+            return;
+        }
+        buf_puts(o, "<tr><td colspan=\"4\" class=\"alert error\">Your "
+                    "tokens could not be listed; reload the page.</td></tr>");
+    } else if (!tc.n)
         buf_puts(o, "<tr><td colspan=\"4\" class=\"muted\">No tokens yet."
                     "</td></tr>");
     buf_puts(o, "</tbody></table>");
@@ -235,8 +243,13 @@ void page_password_change(web_req *req)
         }
         return;
     }
-    registry_token_list(req->reg, req->user.id, count_active, &tokens, NULL);
-    if (tokens)
+    if (registry_token_list(req->reg, req->user.id, count_active, &tokens,
+                            &err) < 0)
+        snprintf(msg, sizeof msg,
+                 "Your password was changed and your other sessions were "
+                 "signed out. Your API tokens, if you have any, still work: "
+                 "revoke them below if someone else may know them.");
+    else if (tokens)
         snprintf(msg, sizeof msg,
                  "Your password was changed and your other sessions were "
                  "signed out. Your %d API token%s still work%s: revoke "
@@ -247,7 +260,7 @@ void page_password_change(web_req *req)
                  "Your password was changed and your other sessions were "
                  "signed out.");
     page_flash_set(req, msg);
-    web_redirect(req, tokens ? "/account#tokens" : "/account");
+    web_redirect(req, tokens || err.code ? "/account#tokens" : "/account");
 }
 
 /* POST /account/tokens */
