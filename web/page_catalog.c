@@ -983,7 +983,11 @@ static void page_column_show(web_req *req)
     f.column = jstr(found, "name");
     f.limit = 500;
     hc.o = o;
-    registry_history_list(req->reg, &f, history_row, &hc, NULL);
+    if (registry_history_list(req->reg, &f, history_row, &hc, &err) < 0) {
+        cJSON_Delete(t);
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "</ol>");
     if (!hc.n)
         buf_puts(o, "<p class=\"muted\">No changes recorded.</p>");
@@ -1135,6 +1139,7 @@ static void page_tables_index(web_req *req)
     int page = 1, per = 200;
     buf *o = &req->out;
     int64_t grand = 0;
+    errmsg err = {0};
 
     f.dependency = query_or_empty(req, "dependency");
     if (*f.dependency && strcmp(f.dependency, "required") &&
@@ -1157,7 +1162,12 @@ static void page_tables_index(web_req *req)
         str_to_int(&page, web_query(req, "page"), 1, 100000);
     if (*inst && instance_or_404(req, inst, NULL, NULL) < 0)
         return;
-    registry_instance_list(req->reg, org_filter(req), inst_collect, &il, NULL);
+    if (registry_instance_list(req->reg, org_filter(req), inst_collect, &il,
+                               &err) < 0) {
+        free(il.v);
+        web_reply_err(req, &err);
+        return;
+    }
 
     page_begin(req, "Tables");
     buf_puts(o, "<h1>Tables</h1><form class=\"card filters inline\" "
@@ -1794,7 +1804,13 @@ static void page_changes(web_req *req)
         web_reply_err(req, &err);
         return;
     }
-    registry_instance_list(req->reg, org_filter(req), inst_collect, &il, NULL);
+    if (registry_instance_list(req->reg, org_filter(req), inst_collect, &il,
+                               &err) < 0) {
+        free(il.v);
+        buf_dispose(&list);
+        web_reply_err(req, &err);
+        return;
+    }
     page_begin(req, "Changes");
     buf_puts(o, "<h1>Registry changes</h1><form class=\"card filters "
                 "inline\" method=\"get\" action=\"/changes\"><label>Instance "
