@@ -323,11 +323,14 @@ static void select_choice(buf *o, const char *value, const char *label,
     buf_puts(o, "</option>");
 }
 
-static void queue_filters(web_req *req, const qparams *p)
+/* The filter form; a negative ERR_* (in err) when its choices cannot be
+ * read. */
+static int queue_filters(web_req *req, const qparams *p, errmsg *err)
 {
     buf *o = &req->out;
     opt_ctx oc = {o, NULL};
     int staff = req->role != ROLE_CLIENT;
+    int rc;
 
     buf_puts(o, "<form method=\"get\" action=\"/requests\" class=\"toolbar "
                 "grid-form\" aria-label=\"Filters\">");
@@ -344,18 +347,22 @@ static void queue_filters(web_req *req, const qparams *p)
     if (staff) {
         select_open(o, "organisation", "Organisation", "any");
         oc.selected = p->org;
-        registry_org_list(req->reg, opt_org, &oc, NULL);
+        if ((rc = registry_org_list(req->reg, opt_org, &oc, err)) < 0)
+            return rc;
         buf_puts(o, "</select></div>");
     }
     select_open(o, "instance", "Instance", "any");
     oc.selected = p->instance;
-    registry_instance_list(req->reg, orgf(req), opt_inst, &oc, NULL);
+    if ((rc = registry_instance_list(req->reg, orgf(req), opt_inst, &oc, err)) <
+        0)
+        return rc;
     buf_puts(o, "</select></div>");
     if (staff) {
         select_open(o, "pm", "Project manager", "any");
         select_choice(o, "none", "none assigned", p->pm);
         oc.selected = p->pm;
-        registry_user_list(req->reg, "pm", opt_pm, &oc, NULL);
+        if ((rc = registry_user_list(req->reg, "pm", opt_pm, &oc, err)) < 0)
+            return rc;
         buf_puts(o, "</select></div>");
     }
     select_open(o, "consent", "Consent-related", "any");
@@ -387,6 +394,7 @@ static void queue_filters(web_req *req, const qparams *p)
     buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
                 "type=\"submit\">Apply</button> <a class=\"button\" "
                 "href=\"/requests\">Clear</a></div></form>");
+    return 0;
 }
 
 /* GET /requests */
@@ -452,7 +460,11 @@ static void page_queue(web_req *req)
                     all_statuses[i], (long long)counts.n[i]);
     }
     buf_puts(o, "</ul></nav>");
-    queue_filters(req, &p);
+    if (queue_filters(req, &p, &err) < 0) {
+        buf_dispose(&link);
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "<div class=\"table-wrap\"><table class=\"table queue\">"
                 "<caption class=\"sr-only\">Change requests</caption><thead>"
                 "<tr><th scope=\"col\">Number</th><th scope=\"col\">Title"
