@@ -616,8 +616,11 @@ static void dash_row(void *ctx, const registry_queue_row *r)
     buf_puts(o, "</li>");
 }
 
+/* The cards of the dashboard record the first failed read in err (the
+ * page then answers it instead of a card that looks empty). */
 static void dash_list(web_req *req, const char *heading, const char *empty,
-                      registry_queue_filter *f, int question, const char *more)
+                      registry_queue_filter *f, int question, const char *more,
+                      errmsg *err)
 {
     buf *o = &req->out;
     dash_ctx c = {o, time_now(), 0, question};
@@ -627,7 +630,7 @@ static void dash_list(web_req *req, const char *heading, const char *empty,
     buf_puts(o, heading);
     buf_puts(o, "</h2><ul class=\"stack results\">");
     f->limit = DASH_ROWS;
-    registry_queue_list(req->reg, f, dash_row, &c, &total, NULL);
+    registry_queue_list(req->reg, f, dash_row, &c, &total, err);
     buf_puts(o, "</ul>");
     if (!c.n) {
         buf_puts(o, "<p class=\"empty\">");
@@ -675,15 +678,19 @@ static void table_li(void *ctx, const registry_sprint_table *t)
     buf_puts(o, "</span></li>");
 }
 
-static void next_deploy_card(web_req *req, int with_requests)
+static void next_deploy_card(web_req *req, int with_requests, errmsg *err)
 {
     buf *o = &req->out;
     registry_sprint s;
     tables_ctx tc = {o, 0, 1};
+    errmsg e = {0};
+    int rc;
 
     buf_puts(o, "<section class=\"card\" id=\"next-deploy\"><h2>Next deploy"
                 "</h2>");
-    if (registry_sprint_next(req->reg, &s, time_now(), NULL) < 0) {
+    if ((rc = registry_sprint_next(req->reg, &s, time_now(), &e)) < 0) {
+        if (rc != ERR_NOTFOUND)
+            err_set(err, rc, "%s", e.msg);
         buf_puts(o, "<p class=\"empty\">No sprint is planned.</p></section>");
         return;
     }
@@ -699,13 +706,13 @@ static void next_deploy_card(web_req *req, int with_requests)
         f.sort = "priority";
         buf_puts(o, "<h3>Scheduled requests</h3><ul class=\"stack "
                     "results\">");
-        registry_queue_list(req->reg, &f, dash_row, &c, NULL, NULL);
+        registry_queue_list(req->reg, &f, dash_row, &c, NULL, err);
         buf_puts(o, "</ul>");
         if (!c.n)
             buf_puts(o, "<p class=\"empty\">Nothing is scheduled yet.</p>");
     }
     buf_puts(o, "<h3>Tables whose rules change</h3><ul class=\"stack\">");
-    registry_sprint_tables(req->reg, s.id, 0, table_li, &tc, NULL);
+    registry_sprint_tables(req->reg, s.id, 0, table_li, &tc, err);
     buf_puts(o, "</ul>");
     if (!tc.n)
         buf_puts(o, "<p class=\"empty\">No table changes in this deploy."
@@ -713,14 +720,14 @@ static void next_deploy_card(web_req *req, int with_requests)
     buf_puts(o, "</section>");
 }
 
-static void last_deploy_card(web_req *req)
+static void last_deploy_card(web_req *req, errmsg *err)
 {
     buf *o = &req->out;
     tables_ctx tc = {o, 0, 1};
 
     buf_puts(o, "<section class=\"card\" id=\"last-deploy\"><h2>Last deploy"
                 "</h2><ul class=\"stack\">");
-    registry_last_deploy_tables(req->reg, 0, table_li, &tc, NULL);
+    registry_last_deploy_tables(req->reg, 0, table_li, &tc, err);
     buf_puts(o, "</ul>");
     if (!tc.n)
         buf_puts(o, "<p class=\"empty\">Nothing was deployed yet.</p>");
@@ -742,6 +749,7 @@ void page_dashboard(web_req *req)
 {
     buf *o = &req->out;
     registry_queue_filter f;
+    errmsg err = {0};
 
     ensure_sprints(req);
     page_begin(req, "Home");
@@ -756,44 +764,48 @@ void page_dashboard(web_req *req)
         f.org_id = req->user.org_id;
         f.waiting = 1;
         dash_list(req, "Waiting on you", "Nothing is waiting on you.", &f, 1,
-                  "/requests?waiting=1");
+                  "/requests?waiting=1", &err);
         memset(&f, 0, sizeof f);
         f.org_id = req->user.org_id;
         f.sort = "updated";
         dash_list(req, "Your organisation's requests", "No requests yet.", &f,
-                  0, "/requests?sort=updated");
+                  0, "/requests?sort=updated", &err);
         buf_puts(o, "</div>");
         lookup_box(o);
     } else if (req->role == ROLE_OPS) {
         lookup_box(o);
         buf_puts(o, "<div class=\"grid\">");
-        next_deploy_card(req, 0);
-        last_deploy_card(req);
+        next_deploy_card(req, 0, &err);
+        last_deploy_card(req, &err);
         buf_puts(o, "</div>");
     } else {
         buf_puts(o, "<div class=\"grid\">");
         memset(&f, 0, sizeof f);
         f.status = "submitted";
         dash_list(req, "Triage queue", "Nothing waits for triage.", &f, 0,
-                  "/requests?status=submitted");
+                  "/requests?status=submitted", &err);
         memset(&f, 0, sizeof f);
         f.status = "needs_info";
         f.since_days = 7;
         dash_list(req, "Waiting on the client for more than 7 days",
                   "No question is older than a week.", &f, 1,
-                  "/requests?status=needs_info&amp;since=7");
+                  "/requests?status=needs_info&amp;since=7", &err);
         memset(&f, 0, sizeof f);
         f.status = "submitted";
         f.since_days = 3;
         dash_list(req, "Submitted more than 3 days ago",
                   "Nothing has waited for triage that long.", &f, 0,
-                  "/requests?status=submitted&amp;since=3");
-        next_deploy_card(req, 1);
+                  "/requests?status=submitted&amp;since=3", &err);
+        next_deploy_card(req, 1, &err);
         buf_puts(o, "</div>");
         if (req->role == ROLE_ADMIN)
             buf_puts(o, "<p><a class=\"button\" href=\"/admin/deliveries\">"
                         "Notification deliveries</a></p>");
         lookup_box(o);
+    }
+    if (err.code) {
+        web_reply_err(req, &err);
+        return;
     }
     page_end(req);
 }
