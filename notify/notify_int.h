@@ -75,6 +75,10 @@ char *notify_text_clean(const char *s, size_t max, int multiline);
 /* Bytes of s that fit in max bytes without splitting a UTF-8 sequence. */
 size_t notify_utf8_fit(const char *s, size_t max);
 
+/* The payload of the test message of channel (`docket notify test`, the
+ * admin page's button); the caller deletes it. */
+cJSON *notify_test_payload(const char *channel);
+
 /* ---- renderers (render_*.c); each returns 0 or ERR_TOOBIG ---- */
 
 /* Slack incoming webhook body: text fallback plus Block Kit within the

@@ -501,6 +501,17 @@ int notify_run_once(notify_ctx *ctx, int64_t now, int *out_sent, errmsg *err)
 
 /* ---- notify test CHANNEL ---- */
 
+cJSON *notify_test_payload(const char *channel)
+{
+    cJSON *payload = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(payload, "event", "notify.test");
+    cJSON_AddStringToObject(payload, "channel", channel);
+    /* The Channels table of the deliveries page. */
+    cJSON_AddStringToObject(payload, "url", "/admin/deliveries#channels");
+    return payload;
+}
+
 int notify_test_channel(const config *cfg, const char *channel, errmsg *err)
 {
     const cfg_channel *ch = cfg_channel_find(cfg, channel);
@@ -514,10 +525,7 @@ int notify_test_channel(const config *cfg, const char *channel, errmsg *err)
     if (notify_channel_check(cfg, ch, err) < 0)
         return ERR_INVALID;
     registry_random_hex(uid, 16);
-    payload = cJSON_CreateObject();
-    cJSON_AddStringToObject(payload, "event", "notify.test");
-    cJSON_AddStringToObject(payload, "channel", ch->name);
-    cJSON_AddStringToObject(payload, "url", "/admin/deliveries");
+    payload = notify_test_payload(ch->name);
     ev.uid = uid;
     ev.event = "notify.test";
     ev.created_at = time_now();

@@ -205,7 +205,7 @@ static void page_deliveries(web_req *req)
     registry_outbox_list(req->reg, &f, delivery_row, req, NULL);
     buf_puts(o, "</tbody></table></div></section>");
 
-    buf_puts(o, "<section class=\"card\"><h2>Channels</h2>");
+    buf_puts(o, "<section class=\"card\" id=\"channels\"><h2>Channels</h2>");
     if (!req->cfg->nchannels)
         buf_puts(o, "<p class=\"empty\">No channels are configured. Add "
                     "[channel.NAME] sections to the configuration file (see "

@@ -18,3 +18,16 @@ if(TEST script_test_notify_blocked)
   set_tests_properties(script_test_notify_blocked PROPERTIES
                        LABELS "integration;notify" TIMEOUT 240)
 endif()
+# Every link a message carries resolves on a real server
+# (tests/integration/test_notify_links.c renders in-process).
+if(TARGET integration_test_notify_links)
+  target_link_libraries(integration_test_notify_links PRIVATE
+                        docket_notify docket_registry docket_core
+                        PkgConfig::SODIUM)
+  target_include_directories(integration_test_notify_links PRIVATE
+                             ${CMAKE_SOURCE_DIR}/notify)
+  target_compile_definitions(integration_test_notify_links PRIVATE
+                             TEST_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  set_tests_properties(integration_test_notify_links PROPERTIES
+                       LABELS "integration;notify" TIMEOUT 240)
+endif()
