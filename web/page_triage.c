@@ -854,6 +854,7 @@ static void page_sprints(web_req *req)
     sprint_list_ctx c = {o, "", NULL};
     registry_sprint last;
     char from[16] = "";
+    errmsg err = {0};
 
     ensure_sprints(req);
     time_date(c.today, sizeof c.today, time_now());
@@ -883,7 +884,11 @@ static void page_sprints(web_req *req)
                 "scope=\"col\">Ends (deploy day)</th><th "
                 "scope=\"col\">Deploy</th><th scope=\"col\" "
                 "class=\"num\">Requests</th></tr></thead><tbody>");
-    registry_sprint_list(req->reg, *from ? from : NULL, sprint_li, &c, NULL);
+    if (registry_sprint_list(req->reg, *from ? from : NULL, sprint_li, &c,
+                             &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "</tbody></table></div>");
     page_end(req);
 }
@@ -893,6 +898,7 @@ typedef struct board_ctx {
     const char *status;
     int n;
     web_req *req;
+    errmsg *err; /* the first failed read */
 } board_ctx;
 
 typedef struct deploy_marks {
@@ -935,7 +941,7 @@ static void board_row(void *ctx, const registry_queue_row *r)
         buf_append_html(o, r->estimate);
     }
     buf_puts(o, "</p><ul class=\"deploys\">");
-    registry_request_instances(c->req->reg, r->id, 0, board_inst, &d, NULL);
+    registry_request_instances(c->req->reg, r->id, 0, board_inst, &d, c->err);
     buf_puts(o, "</ul></li>");
 }
 
@@ -951,7 +957,10 @@ static void page_sprint_board(web_req *req)
     char title[128];
 
     if (!id || registry_sprint_get(req->reg, &s, id, &err) < 0) {
-        web_reply_error(req, 404, "There is no such sprint.");
+        if (!id || err.code == ERR_NOTFOUND)
+            web_reply_error(req, 404, "There is no such sprint.");
+        else
+            web_reply_err(req, &err);
         return;
     }
     snprintf(title, sizeof title, "%s", s.name);
@@ -972,14 +981,14 @@ static void page_sprint_board(web_req *req)
         static const char *const cols[] = {"scheduled", "in_progress",
                                            "needs_info", "deployed"};
         for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
-            board_ctx bc = {o, cols[i], 0, req};
+            board_ctx bc = {o, cols[i], 0, req, &err};
             buf_appendf(o,
                         "<section class=\"board-column\" "
                         "aria-labelledby=\"col-%s\"><h2 id=\"col-%s\">",
                         cols[i], cols[i]);
             status_badge(o, cols[i]);
             buf_puts(o, "</h2><ul class=\"stack\">");
-            registry_queue_list(req->reg, &f, board_row, &bc, NULL, NULL);
+            registry_queue_list(req->reg, &f, board_row, &bc, NULL, &err);
             buf_puts(o, "</ul>");
             if (!bc.n)
                 buf_puts(o, "<p class=\"empty\">None.</p>");
@@ -988,11 +997,15 @@ static void page_sprint_board(web_req *req)
     }
     buf_puts(o, "</div><section class=\"card\"><h2>Tables whose rules "
                 "change</h2><ul class=\"stack\">");
-    registry_sprint_tables(req->reg, id, 0, table_li, &tc, NULL);
+    registry_sprint_tables(req->reg, id, 0, table_li, &tc, &err);
     buf_puts(o, "</ul>");
     if (!tc.n)
         buf_puts(o, "<p class=\"empty\">No table changes.</p>");
     buf_puts(o, "</section>");
+    if (err.code) {
+        web_reply_err(req, &err);
+        return;
+    }
     page_end(req);
 }
 
@@ -2103,7 +2116,10 @@ static void api_sprint_get(web_req *req)
     cJSON *root, *arr, *tables;
 
     if (!id || registry_sprint_get(req->reg, &s, id, &err) < 0) {
-        web_reply_error(req, 404, "There is no such sprint.");
+        if (!id || err.code == ERR_NOTFOUND)
+            web_reply_error(req, 404, "There is no such sprint.");
+        else
+            web_reply_err(req, &err);
         return;
     }
     root = sprint_obj(&s);
