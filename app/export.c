@@ -1021,14 +1021,15 @@ int cmd_export(app_args *a)
                            "class=\"card\"><ol class=\"timeline\">");
         hf.instance = instance;
         hf.limit = 5000;
-        registry_history_list(reg, &hf, change_html, &cc, NULL);
+        if (registry_history_list(reg, &hf, change_html, &cc, &err) < 0)
+            rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
         buf_puts(&changes, "</ol></section>");
         html_foot(&changes, stamp);
         for (size_t k = 0; web_assets[k].name; k++)
             if (!strcmp(web_assets[k].name, "app.css"))
                 buf_append(&css, web_assets[k].data, web_assets[k].size);
         buf_puts(&js_file, export_search_js);
-        if (!(rc = write_file(out, "index.html", &index)) &&
+        if (!rc && !(rc = write_file(out, "index.html", &index)) &&
             !(rc = write_file(out, "changelog.html", &changes)) &&
             !(rc = write_file(out, "app.css", &css)) &&
             !(rc = write_file(out, "search-index.js", &search)))
