@@ -97,6 +97,15 @@ int registry_org_add(registry *reg, int64_t *out_id, const char *name,
     return 0;
 }
 
+static int org_one(sqlite3_stmt *st, void *ctx)
+{
+    registry_org *out = ctx;
+
+    out->id = sqlite3_column_int64(st, 0);
+    reg_col_copy(out->name, sizeof out->name, st, 1);
+    return 0;
+}
+
 int registry_org_get(registry *reg, registry_org *out, const char *name,
                      errmsg *err)
 {
@@ -108,14 +117,10 @@ int registry_org_get(registry *reg, registry_org *out, const char *name,
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":name", name);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
-        reg_col_copy(out->name, sizeof out->name, st, 1);
-    } else {
+    rc = reg_one(reg, st, org_one, out, err);
+    if (rc == ERR_NOTFOUND)
         rc = err_set(err, ERR_NOTFOUND, "no organisation named %.100s",
                      name ? name : "");
-    }
-    reg_done(st);
     return rc;
 }
 
@@ -207,6 +212,12 @@ static void instance_row(registry_instance *i, sqlite3_stmt *st)
     reg_col_copy(i->dialect, sizeof i->dialect, st, 5);
 }
 
+static int instance_one(sqlite3_stmt *st, void *ctx)
+{
+    instance_row(ctx, st);
+    return 0;
+}
+
 int registry_instance_get(registry *reg, registry_instance *out,
                           const char *name, errmsg *err)
 {
@@ -220,12 +231,10 @@ int registry_instance_get(registry *reg, registry_instance *out,
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":name", name);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        instance_row(out, st);
-    else
+    rc = reg_one(reg, st, instance_one, out, err);
+    if (rc == ERR_NOTFOUND)
         rc = err_set(err, ERR_NOTFOUND, "no instance named %.100s",
                      name ? name : "");
-    reg_done(st);
     return rc;
 }
 
@@ -378,6 +387,12 @@ static void user_row(registry_user *u, sqlite3_stmt *st)
     u->must_change_password = sqlite3_column_int(st, 7);
 }
 
+static int user_one(sqlite3_stmt *st, void *ctx)
+{
+    user_row(ctx, st);
+    return 0;
+}
+
 int registry_user_get(registry *reg, registry_user *out, int64_t id,
                       errmsg *err)
 {
@@ -390,11 +405,9 @@ int registry_user_get(registry *reg, registry_user *out, int64_t id,
     if (!st)
         return ERR_DB;
     reg_bind_int(st, ":id", id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        user_row(out, st);
-    else
+    rc = reg_one(reg, st, user_one, out, err);
+    if (rc == ERR_NOTFOUND)
         rc = err_set(err, ERR_NOTFOUND, "no such user");
-    reg_done(st);
     return rc;
 }
 
@@ -410,12 +423,10 @@ int registry_user_find(registry *reg, registry_user *out, const char *email,
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":email", email);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        user_row(out, st);
-    else
+    rc = reg_one(reg, st, user_one, out, err);
+    if (rc == ERR_NOTFOUND)
         rc = err_set(err, ERR_NOTFOUND, "no user with e-mail %.100s",
                      email ? email : "");
-    reg_done(st);
     return rc;
 }
 
@@ -560,7 +571,7 @@ int registry_user_authenticate(registry *reg, registry_user *out,
     char stored[crypto_pwhash_STRBYTES] = "";
     registry_user u = {0};
     sqlite3_stmt *st;
-    int found = 0, ok;
+    int found = 0, ok, sr;
 
     if (!email || !password || strlen(password) > 4 * 128)
         return err_set(err, ERR_INVALID, "wrong e-mail or password");
@@ -568,11 +579,16 @@ int registry_user_authenticate(registry *reg, registry_user *out,
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":email", email);
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 8) != SQLITE_NULL) {
+    sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW && sqlite3_column_type(st, 8) != SQLITE_NULL) {
         user_row(&u, st);
         reg_col_copy(stored, sizeof stored, st, 8);
         found = 1;
+    } else if (sr != SQLITE_ROW && sr != SQLITE_DONE) {
+        /* Busy or broken: not a wrong password. */
+        ok = reg_db_error(reg, err);
+        reg_done(st);
+        return ok;
     }
     reg_done(st);
     if (!found) {
@@ -692,7 +708,7 @@ int registry_session_lookup(registry *reg, registry_user *out, char *csrf_out,
     char hash[65];
     sqlite3_stmt *st;
     int64_t sid = 0, created = 0, seen = 0, now = time_now();
-    int rc = ERR_NOTFOUND;
+    int rc = ERR_NOTFOUND, sr;
 
     if (!token || strlen(token) != 64)
         return err_set(err, ERR_NOTFOUND, "no session");
@@ -701,13 +717,19 @@ int registry_session_lookup(registry *reg, registry_user *out, char *csrf_out,
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":hash", hash);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) {
         user_row(out, st);
         reg_col_copy(csrf_out, 65, st, 8);
         sid = sqlite3_column_int64(st, 9);
         created = sqlite3_column_int64(st, 10);
         seen = sqlite3_column_int64(st, 11);
         rc = 0;
+    } else if (sr != SQLITE_DONE) {
+        /* Busy or broken: the session is not gone. */
+        rc = reg_db_error(reg, err);
+        reg_done(st);
+        return rc;
     }
     reg_done(st);
     if (rc < 0)
@@ -829,7 +851,7 @@ int registry_token_lookup(registry *reg, registry_user *out, const char *token,
     char hash[65];
     sqlite3_stmt *st;
     int64_t tid = 0, used = 0, now = time_now();
-    int rc = ERR_NOTFOUND;
+    int rc = ERR_NOTFOUND, sr;
 
     if (!token || strlen(token) != 68 || !str_startswith(token, "dkt_"))
         return err_set(err, ERR_NOTFOUND, "unknown token");
@@ -838,11 +860,17 @@ int registry_token_lookup(registry *reg, registry_user *out, const char *token,
     if (!st)
         return ERR_DB;
     reg_bind_text(st, ":hash", hash);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) {
         user_row(out, st);
         tid = sqlite3_column_int64(st, 8);
         used = sqlite3_column_int64(st, 9);
         rc = 0;
+    } else if (sr != SQLITE_DONE) {
+        /* Busy or broken: the token is not unknown. */
+        rc = reg_db_error(reg, err);
+        reg_done(st);
+        return rc;
     }
     reg_done(st);
     if (rc < 0)
@@ -1036,9 +1064,13 @@ int registry_reset_use(registry *reg, int64_t *out_user, const char *token,
     }
     reg_bind_int(st, ":now", time_now());
     reg_bind_text(st, ":hash", hash);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
         user = sqlite3_column_int64(st, 0);
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : reg_db_error(reg, err);
     reg_done(st);
+    if (rc < 0)
+        goto done;
     if (!user) {
         rc =
             err_set(err, ERR_NOTFOUND, "this link is invalid, used or expired");

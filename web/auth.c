@@ -557,6 +557,11 @@ void page_signin(web_req *req)
         return;
     }
     if (registry_user_authenticate(req->reg, &u, email, password, &err) < 0) {
+        if (err.code != ERR_INVALID) {
+            /* The database failed: not a wrong guess. */
+            web_reply_err(req, &err);
+            return;
+        }
         web_guess_failed(req, email);
         log_warn("signin: failed for %s from %s", email, req->address);
         registry_audit(req->reg, 0, email, "signin.failure", email, "",

@@ -209,6 +209,11 @@ void page_password_change(web_req *req)
     }
     if (registry_user_authenticate(req->reg, &u, req->user.email, cur, &err) <
         0) {
+        if (err.code != ERR_INVALID) {
+            /* The database failed: not a wrong guess. */
+            web_reply_err(req, &err);
+            return;
+        }
         web_guess_failed(req, req->user.email);
         registry_audit(req->reg, req->user.id, req->user.email,
                        "password.change.failure", req->user.email,

@@ -196,6 +196,53 @@ static void test_accounts__org_list_whole_when_reads_work(void **state)
     assert_int_equal(n, 3);
 }
 
+/* A single-row read that fails says so: it is not "not found" (which
+ * would sign a user out, refuse a token or a password, or report a
+ * missing organisation when the database was only busy). */
+static void test_accounts__single_row_read_error_is_not_notfound(void **state)
+{
+    errmsg err = {0};
+    registry_user u;
+    registry_org o;
+    registry_instance i;
+    char tok[128], csrf[65], session[65];
+    int64_t uid;
+    int rc;
+
+    (void)state;
+    add_orgs();
+    assert_int_equal(
+        registry_instance_add(reg, NULL, "Acme", "qa", "qa", "postgres", &err),
+        0);
+    assert_int_equal(registry_user_add(reg, &uid, "a@example.com", "A", "pm",
+                                       NULL, "a long password 1", &err),
+                     0);
+    assert_int_equal(registry_token_create(reg, tok, NULL, uid, "one", &err),
+                     0);
+    assert_int_equal(
+        registry_session_create(reg, session, csrf, uid, NULL, &err), 0);
+    stop_now = 1;
+    sqlite3_progress_handler(reg->db, 1, progress, NULL);
+#define FAILS_NOT_NOTFOUND(call)                                               \
+    do {                                                                       \
+        err_clear(&err);                                                       \
+        rc = (call);                                                           \
+        assert_true(rc < 0);                                                   \
+        assert_int_not_equal(rc, ERR_NOTFOUND);                                \
+        assert_int_not_equal(err.code, ERR_NOTFOUND);                          \
+    } while (0)
+    FAILS_NOT_NOTFOUND(registry_org_get(reg, &o, "Acme", &err));
+    FAILS_NOT_NOTFOUND(registry_instance_get(reg, &i, "qa", &err));
+    FAILS_NOT_NOTFOUND(registry_user_get(reg, &u, uid, &err));
+    FAILS_NOT_NOTFOUND(registry_user_find(reg, &u, "a@example.com", &err));
+    FAILS_NOT_NOTFOUND(registry_user_authenticate(reg, &u, "a@example.com",
+                                                  "a long password 1", &err));
+    FAILS_NOT_NOTFOUND(
+        registry_session_lookup(reg, &u, csrf, session, 3600, 86400, &err));
+    FAILS_NOT_NOTFOUND(registry_token_lookup(reg, &u, tok, &err));
+#undef FAILS_NOT_NOTFOUND
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +261,9 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_accounts__org_list_whole_when_reads_work, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_accounts__single_row_read_error_is_not_notfound, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
