@@ -76,6 +76,7 @@ static void test_notify_admin__page_enable_resend(void **state)
     h_session admin, pm;
     h_resp r = {0};
     static const char body[] = "channel=hook&resend=1";
+    char path[96];
 
     (void)state;
     memset(&admin, 0, sizeof admin);
@@ -106,6 +107,15 @@ static void test_notify_admin__page_enable_resend(void **state)
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
     assert_int_equal(disabled(), 1);
+    assert_int_equal(state_of("page-after", "dead"), 1);
+    /* "Retry now" on a row of the disabled channel: 409, the row stays. */
+    snprintf(path, sizeof path, "/admin/deliveries/%lld/retry",
+             (long long)h_db_int(&srv, "SELECT o.id FROM outbox o JOIN events "
+                                       "e ON e.id = o.event_id WHERE e.uid = "
+                                       "'page-after'"));
+    h_post_form(&r, &srv, &admin, path, "");
+    assert_int_equal(r.status, 409);
+    h_resp_free(&r);
     assert_int_equal(state_of("page-after", "dead"), 1);
     /* No such channel: 404. */
     h_post_form(&r, &srv, &admin, "/admin/deliveries/enable", "channel=nope");
