@@ -92,12 +92,15 @@ void notify_stop(notify_ctx *ctx);
  * with full jitter and no sooner than Retry-After (capped at
  * NOTIFY_RETRY_AFTER_CAP); dead after a permanent failure or when the
  * row's retry window (notify.retry_window_hours) is over. A 410 disables
- * the channel. A row that dies raises a delivery.failed event that never
- * goes to the failing channel (and a failed delivery.failed raises none;
- * its routing is registry_event_add's); such rows are sent in the same
- * call. *out_sent (may be NULL) is the number of rows delivered. Returns
- * 0, ERR_CONFLICT when ctx is started, or ERR_DB when the outbox could
- * not be read or updated; delivery failures are not errors of this
+ * the channel: its rows then die unsent ("not sent: ...") until an admin
+ * enables it again (/admin/deliveries or `docket notify enable CHANNEL
+ * [--resend]`, registry_channel_enable), which can put the rows that died
+ * while it was off back to pending, in their order. A row that dies raises a
+ * delivery.failed event that never goes to the failing channel (and a failed
+ * delivery.failed raises none; its routing is registry_event_add's); such rows
+ * are sent in the same call. *out_sent (may be NULL) is the number of rows
+ * delivered. Returns 0, ERR_CONFLICT when ctx is started, or ERR_DB when the
+ * outbox could not be read or updated; delivery failures are not errors of this
  * function. */
 int notify_run_once(notify_ctx *ctx, int64_t now, int *out_sent, errmsg *err);
 
