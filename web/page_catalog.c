@@ -643,10 +643,14 @@ static int card_body(web_req *req, buf *body, int64_t *org,
         return rc;
     }
     render_card(body, t, card_vis(req));
-    registry_table_open_requests(req->reg, jstr(t, "instance"),
-                                 jstr(t, "table"), org_filter(req),
-                                 open_request_row, &open, NULL);
+    rc = registry_table_open_requests(req->reg, jstr(t, "instance"),
+                                      jstr(t, "table"), org_filter(req),
+                                      open_request_row, &open, err);
     cJSON_Delete(t);
+    if (rc < 0) {
+        buf_dispose(&open);
+        return rc;
+    }
     buf_puts(body, "<section class=\"card\"><h2>Open requests</h2>");
     if (open.len) {
         buf_puts(body, "<p class=\"muted\">These requests will change "
@@ -1233,8 +1237,12 @@ static void page_tables_index(web_req *req)
             sort_link(o, &f, "columns", "Columns");
             buf_puts(o, "</th><th scope=\"col\">Owner</th></tr></thead>"
                         "<tbody>");
-            registry_table_list(req->reg, &f, table_row_html, &lc, &total,
-                                NULL);
+            if (registry_table_list(req->reg, &f, table_row_html, &lc, &total,
+                                    &err) < 0) {
+                free(il.v);
+                web_reply_err(req, &err);
+                return;
+            }
             buf_puts(o, "</tbody></table></div>");
             if (lc.n == 0) {
                 buf_truncate(o, mark);
