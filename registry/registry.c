@@ -465,10 +465,13 @@ int registry_integrity(registry *reg, errmsg *err)
     st = reg_stmt_get(reg, q2, err);
     if (!st)
         return ERR_DB;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
         rc = err_set(err, ERR_DB, "foreign_key_check: table %s row %lld",
                      reg_col_text(st, 0),
                      (long long)sqlite3_column_int64(st, 1));
+    else /* a check that could not run is not a clean one */
+        rc = rc == SQLITE_DONE ? 0 : reg_db_error(reg, err);
     reg_done(st);
     return rc;
 }
