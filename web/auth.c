@@ -41,49 +41,66 @@ const char *web_cookie_name(const web_req *req)
                                                     : "docket";
 }
 
-void web_auth_identify(web_req *req)
+/* After a failed look-up of a token, proxy user or session: a missing one
+ * leaves the request signed out (0); a failed read is the caller's error
+ * to answer, never "signed out" (a busy database must not sign anyone
+ * out or look like a wrong token). */
+static int identify_failed(int rc, const errmsg *err, errmsg *out)
+{
+    if (rc == 0 || rc == ERR_NOTFOUND)
+        return 0;
+    if (out)
+        *out = *err;
+    return rc;
+}
+
+int web_auth_identify(web_req *req, errmsg *out)
 {
     const char *authz = web_header(req, "Authorization");
     const char *cookie;
     errmsg err = {0};
+    int rc;
 
     req->role = ROLE_ANON;
     memset(&req->user, 0, sizeof req->user);
     if (authz && !str_ncasecmp(authz, "Bearer ", 7)) {
-        if (registry_token_lookup(req->reg, &req->user, authz + 7, &err) == 0) {
+        rc = registry_token_lookup(req->reg, &req->user, authz + 7, &err);
+        if (rc == 0) {
             req->via_token = 1;
             req->role = role_bit(req->user.role);
-        } else {
-            memset(&req->user, 0, sizeof req->user);
+            return 0;
         }
-        return;
+        memset(&req->user, 0, sizeof req->user);
+        return identify_failed(rc, &err, out);
     }
     if (*req->cfg->trusted_proxy &&
         !strcmp(req->address, req->cfg->trusted_proxy)) {
         const char *who = web_header(req, req->cfg->trusted_user_header);
         if (who && *who) {
-            if (registry_user_find(req->reg, &req->user, who, &err) == 0 &&
-                req->user.active) {
+            rc = registry_user_find(req->reg, &req->user, who, &err);
+            if (rc == 0 && req->user.active) {
                 req->role = role_bit(req->user.role);
                 req->via_token = 1; /* no cookie session: CSRF by Origin */
-            } else {
-                memset(&req->user, 0, sizeof req->user);
+                return 0;
             }
-            return;
+            memset(&req->user, 0, sizeof req->user);
+            return identify_failed(rc, &err, out);
         }
     }
     cookie = web_cookie(req, web_cookie_name(req));
     if (!cookie || strlen(cookie) != 64)
-        return;
-    if (registry_session_lookup(
-            req->reg, &req->user, req->csrf, cookie,
-            (int64_t)req->cfg->session_idle_minutes * 60,
-            (int64_t)req->cfg->session_lifetime_hours * 3600, &err) == 0) {
+        return 0;
+    rc = registry_session_lookup(
+        req->reg, &req->user, req->csrf, cookie,
+        (int64_t)req->cfg->session_idle_minutes * 60,
+        (int64_t)req->cfg->session_lifetime_hours * 3600, &err);
+    if (rc == 0) {
         str_copy(req->session, sizeof req->session, cookie);
         req->role = role_bit(req->user.role);
-    } else {
-        memset(&req->user, 0, sizeof req->user);
+        return 0;
     }
+    memset(&req->user, 0, sizeof req->user);
+    return identify_failed(rc, &err, out);
 }
 
 /* origin ("scheme://host[:port]", n bytes) names this server: scheme and

@@ -447,8 +447,13 @@ static void process(req_state *rs)
 
     if (attach_registry(req) < 0)
         return;
-    if (!rs->identified)
-        web_auth_identify(req);
+    if (!rs->identified) {
+        errmsg err = {0};
+        if (web_auth_identify(req, &err) < 0) {
+            web_reply_err(req, &err);
+            return;
+        }
+    }
     if (req->body_error) {
         web_reply_error(req, req->body_error, req->body_error_msg);
         return;
@@ -664,9 +669,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
            route or the role refuses is answered now and its body never
            read (the connection closes). */
         if (declared > 0 || te) {
+            errmsg err = {0};
             if (attach_registry(req) < 0)
                 return early_prepared(rs);
-            web_auth_identify(req);
+            if (web_auth_identify(req, &err) < 0) {
+                web_reply_err(req, &err);
+                return early_prepared(rs);
+            }
             rs->identified = 1;
             if (web_route_precheck(req) < 0)
                 return early_prepared(rs);

@@ -212,8 +212,11 @@ void web_fields_free(web_req *req);
 
 /* ---- auth.c ---- */
 
-/* Fills req->user/role from the session cookie or bearer token. */
-void web_auth_identify(web_req *req);
+/* Fills req->user/role from the session cookie, bearer token or trusted
+ * proxy header; 0 also when none of them names anyone (signed out), or a
+ * negative ERR_* in *err when a database read failed: the caller answers
+ * that error rather than serving the request as signed out. */
+int web_auth_identify(web_req *req, errmsg *err);
 /* For state-changing requests: checks the Origin header and the CSRF
  * token (field "csrf" or header X-CSRF-Token). Bearer-token requests are
  * exempt. Returns 0, or replies 403 and returns -1. */
