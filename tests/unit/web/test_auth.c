@@ -8,7 +8,8 @@
  *
  * The CSRF checks read headers from the libmicrohttpd connection, so those
  * cases are HTTP requests to a small MHD daemon on 127.0.0.1 (as in
- * test_router.c). */
+ * test_router.c). A session or token look-up that fails in the database
+ * is an error for the caller, never "signed out" (a damaged table). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@ static config cfg;
 static struct MHD_Daemon *daemon_;
 static int port;
 static int got_rc, got_status;
+static registry *ident_reg; /* for X-Test-Call: identify */
 
 static const char *hdr(struct MHD_Connection *c, const char *name)
 {
@@ -64,11 +67,19 @@ static void check(struct MHD_Connection *conn, const char *url,
         if (!req.via_token)
             str_copy(req.csrf, sizeof req.csrf, TOKEN);
     }
+    if (!strcmp(hdr(conn, "X-Test-Call"), "identify")) {
+        errmsg err = {0};
+        req.reg = ident_reg;
+        got_rc = web_auth_identify(&req, &err);
+        got_status = req.role; /* the role found */
+        goto done;
+    }
     if (!strcmp(hdr(conn, "X-Test-Call"), "presession"))
         got_rc = web_presession_check_or_reply(&req);
     else
         got_rc = web_csrf_check_or_reply(&req);
     got_status = req.status;
+done:
     for (size_t i = 0; i < req.nheaders; i++) {
         free(req.headers[i].name);
         free(req.headers[i].value);
@@ -321,6 +332,104 @@ static void test_auth__reset_requests(void **state)
     assert_int_equal(web_reset_take(&req, "dee@acme.example"), 0);
 }
 
+/* Overwrites every page that the b-trees of table (the table and its
+ * indexes) start on, in a database no connection has open. */
+static void damage_table(const char *path, const char *table)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t roots[8];
+    int n = 0, psize = 0;
+    FILE *f;
+    char junk[65536];
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    psize = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT rootpage FROM sqlite_schema WHERE"
+                           " tbl_name = ?1 AND rootpage > 0",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    while (n < 8 && sqlite3_step(st) == SQLITE_ROW)
+        roots[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_true(n > 0 && psize > 0 && psize <= (int)sizeof junk);
+    memset(junk, 0xa5, sizeof junk);
+    f = fopen(path, "r+b");
+    assert_non_null(f);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(fseek(f, (long)((roots[i] - 1) * psize), SEEK_SET), 0);
+        assert_int_equal(fwrite(junk, 1, (size_t)psize, f), (size_t)psize);
+    }
+    fclose(f);
+}
+
+/* A database that fails while a session or API token is looked up is an
+ * error for the caller to answer, never "signed out". */
+static void test_auth__identify_failed_read_is_an_error(void **state)
+{
+    char dir[] = "/tmp/docket-auth-XXXXXX", path[600], cookie[300], bearer[300],
+         tok[65], csrf[65], btok[80];
+    registry *reg = NULL;
+    errmsg err = {0};
+    int64_t uid = 0, tid = 0;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/d.db", dir);
+    assert_int_equal(registry_open(&reg, path, 0, &err), 0);
+    assert_int_equal(registry_user_add(reg, &uid, "ops@x.example", "Ops", "ops",
+                                       NULL, "correct horse battery", &err),
+                     0);
+    assert_int_equal(
+        registry_session_create(reg, tok, csrf, uid, "127.0.0.1", &err), 0);
+    assert_int_equal(registry_token_create(reg, btok, &tid, uid, "t", &err), 0);
+    snprintf(cookie, sizeof cookie, "Cookie: __Host-docket=%s; docket=%s\r\n",
+             tok, tok);
+    snprintf(bearer, sizeof bearer, "Authorization: Bearer %s\r\n", btok);
+
+    /* intact: both name the user */
+    ident_reg = reg;
+    post("identify", "anon", cookie);
+    assert_int_equal(got_rc, 0);
+    assert_int_equal(got_status, ROLE_OPS);
+    post("identify", "anon", bearer);
+    assert_int_equal(got_rc, 0);
+    assert_int_equal(got_status, ROLE_OPS);
+    /* an unknown token is simply signed out */
+    post("identify", "anon", "Authorization: Bearer dkt_nothing\r\n");
+    assert_int_equal(got_rc, 0);
+    assert_int_equal(got_status, ROLE_ANON);
+
+    /* damaged sessions and api_tokens: the reads fail */
+    registry_close(reg);
+    damage_table(path, "sessions");
+    damage_table(path, "api_tokens");
+    assert_int_equal(registry_open(&reg, path, REGISTRY_NOCREATE, &err), 0);
+    ident_reg = reg;
+    post("identify", "anon", cookie);
+    assert_true(got_rc < 0);
+    assert_true(got_rc != ERR_NOTFOUND);
+    assert_int_equal(got_status, ROLE_ANON);
+    post("identify", "anon", bearer);
+    assert_true(got_rc < 0);
+    assert_true(got_rc != ERR_NOTFOUND);
+    /* no credentials at all needs no read */
+    post("identify", "anon", NULL);
+    assert_int_equal(got_rc, 0);
+    registry_close(reg);
+    ident_reg = NULL;
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    assert_int_equal(system(path), 0);
+}
+
 static int up(void **state)
 {
     const union MHD_DaemonInfo *di;
@@ -357,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_auth__guesses_per_account),
         cmocka_unit_test(test_auth__guesses_per_address),
         cmocka_unit_test(test_auth__reset_requests),
+        cmocka_unit_test(test_auth__identify_failed_read_is_an_error),
     };
 
     return cmocka_run_group_tests(tests, up, down);
