@@ -373,7 +373,7 @@ int time_parse_hhmm(int *out, const char *s)
     return 0;
 }
 
-static int hexval(int c)
+int str_hexval(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -396,8 +396,8 @@ static int decode_round(char *out, size_t *out_n, const char *s, size_t n,
     *more = 0;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-            (lo = hexval(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = str_hexval(s[i + 1])) >= 0 &&
+            (lo = str_hexval(s[i + 2])) >= 0) {
             unsigned char c = (unsigned char)(hi * 16 + lo);
             if (bad(c))
                 return 0;
@@ -409,7 +409,8 @@ static int decode_round(char *out, size_t *out_n, const char *s, size_t n,
     }
     out[j] = '\0';
     for (size_t i = 0; i + 2 < j; i++)
-        if (out[i] == '%' && hexval(out[i + 1]) >= 0 && hexval(out[i + 2]) >= 0)
+        if (out[i] == '%' && str_hexval(out[i + 1]) >= 0 &&
+            str_hexval(out[i + 2]) >= 0)
             *more = 1;
     *out_n = j;
     return 1;

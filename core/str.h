@@ -70,6 +70,8 @@ void time_date(char *out, size_t size, int64_t t);
 /* Parse "YYYY-MM-DD" (UTC midnight) or "YYYY-MM-DDTHH:MM:SSZ";
  * 0 or ERR_INVALID. */
 int time_parse_iso(int64_t *out, const char *s);
+/* The value of one hexadecimal digit (either case), or -1. */
+int str_hexval(int c);
 /* "HH:MM" (24-hour, exactly five characters) to minutes after midnight in
  * *out; ERR_INVALID otherwise (no sign, no spaces, no 24:00). */
 int time_parse_hhmm(int *out, const char *s);

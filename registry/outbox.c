@@ -368,28 +368,8 @@ int registry_channel_disabled(registry *reg, int *out_disabled, char *reason,
                               size_t reason_size, const char *channel,
                               errmsg *err)
 {
-    static const char sql[] =
-        "SELECT disabled, reason FROM channel_state WHERE channel = :channel";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = 0, step;
-
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":channel", channel);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *out_disabled = sqlite3_column_int(st, 0) != 0;
-        if (reason)
-            reg_col_copy(reason, reason_size, st, 1);
-    } else if (step == SQLITE_DONE) {
-        *out_disabled = 0;
-        if (reason && reason_size)
-            reason[0] = '\0';
-    } else {
-        rc = reg_db_error(reg, err);
-    }
-    reg_done(st);
-    return rc;
+    return registry_channel_state(reg, channel, out_disabled, reason,
+                                  reason_size, NULL, err);
 }
 
 int registry_channel_set_disabled(registry *reg, const char *channel,

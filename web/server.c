@@ -256,6 +256,15 @@ void web_reply_error(web_req *req, int status, const char *message)
     req->replied = 1;
 }
 
+/* Gives the request an incident id and logs it with what went wrong; the
+ * reply then quotes the id (web_reply_error). */
+static void incident(web_req *req, const char *what)
+{
+    registry_random_hex(req->incident, 8);
+    log_error("incident %s: %s %s: %s", req->incident, req->method, req->path,
+              what);
+}
+
 void web_reply_err(web_req *req, const errmsg *err)
 {
     switch (err->code) {
@@ -266,9 +275,7 @@ void web_reply_err(web_req *req, const errmsg *err)
     case ERR_FORBIDDEN: web_reply_error(req, 403, err->msg); return;
     case ERR_NOSPACE:
         /* 507 Insufficient Storage: the transaction was rolled back. */
-        registry_random_hex(req->incident, 8);
-        log_error("incident %s: %s %s: %s", req->incident, req->method,
-                  req->path, err->msg);
+        incident(req, err->msg);
         web_header_add(req, "Retry-After", "60");
         web_reply_error(req, 507,
                         "The server is out of disk space: nothing you sent "
@@ -282,18 +289,14 @@ void web_reply_err(web_req *req, const errmsg *err)
                             "be saved here.");
             return;
         }
-        registry_random_hex(req->incident, 8);
-        log_error("incident %s: %s %s: %s", req->incident, req->method,
-                  req->path, err->msg);
+        incident(req, err->msg);
         web_header_add(req, "Retry-After", "60");
         web_reply_error(req, 503,
                         "The database cannot be written at the moment: "
                         "nothing you sent was saved. Try again later.");
         return;
     default:
-        registry_random_hex(req->incident, 8);
-        log_error("incident %s: %s %s: %s", req->incident, req->method,
-                  req->path, err->msg);
+        incident(req, err->msg);
         web_reply_error(req, 500,
                         "Something went wrong on our side. Nothing you "
                         "sent was lost if you saw no confirmation: try "
@@ -424,8 +427,7 @@ static int attach_registry(web_req *req)
     req->reg = thread_registry(req->cfg, &err);
     if (req->reg)
         return 0;
-    registry_random_hex(req->incident, 8);
-    log_error("incident %s: %s", req->incident, err.msg);
+    incident(req, err.msg);
     web_reply_error(req, 503, "The database is not available.");
     return -1;
 }
@@ -435,9 +437,7 @@ static void ensure_reply(web_req *req)
 {
     if (req->status)
         return;
-    registry_random_hex(req->incident, 8);
-    log_error("incident %s: %s %s gave no reply", req->incident, req->method,
-              req->path);
+    incident(req, "gave no reply");
     web_reply_error(req, 500, "No reply was produced.");
 }
 
@@ -813,17 +813,6 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_debug("http: %s", msg);
 }
 
-static int hexdigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* MHD's percent-decoding of paths and query values, except that "%00"
  * stays as it is: a decoded NUL would silently cut "/requests/1%00" to
  * "/requests/1" (and a query value at the NUL). */
@@ -835,8 +824,8 @@ static size_t unescape_keep_nul(void *cls, struct MHD_Connection *c, char *s)
     (void)cls;
     (void)c;
     while (*r) {
-        int hi = r[0] == '%' ? hexdigit(r[1]) : -1;
-        int lo = hi >= 0 ? hexdigit(r[2]) : -1;
+        int hi = r[0] == '%' ? str_hexval(r[1]) : -1;
+        int lo = hi >= 0 ? str_hexval(r[2]) : -1;
         if (lo >= 0 && (hi | lo) != 0) {
             *w++ = (char)(hi * 16 + lo);
             r += 3;
