@@ -30,10 +30,33 @@ void registry_hash_token(char *out, const char *token)
     sodium_bin2hex(out, 2 * sizeof h + 1, h, sizeof h);
 }
 
+static const struct {
+    docket_role bit;
+    const char *name;
+} role_names[] = {{ROLE_CLIENT, "client"},
+                  {ROLE_PM, "pm"},
+                  {ROLE_OPS, "ops"},
+                  {ROLE_ADMIN, "admin"}};
+
+docket_role registry_role_bit(const char *role)
+{
+    for (size_t i = 0; role && i < sizeof role_names / sizeof *role_names; i++)
+        if (!strcmp(role, role_names[i].name))
+            return role_names[i].bit;
+    return 0;
+}
+
+const char *registry_role_name(docket_role bit)
+{
+    for (size_t i = 0; i < sizeof role_names / sizeof *role_names; i++)
+        if (role_names[i].bit == bit)
+            return role_names[i].name;
+    return NULL;
+}
+
 int registry_role_valid(const char *role)
 {
-    return role && (!strcmp(role, "client") || !strcmp(role, "pm") ||
-                    !strcmp(role, "ops") || !strcmp(role, "admin"));
+    return registry_role_bit(role) != 0;
 }
 
 static int name_check(const char *what, const char *s, size_t max, errmsg *err)

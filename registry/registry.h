@@ -113,6 +113,24 @@ typedef struct registry_instance {
     char dialect[17];     /* postgres, mysql, snowflake, sqlite */
 } registry_instance;
 
+/* Roles as bits: the route table (web/), the life-cycle rules (triage.c)
+ * and the use cases (domain/) speak this one vocabulary. */
+typedef enum docket_role {
+    ROLE_ANON = 1, /* not signed in */
+    ROLE_CLIENT = 2,
+    ROLE_PM = 4,
+    ROLE_OPS = 8,
+    ROLE_ADMIN = 16,
+    ROLE_STAFF = ROLE_PM | ROLE_OPS | ROLE_ADMIN,
+    ROLE_USER = ROLE_CLIENT | ROLE_STAFF,
+    ROLE_ANY = ROLE_ANON | ROLE_USER
+} docket_role;
+
+/* The bit of a stored role name ("client", "pm", "ops", "admin"); 0 for
+ * anything else (NULL too). registry_role_name is the other way round
+ * (NULL for a bit that is not one role). */
+docket_role registry_role_bit(const char *role);
+const char *registry_role_name(docket_role bit);
 /* Valid role name? */
 int registry_role_valid(const char *role);
 

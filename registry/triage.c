@@ -56,8 +56,6 @@ int registry_status_valid(const char *s)
     return 0;
 }
 
-enum { R_CLIENT = 1, R_PM = 2, R_OPS = 4, R_ADMIN = 8 };
-
 typedef struct rule {
     const char *to;
     const char *from; /* space-separated */
@@ -65,28 +63,16 @@ typedef struct rule {
 } rule;
 
 static const rule transition_rules[] = {
-    {"triaged", "submitted", R_PM | R_ADMIN},
-    {"needs_info", "submitted triaged scheduled", R_PM | R_ADMIN},
-    {"answered", "needs_info", R_CLIENT | R_PM | R_ADMIN},
-    {"scheduled", "triaged scheduled", R_PM | R_ADMIN},
-    {"in_progress", "scheduled", R_PM | R_ADMIN},
-    {"deployed", "scheduled in_progress", R_PM | R_ADMIN},
-    {"rejected", "submitted triaged needs_info scheduled", R_PM | R_ADMIN},
-    {"withdrawn", "submitted triaged needs_info scheduled", R_CLIENT},
+    {"triaged", "submitted", ROLE_PM | ROLE_ADMIN},
+    {"needs_info", "submitted triaged scheduled", ROLE_PM | ROLE_ADMIN},
+    {"answered", "needs_info", ROLE_CLIENT | ROLE_PM | ROLE_ADMIN},
+    {"scheduled", "triaged scheduled", ROLE_PM | ROLE_ADMIN},
+    {"in_progress", "scheduled", ROLE_PM | ROLE_ADMIN},
+    {"deployed", "scheduled in_progress", ROLE_PM | ROLE_ADMIN},
+    {"rejected", "submitted triaged needs_info scheduled",
+     ROLE_PM | ROLE_ADMIN},
+    {"withdrawn", "submitted triaged needs_info scheduled", ROLE_CLIENT},
 };
-
-static int role_bit(const char *role)
-{
-    if (!strcmp(nz(role), "client"))
-        return R_CLIENT;
-    if (!strcmp(nz(role), "pm"))
-        return R_PM;
-    if (!strcmp(nz(role), "ops"))
-        return R_OPS;
-    if (!strcmp(nz(role), "admin"))
-        return R_ADMIN;
-    return 0;
-}
 
 static const rule *rule_find(const char *to)
 {
@@ -118,7 +104,8 @@ int registry_transition_allowed(const char *from, const char *to,
 {
     const rule *r = rule_find(to);
 
-    return r && (r->roles & role_bit(role)) && from_listed(r, nz(from));
+    return r && (r->roles & registry_role_bit(role)) &&
+           from_listed(r, nz(from));
 }
 
 /* ---- small reads ------------------------------------------------------ */
@@ -486,7 +473,7 @@ static int transition_tx(registry *reg, char *out_status, int64_t id,
                            nz(t->to));
         goto done;
     }
-    if (!(ru->roles & role_bit(who->role)) ||
+    if (!(ru->roles & registry_role_bit(who->role)) ||
         ((t->set_priority || t->estimate) && !is_staff_writer(who->role))) {
         rc = err_set(err, ERR_FORBIDDEN,
                      "your role (%s) may not move a request to %s",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks the module rules of DESIGN.md on the source tree:
-# - registry/, forms/, migrations/, notify/ and core/ include nothing of web/;
+# - registry/, forms/, migrations/, domain/, notify/ and core/ include
+#   nothing of web/, and nothing below domain/ includes domain/;
 # - forms/ and migrations/ never touch SQLite, only notify/ calls curl_*,
 #   only web/ calls MHD_*, only registry/ prepares SQL;
 # - banned functions (sprintf, strcpy, strcat, strncpy, strtok, atoi, gets);
@@ -14,30 +15,38 @@ cd "$top" || exit 2
 fail=0
 report() { echo "layout: $*"; fail=1; }
 
-for d in core forms registry migrations notify; do
+for d in core forms registry migrations domain notify; do
   for h in web.h web_int.h assets.h page.h api.h; do
     if grep -ln "#include \"$h\"" $d/*.[ch] 2>/dev/null; then
       report "$d/ includes web/$h"
     fi
   done
 done
+# domain/ (the use cases) sits above registry/ and migrations/: nothing
+# below it includes its headers.
+for f in $(ls core/*.[ch] forms/*.[ch] registry/*.[ch] migrations/*.[ch] 2>/dev/null); do
+  for h in domain/*.h; do
+    [ -e "$h" ] || continue
+    grep -q "#include \"$(basename "$h")\"" "$f" && report "$f includes $h (domain/ is above it)"
+  done
+done
 grep -ln 'sqlite3' forms/*.[ch] migrations/*.[ch] 2>/dev/null &&
   report "forms/ or migrations/ use SQLite"
-for f in $(ls core/*.[ch] forms/*.[ch] registry/*.[ch] migrations/*.[ch] web/*.[ch] app/*.[ch] 2>/dev/null); do
+for f in $(ls core/*.[ch] forms/*.[ch] registry/*.[ch] migrations/*.[ch] domain/*.[ch] web/*.[ch] app/*.[ch] 2>/dev/null); do
   grep -q 'curl_easy_\|curl_multi_' "$f" && report "$f calls libcurl (only notify/ may)"
 done
-for f in $(ls core/*.[ch] forms/*.[ch] registry/*.[ch] migrations/*.[ch] notify/*.[ch] app/*.[ch] 2>/dev/null); do
+for f in $(ls core/*.[ch] forms/*.[ch] registry/*.[ch] migrations/*.[ch] domain/*.[ch] notify/*.[ch] app/*.[ch] 2>/dev/null); do
   grep -q 'MHD_' "$f" && report "$f uses libmicrohttpd (only web/ may)"
 done
-for f in $(ls core/*.[ch] forms/*.[ch] migrations/*.[ch] notify/*.[ch] web/*.[ch] app/*.[ch] 2>/dev/null); do
+for f in $(ls core/*.[ch] forms/*.[ch] migrations/*.[ch] domain/*.[ch] notify/*.[ch] web/*.[ch] app/*.[ch] 2>/dev/null); do
   grep -q 'sqlite3_prepare' "$f" && report "$f prepares SQL (only registry/ may)"
 done
 if grep -nE '\b(sprintf|strcpy|strcat|strncpy|strtok|atoi|gets)\s*\(' \
-     core/*.c forms/*.c registry/*.c migrations/*.c notify/*.c web/*.c app/*.c 2>/dev/null |
+     core/*.c forms/*.c registry/*.c migrations/*.c domain/*.c notify/*.c web/*.c app/*.c 2>/dev/null |
    grep -v 'snprintf\|vsnprintf'; then
   report "banned function used"
 fi
-mods="app core forms migrations notify registry web"
+mods="app core domain forms migrations notify registry web"
 for d in $mods; do
   for h in $d/*_int.h; do
     [ -e "$h" ] || continue
@@ -53,7 +62,7 @@ done
 # what they need (the registry gets the event routes through
 # registry_routes_set).
 for f in $(grep -lw 'g_config' core/*.[ch] forms/*.[ch] registry/*.[ch] \
-             migrations/*.[ch] notify/*.[ch] web/*.[ch] 2>/dev/null); do
+             migrations/*.[ch] domain/*.[ch] notify/*.[ch] web/*.[ch] 2>/dev/null); do
   case $f in core/config.c | core/config.h) continue ;; esac
   grep -nw 'g_config' "$f" | sed "s|^|$f:|"
   report "$f reads g_config (only app/ may; pass what is needed)"

@@ -15,17 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int role_bit(const char *role)
+/* A stored role that is not one of ours is treated as signed out. */
+static int role_of(const char *role)
 {
-    if (!strcmp(role, "client"))
-        return ROLE_CLIENT;
-    if (!strcmp(role, "pm"))
-        return ROLE_PM;
-    if (!strcmp(role, "ops"))
-        return ROLE_OPS;
-    if (!strcmp(role, "admin"))
-        return ROLE_ADMIN;
-    return ROLE_ANON;
+    docket_role bit = registry_role_bit(role);
+
+    return bit ? (int)bit : ROLE_ANON;
 }
 
 static int is_loopback(const char *addr)
@@ -67,7 +62,7 @@ int web_auth_identify(web_req *req, errmsg *out)
         rc = registry_token_lookup(req->reg, &req->user, authz + 7, &err);
         if (rc == 0) {
             req->via_token = 1;
-            req->role = role_bit(req->user.role);
+            req->role = role_of(req->user.role);
             return 0;
         }
         memset(&req->user, 0, sizeof req->user);
@@ -79,7 +74,7 @@ int web_auth_identify(web_req *req, errmsg *out)
         if (who && *who) {
             rc = registry_user_find(req->reg, &req->user, who, &err);
             if (rc == 0 && req->user.active) {
-                req->role = role_bit(req->user.role);
+                req->role = role_of(req->user.role);
                 req->via_token = 1; /* no cookie session: CSRF by Origin */
                 return 0;
             }
@@ -96,7 +91,7 @@ int web_auth_identify(web_req *req, errmsg *out)
         (int64_t)req->cfg->session_lifetime_hours * 3600, &err);
     if (rc == 0) {
         str_copy(req->session, sizeof req->session, cookie);
-        req->role = role_bit(req->user.role);
+        req->role = role_of(req->user.role);
         return 0;
     }
     memset(&req->user, 0, sizeof req->user);
@@ -314,7 +309,7 @@ int web_session_start(web_req *req, const registry_user *u, errmsg *err)
     str_copy(req->session, sizeof req->session, token);
     str_copy(req->csrf, sizeof req->csrf, csrf);
     req->user = *u;
-    req->role = role_bit(u->role);
+    req->role = role_of(u->role);
     return 0;
 }
 

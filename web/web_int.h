@@ -19,18 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Roles as bits, for the route table. */
-enum {
-    ROLE_ANON = 1, /* not signed in */
-    ROLE_CLIENT = 2,
-    ROLE_PM = 4,
-    ROLE_OPS = 8,
-    ROLE_ADMIN = 16,
-    ROLE_STAFF = ROLE_PM | ROLE_OPS | ROLE_ADMIN,
-    ROLE_USER = ROLE_CLIENT | ROLE_STAFF,
-    ROLE_ANY = ROLE_ANON | ROLE_USER
-};
-
 /* A value that moved to an unlinked temporary file once it grew past
  * WEB_SPOOL_AT bytes (upload.c). When the body has ended the file is
  * mapped read-only-in-effect (private) at the buf's data, NUL-terminated,

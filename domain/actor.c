@@ -1,0 +1,32 @@
+/* actor.c: who is acting, and what that lets them see. */
+#include "domain.h"
+
+#include <assert.h>
+
+domain_actor domain_actor_of(const registry_user *u)
+{
+    domain_actor a = {0};
+
+    assert(u);
+    a.user_id = u->id;
+    a.role = registry_role_bit(u->role);
+    if (!a.role)
+        a.role = ROLE_ANON;
+    a.org_id = a.role == ROLE_CLIENT ? u->org_id : 0;
+    a.email = u->email;
+    return a;
+}
+
+int domain_actor_is(const domain_actor *a, unsigned mask)
+{
+    return a && (a->role & mask) != 0;
+}
+
+int domain_actor_sees_org(const domain_actor *a, int64_t org_id)
+{
+    if (!a)
+        return 0;
+    if (a->role & ROLE_STAFF)
+        return 1;
+    return a->role == ROLE_CLIENT && a->org_id != 0 && a->org_id == org_id;
+}

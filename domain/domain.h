@@ -1,0 +1,32 @@
+/* domain.h: who is acting, for every use case of domain/.
+ *
+ * A use case is one function per thing a user does. It takes the actor
+ * and a typed input, checks every rule (role, organisation, state), runs
+ * its transaction in the registry and returns a typed result or an
+ * errmsg (ERR_INVALID with field errors for a form, ERR_FORBIDDEN,
+ * ERR_NOTFOUND, ERR_CONFLICT, ERR_DB...). web/ parses HTTP into the input
+ * and renders the result; app/ and the tests call the same functions. */
+#ifndef DOCKET_DOMAIN_H
+#define DOCKET_DOMAIN_H
+
+#include "err.h"
+#include "registry.h"
+
+#include <stdint.h>
+
+typedef struct domain_actor {
+    int64_t user_id;  /* 0: nobody signed in (or a system action) */
+    docket_role role; /* one ROLE_* bit */
+    int64_t org_id;   /* the client's organisation; 0 for staff */
+    const char *email;
+} domain_actor;
+
+/* The actor of a registry user (role from its stored name). */
+domain_actor domain_actor_of(const registry_user *u);
+/* Is the actor one of the roles in mask? */
+int domain_actor_is(const domain_actor *a, unsigned mask);
+/* May the actor see things of organisation org_id? Staff see every
+ * organisation, a client only its own. */
+int domain_actor_sees_org(const domain_actor *a, int64_t org_id);
+
+#endif
