@@ -16,6 +16,7 @@
 #include "web.h"
 #include "web_int.h"
 #include "defer.h"
+#include "form.h"
 #include "log.h"
 #include "mem.h"
 #include "str.h"
@@ -224,6 +225,27 @@ static int route_is_api(const web_req *req)
     return str_startswith(req->path, "/api/") || !strcmp(req->path, "/healthz");
 }
 
+/* The frame of an error page: heading, then the caller's body, then the
+ * way back. */
+static void error_page_begin(web_req *req, int status)
+{
+    buf_reset(&req->out);
+    req->status = status;
+    page_begin(req, status_text(status));
+    buf_puts(&req->out, "<section class=\"card error-page\"><h1>");
+    buf_append_html(&req->out, status_text(status));
+    buf_puts(&req->out, "</h1>");
+}
+
+static void error_page_end(web_req *req, int status)
+{
+    buf_puts(&req->out, "<p><a href=\"/\">Back to the start page</a></p>"
+                        "</section>");
+    page_end(req);
+    req->status = status;
+    req->replied = 1;
+}
+
 void web_reply_error(web_req *req, int status, const char *message)
 {
     if (route_is_api(req)) {
@@ -236,12 +258,8 @@ void web_reply_error(web_req *req, int status, const char *message)
         web_reply_json(req, status, root);
         return;
     }
-    buf_reset(&req->out);
-    req->status = status;
-    page_begin(req, status_text(status));
-    buf_puts(&req->out, "<section class=\"card error-page\"><h1>");
-    buf_append_html(&req->out, status_text(status));
-    buf_puts(&req->out, "</h1><p>");
+    error_page_begin(req, status);
+    buf_puts(&req->out, "<p>");
     buf_append_html(&req->out, message);
     buf_puts(&req->out, "</p>");
     if (req->incident[0]) {
@@ -249,11 +267,39 @@ void web_reply_error(web_req *req, int status, const char *message)
         buf_append_html(&req->out, req->incident);
         buf_puts(&req->out, "</code>: quote it when you report this.</p>");
     }
-    buf_puts(&req->out, "<p><a href=\"/\">Back to the start page</a></p>"
-                        "</section>");
-    page_end(req);
-    req->status = status;
-    req->replied = 1;
+    error_page_end(req, status);
+}
+
+void web_reply_errors(web_req *req, const form_errors *fe)
+{
+    buf *o = &req->out;
+
+    assert(fe && fe->n > 0);
+    if (route_is_api(req)) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON *arr = cJSON_AddArrayToObject(root, "errors");
+        for (size_t i = 0; i < fe->n; i++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "field", fe->errs[i].field);
+            cJSON_AddStringToObject(e, "message", fe->errs[i].message);
+            cJSON_AddItemToArray(arr, e);
+        }
+        web_reply_json(req, 422, root);
+        return;
+    }
+    error_page_begin(req, 422);
+    buf_puts(o, "<ul>");
+    for (size_t i = 0; i < fe->n; i++) {
+        buf_puts(o, "<li>");
+        if (fe->errs[i].field[0]) {
+            buf_append_html(o, fe->errs[i].field);
+            buf_puts(o, ": ");
+        }
+        buf_append_html(o, fe->errs[i].message);
+        buf_puts(o, "</li>");
+    }
+    buf_puts(o, "</ul>");
+    error_page_end(req, 422);
 }
 
 /* Gives the request an incident id and logs it with what went wrong; the

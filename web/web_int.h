@@ -137,6 +137,12 @@ void web_reply_error(web_req *req, int status, const char *message);
 /* Maps an errmsg to a reply (404, 422, 409, 413, 403, else 500 with an
  * incident id; internal messages are only logged). */
 void web_reply_err(web_req *req, const errmsg *err);
+/* 422 with every problem of fe (at least one): for API routes the one
+ * documented shape {"errors": [{"field": .., "message": ..}]}
+ * (ValidationErrors in openapi.json), else an error page listing them.
+ * Every JSON 422 of a validation goes through here. */
+struct form_errors;
+void web_reply_errors(web_req *req, const struct form_errors *fe);
 /* 303 See Other to a local path. */
 void web_redirect(web_req *req, const char *location);
 /* Plain text or any other type with the bytes in req->out. */
