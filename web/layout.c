@@ -61,9 +61,7 @@ static void flash_key_init(void)
     crypto_auth_hmacsha256_keygen(flash_key);
 }
 
-/* The message of cookie value v when its MAC and expiry hold, else NULL.
- * Caller frees. */
-static char *flash_open(const char *v)
+char *web_flash_open(const char *v)
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     const char *dot1 = strchr(v, '.'), *dot2, *mac_end = NULL;
@@ -105,7 +103,7 @@ static void flash_show(web_req *req)
 
     if (!f || !*f)
         return;
-    msg = flash_open(f);
+    msg = web_flash_open(f);
     if (msg && str_utf8_valid(msg, strlen(msg))) {
         buf_puts(&req->out, "<div class=\"flash\" role=\"status\">");
         buf_append_html(&req->out, msg);
@@ -116,7 +114,7 @@ static void flash_show(web_req *req)
                    "docket_flash=; Path=/; Max-Age=0; SameSite=Lax");
 }
 
-void page_flash_set(web_req *req, const char *message)
+char *web_flash_seal(const char *message)
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     char mac64[sodium_base64_ENCODED_LEN(
@@ -133,15 +131,25 @@ void page_flash_set(web_req *req, const char *message)
                            signed_part.len, flash_key);
     sodium_bin2base64(mac64, sizeof mac64, mac, sizeof mac,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    buf_puts(&b, "docket_flash=");
     buf_append(&b, buf_cstr(&signed_part), numlen);
     buf_puts(&b, mac64);
     buf_putc(&b, '.');
     buf_puts(&b, buf_cstr(&signed_part) + numlen);
-    buf_appendf(&b, "; Path=/; Max-Age=%d; SameSite=Lax; HttpOnly", FLASH_TTL);
-    web_header_add(req, "Set-Cookie", buf_cstr(&b));
     buf_dispose(&signed_part);
+    return buf_detach(&b);
+}
+
+void page_flash_set(web_req *req, const char *message)
+{
+    char *value = web_flash_seal(message);
+    buf b = {0};
+
+    buf_appendf(&b,
+                "docket_flash=%s; Path=/; Max-Age=%d; SameSite=Lax; HttpOnly",
+                value, FLASH_TTL);
+    web_header_add(req, "Set-Cookie", buf_cstr(&b));
     buf_dispose(&b);
+    free(value);
 }
 
 void page_begin(web_req *req, const char *title)

@@ -258,6 +258,11 @@ void page_csrf_input(web_req *req);
 void page_presession_input(web_req *req);
 /* Adds a one-time message shown on the next page (cookie based). */
 void page_flash_set(web_req *req, const char *message);
+/* The flash cookie's value for message ("<expiry>.<mac>.<message>", see
+ * layout.c), and the message of value v when its MAC and expiry hold, else
+ * NULL. Callers free both. */
+char *web_flash_seal(const char *message);
+char *web_flash_open(const char *v);
 /* Formats t as "2026-03-03 14:00 UTC". */
 void page_time(buf *b, int64_t t);
 /* The URL of an embedded asset with its content hash, e.g.

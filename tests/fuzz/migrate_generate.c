@@ -8,6 +8,8 @@
  * form as exactly itself (the quote cannot be broken out of), and the
  * quoted table name of each new-table or add-columns item appears in the
  * generated files. */
+#include "fuzz.h"
+#include "fuzz_ident.h"
 #include "buf.h"
 #include "migrate.h"
 #include "parse.h"
@@ -16,39 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__);  \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-/* Reads the quoted identifier q back; it must be the whole of q. */
-static void check_ident(sql_dialect d, const char *text, const char *q)
-{
-    char quote = d == SQL_MYSQL ? '`' : '"';
-    size_t n = strlen(q), i = 1;
-    buf out = {0};
-
-    CHECK(n >= 2 && q[0] == quote);
-    for (;;) {
-        CHECK(i < n);
-        if (q[i] == quote) {
-            if (i + 1 < n && q[i + 1] == quote) {
-                buf_putc(&out, quote);
-                i += 2;
-                continue;
-            }
-            CHECK(i == n - 1);
-            break;
-        }
-        buf_putc(&out, q[i++]);
-    }
-    CHECK(!strcmp(buf_cstr(&out), text));
-    buf_dispose(&out);
-}
 
 static int quoted(buf *b, sql_dialect d, const char *name)
 {

@@ -12,6 +12,8 @@
  * Input: first byte picks the dialect (bits 0-1) and the context (bits
  * 2-3: identifier, string, comment text, comment lines); the rest, up to a
  * NUL, is the text. */
+#include "fuzz.h"
+#include "fuzz_ident.h"
 #include "buf.h"
 #include "migrate.h"
 #include "migrate_int.h"
@@ -22,14 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__);  \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9')
@@ -39,31 +33,6 @@ static int hexval(char c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
-}
-
-/* Reads the quoted identifier q back; checks it is the whole of q. */
-static void check_ident(sql_dialect d, const char *text, const char *q)
-{
-    char quote = d == SQL_MYSQL ? '`' : '"';
-    size_t n = strlen(q), i = 1;
-    buf out = {0};
-
-    CHECK(n >= 2 && q[0] == quote);
-    for (;;) {
-        CHECK(i < n);
-        if (q[i] == quote) {
-            if (i + 1 < n && q[i + 1] == quote) {
-                buf_putc(&out, quote);
-                i += 2;
-                continue;
-            }
-            CHECK(i == n - 1); /* the closing quote ends the output */
-            break;
-        }
-        buf_putc(&out, q[i++]);
-    }
-    CHECK(!strcmp(buf_cstr(&out), text));
-    buf_dispose(&out);
 }
 
 /* Reads the string literal q back with dialect d's rules. */

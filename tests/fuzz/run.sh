@@ -32,13 +32,13 @@ sources_for() {
   forms_*) ;;
   migrate_*) s="$s $top/migrations/*.c" ;;
   notify_*) s="$s $top/registry/*.c $top/notify/*.c" ;;
-  web_*) s="$s $top/web/markdown.c" ;;
-  webapp_*)
+  web_markdown) s="$s $top/web/markdown.c" ;;
+  web_cookie | webapp_*)
     # all of web/ (and what it links), with the embedded assets generated
     # the way web/CMakeLists.txt does
     cmake -DOUT="$out/$t.assets.c" -DDIR="$top/web/static" \
       -P "$top/web/embed.cmake" >/dev/null
-    s="$s $top/migrations/*.c $top/registry/*.c $top/notify/*.c $top/web/*.c $out/$t.assets.c" ;;
+    s="$s $top/migrations/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c $top/web/*.c $out/$t.assets.c" ;;
   *) echo "fuzz: no source set for $t" >&2; return 1 ;;
   esac
   echo $s
@@ -52,8 +52,8 @@ if pkg-config --exists zlib; then zip="$zip $(pkg-config --libs zlib)"; fi
 
 cflags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DDOCKET_VERSION=\"fuzz\"
-  -I$top/core -I$top/forms -I$top/migrations -I$top/registry -I$top/notify
-  -I$top/web $(pkg-config --cflags libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd)"
+  -I$top/core -I$top/forms -I$top/migrations -I$top/registry -I$top/domain
+  -I$top/notify -I$top/web $(pkg-config --cflags libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd)"
 libs="$(pkg-config --libs libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd) -lm $zip"
 newest_header=$(ls -t "$top"/*/*.h 2>/dev/null | head -1)
 

@@ -3,20 +3,13 @@
  * must be inert: no <script, <iframe, <object, <embed, <style or raw HTML
  * element outside cmark's own set, no javascript:/vbscript:/data: URL in
  * href or src, and no on*= event attribute in any tag. */
+#include "fuzz.h"
 #include "web_int.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "check failed: %s\n", #cond);                      \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 /* Tags cmark writes; anything else would be raw HTML let through. */
 static const char *const allowed[] = {

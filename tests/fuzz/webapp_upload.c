@@ -6,6 +6,7 @@
  * character, valid UTF-8, at most FORM_MAX_SHORT code points, an accepted
  * extension, and content that does not start like markup or a program.
  * Linked with all of web/ (source set webapp_* of run.sh). */
+#include "fuzz.h"
 #include "requests_int.h"
 #include "str.h"
 
@@ -13,14 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__);  \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
