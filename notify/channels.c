@@ -7,12 +7,43 @@
 #include "mem.h"
 #include "str.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PD_CHANGE_URL "https://events.pagerduty.com/v2/change/enqueue"
 #define PD_ALERT_URL  "https://events.pagerduty.com/v2/enqueue"
+
+/* The one table of the channel types: the name of each and its default
+ * pacing (minimum milliseconds between two sends). */
+static const struct channel_type_info {
+    const char *name;
+    int pace_ms;
+} channel_types[NOTIFY_NCHANNEL_TYPES] = {
+    [NOTIFY_CH_NONE] = {"", 0},
+    [NOTIFY_CH_SLACK] = {"slack", 1000}, /* 1 message per second per hook */
+    [NOTIFY_CH_TEAMS] = {"teams", 300},  /* under 4 per second */
+    [NOTIFY_CH_EMAIL] = {"email", 0},
+    [NOTIFY_CH_PAGERDUTY] = {"pagerduty", 500}, /* 2 per second */
+    [NOTIFY_CH_WEBHOOK] = {"webhook", 0},
+};
+
+notify_channel_type notify_channel_type_of(const char *name)
+{
+    if (!name || !*name)
+        return NOTIFY_CH_NONE;
+    for (int t = NOTIFY_CH_NONE + 1; t < NOTIFY_NCHANNEL_TYPES; t++)
+        if (!strcmp(name, channel_types[t].name))
+            return (notify_channel_type)t;
+    return NOTIFY_CH_NONE;
+}
+
+const char *notify_channel_type_name(notify_channel_type t)
+{
+    assert(t >= NOTIFY_CH_NONE && t < NOTIFY_NCHANNEL_TYPES);
+    return channel_types[t].name;
+}
 
 static const char *get(const cfg_channel *ch, const char *key)
 {
@@ -53,13 +84,7 @@ int64_t notify_channel_pace_ms(const cfg_channel *ch)
     if (get(ch, "pace_ms") &&
         str_to_int(&ms, get(ch, "pace_ms"), 0, 60000) == 0)
         return ms;
-    if (!strcmp(ch->type, "slack"))
-        return 1000; /* 1 message per second per webhook */
-    if (!strcmp(ch->type, "teams"))
-        return 300; /* under 4 per second */
-    if (!strcmp(ch->type, "pagerduty"))
-        return 500; /* 2 per second */
-    return 0;
+    return channel_types[notify_channel_type_of(ch->type)].pace_ms;
 }
 
 static int url_check(const config *cfg, const cfg_channel *ch, const char *key,
@@ -78,10 +103,87 @@ static int url_check(const config *cfg, const cfg_channel *ch, const char *key,
                    ch->name, key);
 }
 
+static int check_webhook(const config *cfg, const cfg_channel *ch, errmsg *err)
+{
+    buf sig = {0};
+    errmsg e = {0};
+    int rc;
+
+    if (url_check(cfg, ch, "url", get(ch, "url"), err) < 0)
+        return ERR_INVALID;
+    if (!get(ch, "secret"))
+        return err_set(err, ERR_INVALID, "[channel.%s] needs secret", ch->name);
+    rc = notify_webhook_sign_all(&sig, get(ch, "secret"), "x", 0, "", 0, &e);
+    buf_dispose(&sig);
+    if (rc < 0)
+        return err_set(err, ERR_INVALID,
+                       "[channel.%s] secret: %s (several keys are "
+                       "separated by spaces)",
+                       ch->name, e.msg);
+    return 0;
+}
+
+static int check_pagerduty(const config *cfg, const cfg_channel *ch,
+                           errmsg *err)
+{
+    const char *key = get(ch, "routing_key");
+
+    if (!key || strlen(key) != 32)
+        return err_set(err, ERR_INVALID,
+                       "[channel.%s] routing_key must be the 32-character "
+                       "integration key",
+                       ch->name);
+    if (get(ch, "url") && url_check(cfg, ch, "url", get(ch, "url"), err) < 0)
+        return ERR_INVALID;
+    if (get(ch, "alert_url") &&
+        url_check(cfg, ch, "alert_url", get(ch, "alert_url"), err) < 0)
+        return ERR_INVALID;
+    if (get(ch, "alerts") && get_bool(ch, "alerts") < 0)
+        return err_set(err, ERR_INVALID,
+                       "[channel.%s] alerts must be true or false", ch->name);
+    return 0;
+}
+
+static int check_email(const cfg_channel *ch, errmsg *err)
+{
+    const char *url = get(ch, "smtp_url");
+
+    if (!url ||
+        !(str_startswith(url, "smtp://") || str_startswith(url, "smtps://")))
+        return err_set(err, ERR_INVALID,
+                       "[channel.%s] smtp_url must be smtp://HOST:PORT "
+                       "or smtps://HOST:PORT",
+                       ch->name);
+    if (!get(ch, "from"))
+        return err_set(err, ERR_INVALID, "[channel.%s] needs from", ch->name);
+    if (!get(ch, "to"))
+        return err_set(err, ERR_INVALID, "[channel.%s] needs to", ch->name);
+    if (get(ch, "starttls") && get_bool(ch, "starttls") < 0)
+        return err_set(err, ERR_INVALID,
+                       "[channel.%s] starttls must be true or false", ch->name);
+    return 0;
+}
+
+/* ERR_INVALID naming the known types, from the table. */
+static int unknown_type(const cfg_channel *ch, errmsg *err)
+{
+    buf names = {0};
+    int rc;
+
+    for (int t = NOTIFY_CH_NONE + 1; t < NOTIFY_NCHANNEL_TYPES; t++) {
+        if (t > NOTIFY_CH_NONE + 1)
+            buf_puts(&names, t + 1 < NOTIFY_NCHANNEL_TYPES ? ", " : " or ");
+        buf_puts(&names, channel_types[t].name);
+    }
+    rc = err_set(err, ERR_INVALID, "[channel.%s] type must be %s", ch->name,
+                 buf_cstr(&names));
+    buf_dispose(&names);
+    return rc;
+}
+
 /* Checks one channel's keys; ERR_INVALID naming the key. */
 static int channel_check(const config *cfg, const cfg_channel *ch, errmsg *err)
 {
-    const char *t = ch->type ? ch->type : "";
     int n;
 
     if (get(ch, "timeout") && str_to_int(&n, get(ch, "timeout"), 1, 120) < 0)
@@ -91,69 +193,15 @@ static int channel_check(const config *cfg, const cfg_channel *ch, errmsg *err)
     if (get(ch, "pace_ms") && str_to_int(&n, get(ch, "pace_ms"), 0, 60000) < 0)
         return err_set(err, ERR_INVALID,
                        "[channel.%s] pace_ms must be 0 to 60000", ch->name);
-    if (!strcmp(t, "slack") || !strcmp(t, "teams"))
-        return url_check(cfg, ch, "url", get(ch, "url"), err);
-    if (!strcmp(t, "webhook")) {
-        buf sig = {0};
-        errmsg e = {0};
-        int rc;
-        if (url_check(cfg, ch, "url", get(ch, "url"), err) < 0)
-            return ERR_INVALID;
-        if (!get(ch, "secret"))
-            return err_set(err, ERR_INVALID, "[channel.%s] needs secret",
-                           ch->name);
-        rc =
-            notify_webhook_sign_all(&sig, get(ch, "secret"), "x", 0, "", 0, &e);
-        buf_dispose(&sig);
-        if (rc < 0)
-            return err_set(err, ERR_INVALID,
-                           "[channel.%s] secret: %s (several keys are "
-                           "separated by spaces)",
-                           ch->name, e.msg);
-        return 0;
+    switch (notify_channel_type_of(ch->type)) {
+    case NOTIFY_CH_SLACK:
+    case NOTIFY_CH_TEAMS: return url_check(cfg, ch, "url", get(ch, "url"), err);
+    case NOTIFY_CH_WEBHOOK: return check_webhook(cfg, ch, err);
+    case NOTIFY_CH_PAGERDUTY: return check_pagerduty(cfg, ch, err);
+    case NOTIFY_CH_EMAIL: return check_email(ch, err);
+    case NOTIFY_CH_NONE: break;
     }
-    if (!strcmp(t, "pagerduty")) {
-        const char *key = get(ch, "routing_key");
-        if (!key || strlen(key) != 32)
-            return err_set(err, ERR_INVALID,
-                           "[channel.%s] routing_key must be the 32-character "
-                           "integration key",
-                           ch->name);
-        if (get(ch, "url") &&
-            url_check(cfg, ch, "url", get(ch, "url"), err) < 0)
-            return ERR_INVALID;
-        if (get(ch, "alert_url") &&
-            url_check(cfg, ch, "alert_url", get(ch, "alert_url"), err) < 0)
-            return ERR_INVALID;
-        if (get(ch, "alerts") && get_bool(ch, "alerts") < 0)
-            return err_set(err, ERR_INVALID,
-                           "[channel.%s] alerts must be true or false",
-                           ch->name);
-        return 0;
-    }
-    if (!strcmp(t, "email")) {
-        const char *url = get(ch, "smtp_url");
-        if (!url || !(str_startswith(url, "smtp://") ||
-                      str_startswith(url, "smtps://")))
-            return err_set(err, ERR_INVALID,
-                           "[channel.%s] smtp_url must be smtp://HOST:PORT "
-                           "or smtps://HOST:PORT",
-                           ch->name);
-        if (!get(ch, "from"))
-            return err_set(err, ERR_INVALID, "[channel.%s] needs from",
-                           ch->name);
-        if (!get(ch, "to"))
-            return err_set(err, ERR_INVALID, "[channel.%s] needs to", ch->name);
-        if (get(ch, "starttls") && get_bool(ch, "starttls") < 0)
-            return err_set(err, ERR_INVALID,
-                           "[channel.%s] starttls must be true or false",
-                           ch->name);
-        return 0;
-    }
-    return err_set(err, ERR_INVALID,
-                   "[channel.%s] type must be slack, teams, email, pagerduty "
-                   "or webhook",
-                   ch->name);
+    return unknown_type(ch, err);
 }
 
 int notify_config_check(const config *cfg, errmsg *err)
@@ -186,6 +234,30 @@ static int post_json(notify_result *res, const config *cfg,
                             &o);
 }
 
+/* A permanent failure with message why; returns NOTIFY_FAIL. */
+static int result_fail(notify_result *res, const char *why)
+{
+    res->outcome = NOTIFY_FAIL;
+    str_copy(res->error, sizeof res->error, why);
+    return res->outcome;
+}
+
+static int send_pagerduty(notify_result *res, const config *cfg,
+                          const cfg_channel *ch, const notify_event *ev,
+                          const notify_view *v, const atomic_int *stop)
+{
+    int alert =
+        get_bool(ch, "alerts") == 1 && !strcmp(ev->event, "delivery.failed");
+    const char *url = alert ? get(ch, "alert_url") : get(ch, "url");
+    buf body = {0};
+
+    notify_render_pagerduty(&body, v, ev, get(ch, "routing_key"), alert);
+    post_json(res, cfg, ch, url ? url : (alert ? PD_ALERT_URL : PD_CHANGE_URL),
+              &body, NULL, 0, stop);
+    buf_dispose(&body);
+    return res->outcome;
+}
+
 static int send_webhook(notify_result *res, const config *cfg,
                         const cfg_channel *ch, const notify_event *ev,
                         const buf *body, const atomic_int *stop)
@@ -201,10 +273,8 @@ static int send_webhook(notify_result *res, const config *cfg,
     buf_puts(&h_sig, "webhook-signature: ");
     if (notify_webhook_sign_all(&h_sig, get(ch, "secret"), ev->uid, ts,
                                 buf_cstr(body), body->len, &e) < 0) {
-        res->outcome = NOTIFY_FAIL;
-        str_copy(res->error, sizeof res->error, e.msg);
         buf_dispose(&h_sig);
-        return res->outcome;
+        return result_fail(res, e.msg);
     }
     snprintf(h_id, sizeof h_id, "webhook-id: %s", ev->uid);
     snprintf(h_ts, sizeof h_ts, "webhook-timestamp: %lld", (long long)ts);
@@ -212,6 +282,26 @@ static int send_webhook(notify_result *res, const config *cfg,
     post_json(res, cfg, ch, get(ch, "url"), body, extra, 3, stop);
     buf_dispose(&h_sig);
     return res->outcome;
+}
+
+/* The words of the to key that stand for an address in the event: the
+ * request's requester and project manager, and the account an
+ * account.reset link is for. */
+static const struct rcpt_word {
+    const char *word;
+    const char *key; /* in the payload's "request" object, or the payload */
+    int in_request;
+} rcpt_words[] = {{"requester", "requester_email", 1},
+                  {"pm", "project_manager", 1},
+                  {"recipient", "recipient", 0}};
+
+/* The rcpt_words entry of word, or NULL when word is an address. */
+static const struct rcpt_word *rcpt_word_find(const char *word)
+{
+    for (size_t i = 0; i < sizeof rcpt_words / sizeof *rcpt_words; i++)
+        if (!strcmp(word, rcpt_words[i].word))
+            return &rcpt_words[i];
+    return NULL;
 }
 
 /* Adds addr to the recipients unless invalid or already there. */
@@ -244,15 +334,10 @@ static int send_email(notify_result *res, const cfg_channel *ch,
     while (to && *to) {
         size_t len = strcspn(to, ",");
         char *one = xstrndup(to, len), *word = str_trim_dup(one);
-        const cJSON *v2 = NULL;
-        if (!strcmp(word, "requester"))
-            v2 = cJSON_GetObjectItemCaseSensitive(req, "requester_email");
-        else if (!strcmp(word, "pm"))
-            v2 = cJSON_GetObjectItemCaseSensitive(req, "project_manager");
-        else if (!strcmp(word, "recipient"))
-            v2 = cJSON_GetObjectItemCaseSensitive(ev->payload, "recipient");
-        if (!strcmp(word, "requester") || !strcmp(word, "pm") ||
-            !strcmp(word, "recipient")) {
+        const struct rcpt_word *w = rcpt_word_find(word);
+        if (w) {
+            const cJSON *v2 = cJSON_GetObjectItemCaseSensitive(
+                w->in_request ? req : ev->payload, w->key);
             if (cJSON_IsString(v2))
                 rcpt_add(&rcpts, &n, &cap, v2->valuestring);
         } else {
@@ -265,9 +350,7 @@ static int send_email(notify_result *res, const cfg_channel *ch,
             to++;
     }
     if (!n) {
-        res->outcome = NOTIFY_FAIL;
-        str_copy(res->error, sizeof res->error,
-                 "no valid recipient for this event");
+        result_fail(res, "no valid recipient for this event");
         goto done;
     }
     {
@@ -280,9 +363,7 @@ static int send_email(notify_result *res, const cfg_channel *ch,
             from_addr = str_trim_dup(from);
     }
     if (!notify_email_valid(from_addr)) {
-        res->outcome = NOTIFY_FAIL;
-        str_copy(res->error, sizeof res->error,
-                 "the from address is not a valid e-mail address");
+        result_fail(res, "the from address is not a valid e-mail address");
         goto done;
     }
     notify_render_email(&msg, v, ev, get(ch, "from"),
@@ -311,40 +392,30 @@ int notify_channel_send(notify_result *res, const config *cfg,
     notify_view v;
     buf body = {0};
     errmsg e = {0};
-    const char *t = ch->type ? ch->type : "";
 
     memset(res, 0, sizeof *res);
     res->retry_after = -1;
-    if (channel_check(cfg, ch, &e) < 0) {
-        res->outcome = NOTIFY_FAIL;
-        str_copy(res->error, sizeof res->error, e.msg);
-        return res->outcome;
-    }
+    if (channel_check(cfg, ch, &e) < 0)
+        return result_fail(res, e.msg);
     notify_view_build(&v, ev, cfg->base_url);
-    if (!strcmp(t, "slack")) {
+    switch (notify_channel_type_of(ch->type)) {
+    case NOTIFY_CH_SLACK:
         notify_render_slack(&body, &v);
         post_json(res, cfg, ch, get(ch, "url"), &body, NULL, 0, stop);
-    } else if (!strcmp(t, "teams")) {
-        if (notify_render_teams(&body, &v, NOTIFY_TEAMS_MAX) < 0) {
-            res->outcome = NOTIFY_FAIL;
-            str_copy(res->error, sizeof res->error,
-                     "the card does not fit in 28 KB");
-        } else {
+        break;
+    case NOTIFY_CH_TEAMS:
+        if (notify_render_teams(&body, &v, NOTIFY_TEAMS_MAX) < 0)
+            result_fail(res, "the card does not fit in 28 KB");
+        else
             post_json(res, cfg, ch, get(ch, "url"), &body, NULL, 0, stop);
-        }
-    } else if (!strcmp(t, "pagerduty")) {
-        int alert = get_bool(ch, "alerts") == 1 &&
-                    !strcmp(ev->event, "delivery.failed");
-        const char *url = alert ? get(ch, "alert_url") : get(ch, "url");
-        notify_render_pagerduty(&body, &v, ev, get(ch, "routing_key"), alert);
-        post_json(res, cfg, ch,
-                  url ? url : (alert ? PD_ALERT_URL : PD_CHANGE_URL), &body,
-                  NULL, 0, stop);
-    } else if (!strcmp(t, "webhook")) {
+        break;
+    case NOTIFY_CH_PAGERDUTY: send_pagerduty(res, cfg, ch, ev, &v, stop); break;
+    case NOTIFY_CH_WEBHOOK:
         notify_render_webhook(&body, &v, ev);
         send_webhook(res, cfg, ch, ev, &body, stop);
-    } else if (!strcmp(t, "email")) {
-        send_email(res, ch, ev, &v, stop);
+        break;
+    case NOTIFY_CH_EMAIL: send_email(res, ch, ev, &v, stop); break;
+    case NOTIFY_CH_NONE: break; /* refused by channel_check above */
     }
     notify_view_dispose(&v);
     buf_dispose(&body);

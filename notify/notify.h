@@ -41,6 +41,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The channel types, one name each ("slack", "teams", "email",
+ * "pagerduty", "webhook"; the type key of [channel.NAME]). */
+typedef enum notify_channel_type {
+    NOTIFY_CH_NONE = 0, /* no type, or one docket does not know */
+    NOTIFY_CH_SLACK,
+    NOTIFY_CH_TEAMS,
+    NOTIFY_CH_EMAIL,
+    NOTIFY_CH_PAGERDUTY,
+    NOTIFY_CH_WEBHOOK
+} notify_channel_type;
+#define NOTIFY_NCHANNEL_TYPES 6
+
+/* The type named name exactly; NOTIFY_CH_NONE for anything else (NULL
+ * too). */
+notify_channel_type notify_channel_type_of(const char *name);
+/* The name of type t; "" for NOTIFY_CH_NONE. */
+const char *notify_channel_type_name(notify_channel_type t);
+
 /* Checks every [channel.*] section: known type, required keys present,
  * URLs https:// (unless notify.allow_http), webhook secret decodable,
  * PagerDuty routing key of 32 characters. ERR_INVALID naming the channel

@@ -410,6 +410,16 @@ static int settle_orphans(notify_ctx *ctx, registry *reg, int64_t now,
     return rc < 0 ? rc : 0;
 }
 
+/* Waits for c's thread, if it has one, and closes its connection. */
+static void chan_join(chan *c)
+{
+    if (c->has_thread)
+        pthread_join(c->th, NULL);
+    c->has_thread = 0;
+    registry_close(c->reg);
+    c->reg = NULL;
+}
+
 /* ---- notify_run_once: every channel's pass on a thread of its own ---- */
 
 static void *pass_main(void *arg)
@@ -476,11 +486,7 @@ int notify_run_once(notify_ctx *ctx, int64_t now, int *out_sent, errmsg *err)
         }
         for (size_t i = 0; i < ctx->nchans; i++) {
             chan *c = &ctx->chans[i];
-            if (c->has_thread)
-                pthread_join(c->th, NULL);
-            c->has_thread = 0;
-            registry_close(c->reg);
-            c->reg = NULL;
+            chan_join(c);
             sent += c->sent;
             buried += c->buried;
             if (c->rc < 0 && rc == 0)
@@ -648,14 +654,8 @@ void notify_stop(notify_ctx *ctx)
     pthread_mutex_unlock(&ctx->mu);
     if (!was_running)
         return;
-    for (size_t i = 0; i < ctx->nchans; i++) {
-        chan *c = &ctx->chans[i];
-        if (c->has_thread)
-            pthread_join(c->th, NULL);
-        c->has_thread = 0;
-        registry_close(c->reg);
-        c->reg = NULL;
-    }
+    for (size_t i = 0; i < ctx->nchans; i++)
+        chan_join(&ctx->chans[i]);
     pthread_mutex_lock(&ctx->mu);
     ctx->started = 0;
     atomic_store(&ctx->stop, 0);
