@@ -4,126 +4,25 @@
  * lookup (prefix through the index, substring, spelling); the CSV import
  * (good file, bad file writes nothing, idempotent re-import, apostrophe
  * undo); the table JSON. */
+#include "fixture.h"
 #include "catalog.h"
-#include "config.h"
-#include "parse.h"
-#include "registry.h"
 #include "requests.h"
 #include "str.h"
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
-#include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-typedef struct fx {
-    char path[256];
-    config cfg;
-    registry *reg;
-    int64_t pm;
-} fx;
 
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof *f);
-    errmsg err = {0};
-    int fd;
+    ufx *f = ufx_open("catalog");
 
-    if (sodium_init() < 0)
-        return -1;
-    snprintf(f->path, sizeof f->path, "/tmp/docket-catalog-XXXXXX");
-    fd = mkstemp(f->path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(f->path);
-    cfg_init(&f->cfg);
-    g_config = &f->cfg;
-    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
-    if (registry_open(&f->reg, f->path, 0, &err) < 0)
-        return -1;
-    if (registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
-        registry_org_add(f->reg, NULL, "globex", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa", "postgres",
-                              &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-prod", "production",
-                              "postgres", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "globex", "globex-prod",
-                              "production", "postgres", &err) < 0 ||
-        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat", "pm",
-                          NULL, "correct horse battery", &err) < 0) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return -1;
-    }
+    ufx_people(f, "postgres");
     *state = f;
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fx *f = *state;
-    char side[300];
-
-    registry_close(f->reg);
-    g_config = NULL;
-    registry_routes_set(NULL, 0);
-    cfg_dispose(&f->cfg);
-    unlink(f->path);
-    snprintf(side, sizeof side, "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", f->path);
-    unlink(side);
-    free(f);
-    return 0;
-}
-
-/* One integer from a query on a second connection. */
-static int64_t q_int(fx *f, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    int64_t v = -1;
-
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
-static void parse(form_request *r, const char *json)
-{
-    form_errors fe = {0};
-
-    form_parse_json(r, json, strlen(json), &fe);
-    if (fe.n)
-        fail_msg("%s: %s", fe.errs[0].field, fe.errs[0].message);
-    form_errors_dispose(&fe);
-}
-
-/* Stores the request (so history can point at it) and returns its id. */
-static int64_t store(fx *f, form_request *r)
-{
-    registry_submit s = {0};
-    errmsg err = {0};
-    int64_t id = 0;
-
-    if (registry_request_insert(f->reg, &id, NULL, r, &s, &err) < 0)
-        fail_msg("insert: %s", err.msg);
-    r->id = id;
-    return id;
-}
-
-static int apply(fx *f, const form_request *r, const char *inst, errmsg *err)
+static int apply(ufx *f, const form_request *r, const char *inst, errmsg *err)
 {
     int rc;
 
@@ -136,52 +35,39 @@ static int apply(fx *f, const form_request *r, const char *inst, errmsg *err)
     return rc;
 }
 
-static const char new_table_json[] =
-    "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","
-    "\"requester_name\":\"Ann\",\"requester_email\":\"ann@acme.example\","
-    "\"title\":\"Loyalty\",\"summary\":\"s\",\"items\":[{\"kind\":"
-    "\"new_table\",\"table\":\"loyalty_members\",\"description\":\"One row "
+static const char new_table_json[] = UFX_REQUEST(
+    "Loyalty",
+    "{\"kind\":\"new_table\",\"table\":\"loyalty_members\",\"description\":"
+    "\"One row "
     "per member.\",\"source\":\"flat_file_csv\",\"cadence\":\"daily\","
     "\"expected_arrival\":\"05:00\",\"late_after_minutes\":120,"
     "\"campaign_dependency\":\"required\",\"campaign_note\":\"Wait.\","
     "\"owner\":\"data@acme.example\",\"columns\":[{\"name\":\"member_id\","
     "\"type\":\"bigint\",\"nullable\":false,\"primary_key\":true},{\"name\":"
     "\"tier\",\"type\":\"string(20)\"},{\"name\":\"opt_in\",\"type\":"
-    "\"boolean\",\"consent\":true,\"consent_channel\":\"email\"}]}]}";
+    "\"boolean\",\"consent\":true,\"consent_channel\":\"email\"}]}");
 
 static void test_catalog__apply_new_table_with_history(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     form_request r;
     errmsg err = {0};
-    cJSON *t, *rules, *h;
+    cJSON *t;
     int64_t id;
     char sql[256];
 
-    parse(&r, new_table_json);
-    id = store(f, &r);
+    ufx_parse(&r, new_table_json);
+    id = ufx_store(f, &r, 0, NULL);
     assert_int_equal(apply(f, &r, "acme-prod", &err), 0);
     t = registry_table_json(f->reg, "acme-prod", "LOYALTY_MEMBERS", &err);
     assert_non_null(t);
-    assert_string_equal(cJSON_GetObjectItem(t, "table")->valuestring,
-                        "loyalty_members");
-    rules = cJSON_GetObjectItem(t, "rules");
-    assert_string_equal(
-        cJSON_GetObjectItem(rules, "campaign_dependency")->valuestring,
-        "required");
-    assert_string_equal(
-        cJSON_GetObjectItem(rules, "missing_after")->valuestring, "07:00");
-    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rules, "consent_relevant")));
-    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(t, "columns")), 3);
-    assert_int_equal(
-        (int64_t)cJSON_GetObjectItem(
-            cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"), 0),
-            "added_by_request")
-            ->valuedouble,
-        id);
-    h = cJSON_GetObjectItem(t, "last_change");
-    assert_int_equal((int64_t)cJSON_GetObjectItem(h, "request")->valuedouble,
-                     id);
+    ufx_json_str(t, "table", "loyalty_members");
+    ufx_json_str(t, "rules.campaign_dependency", "required");
+    ufx_json_str(t, "rules.missing_after", "07:00");
+    ufx_json_true(t, "rules.consent_relevant");
+    ufx_json_size(t, "columns", 3);
+    ufx_json_int(t, "columns.0.added_by_request", id);
+    ufx_json_int(t, "last_change.request", id);
     cJSON_Delete(t);
     /* 1 table + 7 rules + 3 columns + consent_relevant; every row names
        the request, the user and the reason CR-<id>. */
@@ -189,14 +75,14 @@ static void test_catalog__apply_new_table_with_history(void **state)
              "SELECT count(*) FROM registry_history WHERE request_id = %lld"
              " AND reason = 'CR-%lld' AND user_id IS NOT NULL",
              (long long)id, (long long)id);
-    assert_int_equal(q_int(f, sql), 12);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history"), 12);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history WHERE"
-                              " field = 'column' AND old_value IS NULL"),
+    assert_int_equal(ufx_int(f, sql), 12);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history"), 12);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history WHERE"
+                                " field = 'column' AND old_value IS NULL"),
                      3);
     /* The same request again: conflict, nothing written. */
     assert_int_equal(apply(f, &r, "acme-prod", &err), ERR_CONFLICT);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history"), 12);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history"), 12);
     /* Other instance: its own registry. */
     err_clear(&err);
     assert_int_equal(apply(f, &r, "acme-qa", &err), 0);
@@ -207,47 +93,40 @@ static void test_catalog__apply_new_table_with_history(void **state)
 
 static void test_catalog__apply_columns_and_attributes(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     form_request r, a, bad;
     errmsg err = {0};
     int64_t before, id;
-    cJSON *t, *c;
+    cJSON *t;
 
-    parse(&r, new_table_json);
-    store(f, &r);
+    ufx_parse(&r, new_table_json);
+    ufx_store(f, &r, 0, NULL);
     assert_int_equal(apply(f, &r, "acme-prod", &err), 0);
-    before = q_int(f, "SELECT count(*) FROM registry_history");
-    parse(&a,
-          "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","
-          "\"requester_name\":\"Ann\",\"requester_email\":"
-          "\"ann@acme.example\",\"title\":\"Attrs\",\"summary\":\"s\","
-          "\"items\":[{\"kind\":\"add_columns\",\"table\":\"loyalty_members\","
-          "\"expected_arrival\":\"06:00\",\"columns\":[{\"name\":\"joined\","
-          "\"type\":\"date\"}]},{\"kind\":\"customer_attributes\",\"table\":"
-          "\"loyalty_members\",\"columns\":[{\"name\":\"tier\",\"action\":"
-          "\"change\",\"type\":\"string(50)\",\"rule\":\"gold/silver\"},"
-          "{\"name\":\"opt_in\",\"action\":\"retire\"}]}]}");
-    id = store(f, &a);
+    before = ufx_int(f, "SELECT count(*) FROM registry_history");
+    ufx_parse(
+        &a,
+        UFX_REQUEST(
+            "Attrs",
+            "{\"kind\":\"add_columns\",\"table\":\"loyalty_members\","
+            "\"expected_arrival\":\"06:00\",\"columns\":[{\"name\":\"joined\","
+            "\"type\":\"date\"}]},{\"kind\":\"customer_attributes\",\"table\":"
+            "\"loyalty_members\",\"columns\":[{\"name\":\"tier\",\"action\":"
+            "\"change\",\"type\":\"string(50)\",\"rule\":\"gold/silver\"},"
+            "{\"name\":\"opt_in\",\"action\":\"retire\"}]}"));
+    id = ufx_store(f, &a, 0, NULL);
     assert_int_equal(apply(f, &a, "acme-prod", &err), 0);
     /* expected_arrival, joined added, tier type + rule, opt_in retired: 5
        rows (an update item leaves the table's kind). */
-    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history") - before,
-                     5);
+    assert_int_equal(
+        ufx_int(f, "SELECT count(*) FROM registry_history") - before, 5);
     t = registry_table_json(f->reg, "acme-prod", "loyalty_members", &err);
     assert_non_null(t);
-    assert_string_equal(cJSON_GetObjectItem(t, "kind")->valuestring, "");
-    c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"), 1);
-    assert_string_equal(cJSON_GetObjectItem(c, "type")->valuestring,
-                        "string(50)");
-    assert_string_equal(cJSON_GetObjectItem(c, "rule")->valuestring,
-                        "gold/silver");
-    c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"), 2);
-    assert_string_equal(cJSON_GetObjectItem(c, "status")->valuestring,
-                        "retired");
-    c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "columns"), 3);
-    assert_string_equal(cJSON_GetObjectItem(c, "name")->valuestring, "joined");
-    assert_int_equal(
-        (int64_t)cJSON_GetObjectItem(c, "added_by_request")->valuedouble, id);
+    ufx_json_str(t, "kind", "");
+    ufx_json_str(t, "columns.1.type", "string(50)");
+    ufx_json_str(t, "columns.1.rule", "gold/silver");
+    ufx_json_str(t, "columns.2.status", "retired");
+    ufx_json_str(t, "columns.3.name", "joined");
+    ufx_json_int(t, "columns.3.added_by_request", id);
     cJSON_Delete(t);
     {
         char sql[200];
@@ -256,15 +135,14 @@ static void test_catalog__apply_columns_and_attributes(void **state)
                  " 'tier' AND field = 'type' AND old_value = 'string(20)'"
                  " AND new_value = 'string(50)' AND request_id = %lld",
                  (long long)id);
-        assert_int_equal(q_int(f, sql), 1);
+        assert_int_equal(ufx_int(f, sql), 1);
     }
     /* Attributes of a missing table: a clear conflict. */
-    parse(&bad, "{\"organisation\":\"acme\",\"instance\":\"acme-prod\","
-                "\"requester_name\":\"Ann\",\"requester_email\":"
-                "\"ann@acme.example\",\"title\":\"x\",\"summary\":\"s\","
-                "\"items\":[{\"kind\":\"purchase_history\",\"table\":"
-                "\"nowhere\",\"columns\":[{\"name\":\"x\",\"action\":"
-                "\"retire\"}]}]}");
+    ufx_parse(&bad,
+              UFX_REQUEST("x",
+                          "{\"kind\":\"purchase_history\",\"table\":"
+                          "\"nowhere\",\"columns\":[{\"name\":\"x\",\"action\":"
+                          "\"retire\"}]}"));
     err_clear(&err);
     assert_int_equal(apply(f, &bad, "acme-prod", &err), ERR_CONFLICT);
     assert_non_null(strstr(err.msg, "nowhere"));
@@ -275,11 +153,11 @@ static void test_catalog__apply_columns_and_attributes(void **state)
 
 static void test_catalog__manual_edit_needs_reason(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     form_request r;
     errmsg err = {0};
 
-    parse(&r, new_table_json);
+    ufx_parse(&r, new_table_json);
     assert_int_equal(apply(f, &r, "acme-prod", &err), 0);
     assert_int_equal(registry_begin(f->reg, &err), 0);
     assert_int_equal(registry_table_update_field(
@@ -317,13 +195,13 @@ static void test_catalog__manual_edit_needs_reason(void **state)
                                     "nope", "type", "text", f->pm, "x", &err),
         ERR_NOTFOUND);
     assert_int_equal(registry_commit(f->reg, &err), 0);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history WHERE"
-                              " reason = 'reporting only now' AND old_value"
-                              " = 'required' AND new_value = 'optional' AND"
-                              " request_id IS NULL"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history WHERE"
+                                " reason = 'reporting only now' AND old_value"
+                                " = 'required' AND new_value = 'optional' AND"
+                                " request_id IS NULL"),
                      1);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_columns WHERE name ="
-                              " 'tier' AND type = 'string(30)'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_columns WHERE name ="
+                                " 'tier' AND type = 'string(30)'"),
                      1);
     form_request_dispose(&r);
 }
@@ -347,7 +225,7 @@ static const char dict[] =
     "customer_scores,score,integer,,,,,,,,\n"
     "consents,email_opt_in,boolean,,yes,email,required,,,,\n";
 
-static void import_ok(fx *f, const char *inst, const char *csv)
+static void import_ok(ufx *f, const char *inst, const char *csv)
 {
     registry_import_report rep = {0};
     errmsg err = {0};
@@ -361,7 +239,7 @@ static void import_ok(fx *f, const char *inst, const char *csv)
 
 static void test_catalog__search_prefix_exact_first_and_tenant(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     char out[2048] = "", expr[256];
     errmsg err = {0};
     int64_t acme, globex;
@@ -410,10 +288,9 @@ static void collect_lookup(void *ctx, const registry_lookup_hit *h)
 
 static void test_catalog__lookup_prefix_substring_similar(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     char out[1024] = "";
     errmsg err = {0};
-    sqlite3 *db;
     sqlite3_stmt *st;
     int uses_index = 0;
 
@@ -447,10 +324,8 @@ static void test_catalog__lookup_prefix_substring_similar(void **state)
                      1);
     assert_string_equal(out, "acme-qa/customers;");
     /* The prefix lookup is a range on the (instance_id, name) index. */
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(
-                         db,
+                         f->db,
                          "EXPLAIN QUERY PLAN SELECT t.name FROM instances i"
                          " CROSS JOIN reg_tables t ON t.instance_id = i.id AND"
                          " t.name >= 'cu' AND t.name < 'cu\xff'",
@@ -462,13 +337,12 @@ static void test_catalog__lookup_prefix_substring_similar(void **state)
             uses_index = 1;
     }
     sqlite3_finalize(st);
-    sqlite3_close(db);
     assert_true(uses_index);
 }
 
 static void test_catalog__import_good_bad_and_again(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     registry_import_report rep = {0};
     errmsg err = {0};
     int64_t hist;
@@ -486,8 +360,8 @@ static void test_catalog__import_good_bad_and_again(void **state)
     /* order reserved; type, nullable, dependency, time bad; duplicate. */
     assert_true(rep.nproblems >= 6);
     assert_int_equal(rep.problems[0].line, 3);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_tables"), 0);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history"), 0);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_tables"), 0);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history"), 0);
     registry_import_report_dispose(&rep);
     err_clear(&err);
     assert_int_equal(registry_import_csv(f->reg, &rep, "acme-prod", unknown,
@@ -497,15 +371,15 @@ static void test_catalog__import_good_bad_and_again(void **state)
     registry_import_report_dispose(&rep);
 
     import_ok(f, "acme-prod", dict);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_tables"), 3);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_columns"), 5);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history WHERE"
-                              " reason <> 'import'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_tables"), 3);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_columns"), 5);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history WHERE"
+                                " reason <> 'import'"),
                      0);
-    assert_int_equal(q_int(f, "SELECT consent_relevant FROM reg_tables WHERE"
-                              " name = 'consents'"),
+    assert_int_equal(ufx_int(f, "SELECT consent_relevant FROM reg_tables WHERE"
+                                " name = 'consents'"),
                      1);
-    hist = q_int(f, "SELECT count(*) FROM registry_history");
+    hist = ufx_int(f, "SELECT count(*) FROM registry_history");
     /* The same file again changes nothing. */
     err_clear(&err);
     assert_int_equal(registry_import_csv(f->reg, &rep, "acme-prod", dict,
@@ -514,15 +388,15 @@ static void test_catalog__import_good_bad_and_again(void **state)
     assert_int_equal(rep.tables_created + rep.tables_updated +
                          rep.columns_added + rep.columns_updated,
                      0);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM registry_history"), hist);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history"), hist);
     registry_import_report_dispose(&rep);
     /* A quoted neutralised cell loses its apostrophe; unquoted keeps it. */
     import_ok(f, "acme-qa",
               "table,column,type,description,example\n"
               "t,a,text,\"'=SUM(A1)\",'=x\n");
-    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_columns WHERE"
-                              " description = '=SUM(A1)' AND example ="
-                              " '''=x'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_columns WHERE"
+                                " description = '=SUM(A1)' AND example ="
+                                " '''=x'"),
                      1);
     /* Unknown instance. */
     err_clear(&err);
@@ -534,22 +408,20 @@ static void test_catalog__import_good_bad_and_again(void **state)
 
 static void test_catalog__changes_summary(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     form_request r;
     errmsg err = {0};
-    cJSON *arr, *o;
+    cJSON *arr;
     char *s;
 
-    parse(&r, new_table_json);
+    ufx_parse(&r, new_table_json);
     arr = registry_request_changes_json(f->reg, &r, "acme-prod",
                                         "https://docket.example", &err);
     assert_int_equal(cJSON_GetArraySize(arr), 1);
-    o = cJSON_GetArrayItem(arr, 0);
-    assert_string_equal(cJSON_GetObjectItem(o, "url")->valuestring,
-                        "https://docket.example/tables/acme-prod/"
-                        "loyalty_members");
-    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "consent")));
-    s = cJSON_PrintUnformatted(cJSON_GetObjectItem(o, "changes"));
+    ufx_json_str(arr, "0.url",
+                 "https://docket.example/tables/acme-prod/loyalty_members");
+    ufx_json_true(arr, "0.consent");
+    s = cJSON_PrintUnformatted(ufx_json_at(arr, "0.changes"));
     assert_non_null(strstr(s, "new table"));
     assert_non_null(strstr(s, "add column tier string(20)"));
     cJSON_free(s);
@@ -561,20 +433,20 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_catalog__apply_new_table_with_history, setup, teardown),
+            test_catalog__apply_new_table_with_history, setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_catalog__apply_columns_and_attributes, setup, teardown),
+            test_catalog__apply_columns_and_attributes, setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(test_catalog__manual_edit_needs_reason,
-                                        setup, teardown),
+                                        setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(
             test_catalog__search_prefix_exact_first_and_tenant, setup,
-            teardown),
+            ufx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_catalog__lookup_prefix_substring_similar, setup, teardown),
+            test_catalog__lookup_prefix_substring_similar, setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(test_catalog__import_good_bad_and_again,
-                                        setup, teardown),
+                                        setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(test_catalog__changes_summary, setup,
-                                        teardown),
+                                        ufx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
