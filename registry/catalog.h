@@ -21,9 +21,124 @@ int registry_column_exists(registry *reg, const char *instance,
 
 /* ---- reading ---- */
 
-/* The whole registry entry of one table as JSON, the body of
- * GET /api/v1/instances/{instance}/tables/{table} and of `docket lookup
- * --json` (both print cJSON_PrintUnformatted of it plus "\n"):
+/* Whether campaigns may run without a table's daily file. One name table
+ * (registry_dep_name) serves the store, the JSON and every writer. */
+typedef enum registry_dep {
+    REGISTRY_DEP_UNSET = 0, /* "": not stated; ask the owner */
+    REGISTRY_DEP_REQUIRED,  /* "required": hold campaigns without the file */
+    REGISTRY_DEP_OPTIONAL,  /* "optional": campaigns may run without it */
+} registry_dep;
+/* "required", "optional" or "" (also for a value out of range). */
+const char *registry_dep_name(registry_dep d);
+/* The dependency named s ("" or NULL: REGISTRY_DEP_UNSET) into *out; 0,
+ * or ERR_INVALID (without a message) for any other text. */
+int registry_dep_parse(registry_dep *out, const char *s);
+
+/* The status of a registry table (active, deprecated) or column (also
+ * retired), with its name table. */
+typedef enum registry_entry_status {
+    REGISTRY_ENTRY_ACTIVE = 0,
+    REGISTRY_ENTRY_DEPRECATED,
+    REGISTRY_ENTRY_RETIRED, /* columns only */
+} registry_entry_status;
+/* "active", "deprecated", "retired" ("" out of range). */
+const char *registry_entry_status_name(registry_entry_status s);
+/* 0, or ERR_INVALID (without a message) for other text. */
+int registry_entry_status_parse(registry_entry_status *out, const char *s);
+
+/* One column of a card. Strings are owned by the card, never NULL. */
+typedef struct registry_card_column {
+    int64_t id;
+    char *name, *type, *description, *example;
+    char *consent_channel; /* email, sms, push, direct_mail or "" */
+    char *rule;
+    registry_entry_status status;
+    int nullable, primary_key, pii, consent; /* 0 or 1 */
+    int64_t added_at;                        /* Unix seconds */
+    int64_t added_by_request;                /* 0 when none */
+} registry_card_column;
+
+/* One registry_history row of a card. Strings owned by the card. */
+typedef struct registry_card_change {
+    int64_t id;
+    int64_t at;                  /* Unix seconds */
+    char *column;                /* "" for the table itself */
+    char *field;                 /* "table", "column" or a field name */
+    char *old_value, *new_value; /* NULL when absent */
+    int64_t request_id;          /* 0 when none */
+    char *user;                  /* name, "" when unknown */
+    char *reason;
+} registry_card_change;
+
+/* An open request that will change the table (registry_card_open_load).
+ * Strings owned by the card. */
+typedef struct registry_card_request {
+    int64_t id;
+    char *title, *status, *kind; /* kind of its item on the table */
+    int64_t updated_at;
+} registry_card_request;
+
+/* The rules of a table: what ops need at 3 a.m. Strings owned by the
+ * card, never NULL. */
+typedef struct registry_card_rules {
+    registry_dep campaign_dependency;
+    char *campaign_note;
+    char *expected_arrival; /* "HH:MM" (UTC) or "" */
+    int late_after_minutes; /* 0..1440 */
+    char missing_after[8];  /* arrival + lateness "HH:MM", "" without one */
+    char *source, *cadence, *file_pattern, *owner, *escalation;
+    int consent_relevant; /* the table's own flag (0 or 1) */
+    char *runbook;        /* Markdown */
+} registry_card_rules;
+
+/* A table's whole registry entry, typed. All-zero is empty; free with
+ * registry_card_free. Strings are owned by the card and never NULL
+ * unless said otherwise. */
+typedef struct registry_card {
+    int64_t id;     /* reg_tables id */
+    int64_t org_id; /* organisation owning the instance */
+    char *organisation, *instance, *environment;
+    char *table; /* the stored spelling */
+    char *description, *kind;
+    registry_entry_status status;
+    char *url; /* "/tables/<instance>/<table>", each part URL-escaped */
+    registry_card_rules rules;
+    int64_t created_at, updated_at; /* Unix seconds */
+    int64_t created_by_request;     /* 0 when none */
+    registry_card_column *columns;  /* every status, by position */
+    size_t ncolumns;
+    registry_card_change *history; /* newest first, at most
+                                      REGISTRY_HISTORY_MAX; history[0] is
+                                      the last change */
+    size_t nhistory;
+    registry_card_request *open; /* registry_card_open_load only */
+    size_t nopen;
+} registry_card;
+
+#define REGISTRY_HISTORY_MAX 200
+
+/* Reads the card of table (case-insensitive) in instance into *out, as
+ * the organisation org_id sees it: org_id 0 (staff) sees every table, any
+ * other only its own organisation's. Another organisation's table is
+ * ERR_NOTFOUND with the very message of a missing one ("no table T in
+ * instance I"), so a client learns nothing of it. *out is written only
+ * on success; caller frees it with registry_card_free. ERR_DB on a failed
+ * read (never reported as not found). */
+int registry_table_card(registry *reg, registry_card *out, const char *instance,
+                        const char *table, int64_t org_id, errmsg *err);
+
+/* Adds to card the open requests that will change its table
+ * (registry_table_open_requests, seen as card->org_id sees them), by id.
+ * 0 or ERR_DB; the card is unchanged on error. */
+int registry_card_open_load(registry *reg, registry_card *card, errmsg *err);
+
+/* Frees what the card owns and leaves it all-zero. NULL does nothing. */
+void registry_card_free(registry_card *card);
+
+/* The card as the JSON document of
+ * GET /api/v1/instances/{instance}/tables/{table} and `docket lookup
+ * --json` (both print cJSON_PrintUnformatted of it plus "\n"); open
+ * requests are not part of it:
  *
  *   {"instance", "environment", "organisation", "table", "description",
  *    "kind", "status", "url": "/tables/<instance>/<table>",
@@ -44,9 +159,14 @@ int registry_column_exists(registry *reg, const char *instance,
  *                 REGISTRY_HISTORY_MAX,
  *    "last_change": the first history entry or null}
  *
- * The organisation check is the caller's (registry_table_org). Caller owns
- * the result. ERR_NOTFOUND when there is no such table. */
-#define REGISTRY_HISTORY_MAX 200
+ * Caller owns the result. */
+cJSON *registry_card_json(const registry_card *card);
+
+/* The card of table in instance as staff see it (registry_table_card
+ * with org_id 0), written by registry_card_json. The organisation check
+ * is the caller's (registry_instance_org), or use registry_table_card
+ * with the viewer's organisation. Caller owns the result; NULL with err
+ * set (ERR_NOTFOUND when there is no such table, ERR_DB). */
 cJSON *registry_table_json(registry *reg, const char *instance,
                            const char *table, errmsg *err);
 
