@@ -4,6 +4,7 @@
 
 #include "mem.h"
 #include "parse.h"
+#include "catalog.h"
 #include "requests.h"
 
 #include <arpa/inet.h>
@@ -322,6 +323,18 @@ int64_t ufx_submit(ufx *f, const char *json, int64_t user, const char *name)
     id = ufx_store(f, &r, user, name);
     form_request_dispose(&r);
     return id;
+}
+
+void ufx_import(ufx *f, const char *inst, const char *csv)
+{
+    registry_import_report rep = {0};
+    errmsg err = {0};
+
+    if (registry_import_csv(f->reg, &rep, inst, csv, strlen(csv), f->pm, &err) <
+        0)
+        fail_msg("import: %s (%s)", err.msg,
+                 rep.nproblems ? rep.problems[0].message : "");
+    registry_import_report_dispose(&rep);
 }
 
 /* ---- a loopback HTTP daemon ----------------------------------------- */

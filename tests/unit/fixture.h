@@ -120,6 +120,10 @@ int64_t ufx_store(ufx *f, form_request *r, int64_t user, const char *name);
 /* ufx_parse and ufx_store of json; the request's id. */
 int64_t ufx_submit(ufx *f, const char *json, int64_t user, const char *name);
 
+/* Imports the registry CSV csv into instance inst as the PM; fails the
+ * test with the first problem when the import fails. */
+void ufx_import(ufx *f, const char *inst, const char *csv);
+
 /* ---- a loopback HTTP daemon ----------------------------------------- */
 
 struct MHD_Connection;

@@ -2,71 +2,24 @@
  * a channel's due rows in order, attempt outcomes, the admin listing with
  * filters and paging, retry now, the channel disabled flag, and that
  * rows left pending (a crash mid-delivery) are simply due again. */
+#include "fixture.h"
 #include "outbox.h"
-#include "registry.h"
-#include "config.h"
 #include "str.h"
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
-#include <sodium.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-typedef struct fx {
-    char path[256];
-    config cfg;
-    registry *reg;
-} fx;
 
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof *f);
-    errmsg err = {0};
-    int fd;
+    ufx *f = ufx_open("outbox");
 
-    snprintf(f->path, sizeof f->path, "/tmp/docket-outbox-XXXXXX");
-    fd = mkstemp(f->path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(f->path);
-    cfg_init(&f->cfg);
-    cfg_set(&f->cfg, "channel.a", "type", "slack", &err);
-    cfg_set(&f->cfg, "channel.b", "type", "slack", &err);
-    cfg_set(&f->cfg, "route", "request.updated", "a, b", &err);
-    cfg_set(&f->cfg, "route", "request.deployed", "a", &err);
-    g_config = &f->cfg;
-    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
-    if (registry_open(&f->reg, f->path, 0, &err) < 0)
-        return -1;
+    ufx_route(f, "request.updated", "a, b");
+    ufx_route(f, "request.deployed", "a");
     *state = f;
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fx *f = *state;
-    char side[300];
-
-    registry_close(f->reg);
-    g_config = NULL;
-    registry_routes_set(NULL, 0);
-    cfg_dispose(&f->cfg);
-    unlink(f->path);
-    snprintf(side, sizeof side, "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", f->path);
-    unlink(side);
-    free(f);
-    return 0;
-}
-
-static int64_t add(fx *f, const char *event)
+static int64_t add(ufx *f, const char *event)
 {
     errmsg err = {0};
     int64_t id;
@@ -78,7 +31,7 @@ static int64_t add(fx *f, const char *event)
     return id;
 }
 
-static size_t due(fx *f, registry_outbox_row **rows, const char *channel,
+static size_t due(ufx *f, registry_outbox_row **rows, const char *channel,
                   int64_t now)
 {
     errmsg err = {0};
@@ -92,7 +45,7 @@ static size_t due(fx *f, registry_outbox_row **rows, const char *channel,
 
 static void test_outbox__due_keeps_channel_order(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     registry_outbox_row *rows;
     errmsg err = {0};
     int64_t far = time_now() + 1000, next = 0;
@@ -181,7 +134,7 @@ static void collect(void *ctx, const registry_outbox_row *r)
 
 static void test_outbox__list_retry_counts(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     errmsg err = {0};
     seen s = {0};
     registry_outbox_filter flt = {0};
@@ -263,7 +216,7 @@ static void test_outbox__list_retry_counts(void **state)
 
 static void test_outbox__drop_and_channel_state(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     errmsg err = {0};
     int disabled = -1;
     char reason[64];
@@ -296,14 +249,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_outbox__due_keeps_channel_order,
-                                        setup, teardown),
+                                        setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(test_outbox__list_retry_counts, setup,
-                                        teardown),
+                                        ufx_teardown),
         cmocka_unit_test_setup_teardown(test_outbox__drop_and_channel_state,
-                                        setup, teardown),
+                                        setup, ufx_teardown),
     };
 
-    if (sodium_init() < 0)
-        return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,18 +225,6 @@ static const char dict[] =
     "customer_scores,score,integer,,,,,,,,\n"
     "consents,email_opt_in,boolean,,yes,email,required,,,,\n";
 
-static void import_ok(ufx *f, const char *inst, const char *csv)
-{
-    registry_import_report rep = {0};
-    errmsg err = {0};
-
-    if (registry_import_csv(f->reg, &rep, inst, csv, strlen(csv), f->pm, &err) <
-        0)
-        fail_msg("import: %s (%s)", err.msg,
-                 rep.nproblems ? rep.problems[0].message : "");
-    registry_import_report_dispose(&rep);
-}
-
 static void test_catalog__search_prefix_exact_first_and_tenant(void **state)
 {
     ufx *f = *state;
@@ -244,9 +232,9 @@ static void test_catalog__search_prefix_exact_first_and_tenant(void **state)
     errmsg err = {0};
     int64_t acme, globex;
 
-    import_ok(f, "acme-prod", dict);
-    import_ok(f, "globex-prod",
-              "table,column,type\ncustomers_globex,id,bigint\n");
+    ufx_import(f, "acme-prod", dict);
+    ufx_import(f, "globex-prod",
+               "table,column,type\ncustomers_globex,id,bigint\n");
     assert_int_equal(registry_instance_org(f->reg, &acme, "acme-prod", &err),
                      0);
     assert_int_equal(
@@ -294,8 +282,8 @@ static void test_catalog__lookup_prefix_substring_similar(void **state)
     sqlite3_stmt *st;
     int uses_index = 0;
 
-    import_ok(f, "acme-prod", dict);
-    import_ok(f, "acme-qa", dict);
+    ufx_import(f, "acme-prod", dict);
+    ufx_import(f, "acme-qa", dict);
     assert_int_equal(registry_lookup(f->reg, "Customers",
                                      REGISTRY_LOOKUP_PREFIX, NULL, 0, 20,
                                      collect_lookup, out, &err),
@@ -370,7 +358,7 @@ static void test_catalog__import_good_bad_and_again(void **state)
     assert_string_equal(rep.problems[0].field, "colour");
     registry_import_report_dispose(&rep);
 
-    import_ok(f, "acme-prod", dict);
+    ufx_import(f, "acme-prod", dict);
     assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_tables"), 3);
     assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_columns"), 5);
     assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history WHERE"
@@ -391,9 +379,9 @@ static void test_catalog__import_good_bad_and_again(void **state)
     assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history"), hist);
     registry_import_report_dispose(&rep);
     /* A quoted neutralised cell loses its apostrophe; unquoted keeps it. */
-    import_ok(f, "acme-qa",
-              "table,column,type,description,example\n"
-              "t,a,text,\"'=SUM(A1)\",'=x\n");
+    ufx_import(f, "acme-qa",
+               "table,column,type,description,example\n"
+               "t,a,text,\"'=SUM(A1)\",'=x\n");
     assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_columns WHERE"
                                 " description = '=SUM(A1)' AND example ="
                                 " '''=x'"),

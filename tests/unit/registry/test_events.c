@@ -1,57 +1,18 @@
 /* Tests of registry/events.c: the outbox rows of an event follow the
  * routes handed to registry_routes_set, not any global configuration. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "config.h"
-#include "registry.h"
+#include "fixture.h"
 #include "registry_int.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-
-typedef struct fx {
-    char path[256];
-    registry *reg;
-    config cfg;
-} fx;
-
+/* Channels a and b; request.updated goes to both, request.deployed to b
+ * (the routes of f->cfg, handed over by each test itself). */
 static int setup(void **state)
 {
-    static fx f;
-    errmsg err = {0};
+    ufx *f = ufx_open("events");
 
-    memset(&f, 0, sizeof f);
-    snprintf(f.path, sizeof f.path, "/tmp/docket-events-%d.db", (int)getpid());
-    unlink(f.path);
-    cfg_init(&f.cfg);
-    cfg_set(&f.cfg, "channel.a", "type", "slack", &err);
-    cfg_set(&f.cfg, "channel.b", "type", "slack", &err);
-    cfg_set(&f.cfg, "route", "request.updated", "a, b", &err);
-    cfg_set(&f.cfg, "route", "request.deployed", "b", &err);
-    if (registry_open(&f.reg, f.path, 0, &err) < 0)
-        return -1;
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    char p[300];
-
+    ufx_route(f, "request.updated", "a, b");
+    ufx_route(f, "request.deployed", "b");
     registry_routes_set(NULL, 0);
-    registry_close(f->reg);
-    cfg_dispose(&f->cfg);
-    unlink(f->path);
-    snprintf(p, sizeof p, "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", f->path);
-    unlink(p);
+    *state = f;
     return 0;
 }
 
@@ -84,7 +45,7 @@ static int64_t add(registry *reg, const char *event)
 
 static void test_events__routes_given_fan_out(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     int64_t id;
 
     registry_routes_set(f->cfg.routes, f->cfg.nroutes);
@@ -101,7 +62,7 @@ static void test_events__routes_given_fan_out(void **state)
 
 static void test_events__no_routes_no_outbox_rows(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     int64_t id;
 
     registry_routes_set(NULL, 0);
@@ -114,9 +75,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_events__routes_given_fan_out,
-                                        setup, teardown),
+                                        setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(test_events__no_routes_no_outbox_rows,
-                                        setup, teardown),
+                                        setup, ufx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,33 +4,17 @@
  * a table or column, also from another connection, is visible to the very
  * next search; searches during a rebuild answer correctly and never from a
  * snapshot of another generation. */
-#include "buf.h"
+#include "fixture.h"
 #include "catalog.h"
-#include "config.h"
-#include "parse.h"
-#include "registry.h"
 #include "requests.h"
 #include "search_index.h"
 #include "str.h"
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
 #include <pthread.h>
-#include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-typedef struct fx {
-    char path[256];
-    config cfg;
-    registry *reg;
-    int64_t pm, acme, globex;
-} fx;
 
 /* Descriptions draw on few words so that every word matches many rows;
  * "café" checks diacritics folding ("cafe" finds it), "Émile" case and
@@ -63,19 +47,7 @@ static void words(char *out, size_t size, int n)
     }
 }
 
-static void import_ok(fx *f, const char *inst, const char *csv)
-{
-    registry_import_report rep = {0};
-    errmsg err = {0};
-
-    if (registry_import_csv(f->reg, &rep, inst, csv, strlen(csv), f->pm, &err) <
-        0)
-        fail_msg("import: %s (%s)", err.msg,
-                 rep.nproblems ? rep.problems[0].message : "");
-    registry_import_report_dispose(&rep);
-}
-
-static void gen_instance(fx *f, const char *inst, int ntables)
+static void gen_instance(ufx *f, const char *inst, int ntables)
 {
     static const char *const cols[] = {"customer_id", "email", "opens",
                                        "order_total", "consent_flag"};
@@ -104,20 +76,15 @@ static void gen_instance(fx *f, const char *inst, int ntables)
                         c == 0 ? runbook : "");
         }
     }
-    import_ok(f, inst, buf_cstr(&csv));
+    ufx_import(f, inst, buf_cstr(&csv));
     buf_dispose(&csv);
 }
 
 /* Stores a request with a random title, or title when not NULL. */
-static void add_request(fx *f, const char *org, const char *inst,
+static void add_request(ufx *f, const char *org, const char *inst,
                         const char *fixed)
 {
     char title[120], summary[300], json[1200];
-    form_request r;
-    form_errors fe = {0};
-    registry_submit s = {0};
-    errmsg err = {0};
-    int64_t id;
 
     words(title, sizeof title, 3);
     if (fixed)
@@ -135,50 +102,14 @@ static void add_request(fx *f, const char *org, const char *inst,
              "\"campaign_dependency\":\"optional\","
              "\"columns\":[{\"name\":\"id\",\"type\":\"bigint\"}]}]}",
              org, inst, title, summary);
-    form_parse_json(&r, json, strlen(json), &fe);
-    if (fe.n)
-        fail_msg("%s: %s", fe.errs[0].field, fe.errs[0].message);
-    form_errors_dispose(&fe);
-    if (registry_request_insert(f->reg, &id, NULL, &r, &s, &err) < 0)
-        fail_msg("insert: %s", err.msg);
-    form_request_dispose(&r);
+    ufx_submit(f, json, 0, NULL);
 }
 
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof *f);
-    errmsg err = {0};
-    sqlite3 *db;
-    int fd;
+    ufx *f = ufx_open("sindex");
 
-    if (sodium_init() < 0)
-        return -1;
-    snprintf(f->path, sizeof f->path, "/tmp/docket-sindex-XXXXXX");
-    fd = mkstemp(f->path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(f->path);
-    cfg_init(&f->cfg);
-    g_config = &f->cfg;
-    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
-    if (registry_open(&f->reg, f->path, 0, &err) < 0)
-        return -1;
-    if (registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
-        registry_org_add(f->reg, NULL, "globex", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa", "postgres",
-                              &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-prod", "production",
-                              "postgres", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "globex", "globex-prod",
-                              "production", "postgres", &err) < 0 ||
-        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat", "pm",
-                          NULL, "correct horse battery", &err) < 0 ||
-        registry_instance_org(f->reg, &f->acme, "acme-prod", &err) < 0 ||
-        registry_instance_org(f->reg, &f->globex, "globex-prod", &err) < 0) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return -1;
-    }
+    ufx_people(f, "postgres");
     rnd_state = 12345;
     gen_instance(f, "acme-qa", 40);
     gen_instance(f, "acme-prod", 40);
@@ -188,19 +119,10 @@ static int setup(void **state)
                     i % 3 ? "acme-prod" : "globex-prod", NULL);
     /* Gaps in the ids, as deletions leave them (the index keeps ids as
        runs of consecutive values). */
-    if (sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL) !=
-            SQLITE_OK ||
-        sqlite3_exec(db,
-                     "DELETE FROM reg_columns WHERE id % 7 = 3 OR table_id IN"
-                     " (SELECT id FROM reg_tables WHERE id % 11 = 5);"
-                     "DELETE FROM reg_tables WHERE id % 11 = 5;"
-                     "DELETE FROM requests WHERE id % 5 = 2;",
-                     NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "setup: %s\n", sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return -1;
-    }
-    sqlite3_close(db);
+    ufx_exec(f, "DELETE FROM reg_columns WHERE id % 7 = 3 OR table_id IN"
+                " (SELECT id FROM reg_tables WHERE id % 11 = 5);"
+                "DELETE FROM reg_tables WHERE id % 11 = 5;"
+                "DELETE FROM requests WHERE id % 5 = 2;");
     search_index_enable(1);
     *state = f;
     return 0;
@@ -208,22 +130,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fx *f = *state;
-    char side[300];
-
     search_index_enable(1);
     search_index_set_build_hook(NULL, NULL);
-    registry_close(f->reg);
-    g_config = NULL;
-    registry_routes_set(NULL, 0);
-    cfg_dispose(&f->cfg);
-    unlink(f->path);
-    snprintf(side, sizeof side, "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", f->path);
-    unlink(side);
-    free(f);
-    return 0;
+    return ufx_teardown(state);
 }
 
 /* ---- collecting hits ---- */
@@ -265,7 +174,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void search(fx *f, hits *out, const char *q, int64_t org, int limit)
+static void search(ufx *f, hits *out, const char *q, int64_t org, int limit)
 {
     errmsg err = {0};
 
@@ -285,7 +194,7 @@ static int has_row(const hits *hs, const char *needle)
 /* Both paths give the same hits for q: the same exact/kind sequence, and
  * when the answer is not cut by the limit, the same rows with the same
  * highlights and snippets. Returns 1 when the index answered. */
-static int same_as_fts(fx *f, const char *q, int64_t org, int limit)
+static int same_as_fts(ufx *f, const char *q, int64_t org, int limit)
 {
     hits a, b;
     search_index_stats s0, s1;
@@ -313,7 +222,7 @@ static int same_as_fts(fx *f, const char *q, int64_t org, int limit)
                 fail_msg("%s:\n FTS5  %s\n index %s", q, a.row[i], b.row[i]);
     }
     if (org) {
-        const char *other = org == f->acme ? "|globex-prod|" : "|acme-";
+        const char *other = org == f->org_a ? "|globex-prod|" : "|acme-";
         for (int i = 0; i < b.n; i++)
             if (strstr(b.row[i], other))
                 fail_msg("%s: org %lld sees %s", q, (long long)org, b.row[i]);
@@ -323,15 +232,15 @@ static int same_as_fts(fx *f, const char *q, int64_t org, int limit)
     return served;
 }
 
-static void wait_ready(fx *f)
+static void wait_ready(ufx *f)
 {
     assert_int_equal(search_index_wait(f->reg, 20000), 0);
 }
 
 static void test_search_index__same_hits_as_fts5(void **state)
 {
-    fx *f = *state;
-    const int64_t orgs[] = {0, f->acme, f->globex};
+    ufx *f = *state;
+    const int64_t orgs[] = {0, f->org_a, f->org_b};
     char q[200];
     int served = 0, nq = 0;
 
@@ -376,11 +285,12 @@ static void test_search_index__same_hits_as_fts5(void **state)
 
 static void test_search_index__exact_first_and_tenant(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     hits h;
 
     wait_ready(f);
-    import_ok(f, "acme-prod", "table,column,type\nsegment,segment_id,bigint\n");
+    ufx_import(f, "acme-prod",
+               "table,column,type\nsegment,segment_id,bigint\n");
     wait_ready(f);
     search(f, &h, "segment", 0, 50);
     assert_true(h.n > 1);
@@ -388,13 +298,13 @@ static void test_search_index__exact_first_and_tenant(void **state)
     assert_non_null(strstr(h.row[0], "|acme-prod|segment||1|"));
     assert_non_null(strstr(h.row[0], "\x01segment\x02"));
     hits_free(&h);
-    search(f, &h, "segment", f->globex, 50);
+    search(f, &h, "segment", f->org_b, 50);
     assert_false(has_row(&h, "|acme-"));
     hits_free(&h);
 }
 
 /* Edits a table's description through reg (another handle when other). */
-static void edit(registry *reg, fx *f, const char *inst, const char *table,
+static void edit(registry *reg, ufx *f, const char *inst, const char *table,
                  const char *column, const char *field, const char *value)
 {
     errmsg err = {0};
@@ -408,13 +318,13 @@ static void edit(registry *reg, fx *f, const char *inst, const char *table,
 
 static void test_search_index__change_visible_to_next_search(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     registry *other;
     errmsg err = {0};
     hits h;
 
-    import_ok(f, "acme-prod",
-              "table,column,type,description\nzoo,zoo_id,bigint,plain\n");
+    ufx_import(f, "acme-prod",
+               "table,column,type,description\nzoo,zoo_id,bigint,plain\n");
     wait_ready(f);
     search(f, &h, "zebra", 0, 50);
     assert_int_equal(h.n, 0);
@@ -457,11 +367,11 @@ static void test_search_index__change_visible_to_next_search(void **state)
     assert_true(str_startswith(h.row[0], "request|"));
     assert_non_null(strstr(h.row[0], "\x01quokka\x02 feed"));
     hits_free(&h);
-    search(f, &h, "quokka", f->acme, 50);
+    search(f, &h, "quokka", f->org_a, 50);
     assert_int_equal(h.n, 0);
     hits_free(&h);
     wait_ready(f);
-    search(f, &h, "quok", f->globex, 50);
+    search(f, &h, "quok", f->org_b, 50);
     assert_int_equal(h.n, 1);
     hits_free(&h);
     registry_close(other);
@@ -485,13 +395,13 @@ static void hold_build(void *ctx)
 
 static void test_search_index__search_during_rebuild(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     search_index_stats s0, s1;
     hits h;
     int entered;
 
-    import_ok(f, "acme-prod",
-              "table,column,type,description\nzoo,zoo_id,bigint,plain\n");
+    ufx_import(f, "acme-prod",
+               "table,column,type,description\nzoo,zoo_id,bigint,plain\n");
     wait_ready(f);
     hook_entered = hook_release = 0;
     search_index_set_build_hook(hold_build, NULL);
