@@ -2,20 +2,10 @@
  * in the middle of a list (here SQLITE_INTERRUPT from a progress handler
  * once the first row has been handed out, as a BUSY or I/O error would)
  * is returned as an error, never as a shorter list. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "registry.h"
+#include "fixture.h"
 #include "registry_int.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-
-static char dbpath[256];
+static ufx *fx_;
 static registry *reg;
 static int rows;     /* rows handed to the callback */
 static int stop_now; /* the progress handler interrupts once set */
@@ -28,31 +18,11 @@ static int progress(void *ctx)
 
 static int setup(void **state)
 {
-    errmsg err = {0};
-
-    (void)state;
-    snprintf(dbpath, sizeof dbpath, "/tmp/docket-accounts-%d.db",
-             (int)getpid());
-    unlink(dbpath);
-    if (registry_open(&reg, dbpath, 0, &err) != 0)
-        return -1;
+    fx_ = ufx_open("accounts");
+    reg = fx_->reg;
     rows = 0;
     stop_now = 0;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    char p[300];
-
-    (void)state;
-    registry_close(reg);
-    reg = NULL;
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    *state = fx_;
     return 0;
 }
 
@@ -64,40 +34,19 @@ static void fail_after_this_row(void)
     sqlite3_progress_handler(reg->db, 1, progress, NULL);
 }
 
-static void on_org(void *ctx, const registry_org *o)
-{
-    (void)ctx;
-    (void)o;
-    fail_after_this_row();
-}
-
-static void on_instance(void *ctx, const registry_instance *i)
-{
-    (void)ctx;
-    (void)i;
-    fail_after_this_row();
-}
-
-static void on_user(void *ctx, const registry_user *u)
-{
-    (void)ctx;
-    (void)u;
-    fail_after_this_row();
-}
-
-static void on_token(void *ctx, const registry_token *t)
-{
-    (void)ctx;
-    (void)t;
-    fail_after_this_row();
-}
-
-static void on_audit(void *ctx, const registry_audit_row *r)
-{
-    (void)ctx;
-    (void)r;
-    fail_after_this_row();
-}
+/* The list callbacks: each row ends the reads. */
+#define ON_ROW(name, type)                                                     \
+    static void name(void *ctx, const type *row)                               \
+    {                                                                          \
+        (void)ctx;                                                             \
+        (void)row;                                                             \
+        fail_after_this_row();                                                 \
+    }
+ON_ROW(on_org, registry_org)
+ON_ROW(on_instance, registry_instance)
+ON_ROW(on_user, registry_user)
+ON_ROW(on_token, registry_token)
+ON_ROW(on_audit, registry_audit_row)
 
 static void add_orgs(void)
 {
@@ -247,23 +196,25 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_accounts__org_list_error_midway_is_an_error, setup, teardown),
+            test_accounts__org_list_error_midway_is_an_error, setup,
+            ufx_teardown),
         cmocka_unit_test_setup_teardown(
             test_accounts__instance_list_error_midway_is_an_error, setup,
-            teardown),
+            ufx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_accounts__user_list_error_midway_is_an_error, setup, teardown),
+            test_accounts__user_list_error_midway_is_an_error, setup,
+            ufx_teardown),
         cmocka_unit_test_setup_teardown(
             test_accounts__token_list_error_midway_is_an_error, setup,
-            teardown),
+            ufx_teardown),
         cmocka_unit_test_setup_teardown(
             test_accounts__audit_list_error_midway_is_an_error, setup,
-            teardown),
+            ufx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_accounts__org_list_whole_when_reads_work, setup, teardown),
+            test_accounts__org_list_whole_when_reads_work, setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(
             test_accounts__single_row_read_error_is_not_notfound, setup,
-            teardown),
+            ufx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

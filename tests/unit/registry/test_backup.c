@@ -2,13 +2,7 @@
  * sweep of temporary files left by killed copies, and what a restore
  * leaves behind. The commands under load and signals are tested in
  * tests/integration/test_backup.c. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "registry.h"
+#include "fixture.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -28,8 +22,7 @@ static int setup(void **state)
     errmsg err = {0};
 
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/docket-backup-XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    ufx_tmpdir(dir, sizeof dir, "backup");
     snprintf(dbpath, sizeof dbpath, "%s/docket.db", dir);
     snprintf(bkpath, sizeof bkpath, "%s/b.db", dir);
     assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
@@ -41,11 +34,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[300];
-
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    ufx_rmtree(dir);
+    return 0;
 }
 
 static int exists(const char *name)

@@ -1,41 +1,39 @@
 /* Tests of registry/registry.c: open, pragmas, upgrade, refusing a newer
  * database, read-only opens, backup and integrity. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "registry.h"
+#include "fixture.h"
 #include "registry_int.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char dbpath[256], bkpath[256];
+static char dir[256], dbpath[300], bkpath[300];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dbpath, sizeof dbpath, "/tmp/docket-store-%d.db", (int)getpid());
-    snprintf(bkpath, sizeof bkpath, "/tmp/docket-store-%d.bak", (int)getpid());
+    ufx_tmpdir(dir, sizeof dir, "store");
+    snprintf(dbpath, sizeof dbpath, "%s/docket.db", dir);
+    snprintf(bkpath, sizeof bkpath, "%s/docket.bak", dir);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char p[300];
-
     (void)state;
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
-    unlink(bkpath);
+    ufx_rmtree(dir);
     return 0;
+}
+
+/* A new database at dbpath with the organisation org. */
+static registry *open_with_org(const char *org)
+{
+    registry *reg = NULL;
+    errmsg err = {0};
+
+    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
+    assert_int_equal(registry_org_add(reg, NULL, org, &err), 0);
+    return reg;
 }
 
 static int64_t one_int(registry *reg, const char *sql)
@@ -80,13 +78,11 @@ static void test_store__create_sets_pragmas_and_schema(void **state)
 
 static void test_store__reopen_keeps_data(void **state)
 {
-    registry *reg = NULL;
+    registry *reg = open_with_org("acme");
     errmsg err = {0};
     registry_org o;
 
     (void)state;
-    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
-    assert_int_equal(registry_org_add(reg, NULL, "acme", &err), 0);
     registry_close(reg);
     assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
     assert_int_equal(registry_org_get(reg, &o, "ACME", &err), 0);
@@ -139,13 +135,11 @@ static void test_store__readonly_refuses_writes(void **state)
 
 static void test_store__backup_is_complete_and_intact(void **state)
 {
-    registry *reg = NULL, *bk = NULL;
+    registry *reg = open_with_org("globex"), *bk = NULL;
     errmsg err = {0};
     registry_org o;
 
     (void)state;
-    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
-    assert_int_equal(registry_org_add(reg, NULL, "globex", &err), 0);
     assert_int_equal(registry_backup(reg, bkpath, &err), 0);
     registry_close(reg);
     assert_int_equal(registry_open(&bk, bkpath, REGISTRY_NOCREATE, &err), 0);
@@ -159,13 +153,11 @@ static void test_store__generation_moves_with_registry_changes(void **state)
     static const char ins[] =
         "INSERT INTO reg_tables(instance_id, name, created_at, updated_at)"
         " VALUES (1, 'customers', 0, 0)";
-    registry *reg = NULL;
+    registry *reg = open_with_org("acme");
     errmsg err = {0};
     int64_t g0;
 
     (void)state;
-    assert_int_equal(registry_open(&reg, dbpath, 0, &err), 0);
-    assert_int_equal(registry_org_add(reg, NULL, "acme", &err), 0);
     assert_int_equal(registry_instance_add(reg, NULL, "acme", "acme-prod",
                                            "production", "postgres", &err),
                      0);
