@@ -554,3 +554,169 @@ const char *h_urlenc(const char *s)
     o[j] = '\0';
     return o;
 }
+
+/* ---- the usual world ---------------------------------------------------- */
+
+static const struct {
+    const char *name, *org, *env, *dialect;
+} usual_instances[] = {{"acme-qa", "acme", "qa", "postgres"},
+                       {"acme-prod", "acme", "production", "postgres"},
+                       {"globex-prod", "globex", "production", "snowflake"}};
+
+static const struct {
+    const char *key, *email, *name, *role, *org;
+} usual_cast[] = {{"ann", "ann@acme.example", "Ann", "client", "acme"},
+                  {"bob", "bob@globex.example", "Bob", "client", "globex"},
+                  {"pat", "pat@platform.example", "Pat", "pm", NULL},
+                  {"oz", "oz@platform.example", "Oz", "ops", NULL},
+                  {"ada", "ada@platform.example", "Ada", "admin", NULL}};
+
+#define NELEM(a) (sizeof(a) / sizeof *(a))
+
+static void cli_argv(h_server *s, const char *const *argv)
+{
+    char *out = NULL;
+    int rc;
+
+    /* h_docket takes at most a dozen words here */
+    rc = h_docket(s, NULL, &out, argv[0], argv[1], argv[2], argv[3], argv[4],
+                  argv[5], argv[6], argv[7], argv[8], argv[9], argv[10],
+                  argv[11], NULL);
+    if (rc != 0)
+        fail_msg("docket %s %s %s failed (%d): %s", argv[0],
+                 argv[1] ? argv[1] : "", argv[1] && argv[2] ? argv[2] : "", rc,
+                 out);
+    free(out);
+}
+
+void h_cli(h_server *s, ...)
+{
+    const char *argv[13] = {0};
+    va_list ap;
+    int n = 0;
+
+    va_start(ap, s);
+    for (const char *a = va_arg(ap, const char *); a;
+         a = va_arg(ap, const char *)) {
+        if (n == 12)
+            fail_msg("h_cli: more than 12 words");
+        argv[n++] = a;
+    }
+    va_end(ap);
+    cli_argv(s, argv);
+}
+
+/* Adds org unless it is there already. */
+static void world_org(h_server *s, const char *org)
+{
+    char sql[200];
+
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM organisations WHERE name = '%s'", org);
+    if (h_db_int(s, sql) == 0)
+        h_cli(s, "org", "add", org, NULL);
+}
+
+static int world_instance(h_server *s, const char *word)
+{
+    char name[64];
+    const char *colon = strchr(word, ':');
+
+    snprintf(name, sizeof name, "%.*s",
+             (int)(colon ? (size_t)(colon - word) : strlen(word)), word);
+    for (size_t i = 0; i < NELEM(usual_instances); i++) {
+        if (strcmp(name, usual_instances[i].name) != 0)
+            continue;
+        world_org(s, usual_instances[i].org);
+        h_cli(s, "instance", "add", usual_instances[i].org, name, "--env",
+              usual_instances[i].env, "--dialect",
+              colon ? colon + 1 : usual_instances[i].dialect, NULL);
+        return 1;
+    }
+    return 0;
+}
+
+static int world_person(h_server *s, const char *word, va_list *ap)
+{
+    size_t n = strlen(word);
+    int signin = n > 0 && word[n - 1] == '+';
+
+    for (size_t i = 0; i < NELEM(usual_cast); i++) {
+        if (strncmp(word, usual_cast[i].key, n - (size_t)signin) != 0 ||
+            usual_cast[i].key[n - (size_t)signin] != '\0')
+            continue;
+        h_user(s, usual_cast[i].email, usual_cast[i].name, usual_cast[i].role,
+               usual_cast[i].org, H_PW);
+        if (signin) {
+            h_session *sess = va_arg(*ap, h_session *);
+            long st = h_signin(sess, s, usual_cast[i].email, H_PW);
+            if (st != 303)
+                fail_msg("sign-in of %s: %ld", usual_cast[i].email, st);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+void h_world(h_server *s, const char *spec, ...)
+{
+    va_list ap;
+    char word[64];
+    const char *p = spec;
+
+    va_start(ap, spec);
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (n == 0) {
+            p++;
+            continue;
+        }
+        if (n >= sizeof word)
+            fail_msg("h_world: word too long in \"%s\"", spec);
+        memcpy(word, p, n);
+        word[n] = '\0';
+        p += n;
+        if (!strcmp(word, "acme") || !strcmp(word, "globex"))
+            h_cli(s, "org", "add", word, NULL);
+        else if (!world_instance(s, word) && !world_person(s, word, &ap))
+            fail_msg("h_world: unknown word \"%s\"", word);
+    }
+    va_end(ap);
+}
+
+void h_token(h_server *s, const char *email, const char *label, char *out,
+             size_t size)
+{
+    char *text = NULL, fmt[16];
+    int rc;
+
+    rc = h_docket(s, NULL, &text, "token", "create", "--email", email,
+                  "--label", label, NULL);
+    if (rc != 0)
+        fail_msg("docket token create %s failed (%d): %s", email, rc, text);
+    snprintf(fmt, sizeof fmt, "%%%zus", size - 1);
+    if (sscanf(text, fmt, out) != 1 || strncmp(out, "dkt_", 4) != 0)
+        fail_msg("docket token create %s printed no token: %s", email, text);
+    free(text);
+}
+
+void h_import(h_server *s, const char *instance, const char *csv)
+{
+    char path[700];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s.csv", s->dir, instance);
+    f = fopen(path, "w");
+    if (!f || fputs(csv, f) < 0 || fclose(f) != 0)
+        fail_msg("cannot write %s", path);
+    h_cli(s, "import", "--instance", instance, path, NULL);
+}
+
+int h_group_down(void **state)
+{
+    h_server *s = *state;
+
+    h_server_stop(s);
+    h_server_cleanup(s);
+    return 0;
+}

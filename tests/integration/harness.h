@@ -81,6 +81,41 @@ long h_signin(h_session *sess, h_server *s, const char *email,
 void h_user(h_server *s, const char *email, const char *name, const char *role,
             const char *org, const char *password);
 
+/* ---- the usual world of the tests ---- */
+
+/* The password of the usual cast. */
+#define H_PW "correct horse battery"
+
+/* Sets up a started server from spec, a list of words separated by
+ * spaces, in order:
+ * - an organisation: "acme", "globex";
+ * - one of the usual instances, its organisation added first when it is
+ *   not there yet: "acme-qa" (qa, postgres), "acme-prod" (production,
+ *   postgres), "globex-prod" (production, snowflake); a ":dialect" suffix
+ *   changes the dialect ("acme-prod:mysql");
+ * - one of the usual cast, added with the password H_PW: "ann"
+ *   (ann@acme.example, client of acme), "bob" (bob@globex.example, client
+ *   of globex), "pat" (pat@platform.example, pm), "oz"
+ *   (oz@platform.example, ops), "ada" (ada@platform.example, admin); with
+ *   a '+' suffix ("ann+") also signed in, into the next h_session * of
+ *   the arguments.
+ * Aborts the test on any failure (a sign-in must answer 303). */
+void h_world(h_server *s, const char *spec, ...);
+/* Runs `docket ARGS...` (NULL-terminated) and aborts the test, with its
+ * output, unless it exits 0. */
+void h_cli(h_server *s, ...);
+/* Creates an API token for email with label; aborts unless `docket token
+ * create` succeeds and prints a token ("dkt_..."), copied into out. */
+void h_token(h_server *s, const char *email, const char *label, char *out,
+             size_t size);
+/* Writes csv (a data dictionary) to a file in the server's directory and
+ * runs `docket import --instance instance` on it; aborts, with the
+ * output, unless it exits 0. */
+void h_import(h_server *s, const char *instance, const char *csv);
+/* The group teardown of a test whose group setup set *state to its
+ * h_server: stops it and removes its directory. */
+int h_group_down(void **state);
+
 /* Runs a query returning one integer on the server's database (read-only
  * connection). */
 int64_t h_db_int(h_server *s, const char *sql);

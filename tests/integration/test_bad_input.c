@@ -32,7 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PW       "correct horse battery"
 #define MAX_BODY 1000000
 
 static h_server srv;
@@ -42,34 +41,17 @@ static int ncases; /* catalogue cases run, reported at the end */
 
 static int up(void **state)
 {
-    char *out = NULL;
-
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, "max_body = 1000000\n");
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect", "postgres",
-                              NULL),
-                     0);
-    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
-    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
-    assert_int_equal(h_signin(&ann, &srv, "ann@acme.example", PW), 303);
-    assert_int_equal(h_signin(&pat, &srv, "pat@platform.example", PW), 303);
-    assert_int_equal(h_docket(&srv, NULL, &out, "token", "create", "--email",
-                              "ann@acme.example", "--label", "tests", NULL),
-                     0);
-    sscanf(out, "%127s", ann_token);
-    free(out);
+    h_world(&srv, "acme acme-qa ann+ pat+", &ann, &pat);
+    h_token(&srv, "ann@acme.example", "tests", ann_token, sizeof ann_token);
     return 0;
 }
 
 static int down(void **state)
 {
-    (void)state;
     fprintf(stderr, "bad input: %d catalogue cases\n", ncases);
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
-    return 0;
+    return h_group_down(state);
 }
 
 /* ---- raw HTTP ------------------------------------------------------------ */
@@ -1284,24 +1266,14 @@ static void test_bad_input__webhooks_to_private_addresses(void **state)
         "[route]\nrequest.submitted = loop, lan, meta\n";
     h_server s2;
     h_resp r;
-    char *out = NULL, token[128], auth[200];
+    char token[128], auth[200];
     const char *hdrs[2] = {auth, NULL};
     int64_t dead = 0;
 
     (void)state;
     h_server_start(&s2, cfg);
-    assert_int_equal(h_docket(&s2, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&s2, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect", "postgres",
-                              NULL),
-                     0);
-    h_user(&s2, "ann@acme.example", "Ann", "client", "acme", PW);
-    h_user(&s2, "pat@platform.example", "Pat", "pm", NULL, PW);
-    assert_int_equal(h_docket(&s2, NULL, &out, "token", "create", "--email",
-                              "ann@acme.example", "--label", "t", NULL),
-                     0);
-    sscanf(out, "%127s", token);
-    free(out);
+    h_world(&s2, "acme acme-qa ann pat");
+    h_token(&s2, "ann@acme.example", "t", token, sizeof token);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     h_request(&r, &s2, NULL, "POST", "/api/v1/requests", "application/json",
               api_base, strlen(api_base), hdrs);

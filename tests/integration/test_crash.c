@@ -33,7 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PW       "correct horse battery"
 #define NCLIENTS 4
 #define NKILLS   20
 
@@ -52,31 +51,10 @@ static const char extra_config[] =
 
 static int up(void **state)
 {
-    char *out = NULL;
-
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, extra_config);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect", "postgres",
-                              NULL),
-                     0);
-    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
-    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
-    assert_int_equal(h_signin(&ann, &srv, "ann@acme.example", PW), 303);
-    assert_int_equal(h_docket(&srv, NULL, &out, "token", "create", "--email",
-                              "ann@acme.example", "--label", "crash", NULL),
-                     0);
-    sscanf(out, "%127s", ann_token);
-    free(out);
-    return 0;
-}
-
-static int down(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
+    h_world(&srv, "acme acme-qa ann+ pat", &ann);
+    h_token(&srv, "ann@acme.example", "crash", ann_token, sizeof ann_token);
     return 0;
 }
 
@@ -535,5 +513,5 @@ int main(void)
     };
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    return cmocka_run_group_tests(tests, up, down);
+    return cmocka_run_group_tests(tests, up, h_group_down);
 }

@@ -28,8 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW "correct horse battery"
-
 static h_server srv;
 static h_session pm, ann;
 
@@ -65,15 +63,6 @@ static const char hostile_dict[] =
     "sheet,id,bigint, =1+1,|calc,;x,optional,\"\t@SUM(1)\",+1 555,-daily,"
     "@file,=owner,\" -2\",\" \t+3\",'=quoted,kind\n";
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static char *read_text(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -94,39 +83,11 @@ static char *read_text(const char *path)
 
 static int up(void **state)
 {
-    char path[700], *out = NULL;
-    int rc;
-
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", "--dialect",
-                              "postgres", NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect", "postgres",
-                              NULL),
-                     0);
-    snprintf(path, sizeof path, "%s/hostile.csv", srv.dir);
-    write_text(path, hostile_dict);
-    rc = h_docket(&srv, NULL, &out, "import", "--instance", "acme-prod", path,
-                  NULL);
-    if (rc != 0)
-        fail_msg("import: %s", out);
-    free(out);
-    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
-    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
-    assert_int_equal(h_signin(&pm, &srv, "pat@platform.example", PW), 303);
-    assert_int_equal(h_signin(&ann, &srv, "ann@acme.example", PW), 303);
-    return 0;
-}
-
-static int down(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
+    h_world(&srv, "acme acme-prod acme-qa");
+    h_import(&srv, "acme-prod", hostile_dict);
+    h_world(&srv, "pat+ ann+", &pm, &ann);
     return 0;
 }
 
@@ -284,29 +245,19 @@ static void expect_in(const char *html, const char *want, const char *where)
 
 static void test_escaping__markdown_export_is_inert(void **state)
 {
-    char dir[700], path[800], *out = NULL, *md, *html;
+    char dir[700], path[800], *md, *html;
     static const char *const files[] = {"index.md", "acme-prod/orders.md",
                                         "acme-prod/sheet.md"};
-    int rc;
 
     (void)state;
     /* A second import changes the values, so history rows hold markup
        too. */
-    snprintf(path, sizeof path, "%s/hostile2.csv", srv.dir);
-    write_text(path, "table,column,type,description,owner\n"
-                     "orders,order_id,bigint,<img src=y onerror=alert(9)>,"
-                     "<script>alert(8)</script>\n");
-    rc = h_docket(&srv, NULL, &out, "import", "--instance", "acme-prod", path,
-                  NULL);
-    if (rc != 0)
-        fail_msg("import: %s", out);
-    free(out);
+    h_import(&srv, "acme-prod",
+             "table,column,type,description,owner\n"
+             "orders,order_id,bigint,<img src=y onerror=alert(9)>,"
+             "<script>alert(8)</script>\n");
     snprintf(dir, sizeof dir, "%s/md", srv.dir);
-    rc = h_docket(&srv, NULL, &out, "export", "--format", "markdown", "--out",
-                  dir, NULL);
-    if (rc != 0)
-        fail_msg("export: %s", out);
-    free(out);
+    h_cli(&srv, "export", "--format", "markdown", "--out", dir, NULL);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         md = read_text(path);
@@ -352,37 +303,25 @@ static void test_escaping__markdown_export_is_inert(void **state)
 
 static void test_escaping__csv_export_neutralises_and_round_trips(void **state)
 {
-    char dir[700], dir2[700], path[800], path2[800], *out = NULL, *a, *b;
+    char dir[700], dir2[700], path[800], path2[800], *a, *b;
     static const char *const cells[] = {
         "\"' =1+1\"",  "\"'|calc\"",  "\"';x\"",      "\"'\t@SUM(1)\"",
         "\"'+1 555\"", "\"'-daily\"", "\"'@file\"",   "\"'=owner\"",
         "\"' -2\"",    "\"' \t+3\"",  "\"''=quoted\""};
-    int rc;
 
     (void)state;
     snprintf(dir, sizeof dir, "%s/csv", srv.dir);
-    rc = h_docket(&srv, NULL, &out, "export", "--format", "csv", "--out", dir,
-                  NULL);
-    if (rc != 0)
-        fail_msg("export: %s", out);
-    free(out);
+    h_cli(&srv, "export", "--format", "csv", "--out", dir, NULL);
     snprintf(path, sizeof path, "%s/acme-prod.csv", dir);
     a = read_text(path);
     for (size_t i = 0; i < sizeof cells / sizeof *cells; i++)
         if (!strstr(a, cells[i]))
             fail_msg("cell %s is not neutralised in:\n%s", cells[i], a);
     /* export -> import -> export gives the same file */
-    rc = h_docket(&srv, NULL, &out, "import", "--instance", "acme-qa", path,
-                  NULL);
-    if (rc != 0)
-        fail_msg("re-import: %s", out);
-    free(out);
+    h_cli(&srv, "import", "--instance", "acme-qa", path, NULL);
     snprintf(dir2, sizeof dir2, "%s/csv2", srv.dir);
-    rc = h_docket(&srv, NULL, &out, "export", "--format", "csv", "--out", dir2,
-                  "--instance", "acme-qa", NULL);
-    if (rc != 0)
-        fail_msg("export: %s", out);
-    free(out);
+    h_cli(&srv, "export", "--format", "csv", "--out", dir2, "--instance",
+          "acme-qa", NULL);
     snprintf(path2, sizeof path2, "%s/acme-qa.csv", dir2);
     b = read_text(path2);
     assert_string_equal(a, b);
@@ -600,5 +539,5 @@ int main(void)
         cmocka_unit_test(test_escaping__flash_cookie_is_signed),
     };
 
-    return cmocka_run_group_tests(tests, up, down);
+    return cmocka_run_group_tests(tests, up, h_group_down);
 }

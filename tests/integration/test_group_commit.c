@@ -30,8 +30,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PW "correct horse battery"
-
 static h_server srv;
 static h_session ann;
 static char ann_token[128];
@@ -46,32 +44,17 @@ static const char extra_config[] =
 
 static int up(void **state)
 {
-    char *out = NULL;
-
-    (void)state;
+    *state = &srv;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     h_server_start(&srv, extra_config);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect", "postgres",
-                              NULL),
-                     0);
-    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
-    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
-    assert_int_equal(h_signin(&ann, &srv, "ann@acme.example", PW), 303);
-    assert_int_equal(h_docket(&srv, NULL, &out, "token", "create", "--email",
-                              "ann@acme.example", "--label", "group", NULL),
-                     0);
-    sscanf(out, "%127s", ann_token);
-    free(out);
+    h_world(&srv, "acme acme-qa ann+ pat", &ann);
+    h_token(&srv, "ann@acme.example", "group", ann_token, sizeof ann_token);
     return 0;
 }
 
 static int down(void **state)
 {
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
+    h_group_down(state);
     curl_global_cleanup();
     return 0;
 }

@@ -34,8 +34,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define PW "correct horse battery"
-#define B  "----seamboundary1b2c3d4e5f"
+#define B "----seamboundary1b2c3d4e5f"
 
 static h_server srv;
 static h_session ann;
@@ -43,33 +42,10 @@ static char ann_token[128];
 
 static int up(void **state)
 {
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", "--dialect",
-                              "postgres", NULL),
-                     0);
-    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
-    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
-    assert_int_equal(h_signin(&ann, &srv, "ann@acme.example", PW), 303);
-    {
-        char *out = NULL;
-        assert_int_equal(h_docket(&srv, NULL, &out, "token", "create",
-                                  "--email", "ann@acme.example", "--label",
-                                  "tests", NULL),
-                         0);
-        sscanf(out, "%127s", ann_token);
-        free(out);
-    }
-    return 0;
-}
-
-static int down(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
+    h_world(&srv, "acme acme-prod ann+ pat", &ann);
+    h_token(&srv, "ann@acme.example", "tests", ann_token, sizeof ann_token);
     return 0;
 }
 
@@ -620,5 +596,5 @@ int main(void)
         cmocka_unit_test(test_seams__urlencoded_values_at_read_boundaries),
         cmocka_unit_test(test_seams__multipart_values_at_read_boundaries),
     };
-    return cmocka_run_group_tests(tests, up, down);
+    return cmocka_run_group_tests(tests, up, h_group_down);
 }

@@ -52,48 +52,12 @@ static void seed_registry(void)
 
 static int up(void **state)
 {
-    char *out = NULL;
-
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "globex", NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect", "postgres",
-                              NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", "--dialect",
-                              "postgres", NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "globex",
-                              "globex-prod", "--env", "production", "--dialect",
-                              "snowflake", NULL),
-                     0);
+    h_world(&srv, "acme globex acme-qa acme-prod globex-prod");
     seed_registry();
-    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
-    h_user(&srv, "bob@globex.example", "Bob", "client", "globex", PW);
-    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
-    h_user(&srv, "oz@platform.example", "Oz", "ops", NULL, PW);
-    assert_int_equal(h_signin(&ann, &srv, "ann@acme.example", PW), 303);
-    assert_int_equal(h_signin(&bob, &srv, "bob@globex.example", PW), 303);
-    assert_int_equal(h_signin(&pat, &srv, "pat@platform.example", PW), 303);
-    assert_int_equal(h_signin(&oz, &srv, "oz@platform.example", PW), 303);
-    assert_int_equal(h_docket(&srv, NULL, &out, "token", "create", "--email",
-                              "ann@acme.example", "--label", "tests", NULL),
-                     0);
-    sscanf(out, "%127s", ann_token);
-    free(out);
-    assert_true(strncmp(ann_token, "dkt_", 4) == 0);
-    return 0;
-}
-
-static int down(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
+    h_world(&srv, "ann+ bob+ pat+ oz+", &ann, &bob, &pat, &oz);
+    h_token(&srv, "ann@acme.example", "tests", ann_token, sizeof ann_token);
     return 0;
 }
 
@@ -1099,5 +1063,5 @@ int main(void)
         cmocka_unit_test(test_intake__form_definition_and_inference),
     };
 
-    return cmocka_run_group_tests(tests, up, down);
+    return cmocka_run_group_tests(tests, up, h_group_down);
 }

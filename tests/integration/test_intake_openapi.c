@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW "correct horse battery"
-
 static h_server srv;
 static h_session ops;
 static char token[128], ops_token[128];
@@ -46,24 +44,13 @@ static char *read_all(const char *path)
     return buf_detach(&b);
 }
 
-static void make_token(char *out, const char *email)
-{
-    char *text = NULL;
-
-    assert_int_equal(h_docket(&srv, NULL, &text, "token", "create", "--email",
-                              email, "--label", "openapi", NULL),
-                     0);
-    sscanf(text, "%127s", out);
-    free(text);
-}
-
 static int up(void **state)
 {
     char path[600];
     char *text;
     const char *src = getenv("TEST_SOURCE_DIR");
 
-    (void)state;
+    *state = &srv;
     snprintf(path, sizeof path, "%s/web/static/openapi.json", src ? src : ".");
     text = read_all(path);
     assert_non_null(text);
@@ -71,25 +58,17 @@ static int up(void **state)
     free(text);
     assert_non_null(doc);
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", "--dialect",
-                              "postgres", NULL),
-                     0);
-    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
-    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
-    h_user(&srv, "oz@platform.example", "Oz", "ops", NULL, PW);
-    make_token(token, "ann@acme.example");
-    make_token(ops_token, "oz@platform.example");
-    assert_int_equal(h_signin(&ops, &srv, "oz@platform.example", PW), 303);
+    h_world(&srv, "acme acme-prod ann pat oz");
+    h_token(&srv, "ann@acme.example", "openapi", token, sizeof token);
+    h_token(&srv, "oz@platform.example", "openapi", ops_token,
+            sizeof ops_token);
+    assert_int_equal(h_signin(&ops, &srv, "oz@platform.example", H_PW), 303);
     return 0;
 }
 
 static int down(void **state)
 {
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
+    h_group_down(state);
     cJSON_Delete(doc);
     return 0;
 }
@@ -398,7 +377,7 @@ static void test_openapi__triage_operations(void **state)
     int id;
 
     (void)state;
-    make_token(pm_token, "pat@platform.example");
+    h_token(&srv, "pat@platform.example", "openapi", pm_token, sizeof pm_token);
     call(&r, "POST", "/api/v1/requests", "/api/v1/requests", token, NULL,
          "application/json", valid, NULL, 201);
     j = cJSON_Parse(r.body);

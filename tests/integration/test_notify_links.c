@@ -25,8 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW "correct horse battery"
-
 static h_server srv;
 static h_session ada;
 static char ann_token[128], pat_token[128];
@@ -36,19 +34,6 @@ static const char *src_dir(void)
 {
     const char *s = getenv("TEST_SOURCE_DIR");
     return s ? s : TEST_SOURCE_DIR;
-}
-
-static void token_of(char *out, size_t size, const char *email)
-{
-    char *txt = NULL;
-    char fmt[16];
-
-    assert_int_equal(h_docket(&srv, NULL, &txt, "token", "create", "--email",
-                              email, "--label", "tests", NULL),
-                     0);
-    snprintf(fmt, sizeof fmt, "%%%zus", size - 1);
-    assert_int_equal(sscanf(txt, fmt, out), 1);
-    free(txt);
 }
 
 static void move(const char *json)
@@ -71,26 +56,11 @@ static int up(void **state)
     cJSON *j;
     char json[256];
 
-    (void)state;
-    memset(&pat, 0, sizeof pat);
-    memset(&ada, 0, sizeof ada);
+    *state = &srv;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect", "postgres",
-                              NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", "--dialect",
-                              "mysql", NULL),
-                     0);
-    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
-    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
-    h_user(&srv, "ada@platform.example", "Ada", "admin", NULL, PW);
-    assert_int_equal(h_signin(&pat, &srv, "pat@platform.example", PW), 303);
-    assert_int_equal(h_signin(&ada, &srv, "ada@platform.example", PW), 303);
-    token_of(ann_token, sizeof ann_token, "ann@acme.example");
-    token_of(pat_token, sizeof pat_token, "pat@platform.example");
+    h_world(&srv, "acme acme-qa acme-prod:mysql ann pat+ ada+", &pat, &ada);
+    h_token(&srv, "ann@acme.example", "tests", ann_token, sizeof ann_token);
+    h_token(&srv, "pat@platform.example", "tests", pat_token, sizeof pat_token);
     h_get(&r, &srv, &pat, "/requests"); /* creates the sprints */
     assert_int_equal(r.status, 200);
     h_resp_free(&r);
@@ -121,14 +91,6 @@ static int up(void **state)
     move("{\"to\":\"in_progress\"}");
     move("{\"to\":\"deployed\",\"instance\":\"acme-qa\"}");
     move("{\"to\":\"deployed\",\"instance\":\"acme-prod\"}");
-    return 0;
-}
-
-static int down(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
     return 0;
 }
 
@@ -394,5 +356,5 @@ int main(void)
     };
     if (sodium_init() < 0)
         return 1;
-    return cmocka_run_group_tests(tests, up, down);
+    return cmocka_run_group_tests(tests, up, h_group_down);
 }

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW     "correct horse battery"
 #define SECRET "Zanzibar secret plan"
 
 static h_server srv;
@@ -67,26 +66,12 @@ static int up(void **state)
     h_resp r;
     int n;
 
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "globex", NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", "--dialect",
-                              "postgres", NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "globex",
-                              "globex-prod", "--env", "production", "--dialect",
-                              "mysql", NULL),
-                     0);
-    h_user(&srv, "a@acme.example", "Ann Acme", "client", "acme", PW);
-    h_user(&srv, "b@globex.example", "Bob Globex", "client", "globex", PW);
-    h_user(&srv, "pm@platform.example", "Pat PM", "pm", NULL, PW);
+    h_world(&srv, "acme globex acme-prod globex-prod:mysql ann+ bob+ pat", &a,
+            &b);
     import("acme-prod", "acme");
     import("globex-prod", "globex");
-    assert_int_equal(h_signin(&a, &srv, "a@acme.example", PW), 303);
-    assert_int_equal(h_signin(&b, &srv, "b@globex.example", PW), 303);
 
     /* Acme's request through the HTML form, with an attachment. */
     n = snprintf(
@@ -96,7 +81,7 @@ static int up(void **state)
         "--%1$s\r\nContent-Disposition: form-data; "
         "name=\"instance\"\r\n\r\nacme-prod\r\n"
         "--%1$s\r\nContent-Disposition: form-data; "
-        "name=\"project_manager\"\r\n\r\npm@platform.example\r\n"
+        "name=\"project_manager\"\r\n\r\npat@platform.example\r\n"
         "--%1$s\r\nContent-Disposition: form-data; "
         "name=\"title\"\r\n\r\n" SECRET "\r\n"
         "--%1$s\r\nContent-Disposition: form-data; "
@@ -137,14 +122,6 @@ static int up(void **state)
     h_post_form(&r, &srv, &a, "/requests/1/comments",
                 "body=Zanzibar+comment+only+for+acme");
     h_resp_free(&r);
-    return 0;
-}
-
-static int down(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
     return 0;
 }
 
@@ -299,7 +276,7 @@ static void test_tenancy__cannot_submit_into_another_instance(void **state)
     (void)state;
     h_send_json(&r, &srv, &b, NULL, "POST", "/api/v1/requests",
                 "{\"instance\":\"acme-prod\",\"project_manager\":"
-                "\"pm@platform.example\",\"title\":\"Sneaky\",\"summary\":"
+                "\"pat@platform.example\",\"title\":\"Sneaky\",\"summary\":"
                 "\"x\",\"consent_related\":false,\"items\":[{\"kind\":"
                 "\"add_columns\",\"table\":\"customers\",\"columns\":[{"
                 "\"name\":\"sneaky\",\"type\":\"integer\",\"description\":"
@@ -309,7 +286,7 @@ static void test_tenancy__cannot_submit_into_another_instance(void **state)
     h_resp_free(&r);
     h_send_json(&r, &srv, &b, NULL, "POST", "/api/v1/requests",
                 "{\"organisation\":\"acme\",\"instance\":\"globex-prod\","
-                "\"project_manager\":\"pm@platform.example\",\"title\":"
+                "\"project_manager\":\"pat@platform.example\",\"title\":"
                 "\"Sneaky\",\"summary\":\"x\",\"consent_related\":false,"
                 "\"items\":[{\"kind\":\"add_columns\",\"table\":\"customers\","
                 "\"columns\":[{\"name\":\"sneaky\",\"type\":\"integer\","
@@ -359,7 +336,7 @@ static char *probe_json(const probe *p, const char *inst, int staff)
     assert_non_null(out);
     snprintf(out, 2048,
              "{%s\"instance\":\"%s\",\"instances\":[%s%s%s],"
-             "\"project_manager\":\"pm@platform.example\",\"title\":"
+             "\"project_manager\":\"pat@platform.example\",\"title\":"
              "\"Probe\",\"summary\":\"x\",\"consent_related\":false,"
              "\"items\":[{\"kind\":\"%s\",\"table\":\"%s\",\"columns\":[{"
              "\"name\":\"%s\",\"type\":\"integer\",\"description\":\"d\"}]}]}",
@@ -466,11 +443,11 @@ test_tenancy__validation_tells_nothing_of_other_instances(void **state)
     char *before, *after;
 
     (void)state;
-    assert_int_equal(h_signin(&pm, &srv, "pm@platform.example", PW), 303);
+    assert_int_equal(h_signin(&pm, &srv, "pat@platform.example", H_PW), 303);
     /* Globex's own request, to probe through its edit form. */
     h_send_json(&r, &srv, &b, NULL, "POST", "/api/v1/requests",
                 "{\"instance\":\"globex-prod\",\"project_manager\":"
-                "\"pm@platform.example\",\"title\":\"Own\",\"summary\":"
+                "\"pat@platform.example\",\"title\":\"Own\",\"summary\":"
                 "\"x\",\"consent_related\":false,\"items\":[{\"kind\":"
                 "\"add_columns\",\"table\":\"customers\",\"columns\":[{"
                 "\"name\":\"own_col\",\"type\":\"integer\",\"description\":"
@@ -568,5 +545,5 @@ int main(void)
         cmocka_unit_test(
             test_tenancy__foreign_instance_reads_like_a_missing_one),
     };
-    return cmocka_run_group_tests(tests, up, down);
+    return cmocka_run_group_tests(tests, up, h_group_down);
 }

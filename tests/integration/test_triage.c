@@ -28,52 +28,16 @@ static char ann_token[128], pat_token[128];
 static int64_t sprint1, sprint2;
 static int counter;
 
-static void token_of(char *out, size_t size, const char *email)
-{
-    char *txt = NULL;
-    char fmt[16];
-
-    assert_int_equal(h_docket(&srv, NULL, &txt, "token", "create", "--email",
-                              email, "--label", "tests", NULL),
-                     0);
-    snprintf(fmt, sizeof fmt, "%%%zus", size - 1);
-    assert_int_equal(sscanf(txt, fmt, out), 1);
-    free(txt);
-}
-
 static int up(void **state)
 {
     h_resp r;
 
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "globex", NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-qa", "--env", "qa", "--dialect", "postgres",
-                              NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", "--dialect",
-                              "mysql", NULL),
-                     0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "globex",
-                              "globex-prod", "--env", "production", "--dialect",
-                              "snowflake", NULL),
-                     0);
-    h_user(&srv, "ann@acme.example", "Ann", "client", "acme", PW);
-    h_user(&srv, "bob@globex.example", "Bob", "client", "globex", PW);
-    h_user(&srv, "pat@platform.example", "Pat", "pm", NULL, PW);
-    h_user(&srv, "oz@platform.example", "Oz", "ops", NULL, PW);
-    h_user(&srv, "ada@platform.example", "Ada", "admin", NULL, PW);
-    assert_int_equal(h_signin(&ann, &srv, "ann@acme.example", PW), 303);
-    assert_int_equal(h_signin(&bob, &srv, "bob@globex.example", PW), 303);
-    assert_int_equal(h_signin(&pat, &srv, "pat@platform.example", PW), 303);
-    assert_int_equal(h_signin(&oz, &srv, "oz@platform.example", PW), 303);
-    assert_int_equal(h_signin(&ada, &srv, "ada@platform.example", PW), 303);
-    token_of(ann_token, sizeof ann_token, "ann@acme.example");
-    token_of(pat_token, sizeof pat_token, "pat@platform.example");
+    h_world(&srv, "acme globex acme-qa acme-prod:mysql globex-prod");
+    h_world(&srv, "ann+ bob+ pat+ oz+ ada+", &ann, &bob, &pat, &oz, &ada);
+    h_token(&srv, "ann@acme.example", "tests", ann_token, sizeof ann_token);
+    h_token(&srv, "pat@platform.example", "tests", pat_token, sizeof pat_token);
     /* Opening the queue creates the current and the next two sprints. */
     h_get(&r, &srv, &pat, "/requests");
     assert_int_equal(r.status, 200);
@@ -83,14 +47,6 @@ static int up(void **state)
                              "LIMIT 1 OFFSET 1");
     sprint2 = h_db_int(&srv, "SELECT id FROM sprints ORDER BY starts_on "
                              "LIMIT 1 OFFSET 2");
-    return 0;
-}
-
-static int down(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
     return 0;
 }
 
@@ -858,5 +814,5 @@ int main(void)
         cmocka_unit_test(test_triage__other_organisation_gets_404_everywhere),
     };
 
-    return cmocka_run_group_tests(tests, up, down);
+    return cmocka_run_group_tests(tests, up, h_group_down);
 }
