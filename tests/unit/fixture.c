@@ -6,6 +6,7 @@
 #include "parse.h"
 #include "catalog.h"
 #include "requests.h"
+#include "web_int.h"
 
 #include <arpa/inet.h>
 #include <ftw.h>
@@ -408,6 +409,21 @@ void ufx_http_stop(void)
 int ufx_http_port(void)
 {
     return port_;
+}
+
+void ufx_req_dispose(web_req *req)
+{
+    for (int i = 0; i < req->nargs; i++)
+        free(req->args[i]);
+    for (size_t i = 0; i < req->nheaders; i++) {
+        free(req->headers[i].name);
+        free(req->headers[i].value);
+    }
+    free(req->headers);
+    buf_dispose(&req->out);
+    buf_dispose(&req->body);
+    free(req->content_type);
+    free(req->path);
 }
 
 static void write_all(int fd, const char *p, size_t len)

@@ -135,6 +135,10 @@ typedef void ufx_http_fn(struct MHD_Connection *conn, const char *url,
 void ufx_http_start(ufx_http_fn *fn);
 void ufx_http_stop(void);
 int ufx_http_port(void);
+/* Frees what a web_req built in a test owns: path, content_type, args,
+ * body, out and the reply headers. */
+struct web_req;
+void ufx_req_dispose(struct web_req *req);
 /* Sends "method path" with Host 127.0.0.1:<port>, the headers given
  * ("Name: value\r\n" each, or NULL) and the body, and waits for the
  * answer; fails the test unless it is 200. */

@@ -10,31 +10,20 @@
  * cases are HTTP requests to a small MHD daemon on 127.0.0.1 (as in
  * test_router.c). A session or token look-up that fails in the database
  * is an error for the caller, never "signed out" (a damaged table). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
+#include "fixture.h"
 #include "web_int.h"
 #include "mem.h"
 #include "str.h"
 
-#include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #define TOKEN "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static config cfg;
-static struct MHD_Daemon *daemon_;
 static int port;
 static int got_rc, got_status;
 static registry *ident_reg; /* for X-Test-Call: identify */
@@ -47,11 +36,13 @@ static const char *hdr(struct MHD_Connection *c, const char *name)
 
 /* X-Test-Who: anon | session | bearer; X-Test-Call: csrf | presession. */
 static void check(struct MHD_Connection *conn, const char *url,
-                  const char *method)
+                  const char *method, const char *body, size_t len)
 {
     web_req req;
     const char *who = hdr(conn, "X-Test-Who");
 
+    (void)body;
+    (void)len;
     memset(&req, 0, sizeof req);
     req.conn = conn;
     req.cfg = &cfg;
@@ -80,40 +71,7 @@ static void check(struct MHD_Connection *conn, const char *url,
         got_rc = web_csrf_check_or_reply(&req);
     got_status = req.status;
 done:
-    for (size_t i = 0; i < req.nheaders; i++) {
-        free(req.headers[i].name);
-        free(req.headers[i].value);
-    }
-    free(req.headers);
-    buf_dispose(&req.out);
-    free(req.path);
-}
-
-static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
-                                 const char *url, const char *method,
-                                 const char *version, const char *upload_data,
-                                 size_t *upload_data_size, void **con_cls)
-{
-    static int marker;
-    struct MHD_Response *resp;
-    enum MHD_Result ret;
-
-    (void)cls;
-    (void)version;
-    (void)upload_data;
-    if (!*con_cls) {
-        *con_cls = &marker;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    check(conn, url, method);
-    resp = MHD_create_response_from_buffer(2, "ok", MHD_RESPMEM_PERSISTENT);
-    ret = MHD_queue_response(conn, 200, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    ufx_req_dispose(&req);
 }
 
 /* POST /api/v1/x with the given headers ("Name: value\r\n" each); the
@@ -121,26 +79,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
  * Host: 127.0.0.1:<port>. */
 static void post(const char *call, const char *who, const char *headers)
 {
-    struct sockaddr_in sa = {0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    char head[1024], answer[256];
-    ssize_t n;
+    char h[1024];
 
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    snprintf(head, sizeof head,
-             "POST /api/v1/x HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-             "X-Test-Call: %s\r\nX-Test-Who: %s\r\n%sContent-Length: 0\r\n"
-             "Connection: close\r\n\r\n",
-             port, call, who, headers ? headers : "");
-    assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
-    n = read(fd, answer, sizeof answer - 1);
-    assert_true(n > 0);
-    answer[n] = '\0';
-    assert_non_null(strstr(answer, " 200 "));
-    close(fd);
+    snprintf(h, sizeof h, "X-Test-Call: %s\r\nX-Test-Who: %s\r\n%s", call, who,
+             headers ? headers : "");
+    ufx_http("POST", "/api/v1/x", h, NULL, 0);
 }
 
 static void expect(int status)
@@ -375,14 +318,14 @@ static void damage_table(const char *path, const char *table)
  * error for the caller to answer, never "signed out". */
 static void test_auth__identify_failed_read_is_an_error(void **state)
 {
-    char dir[] = "/tmp/docket-auth-XXXXXX", path[600], cookie[300], bearer[300],
-         tok[65], csrf[65], btok[80];
+    char dir[256], path[600], cookie[300], bearer[300], tok[65], csrf[65],
+        btok[80];
     registry *reg = NULL;
     errmsg err = {0};
     int64_t uid = 0, tid = 0;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    ufx_tmpdir(dir, sizeof dir, "auth");
     snprintf(path, sizeof path, "%s/d.db", dir);
     assert_int_equal(registry_open(&reg, path, 0, &err), 0);
     assert_int_equal(registry_user_add(reg, &uid, "ops@x.example", "Ops", "ops",
@@ -426,32 +369,24 @@ static void test_auth__identify_failed_read_is_an_error(void **state)
     assert_int_equal(got_rc, 0);
     registry_close(reg);
     ident_reg = NULL;
-    snprintf(path, sizeof path, "rm -rf '%s'", dir);
-    assert_int_equal(system(path), 0);
+    ufx_rmtree(dir);
 }
 
 static int up(void **state)
 {
-    const union MHD_DaemonInfo *di;
-
     (void)state;
     if (sodium_init() < 0)
         return -1;
     cfg_init(&cfg);
-    daemon_ = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_access, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
-    if (!daemon_)
-        return -1;
-    di = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-    port = di->port;
+    ufx_http_start(check);
+    port = ufx_http_port();
     return 0;
 }
 
 static int down(void **state)
 {
     (void)state;
-    MHD_stop_daemon(daemon_);
+    ufx_http_stop();
     cfg_dispose(&cfg);
     return 0;
 }

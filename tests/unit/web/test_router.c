@@ -12,25 +12,15 @@
  * HTTP request to a small MHD daemon on 127.0.0.1 whose handler builds a
  * web_req as server.c does (the role from a test header) and records what
  * the router replied. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
+#include "fixture.h"
 #include "web_int.h"
 #include "mem.h"
 #include "str.h"
 
-#include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 /* What the router did with one request. */
 typedef struct outcome {
@@ -43,10 +33,7 @@ typedef struct outcome {
 
 static outcome got;
 static config cfg;
-static registry *reg;
-static char db_path[64];
-static struct MHD_Daemon *daemon_;
-static int port;
+static ufx *fx_;
 
 static const struct {
     const char *name;
@@ -73,17 +60,19 @@ static const char *reply_header(const web_req *req, const char *name)
 
 /* Runs the router on the request as server.c would, records the reply. */
 static void route(struct MHD_Connection *conn, const char *url,
-                  const char *method)
+                  const char *method, const char *body, size_t len)
 {
     web_req req;
     const char *role = hdr(conn, "X-Test-Role");
     const char *ct = hdr(conn, "Content-Type");
 
+    (void)body;
+    (void)len;
     memset(&req, 0, sizeof req);
     memset(&got, 0, sizeof got);
     req.conn = conn;
     req.cfg = &cfg;
-    req.reg = reg;
+    req.reg = fx_->reg;
     req.method = method;
     req.path = xstrdup(url);
     str_copy(req.address, sizeof req.address, "127.0.0.1");
@@ -110,73 +99,20 @@ static void route(struct MHD_Connection *conn, const char *url,
     str_copy(got.www_auth, sizeof got.www_auth,
              reply_header(&req, "WWW-Authenticate"));
     got.nargs = req.nargs;
-    for (int i = 0; i < req.nargs; i++) {
+    for (int i = 0; i < req.nargs; i++)
         str_copy(got.args[i], sizeof got.args[i], req.args[i]);
-        free(req.args[i]);
-    }
-    for (size_t i = 0; i < req.nheaders; i++) {
-        free(req.headers[i].name);
-        free(req.headers[i].value);
-    }
-    free(req.headers);
-    buf_dispose(&req.out);
-    buf_dispose(&req.body);
-    free(req.content_type);
-    free(req.path);
-}
-
-static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
-                                 const char *url, const char *method,
-                                 const char *version, const char *upload_data,
-                                 size_t *upload_data_size, void **con_cls)
-{
-    static int marker;
-    struct MHD_Response *resp;
-    enum MHD_Result ret;
-
-    (void)cls;
-    (void)version;
-    (void)upload_data;
-    if (!*con_cls) {
-        *con_cls = &marker;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    route(conn, url, method);
-    resp = MHD_create_response_from_buffer(2, "ok", MHD_RESPMEM_PERSISTENT);
-    ret = MHD_queue_response(conn, 200, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    ufx_req_dispose(&req);
 }
 
 /* One request; the router's outcome is in got when it returns. */
 static void ask(const char *call, const char *method, const char *path,
                 const char *role, const char *extra_headers)
 {
-    struct sockaddr_in sa = {0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    char head[1024], answer[256];
-    ssize_t n;
+    char h[1024];
 
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    snprintf(head, sizeof head,
-             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Test-Call: %s\r\n"
-             "X-Test-Role: %s\r\n%sContent-Length: 0\r\n"
-             "Connection: close\r\n\r\n",
-             method, path, call, role, extra_headers ? extra_headers : "");
-    assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
-    n = read(fd, answer, sizeof answer - 1);
-    assert_true(n > 0);
-    answer[n] = '\0';
-    if (!strstr(answer, " 200 "))
-        fail_msg("%s %s: the test server answered %.40s", method, path, answer);
-    close(fd);
+    snprintf(h, sizeof h, "X-Test-Call: %s\r\nX-Test-Role: %s\r\n%s", call,
+             role, extra_headers ? extra_headers : "");
+    ufx_http(method, path, h, NULL, 0);
 }
 
 /* ---- the test's own reading of the route tables ---- */
@@ -454,54 +390,21 @@ static void test_router__temporary_password_gate(void **state)
 
 static int up(void **state)
 {
-    const union MHD_DaemonInfo *di;
-    errmsg err = {0};
-    int fd;
-
     (void)state;
-    if (sodium_init() < 0)
-        return -1;
+    fx_ = ufx_open("router");
+    ufx_people(fx_, "postgres");
     cfg_init(&cfg);
-    snprintf(db_path, sizeof db_path, "/tmp/docket-router-XXXXXX");
-    fd = mkstemp(db_path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(db_path);
-    if (registry_open(&reg, db_path, 0, &err) < 0) {
-        fprintf(stderr, "registry_open: %s\n", err.msg);
-        return -1;
-    }
-    if (registry_org_add(reg, NULL, "acme", &err) < 0 ||
-        registry_instance_add(reg, NULL, "acme", "acme-qa", "qa", "postgres",
-                              &err) < 0) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return -1;
-    }
     web_static_init();
-    daemon_ = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_access, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
-    if (!daemon_)
-        return -1;
-    di = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-    port = di->port;
+    ufx_http_start(route);
     return 0;
 }
 
 static int down(void **state)
 {
-    char side[128];
-
     (void)state;
-    MHD_stop_daemon(daemon_);
-    registry_close(reg);
+    ufx_http_stop();
+    ufx_close(fx_);
     cfg_dispose(&cfg);
-    unlink(db_path);
-    snprintf(side, sizeof side, "%s-wal", db_path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db_path);
-    unlink(side);
     return 0;
 }
 

@@ -8,22 +8,13 @@
  * from it), so a small MHD daemon on 127.0.0.1 receives each body once,
  * and its handler decodes the received bytes again and again, cut in
  * every way below. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
+#include "fixture.h"
 #include "web_int.h"
 
-#include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 typedef struct want {
     const char *name;
@@ -124,146 +115,68 @@ static void decode(struct MHD_Connection *conn, const char *ct,
     web_fields_free(&req);
 }
 
-typedef struct conn_body {
-    buf data;
-} conn_body;
-
-static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
-                                 const char *url, const char *method,
-                                 const char *version, const char *upload_data,
-                                 size_t *upload_data_size, void **con_cls)
+/* The daemon's handler: decodes the body it received again and again. */
+static void on_body(struct MHD_Connection *conn, const char *url,
+                    const char *method, const char *body, size_t len)
 {
-    conn_body *b = *con_cls;
     const char *ct;
     char lower[64];
-    size_t n, len;
-    struct MHD_Response *resp;
-    enum MHD_Result ret;
+    size_t n;
 
-    (void)cls;
     (void)url;
     (void)method;
-    (void)version;
-    if (!b) {
-        b = calloc(1, sizeof *b);
-        *con_cls = b;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        buf_append(&b->data, upload_data, *upload_data_size);
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
     ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     n = strcspn(ct, ";");
     snprintf(lower, sizeof lower, "%.*s", (int)n, ct);
-    len = b->data.len;
     if (current->big) {
         /* a few cuts around the start and inside the big file */
         static const size_t at[] = {1, 100, 300, 4096, 65535, 65536, 1 << 20};
         for (size_t i = 0; i < sizeof at / sizeof *at; i++)
             if (at[i] < len)
-                decode(conn, lower, buf_cstr(&b->data), len, &at[i], 1);
-        decode(conn, lower, buf_cstr(&b->data), len, NULL, 0);
+                decode(conn, lower, body, len, &at[i], 1);
+        decode(conn, lower, body, len, NULL, 0);
     } else {
         size_t cuts[2], *one = malloc(len * sizeof *one);
-        decode(conn, lower, buf_cstr(&b->data), len, NULL, 0);
+        decode(conn, lower, body, len, NULL, 0);
         for (size_t s = 1; s < len; s++) {
             cuts[0] = s;
-            decode(conn, lower, buf_cstr(&b->data), len, cuts, 1);
+            decode(conn, lower, body, len, cuts, 1);
             for (size_t k = 1; k <= 6 && s + k < len; k++) {
                 cuts[1] = s + k;
-                decode(conn, lower, buf_cstr(&b->data), len, cuts, 2);
+                decode(conn, lower, body, len, cuts, 2);
             }
         }
         /* one byte at a time */
         for (size_t s = 1; s < len; s++)
             one[s - 1] = s;
-        decode(conn, lower, buf_cstr(&b->data), len, one, len - 1);
+        decode(conn, lower, body, len, one, len - 1);
         free(one);
     }
-    resp = MHD_create_response_from_buffer(2, "ok", MHD_RESPMEM_PERSISTENT);
-    ret = MHD_queue_response(conn, 200, resp);
-    MHD_destroy_response(resp);
-    return ret;
 }
-
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
-{
-    conn_body *b = *con_cls;
-
-    (void)cls;
-    (void)conn;
-    (void)toe;
-    if (b) {
-        buf_dispose(&b->data);
-        free(b);
-    }
-    *con_cls = NULL;
-}
-
-static struct MHD_Daemon *daemon_;
-static int port;
 
 static int up(void **state)
 {
-    const union MHD_DaemonInfo *di;
-
     (void)state;
     cfg.max_body = 100L * 1024 * 1024;
-    daemon_ = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_access, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, 600u, MHD_OPTION_END);
-    assert_non_null(daemon_);
-    di = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-    port = di->port;
+    ufx_http_start(on_body);
     return 0;
 }
 
 static int down(void **state)
 {
     (void)state;
-    MHD_stop_daemon(daemon_);
+    ufx_http_stop();
     free(big_file);
     return 0;
 }
 
-/* Sends one POST over a plain socket and waits for the answer. */
-static void post(const char *ct, const char *body, size_t len)
-{
-    struct sockaddr_in sa = {0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    char head[512], answer[256];
-    ssize_t got;
-    size_t sent = 0;
-
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    snprintf(head, sizeof head,
-             "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\n"
-             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-             ct, len);
-    assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
-    while (sent < len) {
-        ssize_t w = write(fd, body + sent, len - sent);
-        assert_true(w > 0);
-        sent += (size_t)w;
-    }
-    got = read(fd, answer, sizeof answer - 1);
-    assert_true(got > 0);
-    answer[got] = '\0';
-    assert_non_null(strstr(answer, " 200 "));
-    close(fd);
-}
-
 static void run(check *c, const char *ct, const char *body, size_t len)
 {
+    char h[300];
+
     current = c;
-    post(ct, body, len);
+    snprintf(h, sizeof h, "Content-Type: %s\r\n", ct);
+    ufx_http("POST", "/", h, body, len);
     if (c->failures)
         fail_msg("%ld of %ld cuts decoded wrongly; first: %s", c->failures,
                  c->runs, c->first);
