@@ -1,6 +1,7 @@
 /* harness.c: see harness.h. */
 #include "harness.h"
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -333,6 +334,104 @@ void h_send_json(h_resp *r, h_server *s, h_session *sess, const char *token,
               json ? strlen(json) : 0, hdrs);
 }
 
+void h_mp_field(buf *b, const char *name, const char *value)
+{
+    buf_puts(b, "--" H_BOUNDARY "\r\nContent-Disposition: form-data; name=\"");
+    buf_puts(b, name);
+    buf_puts(b, "\"\r\n\r\n");
+    buf_puts(b, value);
+    buf_puts(b, "\r\n");
+}
+
+void h_mp_file(buf *b, const char *name, const char *filename, size_t namelen,
+               const char *type, const void *data, size_t len)
+{
+    buf_puts(b, "--" H_BOUNDARY "\r\nContent-Disposition: form-data; name=\"");
+    buf_puts(b, name);
+    buf_puts(b, "\"; filename=\"");
+    buf_append(b, filename, namelen);
+    buf_puts(b, "\"\r\nContent-Type: ");
+    buf_puts(b, type);
+    buf_puts(b, "\r\n\r\n");
+    buf_append(b, data, len);
+    buf_puts(b, "\r\n");
+}
+
+void h_post_multipart(h_resp *r, h_server *s, h_session *sess, const char *path,
+                      buf *b, const char *const *headers)
+{
+    buf_puts(b, "--" H_BOUNDARY "--\r\n");
+    assert_int_equal(buf_error(b), 0);
+    h_request(r, s, sess, "POST", path, H_MULTIPART, buf_cstr(b), b->len,
+              headers);
+    buf_dispose(b);
+}
+
+void h_form_field(buf *b, const char *name, const char *value)
+{
+    if (b->len)
+        buf_putc(b, '&');
+    buf_append_url(b, name);
+    buf_putc(b, '=');
+    buf_append_url(b, value);
+}
+
+void h_minimal_fields(buf *b, void (*field)(buf *, const char *, const char *),
+                      const char *title, const char *summary, const char *table,
+                      const char *column)
+{
+    const char *const f[][2] = {{"instance", "acme-qa"},
+                                {"project_manager", "pat@platform.example"},
+                                {"title", title},
+                                {"summary", summary},
+                                {"items[0].kind", "new_table"},
+                                {"items[0].table", table},
+                                {"items[0].description", "d"},
+                                {"items[0].source", "api"},
+                                {"items[0].cadence", "daily"},
+                                {"items[0].campaign_dependency", "optional"},
+                                {"items[0].columns[0].name", "member_id"},
+                                {"items[0].columns[0].type", "bigint"},
+                                {"items[0].columns[1].name", column},
+                                {"items[0].columns[1].type", "string(20)"}};
+
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        field(b, f[i][0], f[i][1]);
+}
+
+void h_minimal_json(buf *b, const char *title, const char *summary,
+                    const char *table, const char *column)
+{
+    cJSON *j = cJSON_CreateObject(), *items, *item, *cols, *col;
+    char *text;
+
+    cJSON_AddStringToObject(j, "instance", "acme-qa");
+    cJSON_AddStringToObject(j, "project_manager", "pat@platform.example");
+    cJSON_AddStringToObject(j, "title", title);
+    cJSON_AddStringToObject(j, "summary", summary);
+    items = cJSON_AddArrayToObject(j, "items");
+    item = cJSON_CreateObject();
+    cJSON_AddItemToArray(items, item);
+    cJSON_AddStringToObject(item, "kind", "new_table");
+    cJSON_AddStringToObject(item, "table", table);
+    cJSON_AddStringToObject(item, "description", "d");
+    cJSON_AddStringToObject(item, "source", "api");
+    cJSON_AddStringToObject(item, "cadence", "daily");
+    cJSON_AddStringToObject(item, "campaign_dependency", "optional");
+    cols = cJSON_AddArrayToObject(item, "columns");
+    for (int i = 0; i < 2; i++) {
+        col = cJSON_CreateObject();
+        cJSON_AddItemToArray(cols, col);
+        cJSON_AddStringToObject(col, "name", i ? column : "member_id");
+        cJSON_AddStringToObject(col, "type", i ? "string(20)" : "bigint");
+    }
+    text = cJSON_PrintUnformatted(j);
+    assert_non_null(text);
+    buf_puts(b, text);
+    free(text);
+    cJSON_Delete(j);
+}
+
 void h_resp_free(h_resp *r)
 {
     free(r->body);
@@ -531,6 +630,43 @@ char *h_db_digest(h_server *s)
     snprintf(out, 64, "%lld:%016llx", (long long)rows,
              (unsigned long long)hsum);
     return out;
+}
+
+char *h_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[4096], *data = NULL;
+    size_t n, size = 0;
+
+    if (!f)
+        fail_msg("cannot open %s: %s", path, strerror(errno));
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        data = realloc(data, size + n + 1);
+        assert_non_null(data);
+        memcpy(data + size, chunk, n);
+        size += n;
+    }
+    if (ferror(f))
+        fail_msg("cannot read %s", path);
+    fclose(f);
+    if (!data)
+        data = calloc(1, 1);
+    assert_non_null(data);
+    data[size] = '\0';
+    if (len)
+        *len = size;
+    return data;
+}
+
+const char *h_source(const char *rel)
+{
+    static char slots[4][1024];
+    static int next;
+    char *o = slots[next++ % 4];
+    const char *top = getenv("TEST_SOURCE_DIR");
+
+    snprintf(o, sizeof slots[0], "%s/%s", top ? top : ".", rel);
+    return o;
 }
 
 const char *h_urlenc(const char *s)

@@ -5,6 +5,8 @@
 #ifndef DOCKET_HARNESS_H
 #define DOCKET_HARNESS_H
 
+#include "buf.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -72,6 +74,35 @@ void h_resp_free(h_resp *r);
  * 1 when present. */
 int h_resp_header(const h_resp *r, const char *name, char *out, size_t size);
 
+/* multipart/form-data bodies: parts with the boundary H_BOUNDARY. */
+#define H_BOUNDARY  "----dockettestboundary7MA4YWxkTrZu0gW"
+#define H_MULTIPART "multipart/form-data; boundary=" H_BOUNDARY
+/* A text part. */
+void h_mp_field(buf *b, const char *name, const char *value);
+/* A file part: filename is namelen bytes (it may hold any byte), the
+ * content len bytes of data. */
+void h_mp_file(buf *b, const char *name, const char *filename, size_t namelen,
+               const char *type, const void *data, size_t len);
+/* Ends the body b (the closing boundary), POSTs it to path with the
+ * session's cookie (sess may be NULL) and headers (as for h_request, may
+ * be NULL), and disposes of b. */
+void h_post_multipart(h_resp *r, h_server *s, h_session *sess, const char *path,
+                      buf *b, const char *const *headers);
+
+/* A field of an application/x-www-form-urlencoded body ('&' before all
+ * but the first), name and value URL-encoded. */
+void h_form_field(buf *b, const char *name, const char *value);
+/* A minimal valid submission of acme-qa with pat as its PM: title,
+ * summary and one new table `table` (source api, daily, optional) with
+ * the columns member_id (bigint) and `column` (string(20)); as form
+ * fields, each written with field (h_mp_field or h_form_field), or as the
+ * JSON of the API. */
+void h_minimal_fields(buf *b, void (*field)(buf *, const char *, const char *),
+                      const char *title, const char *summary, const char *table,
+                      const char *column);
+void h_minimal_json(buf *b, const char *title, const char *summary,
+                    const char *table, const char *column);
+
 /* Signs in; fills sess (cookie and CSRF token). Returns the HTTP status of
  * the sign-in POST (303 on success). */
 long h_signin(h_session *sess, h_server *s, const char *email,
@@ -125,6 +156,13 @@ void h_db_exec(h_server *s, const char *sql);
 /* A digest of every row of every table (for "nothing was written"). The
  * caller frees it. */
 char *h_db_digest(h_server *s);
+
+/* The whole of the file at path, NUL-terminated, its size in *len when
+ * len is not NULL; aborts the test when it cannot be read. Caller frees. */
+char *h_read(const char *path, size_t *len);
+/* The path of rel in the source tree (TEST_SOURCE_DIR, else "."), in a
+ * static thread-unsafe buffer rotation (4 slots). */
+const char *h_source(const char *rel);
 
 /* URL-encodes s into a static thread-unsafe buffer rotation (4 slots). */
 const char *h_urlenc(const char *s);

@@ -202,22 +202,6 @@ static int wait_upto(pid_t pid, double secs, int *status)
     return 0;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    buf b = {0};
-    char chunk[4096];
-    size_t n;
-
-    if (f) {
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-            buf_append(&b, chunk, n);
-        fclose(f);
-    }
-    buf_puts(&b, "");
-    return buf_detach(&b);
-}
-
 /* Files in dir whose name starts with prefix; the size of the largest in
  * *largest when not NULL. */
 static int count_prefixed(const char *dir, const char *prefix, off_t *largest)
@@ -351,7 +335,7 @@ static void test_restore__refused_while_served(void **state)
                      "database");
         }
         close(fd);
-        out = slurp(outp);
+        out = h_read(outp, NULL);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 3 ||
             !strstr(out, "restore"))
             fail_msg("serve during a restore: status %d: %s", status, out);
@@ -489,7 +473,7 @@ static double timed_backup(const char *path, double limit)
     }
     took = now_s() - t0;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char *text = slurp(out);
+        char *text = h_read(out, NULL);
         fail_msg("docket backup failed (%d): %s", status, text);
     }
     return took;

@@ -73,16 +73,7 @@ static void title_of(char *out, size_t size, int client, int seq)
     snprintf(out, size, "crash c%d s%d", client, seq);
 }
 
-#define BOUNDARY "----crashboundary51a9"
-
-static void mp_field(buf *b, const char *name, const char *value)
-{
-    buf_puts(b, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"");
-    buf_puts(b, name);
-    buf_puts(b, "\"\r\n\r\n");
-    buf_puts(b, value);
-    buf_puts(b, "\r\n");
-}
+#define SUMMARY "Sent while the server is being killed."
 
 static void form_body(buf *b, int client, int seq)
 {
@@ -90,27 +81,12 @@ static void form_body(buf *b, int client, int seq)
     buf att = {0};
 
     title_of(title, sizeof title, client, seq);
-    mp_field(b, "csrf", ann.csrf);
-    mp_field(b, "instance", "acme-qa");
-    mp_field(b, "project_manager", "pat@platform.example");
-    mp_field(b, "title", title);
-    mp_field(b, "summary", "Sent while the server is being killed.");
-    mp_field(b, "items[0].kind", "new_table");
-    mp_field(b, "items[0].table", "crash_members");
-    mp_field(b, "items[0].description", "d");
-    mp_field(b, "items[0].source", "api");
-    mp_field(b, "items[0].cadence", "daily");
-    mp_field(b, "items[0].campaign_dependency", "optional");
-    mp_field(b, "items[0].columns[0].name", "member_id");
-    mp_field(b, "items[0].columns[0].type", "bigint");
-    mp_field(b, "items[0].columns[1].name", "tier");
-    mp_field(b, "items[0].columns[1].type", "string(20)");
+    h_mp_field(b, "csrf", ann.csrf);
+    h_minimal_fields(b, h_mp_field, title, SUMMARY, "crash_members", "tier");
     attachment_of(&att, client, seq);
-    buf_puts(b, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
-                "name=\"attachments\"; filename=\"sample.csv\"\r\n"
-                "Content-Type: text/csv\r\n\r\n");
-    buf_append(b, att.data, att.len);
-    buf_puts(b, "\r\n--" BOUNDARY "--\r\n");
+    h_mp_file(b, "attachments", "sample.csv", 10, "text/csv", att.data,
+              att.len);
+    buf_puts(b, "--" H_BOUNDARY "--\r\n");
     buf_dispose(&att);
 }
 
@@ -119,15 +95,7 @@ static void json_body(buf *b, int client, int seq)
     char title[64];
 
     title_of(title, sizeof title, client, seq);
-    buf_puts(b, "{\"instance\":\"acme-qa\",\"project_manager\":"
-                "\"pat@platform.example\",\"title\":\"");
-    buf_puts(b, title);
-    buf_puts(b, "\",\"summary\":\"Sent while the server is being killed.\","
-                "\"items\":[{\"kind\":\"new_table\",\"table\":"
-                "\"crash_members\",\"description\":\"d\",\"source\":\"api\","
-                "\"cadence\":\"daily\",\"campaign_dependency\":\"optional\","
-                "\"columns\":[{\"name\":\"member_id\",\"type\":\"bigint\"},"
-                "{\"name\":\"tier\",\"type\":\"string(20)\"}]}]}");
+    h_minimal_json(b, title, SUMMARY, "crash_members", "tier");
 }
 
 typedef struct answer {
@@ -205,9 +173,8 @@ static void child_main(int client, const char *record)
         else
             json_body(&body, client, seq);
         if (child_post(&a, form ? "/requests" : "/api/v1/requests",
-                       form ? "multipart/form-data; boundary=" BOUNDARY
-                            : "application/json",
-                       &body, form ? NULL : auth) == 0) {
+                       form ? H_MULTIPART : "application/json", &body,
+                       form ? NULL : auth) == 0) {
             if (form && a.status == 303 &&
                 (p = strstr(buf_cstr(&a.headers), "Location: /requests/")))
                 id = strtoll(p + 20, NULL, 10);
@@ -459,8 +426,7 @@ static void test_crash__error_page_shows_incident_not_sql(void **state)
         /* the HTML form: an error page */
         buf form = {0};
         form_body(&form, 9, 2);
-        h_request(&r, &srv, &ann, "POST", "/requests",
-                  "multipart/form-data; boundary=" BOUNDARY, form.data,
+        h_request(&r, &srv, &ann, "POST", "/requests", H_MULTIPART, form.data,
                   form.len, hdrs);
         buf_dispose(&form);
     }

@@ -63,24 +63,6 @@ static const char hostile_dict[] =
     "sheet,id,bigint, =1+1,|calc,;x,optional,\"\t@SUM(1)\",+1 555,-daily,"
     "@file,=owner,\" -2\",\" \t+3\",'=quoted,kind\n";
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    long n;
-    char *s;
-
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 static int up(void **state)
 {
     *state = &srv;
@@ -260,7 +242,7 @@ static void test_escaping__markdown_export_is_inert(void **state)
     h_cli(&srv, "export", "--format", "markdown", "--out", dir, NULL);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        md = read_text(path);
+        md = h_read(path, NULL);
         html = render_unsafe(md);
         assert_html_inert(html, files[i]);
         free(md);
@@ -268,7 +250,7 @@ static void test_escaping__markdown_export_is_inert(void **state)
     }
 
     snprintf(path, sizeof path, "%s/acme-prod/orders.md", dir);
-    md = read_text(path);
+    md = h_read(path, NULL);
     html = render_unsafe(md);
     /* The values are still there, as text. */
     expect_in(html, "<code>a` &lt;img src=x onerror=alert(1)&gt; `b</code>",
@@ -313,7 +295,7 @@ static void test_escaping__csv_export_neutralises_and_round_trips(void **state)
     snprintf(dir, sizeof dir, "%s/csv", srv.dir);
     h_cli(&srv, "export", "--format", "csv", "--out", dir, NULL);
     snprintf(path, sizeof path, "%s/acme-prod.csv", dir);
-    a = read_text(path);
+    a = h_read(path, NULL);
     for (size_t i = 0; i < sizeof cells / sizeof *cells; i++)
         if (!strstr(a, cells[i]))
             fail_msg("cell %s is not neutralised in:\n%s", cells[i], a);
@@ -323,24 +305,13 @@ static void test_escaping__csv_export_neutralises_and_round_trips(void **state)
     h_cli(&srv, "export", "--format", "csv", "--out", dir2, "--instance",
           "acme-qa", NULL);
     snprintf(path2, sizeof path2, "%s/acme-qa.csv", dir2);
-    b = read_text(path2);
+    b = h_read(path2, NULL);
     assert_string_equal(a, b);
     free(a);
     free(b);
 }
 
 /* ---- C1: attachment names ------------------------------------------------ */
-
-#define BOUNDARY "----docketescapingboundary3f9a"
-
-static void mp_field(buf *b, const char *name, const char *value)
-{
-    buf_puts(b, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"");
-    buf_puts(b, name);
-    buf_puts(b, "\"\r\n\r\n");
-    buf_puts(b, value);
-    buf_puts(b, "\r\n");
-}
 
 /* Submits a minimal request with one attachment named filename; returns
  * the response (caller frees). */
@@ -371,18 +342,12 @@ static void submit_with_file(h_resp *r, const char *filename)
     };
     buf b = {0};
 
-    mp_field(&b, "csrf", ann.csrf);
+    h_mp_field(&b, "csrf", ann.csrf);
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        mp_field(&b, fields[i][0], fields[i][1]);
-    buf_puts(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
-                 "name=\"attachments\"; filename=\"");
-    buf_puts(&b, filename);
-    buf_puts(&b, "\"\r\nContent-Type: text/csv\r\n\r\nid\n1\n\r\n");
-    buf_puts(&b, "--" BOUNDARY "--\r\n");
-    h_request(r, &srv, &ann, "POST", "/requests",
-              "multipart/form-data; boundary=" BOUNDARY, buf_cstr(&b), b.len,
-              NULL);
-    buf_dispose(&b);
+        h_mp_field(&b, fields[i][0], fields[i][1]);
+    h_mp_file(&b, "attachments", filename, strlen(filename), "text/csv",
+              "id\n1\n", 5);
+    h_post_multipart(r, &srv, &ann, "/requests", &b, NULL);
 }
 
 static void test_escaping__attachment_names_lose_bidi_controls(void **state)

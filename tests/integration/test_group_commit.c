@@ -82,46 +82,17 @@ static size_t on_bytes(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
+#define SUMMARY "Sent with many others."
+
 static void json_body(buf *b, const char *title, const char *column)
 {
-    buf_puts(b, "{\"instance\":\"acme-qa\",\"project_manager\":"
-                "\"pat@platform.example\",\"title\":\"");
-    buf_puts(b, title);
-    buf_puts(b, "\",\"summary\":\"Sent with many others.\",\"items\":[{"
-                "\"kind\":\"new_table\",\"table\":\"group_members\","
-                "\"description\":\"d\",\"source\":\"api\",\"cadence\":"
-                "\"daily\",\"campaign_dependency\":\"optional\",\"columns\":"
-                "[{\"name\":\"member_id\",\"type\":\"bigint\"},{\"name\":\"");
-    buf_puts(b, column);
-    buf_puts(b, "\",\"type\":\"string(20)\"}]}]}");
-}
-
-static void form_field(buf *b, const char *name, const char *value)
-{
-    if (b->len)
-        buf_putc(b, '&');
-    buf_puts(b, h_urlenc(name));
-    buf_putc(b, '=');
-    buf_puts(b, h_urlenc(value));
+    h_minimal_json(b, title, SUMMARY, "group_members", column);
 }
 
 static void form_body(buf *b, const char *title, const char *column)
 {
-    form_field(b, "csrf", ann.csrf);
-    form_field(b, "instance", "acme-qa");
-    form_field(b, "project_manager", "pat@platform.example");
-    form_field(b, "title", title);
-    form_field(b, "summary", "Sent with many others.");
-    form_field(b, "items[0].kind", "new_table");
-    form_field(b, "items[0].table", "group_members");
-    form_field(b, "items[0].description", "d");
-    form_field(b, "items[0].source", "api");
-    form_field(b, "items[0].cadence", "daily");
-    form_field(b, "items[0].campaign_dependency", "optional");
-    form_field(b, "items[0].columns[0].name", "member_id");
-    form_field(b, "items[0].columns[0].type", "bigint");
-    form_field(b, "items[0].columns[1].name", column);
-    form_field(b, "items[0].columns[1].type", "string(20)");
+    h_form_field(b, "csrf", ann.csrf);
+    h_minimal_fields(b, h_form_field, title, SUMMARY, "group_members", column);
 }
 
 static void sub_prepare(sub *s)

@@ -178,31 +178,6 @@ static char *urlencoded(const kv *ov)
     return buf_detach(&b);
 }
 
-#define BOUNDARY "----dockettestboundary7MA4YWxkTrZu0gW"
-
-static void mp_field(buf *b, const char *name, const char *value)
-{
-    buf_puts(b, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"");
-    buf_puts(b, name);
-    buf_puts(b, "\"\r\n\r\n");
-    buf_puts(b, value);
-    buf_puts(b, "\r\n");
-}
-
-static void mp_file(buf *b, const char *name, const char *filename,
-                    const char *type, const void *data, size_t len)
-{
-    buf_puts(b, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"");
-    buf_puts(b, name);
-    buf_puts(b, "\"; filename=\"");
-    buf_puts(b, filename);
-    buf_puts(b, "\"\r\nContent-Type: ");
-    buf_puts(b, type);
-    buf_puts(b, "\r\n\r\n");
-    buf_append(b, data, len);
-    buf_puts(b, "\r\n");
-}
-
 typedef struct file {
     const char *filename;
     const char *data;
@@ -216,17 +191,14 @@ static void post_multipart(h_resp *r, h_session *s, const kv *ov,
     buf b = {0};
 
     form_fields(f, 128, ov);
-    mp_field(&b, "csrf", s->csrf);
+    h_mp_field(&b, "csrf", s->csrf);
     for (size_t i = 0; f[i].name; i++)
-        mp_field(&b, f[i].name, f[i].value);
+        h_mp_field(&b, f[i].name, f[i].value);
     for (size_t i = 0; i < nfiles; i++)
-        mp_file(&b, "attachments", files[i].filename,
-                "application/octet-stream", files[i].data, files[i].len);
-    buf_puts(&b, "--" BOUNDARY "--\r\n");
-    h_request(r, &srv, s, "POST", "/requests",
-              "multipart/form-data; boundary=" BOUNDARY, buf_cstr(&b), b.len,
-              NULL);
-    buf_dispose(&b);
+        h_mp_file(&b, "attachments", files[i].filename,
+                  strlen(files[i].filename), "application/octet-stream",
+                  files[i].data, files[i].len);
+    h_post_multipart(r, &srv, s, "/requests", &b, NULL);
 }
 
 static void post_urlencoded(h_resp *r, h_session *s, const kv *ov)
@@ -997,12 +969,8 @@ static void test_intake__form_definition_and_inference(void **state)
     cJSON_Delete(j);
 
     snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s", ann.csrf);
-    mp_file(&b, "file", "members.csv", "text/csv", csv, sizeof csv - 1);
-    buf_puts(&b, "--" BOUNDARY "--\r\n");
-    h_request(&r, &srv, &ann, "POST", "/api/v1/infer-columns",
-              "multipart/form-data; boundary=" BOUNDARY, buf_cstr(&b), b.len,
-              hdrs);
-    buf_dispose(&b);
+    h_mp_file(&b, "file", "members.csv", 11, "text/csv", csv, sizeof csv - 1);
+    h_post_multipart(&r, &srv, &ann, "/api/v1/infer-columns", &b, hdrs);
     if (r.status != 200)
         fail_msg("infer: %ld %s", r.status, r.body);
     j = cJSON_Parse(r.body);

@@ -29,31 +29,12 @@ typedef struct op_seen {
 static op_seen seen[64];
 static size_t nseen;
 
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    buf b = {0};
-    char chunk[4096];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_detach(&b);
-}
-
 static int up(void **state)
 {
-    char path[600];
     char *text;
-    const char *src = getenv("TEST_SOURCE_DIR");
 
     *state = &srv;
-    snprintf(path, sizeof path, "%s/web/static/openapi.json", src ? src : ".");
-    text = read_all(path);
-    assert_non_null(text);
+    text = h_read(h_source("web/static/openapi.json"), NULL);
     doc = cJSON_Parse(text);
     free(text);
     assert_non_null(doc);

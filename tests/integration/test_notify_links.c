@@ -30,12 +30,6 @@ static h_session ada;
 static char ann_token[128], pat_token[128];
 static int64_t req_id, sprint_id;
 
-static const char *src_dir(void)
-{
-    const char *s = getenv("TEST_SOURCE_DIR");
-    return s ? s : TEST_SOURCE_DIR;
-}
-
 static void move(const char *json)
 {
     char path[96];
@@ -237,19 +231,10 @@ static char *replace(char *text, const char *from, const char *to)
 
 static char *read_fixture(const char *event)
 {
-    char path[700];
-    FILE *fp;
-    char *data = calloc(1, 65536);
-    size_t n;
+    char rel[200];
 
-    snprintf(path, sizeof path, "%s/tests/data/notify/payloads/%s.json",
-             src_dir(), event);
-    fp = fopen(path, "r");
-    assert_non_null(fp);
-    n = fread(data, 1, 65535, fp);
-    fclose(fp);
-    data[n] = '\0';
-    return data;
+    snprintf(rel, sizeof rel, "tests/data/notify/payloads/%s.json", event);
+    return h_read(h_source(rel), NULL);
 }
 
 static const char *fixtures[] = {

@@ -452,35 +452,19 @@ static void test_triage__queue_filters_and_csv(void **state)
 
 /* ---- comments ----------------------------------------------------------- */
 
-#define BOUNDARY "----dockettriageboundary9x8y7z"
-
 static void comment_post(h_resp *r, h_session *s, int64_t id, const char *body,
                          const char *filename, const char *data)
 {
     buf b = {0};
     char path[96];
 
-    buf_puts(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
-                 "name=\"csrf\"\r\n\r\n");
-    buf_puts(&b, s->csrf);
-    buf_puts(&b, "\r\n--" BOUNDARY "\r\nContent-Disposition: form-data; "
-                 "name=\"body\"\r\n\r\n");
-    buf_puts(&b, body);
-    buf_puts(&b, "\r\n");
-    if (filename) {
-        buf_puts(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; "
-                     "name=\"attachments\"; filename=\"");
-        buf_puts(&b, filename);
-        buf_puts(&b, "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
-        buf_puts(&b, data);
-        buf_puts(&b, "\r\n");
-    }
-    buf_puts(&b, "--" BOUNDARY "--\r\n");
+    h_mp_field(&b, "csrf", s->csrf);
+    h_mp_field(&b, "body", body);
+    if (filename)
+        h_mp_file(&b, "attachments", filename, strlen(filename),
+                  "application/octet-stream", data, strlen(data));
     snprintf(path, sizeof path, "/requests/%lld/comments", (long long)id);
-    h_request(r, &srv, s, "POST", path,
-              "multipart/form-data; boundary=" BOUNDARY, buf_cstr(&b), b.len,
-              NULL);
-    buf_dispose(&b);
+    h_post_multipart(r, &srv, s, path, &b, NULL);
 }
 
 static void test_triage__comments_with_attachments(void **state)

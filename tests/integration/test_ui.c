@@ -73,30 +73,6 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
-static char *read_source(const char *rel, size_t *len)
-{
-    char path[1024];
-    FILE *f;
-    char *data;
-    long n;
-    const char *top = getenv("TEST_SOURCE_DIR");
-
-    snprintf(path, sizeof path, "%s/%s", top ? top : ".", rel);
-    f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    data = malloc((size_t)n + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-    data[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return data;
-}
-
 /* No inline script, no inline event handler, no style attribute: the CSP
  * (script-src 'self'; style-src 'self') would block them. */
 static void assert_csp_clean(const char *html)
@@ -177,7 +153,7 @@ static void check_asset(const char *html, const char *name, const char *type)
     assert_non_null(strstr(hdr, "max-age=31536000"));
     assert_non_null(strstr(hdr, "immutable"));
     snprintf(prefix, sizeof prefix, "web/static/%s", name);
-    disk = read_source(prefix, &disk_len);
+    disk = h_read(h_source(prefix), &disk_len);
     assert_int_equal(r.len, disk_len);
     assert_memory_equal(r.body, disk, disk_len);
     free(disk);
@@ -214,7 +190,7 @@ static void test_ui__assets_hashed_and_cached(void **state)
 static void test_ui__stylesheet_vocabulary(void **state)
 {
     size_t len;
-    char *css = read_source("web/static/app.css", &len);
+    char *css = h_read(h_source("web/static/app.css"), &len);
     static const char *const must[] = {
         "prefers-color-scheme: dark",
         ":focus-visible",
