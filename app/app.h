@@ -36,6 +36,9 @@ int app_fail(int code, const char *fmt, ...)
 /* Opens the configured database (flags as for registry_open); prints the
  * error and returns NULL on failure. */
 registry *app_open_db(int flags);
+/* n - 1 random characters of an unambiguous alphabet and a NUL: a
+ * temporary password (cmd_accounts.c). */
+void app_random_password(char *out, size_t n);
 
 int cmd_serve(app_args *a);
 int cmd_org(app_args *a);

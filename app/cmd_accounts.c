@@ -3,6 +3,7 @@
  * `docket restore`. Every change is written to the audit log as done by
  * "cli". */
 #include "app.h"
+#include "accounts.h"
 #include "str.h"
 
 #include <signal.h>
@@ -24,25 +25,45 @@ static int exit_for(const errmsg *err)
                : EXIT_RUNTIME;
 }
 
+/* The command line acts as an administrator named "cli". */
+static const domain_actor cli = {
+    .role = ROLE_ADMIN, .email = "cli", .name = "cli", .org_name = ""};
+#define CLI_FROM "local"
+
+/* Opens the database for a change, runs nothing: NULL after the message
+ * (the caller exits with EXIT_USAGE). */
+static registry *open_rw(void)
+{
+    return app_open_db(0);
+}
+
+/* Closes reg; the error of rc (< 0) with its exit code, else ok (a line
+ * on standard output) and 0. */
+static int report(registry *reg, int rc, const errmsg *err, const char *ok)
+{
+    registry_close(reg);
+    if (rc < 0)
+        return app_fail(exit_for(err), "%s", err->msg);
+    printf("%s\n", ok);
+    return 0;
+}
+
 int cmd_org(app_args *a)
 {
     static const char u[] = "docket org add NAME";
     registry *reg;
     errmsg err = {0};
-    int n = app_positionals(a, u), rc = 0;
+    int n = app_positionals(a, u), rc;
+    char ok[300];
 
     if (!(n == 2 && !strcmp(a->argv[1], "add")))
         return usage_fail(u);
-    if (!(reg = app_open_db(0)))
+    reg = open_rw();
+    if (!reg)
         return EXIT_USAGE;
-    if (registry_org_add(reg, NULL, a->argv[2], &err) < 0)
-        rc = app_fail(exit_for(&err), "%s", err.msg);
-    else {
-        registry_audit(reg, 0, "cli", "org.create", a->argv[2], "", "local");
-        printf("organisation %s added\n", a->argv[2]);
-    }
-    registry_close(reg);
-    return rc;
+    rc = domain_org_create(reg, &cli, a->argv[2], CLI_FROM, &err);
+    snprintf(ok, sizeof ok, "organisation %s added", a->argv[2]);
+    return report(reg, rc, &err, ok);
 }
 
 int cmd_instance(app_args *a)
@@ -53,23 +74,19 @@ int cmd_instance(app_args *a)
     const char *dialect = app_opt(a, "--dialect");
     registry *reg;
     errmsg err = {0};
-    int n = app_positionals(a, u), rc = 0;
+    int n = app_positionals(a, u), rc;
+    char ok[600];
 
     if (!(n == 3 && !strcmp(a->argv[1], "add")))
         return usage_fail(u);
-    if (!(reg = app_open_db(0)))
+    reg = open_rw();
+    if (!reg)
         return EXIT_USAGE;
-    if (registry_instance_add(reg, NULL, a->argv[2], a->argv[3],
-                              env ? env : "production",
-                              dialect ? dialect : "postgres", &err) < 0)
-        rc = app_fail(exit_for(&err), "%s", err.msg);
-    else {
-        registry_audit(reg, 0, "cli", "instance.create", a->argv[3], a->argv[2],
-                       "local");
-        printf("instance %s added to %s\n", a->argv[3], a->argv[2]);
-    }
-    registry_close(reg);
-    return rc;
+    rc = domain_instance_create(reg, &cli, a->argv[2], a->argv[3],
+                                env ? env : "production",
+                                dialect ? dialect : "postgres", CLI_FROM, &err);
+    snprintf(ok, sizeof ok, "instance %s added to %s", a->argv[3], a->argv[2]);
+    return report(reg, rc, &err, ok);
 }
 
 /* Reads one line from standard input (the password), without the line
@@ -88,7 +105,7 @@ static int read_password(char *out, size_t size)
     return 0;
 }
 
-static void temp_password(char *out, size_t n)
+void app_random_password(char *out, size_t n)
 {
     static const char alphabet[] =
         "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -124,16 +141,17 @@ int cmd_user(app_args *a)
     registry *reg;
     registry_user usr;
     errmsg err = {0};
-    int64_t id;
+    char ok[400];
 
     if (n != 1)
         return usage_fail(u);
     if (!strcmp(a->argv[1], "list")) {
-        if (!(reg = app_open_db(REGISTRY_READONLY)))
+        reg = app_open_db(REGISTRY_READONLY);
+        if (!reg)
             return EXIT_USAGE;
-        registry_user_list(reg, role, list_user, NULL, &err);
+        rc = registry_user_list(reg, role, list_user, NULL, &err);
         registry_close(reg);
-        return 0;
+        return rc < 0 ? app_fail(EXIT_RUNTIME, "%s", err.msg) : 0;
     }
     if (!email)
         return usage_fail(u);
@@ -144,55 +162,46 @@ int cmd_user(app_args *a)
                                 "cannot read a password of 12 to 128 "
                                 "characters from standard input");
         } else {
-            temp_password(password, 21);
+            app_random_password(password, 21);
             generated = 1;
         }
     }
-    if (!(reg = app_open_db(0)))
+    reg = open_rw();
+    if (!reg)
         return EXIT_USAGE;
     if (!strcmp(a->argv[1], "add")) {
+        domain_user_new in = {email, name, role, org, password, generated};
         if (!name || !role) {
             registry_close(reg);
             return usage_fail(u);
         }
-        if (registry_user_add(reg, &id, email, name, role, org, password,
-                              &err) < 0 ||
-            (generated &&
-             registry_user_set_password(reg, id, password, 1, &err) < 0)) {
-            rc = app_fail(exit_for(&err), "%s", err.msg);
-            goto done;
-        }
-        registry_audit(reg, 0, "cli", "user.create", email, role, "local");
-        printf("user %s added (%s)\n", email, role);
-    } else if (!strcmp(a->argv[1], "passwd")) {
-        if (registry_user_find(reg, &usr, email, &err) < 0 ||
-            registry_user_set_password(reg, usr.id, password, generated, &err) <
-                0 ||
-            registry_session_delete_user(reg, usr.id, &err) < 0) {
-            rc = app_fail(exit_for(&err), "%s", err.msg);
-            goto done;
-        }
-        registry_audit(reg, 0, "cli", "user.password.set", email, "", "local");
-        printf("password of %s changed; its sessions were ended\n", email);
-    } else if (!strcmp(a->argv[1], "deactivate")) {
-        if (registry_user_find(reg, &usr, email, &err) < 0 ||
-            registry_user_set_active(reg, usr.id, 0, &err) < 0) {
-            rc = app_fail(exit_for(&err), "%s", err.msg);
-            goto done;
-        }
-        registry_audit(reg, 0, "cli", "user.deactivate", email, "", "local");
-        printf("user %s deactivated\n", email);
+        rc = domain_user_create(reg, &cli, &in, CLI_FROM, NULL, &err);
+        snprintf(ok, sizeof ok, "user %s added (%s)", email, role);
+    } else if (!strcmp(a->argv[1], "passwd") ||
+               !strcmp(a->argv[1], "deactivate")) {
+        int passwd = !strcmp(a->argv[1], "passwd");
+        /* A new password ends every session of the user. */
+        domain_user_edit in = {
+            NULL,      NULL, NULL, passwd ? -1 : 0, passwd ? password : NULL,
+            generated, NULL};
+        rc = registry_user_find(reg, &usr, email, &err);
+        if (rc == 0)
+            rc = domain_user_update(reg, &cli, usr.id, &in, CLI_FROM, &err);
+        snprintf(ok, sizeof ok,
+                 passwd ? "password of %s changed; its sessions were ended"
+                        : "user %s deactivated",
+                 email);
     } else {
-        rc = usage_fail(u);
-        goto done;
+        registry_close(reg);
+        sodium_memzero(password, sizeof password);
+        return usage_fail(u);
     }
-    if (generated)
+    rc = report(reg, rc, &err, ok);
+    if (rc == 0 && generated)
         printf("temporary password (shown once, must be changed at "
                "sign-in): %s\n",
                password);
-done:
     sodium_memzero(password, sizeof password);
-    registry_close(reg);
     return rc;
 }
 
@@ -201,7 +210,7 @@ int cmd_token(app_args *a)
     static const char u[] = "docket token create --email E --label L";
     const char *email = app_opt(a, "--email");
     const char *label = app_opt(a, "--label");
-    int n = app_positionals(a, u), rc = 0;
+    int n = app_positionals(a, u), rc;
     char token[80];
     registry *reg;
     registry_user usr;
@@ -209,17 +218,14 @@ int cmd_token(app_args *a)
 
     if (n != 1 || strcmp(a->argv[1], "create") || !email || !label)
         return usage_fail(u);
-    if (!(reg = app_open_db(0)))
+    reg = open_rw();
+    if (!reg)
         return EXIT_USAGE;
-    if (registry_user_find(reg, &usr, email, &err) < 0 ||
-        registry_token_create(reg, token, NULL, usr.id, label, &err) < 0) {
-        rc = app_fail(exit_for(&err), "%s", err.msg);
-    } else {
-        registry_audit(reg, 0, "cli", "token.create", email, label, "local");
-        printf("%s\n", token);
-    }
-    registry_close(reg);
-    return rc;
+    rc = registry_user_find(reg, &usr, email, &err);
+    if (rc == 0)
+        rc = domain_token_create(reg, &cli, usr.id, label, CLI_FROM, token,
+                                 &err);
+    return report(reg, rc, &err, rc == 0 ? token : "");
 }
 
 /* SIGINT/SIGTERM/SIGHUP during a backup or restore: remove the temporary
@@ -255,7 +261,8 @@ int cmd_backup(app_args *a)
 
     if (app_positionals(a, u) != 1)
         return usage_fail(u);
-    if (!(reg = app_open_db(REGISTRY_NOCREATE)))
+    reg = app_open_db(REGISTRY_NOCREATE);
+    if (!reg)
         return EXIT_USAGE;
     cleanup_on_stop_signals();
     if (registry_backup(reg, a->argv[1], &err) < 0)

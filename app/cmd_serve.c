@@ -5,6 +5,7 @@
  * (main() blocked them before anything else): in-flight requests finish
  * and the database closes. */
 #include "app.h"
+#include "accounts.h"
 #include "catalog.h"
 #include "log.h"
 #include "notify.h"
@@ -19,7 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -31,33 +31,23 @@ static const char serve_usage[] =
     "[--tls-cert FILE --tls-key FILE] [--threads N] "
     "[--export-every 1h --export-dir DIR] [--read-only]";
 
-/* A random password from an unambiguous alphabet. */
-static void random_password(char *out, size_t n)
-{
-    static const char alphabet[] =
-        "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-    for (size_t i = 0; i + 1 < n; i++)
-        out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
-    out[n - 1] = '\0';
-}
-
 static int first_admin(registry *reg)
 {
+    static const domain_actor first_run = {.role = ROLE_ADMIN,
+                                           .email = "docket",
+                                           .name = "docket",
+                                           .org_name = ""};
     char password[21];
-    int64_t id;
+    domain_user_new in = {
+        "admin@docket.local", "Administrator", "admin", NULL, password, 1};
     errmsg err = {0};
 
     if (registry_user_count(reg) != 0)
         return 0;
-    random_password(password, sizeof password);
-    if (registry_user_add(reg, &id, "admin@docket.local", "Administrator",
-                          "admin", NULL, password, &err) < 0 ||
-        registry_user_set_password(reg, id, password, 1, &err) < 0)
+    app_random_password(password, sizeof password);
+    if (domain_user_create(reg, &first_run, &in, "local", NULL, &err) < 0)
         return app_fail(EXIT_RUNTIME, "cannot create the first admin: %s",
                         err.msg);
-    registry_audit(reg, 0, "docket", "user.create",
-                   "admin@docket.local (admin)", "first run", "local");
     printf("docket: first run: created admin@docket.local with one-time "
            "password %s\n"
            "docket: sign in with it and choose a new password (it is not "
@@ -198,13 +188,91 @@ static int stop_pending(const sigset_t *set)
     return 1;
 }
 
+/* The flags of docket serve that set a [server] key. */
+static const struct serve_flag {
+    const char *flag;
+    const char *key;
+} serve_flags[] = {{"--listen", "listen"},
+                   {"--tls-cert", "tls_cert"},
+                   {"--tls-key", "tls_key"},
+                   {"--threads", "threads"},
+                   {"--export-dir", "export_dir"}};
+
+/* Applies the command line of docket serve to app_config; 0 or the exit
+ * code (after the message). */
+static int serve_options(app_args *a)
+{
+    errmsg err = {0};
+    const char *v;
+
+    if (app_flag(a, "--read-only") &&
+        cfg_set(&app_config, "server", "read_only", "true", &err) < 0)
+        return app_fail(EXIT_USAGE, "--read-only: %s", err.msg);
+    for (size_t i = 0; i < sizeof serve_flags / sizeof *serve_flags; i++) {
+        v = app_opt(a, serve_flags[i].flag);
+        if (v &&
+            cfg_set(&app_config, "server", serve_flags[i].key, v, &err) < 0)
+            return app_fail(EXIT_USAGE, "%s: %s", serve_flags[i].flag, err.msg);
+    }
+    v = app_opt(a, "--export-every");
+    if (v) {
+        char secs[32];
+        if (duration_seconds(secs, sizeof secs, v) < 0 ||
+            cfg_set(&app_config, "server", "export_every", secs, &err) < 0)
+            return app_fail(EXIT_USAGE,
+                            "--export-every takes a duration such as 1h, "
+                            "30m or 900s");
+    }
+    if (app_positionals(a, serve_usage) != 0)
+        return app_fail(EXIT_USAGE, "usage: %s", serve_usage);
+    return 0;
+}
+
+/* Before serving: the configuration, a writable database (or read-only),
+ * the serve lock (held for the life of the process) and the first admin
+ * on first run. 0 or the exit code (after the message). */
+static int serve_prepare(int *lock_fd)
+{
+    errmsg err = {0};
+    registry *reg;
+    int rc = app_finish_config(), read_only;
+
+    if (rc != 0)
+        return rc;
+    read_only = app_config.read_only;
+    if (notify_config_check(&app_config, &err) < 0)
+        return app_fail(EXIT_USAGE, "%s", err.msg);
+    /* A database that cannot be written is refused here, not found out
+       at the first submission; --read-only serves it as it is. */
+    registry_read_only_set(read_only);
+    if (!read_only && registry_check_writable(app_config.db, &err) < 0)
+        return app_fail(EXIT_USAGE,
+                        "%s (docket serve --read-only serves lookups "
+                        "without writing)",
+                        err.msg);
+    /* Held for the life of the process: docket restore refuses meanwhile. */
+    if (registry_serve_lock(lock_fd, app_config.db, &err) < 0) {
+        /* A read-only copy may sit where no lock file can be made. */
+        if (!read_only || err.code == ERR_CONFLICT)
+            return app_fail(EXIT_BUSY, "%s", err.msg);
+        err_clear(&err);
+    }
+    reg = app_open_db(read_only ? REGISTRY_READONLY : 0);
+    if (!reg)
+        return EXIT_USAGE;
+    if (!read_only)
+        rc = first_admin(reg);
+    if (rc == 0)
+        registry_search_warm(reg);
+    registry_close(reg);
+    return rc;
+}
+
 int cmd_serve(app_args *a)
 {
     pthread_t tick;
     registry *tick_reg = NULL;
-    const char *v;
     errmsg err = {0};
-    registry *reg;
     web_server *srv = NULL;
     notify_ctx *nctx = NULL;
     sigset_t set;
@@ -219,65 +287,12 @@ int cmd_serve(app_args *a)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (app_flag(a, "--read-only") &&
-        cfg_set(&app_config, "server", "read_only", "true", &err) < 0)
-        return app_fail(EXIT_USAGE, "--read-only: %s", err.msg);
-    if ((v = app_opt(a, "--listen")) &&
-        cfg_set(&app_config, "server", "listen", v, &err) < 0)
-        return app_fail(EXIT_USAGE, "--listen: %s", err.msg);
-    if ((v = app_opt(a, "--tls-cert")) &&
-        cfg_set(&app_config, "server", "tls_cert", v, &err) < 0)
-        return app_fail(EXIT_USAGE, "--tls-cert: %s", err.msg);
-    if ((v = app_opt(a, "--tls-key")) &&
-        cfg_set(&app_config, "server", "tls_key", v, &err) < 0)
-        return app_fail(EXIT_USAGE, "--tls-key: %s", err.msg);
-    if ((v = app_opt(a, "--threads")) &&
-        cfg_set(&app_config, "server", "threads", v, &err) < 0)
-        return app_fail(EXIT_USAGE, "--threads: %s", err.msg);
-    if ((v = app_opt(a, "--export-dir")) &&
-        cfg_set(&app_config, "server", "export_dir", v, &err) < 0)
-        return app_fail(EXIT_USAGE, "--export-dir: %s", err.msg);
-    if ((v = app_opt(a, "--export-every"))) {
-        char secs[32];
-        if (duration_seconds(secs, sizeof secs, v) < 0 ||
-            cfg_set(&app_config, "server", "export_every", secs, &err) < 0)
-            return app_fail(EXIT_USAGE,
-                            "--export-every takes a duration such as 1h, "
-                            "30m or 900s");
-    }
-    if (app_positionals(a, serve_usage) != 0)
-        return app_fail(EXIT_USAGE, "usage: %s", serve_usage);
-    if ((rc = app_finish_config()) != 0)
-        return rc;
-    if (notify_config_check(&app_config, &err) < 0)
-        return app_fail(EXIT_USAGE, "%s", err.msg);
-
-    /* A database that cannot be written is refused here, not found out
-       at the first submission; --read-only serves it as it is. */
-    read_only = app_config.read_only;
-    registry_read_only_set(read_only);
-    if (!read_only && registry_check_writable(app_config.db, &err) < 0)
-        return app_fail(EXIT_USAGE,
-                        "%s (docket serve --read-only serves lookups "
-                        "without writing)",
-                        err.msg);
-    /* Held for the life of the process: docket restore refuses meanwhile. */
-    if (registry_serve_lock(&lock_fd, app_config.db, &err) < 0) {
-        /* A read-only copy may sit where no lock file can be made. */
-        if (!read_only || err.code == ERR_CONFLICT)
-            return app_fail(EXIT_BUSY, "%s", err.msg);
-        err_clear(&err);
-    }
-    reg = app_open_db(read_only ? REGISTRY_READONLY : 0);
-    if (!reg)
-        return EXIT_USAGE;
-    if (!read_only)
-        rc = first_admin(reg);
+    rc = serve_options(a);
     if (rc == 0)
-        registry_search_warm(reg);
-    registry_close(reg);
-    if (rc)
+        rc = serve_prepare(&lock_fd);
+    if (rc != 0)
         return rc;
+    read_only = app_config.read_only;
 
     if (stop_pending(&set))
         return 0;

@@ -494,6 +494,24 @@ int64_t web_reset_take(web_req *req, const char *email)
     return wait;
 }
 
+int web_throttled(web_req *req, int64_t wait, const char *what, const char *who)
+{
+    char secs[32];
+
+    if (wait <= 0)
+        return 0;
+    snprintf(secs, sizeof secs, "%lld", (long long)wait);
+    web_header_add(req, "Retry-After", secs);
+    if (who)
+        log_warn("%s: throttled %s from %s (%llds)", what, who, req->address,
+                 (long long)wait);
+    else
+        log_warn("%s: throttled a request from %s (%llds)", what, req->address,
+                 (long long)wait);
+    req->status = 429;
+    return 1;
+}
+
 /* ---- pages ---- */
 
 static void signin_form(web_req *req, const char *email, const char *next,
@@ -503,11 +521,7 @@ static void signin_form(web_req *req, const char *email, const char *next,
 
     page_begin(req, "Sign in");
     buf_puts(o, "<section class=\"card narrow\"><h1>Sign in to docket</h1>");
-    if (error) {
-        buf_puts(o, "<div class=\"alert error\" role=\"alert\">");
-        buf_append_html(o, error);
-        buf_puts(o, "</div>");
-    }
+    page_alert(req, "error", error);
     buf_puts(o, "<form method=\"post\" action=\"/signin\" class=\"stack\">");
     page_presession_input(req);
     buf_puts(o, "<input type=\"hidden\" name=\"next\" value=\"");
@@ -555,15 +569,9 @@ void page_signin(web_req *req)
         return;
     }
     wait = web_guess_wait(req, email);
-    if (wait > 0) {
-        char secs[32];
-        snprintf(secs, sizeof secs, "%lld", (long long)wait);
-        web_header_add(req, "Retry-After", secs);
-        log_warn("signin: throttled %s from %s (%llds)", email, req->address,
-                 (long long)wait);
+    if (web_throttled(req, wait, "signin", email)) {
         registry_audit(req->reg, 0, email, "signin.throttled", email, "",
                        req->address);
-        req->status = 429;
         signin_form(req, email, next,
                     "Too many attempts. Wait a little and try again.");
         return;

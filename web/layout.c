@@ -6,6 +6,7 @@
 #include "str.h"
 #include "tmpl.h"
 
+#include <assert.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -227,6 +228,21 @@ void page_end(web_req *req)
         req->status = 200;
     req->reply_type = "text/html; charset=utf-8";
     req->replied = 1;
+}
+
+void page_alert(web_req *req, const char *kind, const char *message)
+{
+    int error = !strcmp(kind, "error");
+
+    assert(!strcmp(kind, "error") || !strcmp(kind, "success") ||
+           !strcmp(kind, "warning"));
+    if (!message)
+        return;
+    buf_puts(&req->out, "<div class=\"alert ");
+    buf_puts(&req->out, kind);
+    buf_puts(&req->out, error ? "\" role=\"alert\">" : "\" role=\"status\">");
+    buf_append_html(&req->out, message);
+    buf_puts(&req->out, "</div>");
 }
 
 void page_csrf_input(web_req *req)

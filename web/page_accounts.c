@@ -5,6 +5,7 @@
  * outbox as an account.reset event by a background thread, so the answer
  * never waits for the database). Sign-in and sign-out are in auth.c. */
 #include "web_int.h"
+#include "accounts.h"
 #include "log.h"
 #include "mem.h"
 #include "notify.h"
@@ -76,15 +77,11 @@ static void account_page(web_req *req, const char *error, const char *new_token)
     buf_puts(o, "<section class=\"card\" id=\"password\"><h2>Change "
                 "password</h2>");
     if (req->user.must_change_password)
-        buf_puts(o, "<div class=\"alert warning\" role=\"alert\">Choose a "
-                    "new password to go on: yours was set by an administrator "
-                    "or generated, and docket opens nothing else until it is "
-                    "changed.</div>");
-    if (error) {
-        buf_puts(o, "<div class=\"alert error\" role=\"alert\">");
-        buf_append_html(o, error);
-        buf_puts(o, "</div>");
-    }
+        page_alert(req, "warning",
+                   "Choose a new password to go on: yours was set by an "
+                   "administrator or generated, and docket opens nothing else "
+                   "until it is changed.");
+    page_alert(req, "error", error);
     buf_puts(o, "<form method=\"post\" action=\"/account/password\" "
                 "class=\"stack\">");
     page_csrf_input(req);
@@ -159,10 +156,25 @@ void page_account(web_req *req)
     account_page(req, NULL, NULL);
 }
 
-static void count_active(void *ctx, const registry_token *t)
+/* The notice after a password change; tokens is the number of API
+ * tokens still active, -1 when unknown. */
+static void password_changed_notice(char *msg, size_t size, int tokens)
 {
-    if (!t->revoked_at)
-        (*(int *)ctx)++;
+    static const char done[] = "Your password was changed and your other "
+                               "sessions were signed out.";
+
+    if (tokens < 0)
+        snprintf(msg, size,
+                 "%s Your API tokens, if you have any, still work: revoke "
+                 "them below if someone else may know them.",
+                 done);
+    else if (tokens)
+        snprintf(msg, size,
+                 "%s Your %d API token%s still work%s: revoke them below if "
+                 "someone else may know them.",
+                 done, tokens, tokens == 1 ? "" : "s", tokens == 1 ? "s" : "");
+    else
+        snprintf(msg, size, "%s", done);
 }
 
 /* POST /account/password: throttled like sign-in (wrong guesses of the
@@ -174,10 +186,9 @@ void page_password_change(web_req *req)
     const char *cur = web_field_get(req, "current");
     const char *nw = web_field_get(req, "new");
     const char *confirm = web_field_get(req, "confirm");
-    registry_user u;
+    domain_actor a = domain_actor_of(&req->user);
     errmsg err = {0};
-    int64_t wait;
-    int tokens = 0;
+    int tokens = 0, rc;
     char msg[300];
 
     if (!cur || !nw || !confirm) {
@@ -185,17 +196,11 @@ void page_password_change(web_req *req)
         account_page(req, "Fill in all three fields.", NULL);
         return;
     }
-    wait = web_guess_wait(req, req->user.email);
-    if (wait > 0) {
-        char secs[32];
-        snprintf(secs, sizeof secs, "%lld", (long long)wait);
-        web_header_add(req, "Retry-After", secs);
-        log_warn("password change: throttled %s from %s (%llds)",
-                 req->user.email, req->address, (long long)wait);
+    if (web_throttled(req, web_guess_wait(req, req->user.email),
+                      "password change", req->user.email)) {
         registry_audit(req->reg, req->user.id, req->user.email,
                        "password.change.throttled", req->user.email, "",
                        req->address);
-        req->status = 429;
         account_page(req,
                      "Too many wrong passwords. Wait a little and try "
                      "again.",
@@ -207,83 +212,37 @@ void page_password_change(web_req *req)
         account_page(req, "The new passwords differ.", NULL);
         return;
     }
-    if (registry_user_authenticate(req->reg, &u, req->user.email, cur, &err) <
-        0) {
-        if (err.code != ERR_INVALID) {
-            /* The database failed: not a wrong guess. */
-            web_reply_err(req, &err);
-            return;
-        }
+    rc = domain_password_change(req->reg, &a, cur, nw, req->session,
+                                req->address, &tokens, &err);
+    if (rc == ERR_INVALID && !strcmp(err.field, "current"))
         web_guess_failed(req, req->user.email);
-        registry_audit(req->reg, req->user.id, req->user.email,
-                       "password.change.failure", req->user.email,
-                       "wrong current password", req->address);
-        req->status = 422;
-        account_page(req, "The current password is wrong.", NULL);
-        return;
-    }
-    web_guess_passed(req, req->user.email);
-    err_clear(&err);
-    if (registry_password_check(nw, &err) < 0) {
-        req->status = 422;
-        account_page(req, err.msg, NULL);
-        return;
-    }
-    if (registry_begin(req->reg, &err) < 0 ||
-        registry_user_set_password(req->reg, req->user.id, nw, 0, &err) < 0 ||
-        registry_session_delete_others(req->reg, req->user.id, req->session,
-                                       &err) < 0 ||
-        registry_audit(req->reg, req->user.id, req->user.email,
-                       "password.change", req->user.email,
-                       "other sessions ended", req->address) < 0 ||
-        registry_commit(req->reg, &err) < 0) {
-        registry_rollback(req->reg);
-        if (!err.code)
-            err_set(&err, ERR_DB, "cannot write the audit log");
-        if (err.code == ERR_INVALID) {
-            req->status = 422;
+    else if (rc == 0 || rc == ERR_INVALID)
+        web_guess_passed(req, req->user.email);
+    if (rc < 0) {
+        if (web_form_err_or_reply(req, &err) == 0)
             account_page(req, err.msg, NULL);
-        } else {
-            web_reply_err(req, &err);
-        }
         return;
     }
-    if (registry_token_list(req->reg, req->user.id, count_active, &tokens,
-                            &err) < 0)
-        snprintf(msg, sizeof msg,
-                 "Your password was changed and your other sessions were "
-                 "signed out. Your API tokens, if you have any, still work: "
-                 "revoke them below if someone else may know them.");
-    else if (tokens)
-        snprintf(msg, sizeof msg,
-                 "Your password was changed and your other sessions were "
-                 "signed out. Your %d API token%s still work%s: revoke "
-                 "them below if someone else may know them.",
-                 tokens, tokens == 1 ? "" : "s", tokens == 1 ? "s" : "");
-    else
-        snprintf(msg, sizeof msg,
-                 "Your password was changed and your other sessions were "
-                 "signed out.");
+    password_changed_notice(msg, sizeof msg, tokens);
     page_flash_set(req, msg);
-    web_redirect(req, tokens || err.code ? "/account#tokens" : "/account");
+    web_redirect(req, tokens ? "/account#tokens" : "/account");
 }
 
 /* POST /account/tokens */
 void page_token_create(web_req *req)
 {
-    const char *label = web_field_get(req, "label");
+    domain_actor a = domain_actor_of(&req->user);
     char token[80];
-    int64_t id;
     errmsg err = {0};
+    int rc = domain_token_create(req->reg, &a, req->user.id,
+                                 web_field_get(req, "label"), req->address,
+                                 token, &err);
 
-    if (registry_token_create(req->reg, token, &id, req->user.id,
-                              label ? label : "", &err) < 0) {
-        req->status = 422;
-        account_page(req, err.msg, NULL);
+    if (rc < 0) {
+        if (web_form_err_or_reply(req, &err) == 0)
+            account_page(req, err.msg, NULL);
         return;
     }
-    registry_audit(req->reg, req->user.id, req->user.email, "token.create",
-                   label, "", req->address);
     account_page(req, NULL, token);
 }
 
@@ -292,9 +251,15 @@ void page_token_revoke(web_req *req)
 {
     int64_t id = web_arg_id(req, 0);
     errmsg err = {0};
+    int rc = id ? registry_token_revoke(req->reg, id, req->user.id, &err)
+                : ERR_NOTFOUND;
 
-    if (!id || registry_token_revoke(req->reg, id, req->user.id, &err) < 0) {
+    if (rc == ERR_NOTFOUND) {
         web_reply_error(req, 404, "No such token.");
+        return;
+    }
+    if (rc < 0) {
+        web_reply_err(req, &err);
         return;
     }
     registry_audit(req->reg, req->user.id, req->user.email, "token.revoke",
@@ -330,16 +295,8 @@ static void reset_request_page(web_req *req, const char *notice,
 
     page_begin(req, "Reset your password");
     buf_puts(o, "<section class=\"card narrow\"><h1>Reset your password</h1>");
-    if (notice) {
-        buf_puts(o, "<div class=\"alert success\" role=\"status\">");
-        buf_append_html(o, notice);
-        buf_puts(o, "</div>");
-    }
-    if (error) {
-        buf_puts(o, "<div class=\"alert error\" role=\"alert\">");
-        buf_append_html(o, error);
-        buf_puts(o, "</div>");
-    }
+    page_alert(req, "success", notice);
+    page_alert(req, "error", error);
     buf_puts(o, "<form method=\"post\" action=\"/reset\" class=\"stack\">");
     page_presession_input(req);
     buf_puts(o, "<div class=\"field\"><label for=\"email\">E-mail</label>"
@@ -468,17 +425,12 @@ void page_reset_request(web_req *req)
         return;
     }
     wait = web_reset_take(req, email);
-    if (wait > 0) {
-        char secs[32], text[200];
-        snprintf(secs, sizeof secs, "%lld", (long long)wait);
-        web_header_add(req, "Retry-After", secs);
-        log_warn("reset: throttled a request from %s (%llds)", req->address,
-                 (long long)wait);
+    if (web_throttled(req, wait, "reset", NULL)) {
+        char text[200];
         snprintf(text, sizeof text,
                  "Too many reset requests. Wait %lld minute%s and try again; "
                  "the newest link you got still works.",
                  (long long)(wait + 59) / 60, wait > 60 ? "s" : "");
-        req->status = 429;
         reset_request_page(req, NULL, text);
         return;
     }
@@ -498,11 +450,7 @@ static void reset_form(web_req *req, const char *error)
     page_begin(req, "Choose a new password");
     buf_puts(o, "<section class=\"card narrow\"><h1>Choose a new password"
                 "</h1>");
-    if (error) {
-        buf_puts(o, "<div class=\"alert error\" role=\"alert\">");
-        buf_append_html(o, error);
-        buf_puts(o, "</div>");
-    }
+    page_alert(req, "error", error);
     buf_puts(o, "<form method=\"post\" class=\"stack\" action=\"/reset/");
     buf_append_url(o, req->args[0]);
     buf_puts(o, "\">");
@@ -531,8 +479,8 @@ void page_reset(web_req *req)
 
     if (registry_reset_use(req->reg, &user, req->args[0], nw ? nw : "", &err) <
         0) {
-        req->status = err.code == ERR_NOTFOUND ? 404 : 422;
-        reset_form(req, err.msg);
+        if (web_form_err_or_reply(req, &err) == 0)
+            reset_form(req, err.msg);
         return;
     }
     registry_audit(req->reg, user, "", "password.reset.used", "", "",

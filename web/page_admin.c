@@ -3,14 +3,14 @@
  * log. Every action is written to the audit log. The deliveries page is
  * in page_deliveries.c. */
 #include "web_int.h"
+#include "accounts.h"
 #include "dialect.h"
-#include "log.h"
 #include "str.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void admin_tabs(web_req *req, const char *current)
+void page_admin_begin(web_req *req, const char *title, const char *current)
 {
     static const char *const tabs[][2] = {{"/admin/users", "Users"},
                                           {"/admin/orgs", "Organisations"},
@@ -18,6 +18,8 @@ static void admin_tabs(web_req *req, const char *current)
                                           {"/admin/audit", "Audit log"}};
     buf *o = &req->out;
 
+    page_begin(req, title);
+    buf_puts(o, "<h1>Administration</h1>");
     buf_puts(o, "<nav class=\"tabs\" aria-label=\"Administration\"><ul>");
     for (size_t i = 0; i < sizeof tabs / sizeof *tabs; i++) {
         buf_puts(o, "<li><a href=\"");
@@ -32,13 +34,16 @@ static void admin_tabs(web_req *req, const char *current)
     buf_puts(o, "</ul></nav>");
 }
 
-static void alert(buf *o, const char *error)
+/* A table row of text cells (escaped). */
+static void text_row(buf *o, const char *const *cells, size_t n)
 {
-    if (!error)
-        return;
-    buf_puts(o, "<div class=\"alert error\" role=\"alert\">");
-    buf_append_html(o, error);
-    buf_puts(o, "</div>");
+    buf_puts(o, "<tr>");
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(o, "<td>");
+        buf_append_html(o, cells[i]);
+        buf_puts(o, "</td>");
+    }
+    buf_puts(o, "</tr>");
 }
 
 static void user_row(void *ctx, const registry_user *u)
@@ -115,9 +120,7 @@ static void users_page(web_req *req, const char *error)
     buf *o = &req->out;
     errmsg err = {0};
 
-    page_begin(req, "Users");
-    buf_puts(o, "<h1>Administration</h1>");
-    admin_tabs(req, "/admin/users");
+    page_admin_begin(req, "Users", "/admin/users");
     buf_puts(o, "<section class=\"card\"><h2>Users</h2><table class=\"table\">"
                 "<thead><tr><th scope=\"col\">E-mail</th><th scope=\"col\">"
                 "Name</th><th scope=\"col\">Role</th><th scope=\"col\">"
@@ -129,7 +132,7 @@ static void users_page(web_req *req, const char *error)
     }
     buf_puts(o, "</tbody></table></section><section class=\"card\" "
                 "id=\"new-user\"><h2>New user</h2>");
-    alert(o, error);
+    page_alert(req, "error", error);
     buf_puts(o, "<form method=\"post\" action=\"/admin/users\" "
                 "class=\"grid-form\">");
     page_csrf_input(req);
@@ -166,28 +169,20 @@ void page_admin_users(web_req *req)
 /* POST /admin/users */
 void page_admin_user_create(web_req *req)
 {
-    const char *email = web_field_get(req, "email");
-    const char *name = web_field_get(req, "name");
-    const char *role = web_field_get(req, "role");
-    const char *org = web_field_get(req, "org");
-    const char *password = web_field_get(req, "password");
-    int64_t id;
+    domain_actor a = domain_actor_of(&req->user);
+    domain_user_new in = {
+        web_field_get(req, "email"),    web_field_get(req, "name"),
+        web_field_get(req, "role"),     web_field_get(req, "org"),
+        web_field_get(req, "password"), 1 /* changed at the first sign-in */
+    };
     errmsg err = {0};
-    char target[300];
+    int rc = domain_user_create(req->reg, &a, &in, req->address, NULL, &err);
 
-    if (org && !*org)
-        org = NULL;
-    if (registry_user_add(req->reg, &id, email ? email : "", name ? name : "",
-                          role ? role : "", org, password ? password : "",
-                          &err) < 0 ||
-        registry_user_set_password(req->reg, id, password, 1, &err) < 0) {
-        req->status = err.code == ERR_CONFLICT ? 409 : 422;
-        users_page(req, err.msg);
+    if (rc < 0) {
+        if (web_form_err_or_reply(req, &err) == 0)
+            users_page(req, err.msg);
         return;
     }
-    snprintf(target, sizeof target, "%s (%s)", email, role);
-    registry_audit(req->reg, req->user.id, req->user.email, "user.create",
-                   target, org ? org : "", req->address);
     page_flash_set(req, "User created.");
     web_redirect(req, "/admin/users");
 }
@@ -198,13 +193,11 @@ static void user_edit_page(web_req *req, const registry_user *u,
     buf *o = &req->out;
     errmsg err = {0};
 
-    page_begin(req, u->email);
-    buf_puts(o, "<h1>Administration</h1>");
-    admin_tabs(req, "/admin/users");
+    page_admin_begin(req, u->email, "/admin/users");
     buf_puts(o, "<section class=\"card\"><h2>");
     buf_append_html(o, u->email);
     buf_puts(o, "</h2>");
-    alert(o, error);
+    page_alert(req, "error", error);
     buf_appendf(o,
                 "<form method=\"post\" action=\"/admin/users/%lld\" "
                 "class=\"grid-form\">",
@@ -246,9 +239,14 @@ void page_admin_user_edit(web_req *req)
 {
     registry_user u;
     errmsg err = {0};
+    int rc = registry_user_get(req->reg, &u, web_arg_id(req, 0), &err);
 
-    if (registry_user_get(req->reg, &u, web_arg_id(req, 0), &err) < 0) {
+    if (rc == ERR_NOTFOUND) {
         web_reply_error(req, 404, "No such user.");
+        return;
+    }
+    if (rc < 0) {
+        web_reply_err(req, &err);
         return;
     }
     user_edit_page(req, &u, NULL);
@@ -258,82 +256,44 @@ void page_admin_user_edit(web_req *req)
 void page_admin_user_update(web_req *req)
 {
     int64_t id = web_arg_id(req, 0);
-    const char *name = web_field_get(req, "name");
-    const char *role = web_field_get(req, "role");
-    const char *org = web_field_get(req, "org");
     const char *active = web_field_get(req, "active");
-    const char *password = web_field_get(req, "password");
-    registry_user before, after;
-    errmsg err = {0};
-    int rc;
+    domain_actor a = domain_actor_of(&req->user);
+    domain_user_edit in = {
+        web_field_get(req, "name"), web_field_get(req, "role"),
+        web_field_get(req, "org"), active ? strcmp(active, "0") != 0 : -1,
+        web_field_get(req, "password"),
+        1, /* a temporary password, changed at the next sign-in */
+        /* the admin's own session stays when they set their own */
+        id == req->user.id ? req->session : NULL};
+    registry_user before;
+    errmsg err = {0}, rerr = {0};
+    int rc = domain_user_update(req->reg, &a, id, &in, req->address, &err);
 
-    if (registry_user_get(req->reg, &before, id, &err) < 0) {
+    if (rc == 0) {
+        page_flash_set(req, "Saved.");
+        web_redirect(req, "/admin/users");
+        return;
+    }
+    if (rc == ERR_NOTFOUND) {
         web_reply_error(req, 404, "No such user.");
         return;
     }
-    if (id == req->user.id &&
-        ((role && strcmp(role, "admin")) || (active && !strcmp(active, "0")))) {
-        req->status = 422;
-        user_edit_page(req, &before,
-                       "You cannot remove your own admin rights.");
+    if (web_form_err_or_reply(req, &err) < 0)
+        return;
+    /* The form again, as the user is (nothing was saved). */
+    if (registry_user_get(req->reg, &before, id, &rerr) < 0) {
+        web_reply_err(req, &rerr);
         return;
     }
-    if ((rc = registry_begin(req->reg, &err)) < 0 ||
-        (rc = registry_user_update(req->reg, id, name, role, org ? org : NULL,
-                                   &err)) < 0 ||
-        (active && (rc = registry_user_set_active(
-                        req->reg, id, strcmp(active, "0"), &err)) < 0) ||
-        (password && *password &&
-         ((rc = registry_user_set_password(req->reg, id, password, 1, &err)) <
-              0 ||
-          /* A new password ends the user's sessions (not the admin's own
-             current one). */
-          (rc = registry_session_delete_others(
-               req->reg, id, id == req->user.id ? req->session : "", &err)) <
-              0)) ||
-        (rc = registry_commit(req->reg, &err)) < 0) {
-        registry_rollback(req->reg);
-        req->status = 422;
-        user_edit_page(req, &before, err.msg);
-        return;
-    }
-    if (registry_user_get(req->reg, &after, id, &err) < 0) {
-        /* Saved; only the audit detail is unknown. */
-        log_warn("user %lld saved, but not read back: %s", (long long)id,
-                 err.msg);
-        after = before;
-    }
-    if (strcmp(before.role, after.role))
-        registry_audit(req->reg, req->user.id, req->user.email, "user.role",
-                       after.email, after.role, req->address);
-    if (before.active != after.active)
-        registry_audit(req->reg, req->user.id, req->user.email,
-                       after.active ? "user.activate" : "user.deactivate",
-                       after.email, "", req->address);
-    if (password && *password)
-        registry_audit(req->reg, req->user.id, req->user.email,
-                       "user.password.set", after.email, "temporary",
-                       req->address);
-    registry_audit(req->reg, req->user.id, req->user.email, "user.update",
-                   after.email, "", req->address);
-    page_flash_set(req, "Saved.");
-    web_redirect(req, "/admin/users");
+    user_edit_page(req, &before, err.msg);
 }
 
 static void instance_row(void *ctx, const registry_instance *i)
 {
     web_req *req = ctx;
-    buf *o = &req->out;
+    const char *cells[] = {i->org_name, i->name, i->environment, i->dialect};
 
-    buf_puts(o, "<tr><td>");
-    buf_append_html(o, i->org_name);
-    buf_puts(o, "</td><td>");
-    buf_append_html(o, i->name);
-    buf_puts(o, "</td><td>");
-    buf_append_html(o, i->environment);
-    buf_puts(o, "</td><td>");
-    buf_append_html(o, i->dialect);
-    buf_puts(o, "</td></tr>");
+    text_row(&req->out, cells, sizeof cells / sizeof *cells);
 }
 
 static void orgs_page(web_req *req, const char *error)
@@ -341,10 +301,8 @@ static void orgs_page(web_req *req, const char *error)
     buf *o = &req->out;
     errmsg err = {0};
 
-    page_begin(req, "Organisations");
-    buf_puts(o, "<h1>Administration</h1>");
-    admin_tabs(req, "/admin/orgs");
-    alert(o, error);
+    page_admin_begin(req, "Organisations", "/admin/orgs");
+    page_alert(req, "error", error);
     buf_puts(o, "<section class=\"card\"><h2>Organisations and instances"
                 "</h2><table class=\"table\"><thead><tr><th scope=\"col\">"
                 "Organisation</th><th scope=\"col\">Instance</th><th "
@@ -399,16 +357,16 @@ void page_admin_orgs(web_req *req)
 /* POST /admin/orgs */
 void page_admin_org_create(web_req *req)
 {
-    const char *name = web_field_get(req, "name");
+    domain_actor a = domain_actor_of(&req->user);
     errmsg err = {0};
+    int rc = domain_org_create(req->reg, &a, web_field_get(req, "name"),
+                               req->address, &err);
 
-    if (registry_org_add(req->reg, NULL, name ? name : "", &err) < 0) {
-        req->status = err.code == ERR_CONFLICT ? 409 : 422;
-        orgs_page(req, err.msg);
+    if (rc < 0) {
+        if (web_form_err_or_reply(req, &err) == 0)
+            orgs_page(req, err.msg);
         return;
     }
-    registry_audit(req->reg, req->user.id, req->user.email, "org.create", name,
-                   "", req->address);
     page_flash_set(req, "Organisation added.");
     web_redirect(req, "/admin/orgs");
 }
@@ -416,21 +374,18 @@ void page_admin_org_create(web_req *req)
 /* POST /admin/instances */
 void page_admin_instance_create(web_req *req)
 {
-    const char *org = web_field_get(req, "org");
-    const char *name = web_field_get(req, "name");
-    const char *env = web_field_get(req, "environment");
-    const char *dialect = web_field_get(req, "dialect");
+    domain_actor a = domain_actor_of(&req->user);
     errmsg err = {0};
+    int rc = domain_instance_create(
+        req->reg, &a, web_field_get(req, "org"), web_field_get(req, "name"),
+        web_field_get(req, "environment"), web_field_get(req, "dialect"),
+        req->address, &err);
 
-    if (registry_instance_add(req->reg, NULL, org ? org : "", name ? name : "",
-                              env ? env : "", dialect ? dialect : "",
-                              &err) < 0) {
-        req->status = err.code == ERR_CONFLICT ? 409 : 422;
-        orgs_page(req, err.msg);
+    if (rc < 0) {
+        if (web_form_err_or_reply(req, &err) == 0)
+            orgs_page(req, err.msg);
         return;
     }
-    registry_audit(req->reg, req->user.id, req->user.email, "instance.create",
-                   name, org, req->address);
     page_flash_set(req, "Instance added.");
     web_redirect(req, "/admin/orgs");
 }
@@ -465,9 +420,7 @@ void page_admin_audit(web_req *req)
 
     if (before && str_to_i64(&b, before) < 0)
         b = 0;
-    page_begin(req, "Audit log");
-    buf_puts(o, "<h1>Administration</h1>");
-    admin_tabs(req, "/admin/audit");
+    page_admin_begin(req, "Audit log", "/admin/audit");
     buf_puts(o, "<section class=\"card\"><h2>Audit log</h2><table "
                 "class=\"table\"><thead><tr><th scope=\"col\">When</th><th "
                 "scope=\"col\">Who</th><th scope=\"col\">What</th><th "
@@ -482,12 +435,12 @@ void page_admin_audit(web_req *req)
 }
 
 const web_route web_routes_admin[] = {
-    {"GET", "/admin/users", ROLE_ADMIN, 0, page_admin_users},
-    {"POST", "/admin/users", ROLE_ADMIN, 0, page_admin_user_create},
-    {"GET", "/admin/users/{id}", ROLE_ADMIN, 0, page_admin_user_edit},
-    {"POST", "/admin/users/{id}", ROLE_ADMIN, 0, page_admin_user_update},
-    {"GET", "/admin/orgs", ROLE_ADMIN, 0, page_admin_orgs},
-    {"POST", "/admin/orgs", ROLE_ADMIN, 0, page_admin_org_create},
-    {"POST", "/admin/instances", ROLE_ADMIN, 0, page_admin_instance_create},
-    {"GET", "/admin/audit", ROLE_ADMIN, 0, page_admin_audit},
+    WEB_ADMIN_ROUTE("GET", "/admin/users", page_admin_users),
+    WEB_ADMIN_ROUTE("POST", "/admin/users", page_admin_user_create),
+    WEB_ADMIN_ROUTE("GET", "/admin/users/{id}", page_admin_user_edit),
+    WEB_ADMIN_ROUTE("POST", "/admin/users/{id}", page_admin_user_update),
+    WEB_ADMIN_ROUTE("GET", "/admin/orgs", page_admin_orgs),
+    WEB_ADMIN_ROUTE("POST", "/admin/orgs", page_admin_org_create),
+    WEB_ADMIN_ROUTE("POST", "/admin/instances", page_admin_instance_create),
+    WEB_ADMIN_ROUTE("GET", "/admin/audit", page_admin_audit),
     {NULL, NULL, 0, 0, NULL}};

@@ -13,17 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void admin_nav(web_req *req)
-{
-    buf_puts(&req->out,
-             "<nav class=\"tabs\" aria-label=\"Administration\"><ul>"
-             "<li><a href=\"/admin/users\">Users</a></li>"
-             "<li><a href=\"/admin/orgs\">Organisations</a></li>"
-             "<li><a href=\"/admin/deliveries\" aria-current=\"page\">"
-             "Deliveries</a></li>"
-             "<li><a href=\"/admin/audit\">Audit log</a></li></ul></nav>");
-}
-
 /* "next attempt at 2026-12-05 18:40:12 UTC (in 28 s)", or "due now". */
 static void next_attempt(buf *o, int64_t t, int64_t now)
 {
@@ -150,6 +139,84 @@ static void channel_switch(web_req *req, const char *name, int disabled,
     buf_puts(o, "</form>");
 }
 
+/* One row of the Channels table: name, type, redacted target, state
+ * and the buttons. A negative ERR_* (in err) when its state cannot be
+ * read. */
+static int channel_row(web_req *req, const cfg_channel *ch, errmsg *err)
+{
+    buf *o = &req->out;
+    const char *target = cfg_channel_get(ch, "url");
+    char red[300], reason[200] = "";
+    int disabled = 0, rc;
+    int64_t since = 0, off_dead = 0;
+
+    if (!target)
+        target = cfg_channel_get(ch, "smtp_url");
+    rc = registry_channel_state(req->reg, ch->name, &disabled, reason,
+                                sizeof reason, &since, err);
+    if (rc == 0 && disabled)
+        rc =
+            registry_channel_dead_while_off(req->reg, ch->name, &off_dead, err);
+    if (rc < 0)
+        return rc;
+    buf_puts(o, "<tr><td>");
+    buf_append_html(o, ch->name);
+    buf_puts(o, "</td><td>");
+    buf_append_html(o, ch->type);
+    buf_puts(o, "</td><td><code>");
+    buf_append_html(o, target ? notify_redact(target, red, sizeof red) : "—");
+    buf_puts(o, "</code></td><td>");
+    if (disabled) {
+        buf_puts(o, "<span class=\"badge required\">disabled</span> ");
+        buf_append_html(o, reason);
+    } else {
+        buf_puts(o, "<span class=\"badge optional\">enabled</span>");
+        if (since && *reason) {
+            buf_puts(o, " ");
+            buf_append_html(o, reason);
+        }
+    }
+    if (since) {
+        buf_puts(o, " <span class=\"muted\">since ");
+        page_time(o, since);
+        buf_puts(o, "</span>");
+    }
+    buf_puts(o, "</td><td>");
+    channel_switch(req, ch->name, disabled, off_dead);
+    buf_puts(o, "<form method=\"post\" action=\"/admin/deliveries/test\">");
+    page_csrf_input(req);
+    buf_puts(o, "<input type=\"hidden\" name=\"channel\" value=\"");
+    buf_append_html(o, ch->name);
+    buf_puts(o, "\"><button class=\"button small\" type=\"submit\" "
+                "data-busy>Send a test message</button></form></td></tr>");
+    return 0;
+}
+
+/* The Channels card; a negative ERR_* (in err) when a channel's state
+ * cannot be read. */
+static int channels_card(web_req *req, errmsg *err)
+{
+    buf *o = &req->out;
+
+    buf_puts(o, "<section class=\"card\" id=\"channels\"><h2>Channels</h2>");
+    if (!req->cfg->nchannels) {
+        buf_puts(o, "<p class=\"empty\">No channels are configured. Add "
+                    "[channel.NAME] sections to the configuration file (see "
+                    "the README).</p></section>");
+        return 0;
+    }
+    buf_puts(o, "<div class=\"table-wrap\"><table class=\"table\"><thead>"
+                "<tr><th scope=\"col\">Channel</th><th scope=\"col\">Type"
+                "</th><th scope=\"col\">Target</th><th scope=\"col\">"
+                "State</th><th scope=\"col\"><span class=\"sr-only\">"
+                "Actions</span></th></tr></thead><tbody>");
+    for (size_t i = 0; i < req->cfg->nchannels; i++)
+        if (channel_row(req, &req->cfg->channels[i], err) < 0)
+            return err->code;
+    buf_puts(o, "</tbody></table></div></section>");
+    return 0;
+}
+
 /* GET /admin/deliveries?state=&channel=&event=&before= */
 static void page_deliveries(web_req *req)
 {
@@ -160,6 +227,7 @@ static void page_deliveries(web_req *req)
     int64_t pending = 0, delivered = 0, dead = 0;
     size_t nch = 0;
     buf *o = &req->out;
+    errmsg err = {0};
 
     f.state = web_query(req, "state");
     f.channel = web_query(req, "channel");
@@ -176,11 +244,13 @@ static void page_deliveries(web_req *req)
     for (size_t i = 0; i < req->cfg->nchannels && nch < 64; i++)
         channels[nch++] = req->cfg->channels[i].name;
     channels[nch] = NULL;
-    registry_outbox_counts(req->reg, &pending, &delivered, &dead, NULL);
+    if (registry_outbox_counts(req->reg, &pending, &delivered, &dead, &err) <
+        0) {
+        web_reply_err(req, &err);
+        return;
+    }
 
-    page_begin(req, "Deliveries");
-    buf_puts(o, "<h1>Administration</h1>");
-    admin_nav(req);
+    page_admin_begin(req, "Deliveries", "/admin/deliveries");
     buf_appendf(o,
                 "<section class=\"card\"><h2>Notification deliveries</h2>"
                 "<p class=\"muted\">%lld pending · %lld "
@@ -202,69 +272,16 @@ static void page_deliveries(web_req *req)
                 "scope=\"col\">Next / delivered</th><th scope=\"col\">Last "
                 "error</th><th scope=\"col\"><span class=\"sr-only\">Actions"
                 "</span></th></tr></thead><tbody>");
-    registry_outbox_list(req->reg, &f, delivery_row, req, NULL);
+    if (registry_outbox_list(req->reg, &f, delivery_row, req, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
     buf_puts(o, "</tbody></table></div></section>");
 
-    buf_puts(o, "<section class=\"card\" id=\"channels\"><h2>Channels</h2>");
-    if (!req->cfg->nchannels)
-        buf_puts(o, "<p class=\"empty\">No channels are configured. Add "
-                    "[channel.NAME] sections to the configuration file (see "
-                    "the README).</p>");
-    else
-        buf_puts(o, "<div class=\"table-wrap\"><table class=\"table\"><thead>"
-                    "<tr><th scope=\"col\">Channel</th><th scope=\"col\">Type"
-                    "</th><th scope=\"col\">Target</th><th scope=\"col\">"
-                    "State</th><th scope=\"col\"><span class=\"sr-only\">"
-                    "Actions</span></th></tr></thead><tbody>");
-    for (size_t i = 0; i < req->cfg->nchannels; i++) {
-        const cfg_channel *ch = &req->cfg->channels[i];
-        const char *target = cfg_channel_get(ch, "url");
-        char red[300], reason[200] = "";
-        int disabled = 0;
-        if (!target)
-            target = cfg_channel_get(ch, "smtp_url");
-        int64_t since = 0, off_dead = 0;
-        registry_channel_state(req->reg, ch->name, &disabled, reason,
-                               sizeof reason, &since, NULL);
-        if (disabled)
-            registry_channel_dead_while_off(req->reg, ch->name, &off_dead,
-                                            NULL);
-        buf_puts(o, "<tr><td>");
-        buf_append_html(o, ch->name);
-        buf_puts(o, "</td><td>");
-        buf_append_html(o, ch->type);
-        buf_puts(o, "</td><td><code>");
-        buf_append_html(o,
-                        target ? notify_redact(target, red, sizeof red) : "—");
-        buf_puts(o, "</code></td><td>");
-        if (disabled) {
-            buf_puts(o, "<span class=\"badge required\">disabled</span> ");
-            buf_append_html(o, reason);
-        } else {
-            buf_puts(o, "<span class=\"badge optional\">enabled</span>");
-            if (since && *reason) {
-                buf_puts(o, " ");
-                buf_append_html(o, reason);
-            }
-        }
-        if (since) {
-            buf_puts(o, " <span class=\"muted\">since ");
-            page_time(o, since);
-            buf_puts(o, "</span>");
-        }
-        buf_puts(o, "</td><td>");
-        channel_switch(req, ch->name, disabled, off_dead);
-        buf_puts(o, "<form method=\"post\" "
-                    "action=\"/admin/deliveries/test\">");
-        page_csrf_input(req);
-        buf_puts(o, "<input type=\"hidden\" name=\"channel\" value=\"");
-        buf_append_html(o, ch->name);
-        buf_puts(o, "\"><button class=\"button small\" type=\"submit\" "
-                    "data-busy>Send a test message</button></form></td></tr>");
+    if (channels_card(req, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
     }
-    if (req->cfg->nchannels)
-        buf_puts(o, "</tbody></table></div>");
-    buf_puts(o, "</section>");
     page_end(req);
 }
 
@@ -273,24 +290,28 @@ static void page_delivery_retry(web_req *req)
 {
     errmsg err = {0};
     int64_t id = web_arg_id(req, 0);
-
     registry_outbox_row row = {0};
-    int disabled = 0;
+    int disabled = 0, rc;
 
-    if (id && registry_outbox_get(req->reg, &row, id, NULL) == 0) {
-        registry_outbox_row_dispose(&row);
-        if (registry_channel_disabled(req->reg, &disabled, NULL, 0, row.channel,
-                                      NULL) == 0 &&
-            disabled) {
-            web_reply_error(req, 409,
-                            "The channel is disabled: enable it first (its "
-                            "Enable button below the deliveries).");
-            return;
-        }
+    rc = id ? registry_outbox_get(req->reg, &row, id, &err) : ERR_NOTFOUND;
+    if (rc == ERR_NOTFOUND) {
+        web_reply_error(req, 404, "No such delivery.");
+        return;
     }
-    if (!id || registry_outbox_retry(req->reg, id, time_now(), &err) < 0) {
-        web_reply_error(req, err.code == ERR_CONFLICT ? 409 : 404,
-                        err.code ? err.msg : "No such delivery.");
+    if (rc == 0)
+        rc = registry_channel_disabled(req->reg, &disabled, NULL, 0,
+                                       row.channel, &err);
+    registry_outbox_row_dispose(&row);
+    if (rc == 0 && disabled) {
+        web_reply_error(req, 409,
+                        "The channel is disabled: enable it first (its "
+                        "Enable button below the deliveries).");
+        return;
+    }
+    if (rc == 0)
+        rc = registry_outbox_retry(req->reg, id, time_now(), &err);
+    if (rc < 0) {
+        web_reply_err(req, &err);
         return;
     }
     registry_audit(req->reg, req->user.id, req->user.email, "delivery.retry",
@@ -357,7 +378,7 @@ static void channel_set(web_req *req, int enable)
                                            time_now(), &err);
     }
     if (rc < 0) {
-        web_reply_error(req, 500, err.msg);
+        web_reply_err(req, &err);
         return;
     }
     if (want_resend)
@@ -392,10 +413,10 @@ static void page_channel_disable(web_req *req)
 }
 
 const web_route web_routes_deliveries[] = {
-    {"GET", "/admin/deliveries", ROLE_ADMIN, 0, page_deliveries},
-    {"POST", "/admin/deliveries/test", ROLE_ADMIN, 0, page_delivery_test},
-    {"POST", "/admin/deliveries/enable", ROLE_ADMIN, 0, page_channel_enable},
-    {"POST", "/admin/deliveries/disable", ROLE_ADMIN, 0, page_channel_disable},
-    {"POST", "/admin/deliveries/{id}/retry", ROLE_ADMIN, 0,
-     page_delivery_retry},
+    WEB_ADMIN_ROUTE("GET", "/admin/deliveries", page_deliveries),
+    WEB_ADMIN_ROUTE("POST", "/admin/deliveries/test", page_delivery_test),
+    WEB_ADMIN_ROUTE("POST", "/admin/deliveries/enable", page_channel_enable),
+    WEB_ADMIN_ROUTE("POST", "/admin/deliveries/disable", page_channel_disable),
+    WEB_ADMIN_ROUTE("POST", "/admin/deliveries/{id}/retry",
+                    page_delivery_retry),
     {NULL, NULL, 0, 0, NULL}};

@@ -311,14 +311,42 @@ static void incident(web_req *req, const char *what)
               what);
 }
 
+/* The status of an error the user can act on (its message is shown);
+ * 0 for the others (only logged). */
+static int err_user_status(int code)
+{
+    switch (code) {
+    case ERR_NOTFOUND: return 404;
+    case ERR_INVALID: return 422;
+    case ERR_CONFLICT: return 409;
+    case ERR_TOOBIG: return 413;
+    case ERR_FORBIDDEN: return 403;
+    default: return 0;
+    }
+}
+
+int web_form_err_or_reply(web_req *req, const errmsg *err)
+{
+    int status = err_user_status(err->code);
+
+    assert(err->code < 0);
+    if (!status) {
+        web_reply_err(req, err);
+        return -1;
+    }
+    req->status = status;
+    return 0;
+}
+
 void web_reply_err(web_req *req, const errmsg *err)
 {
+    int status = err_user_status(err->code);
+
+    if (status) {
+        web_reply_error(req, status, err->msg);
+        return;
+    }
     switch (err->code) {
-    case ERR_NOTFOUND: web_reply_error(req, 404, err->msg); return;
-    case ERR_INVALID: web_reply_error(req, 422, err->msg); return;
-    case ERR_CONFLICT: web_reply_error(req, 409, err->msg); return;
-    case ERR_TOOBIG: web_reply_error(req, 413, err->msg); return;
-    case ERR_FORBIDDEN: web_reply_error(req, 403, err->msg); return;
     case ERR_NOSPACE:
         /* 507 Insufficient Storage: the transaction was rolled back. */
         incident(req, err->msg);
@@ -961,38 +989,27 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
         free(srv);
         return ERR_DB;
     }
+    /* The certificate and key for HTTPS; without TLS only the end. */
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
+        {MHD_OPTION_END, 0, NULL}};
     /* The connection memory limit is MHD's per-connection pool, which MHD
        zeroes after every request: 32 KiB (MHD's default) holds any sane
        header block, and 64 KiB cost ~8% of a cached reply's CPU. */
-    if (srv->tls)
-        srv->daemon = MHD_start_daemon(
-            flags, (uint16_t)port, NULL, NULL, on_access, srv,
-            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-            MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
-            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-            MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
-            on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-            srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-            MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
-            MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key, MHD_OPTION_HTTPS_MEM_CERT,
-            srv->tls_cert, MHD_OPTION_END);
-    else
-        srv->daemon = MHD_start_daemon(
-            flags, (uint16_t)port, NULL, NULL, on_access, srv,
-            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-            MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
-            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-            MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED,
-            on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-            srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-            MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
-            MHD_OPTION_END);
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_STRICT_FOR_CLIENT, 1,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL, MHD_OPTION_ARRAY,
+        srv->tls ? tls : tls + 2, MHD_OPTION_END);
     if (!srv->daemon) {
         registry_writer_stop(srv->writer);
         registry_writer_free(srv->writer);

@@ -114,6 +114,12 @@ enum {
     WEB_RAWBODY = 4, /* keep the body raw (JSON) instead of form fields */
 };
 
+/* A route for administrators only (the pages of /admin). */
+#define WEB_ADMIN_ROUTE(method, pattern, handler)                              \
+    {                                                                          \
+        method, pattern, ROLE_ADMIN, 0, handler                                \
+    }
+
 /* Finds the route for method and path, checks the role, runs it. */
 void web_dispatch(web_req *req);
 /* What can be decided from the headers alone, before a body is read
@@ -143,6 +149,13 @@ void web_reply_err(web_req *req, const errmsg *err);
  * Every JSON 422 of a validation goes through here. */
 struct form_errors;
 void web_reply_errors(web_req *req, const struct form_errors *fe);
+/* A form posted with a problem: when the user can fix it (ERR_INVALID
+ * 422, ERR_CONFLICT 409, ERR_NOTFOUND 404, ERR_FORBIDDEN 403, ERR_TOOBIG
+ * 413) sets req->status and returns 0, and the caller shows the form
+ * again with err->msg in its page_alert; any other error is answered
+ * with web_reply_err (500 with an incident id, 503, 507) and -1
+ * returned. err must hold an error. */
+int web_form_err_or_reply(web_req *req, const errmsg *err);
 /* 303 See Other to a local path. */
 void web_redirect(web_req *req, const char *location);
 /* Plain text or any other type with the bytes in req->out. */
@@ -241,6 +254,12 @@ void web_guess_passed(web_req *req, const char *email);
  * client address: 0 when allowed (and then counted), else the seconds to
  * wait. */
 int64_t web_reset_take(web_req *req, const char *email);
+/* After web_guess_wait or web_reset_take: 0 when wait is 0 (go on); else
+ * sets the Retry-After header and status 429, logs "<what>: throttled
+ * <who> from <address>" (who may be NULL: not named) and returns 1, and
+ * the caller shows its form with a message. */
+int web_throttled(web_req *req, int64_t wait, const char *what,
+                  const char *who);
 
 /* ---- layout.c ---- */
 
@@ -250,6 +269,10 @@ void page_begin(web_req *req, const char *title);
 /* Closes <main>, footer, </html>, and sets the reply to 200 HTML unless a
  * status was set. */
 void page_end(web_req *req);
+/* The alert box of a page: kind "error" (role="alert"; a form shown
+ * again with its problem), "success" or "warning" (role="status"), with
+ * message as text. Nothing when message is NULL. */
+void page_alert(web_req *req, const char *kind, const char *message);
 /* A hidden CSRF input for forms. */
 void page_csrf_input(web_req *req);
 /* The hidden "csrf" input of the sign-in and reset forms (no session
@@ -297,6 +320,9 @@ void page_admin_orgs(web_req *req);
 void page_admin_org_create(web_req *req);
 void page_admin_instance_create(web_req *req);
 void page_admin_audit(web_req *req);
+/* Opens an administration page (page_admin.c): the title, the heading and
+ * the tabs, current being the path of the tab shown. */
+void page_admin_begin(web_req *req, const char *title, const char *current);
 void api_me(web_req *req);
 
 /* ---- markdown.c ---- */
