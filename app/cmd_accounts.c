@@ -26,8 +26,7 @@ static int exit_for(const errmsg *err)
 }
 
 /* The command line acts as an administrator named "cli". */
-static const domain_actor cli = {
-    .role = ROLE_ADMIN, .email = "cli", .name = "cli", .org_name = ""};
+static const domain_actor cli = {.role = ROLE_ADMIN, .email = "cli"};
 #define CLI_FROM "local"
 
 /* Opens the database for a change, runs nothing: NULL after the message

@@ -34,9 +34,7 @@ static const char serve_usage[] =
 static int first_admin(registry *reg)
 {
     static const domain_actor first_run = {.role = ROLE_ADMIN,
-                                           .email = "docket",
-                                           .name = "docket",
-                                           .org_name = ""};
+                                           .email = "docket"};
     char password[21];
     domain_user_new in = {
         "admin@docket.local", "Administrator", "admin", NULL, password, 1};

@@ -20,8 +20,7 @@
 
 static char dbpath[256];
 static registry *reg;
-static domain_actor cli = {
-    .role = ROLE_ADMIN, .email = "cli", .name = "cli", .org_name = ""};
+static domain_actor cli = {.role = ROLE_ADMIN, .email = "cli"};
 
 static int setup(void **state)
 {
