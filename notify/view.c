@@ -3,6 +3,7 @@
  * text for the headline, summary, note, fields and items, and safe
  * absolute links. The channel renderers (render_*.c) only escape. */
 #include "notify_int.h"
+#include "card.h"
 #include "mem.h"
 #include "str.h"
 
@@ -266,17 +267,6 @@ static void add_item(notify_view *v, char *title, char *detail, char *url)
     v->nitems++;
 }
 
-static const char *campaign_text(const char *dep)
-{
-    if (!dep)
-        return NULL;
-    if (!strcmp(dep, "required"))
-        return "required (hold campaigns if the file is missing)";
-    if (!strcmp(dep, "optional"))
-        return "optional (campaigns may run without it)";
-    return NULL;
-}
-
 /* Items, and the Tables / Campaign dependency fields, from "tables". */
 static void read_tables(notify_view *v, const cJSON *payload,
                         const char *base_url, int *any_consent,
@@ -294,8 +284,7 @@ static void read_tables(notify_view *v, const cJSON *payload,
     cJSON_ArrayForEach(t, arr)
     {
         char *table, *inst, *changes, *url = NULL;
-        const char *dep;
-        buf title = {0}, detail = {0};
+        buf title = {0}, detail = {0}, dep = {0};
         int consent;
 
         if (!cJSON_IsObject(t) || n >= MAX_ITEMS)
@@ -306,7 +295,8 @@ static void read_tables(notify_view *v, const cJSON *payload,
         n++;
         inst = jline(t, "instance");
         changes = jjoin(t, "changes", ", ");
-        dep = campaign_text(jstr(t, "campaign_dependency"));
+        card_dep_message(&dep,
+                         card_dep_named(jstr(t, "campaign_dependency"))->dep);
         consent = jbool(t, "consent");
         if (consent == 1)
             *any_consent = 1;
@@ -317,9 +307,9 @@ static void read_tables(notify_view *v, const cJSON *payload,
         buf_puts(&title, table);
         if (changes)
             buf_puts(&detail, changes);
-        if (dep) {
+        if (dep.len) {
             buf_puts(&detail, detail.len ? " · campaigns: " : "campaigns: ");
-            buf_puts(&detail, dep);
+            buf_puts(&detail, buf_cstr(&dep));
         }
         if (consent == 1)
             buf_puts(&detail,
@@ -328,18 +318,19 @@ static void read_tables(notify_view *v, const cJSON *payload,
         if (names.len)
             buf_puts(&names, ", ");
         buf_puts(&names, table);
-        if (dep) {
+        if (dep.len) {
             if (deps.len)
                 buf_putc(&deps, '\n');
             buf_puts(&deps, table);
             buf_puts(&deps, ": ");
-            buf_puts(&deps, dep);
+            buf_puts(&deps, buf_cstr(&dep));
         }
         add_item(v, notify_text_clean(buf_cstr(&title), LINE_MAX_BYTES, 0),
                  notify_text_clean(buf_cstr(&detail), LINE_MAX_BYTES * 2, 0),
                  url);
         buf_dispose(&title);
         buf_dispose(&detail);
+        buf_dispose(&dep);
         free(table);
         free(inst);
         free(changes);

@@ -1,0 +1,316 @@
+/* cmd_demo.c: `docket --db FILE demo`: a small realistic world (an
+ * organisation, two instances, users, a data dictionary and requests in
+ * every state) in a fresh database. */
+#include "app.h"
+#include "buf.h"
+#include "catalog.h"
+#include "parse.h"
+#include "requests.h"
+#include "str.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- demo --------------------------------------------------------------- */
+
+/* The demo's data dictionary (imported into both instances). */
+static const char demo_csv[] =
+    "table,column,type,nullable,primary_key,description,example,pii,consent,"
+    "consent_channel,campaign_dependency,campaign_note,expected_arrival,"
+    "late_after_minutes,source,cadence,file_pattern,owner,escalation,"
+    "table_description,runbook\n"
+    "customers,customer_id,bigint,no,yes,Customer number,100045,,,,required,"
+    "Every campaign selects from customers: hold all sends if the file is "
+    "missing.,05:00,120,flat_file_csv,daily,customers_YYYYMMDD.csv,"
+    "crm-data@acme.example,+44 20 7946 0001 (CRM on-call),"
+    "One row per customer with contact details and segments.,"
+    "\"1. Check the SFTP drop folder for today's file.\n2. If it is missing "
+    "after 07:00 UTC, page the CRM on-call.\n3. **Do not** start campaigns "
+    "on yesterday's data.\"\n"
+    "customers,email,string(255),yes,,E-mail address,ann@example.com,yes,,,"
+    ",,,,,,,,,,\n"
+    "customers,first_name,string(100),yes,,First name,Ann,yes,,,,,,,,,,,,,\n"
+    "customers,postcode,string(10),yes,,Postal code,SW1A 1AA,yes,,,,,,,,,,,,,"
+    "\n"
+    "customers,segment,string(20),yes,,Value segment,gold,,,,,,,,,,,,,,\n"
+    "customers,lifetime_value,\"decimal(10,2)\",yes,,Sum of purchases,"
+    "1520.50,,,,,,,,,,,,,,\n"
+    "purchases,purchase_id,bigint,no,yes,Receipt number,88001234,,,,required,"
+    "Purchase-triggered journeys wait for this file.,06:00,90,"
+    "snowflake_share,daily,,sales-data@acme.example,"
+    "sales-oncall@acme.example,One row per till receipt or web order.,"
+    "Share refreshes at 05:30 UTC. If late: check the Snowflake task "
+    "history.\n"
+    "purchases,customer_id,bigint,yes,,Buyer (null for guests),100045,,,,,"
+    ",,,,,,,,,\n"
+    "purchases,purchased_at,timestamp with time zone,no,,Time of purchase,"
+    "2026-03-02T14:05:00Z,,,,,,,,,,,,,,\n"
+    "purchases,total_amount,\"decimal(12,2)\",no,,Total incl. VAT,59.90,,,,,,"
+    ",,,,,,,,\n"
+    "purchases,store_id,integer,yes,,Store (null for web),12,,,,,,,,,,,,,,\n"
+    "purchase_items,purchase_id,bigint,no,yes,Receipt number,88001234,,,,"
+    "optional,Only basket-level recommendations use it.,06:30,120,"
+    "snowflake_share,daily,,sales-data@acme.example,,Lines of each purchase."
+    ",\n"
+    "purchase_items,line_no,integer,no,yes,Line on the receipt,1,,,,,,,,,,,,"
+    ",,\n"
+    "purchase_items,product_id,bigint,no,,Product,501234,,,,,,,,,,,,,,\n"
+    "purchase_items,quantity,integer,no,,Quantity,2,,,,,,,,,,,,,,\n"
+    "email_events,event_id,string(36),no,yes,Event UUID,"
+    "8f0c7a9e-1b2c-4d5e-9f00-123456789abc,,,,optional,Reporting only.,"
+    "03:00,240,json,hourly,email_events_*.json,"
+    "marketing-ops@platform.example,,Opens clicks bounces from the e-mail "
+    "service.,\n"
+    "email_events,customer_id,bigint,yes,,Recipient,100045,,,,,,,,,,,,,,\n"
+    "email_events,event_type,string(20),no,,\"open, click, bounce\",open,,,"
+    ",,,,,,,,,,,\n"
+    "email_events,occurred_at,timestamp with time zone,no,,When,"
+    "2026-03-02T09:00:00Z,,,,,,,,,,,,,,\n"
+    "sms_events,event_id,string(36),no,yes,Event UUID,,,,,optional,,04:00,"
+    "240,json,hourly,sms_events_*.json,marketing-ops@platform.example,,"
+    "Delivery receipts from the SMS gateway.,\n"
+    "sms_events,phone_number,string(20),yes,,Recipient number,+447700900123"
+    ",yes,,,,,,,,,,,,,\n"
+    "sms_events,status,string(20),no,,\"delivered, failed\",delivered,,,,,,,"
+    ",,,,,,,\n"
+    "consent_preferences,customer_id,bigint,no,yes,Customer,100045,,,,"
+    "required,No consent file means no sends: campaigns must wait.,04:30,60,"
+    "flat_file_csv,daily,consent_YYYYMMDD.csv,privacy@acme.example,"
+    "dpo@acme.example,Opt-in and opt-out state per channel.,"
+    "Never use a stale consent file. Escalate to the DPO after 05:30 UTC.\n"
+    "consent_preferences,email_opt_in,boolean,no,,E-mail marketing opt-in,"
+    "true,,yes,email,,,,,,,,,,,\n"
+    "consent_preferences,updated_at,timestamp with time zone,no,,Last "
+    "change,2026-03-01T10:00:00Z,,,,,,,,,,,,,,\n"
+    "loyalty_members,member_id,bigint,no,yes,Member number,700123,,,,"
+    "required,Tier-based campaigns must wait for this file.,05:00,120,"
+    "flat_file_csv,daily,loyalty_members_YYYYMMDD.csv,"
+    "loyalty@acme.example,,One row per loyalty member.,\n"
+    "loyalty_members,customer_id,bigint,no,,Customer,100045,,,,,,,,,,,,,,\n"
+    "loyalty_members,tier,string(20),yes,,\"gold, silver or bronze\",gold,,,"
+    ",,,,,,,,,,,\n"
+    "loyalty_members,loyalty_email_opt_in,boolean,yes,,Opted in to loyalty "
+    "e-mails,true,,yes,email,,,,,,,,,,,\n"
+    "stores,store_id,integer,no,yes,Store number,12,,,,optional,"
+    "Reference data: yesterday's copy is fine.,,,flat_file_csv,weekly,"
+    "stores.csv,retail-ops@acme.example,,Store master data.,\n"
+    "stores,name,string(100),no,,Store name,Oxford Street,,,,,,,,,,,,,,\n"
+    "stores,region,string(50),yes,,Region,London,,,,,,,,,,,,,,\n"
+    "products,product_id,bigint,no,yes,Product number,501234,,,,optional,"
+    "Reference data.,02:00,360,snowflake_share,daily,,"
+    "merch-data@acme.example,,Product catalogue.,\n"
+    "products,name,string(200),no,,Product name,Trail runner,,,,,,,,,,,,,,\n"
+    "products,category,string(50),yes,,Category,shoes,,,,,,,,,,,,,,\n"
+    "web_sessions,session_id,string(64),no,yes,Session,s-9f8e7d,,,,optional"
+    ",Browse-abandonment only.,07:00,180,json,hourly,web_sessions_*.json,"
+    "web-analytics@acme.example,,Web sessions from the analytics tag.,\n"
+    "web_sessions,customer_id,bigint,yes,,Signed-in customer,100045,,,,,,,"
+    ",,,,,,,\n"
+    "web_sessions,ip_address,string(45),yes,,Client IP,203.0.113.7,yes,,,,"
+    ",,,,,,,,,\n"
+    "campaign_responses,response_id,bigint,no,yes,Response,1,,,,optional,,"
+    "08:00,240,flat_file_csv,daily,responses_YYYYMMDD.csv,"
+    "marketing-ops@platform.example,,Responses attributed to campaigns.,\n"
+    "campaign_responses,campaign_code,string(20),no,,Campaign,SPRING26,,,,"
+    ",,,,,,,,,,\n"
+    "campaign_responses,customer_id,bigint,no,,Customer,100045,,,,,,,,,,,,"
+    ",,\n"
+    "unsubscribes,customer_id,bigint,no,yes,Customer,100045,,,,required,"
+    "Unsubscribes must be applied before any send.,04:00,30,flat_file_csv,"
+    "daily,unsubscribes_YYYYMMDD.csv,privacy@acme.example,"
+    "dpo@acme.example,Opt-outs from every channel.,"
+    "\"Legal requirement: if this file is late, **stop all sends** and "
+    "call the DPO.\"\n"
+    "unsubscribes,channel,string(20),no,yes,Channel,email,,yes,email,,,,,,,"
+    ",,,,\n"
+    "unsubscribes,unsubscribed_at,timestamp with time zone,no,,When,"
+    "2026-03-01T18:22:00Z,,,,,,,,,,,,,,\n";
+
+/* Requests of the demo: JSON as the API takes it, with what happens. */
+static const struct {
+    const char *json;
+    const char *status;
+    const char *deployed[2]; /* instances deployed to, in order */
+} demo_requests[] = {
+    {"{\"organisation\":\"acme\",\"instance\":\"acme-prod\",\"instances\":"
+     "[\"acme-qa\",\"acme-prod\"],\"project_manager\":"
+     "\"pm@platform.example\",\"requester_name\":\"Casey Client\","
+     "\"requester_email\":\"client@acme.example\",\"title\":\"SMS opt-in "
+     "on consent preferences\",\"summary\":\"We start SMS campaigns in "
+     "April and need the SMS opt-in state.\",\"consent_related\":true,"
+     "\"consent_note\":\"Opt-in collected at checkout.\",\"items\":[{"
+     "\"kind\":\"add_columns\",\"table\":\"consent_preferences\","
+     "\"columns\":[{\"name\":\"sms_opt_in\",\"type\":\"boolean\","
+     "\"nullable\":true,\"description\":\"SMS marketing opt-in\","
+     "\"example\":\"false\",\"consent\":true,\"consent_channel\":\"sms\"}]}"
+     "]}",
+     "deployed",
+     {"acme-qa", "acme-prod"}},
+    {"{\"organisation\":\"acme\",\"instance\":\"acme-prod\",\"instances\":"
+     "[\"acme-qa\",\"acme-prod\"],\"project_manager\":"
+     "\"pm@platform.example\",\"requester_name\":\"Casey Client\","
+     "\"requester_email\":\"client@acme.example\",\"title\":\"Loyalty tier "
+     "on customers\",\"summary\":\"Copy the loyalty tier to customers and "
+     "widen lifetime value.\",\"items\":[{\"kind\":\"customer_attributes\","
+     "\"table\":\"customers\",\"columns\":[{\"name\":\"loyalty_tier\","
+     "\"action\":\"add\",\"type\":\"string(20)\",\"description\":\"Copied "
+     "from loyalty_members\",\"example\":\"gold\"},{\"name\":"
+     "\"lifetime_value\",\"action\":\"change\",\"type\":\"decimal(12,2)\","
+     "\"rule\":\"Sum of purchases over 5 years\"}]}]}",
+     "in_progress",
+     {"acme-qa", NULL}},
+    {"{\"organisation\":\"acme\",\"instance\":\"acme-prod\",\"instances\":"
+     "[\"acme-prod\"],\"project_manager\":\"pm@platform.example\","
+     "\"requester_name\":\"Casey Client\",\"requester_email\":"
+     "\"client@acme.example\",\"title\":\"Device type on web sessions\","
+     "\"summary\":\"For mobile-first journeys.\",\"items\":[{\"kind\":"
+     "\"add_columns\",\"table\":\"web_sessions\",\"columns\":[{\"name\":"
+     "\"device_type\",\"type\":\"string(20)\",\"description\":\"mobile, "
+     "tablet or desktop\",\"example\":\"mobile\"}]}]}",
+     "submitted",
+     {NULL, NULL}},
+    {"{\"organisation\":\"acme\",\"instance\":\"acme-prod\",\"instances\":"
+     "[\"acme-qa\",\"acme-prod\"],\"project_manager\":"
+     "\"pm@platform.example\",\"requester_name\":\"Casey Client\","
+     "\"requester_email\":\"client@acme.example\",\"title\":\"Store "
+     "opening hours\",\"summary\":\"Local campaigns mention opening "
+     "hours.\",\"items\":[{\"kind\":\"new_table\",\"table\":\"store_hours\","
+     "\"description\":\"Opening hours per store and weekday.\","
+     "\"primary_key\":\"store_id, weekday\",\"source\":\"flat_file_csv\","
+     "\"cadence\":\"weekly\",\"expected_arrival\":\"06:00\","
+     "\"late_after_minutes\":240,\"file_pattern\":\"store_hours.csv\","
+     "\"campaign_dependency\":\"optional\",\"campaign_note\":\"Campaigns "
+     "fall back to 'see website'.\",\"owner\":\"retail-ops@acme.example\","
+     "\"columns\":[{\"name\":\"store_id\",\"type\":\"integer\","
+     "\"nullable\":false,\"primary_key\":true,\"description\":\"Store\"},"
+     "{\"name\":\"weekday\",\"type\":\"integer\",\"nullable\":false,"
+     "\"primary_key\":true,\"description\":\"1 = Monday\"},{\"name\":"
+     "\"opens_at\",\"type\":\"string(5)\",\"description\":\"HH:MM local\"}"
+     "]}]}",
+     "scheduled",
+     {NULL, NULL}},
+};
+
+static int demo_user(registry *reg, int64_t *out_id, const char *email,
+                     const char *name, const char *role, const char *org)
+{
+    char password[33];
+    errmsg err = {0};
+
+    registry_random_hex(password, 10);
+    if (registry_user_add(reg, out_id, email, name, role, org, password, &err) <
+        0)
+        return app_fail(EXIT_RUNTIME, "%s", err.msg);
+    printf("  %-26s %-7s password %s\n", email, role, password);
+    return 0;
+}
+
+/* docket --db FILE demo: a small realistic world in a FRESH database. */
+int cmd_demo(app_args *a)
+{
+    static const char u[] = "docket --db FILE demo";
+    static const char *const instances[] = {"acme-qa", "acme-prod"};
+    registry *reg;
+    errmsg err = {0};
+    int64_t client_id = 0, pm_id = 0, id;
+    int rc = 0;
+
+    if (app_positionals(a, u) != 0)
+        return app_fail(EXIT_USAGE, "usage: %s", u);
+    if (!(reg = app_open_db(0)))
+        return EXIT_USAGE;
+    if (!registry_is_empty(reg)) {
+        registry_close(reg);
+        return app_fail(EXIT_USAGE,
+                        "%s already holds data: the demo needs a fresh "
+                        "database (docket --db new.db demo)",
+                        app_config.db);
+    }
+    if (registry_org_add(reg, NULL, "acme", &err) < 0 ||
+        registry_instance_add(reg, NULL, "acme", "acme-qa", "qa", "postgres",
+                              &err) < 0 ||
+        registry_instance_add(reg, NULL, "acme", "acme-prod", "production",
+                              "postgres", &err) < 0) {
+        rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
+        goto done;
+    }
+    printf("demo: organisation acme, instances acme-qa (qa) and acme-prod "
+           "(production)\ndemo: users (passwords are shown only now):\n");
+    if ((rc = demo_user(reg, &client_id, "client@acme.example", "Casey Client",
+                        "client", "acme")) ||
+        (rc = demo_user(reg, &pm_id, "pm@platform.example", "Pat Manager", "pm",
+                        NULL)) ||
+        (rc = demo_user(reg, &id, "ops@platform.example", "Olu Ops", "ops",
+                        NULL)) ||
+        (rc = demo_user(reg, &id, "admin@platform.example", "Ada Admin",
+                        "admin", NULL)))
+        goto done;
+    for (size_t i = 0; i < 2; i++) {
+        registry_import_report rep = {0};
+        if (registry_import_csv(reg, &rep, instances[i], demo_csv,
+                                sizeof demo_csv - 1, pm_id, &err) < 0) {
+            for (size_t k = 0; k < rep.nproblems; k++)
+                fprintf(stderr, "demo data line %d: %s: %s\n",
+                        rep.problems[k].line, rep.problems[k].field,
+                        rep.problems[k].message);
+            registry_import_report_dispose(&rep);
+            rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
+            goto done;
+        }
+        printf("demo: %s: %d tables, %d columns\n", instances[i],
+               rep.tables_created, rep.columns_added);
+        registry_import_report_dispose(&rep);
+    }
+    for (size_t i = 0; i < sizeof demo_requests / sizeof *demo_requests; i++) {
+        form_request r;
+        form_errors fe = {0};
+        registry_submit sub = {client_id, "Casey Client", NULL};
+        int64_t rid = 0;
+        form_parse_json(&r, demo_requests[i].json,
+                        strlen(demo_requests[i].json), &fe);
+        if (fe.n) {
+            rc = app_fail(EXIT_RUNTIME, "demo request %zu: %s: %s", i,
+                          fe.errs[0].field, fe.errs[0].message);
+            form_errors_dispose(&fe);
+            form_request_dispose(&r);
+            goto done;
+        }
+        form_errors_dispose(&fe);
+        if (registry_request_insert(reg, &rid, NULL, &r, &sub, &err) < 0) {
+            form_request_dispose(&r);
+            rc = app_fail(EXIT_RUNTIME, "demo request %zu: %s", i, err.msg);
+            goto done;
+        }
+        r.id = rid;
+        if (registry_begin(reg, &err) < 0) {
+            form_request_dispose(&r);
+            rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
+            goto done;
+        }
+        for (size_t k = 0; k < 2 && demo_requests[i].deployed[k]; k++)
+            if (registry_request_apply(reg, &r, demo_requests[i].deployed[k],
+                                       pm_id, &err) < 0 ||
+                registry_demo_request_status(reg, rid, demo_requests[i].status,
+                                             demo_requests[i].deployed[k],
+                                             time_now(), &err) < 0)
+                break;
+        if (!err.code && !demo_requests[i].deployed[0])
+            registry_demo_request_status(reg, rid, demo_requests[i].status,
+                                         NULL, time_now(), &err);
+        if (err.code || registry_commit(reg, &err) < 0) {
+            registry_rollback(reg);
+            form_request_dispose(&r);
+            rc = app_fail(EXIT_RUNTIME, "demo request %zu: %s", i, err.msg);
+            goto done;
+        }
+        printf("demo: CR-%lld %s (%s)\n", (long long)rid, r.title,
+               demo_requests[i].status);
+        form_request_dispose(&r);
+    }
+    registry_audit(reg, 0, "cli", "demo.create", app_config.db, "", "local");
+    printf("demo: ready. Start it with: docket --db %s serve\n", app_config.db);
+done:
+    registry_close(reg);
+    return rc;
+}

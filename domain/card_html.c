@@ -1,0 +1,586 @@
+/* card_html.c: the HTML back ends of the rules card: the web UI's card
+ * page (CARD_HTML, with its edit form) and the offline export's
+ * (CARD_HTML_EXPORT). Every registry value goes through buf_append_html
+ * (or buf_append_url inside a link); the runbook through cmark with raw
+ * HTML off. */
+#include "card.h"
+#include "card_int.h"
+#include "str.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- shared pieces ------------------------------------------------------ */
+
+void card_html_href(buf *o, const char *instance, const char *table)
+{
+    buf_puts(o, "/tables/");
+    buf_append_url(o, instance);
+    buf_putc(o, '/');
+    buf_append_url(o, table);
+}
+
+void card_html_request_link(buf *o, int64_t id)
+{
+    buf_appendf(o, "<a href=\"/requests/%lld\">CR-%lld</a>", (long long)id,
+                (long long)id);
+}
+
+void card_html_dep_badge(buf *o, registry_dep d)
+{
+    const card_dep_text *t = card_dep(d);
+
+    buf_puts(o, "<span class=\"badge ");
+    buf_puts(o, *t->css ? t->css : "muted");
+    buf_puts(o, "\">");
+    buf_puts(o, t->badge);
+    buf_puts(o, "</span>");
+}
+
+/* <p class="dependency required"><strong>REQUIRED</strong>: advice</p> */
+static void dep_paragraph(buf *o, registry_dep d)
+{
+    const card_dep_text *t = card_dep(d);
+
+    buf_puts(o, "<p class=\"dependency");
+    if (*t->css) {
+        buf_putc(o, ' ');
+        buf_puts(o, t->css);
+    }
+    buf_puts(o, "\"><strong>");
+    buf_puts(o, t->word);
+    buf_puts(o, "</strong>: ");
+    buf_puts(o, t->advice);
+    buf_puts(o, "</p>");
+}
+
+/* <span class="badge status-S">S</span> */
+static void status_badge(buf *o, const char *s)
+{
+    buf_puts(o, "<span class=\"badge status-");
+    buf_append_html(o, s);
+    buf_puts(o, "\">");
+    buf_append_html(o, s);
+    buf_puts(o, "</span>");
+}
+
+/* <tag>s</tag> with s escaped, or nothing when s is empty. */
+static void html_wrapped(buf *o, const char *open, const char *s,
+                         const char *close)
+{
+    if (!*s)
+        return;
+    buf_puts(o, open);
+    buf_append_html(o, s);
+    buf_puts(o, close);
+}
+
+static void date_html(buf *o, int64_t t)
+{
+    char d[11];
+
+    card_date(d, t);
+    buf_append_html(o, d);
+}
+
+/* "field: <del>old</del> → <ins>new</ins>", or what was created. */
+static void change_what(buf *o, const card_change_view *h)
+{
+    if (!strcmp(h->field, "table") && !h->old_value) {
+        buf_puts(o, "table created");
+    } else if (!strcmp(h->field, "column") && !h->old_value) {
+        buf_puts(o, "column added (");
+        buf_append_html(o, h->new_value ? h->new_value : "");
+        buf_puts(o, ")");
+    } else {
+        buf_append_html(o, h->field);
+        buf_puts(o, ": <del>");
+        buf_append_html(o, h->old_value && *h->old_value ? h->old_value
+                                                         : "(empty)");
+        buf_puts(o, "</del> → <ins>");
+        buf_append_html(o, h->new_value && *h->new_value ? h->new_value
+                                                         : "(empty)");
+        buf_puts(o, "</ins>");
+    }
+}
+
+void card_html_change(buf *o, const card_change_view *h)
+{
+    char s[17];
+
+    buf_puts(o, "<li><time datetime=\"");
+    buf_append_html(o, h->at);
+    buf_puts(o, "\">");
+    str_copy(s, sizeof s, h->at);
+    if (strlen(s) == 16)
+        s[10] = ' ';
+    buf_append_html(o, s);
+    buf_puts(o, "</time> ");
+    if (h->link_instance) {
+        buf_puts(o, "<a href=\"");
+        card_html_href(o, h->link_instance, h->link_table);
+        buf_puts(o, "\">");
+        buf_append_html(o, h->link_instance);
+        buf_puts(o, " · ");
+        buf_append_html(o, h->link_table);
+        buf_puts(o, "</a> ");
+    }
+    html_wrapped(o, "<code>", h->column, "</code> ");
+    change_what(o, h);
+    buf_puts(o, " <span class=\"muted\">");
+    if (h->request_id > 0) {
+        buf_puts(o, "by ");
+        card_html_request_link(o, h->request_id);
+    } else if (*h->reason) {
+        buf_puts(o, "reason: ");
+        buf_append_html(o, h->reason);
+    }
+    if (*h->user) {
+        buf_puts(o, ", ");
+        buf_append_html(o, h->user);
+    }
+    buf_puts(o, "</span></li>");
+}
+
+/* ---- the web card's edit form ------------------------------------------- */
+
+/* <p><label for="e-NAME">LABEL</label>, then the control's opening up to
+ * its name attribute's value. */
+static void field_open(buf *o, const char *name, const char *label,
+                       const char *control)
+{
+    buf_puts(o, "<p><label for=\"e-");
+    buf_puts(o, name);
+    buf_puts(o, "\">");
+    buf_puts(o, label);
+    buf_puts(o, "</label><");
+    buf_puts(o, control);
+    buf_puts(o, " id=\"e-");
+    buf_puts(o, name);
+    buf_puts(o, "\" name=\"");
+    buf_puts(o, name);
+}
+
+static void field_input(buf *o, const char *name, const char *label,
+                        const char *value, const char *extra)
+{
+    field_open(o, name, label, "input");
+    buf_puts(o, "\" value=\"");
+    buf_append_html(o, value);
+    buf_puts(o, "\"");
+    if (extra)
+        buf_puts(o, extra);
+    buf_puts(o, "></p>");
+}
+
+static void field_textarea(buf *o, const char *name, const char *label,
+                           const char *value)
+{
+    field_open(o, name, label, "textarea");
+    buf_puts(o, "\" rows=\"5\">");
+    buf_append_html(o, value);
+    buf_puts(o, "</textarea></p>");
+}
+
+static void field_select(buf *o, const char *name, const char *label,
+                         const char *value, const char *const *choices,
+                         const char *const *labels, size_t n)
+{
+    field_open(o, name, label, "select");
+    buf_puts(o, "\">");
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(o, "<option value=\"");
+        buf_puts(o, choices[i]);
+        buf_puts(o, "\"");
+        if (!strcmp(value, choices[i]))
+            buf_puts(o, " selected");
+        buf_puts(o, ">");
+        buf_puts(o, labels[i]);
+        buf_puts(o, "</option>");
+    }
+    buf_puts(o, "</select></p>");
+}
+
+/* The choices of the campaign dependency: "not stated", then
+ * "REQUIRED: advice" and "OPTIONAL: advice". */
+static void field_dependency(buf *o, registry_dep value)
+{
+    static const registry_dep order[] = {
+        REGISTRY_DEP_UNSET, REGISTRY_DEP_REQUIRED, REGISTRY_DEP_OPTIONAL};
+    buf labels[3] = {{0}};
+    const char *names[3], *texts[3];
+
+    for (size_t i = 0; i < 3; i++) {
+        const card_dep_text *t = card_dep(order[i]);
+        names[i] = t->name;
+        if (order[i] == REGISTRY_DEP_UNSET)
+            buf_puts(&labels[i], t->badge);
+        else
+            card_dep_line(&labels[i], order[i]);
+        texts[i] = buf_cstr(&labels[i]);
+    }
+    field_select(o, "campaign_dependency", "Campaign dependency",
+                 card_dep(value)->name, names, texts, 3);
+    for (size_t i = 0; i < 3; i++)
+        buf_dispose(&labels[i]);
+}
+
+/* The fields only pm and admin may edit. */
+static void edit_fields_all(buf *o, const registry_card *c)
+{
+    static const char *const states[] = {"active", "deprecated"};
+    const registry_card_rules *r = &c->rules;
+    char late[16];
+
+    field_dependency(o, r->campaign_dependency);
+    field_textarea(o, "campaign_note", "Campaign note", r->campaign_note);
+    field_input(o, "expected_arrival", "Expected arrival (HH:MM UTC)",
+                r->expected_arrival,
+                " pattern=\"[0-2][0-9]:[0-5][0-9]\" placeholder=\"05:00\"");
+    snprintf(late, sizeof late, "%d", r->late_after_minutes);
+    field_input(o, "late_after_minutes", "Missing after (minutes late)", late,
+                " type=\"number\" min=\"0\" max=\"1440\"");
+    field_input(o, "source", "Source", r->source, NULL);
+    field_input(o, "cadence", "Cadence", r->cadence, NULL);
+    field_input(o, "file_pattern", "File pattern", r->file_pattern, NULL);
+    field_input(o, "owner", "Owner", r->owner, NULL);
+    field_input(o, "escalation", "Escalation contact", r->escalation, NULL);
+    field_select(
+        o, "consent_relevant", "Consent relevance",
+        r->consent_relevant ? "1" : "0", (const char *const[]){"0", "1"},
+        (const char *const[]){"not consent-relevant", "consent-relevant"}, 2);
+    field_select(o, "status", "Status", registry_entry_status_name(c->status),
+                 states, states, 2);
+    field_textarea(o, "description", "Description", c->description);
+}
+
+/* The edit form of a rules card (edit 1: runbook only; 2: every field). */
+static void edit_form(buf *o, const registry_card *c, const card_opts *opt)
+{
+    buf_puts(o, "<details class=\"card edit\"><summary>");
+    buf_puts(o, opt->edit == 2 ? "Edit rules and description"
+                               : "Edit the runbook note");
+    buf_puts(o, "</summary><form method=\"post\" action=\"");
+    card_html_href(o, c->instance, c->table);
+    buf_puts(o, "/edit\" class=\"stack\"><input type=\"hidden\" "
+                "name=\"csrf\" value=\"");
+    buf_puts(o, opt->csrf ? opt->csrf : "");
+    buf_puts(o, "\">");
+    if (opt->edit == 2)
+        edit_fields_all(o, c);
+    field_textarea(o, "runbook", "Runbook note (Markdown)", c->rules.runbook);
+    buf_puts(o, "<p><label for=\"e-reason\">Reason (kept in the history)"
+                "</label><input id=\"e-reason\" name=\"reason\" required "
+                "maxlength=\"2000\"></p><p><button type=\"submit\">Save"
+                "</button></p></form></details>");
+}
+
+/* ---- the web card ------------------------------------------------------- */
+
+static void web_heading(buf *o, const registry_card *c)
+{
+    buf_puts(o, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a "
+                "href=\"/tables\">Tables</a> › <a href=\"/tables?instance=");
+    buf_append_url(o, c->instance);
+    buf_puts(o, "\">");
+    buf_append_html(o, c->instance);
+    buf_puts(o, "</a></nav><h1>");
+    buf_append_html(o, c->table);
+    buf_putc(o, ' ');
+    status_badge(o, registry_entry_status_name(c->status));
+    buf_puts(o, "</h1><p class=\"muted\">");
+    buf_append_html(o, c->instance);
+    buf_puts(o, " · ");
+    buf_append_html(o, c->environment);
+    buf_puts(o, " · ");
+    buf_append_html(o, c->organisation);
+    html_wrapped(o, " · ", c->kind, "");
+    buf_puts(o, "</p>");
+}
+
+/* "05:00 UTC, missing after 07:00" (without the cadence). */
+static void expected_html(buf *o, const registry_card_rules *r,
+                          const char *none)
+{
+    if (!*r->expected_arrival) {
+        buf_puts(o, none);
+        return;
+    }
+    buf_append_html(o, r->expected_arrival);
+    buf_puts(o, " UTC");
+    if (r->late_after_minutes > 0) {
+        buf_puts(o, ", missing after ");
+        buf_append_html(o, r->missing_after);
+    }
+}
+
+static void dd_or_dash(buf *o, const char *s)
+{
+    buf_append_html(o, *s ? s : "—");
+}
+
+static void web_facts_consent(buf *o, const registry_card *c)
+{
+    card_counts n = card_count(c);
+
+    buf_puts(o, "</dd><dt>Consent</dt><dd>");
+    if (c->rules.consent_relevant || n.consent) {
+        buf_puts(o, "<span class=\"badge consent\">consent-relevant</span> ");
+        buf_appendf(o, "%d consent column%s", n.consent,
+                    n.consent == 1 ? "" : "s");
+    } else {
+        buf_puts(o, "not consent-relevant");
+    }
+    if (n.pii)
+        buf_appendf(o, " · <span class=\"badge pii\">PII</span> %d column%s",
+                    n.pii, n.pii == 1 ? "" : "s");
+    buf_puts(o, "</dd><dt>Last change</dt><dd>");
+    if (c->nhistory) {
+        const registry_card_change *h = &c->history[0];
+        date_html(o, h->at);
+        buf_puts(o, " ");
+        if (h->request_id > 0) {
+            buf_puts(o, "by ");
+            card_html_request_link(o, h->request_id);
+        } else {
+            buf_append_html(o, h->reason);
+        }
+    } else {
+        buf_puts(o, "—");
+    }
+    buf_puts(o, "</dd></dl>");
+}
+
+static void web_rules(buf *o, const registry_card *c)
+{
+    const registry_card_rules *r = &c->rules;
+
+    buf_puts(o, "<section class=\"card rules-card\" aria-label=\"Rules\">");
+    dep_paragraph(o, r->campaign_dependency);
+    html_wrapped(o, "<p class=\"dependency-note\">", r->campaign_note, "</p>");
+    buf_puts(o, "<dl class=\"facts\"><dt>Expected</dt><dd>");
+    expected_html(o, r,
+                  "<span class=\"muted\">no arrival time recorded</span>");
+    html_wrapped(o, " · ", r->cadence, "");
+    buf_puts(o, "</dd><dt>Source</dt><dd>");
+    dd_or_dash(o, r->source);
+    html_wrapped(o, " · <code>", r->file_pattern, "</code>");
+    buf_puts(o, "</dd><dt>Owner</dt><dd>");
+    dd_or_dash(o, r->owner);
+    buf_puts(o, "</dd><dt>Escalation</dt><dd>");
+    dd_or_dash(o, r->escalation);
+    web_facts_consent(o, c);
+    html_wrapped(o, "<p class=\"description\">", c->description, "</p>");
+    if (*r->runbook) {
+        buf_puts(o, "<div class=\"runbook\"><h2>Runbook</h2>");
+        card_html_markdown(o, r->runbook);
+        buf_puts(o, "</div>");
+    }
+    buf_puts(o, "</section>");
+}
+
+/* PK, PII and consent badges of a column; with channel_colon the consent
+ * badge reads "consent: email" (web), else "consent email" (export). */
+static void column_badges(buf *o, const registry_card_column *k,
+                          int channel_colon)
+{
+    if (k->primary_key)
+        buf_puts(o, "<span class=\"badge\">PK</span> ");
+    if (k->pii)
+        buf_puts(o, "<span class=\"badge pii\">PII</span> ");
+    if (k->consent) {
+        buf_puts(o, "<span class=\"badge consent\">consent");
+        if (channel_colon)
+            html_wrapped(o, ": ", k->consent_channel, "");
+        else
+            html_wrapped(o, " ", k->consent_channel, "");
+        if (!channel_colon && !*k->consent_channel)
+            buf_putc(o, ' ');
+        buf_puts(o, "</span> ");
+    }
+    if (k->status != REGISTRY_ENTRY_ACTIVE)
+        status_badge(o, registry_entry_status_name(k->status));
+}
+
+static void web_column(buf *o, const registry_card *c,
+                       const registry_card_column *k)
+{
+    buf_puts(o, "<tr");
+    if (k->status != REGISTRY_ENTRY_ACTIVE)
+        buf_puts(o, " class=\"muted\"");
+    buf_puts(o, "><th scope=\"row\"><a href=\"");
+    card_html_href(o, c->instance, c->table);
+    buf_puts(o, "/columns/");
+    buf_append_url(o, k->name);
+    buf_puts(o, "\"><code>");
+    buf_append_html(o, k->name);
+    buf_puts(o, "</code></a></th><td><code>");
+    buf_append_html(o, k->type);
+    buf_puts(o, "</code>");
+    if (!k->nullable)
+        buf_puts(o, " <span class=\"muted\">not null</span>");
+    buf_puts(o, "</td><td>");
+    buf_append_html(o, k->description);
+    html_wrapped(o, " <span class=\"muted\">e.g. ", k->example, "</span>");
+    html_wrapped(o, "<br><span class=\"muted\">Rule: ", k->rule, "</span>");
+    buf_puts(o, "</td><td>");
+    column_badges(o, k, 1);
+    buf_puts(o, "</td><td>");
+    if (k->added_by_request > 0) {
+        buf_puts(o, "added by ");
+        card_html_request_link(o, k->added_by_request);
+        buf_puts(o, " on ");
+    }
+    date_html(o, k->added_at);
+    buf_puts(o, "</td></tr>");
+}
+
+static void web_columns(buf *o, const registry_card *c)
+{
+    buf_appendf(o,
+                "<section class=\"card\"><h2>Columns <span "
+                "class=\"muted\">(%zu)</span></h2>",
+                c->ncolumns);
+    buf_puts(o, "<div class=\"table-wrap\"><table class=\"table\"><thead><tr>"
+                "<th scope=\"col\">Column</th><th scope=\"col\">Type</th>"
+                "<th scope=\"col\">Description</th><th scope=\"col\">Flags"
+                "</th><th scope=\"col\">Added</th></tr></thead><tbody>");
+    for (size_t i = 0; i < c->ncolumns; i++)
+        web_column(o, c, &c->columns[i]);
+    buf_puts(o, "</tbody></table></div></section>");
+}
+
+static void web_history(buf *o, const registry_card *c)
+{
+    buf_puts(o, "<section class=\"card\"><h2>History</h2>");
+    if (c->nhistory == 0)
+        buf_puts(o, "<p class=\"muted\">No changes recorded.</p>");
+    else
+        buf_puts(o, "<ol class=\"timeline\">");
+    for (size_t i = 0; i < c->nhistory; i++) {
+        const registry_card_change *h = &c->history[i];
+        char at[32];
+        card_change_view v = {at,           h->column,    h->field,
+                              h->old_value, h->new_value, h->request_id,
+                              h->user,      h->reason,    NULL,
+                              NULL};
+        time_iso(at, sizeof at, h->at);
+        card_html_change(o, &v);
+    }
+    if (c->nhistory)
+        buf_puts(o, "</ol>");
+    buf_puts(o, "</section>");
+}
+
+/* The body of a rules card page: heading, rules card, edit form, columns,
+ * history. Independent of the user except for opt->edit. */
+void card_write_html(buf *o, const registry_card *c, const card_opts *opt)
+{
+    web_heading(o, c);
+    web_rules(o, c);
+    if (opt->edit > 0)
+        edit_form(o, c, opt);
+    web_columns(o, c);
+    web_history(o, c);
+}
+
+/* ---- the export's card -------------------------------------------------- */
+
+static void export_rules(buf *o, const registry_card *c)
+{
+    const registry_card_rules *r = &c->rules;
+
+    buf_puts(o, "<section class=\"card rules-card\">");
+    dep_paragraph(o, r->campaign_dependency);
+    html_wrapped(o, "<p>", r->campaign_note, "</p>");
+    buf_puts(o, "<dl class=\"facts\"><dt>Expected</dt><dd>");
+    expected_html(o, r, "not recorded");
+    buf_puts(o, "</dd><dt>Source</dt><dd>");
+    buf_append_html(o, r->source);
+    buf_puts(o, " ");
+    buf_append_html(o, r->cadence);
+    html_wrapped(o, " <code>", r->file_pattern, "</code>");
+    buf_puts(o, "</dd><dt>Owner</dt><dd>");
+    buf_append_html(o, r->owner);
+    buf_puts(o, "</dd><dt>Escalation</dt><dd>");
+    buf_append_html(o, r->escalation);
+    buf_puts(o, "</dd><dt>Consent</dt><dd>");
+    buf_puts(o, r->consent_relevant
+                    ? "<span class=\"badge consent\">consent-relevant</span>"
+                    : "not consent-relevant");
+    buf_puts(o, "</dd></dl>");
+    html_wrapped(o, "<p>", c->description, "</p>");
+    if (*r->runbook) {
+        buf_puts(o, "<div class=\"runbook\"><h2>Runbook</h2>");
+        card_html_markdown(o, r->runbook);
+        buf_puts(o, "</div>");
+    }
+    buf_puts(o, "</section>");
+}
+
+static void export_columns(buf *o, const registry_card *c)
+{
+    buf_puts(o, "<section class=\"card\"><h2>Columns</h2><table "
+                "class=\"table\"><thead><tr><th scope=\"col\">Column</th><th "
+                "scope=\"col\">Type</th><th scope=\"col\">Description</th>"
+                "<th scope=\"col\">Flags</th></tr></thead><tbody>");
+    for (size_t i = 0; i < c->ncolumns; i++) {
+        const registry_card_column *k = &c->columns[i];
+        buf_puts(o, "<tr><th scope=\"row\"><code>");
+        buf_append_html(o, k->name);
+        buf_puts(o, "</code></th><td><code>");
+        buf_append_html(o, k->type);
+        buf_puts(o, "</code></td><td>");
+        buf_append_html(o, k->description);
+        buf_puts(o, "</td><td>");
+        column_badges(o, k, 0);
+        buf_puts(o, "</td></tr>");
+    }
+    buf_puts(o, "</tbody></table></section>");
+}
+
+static void export_history(buf *o, const registry_card *c)
+{
+    buf_puts(o, "<section class=\"card\"><h2>History</h2><ol "
+                "class=\"timeline\">");
+    for (size_t i = 0; i < c->nhistory; i++) {
+        const registry_card_change *h = &c->history[i];
+        char at[32];
+        time_iso(at, sizeof at, h->at);
+        buf_puts(o, "<li><time>");
+        buf_append_html(o, at);
+        buf_puts(o, "</time> ");
+        html_wrapped(o, "<code>", h->column, "</code> ");
+        buf_append_html(o, h->field);
+        buf_puts(o, ": ");
+        buf_append_html(o, h->old_value ? h->old_value : "—");
+        buf_puts(o, " → ");
+        buf_append_html(o, h->new_value ? h->new_value : "—");
+        buf_puts(o, " <span class=\"muted\">");
+        if (h->request_id > 0)
+            buf_appendf(o, "CR-%lld", (long long)h->request_id);
+        else
+            buf_append_html(o, h->reason);
+        buf_puts(o, "</span></li>");
+    }
+    buf_puts(o, "</ol></section>");
+}
+
+/* The card part of an export page (between the export's head and foot). */
+void card_write_html_export(buf *o, const registry_card *c,
+                            const card_opts *opt)
+{
+    (void)opt;
+    buf_puts(o, "<h1>");
+    buf_append_html(o, c->table);
+    buf_putc(o, ' ');
+    status_badge(o, registry_entry_status_name(c->status));
+    buf_puts(o, "</h1><p class=\"muted\">");
+    buf_append_html(o, c->instance);
+    buf_puts(o, " · ");
+    buf_append_html(o, c->environment);
+    buf_puts(o, "</p>");
+    export_rules(o, c);
+    export_columns(o, c);
+    export_history(o, c);
+}

@@ -1,0 +1,16 @@
+/* card_int.h: the back ends of card_write (card.c), one per format. */
+#ifndef DOCKET_CARD_INT_H
+#define DOCKET_CARD_INT_H
+
+#include "card.h"
+
+/* card_html.c */
+void card_write_html(buf *o, const registry_card *c, const card_opts *opt);
+void card_write_html_export(buf *o, const registry_card *c,
+                            const card_opts *opt);
+/* card_text.c */
+void card_write_markdown(buf *o, const registry_card *c, const card_opts *opt);
+void card_write_terminal(buf *o, const registry_card *c, const card_opts *opt);
+void card_write_message(buf *o, const registry_card *c);
+
+#endif

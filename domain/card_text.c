@@ -1,0 +1,410 @@
+/* card_text.c: the text back ends of the rules card: Markdown (the
+ * export), the terminal (docket lookup) and chat messages. Every registry
+ * value goes through the escaper of its medium (card.c). */
+#include "card.h"
+#include "card_int.h"
+#include "mem.h"
+#include "str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Markdown ----------------------------------------------------------- */
+
+static void md_facts(buf *b, const registry_card *c)
+{
+    const registry_card_rules *r = &c->rules;
+
+    buf_puts(b, "- Expected: ");
+    if (*r->expected_arrival) {
+        card_md_text(b, r->expected_arrival);
+        buf_puts(b, " UTC");
+        if (r->late_after_minutes > 0) {
+            buf_puts(b, ", missing after ");
+            card_md_text(b, r->missing_after);
+        }
+    } else {
+        buf_puts(b, "not recorded");
+    }
+    buf_puts(b, "\n- Source: ");
+    card_md_text(b, r->source);
+    buf_puts(b, " ");
+    card_md_text(b, r->cadence);
+    if (*r->file_pattern) {
+        buf_putc(b, ' ');
+        card_md_code(b, r->file_pattern);
+    }
+    buf_puts(b, "\n- Owner: ");
+    card_md_text(b, r->owner);
+    buf_puts(b, "\n- Escalation: ");
+    card_md_text(b, r->escalation);
+    buf_puts(b, "\n- Consent: ");
+    buf_puts(b,
+             r->consent_relevant ? "consent-relevant" : "not consent-relevant");
+    buf_puts(b, "\n- Status: ");
+    card_md_text(b, registry_entry_status_name(c->status));
+    buf_puts(b, "\n\n");
+}
+
+static void md_columns(buf *b, const registry_card *c)
+{
+    buf_puts(b, "## Columns\n\n| Column | Type | Description | Flags |\n"
+                "| --- | --- | --- | --- |\n");
+    for (size_t i = 0; i < c->ncolumns; i++) {
+        const registry_card_column *k = &c->columns[i];
+        buf_puts(b, "| ");
+        card_md_text(b, k->name);
+        buf_puts(b, " | ");
+        card_md_text(b, k->type);
+        buf_puts(b, " | ");
+        card_md_text(b, k->description);
+        buf_puts(b, " | ");
+        if (k->primary_key)
+            buf_puts(b, "PK ");
+        if (k->pii)
+            buf_puts(b, "PII ");
+        if (k->consent) {
+            buf_puts(b, "consent ");
+            card_md_text(b, k->consent_channel);
+        }
+        if (k->status != REGISTRY_ENTRY_ACTIVE) {
+            buf_putc(b, ' ');
+            card_md_text(b, registry_entry_status_name(k->status));
+        }
+        buf_puts(b, " |\n");
+    }
+}
+
+static void md_history(buf *b, const registry_card *c)
+{
+    buf_puts(b, "\n## History\n\n");
+    for (size_t i = 0; i < c->nhistory; i++) {
+        const registry_card_change *h = &c->history[i];
+        char at[32];
+        time_iso(at, sizeof at, h->at);
+        buf_puts(b, "- ");
+        card_md_text(b, at);
+        buf_puts(b, " ");
+        if (*h->column) {
+            card_md_text(b, h->column);
+            buf_puts(b, ": ");
+        }
+        card_md_text(b, h->field);
+        buf_puts(b, " ");
+        card_md_text(b, h->old_value ? h->old_value : "-");
+        buf_puts(b, " → ");
+        card_md_text(b, h->new_value ? h->new_value : "-");
+        if (h->request_id > 0) {
+            buf_appendf(b, " (CR-%lld)", (long long)h->request_id);
+        } else {
+            buf_puts(b, " (");
+            card_md_text(b, h->reason);
+            buf_puts(b, ")");
+        }
+        buf_puts(b, "\n");
+    }
+}
+
+void card_write_markdown(buf *b, const registry_card *c, const card_opts *opt)
+{
+    const registry_card_rules *r = &c->rules;
+
+    buf_puts(b, "# ");
+    card_md_text(b, c->table);
+    buf_puts(b, " (");
+    card_md_text(b, c->instance);
+    buf_puts(b, ")\n\n**");
+    card_dep_line(b, r->campaign_dependency);
+    buf_puts(b, "**\n\n");
+    if (*r->campaign_note) {
+        card_md_text(b, r->campaign_note);
+        buf_puts(b, "\n\n");
+    }
+    md_facts(b, c);
+    if (*c->description) {
+        card_md_text(b, c->description);
+        buf_puts(b, "\n\n");
+    }
+    if (*r->runbook) {
+        buf_puts(b, "## Runbook\n\n");
+        card_md_runbook(b, r->runbook);
+        buf_puts(b, "\n");
+    }
+    md_columns(b, c);
+    md_history(b, c);
+    buf_puts(b, "\n_Exported ");
+    buf_puts(b, opt->stamp ? opt->stamp : "");
+    buf_puts(b, "_\n");
+}
+
+/* ---- terminal ----------------------------------------------------------- */
+
+typedef struct term {
+    buf *b;
+    int color;
+} term;
+
+static void tput(const term *t, const char *s)
+{
+    card_term_text(t->b, s);
+}
+
+static void tstyle(const term *t, const char *sgr)
+{
+    card_term_style(t->b, t->color, sgr);
+}
+
+static void label(const term *t, const char *l)
+{
+    tstyle(t, "1");
+    buf_appendf(t->b, "%-12s", l);
+    tstyle(t, "0");
+}
+
+/* The dependency in its colour, the note, and the table's heading. */
+static void term_heading(const term *t, const registry_card *c)
+{
+    static const char *const colours[] = {"1;33", "1;31", "1;32"};
+    registry_dep d = c->rules.campaign_dependency;
+
+    tstyle(t, colours[card_dep(d)->dep]);
+    card_dep_line(t->b, d);
+    tstyle(t, "0");
+    buf_putc(t->b, '\n');
+    if (*c->rules.campaign_note) {
+        buf_puts(t->b, "  ");
+        tput(t, c->rules.campaign_note);
+        buf_putc(t->b, '\n');
+    }
+    buf_putc(t->b, '\n');
+    tstyle(t, "1");
+    tput(t, c->table);
+    tstyle(t, "0");
+    buf_puts(t->b, "  (");
+    tput(t, c->instance);
+    buf_puts(t->b, " · ");
+    tput(t, c->environment);
+    buf_puts(t->b, " · ");
+    tput(t, c->organisation);
+    buf_puts(t->b, ")");
+    if (c->status != REGISTRY_ENTRY_ACTIVE) {
+        buf_puts(t->b, " ");
+        tstyle(t, "1;33");
+        tput(t, registry_entry_status_name(c->status));
+        tstyle(t, "0");
+    }
+    buf_putc(t->b, '\n');
+    if (*c->description) {
+        tput(t, c->description);
+        buf_putc(t->b, '\n');
+    }
+}
+
+/* label, then s or "-" when empty, then a line end. */
+static void term_fact(const term *t, const char *l, const char *s)
+{
+    label(t, l);
+    tput(t, *s ? s : "-");
+    buf_putc(t->b, '\n');
+}
+
+static void term_rules(const term *t, const registry_card *c)
+{
+    const registry_card_rules *r = &c->rules;
+
+    label(t, "Expected");
+    if (*r->expected_arrival) {
+        tput(t, r->expected_arrival);
+        buf_puts(t->b, " UTC");
+        if (r->late_after_minutes > 0) {
+            buf_puts(t->b, ", missing after ");
+            tput(t, r->missing_after);
+        }
+    } else {
+        buf_puts(t->b, "no arrival time recorded");
+    }
+    if (*r->cadence) {
+        buf_puts(t->b, " (");
+        tput(t, r->cadence);
+        buf_puts(t->b, ")");
+    }
+    buf_putc(t->b, '\n');
+    label(t, "Source");
+    tput(t, *r->source ? r->source : "-");
+    if (*r->file_pattern) {
+        buf_puts(t->b, "  ");
+        tput(t, r->file_pattern);
+    }
+    buf_putc(t->b, '\n');
+    term_fact(t, "Owner", r->owner);
+    term_fact(t, "Escalation", r->escalation);
+}
+
+static void term_consent_last(const term *t, const registry_card *c)
+{
+    card_counts n = card_count(c);
+
+    label(t, "Consent");
+    if (c->rules.consent_relevant || n.consent)
+        buf_appendf(t->b, "consent-relevant (%d consent column%s)", n.consent,
+                    n.consent == 1 ? "" : "s");
+    else
+        buf_puts(t->b, "not consent-relevant");
+    if (n.pii)
+        buf_appendf(t->b, " · PII in %d column%s", n.pii,
+                    n.pii == 1 ? "" : "s");
+    buf_putc(t->b, '\n');
+    label(t, "Last change");
+    if (c->nhistory) {
+        const registry_card_change *h = &c->history[0];
+        char d[11];
+        card_date(d, h->at);
+        buf_puts(t->b, d);
+        if (h->request_id > 0) {
+            buf_appendf(t->b, " CR-%lld", (long long)h->request_id);
+        } else {
+            buf_puts(t->b, " ");
+            tput(t, h->reason);
+        }
+        buf_puts(t->b, " (");
+        if (*h->column) {
+            tput(t, h->column);
+            buf_puts(t->b, ": ");
+        }
+        tput(t, h->field);
+        buf_puts(t->b, ")");
+    } else {
+        buf_puts(t->b, "-");
+    }
+    buf_putc(t->b, '\n');
+}
+
+/* The runbook, each of its lines indented by two spaces. */
+static void term_runbook(const term *t, const char *p)
+{
+    if (!*p)
+        return;
+    label(t, "Runbook");
+    buf_putc(t->b, '\n');
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = xstrndup(p, n);
+        buf_puts(t->b, "  ");
+        tput(t, line);
+        buf_putc(t->b, '\n');
+        free(line);
+        p += n + (nl ? 1 : 0);
+    }
+}
+
+/* s, then spaces up to width bytes. */
+static void term_padded(const term *t, const char *s, size_t width)
+{
+    tput(t, s);
+    for (size_t k = strlen(s); k < width; k++)
+        buf_putc(t->b, ' ');
+}
+
+static void term_column(const term *t, const registry_card_column *k)
+{
+    buf_puts(t->b, "  ");
+    term_padded(t, k->name, 28);
+    buf_putc(t->b, ' ');
+    term_padded(t, k->type, 18);
+    if (k->primary_key)
+        buf_puts(t->b, " PK");
+    if (!k->nullable)
+        buf_puts(t->b, " not-null");
+    if (k->pii) {
+        buf_puts(t->b, " ");
+        tstyle(t, "35");
+        buf_puts(t->b, "PII");
+        tstyle(t, "0");
+    }
+    if (k->consent) {
+        buf_puts(t->b, " ");
+        tstyle(t, "36");
+        buf_puts(t->b, "consent");
+        if (*k->consent_channel) {
+            buf_putc(t->b, ':');
+            tput(t, k->consent_channel);
+        }
+        tstyle(t, "0");
+    }
+    if (k->status != REGISTRY_ENTRY_ACTIVE) {
+        buf_puts(t->b, " [");
+        tput(t, registry_entry_status_name(k->status));
+        buf_puts(t->b, "]");
+    }
+    if (k->added_by_request > 0)
+        buf_appendf(t->b, " (CR-%lld)", (long long)k->added_by_request);
+    buf_putc(t->b, '\n');
+}
+
+/* The rules card: campaign dependency first, then arrival, source, owner,
+ * consent, runbook, last change and the columns. */
+void card_write_terminal(buf *b, const registry_card *c, const card_opts *opt)
+{
+    term t = {b, opt->color};
+
+    term_heading(&t, c);
+    term_rules(&t, c);
+    term_consent_last(&t, c);
+    term_runbook(&t, c->rules.runbook);
+    buf_puts(b, "\n");
+    tstyle(&t, "1");
+    buf_appendf(b, "Columns (%d)", card_count(c).columns);
+    tstyle(&t, "0");
+    buf_putc(b, '\n');
+    for (size_t i = 0; i < c->ncolumns; i++)
+        if (c->columns[i].status != REGISTRY_ENTRY_RETIRED)
+            term_column(&t, &c->columns[i]);
+    buf_puts(b, "\nDetails: ");
+    tput(&t, c->url);
+    buf_putc(b, '\n');
+}
+
+/* ---- messages ----------------------------------------------------------- */
+
+/* "Label: value\n" when value is not empty. */
+static void message_fact(buf *b, const char *l, const char *s)
+{
+    if (!*s)
+        return;
+    buf_puts(b, l);
+    buf_puts(b, ": ");
+    card_message_text(b, s);
+    buf_putc(b, '\n');
+}
+
+/* Plain lines for a chat message: the table, its campaign dependency and
+ * the facts ops need; the channel renderer escapes them. */
+void card_write_message(buf *b, const registry_card *c)
+{
+    const registry_card_rules *r = &c->rules;
+
+    card_message_text(b, c->instance);
+    buf_puts(b, " / ");
+    card_message_text(b, c->table);
+    buf_putc(b, '\n');
+    buf_puts(b, "Campaigns: ");
+    card_dep_line(b, r->campaign_dependency);
+    buf_putc(b, '\n');
+    message_fact(b, "Campaign note", r->campaign_note);
+    if (*r->expected_arrival) {
+        buf_puts(b, "Expected: ");
+        card_message_text(b, r->expected_arrival);
+        buf_puts(b, " UTC");
+        if (r->late_after_minutes > 0) {
+            buf_puts(b, ", missing after ");
+            card_message_text(b, r->missing_after);
+        }
+        buf_putc(b, '\n');
+    }
+    message_fact(b, "Owner", r->owner);
+    message_fact(b, "Escalation", r->escalation);
+    buf_puts(b, r->consent_relevant || card_count(c).consent
+                    ? "Consent: consent-relevant\n"
+                    : "Consent: not consent-relevant\n");
+}

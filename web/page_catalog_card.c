@@ -1,0 +1,418 @@
+/* page_catalog_card.c: the rules card of a table (GET
+ * /tables/{instance}/{table}), its JSON (GET
+ * /api/v1/instances/{instance}/tables/{table}), its edit form and the
+ * column page. The card body and the table JSON are cached per registry
+ * generation (cache.c) and kept compiled (tmpl.h). */
+#include "page_catalog_int.h"
+#include "mem.h"
+#include "str.h"
+#include "cache.h"
+#include "card.h"
+#include "tmpl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a role sees on a rules card: 0 client, 1 ops (runbook editable),
+ * 2 pm/admin (every field editable). Part of the cache key. */
+static int card_vis(const web_req *req)
+{
+    if (req->role == ROLE_PM || req->role == ROLE_ADMIN)
+        return 2;
+    if (req->role == ROLE_OPS)
+        return 1;
+    return 0;
+}
+
+static void open_request_row(void *ctx, const registry_open_request *r)
+{
+    buf *o = ctx;
+
+    buf_puts(o, "<li>");
+    card_html_request_link(o, r->id);
+    buf_puts(o, " ");
+    buf_append_html(o, r->title);
+    buf_puts(o, " <span class=\"badge status-");
+    buf_append_html(o, r->status);
+    buf_puts(o, "\">");
+    buf_append_html(o, r->status);
+    buf_puts(o, "</span> <span class=\"muted\">");
+    buf_append_html(o, r->kind);
+    buf_puts(o, " · not yet live</span></li>");
+}
+
+/* The content of the rules card page of instance/table as this request's
+ * role and organisation see it (the card, then the requests that will
+ * change the table), with CSRF holes, into body. *org gets the owning
+ * organisation; a table of another organisation answers ERR_NOTFOUND
+ * before anything of it is read. Returns 0, or ERR_* (err set). */
+static int card_body(web_req *req, buf *body, int64_t *org,
+                     const char *instance, const char *table, errmsg *err)
+{
+    card_opts opt = {card_vis(req), TMPL_MARK_CSRF, NULL, 0};
+    registry_card c = {0};
+    buf open = {0};
+    int rc;
+
+    rc = registry_table_card(req->reg, &c, instance, table, cat_org_filter(req),
+                             err);
+    if (rc < 0)
+        return rc;
+    *org = c.org_id;
+    card_write(body, &c, CARD_HTML, &opt);
+    rc = registry_table_open_requests(req->reg, c.instance, c.table,
+                                      cat_org_filter(req), open_request_row,
+                                      &open, err);
+    registry_card_free(&c);
+    if (rc < 0) {
+        buf_dispose(&open);
+        return rc;
+    }
+    buf_puts(body, "<section class=\"card\"><h2>Open requests</h2>");
+    if (open.len) {
+        buf_puts(body, "<p class=\"muted\">These requests will change "
+                       "this table once deployed here.</p><ul>");
+        buf_append(body, buf_cstr(&open), open.len);
+        buf_puts(body, "</ul>");
+    } else {
+        buf_puts(body, "<p class=\"muted\">No open request changes "
+                       "this table.</p>");
+    }
+    buf_puts(body, "</section>");
+    buf_dispose(&open);
+    return buf_error(body) ? err_set(err, ERR_INTERNAL, "page too large") : 0;
+}
+
+/* The page frame of the tables section for this request's role as a
+ * compiled template (title, user, CSRF and body holes), from the cache or
+ * rendered and cached. 0, or -1. */
+static int tables_frame(web_req *req, buf *frame, int64_t gen)
+{
+    buf saved = req->out;
+    int rc;
+
+    if (web_cache_get_stored(req->cache, frame, NULL, CACHE_PAGE_FRAME, "",
+                             "tables", req->role, gen))
+        return 0;
+    memset(&req->out, 0, sizeof req->out);
+    req->page_template = 1;
+    page_begin(req, NULL);
+    buf_puts(&req->out, TMPL_MARK_BODY);
+    page_end(req);
+    req->page_template = 0;
+    rc = buf_error(&req->out)
+             ? -1
+             : tmpl_compile(frame, req->out.data, req->out.len);
+    buf_dispose(&req->out);
+    req->out = saved;
+    if (rc == 0)
+        web_cache_put_stored(req->cache, CACHE_PAGE_FRAME, "", "tables",
+                             req->role, gen, 0, frame->data, frame->len);
+    return rc;
+}
+
+/* GET /tables/{instance}/{table}: the page content is kept compiled
+ * (tmpl.h) per registry generation, role and organisation, the frame per
+ * role; a hit sends them as one gzip member with this user's name, CSRF
+ * token and the title filled in, compressing nothing. */
+void page_table_show(web_req *req)
+{
+    const char *inst = req->args[0], *tbl = req->args[1];
+    const char *flash = web_cookie(req, "docket_flash");
+    int64_t gen = registry_generation(req->reg), org = 0;
+    int vis = card_vis(req) | (int)(cat_org_filter(req) << 2);
+    buf body = {0}, text = {0}, frame = {0}, title = {0}, user = {0},
+        csrf = {0};
+    const char *vals[TMPL_NHOLES] = {0};
+    errmsg err = {0};
+    int rc = 0, gzip;
+
+    if (!web_cache_get_stored(req->cache, &body, &org, CACHE_TABLE_PAGE, inst,
+                              tbl, vis, gen)) {
+        rc = card_body(req, &text, &org, inst, tbl, &err);
+        if (rc == 0 && tmpl_compile(&body, text.data, text.len) == 0)
+            web_cache_put_stored(req->cache, CACHE_TABLE_PAGE, inst, tbl, vis,
+                                 gen, org, body.data, body.len);
+    }
+    if (rc == ERR_NOTFOUND ||
+        (cat_org_filter(req) && org != cat_org_filter(req))) {
+        cat_not_found(req, inst, tbl);
+        goto done;
+    }
+    if (rc < 0 || !body.len) {
+        if (rc == 0)
+            err_set(&err, ERR_INTERNAL, "the page could not be prepared");
+        web_reply_err(req, &err);
+        goto done;
+    }
+    buf_append_html(&title, tbl);
+    buf_append_html(&user, req->user.name);
+    buf_append_html(&csrf, req->csrf);
+    vals[TMPL_TITLE] = buf_cstr(&title);
+    vals[TMPL_USER] = buf_cstr(&user);
+    vals[TMPL_CSRF] = buf_cstr(&csrf);
+    /* A flash message belongs to one response: such a page is built in
+       full, frame included (page_begin shows and clears the message). */
+    if (flash && *flash) {
+        page_begin(req, tbl);
+        tmpl_plain(&req->out, &body, NULL, vals);
+        page_end(req);
+        goto done;
+    }
+    web_header_add(req, "Vary", "Accept-Encoding");
+    gzip = cat_accepts_gzip(req);
+    if (tables_frame(req, &frame, gen) < 0 ||
+        (gzip ? tmpl_gzip(&req->out, &frame, &body, vals)
+              : tmpl_plain(&req->out, &frame, &body, vals)) < 0) {
+        err_set(&err, ERR_INTERNAL, "the page could not be prepared");
+        web_reply_err(req, &err);
+        goto done;
+    }
+    if (gzip)
+        web_header_add(req, "Content-Encoding", "gzip");
+    web_reply_type(req, 200, "text/html; charset=utf-8");
+done:
+    buf_dispose(&body);
+    buf_dispose(&text);
+    buf_dispose(&frame);
+    buf_dispose(&title);
+    buf_dispose(&user);
+    buf_dispose(&csrf);
+}
+
+/* GET /api/v1/instances/{instance}/tables/{table}: from the cache (as
+ * stored, gzip, when the client accepts it) or rendered and cached. */
+void api_table(web_req *req)
+{
+    const char *inst = req->args[0], *tbl = req->args[1];
+    int64_t gen = registry_generation(req->reg), org = 0;
+    int gzip = cat_accepts_gzip(req);
+    errmsg err = {0};
+
+    web_header_add(req, "Vary", "Accept-Encoding");
+    buf_reset(&req->out);
+    if (gzip && web_cache_get_stored(req->cache, &req->out, &org,
+                                     CACHE_TABLE_JSON, inst, tbl, 0, gen)) {
+        if (cat_org_filter(req) && org != cat_org_filter(req)) {
+            cat_not_found(req, inst, tbl);
+            return;
+        }
+        web_header_add(req, "Content-Encoding", "gzip");
+        web_reply_type(req, 200, "application/json");
+        return;
+    }
+    if (!web_cache_get(req->cache, &req->out, &org, CACHE_TABLE_JSON, inst, tbl,
+                       0, gen)) {
+        registry_card c = {0};
+        cJSON *t;
+        char *s;
+        if (registry_table_card(req->reg, &c, inst, tbl, 0, &err) < 0) {
+            if (err.code == ERR_NOTFOUND)
+                cat_not_found(req, inst, tbl);
+            else
+                web_reply_err(req, &err);
+            return;
+        }
+        org = c.org_id;
+        t = registry_card_json(&c);
+        registry_card_free(&c);
+        s = cJSON_PrintUnformatted(t);
+        cJSON_Delete(t);
+        buf_puts(&req->out, s);
+        buf_putc(&req->out, '\n');
+        cJSON_free(s);
+        if (!buf_error(&req->out))
+            web_cache_put(req->cache, CACHE_TABLE_JSON, inst, tbl, 0, gen, org,
+                          buf_cstr(&req->out), req->out.len);
+    }
+    if (cat_org_filter(req) && org != cat_org_filter(req)) {
+        cat_not_found(req, inst, tbl);
+        return;
+    }
+    web_reply_type(req, 200, "application/json");
+}
+
+/* ---- edits -------------------------------------------------------------- */
+
+/* POST /tables/{instance}/{table}/edit: pm/admin any field, ops the
+ * runbook note only; a reason is required; one transaction. */
+void page_table_edit(web_req *req)
+{
+    static const char *const fields[] = {"campaign_dependency",
+                                         "campaign_note",
+                                         "expected_arrival",
+                                         "late_after_minutes",
+                                         "source",
+                                         "cadence",
+                                         "file_pattern",
+                                         "owner",
+                                         "escalation",
+                                         "consent_relevant",
+                                         "status",
+                                         "description",
+                                         "runbook"};
+    const char *inst = req->args[0], *tbl = req->args[1];
+    const char *reason = web_field_get(req, "reason");
+    errmsg err = {0};
+    buf loc = {0};
+    int changed = 0, rc = 0;
+
+    if (cat_instance_or_404(req, inst, tbl, NULL) < 0)
+        return;
+    if ((rc = registry_table_exists(req->reg, inst, tbl, &err)) <= 0) {
+        if (rc == 0)
+            cat_not_found(req, inst, tbl);
+        else
+            web_reply_err(req, &err);
+        return;
+    }
+    if (registry_begin(req->reg, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        const char *v = web_field_get(req, fields[i]);
+        if (!v)
+            continue;
+        if (req->role == ROLE_OPS && strcmp(fields[i], "runbook")) {
+            registry_rollback(req->reg);
+            web_reply_error(req, 403, "Ops may edit the runbook note only.");
+            return;
+        }
+        rc = registry_table_update_field(req->reg, inst, tbl, NULL, fields[i],
+                                         v, req->user.id, reason, &err);
+        if (rc < 0)
+            break;
+        changed += rc;
+    }
+    if (rc >= 0)
+        rc = registry_commit(req->reg, &err);
+    if (rc < 0) {
+        registry_rollback(req->reg);
+        web_reply_err(req, &err);
+        return;
+    }
+    registry_audit(req->reg, req->user.id, req->user.email, "registry.edit",
+                   tbl, inst, req->address);
+    page_flash_set(req, changed ? "Saved: the change is in the history."
+                                : "Nothing changed.");
+    card_html_href(&loc, inst, tbl);
+    web_redirect(req, buf_cstr(&loc));
+    buf_dispose(&loc);
+}
+
+/* The facts of column k (type, description, example, rule, flags,
+ * added) on the column page. */
+static void column_facts(buf *o, const registry_card_column *k)
+{
+    buf_puts(o, "<section class=\"card\"><dl class=\"facts\">"
+                "<dt>Type</dt><dd><code>");
+    buf_append_html(o, k->type);
+    buf_puts(o, "</code>");
+    buf_puts(o, k->nullable ? " (may be empty)" : " (not null)");
+    buf_puts(o, "</dd><dt>Description</dt><dd>");
+    buf_append_html(o, k->description);
+    buf_puts(o, "</dd><dt>Example</dt><dd>");
+    buf_append_html(o, k->example);
+    buf_puts(o, "</dd><dt>Rule</dt><dd>");
+    buf_append_html(o, k->rule);
+    buf_puts(o, "</dd><dt>Flags</dt><dd>");
+    if (k->primary_key)
+        buf_puts(o, "<span class=\"badge\">PK</span> ");
+    if (k->pii)
+        buf_puts(o, "<span class=\"badge pii\">PII</span> ");
+    if (k->consent) {
+        buf_puts(o, "<span class=\"badge consent\">consent ");
+        buf_append_html(o, k->consent_channel);
+        buf_puts(o, "</span>");
+    }
+    buf_puts(o, "</dd><dt>Added</dt><dd>");
+    {
+        char d[11];
+        card_date(d, k->added_at);
+        buf_append_html(o, d);
+    }
+    if (k->added_by_request > 0) {
+        buf_puts(o, " by ");
+        card_html_request_link(o, k->added_by_request);
+    }
+    buf_puts(o, "</dd></dl></section>");
+}
+
+/* The column page of k on card c: heading, facts, then its history. */
+static int column_page(web_req *req, const registry_card *c,
+                       const registry_card_column *k, errmsg *err)
+{
+    const char *status = registry_entry_status_name(k->status);
+    registry_history_filter f = {0};
+    cat_hist_ctx hc = {0};
+    buf *o = &req->out;
+
+    buf_puts(o, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a "
+                "href=\"/tables\">Tables</a> › <a href=\"");
+    card_html_href(o, c->instance, c->table);
+    buf_puts(o, "\">");
+    buf_append_html(o, c->instance);
+    buf_puts(o, " · ");
+    buf_append_html(o, c->table);
+    buf_puts(o, "</a></nav><h1><code>");
+    buf_append_html(o, k->name);
+    buf_puts(o, "</code> <span class=\"badge status-");
+    buf_append_html(o, status);
+    buf_puts(o, "\">");
+    buf_append_html(o, status);
+    buf_puts(o, "</span></h1>");
+    column_facts(o, k);
+    buf_puts(o, "<section class=\"card\"><h2>History</h2><ol "
+                "class=\"timeline\">");
+    f.instance = c->instance;
+    f.table = c->table;
+    f.column = k->name;
+    f.limit = 500;
+    hc.o = o;
+    if (registry_history_list(req->reg, &f, cat_history_row, &hc, err) < 0)
+        return err->code;
+    buf_puts(o, "</ol>");
+    if (!hc.n)
+        buf_puts(o, "<p class=\"muted\">No changes recorded.</p>");
+    buf_puts(o, "</section>");
+    return 0;
+}
+
+/* GET /tables/{instance}/{table}/columns/{column} */
+void page_column_show(web_req *req)
+{
+    const char *inst = req->args[0], *tbl = req->args[1];
+    const char *col = req->args[2];
+    const registry_card_column *found = NULL;
+    registry_card c = {0};
+    errmsg err = {0};
+
+    if (cat_instance_or_404(req, inst, tbl, NULL) < 0)
+        return;
+    if (registry_table_card(req->reg, &c, inst, tbl, cat_org_filter(req),
+                            &err) < 0) {
+        if (err.code == ERR_NOTFOUND)
+            cat_not_found(req, inst, tbl);
+        else
+            web_reply_err(req, &err);
+        return;
+    }
+    for (size_t i = 0; i < c.ncolumns; i++)
+        if (!str_casecmp(c.columns[i].name, col))
+            found = &c.columns[i];
+    if (!found) {
+        registry_card_free(&c);
+        web_reply_error(req, 404, "There is no such column on this table.");
+        return;
+    }
+    page_begin(req, col);
+    if (column_page(req, &c, found, &err) < 0) {
+        registry_card_free(&c);
+        web_reply_err(req, &err);
+        return;
+    }
+    registry_card_free(&c);
+    page_end(req);
+}

@@ -1,0 +1,439 @@
+/* page_catalog_search.c: full-text search (GET /search, GET
+ * /api/v1/search) and the 3 a.m. lookup (GET /lookup, GET /api/v1/lookup;
+ * the suggestions script is static/lookup.js). */
+#include "page_catalog_int.h"
+#include "card.h"
+#include "mem.h"
+#include "str.h"
+#include "cache.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Text with \x01 / \x02 highlight markers: escaped, markers as <mark>. */
+static void append_marked(buf *o, const char *s)
+{
+    int open = 0;
+    const char *run = s;
+
+    for (;; s++) {
+        if (*s == '\x01' || *s == '\x02' || !*s) {
+            char *part = xstrndup(run, (size_t)(s - run));
+            buf_append_html(o, part);
+            free(part);
+            if (!*s)
+                break;
+            if (*s == '\x01' && !open) {
+                buf_puts(o, "<mark>");
+                open = 1;
+            } else if (*s == '\x02' && open) {
+                buf_puts(o, "</mark>");
+                open = 0;
+            }
+            run = s + 1;
+        }
+    }
+    if (open)
+        buf_puts(o, "</mark>");
+}
+
+/* The same text without markers (JSON). */
+static char *unmarked(const char *s)
+{
+    char *out = xmalloc(strlen(s) + 1), *p = out;
+
+    for (; *s; s++)
+        if (*s != '\x01' && *s != '\x02')
+            *p++ = *s;
+    *p = '\0';
+    return out;
+}
+
+/* ---- search ------------------------------------------------------------- */
+
+typedef struct search_ctx {
+    buf groups[3]; /* tables, columns, requests */
+    int counts[3];
+    buf *json; /* API: the reply */
+    int njson; /* API: hits written */
+} search_ctx;
+
+static void hit_href(buf *o, const registry_search_hit *h)
+{
+    if (!strcmp(h->kind, "table")) {
+        card_html_href(o, h->instance, h->name);
+    } else if (!strcmp(h->kind, "column")) {
+        card_html_href(o, h->instance, h->table);
+        buf_puts(o, "/columns/");
+        buf_append_url(o, h->name);
+    } else {
+        buf_appendf(o, "/requests/%lld", (long long)h->ref);
+    }
+}
+
+static void search_hit_html(void *ctx, const registry_search_hit *h)
+{
+    search_ctx *c = ctx;
+    int g = !strcmp(h->kind, "table") ? 0 : !strcmp(h->kind, "column") ? 1 : 2;
+    buf *o = &c->groups[g];
+
+    buf_puts(o, "<li><a href=\"");
+    hit_href(o, h);
+    buf_puts(o, "\">");
+    if (g == 1) {
+        buf_append_html(o, h->table);
+        buf_putc(o, '.');
+    }
+    append_marked(o, h->name_hl);
+    buf_puts(o, "</a> <span class=\"muted\">");
+    buf_append_html(o, h->instance);
+    buf_puts(o, "</span>");
+    if (h->exact)
+        buf_puts(o, " <span class=\"badge\">exact</span>");
+    if (*h->snippet) {
+        buf_puts(o, "<br><span class=\"snippet\">");
+        append_marked(o, h->snippet);
+        buf_puts(o, "</span>");
+    }
+    buf_puts(o, "</li>");
+    c->counts[g]++;
+}
+
+/* GET /search?q= */
+void page_search(web_req *req)
+{
+    static const char *const titles[] = {"Tables", "Columns", "Requests"};
+    const char *q = cat_query(req, "q");
+    search_ctx c;
+    errmsg err = {0};
+    buf *o = &req->out;
+    int total = 0;
+
+    memset(&c, 0, sizeof c);
+    if (*q && registry_search(req->reg, q, cat_org_filter(req), 100,
+                              search_hit_html, &c, &err) < 0) {
+        for (int g = 0; g < 3; g++)
+            buf_dispose(&c.groups[g]);
+        web_reply_err(req, &err);
+        return;
+    }
+    page_begin(req, "Search");
+    buf_puts(o, "<h1>Search</h1><form class=\"card\" role=\"search\" "
+                "action=\"/search\"><label for=\"q-search\">Tables, columns "
+                "and requests</label><input id=\"q-search\" name=\"q\" "
+                "type=\"search\" value=\"");
+    buf_append_html(o, q);
+    buf_puts(o, "\"> <button type=\"submit\">Search</button></form>");
+    for (int g = 0; g < 3; g++) {
+        total += c.counts[g];
+        if (!c.counts[g])
+            continue;
+        buf_appendf(o,
+                    "<section class=\"card\"><h2>%s <span "
+                    "class=\"muted\">(%d)</span></h2><ul class=\"stack "
+                    "results\">",
+                    titles[g], c.counts[g]);
+        buf_append(o, buf_cstr(&c.groups[g]), c.groups[g].len);
+        buf_puts(o, "</ul></section>");
+    }
+    if (*q && !total)
+        buf_puts(o, "<p class=\"muted\">Nothing found. Try the start of a "
+                    "name, or fewer words.</p>");
+    for (int g = 0; g < 3; g++)
+        buf_dispose(&c.groups[g]);
+    page_end(req);
+}
+
+/* The API's answer is written straight into the reply: 50 hits of 8
+ * fields as cJSON nodes cost more than the search itself. */
+static void search_hit_json(void *ctx, const registry_search_hit *h)
+{
+    search_ctx *c = ctx;
+    buf *o = c->json, b = {0};
+    char *plain;
+
+    buf_puts(o, c->njson++ ? ",{\"kind\":" : "{\"kind\":");
+    buf_append_json_str(o, h->kind);
+    buf_puts(o, ",\"instance\":");
+    buf_append_json_str(o, h->instance);
+    buf_puts(o, ",\"name\":");
+    buf_append_json_str(o, h->name);
+    if (!strcmp(h->kind, "column")) {
+        buf_puts(o, ",\"table\":");
+        buf_append_json_str(o, h->table);
+    }
+    if (!strcmp(h->kind, "request"))
+        buf_appendf(o, ",\"request\":%lld", (long long)h->ref);
+    buf_puts(o, h->exact ? ",\"exact\":true" : ",\"exact\":false");
+    plain = unmarked(h->snippet);
+    buf_puts(o, ",\"snippet\":");
+    buf_append_json_str(o, plain);
+    free(plain);
+    append_marked(&b, h->snippet);
+    buf_puts(o, ",\"snippet_html\":");
+    buf_append_json_str(o, buf_cstr(&b));
+    buf_reset(&b);
+    hit_href(&b, h);
+    buf_puts(o, ",\"url\":");
+    buf_append_json_str(o, buf_cstr(&b));
+    buf_putc(o, '}');
+    buf_dispose(&b);
+}
+
+/* GET /api/v1/search?q= */
+void api_search(web_req *req)
+{
+    static const char *const params[] = {"q", NULL};
+    const char *q = cat_query(req, "q");
+    search_ctx c;
+    errmsg err = {0};
+
+    if (cat_utf8_query_or_400(req, params) < 0)
+        return;
+    memset(&c, 0, sizeof c);
+    c.json = &req->out;
+    buf_reset(&req->out);
+    buf_puts(&req->out, "{\"query\":");
+    buf_append_json_str(&req->out, q);
+    buf_puts(&req->out, ",\"results\":[");
+    if (*q && registry_search(req->reg, q, cat_org_filter(req), 50,
+                              search_hit_json, &c, &err) < 0) {
+        buf_reset(&req->out);
+        web_reply_err(req, &err);
+        return;
+    }
+    buf_puts(&req->out, "]}\n");
+    if (buf_error(&req->out)) {
+        buf_reset(&req->out);
+        err_set(&err, ERR_INTERNAL, "the answer is too large");
+        web_reply_err(req, &err);
+        return;
+    }
+    web_reply_type(req, 200, "application/json");
+}
+
+/* ---- lookup ------------------------------------------------------------- */
+
+typedef struct lookup_ctx {
+    cJSON *arr;
+    buf *o;
+    int n;
+    int similar; /* hits are spelling suggestions */
+    char first_inst[101], first_table[FORM_MAX_IDENT * 4 + 1];
+} lookup_ctx;
+
+static void lookup_hit_json(void *ctx, const registry_lookup_hit *h)
+{
+    lookup_ctx *c = ctx;
+    cJSON *o = cJSON_CreateObject();
+    buf url = {0};
+
+    cJSON_AddItemToArray(c->arr, o);
+    cJSON_AddStringToObject(o, "instance", h->instance);
+    cJSON_AddStringToObject(o, "environment", h->environment);
+    cJSON_AddStringToObject(o, "table", h->table);
+    cJSON_AddStringToObject(o, "campaign_dependency", h->campaign_dependency);
+    cJSON_AddStringToObject(o, "status", h->status);
+    cJSON_AddBoolToObject(o, "exact", h->exact);
+    if (c->similar)
+        cJSON_AddTrueToObject(o, "similar");
+    card_html_href(&url, h->instance, h->table);
+    cJSON_AddStringToObject(o, "url", buf_cstr(&url));
+    buf_dispose(&url);
+    c->n++;
+}
+
+/* The hits of q for the API into c->arr: names starting with q, else
+ * containing q, else (similar=1) close to it. 0 or ERR_* (err set). */
+static int lookup_json(web_req *req, lookup_ctx *c, const char *q,
+                       const char *inst, int limit, errmsg *err)
+{
+    if (registry_lookup(req->reg, q, REGISTRY_LOOKUP_PREFIX, inst,
+                        cat_org_filter(req), limit, lookup_hit_json, c,
+                        err) < 0)
+        return err->code;
+    if (c->n == 0 && registry_lookup(req->reg, q, REGISTRY_LOOKUP_SUBSTRING,
+                                     inst, cat_org_filter(req), limit,
+                                     lookup_hit_json, c, err) < 0)
+        return err->code;
+    if (c->n == 0 && web_query(req, "similar")) {
+        c->similar = 1;
+        if (registry_lookup_similar(req->reg, q, inst, cat_org_filter(req), 3,
+                                    limit, lookup_hit_json, c, err) < 0)
+            return err->code;
+    }
+    return 0;
+}
+
+/* GET /api/v1/lookup?q=&instance=&limit=&similar=1: table-name
+ * suggestions, prefix first, then substring when no name starts with q,
+ * then (with similar=1) names within 3 edits, marked "similar": true. */
+void api_lookup(web_req *req)
+{
+    static const char *const params[] = {"q", "instance", NULL};
+    const char *q = cat_query(req, "q");
+    const char *inst = cat_query(req, "instance");
+    lookup_ctx c;
+    errmsg err = {0};
+    int limit = 10;
+
+    int64_t gen = registry_generation(req->reg), org = 0;
+    buf key = {0};
+    char *s;
+
+    if (cat_utf8_query_or_400(req, params) < 0)
+        return;
+    memset(&c, 0, sizeof c);
+    if (web_query(req, "limit"))
+        str_to_int(&limit, web_query(req, "limit"), 1, 50);
+    /* The answer depends only on the registry tables (and the caller's
+       organisation), so it is cached per registry generation like the
+       cards; the key holds every input. */
+    buf_appendf(&key, "%lld\x1f%d\x1f%d\x1f", (long long)cat_org_filter(req),
+                limit, web_query(req, "similar") != NULL);
+    buf_puts(&key, inst);
+    buf_putc(&key, '\x1f');
+    buf_puts(&key, q);
+    web_header_add(req, "Vary", "Accept-Encoding");
+    buf_reset(&req->out);
+    if (!buf_error(&key) && cat_accepts_gzip(req) &&
+        web_cache_get_stored(req->cache, &req->out, &org, CACHE_LOOKUP, "",
+                             buf_cstr(&key), 0, gen)) {
+        web_header_add(req, "Content-Encoding", "gzip");
+        web_reply_type(req, 200, "application/json");
+        buf_dispose(&key);
+        return;
+    }
+    if (!buf_error(&key) &&
+        web_cache_get(req->cache, &req->out, &org, CACHE_LOOKUP, "",
+                      buf_cstr(&key), 0, gen)) {
+        web_reply_type(req, 200, "application/json");
+        buf_dispose(&key);
+        return;
+    }
+    c.arr = cJSON_CreateArray();
+    if (*q && lookup_json(req, &c, q, inst, limit, &err) < 0) {
+        cJSON_Delete(c.arr);
+        web_reply_err(req, &err);
+        buf_dispose(&key);
+        return;
+    }
+    s = cJSON_PrintUnformatted(c.arr);
+    cJSON_Delete(c.arr);
+    buf_reset(&req->out);
+    /* cJSON copies string bytes unchecked: the answer is valid UTF-8
+       whatever the registry holds. */
+    buf_append_utf8(&req->out, s, strlen(s));
+    buf_putc(&req->out, '\n');
+    cJSON_free(s);
+    if (!buf_error(&key) && !buf_error(&req->out))
+        web_cache_put(req->cache, CACHE_LOOKUP, "", buf_cstr(&key), 0, gen, 0,
+                      buf_cstr(&req->out), req->out.len);
+    buf_dispose(&key);
+    web_reply_type(req, 200, "application/json");
+}
+
+static void lookup_hit_html(void *ctx, const registry_lookup_hit *h)
+{
+    lookup_ctx *c = ctx;
+    buf *o = c->o;
+
+    if (c->n == 0) {
+        str_copy(c->first_inst, sizeof c->first_inst, h->instance);
+        str_copy(c->first_table, sizeof c->first_table, h->table);
+    }
+    buf_puts(o, "<li><a href=\"");
+    card_html_href(o, h->instance, h->table);
+    buf_puts(o, "\"><strong>");
+    buf_append_html(o, h->table);
+    buf_puts(o, "</strong> <span class=\"muted\">");
+    buf_append_html(o, h->instance);
+    buf_puts(o, " · ");
+    buf_append_html(o, h->environment);
+    buf_puts(o, "</span></a> ");
+    card_html_dep_badge(o, card_dep_named(h->campaign_dependency)->dep);
+    buf_puts(o, "</li>");
+    c->n++;
+}
+
+/* GET /lookup[?q=]: one big box; without JavaScript the form lands here
+ * and a single match goes straight to its rules card. */
+void page_lookup(web_req *req)
+{
+    const char *q = cat_query(req, "q");
+    buf list = {0};
+    lookup_ctx c;
+    errmsg err = {0};
+    buf *o = &req->out;
+    int similar = 0;
+
+    memset(&c, 0, sizeof c);
+    c.o = &list;
+    if (*q) {
+        int rc =
+            registry_lookup(req->reg, q, REGISTRY_LOOKUP_PREFIX, NULL,
+                            cat_org_filter(req), 30, lookup_hit_html, &c, &err);
+        if (rc == 0)
+            rc = registry_lookup(req->reg, q, REGISTRY_LOOKUP_SUBSTRING, NULL,
+                                 cat_org_filter(req), 30, lookup_hit_html, &c,
+                                 &err);
+        if (rc == 0) {
+            rc = registry_lookup_similar(req->reg, q, NULL, cat_org_filter(req),
+                                         3, 5, lookup_hit_html, &c, &err);
+            similar = rc > 0;
+        }
+        if (rc < 0) {
+            buf_dispose(&list);
+            web_reply_err(req, &err);
+            return;
+        }
+        if (c.n == 1 && !similar) {
+            buf loc = {0};
+            card_html_href(&loc, c.first_inst, c.first_table);
+            web_redirect(req, buf_cstr(&loc));
+            buf_dispose(&loc);
+            buf_dispose(&list);
+            return;
+        }
+    }
+    page_begin(req, "Lookup");
+    buf_puts(o, "<h1 class=\"sr-only\">Lookup</h1><form class=\"lookup-box\" "
+                "method=\"get\" action=\"/lookup\" role=\"search\" "
+                "data-lookup><label for=\"lookup-q\">Which table?</label>"
+                "<input id=\"lookup-q\" name=\"q\" type=\"search\" "
+                "autofocus autocomplete=\"off\" autocapitalize=\"none\" "
+                "spellcheck=\"false\" role=\"combobox\" "
+                "aria-autocomplete=\"list\" aria-expanded=\"false\" "
+                "aria-controls=\"lookup-suggestions\" "
+                "placeholder=\"Start typing a table name\" value=\"");
+    buf_append_html(o, q);
+    buf_puts(o, "\"><ul id=\"lookup-suggestions\" class=\"suggestions\" "
+                "role=\"listbox\" aria-label=\"Matching tables\" hidden>"
+                "</ul><p class=\"muted\" id=\"lookup-help\">Type part of a "
+                "name, use ↑ ↓ to choose, Enter to open its rules.</p>"
+                "<noscript><button type=\"submit\">Look up</button>"
+                "</noscript></form>");
+    if (*q) {
+        if (c.n == 0) {
+            buf_puts(o, "<section class=\"card\"><p>No table is called "
+                        "anything like <strong>");
+            buf_append_html(o, q);
+            buf_puts(o, "</strong>. <a href=\"/search?q=");
+            buf_append_url(o, q);
+            buf_puts(o, "\">Search descriptions and columns</a> instead."
+                        "</p></section>");
+        } else {
+            buf_puts(o, "<section class=\"card\"><h2>");
+            buf_puts(o, similar ? "Did you mean" : "Matching tables");
+            buf_puts(o, "</h2><ul class=\"stack results\">");
+            buf_append(o, buf_cstr(&list), list.len);
+            buf_puts(o, "</ul></section>");
+        }
+    }
+    buf_puts(o, "<script type=\"module\" src=\"");
+    buf_append_html(o, web_asset_url("lookup.js"));
+    buf_puts(o, "\"></script>");
+    buf_dispose(&list);
+    page_end(req);
+}
