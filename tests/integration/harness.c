@@ -177,10 +177,46 @@ void h_server_cleanup(h_server *s)
         fprintf(stderr, "could not remove %s\n", s->dir);
 }
 
+/* argv of `docket --config CONFIG` and the words of ap (up to a NULL). */
+static void docket_argv(const char **argv, int max, h_server *s, va_list ap)
+{
+    int argc = 0;
+
+    argv[argc++] = bin();
+    argv[argc++] = "--config";
+    argv[argc++] = s->config;
+    for (const char *a; (a = va_arg(ap, const char *)) && argc < max - 1;)
+        argv[argc++] = a;
+    argv[argc] = NULL;
+}
+
+pid_t h_spawn(h_server *s, const char *out, ...)
+{
+    const char *argv[40];
+    va_list ap;
+    pid_t pid;
+
+    va_start(ap, out);
+    docket_argv(argv, 40, s, ap);
+    va_end(ap);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int n = open("/dev/null", O_RDONLY);
+        dup2(n, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execv(bin(), (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
 int h_docket(h_server *s, const char *stdin_text, char **out, ...)
 {
     const char *argv[40];
-    int argc = 0, in[2], outp[2], status;
+    int in[2], outp[2], status;
     va_list ap;
     pid_t pid;
     char chunk[4096];
@@ -188,14 +224,9 @@ int h_docket(h_server *s, const char *stdin_text, char **out, ...)
     char *text = NULL;
     ssize_t n;
 
-    argv[argc++] = bin();
-    argv[argc++] = "--config";
-    argv[argc++] = s->config;
     va_start(ap, out);
-    for (const char *a; (a = va_arg(ap, const char *)) && argc < 38;)
-        argv[argc++] = a;
+    docket_argv(argv, 40, s, ap);
     va_end(ap);
-    argv[argc] = NULL;
     if (pipe(in) < 0 || pipe(outp) < 0)
         abort();
     pid = fork();
@@ -394,8 +425,9 @@ void h_minimal_fields(buf *b, void (*field)(buf *, const char *, const char *),
                                 {"items[0].columns[0].type", "bigint"},
                                 {"items[0].columns[1].name", column},
                                 {"items[0].columns[1].type", "string(20)"}};
+    size_t n = sizeof f / sizeof *f - (column ? 0 : 2);
 
-    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+    for (size_t i = 0; i < n; i++)
         field(b, f[i][0], f[i][1]);
 }
 
@@ -419,7 +451,7 @@ void h_minimal_json(buf *b, const char *title, const char *summary,
     cJSON_AddStringToObject(item, "cadence", "daily");
     cJSON_AddStringToObject(item, "campaign_dependency", "optional");
     cols = cJSON_AddArrayToObject(item, "columns");
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < (column ? 2 : 1); i++) {
         col = cJSON_CreateObject();
         cJSON_AddItemToArray(cols, col);
         cJSON_AddStringToObject(col, "name", i ? column : "member_id");
@@ -846,6 +878,29 @@ void h_import(h_server *s, const char *instance, const char *csv)
     if (!f || fputs(csv, f) < 0 || fclose(f) != 0)
         fail_msg("cannot write %s", path);
     h_cli(s, "import", "--instance", instance, path, NULL);
+}
+
+int64_t h_created(const h_resp *r)
+{
+    char loc[256];
+    long long id = 0;
+    cJSON *j, *v;
+
+    if (r->status == 201) {
+        j = cJSON_Parse(r->body);
+        v = cJSON_GetObjectItemCaseSensitive(j, "id");
+        if (cJSON_IsNumber(v))
+            id = (long long)v->valuedouble;
+        cJSON_Delete(j);
+    } else if (r->status == 303 &&
+               h_resp_header(r, "Location", loc, sizeof loc)) {
+        if (sscanf(loc, "/requests/%lld", &id) != 1)
+            id = 0;
+    }
+    if (id <= 0)
+        fail_msg("no request created: %ld %.3000s", r->status,
+                 r->body ? r->body : "");
+    return id;
 }
 
 int h_group_down(void **state)

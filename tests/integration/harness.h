@@ -53,6 +53,10 @@ void h_server_cleanup(h_server *s);
  * (caller frees) when out is not NULL. */
 int h_docket(h_server *s, const char *stdin_text, char **out, ...);
 
+/* Starts `docket --config CONFIG ARGS...` (NULL-terminated) with stdout
+ * and stderr going to the file out; returns its pid (the caller waits). */
+pid_t h_spawn(h_server *s, const char *out, ...);
+
 /* One HTTP request. headers is a NULL-terminated list of "Name: value"
  * (may be NULL). sess (may be NULL) adds its cookie; with with_csrf, the
  * CSRF header too. Never follows redirects. */
@@ -94,7 +98,8 @@ void h_post_multipart(h_resp *r, h_server *s, h_session *sess, const char *path,
 void h_form_field(buf *b, const char *name, const char *value);
 /* A minimal valid submission of acme-qa with pat as its PM: title,
  * summary and one new table `table` (source api, daily, optional) with
- * the columns member_id (bigint) and `column` (string(20)); as form
+ * the columns member_id (bigint) and `column` (string(20); none when
+ * column is NULL); as form
  * fields, each written with field (h_mp_field or h_form_field), or as the
  * JSON of the API. */
 void h_minimal_fields(buf *b, void (*field)(buf *, const char *, const char *),
@@ -113,6 +118,15 @@ void h_user(h_server *s, const char *email, const char *name, const char *role,
             const char *org, const char *password);
 
 /* ---- the usual world of the tests ---- */
+
+/* Configuration of a webhook channel on a closed port with every
+ * submission routed to it: each submission writes one outbox row that
+ * stays pending (retried). */
+#define H_CLOSED_HOOK_CONFIG                                                   \
+    "[notify]\nallow_private = true\nallow_http = true\n"                      \
+    "[channel.hook]\ntype = webhook\nurl = http://127.0.0.1:9/hook\n"          \
+    "secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"                        \
+    "[route]\nrequest.submitted = hook\n"
 
 /* The password of the usual cast. */
 #define H_PW "correct horse battery"
@@ -143,6 +157,10 @@ void h_token(h_server *s, const char *email, const char *label, char *out,
  * runs `docket import --instance instance` on it; aborts, with the
  * output, unless it exits 0. */
 void h_import(h_server *s, const char *instance, const char *csv);
+/* The id of the request a submission created: of a 201 with a JSON "id"
+ * (the API) or of a 303 to /requests/{id} (the form). Aborts, showing the
+ * answer, on anything else. */
+int64_t h_created(const h_resp *r);
 /* The group teardown of a test whose group setup set *state to its
  * h_server: stops it and removes its directory. */
 int h_group_down(void **state);

@@ -109,14 +109,7 @@ static double now_s(void)
 
 static void json_body(buf *b, const char *title)
 {
-    buf_puts(b, "{\"instance\":\"acme-qa\",\"project_manager\":"
-                "\"pat@platform.example\",\"title\":\"");
-    buf_puts(b, title);
-    buf_puts(b, "\",\"summary\":\"Sent during a backup.\",\"items\":[{"
-                "\"kind\":\"new_table\",\"table\":\"backup_members\","
-                "\"description\":\"d\",\"source\":\"api\",\"cadence\":"
-                "\"daily\",\"campaign_dependency\":\"optional\",\"columns\":"
-                "[{\"name\":\"member_id\",\"type\":\"bigint\"}]}]}");
+    h_minimal_json(b, title, "Sent during a backup.", "backup_members", NULL);
 }
 
 /* Submits one request through the JSON API; returns its id (the answer
@@ -125,17 +118,13 @@ static long long submit(h_server *s, const char *token, const char *title)
 {
     h_resp r;
     buf b = {0};
-    const char *p;
     long long id = 0;
 
     json_body(&b, title);
     h_send_json(&r, s, NULL, token, "POST", "/api/v1/requests", buf_cstr(&b));
     if (r.status != 201)
         fail_msg("submit %s: %ld %s", title, r.status, r.body);
-    p = strstr(r.body, "\"id\":");
-    assert_non_null(p);
-    id = strtoll(p + 5, NULL, 10);
-    assert_true(id > 0);
+    id = h_created(&r);
     h_resp_free(&r);
     buf_dispose(&b);
     return id;
@@ -154,39 +143,6 @@ static long get_status(h_server *s, const char *token, long long id)
     st = r.status;
     h_resp_free(&r);
     return st;
-}
-
-/* Starts `docket --config CONFIG ARGS...` (NULL-terminated) with stdout
- * and stderr going to the file out; returns its pid. */
-static pid_t spawn_docket(h_server *s, const char *out, ...)
-{
-    const char *argv[16];
-    const char *bin = getenv("DOCKET_BIN");
-    int argc = 0;
-    va_list ap;
-    pid_t pid;
-
-    assert_non_null(bin);
-    argv[argc++] = bin;
-    argv[argc++] = "--config";
-    argv[argc++] = s->config;
-    va_start(ap, out);
-    for (const char *a; (a = va_arg(ap, const char *)) && argc < 15;)
-        argv[argc++] = a;
-    va_end(ap);
-    argv[argc] = NULL;
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int n = open("/dev/null", O_RDONLY);
-        dup2(n, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
 }
 
 /* Waits up to secs for pid; 1 and *status when it ended, else 0. */
@@ -325,8 +281,7 @@ static void test_restore__refused_while_served(void **state)
         assert_true(fd >= 0);
         assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
         snprintf(outp, sizeof outp, "%s/serve.out", srv.dir);
-        pid =
-            spawn_docket(&srv, outp, "serve", "--listen", "127.0.0.1:0", NULL);
+        pid = h_spawn(&srv, outp, "serve", "--listen", "127.0.0.1:0", NULL);
         if (!wait_upto(pid, 20, &status)) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
@@ -465,7 +420,7 @@ static double timed_backup(const char *path, double limit)
     int status;
 
     snprintf(out, sizeof out, "%s/backup.out", srv.dir);
-    pid = spawn_docket(&srv, out, "backup", path, NULL);
+    pid = h_spawn(&srv, out, "backup", path, NULL);
     if (!wait_upto(pid, limit, &status)) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
@@ -528,7 +483,7 @@ static int interrupt_backup(const char *name, int sig)
     snprintf(path, sizeof path, "%s/%s", srv.dir, name);
     snprintf(prefix, sizeof prefix, "%s.tmp-", name);
     unlink(path);
-    pid = spawn_docket(&srv, out, "backup", path, NULL);
+    pid = h_spawn(&srv, out, "backup", path, NULL);
     for (int i = 0; i < 20000 && !caught; i++) {
         if (waitpid(pid, &status, WNOHANG) == pid)
             return 0; /* finished before we saw its temporary file */

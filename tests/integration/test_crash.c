@@ -43,11 +43,7 @@ static char ann_token[128];
 /* The configured route makes every submission write one outbox row; the
    webhook's port is closed, so rows stay pending (retried) and never
    vanish. */
-static const char extra_config[] =
-    "[notify]\nallow_private = true\nallow_http = true\n"
-    "[channel.hook]\ntype = webhook\nurl = http://127.0.0.1:9/hook\n"
-    "secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"
-    "[route]\nrequest.submitted = hook\n";
+static const char extra_config[] = H_CLOSED_HOOK_CONFIG;
 
 static int up(void **state)
 {

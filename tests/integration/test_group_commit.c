@@ -36,11 +36,7 @@ static char ann_token[128];
 
 /* Every submission writes one outbox row (the webhook's port is closed,
    so rows stay pending). */
-static const char extra_config[] =
-    "[notify]\nallow_private = true\nallow_http = true\n"
-    "[channel.hook]\ntype = webhook\nurl = http://127.0.0.1:9/hook\n"
-    "secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"
-    "[route]\nrequest.submitted = hook\n";
+static const char extra_config[] = H_CLOSED_HOOK_CONFIG;
 
 static int up(void **state)
 {
@@ -421,14 +417,14 @@ static void test_group__stop_with_submissions_in_flight(void **state)
         sub_dispose(&subs[i]);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_group__many_at_once_stored_once),
+    cmocka_unit_test(test_group__same_key_at_once_one_request),
+    cmocka_unit_test(test_group__failing_job_spares_neighbours),
+    cmocka_unit_test(test_group__stop_with_submissions_in_flight),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_group__many_at_once_stored_once),
-        cmocka_unit_test(test_group__same_key_at_once_one_request),
-        cmocka_unit_test(test_group__failing_job_spares_neighbours),
-        cmocka_unit_test(test_group__stop_with_submissions_in_flight),
-    };
-
     return cmocka_run_group_tests(tests, up, down);
 }

@@ -212,15 +212,9 @@ static void post_urlencoded(h_resp *r, h_session *s, const kv *ov)
 /* The id of a 303 to /requests/{id}. */
 static int64_t created_id(const h_resp *r)
 {
-    char loc[256];
-    long long id = 0;
-
-    if (r->status != 303 || !h_resp_header(r, "Location", loc, sizeof loc) ||
-        sscanf(loc, "/requests/%lld", &id) != 1) {
-        fprintf(stderr, "status %ld:\n%.3000s\n", r->status, r->body);
-        fail_msg("not a 303 to a request");
-    }
-    return id;
+    if (r->status != 303)
+        fail_msg("not a 303 to a request: %ld %.3000s", r->status, r->body);
+    return h_created(r);
 }
 
 static cJSON *get_json(h_session *s, const char *token, const char *path,

@@ -462,14 +462,14 @@ static void test_openapi__every_operation_exercised(void **state)
     }
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_openapi__served_document_is_the_file),
+    cmocka_unit_test(test_openapi__responses_match_the_document),
+    cmocka_unit_test(test_openapi__triage_operations),
+    cmocka_unit_test(test_openapi__every_operation_exercised),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_openapi__served_document_is_the_file),
-        cmocka_unit_test(test_openapi__responses_match_the_document),
-        cmocka_unit_test(test_openapi__triage_operations),
-        cmocka_unit_test(test_openapi__every_operation_exercised),
-    };
-
     return cmocka_run_group_tests(tests, up, down);
 }

@@ -47,7 +47,6 @@ static int up(void **state)
 {
     h_session pat;
     h_resp r;
-    cJSON *j;
     char json[256];
 
     *state = &srv;
@@ -74,9 +73,7 @@ static int up(void **state)
         "\"description\":\"t\"}]}]}");
     if (r.status != 201)
         fail_msg("create: %ld %s", r.status, r.body);
-    j = cJSON_Parse(r.body);
-    req_id = (int64_t)cJSON_GetObjectItemCaseSensitive(j, "id")->valuedouble;
-    cJSON_Delete(j);
+    req_id = h_created(&r);
     h_resp_free(&r);
     move("{\"to\":\"triaged\"}");
     snprintf(json, sizeof json, "{\"to\":\"scheduled\",\"sprint\":%lld}",

@@ -48,17 +48,6 @@ static void import(const char *instance, const char *org)
     free(out);
 }
 
-static int64_t location_id(const h_resp *r)
-{
-    char loc[200];
-    const char *p;
-
-    if (!h_resp_header(r, "Location", loc, sizeof loc))
-        return 0;
-    p = strrchr(loc, '/');
-    return p ? atoll(p + 1) : 0;
-}
-
 static int up(void **state)
 {
     static const char boundary[] = "XyZzYbOuNdArY";
@@ -114,7 +103,7 @@ static int up(void **state)
     }
     if (r.status != 303)
         fail_msg("acme's request answered %ld: %.500s", r.status, r.body);
-    req_id = location_id(&r);
+    req_id = h_created(&r);
     h_resp_free(&r);
     assert_true(req_id > 0);
     att_id = h_db_int(&srv, "SELECT max(id) FROM attachments");
@@ -454,7 +443,7 @@ test_tenancy__validation_tells_nothing_of_other_instances(void **state)
                 "\"x\"}]}]}");
     if (r.status != 201)
         fail_msg("globex's request: %ld %s", r.status, r.body);
-    own = location_id(&r);
+    own = h_created(&r);
     h_resp_free(&r);
     assert_true(own > 0);
     before = h_db_digest(&srv);

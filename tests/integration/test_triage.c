@@ -58,7 +58,6 @@ static int64_t create(const char *title)
 {
     char json[2048];
     h_resp r;
-    cJSON *j;
     int64_t id;
 
     counter++;
@@ -76,9 +75,7 @@ static int64_t create(const char *title)
     h_send_json(&r, &srv, NULL, ann_token, "POST", "/api/v1/requests", json);
     if (r.status != 201)
         fail_msg("create: %ld %s", r.status, r.body);
-    j = cJSON_Parse(r.body);
-    id = (int64_t)cJSON_GetObjectItemCaseSensitive(j, "id")->valuedouble;
-    cJSON_Delete(j);
+    id = h_created(&r);
     h_resp_free(&r);
     return id;
 }
