@@ -14,6 +14,8 @@ domain_actor domain_actor_of(const registry_user *u)
         a.role = ROLE_ANON;
     a.org_id = a.role == ROLE_CLIENT ? u->org_id : 0;
     a.email = u->email;
+    a.name = u->name;
+    a.org_name = a.role == ROLE_CLIENT ? u->org_name : "";
     return a;
 }
 

@@ -19,6 +19,8 @@ typedef struct domain_actor {
     docket_role role; /* one ROLE_* bit */
     int64_t org_id;   /* the client's organisation; 0 for staff */
     const char *email;
+    const char *name;     /* display name (borrowed, like email) */
+    const char *org_name; /* the client's organisation; "" for staff */
 } domain_actor;
 
 /* The actor of a registry user (role from its stored name). */

@@ -184,32 +184,38 @@ int form_file_check(char **out_name, char **out_type, const char *name,
     if (!clean)
         return ERR_INVALID;
     fk = kind_of(clean);
-    if (!fk)
+    if (!fk) {
         rc = err_set(err, ERR_INVALID,
                      "%.100s: only CSV, TSV, JSON, Parquet, XLSX, PDF and TXT "
                      "files are accepted",
                      clean);
-    else if (n > FORM_MAX_ATTACHMENT)
+        goto fail;
+    }
+    if (n > FORM_MAX_ATTACHMENT) {
         rc = err_set(err, ERR_TOOBIG, "%.100s is larger than 10 MiB", clean);
-    else if (form_file_looks_executable(d, n) ||
-             form_file_looks_like_markup(d, n))
+        goto fail;
+    }
+    if (form_file_looks_executable(d, n) || form_file_looks_like_markup(d, n)) {
         rc = err_set(err, ERR_INVALID,
                      "%.100s looks like a program or a web page, not a .%s "
                      "file",
                      clean, fk->ext);
-    else if (fk->text &&
-             ((n && memchr(d, '\0', n)) || !str_utf8_valid((const char *)d, n)))
+        goto fail;
+    }
+    if (fk->text &&
+        ((n && memchr(d, '\0', n)) || !str_utf8_valid((const char *)d, n))) {
         rc = err_set(err, ERR_INVALID, "%.100s is not UTF-8 text", clean);
-    else if (!content_fits(fk, d, n))
+        goto fail;
+    }
+    if (!content_fits(fk, d, n)) {
         rc = err_set(err, ERR_INVALID, "%.100s does not look like a .%s file",
                      clean, fk->ext);
-    else
-        rc = 0;
-    if (rc < 0) {
-        free(clean);
-        return rc;
+        goto fail;
     }
     *out_name = clean;
     *out_type = xstrdup(fk->type);
     return 0;
+fail:
+    free(clean);
+    return rc;
 }

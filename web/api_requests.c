@@ -1,11 +1,11 @@
 /* api_requests.c: the requests JSON API (/api/v1/requests, /api/v1/form,
- * /api/v1/infer-columns, /api/v1/openapi.json) and the submission steps
- * the HTML form shares (requests_int.h). Routes are in the table of
- * page_requests.c; the store is registry/requests.c; the document of this
- * API is web/static/openapi.json. */
+ * /api/v1/infer-columns, /api/v1/openapi.json). A submission is the use
+ * case of domain/submit.h, as for the HTML form (page_request_new.c).
+ * Routes are in the table of page_requests.c; the store is
+ * registry/requests.c; the document of this API is
+ * web/static/openapi.json. */
 #include "requests_int.h"
 #include "assets.h"
-#include "catalog.h"
 #include "def.h"
 #include "infer.h"
 #include "mem.h"
@@ -13,222 +13,22 @@
 #include "parse.h"
 #include "requests.h"
 #include "str.h"
-#include "validate.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *nz(const char *s)
-{
-    return s ? s : "";
-}
-
-/* ---- shared submission steps ------------------------------------------ */
-
-int64_t intake_org_filter(const web_req *req)
-{
-    return req->role == ROLE_CLIENT ? req->user.org_id : 0;
-}
-
-static void add_instance(void *ctx, const registry_instance *i)
-{
-    intake_org *o = ctx;
-
-    o->instances =
-        xrealloc(o->instances, (o->ninstances + 1) * sizeof *o->instances);
-    o->instances[o->ninstances++] = xstrdup(i->name);
-}
-
-static void add_pm(void *ctx, const registry_user *u)
-{
-    intake_org *o = ctx;
-
-    if (!u->active)
-        return;
-    o->pms = xrealloc(o->pms, (o->npms + 1) * sizeof *o->pms);
-    o->pms[o->npms++] = xstrdup(u->email);
-}
-
-void intake_org_dispose(intake_org *org)
-{
-    for (size_t i = 0; i < org->ninstances; i++)
-        free(org->instances[i]);
-    free(org->instances);
-    for (size_t i = 0; i < org->npms; i++)
-        free(org->pms[i]);
-    free(org->pms);
-    memset(org, 0, sizeof *org);
-}
-
-static void set_str(char **dst, const char *v)
-{
-    free(*dst);
-    *dst = xstrdup(v);
-}
-
-int intake_prepare(web_req *req, form_request *r, intake_org *org,
-                   form_errors *fe, errmsg *err)
-{
-    int rc;
-
-    memset(org, 0, sizeof *org);
-    org->reg = req->reg;
-    if (req->role == ROLE_CLIENT) {
-        if (*nz(r->organisation) &&
-            str_casecmp(r->organisation, req->user.org_name) != 0)
-            form_errors_add(fe, "organisation",
-                            "you can submit requests for your own "
-                            "organisation (%.100s) only",
-                            req->user.org_name);
-        set_str(&r->organisation, req->user.org_name);
-        org->id = req->user.org_id;
-        str_copy(org->name, sizeof org->name, req->user.org_name);
-    } else if (*nz(r->organisation)) {
-        registry_org o;
-        errmsg e2 = {0};
-        rc = registry_org_get(req->reg, &o, r->organisation, &e2);
-        if (rc == ERR_NOTFOUND)
-            form_errors_add(fe, "organisation",
-                            "there is no organisation "
-                            "of that name");
-        else if (rc < 0)
-            return err_set(err, rc, "%s", e2.msg);
-        else {
-            org->id = o.id;
-            str_copy(org->name, sizeof org->name, o.name);
-            set_str(&r->organisation, o.name);
-        }
-    } else if (*nz(r->instance)) {
-        registry_instance inst;
-        errmsg e2 = {0};
-        rc = registry_instance_get(req->reg, &inst, r->instance, &e2);
-        if (rc == 0) {
-            org->id = inst.org_id;
-            str_copy(org->name, sizeof org->name, inst.org_name);
-            set_str(&r->organisation, inst.org_name);
-        } else if (rc != ERR_NOTFOUND) {
-            return err_set(err, rc, "%s", e2.msg);
-        }
-    }
-    if (!*nz(r->requester_name))
-        set_str(&r->requester_name, req->user.name);
-    if (!*nz(r->requester_email))
-        set_str(&r->requester_email, req->user.email);
-    if (!r->ninstances && *nz(r->instance)) {
-        r->instances = xcalloc(1, sizeof *r->instances);
-        r->instances[0] = xstrdup(r->instance);
-        r->ninstances = 1;
-    }
-    if (org->id && (rc = registry_instance_list(req->reg, org->id, add_instance,
-                                                org, err)) < 0)
-        return rc;
-    return registry_user_list(req->reg, "pm", add_pm, org, err);
-}
-
-/* 1 when instance is one of the organisation's. form_validate asks the
- * registry only about those (it resolves the request's names against the
- * same list first); the callbacks below check again, so that no registry
- * fact of another organisation's instance can reach an answer. */
-static int org_has_instance(const intake_org *o, const char *instance)
-{
-    for (size_t i = 0; i < o->ninstances; i++)
-        if (!strcmp(o->instances[i], instance))
-            return 1;
-    return 0;
-}
-
-static int cb_table(void *ctx, const char *instance, const char *table)
-{
-    intake_org *o = ctx;
-
-    if (!org_has_instance(o, instance))
-        return 0;
-    return registry_table_exists(o->reg, instance, table, NULL);
-}
-
-static int cb_column(void *ctx, const char *instance, const char *table,
-                     const char *column)
-{
-    intake_org *o = ctx;
-
-    if (!org_has_instance(o, instance))
-        return 0;
-    return registry_column_exists(o->reg, instance, table, column, NULL);
-}
-
-int intake_validate(const form_request *r, intake_org *org, form_errors *fe,
-                    errmsg *err)
-{
-    static const char *const none[1] = {""};
-    form_context c = {0};
-    char today[16];
-    int rc;
-
-    time_date(today, sizeof today, time_now());
-    /* Without a known organisation no instance can be right; an empty
-       list says so (and the organisation field already has its error). */
-    c.instances = org->instances ? (const char *const *)org->instances
-                                 : none; /* non-NULL with n 0: none */
-    c.ninstances = org->ninstances;
-    c.project_managers = org->pms ? (const char *const *)org->pms : none;
-    c.nproject_managers = org->npms;
-    c.require_requester = 1;
-    c.today = today;
-    c.table_exists = cb_table;
-    c.column_exists = cb_column;
-    c.cb_ctx = org;
-    rc = form_validate(r, &c, fe);
-    if (rc < 0 && rc != ERR_INVALID)
-        return err_set(err, rc, "registry lookup failed during validation");
-    return rc;
-}
-
-int intake_store_defer(web_req *req, registry_job *job, const form_request *r,
-                       const char *idem_key, web_resume_fn fn, void *ctx,
-                       void (*free_ctx)(void *ctx), errmsg *err)
-{
-    registry_submit s = {req->user.id, req->user.name, idem_key};
-    int rc = registry_job_init(job, r, &s, err);
-
-    if (rc < 0)
-        return rc;
-    web_defer_job(req, job, fn, ctx, free_ctx);
-    return 0;
-}
-
-void intake_stored(const registry_job *job, form_errors *fe)
-{
-    if (job->rc == ERR_INVALID && job->err.field[0] && fe)
-        form_errors_add(fe, job->err.field, "%s", job->err.msg);
-    if (job->rc == 0 && !job->replayed)
-        notify_wake();
-}
-
 /* ---- replies ----------------------------------------------------------- */
 
-/* 422 {"errors": [{"field", "message"}]} */
-static void reply_errors(web_req *req, const form_errors *fe)
-{
-    cJSON *root = cJSON_CreateObject();
-    cJSON *arr = cJSON_AddArrayToObject(root, "errors");
-
-    for (size_t i = 0; i < fe->n; i++) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "field", fe->errs[i].field);
-        cJSON_AddStringToObject(e, "message", fe->errs[i].message);
-        cJSON_AddItemToArray(arr, e);
-    }
-    web_reply_json(req, 422, root);
-}
-
+/* 422 with one problem. */
 static void reply_one_error(web_req *req, const char *field,
                             const char *message)
 {
     form_errors fe = {0};
 
     form_errors_add(&fe, field, "%s", message);
-    reply_errors(req, &fe);
+    web_reply_errors(req, &fe);
     form_errors_dispose(&fe);
 }
 
@@ -287,14 +87,14 @@ static cJSON *request_json(web_req *req, int64_t id, errmsg *err)
 /* What a submission keeps while the writer stores it. */
 typedef struct api_create {
     form_request r;
-    registry_job job;
+    submit_result res;
 } api_create;
 
 static void api_create_free(void *ctx)
 {
     api_create *c = ctx;
 
-    registry_job_dispose(&c->job);
+    submit_result_dispose(&c->res);
     form_request_dispose(&c->r);
     free(c);
 }
@@ -303,52 +103,38 @@ static void api_create_free(void *ctx)
  * Location, and Idempotent-Replayed for a replay. */
 static void api_create_finish(web_req *req, registry_job *job, void *ctx)
 {
-    form_errors fe = {0};
+    api_create *c = ctx;
+    int rc = domain_submit_outcome(&c->res);
     errmsg err = {0};
     cJSON *out;
     char loc[64];
 
-    (void)ctx;
-    intake_stored(job, &fe);
-    if (job->rc == ERR_INVALID && fe.n) {
-        reply_errors(req, &fe);
-        goto done;
+    assert(job == &c->res.job);
+    if (rc == ERR_INVALID) {
+        web_reply_errors(req, &c->res.fe);
+        return;
     }
-    if (job->rc < 0) {
+    if (rc < 0) {
         web_reply_err(req, &job->err);
-        goto done;
+        return;
     }
+    if (!job->replayed)
+        notify_wake();
     out = request_json(req, job->id, &err);
     if (!out) {
         web_reply_err(req, &err);
-        goto done;
+        return;
     }
     snprintf(loc, sizeof loc, "/api/v1/requests/%lld", (long long)job->id);
     web_header_add(req, "Location", loc);
     if (job->replayed)
         web_header_add(req, "Idempotent-Replayed", "true");
     web_reply_json(req, 201, out);
-done:
-    form_errors_dispose(&fe);
 }
 
-/* POST /api/v1/requests */
-void api_requests_create(web_req *req)
+/* Read-only keys of the response shape are ignored on input. */
+static void drop_read_only(form_request *r)
 {
-    api_create *c = xcalloc(1, sizeof *c);
-    form_request *r = &c->r;
-    form_errors fe = {0};
-    intake_org org = {0};
-    errmsg err = {0};
-    const char *key = web_header(req, "Idempotency-Key");
-    int rc;
-
-    if (!req->content_type || strcmp(req->content_type, "application/json")) {
-        web_reply_error(req, 415, "send Content-Type: application/json");
-        goto fail;
-    }
-    form_parse_json(r, buf_cstr(&req->body), req->body.len, &fe);
-    /* Read-only keys of the response shape are ignored on input. */
     r->id = 0;
     free(r->status);
     r->status = NULL;
@@ -364,30 +150,36 @@ void api_requests_create(web_req *req)
         for (size_t k = 0; k < r->items[i].ncolumns; k++)
             memset(&r->items[i].columns[k].old_type, 0,
                    sizeof r->items[i].columns[k].old_type);
-    if (intake_prepare(req, r, &org, &fe, &err) < 0 ||
-        ((rc = intake_validate(r, &org, &fe, &err)) < 0 && rc != ERR_INVALID)) {
+}
+
+/* POST /api/v1/requests: parse, submit, and wait for the writer (or
+ * answer the problems at once). */
+void api_requests_create(web_req *req)
+{
+    api_create *c = xcalloc(1, sizeof *c);
+    domain_actor a = intake_actor(req);
+    submit_input in = {&c->r, web_header(req, "Idempotency-Key")};
+    errmsg err = {0};
+    int rc;
+
+    if (!req->content_type || strcmp(req->content_type, "application/json")) {
+        web_reply_error(req, 415, "send Content-Type: application/json");
+        goto done;
+    }
+    form_parse_json(&c->r, buf_cstr(&req->body), req->body.len, &c->res.fe);
+    drop_read_only(&c->r);
+    rc = domain_submit(req->reg, &a, &in, &c->res, &err);
+    if (rc == 0) {
+        /* The writer's continuation owns c now. */
+        web_defer_job(req, &c->res.job, api_create_finish, c, api_create_free);
+        return;
+    }
+    if (rc == ERR_INVALID)
+        web_reply_errors(req, &c->res.fe);
+    else
         web_reply_err(req, &err);
-        goto fail;
-    }
-    if (fe.n) {
-        reply_errors(req, &fe);
-        goto fail;
-    }
-    rc = intake_store_defer(req, &c->job, r, key, api_create_finish, c,
-                            api_create_free, &err);
-    if (rc < 0) {
-        if (rc == ERR_INVALID && err.field[0])
-            reply_one_error(req, err.field, err.msg);
-        else
-            web_reply_err(req, &err);
-        goto fail;
-    }
-    c = NULL; /* the writer's continuation owns it now */
-fail:
-    if (c)
-        api_create_free(c);
-    intake_org_dispose(&org);
-    form_errors_dispose(&fe);
+done:
+    api_create_free(c);
 }
 
 /* GET /api/v1/requests/{id} */
@@ -478,7 +270,7 @@ void api_requests_list(web_req *req)
     if (q.q && strlen(q.q) > FORM_MAX_SHORT)
         form_errors_add(&fe, "q", "is longer than %d bytes", FORM_MAX_SHORT);
     if (fe.n) {
-        reply_errors(req, &fe);
+        web_reply_errors(req, &fe);
         form_errors_dispose(&fe);
         return;
     }

@@ -5,7 +5,7 @@
  * timeline of status changes, comments and edits (with field-level diffs)
  * followed by the comment form. The actions post to the routes of
  * page_triage.c; the rules live in registry/triage.c. */
-#include "web_int.h"
+#include "requests_int.h"
 #include "mem.h"
 #include "requests.h"
 #include "str.h"
@@ -18,16 +18,6 @@
 static const char *nz(const char *s)
 {
     return s ? s : "";
-}
-
-static void status_badge(buf *o, const char *status)
-{
-    buf_puts(o, "<span class=\"badge status-");
-    buf_append_html(o, status);
-    buf_puts(o, "\">");
-    for (const char *p = status; *p; p++)
-        buf_putc(o, *p == '_' ? ' ' : *p);
-    buf_puts(o, "</span>");
 }
 
 /* ---- the timeline ----------------------------------------------------- */
@@ -84,10 +74,10 @@ static void tl_event(void *ctx, const registry_request_event *e)
     buf_append_html(&b, *e->user_name ? e->user_name : "docket");
     buf_puts(&b, "</span>");
     if (*e->from_status) {
-        status_badge(&b, e->from_status);
+        page_status_badge(&b, e->from_status);
         buf_puts(&b, " → ");
     }
-    status_badge(&b, e->to_status);
+    page_status_badge(&b, e->to_status);
     if (*e->instance) {
         buf_puts(&b, " on <strong>");
         buf_append_html(&b, e->instance);
@@ -490,7 +480,7 @@ static void plan_card(web_req *req, int64_t id, const char *status,
                 "Migration preview</a></div></div><dl class=\"facts\">"
                 "<dt>Status</dt><dd>",
                 (long long)id);
-    status_badge(o, status);
+    page_status_badge(o, status);
     buf_puts(o, "</dd><dt>Sprint</dt><dd>");
     if (plan->sprint_id) {
         if (req->role != ROLE_CLIENT) {

@@ -1,64 +1,55 @@
-/* requests_int.h: what page_requests.c (the HTML form and request page)
- * and api_requests.c (the JSON API) share: resolving the organisation of
- * a submission, validation with the registry as context, and storing. */
+/* requests_int.h: what the files of the requests area share: the HTML
+ * form (page_request_new.c, page_request_form.c,
+ * page_request_sections.c), the request page (page_requests.c,
+ * page_request_extra.c), the JSON API (api_requests.c) and the edit form
+ * of page_triage.c. The submission itself is the use case of
+ * domain/submit.h. */
 #ifndef DOCKET_REQUESTS_INT_H
 #define DOCKET_REQUESTS_INT_H
 
 #include "web_int.h"
 #include "defer.h"
 #include "form.h"
+#include "submit.h"
 
-/* The organisation a submission is for, with what validation needs. */
+/* The organisation a submission or an edit is for, with what validation
+ * needs (domain/submit.h), and the registry validation asks. */
 typedef struct intake_org {
-    int64_t id; /* 0 when it could not be determined */
-    char name[201];
-    char **instances; /* names of its instances */
-    size_t ninstances;
-    char **pms; /* e-mails of the active project managers */
-    size_t npms;
-    registry *reg; /* for the registry callbacks of validation */
+    submit_org o;
+    registry *reg;
 } intake_org;
 
-/* Completes r from the account and finds its organisation:
- * - clients: the account's organisation; a different non-empty
- *   r->organisation is an error on "organisation";
- * - staff: r->organisation, else the organisation of r->instance;
- * - requester_name / requester_email from the account when empty;
- * - instances = [instance] when the list is empty.
- * Problems a user can fix go into fe. Returns 0, or < 0 with err set when
- * the database failed. Dispose org with intake_org_dispose. */
+/* The acting user of req for the use cases of domain/. */
+domain_actor intake_actor(const web_req *req);
+
+/* domain_submit_resolve for the signed-in user (see submit.h): completes
+ * r, finds its organisation, problems a user can fix into fe. Returns 0,
+ * or < 0 with err set when the database failed. Dispose org with
+ * intake_org_dispose. */
 int intake_prepare(web_req *req, form_request *r, intake_org *org,
                    form_errors *fe, errmsg *err);
 void intake_org_dispose(intake_org *org);
 
-/* form_validate with the organisation's instances, the project managers,
- * the registry's tables and columns, today's date and require_requester.
- * The registry is asked only about instances of org (the request's names
- * are resolved against org->instances first): another organisation's
- * instance is answered exactly like a missing one. Every submission and
- * edit path (API, HTML form, edit form) goes through here.
- * Returns 0, ERR_INVALID (problems in fe) or another < 0 (err set). */
+/* domain_submit_validate for org: returns 0, ERR_INVALID (problems in fe)
+ * or another < 0 (err set). Every submission and edit path (API, HTML
+ * form, edit form) validates through domain_submit_validate. */
 int intake_validate(const form_request *r, intake_org *org, form_errors *fe,
                     errmsg *err);
-
-/* registry_request_insert for the signed-in user, through the group-commit
- * writer (defer.h): prepares job for r and idem_key (job, r and what they
- * borrow must live in ctx until free_ctx) and hands it over; the handler
- * then returns, and fn(req, job, ctx) replies once the request is durable
- * (or failed), followed by free_ctx(ctx). fn should start with
- * intake_stored. Returns 0, or < 0 with err set when nothing was handed
- * over (a bad Idempotency-Key: ERR_INVALID naming the field); the caller
- * then replies and frees ctx itself. */
-int intake_store_defer(web_req *req, registry_job *job, const form_request *r,
-                       const char *idem_key, web_resume_fn fn, void *ctx,
-                       void (*free_ctx)(void *ctx), errmsg *err);
-/* After a stored job: wakes the notification worker for a new request and
- * adds an ERR_INVALID naming a field to fe (may be NULL). */
-void intake_stored(const registry_job *job, form_errors *fe);
 
 /* The organisation filter of the signed-in user: their organisation for
  * clients, 0 (any) for staff. */
 int64_t intake_org_filter(const web_req *req);
+
+/* form_parse_fields over the posted fields of req, leaving out files and
+ * the fields whose name starts with skip (may be NULL). */
+void intake_parse_fields(web_req *req, form_request *r, const char *skip,
+                         form_errors *fe);
+
+/* For the "Add another change" (add_item) and "More column rows"
+ * (add_rows=N) buttons: the item that gets more rows (-1: none; N is
+ * clamped to r's items) and, in *add_item, whether a blank item is
+ * added. */
+long intake_more_rows(web_req *req, const form_request *r, int *add_item);
 
 /* How page_triage.c reuses the form for edits (GET/POST
  * /requests/{id}/edit). All-zero is the new-request form. */
@@ -86,6 +77,13 @@ void intake_form_show(web_req *req, const form_request *r,
 int intake_file_check(char **out_name, char **out_type, const char *name,
                       const unsigned char *data, size_t len, char *msg,
                       size_t msgsize);
+
+/* The HTML form's handlers (page_request_new.c). */
+void page_request_new(web_req *req);
+void page_request_create(web_req *req);
+
+/* The status of a request as a badge ("in progress"). */
+void page_status_badge(buf *o, const char *status);
 
 /* JSON API handlers (api_requests.c). */
 void api_requests_create(web_req *req);
