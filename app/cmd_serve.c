@@ -258,10 +258,9 @@ static int serve_prepare(int *lock_fd)
     reg = app_open_db(read_only ? REGISTRY_READONLY : 0);
     if (!reg)
         return EXIT_USAGE;
+    /* The search index is the server's: web_start starts its build. */
     if (!read_only)
         rc = first_admin(reg);
-    if (rc == 0)
-        registry_search_warm(reg);
     registry_close(reg);
     return rc;
 }

@@ -273,7 +273,8 @@ static int copy_to_tmp(tmp_copy *t, sqlite3 *src, const char *path, errmsg *err)
     sqlite3_backup *bk;
     int rc = 0, r = SQLITE_OK;
 
-    if ((rc = tmp_create(t, path, err)) < 0)
+    rc = tmp_create(t, path, err);
+    if (rc < 0)
         return rc;
     if (sqlite3_open_v2(t->path, &dst, SQLITE_OPEN_READWRITE, NULL) !=
         SQLITE_OK) {
@@ -379,7 +380,8 @@ int registry_serve_lock(int *out_fd, const char *path, errmsg *err)
     int fd, rc, n;
 
     real_db_path(db, sizeof db, path);
-    if ((rc = lock_open(&fd, db, err)) < 0)
+    rc = lock_open(&fd, db, err);
+    if (rc < 0)
         return rc;
     if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
         int e = errno;
@@ -484,7 +486,8 @@ int registry_restore(const char *path, const char *from, errmsg *err)
     long pid;
 
     real_db_path(db, sizeof db, path);
-    if ((rc = lock_open(&lock, db, err)) < 0)
+    rc = lock_open(&lock, db, err);
+    if (rc < 0)
         return rc;
     if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
         pid = lock_pid(lock);
@@ -511,7 +514,8 @@ int registry_restore(const char *path, const char *from, errmsg *err)
         goto done;
     }
     /* The backup must open and be intact before anything is replaced. */
-    if ((rc = registry_open(&src, from, REGISTRY_READONLY, err)) < 0)
+    rc = registry_open(&src, from, REGISTRY_READONLY, err);
+    if (rc < 0)
         goto done;
     if (registry_integrity(src, &damage) < 0) {
         rc = err_set(err, ERR_INVALID, "the backup %s is damaged: %s", from,
@@ -519,7 +523,8 @@ int registry_restore(const char *path, const char *from, errmsg *err)
         goto done;
     }
     sweep_stale(db);
-    if ((rc = copy_to_tmp(&t, src->db, db, err)) < 0)
+    rc = copy_to_tmp(&t, src->db, db, err);
+    if (rc < 0)
         goto done;
     registry_close(src);
     src = NULL;

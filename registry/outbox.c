@@ -53,6 +53,29 @@ void registry_outbox_rows_free(registry_outbox_row *rows, size_t n)
     free(rows);
 }
 
+/* A row with its payload (column 15). */
+static int full_row(sqlite3_stmt *st, void *ctx)
+{
+    registry_outbox_row *r = ctx;
+
+    read_row(r, st);
+    r->payload = xstrdup(reg_col_text(st, 15));
+    return 0;
+}
+
+typedef struct row_list {
+    registry_outbox_row *rows;
+    size_t n, cap;
+} row_list;
+
+static int list_row(sqlite3_stmt *st, void *ctx)
+{
+    row_list *l = ctx;
+
+    xgrow(&l->rows, &l->cap, l->n + 1, sizeof *l->rows);
+    return full_row(st, &l->rows[l->n++]);
+}
+
 int registry_outbox_due_channel(registry *reg, registry_outbox_row **out,
                                 size_t *out_n, const char *channel, int64_t now,
                                 int limit, errmsg *err)
@@ -69,30 +92,19 @@ int registry_outbox_due_channel(registry *reg, registry_outbox_row **out,
         "  AND p.id < o.id AND p.next_attempt > :now)"
         " ORDER BY o.id LIMIT :limit";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    registry_outbox_row *rows = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0, step;
+    row_list l = {0};
+    int rc;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_text(st, ":channel", channel);
     reg_bind_int(st, ":now", now);
     reg_bind_int(st, ":limit", limit > 0 ? limit : 100);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        xgrow(&rows, &cap, n + 1, sizeof *rows);
-        read_row(&rows[n], st);
-        rows[n].payload = xstrdup(reg_col_text(st, 15));
-        n++;
-    }
-    if (step != SQLITE_DONE)
-        rc = reg_db_error(reg, err);
-    reg_done(st);
+    rc = reg_each(reg, st, list_row, &l, err);
     if (rc < 0) {
-        registry_outbox_rows_free(rows, n);
+        registry_outbox_rows_free(l.rows, l.n);
         return rc;
     }
-    *out = rows;
-    *out_n = n;
+    *out = l.rows;
+    *out_n = l.n;
     return 0;
 }
 
@@ -104,20 +116,23 @@ int registry_outbox_channel_next(registry *reg, int64_t *out,
         "SELECT next_attempt FROM outbox WHERE channel = :channel"
         " AND state = 'pending' ORDER BY id LIMIT 1";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = ERR_NOTFOUND, step;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_text(st, ":channel", channel);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else if (step != SQLITE_DONE) {
-        rc = reg_db_error(reg, err);
-    }
-    reg_done(st);
-    return rc;
+    return reg_count(reg, st, out, err);
+}
+
+typedef struct name_list {
+    char **names;
+    size_t n, cap;
+} name_list;
+
+static int name_row(sqlite3_stmt *st, void *ctx)
+{
+    name_list *l = ctx;
+
+    xgrow(&l->names, &l->cap, l->n + 1, sizeof *l->names);
+    l->names[l->n++] = xstrdup(reg_col_text(st, 0));
+    return 0;
 }
 
 int registry_outbox_pending_channels(registry *reg, char ***out, size_t *out_n,
@@ -126,28 +141,17 @@ int registry_outbox_pending_channels(registry *reg, char ***out, size_t *out_n,
     static const char sql[] =
         "SELECT DISTINCT channel FROM outbox WHERE state = 'pending'"
         " ORDER BY channel";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0, step;
+    name_list l = {0};
+    int rc = reg_each(reg, reg_stmt_get(reg, sql, err), name_row, &l, err);
 
-    if (!st)
-        return ERR_DB;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        xgrow(&names, &cap, n + 1, sizeof *names);
-        names[n++] = xstrdup(reg_col_text(st, 0));
-    }
-    if (step != SQLITE_DONE)
-        rc = reg_db_error(reg, err);
-    reg_done(st);
     if (rc < 0) {
-        for (size_t i = 0; i < n; i++)
-            free(names[i]);
-        free(names);
+        for (size_t i = 0; i < l.n; i++)
+            free(l.names[i]);
+        free(l.names);
         return rc;
     }
-    *out = names;
-    *out_n = n;
+    *out = l.names;
+    *out_n = l.n;
     return 0;
 }
 
@@ -159,33 +163,35 @@ int registry_outbox_get(registry *reg, registry_outbox_row *out, int64_t id,
         " FROM outbox o JOIN events e ON e.id = o.event_id"
         " WHERE o.id = :id";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = 0;
+    int rc;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":id", id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        read_row(out, st);
-        out->payload = xstrdup(reg_col_text(st, 15));
-    } else {
+    rc = reg_one(reg, st, full_row, out, err);
+    if (rc == ERR_NOTFOUND)
         rc = err_set(err, ERR_NOTFOUND, "no delivery %lld", (long long)id);
-    }
-    reg_done(st);
     return rc;
 }
 
-/* Runs an UPDATE that must touch one pending row. */
-static int update_one(registry *reg, sqlite3_stmt *st, int64_t id, errmsg *err)
+/* Runs an UPDATE that must touch one row of the state what names. */
+static int update_one(registry *reg, sqlite3_stmt *st, const char *what,
+                      int64_t id, errmsg *err)
 {
-    int rc = 0;
+    int rc = reg_exec_bound(reg, st, err);
 
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = reg_db_error(reg, err);
-    else if (sqlite3_changes(reg->db) != 1)
-        rc = err_set(err, ERR_NOTFOUND, "no pending delivery %lld",
-                     (long long)id);
-    reg_done(st);
-    return rc;
+    if (rc < 0)
+        return rc;
+    if (rc != 1)
+        return err_set(err, ERR_NOTFOUND, "no %s delivery %lld", what,
+                       (long long)id);
+    return 0;
+}
+
+/* Binds what every attempt outcome records. */
+static void bind_attempt(sqlite3_stmt *st, int64_t id, int status, int64_t now)
+{
+    reg_bind_int(st, ":status", status);
+    reg_bind_int(st, ":now", now);
+    reg_bind_int(st, ":id", id);
 }
 
 int registry_outbox_delivered(registry *reg, int64_t id, int status,
@@ -197,12 +203,8 @@ int registry_outbox_delivered(registry *reg, int64_t id, int status,
         " updated_at = :now WHERE id = :id AND state = 'pending'";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
-    if (!st)
-        return ERR_DB;
-    reg_bind_int(st, ":status", status);
-    reg_bind_int(st, ":now", now);
-    reg_bind_int(st, ":id", id);
-    return update_one(reg, st, id, err);
+    bind_attempt(st, id, status, now);
+    return update_one(reg, st, "pending", id, err);
 }
 
 int registry_outbox_failed(registry *reg, int64_t id, int status,
@@ -215,14 +217,10 @@ int registry_outbox_failed(registry *reg, int64_t id, int status,
         " updated_at = :now WHERE id = :id AND state = 'pending'";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
-    if (!st)
-        return ERR_DB;
-    reg_bind_int(st, ":status", status);
+    bind_attempt(st, id, status, now);
     reg_bind_text(st, ":error", error);
     reg_bind_int(st, ":next", next_attempt);
-    reg_bind_int(st, ":now", now);
-    reg_bind_int(st, ":id", id);
-    return update_one(reg, st, id, err);
+    return update_one(reg, st, "pending", id, err);
 }
 
 int registry_outbox_dead(registry *reg, int64_t id, int status,
@@ -234,13 +232,9 @@ int registry_outbox_dead(registry *reg, int64_t id, int status,
         " updated_at = :now WHERE id = :id AND state = 'pending'";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
-    if (!st)
-        return ERR_DB;
-    reg_bind_int(st, ":status", status);
+    bind_attempt(st, id, status, now);
     reg_bind_text(st, ":error", error);
-    reg_bind_int(st, ":now", now);
-    reg_bind_int(st, ":id", id);
-    return update_one(reg, st, id, err);
+    return update_one(reg, st, "pending", id, err);
 }
 
 int registry_outbox_drop(registry *reg, int64_t event_id, const char *channel,
@@ -250,17 +244,15 @@ int registry_outbox_drop(registry *reg, int64_t event_id, const char *channel,
         "DELETE FROM outbox WHERE event_id = :event AND channel = :channel"
         " AND state = 'pending' AND attempts = 0";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = 0;
+    int rc;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":event", event_id);
     reg_bind_text(st, ":channel", channel);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = reg_db_error(reg, err);
-    reg_done(st);
-    return rc;
+    rc = reg_exec_bound(reg, st, err);
+    return rc < 0 ? rc : 0;
 }
+
+REG_EACH_ADAPTER(outbox, registry_outbox_row, read_row)
 
 int registry_outbox_list(registry *reg, const registry_outbox_filter *f,
                          void (*fn)(void *ctx, const registry_outbox_row *r),
@@ -274,24 +266,24 @@ int registry_outbox_list(registry *reg, const registry_outbox_filter *f,
         " AND (:before <= 0 OR o.id < :before)"
         " ORDER BY o.id DESC LIMIT :limit";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    registry_outbox_row r;
-    int rc = 0, step, limit = f ? f->limit : 0;
+    struct outbox_each e = {fn, ctx};
+    int limit = f ? f->limit : 0;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_text(st, ":state", f && f->state ? f->state : "");
     reg_bind_text(st, ":channel", f && f->channel ? f->channel : "");
     reg_bind_text(st, ":event", f && f->event ? f->event : "");
     reg_bind_int(st, ":before", f ? f->before_id : 0);
     reg_bind_int(st, ":limit", limit >= 1 && limit <= 500 ? limit : 50);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        read_row(&r, st);
-        fn(ctx, &r);
-    }
-    if (step != SQLITE_DONE)
-        rc = reg_db_error(reg, err);
-    reg_done(st);
-    return rc;
+    return reg_each(reg, st, outbox_each_row, &e, err);
+}
+
+static int counts_row(sqlite3_stmt *st, void *ctx)
+{
+    int64_t *n = ctx;
+
+    for (int i = 0; i < 3; i++)
+        n[i] = sqlite3_column_int64(st, i);
+    return 0;
 }
 
 int registry_outbox_counts(registry *reg, int64_t *out_pending,
@@ -301,20 +293,15 @@ int registry_outbox_counts(registry *reg, int64_t *out_pending,
     static const char sql[] = "SELECT coalesce(sum(state = 'pending'), 0),"
                               " coalesce(sum(state = 'delivered'), 0),"
                               " coalesce(sum(state = 'dead'), 0) FROM outbox";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = 0;
+    int64_t n[3];
+    int rc = reg_one(reg, reg_stmt_get(reg, sql, err), counts_row, n, err);
 
-    if (!st)
-        return ERR_DB;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *out_pending = sqlite3_column_int64(st, 0);
-        *out_delivered = sqlite3_column_int64(st, 1);
-        *out_dead = sqlite3_column_int64(st, 2);
-    } else {
-        rc = reg_db_error(reg, err);
-    }
-    reg_done(st);
-    return rc;
+    if (rc < 0)
+        return rc;
+    *out_pending = n[0];
+    *out_delivered = n[1];
+    *out_dead = n[2];
+    return 0;
 }
 
 int registry_outbox_retry(registry *reg, int64_t id, int64_t now, errmsg *err)
@@ -327,19 +314,10 @@ int registry_outbox_retry(registry *reg, int64_t id, int64_t now, errmsg *err)
         " state = 'pending'"
         " WHERE id = :id AND state IN ('dead', 'pending')";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = 0;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":now", now);
     reg_bind_int(st, ":id", id);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = reg_db_error(reg, err);
-    else if (sqlite3_changes(reg->db) != 1)
-        rc = err_set(err, ERR_NOTFOUND, "no pending or dead delivery %lld",
-                     (long long)id);
-    reg_done(st);
-    return rc;
+    return update_one(reg, st, "pending or dead", id, err);
 }
 
 int registry_outbox_retry_dead(registry *reg, int64_t *out_n,
@@ -350,18 +328,16 @@ int registry_outbox_retry_dead(registry *reg, int64_t *out_n,
         " next_attempt = :now, created_at = :now, updated_at = :now"
         " WHERE state = 'dead' AND (:channel = '' OR channel = :channel)";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = 0;
+    int rc;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":now", now);
     reg_bind_text(st, ":channel", channel ? channel : "");
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = reg_db_error(reg, err);
-    else if (out_n)
-        *out_n = sqlite3_changes(reg->db);
-    reg_done(st);
-    return rc;
+    rc = reg_exec_bound(reg, st, err);
+    if (rc < 0)
+        return rc;
+    if (out_n)
+        *out_n = rc;
+    return 0;
 }
 
 int registry_channel_disabled(registry *reg, int *out_disabled, char *reason,
@@ -382,18 +358,30 @@ int registry_channel_set_disabled(registry *reg, const char *channel,
         " ON CONFLICT(channel) DO UPDATE SET disabled = excluded.disabled,"
         " reason = excluded.reason, updated_at = excluded.updated_at";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = 0;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_text(st, ":channel", channel);
     reg_bind_int(st, ":disabled", disabled != 0);
     reg_bind_text(st, ":reason", reason);
     reg_bind_int(st, ":now", now);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = reg_db_error(reg, err);
-    reg_done(st);
-    return rc;
+    return reg_insert(reg, st, NULL, err);
+}
+
+typedef struct channel_row {
+    int disabled;
+    char *reason; /* the caller's buffer, or NULL */
+    size_t reason_size;
+    int64_t since;
+} channel_row;
+
+static int channel_one(sqlite3_stmt *st, void *ctx)
+{
+    channel_row *c = ctx;
+
+    c->disabled = sqlite3_column_int(st, 0) != 0;
+    if (c->reason && c->reason_size)
+        reg_col_copy(c->reason, c->reason_size, st, 1);
+    c->since = sqlite3_column_int64(st, 2);
+    return 0;
 }
 
 int registry_channel_state(registry *reg, const char *channel,
@@ -403,27 +391,18 @@ int registry_channel_state(registry *reg, const char *channel,
     static const char sql[] = "SELECT disabled, reason, updated_at"
                               " FROM channel_state WHERE channel = :channel";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = 0, step;
+    channel_row c = {0, reason, reason_size, 0};
+    int rc;
 
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":channel", channel);
-    step = sqlite3_step(st);
-    *out_disabled = 0;
-    if (out_since)
-        *out_since = 0;
     if (reason && reason_size)
         reason[0] = '\0';
-    if (step == SQLITE_ROW) {
-        *out_disabled = sqlite3_column_int(st, 0) != 0;
-        if (reason)
-            reg_col_copy(reason, reason_size, st, 1);
-        if (out_since)
-            *out_since = sqlite3_column_int64(st, 2);
-    } else if (step != SQLITE_DONE) {
-        rc = reg_db_error(reg, err);
-    }
-    reg_done(st);
+    reg_bind_text(st, ":channel", channel);
+    rc = reg_one(reg, st, channel_one, &c, err);
+    if (rc == ERR_NOTFOUND)
+        rc = 0; /* never disabled */
+    *out_disabled = c.disabled;
+    if (out_since)
+        *out_since = c.since;
     return rc;
 }
 
@@ -436,17 +415,9 @@ int registry_channel_dead_while_off(registry *reg, const char *channel,
         " AND c.disabled AND o.state = 'dead'"
         " AND o.updated_at >= c.updated_at";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc = 0;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_text(st, ":channel", channel);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *out_n = sqlite3_column_int64(st, 0);
-    else
-        rc = reg_db_error(reg, err);
-    reg_done(st);
-    return rc;
+    return reg_count(reg, st, out_n, err);
 }
 
 int registry_channel_enable(registry *reg, const char *channel, int resend,
@@ -470,17 +441,13 @@ int registry_channel_enable(registry *reg, const char *channel, int resend,
         return rc;
     if (resend) {
         sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-        if (!st) {
-            registry_rollback(reg);
-            return ERR_DB;
-        }
         reg_bind_int(st, ":now", now);
         reg_bind_text(st, ":channel", channel);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = reg_db_error(reg, err);
-        else
-            n = sqlite3_changes(reg->db);
-        reg_done(st);
+        rc = reg_exec_bound(reg, st, err);
+        if (rc >= 0) {
+            n = rc;
+            rc = 0;
+        }
     }
     snprintf(reason, sizeof reason, "enabled by %s", who ? who : "");
     if (rc == 0)

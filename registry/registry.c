@@ -107,37 +107,91 @@ int reg_param(sqlite3_stmt *st, const char *name)
     return i;
 }
 
+/* The binders pass a NULL statement over (see registry_int.h). */
 void reg_bind_text(sqlite3_stmt *st, const char *name, const char *v)
 {
-    sqlite3_bind_text(st, reg_param(st, name), v ? v : "", -1,
-                      SQLITE_TRANSIENT);
+    if (st)
+        sqlite3_bind_text(st, reg_param(st, name), v ? v : "", -1,
+                          SQLITE_TRANSIENT);
 }
 
 void reg_bind_int(sqlite3_stmt *st, const char *name, int64_t v)
 {
-    sqlite3_bind_int64(st, reg_param(st, name), v);
+    if (st)
+        sqlite3_bind_int64(st, reg_param(st, name), v);
 }
 
 void reg_bind_null(sqlite3_stmt *st, const char *name)
 {
-    sqlite3_bind_null(st, reg_param(st, name));
+    if (st)
+        sqlite3_bind_null(st, reg_param(st, name));
 }
 
-int reg_exec(registry *reg, const char *sql, errmsg *err)
+void reg_bind_id(sqlite3_stmt *st, const char *name, int64_t v)
 {
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    if (v)
+        reg_bind_int(st, name, v);
+    else
+        reg_bind_null(st, name);
+}
+
+void reg_bind_scope(sqlite3_stmt *st, int64_t org_id, const char *instance,
+                    const char *table)
+{
+    reg_bind_int(st, ":org", org_id);
+    if (instance)
+        reg_bind_text(st, ":inst", instance);
+    if (table)
+        reg_bind_text(st, ":table", table);
+}
+
+int reg_exec_bound(registry *reg, sqlite3_stmt *st, errmsg *err)
+{
     int rc;
 
     if (!st)
         return ERR_DB;
     rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        rc = sqlite3_changes(reg->db);
+    else
         rc = reg_db_error(reg, err);
-        reg_done(st);
-        return rc;
-    }
     reg_done(st);
+    return rc;
+}
+
+int reg_insert(registry *reg, sqlite3_stmt *st, int64_t *out_id, errmsg *err)
+{
+    int rc = reg_exec_bound(reg, st, err);
+
+    if (rc < 0)
+        return rc;
+    if (out_id)
+        *out_id = sqlite3_last_insert_rowid(reg->db);
     return 0;
+}
+
+static int count_row(sqlite3_stmt *st, void *ctx)
+{
+    *(int64_t *)ctx = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+int reg_count(registry *reg, sqlite3_stmt *st, int64_t *out, errmsg *err)
+{
+    int64_t v = 0;
+    int rc = reg_one(reg, st, count_row, &v, err);
+
+    if (rc == 0)
+        *out = v;
+    return rc;
+}
+
+int reg_exec(registry *reg, const char *sql, errmsg *err)
+{
+    int rc = reg_exec_bound(reg, reg_stmt_get(reg, sql, err), err);
+
+    return rc < 0 ? rc : 0;
 }
 
 const char *reg_col_text(sqlite3_stmt *st, int col)
@@ -167,13 +221,11 @@ static int exec_script(registry *reg, const char *sql, errmsg *err)
 int registry_schema_version(registry *reg)
 {
     static const char sql[] = "PRAGMA user_version";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, NULL);
-    int v = -1;
+    int64_t v = -1;
 
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    reg_done(st);
-    return v;
+    if (reg_count(reg, reg_stmt_get(reg, sql, NULL), &v, NULL) < 0)
+        return -1;
+    return (int)v;
 }
 
 static int upgrade(registry *reg, errmsg *err)
@@ -189,8 +241,9 @@ static int upgrade(registry *reg, errmsg *err)
                        v, reg_schema_nsteps);
     for (; v < reg_schema_nsteps; v++) {
         char bump[64];
-        int rc;
-        if (exec_script(reg, "BEGIN IMMEDIATE", err) < 0)
+        int rc = exec_script(reg, "BEGIN IMMEDIATE", err);
+
+        if (rc < 0)
             return ERR_DB;
         rc = exec_script(reg, reg_schema_steps[v + 1], err);
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
@@ -320,11 +373,14 @@ int registry_open(registry **out, const char *path, int flags, errmsg *err)
     /* busy_timeout first: several threads may open the file at once and
        the journal_mode change needs a lock. */
     sqlite3_busy_handler(reg->db, busy_wait, reg);
-    if ((rc = exec_script(reg, "PRAGMA foreign_keys = ON", err)) < 0)
+    rc = exec_script(reg, "PRAGMA foreign_keys = ON", err);
+    if (rc < 0)
         goto done;
     if (!reg->readonly) {
-        if ((rc = exec_script(reg, "PRAGMA journal_mode = WAL", err)) < 0 ||
-            (rc = exec_script(reg, "PRAGMA synchronous = FULL", err)) < 0)
+        rc = exec_script(reg, "PRAGMA journal_mode = WAL", err);
+        if (rc == 0)
+            rc = exec_script(reg, "PRAGMA synchronous = FULL", err);
+        if (rc < 0)
             goto done;
         /* Who checkpoints, and when (storage.c): SQLite on commit every
            10,000 pages (~40 MB of WAL; a submission writes ~30 pages,
@@ -368,20 +424,16 @@ void registry_close(registry *reg)
         sqlite3_finalize(reg->stmts[i].st);
     free(reg->stmts);
     sqlite3_close(reg->db);
+    registry_index_release(reg->index);
     free(reg);
 }
 
 int registry_ping(registry *reg, errmsg *err)
 {
     static const char sql[] = "SELECT count(*) FROM meta";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc;
+    int64_t n;
 
-    if (!st)
-        return ERR_DB;
-    rc = sqlite3_step(st) == SQLITE_ROW ? 0 : reg_db_error(reg, err);
-    reg_done(st);
-    return rc;
+    return reg_count(reg, reg_stmt_get(reg, sql, err), &n, err);
 }
 
 int registry_begin(registry *reg, errmsg *err)
@@ -430,12 +482,10 @@ int64_t registry_generation(registry *reg)
     static const char sql[] =
         "SELECT (SELECT value FROM meta WHERE key = 'generation') * 4294967296"
         " + coalesce((SELECT value FROM meta WHERE key = 'requests'), 0)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, NULL);
     int64_t g = -1;
 
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        g = sqlite3_column_int64(st, 0);
-    reg_done(st);
+    if (reg_count(reg, reg_stmt_get(reg, sql, NULL), &g, NULL) < 0)
+        return -1;
     return g;
 }
 
@@ -447,31 +497,34 @@ int reg_generation_bump(registry *reg, errmsg *err)
     return reg_exec(reg, sql, err);
 }
 
+/* The first row of integrity_check: "ok", or the first problem. */
+static int integrity_row(sqlite3_stmt *st, void *ctx)
+{
+    errmsg *err = ctx;
+
+    if (strcmp(reg_col_text(st, 0), "ok") != 0)
+        return err_set(err, ERR_DB, "integrity_check: %s", reg_col_text(st, 0));
+    return 0;
+}
+
+/* Any row of foreign_key_check is a broken reference. */
+static int fk_row(sqlite3_stmt *st, void *ctx)
+{
+    return err_set(ctx, ERR_DB, "foreign_key_check: table %s row %lld",
+                   reg_col_text(st, 0), (long long)sqlite3_column_int64(st, 1));
+}
+
 int registry_integrity(registry *reg, errmsg *err)
 {
     static const char q1[] = "PRAGMA integrity_check";
     static const char q2[] = "PRAGMA foreign_key_check";
-    sqlite3_stmt *st = reg_stmt_get(reg, q1, err);
-    int rc = 0;
+    int rc = reg_one(reg, reg_stmt_get(reg, q1, err), integrity_row, err, err);
 
-    if (!st)
-        return ERR_DB;
-    if (sqlite3_step(st) != SQLITE_ROW ||
-        strcmp(reg_col_text(st, 0), "ok") != 0)
-        rc = err_set(err, ERR_DB, "integrity_check: %s", reg_col_text(st, 0));
-    reg_done(st);
+    if (rc == ERR_NOTFOUND)
+        rc = err_set(err, ERR_DB, "integrity_check: no answer");
     if (rc < 0)
         return rc;
-    st = reg_stmt_get(reg, q2, err);
-    if (!st)
-        return ERR_DB;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        rc = err_set(err, ERR_DB, "foreign_key_check: table %s row %lld",
-                     reg_col_text(st, 0),
-                     (long long)sqlite3_column_int64(st, 1));
-    else /* a check that could not run is not a clean one */
-        rc = rc == SQLITE_DONE ? 0 : reg_db_error(reg, err);
-    reg_done(st);
-    return rc;
+    /* A check that could not run is not a clean one. */
+    rc = reg_one(reg, reg_stmt_get(reg, q2, err), fk_row, err, err);
+    return rc == ERR_NOTFOUND ? 0 : rc;
 }

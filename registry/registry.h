@@ -86,6 +86,21 @@ void registry_serve_unlock(int fd);
 /* PRAGMA integrity_check and foreign_key_check; 0 when both are clean. */
 int registry_integrity(registry *reg, errmsg *err);
 
+/* ---- the in-memory search index's home (search_index.c) ---- */
+
+/* The search snapshots shared by the connections of one server (or test):
+ * the server makes one, attaches it to each connection it opens and
+ * releases its own reference when it stops, so two servers in one
+ * process keep separate snapshots. A connection without one answers
+ * every search from FTS5 (same hits, slower). Reference-counted: each
+ * attached connection and each background build holds a reference;
+ * the last release frees it. */
+typedef struct registry_index registry_index;
+registry_index *registry_index_new(void);
+void registry_index_release(registry_index *x); /* NULL: nothing */
+/* Shares x (NULL: none) with reg from now on; registry_close lets go. */
+void registry_index_attach(registry *reg, registry_index *x);
+
 /* ---- accounts (accounts.c) ---- */
 
 typedef struct registry_user {

@@ -19,6 +19,8 @@ struct registry {
     size_t cap;
     int64_t busy_since_us; /* busy handler: start of the current wait */
     int holds_write_mu;    /* registry_begin took the process write lock */
+    registry_index *index; /* search snapshots shared with other
+                              connections (search_index.c), or NULL */
 };
 
 /* A cached prepared statement for the static string sql, reset and with
@@ -28,10 +30,40 @@ sqlite3_stmt *reg_stmt_get(registry *reg, const char *sql, errmsg *err);
 void reg_done(sqlite3_stmt *st);
 /* Index of the named parameter; asserts that it exists. */
 int reg_param(sqlite3_stmt *st, const char *name);
-/* Binding shorthands by parameter name (text is copied). */
+/* Binding shorthands by parameter name (text is copied; NULL text binds
+ * ""). A NULL st (reg_stmt_get failed, the error is recorded) is passed
+ * over, so a statement is fetched, bound and handed to reg_each,
+ * reg_one, reg_exec_bound, reg_insert or reg_count, which answer ERR_DB
+ * for it, without a test in between. */
 void reg_bind_text(sqlite3_stmt *st, const char *name, const char *v);
 void reg_bind_int(sqlite3_stmt *st, const char *name, int64_t v);
 void reg_bind_null(sqlite3_stmt *st, const char *name);
+/* Binds v, or NULL when v is 0 (an optional reference: no user, no
+ * organisation). */
+void reg_bind_id(sqlite3_stmt *st, const char *name, int64_t v);
+/* Binds the scope most reads share: :org (0: every organisation), and
+ * :inst and :table when instance and table are not NULL. */
+void reg_bind_scope(sqlite3_stmt *st, int64_t org_id, const char *instance,
+                    const char *table);
+
+/* Declares `struct NAME_each { fn, ctx }` and the reg_each row callback
+ * NAME_each_row that reads a TYPE with READ(TYPE *out, sqlite3_stmt *st)
+ * and hands it to fn: the adapter between reg_each and a public
+ * `void (*fn)(void *ctx, const TYPE *v)` list callback, type-checked. */
+#define REG_EACH_ADAPTER(NAME, TYPE, READ)                                     \
+    struct NAME##_each {                                                       \
+        void (*fn)(void *ctx, const TYPE *v);                                  \
+        void *ctx;                                                             \
+    };                                                                         \
+    static int NAME##_each_row(sqlite3_stmt *st, void *ctx)                    \
+    {                                                                          \
+        struct NAME##_each *e = ctx;                                           \
+        TYPE v;                                                                \
+                                                                               \
+        READ(&v, st);                                                          \
+        e->fn(e->ctx, &v);                                                     \
+        return 0;                                                              \
+    }
 /* Records sqlite3_errmsg() now; returns ERR_DB (ERR_CONFLICT for a
  * constraint violation). */
 int reg_db_error(registry *reg, errmsg *err);
@@ -49,6 +81,18 @@ int reg_each(registry *reg, sqlite3_stmt *st,
  * error of reg_db_error when the step fails. */
 int reg_one(registry *reg, sqlite3_stmt *st,
             int (*row)(sqlite3_stmt *st, void *ctx), void *ctx, errmsg *err);
+/* Steps st (from reg_stmt_get, bound) once for a statement that returns
+ * no row to read (INSERT, UPDATE, DELETE; a RETURNING row is ignored),
+ * then reg_done(st). Returns the number of rows it changed
+ * (sqlite3_changes, >= 0) or the error of reg_db_error. */
+int reg_exec_bound(registry *reg, sqlite3_stmt *st, errmsg *err);
+/* reg_exec_bound for an INSERT: 0, with the new row's id in *out_id when
+ * out_id is not NULL, or the error of reg_db_error. */
+int reg_insert(registry *reg, sqlite3_stmt *st, int64_t *out_id, errmsg *err);
+/* A single-row read of one integer (column 0) into *out: as reg_one, so
+ * ERR_NOTFOUND (no message) when there is no row; *out is written only
+ * on success. For count(*), max(...) and the like. */
+int reg_count(registry *reg, sqlite3_stmt *st, int64_t *out, errmsg *err);
 /* Runs one statement of static SQL that returns no rows. */
 int reg_exec(registry *reg, const char *sql, errmsg *err);
 /* Column text that is never NULL. */
@@ -93,6 +137,17 @@ void reg_storage_conn_setup(registry *reg);
 int reg_storage_sqlite_open(sqlite3 **db, const char *path, int oflags);
 void reg_write_lock(registry *reg);
 void reg_write_unlock(registry *reg);
+
+/* Accounts (accounts.c) shared with sessions.c: a required name of at
+ * most max bytes, valid UTF-8 without control characters (ERR_INVALID
+ * naming what); the columns of a user (users u LEFT JOIN organisations o)
+ * and their reader; ending every usable reset link of a user. */
+int reg_name_check(const char *what, const char *s, size_t max, errmsg *err);
+#define REG_USER_COLS                                                          \
+    "u.id, u.email, u.name, u.role, coalesce(u.org_id, 0),"                    \
+    " coalesce(o.name, ''), u.active, u.must_change_password"
+void reg_user_row(registry_user *u, sqlite3_stmt *st);
+int reg_resets_expire(registry *reg, int64_t user, errmsg *err);
 
 /* Bumps the registry generation (inside the caller's transaction). */
 int reg_generation_bump(registry *reg, errmsg *err);

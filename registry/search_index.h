@@ -1,7 +1,8 @@
 /* search_index.h: the in-memory search index of registry tables and
  * columns that registry_search (catalog.c) asks before FTS5. One immutable
- * snapshot per database file and registry generation, shared by all
- * threads and built in the background; see search_index.c. Used inside
+ * snapshot per database file and registry generation, shared by the
+ * connections a registry_index is attached to (registry.h: a server owns
+ * one) and built in the background; see search_index.c. Used inside
  * registry/ only (and by its tests). */
 #ifndef DOCKET_SEARCH_INDEX_H
 #define DOCKET_SEARCH_INDEX_H
@@ -24,30 +25,32 @@
  * FTS5's bm25 order within a kind. name_hl and snippet are exactly those
  * FTS5's highlight() and snippet(…, 16) give.
  * Returns SEARCH_INDEX_FALLBACK without calling fn when it cannot answer:
- * no snapshot of this generation yet (one is then built in the
- * background), a word that is not exactly one token (a phrase such as
- * "customer_id"), a "CR-…" query, or the index is disabled. limit must be
- * 1..200. Returns 0 or ERR_DB. */
+ * a connection without an index (registry_index_attach), no snapshot of
+ * this generation yet (one is then built in the background), a word that is not
+ * exactly one token (a phrase such as "customer_id"), a "CR-…" query, or the
+ * index is disabled. limit must be 1..200. Returns 0 or ERR_DB. */
 int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
                      void (*fn)(void *ctx, const registry_search_hit *h),
                      void *ctx, errmsg *err);
 
 /* Waits up to timeout_ms for the snapshots of the generation and of the
  * requests reg sees, starting their builds if none runs. 0 when ready,
- * ERR_NOTFOUND on timeout or when the database cannot have one (in-memory
- * database). */
+ * ERR_NOTFOUND on timeout or when the connection cannot have one (no
+ * index attached, in-memory database). */
 int search_index_wait(registry *reg, int timeout_ms);
 
-/* Turns the index on (default) or off for the whole process; off sends
- * every search to FTS5 (tests compare both paths). */
-void search_index_enable(int on);
+/* Turns the index x on (default) or off; off sends every search of its
+ * connections to FTS5 (tests compare both paths). */
+void search_index_enable(registry_index *x, int on);
 
-/* Test hook: called by the building thread after it read a snapshot and
+/* Test hook: called by x's building thread after it read a snapshot and
  * before it publishes it; a test may block in it to search meanwhile.
  * NULL removes it. Set it while no build runs. */
-void search_index_set_build_hook(void (*fn)(void *ctx), void *ctx);
+void search_index_set_build_hook(registry_index *x, void (*fn)(void *ctx),
+                                 void *ctx);
 
-/* Searches answered by the index and by the FTS5 fallback since start. */
+/* Searches of x's connections answered by the index and by the FTS5
+ * fallback since x was made. */
 typedef struct search_index_stats {
     long served;      /* answered from a snapshot */
     long fallbacks;   /* sent to FTS5 */
@@ -57,6 +60,6 @@ typedef struct search_index_stats {
     size_t req_bytes; /* the same for the requests snapshot */
     int64_t req_build_us;
 } search_index_stats;
-void search_index_stats_get(search_index_stats *out);
+void search_index_stats_get(registry_index *x, search_index_stats *out);
 
 #endif

@@ -417,20 +417,20 @@ static void *ck_main(void *arg)
 int registry_checkpointer_start(const char *path, int interval_ms,
                                 int64_t wal_limit, errmsg *err)
 {
+    static const char page_sql[] = "PRAGMA page_size";
+    int64_t n = 0;
     int page = 4096, rc;
-    sqlite3_stmt *st;
 
     if (atomic_load(&ck.active))
         return 0;
     rc = registry_open(&ck.reg, path, REGISTRY_NOCREATE, err);
     if (rc < 0)
         return rc;
-    if (sqlite3_prepare_v2(ck.reg->db, "PRAGMA page_size", -1, &st, NULL) ==
-        SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
-            page = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
+    /* Without an answer the common page size is close enough. */
+    if (reg_count(ck.reg, reg_stmt_get(ck.reg, page_sql, NULL), &n, NULL) ==
+            0 &&
+        n > 0 && n <= 65536)
+        page = (int)n;
     ck.limit = wal_limit;
     ck.interval_ms = interval_ms > 0 ? interval_ms : 500;
     ck.limit_frames = (int)(wal_limit / (page + 24));

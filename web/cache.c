@@ -8,7 +8,8 @@
  * both), and a hit writes nothing shared.
  * Entries belong to one registry generation; the
  * first lookup that sees a newer generation empties the map. The budget
- * is read once from DOCKET_CACHE_MB. Data is kept as one gzip member
+ * is read from DOCKET_CACHE_MB when the cache is made (web_cache_new, by
+ * the server: each server has its own). Data is kept as one gzip member
  * (zlib, compressed outside the lock); plain readers inflate their copy
  * after the lock is released. */
 #include "cache.h"
@@ -16,6 +17,7 @@
 #include "str.h"
 #include "tmpl.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,28 +36,30 @@ typedef struct entry {
 
 #define NBUCKETS 16384
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static entry *buckets[NBUCKETS];
-static entry **all; /* every entry, for random eviction */
-static size_t all_cap;
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static int64_t generation = -1;
-static size_t bytes, nentries, budget;
-static int budget_read;
-static web_cache_stats stats;
+struct web_cache {
+    pthread_mutex_t lock; /* everything below */
+    entry *buckets[NBUCKETS];
+    entry **all; /* every entry, for random eviction */
+    size_t all_cap;
+    uint64_t rng;
+    int64_t generation;
+    size_t bytes, nentries, budget;
+    web_cache_stats stats;
+};
 
-static void budget_init(void)
+web_cache *web_cache_new(void)
 {
-    const char *e;
+    web_cache *c = xcalloc(1, sizeof *c);
+    const char *e = getenv("DOCKET_CACHE_MB");
     int mb;
 
-    if (budget_read)
-        return;
-    budget_read = 1;
-    budget = (size_t)WEB_CACHE_DEFAULT_MB * 1024 * 1024;
-    e = getenv("DOCKET_CACHE_MB");
+    pthread_mutex_init(&c->lock, NULL);
+    c->rng = 0x9e3779b97f4a7c15ULL;
+    c->generation = -1;
+    c->budget = (size_t)WEB_CACHE_DEFAULT_MB * 1024 * 1024;
     if (e && str_to_int(&mb, e, 0, 1 << 20) == 0)
-        budget = (size_t)mb * 1024 * 1024;
+        c->budget = (size_t)mb * 1024 * 1024;
+    return c;
 }
 
 static uint64_t hash_of(int kind, const char *instance, const char *table,
@@ -83,28 +87,29 @@ static size_t entry_size(const entry *e)
     return sizeof *e + e->len + strlen(e->instance) + strlen(e->table) + 2;
 }
 
-static void all_add(entry *e)
+static void all_add(web_cache *c, entry *e)
 {
-    if (nentries == all_cap)
-        xgrow(&all, &all_cap, nentries + 1, sizeof *all);
-    e->slot = nentries;
-    all[nentries] = e;
+    if (c->nentries == c->all_cap)
+        xgrow(&c->all, &c->all_cap, c->nentries + 1, sizeof *c->all);
+    e->slot = c->nentries;
+    c->all[c->nentries] = e;
 }
 
-static void all_remove(entry *e)
+static void all_remove(web_cache *c, entry *e)
 {
     /* nentries still counts e here. */
-    all[e->slot] = all[nentries - 1];
-    all[e->slot]->slot = e->slot;
+    assert(c->nentries > 0 && c->all[e->slot] == e);
+    c->all[e->slot] = c->all[c->nentries - 1];
+    c->all[e->slot]->slot = e->slot;
 }
 
 /* A random entry (xorshift64*: eviction needs no better). */
-static entry *random_entry(void)
+static entry *random_entry(web_cache *c)
 {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return all[(rng * 2685821657736338717ULL >> 11) % nentries];
+    c->rng ^= c->rng >> 12;
+    c->rng ^= c->rng << 25;
+    c->rng ^= c->rng >> 27;
+    return c->all[(c->rng * 2685821657736338717ULL >> 11) % c->nentries];
 }
 
 static void entry_free(entry *e)
@@ -116,38 +121,48 @@ static void entry_free(entry *e)
 }
 
 /* Unlinks e from its chain and the entry array and frees it. */
-static void entry_remove(entry *e)
+static void entry_remove(web_cache *c, entry *e)
 {
-    entry **pp = &buckets[e->hash % NBUCKETS];
+    entry **pp = &c->buckets[e->hash % NBUCKETS];
 
     while (*pp && *pp != e)
         pp = &(*pp)->next;
     if (*pp)
         *pp = e->next;
-    all_remove(e);
-    bytes -= entry_size(e);
-    nentries--;
+    all_remove(c, e);
+    c->bytes -= entry_size(e);
+    c->nentries--;
     entry_free(e);
 }
 
-static void clear_locked(void)
+static void clear_locked(web_cache *c)
 {
     for (size_t i = 0; i < NBUCKETS; i++) {
-        entry *e = buckets[i];
+        entry *e = c->buckets[i];
         while (e) {
             entry *next = e->next;
             entry_free(e);
             e = next;
         }
-        buckets[i] = NULL;
+        c->buckets[i] = NULL;
     }
-    bytes = nentries = 0;
+    c->bytes = c->nentries = 0;
 }
 
-static entry *find_locked(uint64_t h, int kind, const char *instance,
-                          const char *table, int vis)
+void web_cache_free(web_cache *c)
 {
-    for (entry *e = buckets[h % NBUCKETS]; e; e = e->next)
+    if (!c)
+        return;
+    clear_locked(c);
+    free(c->all);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static entry *find_locked(web_cache *c, uint64_t h, int kind,
+                          const char *instance, const char *table, int vis)
+{
+    for (entry *e = c->buckets[h % NBUCKETS]; e; e = e->next)
         if (e->hash == h && e->kind == kind && e->vis == vis &&
             !str_casecmp(e->instance, instance) &&
             !str_casecmp(e->table, table))
@@ -156,56 +171,56 @@ static entry *find_locked(uint64_t h, int kind, const char *instance,
 }
 
 /* Moves the cache to generation gen (emptying it) when gen is newer. */
-static void generation_check_locked(int64_t gen)
+static void generation_check_locked(web_cache *c, int64_t gen)
 {
-    if (gen > generation) {
-        if (nentries)
-            stats.invalidations++;
-        clear_locked();
-        generation = gen;
+    if (gen > c->generation) {
+        if (c->nentries)
+            c->stats.invalidations++;
+        clear_locked(c);
+        c->generation = gen;
     }
 }
 
 /* Appends the stored bytes of the entry to out; 1 on a hit. */
-static int lookup(buf *out, int64_t *org_id, int kind, const char *instance,
-                  const char *table, int vis, int64_t gen)
+static int lookup(web_cache *c, buf *out, int64_t *org_id, int kind,
+                  const char *instance, const char *table, int vis, int64_t gen)
 {
     uint64_t h = hash_of(kind, instance, table, vis);
-    entry *e;
+    entry *e = NULL;
     int hit = 0;
 
     if (gen < 0)
         return 0;
-    pthread_mutex_lock(&lock);
-    budget_init();
-    generation_check_locked(gen);
-    e = gen == generation ? find_locked(h, kind, instance, table, vis) : NULL;
+    pthread_mutex_lock(&c->lock);
+    generation_check_locked(c, gen);
+    if (gen == c->generation)
+        e = find_locked(c, h, kind, instance, table, vis);
     if (e) {
         buf_append(out, e->data, e->len);
         if (org_id)
             *org_id = e->org_id;
-        stats.hits++;
+        c->stats.hits++;
         hit = 1;
     } else {
-        stats.misses++;
+        c->stats.misses++;
     }
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&c->lock);
     return hit;
 }
 
-int web_cache_get_stored(buf *out, int64_t *org_id, int kind,
+int web_cache_get_stored(web_cache *c, buf *out, int64_t *org_id, int kind,
                          const char *instance, const char *table, int vis,
                          int64_t gen)
 {
-    return lookup(out, org_id, kind, instance, table, vis, gen);
+    return lookup(c, out, org_id, kind, instance, table, vis, gen);
 }
 
-int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
-                  const char *table, int vis, int64_t gen)
+int web_cache_get(web_cache *c, buf *out, int64_t *org_id, int kind,
+                  const char *instance, const char *table, int vis, int64_t gen)
 {
     buf gz = {0};
     size_t before = out->len;
-    int hit = lookup(&gz, org_id, kind, instance, table, vis, gen);
+    int hit = lookup(c, &gz, org_id, kind, instance, table, vis, gen);
 
     if (hit &&
         tmpl_gunzip(out, (const unsigned char *)buf_cstr(&gz), gz.len) < 0) {
@@ -249,23 +264,23 @@ static size_t gzip_of(unsigned char **out, const char *data, size_t len)
 }
 
 /* Files data[0..len) (malloc'd, taken over) under the key. */
-static void insert(int kind, const char *instance, const char *table, int vis,
-                   int64_t gen, int64_t org_id, char *data, size_t len)
+static void insert(web_cache *c, int kind, const char *instance,
+                   const char *table, int vis, int64_t gen, int64_t org_id,
+                   char *data, size_t len)
 {
     uint64_t h = hash_of(kind, instance, table, vis);
     entry *e, *old;
 
-    pthread_mutex_lock(&lock);
-    budget_init();
-    generation_check_locked(gen);
-    if (gen != generation || len + 4096 > budget) {
-        pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&c->lock);
+    generation_check_locked(c, gen);
+    if (gen != c->generation || len + 4096 > c->budget) {
+        pthread_mutex_unlock(&c->lock);
         free(data);
         return;
     }
-    old = find_locked(h, kind, instance, table, vis);
+    old = find_locked(c, h, kind, instance, table, vis);
     if (old)
-        entry_remove(old);
+        entry_remove(c, old);
     e = xcalloc(1, sizeof *e);
     e->hash = h;
     e->kind = kind;
@@ -275,74 +290,64 @@ static void insert(int kind, const char *instance, const char *table, int vis,
     e->org_id = org_id;
     e->data = data;
     e->len = len;
-    e->next = buckets[h % NBUCKETS];
-    buckets[h % NBUCKETS] = e;
-    all_add(e);
-    bytes += entry_size(e);
-    nentries++;
-    while (bytes > budget && nentries > 1) {
-        entry *victim = random_entry();
+    e->next = c->buckets[h % NBUCKETS];
+    c->buckets[h % NBUCKETS] = e;
+    all_add(c, e);
+    c->bytes += entry_size(e);
+    c->nentries++;
+    while (c->bytes > c->budget && c->nentries > 1) {
+        entry *victim = random_entry(c);
         if (victim == e)
             continue;
-        entry_remove(victim);
-        stats.evictions++;
+        entry_remove(c, victim);
+        c->stats.evictions++;
     }
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&c->lock);
 }
 
-static int budget_zero(void)
-{
-    int zero;
-
-    pthread_mutex_lock(&lock);
-    budget_init();
-    zero = budget == 0;
-    pthread_mutex_unlock(&lock);
-    return zero;
-}
-
-void web_cache_put(int kind, const char *instance, const char *table, int vis,
-                   int64_t gen, int64_t org_id, const char *data, size_t len)
+void web_cache_put(web_cache *c, int kind, const char *instance,
+                   const char *table, int vis, int64_t gen, int64_t org_id,
+                   const char *data, size_t len)
 {
     unsigned char *gz = NULL;
     size_t gzlen;
 
-    if (budget_zero() || len > (size_t)UINT32_MAX / 2)
+    /* The budget never changes after web_cache_new: no lock to read it. */
+    if (c->budget == 0 || len > (size_t)UINT32_MAX / 2)
         return;
     gzlen = gzip_of(&gz, data, len);
     if (gzlen)
-        insert(kind, instance, table, vis, gen, org_id, (char *)gz, gzlen);
+        insert(c, kind, instance, table, vis, gen, org_id, (char *)gz, gzlen);
 }
 
-void web_cache_put_stored(int kind, const char *instance, const char *table,
-                          int vis, int64_t gen, int64_t org_id,
-                          const char *data, size_t len)
+void web_cache_put_stored(web_cache *c, int kind, const char *instance,
+                          const char *table, int vis, int64_t gen,
+                          int64_t org_id, const char *data, size_t len)
 {
     char *copy;
 
-    if (budget_zero() || len == 0)
+    if (c->budget == 0 || len == 0)
         return;
     copy = xmalloc(len);
     memcpy(copy, data, len);
-    insert(kind, instance, table, vis, gen, org_id, copy, len);
+    insert(c, kind, instance, table, vis, gen, org_id, copy, len);
 }
 
-void web_cache_stats_get(web_cache_stats *out)
+void web_cache_stats_get(web_cache *c, web_cache_stats *out)
 {
-    pthread_mutex_lock(&lock);
-    budget_init();
-    *out = stats;
-    out->entries = nentries;
-    out->bytes = bytes;
-    out->budget = budget;
-    out->generation = generation;
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&c->lock);
+    *out = c->stats;
+    out->entries = c->nentries;
+    out->bytes = c->bytes;
+    out->budget = c->budget;
+    out->generation = c->generation;
+    pthread_mutex_unlock(&c->lock);
 }
 
-void web_cache_clear(void)
+void web_cache_clear(web_cache *c)
 {
-    pthread_mutex_lock(&lock);
-    clear_locked();
-    generation = -1;
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&c->lock);
+    clear_locked(c);
+    c->generation = -1;
+    pthread_mutex_unlock(&c->lock);
 }

@@ -1,7 +1,8 @@
 /* cache.h: rendered responses of the registry (a table's JSON, the body
  * of its rules card page) kept in memory per registry generation, so the
- * pages an ops engineer opens at 3 a.m. cost one small query. Shared by
- * every server thread (mutex inside); bounded by a byte budget with random
+ * pages an ops engineer opens at 3 a.m. cost one small query. One per
+ * server (web_server owns it, handlers reach it as req->cache), shared by
+ * its threads (mutex inside); bounded by a byte budget with random
  * eviction. Entries are stored gzip-compressed (about 5x smaller, so the
  * whole registry of a large installation fits a small budget) and served
  * as they are to clients that accept gzip. Implemented in cache.c; used
@@ -32,32 +33,42 @@ enum {
  * together with the in-memory search index (~7 MB). */
 #define WEB_CACHE_DEFAULT_MB 24
 
+typedef struct web_cache web_cache;
+
+/* An empty cache with the budget of DOCKET_CACHE_MB (read now; 0
+ * disables it) or else WEB_CACHE_DEFAULT_MB. Free with web_cache_free
+ * (NULL: nothing) once no thread uses it. */
+web_cache *web_cache_new(void);
+void web_cache_free(web_cache *c);
+
 /* Looks up (kind, instance, table, vis) for registry generation gen. A
  * different generation than the cache holds empties the cache first (any
  * registry change invalidates every entry). On a hit appends the bytes to
  * out (decompressed), sets *org_id to the organisation stored with them
  * and returns 1; 0 on a miss. instance and table compare
  * case-insensitively. */
-int web_cache_get(buf *out, int64_t *org_id, int kind, const char *instance,
-                  const char *table, int vis, int64_t gen);
+int web_cache_get(web_cache *c, buf *out, int64_t *org_id, int kind,
+                  const char *instance, const char *table, int vis,
+                  int64_t gen);
 
 /* Stores a gzip-compressed copy of data[0..len) for generation gen
  * (dropped when the cache already moved on to a newer generation or the
  * entry alone exceeds the budget); evicts random entries to
  * stay in budget. Compression runs outside the lock. */
-void web_cache_put(int kind, const char *instance, const char *table, int vis,
-                   int64_t gen, int64_t org_id, const char *data, size_t len);
+void web_cache_put(web_cache *c, int kind, const char *instance,
+                   const char *table, int vis, int64_t gen, int64_t org_id,
+                   const char *data, size_t len);
 
 /* Stores data[0..len) as it is (already compressed, e.g. a compiled
  * template), under the same rules as web_cache_put. */
-void web_cache_put_stored(int kind, const char *instance, const char *table,
-                          int vis, int64_t gen, int64_t org_id,
-                          const char *data, size_t len);
+void web_cache_put_stored(web_cache *c, int kind, const char *instance,
+                          const char *table, int vis, int64_t gen,
+                          int64_t org_id, const char *data, size_t len);
 /* The same as web_cache_get, but appends the stored bytes as they are:
  * for web_cache_put entries one gzip member (RFC 1952), the body of a
  * reply with Content-Encoding: gzip; for web_cache_put_stored entries
  * what was stored. 1 on a hit. */
-int web_cache_get_stored(buf *out, int64_t *org_id, int kind,
+int web_cache_get_stored(web_cache *c, buf *out, int64_t *org_id, int kind,
                          const char *instance, const char *table, int vis,
                          int64_t gen);
 
@@ -67,9 +78,9 @@ typedef struct web_cache_stats {
     size_t entries, bytes, budget;
     int64_t generation;
 } web_cache_stats;
-void web_cache_stats_get(web_cache_stats *out);
+void web_cache_stats_get(web_cache *c, web_cache_stats *out);
 
 /* Drops everything (tests). */
-void web_cache_clear(void);
+void web_cache_clear(web_cache *c);
 
 #endif

@@ -15,6 +15,8 @@
  */
 #include "web.h"
 #include "web_int.h"
+#include "cache.h"
+#include "catalog.h"
 #include "defer.h"
 #include "form.h"
 #include "log.h"
@@ -52,6 +54,8 @@ struct web_server {
     int tls;
     char *tls_key, *tls_cert;
     registry_writer *writer; /* group commit of submissions */
+    web_cache *cache;        /* rendered responses (cache.h) */
+    registry_index *index;   /* search snapshots of its connections */
 };
 
 /* Where a reply waiting for the writer stands (req_state.defer). */
@@ -118,16 +122,18 @@ static void reg_key_init(void)
     pthread_key_create(&reg_key, reg_destroy);
 }
 
-/* This thread's database connection, opened on first use. */
-static registry *thread_registry(const config *cfg, errmsg *err)
+/* This thread's database connection, opened on first use, sharing the
+ * server's search index. */
+static registry *thread_registry(const web_server *srv, errmsg *err)
 {
     registry *reg;
 
     pthread_once(&reg_once, reg_key_init);
     reg = pthread_getspecific(reg_key);
     if (!reg) {
-        if (registry_open(&reg, cfg->db, REGISTRY_NOCREATE, err) < 0)
+        if (registry_open(&reg, srv->cfg->db, REGISTRY_NOCREATE, err) < 0)
             return NULL;
+        registry_index_attach(reg, srv->index);
         pthread_setspecific(reg_key, reg);
     }
     return reg;
@@ -498,7 +504,7 @@ static int attach_registry(web_req *req)
 {
     errmsg err = {0};
 
-    req->reg = thread_registry(req->cfg, &err);
+    req->reg = thread_registry(((const req_state *)req)->srv, &err);
     if (req->reg)
         return 0;
     incident(req, err.msg);
@@ -698,6 +704,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         req = &rs->req;
         req->conn = conn;
         req->cfg = srv->cfg;
+        req->cache = srv->cache;
         req->method = method;
         req->path = xstrdup(url);
         req->started_us = time_mono_us();
@@ -926,6 +933,21 @@ static char *read_file(const char *path)
     return buf_detach(&b);
 }
 
+/* Starts building the search snapshots (registry_search_warm) so the
+ * first searches find them; a database that cannot be opened here is
+ * answered by the first request that needs it. */
+static void index_warm(web_server *srv)
+{
+    registry *reg;
+    errmsg err = {0};
+
+    if (registry_open(&reg, srv->cfg->db, REGISTRY_NOCREATE, &err) < 0)
+        return;
+    registry_index_attach(reg, srv->index);
+    registry_search_warm(reg);
+    registry_close(reg);
+}
+
 int web_start(web_server **out, const config *cfg, errmsg *err)
 {
     web_server *srv = xcalloc(1, sizeof *srv);
@@ -989,6 +1011,9 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
         free(srv);
         return ERR_DB;
     }
+    srv->cache = web_cache_new();
+    srv->index = registry_index_new();
+    index_warm(srv);
     /* The certificate and key for HTTPS; without TLS only the end. */
     struct MHD_OptionItem tls[] = {
         {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
@@ -1013,6 +1038,8 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
     if (!srv->daemon) {
         registry_writer_stop(srv->writer);
         registry_writer_free(srv->writer);
+        web_cache_free(srv->cache);
+        registry_index_release(srv->index);
         free(srv->tls_cert);
         free(srv->tls_key);
         free(srv);
@@ -1055,6 +1082,10 @@ void web_stop(web_server *s)
         usleep(10000);
     MHD_stop_daemon(s->daemon);
     registry_writer_free(s->writer);
+    /* The threads are gone, their connections closed: the index's last
+       references are this one and any build still running. */
+    web_cache_free(s->cache);
+    registry_index_release(s->index);
     free(s->tls_cert);
     free(s->tls_key);
     free(s);

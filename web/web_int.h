@@ -50,11 +50,12 @@ typedef struct web_hdr {
 typedef struct web_req {
     void *conn; /* struct MHD_Connection * */
     const config *cfg;
-    registry *reg;      /* this thread's connection */
-    const char *method; /* "GET", "POST", ... */
-    char *path;         /* decoded path, without the query */
-    char address[64];   /* client address */
-    int secure;         /* HTTPS, or a proxy said so */
+    registry *reg;           /* this thread's connection */
+    struct web_cache *cache; /* the server's response cache (cache.h) */
+    const char *method;      /* "GET", "POST", ... */
+    char *path;              /* decoded path, without the query */
+    char address[64];        /* client address */
+    int secure;              /* HTTPS, or a proxy said so */
     int64_t started_us;
     char incident[17]; /* id of a 500 in the log */
 

@@ -105,10 +105,16 @@ static void add_request(ufx *f, const char *org, const char *inst,
     ufx_submit(f, json, 0, NULL);
 }
 
+/* The snapshots of the test's connection (a server makes one the same
+ * way for its connections). */
+static registry_index *ix;
+
 static int setup(void **state)
 {
     ufx *f = ufx_open("sindex");
 
+    ix = registry_index_new();
+    registry_index_attach(f->reg, ix);
     ufx_people(f, "postgres");
     rnd_state = 12345;
     gen_instance(f, "acme-qa", 40);
@@ -123,16 +129,21 @@ static int setup(void **state)
                 " (SELECT id FROM reg_tables WHERE id % 11 = 5);"
                 "DELETE FROM reg_tables WHERE id % 11 = 5;"
                 "DELETE FROM requests WHERE id % 5 = 2;");
-    search_index_enable(1);
+    search_index_enable(ix, 1);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    search_index_enable(1);
-    search_index_set_build_hook(NULL, NULL);
-    return ufx_teardown(state);
+    int rc;
+
+    search_index_enable(ix, 1);
+    search_index_set_build_hook(ix, NULL, NULL);
+    rc = ufx_teardown(state);
+    registry_index_release(ix);
+    ix = NULL;
+    return rc;
 }
 
 /* ---- collecting hits ---- */
@@ -200,12 +211,12 @@ static int same_as_fts(ufx *f, const char *q, int64_t org, int limit)
     search_index_stats s0, s1;
     int served;
 
-    search_index_enable(0);
+    search_index_enable(ix, 0);
     search(f, &a, q, org, limit);
-    search_index_enable(1);
-    search_index_stats_get(&s0);
+    search_index_enable(ix, 1);
+    search_index_stats_get(ix, &s0);
     search(f, &b, q, org, limit);
-    search_index_stats_get(&s1);
+    search_index_stats_get(ix, &s1);
     served = s1.served > s0.served;
     if (a.n != b.n)
         fail_msg("%s (org %lld): %d hits from FTS5, %d from the index", q,
@@ -404,10 +415,10 @@ static void test_search_index__search_during_rebuild(void **state)
                "table,column,type,description\nzoo,zoo_id,bigint,plain\n");
     wait_ready(f);
     hook_entered = hook_release = 0;
-    search_index_set_build_hook(hold_build, NULL);
+    search_index_set_build_hook(ix, hold_build, NULL);
     edit(f->reg, f, "acme-prod", "zoo", NULL, "description", "yak wool");
     /* This search starts the rebuild and answers from FTS5. */
-    search_index_stats_get(&s0);
+    search_index_stats_get(ix, &s0);
     search(f, &h, "yak", 0, 50);
     assert_int_equal(h.n, 1);
     hits_free(&h);
@@ -429,10 +440,10 @@ static void test_search_index__search_during_rebuild(void **state)
     search(f, &h, "yak", 0, 50);
     assert_int_equal(h.n, 2);
     hits_free(&h);
-    search_index_stats_get(&s1);
+    search_index_stats_get(ix, &s1);
     assert_int_equal(s1.served, s0.served);
     assert_true(s1.fallbacks >= s0.fallbacks + 3);
-    search_index_set_build_hook(NULL, NULL);
+    search_index_set_build_hook(ix, NULL, NULL);
     pthread_mutex_lock(&hook_mu);
     hook_release = 1;
     pthread_cond_broadcast(&hook_cv);
@@ -442,12 +453,12 @@ static void test_search_index__search_during_rebuild(void **state)
     assert_int_equal(h.n, 2);
     hits_free(&h);
     wait_ready(f);
-    search_index_stats_get(&s0);
+    search_index_stats_get(ix, &s0);
     search(f, &h, "yak", 0, 50);
     assert_int_equal(h.n, 2);
     assert_true(has_row(&h, "column|"));
     hits_free(&h);
-    search_index_stats_get(&s1);
+    search_index_stats_get(ix, &s1);
     assert_int_equal(s1.served, s0.served + 1);
 }
 

@@ -6,8 +6,8 @@
  * other entries (never the one just stored), with an entry larger than
  * the budget not stored at all.
  *
- * The budget is read once per process from DOCKET_CACHE_MB: main() sets
- * it to 1 MiB before the first call. */
+ * The budget is read from DOCKET_CACHE_MB when a cache is made: main()
+ * sets it to 1 MiB, then makes the one cache the tests share. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,12 +24,13 @@
 #define BUDGET ((size_t)1024 * 1024)
 
 static int64_t gen = 1;
+static web_cache *cache;
 
 /* Every test starts with an empty cache on a generation of its own. */
 static int setup(void **state)
 {
     (void)state;
-    web_cache_clear();
+    web_cache_clear(cache);
     gen++;
     return 0;
 }
@@ -56,10 +57,10 @@ static void test_cache__put_get_round_trip(void **state)
     int64_t org = 0;
 
     (void)state;
-    web_cache_put(CACHE_TABLE_JSON, "acme-prod", "customers", 0, gen, 7, json,
-                  sizeof json - 1);
-    assert_int_equal(web_cache_get(&out, &org, CACHE_TABLE_JSON, "acme-prod",
-                                   "customers", 0, gen),
+    web_cache_put(cache, CACHE_TABLE_JSON, "acme-prod", "customers", 0, gen, 7,
+                  json, sizeof json - 1);
+    assert_int_equal(web_cache_get(cache, &out, &org, CACHE_TABLE_JSON,
+                                   "acme-prod", "customers", 0, gen),
                      1);
     assert_int_equal(out.len, sizeof json - 1);
     assert_memory_equal(buf_cstr(&out), json, sizeof json - 1);
@@ -67,8 +68,8 @@ static void test_cache__put_get_round_trip(void **state)
     /* a hit appends: what out held stays in front */
     buf_reset(&out);
     buf_puts(&out, "head:");
-    assert_int_equal(web_cache_get(&out, NULL, CACHE_TABLE_JSON, "acme-prod",
-                                   "customers", 0, gen),
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON,
+                                   "acme-prod", "customers", 0, gen),
                      1);
     assert_int_equal(out.len, 5 + sizeof json - 1);
     assert_memory_equal(buf_cstr(&out), "head:{", 6);
@@ -84,9 +85,10 @@ static void test_cache__stored_is_one_gzip_member(void **state)
     (void)state;
     for (size_t i = 0; i < 50000; i++)
         data[i] = "abcdefgh\n"[i % 9];
-    web_cache_put(CACHE_TABLE_PAGE, "i", "t", 3, gen, 0, data, 50000);
-    assert_int_equal(
-        web_cache_get_stored(&gz, &org, CACHE_TABLE_PAGE, "i", "t", 3, gen), 1);
+    web_cache_put(cache, CACHE_TABLE_PAGE, "i", "t", 3, gen, 0, data, 50000);
+    assert_int_equal(web_cache_get_stored(cache, &gz, &org, CACHE_TABLE_PAGE,
+                                          "i", "t", 3, gen),
+                     1);
     assert_true(gz.len > 18 && gz.len < 50000); /* compressed */
     assert_int_equal((unsigned char)buf_cstr(&gz)[0], 0x1f);
     assert_int_equal((unsigned char)buf_cstr(&gz)[1], 0x8b);
@@ -107,18 +109,19 @@ static void test_cache__put_stored_keeps_bytes_as_they_are(void **state)
     web_cache_stats st;
 
     (void)state;
-    web_cache_put_stored(CACHE_PAGE_FRAME, "", "tables", 4, gen, 3, bytes,
-                         sizeof bytes - 1);
-    assert_int_equal(web_cache_get_stored(&out, &org, CACHE_PAGE_FRAME, "",
-                                          "tables", 4, gen),
+    web_cache_put_stored(cache, CACHE_PAGE_FRAME, "", "tables", 4, gen, 3,
+                         bytes, sizeof bytes - 1);
+    assert_int_equal(web_cache_get_stored(cache, &out, &org, CACHE_PAGE_FRAME,
+                                          "", "tables", 4, gen),
                      1);
     assert_int_equal(out.len, sizeof bytes - 1);
     assert_memory_equal(buf_cstr(&out), bytes, sizeof bytes - 1);
     assert_int_equal(org, 3);
     buf_dispose(&out);
     /* nothing to store: not stored */
-    web_cache_put_stored(CACHE_PAGE_FRAME, "", "empty", 4, gen, 3, "", 0);
-    web_cache_stats_get(&st);
+    web_cache_put_stored(cache, CACHE_PAGE_FRAME, "", "empty", 4, gen, 3, "",
+                         0);
+    web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 1);
 }
 
@@ -127,9 +130,9 @@ static void test_cache__empty_value_is_a_hit(void **state)
     buf out = {0};
 
     (void)state;
-    web_cache_put(CACHE_LOOKUP, "i", "q", 0, gen, 0, "", 0);
-    assert_int_equal(web_cache_get(&out, NULL, CACHE_LOOKUP, "i", "q", 0, gen),
-                     1);
+    web_cache_put(cache, CACHE_LOOKUP, "i", "q", 0, gen, 0, "", 0);
+    assert_int_equal(
+        web_cache_get(cache, &out, NULL, CACHE_LOOKUP, "i", "q", 0, gen), 1);
     assert_int_equal(out.len, 0);
     buf_dispose(&out);
 }
@@ -139,30 +142,31 @@ static void test_cache__key_parts(void **state)
     buf out = {0};
 
     (void)state;
-    web_cache_put(CACHE_TABLE_JSON, "Acme-Prod", "Customers", 1, gen, 0, "x",
-                  1);
+    web_cache_put(cache, CACHE_TABLE_JSON, "Acme-Prod", "Customers", 1, gen, 0,
+                  "x", 1);
     /* instance and table: any case */
-    assert_int_equal(web_cache_get(&out, NULL, CACHE_TABLE_JSON, "ACME-PROD",
-                                   "customers", 1, gen),
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON,
+                                   "ACME-PROD", "customers", 1, gen),
                      1);
     assert_string_equal(buf_cstr(&out), "x");
     /* every other difference is a miss */
-    assert_int_equal(web_cache_get(&out, NULL, CACHE_TABLE_PAGE, "acme-prod",
-                                   "customers", 1, gen),
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_PAGE,
+                                   "acme-prod", "customers", 1, gen),
                      0);
-    assert_int_equal(web_cache_get(&out, NULL, CACHE_TABLE_JSON, "acme-prod",
-                                   "customers", 2, gen),
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON,
+                                   "acme-prod", "customers", 2, gen),
                      0);
-    assert_int_equal(web_cache_get(&out, NULL, CACHE_TABLE_JSON, "acme-qa",
-                                   "customers", 1, gen),
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON,
+                                   "acme-qa", "customers", 1, gen),
                      0);
-    assert_int_equal(web_cache_get(&out, NULL, CACHE_TABLE_JSON, "acme-prod",
-                                   "customer", 1, gen),
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON,
+                                   "acme-prod", "customer", 1, gen),
                      0);
     /* the parts do not run into each other: ("ab", "c") is not ("a", "bc") */
-    web_cache_put(CACHE_TABLE_JSON, "ab", "c", 0, gen, 0, "1", 1);
+    web_cache_put(cache, CACHE_TABLE_JSON, "ab", "c", 0, gen, 0, "1", 1);
     assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "a", "bc", 0, gen), 0);
+        web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "a", "bc", 0, gen),
+        0);
     /* a miss leaves out as it was */
     assert_string_equal(buf_cstr(&out), "x");
     buf_dispose(&out);
@@ -175,12 +179,13 @@ static void test_cache__put_replaces(void **state)
     web_cache_stats st;
 
     (void)state;
-    web_cache_put(CACHE_TABLE_JSON, "i", "t", 0, gen, 1, "old", 3);
-    web_cache_put(CACHE_TABLE_JSON, "I", "T", 0, gen, 2, "new!", 4);
-    web_cache_stats_get(&st);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "t", 0, gen, 1, "old", 3);
+    web_cache_put(cache, CACHE_TABLE_JSON, "I", "T", 0, gen, 2, "new!", 4);
+    web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 1);
     assert_int_equal(
-        web_cache_get(&out, &org, CACHE_TABLE_JSON, "i", "t", 0, gen), 1);
+        web_cache_get(cache, &out, &org, CACHE_TABLE_JSON, "i", "t", 0, gen),
+        1);
     assert_string_equal(buf_cstr(&out), "new!");
     assert_int_equal(org, 2);
     buf_dispose(&out);
@@ -192,22 +197,24 @@ static void test_cache__newer_generation_invalidates(void **state)
     web_cache_stats before, after;
 
     (void)state;
-    web_cache_put(CACHE_TABLE_JSON, "i", "a", 0, gen, 0, "a", 1);
-    web_cache_put(CACHE_TABLE_JSON, "i", "b", 0, gen, 0, "b", 1);
-    web_cache_stats_get(&before);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "a", 0, gen, 0, "a", 1);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "b", 0, gen, 0, "b", 1);
+    web_cache_stats_get(cache, &before);
     assert_int_equal(before.entries, 2);
     assert_int_equal(before.generation, gen);
     /* any lookup for a newer generation empties the cache */
-    assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "z", 0, gen + 1), 0);
-    web_cache_stats_get(&after);
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
+                                   "z", 0, gen + 1),
+                     0);
+    web_cache_stats_get(cache, &after);
     assert_int_equal(after.entries, 0);
     assert_int_equal(after.bytes, 0);
     assert_int_equal(after.generation, gen + 1);
     assert_int_equal(after.invalidations, before.invalidations + 1);
     /* the old entries are gone for the new generation */
-    assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "a", 0, gen + 1), 0);
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
+                                   "a", 0, gen + 1),
+                     0);
     gen++;
     buf_dispose(&out);
 }
@@ -218,13 +225,14 @@ static void test_cache__newer_generation_put_invalidates(void **state)
     web_cache_stats st;
 
     (void)state;
-    web_cache_put(CACHE_TABLE_JSON, "i", "a", 0, gen, 0, "a", 1);
-    web_cache_put(CACHE_TABLE_JSON, "i", "b", 0, gen + 1, 0, "b", 1);
-    web_cache_stats_get(&st);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "a", 0, gen, 0, "a", 1);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "b", 0, gen + 1, 0, "b", 1);
+    web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 1);
     assert_int_equal(st.generation, gen + 1);
-    assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "b", 0, gen + 1), 1);
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
+                                   "b", 0, gen + 1),
+                     1);
     gen++;
     buf_dispose(&out);
 }
@@ -235,21 +243,24 @@ static void test_cache__older_generation_neither_stored_nor_served(void **state)
     web_cache_stats st;
 
     (void)state;
-    web_cache_put(CACHE_TABLE_JSON, "i", "t", 0, gen, 0, "now", 3);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "t", 0, gen, 0, "now", 3);
     /* a writer that rendered before the last change comes late */
-    web_cache_put(CACHE_TABLE_JSON, "i", "late", 0, gen - 1, 0, "old", 3);
-    web_cache_stats_get(&st);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "late", 0, gen - 1, 0, "old",
+                  3);
+    web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 1);
     assert_int_equal(st.generation, gen);
     /* a reader that still sees an older generation gets a miss */
-    assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen - 1), 0);
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
+                                   "t", 0, gen - 1),
+                     0);
     /* ... and does not empty the cache */
     assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen), 1);
+        web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen),
+        1);
     /* a negative generation (unknown) is always a miss */
     assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "t", 0, -1), 0);
+        web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, -1), 0);
     buf_dispose(&out);
 }
 
@@ -259,12 +270,12 @@ static void test_cache__counts_hits_and_misses(void **state)
     web_cache_stats before, after;
 
     (void)state;
-    web_cache_stats_get(&before);
-    web_cache_put(CACHE_TABLE_JSON, "i", "t", 0, gen, 0, "x", 1);
-    web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen);
-    web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen);
-    web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "u", 0, gen);
-    web_cache_stats_get(&after);
+    web_cache_stats_get(cache, &before);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "t", 0, gen, 0, "x", 1);
+    web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen);
+    web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen);
+    web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "u", 0, gen);
+    web_cache_stats_get(cache, &after);
     assert_int_equal(after.hits - before.hits, 2);
     assert_int_equal(after.misses - before.misses, 1);
     assert_int_equal(after.budget, BUDGET);
@@ -278,15 +289,18 @@ static void test_cache__entry_larger_than_budget_not_stored(void **state)
     web_cache_stats st;
 
     (void)state;
-    web_cache_put(CACHE_TABLE_JSON, "i", "small", 0, gen, 0, "x", 1);
-    web_cache_put_stored(CACHE_TABLE_PAGE, "i", "big", 0, gen, 0, big, BUDGET);
-    web_cache_put(CACHE_TABLE_JSON, "i", "big", 0, gen, 0, big, BUDGET);
-    web_cache_stats_get(&st);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "small", 0, gen, 0, "x", 1);
+    web_cache_put_stored(cache, CACHE_TABLE_PAGE, "i", "big", 0, gen, 0, big,
+                         BUDGET);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "big", 0, gen, 0, big, BUDGET);
+    web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 1); /* the small one stays */
     assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "big", 0, gen), 0);
-    assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "small", 0, gen), 1);
+        web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "big", 0, gen),
+        0);
+    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
+                                   "small", 0, gen),
+                     1);
     buf_dispose(&out);
     free(big);
 }
@@ -299,23 +313,24 @@ static void test_cache__budget_holds_by_eviction(void **state)
     int kept = 0;
 
     (void)state;
-    web_cache_stats_get(&before);
+    web_cache_stats_get(cache, &before);
     for (int i = 0; i < 40; i++) {
         char name[16], *data = noise(each, (uint64_t)i + 10);
         snprintf(name, sizeof name, "t%d", i);
-        web_cache_put_stored(CACHE_TABLE_PAGE, "i", name, 0, gen, i, data,
-                             each);
+        web_cache_put_stored(cache, CACHE_TABLE_PAGE, "i", name, 0, gen, i,
+                             data, each);
         free(data);
-        web_cache_stats_get(&st);
+        web_cache_stats_get(cache, &st);
         assert_true(st.bytes <= BUDGET);
         /* the entry just stored is never the one evicted */
         buf_reset(&out);
-        assert_int_equal(web_cache_get_stored(&out, NULL, CACHE_TABLE_PAGE, "i",
-                                              name, 0, gen),
+        assert_int_equal(web_cache_get_stored(cache, &out, NULL,
+                                              CACHE_TABLE_PAGE, "i", name, 0,
+                                              gen),
                          1);
         assert_int_equal(out.len, each);
     }
-    web_cache_stats_get(&st);
+    web_cache_stats_get(cache, &st);
     assert_true(st.entries >= 8 && st.entries <= 10);
     assert_true(st.evictions - before.evictions >= 30);
     assert_int_equal(st.evictions - before.evictions, 40 - st.entries);
@@ -325,8 +340,8 @@ static void test_cache__budget_holds_by_eviction(void **state)
         int64_t org = -1;
         snprintf(name, sizeof name, "t%d", i);
         buf_reset(&out);
-        if (web_cache_get_stored(&out, &org, CACHE_TABLE_PAGE, "i", name, 0,
-                                 gen)) {
+        if (web_cache_get_stored(cache, &out, &org, CACHE_TABLE_PAGE, "i", name,
+                                 0, gen)) {
             kept++;
             assert_int_equal(out.len, each);
             assert_memory_equal(buf_cstr(&out), data, each);
@@ -344,14 +359,15 @@ static void test_cache__clear(void **state)
     web_cache_stats st;
 
     (void)state;
-    web_cache_put(CACHE_TABLE_JSON, "i", "t", 0, gen, 0, "x", 1);
-    web_cache_clear();
-    web_cache_stats_get(&st);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "t", 0, gen, 0, "x", 1);
+    web_cache_clear(cache);
+    web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 0);
     assert_int_equal(st.bytes, 0);
     assert_int_equal(st.generation, -1);
     assert_int_equal(
-        web_cache_get(&out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen), 0);
+        web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen),
+        0);
     buf_dispose(&out);
 }
 
@@ -377,6 +393,11 @@ int main(void)
         cmocka_unit_test_setup(test_cache__clear, setup),
     };
 
+    int rc;
+
     setenv("DOCKET_CACHE_MB", "1", 1);
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    cache = web_cache_new();
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    web_cache_free(cache);
+    return rc;
 }

@@ -1,0 +1,513 @@
+/* search_index_query.c: search_index_run (search_index.h): one search
+ * answered from the snapshots of search_index.c, with FTS5's highlight()
+ * and snippet() rebuilt for the hits, and FTS5 for the requests while
+ * their snapshot is stale. */
+#include "search_index_int.h"
+
+#include "buf.h"
+#include "mem.h"
+#include "str.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- highlight and snippet (as FTS5's, for one-token phrases) ---------- */
+
+typedef struct htok {
+    int start, end; /* byte offsets in the text */
+    uint32_t mask;  /* query words (phrases) this token matches */
+} htok;
+
+static int ascii_tokchar(unsigned char c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
+}
+
+static unsigned char ascii_fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+typedef struct htoks {
+    htok *v;
+    size_t n, cap;
+    int *first; /* snippet(): scratch of n entries */
+    size_t first_cap;
+    const qword *w;
+    int nw;
+} htoks;
+
+static int htok_cb(void *ctx, int tflags, const char *tok, int ntok, int start,
+                   int end)
+{
+    htoks *h = ctx;
+    uint32_t mask = 0;
+
+    if (tflags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    for (int i = 0; i < h->nw; i++)
+        if ((size_t)ntok >= h->w[i].len &&
+            !memcmp(tok, h->w[i].tok, h->w[i].len))
+            mask |= 1u << i;
+    if (h->n == h->cap)
+        xgrow(&h->v, &h->cap, h->n + 1, sizeof *h->v);
+    h->v[h->n].start = start;
+    h->v[h->n].end = end;
+    h->v[h->n].mask = mask;
+    h->n++;
+    return SQLITE_OK;
+}
+
+/* The tokens of text into h. unicode61 makes tokens of the ASCII letters
+ * and digits only, folded to lower case, and separators of every other
+ * ASCII byte, so ASCII text (nearly all of it here) is split in one pass
+ * without the tokenizer's per-token callback and folding buffer; text
+ * with any other byte goes through FTS5's tokenizer itself. The tests
+ * compare the results with FTS5's highlight() and snippet(). */
+static void tokens_get(htoks *h, tokenizer *tk, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text, *p = s;
+
+    h->n = 0;
+    for (;;) {
+        const unsigned char *start;
+        uint32_t mask = 0;
+        size_t len;
+        while (*p && !ascii_tokchar(*p)) {
+            if (*p >= 0x80)
+                goto slow;
+            p++;
+        }
+        if (!*p)
+            return;
+        start = p;
+        while (ascii_tokchar(*p))
+            p++;
+        if (*p >= 0x80)
+            goto slow;
+        len = (size_t)(p - start);
+        for (int i = 0; i < h->nw; i++) {
+            const qword *w = &h->w[i];
+            size_t k = 0;
+            if (len < w->len || ascii_fold(*start) != (unsigned char)w->tok[0])
+                continue;
+            while (k < w->len &&
+                   ascii_fold(start[k]) == (unsigned char)w->tok[k])
+                k++;
+            if (k == w->len)
+                mask |= 1u << i;
+        }
+        if (h->n == h->cap)
+            xgrow(&h->v, &h->cap, h->n + 1, sizeof *h->v);
+        h->v[h->n].start = (int)(start - s);
+        h->v[h->n].end = (int)(p - s);
+        h->v[h->n].mask = mask;
+        h->n++;
+    }
+slow:
+    h->n = 0;
+    tk->mod.xTokenize(tk->tok, h, FTS5_TOKENIZE_DOCUMENT, text,
+                      (int)strlen(text), htok_cb);
+}
+
+/* highlight(): the whole text with every matched token marked. */
+static void highlight(buf *out, const char *text, const htoks *h)
+{
+    int off = 0;
+
+    for (size_t i = 0; i < h->n; i++) {
+        if (!h->v[i].mask)
+            continue;
+        buf_append(out, text + off, (size_t)(h->v[i].start - off));
+        buf_putc(out, '\x01');
+        buf_append(out, text + h->v[i].start,
+                   (size_t)(h->v[i].end - h->v[i].start));
+        buf_putc(out, '\x02');
+        off = h->v[i].end;
+    }
+    buf_puts(out, text + off);
+}
+
+/* fts5SnippetScore(): phrases in [pos, pos + SNIPPET_TOKS), 1000 for the
+ * first hit of a phrase and 1 for each further one; *adj centres the
+ * hits in the window. */
+static int snippet_score(const htoks *h, int pos, int *adj)
+{
+    uint32_t seen = 0;
+    int score = 0, first = -1, last = 0;
+    int ndoc = (int)h->n;
+
+    for (int i = pos; i < ndoc && i < pos + SNIPPET_TOKS; i++) {
+        for (int p = 0; p < h->nw; p++) {
+            if (!(h->v[i].mask >> p & 1))
+                continue;
+            score += seen >> p & 1 ? 1 : 1000;
+            seen |= 1u << p;
+            if (first < 0)
+                first = i;
+            last = i + 1;
+        }
+    }
+    if (adj) {
+        int a = first - (SNIPPET_TOKS - (last - first)) / 2;
+        if (a + SNIPPET_TOKS > ndoc)
+            a = ndoc - SNIPPET_TOKS;
+        if (a < 0)
+            a = 0;
+        *adj = a;
+    }
+    return score;
+}
+
+/* snippet(search_fts, 5, char(1), char(2), '…', 16) of FTS5 (3.40's
+ * fts5SnippetFunction for one column), for phrases of one token each:
+ * the best window by snippet_score, preferring one that starts a
+ * sentence ('.' or ':' before the blank ahead of a token). */
+static void snippet(buf *out, const char *text, htoks *h)
+{
+    static const char ellipsis[] = "\xe2\x80\xa6";
+    int ndoc = (int)h->n, best = 0, start = 0, end, off = 0;
+    int *first;
+    int nfirst = 0;
+
+    if (h->first_cap < h->n + 1)
+        xgrow(&h->first, &h->first_cap, h->n + 1, sizeof *h->first);
+    first = h->first;
+    for (int i = 0; i < ndoc; i++) {
+        int j = h->v[i].start - 1;
+        char c = 0;
+        if (i == 0) {
+            first[nfirst++] = 0;
+            continue;
+        }
+        for (; j >= 0; j--) {
+            c = text[j];
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+                break;
+        }
+        if (j != h->v[i].start - 1 && (c == '.' || c == ':'))
+            first[nfirst++] = i;
+    }
+    /* Instances in FTS5's order: by position, then phrase. */
+    for (int i = 0; i < ndoc; i++) {
+        for (int p = 0; p < h->nw; p++) {
+            int adj, score, jj;
+            if (!(h->v[i].mask >> p & 1))
+                continue;
+            score = snippet_score(h, i, &adj);
+            if (score > best) {
+                best = score;
+                start = adj;
+            }
+            if (!nfirst || ndoc <= SNIPPET_TOKS)
+                continue;
+            for (jj = 0; jj < nfirst - 1; jj++)
+                if (first[jj + 1] > i)
+                    break;
+            if (first[jj] < i) {
+                score = snippet_score(h, first[jj], NULL) +
+                        (first[jj] == 0 ? 120 : 100);
+                if (score > best) {
+                    best = score;
+                    start = first[jj];
+                }
+            }
+        }
+    }
+    end = start + SNIPPET_TOKS - 1;
+    if (start > 0)
+        buf_puts(out, ellipsis);
+    for (int i = start; i < ndoc && i <= end; i++) {
+        const htok *t = &h->v[i];
+        if (start && i == start)
+            off = t->start;
+        if (t->mask) {
+            buf_append(out, text + off, (size_t)(t->start - off));
+            buf_putc(out, '\x01');
+            buf_append(out, text + t->start, (size_t)(t->end - t->start));
+            buf_putc(out, '\x02');
+            off = t->end;
+        }
+        if (i == end) {
+            buf_append(out, text + off, (size_t)(t->end - off));
+            off = t->end;
+        }
+    }
+    if (end >= ndoc - 1)
+        buf_puts(out, text + off);
+    else
+        buf_puts(out, ellipsis);
+}
+
+/* ---- the search -------------------------------------------------------- */
+
+/* What exact_docs collects: docs of ix matching the organisation orgi
+ * (-1: any), at most max keys into out. */
+typedef struct exact_ctx {
+    const search_index *ix;
+    int orgi, nw;
+    uint64_t *out;
+    size_t n, max;
+} exact_ctx;
+
+static int exact_row(sqlite3_stmt *st, void *ctx)
+{
+    exact_ctx *e = ctx;
+    int64_t rowid = sqlite3_column_int64(st, 0);
+    int kind = (int)(rowid & 3);
+    int64_t pos;
+    uint32_t doc;
+
+    if (rowid / 4 > UINT32_MAX || e->n == e->max)
+        return 0;
+    pos = si_id_doc(e->ix, kind - 1, (uint32_t)(rowid / 4));
+    if (pos < 0)
+        return 0;
+    doc = (uint32_t)pos;
+    if (e->orgi >= 0 && si_doc_org(e->ix, doc) != (uint32_t)e->orgi)
+        return 0;
+    /* Whole-index doc numbers keep tables ahead of columns. */
+    e->out[e->n++] =
+        (uint64_t)(kind - 1) << 62 | si_rank_key(e->ix, doc, e->nw);
+    return 0;
+}
+
+/* Exact name hits of kinds 1 and 2 as docs, org-filtered, in rank order.
+ * A name equal to the query (ASCII case folded, as the NOCASE index
+ * compares) holds every query word's token, so it matches. */
+static int exact_docs(registry *reg, const search_index *ix, const char *raw,
+                      int orgi, int nw, uint64_t *out, size_t max,
+                      size_t *out_n, errmsg *err)
+{
+    static const char sql[] =
+        "SELECT id * 4 + 1 FROM reg_tables WHERE name = :raw"
+        " UNION ALL SELECT id * 4 + 2 FROM reg_columns WHERE name = :raw";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    exact_ctx e = {ix, orgi, nw, out, 0, max};
+    int rc;
+
+    reg_bind_text(st, ":raw", raw);
+    rc = reg_each(reg, st, exact_row, &e, err);
+    if (rc < 0)
+        return rc;
+    qsort(out, e.n, sizeof *out, si_cmp_u64);
+    *out_n = e.n;
+    return 0;
+}
+
+/* Where request_hits appends: out[*n], at most need more. */
+typedef struct req_ctx {
+    hit *out;
+    int *n;
+    int need;
+} req_ctx;
+
+static int request_row(sqlite3_stmt *st, void *ctx)
+{
+    req_ctx *r = ctx;
+
+    if (r->need-- <= 0)
+        return 0;
+    r->out[*r->n] = (hit){sqlite3_column_int64(st, 0), 0, -1};
+    (*r->n)++;
+    return 0;
+}
+
+/* Requests (kind 3) by bm25 from FTS5, after the first have hits. */
+static int request_hits(registry *reg, const char *expr, int64_t org_id,
+                        int need, hit *out, int *n, errmsg *err)
+{
+    static const char sql[] =
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH :expr"
+        " AND rowid % 4 = 3"
+        " AND (:org = 0 OR CAST(org_id AS INTEGER) = :org)"
+        " ORDER BY bm25(search_fts) LIMIT :lim";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    req_ctx r = {out, n, need};
+
+    reg_bind_text(st, ":expr", expr);
+    reg_bind_scope(st, org_id, NULL, NULL);
+    reg_bind_int(st, ":lim", need);
+    return reg_each(reg, st, request_row, &r, err);
+}
+
+/* What hits_emit needs to mark a hit and hand it on. */
+typedef struct emit_ctx {
+    tokenizer *tk;
+    htoks h;
+    buf name_hl, snip;
+    int exact;
+    void (*fn)(void *ctx, const registry_search_hit *h);
+    void *ctx;
+} emit_ctx;
+
+/* Highlights the name and cuts the snippet of sh, then calls fn. */
+static void emit(emit_ctx *e, registry_search_hit *sh, const char *name,
+                 const char *body)
+{
+    buf_reset(&e->name_hl);
+    buf_reset(&e->snip);
+    tokens_get(&e->h, e->tk, name);
+    highlight(&e->name_hl, name, &e->h);
+    tokens_get(&e->h, e->tk, body);
+    snippet(&e->snip, body, &e->h);
+    sh->name = name;
+    sh->name_hl = buf_cstr(&e->name_hl);
+    sh->snippet = buf_cstr(&e->snip);
+    sh->exact = e->exact;
+    e->fn(e->ctx, sh);
+}
+
+/* A hit read from the database: emitted while its row is current. */
+static int emit_row(sqlite3_stmt *st, void *ctx)
+{
+    registry_search_hit sh;
+
+    sh.kind = reg_col_text(st, 0);
+    sh.ref = sqlite3_column_int64(st, 1);
+    sh.instance = reg_col_text(st, 2);
+    sh.table = reg_col_text(st, 5);
+    emit(ctx, &sh, reg_col_text(st, 3), reg_col_text(st, 4));
+    return 0;
+}
+
+/* Emits the table of doc from the snapshot's own texts. */
+static void emit_table(emit_ctx *e, const search_index *ix, uint32_t doc)
+{
+    const char *name = ix->text + ix->tab_text[doc];
+    registry_search_hit sh;
+
+    sh.kind = "table";
+    sh.ref = si_doc_id(ix, doc);
+    sh.instance = name + strlen(name) + 1;
+    sh.table = "";
+    emit(e, &sh, name, sh.instance + strlen(sh.instance) + 1);
+}
+
+/* Reads each hit's row from the FTS5 content table (a rowid look-up, no
+ * MATCH) unless the snapshot has its text, marks it and hands it to fn. */
+static int hits_emit(registry *reg, const search_index *ix, tokenizer *tk,
+                     const qword *w, int nw, const hit *hits, int n,
+                     void (*fn)(void *ctx, const registry_search_hit *h),
+                     void *ctx, errmsg *err)
+{
+    static const char sql[] =
+        "SELECT c0, c1, c3, c4, c5, CASE c0 WHEN 'column' THEN"
+        " (SELECT t.name FROM reg_columns c JOIN reg_tables t"
+        "  ON t.id = c.table_id WHERE c.id = c1) ELSE '' END"
+        " FROM search_fts_content WHERE id = :id";
+    emit_ctx e;
+    int ret = 0;
+
+    memset(&e, 0, sizeof e);
+    e.tk = tk;
+    e.h.w = w;
+    e.h.nw = nw;
+    e.fn = fn;
+    e.ctx = ctx;
+    for (int i = 0; i < n && ret == 0; i++) {
+        sqlite3_stmt *st;
+
+        e.exact = hits[i].exact;
+        if (hits[i].doc >= 0 && hits[i].doc < ix->ntab && ix->text) {
+            emit_table(&e, ix, (uint32_t)hits[i].doc);
+            continue;
+        }
+        st = reg_stmt_get(reg, sql, err);
+        reg_bind_int(st, ":id", hits[i].rowid);
+        ret = reg_one(reg, st, emit_row, &e, err);
+        if (ret == ERR_NOTFOUND)
+            ret = 0; /* gone: cannot happen in one transaction */
+    }
+    free(e.h.v);
+    free(e.h.first);
+    buf_dispose(&e.name_hl);
+    buf_dispose(&e.snip);
+    return ret;
+}
+
+int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
+                     void (*fn)(void *ctx, const registry_search_hit *h),
+                     void *ctx, errmsg *err)
+{
+    static const char begin_sql[] = "BEGIN";
+    static const char commit_sql[] = "COMMIT";
+    qword w[MAX_WORDS];
+    tokenizer tk = {0};
+    hit hits[200];
+    uint64_t exact[200];
+    size_t nexact = 0;
+    char expr[1024];
+    char *raw = NULL;
+    ix_slot *slot;
+    search_index *ix = NULL;
+    int nw, n = 0, began = 0, orgi = -1, ret = SEARCH_INDEX_FALLBACK;
+    int64_t gen;
+
+    assert(limit > 0 && limit <= 200);
+    if (!reg->index || !atomic_load(&reg->index->on))
+        goto done;
+    raw = str_trim_dup(q);
+    if (!str_ncasecmp(raw, "cr-", 3))
+        goto done; /* an exact request name ranks first: FTS5 knows it */
+    slot = si_slot_for(reg);
+    if (!slot || si_tokenizer_open(&tk, reg) < 0)
+        goto done;
+    nw = si_query_words(w, &tk, q);
+    if (nw <= 0 || registry_search_expr(expr, sizeof expr, q) != nw)
+        goto done;
+    /* One read transaction: the generation checked is the one read. */
+    if (sqlite3_get_autocommit(reg->db)) {
+        if (reg_exec(reg, begin_sql, NULL) < 0)
+            goto done;
+        began = 1;
+    }
+    gen = registry_generation(reg);
+    if (gen < 0)
+        goto done;
+    ix = si_index_acquire(slot, gen >> 32);
+    if (!ix)
+        goto done;
+    orgi = si_org_slot(ix, w, nw, org_id);
+    ret = 0;
+    if (orgi != -2) {
+        ret = exact_docs(reg, ix, raw, orgi, nw, exact, (size_t)limit, &nexact,
+                         err);
+        if (ret < 0)
+            goto done;
+        si_rank(ix, w, nw, exact, nexact, orgi, limit, hits, &n);
+    }
+    if (n < limit) {
+        /* Requests rank last: needed only now. */
+        search_index *rq = si_req_acquire(reg, slot);
+        if (rq) {
+            qword rw[MAX_WORDS];
+            int n0 = n, rorgi;
+            memcpy(rw, w, (size_t)nw * sizeof *w);
+            rorgi = si_org_slot(rq, rw, nw, org_id);
+            if (rorgi != -2)
+                si_rank(rq, rw, nw, NULL, 0, rorgi, limit, hits, &n);
+            for (int i = n0; i < n; i++)
+                hits[i].doc = -1; /* rows are read from the database */
+            si_index_release(rq);
+        } else {
+            ret = request_hits(reg, expr, org_id, limit - n, hits, &n, err);
+            if (ret < 0)
+                goto done;
+        }
+    }
+    ret = hits_emit(reg, ix, &tk, w, nw, hits, n, fn, ctx, err);
+done:
+    if (began)
+        reg_exec(reg, commit_sql, NULL);
+    if (tk.tok)
+        tk.mod.xDelete(tk.tok);
+    si_index_release(ix);
+    free(raw);
+    if (reg->index)
+        atomic_fetch_add(ret == SEARCH_INDEX_FALLBACK ? &reg->index->fallbacks
+                                                      : &reg->index->served,
+                         1);
+    return ret;
+}
