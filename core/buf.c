@@ -49,6 +49,19 @@ void buf_puts(buf *b, const char *s)
         buf_append(b, s, strlen(s));
 }
 
+void buf_append_lines(buf *b, const char *text, const char *prefix)
+{
+    for (const char *line = text; *line;) {
+        size_t n = strcspn(line, "\n");
+        buf_puts(b, prefix);
+        buf_append(b, line, n);
+        buf_putc(b, '\n');
+        line += n;
+        if (*line)
+            line++;
+    }
+}
+
 void buf_putc(buf *b, char c)
 {
     buf_append(b, &c, 1);

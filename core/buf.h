@@ -23,6 +23,10 @@ typedef struct buf {
 void buf_append(buf *b, const void *p, size_t n);
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
+/* Each line of text (split at '\n'; a final '\n' ends the last line
+ * rather than starting another) as prefix, the line and '\n'. Nothing for
+ * "". */
+void buf_append_lines(buf *b, const char *text, const char *prefix);
 /* printf-style; for numbers and literals only, never for user text. */
 void buf_appendf(buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -395,9 +395,9 @@ static int decode_round(char *out, size_t *out_n, const char *s, size_t n,
 
     *more = 0;
     for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = str_hexval(s[i + 1])) >= 0 &&
-            (lo = str_hexval(s[i + 2])) >= 0) {
+        int hi = s[i] == '%' && i + 2 < n ? str_hexval(s[i + 1]) : -1;
+        int lo = hi >= 0 ? str_hexval(s[i + 2]) : -1;
+        if (lo >= 0) {
             unsigned char c = (unsigned char)(hi * 16 + lo);
             if (bad(c))
                 return 0;

@@ -90,15 +90,7 @@ void mig_comment_lines(buf *b, const char *prefix, const char *text)
 
 void mig_comment_sql(buf *b, const char *sql)
 {
-    for (const char *line = sql; *line;) {
-        size_t n = strcspn(line, "\n");
-        buf_puts(b, "-- ");
-        buf_append(b, line, n);
-        buf_putc(b, '\n');
-        line += n;
-        if (*line)
-            line++;
-    }
+    buf_append_lines(b, sql, "-- ");
 }
 
 /* Moves b into l as one statement (exec) or comment block. */

@@ -85,19 +85,10 @@ static void text_body(buf *t, const notify_view *v)
     buf_puts(t, v->summary);
     buf_puts(t, "\n");
     if (*v->note) {
-        const char *line = v->note;
         buf_puts(t, "\n");
         buf_puts(t, v->note_label);
         buf_puts(t, ":\n");
-        while (*line) {
-            size_t n = strcspn(line, "\n");
-            buf_puts(t, "  ");
-            buf_append(t, line, n);
-            buf_puts(t, "\n");
-            line += n;
-            if (*line)
-                line++;
-        }
+        buf_append_lines(t, v->note, "  ");
     }
     if (v->nfields)
         buf_puts(t, "\n");
@@ -154,6 +145,16 @@ static void html_multiline(buf *h, const char *s)
     }
 }
 
+/* <a href="url">text</a> */
+static void html_link(buf *h, const char *url, const char *text)
+{
+    buf_puts(h, "<a href=\"");
+    buf_append_html(h, url);
+    buf_puts(h, "\">");
+    buf_append_html(h, text);
+    buf_puts(h, "</a>");
+}
+
 static void html_body(buf *h, const notify_view *v)
 {
     buf_puts(h, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -187,15 +188,10 @@ static void html_body(buf *h, const notify_view *v)
         buf_puts(h, "<ul>\n");
         for (size_t i = 0; i < v->nitems; i++) {
             buf_puts(h, "<li>");
-            if (v->items[i].url) {
-                buf_puts(h, "<a href=\"");
-                buf_append_html(h, v->items[i].url);
-                buf_puts(h, "\">");
+            if (v->items[i].url)
+                html_link(h, v->items[i].url, v->items[i].title);
+            else
                 buf_append_html(h, v->items[i].title);
-                buf_puts(h, "</a>");
-            } else {
-                buf_append_html(h, v->items[i].title);
-            }
             if (*v->items[i].detail) {
                 buf_puts(h, " (");
                 buf_append_html(h, v->items[i].detail);
@@ -206,11 +202,9 @@ static void html_body(buf *h, const notify_view *v)
         buf_puts(h, "</ul>\n");
     }
     if (v->url) {
-        buf_puts(h, "<p><a href=\"");
-        buf_append_html(h, v->url);
-        buf_puts(h, "\">");
-        buf_append_html(h, v->link_text);
-        buf_puts(h, "</a> (the source of truth)</p>\n");
+        buf_puts(h, "<p>");
+        html_link(h, v->url, v->link_text);
+        buf_puts(h, " (the source of truth)</p>\n");
     }
     buf_puts(h, "</body></html>\n");
 }

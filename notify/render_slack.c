@@ -128,6 +128,20 @@ static void add_text(cJSON *obj, const char *type, const buf *text, size_t max)
     free(s);
 }
 
+/* A text object {"type":"mrkdwn","text":...,"verbatim":true} of text cut
+ * to max units, for a list of them (fields, context elements). */
+static cJSON *mrkdwn_item(const buf *text, size_t max)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *s = fit(buf_cstr(text), max, 1);
+
+    cJSON_AddStringToObject(o, "type", "mrkdwn");
+    cJSON_AddStringToObject(o, "text", s);
+    cJSON_AddTrueToObject(o, "verbatim");
+    free(s);
+    return o;
+}
+
 static cJSON *section(cJSON *blocks, const buf *mrkdwn)
 {
     cJSON *b = cJSON_CreateObject();
@@ -206,18 +220,12 @@ int notify_render_slack(buf *out, const notify_view *v)
         cJSON_AddStringToObject(b, "type", "section");
         fields = cJSON_AddArrayToObject(b, "fields");
         for (size_t i = 0; i < v->nfields && i < SLACK_FIELDS_MAX; i++) {
-            cJSON *f = cJSON_CreateObject();
             buf_reset(&t);
             buf_putc(&t, '*');
             md_esc(&t, v->fields[i].label);
             buf_puts(&t, "*\n");
             md_esc(&t, v->fields[i].value);
-            s = fit(buf_cstr(&t), SLACK_FIELD_MAX, 1);
-            cJSON_AddStringToObject(f, "type", "mrkdwn");
-            cJSON_AddStringToObject(f, "text", s);
-            cJSON_AddTrueToObject(f, "verbatim");
-            free(s);
-            cJSON_AddItemToArray(fields, f);
+            cJSON_AddItemToArray(fields, mrkdwn_item(&t, SLACK_FIELD_MAX));
         }
         cJSON_AddItemToArray(blocks, b);
         nblocks++;
@@ -253,21 +261,13 @@ int notify_render_slack(buf *out, const notify_view *v)
     b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "type", "context");
     ctx = cJSON_AddArrayToObject(b, "elements");
-    {
-        cJSON *e = cJSON_CreateObject();
-        buf_reset(&t);
-        buf_puts(&t, "Source of truth: ");
-        if (v->url)
-            link(&t, v->url, v->link_text);
-        else
-            buf_puts(&t, "docket");
-        s = fit(buf_cstr(&t), SLACK_TEXT_MAX, 1);
-        cJSON_AddStringToObject(e, "type", "mrkdwn");
-        cJSON_AddStringToObject(e, "text", s);
-        cJSON_AddTrueToObject(e, "verbatim");
-        free(s);
-        cJSON_AddItemToArray(ctx, e);
-    }
+    buf_reset(&t);
+    buf_puts(&t, "Source of truth: ");
+    if (v->url)
+        link(&t, v->url, v->link_text);
+    else
+        buf_puts(&t, "docket");
+    cJSON_AddItemToArray(ctx, mrkdwn_item(&t, SLACK_TEXT_MAX));
     cJSON_AddItemToArray(blocks, b);
     nblocks++;
 

@@ -156,6 +156,34 @@ static int curl_failure(notify_result *res, const xfer *x, CURLcode cc,
     return res->outcome;
 }
 
+/* Starts a transfer: res cleared, x's shared fields set. NULL with res
+ * filled when it cannot start: NOTIFY_FAIL with why_not when the URL's
+ * scheme is not allowed (scheme_ok 0), NOTIFY_RETRY when curl cannot. */
+static CURL *xfer_begin(notify_result *res, xfer *x, int allow_private,
+                        const atomic_int *stop, int scheme_ok,
+                        const char *why_not)
+{
+    CURL *c = NULL;
+
+    memset(res, 0, sizeof *res);
+    res->retry_after = -1;
+    x->allow_private = allow_private;
+    x->stop = stop;
+    x->retry_after = -1;
+    if (!scheme_ok) {
+        res->outcome = NOTIFY_FAIL;
+        str_copy(res->error, sizeof res->error, why_not);
+        return NULL;
+    }
+    notify_curl_init();
+    c = curl_easy_init();
+    if (!c) {
+        res->outcome = NOTIFY_RETRY;
+        str_copy(res->error, sizeof res->error, "curl_easy_init failed");
+    }
+    return c;
+}
+
 int notify_http_post(notify_result *res, const char *url, const char *body,
                      size_t len, const char *const *headers, size_t nheaders,
                      const notify_http_opts *o)
@@ -167,27 +195,14 @@ int notify_http_post(notify_result *res, const char *url, const char *body,
     CURLcode cc;
     long status = 0;
 
-    memset(res, 0, sizeof *res);
-    res->retry_after = -1;
-    x.allow_private = o->allow_private;
-    x.stop = o->stop;
-    x.retry_after = -1;
-    if (!(str_startswith(url, "https://") ||
-          (o->allow_http && str_startswith(url, "http://")))) {
-        res->outcome = NOTIFY_FAIL;
-        str_copy(res->error, sizeof res->error,
-                 o->allow_http ? "the URL must start with https:// or http://"
-                               : "the URL must start with https:// "
-                                 "(notify.allow_http is off)");
+    c = xfer_begin(res, &x, o->allow_private, o->stop,
+                   str_startswith(url, "https://") ||
+                       (o->allow_http && str_startswith(url, "http://")),
+                   o->allow_http ? "the URL must start with https:// or http://"
+                                 : "the URL must start with https:// "
+                                   "(notify.allow_http is off)");
+    if (!c)
         goto done;
-    }
-    notify_curl_init();
-    c = curl_easy_init();
-    if (!c) {
-        res->outcome = NOTIFY_RETRY;
-        str_copy(res->error, sizeof res->error, "curl_easy_init failed");
-        goto done;
-    }
     for (size_t i = 0; i < nheaders; i++)
         hl = curl_slist_append(hl, headers[i]);
     hl = curl_slist_append(hl, "Expect:");
@@ -244,27 +259,15 @@ int notify_smtp_send(notify_result *res, const char *smtp_url,
     CURLcode cc;
     long code = 0;
 
-    memset(res, 0, sizeof *res);
-    res->retry_after = -1;
-    x.allow_private = 1; /* the relay is trusted configuration */
-    x.stop = o->stop;
-    x.retry_after = -1;
     x.up = msg;
     x.up_len = len;
-    if (!(str_startswith(smtp_url, "smtp://") ||
-          str_startswith(smtp_url, "smtps://"))) {
-        res->outcome = NOTIFY_FAIL;
-        str_copy(res->error, sizeof res->error,
-                 "smtp_url must start with smtp:// or smtps://");
+    /* allow_private: the relay is trusted configuration */
+    c = xfer_begin(res, &x, 1, o->stop,
+                   str_startswith(smtp_url, "smtp://") ||
+                       str_startswith(smtp_url, "smtps://"),
+                   "smtp_url must start with smtp:// or smtps://");
+    if (!c)
         goto done;
-    }
-    notify_curl_init();
-    c = curl_easy_init();
-    if (!c) {
-        res->outcome = NOTIFY_RETRY;
-        str_copy(res->error, sizeof res->error, "curl_easy_init failed");
-        goto done;
-    }
     for (size_t i = 0; i < nrcpts; i++) {
         buf r = {0};
         buf_putc(&r, '<');

@@ -137,7 +137,8 @@ static int origin_strict_ok(web_req *req)
     if (origin)
         return origin_matches(req, origin, strlen(origin));
     referer = web_header(req, "Referer");
-    if (!referer || !(p = strstr(referer, "://")))
+    p = referer ? strstr(referer, "://") : NULL;
+    if (!p)
         return 0;
     p += 3;
     return origin_matches(req, referer,

@@ -65,13 +65,15 @@ static void flash_key_init(void)
 char *web_flash_open(const char *v)
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    const char *dot1 = strchr(v, '.'), *dot2, *mac_end = NULL;
+    const char *dot1 = strchr(v, '.');
+    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    const char *mac_end = NULL;
     size_t maclen = 0;
     int64_t exp;
     char *num, *msg = NULL;
     buf signed_part = {0};
 
-    if (!dot1 || !(dot2 = strchr(dot1 + 1, '.')))
+    if (!dot2)
         return NULL;
     num = xstrndup(v, (size_t)(dot1 - v));
     if (str_to_i64(&exp, num) < 0 || exp < time_now() ||
