@@ -1,12 +1,51 @@
 /* events.c: the event log and the outbox rows it fans out to. Events are
  * written by the code that changes state, in its transaction; notify/
  * delivers the outbox rows (see outbox.c). Routing is the [route] table of
- * the configuration, handed over by app/ (registry_routes_set). */
+ * the configuration, handed over by app/ (registry_routes_set). The names
+ * of the events the registry writes are one table (docket_event). */
 #include "registry_int.h"
 #include "config.h"
 #include "str.h"
+#include "triage.h"
 
+#include <assert.h>
 #include <string.h>
+
+static const char *const event_names[EV_COUNT] = {
+    [EV_REQUEST_SUBMITTED] = "request.submitted",
+    [EV_REQUEST_TRIAGED] = "request.triaged",
+    [EV_REQUEST_NEEDS_INFO] = "request.needs_info",
+    [EV_REQUEST_SCHEDULED] = "request.scheduled",
+    [EV_REQUEST_IN_PROGRESS] = "request.in_progress",
+    [EV_REQUEST_DEPLOYED] = "request.deployed",
+    [EV_REQUEST_REJECTED] = "request.rejected",
+    [EV_REQUEST_WITHDRAWN] = "request.withdrawn",
+    [EV_REQUEST_ANSWERED] = "request.answered",
+    [EV_REQUEST_COMMENTED] = "request.commented",
+    [EV_REQUEST_UPDATED] = "request.updated",
+    [EV_DEPLOY_DIGEST] = "deploy.digest",
+    [EV_ACCOUNT_RESET] = "account.reset",
+    [EV_DELIVERY_FAILED] = "delivery.failed",
+};
+
+const char *registry_event_name(docket_event e)
+{
+    return e >= 0 && e < EV_COUNT ? event_names[e] : NULL;
+}
+
+docket_event registry_event_parse(const char *name)
+{
+    for (int e = 0; name && e < EV_COUNT; e++)
+        if (!strcmp(event_names[e], name))
+            return (docket_event)e;
+    return EV_NONE;
+}
+
+docket_event registry_event_of_target(request_status to)
+{
+    assert(to >= REQ_SUBMITTED && to < REQ_NTARGETS);
+    return (docket_event)(EV_REQUEST_SUBMITTED + to);
+}
 
 static const cfg_route *routes;
 static size_t nroutes;
@@ -35,12 +74,14 @@ int registry_event_add(registry *reg, int64_t *out_id, const char *event,
     static const char box[] =
         "INSERT INTO outbox(event_id, channel, next_attempt, created_at,"
         " updated_at) VALUES (:event, :channel, :now, :now, :now)";
-    const cfg_route *route = route_find(event);
+    const cfg_route *route;
     sqlite3_stmt *st;
     char uid[33];
     int64_t id, now = time_now();
     int rc;
 
+    assert(event);
+    route = route_find(event);
     registry_random_hex(uid, 16);
     st = reg_stmt_get(reg, ins, err);
     if (!st)
@@ -53,8 +94,7 @@ int registry_event_add(registry *reg, int64_t *out_id, const char *event,
         reg_bind_null(st, ":req");
     reg_bind_text(st, ":payload", payload_json ? payload_json : "{}");
     reg_bind_int(st, ":now", now);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : reg_db_error(reg, err);
-    reg_done(st);
+    rc = reg_exec_bound(reg, st, err);
     if (rc < 0)
         return rc;
     id = sqlite3_last_insert_rowid(reg->db);
@@ -65,12 +105,25 @@ int registry_event_add(registry *reg, int64_t *out_id, const char *event,
         reg_bind_int(st, ":event", id);
         reg_bind_text(st, ":channel", route->channels[i]);
         reg_bind_int(st, ":now", now);
-        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : reg_db_error(reg, err);
-        reg_done(st);
+        rc = reg_exec_bound(reg, st, err);
         if (rc < 0)
             return rc;
     }
     if (out_id)
         *out_id = id;
     return 0;
+}
+
+int registry_event_emit(registry *reg, int64_t *out_id, docket_event e,
+                        int64_t request_id, const cJSON *payload, errmsg *err)
+{
+    const char *name = registry_event_name(e);
+    char *s;
+    int rc;
+
+    assert(name);
+    s = payload ? cJSON_PrintUnformatted(payload) : NULL;
+    rc = registry_event_add(reg, out_id, name, request_id, s, err);
+    cJSON_free(s);
+    return rc;
 }

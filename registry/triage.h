@@ -3,7 +3,8 @@
  * request to that instance's registry in the same transaction), sprints
  * generated from the [sprints] configuration, comments with attachments,
  * edits with versions and field-level diffs, the PM's queue, dashboard
- * queries and the deploy-day digest. Implemented in triage.c; it builds on
+ * queries and the deploy-day digest. Implemented in triage_*.c (rules,
+ * transition, sprints, queue, comments, diff); it builds on
  * requests.h (store) and catalog.h (registry_request_apply).
  *
  * Every change runs in ONE transaction (BEGIN IMMEDIATE ... COMMIT; never
@@ -20,25 +21,95 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Who acts. role is "client", "pm", "ops" or "admin"; org_id is the
- * client's organisation (a client never finds another organisation's
- * request: ERR_NOTFOUND). name is shown in payloads ("actor"). */
+/* Who acts. role is one ROLE_* bit (registry.h); org_id is the client's
+ * organisation (a client never finds another organisation's request:
+ * ERR_NOTFOUND). name is shown in payloads ("actor"). */
 typedef struct registry_actor {
     int64_t user_id;
-    const char *role;
+    docket_role role;
     int64_t org_id;
     const char *name;
 } registry_actor;
 
-/* ---- life cycle ------------------------------------------------------- */
+/* ---- the vocabulary: statuses and events, one name table each ---------- */
 
+/* The statuses of a request as stored (requests.status, request_events)
+ * and, after them, the transition targets that are not a status. */
+typedef enum request_status {
+    REQ_NONE = -1, /* not a status (parse failure) */
+    REQ_SUBMITTED = 0,
+    REQ_TRIAGED,
+    REQ_NEEDS_INFO,
+    REQ_SCHEDULED,
+    REQ_IN_PROGRESS,
+    REQ_DEPLOYED,
+    REQ_REJECTED,
+    REQ_WITHDRAWN,
+    REQ_NSTATUSES, /* the number of stored statuses */
+    /* A transition target only: the client's answer to needs_info goes
+       back to the status before needs_info. */
+    REQ_ANSWERED = REQ_NSTATUSES,
+    REQ_NTARGETS
+} request_status;
+
+/* A set of statuses as bits. */
+#define REQ_BIT(s) (1u << (unsigned)(s))
+
+/* The stored name of s ("needs_info"), "answered" for REQ_ANSWERED; NULL
+ * out of range. */
+const char *registry_status_name(request_status s);
+/* The status named s (stored statuses only), REQ_NONE otherwise (NULL
+ * too). */
+request_status registry_status_parse(const char *s);
+/* A transition target: a status or "answered"; REQ_NONE otherwise. */
+request_status registry_target_parse(const char *s);
 /* 1 when s is one of the eight statuses. */
 int registry_status_valid(const char *s);
 
-/* What a transition asks for. to is a status, or "answered" (the client's
- * answer to needs_info: back to the status before needs_info). */
+/* The events the registry writes (events.name, the keys of [route]). */
+typedef enum docket_event {
+    EV_NONE = -1,
+    EV_REQUEST_SUBMITTED = 0,
+    EV_REQUEST_TRIAGED,
+    EV_REQUEST_NEEDS_INFO,
+    EV_REQUEST_SCHEDULED,
+    EV_REQUEST_IN_PROGRESS,
+    EV_REQUEST_DEPLOYED,
+    EV_REQUEST_REJECTED,
+    EV_REQUEST_WITHDRAWN,
+    EV_REQUEST_ANSWERED, /* EV_REQUEST_SUBMITTED + a target, in order */
+    EV_REQUEST_COMMENTED,
+    EV_REQUEST_UPDATED,
+    EV_DEPLOY_DIGEST,
+    EV_ACCOUNT_RESET,
+    EV_DELIVERY_FAILED,
+    EV_COUNT
+} docket_event;
+
+/* "request.scheduled"...; NULL out of range. */
+const char *registry_event_name(docket_event e);
+/* The event named name, EV_NONE for another name. */
+docket_event registry_event_parse(const char *name);
+/* The event of a transition to target to ("request.<to>"). */
+docket_event registry_event_of_target(request_status to);
+/* registry_event_add of event e with payload serialised (NULL: "{}"),
+ * inside the caller's transaction. */
+int registry_event_emit(registry *reg, int64_t *out_id, docket_event e,
+                        int64_t request_id, const cJSON *payload, errmsg *err);
+
+/* ---- life cycle ------------------------------------------------------- */
+
+/* The status of request id (org_filter as for registry_request_load):
+ * ERR_NOTFOUND "no request CR-n" when there is none or it is another
+ * organisation's. */
+int registry_request_status(registry *reg, int64_t id, int64_t org_filter,
+                            request_status *out, errmsg *err);
+
+/* What a transition asks for. to is a status, or REQ_ANSWERED (the
+ * client's answer to needs_info: back to the status before needs_info);
+ * REQ_NONE is answered as an unknown status. */
 typedef struct registry_transition {
-    const char *to;
+    request_status to;
     const char *note;     /* question (needs_info), reason (rejected),
                              else optional; Markdown */
     int64_t sprint_id;    /* scheduled: required (an existing sprint) */
@@ -73,8 +144,7 @@ typedef struct registry_transition {
  * Writes a request_events row (from, to, note, instance, user) and the
  * event "request.<to>" ("request.answered" for an answer) with the payload
  * of registry_request_payload (deploys add "instance" and the "tables"
- * the deploy changes). *out_status (16 bytes, may be NULL) gets the new
- * status.
+ * the deploy changes). *out_status (may be NULL) gets the new status.
  *
  * Errors (nothing written): ERR_NOTFOUND (no such request, or another
  * organisation's for a client), ERR_INVALID (unknown status, missing
@@ -82,12 +152,19 @@ typedef struct registry_transition {
  * may never make this transition), ERR_CONFLICT (not allowed from the
  * current status, instance already deployed, or registry_request_apply
  * failed: its message), ERR_DB. */
-int registry_transition_apply(registry *reg, char *out_status, int64_t id,
-                              const registry_actor *who,
+int registry_transition_apply(registry *reg, request_status *out_status,
+                              int64_t id, const registry_actor *who,
                               const registry_transition *t, errmsg *err);
 
-/* 1 when who's role may make transition to from status from (the table
- * above; "answered" for the answer), 0 otherwise. For showing buttons. */
+/* 1 when role may make transition to from status from (the table above;
+ * REQ_ANSWERED for the answer), 0 otherwise. role_may answers the role
+ * half (may the role ever move a request to to?), from_ok the status half
+ * (is to reachable from from?). allowed takes the stored names (for
+ * showing buttons). */
+int registry_transition_may(request_status from, request_status to,
+                            docket_role role);
+int registry_transition_role_may(request_status to, docket_role role);
+int registry_transition_from_ok(request_status from, request_status to);
 int registry_transition_allowed(const char *from, const char *to,
                                 const char *role);
 

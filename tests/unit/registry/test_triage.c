@@ -190,7 +190,7 @@ static int64_t submit(fx *f)
 
 static registry_actor actor(fx *f, const char *role)
 {
-    registry_actor a = {0, role, 0, role};
+    registry_actor a = {0, registry_role_bit(role), 0, role};
 
     if (!strcmp(role, "client")) {
         a.user_id = f->client_a;
@@ -212,7 +212,7 @@ static int go(fx *f, int64_t id, const char *role, const char *to,
     registry_actor a = actor(f, role);
     registry_transition t = {0};
 
-    t.to = to;
+    t.to = registry_target_parse(to);
     t.note = note;
     t.sprint_id = sprint;
     t.instance = instance;
@@ -680,11 +680,11 @@ static void test_triage__other_organisation_is_not_found(void **state)
     fx *f = *state;
     errmsg err = {0};
     int64_t id = submit(f);
-    registry_actor bob = {f->client_b, "client", 0, "Bob"};
+    registry_actor bob = {f->client_b, ROLE_CLIENT, 0, "Bob"};
     registry_transition t = {0};
 
     bob.org_id = q_int(f, "SELECT id FROM organisations WHERE name='globex'");
-    t.to = "withdrawn";
+    t.to = REQ_WITHDRAWN;
     assert_int_equal(
         registry_transition_apply(f->reg, NULL, id, &bob, &t, &err),
         ERR_NOTFOUND);

@@ -1,0 +1,499 @@
+/* page_queue.c: the queue of change requests (GET /requests) with its
+ * filters, status tabs and pages, and its CSV export (GET
+ * /requests.csv). The rows come from registry_queue_list. */
+#include "triage_int.h"
+#include "str.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define QUEUE_PER_PAGE 50
+
+static const char *tw_nz(const char *s)
+{
+    return s ? s : "";
+}
+
+typedef struct qparams {
+    const char *status, *org, *instance, *pm, *consent, *waiting, *age, *since,
+        *sort, *q, *sprint;
+    int page;
+} qparams;
+
+static const char *qv(web_req *req, const char *name)
+{
+    const char *v = web_query(req, name);
+
+    return v && *v ? v : NULL;
+}
+
+static int int_param(const char *s, int min, int max)
+{
+    int v = 0;
+
+    if (!s || str_to_int(&v, s, min, max) < 0)
+        return 0;
+    return v;
+}
+
+static void qparams_read(web_req *req, qparams *p, registry_queue_filter *f)
+{
+    memset(p, 0, sizeof *p);
+    memset(f, 0, sizeof *f);
+    p->status = qv(req, "status");
+    if (p->status && !registry_status_valid(p->status))
+        p->status = NULL;
+    p->org = req->role == ROLE_CLIENT ? NULL : qv(req, "organisation");
+    p->instance = qv(req, "instance");
+    p->pm = req->role == ROLE_CLIENT ? NULL : qv(req, "pm");
+    p->consent = qv(req, "consent");
+    if (p->consent && strcmp(p->consent, "yes") && strcmp(p->consent, "no"))
+        p->consent = NULL;
+    p->waiting = qv(req, "waiting");
+    if (p->waiting && strcmp(p->waiting, "1"))
+        p->waiting = NULL;
+    p->age = qv(req, "age");
+    if (p->age && !int_param(p->age, 1, 3650))
+        p->age = NULL;
+    p->since = qv(req, "since");
+    if (p->since && !int_param(p->since, 1, 3650))
+        p->since = NULL;
+    p->sprint = qv(req, "sprint");
+    if (p->sprint && !int_param(p->sprint, 1, 1000000000))
+        p->sprint = NULL;
+    p->sort = qv(req, "sort");
+    if (p->sort && strcmp(p->sort, "age") && strcmp(p->sort, "priority") &&
+        strcmp(p->sort, "updated"))
+        p->sort = NULL;
+    p->q = qv(req, "q");
+    if (p->q && strlen(p->q) > FORM_MAX_SHORT)
+        p->q = NULL;
+    p->page = int_param(qv(req, "page"), 1, 100000);
+    if (!p->page)
+        p->page = 1;
+
+    f->org_id = triage_orgf(req);
+    f->organisation = p->org;
+    f->status = p->status;
+    f->instance = p->instance;
+    f->pm = p->pm;
+    f->consent = p->consent ? (!strcmp(p->consent, "yes") ? 1 : -1) : 0;
+    f->waiting = p->waiting != NULL;
+    f->age_days = int_param(p->age, 1, 3650);
+    f->since_days = int_param(p->since, 1, 3650);
+    f->sprint_id = int_param(p->sprint, 1, 1000000000);
+    f->q = p->q;
+    f->sort = p->sort;
+}
+
+/* The query string of p with one parameter replaced (value NULL: drop). */
+static void qstring(buf *b, const qparams *p, const char *key,
+                    const char *value)
+{
+    const char *keys[] = {"status",  "organisation", "instance", "pm",
+                          "consent", "waiting",      "age",      "since",
+                          "sprint",  "sort",         "q"};
+    const char *vals[] = {p->status,  p->org,     p->instance, p->pm,
+                          p->consent, p->waiting, p->age,      p->since,
+                          p->sprint,  p->sort,    p->q};
+    int first = 1;
+
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        const char *v = key && !strcmp(key, keys[i]) ? value : vals[i];
+        if (!v || !*v)
+            continue;
+        buf_putc(b, first ? '?' : '&');
+        first = 0;
+        buf_puts(b, keys[i]);
+        buf_putc(b, '=');
+        buf_append_url(b, v);
+    }
+    if (key && !strcmp(key, "page") && value) {
+        buf_putc(b, first ? '?' : '&');
+        buf_puts(b, "page=");
+        buf_append_url(b, value);
+    }
+}
+
+typedef struct queue_ctx {
+    web_req *req;
+    buf *o;
+    int64_t now;
+    int n;
+    int staff;
+} queue_ctx;
+
+static void queue_row_html(void *ctx, const registry_queue_row *r)
+{
+    queue_ctx *c = ctx;
+    buf *o = c->o;
+
+    c->n++;
+    buf_appendf(o, "<tr><td><a href=\"/requests/%lld\">CR-%lld</a></td><td>",
+                (long long)r->id, (long long)r->id);
+    buf_appendf(o, "<a href=\"/requests/%lld\">", (long long)r->id);
+    buf_append_html(o, r->title);
+    buf_puts(o, "</a>");
+    if (r->consent_related)
+        buf_puts(o, " <span class=\"badge consent\">consent</span>");
+    buf_puts(o, "</td><td>");
+    page_status_badge(o, r->status);
+    buf_puts(o, "</td>");
+    if (c->staff) {
+        buf_puts(o, "<td>");
+        buf_append_html(o, r->organisation);
+        buf_puts(o, "</td>");
+    }
+    buf_puts(o, "<td>");
+    buf_append_html(o, r->instances);
+    buf_puts(o, "</td><td>");
+    if (*r->pm_name)
+        buf_append_html(o, r->pm_name);
+    else
+        buf_puts(o, "<span class=\"muted\">—</span>");
+    buf_appendf(o, "</td><td class=\"num\">%d</td><td>", r->priority);
+    if (r->sprint_id) {
+        if (c->staff)
+            buf_appendf(o, "<a href=\"/sprints/%lld\">",
+                        (long long)r->sprint_id);
+        buf_append_html(o, r->sprint_name);
+        if (c->staff)
+            buf_puts(o, "</a>");
+    }
+    buf_puts(o, "</td><td>");
+    triage_days_ago(o, r->created_at, c->now);
+    buf_puts(o, "</td><td>");
+    triage_days_ago(o, r->status_since, c->now);
+    buf_puts(o, "</td><td>");
+    page_time(o, r->updated_at);
+    buf_puts(o, "</td></tr>");
+}
+
+typedef struct count_ctx {
+    int64_t n[REQ_NSTATUSES];
+} count_ctx;
+
+static void count_cb(void *ctx, const char *status, int64_t n)
+{
+    count_ctx *c = ctx;
+    request_status s = registry_status_parse(status);
+
+    if (s != REQ_NONE)
+        c->n[s] = n;
+}
+
+typedef struct opt_ctx {
+    buf *o;
+    const char *selected;
+} opt_ctx;
+
+/* <option value="value">label</option>, selected when value is. */
+static void opt(const opt_ctx *c, const char *value, const char *label)
+{
+    buf_puts(c->o, "<option");
+    if (c->selected && !strcmp(c->selected, value))
+        buf_puts(c->o, " selected");
+    buf_puts(c->o, " value=\"");
+    buf_append_html(c->o, value);
+    buf_puts(c->o, "\">");
+    buf_append_html(c->o, label);
+    buf_puts(c->o, "</option>");
+}
+
+static void opt_org(void *ctx, const registry_org *org)
+{
+    opt(ctx, org->name, org->name);
+}
+
+static void opt_inst(void *ctx, const registry_instance *i)
+{
+    opt(ctx, i->name, i->name);
+}
+
+static void opt_pm(void *ctx, const registry_user *u)
+{
+    opt(ctx, u->email, u->name);
+}
+
+static void select_open(buf *o, const char *id, const char *label,
+                        const char *any)
+{
+    buf_appendf(o,
+                "<div class=\"field\"><label for=\"f-%s\">%s</label>"
+                "<select id=\"f-%s\" name=\"%s\"><option value=\"\">%s"
+                "</option>",
+                id, label, id, id, any);
+}
+
+static void select_choice(buf *o, const char *value, const char *label,
+                          const char *current)
+{
+    buf_puts(o, "<option value=\"");
+    buf_puts(o, value);
+    buf_puts(o, "\"");
+    if (current && !strcmp(current, value))
+        buf_puts(o, " selected");
+    buf_puts(o, ">");
+    buf_puts(o, label);
+    buf_puts(o, "</option>");
+}
+
+/* The filter form; a negative ERR_* (in err) when its choices cannot be
+ * read. */
+static int queue_filters(web_req *req, const qparams *p, errmsg *err)
+{
+    buf *o = &req->out;
+    opt_ctx oc = {o, NULL};
+    int staff = req->role != ROLE_CLIENT;
+    int rc;
+
+    buf_puts(o, "<form method=\"get\" action=\"/requests\" class=\"toolbar "
+                "grid-form\" aria-label=\"Filters\">");
+    select_open(o, "status", "Status", "any");
+    for (int i = 0; i < REQ_NSTATUSES; i++) {
+        char label[32];
+        str_copy(label, sizeof label, registry_status_name((request_status)i));
+        for (char *c = label; *c; c++)
+            if (*c == '_')
+                *c = ' ';
+        select_choice(o, registry_status_name((request_status)i), label,
+                      p->status);
+    }
+    buf_puts(o, "</select></div>");
+    if (staff) {
+        select_open(o, "organisation", "Organisation", "any");
+        oc.selected = p->org;
+        if ((rc = registry_org_list(req->reg, opt_org, &oc, err)) < 0)
+            return rc;
+        buf_puts(o, "</select></div>");
+    }
+    select_open(o, "instance", "Instance", "any");
+    oc.selected = p->instance;
+    if ((rc = registry_instance_list(req->reg, triage_orgf(req), opt_inst, &oc,
+                                     err)) < 0)
+        return rc;
+    buf_puts(o, "</select></div>");
+    if (staff) {
+        select_open(o, "pm", "Project manager", "any");
+        select_choice(o, "none", "none assigned", p->pm);
+        oc.selected = p->pm;
+        if ((rc = registry_user_list(req->reg, "pm", opt_pm, &oc, err)) < 0)
+            return rc;
+        buf_puts(o, "</select></div>");
+    }
+    select_open(o, "consent", "Consent-related", "any");
+    select_choice(o, "yes", "yes", p->consent);
+    select_choice(o, "no", "no", p->consent);
+    buf_puts(o, "</select></div>");
+    buf_puts(o, "<div class=\"field\"><label for=\"f-age\">Older than "
+                "(days)</label><input id=\"f-age\" name=\"age\" "
+                "type=\"number\" min=\"1\" max=\"3650\" value=\"");
+    buf_append_html(o, tw_nz(p->age));
+    buf_puts(o, "\"></div>");
+    select_open(o, "sort", "Sort by", "age (oldest first)");
+    select_choice(o, "priority", "priority (highest first)", p->sort);
+    select_choice(o, "updated", "last update (latest first)", p->sort);
+    buf_puts(o, "</select></div><div class=\"field\"><label for=\"f-q\">"
+                "Text</label><input id=\"f-q\" name=\"q\" type=\"search\" "
+                "value=\"");
+    buf_append_html(o, tw_nz(p->q));
+    buf_puts(o, "\"></div><div class=\"field\"><label class=\"check\">"
+                "<input type=\"checkbox\" name=\"waiting\" value=\"1\"");
+    if (p->waiting)
+        buf_puts(o, " checked");
+    buf_puts(o, "> Waiting on the client</label></div>");
+    if (p->sprint) {
+        buf_puts(o, "<input type=\"hidden\" name=\"sprint\" value=\"");
+        buf_append_html(o, p->sprint);
+        buf_puts(o, "\">");
+    }
+    buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
+                "type=\"submit\">Apply</button> <a class=\"button\" "
+                "href=\"/requests\">Clear</a></div></form>");
+    return 0;
+}
+
+/* GET /requests */
+void page_queue(web_req *req)
+{
+    qparams p;
+    registry_queue_filter f;
+    count_ctx counts = {{0}};
+    queue_ctx qc = {req, &req->out, time_now(), 0, req->role != ROLE_CLIENT};
+    buf *o = &req->out;
+    buf link = {0};
+    errmsg err = {0};
+    int64_t total = 0, all = 0;
+    char pg[16];
+
+    triage_sprints_ensure(req);
+    qparams_read(req, &p, &f);
+    f.limit = QUEUE_PER_PAGE;
+    f.offset = (p.page - 1) * QUEUE_PER_PAGE;
+    if (registry_queue_counts(req->reg, &f, count_cb, &counts, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
+    page_begin(req, "Requests");
+    buf_puts(o, "<div class=\"page-head\"><h1>Requests</h1><div "
+                "class=\"actions\">");
+    buf_puts(&link, "/requests.csv");
+    qstring(&link, &p, NULL, NULL);
+    buf_puts(o, "<a class=\"button\" href=\"");
+    buf_append_html(o, buf_cstr(&link));
+    buf_puts(o, "\" download>Export CSV</a>");
+    if (req->role != ROLE_OPS)
+        buf_puts(o, " <a class=\"button primary\" href=\"/requests/new\">"
+                    "New request</a>");
+    buf_puts(o, "</div></div><nav class=\"tabs\" aria-label=\"Status\"><ul>");
+    for (int i = 0; i < REQ_NSTATUSES; i++)
+        all += counts.n[i];
+    buf_reset(&link);
+    buf_puts(&link, "/requests");
+    qstring(&link, &p, "status", NULL);
+    buf_puts(o, "<li><a href=\"");
+    buf_append_html(o, buf_cstr(&link));
+    buf_puts(o, "\"");
+    if (!p.status)
+        buf_puts(o, " aria-current=\"page\"");
+    buf_appendf(o, ">All <span class=\"badge muted\">%lld</span></a></li>",
+                (long long)all);
+    for (int i = 0; i < REQ_NSTATUSES; i++) {
+        buf_reset(&link);
+        buf_puts(&link, "/requests");
+        qstring(&link, &p, "status", registry_status_name((request_status)i));
+        buf_puts(o, "<li><a href=\"");
+        buf_append_html(o, buf_cstr(&link));
+        buf_puts(o, "\"");
+        if (p.status &&
+            !strcmp(p.status, registry_status_name((request_status)i)))
+            buf_puts(o, " aria-current=\"page\"");
+        buf_puts(o, ">");
+        for (const char *c = registry_status_name((request_status)i); *c; c++)
+            buf_putc(o, *c == '_' ? ' ' : *c);
+        buf_appendf(o,
+                    " <span class=\"badge muted\" data-status=\"%s\">"
+                    "%lld</span></a></li>",
+                    registry_status_name((request_status)i),
+                    (long long)counts.n[i]);
+    }
+    buf_puts(o, "</ul></nav>");
+    if (queue_filters(req, &p, &err) < 0) {
+        buf_dispose(&link);
+        web_reply_err(req, &err);
+        return;
+    }
+    buf_puts(o, "<div class=\"table-wrap\"><table class=\"table queue\">"
+                "<caption class=\"sr-only\">Change requests</caption><thead>"
+                "<tr><th scope=\"col\">Number</th><th scope=\"col\">Title"
+                "</th><th scope=\"col\">Status</th>");
+    if (qc.staff)
+        buf_puts(o, "<th scope=\"col\">Organisation</th>");
+    buf_puts(o, "<th scope=\"col\">Instances</th><th scope=\"col\">PM</th>"
+                "<th scope=\"col\" class=\"num\">Priority</th><th "
+                "scope=\"col\">Sprint</th><th scope=\"col\">Age</th><th "
+                "scope=\"col\">In status</th><th scope=\"col\">Updated</th>"
+                "</tr></thead><tbody>");
+    if (registry_queue_list(req->reg, &f, queue_row_html, &qc, &total, &err) <
+        0) {
+        buf_dispose(&link);
+        buf_reset(o);
+        web_reply_err(req, &err);
+        return;
+    }
+    buf_puts(o, "</tbody></table></div>");
+    if (!qc.n)
+        buf_puts(o, "<p class=\"empty\">No request matches these filters."
+                    "</p>");
+    if (total > QUEUE_PER_PAGE) {
+        int pages = (int)((total + QUEUE_PER_PAGE - 1) / QUEUE_PER_PAGE);
+        buf_puts(o, "<nav class=\"pagination\" aria-label=\"Pages\">");
+        for (int i = 1; i <= pages && i <= 200; i++) {
+            snprintf(pg, sizeof pg, "%d", i);
+            if (i == p.page) {
+                buf_appendf(o, "<span aria-current=\"page\">%d</span>", i);
+                continue;
+            }
+            buf_reset(&link);
+            buf_puts(&link, "/requests");
+            qstring(&link, &p, "page", pg);
+            buf_puts(o, "<a href=\"");
+            buf_append_html(o, buf_cstr(&link));
+            buf_appendf(o, "\">%d</a>", i);
+        }
+        buf_puts(o, "</nav>");
+    }
+    buf_appendf(o, "<p class=\"muted\">%lld request%s.</p>", (long long)total,
+                total == 1 ? "" : "s");
+    buf_dispose(&link);
+    page_end(req);
+}
+
+static void csv_row(void *ctx, const registry_queue_row *r)
+{
+    buf *o = ctx;
+    char num[32], t[32];
+
+    snprintf(num, sizeof num, "CR-%lld", (long long)r->id);
+    buf_append_csv(o, num);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->title);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->status);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->organisation);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->instance);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->instances);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->requester_name);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->requester_email);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->pm_email);
+    buf_putc(o, ',');
+    snprintf(t, sizeof t, "%d", r->priority);
+    buf_append_csv(o, t);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->estimate);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->sprint_name);
+    buf_putc(o, ',');
+    buf_append_csv(o, r->consent_related ? "yes" : "no");
+    buf_putc(o, ',');
+    time_iso(t, sizeof t, r->created_at);
+    buf_append_csv(o, t);
+    buf_putc(o, ',');
+    time_iso(t, sizeof t, r->updated_at);
+    buf_append_csv(o, t);
+    buf_putc(o, ',');
+    time_iso(t, sizeof t, r->status_since);
+    buf_append_csv(o, t);
+    buf_puts(o, "\r\n");
+}
+
+/* GET /requests.csv: the current view of the queue, every page. */
+void page_queue_csv(web_req *req)
+{
+    qparams p;
+    registry_queue_filter f;
+    errmsg err = {0};
+
+    qparams_read(req, &p, &f);
+    buf_reset(&req->out);
+    buf_puts(&req->out, "number,title,status,organisation,instance,"
+                        "instances,requester_name,requester_email,"
+                        "project_manager,priority,estimate,sprint,"
+                        "consent_related,created_at,updated_at,"
+                        "status_since\r\n");
+    if (registry_queue_list(req->reg, &f, csv_row, &req->out, NULL, &err) < 0) {
+        buf_reset(&req->out);
+        web_reply_err(req, &err);
+        return;
+    }
+    web_header_add(req, "Content-Disposition",
+                   "attachment; filename=\"requests.csv\"");
+    web_header_add(req, "X-Content-Type-Options", "nosniff");
+    web_reply_type(req, 200, "text/csv; charset=utf-8");
+}

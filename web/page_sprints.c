@@ -1,0 +1,326 @@
+/* page_sprints.c: sprints (GET /sprints), the sprint board (GET
+ * /sprints/{id}: requests by status, deploys per instance, the tables the
+ * sprint changes) and their JSON API (/api/v1/sprints). */
+#include "triage_int.h"
+#include "str.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- sprints ----------------------------------------------------------- */
+
+typedef struct sprint_list_ctx {
+    buf *o;
+    char today[16]; /* the current sprint contains this day */
+    cJSON *arr;     /* API */
+} sprint_list_ctx;
+
+static int sprint_current(const sprint_list_ctx *c, const registry_sprint *s)
+{
+    return strcmp(s->starts_on, c->today) <= 0 &&
+           strcmp(s->ends_on, c->today) >= 0;
+}
+
+static void sprint_li(void *ctx, const registry_sprint *s, int n)
+{
+    sprint_list_ctx *c = ctx;
+    buf *o = c->o;
+
+    buf_puts(o, "<tr");
+    if (sprint_current(c, s))
+        buf_puts(o, " class=\"current\" aria-current=\"date\"");
+    buf_appendf(o, "><td><a href=\"/sprints/%lld\">", (long long)s->id);
+    buf_append_html(o, s->name);
+    buf_puts(o, "</a>");
+    if (sprint_current(c, s))
+        buf_puts(o, " <span class=\"badge status-in_progress\">current"
+                    "</span>");
+    buf_puts(o, "</td><td>");
+    buf_append_html(o, s->starts_on);
+    buf_puts(o, "</td><td>");
+    buf_append_html(o, s->ends_on);
+    buf_puts(o, "</td><td>");
+    page_time(o, s->deploy_at);
+    buf_appendf(o, "</td><td class=\"num\">%d</td></tr>", n);
+}
+
+/* GET /sprints */
+void page_sprints(web_req *req)
+{
+    buf *o = &req->out;
+    sprint_list_ctx c = {o, "", NULL};
+    registry_sprint last;
+    char from[16] = "";
+    errmsg err = {0};
+
+    triage_sprints_ensure(req);
+    time_date(c.today, sizeof c.today, time_now());
+    /* From the last deployed sprint on; older ones with ?all=1. */
+    if (!web_query(req, "all")) {
+        int rc = registry_sprint_last(req->reg, &last, time_now(), &err);
+        if (rc < 0 && rc != ERR_NOTFOUND) {
+            web_reply_err(req, &err);
+            return;
+        }
+        err_clear(&err);
+        if (rc == 0)
+            str_copy(from, sizeof from, last.ends_on);
+    }
+    page_begin(req, "Sprints");
+    buf_appendf(o,
+                "<div class=\"page-head\"><h1>Sprints</h1><div "
+                "class=\"actions\"><a class=\"button\" href=\"%s\">%s"
+                "</a></div></div>",
+                *from ? "/sprints?all=1" : "/sprints",
+                *from ? "Show past sprints" : "Hide past sprints");
+    buf_appendf(
+        o,
+        "<p class=\"lead\">Sprints of %d days end on their "
+        "deploy day (%s at %s UTC).</p>",
+        req->cfg ? req->cfg->sprint_days : 14,
+        (const char *[]){"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
+                         "Friday",
+                         "Saturday"}[req->cfg ? req->cfg->deploy_weekday : 2],
+        req->cfg && req->cfg->deploy_time ? req->cfg->deploy_time : "10:00");
+    buf_puts(o, "<div class=\"table-wrap\"><table class=\"table\"><caption "
+                "class=\"sr-only\">Sprints</caption><thead><tr><th "
+                "scope=\"col\">Sprint</th><th scope=\"col\">Starts</th><th "
+                "scope=\"col\">Ends (deploy day)</th><th "
+                "scope=\"col\">Deploy</th><th scope=\"col\" "
+                "class=\"num\">Requests</th></tr></thead><tbody>");
+    if (registry_sprint_list(req->reg, *from ? from : NULL, sprint_li, &c,
+                             &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
+    buf_puts(o, "</tbody></table></div>");
+    page_end(req);
+}
+
+typedef struct board_ctx {
+    buf *o;
+    const char *status;
+    int n;
+    web_req *req;
+    errmsg *err; /* the first failed read */
+} board_ctx;
+
+typedef struct deploy_marks {
+    buf *o;
+} deploy_marks;
+
+static void board_inst(void *ctx, const registry_request_instance *i)
+{
+    deploy_marks *d = ctx;
+
+    buf_puts(d->o, "<li>");
+    buf_append_html(d->o, i->name);
+    buf_puts(d->o, ": ");
+    if (i->deployed_at) {
+        buf_puts(d->o, "<span class=\"badge status-deployed\">deployed"
+                       "</span>");
+    } else {
+        buf_puts(d->o, "<span class=\"badge muted\">to deploy</span>");
+    }
+    buf_puts(d->o, "</li>");
+}
+
+static void board_row(void *ctx, const registry_queue_row *r)
+{
+    board_ctx *c = ctx;
+    buf *o = c->o;
+    deploy_marks d = {o};
+
+    if (strcmp(r->status, c->status) != 0)
+        return;
+    c->n++;
+    buf_appendf(o, "<li class=\"card\"><a href=\"/requests/%lld\">CR-%lld ",
+                (long long)r->id, (long long)r->id);
+    buf_append_html(o, r->title);
+    buf_puts(o, "</a><p class=\"muted\">");
+    buf_append_html(o, r->organisation);
+    buf_appendf(o, " · priority %d", r->priority);
+    if (*r->estimate) {
+        buf_puts(o, " · ");
+        buf_append_html(o, r->estimate);
+    }
+    buf_puts(o, "</p><ul class=\"deploys\">");
+    registry_request_instances(c->req->reg, r->id, 0, board_inst, &d, c->err);
+    buf_puts(o, "</ul></li>");
+}
+
+/* GET /sprints/{id}: the board, requests by status and instance. */
+void page_sprint_board(web_req *req)
+{
+    buf *o = &req->out;
+    registry_sprint s;
+    registry_queue_filter f = {0};
+    triage_tables_ctx tc = {o, 0, 1};
+    errmsg err = {0};
+    int64_t id = web_arg_id(req, 0);
+    char title[128];
+
+    if (!id || registry_sprint_get(req->reg, &s, id, &err) < 0) {
+        if (!id || err.code == ERR_NOTFOUND)
+            web_reply_error(req, 404, "There is no such sprint.");
+        else
+            web_reply_err(req, &err);
+        return;
+    }
+    snprintf(title, sizeof title, "%s", s.name);
+    page_begin(req, title);
+    buf_puts(o, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a "
+                "href=\"/sprints\">Sprints</a></nav><h1>");
+    buf_append_html(o, s.name);
+    buf_puts(o, "</h1><p class=\"lead\">");
+    buf_append_html(o, s.starts_on);
+    buf_puts(o, " to ");
+    buf_append_html(o, s.ends_on);
+    buf_puts(o, " · deploy ");
+    page_time(o, s.deploy_at);
+    buf_puts(o, "</p><div class=\"grid board\">");
+    f.sprint_id = id;
+    f.sort = "priority";
+    {
+        static const char *const cols[] = {"scheduled", "in_progress",
+                                           "needs_info", "deployed"};
+        for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+            board_ctx bc = {o, cols[i], 0, req, &err};
+            buf_appendf(o,
+                        "<section class=\"board-column\" "
+                        "aria-labelledby=\"col-%s\"><h2 id=\"col-%s\">",
+                        cols[i], cols[i]);
+            page_status_badge(o, cols[i]);
+            buf_puts(o, "</h2><ul class=\"stack\">");
+            registry_queue_list(req->reg, &f, board_row, &bc, NULL, &err);
+            buf_puts(o, "</ul>");
+            if (!bc.n)
+                buf_puts(o, "<p class=\"empty\">None.</p>");
+            buf_puts(o, "</section>");
+        }
+    }
+    buf_puts(o, "</div><section class=\"card\"><h2>Tables whose rules "
+                "change</h2><ul class=\"stack\">");
+    registry_sprint_tables(req->reg, id, 0, triage_table_li, &tc, &err);
+    buf_puts(o, "</ul>");
+    if (!tc.n)
+        buf_puts(o, "<p class=\"empty\">No table changes.</p>");
+    buf_puts(o, "</section>");
+    if (err.code) {
+        web_reply_err(req, &err);
+        return;
+    }
+    page_end(req);
+}
+static cJSON *sprint_obj(const registry_sprint *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    char t[32], url[48];
+
+    cJSON_AddNumberToObject(o, "id", (double)s->id);
+    cJSON_AddStringToObject(o, "name", s->name);
+    cJSON_AddStringToObject(o, "starts_on", s->starts_on);
+    cJSON_AddStringToObject(o, "ends_on", s->ends_on);
+    time_iso(t, sizeof t, s->deploy_at);
+    cJSON_AddStringToObject(o, "deploy_at", t);
+    snprintf(url, sizeof url, "/sprints/%lld", (long long)s->id);
+    cJSON_AddStringToObject(o, "url", url);
+    return o;
+}
+
+static void sprint_json_cb(void *ctx, const registry_sprint *s, int n)
+{
+    sprint_list_ctx *c = ctx;
+    cJSON *o = sprint_obj(s);
+
+    cJSON_AddNumberToObject(o, "requests", n);
+    cJSON_AddBoolToObject(o, "current", sprint_current(c, s));
+    cJSON_AddItemToArray(c->arr, o);
+}
+
+/* GET /api/v1/sprints */
+void api_sprints_list(web_req *req)
+{
+    sprint_list_ctx c = {NULL, "", NULL};
+    cJSON *root = cJSON_CreateObject();
+    errmsg err = {0};
+
+    triage_sprints_ensure(req);
+    time_date(c.today, sizeof c.today, time_now());
+    c.arr = cJSON_AddArrayToObject(root, "sprints");
+    if (registry_sprint_list(req->reg, NULL, sprint_json_cb, &c, &err) < 0) {
+        cJSON_Delete(root);
+        web_reply_err(req, &err);
+        return;
+    }
+    web_reply_json(req, 200, root);
+}
+
+static void sprint_req_json(void *ctx, const registry_queue_row *r)
+{
+    cJSON *arr = ctx, *o = cJSON_CreateObject();
+    char num[32], url[48];
+
+    snprintf(num, sizeof num, "CR-%lld", (long long)r->id);
+    snprintf(url, sizeof url, "/requests/%lld", (long long)r->id);
+    cJSON_AddNumberToObject(o, "id", (double)r->id);
+    cJSON_AddStringToObject(o, "number", num);
+    cJSON_AddStringToObject(o, "title", r->title);
+    cJSON_AddStringToObject(o, "status", r->status);
+    cJSON_AddStringToObject(o, "organisation", r->organisation);
+    cJSON_AddStringToObject(o, "instances", r->instances);
+    cJSON_AddNumberToObject(o, "priority", r->priority);
+    cJSON_AddStringToObject(o, "estimate", r->estimate);
+    cJSON_AddStringToObject(o, "url", url);
+    cJSON_AddItemToArray(arr, o);
+}
+
+static void sprint_table_json(void *ctx, const registry_sprint_table *t)
+{
+    cJSON *arr = ctx, *o = cJSON_CreateObject();
+    buf url = {0};
+
+    cJSON_AddStringToObject(o, "instance", t->instance);
+    cJSON_AddStringToObject(o, "table", t->table);
+    cJSON_AddStringToObject(o, "campaign_dependency", t->campaign_dependency);
+    cJSON_AddNumberToObject(o, "request", (double)t->request_id);
+    buf_puts(&url, "/tables/");
+    buf_append_url(&url, t->instance);
+    buf_putc(&url, '/');
+    buf_append_url(&url, t->table);
+    cJSON_AddStringToObject(o, "url", buf_cstr(&url));
+    buf_dispose(&url);
+    cJSON_AddItemToArray(arr, o);
+}
+
+/* GET /api/v1/sprints/{id} */
+void api_sprint_get(web_req *req)
+{
+    int64_t id = web_arg_id(req, 0);
+    registry_sprint s;
+    registry_queue_filter f = {0};
+    errmsg err = {0};
+    cJSON *root, *arr, *tables;
+
+    if (!id || registry_sprint_get(req->reg, &s, id, &err) < 0) {
+        if (!id || err.code == ERR_NOTFOUND)
+            web_reply_error(req, 404, "There is no such sprint.");
+        else
+            web_reply_err(req, &err);
+        return;
+    }
+    root = sprint_obj(&s);
+    arr = cJSON_AddArrayToObject(root, "requests");
+    tables = cJSON_AddArrayToObject(root, "tables");
+    f.sprint_id = id;
+    f.sort = "priority";
+    if (registry_queue_list(req->reg, &f, sprint_req_json, arr, NULL, &err) <
+            0 ||
+        registry_sprint_tables(req->reg, id, 0, sprint_table_json, tables,
+                               &err) < 0) {
+        cJSON_Delete(root);
+        web_reply_err(req, &err);
+        return;
+    }
+    web_reply_json(req, 200, root);
+}
