@@ -394,38 +394,19 @@ static void change_html(void *ctx, const registry_history_row *h)
 {
     buf *b = ((change_ctx *)ctx)->b;
     char at[32];
-    buf dir = {0};
+    buf href = {0};
+    card_change_view v = {at,           h->column,     h->field, h->old_value,
+                          h->new_value, h->request_id, h->user,  h->reason,
+                          h->instance,  h->table};
 
     time_iso(at, sizeof at, h->created_at);
-    safe_name(&dir, h->instance);
-    buf_puts(b, "<li><time>");
-    buf_puts(b, at);
-    buf_puts(b, "</time> <a href=\"");
-    buf_append_html(b, buf_cstr(&dir));
-    buf_putc(b, '/');
-    buf_append_html(b, h->table);
-    buf_puts(b, ".html\">");
-    buf_append_html(b, h->instance);
-    buf_puts(b, " · ");
-    buf_append_html(b, h->table);
-    buf_puts(b, "</a> ");
-    if (*h->column) {
-        buf_puts(b, "<code>");
-        buf_append_html(b, h->column);
-        buf_puts(b, "</code> ");
-    }
-    buf_append_html(b, h->field);
-    buf_puts(b, ": ");
-    buf_append_html(b, h->old_value ? h->old_value : "—");
-    buf_puts(b, " → ");
-    buf_append_html(b, h->new_value ? h->new_value : "—");
-    buf_puts(b, " <span class=\"muted\">");
-    if (h->request_id > 0)
-        buf_appendf(b, "CR-%lld", (long long)h->request_id);
-    else
-        buf_append_html(b, h->reason);
-    buf_puts(b, "</span></li>\n");
-    buf_dispose(&dir);
+    safe_name(&href, h->instance);
+    buf_putc(&href, '/');
+    buf_puts(&href, h->table);
+    buf_puts(&href, ".html");
+    card_html_export_change(b, &v, buf_cstr(&href));
+    buf_putc(b, '\n');
+    buf_dispose(&href);
 }
 
 /* index.html, changelog.html, app.css and the search scripts. */

@@ -8,6 +8,7 @@
 #include "validate.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <cmark.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,36 +404,62 @@ static registry_entry_status json_status(const cJSON *o)
     return s;
 }
 
+/* A string member of a card struct and its JSON key. */
+typedef struct json_member {
+    const char *key;
+    size_t offset; /* of a char * in the struct */
+} json_member;
+
+#define MEMBER(type, name)                                                     \
+    {                                                                          \
+#name, offsetof(type, name)                                            \
+    }
+
+/* Copies of the string members m[0..n) of o into the struct at base. */
+static void json_texts(void *base, const cJSON *o, const json_member *m,
+                       size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *v = json_text(o, m[i].key);
+        memcpy((char *)base + m[i].offset, &v, sizeof v);
+    }
+}
+
 static void json_rules(registry_card_rules *r, const cJSON *o)
 {
+    static const json_member texts[] = {
+        MEMBER(registry_card_rules, campaign_note),
+        MEMBER(registry_card_rules, expected_arrival),
+        MEMBER(registry_card_rules, source),
+        MEMBER(registry_card_rules, cadence),
+        MEMBER(registry_card_rules, file_pattern),
+        MEMBER(registry_card_rules, owner),
+        MEMBER(registry_card_rules, escalation),
+        MEMBER(registry_card_rules, runbook)};
     const cJSON *dep =
         cJSON_GetObjectItemCaseSensitive(o, "campaign_dependency");
     char *miss = json_text(o, "missing_after");
 
+    json_texts(r, o, texts, sizeof texts / sizeof *texts);
     r->campaign_dependency =
         card_dep_named(cJSON_IsString(dep) ? dep->valuestring : NULL)->dep;
-    r->campaign_note = json_text(o, "campaign_note");
-    r->expected_arrival = json_text(o, "expected_arrival");
     r->late_after_minutes = (int)json_int(o, "late_after_minutes");
     str_copy(r->missing_after, sizeof r->missing_after, miss);
     free(miss);
-    r->source = json_text(o, "source");
-    r->cadence = json_text(o, "cadence");
-    r->file_pattern = json_text(o, "file_pattern");
-    r->owner = json_text(o, "owner");
-    r->escalation = json_text(o, "escalation");
     r->consent_relevant = json_flag(o, "consent_relevant");
-    r->runbook = json_text(o, "runbook");
 }
 
 static void json_column(registry_card_column *c, const cJSON *o)
 {
-    c->name = json_text(o, "name");
-    c->type = json_text(o, "type");
-    c->description = json_text(o, "description");
-    c->example = json_text(o, "example");
-    c->consent_channel = json_text(o, "consent_channel");
-    c->rule = json_text(o, "rule");
+    static const json_member texts[] = {
+        MEMBER(registry_card_column, name),
+        MEMBER(registry_card_column, type),
+        MEMBER(registry_card_column, description),
+        MEMBER(registry_card_column, example),
+        MEMBER(registry_card_column, consent_channel),
+        MEMBER(registry_card_column, rule)};
+
+    json_texts(c, o, texts, sizeof texts / sizeof *texts);
     c->status = json_status(o);
     c->nullable = json_flag(o, "nullable");
     c->primary_key = json_flag(o, "primary_key");
@@ -444,19 +471,26 @@ static void json_column(registry_card_column *c, const cJSON *o)
 
 static void json_change(registry_card_change *h, const cJSON *o)
 {
+    static const json_member texts[] = {MEMBER(registry_card_change, column),
+                                        MEMBER(registry_card_change, field),
+                                        MEMBER(registry_card_change, user),
+                                        MEMBER(registry_card_change, reason)};
+
+    json_texts(h, o, texts, sizeof texts / sizeof *texts);
     h->id = json_int(o, "id");
     h->at = json_time(o, "at");
-    h->column = json_text(o, "column");
-    h->field = json_text(o, "field");
     h->old_value = json_text_or_null(o, "old");
     h->new_value = json_text_or_null(o, "new");
     h->request_id = json_int(o, "request");
-    h->user = json_text(o, "user");
-    h->reason = json_text(o, "reason");
 }
 
 int card_from_json(registry_card *out, const cJSON *doc)
 {
+    static const json_member card_texts[] = {
+        MEMBER(registry_card, organisation), MEMBER(registry_card, instance),
+        MEMBER(registry_card, environment),  MEMBER(registry_card, table),
+        MEMBER(registry_card, description),  MEMBER(registry_card, kind),
+        MEMBER(registry_card, url)};
     const cJSON *cols = cJSON_GetObjectItemCaseSensitive(doc, "columns");
     const cJSON *hist = cJSON_GetObjectItemCaseSensitive(doc, "history");
     const cJSON *v;
@@ -465,14 +499,8 @@ int card_from_json(registry_card *out, const cJSON *doc)
     memset(out, 0, sizeof *out);
     if (!cJSON_IsObject(doc))
         return ERR_INVALID;
-    out->organisation = json_text(doc, "organisation");
-    out->instance = json_text(doc, "instance");
-    out->environment = json_text(doc, "environment");
-    out->table = json_text(doc, "table");
-    out->description = json_text(doc, "description");
-    out->kind = json_text(doc, "kind");
+    json_texts(out, doc, card_texts, sizeof card_texts / sizeof *card_texts);
     out->status = json_status(doc);
-    out->url = json_text(doc, "url");
     json_rules(&out->rules, cJSON_GetObjectItemCaseSensitive(doc, "rules"));
     out->created_at = json_time(doc, "created_at");
     out->updated_at = json_time(doc, "updated_at");

@@ -90,6 +90,10 @@ typedef struct card_change_view {
     const char *link_table;    /* this table */
 } card_change_view;
 void card_html_change(buf *o, const card_change_view *h);
+/* One history entry of the offline export's pages; with href set it
+ * starts with a link (href, relative) to link_instance · link_table. */
+void card_html_export_change(buf *o, const card_change_view *h,
+                             const char *href);
 
 /* ---- the card ---- */
 

@@ -142,6 +142,16 @@ void card_html_change(buf *o, const card_change_view *h)
     buf_puts(o, "</span></li>");
 }
 
+/* The view of change h of card c (at: its time as ISO 8601). */
+static card_change_view change_view(const registry_card_change *h,
+                                    const char *at)
+{
+    card_change_view v = {at,           h->column,     h->field, h->old_value,
+                          h->new_value, h->request_id, h->user,  h->reason,
+                          NULL,         NULL};
+    return v;
+}
+
 /* ---- the web card's edit form ------------------------------------------- */
 
 /* <p><label for="e-NAME">LABEL</label>, then the control's opening up to
@@ -458,13 +468,10 @@ static void web_history(buf *o, const registry_card *c)
     else
         buf_puts(o, "<ol class=\"timeline\">");
     for (size_t i = 0; i < c->nhistory; i++) {
-        const registry_card_change *h = &c->history[i];
         char at[32];
-        card_change_view v = {at,           h->column,    h->field,
-                              h->old_value, h->new_value, h->request_id,
-                              h->user,      h->reason,    NULL,
-                              NULL};
-        time_iso(at, sizeof at, h->at);
+        card_change_view v;
+        time_iso(at, sizeof at, c->history[i].at);
+        v = change_view(&c->history[i], at);
         card_html_change(o, &v);
     }
     if (c->nhistory)
@@ -539,29 +546,45 @@ static void export_columns(buf *o, const registry_card *c)
     buf_puts(o, "</tbody></table></section>");
 }
 
+void card_html_export_change(buf *o, const card_change_view *h,
+                             const char *href)
+{
+    buf_puts(o, "<li><time>");
+    buf_append_html(o, h->at);
+    buf_puts(o, "</time> ");
+    if (href) {
+        buf_puts(o, "<a href=\"");
+        buf_append_html(o, href);
+        buf_puts(o, "\">");
+        buf_append_html(o, h->link_instance);
+        buf_puts(o, " · ");
+        buf_append_html(o, h->link_table);
+        buf_puts(o, "</a> ");
+    }
+    html_wrapped(o, "<code>", h->column, "</code> ");
+    buf_append_html(o, h->field);
+    buf_puts(o, ": ");
+    buf_append_html(o, h->old_value ? h->old_value : "—");
+    buf_puts(o, " → ");
+    buf_append_html(o, h->new_value ? h->new_value : "—");
+    buf_puts(o, " <span class=\"muted\">");
+    if (h->request_id > 0)
+        buf_appendf(o, "CR-%lld", (long long)h->request_id);
+    else
+        buf_append_html(o, h->reason);
+    buf_puts(o, "</span></li>");
+}
+
 static void export_history(buf *o, const registry_card *c)
 {
     buf_puts(o, "<section class=\"card\"><h2>History</h2><ol "
                 "class=\"timeline\">");
     for (size_t i = 0; i < c->nhistory; i++) {
-        const registry_card_change *h = &c->history[i];
         char at[32];
-        time_iso(at, sizeof at, h->at);
-        buf_puts(o, "<li><time>");
-        buf_append_html(o, at);
-        buf_puts(o, "</time> ");
-        html_wrapped(o, "<code>", h->column, "</code> ");
-        buf_append_html(o, h->field);
-        buf_puts(o, ": ");
-        buf_append_html(o, h->old_value ? h->old_value : "—");
-        buf_puts(o, " → ");
-        buf_append_html(o, h->new_value ? h->new_value : "—");
-        buf_puts(o, " <span class=\"muted\">");
-        if (h->request_id > 0)
-            buf_appendf(o, "CR-%lld", (long long)h->request_id);
-        else
-            buf_append_html(o, h->reason);
-        buf_puts(o, "</span></li>");
+        card_change_view v;
+        time_iso(at, sizeof at, c->history[i].at);
+        v = change_view(&c->history[i], at);
+        card_html_export_change(o, &v, NULL);
     }
     buf_puts(o, "</ol></section>");
 }
