@@ -31,6 +31,16 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+/* The main() of a test file: runs the cmocka tests given, with up and
+ * down as the group's setup and teardown (or NULL). */
+#define UFX_MAIN_GROUP(up, down, ...)                                          \
+    int main(void)                                                             \
+    {                                                                          \
+        const struct CMUnitTest tests_[] = {__VA_ARGS__};                      \
+        return cmocka_run_group_tests(tests_, up, down);                       \
+    }
+#define UFX_MAIN(...) UFX_MAIN_GROUP(NULL, NULL, __VA_ARGS__)
+
 /* ---- files ---------------------------------------------------------- */
 
 /* Makes a new empty directory /tmp/docket-<tag>-XXXXXX into dir. */

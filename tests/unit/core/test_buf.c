@@ -1,4 +1,5 @@
 /* Tests of core/buf.c: escaping per context and sticky limits. */
+#include "fixture.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -110,16 +111,10 @@ static void test_buf__appendf_and_detach(void **state)
     free(s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_buf__html_escapes_all_five),
-        cmocka_unit_test(test_buf__html_leaves_utf8_alone),
-        cmocka_unit_test(test_buf__url_encodes_reserved),
-        cmocka_unit_test(test_buf__json_escapes_quotes_controls_and_html),
-        cmocka_unit_test(test_buf__csv_quotes_and_neutralises_formulas),
-        cmocka_unit_test(test_buf__limit_is_sticky),
-        cmocka_unit_test(test_buf__appendf_and_detach),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_buf__html_escapes_all_five),
+         cmocka_unit_test(test_buf__html_leaves_utf8_alone),
+         cmocka_unit_test(test_buf__url_encodes_reserved),
+         cmocka_unit_test(test_buf__json_escapes_quotes_controls_and_html),
+         cmocka_unit_test(test_buf__csv_quotes_and_neutralises_formulas),
+         cmocka_unit_test(test_buf__limit_is_sticky),
+         cmocka_unit_test(test_buf__appendf_and_detach))

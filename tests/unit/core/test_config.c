@@ -1,5 +1,6 @@
 /* Tests of core/config.c: precedence (defaults < file < environment <
  * flags), validation messages, channels, routes and ${...} expansion. */
+#include "fixture.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -190,25 +191,17 @@ static void test_config__weekday_names(void **state)
     cfg_dispose(&c);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_config__defaults, teardown),
-        cmocka_unit_test_teardown(test_config__precedence_file_env_flag,
-                                  teardown),
-        cmocka_unit_test_teardown(test_config__bad_value_names_file_and_line,
-                                  teardown),
-        cmocka_unit_test_teardown(test_config__unknown_key_is_an_error,
-                                  teardown),
-        cmocka_unit_test_teardown(test_config__bad_listen_refused_by_finish,
-                                  teardown),
-        cmocka_unit_test_teardown(test_config__channels_routes_and_secrets,
-                                  teardown),
-        cmocka_unit_test_teardown(test_config__missing_env_secret_is_an_error,
-                                  teardown),
-        cmocka_unit_test_teardown(test_config__route_to_unknown_channel,
-                                  teardown),
-        cmocka_unit_test_teardown(test_config__weekday_names, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(
+    cmocka_unit_test_teardown(test_config__defaults, teardown),
+    cmocka_unit_test_teardown(test_config__precedence_file_env_flag, teardown),
+    cmocka_unit_test_teardown(test_config__bad_value_names_file_and_line,
+                              teardown),
+    cmocka_unit_test_teardown(test_config__unknown_key_is_an_error, teardown),
+    cmocka_unit_test_teardown(test_config__bad_listen_refused_by_finish,
+                              teardown),
+    cmocka_unit_test_teardown(test_config__channels_routes_and_secrets,
+                              teardown),
+    cmocka_unit_test_teardown(test_config__missing_env_secret_is_an_error,
+                              teardown),
+    cmocka_unit_test_teardown(test_config__route_to_unknown_channel, teardown),
+    cmocka_unit_test_teardown(test_config__weekday_names, teardown))

@@ -4,6 +4,7 @@
  * each become U+FFFD), the CSV cell neutraliser covers every prefix a
  * spreadsheet reads as a formula, and bidi / invisible format characters
  * can be stripped from names. */
+#include "fixture.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,18 +202,11 @@ static void test_escape__strip_bidi_and_invisible(void **state)
     strip_is("", "");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape__json_keeps_valid_utf8),
-        cmocka_unit_test(test_escape__json_replaces_invalid_bytes),
-        cmocka_unit_test(test_escape__json_replaces_truncated_sequences),
-        cmocka_unit_test(test_escape__json_still_escapes_markup),
-        cmocka_unit_test(test_escape__utf8_next_lengths),
-        cmocka_unit_test(test_escape__append_utf8_scrubs),
-        cmocka_unit_test(test_escape__csv_neutralises_formula_prefixes),
-        cmocka_unit_test(test_escape__strip_bidi_and_invisible),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_escape__json_keeps_valid_utf8),
+         cmocka_unit_test(test_escape__json_replaces_invalid_bytes),
+         cmocka_unit_test(test_escape__json_replaces_truncated_sequences),
+         cmocka_unit_test(test_escape__json_still_escapes_markup),
+         cmocka_unit_test(test_escape__utf8_next_lengths),
+         cmocka_unit_test(test_escape__append_utf8_scrubs),
+         cmocka_unit_test(test_escape__csv_neutralises_formula_prefixes),
+         cmocka_unit_test(test_escape__strip_bidi_and_invisible))

@@ -2,6 +2,7 @@
  * "next" of the sign-in page: paths on this site pass, everything a
  * browser could read as another site (or that hides a second slash behind
  * whitespace, controls or percent-escapes) is refused. */
+#include "fixture.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,12 +87,6 @@ static void test_local_path__long_paths_refused(void **state)
     free(s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_local_path__same_site_paths_pass),
-        cmocka_unit_test(test_local_path__other_sites_refused),
-        cmocka_unit_test(test_local_path__long_paths_refused),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_local_path__same_site_paths_pass),
+         cmocka_unit_test(test_local_path__other_sites_refused),
+         cmocka_unit_test(test_local_path__long_paths_refused))

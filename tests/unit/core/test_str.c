@@ -2,6 +2,7 @@
  * strings, NULL where the header allows it, the boundaries of each range,
  * and UTF-8 that is overlong, a surrogate, above U+10FFFF or cut short.
  * (str_local_path_ok has its own file, test_local_path.c.) */
+#include "fixture.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -582,37 +583,28 @@ static void test_str__time_parse_hhmm(void **state)
     assert_int_equal(m, 23 * 60 + 59); /* untouched on failure */
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_str__utf8_valid_accepts_every_length),
-        cmocka_unit_test(test_str__utf8_valid_refuses_overlongs),
-        cmocka_unit_test(test_str__utf8_valid_refuses_surrogates),
-        cmocka_unit_test(test_str__utf8_valid_refuses_out_of_range),
-        cmocka_unit_test(test_str__utf8_valid_refuses_broken_sequences),
-        cmocka_unit_test(test_str__utf8_next_lengths),
-        cmocka_unit_test(test_str__utf8_next_maximal_subparts),
-        cmocka_unit_test(test_str__format_chars_found),
-        cmocka_unit_test(test_str__format_chars_neighbours_not_found),
-        cmocka_unit_test(test_str__strip_format_dup),
-        cmocka_unit_test(test_str__utf8_len),
-        cmocka_unit_test(test_str__has_ctl),
-        cmocka_unit_test(test_str__casecmp),
-        cmocka_unit_test(test_str__ncasecmp),
-        cmocka_unit_test(test_str__startswith),
-        cmocka_unit_test(test_str__trim_dup),
-        cmocka_unit_test(test_str__lower),
-        cmocka_unit_test(test_str__copy),
-        cmocka_unit_test(test_str__to_i64),
-        cmocka_unit_test(test_str__to_int),
-        cmocka_unit_test(test_str__edit_distance),
-        cmocka_unit_test(test_str__time_clocks),
-        cmocka_unit_test(test_str__time_format),
-        cmocka_unit_test(test_str__time_parse_iso_accepts),
-        cmocka_unit_test(test_str__time_parse_iso_refuses),
-        cmocka_unit_test(test_str__time_parse_iso_refuses_signs_and_spaces),
-        cmocka_unit_test(test_str__time_parse_hhmm),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_str__utf8_valid_accepts_every_length),
+         cmocka_unit_test(test_str__utf8_valid_refuses_overlongs),
+         cmocka_unit_test(test_str__utf8_valid_refuses_surrogates),
+         cmocka_unit_test(test_str__utf8_valid_refuses_out_of_range),
+         cmocka_unit_test(test_str__utf8_valid_refuses_broken_sequences),
+         cmocka_unit_test(test_str__utf8_next_lengths),
+         cmocka_unit_test(test_str__utf8_next_maximal_subparts),
+         cmocka_unit_test(test_str__format_chars_found),
+         cmocka_unit_test(test_str__format_chars_neighbours_not_found),
+         cmocka_unit_test(test_str__strip_format_dup),
+         cmocka_unit_test(test_str__utf8_len),
+         cmocka_unit_test(test_str__has_ctl),
+         cmocka_unit_test(test_str__casecmp),
+         cmocka_unit_test(test_str__ncasecmp),
+         cmocka_unit_test(test_str__startswith),
+         cmocka_unit_test(test_str__trim_dup),
+         cmocka_unit_test(test_str__lower), cmocka_unit_test(test_str__copy),
+         cmocka_unit_test(test_str__to_i64), cmocka_unit_test(test_str__to_int),
+         cmocka_unit_test(test_str__edit_distance),
+         cmocka_unit_test(test_str__time_clocks),
+         cmocka_unit_test(test_str__time_format),
+         cmocka_unit_test(test_str__time_parse_iso_accepts),
+         cmocka_unit_test(test_str__time_parse_iso_refuses),
+         cmocka_unit_test(test_str__time_parse_iso_refuses_signs_and_spaces),
+         cmocka_unit_test(test_str__time_parse_hhmm))

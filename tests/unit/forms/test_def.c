@@ -1,4 +1,5 @@
 /* test_def.c: forms/def.c, the form as data, and GET /api/v1/form. */
+#include "fixture.h"
 #include "forms_test.h"
 
 #include "def.h"
@@ -235,16 +236,10 @@ static void test_def__json(void **state)
     cJSON_Delete(j);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_def__sections),
-        cmocka_unit_test(test_def__every_field_of_the_issue),
-        cmocka_unit_test(test_def__concrete_paths),
-        cmocka_unit_test(test_def__offsets_point_at_the_members),
-        cmocka_unit_test(test_def__choices),
-        cmocka_unit_test(test_def__requirements),
-        cmocka_unit_test(test_def__json),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_def__sections),
+         cmocka_unit_test(test_def__every_field_of_the_issue),
+         cmocka_unit_test(test_def__concrete_paths),
+         cmocka_unit_test(test_def__offsets_point_at_the_members),
+         cmocka_unit_test(test_def__choices),
+         cmocka_unit_test(test_def__requirements),
+         cmocka_unit_test(test_def__json))

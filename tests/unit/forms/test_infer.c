@@ -1,4 +1,5 @@
 /* test_infer.c: forms/infer.c, columns proposed from CSV/TSV samples. */
+#include "fixture.h"
 #include "forms_test.h"
 
 #include "infer.h"
@@ -349,20 +350,14 @@ static void test_infer__large_generated_file(void **state)
     buf_dispose(&b);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_infer__types),
-        cmocka_unit_test(test_infer__mixed_types_fall_back),
-        cmocka_unit_test(test_infer__quoted_fields),
-        cmocka_unit_test(test_infer__bom_crlf_file),
-        cmocka_unit_test(test_infer__empty_and_missing_cells),
-        cmocka_unit_test(test_infer__delimiters),
-        cmocka_unit_test(test_infer__names),
-        cmocka_unit_test(test_infer__string_lengths),
-        cmocka_unit_test(test_infer__errors),
-        cmocka_unit_test(test_infer__json),
-        cmocka_unit_test(test_infer__large_generated_file),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_infer__types),
+         cmocka_unit_test(test_infer__mixed_types_fall_back),
+         cmocka_unit_test(test_infer__quoted_fields),
+         cmocka_unit_test(test_infer__bom_crlf_file),
+         cmocka_unit_test(test_infer__empty_and_missing_cells),
+         cmocka_unit_test(test_infer__delimiters),
+         cmocka_unit_test(test_infer__names),
+         cmocka_unit_test(test_infer__string_lengths),
+         cmocka_unit_test(test_infer__errors),
+         cmocka_unit_test(test_infer__json),
+         cmocka_unit_test(test_infer__large_generated_file))

@@ -1,5 +1,6 @@
 /* test_parse.c: forms/parse.c: the API JSON shape, the HTML form's
  * fields, and the way back to JSON. */
+#include "fixture.h"
 #include "forms_test.h"
 
 #include "parse.h"
@@ -609,31 +610,25 @@ static void test_parse__fields_match_json(void **state)
     form_errors_dispose(&fe);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse__example),
-        cmocka_unit_test(test_parse__defaults_when_absent),
-        cmocka_unit_test(test_parse__round_trip),
-        cmocka_unit_test(test_parse__round_trip_unusual_values),
-        cmocka_unit_test(test_parse__duplicate_keys),
-        cmocka_unit_test(test_parse__wrong_types),
-        cmocka_unit_test(test_parse__unknown_keys),
-        cmocka_unit_test(test_parse__numbers_out_of_range),
-        cmocka_unit_test(test_parse__deep_nesting_refused),
-        cmocka_unit_test(test_parse__trailing_garbage),
-        cmocka_unit_test(test_parse__invalid_json_names_line),
-        cmocka_unit_test(test_parse__nul_bytes),
-        cmocka_unit_test(test_parse__invalid_utf8),
-        cmocka_unit_test(test_parse__kinds_types_actions),
-        cmocka_unit_test(test_parse__limits),
-        cmocka_unit_test(test_parse__fields_basic_and_gaps),
-        cmocka_unit_test(test_parse__fields_duplicates),
-        cmocka_unit_test(test_parse__fields_checkboxes),
-        cmocka_unit_test(test_parse__fields_index_limits),
-        cmocka_unit_test(test_parse__fields_bad_names_and_bytes),
-        cmocka_unit_test(test_parse__fields_blank_rows_and_other_kinds),
-        cmocka_unit_test(test_parse__fields_match_json),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_parse__example),
+         cmocka_unit_test(test_parse__defaults_when_absent),
+         cmocka_unit_test(test_parse__round_trip),
+         cmocka_unit_test(test_parse__round_trip_unusual_values),
+         cmocka_unit_test(test_parse__duplicate_keys),
+         cmocka_unit_test(test_parse__wrong_types),
+         cmocka_unit_test(test_parse__unknown_keys),
+         cmocka_unit_test(test_parse__numbers_out_of_range),
+         cmocka_unit_test(test_parse__deep_nesting_refused),
+         cmocka_unit_test(test_parse__trailing_garbage),
+         cmocka_unit_test(test_parse__invalid_json_names_line),
+         cmocka_unit_test(test_parse__nul_bytes),
+         cmocka_unit_test(test_parse__invalid_utf8),
+         cmocka_unit_test(test_parse__kinds_types_actions),
+         cmocka_unit_test(test_parse__limits),
+         cmocka_unit_test(test_parse__fields_basic_and_gaps),
+         cmocka_unit_test(test_parse__fields_duplicates),
+         cmocka_unit_test(test_parse__fields_checkboxes),
+         cmocka_unit_test(test_parse__fields_index_limits),
+         cmocka_unit_test(test_parse__fields_bad_names_and_bytes),
+         cmocka_unit_test(test_parse__fields_blank_rows_and_other_kinds),
+         cmocka_unit_test(test_parse__fields_match_json))

@@ -1,6 +1,7 @@
 /* test_reserved.c: reserved words per dialect (core/reserved.c), the
  * message naming them (forms/reserved.c) and the identifier check
  * (form_ident_check in forms/validate.c). */
+#include "fixture.h"
 #include "forms_test.h"
 
 #include "dialect.h"
@@ -167,17 +168,11 @@ static void test_reserved__ident_check(void **state)
     assert_int_equal(form_ident_check("tab\there", NULL, 0), ERR_INVALID);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reserved__lists_sorted_and_found),
-        cmocka_unit_test(test_reserved__message_names_the_dialects),
-        cmocka_unit_test(test_reserved__postgres),
-        cmocka_unit_test(test_reserved__mysql_mariadb),
-        cmocka_unit_test(test_reserved__snowflake),
-        cmocka_unit_test(test_reserved__sqlite),
-        cmocka_unit_test(test_reserved__all_and_none),
-        cmocka_unit_test(test_reserved__ident_check),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_reserved__lists_sorted_and_found),
+         cmocka_unit_test(test_reserved__message_names_the_dialects),
+         cmocka_unit_test(test_reserved__postgres),
+         cmocka_unit_test(test_reserved__mysql_mariadb),
+         cmocka_unit_test(test_reserved__snowflake),
+         cmocka_unit_test(test_reserved__sqlite),
+         cmocka_unit_test(test_reserved__all_and_none),
+         cmocka_unit_test(test_reserved__ident_check))

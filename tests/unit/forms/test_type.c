@@ -1,6 +1,7 @@
 /* test_type.c: column types as the form states them (form_type_parse):
  * the accepted spellings, and parameters that overflow an int or carry
  * junk, which are refused rather than read as something else. */
+#include "fixture.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,11 +64,5 @@ static void test_type__overflow_and_junk_refused(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_type__accepted_spellings),
-        cmocka_unit_test(test_type__overflow_and_junk_refused),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_type__accepted_spellings),
+         cmocka_unit_test(test_type__overflow_and_junk_refused))

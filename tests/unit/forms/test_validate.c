@@ -1,5 +1,6 @@
 /* test_validate.c: forms/validate.c, one case per rule, each asserting
  * the exact field path of the problem. */
+#include "fixture.h"
 #include "forms_test.h"
 
 #include "parse.h"
@@ -698,33 +699,27 @@ static void test_validate__date_time_helpers(void **state)
     assert_false(form_time_valid("12:5"));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_validate__example_is_valid),
-        cmocka_unit_test(test_validate__required_request_fields),
-        cmocka_unit_test(test_validate__requester_only_when_asked),
-        cmocka_unit_test(test_validate__lengths),
-        cmocka_unit_test(test_validate__text_control_characters),
-        cmocka_unit_test(test_validate__emails),
-        cmocka_unit_test(test_validate__consent_note_required),
-        cmocka_unit_test(test_validate__desired_date),
-        cmocka_unit_test(test_validate__instances),
-        cmocka_unit_test(test_validate__items_count),
-        cmocka_unit_test(test_validate__new_table_requirements),
-        cmocka_unit_test(test_validate__feed_times),
-        cmocka_unit_test(test_validate__add_columns_needs_columns),
-        cmocka_unit_test(test_validate__attributes),
-        cmocka_unit_test(test_validate__column_type_required),
-        cmocka_unit_test(test_validate__identifiers),
-        cmocka_unit_test(test_validate__unique_columns),
-        cmocka_unit_test(test_validate__primary_key),
-        cmocka_unit_test(test_validate__consent_columns),
-        cmocka_unit_test(test_validate__fields_of_other_kinds),
-        cmocka_unit_test(test_validate__registry),
-        cmocka_unit_test(test_validate__registry_only_for_listed_instances),
-        cmocka_unit_test(test_validate__one_message_per_field),
-        cmocka_unit_test(test_validate__date_time_helpers),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_validate__example_is_valid),
+         cmocka_unit_test(test_validate__required_request_fields),
+         cmocka_unit_test(test_validate__requester_only_when_asked),
+         cmocka_unit_test(test_validate__lengths),
+         cmocka_unit_test(test_validate__text_control_characters),
+         cmocka_unit_test(test_validate__emails),
+         cmocka_unit_test(test_validate__consent_note_required),
+         cmocka_unit_test(test_validate__desired_date),
+         cmocka_unit_test(test_validate__instances),
+         cmocka_unit_test(test_validate__items_count),
+         cmocka_unit_test(test_validate__new_table_requirements),
+         cmocka_unit_test(test_validate__feed_times),
+         cmocka_unit_test(test_validate__add_columns_needs_columns),
+         cmocka_unit_test(test_validate__attributes),
+         cmocka_unit_test(test_validate__column_type_required),
+         cmocka_unit_test(test_validate__identifiers),
+         cmocka_unit_test(test_validate__unique_columns),
+         cmocka_unit_test(test_validate__primary_key),
+         cmocka_unit_test(test_validate__consent_columns),
+         cmocka_unit_test(test_validate__fields_of_other_kinds),
+         cmocka_unit_test(test_validate__registry),
+         cmocka_unit_test(test_validate__registry_only_for_listed_instances),
+         cmocka_unit_test(test_validate__one_message_per_field),
+         cmocka_unit_test(test_validate__date_time_helpers))

@@ -2,6 +2,7 @@
  * dialect names and reserved words):
  * identifier quoting, string literals, comment text, the type of every form
  * type in every dialect, reserved words, names of dialects and formats. */
+#include "fixture.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -222,16 +223,10 @@ static void test_migrations__names_and_limits(void **state)
         assert_string_not_equal(migrate_lint_name((migrate_lint)i), "unknown");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_migrations__quote_ident),
-        cmocka_unit_test(test_migrations__quote_string),
-        cmocka_unit_test(test_migrations__literals_never_span_lines),
-        cmocka_unit_test(test_migrations__quote_comment),
-        cmocka_unit_test(test_migrations__type_of_every_form_type),
-        cmocka_unit_test(test_migrations__reserved_words),
-        cmocka_unit_test(test_migrations__names_and_limits),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_migrations__quote_ident),
+         cmocka_unit_test(test_migrations__quote_string),
+         cmocka_unit_test(test_migrations__literals_never_span_lines),
+         cmocka_unit_test(test_migrations__quote_comment),
+         cmocka_unit_test(test_migrations__type_of_every_form_type),
+         cmocka_unit_test(test_migrations__reserved_words),
+         cmocka_unit_test(test_migrations__names_and_limits))

@@ -10,6 +10,7 @@
 #include "migrate.h"
 #include "migrate_int.h"
 #include "fixture.h"
+#include "migrations_test.h"
 
 #include <stdio.h>
 
@@ -83,7 +84,7 @@ static void test_migrations__lint_each_rule(void **state)
     c = fx_col(it, longname, "integer", 1, "");    /* too long in PG */
     fx_col(it, "select", "integer", 1, "");        /* reserved */
     it = fx_item(&r, FORM_ITEM_NEW_TABLE, "feed"); /* item 1 */
-    fx_set(&it->campaign_dependency, "required");
+    ufx_set(&it->campaign_dependency, "required");
     c = fx_col(it, "id", "text", 0, "");
     c->primary_key = 1; /* MySQL key */
     it = fx_item(&r, FORM_ITEM_CUSTOMER_ATTRIBUTES, "customers"); /* 2 */
@@ -168,7 +169,7 @@ static void test_migrations__mysql_comment_truncated(void **state)
     tab[4200] = '\0';
     fx_request_init(&r, 8, "Long comments");
     it = fx_item(&r, FORM_ITEM_NEW_TABLE, "t");
-    fx_set(&it->description, tab);
+    ufx_set(&it->description, tab);
     fx_col(it, "c", "integer", 1, col);
     generate(&res, &r, SQL_MYSQL, MIGRATE_PLAIN);
     assert_int_equal(count(&res, MIGRATE_LINT_COMMENT_TRUNCATED, 0, 0), 1);
@@ -284,7 +285,7 @@ static void test_migrations__stable_versions_and_names(void **state)
         ERR_INVALID);
     assert_string_equal(err.field, "instance");
     /* The slug keeps ASCII letters and digits only. */
-    fx_set(&r.title, "  Ändern: \"Kunden\"-Tabelle -- v2!! ");
+    ufx_set(&r.title, "  Ändern: \"Kunden\"-Tabelle -- v2!! ");
     generate(&a, &r, SQL_SQLITE, MIGRATE_GOOSE);
     assert_string_equal(a.files[0].name,
                         "20260303140001_cr_12_ndern_kunden_tabelle_v2.sql");
@@ -399,13 +400,13 @@ static void test_migrations__refuses_what_cannot_be_written(void **state)
         migrate_generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN, NULL, &err),
         ERR_INVALID);
     assert_string_equal(err.field, "items[0].columns[0].type");
-    fx_set(&it->columns[0].name, "a\nb");
+    ufx_set(&it->columns[0].name, "a\nb");
     err_clear(&err);
     assert_int_equal(
         migrate_generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN, NULL, &err),
         ERR_INVALID);
     assert_string_equal(err.field, "items[0].columns[0].name");
-    fx_set(&it->table, "");
+    ufx_set(&it->table, "");
     err_clear(&err);
     assert_int_equal(
         migrate_generate(&res, &r, SQL_POSTGRES, MIGRATE_PLAIN, NULL, &err),
@@ -459,16 +460,10 @@ static void test_migrations__header(void **state)
     form_request_dispose(&r);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_migrations__lint_each_rule),
-        cmocka_unit_test(test_migrations__mysql_comment_truncated),
-        cmocka_unit_test(test_migrations__type_loss),
-        cmocka_unit_test(test_migrations__stable_versions_and_names),
-        cmocka_unit_test(test_migrations__down_never_empty),
-        cmocka_unit_test(test_migrations__refuses_what_cannot_be_written),
-        cmocka_unit_test(test_migrations__header),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_migrations__lint_each_rule),
+         cmocka_unit_test(test_migrations__mysql_comment_truncated),
+         cmocka_unit_test(test_migrations__type_loss),
+         cmocka_unit_test(test_migrations__stable_versions_and_names),
+         cmocka_unit_test(test_migrations__down_never_empty),
+         cmocka_unit_test(test_migrations__refuses_what_cannot_be_written),
+         cmocka_unit_test(test_migrations__header))

@@ -1,5 +1,5 @@
 /* test_golden.c: pins the exact output of migrations/ for the
- * representative request (fixture.h) in every dialect and file format
+ * representative request (migrations_test.h) in every dialect and file format
  * against tests/data/migrations/golden/<dialect>/<format>/<file>.
  * Regenerate after an intended change with
  *   UPDATE_GOLDEN=1 ./unit_migrations_test_golden
@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "migrate.h"
 #include "fixture.h"
+#include "migrations_test.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -187,13 +188,7 @@ static void test_migrations__golden_sqlite(void **state)
     check_dialect(SQL_SQLITE);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_migrations__golden_postgres),
-        cmocka_unit_test(test_migrations__golden_mysql),
-        cmocka_unit_test(test_migrations__golden_snowflake),
-        cmocka_unit_test(test_migrations__golden_sqlite),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_migrations__golden_postgres),
+         cmocka_unit_test(test_migrations__golden_mysql),
+         cmocka_unit_test(test_migrations__golden_snowflake),
+         cmocka_unit_test(test_migrations__golden_sqlite))

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "dialect.h"
 #include "fixture.h"
+#include "migrations_test.h"
 #include "migrate.h"
 #include "migrate_int.h"
 #include "registry.h"
@@ -184,13 +185,7 @@ static void test_vocab__registry_stores_canonical_dialects(void **state)
     unlink(side);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vocab__tables_sorted_and_unique),
-        cmocka_unit_test(test_vocab__forms_and_migrations_agree),
-        cmocka_unit_test(test_vocab__registry_stores_canonical_dialects),
-        cmocka_unit_test(test_vocab__kind_words_follow_kind_names),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_vocab__tables_sorted_and_unique),
+         cmocka_unit_test(test_vocab__forms_and_migrations_agree),
+         cmocka_unit_test(test_vocab__registry_stores_canonical_dialects),
+         cmocka_unit_test(test_vocab__kind_words_follow_kind_names))

@@ -245,16 +245,9 @@ static void test_outbox__drop_and_channel_state(void **state)
     assert_int_equal(disabled, 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_outbox__due_keeps_channel_order,
-                                        setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_outbox__list_retry_counts, setup,
-                                        ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_outbox__drop_and_channel_state,
-                                        setup, ufx_teardown),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test_setup_teardown(test_outbox__due_keeps_channel_order,
+                                         setup, ufx_teardown),
+         cmocka_unit_test_setup_teardown(test_outbox__list_retry_counts, setup,
+                                         ufx_teardown),
+         cmocka_unit_test_setup_teardown(test_outbox__drop_and_channel_state,
+                                         setup, ufx_teardown))

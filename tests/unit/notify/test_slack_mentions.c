@@ -4,6 +4,7 @@
  * keyword), Slack's own <!here> syntax stays escaped, every mrkdwn text
  * object is "verbatim" (no automatic linking of names or channels), and
  * e-mail addresses are left alone. */
+#include "fixture.h"
 #include "notify_int.h"
 
 #include <setjmp.h>
@@ -125,11 +126,4 @@ static void test_slack_mentions__never_notify(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_slack_mentions__never_notify),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_slack_mentions__never_notify))

@@ -192,29 +192,22 @@ static void test_accounts__single_row_read_error_is_not_notfound(void **state)
 #undef FAILS_NOT_NOTFOUND
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            test_accounts__org_list_error_midway_is_an_error, setup,
-            ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_accounts__instance_list_error_midway_is_an_error, setup,
-            ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_accounts__user_list_error_midway_is_an_error, setup,
-            ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_accounts__token_list_error_midway_is_an_error, setup,
-            ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_accounts__audit_list_error_midway_is_an_error, setup,
-            ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_accounts__org_list_whole_when_reads_work, setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_accounts__single_row_read_error_is_not_notfound, setup,
-            ufx_teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(
+    cmocka_unit_test_setup_teardown(
+        test_accounts__org_list_error_midway_is_an_error, setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_accounts__instance_list_error_midway_is_an_error, setup,
+        ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_accounts__user_list_error_midway_is_an_error, setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_accounts__token_list_error_midway_is_an_error, setup,
+        ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_accounts__audit_list_error_midway_is_an_error, setup,
+        ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_accounts__org_list_whole_when_reads_work, setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_accounts__single_row_read_error_is_not_notfound, setup,
+        ufx_teardown))

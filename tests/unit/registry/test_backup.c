@@ -242,22 +242,16 @@ static void test_backup__restore_refuses_bad_backups(void **state)
     assert_int_equal(count_prefixed("docket.db.tmp-"), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            test_backup__copy_is_one_file_in_rollback_mode, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_backup__server_lock_refuses_restore, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_backup__restore_lock_refuses_server, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_backup__stale_temporary_files_swept, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_backup__restore_replaces_file_and_old_wal, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_backup__restore_refuses_bad_backups, setup, teardown),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(
+    cmocka_unit_test_setup_teardown(
+        test_backup__copy_is_one_file_in_rollback_mode, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_backup__server_lock_refuses_restore,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(test_backup__restore_lock_refuses_server,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(test_backup__stale_temporary_files_swept,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(
+        test_backup__restore_replaces_file_and_old_wal, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_backup__restore_refuses_bad_backups,
+                                    setup, teardown))

@@ -417,24 +417,19 @@ static void test_catalog__changes_summary(void **state)
     form_request_dispose(&r);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            test_catalog__apply_new_table_with_history, setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_catalog__apply_columns_and_attributes, setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_catalog__manual_edit_needs_reason,
-                                        setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_catalog__search_prefix_exact_first_and_tenant, setup,
-            ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_catalog__lookup_prefix_substring_similar, setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_catalog__import_good_bad_and_again,
-                                        setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_catalog__changes_summary, setup,
-                                        ufx_teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(
+    cmocka_unit_test_setup_teardown(test_catalog__apply_new_table_with_history,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_catalog__apply_columns_and_attributes,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_catalog__manual_edit_needs_reason,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_catalog__search_prefix_exact_first_and_tenant, setup,
+        ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_catalog__lookup_prefix_substring_similar, setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_catalog__import_good_bad_and_again,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_catalog__changes_summary, setup,
+                                    ufx_teardown))

@@ -71,13 +71,7 @@ static void test_events__no_routes_no_outbox_rows(void **state)
     assert_int_equal(outbox_rows(f->reg, id, ""), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_events__routes_given_fan_out,
-                                        setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_events__no_routes_no_outbox_rows,
-                                        setup, ufx_teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test_setup_teardown(test_events__routes_given_fan_out,
+                                         setup, ufx_teardown),
+         cmocka_unit_test_setup_teardown(test_events__no_routes_no_outbox_rows,
+                                         setup, ufx_teardown))

@@ -439,26 +439,19 @@ static void test_requests__timeline_and_table_names(void **state)
     form_request_dispose(&r);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_requests__round_trip_exact, setup,
-                                        ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_requests__rows_beside_the_request,
-                                        setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_requests__idempotency, setup,
-                                        ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_requests__org_filter, setup,
-                                        ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_requests__names_resolved, setup,
-                                        ufx_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_requests__failure_rolls_back_everything, setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_requests__list_filters_and_pages,
-                                        setup, ufx_teardown),
-        cmocka_unit_test_setup_teardown(test_requests__timeline_and_table_names,
-                                        setup, ufx_teardown),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test_setup_teardown(test_requests__round_trip_exact, setup,
+                                         ufx_teardown),
+         cmocka_unit_test_setup_teardown(test_requests__rows_beside_the_request,
+                                         setup, ufx_teardown),
+         cmocka_unit_test_setup_teardown(test_requests__idempotency, setup,
+                                         ufx_teardown),
+         cmocka_unit_test_setup_teardown(test_requests__org_filter, setup,
+                                         ufx_teardown),
+         cmocka_unit_test_setup_teardown(test_requests__names_resolved, setup,
+                                         ufx_teardown),
+         cmocka_unit_test_setup_teardown(
+             test_requests__failure_rolls_back_everything, setup, ufx_teardown),
+         cmocka_unit_test_setup_teardown(test_requests__list_filters_and_pages,
+                                         setup, ufx_teardown),
+         cmocka_unit_test_setup_teardown(
+             test_requests__timeline_and_table_names, setup, ufx_teardown))

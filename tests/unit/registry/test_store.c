@@ -167,24 +167,18 @@ static void test_store__generation_moves_with_registry_changes(void **state)
     registry_close(reg);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            test_store__create_sets_pragmas_and_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store__reopen_keeps_data, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_store__refuses_newer_database,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_store__readonly_needs_existing_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store__readonly_refuses_writes,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_store__backup_is_complete_and_intact, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_store__generation_moves_with_registry_changes, setup,
-            teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(
+    cmocka_unit_test_setup_teardown(test_store__create_sets_pragmas_and_schema,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(test_store__reopen_keeps_data, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store__refuses_newer_database, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store__readonly_needs_existing_file,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(test_store__readonly_refuses_writes, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_store__backup_is_complete_and_intact,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(
+        test_store__generation_moves_with_registry_changes, setup, teardown))

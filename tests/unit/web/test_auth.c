@@ -391,18 +391,11 @@ static int down(void **state)
     return 0;
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_auth__csrf_token_of_the_session),
-        cmocka_unit_test(test_auth__csrf_origin),
-        cmocka_unit_test(test_auth__csrf_exempt),
-        cmocka_unit_test(test_auth__presession_origin_strict),
-        cmocka_unit_test(test_auth__guesses_per_account),
-        cmocka_unit_test(test_auth__guesses_per_address),
-        cmocka_unit_test(test_auth__reset_requests),
-        cmocka_unit_test(test_auth__identify_failed_read_is_an_error),
-    };
-
-    return cmocka_run_group_tests(tests, up, down);
-}
+UFX_MAIN_GROUP(up, down, cmocka_unit_test(test_auth__csrf_token_of_the_session),
+               cmocka_unit_test(test_auth__csrf_origin),
+               cmocka_unit_test(test_auth__csrf_exempt),
+               cmocka_unit_test(test_auth__presession_origin_strict),
+               cmocka_unit_test(test_auth__guesses_per_account),
+               cmocka_unit_test(test_auth__guesses_per_address),
+               cmocka_unit_test(test_auth__reset_requests),
+               cmocka_unit_test(test_auth__identify_failed_read_is_an_error))

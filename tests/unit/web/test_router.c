@@ -408,17 +408,11 @@ static int down(void **state)
     return 0;
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_router__role_table_for_every_route),
-        cmocka_unit_test(test_router__unknown_path_is_404),
-        cmocka_unit_test(test_router__other_method_is_405_with_allow),
-        cmocka_unit_test(test_router__head_is_get),
-        cmocka_unit_test(test_router__form_routes_take_only_forms),
-        cmocka_unit_test(test_router__captures_args),
-        cmocka_unit_test(test_router__temporary_password_gate),
-    };
-
-    return cmocka_run_group_tests(tests, up, down);
-}
+UFX_MAIN_GROUP(up, down,
+               cmocka_unit_test(test_router__role_table_for_every_route),
+               cmocka_unit_test(test_router__unknown_path_is_404),
+               cmocka_unit_test(test_router__other_method_is_405_with_allow),
+               cmocka_unit_test(test_router__head_is_get),
+               cmocka_unit_test(test_router__form_routes_take_only_forms),
+               cmocka_unit_test(test_router__captures_args),
+               cmocka_unit_test(test_router__temporary_password_gate))

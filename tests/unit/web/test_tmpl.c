@@ -2,6 +2,7 @@
  * from pieces must be one valid gzip member (zlib checks its CRC-32 and
  * length) whose text is the template with its holes filled, whatever the
  * hole values, their length or where the markers sit. */
+#include "fixture.h"
 #include "tmpl.h"
 
 #include <setjmp.h>
@@ -142,13 +143,7 @@ static void test_tmpl__malformed_rejected(void **state)
     buf_dispose(&out);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tmpl__holes_filled),
-        cmocka_unit_test(test_tmpl__markers_at_edges_and_adjacent),
-        cmocka_unit_test(test_tmpl__long_values_and_pieces),
-        cmocka_unit_test(test_tmpl__malformed_rejected),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_tmpl__holes_filled),
+         cmocka_unit_test(test_tmpl__markers_at_edges_and_adjacent),
+         cmocka_unit_test(test_tmpl__long_values_and_pieces),
+         cmocka_unit_test(test_tmpl__malformed_rejected))

@@ -306,13 +306,8 @@ static void test_upload__spool_append_and_map(void **state)
     web_spool_dispose(&b, &s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_upload__urlencoded_split_anywhere),
-        cmocka_unit_test(test_upload__multipart_split_anywhere),
-        cmocka_unit_test(test_upload__big_file_spooled_exactly),
-        cmocka_unit_test(test_upload__spool_append_and_map),
-    };
-    return cmocka_run_group_tests(tests, up, down);
-}
+UFX_MAIN_GROUP(up, down,
+               cmocka_unit_test(test_upload__urlencoded_split_anywhere),
+               cmocka_unit_test(test_upload__multipart_split_anywhere),
+               cmocka_unit_test(test_upload__big_file_spooled_exactly),
+               cmocka_unit_test(test_upload__spool_append_and_map))
