@@ -464,200 +464,267 @@ static void build_delivery_failed(notify_view *v, const cJSON *p, buf *head,
     add_field(v, "Channel state", jline(p, "channel_state"));
 }
 
-void notify_view_build(notify_view *v, const notify_event *ev,
-                       const char *base_url)
-{
-    const cJSON *p = ev->payload;
-    const cJSON *reqo = cJSON_GetObjectItemCaseSensitive(p, "request");
-    const cJSON *sprint = cJSON_GetObjectItemCaseSensitive(p, "sprint");
-    const event_text *et = text_for(ev->event);
+/* What the parts of a view are built from. */
+typedef struct view_src {
+    const notify_event *ev;
+    const cJSON *p;    /* the payload */
+    const cJSON *reqo; /* its "request" member, or NULL */
+    const char *base_url;
+    const event_text *et; /* NULL for events without a text */
     req_info r;
-    buf head = {0}, sum = {0}, tmp = {0};
-    char *actor = jline(p, "actor"), *instance = jline(p, "instance");
-    char *table_names = NULL, *sprint_name = NULL, *deploy_at = NULL;
-    int any_consent = 0;
+    char *actor, *instance, *sprint_name, *deploy_at;
+    char *table_names; /* set by view_fields */
+} view_src;
 
-    memset(v, 0, sizeof *v);
-    req_read(&r, cJSON_IsObject(reqo) ? reqo : NULL);
-    if (cJSON_IsObject(sprint)) {
-        sprint_name = jline(sprint, "name");
-        deploy_at = jline(sprint, "deploy_at");
+static int is_event(const view_src *s, const char *event)
+{
+    return !strcmp(s->ev->event, event);
+}
+
+/* Headline and summary of a request event. */
+static void request_text(const view_src *s, buf *head, buf *sum)
+{
+    const req_info *r = &s->r;
+
+    if (s->et) {
+        buf_puts(head, s->et->head_pre);
+        buf_puts(head, r->number);
+        buf_puts(head, s->et->head_post);
+    } else {
+        buf_puts(head, r->number);
+        buf_puts(head, ": ");
+        buf_puts(head, s->ev->event);
     }
-    if (!instance && r.instances)
-        instance = xstrdup(r.instances);
-    v->note_label = et ? et->note_label : "Note";
-    v->note = notify_text_clean(jstr(p, "note"), NOTE_MAX_BYTES, 1);
+    if (is_event(s, "request.deployed") && s->instance) {
+        buf_puts(head, " to ");
+        buf_puts(head, s->instance);
+    }
+    if (is_event(s, "request.scheduled") && s->sprint_name) {
+        buf_puts(head, " for ");
+        buf_puts(head, s->sprint_name);
+    }
+    if (r->title) {
+        buf_puts(head, ": ");
+        buf_puts(head, r->title);
+    }
+    if (is_event(s, "request.submitted"))
+        buf_puts(sum, r->requester ? r->requester
+                                   : (s->actor ? s->actor : "Someone"));
+    else
+        buf_puts(sum, s->actor ? s->actor : "Someone");
+    if (is_event(s, "request.submitted") && r->org) {
+        buf_puts(sum, " (");
+        buf_puts(sum, r->org);
+        buf_puts(sum, ")");
+    }
+    buf_putc(sum, ' ');
+    buf_puts(sum, s->et ? s->et->summary : "changed the request.");
+    if (is_event(s, "request.deployed"))
+        buf_puts(sum, " The rules of the tables below changed in this "
+                      "deploy.");
+}
 
-    if (!strcmp(ev->event, "notify.test")) {
-        char *channel = jline(p, "channel");
+static void digest_text(const view_src *s, buf *head, buf *sum)
+{
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(s->p, "digest");
+    int n = cJSON_IsArray(d) ? cJSON_GetArraySize(d) : 0;
+
+    buf_appendf(head, "Deploy digest: %d request%s deployed", n,
+                n == 1 ? "" : "s");
+    if (s->instance) {
+        buf_puts(head, " to ");
+        buf_puts(head, s->instance);
+    }
+    buf_appendf(sum, "%d change request%s went live", n, n == 1 ? "" : "s");
+    if (s->sprint_name) {
+        buf_puts(sum, " in ");
+        buf_puts(sum, s->sprint_name);
+    }
+    buf_puts(sum, ".");
+}
+
+/* v->headline and v->summary. */
+static void view_text(notify_view *v, view_src *s)
+{
+    buf head = {0}, sum = {0};
+
+    if (is_event(s, "notify.test")) {
+        char *channel = jline(s->p, "channel");
         buf_puts(&head, "docket test message");
         buf_puts(&sum, "This is a test message for channel ");
         buf_puts(&sum, channel ? channel : "?");
         buf_puts(&sum, ". If you can read it, notifications reach you.");
         free(channel);
-    } else if (!strcmp(ev->event, "account.reset")) {
+    } else if (is_event(s, "account.reset")) {
         buf_puts(&head, "Reset your docket password");
         buf_puts(&sum, "Someone asked to reset the password of this docket "
                        "account. Open the link within 30 minutes to choose "
                        "a new password; it works once. If it was not you, "
                        "ignore this message.");
-    } else if (!strcmp(ev->event, "delivery.failed")) {
-        build_delivery_failed(v, p, &head, &sum);
-    } else if (!strcmp(ev->event, "deploy.digest")) {
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "digest");
-        int n = cJSON_IsArray(d) ? cJSON_GetArraySize(d) : 0;
-        buf_appendf(&head, "Deploy digest: %d request%s deployed", n,
-                    n == 1 ? "" : "s");
-        if (instance) {
-            buf_puts(&head, " to ");
-            buf_puts(&head, instance);
-        }
-        buf_appendf(&sum, "%d change request%s went live", n,
-                    n == 1 ? "" : "s");
-        if (sprint_name) {
-            buf_puts(&sum, " in ");
-            buf_puts(&sum, sprint_name);
-        }
-        buf_puts(&sum, ".");
+    } else if (is_event(s, "delivery.failed")) {
+        build_delivery_failed(v, s->p, &head, &sum);
+    } else if (is_event(s, "deploy.digest")) {
+        digest_text(s, &head, &sum);
     } else {
-        if (et) {
-            buf_puts(&head, et->head_pre);
-            buf_puts(&head, r.number);
-            buf_puts(&head, et->head_post);
-        } else {
-            buf_puts(&head, r.number);
-            buf_puts(&head, ": ");
-            buf_puts(&head, ev->event);
-        }
-        if (!strcmp(ev->event, "request.deployed") && instance) {
-            buf_puts(&head, " to ");
-            buf_puts(&head, instance);
-        }
-        if (!strcmp(ev->event, "request.scheduled") && sprint_name) {
-            buf_puts(&head, " for ");
-            buf_puts(&head, sprint_name);
-        }
-        if (r.title) {
-            buf_puts(&head, ": ");
-            buf_puts(&head, r.title);
-        }
-        if (!strcmp(ev->event, "request.submitted"))
-            buf_puts(&sum,
-                     r.requester ? r.requester : (actor ? actor : "Someone"));
-        else
-            buf_puts(&sum, actor ? actor : "Someone");
-        if (!strcmp(ev->event, "request.submitted") && r.org) {
-            buf_puts(&sum, " (");
-            buf_puts(&sum, r.org);
-            buf_puts(&sum, ")");
-        }
-        buf_putc(&sum, ' ');
-        buf_puts(&sum, et ? et->summary : "changed the request.");
-        if (!strcmp(ev->event, "request.deployed"))
-            buf_puts(&sum, " The rules of the tables below changed in this "
-                           "deploy.");
+        request_text(s, &head, &sum);
     }
     v->headline = notify_text_clean(buf_cstr(&head), LINE_MAX_BYTES, 0);
     v->summary = notify_text_clean(buf_cstr(&sum), LINE_MAX_BYTES * 2, 0);
+    buf_dispose(&head);
+    buf_dispose(&sum);
+}
 
-    /* Fields: instance, tables, campaign dependency, consent, ... */
-    if (strcmp(ev->event, "delivery.failed") != 0 &&
-        strcmp(ev->event, "notify.test") != 0) {
-        add_field(v, "Organisation", r.org ? xstrdup(r.org) : NULL);
-        add_field(v, "Instance", instance ? xstrdup(instance) : NULL);
-        read_tables(v, p, base_url, &any_consent, &table_names);
-        if (table_names) {
-            /* Keep Tables before Campaign dependency. */
-            notify_field dep = {0};
-            if (v->nfields &&
-                !strcmp(v->fields[v->nfields - 1].label, "Campaign dependency"))
-                dep = v->fields[--v->nfields];
-            add_field(v, "Tables", table_names);
-            if (dep.value)
-                add_field(v, dep.label, dep.value);
-        }
-        if (r.consent == 1) {
-            buf_puts(&tmp, "Yes, consent-related");
-            if (r.consent_note) {
-                buf_puts(&tmp, ": ");
-                buf_puts(&tmp, r.consent_note);
-            }
-        } else if (any_consent) {
-            buf_puts(&tmp, "Yes, consent-relevant tables");
-        } else if (r.consent == 0) {
-            buf_puts(&tmp, "No");
-        }
-        add_field(v, "Consent",
-                  tmp.len ? notify_text_clean(buf_cstr(&tmp), 1500, 0) : NULL);
-        buf_reset(&tmp);
-        if (sprint_name) {
-            buf_puts(&tmp, sprint_name);
-            if (deploy_at) {
-                buf_puts(&tmp, " (deploy ");
-                buf_puts(&tmp, deploy_at);
-                buf_puts(&tmp, ")");
-            }
-            add_field(v, "Sprint",
-                      notify_text_clean(buf_cstr(&tmp), LINE_MAX_BYTES, 0));
-        }
-        add_field(v, "Requester", r.requester ? xstrdup(r.requester) : NULL);
-        add_field(v, "Status", r.status ? xstrdup(r.status) : NULL);
-        read_digest(v, p, base_url);
-    }
+/* The Consent field: the request's flag and note, else the tables'. */
+static char *consent_value(const req_info *r, int any_consent)
+{
+    buf tmp = {0};
+    char *out = NULL;
 
-    /* The link to the source of truth. */
-    buf_reset(&tmp);
-    if (jstr(p, "url")) {
-        v->url = notify_url_join(base_url, jstr(p, "url"));
-    } else if (r.id) {
-        buf_appendf(&tmp, "/requests/%lld", (long long)r.id);
-        v->url = notify_url_join(base_url, buf_cstr(&tmp));
+    if (r->consent == 1) {
+        buf_puts(&tmp, "Yes, consent-related");
+        if (r->consent_note) {
+            buf_puts(&tmp, ": ");
+            buf_puts(&tmp, r->consent_note);
+        }
+    } else if (any_consent) {
+        buf_puts(&tmp, "Yes, consent-relevant tables");
+    } else if (r->consent == 0) {
+        buf_puts(&tmp, "No");
+    }
+    if (tmp.len)
+        out = notify_text_clean(buf_cstr(&tmp), 1500, 0);
+    buf_dispose(&tmp);
+    return out;
+}
+
+/* Fields: instance, tables, campaign dependency, consent, ... */
+static void view_fields(notify_view *v, view_src *s)
+{
+    const req_info *r = &s->r;
+    int any_consent = 0;
+
+    add_field(v, "Organisation", r->org ? xstrdup(r->org) : NULL);
+    add_field(v, "Instance", s->instance ? xstrdup(s->instance) : NULL);
+    read_tables(v, s->p, s->base_url, &any_consent, &s->table_names);
+    if (s->table_names) {
+        /* Keep Tables before Campaign dependency. */
+        notify_field dep = {0};
+        if (v->nfields &&
+            !strcmp(v->fields[v->nfields - 1].label, "Campaign dependency"))
+            dep = v->fields[--v->nfields];
+        add_field(v, "Tables", xstrdup(s->table_names));
+        if (dep.value)
+            add_field(v, dep.label, dep.value);
+    }
+    add_field(v, "Consent", consent_value(r, any_consent));
+    if (s->sprint_name) {
+        buf tmp = {0};
+        buf_puts(&tmp, s->sprint_name);
+        if (s->deploy_at) {
+            buf_puts(&tmp, " (deploy ");
+            buf_puts(&tmp, s->deploy_at);
+            buf_puts(&tmp, ")");
+        }
+        add_field(v, "Sprint",
+                  notify_text_clean(buf_cstr(&tmp), LINE_MAX_BYTES, 0));
+        buf_dispose(&tmp);
+    }
+    add_field(v, "Requester", r->requester ? xstrdup(r->requester) : NULL);
+    add_field(v, "Status", r->status ? xstrdup(r->status) : NULL);
+    read_digest(v, s->p, s->base_url);
+}
+
+/* The link to the source of truth and its text. */
+static void view_link(notify_view *v, const view_src *s)
+{
+    buf tmp = {0};
+
+    if (jstr(s->p, "url")) {
+        v->url = notify_url_join(s->base_url, jstr(s->p, "url"));
+    } else if (s->r.id) {
+        buf_appendf(&tmp, "/requests/%lld", (long long)s->r.id);
+        v->url = notify_url_join(s->base_url, buf_cstr(&tmp));
     }
     buf_reset(&tmp);
-    if (!strcmp(ev->event, "delivery.failed"))
+    if (is_event(s, "delivery.failed"))
         buf_puts(&tmp, "Open deliveries in docket");
-    else if (!strcmp(ev->event, "notify.test"))
+    else if (is_event(s, "notify.test"))
         buf_puts(&tmp, "Open channels in docket");
-    else if (!strcmp(ev->event, "deploy.digest") || !reqo)
+    else if (is_event(s, "deploy.digest") || !s->reqo)
         buf_puts(&tmp, "Open in docket");
     else {
         buf_puts(&tmp, "Open ");
-        buf_puts(&tmp, r.number);
+        buf_puts(&tmp, s->r.number);
         buf_puts(&tmp, " in docket");
     }
     v->link_text = notify_text_clean(buf_cstr(&tmp), LINE_MAX_BYTES, 0);
+    buf_dispose(&tmp);
+}
 
-    /* PagerDuty: say which tables' rules changed. */
-    buf_reset(&tmp);
-    if (!strcmp(ev->event, "request.deployed") && table_names) {
-        buf_puts(&tmp, strchr(table_names, ',') ? "Rules of tables "
-                                                : "Rules of table ");
-        buf_puts(&tmp, table_names);
+/* PagerDuty: say which tables' rules changed. */
+static void view_pd_summary(notify_view *v, const view_src *s)
+{
+    buf tmp = {0};
+
+    if (is_event(s, "request.deployed") && s->table_names) {
+        buf_puts(&tmp, strchr(s->table_names, ',') ? "Rules of tables "
+                                                   : "Rules of table ");
+        buf_puts(&tmp, s->table_names);
         buf_puts(&tmp, " changed in today's deploy");
-        if (instance) {
+        if (s->instance) {
             buf_puts(&tmp, " to ");
-            buf_puts(&tmp, instance);
+            buf_puts(&tmp, s->instance);
         }
         buf_puts(&tmp, " (");
-        buf_puts(&tmp, r.number);
-        if (r.title) {
+        buf_puts(&tmp, s->r.number);
+        if (s->r.title) {
             buf_puts(&tmp, ": ");
-            buf_puts(&tmp, r.title);
+            buf_puts(&tmp, s->r.title);
         }
         buf_puts(&tmp, ")");
     } else {
         buf_puts(&tmp, v->headline);
     }
     v->pd_summary = notify_text_clean(buf_cstr(&tmp), 1024, 0);
-
-    buf_dispose(&head);
-    buf_dispose(&sum);
     buf_dispose(&tmp);
-    free(actor);
-    free(instance);
-    free(sprint_name);
-    free(deploy_at);
-    req_dispose(&r);
+}
+
+void notify_view_build(notify_view *v, const notify_event *ev,
+                       const char *base_url)
+{
+    view_src s;
+    const cJSON *sprint;
+
+    memset(v, 0, sizeof *v);
+    memset(&s, 0, sizeof s);
+    s.ev = ev;
+    s.p = ev->payload;
+    s.base_url = base_url;
+    s.reqo = cJSON_GetObjectItemCaseSensitive(s.p, "request");
+    s.et = text_for(ev->event);
+    s.actor = jline(s.p, "actor");
+    s.instance = jline(s.p, "instance");
+    req_read(&s.r, cJSON_IsObject(s.reqo) ? s.reqo : NULL);
+    sprint = cJSON_GetObjectItemCaseSensitive(s.p, "sprint");
+    if (cJSON_IsObject(sprint)) {
+        s.sprint_name = jline(sprint, "name");
+        s.deploy_at = jline(sprint, "deploy_at");
+    }
+    if (!s.instance && s.r.instances)
+        s.instance = xstrdup(s.r.instances);
+    v->note_label = s.et ? s.et->note_label : "Note";
+    v->note = notify_text_clean(jstr(s.p, "note"), NOTE_MAX_BYTES, 1);
+    view_text(v, &s);
+    if (!is_event(&s, "delivery.failed") && !is_event(&s, "notify.test"))
+        view_fields(v, &s);
+    view_link(v, &s);
+    view_pd_summary(v, &s);
+    free(s.actor);
+    free(s.instance);
+    free(s.sprint_name);
+    free(s.deploy_at);
+    free(s.table_names);
+    req_dispose(&s.r);
 }
 
 void notify_view_dispose(notify_view *v)
