@@ -337,6 +337,15 @@ static void json_items(form_request *r, const cJSON *v, form_errors *fe)
     }
 }
 
+/* ok, or 0 after the error "must be <what>" on path. */
+static int json_must_be(int ok, const char *path, const char *what,
+                        form_errors *fe)
+{
+    if (!ok)
+        form_errors_add(fe, path, "must be %s", what);
+    return ok;
+}
+
 static void json_extra(void *obj, int x, const cJSON *v, const char *path,
                        form_errors *fe)
 {
@@ -351,13 +360,11 @@ static void json_extra(void *obj, int x, const cJSON *v, const char *path,
             r->id = n;
         break;
     case X_NUMBER:
-        if (!cJSON_IsString(v))
-            form_errors_add(fe, path, "must be a string");
+        json_must_be(cJSON_IsString(v), path, "a string", fe);
         break; /* derived from id; nothing to store */
     case X_STATUS:
-        if (!cJSON_IsString(v))
-            form_errors_add(fe, path, "must be a string");
-        else if (text_ok(path, v->valuestring, strlen(v->valuestring), fe)) {
+        if (json_must_be(cJSON_IsString(v), path, "a string", fe) &&
+            text_ok(path, v->valuestring, strlen(v->valuestring), fe)) {
             free(r->status);
             r->status = xstrdup(v->valuestring);
         }
@@ -373,8 +380,7 @@ static void json_extra(void *obj, int x, const cJSON *v, const char *path,
             r->updated_at = n;
         break;
     case X_ATTACH:
-        if (!cJSON_IsArray(v))
-            form_errors_add(fe, path, "must be a list");
+        json_must_be(cJSON_IsArray(v), path, "a list", fe);
         break; /* read-only metadata: attachments come as files */
     case X_ITEMS: json_items(r, v, fe); break;
     case X_OLD_TYPE: {

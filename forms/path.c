@@ -44,6 +44,20 @@ static int read_index(const char **p, const char *end, size_t *idx,
     return 0;
 }
 
+/* read_index, then the '.' that must follow the index (skipped). */
+static int read_index_dot(const char **p, const char *end, size_t *idx,
+                          size_t limit)
+{
+    int rc = read_index(p, end, idx, limit);
+
+    if (rc < 0)
+        return rc;
+    if (*p >= end || **p != '.')
+        return ERR_INVALID;
+    (*p)++;
+    return 0;
+}
+
 int form_path_parse(form_path *out, const char *s, size_t len,
                     size_t item_limit, size_t col_limit)
 {
@@ -60,20 +74,14 @@ int form_path_parse(form_path *out, const char *s, size_t len,
         return 0;
     }
     p += 5;
-    rc = read_index(&p, end, &r.item, item_limit);
+    rc = read_index_dot(&p, end, &r.item, item_limit);
     if (rc < 0)
         return rc;
-    if (p >= end || *p != '.')
-        return ERR_INVALID;
-    p++;
     if ((size_t)(end - p) > 8 && !memcmp(p, "columns[", 8)) {
         p += 7;
-        rc = read_index(&p, end, &r.column, col_limit);
+        rc = read_index_dot(&p, end, &r.column, col_limit);
         if (rc < 0)
             return rc;
-        if (p >= end || *p != '.')
-            return ERR_INVALID;
-        p++;
         level = FORM_LEVEL_COLUMN;
     }
     /* A template has both indices empty or neither. */

@@ -7,6 +7,7 @@
 #include "migrate_int.h"
 #include "str.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -168,9 +169,29 @@ void migrate_quote_comment(buf *b, const char *s)
     buf_puts(b, run);
 }
 
+/* The column type of each plain kind in each dialect (postgres, mysql,
+ * snowflake, sqlite); string and decimal, which take sizes, are written
+ * by migrate_type_name. MySQL has no zone-aware type (TIMESTAMP converts
+ * through the session zone and ends in 2038): DATETIME(6) holding UTC. */
+static const char *const type_names[FORM_TYPE_NKINDS][SQL_NDIALECTS] = {
+    [FORM_TYPE_TEXT] = {"TEXT", "LONGTEXT", "VARCHAR", "TEXT"},
+    [FORM_TYPE_INTEGER] = {"INTEGER", "INT", "INTEGER", "INTEGER"},
+    [FORM_TYPE_BIGINT] = {"BIGINT", "BIGINT", "BIGINT", "BIGINT"},
+    [FORM_TYPE_BOOLEAN] = {"BOOLEAN", "BOOLEAN", "BOOLEAN", "BOOLEAN"},
+    [FORM_TYPE_DATE] = {"DATE", "DATE", "DATE", "DATE"},
+    [FORM_TYPE_TIMESTAMP] = {"TIMESTAMP", "DATETIME(6)", "TIMESTAMP_NTZ",
+                             "TIMESTAMP"},
+    [FORM_TYPE_TIMESTAMPTZ] = {"TIMESTAMPTZ", "DATETIME(6)", "TIMESTAMP_TZ",
+                               "TIMESTAMPTZ"},
+    [FORM_TYPE_JSON] = {"JSONB", "JSON", "VARIANT", "TEXT"},
+};
+
 void migrate_type_name(char *out, size_t size, sql_dialect d,
                        const form_type *t)
 {
+    const char *name = NULL;
+
+    assert((unsigned)d < SQL_NDIALECTS);
     switch (t->kind) {
     case FORM_TYPE_STRING:
         /* utf8mb4 VARCHAR holds at most 16383 characters (65535 bytes). */
@@ -179,16 +200,6 @@ void migrate_type_name(char *out, size_t size, sql_dialect d,
         else
             snprintf(out, size, "VARCHAR(%d)", t->length);
         return;
-    case FORM_TYPE_TEXT:
-        snprintf(out, size, "%s",
-                 d == SQL_MYSQL       ? "LONGTEXT"
-                 : d == SQL_SNOWFLAKE ? "VARCHAR"
-                                      : "TEXT");
-        return;
-    case FORM_TYPE_INTEGER:
-        snprintf(out, size, "%s", d == SQL_MYSQL ? "INT" : "INTEGER");
-        return;
-    case FORM_TYPE_BIGINT: snprintf(out, size, "BIGINT"); return;
     case FORM_TYPE_DECIMAL:
         snprintf(out, size, "%s(%d,%d)",
                  d == SQL_POSTGRES    ? "NUMERIC"
@@ -196,33 +207,12 @@ void migrate_type_name(char *out, size_t size, sql_dialect d,
                                       : "DECIMAL",
                  t->precision, t->scale);
         return;
-    case FORM_TYPE_BOOLEAN: snprintf(out, size, "BOOLEAN"); return;
-    case FORM_TYPE_DATE: snprintf(out, size, "DATE"); return;
-    case FORM_TYPE_TIMESTAMP:
-        snprintf(out, size, "%s",
-                 d == SQL_MYSQL       ? "DATETIME(6)"
-                 : d == SQL_SNOWFLAKE ? "TIMESTAMP_NTZ"
-                                      : "TIMESTAMP");
-        return;
-    case FORM_TYPE_TIMESTAMPTZ:
-        /* MySQL has no zone-aware type (TIMESTAMP converts through the
-         * session zone and ends in 2038): DATETIME(6) holding UTC. */
-        snprintf(out, size, "%s",
-                 d == SQL_MYSQL       ? "DATETIME(6)"
-                 : d == SQL_SNOWFLAKE ? "TIMESTAMP_TZ"
-                                      : "TIMESTAMPTZ");
-        return;
-    case FORM_TYPE_JSON:
-        snprintf(out, size, "%s",
-                 d == SQL_POSTGRES    ? "JSONB"
-                 : d == SQL_SNOWFLAKE ? "VARIANT"
-                 : d == SQL_MYSQL     ? "JSON"
-                                      : "TEXT");
-        return;
-    default: break;
+    default:
+        if ((unsigned)t->kind < FORM_TYPE_NKINDS)
+            name = type_names[t->kind][d];
+        break;
     }
-    if (size)
-        out[0] = '\0';
+    snprintf(out, size, "%s", name ? name : "");
 }
 
 size_t migrate_name_limit(sql_dialect d)

@@ -339,13 +339,18 @@ static void write_down(buf *b, const mig_plan *p, int goose)
     }
 }
 
-static void add_file(migrate_result *res, size_t *cap, const char *name,
-                     buf *content)
+/* Adds content (detached from it) as the file name; ERR_TOOBIG when
+ * content passed its limit. */
+static int add_file(migrate_result *res, size_t *cap, const char *name,
+                    buf *content)
 {
+    if (buf_error(content))
+        return ERR_TOOBIG;
     xgrow(&res->files, cap, res->nfiles + 1, sizeof *res->files);
     res->files[res->nfiles].name = xstrdup(name);
     res->files[res->nfiles].content = buf_detach(content);
     res->nfiles++;
+    return 0;
 }
 
 /* Liquibase: one changeset per unit that runs something, numbered
@@ -432,6 +437,43 @@ static void write_atlas_reference(buf *b, const mig_plan *p)
     }
 }
 
+/* The two files of the plain and Flyway formats: up (versioned) and down
+ * (undo), each named prefix VERSION sep SLUG suffix. */
+static const struct up_down_file {
+    const char *prefix, *sep, *suffix;
+    const char *what; /* the header's line */
+} up_down[2][2] = {
+    {{"", "_", ".up.sql", "the up migration."},
+     {"", "_", ".down.sql",
+      "the down migration: it undoes what can be undone and says why where "
+      "it cannot."}},
+    {{"V", "__", ".sql", "the versioned (up) migration."},
+     {"U", "__", ".sql",
+      "the undo migration (Flyway Teams or Enterprise): it undoes what can "
+      "be undone and says why where it cannot."}},
+};
+
+static int build_up_down(migrate_result *res, size_t *cap, const ctx *c)
+{
+    const struct up_down_file *files = up_down[c->p->f == MIGRATE_FLYWAY];
+    char name[160];
+    buf b = {0};
+    int rc = 0;
+
+    for (int down = 0; rc == 0 && down < 2; down++) {
+        header(&b, c, files[down].what);
+        if (down)
+            write_down(&b, c->p, 0);
+        else
+            write_up(&b, c->p, 0);
+        snprintf(name, sizeof name, "%s%s%s%s%s", files[down].prefix,
+                 c->version, files[down].sep, c->slug, files[down].suffix);
+        rc = add_file(res, cap, name, &b);
+    }
+    buf_dispose(&b);
+    return rc;
+}
+
 static int build_files(migrate_result *res, const ctx *c)
 {
     const mig_plan *p = c->p;
@@ -442,34 +484,7 @@ static int build_files(migrate_result *res, const ctx *c)
 
     switch (p->f) {
     case MIGRATE_PLAIN:
-    case MIGRATE_FLYWAY:
-        header(&b, c,
-               p->f == MIGRATE_PLAIN ? "the up migration."
-                                     : "the versioned (up) migration.");
-        write_up(&b, p, 0);
-        if (p->f == MIGRATE_PLAIN)
-            snprintf(name, sizeof name, "%s_%s.up.sql", c->version, c->slug);
-        else
-            snprintf(name, sizeof name, "V%s__%s.sql", c->version, c->slug);
-        if (buf_error(&b))
-            goto toobig;
-        add_file(res, &cap, name, &b);
-        header(&b, c,
-               p->f == MIGRATE_PLAIN
-                   ? "the down migration: it undoes what can be undone and "
-                     "says why where it cannot."
-                   : "the undo migration (Flyway Teams or Enterprise): it "
-                     "undoes what can be undone and says why where it "
-                     "cannot.");
-        write_down(&b, p, 0);
-        if (p->f == MIGRATE_PLAIN)
-            snprintf(name, sizeof name, "%s_%s.down.sql", c->version, c->slug);
-        else
-            snprintf(name, sizeof name, "U%s__%s.sql", c->version, c->slug);
-        if (buf_error(&b))
-            goto toobig;
-        add_file(res, &cap, name, &b);
-        break;
+    case MIGRATE_FLYWAY: return build_up_down(res, &cap, c);
     case MIGRATE_LIQUIBASE:
         buf_puts(&b, "--liquibase formatted sql\n\n");
         header(&b, c,
@@ -498,16 +513,8 @@ static int build_files(migrate_result *res, const ctx *c)
         break;
     default: break;
     }
-    if (p->f != MIGRATE_PLAIN && p->f != MIGRATE_FLYWAY) {
-        snprintf(name, sizeof name, "%s_%s.sql", c->version, c->slug);
-        if (buf_error(&b))
-            goto toobig;
-        add_file(res, &cap, name, &b);
-    }
-    goto done;
-toobig:
-    rc = ERR_TOOBIG;
-done:
+    snprintf(name, sizeof name, "%s_%s.sql", c->version, c->slug);
+    rc = add_file(res, &cap, name, &b);
     buf_dispose(&b);
     return rc;
 }

@@ -670,6 +670,18 @@ static int sf_in_place(const form_type *from, const form_type *to)
 }
 
 /* A column name with a suffix, quoted. */
+/* "ALTER TABLE t ALTER COLUMN c<how><type>"; the statement goes on. */
+static void alter_column_type(buf *b, const gen *g, const char *table,
+                              const char *column, const char *how,
+                              const char *type)
+{
+    alter_table(b, g, table);
+    buf_puts(b, " ALTER COLUMN ");
+    qi(b, g, column);
+    buf_puts(b, how);
+    buf_puts(b, type);
+}
+
 static void qi_suffix(buf *b, const gen *g, const char *name,
                       const char *suffix)
 {
@@ -794,11 +806,7 @@ static int change_type(gen *g, mig_list *l, int i, int j, const char *table,
     type_of(type, g, to);
     switch (g->d) {
     case SQL_POSTGRES:
-        alter_table(&b, g, table);
-        buf_puts(&b, " ALTER COLUMN ");
-        qi(&b, g, c->name);
-        buf_puts(&b, " TYPE ");
-        buf_puts(&b, type);
+        alter_column_type(&b, g, table, c->name, " TYPE ", type);
         buf_puts(&b, " USING ");
         qi(&b, g, c->name);
         buf_puts(&b, "::");
@@ -816,11 +824,7 @@ static int change_type(gen *g, mig_list *l, int i, int j, const char *table,
             manual_change_stub(g, l, table, c, to);
             return 0;
         }
-        alter_table(&b, g, table);
-        buf_puts(&b, " ALTER COLUMN ");
-        qi(&b, g, c->name);
-        buf_puts(&b, " SET DATA TYPE ");
-        buf_puts(&b, type);
+        alter_column_type(&b, g, table, c->name, " SET DATA TYPE ", type);
         buf_putc(&b, ';');
         push(g, l, &b, 1);
         return 1;

@@ -161,21 +161,30 @@ static int body_type_ok_or_reply(web_req *req, const web_route *r)
     return 0;
 }
 
-int web_route_precheck(web_req *req)
+/* The route of the request that its role may use (with its {id} args
+ * in req when args_too); NULL after the reply (404, 405, 401, 403 or a
+ * sign-in redirect) when there is none. */
+static const web_route *route_or_reply(web_req *req, int args_too)
 {
     buf allow = {0};
-    const web_route *found = route_find(req, &allow, 0);
+    const web_route *found = route_find(req, &allow, args_too);
 
-    if (!found) {
+    if (!found)
         reply_no_route(req, &allow);
-        buf_dispose(&allow);
-        return -1;
-    }
     buf_dispose(&allow);
-    if (!(found->roles & req->role)) {
+    if (found && !(found->roles & req->role)) {
         reply_role_refused(req, found);
-        return -1;
+        found = NULL;
     }
+    return found;
+}
+
+int web_route_precheck(web_req *req)
+{
+    const web_route *found = route_or_reply(req, 0);
+
+    if (!found)
+        return -1;
     if (is_write(req->method) && body_type_ok_or_reply(req, found) < 0)
         return -1;
     return 0;
@@ -183,19 +192,10 @@ int web_route_precheck(web_req *req)
 
 void web_dispatch(web_req *req)
 {
-    buf allow = {0};
-    const web_route *found = route_find(req, &allow, 1);
+    const web_route *found = route_or_reply(req, 1);
 
-    if (!found) {
-        reply_no_route(req, &allow);
-        buf_dispose(&allow);
+    if (!found)
         return;
-    }
-    buf_dispose(&allow);
-    if (!(found->roles & req->role)) {
-        reply_role_refused(req, found);
-        return;
-    }
     if (web_password_gate_or_reply(req, found) < 0)
         return;
     if (is_write(req->method)) {

@@ -36,22 +36,18 @@ const char *web_asset_url(const char *name)
 
 static const char *type_of(const char *name)
 {
+    static const char *const types[][2] = {
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".json", "application/json"},
+        {".png", "image/png"},
+        {".woff2", "font/woff2"}};
     const char *dot = strrchr(name, '.');
 
-    if (!dot)
-        return "application/octet-stream";
-    if (!strcmp(dot, ".css"))
-        return "text/css; charset=utf-8";
-    if (!strcmp(dot, ".js"))
-        return "text/javascript; charset=utf-8";
-    if (!strcmp(dot, ".svg"))
-        return "image/svg+xml";
-    if (!strcmp(dot, ".json"))
-        return "application/json";
-    if (!strcmp(dot, ".png"))
-        return "image/png";
-    if (!strcmp(dot, ".woff2"))
-        return "font/woff2";
+    for (size_t i = 0; dot && i < sizeof types / sizeof *types; i++)
+        if (!strcmp(dot, types[i][0]))
+            return types[i][1];
     return "application/octet-stream";
 }
 
