@@ -384,6 +384,24 @@ int registry_table_update_field(registry *reg, const char *instance,
                                 int64_t user_id, const char *reason,
                                 errmsg *err);
 
+/* One field and its new value, for registry_table_edit. */
+typedef struct registry_field_value {
+    const char *field; /* a name of REGISTRY_TABLE_FIELDS (column NULL) or
+                          REGISTRY_COLUMN_FIELDS */
+    const char *value;
+} registry_field_value;
+
+/* registry_table_update_field for each of set[0..n) in order, in one
+ * transaction of its own: all of them or none. *out_changed (may be NULL)
+ * gets the number of fields whose value changed. Returns 0 or the first
+ * error of registry_table_update_field (nothing written then); n == 0
+ * writes nothing and returns 0. Who may edit what is domain/catalog.h's
+ * question, not this function's. */
+int registry_table_edit(registry *reg, const char *instance, const char *table,
+                        const char *column, const registry_field_value *set,
+                        size_t n, int64_t user_id, const char *reason,
+                        int *out_changed, errmsg *err);
+
 /* ---- data-dictionary CSV import ---- */
 
 /* The CSV columns the import accepts (header names, any order; "table"

@@ -8,14 +8,14 @@
 
 static void test_card__fields_rules_columns_history(void **state)
 {
-    cfx *f = *state;
+    ufx *f = *state;
     registry_card c = {0};
     errmsg err = {0};
 
     assert_int_equal(registry_table_card(f->reg, &c, "acme-prod",
                                          "LOYALTY_MEMBERS", 0, &err),
                      0);
-    assert_int_equal(c.org_id, f->acme);
+    assert_int_equal(c.org_id, f->org_a);
     assert_string_equal(c.organisation, "acme");
     assert_string_equal(c.instance, "acme-prod");
     assert_string_equal(c.environment, "production");
@@ -32,7 +32,7 @@ static void test_card__fields_rules_columns_history(void **state)
     assert_string_equal(c.rules.runbook, "Call Kim.");
     assert_string_equal(c.rules.source, "");
     assert_int_equal(c.ncolumns,
-                     cfx_int(f, "SELECT count(*) FROM reg_columns c JOIN"
+                     ufx_int(f, "SELECT count(*) FROM reg_columns c JOIN"
                                 " reg_tables t ON t.id = c.table_id WHERE"
                                 " t.name = 'loyalty_members'"));
     assert_string_equal(c.columns[0].name, "member_id");
@@ -61,23 +61,23 @@ static void test_card__fields_rules_columns_history(void **state)
 
 static void test_card__other_tenant_is_not_found(void **state)
 {
-    cfx *f = *state;
+    ufx *f = *state;
     registry_card c = {0}, mine = {0};
     errmsg missing = {0}, other = {0};
 
     /* globex's own table as globex sees it. */
     assert_int_equal(registry_table_card(f->reg, &mine, "globex-prod",
-                                         "secret_orders", f->globex, &other),
+                                         "secret_orders", f->org_b, &other),
                      0);
     assert_int_equal(mine.rules.campaign_dependency, REGISTRY_DEP_OPTIONAL);
     assert_int_equal(mine.ncolumns, 2);
     registry_card_free(&mine);
     /* acme asking for it: the answer of a table that does not exist. */
     assert_int_equal(registry_table_card(f->reg, &c, "globex-prod",
-                                         "secret_orders", f->acme, &other),
+                                         "secret_orders", f->org_a, &other),
                      ERR_NOTFOUND);
     assert_int_equal(registry_table_card(f->reg, &c, "globex-prod",
-                                         "no_such_table", f->acme, &missing),
+                                         "no_such_table", f->org_a, &missing),
                      ERR_NOTFOUND);
     assert_null(c.table); /* *out untouched */
     assert_null(strstr(other.msg, "hidden_margin"));
@@ -90,7 +90,7 @@ static void test_card__other_tenant_is_not_found(void **state)
 
 static void test_card__json_is_the_api_document(void **state)
 {
-    cfx *f = *state;
+    ufx *f = *state;
     registry_card c = {0};
     errmsg err = {0};
     cJSON *t, *from_card, *rules, *col, *last;
@@ -99,7 +99,7 @@ static void test_card__json_is_the_api_document(void **state)
     t = registry_table_json(f->reg, "acme-prod", "loyalty_members", &err);
     assert_non_null(t);
     assert_int_equal(registry_table_card(f->reg, &c, "acme-prod",
-                                         "loyalty_members", f->acme, &err),
+                                         "loyalty_members", f->org_a, &err),
                      0);
     from_card = registry_card_json(&c);
     a = cJSON_PrintUnformatted(t);
@@ -171,11 +171,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_card__fields_rules_columns_history,
-                                        cfx_setup, cfx_teardown),
+                                        cfx_setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(test_card__other_tenant_is_not_found,
-                                        cfx_setup, cfx_teardown),
+                                        cfx_setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(test_card__json_is_the_api_document,
-                                        cfx_setup, cfx_teardown),
+                                        cfx_setup, ufx_teardown),
         cmocka_unit_test(test_card__name_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,618 @@
+/* catalog_import.c: the data-dictionary CSV import (catalog.h): an RFC
+ * 4180 reader, the header map, every record checked (the field checks of
+ * catalog_field.c) before anything is written, then all tables and
+ * columns in one transaction. The export writes the same columns
+ * (app/export.c). */
+#include "catalog_int.h"
+#include "mem.h"
+#include "str.h"
+#include "validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    CSV_TABLE,
+    CSV_COLUMN,
+    CSV_TYPE,
+    CSV_NULLABLE,
+    CSV_PRIMARY_KEY,
+    CSV_DESCRIPTION,
+    CSV_EXAMPLE,
+    CSV_PII,
+    CSV_CONSENT,
+    CSV_CONSENT_CHANNEL,
+    CSV_RULE,
+    CSV_COLUMN_STATUS,
+    CSV_CAMPAIGN_DEPENDENCY,
+    CSV_CAMPAIGN_NOTE,
+    CSV_EXPECTED_ARRIVAL,
+    CSV_LATE_AFTER,
+    CSV_SOURCE,
+    CSV_CADENCE,
+    CSV_FILE_PATTERN,
+    CSV_OWNER,
+    CSV_ESCALATION,
+    CSV_TABLE_DESCRIPTION,
+    CSV_RUNBOOK,
+    CSV_TABLE_KIND,
+    CSV_TABLE_STATUS,
+    CSV_CONSENT_RELEVANT,
+    CSV_NCOLS
+};
+
+const char *const registry_csv_columns[] = {"table",
+                                            "column",
+                                            "type",
+                                            "nullable",
+                                            "primary_key",
+                                            "description",
+                                            "example",
+                                            "pii",
+                                            "consent",
+                                            "consent_channel",
+                                            "rule",
+                                            "column_status",
+                                            "campaign_dependency",
+                                            "campaign_note",
+                                            "expected_arrival",
+                                            "late_after_minutes",
+                                            "source",
+                                            "cadence",
+                                            "file_pattern",
+                                            "owner",
+                                            "escalation",
+                                            "table_description",
+                                            "runbook",
+                                            "table_kind",
+                                            "table_status",
+                                            "consent_relevant",
+                                            NULL};
+const size_t registry_csv_ncolumns = CSV_NCOLS;
+
+/* CSV column -> (is column field, registry field name). */
+static const struct {
+    int csv;
+    int column;
+    const char *field;
+} csv_fields[] = {
+    {CSV_TYPE, 1, "type"},
+    {CSV_NULLABLE, 1, "nullable"},
+    {CSV_PRIMARY_KEY, 1, "primary_key"},
+    {CSV_DESCRIPTION, 1, "description"},
+    {CSV_EXAMPLE, 1, "example"},
+    {CSV_PII, 1, "pii"},
+    {CSV_CONSENT, 1, "consent"},
+    {CSV_CONSENT_CHANNEL, 1, "consent_channel"},
+    {CSV_RULE, 1, "rule"},
+    {CSV_COLUMN_STATUS, 1, "status"},
+    {CSV_TABLE_DESCRIPTION, 0, "description"},
+    {CSV_TABLE_KIND, 0, "kind"},
+    {CSV_SOURCE, 0, "source"},
+    {CSV_CADENCE, 0, "cadence"},
+    {CSV_EXPECTED_ARRIVAL, 0, "expected_arrival"},
+    {CSV_LATE_AFTER, 0, "late_after_minutes"},
+    {CSV_FILE_PATTERN, 0, "file_pattern"},
+    {CSV_CAMPAIGN_DEPENDENCY, 0, "campaign_dependency"},
+    {CSV_CAMPAIGN_NOTE, 0, "campaign_note"},
+    {CSV_CONSENT_RELEVANT, 0, "consent_relevant"},
+    {CSV_OWNER, 0, "owner"},
+    {CSV_ESCALATION, 0, "escalation"},
+    {CSV_RUNBOOK, 0, "runbook"},
+    {CSV_TABLE_STATUS, 0, "status"},
+};
+#define NCSV_FIELDS (sizeof csv_fields / sizeof *csv_fields)
+
+void registry_import_report_dispose(registry_import_report *rep)
+{
+    if (!rep)
+        return;
+    free(rep->problems);
+    memset(rep, 0, sizeof *rep);
+}
+
+static void problem_add(registry_import_report *rep, int line,
+                        const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void problem_add(registry_import_report *rep, int line,
+                        const char *field, const char *fmt, ...)
+{
+    registry_import_problem *p;
+    va_list ap;
+
+    if (rep->nproblems >= 1000)
+        return; /* enough to act on */
+    xgrow(&rep->problems, &rep->cap, rep->nproblems + 1, sizeof *rep->problems);
+    p = &rep->problems[rep->nproblems++];
+    p->line = line;
+    str_copy(p->field, sizeof p->field, cat_nz(field));
+    va_start(ap, fmt);
+    vsnprintf(p->message, sizeof p->message, fmt, ap);
+    va_end(ap);
+}
+
+typedef struct csv_rec {
+    char **cells;
+    unsigned char *quoted;
+    size_t n, cap, qcap;
+    int line;
+} csv_rec;
+
+static void csv_rec_dispose(csv_rec *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->cells[i]);
+    free(r->cells);
+    free(r->quoted);
+}
+
+static void csv_push(csv_rec *r, buf *cell, int quoted)
+{
+    xgrow(&r->cells, &r->cap, r->n + 1, sizeof *r->cells);
+    xgrow(&r->quoted, &r->qcap, r->n + 1, 1);
+    r->cells[r->n] = cell->data ? buf_detach(cell) : xstrdup("");
+    r->quoted[r->n] = (unsigned char)quoted;
+    r->n++;
+}
+
+/* RFC 4180 reader: fills *out with the records (blank lines skipped).
+ * Returns 0 or ERR_INVALID with a problem in rep. */
+static int csv_read(csv_rec **out, size_t *nout, const char *d, size_t len,
+                    registry_import_report *rep)
+{
+    csv_rec *recs = NULL;
+    size_t n = 0, cap = 0, i = 0;
+    int line = 1;
+
+    if (len >= 3 && !memcmp(d, "\xef\xbb\xbf", 3))
+        i = 3;
+    while (i < len) {
+        csv_rec r = {0};
+        r.line = line;
+        for (;;) {
+            buf cell = {0};
+            int quoted = 0;
+            if (i < len && d[i] == '"') {
+                quoted = 1;
+                i++;
+                for (;;) {
+                    if (i >= len) {
+                        problem_add(rep, r.line, "",
+                                    "a quoted cell is not closed");
+                        buf_dispose(&cell);
+                        csv_rec_dispose(&r);
+                        goto fail;
+                    }
+                    if (d[i] == '"') {
+                        if (i + 1 < len && d[i + 1] == '"') {
+                            buf_putc(&cell, '"');
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    if (d[i] == '\n')
+                        line++;
+                    buf_putc(&cell, d[i++]);
+                }
+                if (i < len && d[i] != ',' && d[i] != '\r' && d[i] != '\n') {
+                    problem_add(rep, line, "",
+                                "text after the closing quote of a cell");
+                    buf_dispose(&cell);
+                    csv_rec_dispose(&r);
+                    goto fail;
+                }
+            } else {
+                while (i < len && d[i] != ',' && d[i] != '\r' && d[i] != '\n')
+                    buf_putc(&cell, d[i++]);
+            }
+            csv_push(&r, &cell, quoted);
+            if (i < len && d[i] == ',') {
+                i++;
+                continue;
+            }
+            if (i < len && d[i] == '\r')
+                i++;
+            if (i < len && d[i] == '\n') {
+                i++;
+                line++;
+            }
+            break;
+        }
+        if (r.n == 1 && !r.quoted[0] && !r.cells[0][0]) {
+            csv_rec_dispose(&r);
+            continue;
+        }
+        xgrow(&recs, &cap, n + 1, sizeof *recs);
+        recs[n++] = r;
+    }
+    *out = recs;
+    *nout = n;
+    return 0;
+fail:
+    for (size_t k = 0; k < n; k++)
+        csv_rec_dispose(&recs[k]);
+    free(recs);
+    return ERR_INVALID;
+}
+
+/* One checked data record. */
+typedef struct imp_rec {
+    int line;
+    char *table;
+    char *column;       /* "" for a table-only record */
+    char *v[CSV_NCOLS]; /* normalised values, NULL when empty/absent */
+} imp_rec;
+
+static int imp_cmp_name(const void *a, const void *b)
+{
+    const imp_rec *x = *(imp_rec *const *)a, *y = *(imp_rec *const *)b;
+    int c = str_casecmp(x->table, y->table);
+
+    if (c)
+        return c;
+    c = str_casecmp(x->column, y->column);
+    return c ? c : x->line - y->line;
+}
+
+static int imp_cmp_line(const void *a, const void *b)
+{
+    const imp_rec *x = *(imp_rec *const *)a, *y = *(imp_rec *const *)b;
+    int c = str_casecmp(x->table, y->table);
+
+    return c ? c : x->line - y->line;
+}
+
+/* Checks one record against the header map; fills *out. */
+static void imp_check(imp_rec *out, const csv_rec *r, const int *map,
+                      registry_import_report *rep)
+{
+    char msg[256];
+
+    memset(out, 0, sizeof *out);
+    out->line = r->line;
+    for (int c = 0; c < CSV_NCOLS; c++) {
+        const char *cell;
+        if (map[c] < 0 || (size_t)map[c] >= r->n)
+            continue;
+        cell = r->cells[map[c]];
+        /* Undo the export's spreadsheet neutralisation (quoted cells). */
+        if (r->quoted[map[c]] && cell[0] == '\'' &&
+            (cell[1] == '\'' || buf_csv_is_risky(cell + 1)))
+            cell++;
+        if (c == CSV_TABLE || c == CSV_COLUMN) {
+            out->v[c] = str_trim_dup(cell);
+            continue;
+        }
+        if (*cell)
+            out->v[c] = xstrdup(cell);
+    }
+    out->table = out->v[CSV_TABLE] ? out->v[CSV_TABLE] : xstrdup("");
+    out->column = out->v[CSV_COLUMN] ? out->v[CSV_COLUMN] : xstrdup("");
+    out->v[CSV_TABLE] = out->v[CSV_COLUMN] = NULL;
+    if (form_ident_check(out->table, msg, sizeof msg) < 0)
+        problem_add(rep, r->line, "table", "%s",
+                    *out->table ? msg : "the table is empty");
+    if (*out->column && form_ident_check(out->column, msg, sizeof msg) < 0)
+        problem_add(rep, r->line, "column", "%s", msg);
+    if (*out->column && !out->v[CSV_TYPE])
+        problem_add(rep, r->line, "type", "a column needs a type");
+    if (!*out->column) {
+        for (size_t k = 0; k < NCSV_FIELDS; k++)
+            if (csv_fields[k].column && out->v[csv_fields[k].csv])
+                problem_add(rep, r->line,
+                            registry_csv_columns[csv_fields[k].csv],
+                            "a record without a column may only describe "
+                            "the table");
+    }
+    for (size_t k = 0; k < NCSV_FIELDS; k++) {
+        int c = csv_fields[k].csv;
+        const cat_field_def *d;
+        errmsg e = {0};
+        buf v = {0};
+        if (!out->v[c])
+            continue;
+        d = cat_field_def_get(csv_fields[k].column, csv_fields[k].field);
+        if (cat_field_normalise(&v, d, out->v[c], &e) < 0) {
+            problem_add(rep, r->line, registry_csv_columns[c], "%s", e.msg);
+        } else {
+            free(out->v[c]);
+            out->v[c] = buf_detach(&v);
+        }
+        buf_dispose(&v);
+    }
+}
+
+static void imp_rec_dispose(imp_rec *r)
+{
+    free(r->table);
+    free(r->column);
+    for (int c = 0; c < CSV_NCOLS; c++)
+        free(r->v[c]);
+}
+
+static const char *vv(const imp_rec *r, int c, const char *dflt)
+{
+    return r->v[c] ? r->v[c] : dflt;
+}
+
+/* The table-level fields of tv (one value per CSV column) on table tid:
+ * 1 when one changed, 0, < 0. */
+static int imp_table_fields(hctx *h, int64_t tid, const char *tname,
+                            const char *const *tv)
+{
+    int rc, changed = 0;
+
+    for (size_t k = 0; k < NCSV_FIELDS; k++) {
+        int c = csv_fields[k].csv;
+        if (csv_fields[k].column || !tv[c])
+            continue;
+        rc = cat_field_set(h, tid, tname, 0, NULL, csv_fields[k].field, tv[c]);
+        if (rc < 0)
+            return rc;
+        changed |= rc;
+    }
+    return changed;
+}
+
+/* The column of record r on table tid, added or updated, counted in rep. */
+static int imp_column(hctx *h, int64_t tid, const char *tname, const imp_rec *r,
+                      registry_import_report *rep)
+{
+    char cname[FORM_MAX_IDENT * 4 + 1];
+    int64_t cid;
+    int rc, changed = 0;
+
+    rc = cat_column_find(h, tid, r->column, &cid, NULL, 0, cname, sizeof cname);
+    if (rc == 0) {
+        col_vals v;
+        v.name = r->column;
+        v.type = vv(r, CSV_TYPE, "");
+        v.description = vv(r, CSV_DESCRIPTION, "");
+        v.example = vv(r, CSV_EXAMPLE, "");
+        v.channel = vv(r, CSV_CONSENT_CHANNEL, "");
+        v.rule = vv(r, CSV_RULE, "");
+        v.status = vv(r, CSV_COLUMN_STATUS, "active");
+        v.nullable = !strcmp(vv(r, CSV_NULLABLE, "1"), "1");
+        v.primary_key = !strcmp(vv(r, CSV_PRIMARY_KEY, "0"), "1");
+        v.pii = !strcmp(vv(r, CSV_PII, "0"), "1");
+        v.consent = !strcmp(vv(r, CSV_CONSENT, "0"), "1");
+        rc = cat_column_add(h, tid, tname, &v);
+        if (rc == 0)
+            rep->columns_added++;
+        return rc;
+    }
+    for (size_t k = 0; rc > 0 && k < NCSV_FIELDS; k++) {
+        int c = csv_fields[k].csv;
+        int one;
+        if (!csv_fields[k].column || !r->v[c])
+            continue;
+        one = cat_field_set(h, tid, tname, cid, cname, csv_fields[k].field,
+                            r->v[c]);
+        if (one < 0)
+            return one;
+        changed |= one;
+    }
+    if (rc < 0)
+        return rc;
+    rep->columns_updated += changed;
+    return 0;
+}
+
+/* Writes one table's records (sorted by line). */
+static int imp_table(hctx *h, imp_rec **g, size_t n, const char *const *tv,
+                     registry_import_report *rep)
+{
+    char tname[FORM_MAX_IDENT * 4 + 1];
+    int64_t tid;
+    int rc, created = 0;
+
+    rc = cat_table_find(h, g[0]->table, &tid, tname, sizeof tname);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        cat_table_vals t = {g[0]->table, "", "active", 0};
+        for (size_t i = 0; i < n; i++)
+            if (g[i]->v[CSV_CONSENT] && !strcmp(g[i]->v[CSV_CONSENT], "1"))
+                t.consent_relevant = !tv[CSV_CONSENT_RELEVANT];
+        str_copy(tname, sizeof tname, g[0]->table);
+        rc = cat_table_insert(h, &tid, &t);
+        if (rc < 0)
+            return rc;
+        created = 1;
+        rep->tables_created++;
+    }
+    rc = imp_table_fields(h, tid, tname, tv);
+    if (rc < 0)
+        return rc;
+    if (!created && rc)
+        rep->tables_updated++;
+    for (size_t i = 0; i < n && rc >= 0; i++)
+        if (*g[i]->column)
+            rc = imp_column(h, tid, tname, g[i], rep);
+    return rc < 0 ? rc : 0;
+}
+
+/* The header record's columns into map (CSV_* -> cell index, -1 when
+ * absent); problems in rep. */
+static void imp_header(int *map, const csv_rec *hdr,
+                       registry_import_report *rep)
+{
+    for (int c = 0; c < CSV_NCOLS; c++)
+        map[c] = -1;
+    for (size_t k = 0; k < hdr->n; k++) {
+        char *name = str_lower(str_trim_dup(hdr->cells[k]));
+        int found = -1;
+        for (int c = 0; c < CSV_NCOLS; c++)
+            if (!strcmp(name, registry_csv_columns[c]))
+                found = c;
+        if (found < 0)
+            problem_add(rep, 1, name,
+                        "unknown column \"%.60s\" in the header (known: "
+                        "table, column, type, nullable, primary_key, ...; "
+                        "see docket import --help)",
+                        name);
+        else if (map[found] >= 0)
+            problem_add(rep, 1, name, "the header names %s twice", name);
+        else
+            map[found] = (int)k;
+        free(name);
+    }
+    if (map[CSV_TABLE] < 0)
+        problem_add(rep, 1, "table", "the header has no \"table\" column");
+    if (map[CSV_COLUMN] < 0)
+        problem_add(rep, 1, "column", "the header has no \"column\" column");
+}
+
+/* The end of the run of records of idx[i]'s table (idx sorted by table). */
+static size_t imp_group_end(imp_rec **idx, size_t n, size_t i)
+{
+    size_t j = i;
+
+    while (j < n && !str_casecmp(idx[j]->table, idx[i]->table))
+        j++;
+    return j;
+}
+
+/* Problems across records: a column twice, table cells that disagree.
+ * Leaves idx sorted by table, then line. */
+static void imp_cross_check(imp_rec **idx, size_t n,
+                            registry_import_report *rep)
+{
+    qsort(idx, n, sizeof *idx, imp_cmp_name);
+    for (size_t i = 1; i < n; i++)
+        if (*idx[i]->column && !str_casecmp(idx[i]->table, idx[i - 1]->table) &&
+            !str_casecmp(idx[i]->column, idx[i - 1]->column))
+            problem_add(rep, idx[i]->line, "column",
+                        "column %s of table %s is also on line %d",
+                        idx[i]->column, idx[i]->table, idx[i - 1]->line);
+    qsort(idx, n, sizeof *idx, imp_cmp_line);
+    for (size_t i = 0, j; i < n; i = j) {
+        j = imp_group_end(idx, n, i);
+        for (size_t k = 0; k < NCSV_FIELDS; k++) {
+            int c = csv_fields[k].csv;
+            const imp_rec *first = NULL;
+            if (csv_fields[k].column)
+                continue;
+            for (size_t m = i; m < j; m++) {
+                if (!idx[m]->v[c])
+                    continue;
+                if (!first)
+                    first = idx[m];
+                else if (strcmp(first->v[c], idx[m]->v[c]))
+                    problem_add(rep, idx[m]->line, registry_csv_columns[c],
+                                "differs from line %d for table %s",
+                                first->line, idx[m]->table);
+            }
+        }
+    }
+}
+
+/* Writes every table of idx (sorted by table) in one transaction. */
+static int imp_write(hctx *h, imp_rec **idx, size_t n,
+                     registry_import_report *rep)
+{
+    int rc = registry_begin(h->reg, h->err);
+
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0, j; rc >= 0 && i < n; i = j) {
+        const char *tv[CSV_NCOLS] = {0};
+        j = imp_group_end(idx, n, i);
+        for (size_t m = i; m < j; m++)
+            for (int c = 0; c < CSV_NCOLS; c++)
+                if (!tv[c] && idx[m]->v[c])
+                    tv[c] = idx[m]->v[c];
+        rc = imp_table(h, &idx[i], j - i, tv, rep);
+    }
+    if (rc >= 0)
+        rc = registry_commit(h->reg, h->err);
+    if (rc < 0) {
+        registry_rollback(h->reg);
+        rep->tables_created = rep->tables_updated = 0;
+        rep->columns_added = rep->columns_updated = 0;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* The records read: CSV records, then the checked data records. */
+typedef struct imp_file {
+    csv_rec *recs;
+    size_t nrecs;
+    imp_rec *imp;
+    imp_rec **idx; /* into imp, sorted */
+    size_t nimp;
+} imp_file;
+
+static void imp_file_dispose(imp_file *f)
+{
+    for (size_t i = 0; i < f->nimp; i++)
+        imp_rec_dispose(&f->imp[i]);
+    free(f->imp);
+    free(f->idx);
+    for (size_t i = 0; i < f->nrecs; i++)
+        csv_rec_dispose(&f->recs[i]);
+    free(f->recs);
+}
+
+/* Reads and checks the whole file into f: 0, or ERR_INVALID with every
+ * problem in rep. */
+static int imp_read(imp_file *f, const char *data, size_t len,
+                    registry_import_report *rep, errmsg *err)
+{
+    int map[CSV_NCOLS];
+
+    if (memchr(data, '\0', len) || !str_utf8_valid(data, len)) {
+        problem_add(rep, 0, "", "the file is not UTF-8 text");
+        return err_set(err, ERR_INVALID, "the file is not UTF-8 text");
+    }
+    if (csv_read(&f->recs, &f->nrecs, data, len, rep) < 0)
+        return err_set(err, ERR_INVALID, "the file is not valid CSV");
+    if (f->nrecs == 0) {
+        problem_add(rep, 1, "", "the file is empty (no header)");
+        return err_set(err, ERR_INVALID, "the file is empty");
+    }
+    imp_header(map, &f->recs[0], rep);
+    if (rep->nproblems)
+        return err_set(err, ERR_INVALID, "the header is not valid");
+    f->imp = xcalloc(f->nrecs, sizeof *f->imp);
+    f->idx = xcalloc(f->nrecs, sizeof *f->idx);
+    for (size_t r = 1; r < f->nrecs; r++) {
+        if (f->recs[r].n > f->recs[0].n)
+            problem_add(rep, f->recs[r].line, "",
+                        "the record has %zu cells, the header %zu",
+                        f->recs[r].n, f->recs[0].n);
+        imp_check(&f->imp[f->nimp], &f->recs[r], map, rep);
+        f->idx[f->nimp] = &f->imp[f->nimp];
+        f->nimp++;
+    }
+    rep->records = (int)f->nimp;
+    imp_cross_check(f->idx, f->nimp, rep);
+    if (rep->nproblems)
+        return err_set(err, ERR_INVALID,
+                       "%zu problem%s found: nothing was "
+                       "imported",
+                       rep->nproblems, rep->nproblems == 1 ? "" : "s");
+    return 0;
+}
+
+int registry_import_csv(registry *reg, registry_import_report *rep,
+                        const char *instance, const char *data, size_t len,
+                        int64_t user_id, errmsg *err)
+{
+    imp_file f = {0};
+    hctx h;
+    int rc = hctx_init(&h, reg, instance, 0, user_id, "import", err);
+
+    if (rc < 0)
+        return rc;
+    rc = imp_read(&f, data, len, rep, err);
+    if (rc == 0)
+        rc = imp_write(&h, f.idx, f.nimp, rep);
+    imp_file_dispose(&f);
+    return rc;
+}

@@ -1,0 +1,226 @@
+/* catalog_list.c: the registry read as lists (catalog.h): tables with
+ * filters and sorting, history rows, and the open requests that will
+ * change a table. One table as a card is catalog_card.c. */
+#include "catalog_int.h"
+
+typedef struct table_ctx {
+    void (*fn)(void *ctx, const registry_table_row *t);
+    void *ctx;
+    int64_t total; /* count(*) OVER () of the rows */
+} table_ctx;
+
+static int table_row(sqlite3_stmt *st, void *ctx)
+{
+    table_ctx *c = ctx;
+    registry_table_row t;
+
+    t.id = sqlite3_column_int64(st, 0);
+    t.org_id = sqlite3_column_int64(st, 1);
+    t.instance = reg_col_text(st, 2);
+    t.environment = reg_col_text(st, 3);
+    t.name = reg_col_text(st, 4);
+    t.description = reg_col_text(st, 5);
+    t.kind = reg_col_text(st, 6);
+    t.source = reg_col_text(st, 7);
+    t.cadence = reg_col_text(st, 8);
+    t.expected_arrival = reg_col_text(st, 9);
+    t.file_pattern = reg_col_text(st, 10);
+    t.campaign_dependency = reg_col_text(st, 11);
+    t.campaign_note = reg_col_text(st, 12);
+    t.owner = reg_col_text(st, 13);
+    t.escalation = reg_col_text(st, 14);
+    t.status = reg_col_text(st, 15);
+    t.late_after_minutes = sqlite3_column_int(st, 16);
+    t.consent_relevant = sqlite3_column_int(st, 17);
+    t.has_pii = sqlite3_column_int(st, 18);
+    t.ncolumns = sqlite3_column_int(st, 19);
+    t.updated_at = sqlite3_column_int64(st, 20);
+    c->total = sqlite3_column_int64(st, 21);
+    c->fn(c->ctx, &t);
+    return 0;
+}
+
+int registry_table_list(registry *reg, const registry_table_filter *f,
+                        void (*fn)(void *ctx, const registry_table_row *t),
+                        void *ctx, int64_t *out_total, errmsg *err)
+{
+#define CONSENT_EXPR                                                           \
+    "(t.consent_relevant OR EXISTS (SELECT 1 FROM reg_columns c"               \
+    " WHERE c.table_id = t.id AND c.consent AND c.status <> 'retired'))"
+#define PII_EXPR                                                               \
+    "EXISTS (SELECT 1 FROM reg_columns c WHERE c.table_id = t.id"              \
+    " AND c.pii AND c.status <> 'retired')"
+#define NCOL_EXPR                                                              \
+    "(SELECT count(*) FROM reg_columns c WHERE c.table_id = t.id"              \
+    " AND c.status <> 'retired')"
+#define SORT_KEY                                                               \
+    "CASE :sort WHEN 'instance' THEN i.name"                                   \
+    " WHEN 'arrival' THEN t.expected_arrival"                                  \
+    " WHEN 'dependency' THEN t.campaign_dependency"                            \
+    " WHEN 'columns' THEN ncol WHEN 'updated' THEN t.updated_at"               \
+    " ELSE t.name END"
+    static const char sql[] =
+        "SELECT t.id, i.org_id, i.name, i.environment, t.name,"
+        " t.description, t.kind, t.source, t.cadence, t.expected_arrival,"
+        " t.file_pattern, t.campaign_dependency, t.campaign_note, t.owner,"
+        " t.escalation, t.status, t.late_after_minutes, " CONSENT_EXPR
+        " AS consent, " PII_EXPR " AS pii, " NCOL_EXPR " AS ncol,"
+        " t.updated_at, count(*) OVER () AS total"
+        " FROM instances i JOIN reg_tables t ON t.instance_id = i.id"
+        " WHERE (:inst = '' OR i.name = :inst)"
+        " AND (:org = 0 OR i.org_id = :org)"
+        " AND (:dep = '' OR (:dep = 'none' AND t.campaign_dependency = '')"
+        "  OR t.campaign_dependency = :dep)"
+        " AND (:src = '' OR t.source = :src)"
+        " AND (:status = '' OR t.status = :status)"
+        " AND (:consent = 0 OR " CONSENT_EXPR ")"
+        " AND (:pii = 0 OR " PII_EXPR ")"
+        " ORDER BY CASE WHEN :desc = 0 THEN " SORT_KEY " END ASC,"
+        " CASE WHEN :desc = 1 THEN " SORT_KEY " END DESC,"
+        " t.name, i.name LIMIT :lim OFFSET :off";
+#undef CONSENT_EXPR
+#undef PII_EXPR
+#undef NCOL_EXPR
+#undef SORT_KEY
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    registry_table_filter none = {0};
+    table_ctx lc = {fn, ctx, 0};
+    int rc;
+
+    if (!st)
+        return ERR_DB;
+    if (!f)
+        f = &none;
+    reg_bind_text(st, ":inst", cat_nz(f->instance));
+    reg_bind_int(st, ":org", f->org_id);
+    reg_bind_text(st, ":dep", cat_nz(f->dependency));
+    reg_bind_text(st, ":src", cat_nz(f->source));
+    reg_bind_text(st, ":status", cat_nz(f->status));
+    reg_bind_int(st, ":consent", f->consent != 0);
+    reg_bind_int(st, ":pii", f->pii != 0);
+    reg_bind_text(st, ":sort", f->sort ? f->sort : "name");
+    reg_bind_int(st, ":desc", f->desc != 0);
+    reg_bind_int(st, ":lim", f->limit > 0 ? f->limit : -1);
+    reg_bind_int(st, ":off", f->offset > 0 ? f->offset : 0);
+    rc = reg_each(reg, st, table_row, &lc, err);
+    /* Past the last page no row carries the total: 0 then. */
+    if (rc == 0 && out_total)
+        *out_total = lc.total;
+    return rc;
+}
+
+typedef struct history_ctx {
+    void (*fn)(void *ctx, const registry_history_row *h);
+    void *ctx;
+} history_ctx;
+
+static int history_row(sqlite3_stmt *st, void *ctx)
+{
+    history_ctx *c = ctx;
+    registry_history_row h;
+
+    h.id = sqlite3_column_int64(st, 0);
+    h.instance = reg_col_text(st, 1);
+    h.table = reg_col_text(st, 2);
+    h.column = reg_col_text(st, 3);
+    h.field = reg_col_text(st, 4);
+    h.old_value = (const char *)sqlite3_column_text(st, 5);
+    h.new_value = (const char *)sqlite3_column_text(st, 6);
+    h.request_id = sqlite3_column_int64(st, 7);
+    h.user = reg_col_text(st, 8);
+    h.reason = reg_col_text(st, 9);
+    h.created_at = sqlite3_column_int64(st, 10);
+    c->fn(c->ctx, &h);
+    return 0;
+}
+
+int registry_history_list(registry *reg, const registry_history_filter *f,
+                          void (*fn)(void *ctx, const registry_history_row *h),
+                          void *ctx, errmsg *err)
+{
+    static const char sql[] =
+        "SELECT h.id, i.name, h.table_name, h.column_name, h.field,"
+        " h.old_value, h.new_value, coalesce(h.request_id, 0),"
+        " coalesce(u.name, ''), h.reason, h.created_at"
+        " FROM registry_history h JOIN instances i ON i.id = h.instance_id"
+        " LEFT JOIN users u ON u.id = h.user_id"
+        " WHERE (:inst = '' OR i.name = :inst)"
+        " AND (:tbl = '' OR h.table_name = :tbl COLLATE NOCASE)"
+        " AND (:hascol = 0 OR h.column_name = :col COLLATE NOCASE)"
+        " AND (:org = 0 OR i.org_id = :org)"
+        " AND (:from = 0 OR h.created_at >= :from)"
+        " AND (:to = 0 OR h.created_at < :to)"
+        " AND (:before = 0 OR h.id < :before)"
+        " ORDER BY h.id DESC LIMIT :lim";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    history_ctx hc = {fn, ctx};
+
+    if (!st)
+        return ERR_DB;
+    reg_bind_text(st, ":inst", cat_nz(f->instance));
+    reg_bind_text(st, ":tbl", cat_nz(f->table));
+    reg_bind_int(st, ":hascol", f->column != NULL);
+    reg_bind_text(st, ":col", cat_nz(f->column));
+    reg_bind_int(st, ":org", f->org_id);
+    reg_bind_int(st, ":from", f->from);
+    reg_bind_int(st, ":to", f->to);
+    reg_bind_int(st, ":before", f->before_id);
+    reg_bind_int(st, ":lim", f->limit > 0 ? f->limit : 200);
+    return reg_each(reg, st, history_row, &hc, err);
+}
+
+typedef struct open_ctx {
+    void (*fn)(void *ctx, const registry_open_request *r);
+    void *ctx;
+} open_ctx;
+
+static int open_row(sqlite3_stmt *st, void *ctx)
+{
+    open_ctx *c = ctx;
+    registry_open_request r;
+
+    r.id = sqlite3_column_int64(st, 0);
+    r.title = reg_col_text(st, 1);
+    r.status = reg_col_text(st, 2);
+    r.kind = reg_col_text(st, 3);
+    r.updated_at = sqlite3_column_int64(st, 4);
+    c->fn(c->ctx, &r);
+    return 0;
+}
+
+int registry_table_open_requests(registry *reg, const char *instance,
+                                 const char *table, int64_t org_id,
+                                 void (*fn)(void *ctx,
+                                            const registry_open_request *r),
+                                 void *ctx, errmsg *err)
+{
+    /* Driven from the instance (unique name) and the table's items
+       (request_items_table_nocase, schema step 4), then each request by
+       its key: the cost follows the number of requests naming this
+       table, not the size of the organisation's history. The store only
+       accepts instances of the request's organisation, so r.org_id =
+       i.org_id drops nothing. */
+    static const char sql[] =
+        "SELECT r.id, r.title, r.status, min(it.kind), r.updated_at"
+        " FROM instances i CROSS JOIN request_items it"
+        " JOIN requests r ON r.id = it.request_id AND r.org_id = i.org_id"
+        " WHERE i.name = :inst AND it.table_name = :table COLLATE NOCASE"
+        " AND r.status NOT IN ('deployed', 'rejected', 'withdrawn')"
+        " AND (:org = 0 OR r.org_id = :org)"
+        " AND (r.instance_id = i.id OR EXISTS (SELECT 1 FROM"
+        "  request_instances ri WHERE ri.request_id = r.id"
+        "  AND ri.instance_id = i.id))"
+        " AND NOT EXISTS (SELECT 1 FROM request_instances ri"
+        "  WHERE ri.request_id = r.id AND ri.instance_id = i.id"
+        "  AND ri.deployed_at > 0)"
+        " GROUP BY r.id ORDER BY r.id";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    open_ctx oc = {fn, ctx};
+
+    if (!st)
+        return ERR_DB;
+    reg_bind_text(st, ":table", table);
+    reg_bind_text(st, ":inst", instance);
+    reg_bind_int(st, ":org", org_id);
+    return reg_each(reg, st, open_row, &oc, err);
+}
