@@ -206,46 +206,41 @@ static int demo_user(registry *reg, int64_t *out_id, const char *email,
     return 0;
 }
 
-/* docket --db FILE demo: a small realistic world in a FRESH database. */
-int cmd_demo(app_args *a)
+/* The organisation, its two instances and the four users. */
+static int demo_people(registry *reg, int64_t *client_id, int64_t *pm_id)
 {
-    static const char u[] = "docket --db FILE demo";
-    static const char *const instances[] = {"acme-qa", "acme-prod"};
-    registry *reg;
     errmsg err = {0};
-    int64_t client_id = 0, pm_id = 0, id;
-    int rc = 0;
+    int64_t id;
+    int rc;
 
-    if (app_positionals(a, u) != 0)
-        return app_fail(EXIT_USAGE, "usage: %s", u);
-    if (!(reg = app_open_db(0)))
-        return EXIT_USAGE;
-    if (!registry_is_empty(reg)) {
-        registry_close(reg);
-        return app_fail(EXIT_USAGE,
-                        "%s already holds data: the demo needs a fresh "
-                        "database (docket --db new.db demo)",
-                        app_config.db);
-    }
     if (registry_org_add(reg, NULL, "acme", &err) < 0 ||
         registry_instance_add(reg, NULL, "acme", "acme-qa", "qa", "postgres",
                               &err) < 0 ||
         registry_instance_add(reg, NULL, "acme", "acme-prod", "production",
-                              "postgres", &err) < 0) {
-        rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
-        goto done;
-    }
+                              "postgres", &err) < 0)
+        return app_fail(EXIT_RUNTIME, "%s", err.msg);
     printf("demo: organisation acme, instances acme-qa (qa) and acme-prod "
            "(production)\ndemo: users (passwords are shown only now):\n");
-    if ((rc = demo_user(reg, &client_id, "client@acme.example", "Casey Client",
-                        "client", "acme")) ||
-        (rc = demo_user(reg, &pm_id, "pm@platform.example", "Pat Manager", "pm",
-                        NULL)) ||
-        (rc = demo_user(reg, &id, "ops@platform.example", "Olu Ops", "ops",
-                        NULL)) ||
-        (rc = demo_user(reg, &id, "admin@platform.example", "Ada Admin",
-                        "admin", NULL)))
-        goto done;
+    rc = demo_user(reg, client_id, "client@acme.example", "Casey Client",
+                   "client", "acme");
+    if (!rc)
+        rc = demo_user(reg, pm_id, "pm@platform.example", "Pat Manager", "pm",
+                       NULL);
+    if (!rc)
+        rc =
+            demo_user(reg, &id, "ops@platform.example", "Olu Ops", "ops", NULL);
+    if (!rc)
+        rc = demo_user(reg, &id, "admin@platform.example", "Ada Admin", "admin",
+                       NULL);
+    return rc;
+}
+
+/* The data dictionary into both instances, as the project manager. */
+static int demo_dictionary(registry *reg, int64_t pm_id)
+{
+    static const char *const instances[] = {"acme-qa", "acme-prod"};
+    errmsg err = {0};
+
     for (size_t i = 0; i < 2; i++) {
         registry_import_report rep = {0};
         if (registry_import_csv(reg, &rep, instances[i], demo_csv,
@@ -255,62 +250,98 @@ int cmd_demo(app_args *a)
                         rep.problems[k].line, rep.problems[k].field,
                         rep.problems[k].message);
             registry_import_report_dispose(&rep);
-            rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
-            goto done;
+            return app_fail(EXIT_RUNTIME, "%s", err.msg);
         }
         printf("demo: %s: %d tables, %d columns\n", instances[i],
                rep.tables_created, rep.columns_added);
         registry_import_report_dispose(&rep);
     }
-    for (size_t i = 0; i < sizeof demo_requests / sizeof *demo_requests; i++) {
-        form_request r;
-        form_errors fe = {0};
-        registry_submit sub = {client_id, "Casey Client", NULL};
-        int64_t rid = 0;
-        form_parse_json(&r, demo_requests[i].json,
-                        strlen(demo_requests[i].json), &fe);
-        if (fe.n) {
-            rc = app_fail(EXIT_RUNTIME, "demo request %zu: %s: %s", i,
+    return 0;
+}
+
+/* Request i of demo_requests, submitted by the client, then taken to its
+ * status (deployed where it says) in one transaction. */
+static int demo_request(registry *reg, size_t i, int64_t client_id,
+                        int64_t pm_id)
+{
+    form_request r;
+    form_errors fe = {0};
+    registry_submit sub = {client_id, "Casey Client", NULL};
+    errmsg err = {0};
+    int64_t rid = 0;
+
+    form_parse_json(&r, demo_requests[i].json, strlen(demo_requests[i].json),
+                    &fe);
+    if (fe.n) {
+        int rc = app_fail(EXIT_RUNTIME, "demo request %zu: %s: %s", i,
                           fe.errs[0].field, fe.errs[0].message);
-            form_errors_dispose(&fe);
-            form_request_dispose(&r);
-            goto done;
-        }
         form_errors_dispose(&fe);
-        if (registry_request_insert(reg, &rid, NULL, &r, &sub, &err) < 0) {
-            form_request_dispose(&r);
-            rc = app_fail(EXIT_RUNTIME, "demo request %zu: %s", i, err.msg);
-            goto done;
-        }
-        r.id = rid;
-        if (registry_begin(reg, &err) < 0) {
-            form_request_dispose(&r);
-            rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
-            goto done;
-        }
-        for (size_t k = 0; k < 2 && demo_requests[i].deployed[k]; k++)
-            if (registry_request_apply(reg, &r, demo_requests[i].deployed[k],
-                                       pm_id, &err) < 0 ||
-                registry_demo_request_status(reg, rid, demo_requests[i].status,
-                                             demo_requests[i].deployed[k],
-                                             time_now(), &err) < 0)
-                break;
-        if (!err.code && !demo_requests[i].deployed[0])
-            registry_demo_request_status(reg, rid, demo_requests[i].status,
-                                         NULL, time_now(), &err);
-        if (err.code || registry_commit(reg, &err) < 0) {
-            registry_rollback(reg);
-            form_request_dispose(&r);
-            rc = app_fail(EXIT_RUNTIME, "demo request %zu: %s", i, err.msg);
-            goto done;
-        }
-        printf("demo: CR-%lld %s (%s)\n", (long long)rid, r.title,
-               demo_requests[i].status);
         form_request_dispose(&r);
+        return rc;
     }
-    registry_audit(reg, 0, "cli", "demo.create", app_config.db, "", "local");
-    printf("demo: ready. Start it with: docket --db %s serve\n", app_config.db);
-done:
+    form_errors_dispose(&fe);
+    if (registry_request_insert(reg, &rid, NULL, &r, &sub, &err) < 0) {
+        form_request_dispose(&r);
+        return app_fail(EXIT_RUNTIME, "demo request %zu: %s", i, err.msg);
+    }
+    r.id = rid;
+    if (registry_begin(reg, &err) < 0) {
+        form_request_dispose(&r);
+        return app_fail(EXIT_RUNTIME, "%s", err.msg);
+    }
+    for (size_t k = 0; k < 2 && demo_requests[i].deployed[k]; k++)
+        if (registry_request_apply(reg, &r, demo_requests[i].deployed[k], pm_id,
+                                   &err) < 0 ||
+            registry_demo_request_status(reg, rid, demo_requests[i].status,
+                                         demo_requests[i].deployed[k],
+                                         time_now(), &err) < 0)
+            break;
+    if (!err.code && !demo_requests[i].deployed[0])
+        registry_demo_request_status(reg, rid, demo_requests[i].status, NULL,
+                                     time_now(), &err);
+    if (err.code || registry_commit(reg, &err) < 0) {
+        registry_rollback(reg);
+        form_request_dispose(&r);
+        return app_fail(EXIT_RUNTIME, "demo request %zu: %s", i, err.msg);
+    }
+    printf("demo: CR-%lld %s (%s)\n", (long long)rid, r.title,
+           demo_requests[i].status);
+    form_request_dispose(&r);
+    return 0;
+}
+
+/* docket --db FILE demo: a small realistic world in a FRESH database. */
+int cmd_demo(app_args *a)
+{
+    static const char u[] = "docket --db FILE demo";
+    registry *reg;
+    int64_t client_id = 0, pm_id = 0;
+    int rc;
+
+    if (app_positionals(a, u) != 0)
+        return app_fail(EXIT_USAGE, "usage: %s", u);
+    reg = app_open_db(0);
+    if (!reg)
+        return EXIT_USAGE;
+    if (!registry_is_empty(reg)) {
+        registry_close(reg);
+        return app_fail(EXIT_USAGE,
+                        "%s already holds data: the demo needs a fresh "
+                        "database (docket --db new.db demo)",
+                        app_config.db);
+    }
+    rc = demo_people(reg, &client_id, &pm_id);
+    if (!rc)
+        rc = demo_dictionary(reg, pm_id);
+    for (size_t i = 0; !rc && i < sizeof demo_requests / sizeof *demo_requests;
+         i++)
+        rc = demo_request(reg, i, client_id, pm_id);
+    if (!rc) {
+        registry_audit(reg, 0, "cli", "demo.create", app_config.db, "",
+                       "local");
+        printf("demo: ready. Start it with: docket --db %s serve\n",
+               app_config.db);
+    }
     registry_close(reg);
     return rc;
 }
