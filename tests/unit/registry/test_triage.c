@@ -6,131 +6,35 @@
  * unchanged), forbidden transitions writing nothing, comments with files,
  * edits with versions and diffs, the queue filters and the deploy-day
  * digest written once. */
+#include "fixture.h"
 #include "triage.h"
-#include "buf.h"
 #include "catalog.h"
-#include "config.h"
 #include "mem.h"
-#include "parse.h"
-#include "registry.h"
 #include "requests.h"
 #include "str.h"
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
-#include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-typedef struct fx {
-    char path[256];
-    config cfg;
-    registry *reg;
-    sqlite3 *db; /* a second connection to look at rows */
-    int64_t client_a, client_b, pm, ops, admin;
-} fx;
-
-static const char *const events[] = {
-    "request.submitted", "request.triaged",   "request.needs_info",
-    "request.answered",  "request.scheduled", "request.in_progress",
-    "request.deployed",  "request.rejected",  "request.withdrawn",
-    "request.commented", "request.updated",   "deploy.digest"};
 
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof *f);
-    errmsg err = {0};
-    int fd;
+    static const char *const events[] = {
+        "request.submitted", "request.triaged",   "request.needs_info",
+        "request.answered",  "request.scheduled", "request.in_progress",
+        "request.deployed",  "request.rejected",  "request.withdrawn",
+        "request.commented", "request.updated",   "deploy.digest"};
+    ufx *f = ufx_open("triage");
 
-    snprintf(f->path, sizeof f->path, "/tmp/docket-triage-XXXXXX");
-    fd = mkstemp(f->path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(f->path);
-    cfg_init(&f->cfg);
-    cfg_set(&f->cfg, "channel.ops", "type", "slack", &err);
-    for (size_t i = 0; i < sizeof events / sizeof *events; i++)
-        cfg_set(&f->cfg, "route", events[i], "ops", &err);
-    g_config = &f->cfg;
-    registry_routes_set(f->cfg.routes, f->cfg.nroutes);
-    if (registry_open(&f->reg, f->path, 0, &err) < 0 ||
-        registry_org_add(f->reg, NULL, "acme", &err) < 0 ||
-        registry_org_add(f->reg, NULL, "globex", &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-qa", "qa", "postgres",
-                              &err) < 0 ||
-        registry_instance_add(f->reg, NULL, "acme", "acme-prod", "production",
-                              "postgres", &err) < 0 ||
-        registry_user_add(f->reg, &f->client_a, "ann@acme.example", "Ann",
-                          "client", "acme", NULL, &err) < 0 ||
-        registry_user_add(f->reg, &f->client_b, "bob@globex.example", "Bob",
-                          "client", "globex", NULL, &err) < 0 ||
-        registry_user_add(f->reg, &f->pm, "pm@platform.example", "Pat", "pm",
-                          NULL, NULL, &err) < 0 ||
-        registry_user_add(f->reg, &f->ops, "ops@platform.example", "Oz", "ops",
-                          NULL, NULL, &err) < 0 ||
-        registry_user_add(f->reg, &f->admin, "admin@platform.example", "Ada",
-                          "admin", NULL, NULL, &err) < 0) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return -1;
-    }
-    if (sqlite3_open(f->path, &f->db) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(f->db, 5000);
+    ufx_people(f, "postgres");
+    for (size_t i = 0; i < UFX_NELEM(events); i++)
+        ufx_route(f, events[i], "ops");
     *state = f;
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fx *f = *state;
-    char side[300];
-
-    sqlite3_close(f->db);
-    registry_close(f->reg);
-    g_config = NULL;
-    registry_routes_set(NULL, 0);
-    cfg_dispose(&f->cfg);
-    unlink(f->path);
-    snprintf(side, sizeof side, "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", f->path);
-    unlink(side);
-    free(f);
-    return 0;
-}
-
-static int64_t q_int(fx *f, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-
-    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static char *q_text(fx *f, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    char *v = NULL;
-
-    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = xstrdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* Every row of the tables a transition may write, as one string. */
-static char *digest(fx *f)
+static char *digest(ufx *f)
 {
     static const char *const q[] = {
         "SELECT group_concat(id || status || coalesce(sprint_id, '') ||"
@@ -150,7 +54,7 @@ static char *digest(fx *f)
     buf b = {0};
 
     for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
-        char *t = q_text(f, q[i]);
+        char *t = ufx_text(f, q[i]);
         buf_puts(&b, t ? t : "-");
         buf_putc(&b, '/');
         free(t);
@@ -171,30 +75,18 @@ static const char request_json[] =
     "\"nullable\":false,\"primary_key\":true,\"description\":\"id\"},"
     "{\"name\":\"tier\",\"type\":\"string(20)\",\"description\":\"t\"}]}]}";
 
-static int64_t submit(fx *f)
+static int64_t submit(ufx *f)
 {
-    form_request r;
-    form_errors fe = {0};
-    registry_submit s = {f->client_a, "Ann", NULL};
-    errmsg err = {0};
-    int64_t id = 0;
-
-    assert_int_equal(
-        form_parse_json(&r, request_json, strlen(request_json), &fe), 0);
-    if (registry_request_insert(f->reg, &id, NULL, &r, &s, &err) < 0)
-        fail_msg("insert: %s", err.msg);
-    form_request_dispose(&r);
-    form_errors_dispose(&fe);
-    return id;
+    return ufx_submit(f, request_json, f->client_a, "Ann");
 }
 
-static registry_actor actor(fx *f, const char *role)
+static registry_actor actor(ufx *f, const char *role)
 {
     registry_actor a = {0, registry_role_bit(role), 0, role};
 
     if (!strcmp(role, "client")) {
         a.user_id = f->client_a;
-        a.org_id = q_int(f, "SELECT id FROM organisations WHERE name='acme'");
+        a.org_id = f->org_a;
     } else if (!strcmp(role, "pm")) {
         a.user_id = f->pm;
     } else if (!strcmp(role, "ops")) {
@@ -205,7 +97,7 @@ static registry_actor actor(fx *f, const char *role)
     return a;
 }
 
-static int go(fx *f, int64_t id, const char *role, const char *to,
+static int go(ufx *f, int64_t id, const char *role, const char *to,
               const char *note, int64_t sprint, const char *instance,
               errmsg *err)
 {
@@ -220,14 +112,14 @@ static int go(fx *f, int64_t id, const char *role, const char *to,
     return registry_transition_apply(f->reg, NULL, id, &a, &t, err);
 }
 
-static int64_t a_sprint(fx *f)
+static int64_t a_sprint(ufx *f)
 {
     registry_sprint_rules rules = {14, 2, 600};
     errmsg err = {0};
 
     assert_int_equal(
         registry_sprints_ensure(f->reg, &rules, time_now(), 2, &err), 0);
-    return q_int(f, "SELECT max(id) FROM sprints");
+    return ufx_int(f, "SELECT max(id) FROM sprints");
 }
 
 /* ---- sprints ------------------------------------------------------------ */
@@ -281,7 +173,7 @@ static void test_triage__sprints_end_on_the_deploy_weekday(void **state)
 
 static void test_triage__sprints_ensure_is_idempotent(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     registry_sprint_rules rules = {14, 2, 600};
     errmsg err = {0};
     int64_t t;
@@ -290,9 +182,9 @@ static void test_triage__sprints_ensure_is_idempotent(void **state)
     assert_int_equal(time_parse_iso(&t, "2026-03-10T08:00:00Z"), 0);
     assert_int_equal(registry_sprints_ensure(f->reg, &rules, t, 2, &err), 0);
     assert_int_equal(registry_sprints_ensure(f->reg, &rules, t, 2, &err), 0);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM sprints"), 3);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM sprints WHERE "
-                              "strftime('%w', ends_on) = '2'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM sprints"), 3);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM sprints WHERE "
+                                "strftime('%w', ends_on) = '2'"),
                      3);
     assert_int_equal(registry_sprint_next(f->reg, &s, t, &err), 0);
     assert_string_equal(s.ends_on, "2026-03-17");
@@ -336,7 +228,7 @@ static void test_triage__rules_table(void **state)
 
 static void test_triage__life_cycle_writes_events_and_outbox(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     errmsg err = {0};
     int64_t id = submit(f), sprint = a_sprint(f);
     char *s, *before;
@@ -347,25 +239,25 @@ static void test_triage__life_cycle_writes_events_and_outbox(void **state)
         go(f, id, "pm", "needs_info", "Which tiers?", 0, NULL, &err), 0);
     assert_int_equal(
         go(f, id, "client", "answered", "gold and silver", 0, NULL, &err), 0);
-    s = q_text(f, "SELECT status FROM requests");
+    s = ufx_text(f, "SELECT status FROM requests");
     assert_string_equal(s, "triaged"); /* back where it was */
     free(s);
     assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err), 0);
-    assert_int_equal(q_int(f, "SELECT sprint_id FROM requests"), sprint);
+    assert_int_equal(ufx_int(f, "SELECT sprint_id FROM requests"), sprint);
     assert_int_equal(go(f, id, "pm", "in_progress", NULL, 0, NULL, &err), 0);
 
     /* Deploy to QA: the QA registry gets the table, status in_progress. */
     assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-qa", &err), 0);
-    s = q_text(f, "SELECT status FROM requests");
+    s = ufx_text(f, "SELECT status FROM requests");
     assert_string_equal(s, "in_progress");
     free(s);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_tables t JOIN "
-                              "instances i ON i.id = t.instance_id WHERE "
-                              "i.name = 'acme-qa'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_tables t JOIN "
+                                "instances i ON i.id = t.instance_id WHERE "
+                                "i.name = 'acme-qa'"),
                      1);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_tables t JOIN "
-                              "instances i ON i.id = t.instance_id WHERE "
-                              "i.name = 'acme-prod'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_tables t JOIN "
+                                "instances i ON i.id = t.instance_id WHERE "
+                                "i.name = 'acme-prod'"),
                      0);
     /* The same instance twice: 409, nothing written. */
     before = digest(f);
@@ -378,43 +270,34 @@ static void test_triage__life_cycle_writes_events_and_outbox(void **state)
     /* Production: deployed. */
     assert_int_equal(go(f, id, "admin", "deployed", NULL, 0, "acme-prod", &err),
                      0);
-    s = q_text(f, "SELECT status FROM requests");
+    s = ufx_text(f, "SELECT status FROM requests");
     assert_string_equal(s, "deployed");
     free(s);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM request_instances WHERE "
-                              "deployed_at > 0 AND deployed_by IS NOT NULL"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM request_instances WHERE "
+                                "deployed_at > 0 AND deployed_by IS NOT NULL"),
                      2);
     /* One request_events row per transition, and one event each with one
        outbox row (everything is routed to "ops" here). */
-    assert_int_equal(q_int(f, "SELECT count(*) FROM request_events"), 8);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM request_events WHERE "
-                              "to_status = 'deployed' AND instance_id IS "
-                              "NOT NULL"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM request_events"), 8);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM request_events WHERE "
+                                "to_status = 'deployed' AND instance_id IS "
+                                "NOT NULL"),
                      2);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM events"), 8);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 8);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM events WHERE event = "
-                              "'request.answered'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM events"), 8);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM outbox"), 8);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM events WHERE event = "
+                                "'request.answered'"),
                      1);
-    s = q_text(f, "SELECT payload FROM events WHERE event = "
-                  "'request.deployed' ORDER BY id LIMIT 1");
+    s = ufx_text(f, "SELECT payload FROM events WHERE event = "
+                    "'request.deployed' ORDER BY id LIMIT 1");
     {
         cJSON *p = cJSON_Parse(s);
-        const cJSON *tables = cJSON_GetObjectItemCaseSensitive(p, "tables");
-        const cJSON *req = cJSON_GetObjectItemCaseSensitive(p, "request");
         assert_non_null(p);
-        assert_string_equal(
-            cJSON_GetObjectItemCaseSensitive(p, "instance")->valuestring,
-            "acme-qa");
-        assert_int_equal(cJSON_GetArraySize(tables), 1);
-        assert_string_equal(cJSON_GetObjectItemCaseSensitive(
-                                cJSON_GetArrayItem(tables, 0), "url")
-                                ->valuestring,
-                            "/tables/acme-qa/loyalty_members");
-        assert_string_equal(
-            cJSON_GetObjectItemCaseSensitive(req, "number")->valuestring,
-            "CR-1");
-        assert_non_null(cJSON_GetObjectItemCaseSensitive(p, "sprint"));
+        ufx_json_str(p, "instance", "acme-qa");
+        ufx_json_size(p, "tables", 1);
+        ufx_json_str(p, "tables.0.url", "/tables/acme-qa/loyalty_members");
+        ufx_json_str(p, "request.number", "CR-1");
+        ufx_json_at(p, "sprint");
         cJSON_Delete(p);
     }
     free(s);
@@ -422,7 +305,7 @@ static void test_triage__life_cycle_writes_events_and_outbox(void **state)
 
 static void test_triage__failed_apply_changes_nothing(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     errmsg err = {0};
     int64_t id = submit(f), sprint = a_sprint(f);
     char *before, *after, *status;
@@ -430,20 +313,16 @@ static void test_triage__failed_apply_changes_nothing(void **state)
     assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
     assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err), 0);
     /* The table already exists in production: the apply must fail. */
-    assert_int_equal(sqlite3_exec(f->db,
-                                  "INSERT INTO reg_tables(instance_id, name,"
-                                  " created_at, updated_at) SELECT id,"
-                                  " 'loyalty_members', 0, 0 FROM instances"
-                                  " WHERE name = 'acme-prod'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    ufx_exec(f, "INSERT INTO reg_tables(instance_id, name, created_at,"
+                " updated_at) SELECT id, 'loyalty_members', 0, 0 FROM"
+                " instances WHERE name = 'acme-prod'");
     before = digest(f);
     assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-prod", &err),
                      ERR_CONFLICT);
     assert_non_null(strstr(err.msg, "loyalty_members"));
     after = digest(f);
     assert_string_equal(before, after);
-    status = q_text(f, "SELECT status FROM requests");
+    status = ufx_text(f, "SELECT status FROM requests");
     assert_string_equal(status, "scheduled");
     free(status);
     free(before);
@@ -456,19 +335,11 @@ static void test_triage__failed_apply_changes_nothing(void **state)
 
 /* Stores request json (acme, both instances) as Ann and deploys it to
  * instance through triaged and scheduled; fails the test otherwise. */
-static void deploy_json(fx *f, const char *json, const char *instance)
+static void deploy_json(ufx *f, const char *json, const char *instance)
 {
-    form_request r;
-    form_errors fe = {0};
-    registry_submit s = {f->client_a, "Ann", NULL};
     errmsg err = {0};
-    int64_t id = 0, sprint = a_sprint(f);
+    int64_t sprint = a_sprint(f), id = ufx_submit(f, json, f->client_a, "Ann");
 
-    assert_int_equal(form_parse_json(&r, json, strlen(json), &fe), 0);
-    if (registry_request_insert(f->reg, &id, NULL, &r, &s, &err) < 0)
-        fail_msg("insert: %s", err.msg);
-    form_request_dispose(&r);
-    form_errors_dispose(&fe);
     assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
     assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err), 0);
     if (go(f, id, "pm", "deployed", NULL, 0, instance, &err) < 0)
@@ -485,7 +356,7 @@ static void deploy_json(fx *f, const char *json, const char *instance)
 
 /* The table-level fields of instance.table as one string, and how many
  * history rows of the table name a table-level field. */
-static char *table_fields(fx *f, const char *instance, const char *table)
+static char *table_fields(ufx *f, const char *instance, const char *table)
 {
     char sql[600];
 
@@ -498,10 +369,10 @@ static char *table_fields(fx *f, const char *instance, const char *table)
              " reg_tables t JOIN instances i ON i.id = t.instance_id WHERE"
              " i.name = '%s' AND t.name = '%s'",
              instance, table);
-    return q_text(f, sql);
+    return ufx_text(f, sql);
 }
 
-static int64_t table_history(fx *f, const char *instance, const char *table,
+static int64_t table_history(ufx *f, const char *instance, const char *table,
                              const char *field)
 {
     char sql[600];
@@ -512,17 +383,17 @@ static int64_t table_history(fx *f, const char *instance, const char *table,
              " WHERE i.name = '%s' AND t.name = '%s' AND h.column_id IS NULL"
              " AND h.field %s",
              instance, table, field ? "= 'kind'" : "<> 'column'");
-    return q_int(f, sql);
+    return ufx_int(f, sql);
 }
 
-static void kind_is(fx *f, const char *instance, const char *table,
+static void kind_is(ufx *f, const char *instance, const char *table,
                     const char *want)
 {
     errmsg err = {0};
     cJSON *t = registry_table_json(f->reg, instance, table, &err);
 
     assert_non_null(t);
-    assert_string_equal(cJSON_GetObjectItem(t, "kind")->valuestring, want);
+    ufx_json_str(t, "kind", want);
     cJSON_Delete(t);
 }
 
@@ -535,7 +406,7 @@ static void test_triage__update_items_keep_the_table_kind(void **state)
         {UPDATE_JSON("activity_history", "loyalty_members", "visits"),
          "visits"},
         {UPDATE_JSON("purchase_history", "loyalty_members", "spend"), "spend"}};
-    fx *f = *state;
+    ufx *f = *state;
     errmsg err = {0};
     char *before_prod, *before_qa, *now;
     int64_t hist_prod, hist_qa;
@@ -581,9 +452,9 @@ static void test_triage__update_items_keep_the_table_kind(void **state)
     assert_int_equal(table_history(f, "acme-prod", "loyalty_members", "kind"),
                      1);
     assert_int_equal(table_history(f, "acme-qa", "loyalty_members", "kind"), 0);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM reg_columns c JOIN"
-                              " reg_tables t ON t.id = c.table_id WHERE"
-                              " t.name = 'loyalty_members'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_columns c JOIN"
+                                " reg_tables t ON t.id = c.table_id WHERE"
+                                " t.name = 'loyalty_members'"),
                      2 * 6);
     /* The table JSON (the rules card's source) shows the kind it had. */
     kind_is(f, "acme-prod", "loyalty_members", "loyalty programme");
@@ -599,7 +470,7 @@ static void test_triage__update_item_on_imported_table(void **state)
         "expected_arrival,owner\n"
         "customers,customer_id,bigint,Customer,flat_file_csv,daily,required,"
         "05:00,crm@acme.example\n";
-    fx *f = *state;
+    ufx *f = *state;
     registry_import_report rep = {0};
     errmsg err = {0};
     char *before, *after;
@@ -654,7 +525,7 @@ static void test_triage__forbidden_transitions_write_nothing(void **state)
         {"triaged", "pm", "scheduled", ERR_INVALID},    /* no sprint */
         {"triaged", "pm", "triaged", ERR_CONFLICT},
     };
-    fx *f = *state;
+    ufx *f = *state;
 
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         errmsg err = {0};
@@ -677,13 +548,13 @@ static void test_triage__forbidden_transitions_write_nothing(void **state)
 
 static void test_triage__other_organisation_is_not_found(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     errmsg err = {0};
     int64_t id = submit(f);
     registry_actor bob = {f->client_b, ROLE_CLIENT, 0, "Bob"};
     registry_transition t = {0};
 
-    bob.org_id = q_int(f, "SELECT id FROM organisations WHERE name='globex'");
+    bob.org_id = f->org_b;
     t.to = REQ_WITHDRAWN;
     assert_int_equal(
         registry_transition_apply(f->reg, NULL, id, &bob, &t, &err),
@@ -702,7 +573,7 @@ static void test_triage__other_organisation_is_not_found(void **state)
 
 static void test_triage__comments_with_files(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     errmsg err = {0};
     int64_t id = submit(f), cid = 0;
     registry_actor ops = actor(f, "ops");
@@ -714,11 +585,11 @@ static void test_triage__comments_with_files(void **state)
                                           &err),
                      0);
     assert_true(cid > 0);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM attachments WHERE "
-                              "comment_id IS NOT NULL"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM attachments WHERE "
+                                "comment_id IS NOT NULL"),
                      1);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM events WHERE event = "
-                              "'request.commented'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM events WHERE event = "
+                                "'request.commented'"),
                      1);
     err_clear(&err);
     assert_int_equal(
@@ -741,7 +612,7 @@ static void count_diff(void *ctx, const char *path, const char *o,
 
 static void test_triage__edit_keeps_versions_and_answers(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     errmsg err = {0};
     int64_t id = submit(f);
     form_request r;
@@ -764,16 +635,16 @@ static void test_triage__edit_keeps_versions_and_answers(void **state)
     assert_int_equal(
         registry_request_edit(f->reg, &version, id, &ann, &r, 1, &err), 0);
     assert_int_equal(version, 2);
-    status = q_text(f, "SELECT status FROM requests");
+    status = ufx_text(f, "SELECT status FROM requests");
     assert_string_equal(status, "submitted"); /* answered: back */
     free(status);
-    assert_int_equal(q_int(f, "SELECT version FROM requests"), 2);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM request_versions"), 2);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM events WHERE event IN "
-                              "('request.updated', 'request.answered')"),
+    assert_int_equal(ufx_int(f, "SELECT version FROM requests"), 2);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM request_versions"), 2);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM events WHERE event IN "
+                                "('request.updated', 'request.answered')"),
                      2);
-    v1 = q_text(f, "SELECT body FROM request_versions WHERE version = 1");
-    v2 = q_text(f, "SELECT body FROM request_versions WHERE version = 2");
+    v1 = ufx_text(f, "SELECT body FROM request_versions WHERE version = 1");
+    v2 = ufx_text(f, "SELECT body FROM request_versions WHERE version = 2");
     assert_int_equal(registry_version_diff(v1, v2, count_diff, &d), 2);
     assert_non_null(strstr(buf_cstr(&d), "title=Loyalty tiers>Loyalty tiers "
                                          "and points;"));
@@ -837,7 +708,7 @@ static void seen_row(void *ctx, const registry_queue_row *r)
 
 static void test_triage__queue_filters_and_sort(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     errmsg err = {0};
     int64_t a = submit(f), b = submit(f), c = submit(f);
     registry_queue_filter q = {0};
@@ -848,10 +719,8 @@ static void test_triage__queue_filters_and_sort(void **state)
     assert_int_equal(go(f, b, "pm", "needs_info", "?", 0, NULL, &err), 0);
     assert_int_equal(registry_request_plan(f->reg, c, &pm, 9, "1 day", &err),
                      0);
-    sqlite3_exec(f->db,
-                 "UPDATE requests SET created_at = created_at - "
-                 "10 * 86400 WHERE id = 1",
-                 NULL, NULL, NULL);
+    ufx_exec(f, "UPDATE requests SET created_at = created_at - "
+                "10 * 86400 WHERE id = 1");
     q.sort = "priority";
     assert_int_equal(
         registry_queue_list(f->reg, &q, seen_row, &s, &total, &err), 0);
@@ -873,7 +742,7 @@ static void test_triage__queue_filters_and_sort(void **state)
     assert_int_equal(s.ids[0], a);
     memset(&s, 0, sizeof s);
     q.age_days = 0;
-    q.org_id = q_int(f, "SELECT id FROM organisations WHERE name='globex'");
+    q.org_id = f->org_b;
     assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL, &err),
                      0);
     assert_int_equal(s.n, 0);
@@ -881,7 +750,7 @@ static void test_triage__queue_filters_and_sort(void **state)
 
 static void test_triage__digest_once_per_deploy_day(void **state)
 {
-    fx *f = *state;
+    ufx *f = *state;
     registry_sprint_rules rules = {14, 2, 600};
     errmsg err = {0};
     int64_t id = submit(f), t, sprint;
@@ -890,7 +759,7 @@ static void test_triage__digest_once_per_deploy_day(void **state)
     /* Sprints around 2026-03-17 (a deploy Tuesday). */
     assert_int_equal(time_parse_iso(&t, "2026-03-10T08:00:00Z"), 0);
     assert_int_equal(registry_sprints_ensure(f->reg, &rules, t, 2, &err), 0);
-    sprint = q_int(f, "SELECT id FROM sprints WHERE ends_on = '2026-03-17'");
+    sprint = ufx_int(f, "SELECT id FROM sprints WHERE ends_on = '2026-03-17'");
     assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
     assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err), 0);
     /* Not a deploy day; too early on the day; then once. */
@@ -907,52 +776,46 @@ static void test_triage__digest_once_per_deploy_day(void **state)
     assert_int_equal(
         registry_deploy_digest(f->reg, &rules, t + 60, &wrote, &err), 0);
     assert_int_equal(wrote, 0);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM events WHERE event = "
-                              "'deploy.digest'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM events WHERE event = "
+                                "'deploy.digest'"),
                      1);
-    assert_int_equal(q_int(f, "SELECT count(*) FROM outbox o JOIN events e "
-                              "ON e.id = o.event_id WHERE e.event = "
-                              "'deploy.digest'"),
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM outbox o JOIN events e "
+                                "ON e.id = o.event_id WHERE e.event = "
+                                "'deploy.digest'"),
                      1);
     assert_int_equal(
-        q_int(f, "SELECT json_array_length(payload, '$.digest') FROM events "
-                 "WHERE event = 'deploy.digest'"),
+        ufx_int(f, "SELECT json_array_length(payload, '$.digest') FROM events "
+                   "WHERE event = 'deploy.digest'"),
         1);
     assert_int_equal(
-        q_int(f, "SELECT json_array_length(payload, '$.tables') FROM events "
-                 "WHERE event = 'deploy.digest'"),
+        ufx_int(f, "SELECT json_array_length(payload, '$.tables') FROM events "
+                   "WHERE event = 'deploy.digest'"),
         2); /* the table on QA and on production */
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_triage__sprints_end_on_the_deploy_weekday),
-        cmocka_unit_test_setup_teardown(
-            test_triage__sprints_ensure_is_idempotent, setup, teardown),
-        cmocka_unit_test(test_triage__rules_table),
-        cmocka_unit_test_setup_teardown(
-            test_triage__life_cycle_writes_events_and_outbox, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_triage__failed_apply_changes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_triage__update_items_keep_the_table_kind, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_triage__update_item_on_imported_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_triage__forbidden_transitions_write_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_triage__other_organisation_is_not_found, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_triage__comments_with_files, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(
-            test_triage__edit_keeps_versions_and_answers, setup, teardown),
-        cmocka_unit_test(test_triage__diff_items_added_and_removed),
-        cmocka_unit_test_setup_teardown(test_triage__queue_filters_and_sort,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_triage__digest_once_per_deploy_day,
-                                        setup, teardown),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(
+    cmocka_unit_test(test_triage__sprints_end_on_the_deploy_weekday),
+    cmocka_unit_test_setup_teardown(test_triage__sprints_ensure_is_idempotent,
+                                    setup, ufx_teardown),
+    cmocka_unit_test(test_triage__rules_table),
+    cmocka_unit_test_setup_teardown(
+        test_triage__life_cycle_writes_events_and_outbox, setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_triage__failed_apply_changes_nothing,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_triage__update_items_keep_the_table_kind, setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_triage__update_item_on_imported_table,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_triage__forbidden_transitions_write_nothing, setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_triage__other_organisation_is_not_found, setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_triage__comments_with_files, setup,
+                                    ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_triage__edit_keeps_versions_and_answers, setup, ufx_teardown),
+    cmocka_unit_test(test_triage__diff_items_added_and_removed),
+    cmocka_unit_test_setup_teardown(test_triage__queue_filters_and_sort, setup,
+                                    ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_triage__digest_once_per_deploy_day,
+                                    setup, ufx_teardown))
