@@ -572,7 +572,7 @@ static void test_bad_input__malformed_multipart(void **state)
         buf_appendf(&req, "B\r\nContent-Length: %zu\r\n\r\n", b.len);
         buf_append(&req, b.data, b.len);
         raw_http(&rr, req.data, req.len);
-        if (rr.status < 400 || rr.status > 499)
+        if (rr.status != 400)
             fail_msg("NUL in the boundary: %d", rr.status);
         raw_free(&rr);
         buf_dispose(&req);
@@ -912,8 +912,7 @@ static void test_bad_input__attachment_names_sanitised(void **state)
     /* CR/LF: refused, nothing stored */
     case_begin();
     upload(&r, "a\r\nX-Evil: 1.csv", 17, "text/csv", csv, sizeof csv - 1);
-    if (r.status < 400 || r.status > 499)
-        fail_msg("CR/LF in a file name: %ld", r.status);
+    expect_status("CR/LF in a file name", r.status, 422, r.body);
     h_resp_free(&r);
     case_end("CR/LF in a file name");
 
@@ -973,15 +972,14 @@ static void test_bad_input__huge_passwords(void **state)
     h_resp_free(&r);
     case_end("10 MB password");
 
-    /* Under the body cap the password rule answers, fast (no argon2 of
+    /* Under the body cap the form's field cap answers, fast (no argon2 of
        900 kB) and without a session. */
     case_begin();
     clock_gettime(CLOCK_MONOTONIC, &t0);
     h_request(&r, &srv, NULL, "POST", "/signin",
               "application/x-www-form-urlencoded", body, 34 + mid, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (r.status < 400 || r.status > 499)
-        fail_msg("900 kB password: %ld", r.status);
+    expect_status("900 kB password", r.status, 413, r.body);
     assert_null(ci_strstr(r.headers, "Set-Cookie: docket_session"));
     if (t1.tv_sec - t0.tv_sec > 5)
         fail_msg("900 kB password took %lld s",
@@ -998,7 +996,7 @@ static void test_bad_input__urls_and_queries(void **state)
 {
     static const struct {
         const char *what, *path;
-        int want; /* 0: any 4xx; else exact */
+        int want;
     } cases[] = {
         {"SQL in a request id", "/requests/1%27%20OR%20%271%27=%271", 404},
         {"negative id", "/requests/-1", 404},
@@ -1006,7 +1004,7 @@ static void test_bad_input__urls_and_queries(void **state)
         {"id with a NUL", "/requests/1%00", 404},
         {"API id with text", "/api/v1/requests/1;select", 404},
         {"path traversal to static", "/static/..%2f..%2fetc%2fpasswd", 404},
-        {"unknown list status", "/api/v1/requests?status=%27;drop", 0},
+        {"unknown list status", "/api/v1/requests?status=%27;drop", 422},
     };
     h_resp r;
     char auth[200];
@@ -1018,38 +1016,38 @@ static void test_bad_input__urls_and_queries(void **state)
         case_begin();
         h_request(&r, &srv, &ann, "GET", cases[i].path, NULL, NULL, 0,
                   !strncmp(cases[i].path, "/api/", 5) ? hdrs : NULL);
-        if (cases[i].want)
-            expect_status(cases[i].what, r.status, cases[i].want, r.body);
-        else if (r.status < 400 || r.status > 499)
-            fail_msg("%s: %ld", cases[i].what, r.status);
+        expect_status(cases[i].what, r.status, cases[i].want, r.body);
         h_resp_free(&r);
         case_end(cases[i].what);
     }
 }
 
 /* Full-text search syntax must never reach FTS5 raw (a syntax error there
- * is a 500). */
+ * is a 500): every query is searched as text (200); bytes that are not
+ * UTF-8 the API refuses (400), while the page answers 200. */
 static void test_bad_input__search_syntax(void **state)
 {
-    static const char *const qs[] = {
-        "%22",       "AND",       "a%20OR", "NEAR(",  "*",
-        "title%3Ax", "%5E",       "a%20-b", "%28%28", "col%3A%22",
-        "%27%3B",    "%E2%80%AE", "%00",    "%ff%fe"};
+    static const struct {
+        const char *q;
+        long api; /* the page always answers 200 */
+    } qs[] = {{"%22", 200},       {"AND", 200},    {"a%20OR", 200},
+              {"NEAR(", 200},     {"*", 200},      {"title%3Ax", 200},
+              {"%5E", 200},       {"a%20-b", 200}, {"%28%28", 200},
+              {"col%3A%22", 200}, {"%27%3B", 200}, {"%E2%80%AE", 200},
+              {"%00", 200},       {"%ff%fe", 400}};
     h_resp r;
     char path[128];
 
     (void)state;
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
-        snprintf(path, sizeof path, "/search?q=%s", qs[i]);
+        snprintf(path, sizeof path, "/search?q=%s", qs[i].q);
         case_begin();
         h_get(&r, &srv, &ann, path);
-        if (r.status >= 500)
-            fail_msg("%s: %ld: %.300s", path, r.status, r.body);
+        expect_status(path, r.status, 200, r.body);
         h_resp_free(&r);
-        snprintf(path, sizeof path, "/api/v1/search?q=%s", qs[i]);
+        snprintf(path, sizeof path, "/api/v1/search?q=%s", qs[i].q);
         h_get(&r, &srv, &ann, path);
-        if (r.status >= 500)
-            fail_msg("%s: %ld: %.300s", path, r.status, r.body);
+        expect_status(path, r.status, qs[i].api, r.body);
         h_resp_free(&r);
         case_end(path);
     }

@@ -108,7 +108,6 @@ static long json_answer(h_session *s, const char *path)
 static void test_escaping__json_answers_are_valid_utf8(void **state)
 {
     char path[300];
-    long st;
 
     (void)state;
     for (size_t i = 0; i < sizeof bad_bytes / sizeof *bad_bytes; i++) {
@@ -123,14 +122,11 @@ static void test_escaping__json_answers_are_valid_utf8(void **state)
         assert_int_equal(json_answer(&ann, path), 400);
         /* errors that quote the input */
         snprintf(path, sizeof path, "/api/v1/instances/%s/tables", b);
-        st = json_answer(&pm, path);
-        assert_true(st >= 400 && st < 500);
+        assert_int_equal(json_answer(&pm, path), 404);
         snprintf(path, sizeof path, "/api/v1/instances/acme-prod/tables/%s", b);
-        st = json_answer(&pm, path);
-        assert_true(st >= 400 && st < 500);
+        assert_int_equal(json_answer(&pm, path), 404);
         snprintf(path, sizeof path, "/api/v1/instances/%s/tables/orders", b);
-        st = json_answer(&ann, path);
-        assert_true(st >= 400 && st < 500);
+        assert_int_equal(json_answer(&ann, path), 404);
         snprintf(path, sizeof path, "/api/v1/nothing/%s", b);
         assert_int_equal(json_answer(&pm, path), 404);
     }
@@ -139,8 +135,7 @@ static void test_escaping__json_answers_are_valid_utf8(void **state)
              "/api/v1/instances/acme-prod/tables/%s%%C3%%A9%%C3%%A9",
              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-    st = json_answer(&pm, path);
-    assert_true(st >= 400 && st < 500);
+    assert_int_equal(json_answer(&pm, path), 404);
     /* Valid input still works, and the query comes back as it was. */
     {
         h_resp r;
@@ -399,7 +394,7 @@ static void test_escaping__attachment_names_lose_bidi_controls(void **state)
     {
         int64_t before = h_db_int(&srv, "SELECT count(*) FROM requests");
         submit_with_file(&r, "\xE2\x80\xAE\xE2\x80\x8B");
-        assert_true(r.status == 422 || r.status == 400);
+        assert_int_equal(r.status, 422);
         h_resp_free(&r);
         assert_int_equal(h_db_int(&srv, "SELECT count(*) FROM requests"),
                          before);
