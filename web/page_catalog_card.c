@@ -8,6 +8,7 @@
 #include "str.h"
 #include "cache.h"
 #include "card.h"
+#include "catalog_cases.h"
 #include "tmpl.h"
 
 #include <stdio.h>
@@ -235,8 +236,9 @@ void api_table(web_req *req)
 
 /* ---- edits -------------------------------------------------------------- */
 
-/* POST /tables/{instance}/{table}/edit: pm/admin any field, ops the
- * runbook note only; a reason is required; one transaction. */
+/* POST /tables/{instance}/{table}/edit: the form's fields, in the form's
+ * order, into one registry edit (domain_catalog_edit: who may set what,
+ * the reason, one transaction, the audit row); then back to the card. */
 void page_table_edit(web_req *req)
 {
     static const char *const fields[] = {"campaign_dependency",
@@ -252,52 +254,35 @@ void page_table_edit(web_req *req)
                                          "status",
                                          "description",
                                          "runbook"};
-    const char *inst = req->args[0], *tbl = req->args[1];
-    const char *reason = web_field_get(req, "reason");
+    registry_field_value set[sizeof fields / sizeof *fields];
+    domain_actor who = domain_actor_of(&req->user);
+    domain_catalog_edit_in in = {0};
     errmsg err = {0};
     buf loc = {0};
-    int changed = 0, rc = 0;
+    int changed = 0;
 
-    if (cat_instance_or_404(req, inst, tbl, NULL) < 0)
-        return;
-    if ((rc = registry_table_exists(req->reg, inst, tbl, &err)) <= 0) {
-        if (rc == 0)
-            cat_not_found(req, inst, tbl);
-        else
-            web_reply_err(req, &err);
-        return;
-    }
-    if (registry_begin(req->reg, &err) < 0) {
-        web_reply_err(req, &err);
-        return;
-    }
+    in.instance = req->args[0];
+    in.table = req->args[1];
+    in.set = set;
+    in.reason = web_field_get(req, "reason");
+    in.address = req->address;
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
         const char *v = web_field_get(req, fields[i]);
         if (!v)
             continue;
-        if (req->role == ROLE_OPS && strcmp(fields[i], "runbook")) {
-            registry_rollback(req->reg);
-            web_reply_error(req, 403, "Ops may edit the runbook note only.");
-            return;
-        }
-        rc = registry_table_update_field(req->reg, inst, tbl, NULL, fields[i],
-                                         v, req->user.id, reason, &err);
-        if (rc < 0)
-            break;
-        changed += rc;
+        set[in.nset].field = fields[i];
+        set[in.nset++].value = v;
     }
-    if (rc >= 0)
-        rc = registry_commit(req->reg, &err);
-    if (rc < 0) {
-        registry_rollback(req->reg);
-        web_reply_err(req, &err);
+    if (domain_catalog_edit(req->reg, &who, &in, &changed, &err) < 0) {
+        if (err.code == ERR_NOTFOUND)
+            cat_not_found(req, in.instance, in.table);
+        else
+            web_reply_err(req, &err);
         return;
     }
-    registry_audit(req->reg, req->user.id, req->user.email, "registry.edit",
-                   tbl, inst, req->address);
     page_flash_set(req, changed ? "Saved: the change is in the history."
                                 : "Nothing changed.");
-    card_html_href(&loc, inst, tbl);
+    card_html_href(&loc, in.instance, in.table);
     web_redirect(req, buf_cstr(&loc));
     buf_dispose(&loc);
 }
