@@ -47,19 +47,34 @@ static int report(registry *reg, int rc, const errmsg *err, const char *ok)
     return 0;
 }
 
+/* "docket WHAT add ..." with want positionals (options already taken):
+ * the database open for the change, or NULL with *code the exit code
+ * (usage, or a database that cannot be opened). */
+static registry *add_begin(app_args *a, const char *u, int want, int *code)
+{
+    int n = app_positionals(a, u);
+    registry *reg;
+
+    if (n != want || strcmp(a->argv[1], "add") != 0) {
+        *code = usage_fail(u);
+        return NULL;
+    }
+    reg = open_rw();
+    if (!reg)
+        *code = EXIT_USAGE;
+    return reg;
+}
+
 int cmd_org(app_args *a)
 {
     static const char u[] = "docket org add NAME";
-    registry *reg;
     errmsg err = {0};
-    int n = app_positionals(a, u), rc;
+    int rc = 0;
+    registry *reg = add_begin(a, u, 2, &rc);
     char ok[300];
 
-    if (!(n == 2 && !strcmp(a->argv[1], "add")))
-        return usage_fail(u);
-    reg = open_rw();
     if (!reg)
-        return EXIT_USAGE;
+        return rc;
     rc = domain_org_create(reg, &cli, a->argv[2], CLI_FROM, &err);
     snprintf(ok, sizeof ok, "organisation %s added", a->argv[2]);
     return report(reg, rc, &err, ok);
@@ -71,16 +86,13 @@ int cmd_instance(app_args *a)
                             "postgres|mysql|snowflake|sqlite";
     const char *env = app_opt(a, "--env");
     const char *dialect = app_opt(a, "--dialect");
-    registry *reg;
     errmsg err = {0};
-    int n = app_positionals(a, u), rc;
+    int rc = 0;
+    registry *reg = add_begin(a, u, 3, &rc);
     char ok[600];
 
-    if (!(n == 3 && !strcmp(a->argv[1], "add")))
-        return usage_fail(u);
-    reg = open_rw();
     if (!reg)
-        return EXIT_USAGE;
+        return rc;
     rc = domain_instance_create(reg, &cli, a->argv[2], a->argv[3],
                                 env ? env : "production",
                                 dialect ? dialect : "postgres", CLI_FROM, &err);

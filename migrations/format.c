@@ -437,6 +437,17 @@ static void write_atlas_reference(buf *b, const mig_plan *p)
     }
 }
 
+/* One file with an up and a down section, each after its marker line
+ * (goose: its statement blocks, see write_up). */
+static void write_sections(buf *b, const mig_plan *p, const char *up,
+                           const char *down, int goose)
+{
+    buf_puts(b, up);
+    write_up(b, p, goose);
+    buf_puts(b, down);
+    write_down(b, p, goose);
+}
+
 /* The two files of the plain and Flyway formats: up (versioned) and down
  * (undo), each named prefix VERSION sep SLUG suffix. */
 static const struct up_down_file {
@@ -494,10 +505,7 @@ static int build_files(migrate_result *res, const ctx *c)
         break;
     case MIGRATE_DBMATE:
         header(&b, c, "a dbmate migration (up and down sections).");
-        buf_puts(&b, "\n-- migrate:up\n");
-        write_up(&b, p, 0);
-        buf_puts(&b, "\n-- migrate:down\n");
-        write_down(&b, p, 0);
+        write_sections(&b, p, "\n-- migrate:up\n", "\n-- migrate:down\n", 0);
         break;
     case MIGRATE_ATLAS:
         header(&b, c, "an Atlas versioned migration (up only).");
@@ -506,10 +514,7 @@ static int build_files(migrate_result *res, const ctx *c)
         break;
     case MIGRATE_GOOSE:
         header(&b, c, "a goose migration (Up and Down sections).");
-        buf_puts(&b, "\n-- +goose Up\n");
-        write_up(&b, p, 1);
-        buf_puts(&b, "\n-- +goose Down\n");
-        write_down(&b, p, 1);
+        write_sections(&b, p, "\n-- +goose Up\n", "\n-- +goose Down\n", 1);
         break;
     default: break;
     }

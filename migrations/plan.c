@@ -521,26 +521,22 @@ static void add_columns(gen *g, mig_unit *u, int i, const int *cols, size_t n)
     switch (g->d) {
     case SQL_POSTGRES:
     case SQL_MYSQL:
+    case SQL_SNOWFLAKE: {
+        /* Snowflake says ADD COLUMN once for the list, the others once a
+           column. */
+        int once = g->d == SQL_SNOWFLAKE;
         alter_table(&b, g, it->table);
+        if (once)
+            buf_puts(&b, " ADD COLUMN");
         for (size_t k = 0; k < n; k++) {
             const form_column *c = &it->columns[cols[k]];
-            buf_puts(&b, "\n    ADD COLUMN ");
+            buf_puts(&b, once ? "\n    " : "\n    ADD COLUMN ");
             column_def(&b, g, i, cols[k], c, &c->type, 0);
             buf_putc(&b, k + 1 < n ? ',' : ';');
         }
         push(g, &u->up, &b, 1);
         break;
-    case SQL_SNOWFLAKE:
-        alter_table(&b, g, it->table);
-        buf_puts(&b, " ADD COLUMN");
-        for (size_t k = 0; k < n; k++) {
-            const form_column *c = &it->columns[cols[k]];
-            buf_puts(&b, "\n    ");
-            column_def(&b, g, i, cols[k], c, &c->type, 0);
-            buf_putc(&b, k + 1 < n ? ',' : ';');
-        }
-        push(g, &u->up, &b, 1);
-        break;
+    }
     default:
         for (size_t k = 0; k < n; k++) {
             const form_column *c = &it->columns[cols[k]];

@@ -254,14 +254,8 @@ void page_token_revoke(web_req *req)
     int rc = id ? registry_token_revoke(req->reg, id, req->user.id, &err)
                 : ERR_NOTFOUND;
 
-    if (rc == ERR_NOTFOUND) {
-        web_reply_error(req, 404, "No such token.");
+    if (web_found_or_reply(req, rc, &err, "No such token.") < 0)
         return;
-    }
-    if (rc < 0) {
-        web_reply_err(req, &err);
-        return;
-    }
     registry_audit(req->reg, req->user.id, req->user.email, "token.revoke",
                    req->args[0], "", req->address);
     page_flash_set(req, "The token was revoked.");

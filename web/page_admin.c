@@ -82,20 +82,27 @@ static void org_option(void *ctx, const registry_org *org)
     buf_puts(&req->out, "</option>");
 }
 
-/* A <select> of the organisations; a negative ERR_* (in err) when they
- * cannot be read. */
-static int org_select(web_req *req, const char *id, const char *selected,
-                      errmsg *err)
+/* The organisation field of a form: its <div> (left open), label and a
+ * <select> of the organisations; a negative ERR_* (in err) after replying
+ * when they cannot be read. */
+static int org_field(web_req *req, const char *id, const char *label,
+                     const char *selected, errmsg *err)
 {
     void *ctx[2] = {req, (void *)selected};
     int rc;
 
-    buf_puts(&req->out, "<select id=\"");
+    buf_puts(&req->out, "<div class=\"field\"><label for=\"");
+    buf_puts(&req->out, id);
+    buf_puts(&req->out, "\">");
+    buf_puts(&req->out, label);
+    buf_puts(&req->out, "</label><select id=\"");
     buf_puts(&req->out, id);
     buf_puts(&req->out, "\" name=\"org\"><option value=\"\">(none: staff)"
                         "</option>");
     rc = registry_org_list(req->reg, org_option, ctx, err);
     buf_puts(&req->out, "</select>");
+    if (rc < 0)
+        web_reply_err(req, err);
     return rc;
 }
 
@@ -142,12 +149,9 @@ static void users_page(web_req *req, const char *error)
                 "<input id=\"name\" name=\"name\" required maxlength=\"200\">"
                 "</div><div class=\"field\"><label for=\"role\">Role</label>");
     role_select(req, "client");
-    buf_puts(o, "</div><div class=\"field\"><label for=\"org\">Organisation "
-                "(clients)</label>");
-    if (org_select(req, "org", NULL, &err) < 0) {
-        web_reply_err(req, &err);
+    buf_puts(o, "</div>");
+    if (org_field(req, "org", "Organisation (clients)", NULL, &err) < 0)
         return;
-    }
     buf_puts(o, "</div><div class=\"field\"><label for=\"password\">"
                 "Temporary password</label><input id=\"password\" "
                 "name=\"password\" type=\"password\" minlength=\"12\" "
@@ -210,12 +214,9 @@ static void user_edit_page(web_req *req, const registry_user *u,
     buf_puts(o, "\"></div><div class=\"field\"><label for=\"role\">Role"
                 "</label>");
     role_select(req, u->role);
-    buf_puts(o, "</div><div class=\"field\"><label for=\"org\">Organisation"
-                "</label>");
-    if (org_select(req, "org", u->org_name, &err) < 0) {
-        web_reply_err(req, &err);
+    buf_puts(o, "</div>");
+    if (org_field(req, "org", "Organisation", u->org_name, &err) < 0)
         return;
-    }
     buf_puts(o, "</div><div class=\"field\"><label for=\"active\">State"
                 "</label><select id=\"active\" name=\"active\"><option "
                 "value=\"1\"");
@@ -241,14 +242,8 @@ void page_admin_user_edit(web_req *req)
     errmsg err = {0};
     int rc = registry_user_get(req->reg, &u, web_arg_id(req, 0), &err);
 
-    if (rc == ERR_NOTFOUND) {
-        web_reply_error(req, 404, "No such user.");
+    if (web_found_or_reply(req, rc, &err, "No such user.") < 0)
         return;
-    }
-    if (rc < 0) {
-        web_reply_err(req, &err);
-        return;
-    }
     user_edit_page(req, &u, NULL);
 }
 
@@ -281,10 +276,9 @@ void page_admin_user_update(web_req *req)
     if (web_form_err_or_reply(req, &err) < 0)
         return;
     /* The form again, as the user is (nothing was saved). */
-    if (registry_user_get(req->reg, &before, id, &rerr) < 0) {
-        web_reply_err(req, &rerr);
+    rc = registry_user_get(req->reg, &before, id, &rerr);
+    if (web_found_or_reply(req, rc, &rerr, "No such user.") < 0)
         return;
-    }
     user_edit_page(req, &before, err.msg);
 }
 
@@ -324,12 +318,8 @@ static void orgs_page(web_req *req, const char *error)
                 "method=\"post\" action=\"/admin/instances\" "
                 "class=\"grid-form\">");
     page_csrf_input(req);
-    buf_puts(o, "<div class=\"field\"><label for=\"i-org\">Organisation"
-                "</label>");
-    if (org_select(req, "i-org", NULL, &err) < 0) {
-        web_reply_err(req, &err);
+    if (org_field(req, "i-org", "Organisation", NULL, &err) < 0)
         return;
-    }
     buf_puts(o, "</div><div class=\"field\"><label for=\"i-name\">Name"
                 "</label><input id=\"i-name\" name=\"name\" required "
                 "maxlength=\"100\" placeholder=\"acme-prod\"></div>"

@@ -294,13 +294,10 @@ static void page_delivery_retry(web_req *req)
     int disabled = 0, rc;
 
     rc = id ? registry_outbox_get(req->reg, &row, id, &err) : ERR_NOTFOUND;
-    if (rc == ERR_NOTFOUND) {
-        web_reply_error(req, 404, "No such delivery.");
+    if (web_found_or_reply(req, rc, &err, "No such delivery.") < 0)
         return;
-    }
-    if (rc == 0)
-        rc = registry_channel_disabled(req->reg, &disabled, NULL, 0,
-                                       row.channel, &err);
+    rc = registry_channel_disabled(req->reg, &disabled, NULL, 0, row.channel,
+                                   &err);
     registry_outbox_row_dispose(&row);
     if (rc == 0 && disabled) {
         web_reply_error(req, 409,

@@ -344,6 +344,28 @@ int web_form_err_or_reply(web_req *req, const errmsg *err)
     return 0;
 }
 
+int web_found_or_reply(web_req *req, int rc, const errmsg *err,
+                       const char *missing)
+{
+    if (rc == 0)
+        return 0;
+    if (rc == ERR_NOTFOUND)
+        web_reply_error(req, 404, missing);
+    else
+        web_reply_err(req, err);
+    return -1;
+}
+
+/* Storage that cannot take the write now: an incident id in the log, a
+ * Retry-After and status with message. */
+static void reply_retry_later(web_req *req, const errmsg *err, int status,
+                              const char *message)
+{
+    incident(req, err->msg);
+    web_header_add(req, "Retry-After", "60");
+    web_reply_error(req, status, message);
+}
+
 void web_reply_err(web_req *req, const errmsg *err)
 {
     int status = err_user_status(err->code);
@@ -355,11 +377,9 @@ void web_reply_err(web_req *req, const errmsg *err)
     switch (err->code) {
     case ERR_NOSPACE:
         /* 507 Insufficient Storage: the transaction was rolled back. */
-        incident(req, err->msg);
-        web_header_add(req, "Retry-After", "60");
-        web_reply_error(req, 507,
-                        "The server is out of disk space: nothing you sent "
-                        "was saved. Try again later.");
+        reply_retry_later(req, err, 507,
+                          "The server is out of disk space: nothing you sent "
+                          "was saved. Try again later.");
         return;
     case ERR_READONLY:
         if (req->cfg && req->cfg->read_only) {
@@ -369,11 +389,9 @@ void web_reply_err(web_req *req, const errmsg *err)
                             "be saved here.");
             return;
         }
-        incident(req, err->msg);
-        web_header_add(req, "Retry-After", "60");
-        web_reply_error(req, 503,
-                        "The database cannot be written at the moment: "
-                        "nothing you sent was saved. Try again later.");
+        reply_retry_later(req, err, 503,
+                          "The database cannot be written at the moment: "
+                          "nothing you sent was saved. Try again later.");
         return;
     default:
         incident(req, err->msg);

@@ -157,6 +157,11 @@ void web_reply_errors(web_req *req, const struct form_errors *fe);
  * with web_reply_err (500 with an incident id, 503, 507) and -1
  * returned. err must hold an error. */
 int web_form_err_or_reply(web_req *req, const errmsg *err);
+/* After a read of the object a page is about: 0 when rc is 0; else
+ * replies 404 with missing (ERR_NOTFOUND) or the error (web_reply_err)
+ * and returns -1. */
+int web_found_or_reply(web_req *req, int rc, const errmsg *err,
+                       const char *missing);
 /* 303 See Other to a local path. */
 void web_redirect(web_req *req, const char *location);
 /* Plain text or any other type with the bytes in req->out. */
