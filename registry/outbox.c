@@ -186,55 +186,49 @@ static int update_one(registry *reg, sqlite3_stmt *st, const char *what,
     return 0;
 }
 
-/* Binds what every attempt outcome records. */
-static void bind_attempt(sqlite3_stmt *st, int64_t id, int status, int64_t now)
+/* Records one attempt at a pending row: its new state (pending: tried
+ * again at next_attempt; delivered; dead), the peer's status and error. */
+static int attempt_record(registry *reg, int64_t id, const char *state,
+                          int status, const char *error, int64_t next_attempt,
+                          int64_t now, errmsg *err)
 {
+    static const char sql[] =
+        "UPDATE outbox SET state = :state, attempts = attempts + 1,"
+        " last_status = :status, last_error = substr(:error, 1, 500),"
+        " next_attempt = CASE :state WHEN 'pending' THEN :next"
+        "  ELSE next_attempt END,"
+        " delivered_at = CASE :state WHEN 'delivered' THEN :now"
+        "  ELSE delivered_at END,"
+        " updated_at = :now WHERE id = :id AND state = 'pending'";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+
+    reg_bind_text(st, ":state", state);
     reg_bind_int(st, ":status", status);
+    reg_bind_text(st, ":error", error);
+    reg_bind_int(st, ":next", next_attempt);
     reg_bind_int(st, ":now", now);
     reg_bind_int(st, ":id", id);
+    return update_one(reg, st, "pending", id, err);
 }
 
 int registry_outbox_delivered(registry *reg, int64_t id, int status,
                               int64_t now, errmsg *err)
 {
-    static const char sql[] =
-        "UPDATE outbox SET state = 'delivered', attempts = attempts + 1,"
-        " last_status = :status, last_error = '', delivered_at = :now,"
-        " updated_at = :now WHERE id = :id AND state = 'pending'";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-
-    bind_attempt(st, id, status, now);
-    return update_one(reg, st, "pending", id, err);
+    return attempt_record(reg, id, "delivered", status, "", 0, now, err);
 }
 
 int registry_outbox_failed(registry *reg, int64_t id, int status,
                            const char *error, int64_t next_attempt, int64_t now,
                            errmsg *err)
 {
-    static const char sql[] =
-        "UPDATE outbox SET attempts = attempts + 1, last_status = :status,"
-        " last_error = substr(:error, 1, 500), next_attempt = :next,"
-        " updated_at = :now WHERE id = :id AND state = 'pending'";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-
-    bind_attempt(st, id, status, now);
-    reg_bind_text(st, ":error", error);
-    reg_bind_int(st, ":next", next_attempt);
-    return update_one(reg, st, "pending", id, err);
+    return attempt_record(reg, id, "pending", status, error, next_attempt, now,
+                          err);
 }
 
 int registry_outbox_dead(registry *reg, int64_t id, int status,
                          const char *error, int64_t now, errmsg *err)
 {
-    static const char sql[] =
-        "UPDATE outbox SET state = 'dead', attempts = attempts + 1,"
-        " last_status = :status, last_error = substr(:error, 1, 500),"
-        " updated_at = :now WHERE id = :id AND state = 'pending'";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-
-    bind_attempt(st, id, status, now);
-    reg_bind_text(st, ":error", error);
-    return update_one(reg, st, "pending", id, err);
+    return attempt_record(reg, id, "dead", status, error, 0, now, err);
 }
 
 int registry_outbox_drop(registry *reg, int64_t event_id, const char *channel,

@@ -36,16 +36,12 @@ void si_index_free(search_index *ix)
 {
     if (!ix)
         return;
-    free(ix->idrun);
-    free(ix->orgrun);
-    free(ix->len);
-    free(ix->orgs);
-    free(ix->terms);
-    free(ix->pool);
-    free(ix->posts);
-    free(ix->text);
-    free(ix->tab_text);
-    free(ix->version);
+    /* Every array the snapshot owns (search_index_int.h). */
+    void *owned[] = {ix->idrun,    ix->orgrun, ix->len,   ix->orgs,
+                     ix->terms,    ix->pool,   ix->posts, ix->text,
+                     ix->tab_text, ix->version};
+    for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
+        free(owned[i]);
     free(ix);
 }
 
@@ -261,6 +257,20 @@ static int same_file(const ix_slot *s, const struct stat *sb0)
     return s->dev == sb0->st_dev && s->ino == sb0->st_ino;
 }
 
+/* The end of a builder thread, called with x->mu held: wakes the
+ * waiters, drops the snapshot replaced (old) and the one not published
+ * (ix), gives the scratch memory back and lets go of x. */
+static void *build_end(registry_index *x, search_index *old, search_index *ix)
+{
+    pthread_cond_broadcast(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+    si_index_release(old);
+    si_index_free(ix);
+    trim();
+    registry_index_release(x); /* the thread's reference */
+    return NULL;
+}
+
 static void *build_main(void *arg)
 {
     ix_slot *s = arg;
@@ -295,13 +305,7 @@ static void *build_main(void *arg)
        hits would ask for them anyway). */
     if (built && !s->req)
         req_build_start_locked(s);
-    pthread_cond_broadcast(&x->cv);
-    pthread_mutex_unlock(&x->mu);
-    si_index_release(old);
-    si_index_free(ix);
-    trim();
-    registry_index_release(x); /* the thread's reference */
-    return NULL;
+    return build_end(x, old, ix);
 }
 
 static void *build_req_main(void *arg)
@@ -329,13 +333,7 @@ static void *build_req_main(void *arg)
     wait = 4 * took > 1000000 ? 4 * took : 1000000;
     s->req_after = time_mono_us() + (built ? wait : RETRY_US);
     s->req_building = 0;
-    pthread_cond_broadcast(&x->cv);
-    pthread_mutex_unlock(&x->mu);
-    si_index_release(old);
-    si_index_free(ix);
-    trim();
-    registry_index_release(x); /* the thread's reference */
-    return NULL;
+    return build_end(x, old, ix);
 }
 
 /* A copy of a blob column (never NULL; the caller frees). */

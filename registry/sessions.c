@@ -10,21 +10,31 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A new secret: prefix and 32 random bytes in hex into token (size
+ * bytes), its SHA-256 (what is stored) bound to :hash of st. */
+static void secret_new(sqlite3_stmt *st, char *token, size_t size,
+                       const char *prefix)
+{
+    char raw[65], hash[65];
+
+    registry_random_hex(raw, 32);
+    snprintf(token, size, "%s%s", prefix, raw);
+    registry_hash_token(hash, token);
+    reg_bind_text(st, ":hash", hash);
+}
+
 int registry_session_create(registry *reg, char *token_out, char *csrf_out,
                             int64_t user_id, const char *address, errmsg *err)
 {
     static const char sql[] =
         "INSERT INTO sessions(token_hash, user_id, csrf, address, created_at,"
         " last_seen) VALUES (:hash, :user, :csrf, :addr, :now, :now)";
-    char token[65], csrf[65], hash[65];
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    char token[65], csrf[65];
     int rc;
 
-    registry_random_hex(token, 32);
+    secret_new(st, token, sizeof token, "");
     registry_random_hex(csrf, 32);
-    registry_hash_token(hash, token);
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_text(st, ":hash", hash);
     reg_bind_int(st, ":user", user_id);
     reg_bind_text(st, ":csrf", csrf);
     reg_bind_text(st, ":addr", address);
@@ -166,17 +176,14 @@ int registry_token_create(registry *reg, char *token_out, int64_t *out_id,
     static const char sql[] =
         "INSERT INTO api_tokens(token_hash, user_id, label, created_at)"
         " VALUES (:hash, :user, :label, :now)";
-    char raw[65], token[72], hash[65];
+    char token[72];
     sqlite3_stmt *st;
     int rc;
 
     if (reg_name_check("label", label, 200, err) < 0)
         return ERR_INVALID;
-    registry_random_hex(raw, 32);
-    snprintf(token, sizeof token, "dkt_%s", raw);
-    registry_hash_token(hash, token);
     st = reg_stmt_get(reg, sql, err);
-    reg_bind_text(st, ":hash", hash);
+    secret_new(st, token, sizeof token, "dkt_");
     reg_bind_int(st, ":user", user_id);
     reg_bind_text(st, ":label", label);
     reg_bind_int(st, ":now", time_now());
@@ -285,14 +292,11 @@ int registry_reset_create(registry *reg, char *token_out, int64_t user_id,
     static const char sql[] =
         "INSERT INTO password_resets(token_hash, user_id, expires_at)"
         " VALUES (:hash, :user, :exp)";
-    char token[65], hash[65];
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    char token[65];
     int rc;
 
-    registry_random_hex(token, 32);
-    registry_hash_token(hash, token);
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_text(st, ":hash", hash);
+    secret_new(st, token, sizeof token, "");
     reg_bind_int(st, ":user", user_id);
     reg_bind_int(st, ":exp", time_now() + ttl_s);
     rc = reg_insert(reg, st, NULL, err);
