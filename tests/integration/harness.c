@@ -880,6 +880,16 @@ void h_import(h_server *s, const char *instance, const char *csv)
     h_cli(s, "import", "--instance", instance, path, NULL);
 }
 
+int h_test_down(void **state)
+{
+    h_server *s = *state;
+
+    assert_int_equal(h_server_stop(s), 0);
+    h_server_cleanup(s);
+    free(s);
+    return 0;
+}
+
 int64_t h_created(const h_resp *r)
 {
     char loc[256];

@@ -165,6 +165,11 @@ int64_t h_created(const h_resp *r);
  * h_server: stops it and removes its directory. */
 int h_group_down(void **state);
 
+/* The teardown of a test whose setup set *state to a calloc'd struct
+ * that starts with its h_server: the server must stop cleanly (exit 0);
+ * then its directory and the struct are freed. */
+int h_test_down(void **state);
+
 /* Runs a query returning one integer on the server's database (read-only
  * connection). */
 int64_t h_db_int(h_server *s, const char *sql);

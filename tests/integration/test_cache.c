@@ -43,64 +43,19 @@ typedef struct world {
     char auth[200]; /* "Authorization: Bearer <ops token>" */
 } world;
 
-static void import(world *w, const char *csv)
-{
-    char path[700], *out = NULL;
-    FILE *f;
-    int rc;
-
-    snprintf(path, sizeof path, "%s/dict.csv", w->s.dir);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(csv, f);
-    fclose(f);
-    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "acme-prod", path,
-                  NULL);
-    if (rc != 0)
-        fail_msg("import: %s", out ? out : "");
-    free(out);
-}
-
 static int setup(void **state)
 {
     world *w = calloc(1, sizeof *w);
-    char *out = NULL, token[100];
+    char token[100];
 
+    assert_non_null(w);
     h_server_start(&w->s, NULL);
-    assert_int_equal(h_docket(&w->s, NULL, NULL, "org", "add", "acme", NULL),
-                     0);
-    assert_int_equal(h_docket(&w->s, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", NULL),
-                     0);
-    import(w, dict_v1);
-    h_user(&w->s, "pm@t.example", "Pat", "pm", NULL, "pm-password-123");
-    h_user(&w->s, "ops@t.example", "Olu", "ops", NULL, "ops-password-123");
-    h_user(&w->s, "ann@acme.example", "Ann", "client", "acme",
-           "ann-password-123");
-    assert_int_equal(h_signin(&w->pm, &w->s, "pm@t.example", "pm-password-123"),
-                     303);
-    assert_int_equal(
-        h_signin(&w->ops, &w->s, "ops@t.example", "ops-password-123"), 303);
-    assert_int_equal(
-        h_signin(&w->client, &w->s, "ann@acme.example", "ann-password-123"),
-        303);
-    assert_int_equal(h_docket(&w->s, NULL, &out, "token", "create", "--email",
-                              "ops@t.example", "--label", "cli", NULL),
-                     0);
-    assert_int_equal(sscanf(out, "%99s", token), 1);
-    free(out);
+    h_world(&w->s, "acme acme-prod");
+    h_import(&w->s, "acme-prod", dict_v1);
+    h_world(&w->s, "pat+ oz+ ann+", &w->pm, &w->ops, &w->client);
+    h_token(&w->s, "oz@platform.example", "cli", token, sizeof token);
     snprintf(w->auth, sizeof w->auth, "Authorization: Bearer %s", token);
     *state = w;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    world *w = *state;
-
-    assert_int_equal(h_server_stop(&w->s), 0);
-    h_server_cleanup(&w->s);
-    free(w);
     return 0;
 }
 
@@ -237,7 +192,7 @@ static void test_cache__cli_import_seen_on_next_request(void **state)
     }
     gen = h_db_int(&w->s, "SELECT value FROM meta WHERE key='generation'");
     /* Another process changes the registry under the running server. */
-    import(w, dict_v2);
+    h_import(&w->s, "acme-prod", dict_v2);
     assert_true(h_db_int(&w->s, "SELECT value FROM meta WHERE "
                                 "key='generation'") > gen);
     /* Every following request, on whichever thread, sees the change. */
@@ -287,7 +242,8 @@ static void test_cache__open_requests_never_cached(void **state)
 {
     world *w = *state;
     static const char body[] =
-        "{\"instance\":\"acme-prod\",\"project_manager\":\"pm@t.example\","
+        "{\"instance\":\"acme-prod\",\"project_manager\":\"pat@platform."
+        "example\","
         "\"title\":\"Loyalty points on customers\",\"summary\":\"Points.\","
         "\"consent_related\":false,\"consent_note\":\"\",\"desired_date\":"
         "\"\",\"items\":[{\"kind\":\"add_columns\",\"table\":\"customers\","
@@ -352,7 +308,7 @@ static void test_cache__card_page_per_user(void **state)
     h_session ops2;
     char *plain[2], *zipped[2], want[200];
     h_session *who[2] = {&w->ops, &ops2};
-    const char *names[2] = {"Olu", "Oma &lt;night&gt;"};
+    const char *names[2] = {"Oz", "Oma &lt;night&gt;"};
     h_resp r;
 
     h_user(&w->s, "oma@t.example", "Oma <night>", "ops", NULL,
@@ -421,7 +377,7 @@ static void test_cache__card_page_flash(void **state)
     text = page_text(&r);
     assert_non_null(strstr(text, "class=\"flash\""));
     assert_non_null(strstr(text, "Page the night desk."));
-    assert_non_null(strstr(text, "class=\"me\">Olu"));
+    assert_non_null(strstr(text, "class=\"me\">Oz"));
     assert_null(strstr(text, "<!--"));
     free(text);
     h_resp_free(&r);
@@ -438,15 +394,15 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_cache__cli_import_seen_on_next_request, setup, teardown),
+            test_cache__cli_import_seen_on_next_request, setup, h_test_down),
         cmocka_unit_test_setup_teardown(test_cache__runbook_edit_seen_in_json,
-                                        setup, teardown),
+                                        setup, h_test_down),
         cmocka_unit_test_setup_teardown(test_cache__open_requests_never_cached,
-                                        setup, teardown),
+                                        setup, h_test_down),
         cmocka_unit_test_setup_teardown(test_cache__card_page_per_user, setup,
-                                        teardown),
+                                        h_test_down),
         cmocka_unit_test_setup_teardown(test_cache__card_page_flash, setup,
-                                        teardown),
+                                        h_test_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,60 +35,14 @@ typedef struct world {
 static int setup(void **state)
 {
     world *w = calloc(1, sizeof *w);
-    char path[700], *out = NULL;
-    FILE *f;
-    int rc;
 
+    assert_non_null(w);
     h_server_start(&w->s, NULL);
-    assert_int_equal(h_docket(&w->s, NULL, NULL, "org", "add", "acme", NULL),
-                     0);
-    assert_int_equal(h_docket(&w->s, NULL, NULL, "org", "add", "globex", NULL),
-                     0);
-    assert_int_equal(h_docket(&w->s, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", NULL),
-                     0);
-    assert_int_equal(h_docket(&w->s, NULL, NULL, "instance", "add", "globex",
-                              "globex-prod", "--env", "production", NULL),
-                     0);
-    snprintf(path, sizeof path, "%s/dict.csv", w->s.dir);
-    f = fopen(path, "w");
-    fputs(dict, f);
-    fclose(f);
-    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "acme-prod", path,
-                  NULL);
-    if (rc != 0)
-        fail_msg("import: %s", out);
-    free(out);
-    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "globex-prod",
-                  path, NULL);
-    free(out);
-    assert_int_equal(rc, 0);
-    h_user(&w->s, "pm@t.example", "Pat", "pm", NULL, "pm-password-123");
-    h_user(&w->s, "ops@t.example", "Olu", "ops", NULL, "ops-password-123");
-    h_user(&w->s, "ann@acme.example", "Ann", "client", "acme",
-           "ann-password-123");
-    h_user(&w->s, "gus@globex.example", "Gus", "client", "globex",
-           "gus-password-123");
-    assert_int_equal(h_signin(&w->pm, &w->s, "pm@t.example", "pm-password-123"),
-                     303);
-    assert_int_equal(
-        h_signin(&w->ops, &w->s, "ops@t.example", "ops-password-123"), 303);
-    assert_int_equal(
-        h_signin(&w->acme, &w->s, "ann@acme.example", "ann-password-123"), 303);
-    assert_int_equal(
-        h_signin(&w->globex, &w->s, "gus@globex.example", "gus-password-123"),
-        303);
+    h_world(&w->s, "acme globex acme-prod globex-prod");
+    h_import(&w->s, "acme-prod", dict);
+    h_import(&w->s, "globex-prod", dict);
+    h_world(&w->s, "pat+ oz+ ann+ bob+", &w->pm, &w->ops, &w->acme, &w->globex);
     *state = w;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    world *w = *state;
-
-    assert_int_equal(h_server_stop(&w->s), 0);
-    h_server_cleanup(&w->s);
-    free(w);
     return 0;
 }
 
@@ -120,11 +74,7 @@ static void test_catalog__card_and_json_equal_cli(void **state)
     assert_string_equal(out, r.body);
     free(out);
     /* Remote, with a token. */
-    rc = h_docket(&w->s, NULL, &out, "token", "create", "--email",
-                  "ops@t.example", "--label", "cli", NULL);
-    assert_int_equal(rc, 0);
-    sscanf(out, "%199s", token);
-    free(out);
+    h_token(&w->s, "oz@platform.example", "cli", token, sizeof token);
     rc = h_docket(&w->s, NULL, &out, "lookup", "CUSTOMERS", "--instance",
                   "acme-prod", "--json", "--url", w->s.url, "--token", token,
                   NULL);
@@ -322,13 +272,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_catalog__card_and_json_equal_cli,
-                                        setup, teardown),
+                                        setup, h_test_down),
         cmocka_unit_test_setup_teardown(
-            test_catalog__cache_sees_change_next_request, setup, teardown),
+            test_catalog__cache_sees_change_next_request, setup, h_test_down),
         cmocka_unit_test_setup_teardown(test_catalog__tenant_isolation, setup,
-                                        teardown),
+                                        h_test_down),
         cmocka_unit_test_setup_teardown(test_catalog__search_lookup_changes,
-                                        setup, teardown),
+                                        setup, h_test_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
