@@ -1,6 +1,7 @@
 /* migrate_int.h: helpers shared inside migrations/ only. A request becomes
  * a plan (plan.c): a list of units, each with its up and down statements;
- * lint.c adds warnings to the plan; format.c writes the plan as files. */
+ * plan_alter.c the type changes and attribute items; lint.c adds warnings
+ * to the plan; format.c writes the plan as files. */
 #ifndef DOCKET_MIGRATE_INT_H
 #define DOCKET_MIGRATE_INT_H
 
@@ -50,6 +51,56 @@ void mig_warn(mig_plan *p, migrate_lint rule, int item, int column,
 int mig_unit_runs(const mig_unit *u);
 /* 1 when the down list has a statement that runs. */
 int mig_unit_reverts(const mig_unit *u);
+
+/* ---- plan.c and plan_alter.c: the generation of a plan ---- */
+
+#define SQLITE_REBUILD_URL                                                     \
+    "https://www.sqlite.org/lang_altertable.html#otheralter"
+
+/* Generation state of mig_plan_build. */
+typedef struct mig_gen {
+    mig_plan *p;
+    const form_request *r;
+    sql_dialect d;
+    int err; /* sticky ERR_TOOBIG from any buffer */
+} mig_gen;
+
+/* s is neither NULL nor "". */
+int mig_is_set(const char *s);
+/* Moves b into l as one statement (exec) or comment block. */
+void mig_push(mig_gen *g, mig_list *l, buf *b, int exec);
+/* Adds text to l as one block of comment lines, each after prefix. */
+void mig_push_comment(mig_gen *g, mig_list *l, const char *prefix,
+                      const char *text);
+/* A new unit of item (column -1: the whole item) titled by fmt. */
+mig_unit *mig_unit_new(mig_gen *g, int item, int column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A quoted identifier of the dialect (a name it cannot take: sticky
+ * error). */
+void mig_qi(buf *b, const mig_gen *g, const char *name);
+/* The column type of t in the dialect. */
+void mig_type_of(char out[64], const mig_gen *g, const form_type *t);
+/* " COMMENT '...'" of a MySQL column, cut to the limit. */
+void mig_mysql_column_comment(buf *b, mig_gen *g, int item, int column,
+                              const form_column *c);
+/* name TYPE [NOT NULL | NULL] [COMMENT '...'] */
+void mig_column_def(buf *b, mig_gen *g, int item, int column,
+                    const form_column *c, const form_type *t, int not_null);
+/* COMMENT ON COLUMN t.c IS '...'; (PostgreSQL, Snowflake) */
+void mig_comment_on_column(mig_gen *g, mig_list *l, const char *table,
+                           const form_column *c);
+/* The dialect has COMMENT ON COLUMN (PostgreSQL, Snowflake). */
+int mig_comments_on(const mig_gen *g);
+/* "ALTER TABLE t" */
+void mig_alter_table(buf *b, const mig_gen *g, const char *table);
+/* The commented backfill of an attribute's definition. */
+void mig_backfill_stub(mig_gen *g, mig_list *l, const char *table,
+                       const form_column *c, int changed);
+/* Adds columns cols[0..n) of item i to its (existing) table: one ALTER
+ * TABLE where the dialect allows several columns, else one per column. */
+void mig_add_columns(mig_gen *g, mig_unit *u, int i, const int *cols, size_t n);
+/* plan_alter.c: the units of attribute item i (one per attribute). */
+void mig_unit_attributes(mig_gen *g, int i);
 
 /* lint.c */
 /* Request-wide rules: names, PII, consent, campaign, placeholders. */

@@ -16,18 +16,8 @@
 
 #define MYSQL_COLUMN_COMMENT_MAX 1024
 #define MYSQL_TABLE_COMMENT_MAX  2048
-#define SQLITE_REBUILD_URL                                                     \
-    "https://www.sqlite.org/lang_altertable.html#otheralter"
 
-/* Generation state. */
-typedef struct gen {
-    mig_plan *p;
-    const form_request *r;
-    sql_dialect d;
-    int err; /* sticky ERR_TOOBIG from any buffer */
-} gen;
-
-static int is_set(const char *s)
+int mig_is_set(const char *s)
 {
     return s && *s;
 }
@@ -94,7 +84,7 @@ void mig_comment_sql(buf *b, const char *sql)
 }
 
 /* Moves b into l as one statement (exec) or comment block. */
-static void push(gen *g, mig_list *l, buf *b, int exec)
+void mig_push(mig_gen *g, mig_list *l, buf *b, int exec)
 {
     if (buf_error(b) && !g->err)
         g->err = buf_error(b);
@@ -106,19 +96,16 @@ static void push(gen *g, mig_list *l, buf *b, int exec)
     l->n++;
 }
 
-static void push_comment(gen *g, mig_list *l, const char *prefix,
-                         const char *text)
+void mig_push_comment(mig_gen *g, mig_list *l, const char *prefix,
+                      const char *text)
 {
     buf b = {0};
 
     mig_comment_lines(&b, prefix, text);
-    push(g, l, &b, 0);
+    mig_push(g, l, &b, 0);
 }
 
-static mig_unit *unit_new(gen *g, int item, int column, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static mig_unit *unit_new(gen *g, int item, int column, const char *fmt, ...)
+mig_unit *mig_unit_new(mig_gen *g, int item, int column, const char *fmt, ...)
 {
     mig_plan *p = g->p;
     mig_unit *u;
@@ -177,7 +164,7 @@ void mig_plan_dispose(mig_plan *p)
 
 /* ---- pieces ---------------------------------------------------------- */
 
-static void qi(buf *b, const gen *g, const char *name)
+void mig_qi(buf *b, const mig_gen *g, const char *name)
 {
     int rc = migrate_quote_ident(b, g->d, name);
 
@@ -185,14 +172,14 @@ static void qi(buf *b, const gen *g, const char *name)
     (void)rc;
 }
 
-static void type_of(char out[64], const gen *g, const form_type *t)
+void mig_type_of(char out[64], const mig_gen *g, const form_type *t)
 {
     migrate_type_name(out, 64, g->d, t);
 }
 
 /* A copy of s cut to max characters (UTF-8), for MySQL's comment limits;
  * warns when it cuts. Caller frees. */
-static char *mysql_comment(gen *g, const char *s, size_t max, int item,
+static char *mysql_comment(mig_gen *g, const char *s, size_t max, int item,
                            int column, const char *what)
 {
     size_t chars = 0;
@@ -214,13 +201,13 @@ static char *mysql_comment(gen *g, const char *s, size_t max, int item,
 }
 
 /* " COMMENT '...'" of a MySQL column, cut to the limit. */
-static void mysql_column_comment(buf *b, gen *g, int item, int column,
-                                 const form_column *c)
+void mig_mysql_column_comment(buf *b, mig_gen *g, int item, int column,
+                              const form_column *c)
 {
     char what[128];
     char *text;
 
-    if (!is_set(c->description))
+    if (!mig_is_set(c->description))
         return;
     snprintf(what, sizeof what, "column \"%s\"", c->name);
     text = mysql_comment(g, c->description, MYSQL_COLUMN_COMMENT_MAX, item,
@@ -231,13 +218,13 @@ static void mysql_column_comment(buf *b, gen *g, int item, int column,
 }
 
 /* name TYPE [NOT NULL | NULL] [COMMENT '...'] */
-static void column_def(buf *b, gen *g, int item, int column,
-                       const form_column *c, const form_type *t, int not_null)
+void mig_column_def(buf *b, mig_gen *g, int item, int column,
+                    const form_column *c, const form_type *t, int not_null)
 {
     char type[64];
 
-    type_of(type, g, t);
-    qi(b, g, c->name);
+    mig_type_of(type, g, t);
+    mig_qi(b, g, c->name);
     buf_putc(b, ' ');
     buf_puts(b, type);
     if (not_null)
@@ -245,40 +232,40 @@ static void column_def(buf *b, gen *g, int item, int column,
     else if (g->d == SQL_MYSQL)
         buf_puts(b, " NULL");
     if (g->d == SQL_MYSQL)
-        mysql_column_comment(b, g, item, column, c);
+        mig_mysql_column_comment(b, g, item, column, c);
 }
 
 /* COMMENT ON COLUMN t.c IS '...'; (PostgreSQL, Snowflake) */
-static void comment_on_column(gen *g, mig_list *l, const char *table,
-                              const form_column *c)
+void mig_comment_on_column(mig_gen *g, mig_list *l, const char *table,
+                           const form_column *c)
 {
     buf b = {0};
 
     buf_puts(&b, "COMMENT ON COLUMN ");
-    qi(&b, g, table);
+    mig_qi(&b, g, table);
     buf_putc(&b, '.');
-    qi(&b, g, c->name);
+    mig_qi(&b, g, c->name);
     buf_puts(&b, " IS ");
     migrate_quote_string(&b, g->d, c->description);
     buf_putc(&b, ';');
-    push(g, l, &b, 1);
+    mig_push(g, l, &b, 1);
 }
 
-static int comments_on(const gen *g)
+int mig_comments_on(const mig_gen *g)
 {
     return g->d == SQL_POSTGRES || g->d == SQL_SNOWFLAKE;
 }
 
 /* "ALTER TABLE t" */
-static void alter_table(buf *b, const gen *g, const char *table)
+void mig_alter_table(buf *b, const mig_gen *g, const char *table)
 {
     buf_puts(b, "ALTER TABLE ");
-    qi(b, g, table);
+    mig_qi(b, g, table);
 }
 
 /* The commented statement that makes column c NOT NULL later. */
-static void set_not_null_stub(gen *g, mig_list *l, const char *table, int item,
-                              int column, const form_column *c)
+static void set_not_null_stub(mig_gen *g, mig_list *l, const char *table,
+                              int item, int column, const form_column *c)
 {
     buf sql = {0}, b = {0};
     char what[300];
@@ -291,15 +278,15 @@ static void set_not_null_stub(gen *g, mig_list *l, const char *table, int item,
     switch (g->d) {
     case SQL_POSTGRES:
     case SQL_SNOWFLAKE:
-        alter_table(&sql, g, table);
+        mig_alter_table(&sql, g, table);
         buf_puts(&sql, " ALTER COLUMN ");
-        qi(&sql, g, c->name);
+        mig_qi(&sql, g, c->name);
         buf_puts(&sql, " SET NOT NULL;");
         break;
     case SQL_MYSQL:
-        alter_table(&sql, g, table);
+        mig_alter_table(&sql, g, table);
         buf_puts(&sql, " MODIFY COLUMN ");
-        column_def(&sql, g, item, column, c, &c->type, 1);
+        mig_column_def(&sql, g, item, column, c, &c->type, 1);
         buf_putc(&sql, ';');
         break;
     default:
@@ -309,17 +296,17 @@ static void set_not_null_stub(gen *g, mig_list *l, const char *table, int item,
     }
     mig_comment_sql(&b, buf_cstr(&sql));
     buf_dispose(&sql);
-    push(g, l, &b, 0);
+    mig_push(g, l, &b, 0);
 }
 
 /* The commented backfill of an attribute's definition. */
-static void backfill_stub(gen *g, mig_list *l, const char *table,
-                          const form_column *c, int changed)
+void mig_backfill_stub(mig_gen *g, mig_list *l, const char *table,
+                       const form_column *c, int changed)
 {
     buf b = {0}, sql = {0};
     char head[300];
 
-    if (!is_set(c->rule) && !is_set(c->example))
+    if (!mig_is_set(c->rule) && !mig_is_set(c->example))
         return;
     snprintf(head, sizeof head,
              changed ? "TODO(backfill): the definition of \"%s\".\"%s\" "
@@ -328,17 +315,17 @@ static void backfill_stub(gen *g, mig_list *l, const char *table,
                        "definition. Definition:",
              table, c->name);
     mig_comment_lines(&b, "", head);
-    mig_comment_lines(&b, "| ", is_set(c->rule) ? c->rule : "(not given)");
-    if (is_set(c->example))
+    mig_comment_lines(&b, "| ", mig_is_set(c->rule) ? c->rule : "(not given)");
+    if (mig_is_set(c->example))
         mig_comment_lines(&b, "Example value: ", c->example);
     buf_puts(&sql, "UPDATE ");
-    qi(&sql, g, table);
+    mig_qi(&sql, g, table);
     buf_puts(&sql, " SET ");
-    qi(&sql, g, c->name);
+    mig_qi(&sql, g, c->name);
     buf_puts(&sql, " = <expression> WHERE <condition>;");
     mig_comment_sql(&b, buf_cstr(&sql));
     buf_dispose(&sql);
-    push(g, l, &b, 0);
+    mig_push(g, l, &b, 0);
 }
 
 /* ---- new table ------------------------------------------------------- */
@@ -356,7 +343,7 @@ static int find_column(const form_item *it, const char *name)
 
 /* Marks the key columns in pk[] (one flag per column): the columns flagged
  * primary_key, or else those named in item->primary_key. */
-static void primary_key(gen *g, int i, char *pk)
+static void primary_key(mig_gen *g, int i, char *pk)
 {
     const form_item *it = &g->r->items[i];
     int any = 0;
@@ -365,7 +352,7 @@ static void primary_key(gen *g, int i, char *pk)
     for (size_t j = 0; j < it->ncolumns; j++)
         if (it->columns[j].primary_key)
             pk[j] = 1, any = 1;
-    if (any || !is_set(it->primary_key))
+    if (any || !mig_is_set(it->primary_key))
         return;
     s = it->primary_key;
     while (*s) {
@@ -392,7 +379,7 @@ static void primary_key(gen *g, int i, char *pk)
 }
 
 /* MySQL's InnoDB keys hold at most 3072 bytes: 768 utf8mb4 characters. */
-static void mysql_key_check(gen *g, int i, int j, const form_column *c)
+static void mysql_key_check(mig_gen *g, int i, int j, const form_column *c)
 {
     form_type_kind k = c->type.kind;
 
@@ -407,11 +394,11 @@ static void mysql_key_check(gen *g, int i, int j, const form_column *c)
                  c->name);
 }
 
-static void unit_new_table(gen *g, int i)
+static void unit_new_table(mig_gen *g, int i)
 {
     const form_item *it = &g->r->items[i];
     mig_unit *u =
-        unit_new(g, i, -1, "Item %d: new table \"%s\"", i + 1, it->table);
+        mig_unit_new(g, i, -1, "Item %d: new table \"%s\"", i + 1, it->table);
     char *pk = xcalloc(it->ncolumns ? it->ncolumns : 1, 1);
     int npk = 0;
     buf b = {0};
@@ -421,9 +408,9 @@ static void unit_new_table(gen *g, int i)
         npk += pk[j];
 
     buf_puts(&b, "CREATE TABLE ");
-    qi(&b, g, it->table);
+    mig_qi(&b, g, it->table);
     buf_puts(&b, " (\n");
-    if (g->d == SQL_SQLITE && is_set(it->description)) {
+    if (g->d == SQL_SQLITE && mig_is_set(it->description)) {
         /* SQLite keeps comments inside CREATE TABLE in sqlite_schema. */
         buf_puts(&b, "    -- ");
         migrate_quote_comment(&b, it->description);
@@ -432,10 +419,10 @@ static void unit_new_table(gen *g, int i)
     for (size_t j = 0; j < it->ncolumns; j++) {
         const form_column *c = &it->columns[j];
         buf_puts(&b, "    ");
-        column_def(&b, g, i, (int)j, c, &c->type, !c->nullable || pk[j]);
+        mig_column_def(&b, g, i, (int)j, c, &c->type, !c->nullable || pk[j]);
         if (j + 1 < it->ncolumns || npk)
             buf_putc(&b, ',');
-        if (g->d == SQL_SQLITE && is_set(c->description)) {
+        if (g->d == SQL_SQLITE && mig_is_set(c->description)) {
             buf_puts(&b, " -- ");
             migrate_quote_comment(&b, c->description);
         }
@@ -451,7 +438,7 @@ static void unit_new_table(gen *g, int i)
                 continue;
             if (!first)
                 buf_puts(&b, ", ");
-            qi(&b, g, it->columns[j].name);
+            mig_qi(&b, g, it->columns[j].name);
             first = 0;
         }
         buf_puts(&b, ")\n");
@@ -459,7 +446,7 @@ static void unit_new_table(gen *g, int i)
     buf_putc(&b, ')');
     if (g->d == SQL_MYSQL) {
         buf_puts(&b, " DEFAULT CHARSET=utf8mb4");
-        if (is_set(it->description)) {
+        if (mig_is_set(it->description)) {
             char what[100];
             char *text;
             snprintf(what, sizeof what, "table \"%s\"", it->table);
@@ -471,26 +458,26 @@ static void unit_new_table(gen *g, int i)
         }
     }
     buf_putc(&b, ';');
-    push(g, &u->up, &b, 1);
+    mig_push(g, &u->up, &b, 1);
 
-    if (comments_on(g)) {
-        if (is_set(it->description)) {
+    if (mig_comments_on(g)) {
+        if (mig_is_set(it->description)) {
             buf_puts(&b, "COMMENT ON TABLE ");
-            qi(&b, g, it->table);
+            mig_qi(&b, g, it->table);
             buf_puts(&b, " IS ");
             migrate_quote_string(&b, g->d, it->description);
             buf_putc(&b, ';');
-            push(g, &u->up, &b, 1);
+            mig_push(g, &u->up, &b, 1);
         }
         for (size_t j = 0; j < it->ncolumns; j++)
-            if (is_set(it->columns[j].description))
-                comment_on_column(g, &u->up, it->table, &it->columns[j]);
+            if (mig_is_set(it->columns[j].description))
+                mig_comment_on_column(g, &u->up, it->table, &it->columns[j]);
     }
 
     buf_puts(&b, "DROP TABLE ");
-    qi(&b, g, it->table);
+    mig_qi(&b, g, it->table);
     buf_putc(&b, ';');
-    push(g, &u->down, &b, 1);
+    mig_push(g, &u->down, &b, 1);
     free(pk);
 }
 
@@ -498,7 +485,7 @@ static void unit_new_table(gen *g, int i)
 
 /* Adds columns cols[0..n) of item i to its (existing) table: one ALTER
  * TABLE where the dialect allows several columns, else one per column. */
-static void add_columns(gen *g, mig_unit *u, int i, const int *cols, size_t n)
+void mig_add_columns(mig_gen *g, mig_unit *u, int i, const int *cols, size_t n)
 {
     const form_item *it = &g->r->items[i];
     buf b = {0};
@@ -525,42 +512,43 @@ static void add_columns(gen *g, mig_unit *u, int i, const int *cols, size_t n)
         /* Snowflake says ADD COLUMN once for the list, the others once a
            column. */
         int once = g->d == SQL_SNOWFLAKE;
-        alter_table(&b, g, it->table);
+        mig_alter_table(&b, g, it->table);
         if (once)
             buf_puts(&b, " ADD COLUMN");
         for (size_t k = 0; k < n; k++) {
             const form_column *c = &it->columns[cols[k]];
             buf_puts(&b, once ? "\n    " : "\n    ADD COLUMN ");
-            column_def(&b, g, i, cols[k], c, &c->type, 0);
+            mig_column_def(&b, g, i, cols[k], c, &c->type, 0);
             buf_putc(&b, k + 1 < n ? ',' : ';');
         }
-        push(g, &u->up, &b, 1);
+        mig_push(g, &u->up, &b, 1);
         break;
     }
     default:
         for (size_t k = 0; k < n; k++) {
             const form_column *c = &it->columns[cols[k]];
-            if (is_set(c->description)) {
+            if (mig_is_set(c->description)) {
                 buf desc = {0};
                 buf_putc(&desc, '"');
                 buf_puts(&desc, c->name);
                 buf_puts(&desc, "\": ");
                 buf_puts(&desc, c->description);
-                push_comment(g, &u->up, "", buf_cstr(&desc));
+                mig_push_comment(g, &u->up, "", buf_cstr(&desc));
                 buf_dispose(&desc);
             }
-            alter_table(&b, g, it->table);
+            mig_alter_table(&b, g, it->table);
             buf_puts(&b, " ADD COLUMN ");
-            column_def(&b, g, i, cols[k], c, &c->type, 0);
+            mig_column_def(&b, g, i, cols[k], c, &c->type, 0);
             buf_putc(&b, ';');
-            push(g, &u->up, &b, 1);
+            mig_push(g, &u->up, &b, 1);
         }
         break;
     }
-    if (comments_on(g))
+    if (mig_comments_on(g))
         for (size_t k = 0; k < n; k++)
-            if (is_set(it->columns[cols[k]].description))
-                comment_on_column(g, &u->up, it->table, &it->columns[cols[k]]);
+            if (mig_is_set(it->columns[cols[k]].description))
+                mig_comment_on_column(g, &u->up, it->table,
+                                      &it->columns[cols[k]]);
     for (size_t k = 0; k < n; k++)
         if (!it->columns[cols[k]].nullable)
             set_not_null_stub(g, &u->up, it->table, i, cols[k],
@@ -570,465 +558,53 @@ static void add_columns(gen *g, mig_unit *u, int i, const int *cols, size_t n)
     switch (g->d) {
     case SQL_POSTGRES:
     case SQL_MYSQL:
-        alter_table(&b, g, it->table);
+        mig_alter_table(&b, g, it->table);
         for (size_t k = n; k-- > 0;) {
             buf_puts(&b, "\n    DROP COLUMN ");
-            qi(&b, g, it->columns[cols[k]].name);
+            mig_qi(&b, g, it->columns[cols[k]].name);
             buf_putc(&b, k ? ',' : ';');
         }
-        push(g, &u->down, &b, 1);
+        mig_push(g, &u->down, &b, 1);
         break;
     case SQL_SNOWFLAKE:
-        alter_table(&b, g, it->table);
+        mig_alter_table(&b, g, it->table);
         buf_puts(&b, " DROP COLUMN ");
         for (size_t k = n; k-- > 0;) {
-            qi(&b, g, it->columns[cols[k]].name);
+            mig_qi(&b, g, it->columns[cols[k]].name);
             buf_puts(&b, k ? ", " : ";");
         }
-        push(g, &u->down, &b, 1);
+        mig_push(g, &u->down, &b, 1);
         break;
     default:
         for (size_t k = n; k-- > 0;) {
-            alter_table(&b, g, it->table);
+            mig_alter_table(&b, g, it->table);
             buf_puts(&b, " DROP COLUMN ");
-            qi(&b, g, it->columns[cols[k]].name);
+            mig_qi(&b, g, it->columns[cols[k]].name);
             buf_putc(&b, ';');
-            push(g, &u->down, &b, 1);
+            mig_push(g, &u->down, &b, 1);
         }
         break;
     }
 }
 
-static void unit_add_columns(gen *g, int i)
+static void unit_add_columns(mig_gen *g, int i)
 {
     const form_item *it = &g->r->items[i];
-    mig_unit *u =
-        unit_new(g, i, -1, "Item %d: add columns to \"%s\"", i + 1, it->table);
+    mig_unit *u = mig_unit_new(g, i, -1, "Item %d: add columns to \"%s\"",
+                               i + 1, it->table);
     int *cols = xcalloc(it->ncolumns ? it->ncolumns : 1, sizeof *cols);
 
     for (size_t j = 0; j < it->ncolumns; j++)
         cols[j] = (int)j;
     if (it->ncolumns)
-        add_columns(g, u, i, cols, it->ncolumns);
+        mig_add_columns(g, u, i, cols, it->ncolumns);
     else {
-        push_comment(g, &u->up, "",
-                     "Nothing to add: the item lists no "
-                     "columns.");
-        push_comment(g, &u->down, "", "Nothing to undo.");
+        mig_push_comment(g, &u->up, "",
+                         "Nothing to add: the item lists no "
+                         "columns.");
+        mig_push_comment(g, &u->down, "", "Nothing to undo.");
     }
     free(cols);
-}
-
-/* ---- type changes ---------------------------------------------------- */
-
-/* Snowflake's storage class of a type: VARCHAR(len) or NUMBER(p,s). */
-static int sf_class(const form_type *t, int *a, int *b)
-{
-    switch (t->kind) {
-    case FORM_TYPE_STRING: *a = t->length, *b = 0; return 1;
-    case FORM_TYPE_TEXT: *a = 16777216, *b = 0; return 1;
-    case FORM_TYPE_INTEGER:
-    case FORM_TYPE_BIGINT: *a = 38, *b = 0; return 2;
-    case FORM_TYPE_DECIMAL: *a = t->precision, *b = t->scale; return 2;
-    default: *a = *b = 0; return 0;
-    }
-}
-
-/* 1 when the two types are the same column type in dialect d. */
-static int same_type(const gen *g, const form_type *x, const form_type *y)
-{
-    char a[64], b[64];
-    int xa, xb, ya, yb, cx, cy;
-
-    if (g->d == SQL_SNOWFLAKE) {
-        cx = sf_class(x, &xa, &xb);
-        cy = sf_class(y, &ya, &yb);
-        if (cx && cx == cy)
-            return xa == ya && xb == yb;
-    }
-    type_of(a, g, x);
-    type_of(b, g, y);
-    return !strcmp(a, b);
-}
-
-/* Snowflake's ALTER COLUMN ... SET DATA TYPE only widens VARCHAR or raises
- * NUMBER precision at the same scale. */
-static int sf_in_place(const form_type *from, const form_type *to)
-{
-    int fa, fb, ta, tb;
-    int cf = sf_class(from, &fa, &fb), ct = sf_class(to, &ta, &tb);
-
-    if (!cf || cf != ct)
-        return 0;
-    if (cf == 1)
-        return ta >= fa;
-    return tb == fb && ta >= fa;
-}
-
-/* A column name with a suffix, quoted. */
-/* "ALTER TABLE t ALTER COLUMN c<how><type>"; the statement goes on. */
-static void alter_column_type(buf *b, const gen *g, const char *table,
-                              const char *column, const char *how,
-                              const char *type)
-{
-    alter_table(b, g, table);
-    buf_puts(b, " ALTER COLUMN ");
-    qi(b, g, column);
-    buf_puts(b, how);
-    buf_puts(b, type);
-}
-
-static void qi_suffix(buf *b, const gen *g, const char *name,
-                      const char *suffix)
-{
-    buf n = {0};
-
-    buf_puts(&n, name);
-    buf_puts(&n, suffix);
-    qi(b, g, buf_cstr(&n));
-    buf_dispose(&n);
-}
-
-/* Writes the manual procedure for a change the dialect cannot do in place
- * (SQLite always, Snowflake outside widening) as a commented stub. */
-static void manual_change_stub(gen *g, mig_list *l, const char *table,
-                               const form_column *c, const form_type *to)
-{
-    buf b = {0}, sql = {0};
-    char type[64], head[400];
-
-    type_of(type, g, to);
-    if (g->d == SQL_SQLITE) {
-        snprintf(head, sizeof head,
-                 "TODO(rebuild): SQLite cannot change the type of \"%s\" in "
-                 "place (to %s). Rebuild \"%s\" as in " SQLITE_REBUILD_URL ":",
-                 c->name, type, table);
-        mig_comment_lines(&b, "", head);
-        buf_puts(&sql, "PRAGMA foreign_keys = OFF;\nBEGIN;\nCREATE TABLE ");
-        qi_suffix(&sql, g, table, "__docket_new");
-        buf_puts(&sql, " (<the columns of ");
-        qi(&sql, g, table);
-        buf_puts(&sql, ", with ");
-        qi(&sql, g, c->name);
-        buf_puts(&sql, " as ");
-        buf_puts(&sql, type);
-        buf_puts(&sql, ">);\nINSERT INTO ");
-        qi_suffix(&sql, g, table, "__docket_new");
-        buf_puts(&sql, " SELECT * FROM ");
-        qi(&sql, g, table);
-        buf_puts(&sql, ";\nDROP TABLE ");
-        qi(&sql, g, table);
-        buf_puts(&sql, ";\nALTER TABLE ");
-        qi_suffix(&sql, g, table, "__docket_new");
-        buf_puts(&sql, " RENAME TO ");
-        qi(&sql, g, table);
-        buf_puts(&sql, ";\n(re-create the indexes, triggers and views of the "
-                       "table)\nPRAGMA foreign_key_check;\nCOMMIT;\n"
-                       "PRAGMA foreign_keys = ON;");
-    } else {
-        snprintf(head, sizeof head,
-                 "TODO(manual-change): Snowflake changes a type in place "
-                 "only to widen VARCHAR or NUMBER precision; \"%s\" becomes "
-                 "%s. One way (check the cast on a copy first):",
-                 c->name, type);
-        mig_comment_lines(&b, "", head);
-        alter_table(&sql, g, table);
-        buf_puts(&sql, " ADD COLUMN ");
-        qi_suffix(&sql, g, c->name, "__docket_new");
-        buf_putc(&sql, ' ');
-        buf_puts(&sql, type);
-        buf_puts(&sql, ";\nUPDATE ");
-        qi(&sql, g, table);
-        buf_puts(&sql, " SET ");
-        qi_suffix(&sql, g, c->name, "__docket_new");
-        buf_puts(&sql, " = CAST(");
-        qi(&sql, g, c->name);
-        buf_puts(&sql, " AS ");
-        buf_puts(&sql, type);
-        buf_puts(&sql, ");\n");
-        alter_table(&sql, g, table);
-        buf_puts(&sql, " DROP COLUMN ");
-        qi(&sql, g, c->name);
-        buf_puts(&sql, ";\n");
-        alter_table(&sql, g, table);
-        buf_puts(&sql, " RENAME COLUMN ");
-        qi_suffix(&sql, g, c->name, "__docket_new");
-        buf_puts(&sql, " TO ");
-        qi(&sql, g, c->name);
-        buf_putc(&sql, ';');
-    }
-    mig_comment_sql(&b, buf_cstr(&sql));
-    buf_dispose(&sql);
-    push(g, l, &b, 0);
-}
-
-/* MySQL: ALTER TABLE t MODIFY COLUMN c TYPE [NOT] NULL [COMMENT '...']; */
-static void mysql_modify(gen *g, mig_list *l, int i, int j, const char *table,
-                         const form_column *c, const form_type *t)
-{
-    buf b = {0};
-
-    alter_table(&b, g, table);
-    buf_puts(&b, " MODIFY COLUMN ");
-    column_def(&b, g, i, j, c, t, !c->nullable);
-    buf_putc(&b, ';');
-    push(g, l, &b, 1);
-    mig_warn(g->p, MIGRATE_LINT_MODIFY_RESTATES, i, j,
-             "MySQL's MODIFY COLUMN restates the whole column \"%s\": "
-             "compare NULL/NOT NULL, DEFAULT and COMMENT with the current "
-             "definition before running it",
-             c->name);
-}
-
-/* Changes the type of column c from `from` to `to` (both known, or from
- * unknown in the up direction) and appends the statements to l. Returns 1
- * when they run, 0 when only a stub or note was written. */
-static int change_type(gen *g, mig_list *l, int i, int j, const char *table,
-                       const form_column *c, const form_type *from,
-                       const form_type *to)
-{
-    char type[64];
-    buf b = {0};
-
-    if (from->kind != FORM_TYPE_NONE && same_type(g, from, to)) {
-        char note[200];
-        type_of(type, g, to);
-        snprintf(note, sizeof note,
-                 "\"%s\" already has type %s in %s: no type change.", c->name,
-                 type, sql_dialect_title(g->d));
-        push_comment(g, l, "", note);
-        return 0;
-    }
-    type_of(type, g, to);
-    switch (g->d) {
-    case SQL_POSTGRES:
-        alter_column_type(&b, g, table, c->name, " TYPE ", type);
-        buf_puts(&b, " USING ");
-        qi(&b, g, c->name);
-        buf_puts(&b, "::");
-        buf_puts(&b, type);
-        buf_putc(&b, ';');
-        push(g, l, &b, 1);
-        return 1;
-    case SQL_MYSQL: mysql_modify(g, l, i, j, table, c, to); return 1;
-    case SQL_SNOWFLAKE:
-        if (from->kind != FORM_TYPE_NONE && !sf_in_place(from, to)) {
-            mig_warn(g->p, MIGRATE_LINT_MANUAL_CHANGE, i, j,
-                     "Snowflake cannot change \"%s\" to %s in place: the "
-                     "file has a commented manual procedure",
-                     c->name, type);
-            manual_change_stub(g, l, table, c, to);
-            return 0;
-        }
-        alter_column_type(&b, g, table, c->name, " SET DATA TYPE ", type);
-        buf_putc(&b, ';');
-        push(g, l, &b, 1);
-        return 1;
-    default:
-        mig_warn(g->p, MIGRATE_LINT_MANUAL_CHANGE, i, j,
-                 "SQLite cannot change the type of \"%s\" in place: the "
-                 "file has a commented table-rebuild stub",
-                 c->name);
-        manual_change_stub(g, l, table, c, to);
-        return 0;
-    }
-}
-
-/* ---- attribute items ------------------------------------------------- */
-
-static void attribute_add(gen *g, mig_unit *u, int i, int j)
-{
-    const form_item *it = &g->r->items[i];
-    const form_column *c = &it->columns[j];
-
-    if (c->type.kind == FORM_TYPE_NONE) {
-        buf sql = {0}, b = {0};
-        char head[200];
-        mig_warn(g->p, MIGRATE_LINT_NO_TYPE, i, j,
-                 "attribute \"%s\" has no type: its column is a commented "
-                 "stub",
-                 c->name);
-        snprintf(head, sizeof head,
-                 "TODO(type): no type was given for \"%s\"; choose one, "
-                 "then:",
-                 c->name);
-        mig_comment_lines(&b, "", head);
-        alter_table(&sql, g, it->table);
-        buf_puts(&sql, " ADD COLUMN ");
-        qi(&sql, g, c->name);
-        buf_puts(&sql, " <type>;");
-        mig_comment_sql(&b, buf_cstr(&sql));
-        buf_dispose(&sql);
-        push(g, &u->up, &b, 0);
-        backfill_stub(g, &u->up, it->table, c, 0);
-        push_comment(g, &u->down, "",
-                     "Nothing to undo: the up migration only has a stub "
-                     "for this attribute.");
-        return;
-    }
-    add_columns(g, u, i, &j, 1);
-    backfill_stub(g, &u->up, it->table, c, 0);
-}
-
-static void attribute_change(gen *g, mig_unit *u, int i, int j)
-{
-    const form_item *it = &g->r->items[i];
-    const form_column *c = &it->columns[j];
-    const form_type none = {0};
-    int has_type = c->type.kind != FORM_TYPE_NONE;
-    int old_known = c->old_type.kind != FORM_TYPE_NONE;
-    int desc = is_set(c->description);
-    int ran = 0;
-    char why[160], to[64], from[64];
-    buf b = {0};
-
-    form_type_format(to, sizeof to, &c->type);
-    form_type_format(from, sizeof from, &c->old_type);
-    if (has_type && !old_known)
-        mig_warn(g->p, MIGRATE_LINT_OLD_TYPE_UNKNOWN, i, j,
-                 "the type of \"%s\" before this change is not known: docket "
-                 "cannot tell whether changing it to %s loses data, and the "
-                 "down migration cannot restore it",
-                 c->name, to);
-    else if (has_type &&
-             mig_type_lossy(why, sizeof why, &c->old_type, &c->type))
-        mig_warn(g->p, MIGRATE_LINT_LOSSY_CHANGE, i, j,
-                 "changing \"%s\" from %s to %s may lose data: %s", c->name,
-                 from, to, why);
-
-    /* Up. */
-    if (g->d == SQL_MYSQL && (has_type || desc)) {
-        /* One MODIFY carries both the type and the comment. */
-        if (has_type && old_known && same_type(g, &c->old_type, &c->type) &&
-            !desc)
-            ran = change_type(g, &u->up, i, j, it->table, c, &c->old_type,
-                              &c->type);
-        else if (has_type || old_known) {
-            mysql_modify(g, &u->up, i, j, it->table, c,
-                         has_type ? &c->type : &c->old_type);
-            ran = 1;
-        } else {
-            buf sql = {0};
-            mig_comment_lines(&b, "",
-                              "TODO(comment): MySQL needs the column's "
-                              "current type to change its comment:");
-            alter_table(&sql, g, it->table);
-            buf_puts(&sql, " MODIFY COLUMN ");
-            qi(&sql, g, c->name);
-            buf_puts(&sql, " <current type>");
-            if (!c->nullable)
-                buf_puts(&sql, " NOT NULL");
-            mysql_column_comment(&sql, g, i, j, c);
-            buf_putc(&sql, ';');
-            mig_comment_sql(&b, buf_cstr(&sql));
-            buf_dispose(&sql);
-            push(g, &u->up, &b, 0);
-        }
-    } else {
-        if (has_type)
-            ran = change_type(g, &u->up, i, j, it->table, c,
-                              old_known ? &c->old_type : &none, &c->type);
-        if (desc && comments_on(g)) {
-            comment_on_column(g, &u->up, it->table, c);
-            ran = 1;
-        } else if (desc) {
-            buf d = {0};
-            buf_puts(&d, "New description of \"");
-            buf_puts(&d, c->name);
-            buf_puts(&d, "\" (SQLite keeps descriptions only as comments): ");
-            buf_puts(&d, c->description);
-            push_comment(g, &u->up, "", buf_cstr(&d));
-            buf_dispose(&d);
-        }
-    }
-    backfill_stub(g, &u->up, it->table, c, 1);
-    if (!u->up.n)
-        push_comment(g, &u->up, "",
-                     "Nothing to generate: the change states no type, "
-                     "description or definition.");
-
-    /* Down. */
-    if (!ran) {
-        push_comment(g, &u->down, "",
-                     "Nothing to undo: the up migration runs nothing for "
-                     "this attribute (stubs and notes only).");
-        return;
-    }
-    if (has_type && !old_known) {
-        char note[200];
-        snprintf(note, sizeof note,
-                 "Cannot undo the type change of \"%s\": its type before "
-                 "the change is not known to docket. Restore it by hand.",
-                 c->name);
-        push_comment(g, &u->down, "", note);
-    } else if (has_type && !same_type(g, &c->old_type, &c->type)) {
-        if (g->d == SQL_MYSQL)
-            mysql_modify(g, &u->down, i, j, it->table, c, &c->old_type);
-        else
-            change_type(g, &u->down, i, j, it->table, c, &c->type,
-                        &c->old_type);
-    }
-    if (desc) {
-        char note[200];
-        snprintf(note, sizeof note,
-                 "The previous description of \"%s\" is not known to "
-                 "docket: it is not restored.",
-                 c->name);
-        push_comment(g, &u->down, "", note);
-    }
-    if (!u->down.n)
-        push_comment(g, &u->down, "", "Nothing to undo.");
-}
-
-static void attribute_retire(gen *g, mig_unit *u, int i, int j)
-{
-    const form_item *it = &g->r->items[i];
-    const form_column *c = &it->columns[j];
-    buf b = {0}, sql = {0};
-    char head[300];
-
-    snprintf(head, sizeof head,
-             "TODO(retire): \"%s\".\"%s\" is retired. Dropping data is a "
-             "human decision: when nothing reads it any more, run:",
-             it->table, c->name);
-    mig_comment_lines(&b, "", head);
-    alter_table(&sql, g, it->table);
-    buf_puts(&sql, " DROP COLUMN ");
-    qi(&sql, g, c->name);
-    buf_putc(&sql, ';');
-    mig_comment_sql(&b, buf_cstr(&sql));
-    buf_dispose(&sql);
-    push(g, &u->up, &b, 0);
-    push_comment(g, &u->down, "",
-                 "Nothing to undo: retiring runs nothing (a dropped column "
-                 "comes back only from a backup).");
-}
-
-static void unit_attributes(gen *g, int i)
-{
-    const form_item *it = &g->r->items[i];
-
-    if (!it->ncolumns) {
-        mig_unit *u = unit_new(g, i, -1, "Item %d (%s of \"%s\")", i + 1,
-                               mig_kind_words(it->kind), it->table);
-        push_comment(g, &u->up, "",
-                     "Nothing to do: the item lists no "
-                     "attributes.");
-        push_comment(g, &u->down, "", "Nothing to undo.");
-        return;
-    }
-    for (size_t j = 0; j < it->ncolumns; j++) {
-        const form_column *c = &it->columns[j];
-        mig_unit *u = unit_new(g, i, (int)j,
-                               "Item %d (%s of \"%s\"), attribute \"%s\": %s",
-                               i + 1, mig_kind_words(it->kind), it->table,
-                               c->name, form_action_name(c->action));
-        switch (c->action) {
-        case FORM_ACTION_CHANGE: attribute_change(g, u, i, (int)j); break;
-        case FORM_ACTION_RETIRE: attribute_retire(g, u, i, (int)j); break;
-        default: attribute_add(g, u, i, (int)j); break;
-        }
-    }
 }
 
 /* ---- the plan -------------------------------------------------------- */
@@ -1121,7 +697,7 @@ static void sort_warnings(mig_plan *p)
 int mig_plan_build(mig_plan *p, const form_request *r, sql_dialect d,
                    migrate_format f, errmsg *err)
 {
-    gen g = {0};
+    mig_gen g = {0};
     int rc;
 
     memset(p, 0, sizeof *p);
@@ -1138,7 +714,7 @@ int mig_plan_build(mig_plan *p, const form_request *r, sql_dialect d,
         switch (r->items[i].kind) {
         case FORM_ITEM_NEW_TABLE: unit_new_table(&g, (int)i); break;
         case FORM_ITEM_ADD_COLUMNS: unit_add_columns(&g, (int)i); break;
-        default: unit_attributes(&g, (int)i); break;
+        default: mig_unit_attributes(&g, (int)i); break;
         }
     }
     sort_warnings(p);
