@@ -14,6 +14,7 @@
  * the router replied. */
 #include "fixture.h"
 #include "web_int.h"
+#include "cache.h"
 #include "mem.h"
 #include "str.h"
 
@@ -34,6 +35,7 @@ typedef struct outcome {
 static outcome got;
 static config cfg;
 static ufx *fx_;
+static web_cache *cache; /* the server's response cache */
 
 static const struct {
     const char *name;
@@ -73,6 +75,7 @@ static void route(struct MHD_Connection *conn, const char *url,
     req.conn = conn;
     req.cfg = &cfg;
     req.reg = fx_->reg;
+    req.cache = cache;
     req.method = method;
     req.path = xstrdup(url);
     str_copy(req.address, sizeof req.address, "127.0.0.1");
@@ -394,6 +397,7 @@ static int up(void **state)
     fx_ = ufx_open("router");
     ufx_people(fx_, "postgres");
     cfg_init(&cfg);
+    cache = web_cache_new();
     web_static_init();
     ufx_http_start(route);
     return 0;
@@ -404,6 +408,7 @@ static int down(void **state)
     (void)state;
     ufx_http_stop();
     ufx_close(fx_);
+    web_cache_free(cache);
     cfg_dispose(&cfg);
     return 0;
 }
