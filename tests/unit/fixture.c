@@ -31,9 +31,7 @@ void ufx_tmpdir(char *dir, size_t size, const char *tag)
 static int remove_one(const char *path, const struct stat *sb, int flag,
                       struct FTW *ftw)
 {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
+    (void)sb, (void)flag, (void)ftw;
     return remove(path);
 }
 
@@ -44,27 +42,32 @@ void ufx_rmtree(const char *dir)
         fail_msg("could not remove %s", dir);
 }
 
+char *ufx_slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    buf b = {0};
+    char chunk[4096];
+    size_t n;
+
+    if (!fp)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(fp);
+    if (len)
+        *len = b.len;
+    return buf_detach(&b);
+}
+
 char *ufx_read_data(const char *rel, size_t *len)
 {
     char path[512];
-    FILE *fp;
     char *data;
-    long n;
 
     snprintf(path, sizeof path, "%s/%s", TEST_DATA_DIR, rel);
-    fp = fopen(path, "rb");
-    if (!fp)
-        fail_msg("cannot open %s", path);
-    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-    n = ftell(fp);
-    assert_true(n >= 0);
-    rewind(fp);
-    data = xmalloc((size_t)n + 1);
-    assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
-    data[n] = '\0';
-    fclose(fp);
-    if (len)
-        *len = (size_t)n;
+    data = ufx_slurp(path, len);
+    if (!data)
+        fail_msg("cannot read %s", path);
     return data;
 }
 

@@ -47,6 +47,9 @@
 void ufx_tmpdir(char *dir, size_t size, const char *tag);
 /* Removes dir and everything below it (a missing dir is fine). */
 void ufx_rmtree(const char *dir);
+/* The whole file at path, NUL-terminated (free it), or NULL when it
+ * cannot be read; *len gets its size when len is not NULL. */
+char *ufx_slurp(const char *path, size_t *len);
 /* The whole of tests/data/<rel>, NUL-terminated (free it); *len gets its
  * size when len is not NULL. */
 char *ufx_read_data(const char *rel, size_t *len);

@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,30 +18,6 @@
 #include "form.h"
 #include "buf.h"
 #include "mem.h"
-
-/* The whole of tests/data/<rel> (NUL-terminated); *len gets its size. */
-static inline char *ft_read(const char *rel, size_t *len)
-{
-    char path[512];
-    FILE *f;
-    char *data;
-    long n;
-
-    snprintf(path, sizeof path, "%s/%s", TEST_DATA_DIR, rel);
-    f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    data = xmalloc((size_t)n + 1);
-    assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-    data[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return data;
-}
 
 /* Prints every error of fe (shown when a test fails). */
 static inline void ft_dump(const form_errors *fe)
@@ -60,12 +38,6 @@ static inline const char *ft_expect(const form_errors *fe, const char *field)
     }
     assert_non_null(m);
     return m;
-}
-
-static inline void ft_set(char **p, const char *v)
-{
-    free(*p);
-    *p = xstrdup(v);
 }
 
 #endif

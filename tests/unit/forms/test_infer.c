@@ -116,7 +116,7 @@ static void test_infer__quoted_fields(void **state)
 static void test_infer__bom_crlf_file(void **state)
 {
     size_t len;
-    char *data = ft_read("forms/bom_crlf.csv", &len);
+    char *data = ufx_read_data("forms/bom_crlf.csv", &len);
     form_inferred inf = {0};
     errmsg err = {0};
     char t[64];
@@ -166,7 +166,7 @@ static void test_infer__empty_and_missing_cells(void **state)
 static void test_infer__delimiters(void **state)
 {
     size_t len;
-    char *data = ft_read("forms/sample.tsv", &len);
+    char *data = ufx_read_data("forms/sample.tsv", &len);
     form_inferred inf = {0};
     errmsg err = {0};
     char t[64];

@@ -34,7 +34,7 @@ static void expect_json_error_s(const char *json, const char *field)
 static void test_parse__example(void **state)
 {
     size_t len;
-    char *json = ft_read("forms/example.json", &len);
+    char *json = ufx_read_data("forms/example.json", &len);
     form_request r;
     form_errors fe = {0};
     (void)state;
@@ -104,7 +104,7 @@ static void test_parse__defaults_when_absent(void **state)
 static void test_parse__round_trip(void **state)
 {
     size_t len;
-    char *json = ft_read("forms/example.json", &len);
+    char *json = ufx_read_data("forms/example.json", &len);
     form_request a, b;
     form_errors fe = {0};
     cJSON *j;
@@ -115,7 +115,7 @@ static void test_parse__round_trip(void **state)
     a.id = 123;
     a.created_at = 1767225600; /* 2026-01-01T00:00:00Z */
     a.updated_at = 1767229200;
-    ft_set(&a.status, "triaged");
+    ufx_set(&a.status, "triaged");
     a.items[2].columns[0].old_type.kind = FORM_TYPE_DECIMAL;
     a.items[2].columns[0].old_type.precision = 10;
     a.items[2].columns[0].old_type.scale = 2;
@@ -133,7 +133,7 @@ static void test_parse__round_trip(void **state)
     b.items[0].columns[1].type.length = 21;
     assert_false(form_request_equal(&a, &b));
     b.items[0].columns[1].type.length = 20;
-    ft_set(&b.items[1].columns[0].description, "other");
+    ufx_set(&b.items[1].columns[0].description, "other");
     assert_false(form_request_equal(&a, &b));
     cJSON_free(text);
     cJSON_Delete(j);

@@ -51,7 +51,7 @@ static form_context ctx_full(void)
 static form_request example(void)
 {
     size_t len;
-    char *json = ft_read("forms/example.json", &len);
+    char *json = ufx_read_data("forms/example.json", &len);
     form_request r;
     form_errors fe = {0};
 
@@ -109,16 +109,16 @@ static void test_validate__required_request_fields(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.title, "");
+    ufx_set(&r.title, "");
     expect(&r, &c, "title", "required");
     r = example();
-    ft_set(&r.summary, "");
+    ufx_set(&r.summary, "");
     expect(&r, &c, "summary", NULL);
     r = example();
-    ft_set(&r.instance, "");
+    ufx_set(&r.instance, "");
     expect(&r, &c, "instance", NULL);
     r = example();
-    ft_set(&r.project_manager, "");
+    ufx_set(&r.project_manager, "");
     expect(&r, &c, "project_manager", NULL);
 }
 
@@ -129,19 +129,19 @@ static void test_validate__requester_only_when_asked(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.requester_email, "");
+    ufx_set(&r.requester_email, "");
     expect(&r, &c, "requester_email", NULL);
     r = example();
-    ft_set(&r.organisation, "");
+    ufx_set(&r.organisation, "");
     expect(&r, &c, "organisation", NULL);
     r = example();
-    ft_set(&r.requester_name, "");
+    ufx_set(&r.requester_name, "");
     expect(&r, &c, "requester_name", NULL);
     c.require_requester = 0;
     r = example();
-    ft_set(&r.requester_email, "");
-    ft_set(&r.requester_name, "");
-    ft_set(&r.organisation, "");
+    ufx_set(&r.requester_email, "");
+    ufx_set(&r.requester_name, "");
+    ufx_set(&r.organisation, "");
     expect_valid(&r, &c);
 }
 
@@ -154,11 +154,11 @@ static void test_validate__lengths(void **state)
 
     memset(big, 'x', FORM_MAX_TEXT + 1);
     big[FORM_MAX_TEXT + 1] = '\0';
-    ft_set(&r.summary, big);
+    ufx_set(&r.summary, big);
     expect(&r, &c, "summary", "too long");
     big[FORM_MAX_SHORT + 1] = '\0';
     r = example();
-    ft_set(&r.title, big);
+    ufx_set(&r.title, big);
     expect(&r, &c, "title", "too long");
     /* The limit counts characters: 200 two-byte letters are fine. */
     r = example();
@@ -167,13 +167,13 @@ static void test_validate__lengths(void **state)
         for (int i = 0; i < FORM_MAX_SHORT; i++)
             memcpy(w + 2 * i, "\xc3\xa9", 2);
         w[2 * FORM_MAX_SHORT] = '\0';
-        ft_set(&r.title, w);
+        ufx_set(&r.title, w);
         free(w);
     }
     expect_valid(&r, &c);
     r = example();
     memset(big, 'x', FORM_MAX_TEXT + 1);
-    ft_set(&r.items[0].columns[0].description, big);
+    ufx_set(&r.items[0].columns[0].description, big);
     expect(&r, &c, "items[0].columns[0].description", "too long");
     free(big);
 }
@@ -185,13 +185,13 @@ static void test_validate__text_control_characters(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.title, "two\nlines");
+    ufx_set(&r.title, "two\nlines");
     expect(&r, &c, "title", "single line");
     r = example();
-    ft_set(&r.summary, "bell\a");
+    ufx_set(&r.summary, "bell\a");
     expect(&r, &c, "summary", "control");
     r = example();
-    ft_set(&r.summary, "multi\nline\tsummary\r\n");
+    ufx_set(&r.summary, "multi\nline\tsummary\r\n");
     expect_valid(&r, &c);
 }
 
@@ -202,26 +202,26 @@ static void test_validate__emails(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.requester_email, "ann@acme");
+    ufx_set(&r.requester_email, "ann@acme");
     expect(&r, &c, "requester_email", "e-mail");
     r = example();
-    ft_set(&r.project_manager, "pm at platform");
+    ufx_set(&r.project_manager, "pm at platform");
     expect(&r, &c, "project_manager", "e-mail");
     r = example();
-    ft_set(&r.project_manager, "stranger@platform.example");
+    ufx_set(&r.project_manager, "stranger@platform.example");
     expect(&r, &c, "project_manager", "project managers");
     /* Case does not matter for the allowed list. */
     r = example();
-    ft_set(&r.project_manager, "PM@Platform.example");
+    ufx_set(&r.project_manager, "PM@Platform.example");
     expect_valid(&r, &c);
     r = example();
-    ft_set(&r.items[0].owner, "data-team@");
+    ufx_set(&r.items[0].owner, "data-team@");
     expect(&r, &c, "items[0].owner", "e-mail");
     r = example();
-    ft_set(&r.items[0].escalation, "ops@@acme.example");
+    ufx_set(&r.items[0].escalation, "ops@@acme.example");
     expect(&r, &c, "items[0].escalation", NULL);
     r = example();
-    ft_set(&r.items[0].owner, "Data team, Ann Smith");
+    ufx_set(&r.items[0].owner, "Data team, Ann Smith");
     expect_valid(&r, &c);
     assert_true(form_email_valid("a.b+c@x-y.example.org"));
     assert_false(form_email_valid("a@b"));
@@ -237,7 +237,7 @@ static void test_validate__consent_note_required(void **state)
     form_request r = example();
     (void)state;
 
-    ft_set(&r.consent_note, "");
+    ufx_set(&r.consent_note, "");
     expect(&r, &c, "consent_note", "consent_related");
 }
 
@@ -248,13 +248,13 @@ static void test_validate__desired_date(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.desired_date, "2026-02-30");
+    ufx_set(&r.desired_date, "2026-02-30");
     expect(&r, &c, "desired_date", "date");
     r = example();
-    ft_set(&r.desired_date, "08/12/2026");
+    ufx_set(&r.desired_date, "08/12/2026");
     expect(&r, &c, "desired_date", NULL);
     r = example();
-    ft_set(&r.desired_date, "2028-02-29"); /* leap year */
+    ufx_set(&r.desired_date, "2028-02-29"); /* leap year */
     expect_valid(&r, &c);
     r = example();
     c.today = "2027-01-01";
@@ -268,18 +268,18 @@ static void test_validate__instances(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.instance, "globex-prod");
+    ufx_set(&r.instance, "globex-prod");
     expect(&r, &c, "instance", "not an instance");
     r = example();
-    ft_set(&r.instances[1], "globex-prod");
+    ufx_set(&r.instances[1], "globex-prod");
     expect(&r, &c, "instances[1]", "not an instance");
     r = example();
-    ft_set(&r.instances[1], "acme-qa");
+    ufx_set(&r.instances[1], "acme-qa");
     expect(&r, &c, "instances[1]", "twice");
     r = example();
-    ft_set(&r.instance, "acme-qa");
-    ft_set(&r.instances[0], "acme-prod");
-    ft_set(&r.instances[1], "");
+    ufx_set(&r.instance, "acme-qa");
+    ufx_set(&r.instances[0], "acme-prod");
+    ufx_set(&r.instances[1], "");
     expect(&r, &c, "instances[1]", NULL);
     /* The list must hold the main instance. */
     r = example();
@@ -315,31 +315,31 @@ static void test_validate__new_table_requirements(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.items[0].source, "");
+    ufx_set(&r.items[0].source, "");
     expect(&r, &c, "items[0].source", "required");
     r = example();
-    ft_set(&r.items[0].cadence, "fortnightly");
+    ufx_set(&r.items[0].cadence, "fortnightly");
     expect(&r, &c, "items[0].cadence", "daily");
     r = example();
-    ft_set(&r.items[0].campaign_dependency, "");
+    ufx_set(&r.items[0].campaign_dependency, "");
     expect(&r, &c, "items[0].campaign_dependency", NULL);
     r = example();
-    ft_set(&r.items[0].campaign_dependency, "maybe");
+    ufx_set(&r.items[0].campaign_dependency, "maybe");
     expect(&r, &c, "items[0].campaign_dependency", "required or optional");
     r = example();
-    ft_set(&r.items[0].description, "");
+    ufx_set(&r.items[0].description, "");
     expect(&r, &c, "items[0].description", NULL);
     r = example();
-    ft_set(&r.items[0].source, "ftp");
+    ufx_set(&r.items[0].source, "ftp");
     expect(&r, &c, "items[0].source", "flat_file_csv");
     r = example();
     for (size_t i = 0; i < r.items[0].ncolumns; i++)
         form_column_dispose(&r.items[0].columns[i]);
     r.items[0].ncolumns = 0;
-    ft_set(&r.items[0].primary_key, "");
+    ufx_set(&r.items[0].primary_key, "");
     expect(&r, &c, "items[0].columns", "at least one column");
     r = example();
-    ft_set(&r.items[0].table, "");
+    ufx_set(&r.items[0].table, "");
     expect(&r, &c, "items[0].table", "required");
 }
 
@@ -350,10 +350,10 @@ static void test_validate__feed_times(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.items[0].expected_arrival, "25:00");
+    ufx_set(&r.items[0].expected_arrival, "25:00");
     expect(&r, &c, "items[0].expected_arrival", "HH:MM");
     r = example();
-    ft_set(&r.items[0].expected_arrival, "5:00");
+    ufx_set(&r.items[0].expected_arrival, "5:00");
     expect(&r, &c, "items[0].expected_arrival", NULL);
     r = example();
     r.items[0].late_after_minutes = FORM_LATE_MAX + 1;
@@ -362,7 +362,7 @@ static void test_validate__feed_times(void **state)
     r.items[0].late_after_minutes = -5;
     expect(&r, &c, "items[0].late_after_minutes", NULL);
     r = example();
-    ft_set(&r.items[0].expected_arrival, "23:59");
+    ufx_set(&r.items[0].expected_arrival, "23:59");
     r.items[0].late_after_minutes = FORM_LATE_MAX;
     expect_valid(&r, &c);
 }
@@ -389,21 +389,21 @@ static void test_validate__attributes(void **state)
     r.items[2].ncolumns = 0;
     expect(&r, &c, "items[2].columns", "attribute");
     r = example();
-    ft_set(&r.items[2].columns[0].rule, "");
+    ufx_set(&r.items[2].columns[0].rule, "");
     expect(&r, &c, "items[2].columns[0].rule", "rule or a description");
     /* A description instead of a rule is enough. */
     r = example();
-    ft_set(&r.items[2].columns[0].rule, "");
-    ft_set(&r.items[2].columns[0].description, "Lifetime value in EUR");
+    ufx_set(&r.items[2].columns[0].rule, "");
+    ufx_set(&r.items[2].columns[0].description, "Lifetime value in EUR");
     expect_valid(&r, &c);
     /* Retiring needs neither. */
     r = example();
-    ft_set(&r.items[2].columns[0].rule, "");
+    ufx_set(&r.items[2].columns[0].rule, "");
     r.items[2].columns[0].action = FORM_ACTION_RETIRE;
     expect_valid(&r, &c);
     /* A new attribute needs a type. */
     r = example();
-    ft_set(&r.items[2].columns[0].name, "loyalty_points");
+    ufx_set(&r.items[2].columns[0].name, "loyalty_points");
     r.items[2].columns[0].action = FORM_ACTION_ADD;
     r.items[2].columns[0].type.kind = FORM_TYPE_NONE;
     expect(&r, &c, "items[2].columns[0].type", "Type");
@@ -426,30 +426,30 @@ static void test_validate__identifiers(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.items[0].table, "loyalty members");
+    ufx_set(&r.items[0].table, "loyalty members");
     expect(&r, &c, "items[0].table", "loyalty_members");
     r = example();
-    ft_set(&r.items[0].table, "2fa_codes");
+    ufx_set(&r.items[0].table, "2fa_codes");
     expect(&r, &c, "items[0].table", "digit");
     r = example();
-    ft_set(&r.items[0].table, "loyalty-members");
+    ufx_set(&r.items[0].table, "loyalty-members");
     expect(&r, &c, "items[0].table", "\"-\"");
     r = example();
     /* Cyrillic "а" (U+0430) in place of the Latin letter. */
-    ft_set(&r.items[0].table, "loy\xd0\xb0lty_members");
+    ufx_set(&r.items[0].table, "loy\xd0\xb0lty_members");
     expect(&r, &c, "items[0].table", "U+0430");
     r = example();
-    ft_set(&r.items[0].columns[1].name, "t\xc3\xa9r");
+    ufx_set(&r.items[0].columns[1].name, "t\xc3\xa9r");
     expect(&r, &c, "items[0].columns[1].name", "U+00E9");
     r = example();
-    ft_set(&r.items[0].columns[1].name,
-           "a_very_long_column_name_that_goes_on_and_on_and_on_past_63_bytes");
+    ufx_set(&r.items[0].columns[1].name,
+            "a_very_long_column_name_that_goes_on_and_on_and_on_past_63_bytes");
     expect(&r, &c, "items[0].columns[1].name", "63");
     r = example();
-    ft_set(&r.items[0].columns[1].name, "order");
+    ufx_set(&r.items[0].columns[1].name, "order");
     expect(&r, &c, "items[0].columns[1].name", "order_value or orders");
     r = example();
-    ft_set(&r.items[0].table, "USER");
+    ufx_set(&r.items[0].table, "USER");
     expect(&r, &c, "items[0].table", "reserved");
 }
 
@@ -460,15 +460,15 @@ static void test_validate__unique_columns(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.items[0].columns[1].name, "Member_ID");
+    ufx_set(&r.items[0].columns[1].name, "Member_ID");
     expect(&r, &c, "items[0].columns[1].name", "twice");
     /* Across items touching the same table (case-insensitive). */
     r = example();
-    ft_set(&r.items[2].columns[0].name, "LOYALTY_TIER");
+    ufx_set(&r.items[2].columns[0].name, "LOYALTY_TIER");
     expect(&r, &c, "items[2].columns[0].name", "items[1]");
     /* A table created twice. */
     r = example();
-    ft_set(&r.items[1].table, "Loyalty_Members");
+    ufx_set(&r.items[1].table, "Loyalty_Members");
     r.items[1].kind = FORM_ITEM_NEW_TABLE;
     expect(&r, &c, "items[1].table", "already created");
 }
@@ -480,10 +480,10 @@ static void test_validate__primary_key(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.items[0].primary_key, "member_no");
+    ufx_set(&r.items[0].primary_key, "member_no");
     expect(&r, &c, "items[0].primary_key", "member_no");
     r = example();
-    ft_set(&r.items[0].primary_key, "member_id, member_id");
+    ufx_set(&r.items[0].primary_key, "member_id, member_id");
     expect(&r, &c, "items[0].primary_key", "twice");
     r = example();
     r.items[0].columns[0].nullable = 1;
@@ -494,13 +494,13 @@ static void test_validate__primary_key(void **state)
     expect(&r, &c, "items[0].columns[1].primary_key", "member_id");
     /* Two columns in the key, given with spaces. */
     r = example();
-    ft_set(&r.items[0].primary_key, " member_id , tier ");
+    ufx_set(&r.items[0].primary_key, " member_id , tier ");
     r.items[0].columns[1].primary_key = 1;
     r.items[0].columns[1].nullable = 0;
     expect_valid(&r, &c);
     /* Without a primary_key text, the flags define the key. */
     r = example();
-    ft_set(&r.items[0].primary_key, "");
+    ufx_set(&r.items[0].primary_key, "");
     r.items[0].columns[0].nullable = 1;
     expect(&r, &c, "items[0].columns[0].nullable", NULL);
 }
@@ -512,17 +512,17 @@ static void test_validate__consent_columns(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.items[0].columns[2].consent_channel, "");
+    ufx_set(&r.items[0].columns[2].consent_channel, "");
     expect(&r, &c, "items[0].columns[2].consent_channel", "required");
     r = example();
-    ft_set(&r.items[0].columns[2].consent_channel, "pigeon");
+    ufx_set(&r.items[0].columns[2].consent_channel, "pigeon");
     expect(&r, &c, "items[0].columns[2].consent_channel", "direct_mail");
     r = example();
-    ft_set(&r.items[0].columns[1].consent_channel, "sms");
+    ufx_set(&r.items[0].columns[1].consent_channel, "sms");
     expect(&r, &c, "items[0].columns[1].consent_channel", "consent columns");
     r = example();
     r.consent_related = 0;
-    ft_set(&r.consent_note, "");
+    ufx_set(&r.consent_note, "");
     expect(&r, &c, "consent_related", "items[0].columns[2]");
 }
 
@@ -533,16 +533,16 @@ static void test_validate__fields_of_other_kinds(void **state)
     (void)state;
 
     r = example();
-    ft_set(&r.items[1].source, "api");
+    ufx_set(&r.items[1].source, "api");
     expect(&r, &c, "items[1].source", "add_columns");
     r = example();
-    ft_set(&r.items[2].primary_key, "lifetime_value");
+    ufx_set(&r.items[2].primary_key, "lifetime_value");
     expect(&r, &c, "items[2].primary_key", "customer_attributes");
     r = example();
     r.items[1].columns[0].action = FORM_ACTION_RETIRE;
     expect(&r, &c, "items[1].columns[0].action", NULL);
     r = example();
-    ft_set(&r.items[1].columns[0].rule, "x");
+    ufx_set(&r.items[1].columns[0].rule, "x");
     expect(&r, &c, "items[1].columns[0].rule", NULL);
     r = example();
     r.items[1].columns[0].primary_key = 1;
@@ -561,28 +561,28 @@ static void test_validate__registry(void **state)
 
     /* A new table that exists already. */
     r = example();
-    ft_set(&r.items[0].table, "orders_archive");
+    ufx_set(&r.items[0].table, "orders_archive");
     expect(&r, &c, "items[0].table", "acme-prod");
     /* Changing a table that does not exist (in one of the instances). */
     r = example();
-    ft_set(&r.items[1].table, "orders_archive");
+    ufx_set(&r.items[1].table, "orders_archive");
     expect(&r, &c, "items[1].table", "acme-qa");
     /* Adding a column that exists. */
     r = example();
-    ft_set(&r.items[1].columns[0].name, "email");
+    ufx_set(&r.items[1].columns[0].name, "email");
     expect(&r, &c, "items[1].columns[0].name", "already exists");
     /* Changing an attribute that does not exist. */
     r = example();
-    ft_set(&r.items[2].columns[0].name, "lifetime_spend");
+    ufx_set(&r.items[2].columns[0].name, "lifetime_spend");
     expect(&r, &c, "items[2].columns[0].name", "does not exist");
     /* Adding columns to a table created in the same request is fine. */
     r = example();
-    ft_set(&r.items[1].table, "loyalty_members");
+    ufx_set(&r.items[1].table, "loyalty_members");
     expect_valid(&r, &c);
     /* Without callbacks nothing is looked up. */
     c.table_exists = NULL;
     r = example();
-    ft_set(&r.items[0].table, "orders_archive");
+    ufx_set(&r.items[0].table, "orders_archive");
     expect_valid(&r, &c);
     /* A failed lookup is passed up. */
     c = ctx_full();
@@ -627,9 +627,9 @@ static void test_validate__registry_only_for_listed_instances(void **state)
     /* Another organisation's main instance and one in the list: errors on
        the names, and the registry is asked about acme-qa only. */
     r = example();
-    ft_set(&r.instance, "globex-prod");
-    ft_set(&r.instances[0], "acme-qa");
-    ft_set(&r.instances[1], "globex-prod");
+    ufx_set(&r.instance, "globex-prod");
+    ufx_set(&r.instances[0], "acme-qa");
+    ufx_set(&r.instances[1], "globex-prod");
     asked[0] = '\0';
     assert_int_equal(form_validate(&r, &c, &fe), ERR_INVALID);
     ft_expect(&fe, "instance");
@@ -645,7 +645,7 @@ static void test_validate__registry_only_for_listed_instances(void **state)
     form_request_dispose(&r);
     /* A name differing only in case is not the instance either. */
     r = example();
-    ft_set(&r.instance, "ACME-PROD");
+    ufx_set(&r.instance, "ACME-PROD");
     asked[0] = '\0';
     assert_int_equal(form_validate(&r, &c, &fe), ERR_INVALID);
     assert_null(strstr(asked, "ACME"));

@@ -23,30 +23,6 @@
 
 #define GOLDEN_DIR TEST_DATA_DIR "/migrations/golden"
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    buf b = {0};
-    char chunk[4096];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_detach(&b);
-}
-
-static void spit(const char *path, const char *content)
-{
-    FILE *f = fopen(path, "wb");
-
-    assert_non_null(f);
-    assert_int_equal(fputs(content, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
 static void mkdirs(const char *path)
 {
     char tmp[1024];
@@ -82,7 +58,7 @@ static void report_diff(const char *golden, const char *expect,
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
     mkdirs(dir);
     snprintf(path, sizeof path, "%s/%s", dir, strrchr(golden, '/') + 1);
-    spit(path, actual);
+    ufx_write_file(path, actual);
     print_error("golden mismatch at %s:%d\n  expected: %.*s\n  actual:   "
                 "%.*s\n  see: diff -u %s %s\n  (UPDATE_GOLDEN=1 regenerates "
                 "after an intended change)\n",
@@ -119,10 +95,10 @@ static void check_dialect(sql_dialect d)
 
             snprintf(path, sizeof path, "%s/%s", dir, res.files[i].name);
             if (update) {
-                spit(path, res.files[i].content);
+                ufx_write_file(path, res.files[i].content);
                 continue;
             }
-            expect = slurp(path);
+            expect = ufx_slurp(path, NULL);
             if (!expect) {
                 print_error("missing golden file %s (UPDATE_GOLDEN=1 "
                             "writes it)\n",
@@ -164,31 +140,19 @@ static void check_dialect(sql_dialect d)
     assert_int_equal(failures, 0);
 }
 
-static void test_migrations__golden_postgres(void **state)
+/* One test per dialect; its state is the dialect. */
+static void test_migrations__golden(void **state)
 {
-    (void)state;
-    check_dialect(SQL_POSTGRES);
+    check_dialect(*(const sql_dialect *)*state);
 }
 
-static void test_migrations__golden_mysql(void **state)
-{
-    (void)state;
-    check_dialect(SQL_MYSQL);
-}
+static sql_dialect dialects[] = {SQL_POSTGRES, SQL_MYSQL, SQL_SNOWFLAKE,
+                                 SQL_SQLITE};
+#define GOLDEN(name, i)                                                        \
+    {                                                                          \
+        "test_migrations__golden_" name, test_migrations__golden, NULL, NULL,  \
+            &dialects[i]                                                       \
+    }
 
-static void test_migrations__golden_snowflake(void **state)
-{
-    (void)state;
-    check_dialect(SQL_SNOWFLAKE);
-}
-
-static void test_migrations__golden_sqlite(void **state)
-{
-    (void)state;
-    check_dialect(SQL_SQLITE);
-}
-
-UFX_MAIN(cmocka_unit_test(test_migrations__golden_postgres),
-         cmocka_unit_test(test_migrations__golden_mysql),
-         cmocka_unit_test(test_migrations__golden_snowflake),
-         cmocka_unit_test(test_migrations__golden_sqlite))
+UFX_MAIN(GOLDEN("postgres", 0), GOLDEN("mysql", 1), GOLDEN("snowflake", 2),
+         GOLDEN("sqlite", 3))

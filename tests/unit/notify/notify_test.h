@@ -4,6 +4,7 @@
 #define DOCKET_NOTIFY_TEST_H
 
 #include "buf.h"
+#include "fixture.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,17 +16,7 @@
 /* Whole file as a NUL-terminated heap string, or NULL. */
 static inline char *nt_read_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    buf b = {0};
-    char chunk[4096];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_detach(&b);
+    return ufx_slurp(path, NULL);
 }
 
 static inline int nt_write_file(const char *path, const char *data, size_t len)
