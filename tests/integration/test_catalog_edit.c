@@ -28,43 +28,13 @@ typedef struct world {
 static int setup(void **state)
 {
     world *w = calloc(1, sizeof *w);
-    char path[700], *out = NULL;
-    FILE *f;
-    int rc;
 
+    assert_non_null(w);
     h_server_start(&w->s, NULL);
-    assert_int_equal(h_docket(&w->s, NULL, NULL, "org", "add", "acme", NULL),
-                     0);
-    assert_int_equal(h_docket(&w->s, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", NULL),
-                     0);
-    snprintf(path, sizeof path, "%s/dict.csv", w->s.dir);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(dict, f);
-    fclose(f);
-    rc = h_docket(&w->s, NULL, &out, "import", "--instance", "acme-prod", path,
-                  NULL);
-    if (rc != 0)
-        fail_msg("import: %s", out);
-    free(out);
-    h_user(&w->s, "pm@t.example", "Pat", "pm", NULL, "pm-password-123");
-    h_user(&w->s, "ops@t.example", "Olu", "ops", NULL, "ops-password-123");
-    assert_int_equal(h_signin(&w->pm, &w->s, "pm@t.example", "pm-password-123"),
-                     303);
-    assert_int_equal(
-        h_signin(&w->ops, &w->s, "ops@t.example", "ops-password-123"), 303);
+    h_world(&w->s, "acme acme-prod");
+    h_import(&w->s, "acme-prod", dict);
+    h_world(&w->s, "pat+ oz+", &w->pm, &w->ops);
     *state = w;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    world *w = *state;
-
-    assert_int_equal(h_server_stop(&w->s), 0);
-    h_server_cleanup(&w->s);
-    free(w);
     return 0;
 }
 
@@ -173,5 +143,5 @@ int main(void)
         cmocka_unit_test(test_catalog_edit__bad_value_writes_nothing),
         cmocka_unit_test(test_catalog_edit__pm_saves_and_history),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, h_test_down);
 }
