@@ -28,6 +28,13 @@ void form_path_format(char *out, size_t size, const form_field *f, size_t item,
 /* Position of f in the table of form_def_fields(). */
 size_t form_def_index(const form_field *f);
 
+/* parse.c, for parse_fields.c: a key or field name made safe to quote in
+ * a message (printable ASCII only, at most 40 bytes); the check of the
+ * bytes of a string value at path (no NUL bytes, valid UTF-8): 1, or 0
+ * after adding the error to fe. */
+void form_safe_name(char *out, size_t size, const char *s, size_t len);
+int form_text_ok(const char *path, const char *s, size_t len, form_errors *fe);
+
 /* Where f's value lives inside obj (a form_request, form_item or
  * form_column, matching f->level). */
 static inline void *form_field_ptr(void *obj, const form_field *f)

@@ -1,7 +1,8 @@
-/* parse.c: a change request from the API's JSON or from the HTML form's
- * fields, and back to JSON (see parse.h). Both readers are driven by the
- * field table of def.c, so a field added there is read and written here
- * without more code. Values are checked in validate.c. */
+/* parse.c: a change request from the API's JSON, and back to JSON (see
+ * parse.h); the HTML form's fields are read by parse_fields.c. Both
+ * readers are driven by the field table of def.c, so a field added there
+ * is read and written without more code. Values are checked in
+ * validate.c. */
 #include "parse.h"
 #include "def.h"
 #include "form_int.h"
@@ -48,9 +49,7 @@ static int extra_key(form_level level, const char *key)
     return -1;
 }
 
-/* A key or field name made safe to quote in a message: printable ASCII
- * only, at most 40 bytes. */
-static void safe_name(char *out, size_t size, const char *s, size_t len)
+void form_safe_name(char *out, size_t size, const char *s, size_t len)
 {
     size_t o = 0;
 
@@ -80,8 +79,7 @@ static void column_defaults(form_column *c)
     c->action = FORM_ACTION_ADD;
 }
 
-/* Checks the bytes of a string value: NUL bytes and invalid UTF-8. */
-static int text_ok(const char *path, const char *s, size_t len, form_errors *fe)
+int form_text_ok(const char *path, const char *s, size_t len, form_errors *fe)
 {
     if (memchr(s, '\0', len) || memchr(s, NUL_MARK, len)) {
         form_errors_add(fe, path, "must not contain NUL bytes");
@@ -193,7 +191,7 @@ static void json_value(void *obj, const form_field *f, const cJSON *v,
             return;
         }
         s = v->valuestring;
-        if (!text_ok(path, s, strlen(s), fe))
+        if (!form_text_ok(path, s, strlen(s), fe))
             return;
         if (f->value == FORM_VALUE_STRING) {
             free(*(char **)p);
@@ -251,8 +249,8 @@ static void json_value(void *obj, const form_field *f, const cJSON *v,
             snprintf(ep, sizeof ep, "%s[%zu]", path, n);
             if (!cJSON_IsString(e)) {
                 form_errors_add(fe, ep, "must be a string");
-            } else if (text_ok(ep, e->valuestring, strlen(e->valuestring),
-                               fe)) {
+            } else if (form_text_ok(ep, e->valuestring, strlen(e->valuestring),
+                                    fe)) {
                 r->instances[r->ninstances++] = xstrdup(e->valuestring);
             }
             n++;
@@ -364,7 +362,7 @@ static void json_extra(void *obj, int x, const cJSON *v, const char *path,
         break; /* derived from id; nothing to store */
     case X_STATUS:
         if (json_must_be(cJSON_IsString(v), path, "a string", fe) &&
-            text_ok(path, v->valuestring, strlen(v->valuestring), fe)) {
+            form_text_ok(path, v->valuestring, strlen(v->valuestring), fe)) {
             free(r->status);
             r->status = xstrdup(v->valuestring);
         }
@@ -413,7 +411,7 @@ static void json_object(void *obj, form_level level, const cJSON *o,
         size_t slot;
         char safe[48];
 
-        safe_name(safe, sizeof safe, key, strlen(key));
+        form_safe_name(safe, sizeof safe, key, strlen(key));
         snprintf(path, sizeof path, "%s%s", prefix, safe);
         if (!f && x < 0) {
             form_errors_add(fe, path, "unknown field \"%s\"", safe);
@@ -466,292 +464,6 @@ done:
     form_obj_fill_empty(out, FORM_LEVEL_REQUEST);
     cJSON_Delete(root);
     free(copy);
-    return fe->n > nerr0 ? ERR_INVALID : 0;
-}
-
-/* ---- HTML form fields -------------------------------------------------- */
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* The value of kv as a heap string, trimmed unless f is multi-line. */
-static char *kv_value(const form_field *f, const form_kv *kv)
-{
-    const char *s = kv->value ? kv->value : "";
-    size_t len = kv->value ? kv->len : 0;
-
-    if (f->input != FORM_INPUT_TEXTAREA) {
-        while (len && is_space(*s)) {
-            s++;
-            len--;
-        }
-        while (len && is_space(s[len - 1]))
-            len--;
-    }
-    return xstrndup(s, len);
-}
-
-/* 1 when kv carries something a person typed (booleans, kind and action
- * do not count: controls have them set even in a blank row). */
-static int kv_nonblank(const form_field *f, const form_kv *kv)
-{
-    if (f->value == FORM_VALUE_BOOL || f->value == FORM_VALUE_KIND ||
-        f->value == FORM_VALUE_ACTION || !kv->value)
-        return 0;
-    for (size_t i = 0; i < kv->len; i++)
-        if (!is_space(kv->value[i]))
-            return 1;
-    return 0;
-}
-
-static int parse_bool(int *out, const char *s)
-{
-    static const char *const yes[] = {"on", "1", "yes", "true"};
-    static const char *const no[] = {"", "0", "no", "off", "false"};
-
-    for (size_t i = 0; i < 4; i++)
-        if (!str_casecmp(s, yes[i])) {
-            *out = 1;
-            return 0;
-        }
-    for (size_t i = 0; i < 5; i++)
-        if (!str_casecmp(s, no[i])) {
-            *out = 0;
-            return 0;
-        }
-    return ERR_INVALID;
-}
-
-/* Stores one decoded field value into obj (s is a heap string, taken). */
-static void field_store(void *obj, const form_field *f, char *s,
-                        const char *path, form_errors *fe)
-{
-    void *p = form_field_ptr(obj, f);
-    errmsg err = {0};
-
-    switch (f->value) {
-    case FORM_VALUE_STRING:
-        free(*(char **)p);
-        *(char **)p = s;
-        return;
-    case FORM_VALUE_BOOL:
-        if (parse_bool(p, s) < 0)
-            form_errors_add(fe, path, "must be yes or no");
-        break;
-    case FORM_VALUE_INT:
-        if (*s && str_to_int(p, s, f->min, f->max) < 0)
-            form_errors_add(fe, path, "must be a whole number from %d to %d",
-                            f->min, f->max);
-        break;
-    case FORM_VALUE_KIND:
-        if (form_item_kind_parse(p, s) < 0)
-            form_errors_add(fe, path, "choose the kind of change");
-        break;
-    case FORM_VALUE_TYPE:
-        if (*s && form_type_parse(p, s, &err) < 0)
-            form_errors_add(fe, path, "%s", err.msg);
-        break;
-    case FORM_VALUE_ACTION:
-        if (*s && form_action_parse(p, s) < 0)
-            form_errors_add(fe, path,
-                            "unknown action; use add, change or retire");
-        break;
-    case FORM_VALUE_STRINGS: break; /* handled by the caller */
-    }
-    free(s);
-}
-
-int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
-                      form_errors *fe)
-{
-    size_t nerr0 = fe->n, nf, ncols = 0, ninst = 0;
-    signed char *ok = NULL;
-    form_path *paths = NULL;
-    unsigned char item_live[FORM_MAX_ITEMS] = {0};
-    unsigned char item_kind[FORM_MAX_ITEMS] = {0};
-    unsigned char *col_live[FORM_MAX_ITEMS] = {0};
-    size_t item_map[FORM_MAX_ITEMS];
-    size_t *col_map[FORM_MAX_ITEMS] = {0};
-    size_t col_base[FORM_MAX_ITEMS] = {0};
-    unsigned char rseen[128] = {0};
-    unsigned char *iseen = NULL, *cseen = NULL;
-
-    memset(out, 0, sizeof *out);
-    form_def_fields(&nf);
-    assert(nf <= 128);
-    ok = xcalloc(n ? n : 1, sizeof *ok);
-    paths = xcalloc(n ? n : 1, sizeof *paths);
-
-    /* Pass 1: which rows exist and carry anything. */
-    for (size_t i = 0; i < n; i++) {
-        const char *name = kv[i].name ? kv[i].name : "";
-        form_path *p = &paths[i];
-        char safe[48];
-        int rc = form_path_parse(p, name, strlen(name), FORM_MAX_ITEMS,
-                                 FORM_MAX_COLUMNS);
-
-        safe_name(safe, sizeof safe, name, strlen(name));
-        if (rc == ERR_NOTFOUND)
-            continue;
-        if (rc == ERR_TOOBIG) {
-            form_errors_add(fe, safe,
-                            "index too large: at most %d items of %d "
-                            "columns each",
-                            FORM_MAX_ITEMS, FORM_MAX_COLUMNS);
-            continue;
-        }
-        if (rc < 0 ||
-            (p->field->level != FORM_LEVEL_REQUEST && p->item == SIZE_MAX)) {
-            form_errors_add(fe, safe, "unknown field \"%s\"", safe);
-            continue;
-        }
-        ok[i] = 1;
-        if (p->field->level == FORM_LEVEL_ITEM && kv_nonblank(p->field, &kv[i]))
-            item_live[p->item] = 1;
-        if (p->field->level == FORM_LEVEL_COLUMN) {
-            if (!col_live[p->item])
-                col_live[p->item] = xcalloc(FORM_MAX_COLUMNS, 1);
-            if (kv_nonblank(p->field, &kv[i])) {
-                col_live[p->item][p->column] = 1;
-                item_live[p->item] = 1;
-            }
-        }
-    }
-
-    /* Compaction: live rows keep their order, blank ones go. */
-    for (size_t i = 0; i < FORM_MAX_ITEMS; i++) {
-        item_map[i] = SIZE_MAX;
-        if (!item_live[i])
-            continue;
-        item_map[i] = out->nitems++;
-    }
-    out->items = xcalloc(out->nitems ? out->nitems : 1, sizeof *out->items);
-    for (size_t i = 0; i < FORM_MAX_ITEMS; i++) {
-        form_item *it;
-        size_t nc = 0;
-        if (item_map[i] == SIZE_MAX)
-            continue;
-        it = &out->items[item_map[i]];
-        col_base[i] = ncols;
-        if (col_live[i]) {
-            col_map[i] = xmalloc(FORM_MAX_COLUMNS * sizeof(size_t));
-            for (size_t c = 0; c < FORM_MAX_COLUMNS; c++)
-                col_map[i][c] = col_live[i][c] ? nc++ : SIZE_MAX;
-        }
-        it->columns = xcalloc(nc ? nc : 1, sizeof *it->columns);
-        it->ncolumns = nc;
-        for (size_t c = 0; c < nc; c++)
-            it->columns[c].action = FORM_ACTION_ADD;
-        ncols += nc;
-    }
-    iseen = xcalloc((out->nitems ? out->nitems : 1) * nf, 1);
-    cseen = xcalloc((ncols ? ncols : 1) * nf, 1);
-
-    /* Pass 2: values, with paths in compacted indices. */
-    for (size_t i = 0; i < n; i++) {
-        const form_path *p = &paths[i];
-        const form_field *f = p->field;
-        unsigned char *seen;
-        void *obj;
-        size_t it = 0, col = 0;
-        char path[160];
-
-        if (!ok[i])
-            continue;
-        if (f->level == FORM_LEVEL_REQUEST) {
-            obj = out;
-            seen = &rseen[form_def_index(f)];
-        } else {
-            if (item_map[p->item] == SIZE_MAX)
-                continue;
-            it = item_map[p->item];
-            if (f->level == FORM_LEVEL_ITEM) {
-                obj = &out->items[it];
-                seen = &iseen[it * nf + form_def_index(f)];
-            } else {
-                if (!col_map[p->item] ||
-                    col_map[p->item][p->column] == SIZE_MAX)
-                    continue;
-                col = col_map[p->item][p->column];
-                obj = &out->items[it].columns[col];
-                seen =
-                    &cseen[(col_base[p->item] + col) * nf + form_def_index(f)];
-            }
-        }
-        form_path_format(path, sizeof path, f, it, col);
-        if (kv[i].value && !text_ok(path, kv[i].value, kv[i].len, fe))
-            continue;
-        if (f->value == FORM_VALUE_STRINGS) {
-            char *s = kv_value(f, &kv[i]);
-            if (!*s) {
-                free(s);
-            } else if (ninst >= FORM_MAX_INSTANCES) {
-                if (ninst++ == FORM_MAX_INSTANCES)
-                    form_errors_add(fe, path, "at most %d instances",
-                                    FORM_MAX_INSTANCES);
-                free(s);
-            } else {
-                out->instances =
-                    xrealloc(out->instances, (ninst + 1) * sizeof(char *));
-                out->instances[ninst++] = s;
-                out->ninstances = ninst;
-            }
-            continue;
-        }
-        if (*seen) {
-            if (*seen == 1)
-                form_errors_add(fe, path, "is given more than once");
-            *seen = 2;
-            continue;
-        }
-        *seen = 1;
-        {
-            char *s = kv_value(f, &kv[i]);
-            form_item_kind k;
-            if (f->value == FORM_VALUE_KIND && form_item_kind_parse(&k, s) == 0)
-                item_kind[it] = 1;
-            field_store(obj, f, s, path, fe);
-        }
-    }
-
-    /* Per item: the kind must be known; drop values of other kinds. */
-    for (size_t i = 0; i < out->nitems; i++) {
-        form_item *it = &out->items[i];
-        const form_field *fs = form_def_fields(&nf);
-        if (!item_kind[i]) {
-            char path[48];
-            snprintf(path, sizeof path, "items[%zu].kind", i);
-            if (!form_errors_get(fe, path))
-                form_errors_add(fe, path, "choose the kind of change");
-        }
-        form_obj_fill_empty(it, FORM_LEVEL_ITEM);
-        for (size_t c = 0; c < it->ncolumns; c++)
-            form_obj_fill_empty(&it->columns[c], FORM_LEVEL_COLUMN);
-        if (!item_kind[i])
-            continue;
-        for (size_t k = 0; k < nf; k++) {
-            if (form_field_applies(&fs[k], (int)it->kind))
-                continue;
-            if (fs[k].level == FORM_LEVEL_ITEM)
-                form_obj_clear_field(it, &fs[k]);
-            else if (fs[k].level == FORM_LEVEL_COLUMN)
-                for (size_t c = 0; c < it->ncolumns; c++)
-                    form_obj_clear_field(&it->columns[c], &fs[k]);
-        }
-        /* A cleared "nullable" would read true; HTML's absent box is
-         * false, and nullable applies to every kind, so it is untouched. */
-    }
-    form_obj_fill_empty(out, FORM_LEVEL_REQUEST);
-    for (size_t i = 0; i < FORM_MAX_ITEMS; i++) {
-        free(col_live[i]);
-        free(col_map[i]);
-    }
-    free(iseen);
-    free(cseen);
-    free(paths);
-    free(ok);
     return fe->n > nerr0 ? ERR_INVALID : 0;
 }
 
