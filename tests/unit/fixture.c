@@ -86,7 +86,7 @@ void ufx_write_file(const char *path, const char *text)
 void ufx_buf_is(buf *b, const char *want)
 {
     assert_string_equal(buf_cstr(b), want);
-    buf_reset(b);
+    buf_dispose(b);
 }
 
 const cJSON *ufx_json_at(const cJSON *o, const char *path)
@@ -148,6 +148,13 @@ void ufx_each_is(int (*pred)(const char *), const char *const *list, size_t n,
         if (!pred(list[i]) != !accept)
             fail_msg("%s \"%s\" (item %zu)", accept ? "refused" : "accepted",
                      list[i], i);
+}
+
+void ufx_ids_add(ufx_ids *s, int64_t id)
+{
+    if (s->n < UFX_MAXIDS)
+        s->ids[s->n] = id;
+    s->n++;
 }
 
 void ufx_set(char **p, const char *v)

@@ -58,7 +58,8 @@ void ufx_write_file(const char *path, const char *text);
 
 /* ---- assertions ----------------------------------------------------- */
 
-/* b holds exactly the text want; b is emptied for the next use. */
+/* b holds exactly the text want; b is then freed (empty, ready for the
+ * next use). */
 void ufx_buf_is(buf *b, const char *want);
 /* The member of o at path: names and array indexes separated by dots
  * ("rules.campaign_dependency", "columns.0.name"), matched exactly; fails
@@ -75,6 +76,15 @@ void ufx_json_size(const cJSON *o, const char *path, int n);
 void ufx_each_is(int (*pred)(const char *), const char *const *list, size_t n,
                  int accept);
 #define UFX_NELEM(a) (sizeof(a) / sizeof *(a))
+
+/* The ids a list handed to its callback, in order (the first
+ * UFX_MAXIDS; n counts them all). */
+#define UFX_MAXIDS 64
+typedef struct ufx_ids {
+    int64_t ids[UFX_MAXIDS];
+    int n;
+} ufx_ids;
+void ufx_ids_add(ufx_ids *s, int64_t id);
 
 /* free(*p) and *p = a copy of v. */
 void ufx_set(char **p, const char *v);

@@ -119,25 +119,33 @@ static void test_outbox__due_keeps_channel_order(void **state)
     }
 }
 
-typedef struct seen {
-    int64_t ids[16];
-    int n;
-} seen;
-
 static void collect(void *ctx, const registry_outbox_row *r)
 {
-    seen *s = ctx;
     assert_null(r->payload);
-    if (s->n < 16)
-        s->ids[s->n++] = r->id;
+    ufx_ids_add(ctx, r->id);
+}
+
+/* Retries row id now; *r is the row then: pending, due at now, with
+ * attempts attempts. */
+static void retried(ufx *f, registry_outbox_row *r, int64_t id, int64_t now,
+                    int attempts)
+{
+    errmsg err = {0};
+
+    assert_int_equal(registry_outbox_retry(f->reg, id, now, &err), 0);
+    assert_int_equal(registry_outbox_get(f->reg, r, id, &err), 0);
+    assert_string_equal(r->state, "pending");
+    assert_int_equal(r->attempts, attempts);
+    assert_int_equal(r->next_attempt, now);
 }
 
 static void test_outbox__list_retry_counts(void **state)
 {
     ufx *f = *state;
     errmsg err = {0};
-    seen s = {0};
+    ufx_ids s = {0};
     registry_outbox_filter flt = {0};
+    registry_outbox_row r;
     int64_t p, d, x, now = time_now(), n = 0;
 
     add(f, "request.updated");  /* 1 a, 2 b */
@@ -185,27 +193,13 @@ static void test_outbox__list_retry_counts(void **state)
     assert_int_equal(registry_outbox_failed(f->reg, 3, 429, "HTTP 429",
                                             now + 900, now, &err),
                      0);
-    assert_int_equal(registry_outbox_retry(f->reg, 3, now + 9, &err), 0);
-    {
-        registry_outbox_row r;
-        assert_int_equal(registry_outbox_get(f->reg, &r, 3, &err), 0);
-        assert_string_equal(r.state, "pending");
-        assert_int_equal(r.attempts, 1);
-        assert_int_equal(r.next_attempt, now + 9);
-        assert_true(r.created_at <= now);
-        registry_outbox_row_dispose(&r);
-    }
-    assert_int_equal(registry_outbox_retry(f->reg, 2, now + 9, &err), 0);
-    {
-        registry_outbox_row r;
-        assert_int_equal(registry_outbox_get(f->reg, &r, 2, &err), 0);
-        assert_string_equal(r.state, "pending");
-        assert_int_equal(r.attempts, 0);
-        assert_int_equal(r.next_attempt, now + 9);
-        assert_int_equal(r.created_at, now + 9);
-        assert_non_null(r.payload);
-        registry_outbox_row_dispose(&r);
-    }
+    retried(f, &r, 3, now + 9, 1);
+    assert_true(r.created_at <= now);
+    registry_outbox_row_dispose(&r);
+    retried(f, &r, 2, now + 9, 0);
+    assert_int_equal(r.created_at, now + 9);
+    assert_non_null(r.payload);
+    registry_outbox_row_dispose(&r);
     assert_int_equal(registry_outbox_dead(f->reg, 2, 404, "x", now, &err), 0);
     assert_int_equal(registry_outbox_retry_dead(f->reg, &n, "b", now, &err), 0);
     assert_int_equal(n, 1);

@@ -323,16 +323,9 @@ static void test_requests__failure_rolls_back_everything(void **state)
     form_request_dispose(&r);
 }
 
-typedef struct seen {
-    int64_t ids[64];
-    int n;
-} seen;
-
 static void list_row(void *ctx, const registry_request_row *row)
 {
-    seen *s = ctx;
-
-    s->ids[s->n++] = row->id;
+    ufx_ids_add(ctx, row->id);
 }
 
 static void test_requests__list_filters_and_pages(void **state)
@@ -341,7 +334,7 @@ static void test_requests__list_filters_and_pages(void **state)
     form_request r;
     errmsg err = {0};
     registry_request_query q = {0};
-    seen s;
+    ufx_ids s;
     int64_t total = -1;
 
     example(&r);

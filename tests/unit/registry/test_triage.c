@@ -692,18 +692,9 @@ static void test_triage__diff_items_added_and_removed(void **state)
 
 /* ---- queue and digest --------------------------------------------------- */
 
-typedef struct seen {
-    int n;
-    int64_t ids[16];
-} seen;
-
 static void seen_row(void *ctx, const registry_queue_row *r)
 {
-    seen *s = ctx;
-
-    if (s->n < 16)
-        s->ids[s->n] = r->id;
-    s->n++;
+    ufx_ids_add(ctx, r->id);
 }
 
 static void test_triage__queue_filters_and_sort(void **state)
@@ -713,7 +704,7 @@ static void test_triage__queue_filters_and_sort(void **state)
     int64_t a = submit(f), b = submit(f), c = submit(f);
     registry_queue_filter q = {0};
     registry_actor pm = actor(f, "pm");
-    seen s = {0};
+    ufx_ids s = {0};
     int64_t total = 0;
 
     assert_int_equal(go(f, b, "pm", "needs_info", "?", 0, NULL, &err), 0);
