@@ -186,24 +186,22 @@ static int spec_section(const build_spec *spec, int kind)
     return kind == spec->kinds[0] ? 0 : kind == spec->kinds[1] ? 1 : -1;
 }
 
-/* Reads the documents (ids and organisations) and the term instances
- * spec names in one read transaction of db. */
-static int build_read(builder *b, sqlite3 *db, const build_spec *spec)
-{
-    search_index *ix = b->ix;
-    sqlite3_stmt *st = NULL;
-    char *last = NULL;
-    size_t last_len = 0, last_cap = 0, nposmap[2] = {0, 0};
-    int32_t *posmap[2] = {NULL, NULL};
-    int rc = -1, src, began = 0;
+/* What build_read's row callbacks share: the builder, its spec, the
+ * term being read and the id -> position maps of tables and columns. */
+typedef struct reader {
+    builder *b;
+    const build_spec *spec;
+    char *last; /* the current term (not NUL-terminated) */
+    size_t last_len, last_cap;
+    size_t nposmap[2];
+    int32_t *posmap[2];
+} reader;
 
-    if (sqlite3_exec(db, spec->setup, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        goto done;
-    began = 1;
-    if (sqlite3_prepare_v2(db, spec->version, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
-        goto done;
+/* The snapshot's version: the generation, or FTS5's structure record. */
+static int version_row(sqlite3_stmt *st, void *ctx)
+{
+    search_index *ix = ctx;
+
     ix->gen = sqlite3_column_int64(st, 0);
     if (sqlite3_column_type(st, 0) == SQLITE_BLOB) {
         ix->nversion = (size_t)sqlite3_column_bytes(st, 0);
@@ -211,107 +209,155 @@ static int build_read(builder *b, sqlite3 *db, const build_spec *spec)
         if (ix->nversion)
             memcpy(ix->version, sqlite3_column_blob(st, 0), ix->nversion);
     }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (spec->fill &&
-        sqlite3_exec(db, spec->fill, NULL, NULL, NULL) != SQLITE_OK)
-        goto done;
-    if (sqlite3_prepare_v2(db, spec->docs, -1, &st, NULL) != SQLITE_OK)
-        goto done;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t rowid = sqlite3_column_int64(st, 0);
-        int org = org_index(b, sqlite3_column_int64(st, 1));
-        int sec = spec_section(spec, (int)(rowid & 3));
-        if (sec < 0)
-            continue;
-        if (org < 0 || rowid / 4 > UINT32_MAX)
-            goto done; /* beyond this index's layout: FTS5 answers */
-        u32_push(sec ? &b->col_id : &b->tab_id, (uint32_t)(rowid / 4));
-        u32_push(sec ? &b->col_org : &b->tab_org, (uint32_t)org);
-        if (sec == 0 && spec->text && !b->no_text) {
-            if (b->text.len > TEXT_BUDGET) {
-                b->no_text = 1;
-                buf_dispose(&b->text);
-                free(b->tab_text.v);
-                memset(&b->tab_text, 0, sizeof b->tab_text);
-                continue;
-            }
-            u32_push(&b->tab_text, (uint32_t)b->text.len);
-            for (int c = 2; c <= 4; c++) {
-                const unsigned char *t = sqlite3_column_text(st, c);
-                buf_append(&b->text, t ? t : (const unsigned char *)"",
-                           t ? (size_t)sqlite3_column_bytes(st, c) : 0);
-                buf_append(&b->text, "", 1);
-            }
-        }
+    return 0;
+}
+
+/* Keeps a table's name, instance and body (columns 2..4) while they fit
+ * TEXT_BUDGET; past it no table keeps its text. */
+static void text_add(builder *b, sqlite3_stmt *st)
+{
+    if (b->text.len > TEXT_BUDGET) {
+        b->no_text = 1;
+        buf_dispose(&b->text);
+        free(b->tab_text.v);
+        memset(&b->tab_text, 0, sizeof b->tab_text);
+        return;
     }
-    if (src != SQLITE_DONE)
-        goto done;
-    sqlite3_finalize(st);
-    st = NULL;
-    ix->kinds[0] = (uint8_t)spec->kinds[0];
-    ix->kinds[1] = (uint8_t)spec->kinds[1];
+    u32_push(&b->tab_text, (uint32_t)b->text.len);
+    for (int c = 2; c <= 4; c++) {
+        const unsigned char *t = sqlite3_column_text(st, c);
+        buf_append(&b->text, t ? t : (const unsigned char *)"",
+                   t ? (size_t)sqlite3_column_bytes(st, c) : 0);
+        buf_append(&b->text, "", 1);
+    }
+}
+
+/* One document: its id and organisation; -1 when it is beyond this
+ * index's layout (then FTS5 answers). */
+static int doc_row(sqlite3_stmt *st, void *ctx)
+{
+    reader *r = ctx;
+    builder *b = r->b;
+    int64_t rowid = sqlite3_column_int64(st, 0);
+    int org = org_index(b, sqlite3_column_int64(st, 1));
+    int sec = spec_section(r->spec, (int)(rowid & 3));
+
+    if (sec < 0)
+        return 0;
+    if (org < 0 || rowid / 4 > UINT32_MAX)
+        return -1;
+    u32_push(sec ? &b->col_id : &b->tab_id, (uint32_t)(rowid / 4));
+    u32_push(sec ? &b->col_org : &b->tab_org, (uint32_t)org);
+    if (sec == 0 && r->spec->text && !b->no_text)
+        text_add(b, st);
+    return 0;
+}
+
+/* The sections' sizes and the id -> position maps for the 3.7 million
+ * instance rows (ids are dense: a deletion leaves a -1), instead of a
+ * binary search each. */
+static void docs_done(reader *r)
+{
+    builder *b = r->b;
+    search_index *ix = b->ix;
+
+    ix->kinds[0] = (uint8_t)r->spec->kinds[0];
+    ix->kinds[1] = (uint8_t)r->spec->kinds[1];
     ix->ntab = (uint32_t)b->tab_id.n;
     ix->ndocs = (uint32_t)(b->tab_id.n + b->col_id.n);
     ix->len = xcalloc(ix->ndocs ? ix->ndocs : 1, 1);
-    /* id -> position maps for the 3.7 million instance rows (ids are
-       dense: a deletion leaves a -1), instead of a binary search each. */
     for (int k = 0; k < 2; k++) {
         const u32vec *ids = k ? &b->col_id : &b->tab_id;
         uint32_t max = ids->n ? ids->v[ids->n - 1] : 0;
         if (!ids->n || max > 4 * ids->n + 1024)
             continue;
-        nposmap[k] = (size_t)max + 1;
-        posmap[k] = xmalloc(nposmap[k] * sizeof *posmap[k]);
-        memset(posmap[k], 0xff, nposmap[k] * sizeof *posmap[k]);
+        r->nposmap[k] = (size_t)max + 1;
+        r->posmap[k] = xmalloc(r->nposmap[k] * sizeof *r->posmap[k]);
+        memset(r->posmap[k], 0xff, r->nposmap[k] * sizeof *r->posmap[k]);
         for (size_t i = 0; i < ids->n; i++)
-            posmap[k][ids->v[i]] = (int32_t)i;
+            r->posmap[k][ids->v[i]] = (int32_t)i;
     }
-    if (sqlite3_prepare_v2(db, spec->vocab, -1, &st, NULL) != SQLITE_OK)
-        goto done;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *term = (const char *)sqlite3_column_text(st, 0);
-        size_t tlen = (size_t)sqlite3_column_bytes(st, 0);
-        int64_t rowid = sqlite3_column_int64(st, 1);
-        int sec = spec_section(spec, (int)(rowid & 3)), pos;
-        uint32_t doc;
+}
 
-        if (sec < 0)
-            continue;
-        if (!last || tlen != last_len || memcmp(term, last, tlen)) {
-            term_flush(b, last, last_len);
-            if (tlen + 1 > last_cap)
-                xgrow(&last, &last_cap, tlen + 1, 1);
-            memcpy(last, term, tlen);
-            last_len = tlen;
-        }
-        if (rowid / 4 > UINT32_MAX)
-            pos = -1;
-        else if ((uint64_t)(rowid / 4) < nposmap[sec])
-            pos = posmap[sec][rowid / 4];
-        else
-            pos = find_u32(sec ? b->col_id.v : b->tab_id.v,
-                           sec ? b->col_id.n : b->tab_id.n,
-                           (uint32_t)(rowid / 4));
-        if (pos < 0)
-            continue; /* cannot happen within one transaction */
-        doc = sec ? ix->ntab + (uint32_t)pos : (uint32_t)pos;
-        if (ix->len[doc] < 255)
-            ix->len[doc]++;
-        run_add(&b->runs[sec], (uint32_t)pos, sqlite3_column_int(st, 2));
+/* The position of the doc of rowid in section sec, or -1. */
+static int doc_pos(const reader *r, int sec, int64_t rowid)
+{
+    const builder *b = r->b;
+
+    if (rowid / 4 > UINT32_MAX)
+        return -1;
+    if ((uint64_t)(rowid / 4) < r->nposmap[sec])
+        return r->posmap[sec][rowid / 4];
+    return find_u32(sec ? b->col_id.v : b->tab_id.v,
+                    sec ? b->col_id.n : b->tab_id.n, (uint32_t)(rowid / 4));
+}
+
+/* One term instance (term, doc, in the name), by term then doc. */
+static int vocab_row(sqlite3_stmt *st, void *ctx)
+{
+    reader *r = ctx;
+    builder *b = r->b;
+    const char *term = (const char *)sqlite3_column_text(st, 0);
+    size_t tlen = (size_t)sqlite3_column_bytes(st, 0);
+    int64_t rowid = sqlite3_column_int64(st, 1);
+    int sec = spec_section(r->spec, (int)(rowid & 3)), pos;
+    uint32_t doc;
+
+    if (sec < 0)
+        return 0;
+    if (!r->last || tlen != r->last_len || memcmp(term, r->last, tlen)) {
+        term_flush(b, r->last, r->last_len);
+        if (tlen + 1 > r->last_cap)
+            xgrow(&r->last, &r->last_cap, tlen + 1, 1);
+        memcpy(r->last, term, tlen);
+        r->last_len = tlen;
     }
-    if (src != SQLITE_DONE)
+    pos = doc_pos(r, sec, rowid);
+    if (pos < 0)
+        return 0; /* cannot happen within one transaction */
+    doc = sec ? b->ix->ntab + (uint32_t)pos : (uint32_t)pos;
+    if (b->ix->len[doc] < 255)
+        b->ix->len[doc]++;
+    run_add(&b->runs[sec], (uint32_t)pos, sqlite3_column_int(st, 2));
+    return 0;
+}
+
+/* Reads the documents (ids and organisations) and the term instances
+ * spec names in one read transaction of reg (the builder's own). */
+static int build_read(builder *b, registry *reg, const build_spec *spec)
+{
+    reader r;
+    int rc = -1, began = 0;
+
+    memset(&r, 0, sizeof r);
+    r.b = b;
+    r.spec = spec;
+    if (sqlite3_exec(reg->db, spec->setup, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(reg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         goto done;
-    if (last)
-        term_flush(b, last, last_len);
+    began = 1;
+    if (reg_one(reg, reg_stmt_get(reg, spec->version, NULL), version_row, b->ix,
+                NULL) < 0)
+        goto done;
+    if (spec->fill &&
+        sqlite3_exec(reg->db, spec->fill, NULL, NULL, NULL) != SQLITE_OK)
+        goto done;
+    if (reg_each(reg, reg_stmt_get(reg, spec->docs, NULL), doc_row, &r, NULL) <
+        0)
+        goto done;
+    docs_done(&r);
+    if (reg_each(reg, reg_stmt_get(reg, spec->vocab, NULL), vocab_row, &r,
+                 NULL) < 0)
+        goto done;
+    if (r.last)
+        term_flush(b, r.last, r.last_len);
     rc = 0;
 done:
-    sqlite3_finalize(st);
     if (began)
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-    free(posmap[0]);
-    free(posmap[1]);
-    free(last);
+        sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
+    free(r.posmap[0]);
+    free(r.posmap[1]);
+    free(r.last);
     return rc;
 }
 
@@ -321,20 +367,18 @@ static search_index *build(const char *path, const build_spec *spec)
 {
     builder b;
     search_index *ix = xcalloc(1, sizeof *ix);
-    sqlite3 *db = NULL;
+    registry *reg = NULL;
     size_t idcap = 0, orgcap = 0, npool, nposts, ntext;
     int ok = 0;
 
     memset(&b, 0, sizeof b);
     b.ix = ix;
     atomic_init(&ix->refs, 1);
-    /* NOMUTEX: only this thread uses the connection, and the build makes
-       millions of calls that would each take its mutex. */
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK)
-        goto done;
-    sqlite3_busy_timeout(db, 5000);
-    if (build_read(&b, db, spec) < 0)
+    /* A read-only connection of its own (NOMUTEX, as every registry
+       connection: only this thread uses it, and the build makes millions
+       of calls that would each take its mutex). */
+    if (registry_open(&reg, path, REGISTRY_READONLY, NULL) < 0 ||
+        build_read(&b, reg, spec) < 0)
         goto done;
     /* Move the arrays into their final, exact-size homes. */
     for (uint32_t i = 0; i < ix->ndocs; i++) {
@@ -386,7 +430,7 @@ static search_index *build(const char *path, const build_spec *spec)
                 (b.nterms + 1) * sizeof(ix_term) + npool + nposts + ntext +
                 (ix->text ? ix->ntab * 4 : 0);
 done:
-    sqlite3_close(db);
+    registry_close(reg);
     builder_dispose(&b);
     if (!ok) {
         si_index_free(ix);

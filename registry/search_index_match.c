@@ -5,6 +5,7 @@
 
 #include "mem.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,6 +212,8 @@ static void section_match(cand *c, const search_index *ix, const qword *w,
     size_t ns[MAX_WORDS];
     int order[MAX_WORDS];
 
+    /* si_query_words gives at least one word (none: FTS5 answers). */
+    assert(nw >= 1 && nw <= MAX_WORDS);
     memset(c, 0, sizeof *c);
     for (int i = 0; i < nw; i++) {
         lists[i] = word_docs(ix, &w[i], sec, &ns[i]);
