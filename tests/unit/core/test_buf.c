@@ -18,9 +18,8 @@ static void test_buf__html_escapes_all_five(void **state)
 
     (void)state;
     buf_append_html(&b, "<a href=\"x\" onclick='y'>&</a>");
-    assert_string_equal(buf_cstr(&b), "&lt;a href=&quot;x&quot; "
-                                      "onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
-    buf_dispose(&b);
+    ufx_buf_is(&b, "&lt;a href=&quot;x&quot; "
+                   "onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
 }
 
 static void test_buf__html_leaves_utf8_alone(void **state)
@@ -29,8 +28,7 @@ static void test_buf__html_leaves_utf8_alone(void **state)
 
     (void)state;
     buf_append_html(&b, "Zürich – 東京");
-    assert_string_equal(buf_cstr(&b), "Zürich – 東京");
-    buf_dispose(&b);
+    ufx_buf_is(&b, "Zürich – 東京");
 }
 
 static void test_buf__url_encodes_reserved(void **state)
@@ -39,11 +37,9 @@ static void test_buf__url_encodes_reserved(void **state)
 
     (void)state;
     buf_append_url(&b, "a b/c?d=e&f#g~h.i_j-k");
-    assert_string_equal(buf_cstr(&b), "a%20b%2Fc%3Fd%3De%26f%23g~h.i_j-k");
-    buf_reset(&b);
+    ufx_buf_is(&b, "a%20b%2Fc%3Fd%3De%26f%23g~h.i_j-k");
     buf_append_url(&b, "é");
-    assert_string_equal(buf_cstr(&b), "%C3%A9");
-    buf_dispose(&b);
+    ufx_buf_is(&b, "%C3%A9");
 }
 
 static void test_buf__json_escapes_quotes_controls_and_html(void **state)
@@ -52,9 +48,8 @@ static void test_buf__json_escapes_quotes_controls_and_html(void **state)
 
     (void)state;
     buf_append_json_str(&b, "a\"b\\c\nd\x01</script>&");
-    assert_string_equal(buf_cstr(&b), "\"a\\\"b\\\\c\\nd\\u0001\\u003c/"
-                                      "script\\u003e\\u0026\"");
-    buf_dispose(&b);
+    ufx_buf_is(&b, "\"a\\\"b\\\\c\\nd\\u0001\\u003c/"
+                   "script\\u003e\\u0026\"");
 }
 
 static void test_buf__csv_quotes_and_neutralises_formulas(void **state)
@@ -71,10 +66,8 @@ static void test_buf__csv_quotes_and_neutralises_formulas(void **state)
     buf_append_csv(&b, "-1");
     buf_putc(&b, ',');
     buf_append_csv(&b, "@cmd");
-    assert_string_equal(buf_cstr(&b),
-                        "plain,\"a,\"\"b\"\"\",\"'=HYPERLINK(\"\"http://x\"\")"
-                        "\",\"'-1\",\"'@cmd\"");
-    buf_dispose(&b);
+    ufx_buf_is(&b, "plain,\"a,\"\"b\"\"\",\"'=HYPERLINK(\"\"http://x\"\")"
+                   "\",\"'-1\",\"'@cmd\"");
 }
 
 static void test_buf__limit_is_sticky(void **state)

@@ -32,9 +32,7 @@ static void test_local_path__same_site_paths_pass(void **state)
     };
 
     (void)state;
-    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
-        if (!str_local_path_ok(ok[i]))
-            fail_msg("refused %s", ok[i]);
+    ufx_each_is(str_local_path_ok, ok, UFX_NELEM(ok), 1);
 }
 
 static void test_local_path__other_sites_refused(void **state)
@@ -68,9 +66,7 @@ static void test_local_path__other_sites_refused(void **state)
 
     (void)state;
     assert_false(str_local_path_ok(NULL));
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (str_local_path_ok(bad[i]))
-            fail_msg("accepted %s", bad[i]);
+    ufx_each_is(str_local_path_ok, bad, UFX_NELEM(bad), 0);
 }
 
 static void test_local_path__long_paths_refused(void **state)

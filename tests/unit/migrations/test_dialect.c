@@ -20,8 +20,7 @@ static void want_ident(sql_dialect d, const char *id, const char *want)
     buf b = {0};
 
     assert_int_equal(migrate_quote_ident(&b, d, id), 0);
-    assert_string_equal(buf_cstr(&b), want);
-    buf_dispose(&b);
+    ufx_buf_is(&b, want);
 }
 
 static void want_string(sql_dialect d, const char *s, const char *want)
@@ -29,8 +28,7 @@ static void want_string(sql_dialect d, const char *s, const char *want)
     buf b = {0};
 
     migrate_quote_string(&b, d, s);
-    assert_string_equal(buf_cstr(&b), want);
-    buf_dispose(&b);
+    ufx_buf_is(&b, want);
 }
 
 static void test_migrations__quote_ident(void **state)
@@ -110,8 +108,7 @@ static void test_migrations__quote_comment(void **state)
                                       "TABLE x;\n-- |\n");
     buf_reset(&b);
     mig_comment_lines(&b, "Note: ", "a\n-- migrate:down");
-    assert_string_equal(buf_cstr(&b), "-- Note: a\n-- Note: -- migrate:down\n");
-    buf_dispose(&b);
+    ufx_buf_is(&b, "-- Note: a\n-- Note: -- migrate:down\n");
 }
 
 static void want_type(const char *form, const char *pg, const char *my,
