@@ -22,41 +22,29 @@ work=$2
 events=${3:-15}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-py=/usr/bin/python3
-rx=$root/tests/receivers/fake_receiver.py
 dir=$work/notify
 rm -rf "$dir"
 mkdir -p "$dir"
-pids=()
+rx_dir=$dir
+rx_timeout=600
+# shellcheck source=../receivers/receivers.sh
+. "$root/tests/receivers/receivers.sh"
+py=$rx_py
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
 die() { echo "notify.sh: $*" >&2; tail -20 "$dir/server.log" >&2 || true; exit 3; }
-wait_for() { # wait_for SECONDS COMMAND...
-  local t=$1; shift
-  for _ in $(seq $((t * 20))); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
 
-secret=whsec_$($py -c 'import base64,os;print(base64.b64encode(os.urandom(24)).decode())')
-start_rx() { # name kind script [extra...]
-  local name=$1 kind=$2 script=$3; shift 3
-  $py "$rx" --kind "$kind" --script "$script" --record "$dir/$name.jsonl" \
-    --port-file "$dir/$name.port" --timeout 600 "$@" 2>"$dir/$name.log" &
-  pids+=($!)
-}
+secret=$(rx_secret)
 start_rx limited webhook '429:30' --secret "$secret"
 start_rx hung webhook hang --secret "$secret"
 start_rx hook webhook ok --secret "$secret"
 start_rx slack slack ok
 start_rx teams teams ok
 start_rx pd pagerduty ok
-for n in limited hung hook slack teams pd; do
-  wait_for 10 test -s "$dir/$n.port" || die "receiver $n did not start"
-done
-p() { cat "$dir/$1.port"; }
+rx_ready limited hung hook slack teams pd || die "a receiver did not start"
 
 cat >"$dir/docket.ini" <<INI
 [server]
@@ -92,32 +80,22 @@ url = http://127.0.0.1:$(p pd)/v2/change/enqueue
 [route]
 request.submitted = limited, hung, hook, slack, teams, pd
 INI
-d() { "$bin" --config "$dir/docket.ini" "$@"; }
-"$bin" --config "$dir/docket.ini" serve --listen 127.0.0.1:0 >"$dir/out" 2>"$dir/server.log" &
-server=$!
-pids+=($server)
-wait_for 20 grep -q 'serving http' "$dir/out" || die "docket did not start"
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out" | head -1)
-d org add acme >/dev/null
-d instance add acme acme-prod --env production --dialect postgres >/dev/null
-echo 'correct horse battery' | d user add --email client@acme.example --name Cleo --role client --org acme --password-stdin >/dev/null
-echo 'correct horse battery' | d user add --email pm@platform.example --name Pat --role pm --password-stdin >/dev/null
-token=$(d token create --email client@acme.example --label bench)
+cfg=$dir/docket.ini
+serve "$cfg" || die "docket did not start"
+seed_acme bench
 
 # One request every 1.2 s (Slack's pace is 1/s): "Bench event NNN".
 : >"$dir/submitted.tsv"
 for i in $(seq 1 "$events"); do
   n=$(printf '%03d' "$i")
-  body='{"instance":"acme-prod","project_manager":"pm@platform.example","title":"Bench event '$n'","summary":"Why","consent_related":false,"items":[{"kind":"new_table","table":"bench_'$n'","description":"Bench","source":"flat_file_csv","cadence":"daily","campaign_dependency":"optional","expected_arrival":"05:00","columns":[{"name":"id","type":"bigint","nullable":false,"primary_key":true,"description":"Id"}],"primary_key":"id"}]}'
   t=$($py -c 'import time;print(time.time())')
-  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' --data "$body" "$url/api/v1/requests")
+  code=$(submit_json "Bench event $n" "bench_$n")
   [ "$code" = 201 ] || die "submit answered $code"
   printf '%s\t%s\n' "$n" "$t" >>"$dir/submitted.tsv"
   sleep 1.2
 done
 # Until every healthy channel has every event (at most 120 s).
-got() { [ "$(grep -c '"accepted": true' "$dir/$1.jsonl" 2>/dev/null)" -ge "$events" ]; }
+got() { accepted "$1" "$events"; }
 all_got() { got hook && got slack && got teams && got pd; }
 wait_for 120 all_got || echo "notify.sh: not every event arrived in 120 s" >&2
 

@@ -874,22 +874,23 @@ static void test_security__password_change_ends_other_sessions(void **state)
                      1);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_security__signin_from_another_site_refused),
+    cmocka_unit_test(test_security__signin_needs_presession_token),
+    cmocka_unit_test(test_security__reset_forms_refuse_other_sites),
+    cmocka_unit_test(test_security__next_after_signin_stays_on_this_site),
+    cmocka_unit_test(test_security__temporary_password_blocks_every_route),
+    cmocka_unit_test(test_security__temporary_password_signout_works),
+    cmocka_unit_test(test_security__admin_set_password_ends_sessions),
+    cmocka_unit_test(test_security__reset_throttled_per_address),
+    cmocka_unit_test(test_security__reset_throttled_per_client),
+    cmocka_unit_test(test_security__reset_links_die_together),
+    cmocka_unit_test(test_security__reset_answer_does_not_wait),
+    cmocka_unit_test(test_security__password_change_is_throttled),
+    cmocka_unit_test(test_security__password_change_ends_other_sessions),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_security__signin_from_another_site_refused),
-        cmocka_unit_test(test_security__signin_needs_presession_token),
-        cmocka_unit_test(test_security__reset_forms_refuse_other_sites),
-        cmocka_unit_test(test_security__next_after_signin_stays_on_this_site),
-        cmocka_unit_test(test_security__temporary_password_blocks_every_route),
-        cmocka_unit_test(test_security__temporary_password_signout_works),
-        cmocka_unit_test(test_security__admin_set_password_ends_sessions),
-        cmocka_unit_test(test_security__reset_throttled_per_address),
-        cmocka_unit_test(test_security__reset_throttled_per_client),
-        cmocka_unit_test(test_security__reset_links_die_together),
-        cmocka_unit_test(test_security__reset_answer_does_not_wait),
-        cmocka_unit_test(test_security__password_change_is_throttled),
-        cmocka_unit_test(test_security__password_change_ends_other_sessions),
-    };
     return cmocka_run_group_tests(tests, up, down);
 }

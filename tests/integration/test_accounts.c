@@ -508,25 +508,25 @@ static void test_accounts__trusted_proxy_header(void **state)
     h_resp_free(&r);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_accounts__role_matrix_over_every_route),
+    cmocka_unit_test(test_accounts__signin_wrong_password_then_right),
+    cmocka_unit_test(test_accounts__throttle_per_account),
+    cmocka_unit_test(test_accounts__session_idle_and_lifetime_expiry),
+    cmocka_unit_test(test_accounts__signout_invalidates_server_side),
+    cmocka_unit_test(test_accounts__signout_everywhere),
+    cmocka_unit_test(test_accounts__csrf_token_required),
+    cmocka_unit_test(test_accounts__cross_site_origin_refused),
+    cmocka_unit_test(test_accounts__api_token_and_revocation),
+    cmocka_unit_test(test_accounts__token_of_another_user_cannot_be_revoked),
+    cmocka_unit_test(test_accounts__password_change_needs_current),
+    cmocka_unit_test(test_accounts__huge_password_is_refused_quickly),
+    cmocka_unit_test(test_accounts__admin_creates_and_deactivates_user),
+    cmocka_unit_test(test_accounts__first_admin_password_works_once_shown),
+    cmocka_unit_test(test_accounts__trusted_proxy_header),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accounts__role_matrix_over_every_route),
-        cmocka_unit_test(test_accounts__signin_wrong_password_then_right),
-        cmocka_unit_test(test_accounts__throttle_per_account),
-        cmocka_unit_test(test_accounts__session_idle_and_lifetime_expiry),
-        cmocka_unit_test(test_accounts__signout_invalidates_server_side),
-        cmocka_unit_test(test_accounts__signout_everywhere),
-        cmocka_unit_test(test_accounts__csrf_token_required),
-        cmocka_unit_test(test_accounts__cross_site_origin_refused),
-        cmocka_unit_test(test_accounts__api_token_and_revocation),
-        cmocka_unit_test(
-            test_accounts__token_of_another_user_cannot_be_revoked),
-        cmocka_unit_test(test_accounts__password_change_needs_current),
-        cmocka_unit_test(test_accounts__huge_password_is_refused_quickly),
-        cmocka_unit_test(test_accounts__admin_creates_and_deactivates_user),
-        cmocka_unit_test(test_accounts__first_admin_password_works_once_shown),
-        cmocka_unit_test(test_accounts__trusted_proxy_header),
-    };
     return cmocka_run_group_tests(tests, up, down);
 }

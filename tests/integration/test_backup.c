@@ -629,13 +629,13 @@ static void test_backup__finishes_under_load_as_a_snapshot(void **state)
     assert_int_equal(count_prefixed(srv.dir, "load.db.tmp-", NULL), 0);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_restore__refused_while_served),
+    cmocka_unit_test(test_backup__interrupted_leaves_no_temporary_file),
+    cmocka_unit_test(test_backup__finishes_under_load_as_a_snapshot),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_restore__refused_while_served),
-        cmocka_unit_test(test_backup__interrupted_leaves_no_temporary_file),
-        cmocka_unit_test(test_backup__finishes_under_load_as_a_snapshot),
-    };
-
     return cmocka_run_group_tests(tests, up, down);
 }

@@ -1300,30 +1300,30 @@ static void test_bad_input__webhooks_to_private_addresses(void **state)
     h_server_cleanup(&s2);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_bad_input__http_framing),
+    cmocka_unit_test(test_bad_input__body_over_the_cap_refused_unread),
+    cmocka_unit_test(test_bad_input__endless_chunked_body),
+    cmocka_unit_test(test_bad_input__oversized_headers_and_url),
+    cmocka_unit_test(test_bad_input__wrong_content_types),
+    cmocka_unit_test(test_bad_input__malformed_multipart),
+    cmocka_unit_test(test_bad_input__form_fields),
+    cmocka_unit_test(test_bad_input__identifiers),
+    cmocka_unit_test(test_bad_input__ten_thousand_columns),
+    cmocka_unit_test(test_bad_input__json),
+    cmocka_unit_test(test_bad_input__json_nested_100000_deep),
+    cmocka_unit_test(test_bad_input__attachments),
+    cmocka_unit_test(test_bad_input__huge_passwords),
+    cmocka_unit_test(test_bad_input__urls_and_queries),
+    cmocka_unit_test(test_bad_input__search_syntax),
+    /* these write */
+    cmocka_unit_test(test_bad_input__controls_are_accepted),
+    cmocka_unit_test(test_bad_input__attachment_names_sanitised),
+    cmocka_unit_test(test_bad_input__hostile_text_is_inert_everywhere),
+    cmocka_unit_test(test_bad_input__webhooks_to_private_addresses),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_input__http_framing),
-        cmocka_unit_test(test_bad_input__body_over_the_cap_refused_unread),
-        cmocka_unit_test(test_bad_input__endless_chunked_body),
-        cmocka_unit_test(test_bad_input__oversized_headers_and_url),
-        cmocka_unit_test(test_bad_input__wrong_content_types),
-        cmocka_unit_test(test_bad_input__malformed_multipart),
-        cmocka_unit_test(test_bad_input__form_fields),
-        cmocka_unit_test(test_bad_input__identifiers),
-        cmocka_unit_test(test_bad_input__ten_thousand_columns),
-        cmocka_unit_test(test_bad_input__json),
-        cmocka_unit_test(test_bad_input__json_nested_100000_deep),
-        cmocka_unit_test(test_bad_input__attachments),
-        cmocka_unit_test(test_bad_input__huge_passwords),
-        cmocka_unit_test(test_bad_input__urls_and_queries),
-        cmocka_unit_test(test_bad_input__search_syntax),
-        /* these write */
-        cmocka_unit_test(test_bad_input__controls_are_accepted),
-        cmocka_unit_test(test_bad_input__attachment_names_sanitised),
-        cmocka_unit_test(test_bad_input__hostile_text_is_inert_everywhere),
-        cmocka_unit_test(test_bad_input__webhooks_to_private_addresses),
-    };
-
     return cmocka_run_group_tests(tests, up, down);
 }

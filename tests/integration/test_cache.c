@@ -390,19 +390,20 @@ static void test_cache__card_page_flash(void **state)
     h_resp_free(&r);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_cache__cli_import_seen_on_next_request,
+                                    setup, h_test_down),
+    cmocka_unit_test_setup_teardown(test_cache__runbook_edit_seen_in_json,
+                                    setup, h_test_down),
+    cmocka_unit_test_setup_teardown(test_cache__open_requests_never_cached,
+                                    setup, h_test_down),
+    cmocka_unit_test_setup_teardown(test_cache__card_page_per_user, setup,
+                                    h_test_down),
+    cmocka_unit_test_setup_teardown(test_cache__card_page_flash, setup,
+                                    h_test_down),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            test_cache__cli_import_seen_on_next_request, setup, h_test_down),
-        cmocka_unit_test_setup_teardown(test_cache__runbook_edit_seen_in_json,
-                                        setup, h_test_down),
-        cmocka_unit_test_setup_teardown(test_cache__open_requests_never_cached,
-                                        setup, h_test_down),
-        cmocka_unit_test_setup_teardown(test_cache__card_page_per_user, setup,
-                                        h_test_down),
-        cmocka_unit_test_setup_teardown(test_cache__card_page_flash, setup,
-                                        h_test_down),
-    };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

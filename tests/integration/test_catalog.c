@@ -268,17 +268,18 @@ static void test_catalog__search_lookup_changes(void **state)
     h_resp_free(&r);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_catalog__card_and_json_equal_cli,
+                                    setup, h_test_down),
+    cmocka_unit_test_setup_teardown(
+        test_catalog__cache_sees_change_next_request, setup, h_test_down),
+    cmocka_unit_test_setup_teardown(test_catalog__tenant_isolation, setup,
+                                    h_test_down),
+    cmocka_unit_test_setup_teardown(test_catalog__search_lookup_changes, setup,
+                                    h_test_down),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_catalog__card_and_json_equal_cli,
-                                        setup, h_test_down),
-        cmocka_unit_test_setup_teardown(
-            test_catalog__cache_sees_change_next_request, setup, h_test_down),
-        cmocka_unit_test_setup_teardown(test_catalog__tenant_isolation, setup,
-                                        h_test_down),
-        cmocka_unit_test_setup_teardown(test_catalog__search_lookup_changes,
-                                        setup, h_test_down),
-    };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,13 +135,14 @@ static void test_catalog_edit__pm_saves_and_history(void **state)
     h_resp_free(&r);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_catalog_edit__ops_runbook_only),
+    cmocka_unit_test(test_catalog_edit__missing_table),
+    cmocka_unit_test(test_catalog_edit__bad_value_writes_nothing),
+    cmocka_unit_test(test_catalog_edit__pm_saves_and_history),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_catalog_edit__ops_runbook_only),
-        cmocka_unit_test(test_catalog_edit__missing_table),
-        cmocka_unit_test(test_catalog_edit__bad_value_writes_nothing),
-        cmocka_unit_test(test_catalog_edit__pm_saves_and_history),
-    };
     return cmocka_run_group_tests(tests, setup, h_test_down);
 }

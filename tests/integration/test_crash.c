@@ -467,13 +467,13 @@ static void test_crash__error_page_shows_incident_not_sql(void **state)
     buf_dispose(&body);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_crash__error_page_shows_incident_not_sql),
+    cmocka_unit_test(test_crash__kill_9_loses_no_answered_submission),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crash__error_page_shows_incident_not_sql),
-        cmocka_unit_test(test_crash__kill_9_loses_no_answered_submission),
-    };
-
     curl_global_init(CURL_GLOBAL_DEFAULT);
     return cmocka_run_group_tests(tests, up, h_group_down);
 }

@@ -489,15 +489,15 @@ static void test_escaping__flash_cookie_is_signed(void **state)
     free(body);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_escaping__json_answers_are_valid_utf8),
+    cmocka_unit_test(test_escaping__markdown_export_is_inert),
+    cmocka_unit_test(test_escaping__csv_export_neutralises_and_round_trips),
+    cmocka_unit_test(test_escaping__attachment_names_lose_bidi_controls),
+    cmocka_unit_test(test_escaping__flash_cookie_is_signed),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escaping__json_answers_are_valid_utf8),
-        cmocka_unit_test(test_escaping__markdown_export_is_inert),
-        cmocka_unit_test(test_escaping__csv_export_neutralises_and_round_trips),
-        cmocka_unit_test(test_escaping__attachment_names_lose_bidi_controls),
-        cmocka_unit_test(test_escaping__flash_cookie_is_signed),
-    };
-
     return cmocka_run_group_tests(tests, up, h_group_down);
 }

@@ -587,14 +587,15 @@ static void test_bodies__large_uploads_capped(void **state)
     assert_int_equal(status, 413);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_bodies__refused_before_the_body_is_read),
+    cmocka_unit_test(test_bodies__large_uploads_unchanged),
+    cmocka_unit_test(test_bodies__large_uploads_capped),
+    cmocka_unit_test(test_seams__urlencoded_values_at_read_boundaries),
+    cmocka_unit_test(test_seams__multipart_values_at_read_boundaries),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bodies__refused_before_the_body_is_read),
-        cmocka_unit_test(test_bodies__large_uploads_unchanged),
-        cmocka_unit_test(test_bodies__large_uploads_capped),
-        cmocka_unit_test(test_seams__urlencoded_values_at_read_boundaries),
-        cmocka_unit_test(test_seams__multipart_values_at_read_boundaries),
-    };
     return cmocka_run_group_tests(tests, up, h_group_down);
 }

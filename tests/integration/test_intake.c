@@ -1001,29 +1001,28 @@ static void test_intake__form_definition_and_inference(void **state)
     h_resp_free(&r);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_intake__form_page_renders_from_the_definition),
+    cmocka_unit_test(test_intake__urlencoded_submission_stored_exactly),
+    cmocka_unit_test(test_intake__multipart_with_attachment),
+    cmocka_unit_test(test_intake__unicode_filename_download),
+    cmocka_unit_test(test_intake__invalid_html_answers_422_and_writes_nothing),
+    cmocka_unit_test(test_intake__bad_values_stay_visible),
+    cmocka_unit_test(test_intake__bad_files_refused),
+    cmocka_unit_test(test_intake__too_many_files),
+    cmocka_unit_test(test_intake__files_kept_across_an_error),
+    cmocka_unit_test(test_intake__add_buttons_rerender_without_storing),
+    cmocka_unit_test(test_intake__request_page_escapes),
+    cmocka_unit_test(test_intake__api_submission_stored_exactly),
+    cmocka_unit_test(test_intake__api_staff_derive_the_organisation),
+    cmocka_unit_test(test_intake__api_invalid_422_with_field),
+    cmocka_unit_test(test_intake__idempotency_key),
+    cmocka_unit_test(test_intake__other_organisation_gets_404),
+    cmocka_unit_test(test_intake__list_filters),
+    cmocka_unit_test(test_intake__form_definition_and_inference),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_intake__form_page_renders_from_the_definition),
-        cmocka_unit_test(test_intake__urlencoded_submission_stored_exactly),
-        cmocka_unit_test(test_intake__multipart_with_attachment),
-        cmocka_unit_test(test_intake__unicode_filename_download),
-        cmocka_unit_test(
-            test_intake__invalid_html_answers_422_and_writes_nothing),
-        cmocka_unit_test(test_intake__bad_values_stay_visible),
-        cmocka_unit_test(test_intake__bad_files_refused),
-        cmocka_unit_test(test_intake__too_many_files),
-        cmocka_unit_test(test_intake__files_kept_across_an_error),
-        cmocka_unit_test(test_intake__add_buttons_rerender_without_storing),
-        cmocka_unit_test(test_intake__request_page_escapes),
-        cmocka_unit_test(test_intake__api_submission_stored_exactly),
-        cmocka_unit_test(test_intake__api_staff_derive_the_organisation),
-        cmocka_unit_test(test_intake__api_invalid_422_with_field),
-        cmocka_unit_test(test_intake__idempotency_key),
-        cmocka_unit_test(test_intake__other_organisation_gets_404),
-        cmocka_unit_test(test_intake__list_filters),
-        cmocka_unit_test(test_intake__form_definition_and_inference),
-    };
-
     return cmocka_run_group_tests(tests, up, h_group_down);
 }

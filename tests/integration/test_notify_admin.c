@@ -183,11 +183,12 @@ static void test_notify_admin__cli_enable_disable(void **state)
         2);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_notify_admin__page_enable_resend),
+    cmocka_unit_test(test_notify_admin__cli_enable_disable),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_notify_admin__page_enable_resend),
-        cmocka_unit_test(test_notify_admin__cli_enable_disable),
-    };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -11,9 +11,11 @@
 set -euo pipefail
 bin=${DOCKET_BIN:?run through ctest}
 src=${TEST_SOURCE_DIR:?}
-py=/usr/bin/python3
 tmp=$(mktemp -d "${TEST_TMP:-/tmp}/notify-blocked-XXXXXX")
-pids=()
+rx_dir=$tmp
+# shellcheck source=../receivers/receivers.sh
+. "$src/tests/receivers/receivers.sh"
+py=$rx_py
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -22,30 +24,12 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; tail -30 "$tmp/server.log" 2>/dev/null; exit 1; }
 passed=0
-wait_for() { # wait_for SECONDS COMMAND...
-  local t=$1; shift
-  for _ in $(seq $((t * 20))); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
-accepted() { # accepted NAME N: the receiver accepted at least N requests
-  [ "$(grep -c '"accepted": true' "$tmp/$1.jsonl" 2>/dev/null)" -ge "$2" ]
-}
 
-secret=whsec_$($py -c 'import base64,os;print(base64.b64encode(os.urandom(24)).decode())')
-start_rx() { # name kind script [extra...]
-  local name=$1 kind=$2 script=$3; shift 3
-  $py "$src/tests/receivers/fake_receiver.py" --kind "$kind" --script "$script" \
-    --record "$tmp/$name.jsonl" --port-file "$tmp/$name.port" --timeout 170 \
-    "$@" 2>"$tmp/$name.log" &
-  pids+=($!)
-}
+secret=$(rx_secret)
 start_rx limited webhook '429:120' --secret "$secret"
 start_rx hook webhook ok --secret "$secret"
 start_rx slack slack ok
-for n in limited hook slack; do
-  wait_for 10 test -s "$tmp/$n.port" || fail "receiver $n did not start"
-done
-p() { cat "$tmp/$1.port"; }
+rx_ready limited hook slack || fail "a receiver did not start"
 
 cfg="$tmp/docket.ini"
 cat >"$cfg" <<INI
@@ -70,26 +54,14 @@ url = http://127.0.0.1:$(p slack)/services/T0/B0/X
 [route]
 request.submitted = limited, hook, slack
 INI
-"$bin" --config "$cfg" serve --listen 127.0.0.1:0 >"$tmp/out" 2>>"$tmp/server.log" &
-server=$!
-pids+=($server)
-wait_for 20 grep -q 'serving http' "$tmp/out" || fail "server did not start"
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/out" | head -1)
-d() { "$bin" --config "$cfg" "$@"; }
-d org add acme >/dev/null
-d instance add acme acme-prod --env production --dialect postgres >/dev/null
-echo 'correct horse battery' | d user add --email client@acme.example --name Cleo --role client --org acme --password-stdin >/dev/null
-echo 'correct horse battery' | d user add --email pm@platform.example --name Pat --role pm --password-stdin >/dev/null
-echo 'correct horse battery' | d user add --email admin@platform.example --name Ada --role admin --password-stdin >/dev/null
-token=$(d token create --email client@acme.example --label test)
-admin_token=$(d token create --email admin@platform.example --label test)
+serve "$cfg" || fail "server did not start"
+seed_acme test
+seed_admin
 
 # ---- 1: four requests; the healthy channels get them all ----
 t0=$(date +%s)
 for i in 1 2 3 4; do
-  body='{"instance":"acme-prod","project_manager":"pm@platform.example","title":"Blocked test '$i'","summary":"Why","consent_related":false,"items":[{"kind":"new_table","table":"blocked_'$i'","description":"T","source":"flat_file_csv","cadence":"daily","campaign_dependency":"optional","expected_arrival":"05:00","columns":[{"name":"id","type":"bigint","nullable":false,"primary_key":true,"description":"Id"}],"primary_key":"id"}]}'
-  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' --data "$body" "$url/api/v1/requests")
+  code=$(submit_json "Blocked test $i" "blocked_$i")
   [ "$code" = 201 ] || fail "submit $i answered $code"
 done
 wait_for 60 accepted hook 4 || fail "the healthy webhook did not get all four events"

@@ -331,11 +331,12 @@ static void test_notify_links__every_link_resolves(void **state)
     assert_true(admin_link);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_notify_links__every_link_resolves),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_notify_links__every_link_resolves),
-    };
     if (sodium_init() < 0)
         return 1;
     return cmocka_run_group_tests(tests, up, h_group_down);

@@ -1237,51 +1237,50 @@ static void test_notify__webhook_secret_rotation(void **state)
     cJSON_Delete(recs);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(
+        test_notify__every_event_reaches_its_channels, setup, teardown),
+    cmocka_unit_test_setup_teardown(
+        test_notify__down_receiver_catches_up_in_order, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_notify__permanent_4xx_dead_once, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__redirect_not_followed, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__private_address_refused, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__plain_http_refused, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__retry_after_honoured, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__gone_disables_channel, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__enable_resends_in_order, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__enable_without_resend, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__retry_window_then_dead, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__hanging_receiver_times_out,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(test_notify__worker_thread, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__smtp_starttls_auth, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__test_channel, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_notify__huge_deploy_within_limits,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(test_notify__blocked_channel_holds_no_other,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(test_notify__retry_counted_from_failure,
+                                    setup, teardown),
+    cmocka_unit_test_setup_teardown(test_notify__retry_after_capped, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_notify__webhook_secret_rotation, setup,
+                                    teardown),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            test_notify__every_event_reaches_its_channels, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_notify__down_receiver_catches_up_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__permanent_4xx_dead_once,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__redirect_not_followed,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__private_address_refused,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__plain_http_refused, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_notify__retry_after_honoured,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__gone_disables_channel,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__enable_resends_in_order,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__enable_without_resend,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__retry_window_then_dead,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__hanging_receiver_times_out,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__worker_thread, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_notify__smtp_starttls_auth, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_notify__test_channel, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_notify__huge_deploy_within_limits,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_notify__blocked_channel_holds_no_other, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__retry_counted_from_failure,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notify__retry_after_capped, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_notify__webhook_secret_rotation,
-                                        setup, teardown),
-    };
-
     log_set_level(LOG_WARN);
     if (sodium_init() < 0)
         return 1;

@@ -10,9 +10,12 @@
 set -euo pipefail
 bin=${DOCKET_BIN:?run through ctest}
 src=${TEST_SOURCE_DIR:?}
-py=/usr/bin/python3
 tmp=$(mktemp -d "${TEST_TMP:-/tmp}/notify-server-XXXXXX")
-pids=()
+rx_dir=$tmp
+rx_timeout=90
+# shellcheck source=../receivers/receivers.sh
+. "$src/tests/receivers/receivers.sh"
+py=$rx_py
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -21,25 +24,15 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; tail -30 "$tmp/server.log" 2>/dev/null; exit 1; }
 passed=0
-wait_for() { # wait_for SECONDS COMMAND...
-  local t=$1; shift
-  for _ in $(seq $((t * 20))); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
 
-secret=whsec_$($py -c 'import base64,os;print(base64.b64encode(os.urandom(24)).decode())')
-$py "$src/tests/receivers/fake_receiver.py" --kind webhook --secret "$secret" \
-  --record "$tmp/hook.jsonl" --port-file "$tmp/hook.port" --script "hang,ok" \
-  --timeout 90 2>"$tmp/hook.log" &
-pids+=($!)
-
+secret=$(rx_secret)
+start_rx hook webhook "hang,ok" --secret "$secret"
 $py "$src/tests/receivers/smtp_receiver.py" --maildir "$tmp/mail" \
   --port-file "$tmp/smtp.port" --timeout 90 2>"$tmp/smtp.log" &
 pids+=($!)
-wait_for 10 test -s "$tmp/hook.port" || fail "webhook receiver did not start"
-wait_for 10 test -s "$tmp/smtp.port" || fail "SMTP receiver did not start"
-hook_port=$(cat "$tmp/hook.port")
-smtp_port=$(cat "$tmp/smtp.port")
+rx_ready hook smtp || fail "a receiver did not start"
+hook_port=$(p hook)
+smtp_port=$(p smtp)
 
 cfg="$tmp/docket.ini"
 cat >"$cfg" <<INI
@@ -66,24 +59,10 @@ request.submitted = hooks
 account.reset = mail
 INI
 
-start() {
-  : >"$tmp/out"
-  "$bin" --config "$cfg" serve --listen "127.0.0.1:${port:-0}" >"$tmp/out" 2>>"$tmp/server.log" &
-  server=$!
-  pids+=($server)
-  wait_for 10 grep -q 'serving http' "$tmp/out" || fail "server did not start"
-  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/out" | head -1)
-  port=${url##*:}
-}
+start() { serve "$cfg" "${port:-0}" || fail "server did not start"; }
 start
-d() { "$bin" --config "$cfg" "$@"; }
-d org add acme >/dev/null
-d instance add acme acme-prod --env production --dialect postgres >/dev/null
-echo 'correct horse battery' | d user add --email client@acme.example --name Cleo --role client --org acme --password-stdin >/dev/null
-echo 'correct horse battery' | d user add --email pm@platform.example --name Pat --role pm --password-stdin >/dev/null
-echo 'correct horse battery' | d user add --email admin@platform.example --name Ada --role admin --password-stdin >/dev/null
-token=$(d token create --email client@acme.example --label test)
-admin_token=$(d token create --email admin@platform.example --label test)
+seed_acme test
+seed_admin
 
 # ---- 1 and 2: submit; the first delivery hangs; kill -9; restart ----
 body='{"instance":"acme-prod","project_manager":"pm@platform.example","title":"Loyalty tiers","summary":"Why","consent_related":false,"items":[{"kind":"new_table","table":"loyalty_members","description":"Members","source":"flat_file_csv","cadence":"daily","campaign_dependency":"required","expected_arrival":"05:00","columns":[{"name":"member_id","type":"bigint","nullable":false,"primary_key":true,"description":"Member number"}],"primary_key":"member_id"}]}'

@@ -227,19 +227,20 @@ static void test_server__env_overrides_config(void **state)
     free(out);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_server__healthz),
+    cmocka_unit_test(test_server__not_found_page),
+    cmocka_unit_test(test_server__not_found_escapes_nothing_of_the_url),
+    cmocka_unit_test(test_server__static_assets_long_cache),
+    cmocka_unit_test(test_server__method_not_allowed),
+    cmocka_unit_test(test_server__anonymous_is_sent_to_signin),
+    cmocka_unit_test(test_server__clean_shutdown),
+    cmocka_unit_test(test_server__cli_usage_errors_exit_2),
+    cmocka_unit_test(test_server__bad_config_file_exit_2),
+    cmocka_unit_test(test_server__env_overrides_config),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_server__healthz),
-        cmocka_unit_test(test_server__not_found_page),
-        cmocka_unit_test(test_server__not_found_escapes_nothing_of_the_url),
-        cmocka_unit_test(test_server__static_assets_long_cache),
-        cmocka_unit_test(test_server__method_not_allowed),
-        cmocka_unit_test(test_server__anonymous_is_sent_to_signin),
-        cmocka_unit_test(test_server__clean_shutdown),
-        cmocka_unit_test(test_server__cli_usage_errors_exit_2),
-        cmocka_unit_test(test_server__bad_config_file_exit_2),
-        cmocka_unit_test(test_server__env_overrides_config),
-    };
     return cmocka_run_group_tests(tests, up, down);
 }

@@ -522,17 +522,16 @@ test_tenancy__foreign_instance_reads_like_a_missing_one(void **state)
     assert_true(n >= 10);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_tenancy__owner_reaches_everything),
+    cmocka_unit_test(test_tenancy__other_client_walks_every_route),
+    cmocka_unit_test(test_tenancy__missing_and_foreign_look_the_same),
+    cmocka_unit_test(test_tenancy__cannot_submit_into_another_instance),
+    cmocka_unit_test(test_tenancy__validation_tells_nothing_of_other_instances),
+    cmocka_unit_test(test_tenancy__foreign_instance_reads_like_a_missing_one),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tenancy__owner_reaches_everything),
-        cmocka_unit_test(test_tenancy__other_client_walks_every_route),
-        cmocka_unit_test(test_tenancy__missing_and_foreign_look_the_same),
-        cmocka_unit_test(test_tenancy__cannot_submit_into_another_instance),
-        cmocka_unit_test(
-            test_tenancy__validation_tells_nothing_of_other_instances),
-        cmocka_unit_test(
-            test_tenancy__foreign_instance_reads_like_a_missing_one),
-    };
     return cmocka_run_group_tests(tests, up, h_group_down);
 }

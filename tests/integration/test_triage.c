@@ -782,18 +782,18 @@ static void test_triage__other_organisation_gets_404_everywhere(void **state)
     free(after);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_triage__every_transition_for_every_role),
+    cmocka_unit_test(test_triage__missing_fields_are_422),
+    cmocka_unit_test(test_triage__deploy_is_atomic_per_instance),
+    cmocka_unit_test(test_triage__queue_filters_and_csv),
+    cmocka_unit_test(test_triage__comments_with_attachments),
+    cmocka_unit_test(test_triage__edits_keep_versions_and_show_a_diff),
+    cmocka_unit_test(test_triage__sprints_and_migrations),
+    cmocka_unit_test(test_triage__other_organisation_gets_404_everywhere),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_triage__every_transition_for_every_role),
-        cmocka_unit_test(test_triage__missing_fields_are_422),
-        cmocka_unit_test(test_triage__deploy_is_atomic_per_instance),
-        cmocka_unit_test(test_triage__queue_filters_and_csv),
-        cmocka_unit_test(test_triage__comments_with_attachments),
-        cmocka_unit_test(test_triage__edits_keep_versions_and_show_a_diff),
-        cmocka_unit_test(test_triage__sprints_and_migrations),
-        cmocka_unit_test(test_triage__other_organisation_gets_404_everywhere),
-    };
-
     return cmocka_run_group_tests(tests, up, h_group_down);
 }

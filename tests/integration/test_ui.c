@@ -422,16 +422,17 @@ static void test_ui__error_page_in_frame(void **state)
     h_resp_free(&r);
 }
 
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_ui__anonymous_frame),
+    cmocka_unit_test(test_ui__assets_hashed_and_cached),
+    cmocka_unit_test(test_ui__stylesheet_vocabulary),
+    cmocka_unit_test(test_ui__navigation_by_role),
+    cmocka_unit_test(test_ui__user_name_escaped),
+    cmocka_unit_test(test_ui__flash_once),
+    cmocka_unit_test(test_ui__error_page_in_frame),
+};
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ui__anonymous_frame),
-        cmocka_unit_test(test_ui__assets_hashed_and_cached),
-        cmocka_unit_test(test_ui__stylesheet_vocabulary),
-        cmocka_unit_test(test_ui__navigation_by_role),
-        cmocka_unit_test(test_ui__user_name_escaped),
-        cmocka_unit_test(test_ui__flash_once),
-        cmocka_unit_test(test_ui__error_page_in_frame),
-    };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,0 +1,96 @@
+# receivers.sh: sourced by the shell tests and benches that run docket
+# beside the fake receivers of this directory (test_notify_server.sh,
+# test_notify_blocked.sh, tests/bench/notify.sh). Before sourcing, set
+#   bin      the docket binary
+#   rx_dir   where receivers and the server keep their files
+# and optionally rx_timeout (seconds a receiver lives, default 170).
+# Gives:
+#   pids                 processes started here (for the caller's cleanup)
+#   wait_for SECS CMD... runs CMD every 50 ms until it succeeds (1 if never)
+#   accepted NAME N      receiver NAME accepted at least N requests
+#   rx_secret            a fresh Standard Webhooks secret (whsec_...)
+#   start_rx NAME KIND SCRIPT [ARGS...]  starts fake_receiver.py (records
+#                        in $rx_dir/NAME.jsonl, log NAME.log)
+#   rx_ready NAME...     waits up to 10 s for each receiver's port; 1 if not
+#   p NAME               the port of receiver NAME
+#   serve CFG [PORT]     starts `docket serve` (stdout $rx_dir/out, stderr
+#                        appended to $rx_dir/server.log); sets server, url
+#                        and port; 1 when it does not start in 20 s
+#   d ARGS...            docket with $cfg
+#   seed_acme LABEL      org acme, instance acme-prod (postgres), users
+#                        client@acme.example (client) and
+#                        pm@platform.example (pm); sets token (the
+#                        client's, labelled LABEL)
+#   seed_admin           user admin@platform.example (admin); sets
+#                        admin_token
+#   submit_json TITLE TABLE  submits a one-table request through the API
+#                        as the client; prints the HTTP status
+# shellcheck shell=bash
+rx_py=/usr/bin/python3
+rx_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+rx_timeout=${rx_timeout:-170}
+pids=()
+
+wait_for() {
+  local t=$1
+  shift
+  for _ in $(seq $((t * 20))); do "$@" && return 0; sleep 0.05; done
+  return 1
+}
+
+accepted() {
+  [ "$(grep -c '"accepted": true' "$rx_dir/$1.jsonl" 2>/dev/null)" -ge "$2" ]
+}
+
+rx_secret() {
+  echo "whsec_$($rx_py -c 'import base64,os;print(base64.b64encode(os.urandom(24)).decode())')"
+}
+
+start_rx() {
+  local name=$1 kind=$2 script=$3
+  shift 3
+  $rx_py "$rx_here/fake_receiver.py" --kind "$kind" --script "$script" \
+    --record "$rx_dir/$name.jsonl" --port-file "$rx_dir/$name.port" \
+    --timeout "$rx_timeout" "$@" 2>"$rx_dir/$name.log" &
+  pids+=($!)
+}
+
+rx_ready() {
+  local n
+  for n in "$@"; do
+    wait_for 10 test -s "$rx_dir/$n.port" || { echo "receiver $n did not start" >&2; return 1; }
+  done
+}
+
+p() { cat "$rx_dir/$1.port"; }
+
+serve() {
+  : >"$rx_dir/out"
+  "$bin" --config "$1" serve --listen "127.0.0.1:${2:-0}" >"$rx_dir/out" 2>>"$rx_dir/server.log" &
+  server=$!
+  pids+=($server)
+  wait_for 20 grep -q 'serving http' "$rx_dir/out" || return 1
+  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$rx_dir/out" | head -1)
+  port=${url##*:}
+}
+
+d() { "$bin" --config "$cfg" "$@"; }
+
+seed_acme() {
+  d org add acme >/dev/null
+  d instance add acme acme-prod --env production --dialect postgres >/dev/null
+  echo 'correct horse battery' | d user add --email client@acme.example --name Cleo --role client --org acme --password-stdin >/dev/null
+  echo 'correct horse battery' | d user add --email pm@platform.example --name Pat --role pm --password-stdin >/dev/null
+  token=$(d token create --email client@acme.example --label "$1")
+}
+
+seed_admin() {
+  echo 'correct horse battery' | d user add --email admin@platform.example --name Ada --role admin --password-stdin >/dev/null
+  admin_token=$(d token create --email admin@platform.example --label test)
+}
+
+submit_json() {
+  local body='{"instance":"acme-prod","project_manager":"pm@platform.example","title":"'$1'","summary":"Why","consent_related":false,"items":[{"kind":"new_table","table":"'$2'","description":"T","source":"flat_file_csv","cadence":"daily","campaign_dependency":"optional","expected_arrival":"05:00","columns":[{"name":"id","type":"bigint","nullable":false,"primary_key":true,"description":"Id"}],"primary_key":"id"}]}'
+  curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' --data "$body" "$url/api/v1/requests"
+}
