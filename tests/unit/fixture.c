@@ -142,12 +142,14 @@ void ufx_json_size(const cJSON *o, const char *path, int n)
 }
 
 void ufx_each_is(int (*pred)(const char *), const char *const *list, size_t n,
-                 int accept)
+                 int want)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!pred(list[i]) != !accept)
-            fail_msg("%s \"%s\" (item %zu)", accept ? "refused" : "accepted",
-                     list[i], i);
+    for (size_t i = 0; i < n; i++) {
+        int got = pred(list[i]);
+        if (got != want)
+            fail_msg("\"%s\" (item %zu) gave %d, not %d", list[i], i, got,
+                     want);
+    }
 }
 
 void ufx_ids_add(ufx_ids *s, int64_t id)

@@ -71,10 +71,10 @@ void ufx_json_int(const cJSON *o, const char *path, int64_t want);
 void ufx_json_true(const cJSON *o, const char *path);
 /* The member at path is an array (or object) of n members. */
 void ufx_json_size(const cJSON *o, const char *path, int n);
-/* pred(s) is true (accept) or false for every s of list[0..n); the
- * failure names the string. */
+/* pred(s) == want for every s of list[0..n); the failure names the
+ * string. */
 void ufx_each_is(int (*pred)(const char *), const char *const *list, size_t n,
-                 int accept);
+                 int want);
 #define UFX_NELEM(a) (sizeof(a) / sizeof *(a))
 
 /* The ids a list handed to its callback, in order (the first

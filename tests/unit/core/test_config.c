@@ -18,14 +18,38 @@ static char path[256];
 
 static void write_file(const char *text)
 {
-    FILE *f;
-
     snprintf(path, sizeof path, "/tmp/docket-config-test-%d.ini",
              (int)getpid());
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    ufx_write_file(path, text);
+}
+
+/* A configuration of file text (none when NULL) and then key = value of
+ * [server] (none when NULL) is refused with ERR_INVALID: by the load of
+ * the file, or (at_finish) by cfg_finish after a load and a set that
+ * succeed; the message contains msg and also (when not NULL). */
+static void refused(const char *text, const char *key, const char *value,
+                    int at_finish, const char *msg, const char *also)
+{
+    config c;
+    errmsg err = {0};
+    int rc = 0;
+
+    cfg_init(&c);
+    if (text) {
+        write_file(text);
+        rc = cfg_load_file(&c, path, &err);
+    }
+    if (key)
+        assert_int_equal(cfg_set(&c, "server", key, value, &err), 0);
+    if (at_finish) {
+        assert_int_equal(rc, 0);
+        rc = cfg_finish(&c, &err);
+    }
+    assert_int_equal(rc, ERR_INVALID);
+    assert_non_null(strstr(err.msg, msg));
+    if (also)
+        assert_non_null(strstr(err.msg, also));
+    cfg_dispose(&c);
 }
 
 static int teardown(void **state)
@@ -81,42 +105,22 @@ static void test_config__precedence_file_env_flag(void **state)
 
 static void test_config__bad_value_names_file_and_line(void **state)
 {
-    config c;
-    errmsg err = {0};
-
     (void)state;
-    write_file("[server]\nlisten = 127.0.0.1:9000\nthreads = lots\n");
-    cfg_init(&c);
-    assert_int_equal(cfg_load_file(&c, path, &err), ERR_INVALID);
-    assert_non_null(strstr(err.msg, ":3:"));
-    assert_non_null(strstr(err.msg, "server.threads"));
-    cfg_dispose(&c);
+    refused("[server]\nlisten = 127.0.0.1:9000\nthreads = lots\n", NULL, NULL,
+            0, ":3:", "server.threads");
 }
 
 static void test_config__unknown_key_is_an_error(void **state)
 {
-    config c;
-    errmsg err = {0};
-
     (void)state;
-    write_file("[server]\nlisten_on = 1\n");
-    cfg_init(&c);
-    assert_int_equal(cfg_load_file(&c, path, &err), ERR_INVALID);
-    assert_non_null(strstr(err.msg, "unknown setting server.listen_on"));
-    cfg_dispose(&c);
+    refused("[server]\nlisten_on = 1\n", NULL, NULL, 0,
+            "unknown setting server.listen_on", NULL);
 }
 
 static void test_config__bad_listen_refused_by_finish(void **state)
 {
-    config c;
-    errmsg err = {0};
-
     (void)state;
-    cfg_init(&c);
-    assert_int_equal(cfg_set(&c, "server", "listen", "nowhere", &err), 0);
-    assert_int_equal(cfg_finish(&c, &err), ERR_INVALID);
-    assert_non_null(strstr(err.msg, "ADDR:PORT"));
-    cfg_dispose(&c);
+    refused(NULL, "listen", "nowhere", 1, "ADDR:PORT", NULL);
 }
 
 static void test_config__channels_routes_and_secrets(void **state)
@@ -148,30 +152,17 @@ static void test_config__channels_routes_and_secrets(void **state)
 
 static void test_config__missing_env_secret_is_an_error(void **state)
 {
-    config c;
-    errmsg err = {0};
-
     (void)state;
     unsetenv("TEST_SLACK_URL");
-    write_file("[channel.ops-slack]\ntype = slack\nurl = ${TEST_SLACK_URL}\n");
-    cfg_init(&c);
-    assert_int_equal(cfg_load_file(&c, path, &err), ERR_INVALID);
-    assert_non_null(strstr(err.msg, "TEST_SLACK_URL is not set"));
-    cfg_dispose(&c);
+    refused("[channel.ops-slack]\ntype = slack\nurl = ${TEST_SLACK_URL}\n",
+            NULL, NULL, 0, "TEST_SLACK_URL is not set", NULL);
 }
 
 static void test_config__route_to_unknown_channel(void **state)
 {
-    config c;
-    errmsg err = {0};
-
     (void)state;
-    write_file("[route]\nrequest.submitted = nowhere\n");
-    cfg_init(&c);
-    assert_int_equal(cfg_load_file(&c, path, &err), 0);
-    assert_int_equal(cfg_finish(&c, &err), ERR_INVALID);
-    assert_non_null(strstr(err.msg, "unknown channel nowhere"));
-    cfg_dispose(&c);
+    refused("[route]\nrequest.submitted = nowhere\n", NULL, NULL, 1,
+            "unknown channel nowhere", NULL);
 }
 
 static void test_config__weekday_names(void **state)
