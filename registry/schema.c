@@ -7,6 +7,43 @@
 #include <stddef.h>
 
 /* Step 1: the whole first-cut data model of DESIGN.md. */
+/* Column definitions that a request and the registry share, one text
+ * each so the two tables stay alike: a table's feed (request_items,
+ * reg_tables) and a column's fields (item_columns, reg_columns). The
+ * statements expand to the text they always had. */
+#define FEED_FIELDS                                                            \
+    " source TEXT NOT NULL DEFAULT '',"                                        \
+    " cadence TEXT NOT NULL DEFAULT '',"                                       \
+    " expected_arrival TEXT NOT NULL DEFAULT '',"                              \
+    " late_after_minutes INTEGER NOT NULL DEFAULT 0,"                          \
+    " file_pattern TEXT NOT NULL DEFAULT '',"                                  \
+    " campaign_dependency TEXT NOT NULL DEFAULT '',"                           \
+    " campaign_note TEXT NOT NULL DEFAULT '',"
+#define COLUMN_FIELDS                                                          \
+    " type TEXT NOT NULL DEFAULT '',"                                          \
+    " nullable INTEGER NOT NULL DEFAULT 1,"                                    \
+    " primary_key INTEGER NOT NULL DEFAULT 0,"                                 \
+    " description TEXT NOT NULL DEFAULT '',"                                   \
+    " example TEXT NOT NULL DEFAULT '',"                                       \
+    " pii INTEGER NOT NULL DEFAULT 0,"                                         \
+    " consent INTEGER NOT NULL DEFAULT 0,"                                     \
+    " consent_channel TEXT NOT NULL DEFAULT '',"
+/* A table's and a column's row of the search index, written after an
+ * insert and an update of reg_tables and reg_columns. */
+#define TABLE_FTS_INSERT                                                       \
+    " INSERT INTO search_fts(rowid, kind, ref, org_id, instance, name, body)"  \
+    "  SELECT new.id * 4 + 1, 'table', new.id, i.org_id, i.name, new.name,"    \
+    "   new.description || ' ' || new.runbook || ' ' || new.campaign_note"     \
+    "  FROM instances i WHERE i.id = new.instance_id;"                         \
+    " UPDATE meta SET value = value + 1 WHERE key = 'generation';"
+#define COLUMN_FTS_INSERT                                                      \
+    " INSERT INTO search_fts(rowid, kind, ref, org_id, instance, name, body)"  \
+    "  SELECT new.id * 4 + 2, 'column', new.id, i.org_id, i.name, new.name,"   \
+    "   t.name || ' ' || new.description || ' ' || new.rule"                   \
+    "  FROM reg_tables t JOIN instances i ON i.id = t.instance_id"             \
+    "  WHERE t.id = new.table_id;"                                             \
+    " UPDATE meta SET value = value + 1 WHERE key = 'generation';"
+
 static const char step1[] =
     "CREATE TABLE organisations("
     " id INTEGER PRIMARY KEY,"
@@ -113,14 +150,7 @@ static const char step1[] =
     " kind TEXT NOT NULL,"
     " table_name TEXT NOT NULL,"
     " description TEXT NOT NULL DEFAULT '',"
-    " primary_key TEXT NOT NULL DEFAULT '',"
-    " source TEXT NOT NULL DEFAULT '',"
-    " cadence TEXT NOT NULL DEFAULT '',"
-    " expected_arrival TEXT NOT NULL DEFAULT '',"
-    " late_after_minutes INTEGER NOT NULL DEFAULT 0,"
-    " file_pattern TEXT NOT NULL DEFAULT '',"
-    " campaign_dependency TEXT NOT NULL DEFAULT '',"
-    " campaign_note TEXT NOT NULL DEFAULT '',"
+    " primary_key TEXT NOT NULL DEFAULT ''," FEED_FIELDS
     " owner TEXT NOT NULL DEFAULT '',"
     " escalation TEXT NOT NULL DEFAULT '',"
     " examples TEXT NOT NULL DEFAULT '',"
@@ -133,16 +163,7 @@ static const char step1[] =
     " item_id INTEGER NOT NULL REFERENCES request_items(id)"
     "  ON DELETE CASCADE,"
     " position INTEGER NOT NULL,"
-    " name TEXT NOT NULL,"
-    " type TEXT NOT NULL DEFAULT '',"
-    " nullable INTEGER NOT NULL DEFAULT 1,"
-    " primary_key INTEGER NOT NULL DEFAULT 0,"
-    " description TEXT NOT NULL DEFAULT '',"
-    " example TEXT NOT NULL DEFAULT '',"
-    " pii INTEGER NOT NULL DEFAULT 0,"
-    " consent INTEGER NOT NULL DEFAULT 0,"
-    " consent_channel TEXT NOT NULL DEFAULT '',"
-    " action TEXT NOT NULL DEFAULT 'add',"
+    " name TEXT NOT NULL," COLUMN_FIELDS " action TEXT NOT NULL DEFAULT 'add',"
     " rule TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX item_columns_item ON item_columns(item_id);"
 
@@ -192,14 +213,7 @@ static const char step1[] =
     " instance_id INTEGER NOT NULL REFERENCES instances(id),"
     " name TEXT NOT NULL COLLATE NOCASE,"
     " description TEXT NOT NULL DEFAULT '',"
-    " kind TEXT NOT NULL DEFAULT '',"
-    " source TEXT NOT NULL DEFAULT '',"
-    " cadence TEXT NOT NULL DEFAULT '',"
-    " expected_arrival TEXT NOT NULL DEFAULT '',"
-    " late_after_minutes INTEGER NOT NULL DEFAULT 0,"
-    " file_pattern TEXT NOT NULL DEFAULT '',"
-    " campaign_dependency TEXT NOT NULL DEFAULT '',"
-    " campaign_note TEXT NOT NULL DEFAULT '',"
+    " kind TEXT NOT NULL DEFAULT ''," FEED_FIELDS
     " consent_relevant INTEGER NOT NULL DEFAULT 0,"
     " owner TEXT NOT NULL DEFAULT '',"
     " escalation TEXT NOT NULL DEFAULT '',"
@@ -215,15 +229,7 @@ static const char step1[] =
     " id INTEGER PRIMARY KEY,"
     " table_id INTEGER NOT NULL REFERENCES reg_tables(id) ON DELETE CASCADE,"
     " position INTEGER NOT NULL,"
-    " name TEXT NOT NULL COLLATE NOCASE,"
-    " type TEXT NOT NULL DEFAULT '',"
-    " nullable INTEGER NOT NULL DEFAULT 1,"
-    " primary_key INTEGER NOT NULL DEFAULT 0,"
-    " description TEXT NOT NULL DEFAULT '',"
-    " example TEXT NOT NULL DEFAULT '',"
-    " pii INTEGER NOT NULL DEFAULT 0,"
-    " consent INTEGER NOT NULL DEFAULT 0,"
-    " consent_channel TEXT NOT NULL DEFAULT '',"
+    " name TEXT NOT NULL COLLATE NOCASE," COLUMN_FIELDS
     " rule TEXT NOT NULL DEFAULT '',"
     " status TEXT NOT NULL DEFAULT 'active'"
     "  CHECK (status IN ('active','deprecated','retired')),"
@@ -301,41 +307,19 @@ static const char step1[] =
     " name, body, tokenize = 'unicode61', prefix = '2 3');"
     /* Search index maintained by triggers; rowid = id * 4 + kind (1 table,
        2 column, 3 request) so updates touch one row. */
-    "CREATE TRIGGER reg_tables_fts_ai AFTER INSERT ON reg_tables BEGIN"
-    " INSERT INTO search_fts(rowid, kind, ref, org_id, instance, name, body)"
-    "  SELECT new.id * 4 + 1, 'table', new.id, i.org_id, i.name, new.name,"
-    "   new.description || ' ' || new.runbook || ' ' || new.campaign_note"
-    "  FROM instances i WHERE i.id = new.instance_id;"
-    " UPDATE meta SET value = value + 1 WHERE key = 'generation';"
-    "END;"
+    "CREATE TRIGGER reg_tables_fts_ai AFTER INSERT ON reg_tables "
+    "BEGIN" TABLE_FTS_INSERT "END;"
     "CREATE TRIGGER reg_tables_fts_au AFTER UPDATE ON reg_tables BEGIN"
-    " DELETE FROM search_fts WHERE rowid = old.id * 4 + 1;"
-    " INSERT INTO search_fts(rowid, kind, ref, org_id, instance, name, body)"
-    "  SELECT new.id * 4 + 1, 'table', new.id, i.org_id, i.name, new.name,"
-    "   new.description || ' ' || new.runbook || ' ' || new.campaign_note"
-    "  FROM instances i WHERE i.id = new.instance_id;"
-    " UPDATE meta SET value = value + 1 WHERE key = 'generation';"
+    " DELETE FROM search_fts WHERE rowid = old.id * 4 + 1;" TABLE_FTS_INSERT
     "END;"
     "CREATE TRIGGER reg_tables_fts_ad AFTER DELETE ON reg_tables BEGIN"
     " DELETE FROM search_fts WHERE rowid = old.id * 4 + 1;"
     " UPDATE meta SET value = value + 1 WHERE key = 'generation';"
     "END;"
-    "CREATE TRIGGER reg_columns_fts_ai AFTER INSERT ON reg_columns BEGIN"
-    " INSERT INTO search_fts(rowid, kind, ref, org_id, instance, name, body)"
-    "  SELECT new.id * 4 + 2, 'column', new.id, i.org_id, i.name, new.name,"
-    "   t.name || ' ' || new.description || ' ' || new.rule"
-    "  FROM reg_tables t JOIN instances i ON i.id = t.instance_id"
-    "  WHERE t.id = new.table_id;"
-    " UPDATE meta SET value = value + 1 WHERE key = 'generation';"
-    "END;"
+    "CREATE TRIGGER reg_columns_fts_ai AFTER INSERT ON reg_columns "
+    "BEGIN" COLUMN_FTS_INSERT "END;"
     "CREATE TRIGGER reg_columns_fts_au AFTER UPDATE ON reg_columns BEGIN"
-    " DELETE FROM search_fts WHERE rowid = old.id * 4 + 2;"
-    " INSERT INTO search_fts(rowid, kind, ref, org_id, instance, name, body)"
-    "  SELECT new.id * 4 + 2, 'column', new.id, i.org_id, i.name, new.name,"
-    "   t.name || ' ' || new.description || ' ' || new.rule"
-    "  FROM reg_tables t JOIN instances i ON i.id = t.instance_id"
-    "  WHERE t.id = new.table_id;"
-    " UPDATE meta SET value = value + 1 WHERE key = 'generation';"
+    " DELETE FROM search_fts WHERE rowid = old.id * 4 + 2;" COLUMN_FTS_INSERT
     "END;"
     "CREATE TRIGGER reg_columns_fts_ad AFTER DELETE ON reg_columns BEGIN"
     " DELETE FROM search_fts WHERE rowid = old.id * 4 + 2;"
