@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "mem.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,7 +298,7 @@ static int vocab_row(sqlite3_stmt *st, void *ctx)
 {
     reader *r = ctx;
     builder *b = r->b;
-    const char *term = (const char *)sqlite3_column_text(st, 0);
+    const char *term = reg_col_text(st, 0);
     size_t tlen = (size_t)sqlite3_column_bytes(st, 0);
     int64_t rowid = sqlite3_column_int64(st, 1);
     int sec = spec_section(r->spec, (int)(rowid & 3)), pos;
@@ -309,6 +310,7 @@ static int vocab_row(sqlite3_stmt *st, void *ctx)
         term_flush(b, r->last, r->last_len);
         if (tlen + 1 > r->last_cap)
             xgrow(&r->last, &r->last_cap, tlen + 1, 1);
+        assert(r->last && r->last_cap > tlen);
         memcpy(r->last, term, tlen);
         r->last_len = tlen;
     }
