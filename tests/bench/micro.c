@@ -44,22 +44,30 @@ static void report(const char *name, double *t, int n, const char *extra)
     fflush(stdout);
 }
 
+/* Registry stubs: no table or column exists. */
 static int no_table(void *ctx, const char *instance, const char *table)
 {
-    (void)ctx;
-    (void)instance;
-    (void)table;
-    return 0;
+    return (void)ctx, (void)instance, (void)table, 0;
 }
 
 static int no_column(void *ctx, const char *instance, const char *table,
                      const char *column)
 {
-    (void)ctx;
-    (void)instance;
-    (void)table;
-    (void)column;
-    return 0;
+    return (void)ctx, (void)instance, (void)table, (void)column, 0;
+}
+
+/* What failed, with the first form error; the exit status 3. */
+static int form_failed(const char *what, const form_errors *fe)
+{
+    fprintf(stderr, "bench_micro: %s: %s: %s\n", what,
+            fe->n ? fe->errs[0].field : "", fe->n ? fe->errs[0].message : "?");
+    return 3;
+}
+
+static void errors_reset(form_errors *fe)
+{
+    form_errors_dispose(fe);
+    memset(fe, 0, sizeof *fe);
 }
 
 /* A new_table request with NCOLS columns, as the API receives it. */
@@ -161,14 +169,9 @@ int main(int argc, char **argv)
         memset(&r, 0, sizeof r);
         rc = form_parse_json(&r, buf_cstr(&json), json.len, &fe);
         t[i] = now_ms() - a;
-        if (rc < 0) {
-            fprintf(stderr, "bench_micro: parse: %s: %s\n",
-                    fe.n ? fe.errs[0].field : "",
-                    fe.n ? fe.errs[0].message : "?");
-            return 3;
-        }
-        form_errors_dispose(&fe);
-        memset(&fe, 0, sizeof fe);
+        if (rc < 0)
+            return form_failed("parse", &fe);
+        errors_reset(&fe);
         if (i + 1 < iters)
             form_request_dispose(&r);
     }
@@ -179,14 +182,9 @@ int main(int argc, char **argv)
         double a = now_ms();
         rc = form_validate(&r, &ctx, &fe);
         t[i] = now_ms() - a;
-        if (rc < 0) {
-            fprintf(stderr, "bench_micro: validate: %s: %s\n",
-                    fe.n ? fe.errs[0].field : "",
-                    fe.n ? fe.errs[0].message : "?");
-            return 3;
-        }
-        form_errors_dispose(&fe);
-        memset(&fe, 0, sizeof fe);
+        if (rc < 0)
+            return form_failed("validate", &fe);
+        errors_reset(&fe);
     }
     report("validate_500_columns", t, iters, "\"columns\": 500");
 
