@@ -73,7 +73,8 @@ int cmd_tables(app_args *a)
     if (app_positionals(a, u) != 0)
         return app_fail(EXIT_USAGE, "usage: %s", u);
     t.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-    if (!(reg = app_open_db(REGISTRY_READONLY)))
+    reg = app_open_db(REGISTRY_READONLY);
+    if (!reg)
         return EXIT_USAGE;
     printf("%-14s %-30s %-9s %-6s %-6s %-8s %-4s %s\n", "INSTANCE", "TABLE",
            "CAMPAIGNS", "AT", "LATE", "CONSENT", "PII", "OWNER");
@@ -134,7 +135,8 @@ int cmd_import(app_args *a)
     data = read_all(a->argv[1], &len);
     if (!data)
         return app_fail(EXIT_USAGE, "cannot read %s", a->argv[1]);
-    if (!(reg = app_open_db(REGISTRY_NOCREATE))) {
+    reg = app_open_db(REGISTRY_NOCREATE);
+    if (!reg) {
         free(data);
         return EXIT_USAGE;
     }

@@ -286,10 +286,13 @@ int cmd_lookup(app_args *a)
     if (url && *url) {
         s.url = url;
         s.token = token;
-    } else if (!(s.reg = app_open_db(REGISTRY_READONLY))) {
-        return EXIT_USAGE;
+    } else {
+        s.reg = app_open_db(REGISTRY_READONLY);
+        if (!s.reg)
+            return EXIT_USAGE;
     }
-    if ((rc = find_candidates(&cs, &s, q, instance)) != 0)
+    rc = find_candidates(&cs, &s, q, instance);
+    if (rc != 0)
         goto done;
     if (cs.n == 0 || cs.similar) {
         fprintf(stderr, "docket: no table named like \"%s\"", q);

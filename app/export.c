@@ -339,13 +339,8 @@ static void html_index_row(export_run *x, const registry_card *t,
     buf_puts(b, "\">");
     buf_append_html(b, t->table);
     buf_puts(b, "</a></th><td>");
-    if (dep->dep != REGISTRY_DEP_UNSET) {
-        buf_puts(b, "<span class=\"badge ");
-        buf_puts(b, dep->css);
-        buf_puts(b, "\">");
-        buf_puts(b, dep->badge);
-        buf_puts(b, "</span>");
-    }
+    if (dep->dep != REGISTRY_DEP_UNSET)
+        card_html_dep_badge(b, dep->dep);
     buf_puts(b, "</td><td>");
     buf_append_html(b, t->rules.expected_arrival);
     buf_puts(b, "</td><td>");

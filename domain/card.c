@@ -349,6 +349,20 @@ void card_missing_after(char out[8], const char *arrival, int late)
     snprintf(out, 8, "%02d:%02d", m / 60, m % 60);
 }
 
+void card_column_flags(buf *o, const registry_card_column *k,
+                       const card_flag_words *w)
+{
+    if (k->primary_key)
+        buf_puts(o, w->pk);
+    if (k->pii)
+        buf_puts(o, w->pii);
+    if (k->consent) {
+        buf_puts(o, w->consent_open);
+        w->esc(o, k->consent_channel);
+        buf_puts(o, w->consent_close);
+    }
+}
+
 void card_date(char out[11], int64_t t)
 {
     time_date(out, 11, t);
@@ -425,17 +439,15 @@ static void json_texts(void *base, const cJSON *o, const json_member *m,
     }
 }
 
+#define RULE(name)   MEMBER(registry_card_rules, name)
+#define COLUMN(name) MEMBER(registry_card_column, name)
+
 static void json_rules(registry_card_rules *r, const cJSON *o)
 {
     static const json_member texts[] = {
-        MEMBER(registry_card_rules, campaign_note),
-        MEMBER(registry_card_rules, expected_arrival),
-        MEMBER(registry_card_rules, source),
-        MEMBER(registry_card_rules, cadence),
-        MEMBER(registry_card_rules, file_pattern),
-        MEMBER(registry_card_rules, owner),
-        MEMBER(registry_card_rules, escalation),
-        MEMBER(registry_card_rules, runbook)};
+        RULE(campaign_note), RULE(expected_arrival), RULE(source),
+        RULE(cadence),       RULE(file_pattern),     RULE(owner),
+        RULE(escalation),    RULE(runbook)};
     const cJSON *dep =
         cJSON_GetObjectItemCaseSensitive(o, "campaign_dependency");
     char *miss = json_text(o, "missing_after");
@@ -451,13 +463,12 @@ static void json_rules(registry_card_rules *r, const cJSON *o)
 
 static void json_column(registry_card_column *c, const cJSON *o)
 {
-    static const json_member texts[] = {
-        MEMBER(registry_card_column, name),
-        MEMBER(registry_card_column, type),
-        MEMBER(registry_card_column, description),
-        MEMBER(registry_card_column, example),
-        MEMBER(registry_card_column, consent_channel),
-        MEMBER(registry_card_column, rule)};
+    static const json_member texts[] = {COLUMN(name),
+                                        COLUMN(type),
+                                        COLUMN(description),
+                                        COLUMN(example),
+                                        COLUMN(consent_channel),
+                                        COLUMN(rule)};
 
     json_texts(c, o, texts, sizeof texts / sizeof *texts);
     c->status = json_status(o);

@@ -76,6 +76,8 @@ void card_html_markdown(buf *b, const char *md);
 void card_html_href(buf *o, const char *instance, const char *table);
 /* <a href="/requests/<id>">CR-<id></a> */
 void card_html_request_link(buf *o, int64_t id);
+/* <span class="badge status-S">S</span>, S escaped. */
+void card_html_status_badge(buf *o, const char *status);
 /* The REQUIRED / OPTIONAL / not stated badge. */
 void card_html_dep_badge(buf *o, registry_dep d);
 
@@ -130,6 +132,20 @@ card_counts card_count(const registry_card *c);
  * late minutes after it, as "HH:MM" into out; "" when arrival is not a
  * valid time or late is not positive. */
 void card_missing_after(char out[8], const char *arrival, int late);
+
+/* How a back end writes the flags of a column: PK, PII, and consent as
+ * consent_open, the channel through esc, consent_close. */
+typedef struct card_flag_words {
+    const char *pk, *pii, *consent_open, *consent_close;
+    void (*esc)(buf *o, const char *channel);
+} card_flag_words;
+/* The flags of column k (only those set) in the words of w. */
+void card_column_flags(buf *o, const registry_card_column *k,
+                       const card_flag_words *w);
+/* The HTML badges of a column with the channel as "consent email" and
+ * close after the consent badge ("</span> " or "</span>"). */
+void card_html_column_flags(buf *o, const registry_card_column *k,
+                            const char *close);
 
 /* The date part (YYYY-MM-DD) of Unix time t. */
 void card_date(char out[11], int64_t t);

@@ -47,15 +47,10 @@ static void dep_paragraph(buf *o, registry_dep d)
         buf_putc(o, ' ');
         buf_puts(o, t->css);
     }
-    buf_puts(o, "\"><strong>");
-    buf_puts(o, t->word);
-    buf_puts(o, "</strong>: ");
-    buf_puts(o, t->advice);
-    buf_puts(o, "</p>");
+    buf_appendf(o, "\"><strong>%s</strong>: %s</p>", t->word, t->advice);
 }
 
-/* <span class="badge status-S">S</span> */
-static void status_badge(buf *o, const char *s)
+void card_html_status_badge(buf *o, const char *s)
 {
     buf_puts(o, "<span class=\"badge status-");
     buf_append_html(o, s);
@@ -297,7 +292,7 @@ static void web_heading(buf *o, const registry_card *c)
     buf_puts(o, "</a></nav><h1>");
     buf_append_html(o, c->table);
     buf_putc(o, ' ');
-    status_badge(o, registry_entry_status_name(c->status));
+    card_html_status_badge(o, registry_entry_status_name(c->status));
     buf_puts(o, "</h1><p class=\"muted\">");
     buf_append_html(o, c->instance);
     buf_puts(o, " · ");
@@ -391,25 +386,37 @@ static void web_rules(buf *o, const registry_card *c)
 
 /* PK, PII and consent badges of a column; with channel_colon the consent
  * badge reads "consent: email" (web), else "consent email" (export). */
+/* ": channel", escaped, or nothing for no channel. */
+static void colon_channel(buf *o, const char *channel)
+{
+    html_wrapped(o, ": ", channel, "");
+}
+
+void card_html_column_flags(buf *o, const registry_card_column *k,
+                            const char *close)
+{
+    card_flag_words w = {"<span class=\"badge\">PK</span> ",
+                         "<span class=\"badge pii\">PII</span> ",
+                         "<span class=\"badge consent\">consent ", close,
+                         buf_append_html};
+
+    card_column_flags(o, k, &w);
+}
+
 static void column_badges(buf *o, const registry_card_column *k,
                           int channel_colon)
 {
-    if (k->primary_key)
-        buf_puts(o, "<span class=\"badge\">PK</span> ");
-    if (k->pii)
-        buf_puts(o, "<span class=\"badge pii\">PII</span> ");
-    if (k->consent) {
-        buf_puts(o, "<span class=\"badge consent\">consent");
-        if (channel_colon)
-            html_wrapped(o, ": ", k->consent_channel, "");
-        else
-            html_wrapped(o, " ", k->consent_channel, "");
-        if (!channel_colon && !*k->consent_channel)
-            buf_putc(o, ' ');
-        buf_puts(o, "</span> ");
+    if (channel_colon) {
+        card_flag_words w = {"<span class=\"badge\">PK</span> ",
+                             "<span class=\"badge pii\">PII</span> ",
+                             "<span class=\"badge consent\">consent",
+                             "</span> ", colon_channel};
+        card_column_flags(o, k, &w);
+    } else {
+        card_html_column_flags(o, k, "</span> ");
     }
     if (k->status != REGISTRY_ENTRY_ACTIVE)
-        status_badge(o, registry_entry_status_name(k->status));
+        card_html_status_badge(o, registry_entry_status_name(k->status));
 }
 
 static void web_column(buf *o, const registry_card *c,
@@ -597,7 +604,7 @@ void card_write_html_export(buf *o, const registry_card *c,
     buf_puts(o, "<h1>");
     buf_append_html(o, c->table);
     buf_putc(o, ' ');
-    status_badge(o, registry_entry_status_name(c->status));
+    card_html_status_badge(o, registry_entry_status_name(c->status));
     buf_puts(o, "</h1><p class=\"muted\">");
     buf_append_html(o, c->instance);
     buf_puts(o, " · ");

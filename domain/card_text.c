@@ -48,6 +48,9 @@ static void md_facts(buf *b, const registry_card *c)
 
 static void md_columns(buf *b, const registry_card *c)
 {
+    static const card_flag_words flags = {"PK ", "PII ", "consent ", "",
+                                          card_md_text};
+
     buf_puts(b, "## Columns\n\n| Column | Type | Description | Flags |\n"
                 "| --- | --- | --- | --- |\n");
     for (size_t i = 0; i < c->ncolumns; i++) {
@@ -59,14 +62,7 @@ static void md_columns(buf *b, const registry_card *c)
         buf_puts(b, " | ");
         card_md_text(b, k->description);
         buf_puts(b, " | ");
-        if (k->primary_key)
-            buf_puts(b, "PK ");
-        if (k->pii)
-            buf_puts(b, "PII ");
-        if (k->consent) {
-            buf_puts(b, "consent ");
-            card_md_text(b, k->consent_channel);
-        }
+        card_column_flags(b, k, &flags);
         if (k->status != REGISTRY_ENTRY_ACTIVE) {
             buf_putc(b, ' ');
             card_md_text(b, registry_entry_status_name(k->status));
@@ -367,44 +363,50 @@ void card_write_terminal(buf *b, const registry_card *c, const card_opts *opt)
 
 /* ---- messages ----------------------------------------------------------- */
 
-/* "Label: value\n" when value is not empty. */
-static void message_fact(buf *b, const char *l, const char *s)
-{
-    if (!*s)
-        return;
-    buf_puts(b, l);
-    buf_puts(b, ": ");
-    card_message_text(b, s);
-    buf_putc(b, '\n');
-}
-
 /* Plain lines for a chat message: the table, its campaign dependency and
- * the facts ops need; the channel renderer escapes them. */
+ * the facts ops need ("Label: value", only those with a value); the
+ * channel renderer escapes them. */
 void card_write_message(buf *b, const registry_card *c)
 {
     const registry_card_rules *r = &c->rules;
+    buf title = {0}, dep = {0}, expected = {0};
+    const char *lines[][2] = {
+        {NULL, NULL},
+        {"Campaigns", NULL},
+        {"Campaign note", r->campaign_note},
+        {"Expected", NULL},
+        {"Owner", r->owner},
+        {"Escalation", r->escalation},
+        {"Consent", r->consent_relevant || card_count(c).consent
+                        ? "consent-relevant"
+                        : "not consent-relevant"}};
 
-    card_message_text(b, c->instance);
-    buf_puts(b, " / ");
-    card_message_text(b, c->table);
-    buf_putc(b, '\n');
-    buf_puts(b, "Campaigns: ");
-    card_dep_line(b, r->campaign_dependency);
-    buf_putc(b, '\n');
-    message_fact(b, "Campaign note", r->campaign_note);
+    buf_puts(&title, c->instance);
+    buf_puts(&title, " / ");
+    buf_puts(&title, c->table);
+    lines[0][1] = buf_cstr(&title);
+    card_dep_line(&dep, r->campaign_dependency);
+    lines[1][1] = buf_cstr(&dep);
     if (*r->expected_arrival) {
-        buf_puts(b, "Expected: ");
-        card_message_text(b, r->expected_arrival);
-        buf_puts(b, " UTC");
+        buf_puts(&expected, r->expected_arrival);
+        buf_puts(&expected, " UTC");
         if (r->late_after_minutes > 0) {
-            buf_puts(b, ", missing after ");
-            card_message_text(b, r->missing_after);
+            buf_puts(&expected, ", missing after ");
+            buf_puts(&expected, r->missing_after);
         }
+    }
+    lines[3][1] = buf_cstr(&expected);
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        if (!*lines[i][1])
+            continue;
+        if (lines[i][0]) {
+            buf_puts(b, lines[i][0]);
+            buf_puts(b, ": ");
+        }
+        card_message_text(b, lines[i][1]);
         buf_putc(b, '\n');
     }
-    message_fact(b, "Owner", r->owner);
-    message_fact(b, "Escalation", r->escalation);
-    buf_puts(b, r->consent_relevant || card_count(c).consent
-                    ? "Consent: consent-relevant\n"
-                    : "Consent: not consent-relevant\n");
+    buf_dispose(&title);
+    buf_dispose(&dep);
+    buf_dispose(&expected);
 }

@@ -149,6 +149,21 @@ void cat_option(buf *o, const char *value, const char *label,
     buf_puts(o, "</option>");
 }
 
+void cat_json_strings(cJSON *o, const char *const *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddStringToObject(o, kv[2 * i], kv[2 * i + 1]);
+}
+
+void cat_json_url(cJSON *o, const char *instance, const char *table)
+{
+    buf url = {0};
+
+    card_html_href(&url, instance, table);
+    cJSON_AddStringToObject(o, "url", buf_cstr(&url));
+    buf_dispose(&url);
+}
+
 const char *cat_query(web_req *req, const char *name)
 {
     const char *v = web_query(req, name);

@@ -34,11 +34,9 @@ static void open_request_row(void *ctx, const registry_open_request *r)
     card_html_request_link(o, r->id);
     buf_puts(o, " ");
     buf_append_html(o, r->title);
-    buf_puts(o, " <span class=\"badge status-");
-    buf_append_html(o, r->status);
-    buf_puts(o, "\">");
-    buf_append_html(o, r->status);
-    buf_puts(o, "</span> <span class=\"muted\">");
+    buf_putc(o, ' ');
+    card_html_status_badge(o, r->status);
+    buf_puts(o, " <span class=\"muted\">");
     buf_append_html(o, r->kind);
     buf_puts(o, " · not yet live</span></li>");
 }
@@ -291,27 +289,22 @@ void page_table_edit(web_req *req)
  * added) on the column page. */
 static void column_facts(buf *o, const registry_card_column *k)
 {
+    const char *const facts[] = {"Description", k->description, "Example",
+                                 k->example,    "Rule",         k->rule};
+
     buf_puts(o, "<section class=\"card\"><dl class=\"facts\">"
                 "<dt>Type</dt><dd><code>");
     buf_append_html(o, k->type);
     buf_puts(o, "</code>");
     buf_puts(o, k->nullable ? " (may be empty)" : " (not null)");
-    buf_puts(o, "</dd><dt>Description</dt><dd>");
-    buf_append_html(o, k->description);
-    buf_puts(o, "</dd><dt>Example</dt><dd>");
-    buf_append_html(o, k->example);
-    buf_puts(o, "</dd><dt>Rule</dt><dd>");
-    buf_append_html(o, k->rule);
-    buf_puts(o, "</dd><dt>Flags</dt><dd>");
-    if (k->primary_key)
-        buf_puts(o, "<span class=\"badge\">PK</span> ");
-    if (k->pii)
-        buf_puts(o, "<span class=\"badge pii\">PII</span> ");
-    if (k->consent) {
-        buf_puts(o, "<span class=\"badge consent\">consent ");
-        buf_append_html(o, k->consent_channel);
-        buf_puts(o, "</span>");
+    for (size_t i = 0; i < sizeof facts / sizeof *facts; i += 2) {
+        buf_puts(o, "</dd><dt>");
+        buf_puts(o, facts[i]);
+        buf_puts(o, "</dt><dd>");
+        buf_append_html(o, facts[i + 1]);
     }
+    buf_puts(o, "</dd><dt>Flags</dt><dd>");
+    card_html_column_flags(o, k, "</span>");
     buf_puts(o, "</dd><dt>Added</dt><dd>");
     {
         char d[11];
@@ -343,11 +336,9 @@ static int column_page(web_req *req, const registry_card *c,
     buf_append_html(o, c->table);
     buf_puts(o, "</a></nav><h1><code>");
     buf_append_html(o, k->name);
-    buf_puts(o, "</code> <span class=\"badge status-");
-    buf_append_html(o, status);
-    buf_puts(o, "\">");
-    buf_append_html(o, status);
-    buf_puts(o, "</span></h1>");
+    buf_puts(o, "</code> ");
+    card_html_status_badge(o, status);
+    buf_puts(o, "</h1>");
     column_facts(o, k);
     buf_puts(o, "<section class=\"card\"><h2>History</h2><ol "
                 "class=\"timeline\">");

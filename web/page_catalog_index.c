@@ -27,11 +27,8 @@ static void table_row_html(void *ctx, const registry_table_row *t)
     buf_append_html(o, t->name);
     buf_puts(o, "</a>");
     if (strcmp(t->status, "active")) {
-        buf_puts(o, " <span class=\"badge status-");
-        buf_append_html(o, t->status);
-        buf_puts(o, "\">");
-        buf_append_html(o, t->status);
-        buf_puts(o, "</span>");
+        buf_putc(o, ' ');
+        card_html_status_badge(o, t->status);
     }
     buf_puts(o, "<br><span class=\"muted\">");
     buf_append_html(o, t->description);
@@ -61,6 +58,17 @@ static void table_row_html(void *ctx, const registry_table_row *t)
     c->n++;
 }
 
+/* "&amp;name=value" (value URL-encoded) unless value is NULL or "". */
+static void query_param(buf *o, const char *name, const char *value)
+{
+    if (!value || !*value)
+        return;
+    buf_puts(o, "&amp;");
+    buf_puts(o, name);
+    buf_putc(o, '=');
+    buf_append_url(o, value);
+}
+
 /* A link to the index with the current filters and another sort. */
 static void sort_link(buf *o, const registry_table_filter *f, const char *sort,
                       const char *label)
@@ -71,26 +79,12 @@ static void sort_link(buf *o, const registry_table_filter *f, const char *sort,
     buf_puts(o, sort);
     if (cur && !f->desc)
         buf_puts(o, "&amp;desc=1");
-    if (f->instance && *f->instance) {
-        buf_puts(o, "&amp;instance=");
-        buf_append_url(o, f->instance);
-    }
-    if (f->dependency && *f->dependency) {
-        buf_puts(o, "&amp;dependency=");
-        buf_append_url(o, f->dependency);
-    }
-    if (f->consent)
-        buf_puts(o, "&amp;consent=1");
-    if (f->pii)
-        buf_puts(o, "&amp;pii=1");
-    if (f->source && *f->source) {
-        buf_puts(o, "&amp;source=");
-        buf_append_url(o, f->source);
-    }
-    if (f->status && *f->status) {
-        buf_puts(o, "&amp;status=");
-        buf_append_url(o, f->status);
-    }
+    query_param(o, "instance", f->instance);
+    query_param(o, "dependency", f->dependency);
+    query_param(o, "consent", f->consent ? "1" : NULL);
+    query_param(o, "pii", f->pii ? "1" : NULL);
+    query_param(o, "source", f->source);
+    query_param(o, "status", f->status);
     buf_puts(o, "\"");
     if (cur)
         buf_puts(o, f->desc ? " aria-sort=\"descending\""
@@ -288,32 +282,35 @@ typedef struct api_list_ctx {
 
 static void table_row_json(void *ctx, const registry_table_row *t)
 {
+    const char *const head[] = {"table",
+                                t->name,
+                                "description",
+                                t->description,
+                                "kind",
+                                t->kind,
+                                "status",
+                                t->status,
+                                "campaign_dependency",
+                                t->campaign_dependency,
+                                "expected_arrival",
+                                t->expected_arrival};
+    const char *const rules[] = {
+        "source",        t->source, "cadence", t->cadence,   "file_pattern",
+        t->file_pattern, "owner",   t->owner,  "escalation", t->escalation};
     api_list_ctx *c = ctx;
     cJSON *o = cJSON_CreateObject();
-    buf url = {0};
     char s[32];
 
     cJSON_AddItemToArray(c->arr, o);
-    cJSON_AddStringToObject(o, "table", t->name);
-    cJSON_AddStringToObject(o, "description", t->description);
-    cJSON_AddStringToObject(o, "kind", t->kind);
-    cJSON_AddStringToObject(o, "status", t->status);
-    cJSON_AddStringToObject(o, "campaign_dependency", t->campaign_dependency);
-    cJSON_AddStringToObject(o, "expected_arrival", t->expected_arrival);
+    cat_json_strings(o, head, sizeof head / sizeof *head / 2);
     cJSON_AddNumberToObject(o, "late_after_minutes", t->late_after_minutes);
-    cJSON_AddStringToObject(o, "source", t->source);
-    cJSON_AddStringToObject(o, "cadence", t->cadence);
-    cJSON_AddStringToObject(o, "file_pattern", t->file_pattern);
-    cJSON_AddStringToObject(o, "owner", t->owner);
-    cJSON_AddStringToObject(o, "escalation", t->escalation);
+    cat_json_strings(o, rules, sizeof rules / sizeof *rules / 2);
     cJSON_AddBoolToObject(o, "consent_relevant", t->consent_relevant);
     cJSON_AddBoolToObject(o, "pii", t->has_pii);
     cJSON_AddNumberToObject(o, "columns", t->ncolumns);
     time_iso(s, sizeof s, t->updated_at);
     cJSON_AddStringToObject(o, "updated_at", s);
-    card_html_href(&url, t->instance, t->name);
-    cJSON_AddStringToObject(o, "url", buf_cstr(&url));
-    buf_dispose(&url);
+    cat_json_url(o, t->instance, t->name);
 }
 
 void api_tables(web_req *req)

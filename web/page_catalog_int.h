@@ -43,6 +43,11 @@ void cat_inst_collect(void *ctx, const registry_instance *i);
 /* <option value="value"[ selected]>label</option>, both escaped. */
 void cat_option(buf *o, const char *value, const char *label,
                 const char *current);
+/* Adds the string members kv[0]: kv[1], kv[2]: kv[3], ... (n pairs) to
+ * the JSON object o, in this order. */
+void cat_json_strings(cJSON *o, const char *const *kv, size_t n);
+/* Adds "url": "/tables/<instance>/<table>" to o. */
+void cat_json_url(cJSON *o, const char *instance, const char *table);
 /* The query parameter name, "" when absent. */
 const char *cat_query(web_req *req, const char *name);
 /* 0 when every named query parameter (NULL-terminated list) is valid

@@ -225,22 +225,19 @@ typedef struct lookup_ctx {
 
 static void lookup_hit_json(void *ctx, const registry_lookup_hit *h)
 {
+    const char *const kv[] = {
+        "instance", h->instance, "environment",         h->environment,
+        "table",    h->table,    "campaign_dependency", h->campaign_dependency,
+        "status",   h->status};
     lookup_ctx *c = ctx;
     cJSON *o = cJSON_CreateObject();
-    buf url = {0};
 
     cJSON_AddItemToArray(c->arr, o);
-    cJSON_AddStringToObject(o, "instance", h->instance);
-    cJSON_AddStringToObject(o, "environment", h->environment);
-    cJSON_AddStringToObject(o, "table", h->table);
-    cJSON_AddStringToObject(o, "campaign_dependency", h->campaign_dependency);
-    cJSON_AddStringToObject(o, "status", h->status);
+    cat_json_strings(o, kv, sizeof kv / sizeof *kv / 2);
     cJSON_AddBoolToObject(o, "exact", h->exact);
     if (c->similar)
         cJSON_AddTrueToObject(o, "similar");
-    card_html_href(&url, h->instance, h->table);
-    cJSON_AddStringToObject(o, "url", buf_cstr(&url));
-    buf_dispose(&url);
+    cat_json_url(o, h->instance, h->table);
     c->n++;
 }
 
