@@ -142,33 +142,37 @@ static void check_sprint(const registry_sprint_rules *r, const char *day,
 
 static void test_triage__sprints_end_on_the_deploy_weekday(void **state)
 {
-    registry_sprint_rules tue = {14, 2, 600}, thu = {14, 4, 9 * 60 + 30};
-    registry_sprint_rules weekly = {7, 2, 600}, odd = {10, 2, 600};
+    static const registry_sprint_rules tue = {14, 2, 600},
+                                       thu = {14, 4, 9 * 60 + 30};
+    static const registry_sprint_rules weekly = {7, 2, 600}, odd = {10, 2, 600};
+    static const struct {
+        const registry_sprint_rules *rules;
+        const char *day;
+        int offset;
+        const char *starts, *ends, *deploy;
+    } cases[] = {
+        /* Tuesday deploys, 14 days: a deploy day ends its sprint. */
+        {&tue, "2026-03-03", 0, "2026-02-18", "2026-03-03", "T10:00:00Z"},
+        {&tue, "2026-03-04", 0, "2026-03-04", "2026-03-17", "T10:00:00Z"},
+        {&tue, "2026-03-10", 0, "2026-03-04", "2026-03-17", "T10:00:00Z"},
+        {&tue, "2026-03-10", 1, "2026-03-18", "2026-03-31", "T10:00:00Z"},
+        {&tue, "2026-03-10", -1, "2026-02-18", "2026-03-03", "T10:00:00Z"},
+        /* Thursday at 09:30. */
+        {&thu, "2026-03-03", 0, "2026-02-27", "2026-03-12", "T09:30:00Z"},
+        {&thu, "2026-03-17", 0, "2026-03-13", "2026-03-26", "T09:30:00Z"},
+        {&thu, "2026-03-17", 2, "2026-04-10", "2026-04-23", "T09:30:00Z"},
+        /* Weekly, and a length rounded up to whole weeks. */
+        {&weekly, "2026-03-04", 0, "2026-03-04", "2026-03-10", "T10:00:00Z"},
+        {&odd, "2026-03-04", 0, "2026-03-04", "2026-03-17", "T10:00:00Z"},
+    };
 
     (void)state;
-    /* Tuesday deploys, 14 days: a deploy day ends its sprint. */
-    check_sprint(&tue, "2026-03-03", 0, "2026-02-18", "2026-03-03",
-                 "2026-03-03T10:00:00Z");
-    check_sprint(&tue, "2026-03-04", 0, "2026-03-04", "2026-03-17",
-                 "2026-03-17T10:00:00Z");
-    check_sprint(&tue, "2026-03-10", 0, "2026-03-04", "2026-03-17",
-                 "2026-03-17T10:00:00Z");
-    check_sprint(&tue, "2026-03-10", 1, "2026-03-18", "2026-03-31",
-                 "2026-03-31T10:00:00Z");
-    check_sprint(&tue, "2026-03-10", -1, "2026-02-18", "2026-03-03",
-                 "2026-03-03T10:00:00Z");
-    /* Thursday at 09:30. */
-    check_sprint(&thu, "2026-03-03", 0, "2026-02-27", "2026-03-12",
-                 "2026-03-12T09:30:00Z");
-    check_sprint(&thu, "2026-03-17", 0, "2026-03-13", "2026-03-26",
-                 "2026-03-26T09:30:00Z");
-    check_sprint(&thu, "2026-03-17", 2, "2026-04-10", "2026-04-23",
-                 "2026-04-23T09:30:00Z");
-    /* Weekly, and a length rounded up to whole weeks. */
-    check_sprint(&weekly, "2026-03-04", 0, "2026-03-04", "2026-03-10",
-                 "2026-03-10T10:00:00Z");
-    check_sprint(&odd, "2026-03-04", 0, "2026-03-04", "2026-03-17",
-                 "2026-03-17T10:00:00Z");
+    for (size_t i = 0; i < UFX_NELEM(cases); i++) {
+        char deploy[32];
+        snprintf(deploy, sizeof deploy, "%s%s", cases[i].ends, cases[i].deploy);
+        check_sprint(cases[i].rules, cases[i].day, cases[i].offset,
+                     cases[i].starts, cases[i].ends, deploy);
+    }
 }
 
 static void test_triage__sprints_ensure_is_idempotent(void **state)

@@ -345,31 +345,36 @@ static void test_router__form_routes_take_only_forms(void **state)
 
 static void test_router__captures_args(void **state)
 {
+    static const struct {
+        const char *path, *role;
+        int status, nargs; /* nargs -1: not looked at */
+        const char *args[2];
+    } cases[] = {
+        /* two {args}; the handler answers 404 for the unknown table */
+        {"/api/v1/instances/acme-qa/tables/customers",
+         "pm",
+         404,
+         2,
+         {"acme-qa", "customers"}},
+        /* one {id} */
+        {"/api/v1/requests/4711", "pm", 404, 1, {"4711"}},
+        /* {*} takes the rest of the path, slashes included */
+        {"/static/app.css", "anon", 200, 1, {"app.css"}},
+        {"/static/no/such.css", "anon", 404, 1, {"no/such.css"}},
+        /* the role check still applies to a route with arguments */
+        {"/api/v1/requests/4711", "anon", 401, -1, {NULL}},
+    };
+
     (void)state;
-    /* two {args}; the handler answers 404 for the unknown table */
-    ask("dispatch", "GET", "/api/v1/instances/acme-qa/tables/customers", "pm",
-        NULL);
-    assert_int_equal(got.nargs, 2);
-    assert_string_equal(got.args[0], "acme-qa");
-    assert_string_equal(got.args[1], "customers");
-    assert_int_equal(got.status, 404);
-    /* one {id} */
-    ask("dispatch", "GET", "/api/v1/requests/4711", "pm", NULL);
-    assert_int_equal(got.nargs, 1);
-    assert_string_equal(got.args[0], "4711");
-    assert_int_equal(got.status, 404);
-    /* {*} takes the rest of the path, slashes included */
-    ask("dispatch", "GET", "/static/app.css", "anon", NULL);
-    assert_int_equal(got.nargs, 1);
-    assert_string_equal(got.args[0], "app.css");
-    assert_int_equal(got.status, 200);
-    ask("dispatch", "GET", "/static/no/such.css", "anon", NULL);
-    assert_int_equal(got.nargs, 1);
-    assert_string_equal(got.args[0], "no/such.css");
-    assert_int_equal(got.status, 404);
-    /* the role check still applies to a route with arguments */
-    ask("dispatch", "GET", "/api/v1/requests/4711", "anon", NULL);
-    assert_int_equal(got.status, 401);
+    for (size_t i = 0; i < UFX_NELEM(cases); i++) {
+        ask("dispatch", "GET", cases[i].path, cases[i].role, NULL);
+        assert_int_equal(got.status, cases[i].status);
+        if (cases[i].nargs < 0)
+            continue;
+        assert_int_equal(got.nargs, cases[i].nargs);
+        for (int k = 0; k < cases[i].nargs; k++)
+            assert_string_equal(got.args[k], cases[i].args[k]);
+    }
     assert_string_equal(got.www_auth, "Bearer");
 }
 

@@ -165,8 +165,8 @@ static int up(void **state)
 static int down(void **state)
 {
     (void)state;
-    ufx_http_stop();
     free(big_file);
+    ufx_http_stop();
     return 0;
 }
 
