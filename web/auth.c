@@ -297,8 +297,10 @@ int web_session_start(web_req *req, const registry_user *u, errmsg *err)
     int rc;
 
     /* A new token at every sign-in; the old session (if any) ends. */
-    if (req->session[0])
-        registry_session_delete(req->reg, req->session, NULL);
+    rc = req->session[0] ? registry_session_delete(req->reg, req->session, err)
+                         : 0;
+    if (rc < 0)
+        return rc;
     rc = registry_session_create(req->reg, token, csrf, u->id, req->address,
                                  err);
     if (rc < 0)
@@ -608,8 +610,16 @@ void page_signin(web_req *req)
 
 void page_signout(web_req *req)
 {
-    if (req->session[0])
-        registry_session_delete(req->reg, req->session, NULL);
+    errmsg err = {0};
+    int rc = req->session[0]
+                 ? registry_session_delete(req->reg, req->session, &err)
+                 : 0;
+
+    /* A session that could not be ended is not reported as signed out. */
+    if (rc < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
     registry_audit(req->reg, req->user.id, req->user.email, "signout",
                    req->user.email, "", req->address);
     session_clear_cookie(req);
