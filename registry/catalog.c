@@ -9,45 +9,33 @@
  * in app/cmd_catalog.c. */
 #include "catalog_int.h"
 
-/* reg_one of a bound existence query: 1, 0 or < 0. */
-static int exists_one(registry *reg, sqlite3_stmt *st, errmsg *err)
+int registry_column_exists(registry *reg, const char *instance,
+                           const char *table, const char *column, errmsg *err)
 {
-    int rc = reg_one(reg, st, NULL, NULL, err);
+    /* column NULL: the table, of any status; otherwise a column of it that
+       is not retired. */
+    static const char sql[] =
+        "SELECT 1 FROM reg_tables t JOIN instances i ON i.id = t.instance_id"
+        " WHERE i.name = :instance AND t.name = :table AND (:column IS NULL"
+        " OR EXISTS (SELECT 1 FROM reg_columns c WHERE c.table_id = t.id"
+        " AND c.name = :column AND c.status <> 'retired'))";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    int rc;
 
+    if (!st)
+        return ERR_DB;
+    reg_bind_text(st, ":instance", instance);
+    reg_bind_text(st, ":table", table);
+    if (column)
+        reg_bind_text(st, ":column", column);
+    rc = reg_one(reg, st, NULL, NULL, err);
     return rc == 0 ? 1 : rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 int registry_table_exists(registry *reg, const char *instance,
                           const char *table, errmsg *err)
 {
-    static const char sql[] =
-        "SELECT 1 FROM reg_tables t JOIN instances i ON i.id = t.instance_id"
-        " WHERE i.name = :instance AND t.name = :table";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":instance", instance);
-    reg_bind_text(st, ":table", table);
-    return exists_one(reg, st, err);
-}
-
-int registry_column_exists(registry *reg, const char *instance,
-                           const char *table, const char *column, errmsg *err)
-{
-    static const char sql[] =
-        "SELECT 1 FROM reg_columns c JOIN reg_tables t ON t.id = c.table_id"
-        " JOIN instances i ON i.id = t.instance_id"
-        " WHERE i.name = :instance AND t.name = :table AND c.name = :column"
-        " AND c.status <> 'retired'";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":instance", instance);
-    reg_bind_text(st, ":table", table);
-    reg_bind_text(st, ":column", column);
-    return exists_one(reg, st, err);
+    return registry_column_exists(reg, instance, table, NULL, err);
 }
 
 /* ---- demo helpers ------------------------------------------------------- */

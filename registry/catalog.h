@@ -14,8 +14,9 @@
  * instance, 0 when not, < 0 on error. Case-insensitive. */
 int registry_table_exists(registry *reg, const char *instance,
                           const char *table, errmsg *err);
-/* 1 when the column exists on that table of the instance, 0 when not,
- * < 0 on error. Case-insensitive. */
+/* 1 when the column exists (not retired) on that table of the instance,
+ * 0 when not, < 0 on error. Case-insensitive. column NULL asks for the
+ * table, as registry_table_exists. */
 int registry_column_exists(registry *reg, const char *instance,
                            const char *table, const char *column, errmsg *err);
 

@@ -9,6 +9,7 @@
 #include "validate.h"
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,30 @@ int cat_step_done(registry *reg, sqlite3_stmt *st, errmsg *err)
     rc = rc == SQLITE_DONE ? 0 : reg_db_error(reg, err);
     reg_done(st);
     return rc;
+}
+
+void cat_cols(sqlite3_stmt *st, const char *fmt, ...)
+{
+    va_list ap;
+
+    /* One letter for every column of the statement. */
+    assert(strlen(fmt) == (size_t)sqlite3_column_count(st));
+    va_start(ap, fmt);
+    for (int i = 0; fmt[i]; i++) {
+        const char *t = NULL;
+        if (fmt[i] != 'i' && fmt[i] != 'n')
+            t = (const char *)sqlite3_column_text(st, i);
+        switch (fmt[i]) {
+        case 'i': *va_arg(ap, int64_t *) = sqlite3_column_int64(st, i); break;
+        case 'n': *va_arg(ap, int *) = sqlite3_column_int(st, i); break;
+        case 't': *va_arg(ap, const char **) = t ? t : ""; break;
+        case 'z': *va_arg(ap, const char **) = t; break;
+        case 'd': *va_arg(ap, char **) = xstrdup(t ? t : ""); break;
+        case 'D': *va_arg(ap, char **) = t ? xstrdup(t) : NULL; break;
+        default: assert(!"cat_cols: unknown column kind");
+        }
+    }
+    va_end(ap);
 }
 
 void cat_table_url(buf *out, const char *base, const char *instance,
@@ -109,25 +134,13 @@ static void missing_after(char *out, size_t size, const char *arrival, int late)
     snprintf(out, size, "%02d:%02d", m / 60, m % 60);
 }
 
-static char *col_dup(sqlite3_stmt *st, int col)
-{
-    return xstrdup(reg_col_text(st, col));
-}
-
-/* Text or NULL (SQL NULL), copied. */
-static char *col_dup_or_null(sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-
-    return t ? xstrdup((const char *)t) : NULL;
-}
-
-static registry_entry_status col_status(sqlite3_stmt *st, int col)
+/* The entry status named in text (the schema's CHECK allows only the
+ * names of the table). */
+static registry_entry_status status_of(const char *text)
 {
     registry_entry_status s = REGISTRY_ENTRY_ACTIVE;
 
-    /* The schema's CHECK allows only the names of the table. */
-    (void)registry_entry_status_parse(&s, reg_col_text(st, col));
+    (void)registry_entry_status_parse(&s, text);
     return s;
 }
 
@@ -135,34 +148,20 @@ static int table_row(sqlite3_stmt *st, void *ctx)
 {
     registry_card *c = ctx;
     registry_card_rules *r = &c->rules;
+    const char *status, *dep;
     buf url = {0};
 
-    c->id = sqlite3_column_int64(st, 0);
-    c->org_id = sqlite3_column_int64(st, 1);
-    c->instance = col_dup(st, 2);
-    c->environment = col_dup(st, 3);
-    c->organisation = col_dup(st, 4);
-    c->table = col_dup(st, 5);
-    c->description = col_dup(st, 6);
-    c->kind = col_dup(st, 7);
-    c->status = col_status(st, 8);
+    cat_cols(st, "iiddddddttddnddddddniii", &c->id, &c->org_id, &c->instance,
+             &c->environment, &c->organisation, &c->table, &c->description,
+             &c->kind, &status, &dep, &r->campaign_note, &r->expected_arrival,
+             &r->late_after_minutes, &r->source, &r->cadence, &r->file_pattern,
+             &r->owner, &r->escalation, &r->runbook, &r->consent_relevant,
+             &c->created_at, &c->updated_at, &c->created_by_request);
+    c->status = status_of(status);
     /* Only registry_dep names are ever stored (cat_field_normalise). */
-    (void)registry_dep_parse(&r->campaign_dependency, reg_col_text(st, 9));
-    r->campaign_note = col_dup(st, 10);
-    r->expected_arrival = col_dup(st, 11);
-    r->late_after_minutes = sqlite3_column_int(st, 12);
+    (void)registry_dep_parse(&r->campaign_dependency, dep);
     missing_after(r->missing_after, sizeof r->missing_after,
                   r->expected_arrival, r->late_after_minutes);
-    r->source = col_dup(st, 13);
-    r->cadence = col_dup(st, 14);
-    r->file_pattern = col_dup(st, 15);
-    r->owner = col_dup(st, 16);
-    r->escalation = col_dup(st, 17);
-    r->consent_relevant = sqlite3_column_int(st, 18) != 0;
-    r->runbook = col_dup(st, 19);
-    c->created_at = sqlite3_column_int64(st, 20);
-    c->updated_at = sqlite3_column_int64(st, 21);
-    c->created_by_request = sqlite3_column_int64(st, 22);
     cat_table_url(&url, NULL, c->instance, c->table);
     c->url = buf_detach(&url);
     return 0;
@@ -179,23 +178,15 @@ static int column_row(sqlite3_stmt *st, void *ctx)
     card_load *l = ctx;
     registry_card *c = l->c;
     registry_card_column *k;
+    const char *status;
 
     xgrow(&c->columns, &l->ccap, c->ncolumns + 1, sizeof *c->columns);
     k = &c->columns[c->ncolumns++];
-    k->id = sqlite3_column_int64(st, 0);
-    k->name = col_dup(st, 1);
-    k->type = col_dup(st, 2);
-    k->nullable = sqlite3_column_int(st, 3) != 0;
-    k->primary_key = sqlite3_column_int(st, 4) != 0;
-    k->description = col_dup(st, 5);
-    k->example = col_dup(st, 6);
-    k->pii = sqlite3_column_int(st, 7) != 0;
-    k->consent = sqlite3_column_int(st, 8) != 0;
-    k->consent_channel = col_dup(st, 9);
-    k->rule = col_dup(st, 10);
-    k->status = col_status(st, 11);
-    k->added_at = sqlite3_column_int64(st, 12);
-    k->added_by_request = sqlite3_column_int64(st, 13);
+    cat_cols(st, "iddnnddnnddtii", &k->id, &k->name, &k->type, &k->nullable,
+             &k->primary_key, &k->description, &k->example, &k->pii,
+             &k->consent, &k->consent_channel, &k->rule, &status, &k->added_at,
+             &k->added_by_request);
+    k->status = status_of(status);
     return 0;
 }
 
@@ -207,15 +198,9 @@ static int change_row(sqlite3_stmt *st, void *ctx)
 
     xgrow(&c->history, &l->hcap, c->nhistory + 1, sizeof *c->history);
     h = &c->history[c->nhistory++];
-    h->id = sqlite3_column_int64(st, 0);
-    h->at = sqlite3_column_int64(st, 1);
-    h->column = col_dup(st, 2);
-    h->field = col_dup(st, 3);
-    h->old_value = col_dup_or_null(st, 4);
-    h->new_value = col_dup_or_null(st, 5);
-    h->request_id = sqlite3_column_int64(st, 6);
-    h->user = col_dup(st, 7);
-    h->reason = col_dup(st, 8);
+    cat_cols(st, "iiddDDidd", &h->id, &h->at, &h->column, &h->field,
+             &h->old_value, &h->new_value, &h->request_id, &h->user,
+             &h->reason);
     return 0;
 }
 
@@ -261,7 +246,7 @@ int registry_table_card(registry *reg, registry_card *out, const char *instance,
         " t.description, t.kind, t.status, t.campaign_dependency,"
         " t.campaign_note, t.expected_arrival, t.late_after_minutes,"
         " t.source, t.cadence, t.file_pattern, t.owner, t.escalation,"
-        " t.consent_relevant, t.runbook, t.created_at, t.updated_at,"
+        " t.runbook, t.consent_relevant, t.created_at, t.updated_at,"
         " coalesce(t.created_by_request, 0)"
         " FROM instances i JOIN reg_tables t ON t.instance_id = i.id"
         " JOIN organisations o ON o.id = i.org_id"
@@ -292,38 +277,42 @@ int registry_table_card(registry *reg, registry_card *out, const char *instance,
     return 0;
 }
 
-typedef struct open_ctx {
-    registry_card_request *v;
-    size_t n, cap;
-} open_ctx;
-
-static void open_row(void *ctx, const registry_open_request *r)
+/* Frees each of the n strings of v. */
+static void free_each(char *const *v, size_t n)
 {
-    open_ctx *o = ctx;
-    registry_card_request *q;
-
-    xgrow(&o->v, &o->cap, o->n + 1, sizeof *o->v);
-    q = &o->v[o->n++];
-    q->id = r->id;
-    q->title = xstrdup(r->title);
-    q->status = xstrdup(r->status);
-    q->kind = xstrdup(r->kind);
-    q->updated_at = r->updated_at;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
 }
+#define FREE_ALL(...)                                                          \
+    free_each((char *const[]){__VA_ARGS__},                                    \
+              sizeof((char *const[]){__VA_ARGS__}) / sizeof(char *))
 
 static void open_free(registry_card_request *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].title);
-        free(v[i].status);
-        free(v[i].kind);
-    }
+    for (size_t i = 0; i < n; i++)
+        FREE_ALL(v[i].title, v[i].status, v[i].kind);
     free(v);
+}
+
+/* The open requests being read: the array and its capacity. */
+typedef struct open_load {
+    registry_card_request *v;
+    size_t n, cap;
+} open_load;
+
+static void open_row(void *ctx, const registry_open_request *r)
+{
+    open_load *o = ctx;
+    registry_card_request q = {r->id, xstrdup(r->title), xstrdup(r->status),
+                               xstrdup(r->kind), r->updated_at};
+
+    xgrow(&o->v, &o->cap, o->n + 1, sizeof *o->v);
+    o->v[o->n++] = q;
 }
 
 int registry_card_open_load(registry *reg, registry_card *card, errmsg *err)
 {
-    open_ctx o = {0};
+    open_load o = {0};
     int rc;
 
     assert(card && card->instance && card->table);
@@ -339,49 +328,28 @@ int registry_card_open_load(registry *reg, registry_card *card, errmsg *err)
     return 0;
 }
 
-static void rules_free(registry_card_rules *r)
-{
-    free(r->campaign_note);
-    free(r->expected_arrival);
-    free(r->source);
-    free(r->cadence);
-    free(r->file_pattern);
-    free(r->owner);
-    free(r->escalation);
-    free(r->runbook);
-}
-
 void registry_card_free(registry_card *c)
 {
+    const registry_card_rules *r;
+
     if (!c)
         return;
-    free(c->organisation);
-    free(c->instance);
-    free(c->environment);
-    free(c->table);
-    free(c->description);
-    free(c->kind);
-    free(c->url);
-    rules_free(&c->rules);
+    r = &c->rules;
+    FREE_ALL(c->organisation, c->instance, c->environment, c->table,
+             c->description, c->kind, c->url, r->campaign_note,
+             r->expected_arrival, r->source, r->cadence, r->file_pattern,
+             r->owner, r->escalation, r->runbook);
     for (size_t i = 0; i < c->ncolumns; i++) {
-        registry_card_column *k = &c->columns[i];
-        free(k->name);
-        free(k->type);
-        free(k->description);
-        free(k->example);
-        free(k->consent_channel);
-        free(k->rule);
+        const registry_card_column *k = &c->columns[i];
+        FREE_ALL(k->name, k->type, k->description, k->example,
+                 k->consent_channel, k->rule);
+    }
+    for (size_t i = 0; i < c->nhistory; i++) {
+        const registry_card_change *h = &c->history[i];
+        FREE_ALL(h->column, h->field, h->old_value, h->new_value, h->user,
+                 h->reason);
     }
     free(c->columns);
-    for (size_t i = 0; i < c->nhistory; i++) {
-        registry_card_change *h = &c->history[i];
-        free(h->column);
-        free(h->field);
-        free(h->old_value);
-        free(h->new_value);
-        free(h->user);
-        free(h->reason);
-    }
     free(c->history);
     open_free(c->open, c->nopen);
     memset(c, 0, sizeof *c);

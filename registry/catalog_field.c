@@ -129,6 +129,20 @@ static int dup_row(sqlite3_stmt *st, void *ctx)
     return 0;
 }
 
+/* The statement sql with :f (the field) and :id (the column, else the
+ * table) bound; NULL on error (in h->err). */
+static sqlite3_stmt *field_stmt(hctx *h, const char *sql, int64_t table_id,
+                                int64_t column_id, const char *field)
+{
+    sqlite3_stmt *st = reg_stmt_get(h->reg, sql, h->err);
+
+    if (st) {
+        reg_bind_text(st, ":f", field);
+        reg_bind_int(st, ":id", column_id ? column_id : table_id);
+    }
+    return st;
+}
+
 /* The value of one field of a table (column_id 0) or column as text into
  * *out (caller frees). Field names were checked by the caller; the row
  * exists (ERR_DB otherwise). */
@@ -158,14 +172,10 @@ static int field_get(hctx *h, char **out, int64_t table_id, int64_t column_id,
         " WHEN 'consent_channel' THEN consent_channel"
         " WHEN 'rule' THEN rule WHEN 'status' THEN status END"
         " FROM reg_columns WHERE id = :id";
-    sqlite3_stmt *st = reg_stmt_get(h->reg, column_id ? sql_c : sql_t, h->err);
-    int rc;
+    sqlite3_stmt *st =
+        field_stmt(h, column_id ? sql_c : sql_t, table_id, column_id, field);
+    int rc = reg_one(h->reg, st, dup_row, out, h->err);
 
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":f", field);
-    reg_bind_int(st, ":id", column_id ? column_id : table_id);
-    rc = reg_one(h->reg, st, dup_row, out, h->err);
     if (rc == ERR_NOTFOUND)
         rc = err_set(h->err, ERR_DB, "registry row %lld vanished",
                      (long long)(column_id ? column_id : table_id));
@@ -220,15 +230,14 @@ static int field_put(hctx *h, int64_t table_id, int64_t column_id,
         " updated_at = :now WHERE id = :id";
     static const char sql_touch[] =
         "UPDATE reg_tables SET updated_at = :now WHERE id = :id";
-    sqlite3_stmt *st = reg_stmt_get(h->reg, column_id ? sql_c : sql_t, h->err);
+    sqlite3_stmt *st =
+        field_stmt(h, column_id ? sql_c : sql_t, table_id, column_id, field);
     int rc;
 
     if (!st)
         return ERR_DB;
-    reg_bind_text(st, ":f", field);
     reg_bind_text(st, ":v", value);
     reg_bind_int(st, ":now", h->now);
-    reg_bind_int(st, ":id", column_id ? column_id : table_id);
     rc = cat_step_done(h->reg, st, h->err);
     if (rc < 0 || !column_id)
         return rc;

@@ -43,33 +43,17 @@ enum {
     CSV_NCOLS
 };
 
-const char *const registry_csv_columns[] = {"table",
-                                            "column",
-                                            "type",
-                                            "nullable",
-                                            "primary_key",
-                                            "description",
-                                            "example",
-                                            "pii",
-                                            "consent",
-                                            "consent_channel",
-                                            "rule",
-                                            "column_status",
-                                            "campaign_dependency",
-                                            "campaign_note",
-                                            "expected_arrival",
-                                            "late_after_minutes",
-                                            "source",
-                                            "cadence",
-                                            "file_pattern",
-                                            "owner",
-                                            "escalation",
-                                            "table_description",
-                                            "runbook",
-                                            "table_kind",
-                                            "table_status",
-                                            "consent_relevant",
-                                            NULL};
+const char *const registry_csv_columns[] = {
+    /* the record's table and column */
+    "table", "column",
+    /* the column's fields */
+    "type", "nullable", "primary_key", "description", "example", "pii",
+    "consent", "consent_channel", "rule", "column_status",
+    /* the table's fields */
+    "campaign_dependency", "campaign_note", "expected_arrival",
+    "late_after_minutes", "source", "cadence", "file_pattern", "owner",
+    "escalation", "table_description", "runbook", "table_kind", "table_status",
+    "consent_relevant", NULL};
 const size_t registry_csv_ncolumns = CSV_NCOLS;
 
 /* CSV column -> (is column field, registry field name). */

@@ -3,40 +3,18 @@
  * change a table. One table as a card is catalog_card.c. */
 #include "catalog_int.h"
 
-typedef struct table_ctx {
-    void (*fn)(void *ctx, const registry_table_row *t);
-    void *ctx;
-    int64_t total; /* count(*) OVER () of the rows */
-} table_ctx;
-
 static int table_row(sqlite3_stmt *st, void *ctx)
 {
-    table_ctx *c = ctx;
+    cat_emit *e = ctx;
     registry_table_row t;
 
-    t.id = sqlite3_column_int64(st, 0);
-    t.org_id = sqlite3_column_int64(st, 1);
-    t.instance = reg_col_text(st, 2);
-    t.environment = reg_col_text(st, 3);
-    t.name = reg_col_text(st, 4);
-    t.description = reg_col_text(st, 5);
-    t.kind = reg_col_text(st, 6);
-    t.source = reg_col_text(st, 7);
-    t.cadence = reg_col_text(st, 8);
-    t.expected_arrival = reg_col_text(st, 9);
-    t.file_pattern = reg_col_text(st, 10);
-    t.campaign_dependency = reg_col_text(st, 11);
-    t.campaign_note = reg_col_text(st, 12);
-    t.owner = reg_col_text(st, 13);
-    t.escalation = reg_col_text(st, 14);
-    t.status = reg_col_text(st, 15);
-    t.late_after_minutes = sqlite3_column_int(st, 16);
-    t.consent_relevant = sqlite3_column_int(st, 17);
-    t.has_pii = sqlite3_column_int(st, 18);
-    t.ncolumns = sqlite3_column_int(st, 19);
-    t.updated_at = sqlite3_column_int64(st, 20);
-    c->total = sqlite3_column_int64(st, 21);
-    c->fn(c->ctx, &t);
+    cat_cols(st, "iittttttttttttttnnnnii", &t.id, &t.org_id, &t.instance,
+             &t.environment, &t.name, &t.description, &t.kind, &t.source,
+             &t.cadence, &t.expected_arrival, &t.file_pattern,
+             &t.campaign_dependency, &t.campaign_note, &t.owner, &t.escalation,
+             &t.status, &t.late_after_minutes, &t.consent_relevant, &t.has_pii,
+             &t.ncolumns, &t.updated_at, &e->total);
+    CAT_EMIT_ROW(e, registry_table_row, &t);
     return 0;
 }
 
@@ -84,7 +62,7 @@ int registry_table_list(registry *reg, const registry_table_filter *f,
 #undef SORT_KEY
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     registry_table_filter none = {0};
-    table_ctx lc = {fn, ctx, 0};
+    cat_emit lc = CAT_EMIT(fn, ctx);
     int rc;
 
     if (!st)
@@ -109,28 +87,14 @@ int registry_table_list(registry *reg, const registry_table_filter *f,
     return rc;
 }
 
-typedef struct history_ctx {
-    void (*fn)(void *ctx, const registry_history_row *h);
-    void *ctx;
-} history_ctx;
-
 static int history_row(sqlite3_stmt *st, void *ctx)
 {
-    history_ctx *c = ctx;
     registry_history_row h;
 
-    h.id = sqlite3_column_int64(st, 0);
-    h.instance = reg_col_text(st, 1);
-    h.table = reg_col_text(st, 2);
-    h.column = reg_col_text(st, 3);
-    h.field = reg_col_text(st, 4);
-    h.old_value = (const char *)sqlite3_column_text(st, 5);
-    h.new_value = (const char *)sqlite3_column_text(st, 6);
-    h.request_id = sqlite3_column_int64(st, 7);
-    h.user = reg_col_text(st, 8);
-    h.reason = reg_col_text(st, 9);
-    h.created_at = sqlite3_column_int64(st, 10);
-    c->fn(c->ctx, &h);
+    cat_cols(st, "ittttzzitti", &h.id, &h.instance, &h.table, &h.column,
+             &h.field, &h.old_value, &h.new_value, &h.request_id, &h.user,
+             &h.reason, &h.created_at);
+    CAT_EMIT_ROW((cat_emit *)ctx, registry_history_row, &h);
     return 0;
 }
 
@@ -153,7 +117,7 @@ int registry_history_list(registry *reg, const registry_history_filter *f,
         " AND (:before = 0 OR h.id < :before)"
         " ORDER BY h.id DESC LIMIT :lim";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    history_ctx hc = {fn, ctx};
+    cat_emit hc = CAT_EMIT(fn, ctx);
 
     if (!st)
         return ERR_DB;
@@ -169,22 +133,12 @@ int registry_history_list(registry *reg, const registry_history_filter *f,
     return reg_each(reg, st, history_row, &hc, err);
 }
 
-typedef struct open_ctx {
-    void (*fn)(void *ctx, const registry_open_request *r);
-    void *ctx;
-} open_ctx;
-
 static int open_row(sqlite3_stmt *st, void *ctx)
 {
-    open_ctx *c = ctx;
     registry_open_request r;
 
-    r.id = sqlite3_column_int64(st, 0);
-    r.title = reg_col_text(st, 1);
-    r.status = reg_col_text(st, 2);
-    r.kind = reg_col_text(st, 3);
-    r.updated_at = sqlite3_column_int64(st, 4);
-    c->fn(c->ctx, &r);
+    cat_cols(st, "ittti", &r.id, &r.title, &r.status, &r.kind, &r.updated_at);
+    CAT_EMIT_ROW((cat_emit *)ctx, registry_open_request, &r);
     return 0;
 }
 
@@ -215,7 +169,7 @@ int registry_table_open_requests(registry *reg, const char *instance,
         "  AND ri.deployed_at > 0)"
         " GROUP BY r.id ORDER BY r.id";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    open_ctx oc = {fn, ctx};
+    cat_emit oc = CAT_EMIT(fn, ctx);
 
     if (!st)
         return ERR_DB;

@@ -141,15 +141,10 @@ static int hit_row(sqlite3_stmt *st, void *ctx)
 {
     search_run *s = ctx;
     registry_search_hit h;
-    int pos = sqlite3_column_int(st, 7);
+    int pos;
 
-    h.kind = reg_col_text(st, 0);
-    h.ref = sqlite3_column_int64(st, 1);
-    h.instance = reg_col_text(st, 2);
-    h.name = reg_col_text(st, 3);
-    h.name_hl = reg_col_text(st, 4);
-    h.snippet = reg_col_text(st, 5);
-    h.table = reg_col_text(st, 6);
+    cat_cols(st, "titttttn", &h.kind, &h.ref, &h.instance, &h.name, &h.name_hl,
+             &h.snippet, &h.table, &pos);
     h.exact = pos >= 0 && pos < s->n ? s->exact[pos] : 0;
     s->fn(s->ctx, &h);
     return 0;
@@ -229,25 +224,13 @@ void registry_search_warm(registry *reg)
     search_index_wait(reg, 1);
 }
 
-typedef struct lookup_ctx {
-    void (*fn)(void *ctx, const registry_lookup_hit *h);
-    void *ctx;
-    int n;
-} lookup_ctx;
-
 static int lookup_row(sqlite3_stmt *st, void *ctx)
 {
-    lookup_ctx *c = ctx;
     registry_lookup_hit h;
 
-    h.instance = reg_col_text(st, 0);
-    h.environment = reg_col_text(st, 1);
-    h.table = reg_col_text(st, 2);
-    h.campaign_dependency = reg_col_text(st, 3);
-    h.status = reg_col_text(st, 4);
-    h.exact = sqlite3_column_int(st, 5);
-    c->fn(c->ctx, &h);
-    c->n++;
+    cat_cols(st, "tttttn", &h.instance, &h.environment, &h.table,
+             &h.campaign_dependency, &h.status, &h.exact);
+    CAT_EMIT_ROW((cat_emit *)ctx, registry_lookup_hit, &h);
     return 0;
 }
 
@@ -296,7 +279,7 @@ int registry_lookup(registry *reg, const char *q, int mode,
         " ORDER BY exact DESC, t.status <> 'active', length(t.name),"
         " t.name, i.name LIMIT :lim";
     sqlite3_stmt *st;
-    lookup_ctx lc = {fn, ctx, 0};
+    cat_emit lc = CAT_EMIT(fn, ctx);
     int rc;
 
     if (!q || !*q)
@@ -317,6 +300,7 @@ int registry_lookup(registry *reg, const char *q, int mode,
 
 typedef struct similar {
     char *instance, *environment, *table, *dependency, *status;
+    int exact; /* always 0 */
     int dist;
 } similar;
 
@@ -341,32 +325,29 @@ static int similar_cmp(const void *a, const void *b)
 static int similar_row(sqlite3_stmt *st, void *ctx)
 {
     similar_ctx *c = ctx;
+    similar v;
     char *name = str_lower(xstrdup(reg_col_text(st, 2)));
-    int d = str_edit_distance(c->lq, name, c->max_dist);
-    similar *v;
 
+    v.dist = str_edit_distance(c->lq, name, c->max_dist);
     free(name);
-    if (d > c->max_dist)
+    if (v.dist > c->max_dist)
         return 0;
+    cat_cols(st, "dddddn", &v.instance, &v.environment, &v.table, &v.dependency,
+             &v.status, &v.exact);
     xgrow(&c->v, &c->cap, c->n + 1, sizeof *c->v);
-    v = &c->v[c->n++];
-    v->instance = xstrdup(reg_col_text(st, 0));
-    v->environment = xstrdup(reg_col_text(st, 1));
-    v->table = xstrdup(reg_col_text(st, 2));
-    v->dependency = xstrdup(reg_col_text(st, 3));
-    v->status = xstrdup(reg_col_text(st, 4));
-    v->dist = d;
+    c->v[c->n++] = v;
     return 0;
 }
 
 static void similar_free(similar_ctx *c)
 {
     for (size_t i = 0; i < c->n; i++) {
-        free(c->v[i].instance);
-        free(c->v[i].environment);
-        free(c->v[i].table);
-        free(c->v[i].dependency);
-        free(c->v[i].status);
+        const similar *v = &c->v[i];
+        free(v->instance);
+        free(v->environment);
+        free(v->table);
+        free(v->dependency);
+        free(v->status);
     }
     free(c->v);
 }

@@ -169,8 +169,7 @@ static void test_catalog__rejected_edit_writes_nothing(void **state)
 static void test_catalog__pm_edits_a_column(void **state)
 {
     ufx *f = *state;
-    const registry_field_value set[] = {{"type", "string(40)"},
-                                        {"pii", "yes"}};
+    const registry_field_value set[] = {{"type", "string(40)"}, {"pii", "yes"}};
     registry_user u;
     domain_actor pm = actor(f, f->pm, &u), ops = actor(f, f->ops, &u);
     domain_catalog_edit_in in = {
