@@ -29,15 +29,9 @@ rx_dir=$dir
 rx_timeout=600
 # shellcheck source=../receivers/receivers.sh
 . "$root/tests/receivers/receivers.sh"
-py=$rx_py
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+trap rx_kill EXIT
 die() { echo "notify.sh: $*" >&2; tail -20 "$dir/server.log" >&2 || true; exit 3; }
 
-secret=$(rx_secret)
 start_rx limited webhook '429:30' --secret "$secret"
 start_rx hung webhook hang --secret "$secret"
 start_rx hook webhook ok --secret "$secret"
@@ -88,7 +82,7 @@ seed_acme bench
 : >"$dir/submitted.tsv"
 for i in $(seq 1 "$events"); do
   n=$(printf '%03d' "$i")
-  t=$($py -c 'import time;print(time.time())')
+  t=$($rx_py -c 'import time;print(time.time())')
   code=$(submit_json "Bench event $n" "bench_$n")
   [ "$code" = 201 ] || die "submit answered $code"
   printf '%s\t%s\n' "$n" "$t" >>"$dir/submitted.tsv"
@@ -99,7 +93,7 @@ got() { accepted "$1" "$events"; }
 all_got() { got hook && got slack && got teams && got pd; }
 wait_for 120 all_got || echo "notify.sh: not every event arrived in 120 s" >&2
 
-$py - "$dir" "$events" <<'PY'
+$rx_py - "$dir" "$events" <<'PY'
 import json, re, sys
 d, events = sys.argv[1], int(sys.argv[2])
 sub = dict(l.split("\t") for l in open(f"{d}/submitted.tsv").read().split("\n") if l)

@@ -9,23 +9,10 @@
 #     offers "retry now" for it; retry now sends it (and the rows behind
 #     it) at once, without waiting out the Retry-After.
 set -euo pipefail
-bin=${DOCKET_BIN:?run through ctest}
 src=${TEST_SOURCE_DIR:?}
-tmp=$(mktemp -d "${TEST_TMP:-/tmp}/notify-blocked-XXXXXX")
-rx_dir=$tmp
 # shellcheck source=../receivers/receivers.sh
 . "$src/tests/receivers/receivers.sh"
-py=$rx_py
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; tail -30 "$tmp/server.log" 2>/dev/null; exit 1; }
-passed=0
-
-secret=$(rx_secret)
+rx_test_init notify-blocked
 start_rx limited webhook '429:120' --secret "$secret"
 start_rx hook webhook ok --secret "$secret"
 start_rx slack slack ok
@@ -69,7 +56,7 @@ wait_for 60 accepted slack 4 || fail "Slack did not get all four events"
 [ $(( $(date +%s) - t0 )) -lt 110 ] || fail "too slow to tell (over 110 s)"
 [ "$(grep -c . "$tmp/limited.jsonl")" = 1 ] ||
   fail "the rate-limited channel was asked $(grep -c . "$tmp/limited.jsonl") times, not once"
-$py - "$tmp" <<'PY' || fail "order or outbox state"
+$rx_py - "$tmp" <<'PY' || fail "order or outbox state"
 import json, sqlite3, sys
 d = sys.argv[1]
 db = sqlite3.connect(f"{d}/docket.db")
@@ -106,7 +93,7 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $admin_
   --data "" "$url/admin/deliveries/$id/retry")
 [ "$code" = 303 ] || fail "retry now answered $code"
 wait_for 60 accepted limited 4 || fail "retry now did not send the waiting rows"
-first=$($py -c 'import json,sys;print(int(json.loads(open(sys.argv[1]).readline())["time"]))' "$tmp/limited.jsonl")
+first=$($rx_py -c 'import json,sys;print(int(json.loads(open(sys.argv[1]).readline())["time"]))' "$tmp/limited.jsonl")
 [ $(( $(date +%s) - first )) -lt 120 ] || fail "sent only after the Retry-After"
 [ "$(sqlite3 -cmd ".timeout 10000" "$tmp/docket.db" "SELECT count(*) FROM outbox WHERE state='delivered'")" = 12 ] ||
   fail "not every row is delivered"

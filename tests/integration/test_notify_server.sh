@@ -8,26 +8,13 @@
 #     server (aiosmtpd), works once, and sets the password;
 #  4. the admin deliveries page shows the deliveries.
 set -euo pipefail
-bin=${DOCKET_BIN:?run through ctest}
-src=${TEST_SOURCE_DIR:?}
-tmp=$(mktemp -d "${TEST_TMP:-/tmp}/notify-server-XXXXXX")
-rx_dir=$tmp
 rx_timeout=90
+src=${TEST_SOURCE_DIR:?}
 # shellcheck source=../receivers/receivers.sh
 . "$src/tests/receivers/receivers.sh"
-py=$rx_py
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; tail -30 "$tmp/server.log" 2>/dev/null; exit 1; }
-passed=0
-
-secret=$(rx_secret)
+rx_test_init notify-server
 start_rx hook webhook "hang,ok" --secret "$secret"
-$py "$src/tests/receivers/smtp_receiver.py" --maildir "$tmp/mail" \
+$rx_py "$src/tests/receivers/smtp_receiver.py" --maildir "$tmp/mail" \
   --port-file "$tmp/smtp.port" --timeout 90 2>"$tmp/smtp.log" &
 pids+=($!)
 rx_ready hook smtp || fail "a receiver did not start"
@@ -81,7 +68,7 @@ start
 wait_for 30 grep -q '"accepted": true' "$tmp/hook.jsonl" || fail "event not delivered after restart"
 [ "$(sqlite3 -cmd ".timeout 10000" "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = delivered ] ||
   fail "outbox row not marked delivered"
-$py - "$tmp/hook.jsonl" <<'PY' || fail "delivered webhook content"
+$rx_py - "$tmp/hook.jsonl" <<'PY' || fail "delivered webhook content"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 ok = [r for r in recs if r["accepted"]]
@@ -113,7 +100,7 @@ wait_for 20 sh -c "ls '$tmp/mail/new' 2>/dev/null | grep -q ." || fail "no reset
 sleep 0.3
 [ "$(ls "$tmp/mail/new" | wc -l)" = 1 ] || fail "expected exactly one e-mail (none for unknown addresses)"
 mailfile=$(ls "$tmp/mail/new/"* | head -1)
-link=$($py - "$mailfile" <<'PY'
+link=$($rx_py - "$mailfile" <<'PY'
 import email, re, sys
 msg = email.message_from_binary_file(open(sys.argv[1], "rb"))
 assert msg["To"].strip().endswith("client@acme.example"), msg["To"]

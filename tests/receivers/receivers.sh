@@ -3,12 +3,17 @@
 # test_notify_blocked.sh, tests/bench/notify.sh). Before sourcing, set
 #   bin      the docket binary
 #   rx_dir   where receivers and the server keep their files
-# and optionally rx_timeout (seconds a receiver lives, default 170).
+# and optionally rx_timeout (seconds a receiver lives, default 170); or,
+# in a test run by ctest, call rx_test_init NAME, which sets bin (from
+# DOCKET_BIN), tmp and rx_dir (a fresh directory under TEST_TMP), kills
+# every process and removes the directory at exit (kept with
+# KEEP_TEST_TMP), and defines fail MESSAGE and passed=0.
 # Gives:
-#   pids                 processes started here (for the caller's cleanup)
+#   pids                 processes started here
+#   rx_kill [SIGNAL]     kills them (default TERM) and waits for them
+#   secret               a fresh Standard Webhooks secret (whsec_...)
 #   wait_for SECS CMD... runs CMD every 50 ms until it succeeds (1 if never)
 #   accepted NAME N      receiver NAME accepted at least N requests
-#   rx_secret            a fresh Standard Webhooks secret (whsec_...)
 #   start_rx NAME KIND SCRIPT [ARGS...]  starts fake_receiver.py (records
 #                        in $rx_dir/NAME.jsonl, log NAME.log)
 #   rx_ready NAME...     waits up to 10 s for each receiver's port; 1 if not
@@ -42,8 +47,26 @@ accepted() {
   [ "$(grep -c '"accepted": true' "$rx_dir/$1.jsonl" 2>/dev/null)" -ge "$2" ]
 }
 
-rx_secret() {
-  echo "whsec_$($rx_py -c 'import base64,os;print(base64.b64encode(os.urandom(24)).decode())')"
+secret=whsec_$($rx_py -c 'import base64,os;print(base64.b64encode(os.urandom(24)).decode())')
+
+rx_kill() {
+  local p
+  for p in "${pids[@]}"; do kill "${1:--TERM}" "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+
+rx_test_init() {
+  bin=${DOCKET_BIN:?run through ctest}
+  tmp=$(mktemp -d "${TEST_TMP:-/tmp}/$1-XXXXXX")
+  rx_dir=$tmp
+  trap 'rx_kill -KILL; [ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$tmp"' EXIT
+  passed=0
+}
+
+fail() {
+  echo "FAIL: $*"
+  tail -30 "$rx_dir/server.log" 2>/dev/null
+  exit 1
 }
 
 start_rx() {
