@@ -16,7 +16,7 @@
  * from a small model of what each item does, written here independently of
  * migrations/ (only SQLite's declared type names are taken from it). */
 #include "migrate.h"
-#include "../unit/migrations/fixture.h"
+#include "../unit/migrations/migrations_test.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,7 +5,6 @@
 #ifndef DOCKET_TEST_MIGRATIONS_TEST_H
 #define DOCKET_TEST_MIGRATIONS_TEST_H
 
-#include "fixture.h"
 #include "form.h"
 #include "mem.h"
 #include "str.h"
@@ -13,6 +12,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+static inline void fx_set(char **field, const char *value)
+{
+    free(*field);
+    *field = xstrdup(value);
+}
 
 /* Appends an item; strings are copied. */
 static inline form_item *fx_item(form_request *r, form_item_kind kind,
@@ -92,16 +97,16 @@ static inline void fixture_request(form_request *r)
 
     fx_request_init(r, 12, "Add loyalty tier");
     r->consent_related = 1;
-    ufx_set(&r->consent_note, "Members opted in at sign-up;\nsee the DPA, "
-                              "section 4.");
+    fx_set(&r->consent_note, "Members opted in at sign-up;\nsee the DPA, "
+                             "section 4.");
 
     it = fx_item(r, FORM_ITEM_NEW_TABLE, "loyalty_members");
-    ufx_set(&it->description, "One row per loyalty member.\nLoaded daily "
-                              "from the CRM's \"members\" export.");
-    ufx_set(&it->campaign_dependency, "required");
-    ufx_set(&it->expected_arrival, "06:00");
+    fx_set(&it->description, "One row per loyalty member.\nLoaded daily "
+                             "from the CRM's \"members\" export.");
+    fx_set(&it->campaign_dependency, "required");
+    fx_set(&it->expected_arrival, "06:00");
     it->late_after_minutes = 90;
-    ufx_set(&it->campaign_note, "Hold birthday campaigns when missing.");
+    fx_set(&it->campaign_note, "Hold birthday campaigns when missing.");
     c = fx_col(it, "member_id", "bigint", 0, "Member number from the CRM");
     c->primary_key = 1;
     fx_col(it, "tier", "string(20)", 1, "Bronze, silver or gold");
@@ -110,7 +115,7 @@ static inline void fixture_request(form_request *r)
     c = fx_col(it, "email_opt_in", "boolean", 0,
                "Opted in to e-mail (O'Brien's rule)");
     c->consent = 1;
-    ufx_set(&c->consent_channel, "email");
+    fx_set(&c->consent_channel, "email");
     fx_col(it, "points_balance", "decimal(12,2)", 0, "");
     fx_col(it, "joined_on", "date", 1, "");
     fx_col(it, "last_seen", "timestamp", 1, "");
@@ -120,20 +125,20 @@ static inline void fixture_request(form_request *r)
     fx_col(it, "visits", "integer", 1, "");
 
     it = fx_item(r, FORM_ITEM_ADD_COLUMNS, "customers");
-    ufx_set(&it->campaign_dependency, "optional");
+    fx_set(&it->campaign_dependency, "optional");
     fx_col(it, "loyalty_tier", "string(20)", 1, "Current tier");
     fx_col(it, "lifetime_value", "decimal(14,2)", 0, "");
     c = fx_col(it, "phone", "string(32)", 1, "");
     c->pii = 1;
     c = fx_col(it, "sms_opt_in", "boolean", 1, "SMS consent");
     c->consent = 1;
-    ufx_set(&c->consent_channel, "sms");
+    fx_set(&c->consent_channel, "sms");
 
     it = fx_item(r, FORM_ITEM_CUSTOMER_ATTRIBUTES, "customers");
     c = fx_col(it, "churn_score", "decimal(5,4)", 1, "Churn risk, 0 to 1");
-    ufx_set(&c->rule, "1 - retention probability from the model;\n"
-                      "refreshed weekly");
-    ufx_set(&c->example, "0.1234");
+    fx_set(&c->rule, "1 - retention probability from the model;\n"
+                     "refreshed weekly");
+    fx_set(&c->example, "0.1234");
     c = fx_col(it, "segment", "string(50)", 1, "Marketing segment");
     c->action = FORM_ACTION_CHANGE;
     fx_old_type(c, "string(100)");
@@ -142,10 +147,10 @@ static inline void fixture_request(form_request *r)
     c = fx_col(it, "fax", "", 1, "");
     c->action = FORM_ACTION_RETIRE;
     c = fx_col(it, "vip", "", 1, "");
-    ufx_set(&c->rule, "lifetime_value > 10000");
+    fx_set(&c->rule, "lifetime_value > 10000");
 
     it = fx_item(r, FORM_ITEM_PURCHASE_HISTORY, "purchases");
-    ufx_set(&it->campaign_dependency, "required");
+    fx_set(&it->campaign_dependency, "required");
     c = fx_col(it, "amount", "decimal(12,2)", 0, "");
     c->action = FORM_ACTION_CHANGE;
     fx_old_type(c, "decimal(10,2)");
