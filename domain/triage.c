@@ -195,10 +195,12 @@ int triage_transition(registry *reg, const domain_actor *a, int64_t id,
                       errmsg *err)
 {
     registry_actor who = triage_actor(a);
-    const char *to = registry_status_name(t->to);
-    int rc = triage_request_visible(reg, a, id, err);
+    const char *to;
+    int rc;
 
     assert(t);
+    to = registry_status_name(t->to);
+    rc = triage_request_visible(reg, a, id, err);
     if (rc < 0)
         return rc;
     if (!to)

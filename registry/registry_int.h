@@ -160,4 +160,8 @@ int reg_generation_bump(registry *reg, errmsg *err);
 size_t reg_search_word(const char **p, const char **start, int *useful);
 #define REG_SEARCH_MAX_WORDS 16
 
+/* The LIKE pattern (ESCAPE '\\') of a substring q: %, _ and \ escaped,
+ * wrapped in %. Caller frees (triage_queue.c). */
+char *reg_like_pattern(const char *q);
+
 #endif

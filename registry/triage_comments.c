@@ -7,6 +7,7 @@
 #include "requests.h"
 #include "str.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,6 @@ static int comment_tx(registry *reg, void *ctx, errmsg *err)
     if (rc < 0)
         return rc;
     st = reg_stmt_get(reg, sql, err);
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":req", c->id);
     reg_bind_id(st, ":user", c->who->user_id);
     reg_bind_text(st, ":body", c->text);
@@ -63,8 +62,6 @@ static int comment_tx(registry *reg, void *ctx, errmsg *err)
     if (rc < 0)
         return rc;
     st = reg_stmt_get(reg, touch, err);
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":now", c->now);
     reg_bind_int(st, ":id", c->id);
     rc = tr_exec(reg, st, err);
@@ -82,6 +79,7 @@ int registry_comment_add(registry *reg, int64_t *out_id, int64_t id,
     comment_in c = {id, who, text, files, nfiles, time_now(), 0};
     int rc;
 
+    assert(who && (files || !nfiles));
     if (!*text && !nfiles)
         rc = err_set_field(err, ERR_INVALID, "body", "write a comment");
     else if (nfiles > FORM_MAX_ATTACHMENTS)
@@ -110,19 +108,6 @@ static void comment_read(registry_comment *c, sqlite3_stmt *st)
 
 REG_EACH_ADAPTER(comment, registry_comment, comment_read)
 
-/* st of one request (:id) filtered by organisation (:org). */
-static sqlite3_stmt *request_stmt(registry *reg, const char *sql, int64_t id,
-                                  int64_t org_filter, errmsg *err)
-{
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-
-    if (!st)
-        return NULL;
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":org", org_filter);
-    return st;
-}
-
 int registry_comment_list(registry *reg, int64_t id, int64_t org_filter,
                           void (*fn)(void *ctx, const registry_comment *c),
                           void *ctx, errmsg *err)
@@ -136,7 +121,7 @@ int registry_comment_list(registry *reg, int64_t id, int64_t org_filter,
         " ORDER BY c.id";
     struct comment_each e = {fn, ctx};
 
-    return reg_each(reg, request_stmt(reg, sql, id, org_filter, err),
+    return reg_each(reg, tr_request_stmt(reg, sql, id, org_filter, err),
                     comment_each_row, &e, err);
 }
 
@@ -168,8 +153,8 @@ int registry_comment_files(registry *reg, int64_t id, int64_t org_filter,
         " ORDER BY a.id";
     file_each e = {fn, ctx};
 
-    return reg_each(reg, request_stmt(reg, sql, id, org_filter, err), file_row,
-                    &e, err);
+    return reg_each(reg, tr_request_stmt(reg, sql, id, org_filter, err),
+                    file_row, &e, err);
 }
 
 /* ---- edits ------------------------------------------------------------ */
@@ -210,8 +195,6 @@ static int latest_body(registry *reg, int64_t id, char **out, errmsg *err)
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":id", id);
     rc = reg_one(reg, st, body_row, out, err);
     if (rc == ERR_NOTFOUND) {
@@ -284,8 +267,6 @@ static int edit_update(registry *reg, const edit_in *e, int64_t inst,
     sqlite3_stmt *st = reg_stmt_get(reg, upd, err);
     int rc;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":inst", inst);
     reg_bind_id(st, ":pm", pm);
     reg_bind_text(st, ":title", e->r->title);
@@ -362,8 +343,10 @@ int registry_request_edit(registry *reg, int *out_version, int64_t id,
                           int answers, errmsg *err)
 {
     edit_in e = {id, who, r, answers, time_now(), {0}, 0};
-    int rc = tr_in_tx(reg, edit_tx, &e, err);
+    int rc;
 
+    assert(who && r);
+    rc = tr_in_tx(reg, edit_tx, &e, err);
     if (rc == 0 && out_version)
         *out_version = e.version;
     return rc;
@@ -390,7 +373,7 @@ int registry_version_list(registry *reg, int64_t id, int64_t org_filter,
         " AND (:org = 0 OR r.org_id = :org) ORDER BY v.version";
     struct version_each e = {fn, ctx};
 
-    return reg_each(reg, request_stmt(reg, sql, id, org_filter, err),
+    return reg_each(reg, tr_request_stmt(reg, sql, id, org_filter, err),
                     version_each_row, &e, err);
 }
 

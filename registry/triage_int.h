@@ -21,6 +21,11 @@ int64_t tr_org_filter(const registry_actor *who);
 /* PM or admin? */
 int tr_staff_writer(const registry_actor *who);
 
+/* The cached statement sql with :id and :org (0: any organisation)
+ * bound; NULL on error (reg_each and reg_one answer it with ERR_DB). */
+sqlite3_stmt *tr_request_stmt(registry *reg, const char *sql, int64_t id,
+                              int64_t org_filter, errmsg *err);
+
 /* The state of request id as stored. */
 typedef struct tr_state {
     request_status status;

@@ -32,7 +32,7 @@
     " AND (:q = '' OR r.title LIKE :like ESCAPE '\\'"                          \
     " OR r.summary LIKE :like ESCAPE '\\')"
 
-static char *like_pattern(const char *q)
+char *reg_like_pattern(const char *q)
 {
     buf b = {0};
 
@@ -58,7 +58,7 @@ static sqlite3_stmt *q_stmt(registry *reg, const char *sql,
     *like = NULL;
     if (!st)
         return NULL;
-    *like = like_pattern(tr_nz(f->q));
+    *like = reg_like_pattern(tr_nz(f->q));
     reg_bind_int(st, ":org", f->org_id);
     reg_bind_text(st, ":orgname", tr_nz(f->organisation));
     reg_bind_text(st, ":status", with_status ? tr_nz(f->status) : "");

@@ -114,6 +114,16 @@ int tr_staff_writer(const registry_actor *who)
     return (who->role & STAFF_WRITERS) != 0;
 }
 
+sqlite3_stmt *tr_request_stmt(registry *reg, const char *sql, int64_t id,
+                              int64_t org_filter, errmsg *err)
+{
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+
+    reg_bind_int(st, ":id", id);
+    reg_bind_int(st, ":org", org_filter);
+    return st;
+}
+
 static int state_row(sqlite3_stmt *st, void *ctx)
 {
     tr_state *out = ctx;
@@ -133,14 +143,9 @@ int tr_state_get(registry *reg, tr_state *out, int64_t id, int64_t org_filter,
         "SELECT status, org_id, coalesce(pm_id, 0), coalesce(sprint_id, 0),"
         " version FROM requests WHERE id = :id AND (:org = 0 OR org_id = "
         ":org)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc;
+    int rc = reg_one(reg, tr_request_stmt(reg, sql, id, org_filter, err),
+                     state_row, out, err);
 
-    if (!st)
-        return ERR_DB;
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":org", org_filter);
-    rc = reg_one(reg, st, state_row, out, err);
     if (rc == ERR_NOTFOUND)
         rc = err_set(err, ERR_NOTFOUND, "no request CR-%lld", (long long)id);
     return rc;
@@ -176,8 +181,6 @@ int tr_prev_status(registry *reg, request_status *out, int64_t id, errmsg *err)
     request_status s = REQ_SUBMITTED;
     int rc;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":id", id);
     rc = reg_one(reg, st, prev_row, &s, err);
     if (rc < 0 && rc != ERR_NOTFOUND)
@@ -197,8 +200,6 @@ int tr_event_row(registry *reg, int64_t id, int64_t user, request_status from,
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
     assert(registry_status_name(from) && registry_status_name(to));
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":req", id);
     reg_bind_id(st, ":user", user);
     reg_bind_text(st, ":from", registry_status_name(from));

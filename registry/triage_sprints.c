@@ -143,8 +143,6 @@ int registry_sprint_list(registry *reg, const char *from_day,
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     sprint_each e = {fn, ctx};
 
-    if (!st)
-        return ERR_DB;
     reg_bind_text(st, ":from", from_day ? from_day : "");
     return reg_each(reg, st, sprint_list_row, &e, err);
 }
@@ -178,24 +176,32 @@ int registry_sprint_get(registry *reg, registry_sprint *out, int64_t id,
     return sprint_one(reg, sql, ":id", id, NULL, out, err);
 }
 
+/* The first sprint deploying at or after now (next), or the last one
+ * before it. */
+static int sprint_around(registry *reg, registry_sprint *out, int64_t now,
+                         int next, errmsg *err)
+{
+    static const char sql_next[] =
+        "SELECT id, name, starts_on, ends_on, deploy_at FROM sprints"
+        " WHERE deploy_at >= :now ORDER BY deploy_at, id LIMIT 1";
+    static const char sql_last[] =
+        "SELECT id, name, starts_on, ends_on, deploy_at FROM sprints"
+        " WHERE deploy_at < :now ORDER BY deploy_at DESC, id DESC LIMIT 1";
+
+    return sprint_one(reg, next ? sql_next : sql_last, ":now", now, NULL, out,
+                      err);
+}
+
 int registry_sprint_next(registry *reg, registry_sprint *out, int64_t now,
                          errmsg *err)
 {
-    static const char sql[] =
-        "SELECT id, name, starts_on, ends_on, deploy_at FROM sprints"
-        " WHERE deploy_at >= :now ORDER BY deploy_at, id LIMIT 1";
-
-    return sprint_one(reg, sql, ":now", now, NULL, out, err);
+    return sprint_around(reg, out, now, 1, err);
 }
 
 int registry_sprint_last(registry *reg, registry_sprint *out, int64_t now,
                          errmsg *err)
 {
-    static const char sql[] =
-        "SELECT id, name, starts_on, ends_on, deploy_at FROM sprints"
-        " WHERE deploy_at < :now ORDER BY deploy_at DESC, id DESC LIMIT 1";
-
-    return sprint_one(reg, sql, ":now", now, NULL, out, err);
+    return sprint_around(reg, out, now, 0, err);
 }
 
 /* ---- the clock: digest and tick --------------------------------------- */
@@ -222,8 +228,6 @@ static int digest_ids(registry *reg, int64_t sprint_id, id_list *out,
         " ('scheduled', 'in_progress') ORDER BY priority DESC, id";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":id", sprint_id);
     return reg_each(reg, st, id_list_row, out, err);
 }
@@ -265,12 +269,12 @@ static int digest_add(registry *reg, int64_t id, cJSON *digest, cJSON *tables,
     for (size_t k = 0; rc == 0 && k < in.n; k++) {
         cJSON *arr =
             registry_request_changes_json(reg, &r, in.names[k], "", err);
-        cJSON *e;
         if (!arr) {
             rc = ERR_DB;
             break;
         }
-        while ((e = cJSON_DetachItemFromArray(arr, 0)) != NULL)
+        for (cJSON *e = cJSON_DetachItemFromArray(arr, 0); e;
+             e = cJSON_DetachItemFromArray(arr, 0))
             cJSON_AddItemToArray(tables, e);
         cJSON_Delete(arr);
     }

@@ -38,8 +38,6 @@ static int request_instance_find(registry *reg, inst_found *out, int64_t id,
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc;
 
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":id", id);
     reg_bind_text(st, ":name", name);
     rc = reg_one(reg, st, inst_found_row, out, err);
@@ -99,8 +97,6 @@ static int deploy_one(registry *reg, int64_t id, const registry_actor *who,
         return rc;
     }
     st = reg_stmt_get(reg, mark, err);
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":now", now);
     reg_bind_id(st, ":user", who->user_id);
     reg_bind_int(st, ":id", id);
@@ -205,8 +201,6 @@ static int request_update(registry *reg, int64_t id,
         " WHERE id = :id";
     sqlite3_stmt *st = reg_stmt_get(reg, upd, err);
 
-    if (!st)
-        return ERR_DB;
     reg_bind_text(st, ":status", registry_status_name(p->new_status));
     reg_bind_int(st, ":now", now);
     reg_bind_int(st, ":sprint", p->to == REQ_SCHEDULED ? t->sprint_id : 0);
@@ -322,8 +316,6 @@ static int plan_tx(registry *reg, void *ctx, errmsg *err)
         return err_set(err, ERR_FORBIDDEN,
                        "only a project manager sets priorities");
     st = reg_stmt_get(reg, sql, err);
-    if (!st)
-        return ERR_DB;
     reg_bind_int(st, ":prio", p->priority);
     reg_bind_int(st, ":sete", p->estimate != NULL);
     reg_bind_text(st, ":est", p->estimate);
@@ -370,12 +362,10 @@ int registry_request_instances(registry *reg, int64_t id, int64_t org_filter,
         " LEFT JOIN users u ON u.id = ri.deployed_by"
         " WHERE ri.request_id = :id AND (:org = 0 OR r.org_id = :org)"
         " ORDER BY ri.position";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     struct instance_each e = {fn, ctx};
 
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":org", org_filter);
-    return reg_each(reg, st, instance_each_row, &e, err);
+    return reg_each(reg, tr_request_stmt(reg, sql, id, org_filter, err),
+                    instance_each_row, &e, err);
 }
 
 static int plan_row(sqlite3_stmt *st, void *ctx)
@@ -402,16 +392,12 @@ int registry_request_plan_get(registry *reg, registry_request_plan_info *out,
         " coalesce(s.name, ''), coalesce(s.deploy_at, 0), r.version,"
         " r.status FROM requests r LEFT JOIN sprints s ON s.id = r.sprint_id"
         " WHERE r.id = :id AND (:org = 0 OR r.org_id = :org)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     request_status prev = REQ_SUBMITTED;
     int rc;
 
-    if (!st)
-        return ERR_DB;
     memset(out, 0, sizeof *out);
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":org", org_filter);
-    rc = reg_one(reg, st, plan_row, out, err);
+    rc = reg_one(reg, tr_request_stmt(reg, sql, id, org_filter, err), plan_row,
+                 out, err);
     if (rc == ERR_NOTFOUND)
         return err_set(err, ERR_NOTFOUND, "no request CR-%lld", (long long)id);
     if (rc < 0 || !out->prev_status[0])

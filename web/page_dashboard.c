@@ -81,7 +81,8 @@ static void next_deploy_card(web_req *req, int with_requests, errmsg *err)
 
     buf_puts(o, "<section class=\"card\" id=\"next-deploy\"><h2>Next deploy"
                 "</h2>");
-    if ((rc = registry_sprint_next(req->reg, &s, time_now(), &e)) < 0) {
+    rc = registry_sprint_next(req->reg, &s, time_now(), &e);
+    if (rc < 0) {
         if (rc != ERR_NOTFOUND)
             err_set(err, rc, "%s", e.msg);
         buf_puts(o, "<p class=\"empty\">No sprint is planned.</p></section>");
@@ -137,11 +138,51 @@ static void lookup_box(buf *o)
                 "</section>");
 }
 
+/* A card of the dashboard: the queue filter by status, waiting and days
+ * in the status, for the client's organisation (own) or all. */
+typedef struct dash_card {
+    const char *heading, *empty, *more;
+    const char *status, *sort;
+    int waiting, since_days, question, own;
+} dash_card;
+
+static const dash_card client_cards[] = {
+    {"Waiting on you", "Nothing is waiting on you.", "/requests?waiting=1",
+     NULL, NULL, 1, 0, 1, 1},
+    {"Your organisation's requests", "No requests yet.",
+     "/requests?sort=updated", NULL, "updated", 0, 0, 0, 1},
+};
+
+static const dash_card pm_cards[] = {
+    {"Triage queue", "Nothing waits for triage.", "/requests?status=submitted",
+     "submitted", NULL, 0, 0, 0, 0},
+    {"Waiting on the client for more than 7 days",
+     "No question is older than a week.",
+     "/requests?status=needs_info&amp;since=7", "needs_info", NULL, 0, 7, 1, 0},
+    {"Submitted more than 3 days ago",
+     "Nothing has waited for triage that long.",
+     "/requests?status=submitted&amp;since=3", "submitted", NULL, 0, 3, 0, 0},
+};
+
+static void dash_cards(web_req *req, const dash_card *cards, size_t n,
+                       errmsg *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        registry_queue_filter f = {0};
+        f.org_id = cards[i].own ? req->user.org_id : 0;
+        f.status = cards[i].status;
+        f.sort = cards[i].sort;
+        f.waiting = cards[i].waiting;
+        f.since_days = cards[i].since_days;
+        dash_list(req, cards[i].heading, cards[i].empty, &f, cards[i].question,
+                  cards[i].more, err);
+    }
+}
+
 /* GET /: what each role needs first. */
 void page_dashboard(web_req *req)
 {
     buf *o = &req->out;
-    registry_queue_filter f;
     errmsg err = {0};
 
     triage_sprints_ensure(req);
@@ -153,16 +194,8 @@ void page_dashboard(web_req *req)
         buf_puts(o, "<p class=\"actions\"><a class=\"button primary\" "
                     "href=\"/requests/new\">New change request</a></p>"
                     "<div class=\"grid\">");
-        memset(&f, 0, sizeof f);
-        f.org_id = req->user.org_id;
-        f.waiting = 1;
-        dash_list(req, "Waiting on you", "Nothing is waiting on you.", &f, 1,
-                  "/requests?waiting=1", &err);
-        memset(&f, 0, sizeof f);
-        f.org_id = req->user.org_id;
-        f.sort = "updated";
-        dash_list(req, "Your organisation's requests", "No requests yet.", &f,
-                  0, "/requests?sort=updated", &err);
+        dash_cards(req, client_cards,
+                   sizeof client_cards / sizeof *client_cards, &err);
         buf_puts(o, "</div>");
         lookup_box(o);
     } else if (req->role == ROLE_OPS) {
@@ -173,22 +206,7 @@ void page_dashboard(web_req *req)
         buf_puts(o, "</div>");
     } else {
         buf_puts(o, "<div class=\"grid\">");
-        memset(&f, 0, sizeof f);
-        f.status = "submitted";
-        dash_list(req, "Triage queue", "Nothing waits for triage.", &f, 0,
-                  "/requests?status=submitted", &err);
-        memset(&f, 0, sizeof f);
-        f.status = "needs_info";
-        f.since_days = 7;
-        dash_list(req, "Waiting on the client for more than 7 days",
-                  "No question is older than a week.", &f, 1,
-                  "/requests?status=needs_info&amp;since=7", &err);
-        memset(&f, 0, sizeof f);
-        f.status = "submitted";
-        f.since_days = 3;
-        dash_list(req, "Submitted more than 3 days ago",
-                  "Nothing has waited for triage that long.", &f, 0,
-                  "/requests?status=submitted&amp;since=3", &err);
+        dash_cards(req, pm_cards, sizeof pm_cards / sizeof *pm_cards, &err);
         next_deploy_card(req, 1, &err);
         buf_puts(o, "</div>");
         if (req->role == ROLE_ADMIN)

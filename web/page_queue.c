@@ -263,21 +263,23 @@ static int queue_filters(web_req *req, const qparams *p, errmsg *err)
     if (staff) {
         select_open(o, "organisation", "Organisation", "any");
         oc.selected = p->org;
-        if ((rc = registry_org_list(req->reg, opt_org, &oc, err)) < 0)
+        rc = registry_org_list(req->reg, opt_org, &oc, err);
+        if (rc < 0)
             return rc;
         buf_puts(o, "</select></div>");
     }
     select_open(o, "instance", "Instance", "any");
     oc.selected = p->instance;
-    if ((rc = registry_instance_list(req->reg, triage_orgf(req), opt_inst, &oc,
-                                     err)) < 0)
+    rc = registry_instance_list(req->reg, triage_orgf(req), opt_inst, &oc, err);
+    if (rc < 0)
         return rc;
     buf_puts(o, "</select></div>");
     if (staff) {
         select_open(o, "pm", "Project manager", "any");
         select_choice(o, "none", "none assigned", p->pm);
         oc.selected = p->pm;
-        if ((rc = registry_user_list(req->reg, "pm", opt_pm, &oc, err)) < 0)
+        rc = registry_user_list(req->reg, "pm", opt_pm, &oc, err);
+        if (rc < 0)
             return rc;
         buf_puts(o, "</select></div>");
     }
@@ -313,6 +315,85 @@ static int queue_filters(web_req *req, const qparams *p, errmsg *err)
     return 0;
 }
 
+/* href="base?query" of p with one parameter replaced (qstring). */
+static void queue_href(buf *o, const qparams *p, const char *base,
+                       const char *key, const char *value)
+{
+    buf link = {0};
+
+    buf_puts(&link, base);
+    qstring(&link, p, key, value);
+    buf_puts(o, "href=\"");
+    buf_append_html(o, buf_cstr(&link));
+    buf_puts(o, "\"");
+    buf_dispose(&link);
+}
+
+/* A tab of the status tabs (status NULL: all). */
+static void queue_tab(buf *o, const qparams *p, const char *status, int64_t n)
+{
+    int current = status ? p->status && !strcmp(p->status, status) : !p->status;
+
+    buf_puts(o, "<li><a ");
+    queue_href(o, p, "/requests", "status", status);
+    if (current)
+        buf_puts(o, " aria-current=\"page\"");
+    buf_puts(o, ">");
+    if (!status) {
+        buf_appendf(o, "All <span class=\"badge muted\">%lld</span></a></li>",
+                    (long long)n);
+        return;
+    }
+    for (const char *c = status; *c; c++)
+        buf_putc(o, *c == '_' ? ' ' : *c);
+    buf_appendf(o,
+                " <span class=\"badge muted\" data-status=\"%s\">"
+                "%lld</span></a></li>",
+                status, (long long)n);
+}
+
+static void queue_head(web_req *req, const qparams *p, const count_ctx *counts)
+{
+    buf *o = &req->out;
+    int64_t all = 0;
+
+    buf_puts(o, "<div class=\"page-head\"><h1>Requests</h1><div "
+                "class=\"actions\"><a class=\"button\" ");
+    queue_href(o, p, "/requests.csv", NULL, NULL);
+    buf_puts(o, " download>Export CSV</a>");
+    if (req->role != ROLE_OPS)
+        buf_puts(o, " <a class=\"button primary\" href=\"/requests/new\">"
+                    "New request</a>");
+    buf_puts(o, "</div></div><nav class=\"tabs\" aria-label=\"Status\"><ul>");
+    for (int i = 0; i < REQ_NSTATUSES; i++)
+        all += counts->n[i];
+    queue_tab(o, p, NULL, all);
+    for (int i = 0; i < REQ_NSTATUSES; i++)
+        queue_tab(o, p, registry_status_name((request_status)i), counts->n[i]);
+    buf_puts(o, "</ul></nav>");
+}
+
+static void queue_pages(buf *o, const qparams *p, int64_t total)
+{
+    int pages = (int)((total + QUEUE_PER_PAGE - 1) / QUEUE_PER_PAGE);
+    char pg[16];
+
+    if (total <= QUEUE_PER_PAGE)
+        return;
+    buf_puts(o, "<nav class=\"pagination\" aria-label=\"Pages\">");
+    for (int i = 1; i <= pages && i <= 200; i++) {
+        snprintf(pg, sizeof pg, "%d", i);
+        if (i == p->page) {
+            buf_appendf(o, "<span aria-current=\"page\">%d</span>", i);
+            continue;
+        }
+        buf_puts(o, "<a ");
+        queue_href(o, p, "/requests", "page", pg);
+        buf_appendf(o, ">%d</a>", i);
+    }
+    buf_puts(o, "</nav>");
+}
+
 /* GET /requests */
 void page_queue(web_req *req)
 {
@@ -321,10 +402,8 @@ void page_queue(web_req *req)
     count_ctx counts = {{0}};
     queue_ctx qc = {req, &req->out, time_now(), 0, req->role != ROLE_CLIENT};
     buf *o = &req->out;
-    buf link = {0};
     errmsg err = {0};
-    int64_t total = 0, all = 0;
-    char pg[16];
+    int64_t total = 0;
 
     triage_sprints_ensure(req);
     qparams_read(req, &p, &f);
@@ -335,51 +414,8 @@ void page_queue(web_req *req)
         return;
     }
     page_begin(req, "Requests");
-    buf_puts(o, "<div class=\"page-head\"><h1>Requests</h1><div "
-                "class=\"actions\">");
-    buf_puts(&link, "/requests.csv");
-    qstring(&link, &p, NULL, NULL);
-    buf_puts(o, "<a class=\"button\" href=\"");
-    buf_append_html(o, buf_cstr(&link));
-    buf_puts(o, "\" download>Export CSV</a>");
-    if (req->role != ROLE_OPS)
-        buf_puts(o, " <a class=\"button primary\" href=\"/requests/new\">"
-                    "New request</a>");
-    buf_puts(o, "</div></div><nav class=\"tabs\" aria-label=\"Status\"><ul>");
-    for (int i = 0; i < REQ_NSTATUSES; i++)
-        all += counts.n[i];
-    buf_reset(&link);
-    buf_puts(&link, "/requests");
-    qstring(&link, &p, "status", NULL);
-    buf_puts(o, "<li><a href=\"");
-    buf_append_html(o, buf_cstr(&link));
-    buf_puts(o, "\"");
-    if (!p.status)
-        buf_puts(o, " aria-current=\"page\"");
-    buf_appendf(o, ">All <span class=\"badge muted\">%lld</span></a></li>",
-                (long long)all);
-    for (int i = 0; i < REQ_NSTATUSES; i++) {
-        buf_reset(&link);
-        buf_puts(&link, "/requests");
-        qstring(&link, &p, "status", registry_status_name((request_status)i));
-        buf_puts(o, "<li><a href=\"");
-        buf_append_html(o, buf_cstr(&link));
-        buf_puts(o, "\"");
-        if (p.status &&
-            !strcmp(p.status, registry_status_name((request_status)i)))
-            buf_puts(o, " aria-current=\"page\"");
-        buf_puts(o, ">");
-        for (const char *c = registry_status_name((request_status)i); *c; c++)
-            buf_putc(o, *c == '_' ? ' ' : *c);
-        buf_appendf(o,
-                    " <span class=\"badge muted\" data-status=\"%s\">"
-                    "%lld</span></a></li>",
-                    registry_status_name((request_status)i),
-                    (long long)counts.n[i]);
-    }
-    buf_puts(o, "</ul></nav>");
+    queue_head(req, &p, &counts);
     if (queue_filters(req, &p, &err) < 0) {
-        buf_dispose(&link);
         web_reply_err(req, &err);
         return;
     }
@@ -396,7 +432,6 @@ void page_queue(web_req *req)
                 "</tr></thead><tbody>");
     if (registry_queue_list(req->reg, &f, queue_row_html, &qc, &total, &err) <
         0) {
-        buf_dispose(&link);
         buf_reset(o);
         web_reply_err(req, &err);
         return;
@@ -405,71 +440,45 @@ void page_queue(web_req *req)
     if (!qc.n)
         buf_puts(o, "<p class=\"empty\">No request matches these filters."
                     "</p>");
-    if (total > QUEUE_PER_PAGE) {
-        int pages = (int)((total + QUEUE_PER_PAGE - 1) / QUEUE_PER_PAGE);
-        buf_puts(o, "<nav class=\"pagination\" aria-label=\"Pages\">");
-        for (int i = 1; i <= pages && i <= 200; i++) {
-            snprintf(pg, sizeof pg, "%d", i);
-            if (i == p.page) {
-                buf_appendf(o, "<span aria-current=\"page\">%d</span>", i);
-                continue;
-            }
-            buf_reset(&link);
-            buf_puts(&link, "/requests");
-            qstring(&link, &p, "page", pg);
-            buf_puts(o, "<a href=\"");
-            buf_append_html(o, buf_cstr(&link));
-            buf_appendf(o, "\">%d</a>", i);
-        }
-        buf_puts(o, "</nav>");
-    }
+    queue_pages(o, &p, total);
     buf_appendf(o, "<p class=\"muted\">%lld request%s.</p>", (long long)total,
                 total == 1 ? "" : "s");
-    buf_dispose(&link);
     page_end(req);
 }
 
 static void csv_row(void *ctx, const registry_queue_row *r)
 {
     buf *o = ctx;
-    char num[32], t[32];
+    char num[32], prio[16], t[3][32];
+    const char *cells[17];
+    size_t n = 0;
 
     snprintf(num, sizeof num, "CR-%lld", (long long)r->id);
-    buf_append_csv(o, num);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->title);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->status);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->organisation);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->instance);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->instances);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->requester_name);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->requester_email);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->pm_email);
-    buf_putc(o, ',');
-    snprintf(t, sizeof t, "%d", r->priority);
-    buf_append_csv(o, t);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->estimate);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->sprint_name);
-    buf_putc(o, ',');
-    buf_append_csv(o, r->consent_related ? "yes" : "no");
-    buf_putc(o, ',');
-    time_iso(t, sizeof t, r->created_at);
-    buf_append_csv(o, t);
-    buf_putc(o, ',');
-    time_iso(t, sizeof t, r->updated_at);
-    buf_append_csv(o, t);
-    buf_putc(o, ',');
-    time_iso(t, sizeof t, r->status_since);
-    buf_append_csv(o, t);
+    snprintf(prio, sizeof prio, "%d", r->priority);
+    time_iso(t[0], sizeof t[0], r->created_at);
+    time_iso(t[1], sizeof t[1], r->updated_at);
+    time_iso(t[2], sizeof t[2], r->status_since);
+    cells[n++] = num;
+    cells[n++] = r->title;
+    cells[n++] = r->status;
+    cells[n++] = r->organisation;
+    cells[n++] = r->instance;
+    cells[n++] = r->instances;
+    cells[n++] = r->requester_name;
+    cells[n++] = r->requester_email;
+    cells[n++] = r->pm_email;
+    cells[n++] = prio;
+    cells[n++] = r->estimate;
+    cells[n++] = r->sprint_name;
+    cells[n++] = r->consent_related ? "yes" : "no";
+    cells[n++] = t[0];
+    cells[n++] = t[1];
+    cells[n++] = t[2];
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(o, ',');
+        buf_append_csv(o, cells[i]);
+    }
     buf_puts(o, "\r\n");
 }
 

@@ -99,7 +99,7 @@ void page_sprints(web_req *req)
 
 typedef struct board_ctx {
     buf *o;
-    const char *status;
+    request_status status;
     int n;
     web_req *req;
     errmsg *err; /* the first failed read */
@@ -131,7 +131,7 @@ static void board_row(void *ctx, const registry_queue_row *r)
     buf *o = c->o;
     deploy_marks d = {o};
 
-    if (strcmp(r->status, c->status) != 0)
+    if (registry_status_parse(r->status) != c->status)
         return;
     c->n++;
     buf_appendf(o, "<li class=\"card\"><a href=\"/requests/%lld\">CR-%lld ",
@@ -149,6 +149,21 @@ static void board_row(void *ctx, const registry_queue_row *r)
     buf_puts(o, "</ul></li>");
 }
 
+/* Sprint id of the route into *s; -1 after replying (404 for a sprint
+ * that is not there, the error of a failed read). */
+static int sprint_or_reply(web_req *req, registry_sprint *s, int64_t id)
+{
+    errmsg err = {0};
+
+    if (id && registry_sprint_get(req->reg, s, id, &err) == 0)
+        return 0;
+    if (!id || err.code == ERR_NOTFOUND)
+        web_reply_error(req, 404, "There is no such sprint.");
+    else
+        web_reply_err(req, &err);
+    return -1;
+}
+
 /* GET /sprints/{id}: the board, requests by status and instance. */
 void page_sprint_board(web_req *req)
 {
@@ -160,13 +175,8 @@ void page_sprint_board(web_req *req)
     int64_t id = web_arg_id(req, 0);
     char title[128];
 
-    if (!id || registry_sprint_get(req->reg, &s, id, &err) < 0) {
-        if (!id || err.code == ERR_NOTFOUND)
-            web_reply_error(req, 404, "There is no such sprint.");
-        else
-            web_reply_err(req, &err);
+    if (sprint_or_reply(req, &s, id) < 0)
         return;
-    }
     snprintf(title, sizeof title, "%s", s.name);
     page_begin(req, title);
     buf_puts(o, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a "
@@ -182,15 +192,16 @@ void page_sprint_board(web_req *req)
     f.sprint_id = id;
     f.sort = "priority";
     {
-        static const char *const cols[] = {"scheduled", "in_progress",
-                                           "needs_info", "deployed"};
+        static const request_status cols[] = {REQ_SCHEDULED, REQ_IN_PROGRESS,
+                                              REQ_NEEDS_INFO, REQ_DEPLOYED};
         for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+            const char *name = registry_status_name(cols[i]);
             board_ctx bc = {o, cols[i], 0, req, &err};
             buf_appendf(o,
                         "<section class=\"board-column\" "
                         "aria-labelledby=\"col-%s\"><h2 id=\"col-%s\">",
-                        cols[i], cols[i]);
-            page_status_badge(o, cols[i]);
+                        name, name);
+            page_status_badge(o, name);
             buf_puts(o, "</h2><ul class=\"stack\">");
             registry_queue_list(req->reg, &f, board_row, &bc, NULL, &err);
             buf_puts(o, "</ul>");
@@ -302,13 +313,8 @@ void api_sprint_get(web_req *req)
     errmsg err = {0};
     cJSON *root, *arr, *tables;
 
-    if (!id || registry_sprint_get(req->reg, &s, id, &err) < 0) {
-        if (!id || err.code == ERR_NOTFOUND)
-            web_reply_error(req, 404, "There is no such sprint.");
-        else
-            web_reply_err(req, &err);
+    if (sprint_or_reply(req, &s, id) < 0)
         return;
-    }
     root = sprint_obj(&s);
     arr = cJSON_AddArrayToObject(root, "requests");
     tables = cJSON_AddArrayToObject(root, "tables");

@@ -28,6 +28,17 @@ static void api_err(web_req *req, const errmsg *err)
     web_reply_err(req, err);
 }
 
+/* The JSON body of a request's route; NULL after replying (404 without
+ * a request id, 400/415 for a body that is not JSON). */
+static cJSON *api_body(web_req *req, int64_t id)
+{
+    if (!id) {
+        triage_not_found(req);
+        return NULL;
+    }
+    return web_json_body_or_reply(req);
+}
+
 /* POST /api/v1/requests/{id}/transitions */
 void api_transition(web_req *req)
 {
@@ -38,11 +49,7 @@ void api_transition(web_req *req)
     errmsg err = {0};
     int rc;
 
-    if (!id) {
-        triage_not_found(req);
-        return;
-    }
-    body = web_json_body_or_reply(req);
+    body = api_body(req, id);
     if (!body)
         return;
     rc = triage_transition_from_json(&t, body, &err);
@@ -143,11 +150,7 @@ void api_comments_add(web_req *req)
     char loc[96], t[32];
     int rc;
 
-    if (!id) {
-        triage_not_found(req);
-        return;
-    }
-    body = web_json_body_or_reply(req);
+    body = api_body(req, id);
     if (!body)
         return;
     rc = triage_comment_from_json(&text, body, &err);

@@ -40,6 +40,70 @@ static void mig_query(buf *b, const triage_migration *m, const char *extra)
         buf_puts(b, extra);
 }
 
+static const char *dialect_name(int d)
+{
+    return sql_dialect_name((sql_dialect)d);
+}
+
+static const char *format_name(int f)
+{
+    return migrate_format_name((migrate_format)f);
+}
+
+/* A <select> field of the n values of an enum, current selected. */
+static void enum_select(buf *o, const char *id, const char *label, int n,
+                        int current, const char *(*name_of)(int))
+{
+    buf_appendf(o,
+                "<div class=\"field\"><label for=\"m-%s\">%s</label><select "
+                "id=\"m-%s\" name=\"%s\">",
+                id, label, id, id);
+    for (int v = 0; v < n; v++)
+        buf_appendf(o, "<option value=\"%s\"%s>%s</option>", name_of(v),
+                    v == current ? " selected" : "", name_of(v));
+    buf_puts(o, "</select></div>");
+}
+
+/* The lint warnings and the files of m with their download links. */
+static void mig_results_html(buf *o, const triage_migration *m, int64_t id)
+{
+    buf q = {0};
+
+    if (m->res.nwarnings) {
+        buf_puts(o, "<section class=\"alert warning\" id=\"warnings\"><h2>"
+                    "Check before you run it</h2><ul>");
+        for (size_t i = 0; i < m->res.nwarnings; i++) {
+            buf_puts(o, "<li><code>");
+            buf_puts(o, migrate_lint_name(m->res.warnings[i].rule));
+            buf_puts(o, "</code> ");
+            buf_append_html(o, m->res.warnings[i].message);
+            buf_puts(o, "</li>");
+        }
+        buf_puts(o, "</ul></section>");
+    } else {
+        buf_puts(o, "<p class=\"alert success\">No lint warnings.</p>");
+    }
+    for (size_t i = 0; i < m->res.nfiles; i++) {
+        buf_reset(&q);
+        mig_query(&q, m, "&file=");
+        buf_append_url(&q, m->res.files[i].name);
+        buf_puts(o, "<section class=\"card\"><div class=\"page-head\"><h2>"
+                    "<code>");
+        buf_append_html(o, m->res.files[i].name);
+        buf_appendf(o,
+                    "</code></h2><div class=\"actions\"><a "
+                    "class=\"button small\" href=\"/requests/%lld/"
+                    "migrations/download",
+                    (long long)id);
+        buf_append_html(o, buf_cstr(&q));
+        buf_puts(o, "\" download>Download</a></div></div><pre "
+                    "class=\"sql\" tabindex=\"0\"><code>");
+        buf_append_html(o, m->res.files[i].content);
+        buf_puts(o, "</code></pre></section>");
+    }
+    buf_dispose(&q);
+}
+
 /* GET /requests/{id}/migrations */
 void page_migrations(web_req *req)
 {
@@ -81,23 +145,12 @@ void page_migrations(web_req *req)
         buf_append_html(o, m.insts[i].dialect);
         buf_puts(o, ")</option>");
     }
-    buf_puts(o, "</select></div><div class=\"field\"><label "
-                "for=\"m-dialect\">Dialect</label><select id=\"m-dialect\" "
-                "name=\"dialect\">");
-    for (int d = 0; d < SQL_NDIALECTS; d++)
-        buf_appendf(o, "<option value=\"%s\"%s>%s</option>",
-                    sql_dialect_name((sql_dialect)d),
-                    d == (int)m.dialect ? " selected" : "",
-                    sql_dialect_name((sql_dialect)d));
-    buf_puts(o, "</select></div><div class=\"field\"><label "
-                "for=\"m-format\">File format</label><select id=\"m-format\" "
-                "name=\"format\">");
-    for (int f = 0; f < MIGRATE_NFORMATS; f++)
-        buf_appendf(o, "<option value=\"%s\"%s>%s</option>",
-                    migrate_format_name((migrate_format)f),
-                    f == (int)m.format ? " selected" : "",
-                    migrate_format_name((migrate_format)f));
-    buf_puts(o, "</select></div><div class=\"actions\"><button "
+    buf_puts(o, "</select></div>");
+    enum_select(o, "dialect", "Dialect", SQL_NDIALECTS, (int)m.dialect,
+                dialect_name);
+    enum_select(o, "format", "File format", MIGRATE_NFORMATS, (int)m.format,
+                format_name);
+    buf_puts(o, "<div class=\"actions\"><button "
                 "class=\"button primary\" type=\"submit\">Show</button>");
 #ifdef HAVE_LIBZIP
     buf_appendf(o,
@@ -109,38 +162,7 @@ void page_migrations(web_req *req)
     buf_puts(o, "\" download>Download all (.zip)</a>");
 #endif
     buf_puts(o, "</div></form>");
-    if (m.res.nwarnings) {
-        buf_puts(o, "<section class=\"alert warning\" id=\"warnings\"><h2>"
-                    "Check before you run it</h2><ul>");
-        for (size_t i = 0; i < m.res.nwarnings; i++) {
-            buf_puts(o, "<li><code>");
-            buf_puts(o, migrate_lint_name(m.res.warnings[i].rule));
-            buf_puts(o, "</code> ");
-            buf_append_html(o, m.res.warnings[i].message);
-            buf_puts(o, "</li>");
-        }
-        buf_puts(o, "</ul></section>");
-    } else {
-        buf_puts(o, "<p class=\"alert success\">No lint warnings.</p>");
-    }
-    for (size_t i = 0; i < m.res.nfiles; i++) {
-        buf_reset(&q);
-        mig_query(&q, &m, "&file=");
-        buf_append_url(&q, m.res.files[i].name);
-        buf_puts(o, "<section class=\"card\"><div class=\"page-head\"><h2>"
-                    "<code>");
-        buf_append_html(o, m.res.files[i].name);
-        buf_appendf(o,
-                    "</code></h2><div class=\"actions\"><a "
-                    "class=\"button small\" href=\"/requests/%lld/"
-                    "migrations/download",
-                    (long long)id);
-        buf_append_html(o, buf_cstr(&q));
-        buf_puts(o, "\" download>Download</a></div></div><pre "
-                    "class=\"sql\" tabindex=\"0\"><code>");
-        buf_append_html(o, m.res.files[i].content);
-        buf_puts(o, "</code></pre></section>");
-    }
+    mig_results_html(o, &m, id);
     buf_dispose(&q);
     page_end(req);
     triage_migration_dispose(&m);

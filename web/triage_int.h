@@ -31,21 +31,25 @@ typedef struct triage_tables_ctx {
 } triage_tables_ctx;
 void triage_table_li(void *ctx, const registry_sprint_table *t);
 
-/* The handlers of web_routes_triage. */
+/* The handlers of web_routes_triage, by file. The queue (page_queue.c): */
 void page_queue(web_req *req);
 void page_queue_csv(web_req *req);
+/* Sprints and the board, pages and API (page_sprints.c): */
 void page_sprints(web_req *req);
 void page_sprint_board(web_req *req);
 void api_sprints_list(web_req *req);
 void api_sprint_get(web_req *req);
+/* The HTML actions on a request (page_triage_actions.c): */
 void page_transition(web_req *req);
 void page_plan(web_req *req);
 void page_comment(web_req *req);
 void page_edit_form(web_req *req);
 void page_edit(web_req *req);
+/* Their JSON API (page_triage_api.c): */
 void api_transition(web_req *req);
 void api_comments_list(web_req *req);
 void api_comments_add(web_req *req);
+/* The migration preview and downloads (page_triage_migrations.c): */
 void page_migrations(web_req *req);
 void page_migrations_download(web_req *req);
 void api_migrations(web_req *req);
