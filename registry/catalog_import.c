@@ -142,70 +142,98 @@ static void csv_push(csv_rec *r, buf *cell, int quoted)
     r->n++;
 }
 
+/* Where the reader is: the text, the offset and the line there. */
+typedef struct csv_pos {
+    const char *d;
+    size_t len, i;
+    int line;
+} csv_pos;
+
+/* A quoted cell, p->i just past its opening quote, into cell: 0, or -1
+ * with a problem in rep (at line, the line where the record starts). */
+static int csv_quoted(buf *cell, csv_pos *p, int line,
+                      registry_import_report *rep)
+{
+    const char *d = p->d;
+
+    for (;;) {
+        if (p->i >= p->len) {
+            problem_add(rep, line, "", "a quoted cell is not closed");
+            return -1;
+        }
+        if (d[p->i] == '"' && p->i + 1 < p->len && d[p->i + 1] == '"') {
+            buf_putc(cell, '"');
+            p->i += 2;
+            continue;
+        }
+        if (d[p->i] == '"')
+            break;
+        if (d[p->i] == '\n')
+            p->line++;
+        buf_putc(cell, d[p->i++]);
+    }
+    p->i++;
+    if (p->i < p->len && d[p->i] != ',' && d[p->i] != '\r' && d[p->i] != '\n') {
+        problem_add(rep, p->line, "", "text after the closing quote of a cell");
+        return -1;
+    }
+    return 0;
+}
+
+/* One record at p into r: 0, or -1 with a problem in rep. */
+static int csv_record(csv_rec *r, csv_pos *p, registry_import_report *rep)
+{
+    const char *d = p->d;
+
+    r->line = p->line;
+    for (;;) {
+        buf cell = {0};
+        int quoted = p->i < p->len && d[p->i] == '"';
+        if (quoted) {
+            p->i++;
+            if (csv_quoted(&cell, p, r->line, rep) < 0) {
+                buf_dispose(&cell);
+                return -1;
+            }
+        } else {
+            while (p->i < p->len && d[p->i] != ',' && d[p->i] != '\r' &&
+                   d[p->i] != '\n')
+                buf_putc(&cell, d[p->i++]);
+        }
+        csv_push(r, &cell, quoted);
+        if (p->i < p->len && d[p->i] == ',') {
+            p->i++;
+            continue;
+        }
+        if (p->i < p->len && d[p->i] == '\r')
+            p->i++;
+        if (p->i < p->len && d[p->i] == '\n') {
+            p->i++;
+            p->line++;
+        }
+        return 0;
+    }
+}
+
 /* RFC 4180 reader: fills *out with the records (blank lines skipped).
  * Returns 0 or ERR_INVALID with a problem in rep. */
 static int csv_read(csv_rec **out, size_t *nout, const char *d, size_t len,
                     registry_import_report *rep)
 {
     csv_rec *recs = NULL;
-    size_t n = 0, cap = 0, i = 0;
-    int line = 1;
+    size_t n = 0, cap = 0;
+    csv_pos p = {d, len, 0, 1};
 
     if (len >= 3 && !memcmp(d, "\xef\xbb\xbf", 3))
-        i = 3;
-    while (i < len) {
+        p.i = 3;
+    while (p.i < len) {
         csv_rec r = {0};
-        r.line = line;
-        for (;;) {
-            buf cell = {0};
-            int quoted = 0;
-            if (i < len && d[i] == '"') {
-                quoted = 1;
-                i++;
-                for (;;) {
-                    if (i >= len) {
-                        problem_add(rep, r.line, "",
-                                    "a quoted cell is not closed");
-                        buf_dispose(&cell);
-                        csv_rec_dispose(&r);
-                        goto fail;
-                    }
-                    if (d[i] == '"') {
-                        if (i + 1 < len && d[i + 1] == '"') {
-                            buf_putc(&cell, '"');
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    if (d[i] == '\n')
-                        line++;
-                    buf_putc(&cell, d[i++]);
-                }
-                if (i < len && d[i] != ',' && d[i] != '\r' && d[i] != '\n') {
-                    problem_add(rep, line, "",
-                                "text after the closing quote of a cell");
-                    buf_dispose(&cell);
-                    csv_rec_dispose(&r);
-                    goto fail;
-                }
-            } else {
-                while (i < len && d[i] != ',' && d[i] != '\r' && d[i] != '\n')
-                    buf_putc(&cell, d[i++]);
-            }
-            csv_push(&r, &cell, quoted);
-            if (i < len && d[i] == ',') {
-                i++;
-                continue;
-            }
-            if (i < len && d[i] == '\r')
-                i++;
-            if (i < len && d[i] == '\n') {
-                i++;
-                line++;
-            }
-            break;
+        if (csv_record(&r, &p, rep) < 0) {
+            csv_rec_dispose(&r);
+            for (size_t k = 0; k < n; k++)
+                csv_rec_dispose(&recs[k]);
+            free(recs);
+            return ERR_INVALID;
         }
         if (r.n == 1 && !r.quoted[0] && !r.cells[0][0]) {
             csv_rec_dispose(&r);
@@ -217,11 +245,6 @@ static int csv_read(csv_rec **out, size_t *nout, const char *d, size_t len,
     *out = recs;
     *nout = n;
     return 0;
-fail:
-    for (size_t k = 0; k < n; k++)
-        csv_rec_dispose(&recs[k]);
-    free(recs);
-    return ERR_INVALID;
 }
 
 /* One checked data record. */

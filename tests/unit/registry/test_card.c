@@ -167,6 +167,48 @@ static void test_card__name_tables(void **state)
     assert_int_equal(registry_entry_status_parse(&s, NULL), ERR_INVALID);
 }
 
+/* The import's CSV reader through the card: BOM, CRLF, quoted cells with
+ * commas, doubled quotes and line breaks; an unclosed quote and text
+ * after a closing quote are problems at their lines, nothing written. */
+static void test_card__import_csv_reader(void **state)
+{
+    ufx *f = *state;
+    static const char good[] = "\xef\xbb\xbftable,column,type,description\r\n"
+                               "quoted,a,text,\"one, \"\"two\"\"\nthree\"\r\n"
+                               "\r\n"
+                               "quoted,b,integer,plain\r\n";
+    static const char unclosed[] = "table,column,type\nt,c,\"text\n";
+    static const char after[] = "table,column,type\n\nt,\"c\"x,text\n";
+    registry_import_report rep = {0};
+    registry_card c = {0};
+    errmsg err = {0};
+
+    ufx_import(f, "acme-qa", good);
+    assert_int_equal(
+        registry_table_card(f->reg, &c, "acme-qa", "quoted", 0, &err), 0);
+    assert_int_equal(c.ncolumns, 2);
+    assert_string_equal(c.columns[0].description, "one, \"two\"\nthree");
+    assert_string_equal(c.columns[1].type, "integer");
+    registry_card_free(&c);
+    assert_int_equal(registry_import_csv(f->reg, &rep, "acme-qa", unclosed,
+                                         sizeof unclosed - 1, 0, &err),
+                     ERR_INVALID);
+    assert_int_equal(rep.nproblems, 1);
+    assert_int_equal(rep.problems[0].line, 2);
+    assert_string_equal(rep.problems[0].message, "a quoted cell is not closed");
+    registry_import_report_dispose(&rep);
+    err_clear(&err);
+    assert_int_equal(registry_import_csv(f->reg, &rep, "acme-qa", after,
+                                         sizeof after - 1, 0, &err),
+                     ERR_INVALID);
+    assert_int_equal(rep.problems[0].line, 3);
+    assert_string_equal(rep.problems[0].message,
+                        "text after the closing quote of a cell");
+    registry_import_report_dispose(&rep);
+    assert_int_equal(
+        ufx_int(f, "SELECT count(*) FROM reg_tables WHERE name = 't'"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +219,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_card__json_is_the_api_document,
                                         cfx_setup, ufx_teardown),
         cmocka_unit_test(test_card__name_tables),
+        cmocka_unit_test_setup_teardown(test_card__import_csv_reader, cfx_setup,
+                                        ufx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
