@@ -35,6 +35,7 @@ sqlite3_stmt *reg_stmt_get(registry *reg, const char *sql, errmsg *err)
 {
     sqlite3_stmt *st = NULL;
 
+    assert(reg && sql);
     for (size_t i = 0; i < reg->nstmts; i++) {
         if (reg->stmts[i].sql == sql) {
             st = reg->stmts[i].st;
@@ -67,6 +68,7 @@ int reg_each(registry *reg, sqlite3_stmt *st,
 {
     int rc, sr;
 
+    assert(row);
     if (!st)
         return ERR_DB;
     while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
@@ -182,6 +184,7 @@ int reg_count(registry *reg, sqlite3_stmt *st, int64_t *out, errmsg *err)
     int64_t v = 0;
     int rc = reg_one(reg, st, count_row, &v, err);
 
+    assert(out);
     if (rc == 0)
         *out = v;
     return rc;

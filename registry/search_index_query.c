@@ -427,6 +427,29 @@ static int hits_emit(registry *reg, const search_index *ix, tokenizer *tk,
     return ret;
 }
 
+/* Appends the requests that match to hits[*n..limit): from the
+ * requests snapshot of the version reg sees when there is one, else
+ * from FTS5 by bm25 (expr). */
+static int requests_rank(registry *reg, ix_slot *slot, const qword *w, int nw,
+                         const char *expr, int64_t org_id, int limit, hit *hits,
+                         int *n, errmsg *err)
+{
+    search_index *rq = si_req_acquire(reg, slot);
+    qword rw[MAX_WORDS];
+    int n0 = *n, rorgi;
+
+    if (!rq)
+        return request_hits(reg, expr, org_id, limit - *n, hits, n, err);
+    memcpy(rw, w, (size_t)nw * sizeof *w);
+    rorgi = si_org_slot(rq, rw, nw, org_id);
+    if (rorgi != -2)
+        si_rank(rq, rw, nw, NULL, 0, rorgi, limit, hits, n);
+    for (int i = n0; i < *n; i++)
+        hits[i].doc = -1; /* rows are read from the database */
+    si_index_release(rq);
+    return 0;
+}
+
 int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
                      void (*fn)(void *ctx, const registry_search_hit *h),
                      void *ctx, errmsg *err)
@@ -480,22 +503,10 @@ int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
     }
     if (n < limit) {
         /* Requests rank last: needed only now. */
-        search_index *rq = si_req_acquire(reg, slot);
-        if (rq) {
-            qword rw[MAX_WORDS];
-            int n0 = n, rorgi;
-            memcpy(rw, w, (size_t)nw * sizeof *w);
-            rorgi = si_org_slot(rq, rw, nw, org_id);
-            if (rorgi != -2)
-                si_rank(rq, rw, nw, NULL, 0, rorgi, limit, hits, &n);
-            for (int i = n0; i < n; i++)
-                hits[i].doc = -1; /* rows are read from the database */
-            si_index_release(rq);
-        } else {
-            ret = request_hits(reg, expr, org_id, limit - n, hits, &n, err);
-            if (ret < 0)
-                goto done;
-        }
+        ret =
+            requests_rank(reg, slot, w, nw, expr, org_id, limit, hits, &n, err);
+        if (ret < 0)
+            goto done;
     }
     ret = hits_emit(reg, ix, &tk, w, nw, hits, n, fn, ctx, err);
 done:

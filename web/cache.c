@@ -68,6 +68,7 @@ static uint64_t hash_of(int kind, const char *instance, const char *table,
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
     const char *parts[2] = {instance, table};
 
+    assert(instance && table); /* "" for none, never NULL */
     h = (h ^ (uint64_t)kind) * 1099511628211ULL;
     h = (h ^ (uint64_t)vis) * 1099511628211ULL;
     for (int i = 0; i < 2; i++) {
@@ -189,6 +190,7 @@ static int lookup(web_cache *c, buf *out, int64_t *org_id, int kind,
     entry *e = NULL;
     int hit = 0;
 
+    assert(c && out);
     if (gen < 0)
         return 0;
     pthread_mutex_lock(&c->lock);

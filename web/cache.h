@@ -46,7 +46,7 @@ void web_cache_free(web_cache *c);
  * registry change invalidates every entry). On a hit appends the bytes to
  * out (decompressed), sets *org_id to the organisation stored with them
  * and returns 1; 0 on a miss. instance and table compare
- * case-insensitively. */
+ * case-insensitively and are never NULL ("" for none). */
 int web_cache_get(web_cache *c, buf *out, int64_t *org_id, int kind,
                   const char *instance, const char *table, int vis,
                   int64_t gen);
