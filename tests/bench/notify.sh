@@ -40,41 +40,12 @@ start_rx teams teams ok
 start_rx pd pagerduty ok
 rx_ready limited hung hook slack teams pd || die "a receiver did not start"
 
-cat >"$dir/docket.ini" <<INI
-[server]
-db = $dir/docket.db
-base_url = http://docket.test
-log_level = warn
-[notify]
-allow_private = true
-allow_http = true
-[channel.limited]
-type = webhook
-url = http://127.0.0.1:$(p limited)/hook
-secret = $secret
-[channel.hung]
-type = webhook
-url = http://127.0.0.1:$(p hung)/hook
-secret = $secret
-timeout = 20
-[channel.hook]
-type = webhook
-url = http://127.0.0.1:$(p hook)/hook
-secret = $secret
-[channel.slack]
-type = slack
-url = http://127.0.0.1:$(p slack)/services/T0/B0/X
-[channel.teams]
-type = teams
-url = http://127.0.0.1:$(p teams)/workflows/a/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x
-[channel.pd]
-type = pagerduty
-routing_key = 0123456789abcdef0123456789abcdef
-url = http://127.0.0.1:$(p pd)/v2/change/enqueue
-[route]
-request.submitted = limited, hung, hook, slack, teams, pd
-INI
 cfg=$dir/docket.ini
+{
+  rx_ini warn limited hook slack teams pd hung
+  printf 'timeout = 20\n[route]\n'
+  printf 'request.submitted = limited, hung, hook, slack, teams, pd\n'
+} >"$cfg"
 serve "$cfg" || die "docket did not start"
 seed_acme bench
 

@@ -19,28 +19,10 @@ start_rx slack slack ok
 rx_ready limited hook slack || fail "a receiver did not start"
 
 cfg="$tmp/docket.ini"
-cat >"$cfg" <<INI
-[server]
-db = $tmp/docket.db
-base_url = http://docket.test
-log_level = info
-[notify]
-allow_private = true
-allow_http = true
-[channel.limited]
-type = webhook
-url = http://127.0.0.1:$(p limited)/hook
-secret = $secret
-[channel.hook]
-type = webhook
-url = http://127.0.0.1:$(p hook)/hook
-secret = $secret
-[channel.slack]
-type = slack
-url = http://127.0.0.1:$(p slack)/services/T0/B0/X
-[route]
-request.submitted = limited, hook, slack
-INI
+{
+  rx_ini info limited hook slack
+  printf '[route]\nrequest.submitted = limited, hook, slack\n'
+} >"$cfg"
 serve "$cfg" || fail "server did not start"
 seed_acme test
 seed_admin

@@ -13,27 +13,17 @@ src=${TEST_SOURCE_DIR:?}
 # shellcheck source=../receivers/receivers.sh
 . "$src/tests/receivers/receivers.sh"
 rx_test_init notify-server
-start_rx hook webhook "hang,ok" --secret "$secret"
+start_rx hooks webhook "hang,ok" --secret "$secret"
 $rx_py "$src/tests/receivers/smtp_receiver.py" --maildir "$tmp/mail" \
   --port-file "$tmp/smtp.port" --timeout 90 2>"$tmp/smtp.log" &
 pids+=($!)
-rx_ready hook smtp || fail "a receiver did not start"
-hook_port=$(p hook)
+rx_ready hooks smtp || fail "a receiver did not start"
 smtp_port=$(p smtp)
 
 cfg="$tmp/docket.ini"
-cat >"$cfg" <<INI
-[server]
-db = $tmp/docket.db
-base_url = http://docket.test
-log_level = info
-[notify]
-allow_private = true
-allow_http = true
-[channel.hooks]
-type = webhook
-url = http://127.0.0.1:$hook_port/hook
-secret = $secret
+{
+  rx_ini info hooks
+  cat <<INI
 timeout = 60
 [channel.mail]
 type = email
@@ -45,6 +35,7 @@ to = recipient
 request.submitted = hooks
 account.reset = mail
 INI
+} >"$cfg"
 
 start() { serve "$cfg" "${port:-0}" || fail "server did not start"; }
 start
@@ -57,7 +48,7 @@ status=$(curl -sS -o "$tmp/created.json" -w '%{http_code}' -H "Authorization: Be
   -H 'Content-Type: application/json' --data "$body" "$url/api/v1/requests")
 [ "$status" = 201 ] || fail "submit answered $status: $(cat "$tmp/created.json")"
 # The worker picked the row up and is waiting on the hanging receiver.
-wait_for 20 grep -q 'hanging POST /hook' "$tmp/hook.log" ||
+wait_for 20 grep -q 'hanging POST /hook' "$tmp/hooks.log" ||
   fail "the hanging receiver was never asked"
 sleep 0.5
 [ "$(sqlite3 -cmd ".timeout 10000" "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = pending ] ||
@@ -65,10 +56,10 @@ sleep 0.5
 kill -9 "$server"
 wait "$server" 2>/dev/null || true
 start
-wait_for 30 grep -q '"accepted": true' "$tmp/hook.jsonl" || fail "event not delivered after restart"
+wait_for 30 grep -q '"accepted": true' "$tmp/hooks.jsonl" || fail "event not delivered after restart"
 [ "$(sqlite3 -cmd ".timeout 10000" "$tmp/docket.db" "SELECT state FROM outbox WHERE channel='hooks'")" = delivered ] ||
   fail "outbox row not marked delivered"
-$rx_py - "$tmp/hook.jsonl" <<'PY' || fail "delivered webhook content"
+$rx_py - "$tmp/hooks.jsonl" <<'PY' || fail "delivered webhook content"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 ok = [r for r in recs if r["accepted"]]

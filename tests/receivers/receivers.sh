@@ -16,6 +16,11 @@
 #   accepted NAME N      receiver NAME accepted at least N requests
 #   start_rx NAME KIND SCRIPT [ARGS...]  starts fake_receiver.py (records
 #                        in $rx_dir/NAME.jsonl, log NAME.log)
+#   rx_ini LEVEL NAME... the configuration (on stdout) of a server on
+#                        $rx_dir/docket.db with log_level LEVEL, loopback
+#                        deliveries allowed, and a channel for each
+#                        receiver NAME, of its kind (the last section is
+#                        the last channel's: more of its keys may follow)
 #   rx_ready NAME...     waits up to 10 s for each receiver's port; 1 if not
 #   p NAME               the port of receiver NAME
 #   serve CFG [PORT]     starts `docket serve` (stdout $rx_dir/out, stderr
@@ -35,6 +40,7 @@ rx_py=/usr/bin/python3
 rx_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 rx_timeout=${rx_timeout:-170}
 pids=()
+declare -A rx_kind
 
 wait_for() {
   local t=$1
@@ -76,6 +82,24 @@ start_rx() {
     --record "$rx_dir/$name.jsonl" --port-file "$rx_dir/$name.port" \
     --timeout "$rx_timeout" "$@" 2>"$rx_dir/$name.log" &
   pids+=($!)
+  rx_kind[$name]=$kind
+}
+
+rx_ini() {
+  local n u
+  printf '[server]\ndb = %s/docket.db\nbase_url = http://docket.test\n' "$rx_dir"
+  printf 'log_level = %s\n[notify]\nallow_private = true\nallow_http = true\n' "$1"
+  shift
+  for n in "$@"; do
+    u=http://127.0.0.1:$(p "$n")
+    printf '[channel.%s]\ntype = %s\n' "$n" "${rx_kind[$n]}"
+    case ${rx_kind[$n]} in
+    webhook) printf 'url = %s/hook\nsecret = %s\n' "$u" "$secret" ;;
+    slack) printf 'url = %s/services/T0/B0/X\n' "$u" ;;
+    teams) printf 'url = %s/workflows/a/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x\n' "$u" ;;
+    pagerduty) printf 'routing_key = 0123456789abcdef0123456789abcdef\nurl = %s/v2/change/enqueue\n' "$u" ;;
+    esac
+  done
 }
 
 rx_ready() {
