@@ -9,7 +9,6 @@
 #include "def.h"
 #include "infer.h"
 #include "mem.h"
-#include "notify.h"
 #include "parse.h"
 #include "requests.h"
 #include "str.h"
@@ -32,26 +31,21 @@ static void reply_one_error(web_req *req, const char *field,
     form_errors_dispose(&fe);
 }
 
-typedef struct att_ctx {
-    cJSON *arr;
-    int64_t request_id;
-} att_ctx;
-
+/* One attachment of the "attachments" array ctx. */
 static void att_json(void *ctx, const registry_attachment *a)
 {
-    att_ctx *c = ctx;
     cJSON *o = cJSON_CreateObject();
     char url[96];
 
     snprintf(url, sizeof url, "/requests/%lld/attachments/%lld",
-             (long long)c->request_id, (long long)a->id);
+             (long long)a->request_id, (long long)a->id);
     cJSON_AddNumberToObject(o, "id", (double)a->id);
     cJSON_AddStringToObject(o, "filename", a->filename);
     cJSON_AddStringToObject(o, "content_type", a->content_type);
     cJSON_AddNumberToObject(o, "size", (double)a->size);
     cJSON_AddStringToObject(o, "sha256", a->sha256);
     cJSON_AddStringToObject(o, "url", url);
-    cJSON_AddItemToArray(c->arr, o);
+    cJSON_AddItemToArray(ctx, o);
 }
 
 /* The stored request as the API shows it: form_request_to_json plus
@@ -59,21 +53,20 @@ static void att_json(void *ctx, const registry_attachment *a)
  * cannot be loaded (ERR_NOTFOUND for another organisation's). */
 static cJSON *request_json(web_req *req, int64_t id, errmsg *err)
 {
+    int64_t orgf = intake_org_filter(req);
     form_request r;
-    cJSON *root;
-    att_ctx ac;
+    cJSON *root, *arr;
     char url[48];
+    int rc = registry_request_load(req->reg, &r, id, orgf, err);
 
-    if (registry_request_load(req->reg, &r, id, intake_org_filter(req), err) <
-        0)
+    if (rc < 0)
         return NULL;
     root = form_request_to_json(&r);
     form_request_dispose(&r);
     cJSON_DeleteItemFromObjectCaseSensitive(root, "attachments");
-    ac.arr = cJSON_AddArrayToObject(root, "attachments");
-    ac.request_id = id;
-    if (registry_attachment_list(req->reg, id, intake_org_filter(req), att_json,
-                                 &ac, err) < 0) {
+    arr = cJSON_AddArrayToObject(root, "attachments");
+    rc = registry_attachment_list(req->reg, id, orgf, att_json, arr, err);
+    if (rc < 0) {
         cJSON_Delete(root);
         return NULL;
     }
@@ -104,22 +97,16 @@ static void api_create_free(void *ctx)
 static void api_create_finish(web_req *req, registry_job *job, void *ctx)
 {
     api_create *c = ctx;
-    int rc = domain_submit_outcome(&c->res);
+    int rc = intake_outcome_or_reply(req, &c->res);
     errmsg err = {0};
     cJSON *out;
     char loc[64];
 
     assert(job == &c->res.job);
-    if (rc == ERR_INVALID) {
+    if (rc == ERR_INVALID)
         web_reply_errors(req, &c->res.fe);
+    if (rc < 0)
         return;
-    }
-    if (rc < 0) {
-        web_reply_err(req, &job->err);
-        return;
-    }
-    if (!job->replayed)
-        notify_wake();
     out = request_json(req, job->id, &err);
     if (!out) {
         web_reply_err(req, &err);

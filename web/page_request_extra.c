@@ -70,18 +70,15 @@ static void tl_event(void *ctx, const registry_request_event *e)
 
     buf_puts(&b, "<li class=\"event\">");
     time_el(&b, e->created_at);
-    buf_puts(&b, "<span class=\"actor\">");
-    buf_append_html(&b, *e->user_name ? e->user_name : "docket");
-    buf_puts(&b, "</span>");
+    page_wrap(&b, "<span class=\"actor\">",
+              *e->user_name ? e->user_name : "docket", "</span>");
     if (*e->from_status) {
         page_status_badge(&b, e->from_status);
         buf_puts(&b, " → ");
     }
     page_status_badge(&b, e->to_status);
     if (*e->instance) {
-        buf_puts(&b, " on <strong>");
-        buf_append_html(&b, e->instance);
-        buf_puts(&b, "</strong>");
+        page_wrap(&b, " on <strong>", e->instance, "</strong>");
     }
     if (*nz(e->note)) {
         buf_puts(&b, "<div class=\"text markdown\">");
@@ -114,13 +111,10 @@ static void tl_comment(void *ctx, const registry_comment *c)
     buf_appendf(&b, "<li class=\"comment\" id=\"comment-%lld\">",
                 (long long)c->id);
     time_el(&b, c->created_at);
-    buf_puts(&b, "<span class=\"actor\">");
-    buf_append_html(&b, *c->user_name ? c->user_name : "someone");
-    buf_puts(&b, "</span>");
+    page_wrap(&b, "<span class=\"actor\">",
+              *c->user_name ? c->user_name : "someone", "</span>");
     if (*c->user_role) {
-        buf_puts(&b, "<span class=\"badge role\">");
-        buf_append_html(&b, c->user_role);
-        buf_puts(&b, "</span>");
+        page_wrap(&b, "<span class=\"badge role\">", c->user_role, "</span>");
     }
     buf_puts(&b, "<div class=\"text markdown\">");
     web_markdown(&b, c->body);
@@ -155,21 +149,15 @@ static void diff_line(void *ctx, const char *path, const char *o, const char *n)
 
     if (d->n++ >= 200)
         return;
-    buf_puts(d->b, "<li><code>");
-    buf_append_html(d->b, path);
-    buf_puts(d->b, "</code>: ");
+    page_wrap(d->b, "<li><code>", path, "</code>: ");
     if (o && *o) {
-        buf_puts(d->b, "<del>");
-        buf_append_html(d->b, o);
-        buf_puts(d->b, "</del>");
+        page_wrap(d->b, "<del>", o, "</del>");
     } else {
         buf_puts(d->b, "<span class=\"muted\">(empty)</span>");
     }
     buf_puts(d->b, " → ");
     if (n && *n) {
-        buf_puts(d->b, "<ins>");
-        buf_append_html(d->b, n);
-        buf_puts(d->b, "</ins>");
+        page_wrap(d->b, "<ins>", n, "</ins>");
     } else {
         buf_puts(d->b, "<span class=\"muted\">(removed)</span>");
     }
@@ -325,135 +313,207 @@ static void note_field(buf *o, const char *to, const char *label, int required)
     buf_puts(o, "></textarea></div>");
 }
 
-/* The "What next" card; a negative ERR_* (in err) when a read fails. */
+/* The answer form, after the client's last question. */
+static int answer_form(web_req *req, int64_t id, const char *status,
+                       errmsg *err)
+{
+    buf *o = &req->out;
+    char *q = NULL;
+    int rc = registry_request_events(req->reg, id, last_question, &q, err);
+
+    if (rc < 0) {
+        free(q);
+        return rc;
+    }
+    if (q) {
+        buf_puts(o, "<div class=\"alert warning\" role=\"note\">"
+                    "<strong>Waiting on the client.</strong> The "
+                    "question:<div class=\"markdown\">");
+        web_markdown(o, q);
+        buf_puts(o, "</div></div>");
+        free(q);
+    }
+    action_open(req, id, "answered", "stack");
+    note_field(o, "answered", "Your answer", 0);
+    buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
+                "type=\"submit\">Send the answer</button>");
+    if (!strcmp(status, "needs_info"))
+        buf_appendf(o,
+                    " <a class=\"button\" href=\"/requests/%lld/"
+                    "edit\">Answer by editing the request</a>",
+                    (long long)id);
+    buf_puts(o, "</div></form>");
+    return 0;
+}
+
+/* The form that schedules the request in a sprint. */
+static int schedule_form(web_req *req, int64_t id,
+                         const registry_request_plan_info *plan, errmsg *err)
+{
+    buf *o = &req->out;
+    sprint_opts so = {o, 0};
+    char today[16];
+    int rc;
+
+    action_open(req, id, "scheduled", "grid-form");
+    buf_puts(o, "<div class=\"field\"><label for=\"sprint\">Sprint"
+                "</label><select id=\"sprint\" name=\"sprint\" "
+                "required>");
+    time_date(today, sizeof today, time_now());
+    rc = registry_sprint_list(req->reg, today, sprint_option, &so, err);
+    if (rc < 0)
+        return rc;
+    buf_puts(o, "</select></div><div class=\"field\"><label "
+                "for=\"priority\">Priority</label><input id=\"priority\" "
+                "name=\"priority\" type=\"number\" min=\"-1000\" "
+                "max=\"1000\"");
+    buf_appendf(o,
+                " value=\"%d\"><p class=\"help\">Higher goes first."
+                "</p></div>",
+                plan->priority);
+    page_wrap(o,
+              "<div class=\"field\"><label for=\"estimate\">Estimate"
+              "</label><input id=\"estimate\" name=\"estimate\" "
+              "maxlength=\"200\" value=\"",
+              plan->estimate, "\" placeholder=\"e.g. 2 days\"></div>");
+    note_field(o, "scheduled", "Note", 0);
+    buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
+                "type=\"submit\">Schedule</button></div></form>");
+    return 0;
+}
+
+/* One "Deployed to" button per instance not deployed yet. */
+static void deploy_buttons(web_req *req, int64_t id, const inst_ctx *ic)
+{
+    buf *o = &req->out;
+
+    buf_puts(o, "<div><h3>Deploy</h3><p class=\"help\">Deploying "
+                "applies the request to that instance's registry. "
+                "QA first, production after.</p><div class=\"actions\">");
+    for (size_t i = 0; i < ic->n; i++) {
+        if (ic->list[i].deployed_at)
+            continue;
+        action_open(req, id, "deployed", "inline");
+        page_wrap(o, "<input type=\"hidden\" name=\"instance\" value=\"",
+                  ic->list[i].name,
+                  "\"><button class=\"button primary\" type=\"submit\" "
+                  "data-confirm=\"Mark it deployed to ");
+        buf_append_html(o, ic->list[i].name);
+        page_wrap(o, " and update that registry?\">Deployed to ",
+                  ic->list[i].name, " (");
+        buf_append_html(o, ic->list[i].environment);
+        buf_puts(o, ")</button></form>");
+    }
+    buf_puts(o, "</div></div>");
+}
+
+/* The transitions that are one form: a note (or none) and a button. */
+typedef struct simple_action {
+    const char *to;
+    const char *note; /* label of the note; NULL: no note */
+    int note_required;
+    const char *button; /* class and attributes of the button */
+    const char *label;
+} simple_action;
+
+static const simple_action simple_actions[] = {
+    {"triaged", "Note", 0, "button primary\" type=\"submit\"",
+     "Mark as triaged"},
+    {"needs_info", "Question for the client", 1, "button\" type=\"submit\"",
+     "Ask the client"},
+    {"in_progress", NULL, 0, "button\" type=\"submit\"", "Start work"},
+    {"rejected", "Reason for rejecting", 1,
+     "button danger\" type=\"submit\" data-confirm=\"Reject this request?\"",
+     "Reject"},
+    {"withdrawn", "Why you withdraw it", 0,
+     "button danger\" type=\"submit\" data-confirm=\"Withdraw this "
+     "request? This cannot be undone.\"",
+     "Withdraw the request"}};
+
+static void simple_form(web_req *req, int64_t id, const simple_action *a)
+{
+    buf *o = &req->out;
+
+    action_open(req, id, a->to, "stack");
+    if (a->note)
+        note_field(o, a->to, a->note, a->note_required);
+    buf_puts(o, "<div class=\"actions\"><button class=\"");
+    buf_puts(o, a->button);
+    buf_puts(o, ">");
+    buf_puts(o, a->label);
+    buf_puts(o, "</button></div></form>");
+}
+
+/* One allowed transition to `to`: its form or buttons. */
+static int action(web_req *req, int64_t id, const char *to, const char *status,
+                  const registry_request_plan_info *plan, const inst_ctx *ic,
+                  errmsg *err)
+{
+    if (!strcmp(to, "answered"))
+        return answer_form(req, id, status, err);
+    if (!strcmp(to, "scheduled"))
+        return schedule_form(req, id, plan, err);
+    if (!strcmp(to, "deployed")) {
+        deploy_buttons(req, id, ic);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof simple_actions / sizeof *simple_actions; i++)
+        if (!strcmp(to, simple_actions[i].to))
+            simple_form(req, id, &simple_actions[i]);
+    return 0;
+}
+
+/* The "What next" card with the transitions the user may take, in this
+ * order; a negative ERR_* (in err) when a read fails. */
 static int actions(web_req *req, int64_t id, const char *status,
                    const registry_request_plan_info *plan, const inst_ctx *ic,
                    errmsg *err)
 {
-    buf *o = &req->out;
+    static const char *const order[] = {
+        "answered",    "triaged",  "scheduled", "needs_info",
+        "in_progress", "deployed", "rejected",  "withdrawn"};
+    const size_t n = sizeof order / sizeof *order;
     const char *role = req->user.role;
-    int any = 0;
+    size_t any = 0;
+    int rc = 0;
 
-#define CAN(to) registry_transition_allowed(status, to, role)
-    if (CAN("triaged") || CAN("needs_info") || CAN("answered") ||
-        CAN("scheduled") || CAN("in_progress") || CAN("deployed") ||
-        CAN("rejected") || CAN("withdrawn"))
-        any = 1;
+    for (size_t i = 0; i < n; i++)
+        any += registry_transition_allowed(status, order[i], role) != 0;
     if (!any)
         return 0;
-    buf_puts(o, "<section class=\"card\" id=\"actions\"><h2>What next"
-                "</h2><div class=\"stack\">");
-    if (CAN("answered")) {
-        char *q = NULL;
-        int rc = registry_request_events(req->reg, id, last_question, &q, err);
-        if (rc < 0) {
-            free(q);
-            return rc;
+    buf_puts(&req->out, "<section class=\"card\" id=\"actions\"><h2>What "
+                        "next</h2><div class=\"stack\">");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (registry_transition_allowed(status, order[i], role))
+            rc = action(req, id, order[i], status, plan, ic, err);
+    if (rc == 0)
+        buf_puts(&req->out, "</div></section>");
+    return rc;
+}
+
+/* The instances of the request, each with its deploy. */
+static void deploys_list(buf *o, const inst_ctx *ic)
+{
+    for (size_t i = 0; i < ic->n; i++) {
+        const registry_request_instance *ri = &ic->list[i];
+        page_wrap(o, "<li><strong>", ri->name,
+                  "</strong> <span class=\"muted\">");
+        buf_append_html(o, ri->environment);
+        buf_puts(o, "</span>: ");
+        if (ri->deployed_at) {
+            buf_puts(o, "<span class=\"badge status-deployed\">deployed"
+                        "</span> ");
+            page_time(o, ri->deployed_at);
+            if (*ri->deployed_by) {
+                buf_puts(o, " by ");
+                buf_append_html(o, ri->deployed_by);
+            }
+        } else {
+            buf_puts(o, "<span class=\"badge muted\">not yet deployed"
+                        "</span>");
         }
-        if (q) {
-            buf_puts(o, "<div class=\"alert warning\" role=\"note\">"
-                        "<strong>Waiting on the client.</strong> The "
-                        "question:<div class=\"markdown\">");
-            web_markdown(o, q);
-            buf_puts(o, "</div></div>");
-            free(q);
-        }
-        action_open(req, id, "answered", "stack");
-        note_field(o, "answered", "Your answer", 0);
-        buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
-                    "type=\"submit\">Send the answer</button>");
-        if (!strcmp(status, "needs_info"))
-            buf_appendf(o,
-                        " <a class=\"button\" href=\"/requests/%lld/"
-                        "edit\">Answer by editing the request</a>",
-                        (long long)id);
-        buf_puts(o, "</div></form>");
+        buf_puts(o, "</li>");
     }
-    if (CAN("triaged")) {
-        action_open(req, id, "triaged", "stack");
-        note_field(o, "triaged", "Note", 0);
-        buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
-                    "type=\"submit\">Mark as triaged</button></div></form>");
-    }
-    if (CAN("scheduled")) {
-        sprint_opts so = {o, 0};
-        char today[16];
-        int rc;
-        action_open(req, id, "scheduled", "grid-form");
-        buf_puts(o, "<div class=\"field\"><label for=\"sprint\">Sprint"
-                    "</label><select id=\"sprint\" name=\"sprint\" "
-                    "required>");
-        time_date(today, sizeof today, time_now());
-        rc = registry_sprint_list(req->reg, today, sprint_option, &so, err);
-        if (rc < 0)
-            return rc;
-        buf_puts(o, "</select></div><div class=\"field\"><label "
-                    "for=\"priority\">Priority</label><input id=\"priority\" "
-                    "name=\"priority\" type=\"number\" min=\"-1000\" "
-                    "max=\"1000\"");
-        buf_appendf(o,
-                    " value=\"%d\"><p class=\"help\">Higher goes first."
-                    "</p></div>",
-                    plan->priority);
-        buf_puts(o, "<div class=\"field\"><label for=\"estimate\">Estimate"
-                    "</label><input id=\"estimate\" name=\"estimate\" "
-                    "maxlength=\"200\" value=\"");
-        buf_append_html(o, plan->estimate);
-        buf_puts(o, "\" placeholder=\"e.g. 2 days\"></div>");
-        note_field(o, "scheduled", "Note", 0);
-        buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
-                    "type=\"submit\">Schedule</button></div></form>");
-    }
-    if (CAN("needs_info")) {
-        action_open(req, id, "needs_info", "stack");
-        note_field(o, "needs_info", "Question for the client", 1);
-        buf_puts(o, "<div class=\"actions\"><button class=\"button\" "
-                    "type=\"submit\">Ask the client</button></div></form>");
-    }
-    if (CAN("in_progress")) {
-        action_open(req, id, "in_progress", "stack");
-        buf_puts(o, "<div class=\"actions\"><button class=\"button\" "
-                    "type=\"submit\">Start work</button></div></form>");
-    }
-    if (CAN("deployed")) {
-        buf_puts(o, "<div><h3>Deploy</h3><p class=\"help\">Deploying "
-                    "applies the request to that instance's registry. "
-                    "QA first, production after.</p><div class=\"actions\">");
-        for (size_t i = 0; i < ic->n; i++) {
-            if (ic->list[i].deployed_at)
-                continue;
-            action_open(req, id, "deployed", "inline");
-            buf_puts(o, "<input type=\"hidden\" name=\"instance\" value=\"");
-            buf_append_html(o, ic->list[i].name);
-            buf_puts(o, "\"><button class=\"button primary\" type=\"submit\" "
-                        "data-confirm=\"Mark it deployed to ");
-            buf_append_html(o, ic->list[i].name);
-            buf_puts(o, " and update that registry?\">Deployed to ");
-            buf_append_html(o, ic->list[i].name);
-            buf_puts(o, " (");
-            buf_append_html(o, ic->list[i].environment);
-            buf_puts(o, ")</button></form>");
-        }
-        buf_puts(o, "</div></div>");
-    }
-    if (CAN("rejected")) {
-        action_open(req, id, "rejected", "stack");
-        note_field(o, "rejected", "Reason for rejecting", 1);
-        buf_puts(o, "<div class=\"actions\"><button class=\"button danger\" "
-                    "type=\"submit\" data-confirm=\"Reject this request?\">"
-                    "Reject</button></div></form>");
-    }
-    if (CAN("withdrawn")) {
-        action_open(req, id, "withdrawn", "stack");
-        note_field(o, "withdrawn", "Why you withdraw it", 0);
-        buf_puts(o, "<div class=\"actions\"><button class=\"button danger\" "
-                    "type=\"submit\" data-confirm=\"Withdraw this request? "
-                    "This cannot be undone.\">Withdraw the request</button>"
-                    "</div></form>");
-    }
-#undef CAN
-    buf_puts(o, "</div></section>");
-    return 0;
 }
 
 static void plan_card(web_req *req, int64_t id, const char *status,
@@ -506,27 +566,7 @@ static void plan_card(web_req *req, int64_t id, const char *status,
                 "</dd><dt>Version</dt><dd>%d</dd></dl><h3>Instances"
                 "</h3><ul class=\"deploys\">",
                 plan->version);
-    for (size_t i = 0; i < ic->n; i++) {
-        const registry_request_instance *ri = &ic->list[i];
-        buf_puts(o, "<li><strong>");
-        buf_append_html(o, ri->name);
-        buf_puts(o, "</strong> <span class=\"muted\">");
-        buf_append_html(o, ri->environment);
-        buf_puts(o, "</span>: ");
-        if (ri->deployed_at) {
-            buf_puts(o, "<span class=\"badge status-deployed\">deployed"
-                        "</span> ");
-            page_time(o, ri->deployed_at);
-            if (*ri->deployed_by) {
-                buf_puts(o, " by ");
-                buf_append_html(o, ri->deployed_by);
-            }
-        } else {
-            buf_puts(o, "<span class=\"badge muted\">not yet deployed"
-                        "</span>");
-        }
-        buf_puts(o, "</li>");
-    }
+    deploys_list(o, ic);
     buf_puts(o, "</ul>");
     if (staff_writer && strcmp(status, "deployed") &&
         strcmp(status, "rejected") && strcmp(status, "withdrawn")) {

@@ -313,9 +313,8 @@ void rform_error_line(buf *o, const char *path, const char *error)
 {
     if (!error)
         return;
-    buf_puts(o, "<p class=\"field-error\" id=\"err-");
-    buf_append_html(o, path);
-    buf_puts(o, "\"><span class=\"sr-only\">Error: </span>");
+    page_wrap(o, "<p class=\"field-error\" id=\"err-", path,
+              "\"><span class=\"sr-only\">Error: </span>");
     buf_append_html(o, error);
     buf_puts(o, "</p>");
 }
@@ -323,9 +322,7 @@ void rform_error_line(buf *o, const char *path, const char *error)
 void rform_help_line(buf *o, const char *path, const form_field *f,
                      const char *extra)
 {
-    buf_puts(o, "<p class=\"help\" id=\"help-");
-    buf_append_html(o, path);
-    buf_puts(o, "\">");
+    page_wrap(o, "<p class=\"help\" id=\"help-", path, "\">");
     buf_append_html(o, nz(f->help));
     if (extra) {
         buf_putc(o, ' ');
@@ -425,9 +422,7 @@ void rform_control(const rform_view *v, const char *path, const void *obj,
         if (f->placeholder)
             rform_attr(o, "placeholder", f->placeholder);
         rform_described(o, path, help, error);
-        buf_puts(o, ">");
-        buf_append_html(o, fstr(obj, f));
-        buf_puts(o, "</textarea>");
+        page_wrap(o, ">", fstr(obj, f), "</textarea>");
         return;
     case FORM_INPUT_CHECKBOX:
         buf_puts(o, "<input type=\"checkbox\" value=\"on\"");
@@ -455,9 +450,7 @@ void rform_control(const rform_view *v, const char *path, const void *obj,
             rform_attr(o, "value", f->choices[i].value);
             if (!strcmp(sval, f->choices[i].value))
                 buf_puts(o, " selected");
-            buf_puts(o, ">");
-            buf_append_html(o, f->choices[i].label);
-            buf_puts(o, "</option>");
+            page_wrap(o, ">", f->choices[i].label, "</option>");
         }
         buf_puts(o, "</select>");
         return;
@@ -522,9 +515,7 @@ void rform_field_block(const rform_view *v, const char *path, const void *obj,
                 buf_puts(o, " checked");
             if (error)
                 buf_puts(o, " aria-invalid=\"true\"");
-            buf_puts(o, "> ");
-            buf_append_html(o, f->choices[i].label);
-            buf_puts(o, "</label> ");
+            page_wrap(o, "> ", f->choices[i].label, "</label> ");
         }
         buf_puts(o, "</fieldset>");
         return;
@@ -608,9 +599,7 @@ static void error_summary(const rform_view *v)
         error_anchor(o, v->fe->errs[i].field);
         buf_puts(o, "\">");
         error_label(o, v->fe->errs[i].field);
-        buf_puts(o, ": ");
-        buf_append_html(o, v->fe->errs[i].message);
-        buf_puts(o, "</a></li>");
+        page_wrap(o, ": ", v->fe->errs[i].message, "</a></li>");
     }
     buf_puts(o, "</ul></div>");
 }
@@ -626,9 +615,7 @@ static void form_page(rform_view *v)
     const char *heading = m && m->heading ? m->heading : "New change request";
 
     page_begin(req, heading);
-    buf_puts(o, "<h1>");
-    buf_append_html(o, heading);
-    buf_puts(o, "</h1>");
+    page_wrap(o, "<h1>", heading, "</h1>");
     error_summary(v);
     buf_puts(o, "<form method=\"post\" enctype=\"multipart/form-data\" "
                 "novalidate class=\"request-form stack\" "
@@ -651,10 +638,11 @@ static void form_page(rform_view *v)
         rform_files_section(v);
     if (m && m->extra)
         m->extra(req, m->ctx);
-    buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
-                "type=\"submit\" name=\"submit\" value=\"1\">");
-    buf_append_html(o, m && m->submit ? m->submit : "Submit request");
-    buf_puts(o, "</button></div></form><script type=\"module\" src=\"");
+    page_wrap(o,
+              "<div class=\"actions\"><button class=\"button primary\" "
+              "type=\"submit\" name=\"submit\" value=\"1\">",
+              m && m->submit ? m->submit : "Submit request",
+              "</button></div></form><script type=\"module\" src=\"");
     buf_append_html(o, web_asset_url("form.js"));
     buf_puts(o, "\"></script>");
     page_end(req);

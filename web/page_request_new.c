@@ -213,20 +213,14 @@ static void create_ctx_free(void *ctx)
 static void create_finish(web_req *req, registry_job *job, void *ctx)
 {
     create_ctx *c = ctx;
-    int rc = domain_submit_outcome(&c->res);
+    int rc = intake_outcome_or_reply(req, &c->res);
     char msg[96], loc[48];
 
     assert(job == &c->res.job);
-    if (rc == ERR_INVALID) {
+    if (rc == ERR_INVALID)
         create_reply_errors(req, c);
+    if (rc < 0)
         return;
-    }
-    if (rc < 0) {
-        web_reply_err(req, &job->err);
-        return;
-    }
-    if (!job->replayed)
-        notify_wake();
     snprintf(msg, sizeof msg, "Request CR-%lld was submitted.",
              (long long)job->id);
     snprintf(loc, sizeof loc, "/requests/%lld", (long long)job->id);
@@ -317,6 +311,17 @@ int intake_file_check(char **out_name, char **out_type, const char *name,
         return -1;
     }
     return 0;
+}
+
+int intake_outcome_or_reply(web_req *req, submit_result *res)
+{
+    int rc = domain_submit_outcome(res);
+
+    if (rc < 0 && rc != ERR_INVALID)
+        web_reply_err(req, &res->job.err);
+    if (rc == 0 && !res->job.replayed)
+        notify_wake();
+    return rc;
 }
 
 domain_actor intake_actor(const web_req *req)

@@ -26,9 +26,8 @@ static void org_field(const rform_view *v, const form_field *f)
     const char *cur = nz(v->r ? v->r->organisation : NULL);
 
     if (v->req->role == ROLE_CLIENT) {
-        buf_puts(o, "<div class=\"field\"><span class=\"label\">");
-        buf_append_html(o, f->label);
-        buf_puts(o, "</span><p class=\"value\" id=\"organisation\">");
+        page_wrap(o, "<div class=\"field\"><span class=\"label\">", f->label,
+                  "</span><p class=\"value\" id=\"organisation\">");
         buf_append_html(o, v->req->user.org_name);
         buf_puts(o, "</p>");
         rform_help_line(o, "organisation", f, NULL);
@@ -47,9 +46,7 @@ static void org_field(const rform_view *v, const form_field *f)
         rform_attr(o, "value", v->ch->orgs[i]);
         if (!str_casecmp(cur, v->ch->orgs[i]))
             buf_puts(o, " selected");
-        buf_puts(o, ">");
-        buf_append_html(o, v->ch->orgs[i]);
-        buf_puts(o, "</option>");
+        page_wrap(o, ">", v->ch->orgs[i], "</option>");
     }
     buf_puts(o, "</select><p class=\"help\" id=\"help-organisation\">The "
                 "organisation the request is for (staff choose one; it "
@@ -88,9 +85,7 @@ static void instance_field(const rform_view *v, const form_field *f)
         rform_attr(o, "data-org", in->org);
         if (!str_casecmp(cur, in->name))
             buf_puts(o, " selected");
-        buf_puts(o, ">");
-        buf_append_html(o, in->name);
-        buf_puts(o, " (");
+        page_wrap(o, ">", in->name, " (");
         buf_append_html(o, in->env);
         buf_puts(o, ")</option>");
     }
@@ -135,9 +130,7 @@ static void instances_field(const rform_view *v, const form_field *f)
             buf_puts(o, " checked");
         if (error)
             buf_puts(o, " aria-invalid=\"true\"");
-        buf_puts(o, "> ");
-        buf_append_html(o, in->name);
-        buf_puts(o, " <span class=\"muted\">");
+        page_wrap(o, "> ", in->name, " <span class=\"muted\">");
         buf_append_html(o, in->env);
         if (v->req->role != ROLE_CLIENT) {
             buf_puts(o, ", ");
@@ -166,9 +159,7 @@ static void pm_field(const rform_view *v, const form_field *f)
         rform_attr(o, "value", v->ch->pms[i].email);
         if (!str_casecmp(cur, v->ch->pms[i].email))
             buf_puts(o, " selected");
-        buf_puts(o, ">");
-        buf_append_html(o, v->ch->pms[i].name);
-        buf_puts(o, " (");
+        page_wrap(o, ">", v->ch->pms[i].name, " (");
         buf_append_html(o, v->ch->pms[i].email);
         buf_puts(o, ")</option>");
     }
@@ -182,9 +173,8 @@ void rform_about_section(const rform_view *v, const form_section *s)
 {
     buf *o = &v->req->out;
 
-    buf_puts(o, "<section class=\"card\" id=\"about\"><h2>");
-    buf_append_html(o, s->title);
-    buf_puts(o, "</h2><p class=\"help\">");
+    page_wrap(o, "<section class=\"card\" id=\"about\"><h2>", s->title,
+              "</h2><p class=\"help\">");
     buf_append_html(o, s->help);
     buf_puts(o, "</p><div class=\"grid-form\">");
     for (size_t i = 0; i < s->nfields; i++) {
@@ -245,32 +235,24 @@ static void column_row(const rform_view *v, size_t i, size_t c,
     buf_puts(o, "</tr>");
 }
 
-static void item_block(const rform_view *v, size_t i, const form_item *it)
+/* path = "items[i].key"; the error shown for it, or NULL. */
+static const char *item_path(const rform_view *v, char *path, size_t size,
+                             size_t i, const char *key)
+{
+    snprintf(path, size, "items[%zu].%s", i, key);
+    return rform_err_of(v, path);
+}
+
+/* The "Kind of change" select of item i, with the help of each kind. */
+static void kind_field(const rform_view *v, size_t i, int kind)
 {
     buf *o = &v->req->out;
-    size_t nf, nk;
-    const form_field *fs = form_def_fields(&nf);
+    size_t nk;
     const form_choice *kinds = form_def_kinds(&nk);
-    int kind = it ? (int)it->kind : FORM_ITEM_NEW_TABLE;
-    size_t ncols = it ? it->ncolumns : 0;
-    size_t blanks = ncols >= BLANK_ROWS ? 1 : BLANK_ROWS - ncols;
     char path[160];
     const char *error;
 
-    if (v->more_rows_item == (long)i)
-        blanks += BLANK_ROWS;
-    /* A group with a heading rather than a fieldset: a fieldset grows to
-       the width of the wide columns table instead of letting it scroll. */
-    buf_appendf(o,
-                "<div class=\"card item\" role=\"group\" "
-                "id=\"items[%zu]\" data-item=\"%zu\" "
-                "aria-labelledby=\"items[%zu]-title\"><h3 "
-                "class=\"item-title\" id=\"items[%zu]-title\">Change "
-                "%zu</h3>",
-                i, i, i, i, i + 1);
-    /* kind */
-    snprintf(path, sizeof path, "items[%zu].kind", i);
-    error = rform_err_of(v, path);
+    error = item_path(v, path, sizeof path, i, "kind");
     buf_puts(o, "<div class=\"grid-form\"><div class=\"field\"><label");
     rform_attr(o, "for", path);
     buf_puts(o, ">Kind of change <span class=\"badge required\">required"
@@ -284,39 +266,35 @@ static void item_block(const rform_view *v, size_t i, const form_item *it)
         rform_attr(o, "value", kinds[k].value);
         if ((int)k == kind)
             buf_puts(o, " selected");
-        buf_puts(o, ">");
-        buf_append_html(o, kinds[k].label);
-        buf_puts(o, "</option>");
+        page_wrap(o, ">", kinds[k].label, "</option>");
     }
     buf_puts(o, "</select><p class=\"help\"");
-    buf_puts(o, " id=\"help-");
-    buf_append_html(o, path);
-    buf_puts(o, "\">");
+    page_wrap(o, " id=\"help-", path, "\">");
     for (size_t k = 0; k < nk; k++) {
         buf_puts(o, "<span");
         rform_attr(o, "data-kinds", kinds[k].value);
-        buf_puts(o, ">");
-        buf_append_html(o, kinds[k].label);
-        buf_puts(o, ": ");
+        page_wrap(o, ">", kinds[k].label, ": ");
         buf_append_html(o, form_def_kind_help((form_item_kind)k));
         buf_puts(o, "</span> ");
     }
     buf_puts(o, "</p>");
     rform_error_line(o, path, error);
     buf_puts(o, "</div>");
-    for (size_t k = 0; k < nf; k++) {
-        const form_field *f = &fs[k];
-        if (f->level != FORM_LEVEL_ITEM || f->value == FORM_VALUE_KIND ||
-            !strcmp(f->key, "examples") || !strcmp(f->key, "notes"))
-            continue;
-        path_of(path, sizeof path, f, i, 0);
-        rform_field_block(v, path, it, f, kind);
-    }
-    buf_puts(o, "</div>");
+}
 
-    /* columns */
-    snprintf(path, sizeof path, "items[%zu].columns", i);
-    error = rform_err_of(v, path);
+/* The columns table of item i (it may be NULL): its rows, blanks more
+ * blank rows, the help of the column fields and "More column rows". */
+static void columns_block(const rform_view *v, size_t i, const form_item *it,
+                          int kind, size_t blanks)
+{
+    buf *o = &v->req->out;
+    size_t nf;
+    const form_field *fs = form_def_fields(&nf);
+    size_t ncols = it ? it->ncolumns : 0;
+    char path[160];
+    const char *error;
+
+    error = item_path(v, path, sizeof path, i, "columns");
     buf_puts(o, "<div class=\"columns\"");
     rform_attr(o, "id", path);
     buf_puts(o, "><h3>Columns <span class=\"muted\" data-kinds=\""
@@ -353,9 +331,7 @@ static void item_block(const rform_view *v, size_t i, const form_item *it)
         const form_field *f = &fs[k];
         if (f->level != FORM_LEVEL_COLUMN)
             continue;
-        buf_puts(o, "<dt>");
-        buf_append_html(o, f->label);
-        buf_puts(o, "</dt><dd>");
+        page_wrap(o, "<dt>", f->label, "</dt><dd>");
         buf_append_html(o, nz(f->help));
         rform_kinds_note(o, f->kinds);
         buf_puts(o, "</dd>");
@@ -366,6 +342,41 @@ static void item_block(const rform_view *v, size_t i, const form_item *it)
                 "name=\"add_rows\" value=\"%zu\" formnovalidate>More "
                 "column rows</button></div></div>",
                 i);
+}
+
+static void item_block(const rform_view *v, size_t i, const form_item *it)
+{
+    buf *o = &v->req->out;
+    size_t nf;
+    const form_field *fs = form_def_fields(&nf);
+    int kind = it ? (int)it->kind : FORM_ITEM_NEW_TABLE;
+    size_t ncols = it ? it->ncolumns : 0;
+    size_t blanks = ncols >= BLANK_ROWS ? 1 : BLANK_ROWS - ncols;
+    char path[160];
+
+    if (v->more_rows_item == (long)i)
+        blanks += BLANK_ROWS;
+    /* A group with a heading rather than a fieldset: a fieldset grows to
+       the width of the wide columns table instead of letting it scroll. */
+    buf_appendf(o,
+                "<div class=\"card item\" role=\"group\" "
+                "id=\"items[%zu]\" data-item=\"%zu\" "
+                "aria-labelledby=\"items[%zu]-title\"><h3 "
+                "class=\"item-title\" id=\"items[%zu]-title\">Change "
+                "%zu</h3>",
+                i, i, i, i, i + 1);
+    kind_field(v, i, kind);
+    for (size_t k = 0; k < nf; k++) {
+        const form_field *f = &fs[k];
+        if (f->level != FORM_LEVEL_ITEM || f->value == FORM_VALUE_KIND ||
+            !strcmp(f->key, "examples") || !strcmp(f->key, "notes"))
+            continue;
+        path_of(path, sizeof path, f, i, 0);
+        rform_field_block(v, path, it, f, kind);
+    }
+    buf_puts(o, "</div>");
+
+    columns_block(v, i, it, kind, blanks);
     /* examples and notes */
     buf_puts(o, "<div class=\"grid-form\">");
     for (size_t k = 0; k < nf; k++) {
@@ -389,9 +400,8 @@ void rform_changes_section(const rform_view *v, const form_section *s)
 
     if (v->add_item && n < FORM_MAX_ITEMS)
         n++;
-    buf_puts(o, "<section class=\"card\" id=\"changes\"><h2>");
-    buf_append_html(o, s->title);
-    buf_puts(o, "</h2><p class=\"help\">");
+    page_wrap(o, "<section class=\"card\" id=\"changes\"><h2>", s->title,
+              "</h2><p class=\"help\">");
     buf_append_html(o, s->help);
     buf_puts(o, "</p>");
     rform_error_line(o, "items", error);
@@ -401,9 +411,7 @@ void rform_changes_section(const rform_view *v, const form_section *s)
             for (size_t c = 0; c < fs[k].nchoices; c++) {
                 buf_puts(o, "<option");
                 rform_attr(o, "value", fs[k].choices[c].value);
-                buf_puts(o, ">");
-                buf_append_html(o, fs[k].choices[c].label);
-                buf_puts(o, "</option>");
+                page_wrap(o, ">", fs[k].choices[c].label, "</option>");
             }
     buf_puts(o, "</datalist><datalist id=\"tables-list\">");
     for (size_t t = 0; t < v->ch->ntables; t++) {

@@ -32,11 +32,16 @@ static void fact(buf *o, const char *label, const char *value)
     buf_puts(o, "</dd>");
 }
 
+void page_wrap(buf *o, const char *pre, const char *text, const char *post)
+{
+    buf_puts(o, pre);
+    buf_append_html(o, text);
+    buf_puts(o, post);
+}
+
 void page_status_badge(buf *o, const char *status)
 {
-    buf_puts(o, "<span class=\"badge status-");
-    buf_append_html(o, status);
-    buf_puts(o, "\">");
+    page_wrap(o, "<span class=\"badge status-", status, "\">");
     for (const char *p = status; *p; p++)
         buf_putc(o, *p == '_' ? ' ' : *p);
     buf_puts(o, "</span>");
@@ -63,59 +68,37 @@ static void dependency_badge(buf *o, const char *dep)
         buf_puts(o, "<span class=\"muted\">not stated</span>");
 }
 
-static void item_view(buf *o, const form_item *it, size_t i)
+/* The rules card of a feed item: campaigns, source, cadence, arrival,
+ * owner. */
+static void feed_card(buf *o, const form_item *it)
 {
-    size_t nk;
-    const form_choice *kinds = form_def_kinds(&nk);
-    int attrs = it->kind == FORM_ITEM_CUSTOMER_ATTRIBUTES ||
-                it->kind == FORM_ITEM_ACTIVITY_HISTORY ||
-                it->kind == FORM_ITEM_PURCHASE_HISTORY;
-    int feed = attrs || it->kind == FORM_ITEM_NEW_TABLE;
     char n[32];
 
-    buf_appendf(o,
-                "<section class=\"card item\" id=\"item-%zu\"><h3>Change "
-                "%zu: ",
-                i + 1, i + 1);
-    buf_append_html(o, (size_t)it->kind < nk ? kinds[it->kind].label : "");
-    buf_puts(o, " <code>");
-    buf_append_html(o, it->table);
-    buf_puts(o, "</code></h3>");
-    if (*nz(it->description)) {
-        buf_puts(o, "<p>");
-        buf_append_html(o, it->description);
-        buf_puts(o, "</p>");
+    buf_puts(o, "<div class=\"rules-card\"><dl class=\"facts\">"
+                "<dt>Campaigns</dt><dd>");
+    dependency_badge(o, nz(it->campaign_dependency));
+    buf_puts(o, "</dd>");
+    if (*nz(it->campaign_note)) {
+        page_wrap(o, "<dt>Campaign note</dt><dd>", it->campaign_note, "</dd>");
     }
-    if (feed && (*nz(it->campaign_dependency) || *nz(it->source) ||
-                 *nz(it->cadence) || *nz(it->owner))) {
-        buf_puts(o, "<div class=\"rules-card\"><dl class=\"facts\">"
-                    "<dt>Campaigns</dt><dd>");
-        dependency_badge(o, nz(it->campaign_dependency));
-        buf_puts(o, "</dd>");
-        if (*nz(it->campaign_note)) {
-            buf_puts(o, "<dt>Campaign note</dt><dd>");
-            buf_append_html(o, it->campaign_note);
-            buf_puts(o, "</dd>");
-        }
-        fact(o, "Source", label_of("source", FORM_LEVEL_ITEM, nz(it->source)));
-        fact(o, "Cadence",
-             label_of("cadence", FORM_LEVEL_ITEM, nz(it->cadence)));
-        fact(o, "Expected arrival (UTC)", it->expected_arrival);
-        if (it->late_after_minutes)
-            snprintf(n, sizeof n, "%d minutes", it->late_after_minutes);
-        else
-            n[0] = '\0';
-        fact(o, "Late after", n);
-        fact(o, "File name pattern", it->file_pattern);
-        fact(o, "Owner", it->owner);
-        fact(o, "Escalation", it->escalation);
-        buf_puts(o, "</dl></div>");
-    }
-    if (it->kind == FORM_ITEM_NEW_TABLE && *nz(it->primary_key)) {
-        buf_puts(o, "<p>Primary key: <code>");
-        buf_append_html(o, it->primary_key);
-        buf_puts(o, "</code></p>");
-    }
+    fact(o, "Source", label_of("source", FORM_LEVEL_ITEM, nz(it->source)));
+    fact(o, "Cadence", label_of("cadence", FORM_LEVEL_ITEM, nz(it->cadence)));
+    fact(o, "Expected arrival (UTC)", it->expected_arrival);
+    if (it->late_after_minutes)
+        snprintf(n, sizeof n, "%d minutes", it->late_after_minutes);
+    else
+        n[0] = '\0';
+    fact(o, "Late after", n);
+    fact(o, "File name pattern", it->file_pattern);
+    fact(o, "Owner", it->owner);
+    fact(o, "Escalation", it->escalation);
+    buf_puts(o, "</dl></div>");
+}
+
+/* The columns of item it as a table; attrs: an attributes item (action
+ * and rule columns). */
+static void columns_table(buf *o, const form_item *it, int attrs)
+{
     buf_puts(o, "<div class=\"table-scroll\"><table class=\"table\"><thead>"
                 "<tr>");
     if (attrs)
@@ -133,25 +116,17 @@ static void item_view(buf *o, const form_item *it, size_t i)
             form_type_format(type, sizeof type, &col->type);
         buf_puts(o, "<tr>");
         if (attrs) {
-            buf_puts(o, "<td>");
-            buf_append_html(o, form_action_name(col->action));
-            buf_puts(o, "</td>");
+            page_wrap(o, "<td>", form_action_name(col->action), "</td>");
         }
-        buf_puts(o, "<td><code>");
-        buf_append_html(o, col->name);
-        buf_puts(o, "</code></td><td>");
+        page_wrap(o, "<td><code>", col->name, "</code></td><td>");
         buf_append_html(o, type);
         buf_puts(o, "</td><td>");
         buf_puts(o, col->nullable ? "yes" : "no");
-        buf_puts(o, "</td><td>");
-        buf_append_html(o, col->description);
-        buf_puts(o, "</td><td>");
+        page_wrap(o, "</td><td>", col->description, "</td><td>");
         buf_append_html(o, col->example);
         buf_puts(o, "</td>");
         if (attrs) {
-            buf_puts(o, "<td>");
-            buf_append_html(o, col->rule);
-            buf_puts(o, "</td>");
+            page_wrap(o, "<td>", col->rule, "</td>");
         }
         buf_puts(o, "<td>");
         if (col->primary_key)
@@ -171,10 +146,36 @@ static void item_view(buf *o, const form_item *it, size_t i)
         buf_puts(o, "</td></tr>");
     }
     buf_puts(o, "</tbody></table></div>");
+}
+
+static void item_view(buf *o, const form_item *it, size_t i)
+{
+    size_t nk;
+    const form_choice *kinds = form_def_kinds(&nk);
+    int attrs = it->kind == FORM_ITEM_CUSTOMER_ATTRIBUTES ||
+                it->kind == FORM_ITEM_ACTIVITY_HISTORY ||
+                it->kind == FORM_ITEM_PURCHASE_HISTORY;
+    int feed = attrs || it->kind == FORM_ITEM_NEW_TABLE;
+
+    buf_appendf(o,
+                "<section class=\"card item\" id=\"item-%zu\"><h3>Change "
+                "%zu: ",
+                i + 1, i + 1);
+    buf_append_html(o, (size_t)it->kind < nk ? kinds[it->kind].label : "");
+    page_wrap(o, " <code>", it->table, "</code></h3>");
+    if (*nz(it->description)) {
+        page_wrap(o, "<p>", it->description, "</p>");
+    }
+    if (feed && (*nz(it->campaign_dependency) || *nz(it->source) ||
+                 *nz(it->cadence) || *nz(it->owner)))
+        feed_card(o, it);
+    if (it->kind == FORM_ITEM_NEW_TABLE && *nz(it->primary_key)) {
+        page_wrap(o, "<p>Primary key: <code>", it->primary_key, "</code></p>");
+    }
+    columns_table(o, it, attrs);
     if (*nz(it->examples)) {
-        buf_puts(o, "<h4>Example rows</h4><pre class=\"examples\">");
-        buf_append_html(o, it->examples);
-        buf_puts(o, "</pre>");
+        page_wrap(o, "<h4>Example rows</h4><pre class=\"examples\">",
+                  it->examples, "</pre>");
     }
     if (*nz(it->notes)) {
         buf_puts(o, "<h4>Notes</h4><div class=\"markdown\">");
@@ -208,6 +209,39 @@ static void attachment_li(void *ctx, const registry_attachment *a)
 }
 
 /* GET /requests/{id} */
+/* The facts card of a request: organisation, instances, people, dates. */
+static void facts_card(buf *o, const form_request *r,
+                       const registry_request_row *row)
+{
+    buf_puts(o, "<section class=\"card\"><dl class=\"facts\">");
+    fact(o, "Organisation", r->organisation);
+    fact(o, "Main instance", r->instance);
+    buf_puts(o, "<dt>Instances</dt><dd>");
+    for (size_t i = 0; i < r->ninstances; i++) {
+        if (i)
+            buf_puts(o, ", ");
+        buf_append_html(o, r->instances[i]);
+    }
+    page_wrap(o, "</dd><dt>Requester</dt><dd>", r->requester_name,
+              " &lt;<a href=\"mailto:");
+    buf_append_html(o, r->requester_email);
+    page_wrap(o, "\">", r->requester_email,
+              "</a>&gt;</dd><dt>Project manager</dt><dd>");
+    if (*row->pm_email) {
+        buf_append_html(o, row->pm_name);
+        page_wrap(o, " &lt;", row->pm_email, "&gt;");
+    } else {
+        buf_puts(o, "<span class=\"muted\">—</span>");
+    }
+    buf_puts(o, "</dd><dt>Submitted</dt><dd>");
+    page_time(o, r->created_at);
+    buf_puts(o, "</dd><dt>Updated</dt><dd>");
+    page_time(o, r->updated_at);
+    buf_puts(o, "</dd>");
+    fact(o, "Wanted by", r->desired_date);
+    buf_puts(o, "</dl></section>");
+}
+
 static void page_request_show(web_req *req)
 {
     int64_t id = web_arg_id(req, 0);
@@ -218,6 +252,7 @@ static void page_request_show(web_req *req)
     buf *o = &req->out;
     page_ctx pc = {req, id, 0};
     char title[900], tbuf[32];
+    int rc;
 
     if (!id || registry_request_row_get(req->reg, &row, id, orgf, &err) < 0 ||
         registry_request_load(req->reg, &r, id, orgf, &err) < 0) {
@@ -240,42 +275,13 @@ static void page_request_show(web_req *req)
         buf_puts(o, " <span class=\"badge consent\">consent-related</span>");
     buf_puts(o, "</p></header>");
     if (r.consent_related) {
-        buf_puts(o, "<div class=\"alert consent\" role=\"note\"><strong>"
-                    "This request touches consent.</strong> ");
-        buf_append_html(o, r.consent_note);
-        buf_puts(o, "</div>");
+        page_wrap(o,
+                  "<div class=\"alert consent\" role=\"note\"><strong>"
+                  "This request touches consent.</strong> ",
+                  r.consent_note, "</div>");
     }
-    buf_puts(o, "<section class=\"card\"><dl class=\"facts\">");
-    fact(o, "Organisation", r.organisation);
-    fact(o, "Main instance", r.instance);
-    buf_puts(o, "<dt>Instances</dt><dd>");
-    for (size_t i = 0; i < r.ninstances; i++) {
-        if (i)
-            buf_puts(o, ", ");
-        buf_append_html(o, r.instances[i]);
-    }
-    buf_puts(o, "</dd><dt>Requester</dt><dd>");
-    buf_append_html(o, r.requester_name);
-    buf_puts(o, " &lt;<a href=\"mailto:");
-    buf_append_html(o, r.requester_email);
-    buf_puts(o, "\">");
-    buf_append_html(o, r.requester_email);
-    buf_puts(o, "</a>&gt;</dd><dt>Project manager</dt><dd>");
-    if (*row.pm_email) {
-        buf_append_html(o, row.pm_name);
-        buf_puts(o, " &lt;");
-        buf_append_html(o, row.pm_email);
-        buf_puts(o, "&gt;");
-    } else {
-        buf_puts(o, "<span class=\"muted\">—</span>");
-    }
-    buf_puts(o, "</dd><dt>Submitted</dt><dd>");
-    page_time(o, r.created_at);
-    buf_puts(o, "</dd><dt>Updated</dt><dd>");
-    page_time(o, r.updated_at);
-    buf_puts(o, "</dd>");
-    fact(o, "Wanted by", r.desired_date);
-    buf_puts(o, "</dl></section><section class=\"card\"><h2>Summary</h2>"
+    facts_card(o, &r, &row);
+    buf_puts(o, "<section class=\"card\"><h2>Summary</h2>"
                 "<div class=\"markdown\">");
     web_markdown(o, r.summary);
     buf_puts(o, "</div></section><section class=\"stack\"><h2>Changes</h2>");
@@ -283,28 +289,26 @@ static void page_request_show(web_req *req)
         item_view(o, &r.items[i], i);
     buf_puts(o, "</section><section class=\"card\" id=\"attachments\"><h2>"
                 "Attachments</h2><ul>");
-    if (registry_attachment_list(req->reg, id, orgf, attachment_li, &pc, &err) <
-        0) {
-        web_reply_err(req, &err);
-        form_request_dispose(&r);
-        return;
-    }
+    rc = registry_attachment_list(req->reg, id, orgf, attachment_li, &pc, &err);
+    if (rc < 0)
+        goto done;
     buf_puts(o, "</ul>");
     if (!pc.n)
         buf_puts(o, "<p class=\"muted\">No files were attached.</p>");
     buf_puts(o, "</section>");
     /* The timeline (events, comments and edits in one list), the
        life-cycle actions and the conversation: page_request_extra.c. */
-    if (page_request_extra(req, id, &err) < 0) {
-        web_reply_err(req, &err);
-        form_request_dispose(&r);
-        return;
-    }
+    rc = page_request_extra(req, id, &err);
+    if (rc < 0)
+        goto done;
     snprintf(tbuf, sizeof tbuf, "%lld", (long long)id);
     buf_puts(o, "<p><a href=\"/api/v1/requests/");
     buf_puts(o, tbuf);
     buf_puts(o, "\">This request as JSON</a></p></article>");
     page_end(req);
+done:
+    if (rc < 0)
+        web_reply_err(req, &err);
     form_request_dispose(&r);
 }
 

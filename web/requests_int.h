@@ -78,9 +78,19 @@ int intake_file_check(char **out_name, char **out_type, const char *name,
                       const unsigned char *data, size_t len, char *msg,
                       size_t msgsize);
 
+/* The outcome of a submission once the writer ran res->job
+ * (domain_submit_outcome): 0 when stored (the notification worker is
+ * woken for a new request), ERR_INVALID with the problems in res->fe (the
+ * caller shows them), or another < 0 after replying with the job's
+ * error. */
+int intake_outcome_or_reply(web_req *req, submit_result *res);
+
 /* The HTML form's handlers (page_request_new.c). */
 void page_request_new(web_req *req);
 void page_request_create(web_req *req);
+
+/* pre, then text escaped for HTML, then post (pre and post are HTML). */
+void page_wrap(buf *o, const char *pre, const char *text, const char *post);
 
 /* The status of a request as a badge ("in progress"). */
 void page_status_badge(buf *o, const char *status);
