@@ -74,6 +74,10 @@ void card_html_markdown(buf *b, const char *md);
 
 /* "/tables/<instance>/<table>", both URL-encoded. */
 void card_html_href(buf *o, const char *instance, const char *table);
+/* <a href="/tables/<instance>/<table>"> */
+void card_html_link_open(buf *o, const char *instance, const char *table);
+/* <a href="/tables/<instance>/<table>">instance · table</a> */
+void card_html_table_link(buf *o, const char *instance, const char *table);
 /* <a href="/requests/<id>">CR-<id></a> */
 void card_html_request_link(buf *o, int64_t id);
 /* <span class="badge status-S">S</span>, S escaped. */

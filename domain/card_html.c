@@ -20,6 +20,22 @@ void card_html_href(buf *o, const char *instance, const char *table)
     buf_append_url(o, table);
 }
 
+void card_html_link_open(buf *o, const char *instance, const char *table)
+{
+    buf_puts(o, "<a href=\"");
+    card_html_href(o, instance, table);
+    buf_puts(o, "\">");
+}
+
+void card_html_table_link(buf *o, const char *instance, const char *table)
+{
+    card_html_link_open(o, instance, table);
+    buf_append_html(o, instance);
+    buf_puts(o, " · ");
+    buf_append_html(o, table);
+    buf_puts(o, "</a>");
+}
+
 void card_html_request_link(buf *o, int64_t id)
 {
     buf_appendf(o, "<a href=\"/requests/%lld\">CR-%lld</a>", (long long)id,
@@ -70,6 +86,17 @@ static void html_wrapped(buf *o, const char *open, const char *s,
     buf_puts(o, close);
 }
 
+/* The runbook (when there is one) and the end of the rules section. */
+static void runbook_html(buf *o, const char *runbook)
+{
+    if (*runbook) {
+        buf_puts(o, "<div class=\"runbook\"><h2>Runbook</h2>");
+        card_html_markdown(o, runbook);
+        buf_puts(o, "</div>");
+    }
+    buf_puts(o, "</section>");
+}
+
 static void date_html(buf *o, int64_t t)
 {
     char d[11];
@@ -112,13 +139,8 @@ void card_html_change(buf *o, const card_change_view *h)
     buf_append_html(o, s);
     buf_puts(o, "</time> ");
     if (h->link_instance) {
-        buf_puts(o, "<a href=\"");
-        card_html_href(o, h->link_instance, h->link_table);
-        buf_puts(o, "\">");
-        buf_append_html(o, h->link_instance);
-        buf_puts(o, " · ");
-        buf_append_html(o, h->link_table);
-        buf_puts(o, "</a> ");
+        card_html_table_link(o, h->link_instance, h->link_table);
+        buf_putc(o, ' ');
     }
     html_wrapped(o, "<code>", h->column, "</code> ");
     change_what(o, h);
@@ -376,16 +398,9 @@ static void web_rules(buf *o, const registry_card *c)
     dd_or_dash(o, r->escalation);
     web_facts_consent(o, c);
     html_wrapped(o, "<p class=\"description\">", c->description, "</p>");
-    if (*r->runbook) {
-        buf_puts(o, "<div class=\"runbook\"><h2>Runbook</h2>");
-        card_html_markdown(o, r->runbook);
-        buf_puts(o, "</div>");
-    }
-    buf_puts(o, "</section>");
+    runbook_html(o, r->runbook);
 }
 
-/* PK, PII and consent badges of a column; with channel_colon the consent
- * badge reads "consent: email" (web), else "consent email" (export). */
 /* ": channel", escaped, or nothing for no channel. */
 static void colon_channel(buf *o, const char *channel)
 {
@@ -403,6 +418,8 @@ void card_html_column_flags(buf *o, const registry_card_column *k,
     card_column_flags(o, k, &w);
 }
 
+/* PK, PII and consent badges of a column; with channel_colon the consent
+ * badge reads "consent: email" (web), else "consent email" (export). */
 static void column_badges(buf *o, const registry_card_column *k,
                           int channel_colon)
 {
@@ -524,12 +541,7 @@ static void export_rules(buf *o, const registry_card *c)
                     : "not consent-relevant");
     buf_puts(o, "</dd></dl>");
     html_wrapped(o, "<p>", c->description, "</p>");
-    if (*r->runbook) {
-        buf_puts(o, "<div class=\"runbook\"><h2>Runbook</h2>");
-        card_html_markdown(o, r->runbook);
-        buf_puts(o, "</div>");
-    }
-    buf_puts(o, "</section>");
+    runbook_html(o, r->runbook);
 }
 
 static void export_columns(buf *o, const registry_card *c)

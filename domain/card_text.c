@@ -14,6 +14,15 @@
 static void md_facts(buf *b, const registry_card *c)
 {
     const registry_card_rules *r = &c->rules;
+    const char *const facts[] = {"\n- Owner: ",
+                                 r->owner,
+                                 "\n- Escalation: ",
+                                 r->escalation,
+                                 "\n- Consent: ",
+                                 r->consent_relevant ? "consent-relevant"
+                                                     : "not consent-relevant",
+                                 "\n- Status: ",
+                                 registry_entry_status_name(c->status)};
 
     buf_puts(b, "- Expected: ");
     if (*r->expected_arrival) {
@@ -34,15 +43,10 @@ static void md_facts(buf *b, const registry_card *c)
         buf_putc(b, ' ');
         card_md_code(b, r->file_pattern);
     }
-    buf_puts(b, "\n- Owner: ");
-    card_md_text(b, r->owner);
-    buf_puts(b, "\n- Escalation: ");
-    card_md_text(b, r->escalation);
-    buf_puts(b, "\n- Consent: ");
-    buf_puts(b,
-             r->consent_relevant ? "consent-relevant" : "not consent-relevant");
-    buf_puts(b, "\n- Status: ");
-    card_md_text(b, registry_entry_status_name(c->status));
+    for (size_t i = 0; i < sizeof facts / sizeof *facts; i += 2) {
+        buf_puts(b, facts[i]);
+        card_md_text(b, facts[i + 1]);
+    }
     buf_puts(b, "\n\n");
 }
 

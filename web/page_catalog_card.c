@@ -328,13 +328,9 @@ static int column_page(web_req *req, const registry_card *c,
     buf *o = &req->out;
 
     buf_puts(o, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a "
-                "href=\"/tables\">Tables</a> › <a href=\"");
-    card_html_href(o, c->instance, c->table);
-    buf_puts(o, "\">");
-    buf_append_html(o, c->instance);
-    buf_puts(o, " · ");
-    buf_append_html(o, c->table);
-    buf_puts(o, "</a></nav><h1><code>");
+                "href=\"/tables\">Tables</a> › ");
+    card_html_table_link(o, c->instance, c->table);
+    buf_puts(o, "</nav><h1><code>");
     buf_append_html(o, k->name);
     buf_puts(o, "</code> ");
     card_html_status_badge(o, status);

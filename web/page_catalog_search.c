@@ -331,6 +331,14 @@ void api_lookup(web_req *req)
     web_reply_type(req, 200, "application/json");
 }
 
+/* <strong>s</strong>, s escaped. */
+static void html_wrapped_strong(buf *o, const char *s)
+{
+    buf_puts(o, "<strong>");
+    buf_append_html(o, s);
+    buf_puts(o, "</strong>");
+}
+
 static void lookup_hit_html(void *ctx, const registry_lookup_hit *h)
 {
     lookup_ctx *c = ctx;
@@ -340,11 +348,10 @@ static void lookup_hit_html(void *ctx, const registry_lookup_hit *h)
         str_copy(c->first_inst, sizeof c->first_inst, h->instance);
         str_copy(c->first_table, sizeof c->first_table, h->table);
     }
-    buf_puts(o, "<li><a href=\"");
-    card_html_href(o, h->instance, h->table);
-    buf_puts(o, "\"><strong>");
-    buf_append_html(o, h->table);
-    buf_puts(o, "</strong> <span class=\"muted\">");
+    buf_puts(o, "<li>");
+    card_html_link_open(o, h->instance, h->table);
+    html_wrapped_strong(o, h->table);
+    buf_puts(o, " <span class=\"muted\">");
     buf_append_html(o, h->instance);
     buf_puts(o, " · ");
     buf_append_html(o, h->environment);
