@@ -12,44 +12,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void test_buf__html_escapes_all_five(void **state)
+/* append(in) to an empty buf gives exactly want. */
+static void appends(void (*append)(buf *, const char *), const char *in,
+                    const char *want)
 {
     buf b = {0};
 
+    append(&b, in);
+    ufx_buf_is(&b, want);
+}
+
+static void test_buf__html_escapes_all_five(void **state)
+{
     (void)state;
-    buf_append_html(&b, "<a href=\"x\" onclick='y'>&</a>");
-    ufx_buf_is(&b, "&lt;a href=&quot;x&quot; "
-                   "onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+    appends(buf_append_html, "<a href=\"x\" onclick='y'>&</a>",
+            "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
 }
 
 static void test_buf__html_leaves_utf8_alone(void **state)
 {
-    buf b = {0};
-
     (void)state;
-    buf_append_html(&b, "Zürich – 東京");
-    ufx_buf_is(&b, "Zürich – 東京");
+    appends(buf_append_html, "Zürich – 東京", "Zürich – 東京");
 }
 
 static void test_buf__url_encodes_reserved(void **state)
 {
-    buf b = {0};
-
     (void)state;
-    buf_append_url(&b, "a b/c?d=e&f#g~h.i_j-k");
-    ufx_buf_is(&b, "a%20b%2Fc%3Fd%3De%26f%23g~h.i_j-k");
-    buf_append_url(&b, "é");
-    ufx_buf_is(&b, "%C3%A9");
+    appends(buf_append_url, "a b/c?d=e&f#g~h.i_j-k",
+            "a%20b%2Fc%3Fd%3De%26f%23g~h.i_j-k");
+    appends(buf_append_url, "é", "%C3%A9");
 }
 
 static void test_buf__json_escapes_quotes_controls_and_html(void **state)
 {
-    buf b = {0};
-
     (void)state;
-    buf_append_json_str(&b, "a\"b\\c\nd\x01</script>&");
-    ufx_buf_is(&b, "\"a\\\"b\\\\c\\nd\\u0001\\u003c/"
-                   "script\\u003e\\u0026\"");
+    appends(buf_append_json_str, "a\"b\\c\nd\x01</script>&",
+            "\"a\\\"b\\\\c\\nd\\u0001\\u003c/script\\u003e\\u0026\"");
 }
 
 static void test_buf__csv_quotes_and_neutralises_formulas(void **state)

@@ -88,17 +88,28 @@ static void test_escape__json_still_escapes_markup(void **state)
 
 static void test_escape__utf8_next_lengths(void **state)
 {
+    static const struct {
+        const char *s;
+        size_t n;
+        int want;
+    } cases[] = {
+        {"a", 1, 1},
+        {"\xC3\xA9", 2, 2},
+        {"\xE2\x82\xAC", 3, 3},
+        {"\xF0\x9F\x98\x80", 4, 4},
+        {"\xC3\xA9", 1, -1}, /* cut by n */
+        {"\xE2\x82\xAC", 2, -2},
+        {"\xED\xA0\x80", 3, -1},
+        {"\xF4\x90\x80\x80", 4, -1},
+        {"\xF0\x9F\x98z", 4, -3},
+        {"\x80", 1, -1},
+    };
+
     (void)state;
-    assert_int_equal(str_utf8_next("a", 1), 1);
-    assert_int_equal(str_utf8_next("\xC3\xA9", 2), 2);
-    assert_int_equal(str_utf8_next("\xE2\x82\xAC", 3), 3);
-    assert_int_equal(str_utf8_next("\xF0\x9F\x98\x80", 4), 4);
-    assert_int_equal(str_utf8_next("\xC3\xA9", 1), -1); /* cut by n */
-    assert_int_equal(str_utf8_next("\xE2\x82\xAC", 2), -2);
-    assert_int_equal(str_utf8_next("\xED\xA0\x80", 3), -1);
-    assert_int_equal(str_utf8_next("\xF4\x90\x80\x80", 4), -1);
-    assert_int_equal(str_utf8_next("\xF0\x9F\x98z", 4), -3);
-    assert_int_equal(str_utf8_next("\x80", 1), -1);
+    for (size_t i = 0; i < UFX_NELEM(cases); i++)
+        if (str_utf8_next(cases[i].s, cases[i].n) != cases[i].want)
+            fail_msg("case %zu: %d, not %d", i,
+                     str_utf8_next(cases[i].s, cases[i].n), cases[i].want);
 }
 
 static void test_escape__append_utf8_scrubs(void **state)

@@ -30,11 +30,13 @@ static inline form_item *fx_item(form_request *r, form_item_kind kind,
     memset(it, 0, sizeof *it);
     it->kind = kind;
     it->table = xstrdup(table);
-    it->description = xstrdup("");
-    it->primary_key = xstrdup("");
-    it->expected_arrival = xstrdup("");
-    it->campaign_dependency = xstrdup("");
-    it->campaign_note = xstrdup("");
+    {
+        char **empty[] = {&it->description, &it->primary_key,
+                          &it->expected_arrival, &it->campaign_dependency,
+                          &it->campaign_note};
+        for (size_t i = 0; i < sizeof empty / sizeof *empty; i++)
+            *empty[i] = xstrdup("");
+    }
     return it;
 }
 

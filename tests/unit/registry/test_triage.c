@@ -701,6 +701,20 @@ static void seen_row(void *ctx, const registry_queue_row *r)
     ufx_ids_add(ctx, r->id);
 }
 
+/* The queue under q lists n requests, the first being first. */
+static void queue_is(ufx *f, const registry_queue_filter *q, int n,
+                     int64_t first)
+{
+    ufx_ids s = {0};
+    errmsg err = {0};
+
+    assert_int_equal(registry_queue_list(f->reg, q, seen_row, &s, NULL, &err),
+                     0);
+    assert_int_equal(s.n, n);
+    if (n > 0)
+        assert_int_equal(s.ids[0], first);
+}
+
 static void test_triage__queue_filters_and_sort(void **state)
 {
     ufx *f = *state;
@@ -721,26 +735,15 @@ static void test_triage__queue_filters_and_sort(void **state)
         registry_queue_list(f->reg, &q, seen_row, &s, &total, &err), 0);
     assert_int_equal(total, 3);
     assert_int_equal(s.ids[0], c);
-    memset(&s, 0, sizeof s);
     q.sort = NULL;
     q.waiting = 1;
-    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL, &err),
-                     0);
-    assert_int_equal(s.n, 1);
-    assert_int_equal(s.ids[0], b);
-    memset(&s, 0, sizeof s);
+    queue_is(f, &q, 1, b);
     q.waiting = 0;
     q.age_days = 5;
-    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL, &err),
-                     0);
-    assert_int_equal(s.n, 1);
-    assert_int_equal(s.ids[0], a);
-    memset(&s, 0, sizeof s);
+    queue_is(f, &q, 1, a);
     q.age_days = 0;
     q.org_id = f->org_b;
-    assert_int_equal(registry_queue_list(f->reg, &q, seen_row, &s, NULL, &err),
-                     0);
-    assert_int_equal(s.n, 0);
+    queue_is(f, &q, 0, 0);
 }
 
 static void test_triage__digest_once_per_deploy_day(void **state)
