@@ -68,10 +68,9 @@ int domain_catalog_edit(registry *reg, const domain_actor *who,
                                  &changed, err);
     if (rc < 0)
         return rc;
-    if (in->nset)
-        registry_audit(reg, who->user_id, who->email ? who->email : "",
-                       "registry.edit", in->table, in->instance,
-                       in->address ? in->address : "");
+    registry_audit(reg, who->user_id, who->email ? who->email : "",
+                   "registry.edit", in->table, in->instance,
+                   in->address ? in->address : "");
     if (out_changed)
         *out_changed = changed;
     return 0;

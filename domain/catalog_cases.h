@@ -38,7 +38,7 @@ typedef struct domain_catalog_edit_in {
  * unknown fields and a missing reason are ERR_INVALID (err->field names
  * the input), nothing written. On success *out_changed (may be NULL) gets
  * the number of fields that changed, and one "registry.edit" audit row is
- * written when something was asked. Returns 0 or ERR_*. */
+ * written (also when nothing changed). Returns 0 or ERR_*. */
 int domain_catalog_edit(registry *reg, const domain_actor *who,
                         const domain_catalog_edit_in *in, int *out_changed,
                         errmsg *err);
