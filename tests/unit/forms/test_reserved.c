@@ -59,70 +59,91 @@ static void test_reserved__message_names_the_dialects(void **state)
     }
 }
 
+/* Calls fn(word, arg) for every word of words (separated by spaces). */
+static void each_word(const char *words, void (*fn)(const char *, const void *),
+                      const void *arg)
+{
+    char w[64];
+
+    for (const char *p = words; *p;) {
+        size_t n = strcspn(p, " ");
+        snprintf(w, sizeof w, "%.*s", (int)n, p);
+        fn(w, arg);
+        p += n + (p[n] == ' ');
+    }
+}
+
+static void is_reserved(const char *w, const void *d)
+{
+    if (!RESERVED_IN(w, *(const sql_dialect *)d))
+        fail_msg("\"%s\" is not reserved in %s", w,
+                 sql_dialect_name(*(const sql_dialect *)d));
+}
+
+static void not_reserved(const char *w, const void *d)
+{
+    if (RESERVED_IN(w, *(const sql_dialect *)d))
+        fail_msg("\"%s\" is reserved in %s", w,
+                 sql_dialect_name(*(const sql_dialect *)d));
+}
+
+static void is_named(const char *w, const void *titles)
+{
+    assert_string_equal(form_reserved_in(w), (const char *)titles);
+}
+
+/* The words of yes are reserved in d, those of no are not. */
+static void reserved_in(sql_dialect d, const char *yes, const char *no)
+{
+    each_word(yes, is_reserved, &d);
+    each_word(no, not_reserved, &d);
+}
+
 static void test_reserved__postgres(void **state)
 {
     (void)state;
-    /* Reserved, and reserved that can be a function or type name. */
-    assert_true(RESERVED_IN("analyse", SQL_POSTGRES));
-    assert_true(RESERVED_IN("verbose", SQL_POSTGRES));
-    assert_true(RESERVED_IN("freeze", SQL_POSTGRES));
-    assert_string_equal(form_reserved_in("verbose"), "PostgreSQL");
-    assert_string_equal(form_reserved_in("variadic"), "PostgreSQL");
-    /* Non-reserved key words stay usable. */
-    assert_false(RESERVED_IN("name", SQL_POSTGRES));
-    assert_false(RESERVED_IN("owner", SQL_POSTGRES));
+    /* Reserved, and reserved that can be a function or type name;
+       non-reserved key words (name, owner) stay usable. */
+    reserved_in(SQL_POSTGRES, "analyse verbose freeze", "name owner");
+    each_word("verbose variadic", is_named, "PostgreSQL");
 }
 
 static void test_reserved__mysql_mariadb(void **state)
 {
     (void)state;
-    assert_string_equal(form_reserved_in("zerofill"), "MySQL/MariaDB");
-    assert_string_equal(form_reserved_in("tinyint"), "MySQL/MariaDB");
-    assert_true(RESERVED_IN("rank", SQL_MYSQL));
+    each_word("zerofill tinyint", is_named, "MySQL/MariaDB");
     /* ROWNUM is a MariaDB function, a bare keyword only under
      * sql_mode=ORACLE, and no MySQL keyword at all. */
-    assert_false(RESERVED_IN("rownum", SQL_MYSQL));
+    reserved_in(SQL_MYSQL, "rank key", "rownum status");
     assert_null(form_reserved_in("rownum"));
     assert_int_equal(form_ident_check("rownum", NULL, 0), 0);
-    assert_true(RESERVED_IN("key", SQL_MYSQL));
-    assert_false(RESERVED_IN("status", SQL_MYSQL));
 }
 
 static void test_reserved__snowflake(void **state)
 {
     (void)state;
-    assert_string_equal(form_reserved_in("minus"), "Snowflake");
-    assert_string_equal(form_reserved_in("qualify"), "Snowflake");
-    assert_true(RESERVED_IN("try_cast", SQL_SNOWFLAKE));
-    assert_true(RESERVED_IN("ilike", SQL_SNOWFLAKE));
-    assert_false(RESERVED_IN("limit", SQL_SNOWFLAKE));
+    each_word("minus qualify", is_named, "Snowflake");
     /* Named reserved in Snowflake's own page (ASC, DESC) or reserved by
      * ANSI, all of whose words Snowflake reserves (WINDOW). */
-    assert_true(RESERVED_IN("asc", SQL_SNOWFLAKE));
-    assert_true(RESERVED_IN("DESC", SQL_SNOWFLAKE));
-    assert_true(RESERVED_IN("window", SQL_SNOWFLAKE));
-    assert_string_equal(form_reserved_in("window"),
-                        "PostgreSQL, MySQL/MariaDB, Snowflake, SQLite");
+    reserved_in(SQL_SNOWFLAKE, "try_cast ilike asc DESC window", "limit");
+    each_word("window", is_named,
+              "PostgreSQL, MySQL/MariaDB, Snowflake, SQLite");
 }
 
 static void test_reserved__sqlite(void **state)
 {
     (void)state;
-    assert_string_equal(form_reserved_in("autoincrement"), "SQLite");
-    assert_string_equal(form_reserved_in("pragma"), "SQLite");
-    assert_true(RESERVED_IN("glob", SQL_SQLITE));
-    assert_false(RESERVED_IN("glob", SQL_POSTGRES));
+    each_word("autoincrement pragma", is_named, "SQLite");
+    reserved_in(SQL_SQLITE, "glob", "");
+    reserved_in(SQL_POSTGRES, "", "glob");
 }
 
 static void test_reserved__all_and_none(void **state)
 {
     (void)state;
-    assert_string_equal(form_reserved_in("order"),
-                        "PostgreSQL, MySQL/MariaDB, Snowflake, SQLite");
-    assert_string_equal(form_reserved_in("ORDER"),
-                        "PostgreSQL, MySQL/MariaDB, Snowflake, SQLite");
-    assert_string_equal(form_reserved_in("returning"),
-                        "PostgreSQL, MySQL/MariaDB, SQLite");
+    each_word("order ORDER", is_named,
+              "PostgreSQL, MySQL/MariaDB, Snowflake, SQLite");
+    each_word("returning", is_named, "PostgreSQL, MySQL/MariaDB, SQLite");
     assert_null(form_reserved_in("customer"));
     assert_null(form_reserved_in("loyalty_tier"));
     assert_null(form_reserved_in(""));
