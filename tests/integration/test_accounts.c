@@ -15,31 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW "correct horse battery"
-
 static h_server srv;
 
 static int up(void **state)
 {
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, NULL);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "org", "add", "acme", NULL), 0);
-    assert_int_equal(h_docket(&srv, NULL, NULL, "instance", "add", "acme",
-                              "acme-prod", "--env", "production", "--dialect",
-                              "postgres", NULL),
-                     0);
-    h_user(&srv, "client@acme.example", "Cleo Client", "client", "acme", PW);
-    h_user(&srv, "pm@platform.example", "Pat PM", "pm", NULL, PW);
-    h_user(&srv, "ops@platform.example", "Oz Ops", "ops", NULL, PW);
-    h_user(&srv, "admin@platform.example", "Ada Admin", "admin", NULL, PW);
-    return 0;
-}
-
-static int down(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
+    h_world(&srv, "acme acme-prod ann pat oz ada");
     return 0;
 }
 
@@ -99,16 +81,16 @@ static void test_accounts__role_matrix_over_every_route(void **state)
         int bit;
         const char *email;
     } roles[] = {{ROLE_ANON, NULL},
-                 {ROLE_CLIENT, "client@acme.example"},
-                 {ROLE_PM, "pm@platform.example"},
-                 {ROLE_OPS, "ops@platform.example"},
-                 {ROLE_ADMIN, "admin@platform.example"}};
+                 {ROLE_CLIENT, "ann@acme.example"},
+                 {ROLE_PM, "pat@platform.example"},
+                 {ROLE_OPS, "oz@platform.example"},
+                 {ROLE_ADMIN, "ada@platform.example"}};
     h_session sess[5];
     int checked = 0;
 
     (void)state;
     for (int i = 1; i < 5; i++)
-        assert_int_equal(h_signin(&sess[i], &srv, roles[i].email, PW), 303);
+        assert_int_equal(h_signin(&sess[i], &srv, roles[i].email, H_PW), 303);
     for (const web_route *const *t = web_route_tables(); *t; t++) {
         for (const web_route *r = *t; r->method; r++) {
             char path[300];
@@ -160,10 +142,10 @@ static void test_accounts__signin_wrong_password_then_right(void **state)
     h_session s;
 
     (void)state;
-    assert_int_equal(h_signin(&s, &srv, "pm@platform.example", "wrong one!!!!"),
-                     401);
-    assert_int_equal(h_signin(&s, &srv, "nobody@platform.example", PW), 401);
-    assert_int_equal(h_signin(&s, &srv, "pm@platform.example", PW), 303);
+    assert_int_equal(
+        h_signin(&s, &srv, "pat@platform.example", "wrong one!!!!"), 401);
+    assert_int_equal(h_signin(&s, &srv, "nobody@platform.example", H_PW), 401);
+    assert_int_equal(h_signin(&s, &srv, "pat@platform.example", H_PW), 303);
     assert_true(h_db_int(&srv, "SELECT count(*) FROM audit_log WHERE action ="
                                " 'signin.failure'") >= 2);
     assert_true(h_db_int(&srv, "SELECT count(*) FROM audit_log WHERE action ="
@@ -178,14 +160,14 @@ static void test_accounts__throttle_per_account(void **state)
     long st = 0;
 
     (void)state;
-    h_user(&srv, "victim@platform.example", "Vic", "ops", NULL, PW);
+    h_user(&srv, "victim@platform.example", "Vic", "ops", NULL, H_PW);
     for (int i = 0; i < 5; i++)
         assert_int_equal(
             h_signin(&s, &srv, "victim@platform.example", "not the password"),
             401);
     /* Locked now: even the right password is refused with 429. */
     snprintf(body, sizeof body, "email=victim%%40platform.example&password=%s",
-             h_urlenc(PW));
+             h_urlenc(H_PW));
     browser_post(&r, "/signin", "/signin", body);
     st = r.status;
     assert_int_equal(st, 429);
@@ -202,7 +184,7 @@ static void test_accounts__session_idle_and_lifetime_expiry(void **state)
     h_resp r;
 
     (void)state;
-    assert_int_equal(h_signin(&s, &srv, "ops@platform.example", PW), 303);
+    assert_int_equal(h_signin(&s, &srv, "oz@platform.example", H_PW), 303);
     h_get(&r, &srv, &s, "/account");
     assert_int_equal(r.status, 200);
     h_resp_free(&r);
@@ -212,7 +194,7 @@ static void test_accounts__session_idle_and_lifetime_expiry(void **state)
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
     /* A session used recently but older than 12 hours: gone too. */
-    assert_int_equal(h_signin(&s, &srv, "ops@platform.example", PW), 303);
+    assert_int_equal(h_signin(&s, &srv, "oz@platform.example", H_PW), 303);
     h_db_exec(&srv, "UPDATE sessions SET created_at = created_at - 13*3600");
     h_get(&r, &srv, &s, "/account");
     assert_int_equal(r.status, 303);
@@ -225,7 +207,7 @@ static void test_accounts__signout_invalidates_server_side(void **state)
     h_resp r;
 
     (void)state;
-    assert_int_equal(h_signin(&s, &srv, "ops@platform.example", PW), 303);
+    assert_int_equal(h_signin(&s, &srv, "oz@platform.example", H_PW), 303);
     copy = s;
     h_post_form(&r, &srv, &s, "/signout", "");
     assert_int_equal(r.status, 303);
@@ -242,8 +224,8 @@ static void test_accounts__signout_everywhere(void **state)
     h_resp r;
 
     (void)state;
-    assert_int_equal(h_signin(&a, &srv, "pm@platform.example", PW), 303);
-    assert_int_equal(h_signin(&b, &srv, "pm@platform.example", PW), 303);
+    assert_int_equal(h_signin(&a, &srv, "pat@platform.example", H_PW), 303);
+    assert_int_equal(h_signin(&b, &srv, "pat@platform.example", H_PW), 303);
     assert_string_not_equal(a.cookie, b.cookie);
     h_post_form(&r, &srv, &a, "/account/signout-all", "");
     assert_int_equal(r.status, 303);
@@ -260,7 +242,7 @@ static void test_accounts__csrf_token_required(void **state)
     int64_t before;
 
     (void)state;
-    assert_int_equal(h_signin(&s, &srv, "ops@platform.example", PW), 303);
+    assert_int_equal(h_signin(&s, &srv, "oz@platform.example", H_PW), 303);
     before = h_db_int(&srv, "SELECT count(*) FROM api_tokens");
     nocsrf = s;
     nocsrf.csrf[0] = '\0';
@@ -284,7 +266,7 @@ static void test_accounts__cross_site_origin_refused(void **state)
     int64_t before;
 
     (void)state;
-    assert_int_equal(h_signin(&s, &srv, "ops@platform.example", PW), 303);
+    assert_int_equal(h_signin(&s, &srv, "oz@platform.example", H_PW), 303);
     before = h_db_int(&srv, "SELECT count(*) FROM api_tokens");
     snprintf(body, sizeof body, "label=x&csrf=%s", s.csrf);
     h_request(&r, &srv, &s, "POST", "/account/tokens",
@@ -304,7 +286,7 @@ static void test_accounts__api_token_and_revocation(void **state)
 
     (void)state;
     assert_int_equal(h_docket(&srv, NULL, &out, "token", "create", "--email",
-                              "ops@platform.example", "--label", "jump host",
+                              "oz@platform.example", "--label", "jump host",
                               NULL),
                      0);
     assert_int_equal(sscanf(out, "%99s", token), 1);
@@ -316,12 +298,12 @@ static void test_accounts__api_token_and_revocation(void **state)
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     h_request(&r, &srv, NULL, "GET", "/api/v1/me", NULL, NULL, 0, hdrs);
     assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "\"email\":\"ops@platform.example\""));
+    assert_non_null(strstr(r.body, "\"email\":\"oz@platform.example\""));
     assert_non_null(strstr(r.body, "\"role\":\"ops\""));
     h_resp_free(&r);
     /* Revoke it from the account page. */
     id = h_db_int(&srv, "SELECT max(id) FROM api_tokens");
-    assert_int_equal(h_signin(&s, &srv, "ops@platform.example", PW), 303);
+    assert_int_equal(h_signin(&s, &srv, "oz@platform.example", H_PW), 303);
     snprintf(path, sizeof path, "/account/tokens/%lld/revoke", (long long)id);
     h_post_form(&r, &srv, &s, path, "");
     assert_int_equal(r.status, 303);
@@ -340,11 +322,11 @@ static void test_accounts__token_of_another_user_cannot_be_revoked(void **state)
 
     (void)state;
     assert_int_equal(h_docket(&srv, NULL, NULL, "token", "create", "--email",
-                              "pm@platform.example", "--label", "pm script",
+                              "pat@platform.example", "--label", "pm script",
                               NULL),
                      0);
     id = h_db_int(&srv, "SELECT max(id) FROM api_tokens");
-    assert_int_equal(h_signin(&s, &srv, "ops@platform.example", PW), 303);
+    assert_int_equal(h_signin(&s, &srv, "oz@platform.example", H_PW), 303);
     snprintf(path, sizeof path, "/account/tokens/%lld/revoke", (long long)id);
     h_post_form(&r, &srv, &s, path, "");
     assert_int_equal(r.status, 404);
@@ -361,8 +343,8 @@ static void test_accounts__password_change_needs_current(void **state)
     char body[400];
 
     (void)state;
-    h_user(&srv, "changer@platform.example", "Chang", "ops", NULL, PW);
-    assert_int_equal(h_signin(&s, &srv, "changer@platform.example", PW), 303);
+    h_user(&srv, "changer@platform.example", "Chang", "ops", NULL, H_PW);
+    assert_int_equal(h_signin(&s, &srv, "changer@platform.example", H_PW), 303);
     h_post_form(&r, &srv, &s, "/account/password",
                 "current=wrong+password+x&new=another+long+password&confirm="
                 "another+long+password");
@@ -377,11 +359,11 @@ static void test_accounts__password_change_needs_current(void **state)
     snprintf(body, sizeof body,
              "current=%s&new=another+long+password&"
              "confirm=another+long+password",
-             h_urlenc(PW));
+             h_urlenc(H_PW));
     h_post_form(&r, &srv, &s, "/account/password", body);
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
-    assert_int_equal(h_signin(&again, &srv, "changer@platform.example", PW),
+    assert_int_equal(h_signin(&again, &srv, "changer@platform.example", H_PW),
                      401);
     assert_int_equal(h_signin(&again, &srv, "changer@platform.example",
                               "another long password"),
@@ -412,8 +394,8 @@ static void test_accounts__admin_creates_and_deactivates_user(void **state)
     int64_t id;
 
     (void)state;
-    assert_int_equal(h_signin(&admin, &srv, "admin@platform.example", PW), 303);
-    assert_int_equal(h_signin(&client, &srv, "client@acme.example", PW), 303);
+    assert_int_equal(h_signin(&admin, &srv, "ada@platform.example", H_PW), 303);
+    assert_int_equal(h_signin(&client, &srv, "ann@acme.example", H_PW), 303);
     /* A client may not. */
     h_post_form(&r, &srv, &client, "/admin/users",
                 "email=x%40acme.example&name=X&role=admin&password="
@@ -495,7 +477,7 @@ static void test_accounts__trusted_proxy_header(void **state)
 
     (void)state;
     h_server_start(&p, "trusted_proxy = 127.0.0.1\n");
-    h_user(&p, "sso@platform.example", "Sso User", "ops", NULL, PW);
+    h_user(&p, "sso@platform.example", "Sso User", "ops", NULL, H_PW);
     h_request(&r, &p, NULL, "GET", "/api/v1/me", NULL, NULL, 0, hdrs);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "sso@platform.example"));
@@ -528,5 +510,5 @@ static const struct CMUnitTest tests[] = {
 
 int main(void)
 {
-    return cmocka_run_group_tests(tests, up, down);
+    return cmocka_run_group_tests(tests, up, h_group_down);
 }

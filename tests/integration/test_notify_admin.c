@@ -21,20 +21,13 @@ static const char *pw = "correct horse battery";
 
 static int group_setup(void **state)
 {
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, "[notify]\nallow_http = true\nallow_private = true\n"
                          "[channel.hook]\ntype = webhook\n"
                          "url = http://127.0.0.1:9/hooks/docket\n"
                          "secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
     h_user(&srv, "pm@docket.example", "Pat PM", "pm", NULL, pw);
     h_user(&srv, "root@docket.example", "Ada Admin", "admin", NULL, pw);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
     return 0;
 }
 
@@ -190,5 +183,5 @@ static const struct CMUnitTest tests[] = {
 
 int main(void)
 {
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, h_group_down);
 }

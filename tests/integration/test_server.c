@@ -18,16 +18,8 @@ static h_server srv;
 
 static int up(void **state)
 {
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, NULL);
-    return 0;
-}
-
-static int down(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
     return 0;
 }
 
@@ -242,5 +234,5 @@ static const struct CMUnitTest tests[] = {
 
 int main(void)
 {
-    return cmocka_run_group_tests(tests, up, down);
+    return cmocka_run_group_tests(tests, up, h_group_down);
 }

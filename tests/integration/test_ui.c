@@ -20,25 +20,13 @@ static const char *pw = "correct horse battery";
 
 static int group_setup(void **state)
 {
-    char *out = NULL;
-
-    (void)state;
+    *state = &srv;
     h_server_start(&srv, NULL);
-    if (h_docket(&srv, NULL, &out, "org", "add", "acme", NULL) != 0)
-        fail_msg("org add: %s", out);
-    free(out);
+    h_world(&srv, "acme");
     h_user(&srv, "client@acme.example", "Cleo Client", "client", "acme", pw);
     h_user(&srv, "pm@docket.example", "Pat <b>PM</b> & \"Co\"", "pm", NULL, pw);
     h_user(&srv, "ops@docket.example", "Otto Ops", "ops", NULL, pw);
     h_user(&srv, "root@docket.example", "Ada Admin", "admin", NULL, pw);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    h_server_stop(&srv);
-    h_server_cleanup(&srv);
     return 0;
 }
 
@@ -434,5 +422,5 @@ static const struct CMUnitTest tests[] = {
 
 int main(void)
 {
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, h_group_down);
 }
