@@ -193,42 +193,27 @@ static const cJSON *find_field(const cJSON *root, const char *name)
 static void test_def__json(void **state)
 {
     cJSON *j = form_def_to_json();
-    const cJSON *lim = cJSON_GetObjectItem(j, "limits");
     const cJSON *f;
     size_t count = 0, nf;
     const cJSON *s, *x;
     (void)state;
 
-    assert_int_equal(cJSON_GetObjectItem(lim, "max_items")->valueint,
-                     FORM_MAX_ITEMS);
-    assert_int_equal(cJSON_GetObjectItem(lim, "max_columns")->valueint,
-                     FORM_MAX_COLUMNS);
-    assert_int_equal(cJSON_GetObjectItem(lim, "max_text")->valueint,
-                     FORM_MAX_TEXT);
-    assert_string_equal(
-        cJSON_GetObjectItem(
-            cJSON_GetArrayItem(cJSON_GetObjectItem(j, "sections"), 0), "title")
-            ->valuestring,
-        "About this request");
+    ufx_json_int(j, "limits.max_items", FORM_MAX_ITEMS);
+    ufx_json_int(j, "limits.max_columns", FORM_MAX_COLUMNS);
+    ufx_json_int(j, "limits.max_text", FORM_MAX_TEXT);
+    ufx_json_str(j, "sections.0.title", "About this request");
     f = find_field(j, "items[].source");
     assert_non_null(f);
-    assert_string_equal(cJSON_GetObjectItem(f, "input")->valuestring, "select");
-    assert_string_equal(
-        cJSON_GetObjectItem(
-            cJSON_GetArrayItem(cJSON_GetObjectItem(f, "choices"), 1), "label")
-            ->valuestring,
-        "Flat file (CSV)");
-    f = find_field(j, "items[].late_after_minutes");
-    assert_int_equal(cJSON_GetObjectItem(f, "max")->valueint, 10080);
-    f = find_field(j, "items[].columns[].nullable");
-    assert_string_equal(cJSON_GetObjectItem(f, "default")->valuestring, "true");
-    f = find_field(j, "consent_note");
-    assert_string_equal(cJSON_GetObjectItem(f, "required_if")->valuestring,
-                        "consent_related");
+    ufx_json_str(f, "input", "select");
+    ufx_json_str(f, "choices.1.label", "Flat file (CSV)");
+    ufx_json_int(find_field(j, "items[].late_after_minutes"), "max", 10080);
+    ufx_json_str(find_field(j, "items[].columns[].nullable"), "default",
+                 "true");
+    ufx_json_str(find_field(j, "consent_note"), "required_if",
+                 "consent_related");
     f = find_field(j, "title");
-    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(f, "required")));
-    assert_int_equal(cJSON_GetObjectItem(f, "max_length")->valueint,
-                     FORM_MAX_SHORT);
+    ufx_json_true(f, "required");
+    ufx_json_int(f, "max_length", FORM_MAX_SHORT);
     cJSON_ArrayForEach(s, cJSON_GetObjectItem(j, "sections"))
         cJSON_ArrayForEach(x, cJSON_GetObjectItem(s, "fields")) count++;
     form_def_fields(&nf);

@@ -354,30 +354,33 @@ static void test_parse__kinds_types_actions(void **state)
                         "items[0].columns[0].action");
 }
 
-static void test_parse__limits(void **state)
+/* head, then n + 1 copies of each (comma separated), then tail: one
+ * more than the limit n is an error for field. */
+static void one_too_many(const char *head, const char *each, int n,
+                         const char *tail, const char *field)
 {
     buf b = {0};
-    (void)state;
 
-    buf_puts(&b, "{\"items\":[");
-    for (int i = 0; i <= FORM_MAX_ITEMS; i++)
-        buf_puts(&b,
-                 i ? ",{\"kind\":\"new_table\"}" : "{\"kind\":\"new_table\"}");
-    buf_puts(&b, "]}");
-    expect_json_error_s(buf_cstr(&b), "items");
-    buf_reset(&b);
-    buf_puts(&b, "{\"items\":[{\"kind\":\"new_table\",\"columns\":[");
-    for (int i = 0; i <= FORM_MAX_COLUMNS; i++)
-        buf_puts(&b, i ? ",{}" : "{}");
-    buf_puts(&b, "]}]}");
-    expect_json_error_s(buf_cstr(&b), "items[0].columns");
-    buf_reset(&b);
-    buf_puts(&b, "{\"instances\":[");
-    for (int i = 0; i <= FORM_MAX_INSTANCES; i++)
-        buf_puts(&b, i ? ",\"x\"" : "\"x\"");
-    buf_puts(&b, "]}");
-    expect_json_error_s(buf_cstr(&b), "instances");
+    buf_puts(&b, head);
+    for (int i = 0; i <= n; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        buf_puts(&b, each);
+    }
+    buf_puts(&b, tail);
+    expect_json_error_s(buf_cstr(&b), field);
     buf_dispose(&b);
+}
+
+static void test_parse__limits(void **state)
+{
+    (void)state;
+    one_too_many("{\"items\":[", "{\"kind\":\"new_table\"}", FORM_MAX_ITEMS,
+                 "]}", "items");
+    one_too_many("{\"items\":[{\"kind\":\"new_table\",\"columns\":[", "{}",
+                 FORM_MAX_COLUMNS, "]}]}", "items[0].columns");
+    one_too_many("{\"instances\":[", "\"x\"", FORM_MAX_INSTANCES, "]}",
+                 "instances");
 }
 
 /* ---- HTML form fields ---------------------------------------------------- */

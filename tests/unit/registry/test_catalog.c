@@ -154,8 +154,8 @@ static void test_catalog__apply_columns_and_attributes(void **state)
 static void test_catalog__manual_edit_needs_reason(void **state)
 {
     ufx *f = *state;
-    form_request r;
     errmsg err = {0};
+    form_request r;
 
     ufx_parse(&r, new_table_json);
     assert_int_equal(apply(f, &r, "acme-prod", &err), 0);

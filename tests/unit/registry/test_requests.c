@@ -101,29 +101,33 @@ static void test_requests__round_trip_exact(void **state)
 
 static void test_requests__rows_beside_the_request(void **state)
 {
+    static const struct {
+        const char *sql;
+        int64_t n;
+    } rows[] = {
+        {"SELECT count(*) FROM request_events WHERE from_status = '' AND"
+         " to_status = 'submitted'",
+         1},
+        {"SELECT count(*) FROM request_versions WHERE version = 1", 1},
+        {"SELECT count(*) FROM request_instances", 2},
+        {"SELECT count(*) FROM item_columns", 5},
+        {"SELECT count(*) FROM outbox WHERE channel = 'ops'", 1},
+    };
     ufx *f = *state;
+    char *payload, *body, *sha;
     form_request r;
     errmsg err = {0};
     int64_t id;
-    char *payload, *body, *sha;
     cJSON *p;
 
     example(&r);
     with_attachment(&r);
     id = insert(f, &r, f->client_a, NULL, NULL, &err);
     assert_true(id > 0);
-    assert_int_equal(ufx_int(f, "SELECT count(*) FROM request_events WHERE "
-                                "from_status = '' AND to_status = "
-                                "'submitted'"),
-                     1);
-    assert_int_equal(ufx_int(f, "SELECT count(*) FROM request_versions WHERE "
-                                "version = 1"),
-                     1);
-    assert_int_equal(ufx_int(f, "SELECT count(*) FROM request_instances"), 2);
-    assert_int_equal(ufx_int(f, "SELECT count(*) FROM item_columns"), 5);
-    assert_int_equal(ufx_int(f, "SELECT count(*) FROM outbox WHERE channel = "
-                                "'ops'"),
-                     1);
+    for (size_t i = 0; i < UFX_NELEM(rows); i++)
+        if (ufx_int(f, rows[i].sql) != rows[i].n)
+            fail_msg("%s: %lld, not %lld", rows[i].sql,
+                     (long long)ufx_int(f, rows[i].sql), (long long)rows[i].n);
     sha = ufx_text(f, "SELECT sha256 FROM attachments WHERE filename = "
                       "'empty.txt'");
     assert_string_equal(sha, "e3b0c44298fc1c149afbf4c8996fb924"
@@ -217,9 +221,9 @@ static void test_requests__org_filter(void **state)
     with_attachment(&r);
     id = insert(f, &r, f->client_a, NULL, NULL, &err);
     assert_true(id > 0);
-    assert_int_equal(registry_request_org(f->reg, id, &org), 0);
+    assert_int_equal(registry_request_org(f->reg, id, &org, &err), 0);
     assert_int_equal(org, f->org_a);
-    assert_int_equal(registry_request_org(f->reg, id + 100, &org),
+    assert_int_equal(registry_request_org(f->reg, id + 100, &org, NULL),
                      ERR_NOTFOUND);
 
     assert_int_equal(registry_request_load(f->reg, &back, id, f->org_a, &err),
@@ -294,8 +298,8 @@ static void test_requests__names_resolved(void **state)
 static void test_requests__failure_rolls_back_everything(void **state)
 {
     ufx *f = *state;
-    form_request r;
     errmsg err = {0};
+    form_request r;
     int64_t id;
 
     ufx_exec(f, "CREATE TRIGGER boom BEFORE INSERT ON attachments "
