@@ -465,28 +465,30 @@ static void test_str__time_format(void **state)
 
 static void test_str__time_parse_iso_accepts(void **state)
 {
-    int64_t t = 0;
+    static const struct {
+        const char *s;
+        int64_t t;
+    } ok[] = {
+        {"1970-01-01", 0},
+        {"2026-03-03", 1772496000},
+        {"2026-03-03T14:00:00Z", 1772546400},
+        {"2026-03-03T14:00:00", 1772546400},
+        {"2026-03-03 14:00:00Z", 1772546400},
+        {"2000-02-29", 951782400}, /* 400-year */
+        {"2024-02-29T23:59:59Z", 1709251199},
+        {"9999-12-31T23:59:59Z", 253402300799},
+        /* a leap second is let through as the next second */
+        {"2016-12-31T23:59:60Z", 1483228800},
+    };
 
     (void)state;
-    assert_int_equal(time_parse_iso(&t, "1970-01-01"), 0);
-    assert_int_equal(t, 0);
-    assert_int_equal(time_parse_iso(&t, "2026-03-03"), 0);
-    assert_int_equal(t, 1772496000);
-    assert_int_equal(time_parse_iso(&t, "2026-03-03T14:00:00Z"), 0);
-    assert_int_equal(t, 1772546400);
-    assert_int_equal(time_parse_iso(&t, "2026-03-03T14:00:00"), 0);
-    assert_int_equal(t, 1772546400);
-    assert_int_equal(time_parse_iso(&t, "2026-03-03 14:00:00Z"), 0);
-    assert_int_equal(t, 1772546400);
-    assert_int_equal(time_parse_iso(&t, "2000-02-29"), 0); /* 400-year */
-    assert_int_equal(t, 951782400);
-    assert_int_equal(time_parse_iso(&t, "2024-02-29T23:59:59Z"), 0);
-    assert_int_equal(t, 1709251199);
-    assert_int_equal(time_parse_iso(&t, "9999-12-31T23:59:59Z"), 0);
-    assert_true(t == 253402300799);
-    /* a leap second is let through as the next second */
-    assert_int_equal(time_parse_iso(&t, "2016-12-31T23:59:60Z"), 0);
-    assert_int_equal(t, 1483228800);
+    for (size_t i = 0; i < UFX_NELEM(ok); i++) {
+        int64_t t = -1;
+        assert_int_equal(time_parse_iso(&t, ok[i].s), 0);
+        if (t != ok[i].t)
+            fail_msg("%s: %lld, not %lld", ok[i].s, (long long)t,
+                     (long long)ok[i].t);
+    }
     /* round trip with time_iso */
     for (int64_t x = 0; x < 4102444800; x += 86400 * 397 + 3661) {
         char s[32];
