@@ -29,14 +29,18 @@
 #include "registry.h"
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
-/* The main() of a test file: runs the cmocka tests given, with up and
- * down as the group's setup and teardown (or NULL). */
+/* The main() of a test file: initialises libsodium, then runs the cmocka
+ * tests given, with up and down as the group's setup and teardown (or
+ * NULL). */
 #define UFX_MAIN_GROUP(up, down, ...)                                          \
     int main(void)                                                             \
     {                                                                          \
         const struct CMUnitTest tests_[] = {__VA_ARGS__};                      \
+        if (sodium_init() < 0)                                                 \
+            return 1;                                                          \
         return cmocka_run_group_tests(tests_, up, down);                       \
     }
 #define UFX_MAIN(...) UFX_MAIN_GROUP(NULL, NULL, __VA_ARGS__)

@@ -237,7 +237,7 @@ static int blocked4(const char *ip)
 
     in.sin_family = AF_INET;
     assert_int_equal(inet_pton(AF_INET, ip, &in.sin_addr), 1);
-    return notify_addr_blocked((struct sockaddr *)&in);
+    return notify_addr_blocked((struct sockaddr *)&in) != 0;
 }
 
 static int blocked6(const char *ip)
@@ -246,47 +246,47 @@ static int blocked6(const char *ip)
 
     in6.sin6_family = AF_INET6;
     assert_int_equal(inet_pton(AF_INET6, ip, &in6.sin6_addr), 1);
-    return notify_addr_blocked((struct sockaddr *)&in6);
+    return notify_addr_blocked((struct sockaddr *)&in6) != 0;
 }
 
 static void test_policy__address_filter(void **state)
 {
-    (void)state;
-    assert_true(blocked4("127.0.0.1"));
-    assert_true(blocked4("127.255.0.9"));
-    assert_true(blocked4("10.1.2.3"));
-    assert_true(blocked4("172.16.0.1"));
-    assert_true(blocked4("172.31.255.255"));
-    assert_true(blocked4("192.168.1.1"));
-    assert_true(blocked4("169.254.169.254")); /* cloud metadata */
-    assert_true(blocked4("0.0.0.0"));
-    assert_true(blocked4("100.64.0.1"));
-    assert_true(blocked4("100.127.255.254"));
-    assert_true(blocked4("224.0.0.1"));
-    assert_true(blocked4("255.255.255.255"));
-    assert_false(blocked4("172.15.255.255"));
-    assert_false(blocked4("172.32.0.1"));
-    assert_false(blocked4("100.63.255.255"));
-    assert_false(blocked4("100.128.0.1"));
-    assert_false(blocked4("8.8.8.8"));
-    assert_false(blocked4("52.1.2.3"));
-    assert_false(blocked4("192.169.0.1"));
+    static const char *const blocked_v4[] = {
+        "127.0.0.1",
+        "127.255.0.9",
+        "10.1.2.3",
+        "172.16.0.1",
+        "172.31.255.255",
+        "192.168.1.1",
+        "169.254.169.254" /* cloud metadata */,
+        "0.0.0.0",
+        "100.64.0.1",
+        "100.127.255.254",
+        "224.0.0.1",
+        "255.255.255.255"};
+    static const char *const open_v4[] = {
+        "172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1",
+        "8.8.8.8",        "52.1.2.3",   "192.169.0.1"};
+    static const char *const blocked_v6[] = {"::1",
+                                             "::",
+                                             "fc00::1",
+                                             "fd12:3456::1",
+                                             "fe80::1",
+                                             "febf::1",
+                                             "ff02::1",
+                                             "::ffff:127.0.0.1",
+                                             "::ffff:10.0.0.1",
+                                             "::ffff:169.254.169.254",
+                                             "64:ff9b::10.0.0.1"};
+    static const char *const open_v6[] = {
+        "::ffff:8.8.8.8", "2001:4860:4860::8888", "2606:4700::1111",
+        "64:ff9b::8.8.8.8"};
 
-    assert_true(blocked6("::1"));
-    assert_true(blocked6("::"));
-    assert_true(blocked6("fc00::1"));
-    assert_true(blocked6("fd12:3456::1"));
-    assert_true(blocked6("fe80::1"));
-    assert_true(blocked6("febf::1"));
-    assert_true(blocked6("ff02::1"));
-    assert_true(blocked6("::ffff:127.0.0.1"));
-    assert_true(blocked6("::ffff:10.0.0.1"));
-    assert_true(blocked6("::ffff:169.254.169.254"));
-    assert_true(blocked6("64:ff9b::10.0.0.1"));
-    assert_false(blocked6("::ffff:8.8.8.8"));
-    assert_false(blocked6("2001:4860:4860::8888"));
-    assert_false(blocked6("2606:4700::1111"));
-    assert_false(blocked6("64:ff9b::8.8.8.8"));
+    (void)state;
+    ufx_each_is(blocked4, blocked_v4, UFX_NELEM(blocked_v4), 1);
+    ufx_each_is(blocked4, open_v4, UFX_NELEM(open_v4), 0);
+    ufx_each_is(blocked6, blocked_v6, UFX_NELEM(blocked_v6), 1);
+    ufx_each_is(blocked6, open_v6, UFX_NELEM(open_v6), 0);
 }
 
 static void test_policy__email_addresses(void **state)
@@ -378,25 +378,16 @@ static void test_policy__redact(void **state)
         "secret"));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_policy__standard_webhooks_reference_vector),
-        cmocka_unit_test(test_policy__bad_webhook_secret),
-        cmocka_unit_test(test_policy__webhook_secret_list),
-        cmocka_unit_test(test_policy__backoff_full_jitter),
-        cmocka_unit_test(test_policy__retry_after_both_forms),
-        cmocka_unit_test(test_policy__http_classes),
-        cmocka_unit_test(test_policy__header_encoding),
-        cmocka_unit_test(test_policy__rfc5322_date),
-        cmocka_unit_test(test_policy__address_filter),
-        cmocka_unit_test(test_policy__email_addresses),
-        cmocka_unit_test(test_policy__url_join),
-        cmocka_unit_test(test_policy__text_clean),
-        cmocka_unit_test(test_policy__redact),
-    };
-
-    if (sodium_init() < 0)
-        return 1;
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_policy__standard_webhooks_reference_vector),
+         cmocka_unit_test(test_policy__bad_webhook_secret),
+         cmocka_unit_test(test_policy__webhook_secret_list),
+         cmocka_unit_test(test_policy__backoff_full_jitter),
+         cmocka_unit_test(test_policy__retry_after_both_forms),
+         cmocka_unit_test(test_policy__http_classes),
+         cmocka_unit_test(test_policy__header_encoding),
+         cmocka_unit_test(test_policy__rfc5322_date),
+         cmocka_unit_test(test_policy__address_filter),
+         cmocka_unit_test(test_policy__email_addresses),
+         cmocka_unit_test(test_policy__url_join),
+         cmocka_unit_test(test_policy__text_clean),
+         cmocka_unit_test(test_policy__redact))

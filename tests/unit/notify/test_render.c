@@ -2,6 +2,7 @@
  * against golden files in tests/data/notify/golden/ (regenerate with
  * UPDATE_GOLDEN=1), plus the channel limits (Slack blocks, Teams 28 KB,
  * PagerDuty summary) and hostile input in every output. */
+#include "fixture.h"
 #include "notify_int.h"
 #include "str.h"
 #include "notify_test.h"
@@ -466,18 +467,9 @@ static void test_render__empty_payload_still_renders(void **state)
     cJSON_Delete(p);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_render__golden_every_channel_and_event),
-        cmocka_unit_test(test_render__hostile_text_is_neutralised),
-        cmocka_unit_test(test_render__slack_limits),
-        cmocka_unit_test(test_render__teams_fits_28k),
-        cmocka_unit_test(test_render__pagerduty_summary_limit),
-        cmocka_unit_test(test_render__empty_payload_still_renders),
-    };
-
-    if (sodium_init() < 0)
-        return 1;
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_render__golden_every_channel_and_event),
+         cmocka_unit_test(test_render__hostile_text_is_neutralised),
+         cmocka_unit_test(test_render__slack_limits),
+         cmocka_unit_test(test_render__teams_fits_28k),
+         cmocka_unit_test(test_render__pagerduty_summary_limit),
+         cmocka_unit_test(test_render__empty_payload_still_renders))
