@@ -2,8 +2,9 @@
  * a submitted request (items, columns, instances, attachments, first event
  * and version, outbox rows), loading and listing with the organisation
  * filter every client query needs, attachments and the request timeline.
- * Implemented in requests.c; the life cycle after submission (triage,
- * comments, sprints) builds on these functions. */
+ * The insert is implemented in requests.c, the reads in requests_read.c;
+ * the life cycle after submission (triage, comments, sprints) builds on
+ * these functions, and domain/submit.h is the use case that submits. */
 #ifndef DOCKET_REQUESTS_H
 #define DOCKET_REQUESTS_H
 
@@ -96,8 +97,11 @@ int registry_job_run(registry *reg, registry_job *job);
 int registry_request_load(registry *reg, form_request *out, int64_t id,
                           int64_t org_filter, errmsg *err);
 
-/* The organisation of request id; ERR_NOTFOUND when there is none. */
-int registry_request_org(registry *reg, int64_t id, int64_t *org_id);
+/* The organisation of request id into *org_id: 0, ERR_NOTFOUND (with a
+ * message) when there is no such request, or ERR_DB when the read
+ * failed. */
+int registry_request_org(registry *reg, int64_t id, int64_t *org_id,
+                         errmsg *err);
 
 /* One request as listed (and the header of the request page). Strings
  * are NUL-terminated copies, truncated to their array size. */

@@ -69,15 +69,6 @@ static void cols_read(void *out, size_t size, sqlite3_stmt *st,
 
 /* ---- reading ---------------------------------------------------------- */
 
-int registry_request_org(registry *reg, int64_t id, int64_t *org_id)
-{
-    static const char sql[] = "SELECT org_id FROM requests WHERE id = :id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, NULL);
-
-    reg_bind_int(st, ":id", id);
-    return reg_count(reg, st, org_id, NULL);
-}
-
 /* The columns every row query selects, in this order (row_fill). */
 #define ROW_COLUMNS                                                            \
     "r.id, r.org_id, o.name, i.name, r.status, r.title, r.requester_name,"     \
@@ -123,6 +114,16 @@ static int request_missing(int rc, int64_t id, errmsg *err)
     if (rc == ERR_NOTFOUND)
         return err_set(err, ERR_NOTFOUND, "no request CR-%lld", (long long)id);
     return rc;
+}
+
+int registry_request_org(registry *reg, int64_t id, int64_t *org_id,
+                         errmsg *err)
+{
+    static const char sql[] = "SELECT org_id FROM requests WHERE id = :id";
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+
+    reg_bind_int(st, ":id", id);
+    return request_missing(reg_count(reg, st, org_id, err), id, err);
 }
 
 int registry_request_row_get(registry *reg, registry_request_row *out,

@@ -54,12 +54,12 @@ static int apply_jobs(registry *reg, registry_job *jobs, int savepoints,
     static const char sp[] = "SAVEPOINT job";
     static const char sp_undo[] = "ROLLBACK TO job";
     static const char sp_release[] = "RELEASE job";
-    int rc;
+    int rc = 0;
 
-    for (registry_job *j = jobs; j; j = j->next) {
-        if (savepoints && (rc = reg_exec(reg, sp, err)) < 0)
-            return rc;
-        if (reg_job_apply(reg, j) < 0) {
+    for (registry_job *j = jobs; rc == 0 && j; j = j->next) {
+        if (savepoints)
+            rc = reg_exec(reg, sp, err);
+        if (rc == 0 && reg_job_apply(reg, j) < 0) {
             /* Errors such as SQLITE_FULL or an I/O error end the whole
                transaction: then the earlier jobs are lost too. */
             if (sqlite3_get_autocommit(reg->db)) {
@@ -68,13 +68,12 @@ static int apply_jobs(registry *reg, registry_job *jobs, int savepoints,
             }
             if (!savepoints)
                 return 1;
-            if ((rc = reg_exec(reg, sp_undo, err)) < 0)
-                return rc;
+            rc = reg_exec(reg, sp_undo, err);
         }
-        if (savepoints && (rc = reg_exec(reg, sp_release, err)) < 0)
-            return rc;
+        if (rc == 0 && savepoints)
+            rc = reg_exec(reg, sp_release, err);
     }
-    return 0;
+    return rc;
 }
 
 /* One transaction for the batch. The first pass runs without savepoints:

@@ -617,21 +617,21 @@ static void comment_form(web_req *req, int64_t id)
 
 int page_request_extra(web_req *req, int64_t id, errmsg *err)
 {
-    int64_t orgf = req->role == ROLE_CLIENT ? req->user.org_id : 0;
+    int64_t orgf = intake_org_filter(req);
     registry_request_row row;
     registry_request_plan_info plan;
     inst_ctx ic = {NULL, 0};
-    int rc;
+    int rc = registry_request_row_get(req->reg, &row, id, orgf, err);
 
-    if ((rc = registry_request_row_get(req->reg, &row, id, orgf, err)) < 0 ||
-        (rc = registry_request_plan_get(req->reg, &plan, id, orgf, err)) < 0 ||
-        (rc = registry_request_instances(req->reg, id, orgf, inst_collect, &ic,
-                                         err)) < 0) {
-        free(ic.list);
-        return rc;
+    if (rc == 0)
+        rc = registry_request_plan_get(req->reg, &plan, id, orgf, err);
+    if (rc == 0)
+        rc = registry_request_instances(req->reg, id, orgf, inst_collect, &ic,
+                                        err);
+    if (rc == 0) {
+        plan_card(req, id, row.status, &plan, &ic);
+        rc = actions(req, id, row.status, &plan, &ic, err);
     }
-    plan_card(req, id, row.status, &plan, &ic);
-    rc = actions(req, id, row.status, &plan, &ic, err);
     if (rc == 0)
         rc = timeline(req, id, orgf, err);
     if (rc == 0)

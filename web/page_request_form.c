@@ -90,16 +90,19 @@ static void ch_table(void *ctx, const char *instance, const char *table)
 static int choices_load(web_req *req, rform_choices *c, errmsg *err)
 {
     int64_t org = intake_org_filter(req);
-    int rc;
+    int rc = 0;
 
     memset(c, 0, sizeof *c);
-    if (!org && (rc = registry_org_list(req->reg, ch_org, c, err)) < 0)
-        return rc;
-    if ((rc = registry_instance_list(req->reg, org, ch_inst, c, err)) < 0 ||
-        (rc = registry_user_list(req->reg, "pm", ch_pm, c, err)) < 0)
-        return rc;
-    return registry_request_table_names(req->reg, org, TABLE_NAMES, ch_table, c,
-                                        err);
+    if (!org)
+        rc = registry_org_list(req->reg, ch_org, c, err);
+    if (rc == 0)
+        rc = registry_instance_list(req->reg, org, ch_inst, c, err);
+    if (rc == 0)
+        rc = registry_user_list(req->reg, "pm", ch_pm, c, err);
+    if (rc == 0)
+        rc = registry_request_table_names(req->reg, org, TABLE_NAMES, ch_table,
+                                          c, err);
+    return rc;
 }
 
 static void choices_dispose(rform_choices *c)
