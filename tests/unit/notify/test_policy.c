@@ -251,33 +251,22 @@ static int blocked6(const char *ip)
 
 static void test_policy__address_filter(void **state)
 {
+    /* 169.254.169.254: cloud metadata */
     static const char *const blocked_v4[] = {
-        "127.0.0.1",
-        "127.255.0.9",
-        "10.1.2.3",
-        "172.16.0.1",
-        "172.31.255.255",
-        "192.168.1.1",
-        "169.254.169.254" /* cloud metadata */,
-        "0.0.0.0",
-        "100.64.0.1",
-        "100.127.255.254",
-        "224.0.0.1",
-        "255.255.255.255"};
+        "127.0.0.1",       "127.255.0.9",    "10.1.2.3",
+        "172.16.0.1",      "172.31.255.255", "192.168.1.1",
+        "169.254.169.254", "0.0.0.0",        "100.64.0.1",
+        "100.127.255.254", "224.0.0.1",      "255.255.255.255"};
     static const char *const open_v4[] = {
         "172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1",
         "8.8.8.8",        "52.1.2.3",   "192.169.0.1"};
-    static const char *const blocked_v6[] = {"::1",
-                                             "::",
-                                             "fc00::1",
-                                             "fd12:3456::1",
-                                             "fe80::1",
-                                             "febf::1",
-                                             "ff02::1",
-                                             "::ffff:127.0.0.1",
-                                             "::ffff:10.0.0.1",
-                                             "::ffff:169.254.169.254",
-                                             "64:ff9b::10.0.0.1"};
+    static const char *const blocked_v6[] = {
+        "::1",     "::",      "fc00::1", "fd12:3456::1",
+        "fe80::1", "febf::1", "ff02::1"};
+    /* IPv4 inside IPv6 */
+    static const char *const blocked_mapped[] = {
+        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",
+        "64:ff9b::10.0.0.1"};
     static const char *const open_v6[] = {
         "::ffff:8.8.8.8", "2001:4860:4860::8888", "2606:4700::1111",
         "64:ff9b::8.8.8.8"};
@@ -286,6 +275,7 @@ static void test_policy__address_filter(void **state)
     ufx_each_is(blocked4, blocked_v4, UFX_NELEM(blocked_v4), 1);
     ufx_each_is(blocked4, open_v4, UFX_NELEM(open_v4), 0);
     ufx_each_is(blocked6, blocked_v6, UFX_NELEM(blocked_v6), 1);
+    ufx_each_is(blocked6, blocked_mapped, UFX_NELEM(blocked_mapped), 1);
     ufx_each_is(blocked6, open_v6, UFX_NELEM(open_v6), 0);
 }
 
