@@ -50,6 +50,13 @@ static char *noise(size_t n, uint64_t seed)
     return p;
 }
 
+/* web_cache_get of the table JSON of instance "i", table, generation g
+ * (kind 0, no organisation). */
+static int hit(buf *out, const char *table, int64_t g)
+{
+    return web_cache_get(cache, out, NULL, CACHE_TABLE_JSON, "i", table, 0, g);
+}
+
 static void test_cache__put_get_round_trip(void **state)
 {
     static const char json[] = "{\"table\":\"customers\",\"columns\":[]}";
@@ -203,18 +210,14 @@ static void test_cache__newer_generation_invalidates(void **state)
     assert_int_equal(before.entries, 2);
     assert_int_equal(before.generation, gen);
     /* any lookup for a newer generation empties the cache */
-    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
-                                   "z", 0, gen + 1),
-                     0);
+    assert_int_equal(hit(&out, "z", gen + 1), 0);
     web_cache_stats_get(cache, &after);
     assert_int_equal(after.entries, 0);
     assert_int_equal(after.bytes, 0);
     assert_int_equal(after.generation, gen + 1);
     assert_int_equal(after.invalidations, before.invalidations + 1);
     /* the old entries are gone for the new generation */
-    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
-                                   "a", 0, gen + 1),
-                     0);
+    assert_int_equal(hit(&out, "a", gen + 1), 0);
     gen++;
     buf_dispose(&out);
 }
@@ -230,9 +233,7 @@ static void test_cache__newer_generation_put_invalidates(void **state)
     web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 1);
     assert_int_equal(st.generation, gen + 1);
-    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
-                                   "b", 0, gen + 1),
-                     1);
+    assert_int_equal(hit(&out, "b", gen + 1), 1);
     gen++;
     buf_dispose(&out);
 }
@@ -251,16 +252,11 @@ static void test_cache__older_generation_neither_stored_nor_served(void **state)
     assert_int_equal(st.entries, 1);
     assert_int_equal(st.generation, gen);
     /* a reader that still sees an older generation gets a miss */
-    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
-                                   "t", 0, gen - 1),
-                     0);
+    assert_int_equal(hit(&out, "t", gen - 1), 0);
     /* ... and does not empty the cache */
-    assert_int_equal(
-        web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen),
-        1);
+    assert_int_equal(hit(&out, "t", gen), 1);
     /* a negative generation (unknown) is always a miss */
-    assert_int_equal(
-        web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, -1), 0);
+    assert_int_equal(hit(&out, "t", -1), 0);
     buf_dispose(&out);
 }
 
@@ -272,9 +268,9 @@ static void test_cache__counts_hits_and_misses(void **state)
     (void)state;
     web_cache_stats_get(cache, &before);
     web_cache_put(cache, CACHE_TABLE_JSON, "i", "t", 0, gen, 0, "x", 1);
-    web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen);
-    web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen);
-    web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "u", 0, gen);
+    hit(&out, "t", gen);
+    hit(&out, "t", gen);
+    hit(&out, "u", gen);
     web_cache_stats_get(cache, &after);
     assert_int_equal(after.hits - before.hits, 2);
     assert_int_equal(after.misses - before.misses, 1);
@@ -295,12 +291,8 @@ static void test_cache__entry_larger_than_budget_not_stored(void **state)
     web_cache_put(cache, CACHE_TABLE_JSON, "i", "big", 0, gen, 0, big, BUDGET);
     web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 1); /* the small one stays */
-    assert_int_equal(
-        web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "big", 0, gen),
-        0);
-    assert_int_equal(web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i",
-                                   "small", 0, gen),
-                     1);
+    assert_int_equal(hit(&out, "big", gen), 0);
+    assert_int_equal(hit(&out, "small", gen), 1);
     buf_dispose(&out);
     free(big);
 }
@@ -365,9 +357,7 @@ static void test_cache__clear(void **state)
     assert_int_equal(st.entries, 0);
     assert_int_equal(st.bytes, 0);
     assert_int_equal(st.generation, -1);
-    assert_int_equal(
-        web_cache_get(cache, &out, NULL, CACHE_TABLE_JSON, "i", "t", 0, gen),
-        0);
+    assert_int_equal(hit(&out, "t", gen), 0);
     buf_dispose(&out);
 }
 
