@@ -161,7 +161,7 @@ size_t reg_search_word(const char **p, const char **start, int *useful);
 #define REG_SEARCH_MAX_WORDS 16
 
 /* The LIKE pattern (ESCAPE '\\') of a substring q: %, _ and \ escaped,
- * wrapped in %. Caller frees (triage_queue.c). */
+ * wrapped in %. Caller frees (triage_sprints.c). */
 char *reg_like_pattern(const char *q);
 
 #endif

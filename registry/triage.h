@@ -3,8 +3,10 @@
  * request to that instance's registry in the same transaction), sprints
  * generated from the [sprints] configuration, comments with attachments,
  * edits with versions and field-level diffs, the PM's queue, dashboard
- * queries and the deploy-day digest. Implemented in triage_*.c (rules,
- * transition, sprints, queue, comments, diff); it builds on
+ * queries and the deploy-day digest. Implemented in triage_rules.c (the
+ * vocabulary, the rules, payloads), triage_transition.c (transitions,
+ * deploys, planning), triage_sprints.c (sprints, the queue, the digest)
+ * and triage_edits.c (comments, edits, versions, diffs); it builds on
  * requests.h (store) and catalog.h (registry_request_apply).
  *
  * Every change runs in ONE transaction (BEGIN IMMEDIATE ... COMMIT; never

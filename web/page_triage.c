@@ -1,15 +1,21 @@
 /* page_triage.c: what happens to a request after it was submitted, in
- * the browser and the API: the route table of the area and what its pages
- * share. The pages are in page_queue.c (the queue and its CSV),
- * page_dashboard.c (GET /), page_sprints.c (sprints, the board and their
- * API), page_triage_actions.c (transitions, priority, comments, edits),
- * page_triage_api.c (their JSON API) and page_triage_migrations.c (the
- * migration preview and downloads); the use cases in
+ * the browser and the API: the route table of the area, what its pages
+ * share, and the migration of a request (the preview page, its downloads
+ * and its JSON API; the choice of instance, dialect and format is
+ * triage_migration_load of domain/triage_cases.h). The other pages are in
+ * page_queue.c (the queue and its CSV), page_sprints.c (GET /, sprints,
+ * the board and their API) and page_triage_actions.c (transitions,
+ * priority, comments, edits and their JSON API); the use cases in
  * domain/triage_cases.h, the store in registry/triage.h. */
 #include "triage_int.h"
-#include "str.h"
 #include "log.h"
+#include "migrate.h"
+#include "str.h"
 
+#ifdef HAVE_LIBZIP
+#include <zip.h>
+#endif
+#include <stdio.h>
 #include <string.h>
 
 int64_t triage_orgf(const web_req *req)
@@ -81,6 +87,335 @@ void triage_table_li(void *ctx, const registry_sprint_table *t)
         page_time(o, t->deployed_at);
     }
     buf_puts(o, "</span></li>");
+}
+
+/* ---- migrations -------------------------------------------------------- */
+
+/* Loads request id and its migration for the query's instance, dialect
+ * and format. Replies and returns -1 on failure. */
+static int mig_load(web_req *req, triage_migration *m, int64_t id)
+{
+    domain_actor a = intake_actor(req);
+    triage_migration_query q = {
+        web_query(req, "instance"), web_query(req, "dialect"),
+        web_query(req, "format"), req->cfg ? req->cfg->base_url : NULL};
+    errmsg err = {0};
+
+    if (triage_migration_load(req->reg, &a, id, &q, m, &err) < 0) {
+        web_reply_err(req, &err);
+        return -1;
+    }
+    return 0;
+}
+
+static void mig_query(buf *b, const triage_migration *m, const char *extra)
+{
+    buf_puts(b, "?instance=");
+    buf_append_url(b, m->instance);
+    buf_puts(b, "&dialect=");
+    buf_puts(b, sql_dialect_name(m->dialect));
+    buf_puts(b, "&format=");
+    buf_puts(b, migrate_format_name(m->format));
+    if (extra)
+        buf_puts(b, extra);
+}
+
+static const char *dialect_name(int d)
+{
+    return sql_dialect_name((sql_dialect)d);
+}
+
+static const char *format_name(int f)
+{
+    return migrate_format_name((migrate_format)f);
+}
+
+/* A <select> field of the n values of an enum, current selected. */
+static void enum_select(buf *o, const char *id, const char *label, int n,
+                        int current, const char *(*name_of)(int))
+{
+    buf_appendf(o,
+                "<div class=\"field\"><label for=\"m-%s\">%s</label><select "
+                "id=\"m-%s\" name=\"%s\">",
+                id, label, id, id);
+    for (int v = 0; v < n; v++)
+        buf_appendf(o, "<option value=\"%s\"%s>%s</option>", name_of(v),
+                    v == current ? " selected" : "", name_of(v));
+    buf_puts(o, "</select></div>");
+}
+
+/* The lint warnings and the files of m with their download links. */
+static void mig_results_html(buf *o, const triage_migration *m, int64_t id)
+{
+    buf q = {0};
+
+    if (m->res.nwarnings) {
+        buf_puts(o, "<section class=\"alert warning\" id=\"warnings\"><h2>"
+                    "Check before you run it</h2><ul>");
+        for (size_t i = 0; i < m->res.nwarnings; i++) {
+            buf_puts(o, "<li><code>");
+            buf_puts(o, migrate_lint_name(m->res.warnings[i].rule));
+            buf_puts(o, "</code> ");
+            buf_append_html(o, m->res.warnings[i].message);
+            buf_puts(o, "</li>");
+        }
+        buf_puts(o, "</ul></section>");
+    } else {
+        buf_puts(o, "<p class=\"alert success\">No lint warnings.</p>");
+    }
+    for (size_t i = 0; i < m->res.nfiles; i++) {
+        buf_reset(&q);
+        mig_query(&q, m, "&file=");
+        buf_append_url(&q, m->res.files[i].name);
+        buf_puts(o, "<section class=\"card\"><div class=\"page-head\"><h2>"
+                    "<code>");
+        buf_append_html(o, m->res.files[i].name);
+        buf_appendf(o,
+                    "</code></h2><div class=\"actions\"><a "
+                    "class=\"button small\" href=\"/requests/%lld/"
+                    "migrations/download",
+                    (long long)id);
+        buf_append_html(o, buf_cstr(&q));
+        buf_puts(o, "\" download>Download</a></div></div><pre "
+                    "class=\"sql\" tabindex=\"0\"><code>");
+        buf_append_html(o, m->res.files[i].content);
+        buf_puts(o, "</code></pre></section>");
+    }
+    buf_dispose(&q);
+}
+
+/* GET /requests/{id}/migrations */
+void page_migrations(web_req *req)
+{
+    int64_t id = web_arg_id(req, 0);
+    buf *o = &req->out;
+    buf q = {0};
+    char title[64];
+    triage_migration m;
+
+    if (mig_load(req, &m, id) < 0) {
+        triage_migration_dispose(&m);
+        return;
+    }
+    snprintf(title, sizeof title, "Migration of CR-%lld", (long long)id);
+    page_begin(req, title);
+    buf_appendf(o,
+                "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a "
+                "href=\"/requests/%lld\">CR-%lld</a></nav><h1>",
+                (long long)id, (long long)id);
+    buf_append_html(o, title);
+    buf_appendf(o,
+                "</h1><form method=\"get\" action=\"/requests/%lld/"
+                "migrations\" class=\"toolbar grid-form\" "
+                "aria-label=\"Migration options\"><div class=\"field\">"
+                "<label for=\"m-instance\">Instance</label><select "
+                "id=\"m-instance\" name=\"instance\">",
+                (long long)id);
+    for (size_t i = 0; i < m.ninsts; i++) {
+        buf_puts(o, "<option value=\"");
+        buf_append_html(o, m.insts[i].name);
+        buf_puts(o, "\"");
+        if (!strcmp(m.insts[i].name, m.instance))
+            buf_puts(o, " selected");
+        buf_puts(o, ">");
+        buf_append_html(o, m.insts[i].name);
+        buf_puts(o, " (");
+        buf_append_html(o, m.insts[i].environment);
+        buf_puts(o, ", ");
+        buf_append_html(o, m.insts[i].dialect);
+        buf_puts(o, ")</option>");
+    }
+    buf_puts(o, "</select></div>");
+    enum_select(o, "dialect", "Dialect", SQL_NDIALECTS, (int)m.dialect,
+                dialect_name);
+    enum_select(o, "format", "File format", MIGRATE_NFORMATS, (int)m.format,
+                format_name);
+    buf_puts(o, "<div class=\"actions\"><button "
+                "class=\"button primary\" type=\"submit\">Show</button>");
+#ifdef HAVE_LIBZIP
+    buf_appendf(o,
+                " <a class=\"button\" href=\"/requests/%lld/migrations/"
+                "download",
+                (long long)id);
+    mig_query(&q, &m, "&zip=1");
+    buf_append_html(o, buf_cstr(&q));
+    buf_puts(o, "\" download>Download all (.zip)</a>");
+#endif
+    buf_puts(o, "</div></form>");
+    mig_results_html(o, &m, id);
+    buf_dispose(&q);
+    page_end(req);
+    triage_migration_dispose(&m);
+}
+
+static void content_disposition(web_req *req, const char *name)
+{
+    buf cd = {0};
+
+    buf_puts(&cd, "attachment; filename=\"");
+    for (const char *p = name; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        buf_putc(&cd, c < 0x20 || c >= 0x7f || c == '"' || c == '\\' ||
+                              c == ';' || c == '%'
+                          ? '_'
+                          : (char)c);
+    }
+    buf_puts(&cd, "\"; filename*=UTF-8''");
+    buf_append_url(&cd, name);
+    web_header_add(req, "Content-Disposition", buf_cstr(&cd));
+    buf_dispose(&cd);
+}
+
+#ifdef HAVE_LIBZIP
+/* The files as a zip archive built in memory; 0 or -1. */
+static int zip_build(buf *out, const migrate_result *res)
+{
+    zip_error_t ze;
+    zip_source_t *src;
+    zip_t *za;
+    zip_int64_t size;
+    int rc = -1;
+
+    zip_error_init(&ze);
+    src = zip_source_buffer_create(NULL, 0, 0, &ze);
+    if (!src)
+        goto done;
+    za = zip_open_from_source(src, ZIP_TRUNCATE, &ze);
+    if (!za) {
+        zip_source_free(src);
+        goto done;
+    }
+    zip_source_keep(src);
+    for (size_t i = 0; i < res->nfiles; i++) {
+        zip_source_t *fs = zip_source_buffer(za, res->files[i].content,
+                                             strlen(res->files[i].content), 0);
+        if (!fs || zip_file_add(za, res->files[i].name, fs,
+                                ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE) < 0) {
+            zip_source_free(fs);
+            zip_discard(za);
+            zip_source_free(src);
+            goto done;
+        }
+    }
+    if (zip_close(za) < 0) {
+        zip_discard(za);
+        zip_source_free(src);
+        goto done;
+    }
+    if (zip_source_open(src) < 0) {
+        zip_source_free(src);
+        goto done;
+    }
+    zip_source_seek(src, 0, SEEK_END);
+    size = zip_source_tell(src);
+    zip_source_seek(src, 0, SEEK_SET);
+    if (size > 0) {
+        char chunk[8192];
+        zip_int64_t n;
+        while ((n = zip_source_read(src, chunk, sizeof chunk)) > 0)
+            buf_append(out, chunk, (size_t)n);
+    }
+    zip_source_close(src);
+    zip_source_free(src);
+    rc = size > 0 ? 0 : -1;
+done:
+    zip_error_fini(&ze);
+    return rc;
+}
+#endif
+
+/* GET /requests/{id}/migrations/download?...&file=NAME | &zip=1 */
+void page_migrations_download(web_req *req)
+{
+    int64_t id = web_arg_id(req, 0);
+    const char *file = web_query(req, "file");
+    const char *zip = web_query(req, "zip");
+    char name[96];
+    triage_migration m;
+
+    if (mig_load(req, &m, id) < 0) {
+        triage_migration_dispose(&m);
+        return;
+    }
+    buf_reset(&req->out);
+    if (zip && !strcmp(zip, "1")) {
+#ifdef HAVE_LIBZIP
+        if (zip_build(&req->out, &m.res) < 0) {
+            errmsg err = {0};
+            err_set(&err, ERR_INTERNAL, "zip archive failed");
+            buf_reset(&req->out);
+            web_reply_err(req, &err);
+            triage_migration_dispose(&m);
+            return;
+        }
+        snprintf(name, sizeof name, "cr-%lld-%s-%s-%s.zip", (long long)id,
+                 m.instance, sql_dialect_name(m.dialect),
+                 migrate_format_name(m.format));
+        content_disposition(req, name);
+        web_reply_type(req, 200, "application/zip");
+#else
+        (void)name;
+        web_reply_error(req, 404,
+                        "This docket was built without zip "
+                        "support.");
+#endif
+        triage_migration_dispose(&m);
+        return;
+    }
+    for (size_t i = 0; file && i < m.res.nfiles; i++) {
+        if (strcmp(m.res.files[i].name, file) != 0)
+            continue;
+        buf_puts(&req->out, m.res.files[i].content);
+        content_disposition(req, m.res.files[i].name);
+        web_header_add(req, "X-Content-Type-Options", "nosniff");
+        web_reply_type(req, 200, "application/sql; charset=utf-8");
+        triage_migration_dispose(&m);
+        return;
+    }
+    web_reply_error(req, 404, "There is no such file in this migration.");
+    triage_migration_dispose(&m);
+}
+/* GET /api/v1/requests/{id}/migrations?instance=&dialect=&format= */
+void api_migrations(web_req *req)
+{
+    int64_t id = web_arg_id(req, 0);
+    cJSON *root, *files, *warns;
+    triage_migration m;
+
+    if (mig_load(req, &m, id) < 0) {
+        triage_migration_dispose(&m);
+        return;
+    }
+    root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "request", (double)id);
+    cJSON_AddStringToObject(root, "instance", m.instance);
+    cJSON_AddStringToObject(root, "dialect", sql_dialect_name(m.dialect));
+    cJSON_AddStringToObject(root, "format", migrate_format_name(m.format));
+    files = cJSON_AddArrayToObject(root, "files");
+    for (size_t i = 0; i < m.res.nfiles; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", m.res.files[i].name);
+        cJSON_AddStringToObject(o, "content", m.res.files[i].content);
+        cJSON_AddItemToArray(files, o);
+    }
+    warns = cJSON_AddArrayToObject(root, "warnings");
+    for (size_t i = 0; i < m.res.nwarnings; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "rule",
+                                migrate_lint_name(m.res.warnings[i].rule));
+        if (m.res.warnings[i].item >= 0)
+            cJSON_AddNumberToObject(o, "item", m.res.warnings[i].item);
+        else
+            cJSON_AddNullToObject(o, "item");
+        if (m.res.warnings[i].column >= 0)
+            cJSON_AddNumberToObject(o, "column", m.res.warnings[i].column);
+        else
+            cJSON_AddNullToObject(o, "column");
+        cJSON_AddStringToObject(o, "message", m.res.warnings[i].message);
+        cJSON_AddItemToArray(warns, o);
+    }
+    triage_migration_dispose(&m);
+    web_reply_json(req, 200, root);
 }
 
 const web_route web_routes_triage[] = {

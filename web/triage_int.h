@@ -1,7 +1,7 @@
 /* triage_int.h: what the pages of a request's life after submission
- * share (page_triage.c with the route table, page_queue.c,
- * page_dashboard.c, page_sprints.c, page_triage_actions.c,
- * page_triage_api.c, page_triage_migrations.c). The use cases behind the
+ * share (page_triage.c with the route table and the migration pages,
+ * page_queue.c, page_sprints.c with the dashboard, page_triage_actions.c
+ * with their JSON API). The use cases behind the
  * actions are domain/triage_cases.h; the store is registry/triage.h. */
 #ifndef DOCKET_WEB_TRIAGE_INT_H
 #define DOCKET_WEB_TRIAGE_INT_H
@@ -34,7 +34,8 @@ void triage_table_li(void *ctx, const registry_sprint_table *t);
 /* The handlers of web_routes_triage, by file. The queue (page_queue.c): */
 void page_queue(web_req *req);
 void page_queue_csv(web_req *req);
-/* Sprints and the board, pages and API (page_sprints.c): */
+/* Sprints and the board, pages and API (page_sprints.c, also
+ * page_dashboard of GET /): */
 void page_sprints(web_req *req);
 void page_sprint_board(web_req *req);
 void api_sprints_list(web_req *req);
@@ -45,11 +46,11 @@ void page_plan(web_req *req);
 void page_comment(web_req *req);
 void page_edit_form(web_req *req);
 void page_edit(web_req *req);
-/* Their JSON API (page_triage_api.c): */
+/* Their JSON API (page_triage_actions.c): */
 void api_transition(web_req *req);
 void api_comments_list(web_req *req);
 void api_comments_add(web_req *req);
-/* The migration preview and downloads (page_triage_migrations.c): */
+/* The migration preview and downloads (page_triage.c): */
 void page_migrations(web_req *req);
 void page_migrations_download(web_req *req);
 void api_migrations(web_req *req);
