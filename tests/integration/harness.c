@@ -525,31 +525,65 @@ static void presession_cookie(const h_resp *r, char *out, size_t size)
     }
 }
 
+void h_form_get(h_session *pre, h_server *s, const char *path)
+{
+    h_resp r;
+
+    memset(pre, 0, sizeof *pre);
+    h_get(&r, s, NULL, path);
+    assert_int_equal(r.status, 200);
+    presession_cookie(&r, pre->cookie, sizeof pre->cookie);
+    if (!find_csrf(r.body, pre->csrf))
+        pre->csrf[0] = '\0';
+    h_resp_free(&r);
+}
+
+void h_browser_post(h_resp *r, h_server *s, const char *form_path,
+                    const char *path, const char *body)
+{
+    h_session pre;
+    char origin[120], *full;
+    const char *hdrs[] = {origin, NULL};
+    size_t n = strlen(body) + sizeof pre.csrf + 8;
+
+    h_form_get(&pre, s, form_path);
+    full = malloc(n);
+    assert_non_null(full);
+    snprintf(full, n, "%s&csrf=%s", body, pre.csrf);
+    snprintf(origin, sizeof origin, "Origin: %s", s->url);
+    h_request(r, s, &pre, "POST", path, "application/x-www-form-urlencoded",
+              full, strlen(full), hdrs);
+    free(full);
+}
+
+void h_concrete_path(char *out, size_t size, const char *pattern)
+{
+    size_t j = 0;
+
+    for (const char *p = pattern; *p && j + 16 < size;) {
+        if (*p == '{') {
+            const char *v = p[1] == '*' ? "app.css" : "1";
+            const char *close = strchr(p, '}');
+            j += (size_t)snprintf(out + j, size - j, "%s", v);
+            p = close ? close + 1 : p + strlen(p);
+        } else {
+            out[j++] = *p++;
+        }
+    }
+    out[j] = '\0';
+}
+
 long h_signin(h_session *sess, h_server *s, const char *email,
               const char *password)
 {
     h_resp r;
-    char body[1300], cookie[400], origin[120];
-    const char *hdrs[] = {origin, NULL};
-    h_session pre;
+    char body[1300], cookie[400];
     long status;
 
     memset(sess, 0, sizeof *sess);
-    /* As a browser does: the form first (its pre-session cookie and
-       token), then the POST from this origin. */
-    memset(&pre, 0, sizeof pre);
-    h_get(&r, s, NULL, "/signin");
-    presession_cookie(&r, pre.cookie, sizeof pre.cookie);
-    if (!find_csrf(r.body, pre.csrf))
-        pre.csrf[0] = '\0';
-    h_resp_free(&r);
     snprintf(body, sizeof body, "email=%s&password=", h_urlenc(email));
     strncat(body, h_urlenc(password), sizeof body - strlen(body) - 1);
-    strncat(body, "&csrf=", sizeof body - strlen(body) - 1);
-    strncat(body, pre.csrf, sizeof body - strlen(body) - 1);
-    snprintf(origin, sizeof origin, "Origin: %s", s->url);
-    h_request(&r, s, &pre, "POST", "/signin",
-              "application/x-www-form-urlencoded", body, strlen(body), hdrs);
+    h_browser_post(&r, s, "/signin", "/signin", body);
     status = r.status;
     if (status == 303 &&
         h_resp_header(&r, "Set-Cookie", cookie, sizeof cookie)) {

@@ -108,6 +108,19 @@ void h_minimal_fields(buf *b, void (*field)(buf *, const char *, const char *),
 void h_minimal_json(buf *b, const char *title, const char *summary,
                     const char *table, const char *column);
 
+/* The form page at path as a browser has it: the pre-session cookie it
+ * set (pre->cookie, "name=value") and the token of its hidden "csrf"
+ * field (pre->csrf; "" when none). */
+void h_form_get(h_session *pre, h_server *s, const char *path);
+/* What a browser sends to a session-less form route (sign-in, reset)
+ * after showing form_path: body with "&csrf=" and the page's token, the
+ * page's pre-session cookie and this server's Origin. */
+void h_browser_post(h_resp *r, h_server *s, const char *form_path,
+                    const char *path, const char *body);
+/* Replaces the {x} parts of a route pattern with harmless values ("1",
+ * or "app.css" for {*x}). */
+void h_concrete_path(char *out, size_t size, const char *pattern);
+
 /* Signs in; fills sess (cookie and CSRF token). Returns the HTTP status of
  * the sign-in POST (303 on success). */
 long h_signin(h_session *sess, h_server *s, const char *email,

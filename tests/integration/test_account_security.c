@@ -26,39 +26,6 @@
 
 /* ---- helpers ---- */
 
-/* A form as the browser has it: the pre-session cookie the page set
- * ("name=value") and the token in its hidden "csrf" field. */
-typedef struct form_state {
-    char cookie[300];
-    char token[80];
-} form_state;
-
-static void form_get(form_state *f, h_server *s, const char *path)
-{
-    h_resp r;
-    const char *p, *t;
-
-    memset(f, 0, sizeof *f);
-    h_get(&r, s, NULL, path);
-    assert_int_equal(r.status, 200);
-    for (p = r.headers; (p = strstr(p, "\nSet-Cookie:")) != NULL; p++) {
-        const char *v = p + strlen("\nSet-Cookie:");
-        size_t n;
-        while (*v == ' ')
-            v++;
-        n = strcspn(v, "=;\r\n");
-        if (n >= 10 && !strncmp(v + n - 10, "docket_pre", 10))
-            snprintf(f->cookie, sizeof f->cookie, "%.*s",
-                     (int)strcspn(v, ";\r\n"), v);
-    }
-    t = strstr(r.body, "name=\"csrf\" value=\"");
-    if (t) {
-        t += strlen("name=\"csrf\" value=\"");
-        snprintf(f->token, sizeof f->token, "%.*s", (int)strcspn(t, "\""), t);
-    }
-    h_resp_free(&r);
-}
-
 /* POSTs body (+ "&csrf=token" when token is not NULL) to path with the
  * cookie (may be "") and one extra header line (may be NULL). */
 static void post_raw(h_resp *r, h_server *s, const char *cookie,
@@ -81,18 +48,6 @@ static void post_raw(h_resp *r, h_server *s, const char *cookie,
               full, strlen(full), hdrs);
 }
 
-/* What the browser sends after showing form_path: cookie, token, Origin. */
-static void browser_post(h_resp *r, h_server *s, const char *form_path,
-                         const char *path, const char *body)
-{
-    form_state f;
-    char origin[120];
-
-    form_get(&f, s, form_path);
-    snprintf(origin, sizeof origin, "Origin: %s", s->url);
-    post_raw(r, s, f.cookie, origin, path, body, f.token);
-}
-
 static long signin_status(h_server *s, const char *email, const char *pw,
                           char *location, size_t size)
 {
@@ -102,7 +57,7 @@ static long signin_status(h_server *s, const char *email, const char *pw,
 
     snprintf(body, sizeof body, "email=%s&password=", h_urlenc(email));
     strncat(body, h_urlenc(pw), sizeof body - strlen(body) - 1);
-    browser_post(&r, s, "/signin", "/signin", body);
+    h_browser_post(&r, s, "/signin", "/signin", body);
     st = r.status;
     if (location && !h_resp_header(&r, "Location", location, size))
         location[0] = '\0';
@@ -252,7 +207,7 @@ static int64_t sessions_of(h_server *s, const char *email)
 static void test_security__signin_from_another_site_refused(void **state)
 {
     h_resp r;
-    form_state f;
+    h_session f;
     char origin[120], referer[140], body[300];
     const char *cross[] = {"Origin: https://evil.example", "Origin: null",
                            "Referer: https://evil.example/login", NULL};
@@ -260,29 +215,29 @@ static void test_security__signin_from_another_site_refused(void **state)
     (void)state;
     snprintf(body, sizeof body, "email=xsite%%40acme.example&password=%s",
              h_urlenc(PW));
-    form_get(&f, &srv, "/signin");
+    h_form_get(&f, &srv, "/signin");
     assert_true(f.cookie[0]);
-    assert_int_equal(strlen(f.token), 64);
+    assert_int_equal(strlen(f.csrf), 64);
     /* Another site auto-submitting (the attacker's) credentials. */
     for (int i = 0; cross[i]; i++) {
-        post_raw(&r, &srv, f.cookie, cross[i], "/signin", body, f.token);
+        post_raw(&r, &srv, f.cookie, cross[i], "/signin", body, f.csrf);
         if (r.status != 403)
             fail_msg("%s: %ld", cross[i], r.status);
         assert_null(strstr(r.headers, "docket="));
         h_resp_free(&r);
     }
     /* Neither Origin nor Referer: refused too. */
-    post_raw(&r, &srv, f.cookie, NULL, "/signin", body, f.token);
+    post_raw(&r, &srv, f.cookie, NULL, "/signin", body, f.csrf);
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
     assert_int_equal(sessions_of(&srv, "xsite@acme.example"), 0);
     /* This site: by Origin, or by Referer when there is no Origin. */
     snprintf(origin, sizeof origin, "Origin: %s", srv.url);
-    post_raw(&r, &srv, f.cookie, origin, "/signin", body, f.token);
+    post_raw(&r, &srv, f.cookie, origin, "/signin", body, f.csrf);
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
     snprintf(referer, sizeof referer, "Referer: %s/signin", srv.url);
-    post_raw(&r, &srv, f.cookie, referer, "/signin", body, f.token);
+    post_raw(&r, &srv, f.cookie, referer, "/signin", body, f.csrf);
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
     assert_int_equal(sessions_of(&srv, "xsite@acme.example"), 2);
@@ -291,15 +246,15 @@ static void test_security__signin_from_another_site_refused(void **state)
 static void test_security__signin_needs_presession_token(void **state)
 {
     h_resp r;
-    form_state a, b;
+    h_session a, b;
     char origin[120], body[300];
 
     (void)state;
     snprintf(origin, sizeof origin, "Origin: %s", srv.url);
     snprintf(body, sizeof body, "email=token%%40acme.example&password=%s",
              h_urlenc(PW));
-    form_get(&a, &srv, "/signin");
-    form_get(&b, &srv, "/signin");
+    h_form_get(&a, &srv, "/signin");
+    h_form_get(&b, &srv, "/signin");
     assert_string_not_equal(a.cookie, b.cookie);
     /* No token, a forged one, another form's token, no cookie. */
     post_raw(&r, &srv, a.cookie, origin, "/signin", body, NULL);
@@ -310,10 +265,10 @@ static void test_security__signin_needs_presession_token(void **state)
         "0000000000000000000000000000000000000000000000000000000000000000");
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
-    post_raw(&r, &srv, a.cookie, origin, "/signin", body, b.token);
+    post_raw(&r, &srv, a.cookie, origin, "/signin", body, b.csrf);
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
-    post_raw(&r, &srv, "", origin, "/signin", body, a.token);
+    post_raw(&r, &srv, "", origin, "/signin", body, a.csrf);
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
     /* A cookie value taken as its own token is no token either. */
@@ -322,7 +277,7 @@ static void test_security__signin_needs_presession_token(void **state)
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
     assert_int_equal(sessions_of(&srv, "token@acme.example"), 0);
-    post_raw(&r, &srv, a.cookie, origin, "/signin", body, a.token);
+    post_raw(&r, &srv, a.cookie, origin, "/signin", body, a.csrf);
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
     /* The form keeps the browser's cookie (a second tab still works). */
@@ -332,7 +287,7 @@ static void test_security__signin_needs_presession_token(void **state)
         snprintf(ck, sizeof ck, "Cookie: %s", b.cookie);
         h_request(&r, &srv, NULL, "GET", "/signin", NULL, NULL, 0, hdrs);
         assert_null(strstr(r.headers, "docket_pre="));
-        assert_non_null(strstr(r.body, b.token));
+        assert_non_null(strstr(r.body, b.csrf));
         h_resp_free(&r);
     }
 }
@@ -341,13 +296,13 @@ static void test_security__reset_forms_refuse_other_sites(void **state)
 {
     static const char email[] = "resetform@acme.example";
     h_resp r;
-    form_state f;
+    h_session f;
     char token[80], path[120], body[200];
 
     (void)state;
-    form_get(&f, &srv, "/reset");
+    h_form_get(&f, &srv, "/reset");
     post_raw(&r, &srv, f.cookie, "Origin: https://evil.example", "/reset",
-             "email=resetform%40acme.example", f.token);
+             "email=resetform%40acme.example", f.csrf);
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
     post_raw(&r, &srv, f.cookie, NULL, "/reset",
@@ -355,8 +310,8 @@ static void test_security__reset_forms_refuse_other_sites(void **state)
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
     /* A real link, then a cross-site post of a new password to it. */
-    browser_post(&r, &srv, "/reset", "/reset",
-                 "email=resetform%40acme.example");
+    h_browser_post(&r, &srv, "/reset", "/reset",
+                   "email=resetform%40acme.example");
     assert_int_equal(r.status, 200);
     h_resp_free(&r);
     assert_int_equal(resets_done(&srv, email, 1), 1);
@@ -368,9 +323,9 @@ static void test_security__reset_forms_refuse_other_sites(void **state)
     last_reset_token(&srv, email, token);
     assert_int_equal(strlen(token), 64);
     snprintf(path, sizeof path, "/reset/%s", token);
-    form_get(&f, &srv, path);
+    h_form_get(&f, &srv, path);
     snprintf(body, sizeof body, "new=%s", h_urlenc("attacker chosen pw"));
-    post_raw(&r, &srv, f.cookie, "Origin: null", path, body, f.token);
+    post_raw(&r, &srv, f.cookie, "Origin: null", path, body, f.csrf);
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
     assert_int_equal(count_for(&srv,
@@ -399,7 +354,7 @@ static void test_security__next_after_signin_stays_on_this_site(void **state)
         snprintf(body, sizeof body,
                  "email=next%%40acme.example&password=%s&next=%s", h_urlenc(PW),
                  h_urlenc(bad[i]));
-        browser_post(&r, &srv, "/signin", "/signin", body);
+        h_browser_post(&r, &srv, "/signin", "/signin", body);
         assert_int_equal(r.status, 303);
         assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
         if (strcmp(loc, "/") != 0)
@@ -411,7 +366,7 @@ static void test_security__next_after_signin_stays_on_this_site(void **state)
         snprintf(body, sizeof body,
                  "email=next%%40acme.example&password=%s&next=%s", h_urlenc(PW),
                  h_urlenc("/requests?status=submitted#list"));
-        browser_post(&r, &srv, "/signin", "/signin", body);
+        h_browser_post(&r, &srv, "/signin", "/signin", body);
         assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
         assert_string_equal(loc, "/requests?status=submitted#list");
         h_resp_free(&r);
@@ -427,23 +382,6 @@ static void test_security__next_after_signin_stays_on_this_site(void **state)
 }
 
 /* ---- 4: a temporary password blocks everything else ---- */
-
-static void concrete_path(char *out, size_t size, const char *pattern)
-{
-    size_t j = 0;
-
-    for (const char *p = pattern; *p && j + 16 < size;) {
-        if (*p == '{') {
-            const char *v = p[1] == '*' ? "app.css" : "1";
-            const char *close = strchr(p, '}');
-            j += (size_t)snprintf(out + j, size - j, "%s", v);
-            p = close ? close + 1 : p + strlen(p);
-        } else {
-            out[j++] = *p++;
-        }
-    }
-    out[j] = '\0';
-}
 
 static int open_while_temporary(const web_route *r)
 {
@@ -484,7 +422,7 @@ static void test_security__temporary_password_blocks_every_route(void **state)
                 (rt->flags & WEB_JSON) || !strncmp(rt->pattern, "/api/", 5);
             if (open_while_temporary(rt) || !(rt->roles & ROLE_ADMIN))
                 continue; /* open, or 403 to an admin anyway */
-            concrete_path(path, sizeof path, rt->pattern);
+            h_concrete_path(path, sizeof path, rt->pattern);
             if (!strcmp(rt->method, "GET"))
                 h_get(&r, &srv, &sess, path);
             else if (rt->flags & WEB_RAWBODY)
@@ -606,7 +544,7 @@ static void test_security__reset_throttled_per_address(void **state)
     server_with_users(&s, users);
     for (int i = 0; i < 30; i++) {
         h_resp r;
-        browser_post(&r, &s, "/reset", "/reset", "email=cleo%40acme.example");
+        h_browser_post(&r, &s, "/reset", "/reset", "email=cleo%40acme.example");
         if (r.status == 200)
             ok++;
         else if (r.status == 429)
@@ -642,7 +580,7 @@ static void test_security__reset_throttled_per_client(void **state)
         h_resp r;
         char body[100];
         snprintf(body, sizeof body, "email=someone%d%%40acme.example", i);
-        browser_post(&r, &s, "/reset", "/reset", body);
+        h_browser_post(&r, &s, "/reset", "/reset", body);
         if (r.status == 200)
             ok++;
         else if (r.status == 429)
@@ -663,18 +601,18 @@ static void test_security__reset_links_die_together(void **state)
     char t1[80], t2[80], t3[80], path[120], body[300];
 
     (void)state;
-    browser_post(&r, &srv, "/reset", "/reset", "email=links%40acme.example");
+    h_browser_post(&r, &srv, "/reset", "/reset", "email=links%40acme.example");
     h_resp_free(&r);
     assert_int_equal(resets_done(&srv, email, 1), 1);
     last_reset_token(&srv, email, t1);
-    browser_post(&r, &srv, "/reset", "/reset", "email=links%40acme.example");
+    h_browser_post(&r, &srv, "/reset", "/reset", "email=links%40acme.example");
     h_resp_free(&r);
     assert_int_equal(resets_done(&srv, email, 2), 2);
     last_reset_token(&srv, email, t2);
     assert_string_not_equal(t1, t2);
     /* A new link invalidates the older one. */
     snprintf(path, sizeof path, "/reset/%s", t1);
-    browser_post(&r, &srv, path, path, "new=first+new+password");
+    h_browser_post(&r, &srv, path, path, "new=first+new+password");
     assert_int_equal(r.status, 404);
     h_resp_free(&r);
     /* Two valid links (as from an older version): using one kills both. */
@@ -688,17 +626,17 @@ static void test_security__reset_links_die_together(void **state)
                                email),
                      2);
     snprintf(path, sizeof path, "/reset/%s", t2);
-    browser_post(&r, &srv, path, path, "new=second+new+password");
+    h_browser_post(&r, &srv, path, path, "new=second+new+password");
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
     snprintf(path, sizeof path, "/reset/%s", t1);
-    browser_post(&r, &srv, path, path, "new=third+new+password");
+    h_browser_post(&r, &srv, path, path, "new=third+new+password");
     assert_int_equal(r.status, 404);
     h_resp_free(&r);
     assert_int_equal(signin_status(&srv, email, "second new password", NULL, 0),
                      303);
     /* A password change kills an outstanding link. */
-    browser_post(&r, &srv, "/reset", "/reset", "email=links%40acme.example");
+    h_browser_post(&r, &srv, "/reset", "/reset", "email=links%40acme.example");
     h_resp_free(&r);
     assert_int_equal(resets_done(&srv, email, 3), 3);
     last_reset_token(&srv, email, t3);
@@ -710,7 +648,7 @@ static void test_security__reset_links_die_together(void **state)
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
     snprintf(path, sizeof path, "/reset/%s", t3);
-    browser_post(&r, &srv, path, path, "new=fifth+new+password");
+    h_browser_post(&r, &srv, path, path, "new=fifth+new+password");
     assert_int_equal(r.status, 404);
     h_resp_free(&r);
     assert_int_equal(count_for(&srv,
@@ -730,19 +668,19 @@ static void test_security__reset_answer_does_not_wait(void **state)
 {
     h_resp known, unknown;
     sqlite3 *db = NULL;
-    form_state f;
+    h_session f;
     char origin[120];
 
     (void)state;
     snprintf(origin, sizeof origin, "Origin: %s", srv.url);
-    form_get(&f, &srv, "/reset");
+    h_form_get(&f, &srv, "/reset");
     assert_int_equal(sqlite3_open(srv.db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
                      SQLITE_OK);
     post_raw(&known, &srv, f.cookie, origin, "/reset",
-             "email=wait%40acme.example", f.token);
+             "email=wait%40acme.example", f.csrf);
     post_raw(&unknown, &srv, f.cookie, origin, "/reset",
-             "email=nobody-wait%40acme.example", f.token);
+             "email=nobody-wait%40acme.example", f.csrf);
     assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(known.status, 200);

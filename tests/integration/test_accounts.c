@@ -25,56 +25,6 @@ static int up(void **state)
     return 0;
 }
 
-/* Replaces {x} parts of a pattern with harmless values. */
-static void concrete_path(char *out, size_t size, const char *pattern)
-{
-    size_t j = 0;
-
-    for (const char *p = pattern; *p && j + 16 < size;) {
-        if (*p == '{') {
-            const char *v = p[1] == '*' ? "app.css" : "1";
-            const char *close = strchr(p, '}');
-            j += (size_t)snprintf(out + j, size - j, "%s", v);
-            p = close ? close + 1 : p + strlen(p);
-        } else {
-            out[j++] = *p++;
-        }
-    }
-    out[j] = '\0';
-}
-
-/* POSTs body to a session-less form route (sign-in) as a browser does
- * after showing form_path: with the pre-session cookie that page set, its
- * token and this server's Origin. */
-static void browser_post(h_resp *r, const char *form_path, const char *path,
-                         const char *body)
-{
-    h_resp f;
-    char cookie[400] = "", origin[120], *full;
-    const char *hdrs[3] = {origin, NULL, NULL};
-    const char *p, *t;
-
-    h_get(&f, &srv, NULL, form_path);
-    for (p = f.headers; (p = strstr(p, "\nSet-Cookie: ")) != NULL; p++) {
-        const char *v = p + strlen("\nSet-Cookie: ");
-        size_t n = strcspn(v, "=;\r\n");
-        if (n >= 10 && !strncmp(v + n - 10, "docket_pre", 10))
-            snprintf(cookie, sizeof cookie, "Cookie: %.*s",
-                     (int)strcspn(v, ";\r\n"), v);
-    }
-    t = strstr(f.body, "name=\"csrf\" value=\"");
-    full = malloc(strlen(body) + 100);
-    snprintf(full, strlen(body) + 100, "%s&csrf=%.64s", body,
-             t ? t + strlen("name=\"csrf\" value=\"") : "");
-    h_resp_free(&f);
-    snprintf(origin, sizeof origin, "Origin: %s", srv.url);
-    if (cookie[0])
-        hdrs[1] = cookie;
-    h_request(r, &srv, NULL, "POST", path, "application/x-www-form-urlencoded",
-              full, strlen(full), hdrs);
-    free(full);
-}
-
 static void test_accounts__role_matrix_over_every_route(void **state)
 {
     static const struct {
@@ -100,7 +50,7 @@ static void test_accounts__role_matrix_over_every_route(void **state)
                 continue; /* these end sessions; tested on their own */
             if (r->flags & WEB_NOCSRF)
                 continue; /* session-less forms: test_account_security */
-            concrete_path(path, sizeof path, r->pattern);
+            h_concrete_path(path, sizeof path, r->pattern);
             for (int i = 0; i < 5; i++) {
                 h_resp resp;
                 int allowed = (r->roles & roles[i].bit) != 0;
@@ -168,7 +118,7 @@ static void test_accounts__throttle_per_account(void **state)
     /* Locked now: even the right password is refused with 429. */
     snprintf(body, sizeof body, "email=victim%%40platform.example&password=%s",
              h_urlenc(H_PW));
-    browser_post(&r, "/signin", "/signin", body);
+    h_browser_post(&r, &srv, "/signin", "/signin", body);
     st = r.status;
     assert_int_equal(st, 429);
     assert_true(h_resp_header(&r, "Retry-After", v, sizeof v));
@@ -380,7 +330,7 @@ static void test_accounts__huge_password_is_refused_quickly(void **state)
     strcpy(body, "email=pm%40platform.example&password=");
     memset(body + strlen(body), 'a', n);
     body[38 + n] = '\0';
-    browser_post(&r, "/signin", "/signin", body);
+    h_browser_post(&r, &srv, "/signin", "/signin", body);
     assert_int_equal(r.status, 413); /* over the body cap */
     h_resp_free(&r);
     free(body);
@@ -461,7 +411,7 @@ static void test_accounts__first_admin_password_works_once_shown(void **state)
         char body[300];
         snprintf(body, sizeof body, "email=admin%%40docket.local&password=%s",
                  h_urlenc(srv.admin_password));
-        browser_post(&r, "/signin", "/signin", body);
+        h_browser_post(&r, &srv, "/signin", "/signin", body);
     }
     assert_int_equal(r.status, 303);
     assert_true(h_resp_header(&r, "Location", v, sizeof v));
