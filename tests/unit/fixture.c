@@ -89,6 +89,15 @@ void ufx_buf_is(buf *b, const char *want)
     buf_dispose(b);
 }
 
+cJSON *ufx_json_parse(const char *text)
+{
+    cJSON *j = cJSON_Parse(text ? text : "");
+
+    if (!j)
+        fail_msg("not JSON: %.80s", text ? text : "(null)");
+    return j;
+}
+
 const cJSON *ufx_json_at(const cJSON *o, const char *path)
 {
     char part[128];

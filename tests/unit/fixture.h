@@ -65,6 +65,8 @@ void ufx_write_file(const char *path, const char *text);
 /* b holds exactly the text want; b is then freed (empty, ready for the
  * next use). */
 void ufx_buf_is(buf *b, const char *want);
+/* text parsed as JSON; fails the test when it is not JSON. */
+cJSON *ufx_json_parse(const char *text);
 /* The member of o at path: names and array indexes separated by dots
  * ("rules.campaign_dependency", "columns.0.name"), matched exactly; fails
  * the test when there is none. */

@@ -138,8 +138,7 @@ static void test_requests__rows_beside_the_request(void **state)
     free(body);
     payload = ufx_text(f, "SELECT payload FROM events WHERE event = "
                           "'request.submitted'");
-    p = cJSON_Parse(payload);
-    assert_non_null(p);
+    p = ufx_json_parse(payload);
     ufx_json_str(p, "event", "request.submitted");
     ufx_json_str(p, "actor", "Ann");
     ufx_json_str(p, "url", "/requests/1");
@@ -332,6 +331,18 @@ static void list_row(void *ctx, const registry_request_row *row)
     ufx_ids_add(ctx, row->id);
 }
 
+/* The requests listed under q (into *s, emptied first); the total. */
+static int64_t listed(ufx *f, const registry_request_query *q, ufx_ids *s)
+{
+    errmsg err = {0};
+    int64_t total = -1;
+
+    memset(s, 0, sizeof *s);
+    assert_int_equal(
+        registry_request_list(f->reg, q, list_row, s, &total, &err), 0);
+    return total;
+}
+
 static void test_requests__list_filters_and_pages(void **state)
 {
     ufx *f = *state;
@@ -339,7 +350,6 @@ static void test_requests__list_filters_and_pages(void **state)
     errmsg err = {0};
     registry_request_query q = {0};
     ufx_ids s;
-    int64_t total = -1;
 
     example(&r);
     for (int i = 0; i < 5; i++) {
@@ -356,46 +366,31 @@ static void test_requests__list_filters_and_pages(void **state)
     r.ninstances = 0;
     assert_true(insert(f, &r, f->client_b, NULL, NULL, &err) > 0);
 
-    memset(&s, 0, sizeof s);
-    assert_int_equal(
-        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
-    assert_int_equal(total, 6);
+    assert_int_equal(listed(f, &q, &s), 6);
     assert_int_equal(s.n, 6);
     assert_int_equal(s.ids[0], 6); /* newest first */
 
-    memset(&s, 0, sizeof s);
     q.org_id = f->org_a;
     q.per_page = 2;
     q.page = 2;
-    assert_int_equal(
-        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
-    assert_int_equal(total, 5);
+    assert_int_equal(listed(f, &q, &s), 5);
     assert_int_equal(s.n, 2);
     assert_int_equal(s.ids[0], 3);
     assert_int_equal(s.ids[1], 2);
 
-    memset(&s, 0, sizeof s);
     memset(&q, 0, sizeof q);
     q.q = "100%_";
-    assert_int_equal(
-        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
-    assert_int_equal(total, 1);
+    assert_int_equal(listed(f, &q, &s), 1);
     assert_int_equal(s.ids[0], 4);
 
-    memset(&s, 0, sizeof s);
     memset(&q, 0, sizeof q);
     q.q = "LOYALTY programme"; /* summary, any case */
     q.instance = "acme-qa";    /* not the main instance, but listed */
-    assert_int_equal(
-        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
-    assert_int_equal(total, 5);
+    assert_int_equal(listed(f, &q, &s), 5);
 
-    memset(&s, 0, sizeof s);
     memset(&q, 0, sizeof q);
     q.status = "deployed";
-    assert_int_equal(
-        registry_request_list(f->reg, &q, list_row, &s, &total, &err), 0);
-    assert_int_equal(total, 0);
+    assert_int_equal(listed(f, &q, &s), 0);
     assert_int_equal(s.n, 0);
     form_request_dispose(&r);
 }
