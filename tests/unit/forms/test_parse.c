@@ -390,6 +390,16 @@ static void test_parse__limits(void **state)
         n, v, sizeof(v) - 1                                                    \
     }
 
+/* form_parse_fields of kv[0..n) into *r gives no error. */
+static void fields_ok(form_request *r, const form_kv *kv, size_t n)
+{
+    form_errors fe = {0};
+
+    assert_int_equal(form_parse_fields(r, kv, n, &fe), 0);
+    ft_dump(&fe);
+    form_errors_dispose(&fe);
+}
+
 static void test_parse__fields_basic_and_gaps(void **state)
 {
     const form_kv kv[] = {
@@ -411,11 +421,9 @@ static void test_parse__fields_basic_and_gaps(void **state)
         KV("items[3].columns[4].type", "bigint"),
     };
     form_request r;
-    form_errors fe = {0};
     (void)state;
 
-    assert_int_equal(form_parse_fields(&r, kv, sizeof kv / sizeof *kv, &fe), 0);
-    ft_dump(&fe);
+    fields_ok(&r, kv, sizeof kv / sizeof *kv);
     assert_string_equal(r.title, "Loyalty tiers");     /* trimmed */
     assert_string_equal(r.summary, "  keep\nspaces "); /* textarea */
     assert_int_equal(r.consent_related, 1);
@@ -435,7 +443,6 @@ static void test_parse__fields_basic_and_gaps(void **state)
     assert_string_equal(r.items[1].columns[1].name, "b");
     assert_string_equal(r.organisation, "");
     form_request_dispose(&r);
-    form_errors_dispose(&fe);
 }
 
 static void expect_fields_error(const form_kv *kv, size_t n, const char *field)
@@ -562,11 +569,9 @@ static void test_parse__fields_blank_rows_and_other_kinds(void **state)
         KV("items[1].table", " "),
     };
     form_request r;
-    form_errors fe = {0};
     (void)state;
 
-    assert_int_equal(form_parse_fields(&r, kv, sizeof kv / sizeof *kv, &fe), 0);
-    ft_dump(&fe);
+    fields_ok(&r, kv, sizeof kv / sizeof *kv);
     assert_int_equal(r.nitems, 1);
     assert_int_equal(r.items[0].ncolumns, 1);
     assert_string_equal(r.items[0].source, "");
@@ -575,7 +580,6 @@ static void test_parse__fields_blank_rows_and_other_kinds(void **state)
     assert_string_equal(r.items[0].columns[0].rule, "");
     assert_int_equal(r.items[0].columns[0].action, FORM_ACTION_ADD);
     form_request_dispose(&r);
-    form_errors_dispose(&fe);
 }
 
 static void test_parse__fields_match_json(void **state)
