@@ -363,6 +363,30 @@ void card_column_flags(buf *o, const registry_card_column *k,
     }
 }
 
+void card_column_cells(buf *o, const registry_card_column *k,
+                       const char *const cells[4],
+                       void (*esc)(buf *o, const char *s))
+{
+    const char *const values[3] = {k->name, k->type, k->description};
+
+    for (size_t i = 0; i < 3; i++) {
+        buf_puts(o, cells[i]);
+        esc(o, values[i]);
+    }
+    buf_puts(o, cells[3]);
+}
+
+void card_change_values(buf *o, const char *field, const char *old_value,
+                        const char *new_value, const char *sep,
+                        const char *missing, void (*esc)(buf *o, const char *s))
+{
+    esc(o, field);
+    buf_puts(o, sep);
+    esc(o, old_value ? old_value : missing);
+    buf_puts(o, " → ");
+    esc(o, new_value ? new_value : missing);
+}
+
 void card_date(char out[11], int64_t t)
 {
     time_date(out, 11, t);

@@ -151,6 +151,13 @@ void card_column_flags(buf *o, const registry_card_column *k,
 void card_html_column_flags(buf *o, const registry_card_column *k,
                             const char *close);
 
+/* "field<sep>old → new" of a history entry, each value through esc, a
+ * missing old or new value written as missing. */
+void card_change_values(buf *o, const char *field, const char *old_value,
+                        const char *new_value, const char *sep,
+                        const char *missing,
+                        void (*esc)(buf *o, const char *s));
+
 /* The date part (YYYY-MM-DD) of Unix time t. */
 void card_date(char out[11], int64_t t);
 

@@ -86,6 +86,20 @@ static void html_wrapped(buf *o, const char *open, const char *s,
     buf_puts(o, close);
 }
 
+/* <h1>table status</h1><p class="muted">instance · environment (the
+ * paragraph left open). */
+static void title_and_place(buf *o, const registry_card *c)
+{
+    buf_puts(o, "<h1>");
+    buf_append_html(o, c->table);
+    buf_putc(o, ' ');
+    card_html_status_badge(o, registry_entry_status_name(c->status));
+    buf_puts(o, "</h1><p class=\"muted\">");
+    buf_append_html(o, c->instance);
+    buf_puts(o, " · ");
+    buf_append_html(o, c->environment);
+}
+
 /* The runbook (when there is one) and the end of the rules section. */
 static void runbook_html(buf *o, const char *runbook)
 {
@@ -311,14 +325,8 @@ static void web_heading(buf *o, const registry_card *c)
     buf_append_url(o, c->instance);
     buf_puts(o, "\">");
     buf_append_html(o, c->instance);
-    buf_puts(o, "</a></nav><h1>");
-    buf_append_html(o, c->table);
-    buf_putc(o, ' ');
-    card_html_status_badge(o, registry_entry_status_name(c->status));
-    buf_puts(o, "</h1><p class=\"muted\">");
-    buf_append_html(o, c->instance);
-    buf_puts(o, " · ");
-    buf_append_html(o, c->environment);
+    buf_puts(o, "</a></nav>");
+    title_and_place(o, c);
     buf_puts(o, " · ");
     buf_append_html(o, c->organisation);
     html_wrapped(o, " · ", c->kind, "");
@@ -546,19 +554,17 @@ static void export_rules(buf *o, const registry_card *c)
 
 static void export_columns(buf *o, const registry_card *c)
 {
+    static const char *const cells[4] = {"<tr><th scope=\"row\"><code>",
+                                         "</code></th><td><code>",
+                                         "</code></td><td>", "</td><td>"};
+
     buf_puts(o, "<section class=\"card\"><h2>Columns</h2><table "
                 "class=\"table\"><thead><tr><th scope=\"col\">Column</th><th "
                 "scope=\"col\">Type</th><th scope=\"col\">Description</th>"
                 "<th scope=\"col\">Flags</th></tr></thead><tbody>");
     for (size_t i = 0; i < c->ncolumns; i++) {
         const registry_card_column *k = &c->columns[i];
-        buf_puts(o, "<tr><th scope=\"row\"><code>");
-        buf_append_html(o, k->name);
-        buf_puts(o, "</code></th><td><code>");
-        buf_append_html(o, k->type);
-        buf_puts(o, "</code></td><td>");
-        buf_append_html(o, k->description);
-        buf_puts(o, "</td><td>");
+        card_column_cells(o, k, cells, buf_append_html);
         column_badges(o, k, 0);
         buf_puts(o, "</td></tr>");
     }
@@ -581,11 +587,8 @@ void card_html_export_change(buf *o, const card_change_view *h,
         buf_puts(o, "</a> ");
     }
     html_wrapped(o, "<code>", h->column, "</code> ");
-    buf_append_html(o, h->field);
-    buf_puts(o, ": ");
-    buf_append_html(o, h->old_value ? h->old_value : "—");
-    buf_puts(o, " → ");
-    buf_append_html(o, h->new_value ? h->new_value : "—");
+    card_change_values(o, h->field, h->old_value, h->new_value, ": ", "—",
+                       buf_append_html);
     buf_puts(o, " <span class=\"muted\">");
     if (h->request_id > 0)
         buf_appendf(o, "CR-%lld", (long long)h->request_id);
@@ -613,14 +616,7 @@ void card_write_html_export(buf *o, const registry_card *c,
                             const card_opts *opt)
 {
     (void)opt;
-    buf_puts(o, "<h1>");
-    buf_append_html(o, c->table);
-    buf_putc(o, ' ');
-    card_html_status_badge(o, registry_entry_status_name(c->status));
-    buf_puts(o, "</h1><p class=\"muted\">");
-    buf_append_html(o, c->instance);
-    buf_puts(o, " · ");
-    buf_append_html(o, c->environment);
+    title_and_place(o, c);
     buf_puts(o, "</p>");
     export_rules(o, c);
     export_columns(o, c);

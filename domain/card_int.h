@@ -4,6 +4,12 @@
 
 #include "card.h"
 
+/* card.c: name, type and description of column k between the four
+ * markup strings of cells, each through esc. */
+void card_column_cells(buf *o, const registry_card_column *k,
+                       const char *const cells[4],
+                       void (*esc)(buf *o, const char *s));
+
 /* card_html.c */
 void card_write_html(buf *o, const registry_card *c, const card_opts *opt);
 void card_write_html_export(buf *o, const registry_card *c,

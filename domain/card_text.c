@@ -52,6 +52,7 @@ static void md_facts(buf *b, const registry_card *c)
 
 static void md_columns(buf *b, const registry_card *c)
 {
+    static const char *const cells[4] = {"| ", " | ", " | ", " | "};
     static const card_flag_words flags = {"PK ", "PII ", "consent ", "",
                                           card_md_text};
 
@@ -59,13 +60,7 @@ static void md_columns(buf *b, const registry_card *c)
                 "| --- | --- | --- | --- |\n");
     for (size_t i = 0; i < c->ncolumns; i++) {
         const registry_card_column *k = &c->columns[i];
-        buf_puts(b, "| ");
-        card_md_text(b, k->name);
-        buf_puts(b, " | ");
-        card_md_text(b, k->type);
-        buf_puts(b, " | ");
-        card_md_text(b, k->description);
-        buf_puts(b, " | ");
+        card_column_cells(b, k, cells, card_md_text);
         card_column_flags(b, k, &flags);
         if (k->status != REGISTRY_ENTRY_ACTIVE) {
             buf_putc(b, ' ');
@@ -89,11 +84,8 @@ static void md_history(buf *b, const registry_card *c)
             card_md_text(b, h->column);
             buf_puts(b, ": ");
         }
-        card_md_text(b, h->field);
-        buf_puts(b, " ");
-        card_md_text(b, h->old_value ? h->old_value : "-");
-        buf_puts(b, " → ");
-        card_md_text(b, h->new_value ? h->new_value : "-");
+        card_change_values(b, h->field, h->old_value, h->new_value, " ", "-",
+                           card_md_text);
         if (h->request_id > 0) {
             buf_appendf(b, " (CR-%lld)", (long long)h->request_id);
         } else {

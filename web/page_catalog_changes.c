@@ -175,11 +175,8 @@ static void atom_entry(void *ctx, const registry_history_row *h)
         buf_dispose(&p);
     }
     buf_puts(o, "\"/><content type=\"text\">");
-    buf_append_html(o, h->field);
-    buf_puts(o, ": ");
-    buf_append_html(o, h->old_value ? h->old_value : "(none)");
-    buf_puts(o, " → ");
-    buf_append_html(o, h->new_value ? h->new_value : "(none)");
+    card_change_values(o, h->field, h->old_value, h->new_value, ": ", "(none)",
+                       buf_append_html);
     if (h->request_id > 0)
         buf_appendf(o, " (CR-%lld)", (long long)h->request_id);
     else if (*h->reason) {
