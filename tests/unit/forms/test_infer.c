@@ -18,6 +18,18 @@ static void infer_ok(form_inferred *out, const char *csv)
     assert_int_equal(rc, 0);
 }
 
+/* Infers the columns of tests/data/<rel> into *out; returns the file's
+ * bytes (free them after disposing of *out). */
+static char *infer_file(form_inferred *out, const char *rel)
+{
+    size_t len;
+    char *data = ufx_read_data(rel, &len);
+    errmsg err = {0};
+
+    assert_int_equal(form_infer_columns(out, data, len, &err), 0);
+    return data;
+}
+
 static int infer_err(const char *csv, size_t len, const char *needle)
 {
     form_inferred inf = {0};
@@ -115,14 +127,11 @@ static void test_infer__quoted_fields(void **state)
 
 static void test_infer__bom_crlf_file(void **state)
 {
-    size_t len;
-    char *data = ufx_read_data("forms/bom_crlf.csv", &len);
     form_inferred inf = {0};
-    errmsg err = {0};
+    char *data = infer_file(&inf, "forms/bom_crlf.csv");
     char t[64];
     (void)state;
 
-    assert_int_equal(form_infer_columns(&inf, data, len, &err), 0);
     assert_int_equal(inf.ncolumns, 4);
     assert_int_equal(inf.rows_read, 3);
     assert_string_equal(inf.columns[0].name, "customer_id"); /* no BOM */
@@ -165,14 +174,11 @@ static void test_infer__empty_and_missing_cells(void **state)
 
 static void test_infer__delimiters(void **state)
 {
-    size_t len;
-    char *data = ufx_read_data("forms/sample.tsv", &len);
     form_inferred inf = {0};
-    errmsg err = {0};
+    char *data = infer_file(&inf, "forms/sample.tsv");
     char t[64];
     (void)state;
 
-    assert_int_equal(form_infer_columns(&inf, data, len, &err), 0);
     assert_int_equal(inf.delimiter, '\t');
     assert_int_equal(inf.ncolumns, 3);
     assert_string_equal(type_of(&inf, 2, t), "decimal(4,2)");
