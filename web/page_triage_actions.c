@@ -211,31 +211,41 @@ void page_edit_form(web_req *req)
     form_request_dispose(&r);
 }
 
+/* The "Add another change" and "More column rows" buttons: the form
+ * again, with the blank rows asked for and no check yet. */
+static void edit_more(web_req *req, const domain_actor *a, int64_t id,
+                      form_request *r)
+{
+    form_request stored;
+    form_errors none = {0};
+    errmsg err = {0};
+    int add_item = 0;
+    long more = intake_more_rows(req, r, &add_item);
+
+    if (triage_edit_open(req->reg, a, id, &stored, &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
+    triage_edit_keep(r, &stored);
+    edit_form_show(req, id, r, registry_status_parse(stored.status), &none,
+                   more, add_item, 0);
+    form_request_dispose(&stored);
+}
+
 /* POST /requests/{id}/edit */
 void page_edit(web_req *req)
 {
     domain_actor a = intake_actor(req);
     int64_t id = web_arg_id(req, 0);
-    form_request r, stored;
+    form_request r;
     triage_edit_result res = {0};
     errmsg err = {0};
     char msg[96];
-    long more;
-    int rc, add_item = 0;
+    int rc;
 
-    /* Checked first: the form is not parsed for a request the user may not
-       edit (another organisation's stays a 404). */
-    if (triage_edit_open(req->reg, &a, id, &stored, &err) < 0) {
-        web_reply_err(req, &err);
-        return;
-    }
     intake_parse_fields(req, &r, "answers", &res.fe);
-    more = intake_more_rows(req, &r, &add_item);
-    if (add_item || web_field_get(req, "add_rows")) {
-        form_errors none = {0};
-        triage_edit_keep(&r, &stored);
-        edit_form_show(req, id, &r, registry_status_parse(stored.status), &none,
-                       more, add_item, 0);
+    if (web_field_get(req, "add_item") || web_field_get(req, "add_rows")) {
+        edit_more(req, &a, id, &r);
         goto done;
     }
     rc = triage_edit(req->reg, &a, id, &r,
@@ -255,7 +265,6 @@ void page_edit(web_req *req)
 done:
     triage_edit_dispose(&res);
     form_request_dispose(&r);
-    form_request_dispose(&stored);
 }
 
 /* ---- the JSON API ------------------------------------------------------ */
