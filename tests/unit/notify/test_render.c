@@ -348,19 +348,46 @@ static cJSON *huge_payload(void)
     return p;
 }
 
-static void test_render__slack_limits(void **state)
-{
-    cJSON *p = huge_payload(), *j, *blocks, *b;
+/* The view of the huge payload, for the size limits (the state of the
+ * tests that use it). */
+typedef struct huge {
+    cJSON *p;
     notify_event ev;
     notify_view v;
-    buf out = {0};
+    buf out;
+} huge;
 
-    (void)state;
-    make_view(&v, &ev, p);
-    assert_int_equal(notify_render_slack(&out, &v), 0);
-    j = cJSON_Parse(buf_cstr(&out));
+static int huge_setup(void **state)
+{
+    huge *h = calloc(1, sizeof *h);
+
+    assert_non_null(h);
+    h->p = huge_payload();
+    make_view(&h->v, &h->ev, h->p);
+    *state = h;
+    return 0;
+}
+
+static int huge_teardown(void **state)
+{
+    huge *h = *state;
+
+    buf_dispose(&h->out);
+    notify_view_dispose(&h->v);
+    cJSON_Delete(h->p);
+    free(h);
+    return 0;
+}
+
+static void test_render__slack_limits(void **state)
+{
+    huge *h = *state;
+    cJSON *j, *blocks, *b;
+
+    assert_int_equal(notify_render_slack(&h->out, &h->v), 0);
+    j = cJSON_Parse(buf_cstr(&h->out));
     assert_non_null(j);
-    assert_true(str_utf8_valid(buf_cstr(&out), out.len));
+    assert_true(str_utf8_valid(buf_cstr(&h->out), h->out.len));
     blocks = cJSON_GetObjectItem(j, "blocks");
     assert_true(cJSON_GetArraySize(blocks) <= 50);
     assert_true(cJSON_GetArraySize(blocks) >= 45); /* not dropped wholesale */
@@ -393,56 +420,38 @@ static void test_render__slack_limits(void **state)
             }
         }
     }
-    assert_non_null(strstr(buf_cstr(&out), "more: see docket"));
+    assert_non_null(strstr(buf_cstr(&h->out), "more: see docket"));
     cJSON_Delete(j);
-    buf_dispose(&out);
-    notify_view_dispose(&v);
-    cJSON_Delete(p);
 }
 
 static void test_render__teams_fits_28k(void **state)
 {
-    cJSON *p = huge_payload();
-    notify_event ev;
-    notify_view v;
-    buf out = {0};
+    huge *h = *state;
 
-    (void)state;
-    make_view(&v, &ev, p);
-    assert_int_equal(notify_render_teams(&out, &v, NOTIFY_TEAMS_MAX), 0);
-    assert_true(out.len <= NOTIFY_TEAMS_MAX);
-    assert_true(out.len > NOTIFY_TEAMS_MAX / 4); /* shrunk, not emptied */
-    assert_true(str_utf8_valid(buf_cstr(&out), out.len));
-    assert_non_null(strstr(buf_cstr(&out), "more: see docket"));
+    assert_int_equal(notify_render_teams(&h->out, &h->v, NOTIFY_TEAMS_MAX), 0);
+    assert_true(h->out.len <= NOTIFY_TEAMS_MAX);
+    assert_true(h->out.len > NOTIFY_TEAMS_MAX / 4); /* shrunk, not emptied */
+    assert_true(str_utf8_valid(buf_cstr(&h->out), h->out.len));
+    assert_non_null(strstr(buf_cstr(&h->out), "more: see docket"));
     assert_non_null(
-        strstr(buf_cstr(&out), "application/vnd.microsoft.card.adaptive"));
-    buf_dispose(&out);
-    notify_view_dispose(&v);
-    cJSON_Delete(p);
+        strstr(buf_cstr(&h->out), "application/vnd.microsoft.card.adaptive"));
 }
 
 static void test_render__pagerduty_summary_limit(void **state)
 {
-    cJSON *p = huge_payload(), *j;
-    notify_event ev;
-    notify_view v;
-    buf out = {0};
+    huge *h = *state;
+    cJSON *j;
     const char *summary;
 
-    (void)state;
-    make_view(&v, &ev, p);
-    notify_render_pagerduty(&out, &v, &ev, "0123456789abcdef0123456789abcdef",
-                            0);
-    j = cJSON_Parse(buf_cstr(&out));
+    notify_render_pagerduty(&h->out, &h->v, &h->ev,
+                            "0123456789abcdef0123456789abcdef", 0);
+    j = cJSON_Parse(buf_cstr(&h->out));
     summary = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "payload"), "summary")
                   ->valuestring;
     assert_true(strlen(summary) >= 1 && strlen(summary) <= 1024);
     assert_true(str_utf8_valid(summary, strlen(summary)));
     assert_true(str_startswith(summary, "Rules of tables table_000"));
     cJSON_Delete(j);
-    buf_dispose(&out);
-    notify_view_dispose(&v);
-    cJSON_Delete(p);
 }
 
 static void test_render__empty_payload_still_renders(void **state)
@@ -469,7 +478,10 @@ static void test_render__empty_payload_still_renders(void **state)
 
 UFX_MAIN(cmocka_unit_test(test_render__golden_every_channel_and_event),
          cmocka_unit_test(test_render__hostile_text_is_neutralised),
-         cmocka_unit_test(test_render__slack_limits),
-         cmocka_unit_test(test_render__teams_fits_28k),
-         cmocka_unit_test(test_render__pagerduty_summary_limit),
+         cmocka_unit_test_setup_teardown(test_render__slack_limits, huge_setup,
+                                         huge_teardown),
+         cmocka_unit_test_setup_teardown(test_render__teams_fits_28k,
+                                         huge_setup, huge_teardown),
+         cmocka_unit_test_setup_teardown(test_render__pagerduty_summary_limit,
+                                         huge_setup, huge_teardown),
          cmocka_unit_test(test_render__empty_payload_still_renders))
