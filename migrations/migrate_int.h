@@ -72,6 +72,10 @@ void mig_push(mig_gen *g, mig_list *l, buf *b, int exec);
 /* Adds text to l as one block of comment lines, each after prefix. */
 void mig_push_comment(mig_gen *g, mig_list *l, const char *prefix,
                       const char *text);
+/* Adds lead, name, tail and text, joined, as one comment block (a
+ * column's description where the dialect keeps none). */
+void mig_push_described(mig_gen *g, mig_list *l, const char *lead,
+                        const char *name, const char *tail, const char *text);
 /* A new unit of item (column -1: the whole item) titled by fmt. */
 mig_unit *mig_unit_new(mig_gen *g, int item, int column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -105,6 +105,19 @@ void mig_push_comment(mig_gen *g, mig_list *l, const char *prefix,
     mig_push(g, l, &b, 0);
 }
 
+void mig_push_described(mig_gen *g, mig_list *l, const char *lead,
+                        const char *name, const char *tail, const char *text)
+{
+    buf b = {0};
+
+    buf_puts(&b, lead);
+    buf_puts(&b, name);
+    buf_puts(&b, tail);
+    buf_puts(&b, text);
+    mig_push_comment(g, l, "", buf_cstr(&b));
+    buf_dispose(&b);
+}
+
 mig_unit *mig_unit_new(mig_gen *g, int item, int column, const char *fmt, ...)
 {
     mig_plan *p = g->p;
@@ -527,15 +540,9 @@ void mig_add_columns(mig_gen *g, mig_unit *u, int i, const int *cols, size_t n)
     default:
         for (size_t k = 0; k < n; k++) {
             const form_column *c = &it->columns[cols[k]];
-            if (mig_is_set(c->description)) {
-                buf desc = {0};
-                buf_putc(&desc, '"');
-                buf_puts(&desc, c->name);
-                buf_puts(&desc, "\": ");
-                buf_puts(&desc, c->description);
-                mig_push_comment(g, &u->up, "", buf_cstr(&desc));
-                buf_dispose(&desc);
-            }
+            if (mig_is_set(c->description))
+                mig_push_described(g, &u->up, "\"", c->name,
+                                   "\": ", c->description);
             mig_alter_table(&b, g, it->table);
             buf_puts(&b, " ADD COLUMN ");
             mig_column_def(&b, g, i, cols[k], c, &c->type, 0);

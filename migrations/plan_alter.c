@@ -14,6 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* head as comment lines, then "ALTER TABLE table<verb>column<tail>"
+ * commented out: a statement for a person to run when it is time. */
+static void commented_alter(mig_gen *g, buf *b, const char *head,
+                            const char *table, const char *verb,
+                            const char *column, const char *tail)
+{
+    buf sql = {0};
+
+    mig_comment_lines(b, "", head);
+    mig_alter_table(&sql, g, table);
+    buf_puts(&sql, verb);
+    mig_qi(&sql, g, column);
+    buf_puts(&sql, tail);
+    mig_comment_sql(b, buf_cstr(&sql));
+    buf_dispose(&sql);
+}
+
 /* ---- type changes ---------------------------------------------------- */
 
 /* Snowflake's storage class of a type: VARCHAR(len) or NUMBER(p,s). */
@@ -238,7 +255,7 @@ static void attribute_add(mig_gen *g, mig_unit *u, int i, int j)
     const form_column *c = &it->columns[j];
 
     if (c->type.kind == FORM_TYPE_NONE) {
-        buf sql = {0}, b = {0};
+        buf b = {0};
         char head[200];
         mig_warn(g->p, MIGRATE_LINT_NO_TYPE, i, j,
                  "attribute \"%s\" has no type: its column is a commented "
@@ -248,13 +265,8 @@ static void attribute_add(mig_gen *g, mig_unit *u, int i, int j)
                  "TODO(type): no type was given for \"%s\"; choose one, "
                  "then:",
                  c->name);
-        mig_comment_lines(&b, "", head);
-        mig_alter_table(&sql, g, it->table);
-        buf_puts(&sql, " ADD COLUMN ");
-        mig_qi(&sql, g, c->name);
-        buf_puts(&sql, " <type>;");
-        mig_comment_sql(&b, buf_cstr(&sql));
-        buf_dispose(&sql);
+        commented_alter(g, &b, head, it->table, " ADD COLUMN ", c->name,
+                        " <type>;");
         mig_push(g, &u->up, &b, 0);
         mig_backfill_stub(g, &u->up, it->table, c, 0);
         mig_push_comment(g, &u->down, "",
@@ -328,13 +340,10 @@ static void attribute_change(mig_gen *g, mig_unit *u, int i, int j)
             mig_comment_on_column(g, &u->up, it->table, c);
             ran = 1;
         } else if (desc) {
-            buf d = {0};
-            buf_puts(&d, "New description of \"");
-            buf_puts(&d, c->name);
-            buf_puts(&d, "\" (SQLite keeps descriptions only as comments): ");
-            buf_puts(&d, c->description);
-            mig_push_comment(g, &u->up, "", buf_cstr(&d));
-            buf_dispose(&d);
+            mig_push_described(g, &u->up, "New description of \"", c->name,
+                               "\" (SQLite keeps descriptions only as "
+                               "comments): ",
+                               c->description);
         }
     }
     mig_backfill_stub(g, &u->up, it->table, c, 1);
@@ -380,20 +389,14 @@ static void attribute_retire(mig_gen *g, mig_unit *u, int i, int j)
 {
     const form_item *it = &g->r->items[i];
     const form_column *c = &it->columns[j];
-    buf b = {0}, sql = {0};
+    buf b = {0};
     char head[300];
 
     snprintf(head, sizeof head,
              "TODO(retire): \"%s\".\"%s\" is retired. Dropping data is a "
              "human decision: when nothing reads it any more, run:",
              it->table, c->name);
-    mig_comment_lines(&b, "", head);
-    mig_alter_table(&sql, g, it->table);
-    buf_puts(&sql, " DROP COLUMN ");
-    mig_qi(&sql, g, c->name);
-    buf_putc(&sql, ';');
-    mig_comment_sql(&b, buf_cstr(&sql));
-    buf_dispose(&sql);
+    commented_alter(g, &b, head, it->table, " DROP COLUMN ", c->name, ";");
     mig_push(g, &u->up, &b, 0);
     mig_push_comment(g, &u->down, "",
                      "Nothing to undo: retiring runs nothing (a dropped column "

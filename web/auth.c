@@ -608,6 +608,22 @@ void page_signin(web_req *req)
     web_redirect(req, next && str_local_path_ok(next) ? next : "/");
 }
 
+/* After ending sessions (rc, err): audited as action, the cookie cleared
+ * and on to the sign-in page; a session that could not be ended is not
+ * reported as signed out (the error is answered). */
+static void signed_out(web_req *req, int rc, const errmsg *err,
+                       const char *action)
+{
+    if (rc < 0) {
+        web_reply_err(req, err);
+        return;
+    }
+    registry_audit(req->reg, req->user.id, req->user.email, action,
+                   req->user.email, "", req->address);
+    session_clear_cookie(req);
+    web_redirect(req, "/signin");
+}
+
 void page_signout(web_req *req)
 {
     errmsg err = {0};
@@ -615,27 +631,13 @@ void page_signout(web_req *req)
                  ? registry_session_delete(req->reg, req->session, &err)
                  : 0;
 
-    /* A session that could not be ended is not reported as signed out. */
-    if (rc < 0) {
-        web_reply_err(req, &err);
-        return;
-    }
-    registry_audit(req->reg, req->user.id, req->user.email, "signout",
-                   req->user.email, "", req->address);
-    session_clear_cookie(req);
-    web_redirect(req, "/signin");
+    signed_out(req, rc, &err, "signout");
 }
 
 void page_signout_all(web_req *req)
 {
     errmsg err = {0};
+    int rc = registry_session_delete_user(req->reg, req->user.id, &err);
 
-    if (registry_session_delete_user(req->reg, req->user.id, &err) < 0) {
-        web_reply_err(req, &err);
-        return;
-    }
-    registry_audit(req->reg, req->user.id, req->user.email, "signout.all",
-                   req->user.email, "", req->address);
-    session_clear_cookie(req);
-    web_redirect(req, "/signin");
+    signed_out(req, rc, &err, "signout.all");
 }

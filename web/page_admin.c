@@ -344,6 +344,19 @@ void page_admin_orgs(web_req *req)
     orgs_page(req, NULL);
 }
 
+/* After a form of the organisations page: back to it with done, or the
+ * page again with the problem (or the error page). */
+static void orgs_form_done(web_req *req, int rc, const errmsg *err,
+                           const char *done)
+{
+    if (rc == 0) {
+        page_flash_set(req, done);
+        web_redirect(req, "/admin/orgs");
+    } else if (web_form_err_or_reply(req, err) == 0) {
+        orgs_page(req, err->msg);
+    }
+}
+
 /* POST /admin/orgs */
 void page_admin_org_create(web_req *req)
 {
@@ -352,13 +365,7 @@ void page_admin_org_create(web_req *req)
     int rc = domain_org_create(req->reg, &a, web_field_get(req, "name"),
                                req->address, &err);
 
-    if (rc < 0) {
-        if (web_form_err_or_reply(req, &err) == 0)
-            orgs_page(req, err.msg);
-        return;
-    }
-    page_flash_set(req, "Organisation added.");
-    web_redirect(req, "/admin/orgs");
+    orgs_form_done(req, rc, &err, "Organisation added.");
 }
 
 /* POST /admin/instances */
@@ -371,13 +378,7 @@ void page_admin_instance_create(web_req *req)
         web_field_get(req, "environment"), web_field_get(req, "dialect"),
         req->address, &err);
 
-    if (rc < 0) {
-        if (web_form_err_or_reply(req, &err) == 0)
-            orgs_page(req, err.msg);
-        return;
-    }
-    page_flash_set(req, "Instance added.");
-    web_redirect(req, "/admin/orgs");
+    orgs_form_done(req, rc, &err, "Instance added.");
 }
 
 static void audit_row(void *ctx, const registry_audit_row *r)
