@@ -735,6 +735,16 @@ const char *h_source(const char *rel)
     return o;
 }
 
+void h_unchanged(h_server *s, const char *before, const char *what)
+{
+    char *after = h_db_digest(s);
+
+    if (strcmp(before, after) != 0)
+        fail_msg("%s: the database changed (%s, now %s)",
+                 what ? what : "nothing may be written", before, after);
+    free(after);
+}
+
 const char *h_urlenc(const char *s)
 {
     static char slots[4][2048];

@@ -200,6 +200,10 @@ char *h_read(const char *path, size_t *len);
  * static thread-unsafe buffer rotation (4 slots). */
 const char *h_source(const char *rel);
 
+/* Fails the test (naming what, may be NULL) unless the database digest
+ * is still before (from h_db_digest): nothing was written. */
+void h_unchanged(h_server *s, const char *before, const char *what);
+
 /* URL-encodes s into a static thread-unsafe buffer rotation (4 slots). */
 const char *h_urlenc(const char *s);
 

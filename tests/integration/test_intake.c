@@ -445,7 +445,6 @@ test_intake__invalid_html_answers_422_and_writes_nothing(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         h_resp r;
-        char *after;
         buf want = {0};
         post_urlencoded(&r, &ann, cases[i].ov);
         if (r.status != 422)
@@ -467,10 +466,7 @@ test_intake__invalid_html_answers_422_and_writes_nothing(void **state)
                     !strcmp(cases[i].field, "consent_note"));
         buf_dispose(&want);
         h_resp_free(&r);
-        after = h_db_digest(&srv);
-        if (strcmp(before, after))
-            fail_msg("%s: the database changed", cases[i].what);
-        free(after);
+        h_unchanged(&srv, before, cases[i].what);
     }
     free(before);
 }
@@ -512,15 +508,12 @@ static void test_intake__bad_files_refused(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         h_resp r;
-        char *after;
         post_multipart(&r, &ann, NULL, &cases[i], 1);
         if (r.status != 422)
             fail_msg("%s: status %ld", cases[i].filename, r.status);
         assert_non_null(strstr(r.body, "id=\"err-attachments\""));
         h_resp_free(&r);
-        after = h_db_digest(&srv);
-        assert_string_equal(before, after);
-        free(after);
+        h_unchanged(&srv, before, NULL);
     }
     free(before);
 }
@@ -530,7 +523,7 @@ static void test_intake__too_many_files(void **state)
     static const char csv[] = "a\n1\n";
     file f[6];
     h_resp r;
-    char *before = h_db_digest(&srv), *after;
+    char *before = h_db_digest(&srv);
 
     (void)state;
     for (int i = 0; i < 6; i++)
@@ -539,9 +532,7 @@ static void test_intake__too_many_files(void **state)
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "at most 5 files"));
     h_resp_free(&r);
-    after = h_db_digest(&srv);
-    assert_string_equal(before, after);
-    free(after);
+    h_unchanged(&srv, before, NULL);
     free(before);
 }
 
@@ -589,7 +580,7 @@ static void test_intake__add_buttons_rerender_without_storing(void **state)
 {
     static const kv more_item[] = {{"add_item", "1"}, {NULL, NULL}};
     static const kv more_rows[] = {{"add_rows", "0"}, {NULL, NULL}};
-    char *before = h_db_digest(&srv), *after;
+    char *before = h_db_digest(&srv);
     h_resp r;
 
     (void)state;
@@ -605,9 +596,7 @@ static void test_intake__add_buttons_rerender_without_storing(void **state)
     assert_non_null(strstr(r.body, "name=\"items[0].columns[5].name\""));
     assert_null(strstr(r.body, "name=\"items[0].columns[6].name\""));
     h_resp_free(&r);
-    after = h_db_digest(&srv);
-    assert_string_equal(before, after);
-    free(after);
+    h_unchanged(&srv, before, NULL);
     free(before);
 }
 
@@ -780,7 +769,6 @@ static void test_intake__api_invalid_422_with_field(void **state)
         h_resp r;
         cJSON *j, *e;
         int found = 0;
-        char *after;
         post_api(&r, ann_token, NULL, cases[i].json);
         if (r.status != 422)
             fail_msg("%s: status %ld: %s", cases[i].what, r.status, r.body);
@@ -798,10 +786,7 @@ static void test_intake__api_invalid_422_with_field(void **state)
                      cases[i].field, r.body);
         cJSON_Delete(j);
         h_resp_free(&r);
-        after = h_db_digest(&srv);
-        if (strcmp(before, after))
-            fail_msg("%s: the database changed", cases[i].what);
-        free(after);
+        h_unchanged(&srv, before, cases[i].what);
     }
     free(before);
 }
@@ -809,7 +794,7 @@ static void test_intake__api_invalid_422_with_field(void **state)
 static void test_intake__idempotency_key(void **state)
 {
     h_resp r1, r2, r3;
-    char *before, *after;
+    char *before;
     cJSON *a, *b;
     char *other;
     int64_t n0;
@@ -826,18 +811,14 @@ static void test_intake__idempotency_key(void **state)
     assert_int_equal(cJSON_GetObjectItem(a, "id")->valueint,
                      cJSON_GetObjectItem(b, "id")->valueint);
     assert_int_equal(h_db_int(&srv, "SELECT count(*) FROM requests"), n0 + 1);
-    after = h_db_digest(&srv);
-    assert_string_equal(before, after);
-    free(after);
+    h_unchanged(&srv, before, NULL);
     /* same key, different body */
     other = strdup(api_body);
     memcpy(strstr(other, "Purchase history returns"), "Purchase History", 16);
     post_api(&r3, ann_token, "retry-42", other);
     assert_int_equal(r3.status, 409);
     assert_non_null(strstr(r3.body, "Idempotency-Key"));
-    after = h_db_digest(&srv);
-    assert_string_equal(before, after);
-    free(after);
+    h_unchanged(&srv, before, NULL);
     free(before);
     free(other);
     cJSON_Delete(a);
