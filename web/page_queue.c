@@ -72,7 +72,7 @@ static void qparams_read(web_req *req, qparams *p, registry_queue_filter *f)
     if (!p->page)
         p->page = 1;
 
-    f->org_id = triage_orgf(req);
+    f->org_id = intake_org_filter(req);
     f->organisation = p->org;
     f->status = p->status;
     f->instance = p->instance;
@@ -270,7 +270,8 @@ static int queue_filters(web_req *req, const qparams *p, errmsg *err)
     }
     select_open(o, "instance", "Instance", "any");
     oc.selected = p->instance;
-    rc = registry_instance_list(req->reg, triage_orgf(req), opt_inst, &oc, err);
+    rc = registry_instance_list(req->reg, intake_org_filter(req), opt_inst, &oc,
+                                err);
     if (rc < 0)
         return rc;
     buf_puts(o, "</select></div>");

@@ -18,11 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int64_t triage_orgf(const web_req *req)
-{
-    return req->role == ROLE_CLIENT ? req->user.org_id : 0;
-}
-
 void triage_sprints_ensure(web_req *req)
 {
     registry_sprint_rules rules;

@@ -388,9 +388,9 @@ void api_comments_list(web_req *req)
     root = cJSON_CreateObject();
     cj.arr = cJSON_AddArrayToObject(root, "comments");
     cj.id = id;
-    if (registry_comment_list(req->reg, id, triage_orgf(req), comment_json, &cj,
-                              &err) < 0 ||
-        registry_comment_files(req->reg, id, triage_orgf(req),
+    if (registry_comment_list(req->reg, id, intake_org_filter(req),
+                              comment_json, &cj, &err) < 0 ||
+        registry_comment_files(req->reg, id, intake_org_filter(req),
                                comment_file_json, &cj, &err) < 0) {
         cJSON_Delete(root);
         web_reply_err(req, &err);

@@ -10,8 +10,6 @@
 #include "triage.h"
 #include "triage_cases.h"
 
-/* The organisation filter of the signed-in user (0 for staff). */
-int64_t triage_orgf(const web_req *req);
 /* Creates the current and the next two sprints when missing (a failure
  * is logged: the pages show what is there). */
 void triage_sprints_ensure(web_req *req);

@@ -298,6 +298,13 @@ static void test_triage__deploy_one_instance_at_a_time(void **state)
     assert_int_equal(ufx_int(t->f, "SELECT count(*) FROM events WHERE event "
                                    "= 'request.deployed'"),
                      2);
+    {
+        char *who = ufx_text(t->f, "SELECT json_extract(payload, '$.actor') "
+                                   "FROM events WHERE event = "
+                                   "'request.deployed' ORDER BY id LIMIT 1");
+        assert_string_equal(who, "Pat"); /* the actor's name */
+        free(who);
+    }
 }
 
 static void test_triage__edit_answers_the_question(void **state)
