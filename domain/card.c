@@ -387,6 +387,21 @@ void card_change_values(buf *o, const char *field, const char *old_value,
     esc(o, new_value ? new_value : missing);
 }
 
+void card_expected(buf *o, const registry_card_rules *r, const char *none,
+                   void (*esc)(buf *o, const char *s))
+{
+    if (!*r->expected_arrival) {
+        buf_puts(o, none);
+        return;
+    }
+    esc(o, r->expected_arrival);
+    buf_puts(o, " UTC");
+    if (r->late_after_minutes > 0) {
+        buf_puts(o, ", missing after ");
+        esc(o, r->missing_after);
+    }
+}
+
 void card_date(char out[11], int64_t t)
 {
     time_date(out, 11, t);

@@ -80,6 +80,9 @@ void card_html_link_open(buf *o, const char *instance, const char *table);
 void card_html_table_link(buf *o, const char *instance, const char *table);
 /* <a href="/requests/<id>">CR-<id></a> */
 void card_html_request_link(buf *o, int64_t id);
+/* open, s escaped, close; nothing when s is empty. */
+void card_html_wrapped(buf *o, const char *open, const char *s,
+                       const char *close);
 /* <span class="badge status-S">S</span>, S escaped. */
 void card_html_status_badge(buf *o, const char *status);
 /* The REQUIRED / OPTIONAL / not stated badge. */
@@ -157,6 +160,11 @@ void card_change_values(buf *o, const char *field, const char *old_value,
                         const char *new_value, const char *sep,
                         const char *missing,
                         void (*esc)(buf *o, const char *s));
+
+/* "05:00 UTC, missing after 07:00" (values through esc), or none when
+ * no arrival time is recorded. */
+void card_expected(buf *o, const registry_card_rules *r, const char *none,
+                   void (*esc)(buf *o, const char *s));
 
 /* The date part (YYYY-MM-DD) of Unix time t. */
 void card_date(char out[11], int64_t t);

@@ -75,9 +75,8 @@ void card_html_status_badge(buf *o, const char *s)
     buf_puts(o, "</span>");
 }
 
-/* <tag>s</tag> with s escaped, or nothing when s is empty. */
-static void html_wrapped(buf *o, const char *open, const char *s,
-                         const char *close)
+void card_html_wrapped(buf *o, const char *open, const char *s,
+                       const char *close)
 {
     if (!*s)
         return;
@@ -156,7 +155,7 @@ void card_html_change(buf *o, const card_change_view *h)
         card_html_table_link(o, h->link_instance, h->link_table);
         buf_putc(o, ' ');
     }
-    html_wrapped(o, "<code>", h->column, "</code> ");
+    card_html_wrapped(o, "<code>", h->column, "</code> ");
     change_what(o, h);
     buf_puts(o, " <span class=\"muted\">");
     if (h->request_id > 0) {
@@ -329,24 +328,23 @@ static void web_heading(buf *o, const registry_card *c)
     title_and_place(o, c);
     buf_puts(o, " · ");
     buf_append_html(o, c->organisation);
-    html_wrapped(o, " · ", c->kind, "");
+    card_html_wrapped(o, " · ", c->kind, "");
     buf_puts(o, "</p>");
 }
 
-/* "05:00 UTC, missing after 07:00" (without the cadence). */
-static void expected_html(buf *o, const registry_card_rules *r,
-                          const char *none)
+/* The rules section up to the expected arrival: the section (with attrs),
+ * the campaign dependency, its note in note_open ... </p>, and the
+ * expected time (none when not recorded). */
+static void rules_open(buf *o, const registry_card_rules *r, const char *attrs,
+                       const char *note_open, const char *none)
 {
-    if (!*r->expected_arrival) {
-        buf_puts(o, none);
-        return;
-    }
-    buf_append_html(o, r->expected_arrival);
-    buf_puts(o, " UTC");
-    if (r->late_after_minutes > 0) {
-        buf_puts(o, ", missing after ");
-        buf_append_html(o, r->missing_after);
-    }
+    buf_puts(o, "<section class=\"card rules-card\"");
+    buf_puts(o, attrs);
+    buf_putc(o, '>');
+    dep_paragraph(o, r->campaign_dependency);
+    card_html_wrapped(o, note_open, r->campaign_note, "</p>");
+    buf_puts(o, "<dl class=\"facts\"><dt>Expected</dt><dd>");
+    card_expected(o, r, none, buf_append_html);
 }
 
 static void dd_or_dash(buf *o, const char *s)
@@ -390,29 +388,25 @@ static void web_rules(buf *o, const registry_card *c)
 {
     const registry_card_rules *r = &c->rules;
 
-    buf_puts(o, "<section class=\"card rules-card\" aria-label=\"Rules\">");
-    dep_paragraph(o, r->campaign_dependency);
-    html_wrapped(o, "<p class=\"dependency-note\">", r->campaign_note, "</p>");
-    buf_puts(o, "<dl class=\"facts\"><dt>Expected</dt><dd>");
-    expected_html(o, r,
-                  "<span class=\"muted\">no arrival time recorded</span>");
-    html_wrapped(o, " · ", r->cadence, "");
+    rules_open(o, r, " aria-label=\"Rules\"", "<p class=\"dependency-note\">",
+               "<span class=\"muted\">no arrival time recorded</span>");
+    card_html_wrapped(o, " · ", r->cadence, "");
     buf_puts(o, "</dd><dt>Source</dt><dd>");
     dd_or_dash(o, r->source);
-    html_wrapped(o, " · <code>", r->file_pattern, "</code>");
+    card_html_wrapped(o, " · <code>", r->file_pattern, "</code>");
     buf_puts(o, "</dd><dt>Owner</dt><dd>");
     dd_or_dash(o, r->owner);
     buf_puts(o, "</dd><dt>Escalation</dt><dd>");
     dd_or_dash(o, r->escalation);
     web_facts_consent(o, c);
-    html_wrapped(o, "<p class=\"description\">", c->description, "</p>");
+    card_html_wrapped(o, "<p class=\"description\">", c->description, "</p>");
     runbook_html(o, r->runbook);
 }
 
 /* ": channel", escaped, or nothing for no channel. */
 static void colon_channel(buf *o, const char *channel)
 {
-    html_wrapped(o, ": ", channel, "");
+    card_html_wrapped(o, ": ", channel, "");
 }
 
 void card_html_column_flags(buf *o, const registry_card_column *k,
@@ -463,8 +457,9 @@ static void web_column(buf *o, const registry_card *c,
         buf_puts(o, " <span class=\"muted\">not null</span>");
     buf_puts(o, "</td><td>");
     buf_append_html(o, k->description);
-    html_wrapped(o, " <span class=\"muted\">e.g. ", k->example, "</span>");
-    html_wrapped(o, "<br><span class=\"muted\">Rule: ", k->rule, "</span>");
+    card_html_wrapped(o, " <span class=\"muted\">e.g. ", k->example, "</span>");
+    card_html_wrapped(o, "<br><span class=\"muted\">Rule: ", k->rule,
+                      "</span>");
     buf_puts(o, "</td><td>");
     column_badges(o, k, 1);
     buf_puts(o, "</td><td>");
@@ -529,16 +524,12 @@ static void export_rules(buf *o, const registry_card *c)
 {
     const registry_card_rules *r = &c->rules;
 
-    buf_puts(o, "<section class=\"card rules-card\">");
-    dep_paragraph(o, r->campaign_dependency);
-    html_wrapped(o, "<p>", r->campaign_note, "</p>");
-    buf_puts(o, "<dl class=\"facts\"><dt>Expected</dt><dd>");
-    expected_html(o, r, "not recorded");
+    rules_open(o, r, "", "<p>", "not recorded");
     buf_puts(o, "</dd><dt>Source</dt><dd>");
     buf_append_html(o, r->source);
     buf_puts(o, " ");
     buf_append_html(o, r->cadence);
-    html_wrapped(o, " <code>", r->file_pattern, "</code>");
+    card_html_wrapped(o, " <code>", r->file_pattern, "</code>");
     buf_puts(o, "</dd><dt>Owner</dt><dd>");
     buf_append_html(o, r->owner);
     buf_puts(o, "</dd><dt>Escalation</dt><dd>");
@@ -548,7 +539,7 @@ static void export_rules(buf *o, const registry_card *c)
                     ? "<span class=\"badge consent\">consent-relevant</span>"
                     : "not consent-relevant");
     buf_puts(o, "</dd></dl>");
-    html_wrapped(o, "<p>", c->description, "</p>");
+    card_html_wrapped(o, "<p>", c->description, "</p>");
     runbook_html(o, r->runbook);
 }
 
@@ -586,7 +577,7 @@ void card_html_export_change(buf *o, const card_change_view *h,
         buf_append_html(o, h->link_table);
         buf_puts(o, "</a> ");
     }
-    html_wrapped(o, "<code>", h->column, "</code> ");
+    card_html_wrapped(o, "<code>", h->column, "</code> ");
     card_change_values(o, h->field, h->old_value, h->new_value, ": ", "—",
                        buf_append_html);
     buf_puts(o, " <span class=\"muted\">");

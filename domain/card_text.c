@@ -25,16 +25,7 @@ static void md_facts(buf *b, const registry_card *c)
                                  registry_entry_status_name(c->status)};
 
     buf_puts(b, "- Expected: ");
-    if (*r->expected_arrival) {
-        card_md_text(b, r->expected_arrival);
-        buf_puts(b, " UTC");
-        if (r->late_after_minutes > 0) {
-            buf_puts(b, ", missing after ");
-            card_md_text(b, r->missing_after);
-        }
-    } else {
-        buf_puts(b, "not recorded");
-    }
+    card_expected(b, r, "not recorded", card_md_text);
     buf_puts(b, "\n- Source: ");
     card_md_text(b, r->source);
     buf_puts(b, " ");
@@ -205,16 +196,7 @@ static void term_rules(const term *t, const registry_card *c)
     const registry_card_rules *r = &c->rules;
 
     label(t, "Expected");
-    if (*r->expected_arrival) {
-        tput(t, r->expected_arrival);
-        buf_puts(t->b, " UTC");
-        if (r->late_after_minutes > 0) {
-            buf_puts(t->b, ", missing after ");
-            tput(t, r->missing_after);
-        }
-    } else {
-        buf_puts(t->b, "no arrival time recorded");
-    }
+    card_expected(t->b, r, "no arrival time recorded", card_term_text);
     if (*r->cadence) {
         buf_puts(t->b, " (");
         tput(t, r->cadence);
@@ -383,14 +365,7 @@ void card_write_message(buf *b, const registry_card *c)
     lines[0][1] = buf_cstr(&title);
     card_dep_line(&dep, r->campaign_dependency);
     lines[1][1] = buf_cstr(&dep);
-    if (*r->expected_arrival) {
-        buf_puts(&expected, r->expected_arrival);
-        buf_puts(&expected, " UTC");
-        if (r->late_after_minutes > 0) {
-            buf_puts(&expected, ", missing after ");
-            buf_puts(&expected, r->missing_after);
-        }
-    }
+    card_expected(&expected, r, "", buf_puts);
     lines[3][1] = buf_cstr(&expected);
     for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
         if (!*lines[i][1])

@@ -153,10 +153,7 @@ static void atom_entry(void *ctx, const registry_history_row *h)
     buf_append_html(o, h->instance);
     buf_puts(o, " ");
     buf_append_html(o, h->table);
-    if (*h->column) {
-        buf_puts(o, ".");
-        buf_append_html(o, h->column);
-    }
+    card_html_wrapped(o, ".", h->column, "");
     buf_puts(o, ": ");
     if (!strcmp(h->field, "table") && !h->old_value)
         buf_puts(o, "table created");
@@ -179,15 +176,9 @@ static void atom_entry(void *ctx, const registry_history_row *h)
                        buf_append_html);
     if (h->request_id > 0)
         buf_appendf(o, " (CR-%lld)", (long long)h->request_id);
-    else if (*h->reason) {
-        buf_puts(o, " (");
-        buf_append_html(o, h->reason);
-        buf_puts(o, ")");
-    }
-    if (*h->user) {
-        buf_puts(o, " by ");
-        buf_append_html(o, h->user);
-    }
+    else
+        card_html_wrapped(o, " (", h->reason, ")");
+    card_html_wrapped(o, " by ", h->user, "");
     buf_puts(o, "</content>");
     if (h->request_id > 0) {
         buf_puts(o, "<link rel=\"related\" href=\"");
