@@ -1,7 +1,7 @@
 /* page_queue.c: the queue of change requests (GET /requests) with its
  * filters, status tabs and pages, and its CSV export (GET
  * /requests.csv). The rows come from registry_queue_list. */
-#include "triage_int.h"
+#include "page_triage_int.h"
 #include "str.h"
 
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * (GET /sprints), the sprint board (GET /sprints/{id}: requests by
  * status, deploys per instance, the tables the sprint changes) and their
  * JSON API (/api/v1/sprints). */
-#include "triage_int.h"
+#include "page_triage_int.h"
 #include "str.h"
 
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * the board and their API) and page_triage_actions.c (transitions,
  * priority, comments, edits and their JSON API); the use cases in
  * domain/triage_cases.h, the store in registry/triage.h. */
-#include "triage_int.h"
+#include "page_triage_int.h"
 #include "log.h"
 #include "migrate.h"
 #include "str.h"

@@ -3,7 +3,7 @@
  * estimate, comments with files, and edits of an open request (re-using
  * the intake form). Each parses the form or the JSON body, calls one use
  * case of domain/triage_cases.h and redirects, renders or answers JSON. */
-#include "triage_int.h"
+#include "page_triage_int.h"
 #include "mem.h"
 #include "notify.h"
 #include "str.h"

@@ -1,4 +1,4 @@
-/* triage_int.h: what the pages of a request's life after submission
+/* page_triage_int.h: what the pages of a request's life after submission
  * share (page_triage.c with the route table and the migration pages,
  * page_queue.c, page_sprints.c with the dashboard, page_triage_actions.c
  * with their JSON API). The use cases behind the
