@@ -352,6 +352,21 @@ static void dd_or_dash(buf *o, const char *s)
     buf_append_html(o, *s ? s : "—");
 }
 
+/* The Owner and Escalation facts, each value through write. */
+static void owner_escalation(buf *o, const registry_card_rules *r,
+                             void (*write)(buf *o, const char *s))
+{
+    const char *const facts[] = {"Owner", r->owner, "Escalation",
+                                 r->escalation};
+
+    for (size_t i = 0; i < 4; i += 2) {
+        buf_puts(o, "</dd><dt>");
+        buf_puts(o, facts[i]);
+        buf_puts(o, "</dt><dd>");
+        write(o, facts[i + 1]);
+    }
+}
+
 static void web_facts_consent(buf *o, const registry_card *c)
 {
     card_counts n = card_count(c);
@@ -394,10 +409,7 @@ static void web_rules(buf *o, const registry_card *c)
     buf_puts(o, "</dd><dt>Source</dt><dd>");
     dd_or_dash(o, r->source);
     card_html_wrapped(o, " · <code>", r->file_pattern, "</code>");
-    buf_puts(o, "</dd><dt>Owner</dt><dd>");
-    dd_or_dash(o, r->owner);
-    buf_puts(o, "</dd><dt>Escalation</dt><dd>");
-    dd_or_dash(o, r->escalation);
+    owner_escalation(o, r, dd_or_dash);
     web_facts_consent(o, c);
     card_html_wrapped(o, "<p class=\"description\">", c->description, "</p>");
     runbook_html(o, r->runbook);
@@ -530,10 +542,7 @@ static void export_rules(buf *o, const registry_card *c)
     buf_puts(o, " ");
     buf_append_html(o, r->cadence);
     card_html_wrapped(o, " <code>", r->file_pattern, "</code>");
-    buf_puts(o, "</dd><dt>Owner</dt><dd>");
-    buf_append_html(o, r->owner);
-    buf_puts(o, "</dd><dt>Escalation</dt><dd>");
-    buf_append_html(o, r->escalation);
+    owner_escalation(o, r, buf_append_html);
     buf_puts(o, "</dd><dt>Consent</dt><dd>");
     buf_puts(o, r->consent_relevant
                     ? "<span class=\"badge consent\">consent-relevant</span>"
