@@ -53,11 +53,13 @@ int triage_transition_from_json(registry_transition *t, const cJSON *body,
                                 errmsg *err);
 
 /* Moves request id as t asks, as actor a, in one transaction. Checks, in
- * this order: the request is visible to a (ERR_NOTFOUND), t->to is a
- * target (ERR_INVALID on "to"), a's role may ever make it and set the
- * planning fields (ERR_FORBIDDEN), then registry_transition_apply checks
- * the stored status and the inputs inside the transaction (ERR_CONFLICT,
- * ERR_INVALID). *out_status (may be NULL) gets the new status. */
+ * this order: the request is visible to a (ERR_NOTFOUND), then, inside
+ * the transaction of registry_transition_apply, the rules table of
+ * registry/triage.h: t->to is a target (ERR_INVALID on "to"), a's role
+ * may ever make it and set the planning fields (ERR_FORBIDDEN), the
+ * stored status allows it (ERR_CONFLICT), the inputs are there
+ * (ERR_INVALID naming the field). Nothing is written unless all pass.
+ * *out_status (may be NULL) gets the new status. */
 int triage_transition(registry *reg, const domain_actor *a, int64_t id,
                       const registry_transition *t, request_status *out_status,
                       errmsg *err);
