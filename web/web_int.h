@@ -2,6 +2,7 @@
  * router, replies, authentication helpers and the page layout.
  *
  * server.c  libmicrohttpd glue, request life cycle, limits, logging
+ * reply.c   replies: JSON, error pages, errmsg codes to HTTP, redirects
  * router.c  the route table (method + pattern + roles) and dispatch
  * auth.c    sessions, cookies, CSRF, bearer tokens, throttling, sign-in
  * layout.c  page frame (header, navigation, footer), flash, form helpers
@@ -141,6 +142,9 @@ void web_reply_json(web_req *req, int status, cJSON *root);
 /* Replies with an error: HTML page or {"error":{"status":..,
  * "message":..}} for API routes. */
 void web_reply_error(web_req *req, int status, const char *message);
+/* Gives the request an incident id and logs it with what went wrong;
+ * the reply then quotes the id (web_reply_error). */
+void web_incident(web_req *req, const char *what);
 /* Maps an errmsg to a reply (404, 422, 409, 413, 403, else 500 with an
  * incident id; internal messages are only logged). */
 void web_reply_err(web_req *req, const errmsg *err);
