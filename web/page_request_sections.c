@@ -19,6 +19,22 @@ static const char *nz(const char *s)
 
 /* ---- the "About this request" section ---------------------------------- */
 
+/* The opening of the select of request field f named name (its label,
+ * badge, help and error references, and the empty choice). */
+static void select_open(const rform_view *v, const char *name,
+                        const form_field *f, const char *error)
+{
+    buf *o = &v->req->out;
+
+    page_wrap(o, "<div class=\"field\"><label for=\"", name, "\">");
+    buf_append_html(o, f->label);
+    rform_required_badge(o, f, -1);
+    page_wrap(o, "</label><select id=\"", name, "\"");
+    page_wrap(o, " name=\"", name, "\"");
+    rform_described(o, name, name, error);
+    buf_puts(o, "><option value=\"\">—</option>");
+}
+
 static void org_field(const rform_view *v, const form_field *f)
 {
     buf *o = &v->req->out;
@@ -35,12 +51,7 @@ static void org_field(const rform_view *v, const form_field *f)
         buf_puts(o, "</div>");
         return;
     }
-    buf_puts(o, "<div class=\"field\"><label for=\"organisation\">");
-    buf_append_html(o, f->label);
-    rform_required_badge(o, f, -1);
-    buf_puts(o, "</label><select id=\"organisation\" name=\"organisation\"");
-    rform_described(o, "organisation", "organisation", error);
-    buf_puts(o, "><option value=\"\">—</option>");
+    select_open(v, "organisation", f, error);
     for (size_t i = 0; i < v->ch->norgs; i++) {
         buf_puts(o, "<option");
         rform_attr(o, "value", v->ch->orgs[i]);
@@ -62,12 +73,7 @@ static void instance_field(const rform_view *v, const form_field *f)
     const char *cur = nz(v->r ? v->r->instance : NULL);
     const char *group = NULL;
 
-    buf_puts(o, "<div class=\"field\"><label for=\"instance\">");
-    buf_append_html(o, f->label);
-    rform_required_badge(o, f, -1);
-    buf_puts(o, "</label><select id=\"instance\" name=\"instance\"");
-    rform_described(o, "instance", "instance", error);
-    buf_puts(o, "><option value=\"\">—</option>");
+    select_open(v, "instance", f, error);
     for (size_t i = 0; i < v->ch->ninsts; i++) {
         const opt_inst *in = &v->ch->insts[i];
         if (v->req->role != ROLE_CLIENT &&
@@ -147,13 +153,7 @@ static void pm_field(const rform_view *v, const form_field *f)
     const char *error = rform_err_of(v, "project_manager");
     const char *cur = nz(v->r ? v->r->project_manager : NULL);
 
-    buf_puts(o, "<div class=\"field\"><label for=\"project_manager\">");
-    buf_append_html(o, f->label);
-    rform_required_badge(o, f, -1);
-    buf_puts(o, "</label><select id=\"project_manager\" "
-                "name=\"project_manager\"");
-    rform_described(o, "project_manager", "project_manager", error);
-    buf_puts(o, "><option value=\"\">—</option>");
+    select_open(v, "project_manager", f, error);
     for (size_t i = 0; i < v->ch->npms; i++) {
         buf_puts(o, "<option");
         rform_attr(o, "value", v->ch->pms[i].email);

@@ -185,22 +185,15 @@ static void item_view(buf *o, const form_item *it, size_t i)
     buf_puts(o, "</section>");
 }
 
-typedef struct page_ctx {
-    web_req *req;
-    int64_t id;
-    int n;
-} page_ctx;
-
+/* One attachment of the list in the buf ctx. */
 static void attachment_li(void *ctx, const registry_attachment *a)
 {
-    page_ctx *pc = ctx;
-    buf *o = &pc->req->out;
+    buf *o = ctx;
 
-    pc->n++;
     buf_appendf(o,
                 "<li><a href=\"/requests/%lld/attachments/%lld\" "
                 "download>",
-                (long long)pc->id, (long long)a->id);
+                (long long)a->request_id, (long long)a->id);
     buf_append_html(o, a->filename);
     buf_appendf(o,
                 "</a> <span class=\"muted\">%lld bytes, SHA-256 "
@@ -250,8 +243,8 @@ static void page_request_show(web_req *req)
     form_request r;
     errmsg err = {0};
     buf *o = &req->out;
-    page_ctx pc = {req, id, 0};
     char title[900], tbuf[32];
+    size_t before;
     int rc;
 
     if (!id || registry_request_row_get(req->reg, &row, id, orgf, &err) < 0 ||
@@ -289,11 +282,12 @@ static void page_request_show(web_req *req)
         item_view(o, &r.items[i], i);
     buf_puts(o, "</section><section class=\"card\" id=\"attachments\"><h2>"
                 "Attachments</h2><ul>");
-    rc = registry_attachment_list(req->reg, id, orgf, attachment_li, &pc, &err);
+    before = o->len;
+    rc = registry_attachment_list(req->reg, id, orgf, attachment_li, o, &err);
     if (rc < 0)
         goto done;
     buf_puts(o, "</ul>");
-    if (!pc.n)
+    if (o->len == before)
         buf_puts(o, "<p class=\"muted\">No files were attached.</p>");
     buf_puts(o, "</section>");
     /* The timeline (events, comments and edits in one list), the
