@@ -250,9 +250,8 @@ static void kind_field(const rform_view *v, size_t i, int kind)
     size_t nk;
     const form_choice *kinds = form_def_kinds(&nk);
     char path[160];
-    const char *error;
+    const char *error = item_path(v, path, sizeof path, i, "kind");
 
-    error = item_path(v, path, sizeof path, i, "kind");
     buf_puts(o, "<div class=\"grid-form\"><div class=\"field\"><label");
     rform_attr(o, "for", path);
     buf_puts(o, ">Kind of change <span class=\"badge required\">required"
@@ -292,9 +291,8 @@ static void columns_block(const rform_view *v, size_t i, const form_item *it,
     const form_field *fs = form_def_fields(&nf);
     size_t ncols = it ? it->ncolumns : 0;
     char path[160];
-    const char *error;
+    const char *error = item_path(v, path, sizeof path, i, "columns");
 
-    error = item_path(v, path, sizeof path, i, "columns");
     buf_puts(o, "<div class=\"columns\"");
     rform_attr(o, "id", path);
     buf_puts(o, "><h3>Columns <span class=\"muted\" data-kinds=\""
