@@ -19,16 +19,16 @@ int registry_column_exists(registry *reg, const char *instance,
         " WHERE i.name = :instance AND t.name = :table AND (:column IS NULL"
         " OR EXISTS (SELECT 1 FROM reg_columns c WHERE c.table_id = t.id"
         " AND c.name = :column AND c.status <> 'retired'))";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int rc;
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":instance", instance);
-    reg_bind_text(st, ":table", table);
-    if (column)
-        reg_bind_text(st, ":column", column);
-    rc = reg_one(reg, st, NULL, NULL, err);
+    if (st) {
+        reg_bind_text(st, ":instance", instance);
+        reg_bind_text(st, ":table", table);
+        if (column)
+            reg_bind_text(st, ":column", column);
+    }
+    rc = reg_one(reg, st, NULL, NULL, err); /* ERR_DB for st NULL */
     return rc == 0 ? 1 : rc == ERR_NOTFOUND ? 0 : rc;
 }
 
@@ -43,6 +43,8 @@ int registry_table_exists(registry *reg, const char *instance,
 int registry_demo_request_status(registry *reg, int64_t id, const char *status,
                                  const char *instance, int64_t at, errmsg *err)
 {
+    sqlite3_stmt *st;
+    int rc;
     static const char sql_s[] =
         "UPDATE requests SET status = :status, updated_at = :at"
         " WHERE id = :id";
@@ -50,23 +52,23 @@ int registry_demo_request_status(registry *reg, int64_t id, const char *status,
         "UPDATE request_instances SET deployed_at = :at WHERE"
         " request_id = :id AND instance_id = (SELECT id FROM instances"
         " WHERE name = :inst)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql_s, err);
-    int rc;
 
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":status", status);
-    reg_bind_int(st, ":at", at);
-    reg_bind_int(st, ":id", id);
+    st = reg_stmt_get(reg, sql_s, err);
+
+    if (st) {
+        reg_bind_text(st, ":status", status);
+        reg_bind_int(st, ":at", at);
+        reg_bind_int(st, ":id", id);
+    }
     rc = cat_step_done(reg, st, err);
     if (rc < 0 || !instance)
         return rc;
     st = reg_stmt_get(reg, sql_d, err);
-    if (!st)
-        return ERR_DB;
-    reg_bind_int(st, ":at", at);
-    reg_bind_int(st, ":id", id);
-    reg_bind_text(st, ":inst", instance);
+    if (st) {
+        reg_bind_int(st, ":at", at);
+        reg_bind_int(st, ":id", id);
+        reg_bind_text(st, ":inst", instance);
+    }
     return cat_step_done(reg, st, err);
 }
 

@@ -53,7 +53,11 @@ int registry_entry_status_parse(registry_entry_status *out, const char *s)
 
 int cat_step_done(registry *reg, sqlite3_stmt *st, errmsg *err)
 {
-    int rc = sqlite3_step(st);
+    int rc;
+
+    if (!st)
+        return ERR_DB; /* reg_stmt_get recorded why */
+    rc = sqlite3_step(st);
 
     rc = rc == SQLITE_DONE ? 0 : reg_db_error(reg, err);
     reg_done(st);
@@ -134,6 +138,18 @@ static void missing_after(char *out, size_t size, const char *arrival, int late)
     snprintf(out, size, "%02d:%02d", m / 60, m % 60);
 }
 
+/* The open requests being read: the array and its capacity. */
+typedef struct open_load {
+    registry_card_request *v;
+    size_t n, cap;
+} open_load;
+
+/* A card being read, with the capacities of its arrays. */
+typedef struct card_load {
+    registry_card *c;
+    size_t ccap, hcap;
+} card_load;
+
 /* The entry status named in text (the schema's CHECK allows only the
  * names of the table). */
 static registry_entry_status status_of(const char *text)
@@ -167,46 +183,38 @@ static int table_row(sqlite3_stmt *st, void *ctx)
     return 0;
 }
 
-/* A card being read, with the capacities of its arrays. */
-typedef struct card_load {
-    registry_card *c;
-    size_t ccap, hcap;
-} card_load;
-
 static int column_row(sqlite3_stmt *st, void *ctx)
 {
     card_load *l = ctx;
-    registry_card *c = l->c;
-    registry_card_column *k;
+    registry_card_column k;
     const char *status;
 
-    xgrow(&c->columns, &l->ccap, c->ncolumns + 1, sizeof *c->columns);
-    k = &c->columns[c->ncolumns++];
-    cat_cols(st, "iddnnddnnddtii", &k->id, &k->name, &k->type, &k->nullable,
-             &k->primary_key, &k->description, &k->example, &k->pii,
-             &k->consent, &k->consent_channel, &k->rule, &status, &k->added_at,
-             &k->added_by_request);
-    k->status = status_of(status);
+    cat_cols(st, "iddnnddnnddtii", &k.id, &k.name, &k.type, &k.nullable,
+             &k.primary_key, &k.description, &k.example, &k.pii, &k.consent,
+             &k.consent_channel, &k.rule, &status, &k.added_at,
+             &k.added_by_request);
+    k.status = status_of(status);
+    xgrow(&l->c->columns, &l->ccap, l->c->ncolumns + 1, sizeof k);
+    l->c->columns[l->c->ncolumns++] = k;
     return 0;
 }
 
 static int change_row(sqlite3_stmt *st, void *ctx)
 {
     card_load *l = ctx;
-    registry_card *c = l->c;
-    registry_card_change *h;
+    registry_card_change h;
 
-    xgrow(&c->history, &l->hcap, c->nhistory + 1, sizeof *c->history);
-    h = &c->history[c->nhistory++];
-    cat_cols(st, "iiddDDidd", &h->id, &h->at, &h->column, &h->field,
-             &h->old_value, &h->new_value, &h->request_id, &h->user,
-             &h->reason);
+    cat_cols(st, "iiddDDidd", &h.id, &h.at, &h.column, &h.field, &h.old_value,
+             &h.new_value, &h.request_id, &h.user, &h.reason);
+    xgrow(&l->c->history, &l->hcap, l->c->nhistory + 1, sizeof h);
+    l->c->history[l->c->nhistory++] = h;
     return 0;
 }
 
 /* The columns (by position) and the history (newest first) of c->id. */
 static int card_lists(registry *reg, registry_card *c, errmsg *err)
 {
+    card_load l = {c, 0, 0};
     static const char sql_c[] =
         "SELECT id, name, type, nullable, primary_key, description, example,"
         " pii, consent, consent_channel, rule, status, created_at,"
@@ -218,9 +226,8 @@ static int card_lists(registry *reg, registry_card *c, errmsg *err)
         " h.reason FROM registry_history h"
         " LEFT JOIN users u ON u.id = h.user_id"
         " WHERE h.table_id = :id ORDER BY h.id DESC LIMIT :lim";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql_c, err);
-    card_load l = {c, 0, 0};
     int rc;
+    sqlite3_stmt *st = reg_stmt_get(reg, sql_c, err);
 
     if (!st)
         return ERR_DB;
@@ -258,23 +265,22 @@ int registry_table_card(registry *reg, registry_card *out, const char *instance,
 
     assert(reg && out);
     st = reg_stmt_get(reg, sql, err);
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":instance", instance);
-    reg_bind_text(st, ":table", table);
-    reg_bind_int(st, ":org", org_id);
-    rc = reg_one(reg, st, table_row, &c, err);
+    if (st) {
+        reg_bind_text(st, ":instance", instance);
+        reg_bind_text(st, ":table", table);
+        reg_bind_int(st, ":org", org_id);
+    }
+    rc = reg_one(reg, st, table_row, &c, err); /* ERR_DB for st NULL */
     if (rc == ERR_NOTFOUND)
         return err_set(err, ERR_NOTFOUND, "no table %.100s in instance %.100s",
                        cat_nz(table), cat_nz(instance));
     if (rc == 0)
         rc = card_lists(reg, &c, err);
-    if (rc < 0) {
+    if (rc == 0)
+        *out = c; /* the card's memory is the caller's now */
+    else
         registry_card_free(&c);
-        return rc;
-    }
-    *out = c;
-    return 0;
+    return rc;
 }
 
 /* Frees each of the n strings of v. */
@@ -293,12 +299,6 @@ static void open_free(registry_card_request *v, size_t n)
         FREE_ALL(v[i].title, v[i].status, v[i].kind);
     free(v);
 }
-
-/* The open requests being read: the array and its capacity. */
-typedef struct open_load {
-    registry_card_request *v;
-    size_t n, cap;
-} open_load;
 
 static void open_row(void *ctx, const registry_open_request *r)
 {

@@ -503,18 +503,18 @@ int cat_table_insert(hctx *h, int64_t *out_id, const cat_table_vals *t)
         " consent_relevant, status, created_by_request, created_at,"
         " updated_at) VALUES (:inst, :name, :description, :consent,"
         " :status, :req, :now, :now)";
-    sqlite3_stmt *st = reg_stmt_get(h->reg, sql, h->err);
     int rc;
+    sqlite3_stmt *st = reg_stmt_get(h->reg, sql, h->err);
 
     if (!st)
         return ERR_DB;
+    reg_bind_int(st, ":now", h->now);
     reg_bind_int(st, ":inst", h->instance_id);
     reg_bind_text(st, ":name", t->name);
     reg_bind_text(st, ":description", cat_nz(t->description));
     reg_bind_int(st, ":consent", t->consent_relevant != 0);
     reg_bind_text(st, ":status", *cat_nz(t->status) ? t->status : "active");
     cat_bind_id(st, ":req", h->request_id);
-    reg_bind_int(st, ":now", h->now);
     rc = cat_step_done(h->reg, st, h->err);
     if (rc < 0)
         return rc;
@@ -573,13 +573,14 @@ int cat_column_add(hctx *h, int64_t table_id, const char *table,
     if (!st)
         return ERR_DB;
     reg_bind_int(st, ":tid", table_id);
+    /* Each text with a flag (flags are stored 0 or 1). */
     reg_bind_text(st, ":name", c->name);
-    reg_bind_text(st, ":type", c->type);
     reg_bind_int(st, ":nullable", c->nullable != 0);
+    reg_bind_text(st, ":type", c->type);
     reg_bind_int(st, ":pk", c->primary_key != 0);
     reg_bind_text(st, ":description", c->description);
-    reg_bind_text(st, ":example", c->example);
     reg_bind_int(st, ":pii", c->pii != 0);
+    reg_bind_text(st, ":example", c->example);
     reg_bind_int(st, ":consent", c->consent != 0);
     reg_bind_text(st, ":channel", c->channel);
     reg_bind_text(st, ":rule", c->rule);

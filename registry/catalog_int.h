@@ -58,7 +58,7 @@ typedef struct cat_emit {
     (((void (*)(void *, const T *))(e)->fn)((e)->ctx, (row)), (e)->n++)
 
 /* Steps st (bound, no rows expected) once and resets it: 0 or the error
- * of reg_db_error. */
+ * of reg_db_error; ERR_DB for st NULL (reg_stmt_get recorded why). */
 int cat_step_done(registry *reg, sqlite3_stmt *st, errmsg *err);
 
 /* "/tables/<instance>/<table>" with each part URL-escaped, after base

@@ -102,6 +102,7 @@ int registry_history_list(registry *reg, const registry_history_filter *f,
                           void (*fn)(void *ctx, const registry_history_row *h),
                           void *ctx, errmsg *err)
 {
+    cat_emit hc = CAT_EMIT(fn, ctx);
     static const char sql[] =
         "SELECT h.id, i.name, h.table_name, h.column_name, h.field,"
         " h.old_value, h.new_value, coalesce(h.request_id, 0),"
@@ -117,7 +118,6 @@ int registry_history_list(registry *reg, const registry_history_filter *f,
         " AND (:before = 0 OR h.id < :before)"
         " ORDER BY h.id DESC LIMIT :lim";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    cat_emit hc = CAT_EMIT(fn, ctx);
 
     if (!st)
         return ERR_DB;
@@ -148,6 +148,7 @@ int registry_table_open_requests(registry *reg, const char *instance,
                                             const registry_open_request *r),
                                  void *ctx, errmsg *err)
 {
+    cat_emit oc = CAT_EMIT(fn, ctx);
     /* Driven from the instance (unique name) and the table's items
        (request_items_table_nocase, schema step 4), then each request by
        its key: the cost follows the number of requests naming this
@@ -169,12 +170,11 @@ int registry_table_open_requests(registry *reg, const char *instance,
         "  AND ri.deployed_at > 0)"
         " GROUP BY r.id ORDER BY r.id";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    cat_emit oc = CAT_EMIT(fn, ctx);
 
-    if (!st)
-        return ERR_DB;
-    reg_bind_text(st, ":table", table);
-    reg_bind_text(st, ":inst", instance);
-    reg_bind_int(st, ":org", org_id);
-    return reg_each(reg, st, open_row, &oc, err);
+    if (st) {
+        reg_bind_text(st, ":table", table);
+        reg_bind_text(st, ":inst", instance);
+        reg_bind_int(st, ":org", org_id);
+    }
+    return reg_each(reg, st, open_row, &oc, err); /* ERR_DB for st NULL */
 }

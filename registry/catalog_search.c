@@ -104,6 +104,8 @@ static int rank_row(sqlite3_stmt *st, void *ctx)
 /* The first pass: rid/exact of the best s->lim rows. */
 static int search_rank(registry *reg, search_run *s, errmsg *err)
 {
+    sqlite3_stmt *st;
+    int rc;
     static const char rank_sql[] =
         "SELECT f.rowid, CASE"
         "  WHEN f.rowid IN (SELECT id * 4 + 1 FROM reg_tables"
@@ -117,8 +119,6 @@ static int search_rank(registry *reg, search_run *s, errmsg *err)
         " ORDER BY exact DESC, k,"
         "  CASE WHEN exact OR k <= :kmax THEN bm25(search_fts) END"
         " LIMIT :lim";
-    sqlite3_stmt *st;
-    int rc;
 
     do {
         st = reg_stmt_get(reg, rank_sql, err);
@@ -154,6 +154,7 @@ static int hit_row(sqlite3_stmt *st, void *ctx)
  * rank order, to the caller. */
 static int search_rows(registry *reg, search_run *s, errmsg *err)
 {
+    buf ids = {0};
     static const char rows_sql[] =
         "SELECT f.kind, f.ref, f.instance, f.name,"
         " highlight(search_fts, 4, char(1), char(2)),"
@@ -166,7 +167,6 @@ static int search_rows(registry *reg, search_run *s, errmsg *err)
         " AND +f.rowid IN (SELECT value FROM json_each(:ids))"
         " ORDER BY pos";
     sqlite3_stmt *st = reg_stmt_get(reg, rows_sql, err);
-    buf ids = {0};
     int rc;
 
     if (!st)
@@ -257,6 +257,7 @@ int registry_lookup(registry *reg, const char *q, int mode,
                     void (*fn)(void *ctx, const registry_lookup_hit *h),
                     void *ctx, errmsg *err)
 {
+    cat_emit lc = CAT_EMIT(fn, ctx);
     /* Prefix: a range on the (instance_id, name COLLATE NOCASE) unique
        index for each instance, never a scan of every table. CROSS JOIN
        fixes the loop order (instances outside) for the planner. */
@@ -279,7 +280,6 @@ int registry_lookup(registry *reg, const char *q, int mode,
         " ORDER BY exact DESC, t.status <> 'active', length(t.name),"
         " t.name, i.name LIMIT :lim";
     sqlite3_stmt *st;
-    cat_emit lc = CAT_EMIT(fn, ctx);
     int rc;
 
     if (!q || !*q)
@@ -357,6 +357,7 @@ int registry_lookup_similar(registry *reg, const char *q, const char *instance,
                             void (*fn)(void *ctx, const registry_lookup_hit *h),
                             void *ctx, errmsg *err)
 {
+    similar_ctx c = {0};
     static const char sql[] =
         "SELECT i.name, i.environment, t.name, t.campaign_dependency,"
         " t.status, 0 FROM instances i"
@@ -364,7 +365,6 @@ int registry_lookup_similar(registry *reg, const char *q, const char *instance,
         " WHERE (:inst = '' OR i.name = :inst)"
         " AND (:org = 0 OR i.org_id = :org)";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    similar_ctx c = {0};
     char *lq;
     int rc, out = 0;
 
