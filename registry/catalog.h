@@ -1,8 +1,11 @@
 /* catalog.h: the registry of tables and columns per instance (living
- * documentation): reading, applying requests, manual edits, history,
- * search, lookup and the data-dictionary CSV import. Implemented in
- * catalog.c. Every change writes registry_history rows; the triggers of
- * schema.c keep search_fts and meta.generation current. */
+ * documentation): a table as a typed card, lists, history, search,
+ * lookup, applying requests, manual edits and the data-dictionary CSV
+ * import. Implemented in catalog.c (existence, demo), catalog_card.c,
+ * catalog_list.c, catalog_search.c, catalog_field.c, catalog_change.c and
+ * catalog_import.c; who may edit or import is domain/catalog_cases.h.
+ * Every change writes registry_history rows; the triggers of schema.c
+ * keep search_fts and meta.generation current. */
 #ifndef DOCKET_CATALOG_H
 #define DOCKET_CATALOG_H
 
