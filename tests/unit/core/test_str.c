@@ -93,44 +93,69 @@ static void test_str__utf8_valid_refuses_broken_sequences(void **state)
 
 /* ---- str_utf8_next ---- */
 
+/* str_utf8_next(s, n) == want for each case. */
+typedef struct next_case {
+    int want;
+    const char *s;
+    size_t n;
+} next_case;
+
+static void next_all(const next_case *c, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (str_utf8_next(c[i].s, c[i].n) != c[i].want)
+            fail_msg("case %zu: %d, not %d", i, str_utf8_next(c[i].s, c[i].n),
+                     c[i].want);
+}
+
 static void test_str__utf8_next_lengths(void **state)
 {
+    /* the length of the first character; n bytes may be read */
+    static const next_case cases[] = {
+        {1, "a", 1},
+        {1, "", 1}, /* NUL is one character */
+        {2, "\xc2\x80", 2},
+        {3, "\xe0\xa0\x80", 3},
+        {3, "\xed\x9f\xbf", 3},
+        {4, "\xf0\x90\x80\x80", 4},
+        {4, "\xf4\x8f\xbf\xbf", 4},
+        /* n larger than the character: only the character counts */
+        {2, "\xc3\xa9xyz", 5},
+    };
+
     (void)state;
-    assert_int_equal(str_utf8_next("a", 1), 1);
-    assert_int_equal(str_utf8_next("", 1), 1); /* NUL is one character */
-    assert_int_equal(str_utf8_next("\xc2\x80", 2), 2);
-    assert_int_equal(str_utf8_next("\xe0\xa0\x80", 3), 3);
-    assert_int_equal(str_utf8_next("\xed\x9f\xbf", 3), 3);
-    assert_int_equal(str_utf8_next("\xf0\x90\x80\x80", 4), 4);
-    assert_int_equal(str_utf8_next("\xf4\x8f\xbf\xbf", 4), 4);
-    /* n larger than the character: only the character counts */
-    assert_int_equal(str_utf8_next("\xc3\xa9xyz", 5), 2);
+    next_all(cases, UFX_NELEM(cases));
 }
 
 static void test_str__utf8_next_maximal_subparts(void **state)
 {
+    /* -k: the first k bytes are one maximal ill-formed subpart */
+    static const next_case cases[] = {
+        /* bytes that never start a character: one U+FFFD each */
+        {-1, "\x80", 1},
+        {-1, "\xbf", 1},
+        {-1, "\xc0\x80", 2},
+        {-1, "\xc1\xbf", 2},
+        {-1, "\xf5\x80\x80\x80", 4},
+        {-1, "\xff", 1},
+        /* the second byte out of the lead's range (Unicode table 3-7) */
+        {-1, "\xe0\x80\x80", 3}, /* overlong */
+        {-1, "\xe0\x9f\xbf", 3},
+        {-1, "\xed\xa0\x80", 3}, /* surrogate */
+        {-1, "\xf0\x8f\xbf\xbf", 4},
+        {-1, "\xf4\x90\x80\x80", 4}, /* >10FFFF */
+        /* a good start cut by a byte that cannot continue it */
+        {-1, "\xc3(", 2},
+        {-2, "\xe2\x82(", 3},
+        {-3, "\xf0\x9f\x99(", 4},
+        /* ... or by the end of the n bytes (the NUL of a C string too) */
+        {-2, "\xe2\x82", 2},
+        {-3, "\xf0\x9f\x99\x82", 3},
+        {-2, "\xf0\x9f", 4},
+    };
+
     (void)state;
-    /* bytes that never start a character: one U+FFFD each */
-    assert_int_equal(str_utf8_next("\x80", 1), -1);
-    assert_int_equal(str_utf8_next("\xbf", 1), -1);
-    assert_int_equal(str_utf8_next("\xc0\x80", 2), -1);
-    assert_int_equal(str_utf8_next("\xc1\xbf", 2), -1);
-    assert_int_equal(str_utf8_next("\xf5\x80\x80\x80", 4), -1);
-    assert_int_equal(str_utf8_next("\xff", 1), -1);
-    /* the second byte out of the lead's range (Unicode table 3-7) */
-    assert_int_equal(str_utf8_next("\xe0\x80\x80", 3), -1); /* overlong */
-    assert_int_equal(str_utf8_next("\xe0\x9f\xbf", 3), -1);
-    assert_int_equal(str_utf8_next("\xed\xa0\x80", 3), -1); /* surrogate */
-    assert_int_equal(str_utf8_next("\xf0\x8f\xbf\xbf", 4), -1);
-    assert_int_equal(str_utf8_next("\xf4\x90\x80\x80", 4), -1); /* >10FFFF */
-    /* a good start cut by a byte that cannot continue it */
-    assert_int_equal(str_utf8_next("\xc3(", 2), -1);
-    assert_int_equal(str_utf8_next("\xe2\x82(", 3), -2);
-    assert_int_equal(str_utf8_next("\xf0\x9f\x99(", 4), -3);
-    /* ... or by the end of the n bytes (the NUL of a C string too) */
-    assert_int_equal(str_utf8_next("\xe2\x82", 2), -2);
-    assert_int_equal(str_utf8_next("\xf0\x9f\x99\x82", 3), -3);
-    assert_int_equal(str_utf8_next("\xf0\x9f", 4), -2);
+    next_all(cases, UFX_NELEM(cases));
 }
 
 /* ---- str_format_char_len, str_strip_format_dup ---- */

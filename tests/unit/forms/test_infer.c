@@ -174,9 +174,10 @@ static void test_infer__empty_and_missing_cells(void **state)
 
 static void test_infer__delimiters(void **state)
 {
+    char t[64];
     form_inferred inf = {0};
     char *data = infer_file(&inf, "forms/sample.tsv");
-    char t[64];
+
     (void)state;
 
     assert_int_equal(inf.delimiter, '\t');

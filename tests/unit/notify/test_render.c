@@ -115,6 +115,16 @@ static char *mime_part(const char *msg, const char *type)
     return (char *)bin;
 }
 
+/* The PagerDuty message of v (an alert when alert), rendered without an
+ * error. */
+static void pagerduty(buf *out, const notify_view *v, const notify_event *ev,
+                      int alert)
+{
+    assert_int_equal(notify_render_pagerduty(
+                         out, v, ev, "0123456789abcdef0123456789abcdef", alert),
+                     0);
+}
+
 static void test_render__golden_every_channel_and_event(void **state)
 {
     int failures = 0;
@@ -136,17 +146,11 @@ static void test_render__golden_every_channel_and_event(void **state)
         assert_int_equal(notify_render_teams(&out, &v, NOTIFY_TEAMS_MAX), 0);
         failures += golden_json("teams", events[i], &out) != 0;
         buf_reset(&out);
-        assert_int_equal(
-            notify_render_pagerduty(&out, &v, &ev,
-                                    "0123456789abcdef0123456789abcdef", 0),
-            0);
+        pagerduty(&out, &v, &ev, 0);
         failures += golden_json("pagerduty", events[i], &out) != 0;
         buf_reset(&out);
         if (!strcmp(events[i], "delivery.failed")) {
-            assert_int_equal(
-                notify_render_pagerduty(&out, &v, &ev,
-                                        "0123456789abcdef0123456789abcdef", 1),
-                0);
+            pagerduty(&out, &v, &ev, 1);
             failures += golden_json("pagerduty-alert", events[i], &out) != 0;
             buf_reset(&out);
         }

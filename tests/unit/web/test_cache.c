@@ -224,8 +224,8 @@ static void test_cache__newer_generation_invalidates(void **state)
 
 static void test_cache__newer_generation_put_invalidates(void **state)
 {
-    buf out = {0};
     web_cache_stats st;
+    buf out = {0};
 
     (void)state;
     web_cache_put(cache, CACHE_TABLE_JSON, "i", "a", 0, gen, 0, "a", 1);
