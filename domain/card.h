@@ -5,17 +5,22 @@
  * Back ends (card_format), each escaping every registry value for its
  * medium:
  * - CARD_HTML: the card page of the web UI (buf_append_html; the runbook
- *   through cmark with raw HTML off). Its edit form carries the CSRF hole
- *   TMPL_MARK_CSRF of web/tmpl.h, since the body is cached for every user.
+ *   through cmark with raw HTML off). Its edit form carries the token
+ *   given in card_opts.csrf: the web passes the template hole
+ *   TMPL_MARK_CSRF (web/tmpl.h), since the body is cached for every user.
  * - CARD_HTML_EXPORT: the page of the offline export (docket export
  *   --format html), relative links only.
  * - CARD_MARKDOWN: the page of docket export --format markdown
  *   (card_md_text, card_md_code, card_md_runbook).
  * - CARD_TERMINAL: docket lookup (card_term_text: control characters,
  *   escape sequences among them, become '?'; colours only when asked).
- * - CARD_MESSAGE: chat and e-mail messages: plain one-line text without
- *   control characters (card_message_text), which each channel renderer
- *   of notify/ escapes for its own format (Slack mrkdwn, Teams, e-mail). */
+ * - CARD_MESSAGE: chat and e-mail messages: plain lines without control
+ *   characters (card_message_text), which each channel renderer of
+ *   notify/ escapes for its own format (Slack mrkdwn, Teams, e-mail).
+ *
+ * The pieces the registry pages share with the card (links, badges, the
+ * history timeline) are here too, so a table, a badge or a change reads
+ * the same on every page. */
 #ifndef DOCKET_CARD_H
 #define DOCKET_CARD_H
 
