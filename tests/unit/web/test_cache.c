@@ -57,6 +57,16 @@ static int hit(buf *out, const char *table, int64_t g)
     return web_cache_get(cache, out, NULL, CACHE_TABLE_JSON, "i", table, 0, g);
 }
 
+/* out holds exactly the len bytes of want, and the organisation got is
+ * want_org. */
+static void holds(const buf *out, const char *want, size_t len, int64_t org,
+                  int64_t want_org)
+{
+    assert_int_equal(out->len, len);
+    assert_memory_equal(out->data, want, len);
+    assert_int_equal(org, want_org);
+}
+
 static void test_cache__put_get_round_trip(void **state)
 {
     static const char json[] = "{\"table\":\"customers\",\"columns\":[]}";
@@ -69,9 +79,7 @@ static void test_cache__put_get_round_trip(void **state)
     assert_int_equal(web_cache_get(cache, &out, &org, CACHE_TABLE_JSON,
                                    "acme-prod", "customers", 0, gen),
                      1);
-    assert_int_equal(out.len, sizeof json - 1);
-    assert_memory_equal(buf_cstr(&out), json, sizeof json - 1);
-    assert_int_equal(org, 7);
+    holds(&out, json, sizeof json - 1, org, 7);
     /* a hit appends: what out held stays in front */
     buf_reset(&out);
     buf_puts(&out, "head:");
@@ -121,9 +129,7 @@ static void test_cache__put_stored_keeps_bytes_as_they_are(void **state)
     assert_int_equal(web_cache_get_stored(cache, &out, &org, CACHE_PAGE_FRAME,
                                           "", "tables", 4, gen),
                      1);
-    assert_int_equal(out.len, sizeof bytes - 1);
-    assert_memory_equal(buf_cstr(&out), bytes, sizeof bytes - 1);
-    assert_int_equal(org, 3);
+    holds(&out, bytes, sizeof bytes - 1, org, 3);
     buf_dispose(&out);
     /* nothing to store: not stored */
     web_cache_put_stored(cache, CACHE_PAGE_FRAME, "", "empty", 4, gen, 3, "",
