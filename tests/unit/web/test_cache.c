@@ -353,8 +353,8 @@ static void test_cache__budget_holds_by_eviction(void **state)
 
 static void test_cache__clear(void **state)
 {
-    buf out = {0};
     web_cache_stats st;
+    buf out = {0};
 
     (void)state;
     web_cache_put(cache, CACHE_TABLE_JSON, "i", "t", 0, gen, 0, "x", 1);
