@@ -464,6 +464,28 @@ void h_minimal_json(buf *b, const char *title, const char *summary,
     cJSON_Delete(j);
 }
 
+void h_get_expect(h_server *s, h_session *sess, const char *path, long want,
+                  ...)
+{
+    h_resp r;
+    va_list ap;
+
+    h_get(&r, s, sess, path);
+    if (r.status != want)
+        fail_msg("GET %s: %ld, wanted %ld: %.500s", path, r.status, want,
+                 r.body);
+    va_start(ap, want);
+    for (const char *x = va_arg(ap, const char *); x;
+         x = va_arg(ap, const char *)) {
+        if (x[0] == '!' && strstr(r.body, x + 1))
+            fail_msg("GET %s shows \"%s\": %.500s", path, x + 1, r.body);
+        if (x[0] != '!' && !strstr(r.body, x))
+            fail_msg("GET %s does not show \"%s\": %.500s", path, x, r.body);
+    }
+    va_end(ap);
+    h_resp_free(&r);
+}
+
 void h_resp_free(h_resp *r)
 {
     free(r->body);

@@ -65,6 +65,12 @@ void h_request(h_resp *r, h_server *s, h_session *sess, const char *method,
                size_t len, const char *const *headers);
 #define h_get(r, s, sess, path)                                                \
     h_request(r, s, sess, "GET", path, NULL, NULL, 0, NULL)
+/* GETs path (with sess's cookie; sess may be NULL) and fails the test
+ * unless the answer has status want and its body holds each string of
+ * the NULL-terminated list; a string that starts with '!' must not be in
+ * the body (what follows the '!'). */
+void h_get_expect(h_server *s, h_session *sess, const char *path, long want,
+                  ...);
 /* POST of application/x-www-form-urlencoded body; the session's CSRF
  * token is appended as csrf=... when sess is not NULL. */
 void h_post_form(h_resp *r, h_server *s, h_session *sess, const char *path,

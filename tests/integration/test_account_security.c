@@ -373,11 +373,8 @@ static void test_security__next_after_signin_stays_on_this_site(void **state)
     }
     /* The form does not carry a bad next either. */
     {
-        h_resp r;
-        h_get(&r, &srv, NULL, "/signin?next=/%09/evil.example");
-        assert_int_equal(r.status, 200);
-        assert_null(strstr(r.body, "evil.example"));
-        h_resp_free(&r);
+        h_get_expect(&srv, NULL, "/signin?next=/%09/evil.example", 200,
+                     "!evil.example", NULL);
     }
 }
 
@@ -447,17 +444,9 @@ static void test_security__temporary_password_blocks_every_route(void **state)
     assert_true(walked >= 20);
     assert_int_equal(h_db_int(&srv, "SELECT count(*) FROM api_tokens"), tokens);
     /* What stays open: the account page (with the reason), assets. */
-    h_get(&r, &srv, &sess, "/account");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "Choose a new password"));
-    h_resp_free(&r);
-    h_get(&r, &srv, &sess, "/static/app.css");
-    assert_int_equal(r.status, 200);
-    h_resp_free(&r);
-    h_get(&r, &srv, &sess, "/api/v1/me");
-    assert_int_equal(r.status, 403);
-    assert_non_null(strstr(r.body, "\"error\""));
-    h_resp_free(&r);
+    h_get_expect(&srv, &sess, "/account", 200, "Choose a new password", NULL);
+    h_get_expect(&srv, &sess, "/static/app.css", 200, NULL);
+    h_get_expect(&srv, &sess, "/api/v1/me", 403, "\"error\"", NULL);
     /* The change opens everything. */
     snprintf(body, sizeof body,
              "current=%s&new=a+brand+new+password&confirm=a+brand+new+"
@@ -488,9 +477,7 @@ static void test_security__temporary_password_signout_works(void **state)
     h_db_exec(&srv, "UPDATE users SET must_change_password = 1 WHERE email ="
                     " 'tempclient@acme.example'");
     assert_int_equal(h_signin(&sess, &srv, email, PW), 303);
-    h_get(&r, &srv, &sess, "/requests/new");
-    assert_int_equal(r.status, 303);
-    h_resp_free(&r);
+    h_get_expect(&srv, &sess, "/requests/new", 303, NULL);
     h_post_form(&r, &srv, &sess, "/signout", "");
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
@@ -519,17 +506,13 @@ static void test_security__admin_set_password_ends_sessions(void **state)
                 "temporary+pass+9");
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
-    h_get(&r, &srv, &user, "/account");
-    assert_int_equal(r.status, 303);
-    h_resp_free(&r);
+    h_get_expect(&srv, &user, "/account", 303, NULL);
     assert_int_equal(sessions_of(&srv, email), 0);
     assert_int_equal(
         signin_status(&srv, email, "temporary pass 9", loc, sizeof loc), 303);
     assert_string_equal(loc, "/account#password");
     /* The admin's own session is untouched. */
-    h_get(&r, &srv, &admin, "/admin/users");
-    assert_int_equal(r.status, 200);
-    h_resp_free(&r);
+    h_get_expect(&srv, &admin, "/admin/users", 200, NULL);
 }
 
 /* ---- 5: password reset ---- */
@@ -771,14 +754,9 @@ static void test_security__password_change_ends_other_sessions(void **state)
     assert_int_equal(r.status, 303);
     h_resp_free(&r);
     /* The other session is gone, this one stays, tokens keep working. */
-    h_get(&r, &srv, &b, "/account");
-    assert_int_equal(r.status, 303);
-    h_resp_free(&r);
-    h_get(&r, &srv, &a, "/account");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "nightly"));
-    assert_non_null(strstr(r.body, "action=\"/account/tokens/revoke-all\""));
-    h_resp_free(&r);
+    h_get_expect(&srv, &b, "/account", 303, NULL);
+    h_get_expect(&srv, &a, "/account", 200, "nightly",
+                 "action=\"/account/tokens/revoke-all\"", NULL);
     assert_int_equal(sessions_of(&srv, email), 1);
     h_request(&r, &srv, NULL, "GET", "/api/v1/me", NULL, NULL, 0, hdrs);
     assert_int_equal(r.status, 200);

@@ -94,12 +94,10 @@ static void fill(world *w)
             h_resp_free(&r);
         }
         for (int s = 0; s < 3; s++) {
-            h_get(&r, &w->s, sess[s], "/tables/acme-prod/customers");
-            assert_int_equal(r.status, 200);
-            h_resp_free(&r);
-            h_get(&r, &w->s, sess[s], "/tables/Acme-Prod/CUSTOMERS");
-            assert_int_equal(r.status, 200);
-            h_resp_free(&r);
+            h_get_expect(&w->s, sess[s], "/tables/acme-prod/customers", 200,
+                         NULL);
+            h_get_expect(&w->s, sess[s], "/tables/Acme-Prod/CUSTOMERS", 200,
+                         NULL);
         }
     }
 }

@@ -106,9 +106,7 @@ static void test_catalog__cache_sees_change_next_request(void **state)
         assert_non_null(strstr(r.body, "\"campaign_dependency\":"
                                        "\"required\""));
         h_resp_free(&r);
-        h_get(&r, &w->s, &w->ops, "/tables/acme-prod/customers");
-        assert_int_equal(r.status, 200);
-        h_resp_free(&r);
+        h_get_expect(&w->s, &w->ops, "/tables/acme-prod/customers", 200, NULL);
     }
     hist = h_db_int(&w->s, "SELECT count(*) FROM registry_history");
     /* No reason: refused, nothing written. */
@@ -158,16 +156,11 @@ static void test_catalog__tenant_isolation(void **state)
     world *w = *state;
     h_resp r, missing;
 
-    h_get(&r, &w->s, &w->acme, "/tables/acme-prod/customers");
-    assert_int_equal(r.status, 200);
-    assert_null(strstr(r.body, "Edit rules"));
-    h_resp_free(&r);
+    h_get_expect(&w->s, &w->acme, "/tables/acme-prod/customers", 200,
+                 "!Edit rules", NULL);
     /* Another organisation's table answers exactly like a missing one. */
-    h_get(&r, &w->s, &w->globex, "/tables/acme-prod/customers");
-    assert_int_equal(r.status, 404);
-    assert_non_null(
-        strstr(r.body, "There is no table customers in instance acme-prod."));
-    h_resp_free(&r);
+    h_get_expect(&w->s, &w->globex, "/tables/acme-prod/customers", 404,
+                 "There is no table customers in instance acme-prod.", NULL);
     h_get(&r, &w->s, &w->globex,
           "/api/v1/instances/acme-prod/tables/customers");
     h_get(&missing, &w->s, &w->pm,
@@ -177,12 +170,10 @@ static void test_catalog__tenant_isolation(void **state)
     assert_non_null(strstr(r.body, "\"status\":404"));
     h_resp_free(&r);
     h_resp_free(&missing);
-    h_get(&r, &w->s, &w->globex, "/api/v1/instances/acme-prod/tables");
-    assert_int_equal(r.status, 404);
-    h_resp_free(&r);
-    h_get(&r, &w->s, &w->globex, "/tables/acme-prod/customers/columns/email");
-    assert_int_equal(r.status, 404);
-    h_resp_free(&r);
+    h_get_expect(&w->s, &w->globex, "/api/v1/instances/acme-prod/tables", 404,
+                 NULL);
+    h_get_expect(&w->s, &w->globex, "/tables/acme-prod/customers/columns/email",
+                 404, NULL);
     h_post_form(&r, &w->s, &w->globex, "/tables/acme-prod/customers/edit",
                 "runbook=x&reason=y");
     /* clients may not edit the registry at all: the role table's 403,
@@ -190,11 +181,8 @@ static void test_catalog__tenant_isolation(void **state)
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
     /* Search, lookup and lists show only the client's organisation. */
-    h_get(&r, &w->s, &w->globex, "/api/v1/search?q=cust");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "globex-prod"));
-    assert_null(strstr(r.body, "acme-prod"));
-    h_resp_free(&r);
+    h_get_expect(&w->s, &w->globex, "/api/v1/search?q=cust", 200, "globex-prod",
+                 "!acme-prod", NULL);
     h_get(&r, &w->s, &w->globex, "/api/v1/lookup?q=c");
     assert_null(strstr(r.body, "acme-prod"));
     assert_non_null(strstr(r.body, "globex-prod"));
@@ -205,9 +193,7 @@ static void test_catalog__tenant_isolation(void **state)
     h_get(&r, &w->s, &w->globex, "/changes");
     assert_null(strstr(r.body, "acme-prod"));
     h_resp_free(&r);
-    h_get(&r, &w->s, &w->globex, "/changes?instance=acme-prod");
-    assert_int_equal(r.status, 404);
-    h_resp_free(&r);
+    h_get_expect(&w->s, &w->globex, "/changes?instance=acme-prod", 404, NULL);
     h_get(&r, &w->s, &w->pm, "/api/v1/search?q=cust");
     assert_non_null(strstr(r.body, "acme-prod"));
     assert_non_null(strstr(r.body, "globex-prod"));
@@ -221,33 +207,21 @@ static void test_catalog__search_lookup_changes(void **state)
     char loc[300];
 
     /* Exact name first, highlighted and escaped. */
-    h_get(&r, &w->s, &w->pm, "/search?q=customers");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "<mark>customers</mark>"));
-    h_resp_free(&r);
-    h_get(&r, &w->s, &w->pm, "/search?q=%22%3Cscript%3E%20OR%20*");
-    assert_int_equal(r.status, 200);
-    assert_null(strstr(r.body, "<script>"));
-    h_resp_free(&r);
+    h_get_expect(&w->s, &w->pm, "/search?q=customers", 200,
+                 "<mark>customers</mark>", NULL);
+    h_get_expect(&w->s, &w->pm, "/search?q=%22%3Cscript%3E%20OR%20*", 200,
+                 "!<script>", NULL);
     /* One match: straight to its rules card. */
     h_get(&r, &w->s, &w->acme, "/lookup?q=consen");
     assert_int_equal(r.status, 303);
     assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
     assert_string_equal(loc, "/tables/acme-prod/consents");
     h_resp_free(&r);
-    h_get(&r, &w->s, &w->pm, "/lookup");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "autofocus"));
-    assert_non_null(strstr(r.body, "lookup.js"));
-    h_resp_free(&r);
-    h_get(&r, &w->s, &w->pm, "/api/v1/lookup?q=CUST&instance=acme-prod");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "\"url\":\"/tables/acme-prod/customers\""));
-    h_resp_free(&r);
-    h_get(&r, &w->s, &w->pm, "/changes?instance=acme-prod&from=2000-01-01");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "table created"));
-    h_resp_free(&r);
+    h_get_expect(&w->s, &w->pm, "/lookup", 200, "autofocus", "lookup.js", NULL);
+    h_get_expect(&w->s, &w->pm, "/api/v1/lookup?q=CUST&instance=acme-prod", 200,
+                 "\"url\":\"/tables/acme-prod/customers\"", NULL);
+    h_get_expect(&w->s, &w->pm, "/changes?instance=acme-prod&from=2000-01-01",
+                 200, "table created", NULL);
     h_get(&r, &w->s, &w->pm, "/changes?to=2000-01-01");
     assert_non_null(strstr(r.body, "No change in this period"));
     h_resp_free(&r);
@@ -258,11 +232,8 @@ static void test_catalog__search_lookup_changes(void **state)
                                    "Atom\">"));
     assert_non_null(strstr(r.body, "<entry>"));
     h_resp_free(&r);
-    h_get(&r, &w->s, &w->pm, "/tables?dependency=required&consent=1");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "consents"));
-    assert_null(strstr(r.body, ">customer_scores<"));
-    h_resp_free(&r);
+    h_get_expect(&w->s, &w->pm, "/tables?dependency=required&consent=1", 200,
+                 "consents", "!>customer_scores<", NULL);
 }
 
 static const struct CMUnitTest tests[] = {

@@ -83,12 +83,9 @@ static void test_notify_admin__page_enable_resend(void **state)
     assert_int_equal(h_signin(&admin, &srv, "root@docket.example", pw), 303);
     assert_int_equal(h_signin(&pm, &srv, "pm@docket.example", pw), 303);
 
-    h_get(&r, &srv, &admin, "/admin/deliveries");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "action=\"/admin/deliveries/enable\""));
-    assert_non_null(strstr(r.body, "Enable and resend 2 dead deliveries"));
-    assert_non_null(strstr(r.body, "HTTP 410: gone"));
-    h_resp_free(&r);
+    h_get_expect(&srv, &admin, "/admin/deliveries", 200,
+                 "action=\"/admin/deliveries/enable\"",
+                 "Enable and resend 2 dead deliveries", "HTTP 410: gone", NULL);
 
     /* Not an admin: 403, nothing changes. */
     h_post_form(&r, &srv, &pm, "/admin/deliveries/enable", body);
@@ -137,10 +134,8 @@ static void test_notify_admin__page_enable_resend(void **state)
                        "'channel.disable' AND target = 'hook' AND actor = "
                        "'root@docket.example'"),
         1);
-    h_get(&r, &srv, &admin, "/admin/deliveries");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "disabled by root@docket.example"));
-    h_resp_free(&r);
+    h_get_expect(&srv, &admin, "/admin/deliveries", 200,
+                 "disabled by root@docket.example", NULL);
     /* Enabled again without resend for the next test. */
     h_post_form(&r, &srv, &admin, "/admin/deliveries/enable", "channel=hook");
     assert_int_equal(r.status, 303);

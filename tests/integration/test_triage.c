@@ -30,8 +30,6 @@ static int counter;
 
 static int up(void **state)
 {
-    h_resp r;
-
     *state = &srv;
     h_server_start(&srv, NULL);
     h_world(&srv, "acme globex acme-qa acme-prod:mysql globex-prod");
@@ -39,9 +37,7 @@ static int up(void **state)
     h_token(&srv, "ann@acme.example", "tests", ann_token, sizeof ann_token);
     h_token(&srv, "pat@platform.example", "tests", pat_token, sizeof pat_token);
     /* Opening the queue creates the current and the next two sprints. */
-    h_get(&r, &srv, &pat, "/requests");
-    assert_int_equal(r.status, 200);
-    h_resp_free(&r);
+    h_get_expect(&srv, &pat, "/requests", 200, NULL);
     assert_true(h_db_int(&srv, "SELECT count(*) FROM sprints") >= 3);
     sprint1 = h_db_int(&srv, "SELECT id FROM sprints ORDER BY starts_on "
                              "LIMIT 1 OFFSET 1");
@@ -361,11 +357,8 @@ static void test_triage__deploy_is_atomic_per_instance(void **state)
              (long long)id, (long long)id);
     assert_int_equal(h_db_int(&srv, sql), 1);
     snprintf(path, sizeof path, "/requests/%lld", (long long)id);
-    h_get(&r, &srv, &ann, path);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "not yet deployed"));
-    assert_non_null(strstr(r.body, "deployed</span> "));
-    h_resp_free(&r);
+    h_get_expect(&srv, &ann, path, 200, "not yet deployed", "deployed</span> ",
+                 NULL);
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM events WHERE request_id = %lld AND event "
              "= 'request.deployed' AND json_extract(payload, '$.instance') = "
@@ -392,16 +385,13 @@ static void test_triage__queue_filters_and_csv(void **state)
     assert_null(strstr(r.body, path));
     assert_non_null(strstr(r.body, "data-status=\"needs_info\""));
     h_resp_free(&r);
-    h_get(&r, &srv, &pat, "/requests?status=submitted&sort=priority&age=1");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "No request matches"));
-    h_resp_free(&r);
+    h_get_expect(&srv, &pat, "/requests?status=submitted&sort=priority&age=1",
+                 200, "No request matches", NULL);
     /* Bookmarkable: the filters are in the links. */
-    h_get(&r, &srv, &pat, "/requests?organisation=acme&consent=no");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "/requests.csv?organisation=acme&amp;"
-                                   "consent=no"));
-    h_resp_free(&r);
+    h_get_expect(&srv, &pat, "/requests?organisation=acme&consent=no", 200,
+                 "/requests.csv?organisation=acme&amp;"
+                 "consent=no",
+                 NULL);
     h_get(&r, &srv, &pat, "/requests.csv?status=submitted");
     assert_int_equal(r.status, 200);
     assert_true(h_resp_header(&r, "Content-Disposition", hdr, sizeof hdr));
@@ -413,23 +403,13 @@ static void test_triage__queue_filters_and_csv(void **state)
     assert_null(strstr(r.body, ",needs_info,"));
     h_resp_free(&r);
     /* A client sees only the organisation's requests. */
-    h_get(&r, &srv, &bob, "/requests");
-    assert_int_equal(r.status, 200);
-    assert_null(strstr(r.body, "HYPERLINK"));
-    h_resp_free(&r);
-    h_get(&r, &srv, &bob, "/requests.csv");
-    assert_int_equal(r.status, 200);
-    assert_null(strstr(r.body, "CR-"));
-    h_resp_free(&r);
+    h_get_expect(&srv, &bob, "/requests", 200, "!HYPERLINK", NULL);
+    h_get_expect(&srv, &bob, "/requests.csv", 200, "!CR-", NULL);
     h_get(&r, &srv, &ann, "/requests.csv");
     assert_non_null(strstr(r.body, "HYPERLINK"));
     h_resp_free(&r);
     /* Dashboards. */
-    h_get(&r, &srv, &ann, "/");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "Waiting on you"));
-    assert_non_null(strstr(r.body, "why?"));
-    h_resp_free(&r);
+    h_get_expect(&srv, &ann, "/", 200, "Waiting on you", "why?", NULL);
     h_get(&r, &srv, &pat, "/");
     assert_non_null(strstr(r.body, "Triage queue"));
     assert_non_null(strstr(r.body, "Next deploy"));
@@ -490,13 +470,8 @@ static void test_triage__comments_with_attachments(void **state)
     h_resp_free(&r);
     snprintf(path, sizeof path, "/requests/%lld/attachments/%lld",
              (long long)id, (long long)fid);
-    h_get(&r, &srv, &pat, path);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "1,gold"));
-    h_resp_free(&r);
-    h_get(&r, &srv, &bob, path);
-    assert_int_equal(r.status, 404);
-    h_resp_free(&r);
+    h_get_expect(&srv, &pat, path, 200, "1,gold", NULL);
+    h_get_expect(&srv, &bob, path, 404, NULL);
     /* A program is refused and nothing is written. */
     before = h_db_digest(&srv);
     comment_post(&r, &ann, id, "exe", "tool.csv", "MZ\x90\x01rest");
@@ -565,14 +540,9 @@ static void test_triage__edits_keep_versions_and_show_a_diff(void **state)
 
     (void)state;
     snprintf(path, sizeof path, "/requests/%lld/edit", (long long)id);
-    h_get(&r, &srv, &ann, path);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "name=\"answers\""));
-    assert_non_null(strstr(r.body, "Save changes"));
-    h_resp_free(&r);
-    h_get(&r, &srv, &oz, path);
-    assert_int_equal(r.status, 403);
-    h_resp_free(&r);
+    h_get_expect(&srv, &ann, path, 200, "name=\"answers\"", "Save changes",
+                 NULL);
+    h_get_expect(&srv, &oz, path, 403, NULL);
     body = edit_body("Matrix v2", 1);
     h_post_form(&r, &srv, &ann, path, body);
     free(body);
@@ -619,13 +589,8 @@ static void test_triage__sprints_and_migrations(void **state)
     h_resp r;
 
     (void)state;
-    h_get(&r, &srv, &pat, "/sprints");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "aria-current=\"date\""));
-    h_resp_free(&r);
-    h_get(&r, &srv, &ann, "/sprints");
-    assert_int_equal(r.status, 403);
-    h_resp_free(&r);
+    h_get_expect(&srv, &pat, "/sprints", 200, "aria-current=\"date\"", NULL);
+    h_get_expect(&srv, &ann, "/sprints", 403, NULL);
     snprintf(path, sizeof path, "/sprints/%lld", (long long)sprint1);
     h_get(&r, &srv, &oz, path);
     assert_int_equal(r.status, 200);
@@ -636,18 +601,12 @@ static void test_triage__sprints_and_migrations(void **state)
               (const char *const[]){"Authorization: Bearer x", NULL});
     assert_int_equal(r.status, 401);
     h_resp_free(&r);
-    h_get(&r, &srv, &pat, "/api/v1/sprints");
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "\"current\":true"));
-    h_resp_free(&r);
+    h_get_expect(&srv, &pat, "/api/v1/sprints", 200, "\"current\":true", NULL);
     /* The preview: production uses MySQL by default. */
     snprintf(path, sizeof path, "/requests/%lld/migrations?instance=acme-prod",
              (long long)id);
-    h_get(&r, &srv, &ann, path);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "<option value=\"mysql\" selected>"));
-    assert_non_null(strstr(r.body, "CREATE TABLE"));
-    h_resp_free(&r);
+    h_get_expect(&srv, &ann, path, 200, "<option value=\"mysql\" selected>",
+                 "CREATE TABLE", NULL);
     snprintf(path, sizeof path,
              "/requests/%lld/migrations/download?instance=acme-qa&dialect="
              "postgres&format=flyway&zip=1",
@@ -684,9 +643,7 @@ static void test_triage__sprints_and_migrations(void **state)
     h_resp_free(&r);
     snprintf(path, sizeof path, "/requests/%lld/migrations?dialect=oracle",
              (long long)id);
-    h_get(&r, &srv, &pat, path);
-    assert_int_equal(r.status, 422);
-    h_resp_free(&r);
+    h_get_expect(&srv, &pat, path, 422, NULL);
     /* The command line. */
     snprintf(dir, sizeof dir, "%s/mig", srv.dir);
     snprintf(path, sizeof path, "CR-%lld", (long long)id);
