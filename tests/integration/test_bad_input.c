@@ -901,7 +901,7 @@ static void test_bad_input__attachments(void **state)
 static void test_bad_input__attachment_names_sanitised(void **state)
 {
     static const char csv[] = "member_id\n1\n";
-    char longname[320], loc[128], path[200], cd[600];
+    char longname[320], path[200], cd[600];
     h_resp r;
     long long id;
     int64_t aid;
@@ -916,9 +916,8 @@ static void test_bad_input__attachment_names_sanitised(void **state)
 
     upload(&r, "../..\\etc/evil.csv", 18, "text/csv", csv, sizeof csv - 1);
     expect_status("../ in a name", r.status, 303, r.body);
-    assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
+    id = h_created(&r);
     h_resp_free(&r);
-    assert_int_equal(sscanf(loc, "/requests/%lld", &id), 1);
     snprintf(path, sizeof path,
              "SELECT count(*) FROM attachments WHERE request_id = %lld AND "
              "filename = 'evil.csv'",
@@ -940,9 +939,8 @@ static void test_bad_input__attachment_names_sanitised(void **state)
     memcpy(longname + 296, ".csv", 5);
     upload(&r, longname, 300, "text/csv", csv, sizeof csv - 1);
     expect_status("300-character name", r.status, 303, r.body);
-    assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
+    id = h_created(&r);
     h_resp_free(&r);
-    assert_int_equal(sscanf(loc, "/requests/%lld", &id), 1);
     snprintf(path, sizeof path,
              "SELECT length(filename) FROM attachments WHERE request_id = "
              "%lld AND filename LIKE '%%.csv'",
