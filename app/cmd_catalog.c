@@ -88,23 +88,6 @@ int cmd_tables(app_args *a)
 
 /* ---- import ------------------------------------------------------------- */
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    buf b = {0};
-    char chunk[65536];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    if (f != stdin)
-        fclose(f);
-    *len = b.len;
-    return buf_detach(&b);
-}
-
 /* docket import --instance NAME FILE.csv [--user EMAIL] */
 int cmd_import(app_args *a)
 {
@@ -132,7 +115,7 @@ int cmd_import(app_args *a)
     }
     if (app_positionals(a, u) != 1 || !instance)
         return app_fail(EXIT_USAGE, "usage: %s", u);
-    data = read_all(a->argv[1], &len);
+    data = buf_read_file(a->argv[1], &len);
     if (!data)
         return app_fail(EXIT_USAGE, "cannot read %s", a->argv[1]);
     reg = app_open_db(REGISTRY_NOCREATE);

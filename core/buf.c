@@ -4,6 +4,7 @@
 #include "mem.h"
 #include "str.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,4 +311,27 @@ char *buf_detach(buf *b)
     b->len = b->cap = 0;
     b->err = 0;
     return p;
+}
+
+char *buf_read_file(const char *path, size_t *len)
+{
+    FILE *f;
+    buf b = {0};
+    char chunk[65536];
+    size_t n;
+
+    assert(path);
+    f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f)
+        return NULL;
+    n = fread(chunk, 1, sizeof chunk, f);
+    while (n > 0) {
+        buf_append(&b, chunk, n);
+        n = fread(chunk, 1, sizeof chunk, f);
+    }
+    if (f != stdin)
+        fclose(f);
+    if (len)
+        *len = b.len;
+    return buf_detach(&b);
 }

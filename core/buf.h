@@ -70,4 +70,9 @@ void buf_dispose(buf *b);
  * empty. */
 char *buf_detach(buf *b);
 
+/* The whole of file path ("-" for standard input) as a NUL-terminated
+ * string (free() it), its length in *len when len is not NULL; NULL when
+ * the file cannot be opened. */
+char *buf_read_file(const char *path, size_t *len);
+
 #endif

@@ -676,21 +676,6 @@ static size_t unescape_keep_nul(void *cls, struct MHD_Connection *c, char *s)
     return (size_t)(w - s);
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    buf b = {0};
-    char chunk[4096];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_detach(&b);
-}
-
 /* Starts building the search snapshots (registry_search_warm) so the
  * first searches find them; a database that cannot be opened here is
  * answered by the first request that needs it. */
@@ -750,8 +735,8 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
     (void)sslen;
     srv->cfg = cfg;
     if (*cfg->tls_cert) {
-        srv->tls_cert = read_file(cfg->tls_cert);
-        srv->tls_key = read_file(cfg->tls_key);
+        srv->tls_cert = buf_read_file(cfg->tls_cert, NULL);
+        srv->tls_key = buf_read_file(cfg->tls_key, NULL);
         if (!srv->tls_cert || !srv->tls_key) {
             free(srv->tls_cert);
             free(srv->tls_key);
