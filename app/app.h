@@ -40,21 +40,14 @@ registry *app_open_db(int flags);
  * temporary password (cmd_accounts.c). */
 void app_random_password(char *out, size_t n);
 
-int cmd_serve(app_args *a);
-int cmd_org(app_args *a);
-int cmd_instance(app_args *a);
-int cmd_user(app_args *a);
-int cmd_token(app_args *a);
-int cmd_backup(app_args *a);
-int cmd_restore(app_args *a);
-int cmd_notify(app_args *a);
+/* A subcommand: its arguments in, its exit status out. */
+typedef int app_command(app_args *a);
+
+app_command cmd_serve, cmd_org, cmd_instance, cmd_user, cmd_token, cmd_backup,
+    cmd_restore, cmd_notify;
 /* The registry on the command line (cmd_catalog.c, export.c). */
-int cmd_lookup(app_args *a);
-int cmd_tables(app_args *a);
-int cmd_import(app_args *a);
-int cmd_export(app_args *a);
-int cmd_demo(app_args *a);
+app_command cmd_lookup, cmd_tables, cmd_import, cmd_export, cmd_demo;
 /* `docket migrate CR-12 ...` (cmd_migrate.c). */
-int cmd_migrate(app_args *a);
+app_command cmd_migrate;
 
 #endif

@@ -55,17 +55,8 @@ const char *cat_query(web_req *req, const char *name);
 int cat_utf8_query_or_400(web_req *req, const char *const *names);
 
 /* The handlers (route table in page_catalog.c). */
-void page_table_show(web_req *req);
-void api_table(web_req *req);
-void page_table_edit(web_req *req);
-void page_column_show(web_req *req);
-void page_tables_index(web_req *req);
-void api_tables(web_req *req);
-void page_search(web_req *req);
-void api_search(web_req *req);
-void page_lookup(web_req *req);
-void api_lookup(web_req *req);
-void page_changes(web_req *req);
-void page_changes_atom(web_req *req);
+web_handler_fn page_table_show, api_table, page_table_edit, page_column_show,
+    page_tables_index, api_tables, page_search, api_search, page_lookup,
+    api_lookup, page_changes, page_changes_atom;
 
 #endif

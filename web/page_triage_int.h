@@ -30,27 +30,17 @@ typedef struct triage_tables_ctx {
 void triage_table_li(void *ctx, const registry_sprint_table *t);
 
 /* The handlers of web_routes_triage, by file. The queue (page_queue.c): */
-void page_queue(web_req *req);
-void page_queue_csv(web_req *req);
+web_handler_fn page_queue, page_queue_csv;
 /* Sprints and the board, pages and API (page_sprints.c, also
  * page_dashboard of GET /): */
-void page_sprints(web_req *req);
-void page_sprint_board(web_req *req);
-void api_sprints_list(web_req *req);
-void api_sprint_get(web_req *req);
+web_handler_fn page_sprints, page_sprint_board, api_sprints_list,
+    api_sprint_get;
 /* The HTML actions on a request (page_triage_actions.c): */
-void page_transition(web_req *req);
-void page_plan(web_req *req);
-void page_comment(web_req *req);
-void page_edit_form(web_req *req);
-void page_edit(web_req *req);
+web_handler_fn page_transition, page_plan, page_comment, page_edit_form,
+    page_edit;
 /* Their JSON API (page_triage_actions.c): */
-void api_transition(web_req *req);
-void api_comments_list(web_req *req);
-void api_comments_add(web_req *req);
+web_handler_fn api_transition, api_comments_list, api_comments_add;
 /* The migration preview and downloads (page_triage.c): */
-void page_migrations(web_req *req);
-void page_migrations_download(web_req *req);
-void api_migrations(web_req *req);
+web_handler_fn page_migrations, page_migrations_download, api_migrations;
 
 #endif

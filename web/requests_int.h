@@ -86,8 +86,7 @@ int intake_file_check(char **out_name, char **out_type, const char *name,
 int intake_outcome_or_reply(web_req *req, submit_result *res);
 
 /* The HTML form's handlers (page_request_new.c). */
-void page_request_new(web_req *req);
-void page_request_create(web_req *req);
+web_handler_fn page_request_new, page_request_create;
 
 /* pre, then text escaped for HTML, then post (pre and post are HTML). */
 void page_wrap(buf *o, const char *pre, const char *text, const char *post);
@@ -96,11 +95,7 @@ void page_wrap(buf *o, const char *pre, const char *text, const char *post);
 void page_status_badge(buf *o, const char *status);
 
 /* JSON API handlers (api_requests.c). */
-void api_requests_create(web_req *req);
-void api_requests_get(web_req *req);
-void api_requests_list(web_req *req);
-void api_form_get(web_req *req);
-void api_infer_columns(web_req *req);
-void api_openapi_get(web_req *req);
+web_handler_fn api_requests_create, api_requests_get, api_requests_list,
+    api_form_get, api_infer_columns, api_openapi_get;
 
 #endif

@@ -95,7 +95,10 @@ typedef struct web_req {
                           CSRF token: a page cached for every user */
 } web_req;
 
-typedef void (*web_handler)(web_req *req);
+/* A route's handler. Handler files declare theirs as one list:
+ * `web_handler_fn page_a, page_b;`. */
+typedef void web_handler_fn(web_req *req);
+typedef web_handler_fn *web_handler;
 
 /* ---- router.c ---- */
 
@@ -304,36 +307,24 @@ const char *web_asset_url(const char *name);
 
 /* ---- static.c ---- */
 void web_static_init(void);
-void page_static(web_req *req);
+web_handler_fn page_static;
 
 /* ---- pages and API handlers (page_*.c, api_*.c) ---- */
-void page_home(web_req *req);
-void page_healthz(web_req *req);
-void page_signin_form(web_req *req);
-void page_signin(web_req *req);
-void page_signout(web_req *req);
-void page_signout_all(web_req *req);
-void page_account(web_req *req);
-void page_password_change(web_req *req);
-void page_token_create(web_req *req);
-void page_token_revoke(web_req *req);
-void page_token_revoke_all(web_req *req);
-void page_reset_request(web_req *req);
-void page_reset_request_form(web_req *req);
-void page_reset_form(web_req *req);
-void page_reset(web_req *req);
-void page_admin_users(web_req *req);
-void page_admin_user_create(web_req *req);
-void page_admin_user_edit(web_req *req);
-void page_admin_user_update(web_req *req);
-void page_admin_orgs(web_req *req);
-void page_admin_org_create(web_req *req);
-void page_admin_instance_create(web_req *req);
-void page_admin_audit(web_req *req);
+/* The home page, health check and GET /api/v1/me (page_core.c): */
+web_handler_fn page_home, page_healthz, api_me;
+/* Signing in and out (auth.c), the account page and password reset
+ * (page_accounts.c): */
+web_handler_fn page_signin_form, page_signin, page_signout, page_signout_all,
+    page_account, page_password_change, page_token_create, page_token_revoke,
+    page_token_revoke_all, page_reset_request, page_reset_request_form,
+    page_reset_form, page_reset;
+/* Administration (page_admin.c): */
+web_handler_fn page_admin_users, page_admin_user_create, page_admin_user_edit,
+    page_admin_user_update, page_admin_orgs, page_admin_org_create,
+    page_admin_instance_create, page_admin_audit;
 /* Opens an administration page (page_admin.c): the title, the heading and
  * the tabs, current being the path of the tab shown. */
 void page_admin_begin(web_req *req, const char *title, const char *current);
-void api_me(web_req *req);
 
 /* ---- markdown.c ---- */
 /* Appends md rendered as CommonMark HTML, safely: raw HTML is dropped,
