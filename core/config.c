@@ -108,19 +108,13 @@ void cfg_dispose(config *c)
             free(*(char **)((char *)c + settings[i].offset));
     for (size_t i = 0; i < c->nchannels; i++) {
         cfg_channel *ch = &c->channels[i];
-        for (size_t j = 0; j < ch->npairs; j++) {
-            free(ch->pairs[j].key);
-            free(ch->pairs[j].value);
-        }
-        free(ch->pairs);
-        free(ch->name);
-        free(ch->type);
+        for (size_t j = 0; j < ch->npairs; j++)
+            xfree_all(ch->pairs[j].key, ch->pairs[j].value);
+        xfree_all(ch->pairs, ch->name, ch->type);
     }
     free(c->channels);
     for (size_t i = 0; i < c->nroutes; i++) {
-        for (size_t j = 0; j < c->routes[i].nchannels; j++)
-            free(c->routes[i].channels[j]);
-        free(c->routes[i].channels);
+        xfree_strv(c->routes[i].channels, c->routes[i].nchannels);
         free(c->routes[i].event);
     }
     free(c->routes);

@@ -1,6 +1,7 @@
 /* mem.c: allocation wrappers that abort when memory runs out. */
 #include "mem.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,4 +67,19 @@ void xgrow(void *arr, size_t *cap, size_t need, size_t size)
         ncap *= 2;
     *pa = xrealloc(*pa, ncap * size);
     *cap = ncap;
+}
+
+void xfree_each(void *const *ptrs, size_t n)
+{
+    assert(ptrs || n == 0);
+    for (size_t i = 0; i < n; i++)
+        free(ptrs[i]);
+}
+
+void xfree_strv(char **v, size_t n)
+{
+    assert(v || n == 0);
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
 }

@@ -14,5 +14,14 @@ char *xstrndup(const char *s, size_t n);
 /* Grows *arr so that it holds at least need elements of size each;
  * *cap is updated. */
 void xgrow(void *arr, size_t *cap, size_t need, size_t size);
+/* Frees the n pointers of ptrs (NULL ones are skipped, as free() does).
+ * xfree_all(a, b, c) frees a, b and c: the fields a dispose function
+ * owns, in one call instead of a line each. */
+void xfree_each(void *const *ptrs, size_t n);
+#define xfree_all(...)                                                         \
+    xfree_each((void *const[]){__VA_ARGS__},                                   \
+               sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
+/* Frees v[0..n) and then v: an owned array of owned strings. */
+void xfree_strv(char **v, size_t n);
 
 #endif

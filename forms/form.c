@@ -42,11 +42,7 @@ void form_column_dispose(form_column *c)
 {
     if (!c)
         return;
-    free(c->name);
-    free(c->description);
-    free(c->example);
-    free(c->consent_channel);
-    free(c->rule);
+    xfree_all(c->name, c->description, c->example, c->consent_channel, c->rule);
     memset(c, 0, sizeof *c);
 }
 
@@ -54,22 +50,12 @@ void form_item_dispose(form_item *it)
 {
     if (!it)
         return;
-    free(it->table);
-    free(it->description);
-    free(it->primary_key);
-    free(it->source);
-    free(it->cadence);
-    free(it->expected_arrival);
-    free(it->file_pattern);
-    free(it->campaign_dependency);
-    free(it->campaign_note);
-    free(it->owner);
-    free(it->escalation);
     for (size_t i = 0; i < it->ncolumns; i++)
         form_column_dispose(&it->columns[i]);
-    free(it->columns);
-    free(it->examples);
-    free(it->notes);
+    xfree_all(it->table, it->description, it->primary_key, it->source,
+              it->cadence, it->expected_arrival, it->file_pattern,
+              it->campaign_dependency, it->campaign_note, it->owner,
+              it->escalation, it->columns, it->examples, it->notes);
     memset(it, 0, sizeof *it);
 }
 
@@ -77,27 +63,15 @@ void form_request_dispose(form_request *r)
 {
     if (!r)
         return;
-    free(r->organisation);
-    free(r->instance);
-    for (size_t i = 0; i < r->ninstances; i++)
-        free(r->instances[i]);
-    free(r->instances);
-    free(r->project_manager);
-    free(r->requester_name);
-    free(r->requester_email);
-    free(r->title);
-    free(r->summary);
-    free(r->consent_note);
-    free(r->desired_date);
+    xfree_strv(r->instances, r->ninstances);
     for (size_t i = 0; i < r->nitems; i++)
         form_item_dispose(&r->items[i]);
-    free(r->items);
-    for (size_t i = 0; i < r->nattachments; i++) {
-        free(r->attachments[i].filename);
-        free(r->attachments[i].content_type);
-    }
-    free(r->attachments);
-    free(r->status);
+    for (size_t i = 0; i < r->nattachments; i++)
+        xfree_all(r->attachments[i].filename, r->attachments[i].content_type);
+    xfree_all(r->organisation, r->instance, r->project_manager,
+              r->requester_name, r->requester_email, r->title, r->summary,
+              r->consent_note, r->desired_date, r->items, r->attachments,
+              r->status);
     memset(r, 0, sizeof *r);
 }
 

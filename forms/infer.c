@@ -489,10 +489,8 @@ void form_inferred_dispose(form_inferred *inf)
 {
     if (!inf)
         return;
-    for (size_t i = 0; i < inf->ncolumns; i++) {
-        free(inf->columns[i].original);
-        free(inf->columns[i].example);
-    }
+    for (size_t i = 0; i < inf->ncolumns; i++)
+        xfree_all(inf->columns[i].original, inf->columns[i].example);
     free(inf->columns);
     memset(inf, 0, sizeof *inf);
 }

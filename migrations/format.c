@@ -528,12 +528,9 @@ void migrate_result_dispose(migrate_result *res)
 {
     if (!res)
         return;
-    for (size_t i = 0; i < res->nfiles; i++) {
-        free(res->files[i].name);
-        free(res->files[i].content);
-    }
-    free(res->files);
-    free(res->warnings);
+    for (size_t i = 0; i < res->nfiles; i++)
+        xfree_all(res->files[i].name, res->files[i].content);
+    xfree_all(res->files, res->warnings);
     memset(res, 0, sizeof *res);
 }
 

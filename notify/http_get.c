@@ -22,7 +22,6 @@ int notify_http_get(buf *out, long *status, const char *url, const char *token,
     CURL *c = NULL;
     struct curl_slist *hl = NULL;
     char errbuf[CURL_ERROR_SIZE] = "";
-    buf auth = {0};
     CURLcode cc;
     int rc = 0;
 
@@ -35,9 +34,11 @@ int notify_http_get(buf *out, long *status, const char *url, const char *token,
     if (!c)
         return err_set(err, ERR_NET, "curl_easy_init failed");
     if (token && *token) {
+        buf auth = {0};
         buf_puts(&auth, "Authorization: Bearer ");
         buf_puts(&auth, token);
-        hl = curl_slist_append(hl, buf_cstr(&auth));
+        hl = curl_slist_append(hl, buf_cstr(&auth)); /* copies the text */
+        buf_dispose(&auth);
     }
     hl = curl_slist_append(hl, "Accept: application/json");
     out->max = HTTP_GET_MAX;
@@ -62,6 +63,5 @@ int notify_http_get(buf *out, long *status, const char *url, const char *token,
 done:
     curl_slist_free_all(hl);
     curl_easy_cleanup(c);
-    buf_dispose(&auth);
     return rc;
 }

@@ -80,24 +80,17 @@ int notify_render_webhook(buf *out, const notify_view *v,
 
 static void text_body(buf *t, const notify_view *v)
 {
-    buf_puts(t, v->headline);
-    buf_puts(t, "\n\n");
-    buf_puts(t, v->summary);
-    buf_puts(t, "\n");
+    buf_appendf(t, "%s\n\n%s\n", v->headline, v->summary);
     if (*v->note) {
-        buf_puts(t, "\n");
-        buf_puts(t, v->note_label);
-        buf_puts(t, ":\n");
+        buf_appendf(t, "\n%s:\n", v->note_label);
         buf_append_lines(t, v->note, "  ");
     }
     if (v->nfields)
         buf_puts(t, "\n");
     for (size_t i = 0; i < v->nfields; i++) {
-        const char *val = v->fields[i].value;
-        buf_puts(t, v->fields[i].label);
-        buf_puts(t, ": ");
+        buf_appendf(t, "%s: ", v->fields[i].label);
         /* Continuation lines of a value are indented. */
-        for (; *val; val++) {
+        for (const char *val = v->fields[i].value; *val; val++) {
             buf_putc(t, *val);
             if (*val == '\n')
                 buf_puts(t, "  ");
@@ -107,27 +100,26 @@ static void text_body(buf *t, const notify_view *v)
     if (v->nitems)
         buf_puts(t, "\n");
     for (size_t i = 0; i < v->nitems; i++) {
-        buf_puts(t, "- ");
-        buf_puts(t, v->items[i].title);
-        if (*v->items[i].detail) {
-            buf_puts(t, " (");
-            buf_puts(t, v->items[i].detail);
-            buf_puts(t, ")");
-        }
+        const notify_item *it = &v->items[i];
+        buf_appendf(t, "- %s", it->title);
+        if (*it->detail)
+            buf_appendf(t, " (%s)", it->detail);
         buf_puts(t, "\n");
-        if (v->items[i].url) {
-            buf_puts(t, "  ");
-            buf_puts(t, v->items[i].url);
-            buf_puts(t, "\n");
-        }
+        if (it->url)
+            buf_appendf(t, "  %s\n", it->url);
     }
-    if (v->url) {
-        buf_puts(t, "\n");
-        buf_puts(t, v->link_text);
-        buf_puts(t, " (the source of truth):\n");
-        buf_puts(t, v->url);
-        buf_puts(t, "\n");
-    }
+    if (v->url)
+        buf_appendf(t, "\n%s (the source of truth):\n%s\n", v->link_text,
+                    v->url);
+}
+
+/* open, then text HTML-escaped, then close */
+static void html_el(buf *h, const char *open, const char *text,
+                    const char *close)
+{
+    buf_puts(h, open);
+    buf_append_html(h, text);
+    buf_puts(h, close);
 }
 
 static void html_multiline(buf *h, const char *s)
@@ -148,37 +140,28 @@ static void html_multiline(buf *h, const char *s)
 /* <a href="url">text</a> */
 static void html_link(buf *h, const char *url, const char *text)
 {
-    buf_puts(h, "<a href=\"");
-    buf_append_html(h, url);
-    buf_puts(h, "\">");
-    buf_append_html(h, text);
-    buf_puts(h, "</a>");
+    html_el(h, "<a href=\"", url, "\">");
+    html_el(h, "", text, "</a>");
 }
 
 static void html_body(buf *h, const notify_view *v)
 {
-    buf_puts(h, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-                "<title>");
-    buf_append_html(h, v->headline);
-    buf_puts(h, "</title></head>\n<body style=\"font-family:sans-serif\">\n"
-                "<h2>");
-    buf_append_html(h, v->headline);
-    buf_puts(h, "</h2>\n<p>");
-    buf_append_html(h, v->summary);
-    buf_puts(h, "</p>\n");
+    html_el(h, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>",
+            v->headline,
+            "</title></head>\n<body style=\"font-family:sans-serif\">\n");
+    html_el(h, "<h2>", v->headline, "</h2>\n");
+    html_el(h, "<p>", v->summary, "</p>\n");
     if (*v->note) {
-        buf_puts(h, "<p><strong>");
-        buf_append_html(h, v->note_label);
-        buf_puts(h, ":</strong></p>\n<blockquote>");
+        html_el(h, "<p><strong>", v->note_label,
+                ":</strong></p>\n<blockquote>");
         html_multiline(h, v->note);
         buf_puts(h, "</blockquote>\n");
     }
     if (v->nfields) {
         buf_puts(h, "<table>\n");
         for (size_t i = 0; i < v->nfields; i++) {
-            buf_puts(h, "<tr><th align=\"left\" valign=\"top\">");
-            buf_append_html(h, v->fields[i].label);
-            buf_puts(h, "</th><td>");
+            html_el(h, "<tr><th align=\"left\" valign=\"top\">",
+                    v->fields[i].label, "</th><td>");
             html_multiline(h, v->fields[i].value);
             buf_puts(h, "</td></tr>\n");
         }
@@ -187,16 +170,14 @@ static void html_body(buf *h, const notify_view *v)
     if (v->nitems) {
         buf_puts(h, "<ul>\n");
         for (size_t i = 0; i < v->nitems; i++) {
+            const notify_item *it = &v->items[i];
             buf_puts(h, "<li>");
-            if (v->items[i].url)
-                html_link(h, v->items[i].url, v->items[i].title);
+            if (it->url)
+                html_link(h, it->url, it->title);
             else
-                buf_append_html(h, v->items[i].title);
-            if (*v->items[i].detail) {
-                buf_puts(h, " (");
-                buf_append_html(h, v->items[i].detail);
-                buf_puts(h, ")");
-            }
+                buf_append_html(h, it->title);
+            if (*it->detail)
+                html_el(h, " (", it->detail, ")");
             buf_puts(h, "</li>\n");
         }
         buf_puts(h, "</ul>\n");

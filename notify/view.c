@@ -719,11 +719,7 @@ void notify_view_build(notify_view *v, const notify_event *ev,
         view_fields(v, &s);
     view_link(v, &s);
     view_pd_summary(v, &s);
-    free(s.actor);
-    free(s.instance);
-    free(s.sprint_name);
-    free(s.deploy_at);
-    free(s.table_names);
+    xfree_all(s.actor, s.instance, s.sprint_name, s.deploy_at, s.table_names);
     req_dispose(&s.r);
 }
 
@@ -731,19 +727,11 @@ void notify_view_dispose(notify_view *v)
 {
     if (!v)
         return;
-    free(v->headline);
-    free(v->summary);
-    free(v->note);
     for (size_t i = 0; i < v->nfields; i++)
         free(v->fields[i].value);
-    for (size_t i = 0; i < v->nitems; i++) {
-        free(v->items[i].title);
-        free(v->items[i].detail);
-        free(v->items[i].url);
-    }
-    free(v->items);
-    free(v->url);
-    free(v->link_text);
-    free(v->pd_summary);
+    for (size_t i = 0; i < v->nitems; i++)
+        xfree_all(v->items[i].title, v->items[i].detail, v->items[i].url);
+    xfree_all(v->headline, v->summary, v->note, v->items, v->url, v->link_text,
+              v->pd_summary);
     memset(v, 0, sizeof *v);
 }
