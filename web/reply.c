@@ -89,8 +89,25 @@ static void error_page_end(web_req *req, int status)
     req->replied = 1;
 }
 
+/* A 422 on an API route is always the ValidationErrors shape of
+ * openapi.json: one problem, about field ("" for the body as a whole). */
+static void reply_one_problem(web_req *req, const char *field,
+                              const char *message)
+{
+    form_errors fe;
+
+    memset(&fe, 0, sizeof fe);
+    form_errors_add(&fe, field, "%s", message);
+    web_reply_errors(req, &fe);
+    form_errors_dispose(&fe);
+}
+
 void web_reply_error(web_req *req, int status, const char *message)
 {
+    if (status == 422 && route_is_api(req)) {
+        reply_one_problem(req, "", message);
+        return;
+    }
     if (route_is_api(req)) {
         cJSON *root = cJSON_CreateObject();
         cJSON *e = cJSON_AddObjectToObject(root, "error");
@@ -207,6 +224,10 @@ void web_reply_err(web_req *req, const errmsg *err)
 {
     int status = err_user_status(err->code);
 
+    if (status == 422 && route_is_api(req)) {
+        reply_one_problem(req, err->field, err->msg);
+        return;
+    }
     if (status) {
         web_reply_error(req, status, err->msg);
         return;

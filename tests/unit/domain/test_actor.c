@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "domain.h"
+#include "fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -79,13 +80,7 @@ static void test_unknown_role_is_signed_out(void **state)
     assert_false(domain_actor_sees_org(NULL, 1));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roles_round_trip),
-        cmocka_unit_test(test_client_sees_only_its_org),
-        cmocka_unit_test(test_staff_see_every_org),
-        cmocka_unit_test(test_unknown_role_is_signed_out),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UFX_MAIN(cmocka_unit_test(test_roles_round_trip),
+         cmocka_unit_test(test_client_sees_only_its_org),
+         cmocka_unit_test(test_staff_see_every_org),
+         cmocka_unit_test(test_unknown_role_is_signed_out))
