@@ -73,7 +73,12 @@ char *web_flash_open(const char *v)
     char *num, *msg = NULL;
     buf signed_part = {0};
 
-    if (!dot2)
+    /* Only base64url characters in the MAC: libsodium's decoder takes
+       some bytes over 0x7f for '-' or '_', so one cookie would have
+       other spellings. */
+    if (!dot2 ||
+        strspn(dot1 + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                         "0123456789-_") != (size_t)(dot2 - dot1 - 1))
         return NULL;
     num = xstrndup(v, (size_t)(dot1 - v));
     if (str_to_i64(&exp, num) < 0 || exp < time_now() ||
