@@ -82,6 +82,9 @@ mig_unit *mig_unit_new(mig_gen *g, int item, int column, const char *fmt, ...)
 /* A quoted identifier of the dialect (a name it cannot take: sticky
  * error). */
 void mig_qi(buf *b, const mig_gen *g, const char *name);
+/* mig_qi of name followed by suffix ("" for none), as a string that the
+ * caller frees: for SQL written as one format string. */
+char *mig_qi_dup(const mig_gen *g, const char *name, const char *suffix);
 /* The column type of t in the dialect. */
 void mig_type_of(char out[64], const mig_gen *g, const form_type *t);
 /* " COMMENT '...'" of a MySQL column, cut to the limit. */

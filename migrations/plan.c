@@ -185,6 +185,17 @@ void mig_qi(buf *b, const mig_gen *g, const char *name)
     (void)rc;
 }
 
+char *mig_qi_dup(const mig_gen *g, const char *name, const char *suffix)
+{
+    buf n = {0}, q = {0};
+
+    buf_puts(&n, name);
+    buf_puts(&n, suffix);
+    mig_qi(&q, g, buf_cstr(&n));
+    buf_dispose(&n);
+    return buf_detach(&q);
+}
+
 void mig_type_of(char out[64], const mig_gen *g, const form_type *t)
 {
     migrate_type_name(out, 64, g->d, t);
@@ -317,7 +328,7 @@ void mig_backfill_stub(mig_gen *g, mig_list *l, const char *table,
                        const form_column *c, int changed)
 {
     buf b = {0}, sql = {0};
-    char head[300];
+    char head[300], *qt, *qc;
 
     if (!mig_is_set(c->rule) && !mig_is_set(c->example))
         return;
@@ -331,11 +342,11 @@ void mig_backfill_stub(mig_gen *g, mig_list *l, const char *table,
     mig_comment_lines(&b, "| ", mig_is_set(c->rule) ? c->rule : "(not given)");
     if (mig_is_set(c->example))
         mig_comment_lines(&b, "Example value: ", c->example);
-    buf_puts(&sql, "UPDATE ");
-    mig_qi(&sql, g, table);
-    buf_puts(&sql, " SET ");
-    mig_qi(&sql, g, c->name);
-    buf_puts(&sql, " = <expression> WHERE <condition>;");
+    qt = mig_qi_dup(g, table, "");
+    qc = mig_qi_dup(g, c->name, "");
+    buf_appendf(&sql, "UPDATE %s SET %s = <expression> WHERE <condition>;", qt,
+                qc);
+    xfree_all(qt, qc);
     mig_comment_sql(&b, buf_cstr(&sql));
     buf_dispose(&sql);
     mig_push(g, l, &b, 0);

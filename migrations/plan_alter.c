@@ -77,7 +77,6 @@ static int sf_in_place(const form_type *from, const form_type *to)
     return tb == fb && ta >= fa;
 }
 
-/* A column name with a suffix, quoted. */
 /* "ALTER TABLE t ALTER COLUMN c<how><type>"; the statement goes on. */
 static void alter_column_type(buf *b, const mig_gen *g, const char *table,
                               const char *column, const char *how,
@@ -90,53 +89,35 @@ static void alter_column_type(buf *b, const mig_gen *g, const char *table,
     buf_puts(b, type);
 }
 
-static void qi_suffix(buf *b, const mig_gen *g, const char *name,
-                      const char *suffix)
-{
-    buf n = {0};
-
-    buf_puts(&n, name);
-    buf_puts(&n, suffix);
-    mig_qi(b, g, buf_cstr(&n));
-    buf_dispose(&n);
-}
-
 /* Writes the manual procedure for a change the dialect cannot do in place
  * (SQLite always, Snowflake outside widening) as a commented stub. */
 static void manual_change_stub(mig_gen *g, mig_list *l, const char *table,
                                const form_column *c, const form_type *to)
 {
     buf b = {0}, sql = {0};
-    char type[64], head[400];
+    char type[64], head[400], *qt, *qtn, *qc, *qcn;
 
     mig_type_of(type, g, to);
+    qt = mig_qi_dup(g, table, "");
+    qtn = mig_qi_dup(g, table, "__docket_new");
+    qc = mig_qi_dup(g, c->name, "");
+    qcn = mig_qi_dup(g, c->name, "__docket_new");
     if (g->d == SQL_SQLITE) {
         snprintf(head, sizeof head,
                  "TODO(rebuild): SQLite cannot change the type of \"%s\" in "
                  "place (to %s). Rebuild \"%s\" as in " SQLITE_REBUILD_URL ":",
                  c->name, type, table);
         mig_comment_lines(&b, "", head);
-        buf_puts(&sql, "PRAGMA foreign_keys = OFF;\nBEGIN;\nCREATE TABLE ");
-        qi_suffix(&sql, g, table, "__docket_new");
-        buf_puts(&sql, " (<the columns of ");
-        mig_qi(&sql, g, table);
-        buf_puts(&sql, ", with ");
-        mig_qi(&sql, g, c->name);
-        buf_puts(&sql, " as ");
-        buf_puts(&sql, type);
-        buf_puts(&sql, ">);\nINSERT INTO ");
-        qi_suffix(&sql, g, table, "__docket_new");
-        buf_puts(&sql, " SELECT * FROM ");
-        mig_qi(&sql, g, table);
-        buf_puts(&sql, ";\nDROP TABLE ");
-        mig_qi(&sql, g, table);
-        buf_puts(&sql, ";\nALTER TABLE ");
-        qi_suffix(&sql, g, table, "__docket_new");
-        buf_puts(&sql, " RENAME TO ");
-        mig_qi(&sql, g, table);
-        buf_puts(&sql, ";\n(re-create the indexes, triggers and views of the "
-                       "table)\nPRAGMA foreign_key_check;\nCOMMIT;\n"
-                       "PRAGMA foreign_keys = ON;");
+        buf_appendf(&sql,
+                    "PRAGMA foreign_keys = OFF;\nBEGIN;\n"
+                    "CREATE TABLE %s (<the columns of %s, with %s as %s>);\n"
+                    "INSERT INTO %s SELECT * FROM %s;\n"
+                    "DROP TABLE %s;\n"
+                    "ALTER TABLE %s RENAME TO %s;\n"
+                    "(re-create the indexes, triggers and views of the "
+                    "table)\nPRAGMA foreign_key_check;\nCOMMIT;\n"
+                    "PRAGMA foreign_keys = ON;",
+                    qtn, qt, qc, type, qtn, qt, qt, qtn, qt);
     } else {
         snprintf(head, sizeof head,
                  "TODO(manual-change): Snowflake changes a type in place "
@@ -144,31 +125,14 @@ static void manual_change_stub(mig_gen *g, mig_list *l, const char *table,
                  "%s. One way (check the cast on a copy first):",
                  c->name, type);
         mig_comment_lines(&b, "", head);
-        mig_alter_table(&sql, g, table);
-        buf_puts(&sql, " ADD COLUMN ");
-        qi_suffix(&sql, g, c->name, "__docket_new");
-        buf_putc(&sql, ' ');
-        buf_puts(&sql, type);
-        buf_puts(&sql, ";\nUPDATE ");
-        mig_qi(&sql, g, table);
-        buf_puts(&sql, " SET ");
-        qi_suffix(&sql, g, c->name, "__docket_new");
-        buf_puts(&sql, " = CAST(");
-        mig_qi(&sql, g, c->name);
-        buf_puts(&sql, " AS ");
-        buf_puts(&sql, type);
-        buf_puts(&sql, ");\n");
-        mig_alter_table(&sql, g, table);
-        buf_puts(&sql, " DROP COLUMN ");
-        mig_qi(&sql, g, c->name);
-        buf_puts(&sql, ";\n");
-        mig_alter_table(&sql, g, table);
-        buf_puts(&sql, " RENAME COLUMN ");
-        qi_suffix(&sql, g, c->name, "__docket_new");
-        buf_puts(&sql, " TO ");
-        mig_qi(&sql, g, c->name);
-        buf_putc(&sql, ';');
+        buf_appendf(&sql,
+                    "ALTER TABLE %s ADD COLUMN %s %s;\n"
+                    "UPDATE %s SET %s = CAST(%s AS %s);\n"
+                    "ALTER TABLE %s DROP COLUMN %s;\n"
+                    "ALTER TABLE %s RENAME COLUMN %s TO %s;",
+                    qt, qcn, type, qt, qcn, qc, type, qt, qc, qt, qcn, qc);
     }
+    xfree_all(qt, qtn, qc, qcn);
     mig_comment_sql(&b, buf_cstr(&sql));
     buf_dispose(&sql);
     mig_push(g, l, &b, 0);
