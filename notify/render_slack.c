@@ -8,6 +8,7 @@
 #include "notify_int.h"
 #include "mem.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,122 +162,143 @@ static void link(buf *b, const char *url, const char *text)
     buf_putc(b, '>');
 }
 
-int notify_render_slack(buf *out, const notify_view *v)
+/* Header: plain_text is never parsed for markup, so it is only cut (and
+ * its mentions broken). */
+static void header_block(cJSON *blocks, buf *t, const notify_view *v)
 {
-    cJSON *root = cJSON_CreateObject(), *blocks, *b, *fields, *ctx;
-    buf t = {0};
-    size_t nblocks = 0, room, shown;
-    char *json, *s;
-    int rc = 0;
+    cJSON *b = cJSON_CreateObject(), *txt;
+    char *s;
 
-    md_esc(&t, v->headline);
-    s = fit(buf_cstr(&t), SLACK_TEXT_MAX, 1);
-    cJSON_AddStringToObject(root, "text", s);
-    free(s);
-    blocks = cJSON_AddArrayToObject(root, "blocks");
-
-    /* Header: plain_text is never parsed for markup, so it is only cut
-       (and its mentions broken). */
-    b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "type", "header");
-    {
-        cJSON *txt = cJSON_AddObjectToObject(b, "text");
-        buf_reset(&t);
-        esc(&t, v->headline, 0);
-        s = fit(buf_cstr(&t), SLACK_HEADER_MAX, 0);
-        cJSON_AddStringToObject(txt, "type", "plain_text");
-        cJSON_AddStringToObject(txt, "text", *s ? s : " ");
-        cJSON_AddBoolToObject(txt, "emoji", 1);
-        free(s);
-    }
+    txt = cJSON_AddObjectToObject(b, "text");
+    buf_reset(t);
+    esc(t, v->headline, 0);
+    s = fit(buf_cstr(t), SLACK_HEADER_MAX, 0);
+    cJSON_AddStringToObject(txt, "type", "plain_text");
+    cJSON_AddStringToObject(txt, "text", *s ? s : " ");
+    cJSON_AddBoolToObject(txt, "emoji", 1);
+    free(s);
     cJSON_AddItemToArray(blocks, b);
-    nblocks++;
+}
 
-    /* Summary and note (quoted). */
-    buf_reset(&t);
-    md_esc(&t, v->summary);
+/* Summary and note (quoted line by line). */
+static void summary_block(cJSON *blocks, buf *t, const notify_view *v)
+{
+    buf_reset(t);
+    md_esc(t, v->summary);
     if (v->note && *v->note) {
         const char *line = v->note;
-        buf_puts(&t, "\n*");
-        md_esc(&t, v->note_label);
-        buf_puts(&t, ":*");
+        buf_puts(t, "\n*");
+        md_esc(t, v->note_label);
+        buf_puts(t, ":*");
         while (*line) {
             size_t n = strcspn(line, "\n");
             char *one = xstrndup(line, n);
-            buf_puts(&t, "\n>");
-            md_esc(&t, one);
+            buf_puts(t, "\n>");
+            md_esc(t, one);
             free(one);
             line += n;
             if (*line == '\n')
                 line++;
         }
     }
-    section(blocks, &t);
-    nblocks++;
+    section(blocks, t);
+}
 
-    /* Fields: instance, tables, campaign dependency, consent, ... */
-    if (v->nfields) {
-        b = cJSON_CreateObject();
-        cJSON_AddStringToObject(b, "type", "section");
-        fields = cJSON_AddArrayToObject(b, "fields");
-        for (size_t i = 0; i < v->nfields && i < SLACK_FIELDS_MAX; i++) {
-            buf_reset(&t);
-            buf_putc(&t, '*');
-            md_esc(&t, v->fields[i].label);
-            buf_puts(&t, "*\n");
-            md_esc(&t, v->fields[i].value);
-            cJSON_AddItemToArray(fields, mrkdwn_item(&t, SLACK_FIELD_MAX));
-        }
-        cJSON_AddItemToArray(blocks, b);
-        nblocks++;
+/* Fields: instance, tables, campaign dependency, consent, ... */
+static void fields_block(cJSON *blocks, buf *t, const notify_view *v)
+{
+    cJSON *b = cJSON_CreateObject();
+    cJSON *fields;
+
+    cJSON_AddStringToObject(b, "type", "section");
+    fields = cJSON_AddArrayToObject(b, "fields");
+    for (size_t i = 0; i < v->nfields && i < SLACK_FIELDS_MAX; i++) {
+        buf_reset(t);
+        buf_putc(t, '*');
+        md_esc(t, v->fields[i].label);
+        buf_puts(t, "*\n");
+        md_esc(t, v->fields[i].value);
+        cJSON_AddItemToArray(fields, mrkdwn_item(t, SLACK_FIELD_MAX));
     }
+    cJSON_AddItemToArray(blocks, b);
+}
 
-    /* One section per item; keep room for "more" and the context. */
-    room = SLACK_BLOCKS_MAX - nblocks - 1;
-    shown = v->nitems <= room ? v->nitems : room - 1;
+/* One section per item while room lasts (room blocks), then "and N
+ * more"; returns the number of blocks written. */
+static size_t item_blocks(cJSON *blocks, buf *t, const notify_view *v,
+                          size_t room)
+{
+    size_t shown = v->nitems <= room ? v->nitems : room - 1;
+
     for (size_t i = 0; i < shown; i++) {
         const notify_item *it = &v->items[i];
-        buf_reset(&t);
-        buf_putc(&t, '*');
+        buf_reset(t);
+        buf_putc(t, '*');
         if (it->url)
-            link(&t, it->url, it->title);
+            link(t, it->url, it->title);
         else
-            md_esc(&t, it->title);
-        buf_putc(&t, '*');
+            md_esc(t, it->title);
+        buf_putc(t, '*');
         if (*it->detail) {
-            buf_putc(&t, '\n');
-            md_esc(&t, it->detail);
+            buf_putc(t, '\n');
+            md_esc(t, it->detail);
         }
-        section(blocks, &t);
-        nblocks++;
+        section(blocks, t);
     }
-    if (shown < v->nitems) {
-        buf_reset(&t);
-        buf_appendf(&t, "_…and %zu more: see docket._", v->nitems - shown);
-        section(blocks, &t);
-        nblocks++;
-    }
+    if (shown == v->nitems)
+        return shown;
+    buf_reset(t);
+    buf_appendf(t, "_…and %zu more: see docket._", v->nitems - shown);
+    section(blocks, t);
+    return shown + 1;
+}
 
-    /* Context: the link to the source of truth. */
-    b = cJSON_CreateObject();
+/* Context: the link to the source of truth. */
+static void context_block(cJSON *blocks, buf *t, const notify_view *v)
+{
+    cJSON *b = cJSON_CreateObject();
+    cJSON *ctx;
+
     cJSON_AddStringToObject(b, "type", "context");
     ctx = cJSON_AddArrayToObject(b, "elements");
-    buf_reset(&t);
-    buf_puts(&t, "Source of truth: ");
+    buf_reset(t);
+    buf_puts(t, "Source of truth: ");
     if (v->url)
-        link(&t, v->url, v->link_text);
+        link(t, v->url, v->link_text);
     else
-        buf_puts(&t, "docket");
-    cJSON_AddItemToArray(ctx, mrkdwn_item(&t, SLACK_TEXT_MAX));
+        buf_puts(t, "docket");
+    cJSON_AddItemToArray(ctx, mrkdwn_item(t, SLACK_TEXT_MAX));
     cJSON_AddItemToArray(blocks, b);
-    nblocks++;
+}
+
+int notify_render_slack(buf *out, const notify_view *v)
+{
+    cJSON *root = cJSON_CreateObject(), *blocks;
+    buf t = {0};
+    size_t nblocks = 2; /* header and summary */
+    char *json, *s;
+
+    md_esc(&t, v->headline);
+    s = fit(buf_cstr(&t), SLACK_TEXT_MAX, 1);
+    cJSON_AddStringToObject(root, "text", s);
+    free(s);
+    blocks = cJSON_AddArrayToObject(root, "blocks");
+    header_block(blocks, &t, v);
+    summary_block(blocks, &t, v);
+    if (v->nfields) {
+        fields_block(blocks, &t, v);
+        nblocks++;
+    }
+    /* Keep room for the context block. */
+    nblocks += item_blocks(blocks, &t, v, SLACK_BLOCKS_MAX - nblocks - 1);
+    context_block(blocks, &t, v);
+    assert(nblocks + 1 <= SLACK_BLOCKS_MAX);
 
     json = cJSON_PrintUnformatted(root);
     buf_puts(out, json);
     free(json);
     cJSON_Delete(root);
     buf_dispose(&t);
-    if (buf_error(out))
-        rc = buf_error(out);
-    return rc;
+    return buf_error(out);
 }
