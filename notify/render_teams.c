@@ -56,11 +56,42 @@ static char *cut(const char *s, size_t max)
     return out;
 }
 
-static char *card_json(const notify_view *v, size_t max_items, size_t note_max,
-                       size_t text_max)
+/* The limits a rendering keeps to (notify_render_teams shrinks them until
+ * the message fits). */
+typedef struct teams_limits {
+    size_t max_items, note_max, text_max;
+} teams_limits;
+
+/* A run of text cut to max, appended to the rich text block in. */
+static cJSON *add_cut_run(cJSON *in, const char *text, size_t max,
+                          const char *weight)
 {
-    cJSON *root = cJSON_CreateObject(), *atts, *att, *card, *body, *in;
-    char *s, *json;
+    char *s = cut(text, max);
+    cJSON *r = run(s, weight);
+
+    free(s);
+    cJSON_AddItemToArray(in, r);
+    return r;
+}
+
+static void add_text_block(cJSON *body, const char *text, int subtle)
+{
+    cJSON *tb = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(tb, "type", "TextBlock");
+    cJSON_AddStringToObject(tb, "text", text);
+    if (subtle) {
+        cJSON_AddStringToObject(tb, "size", "Small");
+        cJSON_AddBoolToObject(tb, "isSubtle", 1);
+    }
+    cJSON_AddBoolToObject(tb, "wrap", 1);
+    cJSON_AddItemToArray(body, tb);
+}
+
+/* The envelope of an Adaptive Card message; returns the card. */
+static cJSON *card_envelope(cJSON *root)
+{
+    cJSON *atts, *att, *card;
 
     cJSON_AddStringToObject(root, "type", "message");
     atts = cJSON_AddArrayToObject(root, "attachments");
@@ -74,94 +105,73 @@ static char *card_json(const notify_view *v, size_t max_items, size_t note_max,
         card, "$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
     cJSON_AddStringToObject(card, "type", "AdaptiveCard");
     cJSON_AddStringToObject(card, "version", "1.4");
-    body = cJSON_AddArrayToObject(card, "body");
+    return card;
+}
 
-    /* Headline. */
-    in = rich(body);
-    s = cut(v->headline, text_max);
-    {
-        cJSON *r = run(s, "Bolder");
-        cJSON_AddStringToObject(r, "size", "Large");
-        cJSON_AddItemToArray(in, r);
-    }
-    free(s);
+/* Headline, summary, note and fields. */
+static void card_text(cJSON *body, const notify_view *v, const teams_limits *l)
+{
+    cJSON *in = rich(body);
 
-    /* Summary and note. */
-    in = rich(body);
-    s = cut(v->summary, text_max);
-    cJSON_AddItemToArray(in, run(s, NULL));
-    free(s);
-    if (*v->note && note_max) {
+    cJSON_AddStringToObject(add_cut_run(in, v->headline, l->text_max, "Bolder"),
+                            "size", "Large");
+    add_cut_run(rich(body), v->summary, l->text_max, NULL);
+    if (*v->note && l->note_max) {
         in = rich(body);
         cJSON_AddItemToArray(in, run(v->note_label, "Bolder"));
         cJSON_AddItemToArray(in, run(": ", "Bolder"));
-        s = cut(v->note, note_max);
-        {
-            cJSON *r = run(s, NULL);
-            cJSON_AddBoolToObject(r, "italic", 1);
-            cJSON_AddItemToArray(in, r);
-        }
-        free(s);
+        cJSON_AddBoolToObject(add_cut_run(in, v->note, l->note_max, NULL),
+                              "italic", 1);
     }
-
-    /* Fields. */
     for (size_t i = 0; i < v->nfields; i++) {
         in = rich(body);
         cJSON_AddItemToArray(in, run(v->fields[i].label, "Bolder"));
         cJSON_AddItemToArray(in, run(": ", "Bolder"));
-        s = cut(v->fields[i].value, text_max);
-        cJSON_AddItemToArray(in, run(s, NULL));
-        free(s);
+        add_cut_run(in, v->fields[i].value, l->text_max, NULL);
     }
+}
 
-    /* Items: tables changed or requests of a digest. */
-    for (size_t i = 0; i < v->nitems && i < max_items; i++) {
+/* Items: tables changed or requests of a digest, then "and N more". */
+static void card_items(cJSON *body, const notify_view *v, const teams_limits *l)
+{
+    for (size_t i = 0; i < v->nitems && i < l->max_items; i++) {
         const notify_item *it = &v->items[i];
-        cJSON *r;
-        in = rich(body);
-        s = cut(it->title, text_max);
-        r = run(s, "Bolder");
-        free(s);
+        cJSON *in = rich(body);
+        cJSON *r = add_cut_run(in, it->title, l->text_max, "Bolder");
         if (it->url)
             cJSON_AddItemToObject(r, "selectAction",
                                   open_url(it->title, it->url));
-        cJSON_AddItemToArray(in, r);
         if (*it->detail) {
-            s = cut(it->detail, text_max);
             cJSON_AddItemToArray(in, run(" · ", NULL));
-            cJSON_AddItemToArray(in, run(s, NULL));
-            free(s);
+            add_cut_run(in, it->detail, l->text_max, NULL);
         }
     }
-    if (v->nitems > max_items) {
-        cJSON *tb = cJSON_CreateObject();
+    if (v->nitems > l->max_items) {
         buf t = {0};
-        buf_appendf(&t, "…and %zu more: see docket.", v->nitems - max_items);
-        cJSON_AddStringToObject(tb, "type", "TextBlock");
-        cJSON_AddStringToObject(tb, "text", buf_cstr(&t));
-        cJSON_AddBoolToObject(tb, "wrap", 1);
-        cJSON_AddItemToArray(body, tb);
+        buf_appendf(&t, "…and %zu more: see docket.", v->nitems - l->max_items);
+        add_text_block(body, buf_cstr(&t), 0);
         buf_dispose(&t);
     }
+}
 
-    /* The source of truth. */
-    {
-        cJSON *tb = cJSON_CreateObject();
-        cJSON_AddStringToObject(tb, "type", "TextBlock");
-        cJSON_AddStringToObject(tb, "text", "Source of truth: docket");
-        cJSON_AddStringToObject(tb, "size", "Small");
-        cJSON_AddBoolToObject(tb, "isSubtle", 1);
-        cJSON_AddBoolToObject(tb, "wrap", 1);
-        cJSON_AddItemToArray(body, tb);
-    }
+static char *card_json(const notify_view *v, size_t max_items, size_t note_max,
+                       size_t text_max)
+{
+    teams_limits l = {max_items, note_max, text_max};
+    cJSON *root = cJSON_CreateObject();
+    cJSON *card = card_envelope(root);
+    cJSON *body = cJSON_AddArrayToObject(card, "body");
+    char *json;
+
+    card_text(body, v, &l);
+    card_items(body, v, &l);
+    add_text_block(body, "Source of truth: docket", 1);
     if (v->url) {
         cJSON *actions = cJSON_AddArrayToObject(card, "actions");
         cJSON_AddItemToArray(actions, open_url(v->link_text, v->url));
     }
-    {
-        cJSON *ms = cJSON_AddObjectToObject(card, "msteams");
-        cJSON_AddStringToObject(ms, "width", "Full");
-    }
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(card, "msteams"), "width",
+                            "Full");
     json = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return json;
