@@ -207,25 +207,19 @@ static void list_row(void *ctx, const registry_request_row *row)
 {
     cJSON *arr = ctx;
     cJSON *o = cJSON_CreateObject();
-    char tbuf[32];
+    char url[48];
 
-    cJSON_AddNumberToObject(o, "id", (double)row->id);
-    snprintf(tbuf, sizeof tbuf, "CR-%lld", (long long)row->id);
-    cJSON_AddStringToObject(o, "number", tbuf);
-    cJSON_AddStringToObject(o, "title", row->title);
-    cJSON_AddStringToObject(o, "status", row->status);
-    cJSON_AddStringToObject(o, "organisation", row->organisation);
+    web_json_request_head(o, row->id, row->title, row->status,
+                          row->organisation);
     cJSON_AddStringToObject(o, "instance", row->instance);
     cJSON_AddStringToObject(o, "requester_name", row->requester_name);
     cJSON_AddStringToObject(o, "requester_email", row->requester_email);
     cJSON_AddStringToObject(o, "project_manager", row->pm_email);
     cJSON_AddBoolToObject(o, "consent_related", row->consent_related);
-    time_iso(tbuf, sizeof tbuf, row->created_at);
-    cJSON_AddStringToObject(o, "created_at", tbuf);
-    time_iso(tbuf, sizeof tbuf, row->updated_at);
-    cJSON_AddStringToObject(o, "updated_at", tbuf);
-    snprintf(tbuf, sizeof tbuf, "/requests/%lld", (long long)row->id);
-    cJSON_AddStringToObject(o, "url", tbuf);
+    web_json_add_time(o, "created_at", row->created_at);
+    web_json_add_time(o, "updated_at", row->updated_at);
+    snprintf(url, sizeof url, "/requests/%lld", (long long)row->id);
+    cJSON_AddStringToObject(o, "url", url);
     cJSON_AddItemToArray(arr, o);
 }
 

@@ -299,7 +299,6 @@ static void table_row_json(void *ctx, const registry_table_row *t)
         t->file_pattern, "owner",   t->owner,  "escalation", t->escalation};
     api_list_ctx *c = ctx;
     cJSON *o = cJSON_CreateObject();
-    char s[32];
 
     cJSON_AddItemToArray(c->arr, o);
     cat_json_strings(o, head, sizeof head / sizeof *head / 2);
@@ -308,8 +307,7 @@ static void table_row_json(void *ctx, const registry_table_row *t)
     cJSON_AddBoolToObject(o, "consent_relevant", t->consent_relevant);
     cJSON_AddBoolToObject(o, "pii", t->has_pii);
     cJSON_AddNumberToObject(o, "columns", t->ncolumns);
-    time_iso(s, sizeof s, t->updated_at);
-    cJSON_AddStringToObject(o, "updated_at", s);
+    web_json_add_time(o, "updated_at", t->updated_at);
     cat_json_url(o, t->instance, t->name);
 }
 

@@ -229,14 +229,13 @@ void page_sprint_board(web_req *req)
 static cJSON *sprint_obj(const registry_sprint *s)
 {
     cJSON *o = cJSON_CreateObject();
-    char t[32], url[48];
+    char url[48];
 
     cJSON_AddNumberToObject(o, "id", (double)s->id);
     cJSON_AddStringToObject(o, "name", s->name);
     cJSON_AddStringToObject(o, "starts_on", s->starts_on);
     cJSON_AddStringToObject(o, "ends_on", s->ends_on);
-    time_iso(t, sizeof t, s->deploy_at);
-    cJSON_AddStringToObject(o, "deploy_at", t);
+    web_json_add_time(o, "deploy_at", s->deploy_at);
     snprintf(url, sizeof url, "/sprints/%lld", (long long)s->id);
     cJSON_AddStringToObject(o, "url", url);
     return o;
@@ -273,15 +272,10 @@ void api_sprints_list(web_req *req)
 static void sprint_req_json(void *ctx, const registry_queue_row *r)
 {
     cJSON *arr = ctx, *o = cJSON_CreateObject();
-    char num[32], url[48];
+    char url[48];
 
-    snprintf(num, sizeof num, "CR-%lld", (long long)r->id);
     snprintf(url, sizeof url, "/requests/%lld", (long long)r->id);
-    cJSON_AddNumberToObject(o, "id", (double)r->id);
-    cJSON_AddStringToObject(o, "number", num);
-    cJSON_AddStringToObject(o, "title", r->title);
-    cJSON_AddStringToObject(o, "status", r->status);
-    cJSON_AddStringToObject(o, "organisation", r->organisation);
+    web_json_request_head(o, r->id, r->title, r->status, r->organisation);
     cJSON_AddStringToObject(o, "instances", r->instances);
     cJSON_AddNumberToObject(o, "priority", r->priority);
     cJSON_AddStringToObject(o, "estimate", r->estimate);

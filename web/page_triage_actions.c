@@ -334,20 +334,28 @@ typedef struct comments_json {
     int64_t id;
 } comments_json;
 
+/* One comment of the API, its "files" empty (comment_file_json fills
+ * them in). */
+static cJSON *comment_obj(int64_t id, const char *author, const char *role,
+                          const char *body, int64_t created_at)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(o, "id", (double)id);
+    cJSON_AddStringToObject(o, "author", author);
+    cJSON_AddStringToObject(o, "role", role);
+    cJSON_AddStringToObject(o, "body", body);
+    web_json_add_time(o, "created_at", created_at);
+    cJSON_AddArrayToObject(o, "files");
+    return o;
+}
+
 static void comment_json(void *ctx, const registry_comment *c)
 {
     comments_json *cj = ctx;
-    cJSON *o = cJSON_CreateObject();
-    char t[32];
 
-    cJSON_AddNumberToObject(o, "id", (double)c->id);
-    cJSON_AddStringToObject(o, "author", c->user_name);
-    cJSON_AddStringToObject(o, "role", c->user_role);
-    cJSON_AddStringToObject(o, "body", c->body);
-    time_iso(t, sizeof t, c->created_at);
-    cJSON_AddStringToObject(o, "created_at", t);
-    cJSON_AddArrayToObject(o, "files");
-    cJSON_AddItemToArray(cj->arr, o);
+    cJSON_AddItemToArray(cj->arr, comment_obj(c->id, c->user_name, c->user_role,
+                                              c->body, c->created_at));
 }
 
 static void comment_file_json(void *ctx, int64_t comment_id, int64_t file_id,
@@ -407,7 +415,7 @@ void api_comments_add(web_req *req)
     cJSON *body, *out;
     errmsg err = {0};
     const char *text = NULL;
-    char loc[96], t[32];
+    char loc[96];
     int rc;
 
     body = api_body(req, id);
@@ -421,14 +429,8 @@ void api_comments_add(web_req *req)
         goto done;
     }
     notify_wake();
-    out = cJSON_CreateObject();
-    cJSON_AddNumberToObject(out, "id", (double)cid);
-    cJSON_AddStringToObject(out, "author", req->user.name);
-    cJSON_AddStringToObject(out, "role", req->user.role);
-    cJSON_AddStringToObject(out, "body", text ? text : "");
-    time_iso(t, sizeof t, time_now());
-    cJSON_AddStringToObject(out, "created_at", t);
-    cJSON_AddArrayToObject(out, "files");
+    out = comment_obj(cid, req->user.name, req->user.role, text ? text : "",
+                      time_now());
     snprintf(loc, sizeof loc, "/api/v1/requests/%lld/comments", (long long)id);
     web_header_add(req, "Location", loc);
     web_reply_json(req, 201, out);

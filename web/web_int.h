@@ -185,6 +185,14 @@ int64_t web_arg_id(web_req *req, int i);
 /* Parses the JSON body; NULL after replying 400/415 when invalid. */
 cJSON *web_json_body_or_reply(web_req *req);
 
+/* ---- json.c: pieces of the API's documents ---- */
+/* key: t as "2026-12-05T18:40:12Z". */
+void web_json_add_time(cJSON *o, const char *key, int64_t t);
+/* The fields every JSON view of a change request starts with: "id",
+ * "number" ("CR-12"), "title", "status" and "organisation". */
+void web_json_request_head(cJSON *o, int64_t id, const char *title,
+                           const char *status, const char *organisation);
+
 /* ---- upload.c: reading request bodies ---- */
 
 /* Raw bodies and file parts larger than this go to a temporary file
