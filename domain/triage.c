@@ -317,7 +317,7 @@ int triage_comment(registry *reg, const domain_actor *a, int64_t id,
 
 int triage_may_edit(const domain_actor *a, request_status s)
 {
-    return domain_actor_is(a, ROLE_CLIENT | ROLE_PM | ROLE_ADMIN) &&
+    return domain_actor_is(a, ROLE_AUTHOR) &&
            (s == REQ_SUBMITTED || s == REQ_NEEDS_INFO);
 }
 

@@ -138,6 +138,8 @@ typedef enum docket_role {
     ROLE_ADMIN = 16,
     ROLE_STAFF = ROLE_PM | ROLE_OPS | ROLE_ADMIN,
     ROLE_USER = ROLE_CLIENT | ROLE_STAFF,
+    /* who may write and edit change requests: everyone but ops */
+    ROLE_AUTHOR = ROLE_CLIENT | ROLE_PM | ROLE_ADMIN,
     ROLE_ANY = ROLE_ANON | ROLE_USER
 } docket_role;
 

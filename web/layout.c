@@ -24,7 +24,7 @@ static const nav_link nav[] = {
     {"/", "Home", ROLE_USER},
     {"/lookup", "Lookup", ROLE_USER},
     {"/requests", "Requests", ROLE_USER},
-    {"/requests/new", "New request", ROLE_CLIENT | ROLE_PM | ROLE_ADMIN},
+    {"/requests/new", "New request", ROLE_AUTHOR},
     {"/sprints", "Sprints", ROLE_PM | ROLE_OPS | ROLE_ADMIN},
     {"/tables", "Tables", ROLE_USER},
     {"/changes", "Changes", ROLE_USER},

@@ -347,10 +347,8 @@ static void page_request_attachment(web_req *req)
 }
 
 const web_route web_routes_requests[] = {
-    {"GET", "/requests/new", ROLE_CLIENT | ROLE_PM | ROLE_ADMIN, 0,
-     page_request_new},
-    {"POST", "/requests", ROLE_CLIENT | ROLE_PM | ROLE_ADMIN, 0,
-     page_request_create},
+    {"GET", "/requests/new", ROLE_AUTHOR, 0, page_request_new},
+    {"POST", "/requests", ROLE_AUTHOR, 0, page_request_create},
     {"GET", "/requests/{id}", ROLE_USER, 0, page_request_show},
     {"GET", "/requests/{id}/attachments/{aid}", ROLE_USER, 0,
      page_request_attachment},
@@ -358,8 +356,8 @@ const web_route web_routes_requests[] = {
     {"GET", "/api/v1/form", ROLE_USER, WEB_JSON, api_form_get},
     {"POST", "/api/v1/infer-columns", ROLE_USER, WEB_JSON | WEB_RAWBODY,
      api_infer_columns},
-    {"POST", "/api/v1/requests", ROLE_CLIENT | ROLE_PM | ROLE_ADMIN,
-     WEB_JSON | WEB_RAWBODY, api_requests_create},
+    {"POST", "/api/v1/requests", ROLE_AUTHOR, WEB_JSON | WEB_RAWBODY,
+     api_requests_create},
     {"GET", "/api/v1/requests", ROLE_USER, WEB_JSON, api_requests_list},
     {"GET", "/api/v1/requests/{id}", ROLE_USER, WEB_JSON, api_requests_get},
     {NULL, NULL, 0, 0, NULL}};
