@@ -607,6 +607,16 @@ static cJSON *kinds_json(unsigned mask)
     return a;
 }
 
+/* {"value": ..., "label": ...} */
+static cJSON *choice_json(const form_choice *c)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "value", c->value);
+    cJSON_AddStringToObject(o, "label", c->label);
+    return o;
+}
+
 static cJSON *field_json(const form_field *f)
 {
     static const char *const levels[] = {"request", "item", "column"};
@@ -646,12 +656,8 @@ static cJSON *field_json(const form_field *f)
         cJSON_AddStringToObject(o, "default", f->default_value);
     if (f->choices) {
         cJSON *a = cJSON_AddArrayToObject(o, "choices");
-        for (size_t i = 0; i < f->nchoices; i++) {
-            cJSON *c = cJSON_CreateObject();
-            cJSON_AddStringToObject(c, "value", f->choices[i].value);
-            cJSON_AddStringToObject(c, "label", f->choices[i].label);
-            cJSON_AddItemToArray(a, c);
-        }
+        for (size_t i = 0; i < f->nchoices; i++)
+            cJSON_AddItemToArray(a, choice_json(&f->choices[i]));
         if (f->choices_open)
             cJSON_AddBoolToObject(o, "choices_open", 1);
     }
@@ -659,6 +665,22 @@ static cJSON *field_json(const form_field *f)
         cJSON_AddBoolToObject(o, "choices_dynamic", 1);
     return o;
 }
+
+/* The limits the definition publishes, by their JSON key. */
+static const struct {
+    const char *key;
+    double value;
+} limits[] = {
+    {"max_items", FORM_MAX_ITEMS},
+    {"max_columns", FORM_MAX_COLUMNS},
+    {"max_ident", FORM_MAX_IDENT},
+    {"max_attachments", FORM_MAX_ATTACHMENTS},
+    {"max_attachment_bytes", FORM_MAX_ATTACHMENT},
+    {"max_short", FORM_MAX_SHORT},
+    {"max_text", FORM_MAX_TEXT},
+    {"max_instances", FORM_MAX_INSTANCES},
+    {"late_after_minutes_max", FORM_LATE_MAX},
+};
 
 cJSON *form_def_to_json(void)
 {
@@ -668,19 +690,10 @@ cJSON *form_def_to_json(void)
     cJSON *secs = cJSON_AddArrayToObject(root, "sections");
 
     cJSON_AddNumberToObject(root, "version", 1);
-    cJSON_AddNumberToObject(lim, "max_items", FORM_MAX_ITEMS);
-    cJSON_AddNumberToObject(lim, "max_columns", FORM_MAX_COLUMNS);
-    cJSON_AddNumberToObject(lim, "max_ident", FORM_MAX_IDENT);
-    cJSON_AddNumberToObject(lim, "max_attachments", FORM_MAX_ATTACHMENTS);
-    cJSON_AddNumberToObject(lim, "max_attachment_bytes", FORM_MAX_ATTACHMENT);
-    cJSON_AddNumberToObject(lim, "max_short", FORM_MAX_SHORT);
-    cJSON_AddNumberToObject(lim, "max_text", FORM_MAX_TEXT);
-    cJSON_AddNumberToObject(lim, "max_instances", FORM_MAX_INSTANCES);
-    cJSON_AddNumberToObject(lim, "late_after_minutes_max", FORM_LATE_MAX);
+    for (size_t i = 0; i < NCH(limits); i++)
+        cJSON_AddNumberToObject(lim, limits[i].key, limits[i].value);
     for (int k = 0; k < FORM_ITEM_NKINDS; k++) {
-        cJSON *c = cJSON_CreateObject();
-        cJSON_AddStringToObject(c, "value", kind_choices[k].value);
-        cJSON_AddStringToObject(c, "label", kind_choices[k].label);
+        cJSON *c = choice_json(&kind_choices[k]);
         cJSON_AddStringToObject(c, "help", kind_help[k]);
         cJSON_AddItemToArray(kinds, c);
     }
