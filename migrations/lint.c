@@ -80,14 +80,94 @@ static int text_width(const form_type *t)
     }
 }
 
+/* The lossy changes to a string(n) column. */
+static int lossy_to_string(char *why, size_t size, const form_type *from,
+                           const form_type *to)
+{
+    form_type_kind f = from->kind;
+    int w = text_width(from);
+
+    if (f == FORM_TYPE_STRING && w > to->length) {
+        snprintf(why, size, "the length shrinks from %d to %d", w, to->length);
+        return 1;
+    }
+    if (f == FORM_TYPE_TEXT || f == FORM_TYPE_JSON) {
+        snprintf(why, size, "text longer than %d characters is cut or rejected",
+                 to->length);
+        return 1;
+    }
+    if (w > to->length) {
+        snprintf(why, size, "values need up to %d characters", w);
+        return 1;
+    }
+    return 0;
+}
+
+/* The lossy changes to a number column. */
+static int lossy_to_number(char *why, size_t size, const form_type *from,
+                           const form_type *to)
+{
+    form_type_kind f = from->kind;
+
+    if (is_text(f)) {
+        snprintf(why, size, "text that is not a number is rejected");
+        return 1;
+    }
+    if (is_time(f)) {
+        snprintf(why, size, "dates and times are not numbers");
+        return 1;
+    }
+    if (!is_number(f))
+        return 0; /* boolean -> number keeps 0 and 1 */
+    if (scale_of(to) < scale_of(from)) {
+        snprintf(why, size, "digits after the point go from %d to %d (rounded)",
+                 scale_of(from), scale_of(to));
+        return 1;
+    }
+    if (int_digits(to) < int_digits(from)) {
+        snprintf(why, size,
+                 "digits before the point go from %d to %d (overflow)",
+                 int_digits(from), int_digits(to));
+        return 1;
+    }
+    return 0;
+}
+
+/* The lossy changes to a date or time column. */
+static int lossy_to_time(char *why, size_t size, form_type_kind f,
+                         form_type_kind t)
+{
+    if (is_text(f)) {
+        snprintf(why, size, "text that is not a date or time is rejected");
+        return 1;
+    }
+    if (!is_time(f)) {
+        snprintf(why, size, "%s values are not dates or times",
+                 f == FORM_TYPE_BOOLEAN ? "boolean" : "number");
+        return 1;
+    }
+    if (t == FORM_TYPE_DATE && f != FORM_TYPE_DATE) {
+        snprintf(why, size, "the time of day is lost");
+        return 1;
+    }
+    if (t == FORM_TYPE_TIMESTAMP && f == FORM_TYPE_TIMESTAMPTZ) {
+        snprintf(why, size, "the time zone is lost");
+        return 1;
+    }
+    if (t == FORM_TYPE_TIMESTAMPTZ && f == FORM_TYPE_TIMESTAMP) {
+        snprintf(why, size,
+                 "values without a zone are read in the session's time zone");
+        return 1;
+    }
+    return 0;
+}
+
 int mig_type_lossy(char *why, size_t size, const form_type *from,
                    const form_type *to)
 {
     form_type_kind f = from->kind, t = to->kind;
 
-    if (f == FORM_TYPE_NONE || t == FORM_TYPE_NONE)
-        return 0;
-    if (t == FORM_TYPE_TEXT)
+    if (f == FORM_TYPE_NONE || t == FORM_TYPE_NONE || t == FORM_TYPE_TEXT)
         return 0;
     if (t == FORM_TYPE_BOOLEAN) {
         if (f == FORM_TYPE_BOOLEAN)
@@ -97,78 +177,12 @@ int mig_type_lossy(char *why, size_t size, const form_type *from,
                  "rejected");
         return 1;
     }
-    if (t == FORM_TYPE_STRING) {
-        int w = text_width(from);
-        if (f == FORM_TYPE_STRING && w > to->length) {
-            snprintf(why, size, "the length shrinks from %d to %d", w,
-                     to->length);
-            return 1;
-        }
-        if (f == FORM_TYPE_TEXT || f == FORM_TYPE_JSON) {
-            snprintf(why, size,
-                     "text longer than %d characters is cut or rejected",
-                     to->length);
-            return 1;
-        }
-        if (w > to->length) {
-            snprintf(why, size, "values need up to %d characters", w);
-            return 1;
-        }
-        return 0;
-    }
-    if (is_number(t)) {
-        if (is_text(f)) {
-            snprintf(why, size, "text that is not a number is rejected");
-            return 1;
-        }
-        if (is_time(f)) {
-            snprintf(why, size, "dates and times are not numbers");
-            return 1;
-        }
-        if (!is_number(f))
-            return 0; /* boolean -> number keeps 0 and 1 */
-        if (scale_of(to) < scale_of(from)) {
-            snprintf(why, size,
-                     "digits after the point go from %d to %d (rounded)",
-                     scale_of(from), scale_of(to));
-            return 1;
-        }
-        if (int_digits(to) < int_digits(from)) {
-            snprintf(why, size,
-                     "digits before the point go from %d to %d (overflow)",
-                     int_digits(from), int_digits(to));
-            return 1;
-        }
-        return 0;
-    }
-    if (is_time(t)) {
-        if (is_text(f)) {
-            snprintf(why, size,
-                     "text that is not a date or time is "
-                     "rejected");
-            return 1;
-        }
-        if (!is_time(f)) {
-            snprintf(why, size, "%s values are not dates or times",
-                     f == FORM_TYPE_BOOLEAN ? "boolean" : "number");
-            return 1;
-        }
-        if (t == FORM_TYPE_DATE && f != FORM_TYPE_DATE) {
-            snprintf(why, size, "the time of day is lost");
-            return 1;
-        }
-        if (t == FORM_TYPE_TIMESTAMP && f == FORM_TYPE_TIMESTAMPTZ) {
-            snprintf(why, size, "the time zone is lost");
-            return 1;
-        }
-        if (t == FORM_TYPE_TIMESTAMPTZ && f == FORM_TYPE_TIMESTAMP) {
-            snprintf(why, size,
-                     "values without a zone are read in the "
-                     "session's time zone");
-            return 1;
-        }
-        return 0;
-    }
+    if (t == FORM_TYPE_STRING)
+        return lossy_to_string(why, size, from, to);
+    if (is_number(t))
+        return lossy_to_number(why, size, from, to);
+    if (is_time(t))
+        return lossy_to_time(why, size, f, t);
     if (t == FORM_TYPE_JSON && (f == FORM_TYPE_STRING || f == FORM_TYPE_TEXT)) {
         snprintf(why, size, "text that is not valid JSON is rejected");
         return 1;
