@@ -160,6 +160,29 @@ static int set_level(const char *lvl)
     return 0;
 }
 
+/* The commands other than serve, by name. */
+static const struct {
+    const char *name;
+    int (*run)(app_args *a);
+} commands[] = {
+    {"org", cmd_org},         {"instance", cmd_instance},
+    {"user", cmd_user},       {"token", cmd_token},
+    {"backup", cmd_backup},   {"restore", cmd_restore},
+    {"notify", cmd_notify},   {"lookup", cmd_lookup},
+    {"tables", cmd_tables},   {"import", cmd_import},
+    {"export", cmd_export},   {"demo", cmd_demo},
+    {"migrate", cmd_migrate},
+};
+
+static int run_command(app_args *a)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(a->argv[0], commands[i].name))
+            return commands[i].run(a);
+    return app_fail(EXIT_USAGE, "unknown command \"%s\" (see docket --help)",
+                    a->argv[0]);
+}
+
 int main(int argc, char **argv)
 {
     app_args a = {argc, argv};
@@ -218,36 +241,7 @@ int main(int argc, char **argv)
         g_config = &app_config;
         registry_routes_set(app_config.routes, app_config.nroutes);
         set_level(app_config.log_level);
-        if (!strcmp(a.argv[0], "org"))
-            rc = cmd_org(&a);
-        else if (!strcmp(a.argv[0], "instance"))
-            rc = cmd_instance(&a);
-        else if (!strcmp(a.argv[0], "user"))
-            rc = cmd_user(&a);
-        else if (!strcmp(a.argv[0], "token"))
-            rc = cmd_token(&a);
-        else if (!strcmp(a.argv[0], "backup"))
-            rc = cmd_backup(&a);
-        else if (!strcmp(a.argv[0], "restore"))
-            rc = cmd_restore(&a);
-        else if (!strcmp(a.argv[0], "notify"))
-            rc = cmd_notify(&a);
-        else if (!strcmp(a.argv[0], "lookup"))
-            rc = cmd_lookup(&a);
-        else if (!strcmp(a.argv[0], "tables"))
-            rc = cmd_tables(&a);
-        else if (!strcmp(a.argv[0], "import"))
-            rc = cmd_import(&a);
-        else if (!strcmp(a.argv[0], "export"))
-            rc = cmd_export(&a);
-        else if (!strcmp(a.argv[0], "demo"))
-            rc = cmd_demo(&a);
-        else if (!strcmp(a.argv[0], "migrate"))
-            rc = cmd_migrate(&a);
-        else
-            rc = app_fail(EXIT_USAGE,
-                          "unknown command \"%s\" (see docket --help)",
-                          a.argv[0]);
+        rc = run_command(&a);
     }
     cfg_dispose(&app_config);
     return rc;
