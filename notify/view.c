@@ -238,13 +238,8 @@ static void req_read(req_info *r, const cJSON *o)
 
 static void req_dispose(req_info *r)
 {
-    free(r->number);
-    free(r->title);
-    free(r->status);
-    free(r->org);
-    free(r->instances);
-    free(r->requester);
-    free(r->consent_note);
+    xfree_all(r->number, r->title, r->status, r->org, r->instances,
+              r->requester, r->consent_note);
 }
 
 static void add_field(notify_view *v, const char *label, char *value)

@@ -117,9 +117,7 @@ void notify_ctx_free(notify_ctx *ctx)
     notify_stop(ctx);
     pthread_cond_destroy(&ctx->cv);
     pthread_mutex_destroy(&ctx->mu);
-    free(ctx->chans);
-    free(ctx->db_path);
-    free(ctx);
+    xfree_all(ctx->chans, ctx->db_path, ctx);
 }
 
 void notify_set_backoff(notify_ctx *ctx, int64_t base_ms, int64_t cap_ms)
