@@ -1,13 +1,15 @@
 /* cmd_migrate.c: `docket migrate CR-12 --instance I --dialect D --format F
  * --out DIR`: the migration stub of a stored request, written as files,
- * with the lint warnings on standard error. Generation is migrations/;
- * the old column types come from the instance's registry
- * (registry_request_old_types in registry/triage.c). */
+ * with the lint warnings on standard error. The same use case as the
+ * migration preview of the web (triage_migration_load, domain/triage.c):
+ * the request's instance, dialect and format chosen alike, the old column
+ * types from the instance's registry. */
 #include "app.h"
 #include "migrate.h"
 #include "requests.h"
 #include "str.h"
 #include "triage.h"
+#include "triage_cases.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,110 +40,77 @@ static int write_file(const char *dir, const char *name, const char *text)
     return 0;
 }
 
-typedef struct inst_pick {
-    const char *want; /* NULL: the main instance */
-    const char *main;
-    char name[101];
-    char dialect[17];
-    int found;
-} inst_pick;
-
-static void pick(void *ctx, const registry_request_instance *i)
+/* The exit code of a failed migration use case. */
+static int fail_code(int code)
 {
-    inst_pick *p = ctx;
-
-    if (p->found)
-        return;
-    if ((p->want && !strcmp(p->want, i->name)) ||
-        (!p->want && !strcmp(p->main, i->name))) {
-        str_copy(p->name, sizeof p->name, i->name);
-        str_copy(p->dialect, sizeof p->dialect, i->dialect);
-        p->found = 1;
+    switch (code) {
+    case ERR_NOTFOUND: return 1;
+    case ERR_INVALID: return EXIT_USAGE;
+    default: return EXIT_RUNTIME;
     }
 }
 
+/* The request number of "CR-12" or "12"; 0 when it is not one. */
+static int64_t request_number(const char *arg)
+{
+    int64_t id;
+
+    if (!str_ncasecmp(arg, "CR-", 3))
+        arg += 3;
+    if (str_to_i64(&id, arg) < 0 || id <= 0)
+        return 0;
+    return id;
+}
+
+static int write_files(const char *out, const migrate_result *res)
+{
+    int rc = 0;
+
+    if (mkdir(out, 0777) != 0 && errno != EEXIST)
+        return app_fail(EXIT_RUNTIME, "cannot create %s: %s", out,
+                        strerror(errno));
+    for (size_t i = 0; i < res->nfiles && rc == 0; i++)
+        rc = write_file(out, res->files[i].name, res->files[i].content);
+    for (size_t i = 0; i < res->nwarnings; i++)
+        fprintf(stderr, "warning: %s: %s\n",
+                migrate_lint_name(res->warnings[i].rule),
+                res->warnings[i].message);
+    return rc;
+}
+
+/* The console acts as an administrator: it sees every organisation. */
+static const domain_actor console = {.role = ROLE_ADMIN, .email = "cli"};
+
 int cmd_migrate(app_args *a)
 {
-    const char *inst = app_opt(a, "--instance");
-    const char *dia = app_opt(a, "--dialect");
-    const char *fmt = app_opt(a, "--format");
+    triage_migration_query q = {0};
     const char *out = app_opt(a, "--out");
-    const char *num;
-    sql_dialect d = SQL_POSTGRES;
-    migrate_format f = MIGRATE_PLAIN;
-    migrate_options opt = {0};
-    migrate_result res = {0};
-    form_request r;
-    inst_pick ip = {0};
+    triage_migration m;
     registry *reg = NULL;
     errmsg err = {0};
     int64_t id;
-    int rc = 0;
+    int rc;
 
-    memset(&r, 0, sizeof r);
+    q.instance = app_opt(a, "--instance");
+    q.dialect = app_opt(a, "--dialect");
+    q.format = app_opt(a, "--format");
+    q.base_url = app_config.base_url;
     if (app_positionals(a, migrate_usage) != 1 || !out)
         return app_fail(EXIT_USAGE, "usage: %s", migrate_usage);
-    num = a->argv[1];
-    if (!str_ncasecmp(num, "CR-", 3))
-        num += 3;
-    if (str_to_i64(&id, num) < 0 || id <= 0)
+    id = request_number(a->argv[1]);
+    if (!id)
         return app_fail(EXIT_USAGE, "%s is not a request number (CR-12)",
                         a->argv[1]);
-    if (fmt && migrate_format_parse(&f, fmt) < 0)
-        return app_fail(EXIT_USAGE,
-                        "unknown format %s: use plain, flyway, "
-                        "liquibase, dbmate, atlas or goose",
-                        fmt);
-    if (dia && sql_dialect_parse(&d, dia) < 0)
-        return app_fail(EXIT_USAGE,
-                        "unknown dialect %s: use postgres, "
-                        "mysql, snowflake or sqlite",
-                        dia);
     reg = app_open_db(REGISTRY_READONLY);
     if (!reg)
         return EXIT_USAGE;
-    if (registry_request_load(reg, &r, id, 0, &err) < 0) {
-        rc = app_fail(err.code == ERR_NOTFOUND ? 1 : EXIT_RUNTIME, "%s",
-                      err.msg);
-        goto done;
-    }
-    ip.want = inst;
-    ip.main = r.instance;
-    if (registry_request_instances(reg, id, 0, pick, &ip, &err) < 0) {
-        rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
-        goto done;
-    }
-    if (!ip.found) {
-        rc = app_fail(EXIT_USAGE, "CR-%lld does not apply to instance %s",
-                      (long long)id, inst ? inst : "?");
-        goto done;
-    }
-    if (!dia && sql_dialect_parse(&d, ip.dialect) < 0)
-        d = SQL_POSTGRES;
-    if (registry_request_old_types(reg, &r, ip.name, &err) < 0) {
-        rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
-        goto done;
-    }
-    opt.base_url = app_config.base_url;
-    opt.instance = ip.name;
-    if (migrate_generate(&res, &r, d, f, &opt, &err) < 0) {
-        rc = app_fail(EXIT_RUNTIME, "CR-%lld: %s", (long long)id, err.msg);
-        goto done;
-    }
-    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-        rc = app_fail(EXIT_RUNTIME, "cannot create %s: %s", out,
-                      strerror(errno));
-        goto done;
-    }
-    for (size_t i = 0; i < res.nfiles && rc == 0; i++)
-        rc = write_file(out, res.files[i].name, res.files[i].content);
-    for (size_t i = 0; i < res.nwarnings; i++)
-        fprintf(stderr, "warning: %s: %s\n",
-                migrate_lint_name(res.warnings[i].rule),
-                res.warnings[i].message);
-done:
-    migrate_result_dispose(&res);
-    form_request_dispose(&r);
+    rc = triage_migration_load(reg, &console, id, &q, &m, &err);
+    if (rc < 0)
+        rc = app_fail(fail_code(rc), "CR-%lld: %s%s%s", (long long)id,
+                      err.field, *err.field ? ": " : "", err.msg);
+    else
+        rc = write_files(out, &m.res);
+    triage_migration_dispose(&m);
     registry_close(reg);
     return rc;
 }
