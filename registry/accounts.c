@@ -116,8 +116,7 @@ int registry_org_add(registry *reg, int64_t *out_id, const char *name,
     if (slug_check("organisation name", name, err) < 0)
         return ERR_INVALID;
     st = reg_stmt_get(reg, sql, err);
-    reg_bind_text(st, ":name", name);
-    reg_bind_int(st, ":now", time_now());
+    reg_bind_all(st, REG_TEXT(":name", name), REG_INT(":now", time_now()));
     return insert_new(reg, st, out_id, NULL, "organisation", name, err);
 }
 
@@ -151,9 +150,8 @@ int registry_org_get(registry *reg, registry_org *out, const char *name,
 {
     static const char sql[] =
         "SELECT id, name FROM organisations WHERE name = :name";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":name", name));
 
-    reg_bind_text(st, ":name", name);
     return one_named(reg, st, org_one, out, "no organisation named ", name,
                      err);
 }
@@ -200,11 +198,9 @@ int registry_instance_add(registry *reg, int64_t *out_id, const char *org,
     if (rc < 0)
         return rc;
     st = reg_stmt_get(reg, sql, err);
-    reg_bind_int(st, ":org", o.id);
-    reg_bind_text(st, ":name", name);
-    reg_bind_text(st, ":env", environment);
-    reg_bind_text(st, ":dialect", dialect);
-    reg_bind_int(st, ":now", time_now());
+    reg_bind_all(st, REG_INT(":org", o.id), REG_TEXT(":name", name),
+                 REG_TEXT(":env", environment), REG_TEXT(":dialect", dialect),
+                 REG_INT(":now", time_now()));
     return insert_new(reg, st, out_id, NULL, "instance", name, err);
 }
 
@@ -214,12 +210,9 @@ int registry_instance_add(registry *reg, int64_t *out_id, const char *org,
 
 static void instance_row(registry_instance *i, sqlite3_stmt *st)
 {
-    i->id = sqlite3_column_int64(st, 0);
-    i->org_id = sqlite3_column_int64(st, 1);
-    reg_col_copy(i->name, sizeof i->name, st, 2);
-    reg_col_copy(i->org_name, sizeof i->org_name, st, 3);
-    reg_col_copy(i->environment, sizeof i->environment, st, 4);
-    reg_col_copy(i->dialect, sizeof i->dialect, st, 5);
+    reg_cols(st, "iicccc", &i->id, &i->org_id, i->name, sizeof i->name,
+             i->org_name, sizeof i->org_name, i->environment,
+             sizeof i->environment, i->dialect, sizeof i->dialect);
 }
 
 static int instance_one(sqlite3_stmt *st, void *ctx)
@@ -232,9 +225,8 @@ int registry_instance_get(registry *reg, registry_instance *out,
                           const char *name, errmsg *err)
 {
     static const char sql[] = INSTANCE_SQL " WHERE i.name = :name";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":name", name));
 
-    reg_bind_text(st, ":name", name);
     return one_named(reg, st, instance_one, out, "no instance named ", name,
                      err);
 }
@@ -341,10 +333,8 @@ int registry_user_add(registry *reg, int64_t *out_id, const char *email,
     if (rc < 0)
         return rc;
     st = reg_stmt_get(reg, sql, err);
-    reg_bind_text(st, ":email", email);
-    reg_bind_text(st, ":name", name);
-    reg_bind_text(st, ":role", role);
-    reg_bind_id(st, ":org", o.id);
+    reg_bind_all(st, REG_TEXT(":email", email), REG_TEXT(":name", name),
+                 REG_TEXT(":role", role), REG_ID(":org", o.id));
     if (password)
         reg_bind_text(st, ":hash", hash);
     else
@@ -356,14 +346,9 @@ int registry_user_add(registry *reg, int64_t *out_id, const char *email,
 
 void reg_user_row(registry_user *u, sqlite3_stmt *st)
 {
-    u->id = sqlite3_column_int64(st, 0);
-    reg_col_copy(u->email, sizeof u->email, st, 1);
-    reg_col_copy(u->name, sizeof u->name, st, 2);
-    reg_col_copy(u->role, sizeof u->role, st, 3);
-    u->org_id = sqlite3_column_int64(st, 4);
-    reg_col_copy(u->org_name, sizeof u->org_name, st, 5);
-    u->active = sqlite3_column_int(st, 6);
-    u->must_change_password = sqlite3_column_int(st, 7);
+    reg_cols(st, "icccicnn", &u->id, u->email, sizeof u->email, u->name,
+             sizeof u->name, u->role, sizeof u->role, &u->org_id, u->org_name,
+             sizeof u->org_name, &u->active, &u->must_change_password);
 }
 
 static int user_one(sqlite3_stmt *st, void *ctx)
@@ -379,9 +364,8 @@ int registry_user_get(registry *reg, registry_user *out, int64_t id,
                       errmsg *err)
 {
     static const char sql[] = USER_SQL " WHERE u.id = :id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id));
 
-    reg_bind_int(st, ":id", id);
     return one_named(reg, st, user_one, out, "no such user", NULL, err);
 }
 
@@ -389,9 +373,8 @@ int registry_user_find(registry *reg, registry_user *out, const char *email,
                        errmsg *err)
 {
     static const char sql[] = USER_SQL " WHERE u.email = :email";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":email", email));
 
-    reg_bind_text(st, ":email", email);
     return one_named(reg, st, user_one, out, "no user with e-mail ", email,
                      err);
 }
@@ -433,8 +416,7 @@ int registry_user_update(registry *reg, int64_t id, const char *name,
     reg_bind_int(st, ":setorg", org != NULL);
     if (o.id)
         reg_bind_int(st, ":org", o.id);
-    reg_bind_int(st, ":now", time_now());
-    reg_bind_int(st, ":id", id);
+    reg_bind_all(st, REG_INT(":now", time_now()), REG_INT(":id", id));
     rc = reg_exec_bound(reg, st, err);
     if (rc == ERR_CONFLICT) {
         /* The CHECK that a client has an organisation. */
@@ -449,12 +431,11 @@ int registry_user_set_active(registry *reg, int64_t id, int active, errmsg *err)
 {
     static const char sql[] =
         "UPDATE users SET active = :a, updated_at = :now WHERE id = :id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st =
+        reg_stmt(reg, sql, err, REG_INT(":a", active ? 1 : 0),
+                 REG_INT(":now", time_now()), REG_INT(":id", id));
     int rc;
 
-    reg_bind_int(st, ":a", active ? 1 : 0);
-    reg_bind_int(st, ":now", time_now());
-    reg_bind_int(st, ":id", id);
     rc = user_changed(reg_exec_bound(reg, st, err), err);
     if (rc == 0 && !active)
         rc = registry_session_delete_user(reg, id, err);
@@ -466,11 +447,10 @@ int reg_resets_expire(registry *reg, int64_t user, errmsg *err)
     static const char sql[] =
         "UPDATE password_resets SET expires_at = :now"
         " WHERE user_id = :user AND used_at = 0 AND expires_at > :now";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":now", time_now()),
+                                REG_INT(":user", user));
     int rc;
 
-    reg_bind_int(st, ":now", time_now());
-    reg_bind_int(st, ":user", user);
     rc = reg_exec_bound(reg, st, err);
     return rc < 0 ? rc : 0;
 }
@@ -491,10 +471,9 @@ int registry_user_set_password(registry *reg, int64_t id, const char *password,
     if (rc < 0)
         return rc;
     st = reg_stmt_get(reg, sql, err);
-    reg_bind_text(st, ":hash", hash);
-    reg_bind_int(st, ":mc", must_change ? 1 : 0);
-    reg_bind_int(st, ":now", time_now());
-    reg_bind_int(st, ":id", id);
+    reg_bind_all(st, REG_TEXT(":hash", hash),
+                 REG_INT(":mc", must_change ? 1 : 0),
+                 REG_INT(":now", time_now()), REG_INT(":id", id));
     rc = user_changed(reg_exec_bound(reg, st, err), err);
     /* A new password ends every reset link still out. */
     if (rc == 0)
@@ -536,8 +515,7 @@ static void rehash_if_needed(registry *reg, int64_t id, const char *stored,
         hash_password(hash, password, NULL) < 0)
         return;
     st = reg_stmt_get(reg, sql, NULL);
-    reg_bind_text(st, ":hash", hash);
-    reg_bind_int(st, ":id", id);
+    reg_bind_all(st, REG_TEXT(":hash", hash), REG_INT(":id", id));
     reg_exec_bound(reg, st, NULL);
 }
 
@@ -586,9 +564,9 @@ int registry_user_list(registry *reg, const char *role,
     static const char sql[] =
         USER_SQL " WHERE :role = '' OR u.role = :role ORDER BY u.email";
     struct user_each e = {fn, ctx};
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st =
+        reg_stmt(reg, sql, err, REG_TEXT(":role", role ? role : ""));
 
-    reg_bind_text(st, ":role", role ? role : "");
     return reg_each(reg, st, user_each_row, &e, err);
 }
 

@@ -23,8 +23,8 @@ int registry_column_exists(registry *reg, const char *instance,
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
     if (st) {
-        reg_bind_text(st, ":instance", instance);
-        reg_bind_text(st, ":table", table);
+        reg_bind_all(st, REG_TEXT(":instance", instance),
+                     REG_TEXT(":table", table));
         if (column)
             reg_bind_text(st, ":column", column);
     }
@@ -56,18 +56,16 @@ int registry_demo_request_status(registry *reg, int64_t id, const char *status,
     st = reg_stmt_get(reg, sql_s, err);
 
     if (st) {
-        reg_bind_text(st, ":status", status);
-        reg_bind_int(st, ":at", at);
-        reg_bind_int(st, ":id", id);
+        reg_bind_all(st, REG_TEXT(":status", status), REG_INT(":at", at),
+                     REG_INT(":id", id));
     }
     rc = cat_step_done(reg, st, err);
     if (rc < 0 || !instance)
         return rc;
     st = reg_stmt_get(reg, sql_d, err);
     if (st) {
-        reg_bind_int(st, ":at", at);
-        reg_bind_int(st, ":id", id);
-        reg_bind_text(st, ":inst", instance);
+        reg_bind_all(st, REG_INT(":at", at), REG_INT(":id", id),
+                     REG_TEXT(":inst", instance));
     }
     return cat_step_done(reg, st, err);
 }

@@ -9,7 +9,6 @@
 #include "validate.h"
 
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,30 +61,6 @@ int cat_step_done(registry *reg, sqlite3_stmt *st, errmsg *err)
     rc = rc == SQLITE_DONE ? 0 : reg_db_error(reg, err);
     reg_done(st);
     return rc;
-}
-
-void cat_cols(sqlite3_stmt *st, const char *fmt, ...)
-{
-    va_list ap;
-
-    /* One letter for every column of the statement. */
-    assert(strlen(fmt) == (size_t)sqlite3_column_count(st));
-    va_start(ap, fmt);
-    for (int i = 0; fmt[i]; i++) {
-        const char *t = NULL;
-        if (fmt[i] != 'i' && fmt[i] != 'n')
-            t = (const char *)sqlite3_column_text(st, i);
-        switch (fmt[i]) {
-        case 'i': *va_arg(ap, int64_t *) = sqlite3_column_int64(st, i); break;
-        case 'n': *va_arg(ap, int *) = sqlite3_column_int(st, i); break;
-        case 't': *va_arg(ap, const char **) = t ? t : ""; break;
-        case 'z': *va_arg(ap, const char **) = t; break;
-        case 'd': *va_arg(ap, char **) = xstrdup(t ? t : ""); break;
-        case 'D': *va_arg(ap, char **) = t ? xstrdup(t) : NULL; break;
-        default: assert(!"cat_cols: unknown column kind");
-        }
-    }
-    va_end(ap);
 }
 
 void cat_table_url(buf *out, const char *base, const char *instance,
@@ -167,7 +142,7 @@ static int table_row(sqlite3_stmt *st, void *ctx)
     const char *status, *dep;
     buf url = {0};
 
-    cat_cols(st, "iiddddddttddnddddddniii", &c->id, &c->org_id, &c->instance,
+    reg_cols(st, "iiddddddttddnddddddniii", &c->id, &c->org_id, &c->instance,
              &c->environment, &c->organisation, &c->table, &c->description,
              &c->kind, &status, &dep, &r->campaign_note, &r->expected_arrival,
              &r->late_after_minutes, &r->source, &r->cadence, &r->file_pattern,
@@ -189,7 +164,7 @@ static int column_row(sqlite3_stmt *st, void *ctx)
     registry_card_column k;
     const char *status;
 
-    cat_cols(st, "iddnnddnnddtii", &k.id, &k.name, &k.type, &k.nullable,
+    reg_cols(st, "iddnnddnnddtii", &k.id, &k.name, &k.type, &k.nullable,
              &k.primary_key, &k.description, &k.example, &k.pii, &k.consent,
              &k.consent_channel, &k.rule, &status, &k.added_at,
              &k.added_by_request);
@@ -204,7 +179,7 @@ static int change_row(sqlite3_stmt *st, void *ctx)
     card_load *l = ctx;
     registry_card_change h;
 
-    cat_cols(st, "iiddDDidd", &h.id, &h.at, &h.column, &h.field, &h.old_value,
+    reg_cols(st, "iiddDDidd", &h.id, &h.at, &h.column, &h.field, &h.old_value,
              &h.new_value, &h.request_id, &h.user, &h.reason);
     xgrow(&l->c->history, &l->hcap, l->c->nhistory + 1, sizeof h);
     l->c->history[l->c->nhistory++] = h;
@@ -238,8 +213,8 @@ static int card_lists(registry *reg, registry_card *c, errmsg *err)
     st = reg_stmt_get(reg, sql_h, err);
     if (!st)
         return ERR_DB;
-    reg_bind_int(st, ":id", c->id);
-    reg_bind_int(st, ":lim", REGISTRY_HISTORY_MAX);
+    reg_bind_all(st, REG_INT(":id", c->id),
+                 REG_INT(":lim", REGISTRY_HISTORY_MAX));
     return reg_each(reg, st, change_row, &l, err);
 }
 
@@ -266,9 +241,8 @@ int registry_table_card(registry *reg, registry_card *out, const char *instance,
     assert(reg && out);
     st = reg_stmt_get(reg, sql, err);
     if (st) {
-        reg_bind_text(st, ":instance", instance);
-        reg_bind_text(st, ":table", table);
-        reg_bind_int(st, ":org", org_id);
+        reg_bind_all(st, REG_TEXT(":instance", instance),
+                     REG_TEXT(":table", table), REG_INT(":org", org_id));
     }
     rc = reg_one(reg, st, table_row, &c, err); /* ERR_DB for st NULL */
     if (rc == ERR_NOTFOUND)

@@ -50,15 +50,14 @@ static int hist_add(hctx *h, int64_t table_id, int64_t column_id,
     reg_bind_int(st, ":inst", h->instance_id);
     cat_bind_id(st, ":tid", table_id);
     cat_bind_id(st, ":cid", column_id);
-    reg_bind_text(st, ":tname", table);
-    reg_bind_text(st, ":cname", cat_nz(column));
-    reg_bind_text(st, ":field", field);
+    reg_bind_all(st, REG_TEXT(":tname", table),
+                 REG_TEXT(":cname", cat_nz(column)), REG_TEXT(":field", field));
     cat_bind_text_or_null(st, ":old", old_value);
     cat_bind_text_or_null(st, ":new", new_value);
     cat_bind_id(st, ":req", h->request_id);
     cat_bind_id(st, ":user", h->user_id);
-    reg_bind_text(st, ":reason", cat_nz(h->reason));
-    reg_bind_int(st, ":now", h->now);
+    reg_bind_all(st, REG_TEXT(":reason", cat_nz(h->reason)),
+                 REG_INT(":now", h->now));
     return cat_step_done(h->reg, st, h->err);
 }
 
@@ -101,8 +100,7 @@ int cat_table_find(hctx *h, const char *name, int64_t *out_id, char *out_name,
 
     if (!st)
         return ERR_DB;
-    reg_bind_int(st, ":inst", h->instance_id);
-    reg_bind_text(st, ":name", name);
+    reg_bind_all(st, REG_INT(":inst", h->instance_id), REG_TEXT(":name", name));
     return find_one(h, st, &f);
 }
 
@@ -118,8 +116,7 @@ int cat_column_find(hctx *h, int64_t table_id, const char *name,
 
     if (!st)
         return ERR_DB;
-    reg_bind_int(st, ":tid", table_id);
-    reg_bind_text(st, ":name", name);
+    reg_bind_all(st, REG_INT(":tid", table_id), REG_TEXT(":name", name));
     return find_one(h, st, &f);
 }
 
@@ -137,8 +134,8 @@ static sqlite3_stmt *field_stmt(hctx *h, const char *sql, int64_t table_id,
     sqlite3_stmt *st = reg_stmt_get(h->reg, sql, h->err);
 
     if (st) {
-        reg_bind_text(st, ":f", field);
-        reg_bind_int(st, ":id", column_id ? column_id : table_id);
+        reg_bind_all(st, REG_TEXT(":f", field),
+                     REG_INT(":id", column_id ? column_id : table_id));
     }
     return st;
 }
@@ -236,8 +233,7 @@ static int field_put(hctx *h, int64_t table_id, int64_t column_id,
 
     if (!st)
         return ERR_DB;
-    reg_bind_text(st, ":v", value);
-    reg_bind_int(st, ":now", h->now);
+    reg_bind_all(st, REG_TEXT(":v", value), REG_INT(":now", h->now));
     rc = cat_step_done(h->reg, st, h->err);
     if (rc < 0 || !column_id)
         return rc;
@@ -245,8 +241,7 @@ static int field_put(hctx *h, int64_t table_id, int64_t column_id,
     st = reg_stmt_get(h->reg, sql_touch, h->err);
     if (!st)
         return ERR_DB;
-    reg_bind_int(st, ":now", h->now);
-    reg_bind_int(st, ":id", table_id);
+    reg_bind_all(st, REG_INT(":now", h->now), REG_INT(":id", table_id));
     return cat_step_done(h->reg, st, h->err);
 }
 
@@ -508,12 +503,12 @@ int cat_table_insert(hctx *h, int64_t *out_id, const cat_table_vals *t)
 
     if (!st)
         return ERR_DB;
-    reg_bind_int(st, ":now", h->now);
-    reg_bind_int(st, ":inst", h->instance_id);
-    reg_bind_text(st, ":name", t->name);
-    reg_bind_text(st, ":description", cat_nz(t->description));
-    reg_bind_int(st, ":consent", t->consent_relevant != 0);
-    reg_bind_text(st, ":status", *cat_nz(t->status) ? t->status : "active");
+    reg_bind_all(
+        st, REG_INT(":now", h->now), REG_INT(":inst", h->instance_id),
+        REG_TEXT(":name", t->name),
+        REG_TEXT(":description", cat_nz(t->description)),
+        REG_INT(":consent", t->consent_relevant != 0),
+        REG_TEXT(":status", *cat_nz(t->status) ? t->status : "active"));
     cat_bind_id(st, ":req", h->request_id);
     rc = cat_step_done(h->reg, st, h->err);
     if (rc < 0)
@@ -574,17 +569,13 @@ int cat_column_add(hctx *h, int64_t table_id, const char *table,
         return ERR_DB;
     reg_bind_int(st, ":tid", table_id);
     /* Each text with a flag (flags are stored 0 or 1). */
-    reg_bind_text(st, ":name", c->name);
-    reg_bind_int(st, ":nullable", c->nullable != 0);
-    reg_bind_text(st, ":type", c->type);
-    reg_bind_int(st, ":pk", c->primary_key != 0);
-    reg_bind_text(st, ":description", c->description);
-    reg_bind_int(st, ":pii", c->pii != 0);
-    reg_bind_text(st, ":example", c->example);
-    reg_bind_int(st, ":consent", c->consent != 0);
-    reg_bind_text(st, ":channel", c->channel);
-    reg_bind_text(st, ":rule", c->rule);
-    reg_bind_text(st, ":status", *cat_nz(c->status) ? c->status : "active");
+    reg_bind_all(
+        st, REG_TEXT(":name", c->name), REG_INT(":nullable", c->nullable != 0),
+        REG_TEXT(":type", c->type), REG_INT(":pk", c->primary_key != 0),
+        REG_TEXT(":description", c->description), REG_INT(":pii", c->pii != 0),
+        REG_TEXT(":example", c->example), REG_INT(":consent", c->consent != 0),
+        REG_TEXT(":channel", c->channel), REG_TEXT(":rule", c->rule),
+        REG_TEXT(":status", *cat_nz(c->status) ? c->status : "active"));
     cat_bind_id(st, ":req", h->request_id);
     reg_bind_int(st, ":now", h->now);
     rc = cat_step_done(h->reg, st, h->err);

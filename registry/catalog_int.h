@@ -32,13 +32,6 @@ static inline void cat_bind_text_or_null(sqlite3_stmt *st, const char *name,
         reg_bind_null(st, name);
 }
 
-/* Reads the current row of st, column 0 on, into the pointers that
- * follow fmt, one letter a column: 'i' int64_t *, 'n' int *, 't' const
- * char ** (borrowed until the next step; "" for NULL), 'z' const char **
- * (borrowed; NULL for NULL), 'd' char ** (a copy the caller frees; "" for
- * NULL), 'D' char ** (a copy or NULL). */
-void cat_cols(sqlite3_stmt *st, const char *fmt, ...);
-
 /* A caller's typed row callback and its context, for the row readers of
  * reg_each: fn is converted to a generic function pointer and back to
  * its own type before the call (C11 6.3.2.3p8). n counts the rows passed

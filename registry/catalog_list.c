@@ -8,7 +8,7 @@ static int table_row(sqlite3_stmt *st, void *ctx)
     cat_emit *e = ctx;
     registry_table_row t;
 
-    cat_cols(st, "iittttttttttttttnnnnii", &t.id, &t.org_id, &t.instance,
+    reg_cols(st, "iittttttttttttttnnnnii", &t.id, &t.org_id, &t.instance,
              &t.environment, &t.name, &t.description, &t.kind, &t.source,
              &t.cadence, &t.expected_arrival, &t.file_pattern,
              &t.campaign_dependency, &t.campaign_note, &t.owner, &t.escalation,
@@ -69,17 +69,16 @@ int registry_table_list(registry *reg, const registry_table_filter *f,
         return ERR_DB;
     if (!f)
         f = &none;
-    reg_bind_text(st, ":inst", cat_nz(f->instance));
-    reg_bind_int(st, ":org", f->org_id);
-    reg_bind_text(st, ":dep", cat_nz(f->dependency));
-    reg_bind_text(st, ":src", cat_nz(f->source));
-    reg_bind_text(st, ":status", cat_nz(f->status));
-    reg_bind_int(st, ":consent", f->consent != 0);
-    reg_bind_int(st, ":pii", f->pii != 0);
-    reg_bind_text(st, ":sort", f->sort ? f->sort : "name");
-    reg_bind_int(st, ":desc", f->desc != 0);
-    reg_bind_int(st, ":lim", f->limit > 0 ? f->limit : -1);
-    reg_bind_int(st, ":off", f->offset > 0 ? f->offset : 0);
+    reg_bind_all(
+        st, REG_TEXT(":inst", cat_nz(f->instance)), REG_INT(":org", f->org_id),
+        REG_TEXT(":dep", cat_nz(f->dependency)),
+        REG_TEXT(":src", cat_nz(f->source)),
+        REG_TEXT(":status", cat_nz(f->status)),
+        REG_INT(":consent", f->consent != 0), REG_INT(":pii", f->pii != 0),
+        REG_TEXT(":sort", f->sort ? f->sort : "name"),
+        REG_INT(":desc", f->desc != 0),
+        REG_INT(":lim", f->limit > 0 ? f->limit : -1),
+        REG_INT(":off", f->offset > 0 ? f->offset : 0));
     rc = reg_each(reg, st, table_row, &lc, err);
     /* Past the last page no row carries the total: 0 then. */
     if (rc == 0 && out_total)
@@ -91,7 +90,7 @@ static int history_row(sqlite3_stmt *st, void *ctx)
 {
     registry_history_row h;
 
-    cat_cols(st, "ittttzzitti", &h.id, &h.instance, &h.table, &h.column,
+    reg_cols(st, "ittttzzitti", &h.id, &h.instance, &h.table, &h.column,
              &h.field, &h.old_value, &h.new_value, &h.request_id, &h.user,
              &h.reason, &h.created_at);
     CAT_EMIT_ROW((cat_emit *)ctx, registry_history_row, &h);
@@ -121,15 +120,13 @@ int registry_history_list(registry *reg, const registry_history_filter *f,
 
     if (!st)
         return ERR_DB;
-    reg_bind_text(st, ":inst", cat_nz(f->instance));
-    reg_bind_text(st, ":tbl", cat_nz(f->table));
-    reg_bind_int(st, ":hascol", f->column != NULL);
-    reg_bind_text(st, ":col", cat_nz(f->column));
-    reg_bind_int(st, ":org", f->org_id);
-    reg_bind_int(st, ":from", f->from);
-    reg_bind_int(st, ":to", f->to);
-    reg_bind_int(st, ":before", f->before_id);
-    reg_bind_int(st, ":lim", f->limit > 0 ? f->limit : 200);
+    reg_bind_all(st, REG_TEXT(":inst", cat_nz(f->instance)),
+                 REG_TEXT(":tbl", cat_nz(f->table)),
+                 REG_INT(":hascol", f->column != NULL),
+                 REG_TEXT(":col", cat_nz(f->column)),
+                 REG_INT(":org", f->org_id), REG_INT(":from", f->from),
+                 REG_INT(":to", f->to), REG_INT(":before", f->before_id),
+                 REG_INT(":lim", f->limit > 0 ? f->limit : 200));
     return reg_each(reg, st, history_row, &hc, err);
 }
 
@@ -137,7 +134,7 @@ static int open_row(sqlite3_stmt *st, void *ctx)
 {
     registry_open_request r;
 
-    cat_cols(st, "ittti", &r.id, &r.title, &r.status, &r.kind, &r.updated_at);
+    reg_cols(st, "ittti", &r.id, &r.title, &r.status, &r.kind, &r.updated_at);
     CAT_EMIT_ROW((cat_emit *)ctx, registry_open_request, &r);
     return 0;
 }
@@ -172,9 +169,8 @@ int registry_table_open_requests(registry *reg, const char *instance,
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
     if (st) {
-        reg_bind_text(st, ":table", table);
-        reg_bind_text(st, ":inst", instance);
-        reg_bind_int(st, ":org", org_id);
+        reg_bind_all(st, REG_TEXT(":table", table), REG_TEXT(":inst", instance),
+                     REG_INT(":org", org_id));
     }
     return reg_each(reg, st, open_row, &oc, err); /* ERR_DB for st NULL */
 }

@@ -124,12 +124,10 @@ static int search_rank(registry *reg, search_run *s, errmsg *err)
         st = reg_stmt_get(reg, rank_sql, err);
         if (!st)
             return ERR_DB;
-        reg_bind_text(st, ":raw", s->raw);
-        reg_bind_int(st, ":cr", !str_ncasecmp(s->raw, "cr-", 3));
-        reg_bind_text(st, ":expr", s->expr);
-        reg_bind_int(st, ":org", s->org_id);
-        reg_bind_int(st, ":kmax", s->kmax);
-        reg_bind_int(st, ":lim", s->lim);
+        reg_bind_all(st, REG_TEXT(":raw", s->raw),
+                     REG_INT(":cr", !str_ncasecmp(s->raw, "cr-", 3)),
+                     REG_TEXT(":expr", s->expr), REG_INT(":org", s->org_id),
+                     REG_INT(":kmax", s->kmax), REG_INT(":lim", s->lim));
         s->n = 0;
         s->again = 0;
         rc = reg_each(reg, st, rank_row, s, err);
@@ -143,7 +141,7 @@ static int hit_row(sqlite3_stmt *st, void *ctx)
     registry_search_hit h;
     int pos;
 
-    cat_cols(st, "titttttn", &h.kind, &h.ref, &h.instance, &h.name, &h.name_hl,
+    reg_cols(st, "titttttn", &h.kind, &h.ref, &h.instance, &h.name, &h.name_hl,
              &h.snippet, &h.table, &pos);
     h.exact = pos >= 0 && pos < s->n ? s->exact[pos] : 0;
     s->fn(s->ctx, &h);
@@ -175,8 +173,8 @@ static int search_rows(registry *reg, search_run *s, errmsg *err)
     for (int i = 0; i < s->n; i++)
         buf_appendf(&ids, "%s%lld", i ? "," : "", (long long)s->rid[i]);
     buf_putc(&ids, ']');
-    reg_bind_text(st, ":ids", buf_cstr(&ids));
-    reg_bind_text(st, ":expr", s->expr);
+    reg_bind_all(st, REG_TEXT(":ids", buf_cstr(&ids)),
+                 REG_TEXT(":expr", s->expr));
     rc = reg_each(reg, st, hit_row, s, err);
     buf_dispose(&ids);
     return rc;
@@ -228,7 +226,7 @@ static int lookup_row(sqlite3_stmt *st, void *ctx)
 {
     registry_lookup_hit h;
 
-    cat_cols(st, "tttttn", &h.instance, &h.environment, &h.table,
+    reg_cols(st, "tttttn", &h.instance, &h.environment, &h.table,
              &h.campaign_dependency, &h.status, &h.exact);
     CAT_EMIT_ROW((cat_emit *)ctx, registry_lookup_hit, &h);
     return 0;
@@ -246,8 +244,7 @@ static void bind_prefix_range(sqlite3_stmt *st, const char *q)
     memcpy(hi, lo, len);
     hi[len] = (char)0xff;
     hi[len + 1] = '\0';
-    reg_bind_text(st, ":lo", lo);
-    reg_bind_text(st, ":hi", hi);
+    reg_bind_all(st, REG_TEXT(":lo", lo), REG_TEXT(":hi", hi));
     free(lo);
     free(hi);
 }
@@ -288,10 +285,9 @@ int registry_lookup(registry *reg, const char *q, int mode,
         reg, mode == REGISTRY_LOOKUP_SUBSTRING ? sql_sub : sql_prefix, err);
     if (!st)
         return ERR_DB;
-    reg_bind_text(st, ":q", q);
-    reg_bind_text(st, ":inst", cat_nz(instance));
-    reg_bind_int(st, ":org", org_id);
-    reg_bind_int(st, ":lim", limit > 0 ? limit : 20);
+    reg_bind_all(st, REG_TEXT(":q", q), REG_TEXT(":inst", cat_nz(instance)),
+                 REG_INT(":org", org_id),
+                 REG_INT(":lim", limit > 0 ? limit : 20));
     if (mode != REGISTRY_LOOKUP_SUBSTRING)
         bind_prefix_range(st, q);
     rc = reg_each(reg, st, lookup_row, &lc, err);
@@ -332,7 +328,7 @@ static int similar_row(sqlite3_stmt *st, void *ctx)
     free(name);
     if (v.dist > c->max_dist)
         return 0;
-    cat_cols(st, "dddddn", &v.instance, &v.environment, &v.table, &v.dependency,
+    reg_cols(st, "dddddn", &v.instance, &v.environment, &v.table, &v.dependency,
              &v.status, &v.exact);
     xgrow(&c->v, &c->cap, c->n + 1, sizeof *c->v);
     c->v[c->n++] = v;
@@ -375,8 +371,8 @@ int registry_lookup_similar(registry *reg, const char *q, const char *instance,
     lq = str_lower(xstrdup(cat_nz(q)));
     c.lq = lq;
     c.max_dist = max_dist;
-    reg_bind_text(st, ":inst", cat_nz(instance));
-    reg_bind_int(st, ":org", org_id);
+    reg_bind_all(st, REG_TEXT(":inst", cat_nz(instance)),
+                 REG_INT(":org", org_id));
     rc = reg_each(reg, st, similar_row, &c, err);
     free(lq);
     if (rc == 0 && c.n)

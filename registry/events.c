@@ -86,14 +86,13 @@ int registry_event_add(registry *reg, int64_t *out_id, const char *event,
     st = reg_stmt_get(reg, ins, err);
     if (!st)
         return ERR_DB;
-    reg_bind_text(st, ":uid", uid);
-    reg_bind_text(st, ":event", event);
+    reg_bind_all(st, REG_TEXT(":uid", uid), REG_TEXT(":event", event));
     if (request_id)
         reg_bind_int(st, ":req", request_id);
     else
         reg_bind_null(st, ":req");
-    reg_bind_text(st, ":payload", payload_json ? payload_json : "{}");
-    reg_bind_int(st, ":now", now);
+    reg_bind_all(st, REG_TEXT(":payload", payload_json ? payload_json : "{}"),
+                 REG_INT(":now", now));
     rc = reg_exec_bound(reg, st, err);
     if (rc < 0)
         return rc;
@@ -102,9 +101,9 @@ int registry_event_add(registry *reg, int64_t *out_id, const char *event,
         st = reg_stmt_get(reg, box, err);
         if (!st)
             return ERR_DB;
-        reg_bind_int(st, ":event", id);
-        reg_bind_text(st, ":channel", route->channels[i]);
-        reg_bind_int(st, ":now", now);
+        reg_bind_all(st, REG_INT(":event", id),
+                     REG_TEXT(":channel", route->channels[i]),
+                     REG_INT(":now", now));
         rc = reg_exec_bound(reg, st, err);
         if (rc < 0)
             return rc;

@@ -21,21 +21,12 @@
 static void read_row(registry_outbox_row *r, sqlite3_stmt *st)
 {
     memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, 0);
-    r->event_id = sqlite3_column_int64(st, 1);
-    reg_col_copy(r->channel, sizeof r->channel, st, 2);
-    reg_col_copy(r->event, sizeof r->event, st, 3);
-    reg_col_copy(r->uid, sizeof r->uid, st, 4);
-    r->request_id = sqlite3_column_int64(st, 5);
-    r->event_created_at = sqlite3_column_int64(st, 6);
-    reg_col_copy(r->state, sizeof r->state, st, 7);
-    r->attempts = sqlite3_column_int(st, 8);
-    r->next_attempt = sqlite3_column_int64(st, 9);
-    r->created_at = sqlite3_column_int64(st, 10);
-    r->updated_at = sqlite3_column_int64(st, 11);
-    r->delivered_at = sqlite3_column_int64(st, 12);
-    r->last_status = sqlite3_column_int(st, 13);
-    reg_col_copy(r->last_error, sizeof r->last_error, st, 14);
+    reg_cols(st, "iiccciicniiiinc", &r->id, &r->event_id, r->channel,
+             sizeof r->channel, r->event, sizeof r->event, r->uid,
+             sizeof r->uid, &r->request_id, &r->event_created_at, r->state,
+             sizeof r->state, &r->attempts, &r->next_attempt, &r->created_at,
+             &r->updated_at, &r->delivered_at, &r->last_status, r->last_error,
+             sizeof r->last_error);
 }
 
 void registry_outbox_row_dispose(registry_outbox_row *row)
@@ -91,13 +82,12 @@ int registry_outbox_due_channel(registry *reg, registry_outbox_row **out,
         "  WHERE p.channel = :channel AND p.state = 'pending'"
         "  AND p.id < o.id AND p.next_attempt > :now)"
         " ORDER BY o.id LIMIT :limit";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":channel", channel),
+                                REG_INT(":now", now),
+                                REG_INT(":limit", limit > 0 ? limit : 100));
     row_list l = {0};
     int rc;
 
-    reg_bind_text(st, ":channel", channel);
-    reg_bind_int(st, ":now", now);
-    reg_bind_int(st, ":limit", limit > 0 ? limit : 100);
     rc = reg_each(reg, st, list_row, &l, err);
     if (rc < 0) {
         registry_outbox_rows_free(l.rows, l.n);
@@ -115,9 +105,8 @@ int registry_outbox_channel_next(registry *reg, int64_t *out,
     static const char sql[] =
         "SELECT next_attempt FROM outbox WHERE channel = :channel"
         " AND state = 'pending' ORDER BY id LIMIT 1";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":channel", channel));
 
-    reg_bind_text(st, ":channel", channel);
     return reg_count(reg, st, out, err);
 }
 
@@ -162,10 +151,9 @@ int registry_outbox_get(registry *reg, registry_outbox_row *out, int64_t id,
         "SELECT " ROW_COLS ", e.payload"
         " FROM outbox o JOIN events e ON e.id = o.event_id"
         " WHERE o.id = :id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id));
     int rc;
 
-    reg_bind_int(st, ":id", id);
     rc = reg_one(reg, st, full_row, out, err);
     if (rc == ERR_NOTFOUND)
         rc = err_set(err, ERR_NOTFOUND, "no delivery %lld", (long long)id);
@@ -200,14 +188,11 @@ static int attempt_record(registry *reg, int64_t id, const char *state,
         " delivered_at = CASE :state WHEN 'delivered' THEN :now"
         "  ELSE delivered_at END,"
         " updated_at = :now WHERE id = :id AND state = 'pending'";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(
+        reg, sql, err, REG_TEXT(":state", state), REG_INT(":status", status),
+        REG_TEXT(":error", error), REG_INT(":next", next_attempt),
+        REG_INT(":now", now), REG_INT(":id", id));
 
-    reg_bind_text(st, ":state", state);
-    reg_bind_int(st, ":status", status);
-    reg_bind_text(st, ":error", error);
-    reg_bind_int(st, ":next", next_attempt);
-    reg_bind_int(st, ":now", now);
-    reg_bind_int(st, ":id", id);
     return update_one(reg, st, "pending", id, err);
 }
 
@@ -237,11 +222,10 @@ int registry_outbox_drop(registry *reg, int64_t event_id, const char *channel,
     static const char sql[] =
         "DELETE FROM outbox WHERE event_id = :event AND channel = :channel"
         " AND state = 'pending' AND attempts = 0";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":event", event_id),
+                                REG_TEXT(":channel", channel));
     int rc;
 
-    reg_bind_int(st, ":event", event_id);
-    reg_bind_text(st, ":channel", channel);
     rc = reg_exec_bound(reg, st, err);
     return rc < 0 ? rc : 0;
 }
@@ -259,15 +243,15 @@ int registry_outbox_list(registry *reg, const registry_outbox_filter *f,
         " AND (:event = '' OR e.event = :event)"
         " AND (:before <= 0 OR o.id < :before)"
         " ORDER BY o.id DESC LIMIT :limit";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    struct outbox_each e = {fn, ctx};
     int limit = f ? f->limit : 0;
+    sqlite3_stmt *st = reg_stmt(
+        reg, sql, err, REG_TEXT(":state", f && f->state ? f->state : ""),
+        REG_TEXT(":channel", f && f->channel ? f->channel : ""),
+        REG_TEXT(":event", f && f->event ? f->event : ""),
+        REG_INT(":before", f ? f->before_id : 0),
+        REG_INT(":limit", limit >= 1 && limit <= 500 ? limit : 50));
+    struct outbox_each e = {fn, ctx};
 
-    reg_bind_text(st, ":state", f && f->state ? f->state : "");
-    reg_bind_text(st, ":channel", f && f->channel ? f->channel : "");
-    reg_bind_text(st, ":event", f && f->event ? f->event : "");
-    reg_bind_int(st, ":before", f ? f->before_id : 0);
-    reg_bind_int(st, ":limit", limit >= 1 && limit <= 500 ? limit : 50);
     return reg_each(reg, st, outbox_each_row, &e, err);
 }
 
@@ -307,10 +291,9 @@ int registry_outbox_retry(registry *reg, int64_t id, int64_t now, errmsg *err)
         " created_at = CASE state WHEN 'dead' THEN :now ELSE created_at END,"
         " state = 'pending'"
         " WHERE id = :id AND state IN ('dead', 'pending')";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st =
+        reg_stmt(reg, sql, err, REG_INT(":now", now), REG_INT(":id", id));
 
-    reg_bind_int(st, ":now", now);
-    reg_bind_int(st, ":id", id);
     return update_one(reg, st, "pending or dead", id, err);
 }
 
@@ -321,17 +304,10 @@ int registry_outbox_retry_dead(registry *reg, int64_t *out_n,
         "UPDATE outbox SET state = 'pending', attempts = 0,"
         " next_attempt = :now, created_at = :now, updated_at = :now"
         " WHERE state = 'dead' AND (:channel = '' OR channel = :channel)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc;
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":now", now),
+                                REG_TEXT(":channel", channel ? channel : ""));
 
-    reg_bind_int(st, ":now", now);
-    reg_bind_text(st, ":channel", channel ? channel : "");
-    rc = reg_exec_bound(reg, st, err);
-    if (rc < 0)
-        return rc;
-    if (out_n)
-        *out_n = rc;
-    return 0;
+    return reg_exec_count(reg, st, out_n, err);
 }
 
 int registry_channel_disabled(registry *reg, int *out_disabled, char *reason,
@@ -351,12 +327,11 @@ int registry_channel_set_disabled(registry *reg, const char *channel,
         " VALUES (:channel, :disabled, substr(:reason, 1, 500), :now)"
         " ON CONFLICT(channel) DO UPDATE SET disabled = excluded.disabled,"
         " reason = excluded.reason, updated_at = excluded.updated_at";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st =
+        reg_stmt(reg, sql, err, REG_TEXT(":channel", channel),
+                 REG_INT(":disabled", disabled != 0),
+                 REG_TEXT(":reason", reason), REG_INT(":now", now));
 
-    reg_bind_text(st, ":channel", channel);
-    reg_bind_int(st, ":disabled", disabled != 0);
-    reg_bind_text(st, ":reason", reason);
-    reg_bind_int(st, ":now", now);
     return reg_insert(reg, st, NULL, err);
 }
 
@@ -408,9 +383,8 @@ int registry_channel_dead_while_off(registry *reg, const char *channel,
         " ON c.channel = o.channel WHERE o.channel = :channel"
         " AND c.disabled AND o.state = 'dead'"
         " AND o.updated_at >= c.updated_at";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":channel", channel));
 
-    reg_bind_text(st, ":channel", channel);
     return reg_count(reg, st, out_n, err);
 }
 
@@ -435,8 +409,7 @@ int registry_channel_enable(registry *reg, const char *channel, int resend,
         return rc;
     if (resend) {
         sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-        reg_bind_int(st, ":now", now);
-        reg_bind_text(st, ":channel", channel);
+        reg_bind_all(st, REG_INT(":now", now), REG_TEXT(":channel", channel));
         rc = reg_exec_bound(reg, st, err);
         if (rc >= 0) {
             n = rc;

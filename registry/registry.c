@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,72 @@ void reg_bind_scope(sqlite3_stmt *st, int64_t org_id, const char *instance,
         reg_bind_text(st, ":table", table);
 }
 
+void reg_bind_args(sqlite3_stmt *st, const reg_arg *args)
+{
+    for (const reg_arg *a = args; a->name; a++) {
+        switch (a->kind) {
+        case 'i': reg_bind_int(st, a->name, a->i); break;
+        case 't': reg_bind_text(st, a->name, a->t); break;
+        case 'z':
+            if (a->t)
+                reg_bind_text(st, a->name, a->t);
+            else
+                reg_bind_null(st, a->name);
+            break;
+        case 'd': reg_bind_id(st, a->name, a->i); break;
+        case '0': reg_bind_null(st, a->name); break;
+        default: assert(!"reg_bind_args: unknown kind");
+        }
+    }
+}
+
+void reg_cols_n(sqlite3_stmt *st, const char *fmt, int nargs, ...)
+{
+    va_list ap;
+    int want = 0;
+
+    /* At most one letter for every column of the statement, and one
+     * pointer for every letter (two for 'c'). */
+    assert(strlen(fmt) <= (size_t)sqlite3_column_count(st));
+    for (int i = 0; fmt[i]; i++)
+        want += fmt[i] == 'c' ? 2 : 1;
+    assert(want == nargs);
+    (void)want;
+    va_start(ap, nargs);
+    for (int i = 0; fmt[i]; i++) {
+        const char *t = NULL;
+        if (fmt[i] != 'i' && fmt[i] != 'n' && fmt[i] != 'b' && fmt[i] != 'c')
+            t = (const char *)sqlite3_column_text(st, i);
+        switch (fmt[i]) {
+        case 'i': *va_arg(ap, int64_t *) = sqlite3_column_int64(st, i); break;
+        case 'n': *va_arg(ap, int *) = sqlite3_column_int(st, i); break;
+        case 'b': *va_arg(ap, int *) = sqlite3_column_int(st, i) != 0; break;
+        case 't': *va_arg(ap, const char **) = t ? t : ""; break;
+        case 'z': *va_arg(ap, const char **) = t; break;
+        case 'd': *va_arg(ap, char **) = xstrdup(t ? t : ""); break;
+        case 'D': *va_arg(ap, char **) = t ? xstrdup(t) : NULL; break;
+        case 'c': {
+            char *dst = va_arg(ap, char *);
+            size_t size = va_arg(ap, size_t);
+
+            reg_col_copy(dst, size, st, i);
+            break;
+        }
+        default: assert(!"reg_cols: unknown column kind");
+        }
+    }
+    va_end(ap);
+}
+
+sqlite3_stmt *reg_stmt_bind(registry *reg, const char *sql, errmsg *err,
+                            const reg_arg *args)
+{
+    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+
+    reg_bind_args(st, args);
+    return st;
+}
+
 int reg_exec_bound(registry *reg, sqlite3_stmt *st, errmsg *err)
 {
     int rc;
@@ -160,6 +227,27 @@ int reg_exec_bound(registry *reg, sqlite3_stmt *st, errmsg *err)
         rc = reg_db_error(reg, err);
     reg_done(st);
     return rc;
+}
+
+int reg_exec_count(registry *reg, sqlite3_stmt *st, int64_t *out_n, errmsg *err)
+{
+    int rc = reg_exec_bound(reg, st, err);
+
+    if (rc >= 0 && out_n)
+        *out_n = rc;
+    return rc < 0 ? rc : 0;
+}
+
+unsigned char *reg_col_blob(sqlite3_stmt *st, int col, size_t *n)
+{
+    const void *p = sqlite3_column_blob(st, col);
+    unsigned char *copy;
+
+    *n = (size_t)sqlite3_column_bytes(st, col);
+    copy = xmalloc(*n ? *n : 1);
+    if (*n)
+        memcpy(copy, p, *n);
+    return copy;
 }
 
 int reg_insert(registry *reg, sqlite3_stmt *st, int64_t *out_id, errmsg *err)

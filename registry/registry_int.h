@@ -41,6 +41,35 @@ void reg_bind_null(sqlite3_stmt *st, const char *name);
 /* Binds v, or NULL when v is 0 (an optional reference: no user, no
  * organisation). */
 void reg_bind_id(sqlite3_stmt *st, const char *name, int64_t v);
+/* One binding of a statement, by parameter name, for reg_bind_all: build
+ * it with REG_INT, REG_TEXT (NULL binds ""), REG_TEXT_OR_NULL, REG_ID (0
+ * binds NULL) or REG_NULL, which check the value's type. */
+typedef struct reg_arg {
+    const char *name; /* NULL ends the list */
+    char kind;        /* 'i' int, 't' text, 'z' text or NULL, 'd' id, '0' */
+    int64_t i;
+    const char *t;
+} reg_arg;
+#define REG_INT(n, v)          ((reg_arg){(n), 'i', (v), NULL})
+#define REG_TEXT(n, v)         ((reg_arg){(n), 't', 0, (v)})
+#define REG_TEXT_OR_NULL(n, v) ((reg_arg){(n), 'z', 0, (v)})
+#define REG_ID(n, v)           ((reg_arg){(n), 'd', (v), NULL})
+#define REG_NULL(n)            ((reg_arg){(n), '0', 0, NULL})
+/* Binds every reg_arg of the NULL-named-terminated array args to st (as
+ * the binders above: a NULL st is passed over). */
+void reg_bind_args(sqlite3_stmt *st, const reg_arg *args);
+/* All the bindings of a statement in one call:
+ * reg_bind_all(st, REG_INT(":id", id), REG_TEXT(":state", state)). */
+#define reg_bind_all(st, ...)                                                  \
+    reg_bind_args((st), (const reg_arg[]){__VA_ARGS__, {NULL, 0, 0, NULL}})
+/* reg_stmt_get and reg_bind_all in one call: the statement of the static
+ * string sql with the bindings that follow, or NULL (error in err):
+ * reg_stmt(reg, sql, err, REG_INT(":id", id)). */
+sqlite3_stmt *reg_stmt_bind(registry *reg, const char *sql, errmsg *err,
+                            const reg_arg *args);
+#define reg_stmt(reg, sql, err, ...)                                           \
+    reg_stmt_bind((reg), (sql), (err),                                         \
+                  (const reg_arg[]){__VA_ARGS__, {NULL, 0, 0, NULL}})
 /* Binds the scope most reads share: :org (0: every organisation), and
  * :inst and :table when instance and table are not NULL. */
 void reg_bind_scope(sqlite3_stmt *st, int64_t org_id, const char *instance,
@@ -93,10 +122,39 @@ int reg_insert(registry *reg, sqlite3_stmt *st, int64_t *out_id, errmsg *err);
  * ERR_NOTFOUND (no message) when there is no row; *out is written only
  * on success. For count(*), max(...) and the like. */
 int reg_count(registry *reg, sqlite3_stmt *st, int64_t *out, errmsg *err);
+/* reg_exec_bound for an UPDATE or DELETE whose caller wants the number
+ * of rows it changed in *out_n (when out_n is not NULL): 0 or the error
+ * of reg_db_error. */
+int reg_exec_count(registry *reg, sqlite3_stmt *st, int64_t *out_n,
+                   errmsg *err);
 /* Runs one statement of static SQL that returns no rows. */
 int reg_exec(registry *reg, const char *sql, errmsg *err);
+/* Reads the current row of st, column 0 on, into the pointers that
+ * follow fmt, one letter a column (at most as many letters as columns):
+ * 'i' int64_t *, 'n' int *, 'b' int * (1 when the column is not 0),
+ * 't' const char ** (borrowed until the next step; "" for NULL), 'z'
+ * const char ** (borrowed; NULL for NULL), 'd' char ** (a copy the caller
+ * frees; "" for NULL), 'D' char ** (a copy or NULL), 'c' two arguments,
+ * char *dst and size_t size, as reg_col_copy(dst, size, st, column). */
+void reg_cols_n(sqlite3_stmt *st, const char *fmt, int nargs, ...);
+/* The number of pointers reg_cols passes on (at most 40), so reg_cols_n
+ * can assert that fmt names every one of them. */
+#define REG_NARGS(...)                                                         \
+    REG_NARGS_(__VA_ARGS__, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29,    \
+               28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, \
+               12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+#define REG_NARGS_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13,     \
+                   _14, _15, _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, \
+                   _26, _27, _28, _29, _30, _31, _32, _33, _34, _35, _36, _37, \
+                   _38, _39, _40, N, ...)                                      \
+    N
+#define reg_cols(st, fmt, ...)                                                 \
+    reg_cols_n((st), (fmt), REG_NARGS(__VA_ARGS__), __VA_ARGS__)
 /* Column text that is never NULL. */
 const char *reg_col_text(sqlite3_stmt *st, int col);
+/* A copy of the blob of column col (never NULL; the caller frees it),
+ * its size in *n. */
+unsigned char *reg_col_blob(sqlite3_stmt *st, int col, size_t *n);
 /* Copies column text into a fixed buffer. */
 void reg_col_copy(char *dst, size_t size, sqlite3_stmt *st, int col);
 /* Change-request pieces of requests.c shared with triage.c (edits):

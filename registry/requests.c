@@ -41,9 +41,8 @@ static int id_named(registry *reg, sqlite3_stmt *st, int64_t *out,
 static int org_id_of(registry *reg, int64_t *out, const char *name, errmsg *err)
 {
     static const char sql[] = "SELECT id FROM organisations WHERE name = :name";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":name", name));
 
-    reg_bind_text(st, ":name", name);
     return id_named(reg, st, out, "organisation", "no organisation named ",
                     name, "", err);
 }
@@ -53,10 +52,9 @@ int reg_request_instance_id(registry *reg, int64_t *out, int64_t org_id,
 {
     static const char sql[] =
         "SELECT id FROM instances WHERE name = :name AND org_id = :org";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":name", name),
+                                REG_INT(":org", org_id));
 
-    reg_bind_text(st, ":name", name);
-    reg_bind_int(st, ":org", org_id);
     return id_named(reg, st, out, field, "", name,
                     " is not an instance of the organisation", err);
 }
@@ -66,9 +64,8 @@ int reg_request_pm_id(registry *reg, int64_t *out, const char *email,
 {
     static const char sql[] = "SELECT id FROM users WHERE email = :email"
                               " AND role = 'pm' AND active = 1";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":email", email));
 
-    reg_bind_text(st, ":email", email);
     return id_named(reg, st, out, "project_manager", "", email,
                     " is not a project manager", err);
 }
@@ -115,10 +112,9 @@ static int idem_lookup(registry *reg, idem_hit *h, int64_t requester,
         "SELECT r.id, v.body FROM requests r LEFT JOIN request_versions v"
         " ON v.request_id = r.id AND v.version = 1"
         " WHERE r.requester_id = :user AND r.idempotency_key = :key";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":user", requester),
+                                REG_TEXT(":key", key));
 
-    reg_bind_int(st, ":user", requester);
-    reg_bind_text(st, ":key", key);
     return reg_one(reg, st, idem_row, h, err);
 }
 
@@ -130,11 +126,10 @@ static int insert_instance(registry *reg, int64_t req_id, int64_t inst_id,
     static const char sql[] =
         "INSERT OR IGNORE INTO request_instances(request_id, instance_id,"
         " position) VALUES (:req, :inst, :pos)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st =
+        reg_stmt(reg, sql, err, REG_INT(":req", req_id),
+                 REG_INT(":inst", inst_id), REG_INT(":pos", pos));
 
-    reg_bind_int(st, ":req", req_id);
-    reg_bind_int(st, ":inst", inst_id);
-    reg_bind_int(st, ":pos", pos);
     return reg_insert(reg, st, NULL, err);
 }
 
@@ -150,19 +145,17 @@ static int insert_column(registry *reg, int64_t item_id, int pos,
     char type[64];
 
     form_type_format(type, sizeof type, &c->type);
-    reg_bind_int(st, ":item", item_id);
-    reg_bind_int(st, ":pos", pos);
-    reg_bind_text(st, ":name", c->name);
-    reg_bind_text(st, ":type", c->type.kind == FORM_TYPE_NONE ? "" : type);
-    reg_bind_int(st, ":nullable", c->nullable != 0);
-    reg_bind_int(st, ":pk", c->primary_key != 0);
-    reg_bind_text(st, ":descr", c->description);
-    reg_bind_text(st, ":example", c->example);
-    reg_bind_int(st, ":pii", c->pii != 0);
-    reg_bind_int(st, ":consent", c->consent != 0);
-    reg_bind_text(st, ":channel", c->consent_channel);
-    reg_bind_text(st, ":action", form_action_name(c->action));
-    reg_bind_text(st, ":rule", c->rule);
+    reg_bind_all(st, REG_INT(":item", item_id), REG_INT(":pos", pos),
+                 REG_TEXT(":name", c->name),
+                 REG_TEXT(":type", c->type.kind == FORM_TYPE_NONE ? "" : type),
+                 REG_INT(":nullable", c->nullable != 0),
+                 REG_INT(":pk", c->primary_key != 0),
+                 REG_TEXT(":descr", c->description),
+                 REG_TEXT(":example", c->example), REG_INT(":pii", c->pii != 0),
+                 REG_INT(":consent", c->consent != 0),
+                 REG_TEXT(":channel", c->consent_channel),
+                 REG_TEXT(":action", form_action_name(c->action)),
+                 REG_TEXT(":rule", c->rule));
     return reg_insert(reg, st, NULL, err);
 }
 
@@ -181,23 +174,19 @@ static int insert_item(registry *reg, int64_t req_id, int pos,
     int64_t item_id;
     int rc;
 
-    reg_bind_int(st, ":req", req_id);
-    reg_bind_int(st, ":pos", pos);
-    reg_bind_text(st, ":kind", form_item_kind_name(it->kind));
-    reg_bind_text(st, ":table", it->table);
-    reg_bind_text(st, ":descr", it->description);
-    reg_bind_text(st, ":pk", it->primary_key);
-    reg_bind_text(st, ":source", it->source);
-    reg_bind_text(st, ":cadence", it->cadence);
-    reg_bind_text(st, ":arrival", it->expected_arrival);
-    reg_bind_int(st, ":late", it->late_after_minutes);
-    reg_bind_text(st, ":pattern", it->file_pattern);
-    reg_bind_text(st, ":dep", it->campaign_dependency);
-    reg_bind_text(st, ":depnote", it->campaign_note);
-    reg_bind_text(st, ":owner", it->owner);
-    reg_bind_text(st, ":escalation", it->escalation);
-    reg_bind_text(st, ":examples", it->examples);
-    reg_bind_text(st, ":notes", it->notes);
+    reg_bind_all(
+        st, REG_INT(":req", req_id), REG_INT(":pos", pos),
+        REG_TEXT(":kind", form_item_kind_name(it->kind)),
+        REG_TEXT(":table", it->table), REG_TEXT(":descr", it->description),
+        REG_TEXT(":pk", it->primary_key), REG_TEXT(":source", it->source),
+        REG_TEXT(":cadence", it->cadence),
+        REG_TEXT(":arrival", it->expected_arrival),
+        REG_INT(":late", it->late_after_minutes),
+        REG_TEXT(":pattern", it->file_pattern),
+        REG_TEXT(":dep", it->campaign_dependency),
+        REG_TEXT(":depnote", it->campaign_note), REG_TEXT(":owner", it->owner),
+        REG_TEXT(":escalation", it->escalation),
+        REG_TEXT(":examples", it->examples), REG_TEXT(":notes", it->notes));
     rc = reg_insert(reg, st, &item_id, err);
     for (size_t c = 0; rc == 0 && c < it->ncolumns; c++)
         rc = insert_column(reg, item_id, (int)c, &it->columns[c], err);
@@ -245,20 +234,16 @@ int reg_attachment_insert(registry *reg, int64_t req_id, int64_t comment_id,
 
     crypto_hash_sha256(h, data ? data : (const unsigned char *)"", size);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    reg_bind_int(st, ":req", req_id);
-    reg_bind_id(st, ":comment", comment_id);
-    reg_bind_text(st, ":name", filename);
-    reg_bind_text(st, ":type", content_type);
-    reg_bind_int(st, ":size", (int64_t)size);
-    reg_bind_text(st, ":sha", hex);
+    reg_bind_all(st, REG_INT(":req", req_id), REG_ID(":comment", comment_id),
+                 REG_TEXT(":name", filename), REG_TEXT(":type", content_type),
+                 REG_INT(":size", (int64_t)size), REG_TEXT(":sha", hex));
     /* zeroblob for an empty file: a NULL pointer would bind NULL. */
     if (st && size)
         sqlite3_bind_blob64(st, reg_param(st, ":data"), data,
                             (sqlite3_uint64)size, SQLITE_STATIC);
     else if (st)
         sqlite3_bind_zeroblob(st, reg_param(st, ":data"), 0);
-    reg_bind_id(st, ":user", user);
-    reg_bind_int(st, ":now", now);
+    reg_bind_all(st, REG_ID(":user", user), REG_INT(":now", now));
     return reg_insert(reg, st, NULL, err);
 }
 
@@ -400,19 +385,15 @@ static int insert_request_row(registry *reg, int64_t *out_id,
         " idempotency_key, created_at, updated_at) VALUES (:org, :inst,"
         " :user, :rname, :remail, :pm, :title, :summary, :consent,"
         " :cnote, :desired, 'submitted', 1, :key, :now, :now)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(
+        reg, sql, err, REG_INT(":org", org_id), REG_INT(":inst", inst_id),
+        REG_ID(":user", user), REG_TEXT(":rname", r->requester_name),
+        REG_TEXT(":remail", r->requester_email), REG_ID(":pm", pm_id),
+        REG_TEXT(":title", r->title), REG_TEXT(":summary", r->summary),
+        REG_INT(":consent", r->consent_related != 0),
+        REG_TEXT(":cnote", r->consent_note),
+        REG_TEXT(":desired", r->desired_date));
 
-    reg_bind_int(st, ":org", org_id);
-    reg_bind_int(st, ":inst", inst_id);
-    reg_bind_id(st, ":user", user);
-    reg_bind_text(st, ":rname", r->requester_name);
-    reg_bind_text(st, ":remail", r->requester_email);
-    reg_bind_id(st, ":pm", pm_id);
-    reg_bind_text(st, ":title", r->title);
-    reg_bind_text(st, ":summary", r->summary);
-    reg_bind_int(st, ":consent", r->consent_related != 0);
-    reg_bind_text(st, ":cnote", r->consent_note);
-    reg_bind_text(st, ":desired", r->desired_date);
     if (*key)
         reg_bind_text(st, ":key", key);
     else
@@ -433,20 +414,16 @@ static int insert_first_event(registry *reg, int64_t req_id, int64_t user,
     static const char ver[] =
         "INSERT INTO request_versions(request_id, version, body, user_id,"
         " created_at) VALUES (:req, 1, :body, :user, :now)";
-    sqlite3_stmt *st = reg_stmt_get(reg, ev, err);
+    sqlite3_stmt *st = reg_stmt(reg, ev, err, REG_INT(":req", req_id),
+                                REG_ID(":user", user), REG_INT(":now", now));
     int rc;
 
-    reg_bind_int(st, ":req", req_id);
-    reg_bind_id(st, ":user", user);
-    reg_bind_int(st, ":now", now);
     rc = reg_insert(reg, st, NULL, err);
     if (rc < 0)
         return rc;
     st = reg_stmt_get(reg, ver, err);
-    reg_bind_int(st, ":req", req_id);
-    reg_bind_text(st, ":body", body);
-    reg_bind_id(st, ":user", user);
-    reg_bind_int(st, ":now", now);
+    reg_bind_all(st, REG_INT(":req", req_id), REG_TEXT(":body", body),
+                 REG_ID(":user", user), REG_INT(":now", now));
     return reg_insert(reg, st, NULL, err);
 }
 

@@ -12,8 +12,6 @@
 #include "parse.h"
 #include "str.h"
 
-#include <assert.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,51 +19,6 @@ static const char *nz(const char *s)
 {
     return s ? s : "";
 }
-
-/* ---- reading rows by column maps ------------------------------------- */
-
-/* Where column i of a row goes in a struct: a char array (copied,
- * truncated), an int or an int64_t. */
-typedef struct col_map {
-    size_t off;
-    size_t size; /* of the char array; 0 for numbers */
-    char kind;   /* 't' text, 'i' int, 'l' int64_t */
-} col_map;
-
-#define COL_TEXT(T, f)                                                         \
-    {                                                                          \
-        offsetof(T, f), sizeof((T *)0)->f, 't'                                 \
-    }
-#define COL_INT(T, f)                                                          \
-    {                                                                          \
-        offsetof(T, f), 0, 'i'                                                 \
-    }
-#define COL_I64(T, f)                                                          \
-    {                                                                          \
-        offsetof(T, f), 0, 'l'                                                 \
-    }
-
-/* Zeroes out (size bytes), then reads column i of st into map[i] of out. */
-static void cols_read(void *out, size_t size, sqlite3_stmt *st,
-                      const col_map *map, size_t n)
-{
-    char *base = out;
-
-    memset(out, 0, size);
-    for (size_t i = 0; i < n; i++) {
-        char *p = base + map[i].off;
-        assert(map[i].off + (map[i].size ? map[i].size : 1) <= size);
-        if (map[i].kind == 't')
-            reg_col_copy(p, map[i].size, st, (int)i);
-        else if (map[i].kind == 'i')
-            *(int *)(void *)p = sqlite3_column_int(st, (int)i);
-        else
-            *(int64_t *)(void *)p = sqlite3_column_int64(st, (int)i);
-    }
-}
-
-#define COLS_READ(out, st, map)                                                \
-    cols_read(out, sizeof *(out), st, map, sizeof(map) / sizeof *(map))
 
 /* ---- reading ---------------------------------------------------------- */
 
@@ -80,26 +33,17 @@ static void cols_read(void *out, size_t size, sqlite3_stmt *st,
     " JOIN instances i ON i.id = r.instance_id"                                \
     " LEFT JOIN users p ON p.id = r.pm_id"
 
-static const col_map row_cols[] = {
-    COL_I64(registry_request_row, id),
-    COL_I64(registry_request_row, org_id),
-    COL_TEXT(registry_request_row, organisation),
-    COL_TEXT(registry_request_row, instance),
-    COL_TEXT(registry_request_row, status),
-    COL_TEXT(registry_request_row, title),
-    COL_TEXT(registry_request_row, requester_name),
-    COL_TEXT(registry_request_row, requester_email),
-    COL_I64(registry_request_row, requester_id),
-    COL_TEXT(registry_request_row, pm_email),
-    COL_TEXT(registry_request_row, pm_name),
-    COL_INT(registry_request_row, consent_related),
-    COL_I64(registry_request_row, sprint_id),
-    COL_I64(registry_request_row, created_at),
-    COL_I64(registry_request_row, updated_at)};
-
 static void row_fill(registry_request_row *o, sqlite3_stmt *st)
 {
-    COLS_READ(o, st, row_cols);
+    memset(o, 0, sizeof *o);
+    reg_cols(st, "iicccccciccniii", &o->id, &o->org_id, o->organisation,
+             sizeof o->organisation, o->instance, sizeof o->instance, o->status,
+             sizeof o->status, o->title, sizeof o->title, o->requester_name,
+             sizeof o->requester_name, o->requester_email,
+             sizeof o->requester_email, &o->requester_id, o->pm_email,
+             sizeof o->pm_email, o->pm_name, sizeof o->pm_name,
+             &o->consent_related, &o->sprint_id, &o->created_at,
+             &o->updated_at);
 }
 
 static int row_read(sqlite3_stmt *st, void *ctx)
@@ -120,9 +64,8 @@ int registry_request_org(registry *reg, int64_t id, int64_t *org_id,
                          errmsg *err)
 {
     static const char sql[] = "SELECT org_id FROM requests WHERE id = :id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id));
 
-    reg_bind_int(st, ":id", id);
     return request_missing(reg_count(reg, st, org_id, err), id, err);
 }
 
@@ -132,10 +75,9 @@ int registry_request_row_get(registry *reg, registry_request_row *out,
     static const char sql[] =
         "SELECT " ROW_COLUMNS ROW_FROM
         " WHERE r.id = :id AND (:org = 0 OR r.org_id = :org)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id),
+                                REG_INT(":org", org_filter));
 
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":org", org_filter);
     return request_missing(reg_one(reg, st, row_read, out, err), id, err);
 }
 
@@ -143,19 +85,11 @@ static int request_read(sqlite3_stmt *st, void *ctx)
 {
     form_request *out = ctx;
 
-    out->organisation = xstrdup(reg_col_text(st, 0));
-    out->instance = xstrdup(reg_col_text(st, 1));
-    out->project_manager = xstrdup(reg_col_text(st, 2));
-    out->requester_name = xstrdup(reg_col_text(st, 3));
-    out->requester_email = xstrdup(reg_col_text(st, 4));
-    out->title = xstrdup(reg_col_text(st, 5));
-    out->summary = xstrdup(reg_col_text(st, 6));
-    out->consent_related = sqlite3_column_int(st, 7) != 0;
-    out->consent_note = xstrdup(reg_col_text(st, 8));
-    out->desired_date = xstrdup(reg_col_text(st, 9));
-    out->status = xstrdup(reg_col_text(st, 10));
-    out->created_at = sqlite3_column_int64(st, 11);
-    out->updated_at = sqlite3_column_int64(st, 12);
+    reg_cols(st, "dddddddbdddii", &out->organisation, &out->instance,
+             &out->project_manager, &out->requester_name, &out->requester_email,
+             &out->title, &out->summary, &out->consent_related,
+             &out->consent_note, &out->desired_date, &out->status,
+             &out->created_at, &out->updated_at);
     return 0;
 }
 
@@ -171,10 +105,9 @@ static int load_request(registry *reg, form_request *out, int64_t id,
         " JOIN instances i ON i.id = r.instance_id"
         " LEFT JOIN users p ON p.id = r.pm_id"
         " WHERE r.id = :id AND (:org = 0 OR r.org_id = :org)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id),
+                                REG_INT(":org", org_filter));
 
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":org", org_filter);
     out->id = id;
     return request_missing(reg_one(reg, st, request_read, out, err), id, err);
 }
@@ -204,10 +137,9 @@ static int load_instances(registry *reg, form_request *out, errmsg *err)
     static const char sql[] = "SELECT i.name FROM request_instances ri"
                               " JOIN instances i ON i.id = ri.instance_id"
                               " WHERE ri.request_id = :id ORDER BY ri.position";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", out->id));
     load_ctx c = {out, NULL, 0, NULL, 0};
 
-    reg_bind_int(st, ":id", out->id);
     return reg_each(reg, st, instance_read, &c, err);
 }
 
@@ -249,10 +181,9 @@ static int load_columns(registry *reg, form_item *it, int64_t item_id,
         "SELECT name, type, nullable, primary_key, description, example,"
         " pii, consent, consent_channel, action, rule FROM item_columns"
         " WHERE item_id = :item ORDER BY position";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":item", item_id));
     load_ctx c = {NULL, it, 0, NULL, 0};
 
-    reg_bind_int(st, ":item", item_id);
     return reg_each(reg, st, column_read, &c, err);
 }
 
@@ -261,28 +192,20 @@ static int item_read(sqlite3_stmt *st, void *ctx)
     load_ctx *c = ctx;
     form_request *r = c->r;
     form_item *it;
+    const char *kind;
 
     xgrow(&r->items, &c->cap, r->nitems + 1, sizeof *r->items);
     xgrow(&c->ids, &c->idcap, r->nitems + 1, sizeof *c->ids);
-    c->ids[r->nitems] = sqlite3_column_int64(st, 0);
-    it = &r->items[r->nitems++];
+    it = &r->items[r->nitems];
     memset(it, 0, sizeof *it);
-    if (form_item_kind_parse(&it->kind, reg_col_text(st, 1)) < 0)
+    reg_cols(st, "itddddddnddddddd", &c->ids[r->nitems], &kind, &it->table,
+             &it->description, &it->primary_key, &it->source, &it->cadence,
+             &it->expected_arrival, &it->late_after_minutes, &it->file_pattern,
+             &it->campaign_dependency, &it->campaign_note, &it->owner,
+             &it->escalation, &it->examples, &it->notes);
+    r->nitems++;
+    if (form_item_kind_parse(&it->kind, kind) < 0)
         it->kind = FORM_ITEM_NEW_TABLE;
-    it->table = xstrdup(reg_col_text(st, 2));
-    it->description = xstrdup(reg_col_text(st, 3));
-    it->primary_key = xstrdup(reg_col_text(st, 4));
-    it->source = xstrdup(reg_col_text(st, 5));
-    it->cadence = xstrdup(reg_col_text(st, 6));
-    it->expected_arrival = xstrdup(reg_col_text(st, 7));
-    it->late_after_minutes = sqlite3_column_int(st, 8);
-    it->file_pattern = xstrdup(reg_col_text(st, 9));
-    it->campaign_dependency = xstrdup(reg_col_text(st, 10));
-    it->campaign_note = xstrdup(reg_col_text(st, 11));
-    it->owner = xstrdup(reg_col_text(st, 12));
-    it->escalation = xstrdup(reg_col_text(st, 13));
-    it->examples = xstrdup(reg_col_text(st, 14));
-    it->notes = xstrdup(reg_col_text(st, 15));
     return 0;
 }
 
@@ -293,11 +216,10 @@ static int load_items(registry *reg, form_request *out, errmsg *err)
         " cadence, expected_arrival, late_after_minutes, file_pattern,"
         " campaign_dependency, campaign_note, owner, escalation, examples,"
         " notes FROM request_items WHERE request_id = :id ORDER BY position";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", out->id));
     load_ctx c = {out, NULL, 0, NULL, 0};
     int rc;
 
-    reg_bind_int(st, ":id", out->id);
     rc = reg_each(reg, st, item_read, &c, err);
     /* Columns once the item query is finished (ids were kept). */
     for (size_t i = 0; rc == 0 && i < out->nitems; i++)
@@ -327,10 +249,9 @@ static int load_attachments(registry *reg, form_request *out, errmsg *err)
     static const char sql[] =
         "SELECT filename, content_type, size FROM attachments"
         " WHERE request_id = :id AND comment_id IS NULL ORDER BY id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", out->id));
     load_ctx c = {out, NULL, 0, NULL, 0};
 
-    reg_bind_int(st, ":id", out->id);
     return reg_each(reg, st, attachment_meta_read, &c, err);
 }
 
@@ -371,11 +292,10 @@ int registry_request_load(registry *reg, form_request *out, int64_t id,
 static void list_bind(sqlite3_stmt *st, const registry_request_query *q,
                       const char *like)
 {
-    reg_bind_int(st, ":org", q->org_id);
-    reg_bind_text(st, ":status", nz(q->status));
-    reg_bind_text(st, ":inst", nz(q->instance));
-    reg_bind_text(st, ":q", nz(q->q));
-    reg_bind_text(st, ":like", like);
+    reg_bind_all(st, REG_INT(":org", q->org_id),
+                 REG_TEXT(":status", nz(q->status)),
+                 REG_TEXT(":inst", nz(q->instance)), REG_TEXT(":q", nz(q->q)),
+                 REG_TEXT(":like", like));
 }
 
 REG_EACH_ADAPTER(request_row, registry_request_row, row_fill)
@@ -410,8 +330,8 @@ int registry_request_list(registry *reg, const registry_request_query *q,
     if (rc == 0) {
         st = reg_stmt_get(reg, page_sql, err);
         list_bind(st, q, like);
-        reg_bind_int(st, ":limit", per_page);
-        reg_bind_int(st, ":offset", (int64_t)(page - 1) * per_page);
+        reg_bind_all(st, REG_INT(":limit", per_page),
+                     REG_INT(":offset", (int64_t)(page - 1) * per_page));
         rc = reg_each(reg, st, request_row_each_row, &e, err);
     }
     free(like);
@@ -424,18 +344,12 @@ int registry_request_list(registry *reg, const registry_request_query *q,
     "a.id, a.request_id, a.filename, a.content_type, a.size, a.sha256,"        \
     " a.created_at"
 
-static const col_map attachment_cols[] = {
-    COL_I64(registry_attachment, id),
-    COL_I64(registry_attachment, request_id),
-    COL_TEXT(registry_attachment, filename),
-    COL_TEXT(registry_attachment, content_type),
-    COL_I64(registry_attachment, size),
-    COL_TEXT(registry_attachment, sha256),
-    COL_I64(registry_attachment, created_at)};
-
 static void attachment_fill(registry_attachment *a, sqlite3_stmt *st)
 {
-    COLS_READ(a, st, attachment_cols);
+    memset(a, 0, sizeof *a);
+    reg_cols(st, "iiccici", &a->id, &a->request_id, a->filename,
+             sizeof a->filename, a->content_type, sizeof a->content_type,
+             &a->size, a->sha256, sizeof a->sha256, &a->created_at);
 }
 
 REG_EACH_ADAPTER(attachment, registry_attachment, attachment_fill)
@@ -449,11 +363,10 @@ int registry_attachment_list(
         " JOIN requests r ON r.id = a.request_id"
         " WHERE a.request_id = :req AND a.comment_id IS NULL"
         " AND (:org = 0 OR r.org_id = :org) ORDER BY a.id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":req", request_id),
+                                REG_INT(":org", org_filter));
     struct attachment_each e = {fn, ctx};
 
-    reg_bind_int(st, ":req", request_id);
-    reg_bind_int(st, ":org", org_filter);
     return reg_each(reg, st, attachment_each_row, &e, err);
 }
 
@@ -467,17 +380,12 @@ typedef struct attachment_out {
 static int attachment_read(sqlite3_stmt *st, void *ctx)
 {
     attachment_out *o = ctx;
-    const void *p;
     size_t n;
 
     attachment_fill(o->meta, st);
     if (!o->data)
         return 0;
-    p = sqlite3_column_blob(st, 7);
-    n = (size_t)sqlite3_column_bytes(st, 7);
-    *o->data = xmalloc(n ? n : 1);
-    if (n)
-        memcpy(*o->data, p, n);
+    *o->data = reg_col_blob(st, 7, &n);
     o->meta->size = (int64_t)n;
     return 0;
 }
@@ -491,13 +399,12 @@ int registry_attachment_get(registry *reg, registry_attachment *meta,
         " JOIN requests r ON r.id = a.request_id"
         " WHERE a.id = :id AND a.request_id = :req"
         " AND (:org = 0 OR r.org_id = :org)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st =
+        reg_stmt(reg, sql, err, REG_INT(":id", id), REG_INT(":req", request_id),
+                 REG_INT(":org", org_filter));
     attachment_out o = {meta, data};
     int rc;
 
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":req", request_id);
-    reg_bind_int(st, ":org", org_filter);
     rc = reg_one(reg, st, attachment_read, &o, err);
     if (rc == ERR_NOTFOUND)
         rc = err_set(err, ERR_NOTFOUND, "no such attachment");
@@ -506,19 +413,13 @@ int registry_attachment_get(registry *reg, registry_attachment *meta,
 
 /* ---- timeline and autocomplete ---------------------------------------- */
 
-/* The columns of an event but its note (column 5, borrowed from st). */
-static const col_map event_cols[] = {
-    COL_I64(registry_request_event, id),
-    COL_TEXT(registry_request_event, from_status),
-    COL_TEXT(registry_request_event, to_status),
-    COL_TEXT(registry_request_event, user_name),
-    COL_TEXT(registry_request_event, instance)};
-
 static void event_fill(registry_request_event *e, sqlite3_stmt *st)
 {
-    COLS_READ(e, st, event_cols);
-    e->note = reg_col_text(st, 5);
-    e->created_at = sqlite3_column_int64(st, 6);
+    memset(e, 0, sizeof *e);
+    reg_cols(st, "iccccti", &e->id, e->from_status, sizeof e->from_status,
+             e->to_status, sizeof e->to_status, e->user_name,
+             sizeof e->user_name, e->instance, sizeof e->instance, &e->note,
+             &e->created_at);
 }
 
 REG_EACH_ADAPTER(event, registry_request_event, event_fill)
@@ -534,10 +435,9 @@ int registry_request_events(registry *reg, int64_t request_id,
         " LEFT JOIN users u ON u.id = e.user_id"
         " LEFT JOIN instances i ON i.id = e.instance_id"
         " WHERE e.request_id = :req ORDER BY e.id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":req", request_id));
     struct event_each e = {fn, ctx};
 
-    reg_bind_int(st, ":req", request_id);
     return reg_each(reg, st, event_each_row, &e, err);
 }
 
@@ -564,10 +464,9 @@ int registry_request_table_names(registry *reg, int64_t org_id, int limit,
                               " JOIN instances i ON i.id = t.instance_id"
                               " WHERE (:org = 0 OR i.org_id = :org)"
                               " ORDER BY i.name, t.name LIMIT :limit";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":org", org_id),
+                                REG_INT(":limit", limit));
     names_each e = {fn, ctx};
 
-    reg_bind_int(st, ":org", org_id);
-    reg_bind_int(st, ":limit", limit);
     return reg_each(reg, st, names_row, &e, err);
 }

@@ -346,10 +346,7 @@ static int blob_row(sqlite3_stmt *st, void *ctx)
 {
     blob_copy *b = ctx;
 
-    b->n = (size_t)sqlite3_column_bytes(st, 0);
-    b->p = xmalloc(b->n ? b->n : 1);
-    if (b->n)
-        memcpy(b->p, sqlite3_column_blob(st, 0), b->n);
+    b->p = reg_col_blob(st, 0, &b->n);
     return 0;
 }
 

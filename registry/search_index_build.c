@@ -204,12 +204,8 @@ static int version_row(sqlite3_stmt *st, void *ctx)
     search_index *ix = ctx;
 
     ix->gen = sqlite3_column_int64(st, 0);
-    if (sqlite3_column_type(st, 0) == SQLITE_BLOB) {
-        ix->nversion = (size_t)sqlite3_column_bytes(st, 0);
-        ix->version = xmalloc(ix->nversion ? ix->nversion : 1);
-        if (ix->nversion)
-            memcpy(ix->version, sqlite3_column_blob(st, 0), ix->nversion);
-    }
+    if (sqlite3_column_type(st, 0) == SQLITE_BLOB)
+        ix->version = reg_col_blob(st, 0, &ix->nversion);
     return 0;
 }
 

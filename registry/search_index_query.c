@@ -283,11 +283,10 @@ static int exact_docs(registry *reg, const search_index *ix, const char *raw,
     static const char sql[] =
         "SELECT id * 4 + 1 FROM reg_tables WHERE name = :raw"
         " UNION ALL SELECT id * 4 + 2 FROM reg_columns WHERE name = :raw";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":raw", raw));
     exact_ctx e = {ix, orgi, nw, out, 0, max};
     int rc;
 
-    reg_bind_text(st, ":raw", raw);
     rc = reg_each(reg, st, exact_row, &e, err);
     if (rc < 0)
         return rc;
@@ -323,10 +322,9 @@ static int request_hits(registry *reg, const char *expr, int64_t org_id,
         " AND rowid % 4 = 3"
         " AND (:org = 0 OR CAST(org_id AS INTEGER) = :org)"
         " ORDER BY bm25(search_fts) LIMIT :lim";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":expr", expr));
     req_ctx r = {out, n, need};
 
-    reg_bind_text(st, ":expr", expr);
     reg_bind_scope(st, org_id, NULL, NULL);
     reg_bind_int(st, ":lim", need);
     return reg_each(reg, st, request_row, &r, err);
@@ -364,9 +362,7 @@ static int emit_row(sqlite3_stmt *st, void *ctx)
 {
     registry_search_hit sh;
 
-    sh.kind = reg_col_text(st, 0);
-    sh.ref = sqlite3_column_int64(st, 1);
-    sh.instance = reg_col_text(st, 2);
+    reg_cols(st, "tit", &sh.kind, &sh.ref, &sh.instance);
     sh.table = reg_col_text(st, 5);
     emit(ctx, &sh, reg_col_text(st, 3), reg_col_text(st, 4));
     return 0;

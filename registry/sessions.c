@@ -35,10 +35,8 @@ int registry_session_create(registry *reg, char *token_out, char *csrf_out,
 
     secret_new(st, token, sizeof token, "");
     registry_random_hex(csrf, 32);
-    reg_bind_int(st, ":user", user_id);
-    reg_bind_text(st, ":csrf", csrf);
-    reg_bind_text(st, ":addr", address);
-    reg_bind_int(st, ":now", time_now());
+    reg_bind_all(st, REG_INT(":user", user_id), REG_TEXT(":csrf", csrf),
+                 REG_TEXT(":addr", address), REG_INT(":now", time_now()));
     rc = reg_insert(reg, st, NULL, err);
     if (rc == 0) {
         memcpy(token_out, token, 65);
@@ -80,6 +78,24 @@ static int token_one(sqlite3_stmt *st, void *ctx)
 
 /* Runs a best-effort UPDATE or DELETE of one row by id (:id), with :now
  * when the statement has it: a failure only loses a timestamp. */
+/* Reads (row into a) the session or token row of sql whose :hash is that
+ * of token: 0, ERR_NOTFOUND with the message missing, or the error of a
+ * failed read (busy or broken: the session or token is not gone). */
+static int auth_find(registry *reg, const char *sql, const char *token,
+                     int (*row)(sqlite3_stmt *st, void *ctx), auth_row *a,
+                     const char *missing, errmsg *err)
+{
+    char hash[65];
+    int rc;
+
+    registry_hash_token(hash, token);
+    rc = reg_one(reg, reg_stmt(reg, sql, err, REG_TEXT(":hash", hash)), row, a,
+                 err);
+    if (rc == ERR_NOTFOUND)
+        return err_set(err, ERR_NOTFOUND, "%s", missing);
+    return rc;
+}
+
 static void touch(registry *reg, const char *sql, int64_t id, int64_t now)
 {
     sqlite3_stmt *st = reg_stmt_get(reg, sql, NULL);
@@ -102,22 +118,15 @@ int registry_session_lookup(registry *reg, registry_user *out, char *csrf_out,
     static const char seen[] =
         "UPDATE sessions SET last_seen = :now WHERE id = :id";
     static const char expire[] = "DELETE FROM sessions WHERE id = :id";
-    char hash[65];
     auth_row a = {.user = out, .csrf = csrf_out};
-    sqlite3_stmt *st;
     int64_t now = time_now();
     int rc;
 
     if (!token || strlen(token) != 64)
         return err_set(err, ERR_NOTFOUND, "no session");
-    registry_hash_token(hash, token);
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_text(st, ":hash", hash);
-    rc = reg_one(reg, st, session_one, &a, err);
-    if (rc == ERR_NOTFOUND)
-        return err_set(err, ERR_NOTFOUND, "no session");
+    rc = auth_find(reg, sql, token, session_one, &a, "no session", err);
     if (rc < 0)
-        return rc; /* busy or broken: the session is not gone */
+        return rc;
     if (now - a.seen > idle_s || now - a.created > lifetime_s) {
         touch(reg, expire, a.id, now);
         return err_set(err, ERR_NOTFOUND, "session expired");
@@ -150,9 +159,8 @@ int registry_session_delete(registry *reg, const char *token, errmsg *err)
 int registry_session_delete_user(registry *reg, int64_t user_id, errmsg *err)
 {
     static const char sql[] = "DELETE FROM sessions WHERE user_id = :id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", user_id));
 
-    reg_bind_int(st, ":id", user_id);
     return sessions_delete(reg, st, err);
 }
 
@@ -165,8 +173,7 @@ int registry_session_delete_others(registry *reg, int64_t user_id,
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
     registry_hash_token(hash, keep_token ? keep_token : "");
-    reg_bind_int(st, ":id", user_id);
-    reg_bind_text(st, ":keep", hash);
+    reg_bind_all(st, REG_INT(":id", user_id), REG_TEXT(":keep", hash));
     return sessions_delete(reg, st, err);
 }
 
@@ -184,9 +191,8 @@ int registry_token_create(registry *reg, char *token_out, int64_t *out_id,
         return ERR_INVALID;
     st = reg_stmt_get(reg, sql, err);
     secret_new(st, token, sizeof token, "dkt_");
-    reg_bind_int(st, ":user", user_id);
-    reg_bind_text(st, ":label", label);
-    reg_bind_int(st, ":now", time_now());
+    reg_bind_all(st, REG_INT(":user", user_id), REG_TEXT(":label", label),
+                 REG_INT(":now", time_now()));
     rc = reg_insert(reg, st, out_id, err);
     if (rc == 0)
         memcpy(token_out, token, strlen(token) + 1);
@@ -203,22 +209,15 @@ int registry_token_lookup(registry *reg, registry_user *out, const char *token,
         " WHERE t.token_hash = :hash AND t.revoked_at = 0 AND u.active";
     static const char used[] =
         "UPDATE api_tokens SET last_used = :now WHERE id = :id";
-    char hash[65];
     auth_row a = {.user = out};
-    sqlite3_stmt *st;
     int64_t now = time_now();
     int rc;
 
     if (!token || strlen(token) != 68 || !str_startswith(token, "dkt_"))
         return err_set(err, ERR_NOTFOUND, "unknown token");
-    registry_hash_token(hash, token);
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_text(st, ":hash", hash);
-    rc = reg_one(reg, st, token_one, &a, err);
-    if (rc == ERR_NOTFOUND)
-        return err_set(err, ERR_NOTFOUND, "unknown token");
+    rc = auth_find(reg, sql, token, token_one, &a, "unknown token", err);
     if (rc < 0)
-        return rc; /* busy or broken: the token is not unknown */
+        return rc;
     if (now - a.seen >= 60 && !reg->readonly)
         touch(reg, used, a.id, now);
     return 0;
@@ -231,12 +230,10 @@ int registry_token_revoke(registry *reg, int64_t id, int64_t user_id,
         "UPDATE api_tokens SET revoked_at = :now"
         " WHERE id = :id AND (:user = 0 OR user_id = :user)"
         " AND revoked_at = 0";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":now", time_now()),
+                                REG_INT(":id", id), REG_INT(":user", user_id));
     int rc;
 
-    reg_bind_int(st, ":now", time_now());
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":user", user_id);
     rc = reg_exec_bound(reg, st, err);
     if (rc == 0)
         return err_set(err, ERR_NOTFOUND, "no such token");
@@ -248,26 +245,16 @@ int registry_token_revoke_all(registry *reg, int64_t *out_n, int64_t user_id,
 {
     static const char sql[] = "UPDATE api_tokens SET revoked_at = :now"
                               " WHERE user_id = :user AND revoked_at = 0";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-    int rc;
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":now", time_now()),
+                                REG_INT(":user", user_id));
 
-    reg_bind_int(st, ":now", time_now());
-    reg_bind_int(st, ":user", user_id);
-    rc = reg_exec_bound(reg, st, err);
-    if (rc < 0)
-        return rc;
-    if (out_n)
-        *out_n = rc;
-    return 0;
+    return reg_exec_count(reg, st, out_n, err);
 }
 
 static void token_row(registry_token *t, sqlite3_stmt *st)
 {
-    t->id = sqlite3_column_int64(st, 0);
-    reg_col_copy(t->label, sizeof t->label, st, 1);
-    t->created_at = sqlite3_column_int64(st, 2);
-    t->last_used = sqlite3_column_int64(st, 3);
-    t->revoked_at = sqlite3_column_int64(st, 4);
+    reg_cols(st, "iciii", &t->id, t->label, sizeof t->label, &t->created_at,
+             &t->last_used, &t->revoked_at);
 }
 
 REG_EACH_ADAPTER(token, registry_token, token_row)
@@ -280,9 +267,8 @@ int registry_token_list(registry *reg, int64_t user_id,
         "SELECT id, label, created_at, last_used, revoked_at FROM api_tokens"
         " WHERE user_id = :user ORDER BY id DESC";
     struct token_each e = {fn, ctx};
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":user", user_id));
 
-    reg_bind_int(st, ":user", user_id);
     return reg_each(reg, st, token_each_row, &e, err);
 }
 
@@ -297,8 +283,8 @@ int registry_reset_create(registry *reg, char *token_out, int64_t user_id,
     int rc;
 
     secret_new(st, token, sizeof token, "");
-    reg_bind_int(st, ":user", user_id);
-    reg_bind_int(st, ":exp", time_now() + ttl_s);
+    reg_bind_all(st, REG_INT(":user", user_id),
+                 REG_INT(":exp", time_now() + ttl_s));
     rc = reg_insert(reg, st, NULL, err);
     if (rc == 0)
         memcpy(token_out, token, 65);
@@ -401,8 +387,7 @@ int registry_reset_use(registry *reg, int64_t *out_user, const char *token,
     if (rc < 0)
         return rc;
     st = reg_stmt_get(reg, sql, err);
-    reg_bind_int(st, ":now", time_now());
-    reg_bind_text(st, ":hash", hash);
+    reg_bind_all(st, REG_INT(":now", time_now()), REG_TEXT(":hash", hash));
     rc = reg_one(reg, st, user_id_row, &user, err);
     if (rc == ERR_NOTFOUND || (rc == 0 && !user))
         rc =
@@ -428,27 +413,19 @@ int registry_audit(registry *reg, int64_t user_id, const char *actor,
         "INSERT INTO audit_log(created_at, user_id, actor, action, target,"
         " detail, address) VALUES (:now, :user, :actor, :action, :target,"
         " :detail, :addr)";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, NULL);
+    sqlite3_stmt *st =
+        reg_stmt(reg, sql, NULL, REG_INT(":now", time_now()),
+                 REG_ID(":user", user_id), REG_TEXT(":actor", actor),
+                 REG_TEXT(":action", action), REG_TEXT(":target", target),
+                 REG_TEXT(":detail", detail), REG_TEXT(":addr", address));
 
-    reg_bind_int(st, ":now", time_now());
-    reg_bind_id(st, ":user", user_id);
-    reg_bind_text(st, ":actor", actor);
-    reg_bind_text(st, ":action", action);
-    reg_bind_text(st, ":target", target);
-    reg_bind_text(st, ":detail", detail);
-    reg_bind_text(st, ":addr", address);
     return reg_insert(reg, st, NULL, NULL) < 0 ? ERR_DB : 0;
 }
 
 static void audit_row(registry_audit_row *r, sqlite3_stmt *st)
 {
-    r->id = sqlite3_column_int64(st, 0);
-    r->created_at = sqlite3_column_int64(st, 1);
-    r->actor = reg_col_text(st, 2);
-    r->action = reg_col_text(st, 3);
-    r->target = reg_col_text(st, 4);
-    r->detail = reg_col_text(st, 5);
-    r->address = reg_col_text(st, 6);
+    reg_cols(st, "iittttt", &r->id, &r->created_at, &r->actor, &r->action,
+             &r->target, &r->detail, &r->address);
 }
 
 REG_EACH_ADAPTER(audit, registry_audit_row, audit_row)
@@ -462,9 +439,8 @@ int registry_audit_list(registry *reg, int64_t before_id, int limit,
         " FROM audit_log WHERE :before = 0 OR id < :before"
         " ORDER BY id DESC LIMIT :limit";
     struct audit_each e = {fn, ctx};
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":before", before_id),
+                                REG_INT(":limit", limit));
 
-    reg_bind_int(st, ":before", before_id);
-    reg_bind_int(st, ":limit", limit);
     return reg_each(reg, st, audit_each_row, &e, err);
 }

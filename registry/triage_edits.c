@@ -49,10 +49,8 @@ static int comment_tx(registry *reg, void *ctx, errmsg *err)
     if (rc < 0)
         return rc;
     st = reg_stmt_get(reg, sql, err);
-    reg_bind_int(st, ":req", c->id);
-    reg_bind_id(st, ":user", c->who->user_id);
-    reg_bind_text(st, ":body", c->text);
-    reg_bind_int(st, ":now", c->now);
+    reg_bind_all(st, REG_INT(":req", c->id), REG_ID(":user", c->who->user_id),
+                 REG_TEXT(":body", c->text), REG_INT(":now", c->now));
     rc = reg_insert(reg, st, &c->cid, err);
     if (rc < 0)
         return rc;
@@ -64,8 +62,7 @@ static int comment_tx(registry *reg, void *ctx, errmsg *err)
     if (rc < 0)
         return rc;
     st = reg_stmt_get(reg, touch, err);
-    reg_bind_int(st, ":now", c->now);
-    reg_bind_int(st, ":id", c->id);
+    reg_bind_all(st, REG_INT(":now", c->now), REG_INT(":id", c->id));
     rc = tr_exec(reg, st, err);
     if (rc == 0)
         rc = tr_event_write(reg, EV_REQUEST_COMMENTED, c->id, c->who, c->text,
@@ -100,12 +97,8 @@ int registry_comment_add(registry *reg, int64_t *out_id, int64_t id,
 
 static void comment_read(registry_comment *c, sqlite3_stmt *st)
 {
-    c->id = sqlite3_column_int64(st, 0);
-    c->user_id = sqlite3_column_int64(st, 1);
-    c->user_name = reg_col_text(st, 2);
-    c->user_role = reg_col_text(st, 3);
-    c->body = reg_col_text(st, 4);
-    c->created_at = sqlite3_column_int64(st, 5);
+    reg_cols(st, "iittti", &c->id, &c->user_id, &c->user_name, &c->user_role,
+             &c->body, &c->created_at);
 }
 
 REG_EACH_ADAPTER(comment, registry_comment, comment_read)
@@ -194,10 +187,9 @@ static int latest_body(registry *reg, int64_t id, char **out, errmsg *err)
     static const char sql[] =
         "SELECT body FROM request_versions WHERE request_id = :id"
         " ORDER BY version DESC LIMIT 1";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id));
     int rc;
 
-    reg_bind_int(st, ":id", id);
     rc = reg_one(reg, st, body_row, out, err);
     if (rc == ERR_NOTFOUND) {
         *out = xstrdup("{}");
@@ -266,19 +258,16 @@ static int edit_update(registry *reg, const edit_in *e, int64_t inst,
         "DELETE FROM request_items WHERE request_id = :id";
     static const char del_inst[] =
         "DELETE FROM request_instances WHERE request_id = :id";
-    sqlite3_stmt *st = reg_stmt_get(reg, upd, err);
+    sqlite3_stmt *st = reg_stmt(
+        reg, upd, err, REG_INT(":inst", inst), REG_ID(":pm", pm),
+        REG_TEXT(":title", e->r->title), REG_TEXT(":summary", e->r->summary),
+        REG_INT(":consent", e->r->consent_related != 0),
+        REG_TEXT(":cnote", e->r->consent_note),
+        REG_TEXT(":desired", e->r->desired_date),
+        REG_INT(":version", e->version), REG_INT(":now", e->now),
+        REG_INT(":id", e->id));
     int rc;
 
-    reg_bind_int(st, ":inst", inst);
-    reg_bind_id(st, ":pm", pm);
-    reg_bind_text(st, ":title", e->r->title);
-    reg_bind_text(st, ":summary", e->r->summary);
-    reg_bind_int(st, ":consent", e->r->consent_related != 0);
-    reg_bind_text(st, ":cnote", e->r->consent_note);
-    reg_bind_text(st, ":desired", e->r->desired_date);
-    reg_bind_int(st, ":version", e->version);
-    reg_bind_int(st, ":now", e->now);
-    reg_bind_int(st, ":id", e->id);
     rc = tr_exec(reg, st, err);
     for (int k = 0; k < 2 && rc == 0; k++) {
         st = reg_stmt_get(reg, k ? del_inst : del_items, err);
@@ -315,11 +304,10 @@ static int edit_tx(registry *reg, void *ctx, errmsg *err)
     if (rc == 0) {
         st = reg_stmt_get(reg, ver, err);
         if (st) {
-            reg_bind_int(st, ":req", e->id);
-            reg_bind_int(st, ":version", e->version);
-            reg_bind_text(st, ":body", body);
-            reg_bind_id(st, ":user", e->who->user_id);
-            reg_bind_int(st, ":now", e->now);
+            reg_bind_all(
+                st, REG_INT(":req", e->id), REG_INT(":version", e->version),
+                REG_TEXT(":body", body), REG_ID(":user", e->who->user_id),
+                REG_INT(":now", e->now));
         }
         rc = tr_exec(reg, st, err);
     }
@@ -356,10 +344,7 @@ int registry_request_edit(registry *reg, int *out_version, int64_t id,
 
 static void version_read(registry_version *v, sqlite3_stmt *st)
 {
-    v->version = sqlite3_column_int(st, 0);
-    v->body = reg_col_text(st, 1);
-    v->user_name = reg_col_text(st, 2);
-    v->created_at = sqlite3_column_int64(st, 3);
+    reg_cols(st, "ntti", &v->version, &v->body, &v->user_name, &v->created_at);
 }
 
 REG_EACH_ADAPTER(version, registry_version, version_read)
@@ -410,9 +395,9 @@ int registry_request_old_types(registry *reg, form_request *r,
             st = reg_stmt_get(reg, sql, err);
             if (!st)
                 return ERR_DB;
-            reg_bind_text(st, ":inst", instance);
-            reg_bind_text(st, ":table", it->table);
-            reg_bind_text(st, ":col", col->name);
+            reg_bind_all(st, REG_TEXT(":inst", instance),
+                         REG_TEXT(":table", it->table),
+                         REG_TEXT(":col", col->name));
             memset(&col->old_type, 0, sizeof col->old_type);
             rc = reg_one(reg, st, old_type_row, col, err);
             if (rc < 0 && rc != ERR_NOTFOUND)

@@ -117,10 +117,9 @@ int tr_staff_writer(const registry_actor *who)
 sqlite3_stmt *tr_request_stmt(registry *reg, const char *sql, int64_t id,
                               int64_t org_filter, errmsg *err)
 {
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id),
+                                REG_INT(":org", org_filter));
 
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":org", org_filter);
     return st;
 }
 
@@ -177,11 +176,10 @@ int tr_prev_status(registry *reg, request_status *out, int64_t id, errmsg *err)
     static const char sql[] =
         "SELECT from_status FROM request_events WHERE request_id = :id"
         " AND to_status = 'needs_info' ORDER BY id DESC LIMIT 1";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id));
     request_status s = REQ_SUBMITTED;
     int rc;
 
-    reg_bind_int(st, ":id", id);
     rc = reg_one(reg, st, prev_row, &s, err);
     if (rc < 0 && rc != ERR_NOTFOUND)
         return rc;
@@ -200,13 +198,11 @@ int tr_event_row(registry *reg, int64_t id, int64_t user, request_status from,
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
 
     assert(registry_status_name(from) && registry_status_name(to));
-    reg_bind_int(st, ":req", id);
-    reg_bind_id(st, ":user", user);
-    reg_bind_text(st, ":from", registry_status_name(from));
-    reg_bind_text(st, ":to", registry_status_name(to));
-    reg_bind_id(st, ":inst", inst_id);
-    reg_bind_text(st, ":note", note);
-    reg_bind_int(st, ":now", now);
+    reg_bind_all(st, REG_INT(":req", id), REG_ID(":user", user),
+                 REG_TEXT(":from", registry_status_name(from)),
+                 REG_TEXT(":to", registry_status_name(to)),
+                 REG_ID(":inst", inst_id), REG_TEXT(":note", note),
+                 REG_INT(":now", now));
     return tr_exec(reg, st, err);
 }
 
@@ -234,9 +230,8 @@ int tr_blank(const char *s)
 int tr_count(registry *reg, const char *sql, int64_t id, int64_t *out,
              errmsg *err)
 {
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id));
 
-    reg_bind_int(st, ":id", id);
     return reg_count(reg, st, out, err);
 }
 
@@ -270,11 +265,8 @@ int tr_sprint_row(sqlite3_stmt *st, void *ctx)
     registry_sprint *s = ctx;
 
     memset(s, 0, sizeof *s);
-    s->id = sqlite3_column_int64(st, 0);
-    reg_col_copy(s->name, sizeof s->name, st, 1);
-    reg_col_copy(s->starts_on, sizeof s->starts_on, st, 2);
-    reg_col_copy(s->ends_on, sizeof s->ends_on, st, 3);
-    s->deploy_at = sqlite3_column_int64(st, 4);
+    reg_cols(st, "iccci", &s->id, s->name, sizeof s->name, s->starts_on,
+             sizeof s->starts_on, s->ends_on, sizeof s->ends_on, &s->deploy_at);
     return 0;
 }
 

@@ -95,10 +95,9 @@ static int ensure_tx(registry *reg, void *ctx, errmsg *err)
         if (!st)
             return ERR_DB;
         registry_sprint_compute(&s, e->rules, e->now, k);
-        reg_bind_text(st, ":name", s.name);
-        reg_bind_text(st, ":start", s.starts_on);
-        reg_bind_text(st, ":end", s.ends_on);
-        reg_bind_int(st, ":at", s.deploy_at);
+        reg_bind_all(st, REG_TEXT(":name", s.name),
+                     REG_TEXT(":start", s.starts_on),
+                     REG_TEXT(":end", s.ends_on), REG_INT(":at", s.deploy_at));
         rc = tr_exec(reg, st, err);
     }
     return rc;
@@ -142,10 +141,10 @@ int registry_sprint_list(registry *reg, const char *from_day,
         " (SELECT count(*) FROM requests r WHERE r.sprint_id = s.id AND"
         " r.status NOT IN ('rejected', 'withdrawn')) FROM sprints s"
         " WHERE s.ends_on >= :from ORDER BY s.starts_on";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st =
+        reg_stmt(reg, sql, err, REG_TEXT(":from", from_day ? from_day : ""));
     sprint_each e = {fn, ctx};
 
-    reg_bind_text(st, ":from", from_day ? from_day : "");
     return reg_each(reg, st, sprint_list_row, &e, err);
 }
 
@@ -228,9 +227,8 @@ static int digest_ids(registry *reg, int64_t sprint_id, id_list *out,
     static const char sql[] =
         "SELECT id FROM requests WHERE sprint_id = :id AND status IN"
         " ('scheduled', 'in_progress') ORDER BY priority DESC, id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", sprint_id));
 
-    reg_bind_int(st, ":id", sprint_id);
     return reg_each(reg, st, id_list_row, out, err);
 }
 
@@ -419,19 +417,16 @@ static sqlite3_stmt *q_stmt(registry *reg, const char *sql,
     if (!st)
         return NULL;
     *like = reg_like_pattern(tr_nz(f->q));
-    reg_bind_int(st, ":org", f->org_id);
-    reg_bind_text(st, ":orgname", tr_nz(f->organisation));
-    reg_bind_text(st, ":status", with_status ? tr_nz(f->status) : "");
-    reg_bind_int(st, ":waiting", with_status ? f->waiting != 0 : 0);
-    reg_bind_text(st, ":inst", tr_nz(f->instance));
-    reg_bind_text(st, ":pm", tr_nz(f->pm));
-    reg_bind_int(st, ":consent", f->consent);
-    reg_bind_int(st, ":age", f->age_days);
-    reg_bind_int(st, ":since", f->since_days);
-    reg_bind_int(st, ":now", f->now ? f->now : time_now());
-    reg_bind_int(st, ":sprint", f->sprint_id);
-    reg_bind_text(st, ":q", tr_nz(f->q));
-    reg_bind_text(st, ":like", *like);
+    reg_bind_all(st, REG_INT(":org", f->org_id),
+                 REG_TEXT(":orgname", tr_nz(f->organisation)),
+                 REG_TEXT(":status", with_status ? tr_nz(f->status) : ""),
+                 REG_INT(":waiting", with_status ? f->waiting != 0 : 0),
+                 REG_TEXT(":inst", tr_nz(f->instance)),
+                 REG_TEXT(":pm", tr_nz(f->pm)), REG_INT(":consent", f->consent),
+                 REG_INT(":age", f->age_days), REG_INT(":since", f->since_days),
+                 REG_INT(":now", f->now ? f->now : time_now()),
+                 REG_INT(":sprint", f->sprint_id), REG_TEXT(":q", tr_nz(f->q)),
+                 REG_TEXT(":like", *like));
     return st;
 }
 
@@ -449,25 +444,11 @@ static int queue_total(registry *reg, const registry_queue_filter *f,
 
 static void queue_read(registry_queue_row *r, sqlite3_stmt *st)
 {
-    r->id = sqlite3_column_int64(st, 0);
-    r->organisation = reg_col_text(st, 1);
-    r->instance = reg_col_text(st, 2);
-    r->status = reg_col_text(st, 3);
-    r->title = reg_col_text(st, 4);
-    r->requester_name = reg_col_text(st, 5);
-    r->requester_email = reg_col_text(st, 6);
-    r->pm_email = reg_col_text(st, 7);
-    r->pm_name = reg_col_text(st, 8);
-    r->consent_related = sqlite3_column_int(st, 9);
-    r->priority = sqlite3_column_int(st, 10);
-    r->estimate = reg_col_text(st, 11);
-    r->sprint_id = sqlite3_column_int64(st, 12);
-    r->sprint_name = reg_col_text(st, 13);
-    r->created_at = sqlite3_column_int64(st, 14);
-    r->updated_at = sqlite3_column_int64(st, 15);
-    r->status_since = sqlite3_column_int64(st, 16);
-    r->last_note = reg_col_text(st, 17);
-    r->instances = reg_col_text(st, 18);
+    reg_cols(st, "ittttttttnntitiiitt", &r->id, &r->organisation, &r->instance,
+             &r->status, &r->title, &r->requester_name, &r->requester_email,
+             &r->pm_email, &r->pm_name, &r->consent_related, &r->priority,
+             &r->estimate, &r->sprint_id, &r->sprint_name, &r->created_at,
+             &r->updated_at, &r->status_since, &r->last_note, &r->instances);
 }
 
 REG_EACH_ADAPTER(queue, registry_queue_row, queue_read)
@@ -503,9 +484,9 @@ int registry_queue_list(registry *reg, const registry_queue_filter *f,
     }
     st = q_stmt(reg, sql, f, 1, &like, err);
     if (st) {
-        reg_bind_text(st, ":sort", tr_nz(f->sort));
-        reg_bind_int(st, ":limit", f->limit > 0 ? f->limit : -1);
-        reg_bind_int(st, ":offset", f->offset > 0 ? f->offset : 0);
+        reg_bind_all(st, REG_TEXT(":sort", tr_nz(f->sort)),
+                     REG_INT(":limit", f->limit > 0 ? f->limit : -1),
+                     REG_INT(":offset", f->offset > 0 ? f->offset : 0));
     }
     rc = reg_each(reg, st, queue_each_row, &e, err);
     free(like);
@@ -549,12 +530,8 @@ int registry_queue_counts(registry *reg, const registry_queue_filter *f,
 
 static void table_read(registry_sprint_table *t, sqlite3_stmt *st)
 {
-    t->instance = reg_col_text(st, 0);
-    t->table = reg_col_text(st, 1);
-    t->kind = reg_col_text(st, 2);
-    t->campaign_dependency = reg_col_text(st, 3);
-    t->request_id = sqlite3_column_int64(st, 4);
-    t->deployed_at = sqlite3_column_int64(st, 5);
+    reg_cols(st, "ttttii", &t->instance, &t->table, &t->kind,
+             &t->campaign_dependency, &t->request_id, &t->deployed_at);
 }
 
 REG_EACH_ADAPTER(table, registry_sprint_table, table_read)
@@ -573,11 +550,10 @@ int registry_sprint_tables(registry *reg, int64_t sprint_id, int64_t org_filter,
         " WHERE r.sprint_id = :sprint AND (:org = 0 OR r.org_id = :org)"
         " AND r.status NOT IN ('rejected', 'withdrawn')"
         " ORDER BY i.name, it.table_name, r.id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":sprint", sprint_id),
+                                REG_INT(":org", org_filter));
     struct table_each e = {fn, ctx};
 
-    reg_bind_int(st, ":sprint", sprint_id);
-    reg_bind_int(st, ":org", org_filter);
     return reg_each(reg, st, table_each_row, &e, err);
 }
 
@@ -598,9 +574,8 @@ int registry_last_deploy_tables(registry *reg, int64_t org_filter,
         " ri2.request_id WHERE ri2.deployed_at > 0 AND (:org = 0 OR"
         " r2.org_id = :org))"
         " ORDER BY i.name, it.table_name, r.id";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":org", org_filter));
     struct table_each e = {fn, ctx};
 
-    reg_bind_int(st, ":org", org_filter);
     return reg_each(reg, st, table_each_row, &e, err);
 }

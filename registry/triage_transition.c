@@ -35,11 +35,10 @@ static int request_instance_find(registry *reg, inst_found *out, int64_t id,
         "SELECT ri.instance_id, ri.deployed_at FROM request_instances ri"
         " JOIN instances i ON i.id = ri.instance_id"
         " WHERE ri.request_id = :id AND i.name = :name";
-    sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
+    sqlite3_stmt *st =
+        reg_stmt(reg, sql, err, REG_INT(":id", id), REG_TEXT(":name", name));
     int rc;
 
-    reg_bind_int(st, ":id", id);
-    reg_bind_text(st, ":name", name);
     rc = reg_one(reg, st, inst_found_row, out, err);
     if (rc == ERR_NOTFOUND)
         rc = err_set_field(err, ERR_INVALID, "instance",
@@ -97,10 +96,8 @@ static int deploy_one(registry *reg, int64_t id, const registry_actor *who,
         return rc;
     }
     st = reg_stmt_get(reg, mark, err);
-    reg_bind_int(st, ":now", now);
-    reg_bind_id(st, ":user", who->user_id);
-    reg_bind_int(st, ":id", id);
-    reg_bind_int(st, ":inst", p->inst_id);
+    reg_bind_all(st, REG_INT(":now", now), REG_ID(":user", who->user_id),
+                 REG_INT(":id", id), REG_INT(":inst", p->inst_id));
     rc = tr_exec(reg, st, err);
     if (rc == 0)
         rc = tr_count(reg, sql_undeployed, id, &left, err);
@@ -199,17 +196,14 @@ static int request_update(registry *reg, int64_t id,
         " END, priority = CASE WHEN :setp THEN :prio ELSE priority END,"
         " estimate = CASE WHEN :sete THEN :est ELSE estimate END"
         " WHERE id = :id";
-    sqlite3_stmt *st = reg_stmt_get(reg, upd, err);
+    sqlite3_stmt *st = reg_stmt(
+        reg, upd, err, REG_TEXT(":status", registry_status_name(p->new_status)),
+        REG_INT(":now", now),
+        REG_INT(":sprint", p->to == REQ_SCHEDULED ? t->sprint_id : 0),
+        REG_INT(":pm", p->pm), REG_INT(":setp", t->set_priority != 0),
+        REG_INT(":prio", t->priority), REG_INT(":sete", t->estimate != NULL),
+        REG_TEXT(":est", t->estimate), REG_INT(":id", id));
 
-    reg_bind_text(st, ":status", registry_status_name(p->new_status));
-    reg_bind_int(st, ":now", now);
-    reg_bind_int(st, ":sprint", p->to == REQ_SCHEDULED ? t->sprint_id : 0);
-    reg_bind_int(st, ":pm", p->pm);
-    reg_bind_int(st, ":setp", t->set_priority != 0);
-    reg_bind_int(st, ":prio", t->priority);
-    reg_bind_int(st, ":sete", t->estimate != NULL);
-    reg_bind_text(st, ":est", t->estimate);
-    reg_bind_int(st, ":id", id);
     return tr_exec(reg, st, err);
 }
 
@@ -316,11 +310,10 @@ static int plan_tx(registry *reg, void *ctx, errmsg *err)
         return err_set(err, ERR_FORBIDDEN,
                        "only a project manager sets priorities");
     st = reg_stmt_get(reg, sql, err);
-    reg_bind_int(st, ":prio", p->priority);
-    reg_bind_int(st, ":sete", p->estimate != NULL);
-    reg_bind_text(st, ":est", p->estimate);
-    reg_bind_int(st, ":now", time_now());
-    reg_bind_int(st, ":id", p->id);
+    reg_bind_all(st, REG_INT(":prio", p->priority),
+                 REG_INT(":sete", p->estimate != NULL),
+                 REG_TEXT(":est", p->estimate), REG_INT(":now", time_now()),
+                 REG_INT(":id", p->id));
     return tr_exec(reg, st, err);
 }
 
@@ -340,11 +333,9 @@ int registry_request_plan(registry *reg, int64_t id, const registry_actor *who,
 static void instance_read(registry_request_instance *ri, sqlite3_stmt *st)
 {
     memset(ri, 0, sizeof *ri);
-    reg_col_copy(ri->name, sizeof ri->name, st, 0);
-    reg_col_copy(ri->environment, sizeof ri->environment, st, 1);
-    reg_col_copy(ri->dialect, sizeof ri->dialect, st, 2);
-    ri->deployed_at = sqlite3_column_int64(st, 3);
-    reg_col_copy(ri->deployed_by, sizeof ri->deployed_by, st, 4);
+    reg_cols(st, "cccic", ri->name, sizeof ri->name, ri->environment,
+             sizeof ri->environment, ri->dialect, sizeof ri->dialect,
+             &ri->deployed_at, ri->deployed_by, sizeof ri->deployed_by);
 }
 
 REG_EACH_ADAPTER(instance, registry_request_instance, instance_read)
@@ -372,12 +363,9 @@ static int plan_row(sqlite3_stmt *st, void *ctx)
 {
     registry_request_plan_info *out = ctx;
 
-    out->priority = sqlite3_column_int(st, 0);
-    reg_col_copy(out->estimate, sizeof out->estimate, st, 1);
-    out->sprint_id = sqlite3_column_int64(st, 2);
-    reg_col_copy(out->sprint_name, sizeof out->sprint_name, st, 3);
-    out->sprint_deploy_at = sqlite3_column_int64(st, 4);
-    out->version = sqlite3_column_int(st, 5);
+    reg_cols(st, "ncicin", &out->priority, out->estimate, sizeof out->estimate,
+             &out->sprint_id, out->sprint_name, sizeof out->sprint_name,
+             &out->sprint_deploy_at, &out->version);
     /* Marks needs_info until the status before it is read. */
     if (registry_status_parse(reg_col_text(st, 6)) == REQ_NEEDS_INFO)
         out->prev_status[0] = '?';
