@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "card.h"
 #include "catalog.h"
+#include "catalog_cases.h"
 #include "mem.h"
 #include "str.h"
 
@@ -103,6 +104,8 @@ int cmd_import(app_args *a)
     const char *email = app_opt(a, "--user");
     registry_import_report rep = {0};
     registry_user user = {0};
+    static const domain_actor console = {.email = "cli"};
+    domain_actor who;
     errmsg err = {0};
     registry *reg = NULL;
     char *data = NULL;
@@ -127,7 +130,11 @@ int cmd_import(app_args *a)
         rc = app_fail(EXIT_USAGE, "%s", err.msg);
         goto done;
     }
-    rc = registry_import_csv(reg, &rep, instance, data, len, user.id, &err);
+    /* The console, or the user named by --user with that user's rights
+       (project managers and admins), as the import page of the web. */
+    who = email ? domain_actor_of(&user) : console;
+    rc = domain_catalog_import(reg, &who, &rep, instance, data, len, a->argv[1],
+                               "local", &err);
     if (rc < 0) {
         for (size_t i = 0; i < rep.nproblems; i++) {
             const registry_import_problem *p = &rep.problems[i];
@@ -136,14 +143,13 @@ int cmd_import(app_args *a)
                 fprintf(stderr, ": %s", p->field);
             fprintf(stderr, ": %s\n", p->message);
         }
-        rc = app_fail(err.code == ERR_INVALID || err.code == ERR_NOTFOUND
+        rc = app_fail(err.code == ERR_INVALID || err.code == ERR_NOTFOUND ||
+                              err.code == ERR_FORBIDDEN
                           ? EXIT_USAGE
                           : EXIT_RUNTIME,
                       "%s", err.msg);
         goto done;
     }
-    registry_audit(reg, user.id, email ? email : "cli", "registry.import",
-                   instance, a->argv[1], "local");
     printf("imported %d record%s into %s: %d table%s created, %d updated; "
            "%d column%s added, %d updated\n",
            rep.records, rep.records == 1 ? "" : "s", instance,
