@@ -262,6 +262,19 @@ void page_csrf_input(web_req *req)
     buf_puts(&req->out, "\">");
 }
 
+void web_option(buf *o, const char *value, const char *label,
+                const char *current)
+{
+    buf_puts(o, "<option value=\"");
+    buf_append_html(o, value);
+    buf_puts(o, "\"");
+    if (current && !strcmp(value, current))
+        buf_puts(o, " selected");
+    buf_puts(o, ">");
+    buf_append_html(o, label);
+    buf_puts(o, "</option>");
+}
+
 void page_time(buf *b, int64_t t)
 {
     char s[32];

@@ -72,14 +72,7 @@ static void org_option(void *ctx, const registry_org *org)
     web_req *req = c[0];
     const char *selected = c[1];
 
-    buf_puts(&req->out, "<option value=\"");
-    buf_append_html(&req->out, org->name);
-    buf_puts(&req->out, "\"");
-    if (selected && !strcmp(selected, org->name))
-        buf_puts(&req->out, " selected");
-    buf_puts(&req->out, ">");
-    buf_append_html(&req->out, org->name);
-    buf_puts(&req->out, "</option>");
+    web_option(&req->out, org->name, org->name, selected);
 }
 
 /* The organisation field of a form: its <div> (left open), label and a
@@ -111,14 +104,8 @@ static void role_select(web_req *req, const char *selected)
     static const char *const roles[] = {"client", "pm", "ops", "admin"};
 
     buf_puts(&req->out, "<select id=\"role\" name=\"role\">");
-    for (int i = 0; i < 4; i++) {
-        buf_puts(&req->out, "<option");
-        if (selected && !strcmp(selected, roles[i]))
-            buf_puts(&req->out, " selected");
-        buf_puts(&req->out, ">");
-        buf_puts(&req->out, roles[i]);
-        buf_puts(&req->out, "</option>");
-    }
+    for (int i = 0; i < 4; i++)
+        web_option(&req->out, roles[i], roles[i], selected);
     buf_puts(&req->out, "</select>");
 }
 

@@ -136,19 +136,6 @@ void cat_inst_collect(void *ctx, const registry_instance *i)
     l->v[l->n++] = *i;
 }
 
-void cat_option(buf *o, const char *value, const char *label,
-                const char *current)
-{
-    buf_puts(o, "<option value=\"");
-    buf_append_html(o, value);
-    buf_puts(o, "\"");
-    if (current && !strcmp(value, current))
-        buf_puts(o, " selected");
-    buf_puts(o, ">");
-    buf_append_html(o, label);
-    buf_puts(o, "</option>");
-}
-
 void cat_json_strings(cJSON *o, const char *const *kv, size_t n)
 {
     for (size_t i = 0; i < n; i++)

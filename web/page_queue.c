@@ -187,17 +187,11 @@ typedef struct opt_ctx {
     const char *selected;
 } opt_ctx;
 
-/* <option value="value">label</option>, selected when value is. */
+/* An option of a list read from the registry, selected when its value is
+ * c->selected. */
 static void opt(const opt_ctx *c, const char *value, const char *label)
 {
-    buf_puts(c->o, "<option");
-    if (c->selected && !strcmp(c->selected, value))
-        buf_puts(c->o, " selected");
-    buf_puts(c->o, " value=\"");
-    buf_append_html(c->o, value);
-    buf_puts(c->o, "\">");
-    buf_append_html(c->o, label);
-    buf_puts(c->o, "</option>");
+    web_option(c->o, value, label, c->selected);
 }
 
 static void opt_org(void *ctx, const registry_org *org)
@@ -225,19 +219,6 @@ static void select_open(buf *o, const char *id, const char *label,
                 id, label, id, id, any);
 }
 
-static void select_choice(buf *o, const char *value, const char *label,
-                          const char *current)
-{
-    buf_puts(o, "<option value=\"");
-    buf_puts(o, value);
-    buf_puts(o, "\"");
-    if (current && !strcmp(current, value))
-        buf_puts(o, " selected");
-    buf_puts(o, ">");
-    buf_puts(o, label);
-    buf_puts(o, "</option>");
-}
-
 /* The filter form; a negative ERR_* (in err) when its choices cannot be
  * read. */
 static int queue_filters(web_req *req, const qparams *p, errmsg *err)
@@ -256,8 +237,8 @@ static int queue_filters(web_req *req, const qparams *p, errmsg *err)
         for (char *c = label; *c; c++)
             if (*c == '_')
                 *c = ' ';
-        select_choice(o, registry_status_name((request_status)i), label,
-                      p->status);
+        web_option(o, registry_status_name((request_status)i), label,
+                   p->status);
     }
     buf_puts(o, "</select></div>");
     if (staff) {
@@ -277,7 +258,7 @@ static int queue_filters(web_req *req, const qparams *p, errmsg *err)
     buf_puts(o, "</select></div>");
     if (staff) {
         select_open(o, "pm", "Project manager", "any");
-        select_choice(o, "none", "none assigned", p->pm);
+        web_option(o, "none", "none assigned", p->pm);
         oc.selected = p->pm;
         rc = registry_user_list(req->reg, "pm", opt_pm, &oc, err);
         if (rc < 0)
@@ -285,8 +266,8 @@ static int queue_filters(web_req *req, const qparams *p, errmsg *err)
         buf_puts(o, "</select></div>");
     }
     select_open(o, "consent", "Consent-related", "any");
-    select_choice(o, "yes", "yes", p->consent);
-    select_choice(o, "no", "no", p->consent);
+    web_option(o, "yes", "yes", p->consent);
+    web_option(o, "no", "no", p->consent);
     buf_puts(o, "</select></div>");
     buf_puts(o, "<div class=\"field\"><label for=\"f-age\">Older than "
                 "(days)</label><input id=\"f-age\" name=\"age\" "
@@ -294,8 +275,8 @@ static int queue_filters(web_req *req, const qparams *p, errmsg *err)
     buf_append_html(o, tw_nz(p->age));
     buf_puts(o, "\"></div>");
     select_open(o, "sort", "Sort by", "age (oldest first)");
-    select_choice(o, "priority", "priority (highest first)", p->sort);
-    select_choice(o, "updated", "last update (latest first)", p->sort);
+    web_option(o, "priority", "priority (highest first)", p->sort);
+    web_option(o, "updated", "last update (latest first)", p->sort);
     buf_puts(o, "</select></div><div class=\"field\"><label for=\"f-q\">"
                 "Text</label><input id=\"f-q\" name=\"q\" type=\"search\" "
                 "value=\"");

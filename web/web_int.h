@@ -309,6 +309,10 @@ char *web_flash_seal(const char *message);
 char *web_flash_open(const char *v);
 /* Formats t as "2026-03-03 14:00 UTC". */
 void page_time(buf *b, int64_t t);
+/* <option value="value"[ selected]>label</option>, both escaped; selected
+ * when value is current (current may be NULL). */
+void web_option(buf *o, const char *value, const char *label,
+                const char *current);
 /* The URL of an embedded asset with its content hash, e.g.
  * "/static/app.css?v=3f2a...". */
 const char *web_asset_url(const char *name);
