@@ -95,9 +95,9 @@ void page_changes(web_req *req)
     buf_puts(o, "<h1>Registry changes</h1><form class=\"card filters "
                 "inline\" method=\"get\" action=\"/changes\"><label>Instance "
                 "<select name=\"instance\">");
-    cat_option(o, "", "all", f.instance);
+    web_option(o, "", "all", f.instance);
     for (size_t i = 0; i < il.n; i++)
-        cat_option(o, il.v[i].name, il.v[i].name, f.instance);
+        web_option(o, il.v[i].name, il.v[i].name, f.instance);
     buf_puts(o, "</select></label><label>From <input type=\"date\" "
                 "name=\"from\" value=\"");
     buf_append_html(o, cat_query(req, "from"));

@@ -128,21 +128,21 @@ static void index_form(buf *o, const registry_table_filter *f,
     buf_puts(o, "<h1>Tables</h1><form class=\"card filters inline\" "
                 "method=\"get\" action=\"/tables\" role=\"search\">"
                 "<label>Instance <select name=\"instance\">");
-    cat_option(o, "", "all", inst);
+    web_option(o, "", "all", inst);
     for (size_t i = 0; i < il->n; i++)
-        cat_option(o, il->v[i].name, il->v[i].name, inst);
+        web_option(o, il->v[i].name, il->v[i].name, inst);
     buf_puts(o, "</select></label><label>Campaign dependency <select "
                 "name=\"dependency\">");
-    cat_option(o, "", "any", f->dependency);
-    cat_option(o, "required", card_dep(REGISTRY_DEP_REQUIRED)->badge,
+    web_option(o, "", "any", f->dependency);
+    web_option(o, "required", card_dep(REGISTRY_DEP_REQUIRED)->badge,
                f->dependency);
-    cat_option(o, "optional", card_dep(REGISTRY_DEP_OPTIONAL)->badge,
+    web_option(o, "optional", card_dep(REGISTRY_DEP_OPTIONAL)->badge,
                f->dependency);
-    cat_option(o, "none", card_dep(REGISTRY_DEP_UNSET)->badge, f->dependency);
+    web_option(o, "none", card_dep(REGISTRY_DEP_UNSET)->badge, f->dependency);
     buf_puts(o, "</select></label><label>Status <select name=\"status\">");
-    cat_option(o, "", "any", f->status);
-    cat_option(o, "active", "active", f->status);
-    cat_option(o, "deprecated", "deprecated", f->status);
+    web_option(o, "", "any", f->status);
+    web_option(o, "active", "active", f->status);
+    web_option(o, "deprecated", "deprecated", f->status);
     buf_puts(o, "</select></label><label>Source <input name=\"source\" "
                 "size=\"14\" value=\"");
     buf_append_html(o, f->source);
