@@ -205,16 +205,17 @@ static int status_known(const char *s)
 
 static void list_row(void *ctx, const registry_request_row *row)
 {
+    const char *const kv[] = {"instance",        row->instance,
+                              "requester_name",  row->requester_name,
+                              "requester_email", row->requester_email,
+                              "project_manager", row->pm_email};
     cJSON *arr = ctx;
     cJSON *o = cJSON_CreateObject();
     char url[48];
 
     web_json_request_head(o, row->id, row->title, row->status,
                           row->organisation);
-    cJSON_AddStringToObject(o, "instance", row->instance);
-    cJSON_AddStringToObject(o, "requester_name", row->requester_name);
-    cJSON_AddStringToObject(o, "requester_email", row->requester_email);
-    cJSON_AddStringToObject(o, "project_manager", row->pm_email);
+    web_json_strings(o, kv, sizeof kv / sizeof *kv / 2);
     cJSON_AddBoolToObject(o, "consent_related", row->consent_related);
     web_json_add_time(o, "created_at", row->created_at);
     web_json_add_time(o, "updated_at", row->updated_at);

@@ -15,6 +15,13 @@ void web_json_add_time(cJSON *o, const char *key, int64_t t)
     cJSON_AddStringToObject(o, key, iso);
 }
 
+void web_json_strings(cJSON *o, const char *const *kv, size_t n)
+{
+    assert(o && kv);
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddStringToObject(o, kv[2 * i], kv[2 * i + 1]);
+}
+
 void web_json_request_head(cJSON *o, int64_t id, const char *title,
                            const char *status, const char *organisation)
 {

@@ -275,6 +275,13 @@ void web_option(buf *o, const char *value, const char *label,
     buf_puts(o, "</option>");
 }
 
+void page_wrap(buf *o, const char *pre, const char *text, const char *post)
+{
+    buf_puts(o, pre);
+    buf_append_html(o, text);
+    buf_puts(o, post);
+}
+
 void page_time(buf *b, int64_t t)
 {
     char s[32];

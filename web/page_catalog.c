@@ -136,12 +136,6 @@ void cat_inst_collect(void *ctx, const registry_instance *i)
     l->v[l->n++] = *i;
 }
 
-void cat_json_strings(cJSON *o, const char *const *kv, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        cJSON_AddStringToObject(o, kv[2 * i], kv[2 * i + 1]);
-}
-
 void cat_json_url(cJSON *o, const char *instance, const char *table)
 {
     buf url = {0};

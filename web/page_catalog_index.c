@@ -30,9 +30,8 @@ static void table_row_html(void *ctx, const registry_table_row *t)
         buf_putc(o, ' ');
         card_html_status_badge(o, t->status);
     }
-    buf_puts(o, "<br><span class=\"muted\">");
-    buf_append_html(o, t->description);
-    buf_puts(o, "</span></td><td>");
+    page_wrap(o, "<br><span class=\"muted\">", t->description,
+              "</span></td><td>");
     card_html_dep_badge(o, card_dep_named(t->campaign_dependency)->dep);
     buf_puts(o, "</td><td>");
     if (*t->expected_arrival) {
@@ -301,9 +300,9 @@ static void table_row_json(void *ctx, const registry_table_row *t)
     cJSON *o = cJSON_CreateObject();
 
     cJSON_AddItemToArray(c->arr, o);
-    cat_json_strings(o, head, sizeof head / sizeof *head / 2);
+    web_json_strings(o, head, sizeof head / sizeof *head / 2);
     cJSON_AddNumberToObject(o, "late_after_minutes", t->late_after_minutes);
-    cat_json_strings(o, rules, sizeof rules / sizeof *rules / 2);
+    web_json_strings(o, rules, sizeof rules / sizeof *rules / 2);
     cJSON_AddBoolToObject(o, "consent_relevant", t->consent_relevant);
     cJSON_AddBoolToObject(o, "pii", t->has_pii);
     cJSON_AddNumberToObject(o, "columns", t->ncolumns);

@@ -40,9 +40,6 @@ typedef struct cat_inst_list {
 } cat_inst_list;
 void cat_inst_collect(void *ctx, const registry_instance *i);
 
-/* Adds the string members kv[0]: kv[1], kv[2]: kv[3], ... (n pairs) to
- * the JSON object o, in this order. */
-void cat_json_strings(cJSON *o, const char *const *kv, size_t n);
 /* Adds "url": "/tables/<instance>/<table>" to o. */
 void cat_json_url(cJSON *o, const char *instance, const char *table);
 /* The query parameter name, "" when absent. */

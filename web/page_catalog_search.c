@@ -233,7 +233,7 @@ static void lookup_hit_json(void *ctx, const registry_lookup_hit *h)
     cJSON *o = cJSON_CreateObject();
 
     cJSON_AddItemToArray(c->arr, o);
-    cat_json_strings(o, kv, sizeof kv / sizeof *kv / 2);
+    web_json_strings(o, kv, sizeof kv / sizeof *kv / 2);
     cJSON_AddBoolToObject(o, "exact", h->exact);
     if (c->similar)
         cJSON_AddTrueToObject(o, "similar");

@@ -32,13 +32,6 @@ static void fact(buf *o, const char *label, const char *value)
     buf_puts(o, "</dd>");
 }
 
-void page_wrap(buf *o, const char *pre, const char *text, const char *post)
-{
-    buf_puts(o, pre);
-    buf_append_html(o, text);
-    buf_puts(o, post);
-}
-
 void page_status_badge(buf *o, const char *status)
 {
     page_wrap(o, "<span class=\"badge status-", status, "\">");

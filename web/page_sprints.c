@@ -228,13 +228,13 @@ void page_sprint_board(web_req *req)
 }
 static cJSON *sprint_obj(const registry_sprint *s)
 {
+    const char *const kv[] = {"name",       s->name,   "starts_on",
+                              s->starts_on, "ends_on", s->ends_on};
     cJSON *o = cJSON_CreateObject();
     char url[48];
 
     cJSON_AddNumberToObject(o, "id", (double)s->id);
-    cJSON_AddStringToObject(o, "name", s->name);
-    cJSON_AddStringToObject(o, "starts_on", s->starts_on);
-    cJSON_AddStringToObject(o, "ends_on", s->ends_on);
+    web_json_strings(o, kv, sizeof kv / sizeof *kv / 2);
     web_json_add_time(o, "deploy_at", s->deploy_at);
     snprintf(url, sizeof url, "/sprints/%lld", (long long)s->id);
     cJSON_AddStringToObject(o, "url", url);

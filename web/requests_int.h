@@ -88,9 +88,6 @@ int intake_outcome_or_reply(web_req *req, submit_result *res);
 /* The HTML form's handlers (page_request_new.c). */
 web_handler_fn page_request_new, page_request_create;
 
-/* pre, then text escaped for HTML, then post (pre and post are HTML). */
-void page_wrap(buf *o, const char *pre, const char *text, const char *post);
-
 /* The status of a request as a badge ("in progress"). */
 void page_status_badge(buf *o, const char *status);
 

@@ -188,6 +188,9 @@ cJSON *web_json_body_or_reply(web_req *req);
 /* ---- json.c: pieces of the API's documents ---- */
 /* key: t as "2026-12-05T18:40:12Z". */
 void web_json_add_time(cJSON *o, const char *key, int64_t t);
+/* Adds the string members kv[0]: kv[1], kv[2]: kv[3], ... (n pairs) to
+ * the JSON object o, in this order. */
+void web_json_strings(cJSON *o, const char *const *kv, size_t n);
 /* The fields every JSON view of a change request starts with: "id",
  * "number" ("CR-12"), "title", "status" and "organisation". */
 void web_json_request_head(cJSON *o, int64_t id, const char *title,
@@ -309,6 +312,8 @@ char *web_flash_seal(const char *message);
 char *web_flash_open(const char *v);
 /* Formats t as "2026-03-03 14:00 UTC". */
 void page_time(buf *b, int64_t t);
+/* pre, then text escaped for HTML, then post (pre and post are HTML). */
+void page_wrap(buf *o, const char *pre, const char *text, const char *post);
 /* <option value="value"[ selected]>label</option>, both escaped; selected
  * when value is current (current may be NULL). */
 void web_option(buf *o, const char *value, const char *label,
