@@ -32,8 +32,7 @@ sources_for() {
   forms_*) ;;
   migrate_*) s="$s $top/migrations/*.c" ;;
   notify_*) s="$s $top/registry/*.c $top/notify/*.c" ;;
-  web_markdown) s="$s $top/web/markdown.c" ;;
-  web_cookie | webapp_*)
+  web_* | webapp_*)
     # all of web/ (and what it links), with the embedded assets generated
     # the way web/CMakeLists.txt does
     cmake -DOUT="$out/$t.assets.c" -DDIR="$top/web/static" \
