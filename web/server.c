@@ -691,6 +691,18 @@ static void index_warm(web_server *srv)
     registry_close(reg);
 }
 
+/* Frees s and what it owns (the parts not made yet are NULL). The
+ * writer is stopped first; the daemon must be stopped already. */
+static void server_free(web_server *s)
+{
+    registry_writer_free(s->writer);
+    web_cache_free(s->cache);
+    registry_index_release(s->index);
+    free(s->tls_cert);
+    free(s->tls_key);
+    free(s);
+}
+
 int web_start(web_server **out, const config *cfg, errmsg *err)
 {
     web_server *srv = xcalloc(1, sizeof *srv);
@@ -738,9 +750,7 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
         srv->tls_cert = buf_read_file(cfg->tls_cert, NULL);
         srv->tls_key = buf_read_file(cfg->tls_key, NULL);
         if (!srv->tls_cert || !srv->tls_key) {
-            free(srv->tls_cert);
-            free(srv->tls_key);
-            free(srv);
+            server_free(srv);
             return err_set(err, ERR_INVALID,
                            "cannot read the TLS certificate or key");
         }
@@ -749,9 +759,7 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
     }
     web_static_init();
     if (registry_writer_start(&srv->writer, cfg->db, err) < 0) {
-        free(srv->tls_cert);
-        free(srv->tls_key);
-        free(srv);
+        server_free(srv);
         return ERR_DB;
     }
     srv->cache = web_cache_new();
@@ -779,13 +787,7 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL, MHD_OPTION_ARRAY,
         srv->tls ? tls : tls + 2, MHD_OPTION_END);
     if (!srv->daemon) {
-        registry_writer_stop(srv->writer);
-        registry_writer_free(srv->writer);
-        web_cache_free(srv->cache);
-        registry_index_release(srv->index);
-        free(srv->tls_cert);
-        free(srv->tls_key);
-        free(srv);
+        server_free(srv);
         return err_set(err, ERR_INVALID,
                        "cannot listen on %s (address in use or not "
                        "available?)",
@@ -824,12 +826,7 @@ void web_stop(web_server *s)
     while (time_mono_us() < until && atomic_load(&inflight) != 0)
         usleep(10000);
     MHD_stop_daemon(s->daemon);
-    registry_writer_free(s->writer);
     /* The threads are gone, their connections closed: the index's last
        references are this one and any build still running. */
-    web_cache_free(s->cache);
-    registry_index_release(s->index);
-    free(s->tls_cert);
-    free(s->tls_key);
-    free(s);
+    server_free(s);
 }
