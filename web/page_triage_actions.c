@@ -288,6 +288,18 @@ static void api_err(web_req *req, const errmsg *err)
     web_reply_err(req, err);
 }
 
+/* After a use case that changes a request: its failure answered (0), or
+ * the notifier woken for what it queued (1). */
+static int api_changed(web_req *req, int rc, const errmsg *err)
+{
+    if (rc < 0) {
+        api_err(req, err);
+        return 0;
+    }
+    notify_wake();
+    return 1;
+}
+
 /* The JSON body of a request's route; NULL after replying (404 without
  * a request id, 400/415 for a body that is not JSON). */
 static cJSON *api_body(web_req *req, int64_t id)
@@ -315,17 +327,13 @@ void api_transition(web_req *req)
     rc = triage_transition_from_json(&t, body, &err);
     if (rc == 0)
         rc = triage_transition(req->reg, &a, id, &t, NULL, &err);
-    if (rc < 0) {
-        api_err(req, &err);
-        goto done;
+    if (api_changed(req, rc, &err)) {
+        out = triage_request_state(req->reg, &a, id, &err);
+        if (out)
+            web_reply_json(req, 200, out);
+        else
+            web_reply_err(req, &err);
     }
-    notify_wake();
-    out = triage_request_state(req->reg, &a, id, &err);
-    if (out)
-        web_reply_json(req, 200, out);
-    else
-        web_reply_err(req, &err);
-done:
     cJSON_Delete(body);
 }
 
@@ -424,16 +432,13 @@ void api_comments_add(web_req *req)
     rc = triage_comment_from_json(&text, body, &err);
     if (rc == 0)
         rc = triage_comment(req->reg, &a, id, text, NULL, 0, &cid, &err);
-    if (rc < 0) {
-        api_err(req, &err);
-        goto done;
+    if (api_changed(req, rc, &err)) {
+        out = comment_obj(cid, req->user.name, req->user.role, text ? text : "",
+                          time_now());
+        snprintf(loc, sizeof loc, "/api/v1/requests/%lld/comments",
+                 (long long)id);
+        web_header_add(req, "Location", loc);
+        web_reply_json(req, 201, out);
     }
-    notify_wake();
-    out = comment_obj(cid, req->user.name, req->user.role, text ? text : "",
-                      time_now());
-    snprintf(loc, sizeof loc, "/api/v1/requests/%lld/comments", (long long)id);
-    web_header_add(req, "Location", loc);
-    web_reply_json(req, 201, out);
-done:
     cJSON_Delete(body);
 }
