@@ -7,6 +7,7 @@
 #include "str.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,14 +37,22 @@ static registry *open_rw(void)
     return app_open_db(0);
 }
 
-/* Closes reg; the error of rc (< 0) with its exit code, else ok (a line
- * on standard output) and 0. */
-static int report(registry *reg, int rc, const errmsg *err, const char *ok)
+/* Closes reg; the error of rc (< 0) with its exit code, else the line
+ * of ok_fmt (printf-style) on standard output and 0. */
+static int report(registry *reg, int rc, const errmsg *err, const char *ok_fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
+static int report(registry *reg, int rc, const errmsg *err, const char *ok_fmt,
+                  ...)
 {
+    va_list ap;
+
     registry_close(reg);
     if (rc < 0)
         return app_fail(exit_for(err), "%s", err->msg);
-    printf("%s\n", ok);
+    va_start(ap, ok_fmt);
+    vprintf(ok_fmt, ap);
+    va_end(ap);
+    putchar('\n');
     return 0;
 }
 
@@ -71,13 +80,11 @@ int cmd_org(app_args *a)
     errmsg err = {0};
     int rc = 0;
     registry *reg = add_begin(a, u, 2, &rc);
-    char ok[300];
 
     if (!reg)
         return rc;
     rc = domain_org_create(reg, &cli, a->argv[2], CLI_FROM, &err);
-    snprintf(ok, sizeof ok, "organisation %s added", a->argv[2]);
-    return report(reg, rc, &err, ok);
+    return report(reg, rc, &err, "organisation %s added", a->argv[2]);
 }
 
 int cmd_instance(app_args *a)
@@ -89,15 +96,14 @@ int cmd_instance(app_args *a)
     errmsg err = {0};
     int rc = 0;
     registry *reg = add_begin(a, u, 3, &rc);
-    char ok[600];
 
     if (!reg)
         return rc;
     rc = domain_instance_create(reg, &cli, a->argv[2], a->argv[3],
                                 env ? env : "production",
                                 dialect ? dialect : "postgres", CLI_FROM, &err);
-    snprintf(ok, sizeof ok, "instance %s added to %s", a->argv[3], a->argv[2]);
-    return report(reg, rc, &err, ok);
+    return report(reg, rc, &err, "instance %s added to %s", a->argv[3],
+                  a->argv[2]);
 }
 
 /* Reads one line from standard input (the password), without the line
@@ -207,7 +213,7 @@ int cmd_user(app_args *a)
         sodium_memzero(password, sizeof password);
         return usage_fail(u);
     }
-    rc = report(reg, rc, &err, ok);
+    rc = report(reg, rc, &err, "%s", ok);
     if (rc == 0 && generated)
         printf("temporary password (shown once, must be changed at "
                "sign-in): %s\n",
@@ -236,7 +242,7 @@ int cmd_token(app_args *a)
     if (rc == 0)
         rc = domain_token_create(reg, &cli, usr.id, label, CLI_FROM, token,
                                  &err);
-    return report(reg, rc, &err, rc == 0 ? token : "");
+    return report(reg, rc, &err, "%s", rc == 0 ? token : "");
 }
 
 /* SIGINT/SIGTERM/SIGHUP during a backup or restore: remove the temporary
