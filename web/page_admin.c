@@ -75,8 +75,8 @@ static void org_option(void *ctx, const registry_org *org)
     web_option(&req->out, org->name, org->name, selected);
 }
 
-/* The organisation field of a form: its <div> (left open), label and a
- * <select> of the organisations; a negative ERR_* (in err) after replying
+/* The organisation field of a form: its <div>, label and a <select> of
+ * the organisations; a negative ERR_* (in err) after replying
  * when they cannot be read. */
 static int org_field(web_req *req, const char *id, const char *label,
                      const char *selected, errmsg *err)
@@ -93,7 +93,7 @@ static int org_field(web_req *req, const char *id, const char *label,
     buf_puts(&req->out, "\" name=\"org\"><option value=\"\">(none: staff)"
                         "</option>");
     rc = registry_org_list(req->reg, org_option, ctx, err);
-    buf_puts(&req->out, "</select>");
+    buf_puts(&req->out, "</select></div>");
     if (rc < 0)
         web_reply_err(req, err);
     return rc;
@@ -139,7 +139,7 @@ static void users_page(web_req *req, const char *error)
     buf_puts(o, "</div>");
     if (org_field(req, "org", "Organisation (clients)", NULL, &err) < 0)
         return;
-    buf_puts(o, "</div><div class=\"field\"><label for=\"password\">"
+    buf_puts(o, "<div class=\"field\"><label for=\"password\">"
                 "Temporary password</label><input id=\"password\" "
                 "name=\"password\" type=\"password\" minlength=\"12\" "
                 "maxlength=\"128\" required autocomplete=\"new-password\" "
@@ -204,7 +204,7 @@ static void user_edit_page(web_req *req, const registry_user *u,
     buf_puts(o, "</div>");
     if (org_field(req, "org", "Organisation", u->org_name, &err) < 0)
         return;
-    buf_puts(o, "</div><div class=\"field\"><label for=\"active\">State"
+    buf_puts(o, "<div class=\"field\"><label for=\"active\">State"
                 "</label><select id=\"active\" name=\"active\"><option "
                 "value=\"1\"");
     if (u->active)
@@ -307,7 +307,7 @@ static void orgs_page(web_req *req, const char *error)
     page_csrf_input(req);
     if (org_field(req, "i-org", "Organisation", NULL, &err) < 0)
         return;
-    buf_puts(o, "</div><div class=\"field\"><label for=\"i-name\">Name"
+    buf_puts(o, "<div class=\"field\"><label for=\"i-name\">Name"
                 "</label><input id=\"i-name\" name=\"name\" required "
                 "maxlength=\"100\" placeholder=\"acme-prod\"></div>"
                 "<div class=\"field\"><label for=\"i-env\">Environment"

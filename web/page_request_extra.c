@@ -238,16 +238,17 @@ static int timeline(web_req *req, int64_t id, int64_t orgf, errmsg *err)
 
 /* ---- plan and actions ------------------------------------------------- */
 
+/* The instances of a request, in the registry's order. */
 typedef struct inst_ctx {
     registry_request_instance *list;
-    size_t n;
+    size_t n, cap;
 } inst_ctx;
 
 static void inst_collect(void *ctx, const registry_request_instance *i)
 {
     inst_ctx *c = ctx;
 
-    c->list = xrealloc(c->list, (c->n + 1) * sizeof *c->list);
+    xgrow(&c->list, &c->cap, c->n + 1, sizeof *c->list);
     c->list[c->n++] = *i;
 }
 
@@ -620,7 +621,7 @@ int page_request_extra(web_req *req, int64_t id, errmsg *err)
     int64_t orgf = intake_org_filter(req);
     registry_request_row row;
     registry_request_plan_info plan;
-    inst_ctx ic = {NULL, 0};
+    inst_ctx ic = {NULL, 0, 0};
     int rc = registry_request_row_get(req->reg, &row, id, orgf, err);
 
     if (rc == 0)
