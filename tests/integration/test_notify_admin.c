@@ -148,6 +148,10 @@ static void test_notify_admin__cli_enable_disable(void **state)
     char *out = NULL;
 
     (void)state;
+    /* The rows the page test resent are still being tried (and die when
+       the channel goes off, at a moment the worker chooses): out of the
+       way, so the count below is this test's row alone. */
+    h_db_exec(&srv, "DELETE FROM outbox WHERE channel = 'hook'");
     assert_int_equal(
         h_docket(&srv, NULL, &out, "notify", "disable", "hook", NULL), 0);
     free(out);
