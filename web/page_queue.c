@@ -139,14 +139,9 @@ static void queue_row_html(void *ctx, const registry_queue_row *r)
     buf_puts(o, "</td><td>");
     page_status_badge(o, r->status);
     buf_puts(o, "</td>");
-    if (c->staff) {
-        buf_puts(o, "<td>");
-        buf_append_html(o, r->organisation);
-        buf_puts(o, "</td>");
-    }
-    buf_puts(o, "<td>");
-    buf_append_html(o, r->instances);
-    buf_puts(o, "</td><td>");
+    if (c->staff)
+        page_wrap(o, "<td>", r->organisation, "</td>");
+    page_wrap(o, "<td>", r->instances, "</td><td>");
     if (*r->pm_name)
         buf_append_html(o, r->pm_name);
     else

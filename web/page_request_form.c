@@ -285,9 +285,7 @@ void rform_kinds_note(buf *o, unsigned kinds)
 
 void rform_attr(buf *o, const char *name, const char *value)
 {
-    buf_putc(o, ' ');
-    buf_puts(o, name);
-    buf_puts(o, "=\"");
+    buf_appendf(o, " %s=\"", name);
     buf_append_html(o, value);
     buf_putc(o, '"');
 }

@@ -82,7 +82,7 @@ const char *rform_err_of(const rform_view *v, const char *path);
 void rform_kinds_attr(buf *o, const char *attr, unsigned kinds);
 /* " Only for: New table, Activity history." */
 void rform_kinds_note(buf *o, unsigned kinds);
-/* ' name="value"' with value escaped. */
+/* ' name="value"' with value escaped; name is a literal attribute name. */
 void rform_attr(buf *o, const char *name, const char *value);
 /* aria-describedby / aria-invalid of an input with id path. */
 void rform_described(buf *o, const char *path, const char *help,
