@@ -11,6 +11,16 @@
 
 /* ---- Markdown ----------------------------------------------------------- */
 
+/* pre, s as Markdown text, post; nothing when s is empty. */
+static void md_wrapped(buf *b, const char *pre, const char *s, const char *post)
+{
+    if (!*s)
+        return;
+    buf_puts(b, pre);
+    card_md_text(b, s);
+    buf_puts(b, post);
+}
+
 static void md_facts(buf *b, const registry_card *c)
 {
     const registry_card_rules *r = &c->rules;
@@ -71,10 +81,7 @@ static void md_history(buf *b, const registry_card *c)
         buf_puts(b, "- ");
         card_md_text(b, at);
         buf_puts(b, " ");
-        if (*h->column) {
-            card_md_text(b, h->column);
-            buf_puts(b, ": ");
-        }
+        md_wrapped(b, "", h->column, ": ");
         card_change_values(b, h->field, h->old_value, h->new_value, " ", "-",
                            card_md_text);
         if (h->request_id > 0) {
@@ -99,15 +106,9 @@ void card_write_markdown(buf *b, const registry_card *c, const card_opts *opt)
     buf_puts(b, ")\n\n**");
     card_dep_line(b, r->campaign_dependency);
     buf_puts(b, "**\n\n");
-    if (*r->campaign_note) {
-        card_md_text(b, r->campaign_note);
-        buf_puts(b, "\n\n");
-    }
+    md_wrapped(b, "", r->campaign_note, "\n\n");
     md_facts(b, c);
-    if (*c->description) {
-        card_md_text(b, c->description);
-        buf_puts(b, "\n\n");
-    }
+    md_wrapped(b, "", c->description, "\n\n");
     if (*r->runbook) {
         buf_puts(b, "## Runbook\n\n");
         card_md_runbook(b, r->runbook);
@@ -132,6 +133,17 @@ static void tput(const term *t, const char *s)
     card_term_text(t->b, s);
 }
 
+/* pre, s as terminal text, post; nothing when s is empty. */
+static void twrapped(const term *t, const char *pre, const char *s,
+                     const char *post)
+{
+    if (!*s)
+        return;
+    buf_puts(t->b, pre);
+    tput(t, s);
+    buf_puts(t->b, post);
+}
+
 static void tstyle(const term *t, const char *sgr)
 {
     card_term_style(t->b, t->color, sgr);
@@ -154,11 +166,7 @@ static void term_heading(const term *t, const registry_card *c)
     card_dep_line(t->b, d);
     tstyle(t, "0");
     buf_putc(t->b, '\n');
-    if (*c->rules.campaign_note) {
-        buf_puts(t->b, "  ");
-        tput(t, c->rules.campaign_note);
-        buf_putc(t->b, '\n');
-    }
+    twrapped(t, "  ", c->rules.campaign_note, "\n");
     buf_putc(t->b, '\n');
     tstyle(t, "1");
     tput(t, c->table);
@@ -177,10 +185,7 @@ static void term_heading(const term *t, const registry_card *c)
         tstyle(t, "0");
     }
     buf_putc(t->b, '\n');
-    if (*c->description) {
-        tput(t, c->description);
-        buf_putc(t->b, '\n');
-    }
+    twrapped(t, "", c->description, "\n");
 }
 
 /* label, then s or "-" when empty, then a line end. */
@@ -197,18 +202,11 @@ static void term_rules(const term *t, const registry_card *c)
 
     label(t, "Expected");
     card_expected(t->b, r, "no arrival time recorded", card_term_text);
-    if (*r->cadence) {
-        buf_puts(t->b, " (");
-        tput(t, r->cadence);
-        buf_puts(t->b, ")");
-    }
+    twrapped(t, " (", r->cadence, ")");
     buf_putc(t->b, '\n');
     label(t, "Source");
     tput(t, *r->source ? r->source : "-");
-    if (*r->file_pattern) {
-        buf_puts(t->b, "  ");
-        tput(t, r->file_pattern);
-    }
+    twrapped(t, "  ", r->file_pattern, "");
     buf_putc(t->b, '\n');
     term_fact(t, "Owner", r->owner);
     term_fact(t, "Escalation", r->escalation);
@@ -241,10 +239,7 @@ static void term_consent_last(const term *t, const registry_card *c)
             tput(t, h->reason);
         }
         buf_puts(t->b, " (");
-        if (*h->column) {
-            tput(t, h->column);
-            buf_puts(t->b, ": ");
-        }
+        twrapped(t, "", h->column, ": ");
         tput(t, h->field);
         buf_puts(t->b, ")");
     } else {
@@ -300,10 +295,7 @@ static void term_column(const term *t, const registry_card_column *k)
         buf_puts(t->b, " ");
         tstyle(t, "36");
         buf_puts(t->b, "consent");
-        if (*k->consent_channel) {
-            buf_putc(t->b, ':');
-            tput(t, k->consent_channel);
-        }
+        twrapped(t, ":", k->consent_channel, "");
         tstyle(t, "0");
     }
     if (k->status != REGISTRY_ENTRY_ACTIVE) {
