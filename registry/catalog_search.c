@@ -339,11 +339,8 @@ static void similar_free(similar_ctx *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         const similar *v = &c->v[i];
-        free(v->instance);
-        free(v->environment);
-        free(v->table);
-        free(v->dependency);
-        free(v->status);
+        xfree_all(v->instance, v->environment, v->table, v->dependency,
+                  v->status);
     }
     free(c->v);
 }

@@ -88,13 +88,8 @@ typedef struct builder {
 
 static void builder_dispose(builder *b)
 {
-    free(b->tab_id.v);
-    free(b->col_id.v);
-    free(b->tab_org.v);
-    free(b->col_org.v);
-    free(b->orgs);
-    free(b->runs[0].v);
-    free(b->runs[1].v);
+    xfree_all(b->tab_id.v, b->col_id.v, b->tab_org.v, b->col_org.v, b->orgs,
+              b->runs[0].v, b->runs[1].v);
     buf_dispose(&b->pool);
     buf_dispose(&b->posts);
     buf_dispose(&b->text);
@@ -353,9 +348,7 @@ static int build_read(builder *b, registry *reg, const build_spec *spec)
 done:
     if (began)
         sqlite3_exec(reg->db, "COMMIT", NULL, NULL, NULL);
-    free(r.posmap[0]);
-    free(r.posmap[1]);
-    free(r.last);
+    xfree_all(r.posmap[0], r.posmap[1], r.last);
     return rc;
 }
 

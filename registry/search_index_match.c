@@ -421,9 +421,7 @@ void si_rank(const search_index *ix, const qword *w, int nw,
             uint32_t doc = (uint32_t)(t.v[i] & 0xffffffffu);
             out[(*n)++] = (hit){doc_rowid(ix, doc), 0, doc};
         }
-        free(t.v);
-        free(c.doc);
-        free(c.nname);
+        xfree_all(t.v, c.doc, c.nname);
     }
 }
 
