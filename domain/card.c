@@ -387,6 +387,17 @@ void card_change_values(buf *o, const char *field, const char *old_value,
     esc(o, new_value ? new_value : missing);
 }
 
+void card_wrapped(buf *o, const char *pre, const char *s, const char *post,
+                  void (*esc)(buf *o, const char *s))
+{
+    assert(o && pre && s && post && esc);
+    if (!*s)
+        return;
+    buf_puts(o, pre);
+    esc(o, s);
+    buf_puts(o, post);
+}
+
 void card_expected(buf *o, const registry_card_rules *r, const char *none,
                    void (*esc)(buf *o, const char *s))
 {

@@ -166,6 +166,12 @@ void card_change_values(buf *o, const char *field, const char *old_value,
                         const char *missing,
                         void (*esc)(buf *o, const char *s));
 
+/* pre, s through esc, post (pre and post as they are); nothing when s is
+ * empty. The one "field with its surrounding text only when it is set" of
+ * every back end. */
+void card_wrapped(buf *o, const char *pre, const char *s, const char *post,
+                  void (*esc)(buf *o, const char *s));
+
 /* "05:00 UTC, missing after 07:00" (values through esc), or none when
  * no arrival time is recorded. */
 void card_expected(buf *o, const registry_card_rules *r, const char *none,

@@ -78,11 +78,7 @@ void card_html_status_badge(buf *o, const char *s)
 void card_html_wrapped(buf *o, const char *open, const char *s,
                        const char *close)
 {
-    if (!*s)
-        return;
-    buf_puts(o, open);
-    buf_append_html(o, s);
-    buf_puts(o, close);
+    card_wrapped(o, open, s, close, buf_append_html);
 }
 
 /* <h1>table status</h1><p class="muted">instance · environment (the

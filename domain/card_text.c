@@ -11,16 +11,6 @@
 
 /* ---- Markdown ----------------------------------------------------------- */
 
-/* pre, s as Markdown text, post; nothing when s is empty. */
-static void md_wrapped(buf *b, const char *pre, const char *s, const char *post)
-{
-    if (!*s)
-        return;
-    buf_puts(b, pre);
-    card_md_text(b, s);
-    buf_puts(b, post);
-}
-
 static void md_facts(buf *b, const registry_card *c)
 {
     const registry_card_rules *r = &c->rules;
@@ -81,7 +71,7 @@ static void md_history(buf *b, const registry_card *c)
         buf_puts(b, "- ");
         card_md_text(b, at);
         buf_puts(b, " ");
-        md_wrapped(b, "", h->column, ": ");
+        card_wrapped(b, "", h->column, ": ", card_md_text);
         card_change_values(b, h->field, h->old_value, h->new_value, " ", "-",
                            card_md_text);
         if (h->request_id > 0) {
@@ -106,9 +96,9 @@ void card_write_markdown(buf *b, const registry_card *c, const card_opts *opt)
     buf_puts(b, ")\n\n**");
     card_dep_line(b, r->campaign_dependency);
     buf_puts(b, "**\n\n");
-    md_wrapped(b, "", r->campaign_note, "\n\n");
+    card_wrapped(b, "", r->campaign_note, "\n\n", card_md_text);
     md_facts(b, c);
-    md_wrapped(b, "", c->description, "\n\n");
+    card_wrapped(b, "", c->description, "\n\n", card_md_text);
     if (*r->runbook) {
         buf_puts(b, "## Runbook\n\n");
         card_md_runbook(b, r->runbook);
@@ -133,17 +123,6 @@ static void tput(const term *t, const char *s)
     card_term_text(t->b, s);
 }
 
-/* pre, s as terminal text, post; nothing when s is empty. */
-static void twrapped(const term *t, const char *pre, const char *s,
-                     const char *post)
-{
-    if (!*s)
-        return;
-    buf_puts(t->b, pre);
-    tput(t, s);
-    buf_puts(t->b, post);
-}
-
 static void tstyle(const term *t, const char *sgr)
 {
     card_term_style(t->b, t->color, sgr);
@@ -166,7 +145,7 @@ static void term_heading(const term *t, const registry_card *c)
     card_dep_line(t->b, d);
     tstyle(t, "0");
     buf_putc(t->b, '\n');
-    twrapped(t, "  ", c->rules.campaign_note, "\n");
+    card_wrapped(t->b, "  ", c->rules.campaign_note, "\n", card_term_text);
     buf_putc(t->b, '\n');
     tstyle(t, "1");
     tput(t, c->table);
@@ -185,7 +164,7 @@ static void term_heading(const term *t, const registry_card *c)
         tstyle(t, "0");
     }
     buf_putc(t->b, '\n');
-    twrapped(t, "", c->description, "\n");
+    card_wrapped(t->b, "", c->description, "\n", card_term_text);
 }
 
 /* label, then s or "-" when empty, then a line end. */
@@ -202,11 +181,11 @@ static void term_rules(const term *t, const registry_card *c)
 
     label(t, "Expected");
     card_expected(t->b, r, "no arrival time recorded", card_term_text);
-    twrapped(t, " (", r->cadence, ")");
+    card_wrapped(t->b, " (", r->cadence, ")", card_term_text);
     buf_putc(t->b, '\n');
     label(t, "Source");
     tput(t, *r->source ? r->source : "-");
-    twrapped(t, "  ", r->file_pattern, "");
+    card_wrapped(t->b, "  ", r->file_pattern, "", card_term_text);
     buf_putc(t->b, '\n');
     term_fact(t, "Owner", r->owner);
     term_fact(t, "Escalation", r->escalation);
@@ -239,7 +218,7 @@ static void term_consent_last(const term *t, const registry_card *c)
             tput(t, h->reason);
         }
         buf_puts(t->b, " (");
-        twrapped(t, "", h->column, ": ");
+        card_wrapped(t->b, "", h->column, ": ", card_term_text);
         tput(t, h->field);
         buf_puts(t->b, ")");
     } else {
@@ -295,7 +274,7 @@ static void term_column(const term *t, const registry_card_column *k)
         buf_puts(t->b, " ");
         tstyle(t, "36");
         buf_puts(t->b, "consent");
-        twrapped(t, ":", k->consent_channel, "");
+        card_wrapped(t->b, ":", k->consent_channel, "", card_term_text);
         tstyle(t, "0");
     }
     if (k->status != REGISTRY_ENTRY_ACTIVE) {
