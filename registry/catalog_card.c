@@ -257,20 +257,10 @@ int registry_table_card(registry *reg, registry_card *out, const char *instance,
     return rc;
 }
 
-/* Frees each of the n strings of v. */
-static void free_each(char *const *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-}
-#define FREE_ALL(...)                                                          \
-    free_each((char *const[]){__VA_ARGS__},                                    \
-              sizeof((char *const[]){__VA_ARGS__}) / sizeof(char *))
-
 static void open_free(registry_card_request *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        FREE_ALL(v[i].title, v[i].status, v[i].kind);
+        xfree_all(v[i].title, v[i].status, v[i].kind);
     free(v);
 }
 
@@ -309,19 +299,19 @@ void registry_card_free(registry_card *c)
     if (!c)
         return;
     r = &c->rules;
-    FREE_ALL(c->organisation, c->instance, c->environment, c->table,
-             c->description, c->kind, c->url, r->campaign_note,
-             r->expected_arrival, r->source, r->cadence, r->file_pattern,
-             r->owner, r->escalation, r->runbook);
+    xfree_all(c->organisation, c->instance, c->environment, c->table,
+              c->description, c->kind, c->url, r->campaign_note,
+              r->expected_arrival, r->source, r->cadence, r->file_pattern,
+              r->owner, r->escalation, r->runbook);
     for (size_t i = 0; i < c->ncolumns; i++) {
         const registry_card_column *k = &c->columns[i];
-        FREE_ALL(k->name, k->type, k->description, k->example,
-                 k->consent_channel, k->rule);
+        xfree_all(k->name, k->type, k->description, k->example,
+                  k->consent_channel, k->rule);
     }
     for (size_t i = 0; i < c->nhistory; i++) {
         const registry_card_change *h = &c->history[i];
-        FREE_ALL(h->column, h->field, h->old_value, h->new_value, h->user,
-                 h->reason);
+        xfree_all(h->column, h->field, h->old_value, h->new_value, h->user,
+                  h->reason);
     }
     free(c->columns);
     free(c->history);

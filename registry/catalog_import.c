@@ -127,9 +127,7 @@ typedef struct csv_rec {
 
 static void csv_rec_dispose(csv_rec *r)
 {
-    for (size_t i = 0; i < r->n; i++)
-        free(r->cells[i]);
-    free(r->cells);
+    xfree_strv(r->cells, r->n);
     free(r->quoted);
 }
 

@@ -134,9 +134,7 @@ int registry_outbox_pending_channels(registry *reg, char ***out, size_t *out_n,
     int rc = reg_each(reg, reg_stmt_get(reg, sql, err), name_row, &l, err);
 
     if (rc < 0) {
-        for (size_t i = 0; i < l.n; i++)
-            free(l.names[i]);
-        free(l.names);
+        xfree_strv(l.names, l.n);
         return rc;
     }
     *out = l.names;
