@@ -747,8 +747,12 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
     (void)sslen;
     srv->cfg = cfg;
     if (*cfg->tls_cert) {
-        srv->tls_cert = buf_read_file(cfg->tls_cert, NULL);
-        srv->tls_key = buf_read_file(cfg->tls_key, NULL);
+        /* Files only: "-" (standard input to buf_read_file) is no path
+           a server reads its key from. */
+        if (strcmp(cfg->tls_cert, "-") && strcmp(cfg->tls_key, "-")) {
+            srv->tls_cert = buf_read_file(cfg->tls_cert, NULL);
+            srv->tls_key = buf_read_file(cfg->tls_key, NULL);
+        }
         if (!srv->tls_cert || !srv->tls_key) {
             server_free(srv);
             return err_set(err, ERR_INVALID,
