@@ -198,6 +198,15 @@ static const char csp[] =
     "object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'";
 
+/* Sent with every answer, beside the Content-Security-Policy. */
+static const char *const security_headers[][2] = {
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "same-origin"},
+    {"X-Frame-Options", "DENY"},
+    {"Cross-Origin-Opener-Policy", "same-origin"},
+    {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+};
+
 static enum MHD_Result send_reply(req_state *rs)
 {
     web_req *req = &rs->req;
@@ -226,12 +235,10 @@ static enum MHD_Result send_reply(req_state *rs)
                             req->reply_type ? req->reply_type
                                             : "text/html; charset=utf-8");
     MHD_add_response_header(resp, "Content-Security-Policy", csp);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
-    MHD_add_response_header(resp, "Permissions-Policy",
-                            "camera=(), microphone=(), geolocation=()");
+    for (size_t i = 0; i < sizeof security_headers / sizeof *security_headers;
+         i++)
+        MHD_add_response_header(resp, security_headers[i][0],
+                                security_headers[i][1]);
     if (rs->srv->tls)
         MHD_add_response_header(resp, "Strict-Transport-Security",
                                 "max-age=31536000");

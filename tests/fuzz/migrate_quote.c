@@ -24,17 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads the string literal q back with dialect d's rules. */
 static void check_string(sql_dialect d, const char *text, const char *q)
 {
@@ -79,8 +68,8 @@ static void check_string(sql_dialect d, const char *text, const char *q)
                 /* PostgreSQL and Snowflake: exactly two hex digits here */
                 int hi, lo;
                 CHECK(d != SQL_MYSQL && i + 1 < n);
-                hi = hexval(q[i]);
-                lo = hexval(q[i + 1]);
+                hi = str_hexval(q[i]);
+                lo = str_hexval(q[i + 1]);
                 CHECK(hi >= 0 && lo >= 0);
                 buf_putc(&out, (char)(hi * 16 + lo));
                 i += 2;

@@ -40,50 +40,49 @@ static registry_card_change hist[1];
 
 static registry_card hostile(void)
 {
-    registry_card c;
+    registry_card c = {
+        .organisation = t_org,
+        .instance = t_inst,
+        .environment = t_env,
+        .table = t_table,
+        .description = t_desc,
+        .kind = t_kind,
+        .status = REGISTRY_ENTRY_ACTIVE,
+        .url = t_url,
+        .rules = {.campaign_dependency = REGISTRY_DEP_REQUIRED,
+                  .campaign_note = t_note,
+                  .expected_arrival = t_arr,
+                  .late_after_minutes = 120,
+                  .missing_after = "07:00",
+                  .source = t_src,
+                  .cadence = t_cad,
+                  .file_pattern = t_pat,
+                  .owner = t_owner,
+                  .escalation = t_esc,
+                  .consent_relevant = 1,
+                  .runbook = t_runbook},
+        .columns = cols,
+        .ncolumns = 1,
+        .history = hist,
+        .nhistory = 1,
+    };
 
-    memset(&c, 0, sizeof c);
-    c.organisation = t_org;
-    c.instance = t_inst;
-    c.environment = t_env;
-    c.table = t_table;
-    c.description = t_desc;
-    c.kind = t_kind;
-    c.status = REGISTRY_ENTRY_ACTIVE;
-    c.url = t_url;
-    c.rules.campaign_dependency = REGISTRY_DEP_REQUIRED;
-    c.rules.campaign_note = t_note;
-    c.rules.expected_arrival = t_arr;
-    c.rules.late_after_minutes = 120;
-    snprintf(c.rules.missing_after, sizeof c.rules.missing_after, "07:00");
-    c.rules.source = t_src;
-    c.rules.cadence = t_cad;
-    c.rules.file_pattern = t_pat;
-    c.rules.owner = t_owner;
-    c.rules.escalation = t_esc;
-    c.rules.consent_relevant = 1;
-    c.rules.runbook = t_runbook;
-    memset(cols, 0, sizeof cols);
-    cols[0].name = c_name;
-    cols[0].type = c_type;
-    cols[0].description = c_desc;
-    cols[0].example = c_ex;
-    cols[0].consent_channel = c_chan;
-    cols[0].rule = c_rule;
-    cols[0].pii = cols[0].consent = 1;
-    cols[0].added_at = 1772000000;
-    c.columns = cols;
-    c.ncolumns = 1;
-    memset(hist, 0, sizeof hist);
-    hist[0].at = 1772000000;
-    hist[0].column = h_col;
-    hist[0].field = h_field;
-    hist[0].old_value = h_old;
-    hist[0].new_value = h_new;
-    hist[0].user = h_user;
-    hist[0].reason = h_reason;
-    c.history = hist;
-    c.nhistory = 1;
+    cols[0] = (registry_card_column){.name = c_name,
+                                     .type = c_type,
+                                     .description = c_desc,
+                                     .example = c_ex,
+                                     .consent_channel = c_chan,
+                                     .rule = c_rule,
+                                     .pii = 1,
+                                     .consent = 1,
+                                     .added_at = 1772000000};
+    hist[0] = (registry_card_change){.at = 1772000000,
+                                     .column = h_col,
+                                     .field = h_field,
+                                     .old_value = h_old,
+                                     .new_value = h_new,
+                                     .user = h_user,
+                                     .reason = h_reason};
     (void)empty;
     return c;
 }
