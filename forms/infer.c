@@ -495,16 +495,11 @@ void form_inferred_dispose(form_inferred *inf)
     memset(inf, 0, sizeof *inf);
 }
 
-int form_infer_columns(form_inferred *out, const char *data, size_t len,
-                       errmsg *err)
+/* Sets s up over data (a UTF-8 byte order mark and leading blank lines
+ * skipped), checking its bytes. 0, or an error when it is bad or empty. */
+static int scan_start(scan *s, const char *data, size_t len, errmsg *err)
 {
-    scan s = {0};
-    form_inferred r = {0};
-    colstat *st = NULL;
-    size_t cap = 0;
-    const char *v;
-    size_t vlen;
-    int rc = 0, end;
+    int rc;
 
     if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
         data += 3;
@@ -512,72 +507,104 @@ int form_infer_columns(form_inferred *out, const char *data, size_t len,
     }
     rc = check_bytes(data, len, err);
     if (rc < 0)
-        goto done;
-    s.p = data;
-    s.end = data + len;
-    s.line = 1;
+        return rc;
+    s->p = data;
+    s->end = data + len;
+    s->line = 1;
     /* Leading blank lines. */
-    while (s.p < s.end && (*s.p == '\n' || *s.p == '\r')) {
-        s.line += *s.p == '\n';
-        s.p++;
+    while (s->p < s->end && (*s->p == '\n' || *s->p == '\r')) {
+        s->line += *s->p == '\n';
+        s->p++;
     }
-    if (s.p == s.end) {
-        rc = err_set(err, ERR_INVALID, "the sample is empty");
-        goto done;
-    }
-    s.delim = detect_delimiter(s.p, s.end);
-    r.delimiter = s.delim;
-    do {
-        end = next_cell(&s, &v, &vlen, err);
-        if (end < 0) {
-            rc = end;
-            goto done;
-        }
-        if (r.ncolumns == FORM_MAX_COLUMNS) {
-            rc = err_set(err, ERR_TOOBIG,
-                         "the header has more than %d columns; a table may "
-                         "have at most %d",
-                         FORM_MAX_COLUMNS, FORM_MAX_COLUMNS);
-            goto done;
-        }
-        xgrow(&r.columns, &cap, r.ncolumns + 1, sizeof *r.columns);
-        memset(&r.columns[r.ncolumns], 0, sizeof *r.columns);
-        r.columns[r.ncolumns++].original = xstrndup(v, vlen);
-    } while (end == 0);
-    for (size_t i = 0; i < r.ncolumns; i++) {
-        base_name(r.columns[i].name, r.columns[i].original, i);
-        unique_name(r.columns, i);
-    }
-    st = xcalloc(r.ncolumns, sizeof *st);
-    for (size_t i = 0; i < r.ncolumns; i++)
-        st[i].flags = T_ALL;
+    if (s->p == s->end)
+        return err_set(err, ERR_INVALID, "the sample is empty");
+    s->delim = detect_delimiter(s->p, s->end);
+    return 0;
+}
 
-    while (s.p < s.end) {
-        size_t j = 0, line = s.line;
+/* The header line: one column of r per cell, named uniquely. */
+static int read_header(scan *s, form_inferred *r, errmsg *err)
+{
+    size_t cap = 0;
+    const char *v;
+    size_t vlen;
+    int end;
+
+    do {
+        end = next_cell(s, &v, &vlen, err);
+        if (end < 0)
+            return end;
+        if (r->ncolumns == FORM_MAX_COLUMNS)
+            return err_set(err, ERR_TOOBIG,
+                           "the header has more than %d columns; a table may "
+                           "have at most %d",
+                           FORM_MAX_COLUMNS, FORM_MAX_COLUMNS);
+        xgrow(&r->columns, &cap, r->ncolumns + 1, sizeof *r->columns);
+        memset(&r->columns[r->ncolumns], 0, sizeof *r->columns);
+        r->columns[r->ncolumns++].original = xstrndup(v, vlen);
+    } while (end == 0);
+    for (size_t i = 0; i < r->ncolumns; i++) {
+        base_name(r->columns[i].name, r->columns[i].original, i);
+        unique_name(r->columns, i);
+    }
+    return 0;
+}
+
+/* The data lines: each cell into its column's st; a short line makes
+ * the missing columns nullable, blank lines are skipped. */
+static int read_rows(scan *s, form_inferred *r, colstat *st, errmsg *err)
+{
+    const char *v;
+    size_t vlen;
+    int end;
+
+    while (s->p < s->end) {
+        size_t j = 0, line = s->line;
         for (;;) {
-            end = next_cell(&s, &v, &vlen, err);
-            if (end < 0) {
-                rc = end;
-                goto done;
-            }
-            if (j == 0 && end == 1 && vlen == 0 && !s.quoted)
+            end = next_cell(s, &v, &vlen, err);
+            if (end < 0)
+                return end;
+            if (j == 0 && end == 1 && vlen == 0 && !s->quoted)
                 break; /* blank line */
-            if (j == r.ncolumns) {
-                rc = err_set(err, ERR_INVALID,
-                             "line %zu has more fields than the header (%zu)",
-                             line, r.ncolumns);
-                goto done;
-            }
+            if (j == r->ncolumns)
+                return err_set(err, ERR_INVALID,
+                               "line %zu has more fields than the header "
+                               "(%zu)",
+                               line, r->ncolumns);
             cell(&st[j++], v, vlen);
             if (end == 1)
                 break;
         }
         if (j == 0)
             continue;
-        for (; j < r.ncolumns; j++)
+        for (; j < r->ncolumns; j++)
             st[j].nullable = 1;
-        r.rows_read++;
+        r->rows_read++;
     }
+    return 0;
+}
+
+int form_infer_columns(form_inferred *out, const char *data, size_t len,
+                       errmsg *err)
+{
+    scan s = {0};
+    form_inferred r = {0};
+    colstat *st = NULL;
+    int rc = 0;
+
+    rc = scan_start(&s, data, len, err);
+    if (rc < 0)
+        goto done;
+    r.delimiter = s.delim;
+    rc = read_header(&s, &r, err);
+    if (rc < 0)
+        goto done;
+    st = xcalloc(r.ncolumns, sizeof *st);
+    for (size_t i = 0; i < r.ncolumns; i++)
+        st[i].flags = T_ALL;
+    rc = read_rows(&s, &r, st, err);
+    if (rc < 0)
+        goto done;
 
     for (size_t i = 0; i < r.ncolumns; i++) {
         form_inferred_column *c = &r.columns[i];

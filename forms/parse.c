@@ -171,12 +171,75 @@ static int json_whole(const cJSON *v, double min, double max, int64_t *out)
     return 0;
 }
 
+/* Reads a string-valued field f (text, kind, type or action) from JSON v
+ * into its slot p. */
+static void json_text(void *p, const form_field *f, const cJSON *v,
+                      const char *path, form_errors *fe)
+{
+    errmsg err = {0};
+    const char *s;
+
+    if (!cJSON_IsString(v)) {
+        form_errors_add(fe, path, "must be a string");
+        return;
+    }
+    s = v->valuestring;
+    if (!form_text_ok(path, s, strlen(s), fe))
+        return;
+    if (f->value == FORM_VALUE_STRING) {
+        free(*(char **)p);
+        *(char **)p = xstrdup(s);
+    } else if (f->value == FORM_VALUE_KIND) {
+        if (form_item_kind_parse(p, s) < 0)
+            form_errors_add(fe, path,
+                            "unknown kind; use new_table, add_columns, "
+                            "customer_attributes, activity_history or "
+                            "purchase_history");
+    } else if (f->value == FORM_VALUE_ACTION) {
+        if (form_action_parse(p, s) < 0)
+            form_errors_add(fe, path,
+                            "unknown action; use add, change or retire");
+    } else if (*s && form_type_parse(p, s, &err) < 0) {
+        form_errors_add(fe, path, "%s", err.msg);
+    }
+}
+
+/* Reads the instances list of request r from JSON array v. */
+static void json_instances(form_request *r, const cJSON *v, const char *path,
+                           form_errors *fe)
+{
+    const cJSON *e;
+    size_t n = 0;
+
+    if (!cJSON_IsArray(v)) {
+        form_errors_add(fe, path, "must be a list of strings");
+        return;
+    }
+    if ((size_t)cJSON_GetArraySize(v) > FORM_MAX_INSTANCES) {
+        form_errors_add(fe, path, "at most %d instances", FORM_MAX_INSTANCES);
+        return;
+    }
+    r->instances =
+        xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *r->instances);
+    cJSON_ArrayForEach(e, v)
+    {
+        char ep[192];
+        snprintf(ep, sizeof ep, "%s[%zu]", path, n);
+        if (!cJSON_IsString(e)) {
+            form_errors_add(fe, ep, "must be a string");
+        } else if (form_text_ok(ep, e->valuestring, strlen(e->valuestring),
+                                fe)) {
+            r->instances[r->ninstances++] = xstrdup(e->valuestring);
+        }
+        n++;
+    }
+}
+
 /* Reads one value of field f from JSON v into obj. */
 static void json_value(void *obj, const form_field *f, const cJSON *v,
                        const char *path, form_errors *fe)
 {
     void *p = form_field_ptr(obj, f);
-    errmsg err = {0};
 
     if (cJSON_IsNull(v))
         return; /* absent */
@@ -184,33 +247,7 @@ static void json_value(void *obj, const form_field *f, const cJSON *v,
     case FORM_VALUE_STRING:
     case FORM_VALUE_KIND:
     case FORM_VALUE_TYPE:
-    case FORM_VALUE_ACTION: {
-        const char *s;
-        if (!cJSON_IsString(v)) {
-            form_errors_add(fe, path, "must be a string");
-            return;
-        }
-        s = v->valuestring;
-        if (!form_text_ok(path, s, strlen(s), fe))
-            return;
-        if (f->value == FORM_VALUE_STRING) {
-            free(*(char **)p);
-            *(char **)p = xstrdup(s);
-        } else if (f->value == FORM_VALUE_KIND) {
-            if (form_item_kind_parse(p, s) < 0)
-                form_errors_add(fe, path,
-                                "unknown kind; use new_table, add_columns, "
-                                "customer_attributes, activity_history or "
-                                "purchase_history");
-        } else if (f->value == FORM_VALUE_ACTION) {
-            if (form_action_parse(p, s) < 0)
-                form_errors_add(fe, path,
-                                "unknown action; use add, change or retire");
-        } else if (*s && form_type_parse(p, s, &err) < 0) {
-            form_errors_add(fe, path, "%s", err.msg);
-        }
-        return;
-    }
+    case FORM_VALUE_ACTION: json_text(p, f, v, path, fe); return;
     case FORM_VALUE_BOOL:
         if (!cJSON_IsBool(v)) {
             form_errors_add(fe, path, "must be true or false");
@@ -228,35 +265,7 @@ static void json_value(void *obj, const form_field *f, const cJSON *v,
         *(int *)p = (int)n;
         return;
     }
-    case FORM_VALUE_STRINGS: {
-        form_request *r = obj;
-        const cJSON *e;
-        size_t n = 0;
-        if (!cJSON_IsArray(v)) {
-            form_errors_add(fe, path, "must be a list of strings");
-            return;
-        }
-        if ((size_t)cJSON_GetArraySize(v) > FORM_MAX_INSTANCES) {
-            form_errors_add(fe, path, "at most %d instances",
-                            FORM_MAX_INSTANCES);
-            return;
-        }
-        r->instances =
-            xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *r->instances);
-        cJSON_ArrayForEach(e, v)
-        {
-            char ep[192];
-            snprintf(ep, sizeof ep, "%s[%zu]", path, n);
-            if (!cJSON_IsString(e)) {
-                form_errors_add(fe, ep, "must be a string");
-            } else if (form_text_ok(ep, e->valuestring, strlen(e->valuestring),
-                                    fe)) {
-                r->instances[r->ninstances++] = xstrdup(e->valuestring);
-            }
-            n++;
-        }
-        return;
-    }
+    case FORM_VALUE_STRINGS: json_instances(obj, v, path, fe); return;
     }
 }
 

@@ -109,31 +109,33 @@ static void field_store(void *obj, const form_field *f, char *s,
     free(s);
 }
 
-int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
-                      form_errors *fe)
-{
-    size_t nerr0 = fe->n, nf, ncols = 0, ninst = 0;
-    signed char *ok = NULL;
-    form_path *paths = NULL;
-    unsigned char item_live[FORM_MAX_ITEMS] = {0};
-    unsigned char item_kind[FORM_MAX_ITEMS] = {0};
-    unsigned char *col_live[FORM_MAX_ITEMS] = {0};
+/* The state of one form_parse_fields() call: the rows as the browser
+ * numbers them, their compacted indices, and which fields were seen. */
+typedef struct {
+    form_request *out;
+    const form_kv *kv;
+    size_t n;
+    form_errors *fe;
+    size_t nf, ncols, ninst;
+    signed char *ok;
+    form_path *paths;
+    unsigned char item_live[FORM_MAX_ITEMS];
+    unsigned char item_kind[FORM_MAX_ITEMS];
+    unsigned char *col_live[FORM_MAX_ITEMS];
     size_t item_map[FORM_MAX_ITEMS];
-    size_t *col_map[FORM_MAX_ITEMS] = {0};
-    size_t col_base[FORM_MAX_ITEMS] = {0};
-    unsigned char rseen[128] = {0};
-    unsigned char *iseen = NULL, *cseen = NULL;
+    size_t *col_map[FORM_MAX_ITEMS];
+    size_t col_base[FORM_MAX_ITEMS];
+    unsigned char rseen[128];
+    unsigned char *iseen, *cseen;
+} field_pass;
 
-    memset(out, 0, sizeof *out);
-    form_def_fields(&nf);
-    assert(nf <= 128);
-    ok = xcalloc(n ? n : 1, sizeof *ok);
-    paths = xcalloc(n ? n : 1, sizeof *paths);
-
-    /* Pass 1: which rows exist and carry anything. */
-    for (size_t i = 0; i < n; i++) {
-        const char *name = kv[i].name ? kv[i].name : "";
-        form_path *p = &paths[i];
+/* Pass 1: which rows exist and carry anything. */
+static void mark_rows(field_pass *fp)
+{
+    for (size_t i = 0; i < fp->n; i++) {
+        const form_kv *kv = &fp->kv[i];
+        const char *name = kv->name ? kv->name : "";
+        form_path *p = &fp->paths[i];
         char safe[48];
         int rc = form_path_parse(p, name, strlen(name), FORM_MAX_ITEMS,
                                  FORM_MAX_COLUMNS);
@@ -142,7 +144,7 @@ int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
         if (rc == ERR_NOTFOUND)
             continue;
         if (rc == ERR_TOOBIG) {
-            form_errors_add(fe, safe,
+            form_errors_add(fp->fe, safe,
                             "index too large: at most %d items of %d "
                             "columns each",
                             FORM_MAX_ITEMS, FORM_MAX_COLUMNS);
@@ -150,153 +152,208 @@ int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
         }
         if (rc < 0 ||
             (p->field->level != FORM_LEVEL_REQUEST && p->item == SIZE_MAX)) {
-            form_errors_add(fe, safe, "unknown field \"%s\"", safe);
+            form_errors_add(fp->fe, safe, "unknown field \"%s\"", safe);
             continue;
         }
-        ok[i] = 1;
-        if (p->field->level == FORM_LEVEL_ITEM && kv_nonblank(p->field, &kv[i]))
-            item_live[p->item] = 1;
+        fp->ok[i] = 1;
+        if (p->field->level == FORM_LEVEL_ITEM && kv_nonblank(p->field, kv))
+            fp->item_live[p->item] = 1;
         if (p->field->level == FORM_LEVEL_COLUMN) {
-            if (!col_live[p->item])
-                col_live[p->item] = xcalloc(FORM_MAX_COLUMNS, 1);
-            if (kv_nonblank(p->field, &kv[i])) {
-                col_live[p->item][p->column] = 1;
-                item_live[p->item] = 1;
+            if (!fp->col_live[p->item])
+                fp->col_live[p->item] = xcalloc(FORM_MAX_COLUMNS, 1);
+            if (kv_nonblank(p->field, kv)) {
+                fp->col_live[p->item][p->column] = 1;
+                fp->item_live[p->item] = 1;
             }
         }
     }
+}
 
-    /* Compaction: live rows keep their order, blank ones go. */
+/* Compaction: live rows keep their order, blank ones go. */
+static void compact_rows(field_pass *fp)
+{
+    form_request *out = fp->out;
+
     for (size_t i = 0; i < FORM_MAX_ITEMS; i++) {
-        item_map[i] = SIZE_MAX;
-        if (!item_live[i])
+        fp->item_map[i] = SIZE_MAX;
+        if (!fp->item_live[i])
             continue;
-        item_map[i] = out->nitems++;
+        fp->item_map[i] = out->nitems++;
     }
     out->items = xcalloc(out->nitems ? out->nitems : 1, sizeof *out->items);
     for (size_t i = 0; i < FORM_MAX_ITEMS; i++) {
         form_item *it;
         size_t nc = 0;
-        if (item_map[i] == SIZE_MAX)
+        if (fp->item_map[i] == SIZE_MAX)
             continue;
-        it = &out->items[item_map[i]];
-        col_base[i] = ncols;
-        if (col_live[i]) {
-            col_map[i] = xmalloc(FORM_MAX_COLUMNS * sizeof(size_t));
+        it = &out->items[fp->item_map[i]];
+        fp->col_base[i] = fp->ncols;
+        if (fp->col_live[i]) {
+            fp->col_map[i] = xmalloc(FORM_MAX_COLUMNS * sizeof(size_t));
             for (size_t c = 0; c < FORM_MAX_COLUMNS; c++)
-                col_map[i][c] = col_live[i][c] ? nc++ : SIZE_MAX;
+                fp->col_map[i][c] = fp->col_live[i][c] ? nc++ : SIZE_MAX;
         }
         it->columns = xcalloc(nc ? nc : 1, sizeof *it->columns);
         it->ncolumns = nc;
         for (size_t c = 0; c < nc; c++)
             it->columns[c].action = FORM_ACTION_ADD;
-        ncols += nc;
+        fp->ncols += nc;
     }
-    iseen = xcalloc((out->nitems ? out->nitems : 1) * nf, 1);
-    cseen = xcalloc((ncols ? ncols : 1) * nf, 1);
+    fp->iseen = xcalloc((out->nitems ? out->nitems : 1) * fp->nf, 1);
+    fp->cseen = xcalloc((fp->ncols ? fp->ncols : 1) * fp->nf, 1);
+}
 
-    /* Pass 2: values, with paths in compacted indices. */
-    for (size_t i = 0; i < n; i++) {
-        const form_path *p = &paths[i];
-        const form_field *f = p->field;
-        unsigned char *seen;
-        void *obj;
+/* Where the value of path p goes: its object, its seen mark and its
+ * compacted item and column. 0, or -1 when its row was left out. */
+static int locate_value(field_pass *fp, const form_path *p, void **obj,
+                        unsigned char **seen, size_t *it, size_t *col)
+{
+    const form_field *f = p->field;
+    size_t col_at;
+
+    if (f->level == FORM_LEVEL_REQUEST) {
+        *obj = fp->out;
+        *seen = &fp->rseen[form_def_index(f)];
+        return 0;
+    }
+    if (fp->item_map[p->item] == SIZE_MAX)
+        return -1;
+    *it = fp->item_map[p->item];
+    if (f->level == FORM_LEVEL_ITEM) {
+        *obj = &fp->out->items[*it];
+        *seen = &fp->iseen[*it * fp->nf + form_def_index(f)];
+        return 0;
+    }
+    if (!fp->col_map[p->item] || fp->col_map[p->item][p->column] == SIZE_MAX)
+        return -1;
+    *col = fp->col_map[p->item][p->column];
+    *obj = &fp->out->items[*it].columns[*col];
+    col_at = fp->col_base[p->item] + *col;
+    *seen = &fp->cseen[col_at * fp->nf + form_def_index(f)];
+    return 0;
+}
+
+/* One value of the instances list, kept unless blank or one too many. */
+static void add_instance(field_pass *fp, const form_field *f, const form_kv *kv,
+                         const char *path)
+{
+    char *s = kv_value(f, kv);
+
+    if (!*s) {
+        free(s);
+    } else if (fp->ninst >= FORM_MAX_INSTANCES) {
+        if (fp->ninst++ == FORM_MAX_INSTANCES)
+            form_errors_add(fp->fe, path, "at most %d instances",
+                            FORM_MAX_INSTANCES);
+        free(s);
+    } else {
+        fp->out->instances =
+            xrealloc(fp->out->instances, (fp->ninst + 1) * sizeof(char *));
+        fp->out->instances[fp->ninst++] = s;
+        fp->out->ninstances = fp->ninst;
+    }
+}
+
+/* Pass 2: values, with paths in compacted indices. */
+static void store_values(field_pass *fp)
+{
+    for (size_t i = 0; i < fp->n; i++) {
+        const form_kv *kv = &fp->kv[i];
+        const form_field *f = fp->paths[i].field;
+        unsigned char *seen = NULL;
+        void *obj = NULL;
         size_t it = 0, col = 0;
         char path[160];
 
-        if (!ok[i])
+        if (!fp->ok[i])
             continue;
-        if (f->level == FORM_LEVEL_REQUEST) {
-            obj = out;
-            seen = &rseen[form_def_index(f)];
-        } else {
-            if (item_map[p->item] == SIZE_MAX)
-                continue;
-            it = item_map[p->item];
-            if (f->level == FORM_LEVEL_ITEM) {
-                obj = &out->items[it];
-                seen = &iseen[it * nf + form_def_index(f)];
-            } else {
-                if (!col_map[p->item] ||
-                    col_map[p->item][p->column] == SIZE_MAX)
-                    continue;
-                col = col_map[p->item][p->column];
-                obj = &out->items[it].columns[col];
-                seen =
-                    &cseen[(col_base[p->item] + col) * nf + form_def_index(f)];
-            }
-        }
+        if (locate_value(fp, &fp->paths[i], &obj, &seen, &it, &col) < 0)
+            continue;
         form_path_format(path, sizeof path, f, it, col);
-        if (kv[i].value && !form_text_ok(path, kv[i].value, kv[i].len, fe))
+        if (kv->value && !form_text_ok(path, kv->value, kv->len, fp->fe))
             continue;
         if (f->value == FORM_VALUE_STRINGS) {
-            char *s = kv_value(f, &kv[i]);
-            if (!*s) {
-                free(s);
-            } else if (ninst >= FORM_MAX_INSTANCES) {
-                if (ninst++ == FORM_MAX_INSTANCES)
-                    form_errors_add(fe, path, "at most %d instances",
-                                    FORM_MAX_INSTANCES);
-                free(s);
-            } else {
-                out->instances =
-                    xrealloc(out->instances, (ninst + 1) * sizeof(char *));
-                out->instances[ninst++] = s;
-                out->ninstances = ninst;
-            }
+            add_instance(fp, f, kv, path);
             continue;
         }
         if (*seen) {
             if (*seen == 1)
-                form_errors_add(fe, path, "is given more than once");
+                form_errors_add(fp->fe, path, "is given more than once");
             *seen = 2;
             continue;
         }
         *seen = 1;
         {
-            char *s = kv_value(f, &kv[i]);
+            char *s = kv_value(f, kv);
             form_item_kind k;
             if (f->value == FORM_VALUE_KIND && form_item_kind_parse(&k, s) == 0)
-                item_kind[it] = 1;
-            field_store(obj, f, s, path, fe);
+                fp->item_kind[it] = 1;
+            field_store(obj, f, s, path, fp->fe);
         }
     }
+}
 
-    /* Per item: the kind must be known; drop values of other kinds. */
-    for (size_t i = 0; i < out->nitems; i++) {
-        form_item *it = &out->items[i];
-        const form_field *fs = form_def_fields(&nf);
-        if (!item_kind[i]) {
-            char path[48];
-            snprintf(path, sizeof path, "items[%zu].kind", i);
-            if (!form_errors_get(fe, path))
-                form_errors_add(fe, path, "choose the kind of change");
-        }
-        form_obj_fill_empty(it, FORM_LEVEL_ITEM);
-        for (size_t c = 0; c < it->ncolumns; c++)
-            form_obj_fill_empty(&it->columns[c], FORM_LEVEL_COLUMN);
-        if (!item_kind[i])
-            continue;
-        for (size_t k = 0; k < nf; k++) {
-            if (form_field_applies(&fs[k], (int)it->kind))
-                continue;
-            if (fs[k].level == FORM_LEVEL_ITEM)
-                form_obj_clear_field(it, &fs[k]);
-            else if (fs[k].level == FORM_LEVEL_COLUMN)
-                for (size_t c = 0; c < it->ncolumns; c++)
-                    form_obj_clear_field(&it->columns[c], &fs[k]);
-        }
-        /* A cleared "nullable" would read true; HTML's absent box is
-         * false, and nullable applies to every kind, so it is untouched. */
+/* Item i: the kind must be known; drop values of other kinds. */
+static void settle_item(field_pass *fp, size_t i)
+{
+    form_item *it = &fp->out->items[i];
+    size_t nf;
+    const form_field *fs = form_def_fields(&nf);
+
+    if (!fp->item_kind[i]) {
+        char path[48];
+        snprintf(path, sizeof path, "items[%zu].kind", i);
+        if (!form_errors_get(fp->fe, path))
+            form_errors_add(fp->fe, path, "choose the kind of change");
     }
+    form_obj_fill_empty(it, FORM_LEVEL_ITEM);
+    for (size_t c = 0; c < it->ncolumns; c++)
+        form_obj_fill_empty(&it->columns[c], FORM_LEVEL_COLUMN);
+    if (!fp->item_kind[i])
+        return;
+    for (size_t k = 0; k < nf; k++) {
+        if (form_field_applies(&fs[k], (int)it->kind))
+            continue;
+        if (fs[k].level == FORM_LEVEL_ITEM)
+            form_obj_clear_field(it, &fs[k]);
+        else if (fs[k].level == FORM_LEVEL_COLUMN)
+            for (size_t c = 0; c < it->ncolumns; c++)
+                form_obj_clear_field(&it->columns[c], &fs[k]);
+    }
+    /* A cleared "nullable" would read true; HTML's absent box is
+     * false, and nullable applies to every kind, so it is untouched. */
+}
+
+int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
+                      form_errors *fe)
+{
+    size_t nerr0 = fe->n;
+    field_pass *fp = xcalloc(1, sizeof *fp);
+
+    memset(out, 0, sizeof *out);
+    fp->out = out;
+    fp->kv = kv;
+    fp->n = n;
+    fp->fe = fe;
+    form_def_fields(&fp->nf);
+    assert(fp->nf <= 128);
+    fp->ok = xcalloc(n ? n : 1, sizeof *fp->ok);
+    fp->paths = xcalloc(n ? n : 1, sizeof *fp->paths);
+
+    mark_rows(fp);
+    compact_rows(fp);
+    store_values(fp);
+    for (size_t i = 0; i < out->nitems; i++)
+        settle_item(fp, i);
     form_obj_fill_empty(out, FORM_LEVEL_REQUEST);
     for (size_t i = 0; i < FORM_MAX_ITEMS; i++) {
-        free(col_live[i]);
-        free(col_map[i]);
+        free(fp->col_live[i]);
+        free(fp->col_map[i]);
     }
-    free(iseen);
-    free(cseen);
-    free(paths);
-    free(ok);
+    free(fp->iseen);
+    free(fp->cseen);
+    free(fp->paths);
+    free(fp->ok);
+    free(fp);
     return fe->n > nerr0 ? ERR_INVALID : 0;
 }
