@@ -52,13 +52,11 @@ static void token_row(void *ctx, const registry_token *t)
     buf_puts(o, "</td></tr>");
 }
 
-static void account_page(web_req *req, const char *error, const char *new_token)
+/* The card of who the user is: name, e-mail, role, organisation. */
+static void account_facts(web_req *req)
 {
     buf *o = &req->out;
-    token_ctx tc = {req, 0, 0};
-    errmsg err = {0};
 
-    page_begin(req, "Your account");
     buf_puts(o, "<h1>Your account</h1><section class=\"card\"><dl "
                 "class=\"facts\"><dt>Name</dt><dd>");
     buf_append_html(o, req->user.name);
@@ -73,6 +71,12 @@ static void account_page(web_req *req, const char *error, const char *new_token)
         buf_puts(o, "</dd>");
     }
     buf_puts(o, "</dl></section>");
+}
+
+/* The password change card, with error (may be NULL) above the form. */
+static void account_password_card(web_req *req, const char *error)
+{
+    buf *o = &req->out;
 
     buf_puts(o, "<section class=\"card\" id=\"password\"><h2>Change "
                 "password</h2>");
@@ -99,6 +103,16 @@ static void account_page(web_req *req, const char *error, const char *new_token)
                 "type=\"password\" autocomplete=\"new-password\" required>"
                 "</div><button class=\"button primary\" type=\"submit\">"
                 "Change password</button></form></section>");
+}
+
+/* The API token card: new_token (shown once, may be NULL), the list and
+ * the forms. Returns -1 when the list could not be read and the error
+ * was answered instead of the page (only when there is no new_token). */
+static int account_tokens_card(web_req *req, const char *new_token)
+{
+    buf *o = &req->out;
+    token_ctx tc = {req, 0, 0};
+    errmsg err = {0};
 
     buf_puts(o, "<section class=\"card\" id=\"tokens\"><h2>API tokens</h2>"
                 "<p class=\"help\">For scripts and <code>docket lookup "
@@ -118,7 +132,7 @@ static void account_page(web_req *req, const char *error, const char *new_token)
         /* A token just created is shown once: keep the page for it. */
         if (!new_token) {
             web_reply_err(req, &err);
-            return;
+            return -1;
         }
         buf_puts(o, "<tr><td colspan=\"4\" class=\"alert error\">Your "
                     "tokens could not be listed; reload the page.</td></tr>");
@@ -141,12 +155,31 @@ static void account_page(web_req *req, const char *error, const char *new_token)
                 "name=\"label\" required maxlength=\"200\" "
                 "placeholder=\"e.g. jump host\"><button class=\"button\" "
                 "type=\"submit\">Create token</button></form></section>");
+    return 0;
+}
+
+/* The sessions card: sign out everywhere. */
+static void account_sessions_card(web_req *req)
+{
+    buf *o = &req->out;
 
     buf_puts(o, "<section class=\"card\"><h2>Sessions</h2><form "
                 "method=\"post\" action=\"/account/signout-all\">");
     page_csrf_input(req);
     buf_puts(o, "<button class=\"button danger\" type=\"submit\">Sign out "
                 "everywhere</button></form></section>");
+}
+
+/* The account page; error (may be NULL) is shown on the password card,
+ * new_token (may be NULL) once on the token card. */
+static void account_page(web_req *req, const char *error, const char *new_token)
+{
+    page_begin(req, "Your account");
+    account_facts(req);
+    account_password_card(req, error);
+    if (account_tokens_card(req, new_token) < 0)
+        return;
+    account_sessions_card(req);
     page_end(req);
 }
 

@@ -450,145 +450,180 @@ static enum MHD_Result uploads_busy(req_state *rs)
                        "few seconds");
 }
 
-static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
-                                 const char *url, const char *method,
-                                 const char *version, const char *upload_data,
-                                 size_t *upload_data_size, void **con_cls)
+/* A new request's state, from its request line and headers. */
+static req_state *req_new(web_server *srv, struct MHD_Connection *conn,
+                          const char *url, const char *method)
 {
-    web_server *srv = cls;
-    req_state *rs = *con_cls;
-    web_req *req;
+    req_state *rs = xcalloc(1, sizeof *rs);
+    web_req *req = &rs->req;
+    const char *xfp;
 
-    (void)version;
-    if (!rs) {
-        const char *cl, *te, *xfp;
-        int64_t declared = 0;
-        rs = xcalloc(1, sizeof *rs);
-        rs->srv = srv;
-        atomic_fetch_add(&inflight, 1);
-        req = &rs->req;
-        req->conn = conn;
-        req->cfg = srv->cfg;
-        req->cache = srv->cache;
-        req->method = method;
-        req->path = xstrdup(url);
-        req->started_us = time_mono_us();
-        req->out.max = 64u * 1024 * 1024;
-        req->body.max = (size_t)srv->cfg->max_body;
-        client_address(req);
-        xfp = web_header(req, "X-Forwarded-Proto");
-        req->secure = srv->tls || srv->cfg->behind_https_proxy ||
-                      (xfp && *srv->cfg->trusted_proxy &&
-                       !strcmp(req->address, srv->cfg->trusted_proxy) &&
-                       !strcmp(xfp, "https"));
-        *con_cls = rs;
-        /* the headers are in: the normal idle timeout again */
-        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
-                                  (unsigned)srv->cfg->timeout);
-        content_type_of(req);
-        cl = web_header(req, "Content-Length");
-        te = web_header(req, "Transfer-Encoding");
-        /* Both framings at once is how requests are smuggled past
-           proxies: refuse it rather than pick one. */
-        if (cl && te)
-            return early_reply(rs, 400,
-                               "Content-Length and Transfer-Encoding "
-                               "together are not accepted");
-        if (cl) {
-            int64_t n;
-            int ncl = 0;
-            /* MHD frames the body by the first of several; a proxy in
-               front may pick another: refuse the ambiguity. */
-            MHD_get_connection_values(conn, MHD_HEADER_KIND,
-                                      count_content_length, &ncl);
-            if (ncl > 1)
-                return early_reply(rs, 400, "more than one Content-Length");
-            if (str_to_i64(&n, cl) < 0 || n < 0)
-                return early_reply(rs, 400, "bad Content-Length");
-            if (n > srv->cfg->max_body)
-                return early_reply(rs, 413,
-                                   "the request body is larger than the "
-                                   "server accepts");
-            declared = n;
-        }
-        /* Who may send a body is decided from the headers: a request the
-           route or the role refuses is answered now and its body never
-           read (the connection closes). */
-        if (declared > 0 || te) {
-            errmsg err = {0};
-            if (attach_registry(req) < 0)
-                return early_prepared(rs);
-            if (web_auth_identify(req, &err) < 0) {
-                web_reply_err(req, &err);
-                return early_prepared(rs);
-            }
-            rs->identified = 1;
-            if (web_route_precheck(req) < 0)
-                return early_prepared(rs);
-            if (req->role == ROLE_ANON && declared > WEB_ANON_BODY_MAX)
-                return early_reply(rs, 413,
-                                   "sign in before sending a body this "
-                                   "large");
-            if (declared > (int64_t)WEB_SPOOL_AT && upload_slot_take(rs) < 0)
-                return uploads_busy(rs);
-        }
-        if (req->content_type &&
-            (!strcmp(req->content_type, "application/x-www-form-urlencoded") ||
-             !strcmp(req->content_type, "multipart/form-data"))) {
-            rs->form = web_form_begin(req);
-        }
+    rs->srv = srv;
+    atomic_fetch_add(&inflight, 1);
+    req->conn = conn;
+    req->cfg = srv->cfg;
+    req->cache = srv->cache;
+    req->method = method;
+    req->path = xstrdup(url);
+    req->started_us = time_mono_us();
+    req->out.max = 64u * 1024 * 1024;
+    req->body.max = (size_t)srv->cfg->max_body;
+    client_address(req);
+    xfp = web_header(req, "X-Forwarded-Proto");
+    req->secure = srv->tls || srv->cfg->behind_https_proxy ||
+                  (xfp && *srv->cfg->trusted_proxy &&
+                   !strcmp(req->address, srv->cfg->trusted_proxy) &&
+                   !strcmp(xfp, "https"));
+    return rs;
+}
+
+/* Checks the body's framing (Content-Length cl, Transfer-Encoding te)
+ * and sets *declared to the length cl declares (0 without one). A
+ * request refused here is answered at once (rs->early_reply set). */
+static enum MHD_Result body_framing(req_state *rs, const char *cl,
+                                    const char *te, int64_t *declared)
+{
+    web_server *srv = rs->srv;
+    int64_t n;
+    int ncl = 0;
+
+    *declared = 0;
+    /* Both framings at once is how requests are smuggled past
+       proxies: refuse it rather than pick one. */
+    if (cl && te)
+        return early_reply(rs, 400,
+                           "Content-Length and Transfer-Encoding "
+                           "together are not accepted");
+    if (!cl)
         return MHD_YES;
+    /* MHD frames the body by the first of several; a proxy in
+       front may pick another: refuse the ambiguity. */
+    MHD_get_connection_values(rs->req.conn, MHD_HEADER_KIND,
+                              count_content_length, &ncl);
+    if (ncl > 1)
+        return early_reply(rs, 400, "more than one Content-Length");
+    if (str_to_i64(&n, cl) < 0 || n < 0)
+        return early_reply(rs, 400, "bad Content-Length");
+    if (n > srv->cfg->max_body)
+        return early_reply(rs, 413,
+                           "the request body is larger than the "
+                           "server accepts");
+    *declared = n;
+    return MHD_YES;
+}
+
+/* Who may send a body is decided from the headers: a request the
+   route or the role refuses is answered now and its body never
+   read (the connection closes; rs->early_reply set). */
+static enum MHD_Result body_precheck(req_state *rs, int64_t declared)
+{
+    web_req *req = &rs->req;
+    errmsg err = {0};
+
+    if (attach_registry(req) < 0)
+        return early_prepared(rs);
+    if (web_auth_identify(req, &err) < 0) {
+        web_reply_err(req, &err);
+        return early_prepared(rs);
     }
-    req = &rs->req;
-    if (rs->early_reply) {
-        *upload_data_size = 0;
+    rs->identified = 1;
+    if (web_route_precheck(req) < 0)
+        return early_prepared(rs);
+    if (req->role == ROLE_ANON && declared > WEB_ANON_BODY_MAX)
+        return early_reply(rs, 413,
+                           "sign in before sending a body this "
+                           "large");
+    if (declared > (int64_t)WEB_SPOOL_AT && upload_slot_take(rs) < 0)
+        return uploads_busy(rs);
+    return MHD_YES;
+}
+
+/* The first call for a request: its headers are in, no body read yet. */
+static enum MHD_Result on_headers(req_state *rs)
+{
+    web_req *req = &rs->req;
+    const char *cl, *te;
+    int64_t declared;
+    enum MHD_Result r;
+
+    content_type_of(req);
+    cl = web_header(req, "Content-Length");
+    te = web_header(req, "Transfer-Encoding");
+    r = body_framing(rs, cl, te, &declared);
+    if (rs->early_reply)
+        return r;
+    if (declared > 0 || te) {
+        r = body_precheck(rs, declared);
+        if (rs->early_reply)
+            return r;
+    }
+    if (req->content_type &&
+        (!strcmp(req->content_type, "application/x-www-form-urlencoded") ||
+         !strcmp(req->content_type, "multipart/form-data"))) {
+        rs->form = web_form_begin(req);
+    }
+    return MHD_YES;
+}
+
+/* A suspended request called again: replies once the writer is done. */
+static enum MHD_Result on_resumed(req_state *rs)
+{
+    web_req *req = &rs->req;
+
+    /* Resumed by the writer: the job is done, reply now. */
+    if (atomic_load(&rs->defer) != DEFER_DONE)
         return MHD_YES;
-    }
-    if (rs->suspended) {
-        /* Resumed by the writer: the job is done, reply now. */
-        if (atomic_load(&rs->defer) != DEFER_DONE)
-            return MHD_YES;
-        rs->suspended = 0;
-        if (attach_registry(req) < 0) {
-            rs->free_ctx(rs->resume_ctx);
-            rs->resume_ctx = NULL;
-            atomic_store(&rs->defer, DEFER_NONE);
-            return send_reply(rs);
-        }
-        defer_finish(rs);
-        registry_rollback(req->reg);
+    rs->suspended = 0;
+    if (attach_registry(req) < 0) {
+        rs->free_ctx(rs->resume_ctx);
+        rs->resume_ctx = NULL;
+        atomic_store(&rs->defer, DEFER_NONE);
         return send_reply(rs);
     }
-    if (*upload_data_size) {
-        size_t n = *upload_data_size;
-        *upload_data_size = 0;
-        /* A body trickling in for longer than the deadline is cut off
-           (the idle timeout alone would let a slow drip go on forever). */
-        if (time_mono_us() - req->started_us >
-            (int64_t)srv->cfg->request_deadline * 1000000)
-            return early_reply(rs, 408,
-                               "the request took too long to "
-                               "arrive");
-        rs->received += n;
-        if (rs->received > (uint64_t)srv->cfg->max_body)
-            return early_reply(rs, 413,
-                               "the request body is larger than "
-                               "the server accepts");
-        if (rs->identified && req->role == ROLE_ANON &&
-            rs->received > WEB_ANON_BODY_MAX)
-            return early_reply(rs, 413,
-                               "sign in before sending a body this large");
-        if (rs->received > WEB_SPOOL_AT && upload_slot_take(rs) < 0)
-            return uploads_busy(rs);
-        if (req->body_error)
-            return MHD_YES;
-        if (rs->form)
-            web_form_feed(rs->form, upload_data, n);
-        else if (web_spool_append(&req->body, &req->body_spool, upload_data, n,
-                                  WEB_SPOOL_AT) < 0)
-            web_spool_fail(req);
+    defer_finish(rs);
+    registry_rollback(req->reg);
+    return send_reply(rs);
+}
+
+/* The next n bytes of the body (n > 0), within the limits. */
+static enum MHD_Result on_body(req_state *rs, const char *data, size_t n)
+{
+    web_req *req = &rs->req;
+    web_server *srv = rs->srv;
+
+    /* A body trickling in for longer than the deadline is cut off
+       (the idle timeout alone would let a slow drip go on forever). */
+    if (time_mono_us() - req->started_us >
+        (int64_t)srv->cfg->request_deadline * 1000000)
+        return early_reply(rs, 408,
+                           "the request took too long to "
+                           "arrive");
+    rs->received += n;
+    if (rs->received > (uint64_t)srv->cfg->max_body)
+        return early_reply(rs, 413,
+                           "the request body is larger than "
+                           "the server accepts");
+    if (rs->identified && req->role == ROLE_ANON &&
+        rs->received > WEB_ANON_BODY_MAX)
+        return early_reply(rs, 413, "sign in before sending a body this large");
+    if (rs->received > WEB_SPOOL_AT && upload_slot_take(rs) < 0)
+        return uploads_busy(rs);
+    if (req->body_error)
         return MHD_YES;
-    }
+    if (rs->form)
+        web_form_feed(rs->form, data, n);
+    else if (web_spool_append(&req->body, &req->body_spool, data, n,
+                              WEB_SPOOL_AT) < 0)
+        web_spool_fail(req);
+    return MHD_YES;
+}
+
+/* The whole body is in: handles the request and replies, unless the
+   handler suspended it for the writer. */
+static enum MHD_Result on_body_end(req_state *rs)
+{
+    web_req *req = &rs->req;
+
     if (rs->form) {
         web_form_end(rs->form);
         rs->form = NULL;
@@ -600,6 +635,37 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
     if (rs->suspended)
         return MHD_YES;
     return send_reply(rs);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
+                                 const char *url, const char *method,
+                                 const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **con_cls)
+{
+    web_server *srv = cls;
+    req_state *rs = *con_cls;
+
+    (void)version;
+    if (!rs) {
+        rs = req_new(srv, conn, url, method);
+        *con_cls = rs;
+        /* the headers are in: the normal idle timeout again */
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                  (unsigned)srv->cfg->timeout);
+        return on_headers(rs);
+    }
+    if (rs->early_reply) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (rs->suspended)
+        return on_resumed(rs);
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        return on_body(rs, upload_data, n);
+    }
+    return on_body_end(rs);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -710,72 +776,63 @@ static void server_free(web_server *s)
     free(s);
 }
 
-int web_start(web_server **out, const config *cfg, errmsg *err)
+/* Parses cfg->listen into *ss (a numeric IPv4 or IPv6 address; the name
+ * "localhost" is 127.0.0.1) and *port; adds MHD_USE_IPv6 to *flags for
+ * an IPv6 address. */
+static int listen_address(const config *cfg, struct sockaddr_storage *ss,
+                          int *port, unsigned *flags, errmsg *err)
 {
-    web_server *srv = xcalloc(1, sizeof *srv);
-    struct sockaddr_storage ss;
-    socklen_t sslen;
     char host[256];
-    int port;
-    /* poll(), not epoll: libmicrohttpd 0.9.75 registers connections
-       edge-triggered and stops reading after a short read, so a peer
-       that sent part of a request and closed in the same breath is never
-       seen to close and holds its slot for the whole idle timeout (2,000
-       such aborts filled the connection limit). poll() is level-triggered:
-       MHD reads the end of the stream and frees the slot at once. */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-    const union MHD_DaemonInfo *di;
 
-    memset(&ss, 0, sizeof ss);
-    if (cfg_listen_split(cfg, host, sizeof host, &port) < 0) {
-        free(srv);
+    memset(ss, 0, sizeof *ss);
+    if (cfg_listen_split(cfg, host, sizeof host, port) < 0)
         return err_set(err, ERR_INVALID, "bad listen address %s", cfg->listen);
-    }
     if (!strcmp(host, "localhost"))
         str_copy(host, sizeof host, "127.0.0.1");
-    if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
         sin->sin_family = AF_INET;
-        sin->sin_port = htons((uint16_t)port);
-        sslen = sizeof *sin;
+        sin->sin_port = htons((uint16_t)*port);
     } else if (inet_pton(AF_INET6, host,
-                         &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+                         &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
         sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((uint16_t)port);
-        sslen = sizeof *sin6;
-        flags |= MHD_USE_IPv6;
+        sin6->sin6_port = htons((uint16_t)*port);
+        *flags |= MHD_USE_IPv6;
     } else {
-        free(srv);
         return err_set(err, ERR_INVALID,
                        "listen address must be a numeric IP address: %s", host);
     }
-    (void)sslen;
-    srv->cfg = cfg;
-    if (*cfg->tls_cert) {
-        /* Files only: "-" (standard input to buf_read_file) is no path
-           a server reads its key from. */
-        if (strcmp(cfg->tls_cert, "-") && strcmp(cfg->tls_key, "-")) {
-            srv->tls_cert = buf_read_file(cfg->tls_cert, NULL);
-            srv->tls_key = buf_read_file(cfg->tls_key, NULL);
-        }
-        if (!srv->tls_cert || !srv->tls_key) {
-            server_free(srv);
-            return err_set(err, ERR_INVALID,
-                           "cannot read the TLS certificate or key");
-        }
-        srv->tls = 1;
-        flags |= MHD_USE_TLS;
+    return 0;
+}
+
+/* Reads the TLS certificate and key when cfg names them (then sets
+ * srv->tls and adds MHD_USE_TLS to *flags). */
+static int tls_load(web_server *srv, unsigned *flags, errmsg *err)
+{
+    const config *cfg = srv->cfg;
+
+    if (!*cfg->tls_cert)
+        return 0;
+    /* Files only: "-" (standard input to buf_read_file) is no path
+       a server reads its key from. */
+    if (strcmp(cfg->tls_cert, "-") && strcmp(cfg->tls_key, "-")) {
+        srv->tls_cert = buf_read_file(cfg->tls_cert, NULL);
+        srv->tls_key = buf_read_file(cfg->tls_key, NULL);
     }
-    web_static_init();
-    if (registry_writer_start(&srv->writer, cfg->db, err) < 0) {
-        server_free(srv);
-        return ERR_DB;
-    }
-    srv->cache = web_cache_new();
-    srv->index = registry_index_new();
-    index_warm(srv);
+    if (!srv->tls_cert || !srv->tls_key)
+        return err_set(err, ERR_INVALID,
+                       "cannot read the TLS certificate or key");
+    srv->tls = 1;
+    *flags |= MHD_USE_TLS;
+    return 0;
+}
+
+/* Starts the daemon listening on ss:port (srv->daemon NULL on failure). */
+static void daemon_start(web_server *srv, struct sockaddr_storage *ss, int port,
+                         unsigned flags)
+{
+    const config *cfg = srv->cfg;
     /* The certificate and key for HTTPS; without TLS only the end. */
     struct MHD_OptionItem tls[] = {
         {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
@@ -786,7 +843,7 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
        header block, and 64 KiB cost ~8% of a cached reply's CPU. */
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)cfg->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -797,6 +854,44 @@ int web_start(web_server **out, const config *cfg, errmsg *err)
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL, MHD_OPTION_ARRAY,
         srv->tls ? tls : tls + 2, MHD_OPTION_END);
+}
+
+int web_start(web_server **out, const config *cfg, errmsg *err)
+{
+    web_server *srv = xcalloc(1, sizeof *srv);
+    struct sockaddr_storage ss;
+    int port;
+    /* poll(), not epoll: libmicrohttpd 0.9.75 registers connections
+       edge-triggered and stops reading after a short read, so a peer
+       that sent part of a request and closed in the same breath is never
+       seen to close and holds its slot for the whole idle timeout (2,000
+       such aborts filled the connection limit). poll() is level-triggered:
+       MHD reads the end of the stream and frees the slot at once. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    const union MHD_DaemonInfo *di;
+    int rc;
+
+    rc = listen_address(cfg, &ss, &port, &flags, err);
+    if (rc < 0) {
+        free(srv);
+        return rc;
+    }
+    srv->cfg = cfg;
+    rc = tls_load(srv, &flags, err);
+    if (rc < 0) {
+        server_free(srv);
+        return rc;
+    }
+    web_static_init();
+    if (registry_writer_start(&srv->writer, cfg->db, err) < 0) {
+        server_free(srv);
+        return ERR_DB;
+    }
+    srv->cache = web_cache_new();
+    srv->index = registry_index_new();
+    index_warm(srv);
+    daemon_start(srv, &ss, port, flags);
     if (!srv->daemon) {
         server_free(srv);
         return err_set(err, ERR_INVALID,
