@@ -418,18 +418,49 @@ static void mysql_key_check(mig_gen *g, int i, int j, const form_column *c)
                  c->name);
 }
 
-static void unit_new_table(mig_gen *g, int i)
+/* The column lines of CREATE TABLE for item i, with the PRIMARY KEY line
+ * when pk marks any of its columns. */
+static void create_table_columns(buf *b, mig_gen *g, int i, const char *pk)
 {
     const form_item *it = &g->r->items[i];
-    mig_unit *u =
-        mig_unit_new(g, i, -1, "Item %d: new table \"%s\"", i + 1, it->table);
-    char *pk = xcalloc(it->ncolumns ? it->ncolumns : 1, 1);
     int npk = 0;
-    buf b = {0};
 
-    primary_key(g, i, pk);
     for (size_t j = 0; j < it->ncolumns; j++)
         npk += pk[j];
+    for (size_t j = 0; j < it->ncolumns; j++) {
+        const form_column *c = &it->columns[j];
+        buf_puts(b, "    ");
+        mig_column_def(b, g, i, (int)j, c, &c->type, !c->nullable || pk[j]);
+        if (j + 1 < it->ncolumns || npk)
+            buf_putc(b, ',');
+        if (g->d == SQL_SQLITE && mig_is_set(c->description)) {
+            buf_puts(b, " -- ");
+            migrate_quote_comment(b, c->description);
+        }
+        buf_putc(b, '\n');
+        if (pk[j])
+            mysql_key_check(g, i, (int)j, c);
+    }
+    if (npk) {
+        int first = 1;
+        buf_puts(b, "    PRIMARY KEY (");
+        for (size_t j = 0; j < it->ncolumns; j++) {
+            if (!pk[j])
+                continue;
+            if (!first)
+                buf_puts(b, ", ");
+            mig_qi(b, g, it->columns[j].name);
+            first = 0;
+        }
+        buf_puts(b, ")\n");
+    }
+}
+
+/* The CREATE TABLE statement of item i, pushed onto up. */
+static void create_table(mig_gen *g, mig_unit *u, int i, const char *pk)
+{
+    const form_item *it = &g->r->items[i];
+    buf b = {0};
 
     buf_puts(&b, "CREATE TABLE ");
     mig_qi(&b, g, it->table);
@@ -440,33 +471,7 @@ static void unit_new_table(mig_gen *g, int i)
         migrate_quote_comment(&b, it->description);
         buf_putc(&b, '\n');
     }
-    for (size_t j = 0; j < it->ncolumns; j++) {
-        const form_column *c = &it->columns[j];
-        buf_puts(&b, "    ");
-        mig_column_def(&b, g, i, (int)j, c, &c->type, !c->nullable || pk[j]);
-        if (j + 1 < it->ncolumns || npk)
-            buf_putc(&b, ',');
-        if (g->d == SQL_SQLITE && mig_is_set(c->description)) {
-            buf_puts(&b, " -- ");
-            migrate_quote_comment(&b, c->description);
-        }
-        buf_putc(&b, '\n');
-        if (pk[j])
-            mysql_key_check(g, i, (int)j, c);
-    }
-    if (npk) {
-        int first = 1;
-        buf_puts(&b, "    PRIMARY KEY (");
-        for (size_t j = 0; j < it->ncolumns; j++) {
-            if (!pk[j])
-                continue;
-            if (!first)
-                buf_puts(&b, ", ");
-            mig_qi(&b, g, it->columns[j].name);
-            first = 0;
-        }
-        buf_puts(&b, ")\n");
-    }
+    create_table_columns(&b, g, i, pk);
     buf_putc(&b, ')');
     if (g->d == SQL_MYSQL) {
         buf_puts(&b, " DEFAULT CHARSET=utf8mb4");
@@ -483,7 +488,18 @@ static void unit_new_table(mig_gen *g, int i)
     }
     buf_putc(&b, ';');
     mig_push(g, &u->up, &b, 1);
+}
 
+static void unit_new_table(mig_gen *g, int i)
+{
+    const form_item *it = &g->r->items[i];
+    mig_unit *u =
+        mig_unit_new(g, i, -1, "Item %d: new table \"%s\"", i + 1, it->table);
+    char *pk = xcalloc(it->ncolumns ? it->ncolumns : 1, 1);
+    buf b = {0};
+
+    primary_key(g, i, pk);
+    create_table(g, u, i, pk);
     if (mig_comments_on(g)) {
         if (mig_is_set(it->description)) {
             buf_puts(&b, "COMMENT ON TABLE ");
@@ -507,12 +523,10 @@ static void unit_new_table(mig_gen *g, int i)
 
 /* ---- add columns ----------------------------------------------------- */
 
-/* Adds columns cols[0..n) of item i to its (existing) table: one ALTER
- * TABLE where the dialect allows several columns, else one per column. */
-void mig_add_columns(mig_gen *g, mig_unit *u, int i, const int *cols, size_t n)
+/* Lint for adding columns cols[0..n) of item i to an existing table. */
+static void add_columns_lint(mig_gen *g, int i, const int *cols, size_t n)
 {
     const form_item *it = &g->r->items[i];
-    buf b = {0};
 
     for (size_t k = 0; k < n; k++) {
         const form_column *c = &it->columns[cols[k]];
@@ -528,6 +542,14 @@ void mig_add_columns(mig_gen *g, mig_unit *u, int i, const int *cols, size_t n)
                      "table \"%s\" is left to the engineer",
                      c->name, it->table);
     }
+}
+
+/* Up: the ADD COLUMN statements for cols[0..n) of item i. */
+static void add_columns_up(mig_gen *g, mig_unit *u, int i, const int *cols,
+                           size_t n)
+{
+    const form_item *it = &g->r->items[i];
+    buf b = {0};
 
     switch (g->d) {
     case SQL_POSTGRES:
@@ -562,17 +584,15 @@ void mig_add_columns(mig_gen *g, mig_unit *u, int i, const int *cols, size_t n)
         }
         break;
     }
-    if (mig_comments_on(g))
-        for (size_t k = 0; k < n; k++)
-            if (mig_is_set(it->columns[cols[k]].description))
-                mig_comment_on_column(g, &u->up, it->table,
-                                      &it->columns[cols[k]]);
-    for (size_t k = 0; k < n; k++)
-        if (!it->columns[cols[k]].nullable)
-            set_not_null_stub(g, &u->up, it->table, i, cols[k],
-                              &it->columns[cols[k]]);
+}
 
-    /* Down: drop them, last first. */
+/* Down: drop columns cols[0..n) of item i, last first. */
+static void add_columns_down(mig_gen *g, mig_unit *u, int i, const int *cols,
+                             size_t n)
+{
+    const form_item *it = &g->r->items[i];
+    buf b = {0};
+
     switch (g->d) {
     case SQL_POSTGRES:
     case SQL_MYSQL:
@@ -603,6 +623,26 @@ void mig_add_columns(mig_gen *g, mig_unit *u, int i, const int *cols, size_t n)
         }
         break;
     }
+}
+
+/* Adds columns cols[0..n) of item i to its (existing) table: one ALTER
+ * TABLE where the dialect allows several columns, else one per column. */
+void mig_add_columns(mig_gen *g, mig_unit *u, int i, const int *cols, size_t n)
+{
+    const form_item *it = &g->r->items[i];
+
+    add_columns_lint(g, i, cols, n);
+    add_columns_up(g, u, i, cols, n);
+    if (mig_comments_on(g))
+        for (size_t k = 0; k < n; k++)
+            if (mig_is_set(it->columns[cols[k]].description))
+                mig_comment_on_column(g, &u->up, it->table,
+                                      &it->columns[cols[k]]);
+    for (size_t k = 0; k < n; k++)
+        if (!it->columns[cols[k]].nullable)
+            set_not_null_stub(g, &u->up, it->table, i, cols[k],
+                              &it->columns[cols[k]]);
+    add_columns_down(g, u, i, cols, n);
 }
 
 static void unit_add_columns(mig_gen *g, int i)

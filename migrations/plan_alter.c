@@ -242,21 +242,17 @@ static void attribute_add(mig_gen *g, mig_unit *u, int i, int j)
     mig_backfill_stub(g, &u->up, it->table, c, 0);
 }
 
-static void attribute_change(mig_gen *g, mig_unit *u, int i, int j)
+/* Lint for a type change of column j of item i: an unknown old type, or
+ * a change that may lose data. */
+static void change_lint(mig_gen *g, int i, int j)
 {
-    const form_item *it = &g->r->items[i];
-    const form_column *c = &it->columns[j];
-    const form_type none = {0};
+    const form_column *c = &g->r->items[i].columns[j];
     int has_type = c->type.kind != FORM_TYPE_NONE;
-    int old_known = c->old_type.kind != FORM_TYPE_NONE;
-    int desc = mig_is_set(c->description);
-    int ran = 0;
     char why[160], to[64], from[64];
-    buf b = {0};
 
     form_type_format(to, sizeof to, &c->type);
     form_type_format(from, sizeof from, &c->old_type);
-    if (has_type && !old_known)
+    if (has_type && c->old_type.kind == FORM_TYPE_NONE)
         mig_warn(g->p, MIGRATE_LINT_OLD_TYPE_UNKNOWN, i, j,
                  "the type of \"%s\" before this change is not known: docket "
                  "cannot tell whether changing it to %s loses data, and the "
@@ -267,63 +263,79 @@ static void attribute_change(mig_gen *g, mig_unit *u, int i, int j)
         mig_warn(g->p, MIGRATE_LINT_LOSSY_CHANGE, i, j,
                  "changing \"%s\" from %s to %s may lose data: %s", c->name,
                  from, to, why);
+}
 
-    /* Up. */
-    if (g->d == SQL_MYSQL && (has_type || desc)) {
-        /* One MODIFY carries both the type and the comment. */
-        if (has_type && old_known && same_type(g, &c->old_type, &c->type) &&
-            !desc)
-            ran = change_type(g, &u->up, i, j, it->table, c, &c->old_type,
-                              &c->type);
-        else if (has_type || old_known) {
-            mysql_modify(g, &u->up, i, j, it->table, c,
-                         has_type ? &c->type : &c->old_type);
-            ran = 1;
-        } else {
-            buf sql = {0};
-            mig_comment_lines(&b, "",
-                              "TODO(comment): MySQL needs the column's "
-                              "current type to change its comment:");
-            mig_alter_table(&sql, g, it->table);
-            buf_puts(&sql, " MODIFY COLUMN ");
-            mig_qi(&sql, g, c->name);
-            buf_puts(&sql, " <current type>");
-            if (!c->nullable)
-                buf_puts(&sql, " NOT NULL");
-            mig_mysql_column_comment(&sql, g, i, j, c);
-            buf_putc(&sql, ';');
-            mig_comment_sql(&b, buf_cstr(&sql));
-            buf_dispose(&sql);
-            mig_push(g, &u->up, &b, 0);
-        }
-    } else {
-        if (has_type)
-            ran = change_type(g, &u->up, i, j, it->table, c,
-                              old_known ? &c->old_type : &none, &c->type);
-        if (desc && mig_comments_on(g)) {
-            mig_comment_on_column(g, &u->up, it->table, c);
-            ran = 1;
-        } else if (desc) {
-            mig_push_described(g, &u->up, "New description of \"", c->name,
-                               "\" (SQLite keeps descriptions only as "
-                               "comments): ",
-                               c->description);
-        }
-    }
-    mig_backfill_stub(g, &u->up, it->table, c, 1);
-    if (!u->up.n)
-        mig_push_comment(g, &u->up, "",
-                         "Nothing to generate: the change states no type, "
-                         "description or definition.");
+/* MySQL up: one MODIFY carries both the type and the comment. 1 when it
+ * runs a statement, 0 for a stub only. */
+static int change_up_mysql(mig_gen *g, mig_unit *u, int i, int j)
+{
+    const form_item *it = &g->r->items[i];
+    const form_column *c = &it->columns[j];
+    int has_type = c->type.kind != FORM_TYPE_NONE;
+    int old_known = c->old_type.kind != FORM_TYPE_NONE;
+    buf b = {0}, sql = {0};
 
-    /* Down. */
-    if (!ran) {
-        mig_push_comment(g, &u->down, "",
-                         "Nothing to undo: the up migration runs nothing for "
-                         "this attribute (stubs and notes only).");
-        return;
+    if (has_type && old_known && same_type(g, &c->old_type, &c->type) &&
+        !mig_is_set(c->description))
+        return change_type(g, &u->up, i, j, it->table, c, &c->old_type,
+                           &c->type);
+    if (has_type || old_known) {
+        mysql_modify(g, &u->up, i, j, it->table, c,
+                     has_type ? &c->type : &c->old_type);
+        return 1;
     }
-    if (has_type && !old_known) {
+    mig_comment_lines(&b, "",
+                      "TODO(comment): MySQL needs the column's "
+                      "current type to change its comment:");
+    mig_alter_table(&sql, g, it->table);
+    buf_puts(&sql, " MODIFY COLUMN ");
+    mig_qi(&sql, g, c->name);
+    buf_puts(&sql, " <current type>");
+    if (!c->nullable)
+        buf_puts(&sql, " NOT NULL");
+    mig_mysql_column_comment(&sql, g, i, j, c);
+    buf_putc(&sql, ';');
+    mig_comment_sql(&b, buf_cstr(&sql));
+    buf_dispose(&sql);
+    mig_push(g, &u->up, &b, 0);
+    return 0;
+}
+
+/* Up for the other dialects: the type change, then the description as a
+ * COMMENT or as a note. 1 when it runs a statement. */
+static int change_up_other(mig_gen *g, mig_unit *u, int i, int j)
+{
+    const form_item *it = &g->r->items[i];
+    const form_column *c = &it->columns[j];
+    const form_type none = {0};
+    int ran = 0;
+
+    if (c->type.kind != FORM_TYPE_NONE)
+        ran = change_type(g, &u->up, i, j, it->table, c,
+                          c->old_type.kind != FORM_TYPE_NONE ? &c->old_type
+                                                             : &none,
+                          &c->type);
+    if (mig_is_set(c->description) && mig_comments_on(g)) {
+        mig_comment_on_column(g, &u->up, it->table, c);
+        ran = 1;
+    } else if (mig_is_set(c->description)) {
+        mig_push_described(g, &u->up, "New description of \"", c->name,
+                           "\" (SQLite keeps descriptions only as "
+                           "comments): ",
+                           c->description);
+    }
+    return ran;
+}
+
+/* Down for a change whose up ran: the old type back where it is known,
+ * notes for what cannot be restored. */
+static void change_down(mig_gen *g, mig_unit *u, int i, int j)
+{
+    const form_item *it = &g->r->items[i];
+    const form_column *c = &it->columns[j];
+    int has_type = c->type.kind != FORM_TYPE_NONE;
+
+    if (has_type && c->old_type.kind == FORM_TYPE_NONE) {
         char note[200];
         snprintf(note, sizeof note,
                  "Cannot undo the type change of \"%s\": its type before "
@@ -337,7 +349,7 @@ static void attribute_change(mig_gen *g, mig_unit *u, int i, int j)
             change_type(g, &u->down, i, j, it->table, c, &c->type,
                         &c->old_type);
     }
-    if (desc) {
+    if (mig_is_set(c->description)) {
         char note[200];
         snprintf(note, sizeof note,
                  "The previous description of \"%s\" is not known to "
@@ -347,6 +359,32 @@ static void attribute_change(mig_gen *g, mig_unit *u, int i, int j)
     }
     if (!u->down.n)
         mig_push_comment(g, &u->down, "", "Nothing to undo.");
+}
+
+static void attribute_change(mig_gen *g, mig_unit *u, int i, int j)
+{
+    const form_item *it = &g->r->items[i];
+    const form_column *c = &it->columns[j];
+    int ran = 0;
+
+    change_lint(g, i, j);
+    if (g->d == SQL_MYSQL &&
+        (c->type.kind != FORM_TYPE_NONE || mig_is_set(c->description)))
+        ran = change_up_mysql(g, u, i, j);
+    else
+        ran = change_up_other(g, u, i, j);
+    mig_backfill_stub(g, &u->up, it->table, c, 1);
+    if (!u->up.n)
+        mig_push_comment(g, &u->up, "",
+                         "Nothing to generate: the change states no type, "
+                         "description or definition.");
+    if (!ran) {
+        mig_push_comment(g, &u->down, "",
+                         "Nothing to undo: the up migration runs nothing for "
+                         "this attribute (stubs and notes only).");
+        return;
+    }
+    change_down(g, u, i, j);
 }
 
 static void attribute_retire(mig_gen *g, mig_unit *u, int i, int j)
