@@ -586,11 +586,10 @@ static void add_columns_up(mig_gen *g, mig_unit *u, int i, const int *cols,
     }
 }
 
-/* Down: drop columns cols[0..n) of item i, last first. */
-static void add_columns_down(mig_gen *g, mig_unit *u, int i, const int *cols,
-                             size_t n)
+/* Down: onto down, drop columns cols[0..n) of it, last first. */
+static void add_columns_down(mig_gen *g, mig_list *down, const form_item *it,
+                             const int *cols, size_t n)
 {
-    const form_item *it = &g->r->items[i];
     buf b = {0};
 
     switch (g->d) {
@@ -602,7 +601,7 @@ static void add_columns_down(mig_gen *g, mig_unit *u, int i, const int *cols,
             mig_qi(&b, g, it->columns[cols[k]].name);
             buf_putc(&b, k ? ',' : ';');
         }
-        mig_push(g, &u->down, &b, 1);
+        mig_push(g, down, &b, 1);
         break;
     case SQL_SNOWFLAKE:
         mig_alter_table(&b, g, it->table);
@@ -611,7 +610,7 @@ static void add_columns_down(mig_gen *g, mig_unit *u, int i, const int *cols,
             mig_qi(&b, g, it->columns[cols[k]].name);
             buf_puts(&b, k ? ", " : ";");
         }
-        mig_push(g, &u->down, &b, 1);
+        mig_push(g, down, &b, 1);
         break;
     default:
         for (size_t k = n; k-- > 0;) {
@@ -619,7 +618,7 @@ static void add_columns_down(mig_gen *g, mig_unit *u, int i, const int *cols,
             buf_puts(&b, " DROP COLUMN ");
             mig_qi(&b, g, it->columns[cols[k]].name);
             buf_putc(&b, ';');
-            mig_push(g, &u->down, &b, 1);
+            mig_push(g, down, &b, 1);
         }
         break;
     }
@@ -642,7 +641,7 @@ void mig_add_columns(mig_gen *g, mig_unit *u, int i, const int *cols, size_t n)
         if (!it->columns[cols[k]].nullable)
             set_not_null_stub(g, &u->up, it->table, i, cols[k],
                               &it->columns[cols[k]]);
-    add_columns_down(g, u, i, cols, n);
+    add_columns_down(g, &u->down, it, cols, n);
 }
 
 static void unit_add_columns(mig_gen *g, int i)
