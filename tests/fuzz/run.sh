@@ -31,7 +31,7 @@ sources_for() {
   case $t in
   forms_*) ;;
   migrate_*) s="$s $top/migrations/*.c" ;;
-  notify_*) s="$s $top/registry/*.c $top/notify/*.c" ;;
+  notify_*) s="$s $top/migrations/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c" ;;
   web_* | webapp_*)
     # all of web/ (and what it links), with the embedded assets generated
     # the way web/CMakeLists.txt does
