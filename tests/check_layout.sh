@@ -48,9 +48,9 @@ if grep -nE '\b(sprintf|strcpy|strcat|strncpy|strtok|atoi|gets)\s*\(' \
 fi
 mods="app core domain forms migrations notify registry web"
 for d in $mods; do
-  for h in $d/*_int.h; do
+  for h in $d/internal/*_int.h; do
     [ -e "$h" ] || continue
-    others=$(for o in $mods; do [ "$o" != "$d" ] && ls $o/*.[ch] 2>/dev/null; done)
+    others=$(for o in $mods; do [ "$o" != "$d" ] && ls $o/*.[ch] $o/internal/*.h 2>/dev/null; done)
     # shellcheck disable=SC2086
     for f in $(grep -l "#include \"$(basename "$h")\"" $others 2>/dev/null); do
       report "$f includes $h (internal to $d/)"

@@ -52,7 +52,9 @@ if pkg-config --exists zlib; then zip="$zip $(pkg-config --libs zlib)"; fi
 cflags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DDOCKET_VERSION=\"fuzz\"
   -I$top/core -I$top/forms -I$top/migrations -I$top/registry -I$top/domain
-  -I$top/notify -I$top/web $(pkg-config --cflags libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd)"
+  -I$top/notify -I$top/web -I$top/domain/internal -I$top/forms/internal
+  -I$top/migrations/internal -I$top/notify/internal -I$top/registry/internal
+  -I$top/web/internal $(pkg-config --cflags libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd)"
 libs="$(pkg-config --libs libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd) -lm $zip"
 newest_header=$(ls -t "$top"/*/*.h 2>/dev/null | head -1)
 
