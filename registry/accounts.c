@@ -115,8 +115,8 @@ int registry_org_add(registry *reg, int64_t *out_id, const char *name,
 
     if (slug_check("organisation name", name, err) < 0)
         return ERR_INVALID;
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_all(st, REG_TEXT(":name", name), REG_INT(":now", time_now()));
+    st = reg_stmt(reg, sql, err, REG_TEXT(":name", name),
+                  REG_INT(":now", time_now()));
     return insert_new(reg, st, out_id, NULL, "organisation", name, err);
 }
 
@@ -197,10 +197,9 @@ int registry_instance_add(registry *reg, int64_t *out_id, const char *org,
     rc = registry_org_get(reg, &o, org, err);
     if (rc < 0)
         return rc;
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_all(st, REG_INT(":org", o.id), REG_TEXT(":name", name),
-                 REG_TEXT(":env", environment), REG_TEXT(":dialect", dialect),
-                 REG_INT(":now", time_now()));
+    st = reg_stmt(reg, sql, err, REG_INT(":org", o.id), REG_TEXT(":name", name),
+                  REG_TEXT(":env", environment), REG_TEXT(":dialect", dialect),
+                  REG_INT(":now", time_now()));
     return insert_new(reg, st, out_id, NULL, "instance", name, err);
 }
 
@@ -332,9 +331,9 @@ int registry_user_add(registry *reg, int64_t *out_id, const char *email,
         rc = password_hash_new(hash, password, err);
     if (rc < 0)
         return rc;
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_all(st, REG_TEXT(":email", email), REG_TEXT(":name", name),
-                 REG_TEXT(":role", role), REG_ID(":org", o.id));
+    st = reg_stmt(reg, sql, err, REG_TEXT(":email", email),
+                  REG_TEXT(":name", name), REG_TEXT(":role", role),
+                  REG_ID(":org", o.id));
     if (password)
         reg_bind_text(st, ":hash", hash);
     else
@@ -470,10 +469,9 @@ int registry_user_set_password(registry *reg, int64_t id, const char *password,
     rc = hash_password(hash, password, err);
     if (rc < 0)
         return rc;
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_all(st, REG_TEXT(":hash", hash),
-                 REG_INT(":mc", must_change ? 1 : 0),
-                 REG_INT(":now", time_now()), REG_INT(":id", id));
+    st = reg_stmt(reg, sql, err, REG_TEXT(":hash", hash),
+                  REG_INT(":mc", must_change ? 1 : 0),
+                  REG_INT(":now", time_now()), REG_INT(":id", id));
     rc = user_changed(reg_exec_bound(reg, st, err), err);
     /* A new password ends every reset link still out. */
     if (rc == 0)
@@ -514,8 +512,7 @@ static void rehash_if_needed(registry *reg, int64_t id, const char *stored,
                                         crypto_pwhash_MEMLIMIT_INTERACTIVE) ||
         hash_password(hash, password, NULL) < 0)
         return;
-    st = reg_stmt_get(reg, sql, NULL);
-    reg_bind_all(st, REG_TEXT(":hash", hash), REG_INT(":id", id));
+    st = reg_stmt(reg, sql, NULL, REG_TEXT(":hash", hash), REG_INT(":id", id));
     reg_exec_bound(reg, st, NULL);
 }
 

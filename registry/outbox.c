@@ -406,8 +406,8 @@ int registry_channel_enable(registry *reg, const char *channel, int resend,
     if (rc < 0)
         return rc;
     if (resend) {
-        sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
-        reg_bind_all(st, REG_INT(":now", now), REG_TEXT(":channel", channel));
+        sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":now", now),
+                                    REG_TEXT(":channel", channel));
         rc = reg_exec_bound(reg, st, err);
         if (rc >= 0) {
             n = rc;

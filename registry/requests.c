@@ -421,9 +421,9 @@ static int insert_first_event(registry *reg, int64_t req_id, int64_t user,
     rc = reg_insert(reg, st, NULL, err);
     if (rc < 0)
         return rc;
-    st = reg_stmt_get(reg, ver, err);
-    reg_bind_all(st, REG_INT(":req", req_id), REG_TEXT(":body", body),
-                 REG_ID(":user", user), REG_INT(":now", now));
+    st = reg_stmt(reg, ver, err, REG_INT(":req", req_id),
+                  REG_TEXT(":body", body), REG_ID(":user", user),
+                  REG_INT(":now", now));
     return reg_insert(reg, st, NULL, err);
 }
 

@@ -322,11 +322,10 @@ static int request_hits(registry *reg, const char *expr, int64_t org_id,
         " AND rowid % 4 = 3"
         " AND (:org = 0 OR CAST(org_id AS INTEGER) = :org)"
         " ORDER BY bm25(search_fts) LIMIT :lim";
-    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":expr", expr));
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":expr", expr),
+                                REG_INT(":org", org_id), REG_INT(":lim", need));
     req_ctx r = {out, n, need};
 
-    reg_bind_scope(st, org_id, NULL, NULL);
-    reg_bind_int(st, ":lim", need);
     return reg_each(reg, st, request_row, &r, err);
 }
 

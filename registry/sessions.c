@@ -386,8 +386,8 @@ int registry_reset_use(registry *reg, int64_t *out_user, const char *token,
     rc = registry_begin(reg, err);
     if (rc < 0)
         return rc;
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_all(st, REG_INT(":now", time_now()), REG_TEXT(":hash", hash));
+    st = reg_stmt(reg, sql, err, REG_INT(":now", time_now()),
+                  REG_TEXT(":hash", hash));
     rc = reg_one(reg, st, user_id_row, &user, err);
     if (rc == ERR_NOTFOUND || (rc == 0 && !user))
         rc =

@@ -48,9 +48,9 @@ static int comment_tx(registry *reg, void *ctx, errmsg *err)
 
     if (rc < 0)
         return rc;
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_all(st, REG_INT(":req", c->id), REG_ID(":user", c->who->user_id),
-                 REG_TEXT(":body", c->text), REG_INT(":now", c->now));
+    st = reg_stmt(reg, sql, err, REG_INT(":req", c->id),
+                  REG_ID(":user", c->who->user_id), REG_TEXT(":body", c->text),
+                  REG_INT(":now", c->now));
     rc = reg_insert(reg, st, &c->cid, err);
     if (rc < 0)
         return rc;
@@ -61,8 +61,8 @@ static int comment_tx(registry *reg, void *ctx, errmsg *err)
                                    c->files[i].size, c->now, err);
     if (rc < 0)
         return rc;
-    st = reg_stmt_get(reg, touch, err);
-    reg_bind_all(st, REG_INT(":now", c->now), REG_INT(":id", c->id));
+    st = reg_stmt(reg, touch, err, REG_INT(":now", c->now),
+                  REG_INT(":id", c->id));
     rc = tr_exec(reg, st, err);
     if (rc == 0)
         rc = tr_event_write(reg, EV_REQUEST_COMMENTED, c->id, c->who, c->text,

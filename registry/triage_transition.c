@@ -95,9 +95,9 @@ static int deploy_one(registry *reg, int64_t id, const registry_actor *who,
         }
         return rc;
     }
-    st = reg_stmt_get(reg, mark, err);
-    reg_bind_all(st, REG_INT(":now", now), REG_ID(":user", who->user_id),
-                 REG_INT(":id", id), REG_INT(":inst", p->inst_id));
+    st = reg_stmt(reg, mark, err, REG_INT(":now", now),
+                  REG_ID(":user", who->user_id), REG_INT(":id", id),
+                  REG_INT(":inst", p->inst_id));
     rc = tr_exec(reg, st, err);
     if (rc == 0)
         rc = tr_count(reg, sql_undeployed, id, &left, err);
@@ -309,11 +309,10 @@ static int plan_tx(registry *reg, void *ctx, errmsg *err)
     if (!tr_staff_writer(p->who))
         return err_set(err, ERR_FORBIDDEN,
                        "only a project manager sets priorities");
-    st = reg_stmt_get(reg, sql, err);
-    reg_bind_all(st, REG_INT(":prio", p->priority),
-                 REG_INT(":sete", p->estimate != NULL),
-                 REG_TEXT(":est", p->estimate), REG_INT(":now", time_now()),
-                 REG_INT(":id", p->id));
+    st = reg_stmt(reg, sql, err, REG_INT(":prio", p->priority),
+                  REG_INT(":sete", p->estimate != NULL),
+                  REG_TEXT(":est", p->estimate), REG_INT(":now", time_now()),
+                  REG_INT(":id", p->id));
     return tr_exec(reg, st, err);
 }
 
