@@ -118,7 +118,9 @@ int cmd_import(app_args *a)
     }
     if (app_positionals(a, u) != 1 || !instance)
         return app_fail(EXIT_USAGE, "usage: %s", u);
-    data = buf_read_file(a->argv[1], &len);
+    /* "-" reads the dictionary from standard input. */
+    data = strcmp(a->argv[1], "-") ? buf_read_file(a->argv[1], &len)
+                                   : buf_read_stream(stdin, &len);
     if (!data)
         return app_fail(EXIT_USAGE, "cannot read %s", a->argv[1]);
     reg = app_open_db(REGISTRY_NOCREATE);

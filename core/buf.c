@@ -313,25 +313,37 @@ char *buf_detach(buf *b)
     return p;
 }
 
-char *buf_read_file(const char *path, size_t *len)
+char *buf_read_stream(FILE *f, size_t *len)
 {
-    FILE *f;
     buf b = {0};
     char chunk[65536];
     size_t n;
 
-    assert(path);
-    f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f)
-        return NULL;
+    assert(f);
     n = fread(chunk, 1, sizeof chunk, f);
     while (n > 0) {
         buf_append(&b, chunk, n);
         n = fread(chunk, 1, sizeof chunk, f);
     }
-    if (f != stdin)
-        fclose(f);
+    if (ferror(f)) {
+        buf_dispose(&b);
+        return NULL;
+    }
     if (len)
         *len = b.len;
     return buf_detach(&b);
+}
+
+char *buf_read_file(const char *path, size_t *len)
+{
+    FILE *f;
+    char *data;
+
+    assert(path);
+    f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    data = buf_read_stream(f, len);
+    fclose(f);
+    return data;
 }

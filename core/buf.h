@@ -5,6 +5,7 @@
 #define DOCKET_BUF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define BUF_DEFAULT_MAX ((size_t)256 * 1024 * 1024)
 
@@ -70,9 +71,10 @@ void buf_dispose(buf *b);
  * empty. */
 char *buf_detach(buf *b);
 
-/* The whole of file path ("-" for standard input) as a NUL-terminated
+/* The whole of stream f, or of the file at path, as a NUL-terminated
  * string (free() it), its length in *len when len is not NULL; NULL when
- * the file cannot be opened. */
+ * the file cannot be opened or a read fails. */
+char *buf_read_stream(FILE *f, size_t *len);
 char *buf_read_file(const char *path, size_t *len);
 
 #endif

@@ -148,12 +148,8 @@ static int tls_load(web_server *srv, unsigned *flags, errmsg *err)
 
     if (!*cfg->tls_cert)
         return 0;
-    /* Files only: "-" (standard input to buf_read_file) is no path
-       a server reads its key from. */
-    if (strcmp(cfg->tls_cert, "-") && strcmp(cfg->tls_key, "-")) {
-        srv->tls_cert = buf_read_file(cfg->tls_cert, NULL);
-        srv->tls_key = buf_read_file(cfg->tls_key, NULL);
-    }
+    srv->tls_cert = buf_read_file(cfg->tls_cert, NULL);
+    srv->tls_key = buf_read_file(cfg->tls_key, NULL);
     if (!srv->tls_cert || !srv->tls_key)
         return err_set(err, ERR_INVALID,
                        "cannot read the TLS certificate or key");
