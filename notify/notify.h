@@ -132,6 +132,13 @@ int notify_run_once(notify_ctx *ctx, int64_t now, int *out_sent, errmsg *err);
  * ERR_NET with the status / error in err. */
 int notify_test_channel(const config *cfg, const char *channel, errmsg *err);
 
+/* The headline ("CR-12 scheduled for Sprint 5: Loyalty tiers") and the
+ * one- or two-sentence summary of an event with its JSON payload, worded
+ * as every channel words it, as clean text (no markup; escape it for
+ * HTML). For the in-app inbox. Never fails; the caller frees both. */
+void notify_event_text(const char *event, const char *payload_json,
+                       char **out_headline, char **out_summary);
+
 /* Copies url into out with its secrets hidden, for logs and admin pages:
  * user info, path segments after the first (the first two characters of
  * the second are kept) and query values are replaced: a Slack URL shows

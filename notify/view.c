@@ -730,3 +730,25 @@ void notify_view_dispose(notify_view *v)
               v->pd_summary);
     memset(v, 0, sizeof *v);
 }
+
+void notify_event_text(const char *event, const char *payload_json,
+                       char **out_headline, char **out_summary)
+{
+    cJSON *p = cJSON_Parse(payload_json ? payload_json : "{}");
+    notify_event ev = {0};
+    notify_view v;
+
+    if (!cJSON_IsObject(p)) {
+        cJSON_Delete(p);
+        p = cJSON_CreateObject();
+    }
+    ev.uid = "";
+    ev.event = event ? event : "";
+    ev.payload = p;
+    notify_view_build(&v, &ev, "");
+    *out_headline = v.headline ? v.headline : xstrdup("");
+    *out_summary = v.summary ? v.summary : xstrdup("");
+    v.headline = v.summary = NULL;
+    notify_view_dispose(&v);
+    cJSON_Delete(p);
+}

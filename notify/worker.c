@@ -212,8 +212,9 @@ static int bury(registry *reg, const registry_outbox_row *row,
     if (rc == 0)
         rc = registry_outbox_dead(reg, row->id, res->status, error, now, err);
     if (rc == 0)
-        rc = registry_event_add(reg, &event_id, "delivery.failed",
-                                row->request_id, json, err);
+        rc = registry_event_add(
+            reg, &event_id, "delivery.failed",
+            &(registry_event_about){.request_id = row->request_id}, json, err);
     if (rc == 0)
         rc = registry_outbox_drop(reg, event_id, row->channel, err);
     if (rc == 0)

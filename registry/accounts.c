@@ -345,9 +345,10 @@ int registry_user_add(registry *reg, int64_t *out_id, const char *email,
 
 void reg_user_row(registry_user *u, sqlite3_stmt *st)
 {
-    reg_cols(st, "icccicnn", &u->id, u->email, sizeof u->email, u->name,
+    reg_cols(st, "icccicnnic", &u->id, u->email, sizeof u->email, u->name,
              sizeof u->name, u->role, sizeof u->role, &u->org_id, u->org_name,
-             sizeof u->org_name, &u->active, &u->must_change_password);
+             sizeof u->org_name, &u->active, &u->must_change_password,
+             &u->unread, u->inbox_email, sizeof u->inbox_email);
 }
 
 static int user_one(sqlite3_stmt *st, void *ctx)
@@ -493,7 +494,7 @@ static int login_one(sqlite3_stmt *st, void *ctx)
     if (sqlite3_column_type(st, 8) == SQLITE_NULL)
         return ERR_NOTFOUND;
     reg_user_row(&l->u, st);
-    reg_col_copy(l->stored, sizeof l->stored, st, 8);
+    reg_col_copy(l->stored, sizeof l->stored, st, REG_USER_NCOLS);
     return 0;
 }
 

@@ -7,6 +7,8 @@
 #include "mem.h"
 #include "str.h"
 #include "validate.h"
+#include "inbox.h"
+#include "triage.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -240,6 +242,53 @@ done:
     return rc;
 }
 
+/* The registry.changed event of an edit that changed something: who,
+ * which table (and column), the fields and the reason, for the table's
+ * watchers and any channel it is routed to. */
+static int changed_event(registry *reg, const char *instance, const char *table,
+                         const char *column, const registry_field_value *set,
+                         size_t n, int64_t user_id, const char *reason,
+                         errmsg *err)
+{
+    static const char sql_name[] =
+        "SELECT coalesce((SELECT name FROM users WHERE id = :id), 'docket')";
+    registry_event_about about = {.actor_id = user_id};
+    sqlite3_stmt *st;
+    cJSON *root, *fields, *t;
+    buf url = {0};
+    int rc;
+
+    rc =
+        registry_table_locate(reg, &about.table_id, NULL, instance, table, err);
+    if (rc < 0)
+        return rc;
+    root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "event", "registry.changed");
+    st = reg_stmt(reg, sql_name, err, REG_INT(":id", user_id));
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        cJSON_AddStringToObject(root, "actor", reg_col_text(st, 0));
+    reg_done(st);
+    buf_puts(&url, "/tables/");
+    buf_puts(&url, instance);
+    buf_putc(&url, '/');
+    buf_puts(&url, table);
+    t = cJSON_AddObjectToObject(root, "table");
+    cJSON_AddStringToObject(t, "instance", instance);
+    cJSON_AddStringToObject(t, "name", table);
+    cJSON_AddStringToObject(t, "url", buf_cstr(&url));
+    if (column && *column)
+        cJSON_AddStringToObject(root, "column", column);
+    fields = cJSON_AddArrayToObject(root, "fields");
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(fields, cJSON_CreateString(set[i].field));
+    cJSON_AddStringToObject(root, "note", cat_nz(reason));
+    cJSON_AddStringToObject(root, "url", buf_cstr(&url));
+    rc = registry_event_emit(reg, NULL, EV_REGISTRY_CHANGED, &about, root, err);
+    cJSON_Delete(root);
+    buf_dispose(&url);
+    return rc;
+}
+
 int registry_table_edit(registry *reg, const char *instance, const char *table,
                         const char *column, const registry_field_value *set,
                         size_t n, int64_t user_id, const char *reason,
@@ -263,6 +312,9 @@ int registry_table_edit(registry *reg, const char *instance, const char *table,
         if (rc > 0)
             changed += rc;
     }
+    if (rc >= 0 && changed)
+        rc = changed_event(reg, instance, table, column, set, n, user_id,
+                           reason, err);
     if (rc >= 0)
         rc = registry_commit(reg, err);
     if (rc < 0) {

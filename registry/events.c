@@ -26,6 +26,8 @@ static const char *const event_names[EV_COUNT] = {
     [EV_DEPLOY_DIGEST] = "deploy.digest",
     [EV_ACCOUNT_RESET] = "account.reset",
     [EV_DELIVERY_FAILED] = "delivery.failed",
+    [EV_REGISTRY_CHANGED] = "registry.changed",
+    [EV_INBOX_DIGEST] = "inbox.digest",
 };
 
 const char *registry_event_name(docket_event e)
@@ -65,15 +67,16 @@ static const cfg_route *route_find(const char *event)
 }
 
 int registry_event_add(registry *reg, int64_t *out_id, const char *event,
-                       int64_t request_id, const char *payload_json,
-                       errmsg *err)
+                       const registry_event_about *about,
+                       const char *payload_json, errmsg *err)
 {
     static const char ins[] =
-        "INSERT INTO events(uid, event, request_id, payload, created_at)"
-        " VALUES (:uid, :event, :req, :payload, :now)";
+        "INSERT INTO events(uid, event, request_id, table_id, payload,"
+        " created_at) VALUES (:uid, :event, :req, :table, :payload, :now)";
     static const char box[] =
         "INSERT INTO outbox(event_id, channel, next_attempt, created_at,"
         " updated_at) VALUES (:event, :channel, :now, :now, :now)";
+    static const registry_event_about none = {0};
     const cfg_route *route;
     sqlite3_stmt *st;
     char uid[33];
@@ -81,40 +84,38 @@ int registry_event_add(registry *reg, int64_t *out_id, const char *event,
     int rc;
 
     assert(event);
+    if (!about)
+        about = &none;
     route = route_find(event);
     registry_random_hex(uid, 16);
-    st = reg_stmt_get(reg, ins, err);
-    if (!st)
-        return ERR_DB;
-    reg_bind_all(st, REG_TEXT(":uid", uid), REG_TEXT(":event", event));
-    if (request_id)
-        reg_bind_int(st, ":req", request_id);
-    else
-        reg_bind_null(st, ":req");
-    reg_bind_all(st, REG_TEXT(":payload", payload_json ? payload_json : "{}"),
-                 REG_INT(":now", now));
-    rc = reg_exec_bound(reg, st, err);
+    st = reg_stmt(reg, ins, err, REG_TEXT(":uid", uid),
+                  REG_TEXT(":event", event), REG_ID(":req", about->request_id),
+                  REG_ID(":table", about->table_id),
+                  REG_TEXT(":payload", payload_json ? payload_json : "{}"),
+                  REG_INT(":now", now));
+    rc = reg_insert(reg, st, &id, err);
     if (rc < 0)
         return rc;
-    id = sqlite3_last_insert_rowid(reg->db);
     for (size_t i = 0; route && i < route->nchannels; i++) {
-        st = reg_stmt_get(reg, box, err);
-        if (!st)
-            return ERR_DB;
-        reg_bind_all(st, REG_INT(":event", id),
-                     REG_TEXT(":channel", route->channels[i]),
-                     REG_INT(":now", now));
+        st = reg_stmt(reg, box, err, REG_INT(":event", id),
+                      REG_TEXT(":channel", route->channels[i]),
+                      REG_INT(":now", now));
         rc = reg_exec_bound(reg, st, err);
         if (rc < 0)
             return rc;
     }
+    rc =
+        reg_inbox_fanout(reg, id, registry_event_parse(event), about, now, err);
+    if (rc < 0)
+        return rc;
     if (out_id)
         *out_id = id;
     return 0;
 }
 
 int registry_event_emit(registry *reg, int64_t *out_id, docket_event e,
-                        int64_t request_id, const cJSON *payload, errmsg *err)
+                        const registry_event_about *about, const cJSON *payload,
+                        errmsg *err)
 {
     const char *name = registry_event_name(e);
     char *s;
@@ -122,7 +123,7 @@ int registry_event_emit(registry *reg, int64_t *out_id, docket_event e,
 
     assert(name);
     s = payload ? cJSON_PrintUnformatted(payload) : NULL;
-    rc = registry_event_add(reg, out_id, name, request_id, s, err);
+    rc = registry_event_add(reg, out_id, name, about, s, err);
     cJSON_free(s);
     return rc;
 }

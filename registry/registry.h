@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 4
+#define REGISTRY_SCHEMA_VERSION 5
 
 typedef struct registry registry;
 
@@ -112,6 +112,8 @@ typedef struct registry_user {
     char org_name[201];
     int active;
     int must_change_password;
+    int64_t unread;      /* unread inbox items, counted up to 100 */
+    char inbox_email[8]; /* off, each, daily (registry_inbox_mail) */
 } registry_user;
 
 typedef struct registry_org {
@@ -297,11 +299,22 @@ void registry_random_hex(char *out, size_t n);
 struct cfg_route;
 void registry_routes_set(const struct cfg_route *routes, size_t nroutes);
 
-/* Records event (e.g. "request.submitted") with its JSON payload and
- * writes one outbox row per channel registry_routes_set routes it to.
- * Must run inside the caller's transaction. */
+/* What an event is about, for the people it concerns (the in-app inbox,
+ * inbox.h): its request, its registry table, and the user who caused it,
+ * who is not told of their own act. NULL or zeros: none. */
+typedef struct registry_event_about {
+    int64_t request_id;
+    int64_t table_id; /* reg_tables.id (registry.changed) */
+    int64_t actor_id;
+} registry_event_about;
+
+/* Records event (e.g. "request.submitted") with its JSON payload, writes
+ * one outbox row per channel registry_routes_set routes it to, and one
+ * inbox row per user it concerns (registry_inbox_fanout, inbox.h), with
+ * an e-mail outbox row for those who asked for one. Must run inside the
+ * caller's transaction. */
 int registry_event_add(registry *reg, int64_t *out_id, const char *event,
-                       int64_t request_id, const char *payload_json,
-                       errmsg *err);
+                       const registry_event_about *about,
+                       const char *payload_json, errmsg *err);
 
 #endif

@@ -460,8 +460,11 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
     if (rc < 0)
         return rc;
     payload = payload_json(r, req_id, actor);
-    rc = registry_event_add(reg, NULL, "request.submitted", req_id, payload,
-                            err);
+    {
+        registry_event_about about = {.request_id = req_id, .actor_id = user};
+        rc = registry_event_add(reg, NULL, "request.submitted", &about, payload,
+                                err);
+    }
     cJSON_free(payload);
     if (rc == 0)
         *out_id = req_id;

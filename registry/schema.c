@@ -385,6 +385,36 @@ static const char step3[] =
 static const char step4[] = "CREATE INDEX request_items_table_nocase ON"
                             " request_items(table_name COLLATE NOCASE);";
 
-const char *const reg_schema_steps[] = {NULL, step1, step2, step3, step4};
+/* Step 5: the in-app inbox and watches (inbox.c). An inbox row is one
+   event for one user, written with the event (registry_event_add); a
+   watch is a user following a request or a registry table. "Also e-mail
+   me" is a user setting and an outbox row with a recipient; events name
+   the registry table they are about (registry.changed). */
+static const char step5[] =
+    "CREATE TABLE inbox("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " event_id INTEGER NOT NULL REFERENCES events(id),"
+    " org_id INTEGER NOT NULL DEFAULT 0,"
+    " reason TEXT NOT NULL,"
+    " read_at INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL,"
+    " UNIQUE (user_id, event_id));"
+    "CREATE INDEX inbox_unread ON inbox(user_id, read_at, id);"
+    "CREATE TABLE watches("
+    " kind TEXT NOT NULL CHECK (kind IN ('request','table')),"
+    " ref INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, ref, user_id)) WITHOUT ROWID;"
+    "CREATE INDEX watches_user ON watches(user_id, kind);"
+    "ALTER TABLE users ADD COLUMN inbox_email TEXT NOT NULL DEFAULT 'off'"
+    " CHECK (inbox_email IN ('off','each','daily'));"
+    "ALTER TABLE users ADD COLUMN inbox_digest_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN table_id INTEGER;";
+
+const char *const reg_schema_steps[] = {NULL,  step1, step2, step3,
+                                        step4, step5};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;

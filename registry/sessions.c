@@ -59,10 +59,10 @@ static int session_one(sqlite3_stmt *st, void *ctx)
     auth_row *a = ctx;
 
     reg_user_row(a->user, st);
-    reg_col_copy(a->csrf, 65, st, 8);
-    a->id = sqlite3_column_int64(st, 9);
-    a->created = sqlite3_column_int64(st, 10);
-    a->seen = sqlite3_column_int64(st, 11);
+    reg_col_copy(a->csrf, 65, st, REG_USER_NCOLS);
+    a->id = sqlite3_column_int64(st, REG_USER_NCOLS + 1);
+    a->created = sqlite3_column_int64(st, REG_USER_NCOLS + 2);
+    a->seen = sqlite3_column_int64(st, REG_USER_NCOLS + 3);
     return 0;
 }
 
@@ -71,8 +71,8 @@ static int token_one(sqlite3_stmt *st, void *ctx)
     auth_row *a = ctx;
 
     reg_user_row(a->user, st);
-    a->id = sqlite3_column_int64(st, 8);
-    a->seen = sqlite3_column_int64(st, 9);
+    a->id = sqlite3_column_int64(st, REG_USER_NCOLS);
+    a->seen = sqlite3_column_int64(st, REG_USER_NCOLS + 1);
     return 0;
 }
 
@@ -307,7 +307,7 @@ static int reset_event_add(registry *reg, const registry_user *u,
     cJSON_AddStringToObject(p, "name", u->name);
     cJSON_AddStringToObject(p, "url", url);
     json = cJSON_PrintUnformatted(p);
-    rc = registry_event_add(reg, NULL, "account.reset", 0, json, err);
+    rc = registry_event_add(reg, NULL, "account.reset", NULL, json, err);
     cJSON_free(json);
     cJSON_Delete(p);
     return rc;

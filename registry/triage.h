@@ -85,6 +85,8 @@ typedef enum docket_event {
     EV_DEPLOY_DIGEST,
     EV_ACCOUNT_RESET,
     EV_DELIVERY_FAILED,
+    EV_REGISTRY_CHANGED, /* a table's rules edited by hand (registry.changed) */
+    EV_INBOX_DIGEST,     /* one user's unread inbox items, by e-mail */
     EV_COUNT
 } docket_event;
 
@@ -97,7 +99,8 @@ docket_event registry_event_of_target(request_status to);
 /* registry_event_add of event e with payload serialised (NULL: "{}"),
  * inside the caller's transaction. */
 int registry_event_emit(registry *reg, int64_t *out_id, docket_event e,
-                        int64_t request_id, const cJSON *payload, errmsg *err);
+                        const registry_event_about *about,
+                        const cJSON *payload, errmsg *err);
 
 /* ---- life cycle ------------------------------------------------------- */
 

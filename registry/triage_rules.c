@@ -400,7 +400,11 @@ int tr_event_write(registry *reg, docket_event ev, int64_t id,
         return err && err->code ? err->code : ERR_DB;
     if (extra)
         extra(payload, ctx);
-    rc = registry_event_emit(reg, NULL, ev, id, payload, err);
+    {
+        registry_event_about about = {.request_id = id,
+                                      .actor_id = who ? who->user_id : 0};
+        rc = registry_event_emit(reg, NULL, ev, &about, payload, err);
+    }
     cJSON_Delete(payload);
     return rc;
 }

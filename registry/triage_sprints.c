@@ -323,7 +323,7 @@ static int digest_tx(registry *reg, void *ctx, errmsg *err)
     for (size_t i = 0; i < ids.n && rc == 0; i++)
         rc = digest_add(reg, ids.ids[i], digest, tables, err);
     if (rc == 0)
-        rc = registry_event_emit(reg, NULL, EV_DEPLOY_DIGEST, 0, root, err);
+        rc = registry_event_emit(reg, NULL, EV_DEPLOY_DIGEST, NULL, root, err);
     d->written = rc == 0;
 out:
     cJSON_Delete(root);

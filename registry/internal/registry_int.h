@@ -203,9 +203,22 @@ void reg_write_unlock(registry *reg);
 int reg_name_check(const char *what, const char *s, size_t max, errmsg *err);
 #define REG_USER_COLS                                                          \
     "u.id, u.email, u.name, u.role, coalesce(u.org_id, 0),"                    \
-    " coalesce(o.name, ''), u.active, u.must_change_password"
+    " coalesce(o.name, ''), u.active, u.must_change_password,"                 \
+    " (SELECT count(*) FROM (SELECT 1 FROM inbox x WHERE x.user_id = u.id"    \
+    "  AND x.read_at = 0 AND (u.role <> 'client' OR x.org_id = u.org_id)"      \
+    "  LIMIT 100)), u.inbox_email"
+/* The number of columns of REG_USER_COLS: what a query selects after them
+ * starts there. */
+#define REG_USER_NCOLS 10
 void reg_user_row(registry_user *u, sqlite3_stmt *st);
 int reg_resets_expire(registry *reg, int64_t user, errmsg *err);
+
+/* Writes the inbox rows (and the e-mail outbox rows) of event event_id,
+ * a docket_event, about about (inbox.h); inside the caller's
+ * transaction. Called by registry_event_add. */
+int reg_inbox_fanout(registry *reg, int64_t event_id, int ev,
+                     const registry_event_about *about, int64_t now,
+                     errmsg *err);
 
 /* Bumps the registry generation (inside the caller's transaction). */
 int reg_generation_bump(registry *reg, errmsg *err);
