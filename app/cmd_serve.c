@@ -5,6 +5,7 @@
  * (main() blocked them before anything else): in-flight requests finish
  * and the database closes. */
 #include "app.h"
+#include "inbox.h"
 #include "accounts.h"
 #include "catalog.h"
 #include "log.h"
@@ -53,6 +54,23 @@ static int first_admin(registry *reg)
            password);
     fflush(stdout);
     return 0;
+}
+
+/* The daily inbox digests due now (notify.inbox_digest_time); the number
+ * written, 0 on a failure (logged). */
+static int inbox_tick(registry *reg)
+{
+    errmsg err = {0};
+    int minutes = 0, n = 0;
+
+    if (time_parse_hhmm(&minutes, app_config.inbox_digest_time) < 0)
+        return 0;
+    if (registry_inbox_digest(reg, time_now(), minutes / 60, minutes % 60, &n,
+                              &err) < 0) {
+        log_warn("inbox digest: %s", err.msg);
+        return 0;
+    }
+    return n;
 }
 
 /* The triage clock: every minute (and at start) the upcoming sprints are
@@ -137,6 +155,8 @@ static void *tick_main(void *arg)
         if (registry_triage_tick(reg, &rules, time_now(), &wrote, &err) < 0)
             log_warn("sprint clock: %s", err.msg);
         else if (wrote)
+            notify_wake();
+        if (inbox_tick(reg) > 0)
             notify_wake();
         if (app_config.export_every > 0 && *app_config.export_dir &&
             time_now() - last_export >= app_config.export_every) {

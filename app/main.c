@@ -2,6 +2,7 @@
  * (defaults < config file < DOCKET_* environment < flags) and dispatch to
  * the subcommands in cmd_*.c. */
 #include "app.h"
+#include "inbox.h"
 #include "log.h"
 #include "str.h"
 
@@ -240,6 +241,7 @@ int main(int argc, char **argv)
             return app_fail(EXIT_USAGE, "%s", err.msg);
         g_config = &app_config;
         registry_routes_set(app_config.routes, app_config.nroutes);
+        registry_inbox_channel_set(app_config.inbox_email);
         set_level(app_config.log_level);
         rc = run_command(&a);
     }
@@ -257,6 +259,7 @@ int app_finish_config(void)
         return app_fail(EXIT_USAGE, "%s", err.msg);
     g_config = &app_config;
     registry_routes_set(app_config.routes, app_config.nroutes);
+    registry_inbox_channel_set(app_config.inbox_email);
     set_level(app_config.log_level);
     return 0;
 }

@@ -59,6 +59,8 @@ static const setting settings[] = {
     S("notify", "retry_window_hours", T_INT, retry_window_hours, 1, 24 * 30),
     S("notify", "allow_private", T_BOOL, allow_private, 0, 1),
     S("notify", "allow_http", T_BOOL, allow_http, 0, 1),
+    S("notify", "inbox_email", T_STR, inbox_email, 0, 0),
+    S("notify", "inbox_digest_time", T_STR, inbox_digest_time, 0, 0),
 };
 
 static const char *weekdays[] = {"sunday",   "monday", "tuesday", "wednesday",
@@ -99,6 +101,8 @@ void cfg_init(config *c)
     c->deploy_weekday = 2;
     set_str(&c->deploy_time, "10:00");
     c->retry_window_hours = 24;
+    set_str(&c->inbox_email, "");
+    set_str(&c->inbox_digest_time, "07:00");
 }
 
 void cfg_dispose(config *c)
@@ -420,6 +424,37 @@ int cfg_listen_split(const config *c, char *host, size_t hostsize, int *port)
     return str_to_int(port, colon + 1, 0, 65535);
 }
 
+/* notify.inbox_email: the e-mail channel named, the first e-mail channel
+ * when unset, none with "none"; notify.inbox_digest_time HH:MM. */
+static int inbox_finish(config *c, errmsg *err)
+{
+    const cfg_channel *ch;
+    int minutes;
+
+    if (time_parse_hhmm(&minutes, c->inbox_digest_time) < 0)
+        return err_set(err, ERR_INVALID,
+                       "notify.inbox_digest_time must be HH:MM (UTC)");
+    if (!strcmp(c->inbox_email, "none")) {
+        set_str(&c->inbox_email, "");
+        return 0;
+    }
+    if (!*c->inbox_email) {
+        for (size_t i = 0; i < c->nchannels; i++)
+            if (c->channels[i].type && !strcmp(c->channels[i].type, "email")) {
+                set_str(&c->inbox_email, c->channels[i].name);
+                break;
+            }
+        return 0;
+    }
+    ch = cfg_channel_find(c, c->inbox_email);
+    if (!ch || !ch->type || strcmp(ch->type, "email"))
+        return err_set(err, ERR_INVALID,
+                       "notify.inbox_email must name an e-mail channel "
+                       "(or be none); %.60s is not one",
+                       c->inbox_email);
+    return 0;
+}
+
 int cfg_finish(config *c, errmsg *err)
 {
     char host[256];
@@ -464,7 +499,7 @@ int cfg_finish(config *c, errmsg *err)
                 return err_set(err, ERR_INVALID,
                                "[route] %s names unknown channel %s",
                                c->routes[i].event, c->routes[i].channels[j]);
-    return 0;
+    return inbox_finish(c, err);
 }
 
 const char *cfg_channel_get(const cfg_channel *ch, const char *key)

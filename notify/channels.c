@@ -330,7 +330,9 @@ static int send_email(notify_result *res, const cfg_channel *ch,
     int starttls = get_bool(ch, "starttls");
 
     /* to: addresses, "requester", "pm" and "recipient" (the account an
-       account.reset link is for). */
+       account.reset link is for); an inbox e-mail goes to its one user. */
+    if (ev->recipient && *ev->recipient)
+        to = ev->recipient;
     while (to && *to) {
         size_t len = strcspn(to, ",");
         char *one = xstrndup(to, len), *word = str_trim_dup(one);

@@ -413,6 +413,7 @@ static const event_text texts[] = {
     {"request.in_progress", "", " in progress", "started work on the request.",
      "Note"},
     {"request.withdrawn", "", " withdrawn", "withdrew the request.", "Reason"},
+    {"registry.changed", "", "", "", "Reason"},
 };
 
 static const event_text *text_for(const char *event)
@@ -538,6 +539,74 @@ static void digest_text(const view_src *s, buf *head, buf *sum)
     buf_puts(sum, ".");
 }
 
+/* A registry edit: which table (and column) of which instance, by whom,
+ * which fields; the reason is the note. */
+static void changed_text(notify_view *v, const view_src *s, buf *head, buf *sum)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(s->p, "table");
+    char *table = jline(t, "name"), *inst = jline(t, "instance");
+    char *column = jline(s->p, "column");
+    char *fields = jjoin(s->p, "fields", ", ");
+
+    buf_puts(head, "Rules of ");
+    buf_puts(head, table ? table : "a table");
+    if (column) {
+        buf_putc(head, '.');
+        buf_puts(head, column);
+    }
+    if (inst) {
+        buf_puts(head, " on ");
+        buf_puts(head, inst);
+    }
+    buf_puts(head, " changed");
+    buf_puts(sum, s->actor ? s->actor : "Someone");
+    buf_puts(sum, " edited the registry");
+    if (fields) {
+        buf_puts(sum, ": ");
+        buf_puts(sum, fields);
+    }
+    buf_puts(sum, ".");
+    add_field(v, "Instance", inst);
+    add_field(v, "Table", table);
+    add_field(v, "Column", column);
+    add_field(v, "Fields", fields);
+}
+
+/* One user's daily digest of unread inbox items: each item worded as
+ * its own message would be. */
+static void inbox_digest_text(notify_view *v, const view_src *s, buf *head,
+                              buf *sum)
+{
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(s->p, "items");
+    const cJSON *o;
+    int64_t count = jint(s->p, "count");
+
+    buf_appendf(head, "%lld unread item%s in your docket inbox",
+                (long long)count, count == 1 ? "" : "s");
+    buf_puts(sum, "What happened since your last digest");
+    if (count > cJSON_GetArraySize(items))
+        buf_appendf(sum, " (the newest %d below)", cJSON_GetArraySize(items));
+    buf_puts(sum, ".");
+    cJSON_ArrayForEach(o, items)
+    {
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "payload");
+        notify_event sub = {0};
+        notify_view iv;
+        char *url;
+
+        if (!cJSON_IsObject(p) || !jstr(o, "event") || v->nitems >= MAX_ITEMS)
+            continue;
+        sub.uid = "";
+        sub.event = jstr(o, "event");
+        sub.payload = p;
+        notify_view_build(&iv, &sub, s->base_url);
+        url = iv.url;
+        iv.url = NULL;
+        add_item(v, xstrdup(iv.headline), xstrdup(iv.summary), url);
+        notify_view_dispose(&iv);
+    }
+}
+
 /* v->headline and v->summary. */
 static void view_text(notify_view *v, view_src *s)
 {
@@ -560,6 +629,10 @@ static void view_text(notify_view *v, view_src *s)
         build_delivery_failed(v, s->p, &head, &sum);
     } else if (is_event(s, "deploy.digest")) {
         digest_text(s, &head, &sum);
+    } else if (is_event(s, "registry.changed")) {
+        changed_text(v, s, &head, &sum);
+    } else if (is_event(s, "inbox.digest")) {
+        inbox_digest_text(v, s, &head, &sum);
     } else {
         request_text(s, &head, &sum);
     }
@@ -645,6 +718,10 @@ static void view_link(notify_view *v, const view_src *s)
         buf_puts(&tmp, "Open deliveries in docket");
     else if (is_event(s, "notify.test"))
         buf_puts(&tmp, "Open channels in docket");
+    else if (is_event(s, "registry.changed"))
+        buf_puts(&tmp, "Open the rules card in docket");
+    else if (is_event(s, "inbox.digest"))
+        buf_puts(&tmp, "Open your inbox in docket");
     else if (is_event(s, "deploy.digest") || !s->reqo)
         buf_puts(&tmp, "Open in docket");
     else {
@@ -710,7 +787,8 @@ void notify_view_build(notify_view *v, const notify_event *ev,
     v->note_label = s.et ? s.et->note_label : "Note";
     v->note = notify_text_clean(jstr(s.p, "note"), NOTE_MAX_BYTES, 1);
     view_text(v, &s);
-    if (!is_event(&s, "delivery.failed") && !is_event(&s, "notify.test"))
+    if (!is_event(&s, "delivery.failed") && !is_event(&s, "notify.test") &&
+        !is_event(&s, "registry.changed") && !is_event(&s, "inbox.digest"))
         view_fields(v, &s);
     view_link(v, &s);
     view_pd_summary(v, &s);

@@ -324,6 +324,7 @@ static int handle_row(chan *c, const registry_outbox_row *row, errmsg *err)
     ev.event = row->event;
     ev.created_at = row->event_created_at;
     ev.payload = payload;
+    ev.recipient = row->recipient;
     notify_channel_send(&res, ctx->cfg, c->ch, &ev, &ctx->stop);
     c->last_send_us = time_mono_us();
     cJSON_Delete(payload);
@@ -535,6 +536,7 @@ int notify_test_channel(const config *cfg, const char *channel, errmsg *err)
     ev.event = "notify.test";
     ev.created_at = time_now();
     ev.payload = payload;
+    ev.recipient = NULL;
     notify_channel_send(&res, cfg, ch, &ev, NULL);
     cJSON_Delete(payload);
     if (res.outcome == NOTIFY_SENT)

@@ -16,17 +16,17 @@
     "o.id, o.event_id, o.channel, e.event, e.uid,"                             \
     " coalesce(e.request_id, 0), e.created_at, o.state, o.attempts,"           \
     " o.next_attempt, o.created_at, o.updated_at, o.delivered_at,"             \
-    " o.last_status, o.last_error"
+    " o.last_status, o.last_error, o.recipient"
 
 static void read_row(registry_outbox_row *r, sqlite3_stmt *st)
 {
     memset(r, 0, sizeof *r);
-    reg_cols(st, "iiccciicniiiinc", &r->id, &r->event_id, r->channel,
+    reg_cols(st, "iiccciicniiiincc", &r->id, &r->event_id, r->channel,
              sizeof r->channel, r->event, sizeof r->event, r->uid,
              sizeof r->uid, &r->request_id, &r->event_created_at, r->state,
              sizeof r->state, &r->attempts, &r->next_attempt, &r->created_at,
              &r->updated_at, &r->delivered_at, &r->last_status, r->last_error,
-             sizeof r->last_error);
+             sizeof r->last_error, r->recipient, sizeof r->recipient);
 }
 
 void registry_outbox_row_dispose(registry_outbox_row *row)
@@ -44,13 +44,13 @@ void registry_outbox_rows_free(registry_outbox_row *rows, size_t n)
     free(rows);
 }
 
-/* A row with its payload (column 15). */
+/* A row with its payload (column 16). */
 static int full_row(sqlite3_stmt *st, void *ctx)
 {
     registry_outbox_row *r = ctx;
 
     read_row(r, st);
-    r->payload = xstrdup(reg_col_text(st, 15));
+    r->payload = xstrdup(reg_col_text(st, 16));
     return 0;
 }
 

@@ -34,6 +34,8 @@ typedef struct registry_outbox_row {
     int64_t delivered_at; /* 0 unless delivered */
     int last_status;      /* HTTP status / SMTP reply of the last attempt */
     char last_error[512]; /* "" when none; never holds a secret */
+    char recipient[256];  /* "": the channel's own recipients; else the one
+                             e-mail address of an inbox e-mail (inbox.h) */
     char *payload;        /* event JSON (heap); NULL in list callbacks */
 } registry_outbox_row;
 

@@ -20,6 +20,8 @@ typedef struct notify_event {
     const char *event;    /* "request.deployed", ... */
     int64_t created_at;   /* events.created_at */
     const cJSON *payload; /* an object (an empty one for bad JSON) */
+    const char *recipient; /* NULL or "": the channel's recipients; else
+                              the one address of an inbox e-mail */
 } notify_event;
 
 #define NOTIFY_MAX_FIELDS 10

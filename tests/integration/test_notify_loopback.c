@@ -7,6 +7,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "notify.h"
 #include "outbox.h"
+#include "inbox.h"
 #include "registry.h"
 #include "config.h"
 #include "log.h"
@@ -239,6 +240,7 @@ static int teardown(void **state)
     registry_close(f->reg);
     g_config = NULL;
     registry_routes_set(NULL, 0);
+    registry_inbox_channel_set(NULL);
     cfg_dispose(&f->cfg);
     nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     free(f);
@@ -979,6 +981,77 @@ static void test_notify__smtp_starttls_auth(void **state)
     assert_int_equal(rs.r[0].last_status, 530);
 }
 
+/* ---- "also e-mail me": inbox e-mail to its one user ---- */
+
+static int64_t admin_user(fixture *f, const char *email, const char *name)
+{
+    errmsg err = {0};
+    int64_t id = 0;
+
+    if (registry_user_add(f->reg, &id, email, name, "admin", NULL,
+                          "a long enough password", &err) < 0)
+        fail_msg("user_add: %s", err.msg);
+    return id;
+}
+
+static void test_notify__inbox_email_to_its_user(void **state)
+{
+    fixture *f = *state;
+    char maildir[600], url[128], mail[65536];
+    const char *x[] = {"--maildir", maildir, NULL};
+    int64_t ada, bob;
+    errmsg err = {0};
+    receiver *smtp;
+    rows rs;
+    int n = -1;
+
+    snprintf(maildir, sizeof maildir, "%s/maildir", f->dir);
+    smtp = rx_start(f, "smtp", "smtp_receiver.py", x, 0);
+    snprintf(url, sizeof url, "smtp://127.0.0.1:%d", smtp->port);
+    set(f, "channel.mail", "type", "email");
+    set(f, "channel.mail", "smtp_url", url);
+    set(f, "channel.mail", "from", "docket@platform.example");
+    set(f, "channel.mail", "to", "ops-list@platform.example");
+    set(f, "channel.mail", "starttls", "false");
+    set(f, "channel.mail", "timeout", "10");
+    finish(f);
+    registry_inbox_channel_set("mail");
+    ada = admin_user(f, "ada@platform.example", "Ada Admin");
+    bob = admin_user(f, "bob@platform.example", "Bob Admin");
+    assert_int_equal(
+        registry_inbox_mail_set(f->reg, ada, INBOX_MAIL_EACH, &err), 0);
+    assert_int_equal(
+        registry_inbox_mail_set(f->reg, bob, INBOX_MAIL_DAILY, &err), 0);
+
+    /* delivery.failed reaches both admins' inboxes; only Ada asked for an
+       e-mail per item, and it goes to her alone, not to the channel's to. */
+    add_event(f, "delivery.failed", payload_file("delivery.failed"));
+    list(f, &rs, "pending", "mail");
+    assert_int_equal(rs.n, 1);
+    assert_string_equal(rs.r[0].recipient, "ada@platform.example");
+    assert_int_equal(run(f, time_now()), 1);
+    assert_int_equal(maildir_count(maildir, mail, sizeof mail), 1);
+    assert_non_null(strstr(mail, "ada@platform.example"));
+    assert_null(strstr(mail, "bob@platform.example"));
+    assert_null(strstr(mail, "ops-list@platform.example"));
+
+    /* Bob's daily digest: one message to him with his unread item. */
+    assert_int_equal(registry_inbox_digest(f->reg, time_now(), 0, 0, &n, &err),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(run(f, time_now()), 1);
+    assert_int_equal(maildir_count(maildir, NULL, 0), 2);
+    list(f, &rs, "delivered", "mail");
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rs.r[1].event, "inbox.digest");
+    assert_string_equal(rs.r[1].recipient, "bob@platform.example");
+    /* Once a day: a second call writes nothing. */
+    assert_int_equal(registry_inbox_digest(f->reg, time_now(), 0, 0, &n, &err),
+                     0);
+    assert_int_equal(n, 0);
+    registry_inbox_channel_set(NULL);
+}
+
 /* ---- notify test CHANNEL ---- */
 
 static void test_notify__test_channel(void **state)
@@ -1267,6 +1340,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_notify__smtp_starttls_auth, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_notify__test_channel, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_notify__inbox_email_to_its_user, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(test_notify__huge_deploy_within_limits,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(test_notify__blocked_channel_holds_no_other,

@@ -461,7 +461,7 @@ static void test_render__pagerduty_summary_limit(void **state)
 static void test_render__empty_payload_still_renders(void **state)
 {
     cJSON *p = cJSON_CreateObject();
-    notify_event ev = {UID, "request.deployed", CREATED, p};
+    notify_event ev = {UID, "request.deployed", CREATED, p, NULL};
     notify_view v;
     buf out = {0};
 
