@@ -182,6 +182,46 @@ static void test_config__weekday_names(void **state)
     cfg_dispose(&c);
 }
 
+/* notify.inbox_email after cfg_finish: the channel of file text. */
+static void inbox_email_is(const char *text, const char *want)
+{
+    config c;
+    errmsg err = {0};
+
+    write_file(text);
+    cfg_init(&c);
+    assert_int_equal(cfg_load_file(&c, path, &err), 0);
+    if (cfg_finish(&c, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(c.inbox_email, want);
+    cfg_dispose(&c);
+}
+
+static void test_config__inbox_email_channel(void **state)
+{
+    static const char chans[] =
+        "[channel.ops-slack]\ntype = slack\nurl = https://h.example/x\n"
+        "[channel.pm-mail]\ntype = email\nto = pm\n"
+        "[channel.ops-mail]\ntype = email\nto = ops@x.example\n";
+    char text[512];
+
+    (void)state;
+    /* Unset: the first e-mail channel; none without one. */
+    inbox_email_is(chans, "pm-mail");
+    inbox_email_is("[channel.ops-slack]\ntype = slack\nurl = https://h.e/x\n",
+                   "");
+    snprintf(text, sizeof text, "%s[notify]\ninbox_email = ops-mail\n", chans);
+    inbox_email_is(text, "ops-mail");
+    snprintf(text, sizeof text, "%s[notify]\ninbox_email = none\n", chans);
+    inbox_email_is(text, "");
+    /* Only an e-mail channel can carry it. */
+    snprintf(text, sizeof text, "%s[notify]\ninbox_email = ops-slack\n", chans);
+    refused(text, NULL, NULL, 1, "inbox_email must name an e-mail channel",
+            "ops-slack");
+    snprintf(text, sizeof text, "%s[notify]\ninbox_digest_time = 7am\n", chans);
+    refused(text, NULL, NULL, 1, "inbox_digest_time must be HH:MM", NULL);
+}
+
 UFX_MAIN(
     cmocka_unit_test_teardown(test_config__defaults, teardown),
     cmocka_unit_test_teardown(test_config__precedence_file_env_flag, teardown),
@@ -195,4 +235,5 @@ UFX_MAIN(
     cmocka_unit_test_teardown(test_config__missing_env_secret_is_an_error,
                               teardown),
     cmocka_unit_test_teardown(test_config__route_to_unknown_channel, teardown),
-    cmocka_unit_test_teardown(test_config__weekday_names, teardown))
+    cmocka_unit_test_teardown(test_config__weekday_names, teardown),
+    cmocka_unit_test_teardown(test_config__inbox_email_channel, teardown))
