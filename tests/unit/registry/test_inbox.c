@@ -380,6 +380,11 @@ static void test_inbox__never_written_for_another_organisation(void **state)
                      0);
 }
 
+static void watch_ref(void *ctx, const registry_watch *w)
+{
+    ufx_ids_add(ctx, w->ref);
+}
+
 static void test_inbox__never_read_for_another_organisation(void **state)
 {
     ifx *t = *state;
@@ -393,6 +398,7 @@ static void test_inbox__never_read_for_another_organisation(void **state)
     size_t n = 0;
     errmsg err = {0};
     char sql[400];
+    ufx_ids listed;
 
     e1 = event_add(t, "request.updated", acme, f->client_a);
     e2 = event_add(t, "request.updated", acme, f->client_a);
@@ -436,6 +442,27 @@ static void test_inbox__never_read_for_another_organisation(void **state)
                      0);
     assert_int_equal(n, 3);
     registry_inbox_items_free(items, n);
+
+    /* Watches of acme's things: Bob's list leaves them out too. */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO watches(kind, ref, user_id, created_at) VALUES"
+             " ('request', %lld, %lld, 2), ('table', %lld, %lld, 1),"
+             " ('table', %lld, %lld, 0)",
+             (long long)acme, (long long)f->client_b,
+             (long long)t->prod_customers, (long long)f->client_b,
+             (long long)t->globex_customers, (long long)f->client_b);
+    ufx_exec(f, sql);
+    listed = (ufx_ids){0};
+    assert_int_equal(registry_watch_list(f->reg, f->client_b, f->org_b,
+                                         watch_ref, &listed, &err),
+                     0);
+    assert_int_equal(listed.n, 1);
+    assert_int_equal(listed.ids[0], t->globex_customers);
+    listed = (ufx_ids){0};
+    assert_int_equal(
+        registry_watch_list(f->reg, f->client_b, 0, watch_ref, &listed, &err),
+        0);
+    assert_int_equal(listed.n, 3);
 }
 
 /* ---- table and request watchers ---------------------------------------- */
@@ -456,7 +483,7 @@ static void test_inbox__table_watchers_on_their_instance(void **state)
          go(t, id, f->pm, "scheduled", NULL));
     go(t, id, f->pm, "in_progress", NULL);
     TOLD(t, "request.deployed", "Ann:requester Cam:watch Olli:ops Oz:ops",
-         go(t, id, f->pm, "deployed", "acme-qa"));
+         go(t, id, f->pm, "deployed", "ACME-QA"));
     TOLD(t, "request.deployed", "Ada:watch Ann:requester Olli:ops Oz:ops",
          go(t, id, f->pm, "deployed", "acme-prod"));
 
