@@ -231,10 +231,9 @@ size_t mig_name_length(sql_dialect d, const char *name)
     return d == SQL_POSTGRES ? strlen(name) : str_utf8_len(name);
 }
 
-void migrate_version(char *out, size_t size, int64_t created_at,
-                     size_t instance_index)
+void migrate_version(char *out, size_t size, int64_t created_at)
 {
-    time_t t = (time_t)(created_at + (int64_t)instance_index);
+    time_t t = (time_t)created_at;
     struct tm tm;
 
     if (!gmtime_r(&t, &tm)) {

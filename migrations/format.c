@@ -541,7 +541,6 @@ int migrate_generate(migrate_result *out, const form_request *r, sql_dialect d,
     migrate_result res = {0};
     mig_plan plan = {0};
     ctx c = {0};
-    size_t index = 0;
     int rc;
 
     if ((unsigned)d >= SQL_NDIALECTS || (unsigned)f >= MIGRATE_NFORMATS)
@@ -549,13 +548,11 @@ int migrate_generate(migrate_result *out, const form_request *r, sql_dialect d,
     if (!opt)
         opt = &no_options;
     c.instance = is_set(opt->instance) ? opt->instance : r->instance;
-    if (is_set(c.instance) && r->ninstances) {
+    if (is_set(opt->instance) && r->ninstances) {
         size_t i = 0;
         while (i < r->ninstances && strcmp(r->instances[i], c.instance))
             i++;
-        if (i < r->ninstances)
-            index = i;
-        else if (is_set(opt->instance))
+        if (i == r->ninstances)
             return err_set_field(err, ERR_INVALID, "instance",
                                  "instance \"%.60s\" is not one of the "
                                  "request's instances",
@@ -567,7 +564,7 @@ int migrate_generate(migrate_result *out, const form_request *r, sql_dialect d,
     c.r = r;
     c.p = &plan;
     c.opt = opt;
-    migrate_version(c.version, sizeof c.version, r->created_at, index);
+    migrate_version(c.version, sizeof c.version, r->created_at);
     make_slug(c.slug, sizeof c.slug, r);
     snprintf(c.cr, sizeof c.cr, "CR-%lld", (long long)r->id);
     rc = build_files(&res, &c);

@@ -102,9 +102,12 @@ typedef struct migrate_result {
  * stub starting with "-- TODO(". Down migrations undo what can be undone and
  * say why where they cannot; they are never empty.
  *
- * File names carry a version: r->created_at plus the index of the instance
- * in r->instances (seconds), as UTC YYYYMMDDHHMMSS, so regenerating gives
- * the same names; then "cr_<id>_<slug of the title>".
+ * File names carry a version: r->created_at (the request's submission
+ * time, which never changes) as UTC YYYYMMDDHHMMSS, the same for every
+ * instance and every time the files are generated, so the QA and the
+ * production files of one request are one migration; then
+ * "cr_<id>_<slug of the title>". Only the header's "Instance:" and
+ * "Generated:" lines differ between instances and generations.
  *
  * On success *out is filled (release it with migrate_result_dispose()).
  * Fails with ERR_INVALID (err names the field, e.g. "items[1].table") when
@@ -155,9 +158,8 @@ void migrate_type_name(char *out, size_t size, sql_dialect d,
  * characters, Snowflake 255 characters), 0 when it has none (SQLite). */
 size_t migrate_name_limit(sql_dialect d);
 
-/* The version used in file names: created_at + instance_index, as UTC
- * YYYYMMDDHHMMSS, into out (15+ bytes). */
-void migrate_version(char *out, size_t size, int64_t created_at,
-                     size_t instance_index);
+/* The version used in file names: created_at as UTC YYYYMMDDHHMMSS, into
+ * out (15+ bytes). One per request: it depends on nothing else. */
+void migrate_version(char *out, size_t size, int64_t created_at);
 
 #endif

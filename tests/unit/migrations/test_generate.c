@@ -242,14 +242,14 @@ static void test_migrations__type_loss(void **state)
 static void test_migrations__stable_versions_and_names(void **state)
 {
     static const char *want[MIGRATE_NFORMATS][2] = {
-        {"20260303140001_cr_12_add_loyalty_tier.up.sql",
-         "20260303140001_cr_12_add_loyalty_tier.down.sql"},
-        {"V20260303140001__cr_12_add_loyalty_tier.sql",
-         "U20260303140001__cr_12_add_loyalty_tier.sql"},
-        {"20260303140001_cr_12_add_loyalty_tier.sql", NULL},
-        {"20260303140001_cr_12_add_loyalty_tier.sql", NULL},
-        {"20260303140001_cr_12_add_loyalty_tier.sql", NULL},
-        {"20260303140001_cr_12_add_loyalty_tier.sql", NULL},
+        {"20260303140000_cr_12_add_loyalty_tier.up.sql",
+         "20260303140000_cr_12_add_loyalty_tier.down.sql"},
+        {"V20260303140000__cr_12_add_loyalty_tier.sql",
+         "U20260303140000__cr_12_add_loyalty_tier.sql"},
+        {"20260303140000_cr_12_add_loyalty_tier.sql", NULL},
+        {"20260303140000_cr_12_add_loyalty_tier.sql", NULL},
+        {"20260303140000_cr_12_add_loyalty_tier.sql", NULL},
+        {"20260303140000_cr_12_add_loyalty_tier.sql", NULL},
     };
     form_request r;
     migrate_result a, b;
@@ -270,7 +270,7 @@ static void test_migrations__stable_versions_and_names(void **state)
         migrate_result_dispose(&a);
         migrate_result_dispose(&b);
     }
-    /* The first instance of the request gets created_at itself. */
+    /* Every instance of the request gets created_at itself. */
     assert_int_equal(
         migrate_generate(&a, &r, SQL_MYSQL, MIGRATE_DBMATE, &qa, &err), 0);
     assert_string_equal(a.files[0].name,
@@ -288,7 +288,7 @@ static void test_migrations__stable_versions_and_names(void **state)
     ufx_set(&r.title, "  Ändern: \"Kunden\"-Tabelle -- v2!! ");
     generate(&a, &r, SQL_SQLITE, MIGRATE_GOOSE);
     assert_string_equal(a.files[0].name,
-                        "20260303140001_cr_12_ndern_kunden_tabelle_v2.sql");
+                        "20260303140000_cr_12_ndern_kunden_tabelle_v2.sql");
     migrate_result_dispose(&a);
     form_request_dispose(&r);
 }
