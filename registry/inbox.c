@@ -541,20 +541,20 @@ static int digest_item_row(sqlite3_stmt *st, void *ctx)
 }
 
 /* One user's digest: the event and its e-mail row, when there are unread
- * items since the last one. A digest at now covers the items of the
- * seconds [since, now): an item of the very second of a digest, written
- * just after it, is in the next one instead of in none. */
+ * items since the last one. "Since" includes the second of the last
+ * digest: an item written in that very second just after it is in this
+ * one instead of in none (one that was already in the last digest and
+ * is still unread is listed again). */
 static int digest_one(registry *reg, const digest_user *d, int64_t now,
                       int *written, errmsg *err)
 {
     static const char sql_count[] =
         "SELECT count(*) FROM inbox WHERE user_id = :user AND read_at = 0"
-        " AND created_at >= :since AND created_at < :now"
-        " AND (:org = 0 OR org_id = :org)";
+        " AND created_at >= :since AND (:org = 0 OR org_id = :org)";
     static const char sql_items[] =
         "SELECT e.event, x.created_at, e.payload FROM inbox x"
         " JOIN events e ON e.id = x.event_id WHERE x.user_id = :user"
-        " AND x.read_at = 0 AND x.created_at >= :since AND x.created_at < :now"
+        " AND x.read_at = 0 AND x.created_at >= :since"
         " AND (:org = 0 OR x.org_id = :org) ORDER BY x.id DESC LIMIT 50";
     static const char sql_mail[] =
         "INSERT INTO outbox(event_id, channel, recipient, next_attempt,"
@@ -568,8 +568,7 @@ static int digest_one(registry *reg, const digest_user *d, int64_t now,
     int rc;
 
     st = reg_stmt(reg, sql_count, err, REG_INT(":user", d->id),
-                  REG_INT(":since", d->since), REG_INT(":now", now),
-                  REG_INT(":org", org));
+                  REG_INT(":since", d->since), REG_INT(":org", org));
     rc = reg_count(reg, st, &count, err);
     if (rc == 0 && count > 0) {
         root = cJSON_CreateObject();
@@ -580,8 +579,7 @@ static int digest_one(registry *reg, const digest_user *d, int64_t now,
         cJSON_AddStringToObject(root, "url", "/inbox");
         items = cJSON_AddArrayToObject(root, "items");
         st = reg_stmt(reg, sql_items, err, REG_INT(":user", d->id),
-                      REG_INT(":since", d->since), REG_INT(":now", now),
-                      REG_INT(":org", org));
+                      REG_INT(":since", d->since), REG_INT(":org", org));
         rc = reg_each(reg, st, digest_item_row, items, err);
         if (rc == 0)
             rc =
