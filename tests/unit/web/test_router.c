@@ -254,8 +254,9 @@ static void test_router__unknown_path_is_404(void **state)
     assert_int_equal(got.status, 404);
 }
 
-/* Every concrete path of the tables asked with a method no route has:
- * 405 with Allow naming exactly the methods of the routes that match. */
+/* Every concrete path of the tables asked with a method no route has
+ * (PATCH; PUT and DELETE name watches): 405 with Allow naming exactly the
+ * methods of the routes that match. */
 static void test_router__other_method_is_405_with_allow(void **state)
 {
     const web_route *const *t = web_route_tables();
@@ -273,15 +274,15 @@ static void test_router__other_method_is_405_with_allow(void **state)
                         wn +=
                             (size_t)snprintf(want + wn, sizeof want - wn,
                                              "%s%s", wn ? ", " : "", q->method);
-            ask("precheck", "PUT", path, "admin",
+            ask("precheck", "PATCH", path, "admin",
                 "Content-Type: application/x-www-form-urlencoded\r\n");
             if (got.rc != -1 || got.status != 405 || strcmp(got.allow, want))
-                fail_msg("PUT %s: %d Allow \"%s\", not 405 Allow \"%s\"", path,
-                         got.status, got.allow, want);
+                fail_msg("PATCH %s: %d Allow \"%s\", not 405 Allow \"%s\"",
+                         path, got.status, got.allow, want);
             /* a signed-out visitor learns the same, not 401 */
-            ask("precheck", "DELETE", path, "anon", NULL);
+            ask("precheck", "PATCH", path, "anon", NULL);
             if (got.status != 405 || strcmp(got.allow, want))
-                fail_msg("DELETE %s signed out: %d Allow \"%s\"", path,
+                fail_msg("PATCH %s signed out: %d Allow \"%s\"", path,
                          got.status, got.allow);
         }
     }
