@@ -362,6 +362,33 @@ static void test_inbox__life_cycle_reaches_requester_and_ops(void **state)
     assert_int_equal(has(t_bob, NULL, id), 0);
 }
 
+/* An item's "url" is a path of this site or null: a payload whose url
+ * names another host (or is no path at all) is not handed on. */
+static void test_inbox__url_only_a_local_path(void **state)
+{
+    static const char *const bad[] = {"//evil.example/x",
+                                      "https://evil.example/",
+                                      "/\\evil.example", "javascript:alert(1)"};
+    int64_t id = submit(t_ann, "Links", NULL);
+    char sql[300], number[32];
+    cJSON *in;
+
+    (void)state;
+    snprintf(number, sizeof number, "CR-%lld", (long long)id);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE events SET payload = json_set(payload, '$.url', "
+                 "'%s') WHERE request_id = %lld",
+                 bad[i], (long long)id);
+        h_db_exec(&srv, sql);
+        in = inbox(t_pat);
+        if (!cJSON_IsNull(cJSON_GetObjectItem(
+                find(in, "request.submitted", number), "url")))
+            fail_msg("url %s handed on", bad[i]);
+        cJSON_Delete(in);
+    }
+}
+
 /* ---- watches ------------------------------------------------------------ */
 
 static void test_watch__table_edits_and_scheduling(void **state)
@@ -970,6 +997,7 @@ static void test_refusals__401_without_auth(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_inbox__submission_tells_the_pm_not_the_actor),
     cmocka_unit_test(test_inbox__life_cycle_reaches_requester_and_ops),
+    cmocka_unit_test(test_inbox__url_only_a_local_path),
     cmocka_unit_test(test_watch__table_edits_and_scheduling),
     cmocka_unit_test(test_watch__request_comments),
     cmocka_unit_test(test_tenancy__foreign_watch_is_a_missing_one),
