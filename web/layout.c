@@ -3,6 +3,7 @@
  * formatting helpers. All text goes through buf_append_html. */
 #include "web_int.h"
 #include "mem.h"
+#include "page_inbox_int.h"
 #include "str.h"
 #include "tmpl.h"
 
@@ -205,8 +206,13 @@ void page_begin(web_req *req, const char *title)
                     "action=\"/search\"><label class=\"sr-only\" "
                     "for=\"q-top\">Search</label><input id=\"q-top\" "
                     "name=\"q\" type=\"search\" placeholder=\"Search "
-                    "(press /)\" data-hotkey=\"/\"></form>"
-                    "<a href=\"/account\" class=\"me\">");
+                    "(press /)\" data-hotkey=\"/\"></form>");
+        /* The unread count is this user's: a hole in a shared page. */
+        if (req->page_template)
+            buf_puts(o, TMPL_MARK_INBOX);
+        else
+            page_inbox_link(req, o);
+        buf_puts(o, "<a href=\"/account\" class=\"me\">");
         if (req->page_template)
             buf_puts(o, TMPL_MARK_USER);
         else

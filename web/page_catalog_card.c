@@ -9,6 +9,7 @@
 #include "cache.h"
 #include "card.h"
 #include "catalog_cases.h"
+#include "page_inbox_int.h"
 #include "tmpl.h"
 
 #include <stdio.h>
@@ -59,6 +60,8 @@ static int card_body(web_req *req, buf *body, int64_t *org,
     if (rc < 0)
         return rc;
     *org = c.org_id;
+    /* The watch button is this user's: a hole (page_table_show). */
+    buf_puts(body, "<div class=\"watch-bar\">" TMPL_MARK_WATCH "</div>");
     card_write(body, &c, CARD_HTML, &opt);
     rc = registry_table_open_requests(req->reg, c.instance, c.table,
                                       cat_org_filter(req), open_request_row,
@@ -114,7 +117,8 @@ static int tables_frame(web_req *req, buf *frame, int64_t gen)
 /* GET /tables/{instance}/{table}: the page content is kept compiled
  * (tmpl.h) per registry generation, role and organisation, the frame per
  * role; a hit sends them as one gzip member with this user's name, CSRF
- * token and the title filled in, compressing nothing. */
+ * token, inbox link (unread count) and watch button and the title filled
+ * in, compressing nothing. */
 void page_table_show(web_req *req)
 {
     const char *inst = req->args[0], *tbl = req->args[1];
@@ -122,7 +126,7 @@ void page_table_show(web_req *req)
     int64_t gen = registry_generation(req->reg), org = 0;
     int vis = card_vis(req) | (int)(cat_org_filter(req) << 2);
     buf body = {0}, text = {0}, frame = {0}, title = {0}, user = {0},
-        csrf = {0};
+        csrf = {0}, inbox = {0}, watch = {0}, ref = {0}, what = {0};
     const char *vals[TMPL_NHOLES] = {0};
     errmsg err = {0};
     int rc = 0, gzip;
@@ -148,9 +152,19 @@ void page_table_show(web_req *req)
     buf_append_html(&title, tbl);
     buf_append_html(&user, req->user.name);
     buf_append_html(&csrf, req->csrf);
+    page_inbox_link(req, &inbox);
+    buf_appendf(&ref, "%s/%s", inst, tbl);
+    buf_appendf(&what, "%s / %s", inst, tbl);
+    if (page_watch_form(req, &watch, WATCH_TABLE, buf_cstr(&ref),
+                        buf_cstr(&what), &err) < 0) {
+        web_reply_err(req, &err);
+        goto done;
+    }
     vals[TMPL_TITLE] = buf_cstr(&title);
     vals[TMPL_USER] = buf_cstr(&user);
     vals[TMPL_CSRF] = buf_cstr(&csrf);
+    vals[TMPL_INBOX] = buf_cstr(&inbox);
+    vals[TMPL_WATCH] = buf_cstr(&watch);
     /* A flash message belongs to one response: such a page is built in
        full, frame included (page_begin shows and clears the message). */
     if (flash && *flash) {
@@ -178,6 +192,10 @@ done:
     buf_dispose(&title);
     buf_dispose(&user);
     buf_dispose(&csrf);
+    buf_dispose(&inbox);
+    buf_dispose(&watch);
+    buf_dispose(&ref);
+    buf_dispose(&what);
 }
 
 /* GET /api/v1/instances/{instance}/tables/{table}: from the cache (as

@@ -6,6 +6,7 @@
 #include "requests_int.h"
 #include "def.h"
 #include "mem.h"
+#include "page_inbox_int.h"
 #include "requests.h"
 #include "str.h"
 
@@ -250,10 +251,13 @@ static void page_request_show(web_req *req)
     }
     snprintf(title, sizeof title, "CR-%lld %s", (long long)id, r.title);
     page_begin(req, title);
-    buf_appendf(o,
-                "<article class=\"request stack\"><header><p "
-                "class=\"muted\">CR-%lld</p><h1>",
-                (long long)id);
+    snprintf(tbuf, sizeof tbuf, "CR-%lld", (long long)id);
+    buf_puts(o, "<article class=\"request stack\"><header><div "
+                "class=\"watch-bar\">");
+    rc = page_watch_form(req, o, WATCH_REQUEST, tbuf + 3, tbuf, &err);
+    if (rc < 0)
+        goto done;
+    buf_appendf(o, "</div><p class=\"muted\">%s</p><h1>", tbuf);
     buf_append_html(o, r.title);
     buf_puts(o, "</h1><p>");
     page_status_badge(o, nz(r.status));

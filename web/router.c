@@ -18,11 +18,14 @@ extern const web_route web_routes_triage[];
 extern const web_route web_routes_admin[];
 extern const web_route web_routes_deliveries[];
 extern const web_route web_routes_inbox_api[];
+extern const web_route web_routes_inbox[];
 
 static const web_route *const route_tables[] = {
-    web_routes_core,       web_routes_accounts,  web_routes_requests,
-    web_routes_catalog,    web_routes_triage,    web_routes_admin,
-    web_routes_deliveries, web_routes_inbox_api, NULL};
+    web_routes_core,       web_routes_accounts,
+    web_routes_requests,   web_routes_catalog,
+    web_routes_triage,     web_routes_admin,
+    web_routes_deliveries, web_routes_inbox_api,
+    web_routes_inbox,      NULL};
 
 /* Matches path against pattern; fills args (heap copies) on success. */
 static int match(const char *pattern, const char *path, char **args, int *nargs)

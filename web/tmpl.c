@@ -24,8 +24,9 @@ typedef struct seg {
     int32_t hole; /* TMPL_* after this piece, -1 for none */
 } seg;
 
-static const char *const marks[TMPL_NHOLES] = {TMPL_MARK_TITLE, TMPL_MARK_USER,
-                                               TMPL_MARK_CSRF, TMPL_MARK_BODY};
+static const char *const marks[TMPL_NHOLES] = {
+    TMPL_MARK_TITLE, TMPL_MARK_USER,  TMPL_MARK_CSRF,
+    TMPL_MARK_BODY,  TMPL_MARK_INBOX, TMPL_MARK_WATCH};
 
 /* The first marker at or after p in [p, end): its start in *at and its
  * index, or -1 (then *at = end). */

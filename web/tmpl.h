@@ -18,19 +18,31 @@
 #include <stddef.h>
 
 /* Hole markers, by index. TMPL_BODY takes another template (the page
- * frame's content); the others take text that is already escaped. */
-enum { TMPL_TITLE, TMPL_USER, TMPL_CSRF, TMPL_BODY, TMPL_NHOLES };
+ * frame's content); the others take text that is already escaped (the
+ * user's inbox link with its unread count, the watch button of what the
+ * page shows: HTML rendered per request). */
+enum {
+    TMPL_TITLE,
+    TMPL_USER,
+    TMPL_CSRF,
+    TMPL_BODY,
+    TMPL_INBOX,
+    TMPL_WATCH,
+    TMPL_NHOLES
+};
 #define TMPL_MARK_TITLE "<!--hole:title-->"
 #define TMPL_MARK_USER  "<!--hole:user-->"
 #define TMPL_MARK_CSRF  "<!--csrf-->"
 #define TMPL_MARK_BODY  "<!--hole:body-->"
+#define TMPL_MARK_INBOX "<!--hole:inbox-->"
+#define TMPL_MARK_WATCH "<!--hole:watch-->"
 
 /* Compiles text[0..len) into out (opaque bytes, appended). 0, or -1 when
  * zlib fails (out unchanged). */
 int tmpl_compile(buf *out, const char *text, size_t len);
 
 /* Appends one gzip member to out: frame with its holes filled from
- * vals[TMPL_TITLE..TMPL_CSRF] (NULL: empty) and its body hole from the
+ * vals (NULL: empty; every hole but TMPL_BODY) and its body hole from the
  * compiled template body (NULL: empty; holes inside body are filled from
  * vals too, a body hole inside body stays empty). 0, or -1 when a
  * template is malformed (out unchanged). */

@@ -18,7 +18,8 @@ static void expand(buf *out, const char *text, const char *body,
                    const char *const vals[TMPL_NHOLES])
 {
     static const char *const marks[TMPL_NHOLES] = {
-        TMPL_MARK_TITLE, TMPL_MARK_USER, TMPL_MARK_CSRF, TMPL_MARK_BODY};
+        TMPL_MARK_TITLE, TMPL_MARK_USER,  TMPL_MARK_CSRF,
+        TMPL_MARK_BODY,  TMPL_MARK_INBOX, TMPL_MARK_WATCH};
     const char *p = text;
 
     while (*p) {
@@ -76,6 +77,11 @@ static void test_tmpl__holes_filled(void **state)
           "</main>",
           "<h1>card</h1><input value=\"" TMPL_MARK_CSRF "\"><p>rules</p>",
           vals);
+    /* The per-user inbox link in the frame, the watch button in the body. */
+    vals[TMPL_INBOX] = "<a href=\"/inbox\">Inbox <span>3</span></a>";
+    vals[TMPL_WATCH] = "<form><button>Watch</button></form>";
+    check("<header>" TMPL_MARK_INBOX TMPL_MARK_USER "</header>" TMPL_MARK_BODY,
+          "<div>" TMPL_MARK_WATCH "</div><h1>card</h1>", vals);
 }
 
 static void test_tmpl__markers_at_edges_and_adjacent(void **state)
