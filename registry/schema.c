@@ -414,7 +414,55 @@ static const char step5[] =
     "ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN table_id INTEGER;";
 
+/* Step 6: history grouped by the change that caused it. A change is
+   what one transaction wrote to one instance's registry: a request
+   deployed there, an import (with its file name) or a hand edit. Every
+   history row names its change; rows of older databases are grouped by
+   instance, request, user, reason and second (what one transaction of
+   theirs shared), the change taking the id of its first row. A row
+   written without a change (by hand, or by an older writer) gets one of
+   its own from the trigger. */
+static const char step6[] =
+    "CREATE TABLE registry_changes("
+    " id INTEGER PRIMARY KEY,"
+    " instance_id INTEGER NOT NULL REFERENCES instances(id),"
+    " kind TEXT NOT NULL CHECK (kind IN ('edit','request','import')),"
+    " request_id INTEGER REFERENCES requests(id),"
+    " user_id INTEGER REFERENCES users(id),"
+    " reason TEXT NOT NULL DEFAULT '',"
+    " source TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL);"
+    "CREATE INDEX registry_changes_time ON registry_changes(created_at);"
+    "CREATE INDEX registry_changes_instance ON registry_changes(instance_id,"
+    " id);"
+    "ALTER TABLE registry_history ADD COLUMN change_id INTEGER"
+    " REFERENCES registry_changes(id);"
+    "INSERT INTO registry_changes(id, instance_id, kind, request_id, user_id,"
+    " reason, created_at)"
+    " SELECT min(id), instance_id, CASE WHEN request_id IS NOT NULL"
+    "  THEN 'request' WHEN reason = 'import' THEN 'import' ELSE 'edit' END,"
+    "  request_id, user_id, reason, created_at"
+    " FROM registry_history"
+    " GROUP BY instance_id, request_id, user_id, reason, created_at;"
+    "UPDATE registry_history SET change_id = (SELECT c.id FROM"
+    " registry_changes c WHERE c.created_at = registry_history.created_at"
+    " AND c.instance_id = registry_history.instance_id"
+    " AND c.request_id IS registry_history.request_id"
+    " AND c.user_id IS registry_history.user_id"
+    " AND c.reason = registry_history.reason);"
+    "CREATE INDEX registry_history_change ON registry_history(change_id, id);"
+    "CREATE TRIGGER registry_history_change_ai AFTER INSERT ON"
+    " registry_history WHEN new.change_id IS NULL BEGIN"
+    " INSERT INTO registry_changes(instance_id, kind, request_id, user_id,"
+    "  reason, created_at) VALUES (new.instance_id, CASE WHEN"
+    "  new.request_id IS NOT NULL THEN 'request' WHEN new.reason = 'import'"
+    "  THEN 'import' ELSE 'edit' END, new.request_id, new.user_id,"
+    "  new.reason, new.created_at);"
+    " UPDATE registry_history SET change_id = last_insert_rowid()"
+    "  WHERE id = new.id;"
+    "END;";
+
 const char *const reg_schema_steps[] = {NULL,  step1, step2, step3,
-                                        step4, step5};
+                                        step4, step5, step6};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;
