@@ -264,6 +264,11 @@ static int set_route(config *c, const char *event, const char *v, errmsg *err)
     if (!valid_name(event))
         return err_set(err, ERR_INVALID, "bad event name in [route]: %.60s",
                        event);
+    /* One user's digest goes to that user alone (notify.inbox_email). */
+    if (!strcmp(event, "inbox.digest"))
+        return err_set(err, ERR_INVALID,
+                       "inbox.digest cannot be routed: it is e-mailed to "
+                       "each user through notify.inbox_email");
     for (size_t i = 0; i < c->nroutes; i++)
         if (!strcmp(c->routes[i].event, event))
             r = &c->routes[i];

@@ -220,6 +220,9 @@ static void test_config__inbox_email_channel(void **state)
             "ops-slack");
     snprintf(text, sizeof text, "%s[notify]\ninbox_digest_time = 7am\n", chans);
     refused(text, NULL, NULL, 1, "inbox_digest_time must be HH:MM", NULL);
+    /* A user's digest is never posted to a shared channel. */
+    refused("[route]\ninbox.digest = ops-slack\n", NULL, NULL, 0,
+            "inbox.digest cannot be routed", NULL);
 }
 
 UFX_MAIN(
