@@ -26,7 +26,7 @@ static cJSON *doc;
 typedef struct op_seen {
     char key[160]; /* "get /api/v1/requests/{id}" */
 } op_seen;
-static op_seen seen[64];
+static op_seen seen[256];
 static size_t nseen;
 
 static int up(void **state)
@@ -441,6 +441,101 @@ static void test_openapi__triage_operations(void **state)
               NULL, 401);
 }
 
+/* The inbox and watches operations. */
+static void test_openapi__inbox_operations(void **state)
+{
+    const char *ops_t = ops_token, *tmpl;
+    char path[96];
+    h_resp r;
+    cJSON *j;
+    int id;
+
+    (void)state;
+    h_import(&srv, "acme-prod",
+             "table,column,type,nullable,description\n"
+             "watched,id,bigint,no,Id\n");
+    call(&r, "POST", "/api/v1/requests", "/api/v1/requests", token, NULL,
+         "application/json", valid, NULL, 201);
+    j = cJSON_Parse(r.body);
+    id = cJSON_GetObjectItem(j, "id")->valueint;
+    cJSON_Delete(j);
+    h_resp_free(&r);
+
+    tmpl = "/api/v1/watches/request/{id}";
+    snprintf(path, sizeof path, "/api/v1/watches/request/CR-%d", id);
+    call_free("PUT", tmpl, path, ops_t, NULL, NULL, NULL, NULL, 200);
+    call_free("PUT", tmpl, path, NULL, &ops, NULL, NULL, NULL, 200);
+    call_free("GET", tmpl, path, ops_t, NULL, NULL, NULL, NULL, 200);
+    call_free("PUT", tmpl, "/api/v1/watches/request/424242", ops_t, NULL, NULL,
+              NULL, NULL, 404);
+    call_free("GET", tmpl, "/api/v1/watches/request/424242", ops_t, NULL, NULL,
+              NULL, NULL, 404);
+    call_free("GET", tmpl, path, NULL, NULL, NULL, NULL, NULL, 401);
+    tmpl = "/api/v1/watches/table/{instance}/{table}";
+    call_free("PUT", tmpl, "/api/v1/watches/table/acme-prod/watched", ops_t,
+              NULL, NULL, NULL, NULL, 200);
+    call_free("GET", tmpl, "/api/v1/watches/table/acme-prod/watched", ops_t,
+              NULL, NULL, NULL, NULL, 200);
+    call_free("PUT", tmpl, "/api/v1/watches/table/acme-prod/nothing", ops_t,
+              NULL, NULL, NULL, NULL, 404);
+    call_free("GET", tmpl, "/api/v1/watches/table/acme-prod/nothing", ops_t,
+              NULL, NULL, NULL, NULL, 404);
+    call_free("PUT", tmpl, "/api/v1/watches/table/acme-prod/watched", NULL,
+              NULL, NULL, NULL, NULL, 401);
+    call_free("GET", "/api/v1/watches", "/api/v1/watches", ops_t, NULL, NULL,
+              NULL, NULL, 200);
+    call_free("GET", "/api/v1/watches", "/api/v1/watches", NULL, NULL, NULL,
+              NULL, NULL, 401);
+
+    /* a comment reaches the watching ops engineer's inbox */
+    snprintf(path, sizeof path, "/api/v1/requests/%d/comments", id);
+    call_free("POST", "/api/v1/requests/{id}/comments", path, token, NULL,
+              "application/json", "{\"body\":\"For ops.\"}", NULL, 201);
+    call_free("GET", "/api/v1/inbox", "/api/v1/inbox", ops_t, NULL, NULL, NULL,
+              NULL, 200);
+    call_free("GET", "/api/v1/inbox", "/api/v1/inbox?unread=1&limit=1", ops_t,
+              NULL, NULL, NULL, NULL, 200);
+    call_free("GET", "/api/v1/inbox", "/api/v1/inbox?limit=0", ops_t, NULL,
+              NULL, NULL, NULL, 422);
+    call_free("GET", "/api/v1/inbox", "/api/v1/inbox", NULL, NULL, NULL, NULL,
+              NULL, 401);
+    tmpl = "/api/v1/inbox/read";
+    call_free("POST", tmpl, tmpl, ops_t, NULL, "application/json",
+              "{\"all\":true}", NULL, 200);
+    call_free("POST", tmpl, tmpl, NULL, &ops, "application/json",
+              "{\"ids\":[1],\"read\":false}", NULL, 200);
+    call_free("POST", tmpl, tmpl, ops_t, NULL, "application/json", "{}", NULL,
+              422);
+    call_free("POST", tmpl, tmpl, ops_t, NULL, "application/json", "{", NULL,
+              400);
+    call_free("POST", tmpl, tmpl, ops_t, NULL, "text/plain", "x", NULL, 415);
+    call_free("POST", tmpl, tmpl, NULL, NULL, "application/json", "{}", NULL,
+              401);
+    tmpl = "/api/v1/inbox/settings";
+    call_free("GET", tmpl, tmpl, ops_t, NULL, NULL, NULL, NULL, 200);
+    call_free("GET", tmpl, tmpl, NULL, NULL, NULL, NULL, NULL, 401);
+    call_free("PUT", tmpl, tmpl, ops_t, NULL, "application/json",
+              "{\"email\":\"off\"}", NULL, 200);
+    call_free("PUT", tmpl, tmpl, ops_t, NULL, "application/json",
+              "{\"email\":\"each\"}", NULL, 409);
+    call_free("PUT", tmpl, tmpl, ops_t, NULL, "application/json",
+              "{\"email\":\"weekly\"}", NULL, 422);
+    call_free("PUT", tmpl, tmpl, NULL, NULL, "application/json",
+              "{\"email\":\"off\"}", NULL, 401);
+
+    tmpl = "/api/v1/watches/request/{id}";
+    snprintf(path, sizeof path, "/api/v1/watches/request/%d", id);
+    call_free("DELETE", tmpl, path, ops_t, NULL, NULL, NULL, NULL, 200);
+    call_free("DELETE", tmpl, "/api/v1/watches/request/424242", ops_t, NULL,
+              NULL, NULL, NULL, 404);
+    call_free("DELETE", tmpl, path, NULL, NULL, NULL, NULL, NULL, 401);
+    tmpl = "/api/v1/watches/table/{instance}/{table}";
+    call_free("DELETE", tmpl, "/api/v1/watches/table/acme-prod/watched", ops_t,
+              NULL, NULL, NULL, NULL, 200);
+    call_free("DELETE", tmpl, "/api/v1/watches/table/acme-prod/nothing", ops_t,
+              NULL, NULL, NULL, NULL, 404);
+}
+
 /* Every operation of the document was called by the tests above. */
 static void test_openapi__every_operation_exercised(void **state)
 {
@@ -466,6 +561,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_openapi__served_document_is_the_file),
     cmocka_unit_test(test_openapi__responses_match_the_document),
     cmocka_unit_test(test_openapi__triage_operations),
+    cmocka_unit_test(test_openapi__inbox_operations),
     cmocka_unit_test(test_openapi__every_operation_exercised),
 };
 
