@@ -332,6 +332,15 @@ static void test_inbox__life_cycle_reaches_requester_and_ops(void **state)
     move(t_pat, id, "{\"to\":\"triaged\"}");
     move(t_pat, id, "{\"to\":\"needs_info\",\"note\":\"Which feed?\"}");
     assert_int_equal(has(t_ann, "request.needs_info", id), 1);
+    {
+        char number[32];
+        cJSON *in = inbox(t_ann);
+        snprintf(number, sizeof number, "CR-%lld", (long long)id);
+        assert_string_equal(
+            str_of(find(in, "request.needs_info", number), "reason"),
+            "requester");
+        cJSON_Delete(in);
+    }
     assert_int_equal(has(t_oz, "request.needs_info", id), 0);
     assert_int_equal(has(t_pat, "request.needs_info", id), 0);
     move(t_ann, id, "{\"to\":\"answered\",\"note\":\"The API one.\"}");
