@@ -8,6 +8,7 @@
 #include "form_int.h"
 #include "mem.h"
 #include "str.h"
+#include "validate.h"
 
 #include <assert.h>
 #include <stdint.h>
@@ -189,6 +190,8 @@ static void json_text(void *p, const form_field *f, const cJSON *v,
     if (f->value == FORM_VALUE_STRING) {
         free(*(char **)p);
         *(char **)p = xstrdup(s);
+        if (f->input == FORM_INPUT_TEXTAREA)
+            form_text_lf(*(char **)p);
     } else if (f->value == FORM_VALUE_KIND) {
         if (form_item_kind_parse(p, s) < 0)
             form_errors_add(fe, path,

@@ -8,6 +8,7 @@
 #include "form_int.h"
 #include "mem.h"
 #include "str.h"
+#include "validate.h"
 
 #include <assert.h>
 #include <stdint.h>
@@ -22,20 +23,21 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The value of kv as a heap string, trimmed unless f is multi-line. */
+/* The value of kv as a heap string: trimmed unless f is multi-line, and
+ * then with its line ends made LF (browsers send CR LF). */
 static char *kv_value(const form_field *f, const form_kv *kv)
 {
     const char *s = kv->value ? kv->value : "";
     size_t len = kv->value ? kv->len : 0;
 
-    if (f->input != FORM_INPUT_TEXTAREA) {
-        while (len && is_space(*s)) {
-            s++;
-            len--;
-        }
-        while (len && is_space(s[len - 1]))
-            len--;
+    if (f->input == FORM_INPUT_TEXTAREA)
+        return form_text_lf(xstrndup(s, len));
+    while (len && is_space(*s)) {
+        s++;
+        len--;
     }
+    while (len && is_space(s[len - 1]))
+        len--;
     return xstrndup(s, len);
 }
 

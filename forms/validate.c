@@ -117,6 +117,25 @@ int form_time_valid(const char *s)
     return (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
 }
 
+char *form_text_lf(char *s)
+{
+    char *o = s;
+
+    if (!s)
+        return s;
+    for (const char *p = s; *p; p++) {
+        if (*p != '\r') {
+            *o++ = *p;
+            continue;
+        }
+        *o++ = '\n';
+        if (p[1] == '\n')
+            p++;
+    }
+    *o = '\0';
+    return s;
+}
+
 /* ---- identifiers -------------------------------------------------------- */
 
 static int ident_char(char c)

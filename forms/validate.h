@@ -63,6 +63,13 @@ int form_ident_check(const char *name, char *msg, size_t msgsize);
  * migration lint uses) are in core/dialect.h. */
 const char *form_reserved_in(const char *word);
 
+/* Normalises the line ends of s in place: CR LF and a lone CR become LF
+ * (browsers send a textarea's lines as CR LF; spreadsheets and old Macs
+ * write lone CRs). The one rule for every multi-line text docket keeps:
+ * the form, the JSON API, registry edits and the CSV import. s NULL is
+ * fine. Returns s. */
+char *form_text_lf(char *s);
+
 /* 1 when s looks like an e-mail address: one "@", a local part of
  * printable ASCII without spaces, a domain of letters, digits, "-" and
  * dots with at least one dot, no empty labels. */

@@ -102,6 +102,25 @@ typedef struct migrate_result {
  * stub starting with "-- TODO(". Down migrations undo what can be undone and
  * say why where they cannot; they are never empty.
  *
+ * Descriptions may span lines (CR LF and a lone CR count as line ends).
+ * PostgreSQL and Snowflake get COMMENT ON ... IS '...', MySQL an inline
+ * COMMENT '...', all with the escapes of migrate_quote_string (a literal
+ * never spans lines). SQLite has no comments on objects, but keeps the
+ * text of CREATE TABLE, comments included, in sqlite_schema.sql; a new
+ * table's descriptions are written there, one "--" comment line per line
+ * of text, so that a line break can never end the comment:
+ *     CREATE TABLE "t" (
+ *         -- | first line of the table's description
+ *         -- | second line ("-- |" alone for an empty line)
+ *         "a" BIGINT NOT NULL, -- first line of a's description
+ *             -- | its second line
+ *         "b" TEXT
+ *     );
+ * The "| " keeps a line of text from reading as a migration tool's
+ * directive (Liquibase takes "--rollback" even after leading blanks).
+ * Columns added to an existing table keep their description only as a
+ * comment in the file (SQLite's ALTER TABLE keeps no comment).
+ *
  * File names carry a version: r->created_at (the request's submission
  * time, which never changes) as UTC YYYYMMDDHHMMSS, the same for every
  * instance and every time the files are generated, so the QA and the

@@ -418,6 +418,44 @@ static void mysql_key_check(mig_gen *g, int i, int j, const form_column *c)
                  c->name);
 }
 
+/* SQLite keeps comments inside CREATE TABLE in sqlite_schema, so that is
+ * where a description goes (see migrate.h): every line of text on a line
+ * of its own (CR LF, CR and LF all end a line), so a line break can never
+ * end the comment and start SQL. first (" --" after a column definition)
+ * takes the first line on the current line; NULL puts it on its own line
+ * like the others: lead ("    --") then " | " and the text ("|" alone for
+ * an empty line). The "| " keeps a line such as "rollback DROP TABLE x;"
+ * from reading as a migration tool's directive: Liquibase takes
+ * "--rollback" and "--changeset" even after leading blanks. Tabs stay,
+ * other control characters become spaces. Ends with a newline. */
+static void sqlite_ddl_comment(buf *b, const char *first, const char *lead,
+                               const char *text)
+{
+    const char *line = text;
+
+    for (;;) {
+        size_t n = strcspn(line, "\r\n");
+        if (first) {
+            buf_puts(b, first);
+            if (n)
+                buf_putc(b, ' ');
+            first = NULL;
+        } else {
+            buf_puts(b, lead);
+            buf_puts(b, n ? " | " : " |");
+        }
+        for (size_t k = 0; k < n; k++) {
+            unsigned char c = (unsigned char)line[k];
+            buf_putc(b, (c < 0x20 && c != '\t') || c == 0x7F ? ' ' : (char)c);
+        }
+        buf_putc(b, '\n');
+        line += n;
+        if (!*line)
+            break;
+        line += (line[0] == '\r' && line[1] == '\n') ? 2 : 1;
+    }
+}
+
 /* The column lines of CREATE TABLE for item i, with the PRIMARY KEY line
  * when pk marks any of its columns. */
 static void create_table_columns(buf *b, mig_gen *g, int i, const char *pk)
@@ -433,11 +471,10 @@ static void create_table_columns(buf *b, mig_gen *g, int i, const char *pk)
         mig_column_def(b, g, i, (int)j, c, &c->type, !c->nullable || pk[j]);
         if (j + 1 < it->ncolumns || npk)
             buf_putc(b, ',');
-        if (g->d == SQL_SQLITE && mig_is_set(c->description)) {
-            buf_puts(b, " -- ");
-            migrate_quote_comment(b, c->description);
-        }
-        buf_putc(b, '\n');
+        if (g->d == SQL_SQLITE && mig_is_set(c->description))
+            sqlite_ddl_comment(b, " --", "        --", c->description);
+        else
+            buf_putc(b, '\n');
         if (pk[j])
             mysql_key_check(g, i, (int)j, c);
     }
@@ -465,12 +502,8 @@ static void create_table(mig_gen *g, mig_unit *u, int i, const char *pk)
     buf_puts(&b, "CREATE TABLE ");
     mig_qi(&b, g, it->table);
     buf_puts(&b, " (\n");
-    if (g->d == SQL_SQLITE && mig_is_set(it->description)) {
-        /* SQLite keeps comments inside CREATE TABLE in sqlite_schema. */
-        buf_puts(&b, "    -- ");
-        migrate_quote_comment(&b, it->description);
-        buf_putc(&b, '\n');
-    }
+    if (g->d == SQL_SQLITE && mig_is_set(it->description))
+        sqlite_ddl_comment(&b, NULL, "    --", it->description);
     create_table_columns(&b, g, i, pk);
     buf_putc(&b, ')');
     if (g->d == SQL_MYSQL) {

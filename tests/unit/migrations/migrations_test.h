@@ -161,4 +161,83 @@ static inline void fixture_request(form_request *r)
     fx_col(it, "order", "text", 1, "Order reference, if any");
 }
 
+/* The descriptions docket keeps in SQLite's CREATE TABLE text (see
+ * migrate.h): reads the DDL of one table as SQLite stores it in
+ * sqlite_schema.sql and calls fn(ctx, column, text) for the table's
+ * description (column "") and each described column, in order. The
+ * layout read: comment lines "-- | text" ("-- |" for an empty line) right
+ * after the opening line are the table's; a column line ends with
+ * " -- text" for the first line of its description, and the comment lines
+ * right after it hold the others. */
+static inline void fx_sqlite_comments(const char *ddl,
+                                      void (*fn)(void *ctx, const char *column,
+                                                 const char *text),
+                                      void *ctx)
+{
+    const char *line = strchr(ddl, '\n');
+    char owner[256] = "";
+    int have = 0, table_part = 1;
+    size_t cap = strlen(ddl) + 1, len = 0;
+    char *text = xmalloc(cap);
+
+    text[0] = '\0';
+    while (line && *line) {
+        const char *s, *e, *c;
+        line++; /* past the newline */
+        e = line + strcspn(line, "\n");
+        s = line;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        if (e - s >= 2 && s[0] == '-' && s[1] == '-') {
+            /* "-- | text" or "-- |" */
+            s += 2;
+            if (s < e && *s == ' ')
+                s++;
+            if (s < e && *s == '|')
+                s++;
+            if (s < e && *s == ' ')
+                s++;
+            if (have || table_part) {
+                if (have)
+                    text[len++] = '\n';
+                memcpy(text + len, s, (size_t)(e - s));
+                len += (size_t)(e - s);
+                text[len] = '\0';
+                have = 1;
+            }
+        } else {
+            if (have)
+                fn(ctx, owner, text);
+            have = 0;
+            len = 0;
+            text[0] = '\0';
+            table_part = 0;
+            owner[0] = '\0';
+            if (s < e && *s == '"') {
+                const char *q = memchr(s + 1, '"', (size_t)(e - s - 1));
+                if (q && (size_t)(q - s - 1) < sizeof owner) {
+                    memcpy(owner, s + 1, (size_t)(q - s - 1));
+                    owner[q - s - 1] = '\0';
+                    c = q;
+                    while (c + 1 < e && !(c[0] == '-' && c[1] == '-'))
+                        c++;
+                    if (c + 1 < e) {
+                        c += 2;
+                        if (c < e && *c == ' ')
+                            c++;
+                        memcpy(text, c, (size_t)(e - c));
+                        len = (size_t)(e - c);
+                        text[len] = '\0';
+                        have = 1;
+                    }
+                }
+            }
+        }
+        line = *e ? e : NULL;
+    }
+    if (have)
+        fn(ctx, owner, text);
+    free(text);
+}
+
 #endif

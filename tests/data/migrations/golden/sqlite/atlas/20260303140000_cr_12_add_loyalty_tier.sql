@@ -54,7 +54,8 @@
 
 -- Item 1: new table "loyalty_members"
 CREATE TABLE "loyalty_members" (
-    -- One row per loyalty member. Loaded daily from the CRM's "members" export.
+    -- | One row per loyalty member.
+    -- | Loaded daily from the CRM's "members" export.
     "member_id" BIGINT NOT NULL, -- Member number from the CRM
     "tier" VARCHAR(20), -- Bronze, silver or gold
     "email" VARCHAR(320), -- Contact e-mail
