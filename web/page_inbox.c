@@ -67,13 +67,8 @@ int page_watch_form(web_req *req, buf *o, registry_watch_kind kind,
     buf_append_html(o, ref);
     buf_puts(o, "\"><input type=\"hidden\" name=\"on\" value=\"");
     buf_puts(o, on ? "0" : "1");
-    buf_puts(o, "\">");
-    if (on)
-        buf_puts(o, "<span class=\"muted small\">You are watching: news of "
-                    "it comes to your inbox.</span> ");
-    buf_puts(o, "<button type=\"submit\" class=\"button small");
-    buf_puts(o, on ? "\"" : " primary\"");
-    buf_puts(o, "><span class=\"sr-only\">");
+    buf_puts(o, "\"><button type=\"submit\" class=\"button small\">"
+                "<span class=\"sr-only\">");
     buf_append_html(o, what);
     buf_puts(o, ": </span>");
     buf_puts(o, on ? "Stop watching" : "Watch");
