@@ -435,7 +435,11 @@ int cat_field_normalise(buf *out, const cat_field_def *d, const char *value,
     if (rc < 0)
         return rc;
     switch (d->kind) {
-    case FV_TEXT: buf_puts(out, v); return 0;
+    case FV_TEXT: /* line ends as the form keeps them (form_text_lf) */
+        buf_puts(out, v);
+        if (out->data)
+            buf_truncate(out, strlen(form_text_lf(out->data)));
+        return 0;
     case FV_SHORT:
     case FV_CHANNEL: return value_short(out, d, v, err);
     case FV_FLAG:
