@@ -67,6 +67,18 @@ request_status registry_status_parse(const char *s);
 request_status registry_target_parse(const char *s);
 /* 1 when s is one of the eight statuses. */
 int registry_status_valid(const char *s);
+/* The words for s on screen and in messages ("in progress", "needs
+ * information", "answered"); "" out of range. Never a stored value. */
+const char *registry_status_label(request_status s);
+
+/* ---- deploy order ------------------------------------------------------ */
+
+/* The rank of an instance's environment in deploy order, compared without
+ * case: "qa" 0, "staging" 1, "production" 2, any other 3. Instances are
+ * listed by rank, then by name (registry_request_instances). */
+int registry_environment_rank(const char *environment);
+/* The words for an environment: "QA" for qa, the value otherwise. */
+const char *registry_environment_label(const char *environment);
 
 /* The events the registry writes (events.name, the keys of [route]). */
 typedef enum docket_event {
@@ -99,8 +111,8 @@ docket_event registry_event_of_target(request_status to);
 /* registry_event_add of event e with payload serialised (NULL: "{}"),
  * inside the caller's transaction. */
 int registry_event_emit(registry *reg, int64_t *out_id, docket_event e,
-                        const registry_event_about *about,
-                        const cJSON *payload, errmsg *err);
+                        const registry_event_about *about, const cJSON *payload,
+                        errmsg *err);
 
 /* ---- life cycle ------------------------------------------------------- */
 
@@ -120,6 +132,10 @@ typedef struct registry_transition {
     int64_t sprint_id;    /* scheduled: required (an existing sprint) */
     const char *instance; /* deployed: required, one of the request's
                              instances not yet deployed */
+    const char *reason;   /* deployed: why production goes ahead of a QA
+                             or staging instance of the request that is
+                             not deployed yet (required then; the note
+                             stands in when it is blank) */
     int set_priority;     /* 1: priority below is stored (PM/admin) */
     int priority;
     const char *estimate; /* NULL: unchanged (PM/admin) */
@@ -143,8 +159,13 @@ typedef struct registry_transition {
  * A deploy marks one instance (request_instances.deployed_at/by) and
  * applies the request to that instance's registry (registry_request_apply)
  * in the same transaction; the status becomes "deployed" when every
- * instance is, "in_progress" until then. A PM triaging a request without
- * a project manager becomes its project manager.
+ * instance is, "in_progress" until then. Deploys go in environment order:
+ * a deploy to a production instance while a qa or staging instance of
+ * the request is not deployed yet needs a reason (t->reason, else the
+ * note; ERR_INVALID on "reason" without one), and its event row's note
+ * says which instances it went ahead of, with the reason; its payload
+ * adds "reason" and "ahead_of" (their names). A PM triaging a request
+ * without a project manager becomes its project manager.
  *
  * Writes a request_events row (from, to, note, instance, user) and the
  * event "request.<to>" ("request.answered" for an answer) with the payload
@@ -200,12 +221,20 @@ typedef struct registry_request_instance {
     char deployed_by[201];
 } registry_request_instance;
 
-/* Calls fn for each instance of request id in stored order (org_filter as
- * for registry_request_load; nothing for another organisation's). */
+/* Calls fn for each instance of request id in deploy order (by
+ * registry_environment_rank, then name; org_filter as for
+ * registry_request_load; nothing for another organisation's). */
 int registry_request_instances(registry *reg, int64_t id, int64_t org_filter,
                                void (*fn)(void *ctx,
                                           const registry_request_instance *i),
                                void *ctx, errmsg *err);
+
+/* Pure: the instances of list (n, in deploy order) that a deploy to
+ * list[k] would go ahead of: none unless list[k] is a production instance
+ * not yet deployed, else the qa and staging ones not yet deployed. Their
+ * indexes go to ahead (n slots; may be NULL); returns how many. */
+size_t registry_deploy_ahead(const registry_request_instance *list, size_t n,
+                             size_t k, size_t *ahead);
 
 /* The request's planning fields. */
 typedef struct registry_request_plan_info {
@@ -323,14 +352,19 @@ int registry_queue_counts(registry *reg, const registry_queue_filter *f,
                           void (*fn)(void *ctx, const char *status, int64_t n),
                           void *ctx, errmsg *err);
 
-/* One table a sprint changes (or changed): instance, table, request. */
+/* One table a sprint changes (or changed) on one instance, with the
+ * requests that change it. */
 typedef struct registry_sprint_table {
     const char *instance, *table, *kind, *campaign_dependency;
-    int64_t request_id;
-    int64_t deployed_at; /* 0 not yet */
+    int64_t request_id;   /* the first of them */
+    const char *requests; /* all their ids, ascending: "4,7" */
+    int64_t deployed_at;  /* the latest deploy once all are, else 0 */
 } registry_sprint_table;
 
-/* Tables that the requests of sprint_id change (not withdrawn/rejected). */
+/* Tables that the requests of sprint_id change (not withdrawn/rejected),
+ * once per instance and table, by instance and table name; kind is one
+ * of their items' kinds, campaign_dependency the strongest stated
+ * ("required", then "optional", else ""). */
 int registry_sprint_tables(registry *reg, int64_t sprint_id, int64_t org_filter,
                            void (*fn)(void *ctx,
                                       const registry_sprint_table *t),

@@ -47,6 +47,65 @@ int registry_status_valid(const char *s)
     return registry_status_parse(s) != REQ_NONE;
 }
 
+static const char *const status_labels[REQ_NTARGETS] = {
+    [REQ_SUBMITTED] = "submitted",
+    [REQ_TRIAGED] = "triaged",
+    [REQ_NEEDS_INFO] = "needs information",
+    [REQ_SCHEDULED] = "scheduled",
+    [REQ_IN_PROGRESS] = "in progress",
+    [REQ_DEPLOYED] = "deployed",
+    [REQ_REJECTED] = "rejected",
+    [REQ_WITHDRAWN] = "withdrawn",
+    [REQ_ANSWERED] = "answered",
+};
+
+const char *registry_status_label(request_status s)
+{
+    return s >= 0 && s < REQ_NTARGETS ? status_labels[s] : "";
+}
+
+/* ---- deploy order ----------------------------------------------------- */
+
+/* The environments in deploy order; any other ranks after them. The SQL
+ * of registry_request_instances orders by the same list. */
+static const char *const env_order[] = {"qa", "staging", "production"};
+#define ENV_PRODUCTION 2
+
+int registry_environment_rank(const char *environment)
+{
+    int n = (int)(sizeof env_order / sizeof *env_order);
+
+    for (int i = 0; environment && i < n; i++)
+        if (!str_casecmp(environment, env_order[i]))
+            return i;
+    return n;
+}
+
+const char *registry_environment_label(const char *environment)
+{
+    return registry_environment_rank(environment) == 0 ? "QA"
+                                                       : tr_nz(environment);
+}
+
+size_t registry_deploy_ahead(const registry_request_instance *list, size_t n,
+                             size_t k, size_t *ahead)
+{
+    size_t m = 0;
+
+    assert(k < n);
+    if (list[k].deployed_at ||
+        registry_environment_rank(list[k].environment) != ENV_PRODUCTION)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!list[i].deployed_at &&
+            registry_environment_rank(list[i].environment) < ENV_PRODUCTION) {
+            if (ahead)
+                ahead[m] = i;
+            m++;
+        }
+    return m;
+}
+
 /* ---- the rules -------------------------------------------------------- */
 
 typedef struct rule {

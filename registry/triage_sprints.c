@@ -530,9 +530,25 @@ int registry_queue_counts(registry *reg, const registry_queue_filter *f,
 
 static void table_read(registry_sprint_table *t, sqlite3_stmt *st)
 {
-    reg_cols(st, "ttttii", &t->instance, &t->table, &t->kind,
-             &t->campaign_dependency, &t->request_id, &t->deployed_at);
+    reg_cols(st, "ttttiti", &t->instance, &t->table, &t->kind,
+             &t->campaign_dependency, &t->request_id, &t->requests,
+             &t->deployed_at);
 }
+
+/* One row per instance and table from the rows of a FROM clause (aliases
+ * r, ri, i, it) that are already in request order: the first request and
+ * item, all the requests, the strongest dependency, the latest deploy
+ * once every one of them is deployed. */
+#define TABLE_ROWS(from_where)                                                 \
+    "SELECT instance, table_name, min(kind), CASE WHEN max(dep = 'required')"  \
+    " THEN 'required' WHEN max(dep = 'optional') THEN 'optional' ELSE ''"      \
+    " END, min(request_id), group_concat(DISTINCT request_id),"                \
+    " CASE WHEN min(deployed_at) > 0 THEN max(deployed_at) ELSE 0 END"         \
+    " FROM (SELECT i.name AS instance, it.table_name AS table_name,"           \
+    " it.kind AS kind, it.campaign_dependency AS dep, r.id AS request_id,"     \
+    " ri.deployed_at AS deployed_at " from_where                               \
+    " ORDER BY r.id, it.position) GROUP BY instance, table_name"               \
+    " ORDER BY instance, table_name"
 
 REG_EACH_ADAPTER(table, registry_sprint_table, table_read)
 
@@ -541,15 +557,13 @@ int registry_sprint_tables(registry *reg, int64_t sprint_id, int64_t org_filter,
                                       const registry_sprint_table *t),
                            void *ctx, errmsg *err)
 {
-    static const char sql[] =
-        "SELECT i.name, it.table_name, it.kind, it.campaign_dependency,"
-        " r.id, ri.deployed_at FROM requests r"
+    static const char sql[] = TABLE_ROWS(
+        "FROM requests r"
         " JOIN request_instances ri ON ri.request_id = r.id"
         " JOIN instances i ON i.id = ri.instance_id"
         " JOIN request_items it ON it.request_id = r.id"
         " WHERE r.sprint_id = :sprint AND (:org = 0 OR r.org_id = :org)"
-        " AND r.status NOT IN ('rejected', 'withdrawn')"
-        " ORDER BY i.name, it.table_name, r.id";
+        " AND r.status NOT IN ('rejected', 'withdrawn')");
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":sprint", sprint_id),
                                 REG_INT(":org", org_filter));
     struct table_each e = {fn, ctx};
@@ -562,9 +576,8 @@ int registry_last_deploy_tables(registry *reg, int64_t org_filter,
                                            const registry_sprint_table *t),
                                 void *ctx, errmsg *err)
 {
-    static const char sql[] =
-        "SELECT i.name, it.table_name, it.kind, it.campaign_dependency,"
-        " r.id, ri.deployed_at FROM request_instances ri"
+    static const char sql[] = TABLE_ROWS(
+        "FROM request_instances ri"
         " JOIN requests r ON r.id = ri.request_id"
         " JOIN instances i ON i.id = ri.instance_id"
         " JOIN request_items it ON it.request_id = r.id"
@@ -572,8 +585,7 @@ int registry_last_deploy_tables(registry *reg, int64_t org_filter,
         " AND ri.deployed_at / 86400 = (SELECT max(ri2.deployed_at) / 86400"
         " FROM request_instances ri2 JOIN requests r2 ON r2.id ="
         " ri2.request_id WHERE ri2.deployed_at > 0 AND (:org = 0 OR"
-        " r2.org_id = :org))"
-        " ORDER BY i.name, it.table_name, r.id";
+        " r2.org_id = :org))");
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":org", org_filter));
     struct table_each e = {fn, ctx};
 

@@ -4,8 +4,10 @@
  * planning fields and the per-instance deploy state. Contracts in
  * triage.h. */
 #include "triage_int.h"
+#include "buf.h"
 #include "catalog.h"
 #include "requests.h"
+#include "mem.h"
 #include "str.h"
 
 #include <assert.h>
@@ -62,6 +64,11 @@ typedef struct tx_plan {
     int64_t pm;                /* triaged: the PM who becomes its PM */
     cJSON *tables;             /* deployed: what the deploy changes */
     const char *instance;
+    const char *reason; /* deployed: as asked (may be NULL) */
+    const char *note;   /* the note as asked, trimmed */
+    char *ahead_note;   /* deployed ahead of QA: the event row's note */
+    char *ahead_reason; /* ... and the reason given, trimmed */
+    cJSON *ahead_of;    /* ... and the names it went ahead of */
 } tx_plan;
 
 /* The deploy of one instance: apply, mark, and the new status. */
@@ -165,6 +172,91 @@ static int schedule_check(registry *reg, const tr_state *s, int64_t id,
     return 0;
 }
 
+typedef struct inst_list {
+    registry_request_instance *list;
+    size_t n, cap;
+} inst_list;
+
+static void inst_list_add(void *ctx, const registry_request_instance *i)
+{
+    inst_list *l = ctx;
+
+    xgrow(&l->list, &l->cap, l->n + 1, sizeof *l->list);
+    l->list[l->n++] = *i;
+}
+
+/* "`acme-qa` (QA) and `acme-stage` (staging)": the instances of ahead. */
+static void ahead_names(buf *b, const inst_list *l, const size_t *ahead,
+                        size_t m, int code)
+{
+    for (size_t i = 0; i < m; i++) {
+        const registry_request_instance *ri = &l->list[ahead[i]];
+        if (i)
+            buf_puts(b, i + 1 == m ? " and " : ", ");
+        buf_puts(b, code ? "`" : "");
+        buf_puts(b, ri->name);
+        buf_puts(b, code ? "`" : "");
+        buf_appendf(b, " (%s)", registry_environment_label(ri->environment));
+    }
+}
+
+/* Production ahead of QA or staging: the reason is required, and the
+ * note of the event row says what the deploy went ahead of and why. */
+static int ahead_check(registry *reg, int64_t id, tx_plan *p, errmsg *err)
+{
+    inst_list l = {0};
+    size_t k, m = 0, *ahead = NULL;
+    const char *why;
+    buf b = {0};
+    int rc = registry_request_instances(reg, id, 0, inst_list_add, &l, err);
+
+    for (k = 0; rc == 0 && k < l.n; k++)
+        if (!strcmp(l.list[k].name, p->instance))
+            break;
+    if (rc < 0 || k == l.n)
+        goto done;
+    ahead = xcalloc(l.n, sizeof *ahead);
+    m = registry_deploy_ahead(l.list, l.n, k, ahead);
+    if (!m)
+        goto done;
+    rc = tr_text_check(p->reason, FORM_MAX_TEXT, "reason", err);
+    if (rc < 0)
+        goto done;
+    p->ahead_reason = str_trim_dup(tr_nz(p->reason));
+    why = *p->ahead_reason ? p->ahead_reason : p->note;
+    if (tr_blank(why)) {
+        ahead_names(&b, &l, ahead, m, 0);
+        rc = err_set_field(err, ERR_INVALID, "reason",
+                           "%s %s not deployed yet: give the reason to "
+                           "deploy %.100s before %s",
+                           buf_cstr(&b), m == 1 ? "is" : "are", p->instance,
+                           m == 1 ? "it" : "them");
+        goto done;
+    }
+    buf_puts(&b, "Deployed ahead of ");
+    ahead_names(&b, &l, ahead, m, 1);
+    buf_puts(&b, ". Reason: ");
+    buf_puts(&b, why);
+    if (*p->ahead_reason && *p->note) {
+        buf_puts(&b, "\n\n");
+        buf_puts(&b, p->note);
+    }
+    if (!*p->ahead_reason) {
+        free(p->ahead_reason);
+        p->ahead_reason = xstrdup(why);
+    }
+    p->ahead_note = buf_detach(&b);
+    p->ahead_of = cJSON_CreateArray();
+    for (size_t i = 0; i < m; i++)
+        cJSON_AddItemToArray(p->ahead_of,
+                             cJSON_CreateString(l.list[ahead[i]].name));
+done:
+    buf_dispose(&b);
+    free(ahead);
+    free(l.list);
+    return rc;
+}
+
 static int deploy_check(registry *reg, int64_t id, const registry_actor *who,
                         tx_plan *p, int64_t now, errmsg *err)
 {
@@ -181,6 +273,9 @@ static int deploy_check(registry *reg, int64_t id, const registry_actor *who,
         return err_set(err, ERR_CONFLICT,
                        "CR-%lld is already deployed to %.100s", (long long)id,
                        p->instance);
+    rc = ahead_check(reg, id, p, err);
+    if (rc < 0)
+        return rc;
     p->inst_id = f.id;
     return deploy_one(reg, id, who, p, now, err);
 }
@@ -216,6 +311,11 @@ static void deploy_extra(cJSON *payload, void *ctx)
     cJSON_AddStringToObject(payload, "instance", p->instance);
     cJSON_AddItemToObject(payload, "tables", p->tables);
     p->tables = NULL;
+    if (p->ahead_of) {
+        cJSON_AddStringToObject(payload, "reason", p->ahead_reason);
+        cJSON_AddItemToObject(payload, "ahead_of", p->ahead_of);
+        p->ahead_of = NULL;
+    }
 }
 
 int tr_transition_tx(registry *reg, request_status *out_status, int64_t id,
@@ -238,6 +338,8 @@ int tr_transition_tx(registry *reg, request_status *out_status, int64_t id,
         goto done;
     p.to = p.new_status = t->to;
     p.instance = t->instance;
+    p.reason = t->reason;
+    p.note = note;
     if (t->to == REQ_SCHEDULED)
         rc = schedule_check(reg, &s, id, t, err);
     else if (t->to == REQ_ANSWERED)
@@ -249,6 +351,11 @@ int tr_transition_tx(registry *reg, request_status *out_status, int64_t id,
     if (t->to == REQ_TRIAGED && !s.pm_id && who->role == ROLE_PM)
         p.pm = who->user_id;
     rc = request_update(reg, id, t, &p, now, err);
+    if (p.ahead_note) {
+        free(note);
+        note = p.ahead_note;
+        p.ahead_note = NULL;
+    }
     if (rc == 0)
         rc = tr_event_row(reg, id, who->user_id, s.status,
                           t->to == REQ_DEPLOYED ? REQ_DEPLOYED : p.new_status,
@@ -260,6 +367,9 @@ int tr_transition_tx(registry *reg, request_status *out_status, int64_t id,
         *out_status = p.new_status;
 done:
     cJSON_Delete(p.tables);
+    cJSON_Delete(p.ahead_of);
+    free(p.ahead_note);
+    free(p.ahead_reason);
     free(note);
     return rc;
 }
@@ -351,7 +461,10 @@ int registry_request_instances(registry *reg, int64_t id, int64_t org_filter,
         " JOIN instances i ON i.id = ri.instance_id"
         " LEFT JOIN users u ON u.id = ri.deployed_by"
         " WHERE ri.request_id = :id AND (:org = 0 OR r.org_id = :org)"
-        " ORDER BY ri.position";
+        /* registry_environment_rank */
+        " ORDER BY CASE lower(i.environment) WHEN 'qa' THEN 0"
+        " WHEN 'staging' THEN 1 WHEN 'production' THEN 2 ELSE 3 END,"
+        " i.name";
     struct instance_each e = {fn, ctx};
 
     return reg_each(reg, tr_request_stmt(reg, sql, id, org_filter, err),

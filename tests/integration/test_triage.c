@@ -337,7 +337,8 @@ static void test_triage__deploy_is_atomic_per_instance(void **state)
     h_db_exec(&srv, sql);
     before = h_db_digest(&srv);
     snprintf(path, sizeof path, "/requests/%lld/transitions", (long long)id);
-    h_post_form(&r, &srv, &pat, path, "to=deployed&instance=acme-prod");
+    h_post_form(&r, &srv, &pat, path,
+                "to=deployed&instance=acme-prod&reason=QA+later");
     assert_int_equal(r.status, 409);
     assert_non_null(strstr(r.body, "t_"));
     h_resp_free(&r);

@@ -316,8 +316,10 @@ static void test_triage__failed_apply_changes_nothing(void **state)
                 " updated_at) SELECT id, 'loyalty_members', 0, 0 FROM"
                 " instances WHERE name = 'acme-prod'");
     before = digest(f);
-    assert_int_equal(go(f, id, "pm", "deployed", NULL, 0, "acme-prod", &err),
-                     ERR_CONFLICT);
+    /* Ahead of QA: the note is the reason production goes first. */
+    assert_int_equal(
+        go(f, id, "pm", "deployed", "QA later", 0, "acme-prod", &err),
+        ERR_CONFLICT);
     assert_non_null(strstr(err.msg, "loyalty_members"));
     after = digest(f);
     assert_string_equal(before, after);
@@ -341,7 +343,7 @@ static void deploy_json(ufx *f, const char *json, const char *instance)
 
     assert_int_equal(go(f, id, "pm", "triaged", NULL, 0, NULL, &err), 0);
     assert_int_equal(go(f, id, "pm", "scheduled", NULL, sprint, NULL, &err), 0);
-    if (go(f, id, "pm", "deployed", NULL, 0, instance, &err) < 0)
+    if (go(f, id, "pm", "deployed", "QA later", 0, instance, &err) < 0)
         fail_msg("deploy to %s: %s", instance, err.msg);
 }
 
