@@ -3,6 +3,7 @@
  * request, the parsing of their inputs, and the one registry call that
  * runs each transaction (registry/triage.h). */
 #include "triage_cases.h"
+#include "buf.h"
 #include "requests.h"
 #include "str.h"
 #include "mem.h"
@@ -11,6 +12,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *nz(const char *s)
 {
@@ -78,6 +80,7 @@ int triage_transition_from_form(registry_transition *t, const domain_actor *a,
     t->to = registry_target_parse(f->to);
     t->note = f->note;
     t->instance = f->instance;
+    t->reason = f->reason;
     if (f->sprint && str_to_i64(&sprint, f->sprint) < 0)
         return err_set_field(err, ERR_INVALID, "sprint",
                              "choose a sprint from the list");
@@ -149,8 +152,8 @@ static int json_keys(const cJSON *body, const char *const *known, size_t n,
 int triage_transition_from_json(registry_transition *t, const cJSON *body,
                                 errmsg *err)
 {
-    static const char *const known[] = {"to",       "note",     "sprint",
-                                        "instance", "priority", "estimate"};
+    static const char *const known[] = {
+        "to", "note", "sprint", "instance", "priority", "estimate", "reason"};
     const char *to = NULL;
     int64_t v = 0;
     int set = 0, rc;
@@ -167,6 +170,8 @@ int triage_transition_from_json(registry_transition *t, const cJSON *body,
         rc = json_string(&t->instance, body, "instance", err);
     if (rc == 0)
         rc = json_string(&t->estimate, body, "estimate", err);
+    if (rc == 0)
+        rc = json_string(&t->reason, body, "reason", err);
     if (rc == 0 && !to)
         rc = err_set_field(err, ERR_INVALID, "to",
                            "say which status to move the request to");
@@ -217,6 +222,225 @@ int triage_deploy(registry *reg, const domain_actor *a, int64_t id,
     t.instance = instance;
     t.note = note;
     return triage_transition(reg, a, id, &t, out_status, err);
+}
+
+/* ---- what the actor is told ---------------------------------------------- */
+
+typedef enum msg_case {
+    MSG_TRIAGED,
+    MSG_ASKED,
+    MSG_ANSWERED,
+    MSG_SCHEDULED,
+    MSG_STARTED,
+    MSG_DEPLOYED_PART, /* instances still to deploy */
+    MSG_DEPLOYED_ALL,  /* the last of several */
+    MSG_DEPLOYED_ONLY, /* the only one */
+    MSG_REJECTED,
+    MSG_WITHDRAWN,
+    MSG_NCASES
+} msg_case;
+
+/* The messages, transitions x readers. In them {cr} is the request's
+ * number, {requester} its requester, {status} the status after (in
+ * words), {instance} the instance deployed, {todo} the environments still
+ * to deploy ("Staging and production") and {is} its verb, {sprint} and
+ * {deploy} the sprint and its deploy day ("Tue 15 Dec"). NULL: the
+ * reader's role never makes that transition (registry/triage_rules.c). */
+static const char *const messages[MSG_NCASES][TRIAGE_NREADERS] = {
+    [MSG_TRIAGED] = {NULL, "{cr} is triaged. Next: schedule it in a sprint, "
+                           "or ask the client."},
+    [MSG_ASKED] = {NULL,
+                   "Question sent to {requester}. {cr} waits for the answer."},
+    [MSG_ANSWERED] = {"Thanks — your answer was sent to the project manager.",
+                      "The answer is recorded. {cr} is back to {status}."},
+    [MSG_SCHEDULED] = {NULL,
+                       "{cr} is scheduled for {sprint} (deploy {deploy})."},
+    [MSG_STARTED] = {NULL, "{cr} is in progress: work has started."},
+    [MSG_DEPLOYED_PART] = {NULL, "{cr} is deployed to {instance}. {todo} {is} "
+                                 "still to do."},
+    [MSG_DEPLOYED_ALL] = {NULL, "{cr} is deployed to every instance."},
+    [MSG_DEPLOYED_ONLY] = {NULL, "{cr} is deployed to {instance}."},
+    [MSG_REJECTED] = {NULL, "{cr} is rejected. {requester} is told why."},
+    [MSG_WITHDRAWN] = {"{cr} is withdrawn. The project manager is told.", NULL},
+};
+
+/* The words for the "transition x reader" cell of o. */
+static const char *message_of(triage_reader reader, const triage_outcome *o)
+{
+    msg_case c;
+
+    switch (o->to) {
+    case REQ_TRIAGED: c = MSG_TRIAGED; break;
+    case REQ_NEEDS_INFO: c = MSG_ASKED; break;
+    case REQ_ANSWERED: c = MSG_ANSWERED; break;
+    case REQ_SCHEDULED: c = MSG_SCHEDULED; break;
+    case REQ_IN_PROGRESS: c = MSG_STARTED; break;
+    case REQ_DEPLOYED:
+        c = o->ntodo            ? MSG_DEPLOYED_PART
+            : o->ninstances > 1 ? MSG_DEPLOYED_ALL
+                                : MSG_DEPLOYED_ONLY;
+        break;
+    case REQ_REJECTED: c = MSG_REJECTED; break;
+    case REQ_WITHDRAWN: c = MSG_WITHDRAWN; break;
+    default: return NULL;
+    }
+    return reader >= 0 && reader < TRIAGE_NREADERS ? messages[c][reader] : NULL;
+}
+
+/* "Staging and production" of the environments still to deploy. */
+static void todo_words(buf *b, const triage_outcome *o)
+{
+    size_t start = b->len;
+
+    for (size_t i = 0; i < o->ntodo; i++) {
+        if (i)
+            buf_puts(b, i + 1 == o->ntodo ? " and " : ", ");
+        buf_puts(b, registry_environment_label(o->todo[i]));
+    }
+    if (b->len > start && b->data[start] >= 'a' && b->data[start] <= 'z')
+        b->data[start] = (char)(b->data[start] - 'a' + 'A');
+}
+
+/* "Tue 15 Dec" (UTC). */
+static void day_words(buf *b, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char s[32];
+
+    if (!gmtime_r(&tt, &tm) || !strftime(s, sizeof s, "%a %d %b", &tm))
+        return;
+    if (s[4] == '0')
+        memmove(s + 4, s + 5, strlen(s + 5) + 1);
+    buf_puts(b, s);
+}
+
+/* Appends the value of the token name (n bytes) of o. */
+static void token_value(buf *b, const char *name, size_t n,
+                        const triage_outcome *o)
+{
+#define IS(t) (n == sizeof t - 1 && !memcmp(name, t, n))
+    if (IS("cr"))
+        buf_appendf(b, "CR-%lld", (long long)o->id);
+    else if (IS("requester"))
+        buf_puts(b, *nz(o->requester) ? o->requester : "the client");
+    else if (IS("status"))
+        buf_puts(b, registry_status_label(o->status));
+    else if (IS("instance"))
+        buf_puts(b, nz(o->instance));
+    else if (IS("todo"))
+        todo_words(b, o);
+    else if (IS("is"))
+        buf_puts(b, o->ntodo > 1 ? "are" : "is");
+    else if (IS("sprint"))
+        buf_puts(b, *nz(o->sprint) ? o->sprint : "a sprint");
+    else if (IS("deploy"))
+        day_words(b, o->deploy_at);
+#undef IS
+}
+
+char *triage_message(triage_reader reader, const triage_outcome *o)
+{
+    const char *m = message_of(reader, o);
+    buf b = {0};
+
+    assert(o);
+    if (!m)
+        m = "{cr}: {status}.";
+    while (*m) {
+        const char *end = *m == '{' ? strchr(m, '}') : NULL;
+        if (!end) {
+            buf_putc(&b, *m++);
+            continue;
+        }
+        token_value(&b, m + 1, (size_t)(end - m - 1), o);
+        m = end + 1;
+    }
+    return buf_detach(&b);
+}
+
+void triage_moved_dispose(triage_moved *out)
+{
+    free(out->message);
+    memset(out, 0, sizeof *out);
+}
+
+/* The instances of a request, for the message. */
+typedef struct moved_insts {
+    const char *todo[16]; /* environments still to deploy, one each */
+    char envs[16][33];
+    size_t ntodo;
+    int n;
+} moved_insts;
+
+static void moved_inst(void *ctx, const registry_request_instance *i)
+{
+    moved_insts *m = ctx;
+    size_t k;
+
+    m->n++;
+    if (i->deployed_at)
+        return;
+    for (k = 0; k < m->ntodo; k++)
+        if (!str_casecmp(m->todo[k], i->environment))
+            return;
+    if (m->ntodo == sizeof m->todo / sizeof *m->todo)
+        return;
+    str_copy(m->envs[m->ntodo], sizeof m->envs[m->ntodo], i->environment);
+    m->todo[m->ntodo] = m->envs[m->ntodo];
+    m->ntodo++;
+}
+
+/* The message for a after moving request id as t asked. */
+static char *moved_message(registry *reg, const domain_actor *a, int64_t id,
+                           const registry_transition *t, request_status st)
+{
+    triage_reader reader =
+        a->role == ROLE_CLIENT ? TRIAGE_FOR_CLIENT : TRIAGE_FOR_STAFF;
+    triage_outcome o = {0};
+    registry_request_plan_info plan;
+    moved_insts mi;
+    errmsg err = {0};
+    cJSON *p = registry_request_payload(reg, id, "", "", "", &err);
+    char *msg;
+
+    memset(&mi, 0, sizeof mi);
+    o.id = id;
+    o.to = t->to;
+    o.status = st;
+    if (!p || registry_request_plan_get(reg, &plan, id, 0, &err) < 0 ||
+        registry_request_instances(reg, id, 0, moved_inst, &mi, &err) < 0) {
+        /* The move is done; the facts for its words could not be read. */
+        o.to = REQ_NONE;
+        msg = triage_message(reader, &o);
+        cJSON_Delete(p);
+        return msg;
+    }
+    o.requester = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(p, "request"), "requester_name"));
+    o.instance = t->instance;
+    o.ninstances = mi.n;
+    o.todo = mi.todo;
+    o.ntodo = mi.ntodo;
+    o.sprint = plan.sprint_name;
+    o.deploy_at = plan.sprint_deploy_at;
+    msg = triage_message(reader, &o);
+    cJSON_Delete(p);
+    return msg;
+}
+
+int triage_move(registry *reg, const domain_actor *a, int64_t id,
+                const registry_transition *t, triage_moved *out, errmsg *err)
+{
+    request_status st = REQ_NONE;
+    int rc = triage_transition(reg, a, id, t, &st, err);
+
+    assert(out);
+    if (rc < 0)
+        return rc;
+    out->status = st;
+    out->message = moved_message(reg, a, id, t, st);
+    return 0;
 }
 
 int triage_plan(registry *reg, const domain_actor *a, int64_t id,

@@ -34,6 +34,7 @@ int triage_request_visible(registry *reg, const domain_actor *a, int64_t id,
 /* The fields of the HTML transition form as sent (NULL: absent). */
 typedef struct triage_transition_form {
     const char *to, *note, *instance, *sprint, *priority, *estimate;
+    const char *reason; /* a production deploy ahead of QA: why */
 } triage_transition_form;
 
 /* Parses the HTML form into t for actor a (strings borrowed from f):
@@ -45,7 +46,7 @@ int triage_transition_from_form(registry_transition *t, const domain_actor *a,
 
 /* Parses the JSON body of POST /api/v1/requests/{id}/transitions into t
  * (strings borrowed from body): an object with only the keys to (string,
- * required), note, instance, estimate (strings or null), sprint (a
+ * required), note, instance, reason, estimate (strings or null), sprint (a
  * positive whole number) and priority (a whole number from -1000 to
  * 1000). Any other key is ERR_INVALID naming it ("is not a field of a
  * transition"); so is a value of the wrong type. */
@@ -64,12 +65,67 @@ int triage_transition(registry *reg, const domain_actor *a, int64_t id,
                       const registry_transition *t, request_status *out_status,
                       errmsg *err);
 
-/* Marks request id deployed to instance (note optional): the transition
- * to REQ_DEPLOYED, which applies the request to that instance's registry
- * in the same transaction. */
+/* Marks request id deployed to instance: the transition to REQ_DEPLOYED,
+ * which applies the request to that instance's registry in the same
+ * transaction. note is optional, except for a production instance while
+ * a QA or staging instance of the request is not deployed yet: then it
+ * is the required reason (ERR_INVALID on "reason"; see
+ * registry_transition_apply). */
 int triage_deploy(registry *reg, const domain_actor *a, int64_t id,
                   const char *instance, const char *note,
                   request_status *out_status, errmsg *err);
+
+/* ---- what the actor is told after a transition ------------------------- */
+
+/* Who reads the message: a client (the requester's side) or the staff
+ * (PM, admin). */
+typedef enum triage_reader {
+    TRIAGE_FOR_CLIENT = 0,
+    TRIAGE_FOR_STAFF,
+    TRIAGE_NREADERS
+} triage_reader;
+
+/* What a transition did, as its message tells it (strings borrowed). */
+typedef struct triage_outcome {
+    int64_t id;
+    request_status to;       /* the target asked for (REQ_ANSWERED too) */
+    request_status status;   /* the status after it */
+    const char *requester;   /* the requester's name */
+    const char *instance;    /* deployed: the instance */
+    int ninstances;          /* deployed: how many the request has */
+    const char *const *todo; /* deployed: the environments (stored values,
+                                in deploy order, one each) of the
+                                instances still to deploy */
+    size_t ntodo;
+    const char *sprint; /* scheduled: the sprint's name */
+    int64_t deploy_at;  /* scheduled: its deploy time */
+} triage_outcome;
+
+/* The message for reader about o, from one table of transitions x
+ * readers: "Question sent to Ann Lee. CR-5 waits for the answer.",
+ * "CR-5 is deployed to acme-qa. Production is still to do.", "CR-5 is
+ * scheduled for Sprint 2026-12-15 (deploy Tue 15 Dec)." Statuses and
+ * environments in words (registry_status_label,
+ * registry_environment_label), never their stored values; a transition
+ * the reader's role never makes reads "CR-5: <status>.". Plain text (the
+ * page escapes it). Caller frees. */
+char *triage_message(triage_reader reader, const triage_outcome *o);
+
+/* What triage_move gives back; zero it, dispose with
+ * triage_moved_dispose. */
+typedef struct triage_moved {
+    request_status status; /* the status after the transition */
+    char *message;         /* for the actor (triage_message) */
+} triage_moved;
+
+void triage_moved_dispose(triage_moved *out);
+
+/* triage_transition of request id as t asks, as actor a, then the message
+ * for a, from the request as it is after the commit (a failed read of
+ * those facts still gives a message, in fewer words). Errors as
+ * triage_transition; out is filled only on success. */
+int triage_move(registry *reg, const domain_actor *a, int64_t id,
+                const registry_transition *t, triage_moved *out, errmsg *err);
 
 /* Sets priority (text of a whole number from -1000 to 1000; NULL or ""
  * is 0) and estimate (NULL: unchanged) of request id: PM and admin only

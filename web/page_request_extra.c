@@ -6,6 +6,7 @@
  * followed by the comment form. The actions post to the routes of
  * page_triage.c; the rules live in registry/triage.c. */
 #include "requests_int.h"
+#include "page_triage_int.h"
 #include "mem.h"
 #include "requests.h"
 #include "str.h"
@@ -383,31 +384,6 @@ static int schedule_form(web_req *req, int64_t id,
     return 0;
 }
 
-/* One "Deployed to" button per instance not deployed yet. */
-static void deploy_buttons(web_req *req, int64_t id, const inst_ctx *ic)
-{
-    buf *o = &req->out;
-
-    buf_puts(o, "<div><h3>Deploy</h3><p class=\"help\">Deploying "
-                "applies the request to that instance's registry. "
-                "QA first, production after.</p><div class=\"actions\">");
-    for (size_t i = 0; i < ic->n; i++) {
-        if (ic->list[i].deployed_at)
-            continue;
-        action_open(req, id, "deployed", "inline");
-        page_wrap(o, "<input type=\"hidden\" name=\"instance\" value=\"",
-                  ic->list[i].name,
-                  "\"><button class=\"button primary\" type=\"submit\" "
-                  "data-confirm=\"Mark it deployed to ");
-        buf_append_html(o, ic->list[i].name);
-        page_wrap(o, " and update that registry?\">Deployed to ",
-                  ic->list[i].name, " (");
-        buf_append_html(o, ic->list[i].environment);
-        buf_puts(o, ")</button></form>");
-    }
-    buf_puts(o, "</div></div>");
-}
-
 /* The transitions that are one form: a note (or none) and a button. */
 typedef struct simple_action {
     const char *to;
@@ -455,7 +431,7 @@ static int action(web_req *req, int64_t id, const char *to, const char *status,
     if (!strcmp(to, "scheduled"))
         return schedule_form(req, id, plan, err);
     if (!strcmp(to, "deployed")) {
-        deploy_buttons(req, id, ic);
+        triage_deploy_forms(req, id, ic->list, ic->n);
         return 0;
     }
     for (size_t i = 0; i < sizeof simple_actions / sizeof *simple_actions; i++)

@@ -283,6 +283,28 @@ static void sprint_req_json(void *ctx, const registry_queue_row *r)
     cJSON_AddItemToArray(arr, o);
 }
 
+/* [4, 7] of the ids "4,7". */
+static cJSON *request_ids_json(const char *ids)
+{
+    cJSON *arr = cJSON_CreateArray();
+    double v = 0;
+    int digits = 0;
+
+    for (const char *p = ids;; p++) {
+        if (*p >= '0' && *p <= '9') {
+            v = v * 10 + (*p - '0');
+            digits++;
+            continue;
+        }
+        if (digits)
+            cJSON_AddItemToArray(arr, cJSON_CreateNumber(v));
+        v = 0;
+        digits = 0;
+        if (!*p)
+            return arr;
+    }
+}
+
 static void sprint_table_json(void *ctx, const registry_sprint_table *t)
 {
     cJSON *arr = ctx, *o = cJSON_CreateObject();
@@ -292,6 +314,7 @@ static void sprint_table_json(void *ctx, const registry_sprint_table *t)
     cJSON_AddStringToObject(o, "table", t->table);
     cJSON_AddStringToObject(o, "campaign_dependency", t->campaign_dependency);
     cJSON_AddNumberToObject(o, "request", (double)t->request_id);
+    cJSON_AddItemToObject(o, "requests", request_ids_json(t->requests));
     buf_puts(&url, "/tables/");
     buf_append_url(&url, t->instance);
     buf_putc(&url, '/');

@@ -9,6 +9,7 @@
  * domain/triage_cases.h, the store in registry/triage.h. */
 #include "page_triage_int.h"
 #include "log.h"
+#include "mem.h"
 #include "migrate.h"
 #include "str.h"
 
@@ -16,6 +17,7 @@
 #include <zip.h>
 #endif
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void triage_sprints_ensure(web_req *req)
@@ -57,6 +59,20 @@ int64_t triage_visible_id(web_req *req)
     return rc < 0 ? 0 : id;
 }
 
+void triage_request_numbers(buf *o, const char *ids)
+{
+    for (const char *p = ids; *p; p++) {
+        if (*p == ',') {
+            buf_puts(o, ", ");
+            continue;
+        }
+        if (p == ids || p[-1] == ',')
+            buf_puts(o, "CR-");
+        if (*p >= '0' && *p <= '9')
+            buf_putc(o, *p);
+    }
+}
+
 void triage_table_li(void *ctx, const registry_sprint_table *t)
 {
     triage_tables_ctx *c = ctx;
@@ -76,12 +92,112 @@ void triage_table_li(void *ctx, const registry_sprint_table *t)
         buf_puts(o, "<span class=\"badge required\">REQUIRED</span> ");
     else if (!strcmp(t->campaign_dependency, "optional"))
         buf_puts(o, "<span class=\"badge optional\">OPTIONAL</span> ");
-    buf_appendf(o, "<span class=\"muted\">CR-%lld", (long long)t->request_id);
+    buf_puts(o, "<span class=\"muted\">");
+    triage_request_numbers(o, t->requests);
     if (c->deployed && t->deployed_at) {
         buf_puts(o, ", deployed ");
         page_time(o, t->deployed_at);
     }
     buf_puts(o, "</span></li>");
+}
+
+/* ---- deploys ----------------------------------------------------------- */
+
+/* The opening of a deploy form for instance name of request id. */
+static void deploy_open(web_req *req, int64_t id, const char *name,
+                        const char *cls)
+{
+    buf *o = &req->out;
+
+    buf_appendf(o,
+                "<form method=\"post\" action=\"/requests/%lld/transitions\" "
+                "class=\"%s\">",
+                (long long)id, cls);
+    page_csrf_input(req);
+    page_wrap(o,
+              "<input type=\"hidden\" name=\"to\" value=\"deployed\">"
+              "<input type=\"hidden\" name=\"instance\" value=\"",
+              name, "\">");
+}
+
+/* "acme-qa (QA) and acme-stage (staging)". */
+static void ahead_words(buf *o, const registry_request_instance *list,
+                        const size_t *ahead, size_t m)
+{
+    for (size_t i = 0; i < m; i++) {
+        const registry_request_instance *ri = &list[ahead[i]];
+        if (i)
+            buf_puts(o, i + 1 == m ? " and " : ", ");
+        buf_append_html(o, ri->name);
+        buf_puts(o, " (");
+        buf_append_html(o, registry_environment_label(ri->environment));
+        buf_puts(o, ")");
+    }
+}
+
+/* A deploy that goes ahead of QA or staging: the reason is required. */
+static void deploy_ahead_form(web_req *req, int64_t id,
+                              const registry_request_instance *list, size_t k,
+                              const size_t *ahead, size_t m)
+{
+    buf *o = &req->out;
+    const registry_request_instance *ri = &list[k];
+
+    deploy_open(req, id, ri->name, "stack deploy-ahead");
+    buf_appendf(o, "<div class=\"field\"><label for=\"reason-%zu\">", k);
+    page_wrap(o, "Reason to deploy ", ri->name, " first");
+    buf_appendf(o, "</label><p class=\"help\" id=\"reason-%zu-help\">", k);
+    ahead_words(o, list, ahead, m);
+    buf_puts(o, m == 1 ? " is" : " are");
+    buf_puts(o, " not deployed yet. The reason is kept in the timeline.</p>");
+    buf_appendf(
+        o,
+        "<textarea id=\"reason-%zu\" name=\"reason\" rows=\"2\" "
+        "maxlength=\"%d\" required aria-describedby=\"reason-%zu-help\">"
+        "</textarea></div><div class=\"actions\"><button "
+        "class=\"button danger\" type=\"submit\">",
+        k, FORM_MAX_TEXT, k);
+    page_wrap(o, "Deployed to ", ri->name, " first");
+    buf_puts(o, "</button></div></form>");
+}
+
+void triage_deploy_forms(web_req *req, int64_t id,
+                         const registry_request_instance *list, size_t n)
+{
+    buf *o = &req->out;
+    size_t *ahead = xcalloc(n ? n : 1, sizeof *ahead);
+    int row = 0; /* a row of buttons is open */
+
+    buf_puts(o, "<div><h3>Deploy</h3><p class=\"help\">Deploying applies "
+                "the request to that instance's registry. Deploy in this "
+                "order: QA, then staging, then production.</p>");
+    /* In deploy order: buttons in rows, a deploy ahead of QA as a form
+       of its own between them. */
+    for (size_t k = 0; k < n; k++) {
+        size_t m = registry_deploy_ahead(list, n, k, ahead);
+        if (list[k].deployed_at)
+            continue;
+        if (m) {
+            if (row)
+                buf_puts(o, "</div>");
+            row = 0;
+            deploy_ahead_form(req, id, list, k, ahead, m);
+            continue;
+        }
+        if (!row)
+            buf_puts(o, "<div class=\"actions\">");
+        row = 1;
+        deploy_open(req, id, list[k].name, "inline");
+        page_wrap(o,
+                  "<button class=\"button primary\" type=\"submit\" "
+                  "data-confirm=\"Mark it deployed to ",
+                  list[k].name, " and update that registry?\">Deployed to ");
+        buf_append_html(o, list[k].name);
+        page_wrap(o, " (", registry_environment_label(list[k].environment),
+                  ")</button></form>");
+    }
+    buf_puts(o, row ? "</div></div>" : "</div>");
+    free(ahead);
 }
 
 /* ---- migrations -------------------------------------------------------- */

@@ -24,7 +24,8 @@ static void flash_redirect(web_req *req, int64_t id, const char *msg)
 }
 
 /* POST /requests/{id}/transitions (to, note, sprint, instance, priority,
- * estimate) */
+ * estimate, reason): the flash says what happened in words for its reader
+ * (triage_move). */
 void page_transition(web_req *req)
 {
     domain_actor a = intake_actor(req);
@@ -32,26 +33,22 @@ void page_transition(web_req *req)
     triage_transition_form f = {
         web_field_get(req, "to"),       web_field_get(req, "note"),
         web_field_get(req, "instance"), web_field_get(req, "sprint"),
-        web_field_get(req, "priority"), web_field_get(req, "estimate")};
+        web_field_get(req, "priority"), web_field_get(req, "estimate"),
+        web_field_get(req, "reason")};
     registry_transition t;
-    request_status status = REQ_NONE;
+    triage_moved out = {0};
     errmsg err = {0};
-    char msg[160];
     int rc = triage_transition_from_form(&t, &a, &f, &err);
 
     if (rc == 0)
-        rc = triage_transition(req->reg, &a, id, &t, &status, &err);
+        rc = triage_move(req->reg, &a, id, &t, &out, &err);
     if (rc < 0) {
         web_reply_err(req, &err);
         return;
     }
     notify_wake();
-    snprintf(msg, sizeof msg, "CR-%lld is now %s.", (long long)id,
-             registry_status_name(status));
-    for (char *c = msg; *c; c++)
-        if (*c == '_')
-            *c = ' ';
-    flash_redirect(req, id, msg);
+    flash_redirect(req, id, out.message);
+    triage_moved_dispose(&out);
 }
 
 /* POST /requests/{id}/plan (priority, estimate) */

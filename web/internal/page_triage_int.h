@@ -21,6 +21,16 @@ void triage_not_found(web_req *req);
  * (404, or the error of a failed read). */
 int64_t triage_visible_id(web_req *req);
 
+/* "CR-4, CR-7" for the ids "4,7" of registry_sprint_table.requests. */
+void triage_request_numbers(buf *o, const char *ids);
+
+/* The request page's deploy forms (page_request_extra.c's "What next"):
+ * one per instance of list (n, in deploy order) not yet deployed; one
+ * that would go ahead of a QA or staging instance asks for the reason
+ * (a required field) and says what it goes ahead of. */
+void triage_deploy_forms(web_req *req, int64_t id,
+                         const registry_request_instance *list, size_t n);
+
 /* A list of tables a sprint changes (<li> per table). */
 typedef struct triage_tables_ctx {
     buf *o;
