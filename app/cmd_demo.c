@@ -1,12 +1,15 @@
 /* cmd_demo.c: `docket --db FILE demo`: a small realistic world (an
  * organisation, two instances, users, a data dictionary and requests in
- * every state) in a fresh database. */
+ * every state) in a fresh database. The requests reach their states
+ * through the life cycle's own use case (domain/triage_cases.h), so each
+ * has its events, its sprint and its deploys as a real one would. */
 #include "app.h"
 #include "buf.h"
 #include "catalog.h"
 #include "parse.h"
 #include "requests.h"
 #include "str.h"
+#include "triage_cases.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,7 +134,7 @@ static const char demo_csv[] =
 static const struct {
     const char *json;
     const char *status;
-    const char *deployed[2]; /* instances deployed to, in order */
+    const char *deployed[2]; /* instances deployed to, QA first */
 } demo_requests[] = {
     {"{\"organisation\":\"acme\",\"instance\":\"acme-prod\",\"instances\":"
      "[\"acme-qa\",\"acme-prod\"],\"project_manager\":"
@@ -259,22 +262,86 @@ static int demo_dictionary(registry *reg, int64_t pm_id)
     return 0;
 }
 
+/* The sprints of the demo: the current one (for the requests in work
+ * and deployed) and the next (for the scheduled one). */
+typedef struct demo_sprints {
+    int64_t current, next;
+} demo_sprints;
+
+static int demo_sprints_make(registry *reg, demo_sprints *out)
+{
+    registry_sprint_rules rules;
+    registry_sprint cur, nxt;
+    errmsg err = {0};
+    int64_t now = time_now();
+
+    registry_sprint_rules_from_config(&rules, &app_config);
+    if (registry_sprints_ensure(reg, &rules, now, 2, &err) < 0 ||
+        registry_sprint_next(reg, &cur, now, &err) < 0 ||
+        registry_sprint_next(reg, &nxt, cur.deploy_at + 1, &err) < 0)
+        return app_fail(EXIT_RUNTIME, "demo sprints: %s", err.msg);
+    out->current = cur.id;
+    out->next = nxt.id;
+    return 0;
+}
+
+/* Moves request rid to `to` as pm (through the life cycle's own use case,
+ * so the request has its events, its sprint and its deploys). */
+static int demo_move(registry *reg, const domain_actor *pm, int64_t rid,
+                     request_status to, int64_t sprint, const char *instance)
+{
+    registry_transition t = {0};
+    errmsg err = {0};
+
+    t.to = to;
+    t.sprint_id = sprint;
+    t.instance = instance;
+    if (triage_transition(reg, pm, rid, &t, NULL, &err) < 0)
+        return app_fail(EXIT_RUNTIME, "demo CR-%lld to %s: %s", (long long)rid,
+                        registry_status_name(to), err.msg);
+    return 0;
+}
+
+/* Takes request rid of demo_requests[i] to its status as the PM would:
+ * triaged, scheduled (the next sprint for a request left scheduled, the
+ * current one otherwise), in progress, deployed per instance in order. */
+static int demo_life(registry *reg, size_t i, int64_t rid,
+                     const domain_actor *pm, const demo_sprints *sp)
+{
+    request_status want = registry_status_parse(demo_requests[i].status);
+    int rc = 0;
+
+    if (want == REQ_SUBMITTED)
+        return 0;
+    rc = demo_move(reg, pm, rid, REQ_TRIAGED, 0, NULL);
+    if (!rc && want != REQ_TRIAGED)
+        rc = demo_move(reg, pm, rid, REQ_SCHEDULED,
+                       want == REQ_SCHEDULED ? sp->next : sp->current, NULL);
+    if (!rc && (want == REQ_IN_PROGRESS || want == REQ_DEPLOYED))
+        rc = demo_move(reg, pm, rid, REQ_IN_PROGRESS, 0, NULL);
+    for (size_t k = 0; !rc && k < 2 && demo_requests[i].deployed[k]; k++)
+        rc = demo_move(reg, pm, rid, REQ_DEPLOYED, 0,
+                       demo_requests[i].deployed[k]);
+    return rc;
+}
+
 /* Request i of demo_requests, submitted by the client, then taken to its
- * status (deployed where it says) in one transaction. */
+ * status by the project manager. */
 static int demo_request(registry *reg, size_t i, int64_t client_id,
-                        int64_t pm_id)
+                        const domain_actor *pm, const demo_sprints *sp)
 {
     form_request r;
     form_errors fe = {0};
     registry_submit sub = {client_id, "Casey Client", NULL};
     errmsg err = {0};
     int64_t rid = 0;
+    int rc;
 
     form_parse_json(&r, demo_requests[i].json, strlen(demo_requests[i].json),
                     &fe);
     if (fe.n) {
-        int rc = app_fail(EXIT_RUNTIME, "demo request %zu: %s: %s", i,
-                          fe.errs[0].field, fe.errs[0].message);
+        rc = app_fail(EXIT_RUNTIME, "demo request %zu: %s: %s", i,
+                      fe.errs[0].field, fe.errs[0].message);
         form_errors_dispose(&fe);
         form_request_dispose(&r);
         return rc;
@@ -284,30 +351,13 @@ static int demo_request(registry *reg, size_t i, int64_t client_id,
         form_request_dispose(&r);
         return app_fail(EXIT_RUNTIME, "demo request %zu: %s", i, err.msg);
     }
-    r.id = rid;
-    if (registry_begin(reg, &err) < 0) {
-        form_request_dispose(&r);
-        return app_fail(EXIT_RUNTIME, "%s", err.msg);
-    }
-    for (size_t k = 0; k < 2 && demo_requests[i].deployed[k]; k++)
-        if (registry_request_apply(reg, &r, demo_requests[i].deployed[k], pm_id,
-                                   &err) < 0 ||
-            registry_demo_request_status(reg, rid, demo_requests[i].status,
-                                         demo_requests[i].deployed[k],
-                                         time_now(), &err) < 0)
-            break;
-    if (!err.code && !demo_requests[i].deployed[0])
-        registry_demo_request_status(reg, rid, demo_requests[i].status, NULL,
-                                     time_now(), &err);
-    if (err.code || registry_commit(reg, &err) < 0) {
-        registry_rollback(reg);
-        form_request_dispose(&r);
-        return app_fail(EXIT_RUNTIME, "demo request %zu: %s", i, err.msg);
-    }
-    printf("demo: CR-%lld %s (%s)\n", (long long)rid, r.title,
-           demo_requests[i].status);
+    rc = demo_life(reg, i, rid, pm, sp);
+    if (!rc)
+        printf("demo: CR-%lld %s (%s)\n", (long long)rid, r.title,
+               registry_status_label(
+                   registry_status_parse(demo_requests[i].status)));
     form_request_dispose(&r);
-    return 0;
+    return rc;
 }
 
 /* docket --db FILE demo: a small realistic world in a FRESH database. */
@@ -316,6 +366,10 @@ int cmd_demo(app_args *a)
     static const char u[] = "docket --db FILE demo";
     registry *reg;
     int64_t client_id = 0, pm_id = 0;
+    registry_user pm_user;
+    domain_actor pm = {0};
+    demo_sprints sp = {0, 0};
+    errmsg err = {0};
     int rc;
 
     if (app_positionals(a, u) != 0)
@@ -333,9 +387,15 @@ int cmd_demo(app_args *a)
     rc = demo_people(reg, &client_id, &pm_id);
     if (!rc)
         rc = demo_dictionary(reg, pm_id);
+    if (!rc)
+        rc = demo_sprints_make(reg, &sp);
+    if (!rc && registry_user_get(reg, &pm_user, pm_id, &err) < 0)
+        rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
+    if (!rc)
+        pm = domain_actor_of(&pm_user);
     for (size_t i = 0; !rc && i < sizeof demo_requests / sizeof *demo_requests;
          i++)
-        rc = demo_request(reg, i, client_id, pm_id);
+        rc = demo_request(reg, i, client_id, &pm, &sp);
     if (!rc) {
         registry_audit(reg, 0, "cli", "demo.create", app_config.db, "",
                        "local");
