@@ -7,12 +7,13 @@
  *   a file:// URL is refused by Chromium), one page per table under
  *   <instance>/<table>.html with the rules card, columns and history,
  *   changelog.html, and the app's own app.css;
- * - markdown: index.md and <instance>/<table>.md;
+ * - markdown: index.md, changelog.md and <instance>/<table>.md;
  * - csv: <instance>.csv per instance, a data dictionary with exactly the
  *   columns `docket import` accepts (export -> import round-trips).
  *
  * The data comes from registry_table_card, written by the card writer
- * (domain/card.h), and registry_history_list. Progress goes to stderr
+ * (domain/card.h), and registry_change_list (the changelogs, one entry
+ * per change as the card writer groups them). Progress goes to stderr
  * when it is a terminal. */
 #include "app.h"
 #include "assets.h"
@@ -381,36 +382,63 @@ static void html_search_entry(export_run *x, const registry_card *t,
     buf_dispose(&text);
 }
 
-typedef struct change_ctx {
-    buf *b;
-} change_ctx;
-
-static void change_html(void *ctx, const registry_history_row *h)
+/* The relative href of a table's page from the export's top. */
+static void export_href(buf *o, const char *instance, const char *table,
+                        void *ctx)
 {
-    buf *b = ((change_ctx *)ctx)->b;
-    char at[32];
-    buf href = {0};
-    card_change_view v = {at,           h->column,     h->field, h->old_value,
-                          h->new_value, h->request_id, h->user,  h->reason,
-                          h->instance,  h->table};
+    buf name = {0};
 
-    time_iso(at, sizeof at, h->created_at);
-    safe_name(&href, h->instance);
-    buf_putc(&href, '/');
-    buf_puts(&href, h->table);
-    buf_puts(&href, ".html");
-    card_html_export_change(b, &v, buf_cstr(&href));
-    buf_putc(b, '\n');
-    buf_dispose(&href);
+    (void)ctx;
+    safe_name(&name, instance);
+    buf_append_url(o, buf_cstr(&name));
+    buf_putc(o, '/');
+    buf_append_url(o, table);
+    buf_puts(o, ".html");
+    buf_dispose(&name);
+}
+
+static void change_html_group(void *ctx, const card_group *g)
+{
+    static const card_html_links links = {export_href, 0, NULL};
+
+    card_html_group(ctx, g, &links);
+    buf_putc(ctx, '\n');
+}
+
+static void change_html(void *ctx, const registry_change *c)
+{
+    card_group_of_change(c, change_html_group, ctx);
+}
+
+static void change_md_group(void *ctx, const card_group *g)
+{
+    card_md_group(ctx, g);
+}
+
+static void change_md(void *ctx, const registry_change *c)
+{
+    card_group_of_change(c, change_md_group, ctx);
+}
+
+/* The changes of the export's instances, newest first, into b as HTML
+ * timeline items or Markdown list items. */
+static int changelog(export_run *x, buf *b,
+                     void (*fn)(void *ctx, const registry_change *c))
+{
+    registry_history_filter hf = {0};
+    errmsg err = {0};
+
+    hf.instance = x->instance;
+    hf.limit = 2000;
+    if (registry_change_list(x->reg, &hf, fn, b, &err) < 0)
+        return app_fail(EXIT_RUNTIME, "%s", err.msg);
+    return 0;
 }
 
 /* index.html, changelog.html, app.css and the search scripts. */
 static int html_finish(export_run *x, size_t ntables)
 {
     buf changes = {0}, css = {0}, js_file = {0};
-    registry_history_filter hf = {0};
-    change_ctx cc = {&changes};
-    errmsg err = {0};
     int rc = 0;
 
     if (x->last_inst)
@@ -424,10 +452,7 @@ static int html_finish(export_run *x, size_t ntables)
     html_head(&changes, "Changes", "");
     buf_puts(&changes, "<h1>Registry changes</h1><section "
                        "class=\"card\"><ol class=\"timeline\">");
-    hf.instance = x->instance;
-    hf.limit = 5000;
-    if (registry_history_list(x->reg, &hf, change_html, &cc, &err) < 0)
-        rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
+    rc = changelog(x, &changes, change_html);
     buf_puts(&changes, "</ol></section>");
     html_foot(&changes, x->stamp);
     for (size_t k = 0; web_assets[k].name; k++)
@@ -560,8 +585,27 @@ static void index_begin(export_run *x)
     } else if (x->md) {
         buf_puts(&x->index, "# Registry\n\n_Exported ");
         buf_puts(&x->index, x->stamp);
-        buf_puts(&x->index, "_\n\n");
+        buf_puts(&x->index, "_\n\nWhat changed, newest first: "
+                            "[changes](changelog.md).\n\n");
     }
+}
+
+/* index.md and changelog.md. */
+static int md_finish(export_run *x)
+{
+    buf changes = {0};
+    int rc;
+
+    buf_puts(&changes, "# Registry changes\n\n_Exported ");
+    buf_puts(&changes, x->stamp);
+    buf_puts(&changes, "_\n\n");
+    rc = changelog(x, &changes, change_md);
+    if (!rc)
+        rc = write_file(x->out, "index.md", &x->index);
+    if (!rc)
+        rc = write_file(x->out, "changelog.md", &changes);
+    buf_dispose(&changes);
+    return rc;
 }
 
 /* Every table of the list, then what ends the export. */
@@ -580,7 +624,7 @@ static int export_all(export_run *x, const trefs *ts)
     if (x->csv)
         return x->last_inst ? csv_flush(x) : 0;
     if (x->md)
-        return write_file(x->out, "index.md", &x->index);
+        return md_finish(x);
     return html_finish(x, ts->n);
 }
 

@@ -376,17 +376,6 @@ void card_column_cells(buf *o, const registry_card_column *k,
     buf_puts(o, cells[3]);
 }
 
-void card_change_values(buf *o, const char *field, const char *old_value,
-                        const char *new_value, const char *sep,
-                        const char *missing, void (*esc)(buf *o, const char *s))
-{
-    esc(o, field);
-    buf_puts(o, sep);
-    esc(o, old_value ? old_value : missing);
-    buf_puts(o, " → ");
-    esc(o, new_value ? new_value : missing);
-}
-
 void card_wrapped(buf *o, const char *pre, const char *s, const char *post,
                   void (*esc)(buf *o, const char *s))
 {
@@ -535,9 +524,15 @@ static void json_change(registry_card_change *h, const cJSON *o)
     static const json_member texts[] = {MEMBER(registry_card_change, column),
                                         MEMBER(registry_card_change, field),
                                         MEMBER(registry_card_change, user),
-                                        MEMBER(registry_card_change, reason)};
+                                        MEMBER(registry_card_change, reason),
+                                        MEMBER(registry_card_change, source)};
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "change_kind");
 
     json_texts(h, o, texts, sizeof texts / sizeof *texts);
+    h->change_id = json_int(o, "change");
+    if (!cJSON_IsString(kind) ||
+        registry_change_kind_parse(&h->change_kind, kind->valuestring) < 0)
+        h->change_kind = REGISTRY_CHANGE_EDIT;
     h->id = json_int(o, "id");
     h->at = json_time(o, "at");
     h->old_value = json_text_or_null(o, "old");

@@ -104,10 +104,88 @@ typedef struct card_change_view {
     const char *link_table;    /* this table */
 } card_change_view;
 void card_html_change(buf *o, const card_change_view *h);
-/* One history entry of the offline export's pages; with href set it
- * starts with a link (href, relative) to link_instance · link_table. */
-void card_html_export_change(buf *o, const card_change_view *h,
-                             const char *href);
+
+/* ---- the history by change (card_history.c) ---- */
+
+/* One change as the writers show it: the history rows one request
+ * deploy, import or hand edit wrote. Strings borrowed. */
+typedef struct card_group {
+    int64_t id; /* the change's id; 0 when unknown (then one row) */
+    registry_change_kind kind;
+    const char *at;                     /* ISO 8601 UTC */
+    const char *instance;               /* the change's instance ("" unknown) */
+    const char *table;                  /* the table of rows that name none */
+    int64_t request_id;                 /* 0 when none */
+    const char *request_title;          /* "" when unknown */
+    const char *user, *reason, *source; /* source: an import's file */
+    const card_change_view *rows;       /* oldest first; link_table names
+                                           a row's table when set */
+    size_t nrows;
+    int64_t nrows_total; /* rows of the change shown here (> nrows: cut) */
+} card_group;
+
+/* The label of a field as the change-request form names it (forms/def.h:
+ * "Late after (minutes)"), or docket's own for the fields the form lacks
+ * ("Runbook note"); column "" or NULL: a table field. Static. */
+const char *card_field_label(const char *column, const char *field);
+/* A field's value in words: "(empty)", yes/no for flags, REQUIRED /
+ * OPTIONAL for the dependency, a choice's label ("Flat file (CSV)"),
+ * else the value, through esc. */
+void card_field_value(buf *o, const char *column, const char *field,
+                      const char *value, void (*esc)(buf *o, const char *s));
+/* What g did in one line: "new table T with 12 columns", "3 fields of T
+ * changed: Rule of tier, Campaign note, Owner", "column x added to T",
+ * "2 new tables with 9 columns: a, b", ...; text through esc, each
+ * table's name through table (NULL: esc). */
+void card_group_summary(buf *o, const card_group *g,
+                        void (*esc)(buf *o, const char *s),
+                        void (*table)(buf *o, const char *instance,
+                                      const char *table, void *ctx),
+                        void *ctx);
+/* Who and why: "Deployed CR-12 “title” to acme-prod by Pat", "Imported
+ * dictionary.csv into acme-prod by Pat", "Edited in acme-prod by Pat ·
+ * reason: why"; text through esc, the request through request (NULL:
+ * "CR-12"). */
+void card_group_why(buf *o, const card_group *g,
+                    void (*esc)(buf *o, const char *s),
+                    void (*request)(buf *o, int64_t id));
+/* Calls fn for each change of c's history (newest first; a run of rows
+ * with one change id is one change). */
+void card_history_each(const registry_card *c,
+                       void (*fn)(void *ctx, const card_group *g), void *ctx);
+/* Calls fn once with change c as a group (rows name their tables). */
+void card_group_of_change(const registry_change *c,
+                          void (*fn)(void *ctx, const card_group *g),
+                          void *ctx);
+/* The number of tables g's rows name, 2 standing for "more than one". */
+int card_group_tables(const card_group *g);
+
+/* Where an HTML change links to: a table's page (table_href writes its
+ * href, unescaped; NULL: names are not links) and requests (request_links
+ * 1: "/requests/<id>"). */
+typedef struct card_html_links {
+    void (*table_href)(buf *o, const char *instance, const char *table,
+                       void *ctx);
+    int request_links;
+    void *ctx;
+} card_html_links;
+/* One change as a timeline item: <li class="change" id="change-ID">
+ * with the time, the summary, who and why, then the fields in a
+ * collapsed <details>. l may be NULL (no links). */
+void card_html_group(buf *o, const card_group *g, const card_html_links *l);
+/* The <details> of the fields of g alone (the Atom feed's content). */
+void card_html_group_fields(buf *o, const card_group *g);
+/* A registry_change_list callback writing each change with
+ * card_html_group into o (web links; tables linked when with_table). */
+typedef struct card_html_list {
+    buf *o;
+    int n;           /* changes written */
+    int64_t last_id; /* the last change's id (paging) */
+    int with_table;  /* table names link to their cards */
+} card_html_list;
+void card_html_change_item(void *ctx, const registry_change *c);
+/* One change as a Markdown list item, its fields as a nested list. */
+void card_md_group(buf *b, const card_group *g);
 
 /* ---- the card ---- */
 
@@ -158,13 +236,6 @@ void card_column_flags(buf *o, const registry_card_column *k,
  * close after the consent badge ("</span> " or "</span>"). */
 void card_html_column_flags(buf *o, const registry_card_column *k,
                             const char *close);
-
-/* "field<sep>old → new" of a history entry, each value through esc, a
- * missing old or new value written as missing. */
-void card_change_values(buf *o, const char *field, const char *old_value,
-                        const char *new_value, const char *sep,
-                        const char *missing,
-                        void (*esc)(buf *o, const char *s));
 
 /* pre, s through esc, post (pre and post as they are); nothing when s is
  * empty. The one "field with its surrounding text only when it is set" of

@@ -168,16 +168,6 @@ void card_html_change(buf *o, const card_change_view *h)
     buf_puts(o, "</span></li>");
 }
 
-/* The view of change h of card c (at: its time as ISO 8601). */
-static card_change_view change_view(const registry_card_change *h,
-                                    const char *at)
-{
-    card_change_view v = {at,           h->column,     h->field, h->old_value,
-                          h->new_value, h->request_id, h->user,  h->reason,
-                          NULL,         NULL};
-    return v;
-}
-
 /* ---- the web card's edit form ------------------------------------------- */
 
 /* <p><label for="e-NAME">LABEL</label>, then the control's opening up to
@@ -502,13 +492,7 @@ static void web_history(buf *o, const registry_card *c)
         buf_puts(o, "<p class=\"muted\">No changes recorded.</p>");
     else
         buf_puts(o, "<ol class=\"timeline\">");
-    for (size_t i = 0; i < c->nhistory; i++) {
-        char at[32];
-        card_change_view v;
-        time_iso(at, sizeof at, c->history[i].at);
-        v = change_view(&c->history[i], at);
-        card_html_change(o, &v);
-    }
+    card_html_history(o, c, 0); /* one item per change */
     if (c->nhistory)
         buf_puts(o, "</ol>");
     buf_puts(o, "</section>");
@@ -567,43 +551,11 @@ static void export_columns(buf *o, const registry_card *c)
     buf_puts(o, "</tbody></table></section>");
 }
 
-void card_html_export_change(buf *o, const card_change_view *h,
-                             const char *href)
-{
-    buf_puts(o, "<li><time>");
-    buf_append_html(o, h->at);
-    buf_puts(o, "</time> ");
-    if (href) {
-        buf_puts(o, "<a href=\"");
-        buf_append_html(o, href);
-        buf_puts(o, "\">");
-        buf_append_html(o, h->link_instance);
-        buf_puts(o, " · ");
-        buf_append_html(o, h->link_table);
-        buf_puts(o, "</a> ");
-    }
-    card_html_wrapped(o, "<code>", h->column, "</code> ");
-    card_change_values(o, h->field, h->old_value, h->new_value, ": ", "—",
-                       buf_append_html);
-    buf_puts(o, " <span class=\"muted\">");
-    if (h->request_id > 0)
-        buf_appendf(o, "CR-%lld", (long long)h->request_id);
-    else
-        buf_append_html(o, h->reason);
-    buf_puts(o, "</span></li>");
-}
-
 static void export_history(buf *o, const registry_card *c)
 {
     buf_puts(o, "<section class=\"card\"><h2>History</h2><ol "
                 "class=\"timeline\">");
-    for (size_t i = 0; i < c->nhistory; i++) {
-        char at[32];
-        card_change_view v;
-        time_iso(at, sizeof at, c->history[i].at);
-        v = change_view(&c->history[i], at);
-        card_html_export_change(o, &v, NULL);
-    }
+    card_html_history(o, c, 1); /* one item per change */
     buf_puts(o, "</ol></section>");
 }
 

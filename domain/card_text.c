@@ -64,25 +64,7 @@ static void md_columns(buf *b, const registry_card *c)
 static void md_history(buf *b, const registry_card *c)
 {
     buf_puts(b, "\n## History\n\n");
-    for (size_t i = 0; i < c->nhistory; i++) {
-        const registry_card_change *h = &c->history[i];
-        char at[32];
-        time_iso(at, sizeof at, h->at);
-        buf_puts(b, "- ");
-        card_md_text(b, at);
-        buf_puts(b, " ");
-        card_wrapped(b, "", h->column, ": ", card_md_text);
-        card_change_values(b, h->field, h->old_value, h->new_value, " ", "-",
-                           card_md_text);
-        if (h->request_id > 0) {
-            buf_appendf(b, " (CR-%lld)", (long long)h->request_id);
-        } else {
-            buf_puts(b, " (");
-            card_md_text(b, h->reason);
-            buf_puts(b, ")");
-        }
-        buf_puts(b, "\n");
-    }
+    card_md_history(b, c); /* one item per change */
 }
 
 void card_write_markdown(buf *b, const registry_card *c, const card_opts *opt)

@@ -95,8 +95,8 @@ int domain_catalog_import(registry *reg, const domain_actor *who,
     if (rc == ERR_NOTFOUND)
         return err_set(err, ERR_NOTFOUND, "no instance named %.100s", instance);
     if (rc == 0)
-        rc = registry_import_csv(reg, rep, instance, data ? data : "", len,
-                                 who->user_id, err);
+        rc = registry_import_csv_file(reg, rep, instance, data ? data : "", len,
+                                      who->user_id, source, err);
     if (rc < 0)
         return rc;
     registry_audit(reg, who->user_id,

@@ -62,6 +62,20 @@ typedef struct registry_card_column {
     int64_t added_by_request;                /* 0 when none */
 } registry_card_column;
 
+/* What caused a change of the registry: every history row belongs to
+ * one change (registry_changes, schema step 6), the rows one transaction
+ * wrote for one instance. One name table (registry_change_kind_name). */
+typedef enum registry_change_kind {
+    REGISTRY_CHANGE_EDIT = 0, /* "edit": a hand edit, with a reason */
+    REGISTRY_CHANGE_REQUEST,  /* "request": a request deployed to an
+                                 instance */
+    REGISTRY_CHANGE_IMPORT,   /* "import": a data-dictionary import */
+} registry_change_kind;
+/* "edit", "request", "import" ("edit" out of range). */
+const char *registry_change_kind_name(registry_change_kind k);
+/* 0, or ERR_INVALID (without a message) for other text. */
+int registry_change_kind_parse(registry_change_kind *out, const char *s);
+
 /* One registry_history row of a card. Strings owned by the card. */
 typedef struct registry_card_change {
     int64_t id;
@@ -72,6 +86,10 @@ typedef struct registry_card_change {
     int64_t request_id;          /* 0 when none */
     char *user;                  /* name, "" when unknown */
     char *reason;
+    int64_t change_id; /* the change it belongs to; 0 unknown */
+    registry_change_kind change_kind;
+    char *source; /* an import's file name, "" otherwise (may be NULL in
+                     a card built by hand) */
 } registry_card_change;
 
 /* An open request that will change the table (registry_card_open_load).
@@ -159,8 +177,10 @@ void registry_card_free(registry_card *card);
  *                 "added_by_request" (id or null)}] by position,
  *    "history": [{"id", "at", "column" ("" for the table), "field", "old",
  *                 "new" (null when absent), "request" (id or null),
- *                 "user" (name or ""), "reason"}] newest first, at most
- *                 REGISTRY_HISTORY_MAX,
+ *                 "user" (name or ""), "reason", "change" (the id of the
+ *                 change it belongs to, or null), "change_kind" ("request",
+ *                 "import", "edit"), "source" (an import's file name or
+ *                 "")}] newest first, at most REGISTRY_HISTORY_MAX,
  *    "last_change": the first history entry or null}
  *
  * Caller owns the result. */
@@ -226,6 +246,7 @@ typedef struct registry_history_row {
     const char *user;                  /* name, "" when unknown */
     const char *reason;
     int64_t created_at;
+    int64_t change_id; /* the change it belongs to */
 } registry_history_row;
 
 typedef struct registry_history_filter {
@@ -234,14 +255,47 @@ typedef struct registry_history_filter {
     const char *column;   /* NULL: all (needs table) */
     int64_t org_id;       /* 0: every organisation */
     int64_t from, to;     /* created_at in [from, to); 0: open */
-    int64_t before_id;    /* paging: rows with id < before_id; 0: newest */
-    int limit;            /* 0: 200 */
+    int64_t before_id;    /* paging: rows (registry_change_list: changes)
+                             with id < before_id; 0: newest */
+    int limit;            /* 0: 200 (registry_change_list: changes, 0: 50) */
 } registry_history_filter;
 
 /* History rows newest first. */
 int registry_history_list(registry *reg, const registry_history_filter *f,
                           void (*fn)(void *ctx, const registry_history_row *h),
                           void *ctx, errmsg *err);
+
+/* The most rows registry_change_list hands over per change. */
+#define REGISTRY_CHANGE_ROWS_MAX 1000
+
+/* One change of the registry: what one request deploy (to one
+ * instance), import or hand edit wrote. Strings and rows are borrowed for
+ * the callback only. */
+typedef struct registry_change {
+    int64_t id;
+    registry_change_kind kind;
+    const char *instance;
+    int64_t request_id;        /* 0 when none */
+    const char *request_title; /* "" when none */
+    const char *user;          /* name, "" when unknown */
+    const char *reason;        /* "CR-12", "import" or the editor's words */
+    const char *source;        /* an import's file name, "" when unknown */
+    int64_t created_at;
+    const registry_history_row *rows; /* oldest first: those of the
+                                         filter's table (and column) when
+                                         it names one, at most
+                                         REGISTRY_CHANGE_ROWS_MAX */
+    size_t nrows;
+    int64_t nrows_total; /* rows of the change the filter selects */
+} registry_change;
+
+/* The changes that wrote history rows matching f, newest first, each
+ * with its rows; f->before_id and f->limit count changes. With f->table
+ * (and f->column) only changes touching that table (column), and only
+ * its rows. 0 or ERR_DB (a failed read is never a shorter list). */
+int registry_change_list(registry *reg, const registry_history_filter *f,
+                         void (*fn)(void *ctx, const registry_change *c),
+                         void *ctx, errmsg *err);
 
 /* An open (not yet deployed) request that will change a table. */
 typedef struct registry_open_request {
@@ -344,8 +398,9 @@ int registry_lookup_similar(registry *reg, const char *q, const char *instance,
  *
  * Every changed value writes a registry_history row (instance, table,
  * column, field, old, new, request r->id when > 0, user_id when > 0,
- * reason "CR-<id>"). On error nothing is rolled back here: the caller
- * rolls its transaction back. */
+ * reason "CR-<id>"), all of one call in one change (kind "request"). On
+ * error nothing is rolled back here: the caller rolls its transaction
+ * back. */
 int registry_request_apply(registry *reg, const form_request *r,
                            const char *instance, int64_t user_id, errmsg *err);
 
@@ -396,7 +451,8 @@ typedef struct registry_field_value {
 } registry_field_value;
 
 /* registry_table_update_field for each of set[0..n) in order, in one
- * transaction of its own: all of them or none. *out_changed (may be NULL)
+ * transaction of its own: all of them or none, and one change (kind
+ * "edit") in the history. *out_changed (may be NULL)
  * gets the number of fields whose value changed. Returns 0 or the first
  * error of registry_table_update_field (nothing written then); n == 0
  * writes nothing and returns 0. Who may edit what is domain/catalog.h's
@@ -447,11 +503,18 @@ void registry_import_report_dispose(registry_import_report *rep);
  * what buf_csv_is_risky finds loses that apostrophe (undoing the export's
  * spreadsheet neutralisation).
  *
+ * Every row it writes belongs to one change (kind "import").
+ *
  * Returns 0, or ERR_INVALID with every problem in rep (nothing written),
  * ERR_NOTFOUND (no such instance) or ERR_DB. */
 int registry_import_csv(registry *reg, registry_import_report *rep,
                         const char *instance, const char *data, size_t len,
                         int64_t user_id, errmsg *err);
+/* registry_import_csv naming the file in the change it writes: file's
+ * last path component ("-" or NULL: none), shown with the history. */
+int registry_import_csv_file(registry *reg, registry_import_report *rep,
+                             const char *instance, const char *data, size_t len,
+                             int64_t user_id, const char *file, errmsg *err);
 
 /* For demo data only (the triage life cycle owns real status changes):
  * sets request id's status without the transition checks and, when

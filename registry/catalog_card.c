@@ -178,9 +178,13 @@ static int change_row(sqlite3_stmt *st, void *ctx)
 {
     card_load *l = ctx;
     registry_card_change h;
+    const char *kind;
 
-    reg_cols(st, "iiddDDidd", &h.id, &h.at, &h.column, &h.field, &h.old_value,
-             &h.new_value, &h.request_id, &h.user, &h.reason);
+    reg_cols(st, "iiddDDidditd", &h.id, &h.at, &h.column, &h.field,
+             &h.old_value, &h.new_value, &h.request_id, &h.user, &h.reason,
+             &h.change_id, &kind, &h.source);
+    if (registry_change_kind_parse(&h.change_kind, kind) < 0)
+        h.change_kind = REGISTRY_CHANGE_EDIT;
     xgrow(&l->c->history, &l->hcap, l->c->nhistory + 1, sizeof h);
     l->c->history[l->c->nhistory++] = h;
     return 0;
@@ -198,8 +202,10 @@ static int card_lists(registry *reg, registry_card *c, errmsg *err)
     static const char sql_h[] =
         "SELECT h.id, h.created_at, h.column_name, h.field, h.old_value,"
         " h.new_value, coalesce(h.request_id, 0), coalesce(u.name, ''),"
-        " h.reason FROM registry_history h"
+        " h.reason, coalesce(h.change_id, 0), coalesce(g.kind, 'edit'),"
+        " coalesce(g.source, '') FROM registry_history h"
         " LEFT JOIN users u ON u.id = h.user_id"
+        " LEFT JOIN registry_changes g ON g.id = h.change_id"
         " WHERE h.table_id = :id ORDER BY h.id DESC LIMIT :lim";
     int rc;
     sqlite3_stmt *st = reg_stmt_get(reg, sql_c, err);
@@ -311,7 +317,7 @@ void registry_card_free(registry_card *c)
     for (size_t i = 0; i < c->nhistory; i++) {
         const registry_card_change *h = &c->history[i];
         xfree_all(h->column, h->field, h->old_value, h->new_value, h->user,
-                  h->reason);
+                  h->reason, h->source);
     }
     free(c->columns);
     free(c->history);
@@ -397,6 +403,10 @@ static cJSON *change_json(const registry_card_change *h)
     add_id_or_null(o, "request", h->request_id);
     cJSON_AddStringToObject(o, "user", h->user);
     cJSON_AddStringToObject(o, "reason", h->reason);
+    add_id_or_null(o, "change", h->change_id);
+    cJSON_AddStringToObject(o, "change_kind",
+                            registry_change_kind_name(h->change_kind));
+    cJSON_AddStringToObject(o, "source", h->source ? h->source : "");
     return o;
 }
 

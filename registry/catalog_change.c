@@ -177,6 +177,7 @@ int registry_request_apply(registry *reg, const form_request *r,
     else
         str_copy(reason, sizeof reason, "request");
     rc = hctx_init(&h, reg, instance, r->id, user_id, reason, err);
+    h.kind = REGISTRY_CHANGE_REQUEST;
     for (size_t i = 0; rc >= 0 && i < r->nitems; i++)
         rc = apply_item(&h, &r->items[i]);
     return rc < 0 ? rc : 0;
@@ -203,41 +204,49 @@ static int edit_reason(char **out, const char *reason, errmsg *err)
     return 0;
 }
 
+/* One field of a table (column NULL) or column of the instance of h
+ * set by hand: 1 changed, 0 same value, < 0 error (ERR_NOTFOUND for no
+ * such table or column). */
+static int update_in(hctx *h, const char *instance, const char *table,
+                     const char *column, const char *field, const char *value)
+{
+    char tname[FORM_MAX_IDENT * 4 + 1], cname[FORM_MAX_IDENT * 4 + 1];
+    int64_t tid = 0, cid = 0;
+    int rc = cat_table_find(h, table, &tid, tname, sizeof tname);
+
+    if (rc == 0)
+        rc = err_set(h->err, ERR_NOTFOUND, "no table %.100s in instance %.100s",
+                     table, instance);
+    if (rc < 0)
+        return rc;
+    if (column) {
+        rc =
+            cat_column_find(h, tid, column, &cid, NULL, 0, cname, sizeof cname);
+        if (rc == 0)
+            rc = err_set(h->err, ERR_NOTFOUND,
+                         "no column %.100s on table %.100s", column, tname);
+        if (rc < 0)
+            return rc;
+    }
+    return cat_field_set_checked(h, tid, tname, cid, column ? cname : NULL,
+                                 field, value);
+}
+
 int registry_table_update_field(registry *reg, const char *instance,
                                 const char *table, const char *column,
                                 const char *field, const char *value,
                                 int64_t user_id, const char *reason,
                                 errmsg *err)
 {
-    char tname[FORM_MAX_IDENT * 4 + 1], cname[FORM_MAX_IDENT * 4 + 1];
     char *why = NULL;
-    int64_t tid = 0, cid = 0;
     hctx h;
     int rc = edit_reason(&why, reason, err);
 
     if (rc < 0)
         return rc;
     rc = hctx_init(&h, reg, instance, 0, user_id, why, err);
-    if (rc < 0)
-        goto done;
-    rc = cat_table_find(&h, table, &tid, tname, sizeof tname);
     if (rc == 0)
-        rc = err_set(err, ERR_NOTFOUND, "no table %.100s in instance %.100s",
-                     table, instance);
-    if (rc < 0)
-        goto done;
-    if (column) {
-        rc = cat_column_find(&h, tid, column, &cid, NULL, 0, cname,
-                             sizeof cname);
-        if (rc == 0)
-            rc = err_set(err, ERR_NOTFOUND, "no column %.100s on table %.100s",
-                         column, tname);
-        if (rc < 0)
-            goto done;
-    }
-    rc = cat_field_set_checked(&h, tid, tname, cid, column ? cname : NULL,
-                               field, value);
-done:
+        rc = update_in(&h, instance, table, column, field, value);
     free(why);
     return rc;
 }
@@ -294,6 +303,8 @@ int registry_table_edit(registry *reg, const char *instance, const char *table,
                         size_t n, int64_t user_id, const char *reason,
                         int *out_changed, errmsg *err)
 {
+    char *why = NULL;
+    hctx h;
     int rc, changed = 0;
 
     assert(n == 0 || set);
@@ -302,13 +313,18 @@ int registry_table_edit(registry *reg, const char *instance, const char *table,
             *out_changed = 0;
         return 0;
     }
-    rc = registry_begin(reg, err);
+    rc = edit_reason(&why, reason, err);
     if (rc < 0)
         return rc;
+    rc = registry_begin(reg, err);
+    if (rc < 0) {
+        free(why);
+        return rc;
+    }
+    /* One hctx for every field: one change in the history. */
+    rc = hctx_init(&h, reg, instance, 0, user_id, why, err);
     for (size_t i = 0; rc >= 0 && i < n; i++) {
-        rc = registry_table_update_field(reg, instance, table, column,
-                                         set[i].field, set[i].value, user_id,
-                                         reason, err);
+        rc = update_in(&h, instance, table, column, set[i].field, set[i].value);
         if (rc > 0)
             changed += rc;
     }
@@ -317,6 +333,7 @@ int registry_table_edit(registry *reg, const char *instance, const char *table,
                            reason, err);
     if (rc >= 0)
         rc = registry_commit(reg, err);
+    free(why);
     if (rc < 0) {
         registry_rollback(reg);
         return rc;

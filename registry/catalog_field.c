@@ -34,6 +34,27 @@ int hctx_init(hctx *h, registry *reg, const char *instance, int64_t request_id,
     return 0;
 }
 
+/* The change the rows of h belong to: written with the first of them,
+ * so an apply, edit or import that changes nothing leaves no change. */
+static int change_ensure(hctx *h)
+{
+    static const char sql[] =
+        "INSERT INTO registry_changes(instance_id, kind, request_id, user_id,"
+        " reason, source, created_at) VALUES (:inst, :kind, :req, :user,"
+        " :reason, :source, :now)";
+    sqlite3_stmt *st;
+
+    if (h->change_id)
+        return 0;
+    st = reg_stmt(h->reg, sql, h->err, REG_INT(":inst", h->instance_id),
+                  REG_TEXT(":kind", registry_change_kind_name(h->kind)),
+                  REG_ID(":req", h->request_id), REG_ID(":user", h->user_id),
+                  REG_TEXT(":reason", cat_nz(h->reason)),
+                  REG_TEXT(":source", cat_nz(h->source)),
+                  REG_INT(":now", h->now));
+    return reg_insert(h->reg, st, &h->change_id, h->err);
+}
+
 static int hist_add(hctx *h, int64_t table_id, int64_t column_id,
                     const char *table, const char *column, const char *field,
                     const char *old_value, const char *new_value)
@@ -41,12 +62,18 @@ static int hist_add(hctx *h, int64_t table_id, int64_t column_id,
     static const char sql[] =
         "INSERT INTO registry_history(instance_id, table_id, column_id,"
         " table_name, column_name, field, old_value, new_value, request_id,"
-        " user_id, reason, created_at) VALUES (:inst, :tid, :cid, :tname,"
-        " :cname, :field, :old, :new, :req, :user, :reason, :now)";
-    sqlite3_stmt *st = reg_stmt_get(h->reg, sql, h->err);
+        " user_id, reason, created_at, change_id) VALUES (:inst, :tid, :cid,"
+        " :tname, :cname, :field, :old, :new, :req, :user, :reason, :now,"
+        " :change)";
+    sqlite3_stmt *st;
+    int rc = change_ensure(h);
 
+    if (rc < 0)
+        return rc;
+    st = reg_stmt_get(h->reg, sql, h->err);
     if (!st)
         return ERR_DB;
+    reg_bind_int(st, ":change", h->change_id);
     reg_bind_int(st, ":inst", h->instance_id);
     cat_bind_id(st, ":tid", table_id);
     cat_bind_id(st, ":cid", column_id);

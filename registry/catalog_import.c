@@ -605,9 +605,30 @@ static int imp_read(imp_file *f, const char *data, size_t len,
     return 0;
 }
 
+/* The name the history shows for an import of file: its last path
+ * component (a local directory says nothing to the reader), NULL for
+ * none or standard input. */
+static const char *file_name(const char *file)
+{
+    const char *slash;
+
+    if (!file || !*file || !strcmp(file, "-"))
+        return NULL;
+    slash = strrchr(file, '/');
+    return slash && slash[1] ? slash + 1 : file;
+}
+
 int registry_import_csv(registry *reg, registry_import_report *rep,
                         const char *instance, const char *data, size_t len,
                         int64_t user_id, errmsg *err)
+{
+    return registry_import_csv_file(reg, rep, instance, data, len, user_id,
+                                    NULL, err);
+}
+
+int registry_import_csv_file(registry *reg, registry_import_report *rep,
+                             const char *instance, const char *data, size_t len,
+                             int64_t user_id, const char *file, errmsg *err)
 {
     imp_file f = {0};
     hctx h;
@@ -615,6 +636,8 @@ int registry_import_csv(registry *reg, registry_import_report *rep,
 
     if (rc < 0)
         return rc;
+    h.kind = REGISTRY_CHANGE_IMPORT;
+    h.source = file_name(file);
     rc = imp_read(&f, data, len, rep, err);
     if (rc == 0)
         rc = imp_write(&h, f.idx, f.nimp, rep);

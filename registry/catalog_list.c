@@ -1,7 +1,12 @@
 /* catalog_list.c: the registry read as lists (catalog.h): tables with
- * filters and sorting, history rows, and the open requests that will
- * change a table. One table as a card is catalog_card.c. */
+ * filters and sorting, history rows, the history grouped by the change
+ * that wrote it, and the open requests that will change a table. One
+ * table as a card is catalog_card.c. */
 #include "catalog_int.h"
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static int table_row(sqlite3_stmt *st, void *ctx)
 {
@@ -86,13 +91,39 @@ int registry_table_list(registry *reg, const registry_table_filter *f,
     return rc;
 }
 
+static const char *const change_kind_names[] = {"edit", "request", "import"};
+
+const char *registry_change_kind_name(registry_change_kind k)
+{
+    return (unsigned)k < sizeof change_kind_names / sizeof *change_kind_names
+               ? change_kind_names[k]
+               : change_kind_names[0];
+}
+
+int registry_change_kind_parse(registry_change_kind *out, const char *s)
+{
+    for (size_t i = 0; i < sizeof change_kind_names / sizeof *change_kind_names;
+         i++) {
+        if (s && !strcmp(s, change_kind_names[i])) {
+            *out = (registry_change_kind)i;
+            return 0;
+        }
+    }
+    return ERR_INVALID;
+}
+
+static void history_read(registry_history_row *h, sqlite3_stmt *st)
+{
+    reg_cols(st, "ittttzzittii", &h->id, &h->instance, &h->table, &h->column,
+             &h->field, &h->old_value, &h->new_value, &h->request_id, &h->user,
+             &h->reason, &h->created_at, &h->change_id);
+}
+
 static int history_row(sqlite3_stmt *st, void *ctx)
 {
     registry_history_row h;
 
-    reg_cols(st, "ittttzzitti", &h.id, &h.instance, &h.table, &h.column,
-             &h.field, &h.old_value, &h.new_value, &h.request_id, &h.user,
-             &h.reason, &h.created_at);
+    history_read(&h, st);
     CAT_EMIT_ROW((cat_emit *)ctx, registry_history_row, &h);
     return 0;
 }
@@ -105,7 +136,8 @@ int registry_history_list(registry *reg, const registry_history_filter *f,
     static const char sql[] =
         "SELECT h.id, i.name, h.table_name, h.column_name, h.field,"
         " h.old_value, h.new_value, coalesce(h.request_id, 0),"
-        " coalesce(u.name, ''), h.reason, h.created_at"
+        " coalesce(u.name, ''), h.reason, h.created_at,"
+        " coalesce(h.change_id, 0)"
         " FROM registry_history h JOIN instances i ON i.id = h.instance_id"
         " LEFT JOIN users u ON u.id = h.user_id"
         " WHERE (:inst = '' OR i.name = :inst)"
@@ -128,6 +160,156 @@ int registry_history_list(registry *reg, const registry_history_filter *f,
                  REG_INT(":to", f->to), REG_INT(":before", f->before_id),
                  REG_INT(":lim", f->limit > 0 ? f->limit : 200));
     return reg_each(reg, st, history_row, &hc, err);
+}
+
+/* ---- the history by change ---------------------------------------------- */
+
+/* A change read from registry_changes, its strings and rows owned. */
+typedef struct change_read {
+    registry_change c;
+    char *kind, *instance, *title, *user, *reason, *source;
+    registry_history_row *rows;
+    size_t cap;
+} change_read;
+
+typedef struct change_reads {
+    change_read *v;
+    size_t n, cap;
+} change_reads;
+
+static int change_head_row(sqlite3_stmt *st, void *ctx)
+{
+    change_reads *l = ctx;
+    change_read *r;
+
+    xgrow(&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    r = &l->v[l->n++];
+    memset(r, 0, sizeof *r);
+    reg_cols(st, "iddiddddi", &r->c.id, &r->kind, &r->instance,
+             &r->c.request_id, &r->title, &r->user, &r->reason, &r->source,
+             &r->c.created_at);
+    if (registry_change_kind_parse(&r->c.kind, r->kind) < 0)
+        r->c.kind = REGISTRY_CHANGE_EDIT;
+    return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static int change_field_row(sqlite3_stmt *st, void *ctx)
+{
+    change_read *r = ctx;
+    registry_history_row h, *d;
+
+    history_read(&h, st);
+    r->c.nrows_total = sqlite3_column_int64(st, 12);
+    xgrow(&r->rows, &r->cap, r->c.nrows + 1, sizeof *r->rows);
+    d = &r->rows[r->c.nrows++];
+    *d = h;
+    d->instance = xstrdup(h.instance);
+    d->table = xstrdup(h.table);
+    d->column = xstrdup(h.column);
+    d->field = xstrdup(h.field);
+    d->old_value = dup_or_null(h.old_value);
+    d->new_value = dup_or_null(h.new_value);
+    d->user = xstrdup(h.user);
+    d->reason = xstrdup(h.reason);
+    return 0;
+}
+
+static void change_read_dispose(change_read *r)
+{
+    for (size_t i = 0; i < r->c.nrows; i++) {
+        const registry_history_row *h = &r->rows[i];
+        xfree_all((char *)h->instance, (char *)h->table, (char *)h->column,
+                  (char *)h->field, (char *)h->old_value, (char *)h->new_value,
+                  (char *)h->user, (char *)h->reason);
+    }
+    free(r->rows);
+    xfree_all(r->kind, r->instance, r->title, r->user, r->reason, r->source);
+}
+
+/* The rows of change r (those of f's table and column when it names
+ * them), oldest first, at most REGISTRY_CHANGE_ROWS_MAX. */
+static int change_fields(registry *reg, change_read *r,
+                         const registry_history_filter *f, errmsg *err)
+{
+    static const char sql[] =
+        "SELECT h.id, i.name, h.table_name, h.column_name, h.field,"
+        " h.old_value, h.new_value, coalesce(h.request_id, 0),"
+        " coalesce(u.name, ''), h.reason, h.created_at, h.change_id,"
+        " count(*) OVER ()"
+        " FROM registry_history h JOIN instances i ON i.id = h.instance_id"
+        " LEFT JOIN users u ON u.id = h.user_id"
+        " WHERE h.change_id = :change"
+        " AND (:tbl = '' OR h.table_name = :tbl COLLATE NOCASE)"
+        " AND (:hascol = 0 OR h.column_name = :col COLLATE NOCASE)"
+        " ORDER BY h.id LIMIT :lim";
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":change", r->c.id),
+                                REG_TEXT(":tbl", cat_nz(f->table)),
+                                REG_INT(":hascol", f->column != NULL),
+                                REG_TEXT(":col", cat_nz(f->column)),
+                                REG_INT(":lim", REGISTRY_CHANGE_ROWS_MAX));
+
+    return reg_each(reg, st, change_field_row, r, err);
+}
+
+int registry_change_list(registry *reg, const registry_history_filter *f,
+                         void (*fn)(void *ctx, const registry_change *c),
+                         void *ctx, errmsg *err)
+{
+    /* The changes first (a page of them), then the rows of each: a
+       change's rows are read by the index on change_id. */
+    static const char sql[] =
+        "SELECT c.id, c.kind, i.name, coalesce(c.request_id, 0),"
+        " coalesce(r.title, ''), coalesce(u.name, ''), c.reason, c.source,"
+        " c.created_at"
+        " FROM registry_changes c JOIN instances i ON i.id = c.instance_id"
+        " LEFT JOIN users u ON u.id = c.user_id"
+        " LEFT JOIN requests r ON r.id = c.request_id"
+        " WHERE (:inst = '' OR i.name = :inst)"
+        " AND (:org = 0 OR i.org_id = :org)"
+        " AND (:from = 0 OR c.created_at >= :from)"
+        " AND (:to = 0 OR c.created_at < :to)"
+        " AND (:before = 0 OR c.id < :before)"
+        " AND (:tbl = '' OR EXISTS (SELECT 1 FROM registry_history h"
+        "  WHERE h.change_id = c.id AND h.table_name = :tbl COLLATE NOCASE"
+        "  AND (:hascol = 0 OR h.column_name = :col COLLATE NOCASE)))"
+        " ORDER BY c.id DESC LIMIT :lim";
+    registry_history_filter none = {0};
+    change_reads l = {0};
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!f)
+        f = &none;
+    st = reg_stmt(reg, sql, err, REG_TEXT(":inst", cat_nz(f->instance)),
+                  REG_INT(":org", f->org_id), REG_INT(":from", f->from),
+                  REG_INT(":to", f->to), REG_INT(":before", f->before_id),
+                  REG_TEXT(":tbl", cat_nz(f->table)),
+                  REG_INT(":hascol", f->column != NULL),
+                  REG_TEXT(":col", cat_nz(f->column)),
+                  REG_INT(":lim", f->limit > 0 ? f->limit : 50));
+    rc = reg_each(reg, st, change_head_row, &l, err);
+    for (size_t i = 0; rc == 0 && i < l.n; i++)
+        rc = change_fields(reg, &l.v[i], f, err);
+    for (size_t i = 0; i < l.n; i++) {
+        change_read *r = &l.v[i];
+        if (rc == 0) {
+            r->c.instance = r->instance;
+            r->c.request_title = r->title;
+            r->c.user = r->user;
+            r->c.reason = r->reason;
+            r->c.source = r->source;
+            r->c.rows = r->rows;
+            fn(ctx, &r->c);
+        }
+        change_read_dispose(r);
+    }
+    free(l.v);
+    return rc;
 }
 
 static int open_row(sqlite3_stmt *st, void *ctx)

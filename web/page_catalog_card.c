@@ -342,8 +342,8 @@ static int column_page(web_req *req, const registry_card *c,
 {
     const char *status = registry_entry_status_name(k->status);
     registry_history_filter f = {0};
-    cat_hist_ctx hc = {0};
     buf *o = &req->out;
+    card_html_list hc = {o, 0, 0, 0}; /* one item per change */
 
     buf_puts(o, "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a "
                 "href=\"/tables\">Tables</a> › ");
@@ -359,9 +359,8 @@ static int column_page(web_req *req, const registry_card *c,
     f.instance = c->instance;
     f.table = c->table;
     f.column = k->name;
-    f.limit = 500;
-    hc.o = o;
-    if (registry_history_list(req->reg, &f, cat_history_row, &hc, err) < 0)
+    f.limit = 200;
+    if (registry_change_list(req->reg, &f, card_html_change_item, &hc, err) < 0)
         return err->code;
     buf_puts(o, "</ol>");
     if (!hc.n)

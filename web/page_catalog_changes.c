@@ -1,5 +1,7 @@
 /* page_catalog_changes.c: the registry change log (GET /changes) and its
- * Atom feed (GET /changes.atom). */
+ * Atom feed (GET /changes.atom), one entry per change (a request deployed
+ * to an instance, an import, a hand edit) with its fields inside, as the
+ * card writer words them (domain/card_history.c). */
 #include "page_catalog_int.h"
 #include "card.h"
 #include "mem.h"
@@ -42,8 +44,8 @@ static int changes_filter(web_req *req, registry_history_filter *f)
     return 0;
 }
 
-/* The link to the page of changes older than before_id, with the same
- * filters. */
+/* The link to the page of changes older than change before_id, with
+ * the same filters. */
 static void older_link(web_req *req, const registry_history_filter *f,
                        int64_t before_id)
 {
@@ -69,17 +71,16 @@ static void older_link(web_req *req, const registry_history_filter *f,
 void page_changes(web_req *req)
 {
     registry_history_filter f;
-    cat_hist_ctx hc = {0};
-    cat_inst_list il = {0};
     buf list = {0}, *o = &req->out;
+    card_html_list hc = {&list, 0, 0, 1};
+    cat_inst_list il = {0};
     errmsg err = {0};
 
     if (changes_filter(req, &f) < 0)
         return;
-    f.limit = 100;
-    hc.o = &list;
-    hc.with_table = 1;
-    if (registry_history_list(req->reg, &f, cat_history_row, &hc, &err) < 0) {
+    f.limit = 50; /* changes, each with its fields */
+    if (registry_change_list(req->reg, &f, card_html_change_item, &hc, &err) <
+        0) {
         buf_dispose(&list);
         web_reply_err(req, &err);
         return;
@@ -140,53 +141,47 @@ typedef struct atom_ctx {
     int n;
 } atom_ctx;
 
-static void atom_entry(void *ctx, const registry_history_row *h)
+/* One change as an Atom entry: its id and link are the change's on
+ * /changes, its title the one-line summary, its content the fields. */
+static void atom_group(void *ctx, const card_group *g)
 {
     atom_ctx *c = ctx;
-    buf *o = c->o;
-    char at[32];
+    buf *o = c->o, html = {0};
 
-    time_iso(at, sizeof at, h->created_at);
     buf_puts(o, "<entry><id>");
     buf_append_html(o, c->base);
-    buf_appendf(o, "/changes#change-%lld</id><title>", (long long)h->id);
-    buf_append_html(o, h->instance);
-    buf_puts(o, " ");
-    buf_append_html(o, h->table);
-    card_html_wrapped(o, ".", h->column, "");
+    buf_appendf(o, "/changes#change-%lld</id><title>", (long long)g->id);
+    buf_append_html(o, g->instance);
     buf_puts(o, ": ");
-    if (!strcmp(h->field, "table") && !h->old_value)
-        buf_puts(o, "table created");
-    else if (!strcmp(h->field, "column") && !h->old_value)
-        buf_puts(o, "column added");
-    else
-        buf_append_html(o, h->field);
+    card_group_summary(o, g, buf_append_html, NULL, NULL);
     buf_puts(o, "</title><updated>");
-    buf_puts(o, at);
-    buf_puts(o, "</updated><link rel=\"alternate\" type=\"text/html\" href=\"");
+    buf_append_html(o, g->at);
+    buf_puts(o, "</updated><link rel=\"alternate\" type=\"text/html\" "
+                "href=\"");
     buf_append_html(o, c->base);
-    {
-        buf p = {0};
-        card_html_href(&p, h->instance, h->table);
-        buf_append_html(o, buf_cstr(&p));
-        buf_dispose(&p);
-    }
-    buf_puts(o, "\"/><content type=\"text\">");
-    card_change_values(o, h->field, h->old_value, h->new_value, ": ", "(none)",
-                       buf_append_html);
-    if (h->request_id > 0)
-        buf_appendf(o, " (CR-%lld)", (long long)h->request_id);
-    else
-        card_html_wrapped(o, " (", h->reason, ")");
-    card_html_wrapped(o, " by ", h->user, "");
+    buf_appendf(o, "/changes?before=%lld#change-%lld\"/>", (long long)g->id + 1,
+                (long long)g->id);
+    /* The content is HTML, escaped once more for the XML around it. */
+    buf_puts(&html, "<p>");
+    card_group_why(&html, g, buf_append_html, NULL);
+    buf_puts(&html, "</p>");
+    card_html_group_fields(&html, g);
+    buf_puts(o, "<content type=\"html\">");
+    buf_append_html(o, buf_cstr(&html));
     buf_puts(o, "</content>");
-    if (h->request_id > 0) {
+    if (g->request_id > 0) {
         buf_puts(o, "<link rel=\"related\" href=\"");
         buf_append_html(o, c->base);
-        buf_appendf(o, "/requests/%lld\"/>", (long long)h->request_id);
+        buf_appendf(o, "/requests/%lld\"/>", (long long)g->request_id);
     }
     buf_puts(o, "</entry>\n");
+    buf_dispose(&html);
     c->n++;
+}
+
+static void atom_entry(void *ctx, const registry_change *ch)
+{
+    card_group_of_change(ch, atom_group, ctx);
 }
 
 /* GET /changes.atom: the same list as Atom 1.0 (RFC 4287). */
@@ -211,7 +206,7 @@ void page_changes_atom(web_req *req)
     f.limit = 50;
     ac.o = &entries;
     ac.base = b;
-    if (registry_history_list(req->reg, &f, atom_entry, &ac, &err) < 0) {
+    if (registry_change_list(req->reg, &f, atom_entry, &ac, &err) < 0) {
         free(b);
         buf_dispose(&entries);
         web_reply_err(req, &err);

@@ -10,6 +10,11 @@ void card_column_cells(buf *o, const registry_card_column *k,
                        const char *const cells[4],
                        void (*esc)(buf *o, const char *s));
 
+/* card_history.c: c's history grouped by change, as timeline items
+ * (export: links to nothing but the table itself) or Markdown items. */
+void card_html_history(buf *o, const registry_card *c, int export);
+void card_md_history(buf *b, const registry_card *c);
+
 /* card_html.c */
 void card_write_html(buf *o, const registry_card *c, const card_opts *opt);
 void card_write_html_export(buf *o, const registry_card *c,

@@ -62,7 +62,7 @@ void cat_table_url(buf *out, const char *base, const char *instance,
 /* ---- changing the registry (catalog_change.c, catalog_field.c) ---- */
 
 /* Who changes the registry, and why: shared by every history row of one
- * apply, edit or import. */
+ * apply, edit or import, which are one change (registry_changes). */
 typedef struct hctx {
     registry *reg;
     int64_t instance_id;
@@ -71,9 +71,13 @@ typedef struct hctx {
     const char *reason;
     int64_t now;
     errmsg *err;
+    registry_change_kind kind; /* set by the caller after hctx_init */
+    const char *source;        /* an import's file name, or NULL */
+    int64_t change_id;         /* 0 until the first history row */
 } hctx;
 
-/* Fills h for instance (ERR_NOTFOUND when there is none). */
+/* Fills h for instance (ERR_NOTFOUND when there is none), kind
+ * REGISTRY_CHANGE_EDIT, no change yet: the first history row writes it. */
 int hctx_init(hctx *h, registry *reg, const char *instance, int64_t request_id,
               int64_t user_id, const char *reason, errmsg *err);
 
