@@ -82,6 +82,12 @@ static int up(void **state)
     move("{\"to\":\"in_progress\"}");
     move("{\"to\":\"deployed\",\"instance\":\"acme-qa\"}");
     move("{\"to\":\"deployed\",\"instance\":\"acme-prod\"}");
+    /* A hand edit of the deployed table: a registry.changed event. */
+    h_post_form(&r, &srv, &pat, "/tables/acme-prod/loyalty_members/edit",
+                "runbook=Call+the+loyalty+team&reason=on+call");
+    if (r.status != 303)
+        fail_msg("edit: %ld %s", r.status, r.body);
+    h_resp_free(&r);
     return 0;
 }
 
@@ -167,7 +173,7 @@ static void render_all(links *l, const char *event, const char *uid,
 {
     static const char *const to[] = {"pm@platform.example"};
     cJSON *payload = cJSON_Parse(payload_json);
-    notify_event ev = {uid, event, 1764928800, NULL};
+    notify_event ev = {uid, event, 1764928800, NULL, NULL};
     notify_view v;
     buf out = {0};
 
@@ -238,7 +244,7 @@ static const char *fixtures[] = {
     "request.submitted",  "request.updated",  "request.commented",
     "request.needs_info", "request.answered", "request.scheduled",
     "request.deployed",   "request.rejected", "deploy.digest",
-    "delivery.failed",
+    "delivery.failed",    "registry.changed", "inbox.digest",
 };
 
 /* GET path as the admin: 200, or a 303 to a page that answers 200. */
