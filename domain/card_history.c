@@ -231,42 +231,56 @@ static void part_sep(buf *o, int *first)
     *first = 0;
 }
 
+/* " to T" / " of T" the first time a table's sentences name it, nothing
+ * after: "column x added to T; 2 fields changed: ...". */
+static void w_of(const words *w, buf *o, const char *pre, const tstat *t,
+                 int *named)
+{
+    if (*named)
+        return;
+    buf_puts(o, pre);
+    w_table(w, o, t->table);
+    *named = 1;
+}
+
 /* The sentences of one table that the change did not create. */
 static void w_table_parts(const words *w, buf *o, const tstat *t, int *first)
 {
-    if (t->nnew == 1) {
+    int named = 0;
+
+    if (t->nnew) {
         part_sep(o, first);
-        buf_puts(o, "column ");
-        w->esc(o, t->added[0]->column);
-        buf_puts(o, " added to ");
-        w_table(w, o, t->table);
-    } else if (t->nnew > 1) {
-        part_sep(o, first);
-        buf_appendf(o, "%zu columns added to ", t->nnew);
-        w_table(w, o, t->table);
-        buf_puts(o, ": ");
-        w_columns(w, o, t->added, t->nnew);
+        if (t->nnew == 1) {
+            buf_puts(o, "column ");
+            w->esc(o, t->added[0]->column);
+            buf_puts(o, " added");
+            w_of(w, o, " to ", t, &named);
+        } else {
+            buf_appendf(o, "%zu columns added", t->nnew);
+            w_of(w, o, " to ", t, &named);
+            buf_puts(o, ": ");
+            w_columns(w, o, t->added, t->nnew);
+        }
     }
-    if (t->nretired == 1) {
+    if (t->nretired) {
         part_sep(o, first);
-        buf_puts(o, "column ");
-        w->esc(o, t->retired[0]->column);
-        buf_puts(o, " of ");
-        w_table(w, o, t->table);
-        buf_puts(o, " retired");
-    } else if (t->nretired > 1) {
-        part_sep(o, first);
-        buf_appendf(o, "%zu columns of ", t->nretired);
-        w_table(w, o, t->table);
-        buf_puts(o, " retired: ");
-        w_columns(w, o, t->retired, t->nretired);
+        if (t->nretired == 1) {
+            buf_puts(o, "column ");
+            w->esc(o, t->retired[0]->column);
+            w_of(w, o, " of ", t, &named);
+            buf_puts(o, " retired");
+        } else {
+            buf_appendf(o, "%zu columns", t->nretired);
+            w_of(w, o, " of ", t, &named);
+            buf_puts(o, " retired: ");
+            w_columns(w, o, t->retired, t->nretired);
+        }
     }
     if (t->nchanged) {
         size_t shown = t->nchanged < 5 ? t->nchanged : 5;
         part_sep(o, first);
-        buf_appendf(o, "%zu field%s of ", t->nchanged,
-                    t->nchanged == 1 ? "" : "s");
-        w_table(w, o, t->table);
+        buf_appendf(o, "%zu field%s", t->nchanged, t->nchanged == 1 ? "" : "s");
+        w_of(w, o, " of ", t, &named);
         buf_puts(o, " changed: ");
         for (size_t i = 0; i < shown; i++) {
             if (i)
@@ -500,6 +514,16 @@ static void html_table(buf *o, const char *instance, const char *table,
     buf_puts(o, "</a>");
 }
 
+/* A value of row v: the runbook note is Markdown (rendered as the card
+ * renders it: cmark, raw HTML off), the others words. */
+static void html_value(buf *o, const card_change_view *v, const char *value)
+{
+    if (!*v->column && !strcmp(v->field, "runbook") && value && *value)
+        card_html_markdown(o, value);
+    else
+        card_field_value(o, v->column, v->field, value, buf_append_html);
+}
+
 /* One field row: "<code>tier</code> Rule: <del>a</del> → <ins>b</ins>". */
 static void html_field_row(buf *o, const card_group *g,
                            const card_change_view *v, int tables)
@@ -519,9 +543,9 @@ static void html_field_row(buf *o, const card_group *g,
     } else {
         buf_append_html(o, card_field_label(v->column, v->field));
         buf_puts(o, ": <del>");
-        card_field_value(o, v->column, v->field, v->old_value, buf_append_html);
+        html_value(o, v, v->old_value);
         buf_puts(o, "</del> → <ins>");
-        card_field_value(o, v->column, v->field, v->new_value, buf_append_html);
+        html_value(o, v, v->new_value);
         buf_puts(o, "</ins>");
     }
     buf_puts(o, "</li>");

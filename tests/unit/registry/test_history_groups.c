@@ -464,6 +464,64 @@ static void test_history_groups__writer_one_entry_with_labels(void **state)
     form_request_dispose(&r);
 }
 
+/* A group built by hand: a table's sentences name it once; the runbook
+ * is Markdown without raw HTML; a retired column; words for values. */
+static void test_history_groups__writer_wording(void **state)
+{
+    const card_change_view rows[] = {
+        {"t", "tier", "column", NULL, "string(20)", 7, "Pat", "CR-7", NULL,
+         NULL},
+        {"t", "email", "rule", "", "Lower case.", 7, "Pat", "CR-7", NULL, NULL},
+        {"t", "fax", "status", "active", "retired", 7, "Pat", "CR-7", NULL,
+         NULL},
+        {"t", "", "runbook", "", "**Do not** <b>x</b>", 7, "Pat", "CR-7", NULL,
+         NULL},
+        {"t", "", "consent_relevant", "0", "1", 7, "Pat", "CR-7", NULL, NULL},
+        {"t", "", "campaign_dependency", "", "required", 7, "Pat", "CR-7", NULL,
+         NULL}};
+    card_group g = {42,
+                    REGISTRY_CHANGE_REQUEST,
+                    "2026-12-01T10:00Z",
+                    "acme-prod",
+                    "customers",
+                    7,
+                    "Loyalty <tier>",
+                    "Pat",
+                    "CR-7",
+                    "",
+                    rows,
+                    sizeof rows / sizeof *rows,
+                    6};
+    card_html_links links = {NULL, 1, NULL};
+    buf o = {0};
+    const char *s;
+
+    (void)state;
+    card_html_group(&o, &g, &links);
+    s = buf_cstr(&o);
+    assert_non_null(strstr(s, "<li class=\"change\" id=\"change-42\">"));
+    assert_non_null(strstr(s, "<strong>column tier added to customers; "
+                              "column fax retired; 4 fields changed: Rule of "
+                              "email, Runbook note, Consent-relevant, "
+                              "Campaigns and this data</strong>"));
+    assert_non_null(strstr(s, "Deployed <a href=\"/requests/7\">CR-7</a> "
+                              "“Loyalty &lt;tier&gt;” to acme-prod by Pat"));
+    assert_non_null(strstr(s, "<strong>Do not</strong>"));
+    assert_null(strstr(s, "<b>x</b>"));
+    assert_non_null(strstr(s, "<del>no</del> → <ins>yes</ins>"));
+    assert_non_null(strstr(s, "<ins>REQUIRED</ins>"));
+    assert_non_null(strstr(s, "<details><summary>6 field changes</summary>"));
+    buf_reset(&o);
+    card_md_group(&o, &g);
+    s = buf_cstr(&o);
+    assert_non_null(strstr(s, "**column tier added to customers; column fax "
+                              "retired; 4 fields changed: "));
+    assert_non_null(strstr(s, "Deployed CR-7 “Loyalty \\<tier\\>” to "
+                              "acme-prod by Pat\n"));
+    assert_non_null(strstr(s, "\n  - `email` Rule: (empty) → Lower case.\n"));
+    buf_dispose(&o);
+}
+
 /* A card from JSON (docket lookup --url) groups as the one from SQLite. */
 static void test_history_groups__card_json_keeps_change(void **state)
 {
@@ -506,6 +564,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_history_groups__writer_one_entry_with_labels, setup,
             ufx_teardown),
+        cmocka_unit_test(test_history_groups__writer_wording),
         cmocka_unit_test_setup_teardown(
             test_history_groups__card_json_keeps_change, setup, ufx_teardown),
     };
