@@ -73,10 +73,10 @@ test('a PM takes a request from submitted to deployed, QA then production', asyn
     await Promise.all([pm.waitForNavigation(), pm.click(`table.queue a[href="/requests/${id}"] >> nth=0`)]);
     await checkA11y(pm, '/requests/{id} (submitted)');
     await move(pm, 'triaged');
-    assert.match(await pm.textContent('.flash'), /is now triaged/);
+    assert.match(await pm.textContent('.flash'), /is triaged\. Next: schedule it/);
     await pm.fill('#note-needs_info', 'Which tiers exist, and can a member have none?');
     await move(pm, 'needs_info');
-    assert.match(await pm.textContent('.flash'), /needs info/);
+    assert.match(await pm.textContent('.flash'), /^Question sent to Cleo Client\./);
 
     // The client sees the question first and answers it.
     const client = await newPage(browser);
@@ -89,7 +89,7 @@ test('a PM takes a request from submitted to deployed, QA then production', asyn
     await checkA11y(client, '/requests/{id} (needs_info, client)');
     await client.fill('#note-answered', 'Gold, silver and bronze; none is allowed.');
     await move(client, 'answered');
-    assert.match(await client.textContent('.flash'), /is now triaged/);
+    assert.match(await client.textContent('.flash'), /your answer was sent to the project manager/);
     // The client cannot triage or deploy: no such buttons.
     assert.equal(await client.locator('input[name=to][value=scheduled]').count(), 0);
 
@@ -101,16 +101,16 @@ test('a PM takes a request from submitted to deployed, QA then production', asyn
     await pm.fill('#priority', '5');
     await pm.fill('#estimate', '2 days');
     await move(pm, 'scheduled');
-    assert.match(await pm.textContent('.flash'), /is now scheduled/);
+    assert.match(await pm.textContent('.flash'), /is scheduled for Sprint .* \(deploy /);
 
     // Deploy to QA: the request stays in progress with a marker per instance.
     await move(pm, 'deployed', { instance: 'acme-qa', confirm: true });
-    assert.match(await pm.textContent('.flash'), /in progress/);
+    assert.match(await pm.textContent('.flash'), /is deployed to acme-qa\. Production is still to do\./);
     assert.match(await pm.textContent('#plan'), /acme-qa[\s\S]*deployed[\s\S]*acme-prod[\s\S]*not yet deployed/);
     await checkA11y(pm, '/requests/{id} (in_progress)');
     // ... then production: deployed.
     await move(pm, 'deployed', { instance: 'acme-prod', confirm: true });
-    assert.match(await pm.textContent('.flash'), /is now deployed/);
+    assert.match(await pm.textContent('.flash'), /is deployed to every instance\./);
     await checkA11y(pm, '/requests/{id} (deployed)');
     await screenshot(pm, 'triage-request');
 
