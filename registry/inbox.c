@@ -274,13 +274,16 @@ int registry_inbox_list(registry *reg, const registry_inbox_query *q,
                         errmsg *err)
 {
     static const char sql[] =
+        /* The page is chosen from the inbox rows alone, then joined to
+           its events: sorting every item with its payload first read all
+           of a user's payloads for every page. */
         "SELECT x.id, x.event_id, e.event, x.reason,"
         " coalesce(e.request_id, 0), coalesce(e.table_id, 0), x.created_at,"
-        " x.read_at, e.payload FROM inbox x JOIN events e ON e.id = x.event_id"
-        " WHERE x.user_id = :user AND (:org = 0 OR x.org_id = :org)"
-        " AND (:unread = 0 OR x.read_at = 0)"
-        " AND (:before = 0 OR x.id < :before)"
-        " ORDER BY x.id DESC LIMIT :limit";
+        " x.read_at, e.payload FROM (SELECT id, event_id, reason, created_at,"
+        " read_at FROM inbox WHERE user_id = :user"
+        " AND (:org = 0 OR org_id = :org) AND (:unread = 0 OR read_at = 0)"
+        " AND (:before = 0 OR id < :before) ORDER BY id DESC LIMIT :limit) x"
+        " JOIN events e ON e.id = x.event_id ORDER BY x.id DESC";
     int limit = q->limit > 0 && q->limit <= 200 ? q->limit : 50;
     sqlite3_stmt *st = reg_stmt(
         reg, sql, err, REG_INT(":user", q->user_id), REG_INT(":org", q->org_id),
