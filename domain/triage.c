@@ -567,6 +567,8 @@ int triage_edit_open(registry *reg, const domain_actor *a, int64_t id,
 void triage_edit_dispose(triage_edit_result *out)
 {
     form_errors_dispose(&out->fe);
+    free(out->answered);
+    out->answered = NULL;
 }
 
 static void keep_text(char **dst, const char *src)
@@ -626,7 +628,16 @@ int triage_edit(registry *reg, const domain_actor *a, int64_t id,
     form_request_dispose(&stored);
     /* Problems found while parsing (in out->fe) are shown with those of
        the validation. */
-    return edit_store(reg, a, id, r, answers, out, err);
+    rc = edit_store(reg, a, id, r, answers, out, err);
+    if (rc == 0 && answers && out->status == REQ_NEEDS_INFO) {
+        registry_transition t = {0};
+        request_status now = REQ_NONE;
+        errmsg e = {0};
+        t.to = REQ_ANSWERED;
+        if (registry_request_status(reg, id, 0, &now, &e) == 0)
+            out->answered = moved_message(reg, a, id, &t, now);
+    }
+    return rc;
 }
 
 /* ---- migrations ---------------------------------------------------------- */

@@ -178,6 +178,9 @@ typedef struct triage_edit_result {
     form_errors fe;        /* problems a user can fix (ERR_INVALID) */
     request_status status; /* the status before the edit */
     int version;           /* the new version on success */
+    char *answered;        /* the edit answered the question: what the
+                              answer's transition tells its actor
+                              (triage_message); else NULL */
 } triage_edit_result;
 
 void triage_edit_dispose(triage_edit_result *out);

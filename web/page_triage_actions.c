@@ -237,7 +237,7 @@ void page_edit(web_req *req)
     form_request r;
     triage_edit_result res = {0};
     errmsg err = {0};
-    char msg[96];
+    char msg[1024];
     int rc;
 
     intake_parse_fields(req, &r, "answers", &res.fe);
@@ -256,8 +256,9 @@ void page_edit(web_req *req)
         goto done;
     }
     notify_wake();
-    snprintf(msg, sizeof msg, "CR-%lld was saved as version %d.", (long long)id,
-             res.version);
+    snprintf(msg, sizeof msg, "CR-%lld was saved as version %d.%s%s",
+             (long long)id, res.version, res.answered ? " " : "",
+             res.answered ? res.answered : "");
     flash_redirect(req, id, msg);
 done:
     triage_edit_dispose(&res);

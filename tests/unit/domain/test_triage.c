@@ -217,7 +217,8 @@ static void test_triage__json_keys_are_checked(void **state)
 static void test_triage__form_planning_fields_are_the_pms(void **state)
 {
     tfx *t = *state;
-    triage_transition_form f = {"triaged", "ok", NULL, NULL, "12", "1 day"};
+    triage_transition_form f = {"triaged", "ok",    NULL, NULL,
+                                "12",      "1 day", NULL};
     registry_transition tr;
     errmsg err = {0};
 

@@ -8,6 +8,7 @@
  * production deploy ahead of a QA or staging instance refused without a
  * reason (nothing written) and recorded with it. */
 #include "fixture.h"
+#include "requests.h"
 #include "str.h"
 #include "triage_cases.h"
 
@@ -342,10 +343,43 @@ static void test_triage_messages__production_ahead_of_qa(void **state)
     triage_moved_dispose(&out);
 }
 
+/* An edit that answers the question says so, to its reader. */
+static void test_triage_messages__an_edit_that_answers(void **state)
+{
+    mfx *t = *state;
+    registry_transition tr = {0};
+    triage_moved out = {0};
+    triage_edit_result res = {0};
+    form_request r;
+    errmsg err = {0};
+
+    tr.to = REQ_NEEDS_INFO;
+    tr.note = "Which tiers?";
+    assert_int_equal(triage_move(t->f->reg, &t->pm, t->id, &tr, &out, &err), 0);
+    triage_moved_dispose(&out);
+    assert_int_equal(registry_request_load(t->f->reg, &r, t->id, 0, &err), 0);
+    ufx_set(&r.title, "Loyalty tiers");
+    if (triage_edit(t->f->reg, &t->ann, t->id, &r, 1, &res, &err) < 0)
+        fail_msg("edit: %s", err.msg);
+    assert_non_null(res.answered);
+    assert_string_equal(
+        res.answered, "Thanks — your answer was sent to the project manager.");
+    triage_edit_dispose(&res);
+    memset(&res, 0, sizeof res);
+    /* Not answering: no such words. */
+    ufx_set(&r.title, "Loyalty tiers, again");
+    if (triage_edit(t->f->reg, &t->ann, t->id, &r, 1, &res, &err) < 0)
+        fail_msg("edit: %s", err.msg);
+    assert_null(res.answered);
+    triage_edit_dispose(&res);
+    form_request_dispose(&r);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 UFX_MAIN(cmocka_unit_test(test_triage_messages__each_transition_for_its_reader),
          cmocka_unit_test(test_triage_messages__no_stored_values),
          cmocka_unit_test(test_triage_messages__environment_order),
          T(test_triage_messages__a_request_from_start_to_end),
-         T(test_triage_messages__production_ahead_of_qa))
+         T(test_triage_messages__production_ahead_of_qa),
+         T(test_triage_messages__an_edit_that_answers))
