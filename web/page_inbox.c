@@ -444,7 +444,9 @@ static void page_inbox_email(web_req *req)
     const char *mode = web_field_get(req, "email");
     errmsg err = {0};
 
-    if (domain_inbox_mail(req->reg, &who, mode ? mode : "", &err) < 0) {
+    if (!mode)
+        mode = "";
+    if (domain_inbox_mail(req->reg, &who, mode, &err) < 0) {
         web_reply_err(req, &err);
         return;
     }
