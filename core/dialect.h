@@ -1,8 +1,9 @@
 /* dialect.h: the SQL dialects docket writes DDL for, with the one name
- * table (config values, form values, CLI flags, JSON) and the one
- * reserved-word table per dialect. forms/ checks names against the table
- * when a request is validated and migrations/ lints and quotes with it, so
- * both always give the same answer. Names and titles are in dialect.c, the
+ * table (config values, form values, CLI flags, JSON), the one
+ * reserved-word table per dialect and the few names a dialect refuses even
+ * quoted. docket quotes every name, so forms/ refuses only the latter
+ * (for the dialects of the request's instances) and migrations/ lints
+ * both, from the same tables. Names and titles are in dialect.c, the
  * word lists (with the sources each entry was checked against) in
  * reserved.c. */
 #ifndef DOCKET_DIALECT_H
@@ -38,6 +39,15 @@ const char *sql_reserved(sql_dialect d, const char *word);
 /* Every dialect in which word is reserved, as a bit mask (bit d set for
  * dialect d); 0 when none. */
 unsigned sql_reserved_mask(const char *word);
+/* Why dialect d refuses name for a column (is_column 1) or a table (0)
+ * even when it is quoted, as words that follow the name ("is the name of
+ * a PostgreSQL system column"), or NULL when d takes it. The cases:
+ * PostgreSQL's system column names tableoid, xmin, cmin, xmax, cmax and
+ * ctid for a column (exactly so: a quoted "Xmin" is another name), and
+ * any table name starting with "sqlite_" (any case) in SQLite. Every
+ * reserved word can be used quoted and is not among them. */
+const char *sql_unusable(sql_dialect d, const char *name, int is_column);
+
 /* The table of dialect d, sorted by strcmp() and free of duplicates;
  * *n gets its length. NULL and *n = 0 when d is out of range. */
 const char *const *sql_reserved_list(sql_dialect d, size_t *n);

@@ -30,6 +30,7 @@
  *    column, one missed costs a migration that fails on the server. */
 #include "dialect.h"
 #include "mem.h"
+#include "str.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -219,4 +220,30 @@ const char *const *sql_reserved_list(sql_dialect d, size_t *n)
     pthread_once(&tables_once, tables_split);
     *n = tables[d].n;
     return tables[d].words;
+}
+
+/* Names the dialects refuse even quoted; checked against the servers by
+ * tests/integration/test_migrations_realdb.sh (PostgreSQL 15: "column name
+ * \"xmin\" conflicts with a system column name"; SQLite 3.40: "object
+ * name reserved for internal use"). Reserved words are not among them:
+ * every one of them is accepted quoted. */
+static const char *const pg_system_columns[] = {"tableoid", "xmin", "cmin",
+                                                "xmax",     "cmax", "ctid"};
+
+const char *sql_unusable(sql_dialect d, const char *name, int is_column)
+{
+    if (!name)
+        return NULL;
+    if (d == SQL_POSTGRES && is_column) {
+        /* PostgreSQL compares the quoted name as written: "Xmin" is
+           free. */
+        for (size_t i = 0;
+             i < sizeof pg_system_columns / sizeof *pg_system_columns; i++)
+            if (!strcmp(name, pg_system_columns[i]))
+                return "is the name of a PostgreSQL system column";
+    }
+    if (d == SQL_SQLITE && !is_column && !str_ncasecmp(name, "sqlite_", 7))
+        return "starts with \"sqlite_\", which SQLite keeps for its own "
+               "tables";
+    return NULL;
 }

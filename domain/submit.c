@@ -6,6 +6,7 @@
  * web/api_requests.c call domain_submit. */
 #include "submit.h"
 #include "catalog.h"
+#include "dialect.h"
 #include "mem.h"
 #include "str.h"
 #include "validate.h"
@@ -26,6 +27,7 @@ void submit_org_dispose(submit_org *org)
     for (size_t i = 0; i < org->ninstances; i++)
         free(org->instances[i]);
     free(org->instances);
+    free(org->dialects);
     for (size_t i = 0; i < org->npms; i++)
         free(org->pms[i]);
     free(org->pms);
@@ -36,8 +38,14 @@ static void add_instance(void *ctx, const registry_instance *i)
 {
     submit_org *o = ctx;
 
+    sql_dialect d;
+
     o->instances =
         xrealloc(o->instances, (o->ninstances + 1) * sizeof *o->instances);
+    o->dialects =
+        xrealloc(o->dialects, (o->ninstances + 1) * sizeof *o->dialects);
+    o->dialects[o->ninstances] =
+        sql_dialect_parse(&d, i->dialect) == 0 ? (int)d : -1;
     o->instances[o->ninstances++] = xstrdup(i->name);
 }
 
@@ -188,6 +196,7 @@ int domain_submit_validate(registry *reg, const form_request *r,
     c.instances = org->instances ? (const char *const *)org->instances
                                  : none; /* non-NULL with n 0: none */
     c.ninstances = org->ninstances;
+    c.instance_dialects = org->dialects; /* names a dialect refuses */
     c.project_managers = org->pms ? (const char *const *)org->pms : none;
     c.nproject_managers = org->npms;
     c.require_requester = 1;

@@ -19,6 +19,8 @@ typedef struct submit_org {
     int64_t id; /* 0 when it could not be determined */
     char name[201];
     char **instances; /* names of its instances */
+    int *dialects;    /* the sql_dialect of each (parallel to instances),
+                         -1 when the registry's value is unknown */
     size_t ninstances;
     char **pms; /* e-mails of the active project managers */
     size_t npms;

@@ -388,8 +388,8 @@ static const form_field fields[] = {
      .value = FORM_VALUE_STRING,
      .input = FORM_INPUT_TEXT,
      .label = "Column",
-     .help = "Letters, digits and _, not starting with a digit; not a "
-             "reserved SQL word.",
+     .help = "Letters, digits and _, not starting with a digit. A reserved "
+             "SQL word works (it is quoted), but every query must quote it.",
      .placeholder = "member_id",
      .kinds = ALL,
      .kinds_required = ALL,

@@ -4,6 +4,7 @@
  * are in reserved.c. */
 #include "validate.h"
 #include "def.h"
+#include "dialect.h"
 #include "form_int.h"
 #include "mem.h"
 #include "str.h"
@@ -41,6 +42,9 @@ static const char *nz(const char *s)
 {
     return s ? s : "";
 }
+
+static size_t target_instances(const form_request *r, const form_context *ctx,
+                               const char **out, size_t max);
 
 /* ---- small syntax checks ----------------------------------------------- */
 
@@ -179,31 +183,47 @@ static void ident_suggest(char *out, size_t size, const char *name)
     out[o] = '\0';
 }
 
-/* Two names to propose instead of reserved word w, neither reserved. */
-static void reserved_suggest(char *a, char *b, size_t size, const char *w)
+/* 1 when some dialect refuses name, quoted or not, as a table or a
+ * column: no suggestion may be such a name. */
+static int name_doubtful(const char *name)
 {
-    static const char *const forms[] = {"%s_value", "%ss", "%s_name", "%s_code",
-                                        "c_%s"};
-    char cand[96];
+    if (form_reserved_in(name))
+        return 1;
+    for (int d = 0; d < SQL_NDIALECTS; d++)
+        if (sql_unusable((sql_dialect)d, name, 0) ||
+            sql_unusable((sql_dialect)d, name, 1))
+            return 1;
+    return 0;
+}
+
+void form_ident_suggest(char *out, size_t size, const char *word)
+{
+    /* Suffixes, not plurals: "query" -> "query_value", never "querys". */
+    static const char *const forms[] = {"%.*s_value", "%.*s_name", "%.*s_code",
+                                        "%.*s_text", "c_%.*s"};
+    char low[FORM_MAX_IDENT + 1], cand[FORM_MAX_IDENT + 8];
+    char got[2][FORM_MAX_IDENT + 8];
     int found = 0;
 
-    a[0] = b[0] = '\0';
+    str_copy(low, sizeof low, word ? word : "");
+    str_lower(low);
     for (size_t i = 0; i < sizeof forms / sizeof *forms && found < 2; i++) {
-        snprintf(cand, sizeof cand, forms[i], w);
-        if (cand[0] && cand[strlen(cand) - 1] == 's' && i == 1 &&
-            w[strlen(w) - 1] == 's')
-            continue; /* "rowss" */
-        if (strlen(cand) > FORM_MAX_IDENT || form_reserved_in(cand))
+        /* cut the word so that the suffix fits */
+        int keep = FORM_MAX_IDENT - 6;
+        snprintf(cand, sizeof cand, forms[i], keep, low);
+        if (!*low || strlen(cand) > FORM_MAX_IDENT || name_doubtful(cand))
             continue;
-        str_copy(found ? b : a, size, cand);
-        found++;
+        str_copy(got[found++], sizeof got[0], cand);
     }
+    if (found == 2)
+        snprintf(out, size, "%s or %s", got[0], got[1]);
+    else
+        str_copy(out, size, found ? got[0] : "");
 }
 
 int form_ident_check(const char *name, char *msg, size_t msgsize)
 {
-    char tmp[256], low[FORM_MAX_IDENT + 1], sa[80], sb[80];
-    const char *dialects;
+    char tmp[256];
     size_t len;
 
     if (!msg) {
@@ -253,15 +273,6 @@ int form_ident_check(const char *name, char *msg, size_t msgsize)
     if (name[0] >= '0' && name[0] <= '9') {
         snprintf(msg, msgsize, "must not start with a digit (try c_%.60s)",
                  name);
-        return ERR_INVALID;
-    }
-    dialects = form_reserved_in(name);
-    if (dialects) {
-        str_copy(low, sizeof low, name);
-        str_lower(low);
-        reserved_suggest(sa, sb, sizeof sa, low);
-        snprintf(msg, msgsize, "\"%s\" is a reserved word in %s; try %s or %s",
-                 low, dialects, sa, sb);
         return ERR_INVALID;
     }
     return 0;
@@ -501,6 +512,60 @@ static void check_primary_key(vctx *v, const form_item *it, size_t i,
     }
 }
 
+/* The dialect of instance name according to the context, or -1. */
+static int instance_dialect(const form_context *ctx, const char *name)
+{
+    for (size_t i = 0; i < ctx->ninstances; i++)
+        if (ctx->instances[i] && !strcmp(ctx->instances[i], name))
+            return ctx->instance_dialects[i];
+    return -1;
+}
+
+/* Adds the problem of a table (is_column 0) or column name that a dialect
+ * of the request's instances refuses even quoted (sql_unusable), naming
+ * the first such instance. Reserved words are no such names: they are
+ * quoted, and the migration lint warns. With the instances' dialects not
+ * known, every dialect counts. */
+static void check_name_usable(vctx *v, const char *path, const char *name,
+                              int is_column)
+{
+    const form_context *ctx = v->ctx;
+    const char *inst[FORM_MAX_INSTANCES + 1];
+    char sug[160];
+    size_t n = 0;
+
+    if (!*nz(name) || form_errors_get(v->fe, path))
+        return;
+    form_ident_suggest(sug, sizeof sug, name);
+    if (ctx && ctx->instances && ctx->instance_dialects)
+        n = target_instances(v->r, ctx, inst, FORM_MAX_INSTANCES + 1);
+    for (size_t k = 0; k < n; k++) {
+        int dk = instance_dialect(ctx, inst[k]);
+        /* an instance of an unknown dialect: every dialect counts */
+        for (int d = dk < 0 ? 0 : dk; d < (dk < 0 ? SQL_NDIALECTS : dk + 1);
+             d++) {
+            const char *why = sql_unusable((sql_dialect)d, name, is_column);
+            if (!why)
+                continue;
+            add(v, path,
+                "\"%.60s\" %s: %.60s (a %s instance) refuses it even "
+                "quoted; try %s",
+                name, why, inst[k], sql_dialect_title((sql_dialect)d), sug);
+            return;
+        }
+    }
+    if (n)
+        return;
+    for (int d = 0; d < SQL_NDIALECTS; d++) {
+        const char *why = sql_unusable((sql_dialect)d, name, is_column);
+        if (why) {
+            add(v, path, "\"%.60s\" %s: %s refuses it even quoted; try %s",
+                name, why, sql_dialect_title((sql_dialect)d), sug);
+            return;
+        }
+    }
+}
+
 static void check_column(vctx *v, const form_item *it, size_t i, size_t c,
                          int in_pk)
 {
@@ -512,6 +577,7 @@ static void check_column(vctx *v, const form_item *it, size_t i, size_t c,
     snprintf(path, sizeof path, "items[%zu].columns[%zu].name", i, c);
     if (*nz(col->name) && form_ident_check(col->name, msg, sizeof msg) < 0)
         add(v, path, "%s", msg);
+    check_name_usable(v, path, col->name, 1);
     snprintf(path, sizeof path, "items[%zu].columns[%zu].type", i, c);
     if (col->type.kind == FORM_TYPE_NONE && is_attr(kind) &&
         col->action == FORM_ACTION_ADD)
@@ -554,6 +620,7 @@ static void check_item(vctx *v, size_t i)
     snprintf(path, sizeof path, "items[%zu].table", i);
     if (*nz(it->table) && form_ident_check(it->table, msg, sizeof msg) < 0)
         add(v, path, "%s", msg);
+    check_name_usable(v, path, it->table, 0);
     snprintf(path, sizeof path, "items[%zu].expected_arrival", i);
     if (*nz(it->expected_arrival) && !form_time_valid(it->expected_arrival))
         add(v, path, "must be a time of day HH:MM (UTC), such as 05:00");

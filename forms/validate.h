@@ -20,6 +20,14 @@ typedef struct form_context {
      * below are never asked about it. */
     const char *const *instances;
     size_t ninstances;
+    /* The SQL dialect (a sql_dialect of core/dialect.h) of each entry of
+     * instances, in the same order; NULL: not known. A table or column
+     * name is refused only where a dialect of the request's own
+     * instances cannot take it even quoted (sql_unusable); when the
+     * dialects are not known, every dialect counts. Reserved words are
+     * never refused: docket quotes every name, and the migration lint
+     * warns. */
+    const int *instance_dialects;
     /* E-mails of the project managers one may choose; NULL: any syntactically
      * valid e-mail. */
     const char *const *project_managers;
@@ -49,13 +57,21 @@ typedef struct form_context {
 int form_validate(const form_request *r, const form_context *ctx,
                   form_errors *fe);
 
-/* Checks a table or column name: ASCII letters, digits and _, not
- * starting with a digit, at most FORM_MAX_IDENT bytes, not a reserved word
- * of any dialect. Non-ASCII (including letters that merely look Latin,
- * such as Cyrillic "а") is refused. Returns 0, or ERR_INVALID with a
- * message in msg (a suggestion where one helps, e.g. "order" -> "try
- * order_value or orders"). msg may be NULL. */
+/* Checks the spelling of a table or column name: ASCII letters, digits
+ * and _, not starting with a digit, at most FORM_MAX_IDENT bytes.
+ * Non-ASCII (including letters that merely look Latin, such as Cyrillic
+ * "а") is refused. Reserved words pass: docket quotes every name in every
+ * dialect, which the real-database test proves for every word of every
+ * dialect's table; the migration lint warns about them, and form_validate
+ * refuses what a dialect of the request cannot take even quoted
+ * (sql_unusable). Returns 0, or ERR_INVALID with a message in msg (a
+ * suggestion where one helps). msg may be NULL. */
 int form_ident_check(const char *name, char *msg, size_t msgsize);
+
+/* Two names to use instead of word, as "word_value or word_name" (in
+ * lower case): suffixes, so no English grammar is needed, never a
+ * reserved word or a name any dialect refuses, cut to FORM_MAX_IDENT. */
+void form_ident_suggest(char *out, size_t size, const char *word);
 
 /* The dialects in which word (any case) is reserved, as a static string
  * such as "PostgreSQL, MySQL/MariaDB", or NULL when it is reserved in

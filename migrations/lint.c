@@ -5,6 +5,7 @@
 #include "migrate.h"
 #include "migrate_int.h"
 #include "str.h"
+#include "validate.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static const char *lint_names[MIGRATE_NLINTS] = {
     "placeholder-syntax",
     "primary-key",
     "attribute-without-type",
+    "name-refused-by-dialect",
 };
 
 const char *migrate_lint_name(migrate_lint rule)
@@ -196,6 +198,8 @@ static void lint_name(mig_plan *p, int item, int column, const char *what,
     size_t limit = migrate_name_limit(p->d);
     size_t len = mig_name_length(p->d, name);
     const char *word = sql_reserved(p->d, name);
+    const char *why = sql_unusable(p->d, name, column >= 0);
+    char sug[160];
 
     if (limit && len > limit)
         mig_warn(p, MIGRATE_LINT_NAME_TOO_LONG, item, column,
@@ -203,11 +207,19 @@ static void lint_name(mig_plan *p, int item, int column, const char *what,
                  strlen(name) > 80 ? "..." : "", len,
                  p->d == SQL_POSTGRES ? "bytes" : "characters",
                  sql_dialect_title(p->d), limit);
-    if (word)
+    if (!word && !why)
+        return;
+    form_ident_suggest(sug, sizeof sug, name);
+    if (why)
+        mig_warn(p, MIGRATE_LINT_UNUSABLE_NAME, item, column,
+                 "%s name \"%.60s\" %s: %s refuses it even quoted, so this "
+                 "migration fails there; rename it (e.g. %s)",
+                 what, name, why, sql_dialect_title(p->d), sug);
+    else
         mig_warn(p, MIGRATE_LINT_RESERVED_WORD, item, column,
                  "%s name \"%s\" is a reserved word in %s: it is quoted "
-                 "here, and every query must quote it too",
-                 what, name, sql_dialect_title(p->d));
+                 "here, and every query must quote it too (or name it %s)",
+                 what, name, sql_dialect_title(p->d), sug);
 }
 
 /* Flyway replaces ${name} in scripts (and fails on unknown names);

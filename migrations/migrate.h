@@ -70,6 +70,8 @@ typedef enum migrate_lint {
     MIGRATE_LINT_PLACEHOLDER,         /* "${" in text (Flyway, Liquibase) */
     MIGRATE_LINT_PRIMARY_KEY,         /* primary key that cannot be applied */
     MIGRATE_LINT_NO_TYPE,             /* attribute added without a type */
+    MIGRATE_LINT_UNUSABLE_NAME,       /* a name the dialect refuses even
+                                         quoted (sql_unusable) */
     MIGRATE_NLINTS
 } migrate_lint;
 

@@ -110,7 +110,7 @@ done
 "$bin" --db "$db2" import --instance acme-prod "$tmp/csv/acme-prod.csv" >"$tmp/o" 2>&1
 has "second import changes nothing" "$tmp/o" "0 tables created, 0 updated; 0 columns added, 0 updated"
 # A bad file: rejected with line numbers, nothing written.
-printf 'table,column,type,nullable\nok_table,id,bigint,no\nselect,id,bigint,no\nt,x,varchr(3),perhaps\n' >"$tmp/bad.csv"
+printf 'table,column,type,nullable\nok_table,id,bigint,no\n1select,id,bigint,no\nt,x,varchr(3),perhaps\n' >"$tmp/bad.csv"
 before=$(sqlite3 "$db2" "SELECT count(*) FROM registry_history")
 "$bin" --db "$db2" import --instance acme-prod "$tmp/bad.csv" >"$tmp/o" 2>&1
 check "bad import" 2 $?

@@ -337,7 +337,7 @@ static void test_catalog__import_good_bad_and_again(void **state)
     static const char bad[] =
         "table,column,type,nullable,campaign_dependency,expected_arrival\n"
         "good_table,id,bigint,no,,\n"
-        "order,id,bigint,no,,\n"
+        "9order,id,bigint,no,,\n"
         "t2,x,varchar(20),maybe,sometimes,25:00\n"
         "t2,x,integer,,,\n";
     static const char unknown[] = "table,column,colour\nt,c,red\n";
@@ -345,7 +345,7 @@ static void test_catalog__import_good_bad_and_again(void **state)
     assert_int_equal(registry_import_csv(f->reg, &rep, "acme-prod", bad,
                                          sizeof bad - 1, 0, &err),
                      ERR_INVALID);
-    /* order reserved; type, nullable, dependency, time bad; duplicate. */
+    /* 9order bad; type, nullable, dependency, time bad; duplicate. */
     assert_true(rep.nproblems >= 6);
     assert_int_equal(rep.problems[0].line, 3);
     assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_tables"), 0);

@@ -28,7 +28,7 @@
 --   WARNING [attribute-without-type] item 3 "customers", column "vip": attribute "vip" has no type: its column is a commented stub
 --   WARNING [campaign-required-without-arrival] item 4 "purchases": campaigns wait for "purchases" (required), but no expected arrival time is given: ops cannot tell when it is late
 --   WARNING [mysql-modify-restates-column] item 4 "purchases", column "amount": MySQL's MODIFY COLUMN restates the whole column "amount": compare NULL/NOT NULL, DEFAULT and COMMENT with the current definition before running it
---   WARNING [reserved-word] item 5 "web_events", column "order": column name "order" is a reserved word in MySQL/MariaDB: it is quoted here, and every query must quote it too
+--   WARNING [reserved-word] item 5 "web_events", column "order": column name "order" is a reserved word in MySQL/MariaDB: it is quoted here, and every query must quote it too (or name it order_value or order_name)
 -- Stubs: lines starting with "-- TODO(" need a human; nothing in them runs.
 -- This file: Liquibase formatted SQL: one changeset per change, with its rollback where one is possible.
 

@@ -22,7 +22,7 @@
 --   WARNING [old-type-unknown] item 3 "customers", column "birth_year": the type of "birth_year" before this change is not known: docket cannot tell whether changing it to integer loses data, and the down migration cannot restore it
 --   WARNING [attribute-without-type] item 3 "customers", column "vip": attribute "vip" has no type: its column is a commented stub
 --   WARNING [campaign-required-without-arrival] item 4 "purchases": campaigns wait for "purchases" (required), but no expected arrival time is given: ops cannot tell when it is late
---   WARNING [reserved-word] item 5 "web_events", column "order": column name "order" is a reserved word in PostgreSQL: it is quoted here, and every query must quote it too
+--   WARNING [reserved-word] item 5 "web_events", column "order": column name "order" is a reserved word in PostgreSQL: it is quoted here, and every query must quote it too (or name it order_value or order_name)
 -- Stubs: lines starting with "-- TODO(" need a human; nothing in them runs.
 -- This file: a dbmate migration (up and down sections).
 

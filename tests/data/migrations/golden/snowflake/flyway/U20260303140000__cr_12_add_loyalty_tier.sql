@@ -25,7 +25,7 @@
 --   WARNING [attribute-without-type] item 3 "customers", column "vip": attribute "vip" has no type: its column is a commented stub
 --   WARNING [campaign-required-without-arrival] item 4 "purchases": campaigns wait for "purchases" (required), but no expected arrival time is given: ops cannot tell when it is late
 --   WARNING [manual-type-change] item 4 "purchases", column "amount": Snowflake cannot change "amount" to NUMBER(10,2) in place: the file has a commented manual procedure
---   WARNING [reserved-word] item 5 "web_events", column "order": column name "order" is a reserved word in Snowflake: it is quoted here, and every query must quote it too
+--   WARNING [reserved-word] item 5 "web_events", column "order": column name "order" is a reserved word in Snowflake: it is quoted here, and every query must quote it too (or name it order_value or order_name)
 -- Stubs: lines starting with "-- TODO(" need a human; nothing in them runs.
 -- This file: the undo migration (Flyway Teams or Enterprise): it undoes what can be undone and says why where it cannot.
 

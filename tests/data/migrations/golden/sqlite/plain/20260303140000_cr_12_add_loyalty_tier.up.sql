@@ -25,7 +25,7 @@
 --   WARNING [attribute-without-type] item 3 "customers", column "vip": attribute "vip" has no type: its column is a commented stub
 --   WARNING [campaign-required-without-arrival] item 4 "purchases": campaigns wait for "purchases" (required), but no expected arrival time is given: ops cannot tell when it is late
 --   WARNING [manual-type-change] item 4 "purchases", column "amount": SQLite cannot change the type of "amount" in place: the file has a commented table-rebuild stub
---   WARNING [reserved-word] item 5 "web_events", column "order": column name "order" is a reserved word in SQLite: it is quoted here, and every query must quote it too
+--   WARNING [reserved-word] item 5 "web_events", column "order": column name "order" is a reserved word in SQLite: it is quoted here, and every query must quote it too (or name it order_value or order_name)
 -- Stubs: lines starting with "-- TODO(" need a human; nothing in them runs.
 -- This file: the up migration.
 
