@@ -4,7 +4,15 @@
 # SQLite: apply a base schema, apply every corpus request's up migration,
 # compare the schema (names, types, nullability, comments) with what the
 # corpus writer expects, apply the down migrations in reverse, and check the
-# schema is the base again.
+# schema is the base again. The comments are read back exactly as the
+# server keeps them (pg_description, information_schema, and for SQLite
+# the CREATE TABLE text in sqlite_schema), so descriptions of several
+# lines with quotes, backslashes, "--", "*/" and ";" must come back byte
+# for byte. The corpus names tables and columns after every reserved word
+# of every dialect (docket quotes them; the form accepts them); the few
+# names a dialect refuses even quoted are applied to the other engines,
+# and each engine must refuse the up migration the corpus writer left in
+# its refused/ directory.
 #   MIGRATE_CORPUS  path of the corpus writer (tests/tools/migrate_corpus.c,
 #                   set by tests/cmake/migrations.cmake)
 #   TEST_TMP        where to put the temporary servers (default /tmp)
@@ -165,15 +173,43 @@ dump() { # engine -> schema lines on stdout
       SELECT CONCAT_WS('|', TABLE_NAME, '-', 'table', '-', HEX(TABLE_COMMENT))
         FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'corpus'" ;;
   sqlite)
+    # The descriptions docket keeps in each CREATE TABLE text, read by the
+    # corpus writer (see tests/tools/migrate_corpus.c), joined on
+    # table|column.
+    "$sqlite" -bail -separator '|' "$tmp/sqlite.db" "
+      SELECT name, hex(sql) FROM sqlite_schema WHERE type = 'table'" |
+      "$MIGRATE_CORPUS" --sqlite-comments >"$tmp/sqlite.comments"
     "$sqlite" -bail -separator '|' "$tmp/sqlite.db" "
       SELECT m.name, p.name, p.type,
-             CASE p.\"notnull\" WHEN 1 THEN 'NO' ELSE 'YES' END, ''
+             CASE p.\"notnull\" WHEN 1 THEN 'NO' ELSE 'YES' END
         FROM sqlite_schema m JOIN pragma_table_info(m.name) p
        WHERE m.type = 'table'
       UNION ALL
-      SELECT name, '-', 'table', '-', '' FROM sqlite_schema
-       WHERE type = 'table'" ;;
+      SELECT name, '-', 'table', '-' FROM sqlite_schema
+       WHERE type = 'table'" |
+      awk -F'|' -v comments="$tmp/sqlite.comments" '
+        BEGIN { while ((getline l < comments) > 0) {
+                  split(l, a, "|"); c[a[1] "|" a[2]] = a[3] } }
+        { print $0 "|" c[$1 "|" $2] }' ;;
   esac
+}
+
+# Each file in refused/ must fail on the engine: a name it refuses even
+# quoted (docket refuses the name for that dialect's instances).
+refused() { # engine dir
+  local f n=0
+  for f in "$2"/refused/*.sql; do
+    [ -e "$f" ] || continue
+    n=$((n + 1))
+    if apply "$1" "$f" >"$tmp/refused.out" 2>&1; then
+      echo "$1 accepted $f, whose name docket refuses for it" >&2
+      return 1
+    fi
+    grep -q -i -E 'system column|reserved for internal use' "$tmp/refused.out" || {
+      echo "$1 refused $f for another reason:" >&2; cat "$tmp/refused.out" >&2
+      return 1; }
+  done
+  say "$1: $n refused name(s) refused by the server as well"
 }
 
 check() { # engine expected-file step
@@ -194,7 +230,8 @@ for engine in postgres mysql sqlite; do
   step=base
   if apply "$engine" "$dir/base.sql" && check "$engine" "$dir/expected_base.txt" base &&
      step=up && apply "$engine" "$dir/up.sql" && check "$engine" "$dir/expected_up.txt" up &&
-     step=down && apply "$engine" "$dir/down.sql" && check "$engine" "$dir/expected_base.txt" down; then
+     step=down && apply "$engine" "$dir/down.sql" && check "$engine" "$dir/expected_base.txt" down &&
+     step=refused && refused "$engine" "$dir"; then
     say "$engine: base, up, down: schema as expected"
   else
     echo "FAIL: $engine at step '$step' (files in $dir)" >&2

@@ -14,8 +14,23 @@
  * reports (information_schema, pg_catalog.format_type, PRAGMA table_info);
  * the script sorts both sides before comparing. The expected schema comes
  * from a small model of what each item does, written here independently of
- * migrations/ (only SQLite's declared type names are taken from it). */
+ * migrations/ (only SQLite's declared type names are taken from it).
+ * SQLite has no comments on objects: docket keeps a new table's
+ * descriptions in its CREATE TABLE text, which the script reads back with
+ *   migrate_corpus --sqlite-comments  < "table|hex of sqlite_schema.sql"
+ * (one line per table; out: "table|column|comment as hex", column "-" for
+ * the table's own description).
+ *
+ * Names: every reserved word of every dialect is a column of vocab_probe,
+ * and tables named order and user hold the everyday columns action,
+ * query, plan, order, select: docket quotes them all, and the form accepts
+ * them. A name a dialect refuses even quoted (sql_unusable) is applied
+ * only to the engines that take it; for the engine that refuses it,
+ * OUTDIR/<engine>/refused/NN.sql holds its up migration, which the script
+ * expects the server to refuse. Every name of the corpus is checked with
+ * form_ident_check and sql_unusable before it is written. */
 #include "migrate.h"
+#include "validate.h"
 #include "../unit/migrations/migrations_test.h"
 
 #include <errno.h>
@@ -66,8 +81,34 @@ static void base_request(form_request *r)
     fx_col(it, "Order_Total2", "decimal(12,2)", 1, "");
 }
 
-/* The corpus: n requests into rs[]. */
-static size_t corpus(form_request *rs)
+/* Descriptions of several lines: a first line like a tool's directive,
+ * an empty line, blanks at both ends, a trailing line break. */
+static const char *lines =
+    "rollback DROP TABLE customers;\n"
+    "-- migrate:down\n"
+    "\n"
+    "  indented; 'quoted' \"twice\" back\\slash */ -- ;  \n"
+    "last line\n";
+
+/* Every word of every dialect's reserved-word table, once. */
+static void vocab_columns(form_item *it)
+{
+    for (int d = 0; d < SQL_NDIALECTS; d++) {
+        size_t n;
+        const char *const *w = sql_reserved_list((sql_dialect)d, &n);
+        for (size_t i = 0; i < n; i++) {
+            size_t j = 0;
+            while (j < it->ncolumns && strcmp(it->columns[j].name, w[i]))
+                j++;
+            if (j == it->ncolumns)
+                fx_col(it, w[i], "integer", 1, "");
+        }
+    }
+}
+
+/* The corpus: n requests into rs[], each with the engines it applies to
+ * (bit e for engine e) in engines[]. */
+static size_t corpus(form_request *rs, unsigned *engines)
 {
     form_request *r;
     form_item *it;
@@ -156,7 +197,84 @@ static size_t corpus(form_request *rs)
     it = fx_item(r, FORM_ITEM_ACTIVITY_HISTORY, "web_events");
     fx_col(it, "Event_Kind", "string(30)", 0, "Kind of event");
     fx_col(it, "Score1", "decimal(5,2)", 1, "");
+
+    /* Reserved words as names, and descriptions of several lines. */
+    r = &rs[n++];
+    fx_request_init(r, 106, "Reserved words as names");
+    it = fx_item(r, FORM_ITEM_NEW_TABLE, "order");
+    fx_set(&it->description, lines);
+    c = fx_col(it, "action", "bigint", 0, lines);
+    c->primary_key = 1;
+    fx_col(it, "query", "text", 1, nasty);
+    fx_col(it, "plan", "string(40)", 1, "\nafter an empty first line");
+    fx_col(it, "order", "integer", 1, "one line");
+    fx_col(it, "select", "date", 1, "");
+    it = fx_item(r, FORM_ITEM_NEW_TABLE, "user");
+    fx_set(&it->description, "Every word any dialect reserves is a column "
+                             "of vocab_probe.");
+    fx_col(it, "table", "integer", 1, "");
+    fx_col(it, "group", "text", 1, lines);
+    it = fx_item(r, FORM_ITEM_NEW_TABLE, "vocab_probe");
+    vocab_columns(it);
+    it = fx_item(r, FORM_ITEM_ADD_COLUMNS, "customers");
+    fx_col(it, "plan", "string(20)", 1, lines);
+    fx_col(it, "action", "integer", 1, "");
+
+    /* Names only PostgreSQL refuses (its system columns): MySQL and
+     * SQLite take them. */
+    r = &rs[n++];
+    fx_request_init(r, 107, "System column names");
+    it = fx_item(r, FORM_ITEM_NEW_TABLE, "row_versions");
+    fx_col(it, "xmin", "bigint", 1, "");
+    fx_col(it, "ctid", "text", 1, "");
+    fx_col(it, "tableoid", "integer", 1, "");
+    fx_col(it, "Xmax", "integer", 1, "PostgreSQL takes \"Xmax\" quoted");
+    engines[n - 1] = 1u << MY | 1u << SL;
+
+    /* A table name only SQLite refuses. */
+    r = &rs[n++];
+    fx_request_init(r, 108, "sqlite_ table");
+    it = fx_item(r, FORM_ITEM_NEW_TABLE, "sqlite_stats");
+    fx_col(it, "n", "integer", 1, "");
+    engines[n - 1] = 1u << PG | 1u << MY;
     return n;
+}
+
+/* Fails unless the form accepts every name of r for engine e: docket's
+ * own rules, not a test's, decide what is applied. */
+static void names_accepted(const form_request *r, int e)
+{
+    for (size_t i = 0; i < r->nitems; i++) {
+        const form_item *it = &r->items[i];
+        char msg[256];
+        if (form_ident_check(it->table, msg, sizeof msg) < 0 ||
+            sql_unusable(engine_dialect[e], it->table, 0)) {
+            fprintf(stderr, "CR-%lld: table %s is refused for %s\n",
+                    (long long)r->id, it->table, engine_dir[e]);
+            exit(2);
+        }
+        for (size_t j = 0; j < it->ncolumns; j++)
+            if (form_ident_check(it->columns[j].name, msg, sizeof msg) < 0 ||
+                sql_unusable(engine_dialect[e], it->columns[j].name, 1)) {
+                fprintf(stderr, "CR-%lld: column %s is refused for %s\n",
+                        (long long)r->id, it->columns[j].name, engine_dir[e]);
+                exit(2);
+            }
+    }
+}
+
+/* 1 when engine e refuses some name of r even quoted. */
+static int names_refused(const form_request *r, int e)
+{
+    for (size_t i = 0; i < r->nitems; i++) {
+        const form_item *it = &r->items[i];
+        if (sql_unusable(engine_dialect[e], it->table, 0))
+            return 1;
+        for (size_t j = 0; j < it->ncolumns; j++)
+            if (sql_unusable(engine_dialect[e], it->columns[j].name, 1))
+                return 1;
+    }
+    return 0;
 }
 
 /* ---- the model of the resulting schema ------------------------------- */
@@ -172,7 +290,7 @@ typedef struct mtab {
 } mtab;
 
 typedef struct model {
-    mcol cols[200];
+    mcol cols[1000];
     size_t ncols;
     mtab tabs[20];
     size_t ntabs;
@@ -238,6 +356,9 @@ static void model_apply(model *m, const form_request *r, int e)
                 /* NOT NULL without a default is added as nullable */
                 if (c->type.kind != FORM_TYPE_NONE)
                     add_col(m, it->table, c, 1);
+                /* SQLite's ALTER TABLE keeps no comment */
+                if (c->type.kind != FORM_TYPE_NONE && e == SL)
+                    m->cols[m->ncols - 1].comment = NULL;
                 continue;
             }
             if (c->action != FORM_ACTION_CHANGE || e == SL)
@@ -293,9 +414,15 @@ static void put_comment(FILE *f, int e, const char *s, size_t max)
 {
     size_t chars = 0;
 
-    if (e == SL || !s)
+    if (!s)
         return;
     for (; *s; s++) {
+        if (e == SL && *s == '\r') { /* a line end, as in a form */
+            fprintf(f, "0A");
+            if (s[1] == '\n')
+                s++;
+            continue;
+        }
         if (((unsigned char)*s & 0xC0) != 0x80 && e == MY && chars++ == max)
             break;
         fprintf(f, "%02X", (unsigned char)*s);
@@ -373,19 +500,64 @@ static char *emit(const char *dir, const form_request *r, int e,
     return down;
 }
 
+/* ---- reading SQLite's CREATE TABLE texts ------------------------------ */
+
+static const char *comments_table;
+
+static void print_comment(void *ctx, const char *column, const char *text)
+{
+    (void)ctx;
+    printf("%s|%s|", comments_table, *column ? column : "-");
+    for (const char *p = text; *p; p++)
+        printf("%02X", (unsigned char)*p);
+    putchar('\n');
+}
+
+/* stdin: "table|hex of its CREATE TABLE text" per line. */
+static int sqlite_comments(void)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+
+    while ((len = getline(&line, &cap, stdin)) > 0) {
+        char *bar = strchr(line, '|'), *sql;
+        size_t k = 0;
+        if (!bar)
+            continue;
+        *bar = '\0';
+        sql = xmalloc(strlen(bar + 1) / 2 + 1);
+        for (const char *h = bar + 1;
+             str_hexval(h[0]) >= 0 && str_hexval(h[1]) >= 0; h += 2)
+            sql[k++] = (char)(str_hexval(h[0]) * 16 + str_hexval(h[1]));
+        sql[k] = '\0';
+        comments_table = line;
+        fx_sqlite_comments(sql, print_comment, NULL);
+        free(sql);
+    }
+    free(line);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     form_request base, rs[16];
+    unsigned engines[16];
     size_t n;
 
+    if (argc == 2 && !strcmp(argv[1], "--sqlite-comments"))
+        return sqlite_comments();
     if (argc != 2) {
-        fprintf(stderr, "usage: migrate_corpus OUTDIR\n");
+        fprintf(stderr, "usage: migrate_corpus OUTDIR\n"
+                        "       migrate_corpus --sqlite-comments\n");
         return 2;
     }
     for (size_t i = 0; i < sizeof long_text - 1; i += 2)
         memcpy(long_text + i, i % 7 ? "\xc3\xa9" : "a'", 2);
+    for (size_t i = 0; i < 16; i++)
+        engines[i] = (1u << NENGINES) - 1;
     base_request(&base);
-    n = corpus(rs);
+    n = corpus(rs, engines);
     mkdir_or_die(argv[1]);
     for (int e = 0; e < NENGINES; e++) {
         char dir[900], path[1024], *downs[16];
@@ -394,6 +566,8 @@ int main(int argc, char **argv)
         snprintf(dir, sizeof dir, "%s/%s", argv[1], engine_dir[e]);
         mkdir_or_die(dir);
         snprintf(path, sizeof path, "%s/files", dir);
+        mkdir_or_die(path);
+        snprintf(path, sizeof path, "%s/refused", dir);
         mkdir_or_die(path);
         snprintf(path, sizeof path, "%s/base.sql", dir);
         write_text(path, "", "w");
@@ -405,6 +579,24 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/up.sql", dir);
         write_text(path, "", "w");
         for (size_t i = 0; i < n; i++) {
+            downs[i] = NULL;
+            if (!(engines[i] & (1u << e))) {
+                /* the engine refuses a name of it: its own file */
+                char refused[1024];
+                if (!names_refused(&rs[i], e)) {
+                    fprintf(stderr,
+                            "CR-%lld: left out of %s, but no name "
+                            "of it is refused there\n",
+                            (long long)rs[i].id, engine_dir[e]);
+                    return 2;
+                }
+                snprintf(refused, sizeof refused, "%s/refused/%lld.sql", dir,
+                         (long long)rs[i].id);
+                write_text(refused, "", "w");
+                free(emit(dir, &rs[i], e, refused));
+                continue;
+            }
+            names_accepted(&rs[i], e);
             downs[i] = emit(dir, &rs[i], e, path);
             model_apply(&m, &rs[i], e);
         }
@@ -413,6 +605,8 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/down.sql", dir);
         write_text(path, "", "w");
         for (size_t i = n; i-- > 0;) {
+            if (!downs[i])
+                continue;
             write_text(path, downs[i], "a");
             free(downs[i]);
         }
