@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 6
+#define REGISTRY_SCHEMA_VERSION 7
 
 typedef struct registry registry;
 
