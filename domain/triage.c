@@ -315,28 +315,32 @@ static void day_words(buf *b, int64_t t)
     buf_puts(b, s);
 }
 
+/* 1 when the n bytes at name are the token t. */
+static int is_token(const char *name, size_t n, const char *t)
+{
+    return n == strlen(t) && !memcmp(name, t, n);
+}
+
 /* Appends the value of the token name (n bytes) of o. */
 static void token_value(buf *b, const char *name, size_t n,
                         const triage_outcome *o)
 {
-#define IS(t) (n == sizeof t - 1 && !memcmp(name, t, n))
-    if (IS("cr"))
+    if (is_token(name, n, "cr"))
         buf_appendf(b, "CR-%lld", (long long)o->id);
-    else if (IS("requester"))
+    else if (is_token(name, n, "requester"))
         buf_puts(b, *nz(o->requester) ? o->requester : "the client");
-    else if (IS("status"))
+    else if (is_token(name, n, "status"))
         buf_puts(b, registry_status_label(o->status));
-    else if (IS("instance"))
+    else if (is_token(name, n, "instance"))
         buf_puts(b, nz(o->instance));
-    else if (IS("todo"))
+    else if (is_token(name, n, "todo"))
         todo_words(b, o);
-    else if (IS("is"))
+    else if (is_token(name, n, "is"))
         buf_puts(b, o->ntodo > 1 ? "are" : "is");
-    else if (IS("sprint"))
+    else if (is_token(name, n, "sprint"))
         buf_puts(b, *nz(o->sprint) ? o->sprint : "a sprint");
-    else if (IS("deploy"))
+    else if (is_token(name, n, "deploy"))
         day_words(b, o->deploy_at);
-#undef IS
 }
 
 char *triage_message(triage_reader reader, const triage_outcome *o)
