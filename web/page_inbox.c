@@ -222,9 +222,10 @@ static void list_empty(buf *o, int unread, int64_t before)
                 "inbox collects what concerns you, as it happens: new "
                 "requests and answers for their project manager; questions, "
                 "scheduling, deploys and rejections for whoever asked; "
-                "scheduled deploys for ops.</p><p>You can also watch a "
-                "table or a request: press <strong>Watch</strong> on its "
-                "page and every change to it lands here. Start from the "
+                "scheduled deploys for ops; failed deliveries for "
+                "administrators.</p><p>You can also watch a table or a "
+                "request: press “Watch” on its page and every change to it "
+                "lands here. Start from the "
                 "<a href=\"/tables\">tables</a> or the <a "
                 "href=\"/requests\">requests</a>.</p></div>");
 }
