@@ -500,6 +500,30 @@ const char *card_group_row_table(const card_group *g, const card_change_view *v)
     return row_table(g, v);
 }
 
+/* The first group card_history_each hands over: the newest change. */
+typedef struct last_ctx {
+    buf *o;
+    void (*esc)(buf *o, const char *s);
+    int done;
+} last_ctx;
+
+static void last_group(void *ctx, const card_group *g)
+{
+    last_ctx *l = ctx;
+
+    if (!l->done)
+        card_group_summary(l->o, g, l->esc, NULL, NULL);
+    l->done = 1;
+}
+
+void card_last_summary(buf *o, const registry_card *c,
+                       void (*esc)(buf *o, const char *s))
+{
+    last_ctx l = {o, esc, 0};
+
+    card_history_each(c, last_group, &l);
+}
+
 /* ---- HTML --------------------------------------------------------------- */
 
 static void html_table(buf *o, const char *instance, const char *table,

@@ -379,6 +379,8 @@ static void web_facts_consent(buf *o, const registry_card *c)
         } else {
             buf_append_html(o, h->reason);
         }
+        buf_puts(o, ": ");
+        card_last_summary(o, c, buf_append_html); /* the whole change */
     } else {
         buf_puts(o, "—");
     }

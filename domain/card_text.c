@@ -200,8 +200,7 @@ static void term_consent_last(const term *t, const registry_card *c)
             tput(t, h->reason);
         }
         buf_puts(t->b, " (");
-        card_wrapped(t->b, "", h->column, ": ", card_term_text);
-        tput(t, h->field);
+        card_last_summary(t->b, c, card_term_text); /* the whole change */
         buf_puts(t->b, ")");
     } else {
         buf_puts(t->b, "-");

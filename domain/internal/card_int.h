@@ -14,6 +14,10 @@ void card_column_cells(buf *o, const registry_card_column *k,
  * (export: links to nothing but the table itself) or Markdown items. */
 void card_html_history(buf *o, const registry_card *c, int export);
 void card_md_history(buf *b, const registry_card *c);
+/* The one-line summary (card_group_summary) of c's newest change, text
+ * through esc; nothing without history. */
+void card_last_summary(buf *o, const registry_card *c,
+                       void (*esc)(buf *o, const char *s));
 
 /* card_html.c */
 void card_write_html(buf *o, const registry_card *c, const card_opts *opt);

@@ -447,6 +447,15 @@ static void test_history_groups__writer_one_entry_with_labels(void **state)
     assert_non_null(s);
     assert_int_equal(count(s, "<li class=\"change\""), 3);
     assert_int_equal(count(s, "<details>"), 3);
+    /* "Last change" says what the whole newest change did. */
+    buf_reset(&o);
+    card_write(&o, &card, CARD_TERMINAL, NULL);
+    assert_non_null(strstr(buf_cstr(&o), " tidy (1 field of customers "
+                                         "changed: Rule of email)\n"));
+    buf_reset(&o);
+    card_write(&o, &card, CARD_HTML, NULL);
+    assert_non_null(strstr(buf_cstr(&o), "tidy: 1 field of customers "
+                                         "changed: Rule of email</dd>"));
     buf_reset(&o);
     card_write(&o, &card, CARD_MARKDOWN, NULL);
     s = strstr(buf_cstr(&o), "## History");
