@@ -524,6 +524,18 @@ void card_last_summary(buf *o, const registry_card *c,
     card_history_each(c, last_group, &l);
 }
 
+/* "2026-12-01 10:00" of an ISO 8601 time, through esc. */
+static void short_time(buf *o, const char *iso,
+                       void (*esc)(buf *o, const char *s))
+{
+    char s[17];
+
+    str_copy(s, sizeof s, iso);
+    if (strlen(s) == 16)
+        s[10] = ' ';
+    esc(o, s);
+}
+
 /* ---- HTML --------------------------------------------------------------- */
 
 static void html_table(buf *o, const char *instance, const char *table,
@@ -593,18 +605,13 @@ void card_html_group_fields(buf *o, const card_group *g)
 
 void card_html_group(buf *o, const card_group *g, const card_html_links *l)
 {
-    char s[17];
-
     buf_puts(o, "<li class=\"change\"");
     if (g->id > 0)
         buf_appendf(o, " id=\"change-%lld\"", (long long)g->id);
     buf_puts(o, "><time datetime=\"");
     buf_append_html(o, g->at);
     buf_puts(o, "\">");
-    str_copy(s, sizeof s, g->at);
-    if (strlen(s) == 16)
-        s[10] = ' ';
-    buf_append_html(o, s);
+    short_time(o, g->at, buf_append_html);
     buf_puts(o, "</time> <strong>");
     card_group_summary(o, g, buf_append_html,
                        l && l->table_href ? html_table : NULL, (void *)l);
@@ -704,8 +711,8 @@ void card_md_group(buf *b, const card_group *g)
     int tables = card_group_tables(g);
 
     buf_puts(b, "- ");
-    card_md_text(b, g->at);
-    buf_puts(b, " **");
+    short_time(b, g->at, card_md_text);
+    buf_puts(b, " UTC **");
     card_group_summary(b, g, card_md_text, NULL, NULL);
     buf_puts(b, "**. ");
     card_group_why(b, g, card_md_text, md_request);
