@@ -4,6 +4,7 @@
  * absolute links. The channel renderers (render_*.c) only escape. */
 #include "notify_int.h"
 #include "card.h"
+#include "card.h"
 #include "mem.h"
 #include "str.h"
 
@@ -539,6 +540,28 @@ static void digest_text(const view_src *s, buf *head, buf *sum)
     buf_puts(sum, ".");
 }
 
+/* The "fields" of a registry.changed payload by their labels on the
+ * form ("Runbook note, Campaign note"), or NULL when there are none. */
+static char *field_labels(const cJSON *p, const char *column)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(p, "fields");
+    const cJSON *f;
+    buf b = {0};
+    char *out;
+
+    cJSON_ArrayForEach(f, arr)
+    {
+        if (!cJSON_IsString(f))
+            continue;
+        if (b.len)
+            buf_puts(&b, ", ");
+        buf_puts(&b, card_field_label(column, f->valuestring));
+    }
+    out = b.len ? notify_text_clean(buf_cstr(&b), LINE_MAX_BYTES, 0) : NULL;
+    buf_dispose(&b);
+    return out;
+}
+
 /* A registry edit: which table (and column) of which instance, by whom,
  * which fields; the reason is the note. */
 static void changed_text(notify_view *v, const view_src *s, buf *head, buf *sum)
@@ -546,7 +569,7 @@ static void changed_text(notify_view *v, const view_src *s, buf *head, buf *sum)
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(s->p, "table");
     char *table = jline(t, "name"), *inst = jline(t, "instance");
     char *column = jline(s->p, "column");
-    char *fields = jjoin(s->p, "fields", ", ");
+    char *fields = field_labels(s->p, column);
 
     buf_puts(head, "Rules of ");
     buf_puts(head, table ? table : "a table");

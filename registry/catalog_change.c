@@ -256,8 +256,8 @@ int registry_table_update_field(registry *reg, const char *instance,
  * watchers and any channel it is routed to. */
 static int changed_event(registry *reg, const char *instance, const char *table,
                          const char *column, const registry_field_value *set,
-                         size_t n, int64_t user_id, const char *reason,
-                         errmsg *err)
+                         const unsigned char *hit, size_t n, int64_t user_id,
+                         const char *reason, errmsg *err)
 {
     static const char sql_name[] =
         "SELECT coalesce((SELECT name FROM users WHERE id = :id), 'docket')";
@@ -289,7 +289,8 @@ static int changed_event(registry *reg, const char *instance, const char *table,
         cJSON_AddStringToObject(root, "column", column);
     fields = cJSON_AddArrayToObject(root, "fields");
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(fields, cJSON_CreateString(set[i].field));
+        if (hit[i])
+            cJSON_AddItemToArray(fields, cJSON_CreateString(set[i].field));
     cJSON_AddStringToObject(root, "note", cat_nz(reason));
     cJSON_AddStringToObject(root, "url", buf_cstr(&url));
     rc = registry_event_emit(reg, NULL, EV_REGISTRY_CHANGED, &about, root, err);
@@ -304,6 +305,7 @@ int registry_table_edit(registry *reg, const char *instance, const char *table,
                         int *out_changed, errmsg *err)
 {
     char *why = NULL;
+    unsigned char *hit;
     hctx h;
     int rc, changed = 0;
 
@@ -321,18 +323,23 @@ int registry_table_edit(registry *reg, const char *instance, const char *table,
         free(why);
         return rc;
     }
-    /* One hctx for every field: one change in the history. */
+    /* One hctx for every field: one change in the history. The event
+       names the fields whose value changed. */
+    hit = xcalloc(n, 1);
     rc = hctx_init(&h, reg, instance, 0, user_id, why, err);
     for (size_t i = 0; rc >= 0 && i < n; i++) {
         rc = update_in(&h, instance, table, column, set[i].field, set[i].value);
-        if (rc > 0)
+        if (rc > 0) {
             changed += rc;
+            hit[i] = 1;
+        }
     }
     if (rc >= 0 && changed)
-        rc = changed_event(reg, instance, table, column, set, n, user_id,
+        rc = changed_event(reg, instance, table, column, set, hit, n, user_id,
                            reason, err);
     if (rc >= 0)
         rc = registry_commit(reg, err);
+    free(hit);
     free(why);
     if (rc < 0) {
         registry_rollback(reg);

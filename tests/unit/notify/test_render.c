@@ -4,6 +4,7 @@
  * PagerDuty summary) and hostile input in every output. */
 #include "fixture.h"
 #include "notify_int.h"
+#include "mem.h"
 #include "str.h"
 #include "notify_test.h"
 
@@ -480,7 +481,31 @@ static void test_render__empty_payload_still_renders(void **state)
     cJSON_Delete(p);
 }
 
+/* The inbox's wording: a registry edit names the table, the instance and
+ * the fields by their labels; the digest counts the items. */
+static void test_render__inbox_text(void **state)
+{
+    cJSON *p = load_payload("registry.changed");
+    char *json = cJSON_PrintUnformatted(p), *head, *sum;
+
+    (void)state;
+    notify_event_text("registry.changed", json, &head, &sum);
+    assert_string_equal(head,
+                        "Rules of loyalty_events.tier on acme-prod changed");
+    assert_non_null(strstr(sum, "Pat Quinn edited the registry: "));
+    assert_null(strstr(sum, "_")); /* labels, not field names */
+    xfree_all(head, sum, json);
+    cJSON_Delete(p);
+    p = load_payload("inbox.digest");
+    json = cJSON_PrintUnformatted(p);
+    notify_event_text("inbox.digest", json, &head, &sum);
+    assert_string_equal(head, "3 unread items in your docket inbox");
+    xfree_all(head, sum, json);
+    cJSON_Delete(p);
+}
+
 UFX_MAIN(cmocka_unit_test(test_render__golden_every_channel_and_event),
+         cmocka_unit_test(test_render__inbox_text),
          cmocka_unit_test(test_render__hostile_text_is_neutralised),
          cmocka_unit_test_setup_teardown(test_render__slack_limits, huge_setup,
                                          huge_teardown),

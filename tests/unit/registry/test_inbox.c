@@ -514,6 +514,25 @@ static void test_inbox__table_watchers_on_their_instance(void **state)
                            " AND reason = 'watch'",
                            t->pia, 0),
                      0);
+    /* An edit of several fields names only those whose value changed. */
+    {
+        registry_field_value set[] = {{"description", "Customers"},
+                                      {"owner", "crm@acme.example"},
+                                      {"runbook", "Page the CRM on-call."}};
+        errmsg err = {0};
+        int changed = -1;
+        char *fields;
+
+        assert_int_equal(registry_table_edit(f->reg, "acme-prod", "customers",
+                                             NULL, set, 3, f->pm, "why",
+                                             &changed, &err),
+                         0);
+        assert_int_equal(changed, 2);
+        fields = ufx_text(f, "SELECT json_extract(payload, '$.fields') FROM"
+                             " events ORDER BY id DESC LIMIT 1");
+        assert_string_equal(fields, "[\"owner\",\"runbook\"]");
+        free(fields);
+    }
 }
 
 static void test_inbox__request_watchers_hear_every_request_event(void **state)
