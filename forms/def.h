@@ -78,6 +78,12 @@ typedef struct form_field {
     const char *label;
     const char *help;           /* one or two sentences, plain text */
     const char *placeholder;    /* example shown in an empty input, or NULL */
+    const char *missing;        /* the problem when it is required and empty:
+                                   a sentence that does not repeat the label
+                                   ("Choose how the data arrives."); NULL:
+                                   "Choose one." or "Fill this in." */
+    int after_columns;          /* item fields shown after the column rows
+                                   (example rows, notes) */
     int required;               /* 1: must be given (request fields; item and
                                    column fields use kinds_required) */
     unsigned kinds;             /* item/column fields: FORM_KIND_BIT()s of the

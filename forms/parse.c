@@ -83,11 +83,11 @@ static void column_defaults(form_column *c)
 int form_text_ok(const char *path, const char *s, size_t len, form_errors *fe)
 {
     if (memchr(s, '\0', len) || memchr(s, NUL_MARK, len)) {
-        form_errors_add(fe, path, "must not contain NUL bytes");
+        form_errors_add(fe, path, "Remove the NUL bytes.");
         return 0;
     }
     if (!str_utf8_valid(s, len)) {
-        form_errors_add(fe, path, "is not valid UTF-8 text");
+        form_errors_add(fe, path, "Send valid UTF-8 text.");
         return 0;
     }
     return 1;
@@ -122,7 +122,7 @@ static int prescan(char *s, size_t len, form_errors *fe)
         } else if (c == '{' || c == '[') {
             if (++depth > FORM_MAX_DEPTH) {
                 form_errors_add(fe, "",
-                                "the JSON is nested more than %d levels deep",
+                                "The JSON is nested more than %d levels deep.",
                                 FORM_MAX_DEPTH);
                 return ERR_INVALID;
             }
@@ -149,11 +149,11 @@ static void syntax_error(const char *s, size_t len, const char *at,
     }
     if (trailing)
         form_errors_add(fe, "",
-                        "unexpected text after the JSON value at line %zu, "
-                        "column %zu",
+                        "Unexpected text after the JSON value at line %zu, "
+                        "column %zu.",
                         line, col);
     else
-        form_errors_add(fe, "", "invalid JSON at line %zu, column %zu", line,
+        form_errors_add(fe, "", "Invalid JSON at line %zu, column %zu.", line,
                         col);
 }
 
@@ -181,7 +181,7 @@ static void json_text(void *p, const form_field *f, const cJSON *v,
     const char *s;
 
     if (!cJSON_IsString(v)) {
-        form_errors_add(fe, path, "must be a string");
+        form_errors_add(fe, path, "Send a string.");
         return;
     }
     s = v->valuestring;
@@ -195,15 +195,13 @@ static void json_text(void *p, const form_field *f, const cJSON *v,
     } else if (f->value == FORM_VALUE_KIND) {
         if (form_item_kind_parse(p, s) < 0)
             form_errors_add(fe, path,
-                            "unknown kind; use new_table, add_columns, "
-                            "customer_attributes, activity_history or "
-                            "purchase_history");
+                            "Unknown kind: send one of the values of "
+                            "GET /api/v1/form (kinds).");
     } else if (f->value == FORM_VALUE_ACTION) {
         if (form_action_parse(p, s) < 0)
-            form_errors_add(fe, path,
-                            "unknown action; use add, change or retire");
+            form_errors_add(fe, path, "Send add, change or retire.");
     } else if (*s && form_type_parse(p, s, &err) < 0) {
-        form_errors_add(fe, path, "%s", err.msg);
+        form_errors_add(fe, path, "%s", form_sentence(err.msg));
     }
 }
 
@@ -215,11 +213,11 @@ static void json_instances(form_request *r, const cJSON *v, const char *path,
     size_t n = 0;
 
     if (!cJSON_IsArray(v)) {
-        form_errors_add(fe, path, "must be a list of strings");
+        form_errors_add(fe, path, "Send a list of strings.");
         return;
     }
     if ((size_t)cJSON_GetArraySize(v) > FORM_MAX_INSTANCES) {
-        form_errors_add(fe, path, "at most %d instances", FORM_MAX_INSTANCES);
+        form_errors_add(fe, path, "Send at most %d.", FORM_MAX_INSTANCES);
         return;
     }
     r->instances =
@@ -229,7 +227,7 @@ static void json_instances(form_request *r, const cJSON *v, const char *path,
         char ep[192];
         snprintf(ep, sizeof ep, "%s[%zu]", path, n);
         if (!cJSON_IsString(e)) {
-            form_errors_add(fe, ep, "must be a string");
+            form_errors_add(fe, ep, "Send a string.");
         } else if (form_text_ok(ep, e->valuestring, strlen(e->valuestring),
                                 fe)) {
             r->instances[r->ninstances++] = xstrdup(e->valuestring);
@@ -253,7 +251,7 @@ static void json_value(void *obj, const form_field *f, const cJSON *v,
     case FORM_VALUE_ACTION: json_text(p, f, v, path, fe); return;
     case FORM_VALUE_BOOL:
         if (!cJSON_IsBool(v)) {
-            form_errors_add(fe, path, "must be true or false");
+            form_errors_add(fe, path, "Send true or false.");
             return;
         }
         *(int *)p = cJSON_IsTrue(v) ? 1 : 0;
@@ -261,7 +259,7 @@ static void json_value(void *obj, const form_field *f, const cJSON *v,
     case FORM_VALUE_INT: {
         int64_t n;
         if (json_whole(v, f->min, f->max, &n) < 0) {
-            form_errors_add(fe, path, "must be a whole number from %d to %d",
+            form_errors_add(fe, path, "Send a whole number from %d to %d.",
                             f->min, f->max);
             return;
         }
@@ -284,12 +282,12 @@ static void json_columns(form_item *it, const cJSON *v, size_t item,
 
     snprintf(path, sizeof path, "items[%zu].columns", item);
     if (!cJSON_IsArray(v)) {
-        form_errors_add(fe, path, "must be a list of columns");
+        form_errors_add(fe, path, "Send a list of columns.");
         return;
     }
     n = (size_t)cJSON_GetArraySize(v);
     if (n > FORM_MAX_COLUMNS) {
-        form_errors_add(fe, path, "at most %d columns per item",
+        form_errors_add(fe, path, "Send at most %d per change.",
                         FORM_MAX_COLUMNS);
         return;
     }
@@ -301,7 +299,7 @@ static void json_columns(form_item *it, const cJSON *v, size_t item,
         if (!cJSON_IsObject(e)) {
             char ep[80];
             snprintf(ep, sizeof ep, "%s[%zu]", path, it->ncolumns);
-            form_errors_add(fe, ep, "must be an object");
+            form_errors_add(fe, ep, "Send an object.");
         } else {
             json_object(c, FORM_LEVEL_COLUMN, e, item, it->ncolumns, fe);
         }
@@ -316,12 +314,13 @@ static void json_items(form_request *r, const cJSON *v, form_errors *fe)
     size_t n;
 
     if (!cJSON_IsArray(v)) {
-        form_errors_add(fe, "items", "must be a list of items");
+        form_errors_add(fe, "items", "Send a list of changes.");
         return;
     }
     n = (size_t)cJSON_GetArraySize(v);
     if (n > FORM_MAX_ITEMS) {
-        form_errors_add(fe, "items", "at most %d items per request",
+        form_errors_add(fe, "items",
+                        "Split the request: at most %d per request.",
                         FORM_MAX_ITEMS);
         return;
     }
@@ -332,13 +331,13 @@ static void json_items(form_request *r, const cJSON *v, form_errors *fe)
         char ep[32];
         snprintf(ep, sizeof ep, "items[%zu]", r->nitems);
         if (!cJSON_IsObject(e)) {
-            form_errors_add(fe, ep, "must be an object");
+            form_errors_add(fe, ep, "Send an object.");
         } else {
             const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "kind");
             if (!k || cJSON_IsNull(k)) {
                 char kp[48];
                 snprintf(kp, sizeof kp, "%s.kind", ep);
-                form_errors_add(fe, kp, "choose the kind of change");
+                form_errors_add(fe, kp, "Choose what this change does.");
             }
             json_object(it, FORM_LEVEL_ITEM, e, r->nitems, 0, fe);
         }
@@ -352,7 +351,7 @@ static int json_must_be(int ok, const char *path, const char *what,
                         form_errors *fe)
 {
     if (!ok)
-        form_errors_add(fe, path, "must be %s", what);
+        form_errors_add(fe, path, "Send %s.", what);
     return ok;
 }
 
@@ -365,7 +364,7 @@ static void json_extra(void *obj, int x, const cJSON *v, const char *path,
     switch (x) {
     case X_ID:
         if (json_whole(v, 0, 9007199254740991.0, &n) < 0)
-            form_errors_add(fe, path, "must be a whole number");
+            form_errors_add(fe, path, "Send a whole number.");
         else
             r->id = n;
         break;
@@ -383,7 +382,7 @@ static void json_extra(void *obj, int x, const cJSON *v, const char *path,
     case X_UPDATED:
         if (!cJSON_IsString(v) || time_parse_iso(&n, v->valuestring) < 0)
             form_errors_add(fe, path,
-                            "must be a time such as 2026-03-03T14:00:00Z");
+                            "Send a time such as 2026-03-03T14:00:00Z.");
         else if (x == X_CREATED)
             r->created_at = n;
         else
@@ -397,10 +396,10 @@ static void json_extra(void *obj, int x, const cJSON *v, const char *path,
         form_column *c = obj;
         errmsg err = {0};
         if (!cJSON_IsString(v))
-            form_errors_add(fe, path, "must be a string");
+            form_errors_add(fe, path, "Send a string.");
         else if (*v->valuestring &&
                  form_type_parse(&c->old_type, v->valuestring, &err) < 0)
-            form_errors_add(fe, path, "%s", err.msg);
+            form_errors_add(fe, path, "%s", form_sentence(err.msg));
         break;
     }
     default: break;
@@ -426,12 +425,13 @@ static void json_object(void *obj, form_level level, const cJSON *o,
         form_safe_name(safe, sizeof safe, key, strlen(key));
         snprintf(path, sizeof path, "%s%s", prefix, safe);
         if (!f && x < 0) {
-            form_errors_add(fe, path, "unknown field \"%s\"", safe);
+            form_errors_add(fe, path,
+                            "This is not a field of the form: \"%s\".", safe);
             continue;
         }
         slot = f ? form_def_index(f) : 100 + (size_t)x;
         if (seen[slot]) {
-            form_errors_add(fe, path, "\"%s\" is given twice", safe);
+            form_errors_add(fe, path, "\"%s\" is given twice.", safe);
             continue;
         }
         seen[slot] = 1;
@@ -468,7 +468,7 @@ int form_parse_json(form_request *out, const char *json, size_t len,
         goto done;
     }
     if (!cJSON_IsObject(root)) {
-        form_errors_add(fe, "", "the request must be a JSON object");
+        form_errors_add(fe, "", "Send the request as a JSON object.");
         goto done;
     }
     json_object(out, FORM_LEVEL_REQUEST, root, 0, 0, fe);

@@ -72,6 +72,19 @@ static int parse_bool(int *out, const char *s)
     return ERR_INVALID;
 }
 
+const char *form_sentence(char *msg)
+{
+    size_t n = strlen(msg);
+
+    if (msg[0] >= 'a' && msg[0] <= 'z')
+        msg[0] = (char)(msg[0] - 32);
+    if (n && msg[n - 1] != '.' && n + 1 < sizeof(((errmsg *)0)->msg)) {
+        msg[n] = '.';
+        msg[n + 1] = '\0';
+    }
+    return msg;
+}
+
 /* Stores one decoded field value into obj (s is a heap string, taken). */
 static void field_store(void *obj, const form_field *f, char *s,
                         const char *path, form_errors *fe)
@@ -86,25 +99,24 @@ static void field_store(void *obj, const form_field *f, char *s,
         return;
     case FORM_VALUE_BOOL:
         if (parse_bool(p, s) < 0)
-            form_errors_add(fe, path, "must be yes or no");
+            form_errors_add(fe, path, "Choose yes or no.");
         break;
     case FORM_VALUE_INT:
         if (*s && str_to_int(p, s, f->min, f->max) < 0)
-            form_errors_add(fe, path, "must be a whole number from %d to %d",
+            form_errors_add(fe, path, "Enter a whole number from %d to %d.",
                             f->min, f->max);
         break;
     case FORM_VALUE_KIND:
         if (form_item_kind_parse(p, s) < 0)
-            form_errors_add(fe, path, "choose the kind of change");
+            form_errors_add(fe, path, "Choose what this change does.");
         break;
     case FORM_VALUE_TYPE:
         if (*s && form_type_parse(p, s, &err) < 0)
-            form_errors_add(fe, path, "%s", err.msg);
+            form_errors_add(fe, path, "%s", form_sentence(err.msg));
         break;
     case FORM_VALUE_ACTION:
         if (*s && form_action_parse(p, s) < 0)
-            form_errors_add(fe, path,
-                            "unknown action; use add, change or retire");
+            form_errors_add(fe, path, "Choose Add, Change or Retire.");
         break;
     case FORM_VALUE_STRINGS: break; /* handled by the caller */
     }
@@ -122,6 +134,7 @@ typedef struct {
     signed char *ok;
     form_path *paths;
     unsigned char item_live[FORM_MAX_ITEMS];
+    unsigned char item_seen[FORM_MAX_ITEMS]; /* any field of it was sent */
     unsigned char item_kind[FORM_MAX_ITEMS];
     unsigned char *col_live[FORM_MAX_ITEMS];
     size_t item_map[FORM_MAX_ITEMS];
@@ -147,17 +160,20 @@ static void mark_rows(field_pass *fp)
             continue;
         if (rc == ERR_TOOBIG) {
             form_errors_add(fp->fe, safe,
-                            "index too large: at most %d items of %d "
-                            "columns each",
+                            "Too many rows: at most %d changes of %d "
+                            "columns each.",
                             FORM_MAX_ITEMS, FORM_MAX_COLUMNS);
             continue;
         }
         if (rc < 0 ||
             (p->field->level != FORM_LEVEL_REQUEST && p->item == SIZE_MAX)) {
-            form_errors_add(fp->fe, safe, "unknown field \"%s\"", safe);
+            form_errors_add(fp->fe, safe, "This form has no field \"%s\".",
+                            safe);
             continue;
         }
         fp->ok[i] = 1;
+        if (p->field->level != FORM_LEVEL_REQUEST)
+            fp->item_seen[p->item] = 1;
         if (p->field->level == FORM_LEVEL_ITEM && kv_nonblank(p->field, kv))
             fp->item_live[p->item] = 1;
         if (p->field->level == FORM_LEVEL_COLUMN) {
@@ -169,6 +185,21 @@ static void mark_rows(field_pass *fp)
             }
         }
     }
+}
+
+/* A form sent with every change blank keeps its first change, so that
+ * what it lacks is named on screen ("Enter its name" under its table)
+ * instead of one "Add at least one change". */
+static void keep_first_change(field_pass *fp)
+{
+    for (size_t i = 0; i < FORM_MAX_ITEMS; i++)
+        if (fp->item_live[i])
+            return;
+    for (size_t i = 0; i < FORM_MAX_ITEMS; i++)
+        if (fp->item_seen[i]) {
+            fp->item_live[i] = 1;
+            return;
+        }
 }
 
 /* Compaction: live rows keep their order, blank ones go. */
@@ -245,7 +276,7 @@ static void add_instance(field_pass *fp, const form_field *f, const form_kv *kv,
         free(s);
     } else if (fp->ninst >= FORM_MAX_INSTANCES) {
         if (fp->ninst++ == FORM_MAX_INSTANCES)
-            form_errors_add(fp->fe, path, "at most %d instances",
+            form_errors_add(fp->fe, path, "Choose at most %d.",
                             FORM_MAX_INSTANCES);
         free(s);
     } else {
@@ -280,7 +311,7 @@ static void store_values(field_pass *fp)
         }
         if (*seen) {
             if (*seen == 1)
-                form_errors_add(fp->fe, path, "is given more than once");
+                form_errors_add(fp->fe, path, "Given more than once.");
             *seen = 2;
             continue;
         }
@@ -306,7 +337,7 @@ static void settle_item(field_pass *fp, size_t i)
         char path[48];
         snprintf(path, sizeof path, "items[%zu].kind", i);
         if (!form_errors_get(fp->fe, path))
-            form_errors_add(fp->fe, path, "choose the kind of change");
+            form_errors_add(fp->fe, path, "Choose what this change does.");
     }
     form_obj_fill_empty(it, FORM_LEVEL_ITEM);
     for (size_t c = 0; c < it->ncolumns; c++)
@@ -343,6 +374,7 @@ int form_parse_fields(form_request *out, const form_kv *kv, size_t n,
     fp->paths = xcalloc(n ? n : 1, sizeof *fp->paths);
 
     mark_rows(fp);
+    keep_first_change(fp);
     compact_rows(fp);
     store_values(fp);
     for (size_t i = 0; i < out->nitems; i++)

@@ -231,16 +231,16 @@ int form_ident_check(const char *name, char *msg, size_t msgsize)
         msgsize = sizeof tmp;
     }
     if (!name || !*name) {
-        snprintf(msg, msgsize, "enter a name");
+        snprintf(msg, msgsize, "Enter a name.");
         return ERR_INVALID;
     }
     for (const char *p = name; *p; p++) {
         unsigned char c = (unsigned char)*p;
         if (c >= 0x80) {
             snprintf(msg, msgsize,
-                     "contains the non-ASCII character U+%04X; use only "
-                     "ASCII letters, digits and _ (letters that merely look "
-                     "Latin are refused too)",
+                     "It contains the non-ASCII character U+%04X: use only "
+                     "ASCII letters, digits and underscores (letters that "
+                     "merely look Latin are refused too).",
                      code_point((const unsigned char *)p));
             return ERR_INVALID;
         }
@@ -248,31 +248,31 @@ int form_ident_check(const char *name, char *msg, size_t msgsize)
             char sug[FORM_MAX_IDENT + 2];
             ident_suggest(sug, sizeof sug, name);
             if (c == ' ')
-                snprintf(
-                    msg, msgsize,
-                    "contains a space; use only letters, digits and _%s%s%s",
-                    *sug ? " (try " : "", sug, *sug ? ")" : "");
+                snprintf(msg, msgsize,
+                         "It contains a space: use only letters, digits and "
+                         "underscores%s%s%s.",
+                         *sug ? " (try \"" : "", sug, *sug ? "\")" : "");
             else if (c < 0x20 || c == 0x7F)
                 snprintf(msg, msgsize,
-                         "contains a control character; use only letters, "
-                         "digits and _");
+                         "It contains a control character: use only "
+                         "letters, digits and underscores.");
             else
-                snprintf(
-                    msg, msgsize,
-                    "contains \"%c\"; use only letters, digits and _%s%s%s", c,
-                    *sug ? " (try " : "", sug, *sug ? ")" : "");
+                snprintf(msg, msgsize,
+                         "It contains \"%c\": use only letters, digits and "
+                         "underscores%s%s%s.",
+                         c, *sug ? " (try \"" : "", sug, *sug ? "\")" : "");
             return ERR_INVALID;
         }
     }
     len = strlen(name);
     if (len > FORM_MAX_IDENT) {
-        snprintf(msg, msgsize, "is %zu characters long; at most %d", len,
+        snprintf(msg, msgsize, "It is %zu characters long: at most %d.", len,
                  FORM_MAX_IDENT);
         return ERR_INVALID;
     }
     if (name[0] >= '0' && name[0] <= '9') {
-        snprintf(msg, msgsize, "must not start with a digit (try c_%.60s)",
-                 name);
+        snprintf(msg, msgsize,
+                 "It must not start with a digit (try \"c_%.60s\").", name);
         return ERR_INVALID;
     }
     return 0;
@@ -280,9 +280,40 @@ int form_ident_check(const char *name, char *msg, size_t msgsize)
 
 /* ---- generic rules from the definition -------------------------------- */
 
+/* "New table": the label a person reads, never the API's value. */
 static const char *kind_label(int kind)
 {
-    return form_item_kind_name((form_item_kind)kind);
+    size_t n;
+    const form_choice *k = form_def_kinds(&n);
+
+    return (unsigned)kind < n ? k[kind].label : "";
+}
+
+/* The problem of a required field left empty. */
+static const char *missing_message(const form_field *f)
+{
+    if (f->missing)
+        return f->missing;
+    return f->input == FORM_INPUT_SELECT || f->input == FORM_INPUT_RADIO
+               ? "Choose one."
+               : "Fill this in.";
+}
+
+/* form_ident_suggest of word with each name in quotes: "\"query_value\"
+ * or \"query_name\"" (a name a person should type is always quoted). */
+static void suggest_quoted(char *out, size_t size, const char *word)
+{
+    char sug[160];
+    char * or ;
+
+    form_ident_suggest(sug, sizeof sug, word);
+    or = strstr(sug, " or ");
+    if (!*sug)
+        str_copy(out, size, "another name");
+    else if (! or)
+        snprintf(out, size, "\"%s\"", sug);
+    else
+        snprintf(out, size, "\"%.*s\" or \"%s\"", (int)(or -sug), sug, or +4);
 }
 
 /* Text checks every string gets: encoding, control characters, length. */
@@ -292,7 +323,7 @@ static int check_text(vctx *v, const char *path, const form_field *f,
     size_t n;
 
     if (!str_utf8_valid(s, strlen(s))) {
-        add(v, path, "is not valid UTF-8 text");
+        add(v, path, "Send valid UTF-8 text.");
         return 0;
     }
     for (const char *p = s; *p; p++) {
@@ -303,15 +334,15 @@ static int check_text(vctx *v, const char *path, const form_field *f,
             continue;
         if (ctl) {
             add(v, path,
-                c == '\n' || c == '\r' ? "must be a single line"
-                                       : "must not contain control characters");
+                c == '\n' || c == '\r' ? "Keep it to one line."
+                                       : "Remove the control characters.");
             return 0;
         }
     }
     n = str_utf8_len(s);
     if (f->max_length && n > f->max_length) {
-        add(v, path, "is too long: %zu characters, at most %zu", n,
-            f->max_length);
+        add(v, path, "Shorten it to at most %zu characters (it has %zu).",
+            f->max_length, n);
         return 0;
     }
     return 1;
@@ -335,7 +366,7 @@ static void choices_list(char *out, size_t size, const form_field *f)
     for (size_t i = 0; i < f->nchoices && o < size; i++) {
         int n = snprintf(out + o, size - o, "%s%s",
                          i == 0 ? "" : (i + 1 == f->nchoices ? " or " : ", "),
-                         f->choices[i].value);
+                         f->choices[i].label);
         if (n < 0)
             break;
         o += (size_t)n;
@@ -360,7 +391,8 @@ static void check_generic(vctx *v, const void *obj, form_level level, int kind,
         applies = kind < 0 || (f->kinds & FORM_KIND_BIT(kind));
         if (!applies) {
             if (form_obj_field_set(obj, f))
-                add(v, path, "does not apply to %s items", kind_label(kind));
+                add(v, path, "Leave it empty for a change of kind %s.",
+                    kind_label(kind));
             continue;
         }
         if (level == FORM_LEVEL_REQUEST)
@@ -373,11 +405,8 @@ static void check_generic(vctx *v, const void *obj, form_level level, int kind,
         if (f->value == FORM_VALUE_STRING) {
             const char *s = nz(*(char *const *)form_field_cptr(obj, f));
             if (!*s) {
-                if (required == 2)
-                    add(v, path, "%s is required when %s is ticked", f->label,
-                        f->required_if);
-                else if (required)
-                    add(v, path, "%s is required", f->label);
+                if (required)
+                    add(v, path, "%s", missing_message(f));
                 continue;
             }
             if (!check_text(v, path, f, s))
@@ -385,16 +414,19 @@ static void check_generic(vctx *v, const void *obj, form_level level, int kind,
             if (!form_def_choice_valid(f, s)) {
                 char list[200];
                 choices_list(list, sizeof list, f);
-                add(v, path, "choose one of %s", list);
+                if (strlen(list) > 80)
+                    add(v, path, "Choose one of the options offered.");
+                else
+                    add(v, path, "Choose one of %s.", list);
             }
         } else if (f->value == FORM_VALUE_TYPE) {
             const form_type *t = form_field_cptr(obj, f);
             if (t->kind == FORM_TYPE_NONE && required)
-                add(v, path, "%s is required", f->label);
+                add(v, path, "%s", missing_message(f));
         } else if (f->value == FORM_VALUE_INT) {
             int n = *(const int *)form_field_cptr(obj, f);
             if (n < f->min || n > f->max)
-                add(v, path, "must be a whole number from %d to %d", f->min,
+                add(v, path, "Enter a whole number from %d to %d.", f->min,
                     f->max);
         }
     }
@@ -419,47 +451,51 @@ static void check_request(vctx *v)
 
     check_generic(v, r, FORM_LEVEL_REQUEST, -1, 0, 0);
     if (*nz(r->requester_email) && !form_email_valid(r->requester_email))
-        add(v, "requester_email", "is not an e-mail address");
+        add(v, "requester_email",
+            "Enter an e-mail address such as ann@example.com.");
     if (*nz(r->project_manager)) {
         if (!form_email_valid(r->project_manager))
-            add(v, "project_manager", "is not an e-mail address");
+            add(v, "project_manager",
+                "Enter an e-mail address, or choose one of those offered.");
         else if (ctx && ctx->project_managers &&
                  !in_list(r->project_manager, ctx->project_managers,
                           ctx->nproject_managers, 1))
             add(v, "project_manager",
-                "choose one of the project managers offered");
+                "Enter an e-mail address, or choose one of those offered.");
     }
     if (*nz(r->desired_date)) {
         if (!form_date_valid(r->desired_date))
-            add(v, "desired_date", "must be a real date such as 2026-12-08");
+            add(v, "desired_date",
+                "Enter a real date as YYYY-MM-DD, such as 2026-12-08.");
         else if (ctx && ctx->today && strcmp(r->desired_date, ctx->today) < 0)
-            add(v, "desired_date", "is in the past");
+            add(v, "desired_date",
+                "It is in the past: choose today or a later date.");
     }
     if (*main_inst && ctx && ctx->instances &&
         !in_list(main_inst, ctx->instances, ctx->ninstances, 0))
-        add(v, "instance", "\"%.60s\" is not an instance of your organisation",
+        add(v, "instance", "\"%.60s\" is not an instance of your organisation.",
             main_inst);
     if (r->ninstances > FORM_MAX_INSTANCES)
-        add(v, "instances", "at most %d instances", FORM_MAX_INSTANCES);
+        add(v, "instances", "Choose at most %d.", FORM_MAX_INSTANCES);
     for (size_t i = 0; i < r->ninstances && i < FORM_MAX_INSTANCES; i++) {
         const char *s = nz(r->instances[i]);
         char path[48];
         snprintf(path, sizeof path, "instances[%zu]", i);
         if (!*s)
-            add(v, path, "is empty");
+            add(v, path, "One entry is empty: remove it.");
         else if (!str_utf8_valid(s, strlen(s)) || str_has_ctl(s))
-            add(v, path, "is not a valid instance name");
+            add(v, path, "One entry is not the name of an instance.");
         else if (ctx && ctx->instances &&
                  !in_list(s, ctx->instances, ctx->ninstances, 0))
-            add(v, path, "\"%.60s\" is not an instance of your organisation",
+            add(v, path, "\"%.60s\" is not an instance of your organisation.",
                 s);
         else if (in_list(s, (const char *const *)r->instances, i, 0))
-            add(v, path, "\"%.60s\" is listed twice", s);
+            add(v, path, "\"%.60s\" is listed twice.", s);
     }
     if (r->ninstances && *main_inst &&
         !in_list(main_inst, (const char *const *)r->instances, r->ninstances,
                  0))
-        add(v, "instances", "must include the main instance \"%.60s\"",
+        add(v, "instances", "Include the main instance \"%.60s\" too.",
             main_inst);
 }
 
@@ -492,19 +528,19 @@ static void check_primary_key(vctx *v, const form_item *it, size_t i,
         memcpy(name, s + a, len - a);
         name[len - a] = '\0';
         if (!*name) {
-            add(v, path, "has an empty name; separate columns with commas");
+            add(v, path,
+                "One name is empty: separate the columns with commas.");
             return;
         }
         for (c = 0; c < it->ncolumns; c++)
             if (!str_casecmp(nz(it->columns[c].name), name))
                 break;
         if (c == it->ncolumns) {
-            add(v, path, "names \"%.60s\", which is not a column of this table",
-                name);
+            add(v, path, "\"%.60s\" is not a column of this table.", name);
             return;
         }
         if (pk[c]) {
-            add(v, path, "names \"%.60s\" twice", name);
+            add(v, path, "\"%.60s\" is named twice.", name);
             return;
         }
         pk[c] = 1;
@@ -536,7 +572,7 @@ static void check_name_usable(vctx *v, const char *path, const char *name,
 
     if (!*nz(name) || form_errors_get(v->fe, path))
         return;
-    form_ident_suggest(sug, sizeof sug, name);
+    suggest_quoted(sug, sizeof sug, name);
     if (ctx && ctx->instances && ctx->instance_dialects)
         n = target_instances(v->r, ctx, inst, FORM_MAX_INSTANCES + 1);
     for (size_t k = 0; k < n; k++) {
@@ -548,8 +584,8 @@ static void check_name_usable(vctx *v, const char *path, const char *name,
             if (!why)
                 continue;
             add(v, path,
-                "\"%.60s\" %s: %.60s (a %s instance) refuses it even "
-                "quoted; try %s",
+                "\"%.60s\" %s: \"%.60s\" (a %s instance) refuses it even "
+                "quoted; try %s.",
                 name, why, inst[k], sql_dialect_title((sql_dialect)d), sug);
             return;
         }
@@ -559,7 +595,7 @@ static void check_name_usable(vctx *v, const char *path, const char *name,
     for (int d = 0; d < SQL_NDIALECTS; d++) {
         const char *why = sql_unusable((sql_dialect)d, name, is_column);
         if (why) {
-            add(v, path, "\"%.60s\" %s: %s refuses it even quoted; try %s",
+            add(v, path, "\"%.60s\" %s: %s refuses it even quoted; try %s.",
                 name, why, sql_dialect_title((sql_dialect)d), sug);
             return;
         }
@@ -581,25 +617,31 @@ static void check_column(vctx *v, const form_item *it, size_t i, size_t c,
     snprintf(path, sizeof path, "items[%zu].columns[%zu].type", i, c);
     if (col->type.kind == FORM_TYPE_NONE && is_attr(kind) &&
         col->action == FORM_ACTION_ADD)
-        add(v, path, "Type is required for a new attribute");
+        add(v, path,
+            "Required for a new attribute: enter one, such as "
+            "string(50).");
     if (is_attr(kind) && col->action != FORM_ACTION_RETIRE && !*nz(col->rule) &&
         !*nz(col->description)) {
         snprintf(path, sizeof path, "items[%zu].columns[%zu].rule", i, c);
-        add(v, path, "describe the attribute: give a rule or a description");
+        add(v, path,
+            "Say how the attribute is defined, here or in its "
+            "description.");
     }
     if (!col->consent && *nz(col->consent_channel)) {
         snprintf(path, sizeof path, "items[%zu].columns[%zu].consent_channel",
                  i, c);
-        add(v, path, "only consent columns have a consent channel");
+        add(v, path, "Leave it empty unless the column holds consent.");
     }
     if (kind == FORM_ITEM_NEW_TABLE && in_pk && col->nullable) {
         snprintf(path, sizeof path, "items[%zu].columns[%zu].nullable", i, c);
-        add(v, path, "a primary key column cannot be empty");
+        add(v, path, "Untick it: a key column always has a value.");
     }
     if (kind == FORM_ITEM_NEW_TABLE && col->primary_key && !in_pk) {
         snprintf(path, sizeof path, "items[%zu].columns[%zu].primary_key", i,
                  c);
-        add(v, path, "is not in the table's primary key (%.60s)",
+        add(v, path,
+            "Untick it, or add the column to the key of the table "
+            "(\"%.60s\").",
             nz(it->primary_key));
     }
 }
@@ -613,7 +655,7 @@ static void check_item(vctx *v, size_t i)
 
     if ((unsigned)kind >= FORM_ITEM_NKINDS) {
         snprintf(path, sizeof path, "items[%zu].kind", i);
-        add(v, path, "choose the kind of change");
+        add(v, path, "Choose what this change does.");
         return;
     }
     check_generic(v, it, FORM_LEVEL_ITEM, kind, i, 0);
@@ -623,22 +665,26 @@ static void check_item(vctx *v, size_t i)
     check_name_usable(v, path, it->table, 0);
     snprintf(path, sizeof path, "items[%zu].expected_arrival", i);
     if (*nz(it->expected_arrival) && !form_time_valid(it->expected_arrival))
-        add(v, path, "must be a time of day HH:MM (UTC), such as 05:00");
+        add(v, path, "Enter a time of day as HH:MM in UTC, such as 05:00.");
     snprintf(path, sizeof path, "items[%zu].owner", i);
     if (strchr(nz(it->owner), '@') && !form_email_valid(it->owner))
-        add(v, path, "looks like an e-mail address but is not a valid one");
+        add(v, path,
+            "This looks like an e-mail address but is not a valid "
+            "one.");
     snprintf(path, sizeof path, "items[%zu].escalation", i);
     if (strchr(nz(it->escalation), '@') && !form_email_valid(it->escalation))
-        add(v, path, "looks like an e-mail address but is not a valid one");
+        add(v, path,
+            "This looks like an e-mail address but is not a valid "
+            "one.");
     snprintf(path, sizeof path, "items[%zu].columns", i);
     if (it->ncolumns > FORM_MAX_COLUMNS) {
-        add(v, path, "at most %d columns per item", FORM_MAX_COLUMNS);
+        add(v, path, "Use at most %d rows per change.", FORM_MAX_COLUMNS);
         return;
     }
     if (!it->ncolumns)
         add(v, path,
-            is_attr(kind) ? "add at least one attribute"
-                          : "add at least one column");
+            is_attr(kind) ? "Add at least one attribute."
+                          : "Add at least one column.");
     pk = xcalloc(it->ncolumns ? it->ncolumns : 1, 1);
     if (kind == FORM_ITEM_NEW_TABLE) {
         check_primary_key(v, it, i, pk);
@@ -688,8 +734,8 @@ static void check_unique(vctx *v)
             if (r->items[j].kind == FORM_ITEM_NEW_TABLE &&
                 !str_casecmp(nz(r->items[j].table), r->items[i].table)) {
                 snprintf(path, sizeof path, "items[%zu].table", i);
-                add(v, path, "table \"%.60s\" is already created by items[%zu]",
-                    r->items[i].table, j);
+                add(v, path, "Change %zu already creates \"%.60s\".", j + 1,
+                    r->items[i].table);
                 break;
             }
     }
@@ -707,12 +753,11 @@ static void check_unique(vctx *v)
         snprintf(path, sizeof path, "items[%zu].columns[%zu].name", b->item,
                  b->col);
         if (a->item == b->item)
-            add(v, path, "column \"%.60s\" is listed twice (also row %zu)",
-                b->name, a->col + 1);
+            add(v, path, "\"%.60s\" is listed twice (also row %zu).", b->name,
+                a->col + 1);
         else
-            add(v, path,
-                "column \"%.60s\" of table \"%.60s\" is also in items[%zu]",
-                b->name, b->table, a->item);
+            add(v, path, "\"%.60s\" of \"%.60s\" is also in change %zu.",
+                b->name, b->table, a->item + 1);
     }
     free(refs);
 }
@@ -788,12 +833,12 @@ static void check_registry(vctx *v)
                 break;
             }
             if (it->kind == FORM_ITEM_NEW_TABLE && ex) {
-                add(v, path, "table \"%.60s\" already exists in %.60s",
+                add(v, path, "\"%.60s\" already exists in \"%.60s\".",
                     it->table, inst[k]);
                 table_ok = 0;
             } else if (it->kind != FORM_ITEM_NEW_TABLE && !ex &&
                        !created_here(r, it->table)) {
-                add(v, path, "table \"%.60s\" does not exist in %.60s",
+                add(v, path, "\"%.60s\" does not exist in \"%.60s\".",
                     it->table, inst[k]);
                 table_ok = 0;
             }
@@ -816,13 +861,17 @@ static void check_registry(vctx *v)
                     break;
                 }
                 if (want_new && ex) {
-                    add(v, path, "\"%.60s\" already exists in %.60s.%.60s",
-                        col->name, inst[k], it->table);
+                    add(v, path,
+                        "\"%.60s\" already exists in \"%.60s\" of "
+                        "\"%.60s\".",
+                        col->name, it->table, inst[k]);
                     break;
                 }
                 if (!want_new && !ex) {
-                    add(v, path, "\"%.60s\" does not exist in %.60s.%.60s",
-                        col->name, inst[k], it->table);
+                    add(v, path,
+                        "\"%.60s\" does not exist in \"%.60s\" of "
+                        "\"%.60s\".",
+                        col->name, it->table, inst[k]);
                     break;
                 }
             }
@@ -835,22 +884,30 @@ int form_validate(const form_request *r, const form_context *ctx,
 {
     vctx v = {r, ctx, fe, 0};
     int consent_cols = 0;
-    char where[64] = "";
+    char where[160] = "";
 
     check_request(&v);
     if (!r->nitems)
-        add(&v, "items", "add at least one change");
+        add(&v, "items", "Add at least one change.");
     else if (r->nitems > FORM_MAX_ITEMS)
-        add(&v, "items", "at most %d items per request", FORM_MAX_ITEMS);
+        add(&v, "items", "Split the request: at most %d per request.",
+            FORM_MAX_ITEMS);
     for (size_t i = 0; i < r->nitems && i < FORM_MAX_ITEMS; i++) {
         check_item(&v, i);
         for (size_t c = 0; c < r->items[i].ncolumns; c++)
-            if (r->items[i].columns[c].consent && !consent_cols++)
-                snprintf(where, sizeof where, "items[%zu].columns[%zu]", i, c);
+            if (r->items[i].columns[c].consent && !consent_cols++) {
+                const char *name = nz(r->items[i].columns[c].name);
+                if (*name)
+                    snprintf(where, sizeof where,
+                             "Change %zu, column \"%.60s\"", i + 1, name);
+                else
+                    snprintf(where, sizeof where, "Change %zu, row %zu", i + 1,
+                             c + 1);
+            }
     }
     if (consent_cols && !r->consent_related)
         add(&v, "consent_related",
-            "%s holds consent: answer yes and explain in the consent note",
+            "%s holds consent: answer Yes and explain in the consent note.",
             where);
     if (r->nitems <= FORM_MAX_ITEMS) {
         check_unique(&v);
@@ -858,5 +915,121 @@ int form_validate(const form_request *r, const form_context *ctx,
     }
     if (v.rc < 0)
         return v.rc;
+    form_errors_sort(fe);
     return fe->n ? ERR_INVALID : 0;
+}
+
+/* ---- the order of the form -------------------------------------------- */
+
+/* Where path sits on the form, as numbers compared in turn. */
+typedef struct form_pos {
+    long k[6];
+} form_pos;
+
+/* "[n]" at *p: n, with *p after it; -1 when *p is no index. */
+static long index_at(const char **p)
+{
+    char *end;
+    long n;
+
+    if (**p != '[')
+        return -1;
+    n = strtol(*p + 1, &end, 10);
+    if (end == *p + 1 || *end != ']' || n < 0)
+        return -1;
+    *p = end + 1;
+    return n;
+}
+
+/* The definition's index of the field with key (up to a '.', '[' or the
+ * end) at level, or -1. */
+static long field_index(form_level level, const char *key)
+{
+    size_t len = strcspn(key, ".[");
+    const form_field *f = form_def_field_key(level, key, len);
+
+    return f ? (long)form_def_index(f) : -1;
+}
+
+static form_pos position(const char *path)
+{
+    form_pos p = {{0}};
+    const char *s = path;
+    long item, col, fi;
+    size_t nf;
+    const form_field *fs = form_def_fields(&nf);
+
+    if (!*path) /* the whole request */
+        return p;
+    if (!strcmp(path, "attachments") || str_startswith(path, "attachments")) {
+        p.k[0] = 4;
+        return p;
+    }
+    if (!str_startswith(path, "items")) {
+        fi = field_index(FORM_LEVEL_REQUEST, path);
+        p.k[0] = fi < 0 ? 1 : 2; /* unknown fields stay in front */
+        p.k[1] = fi;
+        s = path + strcspn(path, "[");
+        p.k[2] = *s ? index_at(&s) + 1 : 0;
+        return p;
+    }
+    p.k[0] = 3;
+    s = path + 5;
+    item = index_at(&s);
+    if (item < 0) { /* "items": the top of the changes */
+        p.k[1] = -1;
+        return p;
+    }
+    p.k[1] = item;
+    if (*s != '.')
+        return p; /* the change itself: before its fields */
+    s++;
+    if (!str_startswith(s, "columns")) {
+        fi = field_index(FORM_LEVEL_ITEM, s);
+        /* fields shown after the column rows come after them */
+        p.k[2] = fi >= 0 && fs[fi].after_columns ? 3 : 1;
+        p.k[3] = fi;
+        return p;
+    }
+    p.k[2] = 2;
+    s += 7;
+    col = index_at(&s);
+    p.k[3] = col; /* -1: the list itself, before its rows */
+    if (col >= 0 && *s == '.')
+        p.k[4] = field_index(FORM_LEVEL_COLUMN, s + 1);
+    return p;
+}
+
+typedef struct sort_entry {
+    form_pos pos;
+    size_t at;
+    form_error e;
+} sort_entry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const sort_entry *x = a, *y = b;
+
+    for (size_t i = 0; i < 6; i++)
+        if (x->pos.k[i] != y->pos.k[i])
+            return x->pos.k[i] < y->pos.k[i] ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at; /* stable */
+}
+
+void form_errors_sort(form_errors *fe)
+{
+    sort_entry *v;
+
+    if (!fe || fe->n < 2)
+        return;
+    v = xcalloc(fe->n, sizeof *v);
+    for (size_t i = 0; i < fe->n; i++) {
+        v[i].pos = position(fe->errs[i].field);
+        v[i].at = i;
+        v[i].e = fe->errs[i];
+    }
+    qsort(v, fe->n, sizeof *v, cmp_entry);
+    for (size_t i = 0; i < fe->n; i++)
+        fe->errs[i] = v[i].e;
+    free(v);
 }

@@ -57,6 +57,17 @@ typedef struct form_context {
 int form_validate(const form_request *r, const form_context *ctx,
                   form_errors *fe);
 
+/* Sorts fe (stably) into the order of the form's fields, as a person
+ * reads them: a problem of the whole request ("") first, then the
+ * request's fields in the order of the definition ("instances[2]" with
+ * "instances"), then "items", then each change in turn: its fields, its
+ * column list ("items[0].columns"), its column rows one after the other
+ * with their fields in order, and the fields shown after the columns;
+ * "attachments" last. form_validate returns its problems sorted; callers
+ * that add more (the files, the organisation) sort again before showing
+ * them. */
+void form_errors_sort(form_errors *fe);
+
 /* Checks the spelling of a table or column name: ASCII letters, digits
  * and _, not starting with a digit, at most FORM_MAX_IDENT bytes.
  * Non-ASCII (including letters that merely look Latin, such as Cyrillic

@@ -11,6 +11,7 @@
 #include "mem.h"
 #include "requests.h"
 #include "str.h"
+#include "validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -545,7 +546,8 @@ void rform_field_block(const rform_view *v, const char *path, const void *obj,
     buf_puts(o, "</div>");
 }
 
-/* "Change 2, column 3: Type" for the error summary. */
+/* "Change 2, row 3: Type" for the error summary: where, then the
+ * field's label (the message never repeats it). */
 static void error_label(buf *o, const char *path)
 {
     const form_field *f = form_def_field(path);
@@ -553,9 +555,10 @@ static void error_label(buf *o, const char *path)
     const char *key;
 
     if (!raw_indices(path, &item, &col, &key)) {
-        buf_appendf(o, "Change %ld, ", item + 1);
+        buf_appendf(o, "Change %ld", item + 1);
         if (col >= 0)
-            buf_appendf(o, "column row %ld, ", col + 1);
+            buf_appendf(o, ", row %ld", col + 1);
+        buf_puts(o, ": ");
     }
     if (f)
         buf_append_html(o, f->label);
@@ -566,7 +569,26 @@ static void error_label(buf *o, const char *path)
     else if (!strcmp(path, "items") || strstr(path, ".columns"))
         buf_puts(o, strstr(path, ".columns") ? "Columns" : "Changes");
     else
-        buf_append_html(o, *path ? path : "Request");
+        buf_puts(o, "Request");
+}
+
+/* " — choose one." after the label: the message as the field shows it,
+ * its first word in lower case unless it is a name ("PostgreSQL") or a
+ * quoted value. */
+static void error_message_after_label(buf *o, const char *m)
+{
+    size_t w = strcspn(m, " :,.");
+    int lower = m[0] >= 'A' && m[0] <= 'Z' && w > 1;
+
+    for (size_t i = 1; lower && i < w; i++)
+        if (!(m[i] >= 'a' && m[i] <= 'z') && m[i] != '-')
+            lower = 0;
+    buf_puts(o, " — ");
+    if (lower) {
+        buf_putc(o, (char)(m[0] + 32));
+        m++;
+    }
+    buf_append_html(o, m);
 }
 
 /* The id the summary links to for an error path. */
@@ -585,24 +607,32 @@ static void error_anchor(buf *o, const char *path)
 static void error_summary(const rform_view *v)
 {
     buf *o = &v->req->out;
+    form_errors sorted = {0};
 
     if (!v->fe || !v->fe->n)
         return;
+    /* in the order of the form, whoever added them */
+    for (size_t i = 0; i < v->fe->n; i++)
+        form_errors_add(&sorted, v->fe->errs[i].field, "%s",
+                        v->fe->errs[i].message);
+    form_errors_sort(&sorted);
     buf_puts(o, "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" "
                 "id=\"error-summary\"><h2>Please correct ");
-    if (v->fe->n == 1)
+    if (sorted.n == 1)
         buf_puts(o, "this problem");
     else
-        buf_appendf(o, "these %zu problems", v->fe->n);
+        buf_appendf(o, "these %zu problems", sorted.n);
     buf_puts(o, "</h2><p>Nothing was saved yet.</p><ul>");
-    for (size_t i = 0; i < v->fe->n; i++) {
+    for (size_t i = 0; i < sorted.n; i++) {
         buf_puts(o, "<li><a href=\"#");
-        error_anchor(o, v->fe->errs[i].field);
+        error_anchor(o, sorted.errs[i].field);
         buf_puts(o, "\">");
-        error_label(o, v->fe->errs[i].field);
-        page_wrap(o, ": ", v->fe->errs[i].message, "</a></li>");
+        error_label(o, sorted.errs[i].field);
+        error_message_after_label(o, sorted.errs[i].message);
+        buf_puts(o, "</a></li>");
     }
     buf_puts(o, "</ul></div>");
+    form_errors_dispose(&sorted);
 }
 
 static void form_page(rform_view *v)

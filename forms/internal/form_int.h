@@ -27,6 +27,9 @@ void form_path_format(char *out, size_t size, const form_field *f, size_t item,
                       size_t column);
 /* Position of f in the table of form_def_fields(). */
 size_t form_def_index(const form_field *f);
+/* msg (an errmsg's text) made a sentence in place, as every message of
+ * the form is: a capital first, a full stop last. Returns msg. */
+const char *form_sentence(char *msg);
 
 /* parse.c, for parse_fields.c: a key or field name made safe to quote in
  * a message (printable ASCII only, at most 40 bytes); the check of the

@@ -110,7 +110,7 @@ static void test_validate__required_request_fields(void **state)
 
     r = example();
     ufx_set(&r.title, "");
-    expect(&r, &c, "title", "required");
+    expect(&r, &c, "title", "short name");
     r = example();
     ufx_set(&r.summary, "");
     expect(&r, &c, "summary", NULL);
@@ -155,11 +155,11 @@ static void test_validate__lengths(void **state)
     memset(big, 'x', FORM_MAX_TEXT + 1);
     big[FORM_MAX_TEXT + 1] = '\0';
     ufx_set(&r.summary, big);
-    expect(&r, &c, "summary", "too long");
+    expect(&r, &c, "summary", "Shorten it");
     big[FORM_MAX_SHORT + 1] = '\0';
     r = example();
     ufx_set(&r.title, big);
-    expect(&r, &c, "title", "too long");
+    expect(&r, &c, "title", "Shorten it");
     /* The limit counts characters: 200 two-byte letters are fine. */
     r = example();
     {
@@ -174,7 +174,7 @@ static void test_validate__lengths(void **state)
     r = example();
     memset(big, 'x', FORM_MAX_TEXT + 1);
     ufx_set(&r.items[0].columns[0].description, big);
-    expect(&r, &c, "items[0].columns[0].description", "too long");
+    expect(&r, &c, "items[0].columns[0].description", "Shorten it");
     free(big);
 }
 
@@ -186,7 +186,7 @@ static void test_validate__text_control_characters(void **state)
 
     r = example();
     ufx_set(&r.title, "two\nlines");
-    expect(&r, &c, "title", "single line");
+    expect(&r, &c, "title", "one line");
     r = example();
     ufx_set(&r.summary, "bell\a");
     expect(&r, &c, "summary", "control");
@@ -209,7 +209,7 @@ static void test_validate__emails(void **state)
     expect(&r, &c, "project_manager", "e-mail");
     r = example();
     ufx_set(&r.project_manager, "stranger@platform.example");
-    expect(&r, &c, "project_manager", "project managers");
+    expect(&r, &c, "project_manager", "those offered");
     /* Case does not matter for the allowed list. */
     r = example();
     ufx_set(&r.project_manager, "PM@Platform.example");
@@ -238,7 +238,7 @@ static void test_validate__consent_note_required(void **state)
     (void)state;
 
     ufx_set(&r.consent_note, "");
-    expect(&r, &c, "consent_note", "consent_related");
+    expect(&r, &c, "consent_note", "consent-related");
 }
 
 static void test_validate__desired_date(void **state)
@@ -316,22 +316,22 @@ static void test_validate__new_table_requirements(void **state)
 
     r = example();
     ufx_set(&r.items[0].source, "");
-    expect(&r, &c, "items[0].source", "required");
+    expect(&r, &c, "items[0].source", "arrives");
     r = example();
     ufx_set(&r.items[0].cadence, "fortnightly");
-    expect(&r, &c, "items[0].cadence", "daily");
+    expect(&r, &c, "items[0].cadence", "Daily");
     r = example();
     ufx_set(&r.items[0].campaign_dependency, "");
     expect(&r, &c, "items[0].campaign_dependency", NULL);
     r = example();
     ufx_set(&r.items[0].campaign_dependency, "maybe");
-    expect(&r, &c, "items[0].campaign_dependency", "required or optional");
+    expect(&r, &c, "items[0].campaign_dependency", "options offered");
     r = example();
     ufx_set(&r.items[0].description, "");
     expect(&r, &c, "items[0].description", NULL);
     r = example();
     ufx_set(&r.items[0].source, "ftp");
-    expect(&r, &c, "items[0].source", "flat_file_csv");
+    expect(&r, &c, "items[0].source", "Flat file (CSV)");
     r = example();
     for (size_t i = 0; i < r.items[0].ncolumns; i++)
         form_column_dispose(&r.items[0].columns[i]);
@@ -340,7 +340,7 @@ static void test_validate__new_table_requirements(void **state)
     expect(&r, &c, "items[0].columns", "at least one column");
     r = example();
     ufx_set(&r.items[0].table, "");
-    expect(&r, &c, "items[0].table", "required");
+    expect(&r, &c, "items[0].table", "Enter its name");
 }
 
 static void test_validate__feed_times(void **state)
@@ -390,7 +390,7 @@ static void test_validate__attributes(void **state)
     expect(&r, &c, "items[2].columns", "attribute");
     r = example();
     ufx_set(&r.items[2].columns[0].rule, "");
-    expect(&r, &c, "items[2].columns[0].rule", "rule or a description");
+    expect(&r, &c, "items[2].columns[0].rule", "description");
     /* A description instead of a rule is enough. */
     r = example();
     ufx_set(&r.items[2].columns[0].rule, "");
@@ -406,7 +406,7 @@ static void test_validate__attributes(void **state)
     ufx_set(&r.items[2].columns[0].name, "loyalty_points");
     r.items[2].columns[0].action = FORM_ACTION_ADD;
     r.items[2].columns[0].type.kind = FORM_TYPE_NONE;
-    expect(&r, &c, "items[2].columns[0].type", "Type");
+    expect(&r, &c, "items[2].columns[0].type", "new attribute");
 }
 
 static void test_validate__column_type_required(void **state)
@@ -416,7 +416,7 @@ static void test_validate__column_type_required(void **state)
     (void)state;
 
     r.items[0].columns[1].type.kind = FORM_TYPE_NONE;
-    expect(&r, &c, "items[0].columns[1].type", "required");
+    expect(&r, &c, "items[0].columns[1].type", "such as");
 }
 
 static void test_validate__identifiers(void **state)
@@ -449,7 +449,8 @@ static void test_validate__identifiers(void **state)
        is refused when the dialects are not known (test_names.c) */
     r = example();
     ufx_set(&r.items[0].columns[1].name, "xmin");
-    expect(&r, &c, "items[0].columns[1].name", "xmin_value or xmin_name");
+    expect(&r, &c, "items[0].columns[1].name",
+           "\"xmin_value\" or \"xmin_name\"");
     r = example();
     ufx_set(&r.items[0].table, "sqlite_master2");
     expect(&r, &c, "items[0].table", "SQLite");
@@ -467,12 +468,12 @@ static void test_validate__unique_columns(void **state)
     /* Across items touching the same table (case-insensitive). */
     r = example();
     ufx_set(&r.items[2].columns[0].name, "LOYALTY_TIER");
-    expect(&r, &c, "items[2].columns[0].name", "items[1]");
+    expect(&r, &c, "items[2].columns[0].name", "change 2");
     /* A table created twice. */
     r = example();
     ufx_set(&r.items[1].table, "Loyalty_Members");
     r.items[1].kind = FORM_ITEM_NEW_TABLE;
-    expect(&r, &c, "items[1].table", "already created");
+    expect(&r, &c, "items[1].table", "already creates");
 }
 
 static void test_validate__primary_key(void **state)
@@ -489,7 +490,7 @@ static void test_validate__primary_key(void **state)
     expect(&r, &c, "items[0].primary_key", "twice");
     r = example();
     r.items[0].columns[0].nullable = 1;
-    expect(&r, &c, "items[0].columns[0].nullable", "primary key");
+    expect(&r, &c, "items[0].columns[0].nullable", "key column");
     r = example();
     r.items[0].columns[1].primary_key = 1;
     r.items[0].columns[1].nullable = 0;
@@ -515,13 +516,13 @@ static void test_validate__consent_columns(void **state)
 
     r = example();
     ufx_set(&r.items[0].columns[2].consent_channel, "");
-    expect(&r, &c, "items[0].columns[2].consent_channel", "required");
+    expect(&r, &c, "items[0].columns[2].consent_channel", "channel");
     r = example();
     ufx_set(&r.items[0].columns[2].consent_channel, "pigeon");
-    expect(&r, &c, "items[0].columns[2].consent_channel", "direct_mail");
+    expect(&r, &c, "items[0].columns[2].consent_channel", "Direct mail");
     r = example();
     ufx_set(&r.items[0].columns[1].consent_channel, "sms");
-    expect(&r, &c, "items[0].columns[1].consent_channel", "consent columns");
+    expect(&r, &c, "items[0].columns[1].consent_channel", "holds consent");
     r = example();
     r.consent_related = 0;
     ufx_set(&r.consent_note, "");
@@ -536,10 +537,10 @@ static void test_validate__fields_of_other_kinds(void **state)
 
     r = example();
     ufx_set(&r.items[1].source, "api");
-    expect(&r, &c, "items[1].source", "add_columns");
+    expect(&r, &c, "items[1].source", "Add columns");
     r = example();
     ufx_set(&r.items[2].primary_key, "lifetime_value");
-    expect(&r, &c, "items[2].primary_key", "customer_attributes");
+    expect(&r, &c, "items[2].primary_key", "Customer attributes");
     r = example();
     r.items[1].columns[0].action = FORM_ACTION_RETIRE;
     expect(&r, &c, "items[1].columns[0].action", NULL);
