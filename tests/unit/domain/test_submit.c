@@ -107,7 +107,7 @@ static void test_submit__other_organisation_refused(void **state)
     assert_non_null(form_errors_get(&out.fe, "instance"));
     assert_string_equal(form_errors_get(&out.fe, "instance"),
                         "\"globex-prod\" is not an instance of your "
-                        "organisation");
+                        "organisation.");
     assert_int_equal(err.code, 0);
     assert_int_equal(nrequests(f), before);
     submit_result_dispose(&out);

@@ -526,7 +526,8 @@ static void test_validate__consent_columns(void **state)
     r = example();
     r.consent_related = 0;
     ufx_set(&r.consent_note, "");
-    expect(&r, &c, "consent_related", "items[0].columns[2]");
+    expect(&r, &c, "consent_related",
+           "Change 1, column \"loyalty_email_opt_in\"");
 }
 
 static void test_validate__fields_of_other_kinds(void **state)
