@@ -4,6 +4,7 @@
  * buffer), and per-column statistics narrow the candidate types. */
 #include "infer.h"
 #include "buf.h"
+#include "dialect.h"
 #include "mem.h"
 #include "str.h"
 #include "validate.h"
@@ -33,6 +34,11 @@ typedef struct colstat {
     int int_digits, frac_digits; /* widest parts of the numeric values */
     size_t maxlen;               /* characters */
     char *example;
+    int all_email;     /* every value so far looks like an e-mail */
+    int have_num;      /* numeric values seen (min/max are set) */
+    double min, max;   /* smallest and largest numeric value */
+    char min_text[48]; /* ... as written (cut at 47 bytes) */
+    char max_text[48];
 } colstat;
 
 typedef struct scan {
@@ -301,6 +307,47 @@ static unsigned classify(const char *s, size_t n, int *id, int *fd)
     return 0;
 }
 
+/* 1 when s[0..n) looks like an e-mail address: one "@" with text before
+ * it, a dot after it, no blanks. Only a hint for sizing. */
+static int email_like(const char *s, size_t n)
+{
+    const char *at = memchr(s, '@', n);
+    size_t dom;
+
+    if (!at || at == s || memchr(at + 1, '@', n - (size_t)(at - s) - 1))
+        return 0;
+    dom = n - (size_t)(at - s) - 1;
+    if (dom < 3 || !memchr(at + 1, '.', dom) || at[dom] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ' ' || s[i] == '\t')
+            return 0;
+    return 1;
+}
+
+/* The smallest and largest numeric value of a column, kept as written
+ * for "max in sample: 412.50". */
+static void note_number(colstat *st, const char *v, size_t n)
+{
+    char tmp[96];
+    double d;
+
+    if (n >= sizeof tmp)
+        return; /* more digits than any decimal takes */
+    memcpy(tmp, v, n);
+    tmp[n] = '\0';
+    d = strtod(tmp, NULL);
+    if (!st->have_num || d > st->max) {
+        st->max = d;
+        str_copy(st->max_text, sizeof st->max_text, tmp);
+    }
+    if (!st->have_num || d < st->min) {
+        st->min = d;
+        str_copy(st->min_text, sizeof st->min_text, tmp);
+    }
+    st->have_num = 1;
+}
+
 static size_t utf8_chars(const char *s, size_t n)
 {
     size_t c = 0;
@@ -325,6 +372,8 @@ static void cell(colstat *st, const char *v, size_t n)
         return;
     }
     st->nonempty++;
+    if (st->all_email && !email_like(v, n))
+        st->all_email = 0;
     chars = utf8_chars(v, n);
     if (chars > st->maxlen)
         st->maxlen = chars;
@@ -346,29 +395,86 @@ static void cell(colstat *st, const char *v, size_t n)
                 st->int_digits = id;
             if (fd > st->frac_digits)
                 st->frac_digits = fd;
+            note_number(st, v, n);
         }
     }
 }
 
-static form_type final_type(const colstat *st)
+/* 1 when one of the "_"-separated words of name is in words (NULL
+ * ended). name is a proposed identifier: lower case. */
+static int has_word(const char *name, const char *const *words)
 {
-    static const int steps[] = {10,   20,   50,   100,   255,   500,  1000,
-                                2000, 4000, 8000, 16000, 32000, 65535};
+    for (const char *p = name; *p;) {
+        size_t n = strcspn(p, "_");
+        for (const char *const *w = words; *w; w++)
+            if (strlen(*w) == n && !strncmp(p, *w, n))
+                return 1;
+        p += n;
+        p += *p == '_';
+    }
+    return 0;
+}
+
+static int last_word_is(const char *name, const char *const *words)
+{
+    const char *u = strrchr(name, '_');
+
+    return has_word(u ? u + 1 : name, words);
+}
+
+static int money_like(const char *name)
+{
+    static const char *const words[] = {
+        "amount",  "amt",    "price",    "value",  "total",    "subtotal",
+        "revenue", "cost",   "balance",  "spend",  "spent",    "basket",
+        "fee",     "fees",   "tax",      "vat",    "discount", "paid",
+        "payment", "sales",  "turnover", "margin", "gross",    "net",
+        "eur",     "usd",    "gbp",      "chf",    "money",    "credit",
+        "debit",   "refund", "charge",   "income", "profit",   NULL};
+    return has_word(name, words);
+}
+
+static int id_like(const char *name)
+{
+    static const char *const words[] = {"id", "key", "number", "no",
+                                        "nr", "ref", NULL};
+    return last_word_is(name, words);
+}
+
+static int email_name(const char *name)
+{
+    static const char *const words[] = {"email", "mail", NULL};
+    return has_word(name, words) || strstr(name, "e_mail") != NULL;
+}
+
+/* The proposed type of a column named name, with headroom over the
+ * sample (see infer.h for the rules and why). */
+static form_type final_type(const colstat *st, const char *name)
+{
+    static const int steps[] = {20, 50, 100, 255, 500, 1000, 4000};
     form_type t = {0};
     unsigned f = st->nonempty ? st->flags : 0;
 
     if (f & T_BOOL)
         t.kind = FORM_TYPE_BOOLEAN;
     else if (f & T_INT32)
-        t.kind = FORM_TYPE_INTEGER;
+        t.kind = id_like(name) || st->int_digits > INFER_INT_DIGITS
+                     ? FORM_TYPE_BIGINT
+                     : FORM_TYPE_INTEGER;
     else if (f & T_INT64)
         t.kind = FORM_TYPE_BIGINT;
     else if ((f & T_DEC) && st->int_digits + st->frac_digits <= 38) {
+        int money = money_like(name);
+        int scale = st->frac_digits, whole = st->int_digits + INFER_DEC_GROWTH;
+        if (money && scale < 2)
+            scale = 2;
+        if (money && whole < INFER_MONEY_DIGITS)
+            whole = INFER_MONEY_DIGITS;
+        if (whole + scale > 38)
+            whole = 38 - scale;
         t.kind = FORM_TYPE_DECIMAL;
-        t.scale = st->frac_digits;
-        t.precision = st->int_digits + st->frac_digits;
-        if (t.precision < 1)
-            t.precision = 1;
+        t.scale = scale;
+        t.precision = whole + scale;
     } else if (f & T_DATE)
         t.kind = FORM_TYPE_DATE;
     else if (f & T_TS)
@@ -378,12 +484,14 @@ static form_type final_type(const colstat *st)
     else if (!st->nonempty) {
         t.kind = FORM_TYPE_STRING;
         t.length = 255;
-    } else if (st->maxlen > 65535) {
-        t.kind = FORM_TYPE_TEXT;
     } else {
-        t.kind = FORM_TYPE_STRING;
+        size_t want = st->maxlen * 2;
+        if ((st->all_email || email_name(name)) && want < INFER_EMAIL_LENGTH)
+            want = INFER_EMAIL_LENGTH;
+        t.kind = FORM_TYPE_TEXT;
         for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
-            if ((size_t)steps[i] >= st->maxlen) {
+            if ((size_t)steps[i] >= want) {
+                t.kind = FORM_TYPE_STRING;
                 t.length = steps[i];
                 break;
             }
@@ -391,7 +499,48 @@ static form_type final_type(const colstat *st)
     return t;
 }
 
+/* "longest in sample: 18", "max in sample: 412.50", "" (see infer.h). */
+static void sample_note(char *out, size_t size, const colstat *st,
+                        const form_type *t)
+{
+    out[0] = '\0';
+    if (!st->nonempty) {
+        str_copy(out, size, "no values in sample");
+        return;
+    }
+    switch (t->kind) {
+    case FORM_TYPE_STRING:
+    case FORM_TYPE_TEXT:
+        snprintf(out, size, "longest in sample: %zu", st->maxlen);
+        break;
+    case FORM_TYPE_INTEGER:
+    case FORM_TYPE_BIGINT:
+    case FORM_TYPE_DECIMAL:
+        if (!st->have_num)
+            break;
+        if (st->min < 0)
+            snprintf(out, size, "in sample: %s to %s", st->min_text,
+                     st->max_text);
+        else
+            snprintf(out, size, "max in sample: %s", st->max_text);
+        break;
+    default: break;
+    }
+}
+
 /* ---- names -------------------------------------------------------------- */
+
+/* 1 when some dialect refuses name for a column even quoted (a
+ * PostgreSQL system column such as xmin). Reserved words are no such
+ * names: docket quotes every identifier, so a header "order" stays
+ * "order". */
+static int refused_quoted(const char *name)
+{
+    for (int d = 0; d < SQL_NDIALECTS; d++)
+        if (sql_unusable((sql_dialect)d, name, 1))
+            return 1;
+    return 0;
+}
 
 static void base_name(char *out, const char *orig, size_t pos)
 {
@@ -418,7 +567,7 @@ static void base_name(char *out, const char *orig, size_t pos)
         str_copy(tmp, sizeof tmp, out);
         snprintf(out, FORM_MAX_IDENT + 1, "c_%.*s", FORM_MAX_IDENT - 2, tmp);
     }
-    if (form_reserved_in(out)) {
+    if (refused_quoted(out)) {
         char tmp[FORM_MAX_IDENT + 1];
         str_copy(tmp, sizeof tmp, out);
         snprintf(out, FORM_MAX_IDENT + 1, "%.*s_col", FORM_MAX_IDENT - 4, tmp);
@@ -492,6 +641,7 @@ void form_inferred_dispose(form_inferred *inf)
     for (size_t i = 0; i < inf->ncolumns; i++)
         xfree_all(inf->columns[i].original, inf->columns[i].example);
     free(inf->columns);
+    free(inf->example_rows);
     memset(inf, 0, sizeof *inf);
 }
 
@@ -520,6 +670,33 @@ static int scan_start(scan *s, const char *data, size_t len, errmsg *err)
         return err_set(err, ERR_INVALID, "the sample is empty");
     s->delim = detect_delimiter(s->p, s->end);
     return 0;
+}
+
+/* The header and the first INFER_EXAMPLE_ROWS records of the sample,
+ * data[0..len), as text for "Example rows": line ends LF, no trailing
+ * line break, at most INFER_EXAMPLE_BYTES bytes, cut at a line end (or,
+ * for one very long line, at a character). */
+static char *example_text(const char *data, size_t len)
+{
+    char *t;
+    size_t n;
+
+    if (len > INFER_EXAMPLE_BYTES + 2) {
+        size_t cut = INFER_EXAMPLE_BYTES;
+        while (cut && data[cut - 1] != '\n')
+            cut--;
+        if (!cut) {
+            cut = INFER_EXAMPLE_BYTES;
+            while (cut && ((unsigned char)data[cut] & 0xC0) == 0x80)
+                cut--;
+        }
+        len = cut;
+    }
+    t = form_text_lf(xstrndup(data, len));
+    n = strlen(t);
+    while (n && t[n - 1] == '\n')
+        t[--n] = '\0';
+    return t;
 }
 
 /* The header line: one column of r per cell, named uniquely. */
@@ -552,12 +729,14 @@ static int read_header(scan *s, form_inferred *r, errmsg *err)
 
 /* The data lines: each cell into its column's st; a short line makes
  * the missing columns nullable, blank lines are skipped. */
-static int read_rows(scan *s, form_inferred *r, colstat *st, errmsg *err)
+static int read_rows(scan *s, form_inferred *r, colstat *st,
+                     const char **examples_end, errmsg *err)
 {
     const char *v;
     size_t vlen;
     int end;
 
+    *examples_end = s->end;
     while (s->p < s->end) {
         size_t j = 0, line = s->line;
         for (;;) {
@@ -579,7 +758,8 @@ static int read_rows(scan *s, form_inferred *r, colstat *st, errmsg *err)
             continue;
         for (; j < r->ncolumns; j++)
             st[j].nullable = 1;
-        r->rows_read++;
+        if (++r->rows_read == INFER_EXAMPLE_ROWS)
+            *examples_end = s->p;
     }
     return 0;
 }
@@ -590,25 +770,31 @@ int form_infer_columns(form_inferred *out, const char *data, size_t len,
     scan s = {0};
     form_inferred r = {0};
     colstat *st = NULL;
+    const char *first, *examples_end;
     int rc = 0;
 
     rc = scan_start(&s, data, len, err);
     if (rc < 0)
         goto done;
     r.delimiter = s.delim;
+    first = s.p;
     rc = read_header(&s, &r, err);
     if (rc < 0)
         goto done;
     st = xcalloc(r.ncolumns, sizeof *st);
-    for (size_t i = 0; i < r.ncolumns; i++)
+    for (size_t i = 0; i < r.ncolumns; i++) {
         st[i].flags = T_ALL;
-    rc = read_rows(&s, &r, st, err);
+        st[i].all_email = 1;
+    }
+    rc = read_rows(&s, &r, st, &examples_end, err);
     if (rc < 0)
         goto done;
 
+    r.example_rows = example_text(first, (size_t)(examples_end - first));
     for (size_t i = 0; i < r.ncolumns; i++) {
         form_inferred_column *c = &r.columns[i];
-        c->type = final_type(&st[i]);
+        c->type = final_type(&st[i], c->name);
+        sample_note(c->sample_note, sizeof c->sample_note, &st[i], &c->type);
         c->nullable = st[i].nullable || !r.rows_read;
         c->max_length = st[i].maxlen;
         c->example = st[i].example ? st[i].example : xstrdup("");
@@ -634,6 +820,8 @@ cJSON *form_inferred_to_json(const form_inferred *inf)
 
     cJSON_AddStringToObject(root, "delimiter", d);
     cJSON_AddNumberToObject(root, "rows_read", (double)inf->rows_read);
+    cJSON_AddStringToObject(root, "example_rows",
+                            inf->example_rows ? inf->example_rows : "");
     cols = cJSON_AddArrayToObject(root, "columns");
     for (size_t i = 0; i < inf->ncolumns; i++) {
         const form_inferred_column *c = &inf->columns[i];
@@ -646,6 +834,7 @@ cJSON *form_inferred_to_json(const form_inferred *inf)
         cJSON_AddBoolToObject(o, "nullable", c->nullable);
         cJSON_AddStringToObject(o, "example", c->example ? c->example : "");
         cJSON_AddNumberToObject(o, "max_length", (double)c->max_length);
+        cJSON_AddStringToObject(o, "sample_note", c->sample_note);
         cJSON_AddItemToArray(cols, o);
     }
     return root;
