@@ -265,6 +265,135 @@ void card_md_runbook(buf *b, const char *md)
     cmark_node_free(doc);
 }
 
+/* ---- Markdown as plain text ------------------------------------------ */
+
+static void plain_blocks(buf *b, cmark_node *parent, int tight);
+
+/* The text of inline node n's children: literals as they are, emphasis
+ * without its markers, a link's text with its address after it. */
+static void plain_inlines(buf *b, cmark_node *n)
+{
+    for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+        const char *lit = cmark_node_get_literal(c);
+        switch (cmark_node_get_type(c)) {
+        case CMARK_NODE_TEXT:
+        case CMARK_NODE_CODE:
+        case CMARK_NODE_HTML_INLINE: buf_puts(b, lit ? lit : ""); break;
+        case CMARK_NODE_SOFTBREAK:
+        case CMARK_NODE_LINEBREAK: buf_putc(b, '\n'); break;
+        case CMARK_NODE_LINK: {
+            const char *url = cmark_node_get_url(c);
+            size_t start = b->len;
+            plain_inlines(b, c);
+            if (url && *url && strcmp(buf_cstr(b) + start, url) != 0) {
+                buf_puts(b, " (");
+                buf_puts(b, url);
+                buf_puts(b, ")");
+            }
+            break;
+        }
+        default: plain_inlines(b, c); break;
+        }
+    }
+}
+
+/* The lines of text into b, each after prefix (first after first, when
+ * given); empty lines stay empty (no trailing blanks). */
+static void plain_indent(buf *b, const char *text, const char *first,
+                         const char *prefix)
+{
+    int line = 0;
+
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        if (n)
+            buf_puts(b, line == 0 && first ? first : prefix);
+        buf_append(b, text, n);
+        buf_putc(b, '\n');
+        text += n + (text[n] == '\n');
+        line++;
+    }
+}
+
+static void plain_list(buf *b, cmark_node *list)
+{
+    int ordered = cmark_node_get_list_type(list) == CMARK_ORDERED_LIST;
+    int number = cmark_node_get_list_start(list);
+    int tight = cmark_node_get_list_tight(list);
+    char delim =
+        cmark_node_get_list_delim(list) == CMARK_PAREN_DELIM ? ')' : '.';
+
+    for (cmark_node *it = cmark_node_first_child(list); it;
+         it = cmark_node_next(it)) {
+        buf item = {0};
+        char marker[24], pad[24];
+        if (it != cmark_node_first_child(list) && !tight)
+            buf_putc(b, '\n');
+        if (ordered)
+            snprintf(marker, sizeof marker, "%d%c ", number++, delim);
+        else
+            snprintf(marker, sizeof marker, "- ");
+        memset(pad, ' ', strlen(marker));
+        pad[strlen(marker)] = '\0';
+        plain_blocks(&item, it, tight);
+        plain_indent(b, buf_cstr(&item), marker, pad);
+        buf_dispose(&item);
+    }
+}
+
+/* The blocks of parent as lines, a blank line between them unless
+ * tight. */
+static void plain_blocks(buf *b, cmark_node *parent, int tight)
+{
+    for (cmark_node *c = cmark_node_first_child(parent); c;
+         c = cmark_node_next(c)) {
+        const char *lit = cmark_node_get_literal(c);
+        if (c != cmark_node_first_child(parent) && !tight)
+            buf_putc(b, '\n');
+        switch (cmark_node_get_type(c)) {
+        case CMARK_NODE_PARAGRAPH:
+        case CMARK_NODE_HEADING:
+            plain_inlines(b, c);
+            buf_putc(b, '\n');
+            break;
+        case CMARK_NODE_CODE_BLOCK:
+        case CMARK_NODE_HTML_BLOCK:
+            buf_puts(b, lit ? lit : "");
+            if (b->len && buf_cstr(b)[b->len - 1] != '\n')
+                buf_putc(b, '\n');
+            break;
+        case CMARK_NODE_THEMATIC_BREAK: buf_puts(b, "----\n"); break;
+        case CMARK_NODE_LIST: plain_list(b, c); break;
+        case CMARK_NODE_BLOCK_QUOTE: {
+            buf q = {0};
+            plain_blocks(&q, c, 0);
+            plain_indent(b, buf_cstr(&q), NULL, "  ");
+            buf_dispose(&q);
+            break;
+        }
+        default: plain_blocks(b, c, tight); break;
+        }
+    }
+}
+
+void card_md_plain(buf *b, const char *md)
+{
+    cmark_node *doc;
+    buf t = {0};
+    size_t n;
+
+    if (!md || !*md)
+        return;
+    doc = cmark_parse_document(md, strlen(md), CMARK_OPT_VALIDATE_UTF8);
+    plain_blocks(&t, doc, 0);
+    cmark_node_free(doc);
+    n = t.len;
+    while (n && buf_cstr(&t)[n - 1] == '\n')
+        n--;
+    buf_append(b, buf_cstr(&t), n);
+    buf_dispose(&t);
+}
+
 void card_term_text(buf *b, const char *s)
 {
     for (; s && *s; s++) {
@@ -358,22 +487,10 @@ void card_column_flags(buf *o, const registry_card_column *k,
         buf_puts(o, w->pii);
     if (k->consent) {
         buf_puts(o, w->consent_open);
-        w->esc(o, k->consent_channel);
+        w->esc(o, card_choice_label("column", "consent_channel",
+                                    k->consent_channel));
         buf_puts(o, w->consent_close);
     }
-}
-
-void card_column_cells(buf *o, const registry_card_column *k,
-                       const char *const cells[4],
-                       void (*esc)(buf *o, const char *s))
-{
-    const char *const values[3] = {k->name, k->type, k->description};
-
-    for (size_t i = 0; i < 3; i++) {
-        buf_puts(o, cells[i]);
-        esc(o, values[i]);
-    }
-    buf_puts(o, cells[3]);
 }
 
 void card_wrapped(buf *o, const char *pre, const char *s, const char *post,

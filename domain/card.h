@@ -64,6 +64,11 @@ void card_md_code(buf *b, const char *s);
  * raw HTML made literal text and links and images to any scheme but
  * http, https and mailto replaced by their text. */
 void card_md_runbook(buf *b, const char *md);
+/* Markdown (the runbook note) as plain text: the words without the
+ * markup ("**Do not**" reads "Do not"), list items numbered or
+ * bulleted, a link's address in brackets after its text, blocks on
+ * their own lines, no line end at the end. Escape it for its medium. */
+void card_md_plain(buf *b, const char *md);
 /* Text for a terminal: every control character but '\n' (and DEL)
  * becomes '?', so no value can drive the terminal. */
 void card_term_text(buf *b, const char *s);
@@ -88,12 +93,14 @@ void card_html_request_link(buf *o, int64_t id);
 /* open, s escaped, close; nothing when s is empty. */
 void card_html_wrapped(buf *o, const char *open, const char *s,
                        const char *close);
-/* <span class="badge status-S">S</span>, S escaped. */
+/* <span class="badge status-S">words</span>, S escaped: a request
+ * status in words ("in progress"), any other with its underscores as
+ * spaces. */
 void card_html_status_badge(buf *o, const char *status);
 /* The REQUIRED / OPTIONAL / not stated badge. */
 void card_html_dep_badge(buf *o, registry_dep d);
 
-/* One history entry as a timeline item (<li>). */
+/* One history row of a change (card_group). */
 typedef struct card_change_view {
     const char *at; /* ISO 8601 UTC */
     const char *column, *field;
@@ -103,7 +110,6 @@ typedef struct card_change_view {
     const char *link_instance; /* set: the item starts with a link to */
     const char *link_table;    /* this table */
 } card_change_view;
-void card_html_change(buf *o, const card_change_view *h);
 
 /* ---- the history by change (card_history.c) ---- */
 
@@ -128,6 +134,13 @@ typedef struct card_group {
  * "Late after (minutes)"), or docket's own for the fields the form lacks
  * ("Runbook note"); column "" or NULL: a table field. Static. */
 const char *card_field_label(const char *column, const char *field);
+/* The label of a choice field's value as the form names it ("Flat
+ * file (CSV)" for source flat_file_csv, "New table" for kind new_table,
+ * "E-mail" for a column's consent_channel email); value itself for a
+ * field without choices or a value that is none of them. column "" or
+ * NULL: a table field. Static or value. */
+const char *card_choice_label(const char *column, const char *field,
+                              const char *value);
 /* A field's value in words: "(empty)", yes/no for flags, REQUIRED /
  * OPTIONAL for the dependency, a choice's label ("Flat file (CSV)"),
  * else the value, through esc. */
@@ -198,12 +211,15 @@ typedef enum card_format {
 } card_format;
 
 typedef struct card_opts {
-    int edit;          /* CARD_HTML: 0 no form, 1 the runbook note, 2 every
-                          field (pm, admin) */
-    const char *csrf;  /* CARD_HTML with a form: the CSRF token (or the
-                          template hole that stands for it), unescaped */
-    const char *stamp; /* CARD_HTML_EXPORT, CARD_MARKDOWN: "Exported" time */
-    int color;         /* CARD_TERMINAL: SGR colours */
+    int edit;             /* CARD_HTML: 0 no form, 1 the runbook note, 2 every
+                             field (pm, admin) */
+    const char *csrf;     /* CARD_HTML with a form: the CSRF token (or the
+                             template hole that stands for it), unescaped */
+    const char *stamp;    /* CARD_HTML_EXPORT, CARD_MARKDOWN: "Exported" time */
+    int color;            /* CARD_TERMINAL: SGR colours */
+    const char *base_url; /* CARD_TERMINAL: "Details:" is base_url + the
+                             card's path when set ("https://docket.example.
+                             com", no trailing '/'), else the path */
 } card_opts;
 
 /* Writes card c in format fmt into out (o may be NULL: no form, no

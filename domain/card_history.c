@@ -54,12 +54,34 @@ static int is_flag(const char *field)
     return 0;
 }
 
-void card_field_value(buf *o, const char *column, const char *field,
-                      const char *value, void (*esc)(buf *o, const char *s))
+const char *card_choice_label(const char *column, const char *field,
+                              const char *value)
 {
     int of_column = column && *column;
     const form_field *d;
     const char *label = NULL;
+
+    if (!value || !*value || !field)
+        return value ? value : "";
+    if (!of_column && !strcmp(field, "kind")) {
+        size_t n;
+        const form_choice *k = form_def_kinds(&n);
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(k[i].value, value))
+                label = k[i].label;
+    } else if (strcmp(field, "type") != 0) {
+        d = form_def_field_key(of_column ? FORM_LEVEL_COLUMN : FORM_LEVEL_ITEM,
+                               field, strlen(field));
+        if (d && d->choices)
+            label = form_def_choice_label(d, value);
+    }
+    return label ? label : value;
+}
+
+void card_field_value(buf *o, const char *column, const char *field,
+                      const char *value, void (*esc)(buf *o, const char *s))
+{
+    int of_column = column && *column;
 
     if (!value || !*value) {
         buf_puts(o, "(empty)");
@@ -73,19 +95,7 @@ void card_field_value(buf *o, const char *column, const char *field,
         buf_puts(o, card_dep_named(value)->badge);
         return;
     }
-    if (!of_column && !strcmp(field, "kind")) {
-        size_t n;
-        const form_choice *k = form_def_kinds(&n);
-        for (size_t i = 0; i < n; i++)
-            if (!strcmp(k[i].value, value))
-                label = k[i].label;
-    } else if (strcmp(field, "type") != 0) {
-        d = form_def_field_key(of_column ? FORM_LEVEL_COLUMN : FORM_LEVEL_ITEM,
-                               field, strlen(field));
-        if (d && d->choices)
-            label = form_def_choice_label(d, value);
-    }
-    esc(o, label ? label : value);
+    esc(o, card_choice_label(column, field, value));
 }
 
 /* ---- what a change did, in one line ------------------------------------- */
@@ -674,6 +684,20 @@ static void md_request(buf *o, int64_t id)
     buf_appendf(o, "CR-%lld", (long long)id);
 }
 
+/* A value of row v in Markdown: the runbook note as its plain text
+ * (its markup would otherwise show escaped), the others in words. */
+static void md_value(buf *b, const card_change_view *v, const char *value)
+{
+    if (!*v->column && !strcmp(v->field, "runbook") && value && *value) {
+        buf t = {0};
+        card_md_plain(&t, value);
+        card_md_text(b, buf_cstr(&t));
+        buf_dispose(&t);
+    } else {
+        card_field_value(b, v->column, v->field, value, card_md_text);
+    }
+}
+
 /* "Label: old → new" of one row, for Markdown. */
 static void md_field_row(buf *b, const card_group *g, const card_change_view *v,
                          int tables)
@@ -699,9 +723,9 @@ static void md_field_row(buf *b, const card_group *g, const card_change_view *v,
     } else {
         card_md_text(b, card_field_label(v->column, v->field));
         buf_puts(b, ": ");
-        card_field_value(b, v->column, v->field, v->old_value, card_md_text);
+        md_value(b, v, v->old_value);
         buf_puts(b, " → ");
-        card_field_value(b, v->column, v->field, v->new_value, card_md_text);
+        md_value(b, v, v->new_value);
     }
     buf_puts(b, "\n");
 }

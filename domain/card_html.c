@@ -5,7 +5,9 @@
  * HTML off. */
 #include "card.h"
 #include "card_int.h"
+#include "def.h"
 #include "str.h"
+#include "triage.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -68,10 +70,19 @@ static void dep_paragraph(buf *o, registry_dep d)
 
 void card_html_status_badge(buf *o, const char *s)
 {
+    request_status r = registry_status_parse(s);
+
     buf_puts(o, "<span class=\"badge status-");
     buf_append_html(o, s);
     buf_puts(o, "\">");
-    buf_append_html(o, s);
+    if (r != REQ_NONE) {
+        buf_append_html(o, registry_status_label(r));
+    } else {
+        for (const char *p = s; *p; p++) {
+            char one[2] = {*p == '_' ? ' ' : *p, '\0'};
+            buf_append_html(o, one);
+        }
+    }
     buf_puts(o, "</span>");
 }
 
@@ -112,60 +123,6 @@ static void date_html(buf *o, int64_t t)
 
     card_date(d, t);
     buf_append_html(o, d);
-}
-
-/* "field: <del>old</del> → <ins>new</ins>", or what was created. */
-static void change_what(buf *o, const card_change_view *h)
-{
-    if (!strcmp(h->field, "table") && !h->old_value) {
-        buf_puts(o, "table created");
-    } else if (!strcmp(h->field, "column") && !h->old_value) {
-        buf_puts(o, "column added (");
-        buf_append_html(o, h->new_value ? h->new_value : "");
-        buf_puts(o, ")");
-    } else {
-        buf_append_html(o, h->field);
-        buf_puts(o, ": <del>");
-        buf_append_html(o, h->old_value && *h->old_value ? h->old_value
-                                                         : "(empty)");
-        buf_puts(o, "</del> → <ins>");
-        buf_append_html(o, h->new_value && *h->new_value ? h->new_value
-                                                         : "(empty)");
-        buf_puts(o, "</ins>");
-    }
-}
-
-void card_html_change(buf *o, const card_change_view *h)
-{
-    char s[17];
-
-    buf_puts(o, "<li><time datetime=\"");
-    buf_append_html(o, h->at);
-    buf_puts(o, "\">");
-    str_copy(s, sizeof s, h->at);
-    if (strlen(s) == 16)
-        s[10] = ' ';
-    buf_append_html(o, s);
-    buf_puts(o, "</time> ");
-    if (h->link_instance) {
-        card_html_table_link(o, h->link_instance, h->link_table);
-        buf_putc(o, ' ');
-    }
-    card_html_wrapped(o, "<code>", h->column, "</code> ");
-    change_what(o, h);
-    buf_puts(o, " <span class=\"muted\">");
-    if (h->request_id > 0) {
-        buf_puts(o, "by ");
-        card_html_request_link(o, h->request_id);
-    } else if (*h->reason) {
-        buf_puts(o, "reason: ");
-        buf_append_html(o, h->reason);
-    }
-    if (*h->user) {
-        buf_puts(o, ", ");
-        buf_append_html(o, h->user);
-    }
-    buf_puts(o, "</span></li>");
 }
 
 /* ---- the web card's edit form ------------------------------------------- */
@@ -251,6 +208,35 @@ static void field_dependency(buf *o, registry_dep value)
         buf_dispose(&labels[i]);
 }
 
+/* A select of the form's choices of table field key, labelled; the
+ * stored value kept as its own option when it is none of them. */
+static void field_choice(buf *o, const char *key, const char *label,
+                         const char *value)
+{
+    const form_field *f = form_def_field_key(FORM_LEVEL_ITEM, key, strlen(key));
+    int found = !*value;
+
+    field_open(o, key, label, "select");
+    buf_puts(o, "\"><option value=\"\">not stated</option>");
+    for (size_t i = 0; f && i < f->nchoices; i++) {
+        int sel = !strcmp(value, f->choices[i].value);
+        found |= sel;
+        buf_puts(o, "<option value=\"");
+        buf_append_html(o, f->choices[i].value);
+        buf_puts(o, sel ? "\" selected>" : "\">");
+        buf_append_html(o, f->choices[i].label);
+        buf_puts(o, "</option>");
+    }
+    if (!found) {
+        buf_puts(o, "<option value=\"");
+        buf_append_html(o, value);
+        buf_puts(o, "\" selected>");
+        buf_append_html(o, value);
+        buf_puts(o, "</option>");
+    }
+    buf_puts(o, "</select></p>");
+}
+
 /* The fields only pm and admin may edit. */
 static void edit_fields_all(buf *o, const registry_card *c)
 {
@@ -266,8 +252,8 @@ static void edit_fields_all(buf *o, const registry_card *c)
     snprintf(late, sizeof late, "%d", r->late_after_minutes);
     field_input(o, "late_after_minutes", "Missing after (minutes late)", late,
                 " type=\"number\" min=\"0\" max=\"1440\"");
-    field_input(o, "source", "Source", r->source, NULL);
-    field_input(o, "cadence", "Cadence", r->cadence, NULL);
+    field_choice(o, "source", "Source", r->source);
+    field_choice(o, "cadence", "Cadence", r->cadence);
     field_input(o, "file_pattern", "File pattern", r->file_pattern, NULL);
     field_input(o, "owner", "Owner", r->owner, NULL);
     field_input(o, "escalation", "Escalation contact", r->escalation, NULL);
@@ -314,7 +300,7 @@ static void web_heading(buf *o, const registry_card *c)
     title_and_place(o, c);
     buf_puts(o, " · ");
     buf_append_html(o, c->organisation);
-    card_html_wrapped(o, " · ", c->kind, "");
+    card_html_wrapped(o, " · ", card_choice_label(NULL, "kind", c->kind), "");
     buf_puts(o, "</p>");
 }
 
@@ -393,9 +379,10 @@ static void web_rules(buf *o, const registry_card *c)
 
     rules_open(o, r, " aria-label=\"Rules\"", "<p class=\"dependency-note\">",
                "<span class=\"muted\">no arrival time recorded</span>");
-    card_html_wrapped(o, " · ", r->cadence, "");
+    card_html_wrapped(o, " · ", card_choice_label(NULL, "cadence", r->cadence),
+                      "");
     buf_puts(o, "</dd><dt>Source</dt><dd>");
-    dd_or_dash(o, r->source);
+    dd_or_dash(o, card_choice_label(NULL, "source", r->source));
     card_html_wrapped(o, " · <code>", r->file_pattern, "</code>");
     owner_escalation(o, r, dd_or_dash);
     web_facts_consent(o, c);
@@ -438,6 +425,23 @@ static void column_badges(buf *o, const registry_card_column *k,
         card_html_status_badge(o, registry_entry_status_name(k->status));
 }
 
+/* The type (and "not null") and description (with the example and the
+ * rule) cells of column k. */
+static void type_description_cells(buf *o, const registry_card_column *k)
+{
+    buf_puts(o, "<td><code>");
+    buf_append_html(o, k->type);
+    buf_puts(o, "</code>");
+    if (!k->nullable)
+        buf_puts(o, " <span class=\"muted\">not null</span>");
+    buf_puts(o, "</td><td>");
+    buf_append_html(o, k->description);
+    card_html_wrapped(o, " <span class=\"muted\">e.g. ", k->example, "</span>");
+    card_html_wrapped(o, "<br><span class=\"muted\">Rule: ", k->rule,
+                      "</span>");
+    buf_puts(o, "</td>");
+}
+
 static void web_column(buf *o, const registry_card *c,
                        const registry_card_column *k)
 {
@@ -450,17 +454,9 @@ static void web_column(buf *o, const registry_card *c,
     buf_append_url(o, k->name);
     buf_puts(o, "\"><code>");
     buf_append_html(o, k->name);
-    buf_puts(o, "</code></a></th><td><code>");
-    buf_append_html(o, k->type);
-    buf_puts(o, "</code>");
-    if (!k->nullable)
-        buf_puts(o, " <span class=\"muted\">not null</span>");
-    buf_puts(o, "</td><td>");
-    buf_append_html(o, k->description);
-    card_html_wrapped(o, " <span class=\"muted\">e.g. ", k->example, "</span>");
-    card_html_wrapped(o, "<br><span class=\"muted\">Rule: ", k->rule,
-                      "</span>");
-    buf_puts(o, "</td><td>");
+    buf_puts(o, "</code></a></th>");
+    type_description_cells(o, k);
+    buf_puts(o, "<td>");
     column_badges(o, k, 1);
     buf_puts(o, "</td><td>");
     if (k->added_by_request > 0) {
@@ -520,9 +516,9 @@ static void export_rules(buf *o, const registry_card *c)
 
     rules_open(o, r, "", "<p>", "not recorded");
     buf_puts(o, "</dd><dt>Source</dt><dd>");
-    buf_append_html(o, r->source);
-    buf_puts(o, " ");
-    buf_append_html(o, r->cadence);
+    buf_append_html(o, card_choice_label(NULL, "source", r->source));
+    card_html_wrapped(o, " · ", card_choice_label(NULL, "cadence", r->cadence),
+                      "");
     card_html_wrapped(o, " <code>", r->file_pattern, "</code>");
     owner_escalation(o, r, buf_append_html);
     buf_puts(o, "</dd><dt>Consent</dt><dd>");
@@ -536,17 +532,17 @@ static void export_rules(buf *o, const registry_card *c)
 
 static void export_columns(buf *o, const registry_card *c)
 {
-    static const char *const cells[4] = {"<tr><th scope=\"row\"><code>",
-                                         "</code></th><td><code>",
-                                         "</code></td><td>", "</td><td>"};
-
     buf_puts(o, "<section class=\"card\"><h2>Columns</h2><table "
                 "class=\"table\"><thead><tr><th scope=\"col\">Column</th><th "
                 "scope=\"col\">Type</th><th scope=\"col\">Description</th>"
                 "<th scope=\"col\">Flags</th></tr></thead><tbody>");
     for (size_t i = 0; i < c->ncolumns; i++) {
         const registry_card_column *k = &c->columns[i];
-        card_column_cells(o, k, cells, buf_append_html);
+        buf_puts(o, "<tr><th scope=\"row\"><code>");
+        buf_append_html(o, k->name);
+        buf_puts(o, "</code></th>");
+        type_description_cells(o, k);
+        buf_puts(o, "<td>");
         column_badges(o, k, 0);
         buf_puts(o, "</td></tr>");
     }

@@ -27,9 +27,11 @@ static void md_facts(buf *b, const registry_card *c)
     buf_puts(b, "- Expected: ");
     card_expected(b, r, "not recorded", card_md_text);
     buf_puts(b, "\n- Source: ");
-    card_md_text(b, r->source);
-    buf_puts(b, " ");
-    card_md_text(b, r->cadence);
+    card_md_text(b, card_choice_label(NULL, "source", r->source));
+    if (*r->cadence) {
+        buf_puts(b, ", ");
+        card_md_text(b, card_choice_label(NULL, "cadence", r->cadence));
+    }
     if (*r->file_pattern) {
         buf_putc(b, ' ');
         card_md_code(b, r->file_pattern);
@@ -43,15 +45,26 @@ static void md_facts(buf *b, const registry_card *c)
 
 static void md_columns(buf *b, const registry_card *c)
 {
-    static const char *const cells[4] = {"| ", " | ", " | ", " | "};
     static const card_flag_words flags = {"PK ", "PII ", "consent ", "",
                                           card_md_text};
 
-    buf_puts(b, "## Columns\n\n| Column | Type | Description | Flags |\n"
-                "| --- | --- | --- | --- |\n");
+    buf_puts(b, "## Columns\n\n| Column | Type | Null | Description | Example "
+                "| Flags |\n| --- | --- | --- | --- | --- | --- |\n");
     for (size_t i = 0; i < c->ncolumns; i++) {
         const registry_card_column *k = &c->columns[i];
-        card_column_cells(b, k, cells, card_md_text);
+        buf_puts(b, "| ");
+        card_md_text(b, k->name);
+        buf_puts(b, " | ");
+        card_md_text(b, k->type);
+        buf_puts(b, k->nullable ? " | nullable | " : " | not null | ");
+        card_md_text(b, k->description);
+        if (*k->rule) {
+            buf_puts(b, *k->description ? " Rule: " : "Rule: ");
+            card_md_text(b, k->rule);
+        }
+        buf_puts(b, " | ");
+        card_md_text(b, k->example);
+        buf_puts(b, " | ");
         card_column_flags(b, k, &flags);
         if (k->status != REGISTRY_ENTRY_ACTIVE) {
             buf_putc(b, ' ');
@@ -110,11 +123,21 @@ static void tstyle(const term *t, const char *sgr)
     card_term_style(t->b, t->color, sgr);
 }
 
+/* A label in bold, padded to the values' column when a value follows. */
 static void label(const term *t, const char *l)
 {
     tstyle(t, "1");
     buf_appendf(t->b, "%-12s", l);
     tstyle(t, "0");
+}
+
+/* A label alone on its line (what belongs to it on the lines after). */
+static void label_line(const term *t, const char *l)
+{
+    tstyle(t, "1");
+    buf_puts(t->b, l);
+    tstyle(t, "0");
+    buf_putc(t->b, '\n');
 }
 
 /* The dependency in its colour, the note, and the table's heading. */
@@ -163,10 +186,11 @@ static void term_rules(const term *t, const registry_card *c)
 
     label(t, "Expected");
     card_expected(t->b, r, "no arrival time recorded", card_term_text);
-    card_wrapped(t->b, " (", r->cadence, ")", card_term_text);
+    card_wrapped(t->b, " (", card_choice_label(NULL, "cadence", r->cadence),
+                 ")", card_term_text);
     buf_putc(t->b, '\n');
     label(t, "Source");
-    tput(t, *r->source ? r->source : "-");
+    tput(t, *r->source ? card_choice_label(NULL, "source", r->source) : "-");
     card_wrapped(t->b, "  ", r->file_pattern, "", card_term_text);
     buf_putc(t->b, '\n');
     term_fact(t, "Owner", r->owner);
@@ -208,39 +232,52 @@ static void term_consent_last(const term *t, const registry_card *c)
     buf_putc(t->b, '\n');
 }
 
-/* The runbook, each of its lines indented by two spaces. */
-static void term_runbook(const term *t, const char *p)
+/* The runbook as plain text (its Markdown markup removed), each line
+ * indented by two spaces. */
+static void term_runbook(const term *t, const char *md)
 {
-    if (!*p)
+    buf plain = {0};
+    const char *p;
+
+    if (!*md)
         return;
-    label(t, "Runbook");
-    buf_putc(t->b, '\n');
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    label_line(t, "Runbook");
+    card_md_plain(&plain, md);
+    for (p = buf_cstr(&plain); *p;) {
+        size_t n = strcspn(p, "\n");
         char *line = xstrndup(p, n);
-        buf_puts(t->b, "  ");
+        if (n)
+            buf_puts(t->b, "  ");
         tput(t, line);
         buf_putc(t->b, '\n');
         free(line);
-        p += n + (nl ? 1 : 0);
+        p += n + (p[n] == '\n');
     }
+    buf_dispose(&plain);
 }
 
-/* s, then spaces up to width bytes. */
+/* The width of s on a terminal: its characters (UTF-8 continuation bytes
+ * take no column; a control character is shown as one '?'). */
+static size_t term_width(const char *s)
+{
+    size_t w = 0;
+
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+/* s, then spaces up to width display columns. */
 static void term_padded(const term *t, const char *s, size_t width)
 {
     tput(t, s);
-    for (size_t k = strlen(s); k < width; k++)
+    for (size_t k = term_width(s); k < width; k++)
         buf_putc(t->b, ' ');
 }
 
-static void term_column(const term *t, const registry_card_column *k)
+/* The flags of column k after its type (" PK not-null PII ..."). */
+static void term_flags(const term *t, const registry_card_column *k)
 {
-    buf_puts(t->b, "  ");
-    term_padded(t, k->name, 28);
-    buf_putc(t->b, ' ');
-    term_padded(t, k->type, 18);
     if (k->primary_key)
         buf_puts(t->b, " PK");
     if (!k->nullable)
@@ -255,7 +292,10 @@ static void term_column(const term *t, const registry_card_column *k)
         buf_puts(t->b, " ");
         tstyle(t, "36");
         buf_puts(t->b, "consent");
-        card_wrapped(t->b, ":", k->consent_channel, "", card_term_text);
+        card_wrapped(
+            t->b, " (",
+            card_choice_label("column", "consent_channel", k->consent_channel),
+            ")", card_term_text);
         tstyle(t, "0");
     }
     if (k->status != REGISTRY_ENTRY_ACTIVE) {
@@ -265,7 +305,53 @@ static void term_column(const term *t, const registry_card_column *k)
     }
     if (k->added_by_request > 0)
         buf_appendf(t->b, " (CR-%lld)", (long long)k->added_by_request);
+}
+
+/* One line of the columns table: the name and the type padded to the
+ * widest of them (display width), then the flags; no trailing blanks. */
+static void term_column(const term *t, const registry_card_column *k,
+                        size_t wname, size_t wtype)
+{
+    buf flags = {0};
+    term ft = {&flags, t->color};
+
+    term_flags(&ft, k);
+    buf_puts(t->b, "  ");
+    if (!*k->type && !flags.len) {
+        tput(t, k->name);
+    } else {
+        term_padded(t, k->name, wname);
+        buf_putc(t->b, ' ');
+        if (flags.len)
+            term_padded(t, k->type, wtype);
+        else
+            tput(t, k->type);
+        buf_append(t->b, buf_cstr(&flags), flags.len);
+    }
     buf_putc(t->b, '\n');
+    buf_dispose(&flags);
+}
+
+static void term_columns(const term *t, const registry_card *c)
+{
+    size_t wname = 0, wtype = 0;
+
+    tstyle(t, "1");
+    buf_appendf(t->b, "Columns (%d)", card_count(c).columns);
+    tstyle(t, "0");
+    buf_putc(t->b, '\n');
+    for (size_t i = 0; i < c->ncolumns; i++) {
+        const registry_card_column *k = &c->columns[i];
+        if (k->status == REGISTRY_ENTRY_RETIRED)
+            continue;
+        if (term_width(k->name) > wname)
+            wname = term_width(k->name);
+        if (term_width(k->type) > wtype)
+            wtype = term_width(k->type);
+    }
+    for (size_t i = 0; i < c->ncolumns; i++)
+        if (c->columns[i].status != REGISTRY_ENTRY_RETIRED)
+            term_column(t, &c->columns[i], wname, wtype);
 }
 
 /* The rules card: campaign dependency first, then arrival, source, owner,
@@ -279,14 +365,10 @@ void card_write_terminal(buf *b, const registry_card *c, const card_opts *opt)
     term_consent_last(&t, c);
     term_runbook(&t, c->rules.runbook);
     buf_puts(b, "\n");
-    tstyle(&t, "1");
-    buf_appendf(b, "Columns (%d)", card_count(c).columns);
-    tstyle(&t, "0");
-    buf_putc(b, '\n');
-    for (size_t i = 0; i < c->ncolumns; i++)
-        if (c->columns[i].status != REGISTRY_ENTRY_RETIRED)
-            term_column(&t, &c->columns[i]);
+    term_columns(&t, c);
     buf_puts(b, "\nDetails: ");
+    if (opt->base_url && *opt->base_url)
+        tput(&t, opt->base_url);
     tput(&t, c->url);
     buf_putc(b, '\n');
 }

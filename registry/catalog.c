@@ -1,11 +1,11 @@
 /* catalog.c: the registry of tables and columns (catalog.h): whether a
- * table or column exists, and the demo helpers. The rest lives beside it:
- * catalog_card.c (a table as a typed card and its JSON), catalog_list.c
- * (lists, history, open requests), catalog_search.c (search and lookup),
- * catalog_field.c and catalog_change.c (applying requests, manual edits),
- * catalog_import.c (the CSV import). The search index and the generation
- * counter are kept by the triggers of schema.c; the use cases with their
- * rules are in domain/catalog.c, the pages in web/page_catalog.c, the CLI
+ * table or column exists, and whether the database is empty. The rest lives
+ * beside it: catalog_card.c (a table as a typed card and its JSON),
+ * catalog_list.c (lists, history, open requests), catalog_search.c (search and
+ * lookup), catalog_field.c and catalog_change.c (applying requests, manual
+ * edits), catalog_import.c (the CSV import). The search index and the
+ * generation counter are kept by the triggers of schema.c; the use cases with
+ * their rules are in domain/catalog.c, the pages in web/page_catalog.c, the CLI
  * in app/cmd_catalog.c. */
 #include "catalog_int.h"
 
@@ -36,38 +36,6 @@ int registry_table_exists(registry *reg, const char *instance,
                           const char *table, errmsg *err)
 {
     return registry_column_exists(reg, instance, table, NULL, err);
-}
-
-/* ---- demo helpers ------------------------------------------------------- */
-
-int registry_demo_request_status(registry *reg, int64_t id, const char *status,
-                                 const char *instance, int64_t at, errmsg *err)
-{
-    sqlite3_stmt *st;
-    int rc;
-    static const char sql_s[] =
-        "UPDATE requests SET status = :status, updated_at = :at"
-        " WHERE id = :id";
-    static const char sql_d[] =
-        "UPDATE request_instances SET deployed_at = :at WHERE"
-        " request_id = :id AND instance_id = (SELECT id FROM instances"
-        " WHERE name = :inst)";
-
-    st = reg_stmt_get(reg, sql_s, err);
-
-    if (st) {
-        reg_bind_all(st, REG_TEXT(":status", status), REG_INT(":at", at),
-                     REG_INT(":id", id));
-    }
-    rc = cat_step_done(reg, st, err);
-    if (rc < 0 || !instance)
-        return rc;
-    st = reg_stmt_get(reg, sql_d, err);
-    if (st) {
-        reg_bind_all(st, REG_INT(":at", at), REG_INT(":id", id),
-                     REG_TEXT(":inst", instance));
-    }
-    return cat_step_done(reg, st, err);
 }
 
 static int count_row(sqlite3_stmt *st, void *ctx)

@@ -516,13 +516,6 @@ int registry_import_csv_file(registry *reg, registry_import_report *rep,
                              const char *instance, const char *data, size_t len,
                              int64_t user_id, const char *file, errmsg *err);
 
-/* For demo data only (the triage life cycle owns real status changes):
- * sets request id's status without the transition checks and, when
- * instance is not NULL, marks it deployed there at time at. Runs inside
- * the caller's transaction. */
-int registry_demo_request_status(registry *reg, int64_t id, const char *status,
-                                 const char *instance, int64_t at, errmsg *err);
-
 /* 1 when the database holds no organisation, user or request yet. */
 int registry_is_empty(registry *reg);
 

@@ -107,27 +107,6 @@ int cat_accepts_gzip(web_req *req)
     return 0;
 }
 
-void cat_history_row(void *ctx, const registry_history_row *h)
-{
-    cat_hist_ctx *c = ctx;
-    char at[32];
-    card_change_view v = {at,
-                          h->column,
-                          h->field,
-                          h->old_value,
-                          h->new_value,
-                          h->request_id,
-                          h->user,
-                          h->reason,
-                          c->with_table ? h->instance : NULL,
-                          c->with_table ? h->table : NULL};
-
-    time_iso(at, sizeof at, h->created_at);
-    card_html_change(c->o, &v);
-    c->n++;
-    c->last_id = h->id;
-}
-
 void cat_inst_collect(void *ctx, const registry_instance *i)
 {
     cat_inst_list *l = ctx;

@@ -38,7 +38,7 @@ static void open_request_row(void *ctx, const registry_open_request *r)
     buf_putc(o, ' ');
     card_html_status_badge(o, r->status);
     buf_puts(o, " <span class=\"muted\">");
-    buf_append_html(o, r->kind);
+    buf_append_html(o, card_choice_label(NULL, "kind", r->kind));
     buf_puts(o, " · not yet live</span></li>");
 }
 
@@ -50,7 +50,7 @@ static void open_request_row(void *ctx, const registry_open_request *r)
 static int card_body(web_req *req, buf *body, int64_t *org,
                      const char *instance, const char *table, errmsg *err)
 {
-    card_opts opt = {card_vis(req), TMPL_MARK_CSRF, NULL, 0};
+    card_opts opt = {card_vis(req), TMPL_MARK_CSRF, NULL, 0, NULL};
     registry_card c = {0};
     buf open = {0};
     int rc;

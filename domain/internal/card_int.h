@@ -4,12 +4,6 @@
 
 #include "card.h"
 
-/* card.c: name, type and description of column k between the four
- * markup strings of cells, each through esc. */
-void card_column_cells(buf *o, const registry_card_column *k,
-                       const char *const cells[4],
-                       void (*esc)(buf *o, const char *s));
-
 /* card_history.c: c's history grouped by change, as timeline items
  * (export: links to nothing but the table itself) or Markdown items. */
 void card_html_history(buf *o, const registry_card *c, int export);

@@ -24,15 +24,6 @@ int cat_instance_or_404(web_req *req, const char *instance, const char *table,
  * without q=0). */
 int cat_accepts_gzip(web_req *req);
 
-/* registry_history_list callback writing timeline items into o. */
-typedef struct cat_hist_ctx {
-    buf *o;
-    int n;
-    int with_table; /* each item links its table */
-    int64_t last_id;
-} cat_hist_ctx;
-void cat_history_row(void *ctx, const registry_history_row *h);
-
 /* registry_instance_list callback collecting into a growing array. */
 typedef struct cat_inst_list {
     registry_instance *v;
