@@ -408,6 +408,21 @@ static const char *input_type(form_input in)
 void rform_control(const rform_view *v, const char *path, const void *obj,
                    const form_field *f, const char *error, int with_help)
 {
+    rform_control_labelled(v, path, obj, f, error, with_help, NULL);
+}
+
+/* ' aria-labelledby="id"' unless id is NULL. */
+static void labelled_by(buf *o, const char *id)
+{
+    if (id)
+        rform_attr(o, "aria-labelledby", id);
+}
+
+void rform_control_labelled(const rform_view *v, const char *path,
+                            const void *obj, const form_field *f,
+                            const char *error, int with_help,
+                            const char *labelledby)
+{
     buf *o = &v->req->out;
     const char *help = with_help ? path : NULL;
     char tv[128];
@@ -418,12 +433,15 @@ void rform_control(const rform_view *v, const char *path, const void *obj,
         buf_puts(o, "<textarea");
         rform_attr(o, "id", path);
         rform_attr(o, "name", path);
-        buf_appendf(o, " rows=\"%d\"", f->level == FORM_LEVEL_COLUMN ? 1 : 4);
+        /* a column's description or rule: two lines to start with, as it
+           may have several (the editor grows with its text) */
+        buf_appendf(o, " rows=\"%d\"", f->level == FORM_LEVEL_COLUMN ? 2 : 4);
         if (f->max_length)
             buf_appendf(o, " maxlength=\"%zu\"", f->max_length);
         if (f->placeholder)
             rform_attr(o, "placeholder", f->placeholder);
         rform_described(o, path, help, error);
+        labelled_by(o, labelledby);
         page_wrap(o, ">", fstr(obj, f), "</textarea>");
         return;
     case FORM_INPUT_CHECKBOX:
@@ -433,6 +451,7 @@ void rform_control(const rform_view *v, const char *path, const void *obj,
         if (fbool(obj, f))
             buf_puts(o, " checked");
         rform_described(o, path, help, error);
+        labelled_by(o, labelledby);
         buf_puts(o, ">");
         return;
     case FORM_INPUT_SELECT:
@@ -444,6 +463,7 @@ void rform_control(const rform_view *v, const char *path, const void *obj,
         rform_attr(o, "id", path);
         rform_attr(o, "name", path);
         rform_described(o, path, help, error);
+        labelled_by(o, labelledby);
         buf_puts(o, ">");
         if (f->value == FORM_VALUE_STRING)
             buf_puts(o, "<option value=\"\">—</option>");
@@ -483,6 +503,7 @@ void rform_control(const rform_view *v, const char *path, const void *obj,
     if (f->input == FORM_INPUT_EMAIL)
         buf_puts(o, " autocomplete=\"email\"");
     rform_described(o, path, help, error);
+    labelled_by(o, labelledby);
     buf_puts(o, ">");
 }
 

@@ -204,34 +204,84 @@ static void path_of(char *out, size_t size, const form_field *f, size_t item,
         snprintf(out, size, "items[%zu].columns[%zu].%s", item, col, f->key);
 }
 
+/* The column fields in the order of the editor: the short ones on the
+ * first line of a column's block (action, name, type and the ticks), the
+ * long ones on the second (description, example, rule, consent channel);
+ * a field the list does not name comes last. Returns how many, at most
+ * max; *nfirst is the number on the first line. */
+static size_t column_fields(const form_field **out, size_t max, size_t *nfirst)
+{
+    static const char *const first[] = {"action",      "name",     "type",
+                                        "primary_key", "nullable", "pii",
+                                        "consent",     NULL};
+    size_t nf, n = 0;
+    const form_field *fs = form_def_fields(&nf);
+
+    for (size_t w = 0; first[w]; w++)
+        for (size_t k = 0; k < nf && n < max; k++)
+            if (fs[k].level == FORM_LEVEL_COLUMN &&
+                !strcmp(fs[k].key, first[w]))
+                out[n++] = &fs[k];
+    *nfirst = n;
+    for (size_t k = 0; k < nf && n < max; k++) {
+        int listed = 0;
+        if (fs[k].level != FORM_LEVEL_COLUMN)
+            continue;
+        for (size_t w = 0; first[w]; w++)
+            listed |= !strcmp(fs[k].key, first[w]);
+        if (!listed)
+            out[n++] = &fs[k];
+    }
+    return n;
+}
+
+#define MAX_COLUMN_FIELDS 24
+
+/* One column row: a block per column (app.css), each control with a
+ * visible label; the control is named by a hidden one that also says
+ * the row ("Type, row 2", renumbered by form.js). */
 static void column_row(const rform_view *v, size_t i, size_t c,
                        const form_column *col, int kind)
 {
     buf *o = &v->req->out;
-    size_t nf;
-    const form_field *fs = form_def_fields(&nf);
+    const form_field *fs[MAX_COLUMN_FIELDS];
+    size_t nfirst, nf = column_fields(fs, MAX_COLUMN_FIELDS, &nfirst);
 
     buf_appendf(o, "<tr class=\"column-row\" data-column=\"%zu\">", c);
     for (size_t k = 0; k < nf; k++) {
-        const form_field *f = &fs[k];
-        char path[160];
+        const form_field *f = fs[k];
+        int check = f->input == FORM_INPUT_CHECKBOX;
+        char path[160], lid[170];
         const char *error;
-        if (f->level != FORM_LEVEL_COLUMN)
-            continue;
         path_of(path, sizeof path, f, i, c);
+        snprintf(lid, sizeof lid, "lbl-%s", path);
         error = rform_err_of(v, path);
-        buf_puts(o, "<td");
+        page_wrap(o, "<td class=\"cell cell-", f->key, "");
+        buf_puts(o, k < nfirst ? " first" : " second");
+        if (check)
+            buf_puts(o, " tick");
+        buf_puts(o, "\"");
         rform_kinds_attr(o, "data-kinds", f->kinds);
         buf_puts(o, "><label class=\"sr-only\"");
+        rform_attr(o, "id", lid);
         rform_attr(o, "for", path);
         buf_puts(o, ">");
         buf_append_html(o, f->label);
         buf_appendf(o, ", row %zu</label>", c + 1);
-        rform_control(v, path, col, f, error, 0);
+        if (check)
+            rform_control_labelled(v, path, col, f, error, 0, lid);
+        buf_puts(o, "<label class=\"cell-label\"");
+        rform_attr(o, "for", path);
+        buf_puts(o, ">");
+        buf_append_html(o, f->label);
+        if (!check)
+            rform_required_badge(o, f, kind);
+        buf_puts(o, "</label>");
+        if (!check)
+            rform_control_labelled(v, path, col, f, error, 0, lid);
         rform_error_line(o, path, error);
         buf_puts(o, "</td>");
     }
-    (void)kind;
     buf_puts(o, "</tr>");
 }
 
@@ -287,8 +337,8 @@ static void columns_block(const rform_view *v, size_t i, const form_item *it,
                           int kind, size_t blanks)
 {
     buf *o = &v->req->out;
-    size_t nf;
-    const form_field *fs = form_def_fields(&nf);
+    const form_field *fs[MAX_COLUMN_FIELDS];
+    size_t nfirst, nf = column_fields(fs, MAX_COLUMN_FIELDS, &nfirst);
     size_t ncols = it ? it->ncolumns : 0;
     char path[160];
     const char *error = item_path(v, path, sizeof path, i, "columns");
@@ -304,12 +354,10 @@ static void columns_block(const rform_view *v, size_t i, const form_item *it,
                 "class=\"infer-file\" accept=\".csv,.tsv,.txt,text/csv\">"
                 "</label> <span class=\"infer-status\" role=\"status\" "
                 "aria-live=\"polite\"></span></div>"
-                "<div class=\"table-scroll\"><table class=\"table "
+                "<div class=\"column-editor\"><table class=\"table "
                 "columns-table\"><thead><tr>");
     for (size_t k = 0; k < nf; k++) {
-        const form_field *f = &fs[k];
-        if (f->level != FORM_LEVEL_COLUMN)
-            continue;
+        const form_field *f = fs[k];
         buf_puts(o, "<th scope=\"col\"");
         rform_kinds_attr(o, "data-kinds", f->kinds);
         rform_attr(o, "title", nz(f->help));
@@ -326,9 +374,7 @@ static void columns_block(const rform_view *v, size_t i, const form_item *it,
     buf_puts(o, "</tbody></table></div><details class=\"help\"><summary>"
                 "About the column fields</summary><dl class=\"facts\">");
     for (size_t k = 0; k < nf; k++) {
-        const form_field *f = &fs[k];
-        if (f->level != FORM_LEVEL_COLUMN)
-            continue;
+        const form_field *f = fs[k];
         page_wrap(o, "<dt>", f->label, "</dt><dd>");
         buf_append_html(o, nz(f->help));
         rform_kinds_note(o, f->kinds);

@@ -97,6 +97,13 @@ void rform_required_badge(buf *o, const form_field *f, int kind);
 /* One control (no wrapper) for field f at path of obj. */
 void rform_control(const rform_view *v, const char *path, const void *obj,
                    const form_field *f, const char *error, int with_help);
+/* The same, named by the element with id labelledby (NULL: by its
+ * <label for>): a column row's control is named "Type, row 2" by a
+ * hidden label while a visible one reads "Type". */
+void rform_control_labelled(const rform_view *v, const char *path,
+                            const void *obj, const form_field *f,
+                            const char *error, int with_help,
+                            const char *labelledby);
 /* A labelled field with help and error (request and item levels). */
 void rform_field_block(const rform_view *v, const char *path, const void *obj,
                        const form_field *f, int kind);
