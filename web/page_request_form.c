@@ -675,6 +675,12 @@ static void form_page(rform_view *v)
     rform_attr(o, "action", m && m->action ? m->action : "/requests");
     buf_puts(o, ">");
     page_csrf_input(req);
+    /* The form's default button (Enter in a one-line field) is the first
+       submit button in tree order: this one submits the request, where
+       "More column rows" would otherwise add rows. Invisible and out of
+       the tab order; the visible one is at the end. */
+    buf_puts(o, "<button type=\"submit\" class=\"sr-only\" tabindex=\"-1\" "
+                "aria-hidden=\"true\" data-default-submit>Submit</button>");
     if (v->submission_id) {
         buf_puts(o, "<input type=\"hidden\" name=\"submission_id\"");
         rform_attr(o, "value", v->submission_id);

@@ -4,7 +4,12 @@
 // reordered in the page (input names renumbered: items[0].columns[3].name),
 // fields not applying to an item's kind are hidden, staff see only the
 // instances of the chosen organisation, and a sample CSV/TSV file can
-// propose column rows through POST /api/v1/infer-columns.
+// propose column rows through POST /api/v1/infer-columns (with the
+// sample's maximum beside each proposed type, its first rows in "Example
+// rows", and the file attached to the request unless the box is
+// unticked). A new change starts empty: no values, and no hints copied
+// from another change. The draft kept by app.js asks for missing items
+// and rows with a "docket:grow" event on the form.
 
 const form = document.getElementById('request-form');
 
@@ -105,6 +110,30 @@ function clearControls(root) {
   });
 }
 
+// A change made by "Add another change" starts empty: the hints a sample
+// left (placeholders "Header: ...", titles, notes of the sample's
+// maximum, the sample to attach) go, and so do the form's example
+// placeholders ("One row per loyalty member."), which read as values
+// copied from change 1; only format hints (time, date, numbers, types)
+// stay.
+function freshHints(root) {
+  root.querySelectorAll('[data-sample-note], .infer-sample').forEach((el) => el.remove());
+  root.querySelectorAll('[title][data-inferred]').forEach((el) => el.removeAttribute('title'));
+  root.querySelectorAll('[data-inferred]').forEach((el) => el.removeAttribute('data-inferred'));
+  root.querySelectorAll('[placeholder]').forEach((el) => {
+    const format = el.type === 'time' || el.type === 'date' ||
+      el.inputMode === 'numeric' || el.getAttribute('list') === 'types-list';
+    if (!format) el.removeAttribute('placeholder');
+  });
+  root.querySelectorAll('[aria-describedby]').forEach((el) => {
+    const d = el.getAttribute('aria-describedby').split(' ')
+      .filter((x) => x && !x.startsWith('note-')).join(' ');
+    if (d) el.setAttribute('aria-describedby', d); else el.removeAttribute('aria-describedby');
+  });
+  const kind = root.querySelector('select.item-kind');
+  if (kind) kind.selectedIndex = 0;
+}
+
 function blankRow(tbody) {
   const row = tbody.querySelector('tr.column-row').cloneNode(true);
   // The clone's remove button has no listener: drop it so decorateRows
@@ -112,6 +141,15 @@ function blankRow(tbody) {
   row.querySelectorAll('td.row-actions').forEach((td) => td.remove());
   row.classList.remove('proposed');
   clearControls(row);
+  row.querySelectorAll('[data-sample-note]').forEach((el) => el.remove());
+  row.querySelectorAll('[data-inferred]').forEach((el) => {
+    el.removeAttribute('title');
+    el.removeAttribute('data-inferred');
+    if (el.dataset.inferredPlaceholder !== undefined) {
+      el.setAttribute('placeholder', el.dataset.inferredPlaceholder);
+      delete el.dataset.inferredPlaceholder;
+    }
+  });
   return row;
 }
 
@@ -257,6 +295,28 @@ function setField(row, key, value) {
   else el.value = value;
 }
 
+// "longest in sample: 18" after the type input of a proposed row, read
+// with it (aria-describedby).
+function sampleNote(row, text) {
+  const type = row.querySelector('[name$=".type"]');
+  row.querySelectorAll('[data-sample-note]').forEach((el) => el.remove());
+  if (type) {
+    const d = (type.getAttribute('aria-describedby') || '').split(' ')
+      .filter((x) => x && !x.startsWith('note-'));
+    if (d.length) type.setAttribute('aria-describedby', d.join(' '));
+    else type.removeAttribute('aria-describedby');
+  }
+  if (!type || !text) return;
+  const note = document.createElement('span');
+  note.className = 'help muted small';
+  note.id = `note-${type.id}`;
+  note.setAttribute('data-sample-note', '');
+  note.textContent = text;
+  type.after(note);
+  type.setAttribute('aria-describedby',
+    `${type.getAttribute('aria-describedby') || ''} ${note.id}`.trim());
+}
+
 function fillRows(item, columns) {
   const tbody = item.querySelector('table.columns-table tbody');
   // Blank rows go; rows already filled in are kept above the proposal.
@@ -278,14 +338,76 @@ function fillRows(item, columns) {
     const name = row.querySelector('[name$=".name"]');
     if (name && col.original !== col.name) {
       name.title = `From the header "${col.original}"`;
+      name.setAttribute('data-inferred', '');
       const desc = row.querySelector('[name$=".description"]');
-      if (desc && !desc.value) desc.placeholder = `Header: ${col.original}`;
+      if (desc && !desc.value) {
+        if (desc.dataset.inferredPlaceholder === undefined) {
+          desc.dataset.inferredPlaceholder = desc.getAttribute('placeholder') || '';
+        }
+        desc.setAttribute('data-inferred', '');
+        desc.placeholder = `Header: ${col.original}`;
+      }
     }
+    sampleNote(row, col.sample_note || '');
     row.classList.add('proposed');
   });
   decorateRows(item);
   renumber();
   applyKind(item);
+}
+
+// The sample is attached to the request unless its box is unticked: a
+// hidden file input named "attachments" holds it (disabled when
+// unticked, so it is not sent). One sample per change: a new one takes
+// the place of the last.
+const MAX_ATTACHMENT = 10 * 1024 * 1024; // the server's limit for a file
+
+function attachSample(box, file) {
+  box.querySelectorAll('.infer-sample').forEach((el) => el.remove());
+  const wrap = document.createElement('p');
+  wrap.className = 'infer-sample';
+  const label = document.createElement('label');
+  label.className = 'inline';
+  const tick = document.createElement('input');
+  tick.type = 'checkbox';
+  tick.setAttribute('data-sample-attach', '');
+  label.append(tick, ` Attach ${file.name} to the request`);
+  wrap.append(label);
+  let holder = null;
+  try {
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    holder = document.createElement('input');
+    holder.type = 'file';
+    holder.name = 'attachments';
+    holder.hidden = true;
+    holder.tabIndex = -1;
+    holder.setAttribute('aria-hidden', 'true');
+    holder.files = dt.files;
+  } catch {
+    holder = null;
+  }
+  if (!holder || file.size > MAX_ATTACHMENT) {
+    tick.disabled = true;
+    const why = document.createElement('span');
+    why.className = 'muted';
+    why.textContent = file.size > MAX_ATTACHMENT
+      ? ' (too large to attach: 10 MiB at most; add an extract under Attachments)'
+      : ' (add it under Attachments)';
+    label.append(why);
+  } else {
+    tick.checked = true;
+    tick.addEventListener('change', () => { holder.disabled = !tick.checked; });
+    wrap.append(holder);
+  }
+  box.append(wrap);
+}
+
+function fillExamples(item, text) {
+  const area = item.querySelector('textarea[name$=".examples"]');
+  if (!area || !text || area.value.trim()) return;
+  area.value = text;
+  area.dispatchEvent(new Event('input', { bubbles: true }));
 }
 
 function setupInfer(item) {
@@ -303,6 +425,9 @@ function setupInfer(item) {
       const { status: code, json } = await upload(blob, file.name, status);
       if (code === 200 && json && Array.isArray(json.columns)) {
         fillRows(item, json.columns);
+        fillExamples(item, json.example_rows);
+        attachSample(box, file);
+        form.dispatchEvent(new Event('input', { bubbles: true }));
         const cut = blob.size < file.size ? ' (first 10 MiB)' : '';
         setStatus(status, `${json.columns.length} columns proposed from ${json.rows_read} rows${cut}: review them before you submit.`);
       } else {
@@ -346,6 +471,7 @@ if (form) {
       const rows = copy.querySelectorAll('tr.column-row');
       rows.forEach((row, k) => { if (k >= 3) row.remove(); });
       clearControls(copy);
+      freshHints(copy);
       copy.querySelectorAll('tr.proposed').forEach((r) => r.classList.remove('proposed'));
       const status = copy.querySelector('.infer-status');
       if (status) status.textContent = '';
@@ -361,6 +487,19 @@ if (form) {
     org.addEventListener('change', applyOrg);
     applyOrg();
   }
+  // A restored draft names fields of items and rows the page does not
+  // have yet: add them (detail.name is "items[2].columns[7].name").
+  form.addEventListener('docket:grow', (ev) => {
+    const m = /^items\[(\d+)\](?:\.columns\[(\d+)\])?/.exec(ev.detail && ev.detail.name);
+    if (!m) return;
+    const want = Number(m[1]);
+    while (addItem && form.querySelectorAll('.card.item').length <= want &&
+           form.querySelectorAll('.card.item').length < 50) addItem.click();
+    const item = form.querySelectorAll('.card.item')[want];
+    if (!item || m[2] === undefined) return;
+    const rows = item.querySelectorAll('tr.column-row').length;
+    if (Number(m[2]) >= rows && Number(m[2]) < 500) addRows(item, Number(m[2]) + 1 - rows);
+  });
   renumber();
   const summary = document.getElementById('error-summary');
   if (summary) summary.focus();
