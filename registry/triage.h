@@ -139,6 +139,12 @@ typedef struct registry_transition {
     int set_priority;     /* 1: priority below is stored (PM/admin) */
     int priority;
     const char *estimate; /* NULL: unchanged (PM/admin) */
+    /* answered: files sent with the answer (checked by the caller like a
+       comment's, at most FORM_MAX_ATTACHMENTS), stored as attachments of
+       the request in the transition's transaction; any other target
+       refuses files */
+    const struct registry_file *files;
+    size_t nfiles;
 } registry_transition;
 
 /* The rules, transitions x roles (PM and admin alike; ops never):
@@ -147,7 +153,8 @@ typedef struct registry_transition {
  *   submitted                       triaged      pm, admin
  *   submitted, triaged, scheduled   needs_info   pm, admin (note required)
  *   needs_info                      answered     client, pm, admin
- *                                   (= the status before needs_info)
+ *                                   (= the status before needs_info;
+ *                                   note required, files allowed)
  *   triaged, scheduled              scheduled    pm, admin (sprint)
  *   scheduled                       in_progress  pm, admin
  *   scheduled, in_progress          deployed     pm, admin (instance)

@@ -146,7 +146,49 @@ static int transition_check(const tr_state *s, int64_t id,
     if (rc == 0 && !*note && t->to == REQ_NEEDS_INFO)
         rc = err_set_field(err, ERR_INVALID, "note",
                            "write the question for the client");
+    if (rc == 0 && !*note && t->to == REQ_ANSWERED)
+        rc = err_set_field(err, ERR_INVALID, "note", "Write your answer.");
+    if (rc == 0 && t->nfiles && t->to != REQ_ANSWERED)
+        rc = err_set_field(err, ERR_INVALID, "attachments",
+                           "Only an answer takes files: add them to a "
+                           "comment.");
+    if (rc == 0 && t->nfiles > FORM_MAX_ATTACHMENTS)
+        rc = err_set_field(err, ERR_INVALID, "attachments",
+                           "Send at most %d files with an answer.",
+                           FORM_MAX_ATTACHMENTS);
     return rc;
+}
+
+/* The answer's note with the names of its files on a line of its own
+ * ("Files: `sample.csv`"), so the timeline, the inbox and the messages
+ * say what came with it. Takes note; returns the new one. */
+static char *answer_note(char *note, const registry_transition *t)
+{
+    buf b = {0};
+
+    buf_puts(&b, note);
+    buf_puts(&b, t->nfiles == 1 ? "\n\nFile: " : "\n\nFiles: ");
+    for (size_t i = 0; i < t->nfiles; i++) {
+        const char *name = t->files[i].filename;
+        /* a code span as long as the longest run of backticks inside
+           needs one more */
+        size_t run = 0, most = 0;
+        for (const char *c = name; *c; c++) {
+            run = *c == '`' ? run + 1 : 0;
+            most = run > most ? run : most;
+        }
+        if (i)
+            buf_puts(&b, ", ");
+        for (size_t k = 0; k <= most; k++)
+            buf_putc(&b, '`');
+        buf_puts(&b, most ? " " : "");
+        buf_puts(&b, name);
+        buf_puts(&b, most ? " " : "");
+        for (size_t k = 0; k <= most; k++)
+            buf_putc(&b, '`');
+    }
+    free(note);
+    return buf_detach(&b);
 }
 
 static int schedule_check(registry *reg, const tr_state *s, int64_t id,
@@ -351,6 +393,13 @@ int tr_transition_tx(registry *reg, request_status *out_status, int64_t id,
     if (t->to == REQ_TRIAGED && !s.pm_id && who->role == ROLE_PM)
         p.pm = who->user_id;
     rc = request_update(reg, id, t, &p, now, err);
+    for (size_t i = 0; rc == 0 && i < t->nfiles; i++)
+        rc = reg_attachment_insert(reg, id, 0, who->user_id,
+                                   t->files[i].filename,
+                                   t->files[i].content_type, t->files[i].data,
+                                   t->files[i].size, now, err);
+    if (rc == 0 && t->nfiles)
+        note = answer_note(note, t);
     if (p.ahead_note) {
         free(note);
         note = p.ahead_note;

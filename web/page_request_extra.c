@@ -281,22 +281,29 @@ static void last_question(void *ctx, const registry_request_event *e)
     *q = xstrdup(nz(e->note));
 }
 
-/* <form> opening for a transition. */
-static void action_open(web_req *req, int64_t id, const char *to,
-                        const char *cls)
+/* <form> opening for a transition; multipart when it takes files. */
+static void action_open_as(web_req *req, int64_t id, const char *to,
+                           const char *cls, int multipart)
 {
     buf *o = &req->out;
 
     buf_appendf(o,
                 "<form method=\"post\" action=\"/requests/%lld/"
-                "transitions\" class=\"",
-                (long long)id);
+                "transitions\"%s class=\"",
+                (long long)id,
+                multipart ? " enctype=\"multipart/form-data\"" : "");
     buf_puts(o, cls);
     buf_puts(o, "\">");
     page_csrf_input(req);
     buf_puts(o, "<input type=\"hidden\" name=\"to\" value=\"");
     buf_puts(o, to);
     buf_puts(o, "\">");
+}
+
+static void action_open(web_req *req, int64_t id, const char *to,
+                        const char *cls)
+{
+    action_open_as(req, id, to, cls, 0);
 }
 
 static void note_field(buf *o, const char *to, const char *label, int required)
@@ -335,8 +342,19 @@ static int answer_form(web_req *req, int64_t id, const char *status,
         buf_puts(o, "</div></div>");
         free(q);
     }
-    action_open(req, id, "answered", "stack");
-    note_field(o, "answered", "Your answer", 0);
+    /* text required, files like a comment's */
+    action_open_as(req, id, "answered", "stack", 1);
+    note_field(o, "answered", "Your answer", 1);
+    buf_appendf(o,
+                "<div class=\"field\"><label for=\"answer-files\">Files "
+                "<span class=\"muted\">(optional)</span></label><input "
+                "type=\"file\" id=\"answer-files\" name=\"attachments\" "
+                "multiple accept=\".csv,.tsv,.json,.parquet,.xlsx,.pdf,"
+                ".txt\" aria-describedby=\"answer-files-help\"><p "
+                "class=\"help\" id=\"answer-files-help\">Up to %d files "
+                "of at most 10 MiB each: CSV, TSV, JSON, Parquet, XLSX, PDF "
+                "or TXT. They join the request's attachments.</p></div>",
+                FORM_MAX_ATTACHMENTS);
     buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
                 "type=\"submit\">Send the answer</button>");
     if (!strcmp(status, "needs_info"))

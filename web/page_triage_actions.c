@@ -23,49 +23,6 @@ static void flash_redirect(web_req *req, int64_t id, const char *msg)
     web_redirect(req, loc);
 }
 
-/* POST /requests/{id}/transitions (to, note, sprint, instance, priority,
- * estimate, reason): the flash says what happened in words for its reader
- * (triage_move). */
-void page_transition(web_req *req)
-{
-    domain_actor a = intake_actor(req);
-    int64_t id = web_arg_id(req, 0);
-    triage_transition_form f = {
-        web_field_get(req, "to"),       web_field_get(req, "note"),
-        web_field_get(req, "instance"), web_field_get(req, "sprint"),
-        web_field_get(req, "priority"), web_field_get(req, "estimate"),
-        web_field_get(req, "reason")};
-    registry_transition t;
-    triage_moved out = {0};
-    errmsg err = {0};
-    int rc = triage_transition_from_form(&t, &a, &f, &err);
-
-    if (rc == 0)
-        rc = triage_move(req->reg, &a, id, &t, &out, &err);
-    if (rc < 0) {
-        web_reply_err(req, &err);
-        return;
-    }
-    notify_wake();
-    flash_redirect(req, id, out.message);
-    triage_moved_dispose(&out);
-}
-
-/* POST /requests/{id}/plan (priority, estimate) */
-void page_plan(web_req *req)
-{
-    domain_actor a = intake_actor(req);
-    int64_t id = web_arg_id(req, 0);
-    errmsg err = {0};
-
-    if (triage_plan(req->reg, &a, id, web_field_get(req, "priority"),
-                    web_field_get(req, "estimate"), &err) < 0) {
-        web_reply_err(req, &err);
-        return;
-    }
-    flash_redirect(req, id, "Priority and estimate were saved.");
-}
-
 typedef struct upload {
     registry_file *files;
     char **names, **types;
@@ -106,7 +63,7 @@ static int uploads_collect(web_req *req, upload *u, char *msg, size_t size)
         if (!*f->filename && !f->value.len)
             continue;
         if (u->n >= FORM_MAX_ATTACHMENTS) {
-            snprintf(msg, size, "at most %d files per comment",
+            snprintf(msg, size, "at most %d files at once",
                      FORM_MAX_ATTACHMENTS);
             return -1;
         }
@@ -126,6 +83,62 @@ static int uploads_collect(web_req *req, upload *u, char *msg, size_t size)
         u->n++;
     }
     return 0;
+}
+
+/* POST /requests/{id}/transitions (to, note, sprint, instance, priority,
+ * estimate, reason; an answer also attachments, multipart like a
+ * comment): the flash says what happened in words for its reader
+ * (triage_move). */
+void page_transition(web_req *req)
+{
+    domain_actor a = intake_actor(req);
+    int64_t id = web_arg_id(req, 0);
+    triage_transition_form f = {
+        web_field_get(req, "to"),       web_field_get(req, "note"),
+        web_field_get(req, "instance"), web_field_get(req, "sprint"),
+        web_field_get(req, "priority"), web_field_get(req, "estimate"),
+        web_field_get(req, "reason")};
+    registry_transition t;
+    triage_moved out = {0};
+    upload u = {0};
+    errmsg err = {0};
+    char msg[256];
+    int rc;
+
+    /* Tenant first: another organisation's request stays a 404. */
+    if (!triage_visible_id(req))
+        goto done;
+    rc = triage_transition_from_form(&t, &a, &f, &err);
+    if (rc == 0 && uploads_collect(req, &u, msg, sizeof msg) < 0)
+        rc = err_set_field(&err, ERR_INVALID, "attachments", "%s", msg);
+    t.files = u.files;
+    t.nfiles = u.n;
+    if (rc == 0)
+        rc = triage_move(req->reg, &a, id, &t, &out, &err);
+    if (rc < 0) {
+        web_reply_err(req, &err);
+        goto done;
+    }
+    notify_wake();
+    flash_redirect(req, id, out.message);
+    triage_moved_dispose(&out);
+done:
+    upload_dispose(&u);
+}
+
+/* POST /requests/{id}/plan (priority, estimate) */
+void page_plan(web_req *req)
+{
+    domain_actor a = intake_actor(req);
+    int64_t id = web_arg_id(req, 0);
+    errmsg err = {0};
+
+    if (triage_plan(req->reg, &a, id, web_field_get(req, "priority"),
+                    web_field_get(req, "estimate"), &err) < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
+    flash_redirect(req, id, "Priority and estimate were saved.");
 }
 
 /* POST /requests/{id}/comments (body, attachments) */
