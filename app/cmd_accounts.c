@@ -99,6 +99,13 @@ int cmd_instance(app_args *a)
 
     if (!reg)
         return rc;
+    if (!*a->argv[2]) {
+        registry_close(reg);
+        return app_fail(EXIT_USAGE,
+                        "an instance belongs to an organisation: give its "
+                        "name first (%s; see docket org add)",
+                        u);
+    }
     rc = domain_instance_create(reg, &cli, a->argv[2], a->argv[3],
                                 env ? env : "production",
                                 dialect ? dialect : "postgres", CLI_FROM, &err);

@@ -1,6 +1,7 @@
 /* accounts.c: the account use cases (accounts.h): rules first, then the
  * writes and their audit records in one transaction. */
 #include "accounts.h"
+#include "str.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -223,7 +224,12 @@ int domain_instance_create(registry *reg, const domain_actor *actor,
     rc = admin_begin(reg, actor, err);
     if (rc < 0)
         return rc;
-    rc = org_known(reg, org, err);
+    if (!org || !*org)
+        rc = err_set_field(err, ERR_INVALID, "org",
+                           "Choose the organisation this instance belongs "
+                           "to.");
+    if (rc == 0)
+        rc = org_known(reg, org, err);
     if (rc == 0)
         rc = registry_instance_add(reg, NULL, org ? org : "", name ? name : "",
                                    environment ? environment : "",
@@ -314,9 +320,13 @@ int domain_token_create(registry *reg, const domain_actor *actor,
     if (rc < 0)
         return rc;
     rc = registry_user_get(reg, &owner, user_id, err);
-    if (rc == 0)
+    if (rc == 0) {
         rc = registry_token_create(reg, token_out, NULL, user_id,
                                    label ? label : "", err);
+        /* The only input a new token is refused for is its label. */
+        if (rc == ERR_INVALID && !err->field[0])
+            str_copy(err->field, sizeof err->field, "label");
+    }
     if (rc == 0)
         rc = audit(reg, actor, "token.create", owner.email, label, from, err);
     return finish(reg, rc, err);

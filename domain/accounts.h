@@ -58,12 +58,16 @@ int domain_user_update(registry *reg, const domain_actor *actor, int64_t id,
                        const domain_user_edit *in, const char *from,
                        errmsg *err);
 
-/* Adds an organisation (administrators only); audits "org.create". */
+/* Adds an organisation (administrators only); audits "org.create". A
+ * name refused is ERR_INVALID, a name taken ERR_CONFLICT, both on field
+ * "name". */
 int domain_org_create(registry *reg, const domain_actor *actor,
                       const char *name, const char *from, errmsg *err);
 
 /* Adds an instance of organisation org (administrators only); audits
- * "instance.create". */
+ * "instance.create". ERR_INVALID on field "org" when org is NULL, empty
+ * or names no organisation; on "name", "environment" or "dialect" when
+ * that one is refused; ERR_CONFLICT on "name" when the name is taken. */
 int domain_instance_create(registry *reg, const domain_actor *actor,
                            const char *org, const char *name,
                            const char *environment, const char *dialect,
@@ -84,7 +88,8 @@ int domain_password_change(registry *reg, const domain_actor *actor,
 
 /* A new API token of user_id labelled label (the actor's own, or any
  * user's for an administrator); token_out (80 bytes) gets it, shown
- * once. Audits "token.create". */
+ * once. Audits "token.create". A label refused is ERR_INVALID on field
+ * "label". */
 int domain_token_create(registry *reg, const domain_actor *actor,
                         int64_t user_id, const char *label, const char *from,
                         char *token_out, errmsg *err);

@@ -75,18 +75,29 @@ int reg_name_check(const char *what, const char *s, size_t max, errmsg *err)
     return 0;
 }
 
-/* Organisation and instance names appear in URLs: keep them simple. */
-static int slug_check(const char *what, const char *s, errmsg *err)
+/* rc, an outcome of a check of the input field: a refusal names field
+ * unless it names one already. */
+static int on_field(int rc, const char *field, errmsg *err)
 {
-    if (reg_name_check(what, s, 100, err) < 0)
+    if (rc < 0 && err && !err->field[0])
+        str_copy(err->field, sizeof err->field, field);
+    return rc;
+}
+
+/* Organisation and instance names appear in URLs: keep them simple. A
+ * refusal is on the input field. */
+static int slug_check(const char *what, const char *field, const char *s,
+                      errmsg *err)
+{
+    if (on_field(reg_name_check(what, s, 100, err), field, err) < 0)
         return ERR_INVALID;
     for (const char *p = s; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
               (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
-            return err_set(err, ERR_INVALID,
-                           "%s may use letters, digits, '-', '_' and '.' "
-                           "only",
-                           what);
+            return err_set_field(err, ERR_INVALID, field,
+                                 "%s may use letters, digits, '-', '_' and "
+                                 "'.' only",
+                                 what);
     return 0;
 }
 
@@ -113,11 +124,11 @@ int registry_org_add(registry *reg, int64_t *out_id, const char *name,
         "INSERT INTO organisations(name, created_at) VALUES (:name, :now)";
     sqlite3_stmt *st;
 
-    if (slug_check("organisation name", name, err) < 0)
+    if (slug_check("organisation name", "name", name, err) < 0)
         return ERR_INVALID;
     st = reg_stmt(reg, sql, err, REG_TEXT(":name", name),
                   REG_INT(":now", time_now()));
-    return insert_new(reg, st, out_id, NULL, "organisation", name, err);
+    return insert_new(reg, st, out_id, "name", "organisation", name, err);
 }
 
 static void org_row(registry_org *o, sqlite3_stmt *st)
@@ -127,15 +138,19 @@ static void org_row(registry_org *o, sqlite3_stmt *st)
 }
 
 /* The one row of st, read by read into out; a missing row is
- * ERR_NOTFOUND with the message "<what> <key>". */
+ * ERR_NOTFOUND with the message "<what><key>", or none (a whole
+ * sentence) when key is empty: an empty name never ends a message. */
 static int one_named(registry *reg, sqlite3_stmt *st,
                      int (*read)(sqlite3_stmt *st, void *ctx), void *out,
-                     const char *what, const char *key, errmsg *err)
+                     const char *what, const char *none, const char *key,
+                     errmsg *err)
 {
     int rc = reg_one(reg, st, read, out, err);
 
-    if (rc == ERR_NOTFOUND)
-        rc = err_set(err, ERR_NOTFOUND, "%s%.100s", what, key ? key : "");
+    if (rc == ERR_NOTFOUND && key && *key)
+        rc = err_set(err, ERR_NOTFOUND, "%s%.100s", what, key);
+    else if (rc == ERR_NOTFOUND)
+        rc = err_set(err, ERR_NOTFOUND, "%s", none);
     return rc;
 }
 
@@ -152,7 +167,8 @@ int registry_org_get(registry *reg, registry_org *out, const char *name,
         "SELECT id, name FROM organisations WHERE name = :name";
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":name", name));
 
-    return one_named(reg, st, org_one, out, "no organisation named ", name,
+    return one_named(reg, st, org_one, out, "no organisation named ",
+                     "no organisation was named (the name is empty)", name,
                      err);
 }
 
@@ -188,19 +204,20 @@ int registry_instance_add(registry *reg, int64_t *out_id, const char *org,
     sqlite3_stmt *st;
     int rc;
 
-    if (slug_check("instance name", name, err) < 0 ||
-        slug_check("environment", environment, err) < 0)
+    if (slug_check("instance name", "name", name, err) < 0 ||
+        slug_check("environment", "environment", environment, err) < 0)
         return ERR_INVALID;
     if (!dialect || !dialect_valid(dialect))
-        return err_set(err, ERR_INVALID,
-                       "dialect must be postgres, mysql, snowflake or sqlite");
+        return err_set_field(err, ERR_INVALID, "dialect",
+                             "dialect must be postgres, mysql, snowflake or "
+                             "sqlite");
     rc = registry_org_get(reg, &o, org, err);
     if (rc < 0)
         return rc;
     st = reg_stmt(reg, sql, err, REG_INT(":org", o.id), REG_TEXT(":name", name),
                   REG_TEXT(":env", environment), REG_TEXT(":dialect", dialect),
                   REG_INT(":now", time_now()));
-    return insert_new(reg, st, out_id, NULL, "instance", name, err);
+    return insert_new(reg, st, out_id, "name", "instance", name, err);
 }
 
 #define INSTANCE_SQL                                                           \
@@ -226,8 +243,8 @@ int registry_instance_get(registry *reg, registry_instance *out,
     static const char sql[] = INSTANCE_SQL " WHERE i.name = :name";
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":name", name));
 
-    return one_named(reg, st, instance_one, out, "no instance named ", name,
-                     err);
+    return one_named(reg, st, instance_one, out, "no instance named ",
+                     "no instance was named (the name is empty)", name, err);
 }
 
 REG_EACH_ADAPTER(instance, registry_instance, instance_row)
@@ -276,7 +293,7 @@ static int email_check(const char *email, errmsg *err)
 {
     const char *at;
 
-    if (reg_name_check("e-mail", email, 254, err) < 0)
+    if (on_field(reg_name_check("e-mail", email, 254, err), "email", err) < 0)
         return ERR_INVALID;
     at = strchr(email, '@');
     if (!at || at == email || !at[1] || strchr(at + 1, '@') ||
@@ -318,7 +335,7 @@ int registry_user_add(registry *reg, int64_t *out_id, const char *email,
     int rc;
 
     if (email_check(email, err) < 0 ||
-        reg_name_check("name", name, 200, err) < 0)
+        on_field(reg_name_check("name", name, 200, err), "name", err) < 0)
         return ERR_INVALID;
     if (!registry_role_valid(role))
         return err_set_field(err, ERR_INVALID, "role",
@@ -366,7 +383,7 @@ int registry_user_get(registry *reg, registry_user *out, int64_t id,
     static const char sql[] = USER_SQL " WHERE u.id = :id";
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", id));
 
-    return one_named(reg, st, user_one, out, "no such user", NULL, err);
+    return one_named(reg, st, user_one, out, "", "no such user", NULL, err);
 }
 
 int registry_user_find(registry *reg, registry_user *out, const char *email,
@@ -375,8 +392,8 @@ int registry_user_find(registry *reg, registry_user *out, const char *email,
     static const char sql[] = USER_SQL " WHERE u.email = :email";
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":email", email));
 
-    return one_named(reg, st, user_one, out, "no user with e-mail ", email,
-                     err);
+    return one_named(reg, st, user_one, out, "no user with e-mail ",
+                     "no e-mail address was given (it is empty)", email, err);
 }
 
 /* The result of an UPDATE of one user by id: ERR_NOTFOUND when it
@@ -400,7 +417,8 @@ int registry_user_update(registry *reg, int64_t id, const char *name,
     sqlite3_stmt *st;
     int rc;
 
-    if (name && reg_name_check("name", name, 200, err) < 0)
+    if (name &&
+        on_field(reg_name_check("name", name, 200, err), "name", err) < 0)
         return ERR_INVALID;
     if (role && !registry_role_valid(role))
         return err_set_field(err, ERR_INVALID, "role",

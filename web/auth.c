@@ -286,7 +286,8 @@ int web_password_gate_or_reply(web_req *req, const web_route *route)
                         "it is changed on the account page (/account).");
         return -1;
     }
-    page_flash_set(req, "Choose a new password to go on.");
+    /* The password card says why, as a warning (a flash would read as
+       a success). */
     web_redirect(req, "/account#password");
     return -1;
 }
@@ -601,7 +602,7 @@ void page_signin(web_req *req)
     registry_audit(req->reg, u.id, u.email, "signin.success", u.email, "",
                    req->address);
     if (u.must_change_password) {
-        page_flash_set(req, "Choose a new password to go on.");
+        /* No flash: the password card says why, as a warning. */
         web_redirect(req, "/account#password");
         return;
     }

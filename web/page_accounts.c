@@ -4,7 +4,7 @@
  * everywhere, and password reset by one-time link (sent through the
  * outbox as an account.reset event by a background thread, so the answer
  * never waits for the database). Sign-in and sign-out are in auth.c. */
-#include "web_int.h"
+#include "page_form_int.h"
 #include "accounts.h"
 #include "log.h"
 #include "mem.h"
@@ -52,13 +52,20 @@ static void token_row(void *ctx, const registry_token *t)
     buf_puts(o, "</td></tr>");
 }
 
+/* The forms of the account page (which one was posted). */
+typedef enum account_form {
+    ACCOUNT_NONE,
+    ACCOUNT_PASSWORD,
+    ACCOUNT_TOKEN
+} account_form;
+
 /* The card of who the user is: name, e-mail, role, organisation. */
 static void account_facts(web_req *req)
 {
     buf *o = &req->out;
 
-    buf_puts(o, "<h1>Your account</h1><section class=\"card\"><dl "
-                "class=\"facts\"><dt>Name</dt><dd>");
+    buf_puts(o, "<section class=\"card\"><dl class=\"facts\"><dt>Name</dt>"
+                "<dd>");
     buf_append_html(o, req->user.name);
     buf_puts(o, "</dd><dt>E-mail</dt><dd>");
     buf_append_html(o, req->user.email);
@@ -73,9 +80,11 @@ static void account_facts(web_req *req)
     buf_puts(o, "</dl></section>");
 }
 
-/* The password change card, with error (may be NULL) above the form. */
-static void account_password_card(web_req *req, const char *error)
+/* The password change card of form f (its problem next to its field;
+ * passwords are never shown again). */
+static void account_password_card(const page_form *f)
 {
+    web_req *req = f->req;
     buf *o = &req->out;
 
     buf_puts(o, "<section class=\"card\" id=\"password\"><h2>Change "
@@ -85,31 +94,31 @@ static void account_password_card(web_req *req, const char *error)
                    "Choose a new password to go on: yours was set by an "
                    "administrator or generated, and docket opens nothing else "
                    "until it is changed.");
-    page_alert(req, "error", error);
     buf_puts(o, "<form method=\"post\" action=\"/account/password\" "
                 "class=\"stack\">");
     page_csrf_input(req);
-    buf_puts(o, "<div class=\"field\"><label for=\"current\">Current "
-                "password</label><input id=\"current\" name=\"current\" "
-                "type=\"password\" autocomplete=\"current-password\" "
-                "required></div><div class=\"field\"><label for=\"new\">New "
-                "password</label><input id=\"new\" name=\"new\" "
-                "type=\"password\" autocomplete=\"new-password\" "
-                "minlength=\"12\" maxlength=\"128\" required "
-                "aria-describedby=\"new-help\"><p class=\"help\" "
-                "id=\"new-help\">12 to 128 characters.</p></div>"
-                "<div class=\"field\"><label for=\"confirm\">New password "
-                "again</label><input id=\"confirm\" name=\"confirm\" "
-                "type=\"password\" autocomplete=\"new-password\" required>"
-                "</div><button class=\"button primary\" type=\"submit\">"
+    page_form_input(f, "current", "Current password",
+                    "type=\"password\" autocomplete=\"current-password\" "
+                    "required",
+                    NULL, NULL);
+    page_form_input(f, "new", "New password",
+                    "type=\"password\" autocomplete=\"new-password\" "
+                    "minlength=\"12\" maxlength=\"128\" required",
+                    NULL, "12 to 128 characters.");
+    page_form_input(f, "confirm", "New password again",
+                    "type=\"password\" autocomplete=\"new-password\" required",
+                    NULL, NULL);
+    buf_puts(o, "<button class=\"button primary\" type=\"submit\">"
                 "Change password</button></form></section>");
 }
 
 /* The API token card: new_token (shown once, may be NULL), the list and
- * the forms. Returns -1 when the list could not be read and the error
- * was answered instead of the page (only when there is no new_token). */
-static int account_tokens_card(web_req *req, const char *new_token)
+ * the forms (f: the new-token form, its label kept after a problem).
+ * Returns -1 when the list could not be read and the error was answered
+ * instead of the page (only when there is no new_token). */
+static int account_tokens_card(const page_form *f, const char *new_token)
 {
+    web_req *req = f->req;
     buf *o = &req->out;
     token_ctx tc = {req, 0, 0};
     errmsg err = {0};
@@ -148,13 +157,15 @@ static int account_tokens_card(web_req *req, const char *new_token)
         buf_puts(o, "<button class=\"button small danger\" type=\"submit\">"
                     "Revoke all tokens</button></form>");
     }
-    buf_puts(o, "<form method=\"post\" "
-                "action=\"/account/tokens\" class=\"inline\">");
+    buf_puts(o, "<form method=\"post\" action=\"/account/tokens\" "
+                "class=\"grid-form\">");
     page_csrf_input(req);
-    buf_puts(o, "<label for=\"label\">Label</label><input id=\"label\" "
-                "name=\"label\" required maxlength=\"200\" "
-                "placeholder=\"e.g. jump host\"><button class=\"button\" "
-                "type=\"submit\">Create token</button></form></section>");
+    page_form_input(f, "label", "Label",
+                    "required maxlength=\"200\" placeholder=\"e.g. jump host\"",
+                    NULL, NULL);
+    buf_puts(o, "<div class=\"actions\"><button class=\"button\" "
+                "type=\"submit\">Create token</button></div></form>"
+                "</section>");
     return 0;
 }
 
@@ -170,23 +181,44 @@ static void account_sessions_card(web_req *req)
                 "everywhere</button></form></section>");
 }
 
-/* The account page; error (may be NULL) is shown on the password card,
- * new_token (may be NULL) once on the token card. */
-static void account_page(web_req *req, const char *error, const char *new_token)
+/* The account page; error (may be NULL) is the problem of the form
+ * posted (which), shown in the error summary and next to its field;
+ * new_token (may be NULL) is shown once on the token card. */
+static void account_page(web_req *req, account_form which, const errmsg *error,
+                         const char *new_token)
 {
+    page_form pw = {req, which == ACCOUNT_PASSWORD ? error : NULL, NULL};
+    page_form tok = {req, which == ACCOUNT_TOKEN ? error : NULL, NULL};
+
     page_begin(req, "Your account");
+    buf_puts(&req->out, "<h1>Your account</h1>");
+    page_form_summary(which == ACCOUNT_TOKEN ? &tok : &pw);
     account_facts(req);
-    account_password_card(req, error);
-    if (account_tokens_card(req, new_token) < 0)
+    account_password_card(&pw);
+    if (account_tokens_card(&tok, new_token) < 0)
         return;
     account_sessions_card(req);
     page_end(req);
 }
 
+/* The account page again after a problem of form which: message on
+ * field (may be NULL). */
+static void account_problem(web_req *req, account_form which, const char *field,
+                            const char *message)
+{
+    errmsg e = {0};
+
+    if (field)
+        err_set_field(&e, ERR_INVALID, field, "%s", message);
+    else
+        err_set(&e, ERR_INVALID, "%s", message);
+    account_page(req, which, &e, NULL);
+}
+
 /* GET /account */
 void page_account(web_req *req)
 {
-    account_page(req, NULL, NULL);
+    account_page(req, ACCOUNT_NONE, NULL, NULL);
 }
 
 /* The notice after a password change; tokens is the number of API
@@ -224,9 +256,13 @@ void page_password_change(web_req *req)
     int tokens = 0, rc;
     char msg[300];
 
-    if (!cur || !nw || !confirm) {
+    if (!cur || !*cur || !nw || !*nw || !confirm || !*confirm) {
         req->status = 422;
-        account_page(req, "Fill in all three fields.", NULL);
+        account_problem(req, ACCOUNT_PASSWORD,
+                        !cur || !*cur ? "current"
+                        : !nw || !*nw ? "new"
+                                      : "confirm",
+                        "Fill in all three fields.");
         return;
     }
     if (web_throttled(req, web_guess_wait(req, req->user.email),
@@ -234,15 +270,15 @@ void page_password_change(web_req *req)
         registry_audit(req->reg, req->user.id, req->user.email,
                        "password.change.throttled", req->user.email, "",
                        req->address);
-        account_page(req,
-                     "Too many wrong passwords. Wait a little and try "
-                     "again.",
-                     NULL);
+        account_problem(req, ACCOUNT_PASSWORD, NULL,
+                        "Too many wrong passwords. Wait a little and try "
+                        "again.");
         return;
     }
     if (strcmp(nw, confirm) != 0) {
         req->status = 422;
-        account_page(req, "The new passwords differ.", NULL);
+        account_problem(req, ACCOUNT_PASSWORD, "confirm",
+                        "The new passwords differ.");
         return;
     }
     rc = domain_password_change(req->reg, &a, cur, nw, req->session,
@@ -253,7 +289,7 @@ void page_password_change(web_req *req)
         web_guess_passed(req, req->user.email);
     if (rc < 0) {
         if (web_form_err_or_reply(req, &err) == 0)
-            account_page(req, err.msg, NULL);
+            account_page(req, ACCOUNT_PASSWORD, &err, NULL);
         return;
     }
     password_changed_notice(msg, sizeof msg, tokens);
@@ -273,10 +309,10 @@ void page_token_create(web_req *req)
 
     if (rc < 0) {
         if (web_form_err_or_reply(req, &err) == 0)
-            account_page(req, err.msg, NULL);
+            account_page(req, ACCOUNT_TOKEN, &err, NULL);
         return;
     }
-    account_page(req, NULL, token);
+    account_page(req, ACCOUNT_NONE, NULL, token);
 }
 
 /* POST /account/tokens/{id}/revoke */

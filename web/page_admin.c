@@ -2,7 +2,7 @@
  * temporary password), organisations and their instances, and the audit
  * log. Every action is written to the audit log. The deliveries page is
  * in page_deliveries.c. */
-#include "web_int.h"
+#include "page_form_int.h"
 #include "accounts.h"
 #include "dialect.h"
 #include "str.h"
@@ -20,7 +20,8 @@ void page_admin_begin(web_req *req, const char *title, const char *current)
 
     page_begin(req, title);
     buf_puts(o, "<h1>Administration</h1>");
-    buf_puts(o, "<nav class=\"tabs\" aria-label=\"Administration\"><ul>");
+    buf_puts(
+        o, "<nav class=\"tabs tabs-wrap\" aria-label=\"Administration\"><ul>");
     for (size_t i = 0; i < sizeof tabs / sizeof *tabs; i++) {
         buf_puts(o, "<li><a href=\"");
         buf_puts(o, tabs[i][0]);
@@ -75,47 +76,60 @@ static void org_option(void *ctx, const registry_org *org)
     web_option(&req->out, org->name, org->name, selected);
 }
 
-/* The organisation field of a form: its <div>, label and a <select> of
- * the organisations; a negative ERR_* (in err) after replying
- * when they cannot be read. */
-static int org_field(web_req *req, const char *id, const char *label,
-                     const char *selected, errmsg *err)
+/* The organisation field (input "org") of form f: its <div>, label (HTML)
+ * and a <select> of the organisations after a first option labelled
+ * none (value ""; with required, the browser asks for another one);
+ * selected is chosen when f is fresh. A negative ERR_*
+ * (in err) after replying when they cannot be read. */
+static int org_field(const page_form *f, const char *label, const char *none,
+                     int required, const char *selected, errmsg *err)
 {
-    void *ctx[2] = {req, (void *)selected};
+    buf *o = &f->req->out;
+    const char *chosen = page_form_value(f, "org", selected);
+    void *ctx[2] = {f->req, (void *)(chosen ? chosen : "")};
     int rc;
 
-    buf_puts(&req->out, "<div class=\"field\"><label for=\"");
-    buf_puts(&req->out, id);
-    buf_puts(&req->out, "\">");
-    buf_puts(&req->out, label);
-    buf_puts(&req->out, "</label><select id=\"");
-    buf_puts(&req->out, id);
-    buf_puts(&req->out, "\" name=\"org\"><option value=\"\">(none: staff)"
-                        "</option>");
-    rc = registry_org_list(req->reg, org_option, ctx, err);
-    buf_puts(&req->out, "</select></div>");
+    buf_puts(o, "<div class=\"field\">");
+    page_form_label(f, "org", label);
+    buf_puts(o, "<select");
+    page_form_attrs(f, "org", NULL);
+    buf_puts(o, required ? " required>" : ">");
+    web_option(o, "", none, chosen ? chosen : "");
+    rc = registry_org_list(f->req->reg, org_option, ctx, err);
+    buf_puts(o, "</select>");
+    page_form_error_line(f, "org");
+    buf_puts(o, "</div>");
     if (rc < 0)
-        web_reply_err(req, err);
+        web_reply_err(f->req, err);
     return rc;
 }
 
-static void role_select(web_req *req, const char *selected)
-{
-    static const char *const roles[] = {"client", "pm", "ops", "admin"};
+static const char *const roles[] = {"client", NULL, "pm",    NULL,
+                                    "ops",    NULL, "admin", NULL};
 
-    buf_puts(&req->out, "<select id=\"role\" name=\"role\">");
-    for (int i = 0; i < 4; i++)
-        web_option(&req->out, roles[i], roles[i], selected);
-    buf_puts(&req->out, "</select>");
+/* The role field of form f, selected chosen when it is fresh. */
+static void role_field(const page_form *f, const char *selected)
+{
+    buf_puts(&f->req->out, "<div class=\"field\">");
+    page_form_label(f, "role", "Role");
+    page_form_select(f, "role", roles, sizeof roles / sizeof *roles / 2,
+                     selected);
+    page_form_error_line(f, "role");
+    buf_puts(&f->req->out, "</div>");
 }
 
-static void users_page(web_req *req, const char *error)
+/* The users page; error (may be NULL) is the problem of the new-user
+ * form just posted, shown with what was typed. */
+static void users_page(web_req *req, const errmsg *error)
 {
     buf *o = &req->out;
     errmsg err = {0};
+    page_form f = {req, error, NULL};
 
     page_admin_begin(req, "Users", "/admin/users");
-    buf_puts(o, "<section class=\"card\"><h2>Users</h2><table class=\"table\">"
+    page_form_summary(&f);
+    buf_puts(o, "<section class=\"card\"><h2>Users</h2><div "
+                "class=\"table-wrap\"><table class=\"table\">"
                 "<thead><tr><th scope=\"col\">E-mail</th><th scope=\"col\">"
                 "Name</th><th scope=\"col\">Role</th><th scope=\"col\">"
                 "Organisation</th><th scope=\"col\">State</th></tr></thead>"
@@ -124,29 +138,29 @@ static void users_page(web_req *req, const char *error)
         web_reply_err(req, &err);
         return;
     }
-    buf_puts(o, "</tbody></table></section><section class=\"card\" "
+    buf_puts(o, "</tbody></table></div></section><section class=\"card\" "
                 "id=\"new-user\"><h2>New user</h2>");
-    page_alert(req, "error", error);
     buf_puts(o, "<form method=\"post\" action=\"/admin/users\" "
                 "class=\"grid-form\">");
     page_csrf_input(req);
-    buf_puts(o, "<div class=\"field\"><label for=\"email\">E-mail</label>"
-                "<input id=\"email\" name=\"email\" type=\"email\" required>"
-                "</div><div class=\"field\"><label for=\"name\">Name</label>"
-                "<input id=\"name\" name=\"name\" required maxlength=\"200\">"
-                "</div><div class=\"field\"><label for=\"role\">Role</label>");
-    role_select(req, "client");
-    buf_puts(o, "</div>");
-    if (org_field(req, "org", "Organisation (clients)", NULL, &err) < 0)
+    page_form_input(&f, "email", "E-mail",
+                    "type=\"email\" required maxlength=\"254\" "
+                    "autocomplete=\"off\"",
+                    NULL, NULL);
+    page_form_input(&f, "name", "Name", "required maxlength=\"200\"", NULL,
+                    NULL);
+    role_field(&f, "client");
+    if (org_field(&f, "Organisation (clients)", "(none: staff)", 0, NULL,
+                  &err) < 0)
         return;
-    buf_puts(o, "<div class=\"field\"><label for=\"password\">"
-                "Temporary password</label><input id=\"password\" "
-                "name=\"password\" type=\"password\" minlength=\"12\" "
-                "maxlength=\"128\" required autocomplete=\"new-password\" "
-                "aria-describedby=\"pw-help\"><p class=\"help\" "
-                "id=\"pw-help\">The user must change it at first sign-in."
-                "</p></div><div class=\"actions\"><button class=\"button "
-                "primary\" type=\"submit\">Create user</button></div></form>"
+    page_form_input(&f, "password", "Temporary password",
+                    "type=\"password\" minlength=\"12\" maxlength=\"128\" "
+                    "required autocomplete=\"new-password\"",
+                    NULL,
+                    "12 to 128 characters; the user must change it at "
+                    "first sign-in.");
+    buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
+                "type=\"submit\">Create user</button></div></form>"
                 "</section>");
     page_end(req);
 }
@@ -171,54 +185,50 @@ void page_admin_user_create(web_req *req)
 
     if (rc < 0) {
         if (web_form_err_or_reply(req, &err) == 0)
-            users_page(req, err.msg);
+            users_page(req, &err);
         return;
     }
     page_flash_set(req, "User created.");
     web_redirect(req, "/admin/users");
 }
 
+/* The edit page of user u; error (may be NULL) is the problem of the
+ * edit just posted, shown with what was typed instead of u's values. */
 static void user_edit_page(web_req *req, const registry_user *u,
-                           const char *error)
+                           const errmsg *error)
 {
+    static const char *const states[] = {"1", "active", "0", "deactivated"};
     buf *o = &req->out;
     errmsg err = {0};
+    page_form f = {req, error, NULL};
 
     page_admin_begin(req, u->email, "/admin/users");
+    page_form_summary(&f);
     buf_puts(o, "<section class=\"card\"><h2>");
     buf_append_html(o, u->email);
     buf_puts(o, "</h2>");
-    page_alert(req, "error", error);
     buf_appendf(o,
                 "<form method=\"post\" action=\"/admin/users/%lld\" "
                 "class=\"grid-form\">",
                 (long long)u->id);
     page_csrf_input(req);
-    buf_puts(o, "<div class=\"field\"><label for=\"name\">Name</label><input "
-                "id=\"name\" name=\"name\" required maxlength=\"200\" "
-                "value=\"");
-    buf_append_html(o, u->name);
-    buf_puts(o, "\"></div><div class=\"field\"><label for=\"role\">Role"
-                "</label>");
-    role_select(req, u->role);
-    buf_puts(o, "</div>");
-    if (org_field(req, "org", "Organisation", u->org_name, &err) < 0)
+    page_form_input(&f, "name", "Name", "required maxlength=\"200\"", u->name,
+                    NULL);
+    role_field(&f, u->role);
+    if (org_field(&f, "Organisation", "(none: staff)", 0, u->org_name, &err) <
+        0)
         return;
-    buf_puts(o, "<div class=\"field\"><label for=\"active\">State"
-                "</label><select id=\"active\" name=\"active\"><option "
-                "value=\"1\"");
-    if (u->active)
-        buf_puts(o, " selected");
-    buf_puts(o, ">active</option><option value=\"0\"");
-    if (!u->active)
-        buf_puts(o, " selected");
-    buf_puts(o, ">deactivated</option></select></div><div class=\"field\">"
-                "<label for=\"password\">New temporary password "
-                "(optional)</label><input id=\"password\" name=\"password\" "
-                "type=\"password\" minlength=\"12\" maxlength=\"128\" "
-                "autocomplete=\"new-password\"></div><div class=\"actions\">"
-                "<button class=\"button primary\" type=\"submit\">Save"
-                "</button></div></form></section>");
+    buf_puts(o, "<div class=\"field\">");
+    page_form_label(&f, "active", "State");
+    page_form_select(&f, "active", states, 2, u->active ? "1" : "0");
+    page_form_error_line(&f, "active");
+    buf_puts(o, "</div>");
+    page_form_input(&f, "password", "New temporary password (optional)",
+                    "type=\"password\" minlength=\"12\" maxlength=\"128\" "
+                    "autocomplete=\"new-password\"",
+                    NULL, NULL);
+    buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
+                "type=\"submit\">Save</button></div></form></section>");
     page_end(req);
 }
 
@@ -262,11 +272,11 @@ void page_admin_user_update(web_req *req)
     }
     if (web_form_err_or_reply(req, &err) < 0)
         return;
-    /* The form again, as the user is (nothing was saved). */
+    /* The form again with what was typed (nothing was saved). */
     rc = registry_user_get(req->reg, &before, id, &rerr);
     if (web_found_or_reply(req, rc, &rerr, "No such user.") < 0)
         return;
-    user_edit_page(req, &before, err.msg);
+    user_edit_page(req, &before, &err);
 }
 
 static void instance_row(void *ctx, const registry_instance *i)
@@ -277,15 +287,64 @@ static void instance_row(void *ctx, const registry_instance *i)
     text_row(&req->out, cells, sizeof cells / sizeof *cells);
 }
 
-static void orgs_page(web_req *req, const char *error)
+/* The forms of the organisations page (which one was posted). */
+typedef enum orgs_form { ORGS_NONE, ORGS_ORG, ORGS_INSTANCE } orgs_form;
+
+/* The new-instance form; f shown again or fresh. */
+static int instance_form(const page_form *f, errmsg *err)
 {
+    static const char *const envs[] = {"qa",      NULL, "production",  NULL,
+                                       "staging", NULL, "development", NULL};
+    const char *dialects[2 * SQL_NDIALECTS];
+    buf *o = &f->req->out;
+
+    for (int d = 0; d < SQL_NDIALECTS; d++) {
+        dialects[2 * d] = sql_dialect_name((sql_dialect)d);
+        dialects[2 * d + 1] = NULL;
+    }
+    buf_puts(o, "<section class=\"card\"><h2>New instance</h2><form "
+                "method=\"post\" action=\"/admin/instances\" "
+                "class=\"grid-form\">");
+    page_csrf_input(f->req);
+    if (org_field(f, "Organisation", "(choose one)", 1, NULL, err) < 0)
+        return ERR_DB;
+    page_form_input(f, "name", "Name",
+                    "required maxlength=\"100\" placeholder=\"acme-prod\"",
+                    NULL, NULL);
+    buf_puts(o, "<div class=\"field\">");
+    page_form_label(f, "environment", "Environment");
+    page_form_select(f, "environment", envs, sizeof envs / sizeof *envs / 2,
+                     "production");
+    page_form_error_line(f, "environment");
+    buf_puts(o, "</div><div class=\"field\">");
+    page_form_label(f, "dialect", "Default SQL dialect");
+    page_form_select(f, "dialect", dialects, SQL_NDIALECTS, NULL);
+    page_form_error_line(f, "dialect");
+    buf_puts(o, "</div><div class=\"actions\"><button class=\"button "
+                "primary\" type=\"submit\">Add instance</button></div></form>"
+                "</section>");
+    return 0;
+}
+
+/* The organisations page; error (may be NULL) is the problem of the
+ * form posted (which), shown with what was typed. */
+static void orgs_page(web_req *req, orgs_form which, const errmsg *error)
+{
+    static const char *const org_ids[] = {"name", "org-name", NULL};
+    static const char *const instance_ids[] = {
+        "org",   "i-org",   "name",      "i-name", "environment",
+        "i-env", "dialect", "i-dialect", NULL};
     buf *o = &req->out;
     errmsg err = {0};
+    page_form org = {req, which == ORGS_ORG ? error : NULL, org_ids};
+    page_form inst = {req, which == ORGS_INSTANCE ? error : NULL, instance_ids};
 
     page_admin_begin(req, "Organisations", "/admin/orgs");
-    page_alert(req, "error", error);
+    page_form_summary(which == ORGS_ORG ? &org : &inst);
     buf_puts(o, "<section class=\"card\"><h2>Organisations and instances"
-                "</h2><table class=\"table\"><thead><tr><th scope=\"col\">"
+                "</h2><div class=\"table-wrap\" role=\"region\" "
+                "aria-label=\"Organisations and instances\" tabindex=\"0\">"
+                "<table class=\"table\"><thead><tr><th scope=\"col\">"
                 "Organisation</th><th scope=\"col\">Instance</th><th "
                 "scope=\"col\">Environment</th><th scope=\"col\">Dialect"
                 "</th></tr></thead><tbody>");
@@ -293,54 +352,43 @@ static void orgs_page(web_req *req, const char *error)
         web_reply_err(req, &err);
         return;
     }
-    buf_puts(o, "</tbody></table></section><section class=\"card\"><h2>New "
+    buf_puts(o, "</tbody></table></div></section><section class=\"card\">"
+                "<h2>New "
                 "organisation</h2><form method=\"post\" action=\"/admin/orgs\" "
-                "class=\"inline\">");
-    page_csrf_input(req);
-    buf_puts(o, "<label for=\"org-name\">Name</label><input id=\"org-name\" "
-                "name=\"name\" required maxlength=\"100\" "
-                "pattern=\"[A-Za-z0-9._-]+\"><button class=\"button\" "
-                "type=\"submit\">Add</button></form></section>"
-                "<section class=\"card\"><h2>New instance</h2><form "
-                "method=\"post\" action=\"/admin/instances\" "
                 "class=\"grid-form\">");
     page_csrf_input(req);
-    if (org_field(req, "i-org", "Organisation", NULL, &err) < 0)
-        return;
-    buf_puts(o, "<div class=\"field\"><label for=\"i-name\">Name"
-                "</label><input id=\"i-name\" name=\"name\" required "
-                "maxlength=\"100\" placeholder=\"acme-prod\"></div>"
-                "<div class=\"field\"><label for=\"i-env\">Environment"
-                "</label><select id=\"i-env\" name=\"environment\"><option>"
-                "qa</option><option selected>production</option><option>"
-                "staging</option><option>development</option></select></div>"
-                "<div class=\"field\"><label for=\"i-dialect\">Default SQL "
-                "dialect</label><select id=\"i-dialect\" name=\"dialect\">");
-    for (int d = 0; d < SQL_NDIALECTS; d++)
-        buf_appendf(o, "<option>%s</option>", sql_dialect_name((sql_dialect)d));
-    buf_puts(o, "</select></div><div class=\"actions\"><button "
-                "class=\"button primary\" type=\"submit\">Add instance"
-                "</button></div></form>"
+    /* The pattern is read with the v flag, where a '-' in a class must
+       be escaped. */
+    page_form_input(&org, "name", "Name",
+                    "required maxlength=\"100\" "
+                    "pattern=\"[A-Za-z0-9._\\-]+\"",
+                    NULL,
+                    "Letters, digits, '-', '_' and '.' only: it is used in "
+                    "links.");
+    buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
+                "type=\"submit\">Add organisation</button></div></form>"
                 "</section>");
+    if (instance_form(&inst, &err) < 0)
+        return;
     page_end(req);
 }
 
 /* GET /admin/orgs */
 void page_admin_orgs(web_req *req)
 {
-    orgs_page(req, NULL);
+    orgs_page(req, ORGS_NONE, NULL);
 }
 
-/* After a form of the organisations page: back to it with done, or the
- * page again with the problem (or the error page). */
-static void orgs_form_done(web_req *req, int rc, const errmsg *err,
-                           const char *done)
+/* After form which of the organisations page: back to it with done, or
+ * the page again with the problem (or the error page). */
+static void orgs_form_done(web_req *req, orgs_form which, int rc,
+                           const errmsg *err, const char *done)
 {
     if (rc == 0) {
         page_flash_set(req, done);
         web_redirect(req, "/admin/orgs");
     } else if (web_form_err_or_reply(req, err) == 0) {
-        orgs_page(req, err->msg);
+        orgs_page(req, which, err);
     }
 }
 
@@ -352,7 +400,7 @@ void page_admin_org_create(web_req *req)
     int rc = domain_org_create(req->reg, &a, web_field_get(req, "name"),
                                req->address, &err);
 
-    orgs_form_done(req, rc, &err, "Organisation added.");
+    orgs_form_done(req, ORGS_ORG, rc, &err, "Organisation added.");
 }
 
 /* POST /admin/instances */
@@ -365,7 +413,7 @@ void page_admin_instance_create(web_req *req)
         web_field_get(req, "environment"), web_field_get(req, "dialect"),
         req->address, &err);
 
-    orgs_form_done(req, rc, &err, "Instance added.");
+    orgs_form_done(req, ORGS_INSTANCE, rc, &err, "Instance added.");
 }
 
 static void audit_row(void *ctx, const registry_audit_row *r)
@@ -399,8 +447,10 @@ void page_admin_audit(web_req *req)
     if (before && str_to_i64(&b, before) < 0)
         b = 0;
     page_admin_begin(req, "Audit log", "/admin/audit");
-    buf_puts(o, "<section class=\"card\"><h2>Audit log</h2><table "
-                "class=\"table\"><thead><tr><th scope=\"col\">When</th><th "
+    buf_puts(o, "<section class=\"card\"><h2>Audit log</h2><div "
+                "class=\"table-wrap\" role=\"region\" aria-label=\"Audit log\" "
+                "tabindex=\"0\"><table class=\"table\"><thead><tr><th "
+                "scope=\"col\">When</th><th "
                 "scope=\"col\">Who</th><th scope=\"col\">What</th><th "
                 "scope=\"col\">Target</th><th scope=\"col\">Detail</th><th "
                 "scope=\"col\">From</th></tr></thead><tbody>");
@@ -408,7 +458,7 @@ void page_admin_audit(web_req *req)
         web_reply_err(req, &err);
         return;
     }
-    buf_puts(o, "</tbody></table></section>");
+    buf_puts(o, "</tbody></table></div></section>");
     page_end(req);
 }
 
