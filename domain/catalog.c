@@ -92,6 +92,9 @@ int domain_catalog_import(registry *reg, const domain_actor *who,
     /* The console sees every instance; registry_import_csv answers a
        missing one. */
     rc = console ? 0 : instance_visible(reg, who, instance, err);
+    if (rc == ERR_NOTFOUND && (!instance || !*instance))
+        return err_set(err, ERR_NOTFOUND,
+                       "no instance was named (the name is empty)");
     if (rc == ERR_NOTFOUND)
         return err_set(err, ERR_NOTFOUND, "no instance named %.100s", instance);
     if (rc == 0)

@@ -526,6 +526,9 @@ int notify_test_channel(const config *cfg, const char *channel, errmsg *err)
     cJSON *payload;
     char uid[33];
 
+    if (!ch && (!channel || !*channel))
+        return err_set(err, ERR_NOTFOUND,
+                       "no channel was named (the name is empty)");
     if (!ch)
         return err_set(err, ERR_NOTFOUND, "no channel named %.80s", channel);
     if (notify_channel_check(cfg, ch, err) < 0)

@@ -89,8 +89,11 @@ int registry_instance_org(registry *reg, int64_t *out, const char *instance,
         org = sqlite3_column_int64(st, 0);
     rc = rc == SQLITE_ROW ? 0
          : rc == SQLITE_DONE
-             ? err_set(err, ERR_NOTFOUND, "no instance named %.100s",
-                       cat_nz(instance))
+             ? (instance && *instance
+                    ? err_set(err, ERR_NOTFOUND, "no instance named %.100s",
+                              instance)
+                    : err_set(err, ERR_NOTFOUND,
+                              "no instance was named (the name is empty)"))
              : reg_db_error(reg, err);
     reg_done(st);
     if (rc == 0)

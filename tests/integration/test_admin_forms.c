@@ -412,6 +412,15 @@ static void test_admin_forms__cli_never_truncates_names(void **state)
     cli_whole_sentence("user passwd without an e-mail", out, rc);
     rc = h_docket(&srv, NULL, &out, "org", "add", "", NULL);
     cli_whole_sentence("org add without a name", out, rc);
+    {
+        char dir[700];
+        snprintf(dir, sizeof dir, "%s/export-empty", srv.dir);
+        rc = h_docket(&srv, NULL, &out, "export", "--format", "csv", "--out",
+                      dir, "--instance", "", NULL);
+        cli_whole_sentence("export of an empty instance name", out, rc);
+    }
+    rc = h_docket(&srv, NULL, &out, "notify", "test", "", NULL);
+    cli_whole_sentence("notify test of an empty channel name", out, rc);
     assert_int_equal(h_db_int(&srv, "SELECT count(*) FROM instances WHERE"
                                     " name = 'lonely'"),
                      0);
