@@ -213,12 +213,32 @@ static int remote_card(registry_card *c, buf *json, const source *s,
     return rc;
 }
 
+/* The base of "Details:" links: the server asked (--url), else the
+ * configured base_url when one was set (not the one derived from listen),
+ * else none (the path). */
+static const char *details_base(const source *s, buf *tmp)
+{
+    const char *b = app_config.base_url;
+
+    if (s->url) {
+        size_t n = strlen(s->url);
+        buf_append(tmp, s->url, n && s->url[n - 1] == '/' ? n - 1 : n);
+        return buf_cstr(tmp);
+    }
+    if (!b || !*b || !app_config.listen)
+        return NULL;
+    buf_puts(tmp, app_config.tls_cert && *app_config.tls_cert ? "https://"
+                                                              : "http://");
+    buf_puts(tmp, app_config.listen);
+    return strcmp(b, buf_cstr(tmp)) ? b : NULL;
+}
+
 /* Shows candidate c: its card on the terminal t, or with json the table
  * JSON exactly as the API prints it. */
 static int show(const source *s, const cand *c, int json, const term *t)
 {
     registry_card card = {0};
-    buf text = {0};
+    buf text = {0}, base = {0};
     int rc =
         s->reg
             ? local_card(&card, json ? &text : NULL, s, c->instance, c->table)
@@ -227,39 +247,114 @@ static int show(const source *s, const cand *c, int json, const term *t)
     if (rc == 0 && !json) {
         card_opts opt = {0};
         opt.color = t->color;
+        opt.base_url = details_base(s, &base);
         card_write(&text, &card, CARD_TERMINAL, &opt);
     }
     if (rc == 0)
         fwrite(buf_cstr(&text), 1, text.len, t->f);
     registry_card_free(&card);
     buf_dispose(&text);
+    buf_dispose(&base);
     return rc;
 }
 
-static void list_candidates(FILE *f, const cands *cs, const char *head)
+/* The display width of s (UTF-8 continuation bytes take no column). */
+static size_t text_width(const char *s)
 {
+    size_t w = 0;
+
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+/* The candidates under head, one a line: "  customers  (acme-prod,
+ * REQUIRED)", numbered ("  1) customers ...") when numbered is set. */
+static void list_candidates(FILE *f, const cands *cs, const char *head,
+                            int numbered)
+{
+    size_t wname = 0;
+
     fprintf(f, "%s\n", head);
+    for (size_t i = 0; i < cs->n; i++)
+        if (text_width(cs->v[i].table) > wname)
+            wname = text_width(cs->v[i].table);
     for (size_t i = 0; i < cs->n; i++) {
         buf line = {0};
         buf_puts(&line, "  ");
+        if (numbered)
+            buf_appendf(&line, "%*zu) ", cs->n >= 10 ? 2 : 1, i + 1);
         card_term_text(&line, cs->v[i].table);
+        for (size_t k = numbered ? text_width(cs->v[i].table) : wname;
+             k < wname; k++)
+            buf_putc(&line, ' ');
         buf_puts(&line, "  (");
         card_term_text(&line, cs->v[i].instance);
         buf_puts(&line, ", ");
-        card_term_text(&line, *cs->v[i].dependency
-                                  ? cs->v[i].dependency
-                                  : card_dep(REGISTRY_DEP_UNSET)->badge);
+        buf_puts(&line, card_dep_named(cs->v[i].dependency)->badge);
         buf_puts(&line, ")\n");
         fputs(buf_cstr(&line), f);
         buf_dispose(&line);
     }
 }
 
+/* The candidate chosen by its number on line (1..n), or -1 for anything
+ * else. */
+static int choice_of(const char *line, size_t n)
+{
+    char *end;
+    long v;
+
+    while (*line == ' ' || *line == '\t')
+        line++;
+    v = strtol(line, &end, 10);
+    if (end == line)
+        return -1;
+    while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+        end++;
+    if (*end || v < 1 || (size_t)v > n)
+        return -1;
+    return (int)v - 1;
+}
+
+/* On a terminal: the candidates numbered under head and "Choose 1-N:"
+ * until a number in range is typed. The index chosen, or -1 when the
+ * person gives none (an empty line, q, end of input). */
+static int choose(const cands *cs, const char *head)
+{
+    char line[64];
+
+    list_candidates(stdout, cs, head, 1);
+    printf("Choose 1-%zu (Enter to cancel): ", cs->n);
+    for (;;) {
+        int k;
+        fflush(stdout);
+        if (!fgets(line, sizeof line, stdin)) {
+            putchar('\n');
+            return -1;
+        }
+        if (line[0] == '\n' || line[0] == 'q' || line[0] == 'Q')
+            return -1;
+        k = choice_of(line, cs->n);
+        if (k >= 0) {
+            putchar('\n');
+            return k;
+        }
+        printf("Choose a number from 1 to %zu (Enter to cancel): ", cs->n);
+    }
+}
+
 /* docket lookup NAME [--instance I] [--json] [--url URL --token T]
  *
- * Exit codes: 0 shown (one match, or every exact match when several
- * tables match); 1 several matches and none exact (listed), or no match
- * (close names suggested); 2 errors (usage, database, server). */
+ * On a terminal (standard input and output both), several matches with
+ * none exact, or close names of a misspelling, are offered as a numbered
+ * choice and the chosen card is shown; elsewhere (a pipe, --json) they
+ * are listed on standard error.
+ *
+ * Exit codes: 0 shown (one match, every exact match when several tables
+ * match, or the one chosen); 1 several matches and none exact (listed,
+ * or no choice made), or no match (close names suggested); 2 errors
+ * (usage, database, server). */
 int cmd_lookup(app_args *a)
 {
     static const char u[] =
@@ -272,7 +367,7 @@ int cmd_lookup(app_args *a)
     source s = {0};
     cands cs = {0};
     term t = {stdout, 0};
-    int rc = 0, nexact = 0;
+    int rc = 0, nexact = 0, tty, k;
     const char *q;
 
     if (n != 1)
@@ -294,14 +389,28 @@ int cmd_lookup(app_args *a)
     rc = find_candidates(&cs, &s, q, instance);
     if (rc != 0)
         goto done;
+    tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !json;
     if (cs.n == 0 || cs.similar) {
-        fprintf(stderr, "docket: no table named like \"%s\"", q);
-        if (instance)
-            fprintf(stderr, " in %s", instance);
-        fputs("\n", stderr);
-        if (cs.n)
-            list_candidates(stderr, &cs, "did you mean:");
-        rc = 1;
+        buf head = {0};
+        buf_puts(&head, "no table named like \"");
+        card_term_text(&head, q);
+        buf_puts(&head, "\"");
+        if (instance) {
+            buf_puts(&head, " in ");
+            card_term_text(&head, instance);
+        }
+        if (cs.n && tty) {
+            /* A misspelling: the close names to choose from. */
+            buf_puts(&head, "; did you mean:");
+            k = choose(&cs, buf_cstr(&head));
+            rc = k >= 0 ? show(&s, &cs.v[k], json, &t) : 1;
+        } else {
+            fprintf(stderr, "docket: %s\n", buf_cstr(&head));
+            if (cs.n)
+                list_candidates(stderr, &cs, "did you mean:", 0);
+            rc = 1;
+        }
+        buf_dispose(&head);
         goto done;
     }
     for (size_t i = 0; i < cs.n; i++)
@@ -323,13 +432,19 @@ int cmd_lookup(app_args *a)
                 if (!cs.v[i].exact)
                     cand_add(&others, cs.v[i].instance, cs.v[i].environment,
                              cs.v[i].table, cs.v[i].dependency, 0);
-            list_candidates(stderr, &others, "also matching:");
+            list_candidates(stderr, &others, "also matching:", 0);
             cands_dispose(&others);
         }
+    } else if (tty) {
+        /* Several names and none exact, on a terminal: a numbered
+           choice. */
+        k = choose(&cs, "several tables match:");
+        rc = k >= 0 ? show(&s, &cs.v[k], json, &t) : 1;
     } else {
         list_candidates(stderr, &cs,
                         "several tables match; name one exactly (or use "
-                        "--instance):");
+                        "--instance):",
+                        0);
         rc = 1;
     }
 done:

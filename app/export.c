@@ -37,7 +37,7 @@ typedef struct export_run {
     const char *out;      /* the directory */
     const char *instance; /* --instance, or NULL */
     int html, md, csv;    /* the format */
-    char stamp[32];       /* when, ISO 8601 UTC */
+    char stamp[32];       /* when: "2026-12-01 10:00 UTC" */
     buf index;            /* index.html or index.md */
     buf csvb;             /* the CSV of the current instance */
     buf search;           /* search-index.js */
@@ -628,6 +628,17 @@ static int export_all(export_run *x, const trefs *ts)
     return html_finish(x, ts->n);
 }
 
+/* Time t as people read it: "2026-12-01 10:00 UTC". */
+static void export_stamp(char *out, size_t size, int64_t t)
+{
+    char iso[32];
+
+    time_iso(iso, sizeof iso, t); /* 2026-12-01T10:00:00Z */
+    iso[16] = '\0';
+    iso[10] = ' ';
+    snprintf(out, size, "%s UTC", iso);
+}
+
 /* The format named f into x; -1 when it is none of them. */
 static int export_format(export_run *x, const char *f)
 {
@@ -664,7 +675,7 @@ int cmd_export(app_args *a)
     else if (mkdir_p(x.out) < 0)
         rc = app_fail(EXIT_RUNTIME, "cannot create %s: %s", x.out,
                       strerror(errno));
-    time_iso(x.stamp, sizeof x.stamp, time_now());
+    export_stamp(x.stamp, sizeof x.stamp, time_now());
     f.instance = x.instance;
     f.sort = "instance";
     if (!rc && registry_table_list(x.reg, &f, tref_add, &ts, NULL, &err) < 0)

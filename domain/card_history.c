@@ -534,6 +534,20 @@ void card_last_summary(buf *o, const registry_card *c,
     card_history_each(c, last_group, &l);
 }
 
+void card_last_cause(buf *o, const registry_card_change *h,
+                     void (*esc)(buf *o, const char *s))
+{
+    if (h->change_kind == REGISTRY_CHANGE_IMPORT) {
+        buf_puts(o, "imported ");
+        if (h->source && *h->source)
+            esc(o, h->source);
+        else
+            buf_puts(o, "a data dictionary");
+    } else {
+        esc(o, h->reason);
+    }
+}
+
 /* "2026-12-01 10:00" of an ISO 8601 time, through esc. */
 static void short_time(buf *o, const char *iso,
                        void (*esc)(buf *o, const char *s))

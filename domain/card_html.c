@@ -363,7 +363,7 @@ static void web_facts_consent(buf *o, const registry_card *c)
             buf_puts(o, "by ");
             card_html_request_link(o, h->request_id);
         } else {
-            buf_append_html(o, h->reason);
+            card_last_cause(o, h, buf_append_html);
         }
         buf_puts(o, ": ");
         card_last_summary(o, c, buf_append_html); /* the whole change */

@@ -221,7 +221,7 @@ static void term_consent_last(const term *t, const registry_card *c)
             buf_appendf(t->b, " CR-%lld", (long long)h->request_id);
         } else {
             buf_puts(t->b, " ");
-            tput(t, h->reason);
+            card_last_cause(t->b, h, card_term_text);
         }
         buf_puts(t->b, " (");
         card_last_summary(t->b, c, card_term_text); /* the whole change */

@@ -13,6 +13,12 @@ void card_md_history(buf *b, const registry_card *c);
 void card_last_summary(buf *o, const registry_card *c,
                        void (*esc)(buf *o, const char *s));
 
+/* What caused history row h when no request did: "imported FILE" (or
+ * "imported a data dictionary") for an import, else the editor's
+ * reason; text through esc. */
+void card_last_cause(buf *o, const registry_card_change *h,
+                     void (*esc)(buf *o, const char *s));
+
 /* card_html.c */
 void card_write_html(buf *o, const registry_card *c, const card_opts *opt);
 void card_write_html_export(buf *o, const registry_card *c,

@@ -42,7 +42,75 @@ check "two cards" 0 $?
 check "prefix, one match" 0 $?
 "$bin" --db "$db" lookup unsub >"$tmp/o" 2>&1
 check "prefix, several matches, none exact" 1 $?
-has "candidates listed" "$tmp/o" "unsubscribes  (acme-qa, required)"
+has "candidates listed" "$tmp/o" "unsubscribes  (acme-qa, REQUIRED)"
+if grep -q '[0-9])' "$tmp/o" || grep -q 'Choose' "$tmp/o"; then
+  echo "FAIL: a numbered choice on a pipe"; fail=1; fi
+
+# On a terminal (stdin and stdout a tty, through script(1)'s pty): a
+# numbered choice, and the chosen card.
+if command -v script >/dev/null 2>&1; then
+  printf '2\n' | script -qec "\"$bin\" --db \"$db\" lookup unsub" /dev/null \
+    >"$tmp/tty" 2>&1
+  check "terminal: a choice made" 0 $?
+  tr -d '\r' <"$tmp/tty" | sed 's/\x1b\[[0-9;]*m//g' >"$tmp/o"
+  has "terminal: numbered" "$tmp/o" "1) unsubscribes  (acme-prod, REQUIRED)"
+  has "terminal: numbered 2" "$tmp/o" "2) unsubscribes  (acme-qa, REQUIRED)"
+  has "terminal: prompt" "$tmp/o" "Choose 1-2"
+  has "terminal: the chosen card" "$tmp/o" "unsubscribes  (acme-qa · "
+  if grep -q "unsubscribes  (acme-prod · " "$tmp/o"; then
+    echo "FAIL: terminal: the other card shown"; fail=1; fi
+  printf '\n' | script -qec "\"$bin\" --db \"$db\" lookup unsub" /dev/null \
+    >"$tmp/tty" 2>&1
+  check "terminal: no choice" 1 $?
+  printf '9\nx\n1\n' | script -qec "\"$bin\" --db \"$db\" lookup unsub" \
+    /dev/null >"$tmp/tty" 2>&1
+  check "terminal: a wrong number asks again" 0 $?
+  tr -d '\r' <"$tmp/tty" | sed 's/\x1b\[[0-9;]*m//g' >"$tmp/o"
+  has "terminal: asks again" "$tmp/o" "Choose a number from 1 to 2"
+  has "terminal: the first card" "$tmp/o" "unsubscribes  (acme-prod · "
+  printf '1\n' | script -qec "\"$bin\" --db \"$db\" lookup unsbuscribes --instance acme-qa" \
+    /dev/null >"$tmp/tty" 2>&1
+  check "terminal: a close name chosen" 0 $?
+  tr -d '\r' <"$tmp/tty" | sed 's/\x1b\[[0-9;]*m//g' >"$tmp/o"
+  has "terminal: did you mean" "$tmp/o" "1) unsubscribes  (acme-qa, REQUIRED)"
+  has "terminal: its card" "$tmp/o" "unsubscribes  (acme-qa · "
+else
+  echo "skip: no script(1) for a terminal"
+fi
+
+# The card on a terminal: columns aligned by display width (a type longer
+# than the type column too), no trailing blanks, the runbook without its
+# Markdown, "Details:" the path, or the full address with base_url.
+"$bin" --db "$db" lookup unsubscribes --instance acme-prod >"$tmp/o" 2>&1
+check "card" 0 $?
+python3 - "$tmp/o" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+bad = [l for l in lines if l.endswith(" ")]
+rows = lines[lines.index(next(l for l in lines if l.startswith("Columns ("))) + 1:]
+rows = [l for l in rows if l.startswith("  ")]
+# Where the flags start: after the type, the same column in every row.
+def flags_at(l):
+    for f in (" PK", " not-null", " PII", " consent"):
+        if f in l[3:]:
+            return min(l.index(x, 3) for x in (" PK", " not-null", " PII", " consent") if x in l[3:])
+    return None
+at = set(flags_at(l) for l in rows if flags_at(l) is not None)
+ok = not bad and len(at) == 1 and any("timestamp with time zone" in l for l in rows)
+if not ok: print("bad:", bad, at, rows)
+sys.exit(0 if ok else 1)
+PY
+check "columns aligned, no trailing blanks" 0 $?
+"$bin" --db "$db" lookup customers --instance acme-prod >"$tmp/o" 2>&1
+if grep -qF '**' "$tmp/o"; then echo "FAIL: raw Markdown on the terminal"; fail=1; fi
+if grep -q 'flat_file_csv' "$tmp/o"; then echo "FAIL: raw source"; fail=1; fi
+has "source label" "$tmp/o" "Flat file (CSV)"
+has "details path" "$tmp/o" "Details: /tables/acme-prod/customers"
+printf '[server]\nbase_url = https://docket.example.com/\n' >"$tmp/base.ini"
+"$bin" --config "$tmp/base.ini" --db "$db" lookup customers --instance acme-prod \
+  >"$tmp/o" 2>&1
+check "card with base_url" 0 $?
+has "details url" "$tmp/o" "Details: https://docket.example.com/tables/acme-prod/customers"
 # Substring.
 "$bin" --db "$db" lookup _items --instance acme-prod >"$tmp/o" 2>&1
 check "substring" 0 $?
@@ -158,5 +226,23 @@ check "html export links" 0 $?
 has "html has app.css" "$tmp/html/app.css" "{"
 has "markdown index" "$tmp/markdown/index.md" "[customers](acme-prod/customers.md): **REQUIRED**"
 has "markdown table" "$tmp/markdown/acme-prod/customers.md" "**REQUIRED: hold campaigns if the file is missing**"
+# Readable times, nullability and examples, labels, no raw Markdown of
+# the runbook in the history.
+grep -Eq '^_Exported [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC_$' \
+  "$tmp/markdown/acme-prod/customers.md"
+check "markdown export time readable" 0 $?
+grep -Eq 'made [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC\.' \
+  "$tmp/html/acme-prod/customers.html"
+check "html export time readable" 0 $?
+has "markdown nullability" "$tmp/markdown/acme-prod/campaign_responses.md" "| not null |"
+has "markdown example" "$tmp/markdown/acme-prod/campaign_responses.md" "SPRING26"
+has "html nullability" "$tmp/html/acme-prod/campaign_responses.html" "not null"
+has "html example" "$tmp/html/acme-prod/campaign_responses.html" "e.g. SPRING26"
+has "markdown source label" "$tmp/markdown/acme-prod/customers.md" "Flat file (CSV)"
+has "html source label" "$tmp/html/acme-prod/customers.html" "Flat file (CSV)"
+if grep -q 'flat_file_csv\|flat\\_file\\_csv\|\\\*\\\*' "$tmp/markdown/acme-prod/customers.md" \
+   "$tmp/html/acme-prod/customers.html"; then
+  echo "FAIL: a raw value or escaped Markdown in the export"; fail=1; fi
+has "csv keeps values" "$tmp/csv/acme-prod.csv" "flat_file_csv"
 
 exit $fail
