@@ -610,7 +610,7 @@ static int edit_store(registry *reg, const domain_actor *a, int64_t id,
     } else if (rc == ERR_CONFLICT && err &&
                !strcmp(err->msg, "nothing was changed")) {
         form_errors_add(&out->fe, "title",
-                        "nothing was changed: edit a field, then save");
+                        "Nothing was changed: edit a field, then save.");
         rc = ERR_INVALID;
     }
     return rc;
