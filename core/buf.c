@@ -109,6 +109,18 @@ void buf_append_html(buf *b, const char *s)
     buf_append(b, run, (size_t)(s - run));
 }
 
+void buf_append_html_ident(buf *b, const char *s)
+{
+    if (!s)
+        return;
+    for (; *s; s++) {
+        const char one[2] = {*s, '\0'};
+        buf_append_html(b, one);
+        if ((*s == '_' || *s == '.') && s[1])
+            buf_puts(b, "<wbr>");
+    }
+}
+
 void buf_append_url(buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

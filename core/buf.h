@@ -33,6 +33,10 @@ void buf_appendf(buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Text for HTML element content and "quoted" attribute values. */
 void buf_append_html(buf *b, const char *s);
+/* A name (table, column, file) for HTML element content: escaped, with
+ * <wbr> after each "_" and "." inside it, so that a long name wraps only
+ * there, never inside a word. */
+void buf_append_html_ident(buf *b, const char *s);
 /* One URL path segment or query value, percent-encoded (RFC 3986
  * unreserved characters pass through). */
 void buf_append_url(buf *b, const char *s);
