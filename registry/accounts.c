@@ -342,7 +342,7 @@ int registry_user_add(registry *reg, int64_t *out_id, const char *email,
                              "role must be client, pm, ops or admin");
     if (!strcmp(role, "client") && (!org || !*org))
         return err_set_field(err, ERR_INVALID, "org",
-                             "a client belongs to an organisation");
+                             "choose the organisation this client belongs to");
     rc = org_if_named(reg, &o, org, err);
     if (rc == 0)
         rc = password_hash_new(hash, password, err);
@@ -440,7 +440,7 @@ int registry_user_update(registry *reg, int64_t id, const char *name,
         /* The CHECK that a client has an organisation. */
         err_clear(err);
         return err_set_field(err, ERR_INVALID, "org",
-                             "a client belongs to an organisation");
+                             "choose the organisation this client belongs to");
     }
     return user_changed(rc, err);
 }

@@ -152,7 +152,8 @@ static void test_admin_forms__new_user_keeps_values(void **state)
     assert_value(r.body, "email", "cleo@acme.example");
     assert_value(r.body, "name", "Cleo");
     assert_selected(r.body, "role", "client");
-    assert_field_error(r.body, "org", "organisation");
+    assert_field_error(r.body, "org",
+                       "Choose the organisation this client belongs to.");
     assert_null(strstr(r.body, "Secret pass"));
     h_resp_free(&r);
 
@@ -210,7 +211,8 @@ static void test_admin_forms__user_edit_keeps_values(void **state)
     assert_value(r.body, "name", "Pat &lt;the PM&gt; &amp; &quot;co&quot;");
     assert_selected(r.body, "role", "client");
     assert_selected(r.body, "active", "0");
-    assert_field_error(r.body, "org", "organisation");
+    assert_field_error(r.body, "org",
+                       "Choose the organisation this client belongs to.");
     assert_null(strstr(r.body, "Another secret"));
     h_resp_free(&r);
     /* Nothing was saved. */
