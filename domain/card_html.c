@@ -97,7 +97,7 @@ void card_html_wrapped(buf *o, const char *open, const char *s,
 static void title_and_place(buf *o, const registry_card *c)
 {
     buf_puts(o, "<h1>");
-    buf_append_html(o, c->table);
+    buf_append_html_ident(o, c->table);
     buf_putc(o, ' ');
     card_html_status_badge(o, registry_entry_status_name(c->status));
     buf_puts(o, "</h1><p class=\"muted\">");
@@ -383,10 +383,12 @@ static void web_rules(buf *o, const registry_card *c)
                       "");
     buf_puts(o, "</dd><dt>Source</dt><dd>");
     dd_or_dash(o, card_choice_label(NULL, "source", r->source));
-    card_html_wrapped(o, " · <code>", r->file_pattern, "</code>");
+    card_wrapped(o, " · <code>", r->file_pattern, "</code>",
+                 buf_append_html_ident);
     owner_escalation(o, r, dd_or_dash);
     web_facts_consent(o, c);
-    card_html_wrapped(o, "<p class=\"description\">", c->description, "</p>");
+    card_html_wrapped(o, "<p class=\"description lines\">", c->description,
+                      "</p>");
     runbook_html(o, r->runbook);
 }
 
@@ -430,11 +432,11 @@ static void column_badges(buf *o, const registry_card_column *k,
 static void type_description_cells(buf *o, const registry_card_column *k)
 {
     buf_puts(o, "<td><code>");
-    buf_append_html(o, k->type);
+    buf_append_html_ident(o, k->type);
     buf_puts(o, "</code>");
     if (!k->nullable)
         buf_puts(o, " <span class=\"muted\">not null</span>");
-    buf_puts(o, "</td><td>");
+    buf_puts(o, "</td><td class=\"lines\">");
     buf_append_html(o, k->description);
     card_html_wrapped(o, " <span class=\"muted\">e.g. ", k->example, "</span>");
     card_html_wrapped(o, "<br><span class=\"muted\">Rule: ", k->rule,
@@ -453,7 +455,7 @@ static void web_column(buf *o, const registry_card *c,
     buf_puts(o, "/columns/");
     buf_append_url(o, k->name);
     buf_puts(o, "\"><code>");
-    buf_append_html(o, k->name);
+    buf_append_html_ident(o, k->name);
     buf_puts(o, "</code></a></th>");
     type_description_cells(o, k);
     buf_puts(o, "<td>");
