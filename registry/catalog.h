@@ -371,7 +371,11 @@ int registry_lookup(registry *reg, const char *q, int mode,
                     void *ctx, errmsg *err);
 
 /* Table names within max_dist edits of q (str_edit_distance), closest
- * first, at most limit (0: 5). Returns the number found or < 0. */
+ * first, at most limit (0: 5). A short query allows fewer edits: one per
+ * three characters of q. From four characters on, a name also counts as
+ * close when its start is (a half-typed name with a typo): its edits
+ * from q plus one.
+ * Returns the number found or < 0. */
 int registry_lookup_similar(registry *reg, const char *q, const char *instance,
                             int64_t org_id, int max_dist, int limit,
                             void (*fn)(void *ctx, const registry_lookup_hit *h),

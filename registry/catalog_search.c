@@ -318,6 +318,23 @@ static int similar_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->instance, y->instance);
 }
 
+/* The edits between q and the start of name as long as q (one shorter or
+ * longer too): how far a half-typed name is from becoming name. */
+static int prefix_distance(const char *q, const char *name, int max)
+{
+    size_t n = strlen(q), len = strlen(name);
+    int best = max + 1;
+
+    for (size_t k = n > 1 ? n - 1 : n; k <= n + 1 && k <= len; k++) {
+        char *start = xstrndup(name, k);
+        int d = str_edit_distance(q, start, max);
+        free(start);
+        if (d < best)
+            best = d;
+    }
+    return best;
+}
+
 static int similar_row(sqlite3_stmt *st, void *ctx)
 {
     similar_ctx *c = ctx;
@@ -325,6 +342,14 @@ static int similar_row(sqlite3_stmt *st, void *ctx)
     char *name = str_lower(xstrdup(reg_col_text(st, 2)));
 
     v.dist = str_edit_distance(c->lq, name, c->max_dist);
+    /* A half-typed name with a typo ("loyatly" of loyalty_members): the
+       edits from the start of a name, plus one, from four characters
+       typed on. */
+    if (v.dist > c->max_dist && strlen(c->lq) >= 4 && c->max_dist > 1) {
+        int d = prefix_distance(c->lq, name, c->max_dist - 1);
+        if (d + 1 < v.dist)
+            v.dist = d + 1;
+    }
     free(name);
     if (v.dist > c->max_dist)
         return 0;
@@ -367,7 +392,11 @@ int registry_lookup_similar(registry *reg, const char *q, const char *instance,
         limit = 5;
     lq = str_lower(xstrdup(cat_nz(q)));
     c.lq = lq;
-    c.max_dist = max_dist;
+    /* A short query is near too many names: one edit per three
+       characters (1 for up to 3, 2 for up to 6, ...), at most max_dist. */
+    c.max_dist = ((int)strlen(lq) + 2) / 3;
+    if (c.max_dist > max_dist)
+        c.max_dist = max_dist;
     reg_bind_all(st, REG_TEXT(":inst", cat_nz(instance)),
                  REG_INT(":org", org_id));
     rc = reg_each(reg, st, similar_row, &c, err);

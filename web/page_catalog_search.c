@@ -241,8 +241,17 @@ static void lookup_hit_json(void *ctx, const registry_lookup_hit *h)
     c->n++;
 }
 
+/* 1 unless the caller asks for no close names (similar=0). */
+static int lookup_similar_wanted(web_req *req)
+{
+    const char *v = web_query(req, "similar");
+
+    return !v || strcmp(v, "0") != 0;
+}
+
 /* The hits of q for the API into c->arr: names starting with q, else
- * containing q, else (similar=1) close to it. 0 or ERR_* (err set). */
+ * containing q, else (unless similar=0) close to it. 0 or ERR_* (err
+ * set). */
 static int lookup_json(web_req *req, lookup_ctx *c, const char *q,
                        const char *inst, int limit, errmsg *err)
 {
@@ -254,7 +263,7 @@ static int lookup_json(web_req *req, lookup_ctx *c, const char *q,
                                      inst, cat_org_filter(req), limit,
                                      lookup_hit_json, c, err) < 0)
         return err->code;
-    if (c->n == 0 && web_query(req, "similar")) {
+    if (c->n == 0 && lookup_similar_wanted(req)) {
         c->similar = 1;
         if (registry_lookup_similar(req->reg, q, inst, cat_org_filter(req), 3,
                                     limit, lookup_hit_json, c, err) < 0)
@@ -263,9 +272,11 @@ static int lookup_json(web_req *req, lookup_ctx *c, const char *q,
     return 0;
 }
 
-/* GET /api/v1/lookup?q=&instance=&limit=&similar=1: table-name
+/* GET /api/v1/lookup?q=&instance=&limit=&similar=0: table-name
  * suggestions, prefix first, then substring when no name starts with q,
- * then (with similar=1) names within 3 edits, marked "similar": true. */
+ * then (unless similar=0) close names (a misspelling, also half typed:
+ * registry_lookup_similar), marked "similar": true, so that a page can
+ * say "Did you mean" while the person types. */
 void api_lookup(web_req *req)
 {
     static const char *const params[] = {"q", "instance", NULL};
@@ -288,7 +299,7 @@ void api_lookup(web_req *req)
        organisation), so it is cached per registry generation like the
        cards; the key holds every input. */
     buf_appendf(&key, "%lld\x1f%d\x1f%d\x1f", (long long)cat_org_filter(req),
-                limit, web_query(req, "similar") != NULL);
+                limit, lookup_similar_wanted(req));
     buf_puts(&key, inst);
     buf_putc(&key, '\x1f');
     buf_puts(&key, q);
@@ -412,7 +423,9 @@ void page_lookup(web_req *req)
                 "aria-controls=\"lookup-suggestions\" "
                 "placeholder=\"Start typing a table name\" value=\"");
     buf_append_html(o, q);
-    buf_puts(o, "\"><ul id=\"lookup-suggestions\" class=\"suggestions\" "
+    buf_puts(o, "\"><p id=\"lookup-status\" class=\"muted\" "
+                "aria-live=\"polite\" hidden></p>"
+                "<ul id=\"lookup-suggestions\" class=\"suggestions\" "
                 "role=\"listbox\" aria-label=\"Matching tables\" hidden>"
                 "</ul><p class=\"muted\" id=\"lookup-help\">Type part of a "
                 "name, use ↑ ↓ to choose, Enter to open its rules.</p>"

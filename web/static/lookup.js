@@ -1,11 +1,15 @@
 // lookup.js: suggestions for the big lookup box of GET /lookup. A plain ES
 // module: debounced fetch of /api/v1/lookup?q=, a listbox driven by
 // aria-activedescendant, arrow keys, Enter opens the selected (or first)
-// suggestion's rules card, Escape closes. Without JavaScript the form
-// submits to /lookup?q= and the server answers.
+// suggestion's rules card, Escape closes. When no name starts with or
+// contains what was typed, the API answers close names ("similar": true):
+// they are shown under "Did you mean", and Enter without a choice among
+// them submits the form. Without JavaScript the form submits to
+// /lookup?q= and the server answers.
 const form = document.querySelector("form[data-lookup]");
 const input = form && form.querySelector("input[name=q]");
 const list = form && document.getElementById("lookup-suggestions");
+const status = form && document.getElementById("lookup-status");
 
 if (form && input && list) {
   let items = [];
@@ -29,6 +33,21 @@ if (form && input && list) {
       opts[i].scrollIntoView({ block: "nearest" });
     } else {
       input.removeAttribute("aria-activedescendant");
+    }
+  };
+
+  // "Did you mean" over close names, "no table" when nothing is close.
+  const say = (q) => {
+    if (!status) return;
+    if (q && items.length && items[0].similar) {
+      status.textContent = "No table starts with \u201c" + q + "\u201d. Did you mean:";
+      status.hidden = false;
+    } else if (q && !items.length) {
+      status.textContent = "No table is called anything like \u201c" + q + "\u201d.";
+      status.hidden = false;
+    } else {
+      status.textContent = "";
+      status.hidden = true;
     }
   };
 
@@ -72,6 +91,7 @@ if (form && input && list) {
     if (!q) {
       items = [];
       render();
+      say("");
       return;
     }
     try {
@@ -84,6 +104,7 @@ if (form && input && list) {
       if (mine !== seq) return;
       items = Array.isArray(data) ? data : [];
       render();
+      say(q);
     } catch {
       /* offline or server gone: the form still submits */
     }
@@ -107,7 +128,8 @@ if (form && input && list) {
       close();
     } else if (e.key === "Enter") {
       const pick = items[active >= 0 ? active : 0];
-      if (pick && !list.hidden) {
+      // A close name is opened only when chosen; else the form submits.
+      if (pick && !list.hidden && (active >= 0 || !pick.similar)) {
         e.preventDefault();
         window.location.assign(pick.url);
       }
