@@ -134,6 +134,28 @@ static void files_collect(web_req *req, kept_file **files, size_t *n,
     }
 }
 
+/* ---- the draft kept in the browser ------------------------------------ */
+
+/* Inside the form: the key under which app.js keeps a draft of this
+ * form in the browser's localStorage, one per user ("new-request:u12"),
+ * so a half-filled form survives leaving the page and another account
+ * signed in on the same browser is not offered it. The element has no
+ * name and is never sent. Every rendering of the new-request form has
+ * it (the first, the answer of a mistake, the longer form), which tells
+ * app.js that a submission came back instead of being stored. */
+static void draft_hook(web_req *req, void *ctx)
+{
+    (void)ctx;
+    buf_appendf(&req->out,
+                "<input type=\"hidden\" data-draft-key=\"new-request:u%lld\">",
+                (long long)req->user.id);
+}
+
+static const intake_form_mode new_request_mode = {
+    .more_rows_item = -1,
+    .extra = draft_hook,
+};
+
 /* GET /requests/new */
 void page_request_new(web_req *req)
 {
@@ -152,6 +174,7 @@ void page_request_new(web_req *req)
     v.r = &r;
     v.more_rows_item = -1;
     v.submission_id = sid;
+    v.mode = &new_request_mode;
     rform_reply(&v, 0);
     form_request_dispose(&r);
 }
@@ -184,6 +207,7 @@ static void create_view(rform_view *v, web_req *req, create_ctx *c)
     v->nfiles = c->nfiles;
     v->submission_id = c->sid;
     v->more_rows_item = -1;
+    v->mode = &new_request_mode;
 }
 
 /* The form again with the problems of the submission (422). */

@@ -47,6 +47,24 @@
 //                            or submits its label, Escape closes. Only
 //                            inputs with data-suggest are touched (the
 //                            /lookup page has its own lookup.js).
+//   <input type="hidden" data-draft-key="KEY"> inside a <form>
+//                            a draft of the form is kept in this
+//                            browser's localStorage under
+//                            "docket-draft:KEY" (the key names the user
+//                            and the form) while it is filled in: every
+//                            named field except files, passwords and
+//                            hidden fields, never a file's contents.
+//                            Opening the form again offers "Restore your
+//                            unsent draft from 14:32? Restore / Discard"
+//                            (fields of items or rows the page lacks are
+//                            asked for with a "docket:grow" event on the
+//                            form, detail.name = the field's name).
+//                            Leaving the page with changes asks first
+//                            (beforeunload), submitting does not. After
+//                            a submit, the next page decides: the same
+//                            form again (a mistake) keeps the draft, any
+//                            other page that is not an error forgets it.
+//                            Drafts older than 30 days are dropped.
 
 const CONFIRMED = Symbol('confirmed');
 const BUSY = Symbol('busy');
@@ -432,6 +450,230 @@ function onClick(e) {
   field.focus({ preventScroll: true });
 }
 
+/* ---------- drafts of a form in this browser ---------- */
+
+const DRAFT_PREFIX = 'docket-draft:';
+const DRAFT_PENDING = 'docket-draft-pending'; // sessionStorage: key submitted
+const DRAFT_MAX_AGE = 30 * 24 * 3600 * 1000;
+const SKIP_TYPES = ['file', 'password', 'hidden', 'submit', 'button', 'reset', 'image'];
+
+function storage(kind) {
+  try {
+    const s = window[kind];
+    const probe = '__docket__';
+    s.setItem(probe, '1');
+    s.removeItem(probe);
+    return s;
+  } catch {
+    return null; // private mode, disabled or full: no drafts
+  }
+}
+
+// The form's fields as [{n: name, v: value, c: checked}] in page order.
+function draftFields(form) {
+  const out = [];
+  for (const el of form.elements) {
+    if (!el.name || SKIP_TYPES.includes(el.type) || el.closest('[data-draft-skip]')) continue;
+    if (el.type === 'checkbox' || el.type === 'radio') {
+      out.push({ n: el.name, v: el.value, c: el.checked });
+    } else if (el.tagName === 'SELECT' && el.multiple) {
+      out.push({ n: el.name, v: [...el.selectedOptions].map((o) => o.value) });
+    } else if (el.tagName !== 'FIELDSET' && el.tagName !== 'OUTPUT' && el.tagName !== 'OBJECT') {
+      out.push({ n: el.name, v: el.value });
+    }
+  }
+  return out;
+}
+
+function fieldsNamed(form, name) {
+  const found = form.elements.namedItem(name);
+  if (!found) return [];
+  return typeof found.length === 'number' && !found.tagName ? [...found] : [found];
+}
+
+function setField(el, entry) {
+  let changed = false;
+  if (el.type === 'checkbox' || el.type === 'radio') {
+    if (el.checked !== !!entry.c) {
+      el.checked = !!entry.c;
+      changed = true;
+    }
+  } else if (el.tagName === 'SELECT' && el.multiple && Array.isArray(entry.v)) {
+    for (const o of el.options) o.selected = entry.v.includes(o.value);
+    changed = true;
+  } else if (el.value !== entry.v) {
+    el.value = entry.v;
+    changed = true;
+  }
+  if (changed) {
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+}
+
+// Puts the values of a draft back, asking the form for missing fields.
+function applyDraft(form, fields) {
+  for (const entry of fields) {
+    if (!entry || typeof entry.n !== 'string') continue;
+    let els = fieldsNamed(form, entry.n);
+    if (!els.length) {
+      form.dispatchEvent(new CustomEvent('docket:grow', { detail: { name: entry.n } }));
+      els = fieldsNamed(form, entry.n);
+    }
+    const tick = 'c' in entry;
+    const el = els.find((e) => (tick
+      ? (e.type === 'checkbox' || e.type === 'radio') && e.value === entry.v
+      : e.type !== 'checkbox' && e.type !== 'radio'));
+    if (el && !SKIP_TYPES.includes(el.type)) setField(el, entry);
+  }
+}
+
+function draftTime(ms) {
+  const d = new Date(ms);
+  const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  if (d.toDateString() === new Date().toDateString()) return time;
+  return `${d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })}, ${time}`;
+}
+
+function readDraft(store, key) {
+  try {
+    const d = JSON.parse(store.getItem(key) || 'null');
+    if (!d || !Array.isArray(d.fields) || typeof d.saved !== 'number') return null;
+    if (Date.now() - d.saved > DRAFT_MAX_AGE) {
+      store.removeItem(key);
+      return null;
+    }
+    return d;
+  } catch {
+    return null;
+  }
+}
+
+// After a submit, this page says how it went: the same form again keeps
+// the draft; another page forgets it unless the answer was an error.
+function settlePendingDraft() {
+  const session = storage('sessionStorage');
+  const local = storage('localStorage');
+  if (!session || !local) return;
+  const pending = session.getItem(DRAFT_PENDING);
+  if (!pending) return;
+  session.removeItem(DRAFT_PENDING);
+  const again = [...document.querySelectorAll('[data-draft-key]')]
+    .filter((el) => DRAFT_PREFIX + el.getAttribute('data-draft-key') === pending);
+  if (again.length) {
+    // the server's answer holds the values: no offer to restore them
+    again.forEach((el) => {
+      const form = el.form || el.closest('form');
+      if (form) form.dataset.draftReturned = '1';
+    });
+    return;
+  }
+  const nav = performance.getEntriesByType && performance.getEntriesByType('navigation')[0];
+  const status = nav && nav.responseStatus;
+  if (!status || status < 400) local.removeItem(pending);
+}
+
+function enhanceDraft(keyEl) {
+  if (keyEl.dataset[ENHANCED]) return;
+  const form = keyEl.form || keyEl.closest('form');
+  const local = storage('localStorage');
+  const session = storage('sessionStorage');
+  if (!form || !local || !session) return;
+  keyEl.dataset[ENHANCED] = '1';
+  const key = DRAFT_PREFIX + keyEl.getAttribute('data-draft-key');
+  const initial = JSON.stringify(draftFields(form));
+  const returned = form.dataset.draftReturned === '1';
+  let offerOpen = false;
+  let submitting = false;
+  let timer = 0;
+
+  const changed = () => JSON.stringify(draftFields(form)) !== initial;
+  const save = () => {
+    clearTimeout(timer);
+    if (offerOpen || submitting) return;
+    const fields = draftFields(form);
+    if (JSON.stringify(fields) === initial) return;
+    try {
+      local.setItem(key, JSON.stringify({ saved: Date.now(), fields }));
+    } catch {
+      /* full: the warning before leaving still protects the values */
+    }
+  };
+  form.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 400);
+  });
+  form.addEventListener('change', () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 400);
+  });
+  document.addEventListener('submit', (e) => {
+    if (e.target !== form || e.defaultPrevented) return;
+    save();
+    submitting = true;
+    session.setItem(DRAFT_PENDING, key);
+  });
+  window.addEventListener('beforeunload', (e) => {
+    if (submitting || !changed()) return;
+    save();
+    e.preventDefault();
+    e.returnValue = '';
+  });
+  window.addEventListener('pagehide', () => {
+    if (!submitting && changed()) save();
+  });
+  window.addEventListener('pageshow', (e) => {
+    if (e.persisted) submitting = false;
+  });
+
+  const draft = returned ? null : readDraft(local, key);
+  if (!draft || JSON.stringify(draft.fields) === initial) return;
+  offerOpen = true;
+  const box = document.createElement('div');
+  box.className = 'alert info';
+  box.setAttribute('data-draft-offer', '');
+  box.setAttribute('role', 'region');
+  box.setAttribute('aria-label', 'Unsent draft');
+  const text = document.createElement('p');
+  text.textContent = `Restore your unsent draft from ${draftTime(draft.saved)}? `;
+  const note = document.createElement('span');
+  note.className = 'muted';
+  note.textContent = 'Files are not kept in a draft: attach them again.';
+  text.append(note);
+  const actions = document.createElement('p');
+  actions.className = 'actions';
+  const restore = document.createElement('button');
+  restore.type = 'button';
+  restore.className = 'button small primary';
+  restore.textContent = 'Restore';
+  const discard = document.createElement('button');
+  discard.type = 'button';
+  discard.className = 'button small';
+  discard.textContent = 'Discard';
+  actions.append(restore, ' ', discard);
+  box.append(text, actions);
+  form.before(box);
+  const close = (focusTarget) => {
+    offerOpen = false;
+    box.remove();
+    if (focusTarget) focusTarget.focus();
+  };
+  restore.addEventListener('click', () => {
+    close(null);
+    applyDraft(form, draft.fields);
+    save();
+    announce('Your draft was restored.');
+    const first = form.querySelector('input:not([type=hidden]), select, textarea');
+    if (first) first.focus();
+  });
+  discard.addEventListener('click', () => {
+    local.removeItem(key);
+    close(form.querySelector('input:not([type=hidden]), select, textarea'));
+    save();
+    announce('The draft was discarded.');
+  });
+}
+
 /* ---------- per-element enhancements ---------- */
 
 function enhanceFlash(flash) {
@@ -647,6 +889,7 @@ export function enhance(root = document) {
   if (canCopy) root.querySelectorAll('code.token, [data-copy]:not(button)').forEach(enhanceCopy);
   root.querySelectorAll('input[role=combobox][aria-controls][data-suggest]')
     .forEach(enhanceCombobox);
+  root.querySelectorAll('[data-draft-key]').forEach(enhanceDraft);
   const summary = root.querySelector('.error-summary');
   if (summary && !summary.dataset[ENHANCED]) {
     summary.dataset[ENHANCED] = '1';
@@ -670,9 +913,13 @@ window.addEventListener('pageshow', (e) => {
 window.addEventListener('popstate', () => {
   if (softNavigated) location.reload();
 });
-if (document.readyState === 'loading') {
-  document.addEventListener('DOMContentLoaded', () => enhance(document));
-} else {
+function start() {
+  settlePendingDraft();
   enhance(document);
+}
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', start);
+} else {
+  start();
 }
 document.documentElement.classList.add('js');
