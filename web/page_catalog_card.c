@@ -312,13 +312,13 @@ static void column_facts(buf *o, const registry_card_column *k)
 
     buf_puts(o, "<section class=\"card\"><dl class=\"facts\">"
                 "<dt>Type</dt><dd><code>");
-    buf_append_html(o, k->type);
+    buf_append_html_ident(o, k->type);
     buf_puts(o, "</code>");
     buf_puts(o, k->nullable ? " (may be empty)" : " (not null)");
     for (size_t i = 0; i < sizeof facts / sizeof *facts; i += 2) {
         buf_puts(o, "</dd><dt>");
         buf_puts(o, facts[i]);
-        buf_puts(o, "</dt><dd>");
+        buf_puts(o, "</dt><dd class=\"lines\">");
         buf_append_html(o, facts[i + 1]);
     }
     buf_puts(o, "</dd><dt>Flags</dt><dd>");
@@ -349,7 +349,7 @@ static int column_page(web_req *req, const registry_card *c,
                 "href=\"/tables\">Tables</a> › ");
     card_html_table_link(o, c->instance, c->table);
     buf_puts(o, "</nav><h1><code>");
-    buf_append_html(o, k->name);
+    buf_append_html_ident(o, k->name);
     buf_puts(o, "</code> ");
     card_html_status_badge(o, status);
     buf_puts(o, "</h1>");

@@ -24,14 +24,14 @@ static void table_row_html(void *ctx, const registry_table_row *t)
     buf_puts(o, "<tr><th scope=\"row\"><a href=\"");
     card_html_href(o, t->instance, t->name);
     buf_puts(o, "\">");
-    buf_append_html(o, t->name);
+    buf_append_html_ident(o, t->name);
     buf_puts(o, "</a>");
     if (strcmp(t->status, "active")) {
         buf_putc(o, ' ');
         card_html_status_badge(o, t->status);
     }
-    page_wrap(o, "<br><span class=\"muted\">", t->description,
-              "</span></td><td>");
+    page_wrap(o, "<br><span class=\"muted lines\">", t->description,
+              "</span></th><td>");
     card_html_dep_badge(o, card_dep_named(t->campaign_dependency)->dep);
     buf_puts(o, "</td><td>");
     if (*t->expected_arrival) {
@@ -68,13 +68,19 @@ static void query_param(buf *o, const char *name, const char *value)
     buf_append_url(o, value);
 }
 
-/* A link to the index with the current filters and another sort. */
-static void sort_link(buf *o, const registry_table_filter *f, const char *sort,
-                      const char *label)
+/* A sortable header cell: <th aria-sort> (on the sorted one) with a link
+ * to the index with the current filters and this sort (the other way
+ * round when it is the current one). */
+static void sort_th(buf *o, const registry_table_filter *f, const char *sort,
+                    const char *label)
 {
     int cur = !strcmp(f->sort ? f->sort : "name", sort);
 
-    buf_puts(o, "<a href=\"/tables?sort=");
+    buf_puts(o, "<th scope=\"col\"");
+    if (cur)
+        buf_puts(o, f->desc ? " aria-sort=\"descending\""
+                            : " aria-sort=\"ascending\"");
+    buf_puts(o, "><a href=\"/tables?sort=");
     buf_puts(o, sort);
     if (cur && !f->desc)
         buf_puts(o, "&amp;desc=1");
@@ -84,13 +90,9 @@ static void sort_link(buf *o, const registry_table_filter *f, const char *sort,
     query_param(o, "pii", f->pii ? "1" : NULL);
     query_param(o, "source", f->source);
     query_param(o, "status", f->status);
-    buf_puts(o, "\"");
-    if (cur)
-        buf_puts(o, f->desc ? " aria-sort=\"descending\""
-                            : " aria-sort=\"ascending\"");
-    buf_puts(o, ">");
+    buf_puts(o, "\">");
     buf_puts(o, label);
-    buf_puts(o, "</a>");
+    buf_puts(o, "</a></th>");
 }
 
 /* The filters and sort of the index from the query into f (values it
@@ -168,17 +170,14 @@ static int index_table(web_req *req, const registry_table_filter *f,
     size_t mark = o->len;
 
     buf_puts(o, "<div class=\"table-wrap\"><table class=\"table\">"
-                "<thead><tr><th scope=\"col\">");
-    sort_link(o, f, "name", "Table");
-    buf_puts(o, "</th><th scope=\"col\">");
-    sort_link(o, f, "dependency", "Campaigns");
-    buf_puts(o, "</th><th scope=\"col\">");
-    sort_link(o, f, "arrival", "Expected (UTC)");
-    buf_puts(o, "</th><th scope=\"col\">Source</th><th scope=\"col\">"
-                "Consent / PII</th><th scope=\"col\">");
-    sort_link(o, f, "columns", "Columns");
-    buf_puts(o, "</th><th scope=\"col\">Owner</th></tr></thead>"
-                "<tbody>");
+                "<thead><tr>");
+    sort_th(o, f, "name", "Table");
+    sort_th(o, f, "dependency", "Campaigns");
+    sort_th(o, f, "arrival", "Expected (UTC)");
+    buf_puts(o, "<th scope=\"col\">Source</th><th scope=\"col\">"
+                "Consent / PII</th>");
+    sort_th(o, f, "columns", "Columns");
+    buf_puts(o, "<th scope=\"col\">Owner</th></tr></thead><tbody>");
     if (registry_table_list(req->reg, f, table_row_html, lc, total, err) < 0)
         return err->code;
     buf_puts(o, "</tbody></table></div>");

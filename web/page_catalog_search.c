@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Text with \x01 / \x02 highlight markers: escaped, markers as <mark>. */
-static void append_marked(buf *o, const char *s)
+static void append_marked(buf *o, const char *s, int ident)
 {
     int open = 0;
     const char *run = s;
@@ -20,7 +20,10 @@ static void append_marked(buf *o, const char *s)
     for (;; s++) {
         if (*s == '\x01' || *s == '\x02' || !*s) {
             char *part = xstrndup(run, (size_t)(s - run));
-            buf_append_html(o, part);
+            if (ident)
+                buf_append_html_ident(o, part);
+            else
+                buf_append_html(o, part);
             free(part);
             if (!*s)
                 break;
@@ -82,10 +85,10 @@ static void search_hit_html(void *ctx, const registry_search_hit *h)
     hit_href(o, h);
     buf_puts(o, "\">");
     if (g == 1) {
-        buf_append_html(o, h->table);
-        buf_putc(o, '.');
+        buf_append_html_ident(o, h->table);
+        buf_puts(o, ".<wbr>");
     }
-    append_marked(o, h->name_hl);
+    append_marked(o, h->name_hl, g < 2);
     buf_puts(o, "</a> <span class=\"muted\">");
     buf_append_html(o, h->instance);
     buf_puts(o, "</span>");
@@ -93,7 +96,7 @@ static void search_hit_html(void *ctx, const registry_search_hit *h)
         buf_puts(o, " <span class=\"badge\">exact</span>");
     if (*h->snippet) {
         buf_puts(o, "<br><span class=\"snippet\">");
-        append_marked(o, h->snippet);
+        append_marked(o, h->snippet, 0);
         buf_puts(o, "</span>");
     }
     buf_puts(o, "</li>");
@@ -170,7 +173,7 @@ static void search_hit_json(void *ctx, const registry_search_hit *h)
     buf_puts(o, ",\"snippet\":");
     buf_append_json_str(o, plain);
     free(plain);
-    append_marked(&b, h->snippet);
+    append_marked(&b, h->snippet, 0);
     buf_puts(o, ",\"snippet_html\":");
     buf_append_json_str(o, buf_cstr(&b));
     buf_reset(&b);

@@ -91,10 +91,17 @@ static void feed_card(buf *o, const form_item *it)
 
 /* The columns of item it as a table; attrs: an attributes item (action
  * and rule columns). */
-static void columns_table(buf *o, const form_item *it, int attrs)
+static void columns_table(buf *o, const form_item *it, size_t i, int attrs)
 {
-    buf_puts(o, "<div class=\"table-scroll\"><table class=\"table\"><thead>"
-                "<tr>");
+    /* a region of its own, reachable by keyboard, as it may scroll
+       sideways on a phone */
+    buf_appendf(o,
+                "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" "
+                "aria-labelledby=\"item-%zu-columns\"><table "
+                "class=\"table\"><caption id=\"item-%zu-columns\" "
+                "class=\"sr-only\">Columns of change %zu</caption><thead>"
+                "<tr>",
+                i + 1, i + 1, i + 1);
     if (attrs)
         buf_puts(o, "<th scope=\"col\">Action</th>");
     buf_puts(o, "<th scope=\"col\">Column</th><th scope=\"col\">Type</th>"
@@ -110,17 +117,23 @@ static void columns_table(buf *o, const form_item *it, int attrs)
             form_type_format(type, sizeof type, &col->type);
         buf_puts(o, "<tr>");
         if (attrs) {
-            page_wrap(o, "<td>", form_action_name(col->action), "</td>");
+            page_wrap(o, "<td>",
+                      label_of("action", FORM_LEVEL_COLUMN,
+                               form_action_name(col->action)),
+                      "</td>");
         }
-        page_wrap(o, "<td><code>", col->name, "</code></td><td>");
+        buf_puts(o, "<td><code>");
+        buf_append_html_ident(o, col->name);
+        buf_puts(o, "</code></td><td><code>");
         buf_append_html(o, type);
-        buf_puts(o, "</td><td>");
+        buf_puts(o, "</code></td><td>");
         buf_puts(o, col->nullable ? "yes" : "no");
-        page_wrap(o, "</td><td>", col->description, "</td><td>");
+        page_wrap(o, "</td><td class=\"lines\">", col->description,
+                  "</td><td>");
         buf_append_html(o, col->example);
         buf_puts(o, "</td>");
         if (attrs) {
-            page_wrap(o, "<td>", col->rule, "</td>");
+            page_wrap(o, "<td class=\"lines\">", col->rule, "</td>");
         }
         buf_puts(o, "<td>");
         if (col->primary_key)
@@ -156,17 +169,21 @@ static void item_view(buf *o, const form_item *it, size_t i)
                 "%zu: ",
                 i + 1, i + 1);
     buf_append_html(o, (size_t)it->kind < nk ? kinds[it->kind].label : "");
-    page_wrap(o, " <code>", it->table, "</code></h3>");
+    buf_puts(o, " <code>");
+    buf_append_html_ident(o, it->table);
+    buf_puts(o, "</code></h3>");
     if (*nz(it->description)) {
-        page_wrap(o, "<p>", it->description, "</p>");
+        page_wrap(o, "<p class=\"lines\">", it->description, "</p>");
     }
     if (feed && (*nz(it->campaign_dependency) || *nz(it->source) ||
                  *nz(it->cadence) || *nz(it->owner)))
         feed_card(o, it);
     if (it->kind == FORM_ITEM_NEW_TABLE && *nz(it->primary_key)) {
-        page_wrap(o, "<p>Primary key: <code>", it->primary_key, "</code></p>");
+        buf_puts(o, "<p>Primary key: <code>");
+        buf_append_html_ident(o, it->primary_key);
+        buf_puts(o, "</code></p>");
     }
-    columns_table(o, it, attrs);
+    columns_table(o, it, i, attrs);
     if (*nz(it->examples)) {
         page_wrap(o, "<h4>Example rows</h4><pre class=\"examples\">",
                   it->examples, "</pre>");

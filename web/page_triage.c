@@ -280,7 +280,7 @@ static void mig_results_html(buf *o, const triage_migration *m, int64_t id)
         buf_append_url(&q, m->res.files[i].name);
         buf_puts(o, "<section class=\"card\"><div class=\"page-head\"><h2>"
                     "<code>");
-        buf_append_html(o, m->res.files[i].name);
+        buf_append_html_ident(o, m->res.files[i].name);
         buf_appendf(o,
                     "</code></h2><div class=\"actions\"><a "
                     "class=\"button small\" href=\"/requests/%lld/"
