@@ -209,6 +209,7 @@ test('a sample file proposes sized types with the sample maximum beside them, fi
     const attach = item0.locator('input[type=checkbox][data-sample-attach]');
     assert.equal(await attach.isChecked(), true);
     assert.match(await item0.locator('label:has([data-sample-attach])').textContent(), /visits\.csv/);
+    assert.equal(await item0.locator('input[type=file][name="attachments"]').isVisible(), false, 'the held sample is not a second file picker');
     await checkA11y(page, '/requests/new (sample)');
     await screenshot(page, 'form-sample-1280');
     for (let c = 0; c < 6; c++) await col(c, 'description').fill(`Column ${c + 1}`);

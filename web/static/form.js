@@ -381,6 +381,7 @@ function attachSample(box, file) {
     holder.type = 'file';
     holder.name = 'attachments';
     holder.hidden = true;
+    holder.style.display = 'none'; // hidden alone loses to app.css
     holder.tabIndex = -1;
     holder.setAttribute('aria-hidden', 'true');
     holder.files = dt.files;
