@@ -45,7 +45,7 @@ static void table_row_html(void *ctx, const registry_table_row *t)
         }
     }
     buf_puts(o, "</td><td>");
-    buf_append_html(o, t->source);
+    buf_append_html(o, card_choice_label(NULL, "source", t->source));
     buf_puts(o, "</td><td>");
     if (t->consent_relevant)
         buf_puts(o, "<span class=\"badge consent\">consent</span> ");
