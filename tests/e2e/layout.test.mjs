@@ -305,7 +305,9 @@ test('identifier links are monospace with the underline below the underscore', a
         const cs = getComputedStyle(a);
         return {
           text: a.textContent.trim(),
-          mono: /mono/i.test(cs.fontFamily),
+          // the link's own font, or that of the <code> it wraps
+          mono: /mono/i.test(cs.fontFamily)
+            || [...a.querySelectorAll('code')].some((c) => /mono/i.test(getComputedStyle(c).fontFamily)),
           underline: cs.textDecorationLine.includes('underline'),
           under: cs.textUnderlinePosition.includes('under'),
           offset: parseFloat(cs.textUnderlineOffset) || 0,
