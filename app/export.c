@@ -343,7 +343,7 @@ static void html_index_row(export_run *x, const registry_card *t,
     if (dep->dep != REGISTRY_DEP_UNSET)
         card_html_dep_badge(b, dep->dep);
     buf_puts(b, "</td><td>");
-    buf_append_html(b, t->rules.expected_arrival);
+    card_html_wrapped(b, "", t->rules.expected_arrival, " UTC");
     buf_puts(b, "</td><td>");
     buf_append_html(b, t->rules.owner);
     buf_puts(b, "</td></tr>");
