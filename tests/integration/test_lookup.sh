@@ -127,7 +127,7 @@ check "no database" 2 $?
 check "usage" 2 $?
 "$bin" --db "$db" lookup customers --instance acme-prod --json >"$tmp/j" 2>&1
 check "json" 0 $?
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["table"]=="customers" and d["rules"]["campaign_dependency"]=="required"' "$tmp/j"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["table"]=="customers" and d["rules"]["campaign_dependency"]=="required" and d["rules"]["source"]=="flat_file_csv"' "$tmp/j"
 check "json parses" 0 $?
 "$bin" --db "$db" tables --required >"$tmp/o" 2>&1
 check "tables" 0 $?
