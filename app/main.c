@@ -184,6 +184,23 @@ static int run_command(app_args *a)
                     a->argv[0]);
 }
 
+/* Finishes the configuration and hands it to the modules that keep it
+ * (routes, the inbox e-mail channel, the log level); serve calls it after
+ * parsing --listen and friends. 0, or the exit code of a bad one. */
+int app_finish_config(void);
+int app_finish_config(void)
+{
+    errmsg err = {0};
+
+    if (cfg_finish(&app_config, &err) < 0)
+        return app_fail(EXIT_USAGE, "%s", err.msg);
+    g_config = &app_config;
+    registry_routes_set(app_config.routes, app_config.nroutes);
+    registry_inbox_channel_set(app_config.inbox_email);
+    set_level(app_config.log_level);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     app_args a = {argc, argv};
@@ -237,29 +254,11 @@ int main(int argc, char **argv)
         rc = cmd_serve(&a);
     else {
         pthread_sigmask(SIG_SETMASK, &before, NULL);
-        if (cfg_finish(&app_config, &err) < 0)
-            return app_fail(EXIT_USAGE, "%s", err.msg);
-        g_config = &app_config;
-        registry_routes_set(app_config.routes, app_config.nroutes);
-        registry_inbox_channel_set(app_config.inbox_email);
-        set_level(app_config.log_level);
-        rc = run_command(&a);
+        rc = app_finish_config();
+        if (rc == 0)
+            rc = run_command(&a);
     }
     cfg_dispose(&app_config);
     return rc;
 }
 
-/* Used by serve, which parses --listen and friends first. */
-int app_finish_config(void);
-int app_finish_config(void)
-{
-    errmsg err = {0};
-
-    if (cfg_finish(&app_config, &err) < 0)
-        return app_fail(EXIT_USAGE, "%s", err.msg);
-    g_config = &app_config;
-    registry_routes_set(app_config.routes, app_config.nroutes);
-    registry_inbox_channel_set(app_config.inbox_email);
-    set_level(app_config.log_level);
-    return 0;
-}
