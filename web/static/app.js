@@ -585,16 +585,23 @@ function enhanceDraft(keyEl) {
   const returned = form.dataset.draftReturned === '1';
   let offerOpen = false;
   let submitting = false;
+  let wrote = false;
   let timer = 0;
 
-  const changed = () => JSON.stringify(draftFields(form)) !== initial;
+  const changed = () => form.isConnected && JSON.stringify(draftFields(form)) !== initial;
   const save = () => {
     clearTimeout(timer);
-    if (offerOpen || submitting) return;
+    if (offerOpen || submitting || !form.isConnected) return;
     const fields = draftFields(form);
-    if (JSON.stringify(fields) === initial) return;
+    if (JSON.stringify(fields) === initial) {
+      // everything typed here was taken back: so is the draft it made
+      if (wrote && !returned) local.removeItem(key);
+      wrote = false;
+      return;
+    }
     try {
       local.setItem(key, JSON.stringify({ saved: Date.now(), fields }));
+      wrote = true;
     } catch {
       /* full: the warning before leaving still protects the values */
     }
