@@ -160,6 +160,17 @@ int domain_watching(registry *reg, const domain_actor *who,
     return registry_watching(reg, who->user_id, kind, id, out, err);
 }
 
+int domain_watch_list(registry *reg, const domain_actor *who,
+                      void (*fn)(void *ctx, const registry_watch *w), void *ctx,
+                      errmsg *err)
+{
+    int rc = signed_in(who, err);
+
+    if (rc < 0)
+        return rc;
+    return registry_watch_list(reg, who->user_id, org_of(who), fn, ctx, err);
+}
+
 int domain_inbox_mail(registry *reg, const domain_actor *who, const char *mode,
                       errmsg *err)
 {

@@ -50,6 +50,12 @@ int domain_watching(registry *reg, const domain_actor *who,
                     registry_watch_kind kind, const char *ref, int *out,
                     errmsg *err);
 
+/* Calls fn for each of who's watches, newest first (a client's of its own
+ * organisation only). ERR_FORBIDDEN for nobody signed in. */
+int domain_watch_list(registry *reg, const domain_actor *who,
+                      void (*fn)(void *ctx, const registry_watch *w), void *ctx,
+                      errmsg *err);
+
 /* Sets who's inbox e-mail to the setting named mode ("off", "each",
  * "daily"): ERR_INVALID (field "email") for another word, ERR_CONFLICT
  * for each or daily when no e-mail channel carries inbox e-mail. */

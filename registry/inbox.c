@@ -408,8 +408,9 @@ static void watch_read(registry_watch *w, sqlite3_stmt *st)
     const char *kind;
 
     memset(w, 0, sizeof *w);
-    reg_cols(st, "tiicci", &kind, &w->ref, &w->org_id, w->label,
-             sizeof w->label, w->path, sizeof w->path, &w->created_at);
+    reg_cols(st, "tiiccic", &kind, &w->ref, &w->org_id, w->label,
+             sizeof w->label, w->path, sizeof w->path, &w->created_at, w->name,
+             sizeof w->name);
     w->kind = registry_watch_kind_parse(kind);
 }
 
@@ -424,10 +425,12 @@ int registry_watch_list(registry *reg, int64_t user_id, int64_t org_id,
     static const char sql[] =
         "SELECT * FROM (SELECT w.kind, w.ref, r.org_id,"
         "  'CR-' || r.id || ' ' || r.title, '/requests/' || r.id,"
-        "  w.created_at FROM watches w JOIN requests r ON r.id = w.ref"
+        "  w.created_at, 'CR-' || r.id"
+        "  FROM watches w JOIN requests r ON r.id = w.ref"
         "  WHERE w.kind = 'request' AND w.user_id = :user"
         " UNION ALL SELECT w.kind, w.ref, i.org_id, i.name || ' / ' || t.name,"
-        "  '/tables/' || i.name || '/' || t.name, w.created_at"
+        "  '/tables/' || i.name || '/' || t.name, w.created_at,"
+        "  i.name || '/' || t.name"
         "  FROM watches w JOIN reg_tables t ON t.id = w.ref"
         "  JOIN instances i ON i.id = t.instance_id"
         "  WHERE w.kind = 'table' AND w.user_id = :user)"

@@ -115,6 +115,8 @@ typedef struct registry_watch {
     int64_t org_id;
     char label[160]; /* "CR-12 Loyalty tiers" or "acme-prod / customers" */
     char path[300];  /* "/requests/12" or "/tables/acme-prod/customers" */
+    char name[220];  /* as domain_watch takes it: "CR-12" or
+                        "acme-prod/customers" */
     int64_t created_at;
 } registry_watch;
 /* Calls fn for each watch of the user (clients: of org_id only), newest

@@ -391,16 +391,9 @@ static void api_watch_table(web_req *req)
 static void watch_row(void *ctx, const registry_watch *w)
 {
     cJSON *o = cJSON_CreateObject();
-    char ref[320];
 
-    if (w->kind == WATCH_REQUEST)
-        snprintf(ref, sizeof ref, "CR-%lld", (long long)w->ref);
-    else if (str_startswith(w->path, "/tables/"))
-        snprintf(ref, sizeof ref, "%s", w->path + strlen("/tables/"));
-    else
-        snprintf(ref, sizeof ref, "%lld", (long long)w->ref);
     cJSON_AddStringToObject(o, "kind", registry_watch_kind_name(w->kind));
-    cJSON_AddStringToObject(o, "ref", ref);
+    cJSON_AddStringToObject(o, "ref", w->name);
     cJSON_AddStringToObject(o, "label", w->label);
     cJSON_AddStringToObject(o, "path", w->path);
     web_json_add_time(o, "created_at", w->created_at);
@@ -416,9 +409,7 @@ static void api_watch_list(web_req *req)
     cJSON *arr = cJSON_AddArrayToObject(root, "watches");
     errmsg err = {0};
 
-    if (registry_watch_list(req->reg, a.user_id,
-                            a.role == ROLE_CLIENT ? a.org_id : 0, watch_row,
-                            arr, &err) < 0) {
+    if (domain_watch_list(req->reg, &a, watch_row, arr, &err) < 0) {
         cJSON_Delete(root);
         web_reply_err(req, &err);
         return;

@@ -261,14 +261,7 @@ static void watch_li(void *ctx, const registry_watch *w)
 {
     watch_ctx *c = ctx;
     buf *o = &c->req->out;
-    char ref[300];
-
-    if (w->kind == WATCH_REQUEST)
-        snprintf(ref, sizeof ref, "CR-%lld", (long long)w->ref);
-    else if (str_startswith(w->path, "/tables/"))
-        snprintf(ref, sizeof ref, "%s", w->path + strlen("/tables/"));
-    else
-        return;
+    const char *ref = w->name;
     if (!c->n++)
         buf_puts(o, "<ul class=\"watch-list\">");
     page_wrap(o, "<li><a href=\"", w->path, "\">");
@@ -296,9 +289,7 @@ static int watch_section(web_req *req, errmsg *err)
 
     buf_puts(&req->out, "<section class=\"card\" aria-labelledby=\"watching\">"
                         "<h2 id=\"watching\">Watching</h2>");
-    rc = registry_watch_list(req->reg, who.user_id,
-                             who.role == ROLE_CLIENT ? who.org_id : 0, watch_li,
-                             &c, err);
+    rc = domain_watch_list(req->reg, &who, watch_li, &c, err);
     if (rc < 0)
         return rc;
     if (c.n)
