@@ -107,8 +107,8 @@ typedef struct registry_user {
     int64_t id;
     char email[256];
     char name[201];
-    char role[8];   /* client, pm, ops, admin */
-    int64_t org_id; /* clients only; 0 otherwise */
+    char role[8];   /* client, pm, ops, admin, service */
+    int64_t org_id; /* clients and bound service accounts; 0 otherwise */
     char org_name[201];
     int active;
     int must_change_password;
@@ -138,16 +138,23 @@ typedef enum docket_role {
     ROLE_PM = 4,
     ROLE_OPS = 8,
     ROLE_ADMIN = 16,
+    /* a machine account: API tokens only, never a page; optionally bound
+     * to one organisation. Deliberately outside ROLE_USER and ROLE_ANY:
+     * it reaches only the routes that name it (ROLE_FEEDS). */
+    ROLE_SERVICE = 32,
     ROLE_STAFF = ROLE_PM | ROLE_OPS | ROLE_ADMIN,
+    /* every signed-in person (never a service account) */
     ROLE_USER = ROLE_CLIENT | ROLE_STAFF,
     /* who may write and edit change requests: everyone but ops */
     ROLE_AUTHOR = ROLE_CLIENT | ROLE_PM | ROLE_ADMIN,
-    ROLE_ANY = ROLE_ANON | ROLE_USER
+    ROLE_ANY = ROLE_ANON | ROLE_USER,
+    /* who may report arrivals and read gates */
+    ROLE_FEEDS = ROLE_PM | ROLE_OPS | ROLE_ADMIN | ROLE_SERVICE
 } docket_role;
 
-/* The bit of a stored role name ("client", "pm", "ops", "admin"); 0 for
- * anything else (NULL too). registry_role_name is the other way round
- * (NULL for a bit that is not one role). */
+/* The bit of a stored role name ("client", "pm", "ops", "admin",
+ * "service"); 0 for anything else (NULL too). registry_role_name is the
+ * other way round (NULL for a bit that is not one role). */
 docket_role registry_role_bit(const char *role);
 const char *registry_role_name(docket_role bit);
 /* Valid role name? */
