@@ -341,7 +341,10 @@ static void queue_head(web_req *req, const qparams *p, const count_ctx *counts)
     if (req->role != ROLE_OPS)
         buf_puts(o, " <a class=\"button primary\" href=\"/requests/new\">"
                     "New request</a>");
-    buf_puts(o, "</div></div><nav class=\"tabs\" aria-label=\"Status\"><ul>");
+    /* tabs-wrap: every status stays in sight, at any width (the row
+       wraps instead of scrolling the last tabs out of view). */
+    buf_puts(o, "</div></div><nav class=\"tabs tabs-wrap\" "
+                "aria-label=\"Status\"><ul>");
     for (int i = 0; i < REQ_NSTATUSES; i++)
         all += counts->n[i];
     queue_tab(o, p, NULL, all);
