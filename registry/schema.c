@@ -489,7 +489,24 @@ static const char step8[] =
     "CREATE INDEX arrivals_table_time ON arrivals(table_id, arrived_at);"
     "CREATE INDEX arrivals_time ON arrivals(arrived_at);";
 
+/* Step 9: the service role (machine accounts with API tokens only). The
+   users table's CHECK lists the roles; widening the list changes nothing
+   on disk and makes no stored row invalid, so the table's text is edited
+   in place (SQLite's documented writable_schema procedure) instead of
+   copying the table, whose drop would cascade into sessions and tokens
+   while foreign keys are on. The CREATE/DROP moves the schema cookie so
+   every other connection re-reads the table. */
+static const char step9[] =
+    "PRAGMA writable_schema = ON;"
+    "UPDATE sqlite_schema SET sql = replace(sql,"
+    " 'CHECK (role IN (''client'',''pm'',''ops'',''admin''))',"
+    " 'CHECK (role IN (''client'',''pm'',''ops'',''admin'',''service''))')"
+    " WHERE type = 'table' AND name = 'users';"
+    "PRAGMA writable_schema = RESET;"
+    "CREATE TABLE schema_step9(x);"
+    "DROP TABLE schema_step9;";
+
 const char *const reg_schema_steps[] = {NULL,  step1, step2, step3, step4,
-                                        step5, step6, step7, step8};
+                                        step5, step6, step7, step8, step9};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;
