@@ -64,6 +64,19 @@ static int finish(registry *reg, int rc, errmsg *err)
     return rc;
 }
 
+/* A service account (role "service") signs in with API tokens only: no
+ * password is ever set on one. ERR_INVALID on field "password" when one
+ * is given with that role. */
+static int service_no_password(const char *role, const char *password,
+                               errmsg *err)
+{
+    if (role && !strcmp(role, "service") && password && *password)
+        return err_set_field(err, ERR_INVALID, "password",
+                             "A service account has no password: it uses "
+                             "API tokens only.");
+    return 0;
+}
+
 int domain_user_create(registry *reg, const domain_actor *actor,
                        const domain_user_new *in, const char *from,
                        int64_t *out_id, errmsg *err)
@@ -77,7 +90,9 @@ int domain_user_create(registry *reg, const domain_actor *actor,
     rc = admin_begin(reg, actor, err);
     if (rc < 0)
         return rc;
-    rc = org_known(reg, org, err);
+    rc = service_no_password(in->role, in->password, err);
+    if (rc == 0)
+        rc = org_known(reg, org, err);
     /* A temporary password is hashed once, by set_password. */
     if (rc == 0)
         rc = registry_user_add(reg, &id, in->email ? in->email : "",
@@ -187,6 +202,9 @@ int domain_user_update(registry *reg, const domain_actor *actor, int64_t id,
     if (rc < 0)
         return rc;
     rc = registry_user_get(reg, &before, id, err);
+    if (rc == 0)
+        rc = service_no_password(in->role ? in->role : before.role,
+                                 in->password, err);
     if (rc == 0)
         rc = user_edit_allowed(reg, actor, &before, in, err);
     if (rc == 0)

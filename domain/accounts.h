@@ -19,16 +19,19 @@
 typedef struct domain_user_new {
     const char *email;
     const char *name;
-    const char *role;     /* client, pm, ops or admin */
-    const char *org;      /* organisation name; NULL or "" for staff */
-    const char *password; /* 12..128 characters */
+    const char *role;     /* client, pm, ops, admin or service */
+    const char *org;      /* organisation name; NULL or "" for staff and
+                             for a service account of every organisation */
+    const char *password; /* 12..128 characters; NULL for service */
     int temporary;        /* 1: to be changed at the first sign-in */
 } domain_user_new;
 
 /* Adds the user (administrators only) and audits "user.create". *out_id
  * (may be NULL) gets its id. ERR_CONFLICT when the e-mail is taken;
- * ERR_INVALID naming the field for bad input. Nothing is written on
- * error. */
+ * ERR_INVALID naming the field for bad input. A service account (a
+ * machine: API tokens only, never a page) has no password (ERR_INVALID
+ * on "password" when one is given) and is bound to org, or to none for
+ * every organisation. Nothing is written on error. */
 int domain_user_create(registry *reg, const domain_actor *actor,
                        const domain_user_new *in, const char *from,
                        int64_t *out_id, errmsg *err);
@@ -51,8 +54,9 @@ typedef struct domain_user_edit {
  * keep_session); audits "user.role", "user.activate"/"user.deactivate",
  * "user.password.set" and, when name, role or organisation were given,
  * "user.update". Rules: nobody removes their own admin rights or
- * deactivates themselves (ERR_INVALID), and the last active administrator
- * stays one (ERR_CONFLICT). ERR_NOTFOUND when there is no such user.
+ * deactivates themselves (ERR_INVALID), the last active administrator
+ * stays one (ERR_CONFLICT), and a service account gets no password
+ * (ERR_INVALID on "password"). ERR_NOTFOUND when there is no such user.
  * Nothing is written on error. */
 int domain_user_update(registry *reg, const domain_actor *actor, int64_t id,
                        const domain_user_edit *in, const char *from,

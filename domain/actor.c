@@ -12,10 +12,12 @@ domain_actor domain_actor_of(const registry_user *u)
     a.role = registry_role_bit(u->role);
     if (!a.role)
         a.role = ROLE_ANON;
-    a.org_id = a.role == ROLE_CLIENT ? u->org_id : 0;
+    /* A client always has an organisation; a service account may be
+       bound to one; staff see every organisation. */
+    a.org_id = a.role & (ROLE_CLIENT | ROLE_SERVICE) ? u->org_id : 0;
     a.email = u->email;
     a.name = u->name;
-    a.org_name = a.role == ROLE_CLIENT ? u->org_name : "";
+    a.org_name = a.org_id ? u->org_name : "";
     return a;
 }
 
@@ -30,5 +32,7 @@ int domain_actor_sees_org(const domain_actor *a, int64_t org_id)
         return 0;
     if (a->role & ROLE_STAFF)
         return 1;
+    if (a->role == ROLE_SERVICE)
+        return a->org_id == 0 || a->org_id == org_id;
     return a->role == ROLE_CLIENT && a->org_id != 0 && a->org_id == org_id;
 }

@@ -17,7 +17,8 @@
 typedef struct domain_actor {
     int64_t user_id;  /* 0: nobody signed in (or a system action) */
     docket_role role; /* one ROLE_* bit */
-    int64_t org_id;   /* the client's organisation; 0 for staff */
+    int64_t org_id;   /* the client's (or bound service account's)
+                         organisation; 0 for staff and unbound services */
     const char *email;
     const char *name;     /* display name (borrowed, like email) */
     const char *org_name; /* the client's organisation; "" for staff */
@@ -28,7 +29,8 @@ domain_actor domain_actor_of(const registry_user *u);
 /* Is the actor one of the roles in mask? */
 int domain_actor_is(const domain_actor *a, unsigned mask);
 /* May the actor see things of organisation org_id? Staff see every
- * organisation, a client only its own. */
+ * organisation, a client only its own, a service account its own when
+ * bound to one and every one when not. */
 int domain_actor_sees_org(const domain_actor *a, int64_t org_id);
 
 #endif

@@ -37,7 +37,8 @@ static const struct {
 } role_names[] = {{ROLE_CLIENT, "client"},
                   {ROLE_PM, "pm"},
                   {ROLE_OPS, "ops"},
-                  {ROLE_ADMIN, "admin"}};
+                  {ROLE_ADMIN, "admin"},
+                  {ROLE_SERVICE, "service"}};
 
 docket_role registry_role_bit(const char *role)
 {
@@ -339,7 +340,7 @@ int registry_user_add(registry *reg, int64_t *out_id, const char *email,
         return ERR_INVALID;
     if (!registry_role_valid(role))
         return err_set_field(err, ERR_INVALID, "role",
-                             "role must be client, pm, ops or admin");
+                             "role must be client, pm, ops, admin or service");
     if (!strcmp(role, "client") && (!org || !*org))
         return err_set_field(err, ERR_INVALID, "org",
                              "choose the organisation this client belongs to");
@@ -422,7 +423,7 @@ int registry_user_update(registry *reg, int64_t id, const char *name,
         return ERR_INVALID;
     if (role && !registry_role_valid(role))
         return err_set_field(err, ERR_INVALID, "role",
-                             "role must be client, pm, ops or admin");
+                             "role must be client, pm, ops, admin or service");
     rc = org_if_named(reg, &o, org, err);
     if (rc < 0)
         return rc;
@@ -541,9 +542,10 @@ int registry_user_authenticate(registry *reg, registry_user *out,
 {
     static const char sql[] =
         "SELECT " REG_USER_COLS ", u.password_hash" USER_FROM
-        " WHERE u.email = :email AND u.active";
-    /* A fixed hash to verify against when the user does not exist, so
-       both answers take the same time. */
+        " WHERE u.email = :email AND u.active AND u.role <> 'service'";
+    /* A fixed hash to verify against when the user does not exist (or is
+       a service account, which never signs in with a password), so every
+       refusal takes the same time and says the same. */
     static char dummy[crypto_pwhash_STRBYTES];
     login_row l = {0};
     sqlite3_stmt *st;

@@ -331,7 +331,9 @@ int registry_reset_request(registry *reg, int *out_sent, const char *email,
     char token[65];
     int known, rc;
 
-    known = registry_user_find(reg, &u, email, &nf) == 0 && u.active;
+    /* A service account has no password to reset. */
+    known = registry_user_find(reg, &u, email, &nf) == 0 && u.active &&
+            strcmp(u.role, "service") != 0;
     if (nf.code && nf.code != ERR_NOTFOUND)
         return err_set(err, nf.code, "%s", nf.msg);
     rc = registry_begin(reg, err);
