@@ -1,0 +1,141 @@
+/* feeds_cases.h (domain): tonight's feeds. The loading job reports each
+ * file of a table (domain_arrival_report); each tracked table has, at any
+ * moment, a current slot (when its file is expected) and a state for it
+ * derived from its arrivals; the campaign gate of an instance is run,
+ * wait or hold from its required tables' states (domain_gate). The slot
+ * and state functions are pure; the store is registry/feeds.h; web/
+ * (api_feeds.c) and app/ (cmd_feeds.c) parse into these.
+ *
+ * Slots. A `daily` table is expected every UTC day at expected_arrival
+ * ("HH:MM"), an `hourly` one every hour at that minute (the hour of
+ * expected_arrival is ignored). Its slot is due at that moment and
+ * missing late_after_minutes later (the grace period, at most half
+ * a period). A slot is current from the start of its UTC day (hour) to
+ * the start of the next one, unless its grace period would run past that
+ * end: then every slot of the table begins halfway between the previous
+ * slot's missing time and its own due time, so that a file expected at
+ * 23:30 with an hour of grace is still "due" at 00:10 and "missing" from
+ * 00:30. An arrival counts for the slot whose window holds its
+ * arrived_at. `weekly`, `monthly`, `ad_hoc` and anything else are not
+ * tracked (yet). */
+#ifndef DOCKET_FEEDS_CASES_H
+#define DOCKET_FEEDS_CASES_H
+
+#include "domain.h"
+#include "feeds.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum feed_state {
+    FEED_WAITING,      /* not due yet */
+    FEED_DUE,          /* due, within the grace period */
+    FEED_ARRIVED,      /* arrived by the end of the grace period */
+    FEED_ARRIVED_LATE, /* arrived after the grace period */
+    FEED_MISSING,      /* grace period over, nothing arrived */
+    FEED_FAILED        /* the last report for the slot says failed */
+} feed_state;
+
+typedef enum feed_decision {
+    GATE_RUN,  /* every required table arrived */
+    GATE_WAIT, /* a required table is waiting or due */
+    GATE_HOLD  /* a required table is missing or failed */
+} feed_decision;
+
+/* "waiting", "due", "arrived", "arrived_late", "missing", "failed". */
+const char *domain_feed_state_name(feed_state s);
+/* "run", "wait", "hold". */
+const char *domain_feed_decision_name(feed_decision d);
+
+/* One slot of a table (seconds since the epoch, UTC). */
+typedef struct feed_slot {
+    int64_t start;      /* the slot is current from here ... */
+    int64_t end;        /* ... up to here (excluded) */
+    int64_t due_at;     /* when the file is expected */
+    int64_t missing_at; /* when the grace period is over */
+} feed_slot;
+
+/* The current slot at `at` of a table with these rules: 1 (tracked, *out
+ * set), 0 when cadence is not tracked (weekly, monthly, ad_hoc, "") or
+ * expected is not "HH:MM". A negative late_after counts as 0, one longer
+ * than half the period as half the period. */
+int domain_feed_slot(feed_slot *out, const char *cadence, const char *expected,
+                     int64_t late_after_minutes, int64_t at);
+
+/* The state at `at` of slot s from the arrivals of its table (any order;
+ * those outside the slot's window or after `at` are passed over): the
+ * latest arrival that counts decides (ok: arrived or arrived_late by its
+ * time, failed: failed); without one, waiting before due_at, due before
+ * missing_at, missing after. *out_latest (may be NULL) is the index of
+ * the deciding arrival in a, or -1. */
+feed_state domain_feed_state(const feed_slot *s, const registry_arrival *a,
+                             size_t n, int64_t at, int *out_latest);
+
+/* The decision over states of required[i] tables (1 required, 0
+ * optional): hold if a required one is missing or failed, wait if one is
+ * waiting or due, run otherwise; optional tables never count. */
+feed_decision domain_feed_decide(const feed_state *states, const int *required,
+                                 size_t n);
+
+/* ---- use cases ---- */
+
+/* A report of one file. */
+typedef struct domain_arrival_input {
+    const char *instance;
+    const char *table;
+    const char *file;    /* NULL or "": the time of arrival in ISO 8601 */
+    int64_t rows;        /* -1: not given */
+    int64_t bytes;       /* -1: not given */
+    int64_t arrived_at;  /* 0: now */
+    int failed;          /* 1: the load failed */
+    const char *message; /* NULL: none; the failure's text */
+} domain_arrival_input;
+
+/* Stores the arrival in (who: pm, ops, admin or service; a service
+ * account bound to an organisation, like a client, only for its own
+ * instances). ERR_FORBIDDEN for other roles; ERR_NOTFOUND for an
+ * instance who may not see or a table the instance does not have
+ * (worded as for a missing one); ERR_INVALID with a field for bad input
+ * (rows or bytes below -1, a file or message too long, a failure without
+ * a message is fine). Nothing is written on error. A second report of
+ * the same (instance, table, file) changes nothing: *out is the stored
+ * arrival and *out_created 0 (1 for a new one). */
+int domain_arrival_report(registry *reg, const domain_actor *who,
+                          const domain_arrival_input *in, registry_arrival *out,
+                          int *out_created, errmsg *err);
+
+/* One tracked table in a gate. */
+typedef struct domain_gate_table {
+    registry_feed_table t; /* its rules (owned) */
+    int required;
+    feed_slot slot;
+    feed_state state;
+    int has_arrival; /* arrival below is the deciding one */
+    registry_arrival arrival;
+} domain_gate_table;
+
+typedef struct domain_gate_result {
+    char instance[101];
+    int64_t at;
+    feed_decision decision;
+    domain_gate_table *tables; /* tracked tables by name */
+    size_t n;
+} domain_gate_result;
+
+/* The gate of instance at `at` (0: now) for who (pm, ops, admin,
+ * service; a client or bound service account for its own organisation's
+ * instances only, another's is ERR_NOTFOUND as a missing one). Two
+ * queries whatever the number of tables. Dispose with
+ * domain_gate_dispose. */
+int domain_gate(registry *reg, const domain_actor *who, const char *instance,
+                int64_t at, domain_gate_result *out, errmsg *err);
+void domain_gate_dispose(domain_gate_result *g);
+
+/* The JSON of a gate: {"instance", "at", "decision", "blocking",
+ * "warnings", "tables"} (the API's and `docket gate --json`'s). */
+cJSON *domain_gate_json(const domain_gate_result *g);
+/* The JSON of a stored arrival. */
+cJSON *domain_arrival_json(const registry_arrival *a);
+
+#endif

@@ -1,0 +1,231 @@
+/* feeds.c: the arrivals store and the rules of the tables the feeds read
+ * (feeds.h). */
+#include "feeds.h"
+#include "registry_int.h"
+#include "mem.h"
+#include "str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tables ------------------------------------------------------------- */
+
+#define FEED_TABLE_SQL                                                         \
+    "SELECT t.id, t.instance_id, i.org_id, t.name, t.cadence,"                 \
+    " t.expected_arrival, t.late_after_minutes, t.campaign_dependency,"        \
+    " t.campaign_note, t.escalation, t.runbook"                                \
+    " FROM reg_tables t JOIN instances i ON i.id = t.instance_id"
+
+static void feed_table_read(registry_feed_table *t, sqlite3_stmt *st)
+{
+    reg_cols(st, "iiiddddiddd", &t->id, &t->instance_id, &t->org_id, &t->name,
+             &t->cadence, &t->expected_arrival, &t->late_after_minutes,
+             &t->campaign_dependency, &t->campaign_note, &t->escalation,
+             &t->runbook);
+}
+
+void registry_feed_table_dispose(registry_feed_table *t)
+{
+    if (!t)
+        return;
+    free(t->name);
+    free(t->cadence);
+    free(t->expected_arrival);
+    free(t->campaign_dependency);
+    free(t->campaign_note);
+    free(t->escalation);
+    free(t->runbook);
+    memset(t, 0, sizeof *t);
+}
+
+static int feed_table_one(sqlite3_stmt *st, void *ctx)
+{
+    feed_table_read(ctx, st);
+    return 0;
+}
+
+int registry_feed_table_get(registry *reg, registry_feed_table *out,
+                            int64_t instance_id, const char *name, errmsg *err)
+{
+    static const char sql[] =
+        FEED_TABLE_SQL " WHERE t.instance_id = :inst AND t.name = :name"
+                       " AND t.status = 'active'";
+    registry_feed_table t = {0};
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":inst", instance_id),
+                                REG_TEXT(":name", name));
+    int rc = reg_one(reg, st, feed_table_one, &t, err);
+
+    if (rc == 0)
+        *out = t;
+    return rc;
+}
+
+typedef struct table_vec {
+    registry_feed_table *v;
+    size_t n, cap;
+} table_vec;
+
+static int feed_table_push(sqlite3_stmt *st, void *ctx)
+{
+    table_vec *tv = ctx;
+
+    if (tv->n == tv->cap) {
+        tv->cap = tv->cap ? tv->cap * 2 : 16;
+        tv->v = xrealloc(tv->v, tv->cap * sizeof *tv->v);
+    }
+    memset(&tv->v[tv->n], 0, sizeof tv->v[tv->n]);
+    feed_table_read(&tv->v[tv->n++], st);
+    return 0;
+}
+
+int registry_feed_tables(registry *reg, int64_t instance_id,
+                         registry_feed_table **out, size_t *out_n, errmsg *err)
+{
+    static const char sql[] =
+        FEED_TABLE_SQL " WHERE t.instance_id = :inst AND t.status = 'active'"
+                       " AND t.cadence <> '' ORDER BY t.id";
+    table_vec tv = {0};
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":inst", instance_id));
+    int rc = reg_each(reg, st, feed_table_push, &tv, err);
+
+    if (rc < 0) {
+        registry_feed_tables_free(tv.v, tv.n);
+        return rc;
+    }
+    *out = tv.v;
+    *out_n = tv.n;
+    return 0;
+}
+
+void registry_feed_tables_free(registry_feed_table *t, size_t n)
+{
+    for (size_t i = 0; t && i < n; i++)
+        registry_feed_table_dispose(&t[i]);
+    free(t);
+}
+
+/* ---- arrivals ----------------------------------------------------------- */
+
+#define ARRIVAL_SQL                                                            \
+    "SELECT a.id, a.instance_id, a.table_id, i.name, t.name, a.file, a.rows,"  \
+    " a.bytes, a.arrived_at, a.status = 'failed', a.message,"                  \
+    " coalesce(a.reported_by, 0), a.created_at"                                \
+    " FROM arrivals a JOIN instances i ON i.id = a.instance_id"                \
+    " JOIN reg_tables t ON t.id = a.table_id"
+
+static void arrival_read(registry_arrival *a, sqlite3_stmt *st)
+{
+    memset(a, 0, sizeof *a);
+    reg_cols(st, "iiiccciiibcii", &a->id, &a->instance_id, &a->table_id,
+             a->instance, sizeof a->instance, a->table, sizeof a->table,
+             a->file, sizeof a->file, &a->rows, &a->bytes, &a->arrived_at,
+             &a->failed, a->message, sizeof a->message, &a->reported_by,
+             &a->created_at);
+}
+
+static int arrival_one(sqlite3_stmt *st, void *ctx)
+{
+    arrival_read(ctx, st);
+    return 0;
+}
+
+int registry_arrival_insert(registry *reg, registry_arrival *io,
+                            int *out_created, errmsg *err)
+{
+    static const char ins[] =
+        "INSERT INTO arrivals(instance_id, table_id, file, rows, bytes,"
+        " arrived_at, status, message, reported_by, created_at)"
+        " VALUES (:inst, :table, :file, :rows, :bytes, :at, :status, :msg,"
+        " :by, :now) ON CONFLICT (instance_id, table_id, file) DO NOTHING";
+    static const char get[] =
+        ARRIVAL_SQL " WHERE a.instance_id = :inst AND a.table_id = :table"
+                    " AND a.file = :file";
+    registry_arrival stored;
+    sqlite3_stmt *st;
+    int rc;
+
+    rc = registry_begin(reg, err);
+    if (rc < 0)
+        return rc;
+    st = reg_stmt(reg, ins, err, REG_INT(":inst", io->instance_id),
+                  REG_INT(":table", io->table_id), REG_TEXT(":file", io->file),
+                  REG_INT(":rows", io->rows), REG_INT(":bytes", io->bytes),
+                  REG_INT(":at", io->arrived_at),
+                  REG_TEXT(":status", io->failed ? "failed" : "ok"),
+                  REG_TEXT(":msg", io->message), REG_ID(":by", io->reported_by),
+                  REG_INT(":now", time_now()));
+    rc = reg_exec_bound(reg, st, err);
+    if (rc < 0)
+        goto fail;
+    if (out_created)
+        *out_created = rc > 0;
+    st = reg_stmt(reg, get, err, REG_INT(":inst", io->instance_id),
+                  REG_INT(":table", io->table_id), REG_TEXT(":file", io->file));
+    rc = reg_one(reg, st, arrival_one, &stored, err);
+    if (rc < 0)
+        goto fail;
+    rc = registry_commit(reg, err);
+    if (rc < 0)
+        return rc;
+    *io = stored;
+    return 0;
+fail:
+    registry_rollback(reg);
+    return rc;
+}
+
+typedef struct arrival_vec {
+    registry_arrival *v;
+    size_t n, cap;
+} arrival_vec;
+
+static int arrival_push(sqlite3_stmt *st, void *ctx)
+{
+    arrival_vec *av = ctx;
+
+    if (av->n == av->cap) {
+        av->cap = av->cap ? av->cap * 2 : 16;
+        av->v = xrealloc(av->v, av->cap * sizeof *av->v);
+    }
+    arrival_read(&av->v[av->n++], st);
+    return 0;
+}
+
+int registry_arrival_list(registry *reg, int64_t instance_id, int64_t table_id,
+                          int64_t from, int64_t to, registry_arrival **out,
+                          size_t *out_n, errmsg *err)
+{
+    /* from the instance's tables to each one's arrivals by the index
+       arrivals_table_time: never a scan of the instance's history */
+    static const char sql[] =
+        "SELECT a.id, a.instance_id, a.table_id, i.name, t.name, a.file,"
+        " a.rows, a.bytes, a.arrived_at, a.status = 'failed', a.message,"
+        " coalesce(a.reported_by, 0), a.created_at"
+        " FROM reg_tables t JOIN instances i ON i.id = t.instance_id"
+        " JOIN arrivals a ON a.table_id = t.id"
+        "  AND a.arrived_at BETWEEN :from AND :to"
+        " WHERE t.instance_id = :inst AND (:table = 0 OR t.id = :table)"
+        " AND a.instance_id = :inst ORDER BY a.table_id, a.arrived_at, a.id";
+    arrival_vec av = {0};
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":inst", instance_id),
+                                REG_INT(":table", table_id),
+                                REG_INT(":from", from), REG_INT(":to", to));
+    int rc = reg_each(reg, st, arrival_push, &av, err);
+
+    if (rc < 0) {
+        free(av.v);
+        return rc;
+    }
+    *out = av.v;
+    *out_n = av.n;
+    return 0;
+}
+
+int registry_arrival_prune(registry *reg, int64_t before, int64_t *out_n,
+                           errmsg *err)
+{
+    static const char sql[] = "DELETE FROM arrivals WHERE arrived_at < :before";
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":before", before));
+
+    return reg_exec_count(reg, st, out_n, err);
+}

@@ -1,0 +1,80 @@
+/* feeds.h: the arrivals store (feeds.c). Every file the loading job
+ * reports for a table of an instance is one row, unique on (instance,
+ * table, file); the rules the gate reads (cadence, expected arrival,
+ * grace, campaign dependency, escalation, runbook) are the table's own
+ * (reg_tables). Slots, states and the gate are derived in domain/. */
+#ifndef DOCKET_FEEDS_H
+#define DOCKET_FEEDS_H
+
+#include "registry.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define REGISTRY_ARRIVAL_FILE_MAX    500
+#define REGISTRY_ARRIVAL_MESSAGE_MAX 2000
+
+/* One arrival as stored. */
+typedef struct registry_arrival {
+    int64_t id;
+    int64_t instance_id;
+    int64_t table_id;
+    char instance[101];
+    char table[256];
+    char file[REGISTRY_ARRIVAL_FILE_MAX + 1];
+    int64_t rows;  /* -1: not reported */
+    int64_t bytes; /* -1: not reported */
+    int64_t arrived_at;
+    int failed; /* status: 0 ok, 1 failed */
+    char message[REGISTRY_ARRIVAL_MESSAGE_MAX + 1];
+    int64_t reported_by; /* user id, 0: none */
+    int64_t created_at;
+} registry_arrival;
+
+/* A table of an instance with the rules the feeds read (strings owned,
+ * freed by registry_feed_table_dispose). */
+typedef struct registry_feed_table {
+    int64_t id;
+    int64_t instance_id;
+    int64_t org_id;
+    char *name;
+    char *cadence;
+    char *expected_arrival;
+    int64_t late_after_minutes;
+    char *campaign_dependency; /* required, optional or "" */
+    char *campaign_note;
+    char *escalation;
+    char *runbook;
+} registry_feed_table;
+void registry_feed_table_dispose(registry_feed_table *t);
+
+/* The active table name (any case) of instance_id into *out: ERR_NOTFOUND
+ * (no message) when there is none. */
+int registry_feed_table_get(registry *reg, registry_feed_table *out,
+                            int64_t instance_id, const char *name, errmsg *err);
+/* Every active table of instance_id with a cadence (tracked or not), by
+ * id: one query. *out (caller frees with registry_feed_tables_free). */
+int registry_feed_tables(registry *reg, int64_t instance_id,
+                         registry_feed_table **out, size_t *out_n, errmsg *err);
+void registry_feed_tables_free(registry_feed_table *t, size_t n);
+
+/* Stores a (instance_id, table_id, file, rows, bytes, arrived_at, failed,
+ * message, reported_by of *io) in one transaction. When that (instance,
+ * table, file) is already stored, nothing changes. Either way *io
+ * becomes the stored row and *out_created is 1 for a new row, 0 else. */
+int registry_arrival_insert(registry *reg, registry_arrival *io,
+                            int *out_created, errmsg *err);
+
+/* Arrivals of instance_id (of table_id, 0: every table) with arrived_at
+ * in [from, to], by table id, then oldest first; *out (caller frees). One
+ * query, by the index of each table. */
+int registry_arrival_list(registry *reg, int64_t instance_id, int64_t table_id,
+                          int64_t from, int64_t to, registry_arrival **out,
+                          size_t *out_n, errmsg *err);
+
+/* Deletes every arrival that arrived before `before`; *out_n (may be
+ * NULL) how many. */
+int registry_arrival_prune(registry *reg, int64_t before, int64_t *out_n,
+                           errmsg *err);
+
+#endif
