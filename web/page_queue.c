@@ -399,7 +399,11 @@ void page_queue(web_req *req)
         web_reply_err(req, &err);
         return;
     }
-    buf_puts(o, "<div class=\"table-wrap\"><table class=\"table queue\">"
+    /* The box scrolls sideways on a phone: it takes the focus so the
+       keyboard can scroll it too, also when it has no links (no rows). */
+    buf_puts(o, "<div class=\"table-wrap\" role=\"region\" "
+                "aria-label=\"Change requests\" tabindex=\"0\"><table "
+                "class=\"table queue\">"
                 "<caption class=\"sr-only\">Change requests</caption><thead>"
                 "<tr><th scope=\"col\">Number</th><th scope=\"col\">Title"
                 "</th><th scope=\"col\">Status</th>");
