@@ -49,5 +49,7 @@ app_command cmd_serve, cmd_org, cmd_instance, cmd_user, cmd_token, cmd_backup,
 app_command cmd_lookup, cmd_tables, cmd_import, cmd_export, cmd_demo;
 /* `docket migrate CR-12 ...` (cmd_migrate.c). */
 app_command cmd_migrate;
+/* Tonight's feeds: `docket arrived` and `docket gate` (cmd_feeds.c). */
+app_command cmd_arrived, cmd_gate;
 
 #endif

@@ -46,6 +46,10 @@ static const char usage[] =
     "                      load a data dictionary (all or nothing)\n"
     "  export --format html|markdown|csv --out DIR [--instance I]\n"
     "                      offline copy of the registry\n"
+    "  arrived --instance I TABLE [--rows N] [--bytes N] [--file F]\n"
+    "          [--failed MESSAGE] [--at T]   report a file of a table\n"
+    "  gate --instance I [--at T] [--json]\n"
+    "                      may campaigns run? exit 0 run, 4 wait, 5 hold\n"
     "  demo                fill a FRESH database with a demo world\n"
     "  migrate CR-ID --out DIR [--instance I] [--dialect D] [--format F]\n"
     "                      write the migration of a request (F: plain,\n"
@@ -172,7 +176,8 @@ static const struct {
     {"notify", cmd_notify},   {"lookup", cmd_lookup},
     {"tables", cmd_tables},   {"import", cmd_import},
     {"export", cmd_export},   {"demo", cmd_demo},
-    {"migrate", cmd_migrate},
+    {"migrate", cmd_migrate}, {"arrived", cmd_arrived},
+    {"gate", cmd_gate},
 };
 
 static int run_command(app_args *a)
@@ -261,4 +266,3 @@ int main(int argc, char **argv)
     cfg_dispose(&app_config);
     return rc;
 }
-

@@ -159,7 +159,7 @@ int domain_arrival_report(registry *reg, const domain_actor *who,
     char iso[32];
     int rc;
 
-    if (!who || !who->user_id || !domain_actor_is(who, ROLE_FEEDS))
+    if (!who || !domain_actor_is(who, ROLE_FEEDS))
         return err_set(err, ERR_FORBIDDEN,
                        "Reporting arrivals needs the pm, ops, admin or "
                        "service role.");

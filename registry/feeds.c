@@ -18,7 +18,7 @@
 
 static void feed_table_read(registry_feed_table *t, sqlite3_stmt *st)
 {
-    reg_cols(st, "iiiddddiddd", &t->id, &t->instance_id, &t->org_id, &t->name,
+    reg_cols(st, "iiidddidddd", &t->id, &t->instance_id, &t->org_id, &t->name,
              &t->cadence, &t->expected_arrival, &t->late_after_minutes,
              &t->campaign_dependency, &t->campaign_note, &t->escalation,
              &t->runbook);
