@@ -142,7 +142,7 @@ void app_random_password(char *out, size_t n)
 static void list_user(void *ctx, const registry_user *u)
 {
     (void)ctx;
-    printf("%-32s %-6s %-20s %-8s %s\n", u->email, u->role,
+    printf("%-32s %-7s %-20s %-8s %s\n", u->email, u->role,
            u->org_name[0] ? u->org_name : "-",
            u->active ? "active" : "inactive", u->name);
 }
@@ -152,6 +152,7 @@ int cmd_user(app_args *a)
     static const char u[] =
         "docket user add --email E --name N --role client|pm|ops|admin "
         "[--org ORG] [--password-stdin]\n"
+        "       docket user add --email E --name N --role service [--org ORG]\n"
         "       docket user list [--role R]\n"
         "       docket user passwd --email E [--password-stdin]\n"
         "       docket user deactivate --email E";
@@ -161,7 +162,7 @@ int cmd_user(app_args *a)
     const char *org = app_opt(a, "--org");
     int from_stdin = app_flag(a, "--password-stdin");
     char password[4 * 128 + 4];
-    int n = app_positionals(a, u), rc = 0, generated = 0;
+    int n = app_positionals(a, u), rc = 0, generated = 0, service = 0;
     registry *reg;
     registry_user usr;
     errmsg err = {0};
@@ -179,7 +180,12 @@ int cmd_user(app_args *a)
     }
     if (!email)
         return usage_fail(u);
-    if (!strcmp(a->argv[1], "add") || !strcmp(a->argv[1], "passwd")) {
+    /* A service account has no password: none is made or read for it
+       (--password-stdin with it is refused by the rules). */
+    service = !strcmp(a->argv[1], "add") && role && !strcmp(role, "service");
+    if (service && !from_stdin) {
+        password[0] = '\0';
+    } else if (!strcmp(a->argv[1], "add") || !strcmp(a->argv[1], "passwd")) {
         if (from_stdin) {
             if (read_password(password, sizeof password) < 0)
                 return app_fail(EXIT_USAGE,
@@ -195,12 +201,18 @@ int cmd_user(app_args *a)
         return EXIT_USAGE;
     if (!strcmp(a->argv[1], "add")) {
         domain_user_new in = {email, name, role, org, password, generated};
+        if (service && !from_stdin)
+            in.password = NULL;
         if (!name || !role) {
             registry_close(reg);
             return usage_fail(u);
         }
         rc = domain_user_create(reg, &cli, &in, CLI_FROM, NULL, &err);
-        snprintf(ok, sizeof ok, "user %s added (%s)", email, role);
+        snprintf(ok, sizeof ok, "user %s added (%s)%s%s%s", email, role,
+                 service ? "; it has no password: give it an API token "
+                           "with docket token create --email "
+                         : "",
+                 service ? email : "", service ? " --label LABEL" : "");
     } else if (!strcmp(a->argv[1], "passwd") ||
                !strcmp(a->argv[1], "deactivate")) {
         int passwd = !strcmp(a->argv[1], "passwd");

@@ -23,6 +23,16 @@ static int role_of(const char *role)
     return bit ? (int)bit : ROLE_ANON;
 }
 
+/* The role of a person signed in by a session or the proxy header: a
+ * service account signs in with its API tokens only, so on these paths it
+ * is treated as signed out. */
+static int person_role_of(const char *role)
+{
+    int bit = role_of(role);
+
+    return bit == ROLE_SERVICE ? ROLE_ANON : bit;
+}
+
 static int is_loopback(const char *addr)
 {
     return str_startswith(addr, "127.") || !strcmp(addr, "::1");
@@ -73,7 +83,8 @@ int web_auth_identify(web_req *req, errmsg *out)
         const char *who = web_header(req, req->cfg->trusted_user_header);
         if (who && *who) {
             rc = registry_user_find(req->reg, &req->user, who, &err);
-            if (rc == 0 && req->user.active) {
+            if (rc == 0 && req->user.active &&
+                person_role_of(req->user.role) != ROLE_ANON) {
                 req->role = role_of(req->user.role);
                 req->via_token = 1; /* no cookie session: CSRF by Origin */
                 return 0;
@@ -89,12 +100,13 @@ int web_auth_identify(web_req *req, errmsg *out)
         req->reg, &req->user, req->csrf, cookie,
         (int64_t)req->cfg->session_idle_minutes * 60,
         (int64_t)req->cfg->session_lifetime_hours * 3600, &err);
-    if (rc == 0) {
+    if (rc == 0 && person_role_of(req->user.role) != ROLE_ANON) {
         str_copy(req->session, sizeof req->session, cookie);
         req->role = role_of(req->user.role);
         return 0;
     }
     memset(&req->user, 0, sizeof req->user);
+    req->csrf[0] = '\0';
     return identify_failed(rc, &err, out);
 }
 
