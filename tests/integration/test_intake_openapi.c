@@ -536,6 +536,51 @@ static void test_openapi__inbox_operations(void **state)
               NULL, NULL, NULL, NULL, 404);
 }
 
+/* The feeds operations: reporting arrivals and reading the gate. */
+static void test_openapi__feeds_operations(void **state)
+{
+    const char *tmpl = "/api/v1/arrivals";
+    static const char arrival[] =
+        "{\"instance\":\"acme-prod\",\"table\":\"nightly\","
+        "\"file\":\"nightly-1.csv\",\"rows\":10,\"bytes\":200,"
+        "\"arrived_at\":\"2026-03-03T04:10:00Z\",\"status\":\"ok\"}";
+
+    (void)state;
+    h_import(&srv, "acme-prod",
+             "table,column,type,cadence,expected_arrival,late_after_minutes,"
+             "campaign_dependency\n"
+             "nightly,id,bigint,daily,04:00,60,required\n");
+    call_free("POST", tmpl, tmpl, ops_token, NULL, "application/json", arrival,
+              NULL, 201);
+    call_free("POST", tmpl, tmpl, ops_token, NULL, "application/json", arrival,
+              NULL, 200);
+    call_free("POST", tmpl, tmpl, ops_token, NULL, "application/json",
+              "{\"instance\":\"acme-prod\",\"table\":\"nothing\"}", NULL, 422);
+    call_free("POST", tmpl, tmpl, ops_token, NULL, "application/json", "{",
+              NULL, 400);
+    call_free("POST", tmpl, tmpl, ops_token, NULL, "text/plain", "x", NULL,
+              415);
+    call_free("POST", tmpl, tmpl, token, NULL, "application/json", arrival,
+              NULL, 403);
+    call_free("POST", tmpl, tmpl, NULL, NULL, "application/json", arrival, NULL,
+              401);
+    tmpl = "/api/v1/instances/{instance}/gate";
+    call_free("GET", tmpl, "/api/v1/instances/acme-prod/gate", ops_token, NULL,
+              NULL, NULL, NULL, 200);
+    call_free("GET", tmpl,
+              "/api/v1/instances/acme-prod/gate?at=2026-03-03T06:00:00Z",
+              ops_token, NULL, NULL, NULL, NULL, 200);
+    call_free("GET", tmpl,
+              "/api/v1/instances/acme-prod/gate?at=2026-03-04T06:00:00Z", token,
+              NULL, NULL, NULL, NULL, 200);
+    call_free("GET", tmpl, "/api/v1/instances/acme-prod/gate?at=x", ops_token,
+              NULL, NULL, NULL, NULL, 422);
+    call_free("GET", tmpl, "/api/v1/instances/nowhere/gate", ops_token, NULL,
+              NULL, NULL, NULL, 404);
+    call_free("GET", tmpl, "/api/v1/instances/acme-prod/gate", NULL, NULL, NULL,
+              NULL, NULL, 401);
+}
+
 /* Every operation of the document was called by the tests above. */
 static void test_openapi__every_operation_exercised(void **state)
 {
@@ -562,6 +607,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_openapi__responses_match_the_document),
     cmocka_unit_test(test_openapi__triage_operations),
     cmocka_unit_test(test_openapi__inbox_operations),
+    cmocka_unit_test(test_openapi__feeds_operations),
     cmocka_unit_test(test_openapi__every_operation_exercised),
 };
 
