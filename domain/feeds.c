@@ -108,20 +108,12 @@ feed_decision domain_feed_decide(const feed_state *states, const int *required,
 
 /* ---- use cases ---------------------------------------------------------- */
 
-/* The organisation who is limited to (a client's, a bound service
- * account's), 0 for every organisation. */
-static int64_t org_scope(const domain_actor *who)
-{
-    return (who->role & (ROLE_CLIENT | ROLE_SERVICE)) ? who->org_id : 0;
-}
-
 /* The instance name as who may see it: ERR_NOTFOUND as for a missing one
  * when it is another organisation's. */
 static int instance_for(registry *reg, const domain_actor *who,
                         const char *name, registry_instance *out, errmsg *err)
 {
     errmsg inner = {0};
-    int64_t scope = org_scope(who);
     int rc;
 
     if (!name || !*name) {
@@ -129,7 +121,8 @@ static int instance_for(registry *reg, const domain_actor *who,
                              "Name the instance.");
     }
     rc = registry_instance_get(reg, out, name, &inner);
-    if ((rc == 0 && scope && out->org_id != scope) || rc == ERR_NOTFOUND)
+    if ((rc == 0 && !domain_actor_sees_org(who, out->org_id)) ||
+        rc == ERR_NOTFOUND)
         return err_set_field(err, ERR_NOTFOUND, "instance",
                              "no instance named %s", name);
     if (rc < 0)
