@@ -1,12 +1,13 @@
 /* page_admin.c: administration: users (create, edit, deactivate, set a
- * temporary password), organisations and their instances, and the audit
- * log. Every action is written to the audit log. The deliveries page is
+ * temporary password; the API tokens of a service account), organisations
+ * and their instances, and the audit log. Every action is written to the audit log. The deliveries page is
  * in page_deliveries.c. */
 #include "page_form_int.h"
 #include "accounts.h"
 #include "dialect.h"
 #include "str.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,8 +105,8 @@ static int org_field(const page_form *f, const char *label, const char *none,
     return rc;
 }
 
-static const char *const roles[] = {"client", NULL, "pm",    NULL,
-                                    "ops",    NULL, "admin", NULL};
+static const char *const roles[] = {"client", NULL,    "pm", NULL,      "ops",
+                                    NULL,     "admin", NULL, "service", NULL};
 
 /* The role field of form f, selected chosen when it is fresh. */
 static void role_field(const page_form *f, const char *selected)
@@ -150,15 +151,17 @@ static void users_page(web_req *req, const errmsg *error)
     page_form_input(&f, "name", "Name", "required maxlength=\"200\"", NULL,
                     NULL);
     role_field(&f, "client");
-    if (org_field(&f, "Organisation (clients)", "(none: staff)", 0, NULL,
+    if (org_field(&f, "Organisation (clients; a service account's optional)",
+                  "(none: staff, or a service account of all)", 0, NULL,
                   &err) < 0)
         return;
     page_form_input(&f, "password", "Temporary password",
                     "type=\"password\" minlength=\"12\" maxlength=\"128\" "
-                    "required autocomplete=\"new-password\"",
+                    "autocomplete=\"new-password\"",
                     NULL,
                     "12 to 128 characters; the user must change it at "
-                    "first sign-in.");
+                    "first sign-in. Leave it empty for a service account: "
+                    "it has none and uses API tokens only.");
     buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
                 "type=\"submit\">Create user</button></div></form>"
                 "</section>");
@@ -192,11 +195,106 @@ void page_admin_user_create(web_req *req)
     web_redirect(req, "/admin/users");
 }
 
+typedef struct admin_token_ctx {
+    web_req *req;
+    int64_t user_id;
+    int n;
+} admin_token_ctx;
+
+static void admin_token_row(void *ctx, const registry_token *t)
+{
+    admin_token_ctx *tc = ctx;
+    buf *o = &tc->req->out;
+
+    tc->n++;
+    buf_puts(o, "<tr><td>");
+    buf_append_html(o, t->label);
+    buf_puts(o, "</td><td>");
+    page_time(o, t->created_at);
+    buf_puts(o, "</td><td>");
+    page_time(o, t->last_used);
+    buf_puts(o, "</td><td>");
+    if (t->revoked_at) {
+        buf_puts(o, "<span class=\"badge muted\">revoked</span>");
+    } else {
+        buf_appendf(o,
+                    "<form method=\"post\" action=\"/admin/users/%lld/"
+                    "tokens/%lld/revoke\" data-confirm=\"Revoke this token? "
+                    "Jobs using it stop working.\">",
+                    (long long)tc->user_id, (long long)t->id);
+        page_csrf_input(tc->req);
+        buf_puts(o, "<button class=\"button small danger\" type=\"submit\">"
+                    "Revoke</button></form>");
+    }
+    buf_puts(o, "</td></tr>");
+}
+
+/* The API tokens of service account u: new_token (shown once, may be
+ * NULL), the list and the new-token form (f: its label kept after a
+ * problem). */
+static void service_tokens_card(const page_form *f, const registry_user *u,
+                                const char *new_token)
+{
+    web_req *req = f->req;
+    buf *o = &req->out;
+    admin_token_ctx tc = {req, u->id, 0};
+    errmsg err = {0};
+
+    buf_puts(o, "<section class=\"card\" id=\"tokens\"><h2>API tokens</h2>"
+                "<p class=\"help\">A service account signs in with these "
+                "only. Each is shown once.</p>");
+    if (new_token) {
+        buf_puts(o, "<div class=\"alert success\" role=\"status\"><p>The "
+                    "new token (copy it now, it is not shown again):</p>"
+                    "<p><code class=\"token\" id=\"new-token\">");
+        buf_append_html(o, new_token);
+        buf_puts(o, "</code></p></div>");
+    }
+    buf_puts(o, "<table class=\"table\"><thead><tr><th scope=\"col\">Label"
+                "</th><th scope=\"col\">Created</th><th scope=\"col\">Last "
+                "used</th><th scope=\"col\"><span class=\"sr-only\">Actions"
+                "</span></th></tr></thead><tbody>");
+    if (registry_token_list(req->reg, u->id, admin_token_row, &tc, &err) < 0)
+        buf_puts(o, "<tr><td colspan=\"4\" class=\"alert error\">The "
+                    "tokens could not be listed; reload the page.</td></tr>");
+    else if (!tc.n)
+        buf_puts(o, "<tr><td colspan=\"4\" class=\"muted\">No tokens yet."
+                    "</td></tr>");
+    buf_appendf(o,
+                "</tbody></table><form method=\"post\" "
+                "action=\"/admin/users/%lld/tokens\" class=\"grid-form\">",
+                (long long)u->id);
+    page_csrf_input(req);
+    page_form_input(f, "label", "Label",
+                    "required maxlength=\"200\" placeholder=\"e.g. nightly "
+                    "load\"",
+                    NULL, NULL);
+    buf_puts(o, "<div class=\"actions\"><button class=\"button\" "
+                "type=\"submit\">Create token</button></div></form>"
+                "</section>");
+}
+
 /* The edit page of user u; error (may be NULL) is the problem of the
- * edit just posted, shown with what was typed instead of u's values. */
+ * edit just posted, shown with what was typed instead of u's values;
+ * token_error (may be NULL) that of a new token of a service account,
+ * new_token (may be NULL) the token just made, shown once. */
+static void user_edit_page_tokens(web_req *req, const registry_user *u,
+                                  const errmsg *error,
+                                  const errmsg *token_error,
+                                  const char *new_token);
+
 static void user_edit_page(web_req *req, const registry_user *u,
                            const errmsg *error)
 {
+    user_edit_page_tokens(req, u, error, NULL, NULL);
+}
+
+static void user_edit_page_tokens(web_req *req, const registry_user *u,
+                                  const errmsg *error,
+                                  const errmsg *token_error,
+                                  const char *new_token)
+{
+    int service = !strcmp(u->role, "service");
     static const char *const states[] = {"1", "active", "0", "deactivated"};
     buf *o = &req->out;
     errmsg err = {0};
@@ -223,12 +321,21 @@ static void user_edit_page(web_req *req, const registry_user *u,
     page_form_select(&f, "active", states, 2, u->active ? "1" : "0");
     page_form_error_line(&f, "active");
     buf_puts(o, "</div>");
-    page_form_input(&f, "password", "New temporary password (optional)",
-                    "type=\"password\" minlength=\"12\" maxlength=\"128\" "
-                    "autocomplete=\"new-password\"",
-                    NULL, NULL);
+    if (service)
+        buf_puts(o, "<p class=\"help\">A service account has no password: "
+                    "it uses the API tokens below, for the arrival and gate "
+                    "API only.</p>");
+    else
+        page_form_input(&f, "password", "New temporary password (optional)",
+                        "type=\"password\" minlength=\"12\" "
+                        "maxlength=\"128\" autocomplete=\"new-password\"",
+                        NULL, NULL);
     buf_puts(o, "<div class=\"actions\"><button class=\"button primary\" "
                 "type=\"submit\">Save</button></div></form></section>");
+    if (service) {
+        page_form tf = {req, token_error, NULL};
+        service_tokens_card(&tf, u, new_token);
+    }
     page_end(req);
 }
 
@@ -277,6 +384,62 @@ void page_admin_user_update(web_req *req)
     if (web_found_or_reply(req, rc, &rerr, "No such user.") < 0)
         return;
     user_edit_page(req, &before, &err);
+}
+
+/* The service account of the route's {id}: 0, or -1 after a 404 (no
+ * such user, or one that is not a service account). */
+static int service_or_reply(web_req *req, registry_user *u)
+{
+    errmsg err = {0};
+    int rc = registry_user_get(req->reg, u, web_arg_id(req, 0), &err);
+
+    if (rc == 0 && strcmp(u->role, "service") != 0)
+        rc = err_set(&err, ERR_NOTFOUND, "no such service account");
+    return web_found_or_reply(req, rc, &err, "No such service account.");
+}
+
+/* POST /admin/users/{id}/tokens: a token for a service account, shown
+ * once on its page. */
+static void page_admin_token_create(web_req *req)
+{
+    domain_actor a = domain_actor_of(&req->user);
+    registry_user u;
+    char token[80];
+    errmsg err = {0};
+    int rc;
+
+    if (service_or_reply(req, &u) < 0)
+        return;
+    rc = domain_token_create(req->reg, &a, u.id, web_field_get(req, "label"),
+                             req->address, token, &err);
+    if (rc < 0) {
+        if (web_form_err_or_reply(req, &err) == 0)
+            user_edit_page_tokens(req, &u, NULL, &err, NULL);
+        return;
+    }
+    user_edit_page_tokens(req, &u, NULL, NULL, token);
+    sodium_memzero(token, sizeof token);
+}
+
+/* POST /admin/users/{id}/tokens/{tid}/revoke */
+static void page_admin_token_revoke(web_req *req)
+{
+    registry_user u;
+    char where[80];
+    errmsg err = {0};
+    int64_t tid = web_arg_id(req, 1);
+    int rc;
+
+    if (service_or_reply(req, &u) < 0)
+        return;
+    rc = tid ? registry_token_revoke(req->reg, tid, u.id, &err) : ERR_NOTFOUND;
+    if (web_found_or_reply(req, rc, &err, "No such token.") < 0)
+        return;
+    registry_audit(req->reg, req->user.id, req->user.email, "token.revoke",
+                   u.email, req->args[1], req->address);
+    page_flash_set(req, "The token was revoked.");
+    snprintf(where, sizeof where, "/admin/users/%lld#tokens", (long long)u.id);
+    web_redirect(req, where);
 }
 
 static void instance_row(void *ctx, const registry_instance *i)
@@ -467,6 +630,10 @@ const web_route web_routes_admin[] = {
     WEB_ADMIN_ROUTE("POST", "/admin/users", page_admin_user_create),
     WEB_ADMIN_ROUTE("GET", "/admin/users/{id}", page_admin_user_edit),
     WEB_ADMIN_ROUTE("POST", "/admin/users/{id}", page_admin_user_update),
+    WEB_ADMIN_ROUTE("POST", "/admin/users/{id}/tokens",
+                    page_admin_token_create),
+    WEB_ADMIN_ROUTE("POST", "/admin/users/{id}/tokens/{tid}/revoke",
+                    page_admin_token_revoke),
     WEB_ADMIN_ROUTE("GET", "/admin/orgs", page_admin_orgs),
     WEB_ADMIN_ROUTE("POST", "/admin/orgs", page_admin_org_create),
     WEB_ADMIN_ROUTE("POST", "/admin/instances", page_admin_instance_create),

@@ -313,6 +313,74 @@ static void test_service__cli_refuses_a_password(void **state)
                      1);
 }
 
+/* The administration pages: the new-user form makes a service account
+ * without a password, its page offers no password but API tokens (made
+ * and shown once, revoked), and a person's page has no such tokens. */
+static void test_service__admin_pages(void **state)
+{
+    h_resp r;
+    char path[120], body[200], token[100] = "", *p;
+    int64_t id, pm;
+
+    (void)state;
+    h_post_form(&r, &srv, &ada, "/admin/users",
+                "email=feed%40acme.example&name=Feed&role=service&org=acme"
+                "&password=");
+    if (r.status != 303)
+        fail_msg("create: %ld %.300s", r.status, r.body);
+    h_resp_free(&r);
+    id = h_db_int(&srv, "SELECT id FROM users WHERE email = "
+                        "'feed@acme.example' AND role = 'service' AND "
+                        "password_hash IS NULL AND must_change_password = 0");
+    assert_true(id > 0);
+    /* with a password: refused, on the password field */
+    h_post_form(&r, &srv, &ada, "/admin/users",
+                "email=feed2%40acme.example&name=Feed&role=service&org="
+                "&password=correct+horse+battery");
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "no password"));
+    h_resp_free(&r);
+    assert_int_equal(h_db_int(&srv, "SELECT count(*) FROM users WHERE email ="
+                                    " 'feed2@acme.example'"),
+                     0);
+
+    snprintf(path, sizeof path, "/admin/users/%lld", (long long)id);
+    h_get_expect(&srv, &ada, path, 200, "API tokens", "Create token",
+                 "!New temporary password", NULL);
+    snprintf(path, sizeof path, "/admin/users/%lld/tokens", (long long)id);
+    h_post_form(&r, &srv, &ada, path, "label=nightly+load");
+    assert_int_equal(r.status, 200);
+    p = strstr(r.body, "dkt_");
+    assert_non_null(p);
+    snprintf(token, sizeof token, "%.68s", p);
+    h_resp_free(&r);
+    /* the token is the service account: refused a person's route, not
+       signed out */
+    h_send_json(&r, &srv, NULL, token, "GET", "/api/v1/me", NULL);
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    snprintf(body, sizeof body, "/admin/users/%lld/tokens/%lld/revoke",
+             (long long)id,
+             (long long)h_db_int(&srv, "SELECT max(id) FROM api_tokens"));
+    h_post_form(&r, &srv, &ada, body, "");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    h_send_json(&r, &srv, NULL, token, "GET", "/api/v1/me", NULL);
+    assert_int_equal(r.status, 401);
+    h_resp_free(&r);
+
+    /* a person gets no token from an administrator here */
+    pm = h_db_int(&srv, "SELECT id FROM users WHERE email ="
+                        " 'ada@platform.example'");
+    snprintf(path, sizeof path, "/admin/users/%lld", (long long)pm);
+    h_get_expect(&srv, &ada, path, 200, "New temporary password",
+                 "!Create token", NULL);
+    snprintf(path, sizeof path, "/admin/users/%lld/tokens", (long long)pm);
+    h_post_form(&r, &srv, &ada, path, "label=x");
+    assert_int_equal(r.status, 404);
+    h_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_service__session_is_signed_out),
         cmocka_unit_test(test_service__proxy_header_signs_nobody_in),
         cmocka_unit_test(test_service__cli_refuses_a_password),
+        cmocka_unit_test(test_service__admin_pages),
     };
     return cmocka_run_group_tests(tests, up, h_group_down);
 }
