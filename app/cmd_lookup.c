@@ -372,6 +372,10 @@ int cmd_lookup(app_args *a)
 
     if (n != 1)
         return app_fail(EXIT_USAGE, "usage: %s", u);
+    if (instance && !*instance)
+        return app_fail(EXIT_USAGE,
+                        "--instance needs the name of an instance; leave it "
+                        "out to look in every instance");
     q = a->argv[1];
     if (!url)
         url = getenv("DOCKET_URL");

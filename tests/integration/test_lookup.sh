@@ -32,6 +32,12 @@ head -1 "$tmp/o" | grep -q '^REQUIRED: hold campaigns if the file is missing$'
 check "dependency on the first line" 0 $?
 has "arrival and lateness" "$tmp/o" "05:00 UTC, missing after 07:00"
 if grep -q $'\033' "$tmp/o"; then echo "FAIL: colour when piped"; fail=1; fi
+# An empty --instance is a usage error that says what to do, never a
+# sentence ending on an empty name.
+"$bin" --db "$db" lookup customers --instance "" >"$tmp/o" 2>&1
+check "empty --instance" 2 $?
+has "empty --instance explained" "$tmp/o" "leave it out to look in every instance"
+if grep -q ' in $' "$tmp/o"; then echo "FAIL: message ends on an empty name"; fail=1; fi
 # Exact name in two instances: both cards, exit 0.
 "$bin" --db "$db" lookup unsubscribes >"$tmp/o" 2>&1
 check "exact in two instances" 0 $?
