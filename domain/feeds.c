@@ -241,9 +241,9 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
     rc = registry_feed_tables(reg, inst.id, &tables, &nt, err);
     if (rc < 0)
         return rc;
-    /* every slot's window holds at and is at most two periods long */
-    rc = registry_arrival_list(reg, inst.id, 0, at - 2 * 86400, at, &arr, &na,
-                               err);
+    /* every current slot holds at and is one period (at most a day) long,
+       so it began less than a day before at */
+    rc = registry_arrival_list(reg, inst.id, 0, at - 86400, at, &arr, &na, err);
     if (rc < 0) {
         registry_feed_tables_free(tables, nt);
         return rc;

@@ -196,16 +196,17 @@ int registry_arrival_list(registry *reg, int64_t instance_id, int64_t table_id,
                           size_t *out_n, errmsg *err)
 {
     /* from the instance's tables to each one's arrivals by the index
-       arrivals_table_time: never a scan of the instance's history */
+       arrivals_table_time, in that order (CROSS JOIN): never a scan of
+       the instance's whole history by arrivals_file */
     static const char sql[] =
         "SELECT a.id, a.instance_id, a.table_id, i.name, t.name, a.file,"
         " a.rows, a.bytes, a.arrived_at, a.status = 'failed', a.message,"
         " coalesce(a.reported_by, 0), a.created_at"
-        " FROM reg_tables t JOIN instances i ON i.id = t.instance_id"
-        " JOIN arrivals a ON a.table_id = t.id"
-        "  AND a.arrived_at BETWEEN :from AND :to"
-        " WHERE t.instance_id = :inst AND (:table = 0 OR t.id = :table)"
-        " AND a.instance_id = :inst ORDER BY a.table_id, a.arrived_at, a.id";
+        " FROM instances i CROSS JOIN reg_tables t CROSS JOIN arrivals a"
+        " WHERE i.id = :inst AND t.instance_id = i.id"
+        " AND (:table = 0 OR t.id = :table) AND a.table_id = t.id"
+        " AND a.arrived_at BETWEEN :from AND :to"
+        " ORDER BY a.table_id, a.arrived_at, a.id";
     arrival_vec av = {0};
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":inst", instance_id),
                                 REG_INT(":table", table_id),
