@@ -344,6 +344,17 @@ static void test_service__admin_pages(void **state)
                                     " 'feed2@acme.example'"),
                      0);
 
+    /* a person still needs one (the field is no longer required in the
+       browser, the rules still ask for it) */
+    h_post_form(&r, &srv, &ada, "/admin/users",
+                "email=pat2%40platform.example&name=Pat&role=pm&org="
+                "&password=");
+    assert_int_equal(r.status, 422);
+    h_resp_free(&r);
+    assert_int_equal(h_db_int(&srv, "SELECT count(*) FROM users WHERE email ="
+                                    " 'pat2@platform.example'"),
+                     0);
+
     snprintf(path, sizeof path, "/admin/users/%lld", (long long)id);
     h_get_expect(&srv, &ada, path, 200, "API tokens", "Create token",
                  "!New temporary password", NULL);
