@@ -1,11 +1,13 @@
 /* cmd_feeds.c: `docket arrived` (report a file of a table) and `docket
- * gate` (may campaigns run on an instance?) on the local database. The
+ * gate` (may campaigns run on an instance?) on the local database, or
+ * the gate from a server (--url, --token, as `docket lookup`). The
  * rules are domain/feeds_cases.h's; the gate's exit status is its
  * decision, so a scheduler runs `docket gate --instance I &&
  * send_campaigns`. */
 #include "app.h"
 #include "domain.h"
 #include "feeds_cases.h"
+#include "http.h"
 #include "str.h"
 
 #include <cjson/cJSON.h>
@@ -100,82 +102,188 @@ int cmd_arrived(app_args *a)
     return 0;
 }
 
-/* One line of a table in the gate's text. */
-static void print_table(const domain_gate_table *t)
+static const char *jstr(const cJSON *o, const char *key)
 {
-    char due[32], miss[32], arr[32];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-    time_iso(due, sizeof due, t->slot.due_at);
-    time_iso(miss, sizeof miss, t->slot.missing_at);
-    printf("  %-32s %-8s %-12s due %s", t->t.name,
-           t->required ? "REQUIRED" : "optional",
-           domain_feed_state_name(t->state), due);
-    if (t->has_arrival) {
-        time_iso(arr, sizeof arr, t->arrival.arrived_at);
-        printf(", %s %s", t->arrival.failed ? "failed" : "arrived", arr);
-        if (t->arrival.rows >= 0)
-            printf(", %lld rows", (long long)t->arrival.rows);
-        if (t->arrival.failed && t->arrival.message[0])
-            printf(": %s", t->arrival.message);
-    } else if (t->state == FEED_MISSING) {
-        printf(", missing since %s", miss);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* One line of a table in the gate's text (t of "tables"), and for a
+ * blocking one (b of "blocking", NULL when it is not) what ops needs. */
+static void print_table(const cJSON *t, const cJSON *b)
+{
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(t, "rows");
+    const char *arrived = jstr(t, "arrived_at"), *state = jstr(t, "state");
+    const char *msg = jstr(t, "message");
+
+    printf("  %-32s %-8s %-12s due %s", jstr(t, "table"),
+           !strcmp(jstr(t, "campaign_dependency"), "required") ? "REQUIRED"
+                                                               : "optional",
+           state, jstr(t, "due_at"));
+    if (arrived) {
+        printf(", %s %s", !strcmp(state, "failed") ? "failed" : "arrived",
+               arrived);
+        if (cJSON_IsNumber(rows))
+            printf(", %.0f rows", rows->valuedouble);
+        if (!strcmp(state, "failed") && msg && *msg)
+            printf(": %s", msg);
+    } else if (!strcmp(state, "missing")) {
+        printf(", missing since %s", jstr(t, "missing_at"));
     }
     putchar('\n');
-    if (t->required && t->state != FEED_ARRIVED &&
-        t->state != FEED_ARRIVED_LATE) {
-        if (t->t.campaign_note[0])
-            printf("      note: %s\n", t->t.campaign_note);
-        if (t->t.escalation[0])
-            printf("      escalation: %s\n", t->t.escalation);
+    if (b) {
+        const char *note = jstr(b, "campaign_note"),
+                   *esc = jstr(b, "escalation");
+        if (note && *note)
+            printf("      note: %s\n", note);
+        if (esc && *esc)
+            printf("      escalation: %s\n", esc);
     }
+}
+
+/* The gate g (its JSON) in words. */
+static void print_gate(const cJSON *g)
+{
+    const char *d = jstr(g, "decision");
+    const cJSON *t, *b;
+    int n = 0;
+
+    printf("%s at %s: %s\n", jstr(g, "instance"), jstr(g, "at"),
+           !strcmp(d, "hold")   ? "HOLD campaigns"
+           : !strcmp(d, "wait") ? "WAIT for required files"
+                                : "RUN campaigns");
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(g, "tables"))
+    {
+        const cJSON *blocking = NULL;
+        cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(g, "blocking"))
+        {
+            const char *name = jstr(b, "table");
+            if (name && !strcmp(name, jstr(t, "table")))
+                blocking = b;
+        }
+        print_table(t, blocking);
+        n++;
+    }
+    if (!n)
+        printf("  no tracked tables (daily or hourly with an expected "
+               "arrival)\n");
+}
+
+/* Whether g is a gate as the API answers it (the fields printed). */
+static int gate_ok(const cJSON *g)
+{
+    const char *d = jstr(g, "decision");
+    const cJSON *t;
+
+    if (!d || !jstr(g, "instance") || !jstr(g, "at") ||
+        (strcmp(d, "run") && strcmp(d, "wait") && strcmp(d, "hold")))
+        return 0;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(g, "tables"))
+    {
+        if (!jstr(t, "table") || !jstr(t, "state") || !jstr(t, "due_at") ||
+            !jstr(t, "missing_at") || !jstr(t, "campaign_dependency"))
+            return 0;
+    }
+    return 1;
+}
+
+/* The gate from a server: GET URL/api/v1/instances/I/gate[?at=]. */
+static int remote_gate(cJSON **out, const char *url, const char *token,
+                       const char *instance, const char *at)
+{
+    buf u = {0}, body = {0};
+    size_t n = strlen(url);
+    errmsg err = {0};
+    long status = 0;
+    int rc;
+
+    buf_append(&u, url, n && url[n - 1] == '/' ? n - 1 : n);
+    buf_puts(&u, "/api/v1/instances/");
+    buf_append_url(&u, instance);
+    buf_puts(&u, "/gate");
+    if (at) {
+        buf_puts(&u, "?at=");
+        buf_append_url(&u, at);
+    }
+    rc = notify_http_get(&body, &status, buf_cstr(&u), token, &err);
+    buf_dispose(&u);
+    if (rc < 0) {
+        buf_dispose(&body);
+        return app_fail(rc == ERR_INVALID ? EXIT_USAGE : EXIT_RUNTIME, "%s",
+                        err.msg);
+    }
+    *out = cJSON_Parse(buf_cstr(&body));
+    buf_dispose(&body);
+    if (status == 200 && *out && gate_ok(*out))
+        return 0;
+    if (*out) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(*out, "error");
+        const char *m = jstr(e, "message");
+        rc = app_fail(
+            status == 401 || status == 403 || status == 404 || status == 422
+                ? EXIT_USAGE
+                : EXIT_RUNTIME,
+            "%s answered %ld%s%s", url, status, m ? ": " : "", m ? m : "");
+        cJSON_Delete(*out);
+        *out = NULL;
+        return rc;
+    }
+    return app_fail(EXIT_RUNTIME, "%s answered %ld without a gate", url,
+                    status);
 }
 
 int cmd_gate(app_args *a)
 {
-    static const char u[] = "docket gate --instance I [--at T] [--json]";
+    static const char u[] =
+        "docket gate --instance I [--at T] [--json] [--url URL --token T]";
     const char *instance = app_opt(a, "--instance");
     const char *at_s = app_opt(a, "--at");
+    const char *url = app_opt(a, "--url"), *token = app_opt(a, "--token");
     int json = app_flag(a, "--json");
     domain_actor who = local_actor();
     domain_gate_result g;
     errmsg err = {0};
     registry *reg;
     int64_t at = 0;
-    char when[32];
+    cJSON *j = NULL;
+    const char *d;
     int rc;
 
     if (app_positionals(a, u) != 0 || !instance)
         return app_fail(EXIT_USAGE, "usage: %s", u);
     if (opt_time(&at, at_s))
         return EXIT_USAGE;
-    reg = app_open_db(REGISTRY_READONLY);
-    if (!reg)
-        return EXIT_USAGE;
-    rc = domain_gate(reg, &who, instance, at, &g, &err);
-    registry_close(reg);
-    if (rc < 0)
-        return fail_err(&err);
+    if (!url)
+        url = getenv("DOCKET_URL");
+    if (!token)
+        token = getenv("DOCKET_TOKEN");
+    if (url && *url) {
+        rc = remote_gate(&j, url, token, instance, at_s);
+        if (rc)
+            return rc;
+    } else {
+        reg = app_open_db(REGISTRY_READONLY);
+        if (!reg)
+            return EXIT_USAGE;
+        rc = domain_gate(reg, &who, instance, at, &g, &err);
+        registry_close(reg);
+        if (rc < 0)
+            return fail_err(&err);
+        j = domain_gate_json(&g);
+        domain_gate_dispose(&g);
+    }
     if (json) {
-        cJSON *j = domain_gate_json(&g);
         char *text = cJSON_Print(j);
         puts(text);
         cJSON_free(text);
-        cJSON_Delete(j);
     } else {
-        time_iso(when, sizeof when, g.at);
-        printf("%s at %s: %s\n", g.instance, when,
-               g.decision == GATE_HOLD   ? "HOLD campaigns"
-               : g.decision == GATE_WAIT ? "WAIT for required files"
-                                         : "RUN campaigns");
-        for (size_t i = 0; i < g.n; i++)
-            print_table(&g.tables[i]);
-        if (!g.n)
-            printf("  no tracked tables (daily or hourly with an expected "
-                   "arrival)\n");
+        print_gate(j);
     }
-    rc = g.decision == GATE_HOLD   ? EXIT_GATE_HOLD
-         : g.decision == GATE_WAIT ? EXIT_GATE_WAIT
-                                   : 0;
-    domain_gate_dispose(&g);
+    d = jstr(j, "decision");
+    rc = !strcmp(d, "hold")   ? EXIT_GATE_HOLD
+         : !strcmp(d, "wait") ? EXIT_GATE_WAIT
+                              : 0;
+    cJSON_Delete(j);
     return rc;
 }

@@ -48,7 +48,7 @@ static const char usage[] =
     "                      offline copy of the registry\n"
     "  arrived --instance I TABLE [--rows N] [--bytes N] [--file F]\n"
     "          [--failed MESSAGE] [--at T]   report a file of a table\n"
-    "  gate --instance I [--at T] [--json]\n"
+    "  gate --instance I [--at T] [--json] [--url URL --token T]\n"
     "                      may campaigns run? exit 0 run, 4 wait, 5 hold\n"
     "  demo                fill a FRESH database with a demo world\n"
     "  migrate CR-ID --out DIR [--instance I] [--dialect D] [--format F]\n"

@@ -364,6 +364,26 @@ static void test_cli(void **state)
     rc = h_docket(&srv, NULL, &out, "gate", NULL);
     assert_int_equal(rc, 2);
     free(out);
+    /* the gate from the server, as lookup --url: the same decision, and a
+       client's token only for its own organisation */
+    rc = h_docket(&srv, NULL, &out, "gate", "--url", srv.url, "--token", t_pat,
+                  "--instance", "acme-prod", "--at", "2026-03-04T05:01:00Z",
+                  NULL);
+    assert_int_equal(rc, 5);
+    assert_non_null(strstr(out, "HOLD"));
+    assert_non_null(strstr(out, "customers"));
+    free(out);
+    rc = h_docket(&srv, NULL, &out, "gate", "--url", srv.url, "--token", t_ann,
+                  "--instance", "acme-prod", "--at", "2026-03-03T06:00:00Z",
+                  "--json", NULL);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "\"decision\":\t\"run\""));
+    free(out);
+    rc = h_docket(&srv, NULL, &out, "gate", "--url", srv.url, "--token", t_bob,
+                  "--instance", "acme-prod", NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "404"));
+    free(out);
 }
 
 int main(void)
