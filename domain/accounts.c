@@ -82,6 +82,7 @@ int domain_user_create(registry *reg, const domain_actor *actor,
                        int64_t *out_id, errmsg *err)
 {
     const char *org = in->org && *in->org ? in->org : NULL;
+    int service = in->role && !strcmp(in->role, "service");
     char detail[300];
     int64_t id = 0;
     int rc;
@@ -95,11 +96,11 @@ int domain_user_create(registry *reg, const domain_actor *actor,
         rc = org_known(reg, org, err);
     /* A temporary password is hashed once, by set_password. */
     if (rc == 0)
-        rc = registry_user_add(reg, &id, in->email ? in->email : "",
-                               in->name ? in->name : "",
-                               in->role ? in->role : "", org,
-                               in->temporary ? NULL : in->password, err);
-    if (rc == 0 && in->temporary)
+        rc = registry_user_add(
+            reg, &id, in->email ? in->email : "", in->name ? in->name : "",
+            in->role ? in->role : "", org,
+            in->temporary || service ? NULL : in->password, err);
+    if (rc == 0 && in->temporary && !service)
         rc = registry_user_set_password(reg, id, in->password, 1, err);
     if (rc == 0) {
         snprintf(detail, sizeof detail, "%s%s%s", in->role, org ? " of " : "",
