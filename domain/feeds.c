@@ -208,11 +208,20 @@ int domain_arrival_report(registry *reg, const domain_actor *who,
     return 0;
 }
 
-static int table_cmp(const void *x, const void *y)
+/* The index of the first arrival of table_id in a (sorted by table id),
+ * or n. */
+static size_t first_of(const registry_arrival *a, size_t n, int64_t table_id)
 {
-    const domain_gate_table *a = x, *b = y;
+    size_t lo = 0, hi = n;
 
-    return strcmp(a->t.name, b->t.name);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].table_id < table_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 int domain_gate(registry *reg, const domain_actor *who, const char *instance,
@@ -251,19 +260,18 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
     g = xcalloc(nt + 1, sizeof *g);
     states = xcalloc(nt + 1, sizeof *states);
     req = xcalloc(nt + 1, sizeof *req);
-    /* tables and arrivals both come by table id: one walk over both */
-    for (size_t i = 0, lo = 0; i < nt; i++) {
+    /* tables come by name, arrivals by table id: each table's run of
+       arrivals is found by binary search */
+    for (size_t i = 0; i < nt; i++) {
         feed_slot s;
-        size_t hi;
+        size_t lo, hi;
         int latest;
-
         if (!domain_feed_slot(&s, tables[i].cadence, tables[i].expected_arrival,
                               tables[i].late_after_minutes, at)) {
             registry_feed_table_dispose(&tables[i]);
             continue;
         }
-        while (lo < na && arr[lo].table_id < tables[i].id)
-            lo++;
+        lo = first_of(arr, na, tables[i].id);
         for (hi = lo; hi < na && arr[hi].table_id == tables[i].id; hi++)
             ;
         g[n].t = tables[i];
@@ -280,7 +288,6 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
     }
     free(tables);
     free(arr);
-    qsort(g, n, sizeof *g, table_cmp);
     str_copy(out->instance, sizeof out->instance, inst.name);
     out->at = at;
     out->decision = domain_feed_decide(states, req, n);

@@ -83,7 +83,7 @@ int registry_feed_tables(registry *reg, int64_t instance_id,
 {
     static const char sql[] =
         FEED_TABLE_SQL " WHERE t.instance_id = :inst AND t.status = 'active'"
-                       " AND t.cadence <> '' ORDER BY t.id";
+                       " AND t.cadence <> '' ORDER BY t.name, t.id";
     table_vec tv = {0};
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":inst", instance_id));
     int rc = reg_each(reg, st, feed_table_push, &tv, err);

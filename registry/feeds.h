@@ -53,7 +53,8 @@ void registry_feed_table_dispose(registry_feed_table *t);
 int registry_feed_table_get(registry *reg, registry_feed_table *out,
                             int64_t instance_id, const char *name, errmsg *err);
 /* Every active table of instance_id with a cadence (tracked or not), by
- * id: one query. *out (caller frees with registry_feed_tables_free). */
+ * name (any case): one query. *out (caller frees with
+ * registry_feed_tables_free). */
 int registry_feed_tables(registry *reg, int64_t instance_id,
                          registry_feed_table **out, size_t *out_n, errmsg *err);
 void registry_feed_tables_free(registry_feed_table *t, size_t n);
