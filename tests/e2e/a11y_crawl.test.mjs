@@ -192,6 +192,18 @@ async function axe(page, rules) {
 }
 
 // Crawls from / as the signed-in page's user; returns {pages, found, problems}.
+// Pages no link leads to but a person reaches all the same: the answers
+// of the GET forms (search, lookup without JavaScript, a search that
+// finds nothing) and the page of a table that does not exist.
+const extras = [
+  { path: '/search?q=loyal' },
+  { path: '/search?q=qqqqqq' },
+  { path: '/lookup?q=loyalty_memb' },
+  { path: '/tables/acme-prod/no_such_table', status: 404 },
+];
+
+// Crawls from / as the signed-in page's user, then opens the extras;
+// returns {pages, found, problems}.
 async function crawl(page, srv, role) {
   const origin = new URL(srv.url).origin;
   const queue = [`${origin}/`];
@@ -202,18 +214,28 @@ async function crawl(page, srv, role) {
   let pages = 0;
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  while (queue.length && pages < PER_ROLE) {
-    const href = queue.shift();
-    const key = pattern(href);
-    if ((perPattern.get(key) || 0) >= (key.endsWith('?…') ? PER_QUERY : PER_PATTERN)) continue;
-    perPattern.set(key, (perPattern.get(key) || 0) + 1);
+  const todo = role === 'signed out' ? [] : extras.map((e) => ({ ...e }));
+  while ((queue.length && pages < PER_ROLE) || todo.length) {
+    let href;
+    let want = null;
+    if (queue.length && pages < PER_ROLE) {
+      href = queue.shift();
+      const key = pattern(href);
+      if ((perPattern.get(key) || 0) >= (key.endsWith('?…') ? PER_QUERY : PER_PATTERN)) continue;
+      perPattern.set(key, (perPattern.get(key) || 0) + 1);
+    } else {
+      const e = todo.shift();
+      href = `${origin}${e.path}`;
+      want = e.status ?? null;
+    }
     await page.setViewportSize({ width: combos[0].width, height: combos[0].height });
     await page.emulateMedia({ colorScheme: combos[0].scheme, reducedMotion: 'reduce' });
     errors.length = 0;
     const res = await page.goto(href);
     const path = href.slice(origin.length);
-    if (!res || res.status() >= 400) {
-      problems.push(`${role} ${path}: status ${res ? res.status() : 'none'}`);
+    const status = res ? res.status() : 0;
+    if (want ? status !== want : status === 0 || status >= 400) {
+      problems.push(`${role} ${path}: status ${status || 'none'}${want ? `, not ${want}` : ''}`);
       continue;
     }
     if (!/text\/html/.test(res.headers()['content-type'] || '')) continue;
@@ -223,6 +245,9 @@ async function crawl(page, srv, role) {
       const next = followable(l, origin);
       if (next && !seen.has(next)) { seen.add(next); queue.push(next); }
     }
+    // What a person can open is checked open: every <details> (the
+    // rules card's edit form, the fields of a change in the history).
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
     await page.evaluate(axeSource);
     for (const c of combos) {
       await page.setViewportSize({ width: c.width, height: c.height });
