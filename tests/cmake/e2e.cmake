@@ -12,4 +12,8 @@ if(NODE)
     set_tests_properties(e2e_${name} PROPERTIES LABELS e2e TIMEOUT 300 COST 70
       ENVIRONMENT "DOCKET_BIN=$<TARGET_FILE:docket>;TEST_TMP=${CMAKE_BINARY_DIR}/tmp;E2E_OUT=${CMAKE_SOURCE_DIR}/build/e2e")
   endforeach()
+  # The crawl checks ~100 pages with axe-core; room for a busy machine.
+  if(TEST e2e_a11y_crawl)
+    set_tests_properties(e2e_a11y_crawl PROPERTIES TIMEOUT 600)
+  endif()
 endif()
