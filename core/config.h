@@ -64,12 +64,12 @@ typedef struct config {
     int deploy_weekday; /* 0 = Sunday ... 6; default 2 (Tuesday) */
     char *deploy_time;  /* HH:MM UTC, default 10:00 */
     /* [notify] */
-    int retry_window_hours; /* default 24 */
-    int allow_private;      /* allow private/loopback targets; default 0 */
-    int allow_http;         /* allow plain http:// webhooks; default 0 */
-    char *inbox_email; /* the e-mail channel of "also e-mail me": after
-                          cfg_finish the channel's name, or "" for none
-                          (unset: the first e-mail channel; "none") */
+    int retry_window_hours;  /* default 24 */
+    int allow_private;       /* allow private/loopback targets; default 0 */
+    int allow_http;          /* allow plain http:// webhooks; default 0 */
+    char *inbox_email;       /* the e-mail channel of "also e-mail me": after
+                                cfg_finish the channel's name, or "" for none
+                                (unset: the first e-mail channel; "none") */
     char *inbox_digest_time; /* HH:MM UTC of the daily inbox digest,
                                 default 07:00 */
     cfg_channel *channels;

@@ -5,6 +5,7 @@
 #include "validate.h"
 #include "def.h"
 #include "dialect.h"
+#include "buf.h"
 #include "form_int.h"
 #include "mem.h"
 #include "str.h"
@@ -304,16 +305,26 @@ static const char *missing_message(const form_field *f)
 static void suggest_quoted(char *out, size_t size, const char *word)
 {
     char sug[160];
-    char * or ;
+    const char *sep;
+    buf b = {0};
 
     form_ident_suggest(sug, sizeof sug, word);
-    or = strstr(sug, " or ");
-    if (!*sug)
+    sep = strstr(sug, " or ");
+    if (!*sug) {
         str_copy(out, size, "another name");
-    else if (! or)
-        snprintf(out, size, "\"%s\"", sug);
-    else
-        snprintf(out, size, "\"%.*s\" or \"%s\"", (int)(or -sug), sug, or +4);
+        return;
+    }
+    buf_putc(&b, '"');
+    if (sep) {
+        buf_append(&b, sug, (size_t)(sep - sug));
+        buf_puts(&b, "\" or \"");
+        buf_puts(&b, sep + 4);
+    } else {
+        buf_puts(&b, sug);
+    }
+    buf_putc(&b, '"');
+    str_copy(out, size, buf_cstr(&b));
+    buf_dispose(&b);
 }
 
 /* Text checks every string gets: encoding, control characters, length. */

@@ -550,7 +550,7 @@ int migrate_generate(migrate_result *out, const form_request *r, sql_dialect d,
     c.instance = is_set(opt->instance) ? opt->instance : r->instance;
     if (is_set(opt->instance) && r->ninstances) {
         size_t i = 0;
-        while (i < r->ninstances && strcmp(r->instances[i], c.instance))
+        while (i < r->ninstances && strcmp(r->instances[i], opt->instance))
             i++;
         if (i == r->ninstances)
             return err_set_field(err, ERR_INVALID, "instance",

@@ -4,7 +4,6 @@
  * absolute links. The channel renderers (render_*.c) only escape. */
 #include "notify_int.h"
 #include "card.h"
-#include "card.h"
 #include "mem.h"
 #include "str.h"
 

@@ -1,7 +1,7 @@
 /* page_admin.c: administration: users (create, edit, deactivate, set a
  * temporary password; the API tokens of a service account), organisations
- * and their instances, and the audit log. Every action is written to the audit log. The deliveries page is
- * in page_deliveries.c. */
+ * and their instances, and the audit log. Every action is written to the audit
+ * log. The deliveries page is in page_deliveries.c. */
 #include "page_form_int.h"
 #include "accounts.h"
 #include "dialect.h"

@@ -16,10 +16,10 @@
 /* ---- the event and its neutral view (view.c) ---- */
 
 typedef struct notify_event {
-    const char *uid;      /* events.uid, stable across retries */
-    const char *event;    /* "request.deployed", ... */
-    int64_t created_at;   /* events.created_at */
-    const cJSON *payload; /* an object (an empty one for bad JSON) */
+    const char *uid;       /* events.uid, stable across retries */
+    const char *event;     /* "request.deployed", ... */
+    int64_t created_at;    /* events.created_at */
+    const cJSON *payload;  /* an object (an empty one for bad JSON) */
     const char *recipient; /* NULL or "": the channel's recipients; else
                               the one address of an inbox e-mail */
 } notify_event;

@@ -204,7 +204,7 @@ int reg_name_check(const char *what, const char *s, size_t max, errmsg *err);
 #define REG_USER_COLS                                                          \
     "u.id, u.email, u.name, u.role, coalesce(u.org_id, 0),"                    \
     " coalesce(o.name, ''), u.active, u.must_change_password,"                 \
-    " (SELECT count(*) FROM (SELECT 1 FROM inbox x WHERE x.user_id = u.id"    \
+    " (SELECT count(*) FROM (SELECT 1 FROM inbox x WHERE x.user_id = u.id"     \
     "  AND x.read_at = 0 AND (u.role <> 'client' OR x.org_id = u.org_id)"      \
     "  LIMIT 100)), u.inbox_email"
 /* The number of columns of REG_USER_COLS: what a query selects after them
