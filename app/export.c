@@ -634,9 +634,9 @@ static void export_stamp(char *out, size_t size, int64_t t)
     char iso[32];
 
     time_iso(iso, sizeof iso, t); /* 2026-12-01T10:00:00Z */
-    iso[16] = '\0';
     iso[10] = ' ';
-    snprintf(out, size, "%s UTC", iso);
+    memcpy(iso + 16, " UTC", 5); /* "2026-12-01 10:00 UTC" */
+    str_copy(out, size, iso);
 }
 
 /* The format named f into x; -1 when it is none of them. */
