@@ -5,6 +5,7 @@
  * the request's instance, dialect and format chosen alike, the old column
  * types from the instance's registry. */
 #include "app.h"
+#include "inbox_cases.h"
 #include "migrate.h"
 #include "requests.h"
 #include "str.h"
@@ -50,18 +51,6 @@ static int fail_code(int code)
     }
 }
 
-/* The request number of "CR-12" or "12"; 0 when it is not one. */
-static int64_t request_number(const char *arg)
-{
-    int64_t id;
-
-    if (!str_ncasecmp(arg, "CR-", 3))
-        arg += 3;
-    if (str_to_i64(&id, arg) < 0 || id <= 0)
-        return 0;
-    return id;
-}
-
 static int write_files(const char *out, const migrate_result *res)
 {
     int rc = 0;
@@ -97,7 +86,7 @@ int cmd_migrate(app_args *a)
     q.base_url = app_config.base_url;
     if (app_positionals(a, migrate_usage) != 1 || !out)
         return app_fail(EXIT_USAGE, "usage: %s", migrate_usage);
-    id = request_number(a->argv[1]);
+    id = domain_request_number(a->argv[1]);
     if (!id)
         return app_fail(EXIT_USAGE, "%s is not a request number (CR-12)",
                         a->argv[1]);
