@@ -13,15 +13,17 @@
 #define FEED_TABLE_SQL                                                         \
     "SELECT t.id, t.instance_id, i.org_id, t.name, t.cadence,"                 \
     " t.expected_arrival, t.late_after_minutes, t.campaign_dependency,"        \
-    " t.campaign_note, t.escalation, t.runbook"                                \
+    " t.campaign_note, t.escalation, t.runbook, t.expected_day,"               \
+    " t.anomaly_low_pct, t.anomaly_high_pct"                                   \
     " FROM reg_tables t JOIN instances i ON i.id = t.instance_id"
 
 static void feed_table_read(registry_feed_table *t, sqlite3_stmt *st)
 {
-    reg_cols(st, "iiidddidddd", &t->id, &t->instance_id, &t->org_id, &t->name,
-             &t->cadence, &t->expected_arrival, &t->late_after_minutes,
-             &t->campaign_dependency, &t->campaign_note, &t->escalation,
-             &t->runbook);
+    reg_cols(st, "iiidddidddddii", &t->id, &t->instance_id, &t->org_id,
+             &t->name, &t->cadence, &t->expected_arrival,
+             &t->late_after_minutes, &t->campaign_dependency, &t->campaign_note,
+             &t->escalation, &t->runbook, &t->expected_day, &t->anomaly_low_pct,
+             &t->anomaly_high_pct);
 }
 
 void registry_feed_table_dispose(registry_feed_table *t)
@@ -31,6 +33,7 @@ void registry_feed_table_dispose(registry_feed_table *t)
     free(t->name);
     free(t->cadence);
     free(t->expected_arrival);
+    free(t->expected_day);
     free(t->campaign_dependency);
     free(t->campaign_note);
     free(t->escalation);

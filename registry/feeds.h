@@ -40,7 +40,10 @@ typedef struct registry_feed_table {
     char *name;
     char *cadence;
     char *expected_arrival;
+    char *expected_day; /* weekly "mon".."sun", monthly "1".."31"|"last" */
     int64_t late_after_minutes;
+    int64_t anomaly_low_pct;   /* rows below this % of the median: 0 off */
+    int64_t anomaly_high_pct;  /* rows above this % of the median: 0 off */
     char *campaign_dependency; /* required, optional or "" */
     char *campaign_note;
     char *escalation;

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 9
+#define REGISTRY_SCHEMA_VERSION 10
 
 typedef struct registry registry;
 

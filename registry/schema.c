@@ -506,7 +506,28 @@ static const char step9[] =
     "CREATE TABLE schema_step9(x);"
     "DROP TABLE schema_step9;";
 
-const char *const reg_schema_steps[] = {NULL,  step1, step2, step3, step4,
-                                        step5, step6, step7, step8, step9};
+/* Step 10: the day of a weekly or monthly feed and the per-table row
+   anomaly thresholds. expected_day is "mon".."sun" for a weekly table,
+   "1".."31" or "last" for a monthly one, "" otherwise. A table's row
+   count is an anomaly below anomaly_low_pct % or above anomaly_high_pct %
+   of the median of its last arrivals (0 turns that side off). A request
+   item carries the same fields; -1 there means "not given" (the table
+   keeps its own thresholds). */
+static const char step10[] =
+    "ALTER TABLE reg_tables ADD COLUMN expected_day TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE reg_tables ADD COLUMN anomaly_low_pct INTEGER NOT NULL"
+    " DEFAULT 50;"
+    "ALTER TABLE reg_tables ADD COLUMN anomaly_high_pct INTEGER NOT NULL"
+    " DEFAULT 200;"
+    "ALTER TABLE request_items ADD COLUMN expected_day TEXT NOT NULL"
+    " DEFAULT '';"
+    "ALTER TABLE request_items ADD COLUMN anomaly_low_pct INTEGER NOT NULL"
+    " DEFAULT -1;"
+    "ALTER TABLE request_items ADD COLUMN anomaly_high_pct INTEGER NOT NULL"
+    " DEFAULT -1;";
+
+const char *const reg_schema_steps[] = {NULL,  step1, step2, step3,
+                                        step4, step5, step6, step7,
+                                        step8, step9, step10};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;
