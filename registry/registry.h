@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 10
+#define REGISTRY_SCHEMA_VERSION 11
 
 typedef struct registry registry;
 

@@ -526,8 +526,27 @@ static const char step10[] =
     "ALTER TABLE request_items ADD COLUMN anomaly_high_pct INTEGER NOT NULL"
     " DEFAULT -1;";
 
-const char *const reg_schema_steps[] = {NULL,  step1, step2, step3,
-                                        step4, step5, step6, step7,
-                                        step8, step9, step10};
+/* Step 11: the alerts of tonight's feeds raised so far, one row per
+   (instance, table, slot, kind) of feed.missing, feed.recovered,
+   feed.failed and feed.anomaly. The tick records the key and writes the
+   event in one transaction (INSERT OR IGNORE: a row already there means
+   the event was written), so each alert fires once, also across
+   restarts and ticks of several processes. Pruned with the arrivals. */
+static const char step11[] =
+    "CREATE TABLE feed_alerts("
+    " id INTEGER PRIMARY KEY,"
+    " instance_id INTEGER NOT NULL REFERENCES instances(id),"
+    " table_id INTEGER NOT NULL REFERENCES reg_tables(id) ON DELETE CASCADE,"
+    " slot_start INTEGER NOT NULL,"
+    " kind TEXT NOT NULL"
+    "  CHECK (kind IN ('missing','recovered','failed','anomaly')),"
+    " event_id INTEGER,"
+    " created_at INTEGER NOT NULL,"
+    " UNIQUE (instance_id, table_id, slot_start, kind));"
+    "CREATE INDEX feed_alerts_slot ON feed_alerts(slot_start);";
+
+const char *const reg_schema_steps[] = {NULL,  step1, step2,  step3,
+                                        step4, step5, step6,  step7,
+                                        step8, step9, step10, step11};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;
