@@ -3,8 +3,10 @@
  * (feeds_cases.h). No store, no clock: everything is passed in. */
 #include "feeds_cases.h"
 #include "str.h"
+#include "validate.h"
 
 #include <string.h>
+#include <time.h>
 
 static const char *const state_names[] = {
     [FEED_WAITING] = "waiting", [FEED_DUE] = "due",
@@ -29,38 +31,146 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
-int domain_feed_slot(feed_slot *out, const char *cadence, const char *expected,
-                     int64_t late_after_minutes, int64_t at)
-{
-    int64_t period, e, grace, lead, k, begin;
-    int minutes;
+/* A tracked cadence: period k (hours, days, weeks from Monday 1970-01-05
+   or months since January 1970) begins at period_start(k); its slot is due
+   at due_of(k) and missing grace seconds later. */
+enum { CAD_HOURLY, CAD_DAILY, CAD_WEEKLY, CAD_MONTHLY };
 
+typedef struct cadence_rule {
+    int kind;
+    int64_t offset; /* seconds into the period (monthly: into the day) */
+    int mday;       /* monthly: 1..31 or FORM_MONTH_LAST */
+    int64_t grace;  /* seconds */
+} cadence_rule;
+
+#define MONDAY_1970 (4 * 86400) /* 1970-01-05, the first Monday */
+
+static int64_t month_start(int64_t k)
+{
+    struct tm tm;
+
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = (int)(70 + floor_div(k, 12));
+    tm.tm_mon = (int)(k - floor_div(k, 12) * 12);
+    tm.tm_mday = 1;
+    return (int64_t)timegm(&tm);
+}
+
+static int64_t period_start(const cadence_rule *c, int64_t k)
+{
+    switch (c->kind) {
+    case CAD_HOURLY: return k * 3600;
+    case CAD_DAILY: return k * 86400;
+    case CAD_WEEKLY: return k * 7 * 86400 + MONDAY_1970;
+    default: return month_start(k);
+    }
+}
+
+static int64_t period_of(const cadence_rule *c, int64_t at)
+{
+    struct tm tm;
+    time_t tt = (time_t)at;
+
+    switch (c->kind) {
+    case CAD_HOURLY: return floor_div(at, 3600);
+    case CAD_DAILY: return floor_div(at, 86400);
+    case CAD_WEEKLY: return floor_div(at - MONDAY_1970, 7 * 86400);
+    default:
+        if (!gmtime_r(&tt, &tm))
+            return 0;
+        return ((int64_t)tm.tm_year - 70) * 12 + tm.tm_mon;
+    }
+}
+
+static int64_t due_of(const cadence_rule *c, int64_t k)
+{
+    int64_t p = period_start(c, k), days;
+
+    if (c->kind != CAD_MONTHLY)
+        return p + c->offset;
+    days = (period_start(c, k + 1) - p) / 86400;
+    return p + ((c->mday < days ? c->mday : days) - 1) * 86400 + c->offset;
+}
+
+/* Where slot k begins: at its period's start, unless the previous slot's
+   grace period is not over by then: then halfway between that slot's
+   missing time and its own due time. */
+static int64_t slot_begin(const cadence_rule *c, int64_t k)
+{
+    int64_t p = period_start(c, k), d = due_of(c, k);
+    int64_t prev_missing = due_of(c, k - 1) + c->grace;
+
+    return prev_missing < p ? p : d - (d - prev_missing) / 2;
+}
+
+/* The rule of a table; 0 when it is not tracked. */
+static int cadence_rule_of(cadence_rule *c, const char *cadence,
+                           const char *expected, const char *expected_day,
+                           int64_t late_after_minutes)
+{
+    int minutes, max_grace; /* minutes: half the shortest gap */
+
+    memset(c, 0, sizeof *c);
     if (!cadence || !expected || time_parse_hhmm(&minutes, expected) < 0)
         return 0;
     if (!strcmp(cadence, "daily")) {
-        period = 86400;
-        e = (int64_t)minutes * 60;
+        c->kind = CAD_DAILY;
+        c->offset = (int64_t)minutes * 60;
+        max_grace = 12 * 60;
     } else if (!strcmp(cadence, "hourly")) {
-        period = 3600;
-        e = (int64_t)(minutes % 60) * 60;
+        c->kind = CAD_HOURLY;
+        c->offset = (int64_t)(minutes % 60) * 60;
+        max_grace = 30;
+    } else if (!strcmp(cadence, "weekly")) {
+        int wd = form_weekday(expected_day);
+        if (wd < 0)
+            return 0;
+        c->kind = CAD_WEEKLY;
+        c->offset = (int64_t)wd * 86400 + (int64_t)minutes * 60;
+        max_grace = 7 * 12 * 60;
+    } else if (!strcmp(cadence, "monthly")) {
+        c->mday = form_month_day(expected_day);
+        if (c->mday < 0)
+            return 0;
+        c->kind = CAD_MONTHLY;
+        c->offset = (int64_t)minutes * 60;
+        max_grace = 14 * 24 * 60; /* February's 28 days between slots */
     } else {
         return 0;
     }
-    grace = late_after_minutes < 0 ? 0 : late_after_minutes;
-    if (grace > period / 120) /* minutes of half a period */
-        grace = period / 120;
-    grace *= 60;
-    /* The slot begins `lead` before it is due: at the period's start, or
-       halfway between the previous slot's missing time and its own due
-       time when its grace period runs past the period's end. */
-    lead = e + grace < period ? e : (period - grace) / 2;
-    begin = e - lead; /* offset of a slot's start in its period */
-    k = floor_div(at - begin, period);
-    out->start = k * period + begin;
-    out->end = out->start + period;
-    out->due_at = out->start + lead;
-    out->missing_at = out->due_at + grace;
+    c->grace = late_after_minutes < 0 ? 0 : late_after_minutes;
+    if (c->grace > max_grace)
+        c->grace = max_grace;
+    c->grace *= 60;
     return 1;
+}
+
+int domain_feed_slot(feed_slot *out, const char *cadence, const char *expected,
+                     const char *expected_day, int64_t late_after_minutes,
+                     int64_t at)
+{
+    cadence_rule c;
+    int64_t k;
+
+    if (!cadence_rule_of(&c, cadence, expected, expected_day,
+                         late_after_minutes))
+        return 0;
+    k = period_of(&c, at);
+    if (at < slot_begin(&c, k))
+        k--;
+    out->start = slot_begin(&c, k);
+    out->end = slot_begin(&c, k + 1);
+    out->due_at = due_of(&c, k);
+    out->missing_at = out->due_at + c.grace;
+    return 1;
+}
+
+int domain_feed_slot_prev(feed_slot *out, const char *cadence,
+                          const char *expected, const char *expected_day,
+                          int64_t late_after_minutes, const feed_slot *cur)
+{
+    return domain_feed_slot(out, cadence, expected, expected_day,
+                            late_after_minutes, cur->start - 1);
 }
 
 feed_state domain_feed_state(const feed_slot *s, const registry_arrival *a,

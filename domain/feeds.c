@@ -168,6 +168,7 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
         size_t lo, hi;
         int latest;
         if (!domain_feed_slot(&s, tables[i].cadence, tables[i].expected_arrival,
+                              tables[i].expected_day,
                               tables[i].late_after_minutes, at)) {
             registry_feed_table_dispose(&tables[i]);
             continue;

@@ -8,16 +8,27 @@
  *
  * Slots. A `daily` table is expected every UTC day at expected_arrival
  * ("HH:MM"), an `hourly` one every hour at that minute (the hour of
- * expected_arrival is ignored). Its slot is due at that moment and
- * missing late_after_minutes later (the grace period, at most half
- * a period). A slot is current from the start of its UTC day (hour) to
- * the start of the next one, unless its grace period would run past that
- * end: then every slot of the table begins halfway between the previous
- * slot's missing time and its own due time, so that a file expected at
- * 23:30 with an hour of grace is still "due" at 00:10 and "missing" from
- * 00:30. An arrival counts for the slot whose window holds its
- * arrived_at. `weekly`, `monthly`, `ad_hoc` and anything else are not
- * tracked (yet). */
+ * expected_arrival is ignored), a `weekly` one every week on its
+ * expected_day ("mon".."sun") at expected_arrival, a `monthly` one every
+ * month on its expected_day ("1".."31": a shorter month uses its last
+ * day; or "last") at expected_arrival. All in UTC: summer time changes
+ * nothing. Its slot is due at that moment and missing late_after_minutes
+ * later (the grace period, at most half the shortest gap between two
+ * slots: 30 minutes hourly, 12 hours daily, 3.5 days weekly, 14 days
+ * monthly). A slot is current from the start of its period (the UTC hour,
+ * day, week from Monday 00:00, month) to the start of the next slot,
+ * unless the previous slot's grace period is not over by then: then the
+ * slot begins halfway between the previous slot's missing time and its
+ * own due time, so that a file expected at 23:30 with an hour of grace is
+ * still "due" at 00:10 and "missing" from 00:30 (likewise a weekly file
+ * of Sunday 23:30 on Monday, a monthly one of the last day on the 1st).
+ * Slots follow one another without gap: a slot's end is the next one's
+ * start, so the slot before slot s is the one current at s.start - 1
+ * (domain_feed_slot_prev). An arrival counts for the slot whose window
+ * holds its arrived_at. expected_day is read only for weekly and monthly
+ * tables (the form and the registry keep it empty for the others); a
+ * weekly or monthly table without a valid one, `ad_hoc` and anything
+ * else are not tracked. */
 #ifndef DOCKET_FEEDS_CASES_H
 #define DOCKET_FEEDS_CASES_H
 
@@ -57,11 +68,23 @@ typedef struct feed_slot {
 } feed_slot;
 
 /* The current slot at `at` of a table with these rules: 1 (tracked, *out
- * set), 0 when cadence is not tracked (weekly, monthly, ad_hoc, "") or
- * expected is not "HH:MM". A negative late_after counts as 0, one longer
- * than half the period as half the period. */
+ * set), 0 when cadence is not tracked (ad_hoc, "", unknown), expected is
+ * not "HH:MM", or a weekly (monthly) table's expected_day is not a
+ * weekday (day of the month, form_weekday / form_month_day). A negative
+ * late_after counts as 0, one longer than half the shortest gap between
+ * slots as that. */
 int domain_feed_slot(feed_slot *out, const char *cadence, const char *expected,
-                     int64_t late_after_minutes, int64_t at);
+                     const char *expected_day, int64_t late_after_minutes,
+                     int64_t at);
+
+/* The slot just before cur (a slot of the same rules, as
+ * domain_feed_slot gave it): the one current at cur->start - 1, so
+ * out->end == cur->start. Call it again on *out to walk further back
+ * (the last 14 slots of a chart, the slot before the current one for an
+ * alert). 1, or 0 when the rules are not tracked. */
+int domain_feed_slot_prev(feed_slot *out, const char *cadence,
+                          const char *expected, const char *expected_day,
+                          int64_t late_after_minutes, const feed_slot *cur);
 
 /* The state at `at` of slot s from the arrivals of its table (any order;
  * those outside the slot's window or after `at` are passed over): the

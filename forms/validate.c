@@ -122,6 +122,101 @@ int form_time_valid(const char *s)
     return (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
 }
 
+static const char *const weekdays[7][2] = {
+    {"mon", "monday"},   {"tue", "tuesday"}, {"wed", "wednesday"},
+    {"thu", "thursday"}, {"fri", "friday"},  {"sat", "saturday"},
+    {"sun", "sunday"}};
+
+int form_weekday(const char *s)
+{
+    for (int i = 0; s && i < 7; i++)
+        if (!str_casecmp(s, weekdays[i][0]) || !str_casecmp(s, weekdays[i][1]))
+            return i;
+    return -1;
+}
+
+int form_month_day(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    int d;
+
+    if (n && !str_casecmp(s, "last"))
+        return FORM_MONTH_LAST;
+    if (n < 1 || n > 2 || !digits(s, n))
+        return -1;
+    d = n == 1 ? s[0] - '0' : (s[0] - '0') * 10 + (s[1] - '0');
+    return d >= 1 && d <= 31 ? d : -1;
+}
+
+static int say(char *msg, size_t msgsize, const char *text)
+{
+    if (msg && msgsize)
+        snprintf(msg, msgsize, "%s", text);
+    return ERR_INVALID;
+}
+
+int form_expected_day(char *out, size_t outsize, const char *cadence,
+                      const char *day, char *msg, size_t msgsize)
+{
+    const char *d = day ? day : "";
+    char tmp[12] = "";
+    int n;
+
+    if (cadence && !strcmp(cadence, "weekly")) {
+        if (!*d)
+            return say(msg, msgsize,
+                       "expected_day is required for a weekly table: the "
+                       "weekday its file arrives, mon to sun.");
+        n = form_weekday(d);
+        if (n < 0)
+            return say(msg, msgsize,
+                       "expected_day of a weekly table must be a weekday, "
+                       "mon to sun (or the full name, such as Monday).");
+        snprintf(tmp, sizeof tmp, "%s", weekdays[n][0]);
+    } else if (cadence && !strcmp(cadence, "monthly")) {
+        if (!*d)
+            return say(msg, msgsize,
+                       "expected_day is required for a monthly table: the "
+                       "day of the month its file arrives, 1 to 31 or "
+                       "last.");
+        n = form_month_day(d);
+        if (n < 0)
+            return say(msg, msgsize,
+                       "expected_day of a monthly table must be a day of "
+                       "the month, 1 to 31 (a shorter month uses its last "
+                       "day), or last.");
+        if (n == FORM_MONTH_LAST)
+            snprintf(tmp, sizeof tmp, "last");
+        else
+            snprintf(tmp, sizeof tmp, "%d", n);
+    } else if (*d) {
+        return say(msg, msgsize,
+                   "Leave expected_day empty: only weekly and monthly "
+                   "tables have a day.");
+    }
+    if (out && outsize)
+        snprintf(out, outsize, "%s", tmp);
+    return 0;
+}
+
+int form_anomaly_low_check(long long pct, char *msg, size_t msgsize)
+{
+    if (pct < 0 || pct > 100)
+        return say(msg, msgsize,
+                   "anomaly_low_pct must be a whole percentage from 0 to "
+                   "100 (0 turns the low check off).");
+    return 0;
+}
+
+int form_anomaly_high_check(long long pct, char *msg, size_t msgsize)
+{
+    if (pct != 0 && (pct < 100 || pct > FORM_ANOMALY_HIGH_MAX))
+        return say(msg, msgsize,
+                   "anomaly_high_pct must be 0 (off) or a whole percentage "
+                   "from 100 to 100000.");
+    return 0;
+}
+
 char *form_text_lf(char *s)
 {
     char *o = s;

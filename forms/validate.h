@@ -106,4 +106,30 @@ int form_date_valid(const char *s);
 /* 1 when s is "HH:MM" from 00:00 to 23:59. */
 int form_time_valid(const char *s);
 
+/* The day of a weekly or monthly feed (expected_day). A weekday is
+ * "mon".."sun", also the full name, any case: 0 (Monday) .. 6 (Sunday),
+ * -1 for anything else. A day of the month is "1".."31" (a leading zero
+ * allowed) or "last" (any case): 1..31, 32 for "last", -1 else. */
+int form_weekday(const char *s);
+int form_month_day(const char *s);
+#define FORM_MONTH_LAST 32
+
+/* The rule of expected_day for a table of this cadence: for "weekly" a
+ * weekday, for "monthly" a day of the month, both required; for any other
+ * cadence it must be empty (only weekly and monthly feeds have a day).
+ * Writes the stored spelling into out ("mon".."sun", "1".."31", "last" or
+ * "") and returns 0, or returns ERR_INVALID with a message a person can act
+ * on in msg (naming expected_day). out and msg may be NULL. */
+int form_expected_day(char *out, size_t outsize, const char *cadence,
+                      const char *day, char *msg, size_t msgsize);
+
+/* The row anomaly thresholds in percent of the median: low 0..100, high 0
+ * or 100..FORM_ANOMALY_HIGH_MAX (0 turns that side off). 0 or ERR_INVALID
+ * with a message in msg (may be NULL). */
+#define FORM_ANOMALY_LOW_DEFAULT  50
+#define FORM_ANOMALY_HIGH_DEFAULT 200
+#define FORM_ANOMALY_HIGH_MAX     100000
+int form_anomaly_low_check(long long pct, char *msg, size_t msgsize);
+int form_anomaly_high_check(long long pct, char *msg, size_t msgsize);
+
 #endif
