@@ -51,5 +51,7 @@ app_command cmd_lookup, cmd_tables, cmd_import, cmd_export, cmd_demo;
 app_command cmd_migrate;
 /* Tonight's feeds: `docket arrived` and `docket gate` (cmd_feeds.c). */
 app_command cmd_arrived, cmd_gate;
+/* `docket feeds tick`: the feed alerts, once (cmd_feeds_tick.c). */
+app_command cmd_feeds;
 
 #endif

@@ -8,6 +8,7 @@
 #include "inbox.h"
 #include "accounts.h"
 #include "catalog.h"
+#include "feed_alerts.h"
 #include "log.h"
 #include "notify.h"
 #include "storage.h"
@@ -73,8 +74,31 @@ static int inbox_tick(registry *reg)
     return n;
 }
 
-/* The triage clock: every minute (and at start) the upcoming sprints are
- * created and the deploy-day digest is written (registry/triage.c). */
+/* The feed alerts due now (domain/feed_alerts.h) and the pruning of old
+ * arrivals; the number raised, 0 on a failure (logged: the next minute
+ * goes on from there). */
+static int feeds_tick(registry *reg)
+{
+    domain_feeds_tick_result r;
+    errmsg err = {0};
+    int rc = domain_feeds_tick(reg, time_now(), app_config.feeds_keep_days, &r,
+                               &err);
+    int n = (int)r.n;
+
+    if (rc < 0)
+        log_warn("feed alerts: %s", err.msg);
+    if (r.n || r.pruned_arrivals)
+        log_info("feed alerts: raised %d, pruned %lld arrivals", n,
+                 (long long)r.pruned_arrivals);
+    else
+        log_debug("feed alerts: nothing due");
+    domain_feeds_tick_dispose(&r);
+    return n;
+}
+
+/* The clock: every minute (and at start) the upcoming sprints are created
+ * and the deploy-day digest is written (registry/triage.c), the daily
+ * inbox digests and the feed alerts due are written. */
 static pthread_mutex_t tick_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t tick_cv = PTHREAD_COND_INITIALIZER;
 static int tick_stop;
@@ -157,6 +181,8 @@ static void *tick_main(void *arg)
         else if (wrote)
             notify_wake();
         if (inbox_tick(reg) > 0)
+            notify_wake();
+        if (feeds_tick(reg) > 0)
             notify_wake();
         if (app_config.export_every > 0 && *app_config.export_dir &&
             time_now() - last_export >= app_config.export_every) {

@@ -50,6 +50,7 @@ static const char usage[] =
     "          [--failed MESSAGE] [--at T]   report a file of a table\n"
     "  gate --instance I [--at T] [--json] [--url URL --token T]\n"
     "                      may campaigns run? exit 0 run, 4 wait, 5 hold\n"
+    "  feeds tick [--at T]  raise the feed alerts due (as the server's clock)\n"
     "  demo                fill a FRESH database with a demo world\n"
     "  migrate CR-ID --out DIR [--instance I] [--dialect D] [--format F]\n"
     "                      write the migration of a request (F: plain,\n"
@@ -177,7 +178,7 @@ static const struct {
     {"tables", cmd_tables},   {"import", cmd_import},
     {"export", cmd_export},   {"demo", cmd_demo},
     {"migrate", cmd_migrate}, {"arrived", cmd_arrived},
-    {"gate", cmd_gate},
+    {"gate", cmd_gate},       {"feeds", cmd_feeds},
 };
 
 static int run_command(app_args *a)

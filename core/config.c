@@ -61,6 +61,7 @@ static const setting settings[] = {
     S("notify", "allow_http", T_BOOL, allow_http, 0, 1),
     S("notify", "inbox_email", T_STR, inbox_email, 0, 0),
     S("notify", "inbox_digest_time", T_STR, inbox_digest_time, 0, 0),
+    S("feeds", "keep_days", T_INT, feeds_keep_days, 1, 36500),
 };
 
 static const char *weekdays[] = {"sunday",   "monday", "tuesday", "wednesday",
@@ -103,6 +104,7 @@ void cfg_init(config *c)
     c->retry_window_hours = 24;
     set_str(&c->inbox_email, "");
     set_str(&c->inbox_digest_time, "07:00");
+    c->feeds_keep_days = 400;
 }
 
 void cfg_dispose(config *c)

@@ -72,6 +72,9 @@ typedef struct config {
                                 (unset: the first e-mail channel; "none") */
     char *inbox_digest_time; /* HH:MM UTC of the daily inbox digest,
                                 default 07:00 */
+    /* [feeds] */
+    int feeds_keep_days; /* arrivals are pruned after this many days;
+                            default 400 */
     cfg_channel *channels;
     size_t nchannels;
     cfg_route *routes;
@@ -86,10 +89,11 @@ void cfg_dispose(config *c);
  * unexpandable ${...} are ERR_INVALID with the file and line named. */
 int cfg_load_file(config *c, const char *path, errmsg *err);
 /* Applies DOCKET_* variables (DOCKET_LISTEN, DOCKET_DB, ...: the
- * [server]/[sprints]/[notify] key in upper case) from the environment. */
+ * [server]/[sprints]/[notify]/[feeds] key in upper case) from the
+ * environment. */
 int cfg_load_env(config *c, errmsg *err);
 /* Sets one setting, as the file would; section is "server", "sprints",
- * "notify", "route" or "channel.NAME". */
+ * "notify", "feeds", "route" or "channel.NAME". */
 int cfg_set(config *c, const char *section, const char *key, const char *value,
             errmsg *err);
 /* Checks cross-field rules (e.g. both TLS files or neither); fills

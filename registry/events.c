@@ -28,6 +28,10 @@ static const char *const event_names[EV_COUNT] = {
     [EV_DELIVERY_FAILED] = "delivery.failed",
     [EV_REGISTRY_CHANGED] = "registry.changed",
     [EV_INBOX_DIGEST] = "inbox.digest",
+    [EV_FEED_MISSING] = "feed.missing",
+    [EV_FEED_RECOVERED] = "feed.recovered",
+    [EV_FEED_FAILED] = "feed.failed",
+    [EV_FEED_ANOMALY] = "feed.anomaly",
 };
 
 const char *registry_event_name(docket_event e)

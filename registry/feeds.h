@@ -81,4 +81,49 @@ int registry_arrival_list(registry *reg, int64_t instance_id, int64_t table_id,
 int registry_arrival_prune(registry *reg, int64_t before, int64_t *out_n,
                            errmsg *err);
 
+/* ---- feed alerts (feed_alerts.c) ---- */
+
+/* One alert raised: the slot of a table and its kind. */
+typedef struct registry_feed_alert {
+    int64_t instance_id;
+    int64_t table_id;
+    int64_t slot_start; /* the slot's start (feed_slot.start) */
+    char kind[12];      /* missing, recovered, failed, anomaly */
+} registry_feed_alert;
+
+/* The alerts raised for the tables of instance_id for slots that began
+ * at or after from, by table and slot; *out (caller frees). */
+int registry_feed_alerts_list(registry *reg, int64_t instance_id, int64_t from,
+                              registry_feed_alert **out, size_t *out_n,
+                              errmsg *err);
+
+/* Raises alert a once: in one transaction, records (instance, table,
+ * slot, kind) unless it is recorded already and, only when it was not,
+ * writes the event named event with payload_json (registry_event_add:
+ * outbox rows as [route] says and the inbox of those it concerns, about
+ * the table, by nobody). *out_raised is 1 when the event was written, 0
+ * when the alert had been raised before (by this process or another);
+ * nothing is written on error. */
+int registry_feed_alert_raise(registry *reg, const registry_feed_alert *a,
+                              const char *event, const char *payload_json,
+                              int *out_raised, errmsg *err);
+
+/* The rows (>= 0) of the last max good (status ok) arrivals of table_id
+ * with a row count that came before the arrival (arrived_at, id), newest
+ * first, into out[0..*out_n). */
+int registry_feed_rows_before(registry *reg, int64_t table_id,
+                              int64_t arrived_at, int64_t id, int64_t *out,
+                              size_t max, size_t *out_n, errmsg *err);
+
+/* *out is 1 when table_id has an arrival (any status) before `before`,
+ * else 0. */
+int registry_feed_arrived_before(registry *reg, int64_t table_id,
+                                 int64_t before, int *out, errmsg *err);
+
+/* Deletes, in one transaction, the arrivals that arrived before `before`
+ * and the alerts of slots that began before it; how many of each into
+ * *out_arrivals and *out_alerts (either may be NULL). */
+int registry_feed_prune(registry *reg, int64_t before, int64_t *out_arrivals,
+                        int64_t *out_alerts, errmsg *err);
+
 #endif

@@ -67,8 +67,14 @@ enum {
     TO_OPS = 1 << 2,
     TO_ADMIN = 1 << 3,
     TO_REQUEST_WATCH = 1 << 4, /* watchers of the event's request */
-    TO_TABLE_WATCH = 1 << 5    /* watchers of the tables it changes */
+    TO_TABLE_WATCH = 1 << 5,   /* watchers of the tables it changes */
+    TO_ORG_CLIENTS = 1 << 6    /* the clients of its table's organisation */
 };
+
+/* Tonight's feeds: ops and admins act on them, a table's watchers follow
+   it, and the clients of its organisation want to know their file
+   arrived (or did not). */
+#define TO_FEED (TO_OPS | TO_ADMIN | TO_TABLE_WATCH | TO_ORG_CLIENTS)
 
 static const unsigned event_to[EV_COUNT] = {
     [EV_REQUEST_SUBMITTED] = TO_PM | TO_REQUEST_WATCH,
@@ -89,6 +95,10 @@ static const unsigned event_to[EV_COUNT] = {
     [EV_DELIVERY_FAILED] = TO_ADMIN,
     [EV_REGISTRY_CHANGED] = TO_TABLE_WATCH,
     [EV_INBOX_DIGEST] = 0,
+    [EV_FEED_MISSING] = TO_FEED,
+    [EV_FEED_RECOVERED] = TO_FEED,
+    [EV_FEED_FAILED] = TO_FEED,
+    [EV_FEED_ANOMALY] = TO_FEED,
 };
 
 /* The filter every recipient passes (:actor, :org as bound below). */
@@ -132,6 +142,11 @@ static const struct recipient {
      "  AND t.instance_id IN (SELECT ri.instance_id FROM request_instances ri"
      "   JOIN instances i ON i.id = ri.instance_id WHERE ri.request_id = :req"
      "   AND (:inst = '' OR i.name = :inst)))))"},
+    /* The clients of the organisation of the event's table (the filter
+       above keeps them to it): never another organisation's. */
+    {TO_ORG_CLIENTS, "client",
+     INBOX_INSERT "(SELECT id FROM users WHERE role = 'client'"
+                  " AND :org <> 0 AND org_id = :org)"},
 };
 
 /* The organisation of what the event is about: its request's, its

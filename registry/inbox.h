@@ -13,6 +13,10 @@
  *   table watchers     request.scheduled and request.deployed of a request
  *                      that names the table on its instance, and
  *                      registry.changed of the table
+ *   ops, admins, the   feed.missing, .recovered, .failed, .anomaly of a
+ *   table's watchers   table (tonight's feeds); the clients of the
+ *   and the clients    table's organisation with the reason "client"
+ *   of its organisation
  *
  * Nobody is told of their own act; deactivated users get nothing; a
  * client only gets items of its own organisation (checked when the item
@@ -62,7 +66,7 @@ typedef struct registry_inbox_item {
     int64_t id;
     int64_t event_id;
     char event[40];     /* "request.scheduled" */
-    char reason[12];    /* pm, requester, ops, admin, watch */
+    char reason[12];    /* pm, requester, ops, admin, watch, client */
     int64_t request_id; /* 0 when none */
     int64_t table_id;   /* 0 when none */
     int64_t created_at;

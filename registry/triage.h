@@ -99,6 +99,10 @@ typedef enum docket_event {
     EV_DELIVERY_FAILED,
     EV_REGISTRY_CHANGED, /* a table's rules edited by hand (registry.changed) */
     EV_INBOX_DIGEST,     /* one user's unread inbox items, by e-mail */
+    EV_FEED_MISSING,     /* tonight's feeds (domain/feed_alerts.h) */
+    EV_FEED_RECOVERED,
+    EV_FEED_FAILED,
+    EV_FEED_ANOMALY,
     EV_COUNT
 } docket_event;
 
