@@ -34,6 +34,7 @@
 
 #include "domain.h"
 #include "feeds.h"
+#include "buf.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -162,3 +163,99 @@ cJSON *domain_gate_json(const domain_gate_result *g);
 cJSON *domain_arrival_json(const registry_arrival *a);
 
 #endif
+/* ---- a table's recent slots and today's state (feeds_history.c) ---- */
+
+/* One slot of a table's history. */
+typedef struct feed_past {
+    feed_slot slot;
+    feed_state state;   /* the current slot's at `at`, a past one's as it
+                           ended */
+    int known;          /* 0: before the first report of the table in the
+                           slots asked for: no record, not "missing" */
+    int64_t arrived_at; /* the deciding arrival's time, 0: none */
+    int64_t rows;       /* its rows, -1: none or not reported */
+} feed_past;
+
+/* Today's state of one table in short: what the rules card, the lookup
+ * and the feeds page say beside the campaign banner. */
+typedef struct feed_today {
+    int tracked;  /* 0: cadence not tracked (the rest is 0) */
+    int required; /* the campaign dependency is required */
+    feed_state state;
+    int64_t period; /* slot length in seconds: "Today", "This hour" */
+    int64_t due_at, missing_at;
+    int64_t arrived_at;  /* 0: nothing arrived in the slot */
+    int64_t rows;        /* -1: not reported or nothing arrived */
+    const char *message; /* a failed load's message ("" none; borrowed) */
+} feed_today;
+
+/* The history of one table: its rules and current slot as in a gate,
+ * then nslots slots, oldest first, the current one last. */
+typedef struct domain_feed_history {
+    int tracked; /* 0: not an active table with a tracked cadence
+                    (then now.t may be empty and n is 0) */
+    domain_gate_table now;
+    feed_past *slots;
+    size_t n;
+} domain_feed_history;
+
+/* The last nslots (1..400) slots of instance/table at `at` (0: now) for
+ * who (as domain_gate: clients and bound service accounts only for their
+ * own organisation; another's instance is ERR_NOTFOUND as a missing
+ * one). A table the instance does not have (or not as an active table)
+ * or whose cadence is not tracked is tracked 0, not an error. Reads the
+ * instance, the table and one list of that table's arrivals. Dispose with
+ * domain_feed_history_dispose. */
+int domain_feed_table_history(registry *reg, const domain_actor *who,
+                              const char *instance, const char *table,
+                              int64_t at, size_t nslots,
+                              domain_feed_history *out, errmsg *err);
+void domain_feed_history_dispose(domain_feed_history *h);
+
+/* The feeds of an instance: its gate, and for each of its tables
+ * (gate.tables[i]) nslots slots, oldest first, at
+ * slots[i * nslots .. (i + 1) * nslots). Who and errors as domain_gate.
+ * One more query than the gate (the arrivals of the slots shown). */
+typedef struct domain_feeds_view {
+    domain_gate_result gate;
+    feed_past *slots;
+    size_t nslots;
+} domain_feeds_view;
+int domain_feeds_view_get(registry *reg, const domain_actor *who,
+                          const char *instance, int64_t at, size_t nslots,
+                          domain_feeds_view *out, errmsg *err);
+void domain_feeds_view_dispose(domain_feeds_view *v);
+
+/* Fills the past slots out[0..n) of table t whose current slot is cur
+ * (from its arrivals a[0..na), any order) at `at`: the pure part of the
+ * two use cases above. */
+void domain_feed_past(feed_past *out, size_t n, const registry_feed_table *t,
+                      const feed_slot *cur, const registry_arrival *a,
+                      size_t na, int64_t at);
+
+/* Today's state of gate table t (tracked). */
+feed_today domain_feed_today_of(const domain_gate_table *t);
+
+/* Today's state in words, plain text (escape it for the medium): "Today:
+ * arrived 04:52 UTC, 1.2 M rows", "Today: due at 06:00 UTC", "Today:
+ * missing since 07:00 UTC — REQUIRED: hold campaigns", "Today: load
+ * failed 04:52 UTC (message) — ...", "Today: not tracked"; "This hour:"
+ * for an hourly table. A time on another UTC day than `at` carries its
+ * date. */
+void domain_feed_today_text(buf *o, const feed_today *t, int64_t at);
+/* The same without the "Today: " label ("arrived 04:52 UTC, ..."). */
+void domain_feed_today_words(buf *o, const feed_today *t, int64_t at);
+/* "HH:MM UTC" of t, with its date before it ("2026-03-02 23:30 UTC")
+ * when t is on another UTC day than at. */
+void domain_feed_time_text(buf *o, int64_t t, int64_t at);
+/* "Today" or "This hour" (also "This week", "This month" by the slot's
+ * length). */
+const char *domain_feed_period_label(int64_t period);
+/* A row count for people: "1 row", "12,345 rows", "1.2 M rows",
+ * "3.4 G rows"; nothing for a negative count. */
+void domain_feed_rows_text(buf *o, int64_t rows);
+/* The JSON of today's state: {"state" ("not_tracked" when untracked),
+ * "due_at", "missing_at", "arrived_at", "rows" (null when unknown),
+ * "text" (domain_feed_today_text)}. */
+cJSON *domain_feed_today_json(const feed_today *t, int64_t at);
+
