@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mem.h"
 #include "str.h"
+#include "triage.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -209,6 +210,15 @@ int notify_config_check(const config *cfg, errmsg *err)
     for (size_t i = 0; i < cfg->nchannels; i++)
         if (channel_check(cfg, &cfg->channels[i], err) < 0)
             return ERR_INVALID;
+    /* a misspelt event would route nothing, silently */
+    for (size_t i = 0; i < cfg->nroutes; i++)
+        if (registry_event_parse(cfg->routes[i].event) == EV_NONE)
+            return err_set(err, ERR_INVALID,
+                           "[route] %.60s is not an event docket sends "
+                           "(request.*, deploy.digest, delivery.failed, "
+                           "registry.changed, account.reset, feed.missing, "
+                           "feed.recovered, feed.failed, feed.anomaly)",
+                           cfg->routes[i].event);
     return 0;
 }
 
@@ -246,8 +256,10 @@ static int send_pagerduty(notify_result *res, const config *cfg,
                           const cfg_channel *ch, const notify_event *ev,
                           const notify_view *v, const atomic_int *stop)
 {
-    int alert =
-        get_bool(ch, "alerts") == 1 && !strcmp(ev->event, "delivery.failed");
+    /* a feed alert is always an alert (routing it to PagerDuty asks for
+       one); delivery.failed only with alerts = true */
+    int alert = v->pd_action != NULL || (get_bool(ch, "alerts") == 1 &&
+                                         !strcmp(ev->event, "delivery.failed"));
     const char *url = alert ? get(ch, "alert_url") : get(ch, "url");
     buf body = {0};
 

@@ -61,8 +61,9 @@ const char *notify_channel_type_name(notify_channel_type t);
 
 /* Checks every [channel.*] section: known type, required keys present,
  * URLs https:// (unless notify.allow_http), webhook secret decodable,
- * PagerDuty routing key of 32 characters. ERR_INVALID naming the channel
- * and key. Call it at start-up, before notify_start. */
+ * PagerDuty routing key of 32 characters; and that every [route] names
+ * an event docket sends. ERR_INVALID naming the channel and key (or the
+ * event). Call it at start-up, before notify_start. */
 int notify_config_check(const config *cfg, errmsg *err);
 
 /* A delivery context: the channels of cfg, the database at db_path, the

@@ -29,15 +29,24 @@ int notify_render_pagerduty(buf *out, const notify_view *v,
     time_iso(ts, sizeof ts, ev->created_at);
     cJSON_AddStringToObject(root, "routing_key", routing_key);
     if (alert) {
-        cJSON_AddStringToObject(root, "event_action", "trigger");
-        /* One incident per event, however often it is retried. */
-        cJSON_AddStringToObject(root, "dedup_key", ev->uid);
+        cJSON_AddStringToObject(root, "event_action",
+                                v->pd_action ? v->pd_action : "trigger");
+        /* One incident per event, however often it is retried; a feed's
+           per slot of a table, so its recovery resolves it. */
+        cJSON_AddStringToObject(root, "dedup_key",
+                                v->pd_dedup_key ? v->pd_dedup_key : ev->uid);
+        if (v->pd_action && !strcmp(v->pd_action, "resolve")) {
+            /* PagerDuty reads only the key of a resolve */
+            put_json(out, root);
+            return buf_error(out);
+        }
     }
     payload = cJSON_AddObjectToObject(root, "payload");
     cJSON_AddStringToObject(payload, "summary", v->pd_summary);
     cJSON_AddStringToObject(payload, "source", "docket");
     if (alert)
-        cJSON_AddStringToObject(payload, "severity", "info");
+        cJSON_AddStringToObject(payload, "severity",
+                                v->pd_severity ? v->pd_severity : "info");
     cJSON_AddStringToObject(payload, "timestamp", ts);
     details = cJSON_AddObjectToObject(payload, "custom_details");
     cJSON_AddStringToObject(details, "event", ev->event);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LINE_MAX_BYTES 600  /* titles, names, one-line values */
 #define NOTE_MAX_BYTES 4000 /* free text (questions, reasons, comments) */
@@ -629,6 +630,210 @@ static void inbox_digest_text(notify_view *v, const view_src *s, buf *head,
     }
 }
 
+/* ---- tonight's feeds (feed.missing, .failed, .recovered, .anomaly) ---- */
+
+static int is_feed_event(const char *event)
+{
+    return !strcmp(event, "feed.missing") || !strcmp(event, "feed.failed") ||
+           !strcmp(event, "feed.recovered") || !strcmp(event, "feed.anomaly");
+}
+
+/* An ISO time of the payload as "2026-03-03 04:00 UTC", or NULL. */
+static char *feed_when(const cJSON *o, const char *key)
+{
+    const char *iso = jstr(o, key);
+    char out[40];
+    int64_t t;
+    time_t tt;
+    struct tm tm;
+
+    if (!iso || time_parse_iso(&t, iso) < 0)
+        return NULL;
+    tt = (time_t)t;
+    if (!gmtime_r(&tt, &tm) ||
+        !strftime(out, sizeof out, "%Y-%m-%d %H:%M UTC", &tm))
+        return NULL;
+    return xstrdup(out);
+}
+
+/* "1,234,567 rows" (or "1 row") for a count of the payload, or NULL. */
+static char *feed_rows(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    char digits[32];
+    buf b = {0};
+    size_t n;
+
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble >= 1e15)
+        return NULL;
+    snprintf(digits, sizeof digits, "%.0f", v->valuedouble);
+    n = strlen(digits);
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf_putc(&b, ',');
+        buf_putc(&b, digits[i]);
+    }
+    buf_puts(&b, !strcmp(digits, "1") ? " row" : " rows");
+    return buf_detach(&b);
+}
+
+/* The words of a feed alert: headline, summary, the fields (the campaign
+ * rule and the escalation contact first), the runbook as the note and
+ * what PagerDuty needs (a trigger, or a resolve with the same key). */
+static void feed_text(notify_view *v, const view_src *s, buf *head, buf *sum)
+{
+    const cJSON *p = s->p, *t = cJSON_GetObjectItemCaseSensitive(p, "table");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(p, "arrival");
+    const cJSON *an = cJSON_GetObjectItemCaseSensitive(p, "anomaly");
+    const char *ev = s->ev->event;
+    char *table = jline(t, "name"), *inst = jline(p, "instance");
+    char *rule = jline(p, "campaign_rule"), *due = feed_when(p, "due_at");
+    char *missing = feed_when(p, "missing_at"),
+         *arrived = feed_when(a, "arrived_at");
+    char *rows = feed_rows(a, "rows"), *msg = jline(a, "message");
+    const char *tn = table ? table : "a table";
+    char *median = NULL, *esc;
+    int required = jstr(p, "campaign_dependency") &&
+                   !strcmp(jstr(p, "campaign_dependency"), "required");
+
+    if (!rule)
+        rule = xstrdup(required ? "REQUIRED: hold campaigns"
+                                : "optional: campaigns may run");
+    if (!strcmp(ev, "feed.missing")) {
+        buf_puts(head, "Missing: ");
+        buf_puts(sum, "The file of ");
+        buf_puts(sum, tn);
+        if (due) {
+            buf_puts(sum, " due ");
+            buf_puts(sum, due);
+        }
+        buf_puts(sum, " has not arrived");
+        if (missing) {
+            buf_puts(sum, "; its grace period ended at ");
+            buf_puts(sum, missing);
+        }
+        buf_puts(sum, ". ");
+        buf_puts(sum, rule);
+        buf_puts(sum, ".");
+    } else if (!strcmp(ev, "feed.failed")) {
+        buf_puts(head, "Load failed: ");
+        buf_puts(sum, "The load of ");
+        buf_puts(sum, tn);
+        if (due) {
+            buf_puts(sum, " due ");
+            buf_puts(sum, due);
+        }
+        buf_puts(sum, " failed");
+        if (arrived) {
+            buf_puts(sum, " at ");
+            buf_puts(sum, arrived);
+        }
+        if (msg) {
+            buf_puts(sum, ": ");
+            buf_puts(sum, msg);
+        }
+        buf_puts(sum, ". ");
+        buf_puts(sum, rule);
+        buf_puts(sum, ".");
+    } else if (!strcmp(ev, "feed.recovered")) {
+        buf_puts(head, "Arrived after the alert: ");
+        buf_puts(sum, "The file of ");
+        buf_puts(sum, tn);
+        if (due) {
+            buf_puts(sum, " due ");
+            buf_puts(sum, due);
+        }
+        buf_puts(sum, " arrived");
+        if (arrived) {
+            buf_puts(sum, " at ");
+            buf_puts(sum, arrived);
+        }
+        if (rows) {
+            buf_puts(sum, " (");
+            buf_puts(sum, rows);
+            buf_puts(sum, ")");
+        }
+        buf_puts(sum, required ? ". Campaigns held for it may run (it is "
+                                 "REQUIRED: hold campaigns while it is "
+                                 "missing)."
+                               : ". It is optional: campaigns may run.");
+    } else {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(an, "median_rows");
+        const char *dir = jstr(an, "direction");
+        int64_t pct =
+            jint(an, dir && !strcmp(dir, "above") ? "high_pct" : "low_pct");
+        if (cJSON_IsNumber(m)) {
+            cJSON *tmp = cJSON_CreateObject();
+            cJSON_AddNumberToObject(tmp, "n", m->valuedouble);
+            median = feed_rows(tmp, "n");
+            cJSON_Delete(tmp);
+        }
+        buf_puts(head, "Row count anomaly: ");
+        buf_puts(sum, "The file of ");
+        buf_puts(sum, tn);
+        if (due) {
+            buf_puts(sum, " due ");
+            buf_puts(sum, due);
+        }
+        buf_puts(sum, " arrived with ");
+        buf_puts(sum, rows ? rows : "an unknown number of rows");
+        buf_appendf(sum,
+                    ", %s %lld %% of the median of the last %lld "
+                    "arrivals",
+                    dir && !strcmp(dir, "above") ? "above" : "below",
+                    (long long)pct, (long long)jint(an, "arrivals"));
+        if (median) {
+            buf_puts(sum, " (");
+            buf_puts(sum, median);
+            buf_puts(sum, ")");
+        }
+        buf_puts(sum, ". ");
+        buf_puts(sum, rule);
+        buf_puts(sum, ".");
+    }
+    buf_puts(head, tn);
+    if (inst) {
+        buf_puts(head, " on ");
+        buf_puts(head, inst);
+    }
+    /* the order a 3 a.m. reader needs; Slack shows at most 10 */
+    add_field(v, "Campaign rule", xstrdup(rule));
+    esc = jline(p, "escalation");
+    add_field(v, "Escalation", esc ? esc : xstrdup("none on the rules card"));
+    add_field(v, "Instance", inst);
+    add_field(v, "Table", table);
+    add_field(v, "Due", due);
+    if (!strcmp(ev, "feed.missing"))
+        add_field(v, "Missing since", missing);
+    else
+        free(missing);
+    add_field(v, strcmp(ev, "feed.failed") ? "Arrived" : "Failed at", arrived);
+    add_field(v, "Rows", rows);
+    add_field(v, "Median", median);
+    add_field(v, "Message", msg);
+    add_field(v, "Campaign note", jline(p, "campaign_note"));
+    add_field(v, "Organisation", jline(p, "organisation"));
+    v->note_label = "Runbook";
+    free(v->note);
+    v->note = notify_text_clean(jstr(p, "runbook") ? jstr(p, "runbook")
+                                                   : "none on the rules card",
+                                NOTE_MAX_BYTES, 1);
+    /* PagerDuty: one incident per slot of a table, resolved when the
+       file comes; an anomaly is a warning of its own */
+    v->pd_dedup_key = jstr(p, "dedup_key")
+                          ? notify_text_clean(jstr(p, "dedup_key"), 255, 0)
+                          : NULL;
+    if (!strcmp(ev, "feed.recovered")) {
+        v->pd_action = "resolve";
+        v->pd_severity = "info";
+    } else {
+        v->pd_action = "trigger";
+        v->pd_severity =
+            !strcmp(ev, "feed.anomaly") || !required ? "warning" : "error";
+    }
+    free(rule);
+}
+
 /* v->headline and v->summary. */
 static void view_text(notify_view *v, view_src *s)
 {
@@ -655,6 +860,8 @@ static void view_text(notify_view *v, view_src *s)
         changed_text(v, s, &head, &sum);
     } else if (is_event(s, "inbox.digest")) {
         inbox_digest_text(v, s, &head, &sum);
+    } else if (is_feed_event(s->ev->event)) {
+        feed_text(v, s, &head, &sum);
     } else {
         request_text(s, &head, &sum);
     }
@@ -740,7 +947,7 @@ static void view_link(notify_view *v, const view_src *s)
         buf_puts(&tmp, "Open deliveries in docket");
     else if (is_event(s, "notify.test"))
         buf_puts(&tmp, "Open channels in docket");
-    else if (is_event(s, "registry.changed"))
+    else if (is_event(s, "registry.changed") || is_feed_event(s->ev->event))
         buf_puts(&tmp, "Open the rules card in docket");
     else if (is_event(s, "inbox.digest"))
         buf_puts(&tmp, "Open your inbox in docket");
@@ -776,6 +983,12 @@ static void view_pd_summary(notify_view *v, const view_src *s)
             buf_puts(&tmp, s->r.title);
         }
         buf_puts(&tmp, ")");
+    } else if (is_feed_event(s->ev->event) && v->nfields &&
+               !strcmp(v->fields[0].label, "Campaign rule")) {
+        buf_puts(&tmp, v->headline);
+        buf_puts(&tmp, " (");
+        buf_puts(&tmp, v->fields[0].value);
+        buf_puts(&tmp, ")");
     } else {
         buf_puts(&tmp, v->headline);
     }
@@ -810,7 +1023,8 @@ void notify_view_build(notify_view *v, const notify_event *ev,
     v->note = notify_text_clean(jstr(s.p, "note"), NOTE_MAX_BYTES, 1);
     view_text(v, &s);
     if (!is_event(&s, "delivery.failed") && !is_event(&s, "notify.test") &&
-        !is_event(&s, "registry.changed") && !is_event(&s, "inbox.digest"))
+        !is_event(&s, "registry.changed") && !is_event(&s, "inbox.digest") &&
+        !is_feed_event(ev->event))
         view_fields(v, &s);
     view_link(v, &s);
     view_pd_summary(v, &s);
@@ -827,7 +1041,7 @@ void notify_view_dispose(notify_view *v)
     for (size_t i = 0; i < v->nitems; i++)
         xfree_all(v->items[i].title, v->items[i].detail, v->items[i].url);
     xfree_all(v->headline, v->summary, v->note, v->items, v->url, v->link_text,
-              v->pd_summary);
+              v->pd_summary, v->pd_dedup_key);
     memset(v, 0, sizeof *v);
 }
 

@@ -54,6 +54,12 @@ typedef struct notify_view {
     char *url;        /* absolute link to the source of truth, or NULL */
     char *link_text;  /* "Open CR-12 in docket" */
     char *pd_summary; /* PagerDuty summary, at most 1024 bytes */
+    /* An event that is a PagerDuty alert of its own (tonight's feeds):
+     * "trigger" or "resolve", NULL for every other event (a change
+     * event, or the opt-in alert of delivery.failed) */
+    const char *pd_action;
+    const char *pd_severity; /* critical, error, warning, info (static) */
+    char *pd_dedup_key;      /* the incident's key, or NULL: the event uid */
 } notify_view;
 
 /* Builds the view of ev; base_url (no trailing '/') prefixes the payload's
@@ -91,8 +97,10 @@ int notify_render_slack(buf *out, const notify_view *v);
  * max_bytes: items and note are shortened until it fits. */
 int notify_render_teams(buf *out, const notify_view *v, size_t max_bytes);
 #define NOTIFY_TEAMS_MAX 28672
-/* PagerDuty: a change event, or with alert != 0 an alert trigger with
- * severity info and dedup_key = event uid. */
+/* PagerDuty: a change event, or with alert != 0 an alert: the view's
+ * pd_action with its severity and dedup key (a resolve carries only
+ * routing_key, event_action and dedup_key), else a trigger with severity
+ * info and dedup_key = event uid. */
 int notify_render_pagerduty(buf *out, const notify_view *v,
                             const notify_event *ev, const char *routing_key,
                             int alert);

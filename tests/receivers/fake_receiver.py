@@ -9,8 +9,12 @@ enforcing its contract from CONTRACTS.md:
   teams      needs the sig query parameter (401), no Authorization header
              (400); with --strict also the envelope / contentType (400)
              and the 28 KB cap (413); 202 with an empty body
-  pagerduty  routing_key of 32 characters, payload.summary 1..1024 (alert
-             events also need event_action, severity, source) -> else 400
+  pagerduty  routing_key of 32 characters; change events and alert
+             triggers need payload.summary 1..1024, triggers also
+             payload.severity and payload.source; alert events need
+             event_action trigger|acknowledge|resolve, and acknowledge and
+             resolve a dedup_key (the incident's; PagerDuty reads nothing
+             else of them); a dedup_key is a string of 1..255 -> else 400
              "invalid event"; 202 success JSON
   webhook    Standard Webhooks signature with --secret and a timestamp
              within 300 s -> else 401; 200. --secret may list several
@@ -149,24 +153,39 @@ def pagerduty_check(path, body):
     key = msg.get("routing_key")
     if not isinstance(key, str) or len(key) != 32:
         return pd_invalid(["routing_key must be 32 characters"])
-    payload = msg.get("payload") or {}
+    payload = msg.get("payload")
+    if payload is not None and not isinstance(payload, dict):
+        return pd_invalid(["payload must be an object"])
+    payload = payload or {}
     summary = payload.get("summary")
-    if not isinstance(summary, str) or not 1 <= len(summary) <= 1024:
-        return pd_invalid(["payload.summary must be 1..1024 characters"])
+    summary_ok = isinstance(summary, str) and 1 <= len(summary) <= 1024
     if path == "/v2/enqueue":
-        if msg.get("event_action") not in ("trigger", "acknowledge",
-                                           "resolve"):
+        action = msg.get("event_action")
+        if action not in ("trigger", "acknowledge", "resolve"):
             return pd_invalid(["event_action"])
-        if payload.get("severity") not in ("critical", "error", "warning",
-                                           "info"):
-            return pd_invalid(["payload.severity"])
-        if not payload.get("source"):
-            return pd_invalid(["payload.source"])
-        if len(msg.get("dedup_key", "")) > 255:
-            return pd_invalid(["dedup_key"])
+        dedup = msg.get("dedup_key")
+        if dedup is not None and (not isinstance(dedup, str)
+                                  or not 1 <= len(dedup) <= 255):
+            return pd_invalid(["dedup_key must be 1..255 characters"])
+        if action != "trigger":
+            # acknowledge and resolve name the incident by its key alone
+            if dedup is None:
+                return pd_invalid(["dedup_key is required for " + action])
+        else:
+            if not summary_ok:
+                return pd_invalid(
+                    ["payload.summary must be 1..1024 characters"])
+            if payload.get("severity") not in ("critical", "error",
+                                               "warning", "info"):
+                return pd_invalid(["payload.severity"])
+            if not isinstance(payload.get("source"), str) \
+                    or not payload.get("source"):
+                return pd_invalid(["payload.source"])
         return 202, json.dumps({"status": "success",
                                 "message": "Event processed",
-                                "dedup_key": msg.get("dedup_key", "")})
+                                "dedup_key": dedup or ""})
+    if not summary_ok:
+        return pd_invalid(["payload.summary must be 1..1024 characters"])
     if path == "/v2/change/enqueue":
         return 202, json.dumps({"status": "success",
                                 "message": "Change event processed"})
