@@ -24,6 +24,7 @@ typedef struct nav_link {
 static const nav_link nav[] = {
     {"/", "Home", ROLE_USER},
     {"/lookup", "Lookup", ROLE_USER},
+    {"/feeds", "Feeds", ROLE_USER},
     {"/requests", "Requests", ROLE_USER},
     {"/requests/new", "New request", ROLE_AUTHOR},
     {"/sprints", "Sprints", ROLE_PM | ROLE_OPS | ROLE_ADMIN},

@@ -20,6 +20,7 @@ extern const web_route web_routes_deliveries[];
 extern const web_route web_routes_inbox_api[];
 extern const web_route web_routes_inbox[];
 extern const web_route web_routes_feeds[];
+extern const web_route web_routes_feeds_pages[];
 
 static const web_route *const route_tables[] = {web_routes_core,
                                                 web_routes_accounts,
@@ -31,6 +32,7 @@ static const web_route *const route_tables[] = {web_routes_core,
                                                 web_routes_inbox_api,
                                                 web_routes_inbox,
                                                 web_routes_feeds,
+                                                web_routes_feeds_pages,
                                                 NULL};
 
 /* Matches path against pattern; fills args (heap copies) on success. */

@@ -1,0 +1,334 @@
+/* page_feeds.c: tonight's feeds of an instance (GET /feeds?instance=I
+ * &at=ISO): the campaign gate in large type with its reasons, then every
+ * tracked table with its state, times, rows and the chart of its last 14
+ * slots (feed_chart.h). One use case call (domain_feeds_view_get,
+ * domain/feeds_cases.h); the JSON twin is the gate API (api_feeds.c).
+ * Clients see their own organisation's instances; another's answers as
+ * a missing one. */
+#include "page_catalog_int.h"
+#include "card.h"
+#include "feed_chart.h"
+#include "feeds_cases.h"
+#include "form.h"
+#include "mem.h"
+#include "str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FEEDS_SLOTS 14
+
+/* "HH:MM UTC" of t, with the date when it is not at's UTC day. */
+static void hhmm(buf *o, int64_t t, int64_t at)
+{
+    domain_feed_time_text(o, t, at);
+}
+
+/* The instance shown: the one asked for, else the first production
+ * instance the user may see, else the first. NULL when there is none. */
+static const char *default_instance(const cat_inst_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].environment, "production"))
+            return l->v[i].name;
+    return l->n ? l->v[0].name : NULL;
+}
+
+/* The instance selector (a GET form; keeps ?at=). */
+static void selector(buf *o, const cat_inst_list *l, const char *inst,
+                     const char *at_s)
+{
+    buf_puts(o, "<form class=\"toolbar\" method=\"get\" action=\"/feeds\">"
+                "<label for=\"feeds-instance\">Instance</label> <select "
+                "id=\"feeds-instance\" name=\"instance\">");
+    for (size_t i = 0; i < l->n; i++) {
+        buf label = {0};
+        buf_puts(&label, l->v[i].name);
+        buf_puts(&label, " (");
+        buf_puts(&label, l->v[i].org_name);
+        buf_puts(&label, " · ");
+        buf_puts(&label, l->v[i].environment);
+        buf_puts(&label, ")");
+        web_option(o, l->v[i].name, buf_cstr(&label), inst);
+        buf_dispose(&label);
+    }
+    buf_puts(o, "</select>");
+    if (at_s && *at_s) {
+        buf_puts(o, "<input type=\"hidden\" name=\"at\" value=\"");
+        buf_append_html(o, at_s);
+        buf_puts(o, "\">");
+    }
+    buf_puts(o, " <button class=\"button\" type=\"submit\">Show</button>"
+                "</form>");
+}
+
+/* One blocking table or warning of the gate: name, state, times, note,
+ * escalation, runbook link. */
+static void reason(buf *o, const domain_gate_table *t, const char *inst,
+                   int64_t at)
+{
+    buf_puts(o, "<li><strong>");
+    card_html_link_open(o, inst, t->t.name);
+    buf_append_html(o, t->t.name);
+    buf_puts(o, "</a></strong> ");
+    feed_state_badge(o, t->state);
+    buf_puts(o, " <span class=\"gate-times\">due ");
+    hhmm(o, t->slot.due_at, at);
+    if (t->state == FEED_MISSING) {
+        buf_puts(o, ", missing since ");
+        hhmm(o, t->slot.missing_at, at);
+    } else if (t->state == FEED_FAILED) {
+        buf_puts(o, ", load failed ");
+        hhmm(o, t->arrival.arrived_at, at);
+    } else {
+        buf_puts(o, ", missing after ");
+        hhmm(o, t->slot.missing_at, at);
+    }
+    buf_puts(o, "</span>");
+    if (t->state == FEED_FAILED)
+        card_html_wrapped(o, "<span class=\"gate-line\">Failed: ",
+                          t->arrival.message, "</span>");
+    card_html_wrapped(o, "<span class=\"gate-line\">Campaign note: ",
+                      t->t.campaign_note, "</span>");
+    card_html_wrapped(o,
+                      "<span class=\"gate-line\">Escalation: ", t->t.escalation,
+                      "</span>");
+    if (*t->t.runbook) {
+        buf_puts(o, "<span class=\"gate-line\"><a href=\"");
+        card_html_href(o, inst, t->t.name);
+        buf_puts(o, "#runbook\">Runbook of ");
+        buf_append_html(o, t->t.name);
+        buf_puts(o, "</a></span>");
+    }
+    buf_puts(o, "</li>");
+}
+
+static int settled(feed_state s)
+{
+    return s == FEED_ARRIVED || s == FEED_ARRIVED_LATE;
+}
+
+/* The gate banner: RUN / WAIT / HOLD and why. */
+static void banner(buf *o, const domain_gate_result *g)
+{
+    static const char *const why[] = {
+        [GATE_RUN] = "Campaigns may run: every required file of this slot "
+                     "arrived.",
+        [GATE_WAIT] = "Wait: a required file is not due yet or still "
+                      "within its grace period.",
+        [GATE_HOLD] = "Hold campaigns: a required file is missing or its "
+                      "load failed."};
+    const char *d = domain_feed_decision_name(g->decision);
+    int nblock = 0;
+
+    buf_puts(o, "<section class=\"gate gate-");
+    buf_puts(o, d);
+    buf_puts(o, "\" aria-labelledby=\"gate-decision\"><p class=\"gate-at\">"
+                "Campaign gate of <strong>");
+    buf_append_html(o, g->instance);
+    buf_puts(o, "</strong> at ");
+    page_time(o, g->at);
+    buf_puts(o, "</p><h2 id=\"gate-decision\" class=\"gate-decision\">");
+    buf_puts(o, g->decision == GATE_HOLD   ? "HOLD"
+                : g->decision == GATE_WAIT ? "WAIT"
+                                           : "RUN");
+    buf_puts(o, "</h2><p class=\"gate-why\">");
+    buf_puts(o, why[g->decision]);
+    if (g->n == 0)
+        buf_puts(o, " No table of this instance is tracked, so nothing "
+                    "holds them.");
+    buf_puts(o, "</p>");
+    for (size_t i = 0; i < g->n; i++)
+        nblock += g->tables[i].required && !settled(g->tables[i].state);
+    if (nblock) {
+        buf_puts(o, "<h3 class=\"gate-sub\">Waiting for</h3>"
+                    "<ul class=\"gate-reasons\">");
+        for (size_t i = 0; i < g->n; i++)
+            if (g->tables[i].required && !settled(g->tables[i].state))
+                reason(o, &g->tables[i], g->instance, g->at);
+        buf_puts(o, "</ul>");
+    }
+    buf_puts(o, "</section>");
+}
+
+/* Optional tables missing or failed: listed, never blocking. */
+static void warnings(buf *o, const domain_gate_result *g)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < g->n; i++) {
+        const domain_gate_table *t = &g->tables[i];
+        if (t->required ||
+            (t->state != FEED_MISSING && t->state != FEED_FAILED))
+            continue;
+        if (n++ == 0)
+            buf_puts(o, "<section class=\"card alert warning\" "
+                        "aria-labelledby=\"feeds-warnings\"><h2 "
+                        "id=\"feeds-warnings\">Optional files missing</h2>"
+                        "<p>These do not hold campaigns.</p>"
+                        "<ul class=\"gate-reasons\">");
+        reason(o, t, g->instance, g->at);
+    }
+    if (n)
+        buf_puts(o, "</ul></section>");
+}
+
+/* One tracked table: heading with badges, facts, failure, chart. */
+static void table_item(buf *o, const domain_gate_table *t, const char *inst,
+                       const feed_past *slots, size_t nslots, int64_t at)
+{
+    feed_today td = domain_feed_today_of(t);
+
+    buf_puts(o, "<li class=\"feed\"><div class=\"feed-text\"><h3 "
+                "class=\"feed-name\">");
+    card_html_link_open(o, inst, t->t.name);
+    buf_append_html(o, t->t.name);
+    buf_puts(o, "</a></h3><p class=\"feed-badges\">");
+    feed_state_badge(o, t->state);
+    buf_putc(o, ' ');
+    card_html_dep_badge(o, card_dep_named(t->t.campaign_dependency)->dep);
+    buf_puts(o, " <span class=\"muted\">");
+    buf_append_html(o, card_choice_label(NULL, "cadence", t->t.cadence));
+    buf_puts(o, "</span></p><p class=\"feed-today\">");
+    {
+        buf words = {0};
+        domain_feed_today_text(&words, &td, at);
+        buf_append_html(o, buf_cstr(&words));
+        buf_dispose(&words);
+    }
+    buf_puts(o, "</p><dl class=\"kv feed-facts\"><dt>Due</dt><dd>");
+    hhmm(o, t->slot.due_at, at);
+    buf_puts(o, "</dd><dt>Missing after</dt><dd>");
+    hhmm(o, t->slot.missing_at, at);
+    buf_puts(o, "</dd><dt>Arrived</dt><dd>");
+    if (t->has_arrival && !t->arrival.failed)
+        hhmm(o, t->arrival.arrived_at, at);
+    else
+        buf_puts(o, "—");
+    buf_puts(o, "</dd><dt>Rows</dt><dd>");
+    if (t->has_arrival && !t->arrival.failed && t->arrival.rows >= 0)
+        domain_feed_rows_text(o, t->arrival.rows);
+    else
+        buf_puts(o, "—");
+    buf_puts(o, "</dd></dl>");
+    if (t->state == FEED_FAILED)
+        card_html_wrapped(
+            o, "<p class=\"feed-failed\">Load failed: ",
+            *t->arrival.message ? t->arrival.message : "(no message)", "</p>");
+    buf_puts(o, "</div>");
+    feed_chart_svg(o, t->t.name, slots, nslots);
+    buf_puts(o, "</li>");
+}
+
+/* How the loading job reports files, for an empty page. */
+static void how_to_report(buf *o, const char *inst)
+{
+    buf_puts(o, "<p>The loading job reports each file it loads: "
+                "<code>docket arrived --instance ");
+    buf_append_html(o, inst);
+    buf_puts(o, " TABLE --rows N</code> on the docket host, or "
+                "<code>POST /api/v1/arrivals</code> with a service "
+                "account's token. Each report shows here at once.</p>");
+}
+
+/* The tables section. */
+static void tables(buf *o, const domain_feeds_view *v)
+{
+    const domain_gate_result *g = &v->gate;
+    int any = 0;
+
+    buf_puts(o, "<section class=\"card\" aria-labelledby=\"feeds-tables\">"
+                "<h2 id=\"feeds-tables\">Tracked tables <span "
+                "class=\"muted\">(");
+    buf_appendf(o, "%zu", g->n);
+    buf_puts(o, ")</span></h2>");
+    if (g->n == 0) {
+        buf_puts(o, "<div class=\"empty\"><p>No table of ");
+        buf_append_html(o, g->instance);
+        buf_puts(o, " is tracked yet. A table is tracked when its rules "
+                    "give a daily or hourly cadence and an expected arrival "
+                    "time: set them on its rules card.</p>");
+        how_to_report(o, g->instance);
+        buf_puts(o, "</div></section>");
+        return;
+    }
+    for (size_t i = 0; i < g->n * v->nslots && !any; i++)
+        any = v->slots[i].arrived_at != 0;
+    if (!any) {
+        buf_puts(o, "<div class=\"empty\"><p>No file has been reported for "
+                    "these tables yet.</p>");
+        how_to_report(o, g->instance);
+        buf_puts(o, "</div>");
+    }
+    buf_appendf(o,
+                "<p class=\"muted small\">Each chart shows the last %zu "
+                "slots: a dot for a file on time, a square for a late one, "
+                "a cross for a missing or failed one; the dashed line is "
+                "the due time, the solid one the end of the grace period; "
+                "bars are rows.</p><ul class=\"feed-list\">",
+                v->nslots);
+    for (size_t i = 0; i < g->n; i++)
+        table_item(o, &g->tables[i], g->instance, v->slots + i * v->nslots,
+                   v->nslots, g->at);
+    buf_puts(o, "</ul></section>");
+}
+
+/* GET /feeds[?instance=I][&at=ISO] */
+void page_feeds(web_req *req)
+{
+    const char *inst = cat_query(req, "instance");
+    const char *at_s = cat_query(req, "at");
+    domain_actor who = domain_actor_of(&req->user);
+    cat_inst_list l = {0};
+    domain_feeds_view v;
+    errmsg err = {0};
+    int64_t at = 0;
+    buf *o = &req->out;
+
+    if (*at_s && (time_parse_iso(&at, at_s) < 0 || at <= 0)) {
+        form_errors fe = {0};
+        form_errors_add(&fe, "at",
+                        "is a UTC time in ISO 8601 (2026-03-03T04:52:00Z)");
+        web_reply_errors(req, &fe);
+        form_errors_dispose(&fe);
+        return;
+    }
+    if (*inst && cat_instance_or_404(req, inst, NULL, NULL) < 0)
+        return;
+    if (registry_instance_list(req->reg, cat_org_filter(req), cat_inst_collect,
+                               &l, &err) < 0) {
+        web_reply_err(req, &err);
+        goto done;
+    }
+    if (!*inst)
+        inst = default_instance(&l);
+    if (!inst) {
+        page_begin(req, "Feeds");
+        buf_puts(o, "<h1>Feeds</h1><div class=\"empty\"><p>No instance "
+                    "yet: an administrator adds instances, then each "
+                    "instance's feeds show here.</p></div>");
+        page_end(req);
+        goto done;
+    }
+    if (domain_feeds_view_get(req->reg, &who, inst, at, FEEDS_SLOTS, &v, &err) <
+        0) {
+        if (err.code == ERR_NOTFOUND)
+            cat_not_found(req, inst, NULL);
+        else
+            web_reply_err(req, &err);
+        goto done;
+    }
+    page_begin(req, "Feeds");
+    buf_puts(o, "<h1>Feeds</h1>");
+    selector(o, &l, inst, at_s);
+    banner(o, &v.gate);
+    warnings(o, &v.gate);
+    tables(o, &v);
+    page_end(req);
+    domain_feeds_view_dispose(&v);
+done:
+    free(l.v);
+}
+
+const web_route web_routes_feeds_pages[] = {
+    {"GET", "/feeds", ROLE_USER, 0, page_feeds}, {NULL, NULL, 0, 0, NULL}};
