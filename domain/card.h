@@ -220,6 +220,14 @@ typedef struct card_opts {
     const char *base_url; /* CARD_TERMINAL: "Details:" is base_url + the
                              card's path when set ("https://docket.example.
                              com", no trailing '/'), else the path */
+    const char *today;    /* today's state of the table's file, beside the
+                             campaign banner (NULL: none). CARD_HTML: HTML
+                             written as is (the web passes the template
+                             hole TMPL_MARK_TODAY: arrivals do not change
+                             the cached card); CARD_TERMINAL: a line of
+                             text ("Today: arrived 04:52 UTC, ...") */
+    const char *chart;    /* CARD_HTML: HTML written as is after the rules
+                             (the hole TMPL_MARK_CHART), NULL: none */
 } card_opts;
 
 /* Writes card c in format fmt into out (o may be NULL: no form, no

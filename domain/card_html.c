@@ -110,7 +110,7 @@ static void title_and_place(buf *o, const registry_card *c)
 static void runbook_html(buf *o, const char *runbook)
 {
     if (*runbook) {
-        buf_puts(o, "<div class=\"runbook\"><h2>Runbook</h2>");
+        buf_puts(o, "<div class=\"runbook\" id=\"runbook\"><h2>Runbook</h2>");
         card_html_markdown(o, runbook);
         buf_puts(o, "</div>");
     }
@@ -305,10 +305,12 @@ static void web_heading(buf *o, const registry_card *c)
 }
 
 /* The rules section up to the expected arrival: the section (with attrs),
- * the campaign dependency, its note in note_open ... </p>, and the
- * expected time (none when not recorded). */
+ * the campaign dependency, today's line (HTML as is, NULL: none), its
+ * note in note_open ... </p>, and the expected time (none when not
+ * recorded). */
 static void rules_open(buf *o, const registry_card_rules *r, const char *attrs,
-                       const char *note_open, const char *none)
+                       const char *note_open, const char *none,
+                       const char *today)
 {
     buf_puts(o, "<section class=\"card rules-card\"");
     buf_puts(o, attrs);
@@ -327,6 +329,8 @@ static void dd_or_dash(buf *o, const char *s)
 /* The Owner and Escalation facts, each value through write. */
 static void owner_escalation(buf *o, const registry_card_rules *r,
                              void (*write)(buf *o, const char *s))
+    if (today)
+        buf_puts(o, today); /* HTML: the template hole of the web card */
 {
     const char *const facts[] = {"Owner", r->owner, "Escalation",
                                  r->escalation};
@@ -373,12 +377,12 @@ static void web_facts_consent(buf *o, const registry_card *c)
     buf_puts(o, "</dd></dl>");
 }
 
-static void web_rules(buf *o, const registry_card *c)
+static void web_rules(buf *o, const registry_card *c, const char *today)
 {
     const registry_card_rules *r = &c->rules;
 
     rules_open(o, r, " aria-label=\"Rules\"", "<p class=\"dependency-note\">",
-               "<span class=\"muted\">no arrival time recorded</span>");
+               "<span class=\"muted\">no arrival time recorded</span>", today);
     card_html_wrapped(o, " · ", card_choice_label(NULL, "cadence", r->cadence),
                       "");
     buf_puts(o, "</dd><dt>Source</dt><dd>");
@@ -503,7 +507,9 @@ static void web_history(buf *o, const registry_card *c)
 void card_write_html(buf *o, const registry_card *c, const card_opts *opt)
 {
     web_heading(o, c);
-    web_rules(o, c);
+    web_rules(o, c, opt->today);
+    if (opt->chart)
+        buf_puts(o, opt->chart); /* HTML: the template hole */
     if (opt->edit > 0)
         edit_form(o, c, opt);
     web_columns(o, c);
@@ -516,7 +522,7 @@ static void export_rules(buf *o, const registry_card *c)
 {
     const registry_card_rules *r = &c->rules;
 
-    rules_open(o, r, "", "<p>", "not recorded");
+    rules_open(o, r, "", "<p>", "not recorded", NULL);
     buf_puts(o, "</dd><dt>Source</dt><dd>");
     buf_append_html(o, card_choice_label(NULL, "source", r->source));
     card_html_wrapped(o, " · ", card_choice_label(NULL, "cadence", r->cadence),

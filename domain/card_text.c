@@ -140,8 +140,10 @@ static void label_line(const term *t, const char *l)
     buf_putc(t->b, '\n');
 }
 
-/* The dependency in its colour, the note, and the table's heading. */
-static void term_heading(const term *t, const registry_card *c)
+/* The dependency in its colour, today's line (NULL: none), the note, and
+ * the table's heading. */
+static void term_heading(const term *t, const registry_card *c,
+                         const char *today)
 {
     static const char *const colours[] = {"1;33", "1;31", "1;32"};
     registry_dep d = c->rules.campaign_dependency;
@@ -150,6 +152,12 @@ static void term_heading(const term *t, const registry_card *c)
     card_dep_line(t->b, d);
     tstyle(t, "0");
     buf_putc(t->b, '\n');
+    if (today && *today) {
+        tstyle(t, "1");
+        tput(t, today);
+        tstyle(t, "0");
+        buf_putc(t->b, '\n');
+    }
     card_wrapped(t->b, "  ", c->rules.campaign_note, "\n", card_term_text);
     buf_putc(t->b, '\n');
     tstyle(t, "1");
@@ -360,7 +368,7 @@ void card_write_terminal(buf *b, const registry_card *c, const card_opts *opt)
 {
     term t = {b, opt->color};
 
-    term_heading(&t, c);
+    term_heading(&t, c, opt->today);
     term_rules(&t, c);
     term_consent_last(&t, c);
     term_runbook(&t, c->rules.runbook);

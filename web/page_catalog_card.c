@@ -9,6 +9,9 @@
 #include "cache.h"
 #include "card.h"
 #include "catalog_cases.h"
+#include "feed_chart.h"
+#include "feeds_cases.h"
+#include "form.h"
 #include "page_inbox_int.h"
 #include "tmpl.h"
 
@@ -50,7 +53,10 @@ static void open_request_row(void *ctx, const registry_open_request *r)
 static int card_body(web_req *req, buf *body, int64_t *org,
                      const char *instance, const char *table, errmsg *err)
 {
-    card_opts opt = {card_vis(req), TMPL_MARK_CSRF, NULL, 0, NULL};
+    card_opts opt = {.edit = card_vis(req),
+                     .csrf = TMPL_MARK_CSRF,
+                     .today = TMPL_MARK_TODAY,
+                     .chart = TMPL_MARK_CHART};
     registry_card c = {0};
     buf open = {0};
     int rc;
@@ -60,7 +66,9 @@ static int card_body(web_req *req, buf *body, int64_t *org,
     if (rc < 0)
         return rc;
     *org = c.org_id;
-    /* The watch button is this user's: a hole (page_table_show). */
+    /* The watch button is this user's, today's line and the arrival
+       chart change with every arrival and by the clock: holes
+       (page_table_show). */
     buf_puts(body, "<div class=\"watch-bar\">" TMPL_MARK_WATCH "</div>");
     card_write(body, &c, CARD_HTML, &opt);
     rc = registry_table_open_requests(req->reg, c.instance, c.table,
@@ -114,6 +122,87 @@ static int tables_frame(web_req *req, buf *frame, int64_t gen)
     return rc;
 }
 
+#define CARD_SLOTS 30 /* slots in the card's arrival chart */
+
+/* Today's line and the arrival chart of instance/table at `at` for this
+ * request's user, into today and chart (HTML for the holes TMPL_TODAY and
+ * TMPL_CHART): one read of the table's arrivals, never cached. 0 or
+ * ERR_* (err set). */
+static int card_feed_holes(web_req *req, buf *today, buf *chart,
+                           const char *inst, const char *tbl, int64_t at,
+                           errmsg *err)
+{
+    domain_actor who = domain_actor_of(&req->user);
+    domain_feed_history h;
+    feed_today td;
+    const char *state;
+    int rc;
+
+    rc = domain_feed_table_history(req->reg, &who, inst, tbl, at, CARD_SLOTS,
+                                   &h, err);
+    if (rc < 0)
+        return rc;
+    memset(&td, 0, sizeof td);
+    if (h.tracked)
+        td = domain_feed_today_of(&h.now);
+    state = h.tracked ? domain_feed_state_name(td.state) : "not-tracked";
+    buf_puts(today, "<p class=\"today feed-");
+    buf_puts(today, state);
+    buf_puts(today, "\"><strong>");
+    buf_puts(today, h.tracked ? domain_feed_period_label(td.period) : "Today");
+    buf_puts(today, ":</strong> ");
+    {
+        buf words = {0};
+        domain_feed_today_words(&words, &td, at);
+        buf_append_html(today, buf_cstr(&words));
+        buf_dispose(&words);
+    }
+    if (h.tracked) {
+        buf_puts(today, " · <a href=\"/feeds?instance=");
+        buf_append_url(today, inst);
+        buf_puts(today, "\">Feeds of ");
+        buf_append_html(today, inst);
+        buf_puts(today, "</a>");
+    } else {
+        buf_puts(today, " <span class=\"muted\">(arrivals are tracked "
+                        "for tables with a daily, hourly, weekly or monthly "
+                        "cadence and an expected arrival time)</span>");
+    }
+    buf_puts(today, "</p>");
+    if (h.tracked) {
+        buf_puts(chart, "<section class=\"card feed-history\" "
+                        "aria-labelledby=\"arrivals-heading\"><h2 "
+                        "id=\"arrivals-heading\">Arrivals</h2>");
+        feed_chart_svg(chart, tbl, h.slots, h.n);
+        buf_puts(chart, "<p class=\"muted small\">A dot is a file on time, "
+                        "a square a late one, a cross a missing or failed "
+                        "one; the dashed line is the due time, the solid one "
+                        "the end of the grace period; bars are rows.</p>"
+                        "</section>");
+    }
+    domain_feed_history_dispose(&h);
+    return 0;
+}
+
+/* ?at= of a page (ISO 8601 UTC) into *at (now when absent): 0, or -1
+ * after a 422 naming the field. */
+static int page_at_or_reply(web_req *req, int64_t *at)
+{
+    const char *s = web_query(req, "at");
+    form_errors fe = {0};
+
+    *at = time_now();
+    if (!s || !*s)
+        return 0;
+    if (time_parse_iso(at, s) == 0 && *at > 0)
+        return 0;
+    form_errors_add(&fe, "at",
+                    "is a UTC time in ISO 8601 (2026-03-03T04:52:00Z)");
+    web_reply_errors(req, &fe);
+    form_errors_dispose(&fe);
+    return -1;
+}
+
 /* GET /tables/{instance}/{table}: the page content is kept compiled
  * (tmpl.h) per registry generation, role and organisation, the frame per
  * role; a hit sends them as one gzip member with this user's name, CSRF
@@ -126,11 +215,15 @@ void page_table_show(web_req *req)
     int64_t gen = registry_generation(req->reg), org = 0;
     int vis = card_vis(req) | (int)(cat_org_filter(req) << 2);
     buf body = {0}, text = {0}, frame = {0}, title = {0}, user = {0},
-        csrf = {0}, inbox = {0}, watch = {0}, ref = {0}, what = {0};
+        csrf = {0}, inbox = {0}, watch = {0}, ref = {0}, what = {0},
+        today = {0}, chart = {0};
     const char *vals[TMPL_NHOLES] = {0};
     errmsg err = {0};
+    int64_t at;
     int rc = 0, gzip;
 
+    if (page_at_or_reply(req, &at) < 0)
+        return;
     if (!web_cache_get_stored(req->cache, &body, &org, CACHE_TABLE_PAGE, inst,
                               tbl, vis, gen)) {
         rc = card_body(req, &text, &org, inst, tbl, &err);
@@ -160,11 +253,20 @@ void page_table_show(web_req *req)
         web_reply_err(req, &err);
         goto done;
     }
+    if (card_feed_holes(req, &today, &chart, inst, tbl, at, &err) < 0) {
+        if (err.code == ERR_NOTFOUND)
+            cat_not_found(req, inst, tbl);
+        else
+            web_reply_err(req, &err);
+        goto done;
+    }
     vals[TMPL_TITLE] = buf_cstr(&title);
     vals[TMPL_USER] = buf_cstr(&user);
     vals[TMPL_CSRF] = buf_cstr(&csrf);
     vals[TMPL_INBOX] = buf_cstr(&inbox);
     vals[TMPL_WATCH] = buf_cstr(&watch);
+    vals[TMPL_TODAY] = buf_cstr(&today);
+    vals[TMPL_CHART] = buf_cstr(&chart);
     /* A flash message belongs to one response: such a page is built in
        full, frame included (page_begin shows and clears the message). */
     if (flash && *flash) {
@@ -196,6 +298,8 @@ done:
     buf_dispose(&watch);
     buf_dispose(&ref);
     buf_dispose(&what);
+    buf_dispose(&today);
+    buf_dispose(&chart);
 }
 
 /* GET /api/v1/instances/{instance}/tables/{table}: from the cache (as
@@ -263,6 +367,9 @@ void page_table_edit(web_req *req)
                                          "late_after_minutes",
                                          "source",
                                          "cadence",
+                                         "expected_day",
+                                         "anomaly_low_pct",
+                                         "anomaly_high_pct",
                                          "file_pattern",
                                          "owner",
                                          "escalation",

@@ -25,8 +25,8 @@ typedef struct seg {
 } seg;
 
 static const char *const marks[TMPL_NHOLES] = {
-    TMPL_MARK_TITLE, TMPL_MARK_USER,  TMPL_MARK_CSRF,
-    TMPL_MARK_BODY,  TMPL_MARK_INBOX, TMPL_MARK_WATCH};
+    TMPL_MARK_TITLE, TMPL_MARK_USER,  TMPL_MARK_CSRF,  TMPL_MARK_BODY,
+    TMPL_MARK_INBOX, TMPL_MARK_WATCH, TMPL_MARK_TODAY, TMPL_MARK_CHART};
 
 /* The first marker at or after p in [p, end): its start in *at and its
  * index, or -1 (then *at = end). */

@@ -20,7 +20,9 @@
 /* Hole markers, by index. TMPL_BODY takes another template (the page
  * frame's content); the others take text that is already escaped (the
  * user's inbox link with its unread count, the watch button of what the
- * page shows: HTML rendered per request). */
+ * page shows, a table's "Today:" line and its arrival chart: HTML
+ * rendered per request, since arrivals and the clock change them without
+ * changing the registry generation). */
 enum {
     TMPL_TITLE,
     TMPL_USER,
@@ -28,6 +30,8 @@ enum {
     TMPL_BODY,
     TMPL_INBOX,
     TMPL_WATCH,
+    TMPL_TODAY,
+    TMPL_CHART,
     TMPL_NHOLES
 };
 #define TMPL_MARK_TITLE "<!--hole:title-->"
@@ -36,6 +40,8 @@ enum {
 #define TMPL_MARK_BODY  "<!--hole:body-->"
 #define TMPL_MARK_INBOX "<!--hole:inbox-->"
 #define TMPL_MARK_WATCH "<!--hole:watch-->"
+#define TMPL_MARK_TODAY "<!--hole:today-->"
+#define TMPL_MARK_CHART "<!--hole:chart-->"
 
 /* Compiles text[0..len) into out (opaque bytes, appended). 0, or -1 when
  * zlib fails (out unchanged). */

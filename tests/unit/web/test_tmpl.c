@@ -18,8 +18,8 @@ static void expand(buf *out, const char *text, const char *body,
                    const char *const vals[TMPL_NHOLES])
 {
     static const char *const marks[TMPL_NHOLES] = {
-        TMPL_MARK_TITLE, TMPL_MARK_USER,  TMPL_MARK_CSRF,
-        TMPL_MARK_BODY,  TMPL_MARK_INBOX, TMPL_MARK_WATCH};
+        TMPL_MARK_TITLE, TMPL_MARK_USER,  TMPL_MARK_CSRF,  TMPL_MARK_BODY,
+        TMPL_MARK_INBOX, TMPL_MARK_WATCH, TMPL_MARK_TODAY, TMPL_MARK_CHART};
     const char *p = text;
 
     while (*p) {
