@@ -245,6 +245,8 @@ static const char *fixtures[] = {
     "request.needs_info", "request.answered", "request.scheduled",
     "request.deployed",   "request.rejected", "deploy.digest",
     "delivery.failed",    "registry.changed", "inbox.digest",
+    "feed.missing",       "feed.recovered",   "feed.failed",
+    "feed.anomaly",
 };
 
 /* GET path as the admin: 200, or a 303 to a page that answers 200. */
