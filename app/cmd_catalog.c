@@ -99,7 +99,8 @@ int cmd_import(app_args *a)
         " consent_channel, rule, column_status, campaign_dependency,"
         " campaign_note, expected_arrival, late_after_minutes, source,"
         " cadence, file_pattern, owner, escalation, table_description,"
-        " runbook, table_kind, table_status, consent_relevant";
+        " runbook, table_kind, table_status, consent_relevant, expected_day,"
+        " anomaly_low_pct, anomaly_high_pct";
     const char *instance = app_opt(a, "--instance");
     const char *email = app_opt(a, "--user");
     registry_import_report rep = {0};

@@ -158,9 +158,11 @@ static void csv_row(buf *b, const registry_card *t,
                     const registry_card_column *k)
 {
     const registry_card_rules *r = &t->rules;
-    char late[16];
+    char late[16], low[16], high[16];
 
     snprintf(late, sizeof late, "%d", r->late_after_minutes);
+    snprintf(low, sizeof low, "%d", r->anomaly_low_pct);
+    snprintf(high, sizeof high, "%d", r->anomaly_high_pct);
     /* The order of registry_csv_columns. */
     const char *cells[] = {t->table,
                            k ? k->name : "",
@@ -187,7 +189,10 @@ static void csv_row(buf *b, const registry_card *t,
                            r->runbook,
                            t->kind,
                            registry_entry_status_name(t->status),
-                           yes_no(r->consent_relevant)};
+                           yes_no(r->consent_relevant),
+                           r->expected_day,
+                           low,
+                           high};
 
     for (size_t i = 0; i < sizeof cells / sizeof *cells; i++) {
         if (i)

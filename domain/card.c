@@ -504,13 +504,40 @@ void card_wrapped(buf *o, const char *pre, const char *s, const char *post,
     buf_puts(o, post);
 }
 
+/* "Mondays, " for a weekly table, "on day 15 of the month, " or "on the
+   last day of the month, " for a monthly one, into day (empty otherwise). */
+static void card_day(char *day, size_t size, const registry_card_rules *r)
+{
+    static const char *const names[] = {"Mondays",   "Tuesdays", "Wednesdays",
+                                        "Thursdays", "Fridays",  "Saturdays",
+                                        "Sundays"};
+    const char *cadence = r->cadence ? r->cadence : "";
+    int n;
+
+    day[0] = '\0';
+    if (!strcmp(cadence, "weekly") && (n = form_weekday(r->expected_day)) >= 0)
+        snprintf(day, size, "%s, ", names[n]);
+    else if (!strcmp(cadence, "monthly") &&
+             (n = form_month_day(r->expected_day)) > 0) {
+        if (n == FORM_MONTH_LAST)
+            snprintf(day, size, "on the last day of the month, ");
+        else
+            snprintf(day, size, "on day %d of the month%s, ", n,
+                     n > 28 ? " (or its last day)" : "");
+    }
+}
+
 void card_expected(buf *o, const registry_card_rules *r, const char *none,
                    void (*esc)(buf *o, const char *s))
 {
+    char day[64];
+
     if (!*r->expected_arrival) {
         buf_puts(o, none);
         return;
     }
+    card_day(day, sizeof day, r);
+    esc(o, day);
     esc(o, r->expected_arrival);
     buf_puts(o, " UTC");
     if (r->late_after_minutes > 0) {
@@ -603,7 +630,9 @@ static void json_rules(registry_card_rules *r, const cJSON *o)
     static const json_member texts[] = {
         RULE(campaign_note), RULE(expected_arrival), RULE(source),
         RULE(cadence),       RULE(file_pattern),     RULE(owner),
-        RULE(escalation),    RULE(runbook)};
+        RULE(escalation),    RULE(runbook),          RULE(expected_day)};
+    const cJSON *low = cJSON_GetObjectItemCaseSensitive(o, "anomaly_low_pct");
+    const cJSON *high = cJSON_GetObjectItemCaseSensitive(o, "anomaly_high_pct");
     const cJSON *dep =
         cJSON_GetObjectItemCaseSensitive(o, "campaign_dependency");
     char *miss = json_text(o, "missing_after");
@@ -612,6 +641,13 @@ static void json_rules(registry_card_rules *r, const cJSON *o)
     r->campaign_dependency =
         card_dep_named(cJSON_IsString(dep) ? dep->valuestring : NULL)->dep;
     r->late_after_minutes = (int)json_int(o, "late_after_minutes");
+    /* a document of an older docket has no thresholds: the defaults */
+    r->anomaly_low_pct = cJSON_IsNumber(low)
+                             ? (int)json_int(o, "anomaly_low_pct")
+                             : FORM_ANOMALY_LOW_DEFAULT;
+    r->anomaly_high_pct = cJSON_IsNumber(high)
+                              ? (int)json_int(o, "anomaly_high_pct")
+                              : FORM_ANOMALY_HIGH_DEFAULT;
     str_copy(r->missing_after, sizeof r->missing_after, miss);
     free(miss);
     r->consent_relevant = json_flag(o, "consent_relevant");

@@ -254,6 +254,19 @@ static void edit_fields_all(buf *o, const registry_card *c)
                 " type=\"number\" min=\"0\" max=\"1440\"");
     field_choice(o, "source", "Source", r->source);
     field_choice(o, "cadence", "Cadence", r->cadence);
+    field_input(o, "expected_day",
+                "Expected day (mon to sun, or day of the month 1 to 31 or "
+                "last)",
+                r->expected_day ? r->expected_day : "",
+                " maxlength=\"9\" placeholder=\"mon\"");
+    snprintf(late, sizeof late, "%d", r->anomaly_low_pct);
+    field_input(o, "anomaly_low_pct",
+                "Row anomaly below (% of the median, 0: off)", late,
+                " type=\"number\" min=\"0\" max=\"100\"");
+    snprintf(late, sizeof late, "%d", r->anomaly_high_pct);
+    field_input(o, "anomaly_high_pct",
+                "Row anomaly above (% of the median, 0: off)", late,
+                " type=\"number\" min=\"0\" max=\"100000\"");
     field_input(o, "file_pattern", "File pattern", r->file_pattern, NULL);
     field_input(o, "owner", "Owner", r->owner, NULL);
     field_input(o, "escalation", "Escalation contact", r->escalation, NULL);
@@ -316,6 +329,8 @@ static void rules_open(buf *o, const registry_card_rules *r, const char *attrs,
     buf_puts(o, attrs);
     buf_putc(o, '>');
     dep_paragraph(o, r->campaign_dependency);
+    if (today)
+        buf_puts(o, today); /* HTML: the template hole of the web card */
     card_html_wrapped(o, note_open, r->campaign_note, "</p>");
     buf_puts(o, "<dl class=\"facts\"><dt>Expected</dt><dd>");
     card_expected(o, r, none, buf_append_html);
@@ -329,8 +344,6 @@ static void dd_or_dash(buf *o, const char *s)
 /* The Owner and Escalation facts, each value through write. */
 static void owner_escalation(buf *o, const registry_card_rules *r,
                              void (*write)(buf *o, const char *s))
-    if (today)
-        buf_puts(o, today); /* HTML: the template hole of the web card */
 {
     const char *const facts[] = {"Owner", r->owner, "Escalation",
                                  r->escalation};

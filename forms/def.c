@@ -3,6 +3,7 @@
  * choices) and web/ (labels, help, controls). */
 #include "def.h"
 #include "form_int.h"
+#include "validate.h"
 #include "str.h"
 
 #include <stddef.h>
@@ -320,6 +321,47 @@ static const form_field fields[] = {
      .min = 0,
      .max = FORM_LATE_MAX,
      .offset = ITM(late_after_minutes)},
+    {.name = "items[].expected_day",
+     .key = "expected_day",
+     .level = FORM_LEVEL_ITEM,
+     .value = FORM_VALUE_STRING,
+     .input = FORM_INPUT_TEXT,
+     .label = "Expected day",
+     .help = "Weekly data: the weekday it arrives (mon to sun). Monthly "
+             "data: the day of the month (1 to 31; a shorter month uses "
+             "its last day) or last. Leave it empty for other cadences.",
+     .placeholder = "mon",
+     .kinds = FEED,
+     .max_length = 9,
+     .offset = ITM(expected_day)},
+    {.name = "items[].anomaly_low_pct",
+     .key = "anomaly_low_pct",
+     .level = FORM_LEVEL_ITEM,
+     .value = FORM_VALUE_INT,
+     .input = FORM_INPUT_NUMBER,
+     .label = "Row anomaly below (% of usual)",
+     .help = "A delivery with fewer rows than this percentage of the "
+             "median of the last 14 is an anomaly (1 to 100; empty: 50, "
+             "or the table's current setting).",
+     .placeholder = "50",
+     .kinds = FEED,
+     .min = 0,
+     .max = 100,
+     .offset = ITM(anomaly_low_pct)},
+    {.name = "items[].anomaly_high_pct",
+     .key = "anomaly_high_pct",
+     .level = FORM_LEVEL_ITEM,
+     .value = FORM_VALUE_INT,
+     .input = FORM_INPUT_NUMBER,
+     .label = "Row anomaly above (% of usual)",
+     .help = "A delivery with more rows than this percentage of the median "
+             "of the last 14 is an anomaly (100 to 100000; empty: 200, or "
+             "the table's current setting).",
+     .placeholder = "200",
+     .kinds = FEED,
+     .min = 0,
+     .max = FORM_ANOMALY_HIGH_MAX,
+     .offset = ITM(anomaly_high_pct)},
     {.name = "items[].file_pattern",
      .key = "file_pattern",
      .level = FORM_LEVEL_ITEM,

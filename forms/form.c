@@ -53,9 +53,9 @@ void form_item_dispose(form_item *it)
     for (size_t i = 0; i < it->ncolumns; i++)
         form_column_dispose(&it->columns[i]);
     xfree_all(it->table, it->description, it->primary_key, it->source,
-              it->cadence, it->expected_arrival, it->file_pattern,
-              it->campaign_dependency, it->campaign_note, it->owner,
-              it->escalation, it->columns, it->examples, it->notes);
+              it->cadence, it->expected_arrival, it->expected_day,
+              it->file_pattern, it->campaign_dependency, it->campaign_note,
+              it->owner, it->escalation, it->columns, it->examples, it->notes);
     memset(it, 0, sizeof *it);
 }
 

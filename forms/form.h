@@ -87,7 +87,13 @@ typedef struct form_item {
     char *source;           /* snowflake_share, flat_file_csv, json, ... */
     char *cadence;          /* daily, hourly, weekly, monthly, ad_hoc */
     char *expected_arrival; /* HH:MM UTC, "" when not given */
+    char *expected_day;     /* weekly: mon..sun, monthly: 1..31 or last,
+                               "" when not given */
     int late_after_minutes; /* how late is "missing"; 0 when not given */
+    int anomaly_low_pct;    /* rows below this % of the median are an
+                               anomaly; 0 when not given (the table keeps
+                               its own, 50 for a new one) */
+    int anomaly_high_pct;   /* rows above this %; 0 when not given (200) */
     char *file_pattern;
     char *campaign_dependency; /* "required", "optional" or "" */
     char *campaign_note;

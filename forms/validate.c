@@ -752,6 +752,31 @@ static void check_column(vctx *v, const form_item *it, size_t i, size_t c,
     }
 }
 
+/* expected_day against the item's cadence (form_expected_day); without a
+   cadence (an update of an existing table) the day alone must be a
+   weekday or a day of the month. A high anomaly threshold is 100 or
+   more. */
+static void check_feed_day(vctx *v, const form_item *it, size_t i)
+{
+    const char *day = nz(it->expected_day);
+    char path[160], msg[256];
+
+    snprintf(path, sizeof path, "items[%zu].expected_day", i);
+    if (*nz(it->cadence)) {
+        if (form_expected_day(NULL, 0, it->cadence, day, msg, sizeof msg) < 0)
+            add(v, path, "%s", msg);
+    } else if (*day && form_weekday(day) < 0 && form_month_day(day) < 0) {
+        add(v, path,
+            "Enter a weekday (mon to sun) for weekly data or a day of the "
+            "month (1 to 31, or last) for monthly data.");
+    }
+    snprintf(path, sizeof path, "items[%zu].anomaly_high_pct", i);
+    if (it->anomaly_high_pct > 0 && it->anomaly_high_pct < 100)
+        add(v, path,
+            "Enter 100 or more: it is a percentage above the usual row "
+            "count.");
+}
+
 static void check_item(vctx *v, size_t i)
 {
     const form_item *it = &v->r->items[i];
@@ -772,6 +797,7 @@ static void check_item(vctx *v, size_t i)
     snprintf(path, sizeof path, "items[%zu].expected_arrival", i);
     if (*nz(it->expected_arrival) && !form_time_valid(it->expected_arrival))
         add(v, path, "Enter a time of day as HH:MM in UTC, such as 05:00.");
+    check_feed_day(v, it, i);
     snprintf(path, sizeof path, "items[%zu].owner", i);
     if (strchr(nz(it->owner), '@') && !form_email_valid(it->owner))
         add(v, path,

@@ -101,6 +101,11 @@ static void header_tables(buf *b, const ctx *c)
         buf_puts(&line, campaign_words(it->campaign_dependency));
         if (is_set(it->expected_arrival)) {
             buf_puts(&line, "; expected by ");
+            if (is_set(it->expected_day)) {
+                buf_puts(&line, "day ");
+                buf_puts(&line, it->expected_day);
+                buf_puts(&line, ", ");
+            }
             buf_puts(&line, it->expected_arrival);
             buf_puts(&line, " UTC");
         }

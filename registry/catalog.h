@@ -106,7 +106,13 @@ typedef struct registry_card_rules {
     registry_dep campaign_dependency;
     char *campaign_note;
     char *expected_arrival; /* "HH:MM" (UTC) or "" */
+    char *expected_day;     /* weekly "mon".."sun", monthly "1".."31" or
+                               "last", "" otherwise */
     int late_after_minutes; /* 0..1440 */
+    int anomaly_low_pct;    /* rows below this % of the median: an
+                               anomaly (0: off; default 50) */
+    int anomaly_high_pct;   /* rows above this %: an anomaly (0: off;
+                               default 200) */
     char missing_after[8];  /* arrival + lateness "HH:MM", "" without one */
     char *source, *cadence, *file_pattern, *owner, *escalation;
     int consent_relevant; /* the table's own flag (0 or 1) */
@@ -168,7 +174,9 @@ void registry_card_free(registry_card *card);
  *              "campaign_note", "expected_arrival": "HH:MM"|"",
  *              "late_after_minutes", "missing_after": "HH:MM"|"",
  *              "source", "cadence", "file_pattern", "owner", "escalation",
- *              "consent_relevant": bool, "runbook"},
+ *              "consent_relevant": bool, "runbook",
+ *              "expected_day": "mon".."sun"|"1".."31"|"last"|"",
+ *              "anomaly_low_pct", "anomaly_high_pct"},
  *    "created_at", "updated_at" (ISO 8601 UTC), "created_by_request"
  *    (id or null),
  *    "columns": [{"name", "type", "nullable", "primary_key",
@@ -424,7 +432,8 @@ cJSON *registry_request_changes_json(registry *reg, const form_request *r,
 #define REGISTRY_TABLE_FIELDS                                                  \
     "description, kind, source, cadence, expected_arrival, "                   \
     "late_after_minutes, file_pattern, campaign_dependency, campaign_note, "   \
-    "consent_relevant, owner, escalation, runbook, status"
+    "consent_relevant, owner, escalation, runbook, status, expected_day, "     \
+    "anomaly_low_pct, anomaly_high_pct"
 /* Column fields (column given). */
 #define REGISTRY_COLUMN_FIELDS                                                 \
     "type, nullable, primary_key, description, example, pii, consent, "        \
@@ -433,7 +442,13 @@ cJSON *registry_request_changes_json(registry *reg, const form_request *r,
 /* A manual edit of one field of a table (column NULL) or of one of its
  * columns, by user_id, for reason (required, it is shown in the history).
  * Values are checked: expected_arrival "HH:MM" or "", late_after_minutes
- * 0..1440, campaign_dependency required/optional/"", flags 0/1 (also
+ * 0..1440, expected_day a weekday ("mon".."sun", also the full name, any
+ * case; stored as the three letters) or a day of the month ("1".."31",
+ * "last"), and after an edit of cadence or expected_day the pair must fit
+ * (form_expected_day: a weekly table has a weekday, a monthly one a day
+ * of the month, any other none; else ERR_INVALID on expected_day),
+ * anomaly_low_pct 0..100, anomaly_high_pct 0 or 100..100000,
+ * campaign_dependency required/optional/"", flags 0/1 (also
  * true/false/yes/no/on/off), type as form_type_parse (stored canonical),
  * status active/deprecated (columns also retired), text within the form's
  * limits. MUST run inside the caller's transaction.

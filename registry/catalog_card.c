@@ -145,12 +145,13 @@ static int table_row(sqlite3_stmt *st, void *ctx)
     const char *status, *dep;
     buf url = {0};
 
-    reg_cols(st, "iiddddddttddnddddddniii", &c->id, &c->org_id, &c->instance,
+    reg_cols(st, "iiddddddttddnddddddniiidnn", &c->id, &c->org_id, &c->instance,
              &c->environment, &c->organisation, &c->table, &c->description,
              &c->kind, &status, &dep, &r->campaign_note, &r->expected_arrival,
              &r->late_after_minutes, &r->source, &r->cadence, &r->file_pattern,
              &r->owner, &r->escalation, &r->runbook, &r->consent_relevant,
-             &c->created_at, &c->updated_at, &c->created_by_request);
+             &c->created_at, &c->updated_at, &c->created_by_request,
+             &r->expected_day, &r->anomaly_low_pct, &r->anomaly_high_pct);
     c->status = status_of(status);
     /* Only registry_dep names are ever stored (cat_field_normalise). */
     (void)registry_dep_parse(&r->campaign_dependency, dep);
@@ -238,7 +239,8 @@ int registry_table_card(registry *reg, registry_card *out, const char *instance,
         " t.campaign_note, t.expected_arrival, t.late_after_minutes,"
         " t.source, t.cadence, t.file_pattern, t.owner, t.escalation,"
         " t.runbook, t.consent_relevant, t.created_at, t.updated_at,"
-        " coalesce(t.created_by_request, 0)"
+        " coalesce(t.created_by_request, 0), t.expected_day,"
+        " t.anomaly_low_pct, t.anomaly_high_pct"
         " FROM instances i JOIN reg_tables t ON t.instance_id = i.id"
         " JOIN organisations o ON o.id = i.org_id"
         " WHERE i.name = :instance AND t.name = :table"
@@ -310,8 +312,8 @@ void registry_card_free(registry_card *c)
     r = &c->rules;
     xfree_all(c->organisation, c->instance, c->environment, c->table,
               c->description, c->kind, c->url, r->campaign_note,
-              r->expected_arrival, r->source, r->cadence, r->file_pattern,
-              r->owner, r->escalation, r->runbook);
+              r->expected_arrival, r->expected_day, r->source, r->cadence,
+              r->file_pattern, r->owner, r->escalation, r->runbook);
     for (size_t i = 0; i < c->ncolumns; i++) {
         const registry_card_column *k = &c->columns[i];
         xfree_all(k->name, k->type, k->description, k->example,
@@ -371,6 +373,9 @@ static void rules_json(cJSON *root, const registry_card_rules *r)
     cJSON_AddStringToObject(o, "escalation", r->escalation);
     cJSON_AddBoolToObject(o, "consent_relevant", r->consent_relevant);
     cJSON_AddStringToObject(o, "runbook", r->runbook);
+    cJSON_AddStringToObject(o, "expected_day", r->expected_day);
+    cJSON_AddNumberToObject(o, "anomaly_low_pct", r->anomaly_low_pct);
+    cJSON_AddNumberToObject(o, "anomaly_high_pct", r->anomaly_high_pct);
 }
 
 static cJSON *column_json(const registry_card_column *k)

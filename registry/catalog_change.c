@@ -37,30 +37,40 @@ typedef struct field_val {
     const char *field, *value;
 } field_val;
 
-#define ITEM_NRULES 9
+#define ITEM_NRULES 12
 
-/* The rules an item may carry; late holds the lateness as text. */
+/* The rules an item may carry; num holds the lateness and the anomaly
+   thresholds as text (3 x 16 bytes). A threshold below 0 is not given. */
 static void item_rules(const form_item *it, field_val v[ITEM_NRULES],
-                       char *late, size_t lsize)
+                       char num[3][16])
 {
     const char *const given[ITEM_NRULES][2] = {
         {"source", it->source},
         {"cadence", it->cadence},
         {"expected_arrival", it->expected_arrival},
-        {"late_after_minutes", late},
+        {"late_after_minutes", num[0]},
         {"file_pattern", it->file_pattern},
         {"campaign_dependency", it->campaign_dependency},
         {"campaign_note", it->campaign_note},
         {"owner", it->owner},
-        {"escalation", it->escalation}};
+        {"escalation", it->escalation},
+        {"expected_day", it->expected_day},
+        {"anomaly_low_pct", num[1]},
+        {"anomaly_high_pct", num[2]}};
 
-    snprintf(late, lsize, "%d", it->late_after_minutes);
+    snprintf(num[0], 16, "%d", it->late_after_minutes);
+    snprintf(num[1], 16, "%d", it->anomaly_low_pct);
+    snprintf(num[2], 16, "%d", it->anomaly_high_pct);
     for (size_t i = 0; i < ITEM_NRULES; i++) {
         v[i].field = given[i][0];
         v[i].value = *cat_nz(given[i][1]) ? given[i][1] : NULL;
     }
     if (it->late_after_minutes <= 0)
         v[3].value = NULL;
+    if (it->anomaly_low_pct <= 0)
+        v[10].value = NULL;
+    if (it->anomaly_high_pct <= 0)
+        v[11].value = NULL;
 }
 
 static int item_has_consent(const form_item *it)
@@ -131,11 +141,11 @@ static int apply_column(hctx *h, int64_t tid, const char *tname,
 static int apply_item(hctx *h, const form_item *it)
 {
     field_val rules[ITEM_NRULES];
-    char late[16], tname[FORM_MAX_IDENT * 4 + 1];
+    char num[3][16], tname[FORM_MAX_IDENT * 4 + 1];
     int64_t tid;
     int rc;
 
-    item_rules(it, rules, late, sizeof late);
+    item_rules(it, rules, num);
     rc = cat_table_find(h, it->table, &tid, tname, sizeof tname);
     if (rc < 0)
         return rc;
@@ -232,6 +242,22 @@ static int update_in(hctx *h, const char *instance, const char *table,
                                  field, value);
 }
 
+/* 1 when an edit of field (of a table) needs cat_feed_day_check. */
+static int touches_day(const char *column, const char *field)
+{
+    return !column && field &&
+           (!strcmp(field, "cadence") || !strcmp(field, "expected_day"));
+}
+
+/* cat_feed_day_check of table in the instance of h. */
+static int day_check_in(hctx *h, const char *table)
+{
+    int64_t tid = 0;
+    int rc = cat_table_find(h, table, &tid, NULL, 0);
+
+    return rc < 0 ? rc : rc == 0 ? 0 : cat_feed_day_check(h, tid);
+}
+
 int registry_table_update_field(registry *reg, const char *instance,
                                 const char *table, const char *column,
                                 const char *field, const char *value,
@@ -247,6 +273,10 @@ int registry_table_update_field(registry *reg, const char *instance,
     rc = hctx_init(&h, reg, instance, 0, user_id, why, err);
     if (rc == 0)
         rc = update_in(&h, instance, table, column, field, value);
+    if (rc >= 0 && touches_day(column, field)) {
+        int day = day_check_in(&h, table);
+        rc = day < 0 ? day : rc;
+    }
     free(why);
     return rc;
 }
@@ -334,6 +364,11 @@ int registry_table_edit(registry *reg, const char *instance, const char *table,
             hit[i] = 1;
         }
     }
+    for (size_t i = 0; rc >= 0 && i < n; i++)
+        if (touches_day(column, set[i].field)) {
+            rc = day_check_in(&h, table);
+            break;
+        }
     if (rc >= 0 && changed)
         rc = changed_event(reg, instance, table, column, set, hit, n, user_id,
                            reason, err);
@@ -396,11 +431,11 @@ static cJSON *changes_entry(registry *reg, cJSON *arr, const form_item *it,
 static void changes_lines(cJSON *changes, const form_item *it)
 {
     field_val rules[ITEM_NRULES];
-    char late[16], type[64], line[512];
+    char num[3][16], type[64], line[512];
 
     if (it->kind == FORM_ITEM_NEW_TABLE)
         cJSON_AddItemToArray(changes, cJSON_CreateString("new table"));
-    item_rules(it, rules, late, sizeof late);
+    item_rules(it, rules, num);
     for (size_t k = 0; k < ITEM_NRULES; k++) {
         if (!rules[k].value)
             continue;

@@ -179,6 +179,9 @@ static int field_get(hctx *h, char **out, int64_t table_id, int64_t column_id,
         " WHEN 'cadence' THEN cadence"
         " WHEN 'expected_arrival' THEN expected_arrival"
         " WHEN 'late_after_minutes' THEN CAST(late_after_minutes AS TEXT)"
+        " WHEN 'expected_day' THEN expected_day"
+        " WHEN 'anomaly_low_pct' THEN CAST(anomaly_low_pct AS TEXT)"
+        " WHEN 'anomaly_high_pct' THEN CAST(anomaly_high_pct AS TEXT)"
         " WHEN 'file_pattern' THEN file_pattern"
         " WHEN 'campaign_dependency' THEN campaign_dependency"
         " WHEN 'campaign_note' THEN campaign_note"
@@ -220,6 +223,12 @@ static int field_put(hctx *h, int64_t table_id, int64_t column_id,
         "  ELSE expected_arrival END,"
         " late_after_minutes = CASE :f WHEN 'late_after_minutes'"
         "  THEN CAST(:v AS INTEGER) ELSE late_after_minutes END,"
+        " expected_day = CASE :f WHEN 'expected_day' THEN :v"
+        "  ELSE expected_day END,"
+        " anomaly_low_pct = CASE :f WHEN 'anomaly_low_pct'"
+        "  THEN CAST(:v AS INTEGER) ELSE anomaly_low_pct END,"
+        " anomaly_high_pct = CASE :f WHEN 'anomaly_high_pct'"
+        "  THEN CAST(:v AS INTEGER) ELSE anomaly_high_pct END,"
         " file_pattern = CASE :f WHEN 'file_pattern' THEN :v"
         "  ELSE file_pattern END,"
         " campaign_dependency = CASE :f WHEN 'campaign_dependency' THEN :v"
@@ -304,7 +313,10 @@ enum {
     FV_TYPE,
     FV_TSTATUS,
     FV_CSTATUS,
-    FV_CHANNEL
+    FV_CHANNEL,
+    FV_DAY,
+    FV_PCT_LOW,
+    FV_PCT_HIGH
 };
 
 struct cat_field_def {
@@ -328,6 +340,9 @@ static const cat_field_def field_defs[] = {
     {"escalation", 0, FV_SHORT},
     {"runbook", 0, FV_TEXT},
     {"status", 0, FV_TSTATUS},
+    {"expected_day", 0, FV_DAY},
+    {"anomaly_low_pct", 0, FV_PCT_LOW},
+    {"anomaly_high_pct", 0, FV_PCT_HIGH},
     {"type", 1, FV_TYPE},
     {"nullable", 1, FV_FLAG},
     {"primary_key", 1, FV_FLAG},
@@ -451,6 +466,72 @@ static int value_enum(buf *out, const cat_field_def *d, const char *v,
     return 0;
 }
 
+/* A feed's day, stored as form_expected_day writes it: a weekday as its
+   three letters, a day of the month without a leading zero, "last". Which
+   of the two a table needs is cat_feed_day_check's. */
+static int value_day(buf *out, const cat_field_def *d, const char *v,
+                     errmsg *err)
+{
+    char day[8];
+
+    if (!*v)
+        return 0;
+    if (form_expected_day(day, sizeof day,
+                          form_weekday(v) >= 0 ? "weekly" : "monthly", v, NULL,
+                          0) < 0)
+        return err_set_field(err, ERR_INVALID, d->name,
+                             "expected_day must be a weekday (mon to sun) "
+                             "for a weekly table or a day of the month (1 "
+                             "to 31, or last) for a monthly one");
+    buf_puts(out, day);
+    return 0;
+}
+
+/* An anomaly threshold in percent (form_anomaly_*_check). */
+static int value_pct(buf *out, const cat_field_def *d, const char *v,
+                     errmsg *err)
+{
+    char msg[200];
+    int n;
+
+    if (str_to_int(&n, *v ? v : (d->kind == FV_PCT_LOW ? "50" : "200"), 0,
+                   FORM_ANOMALY_HIGH_MAX) < 0)
+        n = -1;
+    if (d->kind == FV_PCT_LOW ? form_anomaly_low_check(n, msg, sizeof msg) < 0
+                              : form_anomaly_high_check(n, msg, sizeof msg) < 0)
+        return err_set_field(err, ERR_INVALID, d->name, "%s", msg);
+    buf_appendf(out, "%d", n);
+    return 0;
+}
+
+static int day_row(sqlite3_stmt *st, void *ctx)
+{
+    char **v = ctx;
+
+    v[0] = xstrdup(reg_col_text(st, 0));
+    v[1] = xstrdup(reg_col_text(st, 1));
+    return 0;
+}
+
+int cat_feed_day_check(hctx *h, int64_t table_id)
+{
+    static const char sql[] =
+        "SELECT cadence, expected_day FROM reg_tables WHERE id = :id";
+    char *v[2] = {NULL, NULL}, msg[200];
+    sqlite3_stmt *st = reg_stmt_get(h->reg, sql, h->err);
+    int rc;
+
+    if (!st)
+        return ERR_DB;
+    reg_bind_all(st, REG_INT(":id", table_id));
+    rc = reg_one(h->reg, st, day_row, v, h->err);
+    if (rc == 0 && form_expected_day(NULL, 0, v[0], v[1], msg, sizeof msg) < 0)
+        rc = err_set_field(h->err, ERR_INVALID, "expected_day", "%s", msg);
+    free(v[0]);
+    free(v[1]);
+    return rc;
+}
+
 int cat_field_normalise(buf *out, const cat_field_def *d, const char *value,
                         errmsg *err)
 {
@@ -491,6 +572,9 @@ int cat_field_normalise(buf *out, const cat_field_def *d, const char *value,
                                  "number of minutes from 0 to 1440");
         buf_appendf(out, "%d", n);
         return 0;
+    case FV_DAY: return value_day(out, d, v, err);
+    case FV_PCT_LOW:
+    case FV_PCT_HIGH: return value_pct(out, d, v, err);
     case FV_TYPE: return value_type(out, d, v, err);
     case FV_DEP:
     case FV_TSTATUS:

@@ -40,6 +40,9 @@ enum {
     CSV_TABLE_KIND,
     CSV_TABLE_STATUS,
     CSV_CONSENT_RELEVANT,
+    CSV_EXPECTED_DAY,
+    CSV_ANOMALY_LOW,
+    CSV_ANOMALY_HIGH,
     CSV_NCOLS
 };
 
@@ -53,7 +56,8 @@ const char *const registry_csv_columns[] = {
     "campaign_dependency", "campaign_note", "expected_arrival",
     "late_after_minutes", "source", "cadence", "file_pattern", "owner",
     "escalation", "table_description", "runbook", "table_kind", "table_status",
-    "consent_relevant", NULL};
+    "consent_relevant", "expected_day", "anomaly_low_pct", "anomaly_high_pct",
+    NULL};
 const size_t registry_csv_ncolumns = CSV_NCOLS;
 
 /* CSV column -> (is column field, registry field name). */
@@ -86,6 +90,9 @@ static const struct {
     {CSV_ESCALATION, 0, "escalation"},
     {CSV_RUNBOOK, 0, "runbook"},
     {CSV_TABLE_STATUS, 0, "status"},
+    {CSV_EXPECTED_DAY, 0, "expected_day"},
+    {CSV_ANOMALY_LOW, 0, "anomaly_low_pct"},
+    {CSV_ANOMALY_HIGH, 0, "anomaly_high_pct"},
 };
 #define NCSV_FIELDS (sizeof csv_fields / sizeof *csv_fields)
 
@@ -330,6 +337,12 @@ static void imp_check(imp_rec *out, const csv_rec *r, const int *map,
         }
         buf_dispose(&v);
     }
+    /* A file with the expected_day column states the day with the
+       cadence: the pair must fit (a file without it leaves the days). */
+    if (map[CSV_EXPECTED_DAY] >= 0 && out->v[CSV_CADENCE] &&
+        form_expected_day(NULL, 0, out->v[CSV_CADENCE],
+                          out->v[CSV_EXPECTED_DAY], msg, sizeof msg) < 0)
+        problem_add(rep, r->line, "expected_day", "%s", msg);
 }
 
 static void imp_rec_dispose(imp_rec *r)

@@ -166,10 +166,11 @@ static int insert_item(registry *reg, int64_t req_id, int pos,
         "INSERT INTO request_items(request_id, position, kind, table_name,"
         " description, primary_key, source, cadence, expected_arrival,"
         " late_after_minutes, file_pattern, campaign_dependency,"
-        " campaign_note, owner, escalation, examples, notes) VALUES (:req,"
+        " campaign_note, owner, escalation, examples, notes, expected_day,"
+        " anomaly_low_pct, anomaly_high_pct) VALUES (:req,"
         " :pos, :kind, :table, :descr, :pk, :source, :cadence, :arrival,"
         " :late, :pattern, :dep, :depnote, :owner, :escalation, :examples,"
-        " :notes)";
+        " :notes, :day, :low, :high)";
     sqlite3_stmt *st = reg_stmt_get(reg, sql, err);
     int64_t item_id;
     int rc;
@@ -186,7 +187,10 @@ static int insert_item(registry *reg, int64_t req_id, int pos,
         REG_TEXT(":dep", it->campaign_dependency),
         REG_TEXT(":depnote", it->campaign_note), REG_TEXT(":owner", it->owner),
         REG_TEXT(":escalation", it->escalation),
-        REG_TEXT(":examples", it->examples), REG_TEXT(":notes", it->notes));
+        REG_TEXT(":examples", it->examples), REG_TEXT(":notes", it->notes),
+        REG_TEXT(":day", it->expected_day),
+        REG_INT(":low", it->anomaly_low_pct > 0 ? it->anomaly_low_pct : -1),
+        REG_INT(":high", it->anomaly_high_pct > 0 ? it->anomaly_high_pct : -1));
     rc = reg_insert(reg, st, &item_id, err);
     for (size_t c = 0; rc == 0 && c < it->ncolumns; c++)
         rc = insert_column(reg, item_id, (int)c, &it->columns[c], err);

@@ -198,11 +198,12 @@ static int item_read(sqlite3_stmt *st, void *ctx)
     xgrow(&c->ids, &c->idcap, r->nitems + 1, sizeof *c->ids);
     it = &r->items[r->nitems];
     memset(it, 0, sizeof *it);
-    reg_cols(st, "itddddddnddddddd", &c->ids[r->nitems], &kind, &it->table,
+    reg_cols(st, "itddddddndddddddnnd", &c->ids[r->nitems], &kind, &it->table,
              &it->description, &it->primary_key, &it->source, &it->cadence,
              &it->expected_arrival, &it->late_after_minutes, &it->file_pattern,
              &it->campaign_dependency, &it->campaign_note, &it->owner,
-             &it->escalation, &it->examples, &it->notes);
+             &it->escalation, &it->examples, &it->notes, &it->anomaly_low_pct,
+             &it->anomaly_high_pct, &it->expected_day);
     r->nitems++;
     if (form_item_kind_parse(&it->kind, kind) < 0)
         it->kind = FORM_ITEM_NEW_TABLE;
@@ -215,7 +216,9 @@ static int load_items(registry *reg, form_request *out, errmsg *err)
         "SELECT id, kind, table_name, description, primary_key, source,"
         " cadence, expected_arrival, late_after_minutes, file_pattern,"
         " campaign_dependency, campaign_note, owner, escalation, examples,"
-        " notes FROM request_items WHERE request_id = :id ORDER BY position";
+        " notes, max(anomaly_low_pct, 0), max(anomaly_high_pct, 0),"
+        " expected_day FROM request_items WHERE request_id = :id"
+        " ORDER BY position";
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":id", out->id));
     load_ctx c = {out, NULL, 0, NULL, 0};
     int rc;

@@ -96,6 +96,9 @@ int cat_column_find(hctx *h, int64_t table_id, const char *name,
 int cat_field_set(hctx *h, int64_t table_id, const char *table,
                   int64_t column_id, const char *column, const char *field,
                   const char *value);
+/* After cadence or expected_day of table table_id changed: the pair must
+ * fit (form_expected_day), else ERR_INVALID on "expected_day". */
+int cat_feed_day_check(hctx *h, int64_t table_id);
 /* cat_field_set after checking and normalising the value of a named
  * field (ERR_INVALID naming the field for an unknown one or a bad value). */
 int cat_field_set_checked(hctx *h, int64_t table_id, const char *table,

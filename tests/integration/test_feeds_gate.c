@@ -386,6 +386,119 @@ static void test_cli(void **state)
     free(out);
 }
 
+/* ---- weekly and monthly tables ---- */
+
+static const char days_dict[] =
+    "table,column,type,cadence,expected_day,expected_arrival,"
+    "late_after_minutes,campaign_dependency\n"
+    "stock,sku,bigint,weekly,mon,06:00,120,required\n"
+    "bills,bill_id,bigint,monthly,31,05:00,60,required\n"
+    "summary,id,bigint,monthly,last,23:30,60,optional\n";
+
+/* The gate of acme-qa at iso, as pat sees it. */
+static cJSON *qa_gate(const char *iso)
+{
+    char path[200];
+
+    snprintf(path, sizeof path, "/api/v1/instances/acme-qa/gate?at=%s", iso);
+    return call(t_pat, "GET", path, NULL, 200);
+}
+
+static void qa_report(const char *table, const char *file, const char *at)
+{
+    char json[600];
+
+    snprintf(json, sizeof json,
+             "{\"instance\":\"acme-qa\",\"table\":\"%s\",\"file\":\"%s\","
+             "\"rows\":10,\"arrived_at\":\"%s\"}",
+             table, file, at);
+    cJSON_Delete(call(t_oz, "POST", "/api/v1/arrivals", json, 201));
+}
+
+/* A weekly table due Mondays 06:00 (two hours' grace), a monthly one due
+   on the 31st at 05:00 (April: the 30th) and an optional one due on the
+   last day at 23:30, through April 2026 and into May. */
+static void test_weekly_monthly_gate(void **state)
+{
+    cJSON *g;
+    const cJSON *t;
+
+    (void)state;
+    h_world(&srv, "acme-qa");
+    h_import(&srv, "acme-qa", days_dict);
+
+    /* Monday 2026-04-06 05:00: everything waiting */
+    g = qa_gate("2026-04-06T05:00:00Z");
+    assert_string_equal(str_of(g, "decision"), "wait");
+    assert_int_equal(count(g, "tables"), 3);
+    expect_state(g, "stock", "waiting");
+    t = entry(g, "tables", "stock");
+    assert_string_equal(str_of(t, "due_at"), "2026-04-06T06:00:00Z");
+    expect_state(g, "bills", "waiting");
+    t = entry(g, "tables", "bills");
+    assert_string_equal(str_of(t, "due_at"), "2026-04-30T05:00:00Z");
+    cJSON_Delete(g);
+
+    /* 07:00: due within the grace; 08:30: missing, hold */
+    g = qa_gate("2026-04-06T07:00:00Z");
+    expect_state(g, "stock", "due");
+    assert_string_equal(str_of(g, "decision"), "wait");
+    cJSON_Delete(g);
+    g = qa_gate("2026-04-06T08:30:00Z");
+    expect_state(g, "stock", "missing");
+    assert_string_equal(str_of(g, "decision"), "hold");
+    cJSON_Delete(g);
+
+    /* it comes late; the next Monday's slot waits again, and the file of
+       Monday 2026-04-27 is on time */
+    qa_report("stock", "stock-0406.csv", "2026-04-06T09:00:00Z");
+    g = qa_gate("2026-04-06T09:30:00Z");
+    expect_state(g, "stock", "arrived_late");
+    cJSON_Delete(g);
+    g = qa_gate("2026-04-13T00:00:00Z");
+    expect_state(g, "stock", "waiting");
+    cJSON_Delete(g);
+    qa_report("stock", "stock-0427.csv", "2026-04-27T05:50:00Z");
+
+    /* Thursday 2026-04-30 06:30: April's bill (due on its 30th) is
+       missing: hold, blocking with its due time */
+    g = qa_gate("2026-04-30T06:30:00Z");
+    assert_string_equal(str_of(g, "decision"), "hold");
+    expect_state(g, "stock", "arrived");
+    t = entry(g, "blocking", "bills");
+    assert_non_null(t);
+    assert_string_equal(str_of(t, "state"), "missing");
+    assert_string_equal(str_of(t, "due_at"), "2026-04-30T05:00:00Z");
+    cJSON_Delete(g);
+
+    /* the bill comes late: run, the optional summary still waiting */
+    qa_report("bills", "bills-2026-04.csv", "2026-04-30T07:00:00Z");
+    g = qa_gate("2026-04-30T08:00:00Z");
+    assert_string_equal(str_of(g, "decision"), "run");
+    expect_state(g, "bills", "arrived_late");
+    expect_state(g, "summary", "waiting");
+    cJSON_Delete(g);
+
+    /* May 1st 00:10: April's summary (last day 23:30, an hour of grace) is
+       still due; the bill's May slot waits for May 31st */
+    g = qa_gate("2026-05-01T00:10:00Z");
+    expect_state(g, "summary", "due");
+    t = entry(g, "tables", "summary");
+    assert_string_equal(str_of(t, "due_at"), "2026-04-30T23:30:00Z");
+    expect_state(g, "bills", "waiting");
+    t = entry(g, "tables", "bills");
+    assert_string_equal(str_of(t, "due_at"), "2026-05-31T05:00:00Z");
+    assert_string_equal(str_of(g, "decision"), "wait");
+    cJSON_Delete(g);
+
+    /* 01:00: the summary is missing, a warning that never blocks */
+    g = qa_gate("2026-05-01T01:00:00Z");
+    expect_state(g, "summary", "missing");
+    assert_non_null(entry(g, "warnings", "summary"));
+    assert_null(entry(g, "blocking", "summary"));
+    cJSON_Delete(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_refused_reports),
         cmocka_unit_test(test_client_gates),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_weekly_monthly_gate),
     };
     return cmocka_run_group_tests(tests, up, h_group_down);
 }

@@ -62,7 +62,8 @@ static void test_def__every_field_of_the_issue(void **state)
                            "desired_date consent_related consent_note");
     n += fields_defined("items[].",
                         "kind table description primary_key source cadence "
-                        "expected_arrival late_after_minutes file_pattern "
+                        "expected_arrival late_after_minutes expected_day "
+                        "anomaly_low_pct anomaly_high_pct file_pattern "
                         "campaign_dependency campaign_note owner escalation "
                         "examples notes");
     n += fields_defined("items[].columns[].",
@@ -70,7 +71,7 @@ static void test_def__every_field_of_the_issue(void **state)
                         "pii consent consent_channel action rule");
     form_def_fields(&nf);
     assert_int_equal(nf, n);
-    assert_int_equal(n, 37);
+    assert_int_equal(n, 40);
 }
 
 static void test_def__concrete_paths(void **state)
