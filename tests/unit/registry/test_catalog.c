@@ -417,6 +417,72 @@ static void test_catalog__changes_summary(void **state)
     form_request_dispose(&r);
 }
 
+/* A request's items carry a feed's day and the row anomaly thresholds:
+   a new table gets the defaults (50, 200), an update sets what it gives
+   (the day in its short form) and leaves the rest; an edit that leaves a
+   weekly table without a fitting day is refused. */
+static void test_catalog__apply_feed_day_and_thresholds(void **state)
+{
+    ufx *f = *state;
+    form_request r, a, b;
+    errmsg err = {0};
+    registry_field_value set[] = {{"cadence", "daily"}};
+    cJSON *t;
+    int changed = -1;
+
+    ufx_parse(&r, new_table_json);
+    ufx_store(f, &r, 0, NULL);
+    assert_int_equal(apply(f, &r, "acme-prod", &err), 0);
+    t = registry_table_json(f->reg, "acme-prod", "loyalty_members", &err);
+    ufx_json_str(t, "rules.expected_day", "");
+    ufx_json_int(t, "rules.anomaly_low_pct", 50);
+    ufx_json_int(t, "rules.anomaly_high_pct", 200);
+    cJSON_Delete(t);
+    ufx_parse(&a, UFX_REQUEST("Weekly",
+                              "{\"kind\":\"add_columns\",\"table\":"
+                              "\"loyalty_members\",\"cadence\":\"weekly\","
+                              "\"expected_day\":\"Friday\","
+                              "\"anomaly_low_pct\":20,\"columns\":[{\"name\":"
+                              "\"week\",\"type\":\"date\"}]}"));
+    ufx_store(f, &a, 0, NULL);
+    assert_int_equal(apply(f, &a, "acme-prod", &err), 0);
+    t = registry_table_json(f->reg, "acme-prod", "loyalty_members", &err);
+    ufx_json_str(t, "rules.cadence", "weekly");
+    ufx_json_str(t, "rules.expected_day", "fri");
+    ufx_json_int(t, "rules.anomaly_low_pct", 20);
+    ufx_json_int(t, "rules.anomaly_high_pct", 200);
+    cJSON_Delete(t);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history WHERE"
+                                " field = 'expected_day' AND new_value ="
+                                " 'fri'"),
+                     1);
+    ufx_parse(&b, UFX_REQUEST("More rows",
+                              "{\"kind\":\"add_columns\",\"table\":"
+                              "\"loyalty_members\",\"anomaly_high_pct\":500,"
+                              "\"columns\":[{\"name\":\"region\",\"type\":"
+                              "\"string(10)\"}]}"));
+    ufx_store(f, &b, 0, NULL);
+    assert_int_equal(apply(f, &b, "acme-prod", &err), 0);
+    t = registry_table_json(f->reg, "acme-prod", "loyalty_members", &err);
+    ufx_json_str(t, "rules.expected_day", "fri");
+    ufx_json_int(t, "rules.anomaly_low_pct", 20);
+    ufx_json_int(t, "rules.anomaly_high_pct", 500);
+    cJSON_Delete(t);
+    /* daily with Friday still stored: refused on expected_day */
+    assert_int_equal(registry_table_edit(f->reg, "acme-prod", "loyalty_members",
+                                         NULL, set, 1, f->pm, "daily now",
+                                         &changed, &err),
+                     ERR_INVALID);
+    assert_string_equal(err.field, "expected_day");
+    assert_int_equal(changed, -1);
+    t = registry_table_json(f->reg, "acme-prod", "loyalty_members", &err);
+    ufx_json_str(t, "rules.cadence", "weekly");
+    cJSON_Delete(t);
+    form_request_dispose(&r);
+    form_request_dispose(&a);
+    form_request_dispose(&b);
+}
+
 UFX_MAIN(
     cmocka_unit_test_setup_teardown(test_catalog__apply_new_table_with_history,
                                     setup, ufx_teardown),
@@ -432,4 +498,6 @@ UFX_MAIN(
     cmocka_unit_test_setup_teardown(test_catalog__import_good_bad_and_again,
                                     setup, ufx_teardown),
     cmocka_unit_test_setup_teardown(test_catalog__changes_summary, setup,
-                                    ufx_teardown))
+                                    ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_catalog__apply_feed_day_and_thresholds,
+                                    setup, ufx_teardown))
