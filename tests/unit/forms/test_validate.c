@@ -703,6 +703,75 @@ static void test_validate__date_time_helpers(void **state)
     assert_false(form_time_valid("12:5"));
 }
 
+/* The day of a weekly or monthly feed and the anomaly thresholds. */
+static void test_validate__feed_day_helpers(void **state)
+{
+    char out[12], msg[256];
+
+    (void)state;
+    assert_int_equal(form_weekday("mon"), 0);
+    assert_int_equal(form_weekday("SUNDAY"), 6);
+    assert_int_equal(form_weekday("Wed"), 2);
+    assert_int_equal(form_weekday("mo"), -1);
+    assert_int_equal(form_weekday(""), -1);
+    assert_int_equal(form_weekday(NULL), -1);
+    assert_int_equal(form_month_day("1"), 1);
+    assert_int_equal(form_month_day("09"), 9);
+    assert_int_equal(form_month_day("31"), 31);
+    assert_int_equal(form_month_day("Last"), FORM_MONTH_LAST);
+    assert_int_equal(form_month_day("0"), -1);
+    assert_int_equal(form_month_day("32"), -1);
+    assert_int_equal(form_month_day("+1"), -1);
+    assert_int_equal(form_month_day("001"), -1);
+    assert_int_equal(form_month_day(NULL), -1);
+    /* stored spellings */
+    assert_int_equal(form_expected_day(out, sizeof out, "weekly", "Tuesday",
+                                       msg, sizeof msg),
+                     0);
+    assert_string_equal(out, "tue");
+    assert_int_equal(
+        form_expected_day(out, sizeof out, "monthly", "07", msg, sizeof msg),
+        0);
+    assert_string_equal(out, "7");
+    assert_int_equal(
+        form_expected_day(out, sizeof out, "monthly", "LAST", msg, sizeof msg),
+        0);
+    assert_string_equal(out, "last");
+    assert_int_equal(
+        form_expected_day(out, sizeof out, "daily", "", msg, sizeof msg), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(
+        form_expected_day(out, sizeof out, NULL, NULL, msg, sizeof msg), 0);
+    /* refusals name the field */
+    assert_int_equal(
+        form_expected_day(out, sizeof out, "weekly", "", msg, sizeof msg),
+        ERR_INVALID);
+    assert_non_null(strstr(msg, "expected_day is required"));
+    assert_int_equal(
+        form_expected_day(out, sizeof out, "weekly", "15", msg, sizeof msg),
+        ERR_INVALID);
+    assert_non_null(strstr(msg, "mon to sun"));
+    assert_int_equal(
+        form_expected_day(out, sizeof out, "monthly", "fri", msg, sizeof msg),
+        ERR_INVALID);
+    assert_non_null(strstr(msg, "1 to 31"));
+    assert_int_equal(
+        form_expected_day(out, sizeof out, "hourly", "mon", msg, sizeof msg),
+        ERR_INVALID);
+    assert_non_null(strstr(msg, "only weekly and monthly"));
+    assert_int_equal(form_anomaly_low_check(0, NULL, 0), 0);
+    assert_int_equal(form_anomaly_low_check(100, NULL, 0), 0);
+    assert_int_equal(form_anomaly_low_check(101, msg, sizeof msg), ERR_INVALID);
+    assert_non_null(strstr(msg, "anomaly_low_pct"));
+    assert_int_equal(form_anomaly_low_check(-1, NULL, 0), ERR_INVALID);
+    assert_int_equal(form_anomaly_high_check(0, NULL, 0), 0);
+    assert_int_equal(form_anomaly_high_check(100, NULL, 0), 0);
+    assert_int_equal(form_anomaly_high_check(100000, NULL, 0), 0);
+    assert_int_equal(form_anomaly_high_check(99, msg, sizeof msg), ERR_INVALID);
+    assert_non_null(strstr(msg, "anomaly_high_pct"));
+    assert_int_equal(form_anomaly_high_check(100001, NULL, 0), ERR_INVALID);
+}
+
 UFX_MAIN(cmocka_unit_test(test_validate__example_is_valid),
          cmocka_unit_test(test_validate__required_request_fields),
          cmocka_unit_test(test_validate__requester_only_when_asked),
@@ -726,4 +795,5 @@ UFX_MAIN(cmocka_unit_test(test_validate__example_is_valid),
          cmocka_unit_test(test_validate__registry),
          cmocka_unit_test(test_validate__registry_only_for_listed_instances),
          cmocka_unit_test(test_validate__one_message_per_field),
-         cmocka_unit_test(test_validate__date_time_helpers))
+         cmocka_unit_test(test_validate__date_time_helpers),
+         cmocka_unit_test(test_validate__feed_day_helpers))
