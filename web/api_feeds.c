@@ -104,6 +104,7 @@ static void api_arrival_post(web_req *req)
     if (fe.n) {
         web_reply_errors(req, &fe);
         form_errors_dispose(&fe);
+        cJSON_Delete(body);
         return;
     }
     if (domain_arrival_report(req->reg, &a, &in, &out, &created, &err) < 0) {
@@ -112,8 +113,10 @@ static void api_arrival_post(web_req *req)
         if (err.code == ERR_NOTFOUND)
             err.code = ERR_INVALID;
         web_reply_err(req, &err);
+        cJSON_Delete(body); /* in points into it until here */
         return;
     }
+    cJSON_Delete(body);
     web_reply_json(req, created ? 201 : 200, domain_arrival_json(&out));
 }
 
