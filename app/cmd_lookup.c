@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "card.h"
 #include "catalog.h"
+#include "feeds_cases.h"
 #include "http.h"
 #include "mem.h"
 #include "str.h"
@@ -33,6 +34,7 @@ static const char *member(const cJSON *o, const char *key)
 
 typedef struct cand {
     char *instance, *environment, *table, *dependency;
+    char *today; /* "Today: ..." from the server's lookup, NULL: none */
     int exact;
 } cand;
 
@@ -50,6 +52,7 @@ static void cand_add(cands *cs, const char *instance, const char *env,
     cs->v[cs->n].environment = xstrdup(env);
     cs->v[cs->n].table = xstrdup(table);
     cs->v[cs->n].dependency = xstrdup(dep);
+    cs->v[cs->n].today = NULL;
     cs->v[cs->n].exact = exact;
     cs->n++;
 }
@@ -61,6 +64,7 @@ static void cands_dispose(cands *cs)
         free(cs->v[i].environment);
         free(cs->v[i].table);
         free(cs->v[i].dependency);
+        free(cs->v[i].today);
     }
     free(cs->v);
     memset(cs, 0, sizeof *cs);
@@ -149,10 +153,14 @@ static int find_candidates(cands *cs, const source *s, const char *q,
         }
         cJSON_ArrayForEach(h, arr)
         {
+            const char *today =
+                member(cJSON_GetObjectItemCaseSensitive(h, "today"), "text");
             cand_add(
                 cs, member(h, "instance"), member(h, "environment"),
                 member(h, "table"), member(h, "campaign_dependency"),
                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "exact")));
+            if (*today)
+                cs->v[cs->n - 1].today = xstrdup(today);
             if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "similar")))
                 cs->similar = 1;
         }
@@ -233,12 +241,36 @@ static const char *details_base(const source *s, buf *tmp)
     return strcmp(b, buf_cstr(tmp)) ? b : NULL;
 }
 
-/* Shows candidate c: its card on the terminal t, or with json the table
- * JSON exactly as the API prints it. */
+/* "Today: ..." of instance/table in the local database into out (the
+ * command line acts as the database's operator); nothing when it cannot
+ * be read. */
+static void local_today(buf *out, registry *reg, const char *instance,
+                        const char *table)
+{
+    domain_actor who = {0};
+    domain_feed_history h;
+    feed_today td;
+    errmsg err = {0};
+    int64_t at = time_now();
+
+    who.role = ROLE_ADMIN;
+    if (domain_feed_table_history(reg, &who, instance, table, at, 1, &h, &err) <
+        0)
+        return;
+    memset(&td, 0, sizeof td);
+    if (h.tracked)
+        td = domain_feed_today_of(&h.now);
+    domain_feed_today_text(out, &td, at);
+    domain_feed_history_dispose(&h);
+}
+
+/* Shows candidate c: its card on the terminal t, with today's state of
+ * its file beside the campaign dependency, or with json the table JSON
+ * exactly as the API prints it. */
 static int show(const source *s, const cand *c, int json, const term *t)
 {
     registry_card card = {0};
-    buf text = {0}, base = {0};
+    buf text = {0}, base = {0}, today = {0};
     int rc =
         s->reg
             ? local_card(&card, json ? &text : NULL, s, c->instance, c->table)
@@ -248,6 +280,11 @@ static int show(const source *s, const cand *c, int json, const term *t)
         card_opts opt = {0};
         opt.color = t->color;
         opt.base_url = details_base(s, &base);
+        if (s->reg)
+            local_today(&today, s->reg, c->instance, c->table);
+        else if (c->today)
+            buf_puts(&today, c->today);
+        opt.today = today.len ? buf_cstr(&today) : NULL;
         card_write(&text, &card, CARD_TERMINAL, &opt);
     }
     if (rc == 0)
@@ -255,6 +292,7 @@ static int show(const source *s, const cand *c, int json, const term *t)
     registry_card_free(&card);
     buf_dispose(&text);
     buf_dispose(&base);
+    buf_dispose(&today);
     return rc;
 }
 

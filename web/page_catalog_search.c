@@ -3,6 +3,7 @@
  * the suggestions script is static/lookup.js). */
 #include "page_catalog_int.h"
 #include "card.h"
+#include "feeds_cases.h"
 #include "mem.h"
 #include "str.h"
 #include "cache.h"
@@ -218,9 +219,65 @@ void api_search(web_req *req)
 
 /* ---- lookup ------------------------------------------------------------- */
 
+/* Today's state of instance/table for this request's user at `at`:
+ * *h holds what td borrows (dispose it). 0 or ERR_* (err set). */
+static int hit_today(web_req *req, domain_feed_history *h, feed_today *td,
+                     const char *inst, const char *tbl, int64_t at, errmsg *err)
+{
+    domain_actor who = domain_actor_of(&req->user);
+    int rc =
+        domain_feed_table_history(req->reg, &who, inst, tbl, at, 1, h, err);
+
+    memset(td, 0, sizeof *td);
+    if (rc == 0 && h->tracked)
+        *td = domain_feed_today_of(&h->now);
+    return rc;
+}
+
+/* Adds "today" (domain_feed_today_json) to every hit of the lookup
+ * answer text (a JSON array) and writes it into out. The hits are cached
+ * per registry generation; arrivals and the clock change today's state
+ * without changing it, so it is added to every answer, cached or not.
+ * 0 or ERR_* (err set). */
+static int lookup_with_today(web_req *req, buf *out, const char *text,
+                             errmsg *err)
+{
+    cJSON *arr = cJSON_Parse(text), *h;
+    int64_t at = time_now();
+    char *s;
+
+    if (!cJSON_IsArray(arr)) {
+        cJSON_Delete(arr);
+        return err_set(err, ERR_INTERNAL, "the cached lookup is not a list");
+    }
+    cJSON_ArrayForEach(h, arr)
+    {
+        const char *inst = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(h, "instance"));
+        const char *tbl =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "table"));
+        domain_feed_history fh;
+        feed_today td;
+        if (!inst || !tbl || hit_today(req, &fh, &td, inst, tbl, at, err) < 0) {
+            cJSON_Delete(arr);
+            return err->code ? err->code
+                             : err_set(err, ERR_INTERNAL, "a hit without name");
+        }
+        cJSON_AddItemToObject(h, "today", domain_feed_today_json(&td, at));
+        domain_feed_history_dispose(&fh);
+    }
+    s = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    buf_append_utf8(out, s, strlen(s));
+    buf_putc(out, '\n');
+    cJSON_free(s);
+    return 0;
+}
+
 typedef struct lookup_ctx {
     cJSON *arr;
     buf *o;
+    web_req *req; /* the page: today's state of each hit */
     int n;
     int similar; /* hits are spelling suggestions */
     char first_inst[101], first_table[FORM_MAX_IDENT * 4 + 1];
@@ -290,7 +347,7 @@ void api_lookup(web_req *req)
     int limit = 10;
 
     int64_t gen = registry_generation(req->reg), org = 0;
-    buf key = {0};
+    buf key = {0}, hits = {0};
     char *s;
 
     if (cat_utf8_query_or_400(req, params) < 0)
@@ -306,43 +363,37 @@ void api_lookup(web_req *req)
     buf_puts(&key, inst);
     buf_putc(&key, '\x1f');
     buf_puts(&key, q);
-    web_header_add(req, "Vary", "Accept-Encoding");
     buf_reset(&req->out);
-    if (!buf_error(&key) && cat_accepts_gzip(req) &&
-        web_cache_get_stored(req->cache, &req->out, &org, CACHE_LOOKUP, "",
-                             buf_cstr(&key), 0, gen)) {
-        web_header_add(req, "Content-Encoding", "gzip");
-        web_reply_type(req, 200, "application/json");
-        buf_dispose(&key);
-        return;
-    }
-    if (!buf_error(&key) &&
-        web_cache_get(req->cache, &req->out, &org, CACHE_LOOKUP, "",
-                      buf_cstr(&key), 0, gen)) {
-        web_reply_type(req, 200, "application/json");
-        buf_dispose(&key);
-        return;
-    }
-    c.arr = cJSON_CreateArray();
-    if (*q && lookup_json(req, &c, q, inst, limit, &err) < 0) {
+    /* The hits are cached; today's state of each is added to every
+       answer (lookup_with_today). */
+    if (buf_error(&key) || !web_cache_get(req->cache, &hits, &org, CACHE_LOOKUP,
+                                          "", buf_cstr(&key), 0, gen)) {
+        c.arr = cJSON_CreateArray();
+        if (*q && lookup_json(req, &c, q, inst, limit, &err) < 0) {
+            cJSON_Delete(c.arr);
+            web_reply_err(req, &err);
+            goto done;
+        }
+        s = cJSON_PrintUnformatted(c.arr);
         cJSON_Delete(c.arr);
-        web_reply_err(req, &err);
-        buf_dispose(&key);
-        return;
+        /* cJSON copies string bytes unchecked: the answer is valid UTF-8
+           whatever the registry holds. */
+        buf_append_utf8(&hits, s, strlen(s));
+        buf_putc(&hits, '\n');
+        cJSON_free(s);
+        if (!buf_error(&key) && !buf_error(&hits))
+            web_cache_put(req->cache, CACHE_LOOKUP, "", buf_cstr(&key), 0, gen,
+                          0, buf_cstr(&hits), hits.len);
     }
-    s = cJSON_PrintUnformatted(c.arr);
-    cJSON_Delete(c.arr);
-    buf_reset(&req->out);
-    /* cJSON copies string bytes unchecked: the answer is valid UTF-8
-       whatever the registry holds. */
-    buf_append_utf8(&req->out, s, strlen(s));
-    buf_putc(&req->out, '\n');
-    cJSON_free(s);
-    if (!buf_error(&key) && !buf_error(&req->out))
-        web_cache_put(req->cache, CACHE_LOOKUP, "", buf_cstr(&key), 0, gen, 0,
-                      buf_cstr(&req->out), req->out.len);
-    buf_dispose(&key);
+    if (lookup_with_today(req, &req->out, buf_cstr(&hits), &err) < 0) {
+        buf_reset(&req->out);
+        web_reply_err(req, &err);
+        goto done;
+    }
     web_reply_type(req, 200, "application/json");
+done:
+    buf_dispose(&key);
+    buf_dispose(&hits);
 }
 
 /* <strong>s</strong>, s escaped. */
@@ -371,6 +422,24 @@ static void lookup_hit_html(void *ctx, const registry_lookup_hit *h)
     buf_append_html(o, h->environment);
     buf_puts(o, "</span></a> ");
     card_html_dep_badge(o, card_dep_named(h->campaign_dependency)->dep);
+    if (c->req) {
+        domain_feed_history fh;
+        feed_today td;
+        errmsg err = {0};
+        int64_t at = time_now();
+        if (hit_today(c->req, &fh, &td, h->instance, h->table, at, &err) == 0) {
+            buf words = {0};
+            buf_puts(o, " <span class=\"lookup-today feed-");
+            buf_puts(o, td.tracked ? domain_feed_state_name(td.state)
+                                   : "not-tracked");
+            buf_puts(o, "\">");
+            domain_feed_today_text(&words, &td, at);
+            buf_append_html(o, buf_cstr(&words));
+            buf_puts(o, "</span>");
+            buf_dispose(&words);
+        }
+        domain_feed_history_dispose(&fh);
+    }
     buf_puts(o, "</li>");
     c->n++;
 }
@@ -388,6 +457,7 @@ void page_lookup(web_req *req)
 
     memset(&c, 0, sizeof c);
     c.o = &list;
+    c.req = req;
     if (*q) {
         int rc =
             registry_lookup(req->reg, q, REGISTRY_LOOKUP_PREFIX, NULL,
