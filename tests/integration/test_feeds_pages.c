@@ -1,0 +1,344 @@
+/* test_feeds_pages.c: tonight's feeds on the pages, against the real
+ * server. /feeds during a simulated night with ?at= (WAIT before the
+ * files, HOLD with the failed required table and its reasons, RUN once it
+ * was reloaded, the optional missing table as a warning), readable rows,
+ * the chart with its text alternative; hostile notes, escalations,
+ * runbooks and failure messages escaped on the page and in the chart;
+ * tenancy (another organisation's instance answers /feeds, the card and
+ * the lookup exactly like a missing one); the rules card's "Today:" line
+ * follows arrivals although the card is cached per registry generation
+ * and arrivals do not change it; the lookup (page, API, `docket lookup`)
+ * shows today's state beside the campaign dependency. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static h_server srv;
+static h_session ann, bob, oz;
+static char t_pat[128], t_bob[128];
+
+/* <img src=x onerror=alert(1)>&"' in a quoted CSV cell */
+#define HOSTILE "<img src=x onerror=alert(1)>&\"\"'"
+
+static const char acme_dict[] =
+    "table,column,type,cadence,expected_arrival,late_after_minutes,"
+    "campaign_dependency,campaign_note,escalation,runbook\n"
+    "customers,customer_id,bigint,daily,04:00,60,required,No mailing "
+    "without customers,oz@platform.example,Rerun the loader\n"
+    "purchases,purchase_id,bigint,daily,05:00,30,required,\"" HOSTILE
+    " note\",\"" HOSTILE " desk\",\"" HOSTILE " runbook\"\n"
+    "web_clicks,click_id,bigint,daily,04:30,60,optional,,,\n"
+    "adhoc_list,id,bigint,ad_hoc,,,required,,,\n";
+static const char globex_dict[] =
+    "table,column,type,cadence,expected_arrival,late_after_minutes,"
+    "campaign_dependency\n"
+    "orders,order_id,bigint,daily,03:00,60,required\n";
+
+static int up(void **state)
+{
+    *state = &srv;
+    h_server_start(&srv, NULL);
+    h_world(&srv, "acme globex acme-prod globex-prod");
+    h_world(&srv, "ann+ bob+ pat oz+", &ann, &bob, &oz);
+    h_import(&srv, "acme-prod", acme_dict);
+    h_import(&srv, "globex-prod", globex_dict);
+    h_token(&srv, "pat@platform.example", "t", t_pat, sizeof t_pat);
+    h_token(&srv, "bob@globex.example", "t", t_bob, sizeof t_bob);
+    return 0;
+}
+
+/* Reports a file of acme-prod as pat; fails unless 201. */
+static void report(const char *table, const char *file, const char *at,
+                   long rows, const char *status, const char *msg)
+{
+    char json[1200];
+    h_resp r;
+
+    snprintf(json, sizeof json,
+             "{\"instance\":\"acme-prod\",\"table\":\"%s\",\"file\":\"%s\","
+             "\"rows\":%ld,\"arrived_at\":\"%s\",\"status\":\"%s\","
+             "\"message\":\"%s\"}",
+             table, file, rows, at, status, msg);
+    h_send_json(&r, &srv, NULL, t_pat, "POST", "/api/v1/arrivals", json);
+    if (r.status != 201)
+        fail_msg("report %s: %ld %s", table, r.status, r.body);
+    h_resp_free(&r);
+}
+
+/* GET path as sess; fails unless 200; returns the body (caller frees). */
+static char *page(h_session *sess, const char *path)
+{
+    h_resp r;
+    char *body;
+
+    h_get(&r, &srv, sess, path);
+    if (r.status != 200)
+        fail_msg("GET %s: %ld %.500s", path, r.status, r.body);
+    body = r.body;
+    r.body = NULL;
+    h_resp_free(&r);
+    return body;
+}
+
+static void has(const char *body, const char *s)
+{
+    if (!strstr(body, s))
+        fail_msg("missing \"%s\" in: %.3000s", s, body);
+}
+
+static void lacks(const char *body, const char *s)
+{
+    if (strstr(body, s))
+        fail_msg("unexpected \"%s\" in: %.3000s", s, strstr(body, s));
+}
+
+static void test_feeds_page__simulated_night(void **state)
+{
+    char *b;
+
+    (void)state;
+    /* 03:00: nothing due: WAIT, both required tables listed */
+    b = page(&oz, "/feeds?instance=acme-prod&at=2026-03-03T03:00:00Z");
+    has(b, "class=\"gate gate-wait\"");
+    has(b, ">WAIT</h2>");
+    has(b, "Campaign gate of <strong>acme-prod</strong> at 2026-03-03 03:00 "
+           "UTC");
+    has(b, "href=\"/tables/acme-prod/customers\"");
+    has(b, "not due yet");
+    has(b, "Tracked tables <span class=\"muted\">(3)</span>");
+    lacks(b, "adhoc_list"); /* ad hoc: not tracked */
+    /* no arrivals yet: how the loading job reports */
+    has(b, "docket arrived --instance acme-prod");
+    has(b, "POST /api/v1/arrivals");
+    free(b);
+
+    /* the night: customers on time, purchases failed with a hostile
+       message, web_clicks never */
+    report("customers", "c-0302.csv", "2026-03-02T04:05:00Z", 1180000, "ok",
+           "");
+    report("customers", "c-0303.csv", "2026-03-03T04:52:00Z", 1234567, "ok",
+           "");
+    report("purchases", "p-0303.csv", "2026-03-03T05:10:00Z", 1200, "failed",
+           "<script>alert(2)</script> checksum");
+    b = page(&oz, "/feeds?instance=acme-prod&at=2026-03-03T05:15:00Z");
+    has(b, ">HOLD</h2>");
+    has(b, "class=\"gate gate-hold\"");
+    has(b, "load failed 05:10 UTC");
+    has(b, "Failed: &lt;script&gt;alert(2)&lt;/script&gt; checksum");
+    lacks(b, "<script>alert(2)");
+    /* the reasons: note, escalation and a link to the runbook */
+    has(b, "Campaign note: &lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39; "
+           "note");
+    has(b, "Escalation: &lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39; "
+           "desk");
+    has(b, "href=\"/tables/acme-prod/purchases#runbook\"");
+    lacks(b, "<img src=x");
+    /* customers: readable rows, arrival time, chart and its text */
+    has(b, "arrived 04:52 UTC, 1.2 M rows");
+    has(b, "<svg class=\"fc\" role=\"img\" aria-label=\"Arrivals of "
+           "customers, last 14 days: 1 on time, 12 with no record; now: on "
+           "time\"");
+    has(b, "<caption>Arrivals of customers</caption>");
+    has(b, "<td>1.2 M rows</td>");
+    lacks(b, "docket arrived --instance"); /* files have been reported */
+    free(b);
+
+    /* 06:30: purchases reloaded (late); web_clicks, optional, missing:
+       RUN with a warning */
+    report("purchases", "p-0303b.csv", "2026-03-03T06:00:00Z", 1200, "ok", "");
+    b = page(&oz, "/feeds?instance=acme-prod&at=2026-03-03T06:30:00Z");
+    has(b, ">RUN</h2>");
+    has(b, "Optional files missing");
+    has(b, "missing since 05:30 UTC — campaigns may run");
+    has(b, "arrived late 06:00 UTC, 1,200 rows");
+    free(b);
+
+    /* the next day at 06:00: customers missing: HOLD; the chart marks
+       yesterday's file and today's gap */
+    b = page(&oz, "/feeds?instance=acme-prod&at=2026-03-04T06:00:00Z");
+    has(b, ">HOLD</h2>");
+    has(b, "missing since 05:00 UTC");
+    has(b, "class=\"fc-miss\"");
+    free(b);
+
+    /* a bad ?at= is a clear error, not a page */
+    h_get_expect(&srv, &oz, "/feeds?instance=acme-prod&at=yesterday", 422,
+                 "ISO 8601", NULL);
+}
+
+static void test_feeds_page__tenancy(void **state)
+{
+    h_resp a, m;
+    char *b;
+
+    (void)state;
+    /* bob (globex) asks for acme's feeds: exactly like a missing one */
+    h_get(&a, &srv, &bob, "/feeds?instance=acme-prod");
+    h_get(&m, &srv, &bob, "/feeds?instance=nope-prod");
+    assert_int_equal(a.status, 404);
+    assert_int_equal(m.status, 404);
+    lacks(a.body, "customers");
+    h_resp_free(&a);
+    h_resp_free(&m);
+    /* his own page by default, with only his instances to choose */
+    b = page(&bob, "/feeds");
+    has(b, "Campaign gate of <strong>globex-prod</strong>");
+    has(b, "orders");
+    lacks(b, "acme-prod");
+    free(b);
+    /* ann sees her organisation's feeds */
+    b = page(&ann, "/feeds?instance=acme-prod&at=2026-03-03T05:15:00Z");
+    has(b, ">HOLD</h2>");
+    free(b);
+    /* the card and the lookup API */
+    h_get_expect(&srv, &bob, "/tables/acme-prod/customers", 404, "!1.2 M rows",
+                 "!Today:", NULL);
+    h_get_expect(&srv, &bob, "/api/v1/lookup?q=customers", 200, "!acme-prod",
+                 "!today", NULL);
+    h_get_expect(&srv, &bob, "/lookup?q=cust", 200, "!acme-prod", NULL);
+}
+
+static void test_card__today_line_follows_arrivals(void **state)
+{
+    int64_t gen;
+    char *b;
+
+    (void)state;
+    /* 2026-03-05 04:30: customers due, nothing yet */
+    b = page(&oz, "/tables/acme-prod/customers?at=2026-03-05T04:30:00Z");
+    has(b, "<strong>Today:</strong> due at 04:00 UTC, not arrived yet "
+           "(missing after 05:00 UTC)");
+    has(b, "href=\"/feeds?instance=acme-prod\"");
+    has(b, "aria-label=\"Arrivals of customers, last 30 days:");
+    free(b);
+    b = page(&oz, "/tables/acme-prod/customers?at=2026-03-05T05:30:00Z");
+    has(b, "<strong>Today:</strong> missing since 05:00 UTC — REQUIRED: hold "
+           "campaigns");
+    free(b);
+    gen = h_db_int(&srv, "SELECT value FROM meta WHERE key = 'generation'");
+    report("customers", "c-0305.csv", "2026-03-05T04:40:00Z", 1200000, "ok",
+           "");
+    /* arrivals do not change the registry generation: the cached card
+       is served, its today line is not */
+    assert_int_equal(
+        h_db_int(&srv, "SELECT value FROM meta WHERE key = 'generation'"), gen);
+    b = page(&oz, "/tables/acme-prod/customers?at=2026-03-05T05:30:00Z");
+    has(b, "<strong>Today:</strong> arrived 04:40 UTC, 1.2 M rows");
+    lacks(b, "missing since");
+    free(b);
+    /* and by the clock: a file reported now is today's */
+    b = page(&oz, "/tables/acme-prod/web_clicks");
+    lacks(b, "<strong>Today:</strong> arrived");
+    free(b);
+    {
+        h_resp r;
+        h_send_json(&r, &srv, NULL, t_pat, "POST", "/api/v1/arrivals",
+                    "{\"instance\":\"acme-prod\",\"table\":\"web_clicks\","
+                    "\"rows\":5}");
+        assert_int_equal(r.status, 201);
+        h_resp_free(&r);
+    }
+    b = page(&oz, "/tables/acme-prod/web_clicks");
+    has(b, "<strong>Today:</strong> arrived");
+    has(b, "5 rows");
+    free(b);
+    /* a table without a tracked cadence */
+    b = page(&oz, "/tables/acme-prod/adhoc_list");
+    has(b, "<strong>Today:</strong> not tracked");
+    lacks(b, "class=\"fc\"");
+    free(b);
+    /* the card escapes the runbook and notes as ever */
+    b = page(&oz, "/tables/acme-prod/purchases");
+    lacks(b, "<img src=x");
+    has(b, "id=\"runbook\"");
+    free(b);
+}
+
+static void test_lookup__today_beside_the_dependency(void **state)
+{
+    h_resp r;
+    cJSON *arr, *hit, *today;
+    char *out = NULL;
+    int rc;
+
+    (void)state;
+    /* the API: a today object on each hit, also when served from the
+       cache (asked twice) */
+    for (int k = 0; k < 2; k++) {
+        h_get(&r, &srv, &oz, "/api/v1/lookup?q=custom&instance=acme-prod");
+        assert_int_equal(r.status, 200);
+        arr = cJSON_Parse(r.body);
+        h_resp_free(&r);
+        assert_int_equal(cJSON_GetArraySize(arr), 1);
+        hit = cJSON_GetArrayItem(arr, 0);
+        today = cJSON_GetObjectItemCaseSensitive(hit, "today");
+        assert_true(cJSON_IsObject(today));
+        assert_non_null(cJSON_GetObjectItemCaseSensitive(today, "state"));
+        assert_non_null(cJSON_GetObjectItemCaseSensitive(today, "due_at"));
+        assert_non_null(cJSON_GetObjectItemCaseSensitive(today, "missing_at"));
+        assert_non_null(cJSON_GetObjectItemCaseSensitive(today, "arrived_at"));
+        assert_non_null(cJSON_GetObjectItemCaseSensitive(today, "rows"));
+        assert_non_null(
+            strstr(cJSON_GetStringValue(
+                       cJSON_GetObjectItemCaseSensitive(today, "text")),
+                   "Today: "));
+        cJSON_Delete(arr);
+    }
+    /* a table reported now reads arrived at once (no generation change) */
+    h_get(&r, &srv, &oz, "/api/v1/lookup?q=web_cl");
+    arr = cJSON_Parse(r.body);
+    h_resp_free(&r);
+    today =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "today");
+    assert_string_equal(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(today, "state")),
+        "arrived");
+    assert_int_equal(
+        (int)cJSON_GetObjectItemCaseSensitive(today, "rows")->valuedouble, 5);
+    cJSON_Delete(arr);
+    /* an untracked table */
+    h_get(&r, &srv, &oz, "/api/v1/lookup?q=adhoc");
+    arr = cJSON_Parse(r.body);
+    h_resp_free(&r);
+    today =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "today");
+    assert_string_equal(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(today, "state")),
+        "not_tracked");
+    cJSON_Delete(arr);
+    /* the page: state beside the badge */
+    h_get_expect(&srv, &oz, "/lookup?q=s", 200, "web_clicks", "Today: arrived",
+                 "Today: not tracked", NULL);
+    /* the terminal, local and through the server */
+    rc = h_docket(&srv, NULL, &out, "lookup", "web_clicks", NULL);
+    assert_int_equal(rc, 0);
+    has(out, "OPTIONAL");
+    has(out, "Today: arrived");
+    free(out);
+    rc = h_docket(&srv, NULL, &out, "lookup", "web_clicks", "--url", srv.url,
+                  "--token", t_pat, NULL);
+    assert_int_equal(rc, 0);
+    has(out, "Today: arrived");
+    free(out);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_feeds_page__simulated_night),
+    cmocka_unit_test(test_feeds_page__tenancy),
+    cmocka_unit_test(test_card__today_line_follows_arrivals),
+    cmocka_unit_test(test_lookup__today_beside_the_dependency),
+};
+
+int main(void)
+{
+    return cmocka_run_group_tests(tests, up, h_group_down);
+}
