@@ -43,7 +43,8 @@ int str_to_i64(int64_t *out, const char *s);
 int str_to_int(int *out, const char *s, int min, int max);
 /* Lower-cases ASCII letters in place; returns s. */
 char *str_lower(char *s);
-/* snprintf into dst; returns 1 when the result was cut. */
+/* src (NULL: "") into dst, cut to size - 1 bytes as snprintf would;
+ * returns 1 when the result was cut. */
 int str_copy(char *dst, size_t size, const char *src);
 /* Levenshtein distance between a and b (bytes), capped at max+1. */
 int str_edit_distance(const char *a, const char *b, int max);

@@ -4,6 +4,7 @@
 #include "mem.h"
 #include "str.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,20 +110,42 @@ int domain_arrival_report(registry *reg, const domain_actor *who,
     return 0;
 }
 
-/* The index of the first arrival of table_id in a (sorted by table id),
- * or n. */
-static size_t first_of(const registry_arrival *a, size_t n, int64_t table_id)
+/* A gate table by its table id: what registry_arrival_latest reads
+ * into. */
+typedef struct by_id {
+    int64_t table_id;
+    domain_gate_table *t;
+} by_id;
+
+typedef struct by_id_index {
+    by_id *v;
+    size_t n;
+} by_id_index;
+
+static int by_id_cmp(const void *a, const void *b)
 {
-    size_t lo = 0, hi = n;
+    const by_id *x = a, *y = b;
+
+    return (x->table_id > y->table_id) - (x->table_id < y->table_id);
+}
+
+/* The arrival of gate table table_id, marked found (NULL: not tracked). */
+static registry_arrival *latest_dest(void *ctx, int64_t table_id)
+{
+    by_id_index *ix = ctx;
+    size_t lo = 0, hi = ix->n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (a[mid].table_id < table_id)
+        if (ix->v[mid].table_id < table_id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
+    if (lo == ix->n || ix->v[lo].table_id != table_id)
+        return NULL;
+    ix->v[lo].t->has_arrival = 1;
+    return &ix->v[lo].t->arrival;
 }
 
 int domain_gate(registry *reg, const domain_actor *who, const char *instance,
@@ -130,10 +153,10 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
 {
     registry_instance inst;
     registry_feed_table *tables = NULL;
-    registry_arrival *arr = NULL;
-    size_t nt = 0, na = 0, n = 0;
+    size_t nt = 0, n = 0;
     domain_gate_table *g;
     feed_state *states;
+    by_id_index ix = {0};
     int *req;
     int rc;
 
@@ -151,45 +174,52 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
     rc = registry_feed_tables(reg, inst.id, &tables, &nt, err);
     if (rc < 0)
         return rc;
-    /* every current slot holds at and is one period (at most a day) long,
-       so it began less than a day before at */
-    rc = registry_arrival_list(reg, inst.id, 0, at - 86400, at, &arr, &na, err);
-    if (rc < 0) {
-        registry_feed_tables_free(tables, nt);
-        return rc;
-    }
     g = xcalloc(nt + 1, sizeof *g);
-    states = xcalloc(nt + 1, sizeof *states);
-    req = xcalloc(nt + 1, sizeof *req);
-    /* tables come by name, arrivals by table id: each table's run of
-       arrivals is found by binary search */
+    ix.v = xmalloc((nt + 1) * sizeof *ix.v);
     for (size_t i = 0; i < nt; i++) {
         feed_slot s;
-        size_t lo, hi;
-        int latest;
         if (!domain_feed_slot(&s, tables[i].cadence, tables[i].expected_arrival,
                               tables[i].expected_day,
                               tables[i].late_after_minutes, at)) {
             registry_feed_table_dispose(&tables[i]);
             continue;
         }
-        lo = first_of(arr, na, tables[i].id);
-        for (hi = lo; hi < na && arr[hi].table_id == tables[i].id; hi++)
-            ;
+        /* the current slot holds at: the latest arrival up to at is the
+           one that decides when it is in the slot, and when it is not,
+           none is */
+        assert(s.start <= at && at < s.end);
         g[n].t = tables[i];
         g[n].required = !strcmp(tables[i].campaign_dependency, "required");
         g[n].slot = s;
-        g[n].state = domain_feed_state(&s, arr + lo, hi - lo, at, &latest);
-        if (latest >= 0) {
-            g[n].has_arrival = 1;
-            g[n].arrival = arr[lo + (size_t)latest];
-        }
-        states[n] = g[n].state;
-        req[n] = g[n].required;
+        ix.v[n].table_id = tables[i].id;
+        ix.v[n].t = &g[n];
         n++;
     }
     free(tables);
-    free(arr);
+    ix.n = n;
+    qsort(ix.v, n, sizeof *ix.v, by_id_cmp);
+    /* one row per table: its latest arrival (tables arrive by name) */
+    rc = registry_arrival_latest(reg, inst.id, at, latest_dest, &ix, err);
+    free(ix.v);
+    if (rc < 0) {
+        out->tables = g;
+        out->n = n;
+        domain_gate_dispose(out);
+        return rc;
+    }
+    states = xcalloc(n + 1, sizeof *states);
+    req = xcalloc(n + 1, sizeof *req);
+    for (size_t i = 0; i < n; i++) {
+        int latest = -1;
+        g[i].state = domain_feed_state(&g[i].slot, &g[i].arrival,
+                                       g[i].has_arrival ? 1 : 0, at, &latest);
+        if (latest < 0 && g[i].has_arrival) { /* an earlier slot's */
+            g[i].has_arrival = 0;
+            memset(&g[i].arrival, 0, sizeof g[i].arrival);
+        }
+        states[i] = g[i].state;
+        req[i] = g[i].required;
+    }
     str_copy(out->instance, sizeof out->instance, inst.name);
     out->at = at;
     out->decision = domain_feed_decide(states, req, n);
@@ -245,50 +275,151 @@ cJSON *domain_arrival_json(const registry_arrival *a)
     return o;
 }
 
-/* A blocking table or a warning: what ops needs at 3 a.m. */
-static cJSON *reason_json(const domain_gate_table *t)
-{
-    cJSON *o = cJSON_CreateObject();
+/* ---- the gate's JSON, written straight into a buffer ------------------ */
 
-    cJSON_AddStringToObject(o, "table", t->t.name);
-    cJSON_AddStringToObject(o, "state", domain_feed_state_name(t->state));
-    add_time(o, "due_at", t->slot.due_at);
-    if (t->state == FEED_MISSING)
-        add_time(o, "missing_since", t->slot.missing_at);
-    else
-        cJSON_AddNullToObject(o, "missing_since");
-    cJSON_AddStringToObject(o, "campaign_note", t->t.campaign_note);
-    cJSON_AddStringToObject(o, "escalation", t->t.escalation);
-    cJSON_AddStringToObject(o, "runbook", t->t.runbook);
-    if (t->state == FEED_FAILED)
-        cJSON_AddStringToObject(o, "message", t->arrival.message);
-    return o;
+/* Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm). */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    int64_t era, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    yoe = z - era * 146097;
+    yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+    doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
 }
 
-static cJSON *table_json(const domain_gate_table *t)
+static void put2(char *p, unsigned v)
 {
-    cJSON *o = cJSON_CreateObject();
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+}
 
-    cJSON_AddStringToObject(o, "table", t->t.name);
-    cJSON_AddStringToObject(o, "campaign_dependency",
-                            t->required ? "required" : "optional");
-    cJSON_AddStringToObject(o, "cadence", t->t.cadence);
-    cJSON_AddStringToObject(o, "state", domain_feed_state_name(t->state));
-    add_time(o, "slot_start", t->slot.start);
-    add_time(o, "due_at", t->slot.due_at);
-    add_time(o, "missing_at", t->slot.missing_at);
-    if (t->has_arrival) {
-        add_time(o, "arrived_at", t->arrival.arrived_at);
-        add_count(o, "rows", t->arrival.rows);
-        cJSON_AddStringToObject(o, "file", t->arrival.file);
-        cJSON_AddStringToObject(o, "message", t->arrival.message);
+static void put_key(buf *o, const char *key)
+{
+    buf_putc(o, '"');
+    buf_puts(o, key);
+    buf_puts(o, "\":");
+}
+
+/* "key":"2026-03-03T04:10:00Z" as time_iso writes it (a gate writes
+ * some 2,000 of them: strftime would be a tenth of the answer's time). */
+static void put_time(buf *o, const char *key, int64_t t)
+{
+    char iso[32];
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t secs = t - days * 86400, y;
+    unsigned m, d;
+
+    civil_from_days(days, &y, &m, &d);
+    if (y >= 1000 && y <= 9999) {
+        put2(iso, (unsigned)(y / 100));
+        put2(iso + 2, (unsigned)(y % 100));
+        iso[4] = '-';
+        put2(iso + 5, m);
+        iso[7] = '-';
+        put2(iso + 8, d);
+        iso[10] = 'T';
+        put2(iso + 11, (unsigned)(secs / 3600));
+        iso[13] = ':';
+        put2(iso + 14, (unsigned)(secs / 60 % 60));
+        iso[16] = ':';
+        put2(iso + 17, (unsigned)(secs % 60));
+        iso[19] = 'Z';
+        iso[20] = '\0';
     } else {
-        cJSON_AddNullToObject(o, "arrived_at");
-        cJSON_AddNullToObject(o, "rows");
-        cJSON_AddNullToObject(o, "file");
-        cJSON_AddNullToObject(o, "message");
+        time_iso(iso, sizeof iso, t);
     }
-    return o;
+    put_key(o, key);
+    buf_putc(o, '"');
+    buf_puts(o, iso);
+    buf_putc(o, '"');
+}
+
+static void put_str(buf *o, const char *key, const char *v)
+{
+    put_key(o, key);
+    buf_append_json_str(o, v ? v : "");
+}
+
+static void put_count(buf *o, const char *key, int64_t v)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    uint64_t u = (uint64_t)v;
+
+    put_key(o, key);
+    if (v < 0) {
+        buf_puts(o, "null");
+        return;
+    }
+    do
+        digits[--i] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    buf_append(o, digits + i, sizeof digits - i);
+}
+
+/* A blocking table or a warning: what ops needs at 3 a.m. */
+static void put_reason(buf *o, const domain_gate_table *t)
+{
+    buf_putc(o, '{');
+    put_str(o, "table", t->t.name);
+    buf_putc(o, ',');
+    put_str(o, "state", domain_feed_state_name(t->state));
+    buf_putc(o, ',');
+    put_time(o, "due_at", t->slot.due_at);
+    buf_putc(o, ',');
+    if (t->state == FEED_MISSING)
+        put_time(o, "missing_since", t->slot.missing_at);
+    else
+        buf_puts(o, "\"missing_since\":null");
+    buf_putc(o, ',');
+    put_str(o, "campaign_note", t->t.campaign_note);
+    buf_putc(o, ',');
+    put_str(o, "escalation", t->t.escalation);
+    buf_putc(o, ',');
+    put_str(o, "runbook", t->t.runbook);
+    if (t->state == FEED_FAILED) {
+        buf_putc(o, ',');
+        put_str(o, "message", t->arrival.message);
+    }
+    buf_putc(o, '}');
+}
+
+static void put_table(buf *o, const domain_gate_table *t)
+{
+    buf_putc(o, '{');
+    put_str(o, "table", t->t.name);
+    buf_putc(o, ',');
+    put_str(o, "campaign_dependency", t->required ? "required" : "optional");
+    buf_putc(o, ',');
+    put_str(o, "cadence", t->t.cadence);
+    buf_putc(o, ',');
+    put_str(o, "state", domain_feed_state_name(t->state));
+    buf_putc(o, ',');
+    put_time(o, "slot_start", t->slot.start);
+    buf_putc(o, ',');
+    put_time(o, "due_at", t->slot.due_at);
+    buf_putc(o, ',');
+    put_time(o, "missing_at", t->slot.missing_at);
+    buf_putc(o, ',');
+    if (t->has_arrival) {
+        put_time(o, "arrived_at", t->arrival.arrived_at);
+        buf_putc(o, ',');
+        put_count(o, "rows", t->arrival.rows);
+        buf_putc(o, ',');
+        put_str(o, "file", t->arrival.file);
+        buf_putc(o, ',');
+        put_str(o, "message", t->arrival.message);
+    } else {
+        buf_puts(o, "\"arrived_at\":null,\"rows\":null,\"file\":null,"
+                    "\"message\":null");
+    }
+    buf_putc(o, '}');
 }
 
 static int settled(feed_state s)
@@ -296,25 +427,64 @@ static int settled(feed_state s)
     return s == FEED_ARRIVED || s == FEED_ARRIVED_LATE;
 }
 
+static int blocks(const domain_gate_table *t)
+{
+    return t->required && !settled(t->state);
+}
+
+static int warns(const domain_gate_table *t)
+{
+    return !t->required &&
+           (t->state == FEED_MISSING || t->state == FEED_FAILED);
+}
+
+void domain_gate_json_write(buf *o, const domain_gate_result *g)
+{
+    int first;
+
+    buf_putc(o, '{');
+    put_str(o, "instance", g->instance);
+    buf_putc(o, ',');
+    put_time(o, "at", g->at);
+    buf_putc(o, ',');
+    put_str(o, "decision", domain_feed_decision_name(g->decision));
+    buf_puts(o, ",\"blocking\":[");
+    first = 1;
+    for (size_t i = 0; i < g->n; i++) {
+        if (!blocks(&g->tables[i]))
+            continue;
+        if (!first)
+            buf_putc(o, ',');
+        put_reason(o, &g->tables[i]);
+        first = 0;
+    }
+    buf_puts(o, "],\"warnings\":[");
+    first = 1;
+    for (size_t i = 0; i < g->n; i++) {
+        if (!warns(&g->tables[i]))
+            continue;
+        if (!first)
+            buf_putc(o, ',');
+        put_reason(o, &g->tables[i]);
+        first = 0;
+    }
+    buf_puts(o, "],\"tables\":[");
+    for (size_t i = 0; i < g->n; i++) {
+        if (i)
+            buf_putc(o, ',');
+        put_table(o, &g->tables[i]);
+    }
+    buf_puts(o, "]}");
+}
+
 cJSON *domain_gate_json(const domain_gate_result *g)
 {
-    cJSON *o = cJSON_CreateObject(), *blocking, *warnings, *tables;
+    buf b = {0};
+    cJSON *o;
 
-    cJSON_AddStringToObject(o, "instance", g->instance);
-    add_time(o, "at", g->at);
-    cJSON_AddStringToObject(o, "decision",
-                            domain_feed_decision_name(g->decision));
-    blocking = cJSON_AddArrayToObject(o, "blocking");
-    warnings = cJSON_AddArrayToObject(o, "warnings");
-    tables = cJSON_AddArrayToObject(o, "tables");
-    for (size_t i = 0; i < g->n; i++) {
-        const domain_gate_table *t = &g->tables[i];
-        if (t->required && !settled(t->state))
-            cJSON_AddItemToArray(blocking, reason_json(t));
-        else if (!t->required &&
-                 (t->state == FEED_MISSING || t->state == FEED_FAILED))
-            cJSON_AddItemToArray(warnings, reason_json(t));
-        cJSON_AddItemToArray(tables, table_json(t));
-    }
+    domain_gate_json_write(&b, g);
+    o = cJSON_Parse(buf_cstr(&b));
+    buf_dispose(&b);
+    assert(o); /* written above, valid UTF-8 and JSON */
     return o;
 }

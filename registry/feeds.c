@@ -225,6 +225,51 @@ int registry_arrival_list(registry *reg, int64_t instance_id, int64_t table_id,
     return 0;
 }
 
+typedef struct latest_ctx {
+    registry_arrival *(*dest)(void *ctx, int64_t table_id);
+    void *ctx;
+} latest_ctx;
+
+static int arrival_latest_row(sqlite3_stmt *st, void *ctx)
+{
+    latest_ctx *lc = ctx;
+    registry_arrival *a = lc->dest(lc->ctx, sqlite3_column_int64(st, 2));
+
+    /* every field is set: no need to clear the 3 KB first */
+    if (a)
+        reg_cols(st, "iiiccciiibcii", &a->id, &a->instance_id, &a->table_id,
+                 a->instance, sizeof a->instance, a->table, sizeof a->table,
+                 a->file, sizeof a->file, &a->rows, &a->bytes, &a->arrived_at,
+                 &a->failed, a->message, sizeof a->message, &a->reported_by,
+                 &a->created_at);
+    return 0;
+}
+
+int registry_arrival_latest(registry *reg, int64_t instance_id, int64_t at,
+                            registry_arrival *(*dest)(void *ctx,
+                                                      int64_t table_id),
+                            void *ctx, errmsg *err)
+{
+    /* the instance's tables by its (instance, name) index, and for each
+       one seek backwards from `at` in arrivals_table_time (whose entries
+       end in the rowid, so "arrived_at DESC, id DESC" is its order) */
+    static const char sql[] =
+        "SELECT a.id, a.instance_id, a.table_id, i.name, t.name, a.file,"
+        " a.rows, a.bytes, a.arrived_at, a.status = 'failed', a.message,"
+        " coalesce(a.reported_by, 0), a.created_at"
+        " FROM instances i CROSS JOIN reg_tables t CROSS JOIN arrivals a"
+        " WHERE i.id = :inst AND t.instance_id = i.id"
+        " AND t.status = 'active' AND t.cadence <> ''"
+        " AND a.id = (SELECT b.id FROM arrivals b WHERE b.table_id = t.id"
+        " AND b.arrived_at <= :at ORDER BY b.arrived_at DESC, b.id DESC"
+        " LIMIT 1)";
+    latest_ctx lc = {dest, ctx};
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":inst", instance_id),
+                                REG_INT(":at", at));
+
+    return reg_each(reg, st, arrival_latest_row, &lc, err);
+}
+
 int registry_arrival_prune(registry *reg, int64_t before, int64_t *out_n,
                            errmsg *err)
 {

@@ -76,6 +76,19 @@ int registry_arrival_list(registry *reg, int64_t instance_id, int64_t table_id,
                           int64_t from, int64_t to, registry_arrival **out,
                           size_t *out_n, errmsg *err);
 
+/* The latest arrival at or before `at` (the greatest arrived_at, then
+ * the greatest id: the one reported last) of each active table of
+ * instance_id with a cadence (the tables registry_feed_tables lists) that
+ * has one: read into dest(ctx, table_id) (NULL: skipped), every field
+ * set. One query, one index seek per table: what a gate needs, since a
+ * table's current slot holds `at`, so the latest arrival up to `at`
+ * decides its state when it is in the slot and none does when it is
+ * not. */
+int registry_arrival_latest(registry *reg, int64_t instance_id, int64_t at,
+                            registry_arrival *(*dest)(void *ctx,
+                                                      int64_t table_id),
+                            void *ctx, errmsg *err);
+
 /* Deletes every arrival that arrived before `before`; *out_n (may be
  * NULL) how many. */
 int registry_arrival_prune(registry *reg, int64_t before, int64_t *out_n,

@@ -141,8 +141,13 @@ static void api_gate_get(web_req *req)
         web_reply_err(req, &err);
         return;
     }
-    web_reply_json(req, 200, domain_gate_json(&g));
+    /* written straight into the reply: the gate of 500 tables is some
+       160 KB, and going through cJSON cost half its time */
+    buf_reset(&req->out);
+    domain_gate_json_write(&req->out, &g);
+    buf_putc(&req->out, '\n');
     domain_gate_dispose(&g);
+    web_reply_type(req, 200, "application/json");
 }
 
 /* Who may report arrivals and read gates: pm, ops, admin and service
