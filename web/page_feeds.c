@@ -24,6 +24,21 @@ static void hhmm(buf *o, int64_t t, int64_t at)
     domain_feed_time_text(o, t, at);
 }
 
+/* <a href="/tables/I/T[?at=AT][#frag]">: a page looked at a moment
+ * (?at=) links to the cards as they read at that moment. */
+static void card_link_open(buf *o, const char *inst, const char *table,
+                           const char *at_s, const char *frag)
+{
+    buf_puts(o, "<a href=\"");
+    card_html_href(o, inst, table);
+    if (at_s && *at_s) {
+        buf_puts(o, "?at=");
+        buf_append_url(o, at_s);
+    }
+    buf_puts(o, frag);
+    buf_puts(o, "\">");
+}
+
 /* The instance shown: the one asked for, else the first production
  * instance the user may see, else the first. NULL when there is none. */
 static const char *default_instance(const cat_inst_list *l)
@@ -65,10 +80,10 @@ static void selector(buf *o, const cat_inst_list *l, const char *inst,
 /* One blocking table or warning of the gate: name, state, times, note,
  * escalation, runbook link. */
 static void reason(buf *o, const domain_gate_table *t, const char *inst,
-                   int64_t at)
+                   int64_t at, const char *at_s)
 {
     buf_puts(o, "<li><strong>");
-    card_html_link_open(o, inst, t->t.name);
+    card_link_open(o, inst, t->t.name, at_s, "");
     buf_append_html(o, t->t.name);
     buf_puts(o, "</a></strong> ");
     feed_state_badge(o, t->state);
@@ -94,9 +109,9 @@ static void reason(buf *o, const domain_gate_table *t, const char *inst,
                       "<span class=\"gate-line\">Escalation: ", t->t.escalation,
                       "</span>");
     if (*t->t.runbook) {
-        buf_puts(o, "<span class=\"gate-line\"><a href=\"");
-        card_html_href(o, inst, t->t.name);
-        buf_puts(o, "#runbook\">Runbook of ");
+        buf_puts(o, "<span class=\"gate-line\">");
+        card_link_open(o, inst, t->t.name, at_s, "#runbook");
+        buf_puts(o, "Runbook of ");
         buf_append_html(o, t->t.name);
         buf_puts(o, "</a></span>");
     }
@@ -109,7 +124,7 @@ static int settled(feed_state s)
 }
 
 /* The gate banner: RUN / WAIT / HOLD and why. */
-static void banner(buf *o, const domain_gate_result *g)
+static void banner(buf *o, const domain_gate_result *g, const char *at_s)
 {
     static const char *const why[] = {
         [GATE_RUN] = "Campaigns may run: every required file of this slot "
@@ -145,14 +160,14 @@ static void banner(buf *o, const domain_gate_result *g)
                     "<ul class=\"gate-reasons\">");
         for (size_t i = 0; i < g->n; i++)
             if (g->tables[i].required && !settled(g->tables[i].state))
-                reason(o, &g->tables[i], g->instance, g->at);
+                reason(o, &g->tables[i], g->instance, g->at, at_s);
         buf_puts(o, "</ul>");
     }
     buf_puts(o, "</section>");
 }
 
 /* Optional tables missing or failed: listed, never blocking. */
-static void warnings(buf *o, const domain_gate_result *g)
+static void warnings(buf *o, const domain_gate_result *g, const char *at_s)
 {
     int n = 0;
 
@@ -167,7 +182,7 @@ static void warnings(buf *o, const domain_gate_result *g)
                         "id=\"feeds-warnings\">Optional files missing</h2>"
                         "<p>These do not hold campaigns.</p>"
                         "<ul class=\"gate-reasons\">");
-        reason(o, t, g->instance, g->at);
+        reason(o, t, g->instance, g->at, at_s);
     }
     if (n)
         buf_puts(o, "</ul></section>");
@@ -175,13 +190,14 @@ static void warnings(buf *o, const domain_gate_result *g)
 
 /* One tracked table: heading with badges, facts, failure, chart. */
 static void table_item(buf *o, const domain_gate_table *t, const char *inst,
-                       const feed_past *slots, size_t nslots, int64_t at)
+                       const feed_past *slots, size_t nslots, int64_t at,
+                       const char *at_s)
 {
     feed_today td = domain_feed_today_of(t);
 
     buf_puts(o, "<li class=\"feed\"><div class=\"feed-text\"><h3 "
                 "class=\"feed-name\">");
-    card_html_link_open(o, inst, t->t.name);
+    card_link_open(o, inst, t->t.name, at_s, "");
     buf_append_html(o, t->t.name);
     buf_puts(o, "</a></h3><p class=\"feed-badges\">");
     feed_state_badge(o, t->state);
@@ -232,7 +248,7 @@ static void how_to_report(buf *o, const char *inst)
 }
 
 /* The tables section. */
-static void tables(buf *o, const domain_feeds_view *v)
+static void tables(buf *o, const domain_feeds_view *v, const char *at_s)
 {
     const domain_gate_result *g = &v->gate;
     int any = 0;
@@ -269,7 +285,7 @@ static void tables(buf *o, const domain_feeds_view *v)
                 v->nslots);
     for (size_t i = 0; i < g->n; i++)
         table_item(o, &g->tables[i], g->instance, v->slots + i * v->nslots,
-                   v->nslots, g->at);
+                   v->nslots, g->at, at_s);
     buf_puts(o, "</ul></section>");
 }
 
@@ -321,9 +337,9 @@ void page_feeds(web_req *req)
     page_begin(req, "Feeds");
     buf_puts(o, "<h1>Feeds</h1>");
     selector(o, &l, inst, at_s);
-    banner(o, &v.gate);
-    warnings(o, &v.gate);
-    tables(o, &v);
+    banner(o, &v.gate, at_s);
+    warnings(o, &v.gate, at_s);
+    tables(o, &v, at_s);
     page_end(req);
     domain_feeds_view_dispose(&v);
 done:

@@ -112,7 +112,7 @@ static void test_feeds_page__simulated_night(void **state)
     has(b, ">WAIT</h2>");
     has(b, "Campaign gate of <strong>acme-prod</strong> at 2026-03-03 03:00 "
            "UTC");
-    has(b, "href=\"/tables/acme-prod/customers\"");
+    has(b, "href=\"/tables/acme-prod/customers?at=2026-03-03T03%3A00%3A00Z\"");
     has(b, "not due yet");
     has(b, "Tracked tables <span class=\"muted\">(3)</span>");
     lacks(b, "adhoc_list"); /* ad hoc: not tracked */
@@ -140,7 +140,9 @@ static void test_feeds_page__simulated_night(void **state)
            "note");
     has(b, "Escalation: &lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39; "
            "desk");
-    has(b, "href=\"/tables/acme-prod/purchases#runbook\"");
+    /* links to the cards as they read at that moment */
+    has(b, "href=\"/tables/acme-prod/purchases?at=2026-03-03T05%3A15%3A00Z"
+           "#runbook\"");
     lacks(b, "<img src=x");
     /* customers: readable rows, arrival time, chart and its text */
     has(b, "arrived 04:52 UTC, 1.2 M rows");
