@@ -4,15 +4,20 @@
  * registry tables, columns, history and change requests directly with
  * SQLite in big transactions (the FTS triggers fire as in production).
  * Writes what the wrk scripts need into OUTDIR: tables.txt, words.txt,
- * ops_token.txt, client_tokens.txt. Used by tests/bench/run.sh.
+ * ops_token.txt, client_tokens.txt, gate.txt. Used by tests/bench/run.sh.
  *
  *   bench_gen --db PATH --out DIR [--scale X] [--tables-per-instance N]
- *             [--columns N] [--requests N]
+ *             [--columns N] [--requests N] [--gate-tables N]
  *
  * Scale 1: 50 organisations, 100 instances, 10,000 tables, 200,000
  * columns, 20,000 requests; --scale 10 gives 100,000 tables and
- * 2,000,000 columns. Deterministic: the same arguments give the same data
- * (tokens aside). */
+ * 2,000,000 columns. Besides, for the gate case, organisation "feeds"
+ * with instance feeds-prod: 500 tracked tables (--gate-tables; nine in
+ * ten daily, one in ten hourly, two in three required) and 14 days of
+ * their arrivals up to 12:00 UTC of the day of generation (a few late,
+ * failed and reloaded, or missing); gate.txt names the instance and that
+ * moment. Deterministic: the same arguments give the same data (tokens
+ * aside; the arrivals are relative to the day of generation). */
 #include "registry.h"
 #include "str.h"
 
@@ -223,16 +228,115 @@ typedef struct inst {
 static int usage(void)
 {
     fputs("usage: bench_gen --db PATH --out DIR [--scale X] "
-          "[--tables-per-instance N] [--columns N] [--requests N]\n",
+          "[--tables-per-instance N] [--columns N] [--requests N] "
+          "[--gate-tables N]\n",
           stderr);
     return 2;
+}
+
+/* The gate case: ngate tracked tables of instance gate_inst (ids from
+ * *tid on) and 14 days of their arrivals up to `at`, as a loading job
+ * reports them. Returns the number of arrivals. */
+static int64_t gate_data(int64_t gate_inst, int64_t *tid, int ngate, int64_t at)
+{
+    sqlite3_stmt *ti =
+        prep("INSERT INTO reg_tables(id, instance_id, name, description, kind,"
+             " source, cadence, expected_arrival, late_after_minutes,"
+             " file_pattern, campaign_dependency, campaign_note,"
+             " consent_relevant, owner, escalation, runbook, status,"
+             " created_by_request, created_at, updated_at) VALUES (?1, ?2, ?3,"
+             " ?4, 'new_table', 'flat_file_csv', ?5, ?6, ?7, ?8, ?9, ?10, 0,"
+             " ?11, ?12, ?13, 'active', NULL, ?14, ?14)");
+    sqlite3_stmt *ai = prep(
+        "INSERT INTO arrivals(instance_id, table_id, file, rows, bytes,"
+        " arrived_at, status, message, reported_by, created_at) VALUES (?1,"
+        " ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?6)");
+    int64_t day0 = at - at % 86400, narr = 0;
+
+    exec("BEGIN");
+    for (int i = 0; i < ngate; i++) {
+        int hourly = i % 10 == 0;
+        int64_t id = (*tid)++, base_rows = 1000 + (int64_t)rn(2000000);
+        int64_t minute = hourly ? rn(60) : rn(10) * 60 + rn(4) * 15;
+        int64_t grace = 30 + (int64_t)rn(4) * 30; /* minutes */
+        char name[64], expected[8], desc[200], note[300], runbook[600],
+            owner[80], esc[80], pattern[120];
+
+        if (hourly && grace > 30)
+            grace = 30;
+        snprintf(name, sizeof name, "feed_%03d", i);
+        snprintf(expected, sizeof expected, "%02d:%02d",
+                 (int)(minute / 60) % 24, (int)(minute % 60));
+        sentence(desc, sizeof desc, 6 + (int)rn(6));
+        sentence(note, sizeof note, rn(3) ? 6 + (int)rn(8) : 0);
+        sentence(runbook, sizeof runbook, 15 + (int)rn(25));
+        snprintf(owner, sizeof owner, "data-feed-%03d@feeds.example", i);
+        snprintf(esc, sizeof esc, "+44 20 7946 %04u (on-call)", rn(10000));
+        snprintf(pattern, sizeof pattern, "%s_YYYYMMDD.csv.gz", name);
+        bi(ti, 1, id);
+        bi(ti, 2, gate_inst);
+        bt(ti, 3, name);
+        bt(ti, 4, desc);
+        bt(ti, 5, hourly ? "hourly" : "daily");
+        bt(ti, 6, expected);
+        bi(ti, 7, grace);
+        bt(ti, 8, pattern);
+        bt(ti, 9, i % 3 ? "required" : "optional");
+        bt(ti, 10, note);
+        bt(ti, 11, owner);
+        bt(ti, 12, esc);
+        bt(ti, 13, runbook);
+        bi(ti, 14, day0 - 400 * 86400);
+        step(ti);
+        /* slots: one a day (daily) or 24 (hourly), oldest first */
+        for (int64_t s = day0 - 13 * 86400; s <= at;
+             s += hourly ? 3600 : 86400) {
+            int64_t due = s + (hourly ? minute % 60 : minute) * 60;
+            unsigned luck = rn(100);
+            int64_t t = due - 20 * 60 + (int64_t)rn(20 * 60 + grace * 30);
+            char file[120], ymdh[32];
+            if (luck < 2) /* missing */
+                continue;
+            if (luck < 5) /* late */
+                t = due + grace * 60 + (int64_t)rn(3 * 3600);
+            if (t > at)
+                continue;
+            time_iso(ymdh, sizeof ymdh, due);
+            for (int k = 0; k < (luck >= 5 && luck < 8 ? 2 : 1); k++) {
+                int failed = luck >= 5 && luck < 8 && k == 0;
+                int64_t rows = base_rows - base_rows / 10 +
+                               (int64_t)rn((unsigned)(base_rows / 5 + 1));
+                if (k == 1 && (t += 40 * 60) > at)
+                    break;
+                snprintf(file, sizeof file, "%s_%.13s%s.csv.gz", name, ymdh,
+                         k ? "_reload" : "");
+                bi(ai, 1, gate_inst);
+                bi(ai, 2, id);
+                bt(ai, 3, file);
+                bi(ai, 4, failed ? -1 : rows);
+                bi(ai, 5, failed ? -1 : rows * 118);
+                bi(ai, 6, t);
+                bt(ai, 7, failed ? "failed" : "ok");
+                bt(ai, 8,
+                   failed ? "checksum mismatch: the file ends in the middle "
+                            "of a record; ask the sender for a new copy"
+                          : "");
+                step(ai);
+                narr++;
+            }
+        }
+    }
+    exec("COMMIT");
+    sqlite3_finalize(ti);
+    sqlite3_finalize(ai);
+    return narr;
 }
 
 int main(int argc, char **argv)
 {
     const char *dbpath = NULL, *outdir = NULL;
     double scale = 1.0;
-    int tpi = 0, ncols = 20, nreq = 0;
+    int tpi = 0, ncols = 20, nreq = 0, ngate = 500;
     registry *reg = NULL;
     errmsg err = {0};
     inst insts[NINST];
@@ -240,6 +344,8 @@ int main(int argc, char **argv)
     char path[4096], ops_token[80], client_tokens[NORGS][80];
     int64_t now = time_now(), t0 = now - 2 * 365 * 86400;
     int64_t total_tables = 0, total_columns = 0, total_hist = 0;
+    int64_t gate_inst = 0, gate_at = now - now % 86400 + 12 * 3600;
+    int64_t gate_arrivals = 0, next_tid = 0;
     FILE *f;
     struct timespec ta, tb;
 
@@ -260,11 +366,14 @@ int main(int argc, char **argv)
             ncols = (int)strtol(v, NULL, 10);
         else if (!strcmp(a, "--requests"))
             nreq = (int)strtol(v, NULL, 10);
+        else if (!strcmp(a, "--gate-tables"))
+            ngate = (int)strtol(v, NULL, 10);
         else
             return usage();
         i++;
     }
-    if (!dbpath || !outdir || scale <= 0 || ncols < 1)
+    if (!dbpath || !outdir || scale <= 0 || ncols < 1 || ngate < 0 ||
+        ngate > 1000)
         return usage();
     if (!tpi)
         tpi = (int)(100 * scale + 0.5);
@@ -320,6 +429,12 @@ int main(int argc, char **argv)
                               &err) < 0)
             goto fail;
     }
+    /* The gate case's organisation and instance, after the others so
+       their ids are as before. */
+    if (registry_org_add(reg, NULL, "feeds", &err) < 0 ||
+        registry_instance_add(reg, &gate_inst, "feeds", "feeds-prod",
+                              "production", "postgres", &err) < 0)
+        goto fail;
     if (registry_user_add(reg, &ops_id, "ops@platform.example", "Night ops",
                           "ops", NULL, NULL, &err) < 0 ||
         registry_token_create(reg, ops_token, NULL, ops_id, "bench", &err) < 0)
@@ -509,6 +624,7 @@ int main(int argc, char **argv)
         sqlite3_finalize(ti);
         sqlite3_finalize(ci);
         sqlite3_finalize(hi);
+        next_tid = tid;
     }
 
     /* Change requests: mostly deployed, some open; one or two items each,
@@ -648,6 +764,9 @@ int main(int argc, char **argv)
         sqlite3_finalize(ici);
         sqlite3_finalize(ei);
     }
+    /* Last, so that the random numbers of everything above stay as they
+       were before the gate case existed. */
+    gate_arrivals = gate_data(gate_inst, &next_tid, ngate, gate_at);
     exec("PRAGMA wal_checkpoint(TRUNCATE)");
     exec("ANALYZE");
     sqlite3_close(db);
@@ -675,6 +794,16 @@ int main(int argc, char **argv)
         die(path);
     fprintf(f, "%s\n", ops_token);
     fclose(f);
+    snprintf(path, sizeof path, "%s/gate.txt", outdir);
+    f = fopen(path, "w");
+    if (!f)
+        die(path);
+    {
+        char iso[32];
+        time_iso(iso, sizeof iso, gate_at);
+        fprintf(f, "feeds-prod %s\n", iso);
+    }
+    fclose(f);
     snprintf(path, sizeof path, "%s/client_tokens.txt", outdir);
     f = fopen(path, "w");
     if (!f)
@@ -688,9 +817,10 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &tb);
     printf("{\"organisations\": %d, \"instances\": %d, \"tables\": %lld, "
            "\"columns\": %lld, \"history\": %lld, \"requests\": %d, "
+           "\"gate_tables\": %d, \"gate_arrivals\": %lld, "
            "\"seconds\": %.2f}\n",
            NORGS, NINST, (long long)total_tables, (long long)total_columns,
-           (long long)total_hist, nreq,
+           (long long)total_hist, nreq, ngate, (long long)gate_arrivals,
            (double)(tb.tv_sec - ta.tv_sec) +
                (double)(tb.tv_nsec - ta.tv_nsec) / 1e9);
     return 0;
