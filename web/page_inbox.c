@@ -87,6 +87,7 @@ static const char *reason_text(const char *reason)
         {"ops", "Ops"},
         {"admin", "Admin"},
         {"watch", "You watch this"},
+        {"client", "Your organisation's feed"},
     };
 
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
