@@ -1,6 +1,6 @@
 /* cmd_feeds.c: `docket arrived` (report a file of a table) and `docket
  * gate` (may campaigns run on an instance?) on the local database, or
- * the gate from a server (--url, --token, as `docket lookup`). The
+ * through a server's API (--url, --token, as `docket lookup`). The
  * rules are domain/feeds_cases.h's; the gate's exit status is its
  * decision, so a scheduler runs `docket gate --instance I &&
  * send_campaigns`. */
@@ -58,21 +58,150 @@ static int opt_time(int64_t *out, const char *v)
     return 0;
 }
 
+static const char *jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The stored arrival j (its JSON, as the API answers it) in one line;
+ * created: a new report (else one already stored). */
+static void print_arrival(const cJSON *j, int created)
+{
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(j, "rows");
+    const char *status = jstr(j, "status"), *msg = jstr(j, "message");
+    int failed = status && !strcmp(status, "failed");
+
+    printf("%s %s/%s: %s at %s", created ? "stored" : "already reported",
+           jstr(j, "instance"), jstr(j, "table"), failed ? "failed" : "arrived",
+           jstr(j, "arrived_at"));
+    if (cJSON_IsNumber(rows))
+        printf(", %.0f rows", rows->valuedouble);
+    printf(" (file %s)", jstr(j, "file"));
+    if (failed && msg && *msg)
+        printf(": %s", msg);
+    putchar('\n');
+}
+
+/* Whether j is an arrival as the API answers it (the fields printed). */
+static int arrival_ok(const cJSON *j)
+{
+    return jstr(j, "instance") && jstr(j, "table") && jstr(j, "status") &&
+           jstr(j, "arrived_at") && jstr(j, "file");
+}
+
+/* The problem a server answered in body (status): the first of
+ * {"errors": [{field, message}]} or {"error": {message}}, into msg. */
+static void server_problem(buf *msg, const cJSON *body)
+{
+    const cJSON *e =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(body, "errors"), 0);
+    const char *field = jstr(e, "field"), *m = jstr(e, "message");
+
+    if (!m)
+        m = jstr(cJSON_GetObjectItemCaseSensitive(body, "error"), "message");
+    if (!m)
+        return;
+    buf_puts(msg, ": ");
+    if (field && *field) {
+        buf_puts(msg, field);
+        buf_puts(msg, " ");
+    }
+    buf_puts(msg, m);
+}
+
+/* A server's refusal as an exit status: what the caller must change
+ * (400, 401, 403, 404, 413, 422...) 2, the server's trouble 3. The token
+ * is never printed. */
+static int remote_fail(const char *url, long status, const cJSON *body)
+{
+    buf msg = {0};
+    int rc;
+
+    if (status == 401) {
+        rc = app_fail(EXIT_USAGE,
+                      "%s answered 401: the server wants a valid "
+                      "token (--token or DOCKET_TOKEN)",
+                      url);
+        return rc;
+    }
+    server_problem(&msg, body);
+    rc = app_fail(status >= 400 && status < 500 ? EXIT_USAGE : EXIT_RUNTIME,
+                  "%s answered %ld%s", url, status, buf_cstr(&msg));
+    buf_dispose(&msg);
+    return rc;
+}
+
+/* The report in to a server: POST URL/api/v1/arrivals; at is --at as
+ * typed (checked already). Prints the stored arrival; the exit status. */
+static int remote_arrived(const char *url, const char *token,
+                          const domain_arrival_input *in, const char *at)
+{
+    cJSON *req = cJSON_CreateObject(), *j;
+    buf u = {0}, body = {0};
+    size_t n = strlen(url);
+    errmsg err = {0};
+    long status = 0;
+    char *json;
+    int rc;
+
+    cJSON_AddStringToObject(req, "instance", in->instance);
+    cJSON_AddStringToObject(req, "table", in->table);
+    if (in->file)
+        cJSON_AddStringToObject(req, "file", in->file);
+    if (in->rows >= 0)
+        cJSON_AddNumberToObject(req, "rows", (double)in->rows);
+    if (in->bytes >= 0)
+        cJSON_AddNumberToObject(req, "bytes", (double)in->bytes);
+    if (at)
+        cJSON_AddStringToObject(req, "arrived_at", at);
+    cJSON_AddStringToObject(req, "status", in->failed ? "failed" : "ok");
+    if (in->message)
+        cJSON_AddStringToObject(req, "message", in->message);
+    json = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    buf_append(&u, url, n && url[n - 1] == '/' ? n - 1 : n);
+    buf_puts(&u, "/api/v1/arrivals");
+    rc = notify_http_post_json(&body, &status, buf_cstr(&u), token, json, &err);
+    cJSON_free(json);
+    buf_dispose(&u);
+    if (rc < 0) {
+        buf_dispose(&body);
+        return app_fail(rc == ERR_INVALID ? EXIT_USAGE : EXIT_RUNTIME, "%s",
+                        err.msg);
+    }
+    j = cJSON_Parse(buf_cstr(&body));
+    buf_dispose(&body);
+    if ((status == 200 || status == 201) && j && arrival_ok(j)) {
+        print_arrival(j, status == 201);
+        rc = 0;
+    } else if (j && status >= 400) {
+        rc = remote_fail(url, status, j);
+    } else {
+        rc = app_fail(EXIT_RUNTIME, "%s answered %ld without an arrival", url,
+                      status);
+    }
+    cJSON_Delete(j);
+    return rc;
+}
+
 int cmd_arrived(app_args *a)
 {
     static const char u[] =
         "docket arrived --instance I TABLE [--rows N] [--bytes N] [--file F] "
-        "[--failed MESSAGE] [--at T]";
+        "[--failed MESSAGE] [--at T] [--url URL --token T]";
     const char *instance = app_opt(a, "--instance");
     const char *rows = app_opt(a, "--rows"), *bytes = app_opt(a, "--bytes");
     const char *file = app_opt(a, "--file"), *failed = app_opt(a, "--failed");
     const char *at = app_opt(a, "--at");
+    const char *url = app_opt(a, "--url"), *token = app_opt(a, "--token");
     domain_arrival_input in = {0};
     domain_actor who = local_actor();
     registry_arrival out;
     errmsg err = {0};
     registry *reg;
-    char when[32];
+    cJSON *j;
     int created = 0, rc;
 
     if (app_positionals(a, u) != 1 || !instance)
@@ -86,6 +215,12 @@ int cmd_arrived(app_args *a)
     if (opt_count(&in.rows, rows, "--rows") ||
         opt_count(&in.bytes, bytes, "--bytes") || opt_time(&in.arrived_at, at))
         return EXIT_USAGE;
+    if (!url)
+        url = getenv("DOCKET_URL");
+    if (!token)
+        token = getenv("DOCKET_TOKEN");
+    if (url && *url)
+        return remote_arrived(url, token, &in, at);
     reg = app_open_db(0);
     if (!reg)
         return EXIT_USAGE;
@@ -93,20 +228,10 @@ int cmd_arrived(app_args *a)
     registry_close(reg);
     if (rc < 0)
         return fail_err(&err);
-    time_iso(when, sizeof when, out.arrived_at);
-    printf("%s %s/%s: %s at %s", created ? "stored" : "already reported",
-           out.instance, out.table, out.failed ? "failed" : "arrived", when);
-    if (out.rows >= 0)
-        printf(", %lld rows", (long long)out.rows);
-    printf(" (file %s)\n", out.file);
+    j = domain_arrival_json(&out);
+    print_arrival(j, created);
+    cJSON_Delete(j);
     return 0;
-}
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* One line of a table in the gate's text (t of "tables"), and for a
@@ -217,18 +342,14 @@ static int remote_gate(cJSON **out, const char *url, const char *token,
     buf_dispose(&body);
     if (status == 200 && *out && gate_ok(*out))
         return 0;
-    if (*out) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(*out, "error");
-        const char *m = jstr(e, "message");
-        rc = app_fail(
-            status == 401 || status == 403 || status == 404 || status == 422
-                ? EXIT_USAGE
-                : EXIT_RUNTIME,
-            "%s answered %ld%s%s", url, status, m ? ": " : "", m ? m : "");
+    if (*out && status >= 400) {
+        rc = remote_fail(url, status, *out);
         cJSON_Delete(*out);
         *out = NULL;
         return rc;
     }
+    cJSON_Delete(*out);
+    *out = NULL;
     return app_fail(EXIT_RUNTIME, "%s answered %ld without a gate", url,
                     status);
 }

@@ -1,4 +1,5 @@
-/* http.h: a tiny HTTP GET for the command line (`docket lookup --url`),
+/* http.h: a tiny HTTP GET and POST for the command line (`docket lookup
+ * --url`, `docket gate --url`, `docket arrived --url`),
  * kept in notify/ because only notify/ may call libcurl. Implemented in
  * http_get.c. */
 #ifndef DOCKET_NOTIFY_HTTP_H
@@ -15,5 +16,10 @@
  * answer), with a message in err. */
 int notify_http_get(buf *out, long *status, const char *url, const char *token,
                     errmsg *err);
+/* POSTs json (a JSON text; NULL: an empty body) to url with
+ * "Content-Type: application/json", otherwise exactly as notify_http_get
+ * (schemes, no redirects, timeouts, body limit, token, status, errors). */
+int notify_http_post_json(buf *out, long *status, const char *url,
+                          const char *token, const char *json, errmsg *err);
 
 #endif

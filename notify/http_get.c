@@ -1,10 +1,12 @@
-/* http_get.c: the GET helper of http.h for `docket lookup --url`. The
+/* http_get.c: the GET and POST helpers of http.h for the command line's
+ * --url forms (`docket lookup`, `docket gate`, `docket arrived`). The
  * outbox transports (transport.c) have their own, stricter options. */
 #include "http.h"
 #include "notify_int.h"
 #include "str.h"
 
 #include <curl/curl.h>
+#include <string.h>
 
 #define HTTP_GET_MAX ((size_t)64 * 1024 * 1024)
 
@@ -16,8 +18,9 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
     return buf_error(b) ? 0 : size * n;
 }
 
-int notify_http_get(buf *out, long *status, const char *url, const char *token,
-                    errmsg *err)
+/* One request: GET when body is NULL, else POST of body as JSON. */
+static int http_call(buf *out, long *status, const char *url, const char *token,
+                     const char *body, errmsg *err)
 {
     CURL *c = NULL;
     struct curl_slist *hl = NULL;
@@ -41,6 +44,12 @@ int notify_http_get(buf *out, long *status, const char *url, const char *token,
         buf_dispose(&auth);
     }
     hl = curl_slist_append(hl, "Accept: application/json");
+    if (body) {
+        hl = curl_slist_append(hl, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)strlen(body));
+    }
     out->max = HTTP_GET_MAX;
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -64,4 +73,16 @@ done:
     curl_slist_free_all(hl);
     curl_easy_cleanup(c);
     return rc;
+}
+
+int notify_http_get(buf *out, long *status, const char *url, const char *token,
+                    errmsg *err)
+{
+    return http_call(out, status, url, token, NULL, err);
+}
+
+int notify_http_post_json(buf *out, long *status, const char *url,
+                          const char *token, const char *json, errmsg *err)
+{
+    return http_call(out, status, url, token, json ? json : "", err);
 }

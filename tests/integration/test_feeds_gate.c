@@ -499,6 +499,124 @@ static void test_weekly_monthly_gate(void **state)
     cJSON_Delete(g);
 }
 
+/* `docket arrived --url URL --token T`: the report through the server's
+ * API, printed and exited on as the local form; the server's refusals
+ * (an unknown table, a client, a bad token) exit 2 with its words, write
+ * nothing and never print the token; an unreachable server exits 3. */
+static void test_cli_remote_arrived(void **state)
+{
+    char *out = NULL, *before, *after;
+    cJSON *g;
+    const cJSON *t;
+    int rc;
+
+    (void)state;
+    rc = h_docket(&srv, NULL, &out, "arrived", "--url", srv.url, "--token",
+                  t_oz, "--instance", "acme-prod", "customers", "--rows", "900",
+                  "--file", "remote-0305.csv", "--at", "2026-03-05T04:05:00Z",
+                  NULL);
+    if (rc != 0)
+        fail_msg("arrived --url: %d: %s", rc, out);
+    assert_non_null(strstr(out, "stored acme-prod/customers: arrived at "
+                                "2026-03-05T04:05:00Z, 900 rows (file "
+                                "remote-0305.csv)"));
+    assert_null(strstr(out, t_oz));
+    free(out);
+    assert_int_equal(h_db_int(&srv, "SELECT count(*) FROM arrivals WHERE file"
+                                    " = 'remote-0305.csv' AND rows = 900"),
+                     1);
+    /* the same file again: already reported, exit 0, nothing new */
+    rc = h_docket(&srv, NULL, &out, "arrived", "--url", srv.url, "--token",
+                  t_pat, "--instance", "acme-prod", "customers", "--file",
+                  "remote-0305.csv", "--failed", "other", NULL);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "already reported acme-prod/customers: "
+                                "arrived at 2026-03-05T04:05:00Z"));
+    free(out);
+    /* a failed load, its message printed */
+    rc = h_docket(&srv, NULL, &out, "arrived", "--url", srv.url, "--token",
+                  t_oz, "--instance", "acme-prod", "purchases", "--file",
+                  "purch-0305.csv", "--failed", "disk full", "--at",
+                  "2026-03-05T05:01:00Z", NULL);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "stored acme-prod/purchases: failed at "
+                                "2026-03-05T05:01:00Z (file purch-0305.csv): "
+                                "disk full"));
+    free(out);
+    /* the gate sees both, from the server as from the database */
+    g = gate("2026-03-05T05:10:00Z");
+    expect_state(g, "customers", "arrived");
+    t = entry(g, "tables", "customers");
+    assert_int_equal(
+        (int)cJSON_GetObjectItemCaseSensitive(t, "rows")->valuedouble, 900);
+    expect_state(g, "purchases", "failed");
+    assert_string_equal(str_of(g, "decision"), "hold");
+    cJSON_Delete(g);
+
+    /* refusals: exit 2 with the server's words, nothing written */
+    before = h_db_digest(&srv);
+    rc = h_docket(&srv, NULL, &out, "arrived", "--url", srv.url, "--token",
+                  t_oz, "--instance", "acme-prod", "nosuch", NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "answered 422: table no table nosuch in "
+                                "instance acme-prod"));
+    free(out);
+    rc = h_docket(&srv, NULL, &out, "arrived", "--url", srv.url, "--token",
+                  t_oz, "--instance", "globex-nope", "orders", NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "no instance named globex-nope"));
+    free(out);
+    rc = h_docket(&srv, NULL, &out, "arrived", "--url", srv.url, "--token",
+                  t_ann, "--instance", "acme-prod", "customers", NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "answered 403"));
+    assert_null(strstr(out, t_ann));
+    free(out);
+    rc = h_docket(&srv, NULL, &out, "arrived", "--url", srv.url, "--token",
+                  "dkt_not-a-token-at-all", "--instance", "acme-prod",
+                  "customers", NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "answered 401"));
+    assert_non_null(strstr(out, "valid token"));
+    assert_null(strstr(out, "dkt_not-a-token-at-all"));
+    free(out);
+    rc = h_docket(&srv, NULL, &out, "arrived", "--url", srv.url, "--instance",
+                  "acme-prod", "customers", NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "answered 401"));
+    free(out);
+    /* bad input is refused before asking */
+    rc =
+        h_docket(&srv, NULL, &out, "arrived", "--url", srv.url, "--token", t_oz,
+                 "--instance", "acme-prod", "customers", "--rows", "-4", NULL);
+    assert_int_equal(rc, 2);
+    free(out);
+    after = h_db_digest(&srv);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* the gate's bad token alike */
+    rc = h_docket(&srv, NULL, &out, "gate", "--url", srv.url, "--token",
+                  "dkt_not-a-token-at-all", "--instance", "acme-prod", NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "answered 401"));
+    assert_null(strstr(out, "dkt_not-a-token-at-all"));
+    free(out);
+    /* no server there: 3; not an http(s) URL: 2 */
+    rc =
+        h_docket(&srv, NULL, &out, "arrived", "--url", "http://127.0.0.1:9",
+                 "--token", t_oz, "--instance", "acme-prod", "customers", NULL);
+    assert_int_equal(rc, 3);
+    assert_null(strstr(out, t_oz));
+    free(out);
+    rc =
+        h_docket(&srv, NULL, &out, "arrived", "--url", "ftp://127.0.0.1/",
+                 "--token", t_oz, "--instance", "acme-prod", "customers", NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "http:// or https://"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_client_gates),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_weekly_monthly_gate),
+        cmocka_unit_test(test_cli_remote_arrived),
     };
     return cmocka_run_group_tests(tests, up, h_group_down);
 }
