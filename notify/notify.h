@@ -24,7 +24,9 @@
  *               https://events.pagerduty.com/v2/change/enqueue), alerts
  *               (true|false, default false: delivery.failed becomes an
  *               alert with severity info), alert_url (default
- *               https://events.pagerduty.com/v2/enqueue)
+ *               https://events.pagerduty.com/v2/enqueue); the feed alerts
+ *               (feed.*) are always alerts: a trigger per slot of a table
+ *               that feed.recovered resolves
  *   webhook     url, secret (whsec_ + base64 key; Standard Webhooks;
  *               several space-separated keys sign each message with
  *               every key, for rotation without downtime)
