@@ -261,7 +261,41 @@ static void test_render_feeds__pagerduty_trigger_then_resolve(void **state)
     }
 }
 
+/* [route] takes the feed events like the others, and refuses an event
+ * docket never sends instead of routing nothing; [feeds] keep_days is a
+ * number of days, 400 by default. */
+static void test_render_feeds__routes_and_keep_days(void **state)
+{
+    config c;
+    errmsg err = {0};
+
+    (void)state;
+    cfg_init(&c);
+    assert_int_equal(c.feeds_keep_days, 400);
+    assert_int_equal(cfg_set(&c, "channel.oncall", "type", "pagerduty", &err),
+                     0);
+    assert_int_equal(cfg_set(&c, "channel.oncall", "routing_key", RKEY, &err),
+                     0);
+    assert_int_equal(cfg_set(&c, "route", "feed.missing", "oncall", &err), 0);
+    assert_int_equal(cfg_set(&c, "route", "feed.recovered", "oncall", &err), 0);
+    assert_int_equal(cfg_set(&c, "route", "feed.failed", "oncall", &err), 0);
+    assert_int_equal(cfg_set(&c, "route", "feed.anomaly", "oncall", &err), 0);
+    assert_int_equal(cfg_finish(&c, &err), 0);
+    assert_int_equal(notify_config_check(&c, &err), 0);
+    assert_int_equal(cfg_set(&c, "route", "feed.mising", "oncall", &err), 0);
+    assert_int_equal(notify_config_check(&c, &err), ERR_INVALID);
+    has(err.msg, "feed.mising is not an event docket sends");
+    err_clear(&err);
+    assert_int_equal(cfg_set(&c, "feeds", "keep_days", "30", &err), 0);
+    assert_int_equal(c.feeds_keep_days, 30);
+    assert_int_equal(cfg_set(&c, "feeds", "keep_days", "0", &err), ERR_INVALID);
+    has(err.msg, "feeds.keep_days");
+    assert_int_equal(c.feeds_keep_days, 30);
+    cfg_dispose(&c);
+}
+
 UFX_MAIN(cmocka_unit_test(
              test_render_feeds__every_channel_carries_rule_contact_runbook),
+         cmocka_unit_test(test_render_feeds__routes_and_keep_days),
          cmocka_unit_test(test_render_feeds__words),
          cmocka_unit_test(test_render_feeds__pagerduty_trigger_then_resolve))
