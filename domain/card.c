@@ -527,6 +527,25 @@ static void card_day(char *day, size_t size, const registry_card_rules *r)
     }
 }
 
+void card_anomaly_text(char *out, size_t size, const registry_card_rules *r)
+{
+    const char *cadence = r->cadence ? r->cadence : "";
+    int low = r->anomaly_low_pct, high = r->anomaly_high_pct;
+
+    if (!*cadence || !strcmp(cadence, "ad_hoc"))
+        snprintf(out, size, "%s", "");
+    else if (low > 0 && high > 0)
+        snprintf(out, size,
+                 "below %d %% or above %d %% of the median of the last 14 "
+                 "arrivals",
+                 low, high);
+    else if (low > 0 || high > 0)
+        snprintf(out, size, "%s %d %% of the median of the last 14 arrivals",
+                 low > 0 ? "below" : "above", low > 0 ? low : high);
+    else
+        snprintf(out, size, "%s", "off");
+}
+
 void card_expected(buf *o, const registry_card_rules *r, const char *none,
                    void (*esc)(buf *o, const char *s))
 {

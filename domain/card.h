@@ -267,8 +267,15 @@ void card_html_column_flags(buf *o, const registry_card_column *k,
 void card_wrapped(buf *o, const char *pre, const char *s, const char *post,
                   void (*esc)(buf *o, const char *s));
 
-/* "05:00 UTC, missing after 07:00" (values through esc), or none when
- * no arrival time is recorded. */
+/* The row anomaly rule of a tracked feed in words into out ("below 50 %
+ * or above 200 % of the median of the last 14 arrivals", "above 300 % of
+ * ...", "off"); "" for a table without a tracked cadence (none, ad_hoc). */
+void card_anomaly_text(char *out, size_t size, const registry_card_rules *r);
+
+/* "05:00 UTC, missing after 07:00" (values through esc), "Mondays, 05:00
+ * UTC, ..." for a weekly table, "on day 15 of the month, 05:00 UTC" or "on
+ * the last day of the month, ..." for a monthly one, or none when no
+ * arrival time is recorded. */
 void card_expected(buf *o, const registry_card_rules *r, const char *none,
                    void (*esc)(buf *o, const char *s));
 

@@ -347,7 +347,13 @@ static void owner_escalation(buf *o, const registry_card_rules *r,
 {
     const char *const facts[] = {"Owner", r->owner, "Escalation",
                                  r->escalation};
+    char rows[120];
 
+    card_anomaly_text(rows, sizeof rows, r);
+    if (*rows) {
+        buf_puts(o, "</dd><dt>Row anomaly</dt><dd>");
+        write(o, rows);
+    }
     for (size_t i = 0; i < 4; i += 2) {
         buf_puts(o, "</dd><dt>");
         buf_puts(o, facts[i]);

@@ -23,6 +23,7 @@ static void md_facts(buf *b, const registry_card *c)
                                                      : "not consent-relevant",
                                  "\n- Status: ",
                                  registry_entry_status_name(c->status)};
+    char rows[120];
 
     buf_puts(b, "- Expected: ");
     card_expected(b, r, "not recorded", card_md_text);
@@ -35,6 +36,11 @@ static void md_facts(buf *b, const registry_card *c)
     if (*r->file_pattern) {
         buf_putc(b, ' ');
         card_md_code(b, r->file_pattern);
+    }
+    card_anomaly_text(rows, sizeof rows, r);
+    if (*rows) {
+        buf_puts(b, "\n- Row anomaly: ");
+        card_md_text(b, rows);
     }
     for (size_t i = 0; i < sizeof facts / sizeof *facts; i += 2) {
         buf_puts(b, facts[i]);

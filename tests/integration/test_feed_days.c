@@ -4,11 +4,11 @@
  * or monthly item without a day (422 naming items[0].expected_day), a
  * day that does not fit the cadence and thresholds out of range, and
  * accepts a weekly item with a weekday; the rules card and its JSON show
- * the day and thresholds; a registry edit that makes a table weekly
- * without a day is refused with nothing written, one that sets the day
- * writes a history row for it; the CSV export imports into another
- * instance with the same three fields, and an import of a weekly table
- * without a day is refused. */
+ * the day and thresholds (the card in words); a registry edit that makes a
+ * table weekly without a day is refused with nothing written, one that sets the
+ * day writes a history row for it; the CSV export imports into another instance
+ * with the same three fields, and an import of a weekly table without a day is
+ * refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -188,7 +188,12 @@ static void test_card_and_edit(void **state)
     expect_rules("acme-prod", "clicks", "", 0, 0);
     h_get_expect(&srv, &pat, "/tables/acme-prod/stock", 200,
                  "Mondays, 06:00 UTC", "name=\"expected_day\"",
-                 "name=\"anomaly_low_pct\"", NULL);
+                 "name=\"anomaly_low_pct\"",
+                 "<dt>Row anomaly</dt><dd>below 30 % or above 400 % of the "
+                 "median of the last 14 arrivals",
+                 NULL);
+    h_get_expect(&srv, &pat, "/tables/acme-prod/clicks", 200,
+                 "<dt>Row anomaly</dt><dd>off", NULL);
     h_get_expect(&srv, &ann, "/tables/acme-prod/bills", 200,
                  "on day 31 of the month (or its last day), 05:00 UTC", NULL);
 
