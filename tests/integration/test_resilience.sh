@@ -197,14 +197,22 @@ passed=$((passed + 1))
 start live
 cfg="$tmp/live.ini"
 for i in $(seq 1 5); do "$bin" --config "$cfg" org add "seed$i" >/dev/null; done
+# The writer adds organisations one after another until the backup has
+# finished (at most 200): the backup starts once the first of them is
+# written and runs while the others are (each CLI call takes about as long
+# as the backup), without waiting for writes that come after it.
 (
   for i in $(seq 1 200); do
     "$bin" --config "$cfg" org add "load$i" >/dev/null 2>&1 || true
+    echo "$i" >"$tmp/written"
+    [ -e "$tmp/backup.done" ] && break
   done
 ) &
 writer=$!
-sleep 0.3
+for _ in $(seq 600); do [ -s "$tmp/written" ] && break; sleep 0.05; done
+[ -s "$tmp/written" ] || fail "the writer did not start"
 "$bin" --config "$cfg" backup "$tmp/backup.db" >/dev/null || fail "backup under load"
+touch "$tmp/backup.done"
 wait $writer
 n_backup=$(sqlite3 "$tmp/backup.db" 'SELECT count(*) FROM organisations')
 [ "$(sqlite3 "$tmp/backup.db" 'PRAGMA integrity_check')" = ok ] || fail "backup not intact"
