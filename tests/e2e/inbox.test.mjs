@@ -8,15 +8,13 @@
 // light and dark, under build/e2e/, and an axe check of each.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startServer, launch, newPage, screenshot, checkA11y, signIn, setupWorld,
-  importDictionary, dictionary, apiRequest, PW,
-} from './lib.mjs';
+import { startWorld, launch, newPage, view, screenshot, checkA11y, signIn, apiRequest, PW } from './lib.mjs';
 
 const variants = [[1280, false], [390, false], [1280, true], [390, true]];
 const label = (width, dark) => `${width}${dark ? '-dark' : ''}`;
 const open = (browser, width, dark) =>
   newPage(browser, { width, height: width > 500 ? 900 : 844, dark });
+const turn = (page, width, dark) => view(page, { width, height: width > 500 ? 900 : 844, dark });
 
 // The unread count in the header ('' when there is no badge).
 async function headerCount(page) {
@@ -26,9 +24,7 @@ async function headerCount(page) {
 }
 
 test('the PM and ops are told in the inbox, with no channel set up', async () => {
-  const srv = await startServer();
-  setupWorld(srv);
-  importDictionary(srv, 'acme-prod', dictionary);
+  const srv = await startWorld('', { imports: ['acme-prod'] });
   const token = srv.cli(['token', 'create', '--email', 'client@acme.example', '--label', 'e2e'])
     .trim().split(/\s+/)[0];
   const created = await apiRequest(srv, token, 'POST', '/api/v1/requests', {
@@ -46,12 +42,16 @@ test('the PM and ops are told in the inbox, with no channel set up', async () =>
   const { id } = created.json;
   const browser = await launch();
   try {
-    // The PM's inbox with one unread item, in every width and scheme.
+    // The PM's inbox with one unread item, in every width and scheme (one
+    // page, turned to each before it loads).
+    const page = await open(browser, 1280, false);
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, srv.url, 'pm@platform.example', PW);
     for (const [width, dark] of variants) {
-      const page = await open(browser, width, dark);
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await signIn(page, srv.url, 'pm@platform.example', PW);
+      await turn(page, width, dark);
+      errors.length = 0;
+      await page.goto(`${srv.url}/`);
       assert.equal(await headerCount(page), '1');
       await page.goto(`${srv.url}/inbox`);
       const item = page.locator('li.inbox-item.unread');
@@ -61,8 +61,8 @@ test('the PM and ops are told in the inbox, with no channel set up', async () =>
       await checkA11y(page, `/inbox (${label(width, dark)})`);
       await screenshot(page, `inbox-pm-${label(width, dark)}`);
       assert.deepEqual(errors, []);
-      await page.context().close();
     }
+    await page.context().close();
 
     // The PM follows the item, comes back and marks all read.
     const pm = await open(browser, 1280, false);
@@ -121,23 +121,25 @@ test('the PM and ops are told in the inbox, with no channel set up', async () =>
 
     // The rules card with its watch button and an empty inbox, in every
     // width and scheme.
+    const card = await open(browser, 1280, false);
+    await signIn(card, srv.url, 'ops@platform.example', PW);
+    const fresh = await open(browser, 1280, false);
+    await signIn(fresh, srv.url, 'admin@platform.example', PW);
     for (const [width, dark] of variants) {
-      const page = await open(browser, width, dark);
-      await signIn(page, srv.url, 'ops@platform.example', PW);
-      await page.goto(`${srv.url}/tables/acme-prod/customers`);
-      await checkA11y(page, `rules card with watch (${label(width, dark)})`);
-      await screenshot(page, `inbox-watch-card-${label(width, dark)}`);
-      await page.goto(`${srv.url}/inbox`);
-      await screenshot(page, `inbox-ops-${label(width, dark)}`);
-      await page.context().close();
-      const fresh = await open(browser, width, dark);
-      await signIn(fresh, srv.url, 'admin@platform.example', PW);
+      await turn(card, width, dark);
+      await card.goto(`${srv.url}/tables/acme-prod/customers`);
+      await checkA11y(card, `rules card with watch (${label(width, dark)})`);
+      await screenshot(card, `inbox-watch-card-${label(width, dark)}`);
+      await card.goto(`${srv.url}/inbox`);
+      await screenshot(card, `inbox-ops-${label(width, dark)}`);
+      await turn(fresh, width, dark);
       await fresh.goto(`${srv.url}/inbox`);
       assert.match(await fresh.textContent('.empty'), /watch a table or a request/);
       await checkA11y(fresh, `empty /inbox (${label(width, dark)})`);
       await screenshot(fresh, `inbox-empty-${label(width, dark)}`);
-      await fresh.context().close();
     }
+    await card.context().close();
+    await fresh.context().close();
   } finally {
     await browser.close();
     await srv.stop();

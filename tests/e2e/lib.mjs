@@ -4,7 +4,10 @@
 // (no browser download), takes screenshots into build/e2e/, and checks
 // pages with axe-core (no serious or critical violations).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -27,9 +30,11 @@ export function docketBin() {
 }
 
 // Starts a server; resolves to {url, dir, config, adminPassword, stop()}.
-export async function startServer(extra = '') {
+// With db, the server starts on a copy of that database file.
+export async function startServer(extra = '', { db } = {}) {
   const dir = mkdtempSync(join(process.env.TEST_TMP || tmpdir(), 'e2e-'));
   const config = join(dir, 'docket.ini');
+  if (db) copyFileSync(db, join(dir, 'docket.db'));
   writeFileSync(config, `[server]\ndb = ${join(dir, 'docket.db')}\nlisten = 127.0.0.1:0\n${extra}`);
   const child = spawn(docketBin(), ['--config', config, 'serve'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,10 +61,10 @@ export async function startServer(extra = '') {
   return {
     ...ready, dir, config, cli,
     log: () => log,
-    async stop() {
+    async stop({ keep = false } = {}) {
       child.kill('SIGTERM');
       await new Promise((ok) => child.on('exit', ok));
-      if (!process.env.KEEP_TEST_TMP) rmSync(dir, { recursive: true, force: true });
+      if (!keep && !process.env.KEEP_TEST_TMP) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -82,6 +87,14 @@ export async function newPage(browser, { width = 1280, height = 900, dark = fals
   return context.newPage();
 }
 
+// Turns a page to another width and colour scheme in place (as a new
+// context with them would open it; navigate afterwards to load a page
+// at that width).
+export async function view(page, { width = 1280, height = 900, dark = false } = {}) {
+  await page.setViewportSize({ width, height });
+  await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
+}
+
 export async function screenshot(page, name) {
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -98,11 +111,71 @@ export async function checkA11y(page, label) {
     `accessibility problems on ${label}`);
 }
 
-export async function signIn(page, url, email, password) {
+// Signs in through the form in the page, as a person does.
+export async function signInForm(page, url, email, password) {
   await page.goto(`${url}/signin`);
   await page.fill('#email', email);
   await page.fill('#password', password);
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+// Signs the page's browser context in without the form (which
+// signInForm and the accounts tests check): the same POST /signin the
+// form sends, with its token and this site's Origin, from node; the
+// session cookie goes into the context and the page opens where the
+// answer led (/, or /account#password for a temporary password). A
+// wrong password fails here. Checking a password costs the server an
+// argon2id hash (seconds on a busy machine), so a session is signed in
+// once per server, user and password and used again by later contexts
+// while the server still accepts it (a sign-out or a password change
+// ends it, and the next call signs in afresh).
+const sessions = new Map();
+
+async function sessionFor(url, email, password) {
+  const key = JSON.stringify([url, email, password]);
+  const had = sessions.get(key);
+  if (had) {
+    const check = await fetch(`${url}/account`, {
+      redirect: 'manual', headers: { Cookie: had.cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+    });
+    await check.arrayBuffer();
+    if (check.status === 200) return had;
+    sessions.delete(key);
+  }
+  const form = await fetch(`${url}/signin`);
+  const pre = form.headers.getSetCookie().map((c) => c.split(';')[0]);
+  const csrf = (await form.text()).match(/name="csrf" value="([0-9a-f]{64})"/);
+  assert.ok(csrf, 'the sign-in form has its token');
+  const res = await fetch(`${url}/signin`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded', Origin: url, Cookie: pre.join('; '),
+    },
+    body: new URLSearchParams({ csrf: csrf[1], email, password }).toString(),
+  });
+  await res.arrayBuffer();
+  assert.equal(res.status, 303, `sign-in of ${email} answered ${res.status}`);
+  const cookies = res.headers.getSetCookie().map((c) => {
+    const [pair, ...attrs] = c.split(';').map((x) => x.trim());
+    const eq = pair.indexOf('=');
+    return {
+      name: pair.slice(0, eq), value: pair.slice(eq + 1), domain: new URL(url).hostname, path: '/',
+      httpOnly: attrs.some((a) => /^httponly$/i.test(a)),
+      secure: attrs.some((a) => /^secure$/i.test(a)),
+      sameSite: 'Lax',
+    };
+  }).filter((c) => c.value);
+  assert.ok(cookies.length, `sign-in of ${email} set no cookie`);
+  const session = { cookies, location: new URL(res.headers.get('location'), url).href };
+  sessions.set(key, session);
+  return session;
+}
+
+export async function signIn(page, url, email, password) {
+  const { cookies, location } = await sessionFor(url, email, password);
+  await page.context().addCookies(cookies);
+  await page.goto(location);
 }
 
 export async function signOut(page) {
@@ -127,6 +200,37 @@ export function setupWorld(srv) {
     if (org) args.push('--org', org);
     srv.cli(args, `${PW}\n`);
   }
+}
+
+// A server on a copy of the world of setupWorld, with the dictionary
+// imported into the instances named in imports. The database is made
+// once (per docket binary, world, dictionary and day) and kept in
+// TEST_TMP, since its dozen CLI calls take seconds each under the
+// sanitizers on a busy machine; every server still gets its own copy.
+export async function startWorld(extra = '', { imports = [] } = {}) {
+  return startServer(extra, { db: await worldDb(imports) });
+}
+
+async function worldDb(imports) {
+  const bin = docketBin();
+  const st = statSync(bin);
+  const key = createHash('sha256').update(JSON.stringify([
+    bin, st.size, st.mtimeMs, setupWorld.toString(), dictionary, imports,
+    new Date().toISOString().slice(0, 10),
+  ])).digest('hex').slice(0, 16);
+  const file = join(process.env.TEST_TMP || tmpdir(), `e2e-world-${key}.db`);
+  if (existsSync(file)) return file;
+  const srv = await startServer();
+  setupWorld(srv);
+  for (const instance of imports) importDictionary(srv, instance, dictionary);
+  await srv.stop({ keep: true });
+  // Written aside and renamed: a test file running at the same time
+  // sees the whole file or none.
+  const part = `${file}.${process.pid}`;
+  copyFileSync(join(srv.dir, 'docket.db'), part);
+  renameSync(part, file);
+  if (!process.env.KEEP_TEST_TMP) rmSync(srv.dir, { recursive: true, force: true });
+  return file;
 }
 
 // The element whose id is exactly id (ids like "items[0].table" need no

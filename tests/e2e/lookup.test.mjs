@@ -6,23 +6,21 @@
 // Screenshots lookup-did-you-mean-*.png in build/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startServer, launch, newPage, screenshot, checkA11y, signIn, setupWorld,
-  importDictionary, dictionary, PW,
-} from './lib.mjs';
+import { startWorld, launch, newPage, view, screenshot, checkA11y, signIn, PW } from './lib.mjs';
 
 test('a misspelt name shows close names while typing', async () => {
-  const srv = await startServer();
-  setupWorld(srv);
-  importDictionary(srv, 'acme-prod', dictionary);
+  const srv = await startWorld('', { imports: ['acme-prod'] });
   const browser = await launch();
   try {
+    // One page, turned to each width and scheme before it loads /lookup.
+    const page = await newPage(browser);
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, srv.url, 'ops@platform.example', PW);
     for (const [width, dark] of [[1280, false], [390, false], [1280, true], [390, true]]) {
       const label = `${width}${dark ? '-dark' : ''}`;
-      const page = await newPage(browser, { width, height: width > 500 ? 900 : 844, dark });
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await signIn(page, srv.url, 'ops@platform.example', PW);
+      await view(page, { width, height: width > 500 ? 900 : 844, dark });
+      errors.length = 0;
       await page.goto(`${srv.url}/lookup`);
       await page.keyboard.type('custmers');
       const status = page.locator('#lookup-status');
@@ -50,19 +48,16 @@ test('a misspelt name shows close names while typing', async () => {
       });
       assert.equal(await page.locator('[role="option"]').count(), 0);
       assert.deepEqual(errors, []);
-      await page.context().close();
     }
     // Enter without choosing a close name submits the form: the page
     // lists the close names too.
-    const page = await newPage(browser);
-    await signIn(page, srv.url, 'ops@platform.example', PW);
+    await view(page, { width: 1280, height: 900, dark: false });
     await page.goto(`${srv.url}/lookup`);
     await page.keyboard.type('custmers');
     await page.locator('[role="option"]').first().waitFor();
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     assert.match(page.url(), /\/lookup\?q=custmers$/);
     assert.match(await page.textContent('main'), /Did you mean/);
-    await page.context().close();
   } finally {
     await browser.close();
     await srv.stop();

@@ -3,23 +3,21 @@
 // in /changes. Screenshots at desktop and 390 px, light and dark.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startServer, launch, newPage, screenshot, checkA11y, signIn, setupWorld,
-  importDictionary, dictionary, PW,
-} from './lib.mjs';
+import { startWorld, launch, newPage, view, screenshot, checkA11y, signIn, PW } from './lib.mjs';
 
 test('ops look up a table half-asleep and read its rules', async () => {
-  const srv = await startServer();
-  setupWorld(srv);
-  importDictionary(srv, 'acme-prod', dictionary);
+  const srv = await startWorld('', { imports: ['acme-prod'] });
   const browser = await launch();
   try {
+    // One page, turned to each width and scheme before it loads /lookup.
+    const page = await newPage(browser);
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, srv.url, 'ops@platform.example', PW);
     for (const [width, dark] of [[1280, false], [390, false], [1280, true], [390, true]]) {
       const label = `${width}${dark ? '-dark' : ''}`;
-      const page = await newPage(browser, { width, height: width > 500 ? 900 : 844, dark });
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await signIn(page, srv.url, 'ops@platform.example', PW);
+      await view(page, { width, height: width > 500 ? 900 : 844, dark });
+      errors.length = 0;
       await page.goto(`${srv.url}/lookup`);
       // The box has the focus at once: typing needs no click.
       await page.keyboard.type('loyal');
@@ -41,12 +39,10 @@ test('ops look up a table half-asleep and read its rules', async () => {
       await checkA11y(page, `/search (${label})`);
       await screenshot(page, `ops-search-${label}`);
       assert.deepEqual(errors, []);
-      await page.context().close();
     }
 
     // The change that created the table shows in /changes and its feed.
-    const page = await newPage(browser);
-    await signIn(page, srv.url, 'ops@platform.example', PW);
+    await view(page, { width: 1280, height: 900, dark: false });
     await page.goto(`${srv.url}/changes?instance=acme-prod`);
     const main = await page.textContent('main');
     assert.match(main, /loyalty_members/);
