@@ -1,11 +1,14 @@
 /* cmd_demo.c: `docket --db FILE demo`: a small realistic world (an
- * organisation, two instances, users, a data dictionary and requests in
- * every state) in a fresh database. The requests reach their states
- * through the life cycle's own use case (domain/triage_cases.h), so each
- * has its events, its sprint and its deploys as a real one would. */
+ * organisation, two instances, users, a data dictionary, requests in
+ * every state and a week of arrivals of the tracked tables) in a fresh
+ * database. The requests reach their states through the life cycle's
+ * own use case (domain/triage_cases.h), so each has its events, its
+ * sprint and its deploys as a real one would; the arrivals are reported
+ * through the loading job's (domain/feeds_cases.h). */
 #include "app.h"
 #include "buf.h"
 #include "catalog.h"
+#include "feeds_cases.h"
 #include "parse.h"
 #include "requests.h"
 #include "str.h"
@@ -22,7 +25,7 @@ static const char demo_csv[] =
     "table,column,type,nullable,primary_key,description,example,pii,consent,"
     "consent_channel,campaign_dependency,campaign_note,expected_arrival,"
     "late_after_minutes,source,cadence,file_pattern,owner,escalation,"
-    "table_description,runbook\n"
+    "table_description,runbook,expected_day\n"
     "customers,customer_id,bigint,no,yes,Customer number,100045,,,,required,"
     "Every campaign selects from customers: hold all sends if the file is "
     "missing.,05:00,120,flat_file_csv,daily,customers_YYYYMMDD.csv,"
@@ -96,8 +99,8 @@ static const char demo_csv[] =
     "loyalty_members,loyalty_email_opt_in,boolean,yes,,Opted in to loyalty "
     "e-mails,true,,yes,email,,,,,,,,,,,\n"
     "stores,store_id,integer,no,yes,Store number,12,,,,optional,"
-    "Reference data: yesterday's copy is fine.,,,flat_file_csv,weekly,"
-    "stores.csv,retail-ops@acme.example,,Store master data.,\n"
+    "Reference data: yesterday's copy is fine.,06:00,240,flat_file_csv,"
+    "weekly,stores.csv,retail-ops@acme.example,,Store master data.,,mon\n"
     "stores,name,string(100),no,,Store name,Oxford Street,,,,,,,,,,,,,,\n"
     "stores,region,string(50),yes,,Region,London,,,,,,,,,,,,,,\n"
     "products,product_id,bigint,no,yes,Product number,501234,,,,optional,"
@@ -360,6 +363,158 @@ static int demo_request(registry *reg, size_t i, int64_t client_id,
     return rc;
 }
 
+/* ---- a week of arrivals -------------------------------------------------- */
+
+/* The usual rows of a demo table's file (the others: 10,000). */
+static int64_t demo_rows(const char *table)
+{
+    static const struct {
+        const char *table;
+        int64_t rows;
+    } usual[] = {{"customers", 1240000},      {"purchases", 86000},
+                 {"purchase_items", 241000},  {"consent_preferences", 1180000},
+                 {"loyalty_members", 410000}, {"unsubscribes", 1900},
+                 {"products", 12400},         {"campaign_responses", 38000},
+                 {"email_events", 52000},     {"sms_events", 6100},
+                 {"web_sessions", 21000}};
+
+    for (size_t i = 0; i < sizeof usual / sizeof *usual; i++)
+        if (!strcmp(usual[i].table, table))
+            return usual[i].rows;
+    return 10000;
+}
+
+/* A number from 0 to n - 1 that depends only on a, b and c, so the same
+ * moment of seeding gives the same week. */
+static int64_t demo_hash(const char *a, int64_t b, int64_t c, int64_t n)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    for (; *a; a++)
+        h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+    h = (h ^ (uint64_t)b) * 1099511628211ULL;
+    h = (h ^ (uint64_t)c) * 1099511628211ULL;
+    h ^= h >> 29;
+    return n > 0 ? (int64_t)(h % (uint64_t)n) : 0;
+}
+
+/* What happens to the file of a slot on acme-prod: k counts back from
+ * the table's last slot whose grace period is over when the demo is
+ * seeded (0 that one, 1 the one before...). */
+typedef enum { DEMO_ON_TIME, DEMO_LATE, DEMO_MISSING, DEMO_FAILED } demo_fate;
+
+static demo_fate demo_fate_of(const char *instance, const char *table,
+                              int64_t k, int64_t *rows)
+{
+    if (strcmp(instance, "acme-prod"))
+        return DEMO_ON_TIME;
+    if (!strcmp(table, "unsubscribes") && k == 0)
+        return DEMO_MISSING; /* a required file: the gate holds */
+    if (!strcmp(table, "purchase_items") && k == 1)
+        return DEMO_FAILED;
+    if (!strcmp(table, "purchases") && k == 2)
+        return DEMO_LATE;
+    if (!strcmp(table, "customers") && k == 3)
+        *rows = *rows * 15 / 100; /* far below the median: an anomaly */
+    return DEMO_ON_TIME;
+}
+
+/* The file of table t for slot s (the k-th back from its last slot that
+ * is over, -1 for the current one), reported as the loading job would,
+ * unless it arrives after now. 1 when one was reported, 0 when none, -1
+ * (printed) on an error. */
+static int demo_arrival(registry *reg, const domain_actor *who,
+                        const char *instance, const registry_feed_table *t,
+                        const feed_slot *s, int64_t k, int64_t now)
+{
+    domain_arrival_input in = {0};
+    registry_arrival out;
+    errmsg err = {0};
+    char file[300], stamp[32];
+    int64_t early = s->due_at - s->start < 900 ? s->due_at - s->start : 900;
+    int64_t grace = s->missing_at - s->due_at;
+    int64_t rows = demo_rows(t->name);
+    demo_fate fate = demo_fate_of(instance, t->name, k, &rows);
+
+    rows += demo_hash(t->name, s->start, 1, rows / 12 + 1) - rows / 24;
+    in.arrived_at = s->due_at - early +
+                    demo_hash(t->name, s->start, 2, early + grace / 2 + 1);
+    if (fate == DEMO_MISSING)
+        return 0;
+    if (fate == DEMO_LATE)
+        in.arrived_at = s->missing_at + 35 * 60;
+    if (in.arrived_at > now || in.arrived_at >= s->end)
+        return 0;
+    time_iso(stamp, sizeof stamp, s->due_at);
+    /* customers_20261205.csv, email_events_2026120503.json */
+    snprintf(file, sizeof file, "%s_%.4s%.2s%.2s%.2s.%s", t->name, stamp,
+             stamp + 5, stamp + 8, s->end - s->start <= 3600 ? stamp + 11 : "",
+             s->end - s->start <= 3600 ? "json" : "csv");
+    in.instance = instance;
+    in.table = t->name;
+    in.file = file;
+    in.rows = fate == DEMO_FAILED ? -1 : rows;
+    in.bytes = fate == DEMO_FAILED ? -1 : rows * 96;
+    in.failed = fate == DEMO_FAILED;
+    in.message = fate == DEMO_FAILED ? "Checksum mismatch: the file ends in "
+                                       "the middle of a record; the sender "
+                                       "was asked for a new copy."
+                                     : NULL;
+    if (domain_arrival_report(reg, who, &in, &out, NULL, &err) < 0) {
+        app_fail(EXIT_RUNTIME, "demo arrival of %s: %s", t->name, err.msg);
+        return -1;
+    }
+    return 1;
+}
+
+/* A week of arrivals of every tracked table of instance up to now (of
+ * an hourly table the last day: its chart shows 14 hours): on time, but
+ * on acme-prod one late (purchases), one missing (the required
+ * unsubscribes, so the gate holds once its grace period is over), one
+ * failed (purchase_items) and one far below its usual rows (customers).
+ * Each file is its own report (a transaction), as the loading job's. */
+static int demo_week(registry *reg, const domain_actor *who,
+                     const char *instance, int64_t now)
+{
+    registry_instance inst;
+    registry_feed_table *tables = NULL;
+    size_t nt = 0;
+    errmsg err = {0};
+    int files = 0, rc = 0;
+
+    if (registry_instance_get(reg, &inst, instance, &err) < 0 ||
+        registry_feed_tables(reg, inst.id, &tables, &nt, &err) < 0)
+        return app_fail(EXIT_RUNTIME, "demo arrivals: %s", err.msg);
+    for (size_t i = 0; !rc && i < nt; i++) {
+        const registry_feed_table *t = &tables[i];
+        feed_slot s, prev;
+        int64_t k, back;
+        if (!domain_feed_slot(&s, t->cadence, t->expected_arrival,
+                              t->expected_day, t->late_after_minutes, now))
+            continue;
+        /* k of the current slot: -1 while its grace period runs */
+        k = now >= s.missing_at ? 0 : -1;
+        back = s.end - s.start <= 3600 ? 86400 : 7 * 86400;
+        while (!rc && s.end > now - back) {
+            int got = demo_arrival(reg, who, instance, t, &s, k, now);
+            if (got < 0)
+                rc = EXIT_RUNTIME;
+            files += got > 0;
+            if (!domain_feed_slot_prev(&prev, t->cadence, t->expected_arrival,
+                                       t->expected_day, t->late_after_minutes,
+                                       &s))
+                break;
+            s = prev;
+            k++;
+        }
+    }
+    registry_feed_tables_free(tables, nt);
+    if (!rc)
+        printf("demo: %s: %d files arrived in the last week\n", instance,
+               files);
+    return rc;
+}
+
 /* docket --db FILE demo: a small realistic world in a FRESH database. */
 int cmd_demo(app_args *a)
 {
@@ -370,6 +525,7 @@ int cmd_demo(app_args *a)
     domain_actor pm = {0};
     demo_sprints sp = {0, 0};
     errmsg err = {0};
+    int64_t now = time_now();
     int rc;
 
     if (app_positionals(a, u) != 0)
@@ -396,6 +552,10 @@ int cmd_demo(app_args *a)
     for (size_t i = 0; !rc && i < sizeof demo_requests / sizeof *demo_requests;
          i++)
         rc = demo_request(reg, i, client_id, &pm, &sp);
+    if (!rc)
+        rc = demo_week(reg, &pm, "acme-qa", now);
+    if (!rc)
+        rc = demo_week(reg, &pm, "acme-prod", now);
     if (!rc) {
         registry_audit(reg, 0, "cli", "demo.create", app_config.db, "",
                        "local");
