@@ -1,8 +1,11 @@
 // cdp.mjs: a minimal Chrome DevTools Protocol client for the e2e tests.
 // It starts Debian's chromium headless with --remote-debugging-pipe (no
-// port, no downloads: messages are NUL-terminated JSON on fds 3 and 4) and
-// opens one page. Enough for navigation, evaluation, key presses, media
-// emulation (prefers-color-scheme) and screenshots.
+// port, no downloads: messages are NUL-terminated JSON on fds 3 and 4).
+// launchBrowser() starts one chromium whose newPage() opens a page in a
+// browser context of its own (its own cookies and storage, gone when the
+// page closes); launch() is one browser with one page. Enough for
+// navigation, evaluation, key presses, media emulation
+// (prefers-color-scheme) and screenshots.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,14 +15,14 @@ export function chromiumPath() {
   return process.env.CHROMIUM || '/usr/bin/chromium';
 }
 
-export async function launch({ width = 1280, height = 900 } = {}) {
+export async function launchBrowser() {
   const profile = mkdtempSync(path.join(tmpdir(), 'docket-cdp-'));
   const proc = spawn(chromiumPath(), [
     '--headless', '--no-sandbox', '--disable-gpu',
     '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', '--disable-extensions',
     '--hide-scrollbars', '--mute-audio', `--user-data-dir=${profile}`,
-    '--remote-debugging-pipe', `--window-size=${width},${height}`,
+    '--remote-debugging-pipe', '--window-size=1280,900',
     'about:blank',
   ], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   const input = proc.stdio[3];
@@ -82,13 +85,41 @@ export async function launch({ width = 1280, height = 900 } = {}) {
     });
   }
 
-  const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+  async function close() {
+    try {
+      await send('Browser.close');
+    } catch {
+      /* already gone */
+    }
+    const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(t);
+    rmSync(profile, { recursive: true, force: true });
+  }
+
+  return {
+    newPage: ({ width = 1280, height = 900 } = {}) => openPage(send, waitEvent, listeners, width, height),
+    close,
+  };
+}
+
+// One browser with one page; closing the page closes the browser.
+export async function launch({ width = 1280, height = 900 } = {}) {
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ width, height });
+  page.close = browser.close;
+  return page;
+}
+
+async function openPage(send, waitEvent, listeners, width, height) {
+  const { browserContextId } = await send('Target.createBrowserContext');
+  const { targetId } = await send('Target.createTarget', { url: 'about:blank', browserContextId });
   const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
   const s = (method, params) => send(method, params, sessionId);
   await s('Page.enable');
   await s('Runtime.enable');
   const consoleErrors = [];
-  listeners.push((msg) => {
+  const onMessage = (msg) => {
     if (msg.sessionId !== sessionId) return;
     if (msg.method === 'Runtime.exceptionThrown') {
       consoleErrors.push(msg.params.exceptionDetails.exception?.description ||
@@ -96,7 +127,8 @@ export async function launch({ width = 1280, height = 900 } = {}) {
     } else if (msg.method === 'Runtime.consoleAPICalled' && msg.params.type === 'error') {
       consoleErrors.push(msg.params.args.map((a) => a.value ?? a.description).join(' '));
     }
-  });
+  };
+  listeners.push(onMessage);
 
   const page = {
     consoleErrors,
@@ -162,16 +194,11 @@ export async function launch({ width = 1280, height = 900 } = {}) {
       return Buffer.from(r.data, 'base64');
     },
     waitEvent: (m, t) => waitEvent(m, sessionId, t),
+    // Closes the page with its browser context (and stops listening).
     async close() {
-      try {
-        await send('Browser.close');
-      } catch {
-        /* already gone */
-      }
-      const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(t);
-      rmSync(profile, { recursive: true, force: true });
+      const i = listeners.indexOf(onMessage);
+      if (i >= 0) listeners.splice(i, 1);
+      await send('Target.disposeBrowserContext', { browserContextId });
     },
   };
   await s('Network.enable');

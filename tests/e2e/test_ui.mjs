@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch } from './cdp.mjs';
+import { launchBrowser } from './cdp.mjs';
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const staticDir = path.join(top, 'web', 'static');
@@ -137,8 +137,14 @@ before(async () => {
 
 after(() => new Promise((r) => fixtureServer.close(r)));
 
+// One chromium for the file; every test has a page in a browser context
+// of its own (its own cookies and storage).
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { if (browser) await browser.close(); });
+
 async function withPage(fn) {
-  const page = await launch();
+  const page = await browser.newPage();
   try {
     await fn(page);
     assert.deepEqual(page.consoleErrors, [], 'console errors (CSP?)');
