@@ -444,7 +444,8 @@ cJSON *registry_request_changes_json(registry *reg, const form_request *r,
  * Values are checked: expected_arrival "HH:MM" or "", late_after_minutes
  * 0..1440, expected_day a weekday ("mon".."sun", also the full name, any
  * case; stored as the three letters) or a day of the month ("1".."31",
- * "last"), and after an edit of cadence or expected_day the pair must fit
+ * "last"), and after an edit that changed cadence or expected_day the pair
+ * must fit
  * (form_expected_day: a weekly table has a weekday, a monthly one a day
  * of the month, any other none; else ERR_INVALID on expected_day),
  * anomaly_low_pct 0..100, anomaly_high_pct 0 or 100..100000,

@@ -242,7 +242,10 @@ static int update_in(hctx *h, const char *instance, const char *table,
                                  field, value);
 }
 
-/* 1 when an edit of field (of a table) needs cat_feed_day_check. */
+/* 1 when an edit of field (of a table) needs cat_feed_day_check once it
+   changed the value: an edit that leaves cadence and day as they are
+   (the whole edit form of an older weekly table without a day) is not
+   held up by them. */
 static int touches_day(const char *column, const char *field)
 {
     return !column && field &&
@@ -273,7 +276,7 @@ int registry_table_update_field(registry *reg, const char *instance,
     rc = hctx_init(&h, reg, instance, 0, user_id, why, err);
     if (rc == 0)
         rc = update_in(&h, instance, table, column, field, value);
-    if (rc >= 0 && touches_day(column, field)) {
+    if (rc > 0 && touches_day(column, field)) {
         int day = day_check_in(&h, table);
         rc = day < 0 ? day : rc;
     }
@@ -365,7 +368,7 @@ int registry_table_edit(registry *reg, const char *instance, const char *table,
         }
     }
     for (size_t i = 0; rc >= 0 && i < n; i++)
-        if (touches_day(column, set[i].field)) {
+        if (hit[i] && touches_day(column, set[i].field)) {
             rc = day_check_in(&h, table);
             break;
         }

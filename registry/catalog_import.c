@@ -337,9 +337,10 @@ static void imp_check(imp_rec *out, const csv_rec *r, const int *map,
         }
         buf_dispose(&v);
     }
-    /* A file with the expected_day column states the day with the
-       cadence: the pair must fit (a file without it leaves the days). */
-    if (map[CSV_EXPECTED_DAY] >= 0 && out->v[CSV_CADENCE] &&
+    /* A day given with a cadence must fit it. An empty one is accepted
+       (a file without the column, or a weekly or monthly table that is
+       not tracked yet: older exports import as they are). */
+    if (out->v[CSV_EXPECTED_DAY] && out->v[CSV_CADENCE] &&
         form_expected_day(NULL, 0, out->v[CSV_CADENCE],
                           out->v[CSV_EXPECTED_DAY], msg, sizeof msg) < 0)
         problem_add(rep, r->line, "expected_day", "%s", msg);

@@ -4,11 +4,12 @@
  * or monthly item without a day (422 naming items[0].expected_day), a
  * day that does not fit the cadence and thresholds out of range, and
  * accepts a weekly item with a weekday; the rules card and its JSON show
- * the day and thresholds (the card in words); a registry edit that makes a
- * table weekly without a day is refused with nothing written, one that sets the
- * day writes a history row for it; the CSV export imports into another instance
- * with the same three fields, and an import of a weekly table without a day is
- * refused. */
+ * the day and thresholds (the card in words); a registry edit that makes
+ * a table weekly without a day is refused with nothing written, one that
+ * sets the day writes a history row for it; the CSV export imports into
+ * another instance with the same three fields, an import of a day that
+ * does not fit the cadence is refused, and one of a weekly table without
+ * a day (an older export) is taken as it is. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -134,7 +135,11 @@ static void test_request_form(void **state)
                      1);
     body = submit("{\"cadence\":\"monthly\",\"expected_day\":\"last\"}", 201);
     free(body);
-    /* the form definition offers the fields */
+    /* the web form and the form definition offer the fields */
+    h_get_expect(&srv, &ann, "/requests/new", 200,
+                 "name=\"items[0].expected_day\"",
+                 "name=\"items[0].anomaly_low_pct\"",
+                 "name=\"items[0].anomaly_high_pct\"", NULL);
     h_get_expect(&srv, &pat, "/api/v1/form", 200, "items[].expected_day",
                  "items[].anomaly_low_pct", "items[].anomaly_high_pct", NULL);
 }
@@ -273,14 +278,15 @@ static void test_csv_round_trip(void **state)
     expect_rules("acme-qa", "bills", "31", 50, 200);
     expect_rules("acme-qa", "clicks", "", 40, 0);
 
-    /* a weekly table without a day is refused, nothing written */
+    /* a day that does not fit the cadence is refused, nothing written */
     {
         char *before = h_db_digest(&srv);
-        snprintf(file, sizeof file, "%s/noday.csv", srv.dir);
+        snprintf(file, sizeof file, "%s/badday.csv", srv.dir);
         FILE *f = fopen(file, "w");
         assert_non_null(f);
         fputs("table,column,type,cadence,expected_day,expected_arrival\n"
-              "drops,id,bigint,weekly,,06:00\n",
+              "drops,id,bigint,weekly,15,06:00\n"
+              "slips,id,bigint,daily,mon,06:00\n",
               f);
         fclose(f);
         rc = h_docket(&srv, NULL, &out, "import", "--instance", "acme-qa", file,
@@ -290,6 +296,21 @@ static void test_csv_round_trip(void **state)
         free(out);
         h_unchanged(&srv, before, "refused import");
         free(before);
+    }
+    /* an older export's weekly table without a day imports (it is not
+       tracked until it has one) */
+    h_import(&srv, "acme-qa",
+             "table,column,type,cadence,expected_day,expected_arrival\n"
+             "drops,id,bigint,weekly,,06:00\n");
+    expect_rules("acme-qa", "drops", "", 50, 200);
+    /* its whole edit form (cadence and day unchanged) still saves */
+    {
+        h_resp r;
+        h_post_form(&r, &srv, &pat, "/tables/acme-qa/drops/edit",
+                    "cadence=weekly&expected_day=&description=Drop+files&"
+                    "reason=describe+it");
+        assert_int_equal(r.status, 303);
+        h_resp_free(&r);
     }
 }
 
