@@ -338,6 +338,11 @@ static size_t first_of(const registry_arrival *a, size_t n, int64_t table_id)
     return lo;
 }
 
+/* How far back the arrivals of an instance's tables are read in one
+ * list: the two slots of a daily table (with a grace period past
+ * midnight) begin less than three days back. */
+#define FEED_TICK_SHARED_WINDOW (3 * 86400)
+
 /* The current and the previous slot of every tracked table of inst. */
 static int tick_instance(registry *reg, const registry_instance *inst,
                          int64_t at, domain_feeds_tick_result *out, errmsg *err)
@@ -347,7 +352,7 @@ static int tick_instance(registry *reg, const registry_instance *inst,
     registry_feed_alert *al = NULL;
     feed_slot *slots = NULL; /* [2 i] previous, [2 i + 1] current */
     size_t nt = 0, na = 0, nal = 0;
-    int64_t from = at;
+    int64_t from = at, alerts_from = at;
     int rc, any = 0;
 
     rc = registry_feed_tables(reg, inst->id, &tables, &nt, err);
@@ -361,26 +366,44 @@ static int tick_instance(registry *reg, const registry_instance *inst,
             continue;
         }
         any = 1;
-        if (prev->start < from)
+        if (prev->start < alerts_from)
+            alerts_from = prev->start;
+        /* the daily and hourly tables' arrivals come in one list; a
+           weekly or monthly table's two slots reach back weeks, and a
+           list that far back would hold every daily table's weeks too:
+           each of those reads its own */
+        if (at - prev->start <= FEED_TICK_SHARED_WINDOW && prev->start < from)
             from = prev->start;
     }
     if (!any)
         goto done;
     rc = registry_arrival_list(reg, inst->id, 0, from, at, &arr, &na, err);
     if (rc == 0)
-        rc = registry_feed_alerts_list(reg, inst->id, from, &al, &nal, err);
+        rc = registry_feed_alerts_list(reg, inst->id, alerts_from, &al, &nal,
+                                       err);
     for (size_t i = 0; rc == 0 && i < nt; i++) {
-        size_t lo, hi;
+        const feed_slot *prev = &slots[2 * i];
+        registry_arrival *own = NULL, *run;
+        size_t lo, hi, nrun;
         if (!slots[2 * i + 1].end)
             continue;
-        lo = first_of(arr, na, tables[i].id);
-        for (hi = lo; hi < na && arr[hi].table_id == tables[i].id; hi++)
-            ;
+        if (prev->start < from) {
+            rc = registry_arrival_list(reg, inst->id, tables[i].id, prev->start,
+                                       at, &own, &nrun, err);
+            run = own;
+        } else {
+            lo = first_of(arr, na, tables[i].id);
+            for (hi = lo; hi < na && arr[hi].table_id == tables[i].id; hi++)
+                ;
+            run = arr + lo;
+            nrun = hi - lo;
+        }
         /* the previous slot first: a tick that did not run for a while
            still raises what the last one missed, once */
         for (int k = 0; rc == 0 && k < 2; k++)
-            rc = tick_slot(reg, inst, &tables[i], &slots[2 * i + k], arr + lo,
-                           hi - lo, al, nal, at, out, err);
+            rc = tick_slot(reg, inst, &tables[i], &slots[2 * i + k], run, nrun,
+                           al, nal, at, out, err);
+        free(own);
     }
 done:
     registry_feed_tables_free(tables, nt);

@@ -446,6 +446,33 @@ static void test_feed_alerts__prune(void **state)
     domain_feeds_tick_dispose(&r);
 }
 
+/* A weekly table's slots reach back further than the daily tables'
+ * shared list: its own arrivals decide it, once; a monthly table's too. */
+static void test_feed_alerts__weekly_and_monthly(void **state)
+{
+    ufx *f = *state;
+
+    ufx_import(f, "acme-qa",
+               "table,column,type,cadence,expected_arrival,"
+               "late_after_minutes,campaign_dependency,expected_day\n"
+               "weekly_report,id,bigint,weekly,04:00,60,required,mon\n"
+               "monthly_report,id,bigint,monthly,04:00,60,required,1\n");
+    /* reported on Monday 23 February and on 1 February */
+    arrive(f, "acme-qa", "weekly_report", "2026-02-23T04:10:00Z", 70, 0);
+    arrive(f, "acme-qa", "monthly_report", "2026-02-01T04:10:00Z", 70, 0);
+    /* Monday 2 March's and 1 March's files never came: on Wednesday the
+       4th both are missing, raised once */
+    assert_int_equal(tick(f, "2026-03-04T10:00:00Z"), 2);
+    assert_int_equal(events(f, "feed.missing", "weekly_report"), 1);
+    assert_int_equal(events(f, "feed.missing", "monthly_report"), 1);
+    assert_int_equal(tick(f, "2026-03-05T10:00:00Z"), 0);
+    /* the weekly file comes on Thursday: recovered */
+    arrive(f, "acme-qa", "weekly_report", "2026-03-05T11:00:00Z", 71, 0);
+    assert_int_equal(tick(f, "2026-03-05T11:05:00Z"), 1);
+    assert_int_equal(events(f, "feed.recovered", "weekly_report"), 1);
+    assert_int_equal(tick(f, "2026-03-06T11:05:00Z"), 0);
+}
+
 /* The tick over 500 tracked tables with 14 days of arrivals each: the
  * first one raises what is due, the next ones (every minute of a
  * server) raise nothing; their time is printed, not asserted. */
@@ -503,4 +530,5 @@ UFX_MAIN(cmocka_unit_test(test_feed_alerts__median),
          T(test_feed_alerts__previous_slot_once_and_no_further),
          T(test_feed_alerts__failed_and_anomaly),
          T(test_feed_alerts__inbox_of_the_organisation),
-         T(test_feed_alerts__prune), T(test_feed_alerts__tick_of_500_tables))
+         T(test_feed_alerts__prune), T(test_feed_alerts__weekly_and_monthly),
+         T(test_feed_alerts__tick_of_500_tables))
