@@ -5,6 +5,7 @@
 #include "str.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,15 @@ static registry_arrival *latest_dest(void *ctx, int64_t table_id)
     return &ix->v[lo].t->arrival;
 }
 
+/* Clears every field of t but its arrival. */
+static void gate_table_clear(domain_gate_table *t)
+{
+    size_t a = offsetof(domain_gate_table, arrival), b = a + sizeof t->arrival;
+
+    memset(t, 0, a);
+    memset((char *)t + b, 0, sizeof *t - b);
+}
+
 int domain_gate(registry *reg, const domain_actor *who, const char *instance,
                 int64_t at, domain_gate_result *out, errmsg *err)
 {
@@ -174,7 +184,9 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
     rc = registry_feed_tables(reg, inst.id, &tables, &nt, err);
     if (rc < 0)
         return rc;
-    g = xcalloc(nt + 1, sizeof *g);
+    /* not cleared: each arrival (3 KB, a table's file name and message)
+       is either read whole by the store or cleared below */
+    g = xmalloc((nt + 1) * sizeof *g);
     ix.v = xmalloc((nt + 1) * sizeof *ix.v);
     for (size_t i = 0; i < nt; i++) {
         feed_slot s;
@@ -188,6 +200,7 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
            one that decides when it is in the slot, and when it is not,
            none is */
         assert(s.start <= at && at < s.end);
+        gate_table_clear(&g[n]);
         g[n].t = tables[i];
         g[n].required = !strcmp(tables[i].campaign_dependency, "required");
         g[n].slot = s;
@@ -213,7 +226,7 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
         int latest = -1;
         g[i].state = domain_feed_state(&g[i].slot, &g[i].arrival,
                                        g[i].has_arrival ? 1 : 0, at, &latest);
-        if (latest < 0 && g[i].has_arrival) { /* an earlier slot's */
+        if (latest < 0) { /* none, or an earlier slot's */
             g[i].has_arrival = 0;
             memset(&g[i].arrival, 0, sizeof g[i].arrival);
         }
