@@ -177,7 +177,8 @@ static void warnings(buf *o, const domain_gate_result *g, const char *at_s)
             (t->state != FEED_MISSING && t->state != FEED_FAILED))
             continue;
         if (n++ == 0)
-            buf_puts(o, "<section class=\"card alert warning\" "
+            buf_puts(o, "<section class=\"card alert warning "
+                        "feeds-warnings\" "
                         "aria-labelledby=\"feeds-warnings\"><h2 "
                         "id=\"feeds-warnings\">Optional files missing</h2>"
                         "<p>These do not hold campaigns.</p>"

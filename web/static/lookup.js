@@ -70,6 +70,14 @@ if (form && input && list) {
       badge.textContent = dep === "required" ? "REQUIRED"
         : dep === "optional" ? "OPTIONAL" : "not stated";
       li.append(name, where, badge);
+      // Today's state of the table's file, beside the badge (the server
+      // words it: "Today: arrived 04:52 UTC, 1.2 M rows").
+      if (it.today && it.today.text) {
+        const today = document.createElement("span");
+        today.className = "lookup-today feed-" + (it.today.state || "");
+        today.textContent = " " + it.today.text;
+        li.append(today);
+      }
       li.addEventListener("mousedown", (e) => {
         e.preventDefault();
         window.location.assign(it.url);
