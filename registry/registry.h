@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 11
+#define REGISTRY_SCHEMA_VERSION 12
 
 typedef struct registry registry;
 

@@ -545,8 +545,44 @@ static const char step11[] =
     " UNIQUE (instance_id, table_id, slot_start, kind));"
     "CREATE INDEX feed_alerts_slot ON feed_alerts(slot_start);";
 
-const char *const reg_schema_steps[] = {NULL,  step1, step2,  step3,
-                                        step4, step5, step6,  step7,
-                                        step8, step9, step10, step11};
+/* Step 12: drift reports. The last check of each instance against its
+   live database (when, the source with any password redacted, how many
+   tables were compared, ok or failed with its one-line error) and that
+   check's findings, sorted as the comparison gives them. drift_announced
+   holds every (kind, table, column) of an instance already announced by
+   a registry.drift event, so a finding is announced once: the check
+   records the keys and writes the event in one transaction. */
+static const char step12[] =
+    "CREATE TABLE drift_reports("
+    " instance_id INTEGER PRIMARY KEY REFERENCES instances(id),"
+    " checked_at INTEGER NOT NULL,"
+    " source TEXT NOT NULL DEFAULT '',"
+    " schema_name TEXT NOT NULL DEFAULT '',"
+    " tables_compared INTEGER NOT NULL DEFAULT 0,"
+    " status TEXT NOT NULL CHECK (status IN ('ok','failed')),"
+    " error TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE drift_findings("
+    " id INTEGER PRIMARY KEY,"
+    " instance_id INTEGER NOT NULL"
+    "  REFERENCES drift_reports(instance_id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL,"
+    " table_name TEXT NOT NULL,"
+    " column_name TEXT NOT NULL DEFAULT '',"
+    " registry TEXT NOT NULL DEFAULT '',"
+    " live TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX drift_findings_instance ON drift_findings(instance_id, id);"
+    "CREATE TABLE drift_announced("
+    " instance_id INTEGER NOT NULL REFERENCES instances(id),"
+    " kind TEXT NOT NULL,"
+    " table_name TEXT NOT NULL,"
+    " column_name TEXT NOT NULL DEFAULT '',"
+    " event_id INTEGER,"
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (instance_id, kind, table_name, column_name))"
+    " WITHOUT ROWID;";
+
+const char *const reg_schema_steps[] = {NULL,   step1,  step2, step3, step4,
+                                        step5,  step6,  step7, step8, step9,
+                                        step10, step11, step12};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;
