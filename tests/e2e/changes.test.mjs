@@ -8,8 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launch, newPage, screenshot, checkA11y, setupWorld, signIn,
-  importDictionary, dictionary, apiRequest, PW,
+  startWorld, launch, newPage, screenshot, checkA11y, signIn,
+  apiRequest, PW,
 } from './lib.mjs';
 
 const request = {
@@ -40,9 +40,9 @@ const request = {
 const token = (srv, email) => srv.cli(['token', 'create', '--email', email, '--label', 'e2e'])
   .trim().split(/\s+/)[0];
 
-// The import, the deploy and the edit: three changes of many field rows.
+// The import (made with the world: startWorld), the deploy and the edit:
+// three changes of many field rows.
 async function history(srv, browser) {
-  importDictionary(srv, 'acme-qa', dictionary);
   const client = token(srv, 'client@acme.example');
   const pm = token(srv, 'pm@platform.example');
   const created = await apiRequest(srv, client, 'POST', '/api/v1/requests', request);
@@ -70,8 +70,7 @@ async function history(srv, browser) {
 }
 
 test('history is one entry per change, fields collapsed, at 1280 and 390 px', async () => {
-  const srv = await startServer();
-  setupWorld(srv);
+  const srv = await startWorld('', { imports: ['acme-qa'] });
   const browser = await launch();
   try {
     const id = await history(srv, browser);

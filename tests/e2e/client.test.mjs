@@ -5,18 +5,12 @@
 // value kept, fixes it, submits, and reads the request page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startServer, launch, newPage, screenshot, checkA11y, signIn, setupWorld,
-  importDictionary, dictionary, byId, PW,
-} from './lib.mjs';
+import { startWorld, launch, newPage, screenshot, checkA11y, signIn, byId, PW } from './lib.mjs';
 
 const sample = 'Member ID,Tier,Joined On,Points Balance\n100045,gold,2026-01-02,1200\n100046,silver,2026-02-11,\n100047,,2026-03-30,75\n';
 
 test('a client submits a two-change request, fixes one mistake, reads it back', async () => {
-  const srv = await startServer();
-  setupWorld(srv);
-  importDictionary(srv, 'acme-qa', dictionary);
-  importDictionary(srv, 'acme-prod', dictionary);
+  const srv = await startWorld('', { imports: ['acme-qa', 'acme-prod'] });
   const browser = await launch();
   try {
     const page = await newPage(browser);

@@ -3,15 +3,10 @@
 // navigation, not by typing URLs, not by guessing ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startServer, launch, newPage, screenshot, checkA11y, signIn, setupWorld,
-  importDictionary, dictionary, apiRequest, PW,
-} from './lib.mjs';
+import { startWorld, launch, newPage, screenshot, checkA11y, signIn, apiRequest, PW } from './lib.mjs';
 
 test('a client of another organisation cannot reach acme data', async () => {
-  const srv = await startServer();
-  setupWorld(srv);
-  importDictionary(srv, 'acme-prod', dictionary);
+  const srv = await startWorld('', { imports: ['acme-prod'] });
   const acmeToken = srv.cli(['token', 'create', '--email', 'client@acme.example', '--label', 't']).trim();
   const created = await apiRequest(srv, acmeToken, 'POST', '/api/v1/requests', {
     instance: 'acme-prod', project_manager: 'pm@platform.example', title: 'Secret acme plans',
@@ -50,7 +45,11 @@ test('a client of another organisation cannot reach acme data', async () => {
     assert.doesNotMatch(await page.textContent('main'), /loyalty_members|customers/);
     await page.goto(`${srv.url}/lookup`);
     await page.keyboard.type('loyal');
-    await page.waitForTimeout(600);
+    // the answer to "loyal" is shown: the status under the box names it
+    await page.waitForFunction(() => {
+      const s = document.getElementById('lookup-status');
+      return s && !s.hidden && s.textContent.includes('\u201cloyal\u201d');
+    });
     assert.equal(await page.locator('[role="option"]').count(), 0);
     await checkA11y(page, '/lookup (other organisation)');
     await screenshot(page, 'isolation-globex-lookup');
