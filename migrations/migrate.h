@@ -183,4 +183,32 @@ size_t migrate_name_limit(sql_dialect d);
  * out (15+ bytes). One per request: it depends on nothing else. */
 void migrate_version(char *out, size_t size, int64_t created_at);
 
+/* ---- types as a live database reports them (types_live.c) ----
+ * data_type is the database's type name (information_schema DATA_TYPE,
+ * or SQLite's declared type), any case, with or without its sizes
+ * ("varchar" with char_max 255, or "VARCHAR(255)"); char_max, precision
+ * and scale are CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION and
+ * NUMERIC_SCALE, -1 when none. The tables are those of
+ * migrate_type_name, read backwards: the column the generator writes for
+ * a type is equal to it in every dialect. */
+
+/* 1 when a column created as t in dialect d reads back as data_type with
+ * these sizes, 0 otherwise. Aliases a database reports for the one type
+ * docket writes count as equal: MySQL's tinyint for BOOLEAN, DATETIME for
+ * both timestamps, LONGTEXT for JSON (MariaDB); Snowflake's NUMBER(38,0)
+ * for INTEGER and BIGINT; SQLite's TEXT for JSON. */
+int migrate_type_equal(sql_dialect d, const form_type *t, const char *data_type,
+                       int64_t char_max, int precision, int scale);
+/* The form's type of a live column into *out: the first kind whose
+ * generated type reads as data_type (MySQL datetime: timestamp; tinyint:
+ * boolean; Snowflake NUMBER(38,0): bigint). 0, or ERR_INVALID with *out
+ * untouched for a type docket has no kind for (uuid, geometry, ...). */
+int migrate_type_from_live(form_type *out, sql_dialect d, const char *data_type,
+                           int64_t char_max, int precision, int scale);
+/* A live type for people, lower case: "character varying(255)",
+ * "numeric(12,2)", "longtext" (sizes only where they are part of the
+ * type's name in DDL). */
+void migrate_live_type_format(char *out, size_t size, const char *data_type,
+                              int64_t char_max, int precision, int scale);
+
 #endif
