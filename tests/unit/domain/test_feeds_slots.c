@@ -543,6 +543,34 @@ static void test_previous_slot(void **state)
         domain_feed_slot_prev(&prev, "ad_hoc", "06:00", NULL, 60, &cur), 0);
 }
 
+/* Every month from 1970 to 2199: the 1st and the last day are where the
+   calendar has them (leap years by the Gregorian rule, 2100 common). */
+static void test_monthly_every_month(void **state)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    char iso[32];
+    feed_slot s;
+
+    (void)state;
+    for (int y = 1970; y < 2200; y++) {
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        for (int m = 1; m <= 12; m++) {
+            int last = mdays[m - 1] + (m == 2 && leap);
+            snprintf(iso, sizeof iso, "%04d-%02d-15T12:00:00Z", y, m);
+            assert_int_equal(
+                domain_feed_slot(&s, "monthly", "00:00", "1", 0, T(iso)), 1);
+            snprintf(iso, sizeof iso, "%04d-%02d-01T00:00:00Z", y, m);
+            assert_int_equal(s.due_at, T(iso));
+            assert_int_equal(s.start, T(iso));
+            assert_int_equal(s.end - s.start, (int64_t)last * 86400);
+            snprintf(iso, sizeof iso, "%04d-%02d-%02dT00:00:00Z", y, m, last);
+            assert_int_equal(
+                domain_feed_slot(&s, "monthly", "06:00", "last", 0, T(iso)), 1);
+            assert_int_equal(s.due_at, T(iso) + 6 * 3600);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_summer_time_changes_nothing),
         cmocka_unit_test(test_weekly_monthly_need_a_day),
         cmocka_unit_test(test_previous_slot),
+        cmocka_unit_test(test_monthly_every_month),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
