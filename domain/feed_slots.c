@@ -44,10 +44,9 @@ typedef struct cadence_rule {
 
 #define MONDAY_1970 (4 * 86400) /* 1970-01-05, the first Monday */
 
-/* Days since 1970-01-01 of the first of month k (months since January
-   1970), by Howard Hinnant's days_from_civil: plain arithmetic, no
-   timegm (ten times faster, and the slots of a page of monthly tables
-   are many). */
+/* The start (UTC seconds) of month k (months since January 1970), by
+   Howard Hinnant's days_from_civil: plain arithmetic, no timegm (several
+   times faster, and the slots of a page of monthly tables are many). */
 static int64_t month_start(int64_t k)
 {
     int64_t y = 1970 + floor_div(k, 12);
