@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startServer, launch, newPage, screenshot, checkA11y, signIn, setupWorld, PW } from './lib.mjs';
+import { startWorld, launch, newPage, screenshot, checkA11y, signIn, PW } from './lib.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -70,10 +70,9 @@ const flash = (page) => page.$eval('.flash', (el) => {
 });
 
 test('deploy buttons follow QA, staging, production; production first needs a reason; messages for their reader', async () => {
-  const srv = await startServer();
+  const srv = await startWorld();
   const browser = await launch();
   try {
-    setupWorld(srv);
     srv.cli(['instance', 'add', 'acme', 'acme-stage', '--env', 'staging', '--dialect', 'postgres']);
     const token = srv.cli(['token', 'create', '--email', 'client@acme.example', '--label', 'e2e'])
       .trim().split(/\s+/)[0];

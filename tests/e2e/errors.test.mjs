@@ -10,7 +10,7 @@
 // 390 px go to build/e2e/errors-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, screenshot, signIn, setupWorld, byId, PW } from './lib.mjs';
+import { startWorld, launch, newPage, screenshot, signIn, byId, PW } from './lib.mjs';
 
 // The summary's links: their text and whether their targets follow the
 // order of the page.
@@ -59,10 +59,9 @@ function checkStyle(s) {
 const submit = (page) => Promise.all([page.waitForNavigation(), page.click('button.primary[name="submit"]')]);
 
 test('errors: empty and partly filled forms, in form order and one style', async () => {
-  const srv = await startServer();
+  const srv = await startWorld();
   const browser = await launch();
   try {
-    setupWorld(srv);
     for (const width of [1280, 390]) {
       const page = await newPage(browser, { width });
       page.on('dialog', (d) => d.accept());

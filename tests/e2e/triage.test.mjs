@@ -5,7 +5,7 @@
 // build/e2e/ and an axe check on every page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, screenshot, checkA11y, signIn, setupWorld, PW } from './lib.mjs';
+import { startWorld, launch, newPage, screenshot, checkA11y, signIn, PW } from './lib.mjs';
 
 const request = {
   instance: 'acme-prod',
@@ -44,10 +44,9 @@ async function move(page, to, { instance, confirm = false } = {}) {
 }
 
 test('a PM takes a request from submitted to deployed, QA then production', async () => {
-  const srv = await startServer();
+  const srv = await startWorld();
   const browser = await launch();
   try {
-    setupWorld(srv);
     const token = srv.cli(['token', 'create', '--email', 'client@acme.example', '--label', 'e2e'])
       .trim().split(/\s+/)[0];
     const res = await fetch(`${srv.url}/api/v1/requests`, {
