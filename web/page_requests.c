@@ -83,6 +83,18 @@ static void feed_card(buf *o, const form_item *it)
     else
         n[0] = '\0';
     fact(o, "Late after", n);
+    if (*nz(it->expected_day))
+        fact(o, "Expected day", it->expected_day);
+    if (it->anomaly_low_pct > 0 || it->anomaly_high_pct > 0) {
+        char rows[64], low[24] = "", high[24] = ""; /* 0: not given */
+        if (it->anomaly_low_pct > 0)
+            snprintf(low, sizeof low, "below %d %%", it->anomaly_low_pct);
+        if (it->anomaly_high_pct > 0)
+            snprintf(high, sizeof high, "above %d %%", it->anomaly_high_pct);
+        snprintf(rows, sizeof rows, "%s%s%s of the median", low,
+                 *low && *high ? " or " : "", high);
+        fact(o, "Row anomaly", rows);
+    }
     fact(o, "File name pattern", it->file_pattern);
     fact(o, "Owner", it->owner);
     fact(o, "Escalation", it->escalation);

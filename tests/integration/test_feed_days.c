@@ -127,6 +127,20 @@ static void test_request_form(void **state)
                   "\"expected_arrival\":\"06:00\",\"anomaly_low_pct\":25,"
                   "\"anomaly_high_pct\":300}",
                   201);
+    {
+        cJSON *j = cJSON_Parse(body);
+        char path[64];
+        assert_non_null(j);
+        snprintf(path, sizeof path, "/requests/%d",
+                 cJSON_GetObjectItemCaseSensitive(j, "id")->valueint);
+        cJSON_Delete(j);
+        /* the request page shows them */
+        h_get_expect(&srv, &pat, path, 200,
+                     "<dt>Expected day</dt><dd>Monday</dd>",
+                     "<dt>Row anomaly</dt><dd>below 25 % or above 300 % of "
+                     "the median</dd>",
+                     NULL);
+    }
     free(body);
     assert_int_equal(h_db_int(&srv, "SELECT count(*) FROM request_items"
                                     " WHERE expected_day = 'Monday' AND"
