@@ -17,6 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The code of a source that cannot be reached or read (core/err.h has no
+ * ERR_IO of its own: it is ERR_NET, "only logged" there, but live_read's
+ * messages are for people). */
+#ifndef ERR_IO
+#define ERR_IO ERR_NET
+#endif
+
 /* One column as the database describes it. Strings are heap copies, never
  * NULL ("" when absent). */
 typedef struct live_column {

@@ -1,9 +1,10 @@
 /* catalog_import.c: the data-dictionary CSV import (catalog.h): an RFC
- * 4180 reader, the header map, every record checked (the field checks of
- * catalog_field.c) before anything is written, then all tables and
+ * 4180 reader (core/csv.c), the header map, every record checked (the field
+ * checks of catalog_field.c) before anything is written, then all tables and
  * columns in one transaction. The export writes the same columns
  * (app/export.c). */
 #include "catalog_int.h"
+#include "csv.h"
 #include "mem.h"
 #include "str.h"
 #include "validate.h"
@@ -125,130 +126,18 @@ static void problem_add(registry_import_report *rep, int line,
     va_end(ap);
 }
 
-typedef struct csv_rec {
-    char **cells;
-    unsigned char *quoted;
-    size_t n, cap, qcap;
-    int line;
-} csv_rec;
-
-static void csv_rec_dispose(csv_rec *r)
+/* The records of data through core/csv.c: 0, or ERR_INVALID with the
+ * problem in rep at its line. */
+static int imp_csv(csv_rec **out, size_t *nout, const char *data, size_t len,
+                   registry_import_report *rep)
 {
-    xfree_strv(r->cells, r->n);
-    free(r->quoted);
-}
+    errmsg e = {0};
+    int line = 0;
 
-static void csv_push(csv_rec *r, buf *cell, int quoted)
-{
-    xgrow(&r->cells, &r->cap, r->n + 1, sizeof *r->cells);
-    xgrow(&r->quoted, &r->qcap, r->n + 1, 1);
-    r->cells[r->n] = cell->data ? buf_detach(cell) : xstrdup("");
-    r->quoted[r->n] = (unsigned char)quoted;
-    r->n++;
-}
-
-/* Where the reader is: the text, the offset and the line there. */
-typedef struct csv_pos {
-    const char *d;
-    size_t len, i;
-    int line;
-} csv_pos;
-
-/* A quoted cell, p->i just past its opening quote, into cell: 0, or -1
- * with a problem in rep (at line, the line where the record starts). */
-static int csv_quoted(buf *cell, csv_pos *p, int line,
-                      registry_import_report *rep)
-{
-    const char *d = p->d;
-
-    for (;;) {
-        if (p->i >= p->len) {
-            problem_add(rep, line, "", "a quoted cell is not closed");
-            return -1;
-        }
-        if (d[p->i] == '"' && p->i + 1 < p->len && d[p->i + 1] == '"') {
-            buf_putc(cell, '"');
-            p->i += 2;
-            continue;
-        }
-        if (d[p->i] == '"')
-            break;
-        if (d[p->i] == '\n')
-            p->line++;
-        buf_putc(cell, d[p->i++]);
+    if (csv_read(out, nout, data, len, &line, &e) < 0) {
+        problem_add(rep, line, "", "%s", e.msg);
+        return ERR_INVALID;
     }
-    p->i++;
-    if (p->i < p->len && d[p->i] != ',' && d[p->i] != '\r' && d[p->i] != '\n') {
-        problem_add(rep, p->line, "", "text after the closing quote of a cell");
-        return -1;
-    }
-    return 0;
-}
-
-/* One record at p into r: 0, or -1 with a problem in rep. */
-static int csv_record(csv_rec *r, csv_pos *p, registry_import_report *rep)
-{
-    const char *d = p->d;
-
-    r->line = p->line;
-    for (;;) {
-        buf cell = {0};
-        int quoted = p->i < p->len && d[p->i] == '"';
-        if (quoted) {
-            p->i++;
-            if (csv_quoted(&cell, p, r->line, rep) < 0) {
-                buf_dispose(&cell);
-                return -1;
-            }
-        } else {
-            while (p->i < p->len && d[p->i] != ',' && d[p->i] != '\r' &&
-                   d[p->i] != '\n')
-                buf_putc(&cell, d[p->i++]);
-        }
-        csv_push(r, &cell, quoted);
-        if (p->i < p->len && d[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (p->i < p->len && d[p->i] == '\r')
-            p->i++;
-        if (p->i < p->len && d[p->i] == '\n') {
-            p->i++;
-            p->line++;
-        }
-        return 0;
-    }
-}
-
-/* RFC 4180 reader: fills *out with the records (blank lines skipped).
- * Returns 0 or ERR_INVALID with a problem in rep. */
-static int csv_read(csv_rec **out, size_t *nout, const char *d, size_t len,
-                    registry_import_report *rep)
-{
-    csv_rec *recs = NULL;
-    size_t n = 0, cap = 0;
-    csv_pos p = {d, len, 0, 1};
-
-    if (len >= 3 && !memcmp(d, "\xef\xbb\xbf", 3))
-        p.i = 3;
-    while (p.i < len) {
-        csv_rec r = {0};
-        if (csv_record(&r, &p, rep) < 0) {
-            csv_rec_dispose(&r);
-            for (size_t k = 0; k < n; k++)
-                csv_rec_dispose(&recs[k]);
-            free(recs);
-            return ERR_INVALID;
-        }
-        if (r.n == 1 && !r.quoted[0] && !r.cells[0][0]) {
-            csv_rec_dispose(&r);
-            continue;
-        }
-        xgrow(&recs, &cap, n + 1, sizeof *recs);
-        recs[n++] = r;
-    }
-    *out = recs;
-    *nout = n;
     return 0;
 }
 
@@ -573,9 +462,7 @@ static void imp_file_dispose(imp_file *f)
         imp_rec_dispose(&f->imp[i]);
     free(f->imp);
     free(f->idx);
-    for (size_t i = 0; i < f->nrecs; i++)
-        csv_rec_dispose(&f->recs[i]);
-    free(f->recs);
+    csv_recs_free(f->recs, f->nrecs);
 }
 
 /* Reads and checks the whole file into f: 0, or ERR_INVALID with every
@@ -589,7 +476,7 @@ static int imp_read(imp_file *f, const char *data, size_t len,
         problem_add(rep, 0, "", "the file is not UTF-8 text");
         return err_set(err, ERR_INVALID, "the file is not UTF-8 text");
     }
-    if (csv_read(&f->recs, &f->nrecs, data, len, rep) < 0)
+    if (imp_csv(&f->recs, &f->nrecs, data, len, rep) < 0)
         return err_set(err, ERR_INVALID, "the file is not valid CSV");
     if (f->nrecs == 0) {
         problem_add(rep, 1, "", "the file is empty (no header)");
