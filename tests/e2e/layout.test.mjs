@@ -17,8 +17,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launch, newPage, screenshot, checkA11y, setupWorld, signIn,
-  importDictionary, apiRequest, byId, PW,
+  startWorld, launch, newPage, view, screenshot, checkA11y, signIn, importDictionary, apiRequest,
+  byId, PW,
 } from './lib.mjs';
 
 const KINDS = ['new_table', 'add_columns', 'customer_attributes', 'activity_history', 'purchase_history'];
@@ -82,8 +82,7 @@ const token = (email) => srv.cli(['token', 'create', '--email', email, '--label'
   .trim().split(/\s+/)[0];
 
 before(async () => {
-  srv = await startServer();
-  setupWorld(srv);
+  srv = await startWorld();
   importDictionary(srv, 'acme-qa', dictionaryCsv());
   const client = token('client@acme.example');
   const pm = token('pm@platform.example');
@@ -368,13 +367,14 @@ test('no page scrolls sideways at 390 px and no identifier breaks inside a word'
 });
 
 test('the request page at 390 px: the columns table is reachable by keyboard', async () => {
+  const page = await newPage(browser, { width: 390 });
+  await signIn(page, srv.url, 'pm@platform.example', PW);
   for (const dark of [false, true]) {
-    const page = await newPage(browser, { width: 390, dark });
-    await signIn(page, srv.url, 'pm@platform.example', PW);
+    await view(page, { width: 390, dark });
     await page.goto(`${srv.url}/requests/${requestId}`);
     await checkA11y(page, `/requests/${requestId} at 390 px${dark ? ', dark' : ''}`);
-    await page.close();
   }
+  await page.context().close();
 });
 
 // ---- multi-line descriptions ----------------------------------------------
@@ -414,10 +414,12 @@ test('multi-line descriptions keep their line breaks on the pages', async () => 
 // ---- item 11: /tables -----------------------------------------------------
 
 test('/tables is one page scroll with aria-sort on the header cells', async () => {
+  // One page, turned to each width and scheme before it loads /tables.
+  const page = await newPage(browser);
+  await signIn(page, srv.url, 'pm@platform.example', PW);
   for (const width of WIDTHS) {
     for (const dark of [false, true]) {
-      const page = await newPage(browser, { width, dark });
-      await signIn(page, srv.url, 'pm@platform.example', PW);
+      await view(page, { width, dark });
       await page.goto(`${srv.url}/tables?instance=acme-qa`);
       const info = await page.evaluate(() => {
         const wrap = document.querySelector('main table').parentElement;
@@ -444,7 +446,7 @@ test('/tables is one page scroll with aria-sort on the header cells', async () =
       // Sorted the other way: the header cell says so.
       await page.click('thead th a:text("Table")');
       assert.equal(await page.getAttribute('thead th[aria-sort]', 'aria-sort'), 'descending');
-      await page.close();
     }
   }
+  await page.context().close();
 });
