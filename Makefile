@@ -48,7 +48,7 @@ bench:
 
 fuzz:
 	@scripts/deps.sh test
-	bash tests/fuzz/run.sh $(or $(SECONDS_EACH),60)
+	bash tests/fuzz/run.sh --seconds $(or $(SECONDS_EACH),60)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
