@@ -217,7 +217,8 @@ int notify_config_check(const config *cfg, errmsg *err)
                            "[route] %.60s is not an event docket sends "
                            "(request.*, deploy.digest, delivery.failed, "
                            "registry.changed, account.reset, feed.missing, "
-                           "feed.recovered, feed.failed, feed.anomaly)",
+                           "feed.recovered, feed.failed, feed.anomaly, "
+                           "registry.drift)",
                            cfg->routes[i].event);
     return 0;
 }

@@ -834,6 +834,61 @@ static void feed_text(notify_view *v, const view_src *s, buf *head, buf *sum)
     free(rule);
 }
 
+/* ---- drift (registry.drift) ---------------------------------------- */
+
+/* New differences between an instance's live database and its registry:
+ * the instance, how many, the table, each finding as an item. */
+static void drift_text(notify_view *v, const view_src *s, buf *head, buf *sum)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(s->p, "findings");
+    const cJSON *f;
+    char *inst = jline(s->p, "instance"), *table = jline(s->p, "table");
+    int64_t n = jint(s->p, "new_findings");
+
+    buf_appendf(head, "Drift: %lld new finding%s on ", (long long)n,
+                n == 1 ? "" : "s");
+    buf_puts(head, inst ? inst : "an instance");
+    buf_puts(sum, "The live database of ");
+    buf_puts(sum, inst ? inst : "an instance");
+    buf_appendf(sum, " differs from its documentation in %lld new way%s",
+                (long long)n, n == 1 ? "" : "s");
+    if (table) {
+        buf_puts(sum, " on table ");
+        buf_puts(sum, table);
+    } else {
+        buf_puts(sum, " on tables the registry does not know");
+    }
+    buf_puts(sum, ". See the drift report.");
+    add_field(v, "Instance", inst);
+    add_field(v, "Table", table);
+    add_field(v, "Organisation", jline(s->p, "organisation"));
+    cJSON_ArrayForEach(f, arr)
+    {
+        buf t = {0}, d = {0};
+        const char *col = jstr(f, "column");
+        if (!cJSON_IsObject(f) || v->nitems >= MAX_ITEMS)
+            continue;
+        buf_puts(&t, jstr(f, "kind") ? jstr(f, "kind") : "finding");
+        buf_puts(&t, ": ");
+        buf_puts(&t, jstr(f, "table") ? jstr(f, "table") : "");
+        if (col && *col) {
+            buf_putc(&t, '.');
+            buf_puts(&t, col);
+        }
+        buf_puts(&d, "registry: ");
+        buf_puts(&d, jstr(f, "registry") && *jstr(f, "registry")
+                         ? jstr(f, "registry")
+                         : "none");
+        buf_puts(&d, "; live: ");
+        buf_puts(&d, jstr(f, "live") && *jstr(f, "live") ? jstr(f, "live")
+                                                         : "none");
+        add_item(v, notify_text_clean(buf_cstr(&t), LINE_MAX_BYTES, 0),
+                 notify_text_clean(buf_cstr(&d), LINE_MAX_BYTES, 0), NULL);
+        buf_dispose(&t);
+        buf_dispose(&d);
+    }
+}
+
 /* v->headline and v->summary. */
 static void view_text(notify_view *v, view_src *s)
 {
@@ -862,6 +917,8 @@ static void view_text(notify_view *v, view_src *s)
         inbox_digest_text(v, s, &head, &sum);
     } else if (is_feed_event(s->ev->event)) {
         feed_text(v, s, &head, &sum);
+    } else if (is_event(s, "registry.drift")) {
+        drift_text(v, s, &head, &sum);
     } else {
         request_text(s, &head, &sum);
     }
@@ -951,6 +1008,8 @@ static void view_link(notify_view *v, const view_src *s)
         buf_puts(&tmp, "Open the rules card in docket");
     else if (is_event(s, "inbox.digest"))
         buf_puts(&tmp, "Open your inbox in docket");
+    else if (is_event(s, "registry.drift"))
+        buf_puts(&tmp, "Open the drift report in docket");
     else if (is_event(s, "deploy.digest") || !s->reqo)
         buf_puts(&tmp, "Open in docket");
     else {

@@ -32,6 +32,7 @@ static const char *const event_names[EV_COUNT] = {
     [EV_FEED_RECOVERED] = "feed.recovered",
     [EV_FEED_FAILED] = "feed.failed",
     [EV_FEED_ANOMALY] = "feed.anomaly",
+    [EV_REGISTRY_DRIFT] = "registry.drift",
 };
 
 const char *registry_event_name(docket_event e)

@@ -99,6 +99,7 @@ static const unsigned event_to[EV_COUNT] = {
     [EV_FEED_RECOVERED] = TO_FEED,
     [EV_FEED_FAILED] = TO_FEED,
     [EV_FEED_ANOMALY] = TO_FEED,
+    [EV_REGISTRY_DRIFT] = TO_TABLE_WATCH,
 };
 
 /* The filter every recipient passes (:actor, :org as bound below). */

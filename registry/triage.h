@@ -103,6 +103,8 @@ typedef enum docket_event {
     EV_FEED_RECOVERED,
     EV_FEED_FAILED,
     EV_FEED_ANOMALY,
+    EV_REGISTRY_DRIFT, /* new drift findings of an instance (registry/drift.h)
+                        */
     EV_COUNT
 } docket_event;
 
