@@ -197,6 +197,7 @@ static void term_fact(const term *t, const char *l, const char *s)
 static void term_rules(const term *t, const registry_card *c)
 {
     const registry_card_rules *r = &c->rules;
+    char rows[120];
 
     label(t, "Expected");
     card_expected(t->b, r, "no arrival time recorded", card_term_text);
@@ -207,6 +208,9 @@ static void term_rules(const term *t, const registry_card *c)
     tput(t, *r->source ? card_choice_label(NULL, "source", r->source) : "-");
     card_wrapped(t->b, "  ", r->file_pattern, "", card_term_text);
     buf_putc(t->b, '\n');
+    card_anomaly_text(rows, sizeof rows, r);
+    if (*rows)
+        term_fact(t, "Row anomaly", rows);
     term_fact(t, "Owner", r->owner);
     term_fact(t, "Escalation", r->escalation);
 }

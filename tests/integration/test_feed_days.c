@@ -213,6 +213,15 @@ static void test_card_and_edit(void **state)
                  NULL);
     h_get_expect(&srv, &pat, "/tables/acme-prod/clicks", 200,
                  "<dt>Row anomaly</dt><dd>off", NULL);
+    {
+        char *out = NULL;
+        int rc = h_docket(&srv, NULL, &out, "lookup", "--instance", "acme-prod",
+                          "stock", NULL);
+        assert_int_equal(rc, 0);
+        assert_non_null(strstr(out, "Mondays, 06:00 UTC"));
+        assert_non_null(strstr(out, "below 30 % or above 400 % of the median"));
+        free(out);
+    }
     h_get_expect(&srv, &ann, "/tables/acme-prod/bills", 200,
                  "on day 31 of the month (or its last day), 05:00 UTC", NULL);
 
