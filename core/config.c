@@ -124,6 +124,9 @@ void cfg_dispose(config *c)
         free(c->routes[i].event);
     }
     free(c->routes);
+    for (size_t i = 0; i < c->ninstances; i++)
+        xfree_all(c->instances[i].name, c->instances[i].drift_source);
+    free(c->instances);
     memset(c, 0, sizeof *c);
 }
 
@@ -246,6 +249,15 @@ static cfg_channel *channel_get(config *c, const char *name)
     return ch;
 }
 
+static int valid_name_chars(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
 static int valid_name(const char *s)
 {
     if (!*s || strlen(s) > 64)
@@ -255,6 +267,73 @@ static int valid_name(const char *s)
               (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
             return 0;
     return 1;
+}
+
+int cfg_duration_parse(int *out, const char *s)
+{
+    static const struct {
+        char unit;
+        long mult;
+    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    char *end;
+    long n, mult = 1;
+
+    if (!s || *s < '0' || *s > '9')
+        return ERR_INVALID;
+    n = strtol(s, &end, 10);
+    if (*end) {
+        mult = 0;
+        for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+            if (*end == units[i].unit && !end[1])
+                mult = units[i].mult;
+    }
+    if (!mult || n > 1000000 || n * mult > 86400L * 365)
+        return ERR_INVALID;
+    *out = (int)(n * mult);
+    return 0;
+}
+
+const cfg_instance *cfg_instance_find(const config *c, const char *name)
+{
+    for (size_t i = 0; name && i < c->ninstances; i++)
+        if (!str_casecmp(c->instances[i].name, name))
+            return &c->instances[i];
+    return NULL;
+}
+
+/* One key of [instance.NAME]. */
+static int set_instance(config *c, const char *name, const char *key,
+                        const char *v, errmsg *err)
+{
+    cfg_instance *in = (cfg_instance *)cfg_instance_find(c, name);
+    int secs = 0;
+
+    if (!*name || strlen(name) > 100 || !valid_name_chars(name))
+        return err_set(err, ERR_INVALID, "bad instance name [instance.%.60s]",
+                       name);
+    if (strcmp(key, "drift_source") && strcmp(key, "drift_every"))
+        return err_set(err, ERR_INVALID,
+                       "unknown setting instance.%.60s.%.60s (drift_source, "
+                       "drift_every)",
+                       name, key);
+    if (!strcmp(key, "drift_every") &&
+        (cfg_duration_parse(&secs, v) < 0 || secs < 30 || secs > 30 * 86400))
+        return err_set(err, ERR_INVALID,
+                       "instance.%.60s.drift_every: a duration from 30s to "
+                       "30d, such as 6h (got \"%.40s\")",
+                       name, v);
+    if (!in) {
+        c->instances =
+            xrealloc(c->instances, (c->ninstances + 1) * sizeof *c->instances);
+        in = &c->instances[c->ninstances++];
+        memset(in, 0, sizeof *in);
+        in->name = xstrdup(name);
+    }
+    if (!strcmp(key, "drift_every"))
+        in->drift_every = secs;
+    else
+        set_str(&in->drift_source, v);
+    return 0;
 }
 
 static int set_route(config *c, const char *event, const char *v, errmsg *err)
@@ -344,6 +423,10 @@ int cfg_set(config *c, const char *section, const char *key, const char *value,
     }
     if (!strcmp(section, "route")) {
         rc = set_route(c, key, v, err);
+        goto done;
+    }
+    if (str_startswith(section, "instance.")) {
+        rc = set_instance(c, section + 9, key, v, err);
         goto done;
     }
     for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {

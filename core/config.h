@@ -79,6 +79,8 @@ typedef struct config {
     size_t nchannels;
     cfg_route *routes;
     size_t nroutes;
+    struct cfg_instance *instances; /* [instance.NAME] sections */
+    size_t ninstances;
 } config;
 
 /* Fills c with the defaults. */
@@ -93,7 +95,7 @@ int cfg_load_file(config *c, const char *path, errmsg *err);
  * environment. */
 int cfg_load_env(config *c, errmsg *err);
 /* Sets one setting, as the file would; section is "server", "sprints",
- * "notify", "feeds", "route" or "channel.NAME". */
+ * "notify", "feeds", "route", "channel.NAME" or "instance.NAME". */
 int cfg_set(config *c, const char *section, const char *key, const char *value,
             errmsg *err);
 /* Checks cross-field rules (e.g. both TLS files or neither); fills
@@ -107,6 +109,24 @@ const cfg_channel *cfg_channel_find(const config *c, const char *name);
 const cfg_route *cfg_route_find(const config *c, const char *event);
 /* Splits "host:port" of c->listen; 0 or ERR_INVALID. */
 int cfg_listen_split(const config *c, char *host, size_t hostsize, int *port);
+
+/* [instance.NAME]: settings of one instance (its name as in the
+ * registry, compared in any case). */
+typedef struct cfg_instance {
+    char *name;
+    char *drift_source; /* drift_source = postgres://..., mysql://...,
+                           sqlite:PATH, csv:FILE; ${VAR} and ${file:PATH}
+                           expanded; NULL when not set */
+    int drift_every;    /* drift_every = 6h: seconds between background
+                           drift checks (30s..30d; "s", "m", "h", "d" or
+                           plain seconds); 0 when not set */
+} cfg_instance;
+
+/* The [instance.NAME] settings of name (any case), or NULL. */
+const cfg_instance *cfg_instance_find(const config *c, const char *name);
+/* A duration "90", "90s", "15m", "6h", "1d" in seconds into *out; 0 or
+ * ERR_INVALID (without a message). */
+int cfg_duration_parse(int *out, const char *s);
 
 /* The global config used by the running program (set by app/). */
 extern const config *g_config;
