@@ -24,10 +24,11 @@ set_tests_properties(check_format PROPERTIES LABELS checks TIMEOUT 300)
 # The two builds and clang-tidy are the long checks. Each runs two jobs of
 # its own (make -j2, two clang-tidy processes), so ctest counts it as two
 # processors and runs nothing beside it: no oversubscribed cores under the
-# timing-sensitive integration tests. Started first (COST), a failure
-# shows early.
+# timing-sensitive integration tests. Started first (COST: above the
+# longest browser tests, whose costs are about their seconds), a failure
+# shows early and the short tests fill the cores at the end.
 set_tests_properties(check_clang_tidy check_werror_gcc check_werror_clang
-                     PROPERTIES LABELS checks TIMEOUT 900 COST 50
+                     PROPERTIES LABELS checks TIMEOUT 900 COST 300
                                 PROCESSORS 2)
 if(TEST layout_no_web_includes)
   set_property(TEST layout_no_web_includes APPEND PROPERTY LABELS checks)

@@ -12,6 +12,20 @@ if(NODE)
     set_tests_properties(e2e_${name} PROPERTIES LABELS e2e TIMEOUT 300 COST 70
       ENVIRONMENT "DOCKET_BIN=$<TARGET_FILE:docket>;TEST_TMP=${CMAKE_BINARY_DIR}/tmp;E2E_OUT=${CMAKE_SOURCE_DIR}/build/e2e")
   endforeach()
+  # The order ctest starts them in on a clean clone (it has no timings of
+  # its own yet): the longest first, so that the two cores stay busy to
+  # the end instead of one long test running alone last. Roughly the
+  # seconds each takes on a busy 2-core machine.
+  foreach(pair a11y_crawl:250 layout:180 admin:150 form:120 inbox:80 ops:80
+          accounts:70 lookup:60 changes:55 isolation:45 deploy:45 client:45
+          triage:40 errors:35 deliveries:30 export:20)
+    string(REPLACE ":" ";" pair ${pair})
+    list(GET pair 0 name)
+    list(GET pair 1 cost)
+    if(TEST e2e_${name})
+      set_tests_properties(e2e_${name} PROPERTIES COST ${cost})
+    endif()
+  endforeach()
   # The crawl checks ~100 pages with axe-core; room for a busy machine.
   if(TEST e2e_a11y_crawl)
     set_tests_properties(e2e_a11y_crawl PROPERTIES TIMEOUT 600)

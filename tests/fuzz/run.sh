@@ -5,17 +5,21 @@
 # New inputs go to DIR/corpus/<t> (default build/fuzz), never into the
 # repository; a crash is saved in DIR/crashes/<t>/ and fails the run: turn
 # it into a regression test and a seed. Without TARGET, runs them all.
+# --build-only builds the targets and runs none (make test builds them all
+# first, in one test that starts early, so that the fuzz tests only run).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 seconds=60
 seed=0 # 0: libFuzzer picks one; make test passes a fixed seed so runs repeat
 out="$top/build/fuzz"
+build_only=0
 while [ $# -gt 0 ]; do
   case $1 in
   --seconds) seconds=$2; shift 2 ;;
   --out) out=$2; shift 2 ;;
   --seed) seed=$2; shift 2 ;;
+  --build-only) build_only=1; shift ;;
   *) break ;;
   esac
 done
@@ -34,10 +38,19 @@ sources_for() {
   notify_*) s="$s $top/migrations/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c" ;;
   web_* | webapp_*)
     # all of web/ (and what it links), with the embedded assets generated
-    # the way web/CMakeLists.txt does
-    cmake -DOUT="$out/$t.assets.c" -DDIR="$top/web/static" \
+    # the way web/CMakeLists.txt does (kept when unchanged, so that their
+    # object is not compiled again; one file for every web target)
+    exec 8>"$out/assets.lock"
+    flock 8
+    cmake -DOUT="$out/web.assets.c.new" -DDIR="$top/web/static" \
       -P "$top/web/embed.cmake" >/dev/null
-    s="$s $top/migrations/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c $top/web/*.c $out/$t.assets.c" ;;
+    if cmp -s "$out/web.assets.c.new" "$out/web.assets.c"; then
+      rm -f "$out/web.assets.c.new"
+    else
+      mv "$out/web.assets.c.new" "$out/web.assets.c"
+    fi
+    flock -u 8
+    s="$s $top/migrations/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c $top/web/*.c $out/web.assets.c" ;;
   *) echo "fuzz: no source set for $t" >&2; return 1 ;;
   esac
   echo $s
@@ -90,9 +103,19 @@ for t in "${targets[@]}"; do
   bin="$out/$t"
   src=$(sources_for "$t")
   objs=$(objects_for "$src") || { echo "fuzz: $t: compile failed"; status=1; continue; }
-  # shellcheck disable=SC2086
-  clang $cflags -fsanitize=fuzzer,address,undefined "$here/$t.c" $objs \
-    -o "$bin" $libs
+  # Linked again only when an object or the target's source is newer.
+  relink=0
+  [ -f "$bin" ] || relink=1
+  for o in "$here/$t.c" "$here"/*.h $objs; do
+    [ "$relink" = 1 ] && break
+    [ "$o" -nt "$bin" ] && relink=1
+  done
+  if [ "$relink" = 1 ]; then
+    # shellcheck disable=SC2086
+    clang $cflags -fsanitize=fuzzer,address,undefined "$here/$t.c" $objs \
+      -o "$bin.tmp" $libs && mv "$bin.tmp" "$bin" || { echo "fuzz: $t: link failed"; status=1; continue; }
+  fi
+  if [ "$build_only" = 1 ]; then echo "fuzz: $t built"; continue; fi
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
   seeds="$here/corpus/$t"
   [ -d "$seeds" ] || seeds=""
