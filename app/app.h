@@ -53,5 +53,7 @@ app_command cmd_migrate;
 app_command cmd_arrived, cmd_gate;
 /* `docket feeds tick`: the feed alerts, once (cmd_feeds_tick.c). */
 app_command cmd_feeds;
+/* `docket drift`: the registry against the live database (cmd_drift.c). */
+app_command cmd_drift;
 
 #endif

@@ -54,6 +54,9 @@ static const char usage[] =
     "  feeds tick [--at T]\n"
     "                      raise the feed alerts due and prune old arrivals\n"
     "                      (what the server does every minute; for cron)\n"
+    "  drift --instance I [--from SOURCE] [--schema S] [--json] [--dry-run]\n"
+    "                      the registry against the live database (exit 0\n"
+    "                      no drift, 6 drift, 3 source unreadable)\n"
     "  demo                fill a FRESH database with a demo world\n"
     "  migrate CR-ID --out DIR [--instance I] [--dialect D] [--format F]\n"
     "                      write the migration of a request (F: plain,\n"
@@ -182,6 +185,7 @@ static const struct {
     {"export", cmd_export},   {"demo", cmd_demo},
     {"migrate", cmd_migrate}, {"arrived", cmd_arrived},
     {"gate", cmd_gate},       {"feeds", cmd_feeds},
+    {"drift", cmd_drift},
 };
 
 static int run_command(app_args *a)
