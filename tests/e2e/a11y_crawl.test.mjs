@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  startServer, launch, newPage, signIn, setupWorld, importDictionary, dictionary, apiRequest, PW,
+  startWorld, launch, newPage, signIn, apiRequest, PW,
 } from './lib.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -110,13 +110,11 @@ async function call(srv, tok, method, path, body, want = 200) {
   return r.json;
 }
 
-// The data: an import on both acme instances, a request deployed to QA
+// The data (on the world of lib.mjs with the dictionary imported on both
+// acme instances): a request deployed to QA
 // (with comments, in a sprint, watched by ops), one waiting on the client,
 // one just submitted, one rejected; a delivery that fails (pending).
 async function world(srv) {
-  setupWorld(srv);
-  importDictionary(srv, 'acme-prod', dictionary);
-  importDictionary(srv, 'acme-qa', dictionary);
   const client = token(srv, 'client@acme.example');
   const pm = token(srv, 'pm@platform.example');
   const ops = token(srv, 'ops@platform.example');
@@ -184,6 +182,16 @@ async function settle(page) {
   }));
 }
 
+// Turns page to combination c (width and scheme, reduced motion) unless
+// it is there already.
+const turned = new WeakMap();
+async function turn(page, c) {
+  if (turned.get(page) === c) return;
+  await page.setViewportSize({ width: c.width, height: c.height });
+  await page.emulateMedia({ colorScheme: c.scheme, reducedMotion: 'reduce' });
+  turned.set(page, c);
+}
+
 // axe-core on the whole page, with the rules that can find a serious or
 // critical problem ('all': every such rule axe enables by default;
 // 'colour': those about colour).
@@ -238,8 +246,9 @@ async function crawl(page, srv, role) {
       href = `${origin}${e.path}`;
       want = e.status ?? null;
     }
-    await page.setViewportSize({ width: combos[0].width, height: combos[0].height });
-    await page.emulateMedia({ colorScheme: combos[0].scheme, reducedMotion: 'reduce' });
+    // Loaded at the first combination (the page is turned back to it
+    // only when the last one left it elsewhere).
+    await turn(page, combos[0]);
     errors.length = 0;
     const res = await page.goto(href);
     const path = href.slice(origin.length);
@@ -267,8 +276,7 @@ async function crawl(page, srv, role) {
     for (const [i, c] of combos.entries()) {
       if (i > 0 && drawn.has(`${i} ${key}`)) continue;
       drawn.add(`${i} ${key}`);
-      await page.setViewportSize({ width: c.width, height: c.height });
-      await page.emulateMedia({ colorScheme: c.scheme, reducedMotion: 'reduce' });
+      await turn(page, c);
       await settle(page);
       for (const v of await axe(page, c.rules)) {
         for (const n of v.nodes) {
@@ -283,7 +291,7 @@ async function crawl(page, srv, role) {
 }
 
 test('axe finds no serious or critical problem on any page, for any role, at 1280 px light and dark and 390 px', async (t) => {
-  const srv = await startServer(config);
+  const srv = await startWorld(config, { imports: ['acme-prod', 'acme-qa'] });
   const browser = await launch();
   const started = Date.now();
   try {

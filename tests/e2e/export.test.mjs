@@ -5,15 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  startServer, launch, newPage, screenshot, checkA11y, setupWorld,
-  importDictionary, dictionary,
-} from './lib.mjs';
+import { startWorld, launch, newPage, screenshot, checkA11y } from './lib.mjs';
 
 test('the HTML export works from file:// with search and rules cards', async () => {
-  const srv = await startServer();
-  setupWorld(srv);
-  importDictionary(srv, 'acme-prod', dictionary);
+  const srv = await startWorld('', { imports: ['acme-prod'] });
   const out = join(srv.dir, 'export');
   srv.cli(['export', '--format', 'html', '--out', out]);
   const browser = await launch();
