@@ -116,7 +116,7 @@ int domain_feed_table_history(registry *reg, const domain_actor *who,
                               int64_t at, size_t nslots,
                               domain_feed_history *out, errmsg *err)
 {
-    registry_instance inst;
+    registry_instance inst = {0};
     registry_arrival *arr = NULL;
     domain_gate_table *now = &out->now;
     errmsg inner = {0};
