@@ -2,14 +2,21 @@
 // a real browser, with screenshots and accessibility checks; a sign-in
 // posted from another site is refused, and a temporary password opens
 // nothing but the password form.
-import { test } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startServer, launch, newPage, screenshot, checkA11y, signIn, signOut, setupWorld, PW } from './lib.mjs';
+import {
+  startServer, startWorld, launch, newPage, screenshot, checkA11y, signIn, signInForm, signOut, PW,
+} from './lib.mjs';
+
+// One browser for the file; each test has a server of its own (the first
+// one on a new database, for its one-time password) and its own contexts.
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { if (browser) await browser.close(); });
 
 test('an admin signs in, changes the one-time password, creates a user, signs out', async () => {
   const srv = await startServer();
-  const browser = await launch();
   try {
     const page = await newPage(browser);
     await page.goto(`${srv.url}/signin`);
@@ -23,7 +30,7 @@ test('an admin signs in, changes the one-time password, creates a user, signs ou
     assert.match(await page.textContent('.alert.error'), /Wrong e-mail or password/);
 
     // The first-run password works and must be changed.
-    await signIn(page, srv.url, 'admin@docket.local', srv.adminPassword);
+    await signInForm(page, srv.url, 'admin@docket.local', srv.adminPassword);
     assert.match(page.url(), /\/account#password$/);
     await page.fill('#current', srv.adminPassword);
     await page.fill('#new', PW);
@@ -58,20 +65,18 @@ test('an admin signs in, changes the one-time password, creates a user, signs ou
     assert.match(page.url(), /\/signin$/);
 
     // The new client signs in and must choose a new password too.
-    await signIn(page, srv.url, 'cleo@acme.example', 'temporary pass 1');
+    await signInForm(page, srv.url, 'cleo@acme.example', 'temporary pass 1');
     assert.match(page.url(), /\/account#password$/);
     assert.doesNotMatch(await page.textContent('header'), /Admin/);
     const res = await page.goto(`${srv.url}/admin/users`);
     assert.equal(res.status(), 403);
   } finally {
-    await browser.close();
     await srv.stop();
   }
 });
 
 test('another site cannot sign the browser in; a temporary password opens only the password form', async () => {
-  const srv = await startServer();
-  const browser = await launch();
+  const srv = await startWorld();
   // A page on another origin that auto-submits the attacker's credentials.
   const evil = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -82,7 +87,6 @@ test('another site cannot sign the browser in; a temporary password opens only t
   });
   await new Promise((ok) => evil.listen(0, '127.0.0.1', ok));
   try {
-    setupWorld(srv);
     srv.cli(['user', 'add', '--email', 'mallory@acme.example', '--name', 'Mallory', '--role', 'client',
       '--org', 'acme', '--password-stdin'], `${PW}\n`);
     const page = await newPage(browser);
@@ -120,7 +124,6 @@ test('another site cannot sign the browser in; a temporary password opens only t
     assert.match(page.url(), /\/requests$/);
   } finally {
     evil.close();
-    await browser.close();
     await srv.stop();
   }
 });

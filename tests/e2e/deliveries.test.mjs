@@ -3,9 +3,7 @@
 // the channel reports the failure; a client cannot open the page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startServer, launch, newPage, screenshot, checkA11y, signIn, setupWorld, apiRequest, PW,
-} from './lib.mjs';
+import { startWorld, launch, newPage, screenshot, checkA11y, signIn, apiRequest, PW } from './lib.mjs';
 
 const config = `[notify]
 allow_private = true
@@ -20,19 +18,18 @@ request.submitted = ops-hook
 `;
 
 test('an admin sees deliveries, their errors, and can test a channel', async () => {
-  const srv = await startServer(config);
-  setupWorld(srv);
-  const token = srv.cli(['token', 'create', '--email', 'client@acme.example', '--label', 't']).trim();
-  const created = await apiRequest(srv, token, 'POST', '/api/v1/requests', {
-    instance: 'acme-prod', project_manager: 'pm@platform.example', title: 'Store hours',
-    summary: 'Opening hours per store', consent_related: false,
-    items: [{ kind: 'new_table', table: 'store_hours', description: 'Hours', source: 'api',
-      cadence: 'weekly', campaign_dependency: 'optional', primary_key: 'store_id',
-      columns: [{ name: 'store_id', type: 'integer', nullable: false, primary_key: true, description: 'Store' }] }],
-  });
-  assert.equal(created.status, 201);
+  const srv = await startWorld(config);
   const browser = await launch();
   try {
+    const token = srv.cli(['token', 'create', '--email', 'client@acme.example', '--label', 't']).trim();
+    const created = await apiRequest(srv, token, 'POST', '/api/v1/requests', {
+      instance: 'acme-prod', project_manager: 'pm@platform.example', title: 'Store hours',
+      summary: 'Opening hours per store', consent_related: false,
+      items: [{ kind: 'new_table', table: 'store_hours', description: 'Hours', source: 'api',
+        cadence: 'weekly', expected_day: 'mon', campaign_dependency: 'optional', primary_key: 'store_id',
+        columns: [{ name: 'store_id', type: 'integer', nullable: false, primary_key: true, description: 'Store' }] }],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
     const page = await newPage(browser);
     await signIn(page, srv.url, 'admin@platform.example', PW);
     // The worker tries at once; the receiver refuses the connection.
