@@ -16,125 +16,25 @@
 #   MIGRATE_CORPUS  path of the corpus writer (tests/tools/migrate_corpus.c,
 #                   set by tests/cmake/migrations.cmake)
 #   TEST_TMP        where to put the temporary servers (default /tmp)
-# The servers listen on unix sockets in a temporary directory only (no TCP)
-# and are stopped on every exit. A missing server binary is a failure, not
-# a skip: scripts/deps.sh test installs them all.
+# The servers (started by tests/integration/realdb.sh) listen on unix
+# sockets in a temporary directory only (no TCP) and are stopped on every
+# exit. A missing server binary is a failure, not a skip: scripts/deps.sh
+# test installs them all.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-say() { printf '[%5.1fs] %s\n' "$(( $(date +%s%N) / 1000000 - t0 ))e-3" "$*"; }
-t0=$(( $(date +%s%N) / 1000000 ))
+. "$(dirname "$0")/realdb.sh"
 
 [ -n "${MIGRATE_CORPUS:-}" ] && [ -x "$MIGRATE_CORPUS" ] ||
   fail "MIGRATE_CORPUS is not set to the built migrate_corpus tool" \
        "(build the migrate_corpus target; ctest sets the variable)"
 
-# --- find the binaries ---------------------------------------------------
-pgbin=""
-for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-  [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ] &&
-    { pgbin=$d; break; }
-done
-if [ -z "$pgbin" ] && command -v pg_config >/dev/null 2>&1; then
-  d=$(pg_config --bindir)
-  [ -x "$d/initdb" ] && pgbin=$d
-fi
-[ -n "$pgbin" ] || fail "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; run scripts/deps.sh test"
-psql=$(command -v psql || true)
-[ -x "$pgbin/psql" ] && psql=$pgbin/psql
-[ -n "$psql" ] || fail "psql not found; run scripts/deps.sh test"
-
-first() { for c in "$@"; do command -v "$c" 2>/dev/null && return 0; done; return 1; }
-mysqld=$(first mariadbd mysqld || ls /usr/sbin/mariadbd /usr/sbin/mysqld 2>/dev/null | head -n1 || true)
-[ -n "$mysqld" ] || fail "MariaDB server (mariadbd) not found; run scripts/deps.sh test"
-installdb=$(first mariadb-install-db mysql_install_db) ||
-  fail "mariadb-install-db not found; run scripts/deps.sh test"
-mysql=$(first mariadb mysql) || fail "mariadb client not found; run scripts/deps.sh test"
-sqlite=$(first sqlite3) || fail "sqlite3 command-line shell not found; run scripts/deps.sh test"
-runuser=$(first runuser) || fail "runuser not found (util-linux)"
-
-# --- temporary directory and clean-up -------------------------------------
-base=${TEST_TMP:-/tmp}
-mkdir -p "$base"
-tmp=$(mktemp -d "$base/migrations-realdb.XXXXXX")
-# PostgreSQL refuses to run as root: its files belong to an unprivileged
-# user, in a directory that user can reach (a 0700 parent would stop it).
-pgdir=$(mktemp -d /tmp/docket-pg.XXXXXX)
-chmod 755 "$pgdir"
-pguser=nobody
-if [ "$(id -u)" = 0 ]; then
-  id "$pguser" >/dev/null 2>&1 || fail "user $pguser is missing"
-  as_pg() { "$runuser" -u "$pguser" -- "$@"; }
-  chown "$pguser" "$pgdir"
-  mysql_user=(--user=root)
-else
-  as_pg() { "$@"; }
-  mysql_user=()
-fi
-mydir=$tmp/mariadb
-mysock=$mydir/mysqld.sock
-mypid=""
-
-cleanup() {
-  set +e
-  if [ -f "$pgdir/data/postmaster.pid" ]; then
-    as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate -w stop >/dev/null 2>&1
-  fi
-  if [ -n "$mypid" ] && kill -0 "$mypid" 2>/dev/null; then
-    kill "$mypid"
-    for _ in $(seq 1 100); do kill -0 "$mypid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$mypid" 2>/dev/null
-  fi
-  if [ -n "${KEEP_TMP:-}" ]; then
-    echo "kept $tmp and $pgdir"
-  else
-    rm -rf "$tmp" "$pgdir"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# --- the corpus ------------------------------------------------------------
+# --- the servers (tests/integration/realdb.sh) and the corpus ---------------
+realdb_start migrations-realdb
+my -e 'CREATE DATABASE corpus CHARACTER SET utf8mb4'
 "$MIGRATE_CORPUS" "$tmp/corpus" || fail "migrate_corpus failed"
 say "corpus written"
 
-# --- start both servers in parallel ---------------------------------------
-(
-  as_pg "$pgbin/initdb" -D "$pgdir/data" -U postgres --auth=trust \
-    --locale=C -E UTF8 --no-sync >"$pgdir/initdb.log" 2>&1 ||
-    { cat "$pgdir/initdb.log" >&2; exit 1; }
-  as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
-    -o "-c listen_addresses='' -k $pgdir -c fsync=off -c full_page_writes=off" \
-    start >/dev/null || { cat "$pgdir/server.log" >&2; exit 1; }
-) &
-pg_start=$!
-
-mkdir -p "$mydir"
-"$installdb" --no-defaults --datadir="$mydir/data" "${mysql_user[@]}" \
-  --auth-root-authentication-method=normal --skip-test-db \
-  >"$mydir/install.log" 2>&1 || { cat "$mydir/install.log" >&2; fail "mariadb-install-db failed"; }
-"$mysqld" --no-defaults --datadir="$mydir/data" --socket="$mysock" \
-  --skip-networking --pid-file="$mydir/mysqld.pid" "${mysql_user[@]}" \
-  --log-error="$mydir/error.log" --innodb-buffer-pool-size=16M \
-  --innodb-log-file-size=8M --skip-log-bin --open-files-limit=1024 --table-open-cache=200 --max-connections=20 --character-set-server=utf8mb4 \
-  --collation-server=utf8mb4_bin &
-mypid=$!
-wait "$pg_start" || fail "PostgreSQL did not start"
-say "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') up"
-
-my() { "$mysql" --no-defaults --socket="$mysock" -uroot \
-         --default-character-set=utf8mb4 "$@"; }
-for _ in $(seq 1 300); do
-  my -e 'SELECT 1' >/dev/null 2>&1 && break
-  kill -0 "$mypid" 2>/dev/null || { cat "$mydir/error.log" >&2; fail "MariaDB exited"; }
-  sleep 0.1
-done
-my -e 'SELECT 1' >/dev/null 2>&1 || { cat "$mydir/error.log" >&2; fail "MariaDB did not start"; }
-my -e 'CREATE DATABASE corpus CHARACTER SET utf8mb4'
-say "MariaDB $(my -N -B -e 'SELECT VERSION()') up"
-
 # --- per-engine apply and dump ---------------------------------------------
-pg() { "$psql" -X -q -v ON_ERROR_STOP=1 -h "$pgdir" -U postgres -d postgres "$@"; }
 
 apply() { # engine file
   case $1 in
