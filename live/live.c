@@ -42,6 +42,7 @@ live_column *live_add_column(live_table *t, const char *name)
     c->num_scale = -1;
     c->nullable = 1;
     c->comment = xstrdup("");
+    c->datetime_precision = -1;
     return c;
 }
 
@@ -99,7 +100,7 @@ static int type_numbers(const char *p, long long *a, long long *b)
 }
 
 char *live_parse_type(const char *decl, int64_t *char_max, int *precision,
-                      int *scale)
+                      int *scale, int *time_precision)
 {
     buf b = {0};
     const char *paren = strchr(decl ? decl : "", '(');
@@ -149,6 +150,9 @@ char *live_parse_type(const char *decl, int64_t *char_max, int *precision,
             *precision = (int)a;
         if (scale)
             *scale = n == 2 && s >= 0 && s < 1000 ? (int)s : 0;
+    } else if (strstr(name, "time") || strstr(name, "interval")) {
+        if (time_precision && n == 1 && a >= 0 && a < 100)
+            *time_precision = (int)a;
     }
     return name;
 }
@@ -439,4 +443,22 @@ int live_read(live_schema *out, const char *source, const live_options *opt,
         out->schema = xstrdup("");
     live_schema_sort(out);
     return 0;
+}
+
+int live_try_sql(const char *source, const live_options *opt, const char *sql,
+                 errmsg *err)
+{
+    static const live_options none = {0};
+    char red[512];
+
+    if (!opt)
+        opt = &none;
+    live_source_redact(red, sizeof red, source ? source : "");
+    if (source && (!str_ncasecmp(source, "postgres://", 11) ||
+                   !str_ncasecmp(source, "postgresql://", 13)))
+        return live_try_pg(source, red, opt, sql, err);
+    if (source && (!str_ncasecmp(source, "mysql://", 8) ||
+                   !str_ncasecmp(source, "mariadb://", 10)))
+        return live_try_my(source, red, opt, sql, err);
+    return err_set(err, ERR_INVALID, "not a database server URL: %.200s", red);
 }

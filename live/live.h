@@ -38,11 +38,14 @@ typedef struct live_column {
     int nullable;      /* 1 when IS_NULLABLE */
     int pk_position;   /* 1.. its position in the primary key, 0 not in it */
     char *comment;     /* the column comment, "" when none */
+    int datetime_precision; /* DATETIME_PRECISION: digits of fractional
+                               seconds of a time type (6 for MySQL's
+                               datetime(6)), -1 when none */
 } live_column;
 
 typedef struct live_table {
     char *name;
-    char *comment; /* "" when none */
+    char *comment;     /* "" when none */
     live_column *cols; /* by ordinal */
     size_t ncols;
 } live_table;

@@ -32,6 +32,7 @@ enum {
     C_TABLE_COMMENT,
     C_PK,
     C_CONSTRAINT_TYPE,
+    C_DATETIME_PRECISION,
     C_N
 };
 
@@ -51,6 +52,7 @@ static const struct {
     {"table_comment", NULL},
     {"primary_key", NULL},
     {"constraint_type", NULL},
+    {"datetime_precision", NULL},
 };
 
 /* One CSV file: its records, the header map. */
@@ -89,8 +91,9 @@ static int file_read(csv_file *f, const char *path, const char *what,
     for (int c = 0; c < C_N; c++)
         f->map[c] = -1;
     if (!data)
-        return err_set(err, ERR_IO, "cannot read %s %.200s: no such file or "
-                                    "not readable",
+        return err_set(err, ERR_IO,
+                       "cannot read %s %.200s: no such file or "
+                       "not readable",
                        what, path);
     if (memchr(data, '\0', len) || !str_utf8_valid(data, len)) {
         free(data);
@@ -231,9 +234,8 @@ static int column_row(live_schema *s, const csv_file *f, const csv_rec *r,
         t->comment = xstrdup(cell(f, r, C_TABLE_COMMENT));
     }
     if (find_column(t, cname))
-        return err_set(err, ERR_INVALID,
-                       "%.200s:%d: %.60s.%.60s appears twice", path, r->line,
-                       tname, cname);
+        return err_set(err, ERR_INVALID, "%.200s:%d: %.60s.%.60s appears twice",
+                       path, r->line, tname, cname);
     c = live_add_column(t, cname);
     if (f->map[C_ORDINAL] >= 0) {
         if (number(&v, cell(f, r, C_ORDINAL), 100000) < 0 || v < 1)
@@ -244,11 +246,12 @@ static int column_row(live_schema *s, const csv_file *f, const csv_rec *r,
         c->ordinal = (int)v;
     }
     free(c->data_type);
-    c->data_type = live_parse_type(cell(f, r, C_TYPE), &c->char_max,
-                                   &c->num_precision, &c->num_scale);
+    c->data_type =
+        live_parse_type(cell(f, r, C_TYPE), &c->char_max, &c->num_precision,
+                        &c->num_scale, &c->datetime_precision);
     if (!*c->data_type)
-        return err_set(err, ERR_INVALID, "%.200s:%d: DATA_TYPE is empty",
-                       path, r->line);
+        return err_set(err, ERR_INVALID, "%.200s:%d: DATA_TYPE is empty", path,
+                       r->line);
     yn = yes_no(cell(f, r, C_NULLABLE));
     if (yn < 0 || !*cell(f, r, C_NULLABLE))
         return err_set(err, ERR_INVALID,
@@ -273,6 +276,12 @@ static int column_row(live_schema *s, const csv_file *f, const csv_rec *r,
                        r->line);
     if (v >= 0)
         c->num_scale = (int)v;
+    if (number(&v, cell(f, r, C_DATETIME_PRECISION), 100) < 0)
+        return err_set(err, ERR_INVALID,
+                       "%.200s:%d: DATETIME_PRECISION is not a number", path,
+                       r->line);
+    if (v >= 0)
+        c->datetime_precision = (int)v;
     free(c->comment);
     c->comment = xstrdup(cell(f, r, C_COMMENT));
     if (f->map[C_PK] >= 0) {

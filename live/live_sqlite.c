@@ -53,8 +53,9 @@ static int read_columns(sqlite3 *db, live_table *t, const char *red,
         live_column *c = live_add_column(t, name ? name : "");
         c->ordinal = sqlite3_column_int(st, 0) + 1;
         free(c->data_type);
-        c->data_type = live_parse_type(type ? type : "", &c->char_max,
-                                       &c->num_precision, &c->num_scale);
+        c->data_type =
+            live_parse_type(type ? type : "", &c->char_max, &c->num_precision,
+                            &c->num_scale, &c->datetime_precision);
         c->nullable = !sqlite3_column_int(st, 3);
         c->pk_position = sqlite3_column_int(st, 4);
         if (c->pk_position)

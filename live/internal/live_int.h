@@ -14,12 +14,13 @@ live_table *live_add_table(live_schema *s, const char *name,
 live_column *live_add_column(live_table *t, const char *name);
 /* Tables by name (byte order), columns by ordinal. */
 void live_schema_sort(live_schema *s);
-/* A declared type ("VARCHAR(255)", "numeric(10, 2)", "INTEGER") into its
- * lower-case name without parentheses (heap) and, for character types, its
- * length, for exact numerics precision and scale (left as they are when
- * the type has no such numbers). */
+/* A declared type ("VARCHAR(255)", "numeric(10, 2)", "INTEGER",
+ * "datetime(6)") into its lower-case name without parentheses (heap) and,
+ * for character types, its length, for exact numerics precision and
+ * scale, for time types the digits of fractional seconds (left as they
+ * are when the type has no such numbers). */
 char *live_parse_type(const char *decl, int64_t *char_max, int *precision,
-                      int *scale);
+                      int *scale, int *time_precision);
 
 /* A source URL scheme://user:password@host:port/path?k=v&k=v, decoded. */
 typedef struct live_url {
@@ -50,5 +51,15 @@ int live_read_pg(live_schema *out, const char *source, const char *redacted,
                  const live_options *opt, errmsg *err);
 int live_read_my(live_schema *out, const char *source, const char *redacted,
                  const live_options *opt, errmsg *err);
+
+/* For the tests of read-only sessions: opens a session of a postgres:// or
+ * mysql:// source exactly as live_read does and runs sql in it. 0 when the
+ * server ran it, else a negative ERR_* with the server's words in err. */
+int live_try_sql(const char *source, const live_options *opt, const char *sql,
+                 errmsg *err);
+int live_try_pg(const char *source, const char *red, const live_options *opt,
+                const char *sql, errmsg *err);
+int live_try_my(const char *source, const char *red, const live_options *opt,
+                const char *sql, errmsg *err);
 
 #endif

@@ -29,7 +29,8 @@ static int up(void **state)
                      " \"placed_at\" TIMESTAMP,"
                      " PRIMARY KEY (\"order_id\", \"line\"));"
                      "CREATE TABLE \"Customers\" (\"id\" INTEGER PRIMARY KEY,"
-                     " \"email\" character varying(255) NOT NULL, \"x\");"
+                     " \"email\" character varying(255) NOT NULL, \"x\","
+                     " \"seen\" DATETIME(6));"
                      "CREATE INDEX i ON orders(sku);",
                      NULL, NULL, NULL) != SQLITE_OK)
         return -1;
@@ -88,6 +89,9 @@ static void test_reads_tables_and_columns(void **state)
     assert_int_equal(t->cols[0].pk_position, 1);
     assert_int_equal(t->cols[0].nullable, 0);
     assert_string_equal(t->cols[2].data_type, ""); /* no declared type */
+    assert_string_equal(t->cols[3].data_type, "datetime");
+    assert_int_equal(t->cols[3].datetime_precision, 6);
+    assert_int_equal(t->cols[1].datetime_precision, -1);
     assert_null(live_table_find(&s, "nope"));
     live_schema_dispose(&s);
 }
