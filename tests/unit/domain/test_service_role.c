@@ -317,7 +317,9 @@ static void test_schema_step_9_upgrades(void **state)
     registry_close(reg);
     reg = NULL;
 
-    /* back to step 8's text of the users table */
+    /* back to step 8's text of the users table; what the steps after 9
+       added goes too, so that the upgrade runs them again (each later
+       step adds its undo here) */
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
     assert_int_equal(
         sqlite3_exec(db,
@@ -326,6 +328,19 @@ static void test_schema_step_9_upgrades(void **state)
                      "UPDATE sqlite_schema SET sql = replace(sql,"
                      " ',''service''))', '))') WHERE name = 'users';"
                      "PRAGMA writable_schema = RESET;"
+                     /* step 10 */
+                     "ALTER TABLE reg_tables DROP COLUMN expected_day;"
+                     "ALTER TABLE reg_tables DROP COLUMN anomaly_low_pct;"
+                     "ALTER TABLE reg_tables DROP COLUMN anomaly_high_pct;"
+                     "ALTER TABLE request_items DROP COLUMN expected_day;"
+                     "ALTER TABLE request_items DROP COLUMN anomaly_low_pct;"
+                     "ALTER TABLE request_items DROP COLUMN anomaly_high_pct;"
+                     /* step 11 */
+                     "DROP TABLE IF EXISTS feed_alerts;"
+                     /* step 12 */
+                     "DROP TABLE IF EXISTS drift_findings;"
+                     "DROP TABLE IF EXISTS drift_announced;"
+                     "DROP TABLE IF EXISTS drift_reports;"
                      "PRAGMA user_version = 8;",
                      NULL, NULL, NULL),
         SQLITE_OK);
