@@ -432,6 +432,68 @@ static void test_check_stores_and_announces_once(void **state)
     ufx_close(f);
 }
 
+/* A Snowflake instance checked from a CSV export of
+ * information_schema.columns: the types read in the instance's dialect
+ * (TEXT(255), NUMBER(38,0), TIMESTAMP_NTZ), comments compared. */
+static void test_check_from_csv(void **state)
+{
+    ufx *f = ufx_open("driftcsv");
+    domain_actor staff = {0};
+    domain_drift_request rq = {0};
+    registry_drift_report r = {0};
+    char file[400], src[420];
+    errmsg err = {0};
+    char *got;
+
+    (void)state;
+    ufx_people(f, "snowflake");
+    ufx_import(f, "globex-prod",
+               "table,column,type,nullable,primary_key,description,"
+               "table_description\n"
+               "orders,id,bigint,false,true,Order id,Orders\n"
+               "orders,code,string(255),true,false,Code,Orders\n"
+               "orders,at,timestamp,true,false,When,Orders\n"
+               "orders,total,\"decimal(12,2)\",true,false,Total,Orders\n");
+    snprintf(file, sizeof file, "%s/columns.csv", f->dir);
+    snprintf(src, sizeof src, "csv:%s", file);
+    ufx_write_file(file,
+                   "TABLE_SCHEMA,TABLE_NAME,COLUMN_NAME,ORDINAL_POSITION,"
+                   "DATA_TYPE,IS_NULLABLE,CHARACTER_MAXIMUM_LENGTH,"
+                   "NUMERIC_PRECISION,NUMERIC_SCALE,COMMENT,TABLE_COMMENT,"
+                   "PRIMARY_KEY\n"
+                   "PUBLIC,orders,id,1,NUMBER,NO,,38,0,Order id,Orders,YES\n"
+                   "PUBLIC,orders,code,2,TEXT,YES,255,,,Code,Orders,NO\n"
+                   "PUBLIC,orders,at,3,TIMESTAMP_NTZ,YES,,,,When,Orders,NO\n"
+                   "PUBLIC,orders,total,4,NUMBER,YES,,12,2,Total,Orders,NO\n");
+    staff.role = ROLE_PM;
+    rq.instance = "globex-prod";
+    rq.source = src;
+    rq.store = 1;
+    assert_int_equal(domain_drift_check(f->reg, &staff, &rq, &r, NULL, &err),
+                     0);
+    assert_int_equal(r.nfindings, 0);
+    assert_int_equal(r.tables_compared, 1);
+    registry_drift_report_dispose(&r);
+    ufx_write_file(file,
+                   "TABLE_SCHEMA,TABLE_NAME,COLUMN_NAME,ORDINAL_POSITION,"
+                   "DATA_TYPE,IS_NULLABLE,CHARACTER_MAXIMUM_LENGTH,"
+                   "NUMERIC_PRECISION,NUMERIC_SCALE,COMMENT,TABLE_COMMENT,"
+                   "PRIMARY_KEY\n"
+                   "PUBLIC,orders,id,1,NUMBER,NO,,38,0,Order id,Orders,YES\n"
+                   "PUBLIC,orders,code,2,TEXT,YES,100,,,Code,Orders,NO\n"
+                   "PUBLIC,orders,at,3,TIMESTAMP_TZ,YES,,,,When,Orders,NO\n"
+                   "PUBLIC,orders,total,4,NUMBER,YES,,12,2,Sum,Orders,NO\n");
+    assert_int_equal(domain_drift_check(f->reg, &staff, &rq, &r, NULL, &err),
+                     0);
+    got = lines(&r);
+    assert_string_equal(got, "type orders.at timestamp | timestamp_tz\n"
+                             "type orders.code string(255) | text(100)\n"
+                             "comment orders.total Total | Sum\n");
+    free(got);
+    registry_drift_report_dispose(&r);
+    ufx_close(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_comments_only_where_kept),
         cmocka_unit_test(test_retired_column_live),
         cmocka_unit_test(test_check_stores_and_announces_once),
+        cmocka_unit_test(test_check_from_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
