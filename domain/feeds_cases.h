@@ -221,7 +221,9 @@ void domain_feed_history_dispose(domain_feed_history *h);
 /* The feeds of an instance: its gate, and for each of its tables
  * (gate.tables[i]) nslots slots, oldest first, at
  * slots[i * nslots .. (i + 1) * nslots). Who and errors as domain_gate.
- * One more query than the gate (the arrivals of the slots shown). */
+ * One more query than the gate for the tables with slots of a day or
+ * less (the arrivals of the slots shown), and one for each weekly or
+ * monthly table (months of its own arrivals only). */
 typedef struct domain_feeds_view {
     domain_gate_result gate;
     feed_past *slots;

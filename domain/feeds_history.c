@@ -187,6 +187,11 @@ static size_t first_of(const registry_arrival *a, size_t n, int64_t table_id)
     return lo;
 }
 
+/* Slots of at most a day: read in one list for all such tables; longer
+ * ones (weekly, monthly: months of history) each on its own, so one
+ * monthly table does not make every table's months be read. */
+#define VIEW_SHORT_PERIOD 86400
+
 int domain_feeds_view_get(registry *reg, const domain_actor *who,
                           const char *instance, int64_t at, size_t nslots,
                           domain_feeds_view *out, errmsg *err)
@@ -194,8 +199,8 @@ int domain_feeds_view_get(registry *reg, const domain_actor *who,
     domain_gate_result *g = &out->gate;
     registry_arrival *arr = NULL;
     size_t na = 0;
-    int64_t from = 0;
-    int rc;
+    int64_t from = 0, *starts = NULL;
+    int rc, any_short = 0;
 
     memset(out, 0, sizeof *out);
     if (nslots < 1 || nslots > 400)
@@ -206,29 +211,45 @@ int domain_feeds_view_get(registry *reg, const domain_actor *who,
     out->nslots = nslots;
     if (g->n == 0)
         return 0;
-    for (size_t i = 0; i < g->n; i++) {
-        int64_t s = first_start(&g->tables[i].t, &g->tables[i].slot, nslots);
-        if (i == 0 || s < from)
-            from = s;
-    }
-    /* one list for every table (by table id, then time) */
-    rc = registry_arrival_list(reg, g->tables[0].t.instance_id, 0, from, g->at,
-                               &arr, &na, err);
-    if (rc < 0) {
-        domain_feeds_view_dispose(out);
-        return rc;
-    }
-    out->slots = xcalloc(g->n * nslots, sizeof *out->slots);
+    starts = xcalloc(g->n, sizeof *starts);
     for (size_t i = 0; i < g->n; i++) {
         const domain_gate_table *t = &g->tables[i];
-        size_t lo = first_of(arr, na, t->t.id), hi = lo;
-        while (hi < na && arr[hi].table_id == t->t.id)
-            hi++;
-        domain_feed_past(out->slots + i * nslots, nslots, &t->t, &t->slot,
-                         arr + lo, hi - lo, g->at);
+        starts[i] = first_start(&t->t, &t->slot, nslots);
+        if (t->slot.end - t->slot.start > VIEW_SHORT_PERIOD)
+            continue;
+        if (!any_short || starts[i] < from)
+            from = starts[i];
+        any_short = 1;
+    }
+    /* one list for the short-period tables (by table id, then time) */
+    if (any_short)
+        rc = registry_arrival_list(reg, g->tables[0].t.instance_id, 0, from,
+                                   g->at, &arr, &na, err);
+    out->slots = xcalloc(g->n * nslots, sizeof *out->slots);
+    for (size_t i = 0; i < g->n && rc == 0; i++) {
+        const domain_gate_table *t = &g->tables[i];
+        feed_past *p = out->slots + i * nslots;
+        if (t->slot.end - t->slot.start > VIEW_SHORT_PERIOD) {
+            registry_arrival *own = NULL;
+            size_t nown = 0;
+            rc = registry_arrival_list(reg, t->t.instance_id, t->t.id,
+                                       starts[i], g->at, &own, &nown, err);
+            if (rc == 0)
+                domain_feed_past(p, nslots, &t->t, &t->slot, own, nown, g->at);
+            free(own);
+        } else {
+            size_t lo = first_of(arr, na, t->t.id), hi = lo;
+            while (hi < na && arr[hi].table_id == t->t.id)
+                hi++;
+            domain_feed_past(p, nslots, &t->t, &t->slot, arr + lo, hi - lo,
+                             g->at);
+        }
     }
     free(arr);
-    return 0;
+    free(starts);
+    if (rc < 0)
+        domain_feeds_view_dispose(out);
+    return rc;
 }
 
 void domain_feeds_view_dispose(domain_feeds_view *v)

@@ -39,9 +39,10 @@ static const char acme_dict[] =
     "web_clicks,click_id,bigint,daily,04:30,60,optional,,,\n"
     "adhoc_list,id,bigint,ad_hoc,,,required,,,\n";
 static const char globex_dict[] =
-    "table,column,type,cadence,expected_arrival,late_after_minutes,"
-    "campaign_dependency\n"
-    "orders,order_id,bigint,daily,03:00,60,required\n";
+    "table,column,type,cadence,expected_arrival,expected_day,"
+    "late_after_minutes,campaign_dependency\n"
+    "orders,order_id,bigint,daily,03:00,,60,required\n"
+    "stock,sku,bigint,weekly,06:00,mon,60,optional\n";
 
 static int up(void **state)
 {
@@ -183,6 +184,14 @@ static void test_feeds_page__tenancy(void **state)
     char *b;
 
     (void)state;
+    {
+        h_resp r;
+        h_send_json(&r, &srv, NULL, t_pat, "POST", "/api/v1/arrivals",
+                    "{\"instance\":\"globex-prod\",\"table\":\"stock\","
+                    "\"rows\":40,\"arrived_at\":\"2026-03-02T06:30:00Z\"}");
+        assert_int_equal(r.status, 201);
+        h_resp_free(&r);
+    }
     /* bob (globex) asks for acme's feeds: exactly like a missing one */
     h_get(&a, &srv, &bob, "/feeds?instance=acme-prod");
     h_get(&m, &srv, &bob, "/feeds?instance=nope-prod");
@@ -192,10 +201,14 @@ static void test_feeds_page__tenancy(void **state)
     h_resp_free(&a);
     h_resp_free(&m);
     /* his own page by default, with only his instances to choose */
-    b = page(&bob, "/feeds");
+    b = page(&bob, "/feeds?at=2026-03-04T12:00:00Z");
     has(b, "Campaign gate of <strong>globex-prod</strong>");
     has(b, "orders");
     lacks(b, "acme-prod");
+    /* a weekly table's chart: 14 weeks, read from its own arrivals */
+    has(b, "aria-label=\"Arrivals of stock, last 14 weeks: 13 with no record; "
+           "now: on time\"");
+    has(b, "This week: arrived 2026-03-02 06:30 UTC, 40 rows");
     free(b);
     /* ann sees her organisation's feeds */
     b = page(&ann, "/feeds?instance=acme-prod&at=2026-03-03T05:15:00Z");
@@ -318,7 +331,7 @@ static void test_lookup__today_beside_the_dependency(void **state)
         "not_tracked");
     cJSON_Delete(arr);
     /* the page: state beside the badge */
-    h_get_expect(&srv, &oz, "/lookup?q=s", 200, "web_clicks", "Today: arrived",
+    h_get_expect(&srv, &oz, "/lookup?q=i", 200, "web_clicks", "Today: arrived",
                  "Today: not tracked", NULL);
     /* the terminal, local and through the server */
     rc = h_docket(&srv, NULL, &out, "lookup", "web_clicks", NULL);
