@@ -134,6 +134,17 @@ done:
     return rc;
 }
 
+/* source parsed into u: 0, or ERR_INVALID with err naming red. */
+static int url(live_url *u, const char *source, const char *red, errmsg *err)
+{
+    errmsg e = {0};
+
+    if (live_url_parse(u, source, &e) < 0)
+        return err_set(err, ERR_INVALID, "%.200s is not a MySQL URL: %s", red,
+                       e.msg);
+    return 0;
+}
+
 /* Opens the read-only session of u on database db into *out: 0, or
  * ERR_IO with err. */
 static int my_open(MYSQL **out, const live_url *u, const char *db,
@@ -191,7 +202,7 @@ int live_try_my(const char *source, const char *red, const live_options *opt,
     char words[300];
     int rc;
 
-    if (live_url_parse(&u, source, err) < 0)
+    if (url(&u, source, red, err) < 0)
         return ERR_INVALID;
     rc = my_open(&m, &u, opt->schema ? opt->schema : u.path, red, opt, err);
     if (rc == 0) {
@@ -218,8 +229,8 @@ int live_read_my(live_schema *out, const char *source, const char *red,
     int rc = 0;
 
     out->dialect = SQL_MYSQL;
-    if (live_url_parse(&u, source, err) < 0)
-        return err_set(err, ERR_INVALID, "%.200s is not a MySQL URL", red);
+    if (url(&u, source, red, err) < 0)
+        return ERR_INVALID;
     db = opt->schema ? opt->schema : u.path;
     if (!*db) {
         live_url_dispose(&u);

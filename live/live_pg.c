@@ -110,6 +110,17 @@ static int read_rows(live_schema *out, const PGresult *res)
     return 0;
 }
 
+/* source parsed into u: 0, or ERR_INVALID with err naming red. */
+static int url(live_url *u, const char *source, const char *red, errmsg *err)
+{
+    errmsg e = {0};
+
+    if (live_url_parse(u, source, &e) < 0)
+        return err_set(err, ERR_INVALID, "%.200s is not a PostgreSQL URL: %s",
+                       red, e.msg);
+    return 0;
+}
+
 /* Opens the read-only session of source into *out: 0, or ERR_INVALID /
  * ERR_IO with err. u is the parsed URL (kept by the caller, for the
  * password to scrub from messages). */
@@ -195,7 +206,7 @@ int live_try_pg(const char *source, const char *red, const live_options *opt,
     char words[300];
     int rc;
 
-    if (live_url_parse(&u, source, err) < 0)
+    if (url(&u, source, red, err) < 0)
         return ERR_INVALID;
     rc = pg_open(&conn, &u, red, opt, err);
     if (rc == 0) {
@@ -223,8 +234,8 @@ int live_read_pg(live_schema *out, const char *source, const char *red,
     int rc = 0;
 
     out->dialect = SQL_POSTGRES;
-    if (live_url_parse(&u, source, err) < 0)
-        return err_set(err, ERR_INVALID, "%.200s is not a PostgreSQL URL", red);
+    if (url(&u, source, red, err) < 0)
+        return ERR_INVALID;
     schema = opt->schema                    ? opt->schema
              : live_url_param(&u, "schema") ? live_url_param(&u, "schema")
              : live_url_param(&u, "currentSchema")

@@ -1,7 +1,11 @@
 /* live_sqlite.c: the schema of an SQLite file (sqlite:PATH), opened
  * read-only: its tables from sqlite_master, their columns from
  * pragma_table_info (declared type, NOT NULL, position in the primary
- * key). SQLite keeps no comments: they are "". */
+ * key). SQLite keeps no comments of its own: docket's migrations write
+ * descriptions as SQL comments inside CREATE TABLE (migrations/plan.c,
+ * sqlite_ddl_comment), which SQLite keeps in sqlite_master.sql, so those
+ * are read back from there (ddl_comments); other tables' comments are
+ * "". */
 #include "live_int.h"
 #include "mem.h"
 #include "str.h"
@@ -33,6 +37,94 @@ static int fail(sqlite3 *db, const char *red, errmsg *err)
                        "passed",
                        red);
     return err_set(err, ERR_IO, "cannot read %.200s: %s", red, msg);
+}
+
+/* Sets the comment of the table (owner "") or of its column owner. */
+static void set_comment(live_table *t, const char *owner, const char *text)
+{
+    char **dst = NULL;
+
+    if (!*owner)
+        dst = &t->comment;
+    for (size_t k = 0; k < t->ncols && !dst; k++)
+        if (!strcmp(t->cols[k].name, owner))
+            dst = &t->cols[k].comment;
+    if (dst) {
+        free(*dst);
+        *dst = xstrdup(text);
+    }
+}
+
+/* The comments of docket's CREATE TABLE text: lines "-- | text" (or
+ * "-- |" for an empty line) right after "CREATE TABLE x (" are the
+ * table's description; "-- text" after a column's definition, on the line
+ * of its quoted name, and the "-- | text" lines under it, the column's. */
+static void ddl_comments(live_table *t, const char *ddl)
+{
+    const char *line = strchr(ddl, '\n');
+    char owner[256] = "";
+    int have = 0, table_part = 1;
+    size_t len = 0;
+    char *text = xmalloc(strlen(ddl) + 1);
+
+    text[0] = '\0';
+    while (line && *line) {
+        const char *s, *e, *c;
+        line++; /* past the newline */
+        e = line + strcspn(line, "\n");
+        s = line;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        if (e - s >= 2 && s[0] == '-' && s[1] == '-') {
+            s += 2;
+            if (s < e && *s == ' ')
+                s++;
+            if (s < e && *s == '|')
+                s++;
+            if (s < e && *s == ' ')
+                s++;
+            if (have || table_part) {
+                if (have)
+                    text[len++] = '\n';
+                memcpy(text + len, s, (size_t)(e - s));
+                len += (size_t)(e - s);
+                text[len] = '\0';
+                have = 1;
+            }
+            line = *e ? e : NULL;
+            continue;
+        }
+        if (have)
+            set_comment(t, owner, text);
+        have = 0;
+        len = 0;
+        text[0] = '\0';
+        table_part = 0;
+        owner[0] = '\0';
+        if (s < e && *s == '"') {
+            const char *q = memchr(s + 1, '"', (size_t)(e - s - 1));
+            if (q && (size_t)(q - s - 1) < sizeof owner) {
+                memcpy(owner, s + 1, (size_t)(q - s - 1));
+                owner[q - s - 1] = '\0';
+                c = q;
+                while (c + 1 < e && !(c[0] == '-' && c[1] == '-'))
+                    c++;
+                if (c + 1 < e) {
+                    c += 2;
+                    if (c < e && *c == ' ')
+                        c++;
+                    memcpy(text, c, (size_t)(e - c));
+                    len = (size_t)(e - c);
+                    text[len] = '\0';
+                    have = 1;
+                }
+            }
+        }
+        line = *e ? e : NULL;
+    }
+    if (have)
+        set_comment(t, owner, text);
+    free(text);
 }
 
 static int read_columns(sqlite3 *db, live_table *t, const char *red,
@@ -101,7 +193,7 @@ int live_read_sqlite(live_schema *out, const char *path, const char *red,
     dl.until_us = time_mono_us() + (int64_t)timeout * 1000000;
     sqlite3_progress_handler(db, 1000, over_time, &dl);
     if (sqlite3_prepare_v2(db,
-                           "SELECT name FROM sqlite_master WHERE type = "
+                           "SELECT name, sql FROM sqlite_master WHERE type = "
                            "'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE "
                            "'\\' ORDER BY name",
                            -1, &st, NULL) != SQLITE_OK) {
@@ -111,7 +203,11 @@ int live_read_sqlite(live_schema *out, const char *path, const char *red,
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
-        live_add_table(out, name ? name : "", "");
+        const char *sql = (const char *)sqlite3_column_text(st, 1);
+        live_table *t = live_add_table(out, name ? name : "", "");
+        /* The DDL text for its comments, read once the columns are. */
+        free(t->comment);
+        t->comment = xstrdup(sql ? sql : "");
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -120,8 +216,15 @@ int live_read_sqlite(live_schema *out, const char *path, const char *red,
         return rc;
     }
     rc = 0;
-    for (size_t i = 0; i < out->ntables && rc == 0; i++)
-        rc = read_columns(db, &out->tables[i], red, err);
+    for (size_t i = 0; i < out->ntables && rc == 0; i++) {
+        live_table *t = &out->tables[i];
+        char *ddl = t->comment;
+        t->comment = xstrdup("");
+        rc = read_columns(db, t, red, err);
+        if (rc == 0)
+            ddl_comments(t, ddl);
+        free(ddl);
+    }
     sqlite3_close(db);
     return rc;
 }

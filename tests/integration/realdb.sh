@@ -99,12 +99,16 @@ realdb_start() { # TAG
   ) &
   local pg_start=$!
 
-  mkdir -p "$mydir"
+  # MariaDB's temporary files in a directory of its own: another test
+  # clearing /tmp must not pull them away mid-start.
+  mkdir -p "$mydir/tmp"
   "$installdb" --no-defaults --datadir="$mydir/data" "${mysql_user[@]}" \
+    --tmpdir="$mydir/tmp" \
     --auth-root-authentication-method=normal --skip-test-db \
     >"$mydir/install.log" 2>&1 || { cat "$mydir/install.log" >&2; fail "mariadb-install-db failed"; }
   "$mysqld" --no-defaults --datadir="$mydir/data" --socket="$mysock" \
     --skip-networking --pid-file="$mydir/mysqld.pid" "${mysql_user[@]}" \
+    --tmpdir="$mydir/tmp" \
     --log-error="$mydir/error.log" --innodb-buffer-pool-size=16M \
     --innodb-log-file-size=8M --skip-log-bin --open-files-limit=1024 --table-open-cache=200 --max-connections=20 --character-set-server=utf8mb4 \
     --collation-server=utf8mb4_bin &

@@ -3,8 +3,8 @@
 # servers and SQLite files, through tests/tools/live_dump.c.
 # - Every table and column of docket's own generated migrations (the
 #   migration corpus, applied up) reads back with the names, types,
-#   nullability and comments the corpus writer expects (SQLite keeps no
-#   comments: names, types and nullability only).
+#   nullability and comments the corpus writer expects (on SQLite the
+#   descriptions docket writes into CREATE TABLE).
 # - A hand-made schema: composite key positions, table and column comments,
 #   the schema from the URL or --schema, a missing schema or database.
 # - A user with a password: the right one reads; a wrong one is exit 3 with
@@ -41,7 +41,7 @@ mysrc="mysql://root@localhost/corpus?socket=$mysock"
 norm() { # engine
   case $1 in
   mysql) sed -E 's/(tinyint|smallint|mediumint|bigint|int)\([0-9]+\)/\1/' ;;
-  sqlite) cut -d'|' -f1-4 | tr 'A-Z' 'a-z' ;;
+  sqlite) awk -F'|' -v OFS='|' '{ $3 = tolower($3); print }' ;;
   *) cat ;;
   esac | sed 's/, /,/g' | LC_ALL=C sort
 }
@@ -205,6 +205,22 @@ try() { # engine source sql pattern-of-refusal
 try postgres "$pgapp" "INSERT INTO shop.order_items VALUES (1, 1, 'x', 1, NULL)" 'read-only transaction'
 try postgres "$pgapp" "CREATE TABLE shop.t (a int)" 'read-only transaction'
 try mysql "$myapp" "INSERT INTO order_items VALUES (1, 1, 'x', 1, NULL)" 'READ ONLY transaction'
+# The statement timeout of the session ends a long statement.
+rc=0
+timeout 60 "$LIVE_DUMP" --statement-timeout 1 --try 'SELECT pg_sleep(20)' "$pgapp" 2>"$tmp/try.err" || rc=$?
+if [ "$rc" = 1 ] && grep -q 'statement timeout' "$tmp/try.err"; then
+  say "postgres: $(cat "$tmp/try.err")"
+else
+  bad "postgres: pg_sleep(20) with a 1 s statement timeout: exit $rc: $(cat "$tmp/try.err")"
+fi
+rc=0
+# (SLEEP() would only return early: a computation ends with an error.)
+timeout 60 "$LIVE_DUMP" --statement-timeout 1 --try "SELECT BENCHMARK(1000000000000, SHA2('x', 512))" "$myapp" 2>"$tmp/try.err" || rc=$?
+if [ "$rc" = 1 ] && grep -q -E 'max_statement_time|interrupted|Lost connection' "$tmp/try.err"; then
+  say "mysql: $(cat "$tmp/try.err")"
+else
+  bad "mysql: BENCHMARK with a 1 s statement timeout: exit $rc: $(cat "$tmp/try.err")"
+fi
 # The user may write outside such a session: the refusals above are the
 # session's.
 pg -c "SET ROLE app; INSERT INTO shop.order_items VALUES (1, 1, 'x', 1, NULL)" ||

@@ -1,6 +1,7 @@
 /* test_live_sqlite.c: live_read of an SQLite file: tables by name, columns
  * by position with the declared type split into name and length or
- * precision, NOT NULL, composite key positions; the file is opened
+ * precision, NOT NULL, composite key positions, the descriptions docket's
+ * migrations write into CREATE TABLE; the file is opened
  * read-only (it is not changed, not even created); a missing file or one
  * that is not a database is a clear error. */
 #include "fixture.h"
@@ -31,7 +32,17 @@ static int up(void **state)
                      "CREATE TABLE \"Customers\" (\"id\" INTEGER PRIMARY KEY,"
                      " \"email\" character varying(255) NOT NULL, \"x\","
                      " \"seen\" DATETIME(6));"
-                     "CREATE INDEX i ON orders(sku);",
+                     "CREATE INDEX i ON orders(sku);"
+                     /* As docket's migrations write descriptions. */
+                     "CREATE TABLE \"notes\" (\n"
+                     "    -- | Notes of a customer\n"
+                     "    -- |\n"
+                     "    -- | -- not SQL\n"
+                     "    \"id\" INTEGER NOT NULL, -- The key\n"
+                     "        -- | its second line\n"
+                     "    \"body\" TEXT,\n"
+                     "    PRIMARY KEY (\"id\")\n"
+                     ");",
                      NULL, NULL, NULL) != SQLITE_OK)
         return -1;
     sqlite3_close(db);
@@ -56,11 +67,12 @@ static void test_reads_tables_and_columns(void **state)
     assert_int_equal(s.dialect, SQL_SQLITE);
     assert_string_equal(s.schema, "main");
     assert_string_equal(s.source, source);
-    assert_int_equal(s.ntables, 2);
+    assert_int_equal(s.ntables, 3);
     assert_string_equal(s.tables[0].name, "Customers"); /* byte order */
-    assert_string_equal(s.tables[1].name, "orders");
+    assert_string_equal(s.tables[1].name, "notes");
+    assert_string_equal(s.tables[2].name, "orders");
     t = live_table_find(&s, "ORDERS");
-    assert_ptr_equal(t, &s.tables[1]);
+    assert_ptr_equal(t, &s.tables[2]);
     assert_string_equal(t->comment, "");
     assert_int_equal(t->ncols, 6);
     assert_string_equal(t->cols[0].name, "order_id");
@@ -93,6 +105,11 @@ static void test_reads_tables_and_columns(void **state)
     assert_int_equal(t->cols[3].datetime_precision, 6);
     assert_int_equal(t->cols[1].datetime_precision, -1);
     assert_null(live_table_find(&s, "nope"));
+    /* Descriptions in docket's CREATE TABLE text. */
+    t = live_table_find(&s, "notes");
+    assert_string_equal(t->comment, "Notes of a customer\n\n-- not SQL");
+    assert_string_equal(t->cols[0].comment, "The key\nits second line");
+    assert_string_equal(t->cols[1].comment, "");
     live_schema_dispose(&s);
 }
 
@@ -115,7 +132,7 @@ static void test_opened_read_only(void **state)
     /* A read-only file reads as well. */
     assert_int_equal(chmod(path, 0444), 0);
     assert_int_equal(live_read(&s, source, NULL, &err), 0);
-    assert_int_equal(s.ntables, 2);
+    assert_int_equal(s.ntables, 3);
     live_schema_dispose(&s);
     assert_int_equal(chmod(path, 0644), 0);
 }

@@ -66,9 +66,22 @@ static void test_errors_never_show_the_password(void **state)
 
     (void)state;
     /* A port that cannot be read as a number: refused before connecting. */
-    assert_true(live_read(&s, "postgres://app:topsecret@127.0.0.1:99999/x",
-                          &opt, &err) < 0);
+    assert_int_equal(
+        live_read(&s, "postgres://app:topsecret@127.0.0.1:99999/x", &opt, &err),
+        ERR_INVALID);
     assert_null(strstr(err.msg, "topsecret"));
+    assert_non_null(strstr(err.msg, "postgres://app:***@127.0.0.1:99999/x"));
+    assert_non_null(strstr(err.msg, "port"));
+    err_clear(&err);
+    assert_int_equal(live_read(&s, "mysql://app:topsecret@[::1/x", &opt, &err),
+                     ERR_INVALID);
+    assert_null(strstr(err.msg, "topsecret"));
+    assert_non_null(strstr(err.msg, "mysql://app:***@"));
+    err_clear(&err);
+    assert_int_equal(
+        live_read(&s, "mysql://app:topsecret@localhost", &opt, &err),
+        ERR_INVALID);
+    assert_non_null(strstr(err.msg, "names no database"));
     assert_int_equal(s.ntables, 0);
     err_clear(&err);
     assert_int_equal(live_read(&s, "oracle://u:topsecret@h/x", &opt, &err),
