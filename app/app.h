@@ -55,5 +55,7 @@ app_command cmd_arrived, cmd_gate;
 app_command cmd_feeds;
 /* `docket drift`: the registry against the live database (cmd_drift.c). */
 app_command cmd_drift;
+/* `docket adopt`: the live schema written into the registry (cmd_adopt.c). */
+app_command cmd_adopt;
 
 #endif

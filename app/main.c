@@ -57,6 +57,11 @@ static const char usage[] =
     "  drift --instance I [--from SOURCE] [--schema S] [--json] [--dry-run]\n"
     "                      the registry against the live database (exit 0\n"
     "                      no drift, 6 drift, 3 source unreadable)\n"
+    "  adopt --instance I [--from SOURCE] [--schema S] [--table T ...]\n"
+    "        [--user EMAIL] [--dry-run] [--json]\n"
+    "                      document the live tables and columns the registry\n"
+    "                      lacks (all or nothing; exit 0 adopted, 2 usage,\n"
+    "                      3 source unreadable or adopt refused)\n"
     "  demo                fill a FRESH database with a demo world\n"
     "  migrate CR-ID --out DIR [--instance I] [--dialect D] [--format F]\n"
     "                      write the migration of a request (F: plain,\n"
@@ -185,7 +190,7 @@ static const struct {
     {"export", cmd_export},   {"demo", cmd_demo},
     {"migrate", cmd_migrate}, {"arrived", cmd_arrived},
     {"gate", cmd_gate},       {"feeds", cmd_feeds},
-    {"drift", cmd_drift},
+    {"drift", cmd_drift},     {"adopt", cmd_adopt},
 };
 
 static int run_command(app_args *a)
