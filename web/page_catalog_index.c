@@ -30,6 +30,11 @@ static void table_row_html(void *ctx, const registry_table_row *t)
         buf_putc(o, ' ');
         card_html_status_badge(o, t->status);
     }
+    /* A table whose rules a database cannot know are all empty (as
+       docket adopt leaves them): marked to complete. */
+    if (!*t->campaign_dependency && !*t->cadence && !*t->owner)
+        buf_puts(o, " <span class=\"badge todo\" title=\"To complete: "
+                    "campaign dependency, cadence, owner\">to complete</span>");
     page_wrap(o, "<br><span class=\"muted lines\">", t->description,
               "</span></th><td>");
     card_html_dep_badge(o, card_dep_named(t->campaign_dependency)->dep);

@@ -204,6 +204,24 @@ static void test_adopt__then_no_drift(void **state)
     free(out);
     h_get_expect(&srv, &pat, "/tables/acme-prod/shipments", 200, "order_ref",
                  "shipped_at", "decimal(8,3)", NULL);
+    /* the index marks the adopted tables whose rules are to complete */
+    h_get_expect(&srv, &pat, "/tables?instance=acme-prod", 200,
+                 "<span class=\"badge todo\" title=\"To complete: campaign "
+                 "dependency, cadence, owner\">to complete</span>",
+                 NULL);
+    {
+        h_resp r;
+        const char *p, *members, *shipments;
+        h_get(&r, &srv, &pat, "/tables?instance=acme-prod");
+        members = strstr(r.body, ">members</a>");
+        shipments = strstr(r.body, ">shipments</a>");
+        assert_non_null(members);
+        assert_non_null(shipments);
+        /* members has its cadence and dependency: no marker */
+        p = strstr(members, "to complete</span>");
+        assert_true(p == NULL || p > strstr(members, "</tr>"));
+        h_resp_free(&r);
+    }
 }
 
 static void test_adopt__csv_comments_round_trip(void **state)
