@@ -8,6 +8,7 @@
 #include "inbox.h"
 #include "accounts.h"
 #include "catalog.h"
+#include "drift_cases.h"
 #include "feed_alerts.h"
 #include "log.h"
 #include "notify.h"
@@ -94,6 +95,49 @@ static int feeds_tick(registry *reg)
         log_debug("feed alerts: nothing due");
     domain_feeds_tick_dispose(&r);
     return n;
+}
+
+/* The background drift check (drift_every of [instance.NAME] with a
+ * drift_source): at most one instance per tick, the first whose last
+ * kept report (its checked_at, so a restart does not check early) is
+ * older than drift_every. A failure is kept as a failed report and
+ * logged. Returns the number of new findings announced. */
+static int drift_tick(registry *reg)
+{
+    domain_actor system = {.role = ROLE_ADMIN};
+    int64_t now = time_now();
+
+    for (size_t i = 0; i < app_config.ninstances; i++) {
+        const cfg_instance *ci = &app_config.instances[i];
+        domain_drift_request rq = {0};
+        registry_drift_report r = {0};
+        registry_instance in;
+        errmsg err = {0};
+        int nnew = 0, rc;
+
+        if (!ci->drift_source || !*ci->drift_source || ci->drift_every <= 0 ||
+            registry_instance_get(reg, &in, ci->name, NULL) < 0)
+            continue;
+        rc = registry_drift_load(reg, &r, in.id, NULL);
+        if (rc == 0 && now - r.checked_at < ci->drift_every) {
+            registry_drift_report_dispose(&r);
+            continue;
+        }
+        registry_drift_report_dispose(&r);
+        rq.instance = in.name;
+        rq.source = ci->drift_source;
+        rq.store = 1;
+        rc = domain_drift_check(reg, &system, &rq, &r, &nnew, &err);
+        if (rc < 0)
+            log_warn("drift of %s: %s", in.name, err.msg);
+        else
+            log_info("drift of %s: %d table(s) compared, %zu finding(s), "
+                     "%d new",
+                     in.name, r.tables_compared, r.nfindings, nnew);
+        registry_drift_report_dispose(&r);
+        return nnew;
+    }
+    return 0;
 }
 
 /* The clock: every minute (and at start) the upcoming sprints are created
@@ -183,6 +227,8 @@ static void *tick_main(void *arg)
         if (inbox_tick(reg) > 0)
             notify_wake();
         if (feeds_tick(reg) > 0)
+            notify_wake();
+        if (drift_tick(reg) > 0)
             notify_wake();
         if (app_config.export_every > 0 && *app_config.export_dir &&
             time_now() - last_export >= app_config.export_every) {

@@ -199,6 +199,9 @@ int registry_drift_store(registry *reg, const registry_drift_report *r,
     rc = write_report(reg, r, err);
     if (rc == 0 && !r->failed)
         rc = announce_new(reg, r, &nnew, err);
+    /* the rules cards (cached per generation) show the report's badges */
+    if (rc == 0)
+        rc = reg_generation_bump(reg, err);
     if (rc == 0)
         rc = registry_commit(reg, err);
     if (rc < 0) {

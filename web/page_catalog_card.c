@@ -9,6 +9,7 @@
 #include "cache.h"
 #include "card.h"
 #include "catalog_cases.h"
+#include "drift.h"
 #include "feed_chart.h"
 #include "feeds_cases.h"
 #include "form.h"
@@ -45,6 +46,33 @@ static void open_request_row(void *ctx, const registry_open_request *r)
     buf_puts(o, " · not yet live</span></li>");
 }
 
+/* The drift badge of instance/table: the number of findings about the
+ * table in the instance's last drift check, linking to the drift page
+ * (nothing when there are none). The card is cached per generation and
+ * keeping a drift report bumps it (registry_drift_store). */
+static void drift_badge(web_req *req, buf *o, const char *instance,
+                        const char *table)
+{
+    registry_instance in;
+    registry_drift_report r = {0};
+    size_t n = 0;
+
+    if (registry_instance_get(req->reg, &in, instance, NULL) < 0 ||
+        registry_drift_load(req->reg, &r, in.id, NULL) < 0)
+        return;
+    for (size_t i = 0; i < r.nfindings; i++)
+        if (!str_casecmp(r.findings[i].table, table))
+            n++;
+    registry_drift_report_dispose(&r);
+    if (!n)
+        return;
+    buf_puts(o, "<p class=\"drift-note\"><a href=\"/tables/");
+    buf_append_url(o, instance);
+    buf_puts(o, "/drift\"><span class=\"badge drift-badge\">drift</span> ");
+    buf_appendf(o, "%zu finding%s in the last drift check</a></p>", n,
+                n == 1 ? "" : "s");
+}
+
 /* The content of the rules card page of instance/table as this request's
  * role and organisation see it (the card, then the requests that will
  * change the table), with CSRF holes, into body. *org gets the owning
@@ -70,6 +98,7 @@ static int card_body(web_req *req, buf *body, int64_t *org,
        chart change with every arrival and by the clock: holes
        (page_table_show). */
     buf_puts(body, "<div class=\"watch-bar\">" TMPL_MARK_WATCH "</div>");
+    drift_badge(req, body, c.instance, c.table);
     card_write(body, &c, CARD_HTML, &opt);
     rc = registry_table_open_requests(req->reg, c.instance, c.table,
                                       cat_org_filter(req), open_request_row,

@@ -13,6 +13,7 @@
 extern const web_route web_routes_core[];
 extern const web_route web_routes_accounts[];
 extern const web_route web_routes_requests[];
+extern const web_route web_routes_drift[];
 extern const web_route web_routes_catalog[];
 extern const web_route web_routes_triage[];
 extern const web_route web_routes_admin[];
@@ -22,11 +23,19 @@ extern const web_route web_routes_inbox[];
 extern const web_route web_routes_feeds[];
 extern const web_route web_routes_feeds_pages[];
 
-static const web_route *const route_tables[] = {
-    web_routes_core,       web_routes_accounts,    web_routes_requests,
-    web_routes_catalog,    web_routes_triage,      web_routes_admin,
-    web_routes_deliveries, web_routes_inbox_api,   web_routes_inbox,
-    web_routes_feeds,      web_routes_feeds_pages, NULL};
+static const web_route *const route_tables[] = {web_routes_core,
+                                                web_routes_accounts,
+                                                web_routes_requests,
+                                                web_routes_drift,
+                                                web_routes_catalog,
+                                                web_routes_triage,
+                                                web_routes_admin,
+                                                web_routes_deliveries,
+                                                web_routes_inbox_api,
+                                                web_routes_inbox,
+                                                web_routes_feeds,
+                                                web_routes_feeds_pages,
+                                                NULL};
 
 /* Matches path against pattern; fills args (heap copies) on success. */
 static int match(const char *pattern, const char *path, char **args, int *nargs)

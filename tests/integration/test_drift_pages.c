@@ -1,0 +1,281 @@
+/* test_drift_pages.c: drift in the server. A SQLite instance with
+ * drift_source and drift_every = 30s: a table deployed through a request
+ * and applied with docket's own up migration, then a hostile column and
+ * a hostile table added by hand. The server's own background check (no
+ * `docket drift` run) keeps a report: the API answers it in the shape of
+ * `docket drift --json`; /tables/acme-prod/drift shows it grouped by
+ * table, with a link to the rules card of the documented table and "no
+ * rules card" for the undocumented one, every name escaped; the rules
+ * card shows a drift badge with the count, and loses it on the next
+ * request after a report without findings on that table is kept (the
+ * card is cached per registry generation). A client of another
+ * organisation gets 404 on the page and the API, as for a missing
+ * instance; an instance never checked says so. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define HOSTILE_TABLE  "<script>alert(1)</script>"
+#define HOSTILE_COLUMN "<img src=x onerror=alert(1)>"
+
+static h_server srv;
+static h_session ann, bob, pat;
+static char ann_token[128], bob_token[128];
+static char live[800];
+
+static void api(const char *token, const char *path, const char *json,
+                long want, h_resp *out)
+{
+    h_resp r;
+
+    h_send_json(&r, &srv, NULL, token, "POST", path, json);
+    if (r.status != want)
+        fail_msg("%s %s: %ld, want %ld: %s", path, json, r.status, want,
+                 r.body);
+    if (out)
+        *out = r;
+    else
+        h_resp_free(&r);
+}
+
+static void exec_on(const char *file, const char *sql)
+{
+    sqlite3 *db;
+    char *msg = NULL;
+
+    assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+/* The up file docket migrate wrote into dir. */
+static char *up_file(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[1200];
+    char *text = NULL;
+
+    assert_non_null(d);
+    while ((e = readdir(d)))
+        if (strstr(e->d_name, ".up.sql")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            text = h_read(path, NULL);
+        }
+    closedir(d);
+    assert_non_null(text);
+    return text;
+}
+
+static int up(void **state)
+{
+    char dir[600], path[80], cr[32], tmp[820], *sql;
+    char pat_token[128];
+    h_resp r;
+    int64_t id, sprint;
+
+    *state = &srv;
+    h_tmpdir(dir, sizeof dir, "driftweb-live");
+    snprintf(live, sizeof live, "%s/live.db", dir);
+    snprintf(tmp, sizeof tmp, "%s/building.db", dir);
+    setenv("DRIFTWEB_TEST_LIVE", live, 1);
+    h_server_start(&srv, "[instance.acme-prod]\n"
+                         "drift_source = sqlite:${DRIFTWEB_TEST_LIVE}\n"
+                         "drift_every = 30s\n");
+    h_world(&srv, "acme acme-prod:sqlite globex globex-prod ann+ bob+ pat+",
+            &ann, &bob, &pat);
+    h_token(&srv, "ann@acme.example", "tests", ann_token, sizeof ann_token);
+    h_token(&srv, "bob@globex.example", "tests", bob_token, sizeof bob_token);
+    h_token(&srv, "pat@platform.example", "tests", pat_token, sizeof pat_token);
+    h_get_expect(&srv, &pat, "/requests", 200, NULL);
+    sprint = h_db_int(&srv, "SELECT id FROM sprints ORDER BY starts_on "
+                            "LIMIT 1 OFFSET 1");
+    api(ann_token, "/api/v1/requests",
+        "{\"instance\":\"acme-prod\",\"project_manager\":"
+        "\"pat@platform.example\",\"title\":\"Members\",\"summary\":\"New\","
+        "\"items\":[{\"kind\":\"new_table\",\"table\":\"members\","
+        "\"description\":\"Loyalty members\",\"source\":\"flat_file_csv\","
+        "\"cadence\":\"daily\",\"campaign_dependency\":\"optional\","
+        "\"columns\":["
+        "{\"name\":\"id\",\"type\":\"bigint\",\"nullable\":false,"
+        "\"primary_key\":true,\"description\":\"Member id\"},"
+        "{\"name\":\"email\",\"type\":\"string(255)\",\"nullable\":false,"
+        "\"description\":\"E-mail\"}"
+        "]}]}",
+        201, &r);
+    id = h_created(&r);
+    h_resp_free(&r);
+    snprintf(path, sizeof path, "/api/v1/requests/%lld/transitions",
+             (long long)id);
+    api(pat_token, path, "{\"to\":\"triaged\"}", 200, NULL);
+    {
+        char j[96];
+        snprintf(j, sizeof j, "{\"to\":\"scheduled\",\"sprint\":%lld}",
+                 (long long)sprint);
+        api(pat_token, path, j, 200, NULL);
+    }
+    api(pat_token, path, "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}",
+        200, NULL);
+    snprintf(cr, sizeof cr, "CR-%lld", (long long)id);
+    h_tmpdir(dir, sizeof dir, "driftweb-mig");
+    h_cli(&srv, "migrate", cr, "--out", dir, "--dialect", "sqlite", NULL);
+    sql = up_file(dir);
+    /* built aside and renamed: a background check sees it whole or not */
+    exec_on(tmp, sql);
+    free(sql);
+    exec_on(tmp, "ALTER TABLE members ADD COLUMN \"" HOSTILE_COLUMN "\" TEXT;"
+                 "CREATE TABLE \"" HOSTILE_TABLE "\" (x INTEGER);");
+    assert_int_equal(rename(tmp, live), 0);
+    return 0;
+}
+
+/* The report of acme-prod as the API answers it once the server's
+ * background check has kept one with findings (polled; the clock ticks
+ * every minute and at start, and checks 30 s after the last report). */
+static cJSON *wait_for_report(void)
+{
+    time_t until = time(NULL) + 240;
+    long last = 0;
+
+    for (;;) {
+        h_resp r;
+        cJSON *doc = NULL;
+        h_send_json(&r, &srv, NULL, ann_token, "GET",
+                    "/api/v1/instances/acme-prod/drift", NULL);
+        last = r.status;
+        if (r.status == 200) {
+            doc = cJSON_Parse(r.body);
+            if (!doc)
+                fail_msg("not JSON: %s", r.body);
+            if (cJSON_GetArraySize(cJSON_GetObjectItem(doc, "findings")) > 0) {
+                h_resp_free(&r);
+                return doc;
+            }
+            cJSON_Delete(doc);
+        } else if (r.status != 404) {
+            fail_msg("drift API: %ld %s", r.status, r.body);
+        }
+        h_resp_free(&r);
+        if (time(NULL) > until)
+            fail_msg("no drift report with findings from the background "
+                     "check within 240 s (last answer %ld)",
+                     last);
+        {
+            struct timespec ts = {0, 200 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+static void test_drift_pages__background_check_page_api_badge(void **state)
+{
+    cJSON *doc, *f;
+    char want_source[820];
+    int seen_col = 0, seen_table = 0;
+
+    (void)state;
+    doc = wait_for_report();
+    /* the shape of docket drift --json */
+    assert_string_equal(cJSON_GetObjectItem(doc, "instance")->valuestring,
+                        "acme-prod");
+    snprintf(want_source, sizeof want_source, "sqlite:%s", live);
+    assert_string_equal(cJSON_GetObjectItem(doc, "source")->valuestring,
+                        want_source);
+    assert_non_null(cJSON_GetObjectItem(doc, "checked_at")->valuestring);
+    assert_string_equal(cJSON_GetObjectItem(doc, "status")->valuestring, "ok");
+    assert_int_equal(cJSON_GetObjectItem(doc, "tables_compared")->valueint, 1);
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings"))
+    {
+        const char *k = cJSON_GetObjectItem(f, "kind")->valuestring;
+        const char *t = cJSON_GetObjectItem(f, "table")->valuestring;
+        const char *c = cJSON_GetObjectItem(f, "column")->valuestring;
+        assert_non_null(cJSON_GetObjectItem(f, "registry")->valuestring);
+        assert_non_null(cJSON_GetObjectItem(f, "live")->valuestring);
+        if (!strcmp(k, "undocumented_column") && !strcmp(t, "members") &&
+            !strcmp(c, HOSTILE_COLUMN))
+            seen_col++;
+        else if (!strcmp(k, "undocumented_table") && !strcmp(t, HOSTILE_TABLE))
+            seen_table++;
+        else
+            fail_msg("unexpected finding %s %s %s", k, t, c);
+    }
+    assert_int_equal(seen_col, 1);
+    assert_int_equal(seen_table, 1);
+    cJSON_Delete(doc);
+
+    /* the page: grouped by table, card links, everything escaped */
+    h_get_expect(&srv, &ann, "/tables/acme-prod/drift", 200,
+                 "Drift of acme-prod", "Tables compared",
+                 "href=\"/tables/acme-prod/members\"", "undocumented column",
+                 "undocumented table", "&lt;img src=x onerror=alert(1)&gt;",
+                 "&lt;script&gt;alert(1)&lt;/script&gt;", "no rules card yet",
+                 "!" HOSTILE_COLUMN, "!" HOSTILE_TABLE,
+                 "!href=\"/tables/acme-prod/%3Cscript", NULL);
+
+    /* the rules card's badge, linking to the drift page */
+    h_get_expect(&srv, &ann, "/tables/acme-prod/members", 200,
+                 "href=\"/tables/acme-prod/drift\"", ">drift</span>",
+                 "1 finding in the last drift check", NULL);
+
+    /* the column goes away; a report kept by another process bumps the
+       generation: the next request of the (cached) card has no badge */
+    exec_on(live, "ALTER TABLE members DROP COLUMN \"" HOSTILE_COLUMN "\"");
+    assert_int_equal(
+        h_docket(&srv, NULL, NULL, "drift", "--instance", "acme-prod", NULL),
+        6);
+    h_get_expect(&srv, &ann, "/tables/acme-prod/members", 200,
+                 "!in the last drift check", NULL);
+    h_get_expect(&srv, &pat, "/tables/acme-prod/drift", 200,
+                 "&lt;script&gt;alert(1)&lt;/script&gt;", "!&lt;img src=x",
+                 NULL);
+}
+
+static void test_drift_pages__tenancy_and_never_checked(void **state)
+{
+    h_resp r;
+
+    (void)state;
+    /* another organisation's instance answers as a missing one */
+    h_get_expect(&srv, &bob, "/tables/acme-prod/drift", 404,
+                 "There is no instance acme-prod.", "!finding", NULL);
+    h_get_expect(&srv, &bob, "/tables/no-such/drift", 404,
+                 "There is no instance no-such.", NULL);
+    h_send_json(&r, &srv, NULL, bob_token, "GET",
+                "/api/v1/instances/acme-prod/drift", NULL);
+    assert_int_equal(r.status, 404);
+    assert_null(strstr(r.body, "finding"));
+    assert_non_null(strstr(r.body, "There is no instance acme-prod."));
+    h_resp_free(&r);
+    /* globex-prod has no drift_source: never checked */
+    h_get_expect(&srv, &bob, "/tables/globex-prod/drift", 200, "Never checked",
+                 "drift_source", "docket drift", NULL);
+    h_send_json(&r, &srv, NULL, bob_token, "GET",
+                "/api/v1/instances/globex-prod/drift", NULL);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "never checked"));
+    h_resp_free(&r);
+    /* the rules card of acme-prod stays another organisation's */
+    h_get_expect(&srv, &bob, "/tables/acme-prod/members", 404, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_drift_pages__background_check_page_api_badge),
+        cmocka_unit_test(test_drift_pages__tenancy_and_never_checked),
+    };
+    return cmocka_run_group_tests(tests, up, h_group_down);
+}
