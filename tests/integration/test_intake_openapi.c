@@ -579,6 +579,20 @@ static void test_openapi__feeds_operations(void **state)
               NULL, NULL, NULL, 404);
     call_free("GET", tmpl, "/api/v1/instances/acme-prod/gate", NULL, NULL, NULL,
               NULL, NULL, 401);
+    tmpl = "/api/v1/instances/{instance}/drift";
+    call_free("GET", tmpl, "/api/v1/instances/acme-prod/drift", token, NULL,
+              NULL, NULL, NULL, 404);
+    /* an unreadable source is kept as a failed report */
+    assert_int_equal(h_docket(&srv, NULL, NULL, "drift", "--instance",
+                              "acme-prod", "--from", "sqlite:/nonexistent.db",
+                              NULL),
+                     3);
+    call_free("GET", tmpl, "/api/v1/instances/acme-prod/drift", token, NULL,
+              NULL, NULL, NULL, 200);
+    call_free("GET", tmpl, "/api/v1/instances/nowhere/drift", ops_token, NULL,
+              NULL, NULL, NULL, 404);
+    call_free("GET", tmpl, "/api/v1/instances/acme-prod/drift", NULL, NULL,
+              NULL, NULL, NULL, 401);
 }
 
 /* Every operation of the document was called by the tests above. */
