@@ -137,10 +137,13 @@ static int y_of(int64_t off, int64_t lo, int64_t hi)
     return TOP + (int)((off - lo) * SPAN / (hi - lo));
 }
 
-/* The hidden table of every slot, newest first. */
+/* The hidden table of every slot, newest first. It is wrapped in the
+ * hidden box: a table given .sr-only itself keeps the width of its
+ * content (width and overflow do not apply to tables) and widens a phone's
+ * page. */
 static void slot_table(buf *o, const char *table, const feed_past *s, size_t n)
 {
-    buf_puts(o, "<table class=\"sr-only\"><caption>Arrivals of ");
+    buf_puts(o, "<div class=\"sr-only\"><table><caption>Arrivals of ");
     buf_append_html(o, table);
     buf_puts(o, "</caption><thead><tr><th scope=\"col\">Slot</th><th "
                 "scope=\"col\">State</th><th scope=\"col\">Arrived</th><th "
@@ -163,7 +166,7 @@ static void slot_table(buf *o, const char *table, const feed_past *s, size_t n)
             buf_puts(o, "—");
         buf_puts(o, "</td></tr>");
     }
-    buf_puts(o, "</tbody></table>");
+    buf_puts(o, "</tbody></table></div>");
 }
 
 /* The mark of slot p centred at x. */
