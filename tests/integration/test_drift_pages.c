@@ -10,7 +10,8 @@
  * request after a report without findings on that table is kept (the
  * card is cached per registry generation). A client of another
  * organisation gets 404 on the page and the API, as for a missing
- * instance; an instance never checked says so. */
+ * instance; an instance never checked says so; a failed check shows its
+ * source and error, escaped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -269,6 +270,15 @@ static void test_drift_pages__tenancy_and_never_checked(void **state)
     h_resp_free(&r);
     /* the rules card of acme-prod stays another organisation's */
     h_get_expect(&srv, &bob, "/tables/acme-prod/members", 404, NULL);
+    /* a source that cannot be read: a failed report, its source and
+       one-line error shown escaped */
+    assert_int_equal(h_docket(&srv, NULL, NULL, "drift", "--instance",
+                              "acme-prod", "--from",
+                              "sqlite:/nonexistent/<b>x</b>.db", NULL),
+                     3);
+    h_get_expect(&srv, &ann, "/tables/acme-prod/drift", 200, ">failed</span>",
+                 "sqlite:/nonexistent/&lt;b&gt;x&lt;/b&gt;.db", "!<b>x</b>",
+                 "!drift-none", NULL);
 }
 
 int main(void)
