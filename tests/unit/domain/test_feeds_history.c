@@ -64,7 +64,7 @@ static void test_feeds_history__past_slots(void **state)
     assert_int_equal(domain_feed_slot(&cur, t.cadence, t.expected_arrival,
                                       t.expected_day, t.late_after_minutes, at),
                      1);
-    domain_feed_past(p, 7, &t, &cur, a, 5, at);
+    domain_feed_past(p, 7, &t, &cur, a, sizeof a / sizeof *a, at);
     /* oldest first: 02-27, 02-28 before the first report */
     assert_int_equal(p[0].slot.due_at, T("2026-02-27T04:00:00Z"));
     assert_false(p[0].known);
