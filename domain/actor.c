@@ -36,3 +36,26 @@ int domain_actor_sees_org(const domain_actor *a, int64_t org_id)
         return a->org_id == 0 || a->org_id == org_id;
     return a->role == ROLE_CLIENT && a->org_id != 0 && a->org_id == org_id;
 }
+
+int domain_instance_visible(registry *reg, const domain_actor *who,
+                            const char *name, registry_instance *out,
+                            errmsg *err)
+{
+    registry_instance scratch;
+    errmsg inner = {0};
+    int rc;
+
+    if (!name || !*name)
+        return err_set_field(err, ERR_INVALID, "instance",
+                             "Name the instance.");
+    if (!out)
+        out = &scratch;
+    rc = registry_instance_get(reg, out, name, &inner);
+    if ((rc == 0 && who && !domain_actor_sees_org(who, out->org_id)) ||
+        rc == ERR_NOTFOUND)
+        return err_set_field(err, ERR_NOTFOUND, "instance",
+                             "no instance named %.100s", name);
+    if (rc < 0)
+        return err_set(err, rc, "%s", inner.msg);
+    return 0;
+}

@@ -299,27 +299,20 @@ static int check_only(const live_schema *live, const char *const *only,
     return 0;
 }
 
-/* The instance as who may see it: 0, ERR_NOTFOUND or ERR_DB. */
+/* The instance as who may see it (domain_instance_visible), once who may
+ * adopt at all. */
 static int instance_for(registry *reg, const domain_actor *who,
                         const char *instance, registry_instance *inst,
                         errmsg *err)
 {
     int console = who->user_id == 0 && who->role == 0;
-    int rc;
 
     if (!console && !domain_actor_is(who, ADOPTERS))
         return err_set(err, ERR_FORBIDDEN,
                        "Only project managers and admins may adopt a "
                        "schema.");
-    if (!instance || !*instance)
-        return err_set(err, ERR_NOTFOUND, "no instance was named");
-    rc = registry_instance_get(reg, inst, instance, NULL);
-    if (rc == ERR_NOTFOUND ||
-        (rc == 0 && !console && !domain_actor_sees_org(who, inst->org_id)))
-        return err_set(err, ERR_NOTFOUND, "no instance %.100s", instance);
-    if (rc < 0)
-        return err_set(err, rc, "cannot read instance %.100s", instance);
-    return 0;
+    return domain_instance_visible(reg, console ? NULL : who, instance, inst,
+                                   err);
 }
 
 /* Writes the plan (and fills out) once every type is known. */

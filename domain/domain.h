@@ -33,4 +33,13 @@ int domain_actor_is(const domain_actor *a, unsigned mask);
  * bound to one and every one when not. */
 int domain_actor_sees_org(const domain_actor *a, int64_t org_id);
 
+/* The instance named name as who may see it, into *out (may be NULL): 0;
+ * ERR_INVALID (field "instance") when no name is given; ERR_NOTFOUND
+ * (field "instance", "no instance named NAME") when there is none or it
+ * is another organisation's, worded alike so that a name reveals
+ * nothing. who NULL is the console, which sees every instance. */
+int domain_instance_visible(registry *reg, const domain_actor *who,
+                            const char *name, registry_instance *out,
+                            errmsg *err);
+
 #endif

@@ -11,28 +11,6 @@
 
 /* ---- use cases ---------------------------------------------------------- */
 
-/* The instance name as who may see it: ERR_NOTFOUND as for a missing one
- * when it is another organisation's. */
-static int instance_for(registry *reg, const domain_actor *who,
-                        const char *name, registry_instance *out, errmsg *err)
-{
-    errmsg inner = {0};
-    int rc;
-
-    if (!name || !*name) {
-        return err_set_field(err, ERR_INVALID, "instance",
-                             "Name the instance.");
-    }
-    rc = registry_instance_get(reg, out, name, &inner);
-    if ((rc == 0 && !domain_actor_sees_org(who, out->org_id)) ||
-        rc == ERR_NOTFOUND)
-        return err_set_field(err, ERR_NOTFOUND, "instance",
-                             "no instance named %s", name);
-    if (rc < 0)
-        return err_set(err, rc, "%s", inner.msg);
-    return 0;
-}
-
 /* ok when text has at most max bytes and no control characters. */
 static int text_ok(const char *s, size_t max)
 {
@@ -79,7 +57,7 @@ int domain_arrival_report(registry *reg, const domain_actor *who,
         return err_set_field(err, ERR_INVALID, "message",
                              "is at most %d characters",
                              REGISTRY_ARRIVAL_MESSAGE_MAX);
-    rc = instance_for(reg, who, in->instance, &inst, err);
+    rc = domain_instance_visible(reg, who, in->instance, &inst, err);
     if (rc < 0)
         return rc;
     rc = registry_feed_table_get(reg, &t, inst.id, in->table, err);
@@ -176,7 +154,7 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
         return err_set(err, ERR_FORBIDDEN,
                        "Reading the gate needs a signed-in user or a service "
                        "account.");
-    rc = instance_for(reg, who, instance, &inst, err);
+    rc = domain_instance_visible(reg, who, instance, &inst, err);
     if (rc < 0)
         return rc;
     if (!at)

@@ -79,27 +79,6 @@ void domain_feed_past(feed_past *out, size_t n, const registry_feed_table *t,
 
 /* ---- use cases ---------------------------------------------------------- */
 
-/* The instance name as who may see it: ERR_NOTFOUND as for a missing one
- * when it is another organisation's (as feeds.c). */
-static int instance_for(registry *reg, const domain_actor *who,
-                        const char *name, registry_instance *out, errmsg *err)
-{
-    errmsg inner = {0};
-    int rc;
-
-    if (!name || !*name)
-        return err_set_field(err, ERR_INVALID, "instance",
-                             "Name the instance.");
-    rc = registry_instance_get(reg, out, name, &inner);
-    if ((rc == 0 && !domain_actor_sees_org(who, out->org_id)) ||
-        rc == ERR_NOTFOUND)
-        return err_set_field(err, ERR_NOTFOUND, "instance",
-                             "no instance named %s", name);
-    if (rc < 0)
-        return err_set(err, rc, "%s", inner.msg);
-    return 0;
-}
-
 /* Who may read feeds: as domain_gate. */
 static int may_read(const domain_actor *who, errmsg *err)
 {
@@ -128,7 +107,7 @@ int domain_feed_table_history(registry *reg, const domain_actor *who,
         return err_set(err, ERR_INVALID, "between 1 and 400 slots");
     rc = may_read(who, err);
     if (rc == 0)
-        rc = instance_for(reg, who, instance, &inst, err);
+        rc = domain_instance_visible(reg, who, instance, &inst, err);
     if (rc < 0)
         return rc;
     if (!at)

@@ -287,7 +287,7 @@ static void test_adopt__refusals(void **state)
     assert_int_equal(h_docket(&srv, NULL, &out, "adopt", "--instance", "nope",
                               "--from", src, NULL),
                      2);
-    if (!strstr(out, "no instance nope"))
+    if (!strstr(out, "no instance named nope"))
         fail_msg("%s", out);
     free(out);
     assert_int_equal(h_docket(&srv, NULL, &out, "adopt", "--instance",

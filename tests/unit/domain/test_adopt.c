@@ -438,7 +438,7 @@ static void test_dry_run_roles_tenancy(void **state)
     assert_int_equal(
         domain_adopt(f->reg, &pm, "no-such", &live, NULL, 0, 0, &r, &err),
         ERR_NOTFOUND);
-    assert_string_equal(err.msg, "no instance no-such");
+    assert_string_equal(err.msg, "no instance named no-such");
     err = (errmsg){0};
     assert_int_equal(
         domain_adopt(f->reg, &pm, "acme-prod", &live, missing, 1, 0, &r, &err),
