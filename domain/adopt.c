@@ -38,54 +38,6 @@ void domain_adopt_report_dispose(domain_adopt_report *r)
     memset(r, 0, sizeof *r);
 }
 
-/* ---- the registry's side: its cards ------------------------------------ */
-
-typedef struct name_vec {
-    char **v;
-    size_t n, cap;
-} name_vec;
-
-static void name_push(void *ctx, const registry_table_row *t)
-{
-    name_vec *nv = ctx;
-
-    xgrow(&nv->v, &nv->cap, nv->n + 1, sizeof *nv->v);
-    nv->v[nv->n++] = xstrdup(t->name);
-}
-
-/* Every table card of the instance (as the drift check reads them). */
-static int load_cards(registry *reg, const char *instance, registry_card **out,
-                      size_t *out_n, errmsg *err)
-{
-    registry_table_filter f = {0};
-    name_vec nv = {0};
-    registry_card *cards;
-    size_t n = 0;
-    int rc;
-
-    f.instance = instance;
-    rc = registry_table_list(reg, &f, name_push, &nv, NULL, err);
-    cards = xcalloc(nv.n + 1, sizeof *cards);
-    for (size_t i = 0; rc == 0 && i < nv.n; i++) {
-        rc = registry_table_card(reg, &cards[n], instance, nv.v[i], 0, err);
-        if (rc == 0)
-            n++;
-    }
-    for (size_t i = 0; i < nv.n; i++)
-        free(nv.v[i]);
-    free(nv.v);
-    *out = cards;
-    *out_n = n;
-    return rc < 0 ? rc : 0;
-}
-
-static void free_cards(registry_card *cards, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        registry_card_free(&cards[i]);
-    free(cards);
-}
-
 /* ---- what to adopt ------------------------------------------------------ */
 
 /* One table to adopt: the live table and which of its columns. */
@@ -380,7 +332,7 @@ int domain_adopt(registry *reg, const domain_actor *who, const char *instance,
     if (rc == 0)
         rc = check_only(live, only_tables, n, err);
     if (rc == 0)
-        rc = load_cards(reg, inst.name, &cards, &ncards, err);
+        rc = domain_drift_load_cards(reg, inst.name, &cards, &ncards, err);
     if (rc == 0) {
         domain_drift_compare(&r, cards, ncards, live);
         plan = xcalloc(live->ntables + 1, sizeof *plan);
@@ -397,7 +349,7 @@ int domain_adopt(registry *reg, const domain_actor *who, const char *instance,
     for (size_t i = 0; i < np; i++)
         free(plan[i].take);
     free(plan);
-    free_cards(cards, ncards);
+    domain_drift_free_cards(cards, ncards);
     registry_drift_report_dispose(&r);
     if (rc < 0)
         domain_adopt_report_dispose(out);

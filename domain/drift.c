@@ -318,9 +318,8 @@ static void name_push(void *ctx, const registry_table_row *t)
     nv->v[nv->n++] = xstrdup(t->name);
 }
 
-/* Every table card of the instance into *out (caller frees each). */
-static int load_cards(registry *reg, const char *instance, registry_card **out,
-                      size_t *out_n, errmsg *err)
+int domain_drift_load_cards(registry *reg, const char *instance,
+                            registry_card **out, size_t *out_n, errmsg *err)
 {
     registry_table_filter f = {0};
     name_vec nv = {0};
@@ -350,6 +349,13 @@ static int load_cards(registry *reg, const char *instance, registry_card **out,
     return 0;
 }
 
+void domain_drift_free_cards(registry_card *cards, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        registry_card_free(&cards[i]);
+    free(cards);
+}
+
 int domain_drift_check(registry *reg, const domain_actor *actor,
                        const domain_drift_request *rq,
                        registry_drift_report *out, int *out_new, errmsg *err)
@@ -372,14 +378,11 @@ int domain_drift_check(registry *reg, const domain_actor *actor,
                        "no source given for instance %.100s (--from, or "
                        "drift_source in [instance.%.100s])",
                        rq->instance, rq->instance);
-    rc = registry_instance_get(reg, &inst, rq->instance, NULL);
-    if (rc == ERR_NOTFOUND ||
-        (rc == 0 && actor && !domain_actor_sees_org(actor, inst.org_id)))
-        return err_set(err, ERR_NOTFOUND, "no instance %.100s", rq->instance);
+    rc = domain_instance_visible(reg, actor, rq->instance, &inst, err);
     if (rc < 0)
-        return err_set(err, rc, "cannot read instance %.100s", rq->instance);
+        return rc;
     sql_dialect_parse(&d, inst.dialect);
-    rc = load_cards(reg, inst.name, &cards, &ncards, err);
+    rc = domain_drift_load_cards(reg, inst.name, &cards, &ncards, err);
     if (rc < 0)
         return rc;
     opt.schema = rq->schema;

@@ -75,6 +75,13 @@ typedef struct domain_drift_request {
     int64_t now;          /* checked_at; 0: the clock */
 } domain_drift_request;
 
+/* Every table card of instance (active, deprecated and retired tables,
+ * as the registry keeps them) into *out, n in *out_n: what the check and
+ * adopt compare with a live schema. Free with domain_drift_free_cards. */
+int domain_drift_load_cards(registry *reg, const char *instance,
+                            registry_card **out, size_t *out_n, errmsg *err);
+void domain_drift_free_cards(registry_card *cards, size_t n);
+
 /* Checks the instance: reads its registry (as actor may see it: another
  * organisation's instance is ERR_NOTFOUND with the message of a missing
  * one, "no instance I") and the live schema, compares, and with store

@@ -273,7 +273,7 @@ static void test_drift__failures_and_usage(void **state)
     assert_int_equal(h_docket(&srv, NULL, &out, "drift", "--instance", "nope",
                               "--from", "sqlite:/x.db", NULL),
                      2);
-    assert_non_null(strstr(out, "no instance nope"));
+    assert_non_null(strstr(out, "no instance named nope"));
     free(out);
     /* globex-prod has no drift_source */
     assert_int_equal(

@@ -423,12 +423,12 @@ static void test_check_stores_and_announces_once(void **state)
     memset(&err, 0, sizeof err);
     assert_int_equal(domain_drift_check(f->reg, &globex, &rq, &r, &nnew, &err),
                      ERR_NOTFOUND);
-    assert_string_equal(err.msg, "no instance acme-prod");
+    assert_string_equal(err.msg, "no instance named acme-prod");
     rq.instance = "nope";
     memset(&err, 0, sizeof err);
     assert_int_equal(domain_drift_check(f->reg, &staff, &rq, &r, &nnew, &err),
                      ERR_NOTFOUND);
-    assert_string_equal(err.msg, "no instance nope");
+    assert_string_equal(err.msg, "no instance named nope");
     ufx_close(f);
 }
 
