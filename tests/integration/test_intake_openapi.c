@@ -594,8 +594,8 @@ static void test_openapi__feeds_operations(void **state)
     call_free("GET", tmpl, "/api/v1/instances/acme-prod/drift", NULL, NULL,
               NULL, NULL, NULL, 401);
     tmpl = "/api/v1/lookup";
-    call_free("GET", tmpl, "/api/v1/lookup?q=cust", ops_token, NULL, NULL,
-              NULL, NULL, 200);
+    call_free("GET", tmpl, "/api/v1/lookup?q=cust", ops_token, NULL, NULL, NULL,
+              NULL, 200);
     call_free("GET", tmpl, "/api/v1/lookup?q=cust&instance=acme-prod&limit=5",
               token, NULL, NULL, NULL, NULL, 200);
     call_free("GET", tmpl, "/api/v1/lookup?q=zzzz&similar=0", ops_token, NULL,
