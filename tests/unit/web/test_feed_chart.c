@@ -98,8 +98,9 @@ static void test_feed_chart__deterministic_and_shaped(void **state)
     assert_non_null(
         strstr(s, "<title>2026-03-02: failed, reported 04:20 UTC</title>"));
     assert_non_null(strstr(s, "<title>2026-02-26: no record</title>"));
-    assert_non_null(strstr(s, "<div class=\"sr-only\"><table><caption>Arrivals of "
-                              "customers</caption>"));
+    assert_non_null(strstr(s,
+                           "<div class=\"sr-only\"><table><caption>Arrivals of "
+                           "customers</caption>"));
     assert_true(strstr(s, "<th scope=\"row\">2026-03-03</th><td>due</td>") <
                 strstr(s, "<th scope=\"row\">2026-02-26</th><td>no record"));
     assert_non_null(strstr(s, "<td>1.2 M rows</td>"));
