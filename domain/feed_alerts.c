@@ -285,7 +285,7 @@ static int tick_slot(registry *reg, const registry_instance *inst,
         if (rc < 0)
             return rc;
     }
-    if (settled(f.state) && !(f.raised & FEED_ALERT_ANOMALY) &&
+    if (settled(f.state) && !(f.raised & FEED_ALERT_ANOMALY) && s.arrival &&
         s.arrival->rows >= 0 &&
         (t->anomaly_low_pct > 0 || t->anomaly_high_pct > 0)) {
         int64_t hist[FEED_ANOMALY_HISTORY];

@@ -553,9 +553,10 @@ int migrate_generate(migrate_result *out, const form_request *r, sql_dialect d,
     if (!opt)
         opt = &no_options;
     c.instance = is_set(opt->instance) ? opt->instance : r->instance;
-    if (is_set(opt->instance) && r->ninstances) {
+    if (opt->instance && *opt->instance && r->ninstances) {
+        const char *want = opt->instance;
         size_t i = 0;
-        while (i < r->ninstances && strcmp(r->instances[i], opt->instance))
+        while (i < r->ninstances && strcmp(r->instances[i], want))
             i++;
         if (i == r->ninstances)
             return err_set_field(err, ERR_INVALID, "instance",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tidy.sh SRC_DIR BUILD_DIR: clang-tidy with the repository's .clang-tidy
-# over every .c file of app/ core/ domain/ forms/ migrations/ notify/ registry/
+# over every .c file of app/ core/ domain/ forms/ live/ migrations/ notify/ registry/
 # web/, using BUILD_DIR/compile_commands.json (CMake writes it for every
 # build dir: CMAKE_EXPORT_COMPILE_COMMANDS). Headers of those folders are
 # checked where the .c files include them (HeaderFilterRegex).
@@ -35,7 +35,7 @@ trap 'rm -rf "$out"' EXIT
 
 cd "$src" || exit 1
 # TIDY_FILES="core/str.c web/router.c" checks only those.
-files=${TIDY_FILES:-$(ls app/*.c core/*.c domain/*.c forms/*.c migrations/*.c notify/*.c \
+files=${TIDY_FILES:-$(ls app/*.c core/*.c domain/*.c forms/*.c live/*.c migrations/*.c notify/*.c \
                         registry/*.c web/*.c 2>/dev/null)}
 # Only files the build knows (a file added since the last cmake run would
 # lack its flags); name the ones left out.

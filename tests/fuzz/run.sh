@@ -35,7 +35,7 @@ sources_for() {
   case $t in
   forms_*) ;;
   migrate_*) s="$s $top/migrations/*.c" ;;
-  notify_*) s="$s $top/migrations/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c" ;;
+  notify_*) s="$s $top/migrations/*.c $top/live/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c" ;;
   web_* | webapp_*)
     # all of web/ (and what it links), with the embedded assets generated
     # the way web/CMakeLists.txt does (kept when unchanged, so that their
@@ -50,7 +50,7 @@ sources_for() {
       mv "$out/web.assets.c.new" "$out/web.assets.c"
     fi
     flock -u 8
-    s="$s $top/migrations/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c $top/web/*.c $out/web.assets.c" ;;
+    s="$s $top/migrations/*.c $top/live/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c $top/web/*.c $out/web.assets.c" ;;
   *) echo "fuzz: no source set for $t" >&2; return 1 ;;
   esac
   echo $s
@@ -64,11 +64,12 @@ if pkg-config --exists zlib; then zip="$zip $(pkg-config --libs zlib)"; fi
 
 cflags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
   -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DDOCKET_VERSION=\"fuzz\"
-  -I$top/core -I$top/forms -I$top/migrations -I$top/registry -I$top/domain
+  -I$top/core -I$top/forms -I$top/migrations -I$top/live -I$top/registry -I$top/domain
   -I$top/notify -I$top/web -I$top/domain/internal -I$top/forms/internal
   -I$top/migrations/internal -I$top/notify/internal -I$top/registry/internal
-  -I$top/web/internal $(pkg-config --cflags libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd)"
-libs="$(pkg-config --libs libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd) -lm $zip"
+  -I$top/web/internal -I$top/live/internal
+  $(pkg-config --cflags libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd libpq libmariadb)"
+libs="$(pkg-config --libs libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd libpq libmariadb) -lm $zip"
 newest_header=$(ls -t "$top"/*/*.h 2>/dev/null | head -1)
 
 # Objects are shared by every target and kept in $out/obj, rebuilt when the
