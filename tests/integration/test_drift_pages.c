@@ -281,11 +281,182 @@ static void test_drift_pages__tenancy_and_never_checked(void **state)
                  "!drift-none", NULL);
 }
 
+/* ---- adopt from the drift page ---------------------------------------- */
+
+/* A POST of body to path as sess (NULL: anonymous) without the CSRF
+ * token (h_post_form appends it). */
+static void post_without_csrf(h_resp *r, h_session *sess, const char *path,
+                              const char *body)
+{
+    char cookie[340];
+    const char *headers[] = {cookie, NULL};
+
+    snprintf(cookie, sizeof cookie, "Cookie: %s", sess->cookie);
+    h_request(r, &srv, NULL, "POST", path, "application/x-www-form-urlencoded",
+              body, strlen(body), headers);
+}
+
+/* Two more live tables (one with a type docket has no kind for) and a
+ * fresh kept report with their undocumented_table findings. */
+static void seed_adoptable(void)
+{
+    static int done;
+
+    if (done)
+        return;
+    done = 1;
+    exec_on(live, "CREATE TABLE loyalty_points (member_id INTEGER NOT NULL "
+                  "PRIMARY KEY, points INTEGER);"
+                  "CREATE TABLE geo_shapes (g GEOMETRY);");
+    assert_int_equal(
+        h_docket(&srv, NULL, NULL, "drift", "--instance", "acme-prod", NULL),
+        6);
+}
+
+static void test_drift_pages__adopt_form_and_preview(void **state)
+{
+    h_resp r;
+
+    (void)state;
+    seed_adoptable();
+    h_get_expect(&srv, &pat, "/tables/acme-prod/drift", 200,
+                 "Adopt selected tables",
+                 "action=\"/tables/acme-prod/drift/adopt\"",
+                 "name=\"table\" value=\"loyalty_points\"",
+                 "name=\"table\" value=\"geo_shapes\"", "name=\"csrf\"", NULL);
+    /* a client sees the findings, no form */
+    h_get_expect(&srv, &ann, "/tables/acme-prod/drift", 200, "loyalty_points",
+                 "!Adopt selected tables", "!/drift/adopt", NULL);
+    /* the preview writes nothing and says what would be written */
+    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+                "table=loyalty_points&action=preview");
+    if (r.status != 200 || !strstr(r.body, "Preview") ||
+        !strstr(r.body, "loyalty_points") || !strstr(r.body, "member_id") ||
+        !strstr(r.body, "points") || !strstr(r.body, "to complete") ||
+        !strstr(r.body, "name=\"action\" value=\"adopt\"") ||
+        !strstr(r.body, "type=\"hidden\" name=\"table\" "
+                        "value=\"loyalty_points\""))
+        fail_msg("preview: %ld %s", r.status, r.body);
+    h_resp_free(&r);
+    h_get_expect(&srv, &pat, "/tables/acme-prod/loyalty_points", 404, NULL);
+    /* nothing selected */
+    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+                "action=preview");
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "Select at least one table"));
+    h_resp_free(&r);
+}
+
+static void test_drift_pages__adopt_refused_writes_nothing(void **state)
+{
+    h_resp r;
+
+    (void)state;
+    seed_adoptable();
+    /* a type without a kind refuses the whole adopt, named */
+    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+                "table=loyalty_points&table=geo_shapes&action=adopt");
+    if (r.status != 422 || !strstr(r.body, "geo_shapes.g") ||
+        !strstr(r.body, "Nothing was adopted"))
+        fail_msg("refused adopt: %ld %s", r.status, r.body);
+    h_resp_free(&r);
+    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+                "table=geo_shapes&action=preview");
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "geo_shapes.g"));
+    h_resp_free(&r);
+    /* a table the source does not have: named, escaped */
+    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+                "table=%3Cb%3Enope%3C%2Fb%3E&action=adopt");
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "&lt;b&gt;nope"));
+    assert_null(strstr(r.body, "<b>nope"));
+    h_resp_free(&r);
+    h_get_expect(&srv, &pat, "/tables/acme-prod/loyalty_points", 404, NULL);
+}
+
+static void test_drift_pages__adopt_roles_csrf_tenancy(void **state)
+{
+    h_session oz;
+    h_resp r;
+
+    (void)state;
+    seed_adoptable();
+    h_world(&srv, "oz+", &oz);
+    h_get_expect(&srv, &oz, "/tables/acme-prod/drift", 200, "loyalty_points",
+                 "!Adopt selected tables", NULL);
+    h_post_form(&r, &srv, &oz, "/tables/acme-prod/drift/adopt",
+                "table=loyalty_points&action=adopt");
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    h_post_form(&r, &srv, &ann, "/tables/acme-prod/drift/adopt",
+                "table=loyalty_points&action=adopt");
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    /* another organisation's instance: as a missing one */
+    h_post_form(&r, &srv, &bob, "/tables/acme-prod/drift/adopt",
+                "table=loyalty_points&action=adopt");
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "There is no instance acme-prod."));
+    h_resp_free(&r);
+    /* a PM's POST without the CSRF token is refused */
+    post_without_csrf(&r, &pat, "/tables/acme-prod/drift/adopt",
+                      "table=loyalty_points&action=adopt");
+    assert_int_equal(r.status, 403);
+    h_resp_free(&r);
+    h_get_expect(&srv, &pat, "/tables/acme-prod/loyalty_points", 404, NULL);
+}
+
+static void test_drift_pages__adopt_writes_and_checks_again(void **state)
+{
+    h_resp r;
+    char loc[400], flash[1200], cookie[1600];
+    const char *headers[] = {cookie, NULL};
+    char *f, *e;
+
+    (void)state;
+    seed_adoptable();
+    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+                "table=loyalty_points&action=adopt");
+    if (r.status != 303)
+        fail_msg("adopt: %ld %s", r.status, r.body);
+    assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
+    assert_string_equal(loc, "/tables/acme-prod/drift?adopted=loyalty_points");
+    f = strstr(r.headers, "docket_flash=");
+    assert_non_null(f);
+    e = strpbrk(f, ";\r");
+    assert_non_null(e);
+    snprintf(flash, sizeof flash, "%.*s", (int)(e - f), f);
+    h_resp_free(&r);
+    /* the flash, the link to the new card, and the fresh check: the
+       adopted table is no finding any more */
+    snprintf(cookie, sizeof cookie, "Cookie: %s; %s", pat.cookie, flash);
+    h_request(&r, &srv, NULL, "GET", loc, NULL, NULL, 0, headers);
+    if (r.status != 200 || !strstr(r.body, "Adopted 1 table, 2 columns") ||
+        !strstr(r.body, "to complete") ||
+        !strstr(r.body, "href=\"/tables/acme-prod/loyalty_points\"") ||
+        strstr(r.body, "value=\"loyalty_points\""))
+        fail_msg("after adopt: %ld %s", r.status, r.body);
+    h_resp_free(&r);
+    h_get_expect(&srv, &pat, "/tables/acme-prod/loyalty_points", 200,
+                 "member_id", "points", NULL);
+    assert_true(h_db_int(&srv, "SELECT count(*) FROM registry_history "
+                               "WHERE table_name = 'loyalty_points' AND "
+                               "reason = 'adopted from live schema'") > 0);
+    /* a forged ?adopted= of a table that has no card links nothing */
+    h_get_expect(&srv, &pat, "/tables/acme-prod/drift?adopted=nope", 200,
+                 "!href=\"/tables/acme-prod/nope\"", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_drift_pages__background_check_page_api_badge),
         cmocka_unit_test(test_drift_pages__tenancy_and_never_checked),
+        cmocka_unit_test(test_drift_pages__adopt_form_and_preview),
+        cmocka_unit_test(test_drift_pages__adopt_refused_writes_nothing),
+        cmocka_unit_test(test_drift_pages__adopt_roles_csrf_tenancy),
+        cmocka_unit_test(test_drift_pages__adopt_writes_and_checks_again),
     };
     return cmocka_run_group_tests(tests, up, h_group_down);
 }
