@@ -202,7 +202,11 @@ static void compare_columns(finding_vec *fv, sql_dialect d,
             continue;
         k = live_column_index(d, lt, c->name);
         if (k < 0 || seen[k]) {
-            if (c->status == REGISTRY_ENTRY_ACTIVE) {
+            /* A column documented without a type (a request's attribute
+             * given a rule but no type) is one no migration creates: the
+             * generator writes nothing for it, so its absence is no
+             * drift; when it is live it is compared as any other. */
+            if (c->status == REGISTRY_ENTRY_ACTIVE && c->type && *c->type) {
                 reg_column_text(reg, sizeof reg, c);
                 add(fv, DRIFT_MISSING_COLUMN, lt->name, c->name, reg, "");
             }
@@ -224,20 +228,28 @@ static void compare_columns(finding_vec *fv, sql_dialect d,
             add(fv, DRIFT_PRIMARY_KEY, lt->name, lc->name,
                 c->primary_key ? "primary key" : "not in the primary key",
                 lc->pk_position > 0 ? "primary key" : "not in the primary key");
-        if (comments)
+        /* SQLite keeps a description only inside CREATE TABLE
+         * (migrations/plan.c): a column added by ALTER TABLE ADD COLUMN
+         * has none live, which says nothing about the registry. */
+        if (comments && !(d == SQL_SQLITE && !*lc->comment))
             add_comment(fv, d, lt->name, lc->name, c->description, lc->comment);
     }
     for (size_t k = 0; k < lt->ncols; k++) {
-        const registry_card_column *retired = NULL;
+        int retired = 0;
         if (seen[k])
             continue;
+        /* A retirement is documentation ("do not use"); the drop is a
+         * manual step (the generator writes a stub), so a retired
+         * column still live is documented, not drift. */
         for (size_t i = 0; i < card->ncolumns; i++)
             if (card->columns[i].status == REGISTRY_ENTRY_RETIRED &&
                 name_match(d, lt->cols[k].name, card->columns[i].name))
-                retired = &card->columns[i];
+                retired = 1;
+        if (retired)
+            continue;
         live_column_text(live, sizeof live, &lt->cols[k]);
-        add(fv, DRIFT_UNDOCUMENTED_COLUMN, lt->name, lt->cols[k].name,
-            retired ? "retired" : "", live);
+        add(fv, DRIFT_UNDOCUMENTED_COLUMN, lt->name, lt->cols[k].name, "",
+            live);
     }
     free(seen);
 }
@@ -279,7 +291,7 @@ void domain_drift_compare(registry_drift_report *out,
         }
         seen[k] = 1;
         compared++;
-        if (comments)
+        if (comments && !live->no_table_comments)
             add_comment(&fv, d, live->tables[k].name, "", card->description,
                         live->tables[k].comment);
         compare_columns(&fv, d, card, &live->tables[k], comments);

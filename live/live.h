@@ -57,6 +57,11 @@ typedef struct live_schema {
                             (MySQL) read; "main" for SQLite */
     live_table *tables;  /* by name (byte order) */
     size_t ntables;
+    int no_table_comments; /* 1 when the source cannot say a table's
+                              comment (a CSV export without a
+                              TABLE_COMMENT column): table comments are
+                              then not compared; 0 for every reader that
+                              reads them */
 } live_schema;
 
 typedef struct live_options {

@@ -371,6 +371,9 @@ int live_read_csv(live_schema *out, const char *path, const char *red,
                      "%.200s:1: the header has no TABLE_SCHEMA column "
                      "(needed to pick schema %.60s)",
                      path, opt->schema);
+    /* information_schema.columns has no table comments: without a
+     * TABLE_COMMENT column the export cannot say them */
+    out->no_table_comments = rc == 0 && f.map[C_TABLE_COMMENT] < 0;
     for (size_t i = 1; rc == 0 && i < f.nrecs; i++) {
         const csv_rec *r = &f.recs[i];
         if (!in_schema(&f, r, opt->schema))

@@ -139,7 +139,7 @@ static void test_every_kind_every_dialect(void **state)
         live_column cols[NPAIRS];
         char names[NPAIRS][8], sql[200];
         live_table t = {"kinds", "", cols, NPAIRS};
-        live_schema live = {(sql_dialect)d, "x", "s", &t, 1};
+        live_schema live = {(sql_dialect)d, "x", "s", &t, 1, 0};
         domain_adopt_report r;
         errmsg err = {0};
         char *got;
@@ -202,8 +202,8 @@ static void test_keys_comments_only_and_history(void **state)
         {"pairs", "", pair_cols, 2},
         {"skip", "", skip_cols, 1},
     };
-    live_schema live = {SQL_POSTGRES, "postgres://app:***@db/x", "public",
-                        tables, 3};
+    live_schema live = {
+        SQL_POSTGRES, "postgres://app:***@db/x", "public", tables, 3, 0};
     const char *only[] = {"orders", "PAIRS"};
     domain_adopt_report r;
     errmsg err = {0};
@@ -286,7 +286,7 @@ static void test_documented_table_gets_missing_columns(void **state)
         lcol("phone", "character varying", 30, -1, -1, 1, 0, "Phone"),
     };
     live_table t = {"customers", "", cols, 3};
-    live_schema live = {SQL_POSTGRES, "x", "public", &t, 1};
+    live_schema live = {SQL_POSTGRES, "x", "public", &t, 1, 0};
     domain_adopt_report r;
     errmsg err = {0};
     char *s;
@@ -340,8 +340,8 @@ static void test_error_in_last_table_writes_nothing(void **state)
     live_column y_cols[] = {lcol("id", "bigint", -1, 64, 0, 0, 1, "bad\x01")};
     live_table tables[] = {{"alpha", "", a_cols, 1}, {"zeta", "", z_cols, 2}};
     live_table tables2[] = {{"alpha", "", a_cols, 1}, {"yak", "", y_cols, 1}};
-    live_schema live = {SQL_POSTGRES, "x", "public", tables, 2};
-    live_schema live2 = {SQL_POSTGRES, "x", "public", tables2, 2};
+    live_schema live = {SQL_POSTGRES, "x", "public", tables, 2, 0};
+    live_schema live2 = {SQL_POSTGRES, "x", "public", tables2, 2, 0};
     domain_adopt_report r;
     errmsg err = {0};
 
@@ -376,7 +376,7 @@ static void test_error_in_last_table_writes_nothing(void **state)
                                 lcol("ID", "bigint", -1, 64, 0, 1, 0, "")};
         live_table tables3[] = {{"alpha", "", a_cols, 1},
                                 {"wide", "", w_cols, 2}};
-        live_schema live3 = {SQL_POSTGRES, "x", "public", tables3, 2};
+        live_schema live3 = {SQL_POSTGRES, "x", "public", tables3, 2, 0};
         err = (errmsg){0};
         assert_int_equal(domain_adopt(f->reg, &console, "acme-prod", &live3,
                                       NULL, 0, 0, &r, &err),
@@ -410,7 +410,7 @@ static void test_dry_run_roles_tenancy(void **state)
     ufx *f = ufx_open("adopt-roles");
     live_column cols[] = {lcol("id", "bigint", -1, 64, 0, 0, 1, "")};
     live_table t = {"audit", "", cols, 1};
-    live_schema live = {SQL_POSTGRES, "x", "public", &t, 1};
+    live_schema live = {SQL_POSTGRES, "x", "public", &t, 1, 0};
     domain_actor ops = {0}, pm = {0}, ann = {0};
     const char *missing[] = {"nope"};
     domain_adopt_report r;

@@ -85,8 +85,8 @@ static void test_every_kind_postgres(void **state)
         {"customers", "Customers", cust_live, 5},
         {"scratch", "", NULL, 0},
     };
-    live_schema live = {SQL_POSTGRES, "postgres://app:***@db/x", "public",
-                        tables, 2};
+    live_schema live = {
+        SQL_POSTGRES, "postgres://app:***@db/x", "public", tables, 2, 0};
     registry_drift_report r;
     char *got;
 
@@ -127,7 +127,7 @@ static void test_order(void **state)
                         lcol("a", "bigint", -1, 64, 0, 1, 1, "")};
     live_table t[] = {
         {"zeta", "", NULL, 0}, {"t", "", lc, 2}, {"alpha", "", NULL, 0}};
-    live_schema live = {SQL_POSTGRES, "", "public", t, 3};
+    live_schema live = {SQL_POSTGRES, "", "public", t, 3, 0};
     registry_drift_report r;
     char *got;
 
@@ -156,7 +156,7 @@ static void test_name_case(void **state)
     registry_card cards[1] = {{0}};
     live_column lc[] = {lcol("email", "varchar", 20, -1, -1, 1, 0, "")};
     live_table t[] = {{"customers", "", lc, 1}};
-    live_schema live = {SQL_MYSQL, "", "shop", t, 1};
+    live_schema live = {SQL_MYSQL, "", "shop", t, 1, 0};
     registry_drift_report r;
     char *got;
 
@@ -208,7 +208,7 @@ static void test_types_per_dialect(void **state)
                         lcol("n", "number", -1, 38, 0, 1, 0, ""),
                         lcol("s", "text", 40, -1, -1, 1, 0, "")};
     live_table t[] = {{"t", "", my, 4}};
-    live_schema live = {SQL_MYSQL, "", "", t, 1};
+    live_schema live = {SQL_MYSQL, "", "", t, 1, 0};
     registry_drift_report r;
 
     (void)state;
@@ -235,7 +235,7 @@ static void test_comments_only_where_kept(void **state)
     live_column lc[] = {lcol("a", "text", -1, -1, -1, 1, 0, ""),
                         lcol("b", "text", -1, -1, -1, 1, 0, "")};
     live_table t[] = {{"t", "", lc, 2}};
-    live_schema live = {SQL_POSTGRES, "", "", t, 1};
+    live_schema live = {SQL_POSTGRES, "", "", t, 1, 0};
     registry_drift_report r;
     char *got;
 
@@ -256,25 +256,112 @@ static void test_comments_only_where_kept(void **state)
     registry_drift_report_dispose(&r);
 }
 
-/* A retired column still live is undocumented, said so. */
+/* A retirement is documentation ("do not use"; the drop is manual): a
+ * retired column still live is no finding, nor is one that is gone. */
 static void test_retired_column_live(void **state)
 {
-    registry_card_column cols[] = {ccol("a", "text", 1, 0, "")};
+    registry_card_column cols[] = {ccol("a", "text", 1, 0, ""),
+                                   ccol("gone", "text", 1, 0, "")};
     registry_card cards[1] = {{0}};
     live_column lc[] = {lcol("a", "text", -1, -1, -1, 1, 0, "")};
     live_table t[] = {{"t", "", lc, 1}};
-    live_schema live = {SQL_POSTGRES, "", "", t, 1};
+    live_schema live = {SQL_POSTGRES, "", "", t, 1, 0};
     registry_drift_report r;
 
     (void)state;
     cols[0].status = REGISTRY_ENTRY_RETIRED;
+    cols[1].status = REGISTRY_ENTRY_RETIRED;
     cards[0].table = "t";
+    cards[0].columns = cols;
+    cards[0].ncolumns = 2;
+    domain_drift_compare(&r, cards, 1, &live);
+    assert_int_equal(r.nfindings, 0);
+    registry_drift_report_dispose(&r);
+}
+
+/* A column documented without a type (an attribute a request adds with a
+ * rule but no type) has no migration that creates it: absent live it is
+ * no missing_column; live, it is compared like any other. */
+static void test_untyped_column(void **state)
+{
+    registry_card_column cols[] = {
+        ccol("a", "text", 1, 0, ""), ccol("household", "", 1, 0, ""),
+        ccol("notype", NULL, 1, 0, ""), ccol("live_untyped", "", 0, 0, "")};
+    registry_card cards[1] = {{0}};
+    live_column lc[] = {lcol("a", "text", -1, -1, -1, 1, 0, ""),
+                        lcol("live_untyped", "text", -1, -1, -1, 1, 0, "")};
+    live_table t[] = {{"t", "", lc, 2}};
+    live_schema live = {SQL_POSTGRES, "", "", t, 1, 0};
+    registry_drift_report r;
+    char *got;
+
+    (void)state;
+    cards[0].table = "t";
+    cards[0].columns = cols;
+    cards[0].ncolumns = 4;
+    domain_drift_compare(&r, cards, 1, &live);
+    got = lines(&r);
+    assert_string_equal(got, "nullable t.live_untyped not null | null\n");
+    free(got);
+    registry_drift_report_dispose(&r);
+}
+
+/* SQLite keeps a description only inside CREATE TABLE: a column added by
+ * ALTER TABLE ADD COLUMN has none live, which is no comment finding; a
+ * live comment that differs still is one. */
+static void test_sqlite_added_column_comment(void **state)
+{
+    registry_card_column cols[] = {ccol("a", "text", 1, 0, "Kept"),
+                                   ccol("added", "text", 1, 0, "Added later"),
+                                   ccol("other", "text", 1, 0, "Registry")};
+    registry_card cards[1] = {{0}};
+    live_column lc[] = {lcol("a", "text", -1, -1, -1, 1, 0, "Kept"),
+                        lcol("added", "text", -1, -1, -1, 1, 0, ""),
+                        lcol("other", "text", -1, -1, -1, 1, 0, "Live")};
+    live_table t[] = {{"t", "A table", lc, 3}};
+    live_schema live = {SQL_SQLITE, "", "", t, 1, 0};
+    registry_drift_report r;
+    char *got;
+
+    (void)state;
+    cards[0].table = "t";
+    cards[0].description = "A table";
+    cards[0].columns = cols;
+    cards[0].ncolumns = 3;
+    domain_drift_compare(&r, cards, 1, &live);
+    got = lines(&r);
+    assert_string_equal(got, "comment t.other Registry | Live\n");
+    free(got);
+    registry_drift_report_dispose(&r);
+    /* PostgreSQL keeps every comment: an empty one is a finding there */
+    live.dialect = SQL_POSTGRES;
+    domain_drift_compare(&r, cards, 1, &live);
+    assert_int_equal(r.nfindings, 2);
+    registry_drift_report_dispose(&r);
+}
+
+/* A CSV export without a TABLE_COMMENT column cannot say a table's
+ * comment: table comments are not compared, column comments are. */
+static void test_no_table_comments(void **state)
+{
+    registry_card_column cols[] = {ccol("a", "text", 1, 0, "Some text")};
+    registry_card cards[1] = {{0}};
+    live_column lc[] = {lcol("a", "text", -1, -1, -1, 1, 0, "Other")};
+    live_table t[] = {{"t", "", lc, 1}};
+    live_schema live = {SQL_SNOWFLAKE, "", "", t, 1, 0};
+    registry_drift_report r;
+    char *got;
+
+    (void)state;
+    live.no_table_comments = 1;
+    cards[0].table = "t";
+    cards[0].description = "A table";
     cards[0].columns = cols;
     cards[0].ncolumns = 1;
     domain_drift_compare(&r, cards, 1, &live);
-    assert_int_equal(r.nfindings, 1);
-    assert_string_equal(r.findings[0].kind, "undocumented_column");
-    assert_string_equal(r.findings[0].registry, "retired");
+    got = lines(&r);
+    assert_string_equal(got, "comment t.a Some text | Other\n");
+    free(got);
     registry_drift_report_dispose(&r);
 }
 
@@ -503,6 +590,9 @@ int main(void)
         cmocka_unit_test(test_types_per_dialect),
         cmocka_unit_test(test_comments_only_where_kept),
         cmocka_unit_test(test_retired_column_live),
+        cmocka_unit_test(test_untyped_column),
+        cmocka_unit_test(test_sqlite_added_column_comment),
+        cmocka_unit_test(test_no_table_comments),
         cmocka_unit_test(test_check_stores_and_announces_once),
         cmocka_unit_test(test_check_from_csv),
     };

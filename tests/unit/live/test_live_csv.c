@@ -77,6 +77,28 @@ static void test_snowflake_export(void **state)
     assert_int_equal(t->cols[2].nullable, 0);
     assert_int_equal(t->cols[2].pk_position, 0);
     assert_int_equal(live_table_find(&s, "CUSTOMERS")->cols[0].pk_position, 1);
+    /* no TABLE_COMMENT column: the export cannot say table comments */
+    assert_int_equal(s.no_table_comments, 1);
+    live_schema_dispose(&s);
+}
+
+/* With a TABLE_COMMENT column the export says the tables' comments (an
+ * empty one is a table without a comment). */
+static void test_table_comment_column(void **state)
+{
+    char src[400];
+    live_schema s;
+    errmsg err = {0};
+
+    (void)state;
+    put(src, sizeof src, "tc.csv",
+        "TABLE_NAME,COLUMN_NAME,DATA_TYPE,IS_NULLABLE,TABLE_COMMENT\n"
+        "a,x,integer,YES,Table a\n"
+        "b,y,integer,YES,\n");
+    assert_int_equal(live_read(&s, src, NULL, &err), 0);
+    assert_int_equal(s.no_table_comments, 0);
+    assert_string_equal(live_table_find(&s, "a")->comment, "Table a");
+    assert_string_equal(live_table_find(&s, "b")->comment, "");
     live_schema_dispose(&s);
 }
 
@@ -211,6 +233,7 @@ static void test_clear_errors(void **state)
 
 UFX_MAIN_GROUP(
     up, down, cmocka_unit_test(test_snowflake_export),
+    cmocka_unit_test(test_table_comment_column),
     cmocka_unit_test(test_minimal_header_and_types_with_numbers),
     cmocka_unit_test(test_composite_keys_from_positions_and_keys_file),
     cmocka_unit_test(test_clear_errors))
