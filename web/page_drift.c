@@ -227,9 +227,9 @@ static void adopt_form(web_req *req, const char *inst,
     if (n)
         buf_puts(o, "</fieldset><p class=\"muted\">A preview shows what would "
                     "be written; nothing is written before you confirm."
-                    "</p><button type=\"submit\" name=\"action\" "
-                    "value=\"preview\">Adopt selected tables</button></form>"
-                    "</section>");
+                    "</p><div class=\"actions\"><button type=\"submit\" "
+                    "name=\"action\" value=\"preview\">Adopt selected "
+                    "tables</button></div></form></section>");
 }
 
 /* GET /tables/{instance}/drift */
@@ -348,7 +348,7 @@ static void adopt_preview(web_req *req, const char *inst,
     buf_append_html(o, inst);
     buf_appendf(o,
                 "</h1><p>Would adopt %d new table%s and %d column%s from "
-                "<code>",
+                "<code class=\"drift-source\">",
                 rp->tables_created, rp->tables_created == 1 ? "" : "s",
                 rp->columns_added, rp->columns_added == 1 ? "" : "s");
     buf_append_html(o, rp->source);
@@ -398,10 +398,11 @@ static void adopt_preview(web_req *req, const char *inst,
         buf_append_html(o, rp->tables[i].name);
         buf_puts(o, "\">");
     }
-    buf_puts(o, "<button type=\"submit\" name=\"action\" value=\"adopt\">"
-                "Adopt</button> <a href=\"/tables/");
+    buf_puts(o, "<div class=\"actions\"><button type=\"submit\" "
+                "class=\"primary\" name=\"action\" value=\"adopt\">Adopt"
+                "</button><a class=\"button\" href=\"/tables/");
     buf_append_url(o, inst);
-    buf_puts(o, "/drift\">Cancel</a></form>");
+    buf_puts(o, "/drift\">Cancel</a></div></form>");
     page_end(req);
 }
 
