@@ -327,10 +327,14 @@ static void test_drift_pages__adopt_form_and_preview(void **state)
     /* a client sees the findings, no form */
     h_get_expect(&srv, &ann, "/tables/acme-prod/drift", 200, "loyalty_points",
                  "!Adopt selected tables", "!/drift/adopt", NULL);
-    /* the preview writes nothing and says what would be written */
+    /* the preview writes nothing and says what would be written; the
+       source is the configured one, never the form's */
     h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
-                "table=loyalty_points&action=preview");
+                "table=loyalty_points&action=preview&source=sqlite%3A%2F"
+                "nonexistent%2Fother.db&from=sqlite%3A%2Fnonexistent%2F"
+                "other.db");
     if (r.status != 200 || !strstr(r.body, "Preview") ||
+        !strstr(r.body, live) || strstr(r.body, "other.db") ||
         !strstr(r.body, "loyalty_points") || !strstr(r.body, "member_id") ||
         !strstr(r.body, "points") || !strstr(r.body, "to complete") ||
         !strstr(r.body, "name=\"action\" value=\"adopt\"") ||
