@@ -99,9 +99,36 @@ static int set_all(hctx *h, int64_t tid, const char *tname, int64_t cid,
     return rc < 0 ? rc : 0;
 }
 
-/* One column of an item on table tid: added, retired or changed. */
+/* Is column c named in the key list of new-table item it ("member_id,
+ * Day_", compared in any case as forms/validate.c checks it)? The list,
+ * when given, is the key: the migration generator's CREATE TABLE makes
+ * those columns the key, so the registry records them so. */
+static int in_item_key(const form_item *it, const form_column *c)
+{
+    const char *s = cat_nz(it->primary_key);
+    char name[FORM_MAX_IDENT * 4 + 1];
+
+    while (*s) {
+        size_t a = strspn(s, ", \t"), len;
+        s += a;
+        len = strcspn(s, ",");
+        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        if (len > 0 && len < sizeof name) {
+            memcpy(name, s, len);
+            name[len] = '\0';
+            if (!str_casecmp(name, cat_nz(c->name)))
+                return 1;
+        }
+        s += strcspn(s, ",");
+    }
+    return 0;
+}
+
+/* One column of an item on table tid: added, retired or changed; key: a
+ * column of the key a new table's item lists (never null). */
 static int apply_column(hctx *h, int64_t tid, const char *tname,
-                        const form_column *fc)
+                        const form_column *fc, int key)
 {
     char type[64], status[16], cname[FORM_MAX_IDENT * 4 + 1];
     int64_t cid;
@@ -109,6 +136,10 @@ static int apply_column(hctx *h, int64_t tid, const char *tname,
     int rc;
 
     col_vals_from(&v, fc, type, sizeof type);
+    if (key) {
+        v.primary_key = 1;
+        v.nullable = 0;
+    }
     if (fc->action == FORM_ACTION_ADD)
         return cat_column_add(h, tid, tname, &v);
     rc = cat_column_find(h, tid, fc->name, &cid, status, sizeof status, cname,
@@ -169,7 +200,9 @@ static int apply_item(hctx *h, const form_item *it)
     rc = set_all(h, tid, tname, 0, NULL, rules, ITEM_NRULES);
     /* The table's kind is not the item's: an update item leaves it. */
     for (size_t c = 0; c < it->ncolumns && rc >= 0; c++)
-        rc = apply_column(h, tid, tname, &it->columns[c]);
+        rc = apply_column(h, tid, tname, &it->columns[c],
+                          it->kind == FORM_ITEM_NEW_TABLE &&
+                              in_item_key(it, &it->columns[c]));
     if (rc >= 0 && item_has_consent(it))
         rc = cat_field_set(h, tid, tname, 0, NULL, "consent_relevant", "1");
     return rc < 0 ? rc : 0;

@@ -91,6 +91,33 @@ static void test_catalog__apply_new_table_with_history(void **state)
     form_request_dispose(&r);
 }
 
+/* A new table whose key is the item's list of columns (none flagged):
+ * the registry marks those columns as the key, as the generated CREATE
+ * TABLE makes them. */
+static void test_catalog__apply_key_from_item_list(void **state)
+{
+    ufx *f = *state;
+    form_request r;
+    errmsg err = {0};
+
+    ufx_parse(&r, UFX_REQUEST("Visits",
+                              "{\"kind\":\"new_table\",\"table\":\"visits\","
+                              "\"primary_key\":\"member_id, Day_\","
+                              "\"columns\":[{\"name\":\"member_id\",\"type\":"
+                              "\"bigint\",\"nullable\":false},{\"name\":"
+                              "\"Day_\",\"type\":\"date\",\"nullable\":false},"
+                              "{\"name\":\"n\",\"type\":\"integer\"}]}"));
+    ufx_store(f, &r, 0, NULL);
+    assert_int_equal(apply(f, &r, "acme-prod", &err), 0);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM reg_columns WHERE"
+                                " primary_key = 1 AND nullable = 0 AND"
+                                " name IN ('member_id', 'Day_')"),
+                     2);
+    assert_int_equal(
+        ufx_int(f, "SELECT primary_key FROM reg_columns WHERE name = 'n'"), 0);
+    form_request_dispose(&r);
+}
+
 static void test_catalog__apply_columns_and_attributes(void **state)
 {
     ufx *f = *state;
@@ -485,6 +512,8 @@ static void test_catalog__apply_feed_day_and_thresholds(void **state)
 
 UFX_MAIN(
     cmocka_unit_test_setup_teardown(test_catalog__apply_new_table_with_history,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_catalog__apply_key_from_item_list,
                                     setup, ufx_teardown),
     cmocka_unit_test_setup_teardown(test_catalog__apply_columns_and_attributes,
                                     setup, ufx_teardown),
