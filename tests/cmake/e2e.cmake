@@ -18,7 +18,7 @@ if(NODE)
   # seconds each takes on a busy 2-core machine.
   foreach(pair a11y_crawl:250 layout:180 admin:150 form:120 inbox:80 ops:80
           accounts:70 lookup:60 changes:55 isolation:45 deploy:45 client:45
-          triage:40 errors:35 deliveries:30 export:20)
+          triage:40 errors:35 deliveries:30 export:20 feeds:70 drift:45)
     string(REPLACE ":" ";" pair ${pair})
     list(GET pair 0 name)
     list(GET pair 1 cost)
