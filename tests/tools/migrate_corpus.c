@@ -21,6 +21,16 @@
  * (one line per table; out: "table|column|comment as hex", column "-" for
  * the table's own description).
  *
+ * For the drift property (tests/integration/test_drift_realdb.sh):
+ *   migrate_corpus --deploy DB
+ * creates, in the docket database DB, an instance corpus-<engine> per
+ * engine (dialect postgres, mysql, sqlite; organisation corpus, made when
+ * absent), and submits the base request and every corpus request that
+ * engine takes (as up.sql holds them) for it, each taken by a project
+ * manager through triage, a sprint and in progress to deployed on that
+ * instance with the life cycle's own use case (triage_transition), so
+ * the registry documents what docket says the up migrations made.
+ *
  * Names: every reserved word of every dialect is a column of vocab_probe,
  * and tables named order and user hold the everyday columns action,
  * query, plan, order, select: docket quotes them all, and the form accepts
@@ -30,6 +40,9 @@
  * expects the server to refuse. Every name of the corpus is checked with
  * form_ident_check and sql_unusable before it is written. */
 #include "migrate.h"
+#include "registry.h"
+#include "requests.h"
+#include "triage_cases.h"
 #include "validate.h"
 #include "../unit/migrations/migrations_test.h"
 
@@ -539,6 +552,103 @@ static int sqlite_comments(void)
     return 0;
 }
 
+/* ---- deploying the corpus in a docket database ------------------------ */
+
+static void die_err(const char *what, const errmsg *err)
+{
+    fprintf(stderr, "migrate_corpus --deploy: %s: %s\n", what, err->msg);
+    exit(1);
+}
+
+static void move(registry *reg, const domain_actor *pm, int64_t rid,
+                 request_status to, int64_t sprint, const char *instance)
+{
+    registry_transition t = {0};
+    errmsg err = {0};
+    char what[64];
+
+    t.to = to;
+    t.sprint_id = sprint;
+    t.instance = instance;
+    if (triage_transition(reg, pm, rid, &t, NULL, &err) < 0) {
+        snprintf(what, sizeof what, "CR-%lld to %s", (long long)rid,
+                 registry_status_name(to));
+        die_err(what, &err);
+    }
+}
+
+/* r for instance alone, stored, and taken to deployed there. */
+static void deploy_one(registry *reg, const domain_actor *pm, int64_t sprint,
+                       form_request *r, const char *instance)
+{
+    registry_submit sub = {0, NULL, NULL};
+    errmsg err = {0};
+    int64_t rid = 0;
+
+    for (size_t i = 0; i < r->ninstances; i++)
+        free(r->instances[i]);
+    r->instances[0] = xstrdup(instance);
+    r->ninstances = 1;
+    free(r->instance);
+    r->instance = xstrdup(instance);
+    free(r->organisation);
+    r->organisation = xstrdup("corpus");
+    if (registry_request_insert(reg, &rid, NULL, r, &sub, &err) < 0)
+        die_err(r->title, &err);
+    move(reg, pm, rid, REQ_TRIAGED, 0, NULL);
+    move(reg, pm, rid, REQ_SCHEDULED, sprint, NULL);
+    move(reg, pm, rid, REQ_IN_PROGRESS, 0, NULL);
+    move(reg, pm, rid, REQ_DEPLOYED, 0, instance);
+}
+
+static int deploy(const char *path, form_request *base, form_request *rs,
+                  const unsigned *engines, size_t n)
+{
+    static const char *dialect_name[NENGINES] = {"postgres", "mysql", "sqlite"};
+    registry *reg = NULL;
+    registry_sprint_rules rules;
+    registry_sprint cur;
+    registry_user pm_user;
+    registry_org org;
+    domain_actor pm;
+    errmsg err = {0};
+    int64_t pm_id = 0, now = time_now();
+    char password[33];
+
+    if (registry_open(&reg, path, 0, &err) < 0)
+        die_err(path, &err);
+    if (registry_org_get(reg, &org, "corpus", &err) < 0 &&
+        registry_org_add(reg, NULL, "corpus", &err) < 0)
+        die_err("organisation corpus", &err);
+    registry_random_hex(password, 10);
+    if (registry_user_add(reg, &pm_id, "pm@docket.example", "Corpus PM",
+                          "pm", NULL, password, &err) < 0 ||
+        registry_user_get(reg, &pm_user, pm_id, &err) < 0)
+        die_err("the project manager", &err);
+    pm = domain_actor_of(&pm_user);
+    registry_sprint_rules_from_config(&rules, NULL);
+    if (registry_sprints_ensure(reg, &rules, now, 2, &err) < 0 ||
+        registry_sprint_next(reg, &cur, now, &err) < 0)
+        die_err("sprints", &err);
+    for (int e = 0; e < NENGINES; e++) {
+        char inst[64];
+        snprintf(inst, sizeof inst, "corpus-%s", engine_dir[e]);
+        if (registry_instance_add(reg, NULL, "corpus", inst, "production",
+                                  dialect_name[e], &err) < 0)
+            die_err(inst, &err);
+        size_t k = 1;
+        deploy_one(reg, &pm, cur.id, base, inst);
+        for (size_t i = 0; i < n; i++)
+            if (engines[i] & (1u << e)) {
+                deploy_one(reg, &pm, cur.id, &rs[i], inst);
+                k++;
+            }
+        printf("%s: %zu requests deployed\n", inst, k);
+    }
+    registry_close(reg);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     form_request base, rs[16];
@@ -547,9 +657,10 @@ int main(int argc, char **argv)
 
     if (argc == 2 && !strcmp(argv[1], "--sqlite-comments"))
         return sqlite_comments();
-    if (argc != 2) {
+    if (argc != 2 && !(argc == 3 && !strcmp(argv[1], "--deploy"))) {
         fprintf(stderr, "usage: migrate_corpus OUTDIR\n"
-                        "       migrate_corpus --sqlite-comments\n");
+                        "       migrate_corpus --sqlite-comments\n"
+                        "       migrate_corpus --deploy DB\n");
         return 2;
     }
     for (size_t i = 0; i < sizeof long_text - 1; i += 2)
@@ -558,6 +669,13 @@ int main(int argc, char **argv)
         engines[i] = (1u << NENGINES) - 1;
     base_request(&base);
     n = corpus(rs, engines);
+    if (argc == 3) {
+        int rc = deploy(argv[2], &base, rs, engines, n);
+        form_request_dispose(&base);
+        for (size_t i = 0; i < n; i++)
+            form_request_dispose(&rs[i]);
+        return rc;
+    }
     mkdir_or_die(argv[1]);
     for (int e = 0; e < NENGINES; e++) {
         char dir[900], path[1024], *downs[16];
