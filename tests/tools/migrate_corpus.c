@@ -621,8 +621,8 @@ static int deploy(const char *path, form_request *base, form_request *rs,
         registry_org_add(reg, NULL, "corpus", &err) < 0)
         die_err("organisation corpus", &err);
     registry_random_hex(password, 10);
-    if (registry_user_add(reg, &pm_id, "pm@docket.example", "Corpus PM",
-                          "pm", NULL, password, &err) < 0 ||
+    if (registry_user_add(reg, &pm_id, "pm@docket.example", "Corpus PM", "pm",
+                          NULL, password, &err) < 0 ||
         registry_user_get(reg, &pm_user, pm_id, &err) < 0)
         die_err("the project manager", &err);
     pm = domain_actor_of(&pm_user);
