@@ -15,6 +15,9 @@
 # column refuses the adopt (exit 3, nothing written). A closed socket and
 # a wrong password are exit 3 with one line without the password (the
 # read-only session and live_read's failures: test_live_realdb.sh).
+# The corpus property: every request of the migration corpus, its up
+# migration applied to each engine and the request deployed in docket
+# (migrate_corpus --deploy), is no drift on PostgreSQL, MariaDB and SQLite.
 # One server start and one docket database for everything.
 set -euo pipefail
 . "$(dirname "$0")/realdb.sh"
