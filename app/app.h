@@ -55,6 +55,10 @@ app_command cmd_arrived, cmd_gate;
 app_command cmd_feeds;
 /* `docket drift`: the registry against the live database (cmd_drift.c). */
 app_command cmd_drift;
+/* The live source of instance: from (--from) when given, else its
+ * [instance.NAME] drift_source; NULL (the usage error printed) when there
+ * is neither. */
+const char *app_drift_source(const char *instance, const char *from);
 /* `docket adopt`: the live schema written into the registry (cmd_adopt.c). */
 app_command cmd_adopt;
 

@@ -120,7 +120,6 @@ int cmd_adopt(app_args *a)
     const char *only[MAX_TABLES];
     int json = app_flag(a, "--json"), dry = app_flag(a, "--dry-run");
     static const domain_actor console = {.email = "cli"};
-    const cfg_instance *ci;
     domain_adopt_request rq = {0};
     domain_adopt_report r = {0};
     registry_user user = {0};
@@ -142,14 +141,9 @@ int cmd_adopt(app_args *a)
     }
     if (app_positionals(a, adopt_usage) != 0 || !instance || !*instance)
         return app_fail(EXIT_USAGE, "usage: %s", adopt_usage);
-    ci = cfg_instance_find(&app_config, instance);
-    if (!from && ci)
-        from = ci->drift_source;
-    if (!from || !*from)
-        return app_fail(EXIT_USAGE,
-                        "no source for instance %.100s: give --from SOURCE "
-                        "or drift_source in [instance.%.100s]",
-                        instance, instance);
+    from = app_drift_source(instance, from);
+    if (!from)
+        return EXIT_USAGE;
     reg = app_open_db(REGISTRY_NOCREATE);
     if (!reg)
         return EXIT_USAGE;

@@ -105,13 +105,28 @@ static void print_text(const char *instance, const registry_drift_report *r)
     buf_dispose(&b);
 }
 
+const char *app_drift_source(const char *instance, const char *from)
+{
+    const cfg_instance *ci = cfg_instance_find(&app_config, instance);
+
+    if (!from && ci)
+        from = ci->drift_source;
+    if (!from || !*from) {
+        app_fail(EXIT_USAGE,
+                 "no source for instance %.100s: give --from SOURCE or "
+                 "drift_source in [instance.%.100s]",
+                 instance, instance);
+        return NULL;
+    }
+    return from;
+}
+
 int cmd_drift(app_args *a)
 {
     const char *instance = app_opt(a, "--instance");
     const char *from = app_opt(a, "--from");
     const char *schema = app_opt(a, "--schema");
     int json = app_flag(a, "--json"), dry = app_flag(a, "--dry-run");
-    const cfg_instance *ci;
     domain_drift_request rq = {0};
     registry_drift_report r = {0};
     domain_actor system = {0};
@@ -121,14 +136,9 @@ int cmd_drift(app_args *a)
 
     if (app_positionals(a, drift_usage) != 0 || !instance || !*instance)
         return app_fail(EXIT_USAGE, "usage: %s", drift_usage);
-    ci = cfg_instance_find(&app_config, instance);
-    if (!from && ci)
-        from = ci->drift_source;
-    if (!from || !*from)
-        return app_fail(EXIT_USAGE,
-                        "no source for instance %.100s: give --from SOURCE "
-                        "or drift_source in [instance.%.100s]",
-                        instance, instance);
+    from = app_drift_source(instance, from);
+    if (!from)
+        return EXIT_USAGE;
     reg = app_open_db(REGISTRY_NOCREATE);
     if (!reg)
         return EXIT_USAGE;
