@@ -429,9 +429,24 @@ static int warns(const domain_gate_table *t)
            (t->state == FEED_MISSING || t->state == FEED_FAILED);
 }
 
+/* The reasons of the tables of g that pick selects, comma-separated. */
+static void put_reasons(buf *o, const domain_gate_result *g,
+                        int (*pick)(const domain_gate_table *))
+{
+    int first = 1;
+
+    for (size_t i = 0; i < g->n; i++) {
+        if (!pick(&g->tables[i]))
+            continue;
+        if (!first)
+            buf_putc(o, ',');
+        put_reason(o, &g->tables[i]);
+        first = 0;
+    }
+}
+
 void domain_gate_json_write(buf *o, const domain_gate_result *g)
 {
-    int first;
 
     buf_putc(o, '{');
     put_str(o, "instance", g->instance);
@@ -440,25 +455,9 @@ void domain_gate_json_write(buf *o, const domain_gate_result *g)
     buf_putc(o, ',');
     put_str(o, "decision", domain_feed_decision_name(g->decision));
     buf_puts(o, ",\"blocking\":[");
-    first = 1;
-    for (size_t i = 0; i < g->n; i++) {
-        if (!blocks(&g->tables[i]))
-            continue;
-        if (!first)
-            buf_putc(o, ',');
-        put_reason(o, &g->tables[i]);
-        first = 0;
-    }
+    put_reasons(o, g, blocks);
     buf_puts(o, "],\"warnings\":[");
-    first = 1;
-    for (size_t i = 0; i < g->n; i++) {
-        if (!warns(&g->tables[i]))
-            continue;
-        if (!first)
-            buf_putc(o, ',');
-        put_reason(o, &g->tables[i]);
-        first = 0;
-    }
+    put_reasons(o, g, warns);
     buf_puts(o, "],\"tables\":[");
     for (size_t i = 0; i < g->n; i++) {
         if (i)

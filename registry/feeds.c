@@ -72,10 +72,7 @@ static int feed_table_push(sqlite3_stmt *st, void *ctx)
 {
     table_vec *tv = ctx;
 
-    if (tv->n == tv->cap) {
-        tv->cap = tv->cap ? tv->cap * 2 : 16;
-        tv->v = xrealloc(tv->v, tv->cap * sizeof *tv->v);
-    }
+    xgrow(&tv->v, &tv->cap, tv->n + 1, sizeof *tv->v);
     memset(&tv->v[tv->n], 0, sizeof tv->v[tv->n]);
     feed_table_read(&tv->v[tv->n++], st);
     return 0;
@@ -186,10 +183,7 @@ static int arrival_push(sqlite3_stmt *st, void *ctx)
 {
     arrival_vec *av = ctx;
 
-    if (av->n == av->cap) {
-        av->cap = av->cap ? av->cap * 2 : 16;
-        av->v = xrealloc(av->v, av->cap * sizeof *av->v);
-    }
+    xgrow(&av->v, &av->cap, av->n + 1, sizeof *av->v);
     arrival_read(&av->v[av->n++], st);
     return 0;
 }
