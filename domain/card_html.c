@@ -55,17 +55,18 @@ void card_html_dep_badge(buf *o, registry_dep d)
     buf_puts(o, "</span>");
 }
 
-/* <p class="dependency required"><strong>REQUIRED</strong>: advice</p> */
-static void dep_paragraph(buf *o, registry_dep d)
+/* <div class="dependency required"><strong>REQUIRED</strong>: advice</div>:
+ * a banner, not a paragraph (it is not followed by prose of its kind) */
+static void dep_banner(buf *o, registry_dep d)
 {
     const card_dep_text *t = card_dep(d);
 
-    buf_puts(o, "<p class=\"dependency");
+    buf_puts(o, "<div class=\"dependency");
     if (*t->css) {
         buf_putc(o, ' ');
         buf_puts(o, t->css);
     }
-    buf_appendf(o, "\"><strong>%s</strong>: %s</p>", t->word, t->advice);
+    buf_appendf(o, "\"><strong>%s</strong>: %s</div>", t->word, t->advice);
 }
 
 void card_html_status_badge(buf *o, const char *s)
@@ -328,7 +329,7 @@ static void rules_open(buf *o, const registry_card_rules *r, const char *attrs,
     buf_puts(o, "<section class=\"card rules-card\"");
     buf_puts(o, attrs);
     buf_putc(o, '>');
-    dep_paragraph(o, r->campaign_dependency);
+    dep_banner(o, r->campaign_dependency);
     if (today)
         buf_puts(o, today); /* HTML: the template hole of the web card */
     card_html_wrapped(o, note_open, r->campaign_note, "</p>");

@@ -335,7 +335,7 @@ test('the stylesheet follows prefers-color-scheme', () => withPage(async (page) 
   for (const scheme of ['light', 'dark']) {
     await page.colorScheme(scheme);
     await page.eval(`(() => { document.getElementById('main').insertAdjacentHTML('afterbegin',
-      '<section class="card rules-card"><p class="dependency required" id="dep">REQUIRED</p></section>'); return 1; })()`);
+      '<section class="card rules-card"><div class="dependency required" id="dep">REQUIRED</div></section>'); return 1; })()`);
     const [fg, size, weight] = await page.eval(`(() => { const s = getComputedStyle(document.getElementById('dep'));
       return [s.color, parseFloat(s.fontSize), s.fontWeight]; })()`);
     assert.equal(fg, 'rgb(255, 255, 255)');

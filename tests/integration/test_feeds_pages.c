@@ -308,15 +308,21 @@ static void test_lookup__today_beside_the_dependency(void **state)
                    "Today: "));
         cJSON_Delete(arr);
     }
-    /* a table reported now reads arrived at once (no generation change) */
+    /* a table reported now reads arrived at once (no generation change);
+       on time or late depends on the hour the test runs at (due 04:30,
+       missing after 05:30), so either counts */
     h_get(&r, &srv, &oz, "/api/v1/lookup?q=web_cl");
     arr = cJSON_Parse(r.body);
     h_resp_free(&r);
     today =
         cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "today");
-    assert_string_equal(
-        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(today, "state")),
-        "arrived");
+    {
+        const char *st = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(today, "state"));
+        assert_non_null(st);
+        if (strcmp(st, "arrived") && strcmp(st, "arrived_late"))
+            fail_msg("web_clicks reported now reads %s, not arrived", st);
+    }
     assert_int_equal(
         (int)cJSON_GetObjectItemCaseSensitive(today, "rows")->valuedouble, 5);
     cJSON_Delete(arr);
