@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -986,4 +987,49 @@ int h_group_down(void **state)
     h_server_stop(s);
     h_server_cleanup(s);
     return 0;
+}
+
+void h_post_json_expect(h_server *s, const char *token, const char *path,
+                        const char *json, long want, h_resp *out)
+{
+    h_resp r;
+
+    h_send_json(&r, s, NULL, token, "POST", path, json);
+    if (r.status != want)
+        fail_msg("%s %s: %ld, want %ld: %s", path, json, r.status, want,
+                 r.body);
+    if (out)
+        *out = r;
+    else
+        h_resp_free(&r);
+}
+
+void h_sqlite_exec(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    char *msg = NULL;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+char *h_up_file(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[1200];
+    char *text = NULL;
+
+    assert_non_null(d);
+    while ((e = readdir(d)))
+        if (strstr(e->d_name, ".up.sql")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            free(text);
+            text = h_read(path, NULL);
+        }
+    closedir(d);
+    assert_non_null(text);
+    return text;
 }

@@ -192,6 +192,18 @@ int h_test_down(void **state);
 /* Runs a query returning one integer on the server's database (read-only
  * connection). */
 int64_t h_db_int(h_server *s, const char *sql);
+/* POSTs json with a bearer token and fails the test unless the status is
+ * want; the reply goes to *out when out is not NULL (caller frees it with
+ * h_resp_free), else it is freed. */
+void h_post_json_expect(h_server *s, const char *token, const char *path,
+                        const char *json, long want, h_resp *out);
+/* Runs sql on the SQLite file at path (a live database of the drift and
+ * adopt tests, not docket's own); fails the test on an error. */
+void h_sqlite_exec(const char *path, const char *sql);
+/* The text of the *.up.sql file `docket migrate` wrote into dir (the last
+ * one read when there are several); fails the test when there is none.
+ * Caller frees. */
+char *h_up_file(const char *dir);
 /* Runs SQL that changes the server's database (test set-up only, e.g. to
  * age a session). Aborts on error. */
 void h_db_exec(h_server *s, const char *sql);

@@ -17,8 +17,6 @@
 
 #include "harness.h"
 
-#include <dirent.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,50 +25,6 @@ static h_server srv;
 static h_session ann, pat;
 static char ann_token[128], pat_token[128];
 static char live[800], from[820], dir[600];
-
-static void api(const char *token, const char *path, const char *json,
-                long want, h_resp *out)
-{
-    h_resp r;
-
-    h_send_json(&r, &srv, NULL, token, "POST", path, json);
-    if (r.status != want)
-        fail_msg("%s %s: %ld, want %ld: %s", path, json, r.status, want,
-                 r.body);
-    if (out)
-        *out = r;
-    else
-        h_resp_free(&r);
-}
-
-static void live_exec(const char *sql)
-{
-    sqlite3 *db;
-    char *msg = NULL;
-
-    assert_int_equal(sqlite3_open(live, &db), SQLITE_OK);
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(db);
-}
-
-static char *up_file(const char *d)
-{
-    DIR *dd = opendir(d);
-    struct dirent *e;
-    char path[1200];
-    char *text = NULL;
-
-    assert_non_null(dd);
-    while ((e = readdir(dd)))
-        if (strstr(e->d_name, ".up.sql")) {
-            snprintf(path, sizeof path, "%s/%s", d, e->d_name);
-            text = h_read(path, NULL);
-        }
-    closedir(dd);
-    assert_non_null(text);
-    return text;
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -98,7 +52,8 @@ static int up(void **state)
     h_get_expect(&srv, &pat, "/requests", 200, NULL);
     sprint = h_db_int(&srv, "SELECT id FROM sprints ORDER BY starts_on "
                             "LIMIT 1 OFFSET 1");
-    api(ann_token, "/api/v1/requests",
+    h_post_json_expect(
+        &srv, ann_token, "/api/v1/requests",
         "{\"instance\":\"acme-prod\",\"project_manager\":"
         "\"pat@platform.example\",\"title\":\"Members\",\"summary\":\"New\","
         "\"items\":[{\"kind\":\"new_table\",\"table\":\"members\","
@@ -118,28 +73,31 @@ static int up(void **state)
     h_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/requests/%lld/transitions",
              (long long)id);
-    api(pat_token, path, "{\"to\":\"triaged\"}", 200, NULL);
+    h_post_json_expect(&srv, pat_token, path, "{\"to\":\"triaged\"}", 200,
+                       NULL);
     {
         char j[96];
         snprintf(j, sizeof j, "{\"to\":\"scheduled\",\"sprint\":%lld}",
                  (long long)sprint);
-        api(pat_token, path, j, 200, NULL);
+        h_post_json_expect(&srv, pat_token, path, j, 200, NULL);
     }
-    api(pat_token, path, "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}",
-        200, NULL);
+    h_post_json_expect(&srv, pat_token, path,
+                       "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}", 200,
+                       NULL);
     snprintf(cr, sizeof cr, "CR-%lld", (long long)id);
     h_tmpdir(mig, sizeof mig, "adopt-mig");
     h_cli(&srv, "migrate", cr, "--out", mig, "--dialect", "sqlite", NULL);
-    sql = up_file(mig);
-    live_exec(sql);
+    sql = h_up_file(mig);
+    h_sqlite_exec(live, sql);
     free(sql);
     /* made by hand, as a team's existing schema */
-    live_exec("ALTER TABLE members ADD COLUMN vip BOOLEAN;"
-              "CREATE TABLE shipments (id BIGINT NOT NULL, order_ref "
-              "VARCHAR(40) NOT NULL, weight DECIMAL(8,3), shipped_at "
-              "TIMESTAMP, note TEXT, PRIMARY KEY (id));"
-              "CREATE TABLE legs (ship BIGINT NOT NULL, leg INTEGER NOT "
-              "NULL, stop VARCHAR(80), PRIMARY KEY (leg, ship));");
+    h_sqlite_exec(live,
+                  "ALTER TABLE members ADD COLUMN vip BOOLEAN;"
+                  "CREATE TABLE shipments (id BIGINT NOT NULL, order_ref "
+                  "VARCHAR(40) NOT NULL, weight DECIMAL(8,3), shipped_at "
+                  "TIMESTAMP, note TEXT, PRIMARY KEY (id));"
+                  "CREATE TABLE legs (ship BIGINT NOT NULL, leg INTEGER NOT "
+                  "NULL, stop VARCHAR(80), PRIMARY KEY (leg, ship));");
     return 0;
 }
 

@@ -17,8 +17,6 @@
 #include "harness.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,51 +25,6 @@ static h_server srv;
 static h_session ann, pat;
 static char ann_token[128], pat_token[128];
 static char live[800];
-
-static void api(const char *token, const char *path, const char *json,
-                long want, h_resp *out)
-{
-    h_resp r;
-
-    h_send_json(&r, &srv, NULL, token, "POST", path, json);
-    if (r.status != want)
-        fail_msg("%s %s: %ld, want %ld: %s", path, json, r.status, want,
-                 r.body);
-    if (out)
-        *out = r;
-    else
-        h_resp_free(&r);
-}
-
-static void live_exec(const char *sql)
-{
-    sqlite3 *db;
-    char *msg = NULL;
-
-    assert_int_equal(sqlite3_open(live, &db), SQLITE_OK);
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(db);
-}
-
-/* The up file docket migrate wrote into dir. */
-static char *up_file(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[1200];
-    char *text = NULL;
-
-    assert_non_null(d);
-    while ((e = readdir(d)))
-        if (strstr(e->d_name, ".up.sql")) {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            text = h_read(path, NULL);
-        }
-    closedir(d);
-    assert_non_null(text);
-    return text;
-}
 
 static int up(void **state)
 {
@@ -95,7 +48,8 @@ static int up(void **state)
     h_get_expect(&srv, &pat, "/requests", 200, NULL);
     sprint = h_db_int(&srv, "SELECT id FROM sprints ORDER BY starts_on "
                             "LIMIT 1 OFFSET 1");
-    api(ann_token, "/api/v1/requests",
+    h_post_json_expect(
+        &srv, ann_token, "/api/v1/requests",
         "{\"instance\":\"acme-prod\",\"project_manager\":"
         "\"pat@platform.example\",\"title\":\"Members\",\"summary\":\"New\","
         "\"items\":[{\"kind\":\"new_table\",\"table\":\"members\","
@@ -121,20 +75,22 @@ static int up(void **state)
     h_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/requests/%lld/transitions",
              (long long)id);
-    api(pat_token, path, "{\"to\":\"triaged\"}", 200, NULL);
+    h_post_json_expect(&srv, pat_token, path, "{\"to\":\"triaged\"}", 200,
+                       NULL);
     {
         char j[96];
         snprintf(j, sizeof j, "{\"to\":\"scheduled\",\"sprint\":%lld}",
                  (long long)sprint);
-        api(pat_token, path, j, 200, NULL);
+        h_post_json_expect(&srv, pat_token, path, j, 200, NULL);
     }
-    api(pat_token, path, "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}",
-        200, NULL);
+    h_post_json_expect(&srv, pat_token, path,
+                       "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}", 200,
+                       NULL);
     snprintf(cr, sizeof cr, "CR-%lld", (long long)id);
     h_tmpdir(dir, sizeof dir, "drift-mig");
     h_cli(&srv, "migrate", cr, "--out", dir, "--dialect", "sqlite", NULL);
-    sql = up_file(dir);
-    live_exec(sql);
+    sql = h_up_file(dir);
+    h_sqlite_exec(live, sql);
     free(sql);
     return 0;
 }
@@ -179,13 +135,14 @@ static void test_drift__hand_changes_are_found_once(void **state)
 
     (void)state;
     /* SQLite cannot change a column: the table is rebuilt by hand */
-    live_exec("CREATE TABLE m2 (\"id\" BIGINT NOT NULL, \"email\" "
-              "VARCHAR(255), \"score\" DECIMAL(10,2), \"born\" DATE, "
-              "\"seen_at\" TIMESTAMP, \"tz_at\" TIMESTAMPTZ, \"visits\" "
-              "INTEGER, \"note\" TEXT, \"extra\" TEXT, vip BOOLEAN, "
-              "PRIMARY KEY (\"id\"));"
-              "DROP TABLE members; ALTER TABLE m2 RENAME TO members;"
-              "CREATE TABLE scratch (x INTEGER);");
+    h_sqlite_exec(live,
+                  "CREATE TABLE m2 (\"id\" BIGINT NOT NULL, \"email\" "
+                  "VARCHAR(255), \"score\" DECIMAL(10,2), \"born\" DATE, "
+                  "\"seen_at\" TIMESTAMP, \"tz_at\" TIMESTAMPTZ, \"visits\" "
+                  "INTEGER, \"note\" TEXT, \"extra\" TEXT, vip BOOLEAN, "
+                  "PRIMARY KEY (\"id\"));"
+                  "DROP TABLE members; ALTER TABLE m2 RENAME TO members;"
+                  "CREATE TABLE scratch (x INTEGER);");
     snprintf(from, sizeof from, "sqlite:%s", live);
     assert_int_equal(h_docket(&srv, NULL, &out, "drift", "--instance",
                               "acme-prod", "--from", from, "--json", NULL),
@@ -238,14 +195,14 @@ static void test_drift__hand_changes_are_found_once(void **state)
     assert_int_equal(drift_events(), 2);
 
     /* a new finding: announced alone */
-    live_exec("ALTER TABLE scratch ADD COLUMN y TEXT;"
-              "CREATE TABLE more (z INTEGER);");
+    h_sqlite_exec(live, "ALTER TABLE scratch ADD COLUMN y TEXT;"
+                        "CREATE TABLE more (z INTEGER);");
     assert_int_equal(
         h_docket(&srv, NULL, NULL, "drift", "--instance", "acme-prod", NULL),
         6);
     assert_int_equal(drift_events(), 3);
     /* --dry-run keeps no report */
-    live_exec("CREATE TABLE dry (z INTEGER);");
+    h_sqlite_exec(live, "CREATE TABLE dry (z INTEGER);");
     assert_int_equal(h_docket(&srv, NULL, NULL, "drift", "--instance",
                               "acme-prod", "--dry-run", NULL),
                      6);

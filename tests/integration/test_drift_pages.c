@@ -21,8 +21,6 @@
 #include "harness.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,51 +33,6 @@ static h_server srv;
 static h_session ann, bob, pat;
 static char ann_token[128], bob_token[128];
 static char live[800];
-
-static void api(const char *token, const char *path, const char *json,
-                long want, h_resp *out)
-{
-    h_resp r;
-
-    h_send_json(&r, &srv, NULL, token, "POST", path, json);
-    if (r.status != want)
-        fail_msg("%s %s: %ld, want %ld: %s", path, json, r.status, want,
-                 r.body);
-    if (out)
-        *out = r;
-    else
-        h_resp_free(&r);
-}
-
-static void exec_on(const char *file, const char *sql)
-{
-    sqlite3 *db;
-    char *msg = NULL;
-
-    assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(db);
-}
-
-/* The up file docket migrate wrote into dir. */
-static char *up_file(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[1200];
-    char *text = NULL;
-
-    assert_non_null(d);
-    while ((e = readdir(d)))
-        if (strstr(e->d_name, ".up.sql")) {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            text = h_read(path, NULL);
-        }
-    closedir(d);
-    assert_non_null(text);
-    return text;
-}
 
 static int up(void **state)
 {
@@ -104,7 +57,8 @@ static int up(void **state)
     h_get_expect(&srv, &pat, "/requests", 200, NULL);
     sprint = h_db_int(&srv, "SELECT id FROM sprints ORDER BY starts_on "
                             "LIMIT 1 OFFSET 1");
-    api(ann_token, "/api/v1/requests",
+    h_post_json_expect(
+        &srv, ann_token, "/api/v1/requests",
         "{\"instance\":\"acme-prod\",\"project_manager\":"
         "\"pat@platform.example\",\"title\":\"Members\",\"summary\":\"New\","
         "\"items\":[{\"kind\":\"new_table\",\"table\":\"members\","
@@ -121,24 +75,27 @@ static int up(void **state)
     h_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/requests/%lld/transitions",
              (long long)id);
-    api(pat_token, path, "{\"to\":\"triaged\"}", 200, NULL);
+    h_post_json_expect(&srv, pat_token, path, "{\"to\":\"triaged\"}", 200,
+                       NULL);
     {
         char j[96];
         snprintf(j, sizeof j, "{\"to\":\"scheduled\",\"sprint\":%lld}",
                  (long long)sprint);
-        api(pat_token, path, j, 200, NULL);
+        h_post_json_expect(&srv, pat_token, path, j, 200, NULL);
     }
-    api(pat_token, path, "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}",
-        200, NULL);
+    h_post_json_expect(&srv, pat_token, path,
+                       "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}", 200,
+                       NULL);
     snprintf(cr, sizeof cr, "CR-%lld", (long long)id);
     h_tmpdir(dir, sizeof dir, "driftweb-mig");
     h_cli(&srv, "migrate", cr, "--out", dir, "--dialect", "sqlite", NULL);
-    sql = up_file(dir);
+    sql = h_up_file(dir);
     /* built aside and renamed: a background check sees it whole or not */
-    exec_on(tmp, sql);
+    h_sqlite_exec(tmp, sql);
     free(sql);
-    exec_on(tmp, "ALTER TABLE members ADD COLUMN \"" HOSTILE_COLUMN "\" TEXT;"
-                 "CREATE TABLE \"" HOSTILE_TABLE "\" (x INTEGER);");
+    h_sqlite_exec(tmp,
+                  "ALTER TABLE members ADD COLUMN \"" HOSTILE_COLUMN "\" TEXT;"
+                  "CREATE TABLE \"" HOSTILE_TABLE "\" (x INTEGER);");
     assert_int_equal(rename(tmp, live), 0);
     /* The clock ticks at start and then every minute: a restart lets the
        first background check run now instead of up to a minute later
@@ -238,7 +195,8 @@ static void test_drift_pages__background_check_page_api_badge(void **state)
 
     /* the column goes away; a report kept by another process bumps the
        generation: the next request of the (cached) card has no badge */
-    exec_on(live, "ALTER TABLE members DROP COLUMN \"" HOSTILE_COLUMN "\"");
+    h_sqlite_exec(live,
+                  "ALTER TABLE members DROP COLUMN \"" HOSTILE_COLUMN "\"");
     assert_int_equal(
         h_docket(&srv, NULL, NULL, "drift", "--instance", "acme-prod", NULL),
         6);
@@ -310,7 +268,8 @@ static void seed_adoptable(void)
     if (done)
         return;
     done = 1;
-    exec_on(live, "CREATE TABLE loyalty_points (member_id INTEGER NOT NULL "
+    h_sqlite_exec(live,
+                  "CREATE TABLE loyalty_points (member_id INTEGER NOT NULL "
                   "PRIMARY KEY, points INTEGER);"
                   "CREATE TABLE geo_shapes (g GEOMETRY);");
     assert_int_equal(
