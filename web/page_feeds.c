@@ -1,10 +1,11 @@
 /* page_feeds.c: tonight's feeds of an instance (GET /feeds?instance=I
  * &at=ISO): the campaign gate in large type with its reasons, then every
  * tracked table with its state, times, rows and the chart of its last 14
- * slots (feed_chart.h). One use case call (domain_feeds_view_get,
- * domain/feeds_cases.h); the JSON twin is the gate API (api_feeds.c).
- * Clients see their own organisation's instances; another's answers as
- * a missing one. */
+ * slots (feed_chart.h), a hundred to a page, or only those that need
+ * attention, worst first (?show=attention). One use case call
+ * (domain_feeds_view_get, domain/feeds_cases.h); the JSON twin is the gate API
+ * (api_feeds.c). Clients see their own organisation's instances; another's
+ * answers as a missing one. */
 #include "page_catalog_int.h"
 #include "card.h"
 #include "feed_chart.h"
@@ -49,9 +50,18 @@ static const char *default_instance(const cat_inst_list *l)
     return l->n ? l->v[0].name : NULL;
 }
 
-/* The instance selector (a GET form; keeps ?at=). */
+/* What the tables section lists: every tracked table, or those that need
+ * someone (missing, failed, due, late), worst first; a page at a time. */
+typedef struct feeds_list {
+    const char *show; /* "" (all) or "attention" */
+    int page;         /* from 1 */
+} feeds_list;
+
+enum { FEEDS_PER_PAGE = 100 };
+
+/* The instance selector and what to show (a GET form; keeps ?at=). */
 static void selector(buf *o, const cat_inst_list *l, const char *inst,
-                     const char *at_s)
+                     const char *at_s, const feeds_list *fl)
 {
     buf_puts(o, "<form class=\"toolbar\" method=\"get\" action=\"/feeds\">"
                 "<label for=\"feeds-instance\">Instance</label> <select "
@@ -67,6 +77,10 @@ static void selector(buf *o, const cat_inst_list *l, const char *inst,
         web_option(o, l->v[i].name, buf_cstr(&label), inst);
         buf_dispose(&label);
     }
+    buf_puts(o, "</select> <label for=\"feeds-show\">List</label> <select "
+                "id=\"feeds-show\" name=\"show\">");
+    web_option(o, "", "every tracked table", fl->show);
+    web_option(o, "attention", "tables that need attention", fl->show);
     buf_puts(o, "</select>");
     if (at_s && *at_s) {
         buf_puts(o, "<input type=\"hidden\" name=\"at\" value=\"");
@@ -248,11 +262,93 @@ static void how_to_report(buf *o, const char *inst)
                 "account's token. Each report shows here at once.</p>");
 }
 
+/* How urgently a table in state s needs someone: 0 not at all, higher
+ * first. */
+static int urgency(feed_state s)
+{
+    switch (s) {
+    case FEED_FAILED: return 4;
+    case FEED_MISSING: return 3;
+    case FEED_DUE: return 2;
+    case FEED_ARRIVED_LATE: return 1;
+    default: return 0;
+    }
+}
+
+/* A listed table: its index in the gate's list and its sort key. */
+typedef struct feeds_pick {
+    size_t i;
+    int urgency, required;
+} feeds_pick;
+
+/* Worst state first, then required before optional, then the gate's
+ * order (by name). */
+static int by_urgency(const void *a, const void *b)
+{
+    const feeds_pick *x = a, *y = b;
+
+    if (x->urgency != y->urgency)
+        return y->urgency - x->urgency;
+    if (x->required != y->required)
+        return y->required - x->required;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The href of the feeds page with the current instance, at and show, on
+ * page p. */
+static void feeds_href(buf *o, const char *inst, const char *at_s,
+                       const char *show, int p)
+{
+    buf_puts(o, "/feeds?instance=");
+    buf_append_url(o, inst);
+    if (at_s && *at_s) {
+        buf_puts(o, "&amp;at=");
+        buf_append_url(o, at_s);
+    }
+    if (*show) {
+        buf_puts(o, "&amp;show=");
+        buf_append_url(o, show);
+    }
+    if (p > 1)
+        buf_appendf(o, "&amp;page=%d", p);
+}
+
+/* "Tables 101–200 of 480", previous and next, above and below a list
+ * longer than a page. */
+static void pager(buf *o, const char *inst, const char *at_s,
+                  const feeds_list *fl, size_t shown_from, size_t shown_to,
+                  size_t total)
+{
+    int pages = (int)((total + FEEDS_PER_PAGE - 1) / FEEDS_PER_PAGE);
+
+    if (pages <= 1)
+        return;
+    buf_appendf(o,
+                "<nav class=\"pagination\" aria-label=\"Pages of tables\">"
+                "<ul><li><span aria-current=\"page\">Tables %zu–%zu of "
+                "%zu</span></li>",
+                shown_from, shown_to, total);
+    if (fl->page > 1) {
+        buf_puts(o, "<li><a rel=\"prev\" href=\"");
+        feeds_href(o, inst, at_s, fl->show, fl->page - 1);
+        buf_puts(o, "\">Previous page</a></li>");
+    }
+    if (fl->page < pages) {
+        buf_puts(o, "<li><a rel=\"next\" href=\"");
+        feeds_href(o, inst, at_s, fl->show, fl->page + 1);
+        buf_puts(o, "\">Next page</a></li>");
+    }
+    buf_puts(o, "</ul></nav>");
+}
+
 /* The tables section. */
-static void tables(buf *o, const domain_feeds_view *v, const char *at_s)
+static void tables(buf *o, const domain_feeds_view *v, const char *at_s,
+                   feeds_list *fl)
 {
     const domain_gate_result *g = &v->gate;
-    int any = 0;
+    feeds_pick *pick;
+    size_t n = 0, from, to;
+    int any = 0, pages;
 
     buf_puts(o, "<section class=\"card\" aria-labelledby=\"feeds-tables\">"
                 "<h2 id=\"feeds-tables\">Tracked tables <span "
@@ -277,24 +373,57 @@ static void tables(buf *o, const domain_feeds_view *v, const char *at_s)
         how_to_report(o, g->instance);
         buf_puts(o, "</div>");
     }
-    buf_appendf(o,
-                "<p class=\"muted small\">Each chart shows the last %zu "
-                "slots: a dot for a file on time, a square for a late one, "
-                "a cross for a missing or failed one; the dashed line is "
-                "the due time, the solid one the end of the grace period; "
-                "bars are rows.</p><ul class=\"feed-list\">",
-                v->nslots);
-    for (size_t i = 0; i < g->n; i++)
-        table_item(o, &g->tables[i], g->instance, v->slots + i * v->nslots,
-                   v->nslots, g->at, at_s);
-    buf_puts(o, "</ul></section>");
+    pick = xcalloc(g->n, sizeof *pick);
+    for (size_t i = 0; i < g->n; i++) {
+        feeds_pick p = {
+            i, urgency(g->tables[i].state),
+            !strcmp(g->tables[i].t.campaign_dependency, "required")};
+        if (!*fl->show || p.urgency > 0)
+            pick[n++] = p;
+    }
+    if (*fl->show)
+        qsort(pick, n, sizeof *pick, by_urgency);
+    pages = n ? (int)((n + FEEDS_PER_PAGE - 1) / FEEDS_PER_PAGE) : 1;
+    if (fl->page > pages)
+        fl->page = pages;
+    from = (size_t)(fl->page - 1) * FEEDS_PER_PAGE;
+    to = from + FEEDS_PER_PAGE < n ? from + FEEDS_PER_PAGE : n;
+    if (*fl->show && !n) {
+        buf_puts(o, "<div class=\"empty\"><p>No tracked table needs "
+                    "attention: every file due has arrived on time. <a "
+                    "href=\"");
+        feeds_href(o, g->instance, at_s, "", 1);
+        buf_puts(o, "\">Show every tracked table</a>.</p></div>");
+    }
+    if (n)
+        buf_appendf(o,
+                    "<p class=\"muted small\">Each chart shows the last %zu "
+                    "slots: a dot for a file on time, a square for a late "
+                    "one, a cross for a missing or failed one; the dashed "
+                    "line is the due time, the solid one the end of the "
+                    "grace period; bars are rows.</p>",
+                    v->nslots);
+    pager(o, g->instance, at_s, fl, from + 1, to, n);
+    if (n) {
+        buf_puts(o, "<ul class=\"feed-list\">");
+        for (size_t k = from; k < to; k++)
+            table_item(o, &g->tables[pick[k].i], g->instance,
+                       v->slots + pick[k].i * v->nslots, v->nslots, g->at,
+                       at_s);
+        buf_puts(o, "</ul>");
+    }
+    pager(o, g->instance, at_s, fl, from + 1, to, n);
+    buf_puts(o, "</section>");
+    free(pick);
 }
 
-/* GET /feeds[?instance=I][&at=ISO] */
+/* GET /feeds[?instance=I][&at=ISO][&show=attention][&page=N] */
 void page_feeds(web_req *req)
 {
     const char *inst = cat_query(req, "instance");
     const char *at_s = cat_query(req, "at");
+    const char *page_s = cat_query(req, "page");
+    feeds_list fl = {cat_query(req, "show"), 1};
     domain_actor who = domain_actor_of(&req->user);
     cat_inst_list l = {0};
     domain_feeds_view v;
@@ -302,13 +431,21 @@ void page_feeds(web_req *req)
     int64_t at = 0;
     buf *o = &req->out;
 
-    if (*at_s && (time_parse_iso(&at, at_s) < 0 || at <= 0)) {
+    {
         form_errors fe = {0};
-        form_errors_add(&fe, "at",
-                        "is a UTC time in ISO 8601 (2026-03-03T04:52:00Z)");
-        web_reply_errors(req, &fe);
-        form_errors_dispose(&fe);
-        return;
+        if (*at_s && (time_parse_iso(&at, at_s) < 0 || at <= 0))
+            form_errors_add(&fe, "at",
+                            "is a UTC time in ISO 8601 (2026-03-03T04:52:00Z)");
+        if (*fl.show && strcmp(fl.show, "attention"))
+            form_errors_add(&fe, "show",
+                            "is empty (every tracked table) or attention");
+        if (*page_s && str_to_int(&fl.page, page_s, 1, 1000000) < 0)
+            form_errors_add(&fe, "page", "must be a whole number from 1");
+        if (fe.n) {
+            web_reply_errors(req, &fe);
+            form_errors_dispose(&fe);
+            return;
+        }
     }
     if (*inst && cat_instance_or_404(req, inst, NULL, NULL) < 0)
         return;
@@ -337,10 +474,10 @@ void page_feeds(web_req *req)
     }
     page_begin(req, "Feeds");
     buf_puts(o, "<h1>Feeds</h1>");
-    selector(o, &l, inst, at_s);
+    selector(o, &l, inst, at_s, &fl);
     banner(o, &v.gate, at_s);
     warnings(o, &v.gate, at_s);
-    tables(o, &v, at_s);
+    tables(o, &v, at_s, &fl);
     page_end(req);
     domain_feeds_view_dispose(&v);
 done:
