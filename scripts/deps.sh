@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs="build-essential cmake pkg-config libsqlite3-dev libmicrohttpd-dev
   libcjson-dev libcurl4-openssl-dev libsodium-dev libcmark-dev libinih-dev
-  libzip-dev zlib1g-dev libpq-dev libmariadb-dev"
+  libzip-dev zlib1g-dev libpq-dev libmariadb-dev libyaml-dev"
 case $what in
 build) ;;
 test)
