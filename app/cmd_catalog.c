@@ -141,7 +141,7 @@ int cmd_import(app_args *a)
     if (rc < 0) {
         for (size_t i = 0; i < rep.nproblems; i++) {
             const registry_import_problem *p = &rep.problems[i];
-            fprintf(stderr, "%s:%d", a->argv[1], p->line);
+            fprintf(stderr, "%s:%d", *p->file ? p->file : a->argv[1], p->line);
             if (*p->field)
                 fprintf(stderr, ": %s", p->field);
             fprintf(stderr, ": %s\n", p->message);

@@ -125,7 +125,9 @@ void cfg_dispose(config *c)
     }
     free(c->routes);
     for (size_t i = 0; i < c->ninstances; i++)
-        xfree_all(c->instances[i].name, c->instances[i].drift_source);
+        xfree_all(c->instances[i].name, c->instances[i].drift_source,
+                  c->instances[i].dbt_schema,
+                  c->instances[i].dbt_loaded_at_field);
     free(c->instances);
     memset(c, 0, sizeof *c);
 }
@@ -311,10 +313,18 @@ static int set_instance(config *c, const char *name, const char *key,
     if (!*name || strlen(name) > 100 || !valid_name_chars(name))
         return err_set(err, ERR_INVALID, "bad instance name [instance.%.60s]",
                        name);
-    if (strcmp(key, "drift_source") && strcmp(key, "drift_every"))
+    if (strcmp(key, "drift_source") && strcmp(key, "drift_every") &&
+        strcmp(key, "dbt_schema") && strcmp(key, "dbt_loaded_at_field"))
         return err_set(err, ERR_INVALID,
                        "unknown setting instance.%.60s.%.60s (drift_source, "
-                       "drift_every)",
+                       "drift_every, dbt_schema, dbt_loaded_at_field)",
+                       name, key);
+    if (!strncmp(key, "dbt_", 4) &&
+        (!*v || strlen(v) > 500 || !str_utf8_valid(v, strlen(v)) ||
+         strpbrk(v, "\r\n")))
+        return err_set(err, ERR_INVALID,
+                       "instance.%.60s.%.60s: one line of text, at most 500 "
+                       "bytes",
                        name, key);
     if (!strcmp(key, "drift_every") &&
         (cfg_duration_parse(&secs, v) < 0 || secs < 30 || secs > 30 * 86400))
@@ -331,6 +341,10 @@ static int set_instance(config *c, const char *name, const char *key,
     }
     if (!strcmp(key, "drift_every"))
         in->drift_every = secs;
+    else if (!strcmp(key, "dbt_schema"))
+        set_str(&in->dbt_schema, v);
+    else if (!strcmp(key, "dbt_loaded_at_field"))
+        set_str(&in->dbt_loaded_at_field, v);
     else
         set_str(&in->drift_source, v);
     return 0;

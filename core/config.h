@@ -114,12 +114,19 @@ int cfg_listen_split(const config *c, char *host, size_t hostsize, int *port);
  * registry, compared in any case). */
 typedef struct cfg_instance {
     char *name;
-    char *drift_source; /* drift_source = postgres://..., mysql://...,
-                           sqlite:PATH, csv:FILE; ${VAR} and ${file:PATH}
-                           expanded; NULL when not set */
-    int drift_every;    /* drift_every = 6h: seconds between background
-                           drift checks (30s..30d; "s", "m", "h", "d" or
-                           plain seconds); 0 when not set */
+    char *drift_source;        /* drift_source = postgres://..., mysql://...,
+                                  sqlite:PATH, csv:FILE; ${VAR} and ${file:PATH}
+                                  expanded; NULL when not set */
+    int drift_every;           /* drift_every = 6h: seconds between background
+                                  drift checks (30s..30d; "s", "m", "h", "d" or
+                                  plain seconds); 0 when not set */
+    char *dbt_schema;          /* dbt_schema = raw_acme: the schema of the dbt
+                                  source (docket export --format dbt); NULL when
+                                  not set (then the instance name) */
+    char *dbt_loaded_at_field; /* dbt_loaded_at_field = _loaded_at: the
+                                  column or SQL expression dbt source
+                                  freshness reads; NULL when not set
+                                  (then "_loaded_at") */
 } cfg_instance;
 
 /* The [instance.NAME] settings of name (any case), or NULL. */

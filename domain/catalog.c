@@ -76,35 +76,72 @@ int domain_catalog_edit(registry *reg, const domain_actor *who,
     return 0;
 }
 
-int domain_catalog_import(registry *reg, const domain_actor *who,
-                          registry_import_report *rep, const char *instance,
-                          const char *data, size_t len, const char *source,
-                          const char *address, errmsg *err)
+int domain_catalog_import_allowed(registry *reg, const domain_actor *who,
+                                  const char *instance, errmsg *err)
 {
     int console = who->user_id == 0 && who->role == 0;
     int rc;
 
-    assert(reg && who && rep && instance && (data || len == 0));
+    assert(reg && who);
     if (!console && !domain_actor_is(who, EDITORS))
         return err_set(err, ERR_FORBIDDEN,
                        "Only project managers and admins may import a data "
                        "dictionary.");
-    /* The console sees every instance; registry_import_csv answers a
-       missing one. */
+    /* The console sees every instance; the import answers a missing
+       one. */
     rc = console ? 0 : instance_visible(reg, who, instance, err);
     if (rc == ERR_NOTFOUND && (!instance || !*instance))
         return err_set(err, ERR_NOTFOUND,
                        "no instance was named (the name is empty)");
     if (rc == ERR_NOTFOUND)
         return err_set(err, ERR_NOTFOUND, "no instance named %.100s", instance);
+    return rc;
+}
+
+static void import_audit(registry *reg, const domain_actor *who,
+                         const char *instance, const char *source,
+                         const char *address)
+{
+    registry_audit(reg, who->user_id,
+                   who->email && *who->email ? who->email : "cli",
+                   "registry.import", instance, source ? source : "",
+                   address ? address : "");
+}
+
+int domain_catalog_import(registry *reg, const domain_actor *who,
+                          registry_import_report *rep, const char *instance,
+                          const char *data, size_t len, const char *source,
+                          const char *address, errmsg *err)
+{
+    int rc;
+
+    assert(reg && who && rep && instance && (data || len == 0));
+    rc = domain_catalog_import_allowed(reg, who, instance, err);
     if (rc == 0)
         rc = registry_import_csv_file(reg, rep, instance, data ? data : "", len,
                                       who->user_id, source, err);
     if (rc < 0)
         return rc;
-    registry_audit(reg, who->user_id,
-                   who->email && *who->email ? who->email : "cli",
-                   "registry.import", instance, source ? source : "",
-                   address ? address : "");
+    import_audit(reg, who, instance, source, address);
+    return 0;
+}
+
+int domain_catalog_import_records(registry *reg, const domain_actor *who,
+                                  registry_import_report *rep,
+                                  const char *instance,
+                                  const registry_import_recs *rs,
+                                  const char *source, const char *address,
+                                  errmsg *err)
+{
+    int rc;
+
+    assert(reg && who && rep && instance && rs);
+    rc = domain_catalog_import_allowed(reg, who, instance, err);
+    if (rc == 0)
+        rc = registry_import_records(reg, rep, instance, rs, who->user_id,
+                                     source, err);
+    if (rc < 0)
+        return rc;
+    import_audit(reg, who, instance, source, address);
     return 0;
 }

@@ -55,4 +55,19 @@ int domain_catalog_import(registry *reg, const domain_actor *who,
                           const char *data, size_t len, const char *source,
                           const char *address, errmsg *err);
 
+/* The rights of an import (domain_catalog_import's): 0, ERR_FORBIDDEN or
+ * ERR_NOTFOUND "no instance named I" (an instance who may not see; the
+ * console is told of a missing one by the import itself). */
+int domain_catalog_import_allowed(registry *reg, const domain_actor *who,
+                                  const char *instance, errmsg *err);
+/* domain_catalog_import for the records a YAML reader made (dbt sources,
+ * ODCS contracts): the same rights, registry_import_records, the same
+ * audit row naming source. Returns 0 or ERR_*. */
+int domain_catalog_import_records(registry *reg, const domain_actor *who,
+                                  registry_import_report *rep,
+                                  const char *instance,
+                                  const registry_import_recs *rs,
+                                  const char *source, const char *address,
+                                  errmsg *err);
+
 #endif

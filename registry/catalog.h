@@ -350,6 +350,25 @@ int registry_search(registry *reg, const char *q, int64_t org_id, int limit,
                     void (*fn)(void *ctx, const registry_search_hit *h),
                     void *ctx, errmsg *err);
 
+/* How deep a search may be paged: offset + limit at most this. */
+#define REGISTRY_SEARCH_DEPTH 1000
+
+/* One page of a search: the hits [offset, offset + limit) of the ranked
+ * list, and how many hits there are in all. */
+typedef struct registry_search_page {
+    int offset;       /* in: 0 .. REGISTRY_SEARCH_DEPTH - limit */
+    int limit;        /* in: 1 .. 200 */
+    int64_t total;    /* out: every hit org_id may see */
+    int64_t kinds[3]; /* out: of which tables, columns, requests */
+} registry_search_page;
+
+/* registry_search for one page, counting every hit (the organisation's
+ * only when org_id is not 0) into pg->total and pg->kinds. */
+int registry_search_paged(registry *reg, const char *q, int64_t org_id,
+                          registry_search_page *pg,
+                          void (*fn)(void *ctx, const registry_search_hit *h),
+                          void *ctx, errmsg *err);
+
 /* Starts building the in-memory search index of the database in the
  * background (server start-up), so the first searches need not fall back
  * to FTS5. Returns at once. */
@@ -491,6 +510,8 @@ extern const char *const registry_csv_columns[];
 extern const size_t registry_csv_ncolumns;
 
 typedef struct registry_import_problem {
+    char file[128]; /* the file of a many-file import, "" for the import's
+                       own (the one file named) */
     int line;       /* line where the record starts (header: 1) */
     char field[40]; /* CSV column, "" for the whole record */
     char message[200];
@@ -535,6 +556,65 @@ int registry_import_csv(registry *reg, registry_import_report *rep,
 int registry_import_csv_file(registry *reg, registry_import_report *rep,
                              const char *instance, const char *data, size_t len,
                              int64_t user_id, const char *file, errmsg *err);
+
+/* ---- the import engine: records in the CSV vocabulary ----
+ * The YAML readers (domain/dbt.c, domain/odcs.c) turn a document into
+ * records with the values the CSV would carry (booleans "yes"/"no",
+ * numbers as decimal text, a table-only record without a column) and hand
+ * them to registry_import_records, so that their imports check, write and
+ * name the change exactly as the CSV import does. */
+
+#define REGISTRY_IMPORT_NFIELDS 29 /* == registry_csv_ncolumns */
+
+/* The index of a registry_csv_columns name ("table", "owner", ...), -1
+ * when it is none. */
+int registry_csv_column_index(const char *name);
+
+/* One record: the value per registry_csv_columns index (NULL or "":
+ * absent), where it comes from for the problems. */
+typedef struct registry_import_record {
+    const char *file; /* shown in problems; NULL: the import's own file */
+    int line;         /* 1-based line of the record in file */
+    const char *v[REGISTRY_IMPORT_NFIELDS];
+} registry_import_record;
+
+/* A growing list of records owning every string it holds. All-zero is
+ * empty; dispose with registry_import_recs_dispose. */
+typedef struct registry_import_recs {
+    registry_import_record *v;
+    size_t n, cap;
+    char **strs; /* the copies v points to */
+    size_t nstrs, capstrs;
+} registry_import_recs;
+
+/* Appends an empty record at file:line (file copied; NULL: the import's
+ * own file) and returns its index. Indexes stay valid, pointers into v do
+ * not. */
+size_t registry_import_recs_add(registry_import_recs *rs, const char *file,
+                                int line);
+/* Sets CSV column name of record i to a copy of value (NULL: absent). 0,
+ * or -1 when name is no CSV column (nothing set). */
+int registry_import_recs_set(registry_import_recs *rs, size_t i,
+                             const char *name, const char *value);
+void registry_import_recs_dispose(registry_import_recs *rs);
+
+/* Adds a problem at file:line (file NULL: the import's own file) about
+ * field ("" or NULL: the whole record), as the import's own are. */
+void registry_import_problem_add(registry_import_report *rep, const char *file,
+                                 int line, const char *field, const char *fmt,
+                                 ...) __attribute__((format(printf, 5, 6)));
+
+/* Imports the records of rs into instance as registry_import_csv_file
+ * does a CSV's: every record checked (the same messages), the problems
+ * in rep, nothing written when there is one, else one transaction and one
+ * change of kind "import" named after source's last path component.
+ * Problems a reader put into rep before the call also make it
+ * ERR_INVALID (after the records' own checks, so all are listed).
+ * Returns 0, ERR_INVALID, ERR_NOTFOUND (no such instance) or ERR_DB. */
+int registry_import_records(registry *reg, registry_import_report *rep,
+                            const char *instance,
+                            const registry_import_recs *rs, int64_t user_id,
+                            const char *source, errmsg *err);
 
 /* 1 when the database holds no organisation, user or request yet. */
 int registry_is_empty(registry *reg);

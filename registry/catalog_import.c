@@ -1,14 +1,17 @@
-/* catalog_import.c: the data-dictionary CSV import (catalog.h): an RFC
- * 4180 reader (core/csv.c), the header map, every record checked (the field
- * checks of catalog_field.c) before anything is written, then all tables and
- * columns in one transaction. The export writes the same columns
- * (app/export.c). */
+/* catalog_import.c: the data-dictionary import engine (catalog.h): records
+ * in the CSV vocabulary (registry_csv_columns), each checked (the field
+ * checks of catalog_field.c) before anything is written, then all tables
+ * and columns in one transaction. Its fronts: the CSV reader here (RFC 4180
+ * through core/csv.c and the header map), and the YAML readers that fill
+ * registry_import_recs (domain/dbt.c, domain/odcs.c). The export writes the
+ * same columns (app/export.c). */
 #include "catalog_int.h"
 #include "csv.h"
 #include "mem.h"
 #include "str.h"
 #include "validate.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +63,16 @@ const char *const registry_csv_columns[] = {
     "consent_relevant", "expected_day", "anomaly_low_pct", "anomaly_high_pct",
     NULL};
 const size_t registry_csv_ncolumns = CSV_NCOLS;
+_Static_assert(CSV_NCOLS == REGISTRY_IMPORT_NFIELDS,
+               "registry_import_record holds one value per CSV column");
+
+int registry_csv_column_index(const char *name)
+{
+    for (int c = 0; name && c < CSV_NCOLS; c++)
+        if (!strcmp(name, registry_csv_columns[c]))
+            return c;
+    return -1;
+}
 
 /* CSV column -> (is column field, registry field name). */
 static const struct {
@@ -105,6 +118,33 @@ void registry_import_report_dispose(registry_import_report *rep)
     memset(rep, 0, sizeof *rep);
 }
 
+static void problem_vadd(registry_import_report *rep, const char *file,
+                         int line, const char *field, const char *fmt,
+                         va_list ap)
+{
+    registry_import_problem *p;
+
+    if (rep->nproblems >= 1000)
+        return; /* enough to act on */
+    xgrow(&rep->problems, &rep->cap, rep->nproblems + 1, sizeof *rep->problems);
+    p = &rep->problems[rep->nproblems++];
+    p->line = line;
+    str_copy(p->file, sizeof p->file, cat_nz(file));
+    str_copy(p->field, sizeof p->field, cat_nz(field));
+    vsnprintf(p->message, sizeof p->message, fmt, ap);
+}
+
+void registry_import_problem_add(registry_import_report *rep, const char *file,
+                                 int line, const char *field, const char *fmt,
+                                 ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    problem_vadd(rep, file, line, field, fmt, ap);
+    va_end(ap);
+}
+
 static void problem_add(registry_import_report *rep, int line,
                         const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -112,18 +152,57 @@ static void problem_add(registry_import_report *rep, int line,
 static void problem_add(registry_import_report *rep, int line,
                         const char *field, const char *fmt, ...)
 {
-    registry_import_problem *p;
     va_list ap;
 
-    if (rep->nproblems >= 1000)
-        return; /* enough to act on */
-    xgrow(&rep->problems, &rep->cap, rep->nproblems + 1, sizeof *rep->problems);
-    p = &rep->problems[rep->nproblems++];
-    p->line = line;
-    str_copy(p->field, sizeof p->field, cat_nz(field));
     va_start(ap, fmt);
-    vsnprintf(p->message, sizeof p->message, fmt, ap);
+    problem_vadd(rep, NULL, line, field, fmt, ap);
     va_end(ap);
+}
+
+/* ---- records ---- */
+
+/* A copy of s kept by rs (NULL for NULL). */
+static const char *recs_keep(registry_import_recs *rs, const char *s)
+{
+    if (!s)
+        return NULL;
+    xgrow(&rs->strs, &rs->capstrs, rs->nstrs + 1, sizeof *rs->strs);
+    rs->strs[rs->nstrs] = xstrdup(s);
+    return rs->strs[rs->nstrs++];
+}
+
+size_t registry_import_recs_add(registry_import_recs *rs, const char *file,
+                                int line)
+{
+    registry_import_record *r;
+
+    xgrow(&rs->v, &rs->cap, rs->n + 1, sizeof *rs->v);
+    r = &rs->v[rs->n];
+    memset(r, 0, sizeof *r);
+    r->file = recs_keep(rs, file);
+    r->line = line;
+    return rs->n++;
+}
+
+int registry_import_recs_set(registry_import_recs *rs, size_t i,
+                             const char *name, const char *value)
+{
+    int c = registry_csv_column_index(name);
+
+    assert(i < rs->n);
+    if (c < 0)
+        return -1;
+    rs->v[i].v[c] = recs_keep(rs, value);
+    return 0;
+}
+
+void registry_import_recs_dispose(registry_import_recs *rs)
+{
+    if (!rs)
+        return;
+    xfree_strv(rs->strs, rs->nstrs);
+    free(rs->v);
+    memset(rs, 0, sizeof *rs);
 }
 
 /* The records of data through core/csv.c: 0, or ERR_INVALID with the
@@ -143,6 +222,7 @@ static int imp_csv(csv_rec **out, size_t *nout, const char *data, size_t len,
 
 /* One checked data record. */
 typedef struct imp_rec {
+    const char *file; /* the record's file (borrowed), NULL: the import's */
     int line;
     char *table;
     char *column;       /* "" for a table-only record */
@@ -168,23 +248,21 @@ static int imp_cmp_line(const void *a, const void *b)
     return c ? c : x->line - y->line;
 }
 
-/* Checks one record against the header map; fills *out. */
-static void imp_check(imp_rec *out, const csv_rec *r, const int *map,
-                      registry_import_report *rep)
+/* Checks one record, raw values per CSV column (cells[c] NULL: absent;
+ * table and column are trimmed, an empty value of another column is
+ * absent); fills *out, problems in rep at file:line. */
+static void imp_check(imp_rec *out, const char *file, int line,
+                      const char *const *cells, registry_import_report *rep)
 {
     char msg[256];
 
     memset(out, 0, sizeof *out);
-    out->line = r->line;
+    out->file = file;
+    out->line = line;
     for (int c = 0; c < CSV_NCOLS; c++) {
-        const char *cell;
-        if (map[c] < 0 || (size_t)map[c] >= r->n)
+        const char *cell = cells[c];
+        if (!cell)
             continue;
-        cell = r->cells[map[c]];
-        /* Undo the export's spreadsheet neutralisation (quoted cells). */
-        if (r->quoted[map[c]] && cell[0] == '\'' &&
-            (cell[1] == '\'' || buf_csv_is_risky(cell + 1)))
-            cell++;
         if (c == CSV_TABLE || c == CSV_COLUMN) {
             out->v[c] = str_trim_dup(cell);
             continue;
@@ -196,19 +274,19 @@ static void imp_check(imp_rec *out, const csv_rec *r, const int *map,
     out->column = out->v[CSV_COLUMN] ? out->v[CSV_COLUMN] : xstrdup("");
     out->v[CSV_TABLE] = out->v[CSV_COLUMN] = NULL;
     if (form_ident_check(out->table, msg, sizeof msg) < 0)
-        problem_add(rep, r->line, "table", "%s",
-                    *out->table ? msg : "the table is empty");
+        registry_import_problem_add(rep, file, line, "table", "%s",
+                                    *out->table ? msg : "the table is empty");
     if (*out->column && form_ident_check(out->column, msg, sizeof msg) < 0)
-        problem_add(rep, r->line, "column", "%s", msg);
+        registry_import_problem_add(rep, file, line, "column", "%s", msg);
     if (*out->column && !out->v[CSV_TYPE])
-        problem_add(rep, r->line, "type", "a column needs a type");
+        registry_import_problem_add(rep, file, line, "type",
+                                    "a column needs a type");
     if (!*out->column) {
         for (size_t k = 0; k < NCSV_FIELDS; k++)
             if (csv_fields[k].column && out->v[csv_fields[k].csv])
-                problem_add(rep, r->line,
-                            registry_csv_columns[csv_fields[k].csv],
-                            "a record without a column may only describe "
-                            "the table");
+                registry_import_problem_add(
+                    rep, file, line, registry_csv_columns[csv_fields[k].csv],
+                    "a record without a column may only describe the table");
     }
     for (size_t k = 0; k < NCSV_FIELDS; k++) {
         int c = csv_fields[k].csv;
@@ -219,7 +297,8 @@ static void imp_check(imp_rec *out, const csv_rec *r, const int *map,
             continue;
         d = cat_field_def_get(csv_fields[k].column, csv_fields[k].field);
         if (cat_field_normalise(&v, d, out->v[c], &e) < 0) {
-            problem_add(rep, r->line, registry_csv_columns[c], "%s", e.msg);
+            registry_import_problem_add(rep, file, line,
+                                        registry_csv_columns[c], "%s", e.msg);
         } else {
             free(out->v[c]);
             out->v[c] = buf_detach(&v);
@@ -232,7 +311,27 @@ static void imp_check(imp_rec *out, const csv_rec *r, const int *map,
     if (out->v[CSV_EXPECTED_DAY] && out->v[CSV_CADENCE] &&
         form_expected_day(NULL, 0, out->v[CSV_CADENCE],
                           out->v[CSV_EXPECTED_DAY], msg, sizeof msg) < 0)
-        problem_add(rep, r->line, "expected_day", "%s", msg);
+        registry_import_problem_add(rep, file, line, "expected_day", "%s", msg);
+}
+
+/* Checks one CSV record against the header map; fills *out. */
+static void imp_check_csv(imp_rec *out, const csv_rec *r, const int *map,
+                          registry_import_report *rep)
+{
+    const char *cells[CSV_NCOLS] = {0};
+
+    for (int c = 0; c < CSV_NCOLS; c++) {
+        const char *cell;
+        if (map[c] < 0 || (size_t)map[c] >= r->n)
+            continue;
+        cell = r->cells[map[c]];
+        /* Undo the export's spreadsheet neutralisation (quoted cells). */
+        if (r->quoted[map[c]] && cell[0] == '\'' &&
+            (cell[1] == '\'' || buf_csv_is_risky(cell + 1)))
+            cell++;
+        cells[c] = cell;
+    }
+    imp_check(out, NULL, r->line, cells, rep);
 }
 
 static void imp_rec_dispose(imp_rec *r)
@@ -386,6 +485,11 @@ static size_t imp_group_end(imp_rec **idx, size_t n, size_t i)
     return j;
 }
 
+static int same_file(const imp_rec *a, const imp_rec *b)
+{
+    return !strcmp(cat_nz(a->file), cat_nz(b->file));
+}
+
 /* Problems across records: a column twice, table cells that disagree.
  * Leaves idx sorted by table, then line. */
 static void imp_cross_check(imp_rec **idx, size_t n,
@@ -395,9 +499,12 @@ static void imp_cross_check(imp_rec **idx, size_t n,
     for (size_t i = 1; i < n; i++)
         if (*idx[i]->column && !str_casecmp(idx[i]->table, idx[i - 1]->table) &&
             !str_casecmp(idx[i]->column, idx[i - 1]->column))
-            problem_add(rep, idx[i]->line, "column",
-                        "column %s of table %s is also on line %d",
-                        idx[i]->column, idx[i]->table, idx[i - 1]->line);
+            registry_import_problem_add(
+                rep, idx[i]->file, idx[i]->line, "column",
+                "column %s of table %s is also on line %d%s%s", idx[i]->column,
+                idx[i]->table, idx[i - 1]->line,
+                same_file(idx[i], idx[i - 1]) ? "" : " of ",
+                same_file(idx[i], idx[i - 1]) ? "" : cat_nz(idx[i - 1]->file));
     qsort(idx, n, sizeof *idx, imp_cmp_line);
     for (size_t i = 0, j; i < n; i = j) {
         j = imp_group_end(idx, n, i);
@@ -412,9 +519,13 @@ static void imp_cross_check(imp_rec **idx, size_t n,
                 if (!first)
                     first = idx[m];
                 else if (strcmp(first->v[c], idx[m]->v[c]))
-                    problem_add(rep, idx[m]->line, registry_csv_columns[c],
-                                "differs from line %d for table %s",
-                                first->line, idx[m]->table);
+                    registry_import_problem_add(
+                        rep, idx[m]->file, idx[m]->line,
+                        registry_csv_columns[c],
+                        "differs from line %d%s%s for table %s", first->line,
+                        same_file(first, idx[m]) ? "" : " of ",
+                        same_file(first, idx[m]) ? "" : cat_nz(first->file),
+                        idx[m]->table);
             }
         }
     }
@@ -492,7 +603,7 @@ static int imp_read(imp_file *f, const char *data, size_t len,
             problem_add(rep, f->recs[r].line, "",
                         "the record has %zu cells, the header %zu",
                         f->recs[r].n, f->recs[0].n);
-        imp_check(&f->imp[f->nimp], &f->recs[r], map, rep);
+        imp_check_csv(&f->imp[f->nimp], &f->recs[r], map, rep);
         f->idx[f->nimp] = &f->imp[f->nimp];
         f->nimp++;
     }
@@ -540,6 +651,39 @@ int registry_import_csv_file(registry *reg, registry_import_report *rep,
     h.kind = REGISTRY_CHANGE_IMPORT;
     h.source = file_name(file);
     rc = imp_read(&f, data, len, rep, err);
+    if (rc == 0)
+        rc = imp_write(&h, f.idx, f.nimp, rep);
+    imp_file_dispose(&f);
+    return rc;
+}
+
+int registry_import_records(registry *reg, registry_import_report *rep,
+                            const char *instance,
+                            const registry_import_recs *rs, int64_t user_id,
+                            const char *source, errmsg *err)
+{
+    imp_file f = {0};
+    hctx h;
+    int rc = hctx_init(&h, reg, instance, 0, user_id, "import", err);
+
+    if (rc < 0)
+        return rc;
+    h.kind = REGISTRY_CHANGE_IMPORT;
+    h.source = file_name(source);
+    f.imp = xcalloc(rs->n ? rs->n : 1, sizeof *f.imp);
+    f.idx = xcalloc(rs->n ? rs->n : 1, sizeof *f.idx);
+    for (size_t i = 0; i < rs->n; i++) {
+        imp_check(&f.imp[i], rs->v[i].file, rs->v[i].line, rs->v[i].v, rep);
+        f.idx[i] = &f.imp[i];
+        f.nimp++;
+    }
+    rep->records = (int)f.nimp;
+    imp_cross_check(f.idx, f.nimp, rep);
+    if (rep->nproblems)
+        rc = err_set(err, ERR_INVALID,
+                     "%zu problem%s found: nothing was "
+                     "imported",
+                     rep->nproblems, rep->nproblems == 1 ? "" : "s");
     if (rc == 0)
         rc = imp_write(&h, f.idx, f.nimp, rep);
     imp_file_dispose(&f);

@@ -1,5 +1,6 @@
 /* test_config_instance.c: [instance.NAME] drift_source and drift_every:
- * the source with ${VAR} expanded, durations, refusals naming the key. */
+ * the source with ${VAR} expanded, durations, refusals naming the key;
+ * dbt_schema and dbt_loaded_at_field (one line of text). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,11 +77,41 @@ static void test_refusals(void **state)
     cfg_dispose(&c);
 }
 
+static void test_dbt_keys(void **state)
+{
+    config c;
+    errmsg err = {0};
+    const cfg_instance *in;
+
+    (void)state;
+    cfg_init(&c);
+    assert_int_equal(
+        cfg_set(&c, "instance.acme-prod", "dbt_schema", "raw_acme", &err), 0);
+    assert_int_equal(cfg_set(&c, "instance.acme-prod", "dbt_loaded_at_field",
+                             "cast(_synced as timestamp)", &err),
+                     0);
+    in = cfg_instance_find(&c, "acme-prod");
+    assert_non_null(in);
+    assert_string_equal(in->dbt_schema, "raw_acme");
+    assert_string_equal(in->dbt_loaded_at_field, "cast(_synced as timestamp)");
+    assert_null(in->drift_source);
+    assert_int_equal(cfg_set(&c, "instance.b", "dbt_schema", "", &err),
+                     ERR_INVALID);
+    assert_non_null(strstr(err.msg, "instance.b.dbt_schema"));
+    memset(&err, 0, sizeof err);
+    assert_int_equal(
+        cfg_set(&c, "instance.b", "dbt_loaded_at_field", "a\nb", &err),
+        ERR_INVALID);
+    assert_null(cfg_instance_find(&c, "b"));
+    cfg_dispose(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_instance_keys),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_dbt_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
