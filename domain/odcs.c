@@ -570,6 +570,7 @@ static int csv_is_column_field(int c)
 typedef struct vals {
     const char *v[NF];
     int line[NF];
+    char arrival[8]; /* an expected arrival converted to UTC */
 } vals;
 
 static void vals_set(vals *s, const char *field, const char *v,
@@ -850,6 +851,95 @@ static void read_property(rd *r, const char *table, yaml_node_t *p)
     record(r, table, column, yaml_doc_line(p), &s);
 }
 
+/* The cadence of an SLA frequency (value, unit), NULL for another. */
+static const char *cadence_of(const char *value, const char *unit)
+{
+    static const struct {
+        const char *value, *units, *cadence;
+    } f[] = {
+        {"1", " h hr hour hours ", "hourly"},
+        {"1", " d day days ", "daily"},
+        {"7", " d day days ", "weekly"},
+        {"1", " w wk week weeks ", "weekly"},
+        {"1", " mo mon month months ", "monthly"},
+    };
+    char word[16];
+
+    if (strlen(unit) > 10)
+        return NULL;
+    snprintf(word, sizeof word, " %s ", unit);
+    str_lower(word);
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        if (!strcmp(value, f[i].value) && strstr(f[i].units, word))
+            return f[i].cadence;
+    return NULL;
+}
+
+/* A time of availability ("09:00", "09:00Z", "09:00:00+02:00",
+ * "09:00-08:00") as "HH:MM" UTC into out (6+ bytes); 0, or -1 when it is
+ * none of these. */
+static int arrival_utc(char *out, size_t size, const char *v)
+{
+    int hm, off = 0, oh, om, n = 0;
+    char hhmm[6];
+
+    if (strlen(v) < 5)
+        return -1;
+    memcpy(hhmm, v, 5);
+    hhmm[5] = '\0';
+    if (time_parse_hhmm(&hm, hhmm) < 0)
+        return -1;
+    v += 5;
+    if (v[0] == ':' && v[1] >= '0' && v[1] <= '5' && v[2] >= '0' && v[2] <= '9')
+        v += 3;
+    if (!strcmp(v, "Z") || !*v) {
+        off = 0;
+    } else if ((v[0] == '+' || v[0] == '-') &&
+               sscanf(v + 1, "%2d:%2d%n", &oh, &om, &n) == 2 &&
+               v[1 + n] == '\0' && oh <= 14 && om < 60) {
+        off = (oh * 60 + om) * (v[0] == '-' ? -1 : 1);
+    } else {
+        return -1;
+    }
+    hm = ((hm - off) % 1440 + 1440) % 1440;
+    snprintf(out, size, "%02d:%02d", hm / 60, hm % 60);
+    return 0;
+}
+
+/* The cadence and expected arrival from slaProperties (frequency,
+ * timeOfAvailability) when no custom property gave them: a contract
+ * written elsewhere. */
+static void sla_fields(rd *r, vals *s, yaml_node_t *root)
+{
+    yaml_node_t *seq =
+        seq_of(r, yaml_doc_get(r->d, root, "slaProperties"), "slaProperties");
+    int ci = registry_csv_column_index("cadence");
+    int ai = registry_csv_column_index("expected_arrival");
+
+    for (size_t i = 0; seq && i < yaml_doc_seq_size(seq); i++) {
+        yaml_node_t *item = yaml_doc_seq_item(r->d, seq, i);
+        yaml_node_t *vn = yaml_doc_get(r->d, item, "value");
+        const char *prop = yaml_doc_str(yaml_doc_get(r->d, item, "property"));
+        const char *unit = yaml_doc_str(yaml_doc_get(r->d, item, "unit"));
+        const char *v = yaml_doc_str(vn);
+        if (!prop || !v)
+            continue;
+        if (!s->v[ci] && unit &&
+            (!str_casecmp(prop, "frequency") || !str_casecmp(prop, "fy")) &&
+            cadence_of(v, unit))
+            vals_set(s, "cadence", cadence_of(v, unit), vn);
+        else if (!s->v[ai] && !str_casecmp(prop, "timeOfAvailability")) {
+            if (arrival_utc(s->arrival, sizeof s->arrival, v) == 0)
+                vals_set(s, "expected_arrival", s->arrival, vn);
+            else
+                prob(r, vn, "expected_arrival",
+                     "timeOfAvailability \"%.40s\" is not a time of day "
+                     "such as 07:00, 07:00Z or 09:00-08:00",
+                     v);
+        }
+    }
+}
+
 /* The contract's own fields for every table it describes: status, team,
  * support and customProperties. */
 static void contract_fields(rd *r, vals *s, yaml_node_t *root)
@@ -898,6 +988,7 @@ static void contract_fields(rd *r, vals *s, yaml_node_t *root)
                      url && !yaml_doc_is_null(url) ? url : channel);
     }
     customs(r, s, yaml_doc_get(r->d, root, "customProperties"), 0);
+    sla_fields(r, s, root);
 }
 
 static const char *const api_versions[] = {"v3.1.0", "v3.0.2", "v3.0.1",

@@ -1074,6 +1074,9 @@ static void test_odcs__foreign_contract(void **state)
         "team:\n  - username: kim@crm.example\n    role: owner\n"
         "support:\n  - channel: '#crm-help'\n    url: "
         "https://chat.example/crm\n"
+        "slaProperties:\n  - property: frequency\n    value: 1\n"
+        "    unit: day\n  - property: timeOfAvailability\n"
+        "    value: 09:00-08:00\n"
         "customProperties:\n  - property: campaignDependency\n"
         "    value: optional\n  - property: something_else\n    value: [1, 2]\n"
         "schema:\n"
@@ -1105,6 +1108,8 @@ static void test_odcs__foreign_contract(void **state)
     ufx_json_str(j, "rules.escalation", "https://chat.example/crm");
     ufx_json_str(j, "rules.campaign_dependency", "optional");
     ufx_json_true(j, "rules.consent_relevant");
+    ufx_json_str(j, "rules.cadence", "daily");
+    ufx_json_str(j, "rules.expected_arrival", "17:00");
     ufx_json_str(j, "columns.0.name", "member_id");
     ufx_json_str(j, "columns.0.type", "bigint");
     assert_false(cJSON_IsTrue(ufx_json_at(j, "columns.0.nullable")));
@@ -1170,7 +1175,9 @@ static void test_odcs__problems(void **state)
                "base: &b\n  name: t\nschema:\n  - *b\n");
     write_file(dir, "d.yaml", "- just\n- a list\n");
     write_file(dir, "e.yaml",
-               "apiVersion: v3.1.0\nkind: Table\nschema: table\n");
+               "apiVersion: v3.1.0\nkind: Table\nschema: table\n"
+               "slaProperties:\n- property: timeOfAvailability\n"
+               "  value: after lunch\n");
     write_file(dir, "notes.txt", "not read\n");
     add_instance(f, "acme-bad", "postgres");
     before = ufx_int(f, "SELECT count(*) FROM registry_history");
@@ -1189,6 +1196,7 @@ static void test_odcs__problems(void **state)
             "d.yaml:1: ",
             "e.yaml:2: kind: ",
             "e.yaml:3: schema: ",
+            "e.yaml:6: expected_arrival: ",
             /* the engine's checks, at the line of the value or record */
             "a.odcs.yaml:6: late_after_minutes: ",
             "a.odcs.yaml:21: column: ",
