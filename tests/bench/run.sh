@@ -243,6 +243,27 @@ start_stream() {
   stream_pid=$!
 }
 
+# cache_counts: "HITS MISSES" of docket's response cache from /healthz
+# (its "cache" object), or nothing when the server does not say.
+cache_counts() {
+  local j h m
+  j=$(curl -s --max-time 5 "$base/healthz" | tr -d ' \n')
+  h=$(printf '%s' "$j" | grep -o '"cache":{[^}]*}' | grep -o '"hits":[0-9]*' |
+      cut -d: -f2)
+  m=$(printf '%s' "$j" | grep -o '"cache":{[^}]*}' | grep -o '"misses":[0-9]*' |
+      cut -d: -f2)
+  if [ -n "$h" ] && [ -n "$m" ]; then echo "$h $m"; fi
+}
+
+# cache_delta H0 M0 H1 M1: the JSON of the cache's hits and misses between
+# two cache_counts.
+cache_delta() {
+  awk -v h0="$1" -v m0="$2" -v h1="$3" -v m1="$4" 'BEGIN {
+    h = h1 - h0; m = m1 - m0
+    printf "{\"hits\": %d, \"misses\": %d, \"hit_rate\": %.4f}", h, m,
+      (h + m > 0 ? h / (h + m) : 0) }'
+}
+
 # wrk_case NAME SCRIPT URL [ENV=VALUE ...]: runs $runs times with
 # $case_conns connections (default $conns) and $case_threads threads
 # (default $threads), each run beside the write stream $stream when set;
@@ -250,12 +271,14 @@ start_stream() {
 wrk_case() {
   local name=$1 script=$2 url=$3; shift 3
   local c=${case_conns:-$conns} t=${case_threads:-$threads}
-  local r line all steps sline w
+  local r line all steps sline w h0 h1
   [ "$t" -le "$c" ] || t=$c
   for r in $(seq 1 "$runs"); do
     local l
     l=$(load)
     stream_pid=""
+    h0=""
+    if [ "$url" = "$base" ]; then h0=$(cache_counts); fi
     if [ -n "${stream:-}" ]; then start_stream "$stream" "${name}_$r$RANDOM"; fi
     all=$(env "$@" BENCH_RUN="$r$RANDOM" BENCH_THREADS="$t" wrk -t"$t" \
             -c"$c" -d"${duration}s" --timeout 10s --latency \
@@ -276,6 +299,11 @@ wrk_case() {
     [ -n "$line" ] || die "wrk gave no result for $name"
     [ -z "$steps" ] || line="${line%\}}, \"steps\": $steps}"
     [ -z "$stream_pid" ] || line="${line%\}}, \"stream\": $sline}"
+    if [ -n "$h0" ]; then
+      h1=$(cache_counts)
+      # shellcheck disable=SC2086
+      line="${line%\}}, \"cache\": $(cache_delta $h0 $h1)}"
+    fi
     say "bench: $name run $r (load $l, $c connections): $line"
     printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$r" "$l" "$c" "$line" \
       >>"$results"
@@ -623,13 +651,17 @@ END {
     ratio[n] = against > 0 ? R[n] / against : -1
   }
   for (c = 1; c <= ncases; c++) target(order[c])
-  printf "\n%-44s %9s %8s %8s %8s %6s %7s %5s\n", "case (median of runs)", \
-    "req/s", "p50 ms", "p99 ms", "max ms", "errors", "x nginx", "conns"
+  printf "\n%-44s %9s %8s %8s %8s %6s %7s %5s %6s\n", \
+    "case (median of runs)", "req/s", "p50 ms", "p99 ms", "max ms", \
+    "errors", "x nginx", "conns", "hit %"
   for (c = 1; c <= ncases; c++) {
     n = order[c]
-    printf "%-44s %9.0f %8.2f %8.2f %8.2f %6d %7s %5d\n", desc[n], R[n], \
-      P50[n], P99[n], MX[n], errs[n], \
-      (ratio[n] >= 0 ? sprintf("%.2f", ratio[n]) : "-"), nconn[n]
+    HIT[n] = index(runs[n, 1], "\"cache\": {") ? \
+      med_of(n, "cache", "hit_rate") : -1
+    printf "%-44s %9.0f %8.2f %8.2f %8.2f %6d %7s %5d %6s\n", desc[n], \
+      R[n], P50[n], P99[n], MX[n], errs[n], \
+      (ratio[n] >= 0 ? sprintf("%.2f", ratio[n]) : "-"), nconn[n], \
+      (HIT[n] >= 0 ? sprintf("%.1f", 100 * HIT[n]) : "-")
   }
   if ("night_shift" in R) {
     printf "\nnight shift steps (median of runs): "
@@ -660,8 +692,8 @@ END {
     printf "  %-26s %-7s %s\n", n, yes(MET[n]), TG[n]
   }
   rss_target = scale + 0 >= 10 ? 128 : 64
-  printf "  %-26s %-7s RSS <= %d MiB (%.1f, peak %.1f)\n", "rss", \
-    yes(hwm / 1024 <= rss_target), rss_target, rss / 1024, hwm / 1024
+  printf "  %-26s %-7s RSS after the cases <= %d MiB (%.1f; peak %.1f)\n", \
+    "rss", yes(rss / 1024 <= rss_target), rss_target, rss / 1024, hwm / 1024
   if (scale + 0 < 10)
     printf "  %-26s %-7s start-up <= 200 ms (%d)\n", "startup", \
       yes(startup <= 200), startup
@@ -704,7 +736,7 @@ END {
     dbb / 1048576 > out
   printf "  \"targets\": {\"met\": %d, \"of\": %d, \"rss_target_mib\": %d, " \
     "\"rss_met\": %s, \"startup_met\": %s},\n", nmet, nall, rss_target, \
-    (hwm / 1024 <= rss_target ? "true" : "false"), \
+    (rss / 1024 <= rss_target ? "true" : "false"), \
     (startup <= 200 ? "true" : "false") > out
   printf "  \"cases\": {\n" > out
   for (c = 1; c <= ncases; c++) {
@@ -717,6 +749,8 @@ END {
     }
     if (n == "gate_500")
       extra = extra "\"nginx_case\": \"nginx_gate\", "
+    if (HIT[n] >= 0)
+      extra = extra sprintf("\"cache_hit_rate\": %.4f, ", HIT[n])
     if (n in ALONE)
       extra = extra sprintf("\"alone_case\": \"%s\", \"stream\": \"%s\", " \
         "\"ratio_to_alone\": %.3f, \"p99_ratio_to_alone\": %.3f, ", \
