@@ -11,6 +11,7 @@
 #include "mem.h"
 #include "migrate.h"
 #include "str.h"
+#include "validate.h"
 #include "yaml_io.h"
 
 #include <assert.h>
@@ -998,6 +999,7 @@ static void read_contract(rd *r, yaml_node_t *root)
 {
     yaml_node_t *n, *schema;
     const char *v = NULL;
+    char msg[256];
     vals common;
     int ok = 0;
 
@@ -1055,6 +1057,11 @@ static void read_contract(rd *r, yaml_node_t *root)
         table = element_name(r, obj, "table");
         if (!table) {
             prob(r, obj, "table", "a schema object has no name");
+            continue;
+        }
+        /* once here rather than on every record of the table */
+        if (form_ident_check(table, msg, sizeof msg) < 0) {
+            prob(r, obj, "table", "%s", msg);
             continue;
         }
         n = yaml_doc_get(r->d, obj, "description");

@@ -35,16 +35,36 @@
 
 /* ---- YAML as JSON ---------------------------------------------------- */
 
+/* Compiled patterns, by pattern text (compiled once: the checks run for
+ * every scalar). ok is 0 for a pattern POSIX cannot compile. */
+static struct re_cache {
+    const char *pattern;
+    regex_t re;
+    int ok;
+} re_cached[64];
+
+static const struct re_cache *re_get(const char *pattern)
+{
+    size_t i;
+
+    for (i = 0; i < UFX_NELEM(re_cached) && re_cached[i].pattern; i++)
+        if (!strcmp(re_cached[i].pattern, pattern))
+            return &re_cached[i];
+    if (i == UFX_NELEM(re_cached))
+        fail_msg("too many patterns");
+    re_cached[i].pattern = pattern;
+    re_cached[i].ok =
+        regcomp(&re_cached[i].re, pattern, REG_EXTENDED | REG_NOSUB) == 0;
+    return &re_cached[i];
+}
+
 static int re_match(const char *re, const char *s)
 {
-    regex_t r;
-    int ok;
+    const struct re_cache *c = re_get(re);
 
-    if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB) != 0)
+    if (!c->ok)
         fail_msg("bad regex %s", re);
-    ok = regexec(&r, s, 0, NULL, 0) == 0;
-    regfree(&r);
-    return ok;
+    return regexec(&c->re, s, 0, NULL, 0) == 0;
 }
 
 /* What a plain scalar is under YAML 1.2's core schema. */
@@ -265,13 +285,10 @@ static void validate(const cJSON *v, const cJSON *s, const char *path, verr *e,
         verr_add(e, path, "is not the const", NULL);
     x = cJSON_GetObjectItemCaseSensitive(s, "pattern");
     if (x && cJSON_IsString(v)) {
-        regex_t r;
         /* ECMA-262 patterns: those POSIX reads alike are checked */
-        if (regcomp(&r, x->valuestring, REG_EXTENDED | REG_NOSUB) == 0) {
-            if (regexec(&r, v->valuestring, 0, NULL, 0) != 0)
-                verr_add(e, path, "does not match", x->valuestring);
-            regfree(&r);
-        }
+        const struct re_cache *c = re_get(x->valuestring);
+        if (c->ok && regexec(&c->re, v->valuestring, 0, NULL, 0) != 0)
+            verr_add(e, path, "does not match", x->valuestring);
     }
     x = cJSON_GetObjectItemCaseSensitive(s, "format");
     if (cJSON_IsString(x) && !strcmp(x->valuestring, "date-time") &&
@@ -382,6 +399,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    for (size_t i = 0; i < UFX_NELEM(re_cached) && re_cached[i].pattern; i++)
+        if (re_cached[i].ok)
+            regfree(&re_cached[i].re);
     cJSON_Delete(schema_root);
     schema_root = NULL;
     return ufx_teardown(state);
@@ -1174,6 +1194,11 @@ static void test_odcs__problems(void **state)
                "apiVersion: v3.1.0\nkind: DataContract\n"
                "base: &b\n  name: t\nschema:\n  - *b\n");
     write_file(dir, "d.yaml", "- just\n- a list\n");
+    write_file(dir, "f.yaml",
+               "apiVersion: v3.1.0\nkind: DataContract\nstatus: active\n"
+               "schema:\n- name: 'no good'\n  properties:\n  - name: a\n"
+               "    logicalType: date\n  - name: b\n"
+               "    logicalType: date\n");
     write_file(dir, "e.yaml",
                "apiVersion: v3.1.0\nkind: Table\nschema: table\n"
                "slaProperties:\n- property: timeOfAvailability\n"
@@ -1208,6 +1233,9 @@ static void test_odcs__problems(void **state)
         /* a geometry: no type docket has */
         assert_non_null(strstr(p, "a.odcs.yaml:16: type: "));
         assert_null(strstr(p, "notes.txt"));
+        /* a bad table name once, not once per record */
+        assert_non_null(strstr(p, "f.yaml:5: table: "));
+        assert_null(strstr(strstr(p, "f.yaml:5: table: ") + 1, "f.yaml:"));
     }
     assert_int_equal(ufx_int(f, "SELECT count(*) FROM registry_history"),
                      before);
