@@ -373,61 +373,9 @@ read_warm() {
   esac
 }
 
-# The deploy stream's requests: submitted, triaged and scheduled now (not
-# timed), one per deploy the streams can make.
-ndeploys=0
-for s in ${streams//,/ }; do
-  case $s in
-  deploy*s)
-    if want mixed; then
-      ndeploys=$((ndeploys + 4 * runs * (duration / ${s:6:-1} + 2)))
-    fi ;;
-  esac
-done
-if want night_shift; then
-  ndeploys=$((ndeploys + runs * (duration / 5 + 2)))
-fi
-if [ $ndeploys -gt 0 ]; then
-  say "bench: preparing $ndeploys requests to deploy"
-  "$out/bin/bench_stream" --url "$base" --data "$work/data" --tag prep \
-    --count $ndeploys --out "$work/data/deploys.txt" prepare ||
-    die "preparing the deploys failed"
-fi
-
-if want json; then
-  read_case json table_json.lua BENCH_ENCODING=gzip
-fi
-if want json_identity; then
-  wrk_case json_identity table_json.lua "$base" BENCH_ENCODING=identity
-fi
-if want card; then
-  read_case card table_json.lua BENCH_ENCODING=gzip BENCH_PREFIX=/tables/%s/%s
-fi
-if want lookup; then
-  read_case lookup lookup.lua BENCH_ENCODING=gzip
-fi
-if want search; then
-  read_case search search.lua BENCH_ENCODING=gzip
-fi
-if want night_shift; then
-  # 200 night-shift engineers, one wrk thread each, while deploys land
-  case_threads=200 case_conns=200 stream=deploy5s \
-    wrk_case night_shift night.lua "$base"
-fi
-if want submit; then
-  wrk_case submit submit.lua "$base"
-fi
-if want gate_500; then
-  # the gate answers from the database every time (no cache): warm the
-  # page cache as a scheduler polling it would, not timed
-  wrk -t1 -c1 -d1s -s "$here/gate.lua" "$base" >/dev/null
-  case_conns=$gate_conns wrk_case gate_500 gate.lua "$base"
-fi
-
-rss_kib=$(awk '/^VmRSS/ {print $2}' /proc/$server_pid/status)
-hwm_kib=$(awk '/^VmHWM/ {print $2}' /proc/$server_pid/status)
-
 # ---- nginx: the same bytes as case 1 (and as the gate case) ---------------
+# Started now; its cases run right before (nginx) or after (nginx_gate)
+# the docket case they are the basis of, so both see the same load.
 if want nginx || want gate_500; then
   nport=$(free_port)
   curl -s -H "Authorization: Bearer $ops_token" -H "Accept-Encoding: gzip" \
@@ -470,14 +418,68 @@ http {
 EOF
   nginx -c "$nginx_conf"
   sleep 0.3
-  if want nginx; then
-    wrk_case nginx table_json.lua "http://127.0.0.1:$nport" \
-      BENCH_ENCODING=gzip
-  fi
-  if want gate_500; then
-    case_conns=$gate_conns wrk_case nginx_gate gate.lua \
-      "http://127.0.0.1:$nport"
-  fi
+fi
+
+# The deploy stream's requests: submitted, triaged and scheduled now (not
+# timed), one per deploy the streams can make.
+ndeploys=0
+for s in ${streams//,/ }; do
+  case $s in
+  deploy*s)
+    if want mixed; then
+      ndeploys=$((ndeploys + 4 * runs * (duration / ${s:6:-1} + 2)))
+    fi ;;
+  esac
+done
+if want night_shift; then
+  ndeploys=$((ndeploys + runs * (duration / 5 + 2)))
+fi
+if [ $ndeploys -gt 0 ]; then
+  say "bench: preparing $ndeploys requests to deploy"
+  "$out/bin/bench_stream" --url "$base" --data "$work/data" --tag prep \
+    --count $ndeploys --out "$work/data/deploys.txt" prepare ||
+    die "preparing the deploys failed"
+fi
+
+if want nginx; then
+  wrk_case nginx table_json.lua "http://127.0.0.1:$nport" BENCH_ENCODING=gzip
+fi
+if want json; then
+  read_case json table_json.lua BENCH_ENCODING=gzip
+fi
+if want json_identity; then
+  wrk_case json_identity table_json.lua "$base" BENCH_ENCODING=identity
+fi
+if want card; then
+  read_case card table_json.lua BENCH_ENCODING=gzip BENCH_PREFIX=/tables/%s/%s
+fi
+if want lookup; then
+  read_case lookup lookup.lua BENCH_ENCODING=gzip
+fi
+if want search; then
+  read_case search search.lua BENCH_ENCODING=gzip
+fi
+if want night_shift; then
+  # 200 night-shift engineers, one wrk thread each, while deploys land
+  case_threads=200 case_conns=200 stream=deploy5s \
+    wrk_case night_shift night.lua "$base"
+fi
+if want submit; then
+  wrk_case submit submit.lua "$base"
+fi
+if want gate_500; then
+  # the gate answers from the database every time (no cache): warm the
+  # page cache as a scheduler polling it would, not timed
+  wrk -t1 -c1 -d1s -s "$here/gate.lua" "$base" >/dev/null
+  case_conns=$gate_conns wrk_case gate_500 gate.lua "$base"
+  case_conns=$gate_conns wrk_case nginx_gate gate.lua \
+    "http://127.0.0.1:$nport"
+fi
+
+rss_kib=$(awk '/^VmRSS/ {print $2}' /proc/$server_pid/status)
+hwm_kib=$(awk '/^VmHWM/ {print $2}' /proc/$server_pid/status)
+
+if [ -n "$nginx_conf" ]; then
   nginx -c "$nginx_conf" -s stop 2>/dev/null || true
   nginx_conf=""
 fi
