@@ -1187,8 +1187,12 @@ int domain_odcs_read(registry_import_recs *out, registry_import_report *rep,
             buf_puts(&p, path);
             buf_putc(&p, '/');
             buf_puts(&p, names[i]);
+            /* problems name the path as the user can open it (the
+               name alone when that path is too long to keep) */
             if (stat(buf_cstr(&p), &fs) == 0 && S_ISREG(fs.st_mode))
-                read_file(&r, buf_cstr(&p), names[i]);
+                read_file(&r, buf_cstr(&p),
+                          p.len < sizeof rep->problems[0].file ? buf_cstr(&p)
+                                                               : names[i]);
             buf_dispose(&p);
             free(names[i]);
         }
@@ -1198,7 +1202,10 @@ int domain_odcs_read(registry_import_recs *out, registry_import_report *rep,
                                         "no *.yaml contract in %s", path);
     } else {
         const char *slash = strrchr(path, '/');
-        read_file(&r, path, slash && slash[1] ? slash + 1 : path);
+        read_file(&r, path,
+                  strlen(path) < sizeof rep->problems[0].file || !slash
+                      ? path
+                      : slash + 1);
     }
     if (rep->nproblems > before)
         return err_set(err, ERR_INVALID,

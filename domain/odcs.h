@@ -56,8 +56,9 @@ void domain_odcs_id(char *out, size_t size, const char *instance,
 /* Reads the contract at path, or every *.yaml file of the directory at
  * path (by name, not recursive), into records appended to out, for
  * registry_import_records into instance (whose SQL dialect reads
- * physicalType). Problems go to rep at FILE:LINE (FILE: the file's name
- * inside the directory, or the last component of path): YAML that does
+ * physicalType). Problems go to rep at FILE:LINE (FILE: path as given,
+ * or path/NAME for a file of the directory, NAME alone when that is too
+ * long to keep): YAML that does
  * not parse ("yaml" field), a document that is not an ODCS v3 contract
  * (apiVersion, kind), keys of the wrong type, a status other than
  * active or deprecated, a column whose type docket cannot tell. 0 (the
