@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 12
+#define REGISTRY_SCHEMA_VERSION 13
 
 typedef struct registry registry;
 

@@ -581,8 +581,113 @@ static const char step12[] =
     " PRIMARY KEY (instance_id, kind, table_name, column_name))"
     " WITHOUT ROWID;";
 
-const char *const reg_schema_steps[] = {NULL,   step1,  step2, step3, step4,
-                                        step5,  step6,  step7, step8, step9,
-                                        step10, step11, step12};
+/* Step 13: versions of what cached answers are built from, so that a
+   change invalidates the answers it changes and no others (web/cache.c).
+   Each scope's version is the value of meta 'versions' (one sequence,
+   bumped by the triggers below in the transaction of the change) when it
+   last changed: a new value is larger than every value before it, so the
+   largest version of the scopes an answer reads changes exactly when one
+   of them does (registry_table_version, registry_lookup_version). The
+   scopes:
+     t<table id>         the table's registry content: its row, columns
+                         and history (the table JSON, the rules card);
+     o<org id>:<name>    the open requests of an organisation naming a
+                         table (lower-case name; the card's list);
+     d<instance id>      the instance's drift report (the card's badge);
+     l<instance id>      the instance's table names and what a lookup
+                         shows of them (a lookup within the instance);
+     n<org id>, n        the same for an organisation's instances and for
+                         every instance (lookups without an instance).
+   A scope without a row has version 0. */
+/* An update of the rows there are and an insert of those there are not,
+   rather than an upsert: the conflict clause of the statement that fires
+   a trigger (INSERT OR IGNORE ...) would replace the upsert's. */
+#define VERSIONS_BUMP(scopes)                                                  \
+    " UPDATE meta SET value = value + 1 WHERE key = 'versions';"               \
+    " UPDATE cache_versions SET v = (SELECT value FROM meta"                   \
+    "  WHERE key = 'versions') WHERE scope IN (SELECT s FROM (" scopes "));"   \
+    " INSERT INTO cache_versions(scope, v) SELECT DISTINCT s,"                 \
+    "  (SELECT value FROM meta WHERE key = 'versions') FROM (" scopes ") x"    \
+    "  WHERE NOT EXISTS (SELECT 1 FROM cache_versions c"                       \
+    "  WHERE c.scope = x.s);"
+/* A trigger that bumps the versions of the scopes a SELECT of one column
+   s names. */
+#define VERSIONS_TRIGGER(name, when, scopes)                                   \
+    "CREATE TRIGGER " name " " when " BEGIN" VERSIONS_BUMP(scopes) " END;"
+/* The lookup scopes of the instance whose id is the expression x. */
+#define NAMES_OF(x)                                                            \
+    "SELECT 'l' || id AS s FROM instances WHERE id = " x                       \
+    " UNION SELECT 'n' || org_id FROM instances WHERE id = " x                 \
+    " UNION SELECT 'n'"
+/* The open-requests scope of request r's org and the table name n. */
+#define OPEN_SCOPE(r, n)                                                       \
+    "SELECT 'o' || org_id || ':' || lower(" n ") AS s FROM requests"           \
+    " WHERE id = " r
+/* The open-requests scopes of every item of request r. */
+#define OPEN_OF(r)                                                             \
+    "SELECT 'o' || q.org_id || ':' || lower(it.table_name) AS s"               \
+    " FROM requests q JOIN request_items it ON it.request_id = q.id"           \
+    " WHERE q.id = " r
+/* clang-format off */
+static const char step13[] =
+    "INSERT INTO meta(key, value) VALUES ('versions', 0);"
+    "CREATE TABLE cache_versions("
+    " scope TEXT PRIMARY KEY,"
+    " v INTEGER NOT NULL) WITHOUT ROWID;"
+    /* a table's content, and the names lookups show */
+    VERSIONS_TRIGGER("reg_tables_ver_ai", "AFTER INSERT ON reg_tables",
+        "SELECT 't' || new.id AS s UNION " NAMES_OF("new.instance_id"))
+    VERSIONS_TRIGGER("reg_tables_ver_au", "AFTER UPDATE ON reg_tables",
+        "SELECT 't' || new.id AS s UNION SELECT 't' || old.id")
+    VERSIONS_TRIGGER("reg_tables_ver_names_au", "AFTER UPDATE ON reg_tables"
+        " WHEN old.name IS NOT new.name OR old.status IS NOT new.status"
+        " OR old.campaign_dependency IS NOT new.campaign_dependency"
+        " OR old.instance_id IS NOT new.instance_id",
+        NAMES_OF("old.instance_id") " UNION " NAMES_OF("new.instance_id"))
+    VERSIONS_TRIGGER("reg_tables_ver_ad", "AFTER DELETE ON reg_tables",
+        "SELECT 't' || old.id AS s UNION " NAMES_OF("old.instance_id"))
+    VERSIONS_TRIGGER("reg_columns_ver_ai", "AFTER INSERT ON reg_columns",
+        "SELECT 't' || new.table_id AS s")
+    VERSIONS_TRIGGER("reg_columns_ver_au", "AFTER UPDATE ON reg_columns",
+        "SELECT 't' || new.table_id AS s UNION SELECT 't' || old.table_id")
+    VERSIONS_TRIGGER("reg_columns_ver_ad", "AFTER DELETE ON reg_columns",
+        "SELECT 't' || old.table_id AS s")
+    VERSIONS_TRIGGER("registry_history_ver_ai",
+        "AFTER INSERT ON registry_history WHEN new.table_id IS NOT NULL",
+        "SELECT 't' || new.table_id AS s")
+    /* an instance's drift report */
+    VERSIONS_TRIGGER("drift_reports_ver_ai", "AFTER INSERT ON drift_reports",
+        "SELECT 'd' || new.instance_id AS s")
+    VERSIONS_TRIGGER("drift_reports_ver_ad", "AFTER DELETE ON drift_reports",
+        "SELECT 'd' || old.instance_id AS s")
+    /* open requests: a card lists their title, status and items' kinds,
+       for the instances they apply to and are not deployed in */
+    VERSIONS_TRIGGER("request_items_ver_ai", "AFTER INSERT ON request_items",
+        OPEN_SCOPE("new.request_id", "new.table_name"))
+    VERSIONS_TRIGGER("request_items_ver_au", "AFTER UPDATE ON request_items",
+        OPEN_SCOPE("new.request_id", "new.table_name") " UNION "
+        OPEN_SCOPE("old.request_id", "old.table_name"))
+    VERSIONS_TRIGGER("request_items_ver_ad", "AFTER DELETE ON request_items",
+        OPEN_SCOPE("old.request_id", "old.table_name"))
+    VERSIONS_TRIGGER("requests_ver_au", "AFTER UPDATE OF status, title,"
+        " org_id, instance_id ON requests",
+        OPEN_OF("new.id") " UNION SELECT 'o' || old.org_id || ':' ||"
+        " lower(table_name) FROM request_items WHERE request_id = old.id")
+    /* before: the items of a deleted request go with it (ON DELETE
+       CASCADE) */
+    VERSIONS_TRIGGER("requests_ver_bd", "BEFORE DELETE ON requests",
+        OPEN_OF("old.id"))
+    VERSIONS_TRIGGER("request_instances_ver_ai",
+        "AFTER INSERT ON request_instances", OPEN_OF("new.request_id"))
+    VERSIONS_TRIGGER("request_instances_ver_au",
+        "AFTER UPDATE ON request_instances",
+        OPEN_OF("new.request_id") " UNION " OPEN_OF("old.request_id"))
+    VERSIONS_TRIGGER("request_instances_ver_ad",
+        "AFTER DELETE ON request_instances", OPEN_OF("old.request_id"));
+/* clang-format on */
+
+const char *const reg_schema_steps[] = {NULL,   step1,  step2,  step3, step4,
+                                        step5,  step6,  step7,  step8, step9,
+                                        step10, step11, step12, step13};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;
