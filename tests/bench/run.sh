@@ -556,6 +556,11 @@ function med_of(n, what, key,    k, v) {
   return median(v, cnt[n])
 }
 function yes(b) { return b ? "met" : "NOT met" }
+function commas(x,    s) {
+  s = sprintf("%.0f", x)
+  while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
+  return s
+}
 # target(n): sets TG[n] (words) and MET[n] (1, 0) for the cases with one
 function target(n,    a, ok1, ok2) {
   if (n ~ /^mixed_/) {
@@ -651,6 +656,8 @@ END {
     }
     against = (n in basis) ? R[basis[n]] : base
     ratio[n] = against > 0 ? R[n] / against : -1
+    # nginx serves GETs of one JSON: no basis for writes or the night mix
+    if (n == "submit" || n == "night_shift") ratio[n] = -1
   }
   for (c = 1; c <= ncases; c++) target(order[c])
   printf "\n%-44s %9s %8s %8s %8s %6s %7s %5s %6s\n", \
@@ -724,6 +731,22 @@ END {
         num(line, "files")
     }
   }
+  # the same table in Markdown, for the README
+  md = BENCH_RESULTS; sub(/\.json$/, ".md", md)
+  printf "| case | req/s | p99 ms | × nginx | × alone (p99 ×) | target | |\n" > md
+  printf "|---|---|---|---|---|---|---|\n" > md
+  for (c = 1; c <= ncases; c++) {
+    n = order[c]
+    t = (n in TG) ? TG[n] : ""
+    gsub(/ \([^)]*\)/, "", t); gsub(/: (NOT )?met/, "", t)
+    gsub(/>=/, "≥", t); gsub(/<=/, "≤", t)
+    printf "| %s | %s | %.1f | %s | %s | %s | %s |\n", desc[n], \
+      commas(R[n]), P99[n], (ratio[n] >= 0 ? sprintf("%.2f", ratio[n]) : "—"), \
+      ((n in ALONE) && R[ALONE[n]] > 0 && P99[ALONE[n]] > 0 ? \
+        sprintf("%.2f (%.1f)", R[n] / R[ALONE[n]], P99[n] / P99[ALONE[n]]) \
+        : ""), t, ((n in TG) ? yes(MET[n]) : "") > md
+  }
+  close(md)
   out = BENCH_RESULTS
   printf "{\n  \"machine\": {\"cores\": %d, \"load_at_end\": \"%s\"},\n", \
     cores, load_end > out
@@ -787,4 +810,4 @@ END {
 }' BENCH_RESULTS="$out/results.json" "$results"
 
 say ""
-say "bench: results in $out/results.json ($(( $(date +%s) - started )) s)"
+say "bench: results in $out/results.json and results.md ($(( $(date +%s) - started )) s)"
