@@ -1,13 +1,16 @@
 /* cmd_catalog.c: the registry on the command line: `docket tables` and
- * `docket import` (data-dictionary CSV). `docket lookup` is in
- * cmd_lookup.c, `docket demo` in cmd_demo.c, `docket export` in export.c.
+ * `docket import` (a data-dictionary CSV, a dbt sources file or ODCS
+ * contracts, all through the one import engine of registry/). `docket lookup`
+ * is in cmd_lookup.c, `docket demo` in cmd_demo.c, `docket export` in export.c.
  * The data work is in registry/catalog.c. */
 #include "app.h"
 #include "buf.h"
 #include "card.h"
 #include "catalog.h"
 #include "catalog_cases.h"
+#include "dbt.h"
 #include "mem.h"
+#include "odcs.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -89,41 +92,82 @@ int cmd_tables(app_args *a)
 
 /* ---- import ------------------------------------------------------------- */
 
-/* docket import --instance NAME FILE.csv [--user EMAIL] */
+/* The records of a dbt sources file or of ODCS contracts (a file or a
+ * directory) at path, read for instance; rep gets the problems. 0 or
+ * ERR_* (ERR_INVALID: problems in rep, still to be listed with the
+ * engine's own). */
+static int import_read_yaml(registry_import_recs *rs,
+                            registry_import_report *rep, registry *reg,
+                            const char *format, const char *instance,
+                            const char *path, errmsg *err)
+{
+    char *data;
+    size_t len = 0;
+    int rc;
+
+    if (!strcmp(format, "odcs"))
+        return domain_odcs_read(rs, rep, reg, instance, path, err);
+    data = strcmp(path, "-") ? buf_read_file(path, &len)
+                             : buf_read_stream(stdin, &len);
+    if (!data)
+        return err_set(err, ERR_NOTFOUND, "cannot read %s", path);
+    rc = domain_dbt_read(rs, rep, reg, instance, NULL, data, len, err);
+    free(data);
+    return rc;
+}
+
+/* docket import --instance NAME [--format csv|dbt|odcs] FILE [--user
+ * EMAIL] */
 int cmd_import(app_args *a)
 {
     static const char u[] =
-        "docket import --instance NAME FILE.csv [--user EMAIL]\n"
-        "  CSV header (any order; table and column required): table, column,"
+        "docket import --instance NAME [--format csv|dbt|odcs] FILE|DIR "
+        "[--user EMAIL]\n"
+        "  csv (the default): a data dictionary; header (any order; table and"
+        " column required): table, column,"
         " type, nullable, primary_key, description, example, pii, consent,"
         " consent_channel, rule, column_status, campaign_dependency,"
         " campaign_note, expected_arrival, late_after_minutes, source,"
         " cadence, file_pattern, owner, escalation, table_description,"
         " runbook, table_kind, table_status, consent_relevant, expected_day,"
-        " anomaly_low_pct, anomaly_high_pct";
+        " anomaly_low_pct, anomaly_high_pct\n"
+        "  dbt: a dbt sources file (version: 2), the source named like the"
+        " instance or the only one\n"
+        "  odcs: an ODCS v3 data contract, or a directory of *.yaml"
+        " contracts";
     const char *instance = app_opt(a, "--instance");
     const char *email = app_opt(a, "--user");
+    const char *format = app_opt(a, "--format");
     registry_import_report rep = {0};
+    registry_import_recs rs = {0};
     registry_user user = {0};
     static const domain_actor console = {.email = "cli"};
     domain_actor who;
-    errmsg err = {0};
+    errmsg err = {0}, rerr = {0};
     registry *reg = NULL;
     char *data = NULL;
     size_t len = 0;
-    int rc = 0;
+    int rc = 0, csv;
 
     if (app_flag(a, "--help")) {
         printf("usage: %s\n", u);
         return 0;
     }
+    if (!format)
+        format = "csv";
     if (app_positionals(a, u) != 1 || !instance)
         return app_fail(EXIT_USAGE, "usage: %s", u);
+    if (strcmp(format, "csv") && strcmp(format, "dbt") &&
+        strcmp(format, "odcs"))
+        return app_fail(EXIT_USAGE, "--format must be csv, dbt or odcs");
+    csv = !strcmp(format, "csv");
     /* "-" reads the dictionary from standard input. */
-    data = strcmp(a->argv[1], "-") ? buf_read_file(a->argv[1], &len)
-                                   : buf_read_stream(stdin, &len);
-    if (!data)
-        return app_fail(EXIT_USAGE, "cannot read %s", a->argv[1]);
+    if (csv) {
+        data = strcmp(a->argv[1], "-") ? buf_read_file(a->argv[1], &len)
+                                       : buf_read_stream(stdin, &len);
+        if (!data)
+            return app_fail(EXIT_USAGE, "cannot read %s", a->argv[1]);
+    }
     reg = app_open_db(REGISTRY_NOCREATE);
     if (!reg) {
         free(data);
@@ -136,8 +180,21 @@ int cmd_import(app_args *a)
     /* The console, or the user named by --user with that user's rights
        (project managers and admins), as the import page of the web. */
     who = email ? domain_actor_of(&user) : console;
-    rc = domain_catalog_import(reg, &who, &rep, instance, data, len, a->argv[1],
-                               "local", &err);
+    if (csv) {
+        rc = domain_catalog_import(reg, &who, &rep, instance, data, len,
+                                   a->argv[1], "local", &err);
+    } else {
+        rc = domain_catalog_import_allowed(reg, &who, instance, &err);
+        if (rc == 0)
+            rc = import_read_yaml(&rs, &rep, reg, format, instance, a->argv[1],
+                                  &rerr);
+        /* A reader's problems are listed with the records' own. */
+        if (rc == 0 || rc == ERR_INVALID)
+            rc = domain_catalog_import_records(reg, &who, &rep, instance, &rs,
+                                               a->argv[1], "local", &err);
+        else if (rc < 0 && !err.code)
+            err = rerr;
+    }
     if (rc < 0) {
         for (size_t i = 0; i < rep.nproblems; i++) {
             const registry_import_problem *p = &rep.problems[i];
@@ -146,11 +203,12 @@ int cmd_import(app_args *a)
                 fprintf(stderr, ": %s", p->field);
             fprintf(stderr, ": %s\n", p->message);
         }
-        rc = app_fail(err.code == ERR_INVALID || err.code == ERR_NOTFOUND ||
-                              err.code == ERR_FORBIDDEN
-                          ? EXIT_USAGE
-                          : EXIT_RUNTIME,
-                      "%s", err.msg);
+        rc =
+            app_fail(err.code == ERR_INVALID || err.code == ERR_NOTFOUND ||
+                             err.code == ERR_FORBIDDEN || err.code == ERR_TOOBIG
+                         ? EXIT_USAGE
+                         : EXIT_RUNTIME,
+                     "%s", err.msg);
         goto done;
     }
     printf("imported %d record%s into %s: %d table%s created, %d updated; "
@@ -161,6 +219,7 @@ int cmd_import(app_args *a)
            rep.columns_added == 1 ? "" : "s", rep.columns_updated);
 done:
     registry_import_report_dispose(&rep);
+    registry_import_recs_dispose(&rs);
     registry_close(reg);
     free(data);
     return rc;

@@ -1,5 +1,6 @@
-/* export.c: `docket export --format html|markdown|csv --out DIR
- * [--instance I]`: the registry for the night docket itself is down.
+/* export.c: `docket export --format html|markdown|csv|dbt|odcs --out DIR
+ * [--instance I]`: the registry for the night docket itself is down, and
+ * for the data team's tools.
  *
  * - html: a static site openable from the file system (relative links
  *   only): index.html with client-side search (export-search.js over
@@ -9,7 +10,11 @@
  *   changelog.html, and the app's own app.css;
  * - markdown: index.md, changelog.md and <instance>/<table>.md;
  * - csv: <instance>.csv per instance, a data dictionary with exactly the
- *   columns `docket import` accepts (export -> import round-trips).
+ *   columns `docket import` accepts (export -> import round-trips);
+ * - dbt: <instance>/sources.yml per instance, a dbt sources file
+ *   (domain/dbt.h; [instance.NAME] dbt_schema and dbt_loaded_at_field);
+ * - odcs: <instance>/<table>.odcs.yaml per table, an ODCS v3.1.0 data
+ *   contract (domain/odcs.h).
  *
  * The data comes from registry_table_card, written by the card writer
  * (domain/card.h), and registry_change_list (the changelogs, one entry
@@ -20,7 +25,9 @@
 #include "buf.h"
 #include "card.h"
 #include "catalog.h"
+#include "dbt.h"
 #include "mem.h"
+#include "odcs.h"
 #include "str.h"
 
 #include <cjson/cJSON.h>
@@ -37,11 +44,12 @@ typedef struct export_run {
     const char *out;      /* the directory */
     const char *instance; /* --instance, or NULL */
     int html, md, csv;    /* the format */
-    char stamp[32];       /* when: "2026-12-01 10:00 UTC" */
-    buf index;            /* index.html or index.md */
-    buf csvb;             /* the CSV of the current instance */
-    buf search;           /* search-index.js */
-    char *last_inst;      /* the instance of the previous table */
+    int dbt, odcs;
+    char stamp[32];  /* when: "2026-12-01 10:00 UTC" */
+    buf index;       /* index.html or index.md */
+    buf csvb;        /* the CSV of the current instance */
+    buf search;      /* search-index.js */
+    char *last_inst; /* the instance of the previous table */
 } export_run;
 
 typedef struct tref {
@@ -613,10 +621,102 @@ static int md_finish(export_run *x)
     return rc;
 }
 
+/* DIR/<instance>/ made, its path into dir. */
+static int instance_dir(export_run *x, buf *dir, const char *instance)
+{
+    buf_puts(dir, x->out);
+    buf_putc(dir, '/');
+    safe_name(dir, instance);
+    if (mkdir_p(buf_cstr(dir)) < 0)
+        return app_fail(EXIT_RUNTIME, "cannot create %s: %s", buf_cstr(dir),
+                        strerror(errno));
+    return 0;
+}
+
+/* <instance>/<table>.odcs.yaml: the table's contract. */
+static int odcs_table(export_run *x, const tref *r)
+{
+    buf dir = {0}, file = {0}, doc = {0};
+    errmsg err = {0};
+    int rc = instance_dir(x, &dir, r->instance);
+
+    if (rc == 0 && domain_odcs_write(&doc, x->reg, r->instance, r->table,
+                                     app_config.base_url, &err) < 0)
+        rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
+    buf_puts(&file, r->table);
+    buf_puts(&file, ".odcs.yaml");
+    if (rc == 0)
+        rc = write_file(buf_cstr(&dir), buf_cstr(&file), &doc);
+    buf_dispose(&dir);
+    buf_dispose(&file);
+    buf_dispose(&doc);
+    return rc;
+}
+
+static void inst_name_add(void *ctx, const registry_instance *i)
+{
+    trefs *t = ctx;
+
+    xgrow(&t->v, &t->cap, t->n + 1, sizeof *t->v);
+    t->v[t->n].instance = xstrdup(i->name);
+    t->v[t->n].table = NULL;
+    t->n++;
+}
+
+/* <instance>/sources.yml for each instance (the one of --instance, or
+ * every one, also those without tables yet). */
+static int dbt_all(export_run *x)
+{
+    trefs is = {0};
+    errmsg err = {0};
+    int rc = 0;
+
+    if (x->instance) {
+        xgrow(&is.v, &is.cap, 1, sizeof *is.v);
+        is.v[0].instance = xstrdup(x->instance);
+        is.v[0].table = NULL;
+        is.n = 1;
+    } else if (registry_instance_list(x->reg, 0, inst_name_add, &is, &err) <
+               0) {
+        rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
+    }
+    for (size_t i = 0; rc == 0 && i < is.n; i++) {
+        const cfg_instance *ci =
+            cfg_instance_find(&app_config, is.v[i].instance);
+        domain_dbt_opts o = {0};
+        buf dir = {0}, doc = {0};
+        o.schema = ci ? ci->dbt_schema : NULL;
+        o.loaded_at_field = ci ? ci->dbt_loaded_at_field : NULL;
+        o.base_url = app_config.base_url;
+        rc = instance_dir(x, &dir, is.v[i].instance);
+        if (rc == 0 &&
+            domain_dbt_write(&doc, x->reg, is.v[i].instance, &o, &err) < 0)
+            rc = app_fail(EXIT_RUNTIME, "%s", err.msg);
+        if (rc == 0)
+            rc = write_file(buf_cstr(&dir), "sources.yml", &doc);
+        buf_dispose(&dir);
+        buf_dispose(&doc);
+    }
+    trefs_dispose(&is);
+    return rc;
+}
+
 /* Every table of the list, then what ends the export. */
 static int export_all(export_run *x, const trefs *ts)
 {
     int rc = 0;
+
+    if (x->dbt)
+        return dbt_all(x);
+    if (x->odcs) {
+        for (size_t i = 0; i < ts->n && rc == 0; i++) {
+            progress(i, ts->n);
+            rc = odcs_table(x, &ts->v[i]);
+        }
+        if (rc == 0)
+            progress(ts->n, ts->n);
+        return rc;
+    }
 
     index_begin(x);
     for (size_t i = 0; i < ts->n && rc == 0; i++) {
@@ -650,14 +750,17 @@ static int export_format(export_run *x, const char *f)
     x->html = !strcmp(f, "html");
     x->md = !strcmp(f, "markdown") || !strcmp(f, "md");
     x->csv = !strcmp(f, "csv");
-    return x->html || x->md || x->csv ? 0 : -1;
+    x->dbt = !strcmp(f, "dbt");
+    x->odcs = !strcmp(f, "odcs");
+    return x->html || x->md || x->csv || x->dbt || x->odcs ? 0 : -1;
 }
 
-/* docket export --format html|markdown|csv --out DIR [--instance I] */
+/* docket export --format html|markdown|csv|dbt|odcs --out DIR
+ * [--instance I] */
 int cmd_export(app_args *a)
 {
-    static const char u[] =
-        "docket export --format html|markdown|csv --out DIR [--instance I]";
+    static const char u[] = "docket export --format html|markdown|csv|dbt|odcs "
+                            "--out DIR [--instance I]";
     const char *format = app_opt(a, "--format");
     export_run x = {0};
     registry_table_filter f = {0};
@@ -671,7 +774,8 @@ int cmd_export(app_args *a)
     if (app_positionals(a, u) != 0 || !format || !x.out)
         return app_fail(EXIT_USAGE, "usage: %s", u);
     if (export_format(&x, format) < 0)
-        return app_fail(EXIT_USAGE, "--format must be html, markdown or csv");
+        return app_fail(EXIT_USAGE,
+                        "--format must be html, markdown, csv, dbt or odcs");
     x.reg = app_open_db(REGISTRY_READONLY);
     if (!x.reg)
         return EXIT_USAGE;
