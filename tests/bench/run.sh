@@ -579,6 +579,9 @@ function target(n,    a, ok1, ok2) {
     TG[n] = sprintf("p99 <= 10 ms once warm (%.2f: %s)", P99[n], yes(MET[n]))
     return
   }
+  # the ratio targets need the nginx case of this run
+  if ((n == "json" || n == "lookup" || n == "card" || n == "search") &&
+      ratio[n] < 0) return
   if (n == "json" || n == "lookup" || n == "card") {
     a = n == "card" ? 0.8 : 0.9
     MET[n] = ratio[n] >= a

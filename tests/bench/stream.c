@@ -1,9 +1,10 @@
 /* stream.c: the writes of the mixed-workload cases of tests/bench/run.sh,
- * a paced client that runs beside wrk in its own process. One libcurl
- * handle (keep-alive), one write at a time, on a fixed schedule: write k
- * is sent at start + k / rate (at once when the previous one ran late),
- * so the stream lands at its rate whatever the reads do. Stops on
- * SIGTERM or SIGINT (after the write in flight) and prints one line,
+ * a paced client that runs beside wrk in its own process. Open loop, on
+ * a fixed schedule: write k is sent at start + k / rate whether or not
+ * the earlier ones have been answered (libcurl's multi interface, up to
+ * 64 in flight), so the stream lands at its rate however slow the server
+ * is. Stops on SIGTERM or SIGINT (after the writes in flight) and prints
+ * one line,
  * "BENCH_STREAM {json}": writes, errors, achieved rate and the writes'
  * own latency (p50, p99, max).
  *
@@ -206,22 +207,32 @@ static void submit_body(char *out, size_t size, const client *c,
         snprintf(out + len, size - len, "]}]}");
 }
 
-/* One write of the stream; 0 when it answered as expected. */
-static int write_one(const char *mode, long k, FILE *deploys)
+/* A write in flight (the paced loop keeps up to MAXFLIGHT). */
+#define MAXFLIGHT 64
+typedef struct job {
+    CURL *h;
+    struct curl_slist *hdr;
+    char body[16384];
+    long want; /* the expected status; 303 for an edit's redirect */
+    double started;
+} job;
+
+/* Fills j for write k of the stream: what write_one would send. -1 when
+ * there is nothing to send (deploys.txt ran out). */
+static int write_make(job *j, const char *mode, long k, FILE *deploys)
 {
-    char body[16384], path[600], line[600];
-    long code;
+    char path[600], line[600], url[1200], auth[200];
+    const char *token = ops_token, *ctype = "application/json";
 
     if (!strcmp(mode, "submit")) {
         const client *c = &clients[k % nclients];
         char name[128];
         snprintf(name, sizeof name, "stream_%s_%ld", tag, k);
-        submit_body(body, sizeof body, c, name);
-        code = http("POST", "/api/v1/requests", c->token, "application/json",
-                    body);
-        return code == 201 ? 0 : -1;
-    }
-    if (!strcmp(mode, "deploy")) {
+        submit_body(j->body, sizeof j->body, c, name);
+        snprintf(path, sizeof path, "/api/v1/requests");
+        token = c->token;
+        j->want = 201;
+    } else if (!strcmp(mode, "deploy")) {
         char inst[256], tbl[256];
         long id;
         if (!fgets(line, sizeof line, deploys) ||
@@ -230,29 +241,60 @@ static int write_one(const char *mode, long k, FILE *deploys)
             return -1;
         }
         snprintf(path, sizeof path, "/api/v1/requests/%ld/transitions", id);
-        snprintf(body, sizeof body,
+        snprintf(j->body, sizeof j->body,
                  "{\"to\":\"deployed\",\"instance\":\"%s\",\"note\":\"bench "
                  "deploy\"}",
                  inst);
-        code = http("POST", path, pm_token, "application/json", body);
-        return code == 200 ? 0 : -1;
-    }
-    /* edit: the runbook note, which ops may edit */
-    {
+        token = pm_token;
+        j->want = 200;
+    } else {
+        /* edit: the runbook note, which ops may edit */
         const char *t = tables[rn((unsigned)ntables)];
         const char *slash = strchr(t, '/');
         if (!slash)
             return -1;
         snprintf(path, sizeof path, "/tables/%.*s/%s/edit", (int)(slash - t), t,
                  slash + 1);
-        snprintf(body, sizeof body,
+        snprintf(j->body, sizeof j->body,
                  "runbook=Night+shift%%3A+rerun+the+load+%s-%ld%%2C+then+"
                  "call+the+owner.&reason=bench+edit+%s-%ld",
                  tag, k, tag, k);
-        code = http("POST", path, ops_token,
-                    "application/x-www-form-urlencoded", body);
-        return code >= 200 && code < 400 ? 0 : -1;
+        ctype = "application/x-www-form-urlencoded";
+        j->want = 303;
     }
+    snprintf(url, sizeof url, "%s%s", base, path);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    j->hdr = curl_slist_append(NULL, auth);
+    snprintf(line, sizeof line, "Content-Type: %s", ctype);
+    j->hdr = curl_slist_append(j->hdr, line);
+    j->h = curl_easy_init();
+    if (!j->h)
+        die("libcurl");
+    curl_easy_setopt(j->h, CURLOPT_URL, url);
+    curl_easy_setopt(j->h, CURLOPT_HTTPHEADER, j->hdr);
+    curl_easy_setopt(j->h, CURLOPT_POSTFIELDS, j->body);
+    curl_easy_setopt(j->h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(j->h, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(j->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(j->h, CURLOPT_PRIVATE, j);
+    return 0;
+}
+
+/* Records a finished write: its latency, and an error unless it
+ * answered j->want (a 3xx for an edit: any redirect back to the card). */
+static void write_done(job *j, CURLcode rc, double now)
+{
+    long code = 0;
+
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &code);
+    if (!(code == j->want || (j->want == 303 && code >= 300 && code < 400)))
+        nerr++;
+    if (nlat < MAXLAT)
+        lat[nlat++] = (now - j->started) * 1000.0;
+    curl_slist_free_all(j->hdr);
+    curl_easy_cleanup(j->h);
+    free(j);
 }
 
 static long json_id(void)
@@ -357,6 +399,8 @@ int main(int argc, char **argv)
 {
     const char *mode = NULL, *out = NULL;
     double rate = 0, t0, elapsed;
+    CURLM *multi;
+    int inflight = 0;
     long skip = 0;
     int count = 0;
     FILE *deploys = NULL;
@@ -422,22 +466,52 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
 
+    /* Open loop: write k starts at t0 + k / rate whatever the earlier
+       ones do (up to MAXFLIGHT at once; a late start goes at once), so a
+       slow server does not slow the stream down. */
+    multi = curl_multi_init();
+    if (!multi)
+        die("libcurl");
     t0 = now_s();
-    for (long k = 0; !stop; k++) {
-        double due = t0 + (double)k / rate, a, b;
-        for (double w; !stop && (w = due - now_s()) > 0;) {
-            struct timespec ts = {(time_t)w, (long)((w - (time_t)w) * 1e9)};
-            nanosleep(&ts, NULL); /* a signal ends it early */
+    for (long k = 0;;) {
+        double now = now_s(), due = t0 + (double)k / rate;
+        int running = 0, left;
+        CURLMsg *msg;
+
+        while (!stop && now >= due && inflight < MAXFLIGHT) {
+            job *j = calloc(1, sizeof *j);
+            if (!j)
+                die("out of memory");
+            if (write_make(j, mode, k, deploys) < 0) {
+                free(j);
+                nerr++;
+                stop = 1;
+                break;
+            }
+            j->started = now;
+            curl_multi_add_handle(multi, j->h);
+            inflight++;
+            due = t0 + (double)++k / rate;
         }
-        if (stop)
+        if (stop && !inflight)
             break;
-        a = now_s();
-        if (write_one(mode, k, deploys) < 0)
-            nerr++;
-        b = now_s();
-        if (nlat < MAXLAT)
-            lat[nlat++] = (b - a) * 1000.0;
+        curl_multi_perform(multi, &running);
+        while ((msg = curl_multi_info_read(multi, &left))) {
+            job *j = NULL;
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+            curl_multi_remove_handle(multi, msg->easy_handle);
+            write_done(j, msg->data.result, now_s());
+            inflight--;
+        }
+        {
+            double w = stop ? 0.05 : due - now_s();
+            int ms = w <= 0 ? 0 : w > 0.05 ? 50 : (int)(w * 1000) + 1;
+            curl_multi_poll(multi, NULL, 0, ms, NULL);
+        }
     }
+    curl_multi_cleanup(multi);
     elapsed = now_s() - t0;
     {
         int n = nlat;
