@@ -76,8 +76,10 @@ typedef struct search_run {
     const char *raw;  /* the query, trimmed */
     const char *expr; /* its MATCH expression */
     int64_t org_id;
+    int offset; /* ranked rows skipped before rid */
     int lim, kmax, again;
-    int n; /* ranked rows in rid/exact */
+    int seen; /* ranked rows read (offset of them skipped) */
+    int n;    /* ranked rows in rid/exact */
     int64_t rid[SEARCH_MAX];
     int exact[SEARCH_MAX];
     void (*fn)(void *ctx, const registry_search_hit *h);
@@ -89,19 +91,26 @@ static int rank_row(sqlite3_stmt *st, void *ctx)
     search_run *s = ctx;
     int k = sqlite3_column_int(st, 2);
 
-    if (s->n >= s->lim)
+    int exact = sqlite3_column_int(st, 1);
+
+    if (s->seen >= s->offset + s->lim)
         return 0;
-    s->rid[s->n] = sqlite3_column_int64(st, 0);
-    s->exact[s->n] = sqlite3_column_int(st, 1);
-    if (!s->exact[s->n] && k > s->kmax) {
+    /* Rows skipped by the offset are ranked too: the order of the page
+       depends on theirs. */
+    if (!exact && k > s->kmax) {
         s->kmax = k;
         s->again = 1;
     }
+    if (s->seen++ < s->offset)
+        return 0;
+    s->rid[s->n] = sqlite3_column_int64(st, 0);
+    s->exact[s->n] = exact;
     s->n++;
     return 0;
 }
 
-/* The first pass: rid/exact of the best s->lim rows. */
+/* The first pass: rid/exact of the rows s->offset .. s->offset + s->lim
+ * - 1 of the ranking. */
 static int search_rank(registry *reg, search_run *s, errmsg *err)
 {
     sqlite3_stmt *st;
@@ -127,8 +136,10 @@ static int search_rank(registry *reg, search_run *s, errmsg *err)
         reg_bind_all(st, REG_TEXT(":raw", s->raw),
                      REG_INT(":cr", !str_ncasecmp(s->raw, "cr-", 3)),
                      REG_TEXT(":expr", s->expr), REG_INT(":org", s->org_id),
-                     REG_INT(":kmax", s->kmax), REG_INT(":lim", s->lim));
+                     REG_INT(":kmax", s->kmax),
+                     REG_INT(":lim", s->offset + s->lim));
         s->n = 0;
+        s->seen = 0;
         s->again = 0;
         rc = reg_each(reg, st, rank_row, s, err);
     } while (rc == 0 && s->again);
@@ -180,20 +191,55 @@ static int search_rows(registry *reg, search_run *s, errmsg *err)
     return rc;
 }
 
-int registry_search(registry *reg, const char *q, int64_t org_id, int limit,
-                    void (*fn)(void *ctx, const registry_search_hit *h),
-                    void *ctx, errmsg *err)
+static int count_row(sqlite3_stmt *st, void *ctx)
+{
+    int64_t *kinds = ctx;
+    int k = sqlite3_column_int(st, 0);
+
+    if (k >= 1 && k <= 3)
+        kinds[k - 1] = sqlite3_column_int64(st, 1);
+    return 0;
+}
+
+/* The number of hits of each kind (kinds[0..2]) for the fallback. */
+static int search_count(registry *reg, search_run *s, int64_t *kinds,
+                        errmsg *err)
+{
+    static const char sql[] =
+        "SELECT rowid % 4, count(*) FROM search_fts"
+        " WHERE search_fts MATCH :expr"
+        " AND (:org = 0 OR CAST(org_id AS INTEGER) = :org) GROUP BY 1";
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":expr", s->expr),
+                                REG_INT(":org", s->org_id));
+
+    return reg_each(reg, st, count_row, kinds, err);
+}
+
+int registry_search_paged(registry *reg, const char *q, int64_t org_id,
+                          registry_search_page *pg,
+                          void (*fn)(void *ctx, const registry_search_hit *h),
+                          void *ctx, errmsg *err)
 {
     char expr[1024];
     char *raw;
     search_run *s;
-    int lim = limit > 0 ? limit : 50, rc;
+    int rc;
 
-    if (lim > SEARCH_MAX)
-        lim = SEARCH_MAX;
+    pg->total = 0;
+    memset(pg->kinds, 0, sizeof pg->kinds);
+    if (pg->limit <= 0)
+        pg->limit = 50;
+    if (pg->limit > SEARCH_MAX)
+        pg->limit = SEARCH_MAX;
+    if (pg->offset < 0)
+        pg->offset = 0;
+    if (pg->offset + pg->limit > REGISTRY_SEARCH_DEPTH)
+        return err_set_field(err, ERR_INVALID, "page",
+                             "only the first %d hits can be paged through",
+                             REGISTRY_SEARCH_DEPTH);
     /* Tables and columns from the in-memory index of this generation when
        it is ready (search_index.c); FTS5 below answers otherwise. */
-    rc = search_index_run(reg, q, org_id, lim, fn, ctx, err);
+    rc = search_index_run(reg, q, org_id, pg, fn, ctx, err);
     if (rc != SEARCH_INDEX_FALLBACK)
         return rc;
     if (registry_search_expr(expr, sizeof expr, q) == 0)
@@ -203,16 +249,30 @@ int registry_search(registry *reg, const char *q, int64_t org_id, int limit,
     s->raw = raw;
     s->expr = expr;
     s->org_id = org_id;
-    s->lim = lim;
+    s->offset = pg->offset;
+    s->lim = pg->limit;
     s->kmax = 1;
     s->fn = fn;
     s->ctx = ctx;
     rc = search_rank(reg, s, err);
     if (rc == 0 && s->n)
         rc = search_rows(reg, s, err);
+    if (rc == 0)
+        rc = search_count(reg, s, pg->kinds, err);
+    if (rc == 0)
+        pg->total = pg->kinds[0] + pg->kinds[1] + pg->kinds[2];
     free(s);
     free(raw);
     return rc;
+}
+
+int registry_search(registry *reg, const char *q, int64_t org_id, int limit,
+                    void (*fn)(void *ctx, const registry_search_hit *h),
+                    void *ctx, errmsg *err)
+{
+    registry_search_page pg = {0, limit > 0 ? limit : 50, 0, {0, 0, 0}};
+
+    return registry_search_paged(reg, q, org_id, &pg, fn, ctx, err);
 }
 
 void registry_search_warm(registry *reg)

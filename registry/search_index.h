@@ -15,21 +15,24 @@
 /* search_index_run's answer when it cannot serve a query and FTS5 must. */
 #define SEARCH_INDEX_FALLBACK 1
 
-/* Answers registry_search(reg, q, org_id, limit) from the snapshot of the
- * generation reg's connection sees; requests (kind 3), needed only when
- * tables and columns give fewer than limit hits, from the requests
- * snapshot when it is current, else from FTS5. Calls fn for each hit in
+/* Answers registry_search_paged(reg, q, org_id, pg) from the snapshot of
+ * the generation reg's connection sees; requests (kind 3) from the
+ * requests snapshot when it is current, else from FTS5. Calls fn for the
+ * hits pg->offset .. pg->offset + pg->limit - 1 of the ranked list, in
  * rank order: exact name first, then tables before columns before
  * requests, then within a kind more query words in the name first, then
- * fewer tokens, then by id (requests from FTS5: by bm25). This replaces
- * FTS5's bm25 order within a kind. name_hl and snippet are exactly those
- * FTS5's highlight() and snippet(…, 16) give.
+ * fewer tokens, then by id (requests from FTS5: by bm25), and sets
+ * pg->total and pg->kinds to the count of every hit (of org_id's when it
+ * is not 0). This replaces FTS5's bm25 order within a kind. name_hl and
+ * snippet are exactly those FTS5's highlight() and snippet(…, 16) give.
  * Returns SEARCH_INDEX_FALLBACK without calling fn when it cannot answer:
  * a connection without an index (registry_index_attach), no snapshot of
  * this generation yet (one is then built in the background), a word that is not
  * exactly one token (a phrase such as "customer_id"), a "CR-…" query, or the
- * index is disabled. limit must be 1..200. Returns 0 or ERR_DB. */
-int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
+ * index is disabled. pg->limit must be 1..200 and offset + limit at most
+ * REGISTRY_SEARCH_DEPTH. Returns 0 or ERR_DB. */
+int search_index_run(registry *reg, const char *q, int64_t org_id,
+                     registry_search_page *pg,
                      void (*fn)(void *ctx, const registry_search_hit *h),
                      void *ctx, errmsg *err);
 

@@ -385,30 +385,36 @@ static int64_t doc_rowid(const search_index *ix, uint32_t doc)
     return (int64_t)si_doc_id(ix, doc) * 4 + ix->kinds[doc < ix->ntab ? 0 : 1];
 }
 
-/* The ranked hits of kinds 1 and 2 (at most lim). */
+/* The ranked hits of kinds 1 and 2 (at most lim), and with counts the
+ * number of matches of each section (the organisation's only): then both
+ * sections are matched even when the first fills lim. */
 void si_rank(const search_index *ix, const qword *w, int nw,
              const uint64_t *exact, size_t nexact, int orgi, int lim, hit *out,
-             int *n)
+             int *n, int64_t *counts)
 {
-    for (size_t i = 0; i < nexact; i++) {
+    for (size_t i = 0; i < nexact && *n < lim; i++) {
         uint32_t doc = (uint32_t)(exact[i] & 0xffffffffu);
         out[(*n)++] = (hit){doc_rowid(ix, doc), 1, doc};
     }
-    for (int sec = 0; sec < 2 && *n < lim; sec++) {
+    for (int sec = 0; sec < 2 && (*n < lim || counts); sec++) {
         uint32_t base = sec ? ix->ntab : 0;
+        int64_t matched = 0;
         if (sec == 1 && ix->ndocs == ix->ntab)
             break; /* requests: one section */
         cand c;
         topk t;
 
         section_match(&c, ix, w, nw, sec);
-        t.k = (size_t)(lim - *n);
+        t.k = *n < lim ? (size_t)(lim - *n) : 0;
         t.n = 0;
-        t.v = xmalloc(t.k * sizeof *t.v);
+        t.v = xmalloc((t.k ? t.k : 1) * sizeof *t.v);
         for (size_t i = 0; i < c.n; i++) {
             uint32_t doc = base + c.doc[i];
             int is_exact = 0;
             if (orgi >= 0 && si_doc_org(ix, doc) != (uint32_t)orgi)
+                continue;
+            matched++;
+            if (!t.k)
                 continue;
             for (size_t j = 0; j < nexact; j++)
                 if ((uint32_t)(exact[j] & 0xffffffffu) == doc)
@@ -421,6 +427,8 @@ void si_rank(const search_index *ix, const qword *w, int nw,
             uint32_t doc = (uint32_t)(t.v[i] & 0xffffffffu);
             out[(*n)++] = (hit){doc_rowid(ix, doc), 0, doc};
         }
+        if (counts)
+            counts[sec] = matched;
         xfree_all(t.v, c.doc, c.nname);
     }
 }

@@ -242,13 +242,13 @@ static void snippet(buf *out, const char *text, htoks *h)
 
 /* ---- the search -------------------------------------------------------- */
 
-/* What exact_docs collects: docs of ix matching the organisation orgi
- * (-1: any), at most max keys into out. */
+/* What exact_docs collects: the keys of the docs of ix matching the
+ * organisation orgi (-1: any). */
 typedef struct exact_ctx {
     const search_index *ix;
     int orgi, nw;
-    uint64_t *out;
-    size_t n, max;
+    uint64_t *v;
+    size_t n, cap;
 } exact_ctx;
 
 static int exact_row(sqlite3_stmt *st, void *ctx)
@@ -259,7 +259,7 @@ static int exact_row(sqlite3_stmt *st, void *ctx)
     int64_t pos;
     uint32_t doc;
 
-    if (rowid / 4 > UINT32_MAX || e->n == e->max)
+    if (rowid / 4 > UINT32_MAX)
         return 0;
     pos = si_id_doc(e->ix, kind - 1, (uint32_t)(rowid / 4));
     if (pos < 0)
@@ -267,15 +267,18 @@ static int exact_row(sqlite3_stmt *st, void *ctx)
     doc = (uint32_t)pos;
     if (e->orgi >= 0 && si_doc_org(e->ix, doc) != (uint32_t)e->orgi)
         return 0;
+    if (e->n == e->cap)
+        xgrow(&e->v, &e->cap, e->n + 1, sizeof *e->v);
     /* Whole-index doc numbers keep tables ahead of columns. */
-    e->out[e->n++] =
-        (uint64_t)(kind - 1) << 62 | si_rank_key(e->ix, doc, e->nw);
+    e->v[e->n++] = (uint64_t)(kind - 1) << 62 | si_rank_key(e->ix, doc, e->nw);
     return 0;
 }
 
-/* Exact name hits of kinds 1 and 2 as docs, org-filtered, in rank order.
- * A name equal to the query (ASCII case folded, as the NOCASE index
- * compares) holds every query word's token, so it matches. */
+/* Exact name hits of kinds 1 and 2 as docs, org-filtered, the first max
+ * in rank order into out. A name equal to the query (ASCII case folded,
+ * as the NOCASE index compares) holds every query word's token, so it
+ * matches. All are ranked before the first max are kept: a page of the
+ * exact hits is the same slice of them whatever its size. */
 static int exact_docs(registry *reg, const search_index *ix, const char *raw,
                       int orgi, int nw, uint64_t *out, size_t max,
                       size_t *out_n, errmsg *err)
@@ -284,15 +287,19 @@ static int exact_docs(registry *reg, const search_index *ix, const char *raw,
         "SELECT id * 4 + 1 FROM reg_tables WHERE name = :raw"
         " UNION ALL SELECT id * 4 + 2 FROM reg_columns WHERE name = :raw";
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":raw", raw));
-    exact_ctx e = {ix, orgi, nw, out, 0, max};
+    exact_ctx e = {ix, orgi, nw, NULL, 0, 0};
     int rc;
 
     rc = reg_each(reg, st, exact_row, &e, err);
-    if (rc < 0)
-        return rc;
-    qsort(out, e.n, sizeof *out, si_cmp_u64);
-    *out_n = e.n;
-    return 0;
+    *out_n = 0;
+    if (rc == 0 && e.n) {
+        qsort(e.v, e.n, sizeof *e.v, si_cmp_u64);
+        *out_n = e.n < max ? e.n : max;
+        if (*out_n)
+            memcpy(out, e.v, *out_n * sizeof *out);
+    }
+    free(e.v);
+    return rc;
 }
 
 /* Where request_hits appends: out[*n], at most need more. */
@@ -313,20 +320,35 @@ static int request_row(sqlite3_stmt *st, void *ctx)
     return 0;
 }
 
-/* Requests (kind 3) by bm25 from FTS5, after the first have hits. */
+/* Requests (kind 3) by bm25 from FTS5, after the first have hits; their
+ * number in *count. */
 static int request_hits(registry *reg, const char *expr, int64_t org_id,
-                        int need, hit *out, int *n, errmsg *err)
+                        int need, hit *out, int *n, int64_t *count, errmsg *err)
 {
     static const char sql[] =
         "SELECT rowid FROM search_fts WHERE search_fts MATCH :expr"
         " AND rowid % 4 = 3"
         " AND (:org = 0 OR CAST(org_id AS INTEGER) = :org)"
         " ORDER BY bm25(search_fts) LIMIT :lim";
-    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":expr", expr),
-                                REG_INT(":org", org_id), REG_INT(":lim", need));
+    static const char count_sql[] =
+        "SELECT count(*) FROM search_fts WHERE search_fts MATCH :expr"
+        " AND rowid % 4 = 3"
+        " AND (:org = 0 OR CAST(org_id AS INTEGER) = :org)";
+    sqlite3_stmt *st;
     req_ctx r = {out, n, need};
+    int rc = 0;
 
-    return reg_each(reg, st, request_row, &r, err);
+    if (need > 0) {
+        st = reg_stmt(reg, sql, err, REG_TEXT(":expr", expr),
+                      REG_INT(":org", org_id), REG_INT(":lim", need));
+        rc = reg_each(reg, st, request_row, &r, err);
+    }
+    if (rc == 0) {
+        st = reg_stmt(reg, count_sql, err, REG_TEXT(":expr", expr),
+                      REG_INT(":org", org_id));
+        rc = reg_count(reg, st, count, err);
+    }
+    return rc;
 }
 
 /* What hits_emit needs to mark a hit and hand it on. */
@@ -422,30 +444,33 @@ static int hits_emit(registry *reg, const search_index *ix, tokenizer *tk,
     return ret;
 }
 
-/* Appends the requests that match to hits[*n..limit): from the
- * requests snapshot of the version reg sees when there is one, else
- * from FTS5 by bm25 (expr). */
+/* Appends the requests that match to hits[*n..limit) and counts them
+ * all into *count: from the requests snapshot of the version reg sees
+ * when there is one, else from FTS5 by bm25 (expr). */
 static int requests_rank(registry *reg, ix_slot *slot, const qword *w, int nw,
                          const char *expr, int64_t org_id, int limit, hit *hits,
-                         int *n, errmsg *err)
+                         int *n, int64_t *count, errmsg *err)
 {
     search_index *rq = si_req_acquire(reg, slot);
     qword rw[MAX_WORDS];
+    int64_t counts[2] = {0, 0};
     int n0 = *n, rorgi;
 
     if (!rq)
-        return request_hits(reg, expr, org_id, limit - *n, hits, n, err);
+        return request_hits(reg, expr, org_id, limit - *n, hits, n, count, err);
     memcpy(rw, w, (size_t)nw * sizeof *w);
     rorgi = si_org_slot(rq, rw, nw, org_id);
     if (rorgi != -2)
-        si_rank(rq, rw, nw, NULL, 0, rorgi, limit, hits, n);
+        si_rank(rq, rw, nw, NULL, 0, rorgi, limit, hits, n, counts);
+    *count = counts[0];
     for (int i = n0; i < *n; i++)
         hits[i].doc = -1; /* rows are read from the database */
     si_index_release(rq);
     return 0;
 }
 
-int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
+int search_index_run(registry *reg, const char *q, int64_t org_id,
+                     registry_search_page *pg,
                      void (*fn)(void *ctx, const registry_search_hit *h),
                      void *ctx, errmsg *err)
 {
@@ -453,17 +478,20 @@ int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
     static const char commit_sql[] = "COMMIT";
     qword w[MAX_WORDS];
     tokenizer tk = {0};
-    hit hits[200];
-    uint64_t exact[200];
+    hit *hits = NULL;
+    uint64_t *exact = NULL;
     size_t nexact = 0;
     char expr[1024];
     char *raw = NULL;
     ix_slot *slot;
     search_index *ix = NULL;
     int nw, n = 0, began = 0, orgi = -1, ret = SEARCH_INDEX_FALLBACK;
+    int lim = pg->offset + pg->limit;
+    int64_t counts[2] = {0, 0}, nreq = 0;
     int64_t gen;
 
-    assert(limit > 0 && limit <= 200);
+    assert(pg->limit > 0 && pg->limit <= 200 && pg->offset >= 0 &&
+           lim <= REGISTRY_SEARCH_DEPTH);
     if (!reg->index || !atomic_load(&reg->index->on))
         goto done;
     raw = str_trim_dup(q);
@@ -487,23 +515,29 @@ int search_index_run(registry *reg, const char *q, int64_t org_id, int limit,
     ix = si_index_acquire(slot, gen >> 32);
     if (!ix)
         goto done;
+    hits = xmalloc((size_t)lim * sizeof *hits);
+    exact = xmalloc((size_t)lim * sizeof *exact);
     orgi = si_org_slot(ix, w, nw, org_id);
     ret = 0;
     if (orgi != -2) {
-        ret = exact_docs(reg, ix, raw, orgi, nw, exact, (size_t)limit, &nexact,
+        ret = exact_docs(reg, ix, raw, orgi, nw, exact, (size_t)lim, &nexact,
                          err);
         if (ret < 0)
             goto done;
-        si_rank(ix, w, nw, exact, nexact, orgi, limit, hits, &n);
+        si_rank(ix, w, nw, exact, nexact, orgi, lim, hits, &n, counts);
     }
-    if (n < limit) {
-        /* Requests rank last: needed only now. */
-        ret =
-            requests_rank(reg, slot, w, nw, expr, org_id, limit, hits, &n, err);
-        if (ret < 0)
-            goto done;
-    }
-    ret = hits_emit(reg, ix, &tk, w, nw, hits, n, fn, ctx, err);
+    /* Requests rank last; their count is part of the total. */
+    ret = requests_rank(reg, slot, w, nw, expr, org_id, lim, hits, &n, &nreq,
+                        err);
+    if (ret < 0)
+        goto done;
+    pg->kinds[0] = counts[0];
+    pg->kinds[1] = counts[1];
+    pg->kinds[2] = nreq;
+    pg->total = counts[0] + counts[1] + nreq;
+    if (n > pg->offset)
+        ret = hits_emit(reg, ix, &tk, w, nw, hits + pg->offset, n - pg->offset,
+                        fn, ctx, err);
 done:
     if (began)
         reg_exec(reg, commit_sql, NULL);
@@ -511,6 +545,8 @@ done:
         tk.mod.xDelete(tk.tok);
     si_index_release(ix);
     free(raw);
+    free(hits);
+    free(exact);
     if (reg->index)
         atomic_fetch_add(ret == SEARCH_INDEX_FALLBACK ? &reg->index->fallbacks
                                                       : &reg->index->served,

@@ -104,24 +104,124 @@ static void search_hit_html(void *ctx, const registry_search_hit *h)
     c->counts[g]++;
 }
 
-/* GET /search?q= */
+/* ---- paging ------------------------------------------------------------- */
+
+#define SEARCH_PER_PAGE     20  /* hits per page unless per_page says */
+#define SEARCH_MAX_PER_PAGE 100 /* the most per_page may ask for */
+
+/* The page ?page= (from 1) and ?per_page= (1..100, default 20) ask for
+ * into pg (page and per_page into *page, *per); problems into fe, also a
+ * page beyond the first REGISTRY_SEARCH_DEPTH hits. */
+static void search_paging(web_req *req, registry_search_page *pg, int *page,
+                          int *per, form_errors *fe)
+{
+    const char *p = web_query(req, "page");
+    const char *n = web_query(req, "per_page");
+
+    *page = 1;
+    *per = SEARCH_PER_PAGE;
+    if (p && *p && str_to_int(page, p, 1, REGISTRY_SEARCH_DEPTH) < 0)
+        form_errors_add(fe, "page", "must be a whole number from 1");
+    if (n && *n && str_to_int(per, n, 1, SEARCH_MAX_PER_PAGE) < 0)
+        form_errors_add(fe, "per_page", "must be a whole number from 1 to %d",
+                        SEARCH_MAX_PER_PAGE);
+    if (!fe->n && (int64_t)*page * *per > REGISTRY_SEARCH_DEPTH)
+        form_errors_add(fe, "page",
+                        "only the first %d hits can be paged through: add "
+                        "words to narrow the search",
+                        REGISTRY_SEARCH_DEPTH);
+    memset(pg, 0, sizeof *pg);
+    pg->offset = (*page - 1) * *per;
+    pg->limit = *per;
+}
+
+/* The address of page `page` of the search for q (path /search or
+ * /api/v1/search); per_page only when it is not the default. amp: the
+ * separator, "&amp;" in HTML. */
+static void search_href(buf *o, const char *path, const char *q, int page,
+                        int per, const char *amp)
+{
+    buf_puts(o, path);
+    buf_puts(o, "?q=");
+    buf_append_url(o, q);
+    if (page > 1)
+        buf_appendf(o, "%spage=%d", amp, page);
+    if (per != SEARCH_PER_PAGE)
+        buf_appendf(o, "%sper_page=%d", amp, per);
+}
+
+/* "Hits 21–40 of 357", previous and next, above and below the hits of a
+ * search with more than one page. shown: the hits on this page. */
+static void search_pager(buf *o, const char *q, int page, int per,
+                         int64_t pages, int64_t total, int shown)
+{
+    int64_t first = (int64_t)(page - 1) * per + 1;
+
+    if (pages <= 1 && page == 1)
+        return;
+    buf_puts(o, "<nav class=\"pagination\" aria-label=\"Pages of hits\">"
+                "<ul><li><span aria-current=\"page\">");
+    if (shown)
+        buf_appendf(o, "Hits %lld–%lld of %lld", (long long)first,
+                    (long long)(first + shown - 1), (long long)total);
+    else
+        buf_appendf(o, "Page %d: past the last of %lld hits", page,
+                    (long long)total);
+    buf_puts(o, "</span></li>");
+    if (page > 1) {
+        buf_puts(o, "<li><a rel=\"prev\" href=\"");
+        search_href(o, "/search", q, page - 1 < pages ? page - 1 : (int)pages,
+                    per, "&amp;");
+        buf_puts(o, "\">Previous page</a></li>");
+    }
+    if (page < pages) {
+        buf_puts(o, "<li><a rel=\"next\" href=\"");
+        search_href(o, "/search", q, page + 1, per, "&amp;");
+        buf_puts(o, "\">Next page</a></li>");
+    }
+    buf_puts(o, "</ul></nav>");
+}
+
+/* The number of pages of total hits, at most those paging can reach. */
+static int64_t search_pages(int64_t total, int per)
+{
+    int64_t pages = (total + per - 1) / per;
+    int64_t most = REGISTRY_SEARCH_DEPTH / per;
+
+    return pages < most ? pages : most;
+}
+
+/* GET /search?q=&page=&per_page= */
 void page_search(web_req *req)
 {
     static const char *const titles[] = {"Tables", "Columns", "Requests"};
     const char *q = cat_query(req, "q");
+    registry_search_page pg;
+    form_errors fe = {0};
     search_ctx c;
     errmsg err = {0};
-    buf *o = &req->out;
-    int total = 0;
+    buf *o = &req->out, pager = {0};
+    int page, per;
+    int64_t pages;
 
+    search_paging(req, &pg, &page, &per, &fe);
+    if (fe.n) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "%s %s", fe.errs[0].field,
+                 fe.errs[0].message);
+        form_errors_dispose(&fe);
+        web_reply_error(req, 422, msg);
+        return;
+    }
     memset(&c, 0, sizeof c);
-    if (*q && registry_search(req->reg, q, cat_org_filter(req), 100,
-                              search_hit_html, &c, &err) < 0) {
+    if (*q && registry_search_paged(req->reg, q, cat_org_filter(req), &pg,
+                                    search_hit_html, &c, &err) < 0) {
         for (int g = 0; g < 3; g++)
             buf_dispose(&c.groups[g]);
         web_reply_err(req, &err);
         return;
     }
+    pages = search_pages(pg.total, per);
     page_begin(req, "Search");
     buf_puts(o, "<h1>Search</h1><form class=\"card\" role=\"search\" "
                 "action=\"/search\"><label for=\"q-search\">Tables, columns "
@@ -129,21 +229,28 @@ void page_search(web_req *req)
                 "type=\"search\" value=\"");
     buf_append_html(o, q);
     buf_puts(o, "\"> <button type=\"submit\">Search</button></form>");
+    buf_reset(&pager);
+    if (*q)
+        search_pager(&pager, q, page, per, pages, pg.total,
+                     c.counts[0] + c.counts[1] + c.counts[2]);
+    buf_append(o, buf_cstr(&pager), pager.len);
     for (int g = 0; g < 3; g++) {
-        total += c.counts[g];
         if (!c.counts[g])
             continue;
+        /* The count is of every hit of the kind, not only this page's. */
         buf_appendf(o,
                     "<section class=\"card\"><h2>%s <span "
-                    "class=\"muted\">(%d)</span></h2><ul class=\"stack "
+                    "class=\"muted\">(%lld)</span></h2><ul class=\"stack "
                     "results\">",
-                    titles[g], c.counts[g]);
+                    titles[g], (long long)pg.kinds[g]);
         buf_append(o, buf_cstr(&c.groups[g]), c.groups[g].len);
         buf_puts(o, "</ul></section>");
     }
-    if (*q && !total)
+    if (*q && !pg.total)
         buf_puts(o, "<p class=\"muted\">Nothing found. Try the start of a "
                     "name, or fewer words.</p>");
+    buf_append(o, buf_cstr(&pager), pager.len);
+    buf_dispose(&pager);
     for (int g = 0; g < 3; g++)
         buf_dispose(&c.groups[g]);
     page_end(req);
@@ -185,29 +292,64 @@ static void search_hit_json(void *ctx, const registry_search_hit *h)
     buf_dispose(&b);
 }
 
-/* GET /api/v1/search?q= */
+/* A "next" or "prev" member: the address of page `page`, or null. */
+static void api_search_link(buf *o, const char *name, const char *q, int page,
+                            int per, int exists)
+{
+    buf href = {0};
+
+    buf_appendf(o, ",\"%s\":", name);
+    if (!exists) {
+        buf_puts(o, "null");
+        return;
+    }
+    search_href(&href, "/api/v1/search", q, page, per, "&");
+    buf_append_json_str(o, buf_cstr(&href));
+    buf_dispose(&href);
+}
+
+/* GET /api/v1/search?q=&page=&per_page= */
 void api_search(web_req *req)
 {
     static const char *const params[] = {"q", NULL};
     const char *q = cat_query(req, "q");
+    registry_search_page pg;
+    form_errors fe = {0};
     search_ctx c;
     errmsg err = {0};
+    int page, per;
+    int64_t pages;
 
     if (cat_utf8_query_or_400(req, params) < 0)
         return;
+    search_paging(req, &pg, &page, &per, &fe);
+    if (fe.n) {
+        web_reply_errors(req, &fe);
+        form_errors_dispose(&fe);
+        return;
+    }
     memset(&c, 0, sizeof c);
     c.json = &req->out;
     buf_reset(&req->out);
     buf_puts(&req->out, "{\"query\":");
     buf_append_json_str(&req->out, q);
     buf_puts(&req->out, ",\"results\":[");
-    if (*q && registry_search(req->reg, q, cat_org_filter(req), 50,
-                              search_hit_json, &c, &err) < 0) {
+    if (*q && registry_search_paged(req->reg, q, cat_org_filter(req), &pg,
+                                    search_hit_json, &c, &err) < 0) {
         buf_reset(&req->out);
         web_reply_err(req, &err);
         return;
     }
-    buf_puts(&req->out, "]}\n");
+    pages = search_pages(pg.total, per);
+    buf_appendf(&req->out,
+                "],\"total\":%lld,\"kinds\":{\"table\":%lld,\"column\":%lld,"
+                "\"request\":%lld},\"page\":%d,\"per_page\":%d,\"pages\":%lld",
+                (long long)pg.total, (long long)pg.kinds[0],
+                (long long)pg.kinds[1], (long long)pg.kinds[2], page, per,
+                (long long)pages);
+    api_search_link(&req->out, "prev", q, page - 1, per, page > 1);
+    api_search_link(&req->out, "next", q, page + 1, per, page < pages);
+    buf_puts(&req->out, "}\n");
     if (buf_error(&req->out)) {
         buf_reset(&req->out);
         err_set(&err, ERR_INTERNAL, "the answer is too large");
@@ -346,7 +488,7 @@ void api_lookup(web_req *req)
     errmsg err = {0};
     int limit = 10;
 
-    int64_t gen = registry_generation(req->reg), org = 0;
+    int64_t ver, org = 0;
     buf key = {0}, hits = {0};
     char *s;
 
@@ -355,9 +497,11 @@ void api_lookup(web_req *req)
     memset(&c, 0, sizeof c);
     if (web_query(req, "limit"))
         str_to_int(&limit, web_query(req, "limit"), 1, 50);
-    /* The answer depends only on the registry tables (and the caller's
-       organisation), so it is cached per registry generation like the
-       cards; the key holds every input. */
+    /* The answer depends only on the table names of the instance asked
+       (or of the caller's organisation, or of all), so it is cached with
+       their version (registry_lookup_version); the key holds every
+       input. */
+    ver = registry_lookup_version(req->reg, inst, cat_org_filter(req));
     buf_appendf(&key, "%lld\x1f%d\x1f%d\x1f", (long long)cat_org_filter(req),
                 limit, lookup_similar_wanted(req));
     buf_puts(&key, inst);
@@ -367,7 +511,7 @@ void api_lookup(web_req *req)
     /* The hits are cached; today's state of each is added to every
        answer (lookup_with_today). */
     if (buf_error(&key) || !web_cache_get(req->cache, &hits, &org, CACHE_LOOKUP,
-                                          "", buf_cstr(&key), 0, gen)) {
+                                          "", buf_cstr(&key), 0, ver)) {
         c.arr = cJSON_CreateArray();
         if (*q && lookup_json(req, &c, q, inst, limit, &err) < 0) {
             cJSON_Delete(c.arr);
@@ -382,7 +526,7 @@ void api_lookup(web_req *req)
         buf_putc(&hits, '\n');
         cJSON_free(s);
         if (!buf_error(&key) && !buf_error(&hits))
-            web_cache_put(req->cache, CACHE_LOOKUP, "", buf_cstr(&key), 0, gen,
+            web_cache_put(req->cache, CACHE_LOOKUP, "", buf_cstr(&key), 0, ver,
                           0, buf_cstr(&hits), hits.len);
     }
     if (lookup_with_today(req, &req->out, buf_cstr(&hits), &err) < 0) {

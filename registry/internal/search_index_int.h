@@ -161,10 +161,12 @@ int si_query_words(qword *w, tokenizer *tk, const char *q);
 /* The index of org_id in ix->orgs for si_rank(): -1 for all (org_id 0),
  * -2 when nothing can match; sets each word's term range. */
 int si_org_slot(const search_index *ix, qword *w, int nw, int64_t org_id);
-/* The ranked hits of kinds 1 and 2 (at most lim) appended to out. */
+/* The ranked hits of kinds 1 and 2 (at most lim) appended to out; with
+ * counts (two entries, or one for the requests snapshot), the matches of
+ * each section that orgi may see, however many lim leaves out. */
 void si_rank(const search_index *ix, const qword *w, int nw,
              const uint64_t *exact, size_t nexact, int orgi, int lim, hit *out,
-             int *n);
+             int *n, int64_t *counts);
 /* A doc's id and organisation (index into ix->orgs); the doc of id in
  * section sec, or -1; the rank key of a doc within a kind; the order of
  * rank keys for qsort. */

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,109 @@ static void test_catalog__search_lookup_changes(void **state)
                  "consents", "!>customer_scores<", NULL);
 }
 
+/* The search API's answer to sess for path, parsed (the caller frees). */
+static cJSON *search_json(world *w, h_session *sess, const char *path)
+{
+    h_resp r;
+    cJSON *j;
+
+    h_get(&r, &w->s, sess, path);
+    assert_int_equal(r.status, 200);
+    j = cJSON_Parse(r.body);
+    h_resp_free(&r);
+    assert_non_null(j);
+    return j;
+}
+
+static double num(const cJSON *j, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+
+    assert_true(cJSON_IsNumber(v));
+    return v->valuedouble;
+}
+
+/* The pages of a search are the one long answer in pieces; total counts
+ * every hit, a client's only its organisation's; next and prev link the
+ * pages, on the HTML page too. */
+static void test_catalog__search_pages(void **state)
+{
+    world *w = *state;
+    cJSON *all = search_json(w, &w->pm, "/api/v1/search?q=c&per_page=100");
+    cJSON *mine, *page, *hit;
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(all, "results");
+    int total = (int)num(all, "total"), at = 0;
+    char path[200];
+
+    assert_true(total > 2 && total <= 100);
+    assert_int_equal(cJSON_GetArraySize(res), total);
+    for (int p = 1; p <= (total + 1) / 2; p++) {
+        const cJSON *next, *prev;
+        snprintf(path, sizeof path, "/api/v1/search?q=c&per_page=2&page=%d", p);
+        page = search_json(w, &w->pm, path);
+        assert_int_equal((int)num(page, "total"), total);
+        assert_int_equal((int)num(page, "pages"), (total + 1) / 2);
+        assert_int_equal((int)num(page, "page"), p);
+        assert_int_equal((int)num(page, "per_page"), 2);
+        cJSON_ArrayForEach(hit,
+                           cJSON_GetObjectItemCaseSensitive(page, "results"))
+        {
+            char *a = cJSON_PrintUnformatted(hit);
+            char *b = cJSON_PrintUnformatted(cJSON_GetArrayItem(res, at++));
+            assert_string_equal(a, b);
+            cJSON_free(a);
+            cJSON_free(b);
+        }
+        next = cJSON_GetObjectItemCaseSensitive(page, "next");
+        prev = cJSON_GetObjectItemCaseSensitive(page, "prev");
+        if (p < (total + 1) / 2) {
+            snprintf(path, sizeof path, "/api/v1/search?q=c&page=%d&per_page=2",
+                     p + 1);
+            assert_string_equal(cJSON_GetStringValue(next), path);
+        } else {
+            assert_true(cJSON_IsNull(next));
+        }
+        if (p > 1)
+            assert_non_null(cJSON_GetStringValue(prev));
+        else
+            assert_true(cJSON_IsNull(prev));
+        cJSON_Delete(page);
+    }
+    assert_int_equal(at, total);
+    /* 20 a page unless asked. */
+    page = search_json(w, &w->pm, "/api/v1/search?q=c");
+    assert_int_equal((int)num(page, "per_page"), 20);
+    assert_int_equal(
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(page, "results")),
+        total < 20 ? total : 20);
+    cJSON_Delete(page);
+    /* A client's total is of its own organisation's hits. */
+    mine = search_json(w, &w->globex, "/api/v1/search?q=c&per_page=1");
+    page = search_json(w, &w->globex, "/api/v1/search?q=c&per_page=100");
+    assert_int_equal(
+        (int)num(mine, "total"),
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(page, "results")));
+    assert_true(num(mine, "total") < total);
+    cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(page, "results"))
+    {
+        assert_string_equal(
+            cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(hit, "instance")),
+            "globex-prod");
+    }
+    cJSON_Delete(mine);
+    cJSON_Delete(page);
+    cJSON_Delete(all);
+    /* The page: counts, next and previous. */
+    h_get_expect(
+        &w->s, &w->pm, "/search?q=c&per_page=2&page=2", 200, "Hits 3–4 of",
+        "rel=\"prev\" href=\"/search?q=c&amp;per_page=2\"",
+        "rel=\"next\" href=\"/search?q=c&amp;page=3&amp;per_page=2\"", NULL);
+    h_get_expect(&w->s, &w->pm, "/search?q=c&per_page=0", 422, NULL);
+    h_get_expect(&w->s, &w->pm, "/api/v1/search?q=c&page=x", 422,
+                 "\"field\":\"page\"", NULL);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_catalog__card_and_json_equal_cli,
                                     setup, h_test_down),
@@ -244,6 +348,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_catalog__tenant_isolation, setup,
                                     h_test_down),
     cmocka_unit_test_setup_teardown(test_catalog__search_lookup_changes, setup,
+                                    h_test_down),
+    cmocka_unit_test_setup_teardown(test_catalog__search_pages, setup,
                                     h_test_down),
 };
 

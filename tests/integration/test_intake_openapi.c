@@ -537,6 +537,30 @@ static void test_openapi__inbox_operations(void **state)
 }
 
 /* The feeds operations: reporting arrivals and reading the gate. */
+/* The registry in dbt's and ODCS's formats (YAML bodies; errors JSON). */
+static void test_openapi__exchange_operations(void **state)
+{
+    const char *tmpl = "/api/v1/instances/{instance}/dbt-sources.yml";
+
+    (void)state;
+    call_free("GET", tmpl, "/api/v1/instances/acme-prod/dbt-sources.yml", token,
+              NULL, NULL, NULL, NULL, 200);
+    call_free("GET", tmpl, "/api/v1/instances/nowhere/dbt-sources.yml", token,
+              NULL, NULL, NULL, NULL, 404);
+    call_free("GET", tmpl, "/api/v1/instances/acme-prod/dbt-sources.yml", NULL,
+              NULL, NULL, NULL, NULL, 401);
+    tmpl = "/api/v1/instances/{instance}/tables/{table}/contract.odcs.yaml";
+    call_free("GET", tmpl,
+              "/api/v1/instances/acme-prod/tables/watched/contract.odcs.yaml",
+              ops_token, NULL, NULL, NULL, NULL, 200);
+    call_free("GET", tmpl,
+              "/api/v1/instances/acme-prod/tables/nope/contract.odcs.yaml",
+              token, NULL, NULL, NULL, NULL, 404);
+    call_free("GET", tmpl,
+              "/api/v1/instances/acme-prod/tables/watched/contract.odcs.yaml",
+              NULL, NULL, NULL, NULL, NULL, 401);
+}
+
 static void test_openapi__feeds_operations(void **state)
 {
     const char *tmpl = "/api/v1/arrivals";
@@ -606,6 +630,21 @@ static void test_openapi__feeds_operations(void **state)
               NULL, 400);
     call_free("GET", tmpl, "/api/v1/lookup?q=cust", NULL, NULL, NULL, NULL,
               NULL, 401);
+    tmpl = "/api/v1/search";
+    call_free("GET", tmpl, "/api/v1/search?q=cust", ops_token, NULL, NULL, NULL,
+              NULL, 200);
+    call_free("GET", tmpl, "/api/v1/search?q=c&per_page=1&page=2", token, NULL,
+              NULL, NULL, NULL, 200);
+    call_free("GET", tmpl, "/api/v1/search", ops_token, NULL, NULL, NULL, NULL,
+              200);
+    call_free("GET", tmpl, "/api/v1/search?q=%FF", ops_token, NULL, NULL, NULL,
+              NULL, 400);
+    call_free("GET", tmpl, "/api/v1/search?q=c&per_page=101", ops_token, NULL,
+              NULL, NULL, NULL, 422);
+    call_free("GET", tmpl, "/api/v1/search?q=c&page=11&per_page=100", ops_token,
+              NULL, NULL, NULL, NULL, 422);
+    call_free("GET", tmpl, "/api/v1/search?q=cust", NULL, NULL, NULL, NULL,
+              NULL, 401);
 }
 
 /* Every operation of the document was called by the tests above. */
@@ -635,6 +674,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_openapi__triage_operations),
     cmocka_unit_test(test_openapi__inbox_operations),
     cmocka_unit_test(test_openapi__feeds_operations),
+    cmocka_unit_test(test_openapi__exchange_operations),
     cmocka_unit_test(test_openapi__every_operation_exercised),
 };
 

@@ -154,6 +154,7 @@ typedef struct hits {
     char *row[MAXHITS]; /* everything a caller sees of a hit */
     char key[MAXHITS];  /* exact and kind: 'A' + exact * 4 + kind */
     int n;
+    int64_t total, kinds[3]; /* registry_search_paged's counts */
 } hits;
 
 static void collect(void *ctx, const registry_search_hit *h)
@@ -185,13 +186,23 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void search(ufx *f, hits *out, const char *q, int64_t org, int limit)
+/* The hits [offset, offset + limit) of q and the counts of all. */
+static void search_page(ufx *f, hits *out, const char *q, int64_t org,
+                        int offset, int limit)
 {
+    registry_search_page pg = {offset, limit, -1, {-1, -1, -1}};
     errmsg err = {0};
 
     memset(out, 0, sizeof *out);
-    if (registry_search(f->reg, q, org, limit, collect, out, &err) < 0)
+    if (registry_search_paged(f->reg, q, org, &pg, collect, out, &err) < 0)
         fail_msg("search %s: %s", q, err.msg);
+    out->total = pg.total;
+    memcpy(out->kinds, pg.kinds, sizeof out->kinds);
+}
+
+static void search(ufx *f, hits *out, const char *q, int64_t org, int limit)
+{
+    search_page(f, out, q, org, 0, limit);
 }
 
 static int has_row(const hits *hs, const char *needle)
@@ -221,6 +232,20 @@ static int same_as_fts(ufx *f, const char *q, int64_t org, int limit)
     if (a.n != b.n)
         fail_msg("%s (org %lld): %d hits from FTS5, %d from the index", q,
                  (long long)org, a.n, b.n);
+    /* The same counts, and of the organisation's hits only: a page that
+       is not cut by the limit holds them all. */
+    for (int k = 0; k < 3; k++)
+        if (a.kinds[k] != b.kinds[k])
+            fail_msg("%s (org %lld): %lld hits of kind %d from FTS5, %lld "
+                     "from the index",
+                     q, (long long)org, (long long)a.kinds[k], k + 1,
+                     (long long)b.kinds[k]);
+    assert_int_equal(a.total, a.kinds[0] + a.kinds[1] + a.kinds[2]);
+    assert_int_equal(b.total, a.total);
+    if (a.n < limit)
+        assert_int_equal(a.total, a.n);
+    else
+        assert_true(a.total >= a.n);
     for (int i = 0; i < a.n; i++)
         if (a.key[i] != b.key[i])
             fail_msg("%s: hit %d is %c from FTS5, %c from the index", q, i,
@@ -312,6 +337,70 @@ static void test_search_index__exact_first_and_tenant(void **state)
     search(f, &h, "segment", f->org_b, 50);
     assert_false(has_row(&h, "|acme-"));
     hits_free(&h);
+}
+
+/* Pages of q of per hits, one after the other, are the one long answer
+ * cut in pieces, with the same counts on every page. */
+static void pages_are_the_whole(ufx *f, const char *q, int64_t org, int per)
+{
+    hits all, page;
+    int at = 0;
+
+    search_page(f, &all, q, org, 0, MAXHITS);
+    /* Past the last page too, when the long answer holds every hit. */
+    for (int off = 0; off < all.n + (all.n < MAXHITS ? per : 0); off += per) {
+        search_page(f, &page, q, org, off, per);
+        assert_int_equal(page.total, all.total);
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(page.kinds[k], all.kinds[k]);
+        for (int i = 0; i < page.n && (all.n < MAXHITS || at < all.n);
+             i++, at++)
+            if (at >= all.n || strcmp(page.row[i], all.row[at]))
+                fail_msg("%s (org %lld) hit %d: page at %d of %d gives\n %s"
+                         "\n instead of\n %s",
+                         q, (long long)org, at, off, per, page.row[i],
+                         at < all.n ? all.row[at] : "(none)");
+        hits_free(&page);
+    }
+    assert_int_equal(at, all.n);
+    hits_free(&all);
+}
+
+static void test_search_index__pages_and_totals(void **state)
+{
+    ufx *f = *state;
+    const int64_t orgs[] = {0, f->org_a, f->org_b};
+    const char *const qs[] = {"email",        "c",           "order cust",
+                              "budget spend", "customer_id", "cafe"};
+    hits h;
+    errmsg err = {0};
+    registry_search_page deep = {REGISTRY_SEARCH_DEPTH - 10, 20, 0, {0}};
+
+    wait_ready(f);
+    for (int on = 1; on >= 0; on--) {
+        /* The index, then FTS5. */
+        search_index_enable(ix, on);
+        for (size_t o = 0; o < 3; o++)
+            for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+                pages_are_the_whole(f, qs[i], orgs[o], 7);
+                pages_are_the_whole(f, qs[i], orgs[o], 20);
+            }
+    }
+    search_index_enable(ix, 1);
+    /* An organisation's total counts its own hits only. */
+    search(f, &h, "email", f->org_b, 5);
+    {
+        hits mine;
+        search(f, &mine, "email", f->org_b, MAXHITS);
+        assert_true(mine.n < MAXHITS);
+        assert_int_equal(h.total, mine.n);
+        hits_free(&mine);
+    }
+    hits_free(&h);
+    /* Deeper than the paging depth: refused, nothing reported. */
+    assert_int_equal(
+        registry_search_paged(f->reg, "email", 0, &deep, collect, &h, &err),
+        ERR_INVALID);
 }
 
 /* Edits a table's description through reg (another handle when other). */
@@ -469,6 +558,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_search_index__exact_first_and_tenant, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_index__pages_and_totals,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_search_index__change_visible_to_next_search, setup, teardown),
         cmocka_unit_test_setup_teardown(
