@@ -22,20 +22,16 @@ extern const web_route web_routes_inbox_api[];
 extern const web_route web_routes_inbox[];
 extern const web_route web_routes_feeds[];
 extern const web_route web_routes_feeds_pages[];
+extern const web_route web_routes_exchange[];
 
-static const web_route *const route_tables[] = {web_routes_core,
-                                                web_routes_accounts,
-                                                web_routes_requests,
-                                                web_routes_drift,
-                                                web_routes_catalog,
-                                                web_routes_triage,
-                                                web_routes_admin,
-                                                web_routes_deliveries,
-                                                web_routes_inbox_api,
-                                                web_routes_inbox,
-                                                web_routes_feeds,
-                                                web_routes_feeds_pages,
-                                                NULL};
+static const web_route *const route_tables[] = {
+    web_routes_core,      web_routes_accounts,
+    web_routes_requests,  web_routes_drift,
+    web_routes_catalog,   web_routes_triage,
+    web_routes_admin,     web_routes_deliveries,
+    web_routes_inbox_api, web_routes_inbox,
+    web_routes_feeds,     web_routes_feeds_pages,
+    web_routes_exchange,  NULL};
 
 /* Matches path against pattern; fills args (heap copies) on success. */
 static int match(const char *pattern, const char *path, char **args, int *nargs)
