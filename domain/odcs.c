@@ -6,6 +6,7 @@
 #include "odcs.h"
 
 #include "card.h"
+#include "dbt.h"
 #include "dialect.h"
 #include "form.h"
 #include "mem.h"
@@ -225,20 +226,19 @@ static void property(yaml_out *y, sql_dialect d, const registry_card_column *k,
     yaml_out_map_end(y);
 }
 
-/* The feed's period in minutes and as an SLA frequency, 0 when the
- * cadence has none (ad_hoc, unset). */
+/* A feed's cadence as an SLA frequency (value and unit); none for ad_hoc
+ * or no cadence. */
 typedef struct period {
     const char *cadence;
-    int minutes;
-    int value; /* frequency value and unit */
+    int value;
     const char *unit;
 } period;
 
 static const period periods[] = {
-    {"hourly", 60, 1, "h"},
-    {"daily", 1440, 1, "d"},
-    {"weekly", 7 * 1440, 7, "d"},
-    {"monthly", 31 * 1440, 1, "month"},
+    {"hourly", 1, "h"},
+    {"daily", 1, "d"},
+    {"weekly", 7, "d"},
+    {"monthly", 1, "month"},
 };
 
 static const period *period_of(const char *cadence)
@@ -267,11 +267,13 @@ static void duration(yaml_out *y, int minutes)
 
 /* slaProperties from the arrival rules: frequency (the cadence),
  * timeOfAvailability (the expected arrival, UTC) and latency (how old the
- * newest data may be: the period plus the grace period, the bound of the
- * dbt export's freshness warn_after). Nothing when the rules give none. */
+ * newest data may be: the period plus the grace period, the dbt export's
+ * freshness warn_after, domain_dbt_freshness). Nothing when the rules
+ * give none. */
 static void sla(yaml_out *y, const registry_card_rules *r)
 {
     const period *p = period_of(r->cadence);
+    int warn = 0;
     buf text = {0};
 
     if (!p && !*r->expected_arrival)
@@ -317,10 +319,10 @@ static void sla(yaml_out *y, const registry_card_rules *r)
         yaml_out_kstr(y, "description", buf_cstr(&text));
         yaml_out_map_end(y);
     }
-    if (p) {
+    if (domain_dbt_freshness(r, &warn, NULL) == 0) {
         yaml_out_map_begin(y);
         yaml_out_kstr(y, "property", "latency");
-        duration(y, p->minutes + r->late_after_minutes);
+        duration(y, warn);
         yaml_out_kstr(y, "driver", "operational");
         buf_reset(&text);
         buf_appendf(&text,
