@@ -1068,6 +1068,11 @@ static void read_contract(rd *r, yaml_node_t *root)
         }
         n = yaml_doc_get(r->d, obj, "description");
         v = NULL;
+        /* the contract's purpose describes its one table when the table
+           has no description of its own */
+        if ((!n || yaml_doc_is_null(n)) && yaml_doc_seq_size(schema) == 1)
+            n = yaml_doc_get(r->d, yaml_doc_get(r->d, root, "description"),
+                             "purpose");
         if (text_of(r, &v, n, "description") > 0 &&
             !t.v[registry_csv_column_index("table_description")])
             vals_set(&t, "table_description", v, n);

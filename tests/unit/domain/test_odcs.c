@@ -1101,6 +1101,7 @@ static void test_odcs__foreign_contract(void **state)
         "    value: optional\n  - property: something_else\n    value: [1, 2]\n"
         "schema:\n"
         "  - name: Members\n    physicalName: members\n    tags: [consent]\n"
+        "    description: Members of the club.\n"
         "    properties:\n"
         "      - name: Member id\n        physicalName: member_id\n"
         "        logicalType: integer\n        logicalTypeOptions: {format: "
@@ -1119,6 +1120,10 @@ static void test_odcs__foreign_contract(void **state)
         "      - name: bio\n        logicalType: string\n"
         "  - name: visits\n    properties:\n"
         "      - name: at\n        logicalType: date\n");
+    snprintf(path, sizeof path, "%s/one.yaml", dir);
+    ufx_write_file(path, "apiVersion: v3.1.0\nkind: DataContract\n"
+                         "description:\n  purpose: Shop visits, one a row.\n"
+                         "schema:\n  - name: shop_visits\n");
     add_instance(f, "acme-foreign", "postgres");
     if (import_path(f, "acme-foreign", dir, &probs) < 0)
         fail_msg("%s", buf_cstr(&probs));
@@ -1142,10 +1147,15 @@ static void test_odcs__foreign_contract(void **state)
     ufx_json_str(j, "columns.3.consent_channel", "sms");
     ufx_json_str(j, "columns.4.type", "json");
     ufx_json_str(j, "columns.5.type", "text");
+    ufx_json_str(j, "description", "Members of the club.");
     cJSON_Delete(j);
     j = card_of(f, "acme-foreign", "visits");
+    ufx_json_str(j, "description", "");
     ufx_json_str(j, "columns.0.type", "date");
     ufx_json_str(j, "rules.owner", "kim@crm.example");
+    cJSON_Delete(j);
+    j = card_of(f, "acme-foreign", "shop_visits");
+    ufx_json_str(j, "description", "Shop visits, one a row.");
     cJSON_Delete(j);
     buf_dispose(&probs);
     ufx_rmtree(dir);
