@@ -3,7 +3,8 @@
  * dbt and odcs, import of each into an empty instance (another dialect)
  * gives the same data dictionary as the original, with every column type
  * and hostile text; a bad file is refused with FILE:LINE and nothing is
- * written. The API: GET /api/v1/instances/{i}/dbt-sources.yml and
+ * written, and so is a client's import. The API: GET
+ * /api/v1/instances/{i}/dbt-sources.yml and
  * .../tables/{t}/contract.odcs.yaml as YAML for the instance's own
  * organisation, 404 for another's (as a missing one), 401 without
  * credentials, and the very next answer after a registry change shows it
@@ -211,6 +212,16 @@ static void test_exchange__bad_file_says_where(void **state)
         !strstr(out, "bad.yml:9: data_type: uuid is no type docket knows"))
         fail_msg("%s", out);
     h_unchanged(&srv, before, "bad dbt file");
+    free(out);
+    out = NULL;
+    /* A client may not import (the CSV import's rule), whatever the
+       format. */
+    assert_int_equal(h_docket(&srv, NULL, &out, "import", "--instance",
+                              "acme-prod", "--format", "dbt", file, "--user",
+                              "ann@acme.example", NULL),
+                     2);
+    assert_non_null(strstr(out, "Only project managers and admins"));
+    h_unchanged(&srv, before, "a client's dbt import");
     free(out);
     free(before);
     /* An unknown format is a usage error. */
