@@ -311,6 +311,19 @@ static void test_exchange__api_odcs_contract(void **state)
     assert_string_equal(again.body, r.body);
     h_resp_free(&r);
     h_resp_free(&again);
+    {
+        /* and gzip as stored, to a client that takes it */
+        char auth[200], enc[32] = "";
+        const char *hdrs[] = {auth, "Accept-Encoding: gzip", NULL};
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", ann);
+        h_request(&r, &srv, NULL, "GET", path, NULL, NULL, 0, hdrs);
+        assert_int_equal(r.status, 200);
+        assert_true(h_resp_header(&r, "Content-Encoding", enc, sizeof enc));
+        assert_string_equal(enc, "gzip");
+        assert_true(r.len > 2 && (unsigned char)r.body[0] == 0x1f &&
+                    (unsigned char)r.body[1] == 0x8b);
+        h_resp_free(&r);
+    }
     expect(bob, path, 404);
     expect(ann,
            "/api/v1/instances/globex-prod/tables/secret_t/contract.odcs.yaml",
