@@ -205,6 +205,16 @@ static void property(yaml_out *y, sql_dialect d, const registry_card_column *k,
     }
     if (k->pii)
         yaml_out_kstr(y, "classification", "restricted");
+    if (*k->rule) {
+        /* the rule as the standard's human-readable quality check too */
+        yaml_out_str(y, "quality");
+        yaml_out_seq_begin(y);
+        yaml_out_map_begin(y);
+        yaml_out_kstr(y, "type", "text");
+        yaml_out_kstr(y, "description", k->rule);
+        yaml_out_map_end(y);
+        yaml_out_seq_end(y);
+    }
     if (k->pii || k->consent) {
         yaml_out_str(y, "tags");
         yaml_out_seq_begin_flow(y);
@@ -812,6 +822,7 @@ static void read_property(rd *r, const char *table, yaml_node_t *p)
     vals s;
     char type[64];
     const char *column, *ex = NULL, *desc = NULL;
+    buf rule = {0};
     yaml_node_t *n;
     int b;
 
@@ -845,13 +856,31 @@ static void read_property(rd *r, const char *table, yaml_node_t *p)
         vals_set(&s, "pii", "yes", n);
     if (has_tag(r, n, "consent"))
         vals_set(&s, "consent", "yes", n);
+    n = seq_of(r, yaml_doc_get(r->d, p, "quality"), "quality");
+    for (size_t i = 0; n && i < yaml_doc_seq_size(n); i++) {
+        /* the human-readable checks (type text) are docket's rule */
+        yaml_node_t *q = yaml_doc_seq_item(r->d, n, i);
+        const char *qtype = yaml_doc_str(yaml_doc_get(r->d, q, "type"));
+        yaml_node_t *dn = yaml_doc_get(r->d, q, "description");
+        const char *d = NULL;
+        if (qtype && !strcmp(qtype, "text") &&
+            text_of(r, &d, dn, "quality") > 0 && *d) {
+            if (rule.len)
+                buf_putc(&rule, '\n');
+            buf_puts(&rule, d);
+        }
+    }
+    if (rule.len)
+        vals_set(&s, "rule", buf_cstr(&rule), n);
     customs(r, &s, yaml_doc_get(r->d, p, "customProperties"), 1);
     if (!s.v[registry_csv_column_index("type")]) {
         if (type_of(r, type, sizeof type, p, column) < 0)
-            return;
+            goto done;
         vals_set(&s, "type", type, p);
     }
     record(r, table, column, yaml_doc_line(p), &s);
+done:
+    buf_dispose(&rule);
 }
 
 /* The cadence of an SLA frequency (value, unit), NULL for another. */

@@ -857,6 +857,11 @@ static void test_odcs__daily_contract(void **state)
     ufx_json_str(props, "8.logicalType", "timestamp");
     ufx_json_true(props, "8.logicalTypeOptions.timezone");
     ufx_json_str(props, "9.logicalType", "object");
+    /* col_3 has a rule: also a quality check of type text */
+    ufx_json_str(props, "3.quality.0.type", "text");
+    assert_string_equal(
+        ufx_json_at(props, "3.quality.0.description")->valuestring,
+        ufx_json_at(props, "3.customProperties.3.value")->valuestring);
     /* col_1: PII */
     ufx_json_str(props, "1.classification", "restricted");
     ufx_json_str(props, "1.tags.0", "pii");
@@ -1118,6 +1123,11 @@ static void test_odcs__foreign_contract(void **state)
         "            value: sms\n"
         "      - name: prefs\n        logicalType: array\n"
         "      - name: bio\n        logicalType: string\n"
+        "        quality:\n          - type: text\n"
+        "            description: No HTML.\n"
+        "          - type: library\n            metric: nullValues\n"
+        "            mustBeLessThan: 10\n"
+        "          - type: text\n            description: Under 2 KB.\n"
         "  - name: visits\n    properties:\n"
         "      - name: at\n        logicalType: date\n");
     snprintf(path, sizeof path, "%s/one.yaml", dir);
@@ -1147,6 +1157,7 @@ static void test_odcs__foreign_contract(void **state)
     ufx_json_str(j, "columns.3.consent_channel", "sms");
     ufx_json_str(j, "columns.4.type", "json");
     ufx_json_str(j, "columns.5.type", "text");
+    ufx_json_str(j, "columns.5.rule", "No HTML.\nUnder 2 KB.");
     ufx_json_str(j, "description", "Members of the club.");
     cJSON_Delete(j);
     j = card_of(f, "acme-foreign", "visits");
