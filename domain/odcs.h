@@ -13,7 +13,8 @@
  * table, its description) with a property per column that is not retired
  * (logicalType and logicalTypeOptions from docket's type, physicalType in
  * the instance's SQL dialect, required, primaryKey and its position,
- * description, examples, classification and tags for PII and consent),
+ * description, examples, classification and tags for PII and consent,
+ * the column's rule as a quality check of type text),
  * and customProperties carrying every other field under its CSV name
  * (campaign_dependency, campaign_note, expected_arrival, ..., and per
  * column type, pii, consent, consent_channel, rule, column_status), so
