@@ -4,7 +4,8 @@
  * the words and numbers a YAML parser would read as another type);
  * integers and booleans are plain; the loader refuses anchors and
  * aliases, deep nesting, several documents and non-UTF-8 text, and says
- * at which line a syntax error is. */
+ * at which line a syntax error is; values ending around 4, 16, 32 and
+ * 64 KiB read back whole. */
 #include "fixture.h"
 #include <setjmp.h>
 #include <stdarg.h>
@@ -296,6 +297,43 @@ static void test_yaml_io__typed_reads(void **state)
     yaml_doc_dispose(&d);
 }
 
+/* Documents whose value ends at each byte around 4, 16, 32 and 64 KiB
+ * (libyaml reads through a 16 KiB buffer): a run of 3-byte characters
+ * cut by the buffer must come back whole, plain and double-quoted. */
+static void test_yaml_io__read_boundaries(void **state)
+{
+    static const size_t sizes[] = {4096, 16384, 32768, 65536};
+
+    (void)state;
+    for (size_t s = 0; s < 4; s++)
+        for (int d = -3; d <= 3; d++)
+            for (int quoted = 0; quoted < 2; quoted++) {
+                size_t total = sizes[s] + (size_t)d, vlen;
+                buf doc = {0}, val = {0};
+                yaml_doc y;
+                errmsg err = {0};
+                /* "k: " + value + "\n" (+ quotes) is total bytes */
+                vlen = total - 4 - (quoted ? 2 : 0);
+                while (val.len + 3 <= vlen)
+                    buf_puts(&val, "\xe6\x9d\xb1"); /* U+6771 */
+                while (val.len < vlen)
+                    buf_putc(&val, 'x');
+                buf_puts(&doc, "k: ");
+                buf_puts(&doc, quoted ? "\"" : "");
+                buf_puts(&doc, buf_cstr(&val));
+                buf_puts(&doc, quoted ? "\"\n" : "\n");
+                assert_int_equal(doc.len, total);
+                assert_int_equal(
+                    yaml_doc_load(&y, doc.data, doc.len, NULL, &err), 0);
+                assert_string_equal(
+                    yaml_doc_str(yaml_doc_get(&y, yaml_doc_root(&y), "k")),
+                    buf_cstr(&val));
+                yaml_doc_dispose(&y);
+                buf_dispose(&doc);
+                buf_dispose(&val);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_yaml_io__nesting_mistake_is_an_error),
         cmocka_unit_test(test_yaml_io__loader_refuses_aliases_and_bombs),
         cmocka_unit_test(test_yaml_io__typed_reads),
+        cmocka_unit_test(test_yaml_io__read_boundaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
