@@ -70,8 +70,9 @@ int domain_dbt_write(buf *out, registry *reg, const char *instance,
  * meta.docket.type wins), not_null -> nullable no (else yes), unique on
  * one column only -> primary_key (meta.docket.primary_key wins),
  * meta.docket.* -> the fields of the same name, meta.owner -> owner when
- * meta.docket has none. meta and freshness are read from the properties
- * and from config: alike. Problems (YAML syntax `yaml: ...`, structure,
+ * meta.docket has none. meta is read from the properties or else from
+ * config: (dbt 1.10); freshness is not read (docket derives it from the
+ * cadence and grace it imports). Problems (YAML syntax `yaml: ...`, structure,
  * unknown docket fields, types without a docket kind) go into rep at
  * their line. Returns 0, ERR_INVALID (problems in rep), ERR_NOTFOUND (no
  * such instance) or ERR_DB. */
