@@ -452,6 +452,14 @@ static const char *const hostile[] = {
     "100%",
     "true",
     "@",
+    /* longer than a line: folded by the emitter, unfolded by a reader */
+    "a long line of words,  with two spaces,  and a colon: here # and a "
+    "hash, repeated: a long line of words,  with two spaces,  and a colon: "
+    "here # and a hash, repeated: a long line of words,  with two spaces,  "
+    "and a colon: here # and a hash ",
+    "\"quoted\" 'long' text that runs past the emitter's width of one "
+    "hundred columns\nand then a second line that is also long enough to "
+    "be folded by a careless emitter, twice over, really",
 };
 
 /* Short (one-line) hostile texts: examples, owners, escalations. */
@@ -522,7 +530,7 @@ static char *dictionary(void)
     }
     buf_puts(&b, "\r\n");
     for (size_t t = 0; t < UFX_NELEM(tables); t++) {
-        size_t ncols = t == 0 ? UFX_NELEM(types) + 2 : t == 5 ? 0 : 3;
+        size_t ncols = t == 0 ? UFX_NELEM(types) + 2 : t == 5 ? 0 : 5;
         char late[8], low[8], high[8];
         /* the table's own cells: the same on each of its records */
         const char *note = hostile[(7 * t + 1) % UFX_NELEM(hostile)];
@@ -584,6 +592,8 @@ static char *dictionary(void)
             buf_puts(&b, "\r\n");
         }
     }
+    /* every hostile description is used at least once */
+    assert_true(h >= UFX_NELEM(hostile));
     return buf_detach(&b);
 }
 
