@@ -580,6 +580,53 @@ int64_t registry_generation(registry *reg)
     return g;
 }
 
+int64_t registry_table_version(registry *reg, const char *instance,
+                               const char *table, int with_card)
+{
+    /* One seek per name and per scope (schema step 13). */
+    static const char sql_json[] =
+        "SELECT coalesce((SELECT v FROM cache_versions"
+        "  WHERE scope = 't' || t.id), 0)"
+        " FROM instances i JOIN reg_tables t ON t.instance_id = i.id"
+        " WHERE i.name = :inst AND t.name = :table";
+    static const char sql_card[] =
+        "SELECT max(coalesce((SELECT v FROM cache_versions"
+        "  WHERE scope = 't' || t.id), 0),"
+        " coalesce((SELECT v FROM cache_versions"
+        "  WHERE scope = 'd' || i.id), 0),"
+        " coalesce((SELECT v FROM cache_versions"
+        "  WHERE scope = 'o' || i.org_id || ':' || lower(t.name)), 0))"
+        " FROM instances i JOIN reg_tables t ON t.instance_id = i.id"
+        " WHERE i.name = :inst AND t.name = :table";
+    int64_t v = -1;
+
+    if (reg_count(reg,
+                  reg_stmt(reg, with_card ? sql_card : sql_json, NULL,
+                           REG_TEXT(":inst", instance),
+                           REG_TEXT(":table", table)),
+                  &v, NULL) < 0)
+        return -1;
+    return v;
+}
+
+int64_t registry_lookup_version(registry *reg, const char *instance,
+                                int64_t org_id)
+{
+    static const char sql[] =
+        "SELECT coalesce((SELECT v FROM cache_versions WHERE scope ="
+        " CASE WHEN :inst <> '' THEN 'l' || (SELECT id FROM instances"
+        "  WHERE name = :inst) WHEN :org <> 0 THEN 'n' || :org ELSE 'n' END),"
+        " 0)";
+    int64_t v = -1;
+
+    if (reg_count(reg,
+                  reg_stmt(reg, sql, NULL, REG_TEXT(":inst", instance),
+                           REG_INT(":org", org_id)),
+                  &v, NULL) < 0)
+        return -1;
+    return v;
+}
+
 int reg_generation_bump(registry *reg, errmsg *err)
 {
     static const char sql[] =

@@ -49,6 +49,19 @@ void registry_rollback(registry *reg);
  * (both bumped by triggers in the same transaction), for caches of
  * rendered rules cards, table JSON and lookups. */
 int64_t registry_generation(registry *reg);
+/* The version of what the cached answers about instance/table are built
+ * from: the table's registry content, and with with_card also its open
+ * requests (in the instance's organisation) and the instance's drift
+ * report. It grows with every change to any of them (triggers in the
+ * transaction of the change, schema step 13) and with nothing else; one
+ * read. -1 when there is no such table (or the read failed): cache
+ * nothing. */
+int64_t registry_table_version(registry *reg, const char *instance,
+                               const char *table, int with_card);
+/* The same for a lookup of table names within instance (NULL or "" for
+ * every instance), of organisation org_id's instances (0: all). */
+int64_t registry_lookup_version(registry *reg, const char *instance,
+                                int64_t org_id);
 /* Online backup of the open database into path (backup.c). All pages
  * are copied in one read transaction, a consistent snapshot of the last
  * commit before the copy began; in WAL mode other connections go on

@@ -6,8 +6,11 @@
  * rate near budget / working set (card pages with a 10 MiB budget for
  * ~19 MiB of them: 5,244 against 4,849 req/s with LRU, misses dominating
  * both), and a hit writes nothing shared.
- * Entries belong to one registry generation; the
- * first lookup that sees a newer generation empties the map. The budget
+ * Each entry keeps the version of what it was built from (registry.h:
+ * registry_table_version, registry_lookup_version); a lookup hits only
+ * an entry of the version the reader has just read, so a change makes
+ * the entries it changes stale and leaves every other one valid. The
+ * budget
  * is read from DOCKET_CACHE_MB when the cache is made (web_cache_new, by
  * the server: each server has its own). Data is kept as one gzip member
  * (zlib, compressed outside the lock); plain readers inflate their copy
@@ -30,6 +33,7 @@ typedef struct entry {
     int kind, vis;
     char *instance, *table; /* lower case */
     int64_t org_id;
+    int64_t version; /* of what it was built from */
     char *data;
     size_t len;
 } entry;
@@ -42,7 +46,6 @@ struct web_cache {
     entry **all; /* every entry, for random eviction */
     size_t all_cap;
     uint64_t rng;
-    int64_t generation;
     size_t bytes, nentries, budget;
     web_cache_stats stats;
 };
@@ -55,7 +58,6 @@ web_cache *web_cache_new(void)
 
     pthread_mutex_init(&c->lock, NULL);
     c->rng = 0x9e3779b97f4a7c15ULL;
-    c->generation = -1;
     c->budget = (size_t)WEB_CACHE_DEFAULT_MB * 1024 * 1024;
     if (e && str_to_int(&mb, e, 0, 1 << 20) == 0)
         c->budget = (size_t)mb * 1024 * 1024;
@@ -171,33 +173,21 @@ static entry *find_locked(web_cache *c, uint64_t h, int kind,
     return NULL;
 }
 
-/* Moves the cache to generation gen (emptying it) when gen is newer. */
-static void generation_check_locked(web_cache *c, int64_t gen)
-{
-    if (gen > c->generation) {
-        if (c->nentries)
-            c->stats.invalidations++;
-        clear_locked(c);
-        c->generation = gen;
-    }
-}
-
-/* Appends the stored bytes of the entry to out; 1 on a hit. */
+/* Appends the stored bytes of the entry to out when it is of version
+ * ver; 1 on a hit. An entry of an older version is stale: dropped. */
 static int lookup(web_cache *c, buf *out, int64_t *org_id, int kind,
-                  const char *instance, const char *table, int vis, int64_t gen)
+                  const char *instance, const char *table, int vis, int64_t ver)
 {
     uint64_t h = hash_of(kind, instance, table, vis);
-    entry *e = NULL;
+    entry *e;
     int hit = 0;
 
     assert(c && out);
-    if (gen < 0)
+    if (ver < 0)
         return 0;
     pthread_mutex_lock(&c->lock);
-    generation_check_locked(c, gen);
-    if (gen == c->generation)
-        e = find_locked(c, h, kind, instance, table, vis);
-    if (e) {
+    e = find_locked(c, h, kind, instance, table, vis);
+    if (e && e->version == ver) {
         buf_append(out, e->data, e->len);
         if (org_id)
             *org_id = e->org_id;
@@ -205,6 +195,12 @@ static int lookup(web_cache *c, buf *out, int64_t *org_id, int kind,
         hit = 1;
     } else {
         c->stats.misses++;
+        if (e)
+            c->stats.stale++;
+        /* A reader of an older version (a snapshot from before the last
+           change) leaves the newer entry alone. */
+        if (e && e->version < ver)
+            entry_remove(c, e);
     }
     pthread_mutex_unlock(&c->lock);
     return hit;
@@ -212,17 +208,17 @@ static int lookup(web_cache *c, buf *out, int64_t *org_id, int kind,
 
 int web_cache_get_stored(web_cache *c, buf *out, int64_t *org_id, int kind,
                          const char *instance, const char *table, int vis,
-                         int64_t gen)
+                         int64_t ver)
 {
-    return lookup(c, out, org_id, kind, instance, table, vis, gen);
+    return lookup(c, out, org_id, kind, instance, table, vis, ver);
 }
 
 int web_cache_get(web_cache *c, buf *out, int64_t *org_id, int kind,
-                  const char *instance, const char *table, int vis, int64_t gen)
+                  const char *instance, const char *table, int vis, int64_t ver)
 {
     buf gz = {0};
     size_t before = out->len;
-    int hit = lookup(c, &gz, org_id, kind, instance, table, vis, gen);
+    int hit = lookup(c, &gz, org_id, kind, instance, table, vis, ver);
 
     if (hit &&
         tmpl_gunzip(out, (const unsigned char *)buf_cstr(&gz), gz.len) < 0) {
@@ -265,22 +261,23 @@ static size_t gzip_of(unsigned char **out, const char *data, size_t len)
     return n;
 }
 
-/* Files data[0..len) (malloc'd, taken over) under the key. */
+/* Files data[0..len) (malloc'd, taken over) under the key for version
+ * ver, unless the entry there is of a newer version (this writer read an
+ * older snapshot). */
 static void insert(web_cache *c, int kind, const char *instance,
-                   const char *table, int vis, int64_t gen, int64_t org_id,
+                   const char *table, int vis, int64_t ver, int64_t org_id,
                    char *data, size_t len)
 {
     uint64_t h = hash_of(kind, instance, table, vis);
     entry *e, *old;
 
     pthread_mutex_lock(&c->lock);
-    generation_check_locked(c, gen);
-    if (gen != c->generation || len + 4096 > c->budget) {
+    old = find_locked(c, h, kind, instance, table, vis);
+    if (ver < 0 || len + 4096 > c->budget || (old && old->version > ver)) {
         pthread_mutex_unlock(&c->lock);
         free(data);
         return;
     }
-    old = find_locked(c, h, kind, instance, table, vis);
     if (old)
         entry_remove(c, old);
     e = xcalloc(1, sizeof *e);
@@ -290,6 +287,7 @@ static void insert(web_cache *c, int kind, const char *instance,
     e->instance = xstrdup(instance);
     e->table = xstrdup(table);
     e->org_id = org_id;
+    e->version = ver;
     e->data = data;
     e->len = len;
     e->next = c->buckets[h % NBUCKETS];
@@ -308,7 +306,7 @@ static void insert(web_cache *c, int kind, const char *instance,
 }
 
 void web_cache_put(web_cache *c, int kind, const char *instance,
-                   const char *table, int vis, int64_t gen, int64_t org_id,
+                   const char *table, int vis, int64_t ver, int64_t org_id,
                    const char *data, size_t len)
 {
     unsigned char *gz = NULL;
@@ -319,11 +317,11 @@ void web_cache_put(web_cache *c, int kind, const char *instance,
         return;
     gzlen = gzip_of(&gz, data, len);
     if (gzlen)
-        insert(c, kind, instance, table, vis, gen, org_id, (char *)gz, gzlen);
+        insert(c, kind, instance, table, vis, ver, org_id, (char *)gz, gzlen);
 }
 
 void web_cache_put_stored(web_cache *c, int kind, const char *instance,
-                          const char *table, int vis, int64_t gen,
+                          const char *table, int vis, int64_t ver,
                           int64_t org_id, const char *data, size_t len)
 {
     char *copy;
@@ -332,7 +330,7 @@ void web_cache_put_stored(web_cache *c, int kind, const char *instance,
         return;
     copy = xmalloc(len);
     memcpy(copy, data, len);
-    insert(c, kind, instance, table, vis, gen, org_id, copy, len);
+    insert(c, kind, instance, table, vis, ver, org_id, copy, len);
 }
 
 void web_cache_stats_get(web_cache *c, web_cache_stats *out)
@@ -342,7 +340,6 @@ void web_cache_stats_get(web_cache *c, web_cache_stats *out)
     out->entries = c->nentries;
     out->bytes = c->bytes;
     out->budget = c->budget;
-    out->generation = c->generation;
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -350,6 +347,5 @@ void web_cache_clear(web_cache *c)
 {
     pthread_mutex_lock(&c->lock);
     clear_locked(c);
-    c->generation = -1;
     pthread_mutex_unlock(&c->lock);
 }

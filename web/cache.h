@@ -1,6 +1,9 @@
 /* cache.h: rendered responses of the registry (a table's JSON, the body
- * of its rules card page) kept in memory per registry generation, so the
- * pages an ops engineer opens at 3 a.m. cost one small query. One per
+ * of its rules card page, lookup answers) kept in memory, each with the
+ * version of what it was built from (registry_table_version,
+ * registry_lookup_version), so the pages an ops engineer opens at 3 a.m.
+ * cost one small query and a change throws away only the answers it
+ * changes. One per
  * server (web_server owns it, handlers reach it as req->cache), shared by
  * its threads (mutex inside); bounded by a byte budget with random
  * eviction. Entries are stored gzip-compressed (about 5x smaller, so the
@@ -23,7 +26,8 @@ enum {
                              vis is card visibility | org filter << 2 */
     CACHE_LOOKUP = 3,     /* GET /api/v1/lookup: "table" is the query key */
     CACHE_PAGE_FRAME = 4  /* a page frame as a compiled template; vis is
-                             the role, table the section ("tables") */
+                             the role, table the section ("tables");
+                             built from nothing that changes: version 0 */
 };
 
 /* Default budget of stored bytes: 24 MiB, room for the JSON of most of
@@ -41,28 +45,29 @@ typedef struct web_cache web_cache;
 web_cache *web_cache_new(void);
 void web_cache_free(web_cache *c);
 
-/* Looks up (kind, instance, table, vis) for registry generation gen. A
- * different generation than the cache holds empties the cache first (any
- * registry change invalidates every entry). On a hit appends the bytes to
- * out (decompressed), sets *org_id to the organisation stored with them
- * and returns 1; 0 on a miss. instance and table compare
- * case-insensitively and are never NULL ("" for none). */
+/* Looks up (kind, instance, table, vis) of version ver: the version of
+ * what the entry is built from, read by this request (a negative one is
+ * unknown: a miss). An entry of another version is a miss (stale); one of
+ * an older version is dropped. On a hit appends the bytes to out
+ * (decompressed), sets *org_id to the organisation stored with them and
+ * returns 1; 0 on a miss. instance and table compare case-insensitively
+ * and are never NULL ("" for none). */
 int web_cache_get(web_cache *c, buf *out, int64_t *org_id, int kind,
                   const char *instance, const char *table, int vis,
-                  int64_t gen);
+                  int64_t ver);
 
-/* Stores a gzip-compressed copy of data[0..len) for generation gen
- * (dropped when the cache already moved on to a newer generation or the
- * entry alone exceeds the budget); evicts random entries to
- * stay in budget. Compression runs outside the lock. */
+/* Stores a gzip-compressed copy of data[0..len) built from version ver
+ * (dropped when the cache holds the key for a newer version already, for
+ * a negative ver, or when the entry alone exceeds the budget); evicts
+ * random entries to stay in budget. Compression runs outside the lock. */
 void web_cache_put(web_cache *c, int kind, const char *instance,
-                   const char *table, int vis, int64_t gen, int64_t org_id,
+                   const char *table, int vis, int64_t ver, int64_t org_id,
                    const char *data, size_t len);
 
 /* Stores data[0..len) as it is (already compressed, e.g. a compiled
  * template), under the same rules as web_cache_put. */
 void web_cache_put_stored(web_cache *c, int kind, const char *instance,
-                          const char *table, int vis, int64_t gen,
+                          const char *table, int vis, int64_t ver,
                           int64_t org_id, const char *data, size_t len);
 /* The same as web_cache_get, but appends the stored bytes as they are:
  * for web_cache_put entries one gzip member (RFC 1952), the body of a
@@ -70,13 +75,13 @@ void web_cache_put_stored(web_cache *c, int kind, const char *instance,
  * what was stored. 1 on a hit. */
 int web_cache_get_stored(web_cache *c, buf *out, int64_t *org_id, int kind,
                          const char *instance, const char *table, int vis,
-                         int64_t gen);
+                         int64_t ver);
 
-/* Counters for tests and /healthz-style diagnostics. */
+/* Counters for tests and /healthz. stale counts the misses on an entry
+ * of another version. */
 typedef struct web_cache_stats {
-    uint64_t hits, misses, evictions, invalidations;
+    uint64_t hits, misses, evictions, stale;
     size_t entries, bytes, budget;
-    int64_t generation;
 } web_cache_stats;
 void web_cache_stats_get(web_cache *c, web_cache_stats *out);
 

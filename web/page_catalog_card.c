@@ -1,8 +1,9 @@
 /* page_catalog_card.c: the rules card of a table (GET
  * /tables/{instance}/{table}), its JSON (GET
  * /api/v1/instances/{instance}/tables/{table}), its edit form and the
- * column page. The card body and the table JSON are cached per registry
- * generation (cache.c) and kept compiled (tmpl.h). */
+ * column page. The card body and the table JSON are cached with the
+ * version of what they are built from (cache.c, registry_table_version)
+ * and the card kept compiled (tmpl.h). */
 #include "page_catalog_int.h"
 #include "mem.h"
 #include "str.h"
@@ -48,8 +49,8 @@ static void open_request_row(void *ctx, const registry_open_request *r)
 
 /* The drift badge of instance/table: the number of findings about the
  * table in the instance's last drift check, linking to the drift page
- * (nothing when there are none). The card is cached per generation and
- * keeping a drift report bumps it (registry_drift_store). */
+ * (nothing when there are none). The card's version includes the
+ * instance's drift report (registry_table_version). */
 static void drift_badge(web_req *req, buf *o, const char *instance,
                         const char *table)
 {
@@ -125,14 +126,17 @@ static int card_body(web_req *req, buf *body, int64_t *org,
 
 /* The page frame of the tables section for this request's role as a
  * compiled template (title, user, CSRF and body holes), from the cache or
- * rendered and cached. 0, or -1. */
-static int tables_frame(web_req *req, buf *frame, int64_t gen)
+ * rendered and cached. It holds nothing of the registry: version 0. 0, or
+ * -1. */
+static int tables_frame(web_req *req, buf *frame)
 {
+    const int64_t ver = 0;
+
     buf saved = req->out;
     int rc;
 
     if (web_cache_get_stored(req->cache, frame, NULL, CACHE_PAGE_FRAME, "",
-                             "tables", req->role, gen))
+                             "tables", req->role, ver))
         return 0;
     memset(&req->out, 0, sizeof req->out);
     req->page_template = 1;
@@ -147,7 +151,7 @@ static int tables_frame(web_req *req, buf *frame, int64_t gen)
     req->out = saved;
     if (rc == 0)
         web_cache_put_stored(req->cache, CACHE_PAGE_FRAME, "", "tables",
-                             req->role, gen, 0, frame->data, frame->len);
+                             req->role, ver, 0, frame->data, frame->len);
     return rc;
 }
 
@@ -233,15 +237,16 @@ static int page_at_or_reply(web_req *req, int64_t *at)
 }
 
 /* GET /tables/{instance}/{table}: the page content is kept compiled
- * (tmpl.h) per registry generation, role and organisation, the frame per
- * role; a hit sends them as one gzip member with this user's name, CSRF
- * token, inbox link (unread count) and watch button and the title filled
- * in, compressing nothing. */
+ * (tmpl.h) per role and organisation with the version of the table, its
+ * open requests and its instance's drift report, the frame per role; a hit
+ * sends them as one gzip member with this user's name, CSRF token, inbox link
+ * (unread count) and watch button and the title filled in, compressing nothing.
+ */
 void page_table_show(web_req *req)
 {
     const char *inst = req->args[0], *tbl = req->args[1];
     const char *flash = web_cookie(req, "docket_flash");
-    int64_t gen = registry_generation(req->reg), org = 0;
+    int64_t ver = registry_table_version(req->reg, inst, tbl, 1), org = 0;
     int vis = card_vis(req) | (int)(cat_org_filter(req) << 2);
     buf body = {0}, text = {0}, frame = {0}, title = {0}, user = {0},
         csrf = {0}, inbox = {0}, watch = {0}, ref = {0}, what = {0},
@@ -254,11 +259,11 @@ void page_table_show(web_req *req)
     if (page_at_or_reply(req, &at) < 0)
         return;
     if (!web_cache_get_stored(req->cache, &body, &org, CACHE_TABLE_PAGE, inst,
-                              tbl, vis, gen)) {
+                              tbl, vis, ver)) {
         rc = card_body(req, &text, &org, inst, tbl, &err);
         if (rc == 0 && tmpl_compile(&body, text.data, text.len) == 0)
             web_cache_put_stored(req->cache, CACHE_TABLE_PAGE, inst, tbl, vis,
-                                 gen, org, body.data, body.len);
+                                 ver, org, body.data, body.len);
     }
     if (rc == ERR_NOTFOUND ||
         (cat_org_filter(req) && org != cat_org_filter(req))) {
@@ -306,7 +311,7 @@ void page_table_show(web_req *req)
     }
     web_header_add(req, "Vary", "Accept-Encoding");
     gzip = cat_accepts_gzip(req);
-    if (tables_frame(req, &frame, gen) < 0 ||
+    if (tables_frame(req, &frame) < 0 ||
         (gzip ? tmpl_gzip(&req->out, &frame, &body, vals)
               : tmpl_plain(&req->out, &frame, &body, vals)) < 0) {
         err_set(&err, ERR_INTERNAL, "the page could not be prepared");
@@ -336,14 +341,14 @@ done:
 void api_table(web_req *req)
 {
     const char *inst = req->args[0], *tbl = req->args[1];
-    int64_t gen = registry_generation(req->reg), org = 0;
+    int64_t ver = registry_table_version(req->reg, inst, tbl, 0), org = 0;
     int gzip = cat_accepts_gzip(req);
     errmsg err = {0};
 
     web_header_add(req, "Vary", "Accept-Encoding");
     buf_reset(&req->out);
     if (gzip && web_cache_get_stored(req->cache, &req->out, &org,
-                                     CACHE_TABLE_JSON, inst, tbl, 0, gen)) {
+                                     CACHE_TABLE_JSON, inst, tbl, 0, ver)) {
         if (cat_org_filter(req) && org != cat_org_filter(req)) {
             cat_not_found(req, inst, tbl);
             return;
@@ -353,7 +358,7 @@ void api_table(web_req *req)
         return;
     }
     if (!web_cache_get(req->cache, &req->out, &org, CACHE_TABLE_JSON, inst, tbl,
-                       0, gen)) {
+                       0, ver)) {
         registry_card c = {0};
         cJSON *t;
         char *s;
@@ -373,7 +378,7 @@ void api_table(web_req *req)
         buf_putc(&req->out, '\n');
         cJSON_free(s);
         if (!buf_error(&req->out))
-            web_cache_put(req->cache, CACHE_TABLE_JSON, inst, tbl, 0, gen, org,
+            web_cache_put(req->cache, CACHE_TABLE_JSON, inst, tbl, 0, ver, org,
                           buf_cstr(&req->out), req->out.len);
     }
     if (cat_org_filter(req) && org != cat_org_filter(req)) {

@@ -378,8 +378,9 @@ static int hit_today(web_req *req, domain_feed_history *h, feed_today *td,
 
 /* Adds "today" (domain_feed_today_json) to every hit of the lookup
  * answer text (a JSON array) and writes it into out. The hits are cached
- * per registry generation; arrivals and the clock change today's state
- * without changing it, so it is added to every answer, cached or not.
+ * with the version of the table names; arrivals and the clock change
+ * today's state without changing it, so it is added to every answer,
+ * cached or not.
  * 0 or ERR_* (err set). */
 static int lookup_with_today(web_req *req, buf *out, const char *text,
                              errmsg *err)
@@ -488,7 +489,7 @@ void api_lookup(web_req *req)
     errmsg err = {0};
     int limit = 10;
 
-    int64_t gen = registry_generation(req->reg), org = 0;
+    int64_t ver, org = 0;
     buf key = {0}, hits = {0};
     char *s;
 
@@ -497,9 +498,11 @@ void api_lookup(web_req *req)
     memset(&c, 0, sizeof c);
     if (web_query(req, "limit"))
         str_to_int(&limit, web_query(req, "limit"), 1, 50);
-    /* The answer depends only on the registry tables (and the caller's
-       organisation), so it is cached per registry generation like the
-       cards; the key holds every input. */
+    /* The answer depends only on the table names of the instance asked
+       (or of the caller's organisation, or of all), so it is cached with
+       their version (registry_lookup_version); the key holds every
+       input. */
+    ver = registry_lookup_version(req->reg, inst, cat_org_filter(req));
     buf_appendf(&key, "%lld\x1f%d\x1f%d\x1f", (long long)cat_org_filter(req),
                 limit, lookup_similar_wanted(req));
     buf_puts(&key, inst);
@@ -509,7 +512,7 @@ void api_lookup(web_req *req)
     /* The hits are cached; today's state of each is added to every
        answer (lookup_with_today). */
     if (buf_error(&key) || !web_cache_get(req->cache, &hits, &org, CACHE_LOOKUP,
-                                          "", buf_cstr(&key), 0, gen)) {
+                                          "", buf_cstr(&key), 0, ver)) {
         c.arr = cJSON_CreateArray();
         if (*q && lookup_json(req, &c, q, inst, limit, &err) < 0) {
             cJSON_Delete(c.arr);
@@ -524,7 +527,7 @@ void api_lookup(web_req *req)
         buf_putc(&hits, '\n');
         cJSON_free(s);
         if (!buf_error(&key) && !buf_error(&hits))
-            web_cache_put(req->cache, CACHE_LOOKUP, "", buf_cstr(&key), 0, gen,
+            web_cache_put(req->cache, CACHE_LOOKUP, "", buf_cstr(&key), 0, ver,
                           0, buf_cstr(&hits), hits.len);
     }
     if (lookup_with_today(req, &req->out, buf_cstr(&hits), &err) < 0) {

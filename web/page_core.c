@@ -2,6 +2,7 @@
  * dashboards of the start page are filled in by page_triage.c
  * (page_dashboard). */
 #include "web_int.h"
+#include "cache.h"
 #include "storage.h"
 
 #include <stdio.h>
@@ -14,7 +15,8 @@ void page_dashboard(web_req *req);
  * act) with the reasons: the database does not answer, cannot be written,
  * its disk is nearly full (server.min_free_mb), the last write failed and
  * none succeeded since, or SQLite found it damaged. A read-only server
- * (--read-only) is ok and says "mode": "read-only". */
+ * (--read-only) is ok and says "mode": "read-only". "cache" counts the
+ * response cache's entries, hits and misses (cache.h) since the start. */
 void page_healthz(web_req *req)
 {
     cJSON *root = cJSON_CreateObject();
@@ -52,6 +54,14 @@ void page_healthz(web_req *req)
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
         cJSON_AddStringToObject(f, "at", when);
         cJSON_AddStringToObject(f, "error", h.failure);
+    }
+    if (req->cache) {
+        web_cache_stats cs;
+        cJSON *c = cJSON_AddObjectToObject(root, "cache");
+        web_cache_stats_get(req->cache, &cs);
+        cJSON_AddNumberToObject(c, "entries", (double)cs.entries);
+        cJSON_AddNumberToObject(c, "hits", (double)cs.hits);
+        cJSON_AddNumberToObject(c, "misses", (double)cs.misses);
     }
     web_reply_json(req, ok ? 200 : 503, root);
 }

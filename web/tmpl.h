@@ -22,7 +22,7 @@
  * user's inbox link with its unread count, the watch button of what the
  * page shows, a table's "Today:" line and its arrival chart: HTML
  * rendered per request, since arrivals and the clock change them without
- * changing the registry generation). */
+ * changing the version the card is cached with). */
 enum {
     TMPL_TITLE,
     TMPL_USER,

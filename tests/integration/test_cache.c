@@ -9,13 +9,20 @@
  * changes with submissions. The card page is cached once for every user
  * of a role (web/tmpl.h): each user must still get their own name and
  * CSRF token, the same page with and without gzip, and a flash message
- * exactly once. */
+ * exactly once.
+ *
+ * Entries are kept per version of what they were built from (a table, the
+ * open requests of a table name in an organisation, the table names of an
+ * instance): a submission, a deploy or an edit makes the next request see
+ * it, and leaves the cached answers about other tables and organisations
+ * valid (counted with the hits and misses of /healthz). */
 #include "harness.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,9 +241,9 @@ static void test_cache__runbook_edit_seen_in_json(void **state)
     }
 }
 
-/* The open-requests section changes with submissions, which do not touch
- * the registry generation: it must never come from the cache. */
-static void test_cache__open_requests_never_cached(void **state)
+/* The open-requests section changes with submissions: the next card of
+ * every role shows the new request. */
+static void test_cache__open_requests_seen_on_next_request(void **state)
 {
     world *w = *state;
     static const char body[] =
@@ -388,17 +395,263 @@ static void test_cache__card_page_flash(void **state)
     h_resp_free(&r);
 }
 
+/* ---- what a change leaves valid ----------------------------------------- */
+
+static const char dict_orders[] =
+    "table,column,type,nullable,primary_key,description,campaign_dependency\n"
+    "orders,order_id,bigint,no,yes,Order number,optional\n";
+
+static const char dict_globex[] =
+    "table,column,type,nullable,primary_key,description,campaign_dependency\n"
+    "customers,customer_id,bigint,no,yes,Globex customer,required\n";
+
+/* The usual world, and beside acme-prod's customers its orders table and
+ * another organisation (globex, client bob) with a customers table of
+ * its own. */
+static int setup_two(void **state)
+{
+    world *w;
+
+    setup(state);
+    w = *state;
+    h_import(&w->s, "acme-prod", dict_orders);
+    h_world(&w->s, "globex-prod");
+    h_import(&w->s, "globex-prod", dict_globex);
+    return 0;
+}
+
+/* The cache's hit and miss counts from /healthz. */
+static void cache_counts(world *w, int64_t *hits, int64_t *misses)
+{
+    h_resp r;
+    cJSON *doc, *c;
+
+    h_request(&r, &w->s, NULL, "GET", "/healthz", NULL, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    doc = cJSON_Parse(r.body);
+    assert_non_null(doc);
+    c = cJSON_GetObjectItem(doc, "cache");
+    assert_non_null(c);
+    *hits = (int64_t)cJSON_GetObjectItem(c, "hits")->valuedouble;
+    *misses = (int64_t)cJSON_GetObjectItem(c, "misses")->valuedouble;
+    cJSON_Delete(doc);
+    h_resp_free(&r);
+}
+
+/* Asks for the cached answers about everything but acme-prod's customers
+ * table: globex's customers (JSON, card, its instance's lookup) and
+ * acme-prod's orders (JSON, card of a client and of ops), checking each
+ * answer; returns how many cache lookups that made. */
+static int ask_bystanders(world *w)
+{
+    h_resp r;
+    int n = 0;
+
+    for (int gzip = 0; gzip < 2; gzip++) {
+        get_token(&r, w, "/api/v1/instances/globex-prod/tables/customers",
+                  gzip);
+        if (is_gzip(&r))
+            gunzip_body(&r);
+        assert_non_null(strstr(r.body, "Globex customer"));
+        h_resp_free(&r);
+        get_token(&r, w, "/api/v1/instances/acme-prod/tables/orders", gzip);
+        if (is_gzip(&r))
+            gunzip_body(&r);
+        assert_non_null(strstr(r.body, "Order number"));
+        h_resp_free(&r);
+        n += 2;
+    }
+    get_token(&r, w, "/api/v1/lookup?q=cust&instance=globex-prod", 0);
+    assert_non_null(strstr(r.body, "\"instance\":\"globex-prod\""));
+    assert_null(strstr(r.body, "customer_scores"));
+    h_resp_free(&r);
+    n++;
+    /* A card page is two lookups: its content and the page frame. */
+    h_get_expect(&w->s, &w->ops, "/tables/globex-prod/customers", 200,
+                 "Globex customer", "No open request changes", NULL);
+    h_get_expect(&w->s, &w->ops, "/tables/acme-prod/orders", 200,
+                 "Order number", NULL);
+    h_get_expect(&w->s, &w->client, "/tables/acme-prod/orders", 200,
+                 "Order number", "No open request changes", NULL);
+    return n + 6;
+}
+
+/* Fails unless asking for the bystanders again hits the cache every time. */
+static void bystanders_still_cached(world *w, const char *after)
+{
+    int64_t h0, m0, h1, m1;
+    int n;
+
+    cache_counts(w, &h0, &m0);
+    n = ask_bystanders(w);
+    cache_counts(w, &h1, &m1);
+    if (m1 != m0 || h1 - h0 != n)
+        fail_msg("after %s: %lld misses and %lld hits of %d unrelated "
+                 "answers, want 0 misses",
+                 after, (long long)(m1 - m0), (long long)(h1 - h0), n);
+}
+
+static const char submit_points[] =
+    "{\"instance\":\"acme-prod\",\"project_manager\":\"pat@platform."
+    "example\",\"title\":\"Loyalty points on customers\",\"summary\":"
+    "\"Points.\",\"items\":[{\"kind\":\"add_columns\",\"table\":"
+    "\"customers\",\"columns\":[{\"name\":\"points\",\"type\":\"integer\","
+    "\"nullable\":true,\"description\":\"Loyalty points\"}]},"
+    "{\"kind\":\"new_table\",\"table\":\"customer_scores\",\"description\":"
+    "\"Scores\",\"source\":\"flat_file_csv\",\"cadence\":\"daily\","
+    "\"campaign_dependency\":\"optional\",\"columns\":[{\"name\":"
+    "\"customer_id\",\"type\":\"bigint\",\"nullable\":false,"
+    "\"primary_key\":true,\"description\":\"Customer\"}]}]}";
+
+/* ann submits submit_points; its id. */
+static int64_t submit(world *w)
+{
+    h_resp r;
+    int64_t id;
+
+    h_send_json(&r, &w->s, &w->client, NULL, "POST", "/api/v1/requests",
+                submit_points);
+    id = h_created(&r);
+    h_resp_free(&r);
+    return id;
+}
+
+/* (a) A submission in acme names customers: the cards of customers in
+ * acme show it on the very next request, and nothing cached about
+ * globex's customers or acme's orders is thrown away. The request's id. */
+static int64_t submission_keeps_other_entries(world *w)
+{
+    char want[64];
+    int64_t id;
+
+    fill(w);
+    ask_bystanders(w);
+    bystanders_still_cached(w, "nothing");
+    id = submit(w);
+    bystanders_still_cached(w, "a submission in acme");
+    snprintf(want, sizeof want, "/requests/%lld\"", (long long)id);
+    h_get_expect(&w->s, &w->client, "/tables/acme-prod/customers", 200, want,
+                 "Loyalty points on customers", NULL);
+    h_get_expect(&w->s, &w->pm, "/tables/ACME-PROD/customers", 200, want, NULL);
+    /* The JSON of customers has no open requests: still cached. */
+    {
+        int64_t h0, m0, h1, m1;
+        h_resp r;
+        cache_counts(w, &h0, &m0);
+        get_token(&r, w, "/api/v1/instances/acme-prod/tables/customers", 1);
+        h_resp_free(&r);
+        cache_counts(w, &h1, &m1);
+        assert_int_equal(m1, m0);
+        assert_int_equal(h1, h0 + 1);
+    }
+    return id;
+}
+
+/* A PM token's transition of request id; fails unless 200. */
+static void move(world *w, const char *pm_token, int64_t id, const char *json)
+{
+    char path[96];
+    h_resp r;
+
+    snprintf(path, sizeof path, "/api/v1/requests/%lld/transitions",
+             (long long)id);
+    h_send_json(&r, &w->s, NULL, pm_token, "POST", path, json);
+    if (r.status != 200)
+        fail_msg("%s: %ld %s", json, r.status, r.body);
+    h_resp_free(&r);
+}
+
+/* (c) Deploying request id (submit_points) to acme-prod changes customers
+ * (a new column), adds customer_scores, and so changes customers' JSON and
+ * card and acme-prod's lookup on the very next request, and nothing
+ * else. */
+static void deploy_changes_its_tables_only(world *w, int64_t id)
+{
+    char pm_token[100], json[96];
+    int64_t sprint;
+    h_resp r;
+
+    h_token(&w->s, "pat@platform.example", "cli", pm_token, sizeof pm_token);
+    h_get_expect(&w->s, &w->pm, "/requests", 200, NULL); /* the sprints */
+    sprint = h_db_int(&w->s, "SELECT id FROM sprints ORDER BY starts_on "
+                             "LIMIT 1 OFFSET 1");
+    move(w, pm_token, id, "{\"to\":\"triaged\"}");
+    snprintf(json, sizeof json, "{\"to\":\"scheduled\",\"sprint\":%lld}",
+             (long long)sprint);
+    move(w, pm_token, id, json);
+    fill(w);
+    ask_bystanders(w);
+    for (int i = 0; i < 2; i++) {
+        get_token(&r, w, "/api/v1/lookup?q=cust&instance=acme-prod", 0);
+        assert_null(strstr(r.body, "customer_scores"));
+        h_resp_free(&r);
+        get_token(&r, w, "/api/v1/lookup?q=cust", 0);
+        assert_null(strstr(r.body, "customer_scores"));
+        h_resp_free(&r);
+    }
+    move(w, pm_token, id, "{\"to\":\"deployed\",\"instance\":\"acme-prod\"}");
+    /* The very next request of each sees the deploy. */
+    get_token(&r, w, "/api/v1/instances/acme-prod/tables/customers", 1);
+    if (is_gzip(&r))
+        gunzip_body(&r);
+    assert_non_null(strstr(r.body, "\"name\":\"points\""));
+    h_resp_free(&r);
+    h_get_expect(&w->s, &w->client, "/tables/acme-prod/customers", 200,
+                 "points", "No open request changes", NULL);
+    get_token(&r, w, "/api/v1/lookup?q=cust&instance=acme-prod", 0);
+    assert_non_null(strstr(r.body, "customer_scores"));
+    h_resp_free(&r);
+    get_token(&r, w, "/api/v1/lookup?q=cust", 0);
+    assert_non_null(strstr(r.body, "customer_scores"));
+    h_resp_free(&r);
+    bystanders_still_cached(w, "a deploy of acme's customers");
+}
+
+/* (d) An edit of customers, by the web page and by another process (the
+ * CLI's import), is seen at once and leaves the other tables cached. */
+static void edit_changes_one_table(world *w)
+{
+    h_resp r;
+
+    fill(w);
+    ask_bystanders(w);
+    h_post_form(&r, &w->s, &w->ops, "/tables/acme-prod/customers/edit",
+                "runbook=Page+the+night+desk.&reason=new+rota");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    h_get_expect(&w->s, &w->client, "/tables/acme-prod/customers", 200,
+                 "Page the night desk.", NULL);
+    bystanders_still_cached(w, "an edit of customers");
+    h_import(&w->s, "acme-prod", dict_v2);
+    expect_json(w, "/api/v1/instances/acme-prod/tables/customers", 1);
+    expect_card(w, &w->ops, "/tables/acme-prod/customers", 1);
+    bystanders_still_cached(w, "an import of customers");
+}
+
+/* A submission, its deploy and edits of one table, one after the other
+ * on one server, each leaving the unrelated answers cached. */
+static void test_cache__changes_keep_unrelated_entries(void **state)
+{
+    world *w = *state;
+    int64_t id = submission_keeps_other_entries(w);
+
+    deploy_changes_its_tables_only(w, id);
+    edit_changes_one_table(w);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_cache__cli_import_seen_on_next_request,
                                     setup, h_test_down),
     cmocka_unit_test_setup_teardown(test_cache__runbook_edit_seen_in_json,
                                     setup, h_test_down),
-    cmocka_unit_test_setup_teardown(test_cache__open_requests_never_cached,
-                                    setup, h_test_down),
+    cmocka_unit_test_setup_teardown(
+        test_cache__open_requests_seen_on_next_request, setup, h_test_down),
     cmocka_unit_test_setup_teardown(test_cache__card_page_per_user, setup,
                                     h_test_down),
     cmocka_unit_test_setup_teardown(test_cache__card_page_flash, setup,
                                     h_test_down),
+    cmocka_unit_test_setup_teardown(test_cache__changes_keep_unrelated_entries,
+                                    setup_two, h_test_down),
 };
 
 int main(void)

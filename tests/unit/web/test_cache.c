@@ -1,8 +1,9 @@
 /* Tests of web/cache.c, the rendered-response cache of cache.h: what is
  * put comes back byte for byte (plain and as one gzip member), keys
  * compare instance and table case-insensitively and kind and visibility
- * exactly, a newer registry generation empties the cache and an older
- * one is neither stored nor served, and the byte budget holds by evicting
+ * exactly, an entry is served only for the version it was built from (a
+ * newer version makes that entry stale and no other; an older one neither
+ * replaces it nor is served), and the byte budget holds by evicting
  * other entries (never the one just stored), with an entry larger than
  * the budget not stored at all.
  *
@@ -26,7 +27,7 @@
 static int64_t gen = 1;
 static web_cache *cache;
 
-/* Every test starts with an empty cache on a generation of its own. */
+/* Every test starts with an empty cache and a version of its own. */
 static int setup(void **state)
 {
     (void)state;
@@ -50,7 +51,7 @@ static char *noise(size_t n, uint64_t seed)
     return p;
 }
 
-/* web_cache_get of the table JSON of instance "i", table, generation g
+/* web_cache_get of the table JSON of instance "i", table, version g
  * (kind 0, no organisation). */
 static int hit(buf *out, const char *table, int64_t g)
 {
@@ -204,7 +205,7 @@ static void test_cache__put_replaces(void **state)
     buf_dispose(&out);
 }
 
-static void test_cache__newer_generation_invalidates(void **state)
+static void test_cache__newer_version_makes_that_entry_stale(void **state)
 {
     buf out = {0};
     web_cache_stats before, after;
@@ -214,55 +215,56 @@ static void test_cache__newer_generation_invalidates(void **state)
     web_cache_put(cache, CACHE_TABLE_JSON, "i", "b", 0, gen, 0, "b", 1);
     web_cache_stats_get(cache, &before);
     assert_int_equal(before.entries, 2);
-    assert_int_equal(before.generation, gen);
-    /* any lookup for a newer generation empties the cache */
-    assert_int_equal(hit(&out, "z", gen + 1), 0);
-    web_cache_stats_get(cache, &after);
-    assert_int_equal(after.entries, 0);
-    assert_int_equal(after.bytes, 0);
-    assert_int_equal(after.generation, gen + 1);
-    assert_int_equal(after.invalidations, before.invalidations + 1);
-    /* the old entries are gone for the new generation */
+    /* a reader that sees a newer version of a's data misses a ... */
     assert_int_equal(hit(&out, "a", gen + 1), 0);
-    gen++;
+    web_cache_stats_get(cache, &after);
+    assert_int_equal(after.stale, before.stale + 1);
+    /* ... which is gone, while b, of unchanged data, stays */
+    assert_int_equal(after.entries, 1);
+    assert_int_equal(hit(&out, "a", gen), 0);
+    assert_int_equal(hit(&out, "b", gen), 1);
     buf_dispose(&out);
 }
 
-static void test_cache__newer_generation_put_invalidates(void **state)
+static void test_cache__newer_version_put_replaces(void **state)
 {
     web_cache_stats st;
     buf out = {0};
 
     (void)state;
     web_cache_put(cache, CACHE_TABLE_JSON, "i", "a", 0, gen, 0, "a", 1);
-    web_cache_put(cache, CACHE_TABLE_JSON, "i", "b", 0, gen + 1, 0, "b", 1);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "b", 0, gen, 0, "b", 1);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "a", 0, gen + 1, 0, "A", 1);
     web_cache_stats_get(cache, &st);
-    assert_int_equal(st.entries, 1);
-    assert_int_equal(st.generation, gen + 1);
-    assert_int_equal(hit(&out, "b", gen + 1), 1);
-    gen++;
+    assert_int_equal(st.entries, 2);
+    assert_int_equal(hit(&out, "a", gen + 1), 1);
+    assert_string_equal(buf_cstr(&out), "A");
+    assert_int_equal(hit(&out, "b", gen), 1);
     buf_dispose(&out);
 }
 
-static void test_cache__older_generation_neither_stored_nor_served(void **state)
+static void test_cache__older_version_neither_stored_nor_served(void **state)
 {
     buf out = {0};
     web_cache_stats st;
 
     (void)state;
     web_cache_put(cache, CACHE_TABLE_JSON, "i", "t", 0, gen, 0, "now", 3);
-    /* a writer that rendered before the last change comes late */
-    web_cache_put(cache, CACHE_TABLE_JSON, "i", "late", 0, gen - 1, 0, "old",
-                  3);
+    /* a writer that read before the last change comes late */
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "t", 0, gen - 1, 0, "old", 3);
     web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 1);
-    assert_int_equal(st.generation, gen);
-    /* a reader that still sees an older generation gets a miss */
+    /* a reader that still sees an older version gets a miss */
     assert_int_equal(hit(&out, "t", gen - 1), 0);
-    /* ... and does not empty the cache */
+    /* ... and leaves the newer entry */
     assert_int_equal(hit(&out, "t", gen), 1);
-    /* a negative generation (unknown) is always a miss */
+    assert_string_equal(buf_cstr(&out), "now");
+    /* a negative version (unknown) is always a miss, and never stored */
     assert_int_equal(hit(&out, "t", -1), 0);
+    web_cache_put(cache, CACHE_TABLE_JSON, "i", "u", 0, -1, 0, "x", 1);
+    assert_int_equal(hit(&out, "u", -1), 0);
+    web_cache_stats_get(cache, &st);
+    assert_int_equal(st.entries, 1);
     buf_dispose(&out);
 }
 
@@ -362,7 +364,6 @@ static void test_cache__clear(void **state)
     web_cache_stats_get(cache, &st);
     assert_int_equal(st.entries, 0);
     assert_int_equal(st.bytes, 0);
-    assert_int_equal(st.generation, -1);
     assert_int_equal(hit(&out, "t", gen), 0);
     buf_dispose(&out);
 }
@@ -377,11 +378,11 @@ int main(void)
         cmocka_unit_test_setup(test_cache__empty_value_is_a_hit, setup),
         cmocka_unit_test_setup(test_cache__key_parts, setup),
         cmocka_unit_test_setup(test_cache__put_replaces, setup),
-        cmocka_unit_test_setup(test_cache__newer_generation_invalidates, setup),
-        cmocka_unit_test_setup(test_cache__newer_generation_put_invalidates,
+        cmocka_unit_test_setup(test_cache__newer_version_makes_that_entry_stale,
                                setup),
+        cmocka_unit_test_setup(test_cache__newer_version_put_replaces, setup),
         cmocka_unit_test_setup(
-            test_cache__older_generation_neither_stored_nor_served, setup),
+            test_cache__older_version_neither_stored_nor_served, setup),
         cmocka_unit_test_setup(test_cache__counts_hits_and_misses, setup),
         cmocka_unit_test_setup(test_cache__entry_larger_than_budget_not_stored,
                                setup),
