@@ -1286,6 +1286,75 @@ static void test_odcs__problems(void **state)
     ufx_rmtree(dir);
 }
 
+/* Every value of a real contract replaced by a value of each other YAML
+ * kind (mapping, list, null, empty text, a number): the reader answers 0 or
+ * ERR_INVALID with every problem at a line of the file, never crashes
+ * (ASan), and nothing reaches the registry unless the import is clean. */
+static void test_odcs__every_value_mutated(void **state)
+{
+    static const char *const repl[] = {"{x: 1}", "[1, 2]", "null"};
+    buf seen = {0}; /* the keys done, with their indentation */
+    ufx *f = *state;
+    char dir[256], path[300];
+    buf out = {0};
+    errmsg err = {0};
+    const char *line;
+    int variants = 0, refused = 0;
+
+    load_dictionary(f);
+    add_instance(f, "acme-mut", "snowflake");
+    assert_int_equal(domain_odcs_write(&out, f->reg, "acme-prod",
+                                       "stock_weekly", NULL, &err),
+                     0);
+    ufx_tmpdir(dir, sizeof dir, "odcs-mut");
+    snprintf(path, sizeof path, "%s/c.odcs.yaml", dir);
+    for (line = buf_cstr(&out); *line;) {
+        const char *nl = strchr(line, '\n'), *colon;
+        size_t n = nl ? (size_t)(nl - line + 1) : strlen(line);
+        colon = memchr(line, ':', n);
+        /* "key: value" on one line (not a block's key, not a literal) */
+        char key[128];
+        snprintf(key, sizeof key, "\n%.*s\n", colon ? (int)(colon - line) : 0,
+                 line);
+        /* once per key (the same key at the same depth reads alike) */
+        if (colon && colon[1] == ' ' && line + n > colon + 2 &&
+            colon[2] != '|' && colon[2] != '>' && colon[2] != '\n' &&
+            !strstr(buf_cstr(&seen), key)) {
+            buf_puts(&seen, key);
+            for (size_t k = 0; k < UFX_NELEM(repl); k++) {
+                registry_import_recs recs = {0};
+                registry_import_report rep = {0};
+                buf doc = {0};
+                int rc;
+                buf_append(&doc, buf_cstr(&out),
+                           (size_t)(colon + 2 - buf_cstr(&out)));
+                buf_puts(&doc, repl[k]);
+                buf_puts(&doc, "\n");
+                buf_puts(&doc, line + n);
+                ufx_write_file(path, buf_cstr(&doc));
+                err_clear(&err);
+                rc = domain_odcs_read(&recs, &rep, f->reg, "acme-mut", path,
+                                      &err);
+                if (rc != 0 && rc != ERR_INVALID)
+                    fail_msg("%d %s for:\n%s", rc, err.msg, buf_cstr(&doc));
+                for (size_t i = 0; i < rep.nproblems; i++)
+                    assert_true(rep.problems[i].line > 0);
+                refused += rc == ERR_INVALID;
+                variants++;
+                registry_import_recs_dispose(&recs);
+                registry_import_report_dispose(&rep);
+                buf_dispose(&doc);
+            }
+        }
+        line += n;
+    }
+    assert_true(variants > 50);
+    assert_true(refused > 0);
+    buf_dispose(&seen);
+    buf_dispose(&out);
+    ufx_rmtree(dir);
+}
+
 /* A table that does not exist, an instance that does not exist. */
 static void test_odcs__not_found(void **state)
 {
@@ -1312,4 +1381,5 @@ UFX_MAIN_GROUP(setup, teardown, cmocka_unit_test(test_odcs__validator_refuses),
                cmocka_unit_test(test_odcs__standard_example),
                cmocka_unit_test(test_odcs__foreign_contract),
                cmocka_unit_test(test_odcs__problems),
+               cmocka_unit_test(test_odcs__every_value_mutated),
                cmocka_unit_test(test_odcs__not_found))
