@@ -1143,13 +1143,16 @@ static void read_file(rd *r, const char *path, const char *shown)
 
     r->file = shown;
     r->d = &d;
-    if (stat(path, &st) == 0 && (size_t)st.st_size > YAML_IO_MAX_SIZE) {
+    if (strcmp(path, "-") && stat(path, &st) == 0 &&
+        (size_t)st.st_size > YAML_IO_MAX_SIZE) {
         registry_import_problem_add(r->rep, shown, 0, "",
                                     "the file is larger than %zu MiB",
                                     YAML_IO_MAX_SIZE >> 20);
         return;
     }
-    data = buf_read_file(path, &len);
+    /* "-": one contract on standard input */
+    data = strcmp(path, "-") ? buf_read_file(path, &len)
+                             : buf_read_stream(stdin, &len);
     if (!data) {
         registry_import_problem_add(r->rep, shown, 0, "", "cannot read it: %s",
                                     strerror(errno));
@@ -1198,10 +1201,10 @@ int domain_odcs_read(registry_import_recs *out, registry_import_report *rep,
         return rc;
     if (sql_dialect_parse(&r.dialect, inst.dialect) < 0)
         r.dialect = SQL_POSTGRES;
-    if (stat(path, &st) < 0)
+    if (strcmp(path, "-") && stat(path, &st) < 0)
         return err_set(err, ERR_NOTFOUND, "cannot read %s: %s", path,
                        strerror(errno));
-    if (S_ISDIR(st.st_mode)) {
+    if (strcmp(path, "-") && S_ISDIR(st.st_mode)) {
         DIR *dir = opendir(path);
         struct dirent *de;
         char **names = NULL;

@@ -54,8 +54,9 @@ int domain_odcs_write(buf *out, registry *reg, const char *instance,
 void domain_odcs_id(char *out, size_t size, const char *instance,
                     const char *table);
 
-/* Reads the contract at path, or every *.yaml file of the directory at
- * path (by name, not recursive), into records appended to out, for
+/* Reads the contract at path ("-": standard input), or every *.yaml file
+ * of the directory at path (by name, not recursive), into records
+ * appended to out, for
  * registry_import_records into instance (whose SQL dialect reads
  * physicalType). Problems go to rep at FILE:LINE (FILE: path as given,
  * or path/NAME for a file of the directory, NAME alone when that is too

@@ -1078,6 +1078,15 @@ static void test_odcs__standard_example(void **state)
     add_instance(f, "acme-example", "postgres");
     if (import_path(f, "acme-example", path, &probs) < 0)
         fail_msg("%s", buf_cstr(&probs));
+    /* the same from standard input ("-") into another instance */
+    add_instance(f, "acme-stdin", "mysql");
+    if (!freopen(path, "r", stdin))
+        fail_msg("cannot read %s", path);
+    if (import_path(f, "acme-stdin", "-", &probs) < 0)
+        fail_msg("%s", buf_cstr(&probs));
+    j = card_of(f, "acme-stdin", "tbl");
+    ufx_json_str(j, "columns.0.type", "date");
+    cJSON_Delete(j);
     j = card_of(f, "acme-example", "tbl");
     ufx_json_str(j, "description", "Provides core payment metrics");
     ufx_json_str(j, "status", "active");
