@@ -10,6 +10,7 @@
 #include "str.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -298,11 +299,13 @@ static struct {
     atomic_int active;   /* connections opened now use the hook */
     atomic_int nudged;   /* a commit asked for a checkpoint */
     atomic_long commits; /* commits seen by the hook */
+    atomic_int frames;   /* frames in the WAL after the last commit */
     int nudge_frames;    /* frames in the WAL that ask for one */
     int limit_frames;    /* frames after which the WAL is restarted */
+    int hard_frames;     /* frames at which the writer catches up itself */
     int64_t limit;       /* wal_limit, bytes */
     int interval_ms;
-    registry *reg; /* the thread's own connection */
+    registry *reg; /* the thread's own connection (no busy handler) */
     pthread_t thread;
     pthread_mutex_t mu; /* guards stop and the condition */
     pthread_cond_t cond;
@@ -317,6 +320,7 @@ static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
     (void)db;
     (void)name;
     atomic_fetch_add_explicit(&ck.commits, 1, memory_order_relaxed);
+    atomic_store_explicit(&ck.frames, frames, memory_order_relaxed);
     if (frames >= ck.nudge_frames && !atomic_exchange(&ck.nudged, 1)) {
         pthread_mutex_lock(&ck.mu);
         pthread_cond_signal(&ck.cond);
@@ -342,14 +346,13 @@ void reg_storage_conn_setup(registry *reg)
     sqlite3_exec(reg->db, sql, NULL, NULL, NULL);
 }
 
-/* One PASSIVE checkpoint; the frames in the WAL and those copied. */
-static int checkpoint(int *log, int *done)
+/* One checkpoint of mode; the frames in the WAL and those copied. */
+static int checkpoint_mode(int mode, int *log, int *done)
 {
     int rc;
 
     *log = *done = 0;
-    rc = sqlite3_wal_checkpoint_v2(ck.reg->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                   log, done);
+    rc = sqlite3_wal_checkpoint_v2(ck.reg->db, NULL, mode, log, done);
     /* A checkpoint that works proves little (it may copy nothing, or
        only into pages that exist): only a commit clears a failure. */
     if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
@@ -361,25 +364,79 @@ static int checkpoint(int *log, int *done)
     return rc;
 }
 
-/* One round: a PASSIVE checkpoint, and when the writer outran it and
- * the WAL is at its limit, another between two transactions (it copies
- * only what they committed since, and completes), so that the next one
- * restarts the WAL. */
+static int checkpoint(int *log, int *done)
+{
+    return checkpoint_mode(SQLITE_CHECKPOINT_PASSIVE, log, done);
+}
+
+/* One round while commits keep coming. A PASSIVE checkpoint copies the
+ * WAL up to its end when it starts, without waiting for anyone; the
+ * writer appends meanwhile, so with a steady stream no checkpoint ever
+ * finds the WAL fully copied when the next transaction starts, and the
+ * WAL never starts over (it grew by the whole stream). So once the WAL
+ * is at its limit, PASSIVE checkpoints follow each other until one finds
+ * little new (each copies only what was committed during the one
+ * before), and the last, small one runs between two transactions under
+ * the process's write lock: the writer waits for that copy of a few
+ * pages and the database's sync, not for the WAL's; its next
+ * transaction starts the WAL over. A reader holding an older snapshot
+ * stops any checkpoint short of the WAL's end: then nothing is locked
+ * (it would not help) and the WAL grows until the reader is done. */
 static void ck_round(void)
 {
-    int log_frames, done_frames;
+    int log_frames, done_frames, prev, left = INT_MAX;
+    int small = ck.limit_frames / 8;
 
-    if (checkpoint(&log_frames, &done_frames) == SQLITE_OK &&
-        log_frames >= ck.limit_frames && done_frames < log_frames) {
-        reg_write_lock(ck.reg);
-        checkpoint(&log_frames, &done_frames);
-        reg_write_unlock(ck.reg);
+    if (checkpoint(&log_frames, &done_frames) != SQLITE_OK ||
+        log_frames < ck.limit_frames || done_frames < log_frames)
+        return;
+    /* What each copies is what came during the one before: go on while
+       that shrinks, at most twice more. */
+    for (int i = 0; i < 2; i++) {
+        prev = log_frames;
+        if (checkpoint(&log_frames, &done_frames) != SQLITE_OK ||
+            done_frames < log_frames)
+            return; /* a reader: nothing to finish */
+        if (log_frames - prev <= small || log_frames - prev >= left)
+            break;
+        left = log_frames - prev;
     }
+    reg_write_lock(ck.reg);
+    checkpoint(&log_frames, &done_frames);
+    reg_write_unlock(ck.reg);
+}
+
+/* When writes pause: the whole WAL copied and the file cut to nothing,
+ * without waiting for readers (none may be waited for: the write lock
+ * is held meanwhile) or for a writer. 1 when done; 0 when a reader or
+ * another process kept it from completing (try again later). */
+static int ck_idle(void)
+{
+    int log_frames, done_frames, rc;
+
+    reg_write_lock(ck.reg);
+    rc = checkpoint_mode(SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &done_frames);
+    reg_write_unlock(ck.reg);
+    return rc == SQLITE_OK;
+}
+
+void registry_wal_bound(registry *reg)
+{
+    int log_frames = 0, done_frames = 0;
+
+    if (!atomic_load(&ck.active) ||
+        atomic_load_explicit(&ck.frames, memory_order_relaxed) < ck.hard_frames)
+        return;
+    /* The checkpointer fell behind (a busy machine, a long first copy):
+       this copy of what it has not yet copied is the bound. */
+    atomic_store_explicit(&ck.frames, 0, memory_order_relaxed);
+    sqlite3_wal_checkpoint_v2(reg->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                              &log_frames, &done_frames);
 }
 
 static void *ck_main(void *arg)
 {
-    long seen = -1;
+    long seen = -1, truncated = -1;
 
     (void)arg;
     pthread_mutex_lock(&ck.mu);
@@ -404,10 +461,14 @@ static void *ck_main(void *arg)
            checkpoints copy less (see registry.c). When writes pause,
            checkpoint what is left so the next write starts the WAL over. */
         now = atomic_load_explicit(&ck.commits, memory_order_relaxed);
-        idle = now == seen;
-        seen = now;
-        if (nudged || idle)
+        idle = now == seen && !nudged;
+        if (idle && now != truncated) {
+            if (ck_idle())
+                truncated = now;
+        } else if (nudged || idle) {
             ck_round();
+        }
+        seen = now;
         pthread_mutex_lock(&ck.mu);
     }
     pthread_mutex_unlock(&ck.mu);
@@ -431,12 +492,18 @@ int registry_checkpointer_start(const char *path, int interval_ms,
             0 &&
         n > 0 && n <= 65536)
         page = (int)n;
+    /* Its checkpoints never wait: a TRUNCATE that meets a reader or a
+       writer of another process gives up at once (and copies what it
+       can, like a PASSIVE one) rather than hold the write lock. */
+    sqlite3_busy_handler(ck.reg->db, NULL, NULL);
     ck.limit = wal_limit;
     ck.interval_ms = interval_ms > 0 ? interval_ms : 500;
     ck.limit_frames = (int)(wal_limit / (page + 24));
     if (ck.limit_frames < 16)
         ck.limit_frames = 16;
     ck.nudge_frames = ck.limit_frames;
+    ck.hard_frames = 4 * ck.limit_frames;
+    atomic_store(&ck.frames, 0);
     ck.stop = 0;
     atomic_store(&ck.nudged, 0);
     /* The thread's own connection is the one opened before: it does not

@@ -61,14 +61,18 @@ void registry_health_get(registry *reg, int64_t min_free_bytes,
  * checkpoint on commit is replaced by a hook that only counts commits
  * and wakes this thread), and the WAL file is cut back to wal_limit bytes
  * when it restarts (journal_size_limit). When a commit leaves wal_limit
- * bytes or more in the WAL, the thread runs a PASSIVE checkpoint (it
- * never waits for readers or writers: the writer keeps committing
- * meanwhile); under a steady write load such a checkpoint never catches
- * up with the writer, so it then runs one more PASSIVE checkpoint while
- * holding the process's write lock (registry_begin's), which copies only
- * what was committed since the first and completes, so the next
- * transaction starts the WAL over from its beginning. After interval_ms
- * without a commit, what is left in the WAL is checkpointed too.
+ * bytes or more in the WAL, the thread runs PASSIVE checkpoints (they
+ * never wait for readers or writers: the writer keeps committing
+ * meanwhile), each copying what was committed during the one before,
+ * and a last, small one between two transactions under the process's
+ * write lock (registry_begin's), so the next transaction starts the WAL
+ * over: the writer waits for a few pages and a sync, not for the WAL.
+ * A reader holding an older snapshot stops checkpoints short: then
+ * nothing is locked and the WAL grows until the reader is done. If the
+ * thread falls behind, the writer's registry_wal_bound catches up at 4 x
+ * wal_limit. After interval_ms without a commit the WAL is checkpointed
+ * in full and truncated to nothing (TRUNCATE, giving up at once, to be
+ * tried again, when a reader or another process is in the way).
  * Failures (disk full) are recorded for registry_health_get. ERR_DB when
  * the database cannot be opened, ERR_INTERNAL when the thread cannot
  * start. */
@@ -76,5 +80,13 @@ int registry_checkpointer_start(const char *path, int interval_ms,
                                 int64_t wal_limit, errmsg *err);
 /* Stops the thread and closes its connection; nothing when not running. */
 void registry_checkpointer_stop(void);
+
+/* The WAL's bound, for a connection that writes continuously (the
+ * submissions' writer, writer.c), called between its transactions: when
+ * the last commit of the process left 4 x wal_limit bytes or more in the
+ * WAL (the checkpointer fell behind), checkpoints on reg itself (PASSIVE,
+ * what is not copied yet), so its next transaction starts the WAL over.
+ * Nothing otherwise, or without the checkpointer. */
+void registry_wal_bound(registry *reg);
 
 #endif

@@ -136,6 +136,8 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&w->mu);
 
         run_batch(w->reg, jobs, n);
+        /* Between two transactions: the WAL's bound (storage.h). */
+        registry_wal_bound(w->reg);
         /* After the commit: each reply may now be sent. done may free
            the job, so read next first. */
         while (jobs) {
