@@ -687,6 +687,7 @@ static int dbt_all(export_run *x)
         buf dir = {0}, doc = {0};
         o.schema = ci ? ci->dbt_schema : NULL;
         o.loaded_at_field = ci ? ci->dbt_loaded_at_field : NULL;
+        o.config = ci ? ci->dbt_config : 0;
         o.base_url = app_config.base_url;
         rc = instance_dir(x, &dir, is.v[i].instance);
         if (rc == 0 &&

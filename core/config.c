@@ -308,18 +308,24 @@ static int set_instance(config *c, const char *name, const char *key,
                         const char *v, errmsg *err)
 {
     cfg_instance *in = (cfg_instance *)cfg_instance_find(c, name);
-    int secs = 0;
+    int secs = 0, flag = 0;
 
     if (!*name || strlen(name) > 100 || !valid_name_chars(name))
         return err_set(err, ERR_INVALID, "bad instance name [instance.%.60s]",
                        name);
     if (strcmp(key, "drift_source") && strcmp(key, "drift_every") &&
-        strcmp(key, "dbt_schema") && strcmp(key, "dbt_loaded_at_field"))
+        strcmp(key, "dbt_schema") && strcmp(key, "dbt_loaded_at_field") &&
+        strcmp(key, "dbt_config"))
         return err_set(err, ERR_INVALID,
                        "unknown setting instance.%.60s.%.60s (drift_source, "
-                       "drift_every, dbt_schema, dbt_loaded_at_field)",
+                       "drift_every, dbt_schema, dbt_loaded_at_field, "
+                       "dbt_config)",
                        name, key);
-    if (!strncmp(key, "dbt_", 4) &&
+    if (!strcmp(key, "dbt_config") && parse_bool(&flag, v) < 0)
+        return err_set(err, ERR_INVALID,
+                       "instance.%.60s.dbt_config: yes or no (got \"%.40s\")",
+                       name, v);
+    if (!strncmp(key, "dbt_", 4) && strcmp(key, "dbt_config") &&
         (!*v || strlen(v) > 500 || !str_utf8_valid(v, strlen(v)) ||
          strpbrk(v, "\r\n")))
         return err_set(err, ERR_INVALID,
@@ -341,6 +347,8 @@ static int set_instance(config *c, const char *name, const char *key,
     }
     if (!strcmp(key, "drift_every"))
         in->drift_every = secs;
+    else if (!strcmp(key, "dbt_config"))
+        in->dbt_config = flag;
     else if (!strcmp(key, "dbt_schema"))
         set_str(&in->dbt_schema, v);
     else if (!strcmp(key, "dbt_loaded_at_field"))

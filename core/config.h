@@ -127,6 +127,10 @@ typedef struct cfg_instance {
                                   column or SQL expression dbt source
                                   freshness reads; NULL when not set
                                   (then "_loaded_at") */
+    int dbt_config;            /* dbt_config = yes: freshness,
+                                  loaded_at_field and meta written inside
+                                  config: (dbt 1.10 and later, Fusion);
+                                  0 (default): as properties (dbt 1.8+) */
 } cfg_instance;
 
 /* The [instance.NAME] settings of name (any case), or NULL. */

@@ -73,13 +73,12 @@ static void out_text(yaml_out *y, const char *key, const char *s)
         yaml_out_kstr(y, key, s);
 }
 
-static void out_table_meta(yaml_out *y, const registry_card *t,
-                           const domain_dbt_opts *o)
+/* docket: {the table fields that are set, card_url} */
+static void out_table_docket(yaml_out *y, const registry_card *t,
+                             const domain_dbt_opts *o)
 {
     const registry_card_rules *r = &t->rules;
 
-    yaml_out_str(y, "meta");
-    yaml_out_map_begin(y);
     yaml_out_str(y, "docket");
     yaml_out_map_begin(y);
     out_text(y, "campaign_dependency", card_dep(r->campaign_dependency)->name);
@@ -106,11 +105,42 @@ static void out_table_meta(yaml_out *y, const registry_card *t,
         buf_dispose(&url);
     }
     yaml_out_map_end(y);
+}
+
+/* docket: {the column fields} */
+static void out_column_docket(yaml_out *y, const registry_card_column *k)
+{
+    yaml_out_str(y, "docket");
+    yaml_out_map_begin(y);
+    yaml_out_kstr(y, "type", k->type);
+    yaml_out_kbool(y, "primary_key", k->primary_key);
+    out_text(y, "example", k->example);
+    yaml_out_kbool(y, "pii", k->pii);
+    yaml_out_kbool(y, "consent", k->consent);
+    out_text(y, "consent_channel", k->consent_channel);
+    out_text(y, "rule", k->rule);
+    yaml_out_kstr(y, "column_status", registry_entry_status_name(k->status));
     yaml_out_map_end(y);
 }
 
+/* freshness: {warn_after, error_after} or null. */
+static void out_freshness(yaml_out *y, const registry_card *t)
+{
+    int warn, error;
+
+    yaml_out_str(y, "freshness");
+    if (domain_dbt_freshness(&t->rules, &warn, &error) == 0) {
+        yaml_out_map_begin(y);
+        out_after(y, "warn_after", warn);
+        out_after(y, "error_after", error);
+        yaml_out_map_end(y);
+    } else {
+        yaml_out_null(y);
+    }
+}
+
 static void out_column(yaml_out *y, const registry_card_column *k,
-                       sql_dialect d, int single_key)
+                       sql_dialect d, int single_key, int config)
 {
     form_type ft;
     char dt[64] = "";
@@ -131,27 +161,23 @@ static void out_column(yaml_out *y, const registry_card_column *k,
             yaml_out_str(y, "unique");
         yaml_out_seq_end(y);
     }
+    if (config) {
+        yaml_out_str(y, "config");
+        yaml_out_map_begin(y);
+    }
     yaml_out_str(y, "meta");
     yaml_out_map_begin(y);
-    yaml_out_str(y, "docket");
-    yaml_out_map_begin(y);
-    yaml_out_kstr(y, "type", k->type);
-    yaml_out_kbool(y, "primary_key", k->primary_key);
-    out_text(y, "example", k->example);
-    yaml_out_kbool(y, "pii", k->pii);
-    yaml_out_kbool(y, "consent", k->consent);
-    out_text(y, "consent_channel", k->consent_channel);
-    out_text(y, "rule", k->rule);
-    yaml_out_kstr(y, "column_status", registry_entry_status_name(k->status));
+    out_column_docket(y, k);
     yaml_out_map_end(y);
-    yaml_out_map_end(y);
+    if (config)
+        yaml_out_map_end(y);
     yaml_out_map_end(y);
 }
 
 static void out_table(yaml_out *y, const registry_card *t, sql_dialect d,
                       const domain_dbt_opts *o)
 {
-    int warn, error, nkey = 0;
+    int nkey = 0;
 
     for (size_t i = 0; i < t->ncolumns; i++)
         if (t->columns[i].status != REGISTRY_ENTRY_RETIRED &&
@@ -160,21 +186,22 @@ static void out_table(yaml_out *y, const registry_card *t, sql_dialect d,
     yaml_out_map_begin(y);
     yaml_out_kstr(y, "name", t->table);
     yaml_out_kstr(y, "description", t->description);
-    out_table_meta(y, t, o);
-    yaml_out_str(y, "freshness");
-    if (domain_dbt_freshness(&t->rules, &warn, &error) == 0) {
+    if (o->config) {
+        yaml_out_str(y, "config");
         yaml_out_map_begin(y);
-        out_after(y, "warn_after", warn);
-        out_after(y, "error_after", error);
-        yaml_out_map_end(y);
-    } else {
-        yaml_out_null(y);
     }
+    yaml_out_str(y, "meta");
+    yaml_out_map_begin(y);
+    out_table_docket(y, t, o);
+    yaml_out_map_end(y);
+    out_freshness(y, t);
+    if (o->config)
+        yaml_out_map_end(y);
     yaml_out_str(y, "columns");
     yaml_out_seq_begin(y);
     for (size_t i = 0; i < t->ncolumns; i++)
         if (t->columns[i].status != REGISTRY_ENTRY_RETIRED)
-            out_column(y, &t->columns[i], d, nkey == 1);
+            out_column(y, &t->columns[i], d, nkey == 1, o->config);
     yaml_out_seq_end(y);
     yaml_out_map_end(y);
 }
@@ -231,6 +258,10 @@ int domain_dbt_write(buf *out, registry *reg, const char *instance,
     buf_puts(&desc, in.environment);
     buf_puts(&desc, "), exported from docket.");
     yaml_out_kstr(&y, "description", buf_cstr(&desc));
+    if (o->config) {
+        yaml_out_str(&y, "config");
+        yaml_out_map_begin(&y);
+    }
     yaml_out_str(&y, "meta");
     yaml_out_map_begin(&y);
     yaml_out_str(&y, "docket");
@@ -244,6 +275,8 @@ int domain_dbt_write(buf *out, registry *reg, const char *instance,
                   o->loaded_at_field && *o->loaded_at_field
                       ? o->loaded_at_field
                       : DOMAIN_DBT_LOADED_AT);
+    if (o->config)
+        yaml_out_map_end(&y);
     yaml_out_str(&y, "tables");
     yaml_out_seq_begin(&y);
     for (size_t i = 0; i < ns.n && rc == 0; i++) {

@@ -22,6 +22,9 @@ typedef struct domain_dbt_opts {
     const char *base_url;        /* the server's public base for the card
                                     links ("https://docket.example");
                                     NULL or "": no card_url */
+    int config; /* dbt_config: 1 writes freshness, loaded_at_field and
+                   meta inside config: (dbt 1.10+, Fusion), 0 as
+                   properties (dbt 1.8+) */
 } domain_dbt_opts;
 
 #define DOMAIN_DBT_LOADED_AT "_loaded_at"
@@ -54,9 +57,11 @@ int domain_dbt_freshness(const registry_card_rules *r, int *warn_minutes,
  *         single-column primary key), meta.docket {type, primary_key,
  *         example, pii, consent, consent_channel, rule, column_status}
  *
- * freshness and loaded_at_field are table and source properties (what
- * dbt 1.8 reads; 1.9.6 and later read them too, with a deprecation
- * warning that asks for config:). Tenancy is the caller's: every table
+ * freshness, loaded_at_field and meta are properties of the source,
+ * table and column (what dbt 1.8 reads; 1.9.6 and later read them too,
+ * with a deprecation warning that asks for config:), or with opts.config
+ * inside their config: (dbt 1.10 and later; Fusion's schema requires
+ * it). Tenancy is the caller's: every table
  * of the instance is written. 0, ERR_NOTFOUND (no such instance), ERR_DB,
  * ERR_TOOBIG. */
 int domain_dbt_write(buf *out, registry *reg, const char *instance,

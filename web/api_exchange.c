@@ -57,6 +57,7 @@ static void api_dbt_sources(web_req *req)
     ci = req->cfg ? cfg_instance_find(req->cfg, inst) : NULL;
     o.schema = ci ? ci->dbt_schema : NULL;
     o.loaded_at_field = ci ? ci->dbt_loaded_at_field : NULL;
+    o.config = ci ? ci->dbt_config : 0;
     o.base_url = req->cfg ? req->cfg->base_url : NULL;
     if (domain_dbt_write(&req->out, req->reg, inst, &o, &err) < 0) {
         web_reply_err(req, &err);

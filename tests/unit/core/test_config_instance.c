@@ -1,6 +1,7 @@
 /* test_config_instance.c: [instance.NAME] drift_source and drift_every:
  * the source with ${VAR} expanded, durations, refusals naming the key;
- * dbt_schema and dbt_loaded_at_field (one line of text). */
+ * dbt_schema and dbt_loaded_at_field (one line of text), dbt_config
+ * (yes or no). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,6 +96,15 @@ static void test_dbt_keys(void **state)
     assert_string_equal(in->dbt_schema, "raw_acme");
     assert_string_equal(in->dbt_loaded_at_field, "cast(_synced as timestamp)");
     assert_null(in->drift_source);
+    assert_int_equal(in->dbt_config, 0);
+    assert_int_equal(
+        cfg_set(&c, "instance.acme-prod", "dbt_config", "yes", &err), 0);
+    assert_int_equal(in->dbt_config, 1);
+    assert_int_equal(
+        cfg_set(&c, "instance.acme-prod", "dbt_config", "maybe", &err),
+        ERR_INVALID);
+    assert_non_null(strstr(err.msg, "instance.acme-prod.dbt_config"));
+    memset(&err, 0, sizeof err);
     assert_int_equal(cfg_set(&c, "instance.b", "dbt_schema", "", &err),
                      ERR_INVALID);
     assert_non_null(strstr(err.msg, "instance.b.dbt_schema"));

@@ -6,7 +6,8 @@
  * freshness null or warn_after/error_after {count: positive integer,
  * period: minute|hour|day}, loaded_at_field, meta mappings); every column
  * type and hostile text written and read back into an empty instance of
- * another dialect gives the same registry; a foreign file (data_type
+ * another dialect gives the same registry, also in the config: shape
+ * of dbt 1.10 (dbt_config); a foreign file (data_type
  * only, tests:, meta.owner, unique on one column) and the problems of a
  * bad one, each at its line. */
 #include "fixture.h"
@@ -257,7 +258,7 @@ static void after_ok(yaml_doc *d, const yaml_node_t *a, int want_minutes)
 static void test_dbt__file_has_dbt_structure(void **state)
 {
     ufx *f = *state;
-    domain_dbt_opts o = {"raw_acme", "_synced_at", "https://docket.example"};
+    domain_dbt_opts o = {"raw_acme", "_synced_at", "https://docket.example", 0};
     buf b = {0};
     yaml_doc d;
     errmsg err = {0};
@@ -387,6 +388,65 @@ static void test_dbt__round_trip_into_an_empty_instance(void **state)
     buf_dispose(&b2);
 }
 
+/* dbt_config: freshness, loaded_at_field and meta inside config: (the
+ * shape of dbt 1.10 and Fusion), nothing of them as properties; read
+ * back to the same registry. */
+static void test_dbt__config_block(void **state)
+{
+    ufx *f = *state;
+    domain_dbt_opts o = {0};
+    registry_import_recs rs = {0};
+    registry_import_report rep = {0};
+    buf b = {0};
+    yaml_doc d;
+    errmsg err = {0};
+    const yaml_node_t *src, *tables, *cfg;
+    char *a, *z;
+
+    fill(f);
+    o.config = 1;
+    assert_int_equal(domain_dbt_write(&b, f->reg, "acme-prod", &o, &err), 0);
+    assert_int_equal(yaml_doc_load(&d, b.data, b.len, NULL, &err), 0);
+    src = yaml_doc_seq_item(&d, get(&d, yaml_doc_root(&d), "sources"), 0);
+    assert_null(yaml_doc_get(&d, src, "loaded_at_field"));
+    assert_null(yaml_doc_get(&d, src, "meta"));
+    cfg = get(&d, src, "config");
+    assert_string_equal(yaml_doc_str(get(&d, cfg, "loaded_at_field")),
+                        DOMAIN_DBT_LOADED_AT);
+    assert_true(yaml_doc_is_map(get(&d, cfg, "meta")));
+    tables = get(&d, src, "tables");
+    for (size_t t = 0; t < yaml_doc_seq_size(tables); t++) {
+        const yaml_node_t *tb = yaml_doc_seq_item(&d, tables, t);
+        const yaml_node_t *cols = get(&d, tb, "columns");
+        assert_null(yaml_doc_get(&d, tb, "freshness"));
+        assert_null(yaml_doc_get(&d, tb, "meta"));
+        cfg = get(&d, tb, "config");
+        (void)get(&d, cfg, "freshness");
+        assert_true(yaml_doc_is_map(get(&d, get(&d, cfg, "meta"), "docket")));
+        for (size_t c = 0; c < yaml_doc_seq_size(cols); c++) {
+            const yaml_node_t *col = yaml_doc_seq_item(&d, cols, c);
+            assert_null(yaml_doc_get(&d, col, "meta"));
+            assert_true(yaml_doc_is_map(
+                get(&d, get(&d, get(&d, col, "config"), "meta"), "docket")));
+        }
+    }
+    yaml_doc_dispose(&d);
+    assert_int_equal(domain_dbt_read(&rs, &rep, f->reg, "globex-prod", NULL,
+                                     b.data, b.len, &err),
+                     0);
+    assert_int_equal(registry_import_records(f->reg, &rep, "globex-prod", &rs,
+                                             f->pm, "sources.yml", &err),
+                     0);
+    a = dump(f, "acme-prod");
+    z = dump(f, "globex-prod");
+    assert_string_equal(a, z);
+    free(a);
+    free(z);
+    registry_import_report_dispose(&rep);
+    registry_import_recs_dispose(&rs);
+    buf_dispose(&b);
+}
+
 /* ---- foreign and bad files ---- */
 
 static void test_dbt__foreign_file(void **state)
@@ -512,6 +572,8 @@ int main(void)
                                         ufx_teardown),
         cmocka_unit_test_setup_teardown(
             test_dbt__round_trip_into_an_empty_instance, setup, ufx_teardown),
+        cmocka_unit_test_setup_teardown(test_dbt__config_block, setup,
+                                        ufx_teardown),
         cmocka_unit_test_setup_teardown(test_dbt__foreign_file, setup,
                                         ufx_teardown),
         cmocka_unit_test_setup_teardown(test_dbt__bad_files_say_where, setup,
