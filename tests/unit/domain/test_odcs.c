@@ -881,6 +881,48 @@ static void test_odcs__daily_contract(void **state)
     buf_dispose(&again);
 }
 
+/* The version of a contract: 1.N.0, N the changes after the table's
+ * creation; also for a table whose history is longer than a card holds. */
+static void test_odcs__version_counts_changes(void **state)
+{
+    ufx *f = *state;
+    const char *const tables[] = {"small_t", "wide_t"};
+    buf csv = {0};
+
+    add_instance(f, "acme-ver", "postgres");
+    buf_puts(&csv, "table,column,type\nsmall_t,a,integer\n");
+    /* one import of 250 columns: more history rows than a card keeps */
+    for (int i = 0; i < 250; i++)
+        buf_appendf(&csv, "wide_t,c%d,text\n", i);
+    ufx_import(f, "acme-ver", buf_cstr(&csv));
+    buf_dispose(&csv);
+    for (size_t t = 0; t < 2; t++) {
+        for (int k = 0; k < 3; k++) {
+            buf out = {0};
+            errmsg err = {0};
+            char want[32];
+            cJSON *doc;
+            assert_int_equal(domain_odcs_write(&out, f->reg, "acme-ver",
+                                               tables[t], NULL, &err),
+                             0);
+            doc = yaml_json(buf_cstr(&out), NULL);
+            snprintf(want, sizeof want, "1.%d.0", k);
+            ufx_json_str(doc, "version", want);
+            cJSON_Delete(doc);
+            buf_dispose(&out);
+            /* a hand edit: one more change */
+            {
+                char note[32];
+                registry_field_value set[] = {{"campaign_note", note}};
+                snprintf(note, sizeof note, "note %d", k);
+                if (registry_table_edit(f->reg, "acme-ver", tables[t], NULL,
+                                        set, 1, f->pm, "why", NULL, &err) < 0)
+                    fail_msg("%s", err.msg);
+            }
+        }
+    }
+}
+
 /* The validator refuses what the schema refuses. */
 static void test_odcs__validator_refuses(void **state)
 {
@@ -1385,6 +1427,7 @@ static void test_odcs__not_found(void **state)
 UFX_MAIN_GROUP(setup, teardown, cmocka_unit_test(test_odcs__validator_refuses),
                cmocka_unit_test(test_odcs__every_contract_valid),
                cmocka_unit_test(test_odcs__daily_contract),
+               cmocka_unit_test(test_odcs__version_counts_changes),
                cmocka_unit_test(test_odcs__round_trip),
                cmocka_unit_test(test_odcs__physical_types),
                cmocka_unit_test(test_odcs__standard_example),
