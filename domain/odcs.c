@@ -829,8 +829,8 @@ static void read_property(rd *r, const char *table, yaml_node_t *p)
     memset(&s, 0, sizeof s);
     if (!yaml_doc_is_map(p)) {
         prob(r, p, "properties",
-             "a property is a mapping (name, "
-             "logicalType, physicalType, ...)");
+             "a property is a mapping (name, logicalType, physicalType, "
+             "...)");
         return;
     }
     column = element_name(r, p, "column");
@@ -1036,8 +1036,8 @@ static void read_contract(rd *r, yaml_node_t *root)
 
     if (!yaml_doc_is_map(root)) {
         prob(r, root, "",
-             "the file is not an ODCS contract (a mapping "
-             "with apiVersion, kind, schema...)");
+             "the file is not an ODCS contract (a mapping with "
+             "apiVersion, kind, schema...)");
         return;
     }
     n = yaml_doc_get(r->d, root, "apiVersion");
@@ -1065,14 +1065,12 @@ static void read_contract(rd *r, yaml_node_t *root)
     if (!schema) {
         if (!n || yaml_doc_is_null(n))
             prob(r, root, "schema",
-                 "the contract describes no table (it "
-                 "has no schema)");
+                 "the contract describes no table (it has no schema)");
         return;
     }
     if (yaml_doc_seq_size(schema) == 0) {
         prob(r, schema, "schema",
-             "the contract describes no table (schema "
-             "is empty)");
+             "the contract describes no table (schema is empty)");
         return;
     }
     for (size_t i = 0; i < yaml_doc_seq_size(schema); i++) {
@@ -1081,8 +1079,7 @@ static void read_contract(rd *r, yaml_node_t *root)
         vals t = common;
         if (!yaml_doc_is_map(obj)) {
             prob(r, obj, "schema",
-                 "a schema object is a mapping (name, "
-                 "properties, ...)");
+                 "a schema object is a mapping (name, properties, ...)");
             continue;
         }
         table = element_name(r, obj, "table");
@@ -1247,10 +1244,8 @@ int domain_odcs_read(registry_import_recs *out, registry_import_report *rep,
                       : slash + 1);
     }
     if (rep->nproblems > before)
-        return err_set(err, ERR_INVALID,
-                       "%zu problem%s found: nothing was "
-                       "imported",
-                       rep->nproblems - before,
-                       rep->nproblems - before == 1 ? "" : "s");
+        return err_set(
+            err, ERR_INVALID, "%zu problem%s found: nothing was imported",
+            rep->nproblems - before, rep->nproblems - before == 1 ? "" : "s");
     return 0;
 }
