@@ -3,9 +3,10 @@
  * GET /api/v1/instances/{instance}/tables/{table}/contract.odcs.yaml
  * (domain/odcs.h). Tenancy as for the table JSON (page_catalog.c): a
  * client sees only its organisation's instances, anything else is the
- * 404 of a missing one. Both answers are cached per registry generation
- * like the table JSON (web/cache.h), the dbt file per instance, the
- * contract per table. */
+ * 404 of a missing one. Both answers are cached (web/cache.h): the dbt
+ * file of an instance, which reads every table of it, for the registry
+ * generation; a contract for the version of its table's content, like
+ * the table JSON. */
 #include "page_catalog_int.h"
 #include "cache.h"
 #include "dbt.h"
@@ -77,7 +78,9 @@ static void api_odcs_contract(web_req *req)
 
     if (cat_instance_or_404(req, inst, tbl, &org) < 0)
         return;
-    gen = registry_generation(req->reg);
+    /* the table's own content and history (-1, no such table: no
+       caching, the write answers 404) */
+    gen = registry_table_version(req->reg, inst, tbl, 0);
     web_header_add(req, "Vary", "Accept-Encoding");
     if (cached(req, CACHE_ODCS_CONTRACT, inst, tbl, gen)) {
         web_reply_type(req, 200, yaml_type);

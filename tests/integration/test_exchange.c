@@ -324,6 +324,13 @@ static void test_exchange__api_odcs_contract(void **state)
                     (unsigned char)r.body[1] == 0x8b);
         h_resp_free(&r);
     }
+    /* A change of the table shows on the very next answer. */
+    h_import(&srv, "acme-prod",
+             "table,column,table_description\norders,,Orders again\n");
+    get(&r, ann, path);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Orders again"));
+    h_resp_free(&r);
     expect(bob, path, 404);
     expect(ann,
            "/api/v1/instances/globex-prod/tables/secret_t/contract.odcs.yaml",
