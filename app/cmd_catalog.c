@@ -211,10 +211,16 @@ int cmd_import(app_args *a)
                      "%s", err.msg);
         goto done;
     }
-    printf("imported %d record%s into %s: %d table%s created, %d updated; "
-           "%d column%s added, %d updated\n",
-           rep.records, rep.records == 1 ? "" : "s", instance,
-           rep.tables_created, rep.tables_created == 1 ? "" : "s",
+    /* A YAML reader makes a record per field of a table, so its count
+       says nothing to the reader: the file is named instead. */
+    if (csv)
+        printf("imported %d record%s", rep.records,
+               rep.records == 1 ? "" : "s");
+    else
+        printf("imported %s", a->argv[1]);
+    printf(" into %s: %d table%s created, %d updated; %d column%s added, %d "
+           "updated\n",
+           instance, rep.tables_created, rep.tables_created == 1 ? "" : "s",
            rep.tables_updated, rep.columns_added,
            rep.columns_added == 1 ? "" : "s", rep.columns_updated);
 done:

@@ -224,6 +224,40 @@ static void test_exchange__bad_file_says_where(void **state)
     h_unchanged(&srv, before, "a client's dbt import");
     free(out);
     free(before);
+    /* A bad contract: each problem at FILE:LINE, nothing written; a
+       client's contract import is refused. */
+    snprintf(file, sizeof file, "%s/bad.odcs.yaml", srv.dir);
+    f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("apiVersion: v3.1.0\n"
+          "kind: DataContract\n"
+          "status: draft\n"
+          "schema:\n"
+          "  - name: fresh_t\n"
+          "    properties:\n"
+          "      - name: n\n"
+          "        logicalType: number\n",
+          f);
+    fclose(f);
+    before = h_db_digest(&srv);
+    assert_int_equal(h_docket(&srv, NULL, &out, "import", "--instance",
+                              "acme-prod", "--format", "odcs", file, NULL),
+                     2);
+    if (!strstr(out, "bad.odcs.yaml:3: status: ") ||
+        !strstr(out, "bad.odcs.yaml:8: type: "))
+        fail_msg("%s", out);
+    free(out);
+    {
+        char dir[700];
+        snprintf(dir, sizeof dir, "%s/odcs/acme-prod", srv.dir);
+        assert_int_equal(h_docket(&srv, NULL, &out, "import", "--instance",
+                                  "acme-prod", "--format", "odcs", "--user",
+                                  "ann@acme.example", dir, NULL),
+                         2);
+        free(out);
+    }
+    h_unchanged(&srv, before, "bad or refused ODCS import");
+    free(before);
     /* An unknown format is a usage error. */
     assert_int_equal(h_docket(&srv, NULL, NULL, "import", "--instance",
                               "acme-prod", "--format", "xml", file, NULL),
@@ -341,6 +375,23 @@ static void test_exchange__api_odcs_contract(void **state)
     expect(pat,
            "/api/v1/instances/globex-prod/tables/secret_t/contract.odcs.yaml",
            200);
+    /* A change shows on the very next answer, with a new version. */
+    get(&r, ann, path);
+    assert_int_equal(r.status, 200);
+    h_import(&srv, "acme-prod", "table,column,owner\norders,,Owner changed\n");
+    get(&again, ann, path);
+    assert_int_equal(again.status, 200);
+    assert_non_null(strstr(again.body, "name: Owner changed\n"));
+    {
+        const char *v1 = strstr(r.body, "\nversion: ");
+        const char *v2 = strstr(again.body, "\nversion: ");
+        assert_non_null(v1);
+        assert_non_null(v2);
+        assert_true(strcspn(v1 + 1, "\n") != strcspn(v2 + 1, "\n") ||
+                    strncmp(v1, v2, strcspn(v1 + 1, "\n") + 1) != 0);
+    }
+    h_resp_free(&r);
+    h_resp_free(&again);
 }
 
 int main(void)
