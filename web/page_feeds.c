@@ -91,6 +91,110 @@ static void selector(buf *o, const cat_inst_list *l, const char *inst,
                 "</form>");
 }
 
+/* How urgently a table in state s needs someone: 0 not at all, higher
+ * first. */
+static int urgency(feed_state s)
+{
+    switch (s) {
+    case FEED_FAILED: return 4;
+    case FEED_MISSING: return 3;
+    case FEED_DUE: return 2;
+    case FEED_ARRIVED_LATE: return 1;
+    default: return 0;
+    }
+}
+
+/* A listed table: its index in the gate's list and its sort key. */
+typedef struct feeds_pick {
+    size_t i;
+    int urgency, required;
+} feeds_pick;
+
+/* Worst state first, then required before optional, then the gate's
+ * order (by name). */
+static int by_urgency(const void *a, const void *b)
+{
+    const feeds_pick *x = a, *y = b;
+
+    if (x->urgency != y->urgency)
+        return y->urgency - x->urgency;
+    if (x->required != y->required)
+        return y->required - x->required;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The tables of g that keep() accepts, worst first when sorted, else in
+ * the gate's order; *out is xcalloc'd (the caller frees it). */
+static size_t pick_tables(const domain_gate_result *g,
+                          int (*keep)(const domain_gate_table *), int sorted,
+                          feeds_pick **out)
+{
+    feeds_pick *pick = xcalloc(g->n ? g->n : 1, sizeof *pick);
+    size_t n = 0;
+
+    for (size_t i = 0; i < g->n; i++) {
+        feeds_pick p = {i, urgency(g->tables[i].state), g->tables[i].required};
+        if (keep(&g->tables[i]))
+            pick[n++] = p;
+    }
+    if (sorted)
+        qsort(pick, n, sizeof *pick, by_urgency);
+    *out = pick;
+    return n;
+}
+
+static int settled(feed_state s)
+{
+    return s == FEED_ARRIVED || s == FEED_ARRIVED_LATE;
+}
+
+/* A required table that holds or delays campaigns. */
+static int blocking(const domain_gate_table *t)
+{
+    return t->required && !settled(t->state);
+}
+
+/* An optional table missing or failed: a warning. */
+static int warning(const domain_gate_table *t)
+{
+    return !t->required &&
+           (t->state == FEED_MISSING || t->state == FEED_FAILED);
+}
+
+static int needs_attention(const domain_gate_table *t)
+{
+    return urgency(t->state) > 0;
+}
+
+static int any_table(const domain_gate_table *t)
+{
+    (void)t;
+    return 1;
+}
+
+/* The banner and the warnings name this many tables, worst first, then
+ * link to the list of every table that needs attention. */
+enum { FEEDS_REASONS = 10 };
+
+/* The href of the feeds page with the current instance, at and show, on
+ * page p. */
+static void feeds_href(buf *o, const char *inst, const char *at_s,
+                       const char *show, int p)
+{
+    buf_puts(o, "/feeds?instance=");
+    buf_append_url(o, inst);
+    if (at_s && *at_s) {
+        buf_puts(o, "&amp;at=");
+        buf_append_url(o, at_s);
+    }
+    if (*show) {
+        buf_puts(o, "&amp;show=");
+        buf_append_url(o, show);
+    }
+    if (p > 1)
+        buf_appendf(o, "&amp;page=%d", p);
+}
+
 /* One blocking table or warning of the gate: name, state, times, note,
  * escalation, runbook link. */
 static void reason(buf *o, const domain_gate_table *t, const char *inst,
@@ -132,9 +236,16 @@ static void reason(buf *o, const domain_gate_table *t, const char *inst,
     buf_puts(o, "</li>");
 }
 
-static int settled(feed_state s)
+/* "and 117 more: every table that needs attention" after a capped list. */
+static void more_reasons(buf *o, size_t more, const char *what,
+                         const char *inst, const char *at_s)
 {
-    return s == FEED_ARRIVED || s == FEED_ARRIVED_LATE;
+    if (!more)
+        return;
+    buf_appendf(o, "<p class=\"gate-more\">and %zu more %s: <a href=\"", more,
+                what);
+    feeds_href(o, inst, at_s, "attention", 1);
+    buf_puts(o, "#feeds-tables\">every table that needs attention</a></p>");
 }
 
 /* The gate banner: RUN / WAIT / HOLD and why. */
@@ -148,7 +259,8 @@ static void banner(buf *o, const domain_gate_result *g, const char *at_s)
         [GATE_HOLD] = "Hold campaigns: a required file is missing or its "
                       "load failed."};
     const char *d = domain_feed_decision_name(g->decision);
-    int nblock = 0;
+    feeds_pick *pick;
+    size_t nblock;
 
     buf_puts(o, "<section class=\"gate gate-");
     buf_puts(o, d);
@@ -167,40 +279,40 @@ static void banner(buf *o, const domain_gate_result *g, const char *at_s)
         buf_puts(o, " No table of this instance is tracked, so nothing "
                     "holds them.");
     buf_puts(o, "</p>");
-    for (size_t i = 0; i < g->n; i++)
-        nblock += g->tables[i].required && !settled(g->tables[i].state);
+    nblock = pick_tables(g, blocking, 1, &pick);
     if (nblock) {
         buf_puts(o, "<h3 class=\"gate-sub\">Waiting for</h3>"
                     "<ul class=\"gate-reasons\">");
-        for (size_t i = 0; i < g->n; i++)
-            if (g->tables[i].required && !settled(g->tables[i].state))
-                reason(o, &g->tables[i], g->instance, g->at, at_s);
+        for (size_t k = 0; k < nblock && k < FEEDS_REASONS; k++)
+            reason(o, &g->tables[pick[k].i], g->instance, g->at, at_s);
         buf_puts(o, "</ul>");
+        more_reasons(o, nblock > FEEDS_REASONS ? nblock - FEEDS_REASONS : 0,
+                     "required tables", g->instance, at_s);
     }
+    free(pick);
     buf_puts(o, "</section>");
 }
 
 /* Optional tables missing or failed: listed, never blocking. */
 static void warnings(buf *o, const domain_gate_result *g, const char *at_s)
 {
-    int n = 0;
+    feeds_pick *pick;
+    size_t n = pick_tables(g, warning, 1, &pick);
 
-    for (size_t i = 0; i < g->n; i++) {
-        const domain_gate_table *t = &g->tables[i];
-        if (t->required ||
-            (t->state != FEED_MISSING && t->state != FEED_FAILED))
-            continue;
-        if (n++ == 0)
-            buf_puts(o, "<section class=\"card alert warning "
-                        "feeds-warnings\" "
-                        "aria-labelledby=\"feeds-warnings\"><h2 "
-                        "id=\"feeds-warnings\">Optional files missing</h2>"
-                        "<p>These do not hold campaigns.</p>"
-                        "<ul class=\"gate-reasons\">");
-        reason(o, t, g->instance, g->at, at_s);
+    if (n) {
+        buf_puts(o, "<section class=\"card alert warning feeds-warnings\" "
+                    "aria-labelledby=\"feeds-warnings\"><h2 "
+                    "id=\"feeds-warnings\">Optional files missing</h2>"
+                    "<p>These do not hold campaigns.</p>"
+                    "<ul class=\"gate-reasons\">");
+        for (size_t k = 0; k < n && k < FEEDS_REASONS; k++)
+            reason(o, &g->tables[pick[k].i], g->instance, g->at, at_s);
+        buf_puts(o, "</ul>");
+        more_reasons(o, n > FEEDS_REASONS ? n - FEEDS_REASONS : 0,
+                     "optional tables", g->instance, at_s);
+        buf_puts(o, "</section>");
     }
-    if (n)
-        buf_puts(o, "</ul></section>");
+    free(pick);
 }
 
 /* One tracked table: heading with badges, facts, failure, chart. */
@@ -262,57 +374,6 @@ static void how_to_report(buf *o, const char *inst)
                 "account's token. Each report shows here at once.</p>");
 }
 
-/* How urgently a table in state s needs someone: 0 not at all, higher
- * first. */
-static int urgency(feed_state s)
-{
-    switch (s) {
-    case FEED_FAILED: return 4;
-    case FEED_MISSING: return 3;
-    case FEED_DUE: return 2;
-    case FEED_ARRIVED_LATE: return 1;
-    default: return 0;
-    }
-}
-
-/* A listed table: its index in the gate's list and its sort key. */
-typedef struct feeds_pick {
-    size_t i;
-    int urgency, required;
-} feeds_pick;
-
-/* Worst state first, then required before optional, then the gate's
- * order (by name). */
-static int by_urgency(const void *a, const void *b)
-{
-    const feeds_pick *x = a, *y = b;
-
-    if (x->urgency != y->urgency)
-        return y->urgency - x->urgency;
-    if (x->required != y->required)
-        return y->required - x->required;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* The href of the feeds page with the current instance, at and show, on
- * page p. */
-static void feeds_href(buf *o, const char *inst, const char *at_s,
-                       const char *show, int p)
-{
-    buf_puts(o, "/feeds?instance=");
-    buf_append_url(o, inst);
-    if (at_s && *at_s) {
-        buf_puts(o, "&amp;at=");
-        buf_append_url(o, at_s);
-    }
-    if (*show) {
-        buf_puts(o, "&amp;show=");
-        buf_append_url(o, show);
-    }
-    if (p > 1)
-        buf_appendf(o, "&amp;page=%d", p);
-}
-
 /* "Tables 101–200 of 480", previous and next, above and below a list
  * longer than a page. */
 static void pager(buf *o, const char *inst, const char *at_s,
@@ -347,7 +408,7 @@ static void tables(buf *o, const domain_feeds_view *v, const char *at_s,
 {
     const domain_gate_result *g = &v->gate;
     feeds_pick *pick;
-    size_t n = 0, from, to;
+    size_t n, from, to;
     int any = 0, pages;
 
     buf_puts(o, "<section class=\"card\" aria-labelledby=\"feeds-tables\">"
@@ -373,16 +434,8 @@ static void tables(buf *o, const domain_feeds_view *v, const char *at_s,
         how_to_report(o, g->instance);
         buf_puts(o, "</div>");
     }
-    pick = xcalloc(g->n, sizeof *pick);
-    for (size_t i = 0; i < g->n; i++) {
-        feeds_pick p = {
-            i, urgency(g->tables[i].state),
-            !strcmp(g->tables[i].t.campaign_dependency, "required")};
-        if (!*fl->show || p.urgency > 0)
-            pick[n++] = p;
-    }
-    if (*fl->show)
-        qsort(pick, n, sizeof *pick, by_urgency);
+    n = pick_tables(g, *fl->show ? needs_attention : any_table, *fl->show != 0,
+                    &pick);
     pages = n ? (int)((n + FEEDS_PER_PAGE - 1) / FEEDS_PER_PAGE) : 1;
     if (fl->page > pages)
         fl->page = pages;

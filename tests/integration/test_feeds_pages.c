@@ -422,6 +422,31 @@ static void test_feeds_page__pages_and_attention(void **state)
     lacks(b, ">t010</a>");
     lacks(b, "Tables 1–");
     free(b);
+    /* the banner names the worst ten at most: at 03:00 all 129 required
+       tables are waiting */
+    b = page(&oz, "/feeds?instance=acme-qa&at=2026-03-03T03:00:00Z");
+    {
+        const char *gate = strstr(b, "class=\"gate gate-wait\"");
+        const char *end = gate ? strstr(gate, "</section>") : NULL;
+        int items = 0;
+        assert_non_null(end);
+        for (const char *q = gate; (q = strstr(q, "<li>")) && q < end; q++)
+            items++;
+        assert_int_equal(items, 10);
+        has(gate, "and 119 more required tables: <a href=\"/feeds?instance="
+                  "acme-qa&amp;at=2026-03-03T03%3A00%3A00Z&amp;show="
+                  "attention#feeds-tables\">");
+    }
+    free(b);
+    /* and worst first: the failed t003 before the missing t005 */
+    b = page(&oz, "/feeds?instance=acme-qa&at=2026-03-03T06:00:00Z");
+    {
+        const char *gate = strstr(b, "class=\"gate gate-hold\"");
+        assert_non_null(gate);
+        assert_true(strstr(gate, ">t003</a>") < strstr(gate, ">t005</a>"));
+        lacks(gate, "more required tables");
+    }
+    free(b);
     /* before anything is due nothing needs attention: said, with a way
        back to every table */
     b = page(&oz, "/feeds?instance=acme-qa&at=2026-03-03T02:00:00Z"
