@@ -381,6 +381,25 @@ static yaml_node_t *get_map(rd *r, const yaml_node_t *n, const char *key)
     return m;
 }
 
+/* The mapping at key of n without a word when it is none (what get_map
+ * already said). */
+static yaml_node_t *peek_map(rd *r, const yaml_node_t *n, const char *key)
+{
+    yaml_node_t *m = yaml_doc_get(&r->doc, n, key);
+
+    return yaml_doc_is_map(m) ? m : NULL;
+}
+
+/* meta.docket of n (properties or config:), quietly. */
+static yaml_node_t *peek_docket(rd *r, const yaml_node_t *n)
+{
+    yaml_node_t *m = peek_map(r, n, "meta");
+
+    if (!m)
+        m = peek_map(r, peek_map(r, n, "config"), "meta");
+    return peek_map(r, m, "docket");
+}
+
 /* meta of n, from its properties or else from its config: (dbt 1.10). */
 static yaml_node_t *get_meta(rd *r, const yaml_node_t *n)
 {
@@ -484,7 +503,7 @@ static void read_column(rd *r, const char *table, const yaml_node_t *col,
         registry_import_recs_set(r->out, i, "primary_key",
                                  has_test(r, col, "unique") ? "yes" : "no");
     meta = get_meta(r, col);
-    dk = meta ? get_map(r, meta, "docket") : NULL;
+    dk = peek_docket(r, col);
     if (dk)
         mtype = yaml_doc_get(&r->doc, dk, "type");
     dt = yaml_doc_get(&r->doc, col, "data_type");
@@ -527,7 +546,7 @@ static void read_table(rd *r, const yaml_node_t *t)
     read_docket(r, i, meta, table_fields, "card_url");
     /* The owner a dbt project keeps in meta.owner, when docket's own is
        not there. */
-    dk = meta ? get_map(r, meta, "docket") : NULL;
+    dk = peek_docket(r, t);
     owner = meta ? yaml_doc_get(&r->doc, meta, "owner") : NULL;
     if (!yaml_doc_is_null(owner) &&
         yaml_doc_is_null(yaml_doc_get(&r->doc, dk, "owner")))
@@ -542,13 +561,11 @@ static void read_table(rd *r, const yaml_node_t *t)
        everywhere and one column alone has it. */
     for (size_t k = 0; k < n; k++) {
         const yaml_node_t *c = yaml_doc_seq_item(&r->doc, cols, k);
-        yaml_node_t *m, *cdk;
         if (!yaml_doc_is_map(c))
             continue;
         nunique += has_test(r, c, "unique");
-        m = yaml_doc_get(&r->doc, c, "meta");
-        cdk = yaml_doc_is_map(m) ? yaml_doc_get(&r->doc, m, "docket") : NULL;
-        if (!yaml_doc_is_null(yaml_doc_get(&r->doc, cdk, "primary_key")))
+        if (!yaml_doc_is_null(
+                yaml_doc_get(&r->doc, peek_docket(r, c), "primary_key")))
             meta_key = 1;
     }
     for (size_t k = 0; k < n; k++) {

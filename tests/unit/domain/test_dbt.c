@@ -519,7 +519,10 @@ static void bad(ufx *f, const char *data, int want_line, const char *want_field,
         if (rep.problems[i].line == want_line &&
             !strcmp(rep.problems[i].field, want_field) &&
             strstr(rep.problems[i].message, want))
-            found = 1;
+            found++;
+    if (found > 1)
+        fail_msg("the problem %d: %s is listed %d times", want_line, want_field,
+                 found);
     if (!found)
         fail_msg("no problem %d: %s: %s among %zu (first %d: %s: %s)",
                  want_line, want_field, want, rep.nproblems,
@@ -562,6 +565,12 @@ static void test_dbt__bad_files_say_where(void **state)
         "            description: [a, list]\n",
         8, "description", "is a list, not a text");
     bad(f, "a: &x 1\nb: *x\n", 1, "", "anchors and aliases");
+    bad(f,
+        "version: 2\nsources:\n  - name: acme-qa\n    tables:\n"
+        "      - name: t\n        columns:\n          - name: id\n"
+        "            data_type: bigint\n"
+        "            meta: {docket: [type, bigint]}\n",
+        9, "docket", "docket is not a mapping");
 }
 
 int main(void)
