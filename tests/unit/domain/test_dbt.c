@@ -255,6 +255,92 @@ static void after_ok(yaml_doc *d, const yaml_node_t *a, int want_minutes)
     assert_true(found);
 }
 
+/* The keys dbt's published JSON schemas allow (dbt-labs/dbt-jsonschema:
+ * schemas/latest/dbt_yml_files-latest.json for dbt Core, whose tables and
+ * columns take no other key; schemas/latest_fusion for Fusion, whose
+ * sources, tables, columns and configs take no other key). */
+static const char *const core_source[] = {
+    "config",      "data_tests", "database",
+    "description", "freshness",  "loaded_at_field",
+    "loader",      "meta",       "name",
+    "overrides",   "quoting",    "schema",
+    "tables",      "tags",       "tests",
+    NULL};
+static const char *const core_table[] = {
+    "columns",  "config",    "data_tests", "description",
+    "external", "freshness", "identifier", "loaded_at_field",
+    "loader",   "meta",      "name",       "quoting",
+    "tags",     "tests",     NULL};
+static const char *const core_column[] = {
+    "constraints", "data_tests", "data_type", "description",
+    "granularity", "meta",       "name",      "policy_tags",
+    "quote",       "tags",       "tests",     NULL};
+static const char *const fusion_source[] = {
+    "catalog", "config",  "database", "description", "loader",
+    "name",    "quoting", "schema",   "tables",      NULL};
+static const char *const fusion_table[] = {
+    "columns", "config", "data_tests", "description", "external", "identifier",
+    "loader",  "name",   "quoting",    "tests",       NULL};
+static const char *const fusion_column[] = {
+    "column_mask", "config",          "constraints", "data_tests",
+    "data_type",   "databricks_tags", "description", "dimension",
+    "entity",      "granularity",     "name",        "policy_tags",
+    "quote",       "tests",           NULL};
+static const char *const fusion_source_config[] = {
+    "freshness", "loaded_at_field", "meta", "tags", "enabled", NULL};
+static const char *const fusion_table_config[] = {
+    "enabled",         "event_time", "freshness", "loaded_at_field",
+    "loaded_at_query", "meta",       "tags",      NULL};
+static const char *const fusion_column_config[] = {"meta", "tags", NULL};
+
+/* Every key of mapping m is in allowed. */
+static void keys_in(yaml_doc *d, const yaml_node_t *m,
+                    const char *const *allowed)
+{
+    for (size_t i = 0; i < yaml_doc_map_size(m); i++) {
+        const char *k = yaml_doc_str(yaml_doc_map_key(d, m, i));
+        size_t j = 0;
+        while (allowed[j] && strcmp(allowed[j], k))
+            j++;
+        if (!allowed[j])
+            fail_msg("key %s at line %d is not in the schema", k,
+                     yaml_doc_line(m));
+    }
+}
+
+/* The sources file b against the key sets of core (in_config 0) or
+ * Fusion (in_config 1). */
+static void schema_keys(const buf *b, int in_config)
+{
+    yaml_doc d;
+    errmsg err = {0};
+    const yaml_node_t *root, *src, *tables;
+
+    assert_int_equal(yaml_doc_load(&d, b->data, b->len, NULL, &err), 0);
+    root = yaml_doc_root(&d);
+    keys_in(&d, root, (const char *const[]){"version", "sources", NULL});
+    src = yaml_doc_seq_item(&d, yaml_doc_get(&d, root, "sources"), 0);
+    keys_in(&d, src, in_config ? fusion_source : core_source);
+    if (in_config)
+        keys_in(&d, yaml_doc_get(&d, src, "config"), fusion_source_config);
+    tables = yaml_doc_get(&d, src, "tables");
+    for (size_t t = 0; t < yaml_doc_seq_size(tables); t++) {
+        const yaml_node_t *tb = yaml_doc_seq_item(&d, tables, t);
+        const yaml_node_t *cols = yaml_doc_get(&d, tb, "columns");
+        keys_in(&d, tb, in_config ? fusion_table : core_table);
+        if (in_config)
+            keys_in(&d, yaml_doc_get(&d, tb, "config"), fusion_table_config);
+        for (size_t c = 0; c < yaml_doc_seq_size(cols); c++) {
+            const yaml_node_t *col = yaml_doc_seq_item(&d, cols, c);
+            keys_in(&d, col, in_config ? fusion_column : core_column);
+            if (in_config)
+                keys_in(&d, yaml_doc_get(&d, col, "config"),
+                        fusion_column_config);
+        }
+    }
+    yaml_doc_dispose(&d);
+}
+
 static void test_dbt__file_has_dbt_structure(void **state)
 {
     ufx *f = *state;
@@ -345,6 +431,7 @@ static void test_dbt__file_has_dbt_structure(void **state)
         }
     }
     assert_true(saw_unique && saw_not_null);
+    schema_keys(&b, 0);
     /* The dialect's types: postgres. */
     assert_non_null(strstr(b.data, "data_type: NUMERIC(12,2)"));
     assert_non_null(strstr(b.data, "data_type: VARCHAR(255)"));
@@ -431,6 +518,7 @@ static void test_dbt__config_block(void **state)
         }
     }
     yaml_doc_dispose(&d);
+    schema_keys(&b, 1);
     assert_int_equal(domain_dbt_read(&rs, &rep, f->reg, "globex-prod", NULL,
                                      b.data, b.len, &err),
                      0);
