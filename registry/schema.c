@@ -677,13 +677,19 @@ static const char step13[] =
        CASCADE) */
     VERSIONS_TRIGGER("requests_ver_bd", "BEFORE DELETE ON requests",
         OPEN_OF("old.id"))
+    /* (a submission writes its instances before its items: nothing to
+       bump then) */
     VERSIONS_TRIGGER("request_instances_ver_ai",
-        "AFTER INSERT ON request_instances", OPEN_OF("new.request_id"))
+        "AFTER INSERT ON request_instances WHEN EXISTS (SELECT 1 FROM"
+        " request_items WHERE request_id = new.request_id)",
+        OPEN_OF("new.request_id"))
     VERSIONS_TRIGGER("request_instances_ver_au",
         "AFTER UPDATE ON request_instances",
         OPEN_OF("new.request_id") " UNION " OPEN_OF("old.request_id"))
     VERSIONS_TRIGGER("request_instances_ver_ad",
-        "AFTER DELETE ON request_instances", OPEN_OF("old.request_id"));
+        "AFTER DELETE ON request_instances WHEN EXISTS (SELECT 1 FROM"
+        " request_items WHERE request_id = old.request_id)",
+        OPEN_OF("old.request_id"));
 /* clang-format on */
 
 const char *const reg_schema_steps[] = {NULL,   step1,  step2,  step3, step4,
