@@ -33,7 +33,7 @@ mkdir -p "$out"
 sources_for() {
   local t=$1 s="$top/core/*.c $top/forms/*.c"
   case $t in
-  forms_*) ;;
+  core_* | forms_*) ;;
   migrate_*) s="$s $top/migrations/*.c" ;;
   notify_*) s="$s $top/migrations/*.c $top/live/*.c $top/registry/*.c $top/domain/*.c $top/notify/*.c" ;;
   web_* | webapp_*)
@@ -68,8 +68,8 @@ cflags="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover
   -I$top/notify -I$top/web -I$top/domain/internal -I$top/forms/internal
   -I$top/migrations/internal -I$top/notify/internal -I$top/registry/internal
   -I$top/web/internal -I$top/live/internal
-  $(pkg-config --cflags libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd libpq libmariadb)"
-libs="$(pkg-config --libs libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd libpq libmariadb) -lm $zip"
+  $(pkg-config --cflags libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd libpq libmariadb yaml-0.1)"
+libs="$(pkg-config --libs libcjson inih sqlite3 libcurl libsodium libcmark libmicrohttpd libpq libmariadb yaml-0.1) -lm $zip"
 newest_header=$(ls -t "$top"/*/*.h 2>/dev/null | head -1)
 
 # Objects are shared by every target and kept in $out/obj, rebuilt when the
