@@ -36,6 +36,8 @@ void si_index_free(search_index *ix)
 {
     if (!ix)
         return;
+    si_qcache_free(ix);
+    pthread_mutex_destroy(&ix->qmu);
     /* Every array the snapshot owns (search_index_int.h). */
     void *owned[] = {ix->idrun,    ix->orgrun, ix->len,   ix->orgs,
                      ix->terms,    ix->pool,   ix->posts, ix->text,

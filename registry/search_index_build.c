@@ -362,6 +362,7 @@ static search_index *build(const char *path, const build_spec *spec)
     size_t idcap = 0, orgcap = 0, npool, nposts, ntext;
     int ok = 0;
 
+    pthread_mutex_init(&ix->qmu, NULL);
     memset(&b, 0, sizeof b);
     b.ix = ix;
     atomic_init(&ix->refs, 1);

@@ -444,6 +444,117 @@ static int hits_emit(registry *reg, const search_index *ix, tokenizer *tk,
     return ret;
 }
 
+/* ---- the query cache ---------------------------------------------------- */
+
+/* The ranked tables and columns of a query and their counts, kept in the
+ * snapshot they were ranked in: the pages of one search, and the same
+ * search again, rank and count nothing. Keyed by organisation and the
+ * query as typed (ASCII folded: the exact-name look-up compares NOCASE,
+ * and the words' tokens follow from it). A full cache is emptied. */
+#define QCACHE_SLOTS 4096 /* a power of two */
+#define QCACHE_MAX   2048 /* entries before it is emptied */
+
+typedef struct qentry {
+    char *key; /* NULL: free slot */
+    int64_t counts[2];
+    int lim; /* ranked up to this many (n < lim: all of them) */
+    int n;
+    hit *hits;
+} qentry;
+
+struct si_qcache {
+    qentry slot[QCACHE_SLOTS];
+    int used;
+};
+
+void si_qcache_free(search_index *ix)
+{
+    if (!ix->qc)
+        return;
+    for (int i = 0; i < QCACHE_SLOTS; i++) {
+        free(ix->qc->slot[i].key);
+        free(ix->qc->slot[i].hits);
+    }
+    free(ix->qc);
+    ix->qc = NULL;
+}
+
+static uint32_t qhash(const char *key)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 16777619u;
+    return h;
+}
+
+/* The cache key of (org_id, raw) into out (the caller disposes). */
+static void qkey(buf *out, int64_t org_id, const char *raw)
+{
+    buf_appendf(out, "%lld\x1f", (long long)org_id);
+    for (const char *p = raw; *p; p++)
+        buf_putc(out, (char)ascii_fold((unsigned char)*p));
+}
+
+/* The cached ranking of key good for lim hits: copies its hits (at most
+ * lim) to out, the count to *n and the section counts; 1 on a hit. */
+static int qcache_get(search_index *ix, const char *key, int lim, hit *out,
+                      int *n, int64_t *counts)
+{
+    int found = 0;
+
+    pthread_mutex_lock(&ix->qmu);
+    if (ix->qc) {
+        for (uint32_t i = qhash(key) & (QCACHE_SLOTS - 1); ix->qc->slot[i].key;
+             i = (i + 1) & (QCACHE_SLOTS - 1)) {
+            qentry *e = &ix->qc->slot[i];
+            if (strcmp(e->key, key))
+                continue;
+            if (e->lim >= lim || e->n < e->lim) {
+                *n = e->n < lim ? e->n : lim;
+                memcpy(out, e->hits, (size_t)*n * sizeof *out);
+                counts[0] = e->counts[0];
+                counts[1] = e->counts[1];
+                found = 1;
+            }
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ix->qmu);
+    return found;
+}
+
+static void qcache_put(search_index *ix, const char *key, int lim,
+                       const hit *hits, int n, const int64_t *counts)
+{
+    qentry *e = NULL;
+
+    pthread_mutex_lock(&ix->qmu);
+    if (ix->qc && ix->qc->used >= QCACHE_MAX)
+        si_qcache_free(ix);
+    if (!ix->qc)
+        ix->qc = xcalloc(1, sizeof *ix->qc);
+    for (uint32_t i = qhash(key) & (QCACHE_SLOTS - 1);;
+         i = (i + 1) & (QCACHE_SLOTS - 1)) {
+        e = &ix->qc->slot[i];
+        if (!e->key) {
+            e->key = xstrdup(key);
+            ix->qc->used++;
+            break;
+        }
+        if (!strcmp(e->key, key))
+            break;
+    }
+    free(e->hits);
+    e->hits = xmalloc((size_t)(n ? n : 1) * sizeof *e->hits);
+    memcpy(e->hits, hits, (size_t)n * sizeof *hits);
+    e->n = n;
+    e->lim = lim;
+    e->counts[0] = counts[0];
+    e->counts[1] = counts[1];
+    pthread_mutex_unlock(&ix->qmu);
+}
+
 /* Appends the requests that match to hits[*n..limit) and counts them
  * all into *count: from the requests snapshot of the version reg sees
  * when there is one, else from FTS5 by bm25 (expr). */
@@ -489,6 +600,7 @@ int search_index_run(registry *reg, const char *q, int64_t org_id,
     int lim = pg->offset + pg->limit;
     int64_t counts[2] = {0, 0}, nreq = 0;
     int64_t gen;
+    buf key = {0};
 
     assert(pg->limit > 0 && pg->limit <= 200 && pg->offset >= 0 &&
            lim <= REGISTRY_SEARCH_DEPTH);
@@ -519,12 +631,15 @@ int search_index_run(registry *reg, const char *q, int64_t org_id,
     exact = xmalloc((size_t)lim * sizeof *exact);
     orgi = si_org_slot(ix, w, nw, org_id);
     ret = 0;
-    if (orgi != -2) {
+    qkey(&key, org_id, raw);
+    if (orgi != -2 && !buf_error(&key) &&
+        !qcache_get(ix, buf_cstr(&key), lim, hits, &n, counts)) {
         ret = exact_docs(reg, ix, raw, orgi, nw, exact, (size_t)lim, &nexact,
                          err);
         if (ret < 0)
             goto done;
         si_rank(ix, w, nw, exact, nexact, orgi, lim, hits, &n, counts);
+        qcache_put(ix, buf_cstr(&key), lim, hits, n, counts);
     }
     /* Requests rank last; their count is part of the total. */
     ret = requests_rank(reg, slot, w, nw, expr, org_id, lim, hits, &n, &nreq,
@@ -547,6 +662,7 @@ done:
     free(raw);
     free(hits);
     free(exact);
+    buf_dispose(&key);
     if (reg->index)
         atomic_fetch_add(ret == SEARCH_INDEX_FALLBACK ? &reg->index->fallbacks
                                                       : &reg->index->served,

@@ -73,7 +73,15 @@ typedef struct search_index {
     char *text;
     uint32_t *tab_text;
     size_t bytes; /* memory held, for the stats */
+    /* Ranked tables and columns of recent queries (search_index_query.c),
+       built lazily, under qmu; freed with the snapshot, so an entry never
+       outlives its generation. */
+    pthread_mutex_t qmu;
+    struct si_qcache *qc;
 } search_index;
+
+/* Frees a snapshot's query cache (search_index_query.c). */
+void si_qcache_free(search_index *ix);
 
 /* Frees a snapshot now; drops one reference (freeing at the last). */
 void si_index_free(search_index *ix);
