@@ -4,11 +4,9 @@
  * - Every contract written validates against the published JSON schema of
  *   ODCS v3.1.0 (tests/data/odcs/odcs-json-schema-v3.1.0.json, copied
  *   from bitol-io/open-data-contract-standard with its licence): a small
- *   validator below reads the schema file itself and applies its
- *   keywords (type, enum, const, required, properties,
- *   additionalProperties, unevaluatedProperties, items, $ref, allOf,
- *   anyOf, oneOf, if/then, pattern, minimum, format date-time,
- *   deprecated), so the checks are the standard's, not a copy of them.
+ *   validator (tests/unit/json_schema.c, shared with test_dbt) reads the
+ *   schema file itself and applies its keywords, so the checks are the
+ *   standard's, not a copy of them.
  *   The validator is shown to refuse documents that break the schema.
  * - No plain scalar of the output reads differently under YAML 1.1 and
  *   1.2 (yes, no, 07:00, 2026-01-01 are quoted when they are text).
@@ -25,362 +23,23 @@
 #include "fixture.h"
 #include "catalog.h"
 #include "dialect.h"
+#include "json_schema.h"
 #include "odcs.h"
 #include "yaml_io.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- YAML as JSON ---------------------------------------------------- */
-
-/* Compiled patterns, by pattern text (compiled once: the checks run for
- * every scalar). ok is 0 for a pattern POSIX cannot compile. */
-static struct re_cache {
-    const char *pattern;
-    regex_t re;
-    int ok;
-} re_cached[64];
-
-static const struct re_cache *re_get(const char *pattern)
-{
-    size_t i;
-
-    for (i = 0; i < UFX_NELEM(re_cached) && re_cached[i].pattern; i++)
-        if (!strcmp(re_cached[i].pattern, pattern))
-            return &re_cached[i];
-    if (i == UFX_NELEM(re_cached))
-        fail_msg("too many patterns");
-    re_cached[i].pattern = pattern;
-    re_cached[i].ok =
-        regcomp(&re_cached[i].re, pattern, REG_EXTENDED | REG_NOSUB) == 0;
-    return &re_cached[i];
-}
-
-static int re_match(const char *re, const char *s)
-{
-    const struct re_cache *c = re_get(re);
-
-    if (!c->ok)
-        fail_msg("bad regex %s", re);
-    return regexec(&c->re, s, 0, NULL, 0) == 0;
-}
-
-/* What a plain scalar is under YAML 1.2's core schema. */
-static cJSON *plain_12(const char *s)
-{
-    if (re_match("^(null|Null|NULL|~|)$", s))
-        return cJSON_CreateNull();
-    if (re_match("^(true|True|TRUE)$", s))
-        return cJSON_CreateTrue();
-    if (re_match("^(false|False|FALSE)$", s))
-        return cJSON_CreateFalse();
-    if (re_match("^[-+]?[0-9]+$", s) ||
-        re_match("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$", s))
-        return cJSON_CreateNumber(strtod(s, NULL));
-    if (re_match("^(0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|"
-                 "NAN))$",
-                 s))
-        return cJSON_CreateNumber(0);
-    return NULL; /* a string */
-}
-
-/* 1 when a YAML 1.1 reader (PyYAML, many YAML tools) takes plain scalar s
- * for something else than a string. */
-static int plain_11_not_string(const char *s)
-{
-    return re_match("^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|"
-                    "False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|)$",
-                    s) ||
-           re_match("^[-+]?(0b[01_]+|0[0-7_]+|(0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+"
-                    "|[1-9][0-9_]*(:[0-5]?[0-9])+)$",
-                    s) ||
-           re_match("^[-+]?[0-9][0-9_]*\\.[0-9_]*([eE][-+][0-9]+)?$", s) ||
-           re_match("^[-+]?\\.[0-9_]+([eE][-+][0-9]+)?$", s) ||
-           re_match("^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*$", s) ||
-           re_match("^[-+]?\\.(inf|Inf|INF)$|^\\.(nan|NaN|NAN)$", s) ||
-           re_match("^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", s) ||
-           re_match("^(<<|=)$", s);
-}
-
-/* Node n of d as JSON: plain scalars resolved as YAML 1.2 reads them,
- * quoted and block scalars as strings. ambiguous counts plain scalars a
- * YAML 1.1 reader would take differently. */
-static cJSON *to_json(yaml_doc *d, yaml_node_t *n, int *ambiguous)
-{
-    if (yaml_doc_is_map(n)) {
-        cJSON *o = cJSON_CreateObject();
-        for (size_t i = 0; i < yaml_doc_map_size(n); i++) {
-            const char *k = yaml_doc_str(yaml_doc_map_key(d, n, i));
-            assert_non_null(k);
-            assert_null(cJSON_GetObjectItemCaseSensitive(o, k));
-            cJSON_AddItemToObject(
-                o, k, to_json(d, yaml_doc_map_value(d, n, i), ambiguous));
-        }
-        return o;
-    }
-    if (yaml_doc_is_seq(n)) {
-        cJSON *a = cJSON_CreateArray();
-        for (size_t i = 0; i < yaml_doc_seq_size(n); i++)
-            cJSON_AddItemToArray(
-                a, to_json(d, yaml_doc_seq_item(d, n, i), ambiguous));
-        return a;
-    }
-    if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = yaml_doc_str(n);
-        cJSON *v = plain_12(s);
-        if (!v && plain_11_not_string(s))
-            ++*ambiguous;
-        if (v || !plain_11_not_string(s))
-            return v ? v : cJSON_CreateString(s);
-        return cJSON_CreateString(s);
-    }
-    return cJSON_CreateString(yaml_doc_str(n));
-}
-
-/* The YAML text as JSON; fails the test when it is not one document. */
-static cJSON *yaml_json(const char *text, int *ambiguous)
-{
-    yaml_doc d = {0};
-    errmsg err = {0};
-    int line = 0, amb = 0;
-    cJSON *j;
-
-    if (yaml_doc_load(&d, text, strlen(text), &line, &err) < 0)
-        fail_msg("line %d: %s\n%s", line, err.msg, text);
-    j = to_json(&d, yaml_doc_root(&d), &amb);
-    yaml_doc_dispose(&d);
-    if (ambiguous)
-        *ambiguous = amb;
-    return j;
-}
-
-/* ---- the JSON schema validator ---------------------------------------- */
+/* ---- the schema ------------------------------------------------------- */
 
 static cJSON *schema_root;
 
-typedef struct verr {
-    char msg[4096];
-    int n;
-} verr;
-
-static void verr_add(verr *e, const char *path, const char *what,
-                     const char *detail)
-{
-    size_t len = strlen(e->msg);
-
-    e->n++;
-    if (len < sizeof e->msg - 200)
-        snprintf(e->msg + len, sizeof e->msg - len, "%s: %s %s\n", path, what,
-                 detail ? detail : "");
-}
-
-static const cJSON *resolve(const char *ref)
-{
-    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(schema_root, "$defs");
-    const cJSON *s;
-    char name[128];
-
-    if (strncmp(ref, "#/$defs/", 8) != 0)
-        fail_msg("unsupported $ref %s", ref);
-    snprintf(name, sizeof name, "%s", ref + 8);
-    /* "#/$defs/ServerSource/ApiServer": one level deeper */
-    if (strchr(name, '/')) {
-        *strchr(name, '/') = '\0';
-        s = cJSON_GetObjectItemCaseSensitive(defs, name);
-        return cJSON_GetObjectItemCaseSensitive(s, ref + 8 + strlen(name) + 1);
-    }
-    s = cJSON_GetObjectItemCaseSensitive(defs, name);
-    if (!s)
-        fail_msg("no definition %s", ref);
-    return s;
-}
-
-static int type_is(const cJSON *v, const char *t)
-{
-    if (!strcmp(t, "string"))
-        return cJSON_IsString(v);
-    if (!strcmp(t, "number"))
-        return cJSON_IsNumber(v);
-    if (!strcmp(t, "integer"))
-        return cJSON_IsNumber(v) &&
-               v->valuedouble == (double)(long long)v->valuedouble;
-    if (!strcmp(t, "boolean"))
-        return cJSON_IsBool(v);
-    if (!strcmp(t, "null"))
-        return cJSON_IsNull(v);
-    if (!strcmp(t, "array"))
-        return cJSON_IsArray(v);
-    if (!strcmp(t, "object"))
-        return cJSON_IsObject(v);
-    fail_msg("unknown type %s", t);
-    return 0;
-}
-
-/* Marks every key of v named by properties as evaluated (ev: an object
- * used as a set). */
-static void ev_add(cJSON *ev, const char *key)
-{
-    if (ev && !cJSON_GetObjectItemCaseSensitive(ev, key))
-        cJSON_AddTrueToObject(ev, key);
-}
-
-static void ev_merge(cJSON *ev, const cJSON *from)
-{
-    const cJSON *k;
-
-    cJSON_ArrayForEach(k, from) ev_add(ev, k->string);
-}
-
-static void validate(const cJSON *v, const cJSON *s, const char *path, verr *e,
-                     cJSON *ev);
-
-/* v against s with errors of its own: 1 when valid; its evaluated keys
- * into ev when valid. */
-static int valid_alone(const cJSON *v, const cJSON *s, const char *path,
-                       cJSON *ev)
-{
-    verr sub = {{0}, 0};
-    cJSON *mine = cJSON_CreateObject();
-
-    validate(v, s, path, &sub, mine);
-    if (sub.n == 0)
-        ev_merge(ev, mine);
-    cJSON_Delete(mine);
-    return sub.n == 0;
-}
-
-static void validate(const cJSON *v, const cJSON *s, const char *path, verr *e,
-                     cJSON *ev)
-{
-    const cJSON *k, *x;
-    cJSON *mine = cJSON_CreateObject(); /* keys evaluated here */
-    char sub[512];
-
-    if (cJSON_IsTrue(s))
-        goto done;
-    x = cJSON_GetObjectItemCaseSensitive(s, "$ref");
-    if (x)
-        validate(v, resolve(x->valuestring), path, e, mine);
-    x = cJSON_GetObjectItemCaseSensitive(s, "type");
-    if (cJSON_IsString(x) && !type_is(v, x->valuestring))
-        verr_add(e, path, "is not of type", x->valuestring);
-    if (cJSON_IsArray(x)) {
-        int ok = 0;
-        cJSON_ArrayForEach(k, x) ok |= type_is(v, k->valuestring);
-        if (!ok)
-            verr_add(e, path, "is of none of the types", NULL);
-    }
-    x = cJSON_GetObjectItemCaseSensitive(s, "enum");
-    if (x) {
-        int ok = 0;
-        cJSON_ArrayForEach(k, x) ok |= cJSON_Compare(k, v, 1);
-        if (!ok)
-            verr_add(e, path, "is not one of the enum",
-                     cJSON_IsString(v) ? v->valuestring : "");
-    }
-    x = cJSON_GetObjectItemCaseSensitive(s, "const");
-    if (x && !cJSON_Compare(x, v, 1))
-        verr_add(e, path, "is not the const", NULL);
-    x = cJSON_GetObjectItemCaseSensitive(s, "pattern");
-    if (x && cJSON_IsString(v)) {
-        /* ECMA-262 patterns: those POSIX reads alike are checked */
-        const struct re_cache *c = re_get(x->valuestring);
-        if (c->ok && regexec(&c->re, v->valuestring, 0, NULL, 0) != 0)
-            verr_add(e, path, "does not match", x->valuestring);
-    }
-    x = cJSON_GetObjectItemCaseSensitive(s, "format");
-    if (cJSON_IsString(x) && !strcmp(x->valuestring, "date-time") &&
-        cJSON_IsString(v) &&
-        !re_match("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
-                  "(\\.[0-9]+)?(Z|[-+][0-9]{2}:[0-9]{2})$",
-                  v->valuestring))
-        verr_add(e, path, "is not a date-time", v->valuestring);
-    x = cJSON_GetObjectItemCaseSensitive(s, "minimum");
-    if (x && cJSON_IsNumber(v) && v->valuedouble < x->valuedouble)
-        verr_add(e, path, "is below the minimum", NULL);
-    x = cJSON_GetObjectItemCaseSensitive(s, "exclusiveMinimum");
-    if (x && cJSON_IsNumber(v) && v->valuedouble <= x->valuedouble)
-        verr_add(e, path, "is not above the exclusive minimum", NULL);
-    x = cJSON_GetObjectItemCaseSensitive(s, "deprecated");
-    if (cJSON_IsTrue(x))
-        verr_add(e, path, "is deprecated in ODCS v3.1.0", NULL);
-    if (cJSON_IsObject(v)) {
-        const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
-        x = cJSON_GetObjectItemCaseSensitive(s, "required");
-        cJSON_ArrayForEach(
-            k, x) if (!cJSON_GetObjectItemCaseSensitive(v, k->valuestring))
-            verr_add(e, path, "lacks the required key", k->valuestring);
-        cJSON_ArrayForEach(k, v)
-        {
-            const cJSON *ps =
-                cJSON_GetObjectItemCaseSensitive(props, k->string);
-            if (!ps)
-                continue;
-            ev_add(mine, k->string);
-            snprintf(sub, sizeof sub, "%s.%s", path, k->string);
-            validate(k, ps, sub, e, NULL);
-        }
-        x = cJSON_GetObjectItemCaseSensitive(s, "additionalProperties");
-        if (cJSON_IsFalse(x)) {
-            cJSON_ArrayForEach(
-                k, v) if (!cJSON_GetObjectItemCaseSensitive(props, k->string))
-                verr_add(e, path,
-                         "has a key the schema does not allow:", k->string);
-        } else if (x) {
-            cJSON_ArrayForEach(k, v) ev_add(mine, k->string);
-        }
-    }
-    if (cJSON_IsArray(v)) {
-        int i = 0;
-        x = cJSON_GetObjectItemCaseSensitive(s, "items");
-        cJSON_ArrayForEach(k, v)
-        {
-            snprintf(sub, sizeof sub, "%s[%d]", path, i++);
-            if (x)
-                validate(k, x, sub, e, NULL);
-        }
-    }
-    x = cJSON_GetObjectItemCaseSensitive(s, "allOf");
-    cJSON_ArrayForEach(k, x) validate(v, k, path, e, mine);
-    x = cJSON_GetObjectItemCaseSensitive(s, "anyOf");
-    if (x) {
-        int ok = 0;
-        cJSON_ArrayForEach(k, x) ok += valid_alone(v, k, path, mine);
-        if (!ok)
-            verr_add(e, path, "matches none of anyOf", NULL);
-    }
-    x = cJSON_GetObjectItemCaseSensitive(s, "oneOf");
-    if (x) {
-        int ok = 0;
-        cJSON_ArrayForEach(k, x) ok += valid_alone(v, k, path, mine);
-        if (ok != 1)
-            verr_add(e, path, "does not match exactly one of oneOf", NULL);
-    }
-    x = cJSON_GetObjectItemCaseSensitive(s, "if");
-    if (x && valid_alone(v, x, path, mine)) {
-        const cJSON *then = cJSON_GetObjectItemCaseSensitive(s, "then");
-        if (then)
-            validate(v, then, path, e, mine);
-    }
-    x = cJSON_GetObjectItemCaseSensitive(s, "unevaluatedProperties");
-    if (cJSON_IsFalse(x) && cJSON_IsObject(v))
-        cJSON_ArrayForEach(
-            k, v) if (!cJSON_GetObjectItemCaseSensitive(mine, k->string))
-            verr_add(e, path, "has an unevaluated key:", k->string);
-done:
-    ev_merge(ev, mine);
-    cJSON_Delete(mine);
-}
-
 /* The errors of document doc against the ODCS v3.1.0 schema ("" when
  * valid). */
-static const char *odcs_errors(const cJSON *doc, verr *e)
+static const char *odcs_errors(const cJSON *doc, jsch_errors *e)
 {
-    memset(e, 0, sizeof *e);
-    validate(doc, schema_root, "$", e, NULL);
-    return e->msg;
+    return jsch_validate(schema_root, doc, e);
 }
 
 /* ---- fixtures ---------------------------------------------------------- */
@@ -399,9 +58,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    for (size_t i = 0; i < UFX_NELEM(re_cached) && re_cached[i].pattern; i++)
-        if (re_cached[i].ok)
-            regfree(&re_cached[i].re);
+    jsch_cleanup();
     cJSON_Delete(schema_root);
     schema_root = NULL;
     return ufx_teardown(state);
@@ -767,7 +424,7 @@ static void test_odcs__every_contract_valid(void **state)
         for (int with_base = 0; with_base < 2; with_base++) {
             buf out = {0};
             errmsg err = {0};
-            verr e;
+            jsch_errors e;
             int amb = -1;
             cJSON *doc;
             assert_int_equal(
@@ -775,7 +432,7 @@ static void test_odcs__every_contract_valid(void **state)
                                   with_base ? "https://docket.example" : NULL,
                                   &err),
                 0);
-            doc = yaml_json(buf_cstr(&out), &amb);
+            doc = jsch_yaml_json(buf_cstr(&out), &amb);
             if (*odcs_errors(doc, &e))
                 fail_msg("%s is not valid ODCS v3.1.0:\n%s\n%s", ns.v[i], e.msg,
                          buf_cstr(&out));
@@ -785,11 +442,11 @@ static void test_odcs__every_contract_valid(void **state)
             ufx_json_str(doc, "name", ns.v[i]);
             ufx_json_str(doc, "schema.0.physicalName", ns.v[i]);
             ufx_json_str(doc, "schema.0.physicalType", "table");
-            assert_true(re_match("^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-"
-                                 "[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
-                                 ufx_json_at(doc, "id")->valuestring));
-            assert_true(re_match("^1\\.[0-9]+\\.0$",
-                                 ufx_json_at(doc, "version")->valuestring));
+            assert_true(jsch_re_match("^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-"
+                                      "[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+                                      ufx_json_at(doc, "id")->valuestring));
+            assert_true(jsch_re_match(
+                "^1\\.[0-9]+\\.0$", ufx_json_at(doc, "version")->valuestring));
             cJSON_Delete(doc);
             buf_dispose(&out);
         }
@@ -817,7 +474,7 @@ static void test_odcs__daily_contract(void **state)
                                        &err),
                      0);
     assert_string_equal(buf_cstr(&out), buf_cstr(&again)); /* stable */
-    doc = yaml_json(buf_cstr(&out), NULL);
+    doc = jsch_yaml_json(buf_cstr(&out), NULL);
     domain_odcs_id(id, sizeof id, "acme-prod", "orders_daily");
     ufx_json_str(doc, "id", id);
     domain_odcs_id(id, sizeof id, "acme-qa", "orders_daily");
@@ -905,7 +562,7 @@ static void test_odcs__version_counts_changes(void **state)
             assert_int_equal(domain_odcs_write(&out, f->reg, "acme-ver",
                                                tables[t], NULL, &err),
                              0);
-            doc = yaml_json(buf_cstr(&out), NULL);
+            doc = jsch_yaml_json(buf_cstr(&out), NULL);
             snprintf(want, sizeof want, "1.%d.0", k);
             ufx_json_str(doc, "version", want);
             cJSON_Delete(doc);
@@ -983,17 +640,17 @@ static void test_odcs__validator_refuses(void **state)
                        "    logicalType: integer\n    logicalTypeOptions:\n"
                        "      format: i64\n    required: true\n"
                        "team:\n  name: crm\n";
-    verr e;
+    jsch_errors e;
 
     (void)state;
     for (size_t i = 0; i < UFX_NELEM(bad); i++) {
-        cJSON *doc = yaml_json(bad[i], NULL);
+        cJSON *doc = jsch_yaml_json(bad[i], NULL);
         if (!*odcs_errors(doc, &e))
             fail_msg("the validator accepts:\n%s", bad[i]);
         cJSON_Delete(doc);
     }
     {
-        cJSON *doc = yaml_json(good, NULL);
+        cJSON *doc = jsch_yaml_json(good, NULL);
         if (*odcs_errors(doc, &e))
             fail_msg("the validator refuses a valid contract:\n%s", e.msg);
         cJSON_Delete(doc);
