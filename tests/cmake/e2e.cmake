@@ -1,8 +1,6 @@
 # Browser tests: Debian's Chromium driven by playwright-core under node's
 # test runner (installed by scripts/deps.sh test). Screenshots go to
-# build/e2e/ when E2E_SCREENSHOTS=1 is in the environment
-# (`E2E_SCREENSHOTS=1 ctest -L e2e`); they are for a person to look at and
-# cost half a second of CPU each, so `make test` takes none by default.
+# build/e2e/.
 find_program(NODE node)
 if(NODE)
   file(GLOB E2E_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/*.test.mjs)

@@ -1,9 +1,8 @@
 // lib.mjs: shared pieces of the browser tests. Starts the real `docket
 // serve` on a free loopback port with a temporary database, runs CLI
 // commands against it, launches Debian's Chromium through playwright-core
-// (no browser download), takes screenshots into build/e2e/ (with
-// E2E_SCREENSHOTS=1), and checks pages with axe-core (no serious or
-// critical violations).
+// (no browser download), takes screenshots into build/e2e/, and checks
+// pages with axe-core (no serious or critical violations).
 import { spawn, execFileSync } from 'node:child_process';
 import {
   copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
@@ -96,12 +95,7 @@ export async function view(page, { width = 1280, height = 900, dark = false } = 
   await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
 }
 
-// A full-page screenshot into build/e2e/ for a person to look at, only
-// when E2E_SCREENSHOTS=1: none of them is compared with anything, and
-// each cost the browser about half a second of CPU (137 of them, a tenth
-// of the browser tests' time under `make test`).
 export async function screenshot(page, name) {
-  if (process.env.E2E_SCREENSHOTS !== '1') return;
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
