@@ -415,7 +415,7 @@ static int setup_two(void **state)
     setup(state);
     w = *state;
     h_import(&w->s, "acme-prod", dict_orders);
-    h_world(&w->s, "globex-prod");
+    h_world(&w->s, "acme-qa globex-prod");
     h_import(&w->s, "globex-prod", dict_globex);
     return 0;
 }
@@ -628,8 +628,64 @@ static void edit_changes_one_table(world *w)
     bystanders_still_cached(w, "an import of customers");
 }
 
-/* A submission, its deploy and edits of one table, one after the other
- * on one server, each leaving the unrelated answers cached. */
+/* The form fields of a request of acme-qa adding the column points to
+ * table, titled title. */
+static void add_points_fields(buf *b, const char *title, const char *table)
+{
+    const char *const f[][2] = {{"instance", "acme-qa"},
+                                {"project_manager", "pat@platform.example"},
+                                {"title", title},
+                                {"summary", "Please."},
+                                {"items[0].kind", "add_columns"},
+                                {"items[0].table", table},
+                                {"items[0].columns[0].name", "points"},
+                                {"items[0].columns[0].type", "integer"},
+                                {"items[0].columns[0].description", "P"}};
+
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        h_form_field(b, f[i][0], f[i][1]);
+}
+
+/* (e) A client's edit of a submitted request that named stores so that it
+ * names visits instead (its items are written again) moves it from the
+ * one card to the other on the very next request. On acme-qa. */
+static void request_edit_moves_open_request(world *w)
+{
+    char path[64], want[64];
+    buf b = {0};
+    h_resp r;
+    int64_t id;
+
+    h_import(&w->s, "acme-qa",
+             "table,column,type\nstores,store_id,bigint\n"
+             "visits,visit_id,bigint\n");
+    h_get_expect(&w->s, &w->client, "/tables/acme-qa/stores", 200,
+                 "No open request changes", NULL);
+    h_get_expect(&w->s, &w->client, "/tables/acme-qa/visits", 200,
+                 "No open request changes", NULL);
+    add_points_fields(&b, "Stores by region", "stores");
+    h_post_form(&r, &w->s, &w->client, "/requests", buf_cstr(&b));
+    id = h_created(&r);
+    h_resp_free(&r);
+    buf_dispose(&b);
+    snprintf(want, sizeof want, "/requests/%lld\"", (long long)id);
+    h_get_expect(&w->s, &w->client, "/tables/acme-qa/stores", 200, want, NULL);
+    snprintf(path, sizeof path, "/requests/%lld/edit", (long long)id);
+    add_points_fields(&b, "Visits by region", "visits");
+    h_post_form(&r, &w->s, &w->client, path, buf_cstr(&b));
+    if (r.status != 303)
+        fail_msg("edit: %ld %s", r.status, r.body);
+    h_resp_free(&r);
+    buf_dispose(&b);
+    h_get_expect(&w->s, &w->client, "/tables/acme-qa/stores", 200,
+                 "No open request changes", NULL);
+    h_get_expect(&w->s, &w->ops, "/tables/acme-qa/visits", 200, want,
+                 "Visits by region", NULL);
+}
+
+/* A submission, its deploy, edits of one table and the edit of a request,
+ * one after the other on one server, each leaving the unrelated answers
+ * cached. */
 static void test_cache__changes_keep_unrelated_entries(void **state)
 {
     world *w = *state;
@@ -637,6 +693,8 @@ static void test_cache__changes_keep_unrelated_entries(void **state)
 
     deploy_changes_its_tables_only(w, id);
     edit_changes_one_table(w);
+    request_edit_moves_open_request(w);
+    bystanders_still_cached(w, "an edit of a request on acme-qa");
 }
 
 static const struct CMUnitTest tests[] = {
