@@ -9,23 +9,85 @@
  * another dialect gives the same registry, also in the config: shape
  * of dbt 1.10 (dbt_config); a foreign file (data_type
  * only, tests:, meta.owner, unique on one column) and the problems of a
- * bad one, each at its line. */
+ * bad one, each at its line.
+ *
+ * Every file the tests write is validated against dbt-labs' published
+ * JSON schemas (dbt-labs/dbt-jsonschema, copied into tests/data/dbt/ with
+ * its licence) by the validator of tests/unit/json_schema.c: the
+ * default layout against dbt Core's, the dbt_config layout against
+ * Fusion's, each refused by the other's; and no plain scalar reads
+ * differently under YAML 1.1 (PyYAML, which dbt Core uses) and 1.2. The
+ * validator is shown to refuse broken files (a table without a name,
+ * data_tests no list, a freshness period dbt does not have, ...). */
 #include "fixture.h"
 #include "catalog.h"
 #include "dbt.h"
+#include "json_schema.h"
 #include "yaml_io.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* dbt-labs' published JSON schemas of dbt's YAML files
+ * (tests/data/dbt/): dbt Core's and Fusion's. */
+static cJSON *core_schema, *fusion_schema;
+
+static cJSON *schema_load(const char *name)
+{
+    char *text = ufx_read_data(name, NULL);
+    cJSON *s = ufx_json_parse(text);
+
+    free(text);
+    return s;
+}
+
 static int setup(void **state)
 {
     ufx *f = ufx_open("dbt");
 
     ufx_people(f, "mysql"); /* globex-prod on MySQL */
+    core_schema = schema_load("dbt/dbt_yml_files-latest.json");
+    fusion_schema = schema_load("dbt/dbt_yml_files-latest-fusion.json");
     *state = f;
     return 0;
+}
+
+static int teardown(void **state)
+{
+    jsch_cleanup();
+    cJSON_Delete(core_schema);
+    cJSON_Delete(fusion_schema);
+    core_schema = fusion_schema = NULL;
+    return ufx_teardown(state);
+}
+
+/* The dbt file b is valid against schema, and no plain scalar of it
+ * reads differently under YAML 1.1 (dbt's PyYAML) and 1.2. */
+static void schema_valid(const buf *b, const cJSON *schema)
+{
+    jsch_errors e;
+    int amb = 0;
+    cJSON *doc = jsch_yaml_json(buf_cstr(b), &amb);
+
+    if (*jsch_validate(schema, doc, &e))
+        fail_msg("%s schema: %d errors:\n%s",
+                 schema == core_schema ? "dbt Core's" : "Fusion's", e.n, e.msg);
+    assert_int_equal(amb, 0);
+    cJSON_Delete(doc);
+}
+
+/* The dbt file b is refused by schema (the other layout's): the two
+ * layouts exist because each schema refuses the other's. */
+static void schema_refuses(const buf *b, const cJSON *schema)
+{
+    jsch_errors e;
+    cJSON *doc = jsch_yaml_json(buf_cstr(b), NULL);
+
+    if (!*jsch_validate(schema, doc, &e))
+        fail_msg("%s schema accepts the other layout",
+                 schema == core_schema ? "dbt Core's" : "Fusion's");
+    cJSON_Delete(doc);
 }
 
 /* ---- freshness ---- */
@@ -432,6 +494,8 @@ static void test_dbt__file_has_dbt_structure(void **state)
     }
     assert_true(saw_unique && saw_not_null);
     schema_keys(&b, 0);
+    schema_valid(&b, core_schema);
+    schema_refuses(&b, fusion_schema); /* freshness, meta as properties */
     /* The dialect's types: postgres. */
     assert_non_null(strstr(b.data, "data_type: NUMERIC(12,2)"));
     assert_non_null(strstr(b.data, "data_type: VARCHAR(255)"));
@@ -471,6 +535,8 @@ static void test_dbt__round_trip_into_an_empty_instance(void **state)
     /* And the same file out again (but the instance's own words). */
     assert_int_equal(domain_dbt_write(&b2, f->reg, "globex-prod", &o, &err), 0);
     assert_non_null(strstr(b2.data, "data_type: DECIMAL(12,2)")); /* MySQL */
+    schema_valid(&b, core_schema);
+    schema_valid(&b2, core_schema);
     buf_dispose(&b);
     buf_dispose(&b2);
 }
@@ -519,6 +585,8 @@ static void test_dbt__config_block(void **state)
     }
     yaml_doc_dispose(&d);
     schema_keys(&b, 1);
+    schema_valid(&b, fusion_schema);
+    schema_refuses(&b, core_schema); /* config: of a column */
     assert_int_equal(domain_dbt_read(&rs, &rep, f->reg, "globex-prod", NULL,
                                      b.data, b.len, &err),
                      0);
@@ -533,6 +601,87 @@ static void test_dbt__config_block(void **state)
     registry_import_report_dispose(&rep);
     registry_import_recs_dispose(&rs);
     buf_dispose(&b);
+}
+
+/* The validator refuses what dbt's schemas refuse: a table without a
+ * name, data_tests that are no list, freshness with a period dbt does
+ * not have or a count that is no number, a key dbt does not know. */
+static void test_dbt__validator_refuses(void **state)
+{
+    static const char *const bad_core[] = {
+        "version: 2\nsources:\n  - name: s\n    tables:\n"
+        "      - description: no name\n",
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        columns:\n          - name: c\n"
+        "            data_tests: not_null\n",
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        data_tests: {not_null: {}}\n",
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        freshness:\n          warn_after: {count: 1, period: week}\n",
+        "version: 2\nsources:\n  - name: s\n    freshness:\n"
+        "      error_after: {count: [1], period: day}\n",
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        freshness:\n          warn_after: {count: 1}\n",
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        columns:\n          - name: c\n            type: int\n",
+        "version: 2\nsources:\n  - tables: []\n",
+        "version: 2\nsources:\n  name: s\n",
+    };
+    static const char *const bad_fusion[] = {
+        "version: 2\nsources:\n  - name: s\n    tables:\n"
+        "      - description: no name\n",
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        columns:\n          - name: c\n"
+        "            data_tests: not_null\n",
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        config:\n          freshness:\n"
+        "            warn_after: {count: 1, period: week}\n",
+        /* Fusion takes freshness in config: only */
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        freshness:\n          warn_after: {count: 1, period: day}\n",
+    };
+    const char *good =
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        columns:\n          - name: c\n"
+        "            data_tests: [not_null, unique]\n";
+    const char *good_core =
+        "version: 2\nsources:\n  - name: s\n    freshness:\n"
+        "      warn_after: {count: 12, period: hour}\n"
+        "    tables:\n      - name: t\n        freshness: null\n";
+    const char *good_fusion =
+        "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\n"
+        "        config:\n          freshness:\n"
+        "            warn_after: {count: 12, period: hour}\n";
+    jsch_errors e;
+    cJSON *doc;
+
+    (void)state;
+    for (size_t i = 0; i < UFX_NELEM(bad_core); i++) {
+        doc = jsch_yaml_json(bad_core[i], NULL);
+        if (!*jsch_validate(core_schema, doc, &e))
+            fail_msg("dbt Core's schema accepts:\n%s", bad_core[i]);
+        cJSON_Delete(doc);
+    }
+    for (size_t i = 0; i < UFX_NELEM(bad_fusion); i++) {
+        doc = jsch_yaml_json(bad_fusion[i], NULL);
+        if (!*jsch_validate(fusion_schema, doc, &e))
+            fail_msg("Fusion's schema accepts:\n%s", bad_fusion[i]);
+        cJSON_Delete(doc);
+    }
+    doc = jsch_yaml_json(good, NULL);
+    if (*jsch_validate(core_schema, doc, &e))
+        fail_msg("dbt Core's schema refuses a valid file:\n%s", e.msg);
+    if (*jsch_validate(fusion_schema, doc, &e))
+        fail_msg("Fusion's schema refuses a valid file:\n%s", e.msg);
+    cJSON_Delete(doc);
+    doc = jsch_yaml_json(good_core, NULL);
+    if (*jsch_validate(core_schema, doc, &e))
+        fail_msg("dbt Core's schema refuses a valid file:\n%s", e.msg);
+    cJSON_Delete(doc);
+    doc = jsch_yaml_json(good_fusion, NULL);
+    if (*jsch_validate(fusion_schema, doc, &e))
+        fail_msg("Fusion's schema refuses a valid file:\n%s", e.msg);
+    cJSON_Delete(doc);
 }
 
 /* ---- foreign and bad files ---- */
@@ -666,15 +815,17 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dbt__freshness_from_cadence_and_grace),
         cmocka_unit_test_setup_teardown(test_dbt__file_has_dbt_structure, setup,
-                                        ufx_teardown),
+                                        teardown),
         cmocka_unit_test_setup_teardown(
-            test_dbt__round_trip_into_an_empty_instance, setup, ufx_teardown),
+            test_dbt__round_trip_into_an_empty_instance, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dbt__config_block, setup,
-                                        ufx_teardown),
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_dbt__validator_refuses, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_dbt__foreign_file, setup,
-                                        ufx_teardown),
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_dbt__bad_files_say_where, setup,
-                                        ufx_teardown),
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
