@@ -307,7 +307,8 @@ static int type_is(const cJSON *v, const char *t)
     if (!strcmp(t, "number"))
         return cJSON_IsNumber(v);
     if (!strcmp(t, "integer"))
-        return cJSON_IsNumber(v) &&
+        return cJSON_IsNumber(v) && v->valuedouble > -9e18 &&
+               v->valuedouble < 9e18 && /* (long long) is defined */
                v->valuedouble == (double)(long long)v->valuedouble;
     if (!strcmp(t, "boolean"))
         return cJSON_IsBool(v);
