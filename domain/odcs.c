@@ -907,12 +907,34 @@ static const char *cadence_of(const char *value, const char *unit)
     return NULL;
 }
 
+/* The "HH:MM", "HHMM" or "HH" of a UTC offset after its sign: 1 and the
+ * hours and minutes, else 0. */
+static int utc_offset(const char *v, int *h, int *m)
+{
+    int d[4], n = 0, colon = 0;
+
+    for (const char *p = v; *p; p++) {
+        if (*p == ':' && n == 2 && p == v + 2) {
+            colon = 1;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || n == 4)
+            return 0;
+        d[n++] = *p - '0';
+    }
+    if (n != 4 && (n != 2 || colon))
+        return 0;
+    *h = d[0] * 10 + d[1];
+    *m = n == 4 ? d[2] * 10 + d[3] : 0;
+    return 1;
+}
+
 /* A time of availability ("09:00", "09:00Z", "09:00:00+02:00",
  * "09:00-08:00") as "HH:MM" UTC into out (6+ bytes); 0, or -1 when it is
  * none of these. */
 static int arrival_utc(char *out, size_t size, const char *v)
 {
-    int hm, off = 0, oh, om, n = 0;
+    int hm, off = 0, oh, om;
     char hhmm[6];
 
     if (strlen(v) < 5)
@@ -926,9 +948,8 @@ static int arrival_utc(char *out, size_t size, const char *v)
         v += 3;
     if (!strcmp(v, "Z") || !*v) {
         off = 0;
-    } else if ((v[0] == '+' || v[0] == '-') &&
-               sscanf(v + 1, "%2d:%2d%n", &oh, &om, &n) == 2 &&
-               v[1 + n] == '\0' && oh <= 14 && om < 60) {
+    } else if ((v[0] == '+' || v[0] == '-') && utc_offset(v + 1, &oh, &om) &&
+               oh <= 14 && om < 60) {
         off = (oh * 60 + om) * (v[0] == '-' ? -1 : 1);
     } else {
         return -1;
@@ -1187,6 +1208,7 @@ int domain_odcs_read(registry_import_recs *out, registry_import_report *rep,
     registry_instance inst;
     struct stat st;
     size_t before = rep->nproblems;
+    int from_stdin = !strcmp(path, "-");
     rd r;
     int rc;
 
@@ -1198,10 +1220,11 @@ int domain_odcs_read(registry_import_recs *out, registry_import_report *rep,
         return rc;
     if (sql_dialect_parse(&r.dialect, inst.dialect) < 0)
         r.dialect = SQL_POSTGRES;
-    if (strcmp(path, "-") && stat(path, &st) < 0)
+    memset(&st, 0, sizeof st);
+    if (!from_stdin && stat(path, &st) < 0)
         return err_set(err, ERR_NOTFOUND, "cannot read %s: %s", path,
                        strerror(errno));
-    if (strcmp(path, "-") && S_ISDIR(st.st_mode)) {
+    if (!from_stdin && S_ISDIR(st.st_mode)) {
         DIR *dir = opendir(path);
         struct dirent *de;
         char **names = NULL;
@@ -1216,7 +1239,8 @@ int domain_odcs_read(registry_import_recs *out, registry_import_report *rep,
             names[n++] = xstrdup(de->d_name);
         }
         closedir(dir);
-        qsort(names, n, sizeof *names, cmp_str);
+        if (n)
+            qsort(names, n, sizeof *names, cmp_str);
         for (size_t i = 0; i < n; i++) {
             buf p = {0};
             struct stat fs;
