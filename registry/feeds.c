@@ -264,6 +264,16 @@ int registry_arrival_latest(registry *reg, int64_t instance_id, int64_t at,
     return reg_each(reg, st, arrival_latest_row, &lc, err);
 }
 
+int64_t registry_arrivals_last(registry *reg)
+{
+    static const char sql[] = "SELECT coalesce(max(id), 0) FROM arrivals";
+    int64_t n = -1;
+
+    if (reg_count(reg, reg_stmt_get(reg, sql, NULL), &n, NULL) < 0)
+        return -1;
+    return n;
+}
+
 int registry_arrival_prune(registry *reg, int64_t before, int64_t *out_n,
                            errmsg *err)
 {

@@ -89,6 +89,12 @@ int registry_arrival_latest(registry *reg, int64_t instance_id, int64_t at,
                                                       int64_t table_id),
                             void *ctx, errmsg *err);
 
+/* The id of the arrival reported last (0: none), or -1 when it cannot be
+ * read: arrivals are only ever inserted (and old ones pruned), so a new
+ * report changes it; what a cached answer built from today's state keys
+ * on. */
+int64_t registry_arrivals_last(registry *reg);
+
 /* Deletes every arrival that arrived before `before`; *out_n (may be
  * NULL) how many. */
 int registry_arrival_prune(registry *reg, int64_t before, int64_t *out_n,

@@ -3,6 +3,7 @@
  * the suggestions script is static/lookup.js). */
 #include "page_catalog_int.h"
 #include "card.h"
+#include "feeds.h"
 #include "feeds_cases.h"
 #include "mem.h"
 #include "str.h"
@@ -489,8 +490,9 @@ void api_lookup(web_req *req)
     errmsg err = {0};
     int limit = 10;
 
-    int64_t ver, org = 0;
-    buf key = {0}, hits = {0};
+    int64_t ver, gen, arr, minute = time_now() / 60, org = 0;
+    buf key = {0}, hits = {0}, whole = {0};
+    int gzip = cat_accepts_gzip(req);
     char *s;
 
     if (cat_utf8_query_or_400(req, params) < 0)
@@ -509,6 +511,29 @@ void api_lookup(web_req *req)
     buf_putc(&key, '\x1f');
     buf_puts(&key, q);
     buf_reset(&req->out);
+    web_header_add(req, "Vary", "Accept-Encoding");
+    /* The whole answer, today's state included, is cached too: that state
+       changes only with the table's rules (the registry generation), a
+       new arrival (the last arrival's id) or the clock, whose due and
+       missing times fall on whole minutes (the version is the minute). */
+    gen = registry_generation(req->reg);
+    arr = registry_arrivals_last(req->reg);
+    if (ver >= 0 && gen >= 0 && arr >= 0 && !buf_error(&key)) {
+        buf_appendf(&whole, "%lld\x1f%lld\x1f%lld\x1f", (long long)ver,
+                    (long long)gen, (long long)arr);
+        buf_puts(&whole, buf_cstr(&key));
+    }
+    if (whole.len && !buf_error(&whole) &&
+        (gzip ? web_cache_get_stored(req->cache, &req->out, &org,
+                                     CACHE_LOOKUP_TODAY, "", buf_cstr(&whole),
+                                     0, minute)
+              : web_cache_get(req->cache, &req->out, &org, CACHE_LOOKUP_TODAY,
+                              "", buf_cstr(&whole), 0, minute))) {
+        if (gzip)
+            web_header_add(req, "Content-Encoding", "gzip");
+        web_reply_type(req, 200, "application/json");
+        goto done;
+    }
     /* The hits are cached; today's state of each is added to every
        answer (lookup_with_today). */
     if (buf_error(&key) || !web_cache_get(req->cache, &hits, &org, CACHE_LOOKUP,
@@ -535,10 +560,14 @@ void api_lookup(web_req *req)
         web_reply_err(req, &err);
         goto done;
     }
+    if (whole.len && !buf_error(&whole) && !buf_error(&req->out))
+        web_cache_put(req->cache, CACHE_LOOKUP_TODAY, "", buf_cstr(&whole), 0,
+                      minute, 0, buf_cstr(&req->out), req->out.len);
     web_reply_type(req, 200, "application/json");
 done:
     buf_dispose(&key);
     buf_dispose(&hits);
+    buf_dispose(&whole);
 }
 
 /* <strong>s</strong>, s escaped. */

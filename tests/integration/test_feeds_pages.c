@@ -326,6 +326,63 @@ static void test_lookup__today_beside_the_dependency(void **state)
     assert_int_equal(
         (int)cJSON_GetObjectItemCaseSensitive(today, "rows")->valuedouble, 5);
     cJSON_Delete(arr);
+    /* The whole answer is cached (per minute, with the versions of the
+       names, the registry and the arrivals): asked again it is the same,
+       and gzip as stored to a client that takes it; a new arrival and a
+       change of the table's rules show on the very next answer. */
+    {
+        h_resp a, again, z;
+        char auth[200], enc[32] = "";
+        const char *hdrs[] = {auth, "Accept-Encoding: gzip", NULL};
+        const char *st;
+
+        h_get(&a, &srv, &oz, "/api/v1/lookup?q=purch&instance=acme-prod");
+        h_get(&again, &srv, &oz, "/api/v1/lookup?q=purch&instance=acme-prod");
+        assert_int_equal(again.status, 200);
+        assert_string_equal(again.body, a.body);
+        lacks(a.body, "\"state\":\"arrived");
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", t_pat);
+        h_request(&z, &srv, NULL, "GET",
+                  "/api/v1/lookup?q=purch&instance=acme-prod", NULL, NULL, 0,
+                  hdrs);
+        assert_int_equal(z.status, 200);
+        assert_true(h_resp_header(&z, "Content-Encoding", enc, sizeof enc));
+        assert_string_equal(enc, "gzip");
+        assert_true(z.len > 2 && (unsigned char)z.body[0] == 0x1f &&
+                    (unsigned char)z.body[1] == 0x8b);
+        h_resp_free(&z);
+        h_resp_free(&again);
+        h_resp_free(&a);
+        h_post_json_expect(&srv, t_pat, "/api/v1/arrivals",
+                           "{\"instance\":\"acme-prod\",\"table\":"
+                           "\"purchases\",\"file\":\"p-now.csv\","
+                           "\"rows\":7}",
+                           201, NULL);
+        h_get(&a, &srv, &oz, "/api/v1/lookup?q=purch&instance=acme-prod");
+        arr = cJSON_Parse(a.body);
+        h_resp_free(&a);
+        st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0),
+                                             "today"),
+            "state"));
+        assert_non_null(st);
+        if (strcmp(st, "arrived") && strcmp(st, "arrived_late"))
+            fail_msg("purchases reported now reads %s, not arrived", st);
+        cJSON_Delete(arr);
+        /* the rules change in another process (the trigger of the table
+           bumps the registry generation): not tracked, then tracked */
+        h_get(&a, &srv, &oz, "/api/v1/lookup?q=adhoc&instance=acme-prod");
+        has(a.body, "\"state\":\"not_tracked\"");
+        h_resp_free(&a);
+        h_db_exec(&srv,
+                  "UPDATE reg_tables SET cadence = 'hourly',"
+                  " expected_arrival = '00:10' WHERE name = 'adhoc_list'");
+        h_get(&a, &srv, &oz, "/api/v1/lookup?q=adhoc&instance=acme-prod");
+        lacks(a.body, "\"state\":\"not_tracked\"");
+        h_resp_free(&a);
+        h_db_exec(&srv, "UPDATE reg_tables SET cadence = 'ad_hoc',"
+                        " expected_arrival = '' WHERE name = 'adhoc_list'");
+    }
     /* an untracked table */
     h_get(&r, &srv, &oz, "/api/v1/lookup?q=adhoc");
     arr = cJSON_Parse(r.body);
