@@ -15,7 +15,7 @@ if(NODE_EXE)
     add_test(NAME e2e_ui_appjs
              COMMAND ${NODE_EXE} --test --test-concurrency=1
                      ${CMAKE_SOURCE_DIR}/tests/e2e/test_ui.mjs)
-    set_tests_properties(e2e_ui_appjs PROPERTIES LABELS "e2e;ui" TIMEOUT 300 COST 150
+    set_tests_properties(e2e_ui_appjs PROPERTIES LABELS "e2e;ui" TIMEOUT 300 COST 20
       ENVIRONMENT "DOCKET_BIN=$<TARGET_FILE:docket>;CHROMIUM=${CHROMIUM_EXE};TEST_TMP=${CMAKE_BINARY_DIR}/tmp")
   endif()
 endif()
