@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 13
+#define REGISTRY_SCHEMA_VERSION 14
 
 typedef struct registry registry;
 

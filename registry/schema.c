@@ -690,10 +690,21 @@ static const char step13[] =
         "AFTER DELETE ON request_instances WHEN EXISTS (SELECT 1 FROM"
         " request_items WHERE request_id = old.request_id)",
         OPEN_OF("old.request_id"));
+
+/* Step 14: a lookup shows today's state of each hit, which follows the
+   table's arrival rules, so a change of them bumps the lookup scopes too
+   (the whole lookup answer is cached with them: web/page_catalog_search.c). */
+static const char step14[] =
+    VERSIONS_TRIGGER("reg_tables_ver_today_au", "AFTER UPDATE ON reg_tables"
+        " WHEN old.cadence IS NOT new.cadence"
+        " OR old.expected_arrival IS NOT new.expected_arrival"
+        " OR old.expected_day IS NOT new.expected_day"
+        " OR old.late_after_minutes IS NOT new.late_after_minutes",
+        NAMES_OF("new.instance_id"));
 /* clang-format on */
 
-const char *const reg_schema_steps[] = {NULL,   step1,  step2,  step3, step4,
-                                        step5,  step6,  step7,  step8, step9,
-                                        step10, step11, step12, step13};
+const char *const reg_schema_steps[] = {
+    NULL,  step1, step2,  step3,  step4,  step5,  step6, step7,
+    step8, step9, step10, step11, step12, step13, step14};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;

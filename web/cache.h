@@ -30,8 +30,9 @@ enum {
                               built from nothing that changes: version 0 */
     CACHE_LOOKUP_TODAY = 5 /* a whole lookup answer with today's state of
                               each hit: "table" is the query key with the
-                              versions of the names, the registry and the
-                              arrivals; the version is the UTC minute */
+                              versions of the names (and arrival rules)
+                              and the arrivals; the version is the UTC
+                              minute */
 };
 
 /* Default budget of stored bytes: 24 MiB, room for the JSON of most of

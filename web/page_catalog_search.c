@@ -490,7 +490,7 @@ void api_lookup(web_req *req)
     errmsg err = {0};
     int limit = 10;
 
-    int64_t ver, gen, arr, minute = time_now() / 60, org = 0;
+    int64_t ver, arr, minute = time_now() / 60, org = 0;
     buf key = {0}, hits = {0}, whole = {0};
     int gzip = cat_accepts_gzip(req);
     char *s;
@@ -513,14 +513,13 @@ void api_lookup(web_req *req)
     buf_reset(&req->out);
     web_header_add(req, "Vary", "Accept-Encoding");
     /* The whole answer, today's state included, is cached too: that state
-       changes only with the table's rules (the registry generation), a
-       new arrival (the last arrival's id) or the clock, whose due and
-       missing times fall on whole minutes (the version is the minute). */
-    gen = registry_generation(req->reg);
+       changes only with the tables' arrival rules (which bump the names'
+       version too, schema step 14), a new arrival (the last arrival's id)
+       or the clock, whose due and missing times fall on whole minutes
+       (the version is the minute). */
     arr = registry_arrivals_last(req->reg);
-    if (ver >= 0 && gen >= 0 && arr >= 0 && !buf_error(&key)) {
-        buf_appendf(&whole, "%lld\x1f%lld\x1f%lld\x1f", (long long)ver,
-                    (long long)gen, (long long)arr);
+    if (ver >= 0 && arr >= 0 && !buf_error(&key)) {
+        buf_appendf(&whole, "%lld\x1f%lld\x1f", (long long)ver, (long long)arr);
         buf_puts(&whole, buf_cstr(&key));
     }
     if (whole.len && !buf_error(&whole) &&

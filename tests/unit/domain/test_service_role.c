@@ -301,15 +301,15 @@ static void test_no_reset_link(void **state)
 
 /* The triggers of schema step 13 (cache versions). */
 static const char *const step13_triggers[] = {
-    "reg_tables_ver_ai",        "reg_tables_ver_au",
-    "reg_tables_ver_names_au",  "reg_tables_ver_ad",
-    "reg_columns_ver_ai",       "reg_columns_ver_au",
-    "reg_columns_ver_ad",       "registry_history_ver_ai",
-    "drift_reports_ver_ai",     "drift_reports_ver_ad",
-    "request_items_ver_ai",     "request_items_ver_au",
-    "request_items_ver_ad",     "requests_ver_au",
-    "requests_ver_bd",          "request_instances_ver_ai",
-    "request_instances_ver_au", "request_instances_ver_ad"};
+    "reg_tables_ver_ai", "reg_tables_ver_au", "reg_tables_ver_names_au",
+    "reg_tables_ver_ad", "reg_columns_ver_ai", "reg_columns_ver_au",
+    "reg_columns_ver_ad", "registry_history_ver_ai", "drift_reports_ver_ai",
+    "drift_reports_ver_ad", "request_items_ver_ai", "request_items_ver_au",
+    "request_items_ver_ad", "requests_ver_au", "requests_ver_bd",
+    "request_instances_ver_ai", "request_instances_ver_au",
+    "request_instances_ver_ad",
+    /* step 14 */
+    "reg_tables_ver_today_au"};
 
 /* A database of schema 8 (the role list without service) upgrades: the
  * rows and the sessions hanging on them stay, and service fits. */
