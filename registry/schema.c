@@ -703,8 +703,8 @@ static const char step14[] =
         NAMES_OF("new.instance_id"));
 /* clang-format on */
 
-const char *const reg_schema_steps[] = {
-    NULL,  step1, step2,  step3,  step4,  step5,  step6, step7,
-    step8, step9, step10, step11, step12, step13, step14};
+const char *const reg_schema_steps[] = {NULL,   step1,  step2,  step3,  step4,
+                                        step5,  step6,  step7,  step8,  step9,
+                                        step10, step11, step12, step13, step14};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;
