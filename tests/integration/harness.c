@@ -935,15 +935,20 @@ void h_token(h_server *s, const char *email, const char *label, char *out,
     free(text);
 }
 
+void h_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+        fail_msg("cannot write %s", path);
+}
+
 void h_import(h_server *s, const char *instance, const char *csv)
 {
     char path[700];
-    FILE *f;
 
     snprintf(path, sizeof path, "%s/%s.csv", s->dir, instance);
-    f = fopen(path, "w");
-    if (!f || fputs(csv, f) < 0 || fclose(f) != 0)
-        fail_msg("cannot write %s", path);
+    h_write(path, csv);
     h_cli(s, "import", "--instance", instance, path, NULL);
 }
 

@@ -211,6 +211,9 @@ void h_db_exec(h_server *s, const char *sql);
  * caller frees it. */
 char *h_db_digest(h_server *s);
 
+/* Writes text to the file at path (replacing it); fails the test when it
+ * cannot. */
+void h_write(const char *path, const char *text);
 /* The whole of the file at path, NUL-terminated, its size in *len when
  * len is not NULL; aborts the test when it cannot be read. Caller frees. */
 char *h_read(const char *path, size_t *len);

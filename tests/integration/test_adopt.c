@@ -26,14 +26,6 @@ static h_session ann, pat;
 static char ann_token[128], pat_token[128];
 static char live[800], from[820], dir[600];
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int up(void **state)
 {
     char mig[600], path[80], cr[32], *sql;
@@ -189,16 +181,16 @@ static void test_adopt__csv_comments_round_trip(void **state)
     (void)state;
     snprintf(csv, sizeof csv, "%s/columns.csv", dir);
     snprintf(src, sizeof src, "csv:%s", csv);
-    write_file(csv, "TABLE_SCHEMA,TABLE_NAME,COLUMN_NAME,ORDINAL_POSITION,"
-                    "DATA_TYPE,IS_NULLABLE,CHARACTER_MAXIMUM_LENGTH,"
-                    "NUMERIC_PRECISION,NUMERIC_SCALE,COMMENT,TABLE_COMMENT,"
-                    "PRIMARY_KEY\n"
-                    "PUBLIC,EVENTS,ID,1,NUMBER,NO,,38,0,\"The \"\"id\"\", "
-                    "never reused\",\"Events <b>table</b>\",1\n"
-                    "PUBLIC,EVENTS,BODY,2,TEXT,YES,255,,,\"line one\nline two "
-                    "<script>alert('x')</script>\",,\n"
-                    "PUBLIC,EVENTS,PLACE,3,TEXT,YES,16777216,,,"
-                    "\"Zürich – 東京 ✓\",,\n");
+    h_write(csv, "TABLE_SCHEMA,TABLE_NAME,COLUMN_NAME,ORDINAL_POSITION,"
+                 "DATA_TYPE,IS_NULLABLE,CHARACTER_MAXIMUM_LENGTH,"
+                 "NUMERIC_PRECISION,NUMERIC_SCALE,COMMENT,TABLE_COMMENT,"
+                 "PRIMARY_KEY\n"
+                 "PUBLIC,EVENTS,ID,1,NUMBER,NO,,38,0,\"The \"\"id\"\", "
+                 "never reused\",\"Events <b>table</b>\",1\n"
+                 "PUBLIC,EVENTS,BODY,2,TEXT,YES,255,,,\"line one\nline two "
+                 "<script>alert('x')</script>\",,\n"
+                 "PUBLIC,EVENTS,PLACE,3,TEXT,YES,16777216,,,"
+                 "\"Zürich – 東京 ✓\",,\n");
     assert_int_equal(h_docket(&srv, NULL, &out, "adopt", "--instance",
                               "globex-prod", "--from", src, NULL),
                      0);
@@ -224,10 +216,10 @@ static void test_adopt__refusals(void **state)
     (void)state;
     snprintf(csv, sizeof csv, "%s/uuid.csv", dir);
     snprintf(src, sizeof src, "csv:%s", csv);
-    write_file(csv, "TABLE_NAME,COLUMN_NAME,DATA_TYPE,IS_NULLABLE\n"
-                    "AAA,ID,NUMBER,NO\n"
-                    "ZZZ,ID,NUMBER,NO\n"
-                    "ZZZ,SHAPE,GEOGRAPHY,YES\n");
+    h_write(csv, "TABLE_NAME,COLUMN_NAME,DATA_TYPE,IS_NULLABLE\n"
+                 "AAA,ID,NUMBER,NO\n"
+                 "ZZZ,ID,NUMBER,NO\n"
+                 "ZZZ,SHAPE,GEOGRAPHY,YES\n");
     assert_int_equal(h_docket(&srv, NULL, &out, "adopt", "--instance",
                               "globex-prod", "--from", src, NULL),
                      3);

@@ -187,23 +187,18 @@ static void test_exchange__bad_file_says_where(void **state)
 {
     char file[700];
     char *before, *out = NULL;
-    FILE *f;
 
     (void)state;
     snprintf(file, sizeof file, "%s/bad.yml", srv.dir);
-    f = fopen(file, "w");
-    assert_non_null(f);
-    fputs("version: 2\n"
-          "sources:\n"
-          "  - name: acme-prod\n"
-          "    tables:\n"
-          "      - name: fresh_t\n"
-          "        meta: {docket: {colour: red}}\n"
-          "        columns:\n"
-          "          - name: id\n"
-          "            data_type: uuid\n",
-          f);
-    fclose(f);
+    h_write(file, "version: 2\n"
+                  "sources:\n"
+                  "  - name: acme-prod\n"
+                  "    tables:\n"
+                  "      - name: fresh_t\n"
+                  "        meta: {docket: {colour: red}}\n"
+                  "        columns:\n"
+                  "          - name: id\n"
+                  "            data_type: uuid\n");
     before = h_db_digest(&srv);
     assert_int_equal(h_docket(&srv, NULL, &out, "import", "--instance",
                               "acme-prod", "--format", "dbt", file, NULL),
@@ -227,18 +222,14 @@ static void test_exchange__bad_file_says_where(void **state)
     /* A bad contract: each problem at FILE:LINE, nothing written; a
        client's contract import is refused. */
     snprintf(file, sizeof file, "%s/bad.odcs.yaml", srv.dir);
-    f = fopen(file, "w");
-    assert_non_null(f);
-    fputs("apiVersion: v3.1.0\n"
-          "kind: DataContract\n"
-          "status: draft\n"
-          "schema:\n"
-          "  - name: fresh_t\n"
-          "    properties:\n"
-          "      - name: n\n"
-          "        logicalType: number\n",
-          f);
-    fclose(f);
+    h_write(file, "apiVersion: v3.1.0\n"
+                  "kind: DataContract\n"
+                  "status: draft\n"
+                  "schema:\n"
+                  "  - name: fresh_t\n"
+                  "    properties:\n"
+                  "      - name: n\n"
+                  "        logicalType: number\n");
     before = h_db_digest(&srv);
     assert_int_equal(h_docket(&srv, NULL, &out, "import", "--instance",
                               "acme-prod", "--format", "odcs", file, NULL),
