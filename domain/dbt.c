@@ -11,6 +11,7 @@
 #include "mem.h"
 #include "migrate.h"
 #include "str.h"
+#include "vocab_int.h"
 #include "yaml_io.h"
 
 #include <stdio.h>
@@ -73,30 +74,28 @@ static void out_text(yaml_out *y, const char *key, const char *s)
         yaml_out_kstr(y, key, s);
 }
 
+/* One field of the vocabulary as key: value; text only when set, unless
+ * it is always there. */
+static void put_meta(void *ctx, const char *name, vocab_kind kind,
+                     const char *s, long long n)
+{
+    yaml_out *y = ctx;
+
+    switch (kind) {
+    case VOCAB_TEXT: out_text(y, name, s); break;
+    case VOCAB_KEY: yaml_out_kstr(y, name, s); break;
+    case VOCAB_INT: yaml_out_kint(y, name, n); break;
+    case VOCAB_BOOL: yaml_out_kbool(y, name, (int)n); break;
+    }
+}
+
 /* docket: {the table fields that are set, card_url} */
 static void out_table_docket(yaml_out *y, const registry_card *t,
                              const domain_dbt_opts *o)
 {
-    const registry_card_rules *r = &t->rules;
-
     yaml_out_str(y, "docket");
     yaml_out_map_begin(y);
-    out_text(y, "campaign_dependency", card_dep(r->campaign_dependency)->name);
-    out_text(y, "campaign_note", r->campaign_note);
-    out_text(y, "expected_arrival", r->expected_arrival);
-    out_text(y, "expected_day", r->expected_day);
-    yaml_out_kint(y, "late_after_minutes", r->late_after_minutes);
-    out_text(y, "source", r->source);
-    out_text(y, "cadence", r->cadence);
-    out_text(y, "file_pattern", r->file_pattern);
-    out_text(y, "owner", r->owner);
-    out_text(y, "escalation", r->escalation);
-    out_text(y, "runbook", r->runbook);
-    out_text(y, "table_kind", t->kind);
-    yaml_out_kstr(y, "table_status", registry_entry_status_name(t->status));
-    yaml_out_kbool(y, "consent_relevant", r->consent_relevant);
-    yaml_out_kint(y, "anomaly_low_pct", r->anomaly_low_pct);
-    yaml_out_kint(y, "anomaly_high_pct", r->anomaly_high_pct);
+    vocab_table_fields(t, 0, put_meta, y);
     if (o->base_url && *o->base_url) {
         buf url = {0};
         buf_puts(&url, o->base_url);
@@ -112,14 +111,7 @@ static void out_column_docket(yaml_out *y, const registry_card_column *k)
 {
     yaml_out_str(y, "docket");
     yaml_out_map_begin(y);
-    yaml_out_kstr(y, "type", k->type);
-    yaml_out_kbool(y, "primary_key", k->primary_key);
-    out_text(y, "example", k->example);
-    yaml_out_kbool(y, "pii", k->pii);
-    yaml_out_kbool(y, "consent", k->consent);
-    out_text(y, "consent_channel", k->consent_channel);
-    out_text(y, "rule", k->rule);
-    yaml_out_kstr(y, "column_status", registry_entry_status_name(k->status));
+    vocab_column_fields(k, 0, put_meta, y);
     yaml_out_map_end(y);
 }
 

@@ -13,6 +13,7 @@
 #include "migrate.h"
 #include "str.h"
 #include "validate.h"
+#include "vocab_int.h"
 #include "yaml_io.h"
 
 #include <assert.h>
@@ -132,6 +133,20 @@ static void custom_bool(yaml_out *y, const char *name, int v)
     yaml_out_map_end(y);
 }
 
+/* One field of the vocabulary as a custom property; text only when set. */
+static void put_custom(void *ctx, const char *name, vocab_kind kind,
+                       const char *s, long long n)
+{
+    yaml_out *y = ctx;
+
+    switch (kind) {
+    case VOCAB_TEXT:
+    case VOCAB_KEY: custom_str(y, name, s); break;
+    case VOCAB_INT: custom_int(y, name, n); break;
+    case VOCAB_BOOL: custom_bool(y, name, (int)n); break;
+    }
+}
+
 /* logicalType and logicalTypeOptions of docket's type t. */
 static void logical_type(yaml_out *y, const form_type *t)
 {
@@ -226,12 +241,7 @@ static void property(yaml_out *y, sql_dialect d, const registry_card_column *k,
     }
     yaml_out_str(y, "customProperties");
     yaml_out_seq_begin(y);
-    custom_str(y, "type", k->type);
-    custom_bool(y, "pii", k->pii);
-    custom_bool(y, "consent", k->consent);
-    custom_str(y, "consent_channel", k->consent_channel);
-    custom_str(y, "rule", k->rule);
-    custom_str(y, "column_status", registry_entry_status_name(k->status));
+    vocab_column_fields(k, VOCAB_SKIP_ODCS_NATIVE, put_custom, y);
     yaml_out_seq_end(y);
     yaml_out_map_end(y);
 }
@@ -450,20 +460,7 @@ static void contract(yaml_out *y, const registry_card *t,
 
     yaml_out_str(y, "customProperties");
     yaml_out_seq_begin(y);
-    custom_str(y, "campaign_dependency",
-               card_dep(r->campaign_dependency)->name);
-    custom_str(y, "campaign_note", r->campaign_note);
-    custom_str(y, "expected_arrival", r->expected_arrival);
-    custom_str(y, "expected_day", r->expected_day);
-    custom_int(y, "late_after_minutes", r->late_after_minutes);
-    custom_str(y, "source", r->source);
-    custom_str(y, "cadence", r->cadence);
-    custom_str(y, "file_pattern", r->file_pattern);
-    custom_str(y, "runbook", r->runbook);
-    custom_str(y, "table_kind", t->kind);
-    custom_bool(y, "consent_relevant", r->consent_relevant);
-    custom_int(y, "anomaly_low_pct", r->anomaly_low_pct);
-    custom_int(y, "anomaly_high_pct", r->anomaly_high_pct);
+    vocab_table_fields(t, VOCAB_SKIP_ODCS_NATIVE, put_custom, y);
     custom_str(y, "card_url", buf_cstr(&card));
     custom_str(y, "instance", t->instance);
     custom_str(y, "environment", inst->environment);
