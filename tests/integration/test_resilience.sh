@@ -182,7 +182,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
 start tls --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
 case $url in https://*) ;; *) fail "TLS server printed $url";; esac
 out=$(curl -sS --cacert "$tmp/cert.pem" -D - "$url/healthz") || fail "HTTPS request"
-echo "$out" | grep -qi '^strict-transport-security: max-age=' || fail "no HSTS header over TLS"
+echo "$out" | grep -qi '^strict-transport-security: max-age=' || fail "no HSTS header over TLS; the answer: $out"
 echo "$out" | grep -q '"status":"ok"' || fail "healthz over TLS"
 curl -sS --cacert "$tmp/cert.pem" -D - -o /dev/null "$url/signin" | grep -qi 'content-security-policy' || fail "CSP over TLS"
 if curl -sS --max-time 3 "http://127.0.0.1:${url##*:}/healthz" >/dev/null 2>&1; then
