@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 14
+#define REGISTRY_SCHEMA_VERSION 15
 
 typedef struct registry registry;
 

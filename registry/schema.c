@@ -701,10 +701,45 @@ static const char step14[] =
         " OR old.expected_day IS NOT new.expected_day"
         " OR old.late_after_minutes IS NOT new.late_after_minutes",
         NAMES_OF("new.instance_id"));
+
+/* Step 15: a log of the search rows (search_fts rowids, id * 4 + kind)
+   written since a snapshot of the in-memory search index was read, so a
+   search can answer from that snapshot and the few rows changed since
+   (registry/search_index_overlay.c) instead of waiting for a rebuild. seq
+   rises with each change; the oldest rows go once 100,000 newer ones are
+   logged (a snapshot older than the log is rebuilt, FTS5 answering
+   meanwhile). */
+#define SEARCH_LOG(name, when, rid)                                            \
+    "CREATE TRIGGER " name " " when " BEGIN"                                   \
+    " INSERT INTO search_log(rid) VALUES (" rid ");"                           \
+    " DELETE FROM search_log WHERE seq <= last_insert_rowid() - 100000;"       \
+    " END;"
+static const char step15[] =
+    "CREATE TABLE search_log("
+    " seq INTEGER PRIMARY KEY,"
+    " rid INTEGER NOT NULL);"
+    SEARCH_LOG("reg_tables_log_ai", "AFTER INSERT ON reg_tables",
+        "new.id * 4 + 1")
+    SEARCH_LOG("reg_tables_log_au", "AFTER UPDATE ON reg_tables",
+        "new.id * 4 + 1")
+    SEARCH_LOG("reg_tables_log_ad", "AFTER DELETE ON reg_tables",
+        "old.id * 4 + 1")
+    SEARCH_LOG("reg_columns_log_ai", "AFTER INSERT ON reg_columns",
+        "new.id * 4 + 2")
+    SEARCH_LOG("reg_columns_log_au", "AFTER UPDATE ON reg_columns",
+        "new.id * 4 + 2")
+    SEARCH_LOG("reg_columns_log_ad", "AFTER DELETE ON reg_columns",
+        "old.id * 4 + 2")
+    SEARCH_LOG("requests_log_ai", "AFTER INSERT ON requests",
+        "new.id * 4 + 3")
+    SEARCH_LOG("requests_log_au", "AFTER UPDATE OF title, summary ON requests",
+        "new.id * 4 + 3")
+    SEARCH_LOG("requests_log_ad", "AFTER DELETE ON requests",
+        "old.id * 4 + 3");
 /* clang-format on */
 
-const char *const reg_schema_steps[] = {NULL,   step1,  step2,  step3,  step4,
-                                        step5,  step6,  step7,  step8,  step9,
-                                        step10, step11, step12, step13, step14};
+const char *const reg_schema_steps[] = {
+    NULL,  step1, step2,  step3,  step4,  step5,  step6,  step7,
+    step8, step9, step10, step11, step12, step13, step14, step15};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;
