@@ -136,6 +136,34 @@ static void gate_table_clear(domain_gate_table *t)
     memset((char *)t + b, 0, sizeof *t - b);
 }
 
+/* The instance whose gate who asks for, into *inst: 0, or ERR_FORBIDDEN
+ * for who may read no gate, or domain_instance_visible's error. */
+static int gate_instance(registry *reg, const domain_actor *who,
+                         const char *instance, registry_instance *inst,
+                         errmsg *err)
+{
+    if (!who || !domain_actor_is(who, ROLE_FEEDS | ROLE_CLIENT) ||
+        (who->role == ROLE_CLIENT && !who->org_id))
+        return err_set(err, ERR_FORBIDDEN,
+                       "Reading the gate needs a signed-in user or a service "
+                       "account.");
+    return domain_instance_visible(reg, who, instance, inst, err);
+}
+
+int domain_gate_version(registry *reg, const domain_actor *who,
+                        const char *instance, domain_gate_key *out, errmsg *err)
+{
+    registry_instance inst;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = gate_instance(reg, who, instance, &inst, err);
+    if (rc < 0)
+        return rc;
+    out->instance_id = inst.id;
+    return registry_feed_version(reg, inst.id, &out->ver, &out->arrivals, err);
+}
+
 int domain_gate(registry *reg, const domain_actor *who, const char *instance,
                 int64_t at, domain_gate_result *out, errmsg *err)
 {
@@ -149,12 +177,7 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (!who || !domain_actor_is(who, ROLE_FEEDS | ROLE_CLIENT) ||
-        (who->role == ROLE_CLIENT && !who->org_id))
-        return err_set(err, ERR_FORBIDDEN,
-                       "Reading the gate needs a signed-in user or a service "
-                       "account.");
-    rc = domain_instance_visible(reg, who, instance, &inst, err);
+    rc = gate_instance(reg, who, instance, &inst, err);
     if (rc < 0)
         return rc;
     if (!at)

@@ -157,6 +157,20 @@ int domain_gate(registry *reg, const domain_actor *who, const char *instance,
                 int64_t at, domain_gate_result *out, errmsg *err);
 void domain_gate_dispose(domain_gate_result *g);
 
+/* What the gate of an instance is built from, besides the moment: a
+ * cached gate stays valid while these stay the same. */
+typedef struct domain_gate_key {
+    int64_t instance_id;
+    int64_t ver;      /* its tables' rules, names and pruning */
+    int64_t arrivals; /* the last arrival reported (any instance) */
+} domain_gate_key;
+
+/* The version of the gate of instance for who, with domain_gate's
+ * checks and errors, in one read (registry_feed_version). */
+int domain_gate_version(registry *reg, const domain_actor *who,
+                        const char *instance, domain_gate_key *out,
+                        errmsg *err);
+
 /* The JSON of a gate: {"instance", "at", "decision", "blocking",
  * "warnings", "tables"} (the API's and `docket gate --json`'s), appended
  * to o as one line without a newline: valid UTF-8 (each ill-formed

@@ -274,11 +274,63 @@ int64_t registry_arrivals_last(registry *reg)
     return n;
 }
 
+static int feed_version_row(sqlite3_stmt *st, void *ctx)
+{
+    int64_t *v = ctx;
+
+    v[0] = sqlite3_column_int64(st, 0);
+    v[1] = sqlite3_column_int64(st, 1);
+    return 0;
+}
+
+int registry_feed_version(registry *reg, int64_t instance_id, int64_t *out_ver,
+                          int64_t *out_arrivals, errmsg *err)
+{
+    /* the versions (schema step 13) of each table of the instance (any
+       change of its row), of the instance's table names (a table added
+       or removed) and of pruning ('p', registry_arrival_prune), and the
+       last arrival: one seek per table */
+    static const char sql[] =
+        "SELECT max(coalesce((SELECT max(c.v) FROM reg_tables t"
+        "  JOIN cache_versions c ON c.scope = 't' || t.id"
+        "  WHERE t.instance_id = :inst), 0),"
+        " coalesce((SELECT v FROM cache_versions"
+        "  WHERE scope = 'l' || :inst), 0),"
+        " coalesce((SELECT v FROM cache_versions WHERE scope = 'p'), 0)),"
+        " (SELECT coalesce(max(id), 0) FROM arrivals)";
+    int64_t v[2] = {-1, -1};
+    int rc =
+        reg_one(reg, reg_stmt(reg, sql, err, REG_INT(":inst", instance_id)),
+                feed_version_row, v, err);
+
+    if (rc < 0)
+        return rc;
+    *out_ver = v[0];
+    *out_arrivals = v[1];
+    return 0;
+}
+
 int registry_arrival_prune(registry *reg, int64_t before, int64_t *out_n,
                            errmsg *err)
 {
     static const char sql[] = "DELETE FROM arrivals WHERE arrived_at < :before";
+    /* a pruned arrival may have decided a state: the version 'p' of
+       registry_feed_version moves (the sequence of schema step 13) */
+    static const char bump[] =
+        "UPDATE meta SET value = value + 1 WHERE key = 'versions'";
+    static const char put[] =
+        "INSERT INTO cache_versions(scope, v) SELECT 'p', value FROM meta"
+        " WHERE key = 'versions' ON CONFLICT (scope) DO UPDATE SET v = "
+        "excluded.v";
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_INT(":before", before));
+    int64_t n = 0;
+    int rc = reg_exec_count(reg, st, &n, err);
 
-    return reg_exec_count(reg, st, out_n, err);
+    if (rc == 0 && n > 0)
+        rc = reg_exec(reg, bump, err);
+    if (rc == 0 && n > 0)
+        rc = reg_exec(reg, put, err);
+    if (rc == 0 && out_n)
+        *out_n = n;
+    return rc;
 }

@@ -95,8 +95,16 @@ int registry_arrival_latest(registry *reg, int64_t instance_id, int64_t at,
  * on. */
 int64_t registry_arrivals_last(registry *reg);
 
-/* Deletes every arrival that arrived before `before`; *out_n (may be
- * NULL) how many. */
+/* What the gate of instance_id is built from: *out_ver the largest
+ * version (schema step 13) of its tables' rows, of its table names and
+ * of pruning, *out_arrivals registry_arrivals_last, in one read. A
+ * change to any of them changes one of the two. 0 or ERR_* (err set). */
+int registry_feed_version(registry *reg, int64_t instance_id, int64_t *out_ver,
+                          int64_t *out_arrivals, errmsg *err);
+
+/* Deletes every arrival that arrived before `before` and, when there
+ * were any, moves the version registry_feed_version reads; *out_n (may
+ * be NULL) how many. Run it in the caller's transaction. */
 int registry_arrival_prune(registry *reg, int64_t before, int64_t *out_n,
                            errmsg *err);
 

@@ -5,11 +5,14 @@
  * not see answers exactly as a missing one. The document of this API is
  * web/static/openapi.json. */
 #include "web_int.h"
+#include "cache.h"
+#include "page_catalog_int.h"
 #include "domain.h"
 #include "feeds_cases.h"
 #include "form.h"
 #include "str.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* A whole number member >= 0 into *out (left alone when absent). */
@@ -120,14 +123,22 @@ static void api_arrival_post(web_req *req)
     web_reply_json(req, created ? 201 : 200, domain_arrival_json(&out));
 }
 
-/* GET /api/v1/instances/{i}/gate?at=ISO */
+/* GET /api/v1/instances/{i}/gate?at=ISO: cached (cache.c) under the
+ * instance, the moment and what the gate is built from
+ * (domain_gate_version: its tables' rules and the arrivals), the version
+ * of the entry being the second asked for when no ?at= is given (a newer
+ * second replaces the entry); sent gzip as stored to clients that take
+ * it. */
 static void api_gate_get(web_req *req)
 {
     domain_actor a = domain_actor_of(&req->user);
     const char *at_s = web_query(req, "at");
     domain_gate_result g;
+    domain_gate_key k;
     errmsg err = {0};
-    int64_t at = 0;
+    int64_t at = 0, ver, org = 0;
+    int gzip = cat_accepts_gzip(req), hit;
+    char key[128];
 
     if (at_s && *at_s && (time_parse_iso(&at, at_s) < 0 || at <= 0)) {
         form_errors fe = {0};
@@ -137,16 +148,47 @@ static void api_gate_get(web_req *req)
         form_errors_dispose(&fe);
         return;
     }
-    if (domain_gate(req->reg, &a, req->args[0], at, &g, &err) < 0) {
+    if (domain_gate_version(req->reg, &a, req->args[0], &k, &err) < 0) {
         web_reply_err(req, &err);
         return;
     }
-    /* written straight into the reply: the gate of 500 tables is some
-       160 KB, and going through cJSON cost half its time */
+    /* the moment is part of the answer ("at"); without ?at= it is now,
+       and the entry of the instance's "now" moves on with the clock */
+    ver = at ? 0 : time_now();
+    snprintf(key, sizeof key, "%lld\x1f%lld\x1f%lld\x1f%lld",
+             (long long)k.instance_id, (long long)at, (long long)k.ver,
+             (long long)k.arrivals);
+    if (!at)
+        at = ver;
+    web_header_add(req, "Vary", "Accept-Encoding");
     buf_reset(&req->out);
-    domain_gate_json_write(&req->out, &g);
-    buf_putc(&req->out, '\n');
-    domain_gate_dispose(&g);
+    hit = gzip ? web_cache_get_stored(req->cache, &req->out, &org, CACHE_GATE,
+                                      req->args[0], key, 0, ver)
+               : web_cache_get(req->cache, &req->out, &org, CACHE_GATE,
+                               req->args[0], key, 0, ver);
+    if (!hit) {
+        if (domain_gate(req->reg, &a, req->args[0], at, &g, &err) < 0) {
+            web_reply_err(req, &err);
+            return;
+        }
+        /* written straight into the reply: the gate of 500 tables is some
+           160 KB, and going through cJSON cost half its time */
+        domain_gate_json_write(&req->out, &g);
+        buf_putc(&req->out, '\n');
+        domain_gate_dispose(&g);
+        if (buf_error(&req->out)) {
+            buf_reset(&req->out);
+            err_set(&err, ERR_INTERNAL, "the answer is too large");
+            web_reply_err(req, &err);
+            return;
+        }
+        web_cache_put(req->cache, CACHE_GATE, req->args[0], key, 0, ver, 0,
+                      buf_cstr(&req->out), req->out.len);
+        /* the first answer is sent as built, plain */
+        gzip = 0;
+    }
+    if (gzip)
+        web_header_add(req, "Content-Encoding", "gzip");
     web_reply_type(req, 200, "application/json");
 }
 

@@ -20,19 +20,22 @@
 
 /* What is cached (part of the key). */
 enum {
-    CACHE_TABLE_JSON = 1,  /* GET /api/v1/instances/{i}/tables/{t} */
-    CACHE_TABLE_PAGE = 2,  /* a rules card page's content (card and open
-                              requests) as a compiled template (tmpl.h);
-                              vis is card visibility | org filter << 2 */
-    CACHE_LOOKUP = 3,      /* GET /api/v1/lookup: "table" is the query key */
-    CACHE_PAGE_FRAME = 4,  /* a page frame as a compiled template; vis is
-                              the role, table the section ("tables");
-                              built from nothing that changes: version 0 */
-    CACHE_LOOKUP_TODAY = 5 /* a whole lookup answer with today's state of
-                              each hit: "table" is the query key with the
-                              versions of the names (and arrival rules)
-                              and the arrivals; the version is the UTC
-                              minute */
+    CACHE_TABLE_JSON = 1,   /* GET /api/v1/instances/{i}/tables/{t} */
+    CACHE_TABLE_PAGE = 2,   /* a rules card page's content (card and open
+                               requests) as a compiled template (tmpl.h);
+                               vis is card visibility | org filter << 2 */
+    CACHE_LOOKUP = 3,       /* GET /api/v1/lookup: "table" is the query key */
+    CACHE_PAGE_FRAME = 4,   /* a page frame as a compiled template; vis is
+                               the role, table the section ("tables");
+                               built from nothing that changes: version 0 */
+    CACHE_LOOKUP_TODAY = 5, /* a whole lookup answer with today's state of
+                               each hit: "table" is the query key with the
+                               versions of the names (and arrival rules)
+                               and the arrivals; the version is the UTC
+                               minute */
+    CACHE_GATE = 6,         /* GET /api/v1/instances/{i}/gate (api_feeds.c) */
+    CACHE_CARD_FEED = 7     /* a rules card's "Today:" line and arrival chart
+                               (page_catalog_card.c) */
 };
 
 /* Default budget of stored bytes: 24 MiB, room for the JSON of most of

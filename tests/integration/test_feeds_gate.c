@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static h_server srv;
 static h_session ann, bob, pat;
@@ -617,6 +618,132 @@ static void test_cli_remote_arrived(void **state)
     free(out);
 }
 
+/* The cache's hit and miss counts from /healthz. */
+static void cache_counts(int64_t *hits, int64_t *misses)
+{
+    h_resp r;
+    cJSON *doc, *c;
+
+    h_request(&r, &srv, NULL, "GET", "/healthz", NULL, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    doc = cJSON_Parse(r.body);
+    c = cJSON_GetObjectItemCaseSensitive(doc, "cache");
+    assert_non_null(c);
+    *hits = (int64_t)cJSON_GetObjectItemCaseSensitive(c, "hits")->valuedouble;
+    *misses =
+        (int64_t)cJSON_GetObjectItemCaseSensitive(c, "misses")->valuedouble;
+    cJSON_Delete(doc);
+    h_resp_free(&r);
+}
+
+/* The gate of acme-prod at iso as pat sees it, asked with gzip: the
+ * same JSON as without, once inflated. */
+static cJSON *gate_gzip(const char *iso)
+{
+    char path[200], auth[200];
+    const char *hdrs[] = {auth, "Accept-Encoding: gzip", NULL};
+    unsigned char text[1 << 16];
+    char enc[32] = "";
+    z_stream zs;
+    h_resp r;
+    cJSON *j, *plain;
+    char *a, *b;
+
+    snprintf(path, sizeof path, "/api/v1/instances/acme-prod/gate?at=%s", iso);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", t_pat);
+    h_request(&r, &srv, NULL, "GET", path, NULL, NULL, 0, hdrs);
+    assert_int_equal(r.status, 200);
+    if (h_resp_header(&r, "Content-Encoding", enc, sizeof enc) &&
+        strstr(enc, "gzip")) {
+        memset(&zs, 0, sizeof zs);
+        assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
+        zs.next_in = (unsigned char *)r.body;
+        zs.avail_in = (uInt)r.len;
+        zs.next_out = text;
+        zs.avail_out = sizeof text - 1;
+        assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
+        text[zs.total_out] = '\0';
+        inflateEnd(&zs);
+        j = cJSON_Parse((const char *)text);
+    } else {
+        j = cJSON_Parse(r.body);
+    }
+    h_resp_free(&r);
+    assert_non_null(j);
+    plain = gate(iso);
+    a = cJSON_PrintUnformatted(j);
+    b = cJSON_PrintUnformatted(plain);
+    assert_string_equal(a, b);
+    cJSON_free(a);
+    cJSON_free(b);
+    cJSON_Delete(plain);
+    return j;
+}
+
+/* A gate asked again at the same moment is served from the cache, gzip
+ * as stored to clients that take it; a new arrival, an edit of a table's
+ * rules or runbook from another process (`docket import`) and a new
+ * table are seen on the very next ask; a change in another instance
+ * keeps the entry. */
+static void test_gate_cached(void **state)
+{
+    static const char acme_v2[] =
+        "table,column,type,cadence,expected_arrival,late_after_minutes,"
+        "campaign_dependency,campaign_note,escalation,runbook\n"
+        "purchases,purchase_id,bigint,daily,05:00,30,required,,"
+        "pat@platform.example,Call the shop at six\n"
+        "loyalty,member_id,bigint,daily,02:00,30,required,,,\n";
+    static const char globex_v2[] =
+        "table,column,type,cadence,expected_arrival,late_after_minutes,"
+        "campaign_dependency,runbook\n"
+        "orders,order_id,bigint,daily,03:00,60,required,Page the shop\n";
+    const char *at = "2026-04-07T04:30:00Z";
+    int64_t h0, m0, h1, m1;
+    const cJSON *b;
+    cJSON *g;
+
+    (void)state;
+    cJSON_Delete(gate(at));
+    cache_counts(&h0, &m0);
+    g = gate_gzip(at); /* two asks, both answered from the cache */
+    cache_counts(&h1, &m1);
+    assert_int_equal(m1 - m0, 0);
+    assert_int_equal(h1 - h0, 2);
+    expect_state(g, "customers", "due");
+    assert_string_equal(str_of(g, "decision"), "wait");
+    cJSON_Delete(g);
+
+    /* an arrival is seen on the next ask */
+    cJSON_Delete(report(t_oz, "customers", "cust-0407.csv",
+                        "2026-04-07T04:10:00Z", "ok", "", 201));
+    g = gate_gzip(at);
+    expect_state(g, "customers", "arrived");
+    b = entry(g, "blocking", "purchases");
+    assert_non_null(b);
+    assert_string_equal(str_of(b, "runbook"), "Ask the shop");
+    cJSON_Delete(g);
+
+    /* the runbook and a new required table, written by another process */
+    h_import(&srv, "acme-prod", acme_v2);
+    g = gate(at);
+    b = entry(g, "blocking", "purchases");
+    assert_non_null(b);
+    assert_string_equal(str_of(b, "runbook"), "Call the shop at six");
+    expect_state(g, "loyalty", "missing");
+    assert_non_null(entry(g, "blocking", "loyalty"));
+    cJSON_Delete(g);
+
+    /* another instance's change keeps acme-prod's gate cached */
+    h_import(&srv, "globex-prod", globex_v2);
+    cache_counts(&h0, &m0);
+    g = gate(at);
+    cache_counts(&h1, &m1);
+    assert_int_equal(m1 - m0, 0);
+    assert_int_equal(h1 - h0, 1);
+    expect_state(g, "loyalty", "missing");
+    cJSON_Delete(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_weekly_monthly_gate),
         cmocka_unit_test(test_cli_remote_arrived),
+        cmocka_unit_test(test_gate_cached),
     };
     return cmocka_run_group_tests(tests, up, h_group_down);
 }

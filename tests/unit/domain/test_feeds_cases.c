@@ -169,7 +169,7 @@ static void test_feeds__list_and_prune(void **state)
                           "2026-03-01T04:00:00Z"};
     registry_arrival *v = NULL, a;
     size_t n = 0;
-    int64_t pruned = 0, inst;
+    int64_t pruned = 0, inst, v0, v1, a0, a1;
     errmsg err = {0};
 
     for (size_t i = 0; i < 3; i++) {
@@ -187,12 +187,25 @@ static void test_feeds__list_and_prune(void **state)
     assert_string_equal(v[0].file, days[1]);
     assert_string_equal(v[1].file, days[2]);
     free(v);
+    /* a prune that removes arrivals moves the gate's version (a cached
+       gate may show them); one that removes none leaves it */
+    assert_int_equal(registry_feed_version(t->f->reg, inst, &v0, &a0, &err), 0);
     assert_int_equal(registry_arrival_prune(t->f->reg,
                                             when("2026-02-15T00:00:00Z"),
                                             &pruned, &err),
                      0);
     assert_int_equal(pruned, 2);
     assert_int_equal(ufx_int(t->f, "SELECT count(*) FROM arrivals"), 1);
+    assert_int_equal(registry_feed_version(t->f->reg, inst, &v1, &a1, &err), 0);
+    assert_true(v1 > v0);
+    assert_int_equal(a1, a0);
+    assert_int_equal(registry_arrival_prune(t->f->reg,
+                                            when("2026-02-15T00:00:00Z"),
+                                            &pruned, &err),
+                     0);
+    assert_int_equal(pruned, 0);
+    assert_int_equal(registry_feed_version(t->f->reg, inst, &v0, &a0, &err), 0);
+    assert_int_equal(v0, v1);
 }
 
 static void test_feeds__gate_of_500_tables(void **state)
