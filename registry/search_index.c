@@ -36,8 +36,10 @@ void si_index_free(search_index *ix)
 {
     if (!ix)
         return;
-    si_qcache_free(ix);
+    si_qcache_free(&ix->qc);
     pthread_mutex_destroy(&ix->qmu);
+    si_overlay_release(ix->ov);
+    pthread_mutex_destroy(&ix->ovmu);
     /* Every array the snapshot owns (search_index_int.h). */
     void *owned[] = {ix->idrun,    ix->orgrun, ix->len,   ix->orgs,
                      ix->terms,    ix->pool,   ix->posts, ix->text,
@@ -121,7 +123,9 @@ void search_index_stats_get(registry_index *x, search_index_stats *out)
 {
     assert(x);
     out->served = atomic_load(&x->served);
+    out->overlay = atomic_load(&x->overlay);
     out->fallbacks = atomic_load(&x->fallbacks);
+    out->req_fts = atomic_load(&x->req_fts);
     pthread_mutex_lock(&x->mu);
     out->builds = x->builds;
     out->bytes = x->bytes;
@@ -213,19 +217,42 @@ static void req_build_start_locked(ix_slot *s)
     start_locked(s, build_req_main, &s->req_building, &s->req_after);
 }
 
-search_index *si_index_acquire(ix_slot *s, int64_t gen)
+search_index *si_index_acquire(ix_slot *s, int64_t gen, int *stale)
 {
     search_index *ix = NULL;
 
+    *stale = 0;
     pthread_mutex_lock(&s->home->mu);
-    if (s->cur && s->cur->gen == gen) {
+    if (s->cur && s->cur->gen <= gen) {
         ix = s->cur;
         atomic_fetch_add(&ix->refs, 1);
-    } else if (!s->cur || s->cur->gen < gen) {
+        *stale = ix->gen != gen;
+    } else if (!s->cur) {
         build_start_locked(s);
     }
     pthread_mutex_unlock(&s->home->mu);
     return ix;
+}
+
+void si_rebuild_due(ix_slot *s, search_index *ix, const si_overlay *ov,
+                    int requests)
+{
+    int64_t now = time_mono_us();
+    long long first = 0;
+
+    /* The first search to find ix stale starts its clock. */
+    if (atomic_compare_exchange_strong(&ix->stale_us, &first, now))
+        first = now;
+    if (ov && ov->nrids < OV_REBUILD_ROWS && now - first < OV_REBUILD_US)
+        return;
+    pthread_mutex_lock(&s->home->mu);
+    if (requests ? s->req == ix : s->cur == ix) {
+        if (requests)
+            req_build_start_locked(s);
+        else
+            build_start_locked(s);
+    }
+    pthread_mutex_unlock(&s->home->mu);
 }
 
 /* A build frees several times the snapshot's size of scratch (growing
@@ -363,18 +390,19 @@ static int fts_version(registry *reg, blob_copy *out)
     return reg_one(reg, reg_stmt_get(reg, sql, NULL), blob_row, out, NULL);
 }
 
-search_index *si_req_acquire(registry *reg, ix_slot *s)
+search_index *si_req_acquire(registry *reg, ix_slot *s, int *stale)
 {
     search_index *ix = NULL;
     blob_copy v;
 
+    *stale = 0;
     if (fts_version(reg, &v) < 0)
         return NULL;
     pthread_mutex_lock(&s->home->mu);
-    if (s->req && s->req->nversion == v.n &&
-        !memcmp(s->req->version, v.p, v.n)) {
+    if (s->req) {
         ix = s->req;
         atomic_fetch_add(&ix->refs, 1);
+        *stale = ix->nversion != v.n || memcmp(ix->version, v.p, v.n);
     } else {
         req_build_start_locked(s);
     }

@@ -55,8 +55,10 @@ void search_index_set_build_hook(registry_index *x, void (*fn)(void *ctx),
 /* Searches of x's connections answered by the index and by the FTS5
  * fallback since x was made. */
 typedef struct search_index_stats {
-    long served;      /* answered from a snapshot */
+    long served;      /* answered from current snapshots alone */
+    long overlay;     /* from a snapshot and the rows changed since it */
     long fallbacks;   /* sent to FTS5 */
+    long req_fts;     /* of served and overlay: requests from FTS5 */
     long builds;      /* snapshots built */
     size_t bytes;     /* memory of the newest snapshot built */
     int64_t build_us; /* time the newest build took */

@@ -315,6 +315,17 @@ static int vocab_row(sqlite3_stmt *st, void *ctx)
     return 0;
 }
 
+/* The snapshot's log position: max(seq) of search_log (0: empty). */
+static const char log_sql[] = "SELECT coalesce(max(seq), 0) FROM search_log";
+
+static int seq_row(sqlite3_stmt *st, void *ctx)
+{
+    search_index *ix = ctx;
+
+    ix->seq = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
 /* Reads the documents (ids and organisations) and the term instances
  * spec names in one read transaction of reg (the builder's own). */
 static int build_read(builder *b, registry *reg, const build_spec *spec)
@@ -332,6 +343,10 @@ static int build_read(builder *b, registry *reg, const build_spec *spec)
     if (reg_one(reg, reg_stmt_get(reg, spec->version, NULL), version_row, b->ix,
                 NULL) < 0)
         goto done;
+    /* The log position it includes (none: no overlay is made on it). */
+    if (reg_one(reg, reg_stmt_get(reg, log_sql, NULL), seq_row, b->ix, NULL) <
+        0)
+        b->ix->seq = -1;
     if (spec->fill &&
         sqlite3_exec(reg->db, spec->fill, NULL, NULL, NULL) != SQLITE_OK)
         goto done;
@@ -363,6 +378,8 @@ static search_index *build(const char *path, const build_spec *spec)
     int ok = 0;
 
     pthread_mutex_init(&ix->qmu, NULL);
+    pthread_mutex_init(&ix->ovmu, NULL);
+    ix->seq = ix->ov_fail = -1;
     memset(&b, 0, sizeof b);
     b.ix = ix;
     atomic_init(&ix->refs, 1);

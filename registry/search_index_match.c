@@ -145,7 +145,9 @@ static uint32_t *word_docs(const search_index *ix, const qword *w, int sec,
     for (uint32_t t = w->lo; t < w->hi; t++)
         total += (size_t)(run_end(ix, t, sec) - run_start(ix, t, sec));
     v = xmalloc((total ? total : 1) * sizeof *v);
-    if (w->hi - w->lo == 1) {
+    if (w->hi <= w->lo) {
+        /* No term: nothing (a word only an overlay's rows may hold). */
+    } else if (w->hi - w->lo == 1) {
         n = run_decode(v, run_start(ix, w->lo, sec), run_end(ix, w->lo, sec));
     } else if (w->hi - w->lo <= 4) {
         /* A prefix of a few terms ("order", "orders"): merge their runs. */
@@ -452,4 +454,103 @@ int si_org_slot(const search_index *ix, qword *w, int nw, int64_t org_id)
             orgi = -2;
     }
     return orgi;
+}
+
+int si_org_index(const search_index *ix, int64_t org_id)
+{
+    if (!org_id)
+        return -1;
+    for (uint32_t i = 0; i < ix->norgs; i++)
+        if (ix->orgs[i] == org_id)
+            return (int)i;
+    return -2;
+}
+
+/* A rank key with the id in place of the doc (si_rank_ov). */
+static uint64_t id_key(int nname, unsigned len, uint32_t id)
+{
+    return (uint64_t)(MAX_WORDS - nname) << 40 | (uint64_t)len << 32 | id;
+}
+
+/* The hit of id in section sec: ov's doc (read from the database) when
+ * ov has the row, else ix's. */
+static hit ov_hit(const search_index *ix, const si_overlay *ov, int sec,
+                  uint32_t id, int exact)
+{
+    int64_t rowid = (int64_t)id * 4 + ix->kinds[sec];
+
+    if (si_ov_has(ov, rowid))
+        return (hit){rowid, exact, -1};
+    return (hit){rowid, exact, si_id_doc(ix, sec, id)};
+}
+
+static int is_exact(const uint64_t *exact, size_t nexact, int sec, uint32_t id)
+{
+    for (size_t j = 0; j < nexact; j++)
+        if ((int)(exact[j] >> 62) == sec &&
+            (uint32_t)(exact[j] & 0xffffffffu) == id)
+            return 1;
+    return 0;
+}
+
+void si_rank_ov(const search_index *ix, const si_overlay *ov, const qword *w,
+                int nw, const uint64_t *exact, size_t nexact, int orgi,
+                int64_t org_id, int lim, hit *out, int *n, int64_t *counts)
+{
+    for (size_t i = 0; i < nexact && *n < lim; i++)
+        out[(*n)++] = ov_hit(ix, ov, (int)(exact[i] >> 62),
+                             (uint32_t)(exact[i] & 0xffffffffu), 1);
+    for (int sec = 0; sec < 2 && (*n < lim || counts); sec++) {
+        uint32_t base = sec ? ix->ntab : 0;
+        int kind = ix->kinds[sec];
+        int64_t matched = 0;
+        size_t g = 0;
+        topk t;
+
+        if (!kind)
+            break; /* requests: one section */
+        t.k = *n < lim ? (size_t)(lim - *n) : 0;
+        t.n = 0;
+        t.v = xmalloc((t.k ? t.k : 1) * sizeof *t.v);
+        /* The snapshot's docs but those of the overlay's rows. */
+        if (orgi != -2) {
+            cand c;
+            section_match(&c, ix, w, nw, sec);
+            for (size_t i = 0; i < c.n; i++) {
+                uint32_t doc = base + c.doc[i], id;
+                if (orgi >= 0 && si_doc_org(ix, doc) != (uint32_t)orgi)
+                    continue;
+                while (g < ov->ngone && ov->gone[g] < doc)
+                    g++;
+                if (g < ov->ngone && ov->gone[g] == doc)
+                    continue;
+                matched++;
+                if (!t.k)
+                    continue;
+                id = si_doc_id(ix, doc);
+                if (!is_exact(exact, nexact, sec, id))
+                    topk_add(&t, id_key(c.nname[i], ix->len[doc], id));
+            }
+            xfree_all(c.doc, c.nname);
+        }
+        /* The overlay's docs of this kind. */
+        for (size_t i = 0; i < ov->ndocs; i++) {
+            const ov_doc *d = &ov->docs[i];
+            uint32_t id = (uint32_t)(d->rowid / 4);
+            int nname;
+            if ((int)(d->rowid & 3) != kind || (org_id && d->org != org_id) ||
+                !si_ov_match(ov, d, w, nw, &nname))
+                continue;
+            matched++;
+            if (t.k && !is_exact(exact, nexact, sec, id))
+                topk_add(&t, id_key(nname, d->len, id));
+        }
+        qsort(t.v, t.n, sizeof *t.v, si_cmp_u64);
+        for (size_t i = 0; i < t.n; i++)
+            out[(*n)++] =
+                ov_hit(ix, ov, sec, (uint32_t)(t.v[i] & 0xffffffffu), 0);
+        if (counts)
+            counts[sec] = matched;
+        free(t.v);
+    }
 }

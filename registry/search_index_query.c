@@ -246,10 +246,45 @@ static void snippet(buf *out, const char *text, htoks *h)
  * organisation orgi (-1: any). */
 typedef struct exact_ctx {
     const search_index *ix;
+    const si_overlay *ov; /* NULL: keys by doc, else by id (si_rank_ov) */
+    int64_t org_id;
     int orgi, nw;
     uint64_t *v;
     size_t n, cap;
 } exact_ctx;
+
+static void exact_add(exact_ctx *e, uint64_t key)
+{
+    if (e->n == e->cap)
+        xgrow(&e->v, &e->cap, e->n + 1, sizeof *e->v);
+    e->v[e->n++] = key;
+}
+
+/* An exact hit with an overlay: its row's doc in the overlay when the
+ * overlay has the row, else in the snapshot. */
+static int exact_row_ov(exact_ctx *e, int64_t rowid)
+{
+    int kind = (int)(rowid & 3);
+    uint32_t id = (uint32_t)(rowid / 4);
+    uint64_t key = (uint64_t)(kind - 1) << 62;
+    int64_t pos;
+
+    if (si_ov_has(e->ov, rowid)) {
+        const ov_doc *d = si_ov_find(e->ov, rowid);
+        if (!d || (e->org_id && d->org != e->org_id))
+            return 0;
+        key |= (uint64_t)(MAX_WORDS - e->nw) << 40 | (uint64_t)d->len << 32;
+    } else {
+        pos = e->orgi == -2 ? -1 : si_id_doc(e->ix, kind - 1, id);
+        if (pos < 0 || (e->orgi >= 0 &&
+                        si_doc_org(e->ix, (uint32_t)pos) != (uint32_t)e->orgi))
+            return 0;
+        key |= (uint64_t)(MAX_WORDS - e->nw) << 40 | (uint64_t)e->ix->len[pos]
+                                                         << 32;
+    }
+    exact_add(e, key | id);
+    return 0;
+}
 
 static int exact_row(sqlite3_stmt *st, void *ctx)
 {
@@ -261,16 +296,16 @@ static int exact_row(sqlite3_stmt *st, void *ctx)
 
     if (rowid / 4 > UINT32_MAX)
         return 0;
+    if (e->ov)
+        return exact_row_ov(e, rowid);
     pos = si_id_doc(e->ix, kind - 1, (uint32_t)(rowid / 4));
     if (pos < 0)
         return 0;
     doc = (uint32_t)pos;
     if (e->orgi >= 0 && si_doc_org(e->ix, doc) != (uint32_t)e->orgi)
         return 0;
-    if (e->n == e->cap)
-        xgrow(&e->v, &e->cap, e->n + 1, sizeof *e->v);
     /* Whole-index doc numbers keep tables ahead of columns. */
-    e->v[e->n++] = (uint64_t)(kind - 1) << 62 | si_rank_key(e->ix, doc, e->nw);
+    exact_add(e, (uint64_t)(kind - 1) << 62 | si_rank_key(e->ix, doc, e->nw));
     return 0;
 }
 
@@ -279,15 +314,16 @@ static int exact_row(sqlite3_stmt *st, void *ctx)
  * as the NOCASE index compares) holds every query word's token, so it
  * matches. All are ranked before the first max are kept: a page of the
  * exact hits is the same slice of them whatever its size. */
-static int exact_docs(registry *reg, const search_index *ix, const char *raw,
-                      int orgi, int nw, uint64_t *out, size_t max,
+static int exact_docs(registry *reg, const search_index *ix,
+                      const si_overlay *ov, const char *raw, int orgi,
+                      int64_t org_id, int nw, uint64_t *out, size_t max,
                       size_t *out_n, errmsg *err)
 {
     static const char sql[] =
         "SELECT id * 4 + 1 FROM reg_tables WHERE name = :raw"
         " UNION ALL SELECT id * 4 + 2 FROM reg_columns WHERE name = :raw";
     sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":raw", raw));
-    exact_ctx e = {ix, orgi, nw, NULL, 0, 0};
+    exact_ctx e = {ix, ov, org_id, orgi, nw, NULL, 0, 0};
     int rc;
 
     rc = reg_each(reg, st, exact_row, &e, err);
@@ -467,16 +503,16 @@ struct si_qcache {
     int used;
 };
 
-void si_qcache_free(search_index *ix)
+void si_qcache_free(struct si_qcache **qc)
 {
-    if (!ix->qc)
+    if (!*qc)
         return;
     for (int i = 0; i < QCACHE_SLOTS; i++) {
-        free(ix->qc->slot[i].key);
-        free(ix->qc->slot[i].hits);
+        free((*qc)->slot[i].key);
+        free((*qc)->slot[i].hits);
     }
-    free(ix->qc);
-    ix->qc = NULL;
+    free(*qc);
+    *qc = NULL;
 }
 
 static uint32_t qhash(const char *key)
@@ -498,16 +534,19 @@ static void qkey(buf *out, int64_t org_id, const char *raw)
 
 /* The cached ranking of key good for lim hits: copies its hits (at most
  * lim) to out, the count to *n and the section counts; 1 on a hit. */
-static int qcache_get(search_index *ix, const char *key, int lim, hit *out,
-                      int *n, int64_t *counts)
+static int qcache_get(pthread_mutex_t *mu, struct si_qcache **qcp,
+                      const char *key, int lim, hit *out, int *n,
+                      int64_t *counts)
 {
+    struct si_qcache *qc;
     int found = 0;
 
-    pthread_mutex_lock(&ix->qmu);
-    if (ix->qc) {
-        for (uint32_t i = qhash(key) & (QCACHE_SLOTS - 1); ix->qc->slot[i].key;
+    pthread_mutex_lock(mu);
+    qc = *qcp;
+    if (qc) {
+        for (uint32_t i = qhash(key) & (QCACHE_SLOTS - 1); qc->slot[i].key;
              i = (i + 1) & (QCACHE_SLOTS - 1)) {
-            qentry *e = &ix->qc->slot[i];
+            qentry *e = &qc->slot[i];
             if (strcmp(e->key, key))
                 continue;
             if (e->lim >= lim || e->n < e->lim) {
@@ -520,26 +559,27 @@ static int qcache_get(search_index *ix, const char *key, int lim, hit *out,
             break;
         }
     }
-    pthread_mutex_unlock(&ix->qmu);
+    pthread_mutex_unlock(mu);
     return found;
 }
 
-static void qcache_put(search_index *ix, const char *key, int lim,
-                       const hit *hits, int n, const int64_t *counts)
+static void qcache_put(pthread_mutex_t *mu, struct si_qcache **qcp,
+                       const char *key, int lim, const hit *hits, int n,
+                       const int64_t *counts)
 {
     qentry *e = NULL;
 
-    pthread_mutex_lock(&ix->qmu);
-    if (ix->qc && ix->qc->used >= QCACHE_MAX)
-        si_qcache_free(ix);
-    if (!ix->qc)
-        ix->qc = xcalloc(1, sizeof *ix->qc);
+    pthread_mutex_lock(mu);
+    if (*qcp && (*qcp)->used >= QCACHE_MAX)
+        si_qcache_free(qcp);
+    if (!*qcp)
+        *qcp = xcalloc(1, sizeof **qcp);
     for (uint32_t i = qhash(key) & (QCACHE_SLOTS - 1);;
          i = (i + 1) & (QCACHE_SLOTS - 1)) {
-        e = &ix->qc->slot[i];
+        e = &(*qcp)->slot[i];
         if (!e->key) {
             e->key = xstrdup(key);
-            ix->qc->used++;
+            (*qcp)->used++;
             break;
         }
         if (!strcmp(e->key, key))
@@ -552,30 +592,78 @@ static void qcache_put(search_index *ix, const char *key, int lim,
     e->lim = lim;
     e->counts[0] = counts[0];
     e->counts[1] = counts[1];
-    pthread_mutex_unlock(&ix->qmu);
+    pthread_mutex_unlock(mu);
 }
 
-/* Appends the requests that match to hits[*n..limit) and counts them
- * all into *count: from the requests snapshot of the version reg sees
- * when there is one, else from FTS5 by bm25 (expr). */
-static int requests_rank(registry *reg, ix_slot *slot, const qword *w, int nw,
-                         const char *expr, int64_t org_id, int limit, hit *hits,
-                         int *n, int64_t *count, errmsg *err)
+/* The ranked requests of rq (and rov when not NULL) for q into
+ * out[*n..*n + need) and their count, from the query cache of rq (rov)
+ * when it has them (key NULL: none). */
+static void requests_from(search_index *rq, si_overlay *rov, const qword *w,
+                          int nw, const char *key, int64_t org_id, int need,
+                          hit *out, int *n, int64_t *count)
 {
-    search_index *rq = si_req_acquire(reg, slot);
-    qword rw[MAX_WORDS];
+    pthread_mutex_t *mu = rov ? &rov->qmu : &rq->qmu;
+    struct si_qcache **qc = rov ? &rov->qc : &rq->qc;
+    hit *tmp = xmalloc((size_t)(need > 0 ? need : 1) * sizeof *tmp);
     int64_t counts[2] = {0, 0};
-    int n0 = *n, rorgi;
+    int m = 0;
 
-    if (!rq)
-        return request_hits(reg, expr, org_id, limit - *n, hits, n, count, err);
-    memcpy(rw, w, (size_t)nw * sizeof *w);
-    rorgi = si_org_slot(rq, rw, nw, org_id);
-    if (rorgi != -2)
-        si_rank(rq, rw, nw, NULL, 0, rorgi, limit, hits, n, counts);
+    if (need < 0)
+        need = 0;
+    if (!key || !qcache_get(mu, qc, key, need, tmp, &m, counts)) {
+        qword rw[MAX_WORDS];
+        int rorgi;
+        memcpy(rw, w, (size_t)nw * sizeof *w);
+        rorgi = si_org_slot(rq, rw, nw, org_id);
+        if (rov)
+            si_rank_ov(rq, rov, rw, nw, NULL, 0, si_org_index(rq, org_id),
+                       org_id, need, tmp, &m, counts);
+        else if (rorgi != -2)
+            si_rank(rq, rw, nw, NULL, 0, rorgi, need, tmp, &m, counts);
+        if (key)
+            qcache_put(mu, qc, key, need, tmp, m, counts);
+    }
+    for (int i = 0; i < m; i++) {
+        out[*n] = tmp[i];
+        out[*n].doc = -1; /* rows are read from the database */
+        (*n)++;
+    }
     *count = counts[0];
-    for (int i = n0; i < *n; i++)
-        hits[i].doc = -1; /* rows are read from the database */
+    free(tmp);
+}
+
+/* How a search was answered, for the counters. */
+enum { VIA_SNAPSHOT, VIA_OVERLAY };
+
+/* Appends the requests that match to hits[*n..limit) and counts them
+ * all into *count: from the requests snapshot of the version reg sees,
+ * or from an older one and the requests changed since (then *via is
+ * VIA_OVERLAY), else from FTS5 by bm25 (expr). */
+static int requests_rank(registry *reg, ix_slot *slot, tokenizer *tk,
+                         const qword *w, int nw, const char *expr,
+                         const char *key, int64_t org_id, int limit, hit *hits,
+                         int *n, int64_t *count, int *via, errmsg *err)
+{
+    int stale = 0;
+    search_index *rq = si_req_acquire(reg, slot, &stale);
+    si_overlay *rov = NULL;
+
+    if (rq && stale) {
+        rov = si_overlay_get(reg, rq, tk);
+        si_rebuild_due(slot, rq, rov, 1);
+        if (!rov) {
+            si_index_release(rq);
+            rq = NULL;
+        } else {
+            *via = VIA_OVERLAY;
+        }
+    }
+    if (!rq) {
+        atomic_fetch_add(&reg->index->req_fts, 1);
+        return request_hits(reg, expr, org_id, limit - *n, hits, n, count, err);
+    }
+    requests_from(rq, rov, w, nw, key, org_id, limit - *n, hits, n, count);
+    si_overlay_release(rov);
     si_index_release(rq);
     return 0;
 }
@@ -596,11 +684,13 @@ int search_index_run(registry *reg, const char *q, int64_t org_id,
     char *raw = NULL;
     ix_slot *slot;
     search_index *ix = NULL;
+    si_overlay *ov = NULL;
     int nw, n = 0, began = 0, orgi = -1, ret = SEARCH_INDEX_FALLBACK;
-    int lim = pg->offset + pg->limit;
+    int lim = pg->offset + pg->limit, stale = 0, via = VIA_SNAPSHOT;
     int64_t counts[2] = {0, 0}, nreq = 0;
     int64_t gen;
     buf key = {0};
+    const char *keys;
 
     assert(pg->limit > 0 && pg->limit <= 200 && pg->offset >= 0 &&
            lim <= REGISTRY_SEARCH_DEPTH);
@@ -615,7 +705,8 @@ int search_index_run(registry *reg, const char *q, int64_t org_id,
     nw = si_query_words(w, &tk, q);
     if (nw <= 0 || registry_search_expr(expr, sizeof expr, q) != nw)
         goto done;
-    /* One read transaction: the generation checked is the one read. */
+    /* One read transaction: the generation checked is the one read, and
+       the rows of an overlay are those of this transaction. */
     if (sqlite3_get_autocommit(reg->db)) {
         if (reg_exec(reg, begin_sql, NULL) < 0)
             goto done;
@@ -624,26 +715,44 @@ int search_index_run(registry *reg, const char *q, int64_t org_id,
     gen = registry_generation(reg);
     if (gen < 0)
         goto done;
-    ix = si_index_acquire(slot, gen >> 32);
+    ix = si_index_acquire(slot, gen >> 32, &stale);
     if (!ix)
         goto done;
+    if (stale) {
+        ov = si_overlay_get(reg, ix, &tk);
+        si_rebuild_due(slot, ix, ov, 0);
+        if (!ov)
+            goto done;
+        via = VIA_OVERLAY;
+    }
     hits = xmalloc((size_t)lim * sizeof *hits);
     exact = xmalloc((size_t)lim * sizeof *exact);
     orgi = si_org_slot(ix, w, nw, org_id);
+    if (ov)
+        orgi = si_org_index(ix, org_id);
     ret = 0;
     qkey(&key, org_id, raw);
-    if (orgi != -2 && !buf_error(&key) &&
-        !qcache_get(ix, buf_cstr(&key), lim, hits, &n, counts)) {
-        ret = exact_docs(reg, ix, raw, orgi, nw, exact, (size_t)lim, &nexact,
-                         err);
+    keys = buf_error(&key) ? NULL : buf_cstr(&key);
+    /* Answers with an overlay are cached in it: its log position is part
+       of their key. */
+    if ((ov || orgi != -2) && keys &&
+        !qcache_get(ov ? &ov->qmu : &ix->qmu, ov ? &ov->qc : &ix->qc, keys, lim,
+                    hits, &n, counts)) {
+        ret = exact_docs(reg, ix, ov, raw, orgi, org_id, nw, exact, (size_t)lim,
+                         &nexact, err);
         if (ret < 0)
             goto done;
-        si_rank(ix, w, nw, exact, nexact, orgi, lim, hits, &n, counts);
-        qcache_put(ix, buf_cstr(&key), lim, hits, n, counts);
+        if (ov)
+            si_rank_ov(ix, ov, w, nw, exact, nexact, orgi, org_id, lim, hits,
+                       &n, counts);
+        else
+            si_rank(ix, w, nw, exact, nexact, orgi, lim, hits, &n, counts);
+        qcache_put(ov ? &ov->qmu : &ix->qmu, ov ? &ov->qc : &ix->qc, keys, lim,
+                   hits, n, counts);
     }
     /* Requests rank last; their count is part of the total. */
-    ret = requests_rank(reg, slot, w, nw, expr, org_id, lim, hits, &n, &nreq,
-                        err);
+    ret = requests_rank(reg, slot, &tk, w, nw, expr, keys, org_id, lim, hits,
+                        &n, &nreq, &via, err);
     if (ret < 0)
         goto done;
     pg->kinds[0] = counts[0];
@@ -658,6 +767,7 @@ done:
         reg_exec(reg, commit_sql, NULL);
     if (tk.tok)
         tk.mod.xDelete(tk.tok);
+    si_overlay_release(ov);
     si_index_release(ix);
     free(raw);
     free(hits);
@@ -665,6 +775,7 @@ done:
     buf_dispose(&key);
     if (reg->index)
         atomic_fetch_add(ret == SEARCH_INDEX_FALLBACK ? &reg->index->fallbacks
+                         : via == VIA_OVERLAY         ? &reg->index->overlay
                                                       : &reg->index->served,
                          1);
     return ret;

@@ -50,6 +50,7 @@ typedef struct ix_run {
 typedef struct search_index {
     atomic_int refs;
     int64_t gen;            /* high half of registry_generation() */
+    int64_t seq;            /* max(seq) of search_log read with it; -1: none */
     unsigned char *version; /* requests: FTS5's structure record */
     size_t nversion;
     uint8_t kinds[2]; /* rowid % 4 of the docs of sections 0 and 1 */
@@ -78,10 +79,71 @@ typedef struct search_index {
        outlives its generation. */
     pthread_mutex_t qmu;
     struct si_qcache *qc;
+    /* The newest overlay made on it (search_index_overlay.c), under
+       ovmu; ov_fail: the log position at which no overlay could be made
+       (too many rows, or the log no longer reaches back to seq). */
+    pthread_mutex_t ovmu;
+    struct si_overlay *ov;
+    int64_t ov_fail;
+    /* time_mono_us() when a search first found it stale, or 0. */
+    atomic_llong stale_us;
 } search_index;
 
-/* Frees a snapshot's query cache (search_index_query.c). */
-void si_qcache_free(search_index *ix);
+/* Frees a query cache (search_index_query.c). */
+void si_qcache_free(struct si_qcache **qc);
+
+/* ---- the overlay (search_index_overlay.c) ------------------------------ */
+
+/* A snapshot and the search rows changed since it was read: the rows
+ * search_log names after the snapshot's seq, as they are at the log
+ * position seq, tokenised as FTS5 does. The snapshot's docs of those
+ * rows are ignored and the rows that still exist are matched on their
+ * own, so that snapshot + overlay answer as a snapshot of the log
+ * position seq would. Immutable once made; shared by reference. */
+#define OV_MAX          4096           /* rows; more: FTS5 answers */
+#define OV_REBUILD_ROWS 1000           /* rows that make a rebuild due */
+#define OV_REBUILD_US   (30 * 1000000) /* or the time stale */
+
+typedef struct ov_doc {
+    int64_t rowid; /* id * 4 + kind */
+    int64_t org;   /* org_id */
+    uint32_t term; /* its first term in pool */
+    uint32_t nterm;
+    uint8_t len; /* tokens in name and body, at most 255 (as the build) */
+} ov_doc;
+
+typedef struct si_overlay {
+    atomic_int refs;
+    int64_t seq;   /* the log position it brings the snapshot to */
+    int64_t *rids; /* rows logged since the snapshot, rising */
+    size_t nrids;
+    ov_doc *docs; /* those that exist at seq, by rowid */
+    size_t ndocs;
+    /* Each doc's distinct terms: a flag byte (1: in the name), then the
+       NUL-terminated term. */
+    char *pool;
+    size_t npool, pool_cap;
+    uint32_t *gone; /* the snapshot's docs of rids, rising */
+    size_t ngone;
+    pthread_mutex_t qmu; /* the ranked answers of queries, as ix->qc */
+    struct si_qcache *qc;
+} si_overlay;
+
+struct tokenizer;
+struct qword;
+/* The overlay that brings ix (of the kinds ix->kinds) to the log
+ * position reg's transaction sees, made now or shared; NULL when there
+ * can be none (the log does not reach back to ix->seq, too many rows,
+ * a read transaction older than ix, an error). */
+si_overlay *si_overlay_get(registry *reg, search_index *ix,
+                           struct tokenizer *tk);
+void si_overlay_release(si_overlay *ov);
+/* The doc of rowid in ov, or NULL; whether rowid is one of ov's rows. */
+const ov_doc *si_ov_find(const si_overlay *ov, int64_t rowid);
+int si_ov_has(const si_overlay *ov, int64_t rowid);
+/* Whether doc matches every word; *nname: the words in its name. */
+int si_ov_match(const si_overlay *ov, const ov_doc *d, const struct qword *w,
+                int nw, int *nname);
 
 /* Frees a snapshot now; drops one reference (freeing at the last). */
 void si_index_free(search_index *ix);
@@ -117,7 +179,7 @@ struct registry_index {
     pthread_cond_t cv;
     ix_slot *slots;
     atomic_int on;
-    atomic_long served, fallbacks;
+    atomic_long served, overlay, fallbacks, req_fts;
     long builds;
     size_t bytes, req_bytes;
     int64_t build_us, req_build_us;
@@ -128,12 +190,20 @@ struct registry_index {
 /* The slot of reg's database file in reg's index; NULL for a connection
  * without an index, or an in-memory database. */
 ix_slot *si_slot_for(registry *reg);
-/* A reference to the snapshot of generation gen, or NULL (then a build
- * starts when the newest snapshot is older than gen). */
-search_index *si_index_acquire(ix_slot *s, int64_t gen);
+/* A reference to the snapshot of generation gen (*stale 0), else to the
+ * newest one when it is older than gen (*stale 1: it needs an overlay);
+ * NULL when there is none or it is newer (then a build starts when none
+ * is, or the newest is older than gen). */
+search_index *si_index_acquire(ix_slot *s, int64_t gen, int *stale);
 /* A reference to the requests snapshot of the version reg's transaction
- * sees, or NULL (then a build starts when none runs). */
-search_index *si_req_acquire(registry *reg, ix_slot *s);
+ * sees (*stale 0), else to the newest one (*stale 1); NULL when there is
+ * none (then a build starts when none runs). */
+search_index *si_req_acquire(registry *reg, ix_slot *s, int *stale);
+/* A stale snapshot ix (of the requests or not) answered with overlay ov
+ * (NULL: none could be made, FTS5 answers): starts its rebuild when ov is
+ * NULL, has OV_REBUILD_ROWS rows, or ix has been stale OV_REBUILD_US. */
+void si_rebuild_due(ix_slot *s, search_index *ix, const si_overlay *ov,
+                    int requests);
 
 /* ---- building (search_index_build.c) ----------------------------------- */
 
@@ -175,6 +245,16 @@ int si_org_slot(const search_index *ix, qword *w, int nw, int64_t org_id);
 void si_rank(const search_index *ix, const qword *w, int nw,
              const uint64_t *exact, size_t nexact, int orgi, int lim, hit *out,
              int *n, int64_t *counts);
+/* si_rank on ix and the overlay ov: the docs of ov's rows are ov's, the
+ * others ix's (orgi: si_org_index; org_id for ov's docs). Exact keys and
+ * rank keys carry the id instead of the doc (ids order a kind as docs
+ * do), so that ix's docs and ov's rank together. */
+void si_rank_ov(const search_index *ix, const si_overlay *ov, const qword *w,
+                int nw, const uint64_t *exact, size_t nexact, int orgi,
+                int64_t org_id, int lim, hit *out, int *n, int64_t *counts);
+/* The index of org_id in ix->orgs, -1 for all (0), -2 when ix has no
+ * doc of it. */
+int si_org_index(const search_index *ix, int64_t org_id);
 /* A doc's id and organisation (index into ix->orgs); the doc of id in
  * section sec, or -1; the rank key of a doc within a kind; the order of
  * rank keys for qsort. */

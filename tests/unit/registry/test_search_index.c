@@ -504,11 +504,10 @@ static void test_search_index__search_during_rebuild(void **state)
     hook_entered = hook_release = 0;
     search_index_set_build_hook(ix, hold_build, NULL);
     edit(f->reg, f, "acme-prod", "zoo", NULL, "description", "yak wool");
-    /* This search starts the rebuild and answers from FTS5. */
+    /* A change no longer makes a rebuild urgent (the overlay answers);
+       asking for the snapshot of now starts one. */
     search_index_stats_get(ix, &s0);
-    search(f, &h, "yak", 0, 50);
-    assert_int_equal(h.n, 1);
-    hits_free(&h);
+    assert_int_equal(search_index_wait(f->reg, 1), ERR_NOTFOUND);
     pthread_mutex_lock(&hook_mu);
     for (int i = 0; i < 2000 && !hook_entered; i++) {
         pthread_mutex_unlock(&hook_mu);
@@ -518,8 +517,9 @@ static void test_search_index__search_during_rebuild(void **state)
     entered = hook_entered;
     pthread_mutex_unlock(&hook_mu);
     assert_true(entered);
-    /* While the build is held: correct answers, all from FTS5; a second
-       change makes the snapshot being built stale before it is out. */
+    /* While the build is held: correct answers, from the snapshot of
+       before and the rows changed since; a second change makes the
+       snapshot being built stale before it is out. */
     search(f, &h, "yak wool", 0, 50);
     assert_int_equal(h.n, 1);
     hits_free(&h);
@@ -529,13 +529,14 @@ static void test_search_index__search_during_rebuild(void **state)
     hits_free(&h);
     search_index_stats_get(ix, &s1);
     assert_int_equal(s1.served, s0.served);
-    assert_true(s1.fallbacks >= s0.fallbacks + 3);
+    assert_int_equal(s1.fallbacks, s0.fallbacks);
+    assert_int_equal(s1.overlay, s0.overlay + 2);
     search_index_set_build_hook(ix, NULL, NULL);
     pthread_mutex_lock(&hook_mu);
     hook_release = 1;
     pthread_cond_broadcast(&hook_cv);
     pthread_mutex_unlock(&hook_mu);
-    /* The held snapshot is one generation old: never used. */
+    /* The held snapshot is one change old: never used alone. */
     search(f, &h, "yak", 0, 50);
     assert_int_equal(h.n, 2);
     hits_free(&h);
@@ -547,6 +548,316 @@ static void test_search_index__search_during_rebuild(void **state)
     hits_free(&h);
     search_index_stats_get(ix, &s1);
     assert_int_equal(s1.served, s0.served + 1);
+}
+
+/* ---- the overlay: a snapshot and the rows changed since it ---- */
+
+/* The whole answer of q for org: every hit of the long page and of two
+ * short ones (rows in order, highlights, snippets) and the counts. */
+static char *answer(ufx *f, const char *q, int64_t org)
+{
+    static const int pages[][2] = {{0, MAXHITS}, {0, 7}, {7, 7}, {3, 5}};
+    buf b = {0};
+    hits h;
+
+    for (size_t p = 0; p < sizeof pages / sizeof *pages; p++) {
+        search_page(f, &h, q, org, pages[p][0], pages[p][1]);
+        buf_appendf(&b, "[%d+%d] total %lld = %lld %lld %lld\n", pages[p][0],
+                    pages[p][1], (long long)h.total, (long long)h.kinds[0],
+                    (long long)h.kinds[1], (long long)h.kinds[2]);
+        for (int i = 0; i < h.n; i++)
+            buf_appendf(&b, " %s\n", h.row[i]);
+        hits_free(&h);
+    }
+    return buf_detach(&b);
+}
+
+/* The queries the overlay tests ask, each for every organisation. */
+static const char *const ov_queries[] = {
+    "yak",          "yak wool", "email",   "EMAIL",   "opens",
+    "order",        "ord cust", "c",       "cafe",    "segment",
+    "quokka",       "quok",     "email o", "budget",  "zzzz",
+    "weekly daily", "push",     "2",       "yakshed", "store"};
+#define NOVQ (sizeof ov_queries / sizeof *ov_queries)
+
+/* Answers of every ov_queries entry and organisation into out (3 * NOVQ
+ * entries, the caller frees), and each compared with FTS5 (kinds, counts
+ * and, when not cut, rows). */
+static void answers(ufx *f, char **out)
+{
+    const int64_t orgs[] = {0, f->org_a, f->org_b};
+
+    for (size_t o = 0; o < 3; o++)
+        for (size_t i = 0; i < NOVQ; i++) {
+            same_as_fts(f, ov_queries[i], orgs[o], MAXHITS);
+            out[o * NOVQ + i] = answer(f, ov_queries[i], orgs[o]);
+        }
+}
+
+static void answers_equal(char **a, char **b)
+{
+    for (size_t i = 0; i < 3 * NOVQ; i++) {
+        if (strcmp(a[i], b[i]))
+            fail_msg("%s (org #%zu): snapshot and overlay gave\n%s\nthe "
+                     "fresh snapshot\n%s",
+                     ov_queries[i % NOVQ], i / NOVQ, a[i], b[i]);
+        free(a[i]);
+        free(b[i]);
+    }
+}
+
+static void hook_hold(void)
+{
+    hook_entered = hook_release = 0;
+    search_index_set_build_hook(ix, hold_build, NULL);
+}
+
+/* Lets a held build go and takes the hook away. */
+static void hook_let_go(void)
+{
+    search_index_set_build_hook(ix, NULL, NULL);
+    pthread_mutex_lock(&hook_mu);
+    hook_release = 1;
+    pthread_cond_broadcast(&hook_cv);
+    pthread_mutex_unlock(&hook_mu);
+}
+
+/* Changes of every kind after a snapshot: the answers from the snapshot
+ * and the rows changed since (no rebuild may publish meanwhile) are
+ * those of a fresh snapshot, and the overlay served them, not FTS5. */
+static void test_search_index__overlay_same_as_fresh(void **state)
+{
+    ufx *f = *state;
+    search_index_stats s0, s1;
+    char *before[3 * NOVQ], *after[3 * NOVQ];
+    char sql[300];
+    int64_t tab, req;
+
+    ufx_import(f, "acme-prod",
+               "table,column,type,description\nzoo,zoo_id,bigint,plain\n"
+               "zoo,zoo_email,text,plain email\n");
+    wait_ready(f);
+    hook_hold();
+    /* New tables and columns, in both organisations. */
+    ufx_import(f, "acme-prod",
+               "table,column,type,description,table_description,runbook\n"
+               "yakshed,yak_id,bigint,yak wool email,yak wool store,"
+               "shear the yak weekly\n"
+               "yakshed,email,text,the yak email,,\n"
+               "yakfarm,yak_id,bigint,daily yak,order of yak,\n");
+    ufx_import(f, "globex-prod",
+               "table,column,type,description\n"
+               "yak_orders,order_id,bigint,yak order customer\n");
+    /* A table's description, runbook and name; a column's description
+       and name (a column moving up in rank: the words now in its name). */
+    edit(f->reg, f, "acme-prod", "zoo", NULL, "description", "yak wool");
+    edit(f->reg, f, "acme-prod", "zoo", NULL, "runbook", "email the keeper");
+    edit(f->reg, f, "acme-prod", "zoo", "zoo_id", "description",
+         "yak email opens");
+    ufx_exec(f, "UPDATE reg_columns SET name = 'email_opens' WHERE name ="
+                " 'zoo_email'");
+    tab = ufx_int(f, "SELECT min(id) FROM reg_tables WHERE name LIKE"
+                     " 'email%'");
+    snprintf(sql, sizeof sql,
+             "UPDATE reg_tables SET name = 'yak_%lld' WHERE id = %lld",
+             (long long)tab, (long long)tab);
+    ufx_exec(f, sql);
+    /* A table with its columns gone (hits leave the pages), and one
+       column of another. */
+    tab = ufx_int(f, "SELECT max(id) FROM reg_tables WHERE name LIKE"
+                     " 'order%'");
+    snprintf(sql, sizeof sql,
+             "DELETE FROM reg_columns WHERE table_id = %lld;"
+             "DELETE FROM reg_tables WHERE id = %lld;"
+             "DELETE FROM reg_columns WHERE id = (SELECT min(id) FROM"
+             " reg_columns WHERE name = 'email');",
+             (long long)tab, (long long)tab);
+    ufx_exec(f, sql);
+    /* Requests: new ones, a title changed, one gone. */
+    add_request(f, "globex", "globex-prod", "quokka feed");
+    add_request(f, "acme", "acme-prod", "yak email weekly");
+    req = ufx_int(f, "SELECT min(id) FROM requests");
+    snprintf(sql, sizeof sql,
+             "UPDATE requests SET title = 'quokka order' WHERE id = %lld;"
+             "DELETE FROM requests WHERE id = (SELECT max(id) FROM requests"
+             " WHERE id < (SELECT max(id) FROM requests) - 1);",
+             (long long)req);
+    ufx_exec(f, sql);
+    search_index_stats_get(ix, &s0);
+    answers(f, before);
+    search_index_stats_get(ix, &s1);
+    /* Every search the index can answer (all of these; FTS5 asked by
+       same_as_fts is not counted) came from the snapshot and the
+       overlay. */
+    assert_int_equal(s1.fallbacks - s0.fallbacks, 3 * (long)NOVQ);
+    assert_int_equal(s1.served, s0.served);
+    assert_true(s1.overlay - s0.overlay >= 3 * (long)NOVQ * 5);
+    assert_int_equal(s1.builds, s0.builds);
+    hook_let_go();
+    wait_ready(f);
+    search_index_stats_get(ix, &s0);
+    answers(f, after);
+    search_index_stats_get(ix, &s1);
+    assert_true(s1.served - s0.served >= 3 * (long)NOVQ * 5);
+    answers_equal(before, after);
+}
+
+/* search_log: a row for each change of a table, a column and a request;
+ * rows 100,000 behind the newest go; a snapshot older than the log is
+ * not patched up (FTS5 answers, rightly) until it is rebuilt. */
+static void test_search_index__log(void **state)
+{
+    ufx *f = *state;
+    search_index_stats s0, s1;
+    int64_t n0, top, req;
+    char sql[200];
+    hits h;
+
+    n0 = ufx_int(f, "SELECT count(*) FROM search_log");
+    ufx_import(f, "acme-prod",
+               "table,column,type,description\nzoo,zoo_id,bigint,plain\n");
+    assert_true(ufx_int(f, "SELECT count(*) FROM search_log WHERE rid ="
+                           " (SELECT id * 4 + 1 FROM reg_tables WHERE"
+                           " name = 'zoo')") >= 1);
+    assert_true(ufx_int(f, "SELECT count(*) FROM search_log WHERE rid ="
+                           " (SELECT id * 4 + 2 FROM reg_columns WHERE"
+                           " name = 'zoo_id')") >= 1);
+    n0 = ufx_int(f, "SELECT count(*) FROM search_log");
+    ufx_exec(f, "UPDATE reg_tables SET description = 'x' WHERE name = 'zoo';"
+                "UPDATE reg_columns SET description = 'x' WHERE name ="
+                " 'zoo_id'");
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM search_log"), n0 + 2);
+    add_request(f, "acme", "acme-prod", "wombat");
+    req = ufx_int(f, "SELECT max(id) FROM requests");
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM search_log WHERE rid = %lld * 4 + 3",
+             (long long)req);
+    assert_int_equal(ufx_int(f, sql), 1);
+    n0 = ufx_int(f, "SELECT count(*) FROM search_log");
+    snprintf(sql, sizeof sql,
+             "UPDATE requests SET title = 'wombat two' WHERE id = %lld;"
+             "UPDATE requests SET status = status WHERE id = %lld;"
+             "DELETE FROM requests WHERE id = %lld",
+             (long long)req, (long long)req, (long long)req);
+    ufx_exec(f, sql);
+    /* The title and the deletion; a status change changes no search row. */
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM search_log"), n0 + 2);
+
+    wait_ready(f);
+    hook_hold();
+    /* The log jumps 200,000 ahead: the next change drops every row the
+       snapshot would need. */
+    top = ufx_int(f, "SELECT max(seq) FROM search_log");
+    snprintf(sql, sizeof sql,
+             "INSERT INTO search_log(seq, rid) VALUES (%lld, 5)",
+             (long long)(top + 200000));
+    ufx_exec(f, sql);
+    edit(f->reg, f, "acme-prod", "zoo", NULL, "description", "yak wool");
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM search_log"), 2);
+    search_index_stats_get(ix, &s0);
+    search(f, &h, "yak", 0, 50);
+    assert_int_equal(h.n, 1);
+    hits_free(&h);
+    same_as_fts(f, "yak", 0, 50);
+    search_index_stats_get(ix, &s1);
+    assert_int_equal(s1.overlay, s0.overlay);
+    assert_int_equal(s1.fallbacks - s0.fallbacks, 3);
+    hook_let_go();
+    wait_ready(f);
+    search_index_stats_get(ix, &s0);
+    search(f, &h, "yak", 0, 50);
+    assert_int_equal(h.n, 1);
+    hits_free(&h);
+    search_index_stats_get(ix, &s1);
+    assert_int_equal(s1.served, s0.served + 1);
+}
+
+/* Searches from several threads, each with its own connection, while a
+ * writer changes tables, columns and requests: every answer is one the
+ * registry had (the word counted is in as many rows as were written),
+ * and the last equals a fresh snapshot's. */
+typedef struct searcher {
+    const char *path;
+    int rounds;
+    int bad;
+} searcher;
+
+static void *search_thread(void *arg)
+{
+    searcher *s = arg;
+    registry *reg;
+    errmsg err = {0};
+
+    if (registry_open(&reg, s->path, 0, &err) < 0) {
+        s->bad = 1;
+        return NULL;
+    }
+    registry_index_attach(reg, ix);
+    for (int i = 0; i < s->rounds; i++) {
+        registry_search_page pg = {0, 20, -1, {-1, -1, -1}};
+        hits h;
+        memset(&h, 0, sizeof h);
+        if (registry_search_paged(reg, i % 2 ? "gnu" : "gnu herd", 0, &pg,
+                                  collect, &h, &err) < 0)
+            s->bad = 1;
+        /* Each change writes the word into one table and one column at
+           once: the counts of both kinds are equal in any state. */
+        if (pg.kinds[0] != pg.kinds[1] || pg.total != 2 * pg.kinds[0])
+            s->bad = 1;
+        hits_free(&h);
+    }
+    registry_close(reg);
+    return NULL;
+}
+
+static void test_search_index__overlay_threads(void **state)
+{
+    ufx *f = *state;
+    searcher s[3];
+    pthread_t th[3];
+    static const char *const qs[] = {"gnu", "gnu herd", "gnat", "email"};
+#define NQS (sizeof qs / sizeof *qs)
+    char *a[NQS];
+
+    wait_ready(f);
+    for (int i = 0; i < 3; i++) {
+        s[i] = (searcher){f->path, 60, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, search_thread, &s[i]), 0);
+    }
+    for (int i = 0; i < 20; i++) {
+        char sql[400];
+        snprintf(sql, sizeof sql,
+                 "BEGIN;"
+                 "UPDATE reg_tables SET description = 'gnu herd %d' WHERE id"
+                 " = (SELECT id FROM reg_tables ORDER BY id LIMIT 1"
+                 " OFFSET %d);"
+                 "UPDATE reg_columns SET description = 'gnu herd %d' WHERE id"
+                 " = (SELECT id FROM reg_columns ORDER BY id LIMIT 1"
+                 " OFFSET %d);"
+                 "COMMIT",
+                 i, i, i, i);
+        ufx_exec(f, sql);
+        if (i % 5 == 0)
+            add_request(f, "acme", "acme-prod", "gnat");
+        usleep(2000);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(s[i].bad, 0);
+    }
+    /* The answers of the snapshot and the overlay are those of a fresh
+       snapshot. */
+    hook_hold();
+    for (size_t i = 0; i < NQS; i++)
+        a[i] = answer(f, qs[i], 0);
+    hook_let_go();
+    wait_ready(f);
+    for (size_t i = 0; i < NQS; i++) {
+        char *b = answer(f, qs[i], 0);
+        assert_string_equal(a[i], b);
+        free(a[i]);
+        free(b);
+    }
 }
 
 int main(void)
@@ -562,6 +873,12 @@ int main(void)
             test_search_index__change_visible_to_next_search, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_search_index__search_during_rebuild, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_search_index__overlay_same_as_fresh, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_index__log, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_search_index__overlay_threads,
+                                        setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
