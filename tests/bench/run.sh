@@ -467,9 +467,11 @@ if want gate_500; then
   # the gate answers from the database every time (no cache): warm the
   # page cache as a scheduler polling it would, not timed
   wrk -t1 -c1 -d1s -s "$here/gate.lua" "$base" >/dev/null
-  case_conns=$gate_conns wrk_case gate_500 gate.lua "$base"
+  # asked as nginx's copy was fetched (gzip when docket answers gzip)
+  case_conns=$gate_conns wrk_case gate_500 gate.lua "$base" \
+    BENCH_ENCODING=gzip
   case_conns=$gate_conns wrk_case nginx_gate gate.lua \
-    "http://127.0.0.1:$nport"
+    "http://127.0.0.1:$nport" BENCH_ENCODING=gzip
 fi
 
 rss_kib=$(awk '/^VmRSS/ {print $2}' /proc/$server_pid/status)
