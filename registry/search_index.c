@@ -37,6 +37,7 @@ void si_index_free(search_index *ix)
     if (!ix)
         return;
     si_qcache_free(&ix->qc);
+    si_bits_free(ix);
     pthread_mutex_destroy(&ix->qmu);
     si_overlay_release(ix->ov);
     pthread_mutex_destroy(&ix->ovmu);
@@ -133,6 +134,15 @@ void search_index_stats_get(registry_index *x, search_index_stats *out)
     out->req_bytes = x->req_bytes;
     out->req_build_us = x->req_build_us;
     pthread_mutex_unlock(&x->mu);
+}
+
+int search_index_stats_of(registry *reg, search_index_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!reg->index)
+        return ERR_NOTFOUND;
+    search_index_stats_get(reg->index, out);
+    return 0;
 }
 
 ix_slot *si_slot_for(registry *reg)

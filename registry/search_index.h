@@ -3,7 +3,7 @@
  * snapshot per database file and registry generation, shared by the
  * connections a registry_index is attached to (registry.h: a server owns
  * one) and built in the background; see search_index.c. Used inside
- * registry/ only (and by its tests). */
+ * registry/ only (and by its tests), but for the counters of /healthz. */
 #ifndef DOCKET_SEARCH_INDEX_H
 #define DOCKET_SEARCH_INDEX_H
 
@@ -66,5 +66,8 @@ typedef struct search_index_stats {
     int64_t req_build_us;
 } search_index_stats;
 void search_index_stats_get(registry_index *x, search_index_stats *out);
+/* The same for the index reg's connection is attached to (/healthz);
+ * ERR_NOTFOUND when it has none. */
+int search_index_stats_of(registry *reg, search_index_stats *out);
 
 #endif

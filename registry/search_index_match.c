@@ -318,6 +318,159 @@ int si_cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* ---- counting on bitmaps ------------------------------------------------ */
+
+/* The docs (both sections) holding a term that starts with tok, a bit
+ * each. */
+typedef struct si_bits {
+    struct si_bits *next;
+    uint64_t *v;
+    char tok[128];
+} si_bits;
+
+void si_bits_free(search_index *ix)
+{
+    si_bits *b, *next;
+
+    for (b = ix->bits; b; b = next) {
+        next = b->next;
+        free(b->v);
+        free(b);
+    }
+    ix->bits = NULL;
+    ix->bits_bytes = 0;
+}
+
+/* Sets the bit of each doc of one run (base: the section's first doc). */
+static void run_mark(uint64_t *bits, uint32_t base, const unsigned char *p,
+                     const unsigned char *end)
+{
+    uint32_t prev = UINT32_MAX;
+
+    while (p < end) {
+        uint64_t v = 0;
+        int shift = 0;
+        unsigned char c;
+        do {
+            c = *p++;
+            v |= (uint64_t)(c & 0x7f) << shift;
+            shift += 7;
+        } while (c & 0x80);
+        prev += (uint32_t)(v >> 1);
+        bits[(base + prev) >> 6] |= (uint64_t)1 << ((base + prev) & 63);
+    }
+}
+
+/* The bitmap of w's docs from ix's cache, made now when it is not there
+ * (NULL when the budget is spent). Entries live as long as ix. */
+static const uint64_t *word_bits(const search_index *cix, const qword *w)
+{
+    search_index *ix = (search_index *)cix; /* the cache, under qmu */
+    size_t words = ((size_t)ix->ndocs + 63) / 64 + 1;
+    si_bits *b, *mine;
+    int room;
+
+    pthread_mutex_lock(&ix->qmu);
+    for (b = ix->bits; b; b = b->next)
+        if (!strcmp(b->tok, w->tok))
+            break;
+    room = ix->bits_bytes + words * 8 <= BITS_BUDGET;
+    pthread_mutex_unlock(&ix->qmu);
+    if (b)
+        return b->v;
+    if (!room)
+        return NULL;
+    mine = xcalloc(1, sizeof *mine);
+    mine->v = xcalloc(words, sizeof *mine->v);
+    memcpy(mine->tok, w->tok, sizeof mine->tok);
+    for (uint32_t t = w->lo; t < w->hi; t++) {
+        run_mark(mine->v, 0, run_start(ix, t, 0), run_end(ix, t, 0));
+        if (ix->ndocs > ix->ntab)
+            run_mark(mine->v, ix->ntab, run_start(ix, t, 1), run_end(ix, t, 1));
+    }
+    pthread_mutex_lock(&ix->qmu);
+    for (b = ix->bits; b; b = b->next)
+        if (!strcmp(b->tok, w->tok))
+            break;
+    if (!b && ix->bits_bytes + words * 8 <= BITS_BUDGET) {
+        mine->next = ix->bits;
+        ix->bits = mine;
+        ix->bits_bytes += words * 8;
+        b = mine;
+        mine = NULL;
+    }
+    pthread_mutex_unlock(&ix->qmu);
+    if (mine) {
+        free(mine->v);
+        free(mine);
+    }
+    return b ? b->v : NULL;
+}
+
+/* The docs in [lo, hi) set in every bitmap of b. */
+static int64_t bits_count(const uint64_t *const *b, int nw, uint32_t lo,
+                          uint32_t hi)
+{
+    int64_t n = 0;
+
+    while (lo < hi) {
+        uint32_t i = lo >> 6, bit = lo & 63;
+        uint64_t m = ~(uint64_t)0 << bit, x;
+        if (hi - (lo - bit) < 64)
+            m &= ((uint64_t)1 << (hi & 63)) - 1;
+        x = m;
+        for (int k = 0; k < nw && x; k++)
+            x &= b[k][i];
+        n += __builtin_popcountll(x);
+        lo = (lo - bit) + 64;
+    }
+    return n;
+}
+
+static int bits_all(const uint64_t *const *b, int nw, uint32_t doc)
+{
+    for (int k = 0; k < nw; k++)
+        if (!(b[k][doc >> 6] >> (doc & 63) & 1))
+            return 0;
+    return 1;
+}
+
+/* The docs of section sec matching every word that orgi (-1: any) may
+ * see, less those in gone (whole-index docs, rising), counted on the
+ * words' bitmaps; -1 when a word has none (the budget is spent). */
+static int64_t section_count(const search_index *ix, const qword *w, int nw,
+                             int sec, int orgi, const uint32_t *gone,
+                             size_t ngone)
+{
+    const uint64_t *b[MAX_WORDS];
+    uint32_t lo = sec ? ix->ntab : 0, hi = sec ? ix->ndocs : ix->ntab;
+    int64_t n = 0;
+
+    for (int i = 0; i < nw; i++)
+        if (w[i].hi <= w[i].lo)
+            return 0;
+    for (int i = 0; i < nw; i++)
+        if (!(b[i] = word_bits(ix, &w[i])))
+            return -1;
+    if (orgi < 0) {
+        n = bits_count(b, nw, lo, hi);
+    } else {
+        for (uint32_t r = 0; r < ix->norgrun; r++) {
+            uint32_t a = ix->orgrun[r].first;
+            uint32_t z =
+                r + 1 < ix->norgrun ? ix->orgrun[r + 1].first : ix->ndocs;
+            if (ix->orgrun[r].v != (uint32_t)orgi || z <= lo || a >= hi)
+                continue;
+            n += bits_count(b, nw, a > lo ? a : lo, z < hi ? z : hi);
+        }
+    }
+    for (size_t g = 0; g < ngone; g++)
+        if (gone[g] >= lo && gone[g] < hi && bits_all(b, nw, gone[g]) &&
+            (orgi < 0 || si_doc_org(ix, gone[g]) == (uint32_t)orgi))
+            n--;
+    return n;
+}
+
 /* ---- ranking ----------------------------------------------------------- */
 
 /* The run of runs[lo..hi) that holds doc (the last first <= doc). */
@@ -406,6 +559,13 @@ void si_rank(const search_index *ix, const qword *w, int nw,
         cand c;
         topk t;
 
+        /* Only counted (the page is full): on the words' bitmaps. */
+        if (*n >= lim && counts &&
+            (matched = section_count(ix, w, nw, sec, orgi, NULL, 0)) >= 0) {
+            counts[sec] = matched;
+            continue;
+        }
+        matched = 0;
         section_match(&c, ix, w, nw, sec);
         t.k = *n < lim ? (size_t)(lim - *n) : 0;
         t.n = 0;
@@ -512,8 +672,13 @@ void si_rank_ov(const search_index *ix, const si_overlay *ov, const qword *w,
         t.k = *n < lim ? (size_t)(lim - *n) : 0;
         t.n = 0;
         t.v = xmalloc((t.k ? t.k : 1) * sizeof *t.v);
-        /* The snapshot's docs but those of the overlay's rows. */
-        if (orgi != -2) {
+        /* The snapshot's docs but those of the overlay's rows: counted
+           on bitmaps when only counted, else matched. */
+        if (orgi != -2 && !t.k &&
+            (matched = section_count(ix, w, nw, sec, orgi, ov->gone,
+                                     ov->ngone)) >= 0) {
+        } else if (orgi != -2) {
+            matched = 0;
             cand c;
             section_match(&c, ix, w, nw, sec);
             for (size_t i = 0; i < c.n; i++) {

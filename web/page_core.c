@@ -3,6 +3,7 @@
  * (page_dashboard). */
 #include "web_int.h"
 #include "cache.h"
+#include "search_index.h"
 #include "storage.h"
 
 #include <stdio.h>
@@ -16,12 +17,16 @@ void page_dashboard(web_req *req);
  * its disk is nearly full (server.min_free_mb), the last write failed and
  * none succeeded since, or SQLite found it damaged. A read-only server
  * (--read-only) is ok and says "mode": "read-only". "cache" counts the
- * response cache's entries, hits and misses (cache.h) since the start. */
+ * response cache's entries, hits and misses (cache.h) since the start,
+ * "search" the searches answered by the in-memory index's snapshots
+ * alone, by a snapshot and the rows changed since it (overlay), by FTS5,
+ * and of the first two those whose requests FTS5 answered. */
 void page_healthz(web_req *req)
 {
     cJSON *root = cJSON_CreateObject();
     errmsg err = {0};
     registry_health h;
+    search_index_stats ss;
     int answers = registry_ping(req->reg, &err) == 0;
     int ok;
 
@@ -62,6 +67,14 @@ void page_healthz(web_req *req)
         cJSON_AddNumberToObject(c, "entries", (double)cs.entries);
         cJSON_AddNumberToObject(c, "hits", (double)cs.hits);
         cJSON_AddNumberToObject(c, "misses", (double)cs.misses);
+    }
+    if (search_index_stats_of(req->reg, &ss) == 0) {
+        cJSON *c = cJSON_AddObjectToObject(root, "search");
+        cJSON_AddNumberToObject(c, "snapshot", (double)ss.served);
+        cJSON_AddNumberToObject(c, "overlay", (double)ss.overlay);
+        cJSON_AddNumberToObject(c, "fts5", (double)ss.fallbacks);
+        cJSON_AddNumberToObject(c, "requests_fts5", (double)ss.req_fts);
+        cJSON_AddNumberToObject(c, "builds", (double)ss.builds);
     }
     web_reply_json(req, ok ? 200 : 503, root);
 }

@@ -24,6 +24,10 @@
 /* Tables' texts are kept up to this size (10,000 tables: 2.7 MB); beyond
  * it, as for columns, hits read their rows from the database. */
 #define TEXT_BUDGET  (6u << 20)
+/* Word bitmaps of one snapshot (a bit per doc: 26 KB a word at 10,000
+ * tables and 200,000 columns); past it, matches are counted by decoding
+ * the postings. */
+#define BITS_BUDGET  (8u << 20)
 
 /* ---- the snapshot ------------------------------------------------------ */
 
@@ -79,6 +83,11 @@ typedef struct search_index {
        outlives its generation. */
     pthread_mutex_t qmu;
     struct si_qcache *qc;
+    /* Under qmu too: the docs of recent query words as bitmaps, for
+       counting the matches a page does not show (search_index_match.c);
+       at most BITS_BUDGET bytes, kept until the snapshot goes. */
+    struct si_bits *bits;
+    size_t bits_bytes;
     /* The newest overlay made on it (search_index_overlay.c), under
        ovmu; ov_fail: the log position at which no overlay could be made
        (too many rows, or the log no longer reaches back to seq). */
@@ -89,6 +98,8 @@ typedef struct search_index {
     atomic_llong stale_us;
 } search_index;
 
+/* Frees a snapshot's word bitmaps (search_index_match.c). */
+void si_bits_free(search_index *ix);
 /* Frees a query cache (search_index_query.c). */
 void si_qcache_free(struct si_qcache **qc);
 

@@ -51,6 +51,8 @@ static void test_server__healthz(void **state)
     assert_non_null(strstr(r.body, "\"status\":\"ok\""));
     assert_non_null(strstr(r.body, "\"database\":true"));
     assert_non_null(strstr(r.body, "\"version\":\""));
+    /* How the in-memory search index answered (none asked yet). */
+    assert_non_null(strstr(r.body, "\"search\":{\"snapshot\":0,"));
     assert_security_headers(&r);
     h_resp_free(&r);
 }
