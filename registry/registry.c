@@ -2,6 +2,7 @@
  * statement cache and small helpers used by the other files of registry/
  * (declared in registry_int.h). The schema itself is in schema.c. */
 #include "registry_int.h"
+#include "requests.h"
 #include "storage.h"
 #include "mem.h"
 #include "str.h"
@@ -548,7 +549,11 @@ int registry_begin(registry *reg, errmsg *err)
 int registry_commit(registry *reg, errmsg *err)
 {
     static const char sql[] = "COMMIT";
-    int rc = reg_exec(reg, sql, err);
+    /* The search rows of the requests of the transaction (requests.h). */
+    int rc = registry_search_flush(reg, err);
+
+    if (rc == 0)
+        rc = reg_exec(reg, sql, err);
 
     if (rc < 0) {
         registry_rollback(reg);

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 15
+#define REGISTRY_SCHEMA_VERSION 16
 
 typedef struct registry registry;
 
@@ -40,7 +40,9 @@ int registry_schema_version(registry *reg);
 int registry_ping(registry *reg, errmsg *err);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Write transactions of one process
  * are serialised by a mutex (taken in begin, released when the
- * transaction ends), so its threads do not meet on SQLite's lock. */
+ * transaction ends), so its threads do not meet on SQLite's lock.
+ * registry_commit first writes the search rows of the requests the
+ * transaction inserted (registry_search_flush, requests.h). */
 int registry_begin(registry *reg, errmsg *err);
 int registry_commit(registry *reg, errmsg *err);
 void registry_rollback(registry *reg);

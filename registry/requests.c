@@ -475,6 +475,22 @@ static int insert_all(registry *reg, int64_t *out_id, const form_request *r,
     return rc;
 }
 
+int registry_search_flush(registry *reg, errmsg *err)
+{
+    static const char queued[] = "SELECT EXISTS (SELECT 1 FROM search_pending)";
+    static const char write[] = REGISTRY_SEARCH_FLUSH_SQL;
+    static const char clear[] = REGISTRY_SEARCH_CLEAR_SQL;
+    int64_t any = 0;
+    int rc = reg_count(reg, reg_stmt_get(reg, queued, err), &any, err);
+
+    if (rc < 0 || !any)
+        return rc;
+    rc = reg_exec_bound(reg, reg_stmt_get(reg, write, err), err);
+    if (rc >= 0)
+        rc = reg_exec_bound(reg, reg_stmt_get(reg, clear, err), err);
+    return rc < 0 ? rc : 0;
+}
+
 int registry_job_init(registry_job *job, const form_request *r,
                       const registry_submit *s, errmsg *err)
 {

@@ -87,6 +87,27 @@ void registry_job_dispose(registry_job *job);
  * replayed and err; returns job->rc. done is not called. */
 int registry_job_run(registry *reg, registry_job *job);
 
+/* The search rows (search_fts) of the requests queued in search_pending
+ * (schema step 16: inserting a request queues its id), written in one
+ * statement, and the queue emptied. registry_commit runs both before it
+ * commits, so a request is found by the first search that can see it;
+ * code that commits with sqlite3 directly (tests/bench/gen.c) runs them
+ * itself before its COMMIT. A request whose row exists already (its title
+ * was updated in the same transaction) is skipped. CROSS JOIN: the few
+ * queued ids drive the join (the planner scanned every request). */
+#define REGISTRY_SEARCH_FLUSH_SQL                                              \
+    "INSERT INTO search_fts(rowid, kind, ref, org_id, instance, name, body)"   \
+    " SELECT r.id * 4 + 3, 'request', r.id, r.org_id, i.name,"                 \
+    " 'CR-' || r.id || ' ' || r.title, r.summary"                              \
+    " FROM search_pending p CROSS JOIN requests r ON r.id = p.request_id"      \
+    " JOIN instances i ON i.id = r.instance_id"                                \
+    " WHERE NOT EXISTS (SELECT 1 FROM search_fts f"                            \
+    " WHERE f.rowid = r.id * 4 + 3) ORDER BY p.request_id"
+#define REGISTRY_SEARCH_CLEAR_SQL "DELETE FROM search_pending"
+/* Runs both inside the open transaction when anything is queued: 0, or
+ * the error of the insert (the caller rolls back). */
+int registry_search_flush(registry *reg, errmsg *err);
+
 /* Loads request id into *out (initialised here; free with
  * form_request_dispose): every form field, items and columns in order,
  * instances (in stored order), status, created_at, updated_at and attachment

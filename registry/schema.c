@@ -738,8 +738,26 @@ static const char step15[] =
         "old.id * 4 + 3");
 /* clang-format on */
 
+/* Step 16: the search row of a new request is written at commit, once for
+   all the requests of the transaction, instead of by a trigger per row.
+   FTS5 writes out its pending rows at every statement of a transaction it
+   is part of, so a batch of submissions wrote a segment of the search
+   index (and its structure record and merge work) per submission. The
+   trigger now queues the request's id in search_pending, and
+   registry_commit writes the queued rows (registry_search_flush,
+   registry/requests.c) in the transaction it commits. An update of the
+   title or summary and a delete still change the row at once; the flush
+   skips a request whose row is already there. */
+static const char step16[] =
+    "CREATE TABLE search_pending("
+    " request_id INTEGER PRIMARY KEY);"
+    "DROP TRIGGER requests_fts_ai;"
+    "CREATE TRIGGER requests_fts_pending_ai AFTER INSERT ON requests BEGIN"
+    " INSERT OR IGNORE INTO search_pending(request_id) VALUES (new.id);"
+    "END;";
+
 const char *const reg_schema_steps[] = {
-    NULL,  step1, step2,  step3,  step4,  step5,  step6,  step7,
-    step8, step9, step10, step11, step12, step13, step14, step15};
+    NULL,  step1,  step2,  step3,  step4,  step5,  step6,  step7, step8,
+    step9, step10, step11, step12, step13, step14, step15, step16};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;

@@ -19,6 +19,7 @@
  * moment. Deterministic: the same arguments give the same data (tokens
  * aside; the arrivals are relative to the day of generation). */
 #include "registry.h"
+#include "requests.h"
 #include "str.h"
 
 #include <sqlite3.h>
@@ -162,6 +163,15 @@ static void exec(const char *sql)
         fprintf(stderr, "bench_gen: %s: %s\n", sql, msg ? msg : "?");
         exit(3);
     }
+}
+
+/* The search rows of the requests inserted since the last flush, as
+ * registry_commit writes them (schema step 16): before each COMMIT of
+ * requests. */
+static void search_flush(void)
+{
+    exec(REGISTRY_SEARCH_FLUSH_SQL);
+    exec(REGISTRY_SEARCH_CLEAR_SQL);
 }
 
 static sqlite3_stmt *prep(const char *sql)
@@ -753,10 +763,12 @@ int main(int argc, char **argv)
                 }
             }
             if (r % 5000 == 0) {
+                search_flush();
                 exec("COMMIT");
                 exec("BEGIN");
             }
         }
+        search_flush();
         exec("COMMIT");
         sqlite3_finalize(ri);
         sqlite3_finalize(rii);

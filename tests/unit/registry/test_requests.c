@@ -5,6 +5,7 @@
  * paging, and that a failure in the middle (an attachment insert) leaves
  * nothing behind. */
 #include "fixture.h"
+#include "registry_int.h"
 #include "requests.h"
 #include "mem.h"
 #include "parse.h"
@@ -431,19 +432,188 @@ static void test_requests__timeline_and_table_names(void **state)
     form_request_dispose(&r);
 }
 
-UFX_MAIN(cmocka_unit_test_setup_teardown(test_requests__round_trip_exact, setup,
-                                         ufx_teardown),
-         cmocka_unit_test_setup_teardown(test_requests__rows_beside_the_request,
-                                         setup, ufx_teardown),
-         cmocka_unit_test_setup_teardown(test_requests__idempotency, setup,
-                                         ufx_teardown),
-         cmocka_unit_test_setup_teardown(test_requests__org_filter, setup,
-                                         ufx_teardown),
-         cmocka_unit_test_setup_teardown(test_requests__names_resolved, setup,
-                                         ufx_teardown),
-         cmocka_unit_test_setup_teardown(
-             test_requests__failure_rolls_back_everything, setup, ufx_teardown),
-         cmocka_unit_test_setup_teardown(test_requests__list_filters_and_pages,
-                                         setup, ufx_teardown),
-         cmocka_unit_test_setup_teardown(
-             test_requests__timeline_and_table_names, setup, ufx_teardown))
+/* FTS5's count of the index leaves written so far (nWriteCounter of the
+ * structure record of search_fts: a 4-byte cookie, then varints: levels,
+ * segments, the counter). Each write of pending rows adds at least one. */
+static int64_t fts_leaves_written(ufx *f)
+{
+    sqlite3_stmt *st = NULL;
+    const unsigned char *p;
+    int64_t v[3] = {0, 0, 0};
+    int n, i = 4;
+
+    assert_int_equal(sqlite3_prepare_v2(f->db,
+                                        "SELECT block FROM search_fts_data"
+                                        " WHERE id = 10",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    p = sqlite3_column_blob(st, 0);
+    n = sqlite3_column_bytes(st, 0);
+    for (int k = 0; k < 3; k++) {
+        /* SQLite's varint: 7 bits a byte, high bit set on all but the
+           last; a ninth byte has 8. */
+        for (int b = 0; b < 9 && i < n; b++) {
+            unsigned char c = p[i++];
+            if (b == 8) {
+                v[k] = (v[k] << 8) | c;
+                break;
+            }
+            v[k] = (v[k] << 7) | (c & 0x7f);
+            if (!(c & 0x80))
+                break;
+        }
+    }
+    sqlite3_finalize(st);
+    return v[2];
+}
+
+/* The search row of request id: 1 when it is there with its number and
+ * title as the name, 0 when not (-1 when it is there but differs). */
+static int search_row_is(ufx *f, int64_t id, const char *title)
+{
+    char sql[256], *name;
+    int ok;
+
+    snprintf(sql, sizeof sql,
+             "SELECT name FROM search_fts WHERE rowid = %lld * 4 + 3"
+             " AND kind = 'request' AND ref = %lld",
+             (long long)id, (long long)id);
+    name = ufx_text(f, sql);
+    if (!name)
+        return 0;
+    snprintf(sql, sizeof sql, "CR-%lld %s", (long long)id, title);
+    ok = strcmp(name, sql) ? -1 : 1;
+    free(name);
+    return ok;
+}
+
+#define NBATCH 24
+
+/* A batch of submissions in one transaction, as the group-commit writer
+ * applies them: every request has its search row when the transaction
+ * commits, written once for the batch (FTS5 wrote a segment of the index
+ * per request when a trigger inserted each row). */
+static void test_requests__search_rows_once_per_batch(void **state)
+{
+    ufx *f = *state;
+    form_request rs[NBATCH];
+    registry_job jobs[NBATCH];
+    registry_submit s = {0, "Ann", NULL};
+    errmsg err = {0};
+    int64_t before, written;
+    char json[512], title[64];
+
+    s.requester_id = f->client_a;
+    before = fts_leaves_written(f);
+    assert_int_equal(registry_begin(f->reg, &err), 0);
+    for (int i = 0; i < NBATCH; i++) {
+        snprintf(json, sizeof json,
+                 UFX_REQUEST("Batch okapi %d",
+                             "{\"kind\":\"new_table\",\"table\":\"t%d\","
+                             "\"columns\":[{\"name\":\"id\","
+                             "\"type\":\"bigint\"}]}"),
+                 i, i);
+        ufx_parse(&rs[i], json);
+        assert_int_equal(registry_job_init(&jobs[i], &rs[i], &s, &err), 0);
+        if (reg_job_apply(f->reg, &jobs[i]) != 0)
+            fail_msg("job %d: %s", i, jobs[i].err.msg);
+    }
+    /* Nothing is visible to another connection before the commit. */
+    assert_int_equal(ufx_int(f,
+                             "SELECT count(*) FROM search_fts WHERE search_fts"
+                             " MATCH 'okapi'"),
+                     0);
+    assert_int_equal(registry_commit(f->reg, &err), 0);
+    written = fts_leaves_written(f) - before;
+    if (written > 4)
+        fail_msg("the batch of %d requests wrote %lld index leaves", NBATCH,
+                 (long long)written);
+    for (int i = 0; i < NBATCH; i++) {
+        snprintf(title, sizeof title, "Batch okapi %d", i);
+        assert_int_equal(search_row_is(f, jobs[i].id, title), 1);
+        registry_job_dispose(&jobs[i]);
+        form_request_dispose(&rs[i]);
+    }
+    assert_int_equal(ufx_int(f,
+                             "SELECT count(*) FROM search_fts WHERE search_fts"
+                             " MATCH 'okapi'"),
+                     NBATCH);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM search_pending"), 0);
+    ufx_exec(f, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')");
+}
+
+/* Every way a request is inserted leaves its search row: alone
+ * (registry_request_insert), retitled in the transaction that inserted it
+ * (one row, the new title), and undone by a savepoint (no row). */
+static void test_requests__search_rows_every_path(void **state)
+{
+    ufx *f = *state;
+    form_request r;
+    registry_job job;
+    registry_submit s = {0, "Ann", NULL};
+    errmsg err = {0};
+    int64_t alone, retitled, undone;
+    char sql[160];
+
+    s.requester_id = f->client_a;
+    alone = ufx_submit(f, UFX_REQUEST("Alone zebu", ""), f->client_a, "Ann");
+    assert_int_equal(search_row_is(f, alone, "Alone zebu"), 1);
+
+    ufx_parse(&r, UFX_REQUEST("First title", ""));
+    assert_int_equal(registry_begin(f->reg, &err), 0);
+    assert_int_equal(registry_job_init(&job, &r, &s, &err), 0);
+    assert_int_equal(reg_job_apply(f->reg, &job), 0);
+    retitled = job.id;
+    snprintf(sql, sizeof sql,
+             "UPDATE requests SET title = 'Second title' WHERE id = %lld",
+             (long long)retitled);
+    assert_int_equal(reg_exec(f->reg, sql, &err), 0);
+    registry_job_dispose(&job);
+    assert_int_equal(reg_exec(f->reg, "SAVEPOINT one", &err), 0);
+    assert_int_equal(registry_job_init(&job, &r, &s, &err), 0);
+    assert_int_equal(reg_job_apply(f->reg, &job), 0);
+    undone = job.id;
+    assert_int_equal(reg_exec(f->reg, "ROLLBACK TO one", &err), 0);
+    assert_int_equal(reg_exec(f->reg, "RELEASE one", &err), 0);
+    registry_job_dispose(&job);
+    assert_int_equal(registry_commit(f->reg, &err), 0);
+    form_request_dispose(&r);
+
+    assert_int_equal(search_row_is(f, retitled, "Second title"), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM search_fts WHERE rowid = %lld * 4 + 3",
+             (long long)retitled);
+    assert_int_equal(ufx_int(f, sql), 1);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM search_fts WHERE"
+                                " search_fts MATCH 'name:first'"),
+                     0);
+    assert_int_equal(search_row_is(f, undone, "First title"), 0);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM search_pending"), 0);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM search_fts WHERE"
+                                " kind = 'request'"),
+                     ufx_int(f, "SELECT count(*) FROM requests"));
+    ufx_exec(f, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')");
+}
+
+UFX_MAIN(
+    cmocka_unit_test_setup_teardown(test_requests__round_trip_exact, setup,
+                                    ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_requests__rows_beside_the_request,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_requests__idempotency, setup,
+                                    ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_requests__org_filter, setup,
+                                    ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_requests__names_resolved, setup,
+                                    ufx_teardown),
+    cmocka_unit_test_setup_teardown(
+        test_requests__failure_rolls_back_everything, setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_requests__list_filters_and_pages,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_requests__timeline_and_table_names,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_requests__search_rows_once_per_batch,
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_requests__search_rows_every_path,
+                                    setup, ufx_teardown))

@@ -3,7 +3,8 @@
  * under a stream of 20-column submissions the WAL stays bounded; a reader
  * holding a snapshot (the checkpoint cannot complete past it) neither
  * blocks the submissions nor loses one, and once it is gone the WAL is
- * checkpointed and cut back. */
+ * checkpointed and cut back. Every request is found by search (its row
+ * of search_fts) once its submission is acknowledged. */
 #include "fixture.h"
 #include "registry_int.h"
 #include "requests.h"
@@ -54,7 +55,26 @@ typedef struct stream {
     form_request *rs;
     registry_job *jobs;
     int n, next, done, failed;
+    sqlite3 *db; /* another connection, for the search rows */
+    int unfound; /* acknowledged before its search row was visible */
 } stream;
+
+/* 1 when request id has its search row, as another connection sees it. */
+static int search_row_visible(sqlite3 *db, int64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM search_fts WHERE rowid = ?1"
+                           " * 4 + 3",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    return found;
+}
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -63,11 +83,15 @@ static void job_done(registry_job *job, void *ctx)
 {
     stream *s = ctx;
     registry_job *more = NULL;
+    /* Acknowledged: the request is found by the very next search. */
+    int found = job->rc == 0 && search_row_visible(s->db, job->id);
 
     pthread_mutex_lock(&mu);
     s->done++;
     if (job->rc != 0 || job->id <= 0)
         s->failed++;
+    else if (!found)
+        s->unfound++;
     if (s->next < s->n)
         more = &s->jobs[s->next++];
     pthread_cond_broadcast(&cv);
@@ -113,6 +137,8 @@ static int64_t submit_stream(ufx *f, registry_writer *w, int first, int n)
                 n,
                 0,
                 0,
+                0,
+                f->db,
                 0};
     char json[8192];
     errmsg err = {0};
@@ -155,6 +181,10 @@ static int64_t submit_stream(ufx *f, registry_writer *w, int first, int n)
     if (done < n)
         fail_msg("only %d of %d submissions done within 60 s", done, n);
     assert_int_equal(s.failed, 0);
+    if (s.unfound)
+        fail_msg("%d of %d requests were acknowledged before search found"
+                 " them",
+                 s.unfound, n);
     for (int i = 0; i < n; i++) {
         registry_job_dispose(&s.jobs[i]);
         form_request_dispose(&s.rs[i]);
