@@ -217,6 +217,11 @@ typedef struct domain_feed_history {
     domain_gate_table now;
     feed_past *slots;
     size_t n;
+    int minute_stable; /* 1: the same history at every second of the UTC
+                          minute of `at` (its slots start and end on whole
+                          minutes and no arrival reported so far falls
+                          later in that minute): what a page may keep for
+                          the minute */
 } domain_feed_history;
 
 /* The last nslots (1..400) slots of instance/table at `at` (0: now) for

@@ -90,6 +90,22 @@ static int may_read(const domain_actor *who, errmsg *err)
     return 0;
 }
 
+/* The last second of the UTC minute of t. */
+static int64_t minute_end(int64_t t)
+{
+    int64_t m = t >= 0 ? t / 60 : -((-t + 59) / 60);
+
+    return m * 60 + 59;
+}
+
+/* 1 when the moments of slot s (and so of every slot of its table, laid
+ * out by the same rules) fall on whole minutes. */
+static int whole_minutes(const feed_slot *s)
+{
+    return s->start % 60 == 0 && s->end % 60 == 0 && s->due_at % 60 == 0 &&
+           s->missing_at % 60 == 0;
+}
+
 int domain_feed_table_history(registry *reg, const domain_actor *who,
                               const char *instance, const char *table,
                               int64_t at, size_t nslots,
@@ -113,19 +129,33 @@ int domain_feed_table_history(registry *reg, const domain_actor *who,
     if (!at)
         at = time_now();
     rc = registry_feed_table_get(reg, &now->t, inst.id, table, &inner);
-    if (rc == ERR_NOTFOUND) /* not an active table: nothing is tracked */
+    if (rc == ERR_NOTFOUND) { /* not an active table: nothing is tracked */
+        out->minute_stable = 1;
         return 0;
+    }
     if (rc < 0)
         return err_set(err, rc, "%s", inner.msg);
     if (!domain_feed_slot(&now->slot, now->t.cadence, now->t.expected_arrival,
-                          now->t.expected_day, now->t.late_after_minutes, at))
+                          now->t.expected_day, now->t.late_after_minutes, at)) {
+        out->minute_stable = 1;
         return 0;
+    }
+    /* up to the end of at's minute: arrivals later than at are left out
+       of the states, and when there are none the history holds for the
+       whole minute (they come by time, at the end) */
     rc = registry_arrival_list(reg, inst.id, now->t.id,
-                               first_start(&now->t, &now->slot, nslots), at,
-                               &arr, &na, err);
+                               first_start(&now->t, &now->slot, nslots),
+                               minute_end(at), &arr, &na, err);
     if (rc < 0) {
         domain_feed_history_dispose(out);
         return rc;
+    }
+    {
+        size_t upto = na;
+        while (upto > 0 && arr[upto - 1].arrived_at > at)
+            upto--;
+        out->minute_stable = upto == na && whole_minutes(&now->slot);
+        na = upto;
     }
     out->tracked = 1;
     now->required = !strcmp(now->t.campaign_dependency, "required");

@@ -17,6 +17,7 @@
 #include "page_inbox_int.h"
 #include "tmpl.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,11 +160,12 @@ static int tables_frame(web_req *req, buf *frame)
 
 /* Today's line and the arrival chart of instance/table at `at` for this
  * request's user, into today and chart (HTML for the holes TMPL_TODAY and
- * TMPL_CHART): one read of the table's arrivals, never cached. 0 or
- * ERR_* (err set). */
+ * TMPL_CHART): one read of the table's arrivals; *stable is 1 when they
+ * are the same at every second of at's UTC minute. 0 or ERR_* (err
+ * set). */
 static int card_feed_holes(web_req *req, buf *today, buf *chart,
                            const char *inst, const char *tbl, int64_t at,
-                           errmsg *err)
+                           int *stable, errmsg *err)
 {
     domain_actor who = domain_actor_of(&req->user);
     domain_feed_history h;
@@ -175,6 +177,7 @@ static int card_feed_holes(web_req *req, buf *today, buf *chart,
                                    &h, err);
     if (rc < 0)
         return rc;
+    *stable = h.minute_stable;
     memset(&td, 0, sizeof td);
     if (h.tracked)
         td = domain_feed_today_of(&h.now);
@@ -217,6 +220,71 @@ static int card_feed_holes(web_req *req, buf *today, buf *chart,
     return 0;
 }
 
+/* Today's line and the arrival chart of instance/table at `at`, each as
+ * a compiled template (tmpl.h) into today and chart: from the cache when
+ * `at` is now (keep) and they were built in the same UTC minute from the
+ * same card version ver and last arrival arr (registry_card_version),
+ * else built (card_feed_holes) and, when they hold for the whole minute,
+ * cached. 0 or ERR_* (err set). */
+static int card_feed_parts(web_req *req, buf *today, buf *chart,
+                           const char *inst, const char *tbl, int64_t at,
+                           int keep, int64_t ver, int64_t arr, errmsg *err)
+{
+    buf key = {0}, stored = {0}, t = {0}, c = {0};
+    int64_t slot = -1;
+    uint32_t n;
+    int stable = 0, rc;
+
+    /* a new minute or a new arrival is a newer version: the entry of the
+       card is replaced, not left beside it */
+    if (keep && ver >= 0 && arr >= 0 && at >= 0 && at / 60 < INT32_MAX) {
+        slot = (int64_t)((uint64_t)(at / 60) << 32 | (uint32_t)arr);
+        buf_puts(&key, tbl);
+        buf_appendf(&key, "\x1f%lld", (long long)ver);
+    }
+    if (slot >= 0 && !buf_error(&key) &&
+        web_cache_get_stored(req->cache, &stored, NULL, CACHE_CARD_FEED, inst,
+                             buf_cstr(&key), 0, slot) &&
+        stored.len >= sizeof n) {
+        memcpy(&n, stored.data, sizeof n);
+        if (n <= stored.len - sizeof n) {
+            buf_append(today, stored.data + sizeof n, n);
+            buf_append(chart, stored.data + sizeof n + n,
+                       stored.len - sizeof n - n);
+            rc = buf_error(today) || buf_error(chart) ? ERR_INTERNAL : 0;
+            goto done;
+        }
+    }
+    buf_reset(today);
+    buf_reset(chart);
+    rc = card_feed_holes(req, &t, &c, inst, tbl, at, &stable, err);
+    if (rc < 0)
+        goto done;
+    if (buf_error(&t) || buf_error(&c) ||
+        tmpl_compile(today, t.data, t.len) < 0 ||
+        tmpl_compile(chart, c.data, c.len) < 0) {
+        rc = err_set(err, ERR_INTERNAL, "the page could not be prepared");
+        goto done;
+    }
+    if (slot >= 0 && stable && !buf_error(&key) && today->len < UINT32_MAX) {
+        n = (uint32_t)today->len;
+        buf_reset(&stored);
+        buf_append(&stored, &n, sizeof n);
+        buf_append(&stored, today->data, today->len);
+        buf_append(&stored, chart->data, chart->len);
+        if (!buf_error(&stored))
+            web_cache_put_stored(req->cache, CACHE_CARD_FEED, inst,
+                                 buf_cstr(&key), 0, slot, 0, stored.data,
+                                 stored.len);
+    }
+done:
+    buf_dispose(&key);
+    buf_dispose(&stored);
+    buf_dispose(&t);
+    buf_dispose(&c);
+    return rc;
+}
+
 /* ?at= of a page (ISO 8601 UTC) into *at (now when absent): 0, or -1
  * after a 422 naming the field. */
 static int page_at_or_reply(web_req *req, int64_t *at)
@@ -246,18 +314,23 @@ void page_table_show(web_req *req)
 {
     const char *inst = req->args[0], *tbl = req->args[1];
     const char *flash = web_cookie(req, "docket_flash");
-    int64_t ver = registry_table_version(req->reg, inst, tbl, 1), org = 0;
+    const char *at_s = web_query(req, "at");
+    int64_t ver, arr, org = 0;
     int vis = card_vis(req) | (int)(cat_org_filter(req) << 2);
     buf body = {0}, text = {0}, frame = {0}, title = {0}, user = {0},
         csrf = {0}, inbox = {0}, watch = {0}, ref = {0}, what = {0},
         today = {0}, chart = {0};
     const char *vals[TMPL_NHOLES] = {0};
+    const buf *parts[TMPL_NHOLES] = {0};
     errmsg err = {0};
     int64_t at;
     int rc = 0, gzip;
 
     if (page_at_or_reply(req, &at) < 0)
         return;
+    /* one read: the version of what the card is built from and the last
+       arrival (its "Today:" line and chart) */
+    registry_card_version(req->reg, inst, tbl, &ver, &arr);
     if (!web_cache_get_stored(req->cache, &body, &org, CACHE_TABLE_PAGE, inst,
                               tbl, vis, ver)) {
         rc = card_body(req, &text, &org, inst, tbl, &err);
@@ -287,7 +360,8 @@ void page_table_show(web_req *req)
         web_reply_err(req, &err);
         goto done;
     }
-    if (card_feed_holes(req, &today, &chart, inst, tbl, at, &err) < 0) {
+    if (card_feed_parts(req, &today, &chart, inst, tbl, at, !at_s || !*at_s,
+                        ver, arr, &err) < 0) {
         if (err.code == ERR_NOTFOUND)
             cat_not_found(req, inst, tbl);
         else
@@ -299,21 +373,21 @@ void page_table_show(web_req *req)
     vals[TMPL_CSRF] = buf_cstr(&csrf);
     vals[TMPL_INBOX] = buf_cstr(&inbox);
     vals[TMPL_WATCH] = buf_cstr(&watch);
-    vals[TMPL_TODAY] = buf_cstr(&today);
-    vals[TMPL_CHART] = buf_cstr(&chart);
+    parts[TMPL_TODAY] = &today;
+    parts[TMPL_CHART] = &chart;
     /* A flash message belongs to one response: such a page is built in
        full, frame included (page_begin shows and clears the message). */
     if (flash && *flash) {
         page_begin(req, tbl);
-        tmpl_plain(&req->out, &body, NULL, vals);
+        tmpl_plain_parts(&req->out, &body, NULL, vals, parts);
         page_end(req);
         goto done;
     }
     web_header_add(req, "Vary", "Accept-Encoding");
     gzip = cat_accepts_gzip(req);
     if (tables_frame(req, &frame) < 0 ||
-        (gzip ? tmpl_gzip(&req->out, &frame, &body, vals)
-              : tmpl_plain(&req->out, &frame, &body, vals)) < 0) {
+        (gzip ? tmpl_gzip_parts(&req->out, &frame, &body, vals, parts)
+              : tmpl_plain_parts(&req->out, &frame, &body, vals, parts)) < 0) {
         err_set(&err, ERR_INTERNAL, "the page could not be prepared");
         web_reply_err(req, &err);
         goto done;

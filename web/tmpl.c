@@ -159,7 +159,8 @@ static void put_stored(gz *g, const char *s, size_t n)
 
 /* Lays down the pieces of t with its holes filled; depth 0 is the frame. */
 static int put_template(gz *g, const buf *t, const buf *body,
-                        const char *const vals[TMPL_NHOLES], int depth)
+                        const char *const vals[TMPL_NHOLES],
+                        const buf *const parts[TMPL_NHOLES], int depth)
 {
     uint32_t nseg;
     const seg *segs;
@@ -175,7 +176,13 @@ static int put_template(gz *g, const buf *t, const buf *body,
         g->crc = crc32_combine_op(g->crc, s.crc, s.op);
         g->isize += s.rlen;
         if (s.hole == TMPL_BODY) {
-            if (depth == 0 && body && put_template(g, body, NULL, vals, 1) < 0)
+            if (depth == 0 && body &&
+                put_template(g, body, NULL, vals, parts, 1) < 0)
+                return -1;
+        } else if (s.hole >= 0 && s.hole < TMPL_NHOLES && parts &&
+                   parts[s.hole]) {
+            if (depth < 2 &&
+                put_template(g, parts[s.hole], NULL, NULL, NULL, 2) < 0)
                 return -1;
         } else if (s.hole >= 0 && s.hole < TMPL_NHOLES && vals &&
                    vals[s.hole]) {
@@ -188,6 +195,13 @@ static int put_template(gz *g, const buf *t, const buf *body,
 int tmpl_gzip(buf *out, const buf *frame, const buf *body,
               const char *const vals[TMPL_NHOLES])
 {
+    return tmpl_gzip_parts(out, frame, body, vals, NULL);
+}
+
+int tmpl_gzip_parts(buf *out, const buf *frame, const buf *body,
+                    const char *const vals[TMPL_NHOLES],
+                    const buf *const parts[TMPL_NHOLES])
+{
     /* mtime 0, no flags, OS unknown: the same bytes for the same page. */
     static const unsigned char head[10] = {0x1f, 0x8b, 8, 0, 0,
                                            0,    0,    0, 0, 0xff};
@@ -198,7 +212,7 @@ int tmpl_gzip(buf *out, const buf *frame, const buf *body,
     unsigned char tail[8];
 
     buf_append(out, head, sizeof head);
-    if (put_template(&g, frame, body, vals, 0) < 0) {
+    if (put_template(&g, frame, body, vals, parts, 0) < 0) {
         buf_truncate(out, before);
         return -1;
     }
@@ -242,8 +256,15 @@ int tmpl_gunzip(buf *out, const unsigned char *gzdata, size_t n)
 int tmpl_plain(buf *out, const buf *frame, const buf *body,
                const char *const vals[TMPL_NHOLES])
 {
+    return tmpl_plain_parts(out, frame, body, vals, NULL);
+}
+
+int tmpl_plain_parts(buf *out, const buf *frame, const buf *body,
+                     const char *const vals[TMPL_NHOLES],
+                     const buf *const parts[TMPL_NHOLES])
+{
     buf z = {0};
-    int rc = tmpl_gzip(&z, frame, body, vals);
+    int rc = tmpl_gzip_parts(&z, frame, body, vals, parts);
 
     if (rc == 0)
         rc = tmpl_gunzip(out, (const unsigned char *)z.data, z.len);

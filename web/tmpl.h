@@ -59,6 +59,19 @@ int tmpl_gzip(buf *out, const buf *frame, const buf *body,
 int tmpl_plain(buf *out, const buf *frame, const buf *body,
                const char *const vals[TMPL_NHOLES]);
 
+/* tmpl_gzip and tmpl_plain where a hole i of frame or body whose
+ * parts[i] is not NULL takes the compiled template parts[i] (holes in it
+ * stay empty), laid down compressed as it is, instead of vals[i]: text
+ * that is kept for a while (a card's arrival chart) costs its compressed
+ * size on the wire and nothing to compress per request. parts NULL: as
+ * tmpl_gzip. */
+int tmpl_gzip_parts(buf *out, const buf *frame, const buf *body,
+                    const char *const vals[TMPL_NHOLES],
+                    const buf *const parts[TMPL_NHOLES]);
+int tmpl_plain_parts(buf *out, const buf *frame, const buf *body,
+                     const char *const vals[TMPL_NHOLES],
+                     const buf *const parts[TMPL_NHOLES]);
+
 /* Inflates the gzip member gz[0..n) onto out. 0, or -1 (out unchanged). */
 int tmpl_gunzip(buf *out, const unsigned char *gz, size_t n);
 

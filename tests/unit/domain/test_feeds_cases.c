@@ -250,8 +250,58 @@ static void test_feeds__gate_of_500_tables(void **state)
             (long long)best);
 }
 
+/* A table's history holds for the whole UTC minute of `at` unless an
+ * arrival reported already falls later in that minute: that arrival is
+ * not counted at `at`, and the history is not minute_stable (a page may
+ * not keep it for the minute). */
+static void test_feeds__history_minute_stable(void **state)
+{
+    dfx *t = *state;
+    domain_arrival_input in;
+    domain_feed_history h;
+    registry_arrival a;
+    errmsg err = {0};
+
+    assert_int_equal(
+        domain_feed_table_history(t->f->reg, &t->ops, "acme-prod", "customers",
+                                  when("2026-03-03T04:20:10Z"), 3, &h, &err),
+        0);
+    assert_int_equal(h.tracked, 1);
+    assert_int_equal(h.minute_stable, 1);
+    assert_int_equal(h.now.state, FEED_DUE);
+    domain_feed_history_dispose(&h);
+    in = input("acme-prod", "customers", "c-0303.csv", "2026-03-03T04:20:40Z");
+    assert_int_equal(
+        domain_arrival_report(t->f->reg, &t->ops, &in, &a, NULL, &err), 0);
+    /* 30 s before it: not arrived yet, and not for the whole minute */
+    assert_int_equal(
+        domain_feed_table_history(t->f->reg, &t->ops, "acme-prod", "customers",
+                                  when("2026-03-03T04:20:10Z"), 3, &h, &err),
+        0);
+    assert_int_equal(h.now.state, FEED_DUE);
+    assert_int_equal(h.minute_stable, 0);
+    domain_feed_history_dispose(&h);
+    /* from its second on, arrived, and so for the rest of the minute */
+    assert_int_equal(
+        domain_feed_table_history(t->f->reg, &t->ops, "acme-prod", "customers",
+                                  when("2026-03-03T04:20:40Z"), 3, &h, &err),
+        0);
+    assert_int_equal(h.now.state, FEED_ARRIVED);
+    assert_int_equal(h.minute_stable, 1);
+    domain_feed_history_dispose(&h);
+    /* a table without a tracked cadence does not change with the clock */
+    assert_int_equal(
+        domain_feed_table_history(t->f->reg, &t->ops, "acme-prod", "nosuch",
+                                  when("2026-03-03T04:20:10Z"), 3, &h, &err),
+        0);
+    assert_int_equal(h.tracked, 0);
+    assert_int_equal(h.minute_stable, 1);
+    domain_feed_history_dispose(&h);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 UFX_MAIN(T(test_feeds__idempotent_report),
          T(test_feeds__refused_reports_write_nothing),
          T(test_feeds__client_gate_is_its_own), T(test_feeds__list_and_prune),
-         T(test_feeds__gate_of_500_tables))
+         T(test_feeds__gate_of_500_tables),
+         T(test_feeds__history_minute_stable))

@@ -149,7 +149,58 @@ static void test_tmpl__malformed_rejected(void **state)
     buf_dispose(&out);
 }
 
+/* A hole may take a compiled template (tmpl_gzip_parts): the page is the
+ * same as with its text as the value, in the frame and in the body, and
+ * one valid gzip member; a part's own holes stay empty. */
+static void test_tmpl__compiled_parts(void **state)
+{
+    const char *frame_text = "<html>" TMPL_MARK_TITLE "|" TMPL_MARK_BODY
+                             "|" TMPL_MARK_CHART "</html>";
+    const char *body_text =
+        "<main>" TMPL_MARK_TODAY "<p>card</p>" TMPL_MARK_CHART "</main>";
+    const char *today = "<p class=\"today\">Today: arrived</p>";
+    char chart[6000];
+    const char *vals[TMPL_NHOLES] = {0};
+    const buf *parts[TMPL_NHOLES] = {0};
+    buf frame = {0}, body = {0}, t = {0}, c = {0}, gz = {0}, plain = {0},
+        inflated = {0}, want = {0};
+
+    (void)state;
+    for (size_t i = 0; i + 1 < sizeof chart; i++)
+        chart[i] = "<svg/>"[i % 6];
+    chart[sizeof chart - 1] = '\0';
+    assert_int_equal(tmpl_compile(&frame, frame_text, strlen(frame_text)), 0);
+    assert_int_equal(tmpl_compile(&body, body_text, strlen(body_text)), 0);
+    assert_int_equal(tmpl_compile(&t, today, strlen(today)), 0);
+    assert_int_equal(tmpl_compile(&c, chart, strlen(chart)), 0);
+    vals[TMPL_TITLE] = "T";
+    vals[TMPL_TODAY] = "ignored";
+    parts[TMPL_TODAY] = &t;
+    parts[TMPL_CHART] = &c;
+    assert_int_equal(tmpl_gzip_parts(&gz, &frame, &body, vals, parts), 0);
+    assert_true(gz.len < strlen(chart)); /* the chart went compressed */
+    assert_int_equal(
+        tmpl_gunzip(&inflated, (const unsigned char *)gz.data, gz.len), 0);
+    assert_int_equal(tmpl_plain_parts(&plain, &frame, &body, vals, parts), 0);
+    vals[TMPL_TODAY] = today;
+    vals[TMPL_CHART] = chart;
+    expand(&want, frame_text, body_text, vals);
+    assert_int_equal(inflated.len, want.len);
+    assert_memory_equal(inflated.data, want.data, want.len);
+    assert_int_equal(plain.len, want.len);
+    assert_memory_equal(plain.data, want.data, want.len);
+    buf_dispose(&frame);
+    buf_dispose(&body);
+    buf_dispose(&t);
+    buf_dispose(&c);
+    buf_dispose(&gz);
+    buf_dispose(&plain);
+    buf_dispose(&inflated);
+    buf_dispose(&want);
+}
+
 UFX_MAIN(cmocka_unit_test(test_tmpl__holes_filled),
          cmocka_unit_test(test_tmpl__markers_at_edges_and_adjacent),
          cmocka_unit_test(test_tmpl__long_values_and_pieces),
-         cmocka_unit_test(test_tmpl__malformed_rejected))
+         cmocka_unit_test(test_tmpl__malformed_rejected),
+         cmocka_unit_test(test_tmpl__compiled_parts))
