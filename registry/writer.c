@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 /* At most this many jobs per transaction: bounds how long the write lock
  * is held (other writers of the process wait for it) and the latency of
@@ -112,6 +113,10 @@ static void run_batch(registry *reg, registry_job *jobs, size_t n)
 static void *writer_main(void *arg)
 {
     registry_writer *w = arg;
+
+    /* Named, so a profile (perf, top -H) tells its time from the
+       handlers'. */
+    prctl(PR_SET_NAME, "docket-writer", 0, 0, 0);
 
     for (;;) {
         registry_job *jobs, *last;
