@@ -217,11 +217,13 @@ typedef struct domain_feed_history {
     domain_gate_table now;
     feed_past *slots;
     size_t n;
-    int minute_stable; /* 1: the same history at every second of the UTC
-                          minute of `at` (its slots start and end on whole
-                          minutes and no arrival reported so far falls
-                          later in that minute): what a page may keep for
-                          the minute */
+    int64_t until; /* the history reads the same at every moment from
+                      `at` up to here (excluded): the next end, due or
+                      missing time of the current slot, UTC midnight
+                      (times of another day carry their date) or the time
+                      of an arrival reported already for later, whichever
+                      comes first; INT64_MAX when not tracked. What a
+                      page may keep it for. */
 } domain_feed_history;
 
 /* The last nslots (1..400) slots of instance/table at `at` (0: now) for

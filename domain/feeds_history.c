@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "str.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,20 +91,20 @@ static int may_read(const domain_actor *who, errmsg *err)
     return 0;
 }
 
-/* The last second of the UTC minute of t. */
-static int64_t minute_end(int64_t t)
+/* The first moment after at when the current slot s of a table reads
+ * otherwise: its due or missing time, its end, or UTC midnight. */
+static int64_t slot_until(const feed_slot *s, int64_t at)
 {
-    int64_t m = t >= 0 ? t / 60 : -((-t + 59) / 60);
+    int64_t day = at >= 0 ? at / 86400 : -((-at + 86399) / 86400);
+    int64_t u = (day + 1) * 86400;
 
-    return m * 60 + 59;
-}
-
-/* 1 when the moments of slot s (and so of every slot of its table, laid
- * out by the same rules) fall on whole minutes. */
-static int whole_minutes(const feed_slot *s)
-{
-    return s->start % 60 == 0 && s->end % 60 == 0 && s->due_at % 60 == 0 &&
-           s->missing_at % 60 == 0;
+    if (s->end > at && s->end < u)
+        u = s->end;
+    if (s->due_at > at && s->due_at < u)
+        u = s->due_at;
+    if (s->missing_at > at && s->missing_at < u)
+        u = s->missing_at;
+    return u;
 }
 
 int domain_feed_table_history(registry *reg, const domain_actor *who,
@@ -129,32 +130,32 @@ int domain_feed_table_history(registry *reg, const domain_actor *who,
     if (!at)
         at = time_now();
     rc = registry_feed_table_get(reg, &now->t, inst.id, table, &inner);
-    if (rc == ERR_NOTFOUND) { /* not an active table: nothing is tracked */
-        out->minute_stable = 1;
+    out->until = INT64_MAX;
+    if (rc == ERR_NOTFOUND) /* not an active table: nothing is tracked */
         return 0;
-    }
     if (rc < 0)
         return err_set(err, rc, "%s", inner.msg);
     if (!domain_feed_slot(&now->slot, now->t.cadence, now->t.expected_arrival,
-                          now->t.expected_day, now->t.late_after_minutes, at)) {
-        out->minute_stable = 1;
+                          now->t.expected_day, now->t.late_after_minutes, at))
         return 0;
-    }
-    /* up to the end of at's minute: arrivals later than at are left out
-       of the states, and when there are none the history holds for the
-       whole minute (they come by time, at the end) */
+    /* every arrival from the first slot on: those later than at (a
+       report ahead of the clock, they come by time, at the end) are left
+       out of the states, and the first of them ends what the history
+       holds for */
     rc = registry_arrival_list(reg, inst.id, now->t.id,
                                first_start(&now->t, &now->slot, nslots),
-                               minute_end(at), &arr, &na, err);
+                               INT64_MAX, &arr, &na, err);
     if (rc < 0) {
         domain_feed_history_dispose(out);
         return rc;
     }
+    out->until = slot_until(&now->slot, at);
     {
         size_t upto = na;
         while (upto > 0 && arr[upto - 1].arrived_at > at)
             upto--;
-        out->minute_stable = upto == na && whole_minutes(&now->slot);
+        if (upto < na && arr[upto].arrived_at < out->until)
+            out->until = arr[upto].arrived_at;
         na = upto;
     }
     out->tracked = 1;

@@ -157,12 +157,13 @@ int registry_table_card(registry *reg, registry_card *out, const char *instance,
 
 /* What a rules card page of table in instance is built from, in one
  * read: *out_ver registry_table_version(reg, instance, table, 1) (-1: no
- * such table) and *out_arrivals the id of the last arrival reported
- * (registry_arrivals_last: its "Today:" line and arrival chart). 0, or
- * -1 when the read failed (both -1 then: cache nothing). */
+ * such table), *out_arrival the id of the table's last arrival (0:
+ * none) and *out_pruned the version of arrival pruning
+ * (registry_arrival_prune): its "Today:" line and arrival chart. 0, or
+ * -1 when the read failed (all -1 then: cache nothing). */
 int registry_card_version(registry *reg, const char *instance,
                           const char *table, int64_t *out_ver,
-                          int64_t *out_arrivals);
+                          int64_t *out_arrival, int64_t *out_pruned);
 
 /* Adds to card the open requests that will change its table
  * (registry_table_open_requests, seen as card->org_id sees them), by id.

@@ -469,36 +469,46 @@ static int card_version_row(sqlite3_stmt *st, void *ctx)
     v[0] = sqlite3_column_type(st, 0) == SQLITE_NULL
                ? -1
                : sqlite3_column_int64(st, 0);
-    v[1] = sqlite3_column_int64(st, 1);
+    v[1] = sqlite3_column_type(st, 1) == SQLITE_NULL
+               ? -1
+               : sqlite3_column_int64(st, 1);
+    v[2] = sqlite3_column_int64(st, 2);
     return 0;
 }
 
 int registry_card_version(registry *reg, const char *instance,
                           const char *table, int64_t *out_ver,
-                          int64_t *out_arrivals)
+                          int64_t *out_arrival, int64_t *out_pruned)
 {
     /* registry_table_version's read (schema step 13: the table, its
-       open requests, its instance's drift report) with the last arrival
-       beside it; a table that does not exist reads NULL */
+       open requests, its instance's drift report), the table's last
+       arrival (its few entries of arrivals_table_time) and the version
+       of pruning; a table that does not exist reads NULL */
     static const char sql[] =
-        "SELECT (SELECT max(coalesce((SELECT v FROM cache_versions"
+        "SELECT CASE WHEN t.id IS NOT NULL THEN"
+        " max(coalesce((SELECT v FROM cache_versions"
         "  WHERE scope = 't' || t.id), 0),"
         " coalesce((SELECT v FROM cache_versions"
         "  WHERE scope = 'd' || i.id), 0),"
         " coalesce((SELECT v FROM cache_versions"
-        "  WHERE scope = 'o' || i.org_id || ':' || lower(t.name)), 0))"
-        " FROM instances i JOIN reg_tables t ON t.instance_id = i.id"
-        " WHERE i.name = :inst AND t.name = :table),"
-        " (SELECT coalesce(max(id), 0) FROM arrivals)";
-    int64_t v[2] = {-1, -1};
+        "  WHERE scope = 'o' || i.org_id || ':' || lower(t.name)), 0)) END,"
+        " CASE WHEN t.id IS NOT NULL THEN (SELECT coalesce(max(a.id), 0)"
+        "  FROM arrivals a WHERE a.table_id = t.id) END,"
+        " (SELECT coalesce(max(v), 0) FROM cache_versions WHERE scope = 'p')"
+        " FROM (SELECT 1) LEFT JOIN instances i ON i.name = :inst"
+        " LEFT JOIN reg_tables t ON t.instance_id = i.id AND t.name = :table";
+    int64_t v[3] = {-1, -1, -1};
 
-    *out_ver = *out_arrivals = -1;
+    *out_ver = *out_arrival = *out_pruned = -1;
     if (reg_one(reg,
                 reg_stmt(reg, sql, NULL, REG_TEXT(":inst", instance),
                          REG_TEXT(":table", table)),
                 card_version_row, v, NULL) < 0)
         return -1;
+    if (v[0] < 0 || v[1] < 0)
+        return 0;
     *out_ver = v[0];
-    *out_arrivals = v[1];
+    *out_arrival = v[1];
+    *out_pruned = v[2];
     return 0;
 }

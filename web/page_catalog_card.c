@@ -160,12 +160,11 @@ static int tables_frame(web_req *req, buf *frame)
 
 /* Today's line and the arrival chart of instance/table at `at` for this
  * request's user, into today and chart (HTML for the holes TMPL_TODAY and
- * TMPL_CHART): one read of the table's arrivals; *stable is 1 when they
- * are the same at every second of at's UTC minute. 0 or ERR_* (err
- * set). */
+ * TMPL_CHART): one read of the table's arrivals; they read the same
+ * from at up to *until (domain_feed_history). 0 or ERR_* (err set). */
 static int card_feed_holes(web_req *req, buf *today, buf *chart,
                            const char *inst, const char *tbl, int64_t at,
-                           int *stable, errmsg *err)
+                           int64_t *until, errmsg *err)
 {
     domain_actor who = domain_actor_of(&req->user);
     domain_feed_history h;
@@ -177,7 +176,7 @@ static int card_feed_holes(web_req *req, buf *today, buf *chart,
                                    &h, err);
     if (rc < 0)
         return rc;
-    *stable = h.minute_stable;
+    *until = h.until;
     memset(&td, 0, sizeof td);
     if (h.tracked)
         td = domain_feed_today_of(&h.now);
@@ -220,44 +219,57 @@ static int card_feed_holes(web_req *req, buf *today, buf *chart,
     return 0;
 }
 
+/* What a card's feed parts are stored as (CACHE_CARD_FEED): the moments
+ * they hold for, then the compiled "Today:" line of tlen bytes, then the
+ * compiled chart. */
+typedef struct feed_head {
+    int64_t from, until;
+    uint32_t tlen;
+} feed_head;
+
 /* Today's line and the arrival chart of instance/table at `at`, each as
  * a compiled template (tmpl.h) into today and chart: from the cache when
- * `at` is now (keep) and they were built in the same UTC minute from the
- * same card version ver and last arrival arr (registry_card_version),
- * else built (card_feed_holes) and, when they hold for the whole minute,
- * cached. 0 or ERR_* (err set). */
+ * they were built from the same card version ver (the table's rules),
+ * pruning version pruned and last arrival arr of the table
+ * (registry_card_version) and hold at `at` (they change only at the
+ * moments of domain_feed_history's until), else built (card_feed_holes)
+ * and, when `at` is now (keep), cached. 0 or ERR_* (err set). */
 static int card_feed_parts(web_req *req, buf *today, buf *chart,
                            const char *inst, const char *tbl, int64_t at,
-                           int keep, int64_t ver, int64_t arr, errmsg *err)
+                           int keep, int64_t ver, int64_t pruned, int64_t arr,
+                           errmsg *err)
 {
     buf key = {0}, stored = {0}, t = {0}, c = {0};
-    int64_t slot = -1;
-    uint32_t n;
-    int stable = 0, rc;
+    feed_head h;
+    int usable = ver >= 0 && pruned >= 0 && arr >= 0;
+    int rc;
 
-    /* a new minute or a new arrival is a newer version: the entry of the
-       card is replaced, not left beside it */
-    if (keep && ver >= 0 && arr >= 0 && at >= 0 && at / 60 < INT32_MAX) {
-        slot = (int64_t)((uint64_t)(at / 60) << 32 | (uint32_t)arr);
+    /* a new arrival of the table is a newer version: its entry is
+       replaced, not left beside it */
+    if (usable) {
         buf_puts(&key, tbl);
-        buf_appendf(&key, "\x1f%lld", (long long)ver);
+        buf_appendf(&key, "\x1f%lld\x1f%lld", (long long)ver,
+                    (long long)pruned);
+        usable = !buf_error(&key);
     }
-    if (slot >= 0 && !buf_error(&key) &&
+    if (usable &&
         web_cache_get_stored(req->cache, &stored, NULL, CACHE_CARD_FEED, inst,
-                             buf_cstr(&key), 0, slot) &&
-        stored.len >= sizeof n) {
-        memcpy(&n, stored.data, sizeof n);
-        if (n <= stored.len - sizeof n) {
-            buf_append(today, stored.data + sizeof n, n);
-            buf_append(chart, stored.data + sizeof n + n,
-                       stored.len - sizeof n - n);
+                             buf_cstr(&key), 0, arr) &&
+        stored.len >= sizeof h) {
+        memcpy(&h, stored.data, sizeof h);
+        if (h.from <= at && at < h.until && h.tlen <= stored.len - sizeof h) {
+            buf_append(today, stored.data + sizeof h, h.tlen);
+            buf_append(chart, stored.data + sizeof h + h.tlen,
+                       stored.len - sizeof h - h.tlen);
             rc = buf_error(today) || buf_error(chart) ? ERR_INTERNAL : 0;
             goto done;
         }
     }
     buf_reset(today);
     buf_reset(chart);
-    rc = card_feed_holes(req, &t, &c, inst, tbl, at, &stable, err);
+    memset(&h, 0, sizeof h);
+    h.from = at;
+    rc = card_feed_holes(req, &t, &c, inst, tbl, at, &h.until, err);
     if (rc < 0)
         goto done;
     if (buf_error(&t) || buf_error(&c) ||
@@ -266,15 +278,15 @@ static int card_feed_parts(web_req *req, buf *today, buf *chart,
         rc = err_set(err, ERR_INTERNAL, "the page could not be prepared");
         goto done;
     }
-    if (slot >= 0 && stable && !buf_error(&key) && today->len < UINT32_MAX) {
-        n = (uint32_t)today->len;
+    if (usable && keep && today->len < UINT32_MAX) {
+        h.tlen = (uint32_t)today->len;
         buf_reset(&stored);
-        buf_append(&stored, &n, sizeof n);
+        buf_append(&stored, &h, sizeof h);
         buf_append(&stored, today->data, today->len);
         buf_append(&stored, chart->data, chart->len);
         if (!buf_error(&stored))
             web_cache_put_stored(req->cache, CACHE_CARD_FEED, inst,
-                                 buf_cstr(&key), 0, slot, 0, stored.data,
+                                 buf_cstr(&key), 0, arr, 0, stored.data,
                                  stored.len);
     }
 done:
@@ -315,7 +327,7 @@ void page_table_show(web_req *req)
     const char *inst = req->args[0], *tbl = req->args[1];
     const char *flash = web_cookie(req, "docket_flash");
     const char *at_s = web_query(req, "at");
-    int64_t ver, arr, org = 0;
+    int64_t ver, arr, pruned, org = 0;
     int vis = card_vis(req) | (int)(cat_org_filter(req) << 2);
     buf body = {0}, text = {0}, frame = {0}, title = {0}, user = {0},
         csrf = {0}, inbox = {0}, watch = {0}, ref = {0}, what = {0},
@@ -328,9 +340,9 @@ void page_table_show(web_req *req)
 
     if (page_at_or_reply(req, &at) < 0)
         return;
-    /* one read: the version of what the card is built from and the last
-       arrival (its "Today:" line and chart) */
-    registry_card_version(req->reg, inst, tbl, &ver, &arr);
+    /* one read: the version of what the card is built from, and of its
+       "Today:" line and chart (the table's last arrival, pruning) */
+    registry_card_version(req->reg, inst, tbl, &ver, &arr, &pruned);
     if (!web_cache_get_stored(req->cache, &body, &org, CACHE_TABLE_PAGE, inst,
                               tbl, vis, ver)) {
         rc = card_body(req, &text, &org, inst, tbl, &err);
@@ -361,7 +373,7 @@ void page_table_show(web_req *req)
         goto done;
     }
     if (card_feed_parts(req, &today, &chart, inst, tbl, at, !at_s || !*at_s,
-                        ver, arr, &err) < 0) {
+                        ver, pruned, arr, &err) < 0) {
         if (err.code == ERR_NOTFOUND)
             cat_not_found(req, inst, tbl);
         else

@@ -250,11 +250,10 @@ static void test_feeds__gate_of_500_tables(void **state)
             (long long)best);
 }
 
-/* A table's history holds for the whole UTC minute of `at` unless an
- * arrival reported already falls later in that minute: that arrival is
- * not counted at `at`, and the history is not minute_stable (a page may
- * not keep it for the minute). */
-static void test_feeds__history_minute_stable(void **state)
+/* A table's history says up to when it reads the same: the next due,
+ * missing or end time of its slot, or an arrival reported already for a
+ * later time (not counted at `at`), whichever comes first. */
+static void test_feeds__history_until(void **state)
 {
     dfx *t = *state;
     domain_arrival_input in;
@@ -267,27 +266,27 @@ static void test_feeds__history_minute_stable(void **state)
                                   when("2026-03-03T04:20:10Z"), 3, &h, &err),
         0);
     assert_int_equal(h.tracked, 1);
-    assert_int_equal(h.minute_stable, 1);
+    assert_true(h.until == when("2026-03-03T05:00:00Z"));
     assert_int_equal(h.now.state, FEED_DUE);
     domain_feed_history_dispose(&h);
     in = input("acme-prod", "customers", "c-0303.csv", "2026-03-03T04:20:40Z");
     assert_int_equal(
         domain_arrival_report(t->f->reg, &t->ops, &in, &a, NULL, &err), 0);
-    /* 30 s before it: not arrived yet, and not for the whole minute */
+    /* 30 s before it: not arrived yet, and only until then */
     assert_int_equal(
         domain_feed_table_history(t->f->reg, &t->ops, "acme-prod", "customers",
                                   when("2026-03-03T04:20:10Z"), 3, &h, &err),
         0);
     assert_int_equal(h.now.state, FEED_DUE);
-    assert_int_equal(h.minute_stable, 0);
+    assert_true(h.until == when("2026-03-03T04:20:40Z"));
     domain_feed_history_dispose(&h);
-    /* from its second on, arrived, and so for the rest of the minute */
+    /* from its second on, arrived, until the grace period ends */
     assert_int_equal(
         domain_feed_table_history(t->f->reg, &t->ops, "acme-prod", "customers",
                                   when("2026-03-03T04:20:40Z"), 3, &h, &err),
         0);
     assert_int_equal(h.now.state, FEED_ARRIVED);
-    assert_int_equal(h.minute_stable, 1);
+    assert_true(h.until == when("2026-03-03T05:00:00Z"));
     domain_feed_history_dispose(&h);
     /* a table without a tracked cadence does not change with the clock */
     assert_int_equal(
@@ -295,7 +294,7 @@ static void test_feeds__history_minute_stable(void **state)
                                   when("2026-03-03T04:20:10Z"), 3, &h, &err),
         0);
     assert_int_equal(h.tracked, 0);
-    assert_int_equal(h.minute_stable, 1);
+    assert_true(h.until == INT64_MAX);
     domain_feed_history_dispose(&h);
 }
 
@@ -303,5 +302,4 @@ static void test_feeds__history_minute_stable(void **state)
 UFX_MAIN(T(test_feeds__idempotent_report),
          T(test_feeds__refused_reports_write_nothing),
          T(test_feeds__client_gate_is_its_own), T(test_feeds__list_and_prune),
-         T(test_feeds__gate_of_500_tables),
-         T(test_feeds__history_minute_stable))
+         T(test_feeds__gate_of_500_tables), T(test_feeds__history_until))
