@@ -747,14 +747,30 @@ static const char step15[] =
    registry_commit writes the queued rows (registry_search_flush,
    registry/requests.c) in the transaction it commits. An update of the
    title or summary and a delete still change the row at once; the flush
-   skips a request whose row is already there. */
+   skips a request whose row is already there.
+   And a new item bumps the open-requests version of its one table
+   (OPEN_SCOPE, step 13) without VERSIONS_BUMP's IN and DISTINCT, whose
+   temporary tables were allocated and freed for every item (the same
+   rows: the scope is updated when it has a row and inserted when not). */
+#define VERSIONS_BUMP_ONE(scope)                                               \
+    " UPDATE meta SET value = value + 1 WHERE key = 'versions';"               \
+    " UPDATE cache_versions SET v = (SELECT value FROM meta"                   \
+    "  WHERE key = 'versions') WHERE scope = (" scope ");"                     \
+    " INSERT INTO cache_versions(scope, v) SELECT x.s,"                        \
+    "  (SELECT value FROM meta WHERE key = 'versions') FROM (" scope ") x"     \
+    "  WHERE NOT EXISTS (SELECT 1 FROM cache_versions c"                       \
+    "  WHERE c.scope = x.s);"
 static const char step16[] =
     "CREATE TABLE search_pending("
     " request_id INTEGER PRIMARY KEY);"
     "DROP TRIGGER requests_fts_ai;"
     "CREATE TRIGGER requests_fts_pending_ai AFTER INSERT ON requests BEGIN"
     " INSERT OR IGNORE INTO search_pending(request_id) VALUES (new.id);"
-    "END;";
+    "END;"
+    "DROP TRIGGER request_items_ver_ai;"
+    "CREATE TRIGGER request_items_ver_ai AFTER INSERT ON request_items"
+    " BEGIN" VERSIONS_BUMP_ONE(
+        OPEN_SCOPE("new.request_id", "new.table_name")) " END;";
 
 const char *const reg_schema_steps[] = {
     NULL,  step1,  step2,  step3,  step4,  step5,  step6,  step7, step8,

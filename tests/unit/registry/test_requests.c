@@ -596,6 +596,57 @@ static void test_requests__search_rows_every_path(void **state)
     ufx_exec(f, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')");
 }
 
+/* The version of cache scope scope (-1 without a row). */
+static int64_t scope_version(ufx *f, const char *scope)
+{
+    char sql[200];
+
+    snprintf(sql, sizeof sql, "SELECT v FROM cache_versions WHERE scope = '%s'",
+             scope);
+    return ufx_int(f, sql);
+}
+
+/* A submission bumps the open-requests version of each table its items
+ * name, in its organisation (lower-case name), to the newest version,
+ * whether the scope had a row or not, and leaves the other tables'
+ * alone. */
+static void test_requests__item_bumps_open_scope(void **state)
+{
+    ufx *f = *state;
+    char cust[64], ord[64], other[64];
+    int64_t v_ord;
+
+    snprintf(cust, sizeof cust, "o%lld:customers", (long long)f->org_a);
+    snprintf(ord, sizeof ord, "o%lld:orders", (long long)f->org_a);
+    snprintf(other, sizeof other, "o%lld:customers", (long long)f->org_b);
+    assert_int_equal(scope_version(f, cust), -1);
+    ufx_submit(f,
+               UFX_REQUEST("Two tables",
+                           "{\"kind\":\"new_table\",\"table\":"
+                           "\"Customers\"},{\"kind\":\"new_table\","
+                           "\"table\":\"orders\"}"),
+               f->client_a, "Ann");
+    v_ord = scope_version(f, ord);
+    assert_true(v_ord > 0);
+    assert_true(scope_version(f, cust) > 0);
+    assert_int_equal(ufx_int(f, "SELECT max(v) FROM cache_versions"),
+                     ufx_int(f, "SELECT value FROM meta WHERE key ="
+                                " 'versions'"));
+    ufx_submit(f,
+               UFX_REQUEST("Again", "{\"kind\":\"new_table\",\"table\":"
+                                    "\"customers\"}"),
+               f->client_a, "Ann");
+    assert_int_equal(scope_version(f, cust),
+                     ufx_int(f, "SELECT value FROM meta WHERE key ="
+                                " 'versions'"));
+    assert_true(scope_version(f, cust) > v_ord);
+    assert_int_equal(scope_version(f, ord), v_ord);
+    assert_int_equal(scope_version(f, other), -1);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM cache_versions WHERE"
+                                " scope LIKE 'o%:customers'"),
+                     1);
+}
+
 UFX_MAIN(
     cmocka_unit_test_setup_teardown(test_requests__round_trip_exact, setup,
                                     ufx_teardown),
@@ -616,4 +667,6 @@ UFX_MAIN(
     cmocka_unit_test_setup_teardown(test_requests__search_rows_once_per_batch,
                                     setup, ufx_teardown),
     cmocka_unit_test_setup_teardown(test_requests__search_rows_every_path,
-                                    setup, ufx_teardown))
+                                    setup, ufx_teardown),
+    cmocka_unit_test_setup_teardown(test_requests__item_bumps_open_scope, setup,
+                                    ufx_teardown))
