@@ -1,6 +1,7 @@
 # Browser tests: Debian's Chromium driven by playwright-core under node's
 # test runner (installed by scripts/deps.sh test). Screenshots go to
-# build/e2e/.
+# build/e2e/ when E2E_SCREENSHOTS=1 is set (`E2E_SCREENSHOTS=1 ctest -L
+# e2e`); make test takes none (no test checks them, and they cost CPU).
 find_program(NODE node)
 if(NODE)
   file(GLOB E2E_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/*.test.mjs)
@@ -18,7 +19,7 @@ if(NODE)
   # took in the last `make test` on a busy 2-core machine, on the same
   # scale as the integration tests' costs (tests/CMakeLists.txt), so the
   # long ones of both kinds start first.
-  foreach(pair a11y_crawl:180 layout:100 admin:65 form:60 inbox:55 feeds:40
+  foreach(pair a11y_crawl:125 layout:100 form:80 inbox:60 admin:60 feeds:43
           accounts:35 drift:35 triage:30 ops:28 changes:28 deploy:28
           client:28 errors:25 lookup:20 isolation:20 deliveries:15 export:12)
     string(REPLACE ":" ";" pair ${pair})

@@ -1,8 +1,9 @@
 // lib.mjs: shared pieces of the browser tests. Starts the real `docket
 // serve` on a free loopback port with a temporary database, runs CLI
 // commands against it, launches Debian's Chromium through playwright-core
-// (no browser download), takes screenshots into build/e2e/, and checks
-// pages with axe-core (no serious or critical violations).
+// (no browser download), takes screenshots into build/e2e/ when asked to
+// (E2E_SCREENSHOTS=1), and checks pages with axe-core (no serious or
+// critical violations).
 import { spawn, execFileSync } from 'node:child_process';
 import {
   copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
@@ -95,7 +96,14 @@ export async function view(page, { width = 1280, height = 900, dark = false } = 
   await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
 }
 
+// Screenshots are for a person reviewing the pages, never checked by a
+// test, and a full-page one costs Chromium a tenth of a second or more:
+// taken only when E2E_SCREENSHOTS=1 (e.g. `E2E_SCREENSHOTS=1 ctest -L
+// e2e`), not in every `make test`.
+const screenshots = process.env.E2E_SCREENSHOTS === '1';
+
 export async function screenshot(page, name) {
+  if (!screenshots) return;
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
