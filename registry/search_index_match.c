@@ -332,13 +332,25 @@ void si_bits_free(search_index *ix)
 {
     si_bits *b, *next;
 
-    for (b = ix->bits; b; b = next) {
-        next = b->next;
-        free(b->v);
-        free(b);
+    for (int i = 0; i < BITS_BUCKETS; i++) {
+        for (b = ix->bits[i]; b; b = next) {
+            next = b->next;
+            free(b->v);
+            free(b);
+        }
+        ix->bits[i] = NULL;
     }
-    ix->bits = NULL;
     ix->bits_bytes = 0;
+}
+
+/* The bucket of tok in ix->bits (FNV-1a). */
+static uint32_t bits_bucket(const char *tok)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *tok; tok++)
+        h = (h ^ (unsigned char)*tok) * 16777619u;
+    return h & (BITS_BUCKETS - 1);
 }
 
 /* Sets the bit of each doc of one run (base: the section's first doc). */
@@ -367,11 +379,12 @@ static const uint64_t *word_bits(const search_index *cix, const qword *w)
 {
     search_index *ix = (search_index *)cix; /* the cache, under qmu */
     size_t words = ((size_t)ix->ndocs + 63) / 64 + 1;
+    uint32_t k = bits_bucket(w->tok);
     si_bits *b, *mine;
     int room;
 
     pthread_mutex_lock(&ix->qmu);
-    for (b = ix->bits; b; b = b->next)
+    for (b = ix->bits[k]; b; b = b->next)
         if (!strcmp(b->tok, w->tok))
             break;
     room = ix->bits_bytes + words * 8 <= BITS_BUDGET;
@@ -389,12 +402,12 @@ static const uint64_t *word_bits(const search_index *cix, const qword *w)
             run_mark(mine->v, ix->ntab, run_start(ix, t, 1), run_end(ix, t, 1));
     }
     pthread_mutex_lock(&ix->qmu);
-    for (b = ix->bits; b; b = b->next)
+    for (b = ix->bits[k]; b; b = b->next)
         if (!strcmp(b->tok, w->tok))
             break;
     if (!b && ix->bits_bytes + words * 8 <= BITS_BUDGET) {
-        mine->next = ix->bits;
-        ix->bits = mine;
+        mine->next = ix->bits[k];
+        ix->bits[k] = mine;
         ix->bits_bytes += words * 8;
         b = mine;
         mine = NULL;

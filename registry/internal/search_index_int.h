@@ -28,6 +28,7 @@
  * tables and 200,000 columns); past it, matches are counted by decoding
  * the postings. */
 #define BITS_BUDGET  (8u << 20)
+#define BITS_BUCKETS 256 /* a power of two */
 
 /* ---- the snapshot ------------------------------------------------------ */
 
@@ -86,7 +87,7 @@ typedef struct search_index {
     /* Under qmu too: the docs of recent query words as bitmaps, for
        counting the matches a page does not show (search_index_match.c);
        at most BITS_BUDGET bytes, kept until the snapshot goes. */
-    struct si_bits *bits;
+    struct si_bits *bits[BITS_BUCKETS]; /* by a hash of the word */
     size_t bits_bytes;
     /* The newest overlay made on it (search_index_overlay.c), under
        ovmu; ov_fail: the log position at which no overlay could be made
