@@ -49,14 +49,24 @@ static void add_instance(void *ctx, const registry_instance *i)
     o->instances[o->ninstances++] = xstrdup(i->name);
 }
 
-static void add_pm(void *ctx, const registry_user *u)
+/* The project manager r names, when an active one has that e-mail: the
+ * only entry of org->pms that validation can match. Only that user is
+ * looked up (by the unique index), never the list of all of them, so a
+ * project manager added or deactivated a moment ago counts at once. */
+static int find_pm(registry *reg, const form_request *r, submit_org *o,
+                   errmsg *err)
 {
-    submit_org *o = ctx;
+    int rc;
 
-    if (!u->active)
-        return;
-    o->pms = xrealloc(o->pms, (o->npms + 1) * sizeof *o->pms);
-    o->pms[o->npms++] = xstrdup(u->email);
+    if (!*nz(r->project_manager))
+        return 0;
+    rc = registry_user_is_active(reg, r->project_manager, "pm", err);
+    if (rc <= 0)
+        return rc;
+    o->pms = xcalloc(1, sizeof *o->pms);
+    o->pms[0] = xstrdup(r->project_manager);
+    o->npms = 1;
+    return 0;
 }
 
 static void set_str(char **dst, const char *v)
@@ -138,7 +148,7 @@ int domain_submit_resolve(registry *reg, const domain_actor *a, form_request *r,
         if (rc < 0)
             return rc;
     }
-    return registry_user_list(reg, "pm", add_pm, org, err);
+    return find_pm(reg, r, org, err);
 }
 
 /* The registry callbacks of validation: the organisation they may ask

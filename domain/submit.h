@@ -22,7 +22,9 @@ typedef struct submit_org {
     int *dialects;    /* the sql_dialect of each (parallel to instances),
                          -1 when the registry's value is unknown */
     size_t ninstances;
-    char **pms; /* e-mails of the active project managers */
+    char **pms; /* the project manager the request names, when that is
+                   an active one (at most one entry); validation needs
+                   no other */
     size_t npms;
 } submit_org;
 

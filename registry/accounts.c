@@ -588,6 +588,19 @@ int registry_user_list(registry *reg, const char *role,
     return reg_each(reg, st, user_each_row, &e, err);
 }
 
+int registry_user_is_active(registry *reg, const char *email, const char *role,
+                            errmsg *err)
+{
+    static const char sql[] = "SELECT count(*) FROM users WHERE email = :email"
+                              " AND role = :role AND active";
+    int64_t n = 0;
+    sqlite3_stmt *st = reg_stmt(reg, sql, err, REG_TEXT(":email", email),
+                                REG_TEXT(":role", role));
+    int rc = reg_count(reg, st, &n, err);
+
+    return rc < 0 ? rc : n > 0;
+}
+
 int64_t registry_user_count(registry *reg)
 {
     static const char sql[] = "SELECT count(*) FROM users";

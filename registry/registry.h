@@ -219,6 +219,10 @@ int registry_user_set_password(registry *reg, int64_t id, const char *password,
 int registry_user_authenticate(registry *reg, registry_user *out,
                                const char *email, const char *password,
                                errmsg *err);
+/* 1 when an active user of role has e-mail address email (letter case
+ * ignored, as users.email compares), 0 when none, < 0 with err set. */
+int registry_user_is_active(registry *reg, const char *email, const char *role,
+                            errmsg *err);
 /* Calls fn for every user, by e-mail; role may be NULL for all. */
 int registry_user_list(registry *reg, const char *role,
                        void (*fn)(void *ctx, const registry_user *u), void *ctx,

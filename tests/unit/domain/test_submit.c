@@ -220,6 +220,81 @@ static void test_submit__failed_read_is_an_error(void **state)
     form_request_dispose(&r);
 }
 
+/* Submits BARE(acme-qa) as client_a naming pm as project manager:
+ * the outcome, with *id the stored request (0 when refused). */
+static int submit_pm(ufx *f, const char *pm, int64_t *id)
+{
+    registry_user u;
+    domain_actor a = actor(f, &u, f->client_a);
+    form_request r;
+    submit_input in = {&r, NULL};
+    submit_result out = {0};
+    errmsg err = {0};
+    int rc;
+
+    *id = 0;
+    ufx_parse(&r, BARE("acme-qa"));
+    free(r.project_manager);
+    r.project_manager = xstrdup(pm);
+    rc = domain_submit_run(f->reg, &a, &in, &out, id, &err);
+    if (rc == ERR_INVALID)
+        assert_non_null(form_errors_get(&out.fe, "project_manager"));
+    submit_result_dispose(&out);
+    form_request_dispose(&r);
+    return rc;
+}
+
+/* The inbox rows of user id for request req. */
+static int64_t pm_inbox(ufx *f, int64_t user, int64_t req)
+{
+    char sql[160];
+
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM inbox x JOIN events e ON e.id = x.event_id"
+             " WHERE x.user_id = %lld AND e.request_id = %lld",
+             (long long)user, (long long)req);
+    return ufx_int(f, sql);
+}
+
+/* Each submission sees the project managers as they are at that moment:
+ * one added, deactivated or reactivated between two submissions is
+ * accepted or refused by the next, the e-mail in any letter case, and
+ * the accepted one is the request's project manager and is notified. */
+static void test_submit__project_manager_as_of_now(void **state)
+{
+    ufx *f = *state;
+    errmsg err = {0};
+    int64_t id = 0, before, pm2 = 0;
+
+    assert_int_equal(submit_pm(f, "pm@platform.example", &id), 0);
+    assert_int_equal(submit_pm(f, "PM@Platform.Example", &id), 0);
+    assert_int_equal(ufx_int(f, "SELECT count(*) FROM requests r JOIN users u"
+                                " ON u.id = r.pm_id WHERE u.email ="
+                                " 'pm@platform.example'"),
+                     2);
+    assert_int_equal(pm_inbox(f, f->pm, id), 1);
+    /* A new project manager is accepted by the very next submission. */
+    assert_int_equal(submit_pm(f, "quinn@platform.example", &id), ERR_INVALID);
+    before = nrequests(f);
+    assert_int_equal(registry_user_add(f->reg, &pm2, "quinn@platform.example",
+                                       "Quinn", "pm", NULL, NULL, &err),
+                     0);
+    assert_int_equal(submit_pm(f, "quinn@platform.example", &id), 0);
+    assert_int_equal(nrequests(f), before + 1);
+    assert_int_equal(pm_inbox(f, pm2, id), 1);
+    assert_int_equal(pm_inbox(f, f->pm, id), 0);
+    /* Deactivated: refused and nothing written; active again: accepted. */
+    assert_int_equal(registry_user_set_active(f->reg, f->pm, 0, &err), 0);
+    before = nrequests(f);
+    assert_int_equal(submit_pm(f, "pm@platform.example", &id), ERR_INVALID);
+    assert_int_equal(nrequests(f), before);
+    assert_int_equal(registry_user_set_active(f->reg, f->pm, 1, &err), 0);
+    assert_int_equal(submit_pm(f, "pm@platform.example", &id), 0);
+    assert_int_equal(pm_inbox(f, f->pm, id), 1);
+    /* A user of another role is not a project manager. */
+    assert_int_equal(submit_pm(f, "ann@acme.example", &id), ERR_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +309,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_submit__earlier_problems_kept,
                                         setup, ufx_teardown),
         cmocka_unit_test_setup_teardown(test_submit__failed_read_is_an_error,
+                                        setup, ufx_teardown),
+        cmocka_unit_test_setup_teardown(test_submit__project_manager_as_of_now,
                                         setup, ufx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
