@@ -687,6 +687,54 @@ static void test_intake__api_submission_stored_exactly(void **state)
     h_resp_free(&r);
 }
 
+/* The 201 answer is, byte for byte, the GET of the stored request: with
+ * several kinds of item, hostile text, fields left out and the project
+ * manager's e-mail in another letter case than stored. */
+static const char api_mixed[] =
+    "{\"instance\":\"acme-qa\",\"project_manager\":\"Pat@Platform.Example\","
+    "\"title\":\"<script>alert(1)</script> & \\\"quotes\\\" \\u00e9\","
+    "\"summary\":\"line one\\nline two\\t'; DROP TABLE requests; --\","
+    "\"items\":[{\"kind\":\"new_table\",\"table\":\"loyalty_members\","
+    "\"description\":\"<b>bold</b> ]]> {{x}}\",\"source\":\"flat_file_csv\","
+    "\"cadence\":\"daily\",\"expected_arrival\":\"05:00\","
+    "\"late_after_minutes\":120,\"campaign_dependency\":\"required\","
+    "\"campaign_note\":\"Wait.\",\"owner\":\"data@acme.example\","
+    "\"columns\":[{\"name\":\"member_id\",\"type\":\"bigint\","
+    "\"nullable\":false,\"primary_key\":true},{\"name\":\"amount\","
+    "\"type\":\"decimal(12,2)\",\"description\":\"\\u2028 \\\\ x\","
+    "\"example\":\"1.50\",\"pii\":true}]},"
+    "{\"kind\":\"purchase_history\",\"table\":\"returns\",\"source\":"
+    "\"json\",\"cadence\":\"hourly\",\"campaign_dependency\":\"optional\","
+    "\"columns\":[{\"name\":\"return_reason\",\"type\":\"string(50)\","
+    "\"description\":\"Why\"}]}]}";
+
+static void test_intake__api_201_is_the_stored_request(void **state)
+{
+    h_resp r, g;
+    char auth[200], path[96];
+    const char *hdrs[2] = {auth, NULL};
+    cJSON *j;
+
+    (void)state;
+    post_api(&r, ann_token, NULL, api_mixed);
+    if (r.status != 201)
+        fail_msg("status %ld: %s", r.status, r.body);
+    j = cJSON_Parse(r.body);
+    assert_non_null(j);
+    snprintf(path, sizeof path, "/api/v1/requests/%d",
+             cJSON_GetObjectItem(j, "id")->valueint);
+    assert_string_equal(cJSON_GetObjectItem(j, "project_manager")->valuestring,
+                        "pat@platform.example");
+    cJSON_Delete(j);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", ann_token);
+    h_request(&g, &srv, NULL, "GET", path, NULL, NULL, 0, hdrs);
+    assert_int_equal(g.status, 200);
+    if (strcmp(r.body, g.body))
+        fail_msg("201:\n%s\nGET:\n%s", r.body, g.body);
+    h_resp_free(&g);
+    h_resp_free(&r);
+}
+
 static void test_intake__api_staff_derive_the_organisation(void **state)
 {
     static const char body[] =
@@ -974,6 +1022,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_intake__add_buttons_rerender_without_storing),
     cmocka_unit_test(test_intake__request_page_escapes),
     cmocka_unit_test(test_intake__api_submission_stored_exactly),
+    cmocka_unit_test(test_intake__api_201_is_the_stored_request),
     cmocka_unit_test(test_intake__api_staff_derive_the_organisation),
     cmocka_unit_test(test_intake__api_invalid_422_with_field),
     cmocka_unit_test(test_intake__idempotency_key),
