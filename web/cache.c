@@ -232,7 +232,12 @@ int web_cache_get(web_cache *c, buf *out, int64_t *org_id, int kind,
 
 /* data[0..len) as one gzip member in *out (malloc'd); its size or 0.
  * Level 1: half the time of level 6 on a rules card (a cache miss pays
- * it) for ~10% more bytes. */
+ * it) for ~10% more bytes. The member is written into a scratch buffer
+ * of the worst-case size (the input's), freed with zlib's state once the
+ * entry has its own allocation of the exact size: shrinking the scratch
+ * in place (realloc) left a free hole of about four times the entry
+ * right behind every entry kept, so the long-lived entries were spread
+ * over pages the heap could not give back. */
 static size_t gzip_of(unsigned char **out, const char *data, size_t len)
 {
     z_stream zs;
@@ -253,11 +258,11 @@ static size_t gzip_of(unsigned char **out, const char *data, size_t len)
     if (deflate(&zs, Z_FINISH) == Z_STREAM_END)
         n = cap - zs.avail_out;
     deflateEnd(&zs);
-    if (!n) {
-        free(z);
-        return 0;
+    if (n) {
+        *out = xmalloc(n);
+        memcpy(*out, z, n);
     }
-    *out = xrealloc(z, n);
+    free(z);
     return n;
 }
 
