@@ -346,6 +346,12 @@ void reg_storage_conn_setup(registry *reg)
     sqlite3_exec(reg->db, sql, NULL, NULL, NULL);
 }
 
+void registry_release_memory(registry *reg)
+{
+    if (reg)
+        sqlite3_db_release_memory(reg->db);
+}
+
 /* One checkpoint of mode; the frames in the WAL and those copied. */
 static int checkpoint_mode(int mode, int *log, int *done)
 {

@@ -56,6 +56,11 @@ typedef struct registry_health {
 void registry_health_get(registry *reg, int64_t min_free_bytes,
                          registry_health *out);
 
+/* Gives back the memory of reg's page cache (SQLite's, up to 2 MB a
+ * connection), for a connection used once in a while (the server's
+ * minute clock): its next query reads the pages again. */
+void registry_release_memory(registry *reg);
+
 /* The background checkpointer of the server, process-wide. Connections
  * opened while it runs never checkpoint themselves (SQLite's automatic
  * checkpoint on commit is replaced by a hook that only counts commits

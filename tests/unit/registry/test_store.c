@@ -1,7 +1,9 @@
 /* Tests of registry/registry.c: open, pragmas, upgrade, refusing a newer
- * database, read-only opens, backup and integrity. */
+ * database, read-only opens, backup and integrity; and of giving back a
+ * connection's page cache (storage.c). */
 #include "fixture.h"
 #include "registry_int.h"
+#include "storage.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -167,6 +169,41 @@ static void test_store__generation_moves_with_registry_changes(void **state)
     registry_close(reg);
 }
 
+/* The pages a connection cached while reading are given back by
+ * registry_release_memory, and the next read finds the data again. */
+static void test_store__release_memory_empties_the_page_cache(void **state)
+{
+    static const char ins[] =
+        "INSERT INTO meta(key, value) VALUES ('bulk' || :i, :v)";
+    static const char sum[] =
+        "SELECT count(*) FROM meta WHERE key LIKE 'bulk%'";
+    registry *reg = open_with_org("acme");
+    errmsg err = {0};
+    char v[2000];
+    int before = 0, after = 0, hi = 0;
+
+    (void)state;
+    memset(v, 'x', sizeof v - 1);
+    v[sizeof v - 1] = '\0';
+    assert_int_equal(registry_begin(reg, &err), 0);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(reg_insert(reg,
+                                    reg_stmt(reg, ins, &err, REG_INT(":i", i),
+                                             REG_TEXT(":v", v)),
+                                    NULL, &err),
+                         0);
+    assert_int_equal(registry_commit(reg, &err), 0);
+    assert_int_equal(one_int(reg, sum), 200);
+    sqlite3_db_status(reg->db, SQLITE_DBSTATUS_CACHE_USED, &before, &hi, 0);
+    assert_true(before > 100 * 1024); /* 200 rows of 2 KB were read */
+    registry_release_memory(reg);
+    sqlite3_db_status(reg->db, SQLITE_DBSTATUS_CACHE_USED, &after, &hi, 0);
+    assert_true(after < before / 4);
+    assert_int_equal(one_int(reg, sum), 200);
+    registry_release_memory(NULL); /* nothing */
+    registry_close(reg);
+}
+
 UFX_MAIN(
     cmocka_unit_test_setup_teardown(test_store__create_sets_pragmas_and_schema,
                                     setup, teardown),
@@ -181,4 +218,6 @@ UFX_MAIN(
     cmocka_unit_test_setup_teardown(test_store__backup_is_complete_and_intact,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(
-        test_store__generation_moves_with_registry_changes, setup, teardown))
+        test_store__generation_moves_with_registry_changes, setup, teardown),
+    cmocka_unit_test_setup_teardown(
+        test_store__release_memory_empties_the_page_cache, setup, teardown))
