@@ -75,6 +75,68 @@ static cJSON *request_json(web_req *req, int64_t id, errmsg *err)
     return root;
 }
 
+/* Sets *dst to a copy of v. */
+static void set_copy(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = xstrdup(v);
+}
+
+/* The request as stored and read back by registry_request_load, made from
+ * r as validated and written (domain_submit completed it; the job has
+ * stored it as request id) and the stored request's row (status, times,
+ * the names as the registry spells them): what request_json answers,
+ * without reading the items and columns back. r is changed in place.
+ * NULL with err set when the row cannot be read; 1 in *fallback (and
+ * NULL) for a request this does not render (no main instance). */
+static cJSON *created_json(web_req *req, form_request *r, int64_t id,
+                           int *fallback, errmsg *err)
+{
+    registry_request_row row;
+    int listed = 0;
+    cJSON *root;
+    char url[48];
+
+    *fallback = !r->instance || !*r->instance;
+    if (*fallback)
+        return NULL;
+    if (registry_request_row_get(req->reg, &row, id, intake_org_filter(req),
+                                 err) < 0)
+        return NULL;
+    r->id = id;
+    set_copy(&r->organisation, row.organisation);
+    set_copy(&r->instance, row.instance);
+    set_copy(&r->project_manager, row.pm_email);
+    set_copy(&r->status, row.status);
+    r->created_at = row.created_at;
+    r->updated_at = row.updated_at;
+    /* The instances as reg_request_rows_insert stores them: the main one
+       first when the list does not name it. */
+    for (size_t i = 0; i < r->ninstances && !listed; i++)
+        listed = r->instances[i] && !str_casecmp(r->instances[i], r->instance);
+    if (!listed) {
+        r->instances =
+            xrealloc(r->instances, (r->ninstances + 1) * sizeof *r->instances);
+        memmove(r->instances + 1, r->instances,
+                r->ninstances * sizeof *r->instances);
+        r->instances[0] = xstrdup(r->instance);
+        r->ninstances++;
+    }
+    /* Percentages are stored as -1 when not above 0 and read as 0. */
+    for (size_t i = 0; i < r->nitems; i++) {
+        if (r->items[i].anomaly_low_pct < 0)
+            r->items[i].anomaly_low_pct = 0;
+        if (r->items[i].anomaly_high_pct < 0)
+            r->items[i].anomaly_high_pct = 0;
+    }
+    root = form_request_to_json(r);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "attachments");
+    cJSON_AddArrayToObject(root, "attachments"); /* a new request has none */
+    snprintf(url, sizeof url, "/requests/%lld", (long long)id);
+    cJSON_AddStringToObject(root, "url", url);
+    return root;
+}
+
 /* ---- handlers ---------------------------------------------------------- */
 
 /* What a submission keeps while the writer stores it. */
@@ -99,6 +161,7 @@ static void api_create_finish(web_req *req, registry_job *job, void *ctx)
     api_create *c = ctx;
     int rc = intake_outcome_or_reply(req, &c->res);
     errmsg err = {0};
+    int fallback = 1;
     cJSON *out;
     char loc[64];
 
@@ -107,7 +170,11 @@ static void api_create_finish(web_req *req, registry_job *job, void *ctx)
         web_reply_errors(req, &c->res.fe);
     if (rc < 0)
         return;
-    out = request_json(req, job->id, &err);
+    /* A replay answers the earlier request, which may differ: read it. */
+    out = job->replayed ? NULL
+                        : created_json(req, &c->r, job->id, &fallback, &err);
+    if (!out && fallback)
+        out = request_json(req, job->id, &err);
     if (!out) {
         web_reply_err(req, &err);
         return;

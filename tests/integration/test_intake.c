@@ -708,24 +708,22 @@ static const char api_mixed[] =
     "\"columns\":[{\"name\":\"return_reason\",\"type\":\"string(50)\","
     "\"description\":\"Why\"}]}]}";
 
-static void test_intake__api_201_is_the_stored_request(void **state)
+/* Posts body as ann and checks that the 201 is byte for byte the GET of
+ * the stored request; returns the answer, parsed. */
+static cJSON *post_201_is_get(const char *body)
 {
     h_resp r, g;
     char auth[200], path[96];
     const char *hdrs[2] = {auth, NULL};
     cJSON *j;
 
-    (void)state;
-    post_api(&r, ann_token, NULL, api_mixed);
+    post_api(&r, ann_token, NULL, body);
     if (r.status != 201)
         fail_msg("status %ld: %s", r.status, r.body);
     j = cJSON_Parse(r.body);
     assert_non_null(j);
     snprintf(path, sizeof path, "/api/v1/requests/%d",
              cJSON_GetObjectItem(j, "id")->valueint);
-    assert_string_equal(cJSON_GetObjectItem(j, "project_manager")->valuestring,
-                        "pat@platform.example");
-    cJSON_Delete(j);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", ann_token);
     h_request(&g, &srv, NULL, "GET", path, NULL, NULL, 0, hdrs);
     assert_int_equal(g.status, 200);
@@ -733,6 +731,31 @@ static void test_intake__api_201_is_the_stored_request(void **state)
         fail_msg("201:\n%s\nGET:\n%s", r.body, g.body);
     h_resp_free(&g);
     h_resp_free(&r);
+    return j;
+}
+
+static void test_intake__api_201_is_the_stored_request(void **state)
+{
+    cJSON *j, *inst;
+
+    (void)state;
+    j = post_201_is_get(api_mixed);
+    assert_string_equal(cJSON_GetObjectItem(j, "project_manager")->valuestring,
+                        "pat@platform.example");
+    cJSON_Delete(j);
+    /* Two instances, the main one second: kept in the order given. */
+    j = post_201_is_get(
+        "{\"instance\":\"acme-qa\",\"instances\":[\"acme-prod\",\"acme-qa\"],"
+        "\"project_manager\":\"pat@platform.example\",\"title\":\"T\","
+        "\"summary\":\"S\",\"items\":[{\"kind\":\"purchase_history\","
+        "\"table\":\"returns\",\"source\":\"json\",\"cadence\":"
+        "\"hourly\",\"campaign_dependency\":\"optional\",\"columns\":"
+        "[{\"name\":\"reason\",\"type\":\"string(50)\","
+        "\"description\":\"Why\"}]}]}");
+    inst = cJSON_GetObjectItem(j, "instances");
+    assert_int_equal(cJSON_GetArraySize(inst), 2);
+    assert_string_equal(cJSON_GetArrayItem(inst, 0)->valuestring, "acme-prod");
+    cJSON_Delete(j);
 }
 
 static void test_intake__api_staff_derive_the_organisation(void **state)
