@@ -309,7 +309,13 @@ static const char *const step13_triggers[] = {
     "request_instances_ver_ai", "request_instances_ver_au",
     "request_instances_ver_ad",
     /* step 14 */
-    "reg_tables_ver_today_au"};
+    "reg_tables_ver_today_au",
+    /* step 15 */
+    "reg_tables_log_ai", "reg_tables_log_au", "reg_tables_log_ad",
+    "reg_columns_log_ai", "reg_columns_log_au", "reg_columns_log_ad",
+    "requests_log_ai", "requests_log_au", "requests_log_ad",
+    /* step 16 */
+    "requests_fts_pending_ai"};
 
 /* A database of schema 8 (the role list without service) upgrades: the
  * rows and the sessions hanging on them stay, and service fits. */
@@ -342,7 +348,13 @@ static void test_schema_step_9_upgrades(void **state)
     }
     assert_int_equal(sqlite3_exec(db,
                                   "DROP TABLE cache_versions;"
-                                  "DELETE FROM meta WHERE key = 'versions';",
+                                  "DELETE FROM meta WHERE key = 'versions';"
+                                  /* steps 15 and 16 (which drops step 1's
+                                     trigger of a request's search row) */
+                                  "DROP TABLE search_log;"
+                                  "DROP TABLE search_pending;"
+                                  "CREATE TRIGGER requests_fts_ai AFTER"
+                                  " INSERT ON requests BEGIN SELECT 1; END;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     assert_int_equal(
