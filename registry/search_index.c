@@ -440,6 +440,7 @@ int search_index_wait(registry *reg, int timeout_ms)
     pthread_mutex_lock(&slot->home->mu);
     for (;;) {
         struct timespec ts;
+        int64_t left;
         int req_ok = !ver || (slot->req && slot->req->nversion == nver &&
                               !memcmp(slot->req->version, ver, nver));
         if (slot->cur && slot->cur->gen == gen && req_ok) {
@@ -457,8 +458,12 @@ int search_index_wait(registry *reg, int timeout_ms)
             slot->req_after = 0;
             req_build_start_locked(slot);
         }
+        /* wake at least every 20 ms, and at the deadline if sooner */
+        left = deadline - time_mono_us();
+        if (left < 1)
+            left = 1;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 20 * 1000000;
+        ts.tv_nsec += (long)(left < 20000 ? left : 20000) * 1000;
         if (ts.tv_nsec >= 1000000000) {
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000;
