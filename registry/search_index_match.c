@@ -101,6 +101,22 @@ static void word_terms(const search_index *ix, qword *w)
 
 /* ---- matching ---------------------------------------------------------- */
 
+/* The LEB128 varint at *p (search_index_build.c's run_encode); moves *p
+ * past it. */
+static uint64_t varint_next(const unsigned char **p)
+{
+    uint64_t v = 0;
+    int shift = 0;
+    unsigned char c;
+
+    do {
+        c = *(*p)++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        shift += 7;
+    } while (c & 0x80);
+    return v;
+}
+
 /* Decodes one run into out (doc << 1 | in-name); returns the count. */
 static size_t run_decode(uint32_t *out, const unsigned char *p,
                          const unsigned char *end)
@@ -109,14 +125,7 @@ static size_t run_decode(uint32_t *out, const unsigned char *p,
     size_t n = 0;
 
     while (p < end) {
-        uint64_t v = 0;
-        int shift = 0;
-        unsigned char c;
-        do {
-            c = *p++;
-            v |= (uint64_t)(c & 0x7f) << shift;
-            shift += 7;
-        } while (c & 0x80);
+        uint64_t v = varint_next(&p);
         prev += (uint32_t)(v >> 1);
         out[n++] = prev << 1 | (uint32_t)(v & 1);
     }
@@ -360,14 +369,7 @@ static void run_mark(uint64_t *bits, uint32_t base, const unsigned char *p,
     uint32_t prev = UINT32_MAX;
 
     while (p < end) {
-        uint64_t v = 0;
-        int shift = 0;
-        unsigned char c;
-        do {
-            c = *p++;
-            v |= (uint64_t)(c & 0x7f) << shift;
-            shift += 7;
-        } while (c & 0x80);
+        uint64_t v = varint_next(&p);
         prev += (uint32_t)(v >> 1);
         bits[(base + prev) >> 6] |= (uint64_t)1 << ((base + prev) & 63);
     }

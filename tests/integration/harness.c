@@ -1038,3 +1038,21 @@ char *h_up_file(const char *dir)
     assert_non_null(text);
     return text;
 }
+
+void h_cache_counts(h_server *s, int64_t *hits, int64_t *misses)
+{
+    h_resp r;
+    cJSON *doc, *c;
+
+    h_request(&r, s, NULL, "GET", "/healthz", NULL, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    doc = cJSON_Parse(r.body);
+    assert_non_null(doc);
+    c = cJSON_GetObjectItemCaseSensitive(doc, "cache");
+    assert_non_null(c);
+    *hits = (int64_t)cJSON_GetObjectItemCaseSensitive(c, "hits")->valuedouble;
+    *misses =
+        (int64_t)cJSON_GetObjectItemCaseSensitive(c, "misses")->valuedouble;
+    cJSON_Delete(doc);
+    h_resp_free(&r);
+}

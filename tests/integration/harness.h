@@ -197,6 +197,8 @@ int64_t h_db_int(h_server *s, const char *sql);
  * h_resp_free), else it is freed. */
 void h_post_json_expect(h_server *s, const char *token, const char *path,
                         const char *json, long want, h_resp *out);
+/* The response cache's hit and miss counts from s's /healthz. */
+void h_cache_counts(h_server *s, int64_t *hits, int64_t *misses);
 /* Runs sql on the SQLite file at path (a live database of the drift and
  * adopt tests, not docket's own); fails the test on an error. */
 void h_sqlite_exec(const char *path, const char *sql);

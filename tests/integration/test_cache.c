@@ -421,24 +421,6 @@ static int setup_two(void **state)
     return 0;
 }
 
-/* The cache's hit and miss counts from /healthz. */
-static void cache_counts(world *w, int64_t *hits, int64_t *misses)
-{
-    h_resp r;
-    cJSON *doc, *c;
-
-    h_request(&r, &w->s, NULL, "GET", "/healthz", NULL, NULL, 0, NULL);
-    assert_int_equal(r.status, 200);
-    doc = cJSON_Parse(r.body);
-    assert_non_null(doc);
-    c = cJSON_GetObjectItem(doc, "cache");
-    assert_non_null(c);
-    *hits = (int64_t)cJSON_GetObjectItem(c, "hits")->valuedouble;
-    *misses = (int64_t)cJSON_GetObjectItem(c, "misses")->valuedouble;
-    cJSON_Delete(doc);
-    h_resp_free(&r);
-}
-
 /* The UTC minute of ask_bystanders (-1: it straddled two). A whole
  * lookup answer is cached per minute (today's state of each hit), so a
  * lookup in another minute is a legitimate miss. */
@@ -491,9 +473,9 @@ static void bystanders_still_cached(world *w, const char *after)
     int64_t h0, m0, h1, m1, before = lookup_minute;
     int n, minute_turned;
 
-    cache_counts(w, &h0, &m0);
+    h_cache_counts(&w->s, &h0, &m0);
     n = ask_bystanders(w);
-    cache_counts(w, &h1, &m1);
+    h_cache_counts(&w->s, &h1, &m1);
     /* in another minute the lookup's whole answer is built again (one
        miss) from its cached hits (still a hit); the cards' "Today:" line
        of these untracked tables holds whatever the clock */
@@ -554,10 +536,10 @@ static int64_t submission_keeps_other_entries(world *w)
     {
         int64_t h0, m0, h1, m1;
         h_resp r;
-        cache_counts(w, &h0, &m0);
+        h_cache_counts(&w->s, &h0, &m0);
         get_token(&r, w, "/api/v1/instances/acme-prod/tables/customers", 1);
         h_resp_free(&r);
-        cache_counts(w, &h1, &m1);
+        h_cache_counts(&w->s, &h1, &m1);
         assert_int_equal(m1, m0);
         assert_int_equal(h1, h0 + 1);
     }

@@ -618,24 +618,6 @@ static void test_cli_remote_arrived(void **state)
     free(out);
 }
 
-/* The cache's hit and miss counts from /healthz. */
-static void cache_counts(int64_t *hits, int64_t *misses)
-{
-    h_resp r;
-    cJSON *doc, *c;
-
-    h_request(&r, &srv, NULL, "GET", "/healthz", NULL, NULL, 0, NULL);
-    assert_int_equal(r.status, 200);
-    doc = cJSON_Parse(r.body);
-    c = cJSON_GetObjectItemCaseSensitive(doc, "cache");
-    assert_non_null(c);
-    *hits = (int64_t)cJSON_GetObjectItemCaseSensitive(c, "hits")->valuedouble;
-    *misses =
-        (int64_t)cJSON_GetObjectItemCaseSensitive(c, "misses")->valuedouble;
-    cJSON_Delete(doc);
-    h_resp_free(&r);
-}
-
 /* The gate of acme-prod at iso as pat sees it, asked with gzip: the
  * same JSON as without, once inflated. */
 static cJSON *gate_gzip(const char *iso)
@@ -704,9 +686,9 @@ static void test_gate_cached(void **state)
 
     (void)state;
     cJSON_Delete(gate(at));
-    cache_counts(&h0, &m0);
+    h_cache_counts(&srv, &h0, &m0);
     g = gate_gzip(at); /* two asks, both answered from the cache */
-    cache_counts(&h1, &m1);
+    h_cache_counts(&srv, &h1, &m1);
     assert_int_equal(m1 - m0, 0);
     assert_int_equal(h1 - h0, 2);
     expect_state(g, "customers", "due");
@@ -735,9 +717,9 @@ static void test_gate_cached(void **state)
 
     /* another instance's change keeps acme-prod's gate cached */
     h_import(&srv, "globex-prod", globex_v2);
-    cache_counts(&h0, &m0);
+    h_cache_counts(&srv, &h0, &m0);
     g = gate(at);
-    cache_counts(&h1, &m1);
+    h_cache_counts(&srv, &h1, &m1);
     assert_int_equal(m1 - m0, 0);
     assert_int_equal(h1 - h0, 1);
     expect_state(g, "loyalty", "missing");

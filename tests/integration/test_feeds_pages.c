@@ -520,24 +520,6 @@ static void test_feeds_page__pages_and_attention(void **state)
                  "show", NULL);
 }
 
-/* The cache's hit and miss counts from /healthz. */
-static void cache_counts(int64_t *hits, int64_t *misses)
-{
-    h_resp r;
-    cJSON *doc, *c;
-
-    h_request(&r, &srv, NULL, "GET", "/healthz", NULL, NULL, 0, NULL);
-    assert_int_equal(r.status, 200);
-    doc = cJSON_Parse(r.body);
-    c = cJSON_GetObjectItemCaseSensitive(doc, "cache");
-    assert_non_null(c);
-    *hits = (int64_t)cJSON_GetObjectItemCaseSensitive(c, "hits")->valuedouble;
-    *misses =
-        (int64_t)cJSON_GetObjectItemCaseSensitive(c, "misses")->valuedouble;
-    cJSON_Delete(doc);
-    h_resp_free(&r);
-}
-
 /* The card's "Today:" line and arrival chart are kept until its state
  * can next change (with the table's version and its last arrival): a
  * card asked again is built from the cache alone (page frame, card,
@@ -560,9 +542,9 @@ static void test_card__today_cached(void **state)
 
     (void)state;
     free(page(&oz, "/tables/acme-prod/adhoc_list"));
-    cache_counts(&h0, &m0);
+    h_cache_counts(&srv, &h0, &m0);
     b = page(&oz, "/tables/acme-prod/adhoc_list");
-    cache_counts(&h1, &m1);
+    h_cache_counts(&srv, &h1, &m1);
     has(b, "<strong>Today:</strong> not tracked");
     free(b);
     assert_int_equal(m1 - m0, 0);
