@@ -42,6 +42,10 @@ export async function startServer(extra = '', { db } = {}) {
   });
   let out = '';
   let log = '';
+  // How the server ended, once it has: a server that ends before stop()
+  // is a failure with its log, never a wait for an exit already past.
+  let ended = null;
+  child.on('exit', (code, signal) => { ended = signal ? `by ${signal}` : `with status ${code}`; });
   child.stderr.on('data', (d) => { log += d; });
   const ready = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 30000);
@@ -63,8 +67,10 @@ export async function startServer(extra = '', { db } = {}) {
     ...ready, dir, config, cli,
     log: () => log,
     async stop({ keep = false } = {}) {
+      if (ended) throw new Error(`the server had ended ${ended} before it was stopped:\n${log}`);
+      const exit = new Promise((ok) => child.on('exit', ok));
       child.kill('SIGTERM');
-      await new Promise((ok) => child.on('exit', ok));
+      await exit;
       if (!keep && !process.env.KEEP_TEST_TMP) rmSync(dir, { recursive: true, force: true });
     },
   };
