@@ -17,7 +17,8 @@ void page_dashboard(web_req *req);
  * its disk is nearly full (server.min_free_mb), the last write failed and
  * none succeeded since, or SQLite found it damaged. A read-only server
  * (--read-only) is ok and says "mode": "read-only". "cache" counts the
- * response cache's entries, hits and misses (cache.h) since the start,
+ * response cache's entries, hits, misses and evictions (cache.h) since
+ * the start, with the bytes it holds and its budget (DOCKET_CACHE_MB),
  * "search" the searches answered by the in-memory index's snapshots
  * alone, by a snapshot and the rows changed since it (overlay), by FTS5,
  * and of the first two those whose requests FTS5 answered. */
@@ -67,6 +68,9 @@ void page_healthz(web_req *req)
         cJSON_AddNumberToObject(c, "entries", (double)cs.entries);
         cJSON_AddNumberToObject(c, "hits", (double)cs.hits);
         cJSON_AddNumberToObject(c, "misses", (double)cs.misses);
+        cJSON_AddNumberToObject(c, "evictions", (double)cs.evictions);
+        cJSON_AddNumberToObject(c, "bytes", (double)cs.bytes);
+        cJSON_AddNumberToObject(c, "budget", (double)cs.budget);
     }
     if (search_index_stats_of(req->reg, &ss) == 0) {
         cJSON *c = cJSON_AddObjectToObject(root, "search");

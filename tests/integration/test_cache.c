@@ -682,6 +682,55 @@ static void request_edit_moves_open_request(world *w)
                  "Visits by region", NULL);
 }
 
+/* The cache's size on /healthz: "bytes" (what the entries hold) grows by
+ * the entries a first ask stores, stays the same on a second ask (a hit
+ * stores nothing) and within "budget", which is DOCKET_CACHE_MB when the
+ * environment sets it and 24 MiB when not. */
+static void cache_size(world *w, double *entries, double *bytes, double *budget,
+                       double *evictions)
+{
+    h_resp r;
+    cJSON *doc, *c;
+
+    h_request(&r, &w->s, NULL, "GET", "/healthz", NULL, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    doc = cJSON_Parse(r.body);
+    assert_non_null(doc);
+    c = cJSON_GetObjectItemCaseSensitive(doc, "cache");
+    assert_non_null(c);
+    *entries = cJSON_GetNumberValue(cJSON_GetObjectItem(c, "entries"));
+    *bytes = cJSON_GetNumberValue(cJSON_GetObjectItem(c, "bytes"));
+    *budget = cJSON_GetNumberValue(cJSON_GetObjectItem(c, "budget"));
+    *evictions = cJSON_GetNumberValue(cJSON_GetObjectItem(c, "evictions"));
+    cJSON_Delete(doc);
+    h_resp_free(&r);
+}
+
+static void test_cache__healthz_reports_size(void **state)
+{
+    world *w = *state;
+    const char *mb = getenv("DOCKET_CACHE_MB");
+    double e0, b0, cap0, ev0, e1, b1, cap1, ev1, e2, b2, cap2, ev2;
+    h_resp r;
+
+    cache_size(w, &e0, &b0, &cap0, &ev0);
+    assert_true(cap0 == (mb && *mb ? atof(mb) : 24.0) * 1024.0 * 1024.0);
+    get_token(&r, w, "/api/v1/instances/acme-prod/tables/customers", 1);
+    h_resp_free(&r);
+    get_token(&r, w, "/tables/acme-prod/customers", 1);
+    h_resp_free(&r);
+    cache_size(w, &e1, &b1, &cap1, &ev1);
+    if (!(e1 >= e0 + 2 && b1 > b0 + 500 && b1 <= cap1))
+        fail_msg("after two first asks: %.0f entries of %.0f bytes (before "
+                 "%.0f of %.0f), budget %.0f",
+                 e1, b1, e0, b0, cap1);
+    get_token(&r, w, "/api/v1/instances/acme-prod/tables/customers", 1);
+    h_resp_free(&r);
+    cache_size(w, &e2, &b2, &cap2, &ev2);
+    assert_true(e2 == e1 && b2 == b1 && cap2 == cap1);
+    assert_true(ev0 == 0 && ev2 == 0);
+}
+
 /* A submission, its deploy, edits of one table and the edit of a request,
  * one after the other on one server, each leaving the unrelated answers
  * cached. */
@@ -709,6 +758,8 @@ static const struct CMUnitTest tests[] = {
                                     h_test_down),
     cmocka_unit_test_setup_teardown(test_cache__changes_keep_unrelated_entries,
                                     setup_two, h_test_down),
+    cmocka_unit_test_setup_teardown(test_cache__healthz_reports_size, setup,
+                                    h_test_down),
 };
 
 int main(void)
