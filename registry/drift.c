@@ -113,9 +113,8 @@ static int announce(registry *reg, const inst_names *in, int64_t tid,
         cJSON_AddStringToObject(o, "live", f[i]->live);
         cJSON_AddItemToArray(arr, o);
     }
-    buf_puts(&url, "/tables/");
+    buf_puts(&url, "/drift/");
     buf_append_url(&url, in->name);
-    buf_puts(&url, "/drift");
     cJSON_AddStringToObject(p, "url", buf_cstr(&url));
     about.table_id = tid;
     rc = registry_event_emit(reg, NULL, EV_REGISTRY_DRIFT, &about, p, err);

@@ -42,7 +42,7 @@ typedef struct registry_drift_report {
  * new findings on tables the registry does not know; each payload is
  *   {"instance", "organisation", "table" ("" for undocumented tables),
  *    "new_findings": n, "findings": [{"kind", "table", "column",
- *    "registry", "live"}] (at most 20), "url": "/tables/<instance>/drift"}.
+ *    "registry", "live"}] (at most 20), "url": "/drift/<instance>"}.
  * A finding once announced is never announced again, also when it goes
  * away and comes back. A failed report announces nothing and keeps the
  * announced set. All in one transaction; *out_new (may be NULL) gets the

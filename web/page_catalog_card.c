@@ -68,9 +68,9 @@ static void drift_badge(web_req *req, buf *o, const char *instance,
     registry_drift_report_dispose(&r);
     if (!n)
         return;
-    buf_puts(o, "<p class=\"drift-note\"><a href=\"/tables/");
+    buf_puts(o, "<p class=\"drift-note\"><a href=\"/drift/");
     buf_append_url(o, instance);
-    buf_puts(o, "/drift\"><span class=\"badge drift-badge\">drift</span> ");
+    buf_puts(o, "\"><span class=\"badge drift-badge\">drift</span> ");
     buf_appendf(o, "%zu finding%s in the last drift check</a></p>", n,
                 n == 1 ? "" : "s");
 }

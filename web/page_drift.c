@@ -1,5 +1,5 @@
 /* page_drift.c: is the documentation of an instance true? GET
- * /tables/{instance}/drift shows the last drift check kept for the
+ * /drift/{instance} shows the last drift check kept for the
  * instance (registry/drift.h, written by `docket drift` or the server's
  * background check of drift_every): when it ran, the source (redacted),
  * its status, the tables compared and the findings grouped by table with
@@ -9,23 +9,36 @@
  * Every name and value comes from another database: all escaped.
  *
  * PMs and admins adopt from the page: the undocumented tables of the
- * last report get checkboxes; POST /tables/{instance}/drift/adopt with
+ * last report get checkboxes; POST /drift/{instance}/adopt with
  * action=preview shows what domain_adopt_from would write (a dry run),
  * with action=adopt writes it, checks again (domain_drift_check, kept)
  * and redirects back with a flash and links to the new rules cards. The
  * source is always the instance's configured drift_source, never the
- * form's. */
+ * form's.
+ *
+ * The page was at /tables/{instance}/drift, where a registry table named
+ * "drift" has its rules card: that address shows the card when the
+ * instance has such a table and otherwise leads to /drift/{instance}
+ * (links in notifications sent before keep working). */
 #include "page_catalog_int.h"
 #include "adopt_cases.h"
 #include "card.h"
 #include "drift.h"
 #include "drift_cases.h"
 #include "log.h"
+#include "mem.h"
 #include "str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Appends the address of instance's drift page: /drift/{instance}. */
+static void drift_path(buf *o, const char *inst)
+{
+    buf_puts(o, "/drift/");
+    buf_append_url(o, inst);
+}
 
 static const char *kind_label(const char *kind)
 {
@@ -208,9 +221,9 @@ static void adopt_form(web_req *req, const char *inst,
             continue;
         if (!n++) {
             buf_puts(o, "<section class=\"card drift-adopt\"><h2>Adopt</h2>"
-                        "<form method=\"post\" action=\"/tables/");
-            buf_append_url(o, inst);
-            buf_puts(o, "/drift/adopt\">");
+                        "<form method=\"post\" action=\"");
+            drift_path(o, inst);
+            buf_puts(o, "/adopt\">");
             page_csrf_input(req);
             buf_puts(o, "<fieldset><legend>Write what the live database has "
                         "into the registry</legend>");
@@ -232,7 +245,7 @@ static void adopt_form(web_req *req, const char *inst,
                     "tables</button></div></form></section>");
 }
 
-/* GET /tables/{instance}/drift */
+/* GET /drift/{instance} */
 static void page_drift(web_req *req)
 {
     const char *inst = req->args[0];
@@ -326,9 +339,9 @@ static void adopt_refused(web_req *req, const char *inst, const char *why)
     buf_append_html(o, inst);
     buf_puts(o, "</h1>");
     page_alert(req, "error", buf_cstr(&msg));
-    buf_puts(o, "<p><a href=\"/tables/");
-    buf_append_url(o, inst);
-    buf_puts(o, "/drift\">Back to the drift of ");
+    buf_puts(o, "<p><a href=\"");
+    drift_path(o, inst);
+    buf_puts(o, "\">Back to the drift of ");
     buf_append_html(o, inst);
     buf_puts(o, "</a></p>");
     req->status = 422;
@@ -389,9 +402,9 @@ static void adopt_preview(web_req *req, const char *inst,
         }
         buf_puts(o, "</section>");
     }
-    buf_puts(o, "<form method=\"post\" action=\"/tables/");
-    buf_append_url(o, inst);
-    buf_puts(o, "/drift/adopt\">");
+    buf_puts(o, "<form method=\"post\" action=\"");
+    drift_path(o, inst);
+    buf_puts(o, "/adopt\">");
     page_csrf_input(req);
     for (size_t i = 0; i < rp->ntables; i++) {
         buf_puts(o, "<input type=\"hidden\" name=\"table\" value=\"");
@@ -400,9 +413,9 @@ static void adopt_preview(web_req *req, const char *inst,
     }
     buf_puts(o, "<div class=\"actions\"><button type=\"submit\" "
                 "class=\"primary\" name=\"action\" value=\"adopt\">Adopt"
-                "</button><a class=\"button\" href=\"/tables/");
-    buf_append_url(o, inst);
-    buf_puts(o, "/drift\">Cancel</a></div></form>");
+                "</button><a class=\"button\" href=\"");
+    drift_path(o, inst);
+    buf_puts(o, "\">Cancel</a></div></form>");
     page_end(req);
 }
 
@@ -431,7 +444,9 @@ static void adopt_flash(web_req *req, const domain_adopt_report *rp)
     buf_dispose(&m);
 }
 
-/* POST /tables/{instance}/drift/adopt (table..., action=preview|adopt) */
+/* POST /drift/{instance}/adopt (table..., action=preview|adopt); also at
+ * its earlier address /tables/{instance}/drift/adopt (a page loaded
+ * before still posts there; no table has an "adopt" page). */
 static void page_drift_adopt(web_req *req)
 {
     const char *inst = req->args[0];
@@ -502,9 +517,7 @@ static void page_drift_adopt(web_req *req)
         registry_drift_report_dispose(&dr);
     }
     adopt_flash(req, &rp);
-    buf_puts(&loc, "/tables/");
-    buf_append_url(&loc, inst);
-    buf_puts(&loc, "/drift");
+    drift_path(&loc, inst);
     for (size_t i = 0, k = 0; i < rp.ntables && k < 20; i++) {
         if (!rp.tables[i].ncolumns)
             continue;
@@ -561,10 +574,45 @@ static void api_drift(web_req *req)
     web_reply_json(req, 200, root);
 }
 
+/* GET /tables/{instance}/drift: the rules card of the instance's table
+ * named "drift" when it has one (page_table_show), else the drift page's
+ * earlier address: 303 to /drift/{instance}, with its "adopted" note. An
+ * instance the user may not see is 404 either way. */
+static void page_drift_moved(web_req *req)
+{
+    const char *inst = req->args[0];
+    const char *adopted = web_query(req, "adopted");
+    errmsg err = {0};
+    buf loc = {0};
+    int rc;
+
+    if (cat_instance_or_404(req, inst, NULL, NULL) < 0)
+        return;
+    rc = registry_table_exists(req->reg, inst, "drift", &err);
+    if (rc < 0) {
+        web_reply_err(req, &err);
+        return;
+    }
+    if (rc > 0 && req->nargs == 1) {
+        req->args[req->nargs++] = xstrdup("drift");
+        page_table_show(req);
+        return;
+    }
+    drift_path(&loc, inst);
+    if (adopted) {
+        buf_puts(&loc, "?adopted=");
+        buf_append_url(&loc, adopted);
+    }
+    web_redirect(req, buf_cstr(&loc));
+    buf_dispose(&loc);
+}
+
 /* Before the catalog's routes: /tables/{instance}/{table} would take
- * "drift" as a table name. */
+ * "drift" as a table name (page_drift_moved decides). */
 const web_route web_routes_drift[] = {
-    {"GET", "/tables/{instance}/drift", ROLE_USER, 0, page_drift},
+    {"GET", "/drift/{instance}", ROLE_USER, 0, page_drift},
+    {"POST", "/drift/{instance}/adopt", ROLE_USER, 0, page_drift_adopt},
+    {"GET", "/tables/{instance}/drift", ROLE_USER, 0, page_drift_moved},
     {"POST", "/tables/{instance}/drift/adopt", ROLE_USER, 0, page_drift_adopt},
     {"GET", "/api/v1/instances/{instance}/drift", ROLE_USER, WEB_JSON,
      api_drift},

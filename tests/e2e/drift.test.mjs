@@ -3,7 +3,7 @@
 // drift_source is a SQLite file made here with the sqlite3 shell, where
 // customers has a column more, loyalty_members and web_sessions are
 // absent and orders and coupons were never documented. `docket drift`
-// keeps a report (exit 6). A PM opens /tables/acme-prod/drift, sees the
+// keeps a report (exit 6). A PM opens /drift/acme-prod, sees the
 // findings grouped by table with links to the rules cards, selects
 // orders, previews what would be written, adopts, sees the flash and the
 // fresh check (orders no longer a finding) and follows the link to the
@@ -64,7 +64,7 @@ test('a PM previews and adopts an undocumented table from the drift page', async
     for (const [width, dark] of [[1280, false], [390, false], [1280, true], [390, true]]) {
       const label = `${width}${dark ? '-dark' : ''}`;
       await view(page, { width, height: width > 500 ? 900 : 844, dark });
-      await page.goto(`${srv.url}/tables/acme-prod/drift`);
+      await page.goto(`${srv.url}/drift/acme-prod`);
       assert.match(await page.textContent('h1'), /Drift of acme-prod/);
       const sections = page.locator('section.drift-table');
       assert.ok(await sections.count() >= 4, 'a section per table with findings');
@@ -72,14 +72,14 @@ test('a PM previews and adopts an undocumented table from the drift page', async
       assert.match(await page.locator('#t-orders').textContent(), /undocumented table/);
       assert.match(await page.locator('#t-customers').textContent(), /signup_channel/);
       assert.equal(await page.locator('input[type=checkbox][name=table][value=orders]').count(), 1);
-      await checkA11y(page, `/tables/acme-prod/drift (${label})`);
-      await fits(page, `/tables/acme-prod/drift (${label})`);
+      await checkA11y(page, `/drift/acme-prod (${label})`);
+      await fits(page, `/drift/acme-prod (${label})`);
       await screenshot(page, `drift-${label}`);
     }
 
     // Select orders, preview: nothing written yet.
     await view(page, { width: 1280, height: 900 });
-    await page.goto(`${srv.url}/tables/acme-prod/drift`);
+    await page.goto(`${srv.url}/drift/acme-prod`);
     await page.locator('input[type=checkbox][name=table][value=orders]').check();
     await Promise.all([page.waitForNavigation(),
       page.getByRole('button', { name: 'Adopt selected tables' }).click()]);
@@ -102,7 +102,7 @@ test('a PM previews and adopts an undocumented table from the drift page', async
     // Adopt: the flash, the fresh check and the link to the new card.
     await Promise.all([page.waitForNavigation(),
       page.getByRole('button', { name: 'Adopt', exact: true }).click()]);
-    assert.match(page.url(), /\/tables\/acme-prod\/drift\?adopted=orders$/);
+    assert.match(page.url(), /\/drift\/acme-prod\?adopted=orders$/);
     assert.match(await page.textContent('.flash'), /Adopted 1 table, 4 columns; to complete: orders \(/);
     assert.equal(await page.locator('#t-orders').count(), 0, 'orders is no finding any more');
     assert.equal(await page.locator('input[type=checkbox][value=coupons]').count(), 1);

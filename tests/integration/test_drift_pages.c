@@ -3,7 +3,7 @@
  * and applied with docket's own up migration, then a hostile column and
  * a hostile table added by hand. The server's own background check (no
  * `docket drift` run) keeps a report: the API answers it in the shape of
- * `docket drift --json`; /tables/acme-prod/drift shows it grouped by
+ * `docket drift --json`; /drift/acme-prod shows it grouped by
  * table, with a link to the rules card of the documented table and "no
  * rules card" for the undocumented one, every name escaped; the rules
  * card shows a drift badge with the count, and loses it on the next
@@ -11,7 +11,9 @@
  * card is cached per registry generation). A client of another
  * organisation gets 404 on the page and the API, as for a missing
  * instance; an instance never checked says so; a failed check shows its
- * source and error, escaped. */
+ * source and error, escaped. The page's earlier address,
+ * /tables/acme-prod/drift, leads to it, unless the instance has a table
+ * named "drift": then it is that table's rules card. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,17 +182,17 @@ static void test_drift_pages__background_check_page_api_badge(void **state)
     cJSON_Delete(doc);
 
     /* the page: grouped by table, card links, everything escaped */
-    h_get_expect(&srv, &ann, "/tables/acme-prod/drift", 200,
-                 "Drift of acme-prod", "Tables compared",
-                 "href=\"/tables/acme-prod/members\"", "undocumented column",
-                 "undocumented table", "&lt;img src=x onerror=alert(1)&gt;",
+    h_get_expect(&srv, &ann, "/drift/acme-prod", 200, "Drift of acme-prod",
+                 "Tables compared", "href=\"/tables/acme-prod/members\"",
+                 "undocumented column", "undocumented table",
+                 "&lt;img src=x onerror=alert(1)&gt;",
                  "&lt;script&gt;alert(1)&lt;/script&gt;", "no rules card yet",
                  "!" HOSTILE_COLUMN, "!" HOSTILE_TABLE,
                  "!href=\"/tables/acme-prod/%3Cscript", NULL);
 
     /* the rules card's badge, linking to the drift page */
     h_get_expect(&srv, &ann, "/tables/acme-prod/members", 200,
-                 "href=\"/tables/acme-prod/drift\"", ">drift</span>",
+                 "href=\"/drift/acme-prod\"", ">drift</span>",
                  "1 finding in the last drift check", NULL);
 
     /* the column goes away; a report kept by another process bumps the
@@ -202,7 +204,7 @@ static void test_drift_pages__background_check_page_api_badge(void **state)
         6);
     h_get_expect(&srv, &ann, "/tables/acme-prod/members", 200,
                  "!in the last drift check", NULL);
-    h_get_expect(&srv, &pat, "/tables/acme-prod/drift", 200,
+    h_get_expect(&srv, &pat, "/drift/acme-prod", 200,
                  "&lt;script&gt;alert(1)&lt;/script&gt;", "!&lt;img src=x",
                  NULL);
 }
@@ -213,9 +215,9 @@ static void test_drift_pages__tenancy_and_never_checked(void **state)
 
     (void)state;
     /* another organisation's instance answers as a missing one */
-    h_get_expect(&srv, &bob, "/tables/acme-prod/drift", 404,
+    h_get_expect(&srv, &bob, "/drift/acme-prod", 404,
                  "There is no instance acme-prod.", "!finding", NULL);
-    h_get_expect(&srv, &bob, "/tables/no-such/drift", 404,
+    h_get_expect(&srv, &bob, "/drift/no-such", 404,
                  "There is no instance no-such.", NULL);
     h_send_json(&r, &srv, NULL, bob_token, "GET",
                 "/api/v1/instances/acme-prod/drift", NULL);
@@ -224,7 +226,7 @@ static void test_drift_pages__tenancy_and_never_checked(void **state)
     assert_non_null(strstr(r.body, "There is no instance acme-prod."));
     h_resp_free(&r);
     /* globex-prod has no drift_source: never checked */
-    h_get_expect(&srv, &bob, "/tables/globex-prod/drift", 200, "Never checked",
+    h_get_expect(&srv, &bob, "/drift/globex-prod", 200, "Never checked",
                  "drift_source", "docket drift", NULL);
     h_send_json(&r, &srv, NULL, bob_token, "GET",
                 "/api/v1/instances/globex-prod/drift", NULL);
@@ -239,7 +241,7 @@ static void test_drift_pages__tenancy_and_never_checked(void **state)
                               "acme-prod", "--from",
                               "sqlite:/nonexistent/<b>x</b>.db", NULL),
                      3);
-    h_get_expect(&srv, &ann, "/tables/acme-prod/drift", 200, ">failed</span>",
+    h_get_expect(&srv, &ann, "/drift/acme-prod", 200, ">failed</span>",
                  "sqlite:/nonexistent/&lt;b&gt;x&lt;/b&gt;.db", "!<b>x</b>",
                  "!drift-none", NULL);
 }
@@ -283,17 +285,16 @@ static void test_drift_pages__adopt_form_and_preview(void **state)
 
     (void)state;
     seed_adoptable();
-    h_get_expect(&srv, &pat, "/tables/acme-prod/drift", 200,
-                 "Adopt selected tables",
-                 "action=\"/tables/acme-prod/drift/adopt\"",
+    h_get_expect(&srv, &pat, "/drift/acme-prod", 200, "Adopt selected tables",
+                 "action=\"/drift/acme-prod/adopt\"",
                  "name=\"table\" value=\"loyalty_points\"",
                  "name=\"table\" value=\"geo_shapes\"", "name=\"csrf\"", NULL);
     /* a client sees the findings, no form */
-    h_get_expect(&srv, &ann, "/tables/acme-prod/drift", 200, "loyalty_points",
+    h_get_expect(&srv, &ann, "/drift/acme-prod", 200, "loyalty_points",
                  "!Adopt selected tables", "!/drift/adopt", NULL);
     /* the preview writes nothing and says what would be written; the
        source is the configured one, never the form's */
-    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+    h_post_form(&r, &srv, &pat, "/drift/acme-prod/adopt",
                 "table=loyalty_points&action=preview&source=sqlite%3A%2F"
                 "nonexistent%2Fother.db&from=sqlite%3A%2Fnonexistent%2F"
                 "other.db");
@@ -308,8 +309,7 @@ static void test_drift_pages__adopt_form_and_preview(void **state)
     h_resp_free(&r);
     h_get_expect(&srv, &pat, "/tables/acme-prod/loyalty_points", 404, NULL);
     /* nothing selected */
-    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
-                "action=preview");
+    h_post_form(&r, &srv, &pat, "/drift/acme-prod/adopt", "action=preview");
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "Select at least one table"));
     h_resp_free(&r);
@@ -322,19 +322,19 @@ static void test_drift_pages__adopt_refused_writes_nothing(void **state)
     (void)state;
     seed_adoptable();
     /* a type without a kind refuses the whole adopt, named */
-    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+    h_post_form(&r, &srv, &pat, "/drift/acme-prod/adopt",
                 "table=loyalty_points&table=geo_shapes&action=adopt");
     if (r.status != 422 || !strstr(r.body, "geo_shapes.g") ||
         !strstr(r.body, "Nothing was adopted"))
         fail_msg("refused adopt: %ld %s", r.status, r.body);
     h_resp_free(&r);
-    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+    h_post_form(&r, &srv, &pat, "/drift/acme-prod/adopt",
                 "table=geo_shapes&action=preview");
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "geo_shapes.g"));
     h_resp_free(&r);
     /* a table the source does not have: named, escaped */
-    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+    h_post_form(&r, &srv, &pat, "/drift/acme-prod/adopt",
                 "table=%3Cb%3Enope%3C%2Fb%3E&action=adopt");
     assert_int_equal(r.status, 422);
     assert_non_null(strstr(r.body, "&lt;b&gt;nope"));
@@ -351,24 +351,24 @@ static void test_drift_pages__adopt_roles_csrf_tenancy(void **state)
     (void)state;
     seed_adoptable();
     h_world(&srv, "oz+", &oz);
-    h_get_expect(&srv, &oz, "/tables/acme-prod/drift", 200, "loyalty_points",
+    h_get_expect(&srv, &oz, "/drift/acme-prod", 200, "loyalty_points",
                  "!Adopt selected tables", NULL);
-    h_post_form(&r, &srv, &oz, "/tables/acme-prod/drift/adopt",
+    h_post_form(&r, &srv, &oz, "/drift/acme-prod/adopt",
                 "table=loyalty_points&action=adopt");
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
-    h_post_form(&r, &srv, &ann, "/tables/acme-prod/drift/adopt",
+    h_post_form(&r, &srv, &ann, "/drift/acme-prod/adopt",
                 "table=loyalty_points&action=adopt");
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
     /* another organisation's instance: as a missing one */
-    h_post_form(&r, &srv, &bob, "/tables/acme-prod/drift/adopt",
+    h_post_form(&r, &srv, &bob, "/drift/acme-prod/adopt",
                 "table=loyalty_points&action=adopt");
     assert_int_equal(r.status, 404);
     assert_non_null(strstr(r.body, "There is no instance acme-prod."));
     h_resp_free(&r);
     /* a PM's POST without the CSRF token is refused */
-    post_without_csrf(&r, &pat, "/tables/acme-prod/drift/adopt",
+    post_without_csrf(&r, &pat, "/drift/acme-prod/adopt",
                       "table=loyalty_points&action=adopt");
     assert_int_equal(r.status, 403);
     h_resp_free(&r);
@@ -384,12 +384,12 @@ static void test_drift_pages__adopt_writes_and_checks_again(void **state)
 
     (void)state;
     seed_adoptable();
-    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+    h_post_form(&r, &srv, &pat, "/drift/acme-prod/adopt",
                 "table=loyalty_points&action=adopt");
     if (r.status != 303)
         fail_msg("adopt: %ld %s", r.status, r.body);
     assert_true(h_resp_header(&r, "Location", loc, sizeof loc));
-    assert_string_equal(loc, "/tables/acme-prod/drift?adopted=loyalty_points");
+    assert_string_equal(loc, "/drift/acme-prod?adopted=loyalty_points");
     f = strstr(r.headers, "docket_flash=");
     assert_non_null(f);
     e = strpbrk(f, ";\r");
@@ -412,8 +412,68 @@ static void test_drift_pages__adopt_writes_and_checks_again(void **state)
                                "WHERE table_name = 'loyalty_points' AND "
                                "reason = 'adopted from live schema'") > 0);
     /* a forged ?adopted= of a table that has no card links nothing */
-    h_get_expect(&srv, &pat, "/tables/acme-prod/drift?adopted=nope", 200,
+    h_get_expect(&srv, &pat, "/drift/acme-prod?adopted=nope", 200,
                  "!href=\"/tables/acme-prod/nope\"", NULL);
+}
+
+/* The page's earlier address, /tables/{instance}/drift (in notifications
+ * sent before), leads to /drift/{instance} with its note; an instance the
+ * user may not see is 404 there too; once the instance has a registry
+ * table named "drift", that address is its rules card and the drift page
+ * stays at /drift/{instance}. A page loaded before still adopts through
+ * the earlier form address. */
+static void expect_redirect(h_session *who, const char *path, const char *to)
+{
+    char loc[300];
+    h_resp r;
+
+    h_request(&r, &srv, who, "GET", path, NULL, NULL, 0, NULL);
+    if (r.status != 303 || !h_resp_header(&r, "Location", loc, sizeof loc) ||
+        strcmp(loc, to) != 0)
+        fail_msg("GET %s: %ld, want 303 to %s", path, r.status, to);
+    h_resp_free(&r);
+}
+
+static void
+test_drift_pages__earlier_address_and_table_named_drift(void **state)
+{
+    h_resp r;
+
+    (void)state;
+    expect_redirect(&ann, "/tables/acme-prod/drift", "/drift/acme-prod");
+    expect_redirect(&ann, "/tables/ACME-PROD/drift?adopted=a%20b",
+                    "/drift/ACME-PROD?adopted=a%20b");
+    expect_redirect(&bob, "/tables/globex-prod/drift", "/drift/globex-prod");
+    h_get_expect(&srv, &bob, "/tables/acme-prod/drift", 404,
+                 "There is no instance acme-prod.", NULL);
+    h_get_expect(&srv, &bob, "/tables/no-such/drift", 404,
+                 "There is no instance no-such.", NULL);
+
+    h_import(&srv, "globex-prod",
+             "table,column,type,description\n"
+             "drift,drift_id,bigint,Which way the fleet went\n");
+    h_get_expect(&srv, &bob, "/tables/globex-prod/drift", 200,
+                 "Which way the fleet went", "drift_id", "!Never checked",
+                 NULL);
+    h_get_expect(&srv, &bob, "/tables/globex-prod/drift/columns/drift_id", 200,
+                 "Which way the fleet went", NULL);
+    h_get_expect(&srv, &bob, "/drift/globex-prod", 200, "Never checked",
+                 "!Which way the fleet went", NULL);
+    /* still another organisation's for ann */
+    h_get_expect(&srv, &ann, "/tables/globex-prod/drift", 404,
+                 "There is no instance globex-prod.", "!drift_id", NULL);
+
+    h_sqlite_exec(live, "CREATE TABLE store_visits (visit_id INTEGER NOT "
+                        "NULL PRIMARY KEY)");
+    assert_int_equal(
+        h_docket(&srv, NULL, NULL, "drift", "--instance", "acme-prod", NULL),
+        6);
+    h_post_form(&r, &srv, &pat, "/tables/acme-prod/drift/adopt",
+                "table=store_visits&action=preview");
+    if (r.status != 200 || !strstr(r.body, "Preview") ||
+        !strstr(r.body, "action=\"/drift/acme-prod/adopt\""))
+        fail_msg("preview at the earlier address: %ld %s", r.status, r.body);
+    h_resp_free(&r);
 }
 
 int main(void)
@@ -425,6 +485,8 @@ int main(void)
         cmocka_unit_test(test_drift_pages__adopt_refused_writes_nothing),
         cmocka_unit_test(test_drift_pages__adopt_roles_csrf_tenancy),
         cmocka_unit_test(test_drift_pages__adopt_writes_and_checks_again),
+        cmocka_unit_test(
+            test_drift_pages__earlier_address_and_table_named_drift),
     };
     return cmocka_run_group_tests(tests, up, h_group_down);
 }

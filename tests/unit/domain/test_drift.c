@@ -467,7 +467,7 @@ static void test_check_stores_and_announces_once(void **state)
                               " ORDER BY id LIMIT 1");
         cJSON *j = ufx_json_parse(p);
         ufx_json_str(j, "instance", "acme-prod");
-        ufx_json_str(j, "url", "/tables/acme-prod/drift");
+        ufx_json_str(j, "url", "/drift/acme-prod");
         ufx_json_int(j, "new_findings", 1);
         cJSON_Delete(j);
         free(p);

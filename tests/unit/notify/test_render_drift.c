@@ -42,10 +42,10 @@ static void test_drift_words(void **state)
           "{\"kind\":\"undocumented_column\",\"table\":\"members\","
           "\"column\":\"vip\\n\\u001b[31m\",\"registry\":\"\","
           "\"live\":\"boolean, null\"}],"
-          "\"url\":\"/tables/acme-prod/drift\"}");
+          "\"url\":\"/drift/acme-prod\"}");
     assert_string_equal(v.headline, "Drift: 2 new findings on acme-prod");
     assert_non_null(strstr(v.summary, "on table members"));
-    assert_string_equal(v.url, BASE_URL "/tables/acme-prod/drift");
+    assert_string_equal(v.url, BASE_URL "/drift/acme-prod");
     assert_string_equal(v.link_text, "Open the drift report in docket");
     assert_int_equal(v.nitems, 2);
     assert_string_equal(v.items[0].title, "type: members.score");
@@ -62,7 +62,7 @@ static void test_drift_words(void **state)
           "{\"instance\":\"acme-prod\",\"table\":\"\",\"new_findings\":1,"
           "\"findings\":[{\"kind\":\"undocumented_table\",\"table\":"
           "\"scratch\",\"column\":\"\",\"registry\":\"\",\"live\":\"1 "
-          "column\"}],\"url\":\"/tables/acme-prod/drift\"}");
+          "column\"}],\"url\":\"/drift/acme-prod\"}");
     assert_string_equal(v.headline, "Drift: 1 new finding on acme-prod");
     assert_non_null(strstr(v.summary, "tables the registry does not know"));
     assert_string_equal(v.items[0].title, "undocumented_table: scratch");
