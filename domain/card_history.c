@@ -8,6 +8,7 @@
  * card_text.c), /changes and its Atom feed (web/page_catalog_changes.c),
  * the column page and the export's changelogs (app/export.c). */
 #include "card.h"
+#include "adopt.h"
 #include "card_int.h"
 #include "def.h"
 #include "mem.h"
@@ -380,6 +381,14 @@ void card_group_summary(buf *o, const card_group *g,
 
 /* ---- who and why -------------------------------------------------------- */
 
+/* An adopt (registry/adopt.h) is kept as a change of kind "import" with
+ * its own reason: told as what it was, never as a dictionary import. */
+static int is_adopt(registry_change_kind kind, const char *reason)
+{
+    return kind == REGISTRY_CHANGE_IMPORT && reason &&
+           !strcmp(reason, REGISTRY_ADOPT_REASON);
+}
+
 void card_group_why(buf *o, const card_group *g,
                     void (*esc)(buf *o, const char *s),
                     void (*request)(buf *o, int64_t id))
@@ -397,6 +406,11 @@ void card_group_why(buf *o, const card_group *g,
         card_wrapped(o, " to ", g->instance, "", esc);
         break;
     case REGISTRY_CHANGE_IMPORT:
+        if (is_adopt(g->kind, g->reason)) {
+            buf_puts(o, "Adopted from the live database");
+            card_wrapped(o, " into ", g->instance, "", esc);
+            break;
+        }
         buf_puts(o, "Imported ");
         if (g->source && *g->source)
             esc(o, g->source);
@@ -537,7 +551,9 @@ void card_last_summary(buf *o, const registry_card *c,
 void card_last_cause(buf *o, const registry_card_change *h,
                      void (*esc)(buf *o, const char *s))
 {
-    if (h->change_kind == REGISTRY_CHANGE_IMPORT) {
+    if (is_adopt(h->change_kind, h->reason)) {
+        buf_puts(o, "adopted from the live database");
+    } else if (h->change_kind == REGISTRY_CHANGE_IMPORT) {
         buf_puts(o, "imported ");
         if (h->source && *h->source)
             esc(o, h->source);

@@ -3,7 +3,8 @@
  * tables and a column made by hand: adopt documents what the registry
  * lacks (--dry-run first: nothing written), then `docket drift` on the
  * same file finds nothing, and the card of an adopted table shows its
- * columns. A CSV export with comments (quotes, line breaks, <script>,
+ * columns and, in its history and on /changes, that they were adopted
+ * from the live database. A CSV export with comments (quotes, line breaks, <script>,
  * unicode) round-trips: adopt, then drift finds no comment difference,
  * and the card shows the comment escaped. A type docket has no kind for
  * refuses the whole adopt (exit 3, nothing written); usage, an unknown
@@ -153,7 +154,13 @@ static void test_adopt__then_no_drift(void **state)
         fail_msg("%s", out);
     free(out);
     h_get_expect(&srv, &pat, "/tables/acme-prod/shipments", 200, "order_ref",
-                 "shipped_at", "decimal(8,3)", NULL);
+                 "shipped_at", "decimal(8,3)",
+                 "Adopted from the live database into acme-prod",
+                 "!Imported a data dictionary", NULL);
+    /* the registry's changes say what happened, not an import */
+    h_get_expect(&srv, &pat, "/changes?instance=acme-prod", 200,
+                 "Adopted from the live database into acme-prod",
+                 "!Imported a data dictionary", NULL);
     /* the index marks the adopted tables whose rules are to complete */
     h_get_expect(&srv, &pat, "/tables?instance=acme-prod", 200,
                  "<span class=\"badge todo\" title=\"To complete: campaign "
