@@ -4,10 +4,10 @@
  * lacks (--dry-run first: nothing written), then `docket drift` on the
  * same file finds nothing, and the card of an adopted table shows its
  * columns and, in its history and on /changes, that they were adopted
- * from the live database. A CSV export with comments (quotes, line breaks, <script>,
- * unicode) round-trips: adopt, then drift finds no comment difference,
- * and the card shows the comment escaped. A type docket has no kind for
- * refuses the whole adopt (exit 3, nothing written); usage, an unknown
+ * from the live database. A CSV export with comments (quotes, line breaks,
+ * <script>, unicode) round-trips: adopt, then drift finds no comment
+ * difference, and the card shows the comment escaped. A type docket has no kind
+ * for refuses the whole adopt (exit 3, nothing written); usage, an unknown
  * instance, a table not in the source and a role that may not adopt
  * exit 2; an unreadable source exits 3. */
 #include <setjmp.h>
