@@ -1,5 +1,5 @@
 # Fuzzing under `make test`: every libFuzzer target in tests/fuzz runs for
-# 5 seconds with a fixed seed, on its seed corpus and the inputs found by
+# 3 seconds with a fixed seed, on its seed corpus and the inputs found by
 # earlier runs (a regression run of the corpus and a short exploration;
 # `make fuzz` runs them longer). tests/fuzz/run.sh builds them with clang:
 # fuzz_build compiles the whole program once for all of them, as the
@@ -23,7 +23,7 @@ if(FUZZ_NAMES)
 endif()
 foreach(name ${FUZZ_NAMES})
   add_test(NAME fuzz_${name}
-           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fuzz/run.sh --seconds 5 --seed 1
+           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fuzz/run.sh --seconds 3 --seed 1
                    --out ${CMAKE_BINARY_DIR}/fuzz ${name})
   set_tests_properties(fuzz_${name} PROPERTIES LABELS fuzz TIMEOUT 240 COST 7
     FIXTURES_REQUIRED fuzz_binaries)

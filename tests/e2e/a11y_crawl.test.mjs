@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
-  startWorld, launch, newPage, signIn, apiRequest, PW,
+  startWorld, launch, newPage, signIn, apiRequest, axeSerious, PW,
 } from './lib.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -192,21 +192,9 @@ async function turn(page, c) {
   turned.set(page, c);
 }
 
-// axe-core on the whole page, with the rules that can find a serious or
-// critical problem ('all': every such rule axe enables by default;
-// 'colour': those about colour).
-async function axe(page, rules) {
-  const result = await page.evaluate(async (which) => {
-    /* eslint-disable no-undef */
-    const colour = ['color-contrast', 'link-in-text-block'];
-    const values = which === 'colour' ? colour : axe._audit.rules
-      .filter((r) => r.enabled !== false && (r.impact === 'serious' || r.impact === 'critical'))
-      .map((r) => r.id);
-    return axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'rule', values } });
-    /* eslint-enable no-undef */
-  }, rules);
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
+// axe-core on the whole page (lib.mjs), with the rules that can find a
+// serious or critical problem ('all') or those about colour ('colour').
+const axe = (page, rules) => axeSerious(page, { colour: rules === 'colour' });
 
 // Crawls from / as the signed-in page's user; returns {pages, found, problems}.
 // Pages no link leads to but a person reaches all the same: the answers
