@@ -481,7 +481,8 @@ int registry_card_version(registry *reg, const char *instance,
                           int64_t *out_arrival, int64_t *out_pruned)
 {
     /* registry_table_version's read (schema step 13: the table, its
-       open requests, its instance's drift report), the table's last
+       open requests, its instance's drift report; step 17: the names of
+       users), the table's last
        arrival (its few entries of arrivals_table_time) and the version
        of pruning; a table that does not exist reads NULL */
     static const char sql[] =
@@ -491,7 +492,8 @@ int registry_card_version(registry *reg, const char *instance,
         " coalesce((SELECT v FROM cache_versions"
         "  WHERE scope = 'd' || i.id), 0),"
         " coalesce((SELECT v FROM cache_versions"
-        "  WHERE scope = 'o' || i.org_id || ':' || lower(t.name)), 0)) END,"
+        "  WHERE scope = 'o' || i.org_id || ':' || lower(t.name)), 0),"
+        " coalesce((SELECT v FROM cache_versions WHERE scope = 'u'), 0)) END,"
         " CASE WHEN t.id IS NOT NULL THEN (SELECT coalesce(max(a.id), 0)"
         "  FROM arrivals a WHERE a.table_id = t.id) END,"
         " (SELECT coalesce(max(v), 0) FROM cache_versions WHERE scope = 'p')"

@@ -589,9 +589,11 @@ int64_t registry_table_version(registry *reg, const char *instance,
                                const char *table, int with_card)
 {
     /* One seek per name and per scope (schema step 13). */
+    /* (scope u: the names of users, shown in the history; step 17) */
     static const char sql_json[] =
-        "SELECT coalesce((SELECT v FROM cache_versions"
-        "  WHERE scope = 't' || t.id), 0)"
+        "SELECT max(coalesce((SELECT v FROM cache_versions"
+        "  WHERE scope = 't' || t.id), 0),"
+        " coalesce((SELECT v FROM cache_versions WHERE scope = 'u'), 0))"
         " FROM instances i JOIN reg_tables t ON t.instance_id = i.id"
         " WHERE i.name = :inst AND t.name = :table";
     static const char sql_card[] =
@@ -600,7 +602,8 @@ int64_t registry_table_version(registry *reg, const char *instance,
         " coalesce((SELECT v FROM cache_versions"
         "  WHERE scope = 'd' || i.id), 0),"
         " coalesce((SELECT v FROM cache_versions"
-        "  WHERE scope = 'o' || i.org_id || ':' || lower(t.name)), 0))"
+        "  WHERE scope = 'o' || i.org_id || ':' || lower(t.name)), 0),"
+        " coalesce((SELECT v FROM cache_versions WHERE scope = 'u'), 0))"
         " FROM instances i JOIN reg_tables t ON t.instance_id = i.id"
         " WHERE i.name = :inst AND t.name = :table";
     int64_t v = -1;

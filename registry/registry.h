@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REGISTRY_SCHEMA_VERSION 16
+#define REGISTRY_SCHEMA_VERSION 17
 
 typedef struct registry registry;
 

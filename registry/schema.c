@@ -597,7 +597,9 @@ static const char step12[] =
      l<instance id>      the instance's table names and what a lookup
                          shows of them (a lookup within the instance);
      n<org id>, n        the same for an organisation's instances and for
-                         every instance (lookups without an instance).
+                         every instance (lookups without an instance);
+     u                   the names of users, which the history of every
+                         card and table JSON shows (step 17).
    A scope without a row has version 0. */
 /* An update of the rows there are and an insert of those there are not,
    rather than an upsert: the conflict clause of the statement that fires
@@ -772,8 +774,18 @@ static const char step16[] =
     " BEGIN" VERSIONS_BUMP_ONE(
         OPEN_SCOPE("new.request_id", "new.table_name")) " END;";
 
+/* Step 17: the history of a card and of a table's JSON names who made
+   each change (users.name, read when the answer is built), so a user's
+   new name bumps scope u, part of every table's version: the cached
+   cards and JSON are built again (a rename is rare; no answer says the
+   old name after it). */
+static const char step17[] =
+    "CREATE TRIGGER users_ver_name_au AFTER UPDATE OF name ON users"
+    " WHEN old.name IS NOT new.name BEGIN" VERSIONS_BUMP_ONE(
+        "SELECT 'u' AS s") " END;";
+
 const char *const reg_schema_steps[] = {
-    NULL,  step1,  step2,  step3,  step4,  step5,  step6,  step7, step8,
-    step9, step10, step11, step12, step13, step14, step15, step16};
+    NULL,  step1,  step2,  step3,  step4,  step5,  step6,  step7,  step8,
+    step9, step10, step11, step12, step13, step14, step15, step16, step17};
 const int reg_schema_nsteps =
     (int)(sizeof reg_schema_steps / sizeof *reg_schema_steps) - 1;

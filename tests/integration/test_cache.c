@@ -15,7 +15,8 @@
  * open requests of a table name in an organisation, the table names of an
  * instance): a submission, a deploy or an edit makes the next request see
  * it, and leaves the cached answers about other tables and organisations
- * valid (counted with the hits and misses of /healthz). */
+ * valid (counted with the hits and misses of /healthz). A user's new
+ * name (shown in the history) is seen on the next card and JSON too. */
 #include "harness.h"
 
 #include <setjmp.h>
@@ -731,6 +732,50 @@ static void test_cache__healthz_reports_size(void **state)
     assert_true(ev0 == 0 && ev2 == 0);
 }
 
+/* The history of the card and of the JSON names who changed the table:
+ * once an admin renames that user, the very next card and JSON say the
+ * new name, though nothing of the table changed. */
+static void test_cache__renamed_user_seen_on_next_request(void **state)
+{
+    world *w = *state;
+    h_session ada;
+    char path[64];
+    int64_t oz;
+    h_resp r;
+
+    fill(w);
+    h_post_form(&r, &w->s, &w->ops, "/tables/acme-prod/customers/edit",
+                "runbook=Page+the+night+desk.&reason=new+rota");
+    assert_int_equal(r.status, 303);
+    h_resp_free(&r);
+    for (int round = 0; round < 2; round++) {
+        get_token(&r, w, "/api/v1/instances/acme-prod/tables/customers", 0);
+        assert_non_null(strstr(r.body, "\"user\":\"Oz\""));
+        h_resp_free(&r);
+        h_get_expect(&w->s, &w->pm, "/tables/acme-prod/customers", 200, "by Oz",
+                     "!Oswald", NULL);
+    }
+    h_world(&w->s, "ada+", &ada);
+    oz = h_db_int(&w->s,
+                  "SELECT id FROM users WHERE email = 'oz@platform.example'");
+    snprintf(path, sizeof path, "/admin/users/%lld", (long long)oz);
+    h_post_form(&r, &w->s, &ada, path, "name=Oswald+Nightly");
+    if (r.status != 303)
+        fail_msg("rename: %ld %s", r.status, r.body);
+    h_resp_free(&r);
+    get_token(&r, w, "/api/v1/instances/acme-prod/tables/customers", 1);
+    h_resp_free(&r);
+    get_token(&r, w, "/api/v1/instances/acme-prod/tables/customers", 0);
+    if (!strstr(r.body, "\"user\":\"Oswald Nightly\"") ||
+        strstr(r.body, "\"user\":\"Oz\""))
+        fail_msg("the JSON after the rename: %s", r.body);
+    h_resp_free(&r);
+    h_get_expect(&w->s, &w->pm, "/tables/acme-prod/customers", 200,
+                 "by Oswald Nightly", "!by Oz", NULL);
+    h_get_expect(&w->s, &w->client, "/tables/acme-prod/customers", 200,
+                 "Page the night desk.", NULL);
+}
+
 /* A submission, its deploy, edits of one table and the edit of a request,
  * one after the other on one server, each leaving the unrelated answers
  * cached. */
@@ -760,6 +805,8 @@ static const struct CMUnitTest tests[] = {
                                     setup_two, h_test_down),
     cmocka_unit_test_setup_teardown(test_cache__healthz_reports_size, setup,
                                     h_test_down),
+    cmocka_unit_test_setup_teardown(
+        test_cache__renamed_user_seen_on_next_request, setup, h_test_down),
 };
 
 int main(void)

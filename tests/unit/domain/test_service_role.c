@@ -315,7 +315,9 @@ static const char *const step13_triggers[] = {
     "reg_columns_log_ai", "reg_columns_log_au", "reg_columns_log_ad",
     "requests_log_ai", "requests_log_au", "requests_log_ad",
     /* step 16 */
-    "requests_fts_pending_ai"};
+    "requests_fts_pending_ai",
+    /* step 17 */
+    "users_ver_name_au"};
 
 /* A database of schema 8 (the role list without service) upgrades: the
  * rows and the sessions hanging on them stay, and service fits. */
