@@ -127,6 +127,15 @@ cc $cflags $incs -o "$out/bin/bench_gen" "$here/gen.c" $libs $pkgs -lpthread -lm
 cc $cflags $incs -o "$out/bin/bench_micro" "$here/micro.c" $libs $pkgs -lpthread -lm
 cc $cflags -o "$out/bin/bench_stream" "$here/stream.c" \
   $(pkg-config --cflags --libs libcurl libcjson)
+cc $cflags -o "$out/bin/bench_wakeup" "$here/wakeup.c" -lpthread
+
+# ---- the machine ------------------------------------------------------------
+# How late a sleeping thread wakes up here, idle and with every core busy,
+# each for as long as one run of a case (wakeup.c, before anything else
+# runs): a stall any server can show under load on this machine.
+wakeup_json=$("$out/bin/bench_wakeup" --seconds "$duration" |
+  sed -n 's/^BENCH_WAKEUP //p')
+say "bench: machine wake-up lateness: ${wakeup_json:-unknown}"
 
 # ---- state and cleanup -----------------------------------------------------
 server_pid=""
@@ -529,7 +538,7 @@ awk -v cores="$cores" -v scale="$scale" -v startup="$startup_ms" \
     -v gen="$gen_json" -v dur="$duration" -v conns="$conns" \
     -v gate_conns="$gate_conns" -v keys="$keys" -v streams="$streams" \
     -v threads="$threads" -v elapsed="$elapsed" -v micro="$micro" \
-    -v load_end="$(load)" -F'\t' '
+    -v load_end="$(load)" -v wakeup="${wakeup_json:-null}" -F'\t' '
 function num(json, key,    re, m) {
   re = "\"" key "\": *[-0-9.e]+"
   if (match(json, re)) {
@@ -710,6 +719,10 @@ END {
   printf "\nstart-up %d ms, RSS %.1f MiB (peak %.1f), database %.1f MiB, " \
     "%d cores, load at end %s\n", startup, rss / 1024, hwm / 1024, \
     dbb / 1048576, cores, load_end
+  if (wakeup != "null")
+    printf "a thread sleeping 1 ms wakes up to %.1f ms late with every " \
+      "core busy (%.1f ms idle): a stall any server can show here\n", \
+      num(wakeup, "busy_max_ms"), num(wakeup, "idle_max_ms")
   nm = 0
   while ((getline line < micro) > 0) {
     mic[++nm] = line
@@ -749,8 +762,8 @@ END {
   }
   close(md)
   out = BENCH_RESULTS
-  printf "{\n  \"machine\": {\"cores\": %d, \"load_at_end\": \"%s\"},\n", \
-    cores, load_end > out
+  printf "{\n  \"machine\": {\"cores\": %d, \"load_at_end\": \"%s\", " \
+    "\"wakeup\": %s},\n", cores, load_end, wakeup > out
   printf "  \"settings\": {\"scale\": %s, \"duration_s\": %d, " \
     "\"connections\": %d, \"wrk_threads\": %d, \"runs\": %d, " \
     "\"keys\": %d, \"streams\": \"%s\"},\n", scale, dur, conns, threads, \
