@@ -10,7 +10,8 @@
 # - a folder's internal header (<name>_int.h) is included only inside that
 #   folder (its own tests under tests/ may include it);
 # - the process-wide configuration g_config is read only by app/: the
-#   modules get what they need as arguments (core/config.[ch] define it).
+#   modules get what they need as arguments (core/config.[ch] define it);
+# - shell scripts under pipefail end no pipe in grep -q or head.
 set -u
 top=${1:-.}
 cd "$top" || exit 2
@@ -86,6 +87,19 @@ for f in $(grep -lw 'g_config' core/*.[ch] forms/*.[ch] registry/*.[ch] \
   case $f in core/config.c | core/config.h) continue ;; esac
   grep -nw 'g_config' "$f" | sed "s|^|$f:|"
   report "$f reads g_config (only app/ may; pass what is needed)"
+done
+
+# Shell scripts under `set -o pipefail`: no reader that stops before the
+# end of its input (grep -q, head) at the end of a pipe. It exits at its
+# first match or line, the writer before it then dies of SIGPIPE, and
+# pipefail makes the whole pipe fail: a check that passes fails now and
+# then on a busy machine (`echo "$out" | grep -q X` failed 11 times in
+# 3,000 here). grep without -q (output to /dev/null) and sed -n 1p read
+# everything. A line that ends in `|| true` does not care.
+for f in $(grep -lE '^[[:space:]]*set -[a-z]*o pipefail' $(git ls-files '*.sh' 2>/dev/null) /dev/null 2>/dev/null); do
+  grep -nE '\| *(grep -[a-zA-Z]*q|head)\b' "$f" | grep -v '|| true' |
+    grep -v 'sh -c' | sed "s|^|$f:|" | grep . &&
+    report "$f: a pipe ends in a reader that stops early under pipefail"
 done
 
 [ $fail = 0 ] && echo "layout: ok"

@@ -35,7 +35,7 @@ printf 'correct horse battery\n' |
   "$bin" --config "$cfg" user add --email up@bench.example --name Up \
     --role pm >/dev/null 2>&1 || die "user add"
 token=$("$bin" --config "$cfg" token create --email up@bench.example \
-  --label bench 2>/dev/null | head -1 | cut -d' ' -f1)
+  --label bench 2>/dev/null | sed -n 1p | cut -d' ' -f1)
 [ -n "$token" ] || die "no token"
 
 # a 95 MB CSV
@@ -55,7 +55,8 @@ server=$!
 pids+=($server)
 url=""
 for _ in $(seq 200); do
-  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/server.out" 2>/dev/null | head -1 || true)
+  url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$dir/server.out" 2>/dev/null |
+    sed -n '1s|/$||p' || true)
   [ -n "$url" ] && break
   sleep 0.05
 done

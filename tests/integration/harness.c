@@ -68,7 +68,8 @@ static char *slurp(const char *path)
 
 static void spawn(h_server *s)
 {
-    char out[700], listen[64];
+    char out[700], listen[64], slash = 0;
+    int port = 0;
     pid_t pid;
 
     snprintf(out, sizeof out, "%s/stdout", s->dir);
@@ -92,11 +93,17 @@ static void spawn(h_server *s)
         char *text = slurp(out);
         char *p = text ? strstr(text, "serving http") : NULL;
         char *pw = text ? strstr(text, "one-time password ") : NULL;
-        if (pw && !s->admin_password[0])
-            sscanf(pw + 18, "%63s", s->admin_password);
-        if (p) {
-            char *colon = strstr(p + 13, ":");
-            s->port = colon ? atoi(colon + 1) : 0;
+        /* (its line whole: the newline after the password read too) */
+        if (pw && !s->admin_password[0] &&
+            (sscanf(pw + 18, "%63s%c", s->admin_password, &slash) != 2 ||
+             slash != '\n'))
+            s->admin_password[0] = '\0';
+        /* the whole address, up to the "/" after the port: a read while
+           the server writes the line can see only part of the port */
+        if (p &&
+            sscanf(p, "serving http://127.0.0.1:%d%c", &port, &slash) == 2 &&
+            slash == '/') {
+            s->port = port;
             snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
             free(text);
             return;
@@ -111,6 +118,30 @@ static void spawn(h_server *s)
         usleep(10000);
     }
     fail_msg("docket serve did not print its URL in 10 s");
+}
+
+/* After a request could not reach s: on stderr, whether its server still
+ * runs or how it ended, and the end of its log (the test's failure then
+ * says why, also when the server's directory is gone afterwards). */
+static void server_post_mortem(h_server *s)
+{
+    char *log = slurp(s->log);
+    int status;
+
+    if (s->pid > 0 && waitpid(s->pid, &status, WNOHANG) == s->pid) {
+        fprintf(stderr, "the server (pid %d) had ended %s %d\n", (int)s->pid,
+                WIFSIGNALED(status) ? "by signal" : "with status",
+                WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        s->pid = 0;
+    } else if (s->pid > 0) {
+        fprintf(stderr, "the server (pid %d) still runs\n", (int)s->pid);
+    }
+    if (log) {
+        size_t n = strlen(log);
+        fprintf(stderr, "the end of its log:\n%s\n",
+                n > 6000 ? log + n - 6000 : log);
+        free(log);
+    }
 }
 
 void h_server_start(h_server *s, const char *extra_config)
@@ -323,8 +354,10 @@ void h_request(h_resp *r, h_server *s, h_session *sess, const char *method,
         hl = curl_slist_append(hl, headers[i]);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
     rc = curl_easy_perform(c);
-    if (rc != CURLE_OK)
+    if (rc != CURLE_OK) {
+        server_post_mortem(s);
         fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+    }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     r->body = b.data ? b.data : calloc(1, 1);
     r->len = b.len;

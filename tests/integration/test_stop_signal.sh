@@ -37,7 +37,7 @@ wait_blocked() {
     m=$(awk '/^SigBlk/{print $2}' "/proc/$1/status" 2>/dev/null) || return 1
     [ -n "$m" ] || return 1
     if [ $((0x$m & 0x4000)) -ne 0 ]; then return 0; fi
-    grep -q 'serving http' "$tmp/out.txt" 2>/dev/null && return 0
+    grep -q 'serving http://127.0.0.1:[0-9]*/' "$tmp/out.txt" 2>/dev/null && return 0
     sleep 0.002
   done
   return 1
@@ -90,11 +90,12 @@ echo "SIGTERM/SIGINT during the index build: $runs clean stops in all"
 "$bin" --db "$tmp/big.db" serve --listen 127.0.0.1:0 >"$tmp/out.txt" 2>"$tmp/err.txt" &
 pid=$!
 for _ in $(seq 400); do
-  grep -q 'serving http' "$tmp/out.txt" && break
+  grep -q 'serving http://127.0.0.1:[0-9]*/' "$tmp/out.txt" && break
   sleep 0.025
 done
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/out.txt" | head -1) || fail "did not start"
-curl -sS "$url/healthz" | grep -q '"status":"ok"' || fail "not healthy"
+url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$tmp/out.txt" | sed -n '1s|/$||p') ||
+  fail "did not start"
+curl -sS "$url/healthz" | grep '"status":"ok"' >/dev/null || fail "not healthy"
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?

@@ -116,8 +116,10 @@ serve() {
   "$bin" --config "$1" serve --listen "127.0.0.1:${2:-0}" >"$rx_dir/out" 2>>"$rx_dir/server.log" &
   server=$!
   pids+=($server)
-  wait_for 20 grep -q 'serving http' "$rx_dir/out" || return 1
-  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$rx_dir/out" | head -1)
+  # the whole address, up to the "/" after the port: a read while the
+  # server writes the line can see only part of the port
+  wait_for 20 grep -q 'serving http://127.0.0.1:[0-9]*/' "$rx_dir/out" || return 1
+  url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$rx_dir/out" | sed -n '1s|/$||p')
   port=${url##*:}
 }
 
