@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #ifdef __GLIBC__
+#include "mem.h"
 #include <malloc.h>
 #endif
 #include <spawn.h>
@@ -269,9 +270,7 @@ static void memory_arenas(void)
  * those pages back (madvise) and walks each arena under its lock. */
 static void memory_trim(void)
 {
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
+    mem_trim(); /* core/mem.h: once-guarded against a concurrent first */
 }
 
 static void *tick_main(void *arg)

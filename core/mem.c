@@ -83,3 +83,28 @@ void xfree_strv(char **v, size_t n)
         free(v[i]);
     free(v);
 }
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#include <pthread.h>
+
+/* The first malloc_trim sets up glibc's allocator when nothing has used
+ * it yet, which is the case under AddressSanitizer (it replaces malloc):
+ * two threads doing that at once walk a half-made arena list and crash
+ * (the clock's trim beside a search index build's, at start-up). Once,
+ * for the whole process; the trims after it lock each arena. */
+static pthread_once_t trim_once = PTHREAD_ONCE_INIT;
+
+static void trim_first(void)
+{
+    malloc_trim(0);
+}
+#endif
+
+void mem_trim(void)
+{
+#ifdef __GLIBC__
+    pthread_once(&trim_once, trim_first);
+    malloc_trim(0);
+#endif
+}

@@ -23,5 +23,9 @@ void xfree_each(void *const *ptrs, size_t n);
                sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
 /* Frees v[0..n) and then v: an owned array of owned strings. */
 void xfree_strv(char **v, size_t n);
+/* Gives the heap's free pages back to the system (glibc's malloc_trim;
+ * nothing elsewhere). Safe from any thread at any time, also the first
+ * call of several at once. */
+void mem_trim(void);
 
 #endif

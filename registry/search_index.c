@@ -267,26 +267,12 @@ void si_rebuild_due(ix_slot *s, search_index *ix, const si_overlay *ov,
 
 /* A build frees several times the snapshot's size of scratch (growing
  * arrays, the builder connection's page cache) in its thread's malloc
- * arena; give those pages back so the resident size is the snapshot's.
- * (malloc is the process's, so this once is too.) */
-#ifdef __GLIBC__
-static pthread_once_t trim_once = PTHREAD_ONCE_INIT;
-
-static void trim_first(void)
-{
-    malloc_trim(0);
-}
-#endif
-
+ * arena; give those pages back so the resident size is the snapshot's
+ * (mem_trim: one guard for the whole process against two first trims at
+ * once, e.g. a build's beside the server clock's). */
 static void trim(void)
 {
-#ifdef __GLIBC__
-    /* The first malloc_trim sets up glibc's allocator when nothing else
-       has (under ASan, which replaces malloc); two builds doing that at
-       once walk a half-made arena list and crash. Once is safe. */
-    pthread_once(&trim_once, trim_first);
-    malloc_trim(0);
-#endif
+    mem_trim();
 }
 
 /* The file at path is still the one the slot stands for and the one sb0
