@@ -148,7 +148,9 @@ static int drift_tick(registry *reg)
  * and the deploy-day digest is written (registry/triage.c), the daily
  * inbox digests and the feed alerts due are written. Between the minutes
  * it wakes every TRIM_EVERY_S seconds to give memory back to the system
- * (memory_trim). */
+ * (mem_trim: glibc keeps free pages between chunks still in use, left by
+ * a burst of connections, an index build or the cache's evictions; one
+ * trim after the benchmark's cases gave back 10 MiB of 66 resident). */
 #define TRIM_EVERY_S 10
 static pthread_mutex_t tick_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t tick_cv = PTHREAD_COND_INITIALIZER;
@@ -260,19 +262,6 @@ static void memory_arenas(void)
 #endif
 }
 
-/* Memory the heap holds but nothing uses goes back to the system: glibc
- * returns the free space at the top of a heap by itself, not whole free
- * pages between chunks still in use (left behind by a burst of
- * connections, a search index build, the response cache's evictions),
- * so after a busy spell the resident size stayed near its high-water
- * mark (after the benchmark's cases at scale 1: 66 MiB of heap resident,
- * 40 MiB in use; one malloc_trim gave back 10 MiB). malloc_trim gives
- * those pages back (madvise) and walks each arena under its lock. */
-static void memory_trim(void)
-{
-    mem_trim(); /* core/mem.h: once-guarded against a concurrent first */
-}
-
 static void *tick_main(void *arg)
 {
     registry *reg = arg;
@@ -288,7 +277,7 @@ static void *tick_main(void *arg)
             next_minute = time_mono_us() + 60 * 1000000LL;
             minute_tick(reg, &rules, &last_export);
         }
-        memory_trim();
+        mem_trim(); /* core/mem.h */
         pthread_mutex_lock(&tick_mu);
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += TRIM_EVERY_S;

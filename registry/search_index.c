@@ -26,7 +26,6 @@
 
 #include <assert.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 #include <stdlib.h>
 #include <string.h>
@@ -265,16 +264,6 @@ void si_rebuild_due(ix_slot *s, search_index *ix, const si_overlay *ov,
     pthread_mutex_unlock(&s->home->mu);
 }
 
-/* A build frees several times the snapshot's size of scratch (growing
- * arrays, the builder connection's page cache) in its thread's malloc
- * arena; give those pages back so the resident size is the snapshot's
- * (mem_trim: one guard for the whole process against two first trims at
- * once, e.g. a build's beside the server clock's). */
-static void trim(void)
-{
-    mem_trim();
-}
-
 /* The file at path is still the one the slot stands for and the one sb0
  * described when the build began. Caller holds the index's mu. */
 static int same_file(const ix_slot *s, const struct stat *sb0)
@@ -291,7 +280,10 @@ static void *build_end(registry_index *x, search_index *old, search_index *ix)
     pthread_mutex_unlock(&x->mu);
     si_index_release(old);
     si_index_free(ix);
-    trim();
+    /* a build frees several times the snapshot's size of scratch
+       (growing arrays, the builder connection's page cache): give those
+       pages back so the resident size is the snapshot's */
+    mem_trim();
     registry_index_release(x); /* the thread's reference */
     return NULL;
 }
